@@ -1,0 +1,35 @@
+// Lint: typescript-eslint's recommended rules plus the layering rules of DESIGN.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const slackOutsideAdapters = {
+  group: ['@slack/*'],
+  message: 'Slack SDKs belong in src/adapters/ or src/sandbox/; the core talks to ports (DESIGN.md, Layout).',
+};
+
+const inward = {
+  group: ['**/handlers', '**/handlers/**'],
+  message: 'Dependencies point inward: only src/app.ts wires handlers in.',
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'src/sandbox/console/static/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The core: no Slack SDK, no handlers.
+    files: ['src/**/*.ts'],
+    ignores: ['src/adapters/**', 'src/sandbox/**', 'src/app.ts', 'src/cli.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward] }] },
+  },
+  {
+    // Adapters, the sandbox and the Block Kit builders may use Slack's SDK, but never the handlers.
+    files: ['src/adapters/**/*.ts', 'src/sandbox/**/*.ts', 'blocks/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [inward] }] },
+  },
+);

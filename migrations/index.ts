@@ -1,0 +1,23 @@
+// The ordered list of migrations, as a knex migration source: the same list runs under tsx, vitest and a build.
+// Add a new migration by creating migrations/YYYYMMDDHHMMSS_verb_noun.ts and appending it here.
+import type { Knex } from 'knex';
+import * as createCoreTables from './20261122000100_create_core_tables.js';
+
+interface Migration {
+  name: string;
+  module: { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+}
+
+export const migrations: Migration[] = [{ name: '20261122000100_create_core_tables', module: createCoreTables }];
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  async getMigrations() {
+    return migrations;
+  },
+  getMigrationName(m) {
+    return m.name;
+  },
+  async getMigration(m) {
+    return m.module;
+  },
+};

@@ -1,0 +1,78 @@
+// The job queue port: immediate and delayed jobs (timers) with deterministic ids, recorded in Postgres first.
+import type { Knex } from 'knex';
+import type { ZodType } from 'zod';
+
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'dead' | 'cancelled';
+
+/** A job as recorded in Postgres (the `jobs` table), whichever implementation runs it. */
+export interface JobRecord {
+  id: string;
+  name: string;
+  payload: unknown;
+  status: JobStatus;
+  runAt: Date;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EnqueueOptions {
+  /** Deterministic id: enqueueing the same id again while it exists changes nothing. Defaults to a random id. */
+  jobId?: string;
+  /** Run after this many milliseconds (a timer). */
+  delayMs?: number;
+  /** Run at this time (a timer); wins over delayMs. */
+  runAt?: Date;
+  /** Attempts before the job goes dead (default from the definition, else 5). */
+  attempts?: number;
+  /** First retry delay; doubles each attempt (default from the definition, else 1000 ms). */
+  backoffMs?: number;
+  /**
+   * Record the job inside this transaction: it exists only if the transaction commits, and then it is
+   * certain to run (the row is the truth; Redis or the in-process scheduler is told after the commit).
+   */
+  trx?: Knex.Transaction;
+}
+
+export interface JobContext {
+  jobId: string;
+  /** 1 on the first run. */
+  attempt: number;
+  /** When the job was due. */
+  scheduledFor: Date;
+  /** How late it started, in milliseconds (a timer whose time passed while the app was down is late). */
+  lateByMs: number;
+}
+
+/** One kind of job: a name, a payload schema and a processor. A payload failing the schema fails for good. */
+export interface JobDefinition<P = unknown> {
+  name: string;
+  schema: ZodType<P>;
+  process: (payload: P, ctx: JobContext) => Promise<void>;
+  attempts?: number;
+  backoffMs?: number;
+}
+
+/** The queue. Two implementations: BullMQ on Redis, and an in-process scheduler persisted in Postgres. */
+export interface JobQueue {
+  readonly kind: 'bullmq' | 'postgres';
+  /** Registers a job kind; call before start(). */
+  register<P>(def: JobDefinition<P>): void;
+  /** Records a job and schedules it; returns its id. Idempotent on jobId. */
+  enqueue<P>(name: string, payload: P, opts?: EnqueueOptions): Promise<string>;
+  /** Cancels a pending job; true when something was cancelled. */
+  cancel(jobId: string): Promise<boolean>;
+  get(jobId: string): Promise<JobRecord | undefined>;
+  /** Jobs that failed every attempt (the dead-letter list). */
+  listDead(limit?: number): Promise<JobRecord[]>;
+  /** Puts a dead job back to pending, to run now. */
+  retryDead(jobId: string): Promise<void>;
+  /** Starts processing, first re-arming every pending job and timer recorded in Postgres. */
+  start(): Promise<void>;
+  /** Stops taking jobs and waits for running ones up to timeoutMs. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** Throws when the queue's backing store is unreachable (for /readyz). */
+  ping(): Promise<void>;
+}
