@@ -1,0 +1,7 @@
+// Registers every action listener on the Bolt app.
+import type { App } from '@slack/bolt';
+import type { HandlerDeps } from '../deps.js';
+
+export function registerActions(_app: App, _deps: HandlerDeps): void {
+  // Each feature's register function is called here.
+}

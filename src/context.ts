@@ -1,0 +1,37 @@
+// The application context: what src/app.ts builds once and hands to every capability's install function and handler.
+import type { Knex } from 'knex';
+import type { AppConfig } from './config.js';
+import type { Logger } from './logger.js';
+import type { Database } from './adapters/db/database.js';
+import type { JobQueue } from './jobs/job-queue.js';
+import type { AppMetrics } from './metrics.js';
+import type { DomainEvents } from './domain-events.js';
+import type { ChatNotifier } from './incidents/chat-notifier.js';
+import type { EvidenceSources } from './investigation/ports.js';
+
+/** The clock: every "now" in the product comes from here, so tests and the local workspace's world can move time. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Outside services that are optional: absent when their settings are unset. */
+export interface OptionalServices {
+  /** Evidence for investigations (metrics, logs, deploys, history, runbooks). */
+  evidence: EvidenceSources;
+}
+
+export interface AppContext {
+  config: AppConfig;
+  logger: Logger;
+  db: Database;
+  /** Shortcut for db.knex. PGlite has one connection: inside a transaction, use the transaction object only. */
+  knex: Knex;
+  queue: JobQueue;
+  clock: Clock;
+  metrics: AppMetrics;
+  events: DomainEvents;
+  chat: ChatNotifier;
+  services: OptionalServices;
+}

@@ -1,0 +1,42 @@
+// Domain events: the core announces what happened (incident.opened, incident.acknowledged, ...); presenters listen.
+import { EventEmitter } from 'node:events';
+
+/** The events the core emits, by name, with their payloads. Capabilities add their own names here. */
+export interface DomainEventMap {
+  'incident.opened': { incidentId: number };
+  'incident.updated': { incidentId: number; reason: string };
+  'incident.acknowledged': { incidentId: number; by: string };
+  'incident.mitigated': { incidentId: number };
+  'incident.resolved': { incidentId: number; by: string };
+  'investigation.completed': { incidentId: number };
+  'remediation.started': { incidentId: number; actionRunId: number };
+  'remediation.verified': { incidentId: number; actionRunId: number; recovered: boolean };
+}
+
+export type DomainEventName = keyof DomainEventMap;
+
+/**
+ * An in-process event bus. Listeners run after the emitting transaction has committed (emit after commit), and a
+ * failing listener is logged, never thrown back into the core. Durable work belongs in jobs, not listeners.
+ */
+export class DomainEvents {
+  private readonly emitter = new EventEmitter();
+  constructor(private readonly onError: (err: unknown, event: string) => void = () => {}) {
+    this.emitter.setMaxListeners(100);
+  }
+
+  on<K extends DomainEventName>(name: K, listener: (payload: DomainEventMap[K]) => void | Promise<void>): void {
+    this.emitter.on(name, (payload: DomainEventMap[K]) => {
+      try {
+        const r = listener(payload);
+        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((err) => this.onError(err, name));
+      } catch (err) {
+        this.onError(err, name);
+      }
+    });
+  }
+
+  emit<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
+    this.emitter.emit(name, payload);
+  }
+}

@@ -1,0 +1,36 @@
+// The chat port: what the core needs from a chat surface (Slack today), named for the core's needs, not Slack's API.
+
+/** A Block Kit block; the core treats blocks as opaque JSON built by blocks/. */
+export type ChatBlock = Record<string, unknown>;
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+}
+
+export interface ChatUser {
+  id: string;
+  name: string;
+  email?: string;
+  timeZone?: string;
+}
+
+/**
+ * Chat operations. Implementations turn vendor errors into ExternalServiceError (retryable with retryAfterMs on
+ * rate limits) so that jobs back off and retry.
+ */
+export interface ChatNotifier {
+  /** Creates a public channel; when the name is taken, tries name-2, name-3, ... and returns the one created. */
+  createChannel(name: string): Promise<{ id: string; name: string }>;
+  setTopic(channel: string, topic: string): Promise<void>;
+  invite(channel: string, userIds: string[]): Promise<void>;
+  postMessage(channel: string, text: string, blocks?: ChatBlock[], threadTs?: string): Promise<PostedMessage>;
+  updateMessage(channel: string, ts: string, text: string, blocks?: ChatBlock[]): Promise<void>;
+  postEphemeral(channel: string, user: string, text: string, blocks?: ChatBlock[]): Promise<void>;
+  /** Opens a DM with a user and posts into it. */
+  sendDirect(user: string, text: string, blocks?: ChatBlock[]): Promise<PostedMessage>;
+  uploadFile(channel: string, file: { filename: string; title: string; content: Buffer; threadTs?: string }): Promise<void>;
+  getUser(userId: string): Promise<ChatUser | undefined>;
+  lookupUserByEmail(email: string): Promise<ChatUser | undefined>;
+  listUserGroupMembers(groupId: string): Promise<string[]>;
+}
