@@ -2,13 +2,15 @@
 // Add a new migration by creating migrations/YYYYMMDDHHMMSS_verb_noun.ts and appending it here.
 import type { Knex } from 'knex';
 import * as createCoreTables from './20261122000100_create_core_tables.js';
+import * as createChangeEvents from './20261122000300_create_change_events.js';
 
 interface Migration {
   name: string;
   module: { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 }
 
-export const migrations: Migration[] = [{ name: '20261122000100_create_core_tables', module: createCoreTables }];
+export const migrations: Migration[] = [{ name: '20261122000100_create_core_tables', module: createCoreTables },
+  { name: '20261122000300_create_change_events', module: createChangeEvents }];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   async getMigrations() {
