@@ -305,7 +305,10 @@ export const fileConfigSchema = z.object({
   metrics: z
     .object({
       /** PromQL per metric role; `{{service}}` and `{{upstream}}` are filled in. */
-      roles: z.record(z.string(), z.string()).default(DEFAULT_METRIC_ROLES),
+      roles: z
+        .record(z.string(), z.string())
+        .default({})
+        .transform((roles) => ({ ...DEFAULT_METRIC_ROLES, ...roles })),
       step: duration.default(60_000),
       lookback: duration.default(3 * 3_600_000),
     })
@@ -493,7 +496,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   let file: FileConfig | undefined;
   let source = 'built-in defaults';
   try {
-    const loaded = loadFileConfig(parsed.success ? parsed.data.COPILOT_CONFIG : undefined, cwd);
+    const configPath = parsed.success ? parsed.data.COPILOT_CONFIG : env.COPILOT_CONFIG?.trim() || undefined;
+    const loaded = loadFileConfig(configPath, cwd);
     file = loaded.file;
     source = loaded.source;
   } catch (err) {

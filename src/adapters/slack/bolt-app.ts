@@ -1,0 +1,100 @@
+// Builds the Bolt app: HTTP mode on POST /slack/events (signatures checked by Bolt), or Socket Mode with an app token.
+import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
+import type { Router } from 'express';
+import type { Logger } from '../../logger.js';
+import { AppError } from '../../errors.js';
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string;
+  /** Socket Mode when set. */
+  appToken?: string;
+  /** Web API base URL (SLACK_API_URL), e.g. https://slack.com/api/ or a local workspace's. */
+  apiUrl?: string;
+  logger: Logger;
+  /** Router on which HTTP mode registers POST /slack/events. */
+  router: Router;
+}
+
+export interface SlackApp {
+  app: App;
+  mode: 'http' | 'socket';
+  /** Connects Socket Mode (HTTP mode needs nothing: the router is mounted on the app's server). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Adapts pino to Bolt's logger interface, so Slack's SDK logs land in the same redacted JSON stream. */
+function boltLogger(logger: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const child = logger.child({ component: 'slack' });
+  return {
+    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(' ')),
+    info: (...msg: unknown[]) => child.info(msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/** One Bolt app; the error handler answers the person who clicked or typed with what went wrong. */
+export function createSlackApp(opts: SlackAppOptions): SlackApp {
+  const logger = boltLogger(opts.logger);
+  const clientOptions = opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {};
+  let app: App;
+  let mode: SlackApp['mode'];
+  if (opts.appToken) {
+    mode = 'socket';
+    app = new App({
+      token: opts.botToken,
+      appToken: opts.appToken,
+      socketMode: true,
+      logger,
+      clientOptions,
+      extendedErrorHandler: true,
+    });
+  } else {
+    mode = 'http';
+    const receiver = new ExpressReceiver({
+      signingSecret: opts.signingSecret,
+      endpoints: '/slack/events',
+      router: opts.router,
+      logger,
+      // Acknowledge first, then work: handlers call ack() themselves before slow work.
+      processBeforeResponse: false,
+    });
+    app = new App({ token: opts.botToken, receiver, logger, clientOptions, extendedErrorHandler: true });
+  }
+
+  app.error(async ({ error, body, context }: ExtendedErrorHandlerArgs) => {
+    const err = (error as { original?: unknown }).original ?? error;
+    const message = err instanceof AppError ? err.message : 'Something went wrong on our side; it has been logged.';
+    opts.logger.error({ err, type: (body as { type?: string } | undefined)?.type }, 'slack handler failed');
+    const b = body as { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string } | undefined;
+    const user = b?.user?.id ?? b?.user_id;
+    const channel = b?.channel?.id ?? b?.channel_id;
+    if (user && channel && context.botToken) {
+      try {
+        await app.client.chat.postEphemeral({ token: context.botToken, channel, user, text: `:warning: ${message}` });
+      } catch (postErr) {
+        opts.logger.warn({ err: postErr }, 'could not tell the user about the failure');
+      }
+    }
+  });
+
+  return {
+    app,
+    mode,
+    async start() {
+      if (mode === 'socket') await app.start();
+    },
+    async stop() {
+      if (mode === 'socket') await app.stop();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+// The one place that builds adapters from configuration and wires everything: database, queue, Slack, HTTP, capabilities.
+import type { Router } from 'express';
+import type { AppConfig } from './config.js';
+import { systemClock, type AppContext, type Clock } from './context.js';
+import { DomainEvents } from './domain-events.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { openDatabase } from './adapters/db/database.js';
+import { createJobQueue } from './adapters/queue/index.js';
+import { createSlackApp } from './adapters/slack/bolt-app.js';
+import { createHttpServer } from './http/server.js';
+import { ConfigError } from './errors.js';
+import type { EvidenceSources } from './investigation/ports.js';
+import type { ActionRunner } from './remediation/action-runner.js';
+import { registerHandlers } from '../handlers/index.js';
+
+/** What tests and the local workspace may supply instead of what the settings would build. */
+export interface AppOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  evidence?: EvidenceSources;
+  actionRunners?: ActionRunner[];
+  /** Slack credentials and API base URL (the local workspace supplies its own). */
+  slack?: { botToken: string; signingSecret: string; apiUrl: string };
+  /** Mounts extra routes on the server's root router (the local workspace's console and Web API). */
+  mount?: (router: Router) => void | Promise<void>;
+  /** Postgres schema (tests use a fresh one each). */
+  dbSchema?: string;
+  /** BullMQ key prefix (tests use a fresh one each). */
+  queuePrefix?: string;
+  /** Try the next ports when PORT is taken (the default port only). */
+  tryNextPorts?: number;
+}
+
+export interface RunningApp {
+  ctx: AppContext;
+  url: string;
+  port: number;
+  /** Graceful stop: stop accepting, finish in-flight work up to SHUTDOWN_TIMEOUT_MS, close pools. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the copilot. Migrations run before the server accepts anything. */
+export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<RunningApp> {
+  const env = config.env;
+  const logger = overrides.logger ?? createLogger({ level: env.LOG_LEVEL });
+  const slackCreds =
+    overrides.slack ??
+    (env.SLACK_BOT_TOKEN
+      ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET ?? '', apiUrl: env.SLACK_API_URL ?? 'https://slack.com/api/' }
+      : undefined);
+  if (!slackCreds) throw new ConfigError(['SLACK_BOT_TOKEN: required to talk to Slack (unset, `incident-copilot start` runs the local workspace)']);
+
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, schema: overrides.dbSchema });
+  const cleanup: Array<() => Promise<void>> = [() => db.close()];
+  try {
+    const applied = await db.migrate();
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+
+    const metrics = createMetrics();
+    const queue = createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics, prefix: overrides.queuePrefix });
+    const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));
+
+    const http = createHttpServer({
+      logger,
+      registry: metrics.registry,
+      readiness: [
+        { name: 'database', check: () => db.ping() },
+        { name: 'queue', check: () => queue.ping() },
+      ],
+    });
+    const slack = createSlackApp({
+      botToken: slackCreds.botToken,
+      signingSecret: slackCreds.signingSecret,
+      appToken: overrides.slack ? undefined : env.SLACK_APP_TOKEN,
+      apiUrl: slackCreds.apiUrl,
+      logger,
+      router: http.root,
+    });
+    const chat = createSlackChatNotifier(slack.app.client, logger);
+    const evidence = overrides.evidence ?? createEvidenceSources(config, { knex: db.knex, logger });
+    const runners = overrides.actionRunners ?? createActionRunners(config, { logger });
+
+    const ctx: AppContext = {
+      config,
+      logger,
+      db,
+      knex: db.knex,
+      queue,
+      clock: overrides.clock ?? systemClock,
+      metrics,
+      events,
+      chat,
+      services: { evidence },
+    };
+
+    installIntake(ctx, http.webhooks);
+    installIncidents(ctx);
+    installRemediation(ctx, runners);
+    await installOncall(ctx);
+    registerHandlers(slack.app, ctx);
+    if (overrides.mount) await overrides.mount(http.root);
+
+    const explicitPort = process.env.PORT !== undefined && process.env.PORT.trim() !== '' ? true : false;
+    const { port, url } = await http.listen(env.PORT, env.HOST, { tryNextPorts: overrides.tryNextPorts ?? (explicitPort ? 0 : 20) });
+    cleanup.unshift(() => http.close(env.SHUTDOWN_TIMEOUT_MS));
+    await queue.start();
+    cleanup.splice(1, 0, () => queue.stop(env.SHUTDOWN_TIMEOUT_MS));
+    await slack.start();
+    cleanup.splice(1, 0, () => slack.stop());
+    logger.info({ url, slack: slack.mode, database: db.kind, queue: queue.kind, config: config.fileSource }, 'incident-copilot is up');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      ctx,
+      url,
+      port,
+      stop() {
+        stopping ??= runCleanup(cleanup, logger);
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await runCleanup(cleanup, logger);
+    throw err;
+  }
+}
+
+async function runCleanup(steps: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      logger.warn({ err }, 'shutdown step failed');
+    }
+  }
+}

@@ -1,0 +1,153 @@
+// The `incident-copilot` command line: start, migrate, config check, investigate, eval, scenarios generate.
+import { loadConfig, type AppConfig } from './config.js';
+import { AppError, ConfigError } from './errors.js';
+import { createLogger } from './logger.js';
+
+const USAGE = `Usage: incident-copilot <command> [options]
+
+Commands:
+  start                               Run the copilot (HTTP server, Slack app, job workers).
+                                      Without SLACK_BOT_TOKEN it runs against the local workspace.
+  migrate                             Apply database migrations and exit.
+  config check                        Validate the environment and the config file, print a summary.
+  investigate --scenario FILE [--json]
+                                      Investigate an incident scenario (../shared/scenarios/SPEC.md).
+  eval DIR [--json]                   Score the investigator on every scenario in DIR that carries a truth.
+  scenarios generate --out DIR [--count N] [--seed S]
+                                      Write generated scenarios (with truth) for eval and tests.
+  help                                Show this help.
+
+Settings come from the environment; see .env.example. The config file is COPILOT_CONFIG (default copilot.yml).`;
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+  stderr: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+};
+
+/** Runs one command; returns the exit code (start resolves only when the server has stopped). */
+export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start':
+        return await start(io);
+      case 'migrate':
+        return await migrate(io);
+      case 'config':
+        if (rest[0] !== 'check') break;
+        return configCheck(io);
+      case 'investigate': {
+        const { runInvestigateCommand } = await import('./investigation/cli-commands.js');
+        return await runInvestigateCommand(rest, io);
+      }
+      case 'eval': {
+        const { runEvalCommand } = await import('./investigation/cli-commands.js');
+        return await runEvalCommand(rest, io);
+      }
+      case 'scenarios':
+        if (rest[0] !== 'generate') break;
+        {
+          const { runGenerateCommand } = await import('./investigation/cli-commands.js');
+          return await runGenerateCommand(rest.slice(1), io);
+        }
+      case 'help':
+      case '--help':
+      case '-h':
+      case undefined:
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+    }
+    io.stderr(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
+    return 2;
+  } catch (err) {
+    if (err instanceof AppError) {
+      io.stderr(err.message);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+function configCheck(io: CliIo): number {
+  const config = loadConfig();
+  const f = config.file;
+  io.stdout(
+    [
+      `Configuration is valid (config file: ${config.fileSource}).`,
+      `  database: ${config.env.DATABASE_URL ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${config.env.DATA_DIR}`}`,
+      `  queue:    ${config.env.REDIS_URL ? 'BullMQ on Redis (REDIS_URL)' : 'in-process scheduler persisted in Postgres'}`,
+      `  slack:    ${config.env.SLACK_BOT_TOKEN ? (config.env.SLACK_APP_TOKEN ? 'Socket Mode' : 'HTTP mode on /slack/events') : 'local workspace (SLACK_BOT_TOKEN unset)'}`,
+      `  model:    ${config.env.ANTHROPIC_API_KEY ? config.env.ANTHROPIC_MODEL : 'off (deterministic investigator only)'}`,
+      `  ${f.services.length} services, ${f.teams.length} teams, ${f.routing.rules.length} routing rules, ${f.escalationPolicies.length} escalation policies, ${f.schedules.length} schedules, ${f.actions.length} actions, ${f.slos.length} SLOs`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+async function migrate(io: CliIo): Promise<number> {
+  const config = loadConfig();
+  const { openDatabase } = await import('./adapters/db/database.js');
+  const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
+  try {
+    const applied = await db.migrate();
+    io.stdout(applied.length ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}` : 'Database is up to date.');
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+async function start(io: CliIo): Promise<number> {
+  const config: AppConfig = loadConfig();
+  const logger = createLogger({ level: config.env.LOG_LEVEL });
+  const { createApp } = await import('./app.js');
+  let app: Awaited<ReturnType<typeof createApp>>;
+  if (config.env.SLACK_BOT_TOKEN) {
+    app = await createApp(config, { logger });
+  } else {
+    // No Slack credentials: run against the local workspace (src/sandbox), which supplies Slack, a world and a config.
+    const { startLocalWorkspace } = await import('./sandbox/index.js');
+    app = await startLocalWorkspace(config, { logger, createApp });
+  }
+  io.stdout(`incident-copilot is running at ${app.url}`);
+  await new Promise<void>((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      signalled = true;
+      logger.info({ signal }, 'shutting down');
+      app.stop().then(resolve, (err) => {
+        logger.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  logger.info('stopped');
+  return 0;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.ts|incident-copilot(?:\.js)?)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+      // A finished command should not hang on a handle some library left open.
+      if (process.argv[2] !== 'start') setTimeout(() => process.exit(code), 50).unref();
+    },
+    (err) => {
+      if (err instanceof ConfigError) console.error(err.message);
+      else console.error(err);
+      process.exit(1);
+    },
+  );
+}

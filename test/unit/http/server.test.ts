@@ -1,0 +1,64 @@
+// The HTTP server: health, readiness naming what is down, metrics, raw webhook bodies, and the port fallback.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Registry, Counter } from 'prom-client';
+import { createHttpServer, type HttpServer } from '../../../src/http/server.js';
+import { createLogger } from '../../../src/logger.js';
+
+const logger = createLogger({ level: 'silent' });
+const servers: HttpServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close(1000)));
+});
+
+function make(readiness: Array<{ name: string; check(): Promise<void> }> = []) {
+  const registry = new Registry();
+  new Counter({ name: 'copilot_test_total', help: 'test', registers: [registry] }).inc(3);
+  const s = createHttpServer({ logger, registry, readiness });
+  servers.push(s);
+  return s;
+}
+
+describe('http server', () => {
+  it('answers /healthz, /readyz and /metrics', async () => {
+    const s = make([{ name: 'database', check: async () => {} }]);
+    const { url } = await s.listen(0, '127.0.0.1');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: ['database'] });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('copilot_test_total 3');
+  });
+
+  it('answers /readyz 503 naming every dependency that is not reachable', async () => {
+    const s = make([
+      { name: 'database', check: async () => {} },
+      { name: 'queue', check: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')) },
+    ]);
+    const { url } = await s.listen(0, '127.0.0.1');
+    const res = await fetch(`${url}/readyz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable', failing: ['queue: connect ECONNREFUSED 127.0.0.1:6379'] });
+  });
+
+  it('keeps the exact bytes of webhook bodies', async () => {
+    const s = make();
+    s.webhooks.post('/echo', (req, res) => {
+      res.json({ length: req.rawBody?.length, text: req.rawBody?.toString('utf8') });
+    });
+    const { url } = await s.listen(0, '127.0.0.1');
+    const body = '{ "a" :  1 }';
+    const res = await fetch(`${url}/webhooks/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(await res.json()).toEqual({ length: body.length, text: body });
+  });
+
+  it('moves to the next port when the default one is taken, and fails clearly when told not to', async () => {
+    const first = make();
+    const { port } = await first.listen(0, '127.0.0.1');
+    const second = make();
+    const got = await second.listen(port, '127.0.0.1', { tryNextPorts: 5 });
+    expect(got.port).toBeGreaterThan(port);
+    const third = make();
+    await expect(third.listen(port, '127.0.0.1')).rejects.toThrow(`Port ${port} on 127.0.0.1 is already in use`);
+  });
+});
