@@ -11,6 +11,10 @@ export interface DomainEventMap {
   'investigation.completed': { incidentId: number };
   'remediation.started': { incidentId: number; actionRunId: number };
   'remediation.verified': { incidentId: number; actionRunId: number; recovered: boolean };
+  'remediation.proposed': { incidentId: number; actionRunIds: number[] };
+  'remediation.approved': { incidentId: number; actionRunId: number; by: string };
+  'remediation.rejected': { incidentId: number; actionRunId: number; by: string };
+  'remediation.finished': { incidentId: number; actionRunId: number; ok: boolean };
 }
 
 export type DomainEventName = keyof DomainEventMap;
