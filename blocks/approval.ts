@@ -1,0 +1,169 @@
+// Block Kit for remediations: the proposal with Approve/Reject, the run's progress, and the verification verdict.
+import type { types } from '@slack/bolt';
+import { encodeRemediationButton } from '../src/remediation/button-value.js';
+import { ActionIds } from './ids.js';
+import { escapeMrkdwn, fitBlocks } from './limits.js';
+
+type ActionsBlock = types.ActionsBlock;
+type Button = types.Button;
+type KnownBlock = types.KnownBlock;
+
+/** Block Kit's limits (blocks/limits.ts) over typed blocks. */
+function fit(blocks: KnownBlock[]): KnownBlock[] {
+  return fitBlocks(blocks as unknown as Array<Record<string, unknown> & { type: string }>) as unknown as KnownBlock[];
+}
+
+/** A proposed catalog action, as the briefing and the approval message show it. */
+export interface RemediationProposalView {
+  runId: number;
+  /** Catalog action name. */
+  action: string;
+  /** The action's title, or its name. */
+  title: string;
+  service: string;
+  cause: string | null;
+  risk: 'low' | 'high';
+  reversible: boolean;
+  /** Confidence of the hypothesis it answers (0..1). */
+  confidence: number | null;
+  /** The hypothesis summary (may quote outside text: escaped). */
+  hypothesis: string | null;
+}
+
+/** Where a run stands, for the progress message posted in the incident channel. */
+export interface RemediationStatusView {
+  runId: number;
+  title: string;
+  service: string;
+  cause: string | null;
+  status: 'approved' | 'succeeded' | 'failed' | 'rejected' | 'undone';
+  /** Slack user id of who decided, or null when policy decided. */
+  by: string | null;
+  /** Why (the policy's reason when it ran alone, the rejection reason, the runner's detail). */
+  detail: string | null;
+  externalRef: string | null;
+  /** Minutes until the SLI is re-read, for a succeeded run. */
+  verifyInMinutes?: number;
+}
+
+/** The verdict after the verify window, with what to do next when it did not help. */
+export interface VerificationView {
+  runId: number;
+  incidentId: number;
+  title: string;
+  service: string;
+  /** null when the SLI could not be read. */
+  recovered: boolean | null;
+  detail: string;
+  /** Offered when the action is reversible and has an undo action in the catalog. */
+  undo: { title: string } | null;
+}
+
+function describeTarget(title: string, service: string, cause: string | null): string {
+  return cause ? `*${escapeMrkdwn(title)}* on *${service}* (\`${escapeMrkdwn(cause)}\`)` : `*${escapeMrkdwn(title)}* on *${service}*`;
+}
+
+/** The Approve and Reject buttons of one proposal; their value is only the run id. */
+export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId' | 'title' | 'service' | 'risk'>): ActionsBlock {
+  const approve: Button = {
+    type: 'button',
+    action_id: ActionIds.approveRemediation,
+    text: { type: 'plain_text', text: `Approve: ${p.title}` },
+    style: 'primary',
+    value: encodeRemediationButton(p.runId),
+  };
+  if (p.risk === 'high') {
+    approve.confirm = {
+      title: { type: 'plain_text', text: 'Run a high-risk action?' },
+      text: { type: 'mrkdwn', text: `This runs *${escapeMrkdwn(p.title)}* on *${p.service}*.` },
+      confirm: { type: 'plain_text', text: 'Run it' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+    };
+  }
+  const reject: Button = {
+    type: 'button',
+    action_id: ActionIds.rejectRemediation,
+    text: { type: 'plain_text', text: 'Reject' },
+    value: encodeRemediationButton(p.runId),
+  };
+  return { type: 'actions', block_id: `remediation_${p.runId}`, elements: [approve, reject] };
+}
+
+/** A proposal: what would run, why, how risky, and the buttons. */
+export function buildProposalBlocks(p: RemediationProposalView): KnownBlock[] {
+  const facts = [
+    `${p.risk} risk`,
+    p.reversible ? 'reversible' : 'not reversible',
+    ...(p.confidence === null ? [] : [`confidence ${Math.round(p.confidence * 100)}%`]),
+  ];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `:wrench: *Proposed remediation:* ${describeTarget(p.title, p.service, p.cause)}` } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: facts.join(' · ') }] },
+  ];
+  if (p.hypothesis) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Because: ${escapeMrkdwn(p.hypothesis)}` }] });
+  }
+  blocks.push(buildRemediationButtons(p));
+  return fit(blocks);
+}
+
+/** Progress of a run: approved (and by whom, or by policy), finished, failed, rejected or undone. */
+export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlock[] {
+  const target = describeTarget(v.title, v.service, v.cause);
+  const who = v.by ? `<@${v.by}>` : 'policy';
+  const head: Record<RemediationStatusView['status'], string> = {
+    approved: `:arrow_forward: ${target} approved by ${who}; running it now.`,
+    succeeded: `:white_check_mark: ${target} finished.`,
+    failed: `:x: ${target} failed.`,
+    rejected: `:no_entry_sign: ${target} rejected by ${who}.`,
+    undone: `:leftwards_arrow_with_hook: ${target} was undone.`,
+  };
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: head[v.status] } }];
+  const notes: string[] = [];
+  if (v.detail) notes.push(escapeMrkdwn(v.detail));
+  if (v.externalRef) notes.push(`<${v.externalRef}|Follow the run>`);
+  if (v.status === 'succeeded' && v.verifyInMinutes !== undefined) {
+    notes.push(`I will re-read the SLI in ${v.verifyInMinutes} min to check it helped.`);
+  }
+  if (notes.length) blocks.push({ type: 'context', elements: notes.map((text) => ({ type: 'mrkdwn' as const, text })) });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Remediation run #${v.runId}` }] });
+  return fit(blocks);
+}
+
+/** The verdict: recovered (the incident is mitigated), or not, with Undo (when reversible) and Escalate. */
+export function buildVerificationBlocks(v: VerificationView): KnownBlock[] {
+  const target = describeTarget(v.title, v.service, null);
+  if (v.recovered) {
+    const recovered: KnownBlock[] = [
+      { type: 'section', text: { type: 'mrkdwn', text: `:large_green_circle: After ${target} the SLI recovered; I marked the incident mitigated.` } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(v.detail) }] },
+    ];
+    return fit(recovered);
+  }
+  const headline =
+    v.recovered === null
+      ? `:warning: I could not confirm that ${target} helped: the SLI could not be read.`
+      : `:red_circle: ${target} did not bring the SLI back.`;
+  const elements: Button[] = [];
+  if (v.undo) {
+    elements.push({
+      type: 'button',
+      action_id: ActionIds.undoRemediation,
+      text: { type: 'plain_text', text: `Undo: ${v.undo.title}` },
+      value: encodeRemediationButton(v.runId),
+    });
+  }
+  elements.push({
+    type: 'button',
+    action_id: ActionIds.escalate,
+    text: { type: 'plain_text', text: 'Escalate' },
+    style: 'danger',
+    value: String(v.incidentId),
+  });
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: headline } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(v.detail) }] },
+    { type: 'actions', block_id: `remediation_verify_${v.runId}`, elements },
+  ];
+  return fit(blocks);
+}

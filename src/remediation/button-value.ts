@@ -1,0 +1,18 @@
+// The value carried by Approve, Reject and Undo buttons: only a remediation run id, never an action name.
+import { ValidationError } from '../errors.js';
+
+const PREFIX = 'remediation-run:';
+
+/** Encodes a remediation run id for a button's `value`. */
+export function encodeRemediationButton(runId: number): string {
+  return `${PREFIX}${runId}`;
+}
+
+/** Decodes a button value back to a run id; throws ValidationError on anything else. */
+export function decodeRemediationButton(value: unknown): number {
+  if (typeof value === 'string' && value.startsWith(PREFIX)) {
+    const digits = value.slice(PREFIX.length);
+    if (/^[1-9]\d{0,9}$/.test(digits)) return Number(digits);
+  }
+  throw new ValidationError('Not a remediation button value', [String(value).slice(0, 60)]);
+}

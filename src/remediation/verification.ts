@@ -1,0 +1,105 @@
+// Judging recovery after a remediation: a pure rule over the SLI read before the incident and over the verify window.
+import type { AppConfig } from '../config.js';
+import type { Series } from '../investigation/scenario.js';
+
+/** Roles where a higher value is healthier; every other role is "lower is better" (error ratio, latency, ...). */
+const HIGHER_IS_BETTER = new Set(['probe_success', 'disk_free', 'queue_processed', 'cert_expiry', 'request_rate']);
+
+/** How far above its pre-incident baseline a lower-is-better SLI may sit and still count as recovered. */
+const BASELINE_TOLERANCE = 1.5;
+/** Without a baseline or SLO, the SLI must have fallen to this share of its peak during the incident. */
+const PEAK_SHARE = 0.2;
+/** Absolute slack so that a baseline of 0 does not demand exactly 0. */
+const EPSILON = 1e-3;
+
+export interface RecoveryInput {
+  role: string;
+  /** Values before the incident opened (the baseline). */
+  before: number[];
+  /** Values while the incident ran, up to the action. */
+  during: number[];
+  /** Values over the verify window after the action. */
+  after: number[];
+  /** The SLO's paging limit for this SLI, when an SLO covers it. */
+  sloLimit?: number;
+}
+
+export interface RecoveryVerdict {
+  /** null when the SLI could not be read over the window. */
+  recovered: boolean | null;
+  /** The value judged: the mean of the second half of the window. */
+  value: number | null;
+  limit: number | null;
+  /** One line for the channel: what was read and against what. */
+  detail: string;
+}
+
+/**
+ * Recovered when the SLI over the second half of the verify window (the first half still carries the rate's lag)
+ * is back within a limit: the SLO's slow-burn paging level when an SLO covers it, else 1.5× the pre-incident
+ * median, else a fall to a fifth of the incident's peak.
+ */
+export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
+  const higherIsBetter = HIGHER_IS_BETTER.has(input.role);
+  if (input.after.length === 0) {
+    return { recovered: null, value: null, limit: null, detail: `No ${input.role} data over the verify window, so recovery is unknown.` };
+  }
+  const tail = input.after.slice(Math.floor(input.after.length / 2));
+  const value = mean(tail);
+  let limit: number | null = null;
+  let basis = '';
+  if (input.sloLimit !== undefined && !higherIsBetter) {
+    limit = input.sloLimit;
+    basis = 'the SLO paging level';
+  } else if (input.before.length > 0) {
+    const base = median(input.before);
+    limit = higherIsBetter ? base / BASELINE_TOLERANCE : Math.max(base * BASELINE_TOLERANCE, base + EPSILON);
+    basis = `the pre-incident baseline ${fmt(base)}`;
+  } else if (input.during.length > 0) {
+    const peak = higherIsBetter ? Math.min(...input.during) : Math.max(...input.during);
+    limit = higherIsBetter ? peak / PEAK_SHARE : peak * PEAK_SHARE;
+    basis = `a fifth of the incident peak ${fmt(peak)}`;
+  }
+  if (limit === null) {
+    return { recovered: null, value, limit: null, detail: `${input.role} is ${fmt(value)} but there is no baseline to judge it against.` };
+  }
+  const recovered = higherIsBetter ? value >= limit : value <= limit;
+  const cmp = recovered ? (higherIsBetter ? 'at or above' : 'at or below') : higherIsBetter ? 'below' : 'above';
+  return { recovered, value, limit, detail: `${input.role} is ${fmt(value)}, ${cmp} ${fmt(limit)} (${basis}).` };
+}
+
+/** The SLO's slow-burn paging level for a service's SLI: (1 − objective) × slowBurnRate. */
+export function sloLimitFor(config: AppConfig, service: string, role: string): number | undefined {
+  const slo = config.file.slos.find((s) => s.service === service && s.sli === role);
+  return slo ? (1 - slo.objective) * slo.policy.slowBurnRate : undefined;
+}
+
+/** Merges several series into one value per timestamp: the worst of them (max, or min when higher is better). */
+export function worstPerTimestamp(role: string, series: Series[]): Array<[number, number]> {
+  const higherIsBetter = HIGHER_IS_BETTER.has(role);
+  const byTs = new Map<number, number>();
+  for (const s of series) {
+    for (const [ts, raw] of s.values) {
+      const v = Number(raw);
+      if (!Number.isFinite(v)) continue;
+      const prev = byTs.get(ts);
+      byTs.set(ts, prev === undefined ? v : higherIsBetter ? Math.min(prev, v) : Math.max(prev, v));
+    }
+  }
+  return [...byTs.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function fmt(x: number): string {
+  if (x !== 0 && Math.abs(x) < 0.01) return x.toExponential(2);
+  return Number.isInteger(x) ? String(x) : x.toFixed(3);
+}
