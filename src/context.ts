@@ -8,6 +8,7 @@ import type { AppMetrics } from './metrics.js';
 import type { DomainEvents } from './domain-events.js';
 import type { ChatNotifier } from './incidents/chat-notifier.js';
 import type { EvidenceSources } from './investigation/ports.js';
+import type { LanguageModel } from './investigation/agent/language-model.js';
 
 /** The clock: every "now" in the product comes from here, so tests and the local workspace's world can move time. */
 export interface Clock {
@@ -20,6 +21,8 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface OptionalServices {
   /** Evidence for investigations (metrics, logs, deploys, history, runbooks). */
   evidence: EvidenceSources;
+  /** The language model for the investigation agent (ANTHROPIC_API_KEY); absent: deterministic investigator only. */
+  model?: LanguageModel;
 }
 
 export interface AppContext {

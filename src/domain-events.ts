@@ -8,6 +8,8 @@ export interface DomainEventMap {
   'incident.acknowledged': { incidentId: number; by: string };
   'incident.mitigated': { incidentId: number };
   'incident.resolved': { incidentId: number; by: string };
+  /** Someone asked to escalate now (the Escalate button); the on-call capability pages the next step. */
+  'incident.escalation_requested': { incidentId: number; by: string };
   'investigation.completed': { incidentId: number };
   'remediation.started': { incidentId: number; actionRunId: number };
   'remediation.verified': { incidentId: number; actionRunId: number; recovered: boolean };

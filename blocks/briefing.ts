@@ -1,0 +1,144 @@
+// The incident briefing: what fired, then hypotheses with their evidence, what was checked, the next step and buttons.
+import { ActionIds } from './ids.js';
+import { LIMITS, escapeMrkdwn, fitBlocks, truncate } from './limits.js';
+
+type Block = Record<string, unknown> & { type: string };
+
+/** Everything the briefing shows, already decided by the core: the builder only lays it out. */
+export interface BriefingView {
+  incidentId: number;
+  publicId: string;
+  title: string;
+  severity: 'sev1' | 'sev2' | 'sev3';
+  service: string | null;
+  status: 'triggered' | 'acknowledged' | 'mitigated' | 'resolved';
+  /** What fired: alert name and its summary line (untrusted text, shown escaped). */
+  alertname: string;
+  summary: string | null;
+  source: string;
+  /** When it started, already formatted for people ("03:12 UTC"). */
+  startedAt: string;
+  alerts: { firing: number; resolved: number };
+  links: { title: string; url: string }[];
+  /** "investigating" until the first investigation result arrives. */
+  phase: 'investigating' | 'briefed';
+  hypotheses: {
+    summary: string;
+    category: string;
+    confidence: number;
+    evidence: { kind: string; ref: string; detail: string }[];
+  }[];
+  novel: boolean;
+  checked: string[];
+  missing: string[];
+  suggestedStep: { runbook: string; step: number; text: string; command: string | null } | null;
+  /** Catalog actions offered for approval (the remediation capability handles the click). */
+  remediations: { action: string; title: string; value: string }[];
+  acknowledgedBy: string | null;
+  resolvedBy: string | null;
+}
+
+const SEVERITY_LABEL: Record<BriefingView['severity'], string> = { sev1: ':red_circle: SEV1', sev2: ':large_orange_circle: SEV2', sev3: ':large_yellow_circle: SEV3' };
+const STATUS_LABEL: Record<BriefingView['status'], string> = {
+  triggered: 'Triggered',
+  acknowledged: 'Acknowledged',
+  mitigated: 'Mitigated',
+  resolved: 'Resolved',
+};
+/** Evidence lines shown under each hypothesis; the rest is one click away (Show evidence). */
+const EVIDENCE_PER_HYPOTHESIS = 3;
+const HYPOTHESES_SHOWN = 3;
+
+function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {
+  return { type: 'mrkdwn', text };
+}
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Record<string, unknown> {
+  const b: Record<string, unknown> = { type: 'button', text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true }, action_id: actionId, value };
+  if (style) b.style = style;
+  return b;
+}
+
+function percent(confidence: number): string {
+  return `${Math.round(Math.max(0, Math.min(1, confidence)) * 100)}%`;
+}
+
+/** The notification text of the briefing message (what shows in a push notification). */
+export function buildBriefingText(view: BriefingView): string {
+  return truncate(`${view.publicId} [${view.severity.toUpperCase()}] ${view.title} (${STATUS_LABEL[view.status]})`, LIMITS.messageText);
+}
+
+/** Builds the briefing message. Pure: the same view gives the same JSON. */
+export function buildBriefingBlocks(view: BriefingView): Block[] {
+  const blocks: Block[] = [];
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(`${view.publicId}: ${view.title}`, LIMITS.headerText), emoji: false } });
+  const people = [view.acknowledgedBy ? `acknowledged by <@${view.acknowledgedBy}>` : null, view.resolvedBy ? `resolved by <@${view.resolvedBy}>` : null].filter(Boolean);
+  blocks.push({
+    type: 'section',
+    fields: [
+      mrkdwn(`*Severity*\n${SEVERITY_LABEL[view.severity]}`),
+      mrkdwn(`*Status*\n${STATUS_LABEL[view.status]}${people.length ? ` (${people.join(', ')})` : ''}`),
+      mrkdwn(`*Service*\n${view.service ? `\`${escapeMrkdwn(view.service)}\`` : 'unknown'}`),
+      mrkdwn(`*Started*\n${view.startedAt}`),
+    ],
+  });
+  const fired = [`*What fired:* \`${escapeMrkdwn(view.alertname)}\` from ${view.source}`];
+  if (view.summary) fired.push(`> ${escapeMrkdwn(view.summary)}`);
+  fired.push(`Alerts: ${view.alerts.firing} firing, ${view.alerts.resolved} resolved`);
+  blocks.push({ type: 'section', text: mrkdwn(fired.join('\n')) });
+  if (view.links.length) {
+    blocks.push({ type: 'context', elements: [mrkdwn(view.links.map((l) => `<${l.url}|${escapeMrkdwn(l.title)}>`).join(' · '))] });
+  }
+  if (view.status !== 'resolved' && view.alerts.firing === 0 && view.alerts.resolved > 0) {
+    blocks.push({ type: 'section', text: mrkdwn(':white_check_mark: *All alerts have resolved.* Resolve the incident when you agree.') });
+  }
+  blocks.push({ type: 'divider' });
+
+  if (view.phase === 'investigating') {
+    blocks.push({ type: 'section', text: mrkdwn(':mag: *Investigating…* checking metrics, logs, deploys, changes and past incidents.') });
+  } else {
+    blocks.push(...hypothesisBlocks(view));
+  }
+
+  const actions: Record<string, unknown>[] = [];
+  const value = String(view.incidentId);
+  if (view.status === 'triggered') actions.push(button('Acknowledge', ActionIds.acknowledge, value, 'primary'));
+  if (view.status !== 'resolved') {
+    for (const r of view.remediations) actions.push(button(`Approve ${r.title}`, ActionIds.approveRemediation, r.value, 'primary'));
+    if (view.remediations.length) actions.push(button('Reject', ActionIds.rejectRemediation, view.remediations[0]!.value, 'danger'));
+    actions.push(button('Escalate', ActionIds.escalate, value));
+    actions.push(button('Resolve', ActionIds.resolve, value, view.alerts.firing === 0 && view.alerts.resolved > 0 ? 'primary' : undefined));
+  }
+  if (view.phase === 'briefed') actions.push(button('Show evidence', ActionIds.showEvidence, value));
+  if (actions.length) blocks.push({ type: 'actions', block_id: `briefing_actions_${view.incidentId}`, elements: actions });
+  return fitBlocks(blocks);
+}
+
+function hypothesisBlocks(view: BriefingView): Block[] {
+  const blocks: Block[] = [];
+  if (view.novel || view.hypotheses.length === 0) {
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(':grey_question: *Nothing known explains this page.* Escalating with everything found; see the evidence below.'),
+    });
+  }
+  view.hypotheses.slice(0, HYPOTHESES_SHOWN).forEach((h, i) => {
+    const lines = [`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${percent(h.confidence)}, ${h.category.replace(/_/g, ' ')})`];
+    for (const e of h.evidence.slice(0, EVIDENCE_PER_HYPOTHESIS)) lines.push(`• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(truncate(e.ref, 80))}\`: ${escapeMrkdwn(e.detail)}`);
+    if (h.evidence.length > EVIDENCE_PER_HYPOTHESIS) lines.push(`• …and ${h.evidence.length - EVIDENCE_PER_HYPOTHESIS} more (Show evidence)`);
+    blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
+  });
+  if (view.checked.length) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`*Checked and normal:* ${escapeMrkdwn(view.checked.join('; '))}`)] });
+  }
+  if (view.missing.length) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`:warning: *Missing evidence:* ${escapeMrkdwn(view.missing.join('; '))}`)] });
+  }
+  if (view.suggestedStep) {
+    const s = view.suggestedStep;
+    const lines = [`*Next step* (runbook \`${escapeMrkdwn(s.runbook)}\`, step ${s.step}): ${escapeMrkdwn(s.text)}`];
+    if (s.command) lines.push(`\`\`\`${s.command.replace(/```/g, "'''")}\`\`\``);
+    blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
+  }
+  return blocks;
+}

@@ -1,0 +1,40 @@
+// The full evidence of an investigation, for thread replies: every hypothesis and item, split into messages that fit.
+import { LIMITS, chunkText, escapeMrkdwn } from './limits.js';
+
+type Block = Record<string, unknown> & { type: string };
+
+/** The parts of an investigation result the evidence reply shows. */
+export interface EvidenceView {
+  novel: boolean;
+  hypotheses: { summary: string; category: string; confidence: number; evidence: { kind: string; ref: string; detail: string }[] }[];
+  checked?: string[];
+  anomalies?: string[];
+  missing?: string[];
+  modelNote?: string;
+}
+
+export function buildEvidenceText(publicId: string): string {
+  return `Evidence for ${publicId}`;
+}
+
+/** One or more messages (each a list of blocks, under 50 blocks and 3,000 characters a section). */
+export function buildEvidenceBlocks(view: EvidenceView): Block[][] {
+  const lines: string[] = [];
+  view.hypotheses.forEach((h, i) => {
+    lines.push(`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${Math.round(h.confidence * 100)}%, ${h.category.replace(/_/g, ' ')})`);
+    for (const e of h.evidence) lines.push(`• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(e.ref)}\`: ${escapeMrkdwn(e.detail)}`);
+    if (h.evidence.length === 0) lines.push('• no evidence retrieved');
+    lines.push('');
+  });
+  if (view.novel) lines.push('*No known failure explains this page.*');
+  if (view.anomalies?.length) lines.push(`*Anomalous:*\n${view.anomalies.map((a) => `• ${escapeMrkdwn(a)}`).join('\n')}`);
+  if (view.checked?.length) lines.push(`*Checked and normal:*\n${view.checked.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`);
+  if (view.missing?.length) lines.push(`*Missing evidence:*\n${view.missing.map((m) => `• ${escapeMrkdwn(m)}`).join('\n')}`);
+  if (view.modelNote) lines.push(`_${escapeMrkdwn(view.modelNote)}_`);
+  const sections = chunkText(lines.join('\n').trim() || 'No evidence was retrieved.', LIMITS.sectionText).map(
+    (text): Block => ({ type: 'section', text: { type: 'mrkdwn', text } }),
+  );
+  const messages: Block[][] = [];
+  for (let i = 0; i < sections.length; i += LIMITS.blocks) messages.push(sections.slice(i, i + LIMITS.blocks));
+  return messages;
+}

@@ -1,0 +1,97 @@
+// Block Kit's limits, enforced in one place: text is truncated with an ellipsis and a message keeps under 50 blocks.
+
+export const LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  headerText: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  contextElements: 10,
+  actionsElements: 25,
+  /** chat.postMessage's top-level `text` (the notification fallback); Slack truncates past 40,000. */
+  messageText: 4000,
+} as const;
+
+/** Cuts text to at most `max` characters, ending in "…" when cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 1) return '…'.slice(0, max);
+  return `${text.slice(0, max - 1)}…`;
+}
+
+type Block = Record<string, unknown> & { type: string };
+
+/**
+ * Applies every limit to a list of blocks: header and section texts, section fields, button texts and values,
+ * and the block count (the last kept block says how many were left out, so nothing is silently lost).
+ */
+export function fitBlocks<T extends Block>(blocks: T[]): T[] {
+  const fitted = blocks.map((b) => fitBlock(b));
+  if (fitted.length <= LIMITS.blocks) return fitted;
+  const kept = fitted.slice(0, LIMITS.blocks - 1);
+  const omitted = fitted.length - kept.length;
+  const note = {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `…${omitted} more block${omitted === 1 ? '' : 's'} not shown` }],
+  } as unknown as T;
+  return [...kept, note];
+}
+
+function fitText<T extends { text?: unknown }>(obj: T, max: number): T {
+  if (typeof obj.text === 'string') return { ...obj, text: truncate(obj.text, max) };
+  return obj;
+}
+
+function fitBlock<T extends Block>(block: T): T {
+  const b = block as Record<string, unknown>;
+  switch (block.type) {
+    case 'header':
+      return { ...block, text: fitText(b.text as { text: string }, LIMITS.headerText) };
+    case 'section': {
+      const out: Record<string, unknown> = { ...block };
+      if (b.text) out.text = fitText(b.text as { text: string }, LIMITS.sectionText);
+      if (Array.isArray(b.fields)) out.fields = (b.fields as { text: string }[]).slice(0, 10).map((f) => fitText(f, 2000));
+      if (b.accessory && (b.accessory as Block).type === 'button') out.accessory = fitButton(b.accessory as Record<string, unknown>);
+      return out as T;
+    }
+    case 'context':
+      return {
+        ...block,
+        elements: (b.elements as { text?: string }[]).slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.sectionText)),
+      };
+    case 'actions':
+      return {
+        ...block,
+        elements: (b.elements as Record<string, unknown>[]).slice(0, LIMITS.actionsElements).map((e) => (e.type === 'button' ? fitButton(e) : e)),
+      };
+    default:
+      return block;
+  }
+}
+
+function fitButton(button: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...button, text: fitText(button.text as { text: string }, LIMITS.buttonText) };
+  if (typeof button.value === 'string') out.value = truncate(button.value, LIMITS.buttonValue);
+  return out;
+}
+
+/** Splits long text into chunks of at most `max` characters, on line breaks where possible (for thread replies). */
+export function chunkText(text: string, max: number = LIMITS.sectionText): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    const piece = line.length > max ? truncate(line, max) : line;
+    if (current.length + piece.length + 1 > max && current) {
+      chunks.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${piece}` : piece;
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters, so outside text stays literal. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,32 @@
+// Short status messages: the pointer in a team's alerts channel and the thread notes that say what changed.
+import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
+
+type Block = Record<string, unknown> & { type: string };
+
+export interface PointerView {
+  publicId: string;
+  severity: 'sev1' | 'sev2' | 'sev3';
+  title: string;
+  service: string | null;
+  channelId: string;
+}
+
+/** The one-line pointer posted in the owning team's alerts channel. */
+export function buildPointerText(view: PointerView): string {
+  const svc = view.service ? ` \`${escapeMrkdwn(view.service)}\`` : '';
+  return truncate(`:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)} → <#${view.channelId}>`, LIMITS.sectionText);
+}
+
+export function buildPointerBlocks(view: PointerView): Block[] {
+  return fitBlocks([{ type: 'section', text: { type: 'mrkdwn', text: buildPointerText(view) } }]);
+}
+
+/** A thread note listing what changed in the briefing since it was last posted. */
+export function buildChangesText(changes: string[]): string {
+  return truncate(`*Briefing updated:*\n${changes.map((c) => `• ${c}`).join('\n')}`, LIMITS.sectionText);
+}
+
+/** The channel topic: id, severity, status and title, within Slack's 250-character topic limit. */
+export function buildTopic(view: { publicId: string; severity: string; status: string; title: string }): string {
+  return truncate(`${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${view.title}`, 250);
+}

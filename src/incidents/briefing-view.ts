@@ -1,0 +1,120 @@
+// Builds the briefing's view model from what Postgres knows about an incident (its row, alerts, investigation, runs).
+import type { Knex } from 'knex';
+import type { AppConfig } from '../config.js';
+import type { BriefingView } from '../../blocks/briefing.js';
+import { encodeRemediationButton } from '../remediation/button-value.js';
+import { countAlerts, firstAlert, type Incident } from './repository.js';
+
+/** What the briefing said last time, compared with the next one to tell the thread what changed. */
+export interface BriefingState {
+  status: string;
+  firing: number;
+  resolved: number;
+  phase: BriefingView['phase'];
+  topHypothesis: string | null;
+  suggested: string | null;
+  remediations: string[];
+  evidence: string[];
+}
+
+function formatTime(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The first `code span` or fenced block in a runbook step: the command people run. */
+export function extractCommand(text: string): string | null {
+  const fenced = /```(?:\w+\n)?([\s\S]*?)```/.exec(text);
+  if (fenced?.[1]?.trim()) return fenced[1].trim();
+  const inline = /`([^`\n]+)`/.exec(text);
+  return inline?.[1]?.trim() ?? null;
+}
+
+export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
+  const counts = await countAlerts(knex, incident.id);
+  const alert = await firstAlert(knex, incident.id);
+  const labels = (alert?.labels as Record<string, string> | undefined) ?? {};
+  const annotations = (alert?.annotations as Record<string, string> | undefined) ?? {};
+  const service = config.file.services.find((s) => s.name === incident.service);
+  const links: BriefingView['links'] = [];
+  if (typeof alert?.generator_url === 'string' && /^https?:\/\//.test(alert.generator_url)) links.push({ title: 'Source', url: alert.generator_url });
+  if (annotations.runbook_url && /^https?:\/\//.test(annotations.runbook_url)) links.push({ title: 'Runbook', url: annotations.runbook_url });
+  if (annotations.pagerduty_url && /^https?:\/\//.test(annotations.pagerduty_url)) links.push({ title: 'PagerDuty', url: annotations.pagerduty_url });
+  for (const l of service?.links ?? []) links.push(l);
+
+  const inv = incident.investigation;
+  const runs = await proposedRuns(knex, incident.id);
+  const events = await knex('incident_events')
+    .where({ incident_id: incident.id })
+    .whereIn('type', ['incident.acknowledged', 'incident.resolved'])
+    .select('type', 'actor');
+  const actorOf = (type: string) => (events.find((e: { type: string }) => e.type === type)?.actor as string | undefined) ?? null;
+  const slackUser = (actor: string | null) => (actor && /^[UW][A-Z0-9]+$/.test(actor) ? actor : null);
+
+  return {
+    incidentId: incident.id,
+    publicId: incident.publicId,
+    title: incident.title,
+    severity: incident.severity,
+    service: incident.service,
+    status: incident.status,
+    alertname: (alert?.alertname as string | undefined) ?? labels.alertname ?? 'alert',
+    summary: annotations.summary ?? annotations.description ?? null,
+    source: incident.source === 'pagerduty' ? 'PagerDuty' : incident.source === 'alertmanager' ? 'Alertmanager' : 'manual',
+    startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
+    alerts: counts,
+    links: links.slice(0, 6),
+    phase: inv ? 'briefed' : 'investigating',
+    hypotheses: (inv?.hypotheses ?? []).map((h) => ({ summary: h.summary, category: h.category, confidence: h.confidence, evidence: h.evidence })),
+    novel: inv?.novel ?? false,
+    checked: inv?.checked ?? [],
+    missing: inv?.missing ?? [],
+    suggestedStep: inv?.suggestedStep
+      ? { runbook: inv.suggestedStep.runbook, step: inv.suggestedStep.step, text: inv.suggestedStep.text, command: extractCommand(inv.suggestedStep.text) }
+      : null,
+    remediations: runs.map((r) => ({
+      action: r.action,
+      title: config.file.actions.find((a) => a.name === r.action)?.title ?? r.action.replace(/_/g, ' '),
+      value: encodeRemediationButton(r.id),
+    })),
+    acknowledgedBy: slackUser(actorOf('incident.acknowledged')),
+    resolvedBy: slackUser(actorOf('incident.resolved')),
+  };
+}
+
+/** Open remediation proposals of the incident (the remediation capability writes them; the table may not exist yet). */
+async function proposedRuns(knex: Knex, incidentId: number): Promise<{ id: number; action: string }[]> {
+  const has = await knex.schema.hasTable('remediation_runs');
+  if (!has) return [];
+  return knex('remediation_runs').where({ incident_id: incidentId, status: 'proposed' }).orderBy('id', 'asc').select('id', 'action');
+}
+
+export function briefingState(view: BriefingView): BriefingState {
+  return {
+    status: view.status,
+    firing: view.alerts.firing,
+    resolved: view.alerts.resolved,
+    phase: view.phase,
+    topHypothesis: view.hypotheses[0] ? `${view.hypotheses[0].summary} (${Math.round(view.hypotheses[0].confidence * 100)}%)` : null,
+    suggested: view.suggestedStep ? `${view.suggestedStep.runbook} step ${view.suggestedStep.step}` : null,
+    remediations: view.remediations.map((r) => r.action),
+    evidence: view.hypotheses.flatMap((h) => h.evidence.map((e) => `${e.kind}:${e.ref}`)),
+  };
+}
+
+/** Human lines for what changed between two briefings; empty when nothing people care about changed. */
+export function describeChanges(before: BriefingState | null, after: BriefingState): string[] {
+  if (!before) return [];
+  const out: string[] = [];
+  if (before.status !== after.status) out.push(`Status: ${before.status} → ${after.status}`);
+  if (after.firing > before.firing) out.push(`${after.firing - before.firing} more alert${after.firing - before.firing === 1 ? '' : 's'} firing (${after.firing} now)`);
+  if (after.resolved > before.resolved) out.push(`${after.resolved - before.resolved} alert${after.resolved - before.resolved === 1 ? '' : 's'} recovered`);
+  if (before.firing > 0 && after.firing === 0 && after.resolved > 0) out.push('All alerts have resolved: Resolve the incident when you agree');
+  if (before.phase === 'investigating' && after.phase === 'briefed') out.push('Investigation finished');
+  if (before.topHypothesis !== after.topHypothesis && after.topHypothesis) out.push(`Top hypothesis: ${after.topHypothesis}`);
+  if (before.suggested !== after.suggested && after.suggested) out.push(`Suggested step: ${after.suggested}`);
+  const newEvidence = after.evidence.filter((e) => !before.evidence.includes(e));
+  if (newEvidence.length && before.phase === 'briefed') out.push(`New evidence: ${newEvidence.slice(0, 5).join(', ')}`);
+  const newActions = after.remediations.filter((a) => !before.remediations.includes(a));
+  if (newActions.length) out.push(`Proposed: ${newActions.join(', ')}`);
+  return out;
+}

@@ -1,0 +1,200 @@
+// Use case: alerts arrive (from a processed delivery) and join the open incident of their group, or open a new one.
+import type { Knex } from 'knex';
+import type { AppContext } from '../context.js';
+import type { Alert } from '../intake/alert.js';
+import { routeAlert } from '../oncall/routing.js';
+import { incidentTitle } from './naming.js';
+import { appendEvents, toIncident, type Incident } from './repository.js';
+import { OPEN_INCIDENT_JOB } from './open-incident-channel.js';
+import { scheduleBriefingUpdate } from './update-briefing.js';
+
+export interface IngestOutcome {
+  incidentId: number;
+  publicId: string;
+  opened: boolean;
+  alerts: number;
+  /** True when this batch resolved the last firing alert of the incident. */
+  allResolved: boolean;
+}
+
+/** Where the alerts came from, for the timeline's dedupe keys (a re-run of the same delivery appends nothing). */
+export interface AlertOrigin {
+  deliveryId: number;
+}
+
+/**
+ * Records alerts, grouped by the incident they belong to: the open incident holding the same fingerprint, else the
+ * open incident of the same group (PagerDuty incident or Alertmanager group), else a new incident. Each group is one
+ * transaction that writes the alerts, their timeline events and the follow-up job (open the channel, or a coalesced
+ * briefing update), so several replicas ingesting the same group end up with one incident.
+ */
+export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: AlertOrigin): Promise<IngestOutcome[]> {
+  const byGroup = new Map<string, Alert[]>();
+  for (const a of alerts) byGroup.set(a.groupKey, [...(byGroup.get(a.groupKey) ?? []), a]);
+  const outcomes: IngestOutcome[] = [];
+  for (const [groupKey, group] of byGroup) {
+    const outcome = await ctx.knex.transaction((trx) => ingestGroup(ctx, trx, groupKey, group, origin));
+    if (!outcome) continue;
+    outcomes.push(outcome);
+    if (outcome.opened) {
+      ctx.events.emit('incident.opened', { incidentId: outcome.incidentId });
+    } else {
+      ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: outcome.allResolved ? 'alerts_resolved' : 'alerts' });
+    }
+  }
+  return outcomes;
+}
+
+async function ingestGroup(
+  ctx: AppContext,
+  trx: Knex.Transaction,
+  groupKey: string,
+  alerts: Alert[],
+  origin: AlertOrigin,
+): Promise<IngestOutcome | undefined> {
+  const now = ctx.clock.now();
+  let incident = await findByFingerprint(trx, alerts);
+  if (!incident) {
+    const existing = await trx('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first();
+    if (existing) incident = toIncident(existing);
+  }
+  let opened = false;
+  if (!incident) {
+    const firing = alerts.find((a) => a.status === 'firing');
+    if (!firing) {
+      // A recovery for an incident that is gone (or never was): keep the alert rows, open nothing.
+      await upsertAlerts(trx, alerts, null, now);
+      return undefined;
+    }
+    const inserted = await insertIncident(ctx, trx, groupKey, firing, now);
+    if (inserted) {
+      incident = inserted;
+      opened = true;
+    } else {
+      // Another replica opened it between our read and our insert: join theirs.
+      const row = await trx('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first();
+      incident = toIncident(row);
+    }
+  }
+  // Serialises concurrent deliveries of one group, so the "all resolved" transition is seen exactly once.
+  await trx('incidents').where({ id: incident.id }).forUpdate().select('id');
+  const before = await firingCount(trx, incident.id);
+  await upsertAlerts(trx, alerts, incident.id, now);
+  const after = await firingCount(trx, incident.id);
+  await appendEvents(
+    trx,
+    alerts.map((a) => ({
+      incidentId: incident.id,
+      type: a.status === 'firing' ? 'alert.received' : 'alert.resolved',
+      actor: a.source,
+      at: now,
+      dedupeKey: `alert:${origin.deliveryId}:${a.fingerprint}:${a.status}`,
+      data: { deliveryId: origin.deliveryId, fingerprint: a.fingerprint, alertname: a.alertname, service: a.service, severity: a.severity, labels: a.labels, startsAt: a.startsAt.toISOString() },
+    })),
+  );
+  const allResolved = before > 0 && after === 0 && incident.status !== 'resolved';
+  if (allResolved) {
+    await appendEvents(trx, [{ incidentId: incident.id, type: 'alerts.all_resolved', actor: 'copilot', at: now, data: {} }]);
+  }
+  if (opened) {
+    await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: incident.id }, { jobId: `open-incident-${incident.id}`, trx });
+  } else {
+    await scheduleBriefingUpdate(ctx, incident.id, trx);
+  }
+  return { incidentId: incident.id, publicId: incident.publicId, opened, alerts: alerts.length, allResolved };
+}
+
+async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promise<Incident | undefined> {
+  const row = await trx('incidents as i')
+    .join('alerts as a', 'a.incident_id', 'i.id')
+    .whereIn(
+      'a.fingerprint',
+      alerts.map((a) => a.fingerprint),
+    )
+    .where('a.source', alerts[0]!.source)
+    .whereNot('i.status', 'resolved')
+    .orderBy('i.id', 'asc')
+    .first('i.*');
+  return row ? toIncident(row) : undefined;
+}
+
+async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: string, alert: Alert, now: Date): Promise<Incident | undefined> {
+  const route = routeAlert(alert.labels, ctx.config.file);
+  const policy = route.escalationPolicy ? ctx.config.file.escalationPolicies.find((p) => p.name === route.escalationPolicy) : undefined;
+  const prefix = ctx.config.file.incidents.idPrefix.toUpperCase();
+  const res = await trx.raw(
+    `insert into incidents (public_id, title, severity, service, team, status, source, group_key, external_id, escalation_snapshot, opened_at, updated_at)
+     values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', ?, ?, ?, ?, ?, ?)
+     on conflict (group_key) where status <> 'resolved' and group_key is not null do nothing
+     returning *`,
+    [
+      prefix,
+      incidentTitle(alert),
+      route.severity,
+      alert.service ?? null,
+      route.team ?? null,
+      alert.source,
+      groupKey,
+      alert.externalId ?? null,
+      policy ? JSON.stringify(policy) : null,
+      now,
+      now,
+    ],
+  );
+  const row = (res.rows as Record<string, unknown>[])[0];
+  if (!row) return undefined;
+  const incident = toIncident(row);
+  await appendEvents(trx, [
+    {
+      incidentId: incident.id,
+      type: 'incident.opened',
+      actor: 'copilot',
+      at: now,
+      dedupeKey: `opened:${incident.id}`,
+      data: { severity: route.severity, team: route.team, rule: route.rule, escalationPolicy: route.escalationPolicy, title: incident.title },
+    },
+  ]);
+  ctx.metrics.incidentsOpened.inc({ severity: route.severity });
+  return incident;
+}
+
+async function firingCount(trx: Knex.Transaction, incidentId: number): Promise<number> {
+  const row = await trx('alerts').where({ incident_id: incidentId, status: 'firing' }).count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+async function upsertAlerts(trx: Knex.Transaction, alerts: Alert[], incidentId: number | null, now: Date): Promise<void> {
+  // One row per (source, fingerprint, startsAt); the latest status wins, an alert never moves between incidents.
+  const unique = new Map<string, Alert>();
+  for (const a of alerts) unique.set(`${a.fingerprint}|${a.startsAt.toISOString()}`, a);
+  const rows = [...unique.values()].map((a) => ({
+    incident_id: incidentId,
+    source: a.source,
+    fingerprint: a.fingerprint,
+    status: a.status,
+    alertname: a.alertname,
+    service: a.service ?? null,
+    severity: a.severity ?? null,
+    labels: JSON.stringify(a.labels),
+    annotations: JSON.stringify(a.annotations),
+    starts_at: a.startsAt,
+    ends_at: a.endsAt,
+    group_key: a.groupKey,
+    external_id: a.externalId ?? null,
+    generator_url: a.generatorUrl ?? null,
+    received_at: now,
+    updated_at: now,
+  }));
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx('alerts')
+      .insert(rows.slice(i, i + 500))
+      .onConflict(['source', 'fingerprint', 'starts_at'])
+      .merge({
+        status: trx.raw('excluded.status'),
+        ends_at: trx.raw('excluded.ends_at'),
+        annotations: trx.raw('excluded.annotations'),
+        updated_at: trx.raw('excluded.updated_at'),
+        incident_id: trx.raw('coalesce(alerts.incident_id, excluded.incident_id)'),
+      });
+  }
+}

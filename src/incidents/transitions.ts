@@ -1,0 +1,135 @@
+// Use cases that move an incident through its states: acknowledge, resolve, escalate. Each applies once.
+import type { Knex } from 'knex';
+import type { AppContext } from '../context.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { appendEvent, findIncident, toIncident, type Incident } from './repository.js';
+import { scheduleBriefingUpdate } from './update-briefing.js';
+
+/** Who did it: a Slack user id, or "pagerduty:<user>" / "copilot" for automatic changes. */
+export interface Actor {
+  id: string;
+  /** How: "button", "command", "pagerduty", "modal". */
+  via: string;
+}
+
+export interface TransitionResult {
+  incident: Incident;
+  /** False when the change had already been made (a second click, a retried delivery). */
+  applied: boolean;
+}
+
+async function transition(
+  ctx: AppContext,
+  incidentId: number,
+  fromStatuses: string[],
+  patch: (now: Date) => Record<string, unknown>,
+  event: { type: string; dedupeKey: string; data: Record<string, unknown> },
+  actor: Actor,
+): Promise<TransitionResult> {
+  const now = ctx.clock.now();
+  const result = await ctx.knex.transaction(async (trx: Knex.Transaction) => {
+    // The conditional update is the guard: of two simultaneous clicks, only one matches the status it expects.
+    const rows = await trx('incidents')
+      .where({ id: incidentId })
+      .whereIn('status', fromStatuses)
+      .update({ ...patch(now), updated_at: now, version: trx.raw('version + 1') })
+      .returning('*');
+    if (rows.length === 0) {
+      const current = await findIncident(trx, incidentId);
+      if (!current) throw new NotFoundError(`Incident ${incidentId}`);
+      return { incident: current, applied: false };
+    }
+    await appendEvent(trx, { incidentId, type: event.type, actor: actor.id, at: now, dedupeKey: event.dedupeKey, data: { via: actor.via, ...event.data } });
+    await scheduleBriefingUpdate(ctx, incidentId, trx);
+    return { incident: toIncident(rows[0]), applied: true };
+  });
+  return result;
+}
+
+/** Acknowledges a triggered incident; a second acknowledgement changes nothing. */
+export async function acknowledgeIncident(ctx: AppContext, incidentId: number, actor: Actor): Promise<TransitionResult> {
+  const r = await transition(
+    ctx,
+    incidentId,
+    ['triggered'],
+    (now) => ({ status: 'acknowledged', acknowledged_at: now }),
+    { type: 'incident.acknowledged', dedupeKey: `ack:${incidentId}`, data: {} },
+    actor,
+  );
+  if (r.applied) ctx.events.emit('incident.acknowledged', { incidentId, by: actor.id });
+  return r;
+}
+
+/** The resolution people give when they resolve (the /incident resolve modal, or the Resolve button's modal). */
+export interface Resolution {
+  category?: string;
+  cause?: string | null;
+  summary?: string;
+}
+
+/**
+ * Resolves an open incident, once. Shared by the Resolve button, the /incident resolve modal and PagerDuty's
+ * incident.resolved. Resolving frees the group: a later alert of the same group opens a new incident.
+ */
+export async function resolveIncident(ctx: AppContext, incidentId: number, actor: Actor, resolution: Resolution = {}): Promise<TransitionResult> {
+  const r = await transition(
+    ctx,
+    incidentId,
+    ['triggered', 'acknowledged', 'mitigated'],
+    (now) => ({ status: 'resolved', resolved_at: now, resolution: JSON.stringify(resolution) }),
+    { type: 'incident.resolved', dedupeKey: `resolve:${incidentId}`, data: { resolution } },
+    actor,
+  );
+  if (r.applied) ctx.events.emit('incident.resolved', { incidentId, by: actor.id });
+  return r;
+}
+
+/** Marks the incident mitigated (remediation verified, or a person says so). */
+export async function mitigateIncident(ctx: AppContext, incidentId: number, actor: Actor): Promise<TransitionResult> {
+  const r = await transition(
+    ctx,
+    incidentId,
+    ['triggered', 'acknowledged'],
+    (now) => ({ status: 'mitigated', mitigated_at: now }),
+    { type: 'incident.mitigated', dedupeKey: `mitigate:${incidentId}`, data: {} },
+    actor,
+  );
+  if (r.applied) ctx.events.emit('incident.mitigated', { incidentId });
+  return r;
+}
+
+/**
+ * Records a request to escalate now. The on-call capability listens for `incident.escalation_requested` and pages
+ * the next step; one request per interaction (the interaction id makes a retried click apply once).
+ */
+export async function requestEscalation(ctx: AppContext, incidentId: number, actor: Actor, interactionId: string): Promise<{ applied: boolean }> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident) throw new NotFoundError(`Incident ${incidentId}`);
+  if (incident.status === 'resolved') throw new ConflictError(`${incident.publicId} is already resolved`);
+  const applied = await ctx.knex.transaction(async (trx) => {
+    const written = await appendEvent(trx, {
+      incidentId,
+      type: 'incident.escalation_requested',
+      actor: actor.id,
+      at: ctx.clock.now(),
+      dedupeKey: `escalate:${incidentId}:${interactionId}`,
+      data: { via: actor.via },
+    });
+    if (written) await scheduleBriefingUpdate(ctx, incidentId, trx);
+    return written;
+  });
+  if (applied) ctx.events.emit('incident.escalation_requested', { incidentId, by: actor.id });
+  return { applied };
+}
+
+/** Records a click (who, which button, when) on the timeline; a Slack retry of the same interaction records once. */
+export async function recordClick(ctx: AppContext, incidentId: number, actor: Actor, action: string, interactionId: string): Promise<void> {
+  await appendEvent(ctx.knex, {
+    incidentId,
+    type: 'click',
+    actor: actor.id,
+    at: ctx.clock.now(),
+    dedupeKey: `click:${interactionId}:${actor.id}:${action}`,
+    data: { action, via: actor.via },
+  });
+}

@@ -1,0 +1,42 @@
+// A ChangeSource over the change_events table: the deploys and changes that CI/CD and flag systems sent us.
+import type { Knex } from 'knex';
+import type { ChangeSource, TimeRange } from '../investigation/ports.js';
+import { changeSchema, deploySchema, type Change, type Deploy } from '../investigation/scenario.js';
+import type { ChangeEventPayload } from './alert.js';
+
+/** Stores one event; a retried delivery of the same id stores nothing new. Returns true when it was new. */
+export async function storeChangeEvent(db: Knex | Knex.Transaction, event: ChangeEventPayload): Promise<boolean> {
+  const { type, ...rest } = event;
+  const data = type === 'deploy' ? deploySchema.parse(rest) : changeSchema.parse(rest);
+  const res = await db('change_events')
+    .insert({ event_id: event.id, type, service: event.service, ts: new Date(event.ts), data: JSON.stringify(data) })
+    .onConflict('event_id')
+    .ignore()
+    .returning('id');
+  return res.length > 0;
+}
+
+/** Reads stored deploy and change events back for investigations. */
+export function createChangeEventsSource(knex: Knex): ChangeSource {
+  const list = async (type: 'deploy' | 'change', range: TimeRange, service?: string) => {
+    const q = knex('change_events').where({ type }).whereBetween('ts', [new Date(range.start), new Date(range.end)]).orderBy('ts', 'asc');
+    if (service) q.andWhere({ service });
+    return (await q.select('data')).map((r: { data: unknown }) => r.data);
+  };
+  return {
+    async listDeploys(range, service) {
+      return (await list('deploy', range, service)).map((d) => deploySchema.parse(d) as Deploy);
+    },
+    async listChanges(range, service) {
+      return (await list('change', range, service)).map((c) => changeSchema.parse(c) as Change);
+    },
+    async getCommit(sha, service) {
+      const q = knex('change_events').where({ type: 'deploy' }).whereRaw(`data->>'sha' = ?`, [sha]).orderBy('ts', 'desc');
+      if (service) q.andWhere({ service });
+      const row = await q.first('data');
+      if (!row) return undefined;
+      const d = deploySchema.parse(row.data);
+      return { sha, message: d.title, files: d.files };
+    },
+  };
+}

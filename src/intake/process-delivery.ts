@@ -1,0 +1,107 @@
+// Job: process one recorded webhook delivery: alerts join incidents, PagerDuty state changes apply, changes are stored.
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import type { JobDefinition } from '../jobs/job-queue.js';
+import { PermanentJobError, formatZodIssues } from '../errors.js';
+import { ingestAlerts } from '../incidents/ingest-alerts.js';
+import { acknowledgeIncident, resolveIncident } from '../incidents/transitions.js';
+import { appendEvent } from '../incidents/repository.js';
+import { INVESTIGATE_JOB } from '../incidents/investigate-incident.js';
+import {
+  alertFromPagerDuty,
+  alertmanagerPayloadSchema,
+  alertsFromAlertmanager,
+  changeEventPayloadSchema,
+  pagerDutyPayloadSchema,
+  type PagerDutyPayload,
+} from './alert.js';
+import { storeChangeEvent } from './change-events-source.js';
+import { PROCESS_DELIVERY_JOB } from './record-delivery.js';
+
+const payloadSchema = z.object({ deliveryId: z.number().int().positive() });
+
+function parseOrFail<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body);
+  // The route validated it before storing: a stored body that no longer parses can never succeed.
+  if (!r.success) throw new PermanentJobError(`${what}: ${formatZodIssues(r.error.issues).join('; ')}`);
+  return r.data;
+}
+
+export async function processDelivery(ctx: AppContext, deliveryId: number): Promise<void> {
+  const row = await ctx.knex('webhook_deliveries').where({ id: deliveryId }).first();
+  if (!row) throw new PermanentJobError(`delivery ${deliveryId} does not exist`);
+  if (row.status === 'processed') return;
+  switch (row.source as string) {
+    case 'alertmanager': {
+      const payload = parseOrFail(alertmanagerPayloadSchema, row.body, 'alertmanager delivery');
+      await ingestAlerts(ctx, alertsFromAlertmanager(payload), { deliveryId });
+      break;
+    }
+    case 'pagerduty':
+      await processPagerDuty(ctx, parseOrFail(pagerDutyPayloadSchema, row.body, 'pagerduty delivery'), deliveryId);
+      break;
+    case 'events':
+      await processChangeEvent(ctx, parseOrFail(changeEventPayloadSchema, row.body, 'events delivery'));
+      break;
+    default:
+      throw new PermanentJobError(`unknown delivery source ${String(row.source)}`);
+  }
+  await ctx.knex('webhook_deliveries').where({ id: deliveryId }).update({ status: 'processed', processed_at: ctx.clock.now() });
+}
+
+async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deliveryId: number): Promise<void> {
+  const { event } = payload;
+  if (event.resource_type !== 'incident') return;
+  const known = ctx.config.file.services.map((s) => s.name);
+  const groupKey = `pagerduty:${event.data.id}`;
+  const open = await ctx.knex('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first('id');
+  const agent = event.agent?.summary ?? event.agent?.id ?? 'unknown';
+  const actor = { id: `pagerduty:${agent}`, via: 'pagerduty' };
+  switch (event.event_type) {
+    case 'incident.triggered':
+    case 'incident.reopened':
+      await ingestAlerts(ctx, [alertFromPagerDuty(payload, known)], { deliveryId });
+      return;
+    case 'incident.acknowledged':
+      if (open) await acknowledgeIncident(ctx, open.id as number, actor);
+      return;
+    case 'incident.resolved':
+      if (open) await resolveIncident(ctx, open.id as number, actor, { summary: 'Resolved in PagerDuty' });
+      return;
+    default:
+      // Annotations, reassignments, priority changes: kept on the timeline as they happened, nothing else.
+      if (open) {
+        await appendEvent(ctx.knex, {
+          incidentId: open.id as number,
+          type: `pagerduty.${event.event_type.replace(/^incident\./, '')}`,
+          actor: actor.id,
+          at: new Date(event.occurred_at),
+          dedupeKey: `pagerduty:${event.id}`,
+          data: { eventId: event.id },
+        });
+      }
+  }
+}
+
+async function processChangeEvent(ctx: AppContext, event: z.infer<typeof changeEventPayloadSchema>): Promise<void> {
+  const isNew = await storeChangeEvent(ctx.knex, event);
+  if (!isNew) return;
+  // New evidence for open incidents of the same service: note it and investigate again, so the briefing updates.
+  const open = await ctx.knex('incidents').where({ service: event.service }).whereNot({ status: 'resolved' }).select('id');
+  for (const { id } of open as { id: number }[]) {
+    await ctx.knex.transaction(async (trx) => {
+      const written = await appendEvent(trx, {
+        incidentId: id,
+        type: event.type === 'deploy' ? 'deploy.received' : 'change.received',
+        actor: 'events',
+        dedupeKey: `change:${id}:${event.id}`,
+        data: { id: event.id, service: event.service, ts: event.ts, ...(event.type === 'deploy' ? { title: event.title } : { kind: event.kind, summary: event.summary }) },
+      });
+      if (written) await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: id }, { jobId: `investigate-incident-${id}-${event.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, trx });
+    });
+  }
+}
+
+export function processDeliveryJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
+  return { name: PROCESS_DELIVERY_JOB, schema: payloadSchema, attempts: 10, backoffMs: 500, process: async ({ deliveryId }) => processDelivery(ctx, deliveryId) };
+}

@@ -1,0 +1,57 @@
+// Use case: record a webhook delivery durably (row + process-delivery job in one transaction) before answering.
+import type { AppContext } from '../context.js';
+
+export type DeliverySource = 'alertmanager' | 'pagerduty' | 'events';
+
+export const PROCESS_DELIVERY_JOB = 'process-delivery';
+
+export interface RecordedDelivery {
+  /** The webhook_deliveries row id (of the earlier delivery when this one is a duplicate). */
+  id: number;
+  duplicate: boolean;
+}
+
+/** Headers worth keeping with a delivery (never the signature or the token). */
+const KEPT_HEADERS = ['x-webhook-id', 'x-webhook-subscription', 'user-agent', 'content-type', 'x-slack-retry-num'];
+
+export function keptHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of KEPT_HEADERS) {
+    const v = headers[k];
+    if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Records a delivery once per (source, delivery id) and, in the same transaction, the job that processes it. When
+ * this returns, the delivery survives a crash: the job row is in Postgres and the queue re-arms it at start.
+ * `alsoDedupeOn` lists further ids that mark a duplicate (PagerDuty's X-Webhook-Id besides the event id).
+ */
+export async function recordDelivery(
+  ctx: AppContext,
+  source: DeliverySource,
+  deliveryId: string,
+  body: unknown,
+  headers: Record<string, string>,
+  alsoDedupeOn: { header: string; value: string } | undefined = undefined,
+): Promise<RecordedDelivery> {
+  return ctx.knex.transaction(async (trx) => {
+    if (alsoDedupeOn) {
+      const seen = await trx('webhook_deliveries').where({ source }).whereRaw('headers->>? = ?', [alsoDedupeOn.header, alsoDedupeOn.value]).first('id');
+      if (seen) return { id: seen.id as number, duplicate: true };
+    }
+    const inserted = await trx('webhook_deliveries')
+      .insert({ source, delivery_id: deliveryId, headers: JSON.stringify(headers), body: JSON.stringify(body), received_at: ctx.clock.now() })
+      .onConflict(['source', 'delivery_id'])
+      .ignore()
+      .returning('id');
+    if (inserted.length === 0) {
+      const existing = await trx('webhook_deliveries').where({ source, delivery_id: deliveryId }).first('id');
+      return { id: existing.id as number, duplicate: true };
+    }
+    const id = (inserted[0] as { id: number }).id;
+    await ctx.queue.enqueue(PROCESS_DELIVERY_JOB, { deliveryId: id }, { jobId: `process-delivery-${id}`, trx });
+    return { id, duplicate: false };
+  });
+}

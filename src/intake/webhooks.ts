@@ -1,0 +1,118 @@
+// The webhook endpoints: authenticate, validate, record durably, then answer. Everything else happens in jobs.
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { formatZodIssues } from '../errors.js';
+import { alertmanagerPayloadSchema, changeEventPayloadSchema, hashBody, pagerDutyPayloadSchema } from './alert.js';
+import { keptHeaders, recordDelivery, type DeliverySource } from './record-delivery.js';
+import { isLoopback, splitSecrets, verifyBearer, verifyEventsSignature, verifyPagerDutySignature } from './signatures.js';
+
+/** What a webhook answers: the status code and a JSON body. */
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** A webhook request reduced to what the intake needs, so the rules are testable without express. */
+export interface WebhookRequest {
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  remoteAddress: string | undefined;
+}
+
+function header(req: WebhookRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(raw.toString('utf8')) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function validate<T>(schema: z.ZodType<T>, raw: Buffer): { ok: true; value: T } | { ok: false; answer: WebhookAnswer } {
+  const json = parseJson(raw);
+  if (!json.ok) return { ok: false, answer: { status: 400, body: { error: 'invalid_json', issues: ['(root): body is not valid JSON'] } } };
+  const r = schema.safeParse(json.value);
+  if (!r.success) return { ok: false, answer: { status: 400, body: { error: 'invalid_payload', issues: formatZodIssues(r.error.issues) } } };
+  return { ok: true, value: r.data };
+}
+
+const unauthorized = (why: string): WebhookAnswer => ({ status: 401, body: { error: 'unauthorized', message: why } });
+
+async function accept(ctx: AppContext, source: DeliverySource, deliveryId: string, body: unknown, req: WebhookRequest, alsoDedupeOn?: { header: string; value: string }): Promise<WebhookAnswer> {
+  const recorded = await recordDelivery(ctx, source, deliveryId, body, keptHeaders(req.headers), alsoDedupeOn);
+  ctx.metrics.webhookDeliveries.inc({ source, outcome: recorded.duplicate ? 'duplicate' : 'accepted' });
+  return { status: recorded.duplicate ? 200 : 202, body: { ok: true, duplicate: recorded.duplicate, delivery: recorded.id } };
+}
+
+/** Alertmanager v4: bearer token when ALERTMANAGER_TOKEN is set, else loopback senders only; deduplicated on the body's hash. */
+export async function handleAlertmanager(ctx: AppContext, req: WebhookRequest): Promise<WebhookAnswer> {
+  const token = ctx.config.env.ALERTMANAGER_TOKEN;
+  if (token ? !verifyBearer(header(req, 'authorization'), token) : !isLoopback(req.remoteAddress)) {
+    ctx.metrics.webhookDeliveries.inc({ source: 'alertmanager', outcome: 'unauthorized' });
+    return unauthorized(token ? 'bad or missing bearer token' : 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted');
+  }
+  const v = validate(alertmanagerPayloadSchema, req.rawBody);
+  if (!v.ok) return rejected(ctx, 'alertmanager', v.answer);
+  return accept(ctx, 'alertmanager', hashBody(req.rawBody), v.value, req);
+}
+
+/** PagerDuty v3: X-PagerDuty-Signature checked against every configured secret; deduplicated on X-Webhook-Id and event.id. */
+export async function handlePagerDuty(ctx: AppContext, req: WebhookRequest): Promise<WebhookAnswer> {
+  const secrets = splitSecrets(ctx.config.env.PAGERDUTY_WEBHOOK_SECRET);
+  if (!verifyPagerDutySignature(req.rawBody, header(req, 'x-pagerduty-signature'), secrets)) {
+    ctx.metrics.webhookDeliveries.inc({ source: 'pagerduty', outcome: 'unauthorized' });
+    return unauthorized(secrets.length ? 'bad or missing X-PagerDuty-Signature' : 'PAGERDUTY_WEBHOOK_SECRET is unset');
+  }
+  const v = validate(pagerDutyPayloadSchema, req.rawBody);
+  if (!v.ok) return rejected(ctx, 'pagerduty', v.answer);
+  const webhookId = header(req, 'x-webhook-id');
+  return accept(ctx, 'pagerduty', v.value.event.id, v.value, req, webhookId ? { header: 'x-webhook-id', value: webhookId } : undefined);
+}
+
+/** Deploy and change events: `X-Signature: sha256=<hex>` with EVENTS_WEBHOOK_SECRET; deduplicated on the event id. */
+export async function handleChangeEvent(ctx: AppContext, req: WebhookRequest): Promise<WebhookAnswer> {
+  const secret = ctx.config.env.EVENTS_WEBHOOK_SECRET;
+  if (!secret || !verifyEventsSignature(req.rawBody, header(req, 'x-signature'), secret)) {
+    ctx.metrics.webhookDeliveries.inc({ source: 'events', outcome: 'unauthorized' });
+    return unauthorized(secret ? 'bad or missing X-Signature' : 'EVENTS_WEBHOOK_SECRET is unset');
+  }
+  const v = validate(changeEventPayloadSchema, req.rawBody);
+  if (!v.ok) return rejected(ctx, 'events', v.answer);
+  return accept(ctx, 'events', v.value.id, v.value, req);
+}
+
+function rejected(ctx: AppContext, source: DeliverySource, answer: WebhookAnswer): WebhookAnswer {
+  ctx.metrics.webhookDeliveries.inc({ source, outcome: 'invalid' });
+  return answer;
+}
+
+/** Mounts the three endpoints. The lead's body parser leaves the exact bytes in `req.rawBody` for signatures. */
+export function mountWebhooks(ctx: AppContext, router: Router): void {
+  const routes: [string, DeliverySource, (ctx: AppContext, req: WebhookRequest) => Promise<WebhookAnswer>][] = [
+    ['/webhooks/alertmanager', 'alertmanager', handleAlertmanager],
+    ['/webhooks/pagerduty', 'pagerduty', handlePagerDuty],
+    ['/webhooks/events', 'events', handleChangeEvent],
+  ];
+  for (const [path, source, handle] of routes) {
+    router.post(path, async (req: Request, res: Response) => {
+      const end = ctx.metrics.webhookLatency.startTimer({ source });
+      try {
+        const raw = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+        const answer = await handle(ctx, { rawBody: raw, headers: req.headers, remoteAddress: req.socket.remoteAddress });
+        res.status(answer.status).json(answer.body);
+      } catch (err) {
+        // Nothing was recorded (the transaction rolled back): 503 makes the sender retry.
+        ctx.logger.error({ err, source }, 'could not record a webhook delivery');
+        ctx.metrics.webhookDeliveries.inc({ source, outcome: 'error' });
+        res.status(503).json({ error: 'unavailable', message: 'could not record the delivery; retry' });
+      } finally {
+        end();
+      }
+    });
+  }
+}
