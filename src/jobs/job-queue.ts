@@ -13,9 +13,13 @@ export interface JobRecord {
   runAt: Date;
   attempts: number;
   maxAttempts: number;
+  /** First retry delay; doubles each attempt. */
+  backoffMs: number;
   lastError: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** When it completed, or null. */
+  completedAt: Date | null;
 }
 
 export interface EnqueueOptions {

@@ -1,0 +1,265 @@
+// The BullMQ queue: Redis wakes a worker when a job is due; the Postgres row stays the truth and guards every run.
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type { Logger } from '../../logger.js';
+import type { AppMetrics } from '../../metrics.js';
+import type { EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import {
+  cancelJob,
+  claimJob,
+  findJob,
+  insertJob,
+  listDeadJobs,
+  listPendingJobs,
+  releaseExpiredLocks,
+  reviveDeadJob,
+  toDate,
+  toJobRecord,
+  type JobRow,
+} from './job-store.js';
+import { afterCommit, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+
+export interface BullQueueOptions {
+  knex: Knex;
+  redisUrl: string;
+  logger: Logger;
+  metrics?: AppMetrics;
+  /** Redis key prefix (default `bull`); tests use a fresh one each. */
+  prefix?: string;
+  /** BullMQ queue name (default `copilot`). */
+  queueName?: string;
+  /** Jobs run at once by this instance (default 10). */
+  concurrency?: number;
+  /**
+   * How often to look in Postgres for what Redis may not know (default 5000 ms): rows committed but never
+   * announced, retries whose announcement was lost, and jobs of a replica that died mid-run.
+   */
+  sweepIntervalMs?: number;
+  /** How long a claim holds without renewal before another replica may take the job over (default 30 s). */
+  lockMs?: number;
+}
+
+/** What a BullMQ job carries: which row to run and the run_at it was armed for. Never the payload (Postgres has it). */
+interface Wake {
+  id: string;
+  armedFor: number;
+}
+
+const REARM_PAGE = 500;
+/** A pending job this overdue is re-announced to Redis by the sweep (a duplicate is ignored by BullMQ). */
+const OVERDUE_GRACE_MS = 2000;
+
+/** BullMQ forbids ':' in custom ids; the run_at makes a retry or a revived job a new BullMQ job. */
+export function bullJobId(id: string, runAt: Date): string {
+  return `${encodeURIComponent(id)}@${runAt.getTime()}`;
+}
+
+/** A JobQueue on BullMQ (Redis) with every job recorded in Postgres first, so losing Redis loses no timer. */
+export class BullJobQueue implements JobQueue {
+  readonly kind = 'bullmq' as const;
+  private readonly knex: Knex;
+  private readonly logger: Logger;
+  private readonly redis: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | undefined;
+  private readonly definitions = new Map<string, JobDefinition<unknown>>();
+  private readonly deps: RunnerDeps;
+  private readonly queueName: string;
+  private readonly prefix: string;
+  private readonly concurrency: number;
+  private readonly sweepIntervalMs: number;
+  private readonly redisUrl: string;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private started = false;
+  private closed = false;
+
+  constructor(opts: BullQueueOptions) {
+    this.knex = opts.knex;
+    this.logger = opts.logger.child({ component: 'queue', queue: 'bullmq' });
+    this.queueName = opts.queueName ?? 'copilot';
+    this.prefix = opts.prefix ?? 'bull';
+    this.concurrency = Math.max(1, opts.concurrency ?? 10);
+    this.sweepIntervalMs = Math.max(50, opts.sweepIntervalMs ?? 5000);
+    this.redisUrl = opts.redisUrl;
+    // BullMQ requires maxRetriesPerRequest: null so that a Redis outage blocks instead of failing its commands.
+    this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+    this.redis.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
+    this.queue = new Queue(this.queueName, { connection: this.redis, prefix: this.prefix });
+    this.queue.on('error', (err) => this.logger.warn({ err }, 'bullmq queue error'));
+    this.deps = {
+      knex: opts.knex,
+      logger: this.logger,
+      metrics: opts.metrics,
+      owner: `bullmq-${randomUUID()}`,
+      lockMs: Math.max(100, opts.lockMs ?? 30_000),
+      definitions: this.definitions,
+    };
+  }
+
+  register<P>(def: JobDefinition<P>): void {
+    this.definitions.set(def.name, def as JobDefinition<unknown>);
+  }
+
+  async enqueue<P>(name: string, payload: P, opts: EnqueueOptions = {}): Promise<string> {
+    const job = planJob(name, payload, opts, this.definitions.get(name));
+    const { id } = await insertJob(opts.trx ?? this.knex, job);
+    // If this announcement is lost (Redis down, process killed), the sweep and the next start() re-arm the row.
+    afterCommit(opts.trx, () => {
+      void this.arm([{ id, name, runAt: job.runAt }]).catch((err: unknown) =>
+        this.logger.warn({ err, jobId: id }, 'could not tell Redis about a job; the Postgres sweep will'),
+      );
+    });
+    return id;
+  }
+
+  async cancel(jobId: string): Promise<boolean> {
+    const row = await cancelJob(this.knex, jobId);
+    if (!row) return false;
+    await this.queue.remove(bullJobId(row.id, toDate(row.run_at))).catch((err: unknown) => {
+      // The row is cancelled, so the BullMQ job finds nothing to claim if it still fires.
+      this.logger.debug({ err, jobId }, 'could not remove the BullMQ job of a cancelled job');
+    });
+    return true;
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const row = await findJob(this.knex, jobId);
+    return row ? toJobRecord(row) : undefined;
+  }
+
+  async listDead(limit = 50): Promise<JobRecord[]> {
+    return (await listDeadJobs(this.knex, limit)).map(toJobRecord);
+  }
+
+  async retryDead(jobId: string): Promise<void> {
+    const row = await reviveDeadJob(this.knex, jobId);
+    await this.arm([{ id: row.id, name: row.name, runAt: toDate(row.run_at) }]);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    if (this.closed) throw new Error('this BullMQ queue was stopped; create a new one');
+    this.started = true;
+    await this.rearmFromPostgres();
+    this.worker = new Worker(this.queueName, (job: Job) => this.process(job), {
+      // The worker blocks on its own connection; BullMQ needs maxRetriesPerRequest: null there too.
+      connection: { url: this.redisUrl, maxRetriesPerRequest: null },
+      prefix: this.prefix,
+      concurrency: this.concurrency,
+      // Retries are driven by the Postgres row (a new delayed BullMQ job per attempt), so BullMQ keeps nothing.
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+    });
+    this.worker.on('error', (err) => this.logger.warn({ err }, 'bullmq worker error'));
+    this.scheduleSweep();
+    this.logger.info({ concurrency: this.concurrency, queue: this.queueName }, 'job queue started (BullMQ on Redis, recorded in Postgres)');
+  }
+
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.started = false;
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    await this.sweeping;
+    if (this.worker) {
+      const worker = this.worker;
+      let timeout: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        worker.close().then(() => false),
+        new Promise<boolean>((resolve) => {
+          timeout = setTimeout(() => resolve(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timeout);
+      if (timedOut) {
+        this.logger.warn('stopped while jobs were still running; their locks will expire and they will run again');
+        await worker.close(true).catch(() => {});
+      }
+    }
+    await this.queue.close().catch(() => {});
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+    await this.knex.raw('select 1');
+  }
+
+  /** The BullMQ processor: claim the row (or skip: done, cancelled, moved, or running elsewhere), run, re-arm a retry. */
+  private async process(job: Job): Promise<void> {
+    const wake = job.data as Wake;
+    const row = await claimJob(this.knex, wake.id, this.deps.owner, this.deps.lockMs, new Date(wake.armedFor));
+    if (!row) return;
+    const outcome = await runClaimedJob(this.deps, row);
+    if (outcome.status === 'retry') await this.arm([{ id: row.id, name: row.name, runAt: outcome.runAt }]);
+  }
+
+  /** Tells Redis to wake a worker for each job at its time. Idempotent: BullMQ ignores a job id it already holds. */
+  private async arm(jobs: Array<{ id: string; name: string; runAt: Date }>): Promise<void> {
+    if (!jobs.length || this.closed) return;
+    const now = Date.now();
+    await this.queue.addBulk(
+      jobs.map((j) => ({
+        name: j.name,
+        data: { id: j.id, armedFor: j.runAt.getTime() } satisfies Wake,
+        opts: {
+          jobId: bullJobId(j.id, j.runAt),
+          delay: Math.max(0, j.runAt.getTime() - now),
+          attempts: 1,
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
+  }
+
+  private async rearmFromPostgres(): Promise<void> {
+    await this.releaseExpired();
+    let count = 0;
+    let after: JobRow | undefined;
+    for (;;) {
+      const page = await listPendingJobs(this.knex, {
+        afterRunAt: after ? toDate(after.run_at) : undefined,
+        afterId: after?.id,
+        limit: REARM_PAGE,
+      });
+      if (!page.length) break;
+      await this.arm(page.map((r) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at) })));
+      count += page.length;
+      after = page[page.length - 1];
+      if (page.length < REARM_PAGE) break;
+    }
+    if (count) this.logger.info({ count }, 're-armed pending jobs and timers from Postgres');
+  }
+
+  private async releaseExpired(): Promise<void> {
+    const released = await releaseExpiredLocks(this.knex);
+    if (released.length) {
+      this.logger.warn({ count: released.length }, 'jobs of a stopped worker go back to pending');
+      await this.arm(released.map((r) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at) })));
+    }
+  }
+
+  private scheduleSweep(): void {
+    if (!this.started) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweeping = this.sweep()
+        .catch((err: unknown) => this.logger.warn({ err }, 'queue sweep failed'))
+        .finally(() => {
+          this.sweeping = undefined;
+          this.scheduleSweep();
+        });
+    }, this.sweepIntervalMs);
+    this.sweepTimer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    await this.releaseExpired();
+    const overdue = await listPendingJobs(this.knex, { dueBefore: new Date(Date.now() - OVERDUE_GRACE_MS), limit: REARM_PAGE });
+    await this.arm(overdue.map((r) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at) })));
+  }
+}

@@ -1,0 +1,45 @@
+// Builds the job queue from configuration: BullMQ when REDIS_URL is set, else the in-process scheduler on Postgres.
+import type { Knex } from 'knex';
+import type { Logger } from '../../logger.js';
+import type { AppMetrics } from '../../metrics.js';
+import type { JobQueue } from '../../jobs/job-queue.js';
+import { BullJobQueue } from './bullmq-queue.js';
+import { PostgresJobQueue } from './postgres-queue.js';
+
+export { BullJobQueue } from './bullmq-queue.js';
+export { PostgresJobQueue } from './postgres-queue.js';
+
+export interface CreateJobQueueOptions {
+  knex: Knex;
+  /** REDIS_URL: when set, BullMQ; otherwise the in-process scheduler persisted in Postgres. */
+  redisUrl?: string;
+  logger: Logger;
+  metrics?: AppMetrics;
+  /** Redis key prefix for BullMQ (default `bull`). */
+  prefix?: string;
+  concurrency?: number;
+  /** Postgres queue: longest sleep between polls. BullMQ: how often Postgres is swept for unannounced jobs. */
+  pollIntervalMs?: number;
+}
+
+/** The app's queue. Call register() for every job kind, then start(); stop() at shutdown. */
+export function createJobQueue(opts: CreateJobQueueOptions): JobQueue {
+  if (opts.redisUrl) {
+    return new BullJobQueue({
+      knex: opts.knex,
+      redisUrl: opts.redisUrl,
+      logger: opts.logger,
+      metrics: opts.metrics,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      sweepIntervalMs: opts.pollIntervalMs,
+    });
+  }
+  return new PostgresJobQueue({
+    knex: opts.knex,
+    logger: opts.logger,
+    metrics: opts.metrics,
+    concurrency: opts.concurrency,
+    pollIntervalMs: opts.pollIntervalMs,
+  });
+}

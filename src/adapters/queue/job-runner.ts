@@ -1,0 +1,128 @@
+// Runs one claimed job for either queue: checks its payload, calls its processor, and records completion, retry or death.
+import type { Knex } from 'knex';
+import type { Logger } from '../../logger.js';
+import { scrubSecrets } from '../../logger.js';
+import type { AppMetrics } from '../../metrics.js';
+import { ExternalServiceError, PermanentJobError, formatZodIssues } from '../../errors.js';
+import type { JobDefinition } from '../../jobs/job-queue.js';
+import { extendLock, markCompleted, markDead, markRetry, toDate, type JobRow, type NewJob } from './job-store.js';
+
+export const DEFAULT_ATTEMPTS = 5;
+export const DEFAULT_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 3_600_000;
+const MAX_ERROR_LENGTH = 2000;
+
+export type RunOutcome =
+  | { status: 'completed' }
+  | { status: 'retry'; runAt: Date }
+  | { status: 'dead' }
+  /** Another runner took the job over (our lock expired): nothing was recorded. */
+  | { status: 'lost' };
+
+export interface RunnerDeps {
+  knex: Knex;
+  logger: Logger;
+  metrics?: AppMetrics;
+  /** This queue instance's id, written to locked_by. */
+  owner: string;
+  lockMs: number;
+  definitions: ReadonlyMap<string, JobDefinition<unknown>>;
+}
+
+/** Delay before the next attempt after `attempt` failed: backoffMs, doubling each attempt, capped at an hour. */
+export function retryDelayMs(backoffMs: number, attempt: number, err?: unknown): number {
+  const exp = Math.min(MAX_BACKOFF_MS, backoffMs * 2 ** Math.max(0, attempt - 1));
+  const asked = err instanceof ExternalServiceError ? (err.retryAfterMs ?? 0) : 0;
+  return Math.max(exp, Math.min(asked, MAX_BACKOFF_MS));
+}
+
+/** True when retrying cannot help. */
+export function isPermanent(err: unknown): boolean {
+  return err instanceof PermanentJobError || (err instanceof ExternalServiceError && !err.retryable);
+}
+
+function describe(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return scrubSecrets(text).slice(0, MAX_ERROR_LENGTH);
+}
+
+/** Runs a job this owner has just claimed (status running, attempts already counted) and records the outcome. */
+export async function runClaimedJob(deps: RunnerDeps, row: JobRow): Promise<RunOutcome> {
+  const { knex, logger, metrics, owner } = deps;
+  const scheduledFor = toDate(row.run_at);
+  const startedAt = Date.now();
+  const lateByMs = Math.max(0, startedAt - scheduledFor.getTime());
+  const log = logger.child({ jobId: row.id, job: row.name, attempt: row.attempts });
+  metrics?.timerLateness.observe({ job: row.name }, lateByMs / 1000);
+
+  const dead = async (why: string): Promise<RunOutcome> => {
+    const ok = await markDead(knex, row.id, owner, why);
+    metrics?.jobsProcessed.inc({ job: row.name, outcome: 'dead' });
+    log.error({ error: why }, 'job failed for good; it is in the dead-letter list');
+    return ok ? { status: 'dead' } : { status: 'lost' };
+  };
+
+  const def = deps.definitions.get(row.name);
+  if (!def) return dead(`no job definition registered for "${row.name}"`);
+  const parsed = def.schema.safeParse(row.payload);
+  if (!parsed.success) return dead(`invalid payload: ${formatZodIssues(parsed.error.issues).join('; ')}`);
+
+  // Renew the lock while the processor runs, so a long job is not taken for a crashed one.
+  const heartbeat = setInterval(() => {
+    extendLock(knex, row.id, owner, deps.lockMs).catch((err: unknown) => log.warn({ err }, 'could not extend job lock'));
+  }, Math.max(50, Math.floor(deps.lockMs / 3)));
+  heartbeat.unref();
+
+  let failure: unknown;
+  let failed = false;
+  try {
+    await def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs });
+  } catch (err) {
+    failed = true;
+    failure = err;
+  } finally {
+    clearInterval(heartbeat);
+    metrics?.jobDuration.observe({ job: row.name }, (Date.now() - startedAt) / 1000);
+  }
+
+  if (!failed) {
+    const ok = await markCompleted(knex, row.id, owner);
+    metrics?.jobsProcessed.inc({ job: row.name, outcome: 'completed' });
+    if (!ok) log.warn('job finished after another runner took it over');
+    return ok ? { status: 'completed' } : { status: 'lost' };
+  }
+  const error = describe(failure);
+  if (isPermanent(failure) || row.attempts >= row.max_attempts) return dead(error);
+  const runAt = new Date(Date.now() + retryDelayMs(row.backoff_ms, row.attempts, failure));
+  const ok = await markRetry(knex, row.id, owner, runAt, error);
+  metrics?.jobsProcessed.inc({ job: row.name, outcome: 'retry' });
+  log.warn({ error, retryAt: runAt.toISOString() }, 'job failed; it will be retried');
+  return ok ? { status: 'retry', runAt } : { status: 'lost' };
+}
+
+/** The row to insert for an enqueue call: timing and retry settings from the options, else the definition. */
+export function planJob(
+  name: string,
+  payload: unknown,
+  opts: { jobId?: string; delayMs?: number; runAt?: Date; attempts?: number; backoffMs?: number },
+  def: JobDefinition<unknown> | undefined,
+): NewJob {
+  const runAt = opts.runAt ?? new Date(Date.now() + Math.max(0, opts.delayMs ?? 0));
+  return {
+    id: opts.jobId,
+    name,
+    payload,
+    runAt,
+    maxAttempts: Math.max(1, opts.attempts ?? def?.attempts ?? DEFAULT_ATTEMPTS),
+    backoffMs: Math.max(0, opts.backoffMs ?? def?.backoffMs ?? DEFAULT_BACKOFF_MS),
+  };
+}
+
+/** Calls `then` once the transaction commits (never when it rolls back); at once when there is no transaction. */
+export function afterCommit(trx: Knex.Transaction | undefined, then: () => void): void {
+  if (!trx) {
+    then();
+    return;
+  }
+  trx.executionPromise.then(then, () => {});
+}

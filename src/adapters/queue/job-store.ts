@@ -1,0 +1,206 @@
+// The `jobs` table: every state change of a job, shared by the Postgres and the BullMQ queue (the row is the truth).
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import type { JobRecord, JobStatus } from '../../jobs/job-queue.js';
+
+/** A row of `jobs` as the database returns it. */
+export interface JobRow {
+  id: string;
+  name: string;
+  payload: unknown;
+  status: JobStatus;
+  run_at: Date | string;
+  attempts: number;
+  max_attempts: number;
+  backoff_ms: number;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  completed_at: Date | string | null;
+}
+
+export interface NewJob {
+  id?: string;
+  name: string;
+  payload: unknown;
+  runAt: Date;
+  maxAttempts: number;
+  backoffMs: number;
+}
+
+const toDate = (v: Date | string): Date => (v instanceof Date ? v : new Date(v));
+
+export function toJobRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    payload: row.payload,
+    status: row.status,
+    runAt: toDate(row.run_at),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    backoffMs: row.backoff_ms,
+    lastError: row.last_error,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    completedAt: row.completed_at === null ? null : toDate(row.completed_at),
+  };
+}
+
+function rowsOf(result: unknown): JobRow[] {
+  return ((result as { rows?: JobRow[] }).rows ?? []) as JobRow[];
+}
+
+/** Inserts a job unless one with the same id exists; returns the id and whether this call created it. */
+export async function insertJob(db: Knex | Knex.Transaction, job: NewJob): Promise<{ id: string; created: boolean }> {
+  const id = job.id ?? randomUUID();
+  const now = new Date();
+  const inserted = await db('jobs')
+    .insert({
+      id,
+      name: job.name,
+      // knex would serialise an array as a Postgres array, not JSON.
+      payload: JSON.stringify(job.payload ?? null),
+      status: 'pending',
+      run_at: job.runAt,
+      max_attempts: job.maxAttempts,
+      backoff_ms: job.backoffMs,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict('id')
+    .ignore()
+    .returning('id');
+  return { id, created: inserted.length > 0 };
+}
+
+export async function findJob(db: Knex, id: string): Promise<JobRow | undefined> {
+  return (await db<JobRow>('jobs').where({ id }).first()) as JobRow | undefined;
+}
+
+/**
+ * Claims up to `limit` due pending jobs for `owner` (skipping rows another replica is claiming), counting an attempt
+ * on each.
+ */
+export async function claimDueJobs(db: Knex, owner: string, limit: number, lockMs: number, now = new Date()): Promise<JobRow[]> {
+  const result = await db.raw(
+    `update jobs set status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+      where id in (
+        select id from jobs where status = 'pending' and run_at <= ? order by run_at limit ? for update skip locked
+      )
+      returning *`,
+    [owner, new Date(now.getTime() + lockMs), now, now, limit],
+  );
+  return rowsOf(result).sort((a, b) => toDate(a.run_at).getTime() - toDate(b.run_at).getTime());
+}
+
+/**
+ * Claims one pending job whose time is no later than `armedFor` (the time the broker was told to wake for it).
+ * Undefined when it is gone, not pending (done, cancelled, running elsewhere) or was moved later.
+ */
+export async function claimJob(db: Knex, id: string, owner: string, lockMs: number, armedFor: Date): Promise<JobRow | undefined> {
+  const now = new Date();
+  const result = await db.raw(
+    `update jobs set status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+      where id = ? and status = 'pending' and run_at <= ?
+      returning *`,
+    [owner, new Date(now.getTime() + lockMs), now, id, armedFor],
+  );
+  return rowsOf(result)[0];
+}
+
+/** Extends the lock of a running job; false when this owner no longer holds it. */
+export async function extendLock(db: Knex, id: string, owner: string, lockMs: number): Promise<boolean> {
+  const n = await db('jobs')
+    .where({ id, status: 'running', locked_by: owner })
+    .update({ locked_until: new Date(Date.now() + lockMs), updated_at: new Date() });
+  return n > 0;
+}
+
+export async function markCompleted(db: Knex, id: string, owner: string): Promise<boolean> {
+  const now = new Date();
+  const n = await db('jobs')
+    .where({ id, status: 'running', locked_by: owner })
+    .update({ status: 'completed', completed_at: now, updated_at: now, locked_by: null, locked_until: null });
+  return n > 0;
+}
+
+/** Back to pending for another attempt at `runAt`. */
+export async function markRetry(db: Knex, id: string, owner: string, runAt: Date, error: string): Promise<boolean> {
+  const n = await db('jobs')
+    .where({ id, status: 'running', locked_by: owner })
+    .update({ status: 'pending', run_at: runAt, last_error: error, updated_at: new Date(), locked_by: null, locked_until: null });
+  return n > 0;
+}
+
+export async function markDead(db: Knex, id: string, owner: string, error: string): Promise<boolean> {
+  const n = await db('jobs')
+    .where({ id, status: 'running', locked_by: owner })
+    .update({ status: 'dead', last_error: error, updated_at: new Date(), locked_by: null, locked_until: null });
+  return n > 0;
+}
+
+/**
+ * Jobs whose runner stopped renewing its lock (a crashed replica) go back to pending, or dead when that was their
+ * last attempt. Returns the rows now pending, so a broker can be told about them.
+ */
+export async function releaseExpiredLocks(db: Knex, now = new Date()): Promise<JobRow[]> {
+  const result = await db.raw(
+    `update jobs set status = case when attempts >= max_attempts then 'dead' else 'pending' end,
+        last_error = 'the worker running it stopped before it finished (lock expired)',
+        locked_by = null, locked_until = null, updated_at = ?
+      where status = 'running' and locked_until < ?
+      returning *`,
+    [now, now],
+  );
+  return rowsOf(result).filter((r) => r.status === 'pending');
+}
+
+/** Cancels a pending job; returns the row as it was when cancelled, or undefined when nothing was pending. */
+export async function cancelJob(db: Knex, id: string): Promise<JobRow | undefined> {
+  const rows = (await db('jobs')
+    .where({ id, status: 'pending' })
+    .update({ status: 'cancelled', updated_at: new Date() })
+    .returning('*')) as JobRow[];
+  return rows[0];
+}
+
+export async function listDeadJobs(db: Knex, limit: number): Promise<JobRow[]> {
+  return (await db<JobRow>('jobs').where({ status: 'dead' }).orderBy('updated_at', 'desc').limit(limit)) as JobRow[];
+}
+
+/** Puts a dead job back to pending with a fresh round of attempts, due now. */
+export async function reviveDeadJob(db: Knex, id: string): Promise<JobRow> {
+  const now = new Date();
+  const rows = (await db('jobs')
+    .where({ id, status: 'dead' })
+    .update({ status: 'pending', attempts: 0, run_at: now, updated_at: now })
+    .returning('*')) as JobRow[];
+  if (rows[0]) return rows[0];
+  const existing = await findJob(db, id);
+  if (!existing) throw new NotFoundError(`job ${id}`);
+  throw new ConflictError(`job ${id} is ${existing.status}, not dead`);
+}
+
+/** The earliest run_at among pending jobs, for the in-process scheduler's next wake-up. */
+export async function nextDueAt(db: Knex): Promise<Date | undefined> {
+  const row = (await db('jobs').where({ status: 'pending' }).min({ at: 'run_at' }).first()) as { at: Date | string | null } | undefined;
+  return row?.at ? toDate(row.at) : undefined;
+}
+
+/** Pending jobs in run_at order, a page at a time (to re-arm a broker from Postgres). */
+export async function listPendingJobs(db: Knex, opts: { afterRunAt?: Date; afterId?: string; dueBefore?: Date; limit: number }): Promise<JobRow[]> {
+  const q = db<JobRow>('jobs').where({ status: 'pending' });
+  if (opts.dueBefore) q.where('run_at', '<', opts.dueBefore);
+  if (opts.afterRunAt && opts.afterId !== undefined) {
+    const after = opts.afterRunAt;
+    const afterId = opts.afterId;
+    q.where((w) => w.where('run_at', '>', after).orWhere((x) => x.where('run_at', '=', after).where('id', '>', afterId)));
+  }
+  return (await q.orderBy([{ column: 'run_at' }, { column: 'id' }]).limit(opts.limit)) as JobRow[];
+}
+
+export { toDate };

@@ -1,0 +1,191 @@
+// The in-process scheduler: jobs and timers live in Postgres; each replica polls, claims with SKIP LOCKED and runs them.
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Logger } from '../../logger.js';
+import type { AppMetrics } from '../../metrics.js';
+import type { EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import {
+  cancelJob,
+  claimDueJobs,
+  findJob,
+  insertJob,
+  listDeadJobs,
+  nextDueAt,
+  releaseExpiredLocks,
+  reviveDeadJob,
+  toJobRecord,
+} from './job-store.js';
+import { afterCommit, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+
+export interface PostgresQueueOptions {
+  knex: Knex;
+  logger: Logger;
+  metrics?: AppMetrics;
+  /** Jobs run at once by this instance (default 10). */
+  concurrency?: number;
+  /** Longest sleep between looks at the table (default 1000 ms); a known earlier timer wakes it sooner. */
+  pollIntervalMs?: number;
+  /** How long a claim holds without renewal before another replica may take the job over (default 30 s). */
+  lockMs?: number;
+}
+
+/** A JobQueue whose only store is Postgres: no Redis needed, several replicas may share one database. */
+export class PostgresJobQueue implements JobQueue {
+  readonly kind = 'postgres' as const;
+  private readonly knex: Knex;
+  private readonly logger: Logger;
+  private readonly concurrency: number;
+  private readonly pollIntervalMs: number;
+  private readonly definitions = new Map<string, JobDefinition<unknown>>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly deps: RunnerDeps;
+  private started = false;
+  private timer: NodeJS.Timeout | undefined;
+  private wakeAt = Number.POSITIVE_INFINITY;
+  private polling: Promise<void> | undefined;
+  private pollAgain = false;
+  /** The last claim filled every free slot, so more may be due as soon as a slot frees. */
+  private backlog = false;
+
+  constructor(opts: PostgresQueueOptions) {
+    this.knex = opts.knex;
+    this.logger = opts.logger.child({ component: 'queue', queue: 'postgres' });
+    this.concurrency = Math.max(1, opts.concurrency ?? 10);
+    this.pollIntervalMs = Math.max(10, opts.pollIntervalMs ?? 1000);
+    this.deps = {
+      knex: opts.knex,
+      logger: this.logger,
+      metrics: opts.metrics,
+      owner: `pg-${randomUUID()}`,
+      lockMs: Math.max(100, opts.lockMs ?? 30_000),
+      definitions: this.definitions,
+    };
+  }
+
+  register<P>(def: JobDefinition<P>): void {
+    this.definitions.set(def.name, def as JobDefinition<unknown>);
+  }
+
+  async enqueue<P>(name: string, payload: P, opts: EnqueueOptions = {}): Promise<string> {
+    const job = planJob(name, payload, opts, this.definitions.get(name));
+    const { id } = await insertJob(opts.trx ?? this.knex, job);
+    afterCommit(opts.trx, () => this.wakeBy(job.runAt.getTime()));
+    return id;
+  }
+
+  async cancel(jobId: string): Promise<boolean> {
+    return (await cancelJob(this.knex, jobId)) !== undefined;
+  }
+
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const row = await findJob(this.knex, jobId);
+    return row ? toJobRecord(row) : undefined;
+  }
+
+  async listDead(limit = 50): Promise<JobRecord[]> {
+    return (await listDeadJobs(this.knex, limit)).map(toJobRecord);
+  }
+
+  async retryDead(jobId: string): Promise<void> {
+    const row = await reviveDeadJob(this.knex, jobId);
+    this.wakeBy(new Date(row.run_at).getTime());
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.logger.info({ concurrency: this.concurrency }, 'job queue started (in-process, persisted in Postgres)');
+    await this.poll();
+  }
+
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wakeAt = Number.POSITIVE_INFINITY;
+    const idle = (async () => {
+      await this.polling;
+      await Promise.allSettled([...this.running]);
+    })();
+    let timeout: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      idle.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timeout = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+    if (timedOut) {
+      this.logger.warn({ running: this.running.size }, 'stopped while jobs were still running; their locks will expire and they will run again');
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.knex.raw('select 1');
+  }
+
+  /** Makes sure the poller looks at the table no later than `at` (epoch ms, capped at one poll interval ahead). */
+  private wakeBy(at: number): void {
+    if (!this.started) return;
+    const now = Date.now();
+    const delay = Math.min(Math.max(0, at - now), this.pollIntervalMs);
+    // Never postpone a wake-up already set: it may be for a job enqueued while this poll was reading the table.
+    if (this.timer && this.wakeAt <= now + delay) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.wakeAt = now + delay;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.wakeAt = Number.POSITIVE_INFINITY;
+      void this.poll();
+    }, delay);
+  }
+
+  private poll(): Promise<void> {
+    if (this.polling) {
+      this.pollAgain = true;
+      return this.polling;
+    }
+    this.polling = this.pollOnce()
+      .catch((err: unknown) => {
+        this.logger.error({ err }, 'job poll failed; retrying');
+        this.wakeBy(Date.now() + this.pollIntervalMs);
+      })
+      .finally(() => {
+        this.polling = undefined;
+        if (this.pollAgain && this.started) {
+          this.pollAgain = false;
+          void this.poll();
+        }
+      });
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
+    if (!this.started) return;
+    await releaseExpiredLocks(this.knex);
+    const free = this.concurrency - this.running.size;
+    if (free > 0) {
+      const rows = await claimDueJobs(this.knex, this.deps.owner, free, this.deps.lockMs);
+      this.backlog = rows.length === free;
+      for (const row of rows) {
+        const run: Promise<void> = runClaimedJob(this.deps, row)
+          .then(() => undefined)
+          .catch((err: unknown) => this.logger.error({ err, jobId: row.id }, 'could not record the outcome of a job'))
+          .finally(() => {
+            this.running.delete(run);
+            if (this.backlog) void this.poll();
+          });
+        this.running.add(run);
+      }
+    }
+    if (!this.started) return;
+    const next = await nextDueAt(this.knex);
+    const now = Date.now();
+    let at = next ? next.getTime() : now + this.pollIntervalMs;
+    // Every slot busy: a finishing job polls again. A due job we could not claim is being claimed elsewhere.
+    if (this.running.size >= this.concurrency) at = Math.max(at, now + this.pollIntervalMs);
+    else if (at <= now) at = now + 25;
+    this.wakeBy(at);
+  }
+}

@@ -1,0 +1,296 @@
+// The job-queue contract: one suite of behaviours that every JobQueue implementation must show.
+import type { Knex } from 'knex';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, PermanentJobError } from '../../src/errors.js';
+import type { JobContext, JobQueue } from '../../src/jobs/job-queue.js';
+import { createMetrics, type AppMetrics } from '../../src/metrics.js';
+
+/** One implementation under test, on a fresh database (and a fresh Redis prefix) per test. */
+export interface QueueFixture {
+  knex: Knex;
+  /** A new queue object on the same database and Redis: a second replica, or the app after a restart. */
+  makeQueue(opts?: { concurrency?: number; metrics?: AppMetrics }): JobQueue;
+  /** Loses everything the queue keeps outside Postgres (its Redis keys); nothing for the Postgres queue. */
+  loseBroker(): Promise<void>;
+  /** Stops nothing; drops the schema / Redis keys and closes connections. */
+  cleanup(): Promise<void>;
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await cond()) return;
+    await sleep(20);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface Run {
+  jobId: string;
+  payload: unknown;
+  at: number;
+  ctx: JobContext;
+}
+
+/** Runs the contract against `setup`, which builds a fresh fixture for each test. */
+export function runQueueContract(name: string, setup: () => Promise<QueueFixture>): void {
+  describe(`JobQueue contract: ${name}`, () => {
+    let fx: QueueFixture;
+    let queues: JobQueue[];
+    let runs: Run[];
+    let behaviour: Map<string, (ctx: JobContext) => Promise<void>>;
+
+    const payloadSchema = z.object({ n: z.number() });
+
+    /** A started queue with the test job kinds registered. */
+    async function startQueue(opts?: { concurrency?: number; metrics?: AppMetrics; start?: boolean }): Promise<JobQueue> {
+      const q = fx.makeQueue(opts);
+      queues.push(q);
+      q.register({
+        name: 'record',
+        schema: payloadSchema,
+        attempts: 5,
+        backoffMs: 50,
+        process: async (payload, ctx) => {
+          runs.push({ jobId: ctx.jobId, payload, at: Date.now(), ctx });
+          const b = behaviour.get(ctx.jobId);
+          if (b) await b(ctx);
+        },
+      });
+      if (opts?.start !== false) await q.start();
+      return q;
+    }
+
+    const runsOf = (id: string) => runs.filter((r) => r.jobId === id);
+
+    beforeEach(async () => {
+      fx = await setup();
+      queues = [];
+      runs = [];
+      behaviour = new Map();
+    });
+
+    afterEach(async () => {
+      for (const q of queues) await q.stop(2000);
+      await fx.cleanup();
+    });
+
+    it('runs an immediate job once with its payload and records it completed', async () => {
+      const metrics = createMetrics();
+      const q = await startQueue({ metrics });
+      const id = await q.enqueue('record', { n: 1 });
+      await waitFor(async () => (await q.get(id))?.status === 'completed', 5000, 'job completed');
+      expect(runsOf(id).map((r) => r.payload)).toEqual([{ n: 1 }]);
+      expect(runsOf(id)[0]!.ctx.attempt).toBe(1);
+      const rec = await q.get(id);
+      expect(rec).toMatchObject({ name: 'record', status: 'completed', attempts: 1, payload: { n: 1 } });
+      expect(rec!.completedAt).toBeInstanceOf(Date);
+      const processed = await metrics.registry.getSingleMetricAsString('copilot_jobs_processed_total');
+      expect(processed).toContain('copilot_jobs_processed_total{job="record",outcome="completed"} 1');
+    });
+
+    it('runs a delayed job (a timer) not before its time and soon after it, and reports it on time', async () => {
+      const q = await startQueue();
+      const due = Date.now() + 800;
+      const id = await q.enqueue('record', { n: 2 }, { runAt: new Date(due), jobId: 'timer-1' });
+      expect(id).toBe('timer-1');
+      await sleep(400);
+      expect(runsOf(id)).toHaveLength(0);
+      expect((await q.get(id))?.status).toBe('pending');
+      await waitFor(() => runsOf(id).length > 0, 5000, 'timer fired');
+      const run = runsOf(id)[0]!;
+      expect(run.at).toBeGreaterThanOrEqual(due);
+      expect(run.at - due).toBeLessThan(250);
+      expect(run.ctx.scheduledFor.getTime()).toBe(due);
+      expect(run.ctx.lateByMs).toBeLessThan(250);
+    });
+
+    it('enqueues a job id once: the same id twice, or again after it ran, runs it once', async () => {
+      const q = await startQueue();
+      const a = await q.enqueue('record', { n: 1 }, { jobId: 'escalate:INC-1:step-1', delayMs: 200 });
+      const b = await q.enqueue('record', { n: 2 }, { jobId: 'escalate:INC-1:step-1', delayMs: 200 });
+      expect([a, b]).toEqual(['escalate:INC-1:step-1', 'escalate:INC-1:step-1']);
+      await waitFor(async () => (await q.get(a))?.status === 'completed', 5000, 'job completed');
+      await q.enqueue('record', { n: 3 }, { jobId: a });
+      await sleep(500);
+      expect(runsOf(a).map((r) => r.payload)).toEqual([{ n: 1 }]);
+    });
+
+    it('cancels a pending timer so it never runs, and says so only once', async () => {
+      const q = await startQueue();
+      const id = await q.enqueue('record', { n: 1 }, { delayMs: 400 });
+      expect(await q.cancel(id)).toBe(true);
+      expect(await q.cancel(id)).toBe(false);
+      expect(await q.cancel('no-such-job')).toBe(false);
+      await sleep(900);
+      expect(runsOf(id)).toHaveLength(0);
+      expect((await q.get(id))?.status).toBe('cancelled');
+    });
+
+    it('retries a failing job with doubling backoff until it succeeds', async () => {
+      const q = await startQueue();
+      behaviour.set('flaky', async (ctx) => {
+        if (ctx.attempt < 3) throw new Error(`transient failure ${ctx.attempt}`);
+      });
+      await q.enqueue('record', { n: 1 }, { jobId: 'flaky', attempts: 4, backoffMs: 200 });
+      await waitFor(async () => (await q.get('flaky'))?.status === 'completed', 8000, 'flaky job completed');
+      const r = runsOf('flaky');
+      expect(r.map((x) => x.ctx.attempt)).toEqual([1, 2, 3]);
+      expect(r[1]!.at - r[0]!.at).toBeGreaterThanOrEqual(190);
+      expect(r[2]!.at - r[1]!.at).toBeGreaterThanOrEqual(390);
+      expect(await q.get('flaky')).toMatchObject({ attempts: 3, lastError: 'Error: transient failure 2' });
+    });
+
+    it('moves a job that fails every attempt to the dead-letter list, and retryDead runs it again', async () => {
+      const q = await startQueue();
+      let broken = true;
+      behaviour.set('doomed', async () => {
+        if (broken) throw new Error('downstream said no');
+      });
+      await q.enqueue('record', { n: 1 }, { jobId: 'doomed', attempts: 2, backoffMs: 50 });
+      await waitFor(async () => (await q.get('doomed'))?.status === 'dead', 8000, 'job dead');
+      await sleep(300);
+      expect(runsOf('doomed')).toHaveLength(2);
+      const dead = await q.listDead();
+      expect(dead.map((d) => d.id)).toEqual(['doomed']);
+      expect(dead[0]).toMatchObject({ status: 'dead', attempts: 2, lastError: 'Error: downstream said no' });
+
+      broken = false;
+      await q.retryDead('doomed');
+      await waitFor(async () => (await q.get('doomed'))?.status === 'completed', 5000, 'revived job completed');
+      expect(runsOf('doomed')).toHaveLength(3);
+      expect(await q.listDead()).toEqual([]);
+      await expect(q.retryDead('doomed')).rejects.toBeInstanceOf(ConflictError);
+      await expect(q.retryDead('never-enqueued')).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('fails a job for good without retrying when its payload is invalid, it throws PermanentJobError, or nothing handles it', async () => {
+      const q = await startQueue();
+      await q.enqueue('record', { n: 'not a number' }, { jobId: 'bad-payload' });
+      behaviour.set('permanent', async () => {
+        throw new PermanentJobError('the incident no longer exists');
+      });
+      await q.enqueue('record', { n: 1 }, { jobId: 'permanent', attempts: 5, backoffMs: 10 });
+      await q.enqueue('no-such-kind', { n: 1 }, { jobId: 'orphan' });
+      await waitFor(async () => (await q.listDead()).length === 3, 5000, 'three dead jobs');
+      await sleep(200);
+      expect(runsOf('bad-payload')).toHaveLength(0);
+      expect(runsOf('permanent')).toHaveLength(1);
+      const bad = await q.get('bad-payload');
+      expect(bad).toMatchObject({ status: 'dead', attempts: 1 });
+      expect(bad!.lastError).toMatch(/^invalid payload: n: /);
+      expect(await q.get('permanent')).toMatchObject({ status: 'dead', attempts: 1, lastError: 'PermanentJobError: the incident no longer exists' });
+      expect((await q.get('orphan'))!.lastError).toBe('no job definition registered for "no-such-kind"');
+    });
+
+    it('records a job inside a transaction: it never runs when the transaction rolls back, and runs once it commits', async () => {
+      const q = await startQueue();
+      await expect(
+        fx.knex.transaction(async (trx) => {
+          await q.enqueue('record', { n: 1 }, { jobId: 'rolled-back', trx });
+          throw new Error('use case failed');
+        }),
+      ).rejects.toThrow('use case failed');
+      await fx.knex.transaction(async (trx) => {
+        await q.enqueue('record', { n: 2 }, { jobId: 'committed', trx });
+        // Nothing may run before the commit, even though the job is due now.
+        await sleep(300);
+        expect(runsOf('committed')).toHaveLength(0);
+      });
+      await waitFor(() => runsOf('committed').length === 1, 5000, 'committed job ran');
+      await sleep(300);
+      expect(runsOf('rolled-back')).toHaveLength(0);
+      expect(await q.get('rolled-back')).toBeUndefined();
+    });
+
+    it('fires a 5 s timer exactly once when the app restarts before it is due', async () => {
+      const first = await startQueue();
+      const due = Date.now() + 5000;
+      await first.enqueue('record', { n: 1 }, { jobId: 'ack-window', runAt: new Date(due) });
+      await sleep(1000);
+      await first.stop();
+      await sleep(500);
+      await startQueue();
+      await waitFor(() => runsOf('ack-window').length > 0, 10_000, 'timer fired after restart');
+      await sleep(800);
+      const r = runsOf('ack-window');
+      expect(r).toHaveLength(1);
+      expect(r[0]!.at).toBeGreaterThanOrEqual(due);
+      expect(r[0]!.at - due).toBeLessThan(500);
+    });
+
+    it('fires a 5 s timer exactly once, and says how late, when its time passed while the app was down', async () => {
+      const first = await startQueue();
+      const due = Date.now() + 5000;
+      await first.enqueue('record', { n: 1 }, { jobId: 'escalation-step', runAt: new Date(due) });
+      await sleep(500);
+      await first.stop();
+      await sleep(due - Date.now() + 1000);
+      const restartedAt = Date.now();
+      await startQueue();
+      await waitFor(() => runsOf('escalation-step').length > 0, 10_000, 'late timer fired at start');
+      await sleep(800);
+      const r = runsOf('escalation-step');
+      expect(r).toHaveLength(1);
+      expect(r[0]!.ctx.scheduledFor.getTime()).toBe(due);
+      expect(r[0]!.ctx.lateByMs).toBeGreaterThanOrEqual(restartedAt - due);
+      expect(r[0]!.ctx.lateByMs).toBeGreaterThanOrEqual(900);
+    });
+
+    it('re-arms timers from Postgres at start when the broker lost them', async () => {
+      const first = await startQueue();
+      const due = Date.now() + 1500;
+      await first.enqueue('record', { n: 1 }, { jobId: 'handoff', runAt: new Date(due) });
+      await first.enqueue('record', { n: 2 }, { jobId: 'verify', delayMs: 300 });
+      await first.stop();
+      await fx.loseBroker();
+      await startQueue();
+      await waitFor(() => runsOf('handoff').length > 0 && runsOf('verify').length > 0, 8000, 'timers fired after broker loss');
+      await sleep(500);
+      expect(runsOf('handoff')).toHaveLength(1);
+      expect(runsOf('verify')).toHaveLength(1);
+      expect(runsOf('handoff')[0]!.at).toBeGreaterThanOrEqual(due);
+    });
+
+    it('runs each job once when two replicas share the database', async () => {
+      const a = await startQueue({ concurrency: 4 });
+      const b = await startQueue({ concurrency: 4 });
+      const ids: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const via = i % 2 ? a : b;
+        ids.push(await via.enqueue('record', { n: i }, { jobId: `job-${i}`, delayMs: (i % 6) * 50 }));
+      }
+      await waitFor(() => new Set(runs.map((r) => r.jobId)).size === 60, 15_000, 'all 60 jobs ran');
+      await sleep(500);
+      expect(runs).toHaveLength(60);
+      expect(new Set(runs.map((r) => r.jobId))).toEqual(new Set(ids));
+      const statuses = await fx.knex('jobs').select('status').count({ n: '*' }).groupBy('status');
+      expect(statuses.map((s) => ({ status: s.status, n: Number(s.n) }))).toEqual([{ status: 'completed', n: 60 }]);
+    });
+
+    it('stop() waits for a running job to finish, up to its timeout', async () => {
+      const q = await startQueue();
+      behaviour.set('slow', () => sleep(600));
+      await q.enqueue('record', { n: 1 }, { jobId: 'slow' });
+      await waitFor(() => runsOf('slow').length === 1, 5000, 'slow job started');
+      const t0 = Date.now();
+      await q.stop(5000);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
+      expect((await q.get('slow'))?.status).toBe('completed');
+
+      const q2 = await startQueue();
+      behaviour.set('slower', () => sleep(3000));
+      await q2.enqueue('record', { n: 1 }, { jobId: 'slower' });
+      await waitFor(() => runsOf('slower').length === 1, 5000, 'slower job started');
+      const t1 = Date.now();
+      await q2.stop(200);
+      expect(Date.now() - t1).toBeLessThan(1500);
+      expect((await q2.get('slower'))?.status).toBe('running');
+      // Let it finish before cleanup drops the schema under it.
+      await waitFor(async () => (await fx.knex('jobs').where({ id: 'slower' }).first())?.status === 'completed', 5000, 'slower job finished');
+    });
+  });
+}
