@@ -1,7 +1,9 @@
 // Registers every action listener on the Bolt app.
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
+import { registerIncidentButtons } from './incident-buttons.js';
 
-export function registerActions(_app: App, _deps: HandlerDeps): void {
+export function registerActions(app: App, deps: HandlerDeps): void {
+  registerIncidentButtons(app, deps);
   // Each feature's register function is called here.
 }
