@@ -1,12 +1,12 @@
 // The investigation agent: a bounded tool-use loop on a LanguageModel that refines the deterministic result.
 import type { Logger } from '../../logger.js';
-import { ACTION_FOR_CATEGORY } from '../scenario.js';
+import { ACTION_FOR_CATEGORY, type Runbook } from '../scenario.js';
 import type { EvidenceSources, Hypothesis, InvestigationResult, PageSummary, StepRecorder, SuggestedStep } from '../ports.js';
+import { chooseStep } from '../runbook-steps.js';
 import { ATTR, errorMessage, errorType, recordDecision, truncate, withSpan } from '../recorder.js';
 import type { EvidenceLedger } from './evidence-ledger.js';
 import type { LanguageModel, ModelContent, ModelMessage, ModelResponse } from './language-model.js';
 import { SYSTEM_PROMPT, buildFirstMessage } from './prompt.js';
-import { findStepForAction } from './suggested-step.js';
 import { SUBMIT_TOOL, buildTools, executeTool, isQueryTool, submissionSchema, submitTool, type Submission } from './tools.js';
 
 /** Limits of one agent run (config `file.investigation`). */
@@ -259,18 +259,17 @@ function causeProblem(h: Submission['hypotheses'][number], ledger: EvidenceLedge
   return ledger.has(kind, h.cause) ? undefined : `cause ${kind} "${truncate(h.cause, 80)}" was not retrieved in this investigation`;
 }
 
-/** The runbook step for the top hypothesis's category; the action is ACTION_FOR_CATEGORY's, never the model's. */
+/** The runbook step for the top hypothesis's category (escalate when novel); the action is never the model's text. */
 async function suggestStep(input: AgentInput, top: Hypothesis | null, aborted: Promise<never>): Promise<SuggestedStep | null> {
+  const action = ACTION_FOR_CATEGORY[top ? top.category : 'novel'];
   const det = input.deterministic.suggestedStep;
-  if (!top) return input.deterministic.novel ? det : null;
-  const action = ACTION_FOR_CATEGORY[top.category];
   if (det && det.action === action) return det;
-  if (!input.sources.runbooks) return null;
+  let runbooks: Runbook[] = [];
   try {
-    const runbooks = await Promise.race([input.sources.runbooks.list(), aborted]);
-    return findStepForAction(runbooks, action, input.page.alertname);
+    if (input.sources.runbooks) runbooks = await Promise.race([input.sources.runbooks.list(), aborted]);
   } catch (err) {
+    if (err instanceof Stop) throw err;
     input.logger?.warn({ err: errorType(err) }, 'runbooks unavailable for the suggested step');
-    return null;
   }
+  return chooseStep(runbooks, action, input.page.alertname);
 }
