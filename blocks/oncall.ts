@@ -1,0 +1,128 @@
+// On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
+import { ActionIds } from './ids.js';
+import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
+
+type Block = Record<string, unknown> & { type: string };
+
+export interface PageView {
+  incidentId: number;
+  publicId: string;
+  severity: 'sev1' | 'sev2' | 'sev3';
+  title: string;
+  service: string | null;
+  channelId: string | null;
+  /** 1-based step of the escalation chain. */
+  step: number;
+  steps: number;
+  /** 0-based round. */
+  round: number;
+  /** How late the page went out, in milliseconds, when the copilot was down at its time. */
+  lateByMs: number;
+}
+
+function lateNote(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+export function buildPageText(view: PageView): string {
+  return truncate(`:rotating_light: You are paged for ${view.publicId} [${view.severity.toUpperCase()}]: ${view.title}`, LIMITS.messageText);
+}
+
+/** The page sent by DM: what is wrong, where to go, and an Acknowledge button carrying the incident id. */
+export function buildPageBlocks(view: PageView): Block[] {
+  const where = view.channelId ? ` in <#${view.channelId}>` : '';
+  const svc = view.service ? ` \`${escapeMrkdwn(view.service)}\`` : '';
+  const context = [`Escalation step ${view.step} of ${view.steps}${view.round > 0 ? `, round ${view.round + 1}` : ''}`];
+  if (view.lateByMs >= 5000) context.push(`sent ${lateNote(view.lateByMs)} late: the copilot was not running at its time`);
+  return fitBlocks([
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)}${where}` },
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
+    {
+      type: 'actions',
+      elements: [
+        { type: 'button', action_id: ActionIds.acknowledge, text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', value: String(view.incidentId) },
+      ],
+    },
+  ]);
+}
+
+export type EscalationNotice =
+  | { kind: 'paging'; publicId: string; users: string[]; unresolved: string[]; step: number; steps: number; round: number; lateByMs: number }
+  | { kind: 'deferred'; publicId: string; pageAt: Date; timeZone: string }
+  | { kind: 'exhausted'; publicId: string }
+  | { kind: 'raised'; publicId: string; from: string; to: string; reason: string }
+  | { kind: 'stopped'; publicId: string; by: string }
+  | { kind: 'not_paging'; publicId: string; reason: string };
+
+function localTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+}
+
+/** One line in the incident (or team) channel saying what the escalation did. */
+export function buildEscalationNoticeText(n: EscalationNotice): string {
+  switch (n.kind) {
+    case 'paging': {
+      const who = n.users.length ? n.users.map((u) => `<@${u}>`).join(', ') : 'nobody (no one could be resolved)';
+      const missing = n.unresolved.length ? ` Could not resolve: ${n.unresolved.join(', ')}.` : '';
+      const late = n.lateByMs >= 5000 ? ` (${lateNote(n.lateByMs)} late: the copilot was not running at its time)` : '';
+      const round = n.round > 0 ? `, round ${n.round + 1}` : '';
+      return `:pager: ${n.publicId}: paging ${who} (step ${n.step} of ${n.steps}${round})${late}.${missing}`;
+    }
+    case 'deferred':
+      return `:zzz: ${n.publicId} is SEV2 and outside business hours: nobody is paged now; paging at ${localTime(n.pageAt, n.timeZone)} (${n.timeZone}).`;
+    case 'exhausted':
+      return `:warning: ${n.publicId}: nobody acknowledged after every escalation step.`;
+    case 'raised':
+      return `:arrow_double_up: ${n.publicId} raised from ${n.from.toUpperCase()} to ${n.to.toUpperCase()}: ${n.reason}.`;
+    case 'stopped':
+      return `:white_check_mark: ${n.publicId}: escalation stopped, acknowledged by ${n.by}.`;
+    case 'not_paging':
+      return `:information_source: ${n.publicId}: ${n.reason}.`;
+  }
+}
+
+export interface OncallView {
+  at: Date;
+  rows: {
+    team: string;
+    schedule: string | null;
+    /** Mentions or names, already formatted. */
+    primary: string | null;
+    secondary: string | null;
+    next: string | null;
+    shiftEnd: Date | null;
+    timeZone: string;
+    overridden: boolean;
+  }[];
+  /** Set when the question was about one service. */
+  service?: string;
+}
+
+function shortTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+}
+
+/** The /oncall answer: for each team, who is primary and secondary now and who is next, with the hand-off time. */
+export function buildOncallBlocks(view: OncallView): Block[] {
+  const title = view.service ? `On call for ${view.service}` : 'On call now';
+  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: title } }];
+  if (view.rows.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No team has a rotation configured.' } });
+  for (const r of view.rows) {
+    if (!r.schedule || !r.primary) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(r.team)}*: no rotation configured` } });
+      continue;
+    }
+    const lines = [
+      `*${escapeMrkdwn(r.team)}* (${escapeMrkdwn(r.schedule)})`,
+      `Primary: ${r.primary}${r.overridden ? ' (override)' : ''}`,
+      `Secondary: ${r.secondary ?? '—'}`,
+      `Next: ${r.next ?? '—'}${r.shiftEnd ? ` from ${shortTime(r.shiftEnd, r.timeZone)} (${r.timeZone})` : ''}`,
+    ];
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } });
+  }
+  return fitBlocks(blocks);
+}

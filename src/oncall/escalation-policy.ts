@@ -1,0 +1,146 @@
+// The escalation policy frozen into an incident when it opens (incidents.escalation_snapshot), and the timing rules over it.
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { escalationPolicySchema, escalationTargetSchema, type EscalationTarget, type FileConfig } from '../config.js';
+import type { PagerDutyClient } from './pagerduty.js';
+import { isBusinessHours, teamHours } from './business-hours.js';
+
+export const escalationSnapshotSchema = z.object({
+  policy: z.string(),
+  source: z.enum(['config', 'pagerduty', 'default']),
+  team: z.string().nullable(),
+  steps: z.array(z.object({ targets: z.array(escalationTargetSchema), delayMs: z.number().nullable() })).min(1),
+  ackWindow: z.object({ businessHoursMs: z.number(), overnightMs: z.number() }),
+  repeat: z.number().int().min(0),
+  frozenAt: z.string(),
+});
+
+/** A policy as it was when the incident opened: later edits of the config or of PagerDuty do not change it. */
+export type EscalationSnapshot = z.infer<typeof escalationSnapshotSchema>;
+
+const DEFAULT_ACK_WINDOW = { businessHoursMs: 5 * 60_000, overnightMs: 15 * 60_000 };
+
+/**
+ * Builds the snapshot of a named policy. A policy naming a pagerdutyId is read from PagerDuty when a client is
+ * given; without any policy, the team's rotation is paged: primary, then secondary, then the team lead.
+ */
+export async function buildSnapshot(
+  file: FileConfig,
+  policyName: string | undefined,
+  team: string | null,
+  now: Date,
+  pagerduty?: PagerDutyClient,
+): Promise<EscalationSnapshot | undefined> {
+  const def = policyName ? file.escalationPolicies.find((p) => p.name === policyName) : undefined;
+  const frozenAt = now.toISOString();
+  if (def && pagerduty && def.pagerdutyId) {
+    const pd = await pagerduty.getEscalationPolicy(def.pagerdutyId);
+    const steps = pd.rules.map((r) => ({
+      targets: r.targets.flatMap((t): EscalationTarget[] => {
+        if (t.type === 'user') {
+          const u = file.users.find((x) => x.pagerdutyId === t.id);
+          return u ? [{ type: 'user' as const, id: u.id }] : [];
+        }
+        const s = file.schedules.find((x) => x.pagerdutyId === t.id);
+        return s ? [{ type: 'schedule' as const, id: s.name, which: 'primary' as const }] : [];
+      }),
+      delayMs: r.delayMinutes * 60_000,
+    }));
+    const usable = steps.filter((s) => s.targets.length > 0);
+    if (usable.length > 0)
+      return {
+        policy: def.name,
+        source: 'pagerduty',
+        team,
+        steps: usable,
+        ackWindow: { businessHoursMs: def.ackWindow.businessHours, overnightMs: def.ackWindow.overnight },
+        repeat: pd.loops,
+        frozenAt,
+      };
+  }
+  if (def)
+    return {
+      policy: def.name,
+      source: 'config',
+      team,
+      steps: def.steps.map((s) => ({ targets: s.targets, delayMs: s.delay ?? null })),
+      ackWindow: { businessHoursMs: def.ackWindow.businessHours, overnightMs: def.ackWindow.overnight },
+      repeat: def.repeat,
+      frozenAt,
+    };
+  const schedule = file.teams.find((t) => t.name === team)?.schedule;
+  if (!schedule) return undefined;
+  return {
+    policy: `${team} rotation`,
+    source: 'default',
+    team,
+    steps: [
+      { targets: [{ type: 'schedule', id: schedule, which: 'primary' }], delayMs: null },
+      { targets: [{ type: 'schedule', id: schedule, which: 'secondary' }], delayMs: null },
+      { targets: [{ type: 'team_lead' }], delayMs: null },
+    ],
+    ackWindow: DEFAULT_ACK_WINDOW,
+    repeat: 0,
+    frozenAt,
+  };
+}
+
+/** The ack window at an instant: the business-hours one inside the team's hours, the overnight one outside. */
+export function ackWindowMs(snapshot: Pick<EscalationSnapshot, 'ackWindow'>, file: Pick<FileConfig, 'teams'>, team: string | null, at: Date): number {
+  return isBusinessHours(at, teamHours(file.teams, team)) ? snapshot.ackWindow.businessHoursMs : snapshot.ackWindow.overnightMs;
+}
+
+/** How long a step waits for an acknowledgement: its own delay, else the ack window at the time it runs. */
+export function stepDelayMs(snapshot: EscalationSnapshot, step: number, file: Pick<FileConfig, 'teams'>, at: Date): number {
+  return snapshot.steps[step]?.delayMs ?? ackWindowMs(snapshot, file, snapshot.team, at);
+}
+
+/** The step after (round, step): the next step, the first step of the next round, or none when the chain is done. */
+export function nextPosition(snapshot: Pick<EscalationSnapshot, 'steps' | 'repeat'>, round: number, step: number): { round: number; step: number } | undefined {
+  if (step + 1 < snapshot.steps.length) return { round, step: step + 1 };
+  if (round < snapshot.repeat) return { round: round + 1, step: 0 };
+  return undefined;
+}
+
+/** Deterministic id of a step's timer: enqueueing it twice, from two replicas or after a restart, makes one job. */
+export function escalationJobId(incidentId: number, round: number, step: number): string {
+  return `escalate:${incidentId}:${round}:${step}`;
+}
+
+/**
+ * Reads the incident's frozen policy. The incident loop freezes the config's policy definition as it stands when it
+ * inserts the incident; that form is read as a snapshot of the same policy.
+ */
+export async function loadSnapshot(db: Knex | Knex.Transaction, incidentId: number): Promise<EscalationSnapshot | undefined> {
+  const row = await db('incidents').where({ id: incidentId }).first('escalation_snapshot', 'team', 'opened_at');
+  if (!row?.escalation_snapshot) return undefined;
+  const parsed = escalationSnapshotSchema.safeParse(row.escalation_snapshot);
+  if (parsed.success) return parsed.data;
+  const def = escalationPolicySchema.safeParse(row.escalation_snapshot);
+  if (!def.success) return undefined;
+  return {
+    policy: def.data.name,
+    source: 'config',
+    team: (row.team as string | null) ?? null,
+    steps: def.data.steps.map((st) => ({ targets: st.targets, delayMs: st.delay ?? null })),
+    ackWindow: { businessHoursMs: def.data.ackWindow.businessHours, overnightMs: def.data.ackWindow.overnight },
+    repeat: def.data.repeat,
+    frozenAt: new Date(row.opened_at as Date).toISOString(),
+  };
+}
+
+/** The PagerDuty policy id of a policy definition frozen by the incident loop, to re-read it from PagerDuty. */
+export async function frozenPagerDutyPolicy(db: Knex | Knex.Transaction, incidentId: number): Promise<string | undefined> {
+  const row = await db('incidents').where({ id: incidentId }).first('escalation_snapshot');
+  if (!row?.escalation_snapshot || escalationSnapshotSchema.safeParse(row.escalation_snapshot).success) return undefined;
+  const def = escalationPolicySchema.safeParse(row.escalation_snapshot);
+  return def.success ? def.data.pagerdutyId : undefined;
+}
+
+/** Freezes the snapshot into the incident once; returns the one stored (an earlier one wins). */
+export async function storeSnapshot(db: Knex, incidentId: number, snapshot: EscalationSnapshot, replace = false): Promise<EscalationSnapshot> {
+  const q = db('incidents').where({ id: incidentId });
+  if (!replace) q.whereNull('escalation_snapshot');
+  await q.update({ escalation_snapshot: JSON.stringify(snapshot) });
+  return (await loadSnapshot(db, incidentId)) ?? snapshot;
+}

@@ -1,0 +1,182 @@
+// Escalation use cases: start the chain when an incident opens, stop it once on acknowledgement, change severity.
+import type { Knex } from 'knex';
+import type { Severity } from '../config.js';
+import type { AppContext } from '../context.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import { appendEvent, findIncident, firstAlert, type Incident } from '../incidents/repository.js';
+import { buildEscalationNoticeText } from '../../blocks/oncall.js';
+import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
+import { configUserOf } from './directory.js';
+import { routeAlert } from './routing.js';
+import { buildSnapshot, escalationJobId, frozenPagerDutyPolicy, loadSnapshot, nextPosition, storeSnapshot, type EscalationSnapshot } from './escalation-policy.js';
+import { JobNames } from './job-names.js';
+import { oncallServices } from './services.js';
+import { timerRunAt } from './timers.js';
+
+export type StartOutcome =
+  | { paging: 'now'; policy: string }
+  | { paging: 'deferred'; policy: string; pageAt: Date }
+  | { paging: 'never'; reason: string };
+
+/** Queues a line for the incident's channel (or the team's alerts channel) inside the caller's transaction. */
+export async function enqueueNotice(ctx: AppContext, incidentId: number, key: string, text: string, trx?: Knex.Transaction): Promise<void> {
+  await ctx.queue.enqueue(JobNames.announceEscalation, { incidentId, text }, { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) });
+}
+
+async function freeze(ctx: AppContext, incident: Incident, policy: string | undefined): Promise<EscalationSnapshot | undefined> {
+  const existing = await loadSnapshot(ctx.knex, incident.id);
+  const { pagerduty } = oncallServices(ctx);
+  // A PagerDuty-backed policy frozen from the config alone is re-read from PagerDuty once, here.
+  const fromPagerDuty = pagerduty && existing ? await frozenPagerDutyPolicy(ctx.knex, incident.id) : undefined;
+  if (existing && !fromPagerDuty) return existing;
+  let name = policy ?? existing?.policy;
+  if (!name) {
+    const alert = await firstAlert(ctx.knex, incident.id);
+    name = alert ? routeAlert((alert.labels as Record<string, string> | undefined) ?? {}, ctx.config.file).escalationPolicy : undefined;
+    name ??= ctx.config.file.teams.find((t) => t.name === incident.team)?.escalationPolicy;
+  }
+  const snapshot = await buildSnapshot(ctx.config.file, name, incident.team, ctx.clock.now(), pagerduty);
+  return snapshot ? storeSnapshot(ctx.knex, incident.id, snapshot, fromPagerDuty !== undefined) : existing;
+}
+
+/**
+ * Starts paging for an open incident: freezes its escalation policy into the incident, then schedules step 1.
+ * SEV1 pages now at any hour; SEV2 pages now inside the team's business hours, else at the next start of business,
+ * and is raised to SEV1 if still unresolved when that business day ends; SEV3 never pages. Idempotent: calling it
+ * twice (two replicas, a retried job) schedules each step once.
+ */
+export async function startEscalation(ctx: AppContext, incidentId: number, opts: { escalationPolicy?: string } = {}): Promise<StartOutcome> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident) throw new NotFoundError(`incident ${incidentId}`);
+  if (incident.status !== 'triggered') return { paging: 'never', reason: `the incident is ${incident.status}` };
+  if (incident.severity === 'sev3') {
+    await appendEvent(ctx.knex, { incidentId, type: 'escalation.skipped', actor: 'copilot', data: { reason: 'sev3 never pages' }, dedupeKey: `escalation-skipped:${incidentId}` });
+    return { paging: 'never', reason: 'SEV3 posts to the team channel and never pages' };
+  }
+  const snapshot = await freeze(ctx, incident, opts.escalationPolicy);
+  if (!snapshot) {
+    const reason = 'no escalation policy and no team rotation apply, so nobody is paged';
+    await ctx.knex.transaction(async (trx) => {
+      if (await appendEvent(trx, { incidentId, type: 'escalation.none', actor: 'copilot', data: { reason }, dedupeKey: `escalation-none:${incidentId}` }))
+        await enqueueNotice(ctx, incidentId, 'none', buildEscalationNoticeText({ kind: 'not_paging', publicId: incident.publicId, reason }), trx);
+    });
+    return { paging: 'never', reason };
+  }
+  const now = ctx.clock.now();
+  const hours = teamHours(ctx.config.file.teams, incident.team);
+  const deferred = incident.severity === 'sev2' && !isBusinessHours(now, hours);
+  const pageAt = deferred ? nextBusinessStart(now, hours) : now;
+  await ctx.knex.transaction(async (trx) => {
+    const fresh = await appendEvent(trx, {
+      incidentId,
+      type: deferred ? 'escalation.deferred' : 'escalation.started',
+      actor: 'copilot',
+      at: now,
+      data: { policy: snapshot.policy, severity: incident.severity, pageAt: pageAt.toISOString() },
+      dedupeKey: `escalation-start:${incidentId}`,
+    });
+    if (!fresh) return;
+    await ctx.queue.enqueue(
+      JobNames.escalateIncident,
+      { incidentId, round: 0, step: 0 },
+      { jobId: escalationJobId(incidentId, 0, 0), trx, ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}) },
+    );
+    if (incident.severity === 'sev2')
+      await ctx.queue.enqueue(JobNames.raiseUnresolvedSev2, { incidentId }, { jobId: `raise-sev2:${incidentId}`, trx, runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)) });
+    if (deferred)
+      await enqueueNotice(ctx, incidentId, 'deferred', buildEscalationNoticeText({ kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone }), trx);
+  });
+  return deferred ? { paging: 'deferred', policy: snapshot.policy, pageAt } : { paging: 'now', policy: snapshot.policy };
+}
+
+/**
+ * Stops an incident's escalation, once: records who stopped it and cancels every pending step timer. The step
+ * processor also checks the incident's status, so a timer already running when this commits pages nobody.
+ */
+export async function stopEscalation(ctx: AppContext, incidentId: number, by: string): Promise<boolean> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident) throw new NotFoundError(`incident ${incidentId}`);
+  const snapshot = await loadSnapshot(ctx.knex, incidentId);
+  const fresh = await ctx.knex.transaction(async (trx) => {
+    const written = await appendEvent(trx, { incidentId, type: 'escalation.stopped', actor: by, at: ctx.clock.now(), data: {}, dedupeKey: `escalation-stopped:${incidentId}` });
+    if (written && snapshot) {
+      const stepped = await trx('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).first('id');
+      const who = /^[UW][A-Z0-9]+$/.test(by) ? `<@${by}>` : by;
+      if (stepped) await enqueueNotice(ctx, incidentId, 'stopped', buildEscalationNoticeText({ kind: 'stopped', publicId: incident.publicId, by: who }), trx);
+    }
+    return written;
+  });
+  if (!fresh) return false;
+  if (snapshot) {
+    const ids: string[] = [`${escalationJobId(incidentId, 0, 0)}:raised`];
+    for (let round = 0; round <= snapshot.repeat; round++)
+      for (let step = 0; step <= snapshot.steps.length; step++) ids.push(escalationJobId(incidentId, round, step));
+    await Promise.all(ids.map((id) => ctx.queue.cancel(id)));
+  }
+  ctx.logger.info({ incidentId, by }, 'escalation stopped');
+  return true;
+}
+
+/** Who may change severity: the commander, a responder, or anyone listed in the config's users (everyone when none are). */
+export function mayChangeSeverity(ctx: AppContext, incident: Incident, slackUser: string): boolean {
+  if (ctx.config.file.users.length === 0) return true;
+  return incident.commander === slackUser || incident.responders.includes(slackUser) || configUserOf(ctx.config.file, slackUser) !== undefined;
+}
+
+/**
+ * Changes an incident's severity and records it. Raising to SEV1 pages now (even outside hours); lowering to SEV3
+ * stops paging; raising from SEV3 starts the escalation the new severity calls for.
+ */
+export async function changeSeverity(ctx: AppContext, incidentId: number, to: Severity, by: string, reason = `changed by <@${by}>`): Promise<{ from: Severity; to: Severity; changed: boolean }> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident) throw new NotFoundError(`incident ${incidentId}`);
+  if (by !== 'copilot' && !mayChangeSeverity(ctx, incident, by)) throw new ForbiddenError('Only the commander, responders and on-call users may change severity.');
+  const from = await ctx.knex.transaction(async (trx) => {
+    const row = await trx('incidents').where({ id: incidentId }).forUpdate().first('severity');
+    const was = row.severity as Severity;
+    if (was === to) return was;
+    await trx('incidents').where({ id: incidentId }).update({ severity: to, updated_at: ctx.clock.now(), version: trx.raw('version + 1') });
+    await appendEvent(trx, { incidentId, type: 'incident.severity_changed', actor: by, at: ctx.clock.now(), data: { from: was, to } });
+    await enqueueNotice(ctx, incidentId, `sev:${Date.now()}`, buildEscalationNoticeText({ kind: 'raised', publicId: incident.publicId, from: was, to, reason }), trx);
+    return was;
+  });
+  if (from === to) return { from, to, changed: false };
+  ctx.events.emit('incident.updated', { incidentId, reason: 'severity' });
+  if (incident.status === 'triggered') {
+    if (to === 'sev3') await stopEscalation(ctx, incidentId, by);
+    else if (from === 'sev3') await startEscalation(ctx, incidentId);
+    else if (to === 'sev1') {
+      const stepped = await ctx.knex('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).first('id');
+      if (!stepped) {
+        await ctx.queue.cancel(escalationJobId(incidentId, 0, 0));
+        await ctx.queue.enqueue(JobNames.escalateIncident, { incidentId, round: 0, step: 0 }, { jobId: `${escalationJobId(incidentId, 0, 0)}:raised` });
+      }
+    }
+  }
+  return { from, to, changed: true };
+}
+
+export type { EscalationSnapshot };
+
+/** Where the chain stands: the last step that ran, if any. */
+export async function lastStep(db: Knex | Knex.Transaction, incidentId: number): Promise<{ round: number; step: number; at: Date } | undefined> {
+  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).orderBy('id', 'desc').first('data', 'at');
+  if (!row) return undefined;
+  const data = row.data as { round: number; step: number };
+  return { round: data.round, step: data.step, at: row.at as Date };
+}
+
+/** Pages the next step now (the Escalate button): the step's timer is replaced by an immediate run. */
+export async function escalateNow(ctx: AppContext, incidentId: number, by: string): Promise<{ round: number; step: number } | undefined> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident) throw new NotFoundError(`incident ${incidentId}`);
+  const snapshot = (await loadSnapshot(ctx.knex, incidentId)) ?? (await freeze(ctx, incident, undefined));
+  if (!snapshot) return undefined;
+  const last = await lastStep(ctx.knex, incidentId);
+  const next = last ? nextPosition(snapshot, last.round, last.step) : { round: 0, step: 0 };
+  if (!next) return undefined;
+  await ctx.queue.cancel(escalationJobId(incidentId, next.round, next.step));
+  await ctx.queue.enqueue(JobNames.escalateIncident, { ...next, incidentId, force: true }, { jobId: `${escalationJobId(incidentId, next.round, next.step)}:requested` });
+  ctx.logger.info({ incidentId, by, ...next }, 'escalation requested');
+  return next;
+}

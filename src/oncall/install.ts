@@ -1,0 +1,51 @@
+// Installs the on-call capability: its jobs, its listeners on incident events, and the timers it keeps armed.
+import type { AppContext } from '../context.js';
+import { escalateNow, startEscalation, stopEscalation } from './escalation.js';
+import { announceEscalationJob } from './jobs/announce-escalation.js';
+import { escalateIncidentJob } from './jobs/escalate-incident.js';
+import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
+import { escalationWatchdogJob, watchdogJob } from './jobs/escalation-watchdog.js';
+import { pageResponderJob } from './jobs/page-responder.js';
+import { raiseUnresolvedSev2Job } from './jobs/raise-unresolved-sev2.js';
+import { JobNames } from './job-names.js';
+
+/** Registers the on-call jobs only (tests that drive a queue by hand use this). */
+export function registerOncallJobs(ctx: AppContext): void {
+  ctx.queue.register(escalateIncidentJob(ctx));
+  ctx.queue.register(pageResponderJob(ctx));
+  ctx.queue.register(announceEscalationJob(ctx));
+  ctx.queue.register(escalatePagerDutyJob(ctx));
+  ctx.queue.register(raiseUnresolvedSev2Job(ctx));
+  ctx.queue.register(escalationWatchdogJob(ctx));
+}
+
+/** Starts escalation when an incident opens and stops it, once, when someone acknowledges or resolves it. */
+export function listenForIncidentEvents(ctx: AppContext): void {
+  ctx.events.on('incident.opened', async ({ incidentId }) => {
+    await startEscalation(ctx, incidentId);
+  });
+  ctx.events.on('incident.acknowledged', async ({ incidentId, by }) => {
+    await stopEscalation(ctx, incidentId, by);
+  });
+  ctx.events.on('incident.mitigated', async ({ incidentId }) => {
+    await stopEscalation(ctx, incidentId, 'mitigation');
+  });
+  ctx.events.on('incident.resolved', async ({ incidentId, by }) => {
+    await stopEscalation(ctx, incidentId, by);
+    await ctx.queue.cancel(`raise-sev2:${incidentId}`);
+  });
+  ctx.events.on('incident.escalation_requested', async ({ incidentId, by }) => {
+    await escalateNow(ctx, incidentId, by);
+  });
+}
+
+/**
+ * The on-call capability: jobs, listeners, and the durable timers re-armed at every start (the escalation watchdog).
+ * Timers are recorded in Postgres now and run once app.ts starts the queue.
+ */
+export async function installOncall(ctx: AppContext): Promise<void> {
+  registerOncallJobs(ctx);
+  listenForIncidentEvents(ctx);
+  // The watchdog's cadence is real time (the queue's), whatever clock the product reads.
+  await ctx.queue.enqueue(JobNames.escalationWatchdog, {}, watchdogJob(new Date()));
+}

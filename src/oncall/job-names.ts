@@ -1,0 +1,12 @@
+// Names of the on-call jobs, apart from their processors so that use cases can enqueue them without import cycles.
+
+export const JobNames = {
+  escalateIncident: 'escalate-incident',
+  pageResponder: 'page-responder',
+  announceEscalation: 'announce-escalation',
+  escalatePagerDuty: 'escalate-pagerduty-incident',
+  raiseUnresolvedSev2: 'raise-unresolved-sev2',
+  escalationWatchdog: 'escalation-watchdog',
+  postHandoff: 'post-handoff',
+  remindHandoff: 'remind-handoff',
+} as const;

@@ -1,0 +1,99 @@
+// Job: run one step of an incident's escalation chain (page its targets), then arm the timer of the next step.
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { PermanentJobError } from '../../errors.js';
+import type { JobDefinition } from '../../jobs/job-queue.js';
+import { appendEvent, findIncident } from '../../incidents/repository.js';
+import { buildEscalationNoticeText } from '../../../blocks/oncall.js';
+import { resolveTargets } from '../directory.js';
+import { enqueueNotice } from '../escalation.js';
+import { escalationJobId, loadSnapshot, nextPosition, stepDelayMs } from '../escalation-policy.js';
+import { JobNames } from '../job-names.js';
+import { oncallServices } from '../services.js';
+import { timerRunAt } from '../timers.js';
+
+export const escalateIncidentPayload = z.object({
+  incidentId: z.number().int().positive(),
+  round: z.number().int().min(0),
+  /** The step to run; one past the last step means "the chain ran out". */
+  step: z.number().int().min(0),
+  /** Set by the Escalate button: runs even though SEV2 business hours would defer it. */
+  force: z.boolean().optional(),
+});
+export type EscalateIncidentPayload = z.infer<typeof escalateIncidentPayload>;
+
+/**
+ * The step's timeline event is its lock: its dedupe key lets exactly one run (two replicas, a retry after a crash)
+ * write it, and the pages and the next timer are enqueued in that same transaction, so a step is never lost or
+ * doubled. The incident row is locked first: an acknowledgement that commits first stops the step.
+ */
+export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateIncidentPayload> {
+  return {
+    name: JobNames.escalateIncident,
+    schema: escalateIncidentPayload,
+    attempts: 10,
+    async process(p, job) {
+      const incident = await findIncident(ctx.knex, p.incidentId);
+      if (!incident) throw new PermanentJobError(`incident ${p.incidentId} does not exist`);
+      if (incident.status !== 'triggered' || incident.severity === 'sev3') {
+        ctx.logger.info({ incidentId: p.incidentId, status: incident.status, severity: incident.severity }, 'escalation step skipped: nothing to page');
+        return;
+      }
+      const snapshot = await loadSnapshot(ctx.knex, p.incidentId);
+      if (!snapshot) throw new PermanentJobError(`incident ${p.incidentId} has no escalation snapshot`);
+      const now = ctx.clock.now();
+      const exhausted = p.step >= snapshot.steps.length;
+      const step = snapshot.steps[p.step];
+      const targets = step
+        ? await resolveTargets(step.targets, { file: ctx.config.file, chat: ctx.chat, oncall: oncallServices(ctx).oncall, team: snapshot.team, at: now })
+        : { users: [], unresolved: [] };
+      const next = exhausted ? undefined : (nextPosition(snapshot, p.round, p.step) ?? { round: p.round, step: snapshot.steps.length });
+      const delayMs = exhausted ? 0 : stepDelayMs(snapshot, p.step, ctx.config.file, now);
+      const lateByMs = job.lateByMs >= 1000 ? job.lateByMs : 0;
+      const { pagerduty } = oncallServices(ctx);
+      await ctx.knex.transaction(async (trx) => {
+        const row = await trx('incidents').where({ id: p.incidentId }).forUpdate().first('status', 'severity');
+        if (row.status !== 'triggered' || row.severity === 'sev3') return;
+        const fresh = await appendEvent(trx, {
+          incidentId: p.incidentId,
+          type: exhausted ? 'escalation.exhausted' : 'escalation.step',
+          actor: 'copilot',
+          at: now,
+          dedupeKey: `escalation:${p.incidentId}:${p.round}:${p.step}`,
+          data: { round: p.round, step: p.step, users: targets.users, unresolved: targets.unresolved, lateByMs, nextInMs: next ? delayMs : null },
+        });
+        if (!fresh) return;
+        if (exhausted) {
+          await enqueueNotice(ctx, p.incidentId, `exhausted:${p.round}`, buildEscalationNoticeText({ kind: 'exhausted', publicId: incident.publicId }), trx);
+          return;
+        }
+        for (const user of targets.users)
+          await ctx.queue.enqueue(
+            JobNames.pageResponder,
+            { incidentId: p.incidentId, round: p.round, step: p.step, steps: snapshot.steps.length, user, lateByMs },
+            { jobId: `page:${p.incidentId}:${p.round}:${p.step}:${user}`, trx },
+          );
+        await enqueueNotice(
+          ctx,
+          p.incidentId,
+          `step:${p.round}:${p.step}`,
+          buildEscalationNoticeText({ kind: 'paging', publicId: incident.publicId, users: targets.users, unresolved: targets.unresolved, step: p.step + 1, steps: snapshot.steps.length, round: p.round, lateByMs }),
+          trx,
+        );
+        if (pagerduty && incident.source === 'pagerduty' && incident.externalId && (p.step > 0 || p.round > 0))
+          await ctx.queue.enqueue(
+            JobNames.escalatePagerDuty,
+            { externalId: incident.externalId, level: p.step + 1 },
+            { jobId: `pd-escalate:${p.incidentId}:${p.round}:${p.step}`, trx },
+          );
+        if (next)
+          await ctx.queue.enqueue(
+            JobNames.escalateIncident,
+            { incidentId: p.incidentId, round: next.round, step: next.step },
+            { jobId: escalationJobId(p.incidentId, next.round, next.step), runAt: timerRunAt(ctx.clock, new Date(now.getTime() + delayMs)), trx },
+          );
+      });
+      if (lateByMs > 0) ctx.logger.warn({ incidentId: p.incidentId, round: p.round, step: p.step, lateByMs }, 'escalation step ran late');
+    },
+  };
+}

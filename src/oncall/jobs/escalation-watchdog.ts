@@ -1,0 +1,88 @@
+// Job (every minute): finds escalations that fell behind or never started, reports them and re-arms their timers.
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import type { JobDefinition } from '../../jobs/job-queue.js';
+import { appendEvent } from '../../incidents/repository.js';
+import { lastStep, startEscalation } from '../escalation.js';
+import { escalationJobId, loadSnapshot, nextPosition } from '../escalation-policy.js';
+import { JobNames } from '../job-names.js';
+
+export const WATCHDOG_INTERVAL_MS = 60_000;
+/** How far past its time a step may be before the watchdog calls it behind. */
+export const WATCHDOG_GRACE_MS = 30_000;
+
+export const escalationWatchdogPayload = z.object({});
+export type EscalationWatchdogPayload = z.infer<typeof escalationWatchdogPayload>;
+
+/** The id of the watchdog run due at the first whole interval after `at`: replicas arming it make one chain. */
+export function watchdogJob(at: Date): { jobId: string; runAt: Date } {
+  const runAt = new Date((Math.floor(at.getTime() / WATCHDOG_INTERVAL_MS) + 1) * WATCHDOG_INTERVAL_MS);
+  return { jobId: `escalation-watchdog:${runAt.toISOString()}`, runAt };
+}
+
+export interface BehindEscalation {
+  incidentId: number;
+  round: number;
+  step: number;
+  dueAt: Date;
+  behindMs: number;
+}
+
+/** Escalations whose next step is overdue by more than the grace, and triggered incidents that never started one. */
+export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: BehindEscalation[]; unstarted: number[] }> {
+  const open = await ctx.knex('incidents').where({ status: 'triggered' }).whereNot({ severity: 'sev3' }).select('id', 'opened_at');
+  const behind: BehindEscalation[] = [];
+  const unstarted: number[] = [];
+  for (const row of open as { id: number; opened_at: Date }[]) {
+    const started = await ctx.knex('incident_events').where({ dedupe_key: `escalation-start:${row.id}` }).first('id');
+    if (!started) {
+      if (now.getTime() - new Date(row.opened_at).getTime() > WATCHDOG_GRACE_MS) unstarted.push(row.id);
+      continue;
+    }
+    const last = await lastStep(ctx.knex, row.id);
+    if (!last) continue;
+    const stepRow = await ctx.knex('incident_events').where({ dedupe_key: `escalation:${row.id}:${last.round}:${last.step}` }).first('data');
+    const nextInMs = (stepRow?.data as { nextInMs?: number | null } | undefined)?.nextInMs;
+    const snapshot = await loadSnapshot(ctx.knex, row.id);
+    if (nextInMs == null || !snapshot) continue;
+    const next = nextPosition(snapshot, last.round, last.step) ?? { round: last.round, step: snapshot.steps.length };
+    const dueAt = new Date(last.at.getTime() + nextInMs);
+    const behindMs = now.getTime() - dueAt.getTime();
+    if (behindMs > WATCHDOG_GRACE_MS) behind.push({ incidentId: row.id, ...next, dueAt, behindMs });
+  }
+  return { behind, unstarted };
+}
+
+export function escalationWatchdogJob(ctx: AppContext): JobDefinition<EscalationWatchdogPayload> {
+  return {
+    name: JobNames.escalationWatchdog,
+    schema: escalationWatchdogPayload,
+    attempts: 1,
+    async process() {
+      const now = ctx.clock.now();
+      try {
+        const { behind, unstarted } = await findBehind(ctx, now);
+        for (const b of behind) {
+          ctx.logger.warn({ incidentId: b.incidentId, round: b.round, step: b.step, behindMs: b.behindMs }, 'escalation fell behind');
+          await appendEvent(ctx.knex, {
+            incidentId: b.incidentId,
+            type: 'escalation.behind',
+            actor: 'copilot',
+            at: now,
+            data: { round: b.round, step: b.step, dueAt: b.dueAt.toISOString(), behindMs: b.behindMs },
+            dedupeKey: `escalation-behind:${b.incidentId}:${b.round}:${b.step}`,
+          });
+          // Same deterministic id: when the timer still exists this changes nothing; when it was lost, it runs now.
+          await ctx.queue.enqueue(JobNames.escalateIncident, { incidentId: b.incidentId, round: b.round, step: b.step }, { jobId: escalationJobId(b.incidentId, b.round, b.step) });
+        }
+        for (const id of unstarted) {
+          ctx.logger.warn({ incidentId: id }, 'escalation never started; starting it');
+          await startEscalation(ctx, id);
+        }
+      } finally {
+        const next = watchdogJob(new Date());
+        await ctx.queue.enqueue(JobNames.escalationWatchdog, {}, next);
+      }
+    },
+  };
+}
