@@ -267,7 +267,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await sleep(500);
       expect(runs).toHaveLength(60);
       expect(new Set(runs.map((r) => r.jobId))).toEqual(new Set(ids));
-      const statuses = await fx.knex('jobs').select('status').count({ n: '*' }).groupBy('status');
+      const statuses = (await fx.knex('jobs').select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: unknown }>;
       expect(statuses.map((s) => ({ status: s.status, n: Number(s.n) }))).toEqual([{ status: 'completed', n: 60 }]);
     });
 

@@ -66,6 +66,7 @@ export class BullJobQueue implements JobQueue {
   private worker: Worker | undefined;
   private readonly definitions = new Map<string, JobDefinition<unknown>>();
   private readonly deps: RunnerDeps;
+  private readonly running = new Set<Promise<void>>();
   private readonly queueName: string;
   private readonly prefix: string;
   private readonly concurrency: number;
@@ -75,6 +76,7 @@ export class BullJobQueue implements JobQueue {
   private sweeping: Promise<void> | undefined;
   private started = false;
   private closed = false;
+  private queueClosed = false;
 
   constructor(opts: BullQueueOptions) {
     this.knex = opts.knex;
@@ -167,19 +169,22 @@ export class BullJobQueue implements JobQueue {
     await this.sweeping;
     if (this.worker) {
       const worker = this.worker;
+      // Take no new job, then wait for ours; BullMQ's own close() would wait for them with no time limit.
+      await worker.pause(true).catch(() => {});
       let timeout: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
-        worker.close().then(() => false),
+        Promise.allSettled([...this.running]).then(() => false),
         new Promise<boolean>((resolve) => {
           timeout = setTimeout(() => resolve(true), timeoutMs);
         }),
       ]);
       clearTimeout(timeout);
       if (timedOut) {
-        this.logger.warn('stopped while jobs were still running; their locks will expire and they will run again');
-        await worker.close(true).catch(() => {});
+        this.logger.warn({ running: this.running.size }, 'stopped while jobs were still running; their locks will expire and they will run again');
       }
+      await worker.close(true).catch(() => {});
     }
+    this.queueClosed = true;
     await this.queue.close().catch(() => {});
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
@@ -191,7 +196,16 @@ export class BullJobQueue implements JobQueue {
 
   /** The BullMQ processor: claim the row (or skip: done, cancelled, moved, or running elsewhere), run, re-arm a retry. */
   private async process(job: Job): Promise<void> {
-    const wake = job.data as Wake;
+    const run = this.processWake(job.data as Wake);
+    this.running.add(run);
+    try {
+      await run;
+    } finally {
+      this.running.delete(run);
+    }
+  }
+
+  private async processWake(wake: Wake): Promise<void> {
     const row = await claimJob(this.knex, wake.id, this.deps.owner, this.deps.lockMs, new Date(wake.armedFor));
     if (!row) return;
     const outcome = await runClaimedJob(this.deps, row);
@@ -200,7 +214,7 @@ export class BullJobQueue implements JobQueue {
 
   /** Tells Redis to wake a worker for each job at its time. Idempotent: BullMQ ignores a job id it already holds. */
   private async arm(jobs: Array<{ id: string; name: string; runAt: Date }>): Promise<void> {
-    if (!jobs.length || this.closed) return;
+    if (!jobs.length || this.queueClosed) return;
     const now = Date.now();
     await this.queue.addBulk(
       jobs.map((j) => ({
