@@ -2,8 +2,10 @@
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
 import { registerIncidentButtons } from './incident-buttons.js';
+import { registerRemediationActions } from './remediation.js';
 
 export function registerActions(app: App, deps: HandlerDeps): void {
   registerIncidentButtons(app, deps);
+  registerRemediationActions(app, deps);
   // Each feature's register function is called here.
 }

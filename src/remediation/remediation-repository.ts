@@ -100,19 +100,23 @@ export interface NewProposal {
 }
 
 /**
- * Records a proposal; when the same action is already proposed for the incident (same service and cause), returns
- * that run instead, so re-running the investigation does not multiply buttons.
+ * Records a proposal; when the same action is already proposed for the incident (same service and cause), or the
+ * run already has an undo, returns that run instead, so re-running the investigation does not multiply buttons.
  */
 export async function insertProposal(db: Db, p: NewProposal): Promise<{ run: RemediationRun; created: boolean }> {
   const inserted = await db.raw(
     `insert into remediation_runs (incident_id, action, service, cause, proposed_by, confidence, hypothesis, undo_of, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     on conflict (incident_id, action, service, coalesce(cause, '')) where status = 'proposed' do nothing
+     on conflict do nothing
      returning *`,
     [p.incidentId, p.action, p.service, p.cause, p.proposedBy, p.confidence, p.hypothesis, p.undoOf ?? null, p.now, p.now],
   );
   const row = (inserted.rows as Row[])[0];
   if (row) return { run: toRun(row), created: true };
+  if (p.undoOf) {
+    const undo = (await db('remediation_runs').where({ undo_of: p.undoOf }).first()) as Row | undefined;
+    if (undo) return { run: toRun(undo), created: false };
+  }
   const existing = await db('remediation_runs')
     .where({ incident_id: p.incidentId, action: p.action, service: p.service, status: 'proposed' })
     .whereRaw(`coalesce(cause, '') = ?`, [p.cause ?? ''])

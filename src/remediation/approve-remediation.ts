@@ -1,0 +1,140 @@
+// Use case: someone clicks Approve. The policy decides; an allowed approval applies once and queues the run.
+import type { AppContext } from '../context.js';
+import { NotFoundError } from '../errors.js';
+import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
+import { gatherApproverFacts, userNames } from './approvers.js';
+import { RUN_REMEDIATION_JOB, runRemediationJobId } from './jobs/job-names.js';
+import { decide, type Decider, type PolicyDecision } from './policy.js';
+import { recordDecision } from './record-decision.js';
+import {
+  appendTimeline,
+  findInFlight,
+  getIncidentForRemediation,
+  getRun,
+  transitionRun,
+  type RemediationRun,
+} from './remediation-repository.js';
+
+/** What happened to a click; `message` is what the person who clicked is told (ephemeral when not approved). */
+export type ApprovalOutcome =
+  | { outcome: 'approved'; run: RemediationRun; message: string; decision: PolicyDecision }
+  | { outcome: 'denied'; run: RemediationRun; message: string; decision: PolicyDecision }
+  | { outcome: 'already_decided'; run: RemediationRun; message: string };
+
+/**
+ * Approves a proposed run for `userId` (a Slack user id) when the policy allows it: the run moves from `proposed`
+ * to `approved` only once (a second click, or a second person at the same moment, gets `already_decided`), the
+ * approval is on the timeline with who clicked, and the `run-remediation` job is queued in the same transaction.
+ */
+export async function approveRemediation(ctx: AppContext, input: { runId: number; userId: string }): Promise<ApprovalOutcome> {
+  const startedAt = Date.now();
+  const run = await getRun(ctx.knex, input.runId);
+  if (!run) throw new NotFoundError(`remediation run ${input.runId}`);
+  if (run.status !== 'proposed') return ignoredClick(ctx, run, input.userId);
+  const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
+  if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
+  const action = ctx.config.file.actions.find((a) => a.name === run.action);
+  const approver = await gatherApproverFacts(ctx, { slackUserId: input.userId, action, service: run.service, incident });
+  const decider: Decider = { type: 'human', approver };
+  const decision = await decideNow(ctx, run, decider);
+  await recordDecision(ctx.knex, { run, decision, decider, startedAt, at: ctx.clock.now() });
+  if (!decision.allowed) return { outcome: 'denied', run, message: decision.reason, decision };
+  return commitApproval(ctx, run, input.userId, decision);
+}
+
+/** Asks the policy about `run` now, reading what is in flight for its incident. */
+export async function decideNow(ctx: AppContext, run: RemediationRun, decider: Decider): Promise<PolicyDecision> {
+  const inFlight = await findInFlight(ctx.knex, run.incidentId, run.id);
+  return decide({
+    actionName: run.action,
+    action: ctx.config.file.actions.find((a) => a.name === run.action),
+    service: run.service,
+    inFlight: inFlight ? { runId: inFlight.id, action: inFlight.action } : null,
+    decider,
+    userNames: userNames(ctx.config.file),
+  });
+}
+
+/**
+ * Applies an allowed approval by `by` (a Slack user id, or "policy"): the conditional update, the timeline entry
+ * and the queued run commit together. Losing a race to another approval yields `already_decided` or, when another
+ * run of the incident got in flight first, `denied`.
+ */
+export async function commitApproval(
+  ctx: AppContext,
+  run: RemediationRun,
+  by: string,
+  decision: PolicyDecision,
+): Promise<ApprovalOutcome> {
+  const now = ctx.clock.now();
+  let approved: RemediationRun | undefined;
+  try {
+    approved = await ctx.knex.transaction(async (trx) => {
+      const updated = await transitionRun(
+        trx,
+        run.id,
+        ['proposed'],
+        'approved',
+        { approved_by: by, approved_at: now, result: { decidedBy: by === 'policy' ? 'policy' : 'human', policyRule: decision.rule } },
+        now,
+      );
+      if (!updated) return undefined;
+      await appendTimeline(trx, {
+        incidentId: run.incidentId,
+        type: 'remediation.approved',
+        actor: by,
+        at: now,
+        data: { runId: run.id, action: run.action, service: run.service, cause: run.cause, rule: decision.rule, reason: decision.reason },
+        dedupeKey: `remediation:${run.id}:approved`,
+      });
+      await ctx.queue.enqueue(RUN_REMEDIATION_JOB, { runId: run.id }, { jobId: runRemediationJobId(run.id), trx });
+      // The briefing drops the buttons of a proposal that is no longer open.
+      await scheduleBriefingUpdate(ctx, run.incidentId, trx);
+      return updated;
+    });
+  } catch (err) {
+    // The partial unique index on in-flight runs: another run of this incident was approved a moment earlier.
+    if ((err as { code?: string }).code === '23505') {
+      const other = await findInFlight(ctx.knex, run.incidentId, run.id);
+      const denied: PolicyDecision = {
+        allowed: false,
+        needsHuman: true,
+        rule: 'remediation_in_flight',
+        reason: `Another remediation${other ? ` (\`${other.action}\`, run #${other.id})` : ''} is still in flight for this incident; wait for it to finish.`,
+      };
+      return { outcome: 'denied', run, message: denied.reason, decision: denied };
+    }
+    throw err;
+  }
+  if (!approved) return ignoredClick(ctx, (await getRun(ctx.knex, run.id)) ?? run, by);
+  ctx.events.emit('remediation.approved', { incidentId: run.incidentId, actionRunId: run.id, by });
+  return { outcome: 'approved', run: approved, message: `Approved: running \`${run.action}\` on ${run.service}.`, decision };
+}
+
+/** A click on a run already decided changes nothing, but is on the timeline with who clicked. */
+async function ignoredClick(ctx: AppContext, run: RemediationRun, userId: string): Promise<ApprovalOutcome> {
+  await appendTimeline(ctx.knex, {
+    incidentId: run.incidentId,
+    type: 'remediation.click_ignored',
+    actor: userId,
+    at: ctx.clock.now(),
+    data: { runId: run.id, action: run.action, status: run.status },
+  });
+  return alreadyDecided(run);
+}
+
+function alreadyDecided(run: RemediationRun): ApprovalOutcome {
+  const who = run.approvedBy === 'policy' ? 'policy' : run.approvedBy ? `<@${run.approvedBy}>` : run.rejectedBy ? `<@${run.rejectedBy}>` : 'someone';
+  const what: Record<RemediationRun['status'], string> = {
+    proposed: 'is still proposed',
+    approved: `was already approved by ${who}`,
+    running: `was already approved by ${who} and is running`,
+    succeeded: `was already approved by ${who} and has run`,
+    failed: `was already approved by ${who} and failed`,
+    verified: `was already run and verified`,
+    not_recovered: `was already run; the SLI did not recover`,
+    rejected: `was already rejected by ${who}`,
+    undone: `was already run and undone`,
+  };
+  return { outcome: 'already_decided', run, message: `\`${run.action}\` (run #${run.id}) ${what[run.status]}; nothing more was done.` };
+}

@@ -1,0 +1,132 @@
+// Job: carries out one approved remediation run through its runner, posts the outcome and arms the verification timer.
+import { z } from 'zod';
+import type { ActionDef } from '../../config.js';
+import type { AppContext } from '../../context.js';
+import { ExternalServiceError, PermanentJobError } from '../../errors.js';
+import type { JobDefinition } from '../../jobs/job-queue.js';
+import type { ActionRunner, ActionRunOutcome } from '../action-runner.js';
+import { postRunStatus } from '../post-updates.js';
+import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type RemediationRun } from '../remediation-repository.js';
+import { RUN_REMEDIATION_JOB, VERIFY_REMEDIATION_JOB, verifyRemediationJobId } from './job-names.js';
+
+export const runRemediationPayload = z.object({ runId: z.number().int().positive() });
+export type RunRemediationPayload = z.infer<typeof runRemediationPayload>;
+
+const ATTEMPTS = 3;
+
+/** Fills `{{service}}`, `{{cause}}`, `{{incident}}` and `{{run}}` in an action's inputs; unknown placeholders stay empty. */
+export function fillInputs(template: Record<string, string>, values: { service: string; cause: string | null; incident: string; run: number }): Record<string, string> {
+  const vars: Record<string, string> = { service: values.service, cause: values.cause ?? '', incident: values.incident, run: String(values.run) };
+  return Object.fromEntries(
+    Object.entries(template).map(([k, v]) => [k, v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => vars[name] ?? '')]),
+  );
+}
+
+/** The `run-remediation` job over the given runners (one per runner type). */
+export function createRunRemediationJob(ctx: AppContext, runners: ActionRunner[]): JobDefinition<RunRemediationPayload> {
+  return {
+    name: RUN_REMEDIATION_JOB,
+    schema: runRemediationPayload,
+    attempts: ATTEMPTS,
+    backoffMs: 2000,
+    async process({ runId }, job) {
+      const run = await getRun(ctx.knex, runId);
+      if (!run) throw new PermanentJobError(`remediation run ${runId} does not exist`);
+      if (run.status !== 'approved' && run.status !== 'running') return; // already finished: a duplicate delivery
+      const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
+      if (!incident) throw new PermanentJobError(`incident ${run.incidentId} of remediation run ${runId} does not exist`);
+      const action = ctx.config.file.actions.find((a) => a.name === run.action);
+
+      if (run.status === 'approved') {
+        // Announced before anything runs, so a Slack failure here retries without having run the action.
+        await postRunStatus(ctx, run, 'approved', {
+          by: run.approvedBy,
+          detail: run.approvedBy === 'policy' ? 'Decided by policy: low risk and a confident, known failure kind.' : null,
+          strict: true,
+        });
+        await transitionRun(ctx.knex, run.id, ['approved'], 'running', { started_at: ctx.clock.now() }, ctx.clock.now());
+        ctx.events.emit('remediation.started', { incidentId: run.incidentId, actionRunId: run.id });
+      }
+
+      let outcome: ActionRunOutcome;
+      if (!action) {
+        outcome = { ok: false, detail: `\`${run.action}\` is no longer in the action catalog; nothing ran.` };
+      } else {
+        const runner = runners.find((r) => r.type === action.runner.type);
+        if (!runner) {
+          outcome = { ok: false, detail: `No ${action.runner.type} runner is configured (for github_workflow, set GITHUB_TOKEN); nothing ran.` };
+        } else {
+          try {
+            outcome = await runner.run({
+              runId: String(run.id),
+              action,
+              incidentPublicId: incident.publicId,
+              service: run.service,
+              cause: run.cause,
+              inputs: inputsOf(action, run, incident.publicId),
+            });
+          } catch (err) {
+            const retryable = err instanceof ExternalServiceError && err.retryable;
+            if (retryable && job.attempt < ATTEMPTS) throw err;
+            ctx.logger.error({ err, runId: run.id }, 'remediation runner failed');
+            outcome = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+          }
+        }
+      }
+      await finish(ctx, run, action, outcome);
+    },
+  };
+}
+
+function inputsOf(action: ActionDef, run: RemediationRun, incidentPublicId: string): Record<string, string> {
+  const template = action.runner.type === 'github_workflow' ? action.runner.inputs : {};
+  return fillInputs(template, { service: run.service, cause: run.cause, incident: incidentPublicId, run: run.id });
+}
+
+async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | undefined, outcome: ActionRunOutcome): Promise<void> {
+  const now = ctx.clock.now();
+  const status = outcome.ok ? 'succeeded' : 'failed';
+  const finished = await ctx.knex.transaction(async (trx) => {
+    const updated = await transitionRun(
+      trx,
+      run.id,
+      ['running'],
+      status,
+      { finished_at: now, external_ref: outcome.externalRef ?? null, result: { ...(run.result ?? {}), runDetail: outcome.detail } },
+      now,
+    );
+    if (!updated) return undefined;
+    await appendTimeline(trx, {
+      incidentId: run.incidentId,
+      type: outcome.ok ? 'remediation.succeeded' : 'remediation.failed',
+      actor: 'copilot',
+      at: now,
+      data: { runId: run.id, action: run.action, service: run.service, detail: outcome.detail, externalRef: outcome.externalRef ?? null },
+      dedupeKey: `remediation:${run.id}:finished`,
+    });
+    if (outcome.ok && run.undoOf) {
+      const original = await transitionRun(trx, run.undoOf, ['succeeded', 'verified', 'not_recovered'], 'undone', {}, now);
+      if (original) {
+        await appendTimeline(trx, {
+          incidentId: run.incidentId,
+          type: 'remediation.undone',
+          actor: 'copilot',
+          at: now,
+          data: { runId: original.id, action: original.action, undoRunId: run.id },
+          dedupeKey: `remediation:${original.id}:undone`,
+        });
+      }
+    } else if (outcome.ok && action) {
+      await ctx.queue.enqueue(VERIFY_REMEDIATION_JOB, { runId: run.id }, { jobId: verifyRemediationJobId(run.id), delayMs: action.verifyWindow, trx });
+    }
+    return updated;
+  });
+  if (!finished) return;
+  ctx.events.emit('remediation.finished', { incidentId: run.incidentId, actionRunId: run.id, ok: outcome.ok });
+  const verifyInMinutes = outcome.ok && !run.undoOf && action ? Math.max(1, Math.round(action.verifyWindow / 60_000)) : undefined;
+  await postRunStatus(ctx, finished, status, { detail: outcome.detail, externalRef: outcome.externalRef ?? null, ...(verifyInMinutes ? { verifyInMinutes } : {}) });
+  if (outcome.ok && run.undoOf) {
+    const original = await getRun(ctx.knex, run.undoOf);
+    if (original) await postRunStatus(ctx, original, 'undone', { detail: `Undone by ${run.action} (run #${run.id}).` });
+  }
+}

@@ -1,0 +1,120 @@
+// Job (a timer armed when a run succeeds): re-reads the SLI over the verify window and says whether the action helped.
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { PermanentJobError } from '../../errors.js';
+import type { JobDefinition } from '../../jobs/job-queue.js';
+import { mitigateIncident } from '../../incidents/transitions.js';
+import { postVerification } from '../post-updates.js';
+import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type IncidentForRemediation, type RemediationRun } from '../remediation-repository.js';
+import { judgeRecovery, sloLimitFor, worstPerTimestamp, type RecoveryVerdict } from '../verification.js';
+import { VERIFY_REMEDIATION_JOB } from './job-names.js';
+
+export const verifyRemediationPayload = z.object({ runId: z.number().int().positive() });
+export type VerifyRemediationPayload = z.infer<typeof verifyRemediationPayload>;
+
+/** How far back the pre-incident baseline is read, and the margin before the incident opened that it skips. */
+const BASELINE_SPAN_MS = 60 * 60_000;
+const ONSET_MARGIN_MS = 15 * 60_000;
+
+/** The SLI role to re-read: the page's `sli` label when it names a known role, else the service's SLO, else error_ratio. */
+export async function verificationRole(ctx: AppContext, incident: IncidentForRemediation, service: string): Promise<string> {
+  const roles = ctx.config.file.metrics.roles;
+  const alert = (await ctx.knex('alerts').where({ incident_id: incident.id }).orderBy('id').first()) as { labels?: Record<string, string> } | undefined;
+  const labelled = alert?.labels?.sli;
+  if (typeof labelled === 'string' && roles[labelled]) return labelled;
+  const slo = ctx.config.file.slos.find((s) => s.service === service);
+  if (slo && roles[slo.sli]) return slo.sli;
+  return 'error_ratio';
+}
+
+/** Reads the SLI around the incident and judges recovery; a missing or failing metrics source gives "unknown". */
+export async function readVerdict(ctx: AppContext, run: RemediationRun, incident: IncidentForRemediation): Promise<RecoveryVerdict & { role: string }> {
+  const role = await verificationRole(ctx, incident, run.service);
+  const metrics = ctx.services.evidence.metrics;
+  if (!metrics) {
+    return { role, recovered: null, value: null, limit: null, detail: `No metrics source is configured (PROMETHEUS_URL), so ${role} could not be read.` };
+  }
+  const now = ctx.clock.now().getTime();
+  const opened = incident.openedAt.getTime();
+  const actedAt = (run.finishedAt ?? run.startedAt ?? ctx.clock.now()).getTime();
+  let points: Array<[number, number]>;
+  try {
+    const series = await metrics.queryRole(role, run.service, { start: opened - ONSET_MARGIN_MS - BASELINE_SPAN_MS, end: now, stepMs: ctx.config.file.metrics.step });
+    points = worstPerTimestamp(role, series);
+  } catch (err) {
+    ctx.logger.warn({ err, runId: run.id, role }, 'could not read the SLI to verify a remediation');
+    return { role, recovered: null, value: null, limit: null, detail: `Reading ${role} failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  // Prometheus timestamps are unix seconds.
+  const at = (ts: number) => ts * 1000;
+  const verdict = judgeRecovery({
+    role,
+    before: points.filter(([ts]) => at(ts) < opened - ONSET_MARGIN_MS).map(([, v]) => v),
+    during: points.filter(([ts]) => at(ts) >= opened - ONSET_MARGIN_MS && at(ts) <= actedAt).map(([, v]) => v),
+    after: points.filter(([ts]) => at(ts) > actedAt && at(ts) <= now).map(([, v]) => v),
+    ...(sloLimitFor(ctx.config, run.service, role) !== undefined ? { sloLimit: sloLimitFor(ctx.config, run.service, role)! } : {}),
+  });
+  return { ...verdict, role };
+}
+
+/** The `verify-remediation` job. */
+export function createVerifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemediationPayload> {
+  return {
+    name: VERIFY_REMEDIATION_JOB,
+    schema: verifyRemediationPayload,
+    attempts: 5,
+    backoffMs: 5000,
+    async process({ runId }) {
+      const run = await getRun(ctx.knex, runId);
+      if (!run) throw new PermanentJobError(`remediation run ${runId} does not exist`);
+      const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
+      if (!incident) throw new PermanentJobError(`incident ${run.incidentId} of remediation run ${runId} does not exist`);
+      if (run.status !== 'succeeded') {
+        // Judged already: a retry after the verdict was recorded only re-posts it.
+        if ((run.status === 'verified' || run.status === 'not_recovered') && run.result?.verdict && !run.result.verdictPosted) {
+          await settle(ctx, run, run.result.verdict);
+        }
+        return;
+      }
+      const verdict = await readVerdict(ctx, run, incident);
+      const now = ctx.clock.now();
+      const recovered = verdict.recovered === true;
+      const stored = { recovered: verdict.recovered, role: verdict.role, value: verdict.value, limit: verdict.limit, detail: verdict.detail };
+      const judged = await ctx.knex.transaction(async (trx) => {
+        const updated = await transitionRun(
+          trx,
+          run.id,
+          ['succeeded'],
+          recovered ? 'verified' : 'not_recovered',
+          { verified_at: now, result: { ...(run.result ?? {}), verdict: stored } },
+          now,
+        );
+        if (!updated) return undefined;
+        await appendTimeline(trx, {
+          incidentId: run.incidentId,
+          type: recovered ? 'remediation.verified' : 'remediation.not_recovered',
+          actor: 'copilot',
+          at: now,
+          data: { runId: run.id, action: run.action, ...stored },
+          dedupeKey: `remediation:${run.id}:verified`,
+        });
+        return updated;
+      });
+      if (!judged) return;
+      ctx.events.emit('remediation.verified', { incidentId: run.incidentId, actionRunId: run.id, recovered });
+      await settle(ctx, judged, stored);
+    },
+  };
+}
+
+/**
+ * After the verdict is committed: mitigates the incident when it recovered (applies once), then posts the verdict.
+ * A retry after a crash or a Slack failure lands here again and finishes what is missing.
+ */
+async function settle(ctx: AppContext, run: RemediationRun, verdict: NonNullable<NonNullable<RemediationRun['result']>['verdict']>): Promise<void> {
+  if (verdict.recovered === true) await mitigateIncident(ctx, run.incidentId, { id: 'copilot', via: 'remediation' });
+  await postVerification(ctx, run, verdict);
+  await ctx.knex('remediation_runs')
+    .where({ id: run.id })
+    .update({ result: JSON.stringify({ ...(run.result ?? {}), verdict, verdictPosted: true }) });
+}

@@ -1,0 +1,118 @@
+// Use case: turns an investigation's hypotheses into proposed catalog actions (rows with ids the buttons carry).
+import type { ActionDef } from '../config.js';
+import type { AppContext } from '../context.js';
+import { NotFoundError } from '../errors.js';
+import type { InvestigationResult } from '../investigation/ports.js';
+import { ACTION_FOR_CATEGORY } from '../investigation/scenario.js';
+import { commitApproval, decideNow } from './approve-remediation.js';
+import type { Decider } from './policy.js';
+import { actionTitle } from './post-updates.js';
+import { recordDecision } from './record-decision.js';
+import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, type RemediationStatus } from './remediation-repository.js';
+
+/** How many hypotheses, best first, get a proposal. */
+const MAX_PROPOSALS = 3;
+/** A cause is passed to workflows and webhooks as an input: only id-shaped values (deploy ids, shas, change ids). */
+const SAFE_CAUSE = /^[A-Za-z0-9][A-Za-z0-9._:/@#-]{0,127}$/;
+
+/** A proposed remediation, with what the briefing needs to render its Approve/Reject buttons. */
+export interface RemediationProposal {
+  runId: number;
+  action: string;
+  title: string;
+  service: string;
+  cause: string | null;
+  risk: 'low' | 'high';
+  reversible: boolean;
+  confidence: number | null;
+  hypothesis: string | null;
+  /** `proposed` (render buttons), or `approved` when policy ran it without a click, or what it became since. */
+  status: RemediationStatus;
+  /** True when policy approved it without a human. */
+  autoApproved: boolean;
+}
+
+/**
+ * Proposes, for the top hypotheses, the catalog action their category calls for (rollback_deploy for bad_deploy,
+ * ...), when the catalog has it and allows it on the hypothesis's service. The action comes from the category, a
+ * closed set, never from text. Proposing again after a re-investigation returns the same runs. When
+ * `remediation.autoRemediate` is on and policy allows the top proposal to run alone, it is approved by policy.
+ */
+export async function proposeRemediations(ctx: AppContext, incidentId: number, result: InvestigationResult): Promise<RemediationProposal[]> {
+  const incident = await getIncidentForRemediation(ctx.knex, incidentId);
+  if (!incident) throw new NotFoundError(`incident ${incidentId}`);
+  if (result.novel) return [];
+  const catalog = ctx.config.file.actions;
+  const proposals: RemediationProposal[] = [];
+  const seen = new Set<string>();
+  const created: number[] = [];
+  for (const h of result.hypotheses.slice(0, MAX_PROPOSALS)) {
+    const action = catalog.find((a) => a.name === ACTION_FOR_CATEGORY[h.category]);
+    if (!action || (action.services.length > 0 && !action.services.includes(h.service))) continue;
+    if (h.cause !== null && !SAFE_CAUSE.test(h.cause)) {
+      ctx.logger.warn({ incidentId, action: action.name }, 'hypothesis cause is not an id; no remediation proposed for it');
+      continue;
+    }
+    const key = `${action.name}|${h.service}|${h.cause ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const now = ctx.clock.now();
+    const { run, created: isNew } = await insertProposal(ctx.knex, {
+      incidentId,
+      action: action.name,
+      service: h.service,
+      cause: h.cause,
+      proposedBy: 'copilot',
+      confidence: h.confidence,
+      hypothesis: h.summary.slice(0, 1000),
+      now,
+    });
+    if (isNew) {
+      created.push(run.id);
+      await appendTimeline(ctx.knex, {
+        incidentId,
+        type: 'remediation.proposed',
+        actor: 'copilot',
+        at: now,
+        data: { runId: run.id, action: run.action, service: run.service, cause: run.cause, confidence: h.confidence },
+        dedupeKey: `remediation:${run.id}:proposed`,
+      });
+    }
+    proposals.push(toProposal(run, action, false));
+  }
+  if (created.length) ctx.events.emit('remediation.proposed', { incidentId, actionRunIds: created });
+
+  const top = proposals[0];
+  if (top && top.status === 'proposed' && ctx.config.file.remediation.autoRemediate && created.includes(top.runId)) {
+    const decider: Decider = { type: 'policy', autoRemediate: true, confidence: top.confidence };
+    const startedAt = Date.now();
+    const run = (await getRun(ctx.knex, top.runId))!;
+    const decision = await decideNow(ctx, run, decider);
+    await recordDecision(ctx.knex, { run, decision, decider, startedAt, at: ctx.clock.now() });
+    if (decision.allowed) {
+      const outcome = await commitApproval(ctx, run, 'policy', decision);
+      if (outcome.outcome === 'approved') proposals[0] = { ...top, status: 'approved', autoApproved: true };
+    }
+  }
+  return proposals;
+}
+
+function toProposal(
+  run: { id: number; action: string; service: string; cause: string | null; confidence: number | null; hypothesis: string | null; status: RemediationStatus },
+  action: ActionDef,
+  autoApproved: boolean,
+): RemediationProposal {
+  return {
+    runId: run.id,
+    action: run.action,
+    title: actionTitle(action, action.name),
+    service: run.service,
+    cause: run.cause,
+    risk: action.risk,
+    reversible: action.reversible,
+    confidence: run.confidence,
+    hypothesis: run.hypothesis,
+    status: run.status,
+    autoApproved,
+  };
+}

@@ -1,0 +1,45 @@
+// Use case: someone clicks Reject. Nothing runs; the proposal is closed once, with who rejected it and why.
+import type { AppContext } from '../context.js';
+import { NotFoundError } from '../errors.js';
+import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
+import { appendTimeline, getRun, transitionRun, type RemediationRun } from './remediation-repository.js';
+import { postRunStatus } from './post-updates.js';
+
+export type RejectionOutcome =
+  | { outcome: 'rejected'; run: RemediationRun; message: string }
+  | { outcome: 'already_decided'; run: RemediationRun; message: string };
+
+/**
+ * Rejects a proposed run. Anyone in the incident may reject (rejecting runs nothing); the rejection applies once
+ * and is recorded with who clicked and the reason they gave.
+ */
+export async function rejectRemediation(
+  ctx: AppContext,
+  input: { runId: number; userId: string; reason?: string },
+): Promise<RejectionOutcome> {
+  const run = await getRun(ctx.knex, input.runId);
+  if (!run) throw new NotFoundError(`remediation run ${input.runId}`);
+  const now = ctx.clock.now();
+  const reason = input.reason?.trim() ? input.reason.trim().slice(0, 500) : null;
+  const rejected = await ctx.knex.transaction(async (trx) => {
+    const updated = await transitionRun(trx, run.id, ['proposed'], 'rejected', { rejected_by: input.userId, reject_reason: reason }, now);
+    if (!updated) return undefined;
+    await appendTimeline(trx, {
+      incidentId: run.incidentId,
+      type: 'remediation.rejected',
+      actor: input.userId,
+      at: now,
+      data: { runId: run.id, action: run.action, service: run.service, reason },
+      dedupeKey: `remediation:${run.id}:rejected`,
+    });
+    await scheduleBriefingUpdate(ctx, run.incidentId, trx);
+    return updated;
+  });
+  if (!rejected) {
+    const current = (await getRun(ctx.knex, run.id)) ?? run;
+    return { outcome: 'already_decided', run: current, message: `\`${run.action}\` (run #${run.id}) was already ${current.status.replace('_', ' ')}; nothing changed.` };
+  }
+  ctx.events.emit('remediation.rejected', { incidentId: run.incidentId, actionRunId: run.id, by: input.userId });
+  await postRunStatus(ctx, rejected, 'rejected', { by: input.userId, detail: reason });
+  return { outcome: 'rejected', run: rejected, message: `Rejected \`${run.action}\` on ${run.service}.` };
+}
