@@ -91,18 +91,21 @@ function rejected(ctx: AppContext, source: DeliverySource, answer: WebhookAnswer
   return answer;
 }
 
-/** Mounts the three endpoints. The lead's body parser leaves the exact bytes in `req.rawBody` for signatures. */
+/**
+ * Mounts POST /alertmanager, /pagerduty and /events on the router that the HTTP server mounts at /webhooks; its body
+ * parser leaves the exact bytes in `req.rawBody` for signatures.
+ */
 export function mountWebhooks(ctx: AppContext, router: Router): void {
   const routes: [string, DeliverySource, (ctx: AppContext, req: WebhookRequest) => Promise<WebhookAnswer>][] = [
-    ['/webhooks/alertmanager', 'alertmanager', handleAlertmanager],
-    ['/webhooks/pagerduty', 'pagerduty', handlePagerDuty],
-    ['/webhooks/events', 'events', handleChangeEvent],
+    ['/alertmanager', 'alertmanager', handleAlertmanager],
+    ['/pagerduty', 'pagerduty', handlePagerDuty],
+    ['/events', 'events', handleChangeEvent],
   ];
   for (const [path, source, handle] of routes) {
     router.post(path, async (req: Request, res: Response) => {
       const end = ctx.metrics.webhookLatency.startTimer({ source });
       try {
-        const raw = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+        const raw = req.rawBody ?? Buffer.alloc(0);
         const answer = await handle(ctx, { rawBody: raw, headers: req.headers, remoteAddress: req.socket.remoteAddress });
         res.status(answer.status).json(answer.body);
       } catch (err) {
