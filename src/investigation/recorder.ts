@@ -129,68 +129,88 @@ function rangeAttrs(range: TimeRange): Record<string, unknown> {
   return { [ATTR.rangeStart]: new Date(range.start).toISOString(), [ATTR.rangeEnd]: new Date(range.end).toISOString() };
 }
 
+export interface InstrumentOptions {
+  record?: StepRecorder;
+  /** `all` (default): a span per query; `errors`: only failed queries (when the caller records its own query steps). */
+  recordQueries?: 'all' | 'errors';
+  onRetrieved?: EvidenceListener;
+  /**
+   * When given, a failing query answers empty instead of throwing and is reported here with the source's name
+   * (metrics, logs, deploys, changes, commits, past_incidents, runbooks). After a retryable failure (unreachable,
+   * timeout, 5xx) the source is not asked again in this run, so a dead Prometheus costs one timeout, not hundreds.
+   */
+  degrade?: (source: string, err: unknown) => void;
+}
+
 /**
  * Wraps evidence sources so that every query is a `query` span (what was asked, what came back, summarised) and
- * every returned item is reported to `onRetrieved`. The wrapped sources behave exactly like the originals.
+ * every returned item is reported to `onRetrieved`. Without `degrade` the wrapped sources behave like the originals.
  */
-export function instrumentSources(sources: EvidenceSources, opts: { record?: StepRecorder; onRetrieved?: EvidenceListener }): EvidenceSources {
-  const { record } = opts;
+export function instrumentSources(sources: EvidenceSources, opts: InstrumentOptions): EvidenceSources {
+  const { record, degrade } = opts;
   const seen = opts.onRetrieved ?? (() => {});
+  const broken = new Set<string>();
+  async function call<T>(
+    source: string,
+    name: string,
+    attributes: Record<string, unknown>,
+    fn: () => Promise<T>,
+    onResult: (r: T) => void,
+    describe: (r: T) => Record<string, unknown>,
+    empty: T,
+  ): Promise<T> {
+    if (degrade && broken.has(source)) return empty;
+    const startedAt = Date.now();
+    const attrs = { [ATTR.source]: source, ...attributes };
+    try {
+      const result = await fn();
+      onResult(result);
+      if (opts.recordQueries !== 'errors') record?.({ name, kind: 'query', startedAt, durationMs: Date.now() - startedAt, attributes: { ...attrs, ...describe(result) } });
+      return result;
+    } catch (err) {
+      record?.({
+        name,
+        kind: 'query',
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        attributes: { ...attrs, [ATTR.errorType]: errorType(err), [ATTR.errorMessage]: truncate(errorMessage(err), 300) },
+      });
+      if (!degrade) throw err;
+      if ((err as { retryable?: unknown }).retryable !== false) broken.add(source);
+      degrade(source, err);
+      return empty;
+    }
+  }
+
   const out: EvidenceSources = { graph: sources.graph };
   const metrics = sources.metrics;
   if (metrics) {
-    const onSeries = (query: string, series: Series[]) => {
+    const onSeries = (query: string) => (series: Series[]) => {
       seen('metric', query);
       for (const s of series) seen('metric', seriesSelector(s.metric));
     };
+    const describe = (series: Series[]) => ({ [ATTR.resultCount]: series.length, [ATTR.resultSummary]: summariseSeries(series) });
     out.metrics = {
-      queryRole: (role, service, range) =>
-        withSpan(
-          record,
-          'metrics.query_role',
-          'query',
-          { [ATTR.source]: 'metrics', [ATTR.query]: `${role}{service="${service}"}`, ...rangeAttrs(range) },
-          async () => {
-            const series = await metrics.queryRole(role, service, range);
-            onSeries(`${role}{service="${service}"}`, series);
-            return series;
-          },
-          (series) => ({ [ATTR.resultCount]: series.length, [ATTR.resultSummary]: summariseSeries(series) }),
-        ),
+      queryRole: (role, service, range) => {
+        const q = `${role}{service="${service}"}`;
+        return call('metrics', 'metrics.query_role', { [ATTR.query]: q, ...rangeAttrs(range) }, () => metrics.queryRole(role, service, range), onSeries(q), describe, []);
+      },
       queryRange: (promql, range) =>
-        withSpan(
-          record,
-          'metrics.query_range',
-          'query',
-          { [ATTR.source]: 'metrics', [ATTR.query]: promql, ...rangeAttrs(range) },
-          async () => {
-            const series = await metrics.queryRange(promql, range);
-            onSeries(promql, series);
-            return series;
-          },
-          (series) => ({ [ATTR.resultCount]: series.length, [ATTR.resultSummary]: summariseSeries(series) }),
-        ),
+        call('metrics', 'metrics.query_range', { [ATTR.query]: promql, ...rangeAttrs(range) }, () => metrics.queryRange(promql, range), onSeries(promql), describe, []),
     };
   }
   const logs = sources.logs;
   if (logs) {
     out.logs = {
       search: (query) =>
-        withSpan(
-          record,
+        call(
+          'logs',
           'logs.search',
-          'query',
-          {
-            [ATTR.source]: 'logs',
-            [ATTR.query]: JSON.stringify({ service: query.service, contains: query.contains, level: query.level, limit: query.limit }),
-            ...rangeAttrs(query.range),
-          },
-          async () => {
-            const lines = await logs.search(query);
-            for (const l of lines) seen('log', l.line);
-            return lines;
-          },
+          { [ATTR.query]: JSON.stringify({ service: query.service, contains: query.contains, level: query.level, limit: query.limit }), ...rangeAttrs(query.range) },
+          () => logs.search(query),
+          (lines) => lines.forEach((l) => seen('log', l.line)),
           (lines) => ({ [ATTR.resultCount]: lines.length, [ATTR.resultSummary]: summariseLogs(lines) }),
+          [] as LogLine[],
         ),
     };
   }
@@ -199,48 +219,42 @@ export function instrumentSources(sources: EvidenceSources, opts: { record?: Ste
     const getCommit = changes.getCommit?.bind(changes);
     out.changes = {
       listDeploys: (range, service) =>
-        withSpan(
-          record,
+        call(
+          'deploys',
           'changes.list_deploys',
-          'query',
-          { [ATTR.source]: 'deploys', [ATTR.query]: service ?? '*', ...rangeAttrs(range) },
-          async () => {
-            const deploys = await changes.listDeploys(range, service);
-            for (const d of deploys) {
+          { [ATTR.query]: service ?? '*', ...rangeAttrs(range) },
+          () => changes.listDeploys(range, service),
+          (deploys) =>
+            deploys.forEach((d) => {
               seen('deploy', d.id);
               if (d.sha) seen('deploy', d.sha);
-            }
-            return deploys;
-          },
+            }),
           (deploys: Deploy[]) => ({ [ATTR.resultCount]: deploys.length, [ATTR.resultSummary]: deploys.map((d) => `${d.id} ${d.service} ${d.ts}`).join('\n') }),
+          [] as Deploy[],
         ),
       listChanges: (range, service) =>
-        withSpan(
-          record,
+        call(
+          'changes',
           'changes.list_changes',
-          'query',
-          { [ATTR.source]: 'changes', [ATTR.query]: service ?? '*', ...rangeAttrs(range) },
-          async () => {
-            const list = await changes.listChanges(range, service);
-            for (const c of list) seen('change', c.id);
-            return list;
-          },
+          { [ATTR.query]: service ?? '*', ...rangeAttrs(range) },
+          () => changes.listChanges(range, service),
+          (list) => list.forEach((c) => seen('change', c.id)),
           (list: Change[]) => ({ [ATTR.resultCount]: list.length, [ATTR.resultSummary]: list.map((c) => `${c.id} ${c.kind} ${c.service} ${c.ts}`).join('\n') }),
+          [] as Change[],
         ),
       ...(getCommit
         ? {
             getCommit: (sha: string, service?: string) =>
-              withSpan(
-                record,
+              call(
+                'commits',
                 'changes.get_commit',
-                'query',
-                { [ATTR.source]: 'commits', [ATTR.query]: sha },
-                async () => {
-                  const commit = await getCommit(sha, service);
+                { [ATTR.query]: sha },
+                () => getCommit(sha, service),
+                (commit) => {
                   if (commit) seen('deploy', commit.sha);
-                  return commit;
                 },
                 (commit) => ({ [ATTR.resultCount]: commit ? 1 : 0 }),
+                undefined,
               ),
           }
         : {}),
@@ -250,17 +264,14 @@ export function instrumentSources(sources: EvidenceSources, opts: { record?: Ste
   if (history) {
     out.history = {
       similar: (query) =>
-        withSpan(
-          record,
+        call(
+          'past_incidents',
           'history.similar',
-          'query',
-          { [ATTR.source]: 'past_incidents', [ATTR.query]: JSON.stringify({ service: query.service, limit: query.limit }) },
-          async () => {
-            const list = await history.similar(query);
-            for (const p of list) seen('past_incident', p.id);
-            return list;
-          },
+          { [ATTR.query]: JSON.stringify({ service: query.service, limit: query.limit }) },
+          () => history.similar(query),
+          (list) => list.forEach((p) => seen('past_incident', p.id)),
           (list: PastIncident[]) => ({ [ATTR.resultCount]: list.length, [ATTR.resultSummary]: list.map((p) => `${p.id} ${p.category}`).join('\n') }),
+          [] as PastIncident[],
         ),
     };
   }
@@ -268,17 +279,14 @@ export function instrumentSources(sources: EvidenceSources, opts: { record?: Ste
   if (runbooks) {
     out.runbooks = {
       list: () =>
-        withSpan(
-          record,
+        call(
+          'runbooks',
           'runbooks.list',
-          'query',
-          { [ATTR.source]: 'runbooks' },
-          async () => {
-            const list = await runbooks.list();
-            for (const r of list) seen('runbook', r.id);
-            return list;
-          },
+          {},
+          () => runbooks.list(),
+          (list) => list.forEach((r) => seen('runbook', r.id)),
           (list: Runbook[]) => ({ [ATTR.resultCount]: list.length, [ATTR.resultSummary]: list.map((r) => r.id).join(' ') }),
+          [] as Runbook[],
         ),
     };
   }

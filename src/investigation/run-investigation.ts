@@ -24,17 +24,31 @@ export interface RunInvestigationInput {
 }
 
 /**
- * Investigates a page. Every evidence query is recorded; the agent may cite only what this run retrieved. The agent's
- * failure never fails the investigation: the deterministic result stands with `modelNote` set.
+ * Investigates a page. Every evidence query is recorded; the agent may cite only what this run retrieved. A source that
+ * fails (Prometheus down, say) never fails the investigation: `missing` names it. Nor does the agent: on its failure
+ * the deterministic result stands with `modelNote` set.
  */
 export async function runInvestigation(input: RunInvestigationInput): Promise<InvestigationResult> {
   const ledger = createEvidenceLedger();
-  const sources = instrumentSources(input.sources, { record: input.record, onRetrieved: ledger.add });
-  const deterministic = await investigateDeterministic({ page: input.page, sources, now: input.now, record: input.record });
+  const failures = new Map<string, string>();
+  const degraded = instrumentSources(input.sources, {
+    record: input.record,
+    // The deterministic investigator records its own query steps; failures it never sees are recorded here.
+    recordQueries: 'errors',
+    onRetrieved: ledger.add,
+    degrade: (source, err) => {
+      const message = `${source}: ${err instanceof Error ? err.message : String(err)}`;
+      if (!failures.has(message)) input.logger?.warn({ source, err: message }, 'evidence source failed; investigating without it');
+      failures.set(message, message);
+    },
+  });
+  let deterministic = await investigateDeterministic({ page: input.page, sources: degraded, now: input.now, record: input.record });
+  if (failures.size) deterministic = { ...deterministic, missing: [...(deterministic.missing ?? []), ...failures.keys()] };
   if (!input.model) return deterministic;
   return runAgent({
     page: input.page,
-    sources,
+    // The agent's tools see errors as errors (not as empty answers), so it is not misled by a dead source.
+    sources: instrumentSources(input.sources, { record: input.record, onRetrieved: ledger.add }),
     ledger,
     deterministic,
     model: input.model,
@@ -45,4 +59,3 @@ export async function runInvestigation(input: RunInvestigationInput): Promise<In
     logger: input.logger,
   });
 }
-

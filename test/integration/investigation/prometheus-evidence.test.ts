@@ -1,0 +1,96 @@
+// The Prometheus adapter against a REAL Prometheus holding a scenario's series: same investigation answer as the scenario.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.js';
+import { DEFAULT_METRIC_ROLES } from '../../../src/config.js';
+import { pageSummaryFromScenario } from '../../../src/investigation/page-summary.js';
+import type { EvidenceSources } from '../../../src/investigation/ports.js';
+import { createRecorder } from '../../../src/investigation/recorder.js';
+import { runInvestigation } from '../../../src/investigation/run-investigation.js';
+import { scenarioSchema, type Scenario } from '../../../src/investigation/scenario.js';
+import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { startPrometheusWithSeries, type RunningPrometheus } from '../../helpers/prometheus-server.js';
+
+const examplesDir = process.env.SCENARIOS_DIR ?? fileURLToPath(new URL('../../../../shared/scenarios/examples/', import.meta.url));
+
+function loadScenario(id: string): Scenario {
+  const file = `${examplesDir.replace(/\/$/, '')}/${id}.json`;
+  if (!existsSync(file)) throw new Error(`example scenario ${file} is missing: these tests need ../shared/scenarios/examples next to the repo (or SCENARIOS_DIR)`);
+  return scenarioSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+for (const id of ['bad-deploy-shop-01', 'cpu-saturation-media-01']) {
+  describe(`investigating ${id} through a real Prometheus`, () => {
+    const scenario = loadScenario(id);
+    let running: RunningPrometheus | undefined;
+    let startError: unknown;
+    // A start failure (no prometheus binary, say) fails every test below by name instead of skipping them.
+    beforeAll(async () => {
+      try {
+        running = await startPrometheusWithSeries(scenario.metrics);
+      } catch (err) {
+        startError = err;
+      }
+    });
+    const prometheus = (): RunningPrometheus => {
+      if (!running) throw startError;
+      return running;
+    };
+    afterAll(async () => {
+      await running?.stop();
+    });
+
+    it('reads back the same points the scenario holds', async () => {
+      const now = Date.parse(scenario.now);
+      const range = { start: now - 3 * 3_600_000, end: now, stepMs: 60_000 };
+      const metrics = createPrometheusMetrics({ baseUrl: prometheus().url, roles: DEFAULT_METRIC_ROLES });
+      const service = scenario.truth!.service ?? scenario.services[0]!.name;
+      const fromProm = await metrics.queryRole('error_ratio', service, range);
+      const fromScenario = await createScenarioSources(scenario).metrics!.queryRole('error_ratio', service, range);
+      expect(fromProm.length).toBeGreaterThan(0);
+      const numeric = (s: typeof fromProm) => s.map((x) => ({ metric: x.metric, values: x.values.map(([t, v]) => [t, Number(v)]) }));
+      expect(numeric(fromProm)).toEqual(numeric(fromScenario));
+    });
+
+    it('gives the same answer as the scenario adapter', async () => {
+      const page = pageSummaryFromScenario(scenario);
+      const now = Date.parse(scenario.now);
+      const scenarioSources = createScenarioSources(scenario);
+      const realSources: EvidenceSources = { ...scenarioSources, metrics: createPrometheusMetrics({ baseUrl: prometheus().url, roles: DEFAULT_METRIC_ROLES }) };
+      const recorder = createRecorder();
+      const expected = await runInvestigation({ page, sources: scenarioSources, now });
+      const actual = await runInvestigation({ page, sources: realSources, now, record: recorder.record });
+      expect(actual).toEqual(expected);
+      expect(actual.missing ?? []).toEqual([]);
+      expect(actual.hypotheses[0]).toMatchObject({ category: scenario.truth!.category, service: scenario.truth!.service });
+      // No query failed against the real server.
+      expect(recorder.steps.filter((s) => s.attributes['error.type'] !== undefined)).toEqual([]);
+    });
+  });
+}
+
+describe('investigating with Prometheus down', () => {
+  it('still answers, and says the metrics could not be read', async () => {
+    const scenario = loadScenario('bad-deploy-shop-01');
+    // A port nothing listens on: connection refused.
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const sources: EvidenceSources = {
+      ...createScenarioSources(scenario),
+      metrics: createPrometheusMetrics({ baseUrl: `http://127.0.0.1:${port}`, roles: DEFAULT_METRIC_ROLES, timeoutMs: 2_000 }),
+    };
+    const recorder = createRecorder();
+    const started = Date.now();
+    const result = await runInvestigation({ page: pageSummaryFromScenario(scenario), sources, now: Date.parse(scenario.now), record: recorder.record });
+    expect(result.missing).toEqual([expect.stringMatching(/^metrics: prometheus: unreachable: /)]);
+    // One failed query, then the source is not asked again.
+    expect(recorder.steps.filter((s) => s.attributes['error.type'] !== undefined)).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
