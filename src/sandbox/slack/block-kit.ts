@@ -108,6 +108,9 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
 
   blocks.forEach((block, i) => {
     const ptr = `/blocks/${i}`;
+    // Slack wants action_ids unique within a block; messages here are held to one message-wide set so that a
+    // click always names one element, while modals keep Slack's per-block rule (inputs often all use `value`).
+    if (surface === 'modal') actionIds.clear();
     if (!isObject(block)) return err(ptr, 'must be an object');
     const type = block.type;
     if (typeof type !== 'string' || !MESSAGE_BLOCK_TYPES.has(type)) return err(`${ptr}/type`, `unsupported type \`${String(type)}\``);

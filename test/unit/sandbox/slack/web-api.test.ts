@@ -1,6 +1,6 @@
 // The local Slack's Web API, driven by the real @slack/web-api WebClient against the standalone server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebClient, ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
+import { WebClient, WebClientEvent, ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
 import { SlackSandbox } from '../../../../src/sandbox/slack/slack-sandbox.js';
 import { RosterIds, SANDBOX_BOT } from '../../../../src/sandbox/slack/roster.js';
 
@@ -141,7 +141,7 @@ describe('Slack Web API sandbox', () => {
 
     const retrying = new WebClient('xoxb-unit', { slackApiUrl: sandbox.apiUrl, logger: quiet, retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 10 } });
     let rateLimitedEvents = 0;
-    retrying.on('rate_limited', () => rateLimitedEvents++);
+    retrying.on(WebClientEvent.RATE_LIMITED, () => rateLimitedEvents++);
     const started = Date.now();
     const res = await retrying.chat.postMessage({ channel: 'C0GENERAL', text: 'c' });
     expect(res.ok).toBe(true);

@@ -1,0 +1,122 @@
+// A local Slack for tests: the sandbox's Web API on its own port, its state, and signed user actions to deliver to an app.
+import { SlackSandbox } from '../../src/sandbox/slack/slack-sandbox.js';
+import { SlackDeliverer, type ClickArgs, type DeliveryResult, type SendMessageArgs, type SlashCommandArgs, type SubmitViewArgs } from '../../src/sandbox/slack/deliver.js';
+import type { RateLimitOptions } from '../../src/sandbox/slack/rate-limit.js';
+import type { SandboxChannel, SandboxEphemeral, SandboxFile, SandboxMessage, SandboxView, WorkspaceState } from '../../src/sandbox/slack/workspace-state.js';
+
+export { ROSTER, RosterIds, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_USERGROUPS } from '../../src/sandbox/slack/roster.js';
+export type { DeliveryResult } from '../../src/sandbox/slack/deliver.js';
+
+export interface FakeSlackOptions {
+  /** Token the Web API accepts; default 'xoxb-test'. */
+  botToken?: string;
+  /** Secret deliveries are signed with; default 'test-secret'. */
+  signingSecret?: string;
+  /** Per-channel chat.postMessage limit; off unless enabled here or with setRateLimit. */
+  rateLimit?: Partial<RateLimitOptions>;
+  /** Trigger id lifetime (Slack: 3000 ms). */
+  triggerTtlMs?: number;
+}
+
+/** What a person does in Slack, delivered signed to an app (appUrl: its base URL or its /slack/events URL). */
+export interface FakeSlackActions {
+  clickButton(appUrl: string, args: ClickArgs): Promise<DeliveryResult>;
+  submitView(appUrl: string, args: SubmitViewArgs): Promise<DeliveryResult>;
+  closeView(appUrl: string, user: string): Promise<DeliveryResult | undefined>;
+  slashCommand(appUrl: string, args: SlashCommandArgs): Promise<DeliveryResult>;
+  sendMessage(appUrl: string, args: SendMessageArgs): Promise<{ ts: string; eventIds: string[]; deliveries: DeliveryResult[] }>;
+  redeliverEvent(appUrl: string, eventId: string, retryNum?: number): Promise<DeliveryResult>;
+  verifyUrl(appUrl: string): Promise<boolean>;
+}
+
+export interface FakeSlack {
+  /** The server's origin. */
+  url: string;
+  /** slackApiUrl for WebClient / SLACK_API_URL; ends with /api/. */
+  apiUrl: string;
+  botToken: string;
+  signingSecret: string;
+  sandbox: SlackSandbox;
+  state: WorkspaceState;
+  channels(): SandboxChannel[];
+  channelByName(name: string): SandboxChannel | undefined;
+  /** Every message of a channel, thread replies included, oldest first. */
+  messages(channel: string): SandboxMessage[];
+  /** Top-level messages, oldest first. */
+  topLevel(channel: string): SandboxMessage[];
+  /** A thread: parent first, then replies. */
+  thread(channel: string, ts: string): SandboxMessage[];
+  /** The channel's newest message; channel join and topic notices are skipped unless includeSystem. */
+  lastMessage(channel: string, opts?: { includeSystem?: boolean }): SandboxMessage | undefined;
+  ephemerals(user?: string): SandboxEphemeral[];
+  /** Open modals, bottom of each stack first. */
+  views(user?: string): SandboxView[];
+  uploads(): { file: SandboxFile; content: Buffer | undefined }[];
+  /** Deliveries made so far (newest last) and how the app answered. */
+  deliveries(): DeliveryResult[];
+  setRateLimit(opts: Partial<RateLimitOptions>): void;
+  /** Polls until fn returns something truthy; fails with `message` after timeoutMs (default 10 s). */
+  waitFor<T>(fn: () => T | undefined | null | false, opts?: { timeoutMs?: number; intervalMs?: number; message?: string }): Promise<T>;
+  act: FakeSlackActions;
+  /** The same actions, signed with another secret (e.g. to check the app rejects bad signatures). */
+  deliverTo(signingSecret: string): FakeSlackActions;
+  close(): Promise<void>;
+}
+
+function bindActions(d: SlackDeliverer): FakeSlackActions {
+  return {
+    clickButton: (appUrl, a) => d.clickButton(appUrl, a),
+    submitView: (appUrl, a) => d.submitView(appUrl, a),
+    closeView: (appUrl, user) => d.closeView(appUrl, user),
+    slashCommand: (appUrl, a) => d.slashCommand(appUrl, a),
+    sendMessage: (appUrl, a) => d.sendMessage(appUrl, a),
+    redeliverEvent: (appUrl, id, n) => d.redeliverEvent(appUrl, id, n),
+    verifyUrl: (appUrl) => d.verifyUrl(appUrl),
+  };
+}
+
+const SYSTEM_SUBTYPES = new Set(['channel_join', 'channel_topic', 'channel_purpose']);
+
+/** Starts a local Slack on a free loopback port. */
+export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const botToken = opts.botToken ?? 'xoxb-test';
+  const signingSecret = opts.signingSecret ?? 'test-secret';
+  const sandbox = new SlackSandbox({ botToken, signingSecret, rateLimit: opts.rateLimit, interactions: { triggerTtlMs: opts.triggerTtlMs } });
+  const server = await sandbox.listen(0);
+  const { state } = sandbox;
+  return {
+    url: server.url,
+    apiUrl: sandbox.apiUrl,
+    botToken,
+    signingSecret,
+    sandbox,
+    state,
+    channels: () => [...state.channels.values()],
+    channelByName: (name) => state.channelByName(name),
+    messages: (channel) => [...state.channelMessages(channel)],
+    topLevel: (channel) => state.topLevel(channel),
+    thread: (channel, ts) => state.thread(channel, ts),
+    lastMessage: (channel, o) => [...state.channelMessages(channel)].reverse().find((m) => o?.includeSystem || !SYSTEM_SUBTYPES.has(m.subtype ?? '')),
+    ephemerals: (user) => state.ephemerals.filter((e) => !user || e.user === user),
+    views: (user) =>
+      [...state.viewStacks.entries()]
+        .filter(([u]) => !user || u === user)
+        .flatMap(([, ids]) => ids.map((id) => state.views.get(id)).filter((v): v is SandboxView => !!v)),
+    uploads: () => [...state.files.values()].map((file) => ({ file, content: state.fileContents.get(file.id) })),
+    deliveries: () => [...sandbox.deliver.log],
+    setRateLimit: (o) => sandbox.limiter.configure(o),
+    waitFor: async (fn, o = {}) => {
+      const deadline = Date.now() + (o.timeoutMs ?? 10_000);
+      for (;;) {
+        const v = fn();
+        if (v) return v;
+        if (Date.now() > deadline) throw new Error(o.message ?? 'fake Slack: condition not met in time');
+        await new Promise((r) => setTimeout(r, o.intervalMs ?? 25));
+      }
+    },
+    act: bindActions(sandbox.deliver),
+    deliverTo: (secret) =>
+      bindActions(new SlackDeliverer({ state, interactions: sandbox.interactions, signingSecret: secret, baseUrl: () => sandbox.baseUrl })),
+    close: () => server.close(),
+  };
+}
