@@ -101,6 +101,8 @@ export interface InvestigationResult {
   missing?: string[];
   /** Set when the model path was tried and did not contribute ("model unavailable: timeout"). */
   modelNote?: string;
+  /** Calibrated probability that no known category explains the page (the confidence of a `novel` answer). */
+  novelConfidence?: number;
 }
 
 /** One recorded step of an investigation (an OpenTelemetry GenAI-style span), stored with the incident. */
