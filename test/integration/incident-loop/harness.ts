@@ -14,6 +14,9 @@ import { installIntake } from '../../../src/intake/install.js';
 import { installIncidents } from '../../../src/incidents/install.js';
 import { createChangeEventsSource } from '../../../src/intake/change-events-source.js';
 import { SlackSandbox } from '../../../src/sandbox/slack/slack-sandbox.js';
+import { createSlackApp } from '../../../src/adapters/slack/bolt-app.js';
+import { registerIncidentButtons } from '../../../handlers/actions/incident-buttons.js';
+import { registerIncidentMessages } from '../../../handlers/events/incident-messages.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 
 export const PD_SECRET = 'pd-test-secret';
@@ -95,6 +98,10 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   };
   installIntake(ctx, http.webhooks);
   installIncidents(ctx);
+  // The real Bolt app in HTTP mode on POST /slack/events, with this capability's listeners only.
+  const bolt = createSlackApp({ botToken: 'xoxb-test', signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root });
+  registerIncidentButtons(bolt.app, ctx);
+  registerIncidentMessages(bolt.app, ctx);
   const { url } = await http.listen(0, '127.0.0.1');
   let queueStarted = false;
   const loop: Loop = {
