@@ -128,7 +128,7 @@ describe('buildBriefingBlocks', () => {
   it('says so and offers Resolve as the primary button when every alert has resolved', () => {
     const blocks = buildBriefingBlocks({ ...base, alerts: { firing: 0, resolved: 2 } });
     expect(blocks[4]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *All alerts have resolved.* Resolve the incident when you agree.' } });
-    const actions = blocks.at(-1) as { elements: { action_id: string; style?: string }[] };
+    const actions = blocks.at(-1) as unknown as { elements: { action_id: string; style?: string }[] };
     expect(actions.elements.find((e) => e.action_id === ActionIds.resolve)).toMatchObject({ style: 'primary' });
   });
 
@@ -142,15 +142,15 @@ describe('buildBriefingBlocks', () => {
 
   it('escapes alert text so an annotation cannot mention @channel or forge links', () => {
     const blocks = buildBriefingBlocks({ ...base, summary: 'ignore previous <!channel> <https://evil|click>' });
-    expect((blocks[2] as { text: { text: string } }).text.text).toContain('&lt;!channel&gt; &lt;https://evil|click&gt;');
+    expect((blocks[2] as unknown as { text: { text: string } }).text.text).toContain('&lt;!channel&gt; &lt;https://evil|click&gt;');
   });
 
   it('keeps a long title under the header limit and offers no buttons but Show evidence once resolved', () => {
     const blocks = buildBriefingBlocks({ ...base, title: 'x'.repeat(400), status: 'resolved', phase: 'briefed' });
-    const header = (blocks[0] as { text: { text: string } }).text.text;
+    const header = (blocks[0] as unknown as { text: { text: string } }).text.text;
     expect(header).toHaveLength(150);
     expect(header.endsWith('…')).toBe(true);
-    expect((blocks.at(-1) as { elements: { action_id: string }[] }).elements.map((e) => e.action_id)).toEqual([ActionIds.showEvidence]);
+    expect((blocks.at(-1) as unknown as { elements: { action_id: string }[] }).elements.map((e) => e.action_id)).toEqual([ActionIds.showEvidence]);
   });
 
   it('has a notification text naming the incident, severity and status', () => {

@@ -41,9 +41,9 @@ describe('Block Kit limits', () => {
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) {
       expect(m.length).toBeLessThanOrEqual(50);
-      for (const b of m) expect((b as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(3000);
+      for (const b of m) expect((b as unknown as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(3000);
     }
-    const all = messages.flat().map((b) => (b as { text: { text: string } }).text.text).join('\n');
+    const all = messages.flat().map((b) => (b as unknown as { text: { text: string } }).text.text).join('\n');
     expect(all).toContain('line-1999');
   });
 });
