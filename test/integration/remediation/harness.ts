@@ -1,0 +1,242 @@
+// A running remediation loop: real Postgres and queue, Bolt on the real HTTP server, and local Slack, GitHub,
+// Prometheus and webhook receivers reached by the real clients (WebClient, octokit, the Prometheus adapter, fetch).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebClient } from '@slack/web-api';
+import { openDatabase } from '../../../src/adapters/db/database.js';
+import { createPrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.js';
+import { createJobQueue } from '../../../src/adapters/queue/index.js';
+import { createSlackApp } from '../../../src/adapters/slack/bolt-app.js';
+import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
+import { loadConfig, parseFileConfig, type AppConfig } from '../../../src/config.js';
+import { systemClock, type AppContext } from '../../../src/context.js';
+import { DomainEvents } from '../../../src/domain-events.js';
+import { createHttpServer } from '../../../src/http/server.js';
+import { installIncidents } from '../../../src/incidents/install.js';
+import { createLogger } from '../../../src/logger.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { createActionRunners } from '../../../src/remediation/create-action-runners.js';
+import { installRemediation } from '../../../src/remediation/install.js';
+import { registerRemediationActions } from '../../../handlers/actions/remediation.js';
+import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
+import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
+import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+
+export const GITHUB_TOKEN = 'ghp_testtoken000000';
+export const ROLLFORWARD_SECRET = 'roll-forward-test-secret';
+const SECRET_ENV = 'COPILOT_TEST_ROLLFORWARD_SECRET';
+
+/** The error ratio the fake Prometheus serves: healthy before the incident, bad during it, healthy once healed. */
+export const HEALTHY = 0.001;
+export const BROKEN = 0.2;
+
+function fileConfig(webhookUrl: string, opts: { autoRemediate: boolean }) {
+  return {
+    users: [
+      { id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' },
+      { id: 'maria', name: 'Maria', slackId: 'U0MANAGER' },
+      { id: 'ben', name: 'Ben', slackId: 'U0BYSTANDER' },
+    ],
+    teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-primary' }],
+    schedules: [{ name: 'payments-primary', members: ['priya'], start: '2026-01-05T09:00:00Z' }],
+    services: [{ name: 'checkout', team: 'payments' }, { name: 'search' }],
+    actions: [
+      {
+        name: 'rollback_deploy',
+        title: 'Roll back deploy',
+        runner: {
+          type: 'github_workflow',
+          repo: 'acme/checkout-deploys',
+          workflow: 'rollback.yml',
+          ref: 'main',
+          inputs: { service: '{{service}}', deploy: '{{cause}}', incident: '{{incident}}' },
+        },
+        services: ['checkout'],
+        risk: 'high',
+        reversible: true,
+        undo: 'redeploy',
+        verifyWindow: '2s',
+      },
+      {
+        name: 'redeploy',
+        title: 'Roll forward',
+        runner: { type: 'webhook', url: `${webhookUrl}/roll-forward`, secretEnv: SECRET_ENV },
+        services: ['checkout'],
+        verifyWindow: '2s',
+      },
+      {
+        name: 'restart_service',
+        title: 'Restart service',
+        runner: { type: 'webhook', url: `${webhookUrl}/restart`, secretEnv: SECRET_ENV },
+        risk: 'low',
+        autoRunAbove: 0.7,
+        verifyWindow: '2s',
+      },
+    ],
+    metrics: { step: '1s' },
+    remediation: { autoRemediate: opts.autoRemediate },
+  };
+}
+
+/** One request a webhook action sent. */
+export interface ReceivedWebhook {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export interface RemediationLoop {
+  ctx: AppContext;
+  url: string;
+  slack: FakeSlack;
+  github: FakeGithub;
+  webhooks: ReceivedWebhook[];
+  /** The fake Prometheus serves HEALTHY from this instant on (unix ms); null: still broken. */
+  healAt(ms: number | null): void;
+  /** Heals the service when GitHub receives a dispatch (the rollback "worked"). */
+  healOnDispatch(): void;
+  /** Opens an incident of checkout with a channel in the local Slack; returns its id and channel. */
+  openIncident(opts?: { commander?: string }): Promise<{ incidentId: number; channel: string }>;
+  stop(): Promise<void>;
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function readBody(req: import('node:http').IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startRemediationLoop(opts: { autoRemediate?: boolean } = {}): Promise<RemediationLoop> {
+  await requirePostgres();
+  const schema = uniqueName('test');
+  const slack = await startFakeSlack();
+  const github = await startFakeGithub({ token: GITHUB_TOKEN });
+
+  const webhooks: ReceivedWebhook[] = [];
+  const webhookServer = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      webhooks.push({ path: req.url ?? '/', headers: req.headers, body });
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: `wh-${webhooks.length}` }));
+    });
+  });
+  const webhookUrl = await listen(webhookServer);
+
+  // A Prometheus query_range answer: one series of the error ratio at each step of the asked range.
+  let openedAt = Date.now();
+  let healedAt: number | null = null;
+  const valueAt = (ms: number) => (ms < openedAt - 15 * 60_000 ? HEALTHY : healedAt !== null && ms >= healedAt ? HEALTHY : BROKEN);
+  const promServer = createServer((req, res) => {
+    void readBody(req).then((body) => {
+      const params = new URLSearchParams(req.method === 'POST' ? body : (req.url ?? '').split('?')[1] ?? '');
+      const start = Number(params.get('start'));
+      const end = Number(params.get('end'));
+      const step = Number((params.get('step') ?? '60s').replace(/s$/, ''));
+      const values: [number, string][] = [];
+      for (let t = start; t <= end; t += step) values.push([t, String(valueAt(t * 1000))]);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { service: 'checkout' }, values }] } }));
+    });
+  });
+  const promUrl = await listen(promServer);
+
+  const env = { PORT: '0', DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL: github.url, LOG_LEVEL: 'silent' };
+  const base = loadConfig(env);
+  const config: AppConfig = { ...base, file: parseFileConfig(fileConfig(webhookUrl, { autoRemediate: opts.autoRemediate ?? false }), 'test'), fileSource: 'test' };
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const db = await openDatabase({ url: DATABASE_URL, schema, poolMax: 20 });
+  await db.migrate();
+  const metrics = createMetrics();
+  const queue = createJobQueue({ knex: db.knex, logger, metrics, pollIntervalMs: 100, concurrency: 8 });
+  const http = createHttpServer({ logger, registry: metrics.registry, readiness: [] });
+  const bolt = createSlackApp({ botToken: slack.botToken, signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root });
+  const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+  const ctx: AppContext = {
+    config,
+    logger,
+    db,
+    knex: db.knex,
+    queue,
+    clock: systemClock,
+    metrics,
+    events: new DomainEvents(),
+    chat: createSlackChatNotifier(client, logger),
+    services: {
+      evidence: {
+        graph: { services: async () => [] },
+        metrics: createPrometheusMetrics({ baseUrl: promUrl, roles: config.file.metrics.roles }),
+      },
+    },
+  };
+  installIncidents(ctx);
+  installRemediation(ctx, createActionRunners(config, { logger, env: { [SECRET_ENV]: ROLLFORWARD_SECRET } }));
+  registerRemediationActions(bolt.app, ctx);
+  const { url } = await http.listen(0, '127.0.0.1');
+  await queue.start();
+
+  let incidents = 0;
+  return {
+    ctx,
+    url,
+    slack,
+    github,
+    webhooks,
+    healAt(ms) {
+      healedAt = ms;
+    },
+    healOnDispatch() {
+      github.onDispatch((d) => {
+        healedAt = d.at;
+      });
+    },
+    async openIncident(o = {}) {
+      incidents += 1;
+      const channel = await ctx.chat.createChannel(`inc-${incidents}-checkout`);
+      openedAt = Date.now();
+      const [row] = (await db
+        .knex('incidents')
+        .insert({
+          public_id: `INC-${incidents}`,
+          title: 'checkout 5xx ratio above 5%',
+          severity: 'sev1',
+          service: 'checkout',
+          team: 'payments',
+          source: 'alertmanager',
+          channel_id: channel.id,
+          channel_name: channel.name,
+          commander: o.commander ?? null,
+          opened_at: new Date(openedAt),
+        })
+        .returning('id')) as { id: number }[];
+      return { incidentId: row!.id, channel: channel.id };
+    },
+    async stop() {
+      await http.close(2000).catch(() => {});
+      await queue.stop(5000).catch(() => {});
+      await db.close();
+      await dropSchema(schema);
+      await slack.close();
+      await github.close();
+      webhookServer.closeAllConnections();
+      promServer.closeAllConnections();
+      await new Promise((r) => webhookServer.close(r));
+      await new Promise((r) => promServer.close(r));
+    },
+  };
+}
+
+/** Waits until `check` returns something truthy; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
