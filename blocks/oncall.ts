@@ -34,7 +34,7 @@ export function buildPageBlocks(view: PageView): Block[] {
   const where = view.channelId ? ` in <#${view.channelId}>` : '';
   const svc = view.service ? ` \`${escapeMrkdwn(view.service)}\`` : '';
   const context = [`Escalation step ${view.step} of ${view.steps}${view.round > 0 ? `, round ${view.round + 1}` : ''}`];
-  if (view.lateByMs >= 5000) context.push(`sent ${lateNote(view.lateByMs)} late: the copilot was not running at its time`);
+  if (view.lateByMs >= 1000) context.push(`sent ${lateNote(view.lateByMs)} late: the copilot was not running at its time`);
   return fitBlocks([
     {
       type: 'section',
@@ -68,7 +68,7 @@ export function buildEscalationNoticeText(n: EscalationNotice): string {
     case 'paging': {
       const who = n.users.length ? n.users.map((u) => `<@${u}>`).join(', ') : 'nobody (no one could be resolved)';
       const missing = n.unresolved.length ? ` Could not resolve: ${n.unresolved.join(', ')}.` : '';
-      const late = n.lateByMs >= 5000 ? ` (${lateNote(n.lateByMs)} late: the copilot was not running at its time)` : '';
+      const late = n.lateByMs >= 1000 ? ` (${lateNote(n.lateByMs)} late: the copilot was not running at its time)` : '';
       const round = n.round > 0 ? `, round ${n.round + 1}` : '';
       return `:pager: ${n.publicId}: paging ${who} (step ${n.step} of ${n.steps}${round})${late}.${missing}`;
     }

@@ -1,0 +1,155 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { acknowledgeIncident } from '../../../src/incidents/transitions.js';
+import { listTimeline } from '../../../src/incidents/repository.js';
+import { createWarpClock } from '../../../src/oncall/timers.js';
+import { ActionIds } from '../../../blocks/ids.js';
+import { RosterIds } from '../../helpers/fake-slack.js';
+import { openIncident, pagesOf, sleep, startHarness, type OncallHarness } from './harness.js';
+
+let harness: OncallHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('escalation', () => {
+  it('pages primary, then secondary, then the manager on time when nobody acknowledges a SEV1', async () => {
+    harness = await startHarness();
+    const { ctx } = await harness.startReplica();
+    const id = await openIncident(ctx, { severity: 'sev1' });
+    const pages = await waitFor(async () => {
+      const p = await pagesOf(ctx, id);
+      return p.length >= 3 && p;
+    }, 15_000, 'three pages');
+    expect(pages.map((p) => [p.user, p.step])).toEqual([
+      [RosterIds.primary, 0],
+      [RosterIds.secondary, 1],
+      [RosterIds.manager, 2],
+    ]);
+    // Each step runs when the previous one's 3 s delay has passed, not before and not much after.
+    const steps = (await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step').map((e) => e.at.getTime());
+    expect(steps).toHaveLength(3);
+    for (const gap of [steps[1]! - steps[0]!, steps[2]! - steps[1]!]) {
+      expect(gap).toBeGreaterThanOrEqual(3000);
+      expect(gap).toBeLessThan(4000);
+    }
+    // The page is a DM with an Acknowledge button carrying the incident id.
+    const dm = harness.slack.state.openDm(RosterIds.secondary);
+    const page = harness.slack.messages(dm.id).find((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.acknowledge));
+    expect(JSON.stringify(page?.blocks)).toContain(`"value":"${id}"`);
+    // The team channel hears every step, and that nobody acknowledged in the end.
+    await waitFor(async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.exhausted'), 8000, 'the chain to run out');
+    await harness.slack.waitFor(() => harness!.slack.messages('C0ALERTS').find((m) => (m.text ?? '').includes('nobody acknowledged after every escalation step')), {
+      message: 'no note that the chain ran out',
+    });
+    expect(harness.slack.messages('C0ALERTS').filter((m) => (m.text ?? '').includes('paging <@'))).toHaveLength(3);
+    expect(await pagesOf(ctx, id)).toHaveLength(3);
+  });
+
+  it('stops for good when someone acknowledges during step 2, even if a late timer fires', async () => {
+    harness = await startHarness();
+    const { ctx } = await harness.startReplica();
+    const id = await openIncident(ctx, { severity: 'sev1' });
+    await waitFor(async () => (await pagesOf(ctx, id)).some((p) => p.user === RosterIds.secondary), 10_000, 'the secondary page');
+    await acknowledgeIncident(ctx, id, { id: RosterIds.secondary, via: 'button' });
+    await waitFor(async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.stopped'), 5000, 'the stop');
+    expect((await ctx.queue.get(`escalate:${id}:0:2`))?.status).toBe('cancelled');
+    // A timer that escaped cancellation (e.g. already in flight) finds the incident acknowledged and pages nobody.
+    await ctx.queue.enqueue('escalate-incident', { incidentId: id, round: 0, step: 2 }, { jobId: `escalate:${id}:0:2:late` });
+    await sleep(4500);
+    expect((await pagesOf(ctx, id)).map((p) => p.user)).toEqual([RosterIds.primary, RosterIds.secondary]);
+    const timeline = await listTimeline(ctx.knex, id);
+    expect(timeline.filter((e) => e.type === 'escalation.stopped')).toHaveLength(1);
+    expect(timeline.filter((e) => e.type === 'escalation.step')).toHaveLength(2);
+    expect(harness.slack.messages('C0ALERTS').some((m) => (m.text ?? '').includes(`escalation stopped, acknowledged by <@${RosterIds.secondary}>`))).toBe(true);
+  });
+
+  it('neither loses nor doubles a step when the app is killed between steps', async () => {
+    harness = await startHarness();
+    const first = await harness.startReplica();
+    const id = await openIncident(first.ctx, { severity: 'sev1' });
+    await waitFor(async () => (await pagesOf(first.ctx, id)).length === 1, 10_000, 'the primary page');
+    await first.stop();
+    // Step 2 falls due 3 s after step 1, while no copilot is running.
+    await sleep(5000);
+    const second = await harness.startReplica();
+    const pages = await waitFor(async () => {
+      const p = await pagesOf(second.ctx, id);
+      return p.length >= 3 && p;
+    }, 15_000, 'the remaining pages');
+    await sleep(1000);
+    expect((await pagesOf(second.ctx, id)).map((p) => [p.user, p.step])).toEqual([
+      [RosterIds.primary, 0],
+      [RosterIds.secondary, 1],
+      [RosterIds.manager, 2],
+    ]);
+    const step2 = (await listTimeline(second.ctx.knex, id)).find((e) => e.type === 'escalation.step' && e.data.step === 1);
+    expect(step2?.data.lateByMs as number).toBeGreaterThan(1000);
+    expect(harness.slack.messages('C0ALERTS').some((m) => /step 2 of 3\) \(\d+s late: the copilot was not running at its time\)/.test(m.text ?? ''))).toBe(true);
+    const steps = (await listTimeline(second.ctx.knex, id)).filter((e) => e.type === 'escalation.step');
+    expect(steps.map((e) => e.data.step)).toEqual([0, 1, 2]);
+    expect(steps[2]!.at.getTime() - steps[1]!.at.getTime()).toBeGreaterThanOrEqual(3000);
+    expect(pages).toHaveLength(3);
+  });
+
+  it('pages each step once with two replicas on the same database and Redis', async () => {
+    harness = await startHarness();
+    const a = await harness.startReplica();
+    await harness.startReplica();
+    const id = await openIncident(a.ctx, { severity: 'sev1' });
+    await waitFor(async () => (await pagesOf(a.ctx, id)).length >= 3, 15_000, 'three pages');
+    await sleep(3500);
+    expect(await pagesOf(a.ctx, id)).toHaveLength(3);
+    for (const user of [RosterIds.primary, RosterIds.secondary, RosterIds.manager]) {
+      const dm = harness.slack.state.openDm(user);
+      expect(harness.slack.messages(dm.id).filter((m) => (m.text ?? '').includes('You are paged'))).toHaveLength(1);
+    }
+  });
+
+  it('holds a SEV2 paged at 02:00 team time until 09:00, then pages, and raises it to SEV1 at the end of the day', async () => {
+    harness = await startHarness();
+    // Tuesday 24 November 2026, 01:59:59 in Berlin; one real second is one hour of team time.
+    const clock = createWarpClock(new Date('2026-11-24T00:59:59Z'), 3600);
+    const { ctx } = await harness.startReplica(clock);
+    const id = await openIncident(ctx, { severity: 'sev2' });
+    const deferred = await waitFor(async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'), 5000, 'the deferral');
+    expect(deferred.data.pageAt).toBe('2026-11-24T08:00:00.000Z');
+    await harness.slack.waitFor(() => harness!.slack.messages('C0ALERTS').find((m) => (m.text ?? '').includes('outside business hours')), { message: 'no deferral note' });
+    await sleep(3000); // until about 05:00 team time
+    expect(clock.now().getTime()).toBeLessThan(Date.parse('2026-11-24T08:00:00Z'));
+    expect(await pagesOf(ctx, id)).toEqual([]);
+    const pages = await waitFor(async () => {
+      const p = await pagesOf(ctx, id);
+      return p.length > 0 && p;
+    }, 10_000, 'the 09:00 page');
+    expect(pages[0]!.user).toBe(RosterIds.primary);
+    expect(pages[0]!.at.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-24T08:00:00Z'));
+    expect(pages[0]!.at.getTime()).toBeLessThan(Date.parse('2026-11-24T08:30:00Z'));
+    expect(pages[0]!.outside_hours).toBe(false);
+    // Still unresolved at 17:00 team time: raised to SEV1.
+    await waitFor(async () => (await ctx.knex('incidents').where({ id }).first('severity')).severity === 'sev1', 15_000, 'the raise to SEV1');
+    const raised = (await listTimeline(ctx.knex, id)).find((e) => e.type === 'incident.severity_changed');
+    expect(raised?.data).toEqual({ from: 'sev2', to: 'sev1' });
+    expect(raised!.at.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-24T16:00:00Z'));
+  });
+
+  it('never pages for a SEV3', async () => {
+    harness = await startHarness();
+    const { ctx } = await harness.startReplica();
+    const id = await openIncident(ctx, { severity: 'sev3' });
+    await waitFor(async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.skipped'), 5000, 'the skip');
+    await sleep(3500);
+    expect(await pagesOf(ctx, id)).toEqual([]);
+    expect(await ctx.knex('jobs').where('id', 'like', `escalate:${id}:%`).count('* as n').first()).toEqual({ n: 0 });
+  });
+});
