@@ -48,6 +48,8 @@ const MAX_TOKENS_PER_CALL = 4096;
 
 class Stop extends Error {}
 
+const formatMs = (ms: number) => (ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
 /**
  * Runs the agent from the deterministic result. Never throws: on error, timeout or an unusable answer the deterministic
  * result stands, with `modelNote` saying why. The actions in the answer come from ACTION_FOR_CATEGORY only.
@@ -60,7 +62,7 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
   for (const h of deterministic.hypotheses) for (const e of h.evidence) ledger.add(e.kind, e.ref);
 
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Stop(`timed out after ${Math.round(budget.timeoutMs / 1000)} s`)), budget.timeoutMs);
+  const timer = setTimeout(() => deadline.abort(new Stop(`timed out after ${formatMs(budget.timeoutMs)}`)), budget.timeoutMs);
   const aborted = new Promise<never>((_, reject) => {
     deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true });
   });

@@ -243,7 +243,7 @@ describe('investigation agent over the Messages API', () => {
 
   it('falls back to the deterministic result when the model answers slower than the budget', async () => {
     const { result, elapsedMs, steps } = await run([{ delayMs: 5_000, content: [text('too late')] }], { budget: { timeoutMs: 400 } });
-    expect(result).toEqual({ ...NOTHING_FOUND, modelNote: 'model unavailable: timed out after 0 s' });
+    expect(result).toEqual({ ...NOTHING_FOUND, modelNote: 'model unavailable: timed out after 400 ms' });
     expect(elapsedMs).toBeLessThan(3_000);
     expect(spans(steps, 'model_call')[0]!.attributes['error.type']).toBeDefined();
   });

@@ -1,0 +1,133 @@
+// runInvestigation end to end: deterministic pass, then the agent on the real Anthropic SDK (fake Messages API), with
+// every step recorded and stored in a real Postgres.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAnthropicModel } from '../../../src/adapters/anthropic/anthropic-model.js';
+import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
+import { investigateDeterministic } from '../../../src/investigation/investigate.js';
+import { pageSummaryFromScenario } from '../../../src/investigation/page-summary.js';
+import { createRecorder } from '../../../src/investigation/recorder.js';
+import { runInvestigation } from '../../../src/investigation/run-investigation.js';
+import { scenarioSchema, type Scenario } from '../../../src/investigation/scenario.js';
+import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { listSpans, saveSpans } from '../../../src/investigation/spans-repository.js';
+import { requestText, startFakeAnthropic, toolUse, type FakeAnthropic } from '../../helpers/fake-anthropic.js';
+import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+
+const examplesDir = process.env.SCENARIOS_DIR ?? fileURLToPath(new URL('../../../../shared/scenarios/examples/', import.meta.url));
+
+function loadScenario(id: string): Scenario {
+  const file = `${examplesDir.replace(/\/$/, '')}/${id}.json`;
+  if (!existsSync(file)) throw new Error(`example scenario ${file} is missing: these tests need ../shared/scenarios/examples next to the repo (or SCENARIOS_DIR)`);
+  return scenarioSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+const scenario = loadScenario('bad-deploy-shop-01');
+const page = pageSummaryFromScenario(scenario);
+const now = Date.parse(scenario.now);
+/** A log line only the deterministic pass read (the agent makes no tool call in the test that cites it). */
+const LOG_LINE = "TypeError: Cannot read properties of undefined (reading 'locale') at ManifestBuilder.handle (src/manifestbuilder.ts:344)";
+
+let fake: FakeAnthropic | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+describe('runInvestigation', () => {
+  let db: Database;
+  const schema = uniqueName('test');
+  beforeAll(async () => {
+    await requirePostgres();
+    db = await openDatabase({ url: DATABASE_URL, schema, poolMax: 2 });
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await dropSchema(schema);
+  });
+
+  it('without a model answers exactly as the deterministic investigator', async () => {
+    const expected = await investigateDeterministic({ page, sources: createScenarioSources(scenario), now });
+    const result = await runInvestigation({ page, sources: createScenarioSources(scenario), now });
+    expect(result).toEqual(expected);
+    expect(result.hypotheses[0]).toMatchObject({ category: 'bad_deploy', service: 'search', cause: 'deploy-8149' });
+  });
+
+  it('runs the agent from the deterministic result; it may cite what the deterministic pass read; all steps are stored', async () => {
+    fake = await startFakeAnthropic([
+      { content: [toolUse('get_commit', { sha: 'f63dada', service: 'search' })] },
+      {
+        content: [
+          toolUse('submit_hypotheses', {
+            novel: false,
+            hypotheses: [
+              {
+                category: 'bad_deploy',
+                service: 'search',
+                cause: 'deploy-8149',
+                confidence: 0.9,
+                summary: 'deploy-8149 changed manifestbuilder.ts, which now throws on every search',
+                evidence: [
+                  { kind: 'deploy', ref: 'deploy-8149', detail: 'Refactor: PriceResolver' },
+                  { kind: 'log', ref: LOG_LINE, detail: 'stack trace in the changed file' },
+                ],
+              },
+            ],
+          }),
+        ],
+        usage: { input_tokens: 4321, output_tokens: 210 },
+      },
+    ]);
+    const recorder = createRecorder();
+    const model = createAnthropicModel({ apiKey: 'sk-ant-test', baseURL: fake.baseURL, model: 'claude-test', maxRetries: 0 });
+    const result = await runInvestigation({ page, sources: createScenarioSources(scenario), now, model, record: recorder.record });
+
+    // The model saw the deterministic result first.
+    expect(requestText(fake.requests[0]!.body)).toContain('deploy-8149');
+    expect(result.modelNote).toBeUndefined();
+    expect(result.hypotheses).toHaveLength(1);
+    expect(result.hypotheses[0]).toMatchObject({ category: 'bad_deploy', service: 'search', cause: 'deploy-8149', confidence: 0.9 });
+    expect(result.hypotheses[0]!.evidence.map((e) => e.kind)).toEqual(['deploy', 'log']);
+    expect(result.suggestedStep?.action).toBe('rollback_deploy');
+
+    const investigationId = uniqueName('inv');
+    await saveSpans(db.knex, null, investigationId, recorder.steps);
+    const stored = await listSpans(db.knex, { investigationId });
+    expect(stored).toHaveLength(recorder.steps.length);
+    expect(new Set(stored.map((s) => s.kind))).toEqual(new Set(['query', 'model_call', 'tool_call', 'decision']));
+    const calls = stored.filter((s) => s.kind === 'model_call');
+    expect(calls.map((c) => [c.attributes['gen_ai.usage.input_tokens'], c.attributes['gen_ai.usage.output_tokens']])).toEqual([
+      [1000, 100],
+      [4321, 210],
+    ]);
+    expect(calls[0]!.attributes['gen_ai.request.model']).toBe('claude-test');
+    expect(stored.filter((s) => s.kind === 'tool_call').map((s) => s.attributes['gen_ai.tool.name'])).toEqual(['get_commit']);
+    // Log text never lands in spans: it is untrusted and may carry secrets.
+    expect(JSON.stringify(stored)).not.toContain("reading 'locale'");
+  });
+
+  it('keeps the deterministic answer when the model is slower than the budget', async () => {
+    fake = await startFakeAnthropic([{ delayMs: 5_000, content: [] }]);
+    const model = createAnthropicModel({ apiKey: 'sk-ant-test', baseURL: fake.baseURL, model: 'claude-test', maxRetries: 0 });
+    const expected = await investigateDeterministic({ page, sources: createScenarioSources(scenario), now });
+    const started = Date.now();
+    const result = await runInvestigation({ page, sources: createScenarioSources(scenario), now, model, budget: { timeoutMs: 500 } });
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(result).toEqual({ ...expected, modelNote: 'model unavailable: timed out after 500 ms' });
+  });
+
+  it('stores spans against an incident and reads them back in order', async () => {
+    const investigationId = uniqueName('inv');
+    await saveSpans(db.knex, 42, investigationId, [
+      { name: 'b', kind: 'decision', startedAt: Date.parse('2026-04-03T17:45:02Z'), durationMs: 0, attributes: { x: 1 } },
+      { name: 'a', kind: 'query', startedAt: Date.parse('2026-04-03T17:45:01Z'), durationMs: 12.6, attributes: { 'copilot.query': 'q' } },
+    ]);
+    const stored = await listSpans(db.knex, { incidentId: 42 });
+    expect(stored.map(({ id: _id, ...s }) => s)).toEqual([
+      { incidentId: 42, investigationId, name: 'a', kind: 'query', startedAt: Date.parse('2026-04-03T17:45:01Z'), durationMs: 13, attributes: { 'copilot.query': 'q' } },
+      { incidentId: 42, investigationId, name: 'b', kind: 'decision', startedAt: Date.parse('2026-04-03T17:45:02Z'), durationMs: 0, attributes: { x: 1 } },
+    ]);
+  });
+});
