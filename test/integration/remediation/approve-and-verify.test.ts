@@ -164,6 +164,37 @@ describe('approving a proposed remediation', () => {
     await waitFor('the undo to be posted', () => messageTexts(channel).some((t) => t.includes('was undone')));
   });
 
+  it('retries a dispatch GitHub failed with 5xx, and announces the approval once', async () => {
+    loop.github.failDispatchesWith(503);
+    const { incidentId, channel } = await loop.openIncident();
+    const { proposal, ts } = await proposeAndPost(incidentId, channel);
+    await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
+    const job = await waitFor('the first attempt to fail', async () => {
+      const j = await loop.ctx.queue.get(`run-remediation:${proposal.runId}`);
+      return j?.lastError ? j : undefined;
+    });
+    expect(job.lastError).toMatch(/HTTP 503/);
+    expect(await runRow(proposal.runId)).toMatchObject({ status: 'running' });
+    loop.github.failDispatchesWith(null);
+
+    await waitFor('the run to succeed on a retry', async () => ['succeeded', 'verified', 'not_recovered'].includes((await runRow(proposal.runId)).status as string));
+    expect(loop.github.dispatches).toHaveLength(1);
+    expect(messageTexts(channel).filter((t) => t.includes('running it now'))).toHaveLength(1);
+  });
+
+  it('Reject closes the proposal with who rejected it, and a later Approve runs nothing', async () => {
+    const { incidentId, channel } = await loop.openIncident();
+    const { proposal, ts } = await proposeAndPost(incidentId, channel);
+    await loop.slack.act.clickButton(loop.url, { user: 'U0SECONDARY', actionId: 'remediation_reject', channel, ts });
+    await waitFor('the rejection in the channel', () => messageTexts(channel).some((t) => t.includes('rejected by <@U0SECONDARY>')));
+    expect(await runRow(proposal.runId)).toMatchObject({ status: 'rejected', rejected_by: 'U0SECONDARY' });
+
+    await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
+    const told = await waitFor('the late approver to be told', () => loop.slack.ephemerals('U0PRIMARY')[0]);
+    expect(told.text).toBe(`\`rollback_deploy\` (run #${proposal.runId}) was already rejected by <@U0SECONDARY>; nothing more was done.`);
+    expect(loop.github.dispatches).toHaveLength(0);
+  });
+
   it('is refused while another remediation of the incident is in flight', async () => {
     const { incidentId, channel } = await loop.openIncident();
     const { proposal } = await proposeAndPost(incidentId, channel);
