@@ -48,12 +48,18 @@ interface Wake {
 }
 
 const REARM_PAGE = 500;
+
+const armOf = (r: JobRow) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at), attempts: r.attempts });
 /** A pending job this overdue is re-announced to Redis by the sweep (a duplicate is ignored by BullMQ). */
 const OVERDUE_GRACE_MS = 2000;
 
-/** BullMQ forbids ':' in custom ids; the run_at makes a retry or a revived job a new BullMQ job. */
-export function bullJobId(id: string, runAt: Date): string {
-  return `${encodeURIComponent(id)}@${runAt.getTime()}`;
+/**
+ * The BullMQ job id of a pending row: the same for the same row state, so announcing it twice is a no-op; new when
+ * the row moves on (a retry's later run_at, a revived job, or a job released from a dead worker, whose old BullMQ
+ * job may sit stalled in Redis for a while). BullMQ forbids ':' in custom ids, hence the encoding.
+ */
+export function bullJobId(id: string, runAt: Date, attempts: number): string {
+  return `${encodeURIComponent(id)}@${runAt.getTime()}.${attempts}`;
 }
 
 /** A JobQueue on BullMQ (Redis) with every job recorded in Postgres first, so losing Redis loses no timer. */
@@ -67,6 +73,7 @@ export class BullJobQueue implements JobQueue {
   private readonly definitions = new Map<string, JobDefinition<unknown>>();
   private readonly deps: RunnerDeps;
   private readonly running = new Set<Promise<void>>();
+  private readonly announcing = new Set<Promise<void>>();
   private readonly queueName: string;
   private readonly prefix: string;
   private readonly concurrency: number;
@@ -107,20 +114,18 @@ export class BullJobQueue implements JobQueue {
 
   async enqueue<P>(name: string, payload: P, opts: EnqueueOptions = {}): Promise<string> {
     const job = planJob(name, payload, opts, this.definitions.get(name));
-    const { id } = await insertJob(opts.trx ?? this.knex, job);
-    // If this announcement is lost (Redis down, process killed), the sweep and the next start() re-arm the row.
-    afterCommit(opts.trx, () => {
-      void this.arm([{ id, name, runAt: job.runAt }]).catch((err: unknown) =>
-        this.logger.warn({ err, jobId: id }, 'could not tell Redis about a job; the Postgres sweep will'),
-      );
-    });
+    const { id, created } = await insertJob(opts.trx ?? this.knex, job);
+    // An existing row was announced when it was created. If an announcement is lost (Redis down, process killed),
+    // the sweep and the next start() re-arm the row from Postgres.
+    // Not awaited: with Redis down BullMQ's commands wait for it, and the caller must not (the row already holds).
+    if (created) afterCommit(opts.trx, () => this.announce([{ id, name, runAt: job.runAt, attempts: 0 }]));
     return id;
   }
 
   async cancel(jobId: string): Promise<boolean> {
     const row = await cancelJob(this.knex, jobId);
     if (!row) return false;
-    await this.queue.remove(bullJobId(row.id, toDate(row.run_at))).catch((err: unknown) => {
+    await this.queue.remove(bullJobId(row.id, toDate(row.run_at), row.attempts)).catch((err: unknown) => {
       // The row is cancelled, so the BullMQ job finds nothing to claim if it still fires.
       this.logger.debug({ err, jobId }, 'could not remove the BullMQ job of a cancelled job');
     });
@@ -138,7 +143,7 @@ export class BullJobQueue implements JobQueue {
 
   async retryDead(jobId: string): Promise<void> {
     const row = await reviveDeadJob(this.knex, jobId);
-    await this.arm([{ id: row.id, name: row.name, runAt: toDate(row.run_at) }]);
+    await this.arm([armOf(row)]);
   }
 
   async start(): Promise<void> {
@@ -184,13 +189,25 @@ export class BullJobQueue implements JobQueue {
       }
       await worker.close(true).catch(() => {});
     }
+    await Promise.race([Promise.allSettled([...this.announcing]), new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2000)).unref())]);
     this.queueClosed = true;
     await this.queue.close().catch(() => {});
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
   async ping(): Promise<void> {
-    await this.redis.ping();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // With maxRetriesPerRequest: null a command waits for Redis to come back; /readyz must hear "down" instead.
+      await Promise.race([
+        this.redis.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('redis did not answer PING within 2 s')), 2000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
     await this.knex.raw('select 1');
   }
 
@@ -209,11 +226,18 @@ export class BullJobQueue implements JobQueue {
     const row = await claimJob(this.knex, wake.id, this.deps.owner, this.deps.lockMs, new Date(wake.armedFor));
     if (!row) return;
     const outcome = await runClaimedJob(this.deps, row);
-    if (outcome.status === 'retry') await this.arm([{ id: row.id, name: row.name, runAt: outcome.runAt }]);
+    if (outcome.status === 'retry') await this.arm([{ id: row.id, name: row.name, runAt: outcome.runAt, attempts: row.attempts }]);
+  }
+
+  private announce(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
+    const p: Promise<void> = this.arm(jobs)
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not tell Redis about a job; the Postgres sweep will'))
+      .finally(() => this.announcing.delete(p));
+    this.announcing.add(p);
   }
 
   /** Tells Redis to wake a worker for each job at its time. Idempotent: BullMQ ignores a job id it already holds. */
-  private async arm(jobs: Array<{ id: string; name: string; runAt: Date }>): Promise<void> {
+  private async arm(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): Promise<void> {
     if (!jobs.length || this.queueClosed) return;
     const now = Date.now();
     await this.queue.addBulk(
@@ -221,7 +245,7 @@ export class BullJobQueue implements JobQueue {
         name: j.name,
         data: { id: j.id, armedFor: j.runAt.getTime() } satisfies Wake,
         opts: {
-          jobId: bullJobId(j.id, j.runAt),
+          jobId: bullJobId(j.id, j.runAt, j.attempts),
           delay: Math.max(0, j.runAt.getTime() - now),
           attempts: 1,
           removeOnComplete: true,
@@ -242,7 +266,7 @@ export class BullJobQueue implements JobQueue {
         limit: REARM_PAGE,
       });
       if (!page.length) break;
-      await this.arm(page.map((r) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at) })));
+      await this.arm(page.map(armOf));
       count += page.length;
       after = page[page.length - 1];
       if (page.length < REARM_PAGE) break;
@@ -254,7 +278,7 @@ export class BullJobQueue implements JobQueue {
     const released = await releaseExpiredLocks(this.knex);
     if (released.length) {
       this.logger.warn({ count: released.length }, 'jobs of a stopped worker go back to pending');
-      await this.arm(released.map((r) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at) })));
+      await this.arm(released.map(armOf));
     }
   }
 
@@ -274,6 +298,6 @@ export class BullJobQueue implements JobQueue {
   private async sweep(): Promise<void> {
     await this.releaseExpired();
     const overdue = await listPendingJobs(this.knex, { dueBefore: new Date(Date.now() - OVERDUE_GRACE_MS), limit: REARM_PAGE });
-    await this.arm(overdue.map((r) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at) })));
+    await this.arm(overdue.map(armOf));
   }
 }
