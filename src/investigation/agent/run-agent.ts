@@ -7,6 +7,7 @@ import { ATTR, errorMessage, errorType, recordDecision, truncate, withSpan } fro
 import type { EvidenceLedger } from './evidence-ledger.js';
 import type { LanguageModel, ModelContent, ModelMessage, ModelResponse } from './language-model.js';
 import { SYSTEM_PROMPT, buildFirstMessage } from './prompt.js';
+import { quoteUntrusted } from './untrusted.js';
 import { SUBMIT_TOOL, buildTools, executeTool, isQueryTool, submissionSchema, submitTool, type Submission } from './tools.js';
 
 /** Limits of one agent run (config `file.investigation`). */
@@ -139,7 +140,8 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
           results.push({ type: 'tool_result', toolUseId: use.id, content: out.text });
         } catch (err) {
           if (deadline.signal.aborted) throw deadline.signal.reason;
-          results.push({ type: 'tool_result', toolUseId: use.id, content: `Tool failed: ${truncate(errorMessage(err), 300)}`, isError: true });
+          // Vendor error text can echo outside data (a query, a line), so it is quoted like any tool output.
+          results.push({ type: 'tool_result', toolUseId: use.id, content: `Tool failed: ${quoteUntrusted('tool_error', truncate(errorMessage(err), 300))}`, isError: true });
         }
       }
       messages.push({ role: 'user', content: results });

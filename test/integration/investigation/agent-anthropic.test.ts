@@ -278,6 +278,34 @@ describe('investigation agent over the Messages API', () => {
     expect(result.hypotheses[0]!.cause).toBe('deploy-8149');
   });
 
+  it('hands a failed tool call back to the model as an error and carries on', async () => {
+    const { result, requests } = await run([
+      { content: [toolUse('get_commit', { sha: 'not-a-sha' })] },
+      {
+        content: [
+          toolUse('submit_hypotheses', {
+            novel: false,
+            hypotheses: [{ category: 'bad_deploy', service: 'search', cause: 'deploy-8149', confidence: 0.6, summary: 's', evidence: [{ kind: 'deploy', ref: 'deploy-8149' }] }],
+          }),
+        ],
+      },
+    ]);
+    const toolResult = (requests[1]!.body.messages.at(-1)!.content as Array<{ is_error?: boolean; content: string }>)[0]!;
+    expect(toolResult.is_error).toBe(true);
+    expect(toolResult.content).toMatch(/^Tool failed: <untrusted_data source="tool_error">[\s\S]*expected a commit sha/);
+    // Nothing in this run listed deploy-8149 (no tool call did, and the deterministic result cites nothing), so it is dropped.
+    expect(result.hypotheses).toEqual([]);
+    expect(result.modelNote).toMatch(/^model hypotheses dropped/);
+  });
+
+  it('gives up when the token budget is spent without an answer', async () => {
+    const { result, requests } = await run([{ content: [toolUse('list_deploys', {})], usage: { input_tokens: 1900, output_tokens: 200 } }], {
+      budget: { maxTokens: 2000 },
+    });
+    expect(requests).toHaveLength(1);
+    expect(result).toEqual({ ...NOTHING_FOUND, modelNote: 'model unavailable: token budget of 2000 spent without an answer' });
+  });
+
   it('may declare the page novel, and then suggests escalation', async () => {
     const det: InvestigationResult = {
       novel: false,
