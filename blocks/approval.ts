@@ -42,8 +42,8 @@ export interface RemediationStatusView {
   /** Why (the policy's reason when it ran alone, the rejection reason, the runner's detail). */
   detail: string | null;
   externalRef: string | null;
-  /** Minutes until the SLI is re-read, for a succeeded run. */
-  verifyInMinutes?: number;
+  /** When the SLI is re-read, for a succeeded run ("5 min", "30 s"). */
+  verifyIn?: string;
 }
 
 /** The verdict after the verify window, with what to do next when it did not help. */
@@ -122,8 +122,8 @@ export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlo
   const notes: string[] = [];
   if (v.detail) notes.push(escapeMrkdwn(v.detail));
   if (v.externalRef) notes.push(`<${v.externalRef}|Follow the run>`);
-  if (v.status === 'succeeded' && v.verifyInMinutes !== undefined) {
-    notes.push(`I will re-read the SLI in ${v.verifyInMinutes} min to check it helped.`);
+  if (v.status === 'succeeded' && v.verifyIn !== undefined) {
+    notes.push(`I will re-read the SLI in ${v.verifyIn} to check it helped.`);
   }
   if (notes.length) blocks.push({ type: 'context', elements: notes.map((text) => ({ type: 'mrkdwn' as const, text })) });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Remediation run #${v.runId}` }] });

@@ -236,8 +236,8 @@ export const actionSchema = z
       .prefault({}),
     /** Run without a human when the hypothesis is at least this confident and policy allows (low risk only). */
     autoRunAbove: z.number().min(0).max(1).optional(),
-    /** Window over which the SLI is re-read after the action. */
-    verifyWindow: duration.default(5 * 60_000),
+    /** Window over which the SLI is re-read after the action; remediation.defaultVerifyWindow when unset. */
+    verifyWindow: duration.optional(),
   });
 
 export const sloSchema = z.object({

@@ -6,6 +6,11 @@ import type { ChatBlock } from '../incidents/chat-notifier.js';
 import { getIncidentForRemediation, type RemediationRun } from './remediation-repository.js';
 import type { RecoveryVerdict } from './verification.js';
 
+/** "5 min", "30 s": how long a verify window is, for people. */
+export function formatWindow(ms: number): string {
+  return ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.round(ms / 60_000)} min`;
+}
+
 export function actionTitle(action: ActionDef | undefined, name: string): string {
   return action?.title ?? name;
 }
@@ -28,7 +33,7 @@ export async function postRunStatus(
   ctx: AppContext,
   run: RemediationRun,
   status: RemediationStatusView['status'],
-  extra: { by?: string | null; detail?: string | null; externalRef?: string | null; verifyInMinutes?: number; strict?: boolean } = {},
+  extra: { by?: string | null; detail?: string | null; externalRef?: string | null; verifyIn?: string; strict?: boolean } = {},
 ): Promise<void> {
   const channel = await channelOf(ctx, run);
   if (!channel) return;
@@ -43,7 +48,7 @@ export async function postRunStatus(
     detail: extra.detail ?? null,
     externalRef: extra.externalRef ?? null,
   };
-  if (extra.verifyInMinutes !== undefined) view.verifyInMinutes = extra.verifyInMinutes;
+  if (extra.verifyIn !== undefined) view.verifyIn = extra.verifyIn;
   const text = `Remediation ${title} on ${run.service}: ${status}`;
   try {
     await ctx.chat.postMessage(channel, text, buildRemediationStatusBlocks(view) as unknown as ChatBlock[]);

@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.js';
 import { ExternalServiceError, PermanentJobError } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import type { ActionRunner, ActionRunOutcome } from '../action-runner.js';
-import { postRunStatus } from '../post-updates.js';
+import { formatWindow, postRunStatus } from '../post-updates.js';
 import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type RemediationRun } from '../remediation-repository.js';
 import { RUN_REMEDIATION_JOB, VERIFY_REMEDIATION_JOB, verifyRemediationJobId } from './job-names.js';
 
@@ -85,6 +85,7 @@ function inputsOf(action: ActionDef, run: RemediationRun, incidentPublicId: stri
 
 async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | undefined, outcome: ActionRunOutcome): Promise<void> {
   const now = ctx.clock.now();
+  const verifyWindow = action?.verifyWindow ?? ctx.config.file.remediation.defaultVerifyWindow;
   const status = outcome.ok ? 'succeeded' : 'failed';
   const finished = await ctx.knex.transaction(async (trx) => {
     const updated = await transitionRun(
@@ -117,14 +118,14 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
         });
       }
     } else if (outcome.ok && action) {
-      await ctx.queue.enqueue(VERIFY_REMEDIATION_JOB, { runId: run.id }, { jobId: verifyRemediationJobId(run.id), delayMs: action.verifyWindow, trx });
+      await ctx.queue.enqueue(VERIFY_REMEDIATION_JOB, { runId: run.id }, { jobId: verifyRemediationJobId(run.id), delayMs: verifyWindow, trx });
     }
     return updated;
   });
   if (!finished) return;
   ctx.events.emit('remediation.finished', { incidentId: run.incidentId, actionRunId: run.id, ok: outcome.ok });
-  const verifyInMinutes = outcome.ok && !run.undoOf && action ? Math.max(1, Math.round(action.verifyWindow / 60_000)) : undefined;
-  await postRunStatus(ctx, finished, status, { detail: outcome.detail, externalRef: outcome.externalRef ?? null, ...(verifyInMinutes ? { verifyInMinutes } : {}) });
+  const verifyIn = outcome.ok && !run.undoOf && action ? formatWindow(verifyWindow) : undefined;
+  await postRunStatus(ctx, finished, status, { detail: outcome.detail, externalRef: outcome.externalRef ?? null, ...(verifyIn ? { verifyIn } : {}) });
   if (outcome.ok && run.undoOf) {
     const original = await getRun(ctx.knex, run.undoOf);
     if (original) await postRunStatus(ctx, original, 'undone', { detail: `Undone by ${run.action} (run #${run.id}).` });

@@ -89,7 +89,7 @@ describe('approving a proposed remediation', () => {
     await waitFor('the verdict in the channel', () => messageTexts(channel).some((t) => t.includes('the SLI recovered; I marked the incident mitigated')));
     const texts = messageTexts(channel);
     expect(texts.some((t) => t.includes('approved by <@U0PRIMARY>; running it now'))).toBe(true);
-    expect(texts.some((t) => t.includes('finished.') && t.includes('Follow the run'))).toBe(true);
+    expect(texts.some((t) => t.includes('finished.') && t.includes('Follow the run') && t.includes('I will re-read the SLI in 2 s to check it helped.'))).toBe(true);
   });
 
   it('by someone not allowed dispatches nothing and tells them why, privately', async () => {
@@ -251,5 +251,8 @@ describe('proposing remediations', () => {
     const decision = await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'remediation.policy_decision' }).first();
     expect(decision).toMatchObject({ actor: 'policy', data: expect.objectContaining({ allowed: true, needsHuman: false, rule: 'auto_allowed' }) });
     await waitFor('the approval notice', () => messageTexts(channel).some((t) => t.includes('approved by policy; running it now')));
+    // restart_service sets no verifyWindow: the config's remediation.defaultVerifyWindow (1s) applies.
+    await waitFor('the finished notice', () => messageTexts(channel).some((t) => t.includes('I will re-read the SLI in 1 s')));
+    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
   });
 });

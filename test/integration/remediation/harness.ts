@@ -70,11 +70,10 @@ function fileConfig(webhookUrl: string, opts: { autoRemediate: boolean }) {
         runner: { type: 'webhook', url: `${webhookUrl}/restart`, secretEnv: SECRET_ENV },
         risk: 'low',
         autoRunAbove: 0.7,
-        verifyWindow: '2s',
       },
     ],
     metrics: { step: '1s' },
-    remediation: { autoRemediate: opts.autoRemediate },
+    remediation: { autoRemediate: opts.autoRemediate, defaultVerifyWindow: '1s' },
   };
 }
 

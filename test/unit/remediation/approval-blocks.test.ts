@@ -93,7 +93,7 @@ describe('buildRemediationStatusBlocks', () => {
 
   it('links the run and says when the SLI will be re-read', () => {
     expect(
-      buildRemediationStatusBlocks({ ...base, status: 'succeeded', detail: 'Dispatched workflow rollback.yml.', externalRef: 'https://gh.example/run/1', verifyInMinutes: 5 }),
+      buildRemediationStatusBlocks({ ...base, status: 'succeeded', detail: 'Dispatched workflow rollback.yml.', externalRef: 'https://gh.example/run/1', verifyIn: '5 min' }),
     ).toEqual([
       { type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *Roll back deploy* on *checkout* (`d-42`) finished.' } },
       {
