@@ -8,6 +8,14 @@ import { createMetrics } from './metrics.js';
 import { openDatabase } from './adapters/db/database.js';
 import { createJobQueue } from './adapters/queue/index.js';
 import { createSlackApp } from './adapters/slack/bolt-app.js';
+import { createSlackChatNotifier } from './adapters/slack/chat-notifier.js';
+import { createEvidenceSources } from './adapters/evidence.js';
+import { createChangeEventsSource } from './intake/change-events-source.js';
+import { installIntake } from './intake/install.js';
+import { installIncidents } from './incidents/install.js';
+import { installRemediation } from './remediation/install.js';
+import { createActionRunners } from './remediation/create-action-runners.js';
+import { installOncall } from './oncall/install.js';
 import { createHttpServer } from './http/server.js';
 import { ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
@@ -78,7 +86,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       router: http.root,
     });
     const chat = createSlackChatNotifier(slack.app.client, logger);
-    const evidence = overrides.evidence ?? createEvidenceSources(config, { knex: db.knex, logger });
+    const evidence = overrides.evidence ?? createEvidenceSources(config, { changeSources: [createChangeEventsSource(db.knex)] });
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });
 
     const ctx: AppContext = {

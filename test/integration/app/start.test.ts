@@ -1,0 +1,85 @@
+// Starting the copilot as a user does: embedded defaults that keep data across restarts, real services, bad settings.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/adapters/db/database.js';
+import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis } from '../../helpers/services.js';
+import { runCli, spawnApp } from '../../helpers/spawn-app.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'copilot-start-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('incident-copilot start', () => {
+  it('exits non-zero with a message naming PORT when PORT=abc', async () => {
+    const r = await runCli(['start'], { PORT: 'abc', DATA_DIR: tempDir() });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/PORT: expected a port number/);
+  });
+
+  it('starts on embedded defaults, answers health and readiness, and keeps its data across a restart', async () => {
+    const dataDir = tempDir();
+    const first = await spawnApp({ DATA_DIR: dataDir, PORT: '0' });
+    try {
+      expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+
+    // Something written between runs must still be there after the next start applied its migrations again.
+    const db = await openDatabase({ dataDir });
+    await db.knex('webhook_deliveries').insert({ source: 'test', delivery_id: 'kept-across-restart', body: JSON.stringify({}) });
+    const migrationsBefore = await db.knex('knex_migrations').count<{ count: number }[]>('* as count');
+    await db.close();
+
+    const second = await spawnApp({ DATA_DIR: dataDir, PORT: '0' });
+    try {
+      expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+    const again = await openDatabase({ dataDir });
+    try {
+      expect(await again.knex('webhook_deliveries').where({ delivery_id: 'kept-across-restart' }).first()).toBeTruthy();
+      expect(await again.knex('knex_migrations').count<{ count: number }[]>('* as count')).toEqual(migrationsBefore);
+    } finally {
+      await again.close();
+    }
+  });
+
+  describe('on the machine PostgreSQL and Redis', () => {
+    const schema = `start_${Date.now()}`;
+    beforeAll(async () => {
+      await requirePostgres();
+      await requireRedis();
+    });
+    afterAll(async () => {
+      await dropSchema(schema).catch(() => {});
+      await dropRedisPrefix('bull:copilot').catch(() => {});
+    });
+
+    it('starts with DATABASE_URL and REDIS_URL and is ready', async () => {
+      const url = new URL(DATABASE_URL);
+      url.searchParams.set('options', `-c search_path=${schema},public`);
+      // The schema must exist before the app connects with that search_path.
+      const db = await openDatabase({ url: DATABASE_URL, schema });
+      await db.close();
+      const app = await spawnApp({ DATABASE_URL: url.toString(), REDIS_URL, DATA_DIR: tempDir(), PORT: '0' });
+      try {
+        const ready = await fetch(`${app.url}/readyz`);
+        expect(ready.status).toBe(200);
+        expect(await ready.json()).toEqual({ status: 'ready', checks: ['database', 'queue'] });
+        expect(app.output()).toMatch(/"database":"postgres"/);
+        expect(app.output()).toMatch(/"queue":"bullmq"/);
+      } finally {
+        expect(await app.stop()).toBe(0);
+      }
+    });
+  });
+});
