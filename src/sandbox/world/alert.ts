@@ -71,6 +71,7 @@ export function buildAlertmanagerBody(world: World, rule: AlertRule, evaluation:
     severity: rule.severity,
     ...(team !== undefined ? { team } : {}),
     namespace: 'prod',
+    sli: rule.sli ?? rule.role,
     ...(rule.labels ?? {}),
   };
   const shown = evaluation.value === null ? 'unknown' : formatSample(Number(evaluation.value.toPrecision(3)));

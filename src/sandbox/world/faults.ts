@@ -77,18 +77,24 @@ export interface Certificate {
   notAfter: number;
 }
 
-/** How long a fault's effect takes to appear (rate windows and retries), and to fade after it is fixed. */
-export const RAMP_IN_MS = 90_000;
-export const RAMP_OUT_MS = 20_000;
-
 /**
- * How strongly a fault acts at world time t, 0..1: it ramps in from startAt and fades out after clearedAt. The fade
- * is short so that a fitting remediation shows in the second half of any verify window of a minute or more.
+ * How long a fault's effect takes to appear (rate windows and retries), and to fade once it is fixed. The world's
+ * metrics show a fix at the next scrape, so that a verify window of any length judges what the action did.
  */
+export const RAMP_IN_MS = 90_000;
+export const RAMP_OUT_MS = 0;
+
+/** What is left of an effect `dt` ms after its cause was removed, 1..0. */
+export function fade(dt: number): number {
+  if (dt < 0) return 1;
+  if (RAMP_OUT_MS <= 0) return 0;
+  return Math.max(0, 1 - dt / RAMP_OUT_MS);
+}
+
+/** How strongly a fault acts at world time t, 0..1: it ramps in from startAt and fades out after clearedAt. */
 export function intensity(f: Pick<Fault, 'startAt' | 'clearedAt' | 'params'>, t: number, rampInMs = f.params.rampMs ?? RAMP_IN_MS): number {
   if (t < f.startAt) return 0;
   const rampIn = rampInMs <= 0 ? 1 : Math.min(1, (t - f.startAt) / rampInMs);
   if (f.clearedAt === null || t < f.clearedAt) return rampIn;
-  const left = 1 - (t - f.clearedAt) / RAMP_OUT_MS;
-  return left <= 0 ? 0 : rampIn * left;
+  return rampIn * fade(t - f.clearedAt);
 }

@@ -1,6 +1,6 @@
 // The world's physics: every signal of every service at an instant, from healthy baselines, injected faults and actions.
 import { gaussian } from './random.js';
-import { intensity, RAMP_OUT_MS, type Certificate, type Fault, type ScaleEvent } from './faults.js';
+import { fade, intensity, type Certificate, type Fault, type ScaleEvent } from './faults.js';
 import type { Topology, WorldService } from './topology.js';
 
 /** What one service exports at an instant (absent: the service does not export it). */
@@ -39,8 +39,8 @@ const SATURATION = 0.9;
 /** How much of an upstream's failures and extra latency a caller passes on. */
 const ERROR_PASS_THROUGH = 0.5;
 const LATENCY_PASS_THROUGH = 0.7;
-/** A scale-out's new replicas take this long to become ready. */
-const SCALE_RAMP_MS = 30_000;
+/** A scale-out's new replicas take this long to take traffic (the world's pods start at once). */
+const SCALE_RAMP_MS = 0;
 
 const noise = (service: string, metric: string, t: number) => gaussian(`${service}:${metric}:${Math.floor(t / NOISE_BUCKET_MS)}`);
 
@@ -75,7 +75,7 @@ export function capacityAt(state: WorldState, service: string, what: ScaleEvent[
   let c = 1;
   for (const e of state.scaleEvents) {
     if (e.service !== service || e.what !== what || e.at > t) continue;
-    c *= 1 + (e.factor - 1) * Math.min(1, (t - e.at) / SCALE_RAMP_MS);
+    c *= 1 + (e.factor - 1) * (SCALE_RAMP_MS <= 0 ? 1 : Math.min(1, (t - e.at) / SCALE_RAMP_MS));
   }
   return c;
 }
@@ -110,14 +110,13 @@ function leakAt(f: Fault, t: number): LeakState {
     // Rolled back: the leaking code is gone. Errors fade like any fixed fault.
     const lenAtEnd = end - last;
     const wasCascading = lenAtEnd >= oomAfter;
-    const fade = Math.max(0, 1 - (t - end) / RAMP_OUT_MS);
-    return { memoryShare: 0, ooms, error: wasCascading ? peakError * fade : 0 };
+    return { memoryShare: 0, ooms, error: wasCascading ? peakError * fade(t - end) : 0 };
   }
   const el = t - last;
   if (el < oomAfter) {
     // A restart ended a cascade: its errors fade.
     const previous = resets[resets.indexOf(last) - 1];
-    const fromCascade = previous !== undefined && last - previous >= oomAfter ? peakError * Math.max(0, 1 - el / RAMP_OUT_MS) : 0;
+    const fromCascade = previous !== undefined && last - previous >= oomAfter ? peakError * fade(el) : 0;
     const gcPressure = el > 0.93 * oomAfter ? 0.012 : 0;
     return { memoryShare: el / oomAfter, ooms, error: Math.max(fromCascade, gcPressure) };
   }

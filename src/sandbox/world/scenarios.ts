@@ -20,6 +20,8 @@ export interface AlertRule {
   /** How long the condition must hold before the alert fires. */
   forMs: number;
   summary: string;
+  /** The `sli` label: the metric role that tells recovery (default: `role`). */
+  sli?: string;
   /** Appended to the description annotation (some alerts carry text aimed at an AI; it is data). */
   descriptionSuffix?: string;
 }
@@ -240,6 +242,8 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         threshold: 5000,
         forMs: 5 * MINUTE,
         summary: 'order-emails backlog above 5000 messages',
+        // Whether consumers keep up shows in their processing rate at once; the depth takes a while to drain.
+        sli: 'queue_processed',
       };
       return { faults: [fault], deploys: [], changes: [], alert, truth: truth('queue_backlog', 'email-worker', null) };
     },
