@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { ExternalServiceError } from '../../errors.js';
 import type { LogSource } from '../../investigation/ports.js';
 import type { LogLine } from '../../investigation/scenario.js';
+import { splitBaseUrl } from '../prometheus/base-url.js';
 import { fillTemplate } from '../prometheus/promql-template.js';
 
 export interface LokiOptions {
-  /** LOKI_URL, e.g. http://loki:3100 (a path prefix is kept). */
+  /** LOKI_URL, e.g. http://loki:3100 (a path prefix is kept; user:password@ becomes Basic auth). */
   baseUrl: string;
   /** Config `logs.selector`: a LogQL stream selector with `{{service}}`. */
   selector: string;
@@ -60,7 +61,7 @@ export function levelOf(stream: Record<string, string>, line: string): LogLine['
 export function createLokiLogs(opts: LokiOptions): LogSource {
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const base = opts.baseUrl.replace(/\/+$/, '');
+  const { base, headers: authHeaders } = splitBaseUrl(opts.baseUrl);
   return {
     async search(query) {
       let logql = fillTemplate(opts.selector, { service: query.service });
@@ -77,7 +78,7 @@ export function createLokiLogs(opts: LokiOptions): LogSource {
       });
       let res: Response;
       try {
-        res = await doFetch(`${base}/loki/api/v1/query_range?${params}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+        res = await doFetch(`${base}/loki/api/v1/query_range?${params}`, { headers: { accept: 'application/json', ...authHeaders }, signal: AbortSignal.timeout(timeoutMs) });
       } catch (err) {
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
         throw new ExternalServiceError(SERVICE, timedOut ? `query timed out after ${timeoutMs} ms` : `unreachable: ${err instanceof Error ? err.message : String(err)}`, {

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { ExternalServiceError } from '../../errors.js';
 import type { MetricsSource, TimeRange } from '../../investigation/ports.js';
 import type { Series } from '../../investigation/scenario.js';
+import { splitBaseUrl } from './base-url.js';
 import { fillTemplate } from './promql-template.js';
 
 export interface PrometheusOptions {
-  /** PROMETHEUS_URL, e.g. http://prometheus:9090 (a path prefix is kept). */
+  /** PROMETHEUS_URL, e.g. http://prometheus:9090 (a path prefix is kept; user:password@ becomes Basic auth). */
   baseUrl: string;
   /** Config `metrics.roles`: PromQL per role with `{{service}}`. */
   roles: Record<string, string>;
@@ -32,7 +33,7 @@ const responseSchema = z.object({
 export function createPrometheusMetrics(opts: PrometheusOptions): MetricsSource {
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const base = opts.baseUrl.replace(/\/+$/, '');
+  const { base, headers: authHeaders } = splitBaseUrl(opts.baseUrl);
 
   async function queryRange(promql: string, range: TimeRange): Promise<Series[]> {
     const params = new URLSearchParams({
@@ -46,7 +47,7 @@ export function createPrometheusMetrics(opts: PrometheusOptions): MetricsSource 
       // POST with a form body, as Prometheus accepts, so long queries do not hit URL length limits.
       res = await doFetch(`${base}/api/v1/query_range`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...authHeaders },
         body: params.toString(),
         signal: AbortSignal.timeout(timeoutMs),
       });

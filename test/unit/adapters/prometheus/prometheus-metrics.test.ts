@@ -132,3 +132,16 @@ describe('fillTemplate', () => {
     expect(fillTemplate('sum(rate(x{job=~"{{service}}-.*"}[5m]))', { service: 'api' })).toBe('sum(rate(x{job=~"api-.*"}[5m]))');
   });
 });
+
+describe('credentials in PROMETHEUS_URL', () => {
+  it('are sent as Basic auth, never in the URL', async () => {
+    let auth: string | undefined;
+    const { url } = await serve((req, _p, res) => {
+      auth = req.headers.authorization;
+      json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [] } });
+    });
+    const withCreds = url.replace('http://', 'http://reader:s%40cret@');
+    await createPrometheusMetrics({ baseUrl: withCreds, roles }).queryRange('up', range);
+    expect(auth).toBe(`Basic ${Buffer.from('reader:s@cret').toString('base64')}`);
+  });
+});
