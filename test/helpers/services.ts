@@ -18,7 +18,7 @@ export async function requirePostgres(): Promise<void> {
     await client.connect();
     await client.query('select 1');
   } catch (err) {
-    throw new Error(`PostgreSQL is required at ${DATABASE_URL} for integration tests (bash .ci/run starts it): ${(err as Error).message}`);
+    throw new Error(`PostgreSQL is required at ${DATABASE_URL} for integration tests (bash .ci/run starts it): ${(err as Error).message}`, { cause: err });
   } finally {
     await client.end().catch(() => {});
   }
@@ -31,7 +31,7 @@ export async function requireRedis(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`Redis is required at ${REDIS_URL} for integration tests (bash .ci/run starts it): ${(err as Error).message}`);
+    throw new Error(`Redis is required at ${REDIS_URL} for integration tests (bash .ci/run starts it): ${(err as Error).message}`, { cause: err });
   } finally {
     redis.disconnect();
   }
