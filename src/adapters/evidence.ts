@@ -9,6 +9,7 @@ import { createLokiLogs } from './loki/loki-logs.js';
 import { createPagerDutyHistory } from './pagerduty/incident-history.js';
 import { createPrometheusMetrics } from './prometheus/prometheus-metrics.js';
 
+/** What createEvidenceSources cannot build from settings alone. */
 export interface EvidenceDeps {
   /** The runbooks capability's source, when there is one. */
   runbooks?: RunbookSource;

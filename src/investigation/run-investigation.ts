@@ -8,6 +8,7 @@ import type { EvidenceSources, InvestigationResult, PageSummary, StepRecorder } 
 import { instrumentSources } from './recorder.js';
 import type { Logger } from '../logger.js';
 
+/** One investigation of a page; `model` absent means the deterministic investigator only. */
 export interface RunInvestigationInput {
   page: PageSummary;
   sources: EvidenceSources;

@@ -3,6 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ExternalServiceError } from '../../errors.js';
 import type { LanguageModel, ModelContent, ModelRequest, ModelResponse } from '../../investigation/agent/language-model.js';
 
+/** Settings of the Anthropic model (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL). */
 export interface AnthropicModelOptions {
   apiKey: string;
   /** ANTHROPIC_BASE_URL; the SDK's default host when absent. */

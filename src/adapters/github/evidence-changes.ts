@@ -4,6 +4,7 @@ import { ExternalServiceError } from '../../errors.js';
 import type { ChangeSource, TimeRange } from '../../investigation/ports.js';
 import type { Deploy } from '../../investigation/scenario.js';
 
+/** Settings of the GitHub change source. */
 export interface GitHubEvidenceOptions {
   /** GITHUB_TOKEN. */
   token: string;

@@ -6,6 +6,7 @@ import type { LogLine } from '../../investigation/scenario.js';
 import { splitBaseUrl } from '../prometheus/base-url.js';
 import { fillTemplate } from '../prometheus/promql-template.js';
 
+/** Settings of the Loki log source. */
 export interface LokiOptions {
   /** LOKI_URL, e.g. http://loki:3100 (a path prefix is kept; user:password@ becomes Basic auth). */
   baseUrl: string;

@@ -4,6 +4,7 @@ import { ExternalServiceError } from '../../errors.js';
 import type { IncidentHistory } from '../../investigation/ports.js';
 import type { PastIncident } from '../../investigation/scenario.js';
 
+/** Settings of the PagerDuty incident history. */
 export interface PagerDutyHistoryOptions {
   /** PAGERDUTY_TOKEN. */
   token: string;

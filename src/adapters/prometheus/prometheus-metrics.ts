@@ -6,6 +6,7 @@ import type { Series } from '../../investigation/scenario.js';
 import { splitBaseUrl } from './base-url.js';
 import { fillTemplate } from './promql-template.js';
 
+/** Settings of the Prometheus metrics source. */
 export interface PrometheusOptions {
   /** PROMETHEUS_URL, e.g. http://prometheus:9090 (a path prefix is kept; user:password@ becomes Basic auth). */
   baseUrl: string;

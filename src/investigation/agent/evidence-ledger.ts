@@ -1,6 +1,7 @@
 // What this investigation actually retrieved: the only evidence a hypothesis may cite.
 import type { EvidenceRef } from '../ports.js';
 
+/** The set of evidence refs retrieved in one investigation, by kind. */
 export interface EvidenceLedger {
   add(kind: EvidenceRef['kind'], ref: string): void;
   /** Why `ref` does not count as retrieved evidence, or undefined when it does. */

@@ -15,6 +15,7 @@ export type ModelContent =
   | { type: 'tool_use'; id: string; name: string; input: unknown }
   | { type: 'tool_result'; toolUseId: string; content: string; isError?: boolean };
 
+/** One turn of the conversation. */
 export interface ModelMessage {
   role: 'user' | 'assistant';
   content: ModelContent[];
@@ -30,6 +31,7 @@ export interface ModelRequest {
   maxTokens: number;
 }
 
+/** The model's reply to one request. */
 export interface ModelResponse {
   content: ModelContent[];
   /** Why the model stopped: end_turn, tool_use, max_tokens, ... */

@@ -22,6 +22,7 @@ export interface AgentBudget {
 
 export const DEFAULT_AGENT_BUDGET: AgentBudget = { maxToolCalls: 8, timeoutMs: 60_000, maxTokens: 60_000 };
 
+/** One agent run: the page, the deterministic result it starts from, and what it may use. */
 export interface AgentInput {
   page: PageSummary;
   /** Sources already instrumented so that what they return lands in `ledger`. */

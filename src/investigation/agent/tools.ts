@@ -97,6 +97,7 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   return rest;
 }
 
+/** What a tool runs against: the (instrumented) sources and the investigation window. */
 export interface ToolContext {
   sources: EvidenceSources;
   now: number;
