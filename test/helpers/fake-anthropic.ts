@@ -76,7 +76,7 @@ export function requestText(req: MessagesRequest): string {
 
 /**
  * Starts the fake on a free loopback port. Replies follow `script` in order; past its end, the server answers 500.
- * Like the real API it requires an API key (x-api-key, or Authorization: Bearer as this SDK version sends it) and anthropic-version, and it answers 400 to a body without model/messages.
+ * Like the real API it refuses empty message content and requires an API key (x-api-key, or Authorization: Bearer as this SDK version sends it) and anthropic-version, and it answers 400 to a body without model/messages.
  */
 export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic> {
   const requests: FakeAnthropic['requests'] = [];
@@ -103,6 +103,8 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
       }
       if (!body.model || !Array.isArray(body.messages) || typeof body.max_tokens !== 'number')
         return error(400, 'invalid_request_error', 'model, messages and max_tokens are required');
+      const empty = body.messages.findIndex((m, i) => (m.content.length === 0) && !(i === body.messages.length - 1 && m.role === 'assistant'));
+      if (empty >= 0) return error(400, 'invalid_request_error', `messages.${empty}: all messages must have non-empty content except for the optional final assistant message`);
       requests.push({ body, headers: req.headers });
       const index = served++;
       const entry = script[index];

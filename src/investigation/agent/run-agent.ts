@@ -90,7 +90,8 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
       const maxTokens = Math.max(256, Math.min(MAX_TOKENS_PER_CALL, budget.maxTokens - tokens));
       const response = await callModel(model, { messages, mustSubmit, maxTokens, allTools }, deadline.signal, aborted, record);
       tokens += response.usage.inputTokens + response.usage.outputTokens;
-      messages.push({ role: 'assistant', content: response.content });
+      // The Messages API refuses an empty assistant turn in the history, so an empty reply is kept as a placeholder.
+      messages.push({ role: 'assistant', content: response.content.length ? response.content : [{ type: 'text', text: '(no reply)' }] });
       const uses = response.content.filter((c): c is Extract<ModelContent, { type: 'tool_use' }> => c.type === 'tool_use');
 
       const submit = uses.find((u) => u.name === SUBMIT_TOOL);

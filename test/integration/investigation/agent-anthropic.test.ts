@@ -298,6 +298,14 @@ describe('investigation agent over the Messages API', () => {
     expect(result.modelNote).toMatch(/^model hypotheses dropped/);
   });
 
+  it('asks once more after an empty reply, then keeps the deterministic result', async () => {
+    const { result, requests } = await run([{ content: [] }, { content: [text('I am not sure.')] }]);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.body.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(requests[1]!.body.tool_choice).toEqual({ type: 'tool', name: 'submit_hypotheses' });
+    expect(result).toEqual({ ...NOTHING_FOUND, modelNote: 'model unavailable: the model gave no hypotheses' });
+  });
+
   it('gives up when the token budget is spent without an answer', async () => {
     const { result, requests } = await run([{ content: [toolUse('list_deploys', {})], usage: { input_tokens: 1900, output_tokens: 200 } }], {
       budget: { maxTokens: 2000 },
