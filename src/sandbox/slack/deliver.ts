@@ -143,7 +143,8 @@ export class SlackDeliverer {
       const eph = msg ? undefined : state.ephemerals.find((e) => e.channel === a.channel && e.ts === a.ts && e.user === a.user);
       if (!msg && !eph) throw new Error(`no message ${a.ts} in ${a.channel} visible to ${a.user}`);
       blocks = msg ? msg.blocks : eph!.blocks;
-      const threadTs = msg?.thread_ts ?? eph?.thread_ts;
+      // Only a reply is in a thread; a parent carries thread_ts equal to its own ts once it has replies.
+      const threadTs = msg ? (msg.thread_ts && msg.thread_ts !== msg.ts ? msg.thread_ts : undefined) : eph?.thread_ts;
       container = { type: 'message', message_ts: a.ts, channel_id: a.channel, is_ephemeral: !msg, thread_ts: threadTs };
       extra = {
         channel: { id: channel.id, name: channel.is_im ? 'directmessage' : channel.name },

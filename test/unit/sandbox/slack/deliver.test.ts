@@ -107,6 +107,10 @@ describe('a real Bolt app against the local Slack', () => {
       await ack();
       await respond({ replace_original: true, text: `Acknowledged by <@${body.user.id}>` });
     });
+    app.action('incident_show_evidence', async ({ ack, respond }) => {
+      await ack();
+      await respond({ text: 'Here is the evidence' });
+    });
     app.command('/oncall', async ({ ack }) => {
       await ack('Priya is on call until 09:00');
     });
@@ -156,6 +160,21 @@ describe('a real Bolt app against the local Slack', () => {
     expect(result.status).toBe(200);
     await slack.waitFor(() => slack.lastMessage('C0ALERTS')?.text === `Acknowledged by <@${RosterIds.primary}>`);
     expect(slack.messages('C0ALERTS')).toHaveLength(1);
+  });
+
+  it('answers a click on a thread parent in the channel and a click on a reply in the thread, privately', async () => {
+    const button = [{ type: 'actions', elements: [{ type: 'button', action_id: 'incident_show_evidence', text: { type: 'plain_text', text: 'Evidence' } }] }];
+    const parent = slack.sandbox.state.addMessage({ channel: 'C0ALERTS', text: 'briefing', user: 'U0COPILOT', bot_id: 'B0COPILOT', blocks: button });
+    const reply = slack.sandbox.state.addMessage({ channel: 'C0ALERTS', text: 'detail', user: 'U0COPILOT', bot_id: 'B0COPILOT', blocks: button, thread_ts: parent.ts });
+    await slack.act.clickButton(appUrl, { user: RosterIds.secondary, channel: 'C0ALERTS', ts: parent.ts, actionId: 'incident_show_evidence' });
+    await slack.act.clickButton(appUrl, { user: RosterIds.secondary, channel: 'C0ALERTS', ts: reply.ts, actionId: 'incident_show_evidence' });
+    const shown = await slack.waitFor(() => (slack.ephemerals(RosterIds.secondary).length === 2 ? slack.ephemerals(RosterIds.secondary) : undefined));
+    // The two answers may arrive in either order.
+    expect(shown.map((e) => [e.text, e.thread_ts ?? 'channel']).sort()).toEqual([
+      ['Here is the evidence', 'channel'],
+      ['Here is the evidence', parent.ts],
+    ].sort());
+    expect(slack.ephemerals(RosterIds.primary)).toEqual([]);
   });
 
   it('shows the ack text of a slash command to the person who typed it only', async () => {
