@@ -12,3 +12,10 @@ export function runRemediationJobId(runId: number): string {
 export function verifyRemediationJobId(runId: number): string {
   return `verify-remediation:${runId}`;
 }
+
+export const PROPOSE_REMEDIATIONS_JOB = 'propose-remediations';
+
+/** One proposal job per completed investigation of an incident. */
+export function proposeRemediationsJobId(incidentId: number, investigationEventId: number): string {
+  return `propose-remediations:${incidentId}:${investigationEventId}`;
+}

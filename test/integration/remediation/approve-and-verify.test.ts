@@ -56,6 +56,7 @@ describe('approving a proposed remediation', () => {
 
     const delivery = await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
     expect(delivery.status).toBe(200);
+    expect(delivery.ms).toBeLessThan(3000);
 
     await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1);
     expect(loop.github.dispatches[0]).toMatchObject({

@@ -1,0 +1,47 @@
+// Job: after an investigation completes, proposes the catalog actions its hypotheses call for and refreshes the briefing.
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { PermanentJobError } from '../../errors.js';
+import { scheduleBriefingUpdate } from '../../incidents/update-briefing.js';
+import type { InvestigationResult } from '../../investigation/ports.js';
+import type { JobDefinition } from '../../jobs/job-queue.js';
+import { proposeRemediations } from '../propose-remediations.js';
+import { PROPOSE_REMEDIATIONS_JOB, proposeRemediationsJobId } from './job-names.js';
+
+export const proposeAfterInvestigationPayload = z.object({ incidentId: z.number().int().positive() });
+export type ProposeAfterInvestigationPayload = z.infer<typeof proposeAfterInvestigationPayload>;
+
+/**
+ * Reads the incident's stored investigation and proposes. Proposals are deduplicated in Postgres, so this is a no-op
+ * when the incident loop already proposed for the same result.
+ */
+export function createProposeAfterInvestigationJob(ctx: AppContext): JobDefinition<ProposeAfterInvestigationPayload> {
+  return {
+    name: PROPOSE_REMEDIATIONS_JOB,
+    schema: proposeAfterInvestigationPayload,
+    attempts: 3,
+    backoffMs: 2000,
+    async process({ incidentId }) {
+      const row = (await ctx.knex('incidents').where({ id: incidentId }).first('status', 'investigation')) as
+        | { status: string; investigation: InvestigationResult | null }
+        | undefined;
+      if (!row) throw new PermanentJobError(`incident ${incidentId} does not exist`);
+      if (row.status === 'resolved' || !row.investigation) return;
+      const before = await ctx.knex('remediation_runs').where({ incident_id: incidentId }).count<{ count: number }[]>('* as count');
+      await proposeRemediations(ctx, incidentId, row.investigation);
+      const after = await ctx.knex('remediation_runs').where({ incident_id: incidentId }).count<{ count: number }[]>('* as count');
+      if (Number(after[0]?.count) > Number(before[0]?.count)) await scheduleBriefingUpdate(ctx, incidentId);
+    },
+  };
+}
+
+/** Enqueues the job when an investigation completes: one job per completed investigation (its timeline entry's id). */
+export function proposeOnInvestigationCompleted(ctx: AppContext): void {
+  ctx.events.on('investigation.completed', async ({ incidentId }) => {
+    const done = (await ctx.knex('incident_events')
+      .where({ incident_id: incidentId, type: 'investigation.completed' })
+      .orderBy('id', 'desc')
+      .first('id')) as { id: number } | undefined;
+    await ctx.queue.enqueue(PROPOSE_REMEDIATIONS_JOB, { incidentId }, { jobId: proposeRemediationsJobId(incidentId, done?.id ?? 0) });
+  });
+}
