@@ -5,7 +5,7 @@ import type { Alert } from '../intake/alert.js';
 import { routeAlert } from '../oncall/routing.js';
 import { incidentTitle } from './naming.js';
 import { appendEvents, toIncident, type Incident } from './repository.js';
-import { OPEN_INCIDENT_JOB } from './open-incident-channel.js';
+import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel } from './open-incident-channel.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
 
 export interface IngestOutcome {
@@ -37,6 +37,10 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
     if (!outcome) continue;
     outcomes.push(outcome);
     if (outcome.opened) {
+      // Opening the channel here saves a trip through the queue: the first message comes within 2 s of the page.
+      await openIncidentChannel(ctx, outcome.incidentId).catch((err) =>
+        ctx.logger.warn({ err, incidentId: outcome.incidentId }, 'could not open the incident channel yet; the open-incident job will retry'),
+      );
       ctx.events.emit('incident.opened', { incidentId: outcome.incidentId });
     } else {
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: outcome.allResolved ? 'alerts_resolved' : 'alerts' });
@@ -97,7 +101,8 @@ async function ingestGroup(
     await appendEvents(trx, [{ incidentId: incident.id, type: 'alerts.all_resolved', actor: 'copilot', at: now, data: {} }]);
   }
   if (opened) {
-    await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: incident.id }, { jobId: `open-incident-${incident.id}`, trx });
+    // The job is the safety net for a crash: normally ingestAlerts opens the channel itself right after the commit.
+    await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: incident.id }, { jobId: `open-incident-${incident.id}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx });
   } else {
     await scheduleBriefingUpdate(ctx, incident.id, trx);
   }

@@ -12,6 +12,8 @@ import { appendEvent, findIncident, firstAlert, type Incident } from './reposito
 import { INVESTIGATE_JOB } from './investigate-incident.js';
 
 export const OPEN_INCIDENT_JOB = 'open-incident';
+/** The job runs this long after the incident opened, only to finish what the inline attempt could not. */
+export const OPEN_INCIDENT_SAFETY_DELAY_MS = 30_000;
 
 const payloadSchema = z.object({ incidentId: z.number().int().positive() });
 

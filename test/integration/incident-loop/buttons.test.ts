@@ -29,6 +29,9 @@ describe('briefing buttons', () => {
       expect(r.ms).toBeLessThan(3000);
     }
     await waitFor('three clicks recorded', async () => (await l!.ctx.knex('incident_events').where({ incident_id: inc.id, type: 'click' })).length === 3);
+    await waitFor('acknowledged', async () => (await l!.ctx.knex('incidents').where({ id: inc.id }).first()).status === 'acknowledged');
+    // Give a wrongly applied second acknowledgement time to show up before counting.
+    await new Promise((r) => setTimeout(r, 300));
     const acks = await l.ctx.knex('incident_events').where({ incident_id: inc.id, type: 'incident.acknowledged' }).select('actor');
     expect(acks).toHaveLength(1);
     expect(['U0PRIMARY', 'U0SECONDARY']).toContain(acks[0].actor);
