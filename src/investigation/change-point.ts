@@ -84,10 +84,18 @@ export function detectDeparture(points: ReadonlyArray<readonly [number, number]>
   let spread = 0;
   let onset = k;
   // Refine twice: a ramp pulls the first split into its middle; re-estimating the baseline from before the onset fixes that.
+  // Point-to-point noise: a slow drift of the baseline (pools growing through the day) is not noise.
+  const head = xs.slice(0, Math.max(9, k));
+  const stepNoise = (1.4826 * median(head.slice(1).map((x, i) => Math.abs(x - head[i]!)))) / Math.SQRT2;
   for (let pass = 0; pass < 3; pass++) {
-    const base = xs.slice(0, Math.max(8, k));
+    // The level just before the change, not the whole window's: the baseline may have wandered.
+    const base = xs.slice(Math.max(0, Math.max(8, k) - 40), Math.max(8, k));
     before = median(base);
-    spread = Math.max(robustSpread(base, before), Math.abs(before) * (opts.relativeFloor ?? 0.02), opts.absoluteFloor ?? 1e-9);
+    spread = Math.max(
+      Math.min(robustSpread(base, before), Math.max(stepNoise, 1e-12) * 2),
+      Math.abs(before) * (opts.relativeFloor ?? 0.02),
+      opts.absoluteFloor ?? 1e-9,
+    );
     const sign = Math.sign(after - before);
     const out = (i: number) => (xs[i]! - before) * sign > 3 * spread;
     let j = Math.min(k, n - 1);

@@ -111,7 +111,7 @@ function relatedSymptoms(ctx: Context, service: string): SeriesFinding[] {
 }
 
 /** Why `dep` would explain the trouble of `caller`, or null when it does not. */
-function implicated(ctx: Context, caller: string, dep: string): { strength: number; evidence: EvidenceRef[]; viaEdge: boolean } | null {
+function implicated(ctx: Context, caller: string, dep: string, relaxed = false): { strength: number; evidence: EvidenceRef[]; viaEdge: boolean } | null {
   const evidence: EvidenceRef[] = [];
   let strength = 0;
   const edge = ctx.signals.get(caller)?.edges.get(dep);
@@ -132,6 +132,16 @@ function implicated(ctx: Context, caller: string, dep: string): { strength: numb
     const vendor = ctx.services.get(dep)?.kind === 'external';
     if (strength > 0 || (vendor && !edge)) strength += 1;
   }
+  if (strength === 0 && relaxed) {
+    // Second look: a smaller departure of the dependency that began with the page's own onset.
+    const faint = [...(ctx.signals.get(dep)?.byRole.get('error_ratio') ?? []), ...(ctx.signals.get(dep)?.byRole.get('latency_p99') ?? []), ...(edge ? [edge] : [])].filter(
+      (f) => f.departure && f.departure.direction === 'up' && f.departure.score >= 4 && f.departure.ratio >= 1.5 && Math.abs(f.departure.onset - ctx.t0) <= 10 * MIN,
+    );
+    if (faint.length) {
+      strength = 1;
+      evidence.push(...faint.slice(0, 2).map(metricRef));
+    }
+  }
   if (strength === 0) return null;
   // An edge that was measured and stayed healthy while only the dependency's latency moved: the caller's errors are its own.
   if (edge && !edgeFailing && own.every((f) => f.role === 'latency_p99' || f.role === 'db_query_latency_p99') && ownErrorsOnly(ctx, caller)) return null;
@@ -144,7 +154,7 @@ function ownErrorsOnly(ctx: Context, caller: string): boolean {
 }
 
 /** Walks from the paged service toward its dependencies; a service none of whose dependencies explains it is a root. */
-function walk(ctx: Context, paged: string): Root[] {
+function walk(ctx: Context, paged: string, relaxed = false): Root[] {
   const roots: Root[] = [];
   const visited = new Set<string>();
   const visit = (service: string, path: string[], trail: EvidenceRef[], viaEdge: boolean) => {
@@ -152,7 +162,7 @@ function walk(ctx: Context, paged: string): Root[] {
     visited.add(service);
     const deps = ctx.services.get(service)?.dependsOn ?? [];
     const found = deps
-      .map((d) => ({ dep: d, why: implicated(ctx, service, d) }))
+      .map((d) => ({ dep: d, why: implicated(ctx, service, d, relaxed) }))
       .filter((x): x is { dep: string; why: NonNullable<ReturnType<typeof implicated>> } => x.why !== null)
       .sort((a, b) => b.why.strength - a.why.strength);
     decide(ctx, 'walk_graph', {
@@ -434,15 +444,24 @@ export async function investigateDeterministic(input: {
 
   const logs = new LogIndex(lines);
   const ctx: Context = { page, now, services, callers, signals, logs, deploys, changes, history, t0: now - 20 * MIN, record };
-  const paged = page.service && services.has(page.service) ? page.service : undefined;
+  const paged = resolveService(page.service, services);
   ctx.t0 = incidentOnset(ctx, paged);
   decide(ctx, 'incident_onset', { service: paged ?? null, onset: new Date(ctx.t0).toISOString() });
   if (logs.suspicious.length) {
     decide(ctx, 'untrusted_text_ignored', { lines: logs.suspicious.length, note: 'instruction-like text in logs is data, not a command' });
   }
 
-  const roots = paged ? walk(ctx, paged) : [];
-  const scored = roots.map((r) => ({ root: r, candidates: classify(ctx, r) }));
+  let roots = paged ? walk(ctx, paged) : [];
+  let scored = roots.map((r) => ({ root: r, candidates: classify(ctx, r) }));
+  if (paged && scored.every((s) => s.candidates.length === 0)) {
+    // Nothing known at the roots: look again, letting fainter departures that began with the page lead the walk.
+    const again = walk(ctx, paged, true).map((r) => ({ root: r, candidates: classify(ctx, r) }));
+    decide(ctx, 'relaxed_walk', { roots: again.map((s) => `${s.root.path.join(' -> ')}: ${s.candidates.map((c) => c.hypothesis.category).join(', ') || 'none'}`) });
+    if (again.some((s) => s.candidates.length > 0)) {
+      scored = again;
+      roots = again.map((s) => s.root);
+    }
+  }
   decide(ctx, 'classify_roots', {
     roots: scored.map((s) => `${s.root.path.join(' -> ')}: ${s.candidates.map((c) => c.hypothesis.category).join(', ') || 'no known signature'}`),
   });
@@ -457,11 +476,13 @@ export async function investigateDeterministic(input: {
   const novel = ranked.length === 0;
   let novelConfidence: number;
   const hypotheses: Hypothesis[] = [];
+  let bucket: Strength;
   if (novel) {
-    novelConfidence = calibratedConfidence('novel', unexplained.length > 0 && anomalies.length > 0 ? 'strong' : 'weak');
+    bucket = unexplained.length > 0 && anomalies.length > 0 ? 'strong' : 'weak';
+    novelConfidence = calibratedConfidence('novel', bucket);
   } else {
-    const topStrength: Strength = ranked[0]!.strength === 'strong' && explained.length === 1 && unexplained.length === 0 ? 'strong' : 'weak';
-    const top = calibratedConfidence(ranked[0]!.hypothesis.category, topStrength);
+    bucket = ranked[0]!.strength === 'strong' && explained.length === 1 && unexplained.length === 0 ? 'strong' : 'weak';
+    const top = calibratedConfidence(ranked[0]!.hypothesis.category, bucket);
     novelConfidence = 1 - top;
     let rest = 1 - top;
     const seen = new Set<string>();
@@ -484,6 +505,7 @@ export async function investigateDeterministic(input: {
     novel,
     top: hypotheses[0] ? `${hypotheses[0].category} ${hypotheses[0].service} ${hypotheses[0].cause ?? ''}`.trim() : null,
     confidence: novel ? novelConfidence : hypotheses[0]!.confidence,
+    bucket: `${novel ? 'novel' : hypotheses[0]!.category}/${bucket}`,
     action,
   });
   const checked = [...signals.keys()].filter((s) => !roots.some((r) => r.path.includes(s))).map((s) => `${s}: no departure tied to this page`);
@@ -500,6 +522,16 @@ export async function investigateDeterministic(input: {
     missing,
     novelConfidence,
   };
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/** The graph's name for the paged service: exact, else the same words in another case or spelling ("Search API" -> search-api). */
+function resolveService(name: string | undefined, services: Map<string, ScenarioService>): string | undefined {
+  if (!name) return undefined;
+  if (services.has(name)) return name;
+  const wanted = slug(name);
+  return [...services.keys()].find((s) => slug(s) === wanted);
 }
 
 function dedupe(evidence: EvidenceRef[]): EvidenceRef[] {

@@ -57,7 +57,7 @@ export function pageSummaryFromAlertmanager(payload: unknown): PageSummary {
   return {
     source: 'alertmanager',
     alertname: labels.alertname,
-    service: labels.service,
+    service: labels.service ?? labels.app ?? labels.job,
     severity: labels.severity,
     summary: annotations.summary,
     annotations,

@@ -97,8 +97,15 @@ function buildBaselines(w: World) {
     };
     if (s.kind === 'service') {
       m.req = noisy(rng, rng.logFloat(15, 4000), rng.float(0.02, 0.08), { drift: rng.float(0, 0.15) });
-      m.err = noisy(rng, rng.logFloat(0.0004, 0.006), rng.float(0.2, 0.5), { max: 1 });
-      m.lat = noisy(rng, rng.logFloat(0.05, 0.8), rng.float(0.02, 0.08));
+      m.err = noisy(rng, rng.logFloat(0.0004, 0.006), rng.float(0.2, 0.8), { max: 1 });
+      m.lat = noisy(rng, rng.logFloat(0.05, 0.8), rng.float(0.02, 0.12));
+      // Some services are spiky: isolated bad minutes all through the window.
+      if (rng.chance(0.3)) {
+        for (let i = rng.int(0, 15); i < N - 3; i += rng.int(8, 30)) {
+          m.err[i] = Math.min(1, m.err[i]! * rng.float(3, 12) + 0.005);
+          m.lat[i] = m.lat[i]! * rng.float(1.5, 4);
+        }
+      }
     }
     if (s.kind === 'database') {
       // Connection use wanders slowly, as pools grow and shrink through the day.
@@ -122,7 +129,7 @@ function buildBaselines(w: World) {
     }
     w.m.set(s.name, m);
   }
-  const pEdge = rng.float(0.35, 0.95);
+  const pEdge = rng.float(0.2, 0.95);
   for (const s of w.topo.services) {
     const m = w.m.get(s.name);
     if (!m) continue;
@@ -169,7 +176,7 @@ function propagate(w: World, path: string[], err: number, latFactor: number, ons
     const sh = shape(onset + delay, ramp);
     const edge = m.edges.get(callee);
     if (edge) towards(rng, edge, clamp(e * rng.float(0.85, 1.1), 0, 1), sh, 0.08, 1);
-    e = Math.max(e * rng.float(0.35, 0.9), rng.float(0.015, 0.04));
+    e = Math.max(e * rng.float(0.35, 0.9), rng.float(0.012, 0.04));
     if (m.err) towards(rng, m.err, e, sh, 0.1, 1);
     if (m.lat && latFactor > 1) scale(rng, m.lat, 1 + (latFactor - 1) * rng.float(0.6, 1), sh);
     if (m.processed) scale(rng, m.processed, rng.float(0.6, 0.9), sh);
@@ -271,15 +278,15 @@ function injectFault(w: World, category: Category, onset: number, ramp: number):
       const root = rng.pick(httpServices);
       const [paged, path] = choosePaged(w, root, 0.3);
       const m = w.m.get(root)!;
-      const e = rng.logFloat(0.02, 0.6);
+      const e = rng.logFloat(0.012, 0.6);
       towards(rng, m.err!, e, sh, 0.1, 1);
       if (rng.chance(0.5)) scale(rng, m.lat!, rng.float(1.1, 2.5), sh);
       const cls = rng.pick(CLASSES);
       let cause: string;
       if (category === 'bad_deploy') {
-        cause = addDeploy(w, root, t0 - rng.float(1, 25) * 60, cls).id;
+        cause = addDeploy(w, root, t0 - rng.float(0.5, 28) * 60, cls).id;
       } else {
-        cause = addChange(w, root, t0 - rng.float(0.5, 12) * 60, rng.pick(['feature_flag', 'config'] as const)).id;
+        cause = addChange(w, root, t0 - rng.float(0.3, 20) * 60, rng.pick(['feature_flag', 'config'] as const)).id;
       }
       const refer = rng.chance(0.7);
       const file = cls.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
@@ -295,6 +302,12 @@ function injectFault(w: World, category: Category, onset: number, ramp: number):
         N - 1,
         rng.int(5, 14),
       );
+      // The nearest deploy is not always the culprit: a harmless one lands after the bad one, and only the stack traces tell them apart.
+      if (category === 'bad_deploy' && refer && rng.chance(0.3)) {
+        const causeAt = Date.parse(w.deploys.at(-1)!.ts) / 1000;
+        const other = CLASSES.filter((c) => c !== cls);
+        addDeploy(w, root, Math.min(t0 + 60, causeAt + rng.float(3, 15) * 60), rng.pick(other));
+      }
       propagate(w, path, e, 1, onset, ramp);
       otherCallersFeel(w, root, e, onset, ramp, path);
       w.noChangeNearOnset.add(root);
@@ -336,7 +349,7 @@ function injectFault(w: World, category: Category, onset: number, ramp: number):
       const lat = rng.float(3, 15);
       const e = rng.logFloat(0.012, 0.15);
       if (category === 'traffic_surge') {
-        const mult = rng.float(2, 5);
+        const mult = rng.float(1.9, 5);
         scale(rng, m.req!, mult, sh, 0.04);
         for (const d of w.byName.get(root)!.dependsOn) {
           const dm = w.m.get(d);
@@ -345,10 +358,10 @@ function injectFault(w: World, category: Category, onset: number, ramp: number):
         }
         addLogs(w, root, 'warn', () => rng.pick(['429 Too Many Requests returned to client', 'worker pool exhausted, queueing request']), onset, N - 1, rng.int(5, 14));
       } else {
-        scale(rng, m.req!, rng.float(0.85, 1.3), sh, 0.03);
+        scale(rng, m.req!, rng.float(0.8, 1.35), sh, 0.03);
         addLogs(w, root, 'warn', () => rng.pick([`event loop lag ${rng.int(300, 3000)}ms exceeds 200ms`, `request timed out after ${rng.int(2, 10)}000ms`]), onset, N - 1, rng.int(5, 14));
       }
-      towards(rng, m.cpu, rng.float(0.86, 0.99), sh, 0.015, 1);
+      towards(rng, m.cpu, rng.float(0.82, 0.995), sh, 0.015, 1);
       scale(rng, m.lat!, lat, sh);
       towards(rng, m.err!, e, sh, 0.1, 1);
       propagate(w, path, e, lat * 0.7, onset, ramp, 'timeout');
@@ -568,10 +581,20 @@ function distractions(w: World, fault: Fault, onset: number) {
   const free = services.filter((s) => !guarded.has(s));
   // Deploys elsewhere right at the onset (victims included: the nearest deploy is not the culprit).
   if (free.length && rng.chance(0.65)) for (let k = rng.int(1, 2); k > 0; k--) addDeploy(w, rng.pick(free), t0 + rng.float(-6, 4) * 60);
-  // Older deploys of the paged service and of the root.
-  if (rng.chance(0.55)) addDeploy(w, fault.paged, t0 - rng.float(50, 170) * 60);
-  if (fault.root && w.m.get(fault.root) && fault.category !== 'memory_leak' && rng.chance(0.4)) addDeploy(w, fault.root, t0 - rng.float(50, 170) * 60);
-  for (let k = rng.int(0, 3); k > 0; k--) addDeploy(w, rng.pick(services), idxSec(w, rng.int(0, N - 1)) - 0);
+  // Older deploys of the paged service and of the root, kept clear of the real cause so the truth stays unambiguous.
+  const causeTs = [...w.deploys, ...w.changes].filter((d) => d.id === fault.cause).map((d) => Date.parse(d.ts) / 1000);
+  const clear = (svc: string, at: number) => svc !== fault.root || causeTs.every((c) => Math.abs(c - at) > 20 * 60);
+  const older = (svc: string) => {
+    const at = t0 - rng.float(50, 170) * 60;
+    if (clear(svc, at)) addDeploy(w, svc, at);
+  };
+  if (rng.chance(0.55)) older(fault.paged);
+  if (fault.root && w.m.get(fault.root) && rng.chance(0.4)) older(fault.root);
+  for (let k = rng.int(0, 3); k > 0; k--) {
+    const s = rng.pick(services);
+    const at = idxSec(w, rng.int(0, N - 1));
+    if ((!guarded.has(s) || at < t0 - 50 * 60) && clear(s, at)) addDeploy(w, s, at);
+  }
   if (free.length && rng.chance(0.45)) addChange(w, rng.pick(free), t0 + rng.float(-15, 3) * 60);
   // Pre-existing noisy errors, steady all window.
   if (rng.chance(0.45)) {
@@ -594,6 +617,37 @@ function distractions(w: World, fault: Fault, onset: number) {
     const arr = rng.chance(0.5) ? (m.err ?? m.cpu) : (m.lat ?? m.cpu);
     const f = rng.float(3, 15);
     for (let i = at; i < at + len; i++) arr[i] = arr === m.cpu ? Math.min(1, arr[i]! * 1.8) : arr === m.err ? Math.min(1, arr[i]! * f + 0.01) : arr[i]! * f;
+  }
+  // Lookalikes of real signatures that stop short of one: a certificate expiring soon, a disk filling slowly,
+  // a pod that restarts without any memory growth, memory creeping up without OOM, busy but healthy databases, callers burning CPU on retries.
+  if (rng.chance(0.3)) {
+    const probed = services.filter((s) => w.m.get(s)!.cert !== undefined && s !== fault.root);
+    if (probed.length) w.m.get(rng.pick(probed))!.cert = w.nowSec + rng.float(1, 72) * 3600;
+  }
+  if (rng.chance(0.3)) {
+    const m = w.m.get(rng.pick(free.length ? free : services))!;
+    const target = rng.float(0.1, 0.3);
+    const from = rng.int(0, N - 60);
+    for (let i = from; i < N; i++) m.disk[i] = Math.max(target, m.disk[i]! - (m.disk[from]! - target) * ((i - from) / (N - from)));
+  }
+  if (rng.chance(0.3)) {
+    const s = rng.pick(free.length ? free : services);
+    const m = w.m.get(s)!;
+    for (let i = rng.int(20, N - 5); i < N; i += rng.int(20, 90)) for (let j = i; j < N; j++) m.restarts[j]!++;
+    addLogs(w, s, 'warn', () => 'liveness probe failed: HTTP probe failed with statuscode: 503', 10, N - 1, rng.int(1, 3));
+  }
+  if (rng.chance(0.3)) {
+    const m = w.m.get(rng.pick(free.length ? free : services))!;
+    const g = rng.float(0.1, 0.5);
+    for (let i = 0; i < N; i++) m.mem[i] = m.mem[i]! * (1 + (g * i) / N);
+  }
+  if (rng.chance(0.3)) {
+    const dbs = services.filter((s) => w.m.get(s)!.conns && s !== fault.root);
+    if (dbs.length) towards(rng, w.m.get(rng.pick(dbs))!.conns!, rng.float(0.6, 0.85), shape(onset - rng.int(0, 20), rng.int(1, 10)), 0.03, 1);
+  }
+  for (const s of services) {
+    const m = w.m.get(s)!;
+    if (s !== fault.root && m.err && m.err[N - 1]! > 0.012 && m.err[0]! < 0.01 && rng.chance(0.5)) towards(rng, m.cpu, Math.min(0.75, m.cpu[0]! + rng.float(0.05, 0.3)), shape(onset, 3), 0.03, 1);
   }
   // Instructions planted in logs (the annotation variant is written into the page).
   if (rng.chance(0.3)) {
@@ -795,7 +849,10 @@ function toSeries(w: World): Series[] {
   const times = Array.from({ length: N }, (_, i) => w.startSec + i * STEP);
   const push = (name: string, labels: Record<string, string>, a: Arr | undefined, integer = false) => {
     if (!a) return;
-    out.push({ metric: { __name__: name, ...labels }, values: a.map((v, i) => [times[i]!, integer ? String(Math.round(v)) : fmtValue(v)] as [number, string]) });
+    // Scrapes go missing now and then; Prometheus simply leaves those steps out of the matrix.
+    const gaps = w.rng.chance(0.1) ? w.rng.float(0.01, 0.05) : 0;
+    const values = a.map((v, i) => [times[i]!, integer ? String(Math.round(v)) : fmtValue(v)] as [number, string]).filter((_, i) => i === N - 1 || !w.rng.chance(gaps));
+    out.push({ metric: { __name__: name, ...labels }, values });
   };
   const order = ['service:http_requests:rate5m', 'service:http_errors:ratio_rate5m', 'service:http_latency_seconds:p99'];
   for (const s of w.topo.services) {
@@ -853,8 +910,8 @@ export function generateScenario(seed: number, category: Category, label = `gen-
   for (const s of topo.services) for (const d of s.dependsOn) w.callers.set(d, [...(w.callers.get(d) ?? []), s.name]);
   buildBaselines(w);
   backgroundLogs(w);
-  const onset = N - 1 - rng.int(12, 38);
-  const ramp = rng.chance(0.6) ? 1 : rng.int(3, Math.min(14, N - 1 - onset - 8));
+  const onset = N - 1 - rng.int(7, 40);
+  const ramp = rng.chance(0.6) || N - 1 - onset < 12 ? 1 : rng.int(3, Math.min(14, N - 1 - onset - 6));
   const fault = injectFault(w, category, onset, ramp);
   distractions(w, fault, onset);
   const startsAt = idxSec(w, onset) + rng.float(2, 8) * 60;
