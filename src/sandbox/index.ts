@@ -42,6 +42,7 @@ export async function startLocalWorkspace(config: AppConfig, deps: LocalWorkspac
     return {
       ...app,
       async stop() {
+        workspace.closeStreams();
         await app.stop();
         await workspace.close();
       },

@@ -30,9 +30,16 @@ function formatTime(ts: string): string {
   return new Date(Number(ts) * 1000).toISOString().slice(11, 19);
 }
 
-/** The console router: GET /, GET /sandbox/console/..., POST /sandbox/console/api/... */
-export function createConsoleRouter(opts: ConsoleOptions): Router {
+/** The console: its router (GET /, GET /sandbox/console/..., POST /sandbox/console/api/...) and a way to end live streams. */
+export interface ConsoleHandle {
+  router: Router;
+  /** Ends open server-sent event streams, so that the server's graceful close need not wait for browsers. */
+  closeStreams(): void;
+}
+
+export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   const { sandbox, logger } = opts;
+  const streams = new Set<Response>();
   const state = sandbox.state;
   const router = express.Router();
   const names: NameLookup = {
@@ -147,9 +154,11 @@ export function createConsoleRouter(opts: ConsoleOptions): Router {
       res.write(`data: ${JSON.stringify(change)}\n\n`);
     });
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    streams.add(res);
     req.on('close', () => {
       off();
       clearInterval(ping);
+      streams.delete(res);
     });
   });
 
@@ -227,5 +236,11 @@ export function createConsoleRouter(opts: ConsoleOptions): Router {
     }),
   );
 
-  return router;
+  return {
+    router,
+    closeStreams() {
+      for (const res of streams) res.end();
+      streams.clear();
+    },
+  };
 }

@@ -23,6 +23,30 @@ function text(s: string): string {
   return escapeHtml(decodeSlackEntities(s));
 }
 
+/** The emoji shortcodes incident messages tend to use; others stay as typed, as in a workspace without that emoji. */
+const EMOJI: Record<string, string> = {
+  rotating_light: '🚨', white_check_mark: '✅', heavy_check_mark: '✔️', x: '❌', warning: '⚠️', fire: '🔥', rocket: '🚀',
+  mag: '🔍', eyes: '👀', hourglass: '⌛', hourglass_flowing_sand: '⏳', stopwatch: '⏱️', bell: '🔔', no_bell: '🔕',
+  red_circle: '🔴', large_orange_circle: '🟠', large_yellow_circle: '🟡', large_green_circle: '🟢', large_blue_circle: '🔵',
+  arrow_right: '➡️', arrow_up: '⬆️', arrow_down: '⬇️', leftwards_arrow_with_hook: '↩️', repeat: '🔁', memo: '📝',
+  page_facing_up: '📄', chart_with_upwards_trend: '📈', chart_with_downwards_trend: '📉', bar_chart: '📊', wrench: '🔧',
+  hammer_and_wrench: '🛠️', robot_face: '🤖', thinking_face: '🤔', bulb: '💡', question: '❓', exclamation: '❗',
+  information_source: 'ℹ️', lock: '🔒', unlock: '🔓', busts_in_silhouette: '👥', bust_in_silhouette: '👤', pager: '📟',
+  telephone_receiver: '📞', calendar: '📆', clock1: '🕐', sleeping: '😴', tada: '🎉', handshake: '🤝', link: '🔗',
+  no_entry: '⛔', no_entry_sign: '🚫', construction: '🚧', package: '📦', scroll: '📜', books: '📚', book: '📖',
+  thumbsup: '👍', '+1': '👍', thumbsdown: '👎', '-1': '👎', wave: '👋', pushpin: '📌', siren: '🚨', ok: '🆗',
+};
+
+/** Replaces known :shortcodes: in already-escaped HTML; the result gains only emoji characters. */
+function emojify(html: string): string {
+  return html.replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m);
+}
+
+/** Prose for HTML: escaped text with emoji. */
+function prose(s: string): string {
+  return emojify(text(s));
+}
+
 /** A link only when the URL's scheme is harmless. */
 function safeHref(url: string): string | undefined {
   const decoded = decodeSlackEntities(url.trim());
@@ -48,7 +72,7 @@ function controlSequence(inner: string, names: NameLookup): string {
   }
   const href = safeHref(target);
   if (!href) return text(`<${inner}>`);
-  return `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${text(label || target)}</a>`;
+  return `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${prose(label || target)}</a>`;
 }
 
 const INLINE = /`([^`\n]+)`|<([^<>\n]+)>|(^|[^\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(^|[^\w_])_(?!\s)([^_\n]+?)_(?![\w_])|(^|[^\w~])~(?!\s)([^~\n]+?)~(?![\w~])/g;
@@ -58,7 +82,7 @@ function inline(line: string, names: NameLookup): string {
   let last = 0;
   for (const m of line.matchAll(INLINE)) {
     const start = m.index;
-    out += text(line.slice(last, start));
+    out += prose(line.slice(last, start));
     if (m[1] !== undefined) out += `<code>${text(m[1])}</code>`;
     else if (m[2] !== undefined) out += controlSequence(m[2], names);
     else if (m[4] !== undefined) out += `${text(m[3]!)}<b>${inline(m[4], names)}</b>`;
@@ -66,7 +90,7 @@ function inline(line: string, names: NameLookup): string {
     else if (m[8] !== undefined) out += `${text(m[7]!)}<s>${inline(m[8], names)}</s>`;
     last = start + m[0].length;
   }
-  return out + text(line.slice(last));
+  return out + prose(line.slice(last));
 }
 
 /** Renders mrkdwn (bold, italic, strike, code, code blocks, quotes, links, mentions) to safe HTML. */
@@ -102,6 +126,7 @@ export function mrkdwnToHtml(source: string, names: NameLookup = NO_NAMES): stri
 }
 
 /** A plain_text object's text: escaped, nothing interpreted. */
-export function plainToHtml(source: string): string {
-  return escapeHtml(source).replace(/\n/g, '<br>');
+export function plainToHtml(source: string, emoji = true): string {
+  const html = escapeHtml(source).replace(/\n/g, '<br>');
+  return emoji ? emojify(html) : html;
 }

@@ -25,7 +25,7 @@ export function textObject(t: unknown, names: NameLookup): string {
 }
 
 function plain(t: unknown): string {
-  return isObj(t) && typeof t.text === 'string' ? escapeHtml(t.text) : '';
+  return isObj(t) && typeof t.text === 'string' ? plainToHtml(t.text, t.emoji !== false) : '';
 }
 
 function attrs(values: Record<string, string | undefined>): string {

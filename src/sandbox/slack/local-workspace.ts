@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { type Router } from 'express';
 import type { Logger } from '../../logger.js';
-import { createConsoleRouter } from '../console/console-router.js';
+import { createConsole } from '../console/console-router.js';
 import { SlackSandbox } from './slack-sandbox.js';
 import { WorkspaceState } from './workspace-state.js';
 import type { RateLimitOptions } from './rate-limit.js';
@@ -32,6 +32,9 @@ export interface LocalWorkspace {
   apiUrl(baseUrl?: string): string;
   sandbox: SlackSandbox;
   state: WorkspaceState;
+  /** Ends the console's live streams; call before stopping the app's HTTP server. */
+  closeStreams(): void;
+  /** Stops the Web API listener and writes the state; call after the app has stopped. */
   close(): Promise<void>;
 }
 
@@ -53,7 +56,8 @@ export async function createLocalWorkspace(opts: LocalWorkspaceOptions): Promise
   const server = await sandbox.listen(0, '127.0.0.1');
   const router = express.Router();
   router.use('/sandbox/slack', sandbox.router());
-  router.use(createConsoleRouter({ sandbox, appBaseUrl: opts.appBaseUrl, logger: opts.logger }));
+  const consoleHandle = createConsole({ sandbox, appBaseUrl: opts.appBaseUrl, logger: opts.logger });
+  router.use(consoleHandle.router);
   return {
     router,
     botToken,
@@ -61,7 +65,9 @@ export async function createLocalWorkspace(opts: LocalWorkspaceOptions): Promise
     apiUrl: () => sandbox.apiUrl,
     sandbox,
     state,
+    closeStreams: () => consoleHandle.closeStreams(),
     async close() {
+      consoleHandle.closeStreams();
       await server.close();
       state.flush();
     },

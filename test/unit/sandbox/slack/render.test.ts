@@ -23,6 +23,11 @@ describe('mrkdwn to HTML', () => {
     expect(mrkdwnToHtml('<@U0UNKNOWN>')).toBe('<span class="mention">@U0UNKNOWN</span>');
   });
 
+  it('renders known emoji shortcodes and leaves unknown ones as typed', () => {
+    expect(mrkdwnToHtml(':rotating_light: *SEV1* :not_an_emoji: `:fire:`')).toBe('🚨 <b>SEV1</b> :not_an_emoji: <code>:fire:</code>');
+    expect(renderBlocks([{ type: 'header', text: { type: 'plain_text', text: ':fire: <b>' } }], ctx)).toBe('<div class="sb-header">🔥 &lt;b&gt;</div>');
+  });
+
   it('renders quotes', () => {
     expect(mrkdwnToHtml('&gt; quoted\nnot')).toBe('<blockquote>quoted</blockquote>not');
   });
