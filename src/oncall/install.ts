@@ -6,6 +6,9 @@ import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
 import { escalationWatchdogJob, watchdogJob } from './jobs/escalation-watchdog.js';
 import { pageResponderJob } from './jobs/page-responder.js';
+import { postHandoffJob } from './jobs/post-handoff.js';
+import { remindHandoffJob } from './jobs/remind-handoff.js';
+import { armHandoffTimers } from './handoff.js';
 import { raiseUnresolvedSev2Job } from './jobs/raise-unresolved-sev2.js';
 import { JobNames } from './job-names.js';
 
@@ -17,6 +20,8 @@ export function registerOncallJobs(ctx: AppContext): void {
   ctx.queue.register(escalatePagerDutyJob(ctx));
   ctx.queue.register(raiseUnresolvedSev2Job(ctx));
   ctx.queue.register(escalationWatchdogJob(ctx));
+  ctx.queue.register(postHandoffJob(ctx));
+  ctx.queue.register(remindHandoffJob(ctx));
 }
 
 /** Starts escalation when an incident opens and stops it, once, when someone acknowledges or resolves it. */
@@ -40,7 +45,8 @@ export function listenForIncidentEvents(ctx: AppContext): void {
 }
 
 /**
- * The on-call capability: jobs, listeners, and the durable timers re-armed at every start (the escalation watchdog).
+ * The on-call capability: jobs, listeners, and the durable timers re-armed at every start (the escalation watchdog,
+ * each team's next automatic handoff).
  * Timers are recorded in Postgres now and run once app.ts starts the queue.
  */
 export async function installOncall(ctx: AppContext): Promise<void> {
@@ -48,4 +54,5 @@ export async function installOncall(ctx: AppContext): Promise<void> {
   listenForIncidentEvents(ctx);
   // The watchdog's cadence is real time (the queue's), whatever clock the product reads.
   await ctx.queue.enqueue(JobNames.escalationWatchdog, {}, watchdogJob(new Date()));
+  await armHandoffTimers(ctx);
 }

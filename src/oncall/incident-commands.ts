@@ -1,0 +1,148 @@
+// Use cases behind /incident: status (with the service's error budget), commander, declare, and resolve with a root cause.
+import type { Severity } from '../config.js';
+import type { AppContext } from '../context.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { CATEGORIES, type Category } from '../investigation/scenario.js';
+import { appendEvent, findIncident, findIncidentByChannel, toIncident, type Incident } from '../incidents/repository.js';
+import { OPEN_INCIDENT_JOB } from '../incidents/open-incident-channel.js';
+import { resolveIncident, type Actor } from '../incidents/transitions.js';
+import { errorBudgetsFor, type ErrorBudget } from '../slo/error-budget.js';
+
+/** What /incident status shows: the channel's incident with its service's error budget, or every open incident. */
+export type IncidentStatusView =
+  | { kind: 'one'; incident: Incident; budgets: ErrorBudget[]; pages: number }
+  | { kind: 'all'; incidents: Incident[] };
+
+/** The incident a channel belongs to, or a NotFoundError telling the user to run the command in one. */
+export async function incidentOfChannel(ctx: AppContext, channelId: string): Promise<Incident> {
+  const incident = await findIncidentByChannel(ctx.knex, channelId);
+  if (!incident) throw new NotFoundError('An incident for this channel (run this in an incident channel)');
+  return incident;
+}
+
+export async function incidentStatus(ctx: AppContext, channelId: string): Promise<IncidentStatusView> {
+  const incident = await findIncidentByChannel(ctx.knex, channelId);
+  if (incident) {
+    const budgets = incident.service ? await errorBudgetsFor(ctx, incident.service) : [];
+    const row = await ctx.knex('pages').where({ incident_id: incident.id }).count<{ n: number }[]>('* as n').first();
+    return { kind: 'one', incident, budgets, pages: Number(row?.n ?? 0) };
+  }
+  const rows = await ctx.knex('incidents').whereNot({ status: 'resolved' }).orderBy('opened_at', 'asc').limit(40);
+  return { kind: 'all', incidents: rows.map(toIncident) };
+}
+
+/** Hands command of an incident to someone; recorded on the timeline. */
+export async function setCommander(ctx: AppContext, incidentId: number, commander: string, by: string): Promise<Incident> {
+  const now = ctx.clock.now();
+  const updated = await ctx.knex.transaction(async (trx) => {
+    const rows = await trx('incidents')
+      .where({ id: incidentId })
+      .update({ commander, updated_at: now, version: trx.raw('version + 1') })
+      .returning('*');
+    if (rows.length === 0) throw new NotFoundError(`incident ${incidentId}`);
+    const incident = toIncident(rows[0]);
+    if (incident.status === 'resolved') throw new ConflictError(`${incident.publicId} is already resolved`);
+    await appendEvent(trx, { incidentId, type: 'incident.commander_changed', actor: by, at: now, data: { commander } });
+    return incident;
+  });
+  ctx.events.emit('incident.updated', { incidentId, reason: 'commander' });
+  return updated;
+}
+
+export interface DeclareInput {
+  title: string;
+  service?: string;
+  severity: Severity;
+  summary?: string;
+  /** Slack user id of who declared it; they become the commander. */
+  by: string;
+}
+
+/**
+ * Declares an incident by hand: it opens like a paged one (channel, briefing, investigation, escalation), with the
+ * declarer as commander. The team comes from the service's owner.
+ */
+export async function declareIncident(ctx: AppContext, input: DeclareInput): Promise<Incident> {
+  const file = ctx.config.file;
+  if (input.service && !file.services.some((s) => s.name === input.service)) throw new ValidationError(`Unknown service "${input.service}"`);
+  const team = (input.service ? file.services.find((s) => s.name === input.service)?.team : undefined) ?? file.routing.defaultTeam ?? null;
+  const now = ctx.clock.now();
+  const prefix = file.incidents.idPrefix.toUpperCase();
+  const incident = await ctx.knex.transaction(async (trx) => {
+    const res = await trx.raw(
+      `insert into incidents (public_id, title, severity, service, team, status, source, commander, opened_at, updated_at)
+       values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', 'manual', ?, ?, ?) returning *`,
+      [prefix, input.title, input.severity, input.service ?? null, team, input.by, now, now],
+    );
+    const created = toIncident((res.rows as Record<string, unknown>[])[0]!);
+    await appendEvent(trx, {
+      incidentId: created.id,
+      type: 'incident.opened',
+      actor: input.by,
+      at: now,
+      dedupeKey: `opened:${created.id}`,
+      data: { severity: input.severity, team, title: input.title, summary: input.summary ?? '', declared: true },
+    });
+    await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: created.id }, { jobId: `open-incident-${created.id}`, trx });
+    return created;
+  });
+  ctx.metrics.incidentsOpened.inc({ severity: input.severity });
+  ctx.events.emit('incident.opened', { incidentId: incident.id });
+  return incident;
+}
+
+export interface RootCause {
+  category: Category;
+  cause: string | null;
+  summary: string;
+}
+
+/** How the copilot's hypotheses fared against the root cause people gave. */
+export interface HypothesisScore {
+  actual: Category;
+  predicted: string | null;
+  confidence: number | null;
+  correct: boolean;
+  /** 1-based rank of the right category among the hypotheses; null when none named it. */
+  rank: number | null;
+  /** The investigation said nothing known explained it. */
+  saidNovel: boolean;
+}
+
+/** Scores an investigation's ranked hypotheses against the resolved root cause (pure). */
+export function scoreHypotheses(investigation: Incident['investigation'], actual: Category): HypothesisScore {
+  const hyps = investigation?.hypotheses ?? [];
+  const top = hyps[0];
+  const idx = hyps.findIndex((h) => h.category === actual);
+  const saidNovel = investigation?.novel ?? false;
+  return {
+    actual,
+    predicted: top?.category ?? (saidNovel ? 'novel' : null),
+    confidence: top?.confidence ?? null,
+    correct: actual === 'novel' ? saidNovel || hyps.length === 0 : top?.category === actual,
+    rank: idx >= 0 ? idx + 1 : null,
+    saidNovel,
+  };
+}
+
+/**
+ * Resolves an incident with its root cause (stored in incidents.resolution) and records how the copilot's top
+ * hypothesis compared (`hypothesis.scored`), so the copilot's accuracy is measured on real incidents.
+ */
+export async function resolveWithRootCause(ctx: AppContext, incidentId: number, rootCause: RootCause, actor: Actor): Promise<{ incident: Incident; applied: boolean; score: HypothesisScore | null }> {
+  if (!(CATEGORIES as readonly string[]).includes(rootCause.category)) throw new ValidationError(`Unknown root-cause category "${rootCause.category}"`);
+  const before = await findIncident(ctx.knex, incidentId);
+  if (!before) throw new NotFoundError(`incident ${incidentId}`);
+  const r = await resolveIncident(ctx, incidentId, actor, { category: rootCause.category, cause: rootCause.cause, summary: rootCause.summary });
+  if (!r.applied) return { ...r, score: null };
+  const score = scoreHypotheses(before.investigation, rootCause.category);
+  await appendEvent(ctx.knex, {
+    incidentId,
+    type: 'hypothesis.scored',
+    actor: 'copilot',
+    at: ctx.clock.now(),
+    dedupeKey: `hypothesis-scored:${incidentId}`,
+    data: { ...score, cause: rootCause.cause },
+  });
+  return { ...r, score };
+}

@@ -1,0 +1,97 @@
+// SLO error-budget policy: remaining budget and burn rates per SLO, from the SLI's bad-share series in the metrics source.
+import type { SloDef } from '../config.js';
+import type { AppContext } from '../context.js';
+import type { Series } from '../investigation/scenario.js';
+
+export type BudgetState = 'healthy' | 'slow_burn' | 'fast_burn' | 'exhausted' | 'unknown';
+
+/** One SLO's budget as the policy sees it. Burn rate 1 spends exactly the budget over the SLO window. */
+export interface ErrorBudget {
+  slo: string;
+  service: string;
+  objective: number;
+  windowMs: number;
+  /** Share of the window's budget left (negative when overspent); null without data. */
+  remaining: number | null;
+  burnRate1h: number | null;
+  burnRate6h: number | null;
+  state: BudgetState;
+  /** The policy's consequence, in words (e.g. deploys frozen). */
+  policy: string | null;
+}
+
+/** Mean of the points in [from, to] over all series (each point is the bad share over its step). */
+function meanBetween(series: Series[], from: number, to: number): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const s of series)
+    for (const [t, v] of s.values) {
+      const ms = t * 1000;
+      const x = Number(v);
+      if (ms >= from && ms <= to && Number.isFinite(x)) {
+        sum += x;
+        n += 1;
+      }
+    }
+  return n ? sum / n : null;
+}
+
+/**
+ * Computes an SLO's budget at `now` from its SLI series over the window (values are the bad share, e.g. the error
+ * ratio, 0..1) and, for the burn rates, finer series over the last hours (`recent`, defaulting to the same).
+ * Fast burn: the 1 h burn rate is at least the policy's fastBurnRate; slow burn: the 6 h rate at least slowBurnRate.
+ */
+export function computeErrorBudget(slo: SloDef, series: Series[], now: Date, recent: Series[] = series): ErrorBudget {
+  const allowed = 1 - slo.objective;
+  const end = now.getTime();
+  const windowMean = meanBetween(series, end - slo.window, end);
+  const h1 = meanBetween(recent, end - 3_600_000, end);
+  const h6 = meanBetween(recent, end - 6 * 3_600_000, end);
+  const remaining = windowMean === null ? null : 1 - windowMean / allowed;
+  const burnRate1h = h1 === null ? null : h1 / allowed;
+  const burnRate6h = h6 === null ? null : h6 / allowed;
+  let state: BudgetState = 'unknown';
+  if (remaining !== null) {
+    if (remaining <= 0) state = 'exhausted';
+    else if (burnRate1h !== null && burnRate1h >= slo.policy.fastBurnRate) state = 'fast_burn';
+    else if (burnRate6h !== null && burnRate6h >= slo.policy.slowBurnRate) state = 'slow_burn';
+    else state = 'healthy';
+  }
+  const policy =
+    state === 'exhausted'
+      ? slo.policy.freezeDeploysWhenExhausted
+        ? 'budget exhausted: deploys are frozen except fixes'
+        : 'budget exhausted'
+      : state === 'fast_burn'
+        ? 'fast burn: page-worthy, the budget would be gone within days'
+        : state === 'slow_burn'
+          ? 'slow burn: ticket-worthy, look at it in business hours'
+          : null;
+  return { slo: slo.name, service: slo.service, objective: slo.objective, windowMs: slo.window, remaining, burnRate1h, burnRate6h, state, policy };
+}
+
+/** The budgets of a service's SLOs, read from the metrics source; `unknown` when there is no metrics source or it fails. */
+export async function errorBudgetsFor(ctx: AppContext, service: string, now = ctx.clock.now()): Promise<ErrorBudget[]> {
+  const slos = ctx.config.file.slos.filter((s) => s.service === service);
+  const metrics = ctx.services.evidence.metrics;
+  const out: ErrorBudget[] = [];
+  for (const slo of slos) {
+    let series: Series[] = [];
+    let recent: Series[] = [];
+    if (metrics) {
+      // About 700 points over the window keeps the query far under Prometheus's 11,000-point limit.
+      const stepMs = Math.max(60_000, Math.ceil(slo.window / 700 / 60_000) * 60_000);
+      const end = now.getTime();
+      try {
+        [series, recent] = await Promise.all([
+          metrics.queryRole(slo.sli, service, { start: end - slo.window, end, stepMs }),
+          metrics.queryRole(slo.sli, service, { start: end - 6 * 3_600_000, end, stepMs: 60_000 }),
+        ]);
+      } catch (err) {
+        ctx.logger.warn({ err, slo: slo.name }, 'could not read the SLI for the error budget');
+      }
+    }
+    out.push(computeErrorBudget(slo, series, now, recent));
+  }
+  return out;
+}
