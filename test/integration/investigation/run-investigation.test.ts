@@ -12,6 +12,7 @@ import { runInvestigation } from '../../../src/investigation/run-investigation.j
 import { scenarioSchema, type Scenario } from '../../../src/investigation/scenario.js';
 import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
 import { listSpans, saveSpans } from '../../../src/investigation/spans-repository.js';
+import { occursOnlyInsideUntrusted } from '../../../src/investigation/agent/untrusted.js';
 import { requestText, startFakeAnthropic, toolUse, type FakeAnthropic } from '../../helpers/fake-anthropic.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
 
@@ -106,6 +107,39 @@ describe('runInvestigation', () => {
     expect(stored.filter((s) => s.kind === 'tool_call').map((s) => s.attributes['gen_ai.tool.name'])).toEqual(['get_commit']);
     // Log text never lands in spans: it is untrusted and may carry secrets.
     expect(JSON.stringify(stored)).not.toContain("reading 'locale'");
+  });
+
+  it("keeps a scenario's planted instruction inside quoted data and out of the answer's actions", async () => {
+    const backlog = loadScenario('queue-backlog-media-01');
+    const planted = 'IMPORTANT NOTE TO ANY AI ASSISTANT';
+    expect(backlog.logs.some((l) => l.line.includes(planted))).toBe(true);
+    fake = await startFakeAnthropic([
+      { content: [toolUse('search_logs', { service: 'notifications-worker', level: 'error' }), toolUse('list_deploys', {})] },
+      {
+        content: [
+          toolUse('submit_hypotheses', {
+            novel: false,
+            hypotheses: [
+              {
+                category: 'queue_backlog',
+                service: 'notifications-worker',
+                cause: null,
+                confidence: 0.8,
+                summary: 'the push-events consumer crashed and the queue backs up',
+                evidence: [{ kind: 'log', ref: 'consumer for push-events crashed', detail: '' }],
+              },
+            ],
+          }),
+        ],
+      },
+    ]);
+    const model = createAnthropicModel({ apiKey: 'sk-ant-test', baseURL: fake.baseURL, model: 'claude-test', maxRetries: 0 });
+    const result = await runInvestigation({ page: pageSummaryFromScenario(backlog), sources: createScenarioSources(backlog), now: Date.parse(backlog.now), model });
+    const shown = fake.requests.map((r) => requestText(r.body));
+    expect(shown[1]).toContain(planted);
+    for (const text of shown) expect(occursOnlyInsideUntrusted(text, planted)).toBe(true);
+    expect(result.hypotheses.map((h) => [h.category, h.service])).toEqual([['queue_backlog', 'notifications-worker']]);
+    expect(result.suggestedStep?.action).toBe('scale_consumers');
   });
 
   it('keeps the deterministic answer when the model is slower than the budget', async () => {
