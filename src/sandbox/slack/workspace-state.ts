@@ -137,9 +137,22 @@ export class WorkspaceState {
   constructor(opts: WorkspaceStateOptions = {}) {
     this.file = opts.file;
     this.saveDelayMs = opts.saveDelayMs ?? 250;
-    if (this.file && existsSync(this.file)) this.load(JSON.parse(readFileSync(this.file, 'utf8')) as PersistedState);
-    else this.seed();
+    if (this.file && existsSync(this.file)) {
+      try {
+        const data = JSON.parse(readFileSync(this.file, 'utf8')) as PersistedState;
+        if (data.version !== 1) throw new Error(`unknown version ${String(data.version)}`);
+        this.load(data);
+      } catch (err) {
+        // An unreadable file must not stop the start: keep it aside for a look and begin a fresh workspace.
+        this.loadProblem = err instanceof Error ? err.message : String(err);
+        renameSync(this.file, `${this.file}.unreadable-${Date.now()}`);
+        this.seed();
+      }
+    } else this.seed();
   }
+
+  /** Set when the saved file could not be read and a fresh workspace was started instead. */
+  loadProblem: string | undefined;
 
   /** Adds the team channels that do not exist yet. */
   private seed(): void {

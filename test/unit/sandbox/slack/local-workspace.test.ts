@@ -1,6 +1,6 @@
 // The local workspace: the console's page and API acting as people against a real Bolt app, and state that survives a restart.
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -153,6 +153,18 @@ describe('local workspace persistence', () => {
       expect((await c2.conversations.create({ name: 'inc-3-search' }).catch((e: { data: { error: string } }) => e.data)).error).toBe('name_taken');
     } finally {
       await second.close();
+    }
+  });
+
+  it('starts fresh and sets an unreadable state file aside', async () => {
+    writeFileSync(path.join(dir, 'sandbox-workspace.json'), '{"version":1,"chan');
+    const ws = await createLocalWorkspace({ dataDir: dir, appBaseUrl: () => 'http://127.0.0.1:1', logger });
+    try {
+      expect(ws.state.loadProblem).toBeDefined();
+      expect(ws.state.channelByName('alerts')?.id).toBe('C0ALERTS');
+      expect(readdirSync(dir).some((f) => f.startsWith('sandbox-workspace.json.unreadable-'))).toBe(true);
+    } finally {
+      await ws.close();
     }
   });
 });
