@@ -36,16 +36,17 @@ export async function approveRemediation(ctx: AppContext, input: { runId: number
   const action = ctx.config.file.actions.find((a) => a.name === run.action);
   const approver = await gatherApproverFacts(ctx, { slackUserId: input.userId, action, service: run.service, incident });
   const decider: Decider = { type: 'human', approver };
-  const decision = await decideNow(ctx, run, decider);
+  const decision = await decideNow(ctx, run, decider, incident.status);
   await recordDecision(ctx.knex, { run, decision, decider, startedAt, at: ctx.clock.now() });
   if (!decision.allowed) return { outcome: 'denied', run, message: decision.reason, decision };
   return commitApproval(ctx, run, input.userId, decision);
 }
 
 /** Asks the policy about `run` now, reading what is in flight for its incident. */
-export async function decideNow(ctx: AppContext, run: RemediationRun, decider: Decider): Promise<PolicyDecision> {
+export async function decideNow(ctx: AppContext, run: RemediationRun, decider: Decider, incidentStatus?: string): Promise<PolicyDecision> {
   const inFlight = await findInFlight(ctx.knex, run.incidentId, run.id);
   return decide({
+    ...(incidentStatus ? { incidentStatus } : {}),
     actionName: run.action,
     action: ctx.config.file.actions.find((a) => a.name === run.action),
     service: run.service,

@@ -36,6 +36,8 @@ export interface PolicyInput {
   service: string;
   /** Another run of the same incident that is approved or running, if any. */
   inFlight: { runId: number; action: string } | null;
+  /** The incident's status; nothing runs for a resolved incident. Unknown when omitted. */
+  incidentStatus?: string;
   decider: Decider;
   /** Display names of config users, for explanations ("Alice Doe" for "alice"). */
   userNames?: Record<string, string>;
@@ -46,6 +48,7 @@ export type PolicyRule =
   | 'unknown_action'
   | 'service_not_allowed'
   | 'remediation_in_flight'
+  | 'incident_resolved'
   | 'approver_oncall'
   | 'approver_commander'
   | 'approver_usergroup'
@@ -74,6 +77,9 @@ export function decide(input: PolicyInput): PolicyDecision {
   }
   if (action.services.length > 0 && !action.services.includes(service)) {
     return deny('service_not_allowed', `\`${action.name}\` may not run on ${service} (allowed: ${action.services.join(', ')}).`);
+  }
+  if (input.incidentStatus === 'resolved') {
+    return deny('incident_resolved', 'The incident is already resolved; no remediation runs for it.');
   }
   if (inFlight) {
     return deny(

@@ -87,7 +87,7 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
     const decider: Decider = { type: 'policy', autoRemediate: true, confidence: top.confidence };
     const startedAt = Date.now();
     const run = (await getRun(ctx.knex, top.runId))!;
-    const decision = await decideNow(ctx, run, decider);
+    const decision = await decideNow(ctx, run, decider, incident.status);
     await recordDecision(ctx.knex, { run, decision, decider, startedAt, at: ctx.clock.now() });
     if (decision.allowed) {
       const outcome = await commitApproval(ctx, run, 'policy', decision);

@@ -257,3 +257,21 @@ describe('proposing remediations', () => {
     await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
   });
 });
+
+describe('on BullMQ', () => {
+  beforeEach(async () => {
+    loop = await startRemediationLoop({ queue: 'bullmq' });
+  });
+
+  it('the approved run and its verification timer run through Redis too', async () => {
+    loop.healOnDispatch();
+    const { incidentId, channel } = await loop.openIncident();
+    const { proposal, ts } = await proposeAndPost(incidentId, channel);
+    await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
+    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
+    expect(loop.github.dispatches).toHaveLength(1);
+    expect(await runRow(proposal.runId)).toMatchObject({ status: 'verified', approved_by: 'U0PRIMARY' });
+    // The job row is marked completed just after its processor returns.
+    await waitFor('the verification timer to complete', async () => (await loop.ctx.queue.get(`verify-remediation:${proposal.runId}`))?.status === 'completed');
+  });
+});

@@ -20,7 +20,7 @@ import { installRemediation } from '../../../src/remediation/install.js';
 import { registerRemediationActions } from '../../../handlers/actions/remediation.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
-import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 
 export const GITHUB_TOKEN = 'ghp_testtoken000000';
 export const ROLLFORWARD_SECRET = 'roll-forward-test-secret';
@@ -110,9 +110,12 @@ async function readBody(req: import('node:http').IncomingMessage): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startRemediationLoop(opts: { autoRemediate?: boolean } = {}): Promise<RemediationLoop> {
+/** `bullmq`: the queue on the machine's Redis (fresh key prefix); default: the Postgres queue. */
+export async function startRemediationLoop(opts: { autoRemediate?: boolean; queue?: 'postgres' | 'bullmq' } = {}): Promise<RemediationLoop> {
   await requirePostgres();
+  if (opts.queue === 'bullmq') await requireRedis();
   const schema = uniqueName('test');
+  const redisPrefix = opts.queue === 'bullmq' ? uniqueName('bull') : undefined;
   const slack = await startFakeSlack();
   const github = await startFakeGithub({ token: GITHUB_TOKEN });
 
@@ -151,7 +154,7 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean } = {
   const db = await openDatabase({ url: DATABASE_URL, schema, poolMax: 20 });
   await db.migrate();
   const metrics = createMetrics();
-  const queue = createJobQueue({ knex: db.knex, logger, metrics, pollIntervalMs: 100, concurrency: 8 });
+  const queue = createJobQueue({ knex: db.knex, logger, metrics, pollIntervalMs: 100, concurrency: 8, ...(redisPrefix ? { redisUrl: REDIS_URL, prefix: redisPrefix } : {}) });
   const http = createHttpServer({ logger, registry: metrics.registry, readiness: [] });
   const bolt = createSlackApp({ botToken: slack.botToken, signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root });
   const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
@@ -219,6 +222,7 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean } = {
       await queue.stop(5000).catch(() => {});
       await db.close();
       await dropSchema(schema);
+      if (redisPrefix) await dropRedisPrefix(redisPrefix);
       await slack.close();
       await github.close();
       webhookServer.closeAllConnections();

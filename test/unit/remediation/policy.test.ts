@@ -49,6 +49,16 @@ describe('decide: checks that apply to everyone', () => {
     });
   });
 
+  it('refuses anything for a resolved incident, and allows it while the incident is open', () => {
+    expect(decide(input({ incidentStatus: 'resolved' }))).toEqual({
+      allowed: false,
+      needsHuman: true,
+      rule: 'incident_resolved',
+      reason: 'The incident is already resolved; no remediation runs for it.',
+    });
+    expect(decide(input({ incidentStatus: 'mitigated' })).allowed).toBe(true);
+  });
+
   it('checks the catalog before the service, and the service before what is in flight', () => {
     expect(decide(input({ action: undefined, service: 'payments', inFlight: { runId: 1, action: 'x' } })).rule).toBe('unknown_action');
     expect(decide(input({ service: 'payments', inFlight: { runId: 1, action: 'x' } })).rule).toBe('service_not_allowed');
