@@ -9,6 +9,7 @@ import { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from '../invest
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
 import { appendEvent, findIncident, firstAlert } from './repository.js';
+import { postOnsetChart } from './post-chart.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
 
 export const INVESTIGATE_JOB = 'investigate-incident';
@@ -85,6 +86,8 @@ export async function investigateIncident(ctx: AppContext, incidentId: number): 
     await scheduleBriefingUpdate(ctx, incidentId, trx);
   });
   ctx.events.emit('investigation.completed', { incidentId });
+  // The chart is a nicety: failing to draw or upload it never fails the investigation.
+  await postOnsetChart(ctx, incidentId).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'));
 }
 
 export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {

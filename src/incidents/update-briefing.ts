@@ -19,7 +19,8 @@ const payloadSchema = z.object({ incidentId: z.number().int().positive() });
  * within the bucket is covered by one job. Pass `trx` to tie the job to the transaction that made the change.
  */
 export async function scheduleBriefingUpdate(ctx: AppContext, incidentId: number, trx?: Knex.Transaction): Promise<void> {
-  const now = ctx.clock.now().getTime();
+  // Real time, not ctx.clock: coalescing protects Slack's rate limits, which run on wall time even in a simulated world.
+  const now = Date.now();
   const bucket = Math.floor(now / BRIEFING_BUCKET_MS);
   const delayMs = (bucket + 1) * BRIEFING_BUCKET_MS - now;
   await ctx.queue.enqueue(

@@ -48,6 +48,10 @@ export interface LoopOptions {
   redisPrefix?: string;
   startQueue?: boolean;
   env?: Record<string, string>;
+  /** Replaces TEST_FILE_CONFIG. */
+  fileConfig?: unknown;
+  evidence?: AppContext['services']['evidence'];
+  clock?: AppContext['clock'];
 }
 
 async function startSlack(): Promise<{ slack: SlackSandbox; close: () => Promise<void> }> {
@@ -71,7 +75,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     closeSlack = s.close;
   }
   const base = loadConfig({ PORT: '0', DATABASE_URL, PAGERDUTY_WEBHOOK_SECRET: PD_SECRET, EVENTS_WEBHOOK_SECRET: EVENTS_SECRET, LOG_LEVEL: 'silent', ...opts.env });
-  const config: AppConfig = { ...base, file: parseFileConfig(TEST_FILE_CONFIG, 'test'), fileSource: 'test' };
+  const config: AppConfig = { ...base, file: parseFileConfig(opts.fileConfig ?? TEST_FILE_CONFIG, 'test'), fileSource: 'test' };
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const db: Database = await openDatabase({ url: DATABASE_URL, schema, poolMax: 20 });
   await db.migrate();
@@ -85,12 +89,12 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     db,
     knex: db.knex,
     queue,
-    clock: systemClock,
+    clock: opts.clock ?? systemClock,
     metrics,
     events: new DomainEvents(),
     chat: createSlackChatNotifier(client, logger),
     services: {
-      evidence: {
+      evidence: opts.evidence ?? {
         graph: { services: async () => config.file.services.map((s) => ({ name: s.name, kind: s.kind, team: s.team, tier: s.tier, dependsOn: s.dependsOn })) },
         changes: createChangeEventsSource(db.knex),
       },

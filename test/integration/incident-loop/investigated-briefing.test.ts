@@ -1,0 +1,50 @@
+// A page from a generated production world (metrics, deploys, logs): the briefing is updated in place with ranked
+// hypotheses citing evidence, the next step and buttons, and a PNG chart of the key metric lands in the thread.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActionIds } from '../../../blocks/ids.js';
+import { generateScenario } from '../../../src/investigation/generator/generate-scenarios.js';
+import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { signPagerDuty } from '../../helpers/pagerduty-signing.js';
+import { PD_SECRET, post, startLoop, waitFor, type Loop } from './harness.js';
+
+let l: Loop | undefined;
+afterEach(async () => {
+  await l?.stop({ drop: true });
+  l = undefined;
+});
+
+describe('investigated briefing', () => {
+  it('shows the bad deploy as the top hypothesis with its evidence and posts a chart around the onset', async () => {
+    const scenario = generateScenario(7, 'bad_deploy');
+    const now = new Date(scenario.now);
+    l = await startLoop({
+      fileConfig: { services: scenario.services.map((s) => ({ name: s.name, kind: s.kind, dependsOn: s.dependsOn })) },
+      evidence: createScenarioSources(scenario),
+      clock: { now: () => now },
+    });
+    const body = JSON.stringify(scenario.page.payload);
+    const res =
+      scenario.page.source === 'alertmanager'
+        ? await post(l.url, '/webhooks/alertmanager', body)
+        : await post(l.url, '/webhooks/pagerduty', body, { 'x-pagerduty-signature': signPagerDuty(body, PD_SECRET) });
+    expect(res.status).toBe(202);
+
+    const inc = await waitFor('the investigation', () => l!.ctx.knex('incidents').whereNotNull('investigation').first(), 15_000);
+    expect(inc.investigation.hypotheses[0].category).toBe('bad_deploy');
+    const briefing = await waitFor('the updated briefing', () => {
+      const m = l!.slack.state.messages.get(inc.channel_id)?.find((x) => x.ts === inc.briefing_ts);
+      return m && JSON.stringify(m.blocks).includes(ActionIds.showEvidence) ? m : undefined;
+    });
+    const text = JSON.stringify(briefing.blocks);
+    const top = inc.investigation.hypotheses[0];
+    expect(text).toContain(`(${Math.round(top.confidence * 100)}%, bad deploy)`);
+    expect(text).toContain(`_deploy_ \`${top.evidence.find((e: { kind: string }) => e.kind === 'deploy').ref}\``);
+    if (inc.investigation.suggestedStep) expect(text).toContain('*Next step*');
+
+    const chart = await waitFor('the chart in the thread', () => [...l!.slack.state.files.values()].find((f) => f.mimetype === 'image/png'));
+    const png = l.slack.state.fileContents.get(chart.id)!;
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    const threadFiles = l.slack.state.messages.get(inc.channel_id)!.filter((m) => m.thread_ts === inc.briefing_ts && m.files?.includes(chart.id));
+    expect(threadFiles).toHaveLength(1);
+  });
+});
