@@ -19,7 +19,7 @@ export interface Departure {
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
+  const s = Float64Array.from(xs).sort();
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
@@ -30,7 +30,12 @@ function robustSpread(xs: readonly number[], center: number): number {
 
 /** Running median of width 3: a single-point spike is not a departure. */
 function despike(xs: readonly number[]): number[] {
-  return xs.map((x, i) => (i === 0 || i === xs.length - 1 ? x : median([xs[i - 1]!, x, xs[i + 1]!])));
+  return xs.map((b, i) => {
+    if (i === 0 || i === xs.length - 1) return b;
+    const a = xs[i - 1]!;
+    const c = xs[i + 1]!;
+    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  });
 }
 
 /** Best single split by least squares (the classic mean-shift change point), searched over [lo, hi). */

@@ -492,7 +492,8 @@ export async function investigateDeterministic(input: {
       seen.add(key);
       const confidence = hypotheses.length === 0 ? top : Math.round(rest * 0.5 * 1000) / 1000;
       if (hypotheses.length > 0) rest -= confidence;
-      hypotheses.push({ ...c.hypothesis, confidence, evidence: dedupe(c.hypothesis.evidence) });
+      const { category, service, cause, summary, evidence } = c.hypothesis;
+      hypotheses.push({ category, service, cause, confidence, summary, evidence: dedupe(evidence) });
       if (hypotheses.length >= 5) break;
     }
   }

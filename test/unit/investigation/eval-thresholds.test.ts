@@ -1,0 +1,59 @@
+// The engine's done-when bar: the shared examples and a freshly generated set must meet the accuracy, calibration and time targets.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { evaluateDirectory, investigateScenario } from '../../../src/investigation/cli-commands.js';
+import { summarize, type EvalCase } from '../../../src/investigation/eval-metrics.js';
+import { generateScenarios } from '../../../src/investigation/generator/generate-scenarios.js';
+import type { Scenario } from '../../../src/investigation/scenario.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../../../shared/scenarios/examples', import.meta.url));
+
+function expectBar(s: ReturnType<typeof summarize>) {
+  expect(s.top1).toBeGreaterThanOrEqual(0.97);
+  expect(s.top3).toBeGreaterThanOrEqual(0.99);
+  expect(s.novelRecall).toBeGreaterThanOrEqual(0.9);
+  expect(s.falseNovelRate).toBeLessThanOrEqual(0.03);
+  expect(s.actionAccuracy).toBeGreaterThanOrEqual(0.97);
+  expect(s.ece).toBeLessThanOrEqual(0.05);
+  expect(s.maxMs).toBeLessThan(1000);
+}
+
+/** Every evidence ref names something that is in the scenario. */
+function refsExist(s: Scenario, c: EvalCase): string[] {
+  const selectors = new Set(s.metrics.map((m) => `${m.metric.__name__}{${Object.entries(m.metric).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}="${v}"`).join(',')}}`));
+  const known: Record<string, Set<string>> = {
+    metric: selectors,
+    deploy: new Set(s.deploys.map((d) => d.id)),
+    change: new Set(s.changes.map((d) => d.id)),
+    log: new Set(s.logs.map((l) => l.line)),
+    past_incident: new Set(s.pastIncidents.map((p) => p.id)),
+    runbook: new Set(s.runbooks.map((r) => r.id)),
+  };
+  return c.result.hypotheses.flatMap((h) => h.evidence).filter((e) => !known[e.kind]?.has(e.ref)).map((e) => `${e.kind}:${e.ref}`);
+}
+
+describe('eval bar', () => {
+  it('meets the bar on the shared examples', async () => {
+    if (!existsSync(EXAMPLES)) throw new Error(`the shared examples are missing: expected them at ${EXAMPLES}`);
+    const { cases } = await evaluateDirectory(EXAMPLES);
+    expect(cases.length).toBeGreaterThanOrEqual(11);
+    expectBar(summarize(cases));
+  });
+
+  it('meets the bar on 66 freshly generated scenarios (every category, a seed not used for calibration)', async () => {
+    const cases: EvalCase[] = [];
+    const missing: string[] = [];
+    for (const s of generateScenarios({ count: 66, seed: 777 })) {
+      const { truth, ...blind } = s;
+      // Round-trip through JSON, as a file would be, so timing includes nothing the CLI would not do.
+      const { result, ms } = await investigateScenario(JSON.parse(JSON.stringify(blind)) as Scenario);
+      const c = { id: s.id, truth: truth!, result, ms };
+      cases.push(c);
+      missing.push(...refsExist(s, c));
+    }
+    expect(missing).toEqual([]);
+    expect(new Set(cases.map((c) => c.truth.category)).size).toBe(11);
+    expectBar(summarize(cases));
+  }, 60_000);
+});
