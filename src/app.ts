@@ -9,7 +9,7 @@ import { openDatabase } from './adapters/db/database.js';
 import { createJobQueue } from './adapters/queue/index.js';
 import { createSlackApp } from './adapters/slack/bolt-app.js';
 import { createSlackChatNotifier } from './adapters/slack/chat-notifier.js';
-import { createEvidenceSources } from './adapters/evidence.js';
+import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
 import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
@@ -20,6 +20,7 @@ import { createHttpServer } from './http/server.js';
 import { ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
 import type { ActionRunner } from './remediation/action-runner.js';
+import type { LanguageModel } from './investigation/agent/language-model.js';
 import { registerHandlers } from '../handlers/index.js';
 
 /** What tests and the local workspace may supply instead of what the settings would build. */
@@ -28,6 +29,8 @@ export interface AppOverrides {
   clock?: Clock;
   evidence?: EvidenceSources;
   actionRunners?: ActionRunner[];
+  /** The investigation agent's model (tests point a real SDK at a fake server instead). */
+  model?: LanguageModel;
   /** Slack credentials and API base URL (the local workspace supplies its own). */
   slack?: { botToken: string; signingSecret: string; apiUrl: string };
   /** Mounts extra routes on the server's root router (the local workspace's console and Web API). */
@@ -99,7 +102,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       metrics,
       events,
       chat,
-      services: { evidence },
+      services: { evidence, model: overrides.model ?? createInvestigationModel(config) },
     };
 
     installIntake(ctx, http.webhooks);
