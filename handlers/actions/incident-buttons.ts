@@ -1,9 +1,13 @@
-// Briefing buttons: Acknowledge, Escalate, Resolve and Show evidence. Ack first, parse, call one use case, answer.
+// Briefing buttons: Acknowledge, Escalate, Resolve (opens the resolve modal) and Show evidence. Ack first, then act.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
-import { acknowledgeIncident, recordClick, requestEscalation, resolveIncident } from '../../src/incidents/transitions.js';
+import { acknowledgeIncident, recordClick, requestEscalation } from '../../src/incidents/transitions.js';
+import { findIncident } from '../../src/incidents/repository.js';
+import { buildResolveModal } from '../../blocks/modals.js';
+import { NotFoundError } from '../../src/errors.js';
+import { CATEGORIES } from '../../src/investigation/scenario.js';
 import { showEvidence } from '../../src/incidents/show-evidence.js';
 
 const clickSchema = z.object({
@@ -47,14 +51,23 @@ export function registerIncidentButtons(app: App, deps: HandlerDeps): void {
     if (r.applied) await tell(deps, click, 'Escalation requested: the next step of the escalation policy is being paged.');
   });
 
-  app.action<BlockAction<ButtonAction>>(ActionIds.resolve, async ({ ack, body }) => {
+  app.action<BlockAction<ButtonAction>>(ActionIds.resolve, async ({ ack, body, client }) => {
     await ack();
     const click = parseClick(body);
-    const actor = { id: click.user, via: 'button' };
-    await recordClick(deps, click.incidentId, actor, 'resolve', click.interactionId);
-    // TODO(lead): open the /incident resolve modal (on-call capability) here once it lands; its submission calls resolveIncident too.
-    const r = await resolveIncident(deps, click.incidentId, actor, { summary: 'Resolved from the briefing' });
-    if (!r.applied) await tell(deps, click, `${r.incident.publicId} is already resolved.`);
+    const trigger = z.object({ trigger_id: z.string().min(1) }).parse(body).trigger_id;
+    await recordClick(deps, click.incidentId, { id: click.user, via: 'button' }, 'resolve', click.interactionId);
+    const incident = await findIncident(deps.knex, click.incidentId);
+    if (!incident) throw new NotFoundError(`Incident ${click.incidentId}`);
+    if (incident.status === 'resolved') {
+      await tell(deps, click, `${incident.publicId} is already resolved.`);
+      return;
+    }
+    // The same modal as /incident resolve: its submission resolves (once) with the root cause.
+    const channelId = incident.channelId ?? click.channel ?? '';
+    await client.views.open({
+      trigger_id: trigger,
+      view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId }) as never,
+    });
   });
 
   app.action<BlockAction<ButtonAction>>(ActionIds.showEvidence, async ({ ack, body }) => {

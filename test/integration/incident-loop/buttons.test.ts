@@ -1,7 +1,8 @@
 // Briefing buttons and channel messages through the real Bolt app: clicks are acked in time, apply once, and are
 // recorded with who clicked; messages in the incident channel land on the timeline.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActionIds } from '../../../blocks/ids.js';
+import { ActionIds, ViewIds } from '../../../blocks/ids.js';
+import { ResolveFields } from '../../../blocks/modals.js';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { post, startLoop, waitFor, type Loop } from './harness.js';
 
@@ -47,7 +48,7 @@ describe('briefing buttons', () => {
     });
   });
 
-  it('Show evidence posts the full evidence in the thread; Escalate is recorded; Resolve resolves once', async () => {
+  it('Show evidence posts the full evidence in the thread; Escalate is recorded; Resolve opens the resolve modal and resolves once', async () => {
     l = await startLoop();
     const inc = await briefedIncident(l);
     const at = { channel: inc.channel_id, ts: inc.briefing_ts };
@@ -57,10 +58,14 @@ describe('briefing buttons', () => {
     expect((await l.slack.deliver.clickButton(l.url, { user: 'U0SECONDARY', actionId: ActionIds.escalate, ...at })).error).toBeUndefined();
     await waitFor('the escalation request', () => l!.ctx.knex('incident_events').where({ incident_id: inc.id, type: 'incident.escalation_requested', actor: 'U0SECONDARY' }).first());
 
-    await Promise.all([
-      l.slack.deliver.clickButton(l.url, { user: 'U0PRIMARY', actionId: ActionIds.resolve, ...at }),
-      l.slack.deliver.clickButton(l.url, { user: 'U0SECONDARY', actionId: ActionIds.resolve, ...at }),
-    ]);
+    // Resolve opens the shared resolve modal for each person who clicks; both submit, the incident resolves once.
+    for (const user of ['U0PRIMARY', 'U0SECONDARY']) {
+      expect((await l.slack.deliver.clickButton(l.url, { user, actionId: ActionIds.resolve, ...at })).error).toBeUndefined();
+      await waitFor(`the resolve modal for ${user}`, () => [...l!.slack.state.views.values()].find((v) => v.user === user && v.view.callback_id === ViewIds.resolveIncident));
+    }
+    const values = { [ResolveFields.category]: { [ResolveFields.category]: 'bad_deploy' }, [ResolveFields.summary]: { [ResolveFields.summary]: 'rolled back' } };
+    const submits = await Promise.all(['U0PRIMARY', 'U0SECONDARY'].map((user) => l!.slack.deliver.submitView(l!.url, { user, values })));
+    expect(submits.every((r) => !r.error)).toBe(true);
     await waitFor('resolved', async () => (await l!.ctx.knex('incidents').where({ id: inc.id }).first()).status === 'resolved');
     await new Promise((r) => setTimeout(r, 300));
     expect(await l.ctx.knex('incident_events').where({ incident_id: inc.id, type: 'incident.resolved' }).count<{ count: number }[]>('* as count')).toEqual([{ count: 1 }]);

@@ -17,6 +17,7 @@ import { SlackSandbox } from '../../../src/sandbox/slack/slack-sandbox.js';
 import { createSlackApp } from '../../../src/adapters/slack/bolt-app.js';
 import { registerIncidentButtons } from '../../../handlers/actions/incident-buttons.js';
 import { registerIncidentMessages } from '../../../handlers/events/incident-messages.js';
+import { registerIncidentModals } from '../../../handlers/views/incident-modals.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 
 export const PD_SECRET = 'pd-test-secret';
@@ -102,10 +103,12 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   };
   installIntake(ctx, http.webhooks);
   installIncidents(ctx);
-  // The real Bolt app in HTTP mode on POST /slack/events, with this capability's listeners only.
+  // The real Bolt app in HTTP mode on POST /slack/events, with the listeners the incident loop uses.
   const bolt = createSlackApp({ botToken: 'xoxb-test', signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root });
   registerIncidentButtons(bolt.app, ctx);
   registerIncidentMessages(bolt.app, ctx);
+  // The resolve modal (on-call capability) that the Resolve button opens.
+  registerIncidentModals(bolt.app, ctx);
   const { url } = await http.listen(0, '127.0.0.1');
   let queueStarted = false;
   const loop: Loop = {
