@@ -126,3 +126,55 @@ export function buildOncallBlocks(view: OncallView): Block[] {
   }
   return fitBlocks(blocks);
 }
+
+export interface IncidentStatusBlocksView {
+  incident?: {
+    publicId: string;
+    title: string;
+    severity: string;
+    status: string;
+    service: string | null;
+    commander: string | null;
+    openedAt: Date;
+    pages: number;
+    budgets: { slo: string; objective: number; remaining: number | null; burnRate1h: number | null; state: string; policy: string | null }[];
+  };
+  open?: { publicId: string; title: string; severity: string; status: string; channelId: string | null }[];
+}
+
+function pct(x: number): string {
+  return `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
+}
+
+/** /incident status: one incident with its service's error budget, or the list of open incidents. */
+export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block[] {
+  if (view.incident) {
+    const i = view.incident;
+    const lines = [
+      `*${i.publicId}* [${i.severity.toUpperCase()}] ${escapeMrkdwn(i.title)}`,
+      `Status: *${i.status}* · Commander: ${i.commander ? `<@${i.commander}>` : 'none'} · Pages sent: ${i.pages}`,
+      `Opened: <!date^${Math.floor(i.openedAt.getTime() / 1000)}^{date_short_pretty} {time}|${i.openedAt.toISOString()}>`,
+    ];
+    const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
+    if (i.service) {
+      const budgetLines = i.budgets.length
+        ? i.budgets.map((b) => {
+            const remaining = b.remaining === null ? 'unknown (no SLI data)' : `${pct(b.remaining)} of budget left`;
+            const burn = b.burnRate1h === null ? '' : `, burning ${b.burnRate1h.toFixed(1)}× (1h)`;
+            return `• ${escapeMrkdwn(b.slo)} (${pct(b.objective)}): ${remaining}${burn}${b.policy ? ` — ${b.policy}` : ''}`;
+          })
+        : ['• No SLO is defined for this service.'];
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Error budget of \`${escapeMrkdwn(i.service)}\`*\n${budgetLines.join('\n')}` } });
+    }
+    return fitBlocks(blocks);
+  }
+  const open = view.open ?? [];
+  if (open.length === 0) return fitBlocks([{ type: 'section', text: { type: 'mrkdwn', text: 'No open incidents.' } }]);
+  return fitBlocks([
+    { type: 'header', text: { type: 'plain_text', text: `Open incidents (${open.length})` } },
+    ...open.map((o) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${escapeMrkdwn(o.title)} · ${o.status}` },
+    })),
+  ]);
+}

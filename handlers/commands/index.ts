@@ -1,7 +1,13 @@
 // Registers every command listener on the Bolt app.
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
+import { registerHandoffCommand } from './handoff.js';
+import { registerIncidentCommand } from './incident.js';
+import { registerOncallCommand } from './oncall.js';
 
-export function registerCommands(_app: App, _deps: HandlerDeps): void {
+export function registerCommands(app: App, deps: HandlerDeps): void {
+  registerIncidentCommand(app, deps);
+  registerOncallCommand(app, deps);
+  registerHandoffCommand(app, deps);
   // Each feature's register function is called here.
 }

@@ -1,7 +1,9 @@
 // Registers every view listener on the Bolt app.
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
+import { registerIncidentModals } from './incident-modals.js';
 
-export function registerViews(_app: App, _deps: HandlerDeps): void {
+export function registerViews(app: App, deps: HandlerDeps): void {
+  registerIncidentModals(app, deps);
   // Each feature's register function is called here.
 }

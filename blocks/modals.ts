@@ -1,0 +1,72 @@
+// The /incident modals: declare (title, service, severity, summary) and resolve (root-cause category, cause, summary).
+import { ViewIds } from './ids.js';
+import { truncate } from './limits.js';
+
+type Block = Record<string, unknown> & { type: string };
+
+/** Block and action ids of the declare modal's inputs (block id = action id), shared with the view handler. */
+export const DeclareFields = { title: 'declare_title', service: 'declare_service', severity: 'declare_severity', summary: 'declare_summary' } as const;
+/** Block and action ids of the resolve modal's inputs, shared with the view handler. */
+export const ResolveFields = { category: 'resolve_category', cause: 'resolve_cause', summary: 'resolve_summary' } as const;
+
+export interface ModalView {
+  type: 'modal';
+  callback_id: string;
+  title: { type: 'plain_text'; text: string };
+  submit: { type: 'plain_text'; text: string };
+  close: { type: 'plain_text'; text: string };
+  private_metadata: string;
+  blocks: Block[];
+}
+
+const option = (text: string, value: string) => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
+
+function input(blockId: string, label: string, element: Record<string, unknown>, optional = false): Block {
+  return { type: 'input', block_id: blockId, label: { type: 'plain_text', text: label }, optional, element: { ...element, action_id: blockId } };
+}
+
+/** The declare modal; `channelId` comes back in private_metadata so the confirmation goes where /incident was typed. */
+export function buildDeclareModal(view: { title?: string; services: string[]; channelId: string }): ModalView {
+  const services = view.services.slice(0, 100);
+  return {
+    type: 'modal',
+    callback_id: ViewIds.declareIncident,
+    title: { type: 'plain_text', text: 'Declare an incident' },
+    submit: { type: 'plain_text', text: 'Declare' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ channelId: view.channelId }),
+    blocks: [
+      input(DeclareFields.title, 'Title', { type: 'plain_text_input', max_length: 150, ...(view.title ? { initial_value: truncate(view.title, 150) } : {}) }),
+      services.length
+        ? input(DeclareFields.service, 'Service', { type: 'static_select', placeholder: { type: 'plain_text', text: 'Which service?' }, options: services.map((s) => option(s, s)) }, true)
+        : input(DeclareFields.service, 'Service', { type: 'plain_text_input', max_length: 80 }, true),
+      input(DeclareFields.severity, 'Severity', {
+        type: 'static_select',
+        initial_option: option('SEV2: page in business hours', 'sev2'),
+        options: [option('SEV1: page now, any hour', 'sev1'), option('SEV2: page in business hours', 'sev2'), option('SEV3: post, never page', 'sev3')],
+      }),
+      input(DeclareFields.summary, 'Summary', { type: 'plain_text_input', multiline: true, max_length: 2000 }, true),
+    ],
+  };
+}
+
+/** The resolve modal: the categories are the copilot's own, so the answer can score its hypotheses. */
+export function buildResolveModal(view: { incidentId: number; publicId: string; categories: readonly string[]; channelId: string }): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ViewIds.resolveIncident,
+    title: { type: 'plain_text', text: truncate(`Resolve ${view.publicId}`, 24) },
+    submit: { type: 'plain_text', text: 'Resolve' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: JSON.stringify({ incidentId: view.incidentId, channelId: view.channelId }),
+    blocks: [
+      input(ResolveFields.category, 'Root-cause category', {
+        type: 'static_select',
+        placeholder: { type: 'plain_text', text: 'What kind of cause?' },
+        options: view.categories.map((c) => option(c.replace(/_/g, ' '), c)),
+      }),
+      input(ResolveFields.cause, 'Cause (deploy id, change id, dependency…)', { type: 'plain_text_input', max_length: 200 }, true),
+      input(ResolveFields.summary, 'Summary', { type: 'plain_text_input', multiline: true, max_length: 2000 }),
+    ],
+  };
+}
