@@ -293,7 +293,7 @@ export class SlackDeliverer {
     return result;
   }
 
-  /** Posts a person's message and sends the app a message event (and app_mention when the bot is mentioned). */
+  /** Posts a person's message and sends the app a message event (manifest.yml subscribes to message.* only, not app_mention). */
   async sendMessage(appUrl: string, a: SendMessageArgs): Promise<{ ts: string; eventIds: string[]; deliveries: DeliveryResult[] }> {
     const { state } = this;
     const channel = state.channels.get(a.channel);
@@ -315,28 +315,30 @@ export class SlackDeliverer {
       channel_type: channel.is_im ? 'im' : channel.is_private ? 'group' : 'channel',
       ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}),
     };
-    const kinds: Json[] = [event];
-    if (a.text.includes(`<@${SANDBOX_BOT.userId}>`)) kinds.push({ ...event, type: 'app_mention', channel_type: undefined });
-    for (const ev of kinds) {
-      const eventId = newSlackId('Ev');
-      const envelope = {
-        token: 'sandbox-verification-token',
-        team_id: SANDBOX_TEAM.id,
-        api_app_id: SANDBOX_BOT.appId,
-        event: ev,
-        type: 'event_callback',
-        event_id: eventId,
-        event_time: Math.floor(Date.now() / 1000),
-        authorizations: [{ enterprise_id: null, team_id: SANDBOX_TEAM.id, user_id: SANDBOX_BOT.userId, is_bot: true, is_enterprise_install: false }],
-        is_ext_shared_channel: false,
-        event_context: `sandbox-${eventId}`,
-      };
-      this.events.set(eventId, envelope);
-      if (this.events.size > 200) this.events.delete(this.events.keys().next().value!);
-      eventIds.push(eventId);
-      deliveries.push(await this.post(appUrl, `event:${String(ev.type)}`, JSON.stringify(envelope), 'application/json'));
-    }
+    const delivered = await this.deliverEvent(appUrl, event);
+    eventIds.push(delivered.eventId);
+    deliveries.push(delivered.result);
     return { ts: msg.ts, eventIds, deliveries };
+  }
+
+  /** Wraps an event in Slack's event_callback envelope and delivers it. */
+  async deliverEvent(appUrl: string, event: Json): Promise<{ eventId: string; result: DeliveryResult }> {
+    const eventId = newSlackId('Ev');
+    const envelope = {
+      token: 'sandbox-verification-token',
+      team_id: SANDBOX_TEAM.id,
+      api_app_id: SANDBOX_BOT.appId,
+      event,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [{ enterprise_id: null, team_id: SANDBOX_TEAM.id, user_id: SANDBOX_BOT.userId, is_bot: true, is_enterprise_install: false }],
+      is_ext_shared_channel: false,
+      event_context: `sandbox-${eventId}`,
+    };
+    this.events.set(eventId, envelope);
+    if (this.events.size > 200) this.events.delete(this.events.keys().next().value!);
+    return { eventId, result: await this.post(appUrl, `event:${String(event.type)}`, JSON.stringify(envelope), 'application/json') };
   }
 
   /** Sends an event again as Slack's retry would (same event_id, X-Slack-Retry-Num), to test idempotence. */

@@ -66,6 +66,11 @@ function requireBotMember(channel: SandboxChannel): void {
   if (!channel.members.includes(BOT)) throw new SlackApiError('not_in_channel');
 }
 
+/** The manifest grants chat:write.public and channels:history: public channels need no membership to post or read. */
+function requireBotAccess(channel: SandboxChannel): void {
+  if (channel.is_private && !channel.is_im) requireBotMember(channel);
+}
+
 function blocksArg(args: ApiArgs): Block[] | undefined {
   const raw = json(args, 'blocks');
   if (raw === undefined || raw === '') return undefined;
@@ -187,7 +192,7 @@ function shareFiles(ctx: ApiContext, files: SandboxFile[], channelRef: string | 
   if (!channelRef) return;
   const channel = ctx.state.resolveChannel(channelRef);
   if (!channel) throw new SlackApiError('channel_not_found');
-  requireBotMember(channel);
+  requireBotAccess(channel);
   for (const f of files) if (!f.channels.includes(channel.id)) f.channels.push(channel.id);
   ctx.state.addMessage({
     channel: channel.id,
@@ -266,7 +271,7 @@ export const METHODS: Record<string, Method> = {
   'chat.postMessage': (args, ctx) => {
     const channel = channelArg(args, ctx);
     if (channel.is_archived) throw new SlackApiError('is_archived');
-    if (!channel.is_im) requireBotMember(channel);
+    requireBotAccess(channel);
     const text = str(args, 'text') ?? '';
     const blocks = blocksArg(args);
     const attachments = json(args, 'attachments');
@@ -418,7 +423,7 @@ export const METHODS: Record<string, Method> = {
 
   'conversations.history': (args, ctx) => {
     const channel = channelArg(args, ctx);
-    if (!channel.is_im) requireBotMember(channel);
+    requireBotAccess(channel);
     const latest = str(args, 'latest');
     const oldest = str(args, 'oldest');
     const inclusive = bool(args, 'inclusive');
@@ -433,7 +438,7 @@ export const METHODS: Record<string, Method> = {
 
   'conversations.replies': (args, ctx) => {
     const channel = channelArg(args, ctx);
-    if (!channel.is_im) requireBotMember(channel);
+    requireBotAccess(channel);
     const ts = str(args, 'ts');
     const thread = ts ? ctx.state.thread(channel.id, ts) : [];
     if (!thread.length) throw new SlackApiError('thread_not_found');

@@ -116,6 +116,14 @@ describe('Slack Web API sandbox', () => {
     expect((await slackError(client.chat.postEphemeral({ channel: ch.channel!.id!, user: RosterIds.bystander, text: 'x' }))).error).toBe('user_not_in_channel');
   });
 
+  it('posts to public channels it is not in (chat:write.public) but not to private ones', async () => {
+    sandbox.state.channels.get('C0GENERAL')!.members = [RosterIds.primary];
+    expect((await client.chat.postMessage({ channel: 'C0GENERAL', text: 'hello' })).ok).toBe(true);
+    const secret = sandbox.state.createChannel('secret', RosterIds.primary, true);
+    expect((await slackError(client.chat.postMessage({ channel: secret.id, text: 'x' }))).error).toBe('not_in_channel');
+    expect((await slackError(client.conversations.history({ channel: secret.id }))).error).toBe('not_in_channel');
+  });
+
   it('opens a DM and looks up users, user groups and emails', async () => {
     const dm = await client.conversations.open({ users: RosterIds.secondary });
     expect(dm.channel?.id).toMatch(/^D/);
