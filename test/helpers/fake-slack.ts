@@ -26,6 +26,8 @@ export interface FakeSlackActions {
   slashCommand(appUrl: string, args: SlashCommandArgs): Promise<DeliveryResult>;
   sendMessage(appUrl: string, args: SendMessageArgs): Promise<{ ts: string; eventIds: string[]; deliveries: DeliveryResult[] }>;
   redeliverEvent(appUrl: string, eventId: string, retryNum?: number): Promise<DeliveryResult>;
+  /** Any other Events API event (e.g. member_joined_channel), wrapped in an event_callback envelope. */
+  deliverEvent(appUrl: string, event: Record<string, unknown>): Promise<{ eventId: string; result: DeliveryResult }>;
   verifyUrl(appUrl: string): Promise<boolean>;
 }
 
@@ -71,6 +73,7 @@ function bindActions(d: SlackDeliverer): FakeSlackActions {
     slashCommand: (appUrl, a) => d.slashCommand(appUrl, a),
     sendMessage: (appUrl, a) => d.sendMessage(appUrl, a),
     redeliverEvent: (appUrl, id, n) => d.redeliverEvent(appUrl, id, n),
+    deliverEvent: (appUrl, event) => d.deliverEvent(appUrl, event),
     verifyUrl: (appUrl) => d.verifyUrl(appUrl),
   };
 }
