@@ -19,7 +19,7 @@ import {
   toJobRecord,
   type JobRow,
 } from './job-store.js';
-import { afterCommit, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+import { afterCommit, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
 
 export interface BullQueueOptions {
   knex: Knex;
@@ -74,6 +74,7 @@ export class BullJobQueue implements JobQueue {
   private readonly deps: RunnerDeps;
   private readonly running = new Set<Promise<void>>();
   private readonly announcing = new Set<Promise<void>>();
+  private readonly toAnnounce: Array<{ id: string; name: string; runAt: Date; attempts: number }> = [];
   private readonly queueName: string;
   private readonly prefix: string;
   private readonly concurrency: number;
@@ -98,11 +99,13 @@ export class BullJobQueue implements JobQueue {
     this.redis.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
     this.queue = new Queue(this.queueName, { connection: this.redis, prefix: this.prefix });
     this.queue.on('error', (err) => this.logger.warn({ err }, 'bullmq queue error'));
+    const owner = `bullmq-${randomUUID()}`;
     this.deps = {
       knex: opts.knex,
       logger: this.logger,
       metrics: opts.metrics,
-      owner: `bullmq-${randomUUID()}`,
+      owner,
+      complete: createCompletionRecorder(opts.knex, owner),
       lockMs: Math.max(100, opts.lockMs ?? 30_000),
       definitions: this.definitions,
     };
@@ -189,6 +192,7 @@ export class BullJobQueue implements JobQueue {
       }
       await worker.close(true).catch(() => {});
     }
+    await new Promise<void>((r) => setImmediate(r)); // lets a coalesced announcement start
     await Promise.race([Promise.allSettled([...this.announcing]), new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2000)).unref())]);
     this.queueClosed = true;
     await this.queue.close().catch(() => {});
@@ -212,28 +216,38 @@ export class BullJobQueue implements JobQueue {
   }
 
   /** The BullMQ processor: claim the row (or skip: done, cancelled, moved, or running elsewhere), run, re-arm a retry. */
-  private async process(job: Job): Promise<void> {
-    const run = this.processWake(job.data as Wake);
-    this.running.add(run);
-    try {
-      await run;
-    } finally {
-      this.running.delete(run);
-    }
+  private process(job: Job): Promise<void> {
+    // BullMQ's slot is freed once our processor is done; the outcome is written in the background (stop() waits).
+    return new Promise<void>((slotFree) => {
+      const run: Promise<void> = this.processWake(job.data as Wake, slotFree)
+        .catch((err: unknown) => this.logger.error({ err, jobId: (job.data as Wake).id }, 'could not record the outcome of a job'))
+        .finally(() => {
+          this.running.delete(run);
+          slotFree();
+        });
+      this.running.add(run);
+    });
   }
 
-  private async processWake(wake: Wake): Promise<void> {
+  private async processWake(wake: Wake, onProcessed: () => void): Promise<void> {
     const row = await claimJob(this.knex, wake.id, this.deps.owner, this.deps.lockMs, new Date(wake.armedFor));
     if (!row) return;
-    const outcome = await runClaimedJob(this.deps, row);
-    if (outcome.status === 'retry') await this.arm([{ id: row.id, name: row.name, runAt: outcome.runAt, attempts: row.attempts }]);
+    const outcome = await runClaimedJob(this.deps, row, onProcessed);
+    if (outcome.status === 'retry') await this.arm([{ ...armOf(row), runAt: outcome.runAt }]);
   }
 
+  /** Arms jobs in the background, coalescing those announced in the same turn of the event loop into one addBulk. */
   private announce(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
-    const p: Promise<void> = this.arm(jobs)
-      .catch((err: unknown) => this.logger.warn({ err }, 'could not tell Redis about a job; the Postgres sweep will'))
-      .finally(() => this.announcing.delete(p));
-    this.announcing.add(p);
+    if (!this.toAnnounce.length) {
+      setImmediate(() => {
+        const batch = this.toAnnounce.splice(0);
+        const p: Promise<void> = this.arm(batch)
+          .catch((err: unknown) => this.logger.warn({ err }, 'could not tell Redis about a job; the Postgres sweep will'))
+          .finally(() => this.announcing.delete(p));
+        this.announcing.add(p);
+      });
+    }
+    this.toAnnounce.push(...jobs);
   }
 
   /** Tells Redis to wake a worker for each job at its time. Idempotent: BullMQ ignores a job id it already holds. */

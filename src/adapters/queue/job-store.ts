@@ -120,12 +120,15 @@ export async function extendLock(db: Knex, id: string, owner: string, lockMs: nu
   return n > 0;
 }
 
-export async function markCompleted(db: Knex, id: string, owner: string): Promise<boolean> {
+/** Marks the jobs this owner holds as completed, in one statement; returns the ids it still held. */
+export async function markCompleted(db: Knex, ids: string[], owner: string): Promise<Set<string>> {
   const now = new Date();
-  const n = await db('jobs')
-    .where({ id, status: 'running', locked_by: owner })
-    .update({ status: 'completed', completed_at: now, updated_at: now, locked_by: null, locked_until: null });
-  return n > 0;
+  const rows = (await db('jobs')
+    .whereIn('id', ids)
+    .where({ status: 'running', locked_by: owner })
+    .update({ status: 'completed', completed_at: now, updated_at: now, locked_by: null, locked_until: null })
+    .returning('id')) as Array<{ id: string }>;
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Back to pending for another attempt at `runAt`. */

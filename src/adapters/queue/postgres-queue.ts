@@ -15,7 +15,7 @@ import {
   reviveDeadJob,
   toJobRecord,
 } from './job-store.js';
-import { afterCommit, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+import { afterCommit, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
 
 export interface PostgresQueueOptions {
   knex: Knex;
@@ -37,7 +37,10 @@ export class PostgresJobQueue implements JobQueue {
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
   private readonly definitions = new Map<string, JobDefinition<unknown>>();
+  /** Every job of ours not yet fully recorded (stop() waits for these). */
   private readonly running = new Set<Promise<void>>();
+  /** Jobs whose processor is running: these count against concurrency. */
+  private readonly active = new Set<symbol>();
   private readonly deps: RunnerDeps;
   private started = false;
   private timer: NodeJS.Timeout | undefined;
@@ -46,17 +49,20 @@ export class PostgresJobQueue implements JobQueue {
   private pollAgain = false;
   /** The last claim filled every free slot, so more may be due as soon as a slot frees. */
   private backlog = false;
+  private lastRelease = 0;
 
   constructor(opts: PostgresQueueOptions) {
     this.knex = opts.knex;
     this.logger = opts.logger.child({ component: 'queue', queue: 'postgres' });
     this.concurrency = Math.max(1, opts.concurrency ?? 10);
     this.pollIntervalMs = Math.max(10, opts.pollIntervalMs ?? 1000);
+    const owner = `pg-${randomUUID()}`;
     this.deps = {
       knex: opts.knex,
       logger: this.logger,
       metrics: opts.metrics,
-      owner: `pg-${randomUUID()}`,
+      owner,
+      complete: createCompletionRecorder(opts.knex, owner),
       lockMs: Math.max(100, opts.lockMs ?? 30_000),
       definitions: this.definitions,
     };
@@ -163,29 +169,42 @@ export class PostgresJobQueue implements JobQueue {
 
   private async pollOnce(): Promise<void> {
     if (!this.started) return;
-    await releaseExpiredLocks(this.knex);
-    const free = this.concurrency - this.running.size;
+    if (Date.now() - this.lastRelease >= this.pollIntervalMs) {
+      this.lastRelease = Date.now();
+      await releaseExpiredLocks(this.knex);
+    }
+    const free = this.concurrency - this.active.size;
     if (free > 0) {
       const rows = await claimDueJobs(this.knex, this.deps.owner, free, this.deps.lockMs);
       this.backlog = rows.length === free;
       for (const row of rows) {
-        const run: Promise<void> = runClaimedJob(this.deps, row)
+        const slot = Symbol(row.id);
+        this.active.add(slot);
+        const release = () => {
+          if (!this.active.delete(slot)) return;
+          if (this.backlog) void this.poll();
+        };
+        const run: Promise<void> = runClaimedJob(this.deps, row, release)
           .then(() => undefined)
           .catch((err: unknown) => this.logger.error({ err, jobId: row.id }, 'could not record the outcome of a job'))
           .finally(() => {
             this.running.delete(run);
-            if (this.backlog) void this.poll();
+            release();
           });
         this.running.add(run);
       }
     }
     if (!this.started) return;
+    if (this.active.size >= this.concurrency) {
+      // Every slot taken: the first job to finish polls again; the next due time can wait until then.
+      this.backlog = true;
+      return;
+    }
     const next = await nextDueAt(this.knex);
     const now = Date.now();
     let at = next ? next.getTime() : now + this.pollIntervalMs;
-    // Every slot busy: a finishing job polls again. A due job we could not claim is being claimed elsewhere.
-    if (this.running.size >= this.concurrency) at = Math.max(at, now + this.pollIntervalMs);
-    else if (at <= now) at = now + 25;
+    // A due job we could not claim is being claimed by another replica right now.
+    if (at <= now) at = now + 25;
     this.wakeBy(at);
   }
 }

@@ -20,6 +20,9 @@ interface RunRow {
   at: Date;
 }
 
+// Starting replicas under tsx is slow on a loaded machine: give each test room beyond the project's 60 s.
+const SLOW = { timeout: 120_000 };
+
 describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed processes', (kind) => {
   let db: Database;
   let schema: string;
@@ -89,7 +92,7 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
     await db.close();
   });
 
-  it('fires a 5 s timer exactly once when the process that scheduled it is killed and two replicas start', async () => {
+  it('fires a 5 s timer exactly once when the process that scheduled it is killed and two replicas start', SLOW, async () => {
     const first = await startReplica({ enqueue: { jobId: 'ack-window:INC-7', delayMs: 5000 } });
     const due = await dueAt('ack-window:INC-7');
     await sleep(1000);
@@ -105,7 +108,7 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
     expect((await db.knex('jobs').where({ id: 'ack-window:INC-7' }).first()).status).toBe('completed');
   });
 
-  it('fires a timer whose time passed while every process was down, once, and says how late', async () => {
+  it('fires a timer whose time passed while every process was down, once, and says how late', SLOW, async () => {
     const first = await startReplica({ enqueue: { jobId: 'escalate:INC-8:1', delayMs: 5000 } });
     const due = await dueAt('escalate:INC-8:1');
     await kill(first);
@@ -119,7 +122,7 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
     expect(runs[0]!.late_by_ms).toBeGreaterThanOrEqual(1000);
   });
 
-  it('runs a job again on another replica when the process running it was killed mid-run', async () => {
+  it('runs a job again on another replica when the process running it was killed mid-run', SLOW, async () => {
     const first = await startReplica({ enqueue: { jobId: 'post-briefing:INC-9', delayMs: 0, hangOnFirstAttempt: true } });
     await waitFor(async () => (await runsOf('post-briefing:INC-9')).length === 1, 10_000, 'first attempt started');
     await kill(first);
