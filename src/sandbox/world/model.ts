@@ -88,7 +88,8 @@ interface LeakState {
 
 /**
  * A memory leak: from the leaking deploy (or the last restart) memory climbs to the limit over `oomAfterMs`; then
- * pods are OOM-killed one after another every `cascadeMs`, serving errors, until a restart or a rollback.
+ * pods are OOM-killed one after another every `cascadeMs` (a restarted pod refills its cache within minutes), serving
+ * errors, until a rolling restart starts every pod afresh or a rollback removes the leak.
  */
 function leakAt(f: Fault, t: number): LeakState {
   const oomAfter = f.params.oomAfterMs ?? 150 * 60_000;
@@ -121,7 +122,7 @@ function leakAt(f: Fault, t: number): LeakState {
     return { memoryShare: el / oomAfter, ooms, error: Math.max(fromCascade, gcPressure) };
   }
   const phase = ((el - oomAfter) % cascade) / cascade;
-  return { memoryShare: 0.6 + 0.4 * phase, ooms, error: peakError };
+  return { memoryShare: 0.15 + 0.85 * phase, ooms, error: peakError };
 }
 
 interface QueueState {
@@ -193,6 +194,7 @@ function certificateAt(state: WorldState, service: string, t: number): (Certific
   return current;
 }
 
+/** What a service passes to its callers: failures and latency beyond its healthy baseline (noise stays home). */
 interface Effective {
   error: number;
   latencyExtra: number;
@@ -291,6 +293,7 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
       const up = visit(dep, path);
       const part = partitionOf(name, dep);
       const fail = Math.min(1, up.error + part.fail);
+      // The healthy share of failed calls is part of each service's own baseline; only what is beyond it passes on.
       sig.upstream[dep] = Math.min(1, Math.max(0, 0.0011 * (1 + 0.3 * noise(`${name}>${dep}`, 'up', t)) + fail));
       passedError += ERROR_PASS_THROUGH * fail;
       passedLatency += LATENCY_PASS_THROUGH * up.latencyExtra + part.latency;
@@ -314,19 +317,22 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
     // HTTP services.
     sig.restarts = restarts;
     sig.rps = (b.rps ?? 100) * traffic * (1 + 0.03 * noise(name, 'rps', t));
-    let ownError = Math.max(0, (b.errorRatio ?? 0.002) * (1 + 0.45 * noise(name, 'err', t)));
+    const healthyError = Math.max(0, (b.errorRatio ?? 0.002) * (1 + 0.45 * noise(name, 'err', t)));
+    let faultError = 0;
     let latencyFactor = 1 + overload * 40;
     for (const f of [...activeFaults(state, 'bad_deploy', name), ...activeFaults(state, 'config_change', name)]) {
       const i = intensity(f, t);
-      ownError += (f.params.errorRatio ?? 0.14) * i;
+      faultError += (f.params.errorRatio ?? 0.14) * i;
       latencyFactor += 0.15 * i;
     }
-    ownError += overload * 0.17 + leakError;
-    if (disk.fullFor > 0) ownError += (activeFaults(state, 'disk_full', name)[0]?.params.errorRatio ?? 0.17) * Math.min(1, disk.fullFor / 60_000);
-    for (const f of activeFaults(state, 'certificate_expiry', name)) ownError += (f.params.errorRatio ?? 0.8) * intensity(f, t, 60_000);
-    const error = Math.min(1, ownError + passedError);
+    faultError += overload * 0.17 + leakError;
+    if (disk.fullFor > 0) faultError += (activeFaults(state, 'disk_full', name)[0]?.params.errorRatio ?? 0.17) * Math.min(1, disk.fullFor / 60_000);
+    for (const f of activeFaults(state, 'certificate_expiry', name)) faultError += (f.params.errorRatio ?? 0.8) * intensity(f, t, 60_000);
+    const excessError = Math.min(1, faultError + passedError);
+    const error = Math.min(1, healthyError + excessError);
     const baseLatency = b.latencyP99 ?? 0.3;
-    const latency = baseLatency * (1 + 0.06 * noise(name, 'lat', t)) * latencyFactor + passedLatency;
+    const latencyExtra = baseLatency * (latencyFactor - 1) + passedLatency;
+    const latency = baseLatency * (1 + 0.06 * noise(name, 'lat', t)) + latencyExtra;
     sig.errorRatio = error;
     sig.latencyP99 = latency;
     if (b.probed) {
@@ -335,7 +341,7 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
       const expired = activeFaults(state, 'certificate_expiry', name).some((f) => intensity(f, t, 60_000) > 0.5);
       sig.probeSuccess = expired || error > 0.5 ? 0 : 1;
     }
-    eff = { error, latencyExtra: Math.max(0, latency - baseLatency) };
+    eff = { error: excessError, latencyExtra };
     out.set(name, sig);
     effective.set(name, eff);
     path.delete(name);

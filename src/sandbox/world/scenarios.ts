@@ -138,7 +138,7 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
   },
   {
     id: 'traffic-surge-frontend',
-    title: 'Traffic surge: a newsletter sends 3× the usual traffic to the shop',
+    title: 'Traffic surge: a newsletter sends 3.5× the usual traffic to the shop',
     category: 'traffic_surge',
     inject(world, now) {
       const startAt = now - 22 * MINUTE;
@@ -148,7 +148,7 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         service: 'frontend',
         startAt,
         clearedAt: startAt + 150 * MINUTE,
-        params: { factor: 3.2, rampMs: 6 * MINUTE },
+        params: { factor: 3.5, rampMs: 6 * MINUTE },
       });
       return { faults: [fault], deploys: [], changes: [], alert: latencyRule('frontend'), truth: truth('traffic_surge', 'frontend', null) };
     },
