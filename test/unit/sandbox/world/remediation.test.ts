@@ -61,7 +61,7 @@ async function runAfterTrigger(
   const def = actionDef(action);
   const outcome = await createSandboxActionRunner(world).run({ runId: `run-${id}-${action}`, action: def, incidentPublicId: 'INC-1', service, cause, inputs: {} });
   const actedAt = world.now();
-  clock.advance(def.verifyWindow);
+  clock.advance(def.verifyWindow ?? file.remediation.defaultVerifyWindow);
   const paged = t.injection.alert.service;
   return { outcome, verdict: (await verdictFor(world, t, paged, opened, actedAt))!, actedOn: await verdictFor(world, t, service, opened, actedAt), world, t };
 }
@@ -69,6 +69,7 @@ async function runAfterTrigger(
 describe('the sandbox config', () => {
   it('verifies every action over a minute, so the local workspace answers while someone watches', () => {
     expect(file.actions.map((a) => a.verifyWindow)).toEqual(file.actions.map(() => parseDuration('1m')));
+    expect(file.remediation.defaultVerifyWindow).toBe(parseDuration('1m'));
   });
 });
 
