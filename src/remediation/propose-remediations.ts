@@ -34,20 +34,28 @@ export interface RemediationProposal {
 
 /**
  * Proposes, for the top hypotheses, the catalog action their category calls for (rollback_deploy for bad_deploy,
- * ...), when the catalog has it and allows it on the hypothesis's service. The action comes from the category, a
- * closed set, never from text. Proposing again after a re-investigation returns the same runs. When
- * `remediation.autoRemediate` is on and policy allows the top proposal to run alone, it is approved by policy.
+ * ...), and the suggested runbook step's action, when the catalog has it and allows it on the hypothesis's service.
+ * Actions come from the category (a closed set) or the runbook, never from alert or log text, and a name that is
+ * not in the catalog is never proposed. Proposing again after a re-investigation returns the same runs. When
+ * `remediation.autoRemediate` is on and policy allows the top hypothesis's action to run alone, policy approves it.
  */
 export async function proposeRemediations(ctx: AppContext, incidentId: number, result: InvestigationResult): Promise<RemediationProposal[]> {
   const incident = await getIncidentForRemediation(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   if (result.novel) return [];
   const catalog = ctx.config.file.actions;
+  // Candidates, best first: the action each top hypothesis's category calls for, then the suggested runbook step's
+  // action for the top hypothesis. Either way only a catalog entry can be proposed, and it runs only through policy.
+  const top = result.hypotheses[0];
+  const candidates = result.hypotheses.slice(0, MAX_PROPOSALS).map((h) => ({ h, actionName: ACTION_FOR_CATEGORY[h.category] }));
+  if (top && result.suggestedStep?.action) candidates.push({ h: top, actionName: result.suggestedStep.action });
+
   const proposals: RemediationProposal[] = [];
   const seen = new Set<string>();
   const created: number[] = [];
-  for (const h of result.hypotheses.slice(0, MAX_PROPOSALS)) {
-    const action = catalog.find((a) => a.name === ACTION_FOR_CATEGORY[h.category]);
+  let topRunId: number | undefined;
+  for (const { h, actionName } of candidates) {
+    const action = catalog.find((a) => a.name === actionName);
     if (!action || (action.services.length > 0 && !action.services.includes(h.service))) continue;
     if (h.cause !== null && !SAFE_CAUSE.test(h.cause)) {
       ctx.logger.warn({ incidentId, action: action.name }, 'hypothesis cause is not an id; no remediation proposed for it');
@@ -78,20 +86,22 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
         dedupeKey: `remediation:${run.id}:proposed`,
       });
     }
+    if (h === top && topRunId === undefined) topRunId = run.id;
     proposals.push(toProposal(run, action, false));
   }
   if (created.length) ctx.events.emit('remediation.proposed', { incidentId, actionRunIds: created });
 
-  const top = proposals[0];
-  if (top && top.status === 'proposed' && ctx.config.file.remediation.autoRemediate && created.includes(top.runId)) {
-    const decider: Decider = { type: 'policy', autoRemediate: true, confidence: top.confidence };
+  // Only the top hypothesis's own proposal may run without a click, and only once (when first proposed).
+  const first = proposals[0];
+  if (first && first.runId === topRunId && first.status === 'proposed' && ctx.config.file.remediation.autoRemediate && created.includes(first.runId)) {
+    const decider: Decider = { type: 'policy', autoRemediate: true, confidence: first.confidence };
     const startedAt = Date.now();
-    const run = (await getRun(ctx.knex, top.runId))!;
+    const run = (await getRun(ctx.knex, first.runId))!;
     const decision = await decideNow(ctx, run, decider, incident.status);
     await recordDecision(ctx.knex, { run, decision, decider, startedAt, at: ctx.clock.now() });
     if (decision.allowed) {
       const outcome = await commitApproval(ctx, run, 'policy', decision);
-      if (outcome.outcome === 'approved') proposals[0] = { ...top, status: 'approved', autoApproved: true };
+      if (outcome.outcome === 'approved') proposals[0] = { ...first, status: 'approved', autoApproved: true };
     }
   }
   return proposals;
