@@ -3,7 +3,11 @@ const $ = (sel) => document.querySelector(sel);
 const view = { as: localStorage.getItem('sandbox.as') || '', channel: '', thread: '' };
 
 const deepLink = /^\/archives\/([A-Z0-9]+)(?:\/p(\d+))?/.exec(location.pathname);
-if (deepLink) view.channel = deepLink[1];
+if (deepLink) {
+  view.channel = deepLink[1];
+  // A permalink's p1700000000123456 is ts 1700000000.123456; open it as a thread so the message is in view.
+  if (deepLink[2] && deepLink[2].length > 6) view.thread = `${deepLink[2].slice(0, -6)}.${deepLink[2].slice(-6)}`;
+}
 else view.channel = localStorage.getItem('sandbox.channel') || '';
 
 function toast(text, bad) {
