@@ -1,6 +1,7 @@
 // The shift handoff: what the outgoing on-call leaves to the incoming one, with a confirm button for each of them.
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
+import { formatLocal } from '../src/oncall/business-hours.js';
 
 type Block = Record<string, unknown> & { type: string };
 
@@ -27,7 +28,7 @@ export interface HandoffView {
 const MAX_ROWS = 15;
 
 function when(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return formatLocal(at, timeZone, true);
 }
 
 function who(user: string | null): string {

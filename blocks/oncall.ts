@@ -1,6 +1,7 @@
 // On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
+import { formatLocal } from '../src/oncall/business-hours.js';
 
 type Block = Record<string, unknown> & { type: string };
 
@@ -59,7 +60,7 @@ export type EscalationNotice =
   | { kind: 'not_paging'; publicId: string; reason: string };
 
 function localTime(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return formatLocal(at, timeZone, false);
 }
 
 /** One line in the incident (or team) channel saying what the escalation did. */
@@ -103,7 +104,7 @@ export interface OncallView {
 }
 
 function shortTime(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return formatLocal(at, timeZone, true);
 }
 
 /** The /oncall answer: for each team, who is primary and secondary now and who is next, with the hand-off time. */

@@ -3,15 +3,12 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
 import { buildOncallBlocks } from '../../blocks/oncall.js';
+import { formatLocal } from '../../src/oncall/business-hours.js';
 import { ONCALL_USAGE, parseOncallCommand } from '../../src/oncall/command-parsing.js';
 import { swapOncall, whoIsOnCall } from '../../src/oncall/oncall-commands.js';
 import { afterAck, answer } from './respond.js';
 
 const commandSchema = z.object({ text: z.string().default(''), user_id: z.string().min(1) });
-
-function timeIn(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
-}
 
 export function registerOncallCommand(app: App, deps: HandlerDeps): void {
   app.command('/oncall', async ({ ack, body, respond }) => {
@@ -31,7 +28,7 @@ export function registerOncallCommand(app: App, deps: HandlerDeps): void {
         return;
       }
       const swap = await swapOncall(deps, { slackUser: c.user, range: c.range, by: cmd.data.user_id });
-      await answer(respond, `Swap recorded on ${swap.schedule}: <@${c.user}> is on call from ${timeIn(swap.start, swap.timeZone)} to ${timeIn(swap.end, swap.timeZone)} (${swap.timeZone}).`);
+      await answer(respond, `Swap recorded on ${swap.schedule}: <@${c.user}> is on call from ${formatLocal(swap.start, swap.timeZone, true)} to ${formatLocal(swap.end, swap.timeZone, true)} (${swap.timeZone}).`);
     });
   });
 }
