@@ -278,9 +278,12 @@ function injectFault(w: World, category: Category, onset: number, ramp: number):
       const root = rng.pick(httpServices);
       const [paged, path] = choosePaged(w, root, 0.3);
       const m = w.m.get(root)!;
-      const e = rng.logFloat(0.012, 0.6);
-      towards(rng, m.err!, e, sh, 0.1, 1);
-      if (rng.chance(0.5)) scale(rng, m.lat!, rng.float(1.1, 2.5), sh);
+      // Some bad changes only make the service slow (timeouts upstream), not failing outright.
+      const slowOnly = rng.chance(0.2);
+      const e = slowOnly ? rng.logFloat(0.012, 0.05) : rng.logFloat(0.012, 0.6);
+      if (slowOnly) scale(rng, m.lat!, rng.float(2, 10), sh);
+      else towards(rng, m.err!, e, sh, 0.1, 1);
+      if (!slowOnly && rng.chance(0.5)) scale(rng, m.lat!, rng.float(1.1, 2.5), sh);
       const cls = rng.pick(CLASSES);
       let cause: string;
       if (category === 'bad_deploy') {
@@ -317,7 +320,7 @@ function injectFault(w: World, category: Category, onset: number, ramp: number):
       const root = rng.pick(named((s) => s.kind === 'external'));
       const callers = (w.callers.get(root) ?? []).filter((c) => w.m.get(c));
       const direct = rng.pick(callers);
-      const e = rng.logFloat(0.08, 0.9);
+      const e = rng.logFloat(0.03, 0.9);
       for (const c of callers) {
         const m = w.m.get(c)!;
         const edge = m.edges.get(root);
@@ -361,7 +364,7 @@ function injectFault(w: World, category: Category, onset: number, ramp: number):
         scale(rng, m.req!, rng.float(0.8, 1.35), sh, 0.03);
         addLogs(w, root, 'warn', () => rng.pick([`event loop lag ${rng.int(300, 3000)}ms exceeds 200ms`, `request timed out after ${rng.int(2, 10)}000ms`]), onset, N - 1, rng.int(5, 14));
       }
-      towards(rng, m.cpu, rng.float(0.82, 0.995), sh, 0.015, 1);
+      towards(rng, m.cpu, category === 'traffic_surge' && rng.chance(0.3) ? rng.float(0.6, 0.8) : rng.float(0.82, 0.995), sh, 0.015, 1);
       scale(rng, m.lat!, lat, sh);
       towards(rng, m.err!, e, sh, 0.1, 1);
       propagate(w, path, e, lat * 0.7, onset, ramp, 'timeout');
