@@ -140,6 +140,26 @@ describe('a real Bolt app against the local Slack', () => {
       const lead = view.state.values.lead!.value!.selected_user;
       await client.chat.postMessage({ channel: 'C0ALERTS', text: `${sev}: ${title} declared by <@${body.user.id}>, lead <@${lead}>` });
     });
+    const step = (n: number, callback: string) => ({
+      type: 'modal' as const,
+      callback_id: callback,
+      title: { type: 'plain_text' as const, text: `Step ${n}` },
+      submit: { type: 'plain_text' as const, text: 'Next' },
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `step ${n}` } }],
+    });
+    app.command('/handoff', async ({ ack, client, body }) => {
+      await ack();
+      await client.views.open({ trigger_id: body.trigger_id, view: step(1, 'wizard_1') });
+    });
+    app.view('wizard_1', async ({ ack }) => {
+      await ack({ response_action: 'push', view: step(2, 'wizard_2') });
+    });
+    app.view('wizard_2', async ({ ack }) => {
+      await ack({ response_action: 'update', view: step(3, 'wizard_3') });
+    });
+    app.view('wizard_3', async ({ ack }) => {
+      await ack({ response_action: 'clear' });
+    });
     app.message('status', async ({ say }) => {
       await say('All quiet');
     });
@@ -201,6 +221,18 @@ describe('a real Bolt app against the local Slack', () => {
     expect(slack.views(RosterIds.primary)).toEqual([]);
     const msg = await slack.waitFor(() => slack.lastMessage('C0ALERTS'));
     expect(msg.text).toBe(`sev1: Checkout down declared by <@${RosterIds.primary}>, lead <@${RosterIds.manager}>`);
+  });
+
+  it('follows response_action push, update and clear on the modal stack', async () => {
+    await slack.act.slashCommand(appUrl, { user: RosterIds.primary, channel: 'C0ONCALL', command: '/handoff' });
+    const titles = () => slack.views(RosterIds.primary).map((v) => (v.view.title as { text: string }).text);
+    await slack.waitFor(() => titles().length === 1);
+    await slack.act.submitView(appUrl, { user: RosterIds.primary });
+    expect(titles()).toEqual(['Step 1', 'Step 2']);
+    await slack.act.submitView(appUrl, { user: RosterIds.primary });
+    expect(titles()).toEqual(['Step 1', 'Step 3']);
+    await slack.act.submitView(appUrl, { user: RosterIds.primary });
+    expect(titles()).toEqual([]);
   });
 
   it('delivers messages as events that the app answers in the channel', async () => {
