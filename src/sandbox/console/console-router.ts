@@ -5,6 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../logger.js';
 import type { SlackSandbox } from '../slack/slack-sandbox.js';
 import { SANDBOX_BOT } from '../slack/roster.js';
+import { encodeTypedText } from '../slack/deliver.js';
 import type { SandboxChannel, SandboxEphemeral, SandboxMessage } from '../slack/workspace-state.js';
 import { escapeHtml, mrkdwnToHtml, type NameLookup } from './mrkdwn.js';
 import { renderBlocks, renderModal, type RenderContext } from './render.js';
@@ -204,13 +205,13 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
       const channel = String(b.channel ?? '');
       if (!text) throw new Error('nothing to send');
       const cmd = /^(\/[\w-]+)(?:\s+([\s\S]*))?$/.exec(text);
-      if (cmd) return sandbox.deliver.slashCommand(opts.appBaseUrl(), { user: as, channel, command: cmd[1]!, text: cmd[2] ?? '' });
+      if (cmd) return sandbox.deliver.slashCommand(opts.appBaseUrl(), { user: as, channel, command: cmd[1]!, text: encodeTypedText(cmd[2] ?? '', state, true) });
       const chan = state.channels.get(channel);
       if (chan && !chan.is_im && !chan.members.includes(as)) {
         chan.members.push(as);
         state.addMessage({ channel, user: as, text: `<@${as}> has joined the channel`, subtype: 'channel_join' });
       }
-      return sandbox.deliver.sendMessage(opts.appBaseUrl(), { user: as, channel, text, threadTs: str(b.threadTs) });
+      return sandbox.deliver.sendMessage(opts.appBaseUrl(), { user: as, channel, text: encodeTypedText(text, state), threadTs: str(b.threadTs) });
     }),
   );
 

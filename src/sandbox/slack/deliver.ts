@@ -66,6 +66,24 @@ type Json = Record<string, unknown>;
 
 const INPUT_VALUE_TYPES = new Set(['plain_text_input', 'email_text_input', 'url_text_input', 'number_input']);
 
+/**
+ * Turns what a person typed into the text Slack sends: &, < and > escaped, and @handle / #channel into mentions
+ * (<@U…> and <#C…|name>; slash commands get <@U…|handle>, as with should_escape in manifest.yml).
+ */
+export function encodeTypedText(typed: string, state: WorkspaceState, forCommand = false): string {
+  const escaped = typed.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escaped
+    .replace(/(^|\s)@([a-z0-9._-]+)/gi, (m, pre: string, handle: string) => {
+      const u = state.users.find((x) => x.name.toLowerCase() === handle.toLowerCase() || x.realName.toLowerCase() === handle.toLowerCase());
+      if (!u) return m;
+      return `${pre}<@${u.id}${forCommand ? `|${u.name}` : ''}>`;
+    })
+    .replace(/(^|\s)#([a-z0-9_-]+)/gi, (m, pre: string, name: string) => {
+      const c = state.channelByName(name.toLowerCase());
+      return c ? `${pre}<#${c.id}|${c.name}>` : m;
+    });
+}
+
 /** Appends /slack/events to a bare base URL. */
 export function eventsUrl(appUrl: string): string {
   const trimmed = appUrl.replace(/\/+$/, '');
@@ -224,14 +242,16 @@ export class SlackDeliverer {
         state.changed({ kind: 'view', user: view.user });
         return;
       case 'update':
-        if (next && validateView(next).length === 0) {
+      case 'push':
+        if (!next || validateView(next).length > 0) {
+          // Slack keeps the modal open and says the app's answer was unusable.
+          view.errors = { _: 'The app answered with an invalid view.' };
+          state.changed({ kind: 'view', user: view.user });
+        } else if (body.response_action === 'update') {
           view.view = { ...view.view, ...next, id: view.id, state: { values: {} }, hash: `${Date.now()}.${randomUUID().slice(0, 8)}` };
           view.errors = undefined;
           state.changed({ kind: 'view', user: view.user });
-        }
-        return;
-      case 'push':
-        if (next && validateView(next).length === 0) {
+        } else {
           const id = newSlackId('V');
           state.pushView({ id, user: view.user, view: { ...next, id, state: { values: {} }, previous_view_id: view.id, root_view_id: view.view.root_view_id, app_id: SANDBOX_BOT.appId } }, false);
         }

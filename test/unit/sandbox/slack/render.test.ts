@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, mrkdwnToHtml } from '../../../../src/sandbox/console/mrkdwn.js';
 import { renderBlocks, renderModal, type RenderContext } from '../../../../src/sandbox/console/render.js';
+import { encodeTypedText } from '../../../../src/sandbox/slack/deliver.js';
+import { WorkspaceState } from '../../../../src/sandbox/slack/workspace-state.js';
 
 const names = { userName: (id: string) => ({ U0PRIMARY: 'Priya' })[id], channelName: (id: string) => ({ C0ALERTS: 'alerts' })[id] };
 const ctx: RenderContext = { names, people: [{ id: 'U0PRIMARY', name: 'Priya' }], channel: 'C1', ts: '1.000001' };
@@ -125,5 +127,14 @@ describe('Block Kit to HTML', () => {
     expect(html).toContain('<option value="U0PRIMARY">Priya</option>');
     expect(html).toContain('<span class="sb-error">Too &lt;short&gt;</span>');
     expect(html).toContain('data-modal-submit="1">Go</button>');
+  });
+});
+
+describe('what a person types', () => {
+  it('is sent the way Slack sends it: entities escaped, @handles and #channels as mentions', () => {
+    const state = new WorkspaceState();
+    expect(encodeTypedText('hand over to @sam in #oncall: a < b & c', state)).toBe('hand over to <@U0SECONDARY> in <#C0ONCALL|oncall>: a &lt; b &amp; c');
+    expect(encodeTypedText('commander @maria @nobody', state, true)).toBe('commander <@U0MANAGER|maria> @nobody');
+    expect(mrkdwnToHtml(encodeTypedText('<script>', state))).toBe('&lt;script&gt;');
   });
 });
