@@ -81,7 +81,7 @@ describe('the local workspace in a browser', () => {
       await saveScreenshot(page, 'local-workspace');
     } catch (err) {
       await saveScreenshot(page, 'local-workspace-failed').catch(() => undefined);
-      throw new Error(`step "${step}" failed: ${(err as Error).message}\n--- app output (tail) ---\n${app!.output().slice(-4000)}`);
+      throw new Error(`step "${step}" failed: ${(err as Error).message}\n--- app output (tail) ---\n${app!.output().slice(-4000)}`, { cause: err });
     }
   });
 });

@@ -30,9 +30,8 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 /** Waits until the element's visible text matches; the error names what was expected and what was there. */
 export async function waitForText(locator: Locator, want: string | RegExp, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
   for (;;) {
-    last = (await locator.innerText({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => '')) ?? '';
+    const last = (await locator.innerText({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => '')) ?? '';
     if (typeof want === 'string' ? last.includes(want) : want.test(last)) return last;
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(want)}; the text was:\n${last.slice(-3000)}`);
