@@ -5,6 +5,7 @@ import type { AppConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ActionRunner } from './action-runner.js';
 
+/** What building the runners needs besides the config. */
 export interface ActionRunnerDeps {
   logger: Logger;
   /** Where webhook secrets are read (by each action's secretEnv); process.env by default. */

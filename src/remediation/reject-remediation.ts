@@ -5,6 +5,7 @@ import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
 import { appendTimeline, getRun, transitionRun, type RemediationRun } from './remediation-repository.js';
 import { postRunStatus } from './post-updates.js';
 
+/** What happened to a Reject click; `message` is for the person who clicked when nothing changed. */
 export type RejectionOutcome =
   | { outcome: 'rejected'; run: RemediationRun; message: string }
   | { outcome: 'already_decided'; run: RemediationRun; message: string };

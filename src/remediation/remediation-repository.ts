@@ -87,6 +87,7 @@ function toRun(r: Row): RemediationRun {
   };
 }
 
+/** A proposal to record: a catalog action for a service (and cause) of an incident. */
 export interface NewProposal {
   incidentId: number;
   action: string;
@@ -142,6 +143,7 @@ export async function findInFlight(db: Db, incidentId: number, exceptId?: number
   return row ? toRun(row) : undefined;
 }
 
+/** Columns a state transition may set along with the new status. */
 export interface RunPatch {
   approved_by?: string;
   rejected_by?: string;

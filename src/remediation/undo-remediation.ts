@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors.js';
 import { approveRemediation, type ApprovalOutcome } from './approve-remediation.js';
 import { appendTimeline, getRun, insertProposal, type RemediationRun } from './remediation-repository.js';
 
+/** What happened to an Undo click: the undo run's approval outcome, or why there is nothing to undo. */
 export type UndoOutcome = ApprovalOutcome | { outcome: 'not_undoable'; run: RemediationRun; message: string };
 
 /**

@@ -12,6 +12,7 @@ const PEAK_SHARE = 0.2;
 /** Absolute slack so that a baseline of 0 does not demand exactly 0. */
 const EPSILON = 1e-3;
 
+/** The SLI's values around the incident, split by when they were read. */
 export interface RecoveryInput {
   role: string;
   /** Values before the incident opened (the baseline). */
@@ -24,6 +25,7 @@ export interface RecoveryInput {
   sloLimit?: number;
 }
 
+/** Whether the SLI recovered, the value judged and the limit it was judged against. */
 export interface RecoveryVerdict {
   /** null when the SLI could not be read over the window. */
   recovered: boolean | null;

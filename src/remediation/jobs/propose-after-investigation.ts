@@ -8,6 +8,8 @@ import type { JobDefinition } from '../../jobs/job-queue.js';
 import { proposeRemediations } from '../propose-remediations.js';
 import { PROPOSE_REMEDIATIONS_JOB, proposeRemediationsJobId } from './job-names.js';
 
+export { PROPOSE_REMEDIATIONS_JOB } from './job-names.js';
+
 export const proposeAfterInvestigationPayload = z.object({ incidentId: z.number().int().positive() });
 export type ProposeAfterInvestigationPayload = z.infer<typeof proposeAfterInvestigationPayload>;
 

@@ -9,6 +9,8 @@ import { formatWindow, postRunStatus } from '../post-updates.js';
 import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type RemediationRun } from '../remediation-repository.js';
 import { RUN_REMEDIATION_JOB, VERIFY_REMEDIATION_JOB, verifyRemediationJobId } from './job-names.js';
 
+export { RUN_REMEDIATION_JOB } from './job-names.js';
+
 export const runRemediationPayload = z.object({ runId: z.number().int().positive() });
 export type RunRemediationPayload = z.infer<typeof runRemediationPayload>;
 

@@ -9,6 +9,8 @@ import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type 
 import { judgeRecovery, sloLimitFor, worstPerTimestamp, type RecoveryVerdict } from '../verification.js';
 import { VERIFY_REMEDIATION_JOB } from './job-names.js';
 
+export { VERIFY_REMEDIATION_JOB } from './job-names.js';
+
 export const verifyRemediationPayload = z.object({ runId: z.number().int().positive() });
 export type VerifyRemediationPayload = z.infer<typeof verifyRemediationPayload>;
 
