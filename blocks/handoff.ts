@@ -62,7 +62,7 @@ function confirmBlock(view: HandoffView, role: 'outgoing' | 'incoming'): Block {
     elements: [
       {
         type: 'button',
-        action_id: ActionIds.confirmHandoff,
+        action_id: role === 'outgoing' ? ActionIds.confirmHandoff : ActionIds.confirmHandoffIncoming,
         text: { type: 'plain_text', text: `${label}: confirm handoff` },
         value: `${view.handoffId}:${role}`,
         ...(role === 'incoming' ? { style: 'primary' } : {}),

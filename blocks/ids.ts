@@ -9,6 +9,8 @@ export const ActionIds = {
   showEvidence: 'incident_show_evidence',
   undoRemediation: 'remediation_undo',
   confirmHandoff: 'handoff_confirm',
+  /** The incoming on-call's confirm button (Slack wants distinct action ids within one message). */
+  confirmHandoffIncoming: 'handoff_confirm_incoming',
 } as const;
 
 export const ViewIds = {

@@ -13,7 +13,7 @@ const clickSchema = z.object({
 });
 
 export function registerHandoffActions(app: App, deps: HandlerDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.confirmHandoff, async ({ ack, body }) => {
+  const confirm = async ({ ack, body }: { ack: () => Promise<void>; body: BlockAction }) => {
     await ack();
     const click = clickSchema.parse(body);
     const [id, role] = click.actions[0]!.value.split(':') as [string, 'outgoing' | 'incoming'];
@@ -23,5 +23,7 @@ export function registerHandoffActions(app: App, deps: HandlerDeps): void {
       if (!(err instanceof AppError) || !click.channel) throw err;
       await deps.chat.postEphemeral(click.channel.id, click.user.id, err.message);
     }
-  });
+  };
+  app.action<BlockAction<ButtonAction>>(ActionIds.confirmHandoff, confirm);
+  app.action<BlockAction<ButtonAction>>(ActionIds.confirmHandoffIncoming, confirm);
 }

@@ -144,11 +144,11 @@ describe('slash commands', () => {
     expect(text).toContain(`<@${RosterIds.primary}>: 1 page`);
     expect(text).toContain(`<@${RosterIds.primary}> hands over to <@${RosterIds.secondary}>`);
     // Only the incoming on-call may confirm as incoming.
-    await slack.act.clickButton(app.url, { user: RosterIds.bystander, actionId: ActionIds.confirmHandoff, channel: 'C0ONCALL', ts: posted.ts, value: undefined });
+    await slack.act.clickButton(app.url, { user: RosterIds.bystander, actionId: ActionIds.confirmHandoff, channel: 'C0ONCALL', ts: posted.ts });
     await slack.waitFor(() => slack.ephemerals(RosterIds.bystander).find((e) => e.text.includes('can confirm as the outgoing on-call')), { message: 'no refusal' });
     await slack.act.clickButton(app.url, { user: RosterIds.primary, actionId: ActionIds.confirmHandoff, channel: 'C0ONCALL', ts: posted.ts });
     await slack.waitFor(() => blocksText(slack.state.message('C0ONCALL', posted.ts)?.blocks).includes(`Outgoing <@${RosterIds.primary}> confirmed`), { message: 'outgoing not shown confirmed' });
-    await slack.act.clickButton(app.url, { user: RosterIds.secondary, actionId: ActionIds.confirmHandoff, channel: 'C0ONCALL', ts: posted.ts });
+    await slack.act.clickButton(app.url, { user: RosterIds.secondary, actionId: ActionIds.confirmHandoffIncoming, channel: 'C0ONCALL', ts: posted.ts });
     await slack.waitFor(() => blocksText(slack.state.message('C0ONCALL', posted.ts)?.blocks).includes(`Incoming <@${RosterIds.secondary}> confirmed`), { message: 'incoming not shown confirmed' });
     const row = await app.ctx.knex('handoffs').first();
     expect(row.outgoing_confirmed_at).toBeInstanceOf(Date);

@@ -35,7 +35,7 @@ describe('handoff blocks', () => {
       {
         type: 'actions',
         block_id: 'handoff_incoming',
-        elements: [{ type: 'button', action_id: 'handoff_confirm', text: { type: 'plain_text', text: 'Incoming: confirm handoff' }, value: '7:incoming', style: 'primary' }],
+        elements: [{ type: 'button', action_id: 'handoff_confirm_incoming', text: { type: 'plain_text', text: 'Incoming: confirm handoff' }, value: '7:incoming', style: 'primary' }],
       },
     ]);
   });
