@@ -13,7 +13,7 @@ export interface QueueFixture {
   makeQueue(opts?: { concurrency?: number; metrics?: AppMetrics }): JobQueue;
   /** Loses everything the queue keeps outside Postgres (its Redis keys); nothing for the Postgres queue. */
   loseBroker(): Promise<void>;
-  /** Stops nothing; drops the schema / Redis keys and closes connections. */
+  /** After the test's queues are stopped: drops what the test wrote (schema, Redis keys) and closes connections. */
   cleanup(): Promise<void>;
 }
 
@@ -66,17 +66,18 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
 
     const runsOf = (id: string) => runs.filter((r) => r.jobId === id);
 
+    // Opening a database and migrating it can be slow on a loaded machine.
     beforeEach(async () => {
       fx = await setup();
       queues = [];
       runs = [];
       behaviour = new Map();
-    });
+    }, 60_000);
 
     afterEach(async () => {
       for (const q of queues) await q.stop(2000);
       await fx.cleanup();
-    });
+    }, 60_000);
 
     it('runs an immediate job once with its payload and records it completed', async () => {
       const metrics = createMetrics();
@@ -103,9 +104,9 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await waitFor(() => runsOf(id).length > 0, 5000, 'timer fired');
       const run = runsOf(id)[0]!;
       expect(run.at).toBeGreaterThanOrEqual(due);
-      expect(run.at - due).toBeLessThan(250);
+      expect(run.at - due).toBeLessThan(500);
       expect(run.ctx.scheduledFor.getTime()).toBe(due);
-      expect(run.ctx.lateByMs).toBeLessThan(250);
+      expect(run.ctx.lateByMs).toBeLessThan(500);
     });
 
     it('enqueues a job id once: the same id twice, or again after it ran, runs it once', async () => {

@@ -8,7 +8,6 @@ import type { AppMetrics } from '../../metrics.js';
 import type { EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
 import {
   cancelJob,
-  claimJob,
   findJob,
   insertJob,
   listDeadJobs,
@@ -19,7 +18,7 @@ import {
   toJobRecord,
   type JobRow,
 } from './job-store.js';
-import { afterCommit, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+import { afterCommit, createClaimRecorder, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
 
 export interface BullQueueOptions {
   knex: Knex;
@@ -72,6 +71,7 @@ export class BullJobQueue implements JobQueue {
   private worker: Worker | undefined;
   private readonly definitions = new Map<string, JobDefinition<unknown>>();
   private readonly deps: RunnerDeps;
+  private readonly claim: (id: string, armedFor: Date) => Promise<JobRow | undefined>;
   private readonly running = new Set<Promise<void>>();
   private readonly announcing = new Set<Promise<void>>();
   private readonly toAnnounce: Array<{ id: string; name: string; runAt: Date; attempts: number }> = [];
@@ -109,6 +109,7 @@ export class BullJobQueue implements JobQueue {
       lockMs: Math.max(100, opts.lockMs ?? 30_000),
       definitions: this.definitions,
     };
+    this.claim = createClaimRecorder(opts.knex, owner, this.deps.lockMs);
   }
 
   register<P>(def: JobDefinition<P>): void {
@@ -230,7 +231,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   private async processWake(wake: Wake, onProcessed: () => void): Promise<void> {
-    const row = await claimJob(this.knex, wake.id, this.deps.owner, this.deps.lockMs, new Date(wake.armedFor));
+    const row = await this.claim(wake.id, new Date(wake.armedFor));
     if (!row) return;
     const outcome = await runClaimedJob(this.deps, row, onProcessed);
     if (outcome.status === 'retry') await this.arm([{ ...armOf(row), runAt: outcome.runAt }]);

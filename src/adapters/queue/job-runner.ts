@@ -5,7 +5,7 @@ import { scrubSecrets } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import { ExternalServiceError, PermanentJobError, formatZodIssues } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { extendLock, markCompleted, markDead, markRetry, toDate, type JobRow, type NewJob } from './job-store.js';
+import { claimJobs, extendLock, markCompleted, markDead, markRetry, toDate, type JobRow, type NewJob } from './job-store.js';
 
 export const DEFAULT_ATTEMPTS = 5;
 export const DEFAULT_BACKOFF_MS = 1000;
@@ -53,6 +53,36 @@ export function createCompletionRecorder(knex: Knex, owner: string, maxBatch = 2
     new Promise<boolean>((done, fail) => {
       if (!batch.length) setImmediate(flush);
       batch.push({ id, done, fail });
+    });
+}
+
+/**
+ * Coalesces the claims of BullMQ wakes that arrive in the same turn of the event loop into one UPDATE. A second
+ * wake for an id already in the batch claims nothing (the row can run once).
+ */
+export function createClaimRecorder(knex: Knex, owner: string, lockMs: number, maxBatch = 200): (id: string, armedFor: Date) => Promise<JobRow | undefined> {
+  const batch: Array<{ id: string; armedFor: Date; done: (row: JobRow | undefined) => void; fail: (err: unknown) => void }> = [];
+  const flush = () => {
+    const taken = batch.splice(0, maxBatch);
+    if (batch.length) setImmediate(flush);
+    const first = new Map<string, (typeof taken)[number]>();
+    for (const t of taken) {
+      if (first.has(t.id)) t.done(undefined);
+      else first.set(t.id, t);
+    }
+    const wakes = [...first.values()];
+    claimJobs(knex, wakes, owner, lockMs).then(
+      (rows) => {
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        wakes.forEach((w) => w.done(byId.get(w.id)));
+      },
+      (err: unknown) => wakes.forEach((w) => w.fail(err)),
+    );
+  };
+  return (id, armedFor) =>
+    new Promise<JobRow | undefined>((done, fail) => {
+      if (!batch.length) setImmediate(flush);
+      batch.push({ id, armedFor, done, fail });
     });
 }
 

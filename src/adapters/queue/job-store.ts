@@ -98,18 +98,21 @@ export async function claimDueJobs(db: Knex, owner: string, limit: number, lockM
 }
 
 /**
- * Claims one pending job whose time is no later than `armedFor` (the time the broker was told to wake for it).
- * Undefined when it is gone, not pending (done, cancelled, running elsewhere) or was moved later.
+ * Claims, in one statement, each pending job whose time is no later than the time its wake was armed for (a wake
+ * from BullMQ). A job gone, not pending (done, cancelled, running elsewhere) or moved later is not claimed.
+ * Each id must appear once: Postgres updates a row matched twice only once.
  */
-export async function claimJob(db: Knex, id: string, owner: string, lockMs: number, armedFor: Date): Promise<JobRow | undefined> {
+export async function claimJobs(db: Knex, wakes: Array<{ id: string; armedFor: Date }>, owner: string, lockMs: number): Promise<JobRow[]> {
   const now = new Date();
+  // The wakes travel as one JSON document: array parameters are serialised differently by pg and PGlite.
   const result = await db.raw(
-    `update jobs set status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
-      where id = ? and status = 'pending' and run_at <= ?
-      returning *`,
-    [owner, new Date(now.getTime() + lockMs), now, id, armedFor],
+    `update jobs as j set status = 'running', attempts = j.attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+      from jsonb_to_recordset(?::jsonb) as w(id text, armed_for timestamptz)
+      where j.id = w.id and j.status = 'pending' and j.run_at <= w.armed_for
+      returning j.*`,
+    [owner, new Date(now.getTime() + lockMs), now, JSON.stringify(wakes.map((w) => ({ id: w.id, armed_for: w.armedFor.toISOString() })))],
   );
-  return rowsOf(result)[0];
+  return rowsOf(result);
 }
 
 /** Extends the lock of a running job; false when this owner no longer holds it. */
