@@ -69,6 +69,16 @@ describe('intake to briefing', () => {
     expect(types.filter((t) => t === 'alert.received')).toHaveLength(2);
   });
 
+  it('when the channel name is taken, the incident gets the next free name', async () => {
+    const l = await loop();
+    l.slack.state.createChannel('inc-1-checkout-high-error-rate', 'U0PRIMARY');
+    l.slack.state.createChannel('inc-1-checkout-high-error-rate-2', 'U0PRIMARY');
+    await post(l.url, '/webhooks/alertmanager', JSON.stringify(makeAlertmanagerPayload()));
+    const incident = await waitFor('the incident channel', () => l.ctx.knex('incidents').whereNotNull('briefing_ts').first());
+    expect(incident.channel_name).toBe('inc-1-checkout-high-error-rate-3');
+    expect(l.slack.state.channels.get(incident.channel_id)!.name).toBe('inc-1-checkout-high-error-rate-3');
+  });
+
   it('a signed PagerDuty delivery gives one incident and one channel; PagerDuty acknowledged and resolved apply once', async () => {
     const l = await loop();
     const body = JSON.stringify(makePagerDutyPayload());

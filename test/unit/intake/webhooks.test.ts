@@ -1,0 +1,49 @@
+// Webhook authentication and validation answer before anything is written (no database is reachable here).
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import type { AppContext } from '../../../src/context.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { handleAlertmanager, handleChangeEvent, handlePagerDuty } from '../../../src/intake/webhooks.js';
+import { signEvents, signPagerDuty } from '../../../src/intake/signatures.js';
+import { makeAlertmanagerPayload, makePagerDutyPayload } from '../../helpers/factories.js';
+
+function ctx(env: Record<string, string> = {}): AppContext {
+  // Any database access would throw: these answers must come before anything is recorded.
+  const knex = new Proxy(() => {}, { get: () => { throw new Error('the database was touched'); }, apply: () => { throw new Error('the database was touched'); } });
+  return { config: loadConfig({ LOG_LEVEL: 'silent', ...env }), metrics: createMetrics(), knex } as unknown as AppContext;
+}
+
+const am = Buffer.from(JSON.stringify(makeAlertmanagerPayload()));
+
+describe('webhook answers that write nothing', () => {
+  it('without ALERTMANAGER_TOKEN, accepts only loopback senders', async () => {
+    const r = await handleAlertmanager(ctx(), { rawBody: am, headers: {}, remoteAddress: '10.1.2.3' });
+    expect(r).toEqual({ status: 401, body: { error: 'unauthorized', message: 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted' } });
+  });
+
+  it('with ALERTMANAGER_TOKEN, a loopback sender still needs the token', async () => {
+    const r = await handleAlertmanager(ctx({ ALERTMANAGER_TOKEN: 't' }), { rawBody: am, headers: {}, remoteAddress: '127.0.0.1' });
+    expect(r.status).toBe(401);
+  });
+
+  it('answers 400 with the zod paths of what is wrong', async () => {
+    const raw = Buffer.from(JSON.stringify({ version: '3', alerts: [] }));
+    const r = await handleAlertmanager(ctx(), { rawBody: raw, headers: {}, remoteAddress: '127.0.0.1' });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_payload');
+    expect(r.body.issues).toEqual(expect.arrayContaining(['version: expected version "4"', 'alerts: expected at least one alert']));
+  });
+
+  it('rejects PagerDuty deliveries when no secret is configured, even if signed', async () => {
+    const raw = Buffer.from(JSON.stringify(makePagerDutyPayload()));
+    const r = await handlePagerDuty(ctx(), { rawBody: raw, headers: { 'x-pagerduty-signature': signPagerDuty(raw, 'x') }, remoteAddress: '127.0.0.1' });
+    expect(r).toEqual({ status: 401, body: { error: 'unauthorized', message: 'PAGERDUTY_WEBHOOK_SECRET is unset' } });
+  });
+
+  it('answers 400 to a correctly signed change event of an unknown type', async () => {
+    const raw = Buffer.from(JSON.stringify({ id: 'e1', type: 'party', service: 'checkout', ts: '2026-11-20T03:00:00Z' }));
+    const r = await handleChangeEvent(ctx({ EVENTS_WEBHOOK_SECRET: 'k' }), { rawBody: raw, headers: { 'x-signature': signEvents(raw, 'k') }, remoteAddress: '127.0.0.1' });
+    expect(r.status).toBe(400);
+    expect(String((r.body.issues as string[])[0])).toMatch(/^type: /);
+  });
+});
