@@ -392,7 +392,32 @@ function classify(ctx: Context, root: Root): Candidate[] {
       weight: 5,
     });
   }
+  if (cpuHot && !(req?.significant && reqRatio >= 1.8) && req) {
+    out.push({ hypothesis: hyp('traffic_surge', service, null, `traffic to ${service} rose ${reqRatio.toFixed(1)}x; less than a surge usually is`, [metricRef(req), metricRef(cpu!)]), strength: 'weak', weight: 1 });
+  }
+  // Less likely readings, kept so the responder sees them: older changes of the root, recent changes of the victims on the way.
+  const older = [...ctx.deploys, ...ctx.changes].filter((d) => d.service === service && Date.parse(d.ts) < onset - CHANGE_WINDOW && Date.parse(d.ts) >= onset - 3 * CHANGE_WINDOW);
+  for (const d of older.slice(-1)) out.push(alternative(d, onset, 0.5));
+  for (const victim of root.path.slice(0, -1)) {
+    const near = [...ctx.deploys, ...ctx.changes].filter((d) => d.service === victim && Math.abs(Date.parse(d.ts) - onset) <= CHANGE_WINDOW);
+    for (const d of near.slice(-1)) out.push(alternative(d, onset, 0.4));
+  }
   return out.sort((a, b) => b.weight - a.weight);
+}
+
+/** A known signature that can stand as the answer; the rest are only shown as less likely readings. */
+const isPrimary = (c: Candidate) => c.weight >= 2;
+
+function alternative(d: Deploy | Change, onset: number, weight: number): Candidate {
+  const isDeploy = !('kind' in d);
+  const lag = Math.round((onset - Date.parse(d.ts)) / MIN);
+  return {
+    hypothesis: hyp(isDeploy ? 'bad_deploy' : 'config_change', d.service, d.id, `${d.id} on ${d.service} landed ${lag >= 0 ? `${lag} min before` : `${-lag} min after`} the onset`, [
+      { kind: isDeploy ? 'deploy' : 'change', ref: d.id, detail: `${isDeploy ? (d as Deploy).title : (d as Change).summary} at ${hhmm(Date.parse(d.ts))}` },
+    ]),
+    strength: 'weak',
+    weight,
+  };
 }
 
 function anomaliesOf(ctx: Context): string[] {
@@ -453,11 +478,11 @@ export async function investigateDeterministic(input: {
 
   let roots = paged ? walk(ctx, paged) : [];
   let scored = roots.map((r) => ({ root: r, candidates: classify(ctx, r) }));
-  if (paged && scored.every((s) => s.candidates.length === 0)) {
+  if (paged && scored.every((s) => !s.candidates.some(isPrimary))) {
     // Nothing known at the roots: look again, letting fainter departures that began with the page lead the walk.
     const again = walk(ctx, paged, true).map((r) => ({ root: r, candidates: classify(ctx, r) }));
     decide(ctx, 'relaxed_walk', { roots: again.map((s) => `${s.root.path.join(' -> ')}: ${s.candidates.map((c) => c.hypothesis.category).join(', ') || 'none'}`) });
-    if (again.some((s) => s.candidates.length > 0)) {
+    if (again.some((s) => s.candidates.some(isPrimary))) {
       scored = again;
       roots = again.map((s) => s.root);
     }
@@ -466,8 +491,8 @@ export async function investigateDeterministic(input: {
     roots: scored.map((s) => `${s.root.path.join(' -> ')}: ${s.candidates.map((c) => c.hypothesis.category).join(', ') || 'no known signature'}`),
   });
   // A root with a known signature outranks one without; among those, the walk's own order (strongest edge first).
-  const explained = scored.filter((s) => s.candidates.length > 0);
-  const unexplained = scored.filter((s) => s.candidates.length === 0);
+  const explained = scored.filter((s) => s.candidates.some(isPrimary));
+  const unexplained = scored.filter((s) => !s.candidates.some(isPrimary));
   const ranked: Candidate[] = [];
   for (const s of explained) ranked.push(...s.candidates.map((c, i) => ({ ...c, weight: c.weight - i * 0.01 - (s === explained[0] ? 0 : 5) })));
   ranked.sort((a, b) => b.weight - a.weight);
@@ -498,7 +523,7 @@ export async function investigateDeterministic(input: {
     }
   }
   const action = novel ? ACTION_FOR_CATEGORY.novel : ACTION_FOR_CATEGORY[hypotheses[0]!.category];
-  const suggestedStep = chooseStep(runbooks, action, page.alertname);
+  const suggestedStep = chooseStep(runbooks, action, page.alertname, novel ? undefined : STEP_HINTS[hypotheses[0]!.category]);
   if (!novel && suggestedStep.step > 0) {
     hypotheses[0]!.evidence.push({ kind: 'runbook', ref: suggestedStep.runbook, detail: `step ${suggestedStep.step}: ${suggestedStep.text}` });
   }
@@ -534,6 +559,14 @@ function resolveService(name: string | undefined, services: Map<string, Scenario
   const wanted = slug(name);
   return [...services.keys()].find((s) => slug(s) === wanted);
 }
+
+/** Words that tell apart runbook steps sharing one action. */
+const STEP_HINTS: Partial<Record<Category, RegExp>> = {
+  cpu_saturation: /cpu/i,
+  traffic_surge: /traffic|surge|requests/i,
+  bad_deploy: /deploy/i,
+  config_change: /flag|config/i,
+};
 
 function dedupe(evidence: EvidenceRef[]): EvidenceRef[] {
   const seen = new Set<string>();

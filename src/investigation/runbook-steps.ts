@@ -26,13 +26,13 @@ export function parseRunbookSteps(runbook: Runbook): RunbookStep[] {
  * The runbook step that carries out `action`, preferring runbooks written for the paging alert.
  * For `escalate`, a step naming escalation when one exists, else an escalation instruction of our own.
  */
-export function chooseStep(runbooks: readonly Runbook[], action: string, alertname: string | undefined): SuggestedStep {
+export function chooseStep(runbooks: readonly Runbook[], action: string, alertname: string | undefined, hint?: RegExp): SuggestedStep {
   const forAlert = (r: Runbook) => (alertname !== undefined && r.alerts.includes(alertname) ? 0 : 1);
   const ordered = [...runbooks].sort((a, b) => forAlert(a) - forAlert(b));
-  for (const rb of ordered) {
-    const step = parseRunbookSteps(rb).find((s) => s.action === action);
-    if (step) return { ...step, action };
-  }
+  const steps = ordered.flatMap((rb) => parseRunbookSteps(rb).filter((s) => s.action === action));
+  // Several steps may run the same action (scale out for a surge, scale out for hot CPU): take the one whose words fit.
+  const step = (hint && steps.find((s) => hint.test(s.text))) ?? steps[0];
+  if (step) return { ...step, action };
   const home = ordered[0];
   if (action === 'escalate') {
     return {
