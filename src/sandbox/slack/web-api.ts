@@ -256,7 +256,10 @@ function paginate<T>(items: T[], args: ApiArgs, defaultLimit: number): { page: T
 }
 
 export const METHODS: Record<string, Method> = {
-  'api.test': (args) => ({ args }),
+  'api.test': (args) => {
+    const { token: _token, ...echo } = args;
+    return { args: echo };
+  },
 
   'auth.test': () => ({
     url: `https://${SANDBOX_TEAM.domain}.slack.com/`,
