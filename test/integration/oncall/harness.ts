@@ -90,7 +90,7 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
         await db.migrate();
         migrated = true;
       }
-      const logger = createLogger({ level: 'silent' });
+      const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' });
       const metrics = createMetrics();
       const queue = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, metrics, prefix, sweepIntervalMs: 500 });
       const chat = createSlackChatNotifier(new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl }), logger);
