@@ -557,7 +557,11 @@ function resolveService(name: string | undefined, services: Map<string, Scenario
   if (!name) return undefined;
   if (services.has(name)) return name;
   const wanted = slug(name);
-  return [...services.keys()].find((s) => slug(s) === wanted);
+  const exact = [...services.keys()].find((s) => slug(s) === wanted);
+  if (exact) return exact;
+  // A display name such as "Checkout API (production)": the longest graph name it contains as whole words.
+  const contained = [...services.keys()].filter((s) => `-${wanted}-`.includes(`-${slug(s)}-`)).sort((a, b) => b.length - a.length);
+  return contained[0];
 }
 
 /** Words that tell apart runbook steps sharing one action. */

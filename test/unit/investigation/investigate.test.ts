@@ -77,6 +77,15 @@ describe('investigateDeterministic: walking the graph', () => {
   });
 });
 
+describe('investigateDeterministic: the paged service', () => {
+  it('finds the paged service in the graph from a display name such as a PagerDuty service summary', async () => {
+    const s = searchBreaks();
+    s.page = alertmanagerPage('Frontend (production)');
+    const r = await investigate(s);
+    expect(r.hypotheses[0]).toMatchObject({ category: 'bad_deploy', service: 'search', cause: 'deploy-11' });
+  });
+});
+
 describe('investigateDeterministic: novelty', () => {
   it('answers novel when the paged service fails with healthy dependencies and no change, and lists what is anomalous', async () => {
     const r = await investigate(searchBreaks({ searchDeploy: false }));

@@ -93,4 +93,11 @@ describe('runbook steps', () => {
     expect(chooseStep([extra, ...RUNBOOKS], 'scale_out', 'HighLatencyP99')).toMatchObject({ runbook: 'rb-latency', step: 2, action: 'scale_out' });
     expect(chooseStep(RUNBOOKS, 'escalate', 'HighErrorRate')).toMatchObject({ runbook: 'rb-errors', step: 0, action: 'escalate' });
   });
+
+  it('among steps that share an action, takes the one whose words fit the hypothesis', () => {
+    const latency = { id: 'rb-lat', title: 'x', alerts: ['HighLatencyP99'], markdown: '1. Traffic above 2x: scale out (action: scale_out).\n2. CPU above 0.9 without a surge: scale out (action: scale_out).' };
+    expect(chooseStep([latency], 'scale_out', 'HighLatencyP99', /cpu/i).step).toBe(2);
+    expect(chooseStep([latency], 'scale_out', 'HighLatencyP99', /traffic|surge/i).step).toBe(1);
+    expect(chooseStep([latency], 'scale_out', 'HighLatencyP99').step).toBe(1);
+  });
 });
