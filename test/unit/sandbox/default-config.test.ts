@@ -1,0 +1,34 @@
+// The local workspace's built-in config: valid, the console's people, the world's services, sandbox actions.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ACTIONS } from '../../../src/config.js';
+import { currentOncall } from '../../../src/oncall/schedules.js';
+import { buildSandboxFileConfig } from '../../../src/sandbox/default-config.js';
+import { ROSTER, RosterIds } from '../../../src/sandbox/slack/roster.js';
+import { SHOP_TOPOLOGY } from '../../../src/sandbox/world/topology.js';
+
+describe('buildSandboxFileConfig', () => {
+  const now = new Date('2026-11-22T05:00:00Z');
+  const file = buildSandboxFileConfig(now);
+
+  it('names the console roster as its users', () => {
+    expect(file.users.map((u) => u.slackId).sort()).toEqual(ROSTER.map((r) => r.id).sort());
+  });
+
+  it('catalogs every service of the world with its dependencies', () => {
+    expect(file.services.map((s) => [s.name, s.kind, s.dependsOn])).toEqual(SHOP_TOPOLOGY.services.map((s) => [s.name, s.kind, s.dependsOn]));
+  });
+
+  it('offers every default action, each run by the world', () => {
+    expect(file.actions.map((a) => a.name).sort()).toEqual([...DEFAULT_ACTIONS].sort());
+    expect(new Set(file.actions.map((a) => a.runner.type))).toEqual(new Set(['sandbox']));
+  });
+
+  it('puts the on-call primary of the console on call when the workspace starts, and the secondary next', () => {
+    for (const at of [now, new Date(now.getTime() + 4 * 86_400_000)]) {
+      const shift = currentOncall(file, 'shop-oncall', at, []);
+      const slack = (id: string | undefined) => file.users.find((u) => u.id === id)?.slackId;
+      expect(slack(shift.primary)).toBe(RosterIds.primary);
+      expect(slack(shift.secondary)).toBe(RosterIds.secondary);
+    }
+  });
+});
