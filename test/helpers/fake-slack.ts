@@ -16,6 +16,8 @@ export interface FakeSlackOptions {
   rateLimit?: Partial<RateLimitOptions>;
   /** Trigger id lifetime (Slack: 3000 ms). */
   triggerTtlMs?: number;
+  /** Automatic retries of failed event deliveries, e.g. [0, 50]; none unless set (Slack: 0, 1 min, 5 min). */
+  eventRetryDelaysMs?: number[];
 }
 
 /** What a person does in Slack, delivered signed to an app (appUrl: its base URL or its /slack/events URL). */
@@ -84,7 +86,13 @@ const SYSTEM_SUBTYPES = new Set(['channel_join', 'channel_topic', 'channel_purpo
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botToken = opts.botToken ?? 'xoxb-test';
   const signingSecret = opts.signingSecret ?? 'test-secret';
-  const sandbox = new SlackSandbox({ botToken, signingSecret, rateLimit: opts.rateLimit, interactions: { triggerTtlMs: opts.triggerTtlMs } });
+  const sandbox = new SlackSandbox({
+    botToken,
+    signingSecret,
+    rateLimit: opts.rateLimit,
+    interactions: { triggerTtlMs: opts.triggerTtlMs },
+    eventRetryDelaysMs: opts.eventRetryDelaysMs,
+  });
   const server = await sandbox.listen(0);
   const { state } = sandbox;
   return {

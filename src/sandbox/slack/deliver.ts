@@ -60,6 +60,11 @@ export interface DelivererOptions {
   baseUrl: () => string;
   /** Slack gives up on an app after 3 seconds. */
   ackTimeoutMs?: number;
+  /**
+   * Delays of Slack's automatic retries of an Events API delivery that failed or timed out (Slack: immediately,
+   * after 1 minute, after 5 minutes). Empty (the default) means no automatic retries.
+   */
+  eventRetryDelaysMs?: number[];
 }
 
 type Json = Record<string, unknown>;
@@ -96,9 +101,34 @@ export class SlackDeliverer {
   readonly log: DeliveryResult[] = [];
   private readonly events = new Map<string, Json>();
   private readonly ackTimeoutMs: number;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: DelivererOptions) {
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 3000;
+  }
+
+  /** Cancels pending automatic retries. */
+  stop(): void {
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+  }
+
+  /** Retries a failed event delivery on Slack's schedule, with X-Slack-Retry-Num and X-Slack-Retry-Reason. */
+  private scheduleRetry(appUrl: string, eventId: string, failed: DeliveryResult, attempt: number): void {
+    const delays = this.opts.eventRetryDelaysMs ?? [];
+    if (attempt > delays.length) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      const reason = failed.error === 'operation_timeout' ? 'http_timeout' : 'http_error';
+      void this.redeliverEvent(appUrl, eventId, attempt, reason).then(
+        (result) => {
+          if (result.error) this.scheduleRetry(appUrl, eventId, result, attempt + 1);
+        },
+        () => undefined,
+      );
+    }, delays[attempt - 1]);
+    timer.unref();
+    this.retryTimers.add(timer);
   }
 
   private get state(): WorkspaceState {
@@ -358,7 +388,9 @@ export class SlackDeliverer {
     };
     this.events.set(eventId, envelope);
     if (this.events.size > 200) this.events.delete(this.events.keys().next().value!);
-    return { eventId, result: await this.post(appUrl, `event:${String(event.type)}`, JSON.stringify(envelope), 'application/json') };
+    const result = await this.post(appUrl, `event:${String(event.type)}`, JSON.stringify(envelope), 'application/json');
+    if (result.error) this.scheduleRetry(appUrl, eventId, result, 1);
+    return { eventId, result };
   }
 
   /** Sends an event again as Slack's retry would (same event_id, X-Slack-Retry-Num), to test idempotence. */

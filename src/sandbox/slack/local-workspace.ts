@@ -52,6 +52,8 @@ export async function createLocalWorkspace(opts: LocalWorkspaceOptions): Promise
     botToken,
     signingSecret,
     rateLimit: { enabled: true, ...opts.rateLimit },
+    // As Slack does, so the app's handling of X-Slack-Retry-Num is exercised here too.
+    eventRetryDelaysMs: [0, 60_000, 300_000],
     consoleUrl: opts.appBaseUrl,
   });
   const server = await sandbox.listen(0, '127.0.0.1');

@@ -24,6 +24,8 @@ export interface SlackSandboxOptions {
   consoleUrl?: () => string;
   /** Slack gives up on an app's ack after 3 seconds. */
   ackTimeoutMs?: number;
+  /** Automatic retries of failed event deliveries (Slack: [0, 60_000, 300_000]); none by default. */
+  eventRetryDelaysMs?: number[];
 }
 
 type RawRequest = Request & { rawBody?: Buffer };
@@ -53,6 +55,7 @@ export class SlackSandbox {
       signingSecret: this.signingSecret,
       baseUrl: () => this.baseUrl,
       ackTimeoutMs: opts.ackTimeoutMs,
+      eventRetryDelaysMs: opts.eventRetryDelaysMs,
     });
   }
 
@@ -195,6 +198,7 @@ export class SlackSandbox {
       url,
       close: () =>
         new Promise<void>((resolve) => {
+          this.deliver.stop();
           server.closeAllConnections();
           server.close(() => resolve());
         }),

@@ -96,6 +96,37 @@ describe('signed delivery', () => {
   });
 });
 
+describe('automatic event retries', () => {
+  it('retries a failed event delivery with the same event_id and X-Slack-Retry-Num, stopping once it succeeds', async () => {
+    const slack = await startFakeSlack({ eventRetryDelaysMs: [0, 20, 20] });
+    const seen: { id: string; retry: string | undefined }[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ id: JSON.parse(Buffer.concat(chunks).toString()).event_id, retry: req.headers['x-slack-retry-num'] as string | undefined });
+        // Fails the first two attempts, then succeeds.
+        res.writeHead(seen.length <= 2 ? 500 : 200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const sent = await slack.act.sendMessage(appUrl, { user: RosterIds.primary, channel: 'C0GENERAL', text: 'hello' });
+      await slack.waitFor(() => seen.length >= 3);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(seen).toEqual([
+        { id: sent.eventIds[0], retry: undefined },
+        { id: sent.eventIds[0], retry: '1' },
+        { id: sent.eventIds[0], retry: '2' },
+      ]);
+    } finally {
+      await slack.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
 describe('a real Bolt app against the local Slack', () => {
   let slack: FakeSlack;
   let app: App;
