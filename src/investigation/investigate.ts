@@ -207,7 +207,8 @@ function changeCandidates(ctx: Context, service: string, onset: number) {
   const newLogs = ctx.logs.newSince(service, onset - 5 * MIN);
   const inWindow = (ts: string) => {
     const t = Date.parse(ts);
-    return t >= onset - CHANGE_WINDOW && t <= onset + 2 * MIN;
+    // A few minutes of slack after the onset: a 5-minute rate smears the step, so the onset estimate can run early.
+    return t >= onset - CHANGE_WINDOW && t <= onset + 4 * MIN;
   };
   const score = (ts: string, text: string) => {
     const lag = (onset - Date.parse(ts)) / MIN;
