@@ -16,8 +16,10 @@ export function oncallServices(ctx: AppContext): OncallServices {
   const existing = built.get(ctx);
   if (existing) return existing;
   const { env, file } = ctx.config;
+  // PagerDuty wants a user's email in `From` on writes: the first configured user known to PagerDuty with an email.
+  const fromEmail = file.users.find((u) => u.pagerdutyId && u.email)?.email;
   const pagerduty = env.PAGERDUTY_TOKEN
-    ? createPagerDutyClient({ token: env.PAGERDUTY_TOKEN, ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}) })
+    ? createPagerDutyClient({ token: env.PAGERDUTY_TOKEN, ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}), ...(fromEmail ? { fromEmail } : {}) })
     : undefined;
   const fromConfig = configOnCall(file, (schedule) => listOverrides(ctx.knex, schedule));
   const oncall: OnCallLookup = {
