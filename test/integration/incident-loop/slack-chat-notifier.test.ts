@@ -1,0 +1,54 @@
+// The Slack ChatNotifier against the local Slack through the real WebClient: channel names, threads, uploads, errors.
+import { WebClient } from '@slack/web-api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
+import { ExternalServiceError } from '../../../src/errors.js';
+import { createLogger } from '../../../src/logger.js';
+import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
+
+let slack: FakeSlack | undefined;
+afterEach(async () => {
+  await slack?.close();
+  slack = undefined;
+});
+
+async function notifier() {
+  slack = await startFakeSlack();
+  const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  return createSlackChatNotifier(client, createLogger({ level: 'silent' }));
+}
+
+describe('Slack ChatNotifier', () => {
+  it('creates channels, suffixing taken names, and posts, updates and threads messages', async () => {
+    const chat = await notifier();
+    const a = await chat.createChannel('inc-9-checkout-down');
+    const b = await chat.createChannel('inc-9-checkout-down');
+    expect([a.name, b.name]).toEqual(['inc-9-checkout-down', 'inc-9-checkout-down-2']);
+    const posted = await chat.postMessage(a.id, 'hello', [{ type: 'section', text: { type: 'mrkdwn', text: 'hello' } }]);
+    await chat.updateMessage(a.id, posted.ts, 'hello again', [{ type: 'section', text: { type: 'mrkdwn', text: 'hello again' } }]);
+    await chat.postMessage(a.id, 'in the thread', undefined, posted.ts);
+    expect(slack!.thread(a.id, posted.ts).map((m) => m.text)).toEqual(['hello again', 'in the thread']);
+    await chat.uploadFile(a.id, { filename: 'chart.png', title: 'chart', content: Buffer.from([0x89, 0x50, 0x4e, 0x47]), threadTs: posted.ts });
+    expect(slack!.uploads().map((u) => u.file.name)).toEqual(['chart.png']);
+  });
+
+  it('turns a rate limit into a retryable error carrying Retry-After, and a bad channel into a permanent one', async () => {
+    const chat = await notifier();
+    const { id } = await chat.createChannel('inc-10-rate');
+    slack!.setRateLimit({ enabled: true, perSecond: 1, burst: 1 });
+    await chat.postMessage(id, 'one');
+    const err = await chat.postMessage(id, 'two').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExternalServiceError);
+    expect(err).toMatchObject({ service: 'slack', retryable: true });
+    expect((err as ExternalServiceError).retryAfterMs).toBeGreaterThanOrEqual(1000);
+    const notFound = await chat.postMessage('C0NOPE', 'x').catch((e: unknown) => e);
+    expect(notFound).toMatchObject({ retryable: false, message: 'slack: chat.postMessage: channel_not_found' });
+  });
+
+  it('lists user group members and finds users by email', async () => {
+    const chat = await notifier();
+    expect(await chat.listUserGroupMembers('S0ONCALL')).toEqual(['U0PRIMARY', 'U0SECONDARY']);
+    expect(await chat.lookupUserByEmail('priya@example.com')).toMatchObject({ id: 'U0PRIMARY', email: 'priya@example.com' });
+    expect(await chat.lookupUserByEmail('nobody@example.invalid')).toBeUndefined();
+  });
+});
