@@ -19,11 +19,13 @@ export interface WorldRouterOptions {
 
 const triggerBody = z.object({ scenario: z.string().min(1) });
 
-/** The app's own Alertmanager webhook, on the loopback address and port this request reached. */
+/**
+ * The app's own Alertmanager webhook on loopback, at the port this request reached (the intake trusts loopback when
+ * ALERTMANAGER_TOKEN is unset). IPv6 loopback when the server is bound there.
+ */
 function ownWebhookUrl(req: Request): string {
-  const address = req.socket.localAddress ?? '127.0.0.1';
-  const host = address.includes(':') ? (address === '::1' || address.startsWith('::ffff:127.') ? '127.0.0.1' : `[${address}]`) : address;
-  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${req.socket.localPort}/webhooks/alertmanager`;
+  const host = req.socket.localAddress === '::1' ? '[::1]' : '127.0.0.1';
+  return `http://${host}:${req.socket.localPort}/webhooks/alertmanager`;
 }
 
 /** How each service looks now: the numbers the console shows next to the topology. */

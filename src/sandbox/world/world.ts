@@ -88,7 +88,7 @@ export class World {
   signalsAt(t: number): Map<string, ServiceSignals> {
     const hit = this.cache.get(t);
     if (hit) return hit;
-    if (this.cache.size > 20_000) this.cache = new Map();
+    if (this.cache.size > 5_000) this.cache = new Map();
     const computed = computeSignals(this.state(), t);
     this.cache.set(t, computed);
     return computed;
