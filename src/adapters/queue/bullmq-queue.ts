@@ -18,7 +18,7 @@ import {
   toJobRecord,
   type JobRow,
 } from './job-store.js';
-import { afterCommit, createClaimRecorder, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+import { DEFAULT_CONCURRENCY, afterCommit, createClaimRecorder, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
 
 export interface BullQueueOptions {
   knex: Knex;
@@ -29,7 +29,7 @@ export interface BullQueueOptions {
   prefix?: string;
   /** BullMQ queue name (default `copilot`). */
   queueName?: string;
-  /** Jobs run at once by this instance (default 10). */
+  /** Jobs run at once by this instance (default DEFAULT_CONCURRENCY, 50). */
   concurrency?: number;
   /**
    * How often to look in Postgres for what Redis may not know (default 5000 ms): rows committed but never
@@ -91,7 +91,7 @@ export class BullJobQueue implements JobQueue {
     this.logger = opts.logger.child({ component: 'queue', queue: 'bullmq' });
     this.queueName = opts.queueName ?? 'copilot';
     this.prefix = opts.prefix ?? 'bull';
-    this.concurrency = Math.max(1, opts.concurrency ?? 10);
+    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.sweepIntervalMs = Math.max(50, opts.sweepIntervalMs ?? 5000);
     this.redisUrl = opts.redisUrl;
     // BullMQ requires maxRetriesPerRequest: null so that a Redis outage blocks instead of failing its commands.

@@ -9,6 +9,12 @@ import { claimJobs, extendLock, markCompleted, markDead, markRetry, toDate, type
 
 export const DEFAULT_ATTEMPTS = 5;
 export const DEFAULT_BACKOFF_MS = 1000;
+/**
+ * Jobs one instance runs at once. Ours wait on I/O (Slack, HTTP, the database, the model), and with fewer slots a
+ * burst of short timers queues behind the round trips (bench/timers.ts: at 10 slots, 1,000 timers a second fall
+ * seconds behind on BullMQ).
+ */
+export const DEFAULT_CONCURRENCY = 50;
 const MAX_BACKOFF_MS = 3_600_000;
 const MAX_ERROR_LENGTH = 2000;
 

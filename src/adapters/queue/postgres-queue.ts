@@ -15,13 +15,13 @@ import {
   reviveDeadJob,
   toJobRecord,
 } from './job-store.js';
-import { afterCommit, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+import { DEFAULT_CONCURRENCY, afterCommit, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
 
 export interface PostgresQueueOptions {
   knex: Knex;
   logger: Logger;
   metrics?: AppMetrics;
-  /** Jobs run at once by this instance (default 10). */
+  /** Jobs run at once by this instance (default DEFAULT_CONCURRENCY, 50). */
   concurrency?: number;
   /** Longest sleep between looks at the table (default 1000 ms); a known earlier timer wakes it sooner. */
   pollIntervalMs?: number;
@@ -54,7 +54,7 @@ export class PostgresJobQueue implements JobQueue {
   constructor(opts: PostgresQueueOptions) {
     this.knex = opts.knex;
     this.logger = opts.logger.child({ component: 'queue', queue: 'postgres' });
-    this.concurrency = Math.max(1, opts.concurrency ?? 10);
+    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     this.pollIntervalMs = Math.max(10, opts.pollIntervalMs ?? 1000);
     const owner = `pg-${randomUUID()}`;
     this.deps = {
