@@ -53,6 +53,28 @@ export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: 
   return { behind, unstarted };
 }
 
+/**
+ * Puts a step that fell behind back on the queue: a lost timer is recorded again, a dead one revived, and one that
+ * ended without running its step (cancelled by mistake) replaced. A pending one is only late: the report is enough.
+ * The step's timeline dedupe key still makes it run once.
+ */
+export async function rearmStep(ctx: AppContext, b: Pick<BehindEscalation, 'incidentId' | 'round' | 'step'>): Promise<'enqueued' | 'revived' | 'replaced' | 'pending'> {
+  const jobId = escalationJobId(b.incidentId, b.round, b.step);
+  const payload = { incidentId: b.incidentId, round: b.round, step: b.step };
+  const job = await ctx.queue.get(jobId);
+  if (!job) {
+    await ctx.queue.enqueue(JobNames.escalateIncident, payload, { jobId });
+    return 'enqueued';
+  }
+  if (job.status === 'dead') {
+    await ctx.queue.retryDead(jobId);
+    return 'revived';
+  }
+  if (job.status === 'pending' || job.status === 'running') return 'pending';
+  await ctx.queue.enqueue(JobNames.escalateIncident, payload, { jobId: `${jobId}:watchdog` });
+  return 'replaced';
+}
+
 export function escalationWatchdogJob(ctx: AppContext): JobDefinition<EscalationWatchdogPayload> {
   return {
     name: JobNames.escalationWatchdog,
@@ -72,8 +94,7 @@ export function escalationWatchdogJob(ctx: AppContext): JobDefinition<Escalation
             data: { round: b.round, step: b.step, dueAt: b.dueAt.toISOString(), behindMs: b.behindMs },
             dedupeKey: `escalation-behind:${b.incidentId}:${b.round}:${b.step}`,
           });
-          // Same deterministic id: when the timer still exists this changes nothing; when it was lost, it runs now.
-          await ctx.queue.enqueue(JobNames.escalateIncident, { incidentId: b.incidentId, round: b.round, step: b.step }, { jobId: escalationJobId(b.incidentId, b.round, b.step) });
+          await rearmStep(ctx, b);
         }
         for (const id of unstarted) {
           ctx.logger.warn({ incidentId: id }, 'escalation never started; starting it');

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { acknowledgeIncident } from '../../../src/incidents/transitions.js';
 import { listTimeline } from '../../../src/incidents/repository.js';
 import { createWarpClock } from '../../../src/oncall/timers.js';
+import { findBehind, rearmStep } from '../../../src/oncall/jobs/escalation-watchdog.js';
 import { ActionIds } from '../../../blocks/ids.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { openIncident, pagesOf, sleep, startHarness, type OncallHarness } from './harness.js';
@@ -151,5 +152,41 @@ describe('escalation', () => {
     await sleep(3500);
     expect(await pagesOf(ctx, id)).toEqual([]);
     expect(await ctx.knex('jobs').where('id', 'like', `escalate:${id}:%`).count('* as n').first()).toEqual({ n: 0 });
+  });
+});
+
+describe('escalation upkeep', () => {
+  it('pages the next step at once when someone presses Escalate, and keeps the chain timing from there', async () => {
+    harness = await startHarness();
+    const { ctx } = await harness.startReplica();
+    const id = await openIncident(ctx, { severity: 'sev1' });
+    await waitFor(async () => (await pagesOf(ctx, id)).length === 1, 10_000, 'the primary page');
+    ctx.events.emit('incident.escalation_requested', { incidentId: id, by: RosterIds.primary });
+    await waitFor(async () => (await pagesOf(ctx, id)).length === 2, 2000, 'the secondary page, well before its 3 s');
+    const steps = (await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step').map((e) => e.at.getTime());
+    expect(steps[1]! - steps[0]!).toBeLessThan(1500);
+    expect((await ctx.queue.get(`escalate:${id}:0:1`))?.status).toBe('cancelled');
+    await waitFor(async () => (await pagesOf(ctx, id)).length === 3, 6000, 'the manager page');
+    const all = (await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step').map((e) => e.at.getTime());
+    expect(all[2]! - all[1]!).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('the watchdog reports a step that fell behind and puts its lost timer back', async () => {
+    harness = await startHarness();
+    const { ctx } = await harness.startReplica();
+    const id = await openIncident(ctx, { severity: 'sev1' });
+    await waitFor(async () => (await pagesOf(ctx, id)).length === 1, 10_000, 'the primary page');
+    // The step-2 timer is lost (as if both Redis and its row were gone).
+    await ctx.queue.cancel(`escalate:${id}:0:1`);
+    await ctx.knex('jobs').where({ id: `escalate:${id}:0:1` }).del();
+    const later = new Date(Date.now() + 60_000);
+    const { behind } = await findBehind(ctx, later);
+    expect(behind).toEqual([{ incidentId: id, round: 0, step: 1, dueAt: expect.any(Date), behindMs: expect.any(Number) }]);
+    expect(behind[0]!.behindMs).toBeGreaterThan(50_000);
+    expect(await rearmStep(ctx, behind[0]!)).toBe('enqueued');
+    await waitFor(async () => (await pagesOf(ctx, id)).length === 2, 5000, 'the secondary page after the re-arm');
+    expect(await rearmStep(ctx, behind[0]!)).not.toBe('enqueued');
+    await sleep(500);
+    expect((await pagesOf(ctx, id)).filter((p) => p.step === 1)).toHaveLength(1);
   });
 });
