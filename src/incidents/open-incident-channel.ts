@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError } from '../errors.js';
-import { currentOncall } from '../oncall/schedules.js';
+import { slackIdOf } from '../oncall/directory.js';
+import { oncallServices } from '../oncall/services.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../blocks/briefing.js';
 import { buildPointerBlocks, buildPointerText, buildTopic } from '../../blocks/status.js';
 import { briefingState, buildBriefingView } from './briefing-view.js';
@@ -46,21 +47,20 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
   await postPointer(ctx, incident, channelId);
 }
 
-/** The owning team's on-call (primary and secondary) and its Slack user group, resolved to Slack user ids. */
+/**
+ * The owning team's on-call (primary and secondary, with recorded swaps or PagerDuty's schedule, via the on-call
+ * capability's lookup) and its Slack user group, as Slack user ids.
+ */
 export async function responderIds(ctx: AppContext, incident: Incident): Promise<string[]> {
   const file = ctx.config.file;
   const team = incident.team ? file.teams.find((t) => t.name === incident.team) : undefined;
   const ids = new Set<string>();
-  const slackIdOf = async (userId: string) => {
-    const u = file.users.find((x) => x.id === userId);
-    if (u?.slackId) return u.slackId;
-    if (u?.email) return (await ctx.chat.lookupUserByEmail(u.email))?.id;
-    return undefined;
-  };
   if (team?.schedule) {
-    const shift = currentOncall(file, team.schedule, ctx.clock.now());
-    for (const who of [shift.primary, shift.secondary]) {
-      const id = who ? await slackIdOf(who) : undefined;
+    const { oncall } = oncallServices(ctx);
+    const at = ctx.clock.now();
+    for (const which of ['primary', 'secondary'] as const) {
+      const who = await oncall.whoIsOnCall(team.schedule, which, at);
+      const id = who ? await slackIdOf(file, ctx.chat, who) : undefined;
       if (id) ids.add(id);
     }
   }

@@ -23,10 +23,17 @@ import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, 
 export const PD_SECRET = 'pd-test-secret';
 export const EVENTS_SECRET = 'events-test-secret';
 
-/** A config file with one team (alerts channel, user group) and one service, and a routing rule for critical. */
+/**
+ * A config file with one team (alerts channel, a rotation of two people: one known by Slack id, one by email, and a
+ * user group), one service, and a routing rule for critical.
+ */
 export const TEST_FILE_CONFIG = {
-  users: [{ id: 'maya', name: 'Maya', slackId: 'U0MAYA' }],
-  teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', slackUserGroup: 'S0ONCALL' }],
+  users: [
+    { id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' },
+    { id: 'sam', name: 'Sam', email: 'sam@example.com' },
+  ],
+  schedules: [{ name: 'payments-rotation', members: ['priya', 'sam'], start: '2026-01-05T09:00:00Z' }],
+  teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', slackUserGroup: 'S0PLATFORM', schedule: 'payments-rotation' }],
   services: [{ name: 'checkout', team: 'payments' }],
   routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
 };

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ActionIds } from '../../../blocks/ids.js';
 import { makeAlertmanagerPayload, makeDeployEvent, makePagerDutyPayload } from '../../helpers/factories.js';
 import { signEvents, signPagerDuty } from '../../helpers/pagerduty-signing.js';
-import { EVENTS_SECRET, PD_SECRET, post, startLoop, waitFor, type Loop } from './harness.js';
+import { EVENTS_SECRET, PD_SECRET, TEST_FILE_CONFIG, post, startLoop, waitFor, type Loop } from './harness.js';
 
 let loops: Loop[] = [];
 afterEach(async () => {
@@ -46,8 +46,10 @@ describe('intake to briefing', () => {
     const channel = l.slack.state.channels.get(incident.channel_id)!;
     expect(channel.name).toBe('inc-1-checkout-high-error-rate');
     expect(channel.topic.value).toContain('INC-1 | SEV1');
-    // Responders (the team's user group) are invited after the first message.
-    await waitFor('the responders invited', () => ['U0PRIMARY', 'U0SECONDARY'].every((u) => channel.members.includes(u)));
+    // Responders are invited after the first message: the rotation's primary and secondary (one found by email)
+    // and the team's user group.
+    await waitFor('the responders invited', () => ['U0PRIMARY', 'U0SECONDARY', 'U0MANAGER'].every((u) => channel.members.includes(u)));
+    expect((await l.ctx.knex('incidents').where({ id: incident.id }).first()).responders.sort()).toEqual(['U0MANAGER', 'U0PRIMARY', 'U0SECONDARY']);
     const first = channelMessages(l, incident.channel_id)[0]!;
     expect(first.ts).toBe(incident.briefing_ts);
     expect(JSON.stringify(first.blocks)).toContain('HighErrorRate');
@@ -67,6 +69,15 @@ describe('intake to briefing', () => {
     const types = (await l.ctx.knex('incident_events').where({ incident_id: incident.id }).orderBy('id').select('type')).map((r: { type: string }) => r.type);
     expect(types).toEqual(expect.arrayContaining(['incident.opened', 'alert.received', 'channel.created', 'briefing.posted', 'investigation.completed']));
     expect(types.filter((t) => t === 'alert.received')).toHaveLength(2);
+  });
+
+  it('invites the rotation primary and secondary (one found by email) even without a user group', async () => {
+    const l = await loop({ fileConfig: { ...TEST_FILE_CONFIG, teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }] } });
+    await post(l.url, '/webhooks/alertmanager', JSON.stringify(makeAlertmanagerPayload()));
+    const incident = await waitFor('the responders', () => l.ctx.knex('incident_events').where({ type: 'responders.invited' }).first());
+    expect([...incident.data.users].sort()).toEqual(['U0PRIMARY', 'U0SECONDARY']);
+    const row = await l.ctx.knex('incidents').first();
+    expect(l.slack.state.channels.get(row.channel_id)!.members).not.toContain('U0MANAGER');
   });
 
   it('when the channel name is taken, the incident gets the next free name', async () => {
