@@ -8,10 +8,15 @@ import { commitApproval, decideNow } from './approve-remediation.js';
 import type { Decider } from './policy.js';
 import { actionTitle } from './post-updates.js';
 import { recordDecision } from './record-decision.js';
-import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, type RemediationStatus } from './remediation-repository.js';
+import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, listRuns, type RemediationStatus } from './remediation-repository.js';
 
-/** How many hypotheses, best first, get a proposal. */
-const MAX_PROPOSALS = 3;
+/** How many hypotheses, best first, are considered. */
+const MAX_HYPOTHESES = 3;
+/**
+ * Open proposals per investigation: the briefing offers the next step, one button (DESIGN.md); several buttons for
+ * competing fixes invite two people to run two of them at once.
+ */
+const MAX_OPEN_PROPOSALS = 1;
 /** A cause is passed to workflows and webhooks as an input: only id-shaped values (deploy ids, shas, change ids). */
 const SAFE_CAUSE = /^[A-Za-z0-9][A-Za-z0-9._:/@#-]{0,127}$/;
 
@@ -33,10 +38,11 @@ export interface RemediationProposal {
 }
 
 /**
- * Proposes, for the top hypotheses, the catalog action their category calls for (rollback_deploy for bad_deploy,
- * ...), and the suggested runbook step's action, when the catalog has it and allows it on the hypothesis's service.
- * Actions come from the category (a closed set) or the runbook, never from alert or log text, and a name that is
- * not in the catalog is never proposed. Proposing again after a re-investigation returns the same runs. When
+ * Proposes the next remediation: the first of these that the catalog has and allows on the hypothesis's service
+ * and that was not already decided for the incident: the top hypothesis's category action (rollback_deploy for
+ * bad_deploy, ...), the suggested runbook step's action, then the next hypotheses' category actions. Actions come
+ * from the category (a closed set) or the runbook, never from alert or log text, and a name that is not in the
+ * catalog is never proposed. Proposing again for the same result returns the same run. When
  * `remediation.autoRemediate` is on and policy allows the top hypothesis's action to run alone, policy approves it.
  */
 export async function proposeRemediations(ctx: AppContext, incidentId: number, result: InvestigationResult): Promise<RemediationProposal[]> {
@@ -47,21 +53,29 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
   // Candidates, best first: the action each top hypothesis's category calls for, then the suggested runbook step's
   // action for the top hypothesis. Either way only a catalog entry can be proposed, and it runs only through policy.
   const top = result.hypotheses[0];
-  const candidates = result.hypotheses.slice(0, MAX_PROPOSALS).map((h) => ({ h, actionName: ACTION_FOR_CATEGORY[h.category] }));
-  if (top && result.suggestedStep?.action) candidates.push({ h: top, actionName: result.suggestedStep.action });
+  // Only the top hypothesis's category action is a known failure kind's fix that policy may run without a click.
+  const candidates = result.hypotheses.slice(0, MAX_HYPOTHESES).map((h, i) => ({ h, actionName: ACTION_FOR_CATEGORY[h.category], mayAutoRun: i === 0 }));
+  if (top && result.suggestedStep?.action) candidates.splice(1, 0, { h: top, actionName: result.suggestedStep.action, mayAutoRun: false });
+  // What was already decided for this incident (rejected, run, failed) is not proposed again: the next candidate is.
+  const decided = new Set(
+    (await listRuns(ctx.knex, incidentId)).filter((r) => r.status !== 'proposed').map((r) => `${r.action}|${r.service}|${r.cause ?? ''}`),
+  );
 
   const proposals: RemediationProposal[] = [];
   const seen = new Set<string>();
   const created: number[] = [];
-  let topRunId: number | undefined;
-  for (const { h, actionName } of candidates) {
+  let autoRunId: number | undefined;
+  for (const { h, actionName, mayAutoRun } of candidates) {
     const action = catalog.find((a) => a.name === actionName);
     if (!action || (action.services.length > 0 && !action.services.includes(h.service))) continue;
     if (h.cause !== null && !SAFE_CAUSE.test(h.cause)) {
       ctx.logger.warn({ incidentId, action: action.name }, 'hypothesis cause is not an id; no remediation proposed for it');
       continue;
     }
-    const key = `${action.name}|${h.service}|${h.cause ?? ''}`;
+    if (proposals.length >= MAX_OPEN_PROPOSALS) break;
+    if (decided.has(`${action.name}|${h.service}|${h.cause ?? ''}`)) continue;
+    // One proposal per action and service: the best-ranked cause (two rollbacks of one service would conflict).
+    const key = `${action.name}|${h.service}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const now = ctx.clock.now();
@@ -86,14 +100,14 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
         dedupeKey: `remediation:${run.id}:proposed`,
       });
     }
-    if (h === top && topRunId === undefined) topRunId = run.id;
+    if (mayAutoRun) autoRunId = run.id;
     proposals.push(toProposal(run, action, false));
   }
   if (created.length) ctx.events.emit('remediation.proposed', { incidentId, actionRunIds: created });
 
-  // Only the top hypothesis's own proposal may run without a click, and only once (when first proposed).
+  // It runs without a click only once: when first proposed.
   const first = proposals[0];
-  if (first && first.runId === topRunId && first.status === 'proposed' && ctx.config.file.remediation.autoRemediate && created.includes(first.runId)) {
+  if (first && first.runId === autoRunId && first.status === 'proposed' && ctx.config.file.remediation.autoRemediate && created.includes(first.runId)) {
     const decider: Decider = { type: 'policy', autoRemediate: true, confidence: first.confidence };
     const startedAt = Date.now();
     const run = (await getRun(ctx.knex, first.runId))!;

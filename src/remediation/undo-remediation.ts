@@ -1,18 +1,22 @@
 // Use case: someone clicks Undo after a remediation did not help. The catalog's undo action runs through the policy.
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import { approveRemediation, type ApprovalOutcome } from './approve-remediation.js';
-import { appendTimeline, getRun, insertProposal, type RemediationRun } from './remediation-repository.js';
+import { commitApproval, type ApprovalOutcome } from './approve-remediation.js';
+import { gatherApproverFacts, userNames } from './approvers.js';
+import { decide, type Decider } from './policy.js';
+import { recordDecision } from './record-decision.js';
+import { appendTimeline, findInFlight, getIncidentForRemediation, getRun, insertProposal, type RemediationRun } from './remediation-repository.js';
 
 /** What happened to an Undo click: the undo run's approval outcome, or why there is nothing to undo. */
 export type UndoOutcome = ApprovalOutcome | { outcome: 'not_undoable'; run: RemediationRun; message: string };
 
 /**
- * Undoes a finished run by proposing its catalog `undo` action (same service and cause) and approving it for
- * `userId`: the undo action's own approvers and the in-flight rule apply. A run is undone at most once; when the
- * undo run succeeds, the original run becomes `undone`.
+ * Undoes a finished run with its catalog `undo` action (same service and cause), approved for `userId`: the undo
+ * action's own approvers and the in-flight rule apply, and a refused click creates nothing. A run is undone at
+ * most once; when the undo run succeeds, the original run becomes `undone`.
  */
 export async function undoRemediation(ctx: AppContext, input: { runId: number; userId: string }): Promise<UndoOutcome> {
+  const startedAt = Date.now();
   const run = await getRun(ctx.knex, input.runId);
   if (!run) throw new NotFoundError(`remediation run ${input.runId}`);
   const action = ctx.config.file.actions.find((a) => a.name === run.action);
@@ -22,6 +26,27 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
   if (!['succeeded', 'verified', 'not_recovered'].includes(run.status)) {
     return { outcome: 'not_undoable', run, message: `\`${run.action}\` (run #${run.id}) is ${run.status.replace('_', ' ')}; only a finished run can be undone.` };
   }
+  const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
+  if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
+  const undoAction = ctx.config.file.actions.find((a) => a.name === action.undo);
+  const approver = await gatherApproverFacts(ctx, { slackUserId: input.userId, action: undoAction, service: run.service, incident });
+  const decider: Decider = { type: 'human', approver };
+  const inFlight = await findInFlight(ctx.knex, run.incidentId);
+  const decision = decide({
+    actionName: action.undo,
+    action: undoAction,
+    service: run.service,
+    inFlight: inFlight ? { runId: inFlight.id, action: inFlight.action } : null,
+    incidentStatus: incident.status,
+    decider,
+    userNames: userNames(ctx.config.file),
+  });
+  if (!decision.allowed) {
+    // Recorded against the run to be undone: no undo run exists for a refused click.
+    await recordDecision(ctx.knex, { run: { ...run, action: action.undo }, decision, decider, startedAt, at: ctx.clock.now() });
+    return { outcome: 'denied', run, message: decision.reason, decision };
+  }
+
   const now = ctx.clock.now();
   const { run: undoRun, created } = await insertProposal(ctx.knex, {
     incidentId: run.incidentId,
@@ -44,5 +69,9 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
       dedupeKey: `remediation:${undoRun.id}:proposed`,
     });
   }
-  return approveRemediation(ctx, { runId: undoRun.id, userId: input.userId });
+  await recordDecision(ctx.knex, { run: undoRun, decision, decider, startedAt, at: now });
+  if (undoRun.status !== 'proposed') {
+    return { outcome: 'already_decided', run: undoRun, message: `\`${run.action}\` (run #${run.id}) already has an undo (run #${undoRun.id}, ${undoRun.status.replace('_', ' ')}); nothing more was done.` };
+  }
+  return commitApproval(ctx, undoRun, input.userId, decision);
 }

@@ -55,6 +55,7 @@ describe('from a page to a remediation', () => {
             name: 'rollback_deploy',
             title: 'Roll back deploy',
             runner: { type: 'github_workflow', repo: 'acme/search', workflow: 'rollback.yml', inputs: { deploy: '{{cause}}', service: '{{service}}' } },
+            services: ['search'],
             risk: 'high',
             verifyWindow: '1h',
           },
@@ -64,7 +65,7 @@ describe('from a page to a remediation', () => {
     const config = loadConfig({
       PORT: '0',
       DATABASE_URL,
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       SLACK_BOT_TOKEN: slack.botToken,
       SLACK_SIGNING_SECRET: slack.signingSecret,
       SLACK_API_URL: slack.apiUrl,
