@@ -102,6 +102,7 @@ export async function gatherSignals(
   metrics: MetricsSource,
   range: TimeRange,
   record: StepRecorder,
+  onError: (role: string, service: string, err: unknown) => void = () => undefined,
 ): Promise<Map<string, ServiceSignals>> {
   const out = new Map<string, ServiceSignals>();
   for (const service of services) {
@@ -109,7 +110,14 @@ export async function gatherSignals(
     const sig: ServiceSignals = { service, byRole: new Map(), edges: new Map() };
     for (const role of ROLES) {
       const started = Date.now();
-      const series = await metrics.queryRole(role, service.name, range);
+      let series: Series[];
+      try {
+        series = await metrics.queryRole(role, service.name, range);
+      } catch (err) {
+        // One failed query is missing evidence, not a failed investigation.
+        onError(role, service.name, err);
+        continue;
+      }
       const findings = series.map((s) => analyse(role, s));
       sig.byRole.set(role, findings);
       if (role === 'upstream_error_ratio') for (const f of findings) if (f.labels.upstream) sig.edges.set(f.labels.upstream, f);

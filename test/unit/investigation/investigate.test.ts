@@ -137,4 +137,13 @@ describe('investigateDeterministic: degraded sources', () => {
     expect(r.missing).toEqual(expect.arrayContaining([expect.stringContaining('metrics'), expect.stringContaining('logs'), expect.stringContaining('changes')]));
     expect(r.novel).toBe(true);
   });
+
+  it('still briefs from the logs and changes when the metrics source fails, and names what failed', async () => {
+    const s = searchBreaks();
+    const sources = createScenarioSources(s);
+    const down = { ...sources, metrics: { queryRole: async () => Promise.reject(new Error('Prometheus unreachable')), queryRange: async () => [] } };
+    const r = await investigateDeterministic({ page: pageSummaryFromScenario(s), sources: down, now: NOW });
+    expect(r.missing!.join('\n')).toContain('Prometheus unreachable');
+    expect(r.suggestedStep).not.toBeNull();
+  });
 });
