@@ -8,7 +8,7 @@ import { commitApproval, decideNow } from './approve-remediation.js';
 import type { Decider } from './policy.js';
 import { actionTitle } from './post-updates.js';
 import { recordDecision } from './record-decision.js';
-import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, listRuns, type RemediationStatus } from './remediation-repository.js';
+import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, listRuns, transitionRun, type RemediationStatus } from './remediation-repository.js';
 
 /** How many hypotheses, best first, are considered. */
 const MAX_HYPOTHESES = 3;
@@ -103,7 +103,10 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
     if (mayAutoRun) autoRunId = run.id;
     proposals.push(toProposal(run, action, false));
   }
-  if (created.length) ctx.events.emit('remediation.proposed', { incidentId, actionRunIds: created });
+  if (created.length) {
+    await supersedeStaleProposals(ctx, incidentId, proposals.map((p) => p.runId));
+    ctx.events.emit('remediation.proposed', { incidentId, actionRunIds: created });
+  }
 
   // It runs without a click only once: when first proposed.
   const first = proposals[0];
@@ -119,6 +122,27 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
     }
   }
   return proposals;
+}
+
+/**
+ * Closes the copilot's earlier open proposals of the incident that a newer investigation no longer offers, so the
+ * briefing offers one next step. They are recorded as rejected by the copilot, with the reason.
+ */
+async function supersedeStaleProposals(ctx: AppContext, incidentId: number, keep: number[]): Promise<void> {
+  const now = ctx.clock.now();
+  const stale = (await listRuns(ctx.knex, incidentId)).filter((r) => r.status === 'proposed' && r.proposedBy === 'copilot' && !keep.includes(r.id));
+  for (const r of stale) {
+    const closed = await transitionRun(ctx.knex, r.id, ['proposed'], 'rejected', { rejected_by: 'copilot', reject_reason: 'superseded by a newer investigation' }, now);
+    if (!closed) continue;
+    await appendTimeline(ctx.knex, {
+      incidentId,
+      type: 'remediation.superseded',
+      actor: 'copilot',
+      at: now,
+      data: { runId: r.id, action: r.action, service: r.service, cause: r.cause, by: keep },
+      dedupeKey: `remediation:${r.id}:superseded`,
+    });
+  }
 }
 
 function toProposal(

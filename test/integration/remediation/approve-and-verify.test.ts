@@ -254,6 +254,16 @@ describe('proposing remediations', () => {
       suggestedStep: { runbook: 'high-error-rate', step: 2, text: 'Restart checkout', action: 'restart_service' },
     });
     expect(next.map((p) => [p.action, p.service, p.status, p.autoApproved])).toEqual([['restart_service', 'checkout', 'proposed', false]]);
+
+    // A newer investigation with another answer supersedes the open proposal: one next step at a time.
+    const newer = await proposeRemediations(loop.ctx, incidentId, {
+      ...result,
+      hypotheses: [{ category: 'bad_deploy', service: 'checkout', cause: 'd-44', confidence: 0.5, summary: 'deploy d-44', evidence: [] }],
+    });
+    expect(newer.map((p) => [p.action, p.cause, p.status])).toEqual([['rollback_deploy', 'd-44', 'proposed']]);
+    const open = await loop.ctx.knex('remediation_runs').where({ incident_id: incidentId, status: 'proposed' }).select('id');
+    expect(open.map((r: { id: number }) => r.id)).toEqual([newer[0]!.runId]);
+    expect(await runRow(next[0]!.runId)).toMatchObject({ status: 'rejected', rejected_by: 'copilot', reject_reason: 'superseded by a newer investigation' });
     // High risk: even with autoRemediate on, policy leaves it to a person.
     expect(loop.github.dispatches).toHaveLength(0);
   });
