@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import * as createCoreTables from './20261122000100_create_core_tables.js';
 import * as createJobs from './20261122000200_create_jobs.js';
 import * as createChangeEvents from './20261122000300_create_change_events.js';
+import * as indexWebhookIds from './20261122000310_index_webhook_ids.js';
 import * as createInvestigationSpans from './20261122000400_create_investigation_spans.js';
 import * as createOncallTables from './20261122000500_create_oncall_tables.js';
 import * as createRemediationRuns from './20261122000600_create_remediation_runs.js';
@@ -18,7 +19,8 @@ export const migrations: Migration[] = [{ name: '20261122000100_create_core_tabl
   { name: '20261122000400_create_investigation_spans', module: createInvestigationSpans },
   { name: '20261122000500_create_oncall_tables', module: createOncallTables },
   { name: '20261122000600_create_remediation_runs', module: createRemediationRuns },
-  { name: '20261122000200_create_jobs', module: createJobs }];
+  { name: '20261122000200_create_jobs', module: createJobs },
+  { name: '20261122000310_index_webhook_ids', module: indexWebhookIds }];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   async getMigrations() {

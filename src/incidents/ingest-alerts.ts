@@ -17,7 +17,7 @@ export interface IngestOutcome {
   allResolved: boolean;
 }
 
-/** Where the alerts came from, for the timeline's dedupe keys (a re-run of the same delivery appends nothing). */
+/** Where the alerts came from (kept on their timeline entries, so the investigation can read the original page). */
 export interface AlertOrigin {
   deliveryId: number;
 }
@@ -92,7 +92,8 @@ async function ingestGroup(
       type: a.status === 'firing' ? 'alert.received' : 'alert.resolved',
       actor: a.source,
       at: now,
-      dedupeKey: `alert:${origin.deliveryId}:${a.fingerprint}:${a.status}`,
+      // One entry per alert state change: Alertmanager re-sends the whole group every group_interval.
+      dedupeKey: `alert:${incident.id}:${a.source}:${a.fingerprint}:${a.startsAt.toISOString()}:${a.status}`,
       data: { deliveryId: origin.deliveryId, fingerprint: a.fingerprint, alertname: a.alertname, service: a.service, severity: a.severity, labels: a.labels, startsAt: a.startsAt.toISOString() },
     })),
   );

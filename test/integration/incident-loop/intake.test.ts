@@ -45,7 +45,7 @@ describe('intake to briefing', () => {
 
     const channel = l.slack.state.channels.get(incident.channel_id)!;
     expect(channel.name).toBe('inc-1-checkout-high-error-rate');
-    expect(channel.topic.value).toContain('INC-1 | SEV1');
+    await waitFor('the channel topic', () => channel.topic.value.startsWith('INC-1 | SEV1 | triggered | '));
     // Responders are invited after the first message: the rotation's primary and secondary (one found by email)
     // and the team's user group.
     await waitFor('the responders invited', () => ['U0PRIMARY', 'U0SECONDARY', 'U0MANAGER'].every((u) => channel.members.includes(u)));
