@@ -1,6 +1,7 @@
 // Gathers what the policy needs to know about who clicked: config user, on-call of the service, commander, groups.
 import type { ActionDef, FileConfig, UserDef } from '../config.js';
 import type { AppContext } from '../context.js';
+import { listOverrides } from '../oncall/overrides.js';
 import { currentOncall } from '../oncall/schedules.js';
 import type { ApproverFacts } from './policy.js';
 import type { IncidentForRemediation } from './remediation-repository.js';
@@ -21,11 +22,15 @@ export async function resolveConfigUser(ctx: AppContext, slackUserId: string): P
   }
 }
 
-/** The config user id of the primary on-call of the service's team rotation at `at`, if the config names one. */
-export function serviceOncall(file: FileConfig, service: string, at: Date): string | undefined {
+/**
+ * The config user id of the primary on-call of the service's team rotation at `at`, honouring the swaps recorded
+ * by /oncall swap; undefined when the service's team has no rotation.
+ */
+export async function serviceOncall(ctx: AppContext, service: string, at: Date): Promise<string | undefined> {
+  const file = ctx.config.file;
   const team = file.teams.find((t) => t.name === file.services.find((s) => s.name === service)?.team);
   if (!team?.schedule) return undefined;
-  return currentOncall(file, team.schedule, at).primary;
+  return currentOncall(file, team.schedule, at, await listOverrides(ctx.knex, team.schedule, at)).primary;
 }
 
 /** Collects the facts about `slackUserId` that the action's approver rules ask about. */
@@ -34,7 +39,7 @@ export async function gatherApproverFacts(
   input: { slackUserId: string; action: ActionDef | undefined; service: string; incident: IncidentForRemediation },
 ): Promise<ApproverFacts> {
   const user = await resolveConfigUser(ctx, input.slackUserId);
-  const oncall = serviceOncall(ctx.config.file, input.service, ctx.clock.now());
+  const oncall = await serviceOncall(ctx, input.service, ctx.clock.now());
   const userGroups: string[] = [];
   for (const group of input.action?.approvers.usergroups ?? []) {
     try {

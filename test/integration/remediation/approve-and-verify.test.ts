@@ -110,6 +110,26 @@ describe('approving a proposed remediation', () => {
     expect(decision).toMatchObject({ actor: 'U0BYSTANDER', data: expect.objectContaining({ allowed: false, rule: 'approver_not_allowed' }) });
   });
 
+  it('follows an on-call swap: whoever took the shift may approve, the person of the rotation no longer may', async () => {
+    const { incidentId, channel } = await loop.openIncident();
+    const { proposal, ts } = await proposeAndPost(incidentId, channel);
+    await loop.ctx.knex('schedule_overrides').insert({
+      schedule: 'payments-primary',
+      user: 'maria',
+      starts_at: new Date(Date.now() - 3_600_000),
+      ends_at: new Date(Date.now() + 3_600_000),
+      created_by: 'U0PRIMARY',
+      replaces: 'priya',
+    });
+    await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
+    const refused = await waitFor('the refusal', () => loop.slack.ephemerals('U0PRIMARY')[0]);
+    expect(refused.text).toMatch(/^You may not approve `rollback_deploy`/);
+    expect(loop.github.dispatches).toHaveLength(0);
+    await loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts });
+    await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1);
+    expect(await runRow(proposal.runId)).toMatchObject({ approved_by: 'U0MANAGER' });
+  });
+
   it('applies once when clicked twice and by two allowed people at the same moment', async () => {
     const { incidentId, channel } = await loop.openIncident({ commander: 'U0MANAGER' });
     const { proposal, ts } = await proposeAndPost(incidentId, channel);
