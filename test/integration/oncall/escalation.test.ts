@@ -1,3 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acknowledgeIncident } from '../../../src/incidents/transitions.js';
 import { listTimeline } from '../../../src/incidents/repository.js';
@@ -5,6 +9,7 @@ import { createWarpClock } from '../../../src/oncall/timers.js';
 import { findBehind, rearmStep } from '../../../src/oncall/jobs/escalation-watchdog.js';
 import { ActionIds } from '../../../blocks/ids.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
+import { DATABASE_URL } from '../../helpers/services.js';
 import { openIncident, pagesOf, sleep, startHarness, type OncallHarness } from './harness.js';
 
 let harness: OncallHarness | undefined;
@@ -188,5 +193,61 @@ describe('escalation upkeep', () => {
     expect(await rearmStep(ctx, behind[0]!)).not.toBe('enqueued');
     await sleep(500);
     expect((await pagesOf(ctx, id)).filter((p) => p.step === 1)).toHaveLength(1);
+  });
+});
+
+describe('escalation across a crash', () => {
+  it('neither loses nor doubles a step when the process is SIGKILLed between steps', async () => {
+    harness = await startHarness();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'oncall-kill-'));
+    const spawnReplica = async (open: boolean): Promise<{ child: ChildProcess; incidentId?: number }> => {
+      const file = path.join(dir, `${open ? 'first' : 'second'}.json`);
+      writeFileSync(file, JSON.stringify({ config: harness!.config, schema: harness!.schema, prefix: harness!.prefix, slackApiUrl: harness!.slack.apiUrl, botToken: harness!.slack.botToken, open }));
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'replica-process.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`replica did not start: ${out}`)), 30_000);
+        child.stdout!.on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) {
+            clearTimeout(timer);
+            resolve(out);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`replica exited with ${code}: ${out}`)));
+      });
+      const id = /ready (\d+)/.exec(line)?.[1];
+      return id ? { child, incidentId: Number(id) } : { child };
+    };
+    // The schema exists once a first replica has migrated it; this process only watches.
+    const watcher = await harness.startReplica();
+    await watcher.stop();
+    const { knex } = await import('knex').then((m) => ({ knex: m.default({ client: 'pg', connection: DATABASE_URL, searchPath: [harness!.schema, 'public'] }) }));
+    try {
+      const first = await spawnReplica(true);
+      const id = first.incidentId!;
+      const pages = async () => knex('pages').where({ incident_id: id }).orderBy('step').select('user', 'step');
+      await waitFor(async () => (await pages()).length === 1, 15_000, 'the primary page');
+      first.child.kill('SIGKILL');
+      await new Promise((r) => first.child.once('exit', r));
+      await sleep(4000); // step 2 falls due while no copilot runs
+      expect(await pages()).toHaveLength(1);
+      const second = await spawnReplica(false);
+      await waitFor(async () => (await pages()).length === 3, 20_000, 'the remaining pages');
+      await sleep(1500);
+      expect((await pages()).map((p: { user: string; step: number }) => [p.user, p.step])).toEqual([
+        [RosterIds.primary, 0],
+        [RosterIds.secondary, 1],
+        [RosterIds.manager, 2],
+      ]);
+      const late = await knex('incident_events').where({ incident_id: id, type: 'escalation.step' }).orderBy('id').select('data');
+      expect(late.map((r: { data: { step: number } }) => r.data.step)).toEqual([0, 1, 2]);
+      expect((late[1] as { data: { lateByMs: number } }).data.lateByMs).toBeGreaterThan(1000);
+      second.child.kill('SIGKILL');
+      await new Promise((r) => second.child.once('exit', r));
+    } finally {
+      await knex.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

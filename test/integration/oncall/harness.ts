@@ -85,41 +85,8 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
     prefix,
     config,
     async startReplica(clock = systemClock) {
-      const db = await openDatabase({ url: DATABASE_URL, schema, poolMax: 5 });
-      if (!migrated) {
-        await db.migrate();
-        migrated = true;
-      }
-      const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' });
-      const metrics = createMetrics();
-      const queue = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, metrics, prefix, sweepIntervalMs: 500 });
-      const chat = createSlackChatNotifier(new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl }), logger);
-      const ctx: AppContext = {
-        config,
-        logger,
-        db,
-        knex: db.knex,
-        queue,
-        clock,
-        metrics,
-        events: new DomainEvents((err) => logger.error({ err }, 'listener failed')),
-        chat,
-        services: { evidence: { graph: { services: async () => [] } } },
-      };
-      await installOncall(ctx);
-      await queue.start();
-      let stopped = false;
-      const replica: Replica = {
-        ctx,
-        queue,
-        db,
-        async stop() {
-          if (stopped) return;
-          stopped = true;
-          await queue.stop(2000);
-          await db.close();
-        },
-      };
+      const replica = await startReplica({ config, schema, prefix, slackApiUrl: slack.apiUrl, botToken: slack.botToken, clock, migrate: !migrated });
+      migrated = true;
       replicas.push(replica);
       return replica;
     },
@@ -128,6 +95,42 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
       await slack.close();
       await dropSchema(schema);
       await dropRedisPrefix(prefix);
+    },
+  };
+}
+
+/** One copilot's on-call parts on a shared schema and Redis prefix (also run alone in a child process, to be killed). */
+export async function startReplica(opts: { config: AppConfig; schema: string; prefix: string; slackApiUrl: string; botToken: string; clock?: Clock; migrate?: boolean }): Promise<Replica> {
+  const db = await openDatabase({ url: DATABASE_URL, schema: opts.schema, poolMax: 5 });
+  if (opts.migrate) await db.migrate();
+  const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' });
+  const metrics = createMetrics();
+  const queue = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, metrics, prefix: opts.prefix, sweepIntervalMs: 500 });
+  const chat = createSlackChatNotifier(new WebClient(opts.botToken, { slackApiUrl: opts.slackApiUrl }), logger);
+  const ctx: AppContext = {
+    config: opts.config,
+    logger,
+    db,
+    knex: db.knex,
+    queue,
+    clock: opts.clock ?? systemClock,
+    metrics,
+    events: new DomainEvents((err) => logger.error({ err }, 'listener failed')),
+    chat,
+    services: { evidence: { graph: { services: async () => [] } } },
+  };
+  await installOncall(ctx);
+  await queue.start();
+  let stopped = false;
+  return {
+    ctx,
+    queue,
+    db,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await queue.stop(2000);
+      await db.close();
     },
   };
 }
