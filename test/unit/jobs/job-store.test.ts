@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
 import {
+  cancelJob,
   claimDueJobs,
   claimJobs,
   findJob,
@@ -50,6 +51,8 @@ describe('claimJobs (BullMQ wakes)', () => {
     await add('done', past(1000));
     await add('moved', new Date(Date.now() + 60_000));
     await add('ok', past(10));
+    await add('cancelled', past(10));
+    expect(await cancelJob(db.knex, 'cancelled')).toMatchObject({ id: 'cancelled' });
     const [claimed] = await claimJobs(db.knex, [{ id: 'done', armedFor: new Date() }], 'me', 30_000);
     expect(claimed!.id).toBe('done');
     expect(await markCompleted(db.knex, ['done'], 'me')).toEqual(new Set(['done']));
@@ -59,6 +62,7 @@ describe('claimJobs (BullMQ wakes)', () => {
         { id: 'done', armedFor: new Date() },
         { id: 'moved', armedFor: new Date() },
         { id: 'ok', armedFor: new Date() },
+        { id: 'cancelled', armedFor: new Date() },
         { id: 'missing', armedFor: new Date() },
       ],
       'me',
