@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { acknowledgeIncident } from '../../../src/incidents/transitions.js';
 import { listTimeline } from '../../../src/incidents/repository.js';
 import { createWarpClock } from '../../../src/oncall/timers.js';
+import { changeSeverity } from '../../../src/oncall/escalation.js';
 import { findBehind, rearmStep } from '../../../src/oncall/jobs/escalation-watchdog.js';
 import { ActionIds } from '../../../blocks/ids.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
@@ -147,6 +148,25 @@ describe('escalation', () => {
     const raised = (await listTimeline(ctx.knex, id)).find((e) => e.type === 'incident.severity_changed');
     expect(raised?.data).toEqual({ from: 'sev2', to: 'sev1' });
     expect(raised!.at.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-24T16:00:00Z'));
+  });
+
+  it('pages at once, even at night, when someone raises a held SEV2 to SEV1', async () => {
+    harness = await startHarness();
+    const clock = createWarpClock(new Date('2026-11-24T00:59:59Z'), 3600);
+    const { ctx } = await harness.startReplica(clock);
+    const id = await openIncident(ctx, { severity: 'sev2' });
+    await waitFor(async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'), 5000, 'the deferral');
+    expect(await pagesOf(ctx, id)).toEqual([]);
+    await changeSeverity(ctx, id, 'sev1', RosterIds.secondary);
+    const pages = await waitFor(async () => {
+      const p = await pagesOf(ctx, id);
+      return p.length > 0 && p;
+    }, 3000, 'the page after the raise');
+    expect(pages[0]).toMatchObject({ user: RosterIds.primary, step: 0, outside_hours: true });
+    expect(pages[0]!.at.getTime()).toBeLessThan(Date.parse('2026-11-24T08:00:00Z'));
+    await sleep(8000); // past 09:00 team time, when the held timer was due
+    expect((await pagesOf(ctx, id)).filter((p) => p.step === 0)).toHaveLength(1);
+    expect((await listTimeline(ctx.knex, id)).find((e) => e.type === 'incident.severity_changed')).toMatchObject({ actor: RosterIds.secondary, data: { from: 'sev2', to: 'sev1' } });
   });
 
   it('never pages for a SEV3', async () => {
