@@ -31,7 +31,10 @@ export async function verificationRole(ctx: AppContext, incident: IncidentForRem
 
 /** Reads the SLI around the incident and judges recovery; a missing or failing metrics source gives "unknown". */
 export async function readVerdict(ctx: AppContext, run: RemediationRun, incident: IncidentForRemediation): Promise<RecoveryVerdict & { role: string }> {
-  const role = await verificationRole(ctx, incident, run.service);
+  // The triggering SLI is the paged service's: the acted-on service may be a database or a vendor with no SLI of its
+  // own, and a fix is judged by whether what paged got better.
+  const service = incident.service ?? run.service;
+  const role = await verificationRole(ctx, incident, service);
   const metrics = ctx.services.evidence.metrics;
   if (!metrics) {
     return { role, recovered: null, value: null, limit: null, detail: `No metrics source is configured (PROMETHEUS_URL), so ${role} could not be read.` };
@@ -41,7 +44,7 @@ export async function readVerdict(ctx: AppContext, run: RemediationRun, incident
   const actedAt = (run.finishedAt ?? run.startedAt ?? ctx.clock.now()).getTime();
   let points: Array<[number, number]>;
   try {
-    const series = await metrics.queryRole(role, run.service, { start: opened - ONSET_MARGIN_MS - BASELINE_SPAN_MS, end: now, stepMs: ctx.config.file.metrics.step });
+    const series = await metrics.queryRole(role, service, { start: opened - ONSET_MARGIN_MS - BASELINE_SPAN_MS, end: now, stepMs: ctx.config.file.metrics.step });
     points = worstPerTimestamp(role, series);
   } catch (err) {
     ctx.logger.warn({ err, runId: run.id, role }, 'could not read the SLI to verify a remediation');
@@ -54,7 +57,7 @@ export async function readVerdict(ctx: AppContext, run: RemediationRun, incident
     before: points.filter(([ts]) => at(ts) < opened - ONSET_MARGIN_MS).map(([, v]) => v),
     during: points.filter(([ts]) => at(ts) >= opened - ONSET_MARGIN_MS && at(ts) <= actedAt).map(([, v]) => v),
     after: points.filter(([ts]) => at(ts) > actedAt && at(ts) <= now).map(([, v]) => v),
-    ...(sloLimitFor(ctx.config, run.service, role) !== undefined ? { sloLimit: sloLimitFor(ctx.config, run.service, role)! } : {}),
+    ...(sloLimitFor(ctx.config, service, role) !== undefined ? { sloLimit: sloLimitFor(ctx.config, service, role)! } : {}),
   });
   return { ...verdict, role };
 }

@@ -94,6 +94,21 @@ describe('approving a proposed remediation', () => {
     expect(texts.some((t) => t.includes('finished.') && t.includes('Follow the run') && t.includes('I will re-read the SLI in 2 s to check it helped.'))).toBe(true);
   });
 
+  it('judges an action on a dependency by the paged service\'s SLI, which the dependency does not have', async () => {
+    const { incidentId, channel } = await loop.openIncident({ commander: 'U0MANAGER' });
+    const onSearch: InvestigationResult = {
+      novel: false,
+      hypotheses: [{ category: 'memory_leak', service: 'search', cause: null, confidence: 0.8, summary: 'search leaks memory', evidence: [] }],
+      suggestedStep: null,
+    };
+    const { proposal, ts } = await proposeAndPost(incidentId, channel, onSearch);
+    expect(proposal).toMatchObject({ action: 'restart_service', service: 'search' });
+    loop.healAt(Date.now());
+    expect((await loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts })).status).toBe(200);
+    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
+    expect(await runRow(proposal.runId)).toMatchObject({ status: 'verified', service: 'search' });
+  });
+
   it('by someone not allowed dispatches nothing and tells them why, privately', async () => {
     const { incidentId, channel } = await loop.openIncident();
     const { proposal, ts } = await proposeAndPost(incidentId, channel);

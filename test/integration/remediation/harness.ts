@@ -141,8 +141,11 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean; queu
       const step = Number((params.get('step') ?? '60s').replace(/s$/, ''));
       const values: [number, string][] = [];
       for (let t = start; t <= end; t += step) values.push([t, String(valueAt(t * 1000))]);
+      // Only checkout (the paged service) has an SLI series; any other service answers with no data, as a
+      // database or a vendor would.
+      const result = (params.get('query') ?? '').includes('service="checkout"') ? [{ metric: { service: 'checkout' }, values }] : [];
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { service: 'checkout' }, values }] } }));
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
     });
   });
   const promUrl = await listen(promServer);
