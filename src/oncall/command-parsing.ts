@@ -118,8 +118,8 @@ function parsePoint(text: string, now: Date, timeZone: string, dayOf?: LocalDate
 }
 
 /**
- * Parses a time range in a time zone: `<point> for <duration>`, `<point> to <point>` (also `-` or `until`), or
- * `<date> HH:MM-HH:MM`. An end given as a bare time that falls before the start is on the next day.
+ * Parses a time range in a time zone: `<point> for <duration>`, `<point> to <point>` (also `-`, `until` or just a
+ * space), or `<date> HH:MM-HH:MM`. An end given as a bare time that falls before the start is on the next day.
  */
 export function parseTimeRange(text: string, now: Date, timeZone: string): { start: Date; end: Date } | { error: string } {
   const bad = { error: `cannot read the time range "${text}"; try \`now for 4h\` or \`18:00 to 23:00\`` };
@@ -134,7 +134,13 @@ export function parseTimeRange(text: string, now: Date, timeZone: string): { sta
     end = new Date(p.at.getTime() + parseDuration(forMatch[2]!.toLowerCase()));
   } else {
     const sameDay = /^(.*?)(\d{1,2}:\d{2})-(\d{1,2}:\d{2})$/.exec(t);
-    const parts = sameDay ? [`${sameDay[1]}${sameDay[2]}`.trim(), sameDay[3]!] : t.split(/ (?:to|until|-) /i);
+    let parts = sameDay ? [`${sameDay[1]}${sameDay[2]}`.trim(), sameDay[3]!] : t.split(/ (?:to|until|-) /i);
+    if (parts.length === 1) {
+      // "<from> <to>" (the manifest's usage hint): the first split where both halves read as times.
+      const words = t.split(' ');
+      const at = words.findIndex((_, i) => i > 0 && parsePoint(words.slice(0, i).join(' '), now, timeZone) && parsePoint(words.slice(i).join(' '), now, timeZone));
+      if (at > 0) parts = [words.slice(0, at).join(' '), words.slice(at).join(' ')];
+    }
     if (parts.length !== 2) return bad;
     const a = parsePoint(parts[0]!, now, timeZone);
     if (!a) return bad;

@@ -42,6 +42,8 @@ describe('parseTimeRange', () => {
     expect(parseTimeRange('now for 4h', now, tz)).toEqual({ start: now, end: new Date('2026-11-24T14:00:00Z') });
     expect(parseTimeRange('18:00 to 23:00', now, tz)).toEqual({ start: new Date('2026-11-24T17:00:00Z'), end: new Date('2026-11-24T22:00:00Z') });
     expect(parseTimeRange('22:00-06:00', now, tz)).toEqual({ start: new Date('2026-11-24T21:00:00Z'), end: new Date('2026-11-25T05:00:00Z') });
+    expect(parseTimeRange('18:00 23:00', now, tz)).toEqual({ start: new Date('2026-11-24T17:00:00Z'), end: new Date('2026-11-24T22:00:00Z') });
+    expect(parseTimeRange('2026-12-24 09:00 2026-12-27 09:00', now, tz)).toEqual({ start: new Date('2026-12-24T08:00:00Z'), end: new Date('2026-12-27T08:00:00Z') });
     expect(parseTimeRange('tomorrow 09:00-17:00', now, tz)).toEqual({ start: new Date('2026-11-25T08:00:00Z'), end: new Date('2026-11-25T16:00:00Z') });
   });
 
