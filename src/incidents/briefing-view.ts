@@ -81,10 +81,8 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
   };
 }
 
-/** Open remediation proposals of the incident (the remediation capability writes them; the table may not exist yet). */
+/** Open remediation proposals of the incident (the remediation capability writes them). */
 async function proposedRuns(knex: Knex, incidentId: number): Promise<{ id: number; action: string }[]> {
-  const has = await knex.schema.hasTable('remediation_runs');
-  if (!has) return [];
   return knex('remediation_runs').where({ incident_id: incidentId, status: 'proposed' }).orderBy('id', 'asc').select('id', 'action');
 }
 
