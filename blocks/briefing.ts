@@ -104,8 +104,14 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
   const value = String(view.incidentId);
   if (view.status === 'triggered') actions.push(button('Acknowledge', ActionIds.acknowledge, value, 'primary'));
   if (view.status !== 'resolved') {
-    for (const r of view.remediations) actions.push(button(`Approve ${r.title}`, ActionIds.approveRemediation, r.value, 'primary'));
-    if (view.remediations.length) actions.push(button('Reject', ActionIds.rejectRemediation, view.remediations[0]!.value, 'danger'));
+    // One actions block per proposal: Slack wants action_ids unique within a block, and Reject belongs to its proposal.
+    view.remediations.forEach((r, i) => {
+      blocks.push({
+        type: 'actions',
+        block_id: `briefing_remediation_${view.incidentId}_${i}`,
+        elements: [button(`Approve ${r.title}`, ActionIds.approveRemediation, r.value, 'primary'), button('Reject', ActionIds.rejectRemediation, r.value, 'danger')],
+      });
+    });
     actions.push(button('Escalate', ActionIds.escalate, value));
     actions.push(button('Resolve', ActionIds.resolve, value, view.alerts.firing === 0 && view.alerts.resolved > 0 ? 'primary' : undefined));
   }

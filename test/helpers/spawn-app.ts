@@ -72,7 +72,7 @@ export async function spawnApp(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Prom
     output: () => out,
     stop(signal = 'SIGTERM') {
       return new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
         child.once('exit', (code) => {
           clearTimeout(timer);

@@ -104,10 +104,16 @@ describe('buildBriefingBlocks', () => {
       },
       {
         type: 'actions',
-        block_id: 'briefing_actions_42',
+        block_id: 'briefing_remediation_42_0',
         elements: [
           { type: 'button', text: { type: 'plain_text', text: 'Approve Roll back deploy', emoji: true }, action_id: ActionIds.approveRemediation, value: 'remediation-run:7', style: 'primary' },
           { type: 'button', text: { type: 'plain_text', text: 'Reject', emoji: true }, action_id: ActionIds.rejectRemediation, value: 'remediation-run:7', style: 'danger' },
+        ],
+      },
+      {
+        type: 'actions',
+        block_id: 'briefing_actions_42',
+        elements: [
           { type: 'button', text: { type: 'plain_text', text: 'Escalate', emoji: true }, action_id: ActionIds.escalate, value: '42' },
           { type: 'button', text: { type: 'plain_text', text: 'Resolve', emoji: true }, action_id: ActionIds.resolve, value: '42' },
           { type: 'button', text: { type: 'plain_text', text: 'Show evidence', emoji: true }, action_id: ActionIds.showEvidence, value: '42' },
@@ -123,6 +129,26 @@ describe('buildBriefingBlocks', () => {
         { type: 'mrkdwn', text: '*Started*\n2026-11-20 03:12 UTC' },
       ],
     });
+  });
+
+  it('gives each proposed remediation its own Approve and Reject, with action ids unique within every block', () => {
+    const blocks = buildBriefingBlocks({
+      ...base,
+      remediations: [
+        { action: 'rollback_deploy', title: 'Roll back deploy', value: 'remediation-run:7' },
+        { action: 'scale_out', title: 'Scale out', value: 'remediation-run:8' },
+      ],
+    });
+    const actionBlocks = blocks.filter((b) => b.type === 'actions') as unknown as { elements: { action_id: string; value: string; text: { text: string } }[] }[];
+    for (const b of actionBlocks) {
+      const ids = b.elements.map((e) => e.action_id);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    const rows = actionBlocks.filter((b) => b.elements.some((e) => e.action_id === ActionIds.rejectRemediation));
+    expect(rows.map((b) => b.elements.map((e) => `${e.text.text}=${e.value}`))).toEqual([
+      ['Approve Roll back deploy=remediation-run:7', 'Reject=remediation-run:7'],
+      ['Approve Scale out=remediation-run:8', 'Reject=remediation-run:8'],
+    ]);
   });
 
   it('says so and offers Resolve as the primary button when every alert has resolved', () => {
