@@ -45,7 +45,9 @@ function boltLogger(logger: Logger): BoltLogger {
 /** One Bolt app; the error handler answers the person who clicked or typed with what went wrong. */
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const logger = boltLogger(opts.logger);
-  const clientOptions = opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {};
+  // Jobs own retries and backoff (a rate-limited call becomes a retryable error carrying Retry-After), so the Web
+  // client must not sit in its own retry loop for minutes inside a job or a handler.
+  const clientOptions = { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 }, rejectRateLimitedCalls: true };
   let app: App;
   let mode: SlackApp['mode'];
   if (opts.appToken) {
