@@ -11,6 +11,7 @@ import { createSlackApp } from './adapters/slack/bolt-app.js';
 import { createSlackChatNotifier } from './adapters/slack/chat-notifier.js';
 import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
+import { createConfigRunbookSource } from './runbooks/config-runbooks.js';
 import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
 import { installRemediation } from './remediation/install.js';
@@ -89,7 +90,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       router: http.root,
     });
     const chat = createSlackChatNotifier(slack.app.client, logger);
-    const evidence = overrides.evidence ?? createEvidenceSources(config, { changeSources: [createChangeEventsSource(db.knex)] });
+    const evidence = overrides.evidence ?? createEvidenceSources(config, { changeSources: [createChangeEventsSource(db.knex)], runbooks: createConfigRunbookSource(config.file) });
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });
 
     const ctx: AppContext = {

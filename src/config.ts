@@ -257,6 +257,19 @@ export const sloSchema = z.object({
     .prefault({}),
 });
 
+export const runbookSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase id such as rb-high-error-rate'),
+    title: z.string().min(1),
+    /** Alert names this runbook answers (Alertmanager's alertname). */
+    alerts: z.array(z.string()).default([]),
+    /** The runbook itself: numbered steps; a step the copilot can run names its action as `(action: NAME)`. */
+    markdown: z.string().optional(),
+    /** Or a Markdown file, relative to the config file. */
+    file: z.string().optional(),
+  })
+  .refine((r) => (r.markdown === undefined) !== (r.file === undefined), { message: 'give exactly one of markdown or file' });
+
 export const DEFAULT_METRIC_ROLES: Record<string, string> = {
   request_rate: 'service:http_requests:rate5m{service="{{service}}"}',
   error_ratio: 'service:http_errors:ratio_rate5m{service="{{service}}"}',
@@ -302,6 +315,8 @@ export const fileConfigSchema = z.object({
   schedules: z.array(scheduleSchema).default([]),
   actions: z.array(actionSchema).default([]),
   slos: z.array(sloSchema).default([]),
+  /** Runbooks: the investigator suggests their steps, and steps naming a catalog action get a button. */
+  runbooks: z.array(runbookSchema).default([]),
   metrics: z
     .object({
       /** PromQL per metric role; `{{service}}` and `{{upstream}}` are filled in. */
@@ -354,6 +369,7 @@ export type ScheduleDef = z.infer<typeof scheduleSchema>;
 export type ActionDef = z.infer<typeof actionSchema>;
 export type SloDef = z.infer<typeof sloSchema>;
 export type UserDef = z.infer<typeof userSchema>;
+export type RunbookDef = z.infer<typeof runbookSchema>;
 export type Severity = z.infer<typeof severity>;
 
 /** Everything the app is configured with. */
@@ -445,6 +461,13 @@ function crossCheck(file: FileConfig): string[] {
       if (!users.has(u)) problems.push(`actions.${i}.approvers.users.${j}: unknown user "${u}"`);
     });
   });
+  dup('runbooks', file.runbooks.map((r) => r.id));
+  const runbooks = new Set(file.runbooks.map((r) => r.id));
+  file.services.forEach((s, i) =>
+    s.runbooks.forEach((r, j) => {
+      if (file.runbooks.length && !runbooks.has(r)) problems.push(`services.${i}.runbooks.${j}: unknown runbook "${r}"`);
+    }),
+  );
   file.slos.forEach((s, i) => {
     if (!services.has(s.service)) problems.push(`slos.${i}.service: unknown service "${s.service}"`);
     if (!file.metrics.roles[s.sli]) problems.push(`slos.${i}.sli: unknown metric role "${s.sli}"`);
@@ -478,7 +501,15 @@ export function loadFileConfig(configPath: string | undefined, cwd = process.cwd
   } catch (err) {
     throw new ConfigError([`${chosen}: not valid YAML: ${(err as Error).message}`], { cause: err });
   }
-  return { file: parseFileConfig(raw, chosen), source: chosen };
+  const file = parseFileConfig(raw, chosen);
+  const problems: string[] = [];
+  file.runbooks.forEach((r, i) => {
+    if (r.file === undefined) return;
+    r.file = path.resolve(path.dirname(full), r.file);
+    if (!existsSync(r.file)) problems.push(`${chosen}: runbooks.${i}.file: cannot read ${r.file}`);
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return { file, source: chosen };
 }
 
 /** Parses the environment and the config file; throws one ConfigError listing every bad setting. */
