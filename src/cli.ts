@@ -83,7 +83,10 @@ function configCheck(io: CliIo): number {
       `  queue:    ${config.env.REDIS_URL ? 'BullMQ on Redis (REDIS_URL)' : 'in-process scheduler persisted in Postgres'}`,
       `  slack:    ${config.env.SLACK_BOT_TOKEN ? (config.env.SLACK_APP_TOKEN ? 'Socket Mode' : 'HTTP mode on /slack/events') : 'local workspace (SLACK_BOT_TOKEN unset)'}`,
       `  model:    ${config.env.ANTHROPIC_API_KEY ? config.env.ANTHROPIC_MODEL : 'off (deterministic investigator only)'}`,
-      `  ${f.services.length} services, ${f.teams.length} teams, ${f.routing.rules.length} routing rules, ${f.escalationPolicies.length} escalation policies, ${f.schedules.length} schedules, ${f.actions.length} actions, ${f.slos.length} SLOs`,
+      `  ${f.services.length} services, ${f.teams.length} teams, ${f.routing.rules.length} routing rules, ${f.escalationPolicies.length} escalation policies, ${f.schedules.length} schedules, ${f.actions.length} actions, ${f.slos.length} SLOs, ${f.runbooks.length} runbooks`,
+      ...(!config.env.SLACK_BOT_TOKEN && config.fileSource === 'built-in defaults'
+        ? ['  (with no config file, `start` in the local workspace uses the workspace\'s own demo catalog of services, people and actions)']
+        : []),
     ].join('\n'),
   );
   return 0;
