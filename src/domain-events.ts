@@ -8,6 +8,8 @@ export interface DomainEventMap {
   'incident.acknowledged': { incidentId: number; by: string };
   'incident.mitigated': { incidentId: number };
   'incident.resolved': { incidentId: number; by: string };
+  /** A firing alert reopened the group's recently resolved incident; `reopenCount` is 1 for the first reopen. */
+  'incident.reopened': { incidentId: number; reopenCount: number };
   /** Someone asked to escalate now (the Escalate button); the on-call capability pages the next step. */
   'incident.escalation_requested': { incidentId: number; by: string };
   'investigation.completed': { incidentId: number };

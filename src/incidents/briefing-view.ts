@@ -43,11 +43,15 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
 
   const inv = incident.investigation;
   const runs = await proposedRuns(knex, incident.id);
-  const events = await knex('incident_events')
+  const all = (await knex('incident_events')
     .where({ incident_id: incident.id })
-    .whereIn('type', ['incident.acknowledged', 'incident.resolved'])
-    .select('type', 'actor');
-  const actorOf = (type: string) => (events.find((e: { type: string }) => e.type === type)?.actor as string | undefined) ?? null;
+    .whereIn('type', ['incident.acknowledged', 'incident.resolved', 'incident.reopened'])
+    .orderBy('id', 'asc')
+    .select('type', 'actor')) as { type: string; actor: string | null }[];
+  // Who acknowledged and resolved since the last reopen: a reopened incident is nobody's yet.
+  const lastReopen = all.map((e) => e.type).lastIndexOf('incident.reopened');
+  const events = all.slice(lastReopen + 1);
+  const actorOf = (type: string) => events.find((e) => e.type === type)?.actor ?? null;
   const slackUser = (actor: string | null) => (actor && /^[UW][A-Z0-9]+$/.test(actor) ? actor : null);
 
   return {

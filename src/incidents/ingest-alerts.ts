@@ -1,17 +1,22 @@
-// Use case: alerts arrive (from a processed delivery) and join the open incident of their group, or open a new one.
+// Use case: alerts arrive (from a processed delivery) and join the open incident of their group, reopen its recently
+// resolved one, or open a new one.
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import { routeAlert } from '../oncall/routing.js';
 import { incidentTitle } from './naming.js';
-import { appendEvents, toIncident, type Incident } from './repository.js';
+import { appendEvents, reopenCount, toIncident, type Incident } from './repository.js';
 import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel } from './open-incident-channel.js';
+import { POST_INCIDENT_NOTE_JOB } from './post-incident-note.js';
+import { buildReopenedText, minutesAfterResolve } from './reopen.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
 
 export interface IngestOutcome {
   incidentId: number;
   publicId: string;
   opened: boolean;
+  /** Set when a firing alert reopened the group's incident resolved within incidents.regroupWindow: its reopen count. */
+  reopened?: number;
   alerts: number;
   /** True when this batch resolved the last firing alert of the incident. */
   allResolved: boolean;
@@ -24,7 +29,8 @@ export interface AlertOrigin {
 
 /**
  * Records alerts, grouped by the incident they belong to: the open incident holding the same fingerprint, else the
- * open incident of the same group (PagerDuty incident or Alertmanager group), else a new incident. Each group is one
+ * open incident of the same group (PagerDuty incident or Alertmanager group), else, for a firing alert, the group's
+ * incident resolved less than `incidents.regroupWindow` ago (reopened), else a new incident. Each group is one
  * transaction that writes the alerts, their timeline events and the follow-up job (open the channel, or a coalesced
  * briefing update), so several replicas ingesting the same group end up with one incident.
  */
@@ -42,6 +48,9 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
         ctx.logger.warn({ err, incidentId: outcome.incidentId }, 'could not open the incident channel yet; the open-incident job will retry'),
       );
       ctx.events.emit('incident.opened', { incidentId: outcome.incidentId });
+    } else if (outcome.reopened !== undefined) {
+      ctx.events.emit('incident.reopened', { incidentId: outcome.incidentId, reopenCount: outcome.reopened });
+      ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: 'reopened' });
     } else {
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: outcome.allResolved ? 'alerts_resolved' : 'alerts' });
     }
@@ -63,6 +72,7 @@ async function ingestGroup(
     if (existing) incident = toIncident(existing);
   }
   let opened = false;
+  let reopened: number | undefined;
   if (!incident) {
     const firing = alerts.find((a) => a.status === 'firing');
     if (!firing) {
@@ -70,8 +80,12 @@ async function ingestGroup(
       await upsertAlerts(trx, alerts, null, now);
       return undefined;
     }
-    const inserted = await insertIncident(ctx, trx, groupKey, firing, now);
-    if (inserted) {
+    const recent = await reopenRecentIncident(ctx, trx, groupKey, firing, now);
+    const inserted = recent ? undefined : await insertIncident(ctx, trx, groupKey, firing, now);
+    if (recent) {
+      incident = recent.incident;
+      reopened = recent.reopened;
+    } else if (inserted) {
       incident = inserted;
       opened = true;
     } else {
@@ -107,7 +121,64 @@ async function ingestGroup(
   } else {
     await scheduleBriefingUpdate(ctx, incident.id, trx);
   }
-  return { incidentId: incident.id, publicId: incident.publicId, opened, alerts: alerts.length, allResolved };
+  return { incidentId: incident.id, publicId: incident.publicId, opened, ...(reopened !== undefined ? { reopened } : {}), alerts: alerts.length, allResolved };
+}
+
+/**
+ * Reopens the group's incident resolved less than `incidents.regroupWindow` ago, if any: back to triggered, with an
+ * `incident.reopened` timeline entry and the channel note queued in the same transaction. The update only applies to
+ * a row still resolved, so of two replicas only one reopens; the other, and a replica that meets an incident of the
+ * group opened meanwhile (the partial unique index on open group keys refuses a second one), joins the open incident.
+ */
+async function reopenRecentIncident(
+  ctx: AppContext,
+  trx: Knex.Transaction,
+  groupKey: string,
+  alert: Alert,
+  now: Date,
+): Promise<{ incident: Incident; reopened?: number } | undefined> {
+  const since = new Date(now.getTime() - ctx.config.file.incidents.regroupWindow);
+  const candidate = await trx('incidents')
+    .where({ group_key: groupKey, status: 'resolved' })
+    .where('resolved_at', '>', since)
+    .orderBy('resolved_at', 'desc')
+    .first('id', 'resolved_at');
+  if (!candidate) return undefined;
+  let rows: Record<string, unknown>[] = [];
+  try {
+    // A savepoint: a unique violation must not abort the delivery's transaction.
+    rows = await trx.transaction((sp) =>
+      sp('incidents')
+        .where({ id: candidate.id, status: 'resolved' })
+        .update({ status: 'triggered', resolved_at: null, updated_at: now, version: sp.raw('version + 1') })
+        .returning('*'),
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code !== '23505') throw err;
+  }
+  if (rows.length === 0) {
+    const open = await trx('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first();
+    return open ? { incident: toIncident(open) } : undefined;
+  }
+  const incident = toIncident(rows[0]!);
+  const count = (await reopenCount(trx, incident.id)) + 1;
+  const minutes = minutesAfterResolve(new Date(candidate.resolved_at as Date), now);
+  await appendEvents(trx, [
+    {
+      incidentId: incident.id,
+      type: 'incident.reopened',
+      actor: 'copilot',
+      at: now,
+      dedupeKey: `reopened:${incident.id}:${count}`,
+      data: { reopenCount: count, alertname: alert.alertname, fingerprint: alert.fingerprint, resolvedAt: new Date(candidate.resolved_at as Date).toISOString(), minutesAfterResolve: minutes },
+    },
+  ]);
+  await ctx.queue.enqueue(
+    POST_INCIDENT_NOTE_JOB,
+    { incidentId: incident.id, text: buildReopenedText(alert.alertname, minutes) },
+    { jobId: `reopened-note:${incident.id}:${count}`, trx },
+  );
+  return { incident, reopened: count };
 }
 
 async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promise<Incident | undefined> {

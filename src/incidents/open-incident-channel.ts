@@ -49,7 +49,8 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
 
 /**
  * The owning team's on-call (primary and secondary, with recorded swaps or PagerDuty's schedule, via the on-call
- * capability's lookup) and its Slack user group, as Slack user ids.
+ * capability's lookup), its Slack user group and the paged service's owners (`services.owners`, user handles from
+ * `users`, by slackId or email), as Slack user ids.
  */
 export async function responderIds(ctx: AppContext, incident: Incident): Promise<string[]> {
   const file = ctx.config.file;
@@ -66,6 +67,12 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
   }
   if (team?.slackUserGroup) {
     for (const id of await ctx.chat.listUserGroupMembers(team.slackUserGroup)) ids.add(id);
+  }
+  const service = incident.service ? file.services.find((s) => s.name === incident.service) : undefined;
+  for (const owner of service?.owners ?? []) {
+    const id = await slackIdOf(file, ctx.chat, owner);
+    if (id) ids.add(id);
+    else ctx.logger.warn({ incidentId: incident.id, owner }, 'service owner has no Slack id or email that Slack knows; not invited');
   }
   return [...ids];
 }

@@ -98,6 +98,21 @@ export async function findOpenIncidentForUpdate(trx: Knex.Transaction, groupKey:
   return row ? toIncident(row) : undefined;
 }
 
+/**
+ * How many times the incident has been reopened (its `incident.reopened` events). Transitions and escalation key
+ * their once-only timeline entries and timers by it, so a reopened incident can be acknowledged, resolved and paged
+ * again while a retry within one cycle still applies once.
+ */
+export async function reopenCount(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
+  const row = await db('incident_events').where({ incident_id: incidentId, type: 'incident.reopened' }).count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+/** A once-only key within the incident's current cycle: the key itself before any reopen, suffixed with the cycle after. */
+export function cycleKey(key: string, cycle: number): string {
+  return cycle === 0 ? key : `${key}:r${cycle}`;
+}
+
 /** Appends timeline events; those whose dedupe key already exists are skipped. Returns how many were written. */
 export async function appendEvents(db: Knex | Knex.Transaction, events: TimelineEventInput[]): Promise<number> {
   if (events.length === 0) return 0;

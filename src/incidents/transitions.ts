@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { appendEvent, findIncident, toIncident, type Incident } from './repository.js';
+import { appendEvent, cycleKey, findIncident, reopenCount, toIncident, type Incident } from './repository.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
 
 /** Who did it: a Slack user id, or "pagerduty:<user>" / "copilot" for automatic changes. */
@@ -39,7 +39,9 @@ async function transition(
       if (!current) throw new NotFoundError(`Incident ${incidentId}`);
       return { incident: current, applied: false };
     }
-    await appendEvent(trx, { incidentId, type: event.type, actor: actor.id, at: now, dedupeKey: event.dedupeKey, data: { via: actor.via, ...event.data } });
+    // A reopened incident is acknowledged and resolved again: its entries are keyed by the reopen count.
+    const dedupeKey = cycleKey(event.dedupeKey, await reopenCount(trx, incidentId));
+    await appendEvent(trx, { incidentId, type: event.type, actor: actor.id, at: now, dedupeKey, data: { via: actor.via, ...event.data } });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
     return { incident: toIncident(rows[0]), applied: true };
   });
@@ -69,7 +71,8 @@ export interface Resolution {
 
 /**
  * Resolves an open incident, once. Shared by the Resolve button, the /incident resolve modal and PagerDuty's
- * incident.resolved. Resolving frees the group: a later alert of the same group opens a new incident.
+ * incident.resolved. Resolving frees the group: a firing alert of the same group within `incidents.regroupWindow`
+ * reopens this incident, a later one opens a new incident.
  */
 export async function resolveIncident(ctx: AppContext, incidentId: number, actor: Actor, resolution: Resolution = {}): Promise<TransitionResult> {
   const r = await transition(

@@ -95,11 +95,28 @@ export function stepDelayMs(snapshot: EscalationSnapshot, step: number, file: Pi
   return snapshot.steps[step]?.delayMs ?? ackWindowMs(snapshot, file, snapshot.team, at);
 }
 
-/** The step after (round, step): the next step, the first step of the next round, or none when the chain is done. */
+/**
+ * The step after (round, step): the next step, the first step of the next round, or none when the chain is done.
+ * Each reopen of the incident runs the chain again in rounds of its own (see firstRound), so repeats count within
+ * the chain's run.
+ */
 export function nextPosition(snapshot: Pick<EscalationSnapshot, 'steps' | 'repeat'>, round: number, step: number): { round: number; step: number } | undefined {
   if (step + 1 < snapshot.steps.length) return { round, step: step + 1 };
-  if (round < snapshot.repeat) return { round: round + 1, step: 0 };
+  if (round % (snapshot.repeat + 1) < snapshot.repeat) return { round: round + 1, step: 0 };
   return undefined;
+}
+
+/**
+ * The first round of the chain's run for an incident reopened `reopens` times: 0, then past every round of the
+ * earlier runs, so a reopened incident's steps, timers and pages have ids of their own and page once more.
+ */
+export function firstRound(snapshot: Pick<EscalationSnapshot, 'repeat'>, reopens: number): number {
+  return reopens * (snapshot.repeat + 1);
+}
+
+/** The round as people count it within the chain's current run (0-based). */
+export function roundInRun(snapshot: Pick<EscalationSnapshot, 'repeat'>, round: number): number {
+  return round % (snapshot.repeat + 1);
 }
 
 /** Deterministic id of a step's timer: enqueueing it twice, from two replicas or after a restart, makes one job. */

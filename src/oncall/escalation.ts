@@ -1,14 +1,14 @@
-// Escalation use cases: start the chain when an incident opens, stop it once on acknowledgement, change severity.
+// Escalation use cases: start the chain when an incident opens or reopens, stop it once on acknowledgement, change severity.
 import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
-import { appendEvent, findIncident, firstAlert, type Incident } from '../incidents/repository.js';
+import { appendEvent, cycleKey, findIncident, firstAlert, reopenCount, type Incident } from '../incidents/repository.js';
 import { buildEscalationNoticeText } from '../../blocks/oncall.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { configUserOf } from './directory.js';
 import { routeAlert } from './routing.js';
-import { buildSnapshot, escalationJobId, frozenPagerDutyPolicy, loadSnapshot, nextPosition, storeSnapshot, type EscalationSnapshot } from './escalation-policy.js';
+import { buildSnapshot, escalationJobId, firstRound, frozenPagerDutyPolicy, loadSnapshot, nextPosition, storeSnapshot, type EscalationSnapshot } from './escalation-policy.js';
 import { JobNames } from './job-names.js';
 import { oncallServices } from './services.js';
 import { timerRunAt } from './timers.js';
@@ -39,8 +39,14 @@ async function freeze(ctx: AppContext, incident: Incident, policy: string | unde
   return snapshot ? storeSnapshot(ctx.knex, incident.id, snapshot, fromPagerDuty !== undefined) : existing;
 }
 
+/** The id of the timer that raises a still-unresolved SEV2 at the end of the business day, per run of the chain. */
+export function raiseSev2JobId(incidentId: number, reopens: number): string {
+  return cycleKey(`raise-sev2:${incidentId}`, reopens);
+}
+
 /**
  * Starts paging for an open incident: freezes its escalation policy into the incident, then schedules step 1.
+ * A reopened incident runs the chain again, once per reopen, in rounds of its own (firstRound).
  * SEV1 pages now at any hour; SEV2 pages now inside the team's business hours, else at the next start of business,
  * and is raised to SEV1 if still unresolved when that business day ends; SEV3 never pages. Idempotent: calling it
  * twice (two replicas, a retried job) schedules each step once.
@@ -49,16 +55,17 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   if (incident.status !== 'triggered') return { paging: 'never', reason: `the incident is ${incident.status}` };
+  const reopens = await reopenCount(ctx.knex, incidentId);
   if (incident.severity === 'sev3') {
-    await appendEvent(ctx.knex, { incidentId, type: 'escalation.skipped', actor: 'copilot', data: { reason: 'sev3 never pages' }, dedupeKey: `escalation-skipped:${incidentId}` });
+    await appendEvent(ctx.knex, { incidentId, type: 'escalation.skipped', actor: 'copilot', data: { reason: 'sev3 never pages' }, dedupeKey: cycleKey(`escalation-skipped:${incidentId}`, reopens) });
     return { paging: 'never', reason: 'SEV3 posts to the team channel and never pages' };
   }
   const snapshot = await freeze(ctx, incident, opts.escalationPolicy);
   if (!snapshot) {
     const reason = 'no escalation policy and no team rotation apply, so nobody is paged';
     await ctx.knex.transaction(async (trx) => {
-      if (await appendEvent(trx, { incidentId, type: 'escalation.none', actor: 'copilot', data: { reason }, dedupeKey: `escalation-none:${incidentId}` }))
-        await enqueueNotice(ctx, incidentId, 'none', buildEscalationNoticeText({ kind: 'not_paging', publicId: incident.publicId, reason }), trx);
+      if (await appendEvent(trx, { incidentId, type: 'escalation.none', actor: 'copilot', data: { reason }, dedupeKey: cycleKey(`escalation-none:${incidentId}`, reopens) }))
+        await enqueueNotice(ctx, incidentId, cycleKey('none', reopens), buildEscalationNoticeText({ kind: 'not_paging', publicId: incident.publicId, reason }), trx);
     });
     return { paging: 'never', reason };
   }
@@ -66,50 +73,54 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
   const hours = teamHours(ctx.config.file.teams, incident.team);
   const deferred = incident.severity === 'sev2' && !isBusinessHours(now, hours);
   const pageAt = deferred ? nextBusinessStart(now, hours) : now;
+  const round = firstRound(snapshot, reopens);
   await ctx.knex.transaction(async (trx) => {
     const fresh = await appendEvent(trx, {
       incidentId,
       type: deferred ? 'escalation.deferred' : 'escalation.started',
       actor: 'copilot',
       at: now,
-      data: { policy: snapshot.policy, severity: incident.severity, pageAt: pageAt.toISOString() },
-      dedupeKey: `escalation-start:${incidentId}`,
+      data: { policy: snapshot.policy, severity: incident.severity, pageAt: pageAt.toISOString(), ...(reopens ? { reopens, round } : {}) },
+      dedupeKey: cycleKey(`escalation-start:${incidentId}`, reopens),
     });
     if (!fresh) return;
     await ctx.queue.enqueue(
       JobNames.escalateIncident,
-      { incidentId, round: 0, step: 0 },
-      { jobId: escalationJobId(incidentId, 0, 0), trx, ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}) },
+      { incidentId, round, step: 0 },
+      { jobId: escalationJobId(incidentId, round, 0), trx, ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}) },
     );
     if (incident.severity === 'sev2')
-      await ctx.queue.enqueue(JobNames.raiseUnresolvedSev2, { incidentId }, { jobId: `raise-sev2:${incidentId}`, trx, runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)) });
+      await ctx.queue.enqueue(JobNames.raiseUnresolvedSev2, { incidentId }, { jobId: raiseSev2JobId(incidentId, reopens), trx, runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)) });
     if (deferred)
-      await enqueueNotice(ctx, incidentId, 'deferred', buildEscalationNoticeText({ kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone }), trx);
+      await enqueueNotice(ctx, incidentId, cycleKey('deferred', reopens), buildEscalationNoticeText({ kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone }), trx);
   });
   return deferred ? { paging: 'deferred', policy: snapshot.policy, pageAt } : { paging: 'now', policy: snapshot.policy };
 }
 
 /**
- * Stops an incident's escalation, once: records who stopped it and cancels every pending step timer. The step
- * processor also checks the incident's status, so a timer already running when this commits pages nobody.
+ * Stops an incident's escalation, once per run of the chain (a reopened incident's run stops again): records who
+ * stopped it and cancels every pending step timer of the run. The step processor also checks the incident's status,
+ * so a timer already running when this commits pages nobody.
  */
 export async function stopEscalation(ctx: AppContext, incidentId: number, by: string): Promise<boolean> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = await loadSnapshot(ctx.knex, incidentId);
+  const reopens = await reopenCount(ctx.knex, incidentId);
+  const base = snapshot ? firstRound(snapshot, reopens) : 0;
   const fresh = await ctx.knex.transaction(async (trx) => {
-    const written = await appendEvent(trx, { incidentId, type: 'escalation.stopped', actor: by, at: ctx.clock.now(), data: {}, dedupeKey: `escalation-stopped:${incidentId}` });
+    const written = await appendEvent(trx, { incidentId, type: 'escalation.stopped', actor: by, at: ctx.clock.now(), data: {}, dedupeKey: cycleKey(`escalation-stopped:${incidentId}`, reopens) });
     if (written && snapshot) {
-      const stepped = await trx('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).first('id');
+      const stepped = await stepOfRun(trx, incidentId, base);
       const who = /^[UW][A-Z0-9]+$/.test(by) ? `<@${by}>` : by;
-      if (stepped) await enqueueNotice(ctx, incidentId, 'stopped', buildEscalationNoticeText({ kind: 'stopped', publicId: incident.publicId, by: who }), trx);
+      if (stepped) await enqueueNotice(ctx, incidentId, cycleKey('stopped', reopens), buildEscalationNoticeText({ kind: 'stopped', publicId: incident.publicId, by: who }), trx);
     }
     return written;
   });
   if (!fresh) return false;
   if (snapshot) {
-    const ids: string[] = [`${escalationJobId(incidentId, 0, 0)}:raised`];
-    for (let round = 0; round <= snapshot.repeat; round++)
+    const ids: string[] = [`${escalationJobId(incidentId, base, 0)}:raised`];
+    for (let round = base; round <= base + snapshot.repeat; round++)
       for (let step = 0; step <= snapshot.steps.length; step++) ids.push(escalationJobId(incidentId, round, step));
     await Promise.all(ids.map((id) => ctx.queue.cancel(id)));
   }
@@ -146,10 +157,12 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
     if (to === 'sev3') await stopEscalation(ctx, incidentId, by);
     else if (from === 'sev3') await startEscalation(ctx, incidentId);
     else if (to === 'sev1') {
-      const stepped = await ctx.knex('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).first('id');
+      const snapshot = await loadSnapshot(ctx.knex, incidentId);
+      const base = snapshot ? firstRound(snapshot, await reopenCount(ctx.knex, incidentId)) : 0;
+      const stepped = await stepOfRun(ctx.knex, incidentId, base);
       if (!stepped) {
-        await ctx.queue.cancel(escalationJobId(incidentId, 0, 0));
-        await ctx.queue.enqueue(JobNames.escalateIncident, { incidentId, round: 0, step: 0 }, { jobId: `${escalationJobId(incidentId, 0, 0)}:raised` });
+        await ctx.queue.cancel(escalationJobId(incidentId, base, 0));
+        await ctx.queue.enqueue(JobNames.escalateIncident, { incidentId, round: base, step: 0 }, { jobId: `${escalationJobId(incidentId, base, 0)}:raised` });
       }
     }
   }
@@ -157,6 +170,12 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
 }
 
 export type { EscalationSnapshot };
+
+/** Whether a step of the chain's current run (rounds from `base`) has run. */
+async function stepOfRun(db: Knex | Knex.Transaction, incidentId: number, base: number): Promise<boolean> {
+  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).whereRaw(`(data->>'round')::int >= ?`, [base]).first('id');
+  return row !== undefined;
+}
 
 /** Where the chain stands: the last step that ran, if any. */
 export async function lastStep(db: Knex | Knex.Transaction, incidentId: number): Promise<{ round: number; step: number; at: Date } | undefined> {
@@ -172,8 +191,10 @@ export async function escalateNow(ctx: AppContext, incidentId: number, by: strin
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = (await loadSnapshot(ctx.knex, incidentId)) ?? (await freeze(ctx, incident, undefined));
   if (!snapshot) return undefined;
+  const base = firstRound(snapshot, await reopenCount(ctx.knex, incidentId));
   const last = await lastStep(ctx.knex, incidentId);
-  const next = last ? nextPosition(snapshot, last.round, last.step) : { round: 0, step: 0 };
+  // A step of an earlier run (before a reopen) does not count: the current run starts at its own first step.
+  const next = last && last.round >= base ? nextPosition(snapshot, last.round, last.step) : { round: base, step: 0 };
   if (!next) return undefined;
   await ctx.queue.cancel(escalationJobId(incidentId, next.round, next.step));
   await ctx.queue.enqueue(JobNames.escalateIncident, { ...next, incidentId, force: true }, { jobId: `${escalationJobId(incidentId, next.round, next.step)}:requested` });

@@ -1,6 +1,7 @@
 // Installs the on-call capability: its jobs, its listeners on incident events, and the timers it keeps armed.
 import type { AppContext } from '../context.js';
-import { escalateNow, startEscalation, stopEscalation } from './escalation.js';
+import { escalateNow, raiseSev2JobId, startEscalation, stopEscalation } from './escalation.js';
+import { reopenCount } from '../incidents/repository.js';
 import { announceEscalationJob } from './jobs/announce-escalation.js';
 import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
@@ -24,9 +25,15 @@ export function registerOncallJobs(ctx: AppContext): void {
   ctx.queue.register(remindHandoffJob(ctx));
 }
 
-/** Starts escalation when an incident opens and stops it, once, when someone acknowledges or resolves it. */
+/**
+ * Starts escalation when an incident opens, and again, once, when a firing alert reopens it; stops it, once per run,
+ * when someone acknowledges or resolves it.
+ */
 export function listenForIncidentEvents(ctx: AppContext): void {
   ctx.events.on('incident.opened', async ({ incidentId }) => {
+    await startEscalation(ctx, incidentId);
+  });
+  ctx.events.on('incident.reopened', async ({ incidentId }) => {
     await startEscalation(ctx, incidentId);
   });
   ctx.events.on('incident.acknowledged', async ({ incidentId, by }) => {
@@ -37,7 +44,7 @@ export function listenForIncidentEvents(ctx: AppContext): void {
   });
   ctx.events.on('incident.resolved', async ({ incidentId, by }) => {
     await stopEscalation(ctx, incidentId, by);
-    await ctx.queue.cancel(`raise-sev2:${incidentId}`);
+    await ctx.queue.cancel(raiseSev2JobId(incidentId, await reopenCount(ctx.knex, incidentId)));
   });
   ctx.events.on('incident.escalation_requested', async ({ incidentId, by }) => {
     await escalateNow(ctx, incidentId, by);

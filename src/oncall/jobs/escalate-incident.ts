@@ -7,7 +7,7 @@ import { appendEvent, findIncident } from '../../incidents/repository.js';
 import { buildEscalationNoticeText } from '../../../blocks/oncall.js';
 import { resolveTargets } from '../directory.js';
 import { enqueueNotice } from '../escalation.js';
-import { escalationJobId, loadSnapshot, nextPosition, stepDelayMs } from '../escalation-policy.js';
+import { escalationJobId, loadSnapshot, nextPosition, roundInRun, stepDelayMs } from '../escalation-policy.js';
 import { JobNames } from '../job-names.js';
 import { oncallServices } from '../services.js';
 import { timerRunAt } from '../timers.js';
@@ -77,10 +77,10 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
           ctx,
           p.incidentId,
           `step:${p.round}:${p.step}`,
-          buildEscalationNoticeText({ kind: 'paging', publicId: incident.publicId, users: targets.users, unresolved: targets.unresolved, step: p.step + 1, steps: snapshot.steps.length, round: p.round, lateByMs }),
+          buildEscalationNoticeText({ kind: 'paging', publicId: incident.publicId, users: targets.users, unresolved: targets.unresolved, step: p.step + 1, steps: snapshot.steps.length, round: roundInRun(snapshot, p.round), lateByMs }),
           trx,
         );
-        if (pagerduty && incident.source === 'pagerduty' && incident.externalId && (p.step > 0 || p.round > 0))
+        if (pagerduty && incident.source === 'pagerduty' && incident.externalId && (p.step > 0 || roundInRun(snapshot, p.round) > 0))
           await ctx.queue.enqueue(
             JobNames.escalatePagerDuty,
             { externalId: incident.externalId, level: p.step + 1 },

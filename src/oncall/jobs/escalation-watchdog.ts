@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { appendEvent } from '../../incidents/repository.js';
+import { appendEvent, cycleKey, reopenCount } from '../../incidents/repository.js';
 import { lastStep, startEscalation } from '../escalation.js';
-import { escalationJobId, loadSnapshot, nextPosition } from '../escalation-policy.js';
+import { escalationJobId, firstRound, loadSnapshot, nextPosition } from '../escalation-policy.js';
 import { JobNames } from '../job-names.js';
 
 export const WATCHDOG_INTERVAL_MS = 60_000;
@@ -34,7 +34,8 @@ export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: 
   const behind: BehindEscalation[] = [];
   const unstarted: number[] = [];
   for (const row of open as { id: number; opened_at: Date }[]) {
-    const started = await ctx.knex('incident_events').where({ dedupe_key: `escalation-start:${row.id}` }).first('id');
+    const reopens = await reopenCount(ctx.knex, row.id);
+    const started = await ctx.knex('incident_events').where({ dedupe_key: cycleKey(`escalation-start:${row.id}`, reopens) }).first('id');
     if (!started) {
       if (now.getTime() - new Date(row.opened_at).getTime() > WATCHDOG_GRACE_MS) unstarted.push(row.id);
       continue;
@@ -45,6 +46,8 @@ export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: 
     const nextInMs = (stepRow?.data as { nextInMs?: number | null } | undefined)?.nextInMs;
     const snapshot = await loadSnapshot(ctx.knex, row.id);
     if (nextInMs == null || !snapshot) continue;
+    // The last step belongs to a run before a reopen: the current run has not stepped yet.
+    if (last.round < firstRound(snapshot, reopens)) continue;
     const next = nextPosition(snapshot, last.round, last.step) ?? { round: last.round, step: snapshot.steps.length };
     const dueAt = new Date(last.at.getTime() + nextInMs);
     const behindMs = now.getTime() - dueAt.getTime();
