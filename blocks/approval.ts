@@ -1,6 +1,7 @@
 // Block Kit for remediations: the proposal with Approve/Reject, the run's progress, and the verification verdict.
 import type { types } from '@slack/bolt';
 import { encodeRemediationButton } from '../src/remediation/button-value.js';
+import type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks } from './limits.js';
 
@@ -13,22 +14,7 @@ function fit(blocks: KnownBlock[]): KnownBlock[] {
   return fitBlocks(blocks as unknown as Array<Record<string, unknown> & { type: string }>) as unknown as KnownBlock[];
 }
 
-/** A proposed catalog action, as the briefing and the approval message show it. */
-export interface RemediationProposalView {
-  runId: number;
-  /** Catalog action name. */
-  action: string;
-  /** The action's title, or its name. */
-  title: string;
-  service: string;
-  cause: string | null;
-  risk: 'low' | 'high';
-  reversible: boolean;
-  /** Confidence of the hypothesis it answers (0..1). */
-  confidence: number | null;
-  /** The hypothesis summary (may quote outside text: escaped). */
-  hypothesis: string | null;
-}
+export type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
 
 /** Where a run stands, for the progress message posted in the incident channel. */
 export interface RemediationStatusView {

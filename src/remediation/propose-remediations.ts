@@ -20,17 +20,25 @@ const MAX_OPEN_PROPOSALS = 1;
 /** A cause is passed to workflows and webhooks as an input: only id-shaped values (deploy ids, shas, change ids). */
 const SAFE_CAUSE = /^[A-Za-z0-9][A-Za-z0-9._:/@#-]{0,127}$/;
 
-/** A proposed remediation, with what the briefing needs to render its Approve/Reject buttons. */
-export interface RemediationProposal {
+/** A proposed catalog action, as the briefing and the approval message show it. */
+export interface RemediationProposalView {
   runId: number;
+  /** Catalog action name. */
   action: string;
+  /** The action's title, or its name. */
   title: string;
   service: string;
   cause: string | null;
   risk: 'low' | 'high';
   reversible: boolean;
+  /** Confidence of the hypothesis it answers (0..1). */
   confidence: number | null;
+  /** The hypothesis summary (may quote outside text: escaped). */
   hypothesis: string | null;
+}
+
+/** A proposed remediation, with what the briefing needs to render its Approve/Reject buttons. */
+export interface RemediationProposal extends RemediationProposalView {
   /** `proposed` (render buttons), or `approved` when policy ran it without a click, or what it became since. */
   status: RemediationStatus;
   /** True when policy approved it without a human. */
