@@ -20,6 +20,7 @@ import { installRemediation } from '../../../src/remediation/install.js';
 import { registerRemediationActions } from '../../../handlers/actions/remediation.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
+import { waitFor as waitUntil } from '../../helpers/wait-for.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 
 export const GITHUB_TOKEN = 'ghp_testtoken000000';
@@ -236,13 +237,7 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean; queu
   };
 }
 
-/** Waits until `check` returns something truthy; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Waits for `check` as the shared helper does, allowing 15 s: remediation flows include a verify window. */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+  return waitUntil(what, check, timeoutMs);
 }
