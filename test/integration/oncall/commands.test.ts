@@ -1,49 +1,23 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { createApp, type RunningApp } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config.js';
+import type { RunningApp } from '../../../src/app.js';
 import { listTimeline } from '../../../src/incidents/repository.js';
 import { ActionIds } from '../../../blocks/ids.js';
 import { DeclareFields, ResolveFields } from '../../../blocks/modals.js';
-import { RosterIds, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
-import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
+import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
+import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 import { oncallConfig, sleep } from './harness.js';
 
 let slack: FakeSlack;
 let app: RunningApp;
-let dir: string;
-const schema = uniqueName('test');
-const prefix = uniqueName('q');
+let whole: WholeApp;
 
 beforeAll(async () => {
-  await requirePostgres();
-  await requireRedis();
-  slack = await startFakeSlack();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'oncall-commands-'));
-  const file = path.join(dir, 'copilot.yml');
-  writeFileSync(file, stringify(oncallConfig({ slos: [{ name: 'checkout-availability', service: 'checkout', objective: 0.999 }] })));
-  const config = loadConfig({
-    PORT: '0',
-    DATABASE_URL,
-    REDIS_URL,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
-    SLACK_API_URL: slack.apiUrl,
-    COPILOT_CONFIG: file,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-  });
-  app = await createApp(config, { dbSchema: schema, queuePrefix: prefix });
+  whole = await startWholeApp(oncallConfig({ slos: [{ name: 'checkout-availability', service: 'checkout', objective: 0.999 }] }));
+  ({ app, slack } = whole);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await slack?.close();
-  await dropSchema(schema);
-  await dropRedisPrefix(prefix);
-  rmSync(dir, { recursive: true, force: true });
+  await whole?.stop();
 });
 
 const lastEphemeral = (user: string) => slack.ephemerals(user).at(-1);

@@ -1,53 +1,26 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { createApp, type RunningApp } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config.js';
+import type { RunningApp } from '../../../src/app.js';
 import { listTimeline } from '../../../src/incidents/repository.js';
 import { makePagerDutyPayload } from '../../helpers/factories.js';
 import { signPagerDuty } from '../../helpers/pagerduty-signing.js';
-import { RosterIds, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
-import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
+import { RosterIds } from '../../helpers/fake-slack.js';
+import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 import { oncallConfig, pagesOf, sleep } from './harness.js';
 
 const SECRET = 'pd-webhook-secret';
-let slack: FakeSlack;
 let app: RunningApp;
-let dir: string;
-const schema = uniqueName('test');
-const prefix = uniqueName('q');
+let whole: WholeApp;
 
 beforeAll(async () => {
-  await requirePostgres();
-  await requireRedis();
-  slack = await startFakeSlack();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'oncall-pd-'));
-  const file = path.join(dir, 'copilot.yml');
-  writeFileSync(file, stringify(oncallConfig({ routing: { rules: [{ name: 'critical', match: { severity: 'critical' }, severity: 'sev1', escalationPolicy: 'payments-pager' }] } })));
-  app = await createApp(
-    loadConfig({
-      PORT: '0',
-      DATABASE_URL,
-      REDIS_URL,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      PAGERDUTY_WEBHOOK_SECRET: SECRET,
-      COPILOT_CONFIG: file,
-      LOG_LEVEL: 'silent',
-    }),
-    { dbSchema: schema, queuePrefix: prefix },
+  whole = await startWholeApp(
+    oncallConfig({ routing: { rules: [{ name: 'critical', match: { severity: 'critical' }, severity: 'sev1', escalationPolicy: 'payments-pager' }] } }),
+    { PAGERDUTY_WEBHOOK_SECRET: SECRET },
   );
+  ({ app } = whole);
 });
 
 afterAll(async () => {
-  await app?.stop();
-  await slack?.close();
-  await dropSchema(schema);
-  await dropRedisPrefix(prefix);
-  rmSync(dir, { recursive: true, force: true });
+  await whole?.stop();
 });
 
 async function deliver(eventType: string, eventId: string): Promise<number> {

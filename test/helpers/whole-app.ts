@@ -1,0 +1,60 @@
+// The whole app (createApp) on the machine's Postgres and Redis, the local Slack and a config file of the test's own.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { createApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from './services.js';
+
+export interface WholeApp {
+  app: RunningApp;
+  slack: FakeSlack;
+  /** Stops the app and the local Slack, drops the schema and the Redis keys, removes the config file. */
+  stop(): Promise<void>;
+}
+
+/** Starts the app with `fileConfig` as its COPILOT_CONFIG and `env` added to the settings; fails if a service is missing. */
+export async function startWholeApp(fileConfig: object, env: Record<string, string> = {}): Promise<WholeApp> {
+  await requirePostgres();
+  await requireRedis();
+  const schema = uniqueName('test');
+  const prefix = uniqueName('q');
+  const slack = await startFakeSlack();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-app-'));
+  const file = path.join(dir, 'copilot.yml');
+  writeFileSync(file, stringify(fileConfig));
+  const stopRest = async () => {
+    await slack.close();
+    await dropSchema(schema);
+    await dropRedisPrefix(prefix);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let app: RunningApp;
+  try {
+    const config = loadConfig({
+      PORT: '0',
+      DATABASE_URL,
+      REDIS_URL,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: slack.signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      COPILOT_CONFIG: file,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    });
+    app = await createApp(config, { dbSchema: schema, queuePrefix: prefix });
+  } catch (err) {
+    await stopRest();
+    throw err;
+  }
+  return {
+    app,
+    slack,
+    async stop() {
+      await app.stop();
+      await stopRest();
+    },
+  };
+}
