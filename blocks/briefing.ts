@@ -36,6 +36,35 @@ export interface BriefingView {
   remediations: { action: string; title: string; value: string }[];
   acknowledgedBy: string | null;
   resolvedBy: string | null;
+  /** What the last re-investigation found changed (a reopen, a new alert pointing elsewhere); absent before any. */
+  whatChanged?: WhatChanged | null;
+}
+
+/** Why the incident was investigated again and how its top hypothesis moved (alert name and service are untrusted). */
+export interface WhatChanged {
+  reason: 'reopened' | 'new_alert';
+  alertname: string | null;
+  service: string | null;
+  /** The top hypothesis before and after (null: none). */
+  from: string | null;
+  to: string | null;
+}
+
+/** "New alert `X` on service `Y` since the last investigation; top hypothesis changed from A to B." Escaped mrkdwn. */
+export function buildWhatChangedText(change: WhatChanged): string {
+  const e = (t: string) => escapeMrkdwn(t);
+  const alert = `\`${e(change.alertname ?? 'alert')}\`${change.service ? ` on service \`${e(change.service)}\`` : ''}`;
+  const head =
+    change.reason === 'new_alert'
+      ? `:arrows_counterclockwise: New alert ${alert} since the last investigation`
+      : `:arrows_counterclockwise: Investigated again: ${alert} fired again after the resolve`;
+  let moved: string;
+  if (change.from === change.to) moved = change.to ? `top hypothesis unchanged: ${e(change.to)}` : 'still no hypothesis explains it';
+  else if (change.from && change.to) moved = `top hypothesis changed from ${e(change.from)} to ${e(change.to)}`;
+  else if (change.to) moved = `top hypothesis is now ${e(change.to)}`;
+  else moved = `no hypothesis explains it any more (was ${e(change.from!)})`;
+  // 2,000 characters: the most a context element shows.
+  return truncate(`${head}; ${moved}.`, 2000);
 }
 
 const SEVERITY_LABEL: Record<BriefingView['severity'], string> = { sev1: ':red_circle: SEV1', sev2: ':large_orange_circle: SEV2', sev3: ':large_yellow_circle: SEV3' };
@@ -97,6 +126,7 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
   if (view.phase === 'investigating') {
     blocks.push({ type: 'section', text: mrkdwn(':mag: *Investigating…* checking metrics, logs, deploys, changes and past incidents.') });
   } else {
+    if (view.whatChanged) blocks.push({ type: 'context', elements: [mrkdwn(buildWhatChangedText(view.whatChanged))] });
     blocks.push(...hypothesisBlocks(view));
   }
 

@@ -1,9 +1,9 @@
 // Builds the briefing's view model from what Postgres knows about an incident (its row, alerts, investigation, runs).
 import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
-import type { BriefingView } from '../../blocks/briefing.js';
+import type { BriefingView, WhatChanged } from '../../blocks/briefing.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
-import { countAlerts, firstAlert, type Incident } from './repository.js';
+import { countAlerts, declaredSummary, firstAlert, type Incident } from './repository.js';
 
 /** What the briefing said last time, compared with the next one to tell the thread what changed. */
 export interface BriefingState {
@@ -53,6 +53,8 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
   const events = all.slice(lastReopen + 1);
   const actorOf = (type: string) => events.find((e) => e.type === type)?.actor ?? null;
   const slackUser = (actor: string | null) => (actor && /^[UW][A-Z0-9]+$/.test(actor) ? actor : null);
+  // A declared incident has no alert: its summary is what the person typed in the form.
+  const summary = annotations.summary ?? annotations.description ?? (incident.source === 'manual' ? await declaredSummary(knex, incident.id) : null);
 
   return {
     incidentId: incident.id,
@@ -62,7 +64,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     service: incident.service,
     status: incident.status,
     alertname: (alert?.alertname as string | undefined) ?? labels.alertname ?? 'alert',
-    summary: annotations.summary ?? annotations.description ?? null,
+    summary,
     source: incident.source === 'pagerduty' ? 'PagerDuty' : incident.source === 'alertmanager' ? 'Alertmanager' : 'manual',
     startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
     alerts: counts,
@@ -82,7 +84,14 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     })),
     acknowledgedBy: slackUser(actorOf('incident.acknowledged')),
     resolvedBy: slackUser(actorOf('incident.resolved')),
+    whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
   };
+}
+
+/** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
+async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChanged | null> {
+  const last = await knex('incident_events').where({ incident_id: incidentId, type: 'investigation.completed' }).orderBy('id', 'desc').first('data');
+  return ((last?.data as { whatChanged?: WhatChanged } | undefined)?.whatChanged as WhatChanged | undefined) ?? null;
 }
 
 /** Open remediation proposals of the incident (the remediation capability writes them). */

@@ -1,12 +1,14 @@
 // Use case: alerts arrive (from a processed delivery) and join the open incident of their group, reopen its recently
-// resolved one, or open a new one.
+// resolved one when the same alert fires again, or open a new one; each new lead is investigated.
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import { routeAlert } from '../oncall/routing.js';
 import { incidentTitle } from './naming.js';
 import { appendEvents, reopenCount, toIncident, type Incident } from './repository.js';
-import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel } from './open-incident-channel.js';
+import { JobNames } from '../oncall/job-names.js';
+import { INVESTIGATE_JOB, investigateJobId, type InvestigationTrigger } from './investigate-incident.js';
+import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel, retryOpenIncidentChannel } from './open-incident-channel.js';
 import { POST_INCIDENT_NOTE_JOB } from './post-incident-note.js';
 import { buildReopenedText, minutesAfterResolve } from './reopen.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
@@ -15,7 +17,7 @@ export interface IngestOutcome {
   incidentId: number;
   publicId: string;
   opened: boolean;
-  /** Set when a firing alert reopened the group's incident resolved within incidents.regroupWindow: its reopen count. */
+  /** Set when an alert of the group's incident resolved within incidents.regroupWindow fired again: its reopen count. */
   reopened?: number;
   alerts: number;
   /** True when this batch resolved the last firing alert of the incident. */
@@ -29,10 +31,12 @@ export interface AlertOrigin {
 
 /**
  * Records alerts, grouped by the incident they belong to: the open incident holding the same fingerprint, else the
- * open incident of the same group (PagerDuty incident or Alertmanager group), else, for a firing alert, the group's
- * incident resolved less than `incidents.regroupWindow` ago (reopened), else a new incident. Each group is one
- * transaction that writes the alerts, their timeline events and the follow-up job (open the channel, or a coalesced
- * briefing update), so several replicas ingesting the same group end up with one incident.
+ * open incident of the same group (PagerDuty incident or Alertmanager group), else, when one of the firing alerts is
+ * an alert of the group's incident resolved less than `incidents.regroupWindow` ago, that incident (reopened), else a
+ * new incident: a different failure never inherits an old diagnosis. Each group is one transaction that writes the
+ * alerts, their timeline events and the follow-up jobs (the investigation and the escalation of a new or reopened
+ * incident, the investigation of a new alert pointing elsewhere, opening the channel, a coalesced briefing update), so
+ * several replicas ingesting the same group end up with one incident, and chat being down delays only chat.
  */
 export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: AlertOrigin): Promise<IngestOutcome[]> {
   const byGroup = new Map<string, Alert[]>();
@@ -43,11 +47,12 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
     if (!outcome) continue;
     outcomes.push(outcome);
     if (outcome.opened) {
-      // Opening the channel here saves a trip through the queue: the first message comes within 2 s of the page.
-      await openIncidentChannel(ctx, outcome.incidentId).catch((err) =>
-        ctx.logger.warn({ err, incidentId: outcome.incidentId }, 'could not open the incident channel yet; the open-incident job will retry'),
-      );
       ctx.events.emit('incident.opened', { incidentId: outcome.incidentId });
+      // Opening the channel here saves a trip through the queue: the first message comes within 2 s of the page.
+      await openIncidentChannel(ctx, outcome.incidentId).catch(async (err) => {
+        ctx.logger.warn({ err, incidentId: outcome.incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
+        await retryOpenIncidentChannel(ctx, outcome.incidentId).catch((e) => ctx.logger.warn({ err: e, incidentId: outcome.incidentId }, 'could not hurry the open-incident job'));
+      });
     } else if (outcome.reopened !== undefined) {
       ctx.events.emit('incident.reopened', { incidentId: outcome.incidentId, reopenCount: outcome.reopened });
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: 'reopened' });
@@ -80,7 +85,7 @@ async function ingestGroup(
       await upsertAlerts(trx, alerts, null, now);
       return undefined;
     }
-    const recent = await reopenRecentIncident(ctx, trx, groupKey, firing, now);
+    const recent = await reopenRecentIncident(ctx, trx, groupKey, alerts.filter((a) => a.status === 'firing'), now);
     const inserted = recent ? undefined : await insertIncident(ctx, trx, groupKey, firing, now);
     if (recent) {
       incident = recent.incident;
@@ -97,6 +102,7 @@ async function ingestGroup(
   // Serialises concurrent deliveries of one group, so the "all resolved" transition is seen exactly once.
   await trx('incidents').where({ id: incident.id }).forUpdate().select('id');
   const before = await firingCount(trx, incident.id);
+  const known = opened ? [] : await knownAlerts(trx, incident.id);
   await upsertAlerts(trx, alerts, incident.id, now);
   const after = await firingCount(trx, incident.id);
   await appendEvents(
@@ -116,41 +122,54 @@ async function ingestGroup(
     await appendEvents(trx, [{ incidentId: incident.id, type: 'alerts.all_resolved', actor: 'copilot', at: now, data: {} }]);
   }
   if (opened) {
+    // The investigation and the escalation are committed with the incident: neither waits for chat.
+    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id }, { jobId: investigateJobId(incident.id), trx });
+    await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}`, trx });
     // The job is the safety net for a crash: normally ingestAlerts opens the channel itself right after the commit.
     await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: incident.id }, { jobId: `open-incident-${incident.id}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx });
   } else {
+    if (reopened === undefined && incident.status !== 'resolved') await investigateNewLead(ctx, trx, incident, alerts, known, now);
     await scheduleBriefingUpdate(ctx, incident.id, trx);
   }
   return { incidentId: incident.id, publicId: incident.publicId, opened, ...(reopened !== undefined ? { reopened } : {}), alerts: alerts.length, allResolved };
 }
 
 /**
- * Reopens the group's incident resolved less than `incidents.regroupWindow` ago, if any: back to triggered, with an
- * `incident.reopened` timeline entry and the channel note queued in the same transaction. The update only applies to
- * a row still resolved, so of two replicas only one reopens; the other, and a replica that meets an incident of the
- * group opened meanwhile (the partial unique index on open group keys refuses a second one), joins the open incident.
+ * Reopens the group's incident resolved less than `incidents.regroupWindow` ago when one of the firing alerts is one
+ * of its own (same source and fingerprint) firing again: back to triggered with its stale diagnosis cleared, with an
+ * `incident.reopened` timeline entry, the channel note, a fresh investigation and the escalation queued in the same
+ * transaction. A different alert of the group is a different failure and opens a new incident instead. The update
+ * only applies to a row still resolved, so of two replicas only one reopens; the other, and a replica that meets an
+ * incident of the group opened meanwhile (the partial unique index on open group keys refuses a second one), joins
+ * the open incident.
  */
 async function reopenRecentIncident(
   ctx: AppContext,
   trx: Knex.Transaction,
   groupKey: string,
-  alert: Alert,
+  firing: Alert[],
   now: Date,
 ): Promise<{ incident: Incident; reopened?: number } | undefined> {
   const since = new Date(now.getTime() - ctx.config.file.incidents.regroupWindow);
-  const candidate = await trx('incidents')
-    .where({ group_key: groupKey, status: 'resolved' })
-    .where('resolved_at', '>', since)
-    .orderBy('resolved_at', 'desc')
-    .first('id', 'resolved_at');
+  const candidate = await trx('incidents as i')
+    .join('alerts as a', 'a.incident_id', 'i.id')
+    .where({ 'i.group_key': groupKey, 'i.status': 'resolved', 'a.source': firing[0]!.source })
+    .whereIn(
+      'a.fingerprint',
+      firing.map((a) => a.fingerprint),
+    )
+    .where('i.resolved_at', '>', since)
+    .orderBy('i.resolved_at', 'desc')
+    .first('i.id', 'i.resolved_at', 'a.fingerprint');
   if (!candidate) return undefined;
+  const alert = firing.find((a) => a.fingerprint === candidate.fingerprint) ?? firing[0]!;
   let rows: Record<string, unknown>[] = [];
   try {
     // A savepoint: a unique violation must not abort the delivery's transaction.
     rows = await trx.transaction((sp) =>
       sp('incidents')
         .where({ id: candidate.id, status: 'resolved' })
-        .update({ status: 'triggered', resolved_at: null, updated_at: now, version: sp.raw('version + 1') })
+        .update({ status: 'triggered', resolved_at: null, investigation: null, updated_at: now, version: sp.raw('version + 1') })
         .returning('*'),
     );
   } catch (err) {
@@ -178,7 +197,53 @@ async function reopenRecentIncident(
     { incidentId: incident.id, text: buildReopenedText(alert.alertname, minutes) },
     { jobId: `reopened-note:${incident.id}:${count}`, trx },
   );
+  // The old diagnosis may be of a failure already fixed: the reopened incident is investigated again, and paged again.
+  const trigger: InvestigationTrigger = { reason: 'reopened', source: alert.source, fingerprint: alert.fingerprint };
+  await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `r${count}`), trx });
+  await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}-r${count}`, trx });
   return { incident, reopened: count };
+}
+
+/** The (source, fingerprint, service, alertname) of the alerts an incident already holds. */
+async function knownAlerts(trx: Knex.Transaction, incidentId: number): Promise<{ source: string; fingerprint: string; service: string | null; alertname: string | null }[]> {
+  return trx('alerts').where({ incident_id: incidentId }).distinct('source', 'fingerprint', 'service', 'alertname');
+}
+
+/** Where an alert points: its service and alert name. */
+const leadKey = (service: string | null | undefined, alertname: string | null | undefined) => `${service ?? ''}\u0000${alertname ?? ''}`;
+
+/**
+ * A firing alert new to an open incident that points elsewhere (a service or an alert name none of its alerts had) is
+ * a new lead: it is recorded (`alert.new_lead`) and the incident is investigated again from it, once per lead; the
+ * investigation tells the channel what changed. More firings of what the incident already knows change nothing.
+ */
+async function investigateNewLead(
+  ctx: AppContext,
+  trx: Knex.Transaction,
+  incident: Incident,
+  alerts: Alert[],
+  known: { source: string; fingerprint: string; service: string | null; alertname: string | null }[],
+  now: Date,
+): Promise<void> {
+  if (known.length === 0) return;
+  const seen = new Set(known.map((k) => leadKey(k.service, k.alertname)));
+  const fingerprints = new Set(known.map((k) => `${k.source}|${k.fingerprint}`));
+  const lead = alerts.find((a) => a.status === 'firing' && !fingerprints.has(`${a.source}|${a.fingerprint}`) && !seen.has(leadKey(a.service, a.alertname)));
+  if (!lead) return;
+  const key = `${lead.service ?? ''}:${lead.alertname}`;
+  const written = await appendEvents(trx, [
+    {
+      incidentId: incident.id,
+      type: 'alert.new_lead',
+      actor: lead.source,
+      at: now,
+      dedupeKey: `lead:${incident.id}:${key}`,
+      data: { fingerprint: lead.fingerprint, alertname: lead.alertname, service: lead.service ?? null },
+    },
+  ]);
+  if (!written) return;
+  const trigger: InvestigationTrigger = { reason: 'new_alert', source: lead.source, fingerprint: lead.fingerprint };
+  await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `lead-${key}`), trx });
 }
 
 async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promise<Incident | undefined> {

@@ -1,5 +1,5 @@
 // Job: investigate an incident (deterministic, then the model when configured), store the result and its spans.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { JobDefinition } from '../jobs/job-queue.js';
@@ -8,29 +8,33 @@ import type { InvestigationStep, PageSummary } from '../investigation/ports.js';
 import { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from '../investigation/page-summary.js';
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
-import { appendEvent, findIncident, firstAlert } from './repository.js';
+import { buildWhatChangedText, type WhatChanged } from '../../blocks/briefing.js';
+import { appendEvent, declaredSummary, findIncident, firstAlert, type Incident } from './repository.js';
 import { postOnsetChart } from './post-chart.js';
+import { POST_INCIDENT_NOTE_JOB } from './post-incident-note.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
 
 export const INVESTIGATE_JOB = 'investigate-incident';
 
-const payloadSchema = z.object({ incidentId: z.number().int().positive() });
+/** Why an incident is investigated again: the same alert fired again and reopened it, or a new alert points elsewhere. */
+const triggerSchema = z.object({
+  reason: z.enum(['reopened', 'new_alert']),
+  source: z.enum(['alertmanager', 'pagerduty']),
+  fingerprint: z.string().min(1),
+});
+export type InvestigationTrigger = z.infer<typeof triggerSchema>;
 
-/** What paged, from the delivery that opened the incident; from the stored alert when the body is gone. */
-export async function pageSummaryFor(ctx: AppContext, incidentId: number): Promise<PageSummary> {
-  const opened = await ctx.knex('incident_events').where({ incident_id: incidentId, type: 'alert.received' }).orderBy('id', 'asc').first('data');
-  const deliveryId = (opened?.data as { deliveryId?: number } | undefined)?.deliveryId;
-  if (deliveryId) {
-    const delivery = await ctx.knex('webhook_deliveries').where({ id: deliveryId }).first('source', 'body');
-    try {
-      if (delivery?.source === 'alertmanager') return pageSummaryFromAlertmanager(delivery.body);
-      if (delivery?.source === 'pagerduty') return pageSummaryFromPagerDuty(delivery.body);
-    } catch (err) {
-      ctx.logger.warn({ err, incidentId }, 'could not read the page from its delivery; using the stored alert');
-    }
-  }
-  const alert = await firstAlert(ctx.knex, incidentId);
-  if (!alert) throw new PermanentJobError(`incident ${incidentId} has no alert to investigate`);
+const payloadSchema = z.object({ incidentId: z.number().int().positive(), trigger: triggerSchema.optional() });
+
+/** The job id of an investigation: the first one per incident, then one per reason (`r2`, `lead-checkout:...`). */
+export function investigateJobId(incidentId: number, suffix?: string): string {
+  if (suffix === undefined) return `investigate-incident-${incidentId}`;
+  const safe = /^[A-Za-z0-9_-]{1,60}$/.test(suffix) ? suffix : createHash('sha256').update(suffix).digest('hex').slice(0, 16);
+  return `investigate-incident-${incidentId}-${safe}`;
+}
+
+/** A stored alert row as the investigator's page. */
+function pageFromAlertRow(alert: Record<string, unknown>): PageSummary {
   const labels = alert.labels as Record<string, string>;
   const annotations = alert.annotations as Record<string, string>;
   return {
@@ -45,15 +49,58 @@ export async function pageSummaryFor(ctx: AppContext, incidentId: number): Promi
   };
 }
 
+/** A declared incident as the investigator's page: its service, and the summary typed in the form (else its title). */
+function pageFromDeclaration(incident: Incident, summary: string | null): PageSummary {
+  const text = summary ?? incident.title;
+  return {
+    source: 'manual',
+    ...(incident.service ? { service: incident.service } : {}),
+    severity: incident.severity,
+    summary: text,
+    annotations: { summary: text, title: incident.title },
+    labels: incident.service ? { service: incident.service } : {},
+    startsAt: incident.openedAt.toISOString(),
+  };
+}
+
+/**
+ * What to investigate: the alert that asked for it (a reopen, a new lead), else what paged, from the delivery that
+ * opened the incident (from the stored alert when the body is gone), else what the person who declared it typed.
+ */
+export async function pageSummaryFor(ctx: AppContext, incidentId: number, trigger?: InvestigationTrigger): Promise<PageSummary> {
+  if (trigger) {
+    const alert = await ctx.knex('alerts').where({ incident_id: incidentId, source: trigger.source, fingerprint: trigger.fingerprint }).orderBy('starts_at', 'desc').orderBy('id', 'desc').first();
+    if (alert) return pageFromAlertRow(alert);
+  }
+  const opened = await ctx.knex('incident_events').where({ incident_id: incidentId, type: 'alert.received' }).orderBy('id', 'asc').first('data');
+  const deliveryId = (opened?.data as { deliveryId?: number } | undefined)?.deliveryId;
+  if (deliveryId) {
+    const delivery = await ctx.knex('webhook_deliveries').where({ id: deliveryId }).first('source', 'body');
+    try {
+      if (delivery?.source === 'alertmanager') return pageSummaryFromAlertmanager(delivery.body);
+      if (delivery?.source === 'pagerduty') return pageSummaryFromPagerDuty(delivery.body);
+    } catch (err) {
+      ctx.logger.warn({ err, incidentId }, 'could not read the page from its delivery; using the stored alert');
+    }
+  }
+  const alert = await firstAlert(ctx.knex, incidentId);
+  if (alert) return pageFromAlertRow(alert);
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
+  // A declared incident has no alert: it is investigated from its service and what was typed in the form.
+  return pageFromDeclaration(incident, await declaredSummary(ctx.knex, incidentId));
+}
+
 /**
  * Runs the investigation, stores its result on the incident and its spans, and schedules the briefing update. A
  * failed investigation is retried by the queue; the first briefing already told people what fired.
  */
-export async function investigateIncident(ctx: AppContext, incidentId: number): Promise<void> {
+export async function investigateIncident(ctx: AppContext, incidentId: number, trigger?: InvestigationTrigger): Promise<void> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
   if (incident.status === 'resolved') return;
-  const page = await pageSummaryFor(ctx, incidentId);
+  const page = await pageSummaryFor(ctx, incidentId, trigger);
+  const previous = trigger ? await lastTopHypothesis(ctx, incidentId) : null;
   const steps: InvestigationStep[] = [];
   const started = Date.now();
   const file = ctx.config.file;
@@ -69,6 +116,10 @@ export async function investigateIncident(ctx: AppContext, incidentId: number): 
   ctx.metrics.investigationDuration.observe({ mode: ctx.services.model ? 'model' : 'deterministic' }, (Date.now() - started) / 1000);
   const investigationId = randomUUID();
   await saveSpans(ctx.knex, incidentId, investigationId, steps);
+  const top = result.hypotheses[0]?.summary ?? null;
+  const change: WhatChanged | null = trigger
+    ? { reason: trigger.reason, alertname: page.alertname ?? null, service: page.service ?? null, from: previous ?? null, to: top }
+    : null;
   await ctx.knex.transaction(async (trx) => {
     await trx('incidents').where({ id: incidentId }).update({ investigation: JSON.stringify(result), updated_at: ctx.clock.now() });
     await appendEvent(trx, {
@@ -77,12 +128,15 @@ export async function investigateIncident(ctx: AppContext, incidentId: number): 
       actor: 'copilot',
       data: {
         investigationId,
+        ...(trigger ? { trigger, whatChanged: change } : {}),
         novel: result.novel,
-        top: result.hypotheses[0] ? { category: result.hypotheses[0].category, cause: result.hypotheses[0].cause, confidence: result.hypotheses[0].confidence } : null,
+        top: result.hypotheses[0] ? { category: result.hypotheses[0].category, cause: result.hypotheses[0].cause, confidence: result.hypotheses[0].confidence, summary: result.hypotheses[0].summary } : null,
         suggestedAction: result.suggestedStep?.action ?? null,
         missing: result.missing ?? [],
       },
     });
+    // The thread hears what changed since the last investigation; the briefing shows the same line.
+    if (change) await ctx.queue.enqueue(POST_INCIDENT_NOTE_JOB, { incidentId, text: buildWhatChangedText(change) }, { jobId: `what-changed:${investigationId}`, trx });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
   });
   ctx.events.emit('investigation.completed', { incidentId });
@@ -91,5 +145,12 @@ export async function investigateIncident(ctx: AppContext, incidentId: number): 
 }
 
 export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
-  return { name: INVESTIGATE_JOB, schema: payloadSchema, attempts: 3, backoffMs: 2000, process: async ({ incidentId }) => investigateIncident(ctx, incidentId) };
+  return { name: INVESTIGATE_JOB, schema: payloadSchema, attempts: 3, backoffMs: 2000, process: async ({ incidentId, trigger }) => investigateIncident(ctx, incidentId, trigger) };
+}
+
+/** The top hypothesis of the incident's last investigation (kept on the timeline, also across a reopen). */
+async function lastTopHypothesis(ctx: AppContext, incidentId: number): Promise<string | null> {
+  const last = await ctx.knex('incident_events').where({ incident_id: incidentId, type: 'investigation.completed' }).orderBy('id', 'desc').first('data');
+  const top = (last?.data as { top?: { summary?: unknown } | null } | undefined)?.top;
+  return typeof top?.summary === 'string' ? top.summary : null;
 }

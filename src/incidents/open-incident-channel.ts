@@ -10,17 +10,22 @@ import { buildPointerBlocks, buildPointerText, buildTopic } from '../../blocks/s
 import { briefingState, buildBriefingView } from './briefing-view.js';
 import { channelName } from './naming.js';
 import { appendEvent, findIncident, firstAlert, type Incident } from './repository.js';
-import { INVESTIGATE_JOB } from './investigate-incident.js';
+import { postOnsetChart } from './post-chart.js';
+import { scheduleBriefingUpdate } from './update-briefing.js';
 
 export const OPEN_INCIDENT_JOB = 'open-incident';
 /** The job runs this long after the incident opened, only to finish what the inline attempt could not. */
 export const OPEN_INCIDENT_SAFETY_DELAY_MS = 30_000;
+/** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
+export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
 
 const payloadSchema = z.object({ incidentId: z.number().int().positive() });
 
 /**
  * Opens the incident in chat. Each step checks what an earlier attempt already did (channel, first message), so a
- * retry after a crash finishes the work without a second channel or a second briefing.
+ * retry after a crash finishes the work without a second channel or a second briefing. Nothing else waits for it:
+ * the investigation and the escalation were queued with the incident, so when chat comes back late the first
+ * briefing already carries the investigation's result.
  */
 export async function openIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
   let incident = await findIncident(ctx.knex, incidentId);
@@ -40,8 +45,11 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
     await ctx.knex('incidents').where({ id: incident.id }).whereNull('briefing_ts').update({ briefing_ts: posted.ts, briefing_state: JSON.stringify(briefingState(view)) });
     await appendEvent(ctx.knex, { incidentId: incident.id, type: 'briefing.posted', actor: 'copilot', data: { channel: channelId, ts: posted.ts }, dedupeKey: `briefing:${incident.id}` });
-    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id }, { jobId: `investigate-incident-${incident.id}` });
+    // An investigation that finished while this message was on its way found no briefing to update: update it now.
+    if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
     await ctx.chat.setTopic(channelId, buildTopic(incident)).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not set the channel topic'));
+    // The investigation may have finished while chat was down: its chart goes with the late briefing.
+    if (view.phase === 'briefed') await postOnsetChart(ctx, incident.id).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'));
   }
   await inviteResponders(ctx, incident, channelId);
   await postPointer(ctx, incident, channelId);
@@ -96,6 +104,16 @@ async function postPointer(ctx: AppContext, incident: Incident, channelId: strin
   await appendEvent(ctx.knex, { incidentId: incident.id, type: 'pointer.posted', actor: 'copilot', data: { channel: posted.channel, ts: posted.ts }, dedupeKey: `pointer:${incident.id}` });
 }
 
+/**
+ * After the inline attempt failed (chat down): queues the open-incident job to run soon, then cancels the safety-net
+ * job that would only run after OPEN_INCIDENT_SAFETY_DELAY_MS, so one job at a time keeps retrying chat.
+ */
+export async function retryOpenIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
+  await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId }, { jobId: `open-incident-${incidentId}-retry`, delayMs: OPEN_INCIDENT_RETRY_DELAY_MS });
+  await ctx.queue.cancel(`open-incident-${incidentId}`);
+}
+
 export function openIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
-  return { name: OPEN_INCIDENT_JOB, schema: payloadSchema, attempts: 10, backoffMs: 500, process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId) };
+  // Chat may be down for a while: 20 attempts from 1 s, doubling (capped at an hour by the queue), cover most of a day.
+  return { name: OPEN_INCIDENT_JOB, schema: payloadSchema, attempts: 20, backoffMs: 1000, process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId) };
 }

@@ -160,3 +160,10 @@ export async function countAlerts(db: Knex | Knex.Transaction, incidentId: numbe
 export async function firstAlert(db: Knex | Knex.Transaction, incidentId: number): Promise<Row | undefined> {
   return db('alerts').where({ incident_id: incidentId }).orderBy('starts_at', 'asc').orderBy('id', 'asc').first();
 }
+
+/** The summary typed in the /incident declare form, kept on the incident's `incident.opened` entry; null when none. */
+export async function declaredSummary(db: Knex | Knex.Transaction, incidentId: number): Promise<string | null> {
+  const opened = await db('incident_events').where({ incident_id: incidentId, type: 'incident.opened' }).orderBy('id', 'asc').first('data');
+  const summary = (opened?.data as { summary?: unknown } | undefined)?.summary;
+  return typeof summary === 'string' && summary.trim() ? summary.trim() : null;
+}

@@ -11,10 +11,12 @@ import { postHandoffJob } from './jobs/post-handoff.js';
 import { remindHandoffJob } from './jobs/remind-handoff.js';
 import { armHandoffTimers } from './handoff.js';
 import { raiseUnresolvedSev2Job } from './jobs/raise-unresolved-sev2.js';
+import { startEscalationJob } from './jobs/start-escalation.js';
 import { JobNames } from './job-names.js';
 
 /** Registers the on-call jobs only (tests that drive a queue by hand use this). */
 export function registerOncallJobs(ctx: AppContext): void {
+  ctx.queue.register(startEscalationJob(ctx));
   ctx.queue.register(escalateIncidentJob(ctx));
   ctx.queue.register(pageResponderJob(ctx));
   ctx.queue.register(announceEscalationJob(ctx));

@@ -1,6 +1,8 @@
 // Names of the on-call jobs, apart from their processors so that use cases can enqueue them without import cycles.
 
 export const JobNames = {
+  /** Starts an incident's escalation; queued in the transaction that opens or reopens the incident. */
+  startEscalation: 'start-escalation',
   escalateIncident: 'escalate-incident',
   pageResponder: 'page-responder',
   announceEscalation: 'announce-escalation',
