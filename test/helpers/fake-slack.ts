@@ -1,4 +1,7 @@
 // A local Slack for tests: the sandbox's Web API on its own port, its state, and signed user actions to deliver to an app.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { SlackSandbox } from '../../src/sandbox/slack/slack-sandbox.js';
 import { SlackDeliverer, type ClickArgs, type DeliveryResult, type SendMessageArgs, type SlashCommandArgs, type SubmitViewArgs } from '../../src/sandbox/slack/deliver.js';
 import type { RateLimitOptions } from '../../src/sandbox/slack/rate-limit.js';
@@ -59,6 +62,15 @@ export interface FakeSlack {
   /** Deliveries made so far (newest last) and how the app answered. */
   deliveries(): DeliveryResult[];
   setRateLimit(opts: Partial<RateLimitOptions>): void;
+  /**
+   * An outage: these Web API methods fail until `recover()`, with an HTTP status (e.g. 503) or Slack's
+   * `{ ok: false, error }` answer. Nothing they would have done reaches the workspace.
+   */
+  failMethods(methods: string[], how?: { status: number } | { error: string }): void;
+  /** Ends every outage started with failMethods. */
+  recover(): void;
+  /** Web API calls answered with an outage's failure, by method, oldest first. */
+  failedCalls(): string[];
   /** Polls until fn returns something truthy; fails with `message` after timeoutMs (default 10 s). */
   waitFor<T>(fn: () => T | undefined | null | false, opts?: { timeoutMs?: number; intervalMs?: number; message?: string }): Promise<T>;
   act: FakeSlackActions;
@@ -86,14 +98,43 @@ const SYSTEM_SUBTYPES = new Set(['channel_join', 'channel_topic', 'channel_purpo
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botToken = opts.botToken ?? 'xoxb-test';
   const signingSecret = opts.signingSecret ?? 'test-secret';
+  let base = '';
   const sandbox = new SlackSandbox({
     botToken,
     signingSecret,
     rateLimit: opts.rateLimit,
     interactions: { triggerTtlMs: opts.triggerTtlMs },
     eventRetryDelaysMs: opts.eventRetryDelaysMs,
+    baseUrl: () => `${base}/sandbox/slack`,
   });
-  const server = await sandbox.listen(0);
+  // The sandbox's router behind a switch that can fail chosen Web API methods (a Slack outage).
+  const outages = new Map<string, { status: number } | { error: string }>();
+  const failed: string[] = [];
+  const web = express();
+  web.all('/sandbox/slack/api/:method', (req, res, next) => {
+    const method = String(req.params.method);
+    const how = outages.get(method);
+    if (!how) return next();
+    failed.push(method);
+    if ('status' in how) res.status(how.status).json({ ok: false, error: 'service_unavailable' });
+    else res.status(200).json({ ok: false, error: how.error });
+  });
+  web.use('/sandbox/slack', sandbox.router());
+  const httpServer = http.createServer(web);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(0, '127.0.0.1', () => resolve());
+  });
+  base = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  const server = {
+    url: base,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sandbox.deliver.stop();
+        httpServer.closeAllConnections();
+        httpServer.close(() => resolve());
+      }),
+  };
   const { state } = sandbox;
   return {
     url: server.url,
@@ -116,6 +157,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     uploads: () => [...state.files.values()].map((file) => ({ file, content: state.fileContents.get(file.id) })),
     deliveries: () => [...sandbox.deliver.log],
     setRateLimit: (o) => sandbox.limiter.configure(o),
+    failMethods: (methods, how = { status: 503 }) => methods.forEach((m) => outages.set(m, how)),
+    recover: () => outages.clear(),
+    failedCalls: () => [...failed],
     waitFor: async (fn, o = {}) => {
       const deadline = Date.now() + (o.timeoutMs ?? 10_000);
       for (;;) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { createApp, type RunningApp } from '../../src/app.js';
+import { createApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from './services.js';
@@ -15,8 +15,11 @@ export interface WholeApp {
   stop(): Promise<void>;
 }
 
-/** Starts the app with `fileConfig` as its COPILOT_CONFIG and `env` added to the settings; fails if a service is missing. */
-export async function startWholeApp(fileConfig: object, env: Record<string, string> = {}): Promise<WholeApp> {
+/**
+ * Starts the app with `fileConfig` as its COPILOT_CONFIG and `env` added to the settings; fails if a service is missing.
+ * `overrides` supplies what the settings cannot (e.g. a generated world's evidence sources and its clock).
+ */
+export async function startWholeApp(fileConfig: object, env: Record<string, string> = {}, overrides: Pick<AppOverrides, 'clock' | 'evidence'> = {}): Promise<WholeApp> {
   await requirePostgres();
   await requireRedis();
   const schema = uniqueName('test');
@@ -44,7 +47,7 @@ export async function startWholeApp(fileConfig: object, env: Record<string, stri
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...env,
     });
-    app = await createApp(config, { dbSchema: schema, queuePrefix: prefix });
+    app = await createApp(config, { ...overrides, dbSchema: schema, queuePrefix: prefix });
   } catch (err) {
     await stopRest();
     throw err;

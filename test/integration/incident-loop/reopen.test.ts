@@ -1,4 +1,4 @@
-// Reopening on real Postgres and the local Slack: a group that fires again within incidents.regroupWindow of its
+// Reopening on real Postgres and the local Slack: an alert that fires again within incidents.regroupWindow of its
 // incident's resolve reopens that incident (once, across replicas) and pages again; later, a new incident opens.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/context.js';
@@ -126,10 +126,18 @@ describe('reopening a recently resolved incident', () => {
     const b = await loop({ clock, schema: a.schema, slack: a.slack }, false);
     const incident = await openAndResolve(a);
     clock.advance(2 * MIN);
-    const bodies = Array.from({ length: 6 }, (_, i) => delivery(`fp-race-${i}`, '2026-11-20T04:00:00Z'));
+    // Each delivery carries the alert that fired again (what reopens) and one more pod of the same rule.
+    const bodies = Array.from({ length: 6 }, (_, i) =>
+      JSON.stringify(
+        makeAlertmanagerPayload({
+          groupKey: GROUP,
+          alerts: [makeAlertmanagerAlert('fp-1', { startsAt: '2026-11-20T04:00:00Z', pod: 'checkout-fp-1' }), makeAlertmanagerAlert(`fp-race-${i}`, { startsAt: '2026-11-20T04:00:00Z' })],
+        }),
+      ),
+    );
     const answers = await Promise.all(bodies.map((body, i) => post((i % 2 ? b : a).url, '/webhooks/alertmanager', body)));
     expect(answers.map((r) => r.status)).toEqual([202, 202, 202, 202, 202, 202]);
-    await waitFor('every alert recorded', async () => (await a.ctx.knex('alerts').where({ status: 'firing' })).length === 6);
+    await waitFor('every alert recorded', async () => (await a.ctx.knex('alerts').where({ status: 'firing' })).length === 7);
     expect(await a.ctx.knex('incidents').count<{ count: number }[]>('* as count')).toEqual([{ count: 1 }]);
     expect((await a.ctx.knex('alerts').where({ status: 'firing' }).distinct('incident_id')).map((r: { incident_id: number }) => r.incident_id)).toEqual([incident.id]);
     expect(await eventsOf(a, incident.id, 'incident.reopened')).toHaveLength(1);
