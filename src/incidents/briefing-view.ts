@@ -63,9 +63,10 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     severity: incident.severity,
     service: incident.service,
     status: incident.status,
-    alertname: (alert?.alertname as string | undefined) ?? labels.alertname ?? 'alert',
+    // A declared incident has no alert: what "fired" is the declaration.
+    alertname: (alert?.alertname as string | undefined) ?? labels.alertname ?? (incident.source === 'manual' ? incident.title : 'alert'),
     summary,
-    source: incident.source === 'pagerduty' ? 'PagerDuty' : incident.source === 'alertmanager' ? 'Alertmanager' : 'manual',
+    source: incident.source === 'pagerduty' ? 'PagerDuty' : incident.source === 'alertmanager' ? 'Alertmanager' : '/incident declare',
     startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
     alerts: counts,
     links: links.slice(0, 6),

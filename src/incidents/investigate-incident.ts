@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError } from '../errors.js';
-import type { InvestigationStep, PageSummary } from '../investigation/ports.js';
+import type { Hypothesis, InvestigationResult, InvestigationStep, PageSummary } from '../investigation/ports.js';
 import { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from '../investigation/page-summary.js';
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
@@ -104,7 +104,7 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
   const steps: InvestigationStep[] = [];
   const started = Date.now();
   const file = ctx.config.file;
-  const result = await runInvestigation({
+  const found = await runInvestigation({
     page,
     sources: ctx.services.evidence,
     now: ctx.clock.now().getTime(),
@@ -114,6 +114,8 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
     logger: ctx.logger,
   });
   ctx.metrics.investigationDuration.observe({ mode: ctx.services.model ? 'model' : 'deterministic' }, (Date.now() - started) / 1000);
+  // A new lead adds to what the open incident already knows; a reopen starts afresh (its old result was cleared).
+  const result = trigger?.reason === 'new_alert' && incident.investigation ? mergeInvestigations(incident.investigation, found) : found;
   const investigationId = randomUUID();
   await saveSpans(ctx.knex, incidentId, investigationId, steps);
   const top = result.hypotheses[0]?.summary ?? null;
@@ -146,6 +148,24 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
 
 export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
   return { name: INVESTIGATE_JOB, schema: payloadSchema, attempts: 3, backoffMs: 2000, process: async ({ incidentId, trigger }) => investigateIncident(ctx, incidentId, trigger) };
+}
+
+/**
+ * What an open incident knows after investigating a new lead: the hypotheses of both investigations, each once, most
+ * confident first; the rest (suggested step, what was checked) from the investigation whose hypothesis leads. A lead
+ * that explains nothing leaves the earlier diagnosis standing rather than replacing it with "nothing known".
+ */
+export function mergeInvestigations(before: InvestigationResult, lead: InvestigationResult): InvestigationResult {
+  const key = (h: Hypothesis) => `${h.category}|${h.service}|${h.cause ?? ''}`;
+  const byKey = new Map<string, Hypothesis>();
+  for (const h of [...lead.hypotheses, ...before.hypotheses]) {
+    const seen = byKey.get(key(h));
+    if (!seen || h.confidence > seen.confidence) byKey.set(key(h), h);
+  }
+  const hypotheses = [...byKey.values()].sort((a, b) => b.confidence - a.confidence);
+  if (hypotheses.length === 0) return lead;
+  const leader = lead.hypotheses.some((h) => key(h) === key(hypotheses[0]!) && h.confidence === hypotheses[0]!.confidence) ? lead : before;
+  return { ...leader, novel: false, hypotheses, missing: [...new Set([...(before.missing ?? []), ...(lead.missing ?? [])])] };
 }
 
 /** The top hypothesis of the incident's last investigation (kept on the timeline, also across a reopen). */

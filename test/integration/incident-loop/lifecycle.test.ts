@@ -159,6 +159,10 @@ describe('a new failure never inherits a stale diagnosis', () => {
     const note = await waitFor('the thread note saying what changed', () => app.slack.messages(incident.channel_id).find((m) => m.text.includes(expected)));
     expect(note.text).toContain(changed.from === changed.to ? `top hypothesis unchanged: ${before}` : changed.to ? `top hypothesis changed from ${before} to ${changed.to}` : `was ${before}`);
     await waitFor('the briefing line saying what changed', () => blocksOf(app.slack, incident.channel_id, incident.briefing_ts).includes(expected));
+    // The lead adds to the diagnosis: the earlier hypothesis is still there unless a stronger one replaced it on top.
+    const after = (await app.app.ctx.knex('incidents').where({ id: incident.id }).first()).investigation as { hypotheses: { summary: string }[] };
+    expect(after.hypotheses.map((h) => h.summary)).toContain(before);
+    expect(after.hypotheses[0]!.summary).toBe(changed.to);
 
     // The group is re-sent again: nothing new, no third investigation.
     await send(app, [PAGE, { fingerprint: 'same-rule-other-pod' }, { fingerprint: 'db-conns', alertname: 'DatabaseConnectionsHigh', service: 'presence-db' }, { fingerprint: 'db-conns-2', alertname: 'DatabaseConnectionsHigh', service: 'presence-db' }]);
