@@ -71,8 +71,9 @@ export interface Resolution {
 
 /**
  * Resolves an open incident, once. Shared by the Resolve button, the /incident resolve modal and PagerDuty's
- * incident.resolved. Resolving frees the group: a firing alert of the same group within `incidents.regroupWindow`
- * reopens this incident, a later one opens a new incident.
+ * incident.resolved. Resolving frees the group: one of this incident's alerts firing again within
+ * `incidents.regroupWindow` reopens it (and it is investigated again); any other alert, or a later one, opens a new
+ * incident.
  */
 export async function resolveIncident(ctx: AppContext, incidentId: number, actor: Actor, resolution: Resolution = {}): Promise<TransitionResult> {
   const r = await transition(
