@@ -51,7 +51,8 @@ export function updateBriefingJob(ctx: AppContext): JobDefinition<z.infer<typeof
   return {
     name: UPDATE_BRIEFING_JOB,
     schema: payloadSchema,
-    attempts: 8,
+    // Chat may be down for a while: the update keeps retrying (doubling from 1 s, capped at an hour by the queue).
+    attempts: 16,
     backoffMs: 1000,
     process: async ({ incidentId }) => refreshBriefing(ctx, incidentId),
   };
