@@ -102,7 +102,7 @@ async function ingestGroup(
   // Serialises concurrent deliveries of one group, so the "all resolved" transition is seen exactly once.
   await trx('incidents').where({ id: incident.id }).forUpdate().select('id');
   const before = await firingCount(trx, incident.id);
-  const known = opened ? [] : await knownAlerts(trx, incident.id);
+  const known = opened ? undefined : await knownLeads(trx, incident.id);
   await upsertAlerts(trx, alerts, incident.id, now);
   const after = await firingCount(trx, incident.id);
   await appendEvents(
@@ -128,7 +128,7 @@ async function ingestGroup(
     // The job is the safety net for a crash: normally ingestAlerts opens the channel itself right after the commit.
     await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: incident.id }, { jobId: `open-incident-${incident.id}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx });
   } else {
-    if (reopened === undefined && incident.status !== 'resolved') await investigateNewLead(ctx, trx, incident, alerts, known, now);
+    if (known && reopened === undefined && incident.status !== 'resolved') await investigateNewLead(ctx, trx, incident, alerts, known, now);
     await scheduleBriefingUpdate(ctx, incident.id, trx);
   }
   return { incidentId: incident.id, publicId: incident.publicId, opened, ...(reopened !== undefined ? { reopened } : {}), alerts: alerts.length, allResolved };
@@ -204,9 +204,12 @@ async function reopenRecentIncident(
   return { incident, reopened: count };
 }
 
-/** The (source, fingerprint, service, alertname) of the alerts an incident already holds. */
-async function knownAlerts(trx: Knex.Transaction, incidentId: number): Promise<{ source: string; fingerprint: string; service: string | null; alertname: string | null }[]> {
-  return trx('alerts').where({ incident_id: incidentId }).distinct('source', 'fingerprint', 'service', 'alertname');
+/**
+ * Where the alerts an incident already holds point, before a batch joins it: their distinct (service, alertname). An
+ * alert it already holds (same fingerprint, so same labels) always points somewhere listed here.
+ */
+async function knownLeads(trx: Knex.Transaction, incidentId: number): Promise<{ service: string | null; alertname: string | null }[]> {
+  return trx('alerts').where({ incident_id: incidentId }).distinct('service', 'alertname');
 }
 
 /** Where an alert points: its service and alert name. */
@@ -222,13 +225,12 @@ async function investigateNewLead(
   trx: Knex.Transaction,
   incident: Incident,
   alerts: Alert[],
-  known: { source: string; fingerprint: string; service: string | null; alertname: string | null }[],
+  known: { service: string | null; alertname: string | null }[],
   now: Date,
 ): Promise<void> {
   if (known.length === 0) return;
   const seen = new Set(known.map((k) => leadKey(k.service, k.alertname)));
-  const fingerprints = new Set(known.map((k) => `${k.source}|${k.fingerprint}`));
-  const lead = alerts.find((a) => a.status === 'firing' && !fingerprints.has(`${a.source}|${a.fingerprint}`) && !seen.has(leadKey(a.service, a.alertname)));
+  const lead = alerts.find((a) => a.status === 'firing' && !seen.has(leadKey(a.service, a.alertname)));
   if (!lead) return;
   const key = `${lead.service ?? ''}:${lead.alertname}`;
   const written = await appendEvents(trx, [
