@@ -33,8 +33,9 @@ afterEach(async () => {
   whole = undefined;
 });
 
-async function start(): Promise<WholeApp> {
-  whole = await startWholeApp(fileConfig, { ALERTMANAGER_TOKEN: TOKEN }, { evidence: createScenarioSources(scenario), clock: { now: () => NOW } });
+/** The whole app on BullMQ (the machine's Redis), or on the Postgres queue with `{ REDIS_URL: '' }`. */
+async function start(env: Record<string, string> = {}): Promise<WholeApp> {
+  whole = await startWholeApp(fileConfig, { ALERTMANAGER_TOKEN: TOKEN, ...env }, { evidence: createScenarioSources(scenario), clock: { now: () => NOW } });
   return whole;
 }
 
@@ -200,11 +201,14 @@ describe('a declared incident', () => {
   });
 });
 
-describe('Slack being down', () => {
+describe.each([
+  ['answering 503, on BullMQ', {}, { status: 503 }],
+  ['answering ok: false, on the Postgres queue', { REDIS_URL: '' }, { error: 'internal_error' }],
+] as const)('Slack being down (%s)', (_case, env, how) => {
   it('delays only Slack: the investigation runs and the on-call is paged; once Slack is back the briefing carries the result', async () => {
-    const app = await start();
+    const app = await start(env);
     const { slack } = app;
-    slack.failMethods(['conversations.create', 'chat.postMessage']);
+    slack.failMethods(['conversations.create', 'chat.postMessage'], how);
     await send(app, [PAGE]);
     const row = await waitFor('the investigation while Slack is down', () => app.app.ctx.knex('incidents').whereNotNull('investigation').first(), 20_000);
     expect(row.channel_id).toBeNull();
