@@ -144,8 +144,10 @@ if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
-      // A finished command should not hang on a handle some library left open.
-      if (process.argv[2] !== 'start') setTimeout(() => process.exit(code), 50).unref();
+      // A finished command (a stopped or failed `start` too) should not hang on a handle some library left open,
+      // nor die later of a call that library still had in flight against a service that was already closed.
+      setTimeout(() => process.exit(code), 50).unref();
+      if (code !== 0) process.exit(code);
     },
     (err) => {
       if (err instanceof ConfigError) console.error(err.message);

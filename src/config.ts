@@ -475,10 +475,73 @@ function crossCheck(file: FileConfig): string[] {
   return problems;
 }
 
+/** The names each kind of reference points at, as written (even in an entry that does not parse). */
+const REFERENCED: Record<string, (raw: Record<string, unknown>) => unknown[]> = {
+  team: (r) => namesOf(r.teams, 'name'),
+  user: (r) => namesOf(r.users, 'id'),
+  service: (r) => namesOf(r.services, 'name'),
+  'escalation policy': (r) => namesOf(r.escalationPolicies, 'name'),
+  schedule: (r) => namesOf(r.schedules, 'name'),
+  action: (r) => namesOf(r.actions, 'name'),
+  runbook: (r) => namesOf(r.runbooks, 'id'),
+  'metric role': (r) => {
+    const roles = (r.metrics as { roles?: unknown } | undefined)?.roles;
+    return [...Object.keys(DEFAULT_METRIC_ROLES), ...(roles && typeof roles === 'object' ? Object.keys(roles) : [])];
+  },
+};
+
+function namesOf(section: unknown, key: string): unknown[] {
+  return Array.isArray(section) ? section.map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>)[key] : undefined)) : [];
+}
+
+/**
+ * Cross-checks a file whose shape is wrong somewhere: every section (or, in a list, every entry) that parses is
+ * checked as usual; a reference to a name that exists in the file but sits in an entry that did not parse is not
+ * reported, since that entry's own error is.
+ */
+function crossCheckPartial(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  const input = raw as Record<string, unknown>;
+  const shape = fileConfigSchema.shape as Record<string, z.ZodType>;
+  const partial: Record<string, unknown> = {};
+  // For a list checked entry by entry: the entry's index in the file, by its index among the entries that parsed.
+  const indexes = new Map<string, number[]>();
+  for (const [key, schema] of Object.entries(shape)) {
+    const whole = schema.safeParse(input[key]);
+    if (whole.success) partial[key] = whole.data;
+    else if (Array.isArray(input[key])) {
+      const kept: number[] = [];
+      partial[key] = (input[key] as unknown[]).flatMap((entry, i) => {
+        const one = schema.safeParse([entry]);
+        if (!one.success) return [];
+        kept.push(i);
+        return one.data as unknown[];
+      });
+      indexes.set(key, kept);
+    } else partial[key] = schema.safeParse(undefined).data;
+  }
+  let problems: string[];
+  try {
+    problems = crossCheck(partial as FileConfig);
+  } catch {
+    return [];
+  }
+  return problems
+    .filter((p) => {
+      const m = /unknown (team|user|service|escalation policy|schedule|action|runbook|metric role) "(.*)"$/.exec(p);
+      return m !== null && !REFERENCED[m[1]!]!(input).includes(m[2]);
+    })
+    .map((p) => p.replace(/^(\w+)\.(\d+)\./, (all, key: string, i: string) => (indexes.has(key) ? `${key}.${indexes.get(key)![Number(i)]}.` : all)));
+}
+
 /** Parses and checks a file config object (already read from YAML). Throws ConfigError naming every problem. */
 export function parseFileConfig(raw: unknown, source = 'config'): FileConfig {
   const parsed = fileConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new ConfigError(formatZodIssues(parsed.error.issues).map((p) => `${source}: ${p}`));
+  if (!parsed.success) {
+    // Name every bad setting at once: the shape errors, and the broken references among the parts that did parse.
+    const problems = [...formatZodIssues(parsed.error.issues), ...crossCheckPartial(raw)];
+    throw new ConfigError(problems.map((p) => `${source}: ${p}`));
+  }
   const problems = crossCheck(parsed.data);
   if (problems.length) throw new ConfigError(problems.map((p) => `${source}: ${p}`));
   return parsed.data;
@@ -517,13 +580,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const parsed = envSchema.safeParse(env);
   const problems: string[] = [];
   if (!parsed.success) problems.push(...formatZodIssues(parsed.error.issues).map((p) => p.replace(/^(\w+): /, '$1: ')));
-  if (parsed.success) {
-    const e = parsed.data;
-    if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
-      problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
-    if (!e.SLACK_BOT_TOKEN && e.SLACK_APP_TOKEN) problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set');
-    if (e.RUNBOOKS_REPO && !e.GITHUB_TOKEN) problems.push('GITHUB_TOKEN: required when RUNBOOKS_REPO is set');
-  }
+  // Settings that need each other are checked on what was given, even when another setting is malformed.
+  const given = (key: keyof Env) => (env[key]?.trim() ?? '') !== '';
+  if (given('SLACK_BOT_TOKEN') && !given('SLACK_SIGNING_SECRET') && !given('SLACK_APP_TOKEN'))
+    problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+  if (!given('SLACK_BOT_TOKEN') && given('SLACK_APP_TOKEN')) problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set');
+  if (given('RUNBOOKS_REPO') && !given('GITHUB_TOKEN')) problems.push('GITHUB_TOKEN: required when RUNBOOKS_REPO is set');
   let file: FileConfig | undefined;
   let source = 'built-in defaults';
   try {

@@ -1,5 +1,5 @@
 // Command-line entry points of the investigation engine: investigate a scenario, evaluate a directory, generate scenarios.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatZodIssues } from '../errors.js';
 import { summarizeByCategory, type EvalCase, type EvalSummary } from './eval-metrics.js';
@@ -109,21 +109,40 @@ export async function runInvestigateCommand(argv: string[], io: CommandIo): Prom
   return 0;
 }
 
-function listJson(dir: string): string[] {
+/**
+ * The .json files under `dir`, recursively. An entry that cannot be read (a dangling symbolic link, no permission) or
+ * a folder already walked (a link loop) is skipped with a warning instead of ending the run.
+ */
+function listJson(dir: string, warnings: string[], seen = new Set<string>()): string[] {
   const out: string[] = [];
+  seen.add(realpathSync(dir));
   for (const name of readdirSync(dir).sort()) {
     const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listJson(p));
-    else if (name.endsWith('.json')) out.push(p);
+    let stat;
+    try {
+      stat = statSync(p);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      warnings.push(`skipped ${p}: ${code === 'ENOENT' && lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : (err as Error).message}`);
+      continue;
+    }
+    if (stat.isDirectory()) {
+      if (seen.has(realpathSync(p))) {
+        warnings.push(`skipped ${p}: a link to a folder already read`);
+        continue;
+      }
+      out.push(...listJson(p, warnings, seen));
+    } else if (name.endsWith('.json')) out.push(p);
   }
   return out;
 }
 
 /** Investigates every scenario with a truth under `dir` (recursively) and scores the answers. */
-export async function evaluateDirectory(dir: string): Promise<{ cases: EvalCase[]; skipped: string[] }> {
+export async function evaluateDirectory(dir: string): Promise<{ cases: EvalCase[]; skipped: string[]; warnings: string[] }> {
   const cases: EvalCase[] = [];
   const skipped: string[] = [];
-  for (const file of listJson(dir)) {
+  const warnings: string[] = [];
+  for (const file of listJson(dir, warnings)) {
     const started = performance.now();
     const loaded = loadScenarioFile(file);
     if (!loaded.ok) {
@@ -138,7 +157,7 @@ export async function evaluateDirectory(dir: string): Promise<{ cases: EvalCase[
     // Time per scenario includes reading, parsing and validating the file, as `investigate` would.
     cases.push({ id: loaded.scenario.id, truth: loaded.truth, result, ms: performance.now() - started });
   }
-  return { cases, skipped };
+  return { cases, skipped, warnings };
 }
 
 function row(name: string, s: EvalSummary): string {
@@ -173,6 +192,7 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
     io.stderr(`eval: cannot read ${dir}: ${(err as Error).message}`);
     return 2;
   }
+  for (const w of evaluated.warnings) io.stderr(`eval: warning: ${w}`);
   const summary = summarizeByCategory(evaluated.cases);
   const failures = evaluated.cases
     .filter((c) => !(c.truth.category === 'novel' ? c.result.novel : !c.result.novel && c.result.hypotheses[0]?.category === c.truth.category && c.result.hypotheses[0]?.service === c.truth.service && (c.result.hypotheses[0]?.cause === c.truth.cause || !['bad_deploy', 'config_change', 'memory_leak'].includes(c.truth.category))))

@@ -33,7 +33,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_00
 }
 
 /** The environment a fresh user has: none of this machine's copilot settings leak into the child. */
-function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(PORT|HOST|DATABASE_URL|REDIS_URL|DATA_DIR|SLACK_|PAGERDUTY_|GITHUB_|ANTHROPIC_|PROMETHEUS_URL|LOKI_URL|COPILOT_CONFIG|ALERTMANAGER_TOKEN|EVENTS_WEBHOOK_SECRET|VITEST|NODE_OPTIONS)/.test(k)) continue;

@@ -73,6 +73,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     app = new App({ token: opts.botToken, receiver, logger, clientOptions, extendedErrorHandler: true });
   }
 
+  // Bolt checks the token (auth.test) as soon as the app is built and keeps that promise for the first request. When
+  // it fails (Slack unreachable, or the app stopping before it answered, as when the port is taken) nothing awaits it
+  // yet, and the rejection would kill the process after the real error was reported: handle it here, once.
+  const eagerAuth = (app as unknown as { authorize?: (source: { isEnterpriseInstall: boolean }) => Promise<unknown> }).authorize;
+  eagerAuth?.call(app, { isEnterpriseInstall: false }).catch((err: unknown) => {
+    opts.logger.warn({ err }, 'Slack auth.test failed at startup; requests from Slack cannot be authorized until the copilot restarts');
+  });
+
   app.error(async ({ error, body, context }: ExtendedErrorHandlerArgs) => {
     const err = (error as { original?: unknown }).original ?? error;
     const message = err instanceof AppError ? err.message : 'Something went wrong on our side; it has been logged.';
