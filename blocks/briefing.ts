@@ -18,7 +18,8 @@ export interface BriefingView {
   source: string;
   /** When it started, already formatted for people ("03:12 UTC"). */
   startedAt: string;
-  alerts: { firing: number; resolved: number };
+  /** `truncated`: alerts of the group the sender left out of its last delivery (Alertmanager's max_alerts). */
+  alerts: { firing: number; resolved: number; truncated?: number };
   links: { title: string; url: string }[];
   /** "investigating" until the first investigation result arrives. */
   phase: 'investigating' | 'briefed';
@@ -113,7 +114,7 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
   });
   const fired = [`*What fired:* \`${escapeMrkdwn(view.alertname)}\` from ${view.source}`];
   if (view.summary) fired.push(`> ${escapeMrkdwn(view.summary)}`);
-  fired.push(`Alerts: ${view.alerts.firing} firing, ${view.alerts.resolved} resolved`);
+  fired.push(`Alerts: ${view.alerts.firing} firing, ${view.alerts.resolved} resolved${truncationNote(view.alerts)}`);
   blocks.push({ type: 'section', text: mrkdwn(fired.join('\n')) });
   if (view.links.length) {
     blocks.push({ type: 'context', elements: [mrkdwn(view.links.map((l) => `<${l.url}|${escapeMrkdwn(l.title)}>`).join(' · '))] });
@@ -177,4 +178,10 @@ function hypothesisBlocks(view: BriefingView): Block[] {
     blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
   }
   return blocks;
+}
+
+/** "(2 shown, 3 more truncated by Alertmanager)" when the sender left alerts out, else nothing. */
+export function truncationNote(alerts: BriefingView['alerts']): string {
+  if (!alerts.truncated) return '';
+  return ` (${alerts.firing + alerts.resolved} shown, ${alerts.truncated} more truncated by Alertmanager)`;
 }

@@ -88,6 +88,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       apiUrl: slackCreds.apiUrl,
       logger,
       router: http.root,
+      now: () => (overrides.clock ?? systemClock).now().getTime(),
     });
     const chat = createSlackChatNotifier(slack.app.client, logger);
     const evidence = overrides.evidence ?? createEvidenceSources(config, { changeSources: [createChangeEventsSource(db.knex)], runbooks: createConfigRunbookSource(config.file) });

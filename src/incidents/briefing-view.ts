@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
 import type { BriefingView, WhatChanged } from '../../blocks/briefing.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
-import { countAlerts, declaredSummary, firstAlert, type Incident } from './repository.js';
+import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incident } from './repository.js';
 
 /** What the briefing said last time, compared with the next one to tell the thread what changed. */
 export interface BriefingState {
@@ -68,7 +68,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     summary,
     source: incident.source === 'pagerduty' ? 'PagerDuty' : incident.source === 'alertmanager' ? 'Alertmanager' : '/incident declare',
     startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
-    alerts: counts,
+    alerts: { ...counts, truncated: await latestTruncation(knex, incident.id) },
     links: links.slice(0, 6),
     phase: inv ? 'briefed' : 'investigating',
     hypotheses: (inv?.hypotheses ?? []).map((h) => ({ summary: h.summary, category: h.category, confidence: h.confidence, evidence: h.evidence })),

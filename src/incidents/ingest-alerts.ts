@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import { routeAlert } from '../oncall/routing.js';
 import { incidentTitle } from './naming.js';
-import { appendEvents, reopenCount, toIncident, type Incident } from './repository.js';
+import { appendEvents, latestTruncation, reopenCount, toIncident, type Incident } from './repository.js';
 import { JobNames } from '../oncall/job-names.js';
 import { INVESTIGATE_JOB, investigateJobId, type InvestigationTrigger } from './investigate-incident.js';
 import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel, retryOpenIncidentChannel } from './open-incident-channel.js';
@@ -27,6 +27,8 @@ export interface IngestOutcome {
 /** Where the alerts came from (kept on their timeline entries, so the investigation can read the original page). */
 export interface AlertOrigin {
   deliveryId: number;
+  /** Alerts of the group the sender left out of this delivery (Alertmanager's `truncatedAlerts`, max_alerts). */
+  truncated?: number;
 }
 
 /**
@@ -117,6 +119,7 @@ async function ingestGroup(
       data: { deliveryId: origin.deliveryId, fingerprint: a.fingerprint, alertname: a.alertname, service: a.service, severity: a.severity, labels: a.labels, startsAt: a.startsAt.toISOString() },
     })),
   );
+  if (origin.truncated !== undefined) await recordTruncation(trx, incident.id, origin, now);
   const allResolved = before > 0 && after === 0 && incident.status !== 'resolved';
   if (allResolved) {
     await appendEvents(trx, [{ incidentId: incident.id, type: 'alerts.all_resolved', actor: 'copilot', at: now, data: {} }]);
@@ -246,6 +249,19 @@ async function investigateNewLead(
   if (!written) return;
   const trigger: InvestigationTrigger = { reason: 'new_alert', source: lead.source, fingerprint: lead.fingerprint };
   await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `lead-${key}`), trx });
+}
+
+/**
+ * Keeps the timeline's `alerts.truncated` entry in step with the sender: a delivery that left alerts out records how
+ * many, and the first complete delivery after that records 0. The briefing shows the latest figure.
+ */
+async function recordTruncation(trx: Knex.Transaction, incidentId: number, origin: AlertOrigin, now: Date): Promise<void> {
+  const truncated = origin.truncated ?? 0;
+  const last = await latestTruncation(trx, incidentId);
+  if (truncated === last) return;
+  await appendEvents(trx, [
+    { incidentId, type: 'alerts.truncated', actor: 'alertmanager', at: now, dedupeKey: `alerts-truncated:${incidentId}:${origin.deliveryId}`, data: { truncated, deliveryId: origin.deliveryId } },
+  ]);
 }
 
 async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promise<Incident | undefined> {

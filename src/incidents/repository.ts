@@ -156,6 +156,13 @@ export async function countAlerts(db: Knex | Knex.Transaction, incidentId: numbe
   return { firing: by.firing ?? 0, resolved: by.resolved ?? 0 };
 }
 
+/** How many alerts of the incident's group the sender last said it left out (0 when it never did). */
+export async function latestTruncation(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
+  const row = (await db('incident_events').where({ incident_id: incidentId, type: 'alerts.truncated' }).orderBy('id', 'desc').first('data')) as { data?: unknown } | undefined;
+  const data = (typeof row?.data === 'string' ? JSON.parse(row.data) : row?.data) as { truncated?: unknown } | undefined;
+  return typeof data?.truncated === 'number' ? data.truncated : 0;
+}
+
 /** The incident's earliest firing alert's labels and annotations (what paged). */
 export async function firstAlert(db: Knex | Knex.Transaction, incidentId: number): Promise<Row | undefined> {
   return db('alerts').where({ incident_id: incidentId }).orderBy('starts_at', 'asc').orderBy('id', 'asc').first();

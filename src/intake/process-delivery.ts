@@ -34,7 +34,7 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
   switch (row.source as string) {
     case 'alertmanager': {
       const payload = parseOrFail(alertmanagerPayloadSchema, row.body, 'alertmanager delivery');
-      await ingestAlerts(ctx, alertsFromAlertmanager(payload), { deliveryId });
+      await ingestAlerts(ctx, alertsFromAlertmanager(payload), { deliveryId, truncated: payload.truncatedAlerts });
       break;
     }
     case 'pagerduty':

@@ -24,7 +24,7 @@ export async function startLocalWorkspace(config: AppConfig, deps: LocalWorkspac
   if (config.fileSource === 'built-in defaults') {
     config = { ...config, file: buildSandboxFileConfig(world.clock.now()), fileSource: 'local workspace defaults' };
   }
-  const workspace = await createLocalWorkspace({ dataDir: config.env.DATA_DIR, appBaseUrl: () => appUrl, logger: deps.logger });
+  const workspace = await createLocalWorkspace({ dataDir: config.env.DATA_DIR, appBaseUrl: () => appUrl, logger: deps.logger, now: () => world.clock.nowMs() });
   try {
     const app = await deps.createApp(config, {
       logger: deps.logger,

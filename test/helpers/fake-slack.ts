@@ -21,6 +21,8 @@ export interface FakeSlackOptions {
   triggerTtlMs?: number;
   /** Automatic retries of failed event deliveries, e.g. [0, 50]; none unless set (Slack: 0, 1 min, 5 min). */
   eventRetryDelaysMs?: number[];
+  /** The clock requests are signed with (unix ms): the app's, which checks them. Default the real time. */
+  now?: () => number;
 }
 
 /** What a person does in Slack, delivered signed to an app (appUrl: its base URL or its /slack/events URL). */
@@ -106,6 +108,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     interactions: { triggerTtlMs: opts.triggerTtlMs },
     eventRetryDelaysMs: opts.eventRetryDelaysMs,
     baseUrl: () => `${base}/sandbox/slack`,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   // The sandbox's router behind a switch that can fail chosen Web API methods (a Slack outage).
   const outages = new Map<string, { status: number } | { error: string }>();

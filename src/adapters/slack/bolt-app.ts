@@ -1,7 +1,8 @@
 // Builds the Bolt app: HTTP mode on POST /slack/events (signatures checked by Bolt), or Socket Mode with an app token.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
-import type { Router } from 'express';
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import type { Logger } from '../../logger.js';
 import { AppError } from '../../errors.js';
 
@@ -15,6 +16,28 @@ export interface SlackAppOptions {
   logger: Logger;
   /** Router on which HTTP mode registers POST /slack/events. */
   router: Router;
+  /** The app's clock (unix ms), against which a request's X-Slack-Request-Timestamp is checked. */
+  now?: () => number;
+}
+
+/** Slack's replay window: a request dated more than this before or after now is refused. */
+export const SLACK_REQUEST_WINDOW_S = 5 * 60;
+
+/**
+ * Checks a request to /slack/events as Slack documents it (v0 HMAC-SHA256 of `v0:timestamp:body` with the signing
+ * secret), dated within five minutes of the app's clock either way: Bolt's own check uses the wall clock and only
+ * refuses requests dated in the past, so a request dated in the future would pass it.
+ */
+export function verifySlackRequest(signingSecret: string, raw: Buffer, headers: Request['headers'], nowMs: number): string | null {
+  const signature = headers['x-slack-signature'];
+  const timestamp = headers['x-slack-request-timestamp'];
+  if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'missing X-Slack-Signature or X-Slack-Request-Timestamp';
+  if (!/^\d+$/.test(timestamp)) return 'X-Slack-Request-Timestamp is not a unix time';
+  if (Math.abs(Math.floor(nowMs / 1000) - Number(timestamp)) > SLACK_REQUEST_WINDOW_S) return 'X-Slack-Request-Timestamp is more than 5 minutes from now';
+  const expected = Buffer.from(`v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:`).update(raw).digest('hex')}`);
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'signature mismatch';
+  return null;
 }
 
 export interface SlackApp {
@@ -62,8 +85,23 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     });
   } else {
     mode = 'http';
+    const now = opts.now ?? (() => Date.now());
+    // Our check runs first and keeps the raw bytes on req.rawBody, which the receiver then parses.
+    opts.router.post('/slack/events', express.raw({ type: () => true, limit: '10mb' }), (req: Request, res: Response, next: NextFunction) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const problem = verifySlackRequest(opts.signingSecret, raw, req.headers, now());
+      if (problem) {
+        opts.logger.warn({ problem }, 'refused a Slack request that failed verification');
+        res.status(401).json({ error: 'unauthorized', message: `Slack request verification failed: ${problem}.` });
+        return;
+      }
+      req.rawBody = raw;
+      next();
+    });
     const receiver = new ExpressReceiver({
       signingSecret: opts.signingSecret,
+      // Verified above, against the app's clock and in both directions.
+      signatureVerification: false,
       endpoints: '/slack/events',
       router: opts.router,
       logger,

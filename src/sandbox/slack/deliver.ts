@@ -65,6 +65,8 @@ export interface DelivererOptions {
    * after 1 minute, after 5 minutes). Empty (the default) means no automatic retries.
    */
   eventRetryDelaysMs?: number[];
+  /** The time deliveries are signed with (unix ms); default the real time. */
+  now?: () => number;
 }
 
 type Json = Record<string, unknown>;
@@ -142,7 +144,7 @@ export class SlackDeliverer {
     try {
       const res = await fetch(eventsUrl(appUrl), {
         method: 'POST',
-        headers: { 'Content-Type': contentType, ...signSlackRequest(this.opts.signingSecret, body), ...headers },
+        headers: { 'Content-Type': contentType, ...signSlackRequest(this.opts.signingSecret, body, Math.floor((this.opts.now ?? Date.now)() / 1000)), ...headers },
         body,
         // Slack itself waits 3 s; a little longer here so a slow ack is reported as slow rather than lost.
         signal: AbortSignal.timeout(this.ackTimeoutMs + 7000),

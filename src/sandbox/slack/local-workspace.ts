@@ -16,6 +16,8 @@ export interface LocalWorkspaceOptions {
   logger: Logger;
   /** Slack's per-channel posting limit; on by default, as in Slack. */
   rateLimit?: Partial<RateLimitOptions>;
+  /** The app's clock (unix ms): deliveries are signed with its time, since the app checks them against it. */
+  now?: () => number;
 }
 
 /** The running local workspace. */
@@ -55,6 +57,7 @@ export async function createLocalWorkspace(opts: LocalWorkspaceOptions): Promise
     // As Slack does, so the app's handling of X-Slack-Retry-Num is exercised here too.
     eventRetryDelaysMs: [0, 60_000, 300_000],
     consoleUrl: opts.appBaseUrl,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   const server = await sandbox.listen(0, '127.0.0.1');
   const router = express.Router();

@@ -26,6 +26,8 @@ export interface SlackSandboxOptions {
   ackTimeoutMs?: number;
   /** Automatic retries of failed event deliveries (Slack: [0, 60_000, 300_000]); none by default. */
   eventRetryDelaysMs?: number[];
+  /** The time deliveries are signed with (unix ms): the app's clock, which checks them. Default the real time. */
+  now?: () => number;
 }
 
 type RawRequest = Request & { rawBody?: Buffer };
@@ -56,6 +58,7 @@ export class SlackSandbox {
       baseUrl: () => this.baseUrl,
       ackTimeoutMs: opts.ackTimeoutMs,
       eventRetryDelaysMs: opts.eventRetryDelaysMs,
+      ...(opts.now ? { now: opts.now } : {}),
     });
   }
 

@@ -111,7 +111,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   installIntake(ctx, http.webhooks);
   installIncidents(ctx);
   // The real Bolt app in HTTP mode on POST /slack/events, with the listeners the incident loop uses.
-  const bolt = createSlackApp({ botToken: 'xoxb-test', signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root });
+  const bolt = createSlackApp({ botToken: 'xoxb-test', signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root, now: () => ctx.clock.now().getTime() });
   registerIncidentButtons(bolt.app, ctx);
   registerIncidentMessages(bolt.app, ctx);
   // The resolve modal (on-call capability) that the Resolve button opens.

@@ -36,7 +36,11 @@ describe('from a page to a remediation', () => {
   it('a bad deploy page is briefed with Approve for rollback_deploy, and the on-call of the service rolls it back', async () => {
     await requirePostgres();
     const scenario = scenarioSchema.parse(JSON.parse(readFileSync(scenarioPath, 'utf8')));
-    slack = await startFakeSlack();
+    // The scenario is a frozen world: its clock starts at the scenario's "now" and runs on from there. Slack signs
+    // its requests with the same clock the app checks them against.
+    const startedAt = Date.now();
+    const clock = { now: () => new Date(Date.parse(scenario.now) + (Date.now() - startedAt)) };
+    slack = await startFakeSlack({ now: () => clock.now().getTime() });
     github = await startFakeGithub({ token: GITHUB_TOKEN });
     schema = uniqueName('test');
     dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-remediation-'));
@@ -73,9 +77,6 @@ describe('from a page to a remediation', () => {
       GITHUB_API_URL: github.url,
       COPILOT_CONFIG: configFile,
     });
-    // The scenario is a frozen world: its clock starts at the scenario's "now" and runs on from there.
-    const startedAt = Date.now();
-    const clock = { now: () => new Date(Date.parse(scenario.now) + (Date.now() - startedAt)) };
     app = await createApp(config, { dbSchema: schema, clock, evidence: createScenarioSources(scenario, config.file.metrics.roles) });
 
     const page = await fetch(`${app.url}/webhooks/alertmanager`, {
