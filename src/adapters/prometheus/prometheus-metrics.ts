@@ -19,6 +19,18 @@ export interface PrometheusOptions {
 
 const SERVICE = 'prometheus';
 
+/**
+ * Prometheus refuses a range query of more than 11,000 points per series ("exceeded maximum resolution"); a chart or
+ * a read over days at the configured step would pass it. Stay under it with a margin.
+ */
+export const MAX_POINTS_PER_SERIES = 10_000;
+
+/** The step in whole seconds: the one asked for (at least 1 s), widened so the range has at most MAX_POINTS_PER_SERIES points. */
+export function stepSeconds(range: TimeRange): number {
+  const spanS = Math.max(0, range.end - range.start) / 1000;
+  return Math.max(1, Math.ceil(range.stepMs / 1000), Math.ceil(spanS / MAX_POINTS_PER_SERIES));
+}
+
 const responseSchema = z.object({
   status: z.enum(['success', 'error']),
   errorType: z.string().optional(),
@@ -41,7 +53,7 @@ export function createPrometheusMetrics(opts: PrometheusOptions): MetricsSource 
       query: promql,
       start: String(range.start / 1000),
       end: String(range.end / 1000),
-      step: `${Math.max(1, range.stepMs / 1000)}s`,
+      step: `${stepSeconds(range)}s`,
     });
     let res: Response;
     try {

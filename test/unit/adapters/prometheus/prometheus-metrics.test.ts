@@ -66,6 +66,15 @@ describe('Prometheus metrics adapter', () => {
     expect(Object.fromEntries(seen[0]!)).toEqual({ query: 'service:http_errors:ratio_rate5m{service="search"}', start: '1775235600', end: '1775235720', step: '60s' });
   });
 
+  it('widens the step of a long range so Prometheus gets at most 10,000 points per series, in whole seconds', async () => {
+    const { url, seen } = await serve((_req, _body, res) => json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [] } }));
+    const metrics = createPrometheusMetrics({ baseUrl: url, roles });
+    const start = Date.parse('2026-03-04T17:00:00Z');
+    await metrics.queryRole('error_ratio', 'search', { start, end: start + 30 * 86_400_000, stepMs: 15_000 });
+    await metrics.queryRole('error_ratio', 'search', { start, end: start + 3_600_000, stepMs: 1_500 });
+    expect(seen.map((p) => p.get('step'))).toEqual(['260s', '2s']);
+  });
+
   it('reads every upstream when a role names one that is not given', async () => {
     const { url, seen } = await serve((_req, _p, res) => json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [] } }));
     await createPrometheusMetrics({ baseUrl: url, roles }).queryRole('upstream_error_ratio', 'checkout', range);
