@@ -40,6 +40,8 @@ export interface VerificationView {
   service: string;
   /** null when the SLI could not be read. */
   recovered: boolean | null;
+  /** False when the SLI had recovered before the action ran, so the action is not credited. */
+  credited?: boolean;
   detail: string;
   /** Offered when the action is reversible and has an undo action in the catalog. */
   undo: { title: string } | null;
@@ -120,8 +122,12 @@ export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlo
 export function buildVerificationBlocks(v: VerificationView): KnownBlock[] {
   const target = describeTarget(v.title, v.service, null);
   if (v.recovered) {
+    const headline =
+      v.credited === false
+        ? `:white_circle: The SLI recovered before ${target} ran; not credited to it. The SLI is healthy, so I marked the incident mitigated.`
+        : `:large_green_circle: After ${target} the SLI recovered; I marked the incident mitigated.`;
     const recovered: KnownBlock[] = [
-      { type: 'section', text: { type: 'mrkdwn', text: `:large_green_circle: After ${target} the SLI recovered; I marked the incident mitigated.` } },
+      { type: 'section', text: { type: 'mrkdwn', text: headline } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(v.detail) }] },
     ];
     return fit(recovered);

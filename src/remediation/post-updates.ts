@@ -71,10 +71,13 @@ export async function postVerification(ctx: AppContext, run: RemediationRun, ver
     title,
     service: run.service,
     recovered: verdict.recovered,
+    ...(verdict.credited === false ? { credited: false } : {}),
     detail: verdict.detail,
     undo: undoAction ? { title: actionTitle(undoAction, undoAction.name) } : null,
   });
-  const text = verdict.recovered
+  const text = verdict.credited === false
+    ? `${title} on ${run.service}: the SLI recovered before the action ran; not credited.`
+    : verdict.recovered
     ? `${title} on ${run.service} worked: the SLI recovered and the incident is mitigated.`
     : `${title} on ${run.service} did not bring the SLI back.`;
   await ctx.chat.postMessage(channel, text, blocks as unknown as ChatBlock[]);

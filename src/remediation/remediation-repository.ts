@@ -19,7 +19,7 @@ export interface RemediationResult {
   decidedBy?: 'human' | 'policy';
   policyRule?: string;
   runDetail?: string;
-  verdict?: { recovered: boolean | null; role: string; value: number | null; limit: number | null; detail: string };
+  verdict?: { recovered: boolean | null; role: string; value: number | null; limit: number | null; detail: string; credited?: boolean };
   [key: string]: unknown;
 }
 

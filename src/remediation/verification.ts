@@ -21,6 +21,11 @@ export interface RecoveryInput {
   during: number[];
   /** Values over the verify window after the action. */
   after: number[];
+  /**
+   * Values read just before the action started (the last steps up to its start). When every one was already within
+   * the limit, the SLI had recovered on its own and the action is not credited.
+   */
+  atAction?: number[];
   /** The SLO's paging limit for this SLI, when an SLO covers it. */
   sloLimit?: number;
 }
@@ -34,6 +39,8 @@ export interface RecoveryVerdict {
   limit: number | null;
   /** One line for the channel: what was read and against what. */
   detail: string;
+  /** False when the SLI had recovered before the action ran: healthy now, but not thanks to the action. */
+  credited?: boolean;
 }
 
 /**
@@ -65,9 +72,21 @@ export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
   if (limit === null) {
     return { recovered: null, value, limit: null, detail: `${input.role} is ${fmt(value)} but there is no baseline to judge it against.` };
   }
-  const recovered = higherIsBetter ? value >= limit : value <= limit;
+  const within = (v: number) => (higherIsBetter ? v >= limit! : v <= limit!);
+  const recovered = within(value);
   const cmp = recovered ? (higherIsBetter ? 'at or above' : 'at or below') : higherIsBetter ? 'below' : 'above';
-  return { recovered, value, limit, detail: `${input.role} is ${fmt(value)}, ${cmp} ${fmt(limit)} (${basis}).` };
+  const atAction = input.atAction ?? [];
+  if (recovered && atAction.length > 0 && atAction.every(within)) {
+    const was = atAction[atAction.length - 1]!;
+    return {
+      recovered,
+      credited: false,
+      value,
+      limit,
+      detail: `${input.role} recovered before the action ran; not credited: it was already ${fmt(was)} when the action started and is ${fmt(value)} now, ${cmp} ${fmt(limit)} (${basis}).`,
+    };
+  }
+  return { recovered, ...(recovered ? { credited: true } : {}), value, limit, detail: `${input.role} is ${fmt(value)}, ${cmp} ${fmt(limit)} (${basis}).` };
 }
 
 /** The SLO's slow-burn paging level for a service's SLI: (1 − objective) × slowBurnRate. */

@@ -52,8 +52,12 @@ export async function readVerdict(ctx: AppContext, run: RemediationRun, incident
   }
   // Prometheus timestamps are unix seconds.
   const at = (ts: number) => ts * 1000;
+  // The SLI over the last two steps up to the action's start: was it still bad when the action began?
+  const startedAt = run.startedAt?.getTime();
+  const lookBack = 2 * Math.max(ctx.config.file.metrics.step, 1000);
   const verdict = judgeRecovery({
     role,
+    ...(startedAt !== undefined ? { atAction: points.filter(([ts]) => at(ts) <= startedAt && at(ts) > startedAt - lookBack).map(([, v]) => v) } : {}),
     before: points.filter(([ts]) => at(ts) < opened - ONSET_MARGIN_MS).map(([, v]) => v),
     during: points.filter(([ts]) => at(ts) >= opened - ONSET_MARGIN_MS && at(ts) <= actedAt).map(([, v]) => v),
     after: points.filter(([ts]) => at(ts) > actedAt && at(ts) <= now).map(([, v]) => v),
@@ -84,7 +88,8 @@ export function createVerifyRemediationJob(ctx: AppContext): JobDefinition<Verif
       const verdict = await readVerdict(ctx, run, incident);
       const now = ctx.clock.now();
       const recovered = verdict.recovered === true;
-      const stored = { recovered: verdict.recovered, role: verdict.role, value: verdict.value, limit: verdict.limit, detail: verdict.detail };
+      const stored = { recovered: verdict.recovered, role: verdict.role, value: verdict.value, limit: verdict.limit, detail: verdict.detail, ...(verdict.credited === false ? { credited: false } : {}) };
+      const notCredited = verdict.credited === false;
       const judged = await ctx.knex.transaction(async (trx) => {
         const updated = await transitionRun(
           trx,
@@ -97,7 +102,7 @@ export function createVerifyRemediationJob(ctx: AppContext): JobDefinition<Verif
         if (!updated) return undefined;
         await appendTimeline(trx, {
           incidentId: run.incidentId,
-          type: recovered ? 'remediation.verified' : 'remediation.not_recovered',
+          type: notCredited ? 'remediation.not_credited' : recovered ? 'remediation.verified' : 'remediation.not_recovered',
           actor: 'copilot',
           at: now,
           data: { runId: run.id, action: run.action, ...stored },
@@ -117,7 +122,8 @@ export function createVerifyRemediationJob(ctx: AppContext): JobDefinition<Verif
  * A retry after a crash or a Slack failure lands here again and finishes what is missing.
  */
 async function settle(ctx: AppContext, run: RemediationRun, verdict: NonNullable<NonNullable<RemediationRun['result']>['verdict']>): Promise<void> {
-  if (verdict.recovered === true) await mitigateIncident(ctx, run.incidentId, { id: 'copilot', via: 'remediation' });
+  // A healthy SLI mitigates the incident either way; one that recovered before the action is not put down to it.
+  if (verdict.recovered === true) await mitigateIncident(ctx, run.incidentId, { id: 'copilot', via: verdict.credited === false ? 'sli_recovered' : 'remediation' });
   await postVerification(ctx, run, verdict);
   await ctx.knex('remediation_runs')
     .where({ id: run.id })

@@ -80,3 +80,19 @@ describe('remediation button values', () => {
     }
   });
 });
+
+describe('judgeRecovery, crediting the action', () => {
+  const base = { role: 'error_ratio', before: [0.001, 0.001], during: [0.2, 0.2], after: [0.001, 0.001, 0.001, 0.001] };
+
+  it('does not credit an action when the SLI was already within the limit as it started', () => {
+    const v = judgeRecovery({ ...base, atAction: [0.001, 0.001] });
+    expect(v).toMatchObject({ recovered: true, credited: false });
+    expect(v.detail).toMatch(/^error_ratio recovered before the action ran; not credited/);
+  });
+
+  it('credits it when the SLI was still bad at the start (one healthy reading among bad ones is not recovery)', () => {
+    expect(judgeRecovery({ ...base, atAction: [0.2, 0.2] })).toMatchObject({ recovered: true, credited: true });
+    expect(judgeRecovery({ ...base, atAction: [0.001, 0.2] })).toMatchObject({ recovered: true, credited: true });
+    expect(judgeRecovery({ ...base, atAction: [0.2], after: [0.2, 0.2] }).credited).toBeUndefined();
+  });
+});
