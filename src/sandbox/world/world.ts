@@ -314,8 +314,51 @@ export class World {
         const freed = fixed.length ? 18 + Math.floor(this.random() * 20) : 1 + Math.floor(this.random() * 3);
         return record(fixed, `Removed rotated logs and temp files on ${service.name}: ${freed} GiB freed.`);
       }
+      // The undo actions of the catalog: each puts back what its action changed.
+      case 'redeploy': {
+        // Rolls forward over a rollback: the deploy named by the cause (as the rollback had it), else the one the
+        // service's latest rollback undid. What that deploy broke comes back with it.
+        const rollbacks = this.deploys.filter((d) => d.service === service.name && d.rollbackOf !== undefined && d.at <= now);
+        const rollback = req.cause ? rollbacks.filter((d) => d.rollbackOf === req.cause).pop() : rollbacks.pop();
+        const target = rollback ? this.findDeploy(rollback.rollbackOf!) : undefined;
+        if (!rollback || !target) return { ok: false, detail: `${service.name} has no rollback${req.cause ? ` of ${req.cause}` : ''} to roll forward over.` };
+        this.addDeploy({ service: service.name, at: now, title: `Redeploy ${target.sha} (rolls forward over ${rollback.id})`, sha: target.sha, files: target.files });
+        this.reinject((f) => f.cause === target.id && f.clearedBy?.startsWith('rollback_deploy') === true, now);
+        return record([], `Redeployed ${target.id} (${target.sha}) on ${service.name}, rolling forward over ${rollback.id}.`);
+      }
+      case 'reapply_change': {
+        const reverts = this.changes.filter((c) => c.revertOf !== undefined && c.at <= now && (req.cause ? c.revertOf === req.cause : c.service === service.name));
+        const revert = reverts.pop();
+        const target = revert ? this.findChange(revert.revertOf!) : undefined;
+        if (!revert || !target) return { ok: false, detail: `${service.name} has no reverted change${req.cause ? ` ${req.cause}` : ''} to apply again.` };
+        this.addChange({ service: target.service, at: now, kind: target.kind, summary: `reapply ${target.id} (${target.summary})` });
+        this.reinject((f) => f.cause === target.id && f.clearedBy?.startsWith('revert_change') === true, now);
+        return record([], `Applied ${target.id} on ${target.service} again (${target.summary}).`);
+      }
+      case 'disable_fallback': {
+        const vendors = service.kind === 'external' ? [service.name] : service.dependsOn.filter((d) => this.topology.services.find((s) => s.name === d)?.kind === 'external');
+        if (vendors.length === 0) return { ok: false, detail: `${service.name} calls no external vendor, so there is no fallback to disable.` };
+        const callers = service.kind === 'external' ? this.topology.services.filter((s) => s.dependsOn.includes(service.name)).map((s) => s.name) : [service.name];
+        for (const c of callers) this.addChange({ service: c, at: now, kind: 'feature_flag', summary: `disable ${c}-vendor-fallback (call ${vendors.join(', ')} again)` });
+        return record([], `Disabled the vendor fallback for ${callers.join(', ')}: calls go to ${vendors.join(', ')} again.`);
+      }
+      case 'scale_in':
+      case 'scale_in_consumers': {
+        const what: ScaleEvent['what'] = req.action === 'scale_in' ? 'replicas' : 'consumers';
+        const total = this.scaleEvents.filter((e) => e.service === service.name && e.what === what && e.at <= now).reduce((a, e) => a * e.factor, 1);
+        if (total <= 1) return { ok: false, detail: `${service.name} already runs its usual ${what}; there is nothing to scale in.` };
+        this.scaleEvents.push({ service: service.name, at: now, factor: 0.5, what });
+        return record([], `Scaled ${service.name}'s ${what} back in to ${total / 2}× the usual.`);
+      }
       default:
         return { ok: false, detail: `The local world cannot run "${req.action}".` };
+    }
+  }
+
+  /** Undoing a fix brings back what it had fixed: each matching fault starts again now, as it was. */
+  private reinject(match: (f: Fault) => boolean, now: number): void {
+    for (const f of this.faults.filter((x) => x.clearedAt !== null && x.clearedAt <= now && match(x))) {
+      this.addFault({ kind: f.kind, scenario: f.scenario, service: f.service, cause: f.cause, startAt: now, params: { ...f.params }, text: { ...f.text }, ...(f.from !== undefined ? { from: f.from } : {}) });
     }
   }
 

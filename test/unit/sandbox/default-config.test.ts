@@ -18,9 +18,21 @@ describe('buildSandboxFileConfig', () => {
     expect(file.services.map((s) => [s.name, s.kind, s.dependsOn])).toEqual(SHOP_TOPOLOGY.services.map((s) => [s.name, s.kind, s.dependsOn]));
   });
 
-  it('offers every default action, each run by the world', () => {
-    expect(file.actions.map((a) => a.name).sort()).toEqual([...DEFAULT_ACTIONS].sort());
+  it('offers every default action and the undo actions, each run by the world', () => {
+    expect(file.actions.map((a) => a.name).sort()).toEqual([...DEFAULT_ACTIONS, 'redeploy', 'reapply_change', 'disable_fallback', 'scale_in', 'scale_in_consumers'].sort());
     expect(new Set(file.actions.map((a) => a.runner.type))).toEqual(new Set(['sandbox']));
+  });
+
+  it('names an undo for every reversible action, and the undo covers the same services', () => {
+    const reversible = file.actions.filter((a) => a.reversible);
+    expect(reversible.map((a) => [a.name, a.undo])).toEqual([
+      ['rollback_deploy', 'redeploy'],
+      ['revert_change', 'reapply_change'],
+      ['enable_fallback', 'disable_fallback'],
+      ['scale_out', 'scale_in'],
+      ['scale_consumers', 'scale_in_consumers'],
+    ]);
+    for (const a of reversible) expect(file.actions.find((u) => u.name === a.undo)!.services).toEqual(a.services);
   });
 
   it('puts the on-call primary of the console on call when the workspace starts, and the secondary next', () => {
