@@ -91,4 +91,29 @@ describe('createSandboxActionRunner', () => {
     await runner.run(request('rollback_deploy', 'catalog', t.truth.cause));
     expect(world.activeFaults()).toEqual([]);
   });
+
+  it('undoes a rollback with redeploy: the deploy comes back, and so does the fault it carried', async () => {
+    const { world, runner, clock } = setup();
+    const t = triggerScenario(world, 'bad-deploy-search');
+    clock.advance(2 * MINUTE);
+    expect((await runner.run(request('rollback_deploy', 'search', t.truth.cause))).ok).toBe(true);
+    expect(world.activeFaults()).toEqual([]);
+    clock.advance(MINUTE);
+    const undo = await runner.run(request('redeploy', 'search', t.truth.cause));
+    expect(undo).toMatchObject({ ok: true });
+    expect(undo.detail).toContain(`Redeployed ${t.truth.cause}`);
+    expect(world.activeFaults().map((f) => [f.service, f.cause])).toEqual([['search', t.truth.cause]]);
+    // Nothing to roll forward over on a service that was never rolled back.
+    expect((await runner.run(request('redeploy', 'frontend', null))).ok).toBe(false);
+  });
+
+  it('scales back in what scale_out added, and no further than the usual replicas', async () => {
+    const { runner, clock } = setup();
+    expect((await runner.run(request('scale_in', 'frontend', null, 'r0'))).ok).toBe(false);
+    expect((await runner.run(request('scale_out', 'frontend', null, 'r1'))).ok).toBe(true);
+    clock.advance(MINUTE);
+    const undo = await runner.run(request('scale_in', 'frontend', null, 'r2'));
+    expect(undo).toMatchObject({ ok: true, detail: "Scaled frontend's replicas back in to 1× the usual." });
+    expect((await runner.run(request('scale_in', 'frontend', null, 'r3'))).ok).toBe(false);
+  });
 });
