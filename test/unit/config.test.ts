@@ -49,7 +49,8 @@ describe('loadConfig', () => {
       loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', SLACK_BOT_TOKEN: 'nope', LOG_LEVEL: 'loud' }, emptyDir),
     );
     const keys = problems.map((p) => p.split(':')[0]);
-    expect(keys.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REDIS_URL', 'SLACK_BOT_TOKEN']);
+    // A malformed setting does not hide a missing one that another setting needs (the signing secret).
+    expect(keys.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REDIS_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
   });
 
   it('requires a signing secret with a bot token in HTTP mode', () => {
