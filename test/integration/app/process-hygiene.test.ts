@@ -27,15 +27,16 @@ function alive(pid: number): boolean {
 }
 
 describe('npm start', () => {
-  it('stops the app and frees its port when npm gets SIGTERM', { timeout: 90_000 }, async () => {
-    const npm = spawn('npm', ['start'], { cwd: repoRoot, env: cleanEnv({ DATA_DIR: tempDir(), PORT: '0' }) });
+  it('stops the app and frees its port when npm gets SIGTERM', { timeout: 180_000 }, async () => {
+    // Its own process group, so that whatever is left over after a failure can be killed as a whole.
+    const npm = spawn('npm', ['start'], { cwd: repoRoot, env: cleanEnv({ DATA_DIR: tempDir(), PORT: '0' }), detached: true });
     let out = '';
     npm.stdout.on('data', (d) => (out += d));
     npm.stderr.on('data', (d) => (out += d));
     const npmExited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
     let appPid: number | undefined;
     try {
-      await waitFor('npm start to print its URL', () => /incident-copilot is running at http:\/\/\S+/.test(out) && /"pid":\d+/.test(out), 60_000).catch((err: Error) => {
+      await waitFor('npm start to print its URL', () => /incident-copilot is running at http:\/\/\S+/.test(out) && /"pid":\d+/.test(out), 120_000).catch((err: Error) => {
         throw new Error(`${err.message}:\n${out}`);
       });
       const url = /incident-copilot is running at (http:\/\/\S+)/.exec(out)![1]!;
@@ -50,7 +51,11 @@ describe('npm start', () => {
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
       expect(out).toMatch(/"msg":"stopped"/);
     } finally {
-      if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone: nothing was left over
+      }
       if (appPid !== undefined && alive(appPid)) process.kill(appPid, 'SIGKILL');
     }
   });
@@ -60,11 +65,11 @@ describe('incident-copilot start on a taken port', () => {
   let blocker: Server | undefined;
   afterAll(() => blocker?.close());
 
-  it('says so in one line naming the port, exits non-zero, and prints no stack trace', { timeout: 90_000 }, async () => {
+  it('says so in one line naming the port, exits non-zero, and prints no stack trace', { timeout: 180_000 }, async () => {
     blocker = createServer();
     await new Promise<void>((resolve) => blocker!.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as AddressInfo).port;
-    const r = await runCli(['start'], { PORT: String(port), DATA_DIR: tempDir() });
+    const r = await runCli(['start'], { PORT: String(port), DATA_DIR: tempDir() }, 150_000);
     expect(r.code).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
     expect(lines).toEqual([`Port ${port} on 127.0.0.1 is already in use; set PORT to a free port.`]);
