@@ -24,7 +24,9 @@ export async function startWholeApp(fileConfig: object, env: Record<string, stri
   await requireRedis();
   const schema = uniqueName('test');
   const prefix = uniqueName('q');
-  const slack = await startFakeSlack();
+  // Slack signs its requests with the clock the app checks them against.
+  const clock = overrides.clock;
+  const slack = await startFakeSlack(clock ? { now: () => clock.now().getTime() } : {});
   const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-app-'));
   const file = path.join(dir, 'copilot.yml');
   writeFileSync(file, stringify(fileConfig));
