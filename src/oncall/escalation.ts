@@ -148,7 +148,7 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
     if (was === to) return was;
     await trx('incidents').where({ id: incidentId }).update({ severity: to, updated_at: ctx.clock.now(), version: trx.raw('version + 1') });
     await appendEvent(trx, { incidentId, type: 'incident.severity_changed', actor: by, at: ctx.clock.now(), data: { from: was, to } });
-    await enqueueNotice(ctx, incidentId, `sev:${Date.now()}`, buildEscalationNoticeText({ kind: 'raised', publicId: incident.publicId, from: was, to, reason }), trx);
+    await enqueueNotice(ctx, incidentId, `sev:${ctx.clock.now().getTime()}:${to}`, buildEscalationNoticeText({ kind: 'raised', publicId: incident.publicId, from: was, to, reason }), trx);
     return was;
   });
   if (from === to) return { from, to, changed: false };
