@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
-import { appendEvent, cycleKey, findIncident, firstAlert, reopenCount, type Incident } from '../incidents/repository.js';
+import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, type Incident } from '../incidents/repository.js';
 import { buildEscalationNoticeText } from '../../blocks/oncall.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { configUserOf } from './directory.js';
@@ -55,7 +55,7 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   if (incident.status !== 'triggered') return { paging: 'never', reason: `the incident is ${incident.status}` };
-  const reopens = await reopenCount(ctx.knex, incidentId);
+  const reopens = await escalationRunCount(ctx.knex, incidentId);
   if (incident.severity === 'sev3') {
     await appendEvent(ctx.knex, { incidentId, type: 'escalation.skipped', actor: 'copilot', data: { reason: 'sev3 never pages' }, dedupeKey: cycleKey(`escalation-skipped:${incidentId}`, reopens) });
     return { paging: 'never', reason: 'SEV3 posts to the team channel and never pages' };
@@ -106,7 +106,7 @@ export async function stopEscalation(ctx: AppContext, incidentId: number, by: st
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = await loadSnapshot(ctx.knex, incidentId);
-  const reopens = await reopenCount(ctx.knex, incidentId);
+  const reopens = await escalationRunCount(ctx.knex, incidentId);
   const base = snapshot ? firstRound(snapshot, reopens) : 0;
   const fresh = await ctx.knex.transaction(async (trx) => {
     const written = await appendEvent(trx, { incidentId, type: 'escalation.stopped', actor: by, at: ctx.clock.now(), data: {}, dedupeKey: cycleKey(`escalation-stopped:${incidentId}`, reopens) });
@@ -158,7 +158,7 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
     else if (from === 'sev3') await startEscalation(ctx, incidentId);
     else if (to === 'sev1') {
       const snapshot = await loadSnapshot(ctx.knex, incidentId);
-      const base = snapshot ? firstRound(snapshot, await reopenCount(ctx.knex, incidentId)) : 0;
+      const base = snapshot ? firstRound(snapshot, await escalationRunCount(ctx.knex, incidentId)) : 0;
       const stepped = await stepOfRun(ctx.knex, incidentId, base);
       if (!stepped) {
         await ctx.queue.cancel(escalationJobId(incidentId, base, 0));
@@ -191,7 +191,7 @@ export async function escalateNow(ctx: AppContext, incidentId: number, by: strin
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = (await loadSnapshot(ctx.knex, incidentId)) ?? (await freeze(ctx, incident, undefined));
   if (!snapshot) return undefined;
-  const base = firstRound(snapshot, await reopenCount(ctx.knex, incidentId));
+  const base = firstRound(snapshot, await escalationRunCount(ctx.knex, incidentId));
   const last = await lastStep(ctx.knex, incidentId);
   // A step of an earlier run (before a reopen) does not count: the current run starts at its own first step.
   const next = last && last.round >= base ? nextPosition(snapshot, last.round, last.step) : { round: base, step: 0 };

@@ -1,7 +1,7 @@
 // Installs the on-call capability: its jobs, its listeners on incident events, and the timers it keeps armed.
 import type { AppContext } from '../context.js';
 import { escalateNow, raiseSev2JobId, startEscalation, stopEscalation } from './escalation.js';
-import { reopenCount } from '../incidents/repository.js';
+import { escalationRunCount } from '../incidents/repository.js';
 import { announceEscalationJob } from './jobs/announce-escalation.js';
 import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
@@ -38,6 +38,9 @@ export function listenForIncidentEvents(ctx: AppContext): void {
   ctx.events.on('incident.reopened', async ({ incidentId }) => {
     await startEscalation(ctx, incidentId);
   });
+  ctx.events.on('incident.unacknowledged', async ({ incidentId }) => {
+    await startEscalation(ctx, incidentId);
+  });
   ctx.events.on('incident.acknowledged', async ({ incidentId, by }) => {
     await stopEscalation(ctx, incidentId, by);
   });
@@ -46,7 +49,7 @@ export function listenForIncidentEvents(ctx: AppContext): void {
   });
   ctx.events.on('incident.resolved', async ({ incidentId, by }) => {
     await stopEscalation(ctx, incidentId, by);
-    await ctx.queue.cancel(raiseSev2JobId(incidentId, await reopenCount(ctx.knex, incidentId)));
+    await ctx.queue.cancel(raiseSev2JobId(incidentId, await escalationRunCount(ctx.knex, incidentId)));
   });
   ctx.events.on('incident.escalation_requested', async ({ incidentId, by }) => {
     await escalateNow(ctx, incidentId, by);

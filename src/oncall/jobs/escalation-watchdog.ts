@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { appendEvent, cycleKey, reopenCount } from '../../incidents/repository.js';
+import { appendEvent, cycleKey, escalationRunCount } from '../../incidents/repository.js';
 import { lastStep, startEscalation } from '../escalation.js';
 import { escalationJobId, firstRound, loadSnapshot, nextPosition, snapshotOfPolicy, stepDelayMs, type EscalationSnapshot } from '../escalation-policy.js';
 import { JobNames } from '../job-names.js';
@@ -45,7 +45,7 @@ export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: 
   const behind: BehindEscalation[] = [];
   const unstarted: number[] = [];
   for (const row of open as { id: number; opened_at: Date }[]) {
-    const reopens = await reopenCount(ctx.knex, row.id);
+    const reopens = await escalationRunCount(ctx.knex, row.id);
     const started = await ctx.knex('incident_events').where({ dedupe_key: cycleKey(`escalation-start:${row.id}`, reopens) }).first('id');
     if (!started) {
       if (now.getTime() - new Date(row.opened_at).getTime() > WATCHDOG_GRACE_MS) unstarted.push(row.id);
