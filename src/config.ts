@@ -355,6 +355,12 @@ export const fileConfigSchema = z.object({
       idPrefix: z.string().regex(/^[A-Za-z]{2,8}$/).default('INC'),
       /** How long after a resolve the same alert (fingerprint) firing again reopens the incident; a different alert opens a new one. */
       regroupWindow: duration.default(30 * 60_000),
+      /**
+       * Once every alert of an incident has resolved, paging stops and the channel is offered a Resolve button; with
+       * this set (e.g. 10m), the incident also resolves itself after that quiet period unless an alert fires again.
+       * Unset: never resolves by itself.
+       */
+      autoResolveAfter: duration.optional(),
     })
     .prefault({}),
   remediation: z

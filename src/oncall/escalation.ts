@@ -102,15 +102,23 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
  * stopped it and cancels every pending step timer of the run. The step processor also checks the incident's status,
  * so a timer already running when this commits pages nobody.
  */
-export async function stopEscalation(ctx: AppContext, incidentId: number, by: string): Promise<boolean> {
+export async function stopEscalation(ctx: AppContext, incidentId: number, by: string, opts: { reason?: 'alerts_resolved' } = {}): Promise<boolean> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = await loadSnapshot(ctx.knex, incidentId);
   const reopens = await escalationRunCount(ctx.knex, incidentId);
   const base = snapshot ? firstRound(snapshot, reopens) : 0;
   const fresh = await ctx.knex.transaction(async (trx) => {
-    const written = await appendEvent(trx, { incidentId, type: 'escalation.stopped', actor: by, at: ctx.clock.now(), data: {}, dedupeKey: cycleKey(`escalation-stopped:${incidentId}`, reopens) });
-    if (written && snapshot) {
+    const written = await appendEvent(trx, {
+      incidentId,
+      type: 'escalation.stopped',
+      actor: by,
+      at: ctx.clock.now(),
+      data: opts.reason ? { reason: opts.reason } : {},
+      dedupeKey: cycleKey(`escalation-stopped:${incidentId}`, reopens),
+    });
+    // Stopped because every alert resolved: the caller posts its own note (with a Resolve button).
+    if (written && snapshot && !opts.reason) {
       const stepped = await stepOfRun(trx, incidentId, base);
       const who = /^[UW][A-Z0-9]+$/.test(by) ? `<@${by}>` : by;
       if (stepped) await enqueueNotice(ctx, incidentId, cycleKey('stopped', reopens), buildEscalationNoticeText({ kind: 'stopped', publicId: incident.publicId, by: who }), trx);
@@ -170,6 +178,12 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
 }
 
 export type { EscalationSnapshot };
+
+/** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
+export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {
+  const runs = await escalationRunCount(db, incidentId);
+  return (await db('incident_events').where({ dedupe_key: cycleKey(`escalation-stopped:${incidentId}`, runs) }).first('id')) !== undefined;
+}
 
 /** Whether a step of the chain's current run (rounds from `base`) has run. */
 async function stepOfRun(db: Knex | Knex.Transaction, incidentId: number, base: number): Promise<boolean> {
