@@ -55,6 +55,7 @@ async function start(incidents: Record<string, unknown> = {}) {
 describe('every alert resolved, through the whole app from Alertmanager', () => {
   it('stops paging, says so in the incident channel and offers Resolve', async () => {
     const { am, incident, knex, slack, whole } = await start();
+    // Alertmanager runs on the wall clock: an endsAt in its past resolves the alert.
     await am.postAlerts([{ ...ALERT, endsAt: new Date(Date.now() - 1000).toISOString() }]);
     const note = await slack.waitFor(() => slack.messages(incident.channel_id).find((m) => (m.text ?? '').includes('every alert has resolved; paging stopped')), {
       timeoutMs: 10_000,
