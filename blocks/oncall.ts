@@ -51,6 +51,51 @@ export function buildPageBlocks(view: PageView): Block[] {
   ]);
 }
 
+/** Who answered a page, shown in place of its Acknowledge button once the incident is acknowledged or resolved. */
+export interface PageAnswer {
+  status: 'acknowledged' | 'resolved';
+  /** Mention or name, already formatted. */
+  by: string;
+}
+
+export function buildPageAnswerLine(answer: PageAnswer): string {
+  return answer.status === 'acknowledged' ? `:white_check_mark: Acknowledged by ${answer.by}` : `:heavy_check_mark: Resolved by ${answer.by}`;
+}
+
+/** A page once answered: the same message without its Acknowledge button, saying who acknowledged or resolved. */
+export function buildAnsweredPageBlocks(view: PageView, answer: PageAnswer): Block[] {
+  const blocks = buildPageBlocks(view).filter((b) => b.type !== 'actions');
+  return fitBlocks([...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: buildPageAnswerLine(answer) }] }]);
+}
+
+export interface AllResolvedView {
+  incidentId: number;
+  publicId: string;
+  /** When set, the incident resolves itself after this quiet period unless an alert fires again. */
+  autoResolveAfterMs?: number;
+}
+
+function quietText(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  return m >= 1 ? `${m} min` : `${Math.round(ms / 1000)} s`;
+}
+
+export function buildAllResolvedText(view: AllResolvedView): string {
+  const auto = view.autoResolveAfterMs !== undefined ? ` It resolves itself in ${quietText(view.autoResolveAfterMs)} if no alert fires again.` : ' Resolve it when it is over.';
+  return `:large_green_circle: ${view.publicId}: every alert has resolved; paging stopped.${auto}`;
+}
+
+/** The note in the incident channel when every alert resolved: paging stopped, and a Resolve button. */
+export function buildAllResolvedBlocks(view: AllResolvedView): Block[] {
+  return fitBlocks([
+    { type: 'section', text: { type: 'mrkdwn', text: buildAllResolvedText(view) } },
+    {
+      type: 'actions',
+      elements: [{ type: 'button', action_id: ActionIds.resolve, text: { type: 'plain_text', text: 'Resolve' }, style: 'primary', value: String(view.incidentId) }],
+    },
+  ]);
+}
+
 export type EscalationNotice =
   | { kind: 'paging'; publicId: string; users: string[]; unresolved: string[]; step: number; steps: number; round: number; lateByMs: number }
   | { kind: 'deferred'; publicId: string; pageAt: Date; timeZone: string }

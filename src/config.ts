@@ -68,9 +68,16 @@ export type Env = z.infer<typeof envSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 // The YAML file: service catalog, teams, routing, escalation, schedules, actions, SLOs, metric roles.
 
-const duration = z
-  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration like 30s, 5m, 2h, 1d')])
-  .transform((v) => (typeof v === 'number' ? v * 1000 : parseDuration(v)));
+/**
+ * A duration in the file: text with a unit ("30s", "5m"), parsed here, once, to milliseconds, the only unit inside the
+ * code. A bare number is refused: it is ambiguous (seconds? milliseconds?), and reading one the wrong way once made
+ * every escalation run 1000x slow.
+ */
+export const durationSchema = z
+  .string({ error: (issue) => (typeof issue.input === 'number' ? `expected a duration with a unit, like "${issue.input}s" or "${issue.input}ms", not a bare number` : 'expected a duration like 30s, 5m, 2h, 1d') })
+  .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration like 30s, 5m, 2h, 1d')
+  .transform((v) => parseDuration(v));
+const duration = durationSchema;
 
 /** Parses "30s", "5m", "2h", "1d", "250ms" to milliseconds. */
 export function parseDuration(text: string): number {
@@ -348,6 +355,12 @@ export const fileConfigSchema = z.object({
       idPrefix: z.string().regex(/^[A-Za-z]{2,8}$/).default('INC'),
       /** How long after a resolve the same alert (fingerprint) firing again reopens the incident; a different alert opens a new one. */
       regroupWindow: duration.default(30 * 60_000),
+      /**
+       * Once every alert of an incident has resolved, paging stops and the channel is offered a Resolve button; with
+       * this set (e.g. 10m), the incident also resolves itself after that quiet period unless an alert fires again.
+       * Unset: never resolves by itself.
+       */
+      autoResolveAfter: duration.optional(),
     })
     .prefault({}),
   remediation: z

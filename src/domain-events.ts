@@ -6,6 +6,8 @@ export interface DomainEventMap {
   'incident.opened': { incidentId: number };
   'incident.updated': { incidentId: number; reason: string };
   'incident.acknowledged': { incidentId: number; by: string };
+  /** Back to triggered after an acknowledgement (PagerDuty's incident.unacknowledged): paging starts again. */
+  'incident.unacknowledged': { incidentId: number; by: string };
   'incident.mitigated': { incidentId: number };
   'incident.resolved': { incidentId: number; by: string };
   /** A firing alert reopened the group's recently resolved incident; `reopenCount` is 1 for the first reopen. */

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import { routeAlert } from '../oncall/routing.js';
+import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
 import { appendEvents, latestTruncation, reopenCount, toIncident, type Incident } from './repository.js';
 import { JobNames } from '../oncall/job-names.js';
@@ -296,7 +297,7 @@ async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: 
       alert.source,
       groupKey,
       alert.externalId ?? null,
-      policy ? JSON.stringify(policy) : null,
+      policy ? JSON.stringify(snapshotOfPolicy(policy, route.team ?? null, now, { keepPagerDutyId: true })) : null,
       now,
       now,
     ],

@@ -108,6 +108,19 @@ export async function reopenCount(db: Knex | Knex.Transaction, incidentId: numbe
   return Number(row?.count ?? 0);
 }
 
+/**
+ * How many times the incident's paging restarted: each reopen, and each unacknowledgement (PagerDuty's
+ * incident.unacknowledged), starts a new run of the escalation chain, acknowledged and stopped once more.
+ */
+export async function escalationRunCount(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
+  const row = await db('incident_events')
+    .where({ incident_id: incidentId })
+    .whereIn('type', ['incident.reopened', 'incident.unacknowledged'])
+    .count<{ count: number }[]>('* as count')
+    .first();
+  return Number(row?.count ?? 0);
+}
+
 /** A once-only key within the incident's current cycle: the key itself before any reopen, suffixed with the cycle after. */
 export function cycleKey(key: string, cycle: number): string {
   return cycle === 0 ? key : `${key}:r${cycle}`;

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { appendEvent, cycleKey, findIncident, reopenCount, toIncident, type Incident } from './repository.js';
+import { appendEvent, cycleKey, findIncident, escalationRunCount, toIncident, type Incident } from './repository.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
 
 /** Who did it: a Slack user id, or "pagerduty:<user>" / "copilot" for automatic changes. */
@@ -39,8 +39,8 @@ async function transition(
       if (!current) throw new NotFoundError(`Incident ${incidentId}`);
       return { incident: current, applied: false };
     }
-    // A reopened incident is acknowledged and resolved again: its entries are keyed by the reopen count.
-    const dedupeKey = cycleKey(event.dedupeKey, await reopenCount(trx, incidentId));
+    // A reopened (or unacknowledged) incident is acknowledged and resolved again: its entries are keyed by the run.
+    const dedupeKey = cycleKey(event.dedupeKey, await escalationRunCount(trx, incidentId));
     await appendEvent(trx, { incidentId, type: event.type, actor: actor.id, at: now, dedupeKey, data: { via: actor.via, ...event.data } });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
     return { incident: toIncident(rows[0]), applied: true };
@@ -59,6 +59,23 @@ export async function acknowledgeIncident(ctx: AppContext, incidentId: number, a
     actor,
   );
   if (r.applied) ctx.events.emit('incident.acknowledged', { incidentId, by: actor.id });
+  return r;
+}
+
+/**
+ * Puts an acknowledged incident back to triggered (PagerDuty's incident.unacknowledged: the ack timed out or was
+ * undone there). Paging starts again: the escalation chain runs once more from its first step.
+ */
+export async function unacknowledgeIncident(ctx: AppContext, incidentId: number, actor: Actor): Promise<TransitionResult> {
+  const r = await transition(
+    ctx,
+    incidentId,
+    ['acknowledged'],
+    () => ({ status: 'triggered', acknowledged_at: null }),
+    { type: 'incident.unacknowledged', dedupeKey: `unack:${incidentId}`, data: {} },
+    actor,
+  );
+  if (r.applied) ctx.events.emit('incident.unacknowledged', { incidentId, by: actor.id });
   return r;
 }
 

@@ -53,29 +53,48 @@ export type AlertmanagerPayload = z.infer<typeof alertmanagerPayloadSchema>;
 
 const reference = z.looseObject({ id: z.string(), summary: z.string().optional(), html_url: z.string().optional() });
 
-/** PagerDuty v3 webhook payload: exactly one event per delivery. */
+/**
+ * PagerDuty v3 webhook payload: exactly one event per delivery. Every documented event type is accepted
+ * (incident.*, service.*, and pagey.ping, the test event); `data` is an incident for lifecycle events, an object
+ * naming its incident under `data.incident` for notes, status updates and responders (incident_note,
+ * incident_status_update, incident_responder), a service for service.*, and a greeting for pagey.ping.
+ */
 export const pagerDutyPayloadSchema = z.looseObject({
-  event: z.looseObject({
-    id: z.string().min(1),
-    event_type: z.string().min(1),
-    resource_type: z.string(),
-    occurred_at: time,
-    agent: reference.nullable().optional(),
-    data: z.looseObject({
+  event: z
+    .looseObject({
       id: z.string().min(1),
-      type: z.string(),
-      html_url: z.string().optional(),
-      number: z.number().optional(),
-      status: z.string().optional(),
-      incident_key: z.string().nullable().optional(),
-      created_at: time.optional(),
-      title: z.string().optional(),
-      service: reference.optional(),
-      urgency: z.string().optional(),
-      priority: reference.nullable().optional(),
-      teams: z.array(reference).optional(),
+      event_type: z.string().min(1),
+      resource_type: z.string(),
+      occurred_at: time,
+      agent: reference.nullable().optional(),
+      data: z.looseObject({
+        id: z.string().min(1).optional(),
+        type: z.string().optional(),
+        html_url: z.string().optional(),
+        number: z.number().optional(),
+        status: z.string().optional(),
+        incident_key: z.string().nullable().optional(),
+        created_at: time.optional(),
+        title: z.string().optional(),
+        service: reference.optional(),
+        urgency: z.string().optional(),
+        priority: reference.nullable().optional(),
+        teams: z.array(reference).optional(),
+        /** The incident a note, status update or responder request belongs to. */
+        incident: reference.optional(),
+        /** incident_note */
+        content: z.string().optional(),
+        /** incident_status_update, incident_responder */
+        message: z.string().nullable().optional(),
+        /** incident_responder */
+        user: reference.optional(),
+        state: z.string().optional(),
+      }),
+    })
+    .refine((e) => !e.event_type.startsWith('incident.') || pagerDutyIncidentId(e) !== undefined, {
+      message: 'an incident event must name its incident (data.id of an incident, or data.incident.id)',
+      path: ['data'],
     }),
-  }),
 });
 export type PagerDutyPayload = z.infer<typeof pagerDutyPayloadSchema>;
 
@@ -143,10 +162,17 @@ export function serviceFromPagerDuty(summary: string | undefined, known: string[
   return known.find((n) => words.includes(n)) ?? words[0];
 }
 
+/** The PagerDuty incident an event is about: data itself for an incident, data.incident for a note, update or responder. */
+export function pagerDutyIncidentId(event: { data: { id?: string; type?: string; incident?: { id: string } } }): string | undefined {
+  return event.data.incident?.id ?? (event.data.type === undefined || event.data.type === 'incident' ? event.data.id : undefined);
+}
+
 /** Turns a PagerDuty incident.triggered (or reopened) event into one alert keyed by the PagerDuty incident. */
 export function alertFromPagerDuty(payload: PagerDutyPayload, knownServices: string[] = []): Alert {
   const { event } = payload;
-  const d = event.data;
+  const incidentId = pagerDutyIncidentId(event);
+  if (!incidentId) throw new Error(`PagerDuty ${event.event_type} names no incident`);
+  const d = { ...event.data, id: incidentId };
   const title = d.title ?? `PagerDuty incident ${d.number ?? d.id}`;
   const service = serviceFromPagerDuty(d.service?.summary, knownServices);
   const priority = d.priority?.summary;

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError, formatZodIssues } from '../errors.js';
 import { ingestAlerts } from '../incidents/ingest-alerts.js';
-import { acknowledgeIncident, resolveIncident } from '../incidents/transitions.js';
+import { acknowledgeIncident, resolveIncident, unacknowledgeIncident } from '../incidents/transitions.js';
 import { appendEvent } from '../incidents/repository.js';
 import { INVESTIGATE_JOB } from '../incidents/investigate-incident.js';
 import {
@@ -12,6 +12,7 @@ import {
   alertmanagerPayloadSchema,
   alertsFromAlertmanager,
   changeEventPayloadSchema,
+  pagerDutyIncidentId,
   pagerDutyPayloadSchema,
   type PagerDutyPayload,
 } from './alert.js';
@@ -49,11 +50,34 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
   await ctx.knex('webhook_deliveries').where({ id: deliveryId }).update({ status: 'processed', processed_at: ctx.clock.now() });
 }
 
+/** What a PagerDuty event keeps on the timeline besides its id: the note, the update, the responder, the priority. */
+function pagerDutyDetails(event: PagerDutyPayload['event']): Record<string, unknown> {
+  const d = event.data;
+  const details: Record<string, unknown> = { eventId: event.id, eventType: event.event_type };
+  if (d.content !== undefined) details.note = d.content;
+  if (d.message) details.message = d.message;
+  if (d.user) details.responder = d.user.summary ?? d.user.id;
+  if (d.state) details.state = d.state;
+  if (d.priority) details.priority = d.priority.summary ?? d.priority.id;
+  if (d.status) details.status = d.status;
+  return details;
+}
+
+/**
+ * Applies a PagerDuty v3 event. Every documented type is accepted: triggered and reopened open (or reopen) the
+ * incident, acknowledged and resolved move it, unacknowledged puts it back to triggered so paging starts again;
+ * notes, status updates, responders, priority, reassignment and the rest are kept on the timeline. Events about no
+ * incident (pagey.ping, service.*) and about an incident the copilot does not track are recorded as processed only.
+ */
 async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deliveryId: number): Promise<void> {
   const { event } = payload;
-  if (event.resource_type !== 'incident') return;
+  const pdIncident = event.resource_type === 'incident' || event.event_type.startsWith('incident.') ? pagerDutyIncidentId(event) : undefined;
+  if (!pdIncident) {
+    ctx.logger.info({ eventType: event.event_type, eventId: event.id }, 'PagerDuty event about no incident: accepted, nothing to apply');
+    return;
+  }
   const known = ctx.config.file.services.map((s) => s.name);
-  const groupKey = `pagerduty:${event.data.id}`;
+  const groupKey = `pagerduty:${pdIncident}`;
   const open = await ctx.knex('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first('id');
   const agent = event.agent?.summary ?? event.agent?.id ?? 'unknown';
   const actor = { id: `pagerduty:${agent}`, via: 'pagerduty' };
@@ -65,11 +89,15 @@ async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deli
     case 'incident.acknowledged':
       if (open) await acknowledgeIncident(ctx, open.id as number, actor);
       return;
+    case 'incident.unacknowledged':
+      if (open) await unacknowledgeIncident(ctx, open.id as number, actor);
+      return;
     case 'incident.resolved':
       if (open) await resolveIncident(ctx, open.id as number, actor, { summary: 'Resolved in PagerDuty' });
       return;
     default:
-      // Annotations, reassignments, priority changes: kept on the timeline as they happened, nothing else.
+      // Notes, status updates, responders, priority, reassignment, escalation, conference bridge, custom fields,
+      // workflows: kept on the timeline as they happened.
       if (open) {
         await appendEvent(ctx.knex, {
           incidentId: open.id as number,
@@ -77,7 +105,7 @@ async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deli
           actor: actor.id,
           at: new Date(event.occurred_at),
           dedupeKey: `pagerduty:${event.id}`,
-          data: { eventId: event.id },
+          data: pagerDutyDetails(event),
         });
       }
   }

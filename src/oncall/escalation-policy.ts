@@ -1,18 +1,33 @@
 // The escalation policy frozen into an incident when it opens (incidents.escalation_snapshot), and the timing rules over it.
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { escalationPolicySchema, escalationTargetSchema, type EscalationTarget, type FileConfig } from '../config.js';
+import { escalationTargetSchema, type EscalationPolicyDef, type EscalationTarget, type FileConfig } from '../config.js';
 import type { PagerDutyClient } from './pagerduty.js';
 import { isBusinessHours, teamHours } from './business-hours.js';
 
+/** Every duration in a snapshot is milliseconds: it is stored and reloaded as is, never through the config's parser. */
 export const escalationSnapshotSchema = z.object({
   policy: z.string(),
   source: z.enum(['config', 'pagerduty', 'default']),
   team: z.string().nullable(),
-  steps: z.array(z.object({ targets: z.array(escalationTargetSchema), delayMs: z.number().nullable() })).min(1),
-  ackWindow: z.object({ businessHoursMs: z.number(), overnightMs: z.number() }),
+  steps: z.array(z.object({ targets: z.array(escalationTargetSchema), delayMs: z.number().nonnegative().nullable() })).min(1),
+  ackWindow: z.object({ businessHoursMs: z.number().nonnegative(), overnightMs: z.number().nonnegative() }),
   repeat: z.number().int().min(0),
   frozenAt: z.string(),
+  /** Set on a config policy frozen by the incident loop that names a PagerDuty policy: it is re-read from PagerDuty once. */
+  pagerdutyId: z.string().optional(),
+});
+
+/**
+ * The form older versions froze: the config's policy definition after parsing, so its durations are already
+ * milliseconds (a bare number here is never seconds).
+ */
+const frozenPolicyDefSchema = z.object({
+  name: z.string().min(1),
+  steps: z.array(z.object({ targets: z.array(escalationTargetSchema).min(1), delay: z.number().nonnegative().optional() })).min(1),
+  ackWindow: z.object({ businessHours: z.number().nonnegative(), overnight: z.number().nonnegative() }),
+  repeat: z.number().int().min(0).default(0),
+  pagerdutyId: z.string().optional(),
 });
 
 /** A policy as it was when the incident opened: later edits of the config or of PagerDuty do not change it. */
@@ -58,16 +73,7 @@ export async function buildSnapshot(
         frozenAt,
       };
   }
-  if (def)
-    return {
-      policy: def.name,
-      source: 'config',
-      team,
-      steps: def.steps.map((s) => ({ targets: s.targets, delayMs: s.delay ?? null })),
-      ackWindow: { businessHoursMs: def.ackWindow.businessHours, overnightMs: def.ackWindow.overnight },
-      repeat: def.repeat,
-      frozenAt,
-    };
+  if (def) return snapshotOfPolicy(def, team, now);
   const schedule = file.teams.find((t) => t.name === team)?.schedule;
   if (!schedule) return undefined;
   return {
@@ -82,6 +88,23 @@ export async function buildSnapshot(
     ackWindow: DEFAULT_ACK_WINDOW,
     repeat: 0,
     frozenAt,
+  };
+}
+
+/**
+ * The snapshot of a policy of the config (whose durations the config already parsed to milliseconds). With
+ * `keepPagerDutyId`, a policy naming a PagerDuty policy is marked to be re-read from PagerDuty once paging starts.
+ */
+export function snapshotOfPolicy(def: EscalationPolicyDef, team: string | null, now: Date, opts: { keepPagerDutyId?: boolean } = {}): EscalationSnapshot {
+  return {
+    policy: def.name,
+    source: 'config',
+    team,
+    steps: def.steps.map((s) => ({ targets: s.targets, delayMs: s.delay ?? null })),
+    ackWindow: { businessHoursMs: def.ackWindow.businessHours, overnightMs: def.ackWindow.overnight },
+    repeat: def.repeat,
+    frozenAt: now.toISOString(),
+    ...(opts.keepPagerDutyId && def.pagerdutyId ? { pagerdutyId: def.pagerdutyId } : {}),
   };
 }
 
@@ -125,15 +148,15 @@ export function escalationJobId(incidentId: number, round: number, step: number)
 }
 
 /**
- * Reads the incident's frozen policy. The incident loop freezes the config's policy definition as it stands when it
- * inserts the incident; that form is read as a snapshot of the same policy.
+ * Reads the incident's frozen policy, in milliseconds as stored. A definition frozen by an older version (the
+ * config's policy after parsing, so also milliseconds) is read as a snapshot of the same policy.
  */
 export async function loadSnapshot(db: Knex | Knex.Transaction, incidentId: number): Promise<EscalationSnapshot | undefined> {
   const row = await db('incidents').where({ id: incidentId }).first('escalation_snapshot', 'team', 'opened_at');
   if (!row?.escalation_snapshot) return undefined;
   const parsed = escalationSnapshotSchema.safeParse(row.escalation_snapshot);
   if (parsed.success) return parsed.data;
-  const def = escalationPolicySchema.safeParse(row.escalation_snapshot);
+  const def = frozenPolicyDefSchema.safeParse(row.escalation_snapshot);
   if (!def.success) return undefined;
   return {
     policy: def.data.name,
@@ -143,15 +166,14 @@ export async function loadSnapshot(db: Knex | Knex.Transaction, incidentId: numb
     ackWindow: { businessHoursMs: def.data.ackWindow.businessHours, overnightMs: def.data.ackWindow.overnight },
     repeat: def.data.repeat,
     frozenAt: new Date(row.opened_at as Date).toISOString(),
+    ...(def.data.pagerdutyId ? { pagerdutyId: def.data.pagerdutyId } : {}),
   };
 }
 
-/** The PagerDuty policy id of a policy definition frozen by the incident loop, to re-read it from PagerDuty. */
+/** The PagerDuty policy id of a config policy frozen by the incident loop, to re-read it from PagerDuty (once). */
 export async function frozenPagerDutyPolicy(db: Knex | Knex.Transaction, incidentId: number): Promise<string | undefined> {
-  const row = await db('incidents').where({ id: incidentId }).first('escalation_snapshot');
-  if (!row?.escalation_snapshot || escalationSnapshotSchema.safeParse(row.escalation_snapshot).success) return undefined;
-  const def = escalationPolicySchema.safeParse(row.escalation_snapshot);
-  return def.success ? def.data.pagerdutyId : undefined;
+  const snapshot = await loadSnapshot(db, incidentId);
+  return snapshot?.source === 'config' ? snapshot.pagerdutyId : undefined;
 }
 
 /** Freezes the snapshot into the incident once; returns the one stored (an earlier one wins). */

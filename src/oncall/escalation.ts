@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
-import { appendEvent, cycleKey, findIncident, firstAlert, reopenCount, type Incident } from '../incidents/repository.js';
+import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, type Incident } from '../incidents/repository.js';
 import { buildEscalationNoticeText } from '../../blocks/oncall.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { configUserOf } from './directory.js';
@@ -55,7 +55,7 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   if (incident.status !== 'triggered') return { paging: 'never', reason: `the incident is ${incident.status}` };
-  const reopens = await reopenCount(ctx.knex, incidentId);
+  const reopens = await escalationRunCount(ctx.knex, incidentId);
   if (incident.severity === 'sev3') {
     await appendEvent(ctx.knex, { incidentId, type: 'escalation.skipped', actor: 'copilot', data: { reason: 'sev3 never pages' }, dedupeKey: cycleKey(`escalation-skipped:${incidentId}`, reopens) });
     return { paging: 'never', reason: 'SEV3 posts to the team channel and never pages' };
@@ -102,15 +102,23 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
  * stopped it and cancels every pending step timer of the run. The step processor also checks the incident's status,
  * so a timer already running when this commits pages nobody.
  */
-export async function stopEscalation(ctx: AppContext, incidentId: number, by: string): Promise<boolean> {
+export async function stopEscalation(ctx: AppContext, incidentId: number, by: string, opts: { reason?: 'alerts_resolved' } = {}): Promise<boolean> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = await loadSnapshot(ctx.knex, incidentId);
-  const reopens = await reopenCount(ctx.knex, incidentId);
+  const reopens = await escalationRunCount(ctx.knex, incidentId);
   const base = snapshot ? firstRound(snapshot, reopens) : 0;
   const fresh = await ctx.knex.transaction(async (trx) => {
-    const written = await appendEvent(trx, { incidentId, type: 'escalation.stopped', actor: by, at: ctx.clock.now(), data: {}, dedupeKey: cycleKey(`escalation-stopped:${incidentId}`, reopens) });
-    if (written && snapshot) {
+    const written = await appendEvent(trx, {
+      incidentId,
+      type: 'escalation.stopped',
+      actor: by,
+      at: ctx.clock.now(),
+      data: opts.reason ? { reason: opts.reason } : {},
+      dedupeKey: cycleKey(`escalation-stopped:${incidentId}`, reopens),
+    });
+    // Stopped because every alert resolved: the caller posts its own note (with a Resolve button).
+    if (written && snapshot && !opts.reason) {
       const stepped = await stepOfRun(trx, incidentId, base);
       const who = /^[UW][A-Z0-9]+$/.test(by) ? `<@${by}>` : by;
       if (stepped) await enqueueNotice(ctx, incidentId, cycleKey('stopped', reopens), buildEscalationNoticeText({ kind: 'stopped', publicId: incident.publicId, by: who }), trx);
@@ -148,7 +156,7 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
     if (was === to) return was;
     await trx('incidents').where({ id: incidentId }).update({ severity: to, updated_at: ctx.clock.now(), version: trx.raw('version + 1') });
     await appendEvent(trx, { incidentId, type: 'incident.severity_changed', actor: by, at: ctx.clock.now(), data: { from: was, to } });
-    await enqueueNotice(ctx, incidentId, `sev:${Date.now()}`, buildEscalationNoticeText({ kind: 'raised', publicId: incident.publicId, from: was, to, reason }), trx);
+    await enqueueNotice(ctx, incidentId, `sev:${ctx.clock.now().getTime()}:${to}`, buildEscalationNoticeText({ kind: 'raised', publicId: incident.publicId, from: was, to, reason }), trx);
     return was;
   });
   if (from === to) return { from, to, changed: false };
@@ -158,7 +166,7 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
     else if (from === 'sev3') await startEscalation(ctx, incidentId);
     else if (to === 'sev1') {
       const snapshot = await loadSnapshot(ctx.knex, incidentId);
-      const base = snapshot ? firstRound(snapshot, await reopenCount(ctx.knex, incidentId)) : 0;
+      const base = snapshot ? firstRound(snapshot, await escalationRunCount(ctx.knex, incidentId)) : 0;
       const stepped = await stepOfRun(ctx.knex, incidentId, base);
       if (!stepped) {
         await ctx.queue.cancel(escalationJobId(incidentId, base, 0));
@@ -170,6 +178,12 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
 }
 
 export type { EscalationSnapshot };
+
+/** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
+export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {
+  const runs = await escalationRunCount(db, incidentId);
+  return (await db('incident_events').where({ dedupe_key: cycleKey(`escalation-stopped:${incidentId}`, runs) }).first('id')) !== undefined;
+}
 
 /** Whether a step of the chain's current run (rounds from `base`) has run. */
 async function stepOfRun(db: Knex | Knex.Transaction, incidentId: number, base: number): Promise<boolean> {
@@ -191,7 +205,7 @@ export async function escalateNow(ctx: AppContext, incidentId: number, by: strin
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = (await loadSnapshot(ctx.knex, incidentId)) ?? (await freeze(ctx, incident, undefined));
   if (!snapshot) return undefined;
-  const base = firstRound(snapshot, await reopenCount(ctx.knex, incidentId));
+  const base = firstRound(snapshot, await escalationRunCount(ctx.knex, incidentId));
   const last = await lastStep(ctx.knex, incidentId);
   // A step of an earlier run (before a reopen) does not count: the current run starts at its own first step.
   const next = last && last.round >= base ? nextPosition(snapshot, last.round, last.step) : { round: base, step: 0 };

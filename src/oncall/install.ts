@@ -1,7 +1,7 @@
 // Installs the on-call capability: its jobs, its listeners on incident events, and the timers it keeps armed.
 import type { AppContext } from '../context.js';
 import { escalateNow, raiseSev2JobId, startEscalation, stopEscalation } from './escalation.js';
-import { reopenCount } from '../incidents/repository.js';
+import { escalationRunCount } from '../incidents/repository.js';
 import { announceEscalationJob } from './jobs/announce-escalation.js';
 import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
@@ -13,6 +13,9 @@ import { armHandoffTimers } from './handoff.js';
 import { raiseUnresolvedSev2Job } from './jobs/raise-unresolved-sev2.js';
 import { startEscalationJob } from './jobs/start-escalation.js';
 import { JobNames } from './job-names.js';
+import { stopPagingAllResolved } from './alerts-resolved.js';
+import { resolveQuietIncidentJob } from './jobs/resolve-quiet-incident.js';
+import { updateAnsweredPagesJob } from './jobs/update-answered-pages.js';
 
 /** Registers the on-call jobs only (tests that drive a queue by hand use this). */
 export function registerOncallJobs(ctx: AppContext): void {
@@ -25,6 +28,13 @@ export function registerOncallJobs(ctx: AppContext): void {
   ctx.queue.register(escalationWatchdogJob(ctx));
   ctx.queue.register(postHandoffJob(ctx));
   ctx.queue.register(remindHandoffJob(ctx));
+  ctx.queue.register(resolveQuietIncidentJob(ctx));
+  ctx.queue.register(updateAnsweredPagesJob(ctx));
+}
+
+/** Updates the page DMs and the alerts-channel pointer once someone acknowledged or resolved. */
+async function updateAnsweredPages(ctx: AppContext, incidentId: number, status: 'acknowledged' | 'resolved', by: string): Promise<void> {
+  await ctx.queue.enqueue(JobNames.updateAnsweredPages, { incidentId, status, by }, { jobId: `answered-pages:${incidentId}:${status}:${ctx.clock.now().getTime()}` });
 }
 
 /**
@@ -38,15 +48,23 @@ export function listenForIncidentEvents(ctx: AppContext): void {
   ctx.events.on('incident.reopened', async ({ incidentId }) => {
     await startEscalation(ctx, incidentId);
   });
+  ctx.events.on('incident.unacknowledged', async ({ incidentId }) => {
+    await startEscalation(ctx, incidentId);
+  });
   ctx.events.on('incident.acknowledged', async ({ incidentId, by }) => {
     await stopEscalation(ctx, incidentId, by);
+    await updateAnsweredPages(ctx, incidentId, 'acknowledged', by);
+  });
+  ctx.events.on('incident.updated', async ({ incidentId, reason }) => {
+    if (reason === 'alerts_resolved') await stopPagingAllResolved(ctx, incidentId);
   });
   ctx.events.on('incident.mitigated', async ({ incidentId }) => {
     await stopEscalation(ctx, incidentId, 'mitigation');
   });
   ctx.events.on('incident.resolved', async ({ incidentId, by }) => {
     await stopEscalation(ctx, incidentId, by);
-    await ctx.queue.cancel(raiseSev2JobId(incidentId, await reopenCount(ctx.knex, incidentId)));
+    await updateAnsweredPages(ctx, incidentId, 'resolved', by);
+    await ctx.queue.cancel(raiseSev2JobId(incidentId, await escalationRunCount(ctx.knex, incidentId)));
   });
   ctx.events.on('incident.escalation_requested', async ({ incidentId, by }) => {
     await escalateNow(ctx, incidentId, by);

@@ -11,4 +11,6 @@ export const JobNames = {
   escalationWatchdog: 'escalation-watchdog',
   postHandoff: 'post-handoff',
   remindHandoff: 'remind-handoff',
+  resolveQuietIncident: 'resolve-quiet-incident',
+  updateAnsweredPages: 'update-answered-pages',
 } as const;

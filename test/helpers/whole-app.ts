@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { createApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { testClock } from './test-clock.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from './services.js';
 
 export interface WholeApp {
@@ -16,8 +17,10 @@ export interface WholeApp {
 }
 
 /**
- * Starts the app with `fileConfig` as its COPILOT_CONFIG and `env` added to the settings; fails if a service is missing.
- * `overrides` supplies what the settings cannot (e.g. a generated world's evidence sources and its clock).
+ * Starts the app with `fileConfig` as its COPILOT_CONFIG and `env` added to the settings; fails if a service is
+ * missing. `overrides` supplies what the settings cannot (e.g. a generated world's evidence sources and its clock);
+ * without a clock the app reads the tests' clock from TEST_NOW, never the wall clock's date. An empty REDIS_URL in
+ * `env` runs the in-process Postgres queue instead of BullMQ.
  */
 export async function startWholeApp(fileConfig: object, env: Record<string, string> = {}, overrides: Pick<AppOverrides, 'clock' | 'evidence'> = {}): Promise<WholeApp> {
   await requirePostgres();
@@ -49,7 +52,7 @@ export async function startWholeApp(fileConfig: object, env: Record<string, stri
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...env,
     });
-    app = await createApp(config, { ...overrides, dbSchema: schema, queuePrefix: prefix });
+    app = await createApp(config, { ...overrides, clock: overrides.clock ?? testClock(), dbSchema: schema, queuePrefix: prefix });
   } catch (err) {
     await stopRest();
     throw err;

@@ -116,6 +116,12 @@ describe('parseFileConfig cross-checks', () => {
     expect(() => parseDuration('5 minutes')).toThrow();
   });
 
+  it('refuses a duration given as a bare number, naming the setting and the units to use', () => {
+    const policy = (delay: unknown) => ({ escalationPolicies: [{ name: 'p', steps: [{ targets: [{ type: 'team_lead' }], delay }] }] });
+    expect(() => parseFileConfig(policy(300), 'copilot.yml')).toThrow('escalationPolicies.0.steps.0.delay: expected a duration with a unit, like "300s" or "300ms", not a bare number');
+    expect(parseFileConfig(policy('300s'), 'copilot.yml').escalationPolicies[0]!.steps[0]!.delay).toBe(300_000);
+  });
+
   it('accepts the commented example file', () => {
     const c = loadConfig({ COPILOT_CONFIG: 'copilot.example.yml' }, repoRoot);
     expect(c.file.services.map((s) => s.name)).toContain('checkout');

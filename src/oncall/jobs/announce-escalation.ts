@@ -5,7 +5,12 @@ import type { JobDefinition } from '../../jobs/job-queue.js';
 import { findIncident } from '../../incidents/repository.js';
 import { JobNames } from '../job-names.js';
 
-export const announceEscalationPayload = z.object({ incidentId: z.number().int().positive(), text: z.string().min(1) });
+export const announceEscalationPayload = z.object({
+  incidentId: z.number().int().positive(),
+  text: z.string().min(1),
+  /** Block Kit for the note (e.g. a Resolve button); the text stays the notification's fallback. */
+  blocks: z.array(z.record(z.string(), z.unknown())).optional(),
+});
 export type AnnounceEscalationPayload = z.infer<typeof announceEscalationPayload>;
 
 export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEscalationPayload> {
@@ -20,7 +25,7 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
         ctx.logger.warn({ incidentId: p.incidentId }, 'escalation note has no channel to go to');
         return;
       }
-      await ctx.chat.postMessage(channel, p.text);
+      await ctx.chat.postMessage(channel, p.text, p.blocks);
     },
   };
 }

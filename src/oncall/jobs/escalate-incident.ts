@@ -6,7 +6,7 @@ import type { JobDefinition } from '../../jobs/job-queue.js';
 import { appendEvent, findIncident } from '../../incidents/repository.js';
 import { buildEscalationNoticeText } from '../../../blocks/oncall.js';
 import { resolveTargets } from '../directory.js';
-import { enqueueNotice } from '../escalation.js';
+import { enqueueNotice, runStopped } from '../escalation.js';
 import { escalationJobId, loadSnapshot, nextPosition, roundInRun, stepDelayMs } from '../escalation-policy.js';
 import { JobNames } from '../job-names.js';
 import { oncallServices } from '../services.js';
@@ -54,6 +54,8 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
       await ctx.knex.transaction(async (trx) => {
         const row = await trx('incidents').where({ id: p.incidentId }).forUpdate().first('status', 'severity');
         if (row.status !== 'triggered' || row.severity === 'sev3') return;
+        // Every alert resolved stops the run while the incident stays open: a timer already in flight pages nobody.
+        if (await runStopped(trx, p.incidentId)) return;
         const fresh = await appendEvent(trx, {
           incidentId: p.incidentId,
           type: exhausted ? 'escalation.exhausted' : 'escalation.step',

@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { appendEvent, cycleKey, reopenCount } from '../../incidents/repository.js';
+import { appendEvent, cycleKey, escalationRunCount } from '../../incidents/repository.js';
 import { lastStep, startEscalation } from '../escalation.js';
-import { escalationJobId, firstRound, loadSnapshot, nextPosition } from '../escalation-policy.js';
+import { escalationJobId, firstRound, loadSnapshot, nextPosition, snapshotOfPolicy, stepDelayMs, type EscalationSnapshot } from '../escalation-policy.js';
 import { JobNames } from '../job-names.js';
 
 export const WATCHDOG_INTERVAL_MS = 60_000;
@@ -28,13 +28,24 @@ export interface BehindEscalation {
   behindMs: number;
 }
 
+/**
+ * How long a step should wait, from the policy as configured: the config's definition of the snapshot's policy
+ * (parsed from its text), else, for a PagerDuty or default policy, the snapshot. Never the figure the step recorded
+ * (nextInMs), so a timer armed from a wrong figure is still caught.
+ */
+export function configuredDelayMs(ctx: AppContext, snapshot: EscalationSnapshot, step: number, at: Date): number {
+  const def = snapshot.source === 'config' ? ctx.config.file.escalationPolicies.find((p) => p.name === snapshot.policy) : undefined;
+  const policy = def ? snapshotOfPolicy(def, snapshot.team, at) : snapshot;
+  return stepDelayMs(policy, Math.min(step, policy.steps.length - 1), ctx.config.file, at);
+}
+
 /** Escalations whose next step is overdue by more than the grace, and triggered incidents that never started one. */
 export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: BehindEscalation[]; unstarted: number[] }> {
   const open = await ctx.knex('incidents').where({ status: 'triggered' }).whereNot({ severity: 'sev3' }).select('id', 'opened_at');
   const behind: BehindEscalation[] = [];
   const unstarted: number[] = [];
   for (const row of open as { id: number; opened_at: Date }[]) {
-    const reopens = await reopenCount(ctx.knex, row.id);
+    const reopens = await escalationRunCount(ctx.knex, row.id);
     const started = await ctx.knex('incident_events').where({ dedupe_key: cycleKey(`escalation-start:${row.id}`, reopens) }).first('id');
     if (!started) {
       if (now.getTime() - new Date(row.opened_at).getTime() > WATCHDOG_GRACE_MS) unstarted.push(row.id);
@@ -49,7 +60,7 @@ export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: 
     // The last step belongs to a run before a reopen: the current run has not stepped yet.
     if (last.round < firstRound(snapshot, reopens)) continue;
     const next = nextPosition(snapshot, last.round, last.step) ?? { round: last.round, step: snapshot.steps.length };
-    const dueAt = new Date(last.at.getTime() + nextInMs);
+    const dueAt = new Date(last.at.getTime() + configuredDelayMs(ctx, snapshot, last.step, last.at));
     const behindMs = now.getTime() - dueAt.getTime();
     if (behindMs > WATCHDOG_GRACE_MS) behind.push({ incidentId: row.id, ...next, dueAt, behindMs });
   }

@@ -6,7 +6,7 @@ import { openDatabase, type Database } from '../../../src/adapters/db/database.j
 import { createJobQueue } from '../../../src/adapters/queue/index.js';
 import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
 import { parseFileConfig, loadConfig, type AppConfig } from '../../../src/config.js';
-import { systemClock, type AppContext } from '../../../src/context.js';
+import type { AppContext } from '../../../src/context.js';
 import { DomainEvents } from '../../../src/domain-events.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
@@ -19,6 +19,7 @@ import { registerIncidentButtons } from '../../../handlers/actions/incident-butt
 import { registerIncidentMessages } from '../../../handlers/events/incident-messages.js';
 import { registerIncidentModals } from '../../../handlers/views/incident-modals.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
+import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
 
 export const PD_SECRET = 'pd-test-secret';
 export const EVENTS_SECRET = 'events-test-secret';
@@ -32,7 +33,7 @@ export const TEST_FILE_CONFIG = {
     { id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' },
     { id: 'sam', name: 'Sam', email: 'sam@example.com' },
   ],
-  schedules: [{ name: 'payments-rotation', members: ['priya', 'sam'], start: '2026-01-05T09:00:00Z' }],
+  schedules: [{ name: 'payments-rotation', members: ['priya', 'sam'], start: TEST_ROTATION_START }],
   teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', slackUserGroup: 'S0PLATFORM', schedule: 'payments-rotation' }],
   services: [{ name: 'checkout', team: 'payments' }],
   routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
@@ -97,7 +98,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     db,
     knex: db.knex,
     queue,
-    clock: opts.clock ?? systemClock,
+    clock: opts.clock ?? testClock(),
     metrics,
     events: new DomainEvents(),
     chat: createSlackChatNotifier(client, logger),

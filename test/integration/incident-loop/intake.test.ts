@@ -49,7 +49,12 @@ describe('intake to briefing', () => {
     // Responders are invited after the first message: the rotation's primary and secondary (one found by email)
     // and the team's user group.
     await waitFor('the responders invited', () => ['U0PRIMARY', 'U0SECONDARY', 'U0MANAGER'].every((u) => channel.members.includes(u)));
-    expect((await l.ctx.knex('incidents').where({ id: incident.id }).first()).responders.sort()).toEqual(['U0MANAGER', 'U0PRIMARY', 'U0SECONDARY']);
+    // The invite lands in Slack before the incident row records it: wait for the row, do not read it once.
+    const responders = await waitFor('the responders recorded', async () => {
+      const r = ((await l.ctx.knex('incidents').where({ id: incident.id }).first()).responders as string[]).slice().sort();
+      return r.length === 3 ? r : undefined;
+    });
+    expect(responders).toEqual(['U0MANAGER', 'U0PRIMARY', 'U0SECONDARY']);
     const first = channelMessages(l, incident.channel_id)[0]!;
     expect(first.ts).toBe(incident.briefing_ts);
     expect(JSON.stringify(first.blocks)).toContain('HighErrorRate');

@@ -102,7 +102,7 @@ describe('slash commands', () => {
   });
 
   it('/handoff posts every section from real rows, and each on-call confirms once', async () => {
-    const now = new Date();
+    const now = app.ctx.clock.now();
     await app.ctx.knex('change_events').insert({ event_id: 'deploy-77', type: 'deploy', service: 'checkout', ts: new Date(now.getTime() - 3_600_000), data: JSON.stringify({ id: 'deploy-77', service: 'checkout', title: 'Bump payment SDK' }) });
     await app.ctx.knex('alerts').insert({ source: 'alertmanager', fingerprint: 'f1', status: 'resolved', alertname: 'DiskAlmostFull', service: 'checkout', labels: '{}', annotations: '{}', starts_at: new Date(now.getTime() - 7_200_000), ends_at: now });
     await app.ctx.knex('remediation_runs').insert({ incident_id: incidentId, action: 'rollback_deploy', service: 'checkout', status: 'proposed', proposed_by: 'copilot' });

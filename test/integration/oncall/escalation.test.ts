@@ -204,7 +204,7 @@ describe('escalation upkeep', () => {
     // The step-2 timer is lost (as if both Redis and its row were gone).
     await ctx.queue.cancel(`escalate:${id}:0:1`);
     await ctx.knex('jobs').where({ id: `escalate:${id}:0:1` }).del();
-    const later = new Date(Date.now() + 60_000);
+    const later = new Date(ctx.clock.now().getTime() + 60_000);
     const { behind } = await findBehind(ctx, later);
     expect(behind).toEqual([{ incidentId: id, round: 0, step: 1, dueAt: expect.any(Date), behindMs: expect.any(Number) }]);
     expect(behind[0]!.behindMs).toBeGreaterThan(50_000);
@@ -222,7 +222,7 @@ describe('escalation across a crash', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'oncall-kill-'));
     const spawnReplica = async (open: boolean): Promise<{ child: ChildProcess; incidentId?: number }> => {
       const file = path.join(dir, `${open ? 'first' : 'second'}.json`);
-      writeFileSync(file, JSON.stringify({ config: harness!.config, schema: harness!.schema, prefix: harness!.prefix, slackApiUrl: harness!.slack.apiUrl, botToken: harness!.slack.botToken, open }));
+      writeFileSync(file, JSON.stringify({ config: harness!.config, schema: harness!.schema, prefix: harness!.prefix, slackApiUrl: harness!.slack.apiUrl, botToken: harness!.slack.botToken, clockAt: harness!.clock.now().toISOString(), open }));
       const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'replica-process.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
       const line = await new Promise<string>((resolve, reject) => {
         let out = '';

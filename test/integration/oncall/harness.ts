@@ -1,7 +1,7 @@
 // A copilot made of the real on-call parts: Postgres, BullMQ on Redis, and the Slack adapter talking to the fake Slack.
 import { WebClient } from '@slack/web-api';
 import { envSchema, parseFileConfig, type AppConfig } from '../../../src/config.js';
-import { systemClock, type AppContext, type Clock } from '../../../src/context.js';
+import type { AppContext, Clock } from '../../../src/context.js';
 import { DomainEvents } from '../../../src/domain-events.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
@@ -11,6 +11,7 @@ import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifi
 import { installOncall } from '../../../src/oncall/install.js';
 import { RosterIds, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
+import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
 
 /** The test workspace's config: a payments team in Berlin whose rotation is Priya then Sam, with Maria as lead. */
 export function oncallConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -33,8 +34,8 @@ export function oncallConfig(overrides: Record<string, unknown> = {}): Record<st
       },
     ],
     services: [{ name: 'checkout', team: 'payments' }],
-    // Priya's week began yesterday, whatever day the test runs.
-    schedules: [{ name: 'payments', timeZone: 'Europe/Berlin', members: ['priya', 'sam'], start: new Date(Date.now() - 86_400_000).toISOString(), length: '7d' }],
+    // Priya's week began the day before the test clock's TEST_NOW (the tests never read the wall clock's date).
+    schedules: [{ name: 'payments', timeZone: 'Europe/Berlin', members: ['priya', 'sam'], start: TEST_ROTATION_START, length: '7d' }],
     escalationPolicies: [
       {
         name: 'payments-pager',
@@ -61,6 +62,8 @@ export interface OncallHarness {
   schema: string;
   prefix: string;
   config: AppConfig;
+  /** The clock every replica reads unless a test gives its own: TEST_NOW when the harness started, at real speed. */
+  clock: Clock;
   /** Starts one copilot process's worth of parts on the shared database and Redis prefix. */
   startReplica(clock?: Clock): Promise<Replica>;
   close(): Promise<void>;
@@ -79,12 +82,14 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
   };
   const replicas: Replica[] = [];
   let migrated = false;
+  const shared = testClock();
   return {
     slack,
     schema,
     prefix,
     config,
-    async startReplica(clock = systemClock) {
+    clock: shared,
+    async startReplica(clock = shared) {
       const replica = await startReplica({ config, schema, prefix, slackApiUrl: slack.apiUrl, botToken: slack.botToken, clock, migrate: !migrated });
       migrated = true;
       replicas.push(replica);
@@ -100,7 +105,7 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
 }
 
 /** One copilot's on-call parts on a shared schema and Redis prefix (also run alone in a child process, to be killed). */
-export async function startReplica(opts: { config: AppConfig; schema: string; prefix: string; slackApiUrl: string; botToken: string; clock?: Clock; migrate?: boolean }): Promise<Replica> {
+export async function startReplica(opts: { config: AppConfig; schema: string; prefix: string; slackApiUrl: string; botToken: string; clock?: Clock; clockAt?: string; migrate?: boolean }): Promise<Replica> {
   const db = await openDatabase({ url: DATABASE_URL, schema: opts.schema, poolMax: 5 });
   if (opts.migrate) await db.migrate();
   const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' });
@@ -113,7 +118,8 @@ export async function startReplica(opts: { config: AppConfig; schema: string; pr
     db,
     knex: db.knex,
     queue,
-    clock: opts.clock ?? systemClock,
+    // A replica in a child process continues the test's clock from the instant it was handed.
+    clock: opts.clock ?? testClock(opts.clockAt ? new Date(opts.clockAt) : undefined),
     metrics,
     events: new DomainEvents((err) => logger.error({ err }, 'listener failed')),
     chat,

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTimeline } from '../../../src/incidents/repository.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
-import { createWarpClock } from '../../../src/oncall/timers.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../helpers/fake-pagerduty.js';
+import { TEST_NOW, testClock } from '../../helpers/test-clock.js';
 import { oncallConfig, pagesOf, startHarness, type OncallHarness } from './harness.js';
 
 let harness: OncallHarness | undefined;
@@ -40,7 +40,7 @@ describe('escalation through PagerDuty', () => {
     harness = await startHarness(config);
     harness.config.env = { ...harness.config.env, PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url };
     // A minute of PagerDuty delay passes in one real second.
-    const clock = createWarpClock(new Date(), 60);
+    const clock = testClock(TEST_NOW, 60);
     const { ctx } = await harness.startReplica(clock);
     const [row] = await ctx
       .knex('incidents')

@@ -1,0 +1,41 @@
+// When every alert of an incident resolves: paging stops, the channel is told and offered Resolve (or the incident resolves after a quiet period).
+import type { AppContext } from '../context.js';
+import { cycleKey, escalationRunCount, findIncident } from '../incidents/repository.js';
+import { buildAllResolvedBlocks, buildAllResolvedText } from '../../blocks/oncall.js';
+import { stopEscalation } from './escalation.js';
+import { JobNames } from './job-names.js';
+import { timerRunAt } from './timers.js';
+
+/**
+ * Stops the escalation of an open incident whose alerts have all resolved (no further pages), posts a note with a
+ * Resolve button in its channel and, when `incidents.autoResolveAfter` is set, arms the timer that resolves it after
+ * that quiet period unless an alert fires again. Once per run of the chain.
+ */
+export async function stopPagingAllResolved(ctx: AppContext, incidentId: number): Promise<void> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident || incident.status === 'resolved') return;
+  const runs = await escalationRunCount(ctx.knex, incidentId);
+  if (incident.status === 'triggered') await stopEscalation(ctx, incidentId, 'copilot', { reason: 'alerts_resolved' });
+  const quietMs = ctx.config.file.incidents.autoResolveAfter;
+  const view = { incidentId, publicId: incident.publicId, ...(quietMs !== undefined ? { autoResolveAfterMs: quietMs } : {}) };
+  await ctx.knex.transaction(async (trx) => {
+    const seq = await alertsResolvedCount(trx, incidentId);
+    await ctx.queue.enqueue(
+      JobNames.announceEscalation,
+      { incidentId, text: buildAllResolvedText(view), blocks: buildAllResolvedBlocks(view) },
+      { jobId: cycleKey(`notice:${incidentId}:all-resolved:${seq}`, runs), trx },
+    );
+    if (quietMs !== undefined)
+      await ctx.queue.enqueue(
+        JobNames.resolveQuietIncident,
+        { incidentId, seq },
+        { jobId: `resolve-quiet:${incidentId}:${seq}`, runAt: timerRunAt(ctx.clock, new Date(ctx.clock.now().getTime() + quietMs)), trx },
+      );
+  });
+}
+
+/** How many times every alert of the incident resolved: each time is its own note and its own quiet-period timer. */
+export async function alertsResolvedCount(db: AppContext['knex'], incidentId: number): Promise<number> {
+  const row = await db('incident_events').where({ incident_id: incidentId, type: 'alerts.all_resolved' }).count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}

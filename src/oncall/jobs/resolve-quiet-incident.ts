@@ -1,0 +1,28 @@
+// Job: resolve an incident whose alerts all stayed resolved for incidents.autoResolveAfter.
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import type { JobDefinition } from '../../jobs/job-queue.js';
+import { resolveIncident } from '../../incidents/transitions.js';
+import { alertsResolvedCount } from '../alerts-resolved.js';
+import { JobNames } from '../job-names.js';
+
+export const resolveQuietIncidentPayload = z.object({
+  incidentId: z.number().int().positive(),
+  /** Which "every alert resolved" armed this timer: a later one (an alert fired and resolved again) has its own. */
+  seq: z.number().int().min(0),
+});
+export type ResolveQuietIncidentPayload = z.infer<typeof resolveQuietIncidentPayload>;
+
+export function resolveQuietIncidentJob(ctx: AppContext): JobDefinition<ResolveQuietIncidentPayload> {
+  return {
+    name: JobNames.resolveQuietIncident,
+    schema: resolveQuietIncidentPayload,
+    attempts: 5,
+    async process(p) {
+      const firing = await ctx.knex('alerts').where({ incident_id: p.incidentId, status: 'firing' }).first('id');
+      if (firing || (await alertsResolvedCount(ctx.knex, p.incidentId)) !== p.seq) return;
+      const minutes = Math.round((ctx.config.file.incidents.autoResolveAfter ?? 0) / 60_000);
+      await resolveIncident(ctx, p.incidentId, { id: 'copilot', via: 'quiet-period' }, { summary: `Every alert stayed resolved for ${minutes} min: resolved automatically.` });
+    },
+  };
+}

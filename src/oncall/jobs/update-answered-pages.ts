@@ -1,0 +1,61 @@
+// Job: once an incident is acknowledged or resolved, its page DMs and its alerts-channel pointer say who, and lose the Acknowledge button.
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import type { JobDefinition } from '../../jobs/job-queue.js';
+import { findIncident } from '../../incidents/repository.js';
+import { buildAnsweredPageBlocks, buildPageAnswerLine, buildPageText } from '../../../blocks/oncall.js';
+import { buildPointerBlocks, buildPointerText } from '../../../blocks/status.js';
+import { loadSnapshot, roundInRun } from '../escalation-policy.js';
+import { JobNames } from '../job-names.js';
+
+export const updateAnsweredPagesPayload = z.object({
+  incidentId: z.number().int().positive(),
+  status: z.enum(['acknowledged', 'resolved']),
+  /** A Slack user id, or "pagerduty:<name>" / "copilot". */
+  by: z.string().min(1),
+});
+export type UpdateAnsweredPagesPayload = z.infer<typeof updateAnsweredPagesPayload>;
+
+function mention(by: string): string {
+  if (/^[UW][A-Z0-9]+$/.test(by)) return `<@${by}>`;
+  if (by.startsWith('pagerduty:')) return `${by.slice('pagerduty:'.length)} (in PagerDuty)`;
+  return by === 'copilot' ? 'the copilot' : by;
+}
+
+export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAnsweredPagesPayload> {
+  return {
+    name: JobNames.updateAnsweredPages,
+    schema: updateAnsweredPagesPayload,
+    attempts: 8,
+    async process(p) {
+      const incident = await findIncident(ctx.knex, p.incidentId);
+      if (!incident) return;
+      const answer = { status: p.status, by: mention(p.by) };
+      const snapshot = await loadSnapshot(ctx.knex, p.incidentId);
+      const steps = snapshot?.steps.length ?? 1;
+      const pages = (await ctx.knex('pages').where({ incident_id: p.incidentId }).whereNotNull('ts').select('channel', 'ts', 'round', 'step')) as { channel: string; ts: string; round: number; step: number }[];
+      for (const page of pages) {
+        const view = {
+          incidentId: incident.id,
+          publicId: incident.publicId,
+          severity: incident.severity,
+          title: incident.title,
+          service: incident.service,
+          channelId: incident.channelId,
+          step: page.step + 1,
+          steps,
+          round: snapshot ? roundInRun(snapshot, page.round) : page.round,
+          lateByMs: 0,
+        };
+        await ctx.chat.updateMessage(page.channel, page.ts, `${buildPageText(view)} (${buildPageAnswerLine(answer)})`, buildAnsweredPageBlocks(view, answer));
+      }
+      const pointer = await ctx.knex('incident_events').where({ dedupe_key: `pointer:${p.incidentId}` }).first('data');
+      const at = pointer?.data as { channel?: string; ts?: string } | undefined;
+      if (at?.channel && at.ts && incident.channelId) {
+        const view = { publicId: incident.publicId, severity: incident.severity, title: incident.title, service: incident.service, channelId: incident.channelId };
+        const line = buildPageAnswerLine(answer);
+        await ctx.chat.updateMessage(at.channel, at.ts, `${buildPointerText(view)} (${line})`, [...buildPointerBlocks(view), { type: 'context', elements: [{ type: 'mrkdwn', text: line }] }]);
+      }
+    },
+  };
+}

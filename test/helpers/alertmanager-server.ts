@@ -1,0 +1,111 @@
+// Starts a real Alertmanager (the Debian package's binary) on loopback whose one receiver is the app's webhook.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+
+export interface RunningAlertmanager {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** Posts alerts to Alertmanager's API (POST /api/v2/alerts), as Prometheus does. */
+  postAlerts(alerts: AlertmanagerApiAlert[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AlertmanagerApiAlert {
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  startsAt?: string;
+  /** In the past: the alert is resolved. */
+  endsAt?: string;
+  generatorURL?: string;
+}
+
+const INSTALL_HINT = 'install it with `apt-get install -y prometheus-alertmanager` (Debian package; provides /usr/bin/prometheus-alertmanager)';
+
+/** The Alertmanager binary: ALERTMANAGER_BIN, else prometheus-alertmanager or alertmanager on PATH. */
+export function findAlertmanager(): string {
+  const override = process.env.ALERTMANAGER_BIN;
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  const candidates = override ? [override] : dirs.flatMap((d) => [path.join(d, 'prometheus-alertmanager'), path.join(d, 'alertmanager')]);
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // keep looking
+    }
+  }
+  throw new Error(`Alertmanager binary not found on PATH: ${INSTALL_HINT}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts Alertmanager with one route to `webhookUrl` (send_resolved on), grouping by alertname and service, with
+ * short group timings so a posted alert is delivered within about a second, and its resolution too.
+ */
+export async function startAlertmanager(webhookUrl: string, opts: { readyTimeoutMs?: number } = {}): Promise<RunningAlertmanager> {
+  const bin = findAlertmanager();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-am-'));
+  const config = path.join(dir, 'alertmanager.yml');
+  writeFileSync(
+    config,
+    stringify({
+      route: { receiver: 'copilot', group_by: ['alertname', 'service'], group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
+      receivers: [{ name: 'copilot', webhook_configs: [{ url: webhookUrl, send_resolved: true, max_alerts: 0 }] }],
+    }),
+  );
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    bin,
+    [`--config.file=${config}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`);
+    }
+    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`alertmanager was not ready within the timeout: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async postAlerts(alerts) {
+      const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+      if (!res.ok) throw new Error(`alertmanager refused the alerts: ${res.status} ${await res.text()}`);
+    },
+    stop,
+  };
+}
