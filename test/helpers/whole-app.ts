@@ -28,8 +28,8 @@ export async function startWholeApp(fileConfig: object, env: Record<string, stri
   const schema = uniqueName('test');
   const prefix = uniqueName('q');
   // Slack signs its requests with the clock the app checks them against.
-  const clock = overrides.clock;
-  const slack = await startFakeSlack(clock ? { now: () => clock.now().getTime() } : {});
+  const clock = overrides.clock ?? testClock();
+  const slack = await startFakeSlack({ now: () => clock.now().getTime() });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-app-'));
   const file = path.join(dir, 'copilot.yml');
   writeFileSync(file, stringify(fileConfig));
@@ -52,7 +52,7 @@ export async function startWholeApp(fileConfig: object, env: Record<string, stri
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...env,
     });
-    app = await createApp(config, { ...overrides, clock: overrides.clock ?? testClock(), dbSchema: schema, queuePrefix: prefix });
+    app = await createApp(config, { ...overrides, clock, dbSchema: schema, queuePrefix: prefix });
   } catch (err) {
     await stopRest();
     throw err;

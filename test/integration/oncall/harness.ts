@@ -74,7 +74,9 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
   await requireRedis();
   const schema = uniqueName('test');
   const prefix = uniqueName('q');
-  const slack = await startFakeSlack();
+  const shared = testClock();
+  // Slack signs its requests with the clock the replicas check them against.
+  const slack = await startFakeSlack({ now: () => shared.now().getTime() });
   const config: AppConfig = {
     env: envSchema.parse({ DATABASE_URL, REDIS_URL, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.apiUrl, LOG_LEVEL: 'silent' }),
     file: parseFileConfig(rawConfig, 'test config'),
@@ -82,7 +84,6 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
   };
   const replicas: Replica[] = [];
   let migrated = false;
-  const shared = testClock();
   return {
     slack,
     schema,
