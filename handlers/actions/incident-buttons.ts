@@ -1,6 +1,6 @@
 // Briefing buttons: Acknowledge, Escalate, Resolve (opens the resolve modal) and Show evidence. Ack first, parse,
 // call one use case (it authorizes); a refusal or a bad button value goes back to the clicker alone.
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
@@ -26,52 +26,62 @@ const clickSchema = whoSchema.extend({
 
 type Click = { incidentId: number; user: string; channel: string | undefined; interactionId: string; triggerId: string | undefined };
 
-async function tell(deps: HandlerDeps, who: { user: string; channel: string | undefined }, text: string): Promise<void> {
+/**
+ * Answers only the person who clicked: through the click's response_url, which reaches them even when they are not
+ * a member of the channel (chat.postEphemeral would not), else through the chat port.
+ */
+async function tell(deps: HandlerDeps, respond: RespondFn, who: { user: string; channel: string | undefined }, text: string): Promise<void> {
+  try {
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
+    return;
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not answer a click through its response_url');
+  }
   if (!who.channel) return;
   await deps.chat.postEphemeral(who.channel, who.user, text).catch((err) => deps.logger.warn({ err }, 'could not answer a click'));
 }
 
 /** Parses the click (a value that is not an incident id is answered, never queried) and runs `work`; AppErrors are told. */
-async function handle(deps: HandlerDeps, body: unknown, work: (click: Click) => Promise<string | undefined>): Promise<void> {
+async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work: (click: Click) => Promise<string | undefined>): Promise<void> {
   const parsed = clickSchema.safeParse(body);
   if (!parsed.success) {
     const who = whoSchema.safeParse(body);
     deps.logger.warn({ issues: parsed.error.issues.map((i) => i.message) }, 'a briefing button click did not parse');
-    if (who.success) await tell(deps, { user: who.data.user.id, channel: who.data.channel?.id }, 'That button does not name a valid incident; nothing was done.');
+    if (who.success) await tell(deps, respond, { user: who.data.user.id, channel: who.data.channel?.id }, 'That button does not name a valid incident; nothing was done.');
     return;
   }
   const a = parsed.data.actions[0]!;
   const click: Click = { incidentId: a.value, user: parsed.data.user.id, channel: parsed.data.channel?.id, interactionId: a.action_ts, triggerId: parsed.data.trigger_id };
   try {
     const answer = await work(click);
-    if (answer) await tell(deps, click, answer);
+    if (answer) await tell(deps, respond, click, answer);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    await tell(deps, click, err.message.replace(/ not found$/, ' was not found.'));
+    await tell(deps, respond, click, err.message.replace(/ not found$/, ' was not found.'));
   }
 }
 
 /** Registers the incident buttons of the briefing. */
 export function registerIncidentButtons(app: App, deps: HandlerDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.acknowledge, async ({ ack, body }) => {
+  app.action<BlockAction<ButtonAction>>(ActionIds.acknowledge, async ({ ack, body, respond }) => {
     await ack();
-    await handle(deps, body, async (click) => {
+    await handle(deps, respond, body, async (click) => {
       const r = await acknowledgeAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
       return r.applied ? undefined : `${r.incident.publicId} is already ${r.incident.status}.`;
     });
   });
 
-  app.action<BlockAction<ButtonAction>>(ActionIds.escalate, async ({ ack, body }) => {
+  app.action<BlockAction<ButtonAction>>(ActionIds.escalate, async ({ ack, body, respond }) => {
     await ack();
-    await handle(deps, body, async (click) => {
+    await handle(deps, respond, body, async (click) => {
       const r = await escalateAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
       return r.applied ? 'Escalation requested: the next step of the escalation policy is being paged.' : undefined;
     });
   });
 
-  app.action<BlockAction<ButtonAction>>(ActionIds.resolve, async ({ ack, body, client }) => {
+  app.action<BlockAction<ButtonAction>>(ActionIds.resolve, async ({ ack, body, client, respond }) => {
     await ack();
-    await handle(deps, body, async (click) => {
+    await handle(deps, respond, body, async (click) => {
       const incident = await beginResolveAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
       if (incident.status === 'resolved') return `${incident.publicId} is already resolved.`;
       // The same modal as /incident resolve: its submission resolves (once) with the root cause, authorized again.
@@ -84,9 +94,9 @@ export function registerIncidentButtons(app: App, deps: HandlerDeps): void {
     });
   });
 
-  app.action<BlockAction<ButtonAction>>(ActionIds.showEvidence, async ({ ack, body }) => {
+  app.action<BlockAction<ButtonAction>>(ActionIds.showEvidence, async ({ ack, body, respond }) => {
     await ack();
-    await handle(deps, body, async (click) => {
+    await handle(deps, respond, body, async (click) => {
       // Showing evidence changes nothing, so anyone in the channel may; an unknown incident fails before the record.
       await showEvidence(deps, click.incidentId);
       await recordClick(deps, click.incidentId, { id: click.user, via: 'button' }, 'show_evidence', click.interactionId);
