@@ -263,6 +263,8 @@ describe('command and approvals', () => {
 
   it('the on-call of the paged service may approve the fix of a database with no on-call of its own; a bystander may not', async () => {
     const inc = await declare('Checkout slow: orders-db saturated');
+    // Maria commands, so Priya may approve only as the on-call of the paged service.
+    await attempt(inc.id, PRIYA, command(PRIYA, inc.channel, '/incident', `commander <@${MARIA}>`));
     const { runId, ts } = await propose(inc.id, inc.channel, {
       novel: false,
       hypotheses: [{ category: 'db_saturation', service: 'orders-db', cause: null, confidence: 0.8, summary: 'orders-db connections saturated', evidence: [] }],
@@ -271,7 +273,7 @@ describe('command and approvals', () => {
     expect(await app.ctx.knex('remediation_runs').where({ id: runId }).first()).toMatchObject({ action: 'terminate_slow_queries', service: 'orders-db' });
     const refused = await attempt(inc.id, BEN, () => slack.act.clickButton(app.url, { user: BEN, actionId: ActionIds.approveRemediation, channel: inc.channel, ts }));
     expect(refused.told).toBe(
-      `Only the on-call for checkout (the paged service; orders-db has no on-call of its own) (<@${PRIYA}>) or the commander (<@${PRIYA}>) may approve \`terminate_slow_queries\`.`,
+      `Only the on-call for checkout (the paged service; orders-db has no on-call of its own) (<@${PRIYA}>) or the commander (<@${MARIA}>) may approve \`terminate_slow_queries\`.`,
     );
     await slack.act.clickButton(app.url, { user: PRIYA, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
     await waitFor('the terminate webhook', () => received.includes('/terminate'), 15_000);
