@@ -51,8 +51,24 @@ function describeTarget(title: string, service: string, cause: string | null): s
   return cause ? `*${escapeMrkdwn(title)}* on *${service}* (\`${escapeMrkdwn(cause)}\`)` : `*${escapeMrkdwn(title)}* on *${service}*`;
 }
 
+/**
+ * The confirmation dialog of an Approve button: every high-risk action, and any that needs several approvers, asks
+ * before the click counts, and says how many different people must approve.
+ */
+export function approveConfirm(p: { title: string; service: string; risk: 'low' | 'high'; approvals?: number }): Button['confirm'] | undefined {
+  const approvals = p.approvals ?? 1;
+  if (p.risk !== 'high' && approvals < 2) return undefined;
+  const needs = approvals > 1 ? ` It runs once ${approvals} different people allowed to approve it have approved; yours counts once.` : '';
+  return {
+    title: { type: 'plain_text', text: p.risk === 'high' ? 'Approve a high-risk action?' : 'Approve this action?' },
+    text: { type: 'mrkdwn', text: `This approves *${escapeMrkdwn(p.title)}* on *${p.service}*.${needs}` },
+    confirm: { type: 'plain_text', text: 'Approve' },
+    deny: { type: 'plain_text', text: 'Cancel' },
+  };
+}
+
 /** The Approve and Reject buttons of one proposal; their value is only the run id. */
-export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId' | 'title' | 'service' | 'risk'>): ActionsBlock {
+export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId' | 'title' | 'service' | 'risk' | 'approvals'>): ActionsBlock {
   const approve: Button = {
     type: 'button',
     action_id: ActionIds.approveRemediation,
@@ -60,14 +76,8 @@ export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId'
     style: 'primary',
     value: encodeRemediationButton(p.runId),
   };
-  if (p.risk === 'high') {
-    approve.confirm = {
-      title: { type: 'plain_text', text: 'Run a high-risk action?' },
-      text: { type: 'mrkdwn', text: `This runs *${escapeMrkdwn(p.title)}* on *${p.service}*.` },
-      confirm: { type: 'plain_text', text: 'Run it' },
-      deny: { type: 'plain_text', text: 'Cancel' },
-    };
-  }
+  const confirm = approveConfirm(p);
+  if (confirm) approve.confirm = confirm;
   const reject: Button = {
     type: 'button',
     action_id: ActionIds.rejectRemediation,

@@ -1,4 +1,5 @@
 // The incident briefing: what fired, then hypotheses with their evidence, what was checked, the next step and buttons.
+import { approveConfirm } from './approval.js';
 import { ActionIds } from './ids.js';
 import { LIMITS, escapeMrkdwn, fitBlocks, truncate } from './limits.js';
 
@@ -34,7 +35,7 @@ export interface BriefingView {
   missing: string[];
   suggestedStep: { runbook: string; step: number; text: string; command: string | null } | null;
   /** Catalog actions offered for approval (the remediation capability handles the click). */
-  remediations: { action: string; title: string; value: string }[];
+  remediations: { action: string; title: string; value: string; service?: string; risk?: 'low' | 'high'; approvals?: number }[];
   acknowledgedBy: string | null;
   resolvedBy: string | null;
   /** What the last re-investigation found changed (a reopen, a new alert pointing elsewhere); absent before any. */
@@ -89,6 +90,14 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
   return b;
 }
 
+/** Approve, with the confirmation dialog a high-risk action (or one needing several approvers) asks for. */
+function approveButton(r: BriefingView['remediations'][number]): Record<string, unknown> {
+  const b = button(`Approve ${r.title}`, ActionIds.approveRemediation, r.value, 'primary');
+  const confirm = approveConfirm({ title: r.title, service: r.service ?? 'its service', risk: r.risk ?? 'high', ...(r.approvals ? { approvals: r.approvals } : {}) });
+  if (confirm) b.confirm = confirm;
+  return b;
+}
+
 function percent(confidence: number): string {
   return `${Math.round(Math.max(0, Math.min(1, confidence)) * 100)}%`;
 }
@@ -140,7 +149,7 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
       blocks.push({
         type: 'actions',
         block_id: `briefing_remediation_${view.incidentId}_${i}`,
-        elements: [button(`Approve ${r.title}`, ActionIds.approveRemediation, r.value, 'primary'), button('Reject', ActionIds.rejectRemediation, r.value, 'danger')],
+        elements: [approveButton(r), button('Reject', ActionIds.rejectRemediation, r.value, 'danger')],
       });
     });
     actions.push(button('Escalate', ActionIds.escalate, value));

@@ -233,12 +233,17 @@ export const actionSchema = z
     reversible: z.boolean().default(false),
     /** Action that undoes this one, if any. */
     undo: z.string().optional(),
+    /** Who may approve it (see authorization): by default the on-call of its service and the incident commander. */
     approvers: z
       .object({
         oncall: z.boolean().default(true),
         commander: z.boolean().default(true),
+        responders: z.boolean().default(false),
+        teamLead: z.boolean().default(false),
         usergroups: z.array(z.string()).default([]),
         users: z.array(z.string()).default([]),
+        /** Distinct people who must approve before it runs; default 2 for a high-risk action, 1 for a low-risk one. */
+        count: z.number().int().min(1).max(5).optional(),
       })
       .prefault({}),
     /** Run without a human when the hypothesis is at least this confident and policy allows (low risk only). */
@@ -306,6 +311,59 @@ export const DEFAULT_ACTIONS = [
   'scale_consumers',
 ] as const;
 
+/** What people may do to an incident or a rotation; each is allowed to the roles its rule lists (see authorization). */
+export const AUTHZ_ACTIONS = ['acknowledge', 'escalate', 'resolve', 'change_severity', 'change_commander', 'swap_oncall', 'reject_remediation', 'declare'] as const;
+export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
+
+/** Who may, by role. Approving a remediation is set per action in the catalog (`actions[].approvers`). */
+export interface RoleRule {
+  /** The on-call of the incident's service (primary now, and anyone paged for the incident); for swap_oncall, the rotation's members. */
+  oncall: boolean;
+  commander: boolean;
+  /** People the copilot invited to the incident channel (the team's on-call, user group and the service's owners). */
+  responders: boolean;
+  /** The lead of the incident's team (for swap_oncall: of a team the rotation belongs to). */
+  teamLead: boolean;
+  /** Members of these Slack user groups (S…). */
+  usergroups: string[];
+  /** These config users (ids from users). */
+  users: string[];
+  anyone: boolean;
+}
+
+const ROLE_DEFAULTS = { oncall: false, commander: false, responders: false, teamLead: false, usergroups: [], users: [], anyone: false };
+
+/** Defaults an on-call engineer expects: the people working the incident act on it; command and swaps stay with on-call. */
+export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
+  acknowledge: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
+  escalate: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
+  resolve: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
+  change_severity: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
+  change_commander: { ...ROLE_DEFAULTS, oncall: true, commander: true },
+  swap_oncall: { ...ROLE_DEFAULTS, oncall: true, teamLead: true },
+  reject_remediation: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
+  declare: { ...ROLE_DEFAULTS, anyone: true },
+};
+
+/** One action's rule; every field left out keeps that action's default. */
+const roleRuleSchema = (d: RoleRule) =>
+  z
+    .object({
+      oncall: z.boolean().default(d.oncall),
+      commander: z.boolean().default(d.commander),
+      responders: z.boolean().default(d.responders),
+      teamLead: z.boolean().default(d.teamLead),
+      usergroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id (S…)')).default(d.usergroups),
+      users: z.array(z.string()).default(d.users),
+      anyone: z.boolean().default(d.anyone),
+    })
+    .prefault({});
+
+export const authorizationSchema = z
+  .object(Object.fromEntries(AUTHZ_ACTIONS.map((a) => [a, roleRuleSchema(DEFAULT_AUTHORIZATION[a])])) as Record<AuthzAction, ReturnType<typeof roleRuleSchema>>)
+  .strict()
+  .prefault({});
+
 export const fileConfigSchema = z.object({
   users: z.array(userSchema).default([]),
   teams: z.array(teamSchema).default([]),
@@ -363,6 +421,8 @@ export const fileConfigSchema = z.object({
       autoResolveAfter: duration.optional(),
     })
     .prefault({}),
+  /** Who may acknowledge, escalate, resolve, change severity or command, swap on-call, reject, declare. */
+  authorization: authorizationSchema,
   remediation: z
     .object({
       defaultVerifyWindow: duration.default(5 * 60_000),
@@ -474,6 +534,11 @@ function crossCheck(file: FileConfig): string[] {
       if (!users.has(u)) problems.push(`actions.${i}.approvers.users.${j}: unknown user "${u}"`);
     });
   });
+  for (const [action, rule] of Object.entries(file.authorization)) {
+    rule.users.forEach((u, j) => {
+      if (!users.has(u)) problems.push(`authorization.${action}.users.${j}: unknown user "${u}"`);
+    });
+  }
   dup('runbooks', file.runbooks.map((r) => r.id));
   const runbooks = new Set(file.runbooks.map((r) => r.id));
   file.services.forEach((s, i) =>

@@ -1,79 +1,106 @@
-// Briefing buttons: Acknowledge, Escalate, Resolve (opens the resolve modal) and Show evidence. Ack first, then act.
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+// Briefing buttons: Acknowledge, Escalate, Resolve (opens the resolve modal) and Show evidence. Ack first, parse,
+// call one use case (it authorizes); a refusal or a bad button value goes back to the clicker alone.
+import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
-import { acknowledgeIncident, recordClick, requestEscalation } from '../../src/incidents/transitions.js';
-import { findIncident } from '../../src/incidents/repository.js';
+import { recordClick } from '../../src/incidents/transitions.js';
 import { buildResolveModal } from '../../blocks/modals.js';
-import { NotFoundError } from '../../src/errors.js';
+import { AppError } from '../../src/errors.js';
 import { CATEGORIES } from '../../src/investigation/scenario.js';
 import { showEvidence } from '../../src/incidents/show-evidence.js';
+import { acknowledgeAs, beginResolveAs, escalateAs } from '../../src/oncall/incident-commands.js';
 
-const clickSchema = z.object({
-  user: z.object({ id: z.string().min(1) }),
-  channel: z.object({ id: z.string().min(1) }).optional(),
-  actions: z
-    .array(z.object({ action_id: z.string(), value: z.string().regex(/^[1-9]\d{0,9}$/, 'expected an incident id'), action_ts: z.string() }))
-    .min(1),
+/** An incident id as a button carries it: a positive integer that fits Postgres's integer. */
+export const incidentIdValue = z
+  .string()
+  .regex(/^[1-9]\d{0,9}$/, 'expected an incident id')
+  .transform(Number)
+  .refine((n) => n <= 2_147_483_647, 'expected an incident id');
+
+const whoSchema = z.object({ user: z.object({ id: z.string().min(1) }), channel: z.object({ id: z.string().min(1) }).optional() });
+const clickSchema = whoSchema.extend({
+  trigger_id: z.string().optional(),
+  actions: z.array(z.object({ action_id: z.string(), value: incidentIdValue, action_ts: z.string() })).min(1),
 });
 
-type Click = { incidentId: number; user: string; channel: string | undefined; interactionId: string };
+type Click = { incidentId: number; user: string; channel: string | undefined; interactionId: string; triggerId: string | undefined };
 
-function parseClick(body: unknown): Click {
-  const b = clickSchema.parse(body);
-  const a = b.actions[0]!;
-  return { incidentId: Number(a.value), user: b.user.id, channel: b.channel?.id, interactionId: a.action_ts };
+/**
+ * Answers only the person who clicked: through the click's response_url, which reaches them even when they are not
+ * a member of the channel (chat.postEphemeral would not), else through the chat port.
+ */
+async function tell(deps: HandlerDeps, respond: RespondFn, who: { user: string; channel: string | undefined }, text: string): Promise<void> {
+  try {
+    await respond({ response_type: 'ephemeral', replace_original: false, text });
+    return;
+  } catch (err) {
+    deps.logger.warn({ err }, 'could not answer a click through its response_url');
+  }
+  if (!who.channel) return;
+  await deps.chat.postEphemeral(who.channel, who.user, text).catch((err) => deps.logger.warn({ err }, 'could not answer a click'));
 }
 
-async function tell(deps: HandlerDeps, click: Click, text: string): Promise<void> {
-  if (!click.channel) return;
-  await deps.chat.postEphemeral(click.channel, click.user, text).catch((err) => deps.logger.warn({ err }, 'could not answer a click'));
+/** Parses the click (a value that is not an incident id is answered, never queried) and runs `work`; AppErrors are told. */
+async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work: (click: Click) => Promise<string | undefined>): Promise<void> {
+  const parsed = clickSchema.safeParse(body);
+  if (!parsed.success) {
+    const who = whoSchema.safeParse(body);
+    deps.logger.warn({ issues: parsed.error.issues.map((i) => i.message) }, 'a briefing button click did not parse');
+    if (who.success) await tell(deps, respond, { user: who.data.user.id, channel: who.data.channel?.id }, 'That button does not name a valid incident; nothing was done.');
+    return;
+  }
+  const a = parsed.data.actions[0]!;
+  const click: Click = { incidentId: a.value, user: parsed.data.user.id, channel: parsed.data.channel?.id, interactionId: a.action_ts, triggerId: parsed.data.trigger_id };
+  try {
+    const answer = await work(click);
+    if (answer) await tell(deps, respond, click, answer);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    await tell(deps, respond, click, err.message.replace(/ not found$/, ' was not found.'));
+  }
 }
 
 /** Registers the incident buttons of the briefing. */
 export function registerIncidentButtons(app: App, deps: HandlerDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.acknowledge, async ({ ack, body }) => {
+  app.action<BlockAction<ButtonAction>>(ActionIds.acknowledge, async ({ ack, body, respond }) => {
     await ack();
-    const click = parseClick(body);
-    const actor = { id: click.user, via: 'button' };
-    await recordClick(deps, click.incidentId, actor, 'acknowledge', click.interactionId);
-    const r = await acknowledgeIncident(deps, click.incidentId, actor);
-    if (!r.applied) await tell(deps, click, `${r.incident.publicId} is already ${r.incident.status}.`);
-  });
-
-  app.action<BlockAction<ButtonAction>>(ActionIds.escalate, async ({ ack, body }) => {
-    await ack();
-    const click = parseClick(body);
-    const actor = { id: click.user, via: 'button' };
-    await recordClick(deps, click.incidentId, actor, 'escalate', click.interactionId);
-    const r = await requestEscalation(deps, click.incidentId, actor, click.interactionId);
-    if (r.applied) await tell(deps, click, 'Escalation requested: the next step of the escalation policy is being paged.');
-  });
-
-  app.action<BlockAction<ButtonAction>>(ActionIds.resolve, async ({ ack, body, client }) => {
-    await ack();
-    const click = parseClick(body);
-    const trigger = z.object({ trigger_id: z.string().min(1) }).parse(body).trigger_id;
-    await recordClick(deps, click.incidentId, { id: click.user, via: 'button' }, 'resolve', click.interactionId);
-    const incident = await findIncident(deps.knex, click.incidentId);
-    if (!incident) throw new NotFoundError(`Incident ${click.incidentId}`);
-    if (incident.status === 'resolved') {
-      await tell(deps, click, `${incident.publicId} is already resolved.`);
-      return;
-    }
-    // The same modal as /incident resolve: its submission resolves (once) with the root cause.
-    const channelId = incident.channelId ?? click.channel ?? '';
-    await client.views.open({
-      trigger_id: trigger,
-      view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId }) as never,
+    await handle(deps, respond, body, async (click) => {
+      const r = await acknowledgeAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+      return r.applied ? undefined : `${r.incident.publicId} is already ${r.incident.status}.`;
     });
   });
 
-  app.action<BlockAction<ButtonAction>>(ActionIds.showEvidence, async ({ ack, body }) => {
+  app.action<BlockAction<ButtonAction>>(ActionIds.escalate, async ({ ack, body, respond }) => {
     await ack();
-    const click = parseClick(body);
-    await recordClick(deps, click.incidentId, { id: click.user, via: 'button' }, 'show_evidence', click.interactionId);
-    await showEvidence(deps, click.incidentId);
+    await handle(deps, respond, body, async (click) => {
+      const r = await escalateAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+      return r.applied ? 'Escalation requested: the next step of the escalation policy is being paged.' : undefined;
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionIds.resolve, async ({ ack, body, client, respond }) => {
+    await ack();
+    await handle(deps, respond, body, async (click) => {
+      const incident = await beginResolveAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+      if (incident.status === 'resolved') return `${incident.publicId} is already resolved.`;
+      // The same modal as /incident resolve: its submission resolves (once) with the root cause, authorized again.
+      const channelId = incident.channelId ?? click.channel ?? '';
+      await client.views.open({
+        trigger_id: click.triggerId ?? '',
+        view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId }) as never,
+      });
+      return undefined;
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionIds.showEvidence, async ({ ack, body, respond }) => {
+    await ack();
+    await handle(deps, respond, body, async (click) => {
+      // Showing evidence changes nothing, so anyone in the channel may; an unknown incident fails before the record.
+      await showEvidence(deps, click.incidentId);
+      await recordClick(deps, click.incidentId, { id: click.user, via: 'button' }, 'show_evidence', click.interactionId);
+      return undefined;
+    });
   });
 }

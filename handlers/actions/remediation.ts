@@ -1,4 +1,4 @@
-// Remediation buttons: Approve, Reject and Undo. Ack first, parse, call one use case, tell the clicker when refused.
+// Remediation buttons: Approve, Reject and Undo. Ack first, parse, call one use case (it authorizes), tell the clicker when refused.
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
@@ -7,6 +7,7 @@ import { decodeRemediationButton } from '../../src/remediation/button-value.js';
 import { approveRemediation } from '../../src/remediation/approve-remediation.js';
 import { rejectRemediation } from '../../src/remediation/reject-remediation.js';
 import { undoRemediation } from '../../src/remediation/undo-remediation.js';
+import { AppError, ValidationError } from '../../src/errors.js';
 
 const clickSchema = z.object({
   user: z.object({ id: z.string().min(1) }),
@@ -20,9 +21,32 @@ interface Click {
   channel: string | undefined;
 }
 
-function parseClick(body: unknown): Click {
-  const b = clickSchema.parse(body);
-  return { runId: decodeRemediationButton(b.actions[0]!.value), user: b.user.id, channel: b.channel?.id };
+/** The click, or undefined when its value is not a remediation run id (answered, never queried). */
+async function parseClick(deps: HandlerDeps, respond: RespondFn, body: unknown): Promise<Click | undefined> {
+  const b = clickSchema.safeParse(body);
+  const user = b.success ? b.data.user.id : '';
+  try {
+    if (!b.success) throw new ValidationError('Not a remediation button click');
+    return { runId: decodeRemediationButton(b.data.actions[0]!.value), user, channel: b.data.channel?.id };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    deps.logger.warn({ err }, 'a remediation button click did not parse');
+    if (b.success) await tell(deps, respond, { runId: 0, user, channel: b.data.channel?.id }, 'That button does not name a valid remediation; nothing was done.');
+    return undefined;
+  }
+}
+
+/** Runs the use case; an AppError (an unknown run, a refusal) is told to the clicker alone. */
+async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work: (click: Click) => Promise<string | undefined>): Promise<void> {
+  const click = await parseClick(deps, respond, body);
+  if (!click) return;
+  try {
+    const answer = await work(click);
+    if (answer) await tell(deps, respond, click, answer);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    await tell(deps, respond, click, err.message.replace(/ not found$/, ' was not found.'));
+  }
 }
 
 /**
@@ -44,23 +68,26 @@ async function tell(deps: HandlerDeps, respond: RespondFn, click: Click, text: s
 export function registerRemediationActions(app: App, deps: HandlerDeps): void {
   app.action<BlockAction<ButtonAction>>(ActionIds.approveRemediation, async ({ ack, body, respond }) => {
     await ack();
-    const click = parseClick(body);
-    const r = await approveRemediation(deps, { runId: click.runId, userId: click.user });
-    // Approved: the run's progress is posted in the channel for everyone; refusals go to the clicker alone.
-    if (r.outcome !== 'approved') await tell(deps, respond, click, r.message);
+    // Approved: the run's progress is posted in the channel for everyone; anything else goes to the clicker alone.
+    await handle(deps, respond, body, async (click) => {
+      const r = await approveRemediation(deps, { runId: click.runId, userId: click.user });
+      return r.outcome === 'approved' ? undefined : r.message;
+    });
   });
 
   app.action<BlockAction<ButtonAction>>(ActionIds.rejectRemediation, async ({ ack, body, respond }) => {
     await ack();
-    const click = parseClick(body);
-    const r = await rejectRemediation(deps, { runId: click.runId, userId: click.user });
-    if (r.outcome !== 'rejected') await tell(deps, respond, click, r.message);
+    await handle(deps, respond, body, async (click) => {
+      const r = await rejectRemediation(deps, { runId: click.runId, userId: click.user });
+      return r.outcome === 'rejected' ? undefined : r.message;
+    });
   });
 
   app.action<BlockAction<ButtonAction>>(ActionIds.undoRemediation, async ({ ack, body, respond }) => {
     await ack();
-    const click = parseClick(body);
-    const r = await undoRemediation(deps, { runId: click.runId, userId: click.user });
-    if (r.outcome !== 'approved') await tell(deps, respond, click, r.message);
+    await handle(deps, respond, body, async (click) => {
+      const r = await undoRemediation(deps, { runId: click.runId, userId: click.user });
+      return r.outcome === 'approved' ? undefined : r.message;
+    });
   });
 }

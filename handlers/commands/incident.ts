@@ -1,14 +1,12 @@
-// /incident: declare, status, ack, sev, commander, resolve, help. Ack first, parse, call one use case, answer.
+// /incident: declare, status, ack, sev, commander, resolve, help. Ack first, parse, call one use case (it authorizes), answer.
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
 import { buildDeclareModal, buildResolveModal } from '../../blocks/modals.js';
 import { buildIncidentStatusBlocks } from '../../blocks/oncall.js';
 import { CATEGORIES } from '../../src/investigation/scenario.js';
-import { acknowledgeIncident } from '../../src/incidents/transitions.js';
-import { changeSeverity } from '../../src/oncall/escalation.js';
 import { INCIDENT_USAGE, parseIncidentCommand } from '../../src/oncall/command-parsing.js';
-import { incidentOfChannel, incidentStatus, setCommander } from '../../src/oncall/incident-commands.js';
+import { acknowledgeAs, beginResolveAs, changeSeverityAs, incidentOfChannel, incidentStatus, setCommander } from '../../src/oncall/incident-commands.js';
 import { afterAck, answer } from './respond.js';
 
 const commandSchema = z.object({
@@ -42,7 +40,7 @@ export function registerIncidentCommand(app: App, deps: HandlerDeps): void {
           return;
         }
         case 'resolve': {
-          const incident = await incidentOfChannel(deps, channel);
+          const incident = await beginResolveAs(deps, (await incidentOfChannel(deps, channel)).id, { id: user, via: 'command' });
           await client.views.open({
             trigger_id: trigger,
             view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId: channel }) as never,
@@ -60,19 +58,19 @@ export function registerIncidentCommand(app: App, deps: HandlerDeps): void {
         }
         case 'ack': {
           const incident = await incidentOfChannel(deps, channel);
-          const r = await acknowledgeIncident(deps, incident.id, { id: user, via: 'command' });
+          const r = await acknowledgeAs(deps, incident.id, { id: user, via: 'command' });
           await answer(respond, r.applied ? `${incident.publicId} acknowledged: paging stopped.` : `${incident.publicId} is already ${r.incident.status}.`);
           return;
         }
         case 'sev': {
           const incident = await incidentOfChannel(deps, channel);
-          const r = await changeSeverity(deps, incident.id, c.severity, user);
+          const r = await changeSeverityAs(deps, incident.id, c.severity, { id: user, via: 'command' });
           await answer(respond, r.changed ? `${incident.publicId} is now ${r.to.toUpperCase()} (was ${r.from.toUpperCase()}).` : `${incident.publicId} is already ${r.to.toUpperCase()}.`);
           return;
         }
         case 'commander': {
           const incident = await incidentOfChannel(deps, channel);
-          await setCommander(deps, incident.id, c.user, user);
+          await setCommander(deps, incident.id, c.user, { id: user, via: 'command' });
           await answer(respond, `<@${c.user}> is now the commander of ${incident.publicId}.`);
           return;
         }

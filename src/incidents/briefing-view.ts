@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
 import type { BriefingView, WhatChanged } from '../../blocks/briefing.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
+import { approvalsRequired } from '../authorization/access.js';
 import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incident } from './repository.js';
 
 /** What the briefing said last time, compared with the next one to tell the thread what changed. */
@@ -78,11 +79,18 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     suggestedStep: inv?.suggestedStep
       ? { runbook: inv.suggestedStep.runbook, step: inv.suggestedStep.step, text: inv.suggestedStep.text, command: extractCommand(inv.suggestedStep.text) }
       : null,
-    remediations: runs.map((r) => ({
-      action: r.action,
-      title: config.file.actions.find((a) => a.name === r.action)?.title ?? r.action.replace(/_/g, ' '),
-      value: encodeRemediationButton(r.id),
-    })),
+    remediations: runs.map((r) => {
+      const def = config.file.actions.find((a) => a.name === r.action);
+      return {
+        action: r.action,
+        title: def?.title ?? r.action.replace(/_/g, ' '),
+        value: encodeRemediationButton(r.id),
+        service: r.service,
+        // An action missing from the catalog cannot run; its button still asks before anything is counted.
+        risk: def?.risk ?? 'high',
+        ...(def ? { approvals: approvalsRequired(def) } : {}),
+      };
+    }),
     acknowledgedBy: slackUser(actorOf('incident.acknowledged')),
     resolvedBy: slackUser(actorOf('incident.resolved')),
     whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
@@ -96,8 +104,8 @@ async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChan
 }
 
 /** Open remediation proposals of the incident (the remediation capability writes them). */
-async function proposedRuns(knex: Knex, incidentId: number): Promise<{ id: number; action: string }[]> {
-  return knex('remediation_runs').where({ incident_id: incidentId, status: 'proposed' }).orderBy('id', 'asc').select('id', 'action');
+async function proposedRuns(knex: Knex, incidentId: number): Promise<{ id: number; action: string; service: string }[]> {
+  return knex('remediation_runs').where({ incident_id: incidentId, status: 'proposed' }).orderBy('id', 'asc').select('id', 'action', 'service');
 }
 
 export function briefingState(view: BriefingView): BriefingState {

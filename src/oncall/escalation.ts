@@ -2,11 +2,10 @@
 import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, type Incident } from '../incidents/repository.js';
 import { buildEscalationNoticeText } from '../../blocks/oncall.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
-import { configUserOf } from './directory.js';
 import { routeAlert } from './routing.js';
 import { buildSnapshot, escalationJobId, firstRound, frozenPagerDutyPolicy, loadSnapshot, nextPosition, storeSnapshot, type EscalationSnapshot } from './escalation-policy.js';
 import { JobNames } from './job-names.js';
@@ -136,20 +135,14 @@ export async function stopEscalation(ctx: AppContext, incidentId: number, by: st
   return true;
 }
 
-/** Who may change severity: the commander, a responder, or anyone listed in the config's users (everyone when none are). */
-export function mayChangeSeverity(ctx: AppContext, incident: Incident, slackUser: string): boolean {
-  if (ctx.config.file.users.length === 0) return true;
-  return incident.commander === slackUser || incident.responders.includes(slackUser) || configUserOf(ctx.config.file, slackUser) !== undefined;
-}
-
 /**
  * Changes an incident's severity and records it. Raising to SEV1 pages now (even outside hours); lowering to SEV3
- * stops paging; raising from SEV3 starts the escalation the new severity calls for.
+ * stops paging; raising from SEV3 starts the escalation the new severity calls for. Who may is decided before
+ * (changeSeverityAs, src/authorization); `by` is recorded.
  */
 export async function changeSeverity(ctx: AppContext, incidentId: number, to: Severity, by: string, reason = `changed by <@${by}>`): Promise<{ from: Severity; to: Severity; changed: boolean }> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
-  if (by !== 'copilot' && !mayChangeSeverity(ctx, incident, by)) throw new ForbiddenError('Only the commander, responders and on-call users may change severity.');
   const from = await ctx.knex.transaction(async (trx) => {
     const row = await trx('incidents').where({ id: incidentId }).forUpdate().first('severity');
     const was = row.severity as Severity;

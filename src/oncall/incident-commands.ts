@@ -1,4 +1,5 @@
-// Use cases behind /incident: status (with the service's error budget), commander, declare, and resolve with a root cause.
+// Use cases people reach through /incident and the briefing's buttons: each authorizes the person first (see
+// src/authorization), then acknowledges, escalates, changes severity or command, declares, or resolves with a root cause.
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -7,8 +8,57 @@ import { appendEvent, findIncident, findIncidentByChannel, toIncident, type Inci
 import { INVESTIGATE_JOB, investigateJobId } from '../incidents/investigate-incident.js';
 import { OPEN_INCIDENT_JOB } from '../incidents/open-incident-channel.js';
 import { JobNames } from './job-names.js';
-import { resolveIncident, type Actor } from '../incidents/transitions.js';
+import { acknowledgeIncident, recordClick, requestEscalation, resolveIncident, type Actor, type TransitionResult } from '../incidents/transitions.js';
 import { errorBudgetsFor, type ErrorBudget } from '../slo/error-budget.js';
+import { requireAuthorized } from '../authorization/authorize.js';
+import { changeSeverity } from './escalation.js';
+
+/** A person acting through a click (the interaction id makes a retried click record once) or a command. */
+export interface PersonActor extends Actor {
+  interactionId?: string;
+}
+
+async function incidentOrThrow(ctx: AppContext, incidentId: number): Promise<Incident> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident) throw new NotFoundError(`Incident ${incidentId}`);
+  return incident;
+}
+
+/** Records an allowed click with who clicked (a refused one writes only its refusal). */
+async function recordAllowedClick(ctx: AppContext, incidentId: number, actor: PersonActor, action: string): Promise<void> {
+  if (actor.interactionId) await recordClick(ctx, incidentId, actor, action, actor.interactionId);
+}
+
+/** Acknowledge (button or /incident ack), for those allowed to: stops paging. */
+export async function acknowledgeAs(ctx: AppContext, incidentId: number, actor: PersonActor): Promise<TransitionResult> {
+  const incident = await incidentOrThrow(ctx, incidentId);
+  await requireAuthorized(ctx, actor, 'acknowledge', { kind: 'incident', incident });
+  await recordAllowedClick(ctx, incidentId, actor, 'acknowledge');
+  return acknowledgeIncident(ctx, incidentId, actor);
+}
+
+/** Escalate (button), for those allowed to: pages the next step now. */
+export async function escalateAs(ctx: AppContext, incidentId: number, actor: PersonActor & { interactionId: string }): Promise<{ applied: boolean }> {
+  const incident = await incidentOrThrow(ctx, incidentId);
+  await requireAuthorized(ctx, actor, 'escalate', { kind: 'incident', incident });
+  await recordAllowedClick(ctx, incidentId, actor, 'escalate');
+  return requestEscalation(ctx, incidentId, actor, actor.interactionId);
+}
+
+/** Before the resolve form opens (Resolve button, /incident resolve): the person must be allowed to resolve. */
+export async function beginResolveAs(ctx: AppContext, incidentId: number, actor: PersonActor): Promise<Incident> {
+  const incident = await incidentOrThrow(ctx, incidentId);
+  await requireAuthorized(ctx, actor, 'resolve', { kind: 'incident', incident });
+  await recordAllowedClick(ctx, incidentId, actor, 'resolve');
+  return incident;
+}
+
+/** /incident sev, for those allowed to change severity. */
+export async function changeSeverityAs(ctx: AppContext, incidentId: number, to: Severity, actor: PersonActor): Promise<{ from: Severity; to: Severity; changed: boolean }> {
+  const incident = await incidentOrThrow(ctx, incidentId);
+  await requireAuthorized(ctx, actor, 'change_severity', { kind: 'incident', incident });
+  return changeSeverity(ctx, incidentId, to, actor.id);
+}
 
 /** What /incident status shows: the channel's incident with its service's error budget, or every open incident. */
 export type IncidentStatusView =
@@ -33,8 +83,13 @@ export async function incidentStatus(ctx: AppContext, channelId: string): Promis
   return { kind: 'all', incidents: rows.map(toIncident) };
 }
 
-/** Hands command of an incident to someone; recorded on the timeline. */
-export async function setCommander(ctx: AppContext, incidentId: number, commander: string, by: string): Promise<Incident> {
+/**
+ * Hands command of an incident to someone (or takes it); only the current commander or an on-call of the service
+ * may (config `authorization.change_commander`). Recorded on the timeline.
+ */
+export async function setCommander(ctx: AppContext, incidentId: number, commander: string, actor: PersonActor): Promise<Incident> {
+  const by = actor.id;
+  await requireAuthorized(ctx, actor, 'change_commander', { kind: 'incident', incident: await incidentOrThrow(ctx, incidentId) });
   const now = ctx.clock.now();
   const updated = await ctx.knex.transaction(async (trx) => {
     const rows = await trx('incidents')
@@ -66,6 +121,9 @@ export interface DeclareInput {
  */
 export async function declareIncident(ctx: AppContext, input: DeclareInput): Promise<Incident> {
   const file = ctx.config.file;
+  const rule = file.authorization.declare;
+  // Declaring has no incident yet: only a rule narrower than "anyone" needs the model (and its refusal is logged).
+  if (!rule.anyone) await requireAuthorized(ctx, { id: input.by, via: 'modal' }, 'declare', { kind: 'incident', incident: { id: 0, publicId: 'an incident', service: input.service ?? null, team: null, commander: null, responders: [] } });
   if (input.service && !file.services.some((s) => s.name === input.service)) throw new ValidationError(`Unknown service "${input.service}"`);
   const team = (input.service ? file.services.find((s) => s.name === input.service)?.team : undefined) ?? file.routing.defaultTeam ?? null;
   const now = ctx.clock.now();
@@ -136,8 +194,9 @@ export function scoreHypotheses(investigation: Incident['investigation'], actual
  */
 export async function resolveWithRootCause(ctx: AppContext, incidentId: number, rootCause: RootCause, actor: Actor): Promise<{ incident: Incident; applied: boolean; score: HypothesisScore | null }> {
   if (!(CATEGORIES as readonly string[]).includes(rootCause.category)) throw new ValidationError(`Unknown root-cause category "${rootCause.category}"`);
-  const before = await findIncident(ctx.knex, incidentId);
-  if (!before) throw new NotFoundError(`incident ${incidentId}`);
+  const before = await incidentOrThrow(ctx, incidentId);
+  // Authorized when the form is submitted, not only when it opened: command or the shift may have changed since.
+  await requireAuthorized(ctx, actor, 'resolve', { kind: 'incident', incident: before });
   const r = await resolveIncident(ctx, incidentId, actor, { category: rootCause.category, cause: rootCause.cause, summary: rootCause.summary });
   if (!r.applied) return { ...r, score: null };
   const score = scoreHypotheses(before.investigation, rootCause.category);

@@ -8,6 +8,7 @@ import { currentOncall } from './schedules.js';
 import { parseTimeRange } from './command-parsing.js';
 import { oncallServices } from './services.js';
 import { armHandoffTimers } from './handoff.js';
+import { requireAuthorized } from '../authorization/authorize.js';
 
 /** Who is on call now for each team, or for the team named (directly or through one of its services). */
 export async function whoIsOnCall(ctx: AppContext, target?: string): Promise<OncallView> {
@@ -64,19 +65,24 @@ export interface SwapResult {
 
 /**
  * Records an override: `slackUser` is primary on call for the range (read in the schedule's time zone). The
- * schedule is the one both people share, else the requester's, else the new on-call's.
+ * schedule is the one both people share, else the requester's, else the new on-call's (else the only one). Only the
+ * rotation's members and its team's lead may (src/authorization).
  */
 export async function swapOncall(ctx: AppContext, input: { slackUser: string; range: string; by: string }): Promise<SwapResult> {
   const file = ctx.config.file;
-  const taker = configUserOf(file, input.slackUser);
-  if (!taker) throw new ValidationError(`<@${input.slackUser}> is not in the on-call configuration (users)`);
+  const found = configUserOf(file, input.slackUser);
   const requester = configUserOf(file, input.by);
   const schedules = file.schedules.filter((s) => !s.pagerdutyId || !oncallServices(ctx).pagerduty);
   const schedule =
-    schedules.find((s) => s.members.includes(taker.id) && requester && s.members.includes(requester.id)) ??
+    schedules.find((s) => found && s.members.includes(found.id) && requester && s.members.includes(requester.id)) ??
     schedules.find((s) => requester && s.members.includes(requester.id)) ??
-    schedules.find((s) => s.members.includes(taker.id));
+    schedules.find((s) => found && s.members.includes(found.id)) ??
+    (schedules.length === 1 ? schedules[0] : undefined);
   if (!schedule) throw new ValidationError('Neither of you is in a rotation the copilot manages');
+  // Only the rotation's members and its team's lead may change who is on call (config `authorization.swap_oncall`).
+  await requireAuthorized(ctx, { id: input.by, via: 'command' }, 'swap_oncall', { kind: 'schedule', schedule });
+  const taker = found;
+  if (!taker) throw new ValidationError(`<@${input.slackUser}> is not in the on-call configuration (users)`);
   const now = ctx.clock.now();
   const range = parseTimeRange(input.range, now, schedule.timeZone);
   if ('error' in range) throw new ValidationError(range.error);

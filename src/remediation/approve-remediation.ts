@@ -2,14 +2,15 @@
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
-import { gatherApproverFacts, userNames } from './approvers.js';
+import { approvalsRequired } from '../authorization/access.js';
+import { findIncident } from '../incidents/repository.js';
+import { approversOf, gatherApproverFacts, recordApproval, userNames } from './approvers.js';
 import { RUN_REMEDIATION_JOB, runRemediationJobId } from './jobs/job-names.js';
 import { decide, type Decider, type PolicyDecision } from './policy.js';
 import { recordDecision } from './record-decision.js';
 import {
   appendTimeline,
   findInFlight,
-  getIncidentForRemediation,
   getRun,
   transitionRun,
   type RemediationRun,
@@ -19,26 +20,51 @@ import {
 export type ApprovalOutcome =
   | { outcome: 'approved'; run: RemediationRun; message: string; decision: PolicyDecision }
   | { outcome: 'denied'; run: RemediationRun; message: string; decision: PolicyDecision }
+  | { outcome: 'awaiting_approvers'; run: RemediationRun; message: string; approvers: string[]; required: number }
   | { outcome: 'already_decided'; run: RemediationRun; message: string };
 
 /**
  * Approves a proposed run for `userId` (a Slack user id) when the policy allows it: the run moves from `proposed`
  * to `approved` only once (a second click, or a second person at the same moment, gets `already_decided`), the
  * approval is on the timeline with who clicked, and the `run-remediation` job is queued in the same transaction.
+ * An action that needs several approvers (a high-risk one needs two by default, `approvers.count`) collects one
+ * approval per distinct allowed person and runs on the last one; the same person approving twice is refused.
  */
 export async function approveRemediation(ctx: AppContext, input: { runId: number; userId: string }): Promise<ApprovalOutcome> {
   const startedAt = Date.now();
   const run = await getRun(ctx.knex, input.runId);
   if (!run) throw new NotFoundError(`remediation run ${input.runId}`);
   if (run.status !== 'proposed') return ignoredClick(ctx, run, input.userId);
-  const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
+  const incident = await findIncident(ctx.knex, run.incidentId);
   if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
   const action = ctx.config.file.actions.find((a) => a.name === run.action);
-  const approver = await gatherApproverFacts(ctx, { slackUserId: input.userId, action, service: run.service, incident });
-  const decider: Decider = { type: 'human', approver };
-  const decision = await decideNow(ctx, run, decider, incident.status);
+  const required = action ? approvalsRequired(action) : 1;
+  const { approver, holders } = await gatherApproverFacts(ctx, { slackUserId: input.userId, action, service: run.service, incident });
+  const decider: Decider = holders ? { type: 'human', approver, holders } : { type: 'human', approver };
+  let decision = await decideNow(ctx, run, decider, incident.status);
+  if (decision.allowed && required > 1 && (await approversOf(ctx.knex, run.id)).includes(input.userId)) {
+    decision = {
+      allowed: false,
+      needsHuman: true,
+      rule: 'approver_already_approved',
+      reason: `You already approved \`${run.action}\`; it needs ${required} different approvers, so someone else allowed to approve it must.`,
+    };
+  }
   await recordDecision(ctx.knex, { run, decision, decider, startedAt, at: ctx.clock.now() });
   if (!decision.allowed) return { outcome: 'denied', run, message: decision.reason, decision };
+  if (required > 1) {
+    const approvers = await recordApproval(ctx, run, input.userId, required);
+    if (approvers.length < required) {
+      const more = required - approvers.length;
+      return {
+        outcome: 'awaiting_approvers',
+        run,
+        approvers,
+        required,
+        message: `Your approval of \`${run.action}\` on ${run.service} is recorded (${approvers.length} of ${required}). It runs once ${more} more ${more === 1 ? 'person' : 'people'} allowed to approve it, other than ${approvers.map((a) => `<@${a}>`).join(', ')}, ${more === 1 ? 'approves' : 'approve'}.`,
+      };
+    }
+  }
   return commitApproval(ctx, run, input.userId, decision);
 }
 

@@ -1,65 +1,55 @@
-// Gathers what the policy needs to know about who clicked: config user, on-call of the service, commander, groups.
-import type { ActionDef, FileConfig, UserDef } from '../config.js';
+// Who clicked Approve, in the authorization model's terms, and the distinct approvals a run has collected so far.
+import type { Knex } from 'knex';
+import type { ActionDef, FileConfig } from '../config.js';
 import type { AppContext } from '../context.js';
-import { listOverrides } from '../oncall/overrides.js';
-import { currentOncall } from '../oncall/schedules.js';
+import { approverRule, type RoleHolders } from '../authorization/access.js';
+import { gatherFacts } from '../authorization/authorize.js';
+import type { Incident } from '../incidents/repository.js';
 import type { ApproverFacts } from './policy.js';
-import type { IncidentForRemediation } from './remediation-repository.js';
-
-/** The config user behind a Slack user id: by slackId, else by the email Slack reports for them. */
-export async function resolveConfigUser(ctx: AppContext, slackUserId: string): Promise<UserDef | undefined> {
-  const users = ctx.config.file.users;
-  const bySlack = users.find((u) => u.slackId === slackUserId);
-  if (bySlack) return bySlack;
-  if (!users.some((u) => u.email)) return undefined;
-  try {
-    const chatUser = await ctx.chat.getUser(slackUserId);
-    const email = chatUser?.email?.toLowerCase();
-    return email ? users.find((u) => u.email?.toLowerCase() === email) : undefined;
-  } catch (err) {
-    ctx.logger.warn({ err, slackUserId }, 'could not look up a Slack user to match them to the config');
-    return undefined;
-  }
-}
+import { appendTimeline, type RemediationRun } from './remediation-repository.js';
 
 /**
- * The config user id of the primary on-call of the service's team rotation at `at`, honouring the swaps recorded
- * by /oncall swap; undefined when the service's team has no rotation.
+ * Collects the facts about `slackUserId` that the action's approvers ask about (src/authorization): on-call of the
+ * run's service (or, for a dependency with no on-call of its own, of the paged service), commander, groups, users.
  */
-export async function serviceOncall(ctx: AppContext, service: string, at: Date): Promise<string | undefined> {
-  const file = ctx.config.file;
-  const team = file.teams.find((t) => t.name === file.services.find((s) => s.name === service)?.team);
-  if (!team?.schedule) return undefined;
-  return currentOncall(file, team.schedule, at, await listOverrides(ctx.knex, team.schedule, at)).primary;
-}
-
-/** Collects the facts about `slackUserId` that the action's approver rules ask about. */
 export async function gatherApproverFacts(
   ctx: AppContext,
-  input: { slackUserId: string; action: ActionDef | undefined; service: string; incident: IncidentForRemediation },
-): Promise<ApproverFacts> {
-  const user = await resolveConfigUser(ctx, input.slackUserId);
-  const oncall = await serviceOncall(ctx, input.service, ctx.clock.now());
-  const userGroups: string[] = [];
-  for (const group of input.action?.approvers.usergroups ?? []) {
-    try {
-      if ((await ctx.chat.listUserGroupMembers(group)).includes(input.slackUserId)) userGroups.push(group);
-    } catch (err) {
-      // An unreadable group grants nothing; the person is told who may approve.
-      ctx.logger.warn({ err, group }, 'could not read a Slack user group for a remediation approval');
-    }
-  }
-  const facts: ApproverFacts = {
-    slackUserId: input.slackUserId,
-    isOncall: user !== undefined && oncall !== undefined && user.id === oncall,
-    isCommander: input.incident.commander === input.slackUserId,
-    userGroups,
-  };
-  if (user) facts.configUserId = user.id;
-  return facts;
+  input: { slackUserId: string; action: ActionDef | undefined; service: string; incident: Incident },
+): Promise<{ approver: ApproverFacts; holders?: RoleHolders }> {
+  if (!input.action) return { approver: { slackUserId: input.slackUserId, isOncall: false, isCommander: false, isResponder: false, isTeamLead: false, userGroups: [] } };
+  const { facts, holders } = await gatherFacts(ctx, input.slackUserId, { kind: 'incident', incident: input.incident, service: input.service }, approverRule(input.action));
+  return { approver: facts, holders };
 }
 
 /** Display names of config users, for explanations. */
 export function userNames(file: FileConfig): Record<string, string> {
   return Object.fromEntries(file.users.map((u) => [u.id, u.name]));
+}
+
+/** The Slack ids of the people who have approved the run so far, in order. */
+export async function approversOf(db: Knex | Knex.Transaction, runId: number): Promise<string[]> {
+  const rows = (await db('incident_events').where({ type: 'remediation.approval_recorded' }).whereRaw(`(data->>'runId')::int = ?`, [runId]).orderBy('id').select('actor')) as { actor: string }[];
+  return [...new Set(rows.map((r) => r.actor))];
+}
+
+/**
+ * Records one person's approval of a run that needs several, once per person; the run's row is locked so two
+ * approvals at the same moment are counted one after the other. Returns the distinct approvers so far.
+ */
+export async function recordApproval(ctx: AppContext, run: RemediationRun, userId: string, required: number): Promise<string[]> {
+  return ctx.knex.transaction(async (trx) => {
+    await trx('remediation_runs').where({ id: run.id }).forUpdate().first('id');
+    const before = await approversOf(trx, run.id);
+    if (!before.includes(userId)) {
+      await appendTimeline(trx, {
+        incidentId: run.incidentId,
+        type: 'remediation.approval_recorded',
+        actor: userId,
+        at: ctx.clock.now(),
+        data: { runId: run.id, action: run.action, service: run.service, approvals: before.length + 1, required },
+        dedupeKey: `remediation:${run.id}:approval:${userId}`,
+      });
+    }
+    return approversOf(trx, run.id);
+  });
 }

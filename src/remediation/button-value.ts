@@ -12,7 +12,8 @@ export function encodeRemediationButton(runId: number): string {
 export function decodeRemediationButton(value: unknown): number {
   if (typeof value === 'string' && value.startsWith(PREFIX)) {
     const digits = value.slice(PREFIX.length);
-    if (/^[1-9]\d{0,9}$/.test(digits)) return Number(digits);
+    // Postgres's integer: a longer number is not a run, and must not reach a query.
+    if (/^[1-9]\d{0,9}$/.test(digits) && Number(digits) <= 2_147_483_647) return Number(digits);
   }
   throw new ValidationError('Not a remediation button value', [String(value).slice(0, 60)]);
 }

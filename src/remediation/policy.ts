@@ -1,23 +1,14 @@
 // The remediation policy: a pure decision on whether a catalog action may run now, and whether it needs a human.
+// Who may approve is the authorization model's (src/authorization/access.ts), with the action's approvers as the rule.
 import type { ActionDef } from '../config.js';
+import { approverRule, authorizeFacts, type ActorFacts, type RoleHolders } from '../authorization/access.js';
 
 /** What is known about the person who clicked, gathered by the use case before asking the policy. */
-export interface ApproverFacts {
-  /** Slack user id of the person who clicked. */
-  slackUserId: string;
-  /** Their id in the config's users list, when their Slack id or email matches one. */
-  configUserId?: string;
-  /** They are the current on-call of the action's service. */
-  isOncall: boolean;
-  /** They are the incident's commander. */
-  isCommander: boolean;
-  /** Slack user groups (S…) they belong to, among the action's approver groups. */
-  userGroups: string[];
-}
+export type ApproverFacts = ActorFacts;
 
 /** Who is deciding: a person clicking, or the policy itself running an action without a click. */
 export type Decider =
-  | { type: 'human'; approver: ApproverFacts }
+  | { type: 'human'; approver: ApproverFacts; /** Who holds each role, for the refusal. */ holders?: RoleHolders }
   | {
       type: 'policy';
       /** config `remediation.autoRemediate`. */
@@ -53,7 +44,10 @@ export type PolicyRule =
   | 'approver_commander'
   | 'approver_usergroup'
   | 'approver_user'
+  | 'approver_responder'
+  | 'approver_team_lead'
   | 'approver_not_allowed'
+  | 'approver_already_approved'
   | 'auto_disabled'
   | 'auto_high_risk'
   | 'auto_no_threshold'
@@ -90,15 +84,18 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (decider.type === 'policy') return decideAlone(action, decider);
 
   const who = decider.approver;
-  const rules = action.approvers;
-  if (rules.oncall && who.isOncall) return allow('approver_oncall', `<@${who.slackUserId}> is the on-call for ${service}.`);
-  if (rules.commander && who.isCommander) return allow('approver_commander', `<@${who.slackUserId}> is the incident commander.`);
-  const group = rules.usergroups.find((g) => who.userGroups.includes(g));
-  if (group) return allow('approver_usergroup', `<@${who.slackUserId}> is a member of <!subteam^${group}>.`);
-  if (who.configUserId && rules.users.includes(who.configUserId)) {
-    return allow('approver_user', `<@${who.slackUserId}> is listed as an approver of \`${action.name}\`.`);
-  }
-  return deny('approver_not_allowed', `You may not approve \`${action.name}\`: ${describeApprovers(action, service, input.userNames ?? {})}`);
+  const holders: RoleHolders = decider.holders ?? { oncallOf: service, commander: undefined, team: null, lead: null, userNames: input.userNames ?? {} };
+  const access = authorizeFacts('approve_remediation', `\`${action.name}\``, approverRule(action), who, holders);
+  if (!access.allowed) return deny('approver_not_allowed', access.reason);
+  const rules: Record<string, PolicyRule> = {
+    oncall: 'approver_oncall',
+    commander: 'approver_commander',
+    usergroup: 'approver_usergroup',
+    user: 'approver_user',
+    responder: 'approver_responder',
+    team_lead: 'approver_team_lead',
+  };
+  return allow(rules[access.role!] ?? 'approver_user', access.reason);
 }
 
 function decideAlone(action: ActionDef, decider: Extract<Decider, { type: 'policy' }>): PolicyDecision {
@@ -120,18 +117,6 @@ function decideAlone(action: ActionDef, decider: Extract<Decider, { type: 'polic
     rule: 'auto_allowed',
     reason: `\`${action.name}\` is low risk and confidence ${percent(confidence)} is above ${percent(action.autoRunAbove)}, so policy ran it without a click.`,
   };
-}
-
-/** "Only the on-call for checkout, the incident commander, members of <!subteam^S1> or Alice may approve it." */
-export function describeApprovers(action: ActionDef, service: string, userNames: Record<string, string>): string {
-  const who: string[] = [];
-  if (action.approvers.oncall) who.push(`the on-call for ${service}`);
-  if (action.approvers.commander) who.push('the incident commander');
-  for (const g of action.approvers.usergroups) who.push(`members of <!subteam^${g}>`);
-  for (const u of action.approvers.users) who.push(userNames[u] ?? u);
-  if (who.length === 0) return 'nobody is allowed to approve it (the catalog lists no approvers).';
-  const list = who.length === 1 ? who[0]! : `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
-  return `only ${list} may approve it.`;
 }
 
 function percent(x: number): string {

@@ -1,4 +1,5 @@
 // Use case: turns an investigation's hypotheses into proposed catalog actions (rows with ids the buttons carry).
+import { approvalsRequired } from '../authorization/access.js';
 import type { ActionDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
@@ -30,6 +31,8 @@ export interface RemediationProposalView {
   service: string;
   cause: string | null;
   risk: 'low' | 'high';
+  /** Distinct people who must approve it (the catalog's approvers.count; 2 for high risk by default). */
+  approvals?: number;
   reversible: boolean;
   /** Confidence of the hypothesis it answers (0..1). */
   confidence: number | null;
@@ -165,6 +168,7 @@ function toProposal(
     service: run.service,
     cause: run.cause,
     risk: action.risk,
+    approvals: approvalsRequired(action),
     reversible: action.reversible,
     confidence: run.confidence,
     hypothesis: run.hypothesis,

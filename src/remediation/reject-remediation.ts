@@ -2,6 +2,8 @@
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
+import { findIncident } from '../incidents/repository.js';
+import { requireAuthorized } from '../authorization/authorize.js';
 import { appendTimeline, getRun, transitionRun, type RemediationRun } from './remediation-repository.js';
 import { postRunStatus } from './post-updates.js';
 
@@ -11,8 +13,8 @@ export type RejectionOutcome =
   | { outcome: 'already_decided'; run: RemediationRun; message: string };
 
 /**
- * Rejects a proposed run. Anyone in the incident may reject (rejecting runs nothing); the rejection applies once
- * and is recorded with who clicked and the reason they gave.
+ * Rejects a proposed run, for those allowed to (config `authorization.reject_remediation`: by default the on-call,
+ * the commander and the responders); the rejection applies once and is recorded with who clicked and the reason.
  */
 export async function rejectRemediation(
   ctx: AppContext,
@@ -20,6 +22,9 @@ export async function rejectRemediation(
 ): Promise<RejectionOutcome> {
   const run = await getRun(ctx.knex, input.runId);
   if (!run) throw new NotFoundError(`remediation run ${input.runId}`);
+  const incident = await findIncident(ctx.knex, run.incidentId);
+  if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
+  await requireAuthorized(ctx, { id: input.userId, via: 'button' }, 'reject_remediation', { kind: 'incident', incident, object: `\`${run.action}\`` });
   const now = ctx.clock.now();
   const reason = input.reason?.trim() ? input.reason.trim().slice(0, 500) : null;
   const rejected = await ctx.knex.transaction(async (trx) => {

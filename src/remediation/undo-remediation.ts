@@ -2,10 +2,12 @@
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { commitApproval, type ApprovalOutcome } from './approve-remediation.js';
-import { gatherApproverFacts, userNames } from './approvers.js';
+import { approvalsRequired } from '../authorization/access.js';
+import { findIncident } from '../incidents/repository.js';
+import { approversOf, gatherApproverFacts, recordApproval, userNames } from './approvers.js';
 import { decide, type Decider } from './policy.js';
 import { recordDecision } from './record-decision.js';
-import { appendTimeline, findInFlight, getIncidentForRemediation, getRun, insertProposal, type RemediationRun } from './remediation-repository.js';
+import { appendTimeline, findInFlight, getRun, insertProposal, type RemediationRun } from './remediation-repository.js';
 
 /** What happened to an Undo click: the undo run's approval outcome, or why there is nothing to undo. */
 export type UndoOutcome = ApprovalOutcome | { outcome: 'not_undoable'; run: RemediationRun; message: string };
@@ -26,11 +28,11 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
   if (!['succeeded', 'verified', 'not_recovered'].includes(run.status)) {
     return { outcome: 'not_undoable', run, message: `\`${run.action}\` (run #${run.id}) is ${run.status.replace('_', ' ')}; only a finished run can be undone.` };
   }
-  const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
+  const incident = await findIncident(ctx.knex, run.incidentId);
   if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
   const undoAction = ctx.config.file.actions.find((a) => a.name === action.undo);
-  const approver = await gatherApproverFacts(ctx, { slackUserId: input.userId, action: undoAction, service: run.service, incident });
-  const decider: Decider = { type: 'human', approver };
+  const { approver, holders } = await gatherApproverFacts(ctx, { slackUserId: input.userId, action: undoAction, service: run.service, incident });
+  const decider: Decider = holders ? { type: 'human', approver, holders } : { type: 'human', approver };
   const inFlight = await findInFlight(ctx.knex, run.incidentId);
   const decision = decide({
     actionName: action.undo,
@@ -69,9 +71,29 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
       dedupeKey: `remediation:${undoRun.id}:proposed`,
     });
   }
-  await recordDecision(ctx.knex, { run: undoRun, decision, decider, startedAt, at: now });
   if (undoRun.status !== 'proposed') {
+    await recordDecision(ctx.knex, { run: undoRun, decision, decider, startedAt, at: now });
     return { outcome: 'already_decided', run: undoRun, message: `\`${run.action}\` (run #${run.id}) already has an undo (run #${undoRun.id}, ${undoRun.status.replace('_', ' ')}); nothing more was done.` };
+  }
+  // The undo action's own approvers count: a high-risk undo needs distinct approvers too.
+  const required = undoAction ? approvalsRequired(undoAction) : 1;
+  if (required > 1 && (await approversOf(ctx.knex, undoRun.id)).includes(input.userId)) {
+    const again = { allowed: false, needsHuman: true, rule: 'approver_already_approved' as const, reason: `You already approved \`${undoRun.action}\`; it needs ${required} different approvers, so someone else allowed to approve it must.` };
+    await recordDecision(ctx.knex, { run: undoRun, decision: again, decider, startedAt, at: now });
+    return { outcome: 'denied', run, message: again.reason, decision: again };
+  }
+  await recordDecision(ctx.knex, { run: undoRun, decision, decider, startedAt, at: now });
+  if (required > 1) {
+    const approvers = await recordApproval(ctx, undoRun, input.userId, required);
+    if (approvers.length < required) {
+      return {
+        outcome: 'awaiting_approvers',
+        run: undoRun,
+        approvers,
+        required,
+        message: `Your approval of \`${undoRun.action}\` (the undo of run #${run.id}) is recorded (${approvers.length} of ${required}); it runs once someone else allowed to approve it clicks Undo too.`,
+      };
+    }
   }
   return commitApproval(ctx, undoRun, input.userId, decision);
 }

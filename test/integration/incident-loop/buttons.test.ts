@@ -16,6 +16,8 @@ async function briefedIncident(loop: Loop): Promise<{ id: number; channel_id: st
   await post(loop.url, '/webhooks/alertmanager', JSON.stringify(makeAlertmanagerPayload()));
   const inc = await waitFor('a briefed incident', () => loop.ctx.knex('incidents').whereNotNull('investigation').whereNotNull('briefing_ts').first(), 10_000);
   await waitFor('the updated briefing', () => JSON.stringify(loop.slack.state.messages.get(inc.channel_id)?.find((m) => m.ts === inc.briefing_ts)?.blocks).includes(ActionIds.showEvidence), 10_000);
+  // The rotation's two people act as responders: wait until the copilot has invited them.
+  await waitFor('the responders invited', () => loop.ctx.knex('incident_events').where({ incident_id: inc.id, type: 'responders.invited' }).first(), 10_000);
   return inc;
 }
 

@@ -116,7 +116,7 @@ describe('approving a proposed remediation', () => {
     await loop.slack.act.clickButton(loop.url, { user: 'U0BYSTANDER', actionId: 'remediation_approve', channel, ts });
 
     const told = await waitFor('an ephemeral answer', () => loop.slack.ephemerals('U0BYSTANDER')[0]);
-    expect(told.text).toBe('You may not approve `rollback_deploy`: only the on-call for checkout or the incident commander may approve it.');
+    expect(told.text).toBe('Only the on-call for checkout (<@U0PRIMARY>) or the commander (none yet) may approve `rollback_deploy`.');
     expect(told.channel).toBe(channel);
     expect(loop.slack.ephemerals('U0PRIMARY')).toHaveLength(0);
     expect(loop.github.dispatches).toHaveLength(0);
@@ -138,7 +138,7 @@ describe('approving a proposed remediation', () => {
     });
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
     const refused = await waitFor('the refusal', () => loop.slack.ephemerals('U0PRIMARY')[0]);
-    expect(refused.text).toMatch(/^You may not approve `rollback_deploy`/);
+    expect(refused.text).toBe('Only the on-call for checkout (<@U0MANAGER>) or the commander (none yet) may approve `rollback_deploy`.');
     expect(loop.github.dispatches).toHaveLength(0);
     await loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts });
     await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1);
@@ -187,7 +187,7 @@ describe('approving a proposed remediation', () => {
     // Someone who may not run the undo action is told so, and no undo run is created.
     await loop.slack.act.clickButton(loop.url, { user: 'U0BYSTANDER', actionId: 'remediation_undo', channel, ts: verdict.ts });
     const refused = await waitFor('the refusal', () => loop.slack.ephemerals('U0BYSTANDER')[0]);
-    expect(refused.text).toBe('You may not approve `redeploy`: only the on-call for checkout or the incident commander may approve it.');
+    expect(refused.text).toBe('Only the on-call for checkout (<@U0PRIMARY>) or the commander (none yet) may approve `redeploy`.');
     expect(await loop.ctx.knex('remediation_runs').where({ undo_of: proposal.runId })).toHaveLength(0);
 
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_undo', channel, ts: verdict.ts });
@@ -226,7 +226,8 @@ describe('approving a proposed remediation', () => {
   });
 
   it('Reject closes the proposal with who rejected it, and a later Approve runs nothing', async () => {
-    const { incidentId, channel } = await loop.openIncident();
+    // Sam is the commander: rejecting is for the on-call, the commander and the responders.
+    const { incidentId, channel } = await loop.openIncident({ commander: 'U0SECONDARY' });
     const { proposal, ts } = await proposeAndPost(incidentId, channel);
     await loop.slack.act.clickButton(loop.url, { user: 'U0SECONDARY', actionId: 'remediation_reject', channel, ts });
     await waitFor('the rejection in the channel', () => messageTexts(channel).some((t) => t.includes('rejected by <@U0SECONDARY>')));

@@ -61,6 +61,8 @@ describe('from a page to a remediation', () => {
             runner: { type: 'github_workflow', repo: 'acme/search', workflow: 'rollback.yml', inputs: { deploy: '{{cause}}', service: '{{service}}' } },
             services: ['search'],
             risk: 'high',
+            // One approver: this test follows a page to a run; two approvers are tested in authorization/who-may.
+            approvers: { count: 1 },
             verifyWindow: '1h',
           },
         ],

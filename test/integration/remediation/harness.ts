@@ -54,6 +54,8 @@ function fileConfig(webhookUrl: string, opts: { autoRemediate: boolean }) {
         },
         services: ['checkout'],
         risk: 'high',
+        // One approver keeps these flows short; two approvers of a high-risk action are tested in authorization/who-may.
+        approvers: { count: 1 },
         reversible: true,
         undo: 'redeploy',
         verifyWindow: '2s',
@@ -63,6 +65,7 @@ function fileConfig(webhookUrl: string, opts: { autoRemediate: boolean }) {
         title: 'Roll forward',
         runner: { type: 'webhook', url: `${webhookUrl}/roll-forward`, secretEnv: SECRET_ENV },
         services: ['checkout'],
+        approvers: { count: 1 },
         verifyWindow: '2s',
       },
       {

@@ -82,7 +82,7 @@ describe('buildBriefingBlocks', () => {
       checked: ['cpu normal', 'no config changes'],
       missing: ['logs: Loki unreachable'],
       suggestedStep: { runbook: 'high-error-rate', step: 2, text: 'Roll back: `kubectl rollout undo deploy/checkout`', command: 'kubectl rollout undo deploy/checkout' },
-      remediations: [{ action: 'rollback_deploy', title: 'Roll back deploy', value: 'remediation-run:7' }],
+      remediations: [{ action: 'rollback_deploy', title: 'Roll back deploy', value: 'remediation-run:7', service: 'checkout', risk: 'high', approvals: 2 }],
     };
     const blocks = buildBriefingBlocks(view);
     expect(blocks.slice(5)).toEqual([
@@ -106,7 +106,20 @@ describe('buildBriefingBlocks', () => {
         type: 'actions',
         block_id: 'briefing_remediation_42_0',
         elements: [
-          { type: 'button', text: { type: 'plain_text', text: 'Approve Roll back deploy', emoji: true }, action_id: ActionIds.approveRemediation, value: 'remediation-run:7', style: 'primary' },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Approve Roll back deploy', emoji: true },
+            action_id: ActionIds.approveRemediation,
+            value: 'remediation-run:7',
+            style: 'primary',
+            // A high-risk action asks before the click counts, and says it needs two different approvers.
+            confirm: {
+              title: { type: 'plain_text', text: 'Approve a high-risk action?' },
+              text: { type: 'mrkdwn', text: 'This approves *Roll back deploy* on *checkout*. It runs once 2 different people allowed to approve it have approved; yours counts once.' },
+              confirm: { type: 'plain_text', text: 'Approve' },
+              deny: { type: 'plain_text', text: 'Cancel' },
+            },
+          },
           { type: 'button', text: { type: 'plain_text', text: 'Reject', emoji: true }, action_id: ActionIds.rejectRemediation, value: 'remediation-run:7', style: 'danger' },
         ],
       },

@@ -38,8 +38,8 @@ describe('buildRemediationButtons', () => {
     });
   });
 
-  it('asks for confirmation before a high-risk action', () => {
-    const approve = buildRemediationButtons({ ...proposal, risk: 'high' }).elements[0];
+  it('asks for confirmation before a high-risk action, saying how many different people must approve', () => {
+    const approve = buildRemediationButtons({ ...proposal, risk: 'high', approvals: 2 }).elements[0];
     expect(approve).toEqual({
       type: 'button',
       action_id: 'remediation_approve',
@@ -47,9 +47,9 @@ describe('buildRemediationButtons', () => {
       style: 'primary',
       value: 'remediation-run:12',
       confirm: {
-        title: { type: 'plain_text', text: 'Run a high-risk action?' },
-        text: { type: 'mrkdwn', text: 'This runs *Roll back deploy* on *checkout*.' },
-        confirm: { type: 'plain_text', text: 'Run it' },
+        title: { type: 'plain_text', text: 'Approve a high-risk action?' },
+        text: { type: 'mrkdwn', text: 'This approves *Roll back deploy* on *checkout*. It runs once 2 different people allowed to approve it have approved; yours counts once.' },
+        confirm: { type: 'plain_text', text: 'Approve' },
         deny: { type: 'plain_text', text: 'Cancel' },
       },
     });

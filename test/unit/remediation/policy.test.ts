@@ -1,7 +1,7 @@
 // The remediation policy: every branch of decide(), and how approvers are described to someone refused.
 import { describe, expect, it } from 'vitest';
 import { actionSchema, type ActionDef } from '../../../src/config.js';
-import { decide, describeApprovers, type ApproverFacts, type PolicyInput } from '../../../src/remediation/policy.js';
+import { decide, type ApproverFacts, type PolicyInput } from '../../../src/remediation/policy.js';
 
 function action(overrides: Record<string, unknown> = {}): ActionDef {
   return actionSchema.parse({
@@ -13,7 +13,7 @@ function action(overrides: Record<string, unknown> = {}): ActionDef {
 }
 
 function person(overrides: Partial<ApproverFacts> = {}): ApproverFacts {
-  return { slackUserId: 'U1', isOncall: false, isCommander: false, userGroups: [], ...overrides };
+  return { slackUserId: 'U1', isOncall: false, isCommander: false, isResponder: false, isTeamLead: false, userGroups: [], ...overrides };
 }
 
 function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
@@ -67,7 +67,7 @@ describe('decide: checks that apply to everyone', () => {
 
 describe('decide: a person clicking Approve', () => {
   it("allows the service's on-call", () => {
-    expect(decide(input())).toEqual({ allowed: true, needsHuman: true, rule: 'approver_oncall', reason: '<@U1> is the on-call for checkout.' });
+    expect(decide(input())).toEqual({ allowed: true, needsHuman: true, rule: 'approver_oncall', reason: '<@U1> may approve `rollback_deploy` (as the on-call for checkout).' });
   });
 
   it('does not count the on-call when the action does not let the on-call approve', () => {
@@ -88,13 +88,13 @@ describe('decide: a person clicking Approve', () => {
   it('allows a member of an approving user group', () => {
     const a = action({ approvers: { oncall: false, commander: false, usergroups: ['S0SRE'] } });
     const d = decide(input({ action: a, decider: { type: 'human', approver: person({ userGroups: ['S0SRE'] }) } }));
-    expect(d).toEqual({ allowed: true, needsHuman: true, rule: 'approver_usergroup', reason: '<@U1> is a member of <!subteam^S0SRE>.' });
+    expect(d).toEqual({ allowed: true, needsHuman: true, rule: 'approver_usergroup', reason: '<@U1> may approve `rollback_deploy` (as a member of <!subteam^S0SRE>).' });
   });
 
   it('allows a listed user, matched by config user id', () => {
     const a = action({ approvers: { oncall: false, commander: false, users: ['alice'] } });
     const d = decide(input({ action: a, decider: { type: 'human', approver: person({ configUserId: 'alice' }) } }));
-    expect(d).toMatchObject({ allowed: true, rule: 'approver_user', reason: '<@U1> is listed as an approver of `rollback_deploy`.' });
+    expect(d).toMatchObject({ allowed: true, rule: 'approver_user', reason: '<@U1> may approve `rollback_deploy` (as a named user).' });
   });
 
   it('refuses anyone else and says who may approve', () => {
@@ -104,7 +104,7 @@ describe('decide: a person clicking Approve', () => {
       allowed: false,
       needsHuman: true,
       rule: 'approver_not_allowed',
-      reason: 'You may not approve `rollback_deploy`: only the on-call for checkout, the incident commander, members of <!subteam^S0SRE>, Alice Doe or bob may approve it.',
+      reason: 'Only the on-call for checkout, the commander, members of <!subteam^S0SRE>, Alice Doe or bob may approve `rollback_deploy`.',
     });
   });
 });
@@ -152,14 +152,18 @@ describe('decide: policy running an action without a click', () => {
   });
 });
 
-describe('describeApprovers', () => {
+describe('who may approve, as a refusal says it', () => {
+  const refuse = (approvers: Record<string, unknown>) => decide(input({ action: action({ approvers }), decider: { type: 'human', approver: person() } })).reason;
+
   it('says nobody may approve when the catalog lists no approvers', () => {
-    const a = action({ approvers: { oncall: false, commander: false } });
-    expect(describeApprovers(a, 'checkout', {})).toBe('nobody is allowed to approve it (the catalog lists no approvers).');
+    expect(refuse({ oncall: false, commander: false })).toBe('Nobody may approve `rollback_deploy` (the configuration allows no one).');
   });
 
-  it('names a single approver without a list', () => {
-    const a = action({ approvers: { oncall: true, commander: false } });
-    expect(describeApprovers(a, 'checkout', {})).toBe('only the on-call for checkout may approve it.');
+  it('names a single approver without a list, and the people holding the role when they are known', () => {
+    expect(refuse({ oncall: true, commander: false })).toBe('Only the on-call for checkout may approve `rollback_deploy`.');
+    const d = decide(
+      input({ decider: { type: 'human', approver: person(), holders: { oncallOf: 'checkout', oncall: ['<@U2>', '<@U3>'], commander: null, team: 'payments', lead: null, userNames: {} } } }),
+    );
+    expect(d.reason).toBe('Only the on-call for checkout (<@U2>, <@U3>) or the commander (none yet) may approve `rollback_deploy`.');
   });
 });
