@@ -13,6 +13,7 @@ import { listTimeline, type TimelineEvent } from '../../../src/incidents/reposit
 import type { InvestigationResult } from '../../../src/investigation/ports.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
+import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
@@ -38,8 +39,8 @@ function config(hookUrl: string) {
       // A database with no team and no on-call of its own.
       { name: 'orders-db', kind: 'database' },
     ],
-    // Priya's week began yesterday (relative to the app's own clock, which is the system clock here).
-    schedules: [{ name: 'payments', members: ['priya', 'sam'], start: new Date(Date.now() - 86_400_000).toISOString(), length: '7d' }],
+    // Priya's week began the day before the tests' clock starts (TEST_NOW), so she is on call whatever the date.
+    schedules: [{ name: 'payments', members: ['priya', 'sam'], start: TEST_ROTATION_START, length: '7d' }],
     escalationPolicies: [{ name: 'payments-pager', steps: [{ targets: [{ type: 'schedule', id: 'payments' }], delay: '30m' }] }],
     actions: [
       { name: 'rollback_deploy', title: 'Roll back deploy', runner: { type: 'webhook', url: `${hookUrl}/rollback` }, services: ['checkout'], risk: 'high', verifyWindow: '1s' },
