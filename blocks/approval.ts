@@ -3,7 +3,7 @@ import type { types } from '@slack/bolt';
 import { encodeRemediationButton } from '../src/remediation/button-value.js';
 import type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
 import { ActionIds } from './ids.js';
-import { escapeMrkdwn, fitBlocks } from './limits.js';
+import { escapeMrkdwn, fitBlocks, mrkdwnLink } from './limits.js';
 
 type ActionsBlock = types.ActionsBlock;
 type Button = types.Button;
@@ -48,7 +48,7 @@ export interface VerificationView {
 }
 
 function describeTarget(title: string, service: string, cause: string | null): string {
-  return cause ? `*${escapeMrkdwn(title)}* on *${service}* (\`${escapeMrkdwn(cause)}\`)` : `*${escapeMrkdwn(title)}* on *${service}*`;
+  return cause ? `*${escapeMrkdwn(title)}* on *${escapeMrkdwn(service)}* (\`${escapeMrkdwn(cause)}\`)` : `*${escapeMrkdwn(title)}* on *${escapeMrkdwn(service)}*`;
 }
 
 /** The Approve and Reject buttons of one proposal; their value is only the run id. */
@@ -63,7 +63,7 @@ export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId'
   if (p.risk === 'high') {
     approve.confirm = {
       title: { type: 'plain_text', text: 'Run a high-risk action?' },
-      text: { type: 'mrkdwn', text: `This runs *${escapeMrkdwn(p.title)}* on *${p.service}*.` },
+      text: { type: 'mrkdwn', text: `This runs *${escapeMrkdwn(p.title)}* on *${escapeMrkdwn(p.service)}*.` },
       confirm: { type: 'plain_text', text: 'Run it' },
       deny: { type: 'plain_text', text: 'Cancel' },
     };
@@ -109,7 +109,7 @@ export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlo
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: head[v.status] } }];
   const notes: string[] = [];
   if (v.detail) notes.push(escapeMrkdwn(v.detail));
-  if (v.externalRef) notes.push(`<${v.externalRef}|Follow the run>`);
+  if (v.externalRef) notes.push(mrkdwnLink(v.externalRef, 'Follow the run'));
   if (v.status === 'succeeded' && v.verifyIn !== undefined) {
     notes.push(`I will re-read the SLI in ${v.verifyIn} to check it helped.`);
   }
