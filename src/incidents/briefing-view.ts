@@ -51,7 +51,7 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): { tex
   const filled = text.replace(/<([A-Za-z][A-Za-z0-9 _-]{0,40})>|\{\{\s*([A-Za-z][A-Za-z0-9_-]{0,40})\s*\}\}/g, (whole, a: string | undefined, b: string | undefined) => {
     const key = placeholderKey(a ?? b ?? '');
     if (!key) return whole;
-    const value = key === 'change' ? (values.change ?? values.deploy) : values[key];
+    const value = values[key];
     if (value) return value;
     if (!unknown.includes(whole)) unknown.push(whole);
     return whole;

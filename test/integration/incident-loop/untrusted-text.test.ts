@@ -31,7 +31,7 @@ afterEach(async () => {
 /** A generated bad-deploy world whose page, logs and deploys all carry EVIL. */
 function evilScenario() {
   const scenario = generateScenario(7, 'bad_deploy');
-  const payload = scenario.page.payload as {
+  const payload = scenario.page.payload as unknown as {
     commonAnnotations: Record<string, string>;
     alerts: { labels: Record<string, string>; annotations: Record<string, string> }[];
   };
