@@ -2,6 +2,7 @@
 import type { types } from '@slack/bolt';
 import { encodeRemediationButton } from '../src/remediation/button-value.js';
 import type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
+import { formatConfidence } from './format.js';
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, mrkdwnLink } from './limits.js';
 
@@ -82,7 +83,7 @@ export function buildProposalBlocks(p: RemediationProposalView): KnownBlock[] {
   const facts = [
     `${p.risk} risk`,
     p.reversible ? 'reversible' : 'not reversible',
-    ...(p.confidence === null ? [] : [`confidence ${Math.round(p.confidence * 100)}%`]),
+    ...(p.confidence === null ? [] : [`confidence ${formatConfidence(p.confidence)}`]),
   ];
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `:wrench: *Proposed remediation:* ${describeTarget(p.title, p.service, p.cause)}` } },

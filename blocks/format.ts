@@ -3,12 +3,14 @@
 /** What a number measures. Ratios are 0–1 shares shown as percent; latency is in seconds, as Prometheus reports it. */
 export type Unit = 'ratio' | 'seconds' | 'bytes' | 'per_second' | 'count' | 'expiry';
 
+const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** A number with at most `digits` significant digits, no exponent, no trailing zeros ("0.00117" → "0.00117", "12.70" → "12.7"). */
 export function humanNumber(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
   const abs = Math.abs(x);
-  if (abs >= 10 ** digits) return Math.round(x).toLocaleString('en-US');
+  if (abs >= 10 ** digits) return GROUPED.format(Math.round(x));
   const decimals = Math.min(20, Math.max(0, digits - 1 - Math.floor(Math.log10(abs))));
   return String(Number(x.toFixed(decimals)));
 }

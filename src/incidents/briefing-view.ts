@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
 import type { BriefingView, WhatChanged } from '../../blocks/briefing.js';
+import { formatConfidence } from '../../blocks/format.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
 import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incident } from './repository.js';
 
@@ -174,7 +175,7 @@ export function briefingState(view: BriefingView): BriefingState {
     firing: view.alerts.firing,
     resolved: view.alerts.resolved,
     phase: view.phase,
-    topHypothesis: view.hypotheses[0] ? `${view.hypotheses[0].summary} (${Math.round(view.hypotheses[0].confidence * 100)}%)` : null,
+    topHypothesis: view.hypotheses[0] ? `${view.hypotheses[0].summary} (${formatConfidence(view.hypotheses[0].confidence)})` : null,
     suggested: view.suggestedStep ? `${view.suggestedStep.runbook} step ${view.suggestedStep.step}` : null,
     remediations: view.remediations.map((r) => r.action),
     evidence: view.hypotheses.flatMap((h) => h.evidence.map((e) => `${e.kind}:${e.ref}`)),
