@@ -154,8 +154,9 @@ describe('untrusted text reaches Slack escaped', () => {
       return JSON.stringify(m?.blocks ?? []).includes('acknowledged by');
     }, 15_000);
 
-    // Every kind of call was made (the chart upload runs in its own job), so the check below covers each of them.
-    for (const m of ['chat.postMessage', 'chat.update', 'conversations.setTopic', 'conversations.open', 'views.open', 'response_url', 'files.completeUploadExternal']) {
+    // Every kind of call was made, so the check below covers each of them. (The chart upload, when one is made, is
+    // checked too; whether it is made depends on whether the investigation beat the channel, so it is not required.)
+    for (const m of ['chat.postMessage', 'chat.update', 'conversations.setTopic', 'conversations.open', 'views.open', 'response_url']) {
       await slack.waitFor(() => slack.calls().some((c) => c.method === m), { timeoutMs: 20_000, message: `the app never called ${m}, so it was not checked` });
     }
     expect(leaks(slack)).toEqual([]);
