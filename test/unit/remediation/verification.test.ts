@@ -87,7 +87,7 @@ describe('judgeRecovery, crediting the action', () => {
   it('does not credit an action when the SLI was already within the limit as it started', () => {
     const v = judgeRecovery({ ...base, atAction: [0.001, 0.001] });
     expect(v).toMatchObject({ recovered: true, credited: false });
-    expect(v.detail).toMatch(/^error_ratio recovered before the action ran; not credited/);
+    expect(v.detail).toMatch(/^error ratio recovered before the action ran; not credited/);
   });
 
   it('credits it when the SLI was still bad at the start (one healthy reading among bad ones is not recovery)', () => {
