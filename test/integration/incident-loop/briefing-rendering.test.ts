@@ -22,10 +22,11 @@ afterEach(async () => {
 
 async function startApp(): Promise<{ app: RunningApp; slack: FakeSlack; scenario: ReturnType<typeof generateScenario> }> {
   await requirePostgres();
-  const slack = await startFakeSlack();
-  cleanup.push(() => slack.close());
   const scenario = generateScenario(7, 'bad_deploy');
   const now = new Date(scenario.now);
+  // Requests are signed on the app's clock, which checks them.
+  const slack = await startFakeSlack({ now: () => now.getTime() });
+  cleanup.push(() => slack.close());
   const dir = mkdtempSync(path.join(tmpdir(), 'copilot-briefing-'));
   cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'copilot.yml');

@@ -90,10 +90,11 @@ function leaks(slack: FakeSlack): { method: string; text: string }[] {
 
 async function startEvilApp(): Promise<{ app: RunningApp; slack: FakeSlack; scenario: ReturnType<typeof evilScenario> }> {
   await requirePostgres();
-  const slack = await startFakeSlack();
-  cleanup.push(() => slack.close());
   const scenario = evilScenario();
   const now = new Date(scenario.now);
+  // Requests are signed on the app's clock, which checks them.
+  const slack = await startFakeSlack({ now: () => now.getTime() });
+  cleanup.push(() => slack.close());
   const fileConfig = {
     users: [{ id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' }],
     schedules: [{ name: 'web-rotation', members: ['priya'], start: '2026-01-05T09:00:00Z' }],
