@@ -2,8 +2,9 @@
 import type { types } from '@slack/bolt';
 import { encodeRemediationButton } from '../src/remediation/button-value.js';
 import type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
+import { formatConfidence } from './format.js';
 import { ActionIds } from './ids.js';
-import { escapeMrkdwn, fitBlocks } from './limits.js';
+import { escapeMrkdwn, fitBlocks, mrkdwnLink } from './limits.js';
 
 type ActionsBlock = types.ActionsBlock;
 type Button = types.Button;
@@ -48,7 +49,7 @@ export interface VerificationView {
 }
 
 function describeTarget(title: string, service: string, cause: string | null): string {
-  return cause ? `*${escapeMrkdwn(title)}* on *${service}* (\`${escapeMrkdwn(cause)}\`)` : `*${escapeMrkdwn(title)}* on *${service}*`;
+  return cause ? `*${escapeMrkdwn(title)}* on *${escapeMrkdwn(service)}* (\`${escapeMrkdwn(cause)}\`)` : `*${escapeMrkdwn(title)}* on *${escapeMrkdwn(service)}*`;
 }
 
 /**
@@ -61,7 +62,7 @@ export function approveConfirm(p: { title: string; service: string; risk: 'low' 
   const needs = approvals > 1 ? ` It runs once ${approvals} different people allowed to approve it have approved; yours counts once.` : '';
   return {
     title: { type: 'plain_text', text: p.risk === 'high' ? 'Approve a high-risk action?' : 'Approve this action?' },
-    text: { type: 'mrkdwn', text: `This approves *${escapeMrkdwn(p.title)}* on *${p.service}*.${needs}` },
+    text: { type: 'mrkdwn', text: `This approves *${escapeMrkdwn(p.title)}* on *${escapeMrkdwn(p.service)}*.${needs}` },
     confirm: { type: 'plain_text', text: 'Approve' },
     deny: { type: 'plain_text', text: 'Cancel' },
   };
@@ -92,7 +93,7 @@ export function buildProposalBlocks(p: RemediationProposalView): KnownBlock[] {
   const facts = [
     `${p.risk} risk`,
     p.reversible ? 'reversible' : 'not reversible',
-    ...(p.confidence === null ? [] : [`confidence ${Math.round(p.confidence * 100)}%`]),
+    ...(p.confidence === null ? [] : [`confidence ${formatConfidence(p.confidence)}`]),
   ];
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `:wrench: *Proposed remediation:* ${describeTarget(p.title, p.service, p.cause)}` } },
@@ -119,7 +120,7 @@ export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlo
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: head[v.status] } }];
   const notes: string[] = [];
   if (v.detail) notes.push(escapeMrkdwn(v.detail));
-  if (v.externalRef) notes.push(`<${v.externalRef}|Follow the run>`);
+  if (v.externalRef) notes.push(mrkdwnLink(v.externalRef, 'Follow the run'));
   if (v.status === 'succeeded' && v.verifyIn !== undefined) {
     notes.push(`I will re-read the SLI in ${v.verifyIn} to check it helped.`);
   }

@@ -1,7 +1,8 @@
 // The incident briefing: what fired, then hypotheses with their evidence, what was checked, the next step and buttons.
 import { approveConfirm } from './approval.js';
 import { ActionIds } from './ids.js';
-import { LIMITS, escapeMrkdwn, fitBlocks, truncate } from './limits.js';
+import { formatConfidence } from './format.js';
+import { LIMITS, escapeMrkdwn, fitBlocks, mrkdwnLink, truncate } from './limits.js';
 
 type Block = Record<string, unknown> & { type: string };
 
@@ -33,13 +34,19 @@ export interface BriefingView {
   novel: boolean;
   checked: string[];
   missing: string[];
-  suggestedStep: { runbook: string; step: number; text: string; command: string | null } | null;
+  /**
+   * The step to take next. `text` and `command` have the incident's values filled in (service, deploy id, change
+   * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran.
+   */
+  suggestedStep: { runbook: string; step: number; text: string; command: string | null; unknown: string[]; state: 'todo' | 'running' | 'done' } | null;
   /** Catalog actions offered for approval (the remediation capability handles the click). */
   remediations: { action: string; title: string; value: string; service?: string; risk?: 'low' | 'high'; approvals?: number }[];
   acknowledgedBy: string | null;
   resolvedBy: string | null;
   /** What the last re-investigation found changed (a reopen, a new alert pointing elsewhere); absent before any. */
   whatChanged?: WhatChanged | null;
+  /** Slack user id of the incident commander, or null when nobody has taken command. */
+  commander: string | null;
 }
 
 /** Why the incident was investigated again and how its top hypothesis moved (alert name and service are untrusted). */
@@ -98,13 +105,9 @@ function approveButton(r: BriefingView['remediations'][number]): Record<string, 
   return b;
 }
 
-function percent(confidence: number): string {
-  return `${Math.round(Math.max(0, Math.min(1, confidence)) * 100)}%`;
-}
-
 /** The notification text of the briefing message (what shows in a push notification). */
 export function buildBriefingText(view: BriefingView): string {
-  return truncate(`${view.publicId} [${view.severity.toUpperCase()}] ${view.title} (${STATUS_LABEL[view.status]})`, LIMITS.messageText);
+  return truncate(`${view.publicId} [${view.severity.toUpperCase()}] ${escapeMrkdwn(view.title)} (${STATUS_LABEL[view.status]})`, LIMITS.messageText);
 }
 
 /** Builds the briefing message. Pure: the same view gives the same JSON. */
@@ -119,14 +122,16 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
       mrkdwn(`*Status*\n${STATUS_LABEL[view.status]}${people.length ? ` (${people.join(', ')})` : ''}`),
       mrkdwn(`*Service*\n${view.service ? `\`${escapeMrkdwn(view.service)}\`` : 'unknown'}`),
       mrkdwn(`*Started*\n${view.startedAt}`),
+      mrkdwn(`*Commander*\n${view.commander ? `<@${view.commander}>` : 'nobody yet (`/incident commander @user`)'}`),
     ],
   });
   const fired = [`*What fired:* \`${escapeMrkdwn(view.alertname)}\` from ${view.source}`];
-  if (view.summary) fired.push(`> ${escapeMrkdwn(view.summary)}`);
+  // Every line of the summary stays inside the quote: a line break cannot start text that looks like the copilot's.
+  if (view.summary) fired.push(...view.summary.split(/\r?\n/).map((l) => `> ${escapeMrkdwn(l)}`));
   fired.push(`Alerts: ${view.alerts.firing} firing, ${view.alerts.resolved} resolved${truncationNote(view.alerts)}`);
   blocks.push({ type: 'section', text: mrkdwn(fired.join('\n')) });
   if (view.links.length) {
-    blocks.push({ type: 'context', elements: [mrkdwn(view.links.map((l) => `<${l.url}|${escapeMrkdwn(l.title)}>`).join(' · '))] });
+    blocks.push({ type: 'context', elements: [mrkdwn(view.links.map((l) => mrkdwnLink(l.url, l.title)).join(' · '))] });
   }
   if (view.status !== 'resolved' && view.alerts.firing === 0 && view.alerts.resolved > 0) {
     blocks.push({ type: 'section', text: mrkdwn(':white_check_mark: *All alerts have resolved.* Resolve the incident when you agree.') });
@@ -169,21 +174,25 @@ function hypothesisBlocks(view: BriefingView): Block[] {
     });
   }
   view.hypotheses.slice(0, HYPOTHESES_SHOWN).forEach((h, i) => {
-    const lines = [`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${percent(h.confidence)}, ${h.category.replace(/_/g, ' ')})`];
+    const lines = [`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`];
     for (const e of h.evidence.slice(0, EVIDENCE_PER_HYPOTHESIS)) lines.push(`• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(truncate(e.ref, 80))}\`: ${escapeMrkdwn(e.detail)}`);
     if (h.evidence.length > EVIDENCE_PER_HYPOTHESIS) lines.push(`• …and ${h.evidence.length - EVIDENCE_PER_HYPOTHESIS} more (Show evidence)`);
     blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
   });
   if (view.checked.length) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`*Checked and normal:* ${escapeMrkdwn(view.checked.join('; '))}`)] });
+    blocks.push({ type: 'context', elements: [mrkdwn(`*Checked and normal:* ${summarizeChecked(view.checked).map(escapeMrkdwn).join('; ')}`)] });
   }
   if (view.missing.length) {
     blocks.push({ type: 'context', elements: [mrkdwn(`:warning: *Missing evidence:* ${escapeMrkdwn(view.missing.join('; '))}`)] });
   }
   if (view.suggestedStep) {
     const s = view.suggestedStep;
-    const lines = [`*Next step* (runbook \`${escapeMrkdwn(s.runbook)}\`, step ${s.step}): ${escapeMrkdwn(s.text)}`];
-    if (s.command) lines.push(`\`\`\`${s.command.replace(/```/g, "'''")}\`\`\``);
+    const where = s.runbook ? ` (runbook \`${escapeMrkdwn(s.runbook)}\`${s.step > 0 ? `, step ${s.step}` : ''})` : '';
+    const mark = s.state === 'done' ? ':white_check_mark: ' : s.state === 'running' ? ':hourglass_flowing_sand: ' : '';
+    const label = s.state === 'done' ? '*Step done*' : s.state === 'running' ? '*Step running*' : '*Next step*';
+    const lines = [`${mark}${label}${where}: ${escapeKeepingCode(s.text)}`];
+    if (s.command) lines.push(`\`\`\`${escapeMrkdwn(s.command)}\`\`\``);
+    if (s.unknown.length) lines.push(`:warning: Fill in before running: ${s.unknown.map((u) => `\`${escapeMrkdwn(u)}\``).join(', ')} (not known for this incident).`);
     blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
   }
   return blocks;
@@ -193,4 +202,45 @@ function hypothesisBlocks(view: BriefingView): Block[] {
 export function truncationNote(alerts: BriefingView['alerts']): string {
   if (!alerts.truncated) return '';
   return ` (${alerts.firing + alerts.resolved} shown, ${alerts.truncated} more truncated by Alertmanager)`;
+}
+
+/**
+ * "Checked and normal" lines that differ only by what was checked become one line: nine "svc: no departure tied to
+ * this page" lines read "svc-a, svc-b, … (9): no departure tied to this page". Lines without a "name: finding"
+ * shape are kept as they are.
+ */
+export function summarizeChecked(checked: string[]): string[] {
+  const groups = new Map<string, string[]>();
+  const out: Array<string | { finding: string }> = [];
+  for (const line of checked) {
+    const m = /^([^:]{1,200}):\s+(.+)$/.exec(line);
+    if (!m) {
+      out.push(line);
+      continue;
+    }
+    const [, name, finding] = m as unknown as [string, string, string];
+    const names = groups.get(finding);
+    if (names) {
+      if (!names.includes(name)) names.push(name);
+    } else {
+      groups.set(finding, [name]);
+      out.push({ finding });
+    }
+  }
+  const SHOWN = 6;
+  return out.map((o) => {
+    if (typeof o === 'string') return o;
+    const names = groups.get(o.finding)!;
+    if (names.length === 1) return `${names[0]}: ${o.finding}`;
+    const list = names.length > SHOWN ? `${names.slice(0, SHOWN).join(', ')} and ${names.length - SHOWN} more` : names.join(', ');
+    return `${names.length} checked (${list}): ${o.finding}`;
+  });
+}
+
+/** Runbook prose with its `code spans` kept as code: each piece is escaped on its own, the span's backticks stay. */
+function escapeKeepingCode(text: string): string {
+  return text
+    .split(/(`[^`\n]+`)/)
+    .map((part) => (/^`[^`\n]+`$/.test(part) ? `\`${escapeMrkdwn(part.slice(1, -1))}\`` : escapeMrkdwn(part)))
+    .join('');
 }

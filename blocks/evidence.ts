@@ -1,4 +1,6 @@
 // The full evidence of an investigation, for thread replies: every hypothesis and item, split into messages that fit.
+import { summarizeChecked } from './briefing.js';
+import { formatConfidence } from './format.js';
 import { LIMITS, chunkText, escapeMrkdwn } from './limits.js';
 
 type Block = Record<string, unknown> & { type: string };
@@ -21,14 +23,14 @@ export function buildEvidenceText(publicId: string): string {
 export function buildEvidenceBlocks(view: EvidenceView): Block[][] {
   const lines: string[] = [];
   view.hypotheses.forEach((h, i) => {
-    lines.push(`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${Math.round(h.confidence * 100)}%, ${h.category.replace(/_/g, ' ')})`);
+    lines.push(`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`);
     for (const e of h.evidence) lines.push(`• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(e.ref)}\`: ${escapeMrkdwn(e.detail)}`);
     if (h.evidence.length === 0) lines.push('• no evidence retrieved');
     lines.push('');
   });
   if (view.novel) lines.push('*No known failure explains this page.*');
   if (view.anomalies?.length) lines.push(`*Anomalous:*\n${view.anomalies.map((a) => `• ${escapeMrkdwn(a)}`).join('\n')}`);
-  if (view.checked?.length) lines.push(`*Checked and normal:*\n${view.checked.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`);
+  if (view.checked?.length) lines.push(`*Checked and normal:*\n${summarizeChecked(view.checked).map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`);
   if (view.missing?.length) lines.push(`*Missing evidence:*\n${view.missing.map((m) => `• ${escapeMrkdwn(m)}`).join('\n')}`);
   if (view.modelNote) lines.push(`_${escapeMrkdwn(view.modelNote)}_`);
   const sections = chunkText(lines.join('\n').trim() || 'No evidence was retrieved.', LIMITS.sectionText).map(

@@ -91,7 +91,32 @@ export function chunkText(text: string, max: number = LIMITS.sectionText): strin
   return chunks;
 }
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters, so outside text stays literal. */
+/** Bidi overrides and isolates: they can make a link or a command read differently from what it is. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F]/g;
+
+/**
+ * The one escape for untrusted text (alerts, logs, chat, vendors) in any field Slack renders as mrkdwn: message
+ * `text`, mrkdwn blocks, topics and purposes. Slack's rules: &, < and > become &amp;, &lt; and &gt;, so `<!channel>`,
+ * `<@U…>`, `<!subteam^…>` and `<https://evil|https://good>` show as typed and never notify or link. It also
+ * neutralises what mrkdwn would still read: a backtick cannot close the code span the text sits in (it becomes ˋ),
+ * bare @channel/@here/@everyone cannot be parsed as broadcasts, and bidi controls are dropped.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(BIDI_CONTROLS, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/`/g, '\u02CB')
+    .replace(/@(channel|here|everyone)\b/gi, '@\u2060$1');
+}
+
+/**
+ * A mrkdwn link to an untrusted URL: only http(s) is linked; the characters that end a Slack link (|, >, <, space)
+ * are percent-encoded in the URL, and the label is escaped. Anything else is shown as escaped text, not linked.
+ */
+export function mrkdwnLink(url: string, label: string): string {
+  if (!/^https?:\/\/[^\s]+$/i.test(url)) return escapeMrkdwn(label);
+  const safe = url.replace(/[|<>"\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).replace(/&/g, '&amp;');
+  return `<${safe}|${escapeMrkdwn(label)}>`;
 }

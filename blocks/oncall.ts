@@ -1,5 +1,6 @@
 // On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
 import { ActionIds } from './ids.js';
+import { formatBudgetLeft, formatObjective, humanNumber } from './format.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
 import { formatLocal } from '../src/oncall/business-hours.js';
 
@@ -27,7 +28,7 @@ function lateNote(ms: number): string {
 }
 
 export function buildPageText(view: PageView): string {
-  return truncate(`:rotating_light: You are paged for ${view.publicId} [${view.severity.toUpperCase()}]: ${view.title}`, LIMITS.messageText);
+  return truncate(`:rotating_light: You are paged for ${view.publicId} [${view.severity.toUpperCase()}]: ${escapeMrkdwn(view.title)}`, LIMITS.messageText);
 }
 
 /** The page sent by DM: what is wrong, where to go, and an Acknowledge button carrying the incident id. */
@@ -104,6 +105,12 @@ export type EscalationNotice =
   | { kind: 'stopped'; publicId: string; by: string }
   | { kind: 'not_paging'; publicId: string; reason: string };
 
+/** 1 for SEV1 (most severe), 2, 3; unknown severities sort last. */
+function severityRank(severity: string): number {
+  const m = /^sev(\d+)$/i.exec(severity);
+  return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
+}
+
 function localTime(at: Date, timeZone: string): string {
   return formatLocal(at, timeZone, false);
 }
@@ -122,8 +129,11 @@ export function buildEscalationNoticeText(n: EscalationNotice): string {
       return `:zzz: ${n.publicId} is SEV2 and outside business hours: nobody is paged now; paging at ${localTime(n.pageAt, n.timeZone)} (${n.timeZone}).`;
     case 'exhausted':
       return `:warning: ${n.publicId}: nobody acknowledged after every escalation step.`;
-    case 'raised':
-      return `:arrow_double_up: ${n.publicId} raised from ${n.from.toUpperCase()} to ${n.to.toUpperCase()}: ${n.reason}.`;
+    case 'raised': {
+      // SEV1 is the most severe: going to a lower number raises it, to a higher number lowers it.
+      const up = severityRank(n.to) < severityRank(n.from);
+      return `${up ? ':arrow_double_up:' : ':arrow_double_down:'} ${n.publicId} ${up ? 'raised' : 'lowered'} from ${n.from.toUpperCase()} to ${n.to.toUpperCase()}: ${n.reason}.`;
+    }
     case 'stopped':
       return `:white_check_mark: ${n.publicId}: escalation stopped, acknowledged by ${n.by}.`;
     case 'not_paging':
@@ -188,10 +198,6 @@ export interface IncidentStatusBlocksView {
   open?: { publicId: string; title: string; severity: string; status: string; channelId: string | null }[];
 }
 
-function pct(x: number): string {
-  return `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
-}
-
 /** /incident status: one incident with its service's error budget, or the list of open incidents. */
 export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block[] {
   if (view.incident) {
@@ -205,9 +211,9 @@ export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block
     if (i.service) {
       const budgetLines = i.budgets.length
         ? i.budgets.map((b) => {
-            const remaining = b.remaining === null ? 'unknown (no SLI data)' : `${pct(b.remaining)} of budget left`;
-            const burn = b.burnRate1h === null ? '' : `, burning ${b.burnRate1h.toFixed(1)}× (1h)`;
-            return `• ${escapeMrkdwn(b.slo)} (${pct(b.objective)}): ${remaining}${burn}${b.policy ? ` — ${b.policy}` : ''}`;
+            const remaining = formatBudgetLeft(b.remaining);
+            const burn = b.burnRate1h === null ? '' : `, burning ${humanNumber(b.burnRate1h, 2)}× (1h)`;
+            return `• ${escapeMrkdwn(b.slo)} (${formatObjective(b.objective)}): ${remaining}${burn}${b.policy ? ` — ${escapeMrkdwn(b.policy)}` : ''}`;
           })
         : ['• No SLO is defined for this service.'];
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Error budget of \`${escapeMrkdwn(i.service)}\`*\n${budgetLines.join('\n')}` } });

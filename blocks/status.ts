@@ -21,12 +21,12 @@ export function buildPointerBlocks(view: PointerView): Block[] {
   return fitBlocks([{ type: 'section', text: { type: 'mrkdwn', text: buildPointerText(view) } }]);
 }
 
-/** A thread note listing what changed in the briefing since it was last posted. */
+/** A thread note listing what changed in the briefing since it was last posted (the lines may quote alert text: escaped). */
 export function buildChangesText(changes: string[]): string {
-  return truncate(`*Briefing updated:*\n${changes.map((c) => `• ${c}`).join('\n')}`, LIMITS.sectionText);
+  return truncate(`*Briefing updated:*\n${changes.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`, LIMITS.sectionText);
 }
 
 /** The channel topic: id, severity, status and title, within Slack's 250-character topic limit. */
 export function buildTopic(view: { publicId: string; severity: string; status: string; title: string }): string {
-  return truncate(`${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${view.title}`, 250);
+  return truncate(`${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${escapeMrkdwn(view.title)}`, 250);
 }

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
 import type { BriefingView, WhatChanged } from '../../blocks/briefing.js';
+import { formatConfidence } from '../../blocks/format.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
 import { approvalsRequired } from '../authorization/access.js';
 import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incident } from './repository.js';
@@ -9,6 +10,9 @@ import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incide
 /** What the briefing said last time, compared with the next one to tell the thread what changed. */
 export interface BriefingState {
   status: string;
+  /** Absent in states saved before severity was tracked. */
+  severity?: string;
+  commander?: string | null;
   firing: number;
   resolved: number;
   phase: BriefingView['phase'];
@@ -20,6 +24,50 @@ export interface BriefingState {
 
 function formatTime(d: Date): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** What a runbook placeholder can be filled with, from the incident and its top hypothesis. */
+export interface PlaceholderValues {
+  service: string | null;
+  deploy: string | null;
+  change: string | null;
+  incident: string;
+}
+
+/** `<service>`, `<deploy-id>`, `{{ change_id }}`…: the placeholder's key, or null when it is not one we know. */
+function placeholderKey(name: string): keyof PlaceholderValues | null {
+  const n = name.toLowerCase().replace(/[\s_-]+/g, '');
+  if (n === 'service' || n === 'servicename' || n === 'svc') return 'service';
+  if (n === 'deploy' || n === 'deployid' || n === 'deployment' || n === 'deploymentid' || n === 'release' || n === 'version') return 'deploy';
+  if (n === 'change' || n === 'changeid' || n === 'flag' || n === 'flagid' || n === 'cause') return 'change';
+  if (n === 'incident' || n === 'incidentid') return 'incident';
+  return null;
+}
+
+/**
+ * Fills a runbook step's placeholders (`<service>`, `<deploy-id>`, `<change-id>`, `{{service}}`…) with the
+ * incident's values, so the command can be copy-pasted; placeholders with no known value stay and are listed.
+ */
+export function fillPlaceholders(text: string, values: PlaceholderValues): { text: string; unknown: string[] } {
+  const unknown: string[] = [];
+  const filled = text.replace(/<([A-Za-z][A-Za-z0-9 _-]{0,40})>|\{\{\s*([A-Za-z][A-Za-z0-9_-]{0,40})\s*\}\}/g, (whole, a: string | undefined, b: string | undefined) => {
+    const key = placeholderKey(a ?? b ?? '');
+    if (!key) return whole;
+    const value = values[key];
+    if (value) return value;
+    if (!unknown.includes(whole)) unknown.push(whole);
+    return whole;
+  });
+  return { text: filled, unknown };
+}
+
+/** The values a runbook step's placeholders take: the service, and the deploy or change the top hypothesis blames. */
+export function placeholderValues(incident: Pick<Incident, 'service' | 'publicId' | 'investigation'>): PlaceholderValues {
+  const top = incident.investigation?.hypotheses[0];
+  const ref = (kind: string) => top?.evidence.find((e) => e.kind === kind)?.ref ?? null;
+  const deploy = ref('deploy') ?? (top?.category === 'bad_deploy' ? top.cause : null);
+  const change = ref('change') ?? (top && top.category !== 'bad_deploy' && top.cause && top.cause !== deploy ? top.cause : null);
+  return { service: top?.service ?? incident.service, deploy, change, incident: incident.publicId };
 }
 
 /** The first `code span` or fenced block in a runbook step: the command people run. */
@@ -76,9 +124,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     novel: inv?.novel ?? false,
     checked: inv?.checked ?? [],
     missing: inv?.missing ?? [],
-    suggestedStep: inv?.suggestedStep
-      ? { runbook: inv.suggestedStep.runbook, step: inv.suggestedStep.step, text: inv.suggestedStep.text, command: extractCommand(inv.suggestedStep.text) }
-      : null,
+    suggestedStep: inv?.suggestedStep ? await suggestedStepView(knex, incident, inv.suggestedStep) : null,
     remediations: runs.map((r) => {
       const def = config.file.actions.find((a) => a.name === r.action);
       return {
@@ -94,8 +140,29 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     acknowledgedBy: slackUser(actorOf('incident.acknowledged')),
     resolvedBy: slackUser(actorOf('incident.resolved')),
     whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
+    commander: slackUser(incident.commander),
   };
 }
+
+/** The suggested step with its placeholders filled, and whether its action already ran in this incident. */
+async function suggestedStepView(
+  knex: Knex,
+  incident: Incident,
+  step: NonNullable<NonNullable<Incident['investigation']>['suggestedStep']>,
+): Promise<NonNullable<BriefingView['suggestedStep']>> {
+  const values = placeholderValues(incident);
+  const text = fillPlaceholders(step.text, values);
+  const raw = extractCommand(step.text);
+  const command = raw === null ? null : fillPlaceholders(raw, values).text;
+  let state: 'todo' | 'running' | 'done' = 'todo';
+  if (step.action) {
+    const runs = (await knex('remediation_runs').where({ incident_id: incident.id, action: step.action }).select('status')) as { status: string }[];
+    if (runs.some((r) => r.status === 'succeeded')) state = 'done';
+    else if (runs.some((r) => r.status === 'approved' || r.status === 'running')) state = 'running';
+  }
+  return { runbook: step.runbook, step: step.step, text: text.text, command, unknown: text.unknown, state };
+}
+
 
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
 async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChanged | null> {
@@ -111,10 +178,12 @@ async function proposedRuns(knex: Knex, incidentId: number): Promise<{ id: numbe
 export function briefingState(view: BriefingView): BriefingState {
   return {
     status: view.status,
+    severity: view.severity,
+    commander: view.commander,
     firing: view.alerts.firing,
     resolved: view.alerts.resolved,
     phase: view.phase,
-    topHypothesis: view.hypotheses[0] ? `${view.hypotheses[0].summary} (${Math.round(view.hypotheses[0].confidence * 100)}%)` : null,
+    topHypothesis: view.hypotheses[0] ? `${view.hypotheses[0].summary} (${formatConfidence(view.hypotheses[0].confidence)})` : null,
     suggested: view.suggestedStep ? `${view.suggestedStep.runbook} step ${view.suggestedStep.step}` : null,
     remediations: view.remediations.map((r) => r.action),
     evidence: view.hypotheses.flatMap((h) => h.evidence.map((e) => `${e.kind}:${e.ref}`)),
@@ -126,6 +195,7 @@ export function describeChanges(before: BriefingState | null, after: BriefingSta
   if (!before) return [];
   const out: string[] = [];
   if (before.status !== after.status) out.push(`Status: ${before.status} → ${after.status}`);
+  if (before.severity && after.severity && before.severity !== after.severity) out.push(`Severity: ${before.severity.toUpperCase()} → ${after.severity.toUpperCase()}`);
   if (after.firing > before.firing) out.push(`${after.firing - before.firing} more alert${after.firing - before.firing === 1 ? '' : 's'} firing (${after.firing} now)`);
   if (after.resolved > before.resolved) out.push(`${after.resolved - before.resolved} alert${after.resolved - before.resolved === 1 ? '' : 's'} recovered`);
   if (before.firing > 0 && after.firing === 0 && after.resolved > 0) out.push('All alerts have resolved: Resolve the incident when you agree');

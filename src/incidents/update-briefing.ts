@@ -40,7 +40,8 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
   const before = (incident.briefingState as BriefingState | null) ?? null;
   await ctx.chat.updateMessage(incident.channelId, incident.briefingTs, buildBriefingText(view), buildBriefingBlocks(view));
   const changes = describeChanges(before, state);
-  if (before && before.status !== state.status) {
+  // The topic carries severity and status: rewrite it when either changed (e.g. after `/incident sev`).
+  if (before && (before.status !== state.status || (before.severity !== undefined && before.severity !== state.severity))) {
     await ctx.chat.setTopic(incident.channelId, buildTopic(incident)).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not update the channel topic'));
   }
   if (changes.length) await ctx.chat.postMessage(incident.channelId, buildChangesText(changes), undefined, incident.briefingTs);

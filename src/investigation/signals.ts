@@ -3,6 +3,7 @@ import { detectDeparture, median, rampOnset, toPoints, type Departure } from './
 import type { MetricsSource, StepRecorder, TimeRange } from './ports.js';
 import type { ScenarioService, Series } from './scenario.js';
 import { seriesSelector } from './scenario-sources.js';
+import { formatRoleValue } from '../../blocks/format.js';
 
 /** One series of one role, with where (and whether) it departed from its baseline. */
 export interface SeriesFinding {
@@ -141,12 +142,9 @@ export async function gatherSignals(
   return out;
 }
 
+/** A signal's value for people, in its role's unit (the one formatter in blocks/format.ts). */
 export function fmt(role: string, v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (role.includes('error') || role === 'cpu' || role === 'disk_free' || role === 'db_connections') return `${+(v * 100).toPrecision(2)}%`;
-  if (role.includes('latency')) return `${+v.toPrecision(3)}s`;
-  if (role === 'memory') return `${+(v / 2 ** 20).toPrecision(4)} MiB`;
-  return `${+v.toPrecision(4)}`;
+  return formatRoleValue(role, v);
 }
 
 export function hhmm(ms: number): string {

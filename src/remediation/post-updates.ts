@@ -1,5 +1,6 @@
 // Posts a run's progress and verdict into the incident channel, rendered by blocks/approval.ts.
 import { buildRemediationStatusBlocks, buildVerificationBlocks, type RemediationStatusView } from '../../blocks/approval.js';
+import { escapeMrkdwn } from '../../blocks/limits.js';
 import type { ActionDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { ChatBlock } from '../incidents/chat-notifier.js';
@@ -49,7 +50,7 @@ export async function postRunStatus(
     externalRef: extra.externalRef ?? null,
   };
   if (extra.verifyIn !== undefined) view.verifyIn = extra.verifyIn;
-  const text = `Remediation ${title} on ${run.service}: ${status}`;
+  const text = `Remediation ${escapeMrkdwn(title)} on ${escapeMrkdwn(run.service)}: ${status}`;
   try {
     await ctx.chat.postMessage(channel, text, buildRemediationStatusBlocks(view) as unknown as ChatBlock[]);
   } catch (err) {
@@ -75,10 +76,11 @@ export async function postVerification(ctx: AppContext, run: RemediationRun, ver
     detail: verdict.detail,
     undo: undoAction ? { title: actionTitle(undoAction, undoAction.name) } : null,
   });
+  const what = `${escapeMrkdwn(title)} on ${escapeMrkdwn(run.service)}`;
   const text = verdict.credited === false
-    ? `${title} on ${run.service}: the SLI recovered before the action ran; not credited.`
+    ? `${what}: the SLI recovered before the action ran; not credited.`
     : verdict.recovered
-    ? `${title} on ${run.service} worked: the SLI recovered and the incident is mitigated.`
-    : `${title} on ${run.service} did not bring the SLI back.`;
+    ? `${what} worked: the SLI recovered and the incident is mitigated.`
+    : `${what} did not bring the SLI back.`;
   await ctx.chat.postMessage(channel, text, blocks as unknown as ChatBlock[]);
 }

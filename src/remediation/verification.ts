@@ -1,6 +1,7 @@
 // Judging recovery after a remediation: a pure rule over the SLI read before the incident and over the verify window.
 import type { AppConfig } from '../config.js';
 import type { Series } from '../investigation/scenario.js';
+import { formatRoleValue, roleLabel } from '../../blocks/format.js';
 
 /** Roles where a higher value is healthier; every other role is "lower is better" (error ratio, latency, ...). */
 const HIGHER_IS_BETTER = new Set(['probe_success', 'disk_free', 'queue_processed', 'cert_expiry', 'request_rate']);
@@ -51,7 +52,7 @@ export interface RecoveryVerdict {
 export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
   const higherIsBetter = HIGHER_IS_BETTER.has(input.role);
   if (input.after.length === 0) {
-    return { recovered: null, value: null, limit: null, detail: `No ${input.role} data over the verify window, so recovery is unknown.` };
+    return { recovered: null, value: null, limit: null, detail: `No ${roleLabel(input.role)} data over the verify window, so recovery is unknown.` };
   }
   const tail = input.after.slice(Math.floor(input.after.length / 2));
   const value = mean(tail);
@@ -63,14 +64,14 @@ export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
   } else if (input.before.length > 0) {
     const base = median(input.before);
     limit = higherIsBetter ? base / BASELINE_TOLERANCE : Math.max(base * BASELINE_TOLERANCE, base + EPSILON);
-    basis = `the pre-incident baseline ${fmt(base)}`;
+    basis = `the pre-incident baseline ${fmt(input.role, base)}`;
   } else if (input.during.length > 0) {
     const peak = higherIsBetter ? Math.min(...input.during) : Math.max(...input.during);
     limit = higherIsBetter ? peak / PEAK_SHARE : peak * PEAK_SHARE;
-    basis = `a fifth of the incident peak ${fmt(peak)}`;
+    basis = `a fifth of the incident peak ${fmt(input.role, peak)}`;
   }
   if (limit === null) {
-    return { recovered: null, value, limit: null, detail: `${input.role} is ${fmt(value)} but there is no baseline to judge it against.` };
+    return { recovered: null, value, limit: null, detail: `${roleLabel(input.role)} is ${fmt(input.role, value)} but there is no baseline to judge it against.` };
   }
   const within = (v: number) => (higherIsBetter ? v >= limit! : v <= limit!);
   const recovered = within(value);
@@ -83,10 +84,10 @@ export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
       credited: false,
       value,
       limit,
-      detail: `${input.role} recovered before the action ran; not credited: it was already ${fmt(was)} when the action started and is ${fmt(value)} now, ${cmp} ${fmt(limit)} (${basis}).`,
+      detail: `${roleLabel(input.role)} recovered before the action ran; not credited: it was already ${fmt(input.role, was)} when the action started and is ${fmt(input.role, value)} now, ${cmp} ${fmt(input.role, limit)} (${basis}).`,
     };
   }
-  return { recovered, ...(recovered ? { credited: true } : {}), value, limit, detail: `${input.role} is ${fmt(value)}, ${cmp} ${fmt(limit)} (${basis}).` };
+  return { recovered, ...(recovered ? { credited: true } : {}), value, limit, detail: `${roleLabel(input.role)} is ${fmt(input.role, value)}, ${cmp} ${fmt(input.role, limit)} (${basis}).` };
 }
 
 /** The SLO's slow-burn paging level for a service's SLI: (1 − objective) × slowBurnRate. */
@@ -120,7 +121,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function fmt(x: number): string {
-  if (x !== 0 && Math.abs(x) < 0.01) return x.toExponential(2);
-  return Number.isInteger(x) ? String(x) : x.toFixed(3);
+function fmt(role: string, x: number): string {
+  return formatRoleValue(role, x);
 }

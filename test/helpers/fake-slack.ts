@@ -61,6 +61,8 @@ export interface FakeSlack {
   /** Open modals, bottom of each stack first. */
   views(user?: string): SandboxView[];
   uploads(): { file: SandboxFile; content: Buffer | undefined }[];
+  /** Every Web API call (and response-URL post) the app made, oldest first, with the arguments it sent. */
+  calls(): { method: string; args: Record<string, unknown> }[];
   /** Deliveries made so far (newest last) and how the app answered. */
   deliveries(): DeliveryResult[];
   setRateLimit(opts: Partial<RateLimitOptions>): void;
@@ -159,6 +161,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         .flatMap(([, ids]) => ids.map((id) => state.views.get(id)).filter((v): v is SandboxView => !!v)),
     uploads: () => [...state.files.values()].map((file) => ({ file, content: state.fileContents.get(file.id) })),
     deliveries: () => [...sandbox.deliver.log],
+    calls: () => [...sandbox.calls],
     setRateLimit: (o) => sandbox.limiter.configure(o),
     failMethods: (methods, how = { status: 503 }) => methods.forEach((m) => outages.set(m, how)),
     recover: () => outages.clear(),

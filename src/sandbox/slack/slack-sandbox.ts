@@ -40,6 +40,8 @@ export class SlackSandbox {
   readonly limiter: ChannelRateLimiter;
   readonly interactions: Interactions;
   readonly deliver: SlackDeliverer;
+  /** Every authenticated Web API call and response-URL post the app made, oldest first (tests read what was sent). */
+  readonly calls: { method: string; args: ApiArgs }[] = [];
   private baseUrlFn: () => string;
   private readonly consoleUrlFn: (() => string) | undefined;
 
@@ -133,6 +135,7 @@ export class SlackSandbox {
         res.status(400).json({ ok: false, error: 'invalid_payload' });
         return;
       }
+      this.calls.push({ method: 'response_url', args: body as ApiArgs });
       const out = this.deliver.respond(this.interactions.useResponseUrl(String(req.params.token)), body);
       res.status(out.status).json(out.body);
     });
@@ -161,6 +164,7 @@ export class SlackSandbox {
       res.status(200).json({ ok: false, error: 'invalid_auth' });
       return;
     }
+    this.calls.push({ method, args });
     const ctx: ApiContext = {
       state: this.state,
       limiter: this.limiter,

@@ -6,6 +6,7 @@ import { DeclareFields, ResolveFields } from '../../../blocks/modals.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 import { oncallConfig, sleep } from './harness.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 let slack: FakeSlack;
 let app: RunningApp;
@@ -127,7 +128,8 @@ describe('slash commands', () => {
     const row = await app.ctx.knex('handoffs').first();
     expect(row.outgoing_confirmed_at).toBeInstanceOf(Date);
     expect(row.incoming_confirmed_at).toBeInstanceOf(Date);
-    expect((await app.ctx.queue.get(`handoff-remind:${row.id}`))?.status).toBe('cancelled');
+    // The reminder is cancelled right after the message is updated: wait for it rather than race it.
+    await waitFor('the reminder cancelled', async () => (await app.ctx.queue.get(`handoff-remind:${row.id}`))?.status === 'cancelled', 5000);
   });
 
   it('/incident ack stops paging; /incident resolve stores the root cause and scores the hypotheses', async () => {

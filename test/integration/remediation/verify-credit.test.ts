@@ -40,7 +40,7 @@ describe('verifying a remediation', () => {
     const verdict = await waitFor('the verdict', () => loop!.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('recovered before')));
     const shown = JSON.stringify(verdict.blocks);
     expect(shown).toContain('not credited');
-    expect(shown).toContain('error_ratio recovered before the action ran; not credited');
+    expect(shown).toContain('error ratio recovered before the action ran; not credited');
     expect(shown).not.toContain('After *Roll back deploy*');
     expect(verdict.text).toBe('Roll back deploy on checkout: the SLI recovered before the action ran; not credited.');
     const run = await loop.ctx.knex('remediation_runs').where({ id: proposal!.runId }).first();

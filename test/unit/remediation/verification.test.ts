@@ -10,13 +10,13 @@ describe('judgeRecovery', () => {
     expect(v.recovered).toBe(true);
     expect(v.value).toBeCloseTo(0.0035);
     expect(v.limit).toBe(0.006);
-    expect(v.detail).toBe('error_ratio is 3.50e-3, at or below 6.00e-3 (the SLO paging level).');
+    expect(v.detail).toBe('error ratio is 0.35%, at or below 0.6% (the SLO paging level).');
   });
 
   it('is not recovered when the error ratio stays high', () => {
     const v = judgeRecovery({ role: 'error_ratio', before: [0.001], during: [0.2], after: [0.2, 0.19, 0.21, 0.2], sloLimit: 0.006 });
     expect(v.recovered).toBe(false);
-    expect(v.detail).toBe('error_ratio is 0.205, above 6.00e-3 (the SLO paging level).');
+    expect(v.detail).toBe('error ratio is 20.5%, above 0.6% (the SLO paging level).');
   });
 
   it('without an SLO, compares with 1.5x the pre-incident median', () => {
@@ -45,7 +45,7 @@ describe('judgeRecovery', () => {
       recovered: null,
       value: null,
       limit: null,
-      detail: 'No error_ratio data over the verify window, so recovery is unknown.',
+      detail: 'No error ratio data over the verify window, so recovery is unknown.',
     });
     expect(judgeRecovery({ role: 'error_ratio', before: [], during: [], after: [0.1] }).recovered).toBeNull();
   });
@@ -87,7 +87,7 @@ describe('judgeRecovery, crediting the action', () => {
   it('does not credit an action when the SLI was already within the limit as it started', () => {
     const v = judgeRecovery({ ...base, atAction: [0.001, 0.001] });
     expect(v).toMatchObject({ recovered: true, credited: false });
-    expect(v.detail).toMatch(/^error_ratio recovered before the action ran; not credited/);
+    expect(v.detail).toMatch(/^error ratio recovered before the action ran; not credited/);
   });
 
   it('credits it when the SLI was still bad at the start (one healthy reading among bad ones is not recovery)', () => {
