@@ -8,6 +8,8 @@ export interface DomainEventMap {
   'incident.acknowledged': { incidentId: number; by: string };
   /** Back to triggered after an acknowledgement (PagerDuty's incident.unacknowledged): paging starts again. */
   'incident.unacknowledged': { incidentId: number; by: string };
+  /** An alert fired again in an unacknowledged incident whose paging had stopped because every alert resolved. */
+  'incident.firing_again': { incidentId: number };
   'incident.mitigated': { incidentId: number };
   'incident.resolved': { incidentId: number; by: string };
   /** A firing alert reopened the group's recently resolved incident; `reopenCount` is 1 for the first reopen. */

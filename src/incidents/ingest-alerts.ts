@@ -23,6 +23,8 @@ export interface IngestOutcome {
   alerts: number;
   /** True when this batch resolved the last firing alert of the incident. */
   allResolved: boolean;
+  /** True when an alert fired again after every alert had resolved and paging had stopped: the chain runs again. */
+  firingAgain: boolean;
 }
 
 /** Where the alerts came from (kept on their timeline entries, so the investigation can read the original page). */
@@ -60,6 +62,7 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
       ctx.events.emit('incident.reopened', { incidentId: outcome.incidentId, reopenCount: outcome.reopened });
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: 'reopened' });
     } else {
+      if (outcome.firingAgain) ctx.events.emit('incident.firing_again', { incidentId: outcome.incidentId });
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: outcome.allResolved ? 'alerts_resolved' : 'alerts' });
     }
   }
@@ -125,6 +128,15 @@ async function ingestGroup(
   if (allResolved) {
     await appendEvents(trx, [{ incidentId: incident.id, type: 'alerts.all_resolved', actor: 'copilot', at: now, data: {} }]);
   }
+  // An alert firing again in an unacknowledged incident whose paging stopped when every alert resolved: page again.
+  const firingAgain = !opened && reopened === undefined && before === 0 && after > 0 && incident.status === 'triggered' && (await pagingStoppedByResolve(trx, incident.id));
+  if (firingAgain) {
+    const again = alerts.find((a) => a.status === 'firing')!;
+    const n = (await countEvents(trx, incident.id, 'alerts.firing_again')) + 1;
+    await appendEvents(trx, [
+      { incidentId: incident.id, type: 'alerts.firing_again', actor: 'copilot', at: now, dedupeKey: `firing-again:${incident.id}:${n}`, data: { alertname: again.alertname, fingerprint: again.fingerprint } },
+    ]);
+  }
   if (opened) {
     // The investigation and the escalation are committed with the incident: neither waits for chat.
     await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id }, { jobId: investigateJobId(incident.id), trx });
@@ -135,7 +147,17 @@ async function ingestGroup(
     if (known && reopened === undefined && incident.status !== 'resolved') await investigateNewLead(ctx, trx, incident, alerts, known, now);
     await scheduleBriefingUpdate(ctx, incident.id, trx);
   }
-  return { incidentId: incident.id, publicId: incident.publicId, opened, ...(reopened !== undefined ? { reopened } : {}), alerts: alerts.length, allResolved };
+  return { incidentId: incident.id, publicId: incident.publicId, opened, ...(reopened !== undefined ? { reopened } : {}), alerts: alerts.length, allResolved, firingAgain };
+}
+
+async function countEvents(trx: Knex.Transaction, incidentId: number, type: string): Promise<number> {
+  const row = await trx('incident_events').where({ incident_id: incidentId, type }).count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+/** Whether every alert resolving stopped the paging, and no alert has fired again since: the chain needs a new run. */
+async function pagingStoppedByResolve(trx: Knex.Transaction, incidentId: number): Promise<boolean> {
+  return (await countEvents(trx, incidentId, 'alerts.all_resolved')) > (await countEvents(trx, incidentId, 'alerts.firing_again'));
 }
 
 /**

@@ -109,13 +109,14 @@ export async function reopenCount(db: Knex | Knex.Transaction, incidentId: numbe
 }
 
 /**
- * How many times the incident's paging restarted: each reopen, and each unacknowledgement (PagerDuty's
- * incident.unacknowledged), starts a new run of the escalation chain, acknowledged and stopped once more.
+ * How many times the incident's paging restarted: each reopen, each unacknowledgement (PagerDuty's
+ * incident.unacknowledged) and each alert firing again after every alert had resolved starts a new run of the
+ * escalation chain, acknowledged and stopped once more.
  */
 export async function escalationRunCount(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
   const row = await db('incident_events')
     .where({ incident_id: incidentId })
-    .whereIn('type', ['incident.reopened', 'incident.unacknowledged'])
+    .whereIn('type', ['incident.reopened', 'incident.unacknowledged', 'alerts.firing_again'])
     .count<{ count: number }[]>('* as count')
     .first();
   return Number(row?.count ?? 0);

@@ -51,6 +51,9 @@ export function listenForIncidentEvents(ctx: AppContext): void {
   ctx.events.on('incident.unacknowledged', async ({ incidentId }) => {
     await startEscalation(ctx, incidentId);
   });
+  ctx.events.on('incident.firing_again', async ({ incidentId }) => {
+    await startEscalation(ctx, incidentId);
+  });
   ctx.events.on('incident.acknowledged', async ({ incidentId, by }) => {
     await stopEscalation(ctx, incidentId, by);
     await updateAnsweredPages(ctx, incidentId, 'acknowledged', by);

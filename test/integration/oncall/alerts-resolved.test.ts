@@ -70,6 +70,22 @@ describe('every alert resolved, through the whole app from Alertmanager', () => 
     expect((await knex('incidents').where({ id: incident.id }).first()).status).toBe('triggered');
   });
 
+  it('pages again from the first step when an alert fires again before anyone acknowledged', async () => {
+    const { am, incident, knex, slack, whole } = await start();
+    await am.postAlerts([{ ...ALERT, endsAt: new Date(Date.now() - 1000).toISOString() }]);
+    await slack.waitFor(() => slack.messages(incident.channel_id).find((m) => (m.text ?? '').includes('every alert has resolved; paging stopped')), {
+      timeoutMs: 10_000,
+      message: 'no note that every alert resolved',
+    });
+    // The same alert fires again (a flapping check): the unacknowledged incident must not stay silent.
+    await am.postAlerts([{ ...ALERT, startsAt: new Date().toISOString() }]);
+    await waitFor('the alert firing again', async () => (await listTimeline(knex, incident.id)).some((e) => e.type === 'alerts.firing_again'), 15_000);
+    // Step 1 pages the primary again, and with no acknowledgement the chain goes on to the secondary.
+    await waitFor('a second page to the primary', async () => (await pagesOf(whole.app.ctx, incident.id)).filter((p) => p.user === RosterIds.primary).length >= 2, 15_000);
+    await waitFor('the secondary paged', async () => (await pagesOf(whole.app.ctx, incident.id)).some((p) => p.user === RosterIds.secondary), 15_000);
+    expect((await knex('incidents').where({ id: incident.id }).first()).status).toBe('triggered');
+  });
+
   it('resolves by itself after the configured quiet period, and the page DM and pointer say so without an Acknowledge button', async () => {
     const { am, incident, knex, slack } = await start({ autoResolveAfter: '2s' });
     await am.postAlerts([{ ...ALERT, endsAt: new Date(Date.now() - 1000).toISOString() }]);
