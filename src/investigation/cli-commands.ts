@@ -4,6 +4,7 @@ import path from 'node:path';
 import { formatZodIssues } from '../errors.js';
 import { summarizeByCategory, type EvalCase, type EvalSummary } from './eval-metrics.js';
 import { generateScenarios } from './generator/generate-scenarios.js';
+import { generateSituations } from './generator/situations.js';
 import { investigateDeterministic } from './investigate.js';
 import { pageSummaryFromScenario } from './page-summary.js';
 import type { InvestigationResult } from './ports.js';
@@ -215,9 +216,9 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
 export async function runGenerateCommand(argv: string[], io: CommandIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, [], ['--out', '--count', '--seed']);
+    args = parseArgs(argv, ['--situations'], ['--out', '--count', '--seed']);
   } catch (err) {
-    io.stderr(`scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S`);
+    io.stderr(`scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S [--situations]`);
     return 2;
   }
   const out = args.options.get('--out');
@@ -228,7 +229,8 @@ export async function runGenerateCommand(argv: string[], io: CommandIo): Promise
     return 2;
   }
   mkdirSync(out, { recursive: true });
-  for (const s of generateScenarios({ count, seed })) writeFileSync(path.join(out, `${s.id}.json`), JSON.stringify(s));
+  const make = args.flags.has('--situations') ? generateSituations : generateScenarios;
+  for (const s of make({ count, seed })) writeFileSync(path.join(out, `${s.id}.json`), JSON.stringify(s));
   io.stdout(`wrote ${count} scenarios to ${out} (seed ${seed})`);
   return 0;
 }
