@@ -19,14 +19,18 @@ export function featuresOf(steps: readonly InvestigationStep[]): { model: 'known
   return { model: m, vector: v.map(Number) };
 }
 
-/** Logistic regression by gradient descent with a small L2 penalty (the intercept is not penalised). */
-export function fitLogistic(xs: readonly number[][], ys: readonly number[], opts: { iterations?: number; rate?: number; l2?: number } = {}): number[] {
+/**
+ * Logistic regression by gradient descent with an L2 penalty pulling each weight but the intercept toward `prior`
+ * (the slope toward 1: with few wrong answers to learn from, the evidence keeps its reasoned weight).
+ */
+export function fitLogistic(xs: readonly number[][], ys: readonly number[], opts: { iterations?: number; rate?: number; l2?: number; prior?: number[] } = {}): number[] {
   const d = xs[0]?.length ?? 0;
   const w = new Array<number>(d).fill(0);
   const n = xs.length;
   if (n === 0) return w;
   const rate = opts.rate ?? 0.5;
-  const l2 = opts.l2 ?? 0.01;
+  const l2 = opts.l2 ?? 0.02;
+  const prior = opts.prior ?? new Array<number>(d).fill(0);
   for (let it = 0; it < (opts.iterations ?? 4000); it++) {
     const g = new Array<number>(d).fill(0);
     for (let i = 0; i < n; i++) {
@@ -34,7 +38,7 @@ export function fitLogistic(xs: readonly number[][], ys: readonly number[], opts
       const p = 1 / (1 + Math.exp(-z));
       for (let j = 0; j < d; j++) g[j]! += (p - ys[i]!) * xs[i]![j]!;
     }
-    for (let j = 0; j < d; j++) w[j]! -= rate * (g[j]! / n + (j === 0 ? 0 : l2 * w[j]!));
+    for (let j = 0; j < d; j++) w[j]! -= rate * (g[j]! / n + (j === 0 ? 0 : l2 * (w[j]! - (prior[j] ?? 0))));
   }
   return w.map((x) => Math.round(x * 1000) / 1000);
 }
@@ -42,6 +46,6 @@ export function fitLogistic(xs: readonly number[][], ys: readonly number[], opts
 /** Both models' weights, each fitted on the answers given under it. */
 export function fitCalibration(samples: readonly CalibrationSample[]): { known: number[]; novel: number[]; counts: { known: number; novel: number } } {
   const part = (m: 'known' | 'novel') => samples.filter((s) => s.model === m);
-  const fit = (ss: CalibrationSample[]) => fitLogistic(ss.map((s) => s.vector), ss.map((s) => (isTop1(s.case) ? 1 : 0)));
+  const fit = (ss: CalibrationSample[]) => fitLogistic(ss.map((s) => s.vector), ss.map((s) => (isTop1(s.case) ? 1 : 0)), { prior: [0, 1] });
   return { known: fit(part('known')), novel: fit(part('novel')), counts: { known: part('known').length, novel: part('novel').length } };
 }
