@@ -85,8 +85,9 @@ export function strongestOf(ctx: Context, service: string, role: string): Series
 
 /** CPU of a service that is hot now and became hot with this incident. */
 export function hotCpu(ctx: Context, service: string): SeriesFinding | undefined {
-  const cpu = strongestOf(ctx, service, 'cpu');
-  return cpu?.significant && cpu.last >= 0.8 && cpu.departure!.onset >= ctx.t0 - RELATED ? cpu : undefined;
+  // Per pod: the hottest pod whose CPU departed with this incident (the level of the last minutes, not one noisy point).
+  const hot = allOf(ctx, service, 'cpu').filter((f) => f.significant && Math.max(f.departure!.after, f.last) >= 0.8 && f.departure!.onset >= ctx.t0 - RELATED);
+  return hot.sort((a, b) => b.departure!.after - a.departure!.after)[0];
 }
 
 /** Resource findings of a service that hold at the end of the window, whatever their onset. */

@@ -6,9 +6,13 @@ import { LOOKBACK, MIN, RELATED, strongestOf, type Context } from './context.js'
 export function incidentOnset(ctx: Context, paged: string | undefined): number {
   const sig = paged ? ctx.signals.get(paged) : undefined;
   const onsets = [...symptoms(sig), ...[...(sig?.edges.values() ?? [])].filter((f) => f.significant)].map((f) => f.departure!.onset);
-  for (const f of [firstOf(sig, 'disk_free'), paged ? strongestOf(ctx, paged, 'cpu') : undefined, firstOf(sig, 'db_connections')]) {
-    if (f?.significant) onsets.push(f.departure!.onset);
-  }
+  // A resource moves the onset only when it is exhausted now: a disk filling slowly or a busy pool is not the incident.
+  const disk = firstOf(sig, 'disk_free');
+  if (disk?.significant && disk.last <= 0.05) onsets.push(disk.departure!.onset);
+  const cpu = paged ? strongestOf(ctx, paged, 'cpu') : undefined;
+  if (cpu?.significant && Math.max(cpu.departure!.after, cpu.last) >= 0.8) onsets.push(cpu.departure!.onset);
+  const conns = firstOf(sig, 'db_connections');
+  if (conns?.significant && conns.last >= 0.9) onsets.push(conns.departure!.onset);
   const recent = onsets.filter((t) => t >= ctx.now - LOOKBACK + 10 * MIN);
   if (recent.length) return Math.min(...recent);
   const started = Date.parse(ctx.page.startsAt);

@@ -345,7 +345,8 @@ export const SITUATIONS: Record<string, Situation> = {
     const zone = rng.pick(['a', 'b', 'c']);
     for (const s of hit) {
       const m = w.m.get(s)!;
-      const dep = rng.pick(w.byName.get(s)!.dependsOn.length ? w.byName.get(s)!.dependsOn : [s]);
+      const internal = w.byName.get(s)!.dependsOn.filter((d) => w.byName.get(d)?.kind !== 'external');
+      const dep = rng.pick(internal.length ? internal : [s]);
       const e = rng.logFloat(0.04, 0.4);
       const edge = m.edges.get(dep);
       if (edge && variant !== 'clock') towards(rng, edge, e, shape(onset, ramp), 0.08, 1);
@@ -359,8 +360,8 @@ export const SITUATIONS: Record<string, Situation> = {
       addLogs(w, s, 'error', line, onset, N - 1, rng.int(5, 12));
     }
     const first = hit[0]!;
-    // The bait: a harmless deploy of an affected service just before the onset.
-    addDeploy(w, rng.pick(hit), idxSec(w, onset) - rng.float(1, 12) * 60);
+    // The bait: a harmless deploy of an affected service just before the onset (of a module the failure does not name).
+    addDeploy(w, rng.pick(hit), idxSec(w, onset) - rng.float(1, 12) * 60, rng.pick(CLASSES.filter((c) => c !== 'TokenVerifier' && c !== 'GeoIndex')));
     const [paged, path] = choosePaged(w, first, 0.5);
     propagate(w, path, 0.03, 1, onset, ramp);
     return { ...fault('novel', null, null, paged), affected: hit };

@@ -5,6 +5,7 @@ import type { Change, Deploy } from '../../scenario.js';
 import { hhmm } from '../../signals.js';
 import { CHANGE_WINDOW, hyp, logRef, metricRef, MIN, onsetOf, pastRefs, relatedSymptoms, type Candidate, type Context, type Root } from '../context.js';
 import { isSilent } from '../graph-walk.js';
+import { isLookalikeLine } from './lookalikes.js';
 
 const STOP = new Set(['src', 'json', 'package', 'refactor', 'bump', 'with', 'from', 'into', 'improve', 'logging', 'change', 'service', 'failed', 'error', 'request', 'traffic', 'true', 'false']);
 
@@ -18,12 +19,17 @@ export const tokens = (s: string) =>
   );
 
 /** How many tokens of a change's own text (title, files, summary) appear in log lines. */
-export function overlap(text: string, lines: readonly LogTemplate[]): number {
+export function overlap(text: string, lines: readonly LogTemplate[], ignore: ReadonlySet<string> = new Set()): number {
   const t = tokens(text);
   const l = tokens(lines.map((x) => x.first.line).join(' '));
   let n = 0;
-  for (const w of t) if (l.has(w)) n++;
+  for (const w of t) if (l.has(w) && !ignore.has(w)) n++;
   return n;
+}
+
+/** Words of the graph's service names: log lines name services as hosts, which ties nothing to a change. */
+export function nameTokens(ctx: Context): Set<string> {
+  return tokens([...ctx.services.keys()].join(' '));
 }
 
 export interface ChangeCandidate {
@@ -45,11 +51,12 @@ export function changeCandidates(ctx: Context, service: string, onset: number, l
     return t >= onset - CHANGE_WINDOW && t <= onset + 4 * MIN;
   };
   const rank = (ts: number, ov: number) => 2 * Math.min(ov, 3) - Math.max(0, (onset - ts) / MIN) / 15;
+  const ignore = nameTokens(ctx);
   const ds = ctx.deploys.filter((d) => d.service === service && inWindow(d.ts)).map((d) => ({ kind: 'deploy' as const, item: d, ts: Date.parse(d.ts) }));
   const cs = ctx.changes.filter((c) => c.service === service && inWindow(c.ts)).map((c) => ({ kind: 'change' as const, item: c, ts: Date.parse(c.ts) }));
   return [...ds, ...cs]
     .map((c) => {
-      const ov = overlap(changeText(c.item), lines);
+      const ov = overlap(changeText(c.item), lines, ignore);
       return { ...c, overlap: ov, rank: rank(c.ts, ov) };
     })
     .sort((a, b) => b.rank - a.rank);
@@ -66,7 +73,8 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
   const { service } = root;
   const onset = onsetOf(ctx, service);
   const own = relatedSymptoms(ctx, service);
-  const lines = linesAbout(ctx, root, onset);
+  // Lines a look-alike explains (resolver failures, clock skew) cannot tie a change to the failure.
+  const lines = linesAbout(ctx, root, onset).filter((t) => !opts.lookalike || !isLookalikeLine(t.first.line));
   const errorsNew = lines.filter((t) => t.level === 'error');
   const list = changeCandidates(ctx, service, onset, lines);
   const silent = isSilent(ctx, service);

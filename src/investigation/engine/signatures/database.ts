@@ -15,7 +15,11 @@ export function databaseSignature(ctx: Context, root: Root): Candidate[] {
   const saturated = !!conns?.significant && conns.last >= 0.9;
   const logs = newLogs(ctx, service, EXHAUSTED);
   const callerLogs = (ctx.callers.get(service) ?? []).flatMap((c) => ctx.logs.newSince(c, ctx.t0 - 10 * MIN).filter((t) => /acquir\w* connection|connection pool|too many connections/i.test(t.first.line)));
-  if (!saturated && !(logs.length && !conns)) return [];
+  // A database that exports nothing: its own lines (slots exhausted, or statements running for tens of seconds while callers
+  // wait for the pool) carry the diagnosis.
+  const slowStatements = newLogs(ctx, service, /duration: \d{4,} ms\s+statement/i);
+  const silentEvidence = !conns && (logs.length > 0 || (slowStatements.length > 0 && callerLogs.length > 0));
+  if (!saturated && !silentEvidence) return [];
   const slowQueries = !!ql?.significant;
   const onset = conns?.departure?.onset ?? ctx.t0;
   // A lowered limit saturates the pool without slow queries: the change is the cause, not the load.
@@ -36,12 +40,12 @@ export function databaseSignature(ctx: Context, root: Root): Candidate[] {
       primary: true,
     });
   }
-  const signals = [...(saturated ? ['connections_saturated'] : []), ...(slowQueries ? ['slow_queries'] : []), ...(logs.length ? ['exhaustion_logs'] : []), ...(callerLogs.length ? ['callers_wait_for_pool'] : [])];
+  const signals = [...(saturated ? ['connections_saturated'] : []), ...(slowQueries ? ['slow_queries'] : []), ...(logs.length ? ['exhaustion_logs'] : []), ...(slowStatements.length ? ['slow_statements_logged'] : []), ...(callerLogs.length ? ['callers_wait_for_pool'] : [])];
   out.push({
     hypothesis: hyp('db_saturation', service, null, `${service} connections saturated${conns ? ` (${fmt('db_connections', conns.last)})` : ''} by slow queries`, [
       ...(conns ? [metricRef(conns)] : []),
       ...(slowQueries ? [metricRef(ql!)] : []),
-      ...[...logs, ...ctx.logs.newSince(service, ctx.t0 - 10 * MIN)].slice(0, 2).map(logRef),
+      ...[...logs, ...slowStatements, ...ctx.logs.newSince(service, ctx.t0 - 10 * MIN)].slice(0, 2).map(logRef),
       ...pastRefs(ctx, service, 'db_saturation'),
     ]),
     score: (svc?.kind === 'database' ? 6 : 4.5) + signals.length * (slowQueries || !conns ? 0.9 : 0.3),

@@ -9,6 +9,11 @@ const KINDS: Array<{ kind: string; re: RegExp; minServices: number }> = [
   { kind: 'zone partition', re: /network partition|no route to host|zone[- ]?[a-f]\b.*(unreachable|timed? ?out|partition)|cross-zone/i, minServices: 1 },
 ];
 
+/** A line that a look-alike explains (it cannot tie a change or a vendor to the failure). */
+export function isLookalikeLine(line: string): boolean {
+  return KINDS.some((k) => k.re.test(line));
+}
+
 /** The look-alike kinds found in the new log lines since the onset, with a line of each. */
 export function lookalikes(ctx: Context): Array<{ kind: string; services: string[]; line: LogTemplate }> {
   const since = ctx.t0 - 10 * MIN;

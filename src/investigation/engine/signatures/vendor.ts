@@ -3,6 +3,7 @@ import type { SeriesFinding } from '../../signals.js';
 import { hhmm } from '../../signals.js';
 import { hyp, logRef, metricRef, MIN, pastRefs, type Candidate, type Context, type Root } from '../context.js';
 import { changeCandidates } from './change.js';
+import { isLookalikeLine } from './lookalikes.js';
 
 const RATE_LIMITED = /\b429\b|too many requests|rate.?limit|retry-after|quota/i;
 const OUTAGE = /\b50[234]\b|unavailable|timed out|timeout|deadline|connection refused/i;
@@ -40,12 +41,14 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
       });
     }
   }
+  // Calls that fail with no route, no DNS answer or skewed clocks are our network's trouble, not the vendor's outage.
+  const ours = logs.length > 0 && logs.every((t) => isLookalikeLine(t.first.line));
   const signals = [...(edges.length ? ['caller_edge'] : []), ...(edges.length > 1 ? ['several_callers'] : []), ...(outage.length ? ['vendor_errors_logged'] : [])];
   out.push({
     hypothesis: hyp('third_party_outage', service, null, `calls to vendor ${service} started failing at ${hhmm(onset)}; its callers' errors follow`, [...ev, ...pastRefs(ctx, service, 'third_party_outage')]),
-    score: rateLimitedByUs && out.length ? 3 : 4 + signals.length * 1.5,
+    score: ours ? 1 : rateLimitedByUs && out.length ? 3 : 4 + signals.length * 1.5,
     signals,
-    primary: true,
+    primary: !ours,
   });
   return out;
 }
