@@ -8,8 +8,8 @@ import { generateScenarios } from '../../../src/investigation/generator/generate
 import { generateSituations, SITUATION_NAMES } from '../../../src/investigation/generator/situations.js';
 import type { Scenario } from '../../../src/investigation/scenario.js';
 
-// SCENARIO_EXAMPLES points at another copy of the example scenarios (e.g. while they move into test/fixtures).
-const EXAMPLES = process.env.SCENARIO_EXAMPLES ?? fileURLToPath(new URL('../../../../shared/scenarios/examples', import.meta.url));
+// SCENARIOS_DIR points at another copy of the example scenarios (e.g. while they move into test/fixtures).
+const EXAMPLES = process.env.SCENARIOS_DIR ?? fileURLToPath(new URL('../../../../shared/scenarios/examples', import.meta.url));
 
 function expectBar(s: ReturnType<typeof summarize>) {
   expect(s.top1).toBeGreaterThanOrEqual(0.97);
