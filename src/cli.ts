@@ -12,8 +12,9 @@ Commands:
   config check                        Validate the environment and the config file, print a summary.
   investigate --scenario FILE [--json]
                                       Investigate an incident scenario (../shared/scenarios/SPEC.md).
-  eval DIR [--json]                   Score the investigator on every scenario in DIR that carries a truth.
-  scenarios generate --out DIR [--count N] [--seed S]
+  eval DIR [--json] [--verbose] [--fit] Score the investigator on every scenario in DIR that carries a truth
+                                      (per category, reliability table; --fit refits the confidence model).
+  scenarios generate --out DIR [--count N] [--seed S] [--situations]
                                       Write generated scenarios (with truth) for eval and tests.
   help                                Show this help.
 

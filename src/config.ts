@@ -428,6 +428,11 @@ export const fileConfigSchema = z.object({
       defaultVerifyWindow: duration.default(5 * 60_000),
       /** Allow low-risk catalog actions to run without a human when a known failure kind is confident. */
       autoRemediate: z.boolean().default(false),
+      /**
+       * Below this confidence no one-click fix is offered: the briefing says what is suspected and asks. A deploy or change
+       * with no signal of the service failing never reaches it (the investigator keeps it a lead).
+       */
+      proposeAbove: z.number().min(0).max(1).default(0.5),
     })
     .prefault({}),
 });

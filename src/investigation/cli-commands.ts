@@ -2,11 +2,13 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatZodIssues } from '../errors.js';
-import { summarizeByCategory, type EvalCase, type EvalSummary } from './eval-metrics.js';
+import { reliabilityTable, summarizeByCategory, type EvalCase, type EvalSummary } from './eval-metrics.js';
+import { featuresOf, fitCalibration, type CalibrationSample } from './fit-calibration.js';
 import { generateScenarios } from './generator/generate-scenarios.js';
+import { generateSituations } from './generator/situations.js';
 import { investigateDeterministic } from './investigate.js';
 import { pageSummaryFromScenario } from './page-summary.js';
-import type { InvestigationResult } from './ports.js';
+import type { InvestigationResult, InvestigationStep } from './ports.js';
 import { scenarioSchema, type Scenario, type Truth } from './scenario.js';
 import { createScenarioSources } from './scenario-sources.js';
 
@@ -49,13 +51,14 @@ export function loadScenarioFile(file: string): { ok: true; scenario: Scenario; 
 }
 
 /** Runs the deterministic investigator on a scenario (without its truth) and returns the answer and the time it took. */
-export async function investigateScenario(scenario: Scenario): Promise<{ result: InvestigationResult; ms: number }> {
+export async function investigateScenario(scenario: Scenario, steps?: InvestigationStep[]): Promise<{ result: InvestigationResult; ms: number }> {
   const started = performance.now();
   const { truth: _ignored, ...blind } = scenario;
   const result = await investigateDeterministic({
     page: pageSummaryFromScenario(blind as Scenario),
     sources: createScenarioSources(blind as Scenario),
     now: Date.parse(blind.now),
+    record: steps ? (s) => steps.push(s) : undefined,
   });
   return { result: { scenario: blind.id, ...result }, ms: performance.now() - started };
 }
@@ -138,10 +141,11 @@ function listJson(dir: string, warnings: string[], seen = new Set<string>()): st
 }
 
 /** Investigates every scenario with a truth under `dir` (recursively) and scores the answers. */
-export async function evaluateDirectory(dir: string): Promise<{ cases: EvalCase[]; skipped: string[]; warnings: string[] }> {
+export async function evaluateDirectory(dir: string): Promise<{ cases: EvalCase[]; skipped: string[]; warnings: string[]; samples: CalibrationSample[] }> {
   const cases: EvalCase[] = [];
   const skipped: string[] = [];
   const warnings: string[] = [];
+  const samples: CalibrationSample[] = [];
   for (const file of listJson(dir, warnings)) {
     const started = performance.now();
     const loaded = loadScenarioFile(file);
@@ -153,16 +157,28 @@ export async function evaluateDirectory(dir: string): Promise<{ cases: EvalCase[
       skipped.push(`${file}: no truth`);
       continue;
     }
-    const { result } = await investigateScenario(loaded.scenario);
+    const steps: InvestigationStep[] = [];
+    const { result } = await investigateScenario(loaded.scenario, steps);
     // Time per scenario includes reading, parsing and validating the file, as `investigate` would.
-    cases.push({ id: loaded.scenario.id, truth: loaded.truth, result, ms: performance.now() - started });
+    const c = { id: loaded.scenario.id, truth: loaded.truth, result, ms: performance.now() - started };
+    cases.push(c);
+    const f = featuresOf(steps);
+    if (f) samples.push({ case: c, ...f });
   }
-  return { cases, skipped, warnings };
+  return { cases, skipped, warnings, samples };
 }
 
 function row(name: string, s: EvalSummary): string {
   const p = (x: number) => (Number.isNaN(x) ? '   -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
   return `${name.padEnd(20)} ${String(s.n).padStart(4)} ${p(s.top1)} ${p(s.top3)} ${p(s.novelRecall)} ${p(s.falseNovelRate)} ${p(s.actionAccuracy)} ${s.ece.toFixed(3).padStart(6)} ${s.meanMs.toFixed(1).padStart(7)} ${s.maxMs.toFixed(1).padStart(7)}`;
+}
+
+/** Renders the reliability table: confidence bins versus how often the top answer was right. */
+export function formatReliability(cases: readonly EvalCase[]): string {
+  const rows = reliabilityTable(cases).map(
+    (b) => `${`${b.lo.toFixed(1)}-${b.hi.toFixed(1)}`.padEnd(10)} ${String(b.n).padStart(5)} ${(b.meanConfidence * 100).toFixed(1).padStart(9)}% ${(b.accuracy * 100).toFixed(1).padStart(8)}%`,
+  );
+  return [`${'confidence'.padEnd(10)} ${'n'.padStart(5)} ${'stated'.padStart(10)} ${'right'.padStart(9)}`, ...rows].join('\n');
 }
 
 /** Renders the eval table (per category and overall). */
@@ -175,9 +191,9 @@ export function formatEvalTable(summary: ReturnType<typeof summarizeByCategory>)
 export async function runEvalCommand(argv: string[], io: CommandIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, ['--json', '--verbose'], []);
+    args = parseArgs(argv, ['--json', '--verbose', '--fit'], []);
   } catch (err) {
-    io.stderr(`eval: ${(err as Error).message}\nUsage: incident-copilot eval DIR [--json]`);
+    io.stderr(`eval: ${(err as Error).message}\nUsage: incident-copilot eval DIR [--json] [--verbose] [--fit]`);
     return 2;
   }
   const dir = args.positional[0];
@@ -201,10 +217,13 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
       truth: `${c.truth.category} ${c.truth.service ?? ''} ${c.truth.cause ?? ''}`.trim(),
       answer: c.result.novel ? 'novel' : `${c.result.hypotheses[0]?.category} ${c.result.hypotheses[0]?.service} ${c.result.hypotheses[0]?.cause ?? ''}`.trim(),
     }));
+  const fitted = args.flags.has('--fit') ? fitCalibration(evaluated.samples) : undefined;
   if (args.flags.has('--json')) {
-    io.stdout(JSON.stringify({ ...summary, skipped: evaluated.skipped, failures }, null, 2));
+    io.stdout(JSON.stringify({ ...summary, reliability: reliabilityTable(evaluated.cases), skipped: evaluated.skipped, failures, ...(fitted ? { fitted } : {}) }, null, 2));
   } else {
     io.stdout(formatEvalTable(summary));
+    io.stdout(`\nreliability (top answer)\n${formatReliability(evaluated.cases)}`);
+    if (fitted) io.stdout(`\nfitted calibration (${fitted.counts.known} known, ${fitted.counts.novel} novel answers):\nKNOWN_WEIGHTS = ${JSON.stringify(fitted.known)}\nNOVEL_WEIGHTS = ${JSON.stringify(fitted.novel)}`);
     if (evaluated.skipped.length) io.stdout(`skipped ${evaluated.skipped.length}: ${evaluated.skipped.slice(0, 5).join('; ')}`);
     if (args.flags.has('--verbose')) for (const f of failures) io.stdout(`wrong: ${f.id}: truth ${f.truth}, answered ${f.answer}`);
   }
@@ -215,9 +234,9 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
 export async function runGenerateCommand(argv: string[], io: CommandIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, [], ['--out', '--count', '--seed']);
+    args = parseArgs(argv, ['--situations'], ['--out', '--count', '--seed']);
   } catch (err) {
-    io.stderr(`scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S`);
+    io.stderr(`scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S [--situations]`);
     return 2;
   }
   const out = args.options.get('--out');
@@ -228,7 +247,8 @@ export async function runGenerateCommand(argv: string[], io: CommandIo): Promise
     return 2;
   }
   mkdirSync(out, { recursive: true });
-  for (const s of generateScenarios({ count, seed })) writeFileSync(path.join(out, `${s.id}.json`), JSON.stringify(s));
+  const make = args.flags.has('--situations') ? generateSituations : generateScenarios;
+  for (const s of make({ count, seed })) writeFileSync(path.join(out, `${s.id}.json`), JSON.stringify(s));
   io.stdout(`wrote ${count} scenarios to ${out} (seed ${seed})`);
   return 0;
 }

@@ -62,6 +62,28 @@ export function expectedCalibrationError(pairs: ReadonlyArray<{ confidence: numb
   return sums.reduce((e, b) => (b.n ? e + (b.n / pairs.length) * Math.abs(b.acc / b.n - b.conf / b.n) : e), 0);
 }
 
+/** One bin of a reliability table: answers stated with a confidence in [lo, hi), and how often they were right. */
+export interface ReliabilityBin {
+  lo: number;
+  hi: number;
+  n: number;
+  meanConfidence: number;
+  accuracy: number;
+}
+
+/** Confidence bins versus accuracy, for the top answer of each case (empty bins left out). */
+export function reliabilityTable(cases: readonly EvalCase[], bins = 10): ReliabilityBin[] {
+  const out = Array.from({ length: bins }, (_, i) => ({ lo: i / bins, hi: (i + 1) / bins, n: 0, meanConfidence: 0, accuracy: 0 }));
+  for (const c of cases) {
+    const p = topConfidence(c.result);
+    const b = out[Math.min(bins - 1, Math.max(0, Math.floor(p * bins)))]!;
+    b.n++;
+    b.meanConfidence += p;
+    b.accuracy += isTop1(c) ? 1 : 0;
+  }
+  return out.filter((b) => b.n > 0).map((b) => ({ ...b, meanConfidence: b.meanConfidence / b.n, accuracy: b.accuracy / b.n }));
+}
+
 export function summarize(cases: readonly EvalCase[]): EvalSummary {
   const n = cases.length;
   const share = (xs: readonly EvalCase[], f: (c: EvalCase) => boolean) => (xs.length ? xs.filter(f).length / xs.length : Number.NaN);

@@ -1,30 +1,51 @@
-// Fits the confidence table of calibration.ts from scored scenarios: observed accuracy per (answer, evidence strength).
+// Fits the confidence model of calibration.ts: logistic regression of "the top answer was right" on the evidence features
+// the investigator recorded with its answer.
 import { isTop1, type EvalCase } from './eval-metrics.js';
 import type { InvestigationStep } from './ports.js';
 
-/** One investigated scenario with the strength bucket its answer was given in (from the recorded `answer` step). */
+/** One investigated scenario with the feature vector its answer's confidence was computed from. */
 export interface CalibrationSample {
   case: EvalCase;
-  bucket: string;
+  model: 'known' | 'novel';
+  vector: number[];
 }
 
-/** The bucket (`category/strength`) recorded by the investigator's final decision step. */
-export function bucketOf(steps: readonly InvestigationStep[]): string {
+/** The model and feature vector recorded by the investigator's final decision step. */
+export function featuresOf(steps: readonly InvestigationStep[]): { model: 'known' | 'novel'; vector: number[] } | undefined {
   const answer = [...steps].reverse().find((s) => s.kind === 'decision' && s.name === 'answer');
-  return String(answer?.attributes.bucket ?? 'unknown');
+  const v = answer?.attributes.vector;
+  const m = answer?.attributes.model;
+  if (!Array.isArray(v) || (m !== 'known' && m !== 'novel')) return undefined;
+  return { model: m, vector: v.map(Number) };
 }
 
 /**
- * Per bucket: (correct + 1) / (n + 2), the observed accuracy shrunk toward one half so a small bucket is never
- * stated as certain. Returns the table with its counts, to paste into calibration.ts.
+ * Logistic regression by gradient descent with an L2 penalty pulling each weight but the intercept toward `prior`
+ * (the slope toward 1: with few wrong answers to learn from, the evidence keeps its reasoned weight).
  */
-export function fitCalibration(samples: readonly CalibrationSample[]): Record<string, { n: number; correct: number; confidence: number }> {
-  const out: Record<string, { n: number; correct: number; confidence: number }> = {};
-  for (const s of samples) {
-    const b = (out[s.bucket] ??= { n: 0, correct: 0, confidence: 0 });
-    b.n++;
-    if (isTop1(s.case)) b.correct++;
+export function fitLogistic(xs: readonly number[][], ys: readonly number[], opts: { iterations?: number; rate?: number; l2?: number; prior?: number[] } = {}): number[] {
+  const d = xs[0]?.length ?? 0;
+  const w = new Array<number>(d).fill(0);
+  const n = xs.length;
+  if (n === 0) return w;
+  const rate = opts.rate ?? 0.5;
+  const l2 = opts.l2 ?? 0.02;
+  const prior = opts.prior ?? new Array<number>(d).fill(0);
+  for (let it = 0; it < (opts.iterations ?? 4000); it++) {
+    const g = new Array<number>(d).fill(0);
+    for (let i = 0; i < n; i++) {
+      const z = w.reduce((s, wi, j) => s + wi * xs[i]![j]!, 0);
+      const p = 1 / (1 + Math.exp(-z));
+      for (let j = 0; j < d; j++) g[j]! += (p - ys[i]!) * xs[i]![j]!;
+    }
+    for (let j = 0; j < d; j++) w[j]! -= rate * (g[j]! / n + (j === 0 ? 0 : l2 * (w[j]! - (prior[j] ?? 0))));
   }
-  for (const b of Object.values(out)) b.confidence = Math.round(((b.correct + 1) / (b.n + 2)) * 1000) / 1000;
-  return out;
+  return w.map((x) => Math.round(x * 1000) / 1000);
+}
+
+/** Both models' weights, each fitted on the answers given under it. */
+export function fitCalibration(samples: readonly CalibrationSample[]): { known: number[]; novel: number[]; counts: { known: number; novel: number } } {
+  const part = (m: 'known' | 'novel') => samples.filter((s) => s.model === m);
+  const fit = (ss: CalibrationSample[]) => fitLogistic(ss.map((s) => s.vector), ss.map((s) => (isTop1(s.case) ? 1 : 0)), { prior: [0, 1] });
+  return { known: fit(part('known')), novel: fit(part('novel')), counts: { known: part('known').length, novel: part('novel').length } };
 }

@@ -1,5 +1,5 @@
 // Per-service signals by metric role: each series' departure from its own baseline, and the resource signatures read from them.
-import { detectDeparture, median, rampOnset, toPoints, type Departure } from './change-point.js';
+import { detectDeparture, toPoints, type Departure } from './change-point.js';
 import type { MetricsSource, StepRecorder, TimeRange } from './ports.js';
 import type { ScenarioService, Series } from './scenario.js';
 import { seriesSelector } from './scenario-sources.js';
@@ -183,27 +183,4 @@ export function restartsInWindow(sig: ServiceSignals | undefined): { added: numb
     }
   }
   return { added, times };
-}
-
-/**
- * Memory that grew steadily and was cut by restarts: returns when the growth began and how large it got.
- * A sawtooth whose peaks keep coming back after each restart is a leak; a flat line with restarts is not.
- */
-export function memoryGrowth(sig: ServiceSignals | undefined): { growthStart: number; base: number; peak: number; drops: number } | null {
-  const f = firstOf(sig, 'memory');
-  if (!f || f.points.length < 30) return null;
-  const vs = f.points.map((p) => p[1]);
-  const dropIdx: number[] = [];
-  for (let i = 1; i < vs.length; i++) if (vs[i]! < vs[i - 1]! * 0.7) dropIdx.push(i);
-  if (dropIdx.length === 0) return null;
-  const firstCycle = f.points.slice(0, dropIdx[0]);
-  const peak = Math.max(...vs.slice(0, dropIdx[0]));
-  const base = median(vs.slice(0, Math.min(10, vs.length)));
-  if (peak < base * 1.4 || firstCycle.length < 15) return null;
-  // Growth must be steady: most steps of the first cycle go up.
-  const ups = firstCycle.slice(1).filter((p, i) => p[1] >= firstCycle[i]![1]).length / (firstCycle.length - 1);
-  const d = detectDeparture(firstCycle, { relativeFloor: 0.01 });
-  if (ups < 0.55 && !(d && d.direction === 'up')) return null;
-  const growthStart = firstCycle[rampOnset(firstCycle.map((q) => q[1]))]![0] * 1000;
-  return { growthStart, base, peak, drops: dropIdx.length };
 }

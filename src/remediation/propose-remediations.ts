@@ -53,7 +53,8 @@ export interface RemediationProposal extends RemediationProposalView {
  * and that was not already decided for the incident: the top hypothesis's category action (rollback_deploy for
  * bad_deploy, ...), the suggested runbook step's action, then the next hypotheses' category actions. Actions come
  * from the category (a closed set) or the runbook, never from alert or log text, and a name that is not in the
- * catalog is never proposed. Proposing again for the same result returns the same run. When
+ * catalog is never proposed, nor a hypothesis below `remediation.proposeAbove` (recorded as withheld instead). Proposing
+ * again for the same result returns the same run. When
  * `remediation.autoRemediate` is on and policy allows the top hypothesis's action to run alone, policy approves it.
  */
 export async function proposeRemediations(ctx: AppContext, incidentId: number, result: InvestigationResult): Promise<RemediationProposal[]> {
@@ -61,12 +62,32 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   if (result.novel) return [];
   const catalog = ctx.config.file.actions;
+  const threshold = ctx.config.file.remediation.proposeAbove;
+  if (!result.hypotheses.some((h) => h.confidence >= threshold)) {
+    // Not sure enough to offer a fix: say what is suspected and ask, rather than a button that acts on a guess.
+    const suspect = result.hypotheses[0];
+    await appendTimeline(ctx.knex, {
+      incidentId,
+      type: 'remediation.withheld',
+      actor: 'copilot',
+      at: ctx.clock.now(),
+      data: {
+        reason: `confidence ${Math.round((suspect?.confidence ?? 0) * 100)}% is below ${Math.round(threshold * 100)}% (remediation.proposeAbove): no one-click fix is offered`,
+        suspect: suspect ? { category: suspect.category, service: suspect.service, cause: suspect.cause, confidence: suspect.confidence } : null,
+      },
+      dedupeKey: `remediation:withheld:${incidentId}:${suspect ? `${suspect.category}|${suspect.service}|${suspect.cause ?? ''}` : 'none'}`,
+    });
+    return [];
+  }
   // Candidates, best first: the action each top hypothesis's category calls for, then the suggested runbook step's
   // action for the top hypothesis. Either way only a catalog entry can be proposed, and it runs only through policy.
   const top = result.hypotheses[0];
   // Only the top hypothesis's category action is a known failure kind's fix that policy may run without a click.
-  const candidates = result.hypotheses.slice(0, MAX_HYPOTHESES).map((h, i) => ({ h, actionName: ACTION_FOR_CATEGORY[h.category], mayAutoRun: i === 0 }));
-  if (top && result.suggestedStep?.action) candidates.splice(1, 0, { h: top, actionName: result.suggestedStep.action, mayAutoRun: false });
+  const candidates = result.hypotheses
+    .slice(0, MAX_HYPOTHESES)
+    .map((h, i) => ({ h, actionName: ACTION_FOR_CATEGORY[h.category], mayAutoRun: i === 0 }))
+    .filter((c) => c.h.confidence >= threshold);
+  if (top && top.confidence >= threshold && result.suggestedStep?.action) candidates.splice(1, 0, { h: top, actionName: result.suggestedStep.action, mayAutoRun: false });
   // What was already decided for this incident (rejected, run, failed) is not proposed again: the next candidate is.
   const decided = new Set(
     (await listRuns(ctx.knex, incidentId)).filter((r) => r.status !== 'proposed').map((r) => `${r.action}|${r.service}|${r.cause ?? ''}`),

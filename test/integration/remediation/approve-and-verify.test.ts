@@ -257,6 +257,23 @@ describe('proposing remediations', () => {
     loop = await startRemediationLoop({ autoRemediate: true });
   });
 
+  it('offers no one-click fix below remediation.proposeAbove: the suspicion is recorded as withheld instead', async () => {
+    const { incidentId } = await loop.openIncident();
+    const unsure: InvestigationResult = {
+      novel: false,
+      hypotheses: [{ ...badDeploy.hypotheses[0]!, confidence: 0.35 }],
+      suggestedStep: { runbook: 'high-error-rate', step: 2, text: 'Roll back', action: 'rollback_deploy' },
+    };
+    expect(await proposeRemediations(loop.ctx, incidentId, unsure)).toEqual([]);
+    expect(await loop.ctx.knex('remediation_runs').where({ incident_id: incidentId })).toHaveLength(0);
+    const withheld = await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'remediation.withheld' });
+    expect(withheld).toHaveLength(1);
+    expect(JSON.stringify(withheld[0].data)).toContain('below 50%');
+    // The same answer stated with enough confidence is offered.
+    const [offered] = await proposeRemediations(loop.ctx, incidentId, { ...unsure, hypotheses: [{ ...unsure.hypotheses[0]!, confidence: 0.8 }] });
+    expect(offered).toMatchObject({ action: 'rollback_deploy', cause: 'd-42' });
+  });
+
   it('proposes only catalog actions for the hypotheses, once per service, and never for a cause that is not an id', async () => {
     const { incidentId } = await loop.openIncident();
     const result: InvestigationResult = {

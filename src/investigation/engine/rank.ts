@@ -1,0 +1,100 @@
+// Ranking: orders the candidates of every root, decides between an answer and "novel", and gives each a confidence from its evidence.
+import { knownConfidence, knownVector, novelConfidence, novelVector, type KnownFeatures } from '../calibration.js';
+import type { EvidenceRef, Hypothesis } from '../ports.js';
+import type { Candidate, Root } from './context.js';
+
+export interface ScoredRoot {
+  root: Root;
+  candidates: Candidate[];
+}
+
+export interface Ranking {
+  novel: boolean;
+  hypotheses: Hypothesis[];
+  novelConfidence: number;
+  explained: ScoredRoot[];
+  unexplained: ScoredRoot[];
+  /** What the top confidence was computed from (recorded with the answer, used to fit calibration). */
+  model: 'known' | 'novel';
+  vector: number[];
+  features: Record<string, unknown>;
+}
+
+/** A root reached through stronger evidence is the likelier place of the fault; a root with a primary signature outranks one without. */
+function rootBonus(r: Root): number {
+  return Math.min(r.hop, 5) * 0.1;
+}
+
+export function rank(scored: ScoredRoot[], context: { anomalies: number; lookalike: boolean }): Ranking {
+  const explained = scored.filter((s) => s.candidates.some((c) => c.primary));
+  const unexplained = scored.filter((s) => !s.candidates.some((c) => c.primary) && s.root.path.length > 0);
+  const all = explained.flatMap((s) => s.candidates.map((c) => ({ c, key: (c.primary ? 100 : 0) + c.score + rootBonus(s.root) })));
+  // Leads of roots with no known signature are still shown, below every answer.
+  const leads = unexplained.flatMap((s) => s.candidates.map((c) => ({ c, key: c.score })));
+  const ranked = [...all.sort((a, b) => b.key - a.key), ...leads.sort((a, b) => b.key - a.key)];
+  const distinct: Candidate[] = [];
+  const seen = new Set<string>();
+  for (const { c } of ranked) {
+    const k = `${c.hypothesis.category}|${c.hypothesis.service}|${c.hypothesis.cause}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    distinct.push(c);
+  }
+  const top = distinct[0];
+  const unexplainedRoot = unexplained.some((u) => u.root.hop > 0 || u.root.path.length === 1);
+  if (!top || !top.primary) {
+    const bestLead = top?.score ?? 0;
+    const nf = { anomalies: context.anomalies, unexplainedRoot, bestLead, lookalike: context.lookalike };
+    const nc = novelConfidence(nf);
+    return {
+      novel: true,
+      hypotheses: spread(distinct, 1 - nc, 5),
+      novelConfidence: nc,
+      explained,
+      unexplained,
+      model: 'novel',
+      vector: novelVector(nf),
+      features: { ...nf },
+    };
+  }
+  const runnerUp = distinct.slice(1).find((c) => c.primary);
+  const kf: KnownFeatures = {
+    score: top.score,
+    signals: new Set(top.signals).size,
+    margin: top.score - (runnerUp?.score ?? 0),
+    rivalRoot: explained.length > 1,
+    unexplainedRoot,
+    lookalike: context.lookalike,
+  };
+  const conf = knownConfidence(kf);
+  const hypotheses = [toHypothesis(top, conf), ...spread(distinct.slice(1), 1 - conf, 4)];
+  return { novel: false, hypotheses, novelConfidence: Math.round((1 - conf) * 1000) / 1000, explained, unexplained, model: 'known', vector: knownVector(kf), features: { ...kf } };
+}
+
+/** Shares `mass` among the rest in proportion to their scores (a lead never outweighs an answer above it). */
+function spread(rest: Candidate[], mass: number, max: number): Hypothesis[] {
+  const list = rest.slice(0, max);
+  const weights = list.map((c) => Math.exp(Math.min(c.score, 12) / 2) * (c.primary ? 1 : 0.3));
+  const total = weights.reduce((a, b) => a + b, 0) || 1;
+  let prev = Infinity;
+  return list.map((c, i) => {
+    const p = Math.min(prev, Math.round(((mass * weights[i]!) / total) * 0.9 * 1000) / 1000);
+    prev = p;
+    return toHypothesis(c, p);
+  });
+}
+
+function toHypothesis(c: Candidate, confidence: number): Hypothesis {
+  const { category, service, cause, summary, evidence } = c.hypothesis;
+  return { category, service, cause, confidence, summary, evidence: dedupe(evidence) };
+}
+
+function dedupe(evidence: EvidenceRef[]): EvidenceRef[] {
+  const seen = new Set<string>();
+  return evidence.filter((e) => {
+    const k = `${e.kind}|${e.ref}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
