@@ -63,9 +63,10 @@ export interface LoopOptions {
   clock?: AppContext['clock'];
 }
 
-async function startSlack(): Promise<{ slack: SlackSandbox; close: () => Promise<void> }> {
+/** The local Slack, signing its requests with the clock the app checks them against. */
+async function startSlack(clock: AppContext['clock']): Promise<{ slack: SlackSandbox; close: () => Promise<void> }> {
   let base = '';
-  const slack = new SlackSandbox({ botToken: 'xoxb-test', signingSecret: 'test-secret', baseUrl: () => base });
+  const slack = new SlackSandbox({ botToken: 'xoxb-test', signingSecret: 'test-secret', baseUrl: () => base, now: () => clock.now().getTime() });
   const { url, close } = await slack.listen(0);
   base = url;
   return { slack, close };
@@ -76,10 +77,11 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   await requirePostgres();
   if (opts.redisPrefix) await requireRedis();
   const schema = opts.schema ?? uniqueName('test');
+  const clock = opts.clock ?? testClock();
   let closeSlack = async () => {};
   let slack = opts.slack;
   if (!slack) {
-    const s = await startSlack();
+    const s = await startSlack(clock);
     slack = s.slack;
     closeSlack = s.close;
   }
@@ -98,7 +100,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     db,
     knex: db.knex,
     queue,
-    clock: opts.clock ?? testClock(),
+    clock,
     metrics,
     events: new DomainEvents(),
     chat: createSlackChatNotifier(client, logger),
