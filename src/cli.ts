@@ -11,7 +11,8 @@ Commands:
   migrate                             Apply database migrations and exit.
   config check                        Validate the environment and the config file, print a summary.
   investigate --scenario FILE [--json]
-                                      Investigate an incident scenario (../shared/scenarios/SPEC.md).
+                                      Investigate an incident scenario (format: docs/scenario-format.md;
+                                      examples: test/fixtures/scenarios/).
   eval DIR [--json] [--verbose] [--fit] Score the investigator on every scenario in DIR that carries a truth
                                       (per category, reliability table; --fit refits the confidence model).
   scenarios generate --out DIR [--count N] [--seed S] [--situations]
