@@ -141,7 +141,8 @@ async function start(io: CliIo): Promise<number> {
   return 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.ts|incident-copilot(?:\.js)?)$/.test(process.argv[1]);
+// Run as `tsx src/cli.ts`, `node dist/src/cli.js` or through bin/incident-copilot.js.
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.[jt]s|incident-copilot(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
     (code) => {
