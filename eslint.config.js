@@ -1,10 +1,10 @@
-// Lint: typescript-eslint's recommended rules plus the layering rules of DESIGN.md.
+// Lint: typescript-eslint's recommended rules plus the layering rules of docs/architecture.md.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const slackOutsideAdapters = {
   group: ['@slack/*'],
-  message: 'Slack SDKs belong in src/adapters/ or src/sandbox/; the core talks to ports (DESIGN.md, Layout).',
+  message: 'Slack SDKs belong in src/adapters/ or src/sandbox/; the core talks to ports (docs/architecture.md).',
 };
 
 const inward = {

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `incident-copilot` command: runs src/cli.ts through tsx's loader, so no build step is needed in a checkout.
-import { register } from 'tsx/esm/api';
+// The `incident-copilot` command: runs the compiled dist/ when it is built and up to date (see choose-entry.js);
+// otherwise runs src/cli.ts through tsx's loader, so a checkout needs no build step.
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chooseEntry } from './choose-entry.js';
 
-register();
-await import('../src/cli.ts');
+const entry = chooseEntry(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
+if (entry.kind === 'tsx') {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+await import(pathToFileURL(entry.file).href);

@@ -11,7 +11,8 @@ Commands:
   migrate                             Apply database migrations and exit.
   config check                        Validate the environment and the config file, print a summary.
   investigate --scenario FILE [--json]
-                                      Investigate an incident scenario (../shared/scenarios/SPEC.md).
+                                      Investigate an incident scenario (format: docs/scenario-format.md;
+                                      examples: test/fixtures/scenarios/).
   eval DIR [--json] [--verbose] [--fit] Score the investigator on every scenario in DIR that carries a truth
                                       (per category, reliability table; --fit refits the confidence model).
   scenarios generate --out DIR [--count N] [--seed S] [--situations]
@@ -140,7 +141,8 @@ async function start(io: CliIo): Promise<number> {
   return 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.ts|incident-copilot(?:\.js)?)$/.test(process.argv[1]);
+// Run as `tsx src/cli.ts`, `node dist/src/cli.js` or through bin/incident-copilot.js.
+const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.[jt]s|incident-copilot(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
     (code) => {

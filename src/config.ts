@@ -1,4 +1,4 @@
-// Configuration: one zod schema over the environment (DESIGN.md's settings) and one over the YAML file named by COPILOT_CONFIG.
+// Configuration: one zod schema over the environment (.env.example lists it) and one over the YAML file named by COPILOT_CONFIG.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -15,7 +15,7 @@ const optionalUrl = (what: string) =>
     message: `expected an http(s) URL of ${what}`,
   });
 
-/** The environment. Names are part of the interface (DESIGN.md, Settings); `.env.example` lists exactly these keys. */
+/** The environment. Names are part of the interface (operators set them); `.env.example` lists exactly these keys. */
 export const envSchema = z.object({
   PORT: z
     .string()

@@ -63,7 +63,7 @@ export async function investigateScenario(scenario: Scenario, steps?: Investigat
   return { result: { scenario: blind.id, ...result }, ms: performance.now() - started };
 }
 
-/** The SPEC's JSON answer: scenario, novel, hypotheses, suggestedStep. */
+/** The JSON answer of docs/scenario-format.md: scenario, novel, hypotheses, suggestedStep. */
 export function specAnswer(r: InvestigationResult): Record<string, unknown> {
   return { scenario: r.scenario, novel: r.novel, hypotheses: r.hypotheses, suggestedStep: r.suggestedStep };
 }

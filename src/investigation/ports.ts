@@ -1,4 +1,4 @@
-// The investigator's ports: what it needs from the outside world, and the answer it gives (SPEC.md, "The investigator's answer").
+// The investigator's ports: what it needs from the outside world, and the answer it gives (docs/scenario-format.md, "The answer").
 import type { Category, Change, Deploy, LogLine, PastIncident, Runbook, ScenarioService, Series } from './scenario.js';
 
 /** A time range, in unix milliseconds. */
@@ -87,7 +87,7 @@ export interface SuggestedStep {
   action: string | null;
 }
 
-/** The investigator's answer, exactly SPEC.md's JSON shape plus a few optional extras. */
+/** The investigator's answer, exactly the JSON answer of docs/scenario-format.md plus a few optional extras. */
 export interface InvestigationResult {
   scenario?: string;
   novel: boolean;

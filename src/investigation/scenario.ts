@@ -1,4 +1,4 @@
-// The incident-scenario format v1 (../shared/scenarios/SPEC.md): a frozen snapshot of a production world at page time.
+// The incident-scenario format v1 (docs/scenario-format.md): a frozen snapshot of a production world at page time.
 import { z } from 'zod';
 
 export const CATEGORIES = [

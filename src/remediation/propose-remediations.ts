@@ -14,7 +14,7 @@ import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, list
 /** How many hypotheses, best first, are considered. */
 const MAX_HYPOTHESES = 3;
 /**
- * Open proposals per investigation: the briefing offers the next step, one button (DESIGN.md); several buttons for
+ * Open proposals per investigation: the briefing offers the next step, one button; several buttons for
  * competing fixes invite two people to run two of them at once.
  */
 const MAX_OPEN_PROPOSALS = 1;

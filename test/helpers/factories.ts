@@ -1,4 +1,4 @@
-// Test factories: webhook payloads in the exact shapes the real senders use (from shared/fixtures), and variations.
+// Test factories: webhook payloads in the exact shapes the real senders use (test/fixtures/webhooks/), and variations.
 import { randomUUID } from 'node:crypto';
 
 /** An Alertmanager v4 webhook body: two firing HighErrorRate alerts of checkout in one group. */

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repoRoot, 'bin', 'incident-copilot.js');
+/** The installed command; tests of the compiled build pass dist/src/cli.js instead. */
+export const bin = path.join(repoRoot, 'bin', 'incident-copilot.js');
 
 export interface SpawnedApp {
   child: ChildProcess;
@@ -13,10 +14,10 @@ export interface SpawnedApp {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a CLI command to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs a CLI command to completion (through `entry`, by default the incident-copilot command). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, entry = bin): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: cleanEnv(env) });
+    const child = spawn(process.execPath, [entry, ...args], { cwd: repoRoot, env: cleanEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -43,8 +44,8 @@ export function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Starts the app and waits for the URL line; fails with the output if it does not come within timeoutMs. */
-export async function spawnApp(env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<SpawnedApp> {
-  const child = spawn(process.execPath, [bin, 'start'], { cwd: repoRoot, env: cleanEnv(env) });
+export async function spawnApp(env: NodeJS.ProcessEnv, timeoutMs = 30_000, entry = bin): Promise<SpawnedApp> {
+  const child = spawn(process.execPath, [entry, 'start'], { cwd: repoRoot, env: cleanEnv(env) });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

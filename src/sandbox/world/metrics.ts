@@ -18,7 +18,7 @@ const single = (pick: (sig: ServiceSignals) => number | undefined) => (_service:
   return v === undefined || !Number.isFinite(v) ? [] : [{ labels: {}, value: v }];
 };
 
-/** The metric names of SPEC.md, by role (matching DEFAULT_METRIC_ROLES). */
+/** The metric names of docs/scenario-format.md, by role (matching DEFAULT_METRIC_ROLES). */
 export const WORLD_METRICS: readonly WorldMetric[] = [
   { role: 'request_rate', name: 'service:http_requests:rate5m', read: single((s) => s.rps) },
   { role: 'error_ratio', name: 'service:http_errors:ratio_rate5m', read: single((s) => s.errorRatio) },

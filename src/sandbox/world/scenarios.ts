@@ -31,7 +31,7 @@ export interface Injection {
   deploys: WorldDeploy[];
   changes: WorldChange[];
   alert: AlertRule;
-  /** What really happened, in the format of SPEC.md's truth. */
+  /** What really happened, in the format of a scenario's truth (docs/scenario-format.md). */
   truth: Truth;
 }
 

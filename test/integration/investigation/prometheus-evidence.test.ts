@@ -1,7 +1,5 @@
 // The Prometheus adapter against a REAL Prometheus holding a scenario's series: same investigation answer as the scenario.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.js';
 import { DEFAULT_METRIC_ROLES } from '../../../src/config.js';
@@ -10,26 +8,10 @@ import { metricKey } from '../../../src/investigation/agent/evidence-ledger.js';
 import type { EvidenceSources } from '../../../src/investigation/ports.js';
 import { createRecorder } from '../../../src/investigation/recorder.js';
 import { runInvestigation } from '../../../src/investigation/run-investigation.js';
-import { scenarioSchema, type Scenario, type Series } from '../../../src/investigation/scenario.js';
+import type { Series } from '../../../src/investigation/scenario.js';
 import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { loadScenario, scenarioIds } from '../../helpers/fixtures.js';
 import { startPrometheusWithSeries, type RunningPrometheus } from '../../helpers/prometheus-server.js';
-
-const examplesDir = process.env.SCENARIOS_DIR ?? fileURLToPath(new URL('../../../../shared/scenarios/examples/', import.meta.url));
-
-function loadScenario(id: string): Scenario {
-  const file = `${examplesDir.replace(/\/$/, '')}/${id}.json`;
-  if (!existsSync(file)) throw new Error(`example scenario ${file} is missing: these tests need ../shared/scenarios/examples next to the repo (or SCENARIOS_DIR)`);
-  return scenarioSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-}
-
-/** Every example scenario, or a clear failure when the examples are not next to the repo. */
-function exampleIds(): string[] {
-  if (!existsSync(examplesDir)) return ['(missing examples)'];
-  return readdirSync(examplesDir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.replace(/\.json$/, ''))
-    .sort();
-}
 
 /** Series compared by value: Prometheus answers labels sorted and numbers reformatted, the scenario as written. */
 const byValue = (series: Series[]) =>
@@ -50,7 +32,7 @@ function canonical<T>(value: T): T {
   return value;
 }
 
-for (const id of exampleIds()) {
+for (const id of scenarioIds()) {
   describe(`investigating ${id} through a real Prometheus`, () => {
     const scenario = loadScenario(id);
     let running: RunningPrometheus | undefined;

@@ -1,7 +1,5 @@
 // runInvestigation end to end: deterministic pass, then the agent on the real Anthropic SDK (fake Messages API), with
 // every step recorded and stored in a real Postgres.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicModel } from '../../../src/adapters/anthropic/anthropic-model.js';
 import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
@@ -9,20 +7,12 @@ import { investigateDeterministic } from '../../../src/investigation/investigate
 import { pageSummaryFromScenario } from '../../../src/investigation/page-summary.js';
 import { createRecorder } from '../../../src/investigation/recorder.js';
 import { runInvestigation } from '../../../src/investigation/run-investigation.js';
-import { scenarioSchema, type Scenario } from '../../../src/investigation/scenario.js';
 import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
 import { listSpans, saveSpans } from '../../../src/investigation/spans-repository.js';
 import { occursOnlyInsideUntrusted } from '../../../src/investigation/agent/untrusted.js';
 import { requestText, startFakeAnthropic, toolUse, type FakeAnthropic } from '../../helpers/fake-anthropic.js';
+import { loadScenario } from '../../helpers/fixtures.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
-
-const examplesDir = process.env.SCENARIOS_DIR ?? fileURLToPath(new URL('../../../../shared/scenarios/examples/', import.meta.url));
-
-function loadScenario(id: string): Scenario {
-  const file = `${examplesDir.replace(/\/$/, '')}/${id}.json`;
-  if (!existsSync(file)) throw new Error(`example scenario ${file} is missing: these tests need ../shared/scenarios/examples next to the repo (or SCENARIOS_DIR)`);
-  return scenarioSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-}
 
 const scenario = loadScenario('bad-deploy-shop-01');
 const page = pageSummaryFromScenario(scenario);

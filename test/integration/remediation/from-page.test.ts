@@ -1,22 +1,17 @@
 // The whole app from a page to a dispatched rollback: the briefing offers the catalog action, the on-call approves it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type RunningApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
-import { scenarioSchema } from '../../../src/investigation/scenario.js';
+import { loadScenario } from '../../helpers/fixtures.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
 import { GITHUB_TOKEN, waitFor } from './harness.js';
-
-// The example scenarios sit next to the repository, as for the investigation tests (or SCENARIOS_DIR).
-const examplesDir = process.env.SCENARIOS_DIR ?? fileURLToPath(new URL('../../../../shared/scenarios/examples/', import.meta.url));
-const scenarioPath = path.join(examplesDir, 'bad-deploy-shop-01.json');
 
 let app: RunningApp | undefined;
 let slack: FakeSlack | undefined;
@@ -35,7 +30,7 @@ afterEach(async () => {
 describe('from a page to a remediation', () => {
   it('a bad deploy page is briefed with Approve for rollback_deploy, and the on-call of the service rolls it back', async () => {
     await requirePostgres();
-    const scenario = scenarioSchema.parse(JSON.parse(readFileSync(scenarioPath, 'utf8')));
+    const scenario = loadScenario('bad-deploy-shop-01');
     // The scenario is a frozen world: its clock starts at the scenario's "now" and runs on from there. Slack signs
     // its requests with the same clock the app checks them against.
     const startedAt = Date.now();

@@ -1,15 +1,11 @@
-// The engine's done-when bar: the shared examples and a freshly generated set must meet the accuracy, calibration and time targets.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// The engine's done-when bar: the example scenarios and a freshly generated set must meet the accuracy, calibration and time targets.
 import { describe, expect, it } from 'vitest';
 import { evaluateDirectory, investigateScenario } from '../../../src/investigation/cli-commands.js';
 import { summarize, type EvalCase } from '../../../src/investigation/eval-metrics.js';
 import { generateScenarios } from '../../../src/investigation/generator/generate-scenarios.js';
 import { generateSituations, SITUATION_NAMES } from '../../../src/investigation/generator/situations.js';
+import { scenariosDir } from '../../helpers/fixtures.js';
 import type { Scenario } from '../../../src/investigation/scenario.js';
-
-// SCENARIOS_DIR points at another copy of the example scenarios (e.g. while they move into test/fixtures).
-const EXAMPLES = process.env.SCENARIOS_DIR ?? fileURLToPath(new URL('../../../../shared/scenarios/examples', import.meta.url));
 
 function expectBar(s: ReturnType<typeof summarize>) {
   expect(s.top1).toBeGreaterThanOrEqual(0.97);
@@ -36,9 +32,8 @@ function refsExist(s: Scenario, c: EvalCase): string[] {
 }
 
 describe('eval bar', () => {
-  it('meets the bar on the shared examples', async () => {
-    if (!existsSync(EXAMPLES)) throw new Error(`the shared examples are missing: expected them at ${EXAMPLES}`);
-    const { cases } = await evaluateDirectory(EXAMPLES);
+  it('meets the bar on the example scenarios', async () => {
+    const { cases } = await evaluateDirectory(scenariosDir);
     expect(cases.length).toBeGreaterThanOrEqual(11);
     expectBar(summarize(cases));
   });

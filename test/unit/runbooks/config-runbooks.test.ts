@@ -1,17 +1,14 @@
 // Runbooks from the config file: read inline or from files, checked at load, and used for the briefing's next step.
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFileConfig, parseFileConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
 import { investigateDeterministic, pageSummaryFromScenario } from '../../../src/investigation/investigate.js';
-import { scenarioSchema } from '../../../src/investigation/scenario.js';
 import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { loadScenario } from '../../helpers/fixtures.js';
 import { createConfigRunbookSource } from '../../../src/runbooks/config-runbooks.js';
-
-const examples = path.resolve(import.meta.dirname, '../../../../shared/scenarios/examples');
 
 function configDir(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-runbooks-'));
@@ -57,7 +54,7 @@ describe('runbooks in the config file', () => {
   });
 
   it("gives the investigator the configured runbook's step for the diagnosed action", async () => {
-    const scenario = scenarioSchema.parse(JSON.parse(await readFile(path.join(examples, 'bad-deploy-shop-01.json'), 'utf8')));
+    const scenario = loadScenario('bad-deploy-shop-01');
     const file = parseFileConfig({
       runbooks: [
         {

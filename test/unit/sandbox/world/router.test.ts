@@ -1,13 +1,12 @@
 // The console's world API: the scenario menu, triggering (which pages the app's own Alertmanager webhook), state, reset.
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { webhookFixture } from '../../../helpers/fixtures.js';
 import { World, createWorldClock, createWorldRouter } from '../../../../src/sandbox/world/index.js';
 
-const fixture = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../../../shared/fixtures/alertmanager-webhook.json'), 'utf8')) as Record<string, unknown>;
+const fixture = webhookFixture('alertmanager-webhook');
 
 interface Received {
   headers: http.IncomingHttpHeaders;
