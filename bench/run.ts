@@ -1,6 +1,7 @@
 // `npm run bench`: the speed figures. Webhook intake (1,000 deliveries on real Postgres) and timer lateness
-// (10,000 pending timers on each queue). Uses DATABASE_URL and REDIS_URL, defaulting to the local services.
+// (10,000 pending timers on each queue), and the investigator's time per scenario. Uses DATABASE_URL and REDIS_URL, defaulting to the local services.
 import { benchDeliveries } from './deliveries.js';
+import { benchInvestigate } from './investigate.js';
 import { benchAllTimers } from './timers.js';
 
 const env = {
@@ -18,6 +19,10 @@ async function main(): Promise<void> {
     await benchDeliveries({ databaseUrl: env.DATABASE_URL });
     console.log('\n-- webhook intake: 1,000 Alertmanager deliveries, BullMQ queue');
     await benchDeliveries({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
+  }
+  if (wants('investigate')) {
+    console.log('\n-- investigation: the deterministic investigator per scenario, in process');
+    await benchInvestigate();
   }
   if (wants('timers')) {
     console.log('\n-- timers: 10,000 pending timers');
