@@ -54,16 +54,18 @@ export function buildPageBlocks(view: PageView): Block[] {
 
 /** Who answered a page, shown in place of its Acknowledge button once the incident is acknowledged or resolved. */
 export interface PageAnswer {
-  status: 'acknowledged' | 'resolved';
+  /** `alerts_resolved`: every alert resolved and paging stopped, before anyone acknowledged. */
+  status: 'acknowledged' | 'resolved' | 'alerts_resolved';
   /** Mention or name, already formatted. */
   by: string;
 }
 
 export function buildPageAnswerLine(answer: PageAnswer): string {
+  if (answer.status === 'alerts_resolved') return ':large_green_circle: Every alert resolved; paging stopped (Resolve it from the incident channel)';
   return answer.status === 'acknowledged' ? `:white_check_mark: Acknowledged by ${answer.by}` : `:heavy_check_mark: Resolved by ${answer.by}`;
 }
 
-/** A page once answered: the same message without its Acknowledge button, saying who acknowledged or resolved. */
+/** A page once answered: the same message without its Acknowledge button, saying who acknowledged or resolved (or that every alert resolved). */
 export function buildAnsweredPageBlocks(view: PageView, answer: PageAnswer): Block[] {
   const blocks = buildPageBlocks(view).filter((b) => b.type !== 'actions');
   return fitBlocks([...blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: buildPageAnswerLine(answer) }] }]);

@@ -1,7 +1,7 @@
 // Installs the on-call capability: its jobs, its listeners on incident events, and the timers it keeps armed.
 import type { AppContext } from '../context.js';
 import { escalateNow, raiseSev2JobId, startEscalation, stopEscalation } from './escalation.js';
-import { escalationRunCount } from '../incidents/repository.js';
+import { escalationRunCount, findIncident } from '../incidents/repository.js';
 import { announceEscalationJob } from './jobs/announce-escalation.js';
 import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
@@ -33,7 +33,7 @@ export function registerOncallJobs(ctx: AppContext): void {
 }
 
 /** Updates the page DMs and the alerts-channel pointer once someone acknowledged or resolved. */
-async function updateAnsweredPages(ctx: AppContext, incidentId: number, status: 'acknowledged' | 'resolved', by: string): Promise<void> {
+async function updateAnsweredPages(ctx: AppContext, incidentId: number, status: 'acknowledged' | 'resolved' | 'alerts_resolved', by: string): Promise<void> {
   await ctx.queue.enqueue(JobNames.updateAnsweredPages, { incidentId, status, by }, { jobId: `answered-pages:${incidentId}:${status}:${ctx.clock.now().getTime()}` });
 }
 
@@ -59,7 +59,10 @@ export function listenForIncidentEvents(ctx: AppContext): void {
     await updateAnsweredPages(ctx, incidentId, 'acknowledged', by);
   });
   ctx.events.on('incident.updated', async ({ incidentId, reason }) => {
-    if (reason === 'alerts_resolved') await stopPagingAllResolved(ctx, incidentId);
+    if (reason !== 'alerts_resolved') return;
+    await stopPagingAllResolved(ctx, incidentId);
+    const incident = await findIncident(ctx.knex, incidentId);
+    if (incident?.status === 'triggered') await updateAnsweredPages(ctx, incidentId, 'alerts_resolved', 'copilot');
   });
   ctx.events.on('incident.mitigated', async ({ incidentId }) => {
     await stopEscalation(ctx, incidentId, 'mitigation');

@@ -1,4 +1,4 @@
-// Job: once an incident is acknowledged or resolved, its page DMs and its alerts-channel pointer say who, and lose the Acknowledge button.
+// Job: once an incident is acknowledged or resolved (or every alert resolved), its page DMs and its alerts-channel pointer say so, and lose the Acknowledge button.
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
@@ -10,7 +10,7 @@ import { JobNames } from '../job-names.js';
 
 export const updateAnsweredPagesPayload = z.object({
   incidentId: z.number().int().positive(),
-  status: z.enum(['acknowledged', 'resolved']),
+  status: z.enum(['acknowledged', 'resolved', 'alerts_resolved']),
   /** A Slack user id, or "pagerduty:<name>" / "copilot". */
   by: z.string().min(1),
 });

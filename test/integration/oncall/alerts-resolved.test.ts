@@ -68,6 +68,13 @@ describe('every alert resolved, through the whole app from Alertmanager', () => 
     expect((await pagesOf(whole.app.ctx, incident.id)).map((p) => p.user)).toEqual([RosterIds.primary]);
     expect((await listTimeline(knex, incident.id)).find((e) => e.type === 'escalation.stopped')?.data).toEqual({ reason: 'alerts_resolved' });
     expect((await knex('incidents').where({ id: incident.id }).first()).status).toBe('triggered');
+    // The page DM and the alerts-channel pointer no longer ask anyone to acknowledge a page that stopped.
+    const dm = await slack.waitFor(() => {
+      const m = pageDm(slack, RosterIds.primary);
+      return m && JSON.stringify(m.blocks ?? []).includes('Every alert resolved; paging stopped') ? m : undefined;
+    }, { message: 'the page DM was not updated' });
+    expect(hasButton(dm, ActionIds.acknowledge)).toBe(false);
+    await slack.waitFor(() => slack.messages('C0ALERTS').find((m) => (m.text ?? '').includes(incident.public_id) && (m.text ?? '').includes('Every alert resolved')), { message: 'the pointer was not updated' });
   });
 
   it('pages again from the first step when an alert fires again before anyone acknowledged', async () => {
