@@ -51,7 +51,7 @@ export interface BriefingView {
 
 /** Why the incident was investigated again and how its top hypothesis moved (alert name and service are untrusted). */
 export interface WhatChanged {
-  reason: 'reopened' | 'new_alert';
+  reason: 'reopened' | 'new_alert' | 'fired_again';
   alertname: string | null;
   service: string | null;
   /** The top hypothesis before and after (null: none). */
@@ -66,7 +66,9 @@ export function buildWhatChangedText(change: WhatChanged): string {
   const head =
     change.reason === 'new_alert'
       ? `:arrows_counterclockwise: New alert ${alert} since the last investigation`
-      : `:arrows_counterclockwise: Investigated again: ${alert} fired again after the resolve`;
+      : change.reason === 'fired_again'
+        ? `:arrows_counterclockwise: Investigated again: ${alert} fired again after every alert had resolved`
+        : `:arrows_counterclockwise: Investigated again: ${alert} fired again after the resolve`;
   let moved: string;
   if (change.from === change.to) moved = change.to ? `top hypothesis unchanged: ${e(change.to)}` : 'still no hypothesis explains it';
   else if (change.from && change.to) moved = `top hypothesis changed from ${e(change.from)} to ${e(change.to)}`;

@@ -23,7 +23,7 @@ export interface IngestOutcome {
   alerts: number;
   /** True when this batch resolved the last firing alert of the incident. */
   allResolved: boolean;
-  /** True when an alert fired again after every alert had resolved and paging had stopped: the chain runs again. */
+  /** True when an alert fired again in an unacknowledged incident after every alert had resolved: the chain runs again. */
   firingAgain: boolean;
 }
 
@@ -128,14 +128,20 @@ async function ingestGroup(
   if (allResolved) {
     await appendEvents(trx, [{ incidentId: incident.id, type: 'alerts.all_resolved', actor: 'copilot', at: now, data: {} }]);
   }
-  // An alert firing again in an unacknowledged incident whose paging stopped when every alert resolved: page again.
-  const firingAgain = !opened && reopened === undefined && before === 0 && after > 0 && incident.status === 'triggered' && (await pagingStoppedByResolve(trx, incident.id));
-  if (firingAgain) {
+  // An alert of the open incident firing again after every alert had resolved: the old diagnosis may no longer hold,
+  // so it is investigated again; an incident nobody acknowledged (its paging stopped then) is paged again too.
+  const firedAgain = !opened && reopened === undefined && before === 0 && after > 0 && incident.status !== 'resolved' && (await firedSinceAllResolved(trx, incident.id));
+  const firingAgain = firedAgain && incident.status === 'triggered';
+  if (firedAgain) {
     const again = alerts.find((a) => a.status === 'firing')!;
-    const n = (await countEvents(trx, incident.id, 'alerts.firing_again')) + 1;
+    // Only `alerts.firing_again` starts a new run of the escalation chain (see escalationRunCount).
+    const type = firingAgain ? 'alerts.firing_again' : 'alerts.fired_again';
+    const n = (await countEvents(trx, incident.id, ['alerts.firing_again', 'alerts.fired_again'])) + 1;
     await appendEvents(trx, [
-      { incidentId: incident.id, type: 'alerts.firing_again', actor: 'copilot', at: now, dedupeKey: `firing-again:${incident.id}:${n}`, data: { alertname: again.alertname, fingerprint: again.fingerprint } },
+      { incidentId: incident.id, type, actor: 'copilot', at: now, dedupeKey: `fired-again:${incident.id}:${n}`, data: { alertname: again.alertname, fingerprint: again.fingerprint, status: incident.status } },
     ]);
+    const trigger: InvestigationTrigger = { reason: 'fired_again', source: again.source, fingerprint: again.fingerprint };
+    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `again-${n}`), trx });
   }
   if (opened) {
     // The investigation and the escalation are committed with the incident: neither waits for chat.
@@ -150,14 +156,14 @@ async function ingestGroup(
   return { incidentId: incident.id, publicId: incident.publicId, opened, ...(reopened !== undefined ? { reopened } : {}), alerts: alerts.length, allResolved, firingAgain };
 }
 
-async function countEvents(trx: Knex.Transaction, incidentId: number, type: string): Promise<number> {
-  const row = await trx('incident_events').where({ incident_id: incidentId, type }).count<{ count: number }[]>('* as count').first();
+async function countEvents(trx: Knex.Transaction, incidentId: number, types: string[]): Promise<number> {
+  const row = await trx('incident_events').where({ incident_id: incidentId }).whereIn('type', types).count<{ count: number }[]>('* as count').first();
   return Number(row?.count ?? 0);
 }
 
-/** Whether every alert resolving stopped the paging, and no alert has fired again since: the chain needs a new run. */
-async function pagingStoppedByResolve(trx: Knex.Transaction, incidentId: number): Promise<boolean> {
-  return (await countEvents(trx, incidentId, 'alerts.all_resolved')) > (await countEvents(trx, incidentId, 'alerts.firing_again'));
+/** Whether every alert of the incident had resolved, and none has fired again since. */
+async function firedSinceAllResolved(trx: Knex.Transaction, incidentId: number): Promise<boolean> {
+  return (await countEvents(trx, incidentId, ['alerts.all_resolved'])) > (await countEvents(trx, incidentId, ['alerts.firing_again', 'alerts.fired_again']));
 }
 
 /**

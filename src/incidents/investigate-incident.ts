@@ -16,9 +16,12 @@ import { scheduleBriefingUpdate } from './update-briefing.js';
 
 export const INVESTIGATE_JOB = 'investigate-incident';
 
-/** Why an incident is investigated again: the same alert fired again and reopened it, or a new alert points elsewhere. */
+/**
+ * Why an incident is investigated again: the same alert fired again and reopened it, a new alert points elsewhere, or
+ * an alert of the open incident fired again after every alert had resolved (the fix did not hold, or a new failure).
+ */
 const triggerSchema = z.object({
-  reason: z.enum(['reopened', 'new_alert']),
+  reason: z.enum(['reopened', 'new_alert', 'fired_again']),
   source: z.enum(['alertmanager', 'pagerduty']),
   fingerprint: z.string().min(1),
 });

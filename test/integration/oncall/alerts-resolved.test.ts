@@ -93,6 +93,24 @@ describe('every alert resolved, through the whole app from Alertmanager', () => 
     expect((await knex('incidents').where({ id: incident.id }).first()).status).toBe('triggered');
   });
 
+  it('investigates again when an alert of an acknowledged incident fires again after every alert resolved, and pages nobody', async () => {
+    const { am, incident, knex, slack, whole } = await start();
+    const dm = pageDm(slack, RosterIds.primary)!;
+    await slack.act.clickButton(whole.app.url, { user: RosterIds.primary, actionId: ActionIds.acknowledge, channel: slack.state.openDm(RosterIds.primary).id, ts: dm.ts, value: String(incident.id) });
+    await waitFor('acknowledged', async () => (await knex('incidents').where({ id: incident.id }).first()).status === 'acknowledged', 10_000);
+    await am.postAlerts([{ ...ALERT, endsAt: new Date(Date.now() - 1000).toISOString() }]);
+    await waitFor('every alert resolved', async () => (await listTimeline(knex, incident.id)).some((e) => e.type === 'alerts.all_resolved'), 15_000);
+    await am.postAlerts([{ ...ALERT, startsAt: new Date().toISOString() }]);
+    const again = await waitFor('a new investigation', async () =>
+      (await listTimeline(knex, incident.id)).find((e) => e.type === 'investigation.completed' && (e.data as { trigger?: { reason?: string } }).trigger?.reason === 'fired_again'),
+    15_000);
+    expect(again).toBeDefined();
+    await slack.waitFor(() => slack.messages(incident.channel_id).find((m) => (m.text ?? '').includes('fired again after every alert had resolved')), { timeoutMs: 10_000, message: 'no note saying what changed' });
+    // Someone is on it: nobody is paged again.
+    expect((await pagesOf(whole.app.ctx, incident.id)).map((p) => p.user)).toEqual([RosterIds.primary]);
+    expect((await knex('incidents').where({ id: incident.id }).first()).status).toBe('acknowledged');
+  });
+
   it('resolves by itself after the configured quiet period, and the page DM and pointer say so without an Acknowledge button', async () => {
     const { am, incident, knex, slack } = await start({ autoResolveAfter: '2s' });
     await am.postAlerts([{ ...ALERT, endsAt: new Date(Date.now() - 1000).toISOString() }]);
