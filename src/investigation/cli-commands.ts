@@ -209,6 +209,11 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
     return 2;
   }
   for (const w of evaluated.warnings) io.stderr(`eval: warning: ${w}`);
+  if (evaluated.cases.length === 0) {
+    const why = evaluated.skipped.length ? ` (${evaluated.skipped.length} skipped: ${evaluated.skipped.slice(0, 3).join('; ')})` : '';
+    io.stderr(`eval: no scenario with a truth to score under ${dir}${why}`);
+    return 1;
+  }
   const summary = summarizeByCategory(evaluated.cases);
   const failures = evaluated.cases
     .filter((c) => !(c.truth.category === 'novel' ? c.result.novel : !c.result.novel && c.result.hypotheses[0]?.category === c.truth.category && c.result.hypotheses[0]?.service === c.truth.service && (c.result.hypotheses[0]?.cause === c.truth.cause || !['bad_deploy', 'config_change', 'memory_leak'].includes(c.truth.category))))

@@ -111,4 +111,14 @@ describe('eval DIR and scenarios generate', () => {
     expect(t.out[0]).toMatch(/category\s+n\s+top-1\s+top-3/);
     expect(t.out[0]).toContain('overall');
   });
+
+  it('exits 1 and says so when DIR holds no scenario with a truth (no NaN figures)', async () => {
+    const root = path.join(dir, 'no-truths');
+    const { truth: _t, ...noTruth } = scenario;
+    write('no-truths/a.json', noTruth);
+    const c = capture();
+    expect(await runEvalCommand([root], c.io)).toBe(1);
+    expect(c.out.join('')).not.toContain('NaN');
+    expect(c.err.join('')).toContain('no scenario with a truth to score');
+  });
 });
