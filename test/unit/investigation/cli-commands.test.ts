@@ -1,5 +1,5 @@
 // The investigate, eval and generate commands: outputs, exit codes, and truth never read.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,7 @@ describe('eval DIR and scenarios generate', () => {
 
   it('exits 1 and says so when DIR holds no scenario with a truth (no NaN figures)', async () => {
     const root = path.join(dir, 'no-truths');
+    mkdirSync(root);
     const { truth: _t, ...noTruth } = scenario;
     write('no-truths/a.json', noTruth);
     const c = capture();
