@@ -48,8 +48,10 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     // An investigation that finished while this message was on its way found no briefing to update: update it now.
     if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
     await ctx.chat.setTopic(channelId, buildTopic(incident)).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not set the channel topic'));
-    // The investigation may have finished while chat was down: its chart goes with the late briefing.
-    if (view.phase === 'briefed') await postOnsetChart(ctx, incident.id).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'));
+    // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
+    // way): its own attempt found no thread to post in, so the chart goes with this briefing. Posted once either way.
+    const now = await findIncident(ctx.knex, incident.id);
+    if (now?.investigation) await postOnsetChart(ctx, incident.id).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'));
   }
   await inviteResponders(ctx, incident, channelId);
   await postPointer(ctx, incident, channelId);
