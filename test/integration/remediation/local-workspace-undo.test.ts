@@ -63,6 +63,8 @@ describe('the local workspace catalog', () => {
       return row?.channel_id ? row : undefined;
     }, 30_000);
 
+    // The copilot's own investigation proposes first: a proposal made before it would be superseded by it.
+    await waitFor('the copilot\'s own proposal', async () => knex('remediation_runs').where({ incident_id: incident.id }).first(), 30_000);
     // Someone settles on the wrong diagnosis (a traffic surge) and approves its fix, Scale out, from the console.
     const [proposal] = await proposeRemediations(app.ctx, incident.id, {
       novel: false,
