@@ -20,6 +20,35 @@ const submission = z.object({
 const declareMeta = z.object({ channelId: z.string().min(1) });
 const resolveMeta = z.object({ incidentId: z.number().int().positive(), channelId: z.string().min(1) });
 
+/** The modal's private_metadata, checked; an error names what is wrong so the modal can show it. */
+function metadataOf<T>(raw: string, schema: z.ZodType<T>): { ok: true; data: T } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'This form is damaged (its metadata is not JSON); close it and open it again. Nothing was done.' };
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const where = parsed.error.issues[0]?.path.map(String).join('.') || 'metadata';
+    return { ok: false, error: `This form is damaged (its ${where} is not valid); close it and open it again. Nothing was done.` };
+  }
+  return { ok: true, data: parsed.data };
+}
+
+/**
+ * Tells the person who submitted a modal something: an ephemeral in the channel the form was opened from, or a direct
+ * message when that fails (e.g. user_not_in_channel: they are not a member of it).
+ */
+async function tellSubmitter(deps: HandlerDeps, channelId: string, userId: string, message: string): Promise<void> {
+  try {
+    await deps.chat.postEphemeral(channelId, userId, message);
+  } catch (err) {
+    deps.logger.info({ err, channelId }, 'could not answer a modal submission in its channel; sending a direct message');
+    await deps.chat.sendDirect(userId, message);
+  }
+}
+
 function text(values: Record<string, Record<string, unknown>>, id: string): string | undefined {
   const v = textValue.safeParse(stateOf(values, id));
   const s = v.success ? v.data.value?.trim() : undefined;
@@ -42,18 +71,20 @@ export function registerIncidentModals(app: App, deps: HandlerDeps): void {
     if (!title) errors[DeclareFields.title] = 'Give the incident a title';
     if (!severity.success) errors[DeclareFields.severity] = 'Pick a severity';
     if (service && !deps.config.file.services.some((s) => s.name === service)) errors[DeclareFields.service] = 'Unknown service';
-    if (Object.keys(errors).length || !severity.success) {
+    const meta = metadataOf(sub.view.private_metadata, declareMeta);
+    if (!meta.ok) errors[DeclareFields.title] = meta.error;
+    if (Object.keys(errors).length || !severity.success || !meta.ok) {
       await ack({ response_action: 'errors', errors });
       return;
     }
     await ack();
-    const meta = declareMeta.parse(JSON.parse(sub.view.private_metadata));
+    const { channelId } = meta.data;
     try {
       const incident = await declareIncident(deps, { title: title!, severity: severity.data, by: sub.user.id, ...(service ? { service } : {}), ...(text(values, DeclareFields.summary) ? { summary: text(values, DeclareFields.summary)! } : {}) });
-      await deps.chat.postEphemeral(meta.channelId, sub.user.id, `${incident.publicId} declared (${incident.severity.toUpperCase()}); its channel is being opened.`);
+      await tellSubmitter(deps, channelId, sub.user.id, `${incident.publicId} declared (${incident.severity.toUpperCase()}); its channel is being opened.`);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      await deps.chat.postEphemeral(meta.channelId, sub.user.id, err.message);
+      await tellSubmitter(deps, channelId, sub.user.id, err.message);
     }
   });
 
@@ -65,21 +96,23 @@ export function registerIncidentModals(app: App, deps: HandlerDeps): void {
     const errors: Record<string, string> = {};
     if (!category.success) errors[ResolveFields.category] = 'Pick the root-cause category';
     if (!summary) errors[ResolveFields.summary] = 'Write a short summary';
-    if (!category.success || !summary) {
+    const meta = metadataOf(sub.view.private_metadata, resolveMeta);
+    if (!meta.ok) errors[ResolveFields.summary] = meta.error;
+    if (!category.success || !summary || !meta.ok) {
       await ack({ response_action: 'errors', errors });
       return;
     }
     await ack();
-    const meta = resolveMeta.parse(JSON.parse(sub.view.private_metadata));
+    const { incidentId, channelId } = meta.data;
     try {
-      const r = await resolveWithRootCause(deps, meta.incidentId, { category: category.data, cause: text(values, ResolveFields.cause) ?? null, summary }, { id: sub.user.id, via: 'modal' });
+      const r = await resolveWithRootCause(deps, incidentId, { category: category.data, cause: text(values, ResolveFields.cause) ?? null, summary }, { id: sub.user.id, via: 'modal' });
       const note = r.applied
         ? `${r.incident.publicId} resolved.${r.score ? ` The copilot's top hypothesis was ${r.score.correct ? 'right' : 'wrong'} (${r.score.predicted ?? 'none'}).` : ''}`
         : `${r.incident.publicId} was already resolved.`;
-      await deps.chat.postEphemeral(meta.channelId, sub.user.id, note);
+      await tellSubmitter(deps, channelId, sub.user.id, note);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      await deps.chat.postEphemeral(meta.channelId, sub.user.id, err.message);
+      await tellSubmitter(deps, channelId, sub.user.id, err.message);
     }
   });
 }

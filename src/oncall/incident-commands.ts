@@ -12,6 +12,7 @@ import { acknowledgeIncident, recordClick, requestEscalation, resolveIncident, t
 import { errorBudgetsFor, type ErrorBudget } from '../slo/error-budget.js';
 import { requireAuthorized } from '../authorization/authorize.js';
 import { changeSeverity } from './escalation.js';
+import { escapeMrkdwn } from '../../blocks/limits.js';
 
 /** A person acting through a click (the interaction id makes a retried click record once) or a command. */
 export interface PersonActor extends Actor {
@@ -89,7 +90,8 @@ export async function incidentStatus(ctx: AppContext, channelId: string): Promis
  */
 export async function setCommander(ctx: AppContext, incidentId: number, commander: string, actor: PersonActor): Promise<Incident> {
   const by = actor.id;
-  await requireAuthorized(ctx, actor, 'change_commander', { kind: 'incident', incident: await incidentOrThrow(ctx, incidentId) });
+  const before = await incidentOrThrow(ctx, incidentId);
+  await requireAuthorized(ctx, actor, 'change_commander', { kind: 'incident', incident: before });
   const now = ctx.clock.now();
   const updated = await ctx.knex.transaction(async (trx) => {
     const rows = await trx('incidents')
@@ -103,7 +105,20 @@ export async function setCommander(ctx: AppContext, incidentId: number, commande
     return incident;
   });
   ctx.events.emit('incident.updated', { incidentId, reason: 'commander' });
+  if (before.commander !== commander && updated.channelId) {
+    const text = `${mentionOrText(commander)} is now the commander of ${escapeMrkdwn(updated.publicId)}${by === commander ? ' (took command)' : ` (given by ${mentionOrText(by)})`}.`;
+    try {
+      await ctx.chat.postMessage(updated.channelId, text);
+    } catch (err) {
+      ctx.logger.warn({ err, incidentId }, 'could not announce the new commander in the incident channel');
+    }
+  }
   return updated;
+}
+
+/** A Slack mention for a user id; anything else is shown escaped, never as a mention. */
+function mentionOrText(id: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : escapeMrkdwn(id);
 }
 
 export interface DeclareInput {

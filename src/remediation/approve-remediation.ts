@@ -2,7 +2,8 @@
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
-import { approvalsRequired } from '../authorization/access.js';
+import { approvalsRequired, approverRule, type RoleHolders } from '../authorization/access.js';
+import type { ActionDef } from '../config.js';
 import { findIncident } from '../incidents/repository.js';
 import { approversOf, gatherApproverFacts, recordApproval, userNames } from './approvers.js';
 import { RUN_REMEDIATION_JOB, runRemediationJobId } from './jobs/job-names.js';
@@ -61,11 +62,41 @@ export async function approveRemediation(ctx: AppContext, input: { runId: number
         run,
         approvers,
         required,
-        message: `Your approval of \`${run.action}\` on ${run.service} is recorded (${approvers.length} of ${required}). It runs once ${more} more ${more === 1 ? 'person' : 'people'} allowed to approve it, other than ${approvers.map((a) => `<@${a}>`).join(', ')}, ${more === 1 ? 'approves' : 'approve'}.`,
+        message: `Your approval of \`${run.action}\` on ${run.service} is recorded (${approvers.length} of ${required}). ${whoElseMayApprove(ctx, run, action, holders, approvers, more)}`,
       };
     }
   }
   return commitApproval(ctx, run, input.userId, decision);
+}
+
+/**
+ * Who may still approve a run that waits for more approvers: mentions of the allowed people other than those who
+ * approved, or, when nobody else may now, what to do about it.
+ */
+export function whoElseMayApprove(ctx: AppContext, run: RemediationRun, action: ActionDef | undefined, holders: RoleHolders | undefined, approvers: string[], more: number): string {
+  const done = new Set(approvers.map((a) => `<@${a}>`));
+  const people = new Set<string>();
+  const groups: string[] = [];
+  if (action) {
+    const rule = approverRule(action);
+    if (rule.oncall) holders?.oncall?.forEach((m) => people.add(m));
+    if (rule.commander && holders?.commander) people.add(`<@${holders.commander}>`);
+    if (rule.teamLead && holders?.lead) people.add(holders.lead);
+    for (const u of rule.users) {
+      const slackId = ctx.config.file.users.find((x) => x.id === u)?.slackId;
+      if (slackId) people.add(`<@${slackId}>`);
+    }
+    if (rule.responders) groups.push('the responders the copilot invited');
+    for (const g of rule.usergroups) groups.push(`members of <!subteam^${g}>`);
+  }
+  const others = [...people].filter((p) => !done.has(p));
+  const who = [...others, ...groups];
+  const count = `${more} more ${more === 1 ? 'person' : 'people'}`;
+  if (who.length === 0) {
+    return `It needs ${count} to approve it, but nobody else may approve \`${run.action}\` now: give command to someone who can approve with \`/incident commander @user\`, or change \`approvers\` of \`${run.action}\` in the config.`;
+  }
+  const list = who.length === 1 ? who[0]! : `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
+  return `It runs once ${count} of ${list} ${more === 1 ? 'approves' : 'approve'}.`;
 }
 
 /** Asks the policy about `run` now, reading what is in flight for its incident. */

@@ -5,6 +5,7 @@ import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import type { Logger } from '../../logger.js';
 import { AppError } from '../../errors.js';
+import { checkSlackEnvelope } from './envelope.js';
 
 export interface SlackAppOptions {
   botToken: string;
@@ -93,6 +94,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       if (problem) {
         opts.logger.warn({ problem }, 'refused a Slack request that failed verification');
         res.status(401).json({ error: 'unauthorized', message: `Slack request verification failed: ${problem}.` });
+        return;
+      }
+      const malformed = checkSlackEnvelope(raw, req.headers['content-type']);
+      if (malformed) {
+        opts.logger.warn({ problem: malformed }, 'refused a malformed Slack request');
+        res.status(400).type('text/plain').send(`Malformed Slack request: ${malformed}.`);
         return;
       }
       req.rawBody = raw;
