@@ -1,4 +1,4 @@
-// Builds the Bolt app: HTTP mode on POST /slack/events (signatures checked by Bolt), or Socket Mode with an app token.
+// Builds the Bolt app: HTTP mode on POST /slack/events (our signature, timestamp and envelope checks run before Bolt), or Socket Mode with an app token.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
