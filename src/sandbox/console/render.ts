@@ -49,6 +49,22 @@ function imageSrc(url: unknown): string | undefined {
   return typeof url === 'string' && /^(https?:\/\/|\/)/i.test(url) ? url : undefined;
 }
 
+/**
+ * A Block Kit confirmation dialog (an element's `confirm`) as HTML, as Slack shows it before delivering the click:
+ * title, text (mrkdwn or plain, escaped), and the confirm / deny buttons with Slack's default labels.
+ */
+export function renderConfirm(confirm: Json, names: NameLookup): string {
+  const danger = confirm.style === 'danger' ? ' danger' : ' primary';
+  return (
+    `<div class="sb-confirm" role="alertdialog">` +
+    `<div class="sb-modal-title">${plain(confirm.title) || 'Are you sure?'}</div>` +
+    `<div class="sb-modal-body sb-text">${textObject(confirm.text, names)}</div>` +
+    `<div class="sb-modal-footer"><button type="button" class="sb-button" data-confirm-deny="1">${plain(confirm.deny) || 'Cancel'}</button>` +
+    `<button type="button" class="sb-button${danger}" data-confirm-ok="1">${plain(confirm.confirm) || 'Yes'}</button></div>` +
+    `</div>`
+  );
+}
+
 /** An interactive or display element (button, menus, image, date picker) to HTML. */
 export function renderElement(el: unknown, ctx: RenderContext, blockId: string | undefined): string {
   if (!isObj(el)) return '';
@@ -58,7 +74,8 @@ export function renderElement(el: unknown, ctx: RenderContext, blockId: string |
     case 'button': {
       const style = el.style === 'primary' || el.style === 'danger' ? ` ${el.style}` : '';
       const href = typeof el.url === 'string' && /^https?:\/\//i.test(el.url) ? el.url : undefined;
-      return `<button type="button" class="sb-button${style}"${where}${attrs({ 'data-kind': 'button', 'data-value': typeof el.value === 'string' ? el.value : undefined, 'data-url': href })}>${plain(el.text)}</button>`;
+      const confirm = isObj(el.confirm) ? renderConfirm(el.confirm, ctx.names) : undefined;
+      return `<button type="button" class="sb-button${style}"${where}${attrs({ 'data-kind': 'button', 'data-value': typeof el.value === 'string' ? el.value : undefined, 'data-url': href, 'data-confirm': confirm })}>${plain(el.text)}</button>`;
     }
     case 'static_select':
     case 'overflow':

@@ -4,6 +4,7 @@ import type { EvidenceSources } from '../../investigation/ports.js';
 import type { Logger } from '../../logger.js';
 import type { ActionRunner } from '../../remediation/action-runner.js';
 import { createSandboxActionRunner } from './action-runner.js';
+import { AlertResolver } from './alert-resolver.js';
 import { createWorldEvidence } from './evidence.js';
 import { createWorldRouter } from './router.js';
 import { World } from './world.js';
@@ -16,6 +17,10 @@ export { createSandboxActionRunner } from './action-runner.js';
 export { createWorldRouter, describeWorld } from './router.js';
 export { WORLD_SCENARIOS, findScenario } from './scenarios.js';
 export { triggerScenario } from './trigger.js';
+export { AlertResolver, buildResolvedBody } from './alert-resolver.js';
+
+/** How often (real time) the world looks for healed alerts to resolve: Prometheus's usual evaluation interval. */
+const RESOLVE_CHECK_MS = 15_000;
 
 export interface SandboxWorldOptions {
   /** World milliseconds per real millisecond (default 1). */
@@ -35,16 +40,21 @@ export interface SandboxWorld {
   actionRunners: ActionRunner[];
   /** /sandbox/api/{scenarios,trigger,world,reset}. */
   router: Router;
+  /** Sends `resolved` for paged alerts once healed; checked every RESOLVE_CHECK_MS (the timer does not hold the process). */
+  resolver: AlertResolver;
 }
 
 export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld {
   const clock = createWorldClock({ speed: opts.speed ?? 1 });
   const world = new World({ clock, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const resolver = new AlertResolver(world, opts.logger);
+  setInterval(() => void resolver.check(), RESOLVE_CHECK_MS).unref();
   return {
     world,
     clock,
     evidence: createWorldEvidence(world),
     actionRunners: [createSandboxActionRunner(world)],
-    router: createWorldRouter(world, { ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.alertmanagerToken ? { alertmanagerToken: opts.alertmanagerToken } : {}) }),
+    resolver,
+    router: createWorldRouter(world, { resolver, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.alertmanagerToken ? { alertmanagerToken: opts.alertmanagerToken } : {}) }),
   };
 }

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../errors.js';
 import { metricByRole } from './metrics.js';
 import { WORLD_SCENARIOS } from './scenarios.js';
 import { sendPage } from './alert.js';
+import { deliverTo, type AlertResolver } from './alert-resolver.js';
 import { triggerScenario } from './trigger.js';
 import type { World } from './world.js';
 
@@ -15,6 +16,8 @@ export interface WorldRouterOptions {
   alertmanagerToken?: string;
   /** Where pages go; default the app's own /webhooks/alertmanager on the address the request came in on. */
   webhookUrl?: (req: Request) => string;
+  /** Follows each delivered page and sends its resolved notification once the fault is healed. */
+  resolver?: AlertResolver;
 }
 
 const triggerBody = z.object({ scenario: z.string().min(1) });
@@ -128,6 +131,7 @@ export function createWorldRouter(world: World, opts: WorldRouterOptions = {}): 
     try {
       const delivery = await sendPage(url, triggered.page, { bearerToken: opts.alertmanagerToken });
       const ok = delivery.status >= 200 && delivery.status < 300;
+      if (ok) opts.resolver?.track(triggered.injection.alert, triggered.injection.faults.map((f) => f.id), triggered.page, deliverTo(url, opts.alertmanagerToken));
       opts.logger?.info({ scenario: triggered.scenario.id, status: delivery.status }, 'sandbox: scenario triggered and page sent');
       res.status(ok ? 202 : 502).json({
         scenario: triggered.scenario,

@@ -130,6 +130,25 @@ function writeInputs(values) {
   }
 }
 
+function sendClick(btn) {
+  if (btn.dataset.url) window.open(btn.dataset.url, '_blank', 'noopener');
+  post('/sandbox/console/api/click', { actionId: btn.dataset.actionId, channel: btn.dataset.channel, ts: btn.dataset.ts, viewId: btn.dataset.viewId, value: btn.dataset.value });
+}
+
+let confirming;
+function openConfirm(btn) {
+  confirming = btn;
+  // The dialog's HTML comes from the server's renderer (renderConfirm), which escapes every string of the payload.
+  $('#confirm').innerHTML = btn.dataset.confirm;
+  $('#confirm-backdrop').hidden = false;
+}
+
+function closeConfirm() {
+  confirming = undefined;
+  $('#confirm-backdrop').hidden = true;
+  $('#confirm').replaceChildren();
+}
+
 document.addEventListener('click', (ev) => {
   const t = ev.target;
   if (!(t instanceof Element)) return;
@@ -150,10 +169,21 @@ document.addEventListener('click', (ev) => {
     refresh();
     return;
   }
+  if (t.closest('[data-confirm-ok]')) {
+    const btn = confirming;
+    closeConfirm();
+    if (btn) sendClick(btn);
+    return;
+  }
+  if (t.closest('[data-confirm-deny]')) {
+    closeConfirm();
+    return;
+  }
   const btn = t.closest('button[data-kind="button"]');
   if (btn) {
-    if (btn.dataset.url) window.open(btn.dataset.url, '_blank', 'noopener');
-    post('/sandbox/console/api/click', { actionId: btn.dataset.actionId, channel: btn.dataset.channel, ts: btn.dataset.ts, viewId: btn.dataset.viewId, value: btn.dataset.value });
+    // A button with a Block Kit `confirm` asks first, as Slack does; the click is only delivered when confirmed.
+    if (btn.dataset.confirm) openConfirm(btn);
+    else sendClick(btn);
     return;
   }
   if (t.closest('[data-modal-close]')) {
@@ -199,6 +229,7 @@ document.addEventListener('submit', (ev) => {
 });
 
 document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape' && confirming) { closeConfirm(); return; }
   if (ev.key === 'Enter' && !ev.shiftKey && ev.target instanceof HTMLTextAreaElement && ev.target.closest('#composer, #thread-composer')) {
     ev.preventDefault();
     ev.target.form.requestSubmit();

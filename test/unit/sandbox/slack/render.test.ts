@@ -106,6 +106,28 @@ describe('Block Kit to HTML', () => {
     expect(html).toContain('data-action-id="a&quot;&gt;&lt;script&gt;"');
   });
 
+  it("carries a button's confirm dialog (title, mrkdwn text, labels) escaped in the button, as Slack asks before the click", () => {
+    const confirm = {
+      title: { type: 'plain_text', text: 'Approve a high-risk action?' },
+      text: { type: 'mrkdwn', text: '*Restart* `checkout` for <@U0PRIMARY>? <script>alert(1)</script>' },
+      confirm: { type: 'plain_text', text: 'Approve' },
+      deny: { type: 'plain_text', text: 'Not yet' },
+      style: 'danger',
+    };
+    const html = renderBlocks([{ type: 'actions', elements: [{ type: 'button', action_id: 'remediation_approve', text: { type: 'plain_text', text: 'Approve' }, value: 'r1', confirm }] }], ctx);
+    expect(html).not.toMatch(/<script|<b>|<div class="sb-confirm/);
+    const attr = /data-confirm="([^"]*)"/.exec(html)?.[1];
+    expect(attr).toBeDefined();
+    // What the browser reads from the attribute (dataset) is the dialog's HTML, itself escaped.
+    const dialog = attr!.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+    expect(dialog).toBe(
+      '<div class="sb-confirm" role="alertdialog"><div class="sb-modal-title">Approve a high-risk action?</div>' +
+        '<div class="sb-modal-body sb-text"><b>Restart</b> <code>checkout</code> for <span class="mention">@Priya</span>? &lt;script&gt;alert(1)&lt;/script&gt;</div>' +
+        '<div class="sb-modal-footer"><button type="button" class="sb-button" data-confirm-deny="1">Not yet</button><button type="button" class="sb-button danger" data-confirm-ok="1">Approve</button></div></div>',
+    );
+    expect(renderBlocks([{ type: 'actions', elements: [{ type: 'button', action_id: 'x', text: { type: 'plain_text', text: 'X' } }] }], ctx)).not.toContain('data-confirm');
+  });
+
   it('refuses javascript: image URLs', () => {
     expect(renderBlocks([{ type: 'image', image_url: 'javascript:alert(1)', alt_text: 'x' }], ctx)).toBe('');
   });
