@@ -4,6 +4,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
+import { tellClicker } from './tell-clicker.js';
 import { recordClick } from '../../src/incidents/transitions.js';
 import { buildResolveModal } from '../../blocks/modals.js';
 import { AppError } from '../../src/errors.js';
@@ -26,38 +27,23 @@ const clickSchema = whoSchema.extend({
 
 type Click = { incidentId: number; user: string; channel: string | undefined; interactionId: string; triggerId: string | undefined };
 
-/**
- * Answers only the person who clicked: through the click's response_url, which reaches them even when they are not
- * a member of the channel (chat.postEphemeral would not), else through the chat port.
- */
-async function tell(deps: HandlerDeps, respond: RespondFn, who: { user: string; channel: string | undefined }, text: string): Promise<void> {
-  try {
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-    return;
-  } catch (err) {
-    deps.logger.warn({ err }, 'could not answer a click through its response_url');
-  }
-  if (!who.channel) return;
-  await deps.chat.postEphemeral(who.channel, who.user, text).catch((err) => deps.logger.warn({ err }, 'could not answer a click'));
-}
-
 /** Parses the click (a value that is not an incident id is answered, never queried) and runs `work`; AppErrors are told. */
 async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work: (click: Click) => Promise<string | undefined>): Promise<void> {
   const parsed = clickSchema.safeParse(body);
   if (!parsed.success) {
     const who = whoSchema.safeParse(body);
     deps.logger.warn({ issues: parsed.error.issues.map((i) => i.message) }, 'a briefing button click did not parse');
-    if (who.success) await tell(deps, respond, { user: who.data.user.id, channel: who.data.channel?.id }, 'That button does not name a valid incident; nothing was done.');
+    if (who.success) await tellClicker(deps, respond, { user: who.data.user.id, channel: who.data.channel?.id }, 'That button does not name a valid incident; nothing was done.');
     return;
   }
   const a = parsed.data.actions[0]!;
   const click: Click = { incidentId: a.value, user: parsed.data.user.id, channel: parsed.data.channel?.id, interactionId: a.action_ts, triggerId: parsed.data.trigger_id };
   try {
     const answer = await work(click);
-    if (answer) await tell(deps, respond, click, answer);
+    if (answer) await tellClicker(deps, respond, click, answer);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    await tell(deps, respond, click, err.message.replace(/ not found$/, ' was not found.'));
+    await tellClicker(deps, respond, click, err.message.replace(/ not found$/, ' was not found.'));
   }
 }
 

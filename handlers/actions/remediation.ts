@@ -3,6 +3,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
+import { tellClicker } from './tell-clicker.js';
 import { decodeRemediationButton } from '../../src/remediation/button-value.js';
 import { approveRemediation } from '../../src/remediation/approve-remediation.js';
 import { rejectRemediation } from '../../src/remediation/reject-remediation.js';
@@ -31,7 +32,7 @@ async function parseClick(deps: HandlerDeps, respond: RespondFn, body: unknown):
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     deps.logger.warn({ err }, 'a remediation button click did not parse');
-    if (b.success) await tell(deps, respond, { runId: 0, user, channel: b.data.channel?.id }, 'That button does not name a valid remediation; nothing was done.');
+    if (b.success) await tellClicker(deps, respond, { user, channel: b.data.channel?.id }, 'That button does not name a valid remediation; nothing was done.');
     return undefined;
   }
 }
@@ -42,26 +43,11 @@ async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work
   if (!click) return;
   try {
     const answer = await work(click);
-    if (answer) await tell(deps, respond, click, answer);
+    if (answer) await tellClicker(deps, respond, click, answer);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    await tell(deps, respond, click, err.message.replace(/ not found$/, ' was not found.'));
+    await tellClicker(deps, respond, click, err.message.replace(/ not found$/, ' was not found.'));
   }
-}
-
-/**
- * Answers only the person who clicked: through the click's response_url, which reaches them even when they are not
- * a member of the channel (chat.postEphemeral would not), else through the chat port.
- */
-async function tell(deps: HandlerDeps, respond: RespondFn, click: Click, text: string): Promise<void> {
-  try {
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-    return;
-  } catch (err) {
-    deps.logger.warn({ err }, 'could not answer a remediation click through its response_url');
-  }
-  if (!click.channel) return;
-  await deps.chat.postEphemeral(click.channel, click.user, text).catch((err) => deps.logger.warn({ err }, 'could not answer a remediation click'));
 }
 
 /** Registers the remediation buttons (the briefing's Approve/Reject, the verdict's Undo). */
