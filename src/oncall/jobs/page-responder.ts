@@ -5,7 +5,8 @@ import type { JobDefinition } from '../../jobs/job-queue.js';
 import { findIncident } from '../../incidents/repository.js';
 import { buildPageBlocks, buildPageText } from '../../../blocks/oncall.js';
 import { isBusinessHours, teamHours } from '../business-hours.js';
-import { loadSnapshot, roundInRun } from '../escalation-policy.js';
+import { loadSnapshot } from '../escalation-policy.js';
+import { pageView } from '../page-view.js';
 import { JobNames } from '../job-names.js';
 
 export const pageResponderPayload = z.object({
@@ -29,20 +30,7 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
       if (!incident || incident.status !== 'triggered') return;
       const done = await ctx.knex('pages').where({ incident_id: p.incidentId, round: p.round, step: p.step, user: p.user }).first('id');
       if (done) return;
-      // A reopened incident's run has rounds of its own: people see the round within the run.
-      const snapshot = await loadSnapshot(ctx.knex, p.incidentId);
-      const view = {
-        incidentId: incident.id,
-        publicId: incident.publicId,
-        severity: incident.severity,
-        title: incident.title,
-        service: incident.service,
-        channelId: incident.channelId,
-        step: p.step + 1,
-        steps: p.steps,
-        round: snapshot ? roundInRun(snapshot, p.round) : p.round,
-        lateByMs: p.lateByMs,
-      };
+      const view = pageView(incident, await loadSnapshot(ctx.knex, p.incidentId), p);
       const posted = await ctx.chat.sendDirect(p.user, buildPageText(view), buildPageBlocks(view));
       const at = ctx.clock.now();
       await ctx

@@ -5,7 +5,8 @@ import type { JobDefinition } from '../../jobs/job-queue.js';
 import { findIncident } from '../../incidents/repository.js';
 import { buildAnsweredPageBlocks, buildPageAnswerLine, buildPageText } from '../../../blocks/oncall.js';
 import { buildPointerBlocks, buildPointerText } from '../../../blocks/status.js';
-import { loadSnapshot, roundInRun } from '../escalation-policy.js';
+import { loadSnapshot } from '../escalation-policy.js';
+import { pageView } from '../page-view.js';
 import { JobNames } from '../job-names.js';
 
 export const updateAnsweredPagesPayload = z.object({
@@ -35,18 +36,7 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
       const steps = snapshot?.steps.length ?? 1;
       const pages = (await ctx.knex('pages').where({ incident_id: p.incidentId }).whereNotNull('ts').select('channel', 'ts', 'round', 'step')) as { channel: string; ts: string; round: number; step: number }[];
       for (const page of pages) {
-        const view = {
-          incidentId: incident.id,
-          publicId: incident.publicId,
-          severity: incident.severity,
-          title: incident.title,
-          service: incident.service,
-          channelId: incident.channelId,
-          step: page.step + 1,
-          steps,
-          round: snapshot ? roundInRun(snapshot, page.round) : page.round,
-          lateByMs: 0,
-        };
+        const view = pageView(incident, snapshot, { step: page.step, steps, round: page.round, lateByMs: 0 });
         await ctx.chat.updateMessage(page.channel, page.ts, `${buildPageText(view)} (${buildPageAnswerLine(answer)})`, buildAnsweredPageBlocks(view, answer));
       }
       const pointer = await ctx.knex('incident_events').where({ dedupe_key: `pointer:${p.incidentId}` }).first('data');

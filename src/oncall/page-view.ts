@@ -1,0 +1,23 @@
+// The view of one page DM (the page itself, and the same page once answered), from the incident and its frozen policy.
+import type { PageView } from '../../blocks/oncall.js';
+import type { Incident } from '../incidents/repository.js';
+import { roundInRun, type EscalationSnapshot } from './escalation-policy.js';
+
+/**
+ * A page of `incident` at `step` (0-based) of `round`. A reopened incident's run has rounds of its own: people see the
+ * round within the run.
+ */
+export function pageView(incident: Incident, snapshot: EscalationSnapshot | undefined, page: { step: number; steps: number; round: number; lateByMs: number }): PageView {
+  return {
+    incidentId: incident.id,
+    publicId: incident.publicId,
+    severity: incident.severity,
+    title: incident.title,
+    service: incident.service,
+    channelId: incident.channelId,
+    step: page.step + 1,
+    steps: page.steps,
+    round: snapshot ? roundInRun(snapshot, page.round) : page.round,
+    lateByMs: page.lateByMs,
+  };
+}
