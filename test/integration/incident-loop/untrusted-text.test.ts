@@ -135,6 +135,8 @@ describe('untrusted text reaches Slack escaped', () => {
     expect(JSON.stringify(inc.investigation)).toContain('<@U0EVIL>');
     await slack.waitFor(() => slack.calls().some((c) => c.method === 'conversations.open'), { timeoutMs: 10_000, message: 'the on-call was never paged by DM' });
 
+    // The on-call talks in the channel below: wait until the copilot has invited them (it may brief first).
+    await slack.waitFor(() => slack.state.channels.get(channel)?.members.includes('U0PRIMARY'), { timeoutMs: 10_000, message: 'the on-call was never invited' });
     // People act: show evidence (twice), talk in the channel, change severity, ask for status, acknowledge, open Resolve.
     const at = { channel, ts: briefingTs };
     expect((await slack.act.clickButton(app.url, { user: 'U0PRIMARY', actionId: ActionIds.showEvidence, ...at })).error).toBeUndefined();
