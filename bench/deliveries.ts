@@ -10,6 +10,7 @@ import { systemClock, type AppContext } from '../src/context.js';
 import { DomainEvents } from '../src/domain-events.js';
 import { createHttpServer } from '../src/http/server.js';
 import { installIncidents } from '../src/incidents/install.js';
+import { registerSlackPresenters } from '../presenters/slack/index.js';
 import { installIntake } from '../src/intake/install.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
@@ -120,6 +121,7 @@ export async function benchDeliveries(opts: BenchDeliveriesOptions = {}): Promis
     await db.migrate();
     installIntake(ctx, http.webhooks);
     installIncidents(ctx);
+    registerSlackPresenters(ctx);
     const { url } = await http.listen(0, '127.0.0.1');
     await queue.start();
 

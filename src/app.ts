@@ -14,6 +14,7 @@ import { createChangeEventsSource } from './intake/change-events-source.js';
 import { createConfigRunbookSource } from './runbooks/config-runbooks.js';
 import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
+import { registerSlackPresenters } from '../presenters/slack/index.js';
 import { installRemediation } from './remediation/install.js';
 import { createActionRunners } from './remediation/create-action-runners.js';
 import { installOncall } from './oncall/install.js';
@@ -109,6 +110,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
     installIntake(ctx, http.webhooks);
     installIncidents(ctx);
+    registerSlackPresenters(ctx);
     installRemediation(ctx, runners);
     await installOncall(ctx);
     registerHandlers(slack.app, ctx);

@@ -10,7 +10,8 @@ import { appendEvents, latestTruncation, reopenCount, toIncident, type Incident 
 import { JobNames } from '../oncall/job-names.js';
 import { INVESTIGATE_JOB, investigateJobId, type InvestigationTrigger } from './investigate-incident.js';
 import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel, retryOpenIncidentChannel } from './open-incident-channel.js';
-import { POST_INCIDENT_NOTE_JOB } from './post-incident-note.js';
+import { requestPresentation } from '../jobs/presentations.js';
+import { PostIncidentNote } from './presentations.js';
 import { buildReopenedText, minutesAfterResolve } from './reopen.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
 
@@ -224,8 +225,9 @@ async function reopenRecentIncident(
       data: { reopenCount: count, alertname: alert.alertname, fingerprint: alert.fingerprint, resolvedAt: new Date(candidate.resolved_at as Date).toISOString(), minutesAfterResolve: minutes },
     },
   ]);
-  await ctx.queue.enqueue(
-    POST_INCIDENT_NOTE_JOB,
+  await requestPresentation(
+    ctx,
+    PostIncidentNote,
     { incidentId: incident.id, text: buildReopenedText(alert.alertname, minutes) },
     { jobId: `reopened-note:${incident.id}:${count}`, trx },
   );

@@ -11,7 +11,8 @@ import { saveSpans } from '../investigation/spans-repository.js';
 import { buildWhatChangedText, type WhatChanged } from '../../blocks/briefing.js';
 import { appendEvent, declaredSummary, findIncident, firstAlert, type Incident } from './repository.js';
 import { postOnsetChart } from './post-chart.js';
-import { POST_INCIDENT_NOTE_JOB } from './post-incident-note.js';
+import { requestPresentation } from '../jobs/presentations.js';
+import { PostIncidentNote } from './presentations.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
 
 export const INVESTIGATE_JOB = 'investigate-incident';
@@ -141,7 +142,7 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
       },
     });
     // The thread hears what changed since the last investigation; the briefing shows the same line.
-    if (change) await ctx.queue.enqueue(POST_INCIDENT_NOTE_JOB, { incidentId, text: buildWhatChangedText(change) }, { jobId: `what-changed:${investigationId}`, trx });
+    if (change) await requestPresentation(ctx, PostIncidentNote, { incidentId, text: buildWhatChangedText(change) }, { jobId: `what-changed:${investigationId}`, trx });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
   });
   ctx.events.emit('investigation.completed', { incidentId });

@@ -12,6 +12,7 @@ import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { installIntake } from '../../../src/intake/install.js';
 import { installIncidents } from '../../../src/incidents/install.js';
+import { registerSlackPresenters } from '../../../presenters/slack/index.js';
 import { createChangeEventsSource } from '../../../src/intake/change-events-source.js';
 import { SlackSandbox } from '../../../src/sandbox/slack/slack-sandbox.js';
 import { createSlackApp } from '../../../src/adapters/slack/bolt-app.js';
@@ -113,6 +114,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   };
   installIntake(ctx, http.webhooks);
   installIncidents(ctx);
+  registerSlackPresenters(ctx);
   // The real Bolt app in HTTP mode on POST /slack/events, with the listeners the incident loop uses.
   const bolt = createSlackApp({ botToken: 'xoxb-test', signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root, now: () => ctx.clock.now().getTime() });
   registerIncidentButtons(bolt.app, ctx);

@@ -13,6 +13,7 @@ import { systemClock, type AppContext } from '../../../src/context.js';
 import { DomainEvents } from '../../../src/domain-events.js';
 import { createHttpServer } from '../../../src/http/server.js';
 import { installIncidents } from '../../../src/incidents/install.js';
+import { registerSlackPresenters } from '../../../presenters/slack/index.js';
 import { createLogger } from '../../../src/logger.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { createActionRunners } from '../../../src/remediation/create-action-runners.js';
@@ -183,6 +184,7 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean; queu
     },
   };
   installIncidents(ctx);
+  registerSlackPresenters(ctx);
   installRemediation(ctx, createActionRunners(config, { logger, env: { [SECRET_ENV]: ROLLFORWARD_SECRET } }));
   registerRemediationActions(bolt.app, ctx);
   const { url } = await http.listen(0, '127.0.0.1');
