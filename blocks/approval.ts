@@ -15,37 +15,14 @@ function fit(blocks: KnownBlock[]): KnownBlock[] {
   return fitBlocks(blocks as unknown as Array<Record<string, unknown> & { type: string }>) as unknown as KnownBlock[];
 }
 
+import type { RemediationStatusView, VerificationView } from '../src/remediation/remediation-views.js';
+
 export type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
+export type { RemediationStatusView, VerificationView } from '../src/remediation/remediation-views.js';
 
-/** Where a run stands, for the progress message posted in the incident channel. */
-export interface RemediationStatusView {
-  runId: number;
-  title: string;
-  service: string;
-  cause: string | null;
-  status: 'approved' | 'succeeded' | 'failed' | 'rejected' | 'undone';
-  /** Slack user id of who decided, or null when policy decided. */
-  by: string | null;
-  /** Why (the policy's reason when it ran alone, the rejection reason, the runner's detail). */
-  detail: string | null;
-  externalRef: string | null;
-  /** When the SLI is re-read, for a succeeded run ("5 min", "30 s"). */
-  verifyIn?: string;
-}
-
-/** The verdict after the verify window, with what to do next when it did not help. */
-export interface VerificationView {
-  runId: number;
-  incidentId: number;
-  title: string;
-  service: string;
-  /** null when the SLI could not be read. */
-  recovered: boolean | null;
-  /** False when the SLI had recovered before the action ran, so the action is not credited. */
-  credited?: boolean;
-  detail: string;
-  /** Offered when the action is reversible and has an undo action in the catalog. */
-  undo: { title: string } | null;
+/** "5 min", "30 s": how long a verify window is, for people. */
+export function formatWindow(ms: number): string {
+  return ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.round(ms / 60_000)} min`;
 }
 
 function describeTarget(title: string, service: string, cause: string | null): string {
@@ -106,6 +83,11 @@ export function buildProposalBlocks(p: RemediationProposalView): KnownBlock[] {
   return fit(blocks);
 }
 
+/** The notification text of a run's progress message. */
+export function buildRemediationStatusText(v: RemediationStatusView): string {
+  return `Remediation ${escapeMrkdwn(v.title)} on ${escapeMrkdwn(v.service)}: ${v.status}`;
+}
+
 /** Progress of a run: approved (and by whom, or by policy), finished, failed, rejected or undone. */
 export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlock[] {
   const target = describeTarget(v.title, v.service, v.cause);
@@ -127,6 +109,13 @@ export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlo
   if (notes.length) blocks.push({ type: 'context', elements: notes.map((text) => ({ type: 'mrkdwn' as const, text })) });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Remediation run #${v.runId}` }] });
   return fit(blocks);
+}
+
+/** The notification text of the verdict. */
+export function buildVerificationText(v: VerificationView): string {
+  const what = `${escapeMrkdwn(v.title)} on ${escapeMrkdwn(v.service)}`;
+  if (v.credited === false) return `${what}: the SLI recovered before the action ran; not credited.`;
+  return v.recovered ? `${what} worked: the SLI recovered and the incident is mitigated.` : `${what} did not bring the SLI back.`;
 }
 
 /** The verdict: recovered (the incident is mitigated), or not, with Undo (when reversible) and Escalate. */

@@ -1,29 +1,12 @@
 // The shift handoff: what the outgoing on-call leaves to the incoming one, with a confirm button for each of them.
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
-import { formatLocal } from '../src/oncall/business-hours.js';
+import { formatLocal } from './local-time.js';
+import type { HandoffView } from '../src/oncall/handoff-view.js';
 
 type Block = Record<string, unknown> & { type: string };
 
-/** A handoff, as posted. Users are Slack ids (null when unknown); times are instants shown in `timeZone`. */
-export interface HandoffView {
-  handoffId: number;
-  team: string;
-  timeZone: string;
-  shiftStart: Date;
-  shiftEnd: Date;
-  outgoing: string | null;
-  incoming: string | null;
-  openIncidents: { publicId: string; title: string; severity: string; status: string; owner: string | null; channelId: string | null }[];
-  investigations: { publicId: string; title: string }[];
-  /** null when no deploys are recorded anywhere (no change events table or source). */
-  deploys: { service: string; title: string; at: Date }[] | null;
-  selfResolvedAlerts: { alertname: string; service: string | null; count: number }[];
-  pendingApprovals: { publicId: string; action: string; service: string }[];
-  pagesPerPerson: { user: string; pages: number; outsideHours: number }[];
-  outgoingConfirmedAt: Date | null;
-  incomingConfirmedAt: Date | null;
-}
+export type { HandoffView } from '../src/oncall/handoff-view.js';
 
 const MAX_ROWS = 15;
 

@@ -2,25 +2,12 @@
 import { ActionIds } from './ids.js';
 import { formatBudgetLeft, formatObjective, humanNumber } from './format.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
-import { formatLocal } from '../src/oncall/business-hours.js';
+import { formatLocal } from './local-time.js';
+import type { EscalationNotice } from '../src/oncall/escalation-notice.js';
+import type { OncallView } from '../src/oncall/oncall-view.js';
+import type { PageView } from '../src/oncall/page-view.js';
 
 type Block = Record<string, unknown> & { type: string };
-
-export interface PageView {
-  incidentId: number;
-  publicId: string;
-  severity: 'sev1' | 'sev2' | 'sev3';
-  title: string;
-  service: string | null;
-  channelId: string | null;
-  /** 1-based step of the escalation chain. */
-  step: number;
-  steps: number;
-  /** 0-based round. */
-  round: number;
-  /** How late the page went out, in milliseconds, when the copilot was down at its time. */
-  lateByMs: number;
-}
 
 function lateNote(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -99,14 +86,6 @@ export function buildAllResolvedBlocks(view: AllResolvedView): Block[] {
   ]);
 }
 
-export type EscalationNotice =
-  | { kind: 'paging'; publicId: string; users: string[]; unresolved: string[]; step: number; steps: number; round: number; lateByMs: number }
-  | { kind: 'deferred'; publicId: string; pageAt: Date; timeZone: string }
-  | { kind: 'exhausted'; publicId: string }
-  | { kind: 'raised'; publicId: string; from: string; to: string; reason: string }
-  | { kind: 'stopped'; publicId: string; by: string }
-  | { kind: 'not_paging'; publicId: string; reason: string };
-
 /** 1 for SEV1 (most severe), 2, 3; unknown severities sort last. */
 function severityRank(severity: string): number {
   const m = /^sev(\d+)$/i.exec(severity);
@@ -115,6 +94,11 @@ function severityRank(severity: string): number {
 
 function localTime(at: Date, timeZone: string): string {
   return formatLocal(at, timeZone, false);
+}
+
+/** Who stopped the escalation: a Slack user id is mentioned, anything else shown as recorded. */
+function stoppedBy(by: string): string {
+  return /^[UW][A-Z0-9]+$/.test(by) ? `<@${by}>` : by;
 }
 
 /** One line in the incident (or team) channel saying what the escalation did. */
@@ -134,30 +118,16 @@ export function buildEscalationNoticeText(n: EscalationNotice): string {
     case 'raised': {
       // SEV1 is the most severe: going to a lower number raises it, to a higher number lowers it.
       const up = severityRank(n.to) < severityRank(n.from);
-      return `${up ? ':arrow_double_up:' : ':arrow_double_down:'} ${n.publicId} ${up ? 'raised' : 'lowered'} from ${n.from.toUpperCase()} to ${n.to.toUpperCase()}: ${n.reason}.`;
+      const reason = n.reason ?? `changed by <@${n.by ?? 'unknown'}>`;
+      return `${up ? ':arrow_double_up:' : ':arrow_double_down:'} ${n.publicId} ${up ? 'raised' : 'lowered'} from ${n.from.toUpperCase()} to ${n.to.toUpperCase()}: ${reason}.`;
     }
     case 'stopped':
-      return `:white_check_mark: ${n.publicId}: escalation stopped, acknowledged by ${n.by}.`;
+      return `:white_check_mark: ${n.publicId}: escalation stopped, acknowledged by ${stoppedBy(n.by)}.`;
     case 'not_paging':
       return `:information_source: ${n.publicId}: ${n.reason}.`;
+    case 'all_resolved':
+      return buildAllResolvedText(n);
   }
-}
-
-export interface OncallView {
-  at: Date;
-  rows: {
-    team: string;
-    schedule: string | null;
-    /** Mentions or names, already formatted. */
-    primary: string | null;
-    secondary: string | null;
-    next: string | null;
-    shiftEnd: Date | null;
-    timeZone: string;
-    overridden: boolean;
-  }[];
-  /** Set when the question was about one service. */
-  service?: string;
 }
 
 function shortTime(at: Date, timeZone: string): string {

@@ -3,7 +3,7 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
 import { buildOncallBlocks } from '../../blocks/oncall.js';
-import { formatLocal } from '../../src/oncall/business-hours.js';
+import { formatLocal } from '../../blocks/local-time.js';
 import { ONCALL_USAGE, parseOncallCommand } from '../../src/oncall/command-parsing.js';
 import { swapOncall, whoIsOnCall } from '../../src/oncall/oncall-commands.js';
 import { afterAck, answer } from './respond.js';

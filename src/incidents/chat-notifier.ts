@@ -1,7 +1,10 @@
 // The chat port: what the core needs from a chat surface (Slack today), named for the core's needs, not Slack's API.
 
-/** A Block Kit block; the core treats blocks as opaque JSON built by blocks/. */
-export type ChatBlock = Record<string, unknown>;
+/**
+ * A Block Kit block; the core treats blocks as opaque JSON built by blocks/. The first member takes Slack's typed
+ * blocks (interfaces, without an index signature), the second plain JSON objects.
+ */
+export type ChatBlock = { type: string } | { type: string; [key: string]: unknown };
 
 export interface PostedMessage {
   channel: string;

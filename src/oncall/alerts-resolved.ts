@@ -1,8 +1,7 @@
 // When every alert of an incident resolves: paging stops, the channel is told and offered Resolve (or the incident resolves after a quiet period).
 import type { AppContext } from '../context.js';
 import { cycleKey, escalationRunCount, findIncident } from '../incidents/repository.js';
-import { buildAllResolvedBlocks, buildAllResolvedText } from '../../blocks/oncall.js';
-import { stopEscalation } from './escalation.js';
+import { enqueueNotice, stopEscalation } from './escalation.js';
 import { JobNames } from './job-names.js';
 import { timerRunAt } from './timers.js';
 
@@ -17,14 +16,10 @@ export async function stopPagingAllResolved(ctx: AppContext, incidentId: number)
   const runs = await escalationRunCount(ctx.knex, incidentId);
   if (incident.status === 'triggered') await stopEscalation(ctx, incidentId, 'copilot', { reason: 'alerts_resolved' });
   const quietMs = ctx.config.file.incidents.autoResolveAfter;
-  const view = { incidentId, publicId: incident.publicId, ...(quietMs !== undefined ? { autoResolveAfterMs: quietMs } : {}) };
+  const notice = { kind: 'all_resolved' as const, incidentId, publicId: incident.publicId, ...(quietMs !== undefined ? { autoResolveAfterMs: quietMs } : {}) };
   await ctx.knex.transaction(async (trx) => {
     const seq = await alertsResolvedCount(trx, incidentId);
-    await ctx.queue.enqueue(
-      JobNames.announceEscalation,
-      { incidentId, text: buildAllResolvedText(view), blocks: buildAllResolvedBlocks(view) },
-      { jobId: cycleKey(`notice:${incidentId}:all-resolved:${seq}`, runs), trx },
-    );
+    await enqueueNotice(ctx, incidentId, cycleKey(`all-resolved:${seq}`, runs), notice, trx);
     if (quietMs !== undefined)
       await ctx.queue.enqueue(
         JobNames.resolveQuietIncident,

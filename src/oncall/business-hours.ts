@@ -113,13 +113,3 @@ export function teamHours(teams: Team[], name: string | null | undefined): Busin
     }
   );
 }
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "Tue 24 Nov 09:00" (or "Tue 09:00" without the date) in a time zone, the same on every ICU version. */
-export function formatLocal(at: Date, timeZone: string, withDate: boolean): string {
-  const l = toLocal(at, timeZone);
-  const day = l.weekday.charAt(0).toUpperCase() + l.weekday.slice(1);
-  const time = `${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`;
-  return withDate ? `${day} ${l.day} ${MONTHS[l.month - 1]} ${time}` : `${day} ${time}`;
-}

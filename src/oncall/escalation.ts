@@ -4,11 +4,13 @@ import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, type Incident } from '../incidents/repository.js';
-import { buildEscalationNoticeText } from '../../blocks/oncall.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { routeAlert } from './routing.js';
 import { buildSnapshot, escalationJobId, firstRound, frozenPagerDutyPolicy, loadSnapshot, nextPosition, storeSnapshot, type EscalationSnapshot } from './escalation-policy.js';
 import { JobNames } from './job-names.js';
+import type { EscalationNotice } from './escalation-notice.js';
+import { AnnounceEscalation } from './presentations.js';
+import { requestPresentation } from '../jobs/presentations.js';
 import { oncallServices } from './services.js';
 import { timerRunAt } from './timers.js';
 
@@ -17,9 +19,9 @@ export type StartOutcome =
   | { paging: 'deferred'; policy: string; pageAt: Date }
   | { paging: 'never'; reason: string };
 
-/** Queues a line for the incident's channel (or the team's alerts channel) inside the caller's transaction. */
-export async function enqueueNotice(ctx: AppContext, incidentId: number, key: string, text: string, trx?: Knex.Transaction): Promise<void> {
-  await ctx.queue.enqueue(JobNames.announceEscalation, { incidentId, text }, { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) });
+/** Asks for a note in the incident's channel (or the team's alerts channel) inside the caller's transaction. */
+export async function enqueueNotice(ctx: AppContext, incidentId: number, key: string, notice: EscalationNotice, trx?: Knex.Transaction): Promise<void> {
+  await requestPresentation(ctx, AnnounceEscalation, { incidentId, notice }, { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) });
 }
 
 async function freeze(ctx: AppContext, incident: Incident, policy: string | undefined): Promise<EscalationSnapshot | undefined> {
@@ -64,7 +66,7 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
     const reason = 'no escalation policy and no team rotation apply, so nobody is paged';
     await ctx.knex.transaction(async (trx) => {
       if (await appendEvent(trx, { incidentId, type: 'escalation.none', actor: 'copilot', data: { reason }, dedupeKey: cycleKey(`escalation-none:${incidentId}`, reopens) }))
-        await enqueueNotice(ctx, incidentId, cycleKey('none', reopens), buildEscalationNoticeText({ kind: 'not_paging', publicId: incident.publicId, reason }), trx);
+        await enqueueNotice(ctx, incidentId, cycleKey('none', reopens), { kind: 'not_paging', publicId: incident.publicId, reason }, trx);
     });
     return { paging: 'never', reason };
   }
@@ -91,7 +93,7 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
     if (incident.severity === 'sev2')
       await ctx.queue.enqueue(JobNames.raiseUnresolvedSev2, { incidentId }, { jobId: raiseSev2JobId(incidentId, reopens), trx, runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)) });
     if (deferred)
-      await enqueueNotice(ctx, incidentId, cycleKey('deferred', reopens), buildEscalationNoticeText({ kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone }), trx);
+      await enqueueNotice(ctx, incidentId, cycleKey('deferred', reopens), { kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone }, trx);
   });
   return deferred ? { paging: 'deferred', policy: snapshot.policy, pageAt } : { paging: 'now', policy: snapshot.policy };
 }
@@ -119,8 +121,7 @@ export async function stopEscalation(ctx: AppContext, incidentId: number, by: st
     // Stopped because every alert resolved: the caller posts its own note (with a Resolve button).
     if (written && snapshot && !opts.reason) {
       const stepped = await stepOfRun(trx, incidentId, base);
-      const who = /^[UW][A-Z0-9]+$/.test(by) ? `<@${by}>` : by;
-      if (stepped) await enqueueNotice(ctx, incidentId, cycleKey('stopped', reopens), buildEscalationNoticeText({ kind: 'stopped', publicId: incident.publicId, by: who }), trx);
+      if (stepped) await enqueueNotice(ctx, incidentId, cycleKey('stopped', reopens), { kind: 'stopped', publicId: incident.publicId, by }, trx);
     }
     return written;
   });
@@ -140,7 +141,7 @@ export async function stopEscalation(ctx: AppContext, incidentId: number, by: st
  * stops paging; raising from SEV3 starts the escalation the new severity calls for. Who may is decided before
  * (changeSeverityAs, src/authorization); `by` is recorded.
  */
-export async function changeSeverity(ctx: AppContext, incidentId: number, to: Severity, by: string, reason = `changed by <@${by}>`): Promise<{ from: Severity; to: Severity; changed: boolean }> {
+export async function changeSeverity(ctx: AppContext, incidentId: number, to: Severity, by: string, reason?: string): Promise<{ from: Severity; to: Severity; changed: boolean }> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const from = await ctx.knex.transaction(async (trx) => {
@@ -149,7 +150,7 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
     if (was === to) return was;
     await trx('incidents').where({ id: incidentId }).update({ severity: to, updated_at: ctx.clock.now(), version: trx.raw('version + 1') });
     await appendEvent(trx, { incidentId, type: 'incident.severity_changed', actor: by, at: ctx.clock.now(), data: { from: was, to } });
-    await enqueueNotice(ctx, incidentId, `sev:${ctx.clock.now().getTime()}:${to}`, buildEscalationNoticeText({ kind: 'raised', publicId: incident.publicId, from: was, to, reason }), trx);
+    await enqueueNotice(ctx, incidentId, `sev:${ctx.clock.now().getTime()}:${to}`, { kind: 'raised', publicId: incident.publicId, from: was, to, by, ...(reason ? { reason } : {}) }, trx);
     return was;
   });
   if (from === to) return { from, to, changed: false };

@@ -3,9 +3,11 @@ import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Team } from '../config.js';
-import { buildHandoffBlocks, buildHandoffText, type HandoffView } from '../../blocks/handoff.js';
+import { requestPresentation } from '../jobs/presentations.js';
+import { toHandoffView, type HandoffView } from './handoff-view.js';
 import { slackIdOf } from './directory.js';
 import { JobNames } from './job-names.js';
+import { RemindHandoff, ShowHandoff } from './presentations.js';
 import { listOverrides } from './overrides.js';
 import { currentOncall } from './schedules.js';
 import { timerRunAt } from './timers.js';
@@ -99,23 +101,8 @@ function teamOf(ctx: AppContext, name: string | undefined, requestedBy?: string)
   return chosen;
 }
 
-export function toHandoffView(row: Row): HandoffView {
-  const report = row.report as Omit<HandoffView, 'shiftStart' | 'shiftEnd' | 'outgoingConfirmedAt' | 'incomingConfirmedAt'> & {
-    deploys: { service: string; title: string; at: string }[] | null;
-  };
-  return {
-    ...report,
-    handoffId: row.id as number,
-    shiftStart: new Date(row.shift_start as Date),
-    shiftEnd: new Date(row.shift_end as Date),
-    deploys: report.deploys ? report.deploys.map((d) => ({ ...d, at: new Date(d.at) })) : null,
-    outgoingConfirmedAt: (row.outgoing_confirmed_at as Date | null) ?? null,
-    incomingConfirmedAt: (row.incoming_confirmed_at as Date | null) ?? null,
-  };
-}
-
 /**
- * Posts the handoff for a team's shift to its on-call channel. `shiftEnd` given: the automatic handoff of the shift
+ * Records the handoff for a team's shift and asks for it to be posted in its on-call channel. `shiftEnd` given: the automatic handoff of the shift
  * ending then (once per shift, whoever runs it). Otherwise /handoff: the current shift, ending now.
  */
 export async function postHandoff(ctx: AppContext, input: { team?: string; requestedBy?: string; shiftEnd?: Date }): Promise<HandoffView | undefined> {
@@ -157,25 +144,25 @@ export async function postHandoff(ctx: AppContext, input: { team?: string; reque
       .ignore()
       .returning('*');
     const row = rows[0] as Row | undefined;
-    if (row)
-      await ctx.queue.enqueue(
-        JobNames.remindHandoff,
+    if (row) {
+      await requestPresentation(
+        ctx,
+        RemindHandoff,
         { handoffId: row.id as number, stage: 'remind' },
         { jobId: `handoff-remind:${row.id as number}`, runAt: timerRunAt(ctx.clock, new Date(now.getTime() + HANDOFF_REMINDER_MS)), trx },
       );
+      await requestPresentation(ctx, ShowHandoff, { handoffId: row.id as number }, { jobId: `handoff-post:${row.id as number}`, trx });
+    }
     return row;
   });
   const row = inserted ?? ((await ctx.knex('handoffs').where({ dedupe_key: dedupeKey }).first()) as Row | undefined);
   if (!row) return undefined;
-  const view = toHandoffView(row);
-  if (!row.message_ts) {
-    const posted = await ctx.chat.postMessage(channel, buildHandoffText(view), buildHandoffBlocks(view));
-    await ctx.knex('handoffs').where({ id: view.handoffId }).whereNull('message_ts').update({ message_ts: posted.ts, channel_id: posted.channel });
-  }
-  return view;
+  // A handoff recorded but never posted (before posting was a job) is posted now; the job id keeps it to one post.
+  if (!inserted && !row.message_ts) await requestPresentation(ctx, ShowHandoff, { handoffId: row.id as number }, { jobId: `handoff-post:${row.id as number}` });
+  return toHandoffView(row);
 }
 
-/** Records the outgoing or incoming on-call's confirmation, once, and updates the posted handoff. */
+/** Records the outgoing or incoming on-call's confirmation, once, and asks for the posted handoff to show it. */
 export async function confirmHandoff(ctx: AppContext, handoffId: number, role: 'outgoing' | 'incoming', slackUser: string): Promise<{ applied: boolean; view: HandoffView }> {
   const row = (await ctx.knex('handoffs').where({ id: handoffId }).first()) as Row | undefined;
   if (!row) throw new NotFoundError(`Handoff ${handoffId}`);
@@ -185,8 +172,7 @@ export async function confirmHandoff(ctx: AppContext, handoffId: number, role: '
   const updated = await ctx.knex('handoffs').where({ id: handoffId }).whereNull(column).update({ [column]: ctx.clock.now() }).returning('*');
   const current = (updated[0] as Row | undefined) ?? ((await ctx.knex('handoffs').where({ id: handoffId }).first()) as Row);
   const view = toHandoffView(current);
-  if (updated.length && current.message_ts && current.channel_id)
-    await ctx.chat.updateMessage(current.channel_id as string, current.message_ts as string, buildHandoffText(view), buildHandoffBlocks(view));
+  if (updated.length) await requestPresentation(ctx, ShowHandoff, { handoffId }, { jobId: `handoff-confirm:${handoffId}:${role}` });
   if (view.outgoingConfirmedAt && view.incomingConfirmedAt) {
     await ctx.queue.cancel(`handoff-remind:${handoffId}`);
     await ctx.queue.cancel(`handoff-escalate:${handoffId}`);

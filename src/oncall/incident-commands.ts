@@ -12,7 +12,8 @@ import { acknowledgeIncident, recordClick, requestEscalation, resolveIncident, t
 import { errorBudgetsFor, type ErrorBudget } from '../slo/error-budget.js';
 import { requireAuthorized } from '../authorization/authorize.js';
 import { changeSeverity } from './escalation.js';
-import { escapeMrkdwn } from '../../blocks/limits.js';
+import { requestPresentation } from '../jobs/presentations.js';
+import { AnnounceCommander } from './presentations.js';
 
 /** A person acting through a click (the interaction id makes a retried click record once) or a command. */
 export interface PersonActor extends Actor {
@@ -102,23 +103,12 @@ export async function setCommander(ctx: AppContext, incidentId: number, commande
     const incident = toIncident(rows[0]);
     if (incident.status === 'resolved') throw new ConflictError(`${incident.publicId} is already resolved`);
     await appendEvent(trx, { incidentId, type: 'incident.commander_changed', actor: by, at: now, data: { commander } });
+    if (before.commander !== commander && incident.channelId)
+      await requestPresentation(ctx, AnnounceCommander, { incidentId, commander, by }, { jobId: `commander:${incidentId}:${now.getTime()}`, trx });
     return incident;
   });
   ctx.events.emit('incident.updated', { incidentId, reason: 'commander' });
-  if (before.commander !== commander && updated.channelId) {
-    const text = `${mentionOrText(commander)} is now the commander of ${escapeMrkdwn(updated.publicId)}${by === commander ? ' (took command)' : ` (given by ${mentionOrText(by)})`}.`;
-    try {
-      await ctx.chat.postMessage(updated.channelId, text);
-    } catch (err) {
-      ctx.logger.warn({ err, incidentId }, 'could not announce the new commander in the incident channel');
-    }
-  }
   return updated;
-}
-
-/** A Slack mention for a user id; anything else is shown escaped, never as a mention. */
-function mentionOrText(id: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : escapeMrkdwn(id);
 }
 
 export interface DeclareInput {

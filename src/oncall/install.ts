@@ -2,39 +2,33 @@
 import type { AppContext } from '../context.js';
 import { escalateNow, raiseSev2JobId, startEscalation, stopEscalation } from './escalation.js';
 import { escalationRunCount, findIncident } from '../incidents/repository.js';
-import { announceEscalationJob } from './jobs/announce-escalation.js';
 import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
 import { escalationWatchdogJob, watchdogJob } from './jobs/escalation-watchdog.js';
-import { pageResponderJob } from './jobs/page-responder.js';
 import { postHandoffJob } from './jobs/post-handoff.js';
-import { remindHandoffJob } from './jobs/remind-handoff.js';
 import { armHandoffTimers } from './handoff.js';
 import { raiseUnresolvedSev2Job } from './jobs/raise-unresolved-sev2.js';
 import { startEscalationJob } from './jobs/start-escalation.js';
 import { JobNames } from './job-names.js';
 import { stopPagingAllResolved } from './alerts-resolved.js';
 import { resolveQuietIncidentJob } from './jobs/resolve-quiet-incident.js';
-import { updateAnsweredPagesJob } from './jobs/update-answered-pages.js';
+import { requestPresentation } from '../jobs/presentations.js';
+import { UpdateAnsweredPages } from './presentations.js';
 
-/** Registers the on-call jobs only (tests that drive a queue by hand use this). */
+/** Registers the on-call jobs only (tests that drive a queue by hand use this); presenters/slack registers what they request. */
 export function registerOncallJobs(ctx: AppContext): void {
   ctx.queue.register(startEscalationJob(ctx));
   ctx.queue.register(escalateIncidentJob(ctx));
-  ctx.queue.register(pageResponderJob(ctx));
-  ctx.queue.register(announceEscalationJob(ctx));
   ctx.queue.register(escalatePagerDutyJob(ctx));
   ctx.queue.register(raiseUnresolvedSev2Job(ctx));
   ctx.queue.register(escalationWatchdogJob(ctx));
   ctx.queue.register(postHandoffJob(ctx));
-  ctx.queue.register(remindHandoffJob(ctx));
   ctx.queue.register(resolveQuietIncidentJob(ctx));
-  ctx.queue.register(updateAnsweredPagesJob(ctx));
 }
 
-/** Updates the page DMs and the alerts-channel pointer once someone acknowledged or resolved. */
+/** Asks for the page DMs and the alerts-channel pointer to say someone acknowledged or resolved. */
 async function updateAnsweredPages(ctx: AppContext, incidentId: number, status: 'acknowledged' | 'resolved' | 'alerts_resolved', by: string): Promise<void> {
-  await ctx.queue.enqueue(JobNames.updateAnsweredPages, { incidentId, status, by }, { jobId: `answered-pages:${incidentId}:${status}:${ctx.clock.now().getTime()}` });
+  await requestPresentation(ctx, UpdateAnsweredPages, { incidentId, status, by }, { jobId: `answered-pages:${incidentId}:${status}:${ctx.clock.now().getTime()}` });
 }
 
 /**

@@ -1,7 +1,7 @@
 // Use cases behind /oncall: who is on call now and next for each team (or one team or service), and swaps.
 import type { AppContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { OncallView } from '../../blocks/oncall.js';
+import type { OncallView } from './oncall-view.js';
 import { configUserOf, mentionOf } from './directory.js';
 import { insertOverride, listOverrides } from './overrides.js';
 import { currentOncall } from './schedules.js';

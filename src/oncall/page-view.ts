@@ -1,7 +1,23 @@
 // The view of one page DM (the page itself, and the same page once answered), from the incident and its frozen policy.
-import type { PageView } from '../../blocks/oncall.js';
 import type { Incident } from '../incidents/repository.js';
 import { roundInRun, type EscalationSnapshot } from './escalation-policy.js';
+
+/** One page DM, as blocks/oncall.ts renders it. */
+export interface PageView {
+  incidentId: number;
+  publicId: string;
+  severity: 'sev1' | 'sev2' | 'sev3';
+  title: string;
+  service: string | null;
+  channelId: string | null;
+  /** 1-based step of the escalation chain. */
+  step: number;
+  steps: number;
+  /** 0-based round. */
+  round: number;
+  /** How late the page went out, in milliseconds, when the copilot was down at its time. */
+  lateByMs: number;
+}
 
 /**
  * A page of `incident` at `step` (0-based) of `round`. A reopened incident's run has rounds of its own: people see the

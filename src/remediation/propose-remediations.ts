@@ -7,7 +7,7 @@ import type { InvestigationResult } from '../investigation/ports.js';
 import { ACTION_FOR_CATEGORY } from '../investigation/scenario.js';
 import { commitApproval, decideNow } from './approve-remediation.js';
 import type { Decider } from './policy.js';
-import { actionTitle } from './post-updates.js';
+import { actionTitle } from './remediation-views.js';
 import { recordDecision } from './record-decision.js';
 import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, listRuns, transitionRun, type RemediationStatus } from './remediation-repository.js';
 

@@ -5,7 +5,8 @@ import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
 import { findIncident } from '../incidents/repository.js';
 import { requireAuthorized } from '../authorization/authorize.js';
 import { appendTimeline, getRun, transitionRun, type RemediationRun } from './remediation-repository.js';
-import { postRunStatus } from './post-updates.js';
+import { requestPresentation } from '../jobs/presentations.js';
+import { PostRemediationUpdate, remediationUpdateJobId } from './presentations.js';
 
 /** What happened to a Reject click; `message` is for the person who clicked when nothing changed. */
 export type RejectionOutcome =
@@ -39,6 +40,7 @@ export async function rejectRemediation(
       dedupeKey: `remediation:${run.id}:rejected`,
     });
     await scheduleBriefingUpdate(ctx, run.incidentId, trx);
+    await requestPresentation(ctx, PostRemediationUpdate, { runId: run.id, status: 'rejected', by: input.userId, detail: reason }, { jobId: remediationUpdateJobId(run.id, 'rejected'), trx });
     return updated;
   });
   if (!rejected) {
@@ -46,6 +48,5 @@ export async function rejectRemediation(
     return { outcome: 'already_decided', run: current, message: `\`${run.action}\` (run #${run.id}) was already ${current.status.replace('_', ' ')}; nothing changed.` };
   }
   ctx.events.emit('remediation.rejected', { incidentId: run.incidentId, actionRunId: run.id, by: input.userId });
-  await postRunStatus(ctx, rejected, 'rejected', { by: input.userId, detail: reason });
   return { outcome: 'rejected', run: rejected, message: `Rejected \`${run.action}\` on ${run.service}.` };
 }

@@ -4,11 +4,12 @@ import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { appendEvent, findIncident } from '../../incidents/repository.js';
-import { buildEscalationNoticeText } from '../../../blocks/oncall.js';
+import { requestPresentation } from '../../jobs/presentations.js';
 import { resolveTargets } from '../directory.js';
 import { enqueueNotice, runStopped } from '../escalation.js';
 import { escalationJobId, loadSnapshot, nextPosition, roundInRun, stepDelayMs } from '../escalation-policy.js';
 import { JobNames } from '../job-names.js';
+import { PageResponder } from '../presentations.js';
 import { oncallServices } from '../services.js';
 import { timerRunAt } from '../timers.js';
 
@@ -66,12 +67,13 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
         });
         if (!fresh) return;
         if (exhausted) {
-          await enqueueNotice(ctx, p.incidentId, `exhausted:${p.round}`, buildEscalationNoticeText({ kind: 'exhausted', publicId: incident.publicId }), trx);
+          await enqueueNotice(ctx, p.incidentId, `exhausted:${p.round}`, { kind: 'exhausted', publicId: incident.publicId }, trx);
           return;
         }
         for (const user of targets.users)
-          await ctx.queue.enqueue(
-            JobNames.pageResponder,
+          await requestPresentation(
+            ctx,
+            PageResponder,
             { incidentId: p.incidentId, round: p.round, step: p.step, steps: snapshot.steps.length, user, lateByMs },
             { jobId: `page:${p.incidentId}:${p.round}:${p.step}:${user}`, trx },
           );
@@ -79,7 +81,7 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
           ctx,
           p.incidentId,
           `step:${p.round}:${p.step}`,
-          buildEscalationNoticeText({ kind: 'paging', publicId: incident.publicId, users: targets.users, unresolved: targets.unresolved, step: p.step + 1, steps: snapshot.steps.length, round: roundInRun(snapshot, p.round), lateByMs }),
+          { kind: 'paging', publicId: incident.publicId, users: targets.users, unresolved: targets.unresolved, step: p.step + 1, steps: snapshot.steps.length, round: roundInRun(snapshot, p.round), lateByMs },
           trx,
         );
         if (pagerduty && incident.source === 'pagerduty' && incident.externalId && (p.step > 0 || roundInRun(snapshot, p.round) > 0))

@@ -1,11 +1,12 @@
-// Job: carries out one approved remediation run through its runner, posts the outcome and arms the verification timer.
+// Job: carries out one approved remediation run through its runner, records the outcome and arms the verification timer.
 import { z } from 'zod';
 import type { ActionDef } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import { ExternalServiceError, PermanentJobError } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import type { ActionRunner, ActionRunOutcome } from '../action-runner.js';
-import { formatWindow, postRunStatus } from '../post-updates.js';
+import { requestPresentation } from '../../jobs/presentations.js';
+import { PostRemediationUpdate, remediationUpdateJobId } from '../presentations.js';
 import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type RemediationRun } from '../remediation-repository.js';
 import { RUN_REMEDIATION_JOB, VERIFY_REMEDIATION_JOB, verifyRemediationJobId } from './job-names.js';
 
@@ -40,14 +41,16 @@ export function createRunRemediationJob(ctx: AppContext, runners: ActionRunner[]
       const action = ctx.config.file.actions.find((a) => a.name === run.action);
 
       if (run.status === 'approved') {
-        // Announced before anything runs, so a Slack failure here retries without having run the action.
-        await postRunStatus(ctx, run, 'approved', {
-          by: run.approvedBy,
-          detail: run.approvedBy === 'policy' ? 'Decided by policy: low risk and a confident, known failure kind.' : null,
-          strict: true,
+        // The approval is shown with the move to running, before anything runs (and before the outcome: `after`).
+        const started = await ctx.knex.transaction(async (trx) => {
+          const moved = await transitionRun(trx, run.id, ['approved'], 'running', { started_at: ctx.clock.now() }, ctx.clock.now());
+          if (moved) {
+            const detail = run.approvedBy === 'policy' ? 'Decided by policy: low risk and a confident, known failure kind.' : null;
+            await requestPresentation(ctx, PostRemediationUpdate, { runId: run.id, status: 'approved', by: run.approvedBy, detail }, { jobId: remediationUpdateJobId(run.id, 'approved'), trx });
+          }
+          return moved;
         });
-        await transitionRun(ctx.knex, run.id, ['approved'], 'running', { started_at: ctx.clock.now() }, ctx.clock.now());
-        ctx.events.emit('remediation.started', { incidentId: run.incidentId, actionRunId: run.id });
+        if (started) ctx.events.emit('remediation.started', { incidentId: run.incidentId, actionRunId: run.id });
       }
 
       let outcome: ActionRunOutcome;
@@ -99,6 +102,13 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
       now,
     );
     if (!updated) return undefined;
+    const verifies = outcome.ok && !run.undoOf && action;
+    await requestPresentation(
+      ctx,
+      PostRemediationUpdate,
+      { runId: run.id, status, detail: outcome.detail, externalRef: outcome.externalRef ?? null, ...(verifies ? { verifyInMs: verifyWindow } : {}), after: remediationUpdateJobId(run.id, 'approved') },
+      { jobId: remediationUpdateJobId(run.id, status), trx },
+    );
     await appendTimeline(trx, {
       incidentId: run.incidentId,
       type: outcome.ok ? 'remediation.succeeded' : 'remediation.failed',
@@ -118,6 +128,12 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
           data: { runId: original.id, action: original.action, undoRunId: run.id },
           dedupeKey: `remediation:${original.id}:undone`,
         });
+        await requestPresentation(
+          ctx,
+          PostRemediationUpdate,
+          { runId: original.id, status: 'undone', detail: `Undone by ${run.action} (run #${run.id}).`, after: remediationUpdateJobId(run.id, status) },
+          { jobId: remediationUpdateJobId(original.id, 'undone'), trx },
+        );
       }
     } else if (outcome.ok && action) {
       await ctx.queue.enqueue(VERIFY_REMEDIATION_JOB, { runId: run.id }, { jobId: verifyRemediationJobId(run.id), delayMs: verifyWindow, trx });
@@ -126,10 +142,4 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
   });
   if (!finished) return;
   ctx.events.emit('remediation.finished', { incidentId: run.incidentId, actionRunId: run.id, ok: outcome.ok });
-  const verifyIn = outcome.ok && !run.undoOf && action ? formatWindow(verifyWindow) : undefined;
-  await postRunStatus(ctx, finished, status, { detail: outcome.detail, externalRef: outcome.externalRef ?? null, ...(verifyIn ? { verifyIn } : {}) });
-  if (outcome.ok && run.undoOf) {
-    const original = await getRun(ctx.knex, run.undoOf);
-    if (original) await postRunStatus(ctx, original, 'undone', { detail: `Undone by ${run.action} (run #${run.id}).` });
-  }
 }

@@ -4,7 +4,8 @@ import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { mitigateIncident } from '../../incidents/transitions.js';
-import { postVerification } from '../post-updates.js';
+import { requestPresentation } from '../../jobs/presentations.js';
+import { PostRemediationVerdict, remediationVerdictJobId } from '../presentations.js';
 import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type IncidentForRemediation, type RemediationRun } from '../remediation-repository.js';
 import { judgeRecovery, sloLimitFor, worstPerTimestamp, type RecoveryVerdict } from '../verification.js';
 import { VERIFY_REMEDIATION_JOB } from './job-names.js';
@@ -79,7 +80,7 @@ export function createVerifyRemediationJob(ctx: AppContext): JobDefinition<Verif
       const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
       if (!incident) throw new PermanentJobError(`incident ${run.incidentId} of remediation run ${runId} does not exist`);
       if (run.status !== 'succeeded') {
-        // Judged already: a retry after the verdict was recorded only re-posts it.
+        // Judged already: a retry after the verdict was recorded only finishes what is missing.
         if ((run.status === 'verified' || run.status === 'not_recovered') && run.result?.verdict && !run.result.verdictPosted) {
           await settle(ctx, run, run.result.verdict);
         }
@@ -118,13 +119,13 @@ export function createVerifyRemediationJob(ctx: AppContext): JobDefinition<Verif
 }
 
 /**
- * After the verdict is committed: mitigates the incident when it recovered (applies once), then posts the verdict.
- * A retry after a crash or a Slack failure lands here again and finishes what is missing.
+ * After the verdict is committed: mitigates the incident when it recovered (applies once), then asks for the verdict
+ * to be shown. A retry after a crash lands here again and finishes what is missing.
  */
 async function settle(ctx: AppContext, run: RemediationRun, verdict: NonNullable<NonNullable<RemediationRun['result']>['verdict']>): Promise<void> {
   // A healthy SLI mitigates the incident either way; one that recovered before the action is not put down to it.
   if (verdict.recovered === true) await mitigateIncident(ctx, run.incidentId, { id: 'copilot', via: verdict.credited === false ? 'sli_recovered' : 'remediation' });
-  await postVerification(ctx, run, verdict);
+  await requestPresentation(ctx, PostRemediationVerdict, { runId: run.id }, { jobId: remediationVerdictJobId(run.id) });
   await ctx.knex('remediation_runs')
     .where({ id: run.id })
     .update({ result: JSON.stringify({ ...(run.result ?? {}), verdict, verdictPosted: true }) });

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../../../src/adapters/db/database.j
 import { BullJobQueue } from '../../../src/adapters/queue/bullmq-queue.js';
 import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
 import { installOncall } from '../../../src/oncall/install.js';
+import { registerOncallPresenters } from '../../../presenters/slack/oncall.js';
 import { RosterIds, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
@@ -127,6 +128,7 @@ export async function startReplica(opts: { config: AppConfig; schema: string; pr
     services: { evidence: { graph: { services: async () => [] } } },
   };
   await installOncall(ctx);
+  registerOncallPresenters(ctx);
   await queue.start();
   let stopped = false;
   return {

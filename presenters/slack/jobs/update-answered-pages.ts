@@ -1,21 +1,13 @@
-// Job: once an incident is acknowledged or resolved (or every alert resolved), its page DMs and its alerts-channel pointer say so, and lose the Acknowledge button.
-import { z } from 'zod';
-import type { AppContext } from '../../context.js';
-import type { JobDefinition } from '../../jobs/job-queue.js';
-import { findIncident } from '../../incidents/repository.js';
+// Presenter job: once an incident is acknowledged or resolved (or every alert resolved), its page DMs and its alerts-channel pointer say so, and lose the Acknowledge button.
+import type { AppContext } from '../../../src/context.js';
+import { defineJob } from '../../../src/jobs/define-job.js';
+import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { findIncident } from '../../../src/incidents/repository.js';
+import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
+import { pageView } from '../../../src/oncall/page-view.js';
+import { UpdateAnsweredPages, type UpdateAnsweredPagesPayload } from '../../../src/oncall/presentations.js';
 import { buildAnsweredPageBlocks, buildPageAnswerLine, buildPageText } from '../../../blocks/oncall.js';
 import { buildPointerBlocks, buildPointerText } from '../../../blocks/status.js';
-import { loadSnapshot } from '../escalation-policy.js';
-import { pageView } from '../page-view.js';
-import { JobNames } from '../job-names.js';
-
-export const updateAnsweredPagesPayload = z.object({
-  incidentId: z.number().int().positive(),
-  status: z.enum(['acknowledged', 'resolved', 'alerts_resolved']),
-  /** A Slack user id, or "pagerduty:<name>" / "copilot". */
-  by: z.string().min(1),
-});
-export type UpdateAnsweredPagesPayload = z.infer<typeof updateAnsweredPagesPayload>;
 
 function mention(by: string): string {
   if (/^[UW][A-Z0-9]+$/.test(by)) return `<@${by}>`;
@@ -24,9 +16,9 @@ function mention(by: string): string {
 }
 
 export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAnsweredPagesPayload> {
-  return {
-    name: JobNames.updateAnsweredPages,
-    schema: updateAnsweredPagesPayload,
+  return defineJob({
+    name: UpdateAnsweredPages.name,
+    schema: UpdateAnsweredPages.schema,
     attempts: 8,
     async process(p) {
       const incident = await findIncident(ctx.knex, p.incidentId);
@@ -47,5 +39,5 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
         await ctx.chat.updateMessage(at.channel, at.ts, `${buildPointerText(view)} (${line})`, [...buildPointerBlocks(view), { type: 'context', elements: [{ type: 'mrkdwn', text: line }] }]);
       }
     },
-  };
+  });
 }

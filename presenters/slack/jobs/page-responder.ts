@@ -1,29 +1,19 @@
-// Job: page one responder by Slack DM with an Acknowledge button, and count the page (table pages) for on-call load.
-import { z } from 'zod';
-import type { AppContext } from '../../context.js';
-import type { JobDefinition } from '../../jobs/job-queue.js';
-import { findIncident } from '../../incidents/repository.js';
+// Presenter job: page one responder by Slack DM with an Acknowledge button, and count the page (table pages) for on-call load.
+import type { AppContext } from '../../../src/context.js';
+import { defineJob } from '../../../src/jobs/define-job.js';
+import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { findIncident } from '../../../src/incidents/repository.js';
+import { isBusinessHours, teamHours } from '../../../src/oncall/business-hours.js';
+import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
+import { pageView } from '../../../src/oncall/page-view.js';
+import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
 import { buildPageBlocks, buildPageText } from '../../../blocks/oncall.js';
-import { isBusinessHours, teamHours } from '../business-hours.js';
-import { loadSnapshot } from '../escalation-policy.js';
-import { pageView } from '../page-view.js';
-import { JobNames } from '../job-names.js';
 
-export const pageResponderPayload = z.object({
-  incidentId: z.number().int().positive(),
-  round: z.number().int().min(0),
-  step: z.number().int().min(0),
-  steps: z.number().int().min(1),
-  /** Slack user id. */
-  user: z.string().min(1),
-  lateByMs: z.number().min(0).default(0),
-});
-export type PageResponderPayload = z.infer<typeof pageResponderPayload>;
-
+/** Idempotent: a page already recorded (its row in `pages`) is not sent again. */
 export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPayload> {
-  return {
-    name: JobNames.pageResponder,
-    schema: pageResponderPayload,
+  return defineJob({
+    name: PageResponder.name,
+    schema: PageResponder.schema,
     attempts: 8,
     async process(p) {
       const incident = await findIncident(ctx.knex, p.incidentId);
@@ -48,5 +38,5 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
         .onConflict(['incident_id', 'round', 'step', 'user'])
         .ignore();
     },
-  };
+  });
 }

@@ -1,20 +1,19 @@
-// Job: remind an unconfirmed handoff once in its thread, then escalate it to the team lead.
-import { z } from 'zod';
-import type { AppContext } from '../../context.js';
-import type { JobDefinition } from '../../jobs/job-queue.js';
+// Presenter job: remind an unconfirmed handoff once in its thread, then escalate it to the team lead.
+import type { AppContext } from '../../../src/context.js';
+import { defineJob } from '../../../src/jobs/define-job.js';
+import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { requestPresentation } from '../../../src/jobs/presentations.js';
+import { slackIdOf } from '../../../src/oncall/directory.js';
+import { HANDOFF_REMINDER_MS } from '../../../src/oncall/handoff.js';
+import { RemindHandoff, type RemindHandoffPayload } from '../../../src/oncall/presentations.js';
+import { timerRunAt } from '../../../src/oncall/timers.js';
 import { buildHandoffReminderText } from '../../../blocks/handoff.js';
-import { slackIdOf } from '../directory.js';
-import { HANDOFF_REMINDER_MS } from '../handoff.js';
-import { JobNames } from '../job-names.js';
-import { timerRunAt } from '../timers.js';
 
-export const remindHandoffPayload = z.object({ handoffId: z.number().int().positive(), stage: z.enum(['remind', 'escalate']) });
-export type RemindHandoffPayload = z.infer<typeof remindHandoffPayload>;
-
+/** Idempotent: `reminded_at` and `escalated_at` record each stage once. */
 export function remindHandoffJob(ctx: AppContext): JobDefinition<RemindHandoffPayload> {
-  return {
-    name: JobNames.remindHandoff,
-    schema: remindHandoffPayload,
+  return defineJob({
+    name: RemindHandoff.name,
+    schema: RemindHandoff.schema,
     async process(p) {
       const row = await ctx.knex('handoffs').where({ id: p.handoffId }).first();
       if (!row || !row.channel_id) return;
@@ -29,8 +28,9 @@ export function remindHandoffJob(ctx: AppContext): JobDefinition<RemindHandoffPa
         if (row.reminded_at) return;
         await ctx.chat.postMessage(row.channel_id, buildHandoffReminderText(named), undefined, row.message_ts ?? undefined);
         await ctx.knex('handoffs').where({ id: p.handoffId }).update({ reminded_at: now });
-        await ctx.queue.enqueue(
-          JobNames.remindHandoff,
+        await requestPresentation(
+          ctx,
+          RemindHandoff,
           { handoffId: p.handoffId, stage: 'escalate' },
           { jobId: `handoff-escalate:${p.handoffId}`, runAt: timerRunAt(ctx.clock, new Date(now.getTime() + HANDOFF_REMINDER_MS)) },
         );
@@ -44,5 +44,5 @@ export function remindHandoffJob(ctx: AppContext): JobDefinition<RemindHandoffPa
       if (lead) await ctx.chat.sendDirect(lead, `${text} (team ${row.team as string}, <#${row.channel_id as string}>)`);
       await ctx.knex('handoffs').where({ id: p.handoffId }).update({ escalated_at: now });
     },
-  };
+  });
 }

@@ -1,0 +1,66 @@
+// The presentations the on-call capability requests (src/jobs/presentations.ts): Slack presenters render them.
+import { z } from 'zod';
+import { escalationNoticeSchema } from './escalation-notice.js';
+
+/** Page one responder (a DM with an Acknowledge button) and count the page. Job id `page:<incident>:<round>:<step>:<user>`. */
+export const PageResponder = {
+  name: 'page-responder',
+  schema: z.object({
+    incidentId: z.number().int().positive(),
+    round: z.number().int().min(0),
+    step: z.number().int().min(0),
+    steps: z.number().int().min(1),
+    /** Slack user id. */
+    user: z.string().min(1),
+    lateByMs: z.number().min(0).default(0),
+  }),
+} as const;
+export type PageResponderPayload = z.output<typeof PageResponder.schema>;
+
+/**
+ * One escalation note in the incident's channel, or the owning team's alerts channel before it exists. Job id
+ * `notice:<incident>:<key>`. `text`/`blocks`: a note recorded before notes were data (still shown as recorded).
+ */
+export const AnnounceEscalation = {
+  name: 'announce-escalation',
+  schema: z
+    .object({
+      incidentId: z.number().int().positive(),
+      notice: escalationNoticeSchema.optional(),
+      text: z.string().min(1).optional(),
+      blocks: z.array(z.looseObject({ type: z.string() })).optional(),
+    })
+    .refine((p) => p.notice !== undefined || p.text !== undefined, 'a notice or a text'),
+} as const;
+export type AnnounceEscalationPayload = z.output<typeof AnnounceEscalation.schema>;
+
+/** The page DMs and the alerts-channel pointer say the incident was answered, and lose the Acknowledge button. */
+export const UpdateAnsweredPages = {
+  name: 'update-answered-pages',
+  schema: z.object({
+    incidentId: z.number().int().positive(),
+    status: z.enum(['acknowledged', 'resolved', 'alerts_resolved']),
+    /** A Slack user id, or "pagerduty:<name>" / "copilot". */
+    by: z.string().min(1),
+  }),
+} as const;
+export type UpdateAnsweredPagesPayload = z.output<typeof UpdateAnsweredPages.schema>;
+
+/** Posts a recorded handoff in its channel, or updates the posted one (a confirmation). Job id `handoff-post:<id>`. */
+export const ShowHandoff = {
+  name: 'show-handoff',
+  schema: z.object({ handoffId: z.number().int().positive() }),
+} as const;
+
+/** Reminds an unconfirmed handoff in its thread (`remind`), then tells the team lead (`escalate`). */
+export const RemindHandoff = {
+  name: 'remind-handoff',
+  schema: z.object({ handoffId: z.number().int().positive(), stage: z.enum(['remind', 'escalate']) }),
+} as const;
+export type RemindHandoffPayload = z.output<typeof RemindHandoff.schema>;
+
+/** Says in the incident channel who commands it now. */
+export const AnnounceCommander = {
+  name: 'announce-commander',
+  schema: z.object({ incidentId: z.number().int().positive(), commander: z.string().min(1), by: z.string().min(1) }),
+} as const;
