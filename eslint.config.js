@@ -43,9 +43,6 @@ const notYetPresented = [
   'src/investigation/signals.ts',
 ];
 
-/** Builders that still import code (not only types) of src/; the list shrinks to empty as their view models move. */
-const blocksNotYetTypeOnly = ['blocks/approval.ts'];
-
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'src/sandbox/console/static/**'] },
   js.configs.recommended,
@@ -74,12 +71,7 @@ export default tseslint.config(
   {
     // Block Kit builders: pure functions of view models, which they import as types only.
     files: ['blocks/**/*.ts'],
-    ignores: blocksNotYetTypeOnly,
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [onlyTypesOfSrc, inward, noPresenters] }] },
-  },
-  {
-    files: blocksNotYetTypeOnly,
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [inward, noPresenters] }] },
   },
   {
     // Presenters may use src/, blocks/ and Slack's types, but never the handlers.

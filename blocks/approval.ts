@@ -1,10 +1,10 @@
 // Block Kit for remediations: the proposal with Approve/Reject, the run's progress, and the verification verdict.
 import type { types } from '@slack/bolt';
-import { encodeRemediationButton } from '../src/remediation/button-value.js';
 import type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
 import { formatConfidence } from './format.js';
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, mrkdwnLink } from './limits.js';
+import { encodeRemediationButton } from './remediation-button.js';
 
 type ActionsBlock = types.ActionsBlock;
 type Button = types.Button;

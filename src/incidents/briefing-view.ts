@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
 import type { BriefingView, WhatChanged } from '../../blocks/briefing.js';
 import { formatConfidence } from '../../blocks/format.js';
-import { encodeRemediationButton } from '../remediation/button-value.js';
+import { encodeRemediationButton } from '../../blocks/remediation-button.js';
 import { approvalsRequired } from '../authorization/access.js';
 import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incident } from './repository.js';
 
