@@ -7,7 +7,7 @@ import { routeAlert } from '../oncall/routing.js';
 import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
 import { appendEvents, latestTruncation, reopenCount, toIncident, type Incident } from './repository.js';
-import { JobNames } from '../oncall/job-names.js';
+import { StartEscalation } from '../oncall/jobs/start-escalation.js';
 import { INVESTIGATE_JOB, investigateJobId, type InvestigationTrigger } from './investigate-incident.js';
 import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel, retryOpenIncidentChannel } from './open-incident-channel.js';
 import { requestPresentation } from '../jobs/presentations.js';
@@ -147,7 +147,7 @@ async function ingestGroup(
   if (opened) {
     // The investigation and the escalation are committed with the incident: neither waits for chat.
     await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id }, { jobId: investigateJobId(incident.id), trx });
-    await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}`, trx });
+    await ctx.queue.enqueue(StartEscalation.name, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}`, trx });
     // The job is the safety net for a crash: normally ingestAlerts opens the channel itself right after the commit.
     await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: incident.id }, { jobId: `open-incident-${incident.id}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx });
   } else {
@@ -234,7 +234,7 @@ async function reopenRecentIncident(
   // The old diagnosis may be of a failure already fixed: the reopened incident is investigated again, and paged again.
   const trigger: InvestigationTrigger = { reason: 'reopened', source: alert.source, fingerprint: alert.fingerprint };
   await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `r${count}`), trx });
-  await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}-r${count}`, trx });
+  await ctx.queue.enqueue(StartEscalation.name, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}-r${count}`, trx });
   return { incident, reopened: count };
 }
 

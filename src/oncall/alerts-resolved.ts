@@ -1,8 +1,10 @@
 // When every alert of an incident resolves: paging stops, the channel is told and offered Resolve (or the incident resolves after a quiet period).
 import type { AppContext } from '../context.js';
 import { cycleKey, escalationRunCount, findIncident } from '../incidents/repository.js';
-import { enqueueNotice, stopEscalation } from './escalation.js';
-import { JobNames } from './job-names.js';
+import { stopEscalation } from './escalation.js';
+import { alertsResolvedCount } from './escalation-state.js';
+import { ResolveQuietIncident } from './jobs/resolve-quiet-incident.js';
+import { enqueueNotice } from './presentations.js';
 import { timerRunAt } from './timers.js';
 
 /**
@@ -22,15 +24,9 @@ export async function stopPagingAllResolved(ctx: AppContext, incidentId: number)
     await enqueueNotice(ctx, incidentId, cycleKey(`all-resolved:${seq}`, runs), notice, trx);
     if (quietMs !== undefined)
       await ctx.queue.enqueue(
-        JobNames.resolveQuietIncident,
+        ResolveQuietIncident.name,
         { incidentId, seq },
         { jobId: `resolve-quiet:${incidentId}:${seq}`, runAt: timerRunAt(ctx.clock, new Date(ctx.clock.now().getTime() + quietMs)), trx },
       );
   });
-}
-
-/** How many times every alert of the incident resolved: each time is its own note and its own quiet-period timer. */
-export async function alertsResolvedCount(db: AppContext['knex'], incidentId: number): Promise<number> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'alerts.all_resolved' }).count<{ count: number }[]>('* as count').first();
-  return Number(row?.count ?? 0);
 }

@@ -1,5 +1,4 @@
 // Escalation use cases: start the chain when an incident opens or reopens, stop it once on acknowledgement, change severity.
-import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
@@ -7,10 +6,10 @@ import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, ty
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { routeAlert } from './routing.js';
 import { buildSnapshot, escalationJobId, firstRound, frozenPagerDutyPolicy, loadSnapshot, nextPosition, storeSnapshot, type EscalationSnapshot } from './escalation-policy.js';
-import { JobNames } from './job-names.js';
-import type { EscalationNotice } from './escalation-notice.js';
-import { AnnounceEscalation } from './presentations.js';
-import { requestPresentation } from '../jobs/presentations.js';
+import { EscalateIncident } from './jobs/escalate-incident.js';
+import { RaiseUnresolvedSev2 } from './jobs/raise-unresolved-sev2.js';
+import { enqueueNotice } from './presentations.js';
+import { lastStep, stepOfRun } from './escalation-state.js';
 import { oncallServices } from './services.js';
 import { timerRunAt } from './timers.js';
 
@@ -18,11 +17,6 @@ export type StartOutcome =
   | { paging: 'now'; policy: string }
   | { paging: 'deferred'; policy: string; pageAt: Date }
   | { paging: 'never'; reason: string };
-
-/** Asks for a note in the incident's channel (or the team's alerts channel) inside the caller's transaction. */
-export async function enqueueNotice(ctx: AppContext, incidentId: number, key: string, notice: EscalationNotice, trx?: Knex.Transaction): Promise<void> {
-  await requestPresentation(ctx, AnnounceEscalation, { incidentId, notice }, { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) });
-}
 
 async function freeze(ctx: AppContext, incident: Incident, policy: string | undefined): Promise<EscalationSnapshot | undefined> {
   const existing = await loadSnapshot(ctx.knex, incident.id);
@@ -86,12 +80,12 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
     });
     if (!fresh) return;
     await ctx.queue.enqueue(
-      JobNames.escalateIncident,
+      EscalateIncident.name,
       { incidentId, round, step: 0 },
       { jobId: escalationJobId(incidentId, round, 0), trx, ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}) },
     );
     if (incident.severity === 'sev2')
-      await ctx.queue.enqueue(JobNames.raiseUnresolvedSev2, { incidentId }, { jobId: raiseSev2JobId(incidentId, reopens), trx, runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)) });
+      await ctx.queue.enqueue(RaiseUnresolvedSev2.name, { incidentId }, { jobId: raiseSev2JobId(incidentId, reopens), trx, runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)) });
     if (deferred)
       await enqueueNotice(ctx, incidentId, cycleKey('deferred', reopens), { kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone }, trx);
   });
@@ -164,7 +158,7 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
       const stepped = await stepOfRun(ctx.knex, incidentId, base);
       if (!stepped) {
         await ctx.queue.cancel(escalationJobId(incidentId, base, 0));
-        await ctx.queue.enqueue(JobNames.escalateIncident, { incidentId, round: base, step: 0 }, { jobId: `${escalationJobId(incidentId, base, 0)}:raised` });
+        await ctx.queue.enqueue(EscalateIncident.name, { incidentId, round: base, step: 0 }, { jobId: `${escalationJobId(incidentId, base, 0)}:raised` });
       }
     }
   }
@@ -172,26 +166,6 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
 }
 
 export type { EscalationSnapshot };
-
-/** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
-export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {
-  const runs = await escalationRunCount(db, incidentId);
-  return (await db('incident_events').where({ dedupe_key: cycleKey(`escalation-stopped:${incidentId}`, runs) }).first('id')) !== undefined;
-}
-
-/** Whether a step of the chain's current run (rounds from `base`) has run. */
-async function stepOfRun(db: Knex | Knex.Transaction, incidentId: number, base: number): Promise<boolean> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).whereRaw(`(data->>'round')::int >= ?`, [base]).first('id');
-  return row !== undefined;
-}
-
-/** Where the chain stands: the last step that ran, if any. */
-export async function lastStep(db: Knex | Knex.Transaction, incidentId: number): Promise<{ round: number; step: number; at: Date } | undefined> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).orderBy('id', 'desc').first('data', 'at');
-  if (!row) return undefined;
-  const data = row.data as { round: number; step: number };
-  return { round: data.round, step: data.step, at: row.at as Date };
-}
 
 /** Pages the next step now (the Escalate button): the step's timer is replaced by an immediate run. */
 export async function escalateNow(ctx: AppContext, incidentId: number, by: string): Promise<{ round: number; step: number } | undefined> {
@@ -205,7 +179,7 @@ export async function escalateNow(ctx: AppContext, incidentId: number, by: strin
   const next = last && last.round >= base ? nextPosition(snapshot, last.round, last.step) : { round: base, step: 0 };
   if (!next) return undefined;
   await ctx.queue.cancel(escalationJobId(incidentId, next.round, next.step));
-  await ctx.queue.enqueue(JobNames.escalateIncident, { ...next, incidentId, force: true }, { jobId: `${escalationJobId(incidentId, next.round, next.step)}:requested` });
+  await ctx.queue.enqueue(EscalateIncident.name, { ...next, incidentId, force: true }, { jobId: `${escalationJobId(incidentId, next.round, next.step)}:requested` });
   ctx.logger.info({ incidentId, by, ...next }, 'escalation requested');
   return next;
 }

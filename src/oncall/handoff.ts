@@ -6,7 +6,6 @@ import type { Team } from '../config.js';
 import { requestPresentation } from '../jobs/presentations.js';
 import { toHandoffView, type HandoffView } from './handoff-view.js';
 import { slackIdOf } from './directory.js';
-import { JobNames } from './job-names.js';
 import { RemindHandoff, ShowHandoff } from './presentations.js';
 import { listOverrides } from './overrides.js';
 import { currentOncall } from './schedules.js';
@@ -178,19 +177,4 @@ export async function confirmHandoff(ctx: AppContext, handoffId: number, role: '
     await ctx.queue.cancel(`handoff-escalate:${handoffId}`);
   }
   return { applied: updated.length > 0, view };
-}
-
-/** Arms the automatic handoff at the next shift change of every team's config rotation (idempotent per shift). */
-export async function armHandoffTimers(ctx: AppContext, after = ctx.clock.now()): Promise<void> {
-  const file = ctx.config.file;
-  for (const team of file.teams) {
-    const schedule = team.schedule ? file.schedules.find((s) => s.name === team.schedule) : undefined;
-    if (!schedule || schedule.pagerdutyId) continue;
-    const shiftEnd = currentOncall(file, schedule.name, after, await listOverrides(ctx.knex, schedule.name)).shiftEnd;
-    await ctx.queue.enqueue(
-      JobNames.postHandoff,
-      { team: team.name, shiftEnd: shiftEnd.toISOString() },
-      { jobId: `handoff:${team.name}:${shiftEnd.toISOString()}`, runAt: timerRunAt(ctx.clock, shiftEnd) },
-    );
-  }
 }

@@ -1,15 +1,13 @@
 // Installs the on-call capability: its jobs, its listeners on incident events, and the timers it keeps armed.
 import type { AppContext } from '../context.js';
-import { escalateNow, raiseSev2JobId, startEscalation, stopEscalation } from './escalation.js';
+import { changeSeverity, escalateNow, raiseSev2JobId, startEscalation, stopEscalation } from './escalation.js';
 import { escalationRunCount, findIncident } from '../incidents/repository.js';
 import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
-import { escalationWatchdogJob, watchdogJob } from './jobs/escalation-watchdog.js';
-import { postHandoffJob } from './jobs/post-handoff.js';
-import { armHandoffTimers } from './handoff.js';
+import { EscalationWatchdog, escalationWatchdogJob, watchdogJob } from './jobs/escalation-watchdog.js';
+import { armHandoffTimers, postHandoffJob } from './jobs/post-handoff.js';
 import { raiseUnresolvedSev2Job } from './jobs/raise-unresolved-sev2.js';
 import { startEscalationJob } from './jobs/start-escalation.js';
-import { JobNames } from './job-names.js';
 import { stopPagingAllResolved } from './alerts-resolved.js';
 import { resolveQuietIncidentJob } from './jobs/resolve-quiet-incident.js';
 import { requestPresentation } from '../jobs/presentations.js';
@@ -20,7 +18,7 @@ export function registerOncallJobs(ctx: AppContext): void {
   ctx.queue.register(startEscalationJob(ctx));
   ctx.queue.register(escalateIncidentJob(ctx));
   ctx.queue.register(escalatePagerDutyJob(ctx));
-  ctx.queue.register(raiseUnresolvedSev2Job(ctx));
+  ctx.queue.register(raiseUnresolvedSev2Job(ctx, changeSeverity));
   ctx.queue.register(escalationWatchdogJob(ctx));
   ctx.queue.register(postHandoffJob(ctx));
   ctx.queue.register(resolveQuietIncidentJob(ctx));
@@ -80,6 +78,6 @@ export async function installOncall(ctx: AppContext): Promise<void> {
   registerOncallJobs(ctx);
   listenForIncidentEvents(ctx);
   // The watchdog's cadence is real time (the queue's), whatever clock the product reads.
-  await ctx.queue.enqueue(JobNames.escalationWatchdog, {}, watchdogJob(new Date()));
+  await ctx.queue.enqueue(EscalationWatchdog.name, {}, watchdogJob(new Date()));
   await armHandoffTimers(ctx);
 }

@@ -7,7 +7,7 @@ import { insertOverride, listOverrides } from './overrides.js';
 import { currentOncall } from './schedules.js';
 import { parseTimeRange } from './command-parsing.js';
 import { oncallServices } from './services.js';
-import { armHandoffTimers } from './handoff.js';
+import { armHandoffTimers } from './jobs/post-handoff.js';
 import { requireAuthorized } from '../authorization/authorize.js';
 
 /** Who is on call now for each team, or for the team named (directly or through one of its services). */

@@ -1,6 +1,9 @@
 // The presentations the on-call capability requests (src/jobs/presentations.ts): Slack presenters render them.
+import type { Knex } from 'knex';
 import { z } from 'zod';
-import { escalationNoticeSchema } from './escalation-notice.js';
+import type { AppContext } from '../context.js';
+import { requestPresentation } from '../jobs/presentations.js';
+import { escalationNoticeSchema, type EscalationNotice } from './escalation-notice.js';
 
 /** Page one responder (a DM with an Acknowledge button) and count the page. Job id `page:<incident>:<round>:<step>:<user>`. */
 export const PageResponder = {
@@ -33,6 +36,11 @@ export const AnnounceEscalation = {
     .refine((p) => p.notice !== undefined || p.text !== undefined, 'a notice or a text'),
 } as const;
 export type AnnounceEscalationPayload = z.output<typeof AnnounceEscalation.schema>;
+
+/** Asks for a note in the incident's channel (or the team's alerts channel) inside the caller's transaction. */
+export async function enqueueNotice(ctx: AppContext, incidentId: number, key: string, notice: EscalationNotice, trx?: Knex.Transaction): Promise<void> {
+  await requestPresentation(ctx, AnnounceEscalation, { incidentId, notice }, { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) });
+}
 
 /** The page DMs and the alerts-channel pointer say the incident was answered, and lose the Acknowledge button. */
 export const UpdateAnsweredPages = {

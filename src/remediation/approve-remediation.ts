@@ -6,7 +6,7 @@ import { approvalsRequired, approverRule, type RoleHolders } from '../authorizat
 import type { ActionDef } from '../config.js';
 import { findIncident } from '../incidents/repository.js';
 import { approversOf, gatherApproverFacts, recordApproval, userNames } from './approvers.js';
-import { RUN_REMEDIATION_JOB, runRemediationJobId } from './jobs/job-names.js';
+import { RunRemediation, runRemediationJobId } from './jobs/run-remediation.js';
 import { decide, type Decider, type PolicyDecision } from './policy.js';
 import { recordDecision } from './record-decision.js';
 import {
@@ -145,7 +145,7 @@ export async function commitApproval(
         data: { runId: run.id, action: run.action, service: run.service, cause: run.cause, rule: decision.rule, reason: decision.reason },
         dedupeKey: `remediation:${run.id}:approved`,
       });
-      await ctx.queue.enqueue(RUN_REMEDIATION_JOB, { runId: run.id }, { jobId: runRemediationJobId(run.id), trx });
+      await ctx.queue.enqueue(RunRemediation.name, { runId: run.id }, { jobId: runRemediationJobId(run.id), trx });
       // The briefing drops the buttons of a proposal that is no longer open.
       await scheduleBriefingUpdate(ctx, run.incidentId, trx);
       return updated;

@@ -2,14 +2,15 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
+import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { appendEvent, findIncident } from '../../incidents/repository.js';
 import { requestPresentation } from '../../jobs/presentations.js';
 import { resolveTargets } from '../directory.js';
-import { enqueueNotice, runStopped } from '../escalation.js';
+import { runStopped } from '../escalation-state.js';
 import { escalationJobId, loadSnapshot, nextPosition, roundInRun, stepDelayMs } from '../escalation-policy.js';
-import { JobNames } from '../job-names.js';
-import { PageResponder } from '../presentations.js';
+import { enqueueNotice, PageResponder } from '../presentations.js';
+import { EscalatePagerDuty } from './escalate-pagerduty-incident.js';
 import { oncallServices } from '../services.js';
 import { timerRunAt } from '../timers.js';
 
@@ -23,15 +24,17 @@ export const escalateIncidentPayload = z.object({
 });
 export type EscalateIncidentPayload = z.infer<typeof escalateIncidentPayload>;
 
+/** Runs one step of an incident's chain. Job ids: escalationJobId(incident, round, step), with suffixes for replacements. */
+export const EscalateIncident = { name: 'escalate-incident', schema: escalateIncidentPayload } as const;
+
 /**
  * The step's timeline event is its lock: its dedupe key lets exactly one run (two replicas, a retry after a crash)
  * write it, and the pages and the next timer are enqueued in that same transaction, so a step is never lost or
  * doubled. The incident row is locked first: an acknowledgement that commits first stops the step.
  */
 export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateIncidentPayload> {
-  return {
-    name: JobNames.escalateIncident,
-    schema: escalateIncidentPayload,
+  return defineJob({
+    ...EscalateIncident,
     attempts: 10,
     async process(p, job) {
       const incident = await findIncident(ctx.knex, p.incidentId);
@@ -86,18 +89,18 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
         );
         if (pagerduty && incident.source === 'pagerduty' && incident.externalId && (p.step > 0 || roundInRun(snapshot, p.round) > 0))
           await ctx.queue.enqueue(
-            JobNames.escalatePagerDuty,
+            EscalatePagerDuty.name,
             { externalId: incident.externalId, level: p.step + 1 },
             { jobId: `pd-escalate:${p.incidentId}:${p.round}:${p.step}`, trx },
           );
         if (next)
           await ctx.queue.enqueue(
-            JobNames.escalateIncident,
+            EscalateIncident.name,
             { incidentId: p.incidentId, round: next.round, step: next.step },
             { jobId: escalationJobId(p.incidentId, next.round, next.step), runAt: timerRunAt(ctx.clock, new Date(now.getTime() + delayMs)), trx },
           );
       });
       if (lateByMs > 0) ctx.logger.warn({ incidentId: p.incidentId, round: p.round, step: p.step, lateByMs }, 'escalation step ran late');
     },
-  };
+  });
 }

@@ -1,11 +1,13 @@
 // Job (every minute): finds escalations that fell behind or never started, reports them and re-arms their timers.
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { appendEvent, cycleKey, escalationRunCount } from '../../incidents/repository.js';
-import { lastStep, startEscalation } from '../escalation.js';
+import { startEscalation } from '../escalation.js';
+import { lastStep } from '../escalation-state.js';
 import { escalationJobId, firstRound, loadSnapshot, nextPosition, snapshotOfPolicy, stepDelayMs, type EscalationSnapshot } from '../escalation-policy.js';
-import { JobNames } from '../job-names.js';
+import { EscalateIncident } from './escalate-incident.js';
 
 export const WATCHDOG_INTERVAL_MS = 60_000;
 /** How far past its time a step may be before the watchdog calls it behind. */
@@ -13,6 +15,9 @@ export const WATCHDOG_GRACE_MS = 30_000;
 
 export const escalationWatchdogPayload = z.object({});
 export type EscalationWatchdogPayload = z.infer<typeof escalationWatchdogPayload>;
+
+/** Job ids from watchdogJob(at): one chain of runs, however many replicas arm it. */
+export const EscalationWatchdog = { name: 'escalation-watchdog', schema: escalationWatchdogPayload } as const;
 
 /** The id of the watchdog run due at the first whole interval after `at`: replicas arming it make one chain. */
 export function watchdogJob(at: Date): { jobId: string; runAt: Date } {
@@ -77,7 +82,7 @@ export async function rearmStep(ctx: AppContext, b: Pick<BehindEscalation, 'inci
   const payload = { incidentId: b.incidentId, round: b.round, step: b.step };
   const job = await ctx.queue.get(jobId);
   if (!job) {
-    await ctx.queue.enqueue(JobNames.escalateIncident, payload, { jobId });
+    await ctx.queue.enqueue(EscalateIncident.name, payload, { jobId });
     return 'enqueued';
   }
   if (job.status === 'dead') {
@@ -85,14 +90,13 @@ export async function rearmStep(ctx: AppContext, b: Pick<BehindEscalation, 'inci
     return 'revived';
   }
   if (job.status === 'pending' || job.status === 'running') return 'pending';
-  await ctx.queue.enqueue(JobNames.escalateIncident, payload, { jobId: `${jobId}:watchdog` });
+  await ctx.queue.enqueue(EscalateIncident.name, payload, { jobId: `${jobId}:watchdog` });
   return 'replaced';
 }
 
 export function escalationWatchdogJob(ctx: AppContext): JobDefinition<EscalationWatchdogPayload> {
-  return {
-    name: JobNames.escalationWatchdog,
-    schema: escalationWatchdogPayload,
+  return defineJob({
+    ...EscalationWatchdog,
     attempts: 1,
     async process() {
       const now = ctx.clock.now();
@@ -116,8 +120,8 @@ export function escalationWatchdogJob(ctx: AppContext): JobDefinition<Escalation
         }
       } finally {
         const next = watchdogJob(new Date());
-        await ctx.queue.enqueue(JobNames.escalationWatchdog, {}, next);
+        await ctx.queue.enqueue(EscalationWatchdog.name, {}, next);
       }
     },
-  };
+  });
 }

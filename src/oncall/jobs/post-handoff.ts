@@ -1,21 +1,41 @@
 // Job: at a shift change, post the team's handoff for the shift that ended, then arm the next shift change.
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { armHandoffTimers, postHandoff } from '../handoff.js';
-import { JobNames } from '../job-names.js';
+import { postHandoff } from '../handoff.js';
+import { listOverrides } from '../overrides.js';
+import { currentOncall } from '../schedules.js';
+import { timerRunAt } from '../timers.js';
 
 export const postHandoffPayload = z.object({ team: z.string().min(1), shiftEnd: z.string().datetime({ offset: true }) });
 export type PostHandoffPayload = z.infer<typeof postHandoffPayload>;
 
+/** A timer per team and shift change: job id `handoff:<team>:<shift end>`. */
+export const PostHandoff = { name: 'post-handoff', schema: postHandoffPayload } as const;
+
 export function postHandoffJob(ctx: AppContext): JobDefinition<PostHandoffPayload> {
-  return {
-    name: JobNames.postHandoff,
-    schema: postHandoffPayload,
+  return defineJob({
+    ...PostHandoff,
     async process(p) {
       const shiftEnd = new Date(p.shiftEnd);
       if (ctx.config.file.teams.some((t) => t.name === p.team)) await postHandoff(ctx, { team: p.team, shiftEnd });
       await armHandoffTimers(ctx, shiftEnd);
     },
-  };
+  });
+}
+
+/** Arms the automatic handoff at the next shift change of every team's config rotation (idempotent per shift). */
+export async function armHandoffTimers(ctx: AppContext, after = ctx.clock.now()): Promise<void> {
+  const file = ctx.config.file;
+  for (const team of file.teams) {
+    const schedule = team.schedule ? file.schedules.find((s) => s.name === team.schedule) : undefined;
+    if (!schedule || schedule.pagerdutyId) continue;
+    const shiftEnd = currentOncall(file, schedule.name, after, await listOverrides(ctx.knex, schedule.name)).shiftEnd;
+    await ctx.queue.enqueue(
+      PostHandoff.name,
+      { team: team.name, shiftEnd: shiftEnd.toISOString() },
+      { jobId: `handoff:${team.name}:${shiftEnd.toISOString()}`, runAt: timerRunAt(ctx.clock, shiftEnd) },
+    );
+  }
 }

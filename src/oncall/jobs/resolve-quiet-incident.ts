@@ -1,10 +1,10 @@
 // Job: resolve an incident whose alerts all stayed resolved for incidents.autoResolveAfter.
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
+import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { resolveIncident } from '../../incidents/transitions.js';
-import { alertsResolvedCount } from '../alerts-resolved.js';
-import { JobNames } from '../job-names.js';
+import { alertsResolvedCount } from '../escalation-state.js';
 
 export const resolveQuietIncidentPayload = z.object({
   incidentId: z.number().int().positive(),
@@ -13,10 +13,12 @@ export const resolveQuietIncidentPayload = z.object({
 });
 export type ResolveQuietIncidentPayload = z.infer<typeof resolveQuietIncidentPayload>;
 
+/** Job id `resolve-quiet:<incident>:<seq>`. */
+export const ResolveQuietIncident = { name: 'resolve-quiet-incident', schema: resolveQuietIncidentPayload } as const;
+
 export function resolveQuietIncidentJob(ctx: AppContext): JobDefinition<ResolveQuietIncidentPayload> {
-  return {
-    name: JobNames.resolveQuietIncident,
-    schema: resolveQuietIncidentPayload,
+  return defineJob({
+    ...ResolveQuietIncident,
     attempts: 5,
     async process(p) {
       const firing = await ctx.knex('alerts').where({ incident_id: p.incidentId, status: 'firing' }).first('id');
@@ -24,5 +26,5 @@ export function resolveQuietIncidentJob(ctx: AppContext): JobDefinition<ResolveQ
       const minutes = Math.round((ctx.config.file.incidents.autoResolveAfter ?? 0) / 60_000);
       await resolveIncident(ctx, p.incidentId, { id: 'copilot', via: 'quiet-period' }, { summary: `Every alert stayed resolved for ${minutes} min: resolved automatically.` });
     },
-  };
+  });
 }

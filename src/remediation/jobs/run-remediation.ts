@@ -3,17 +3,24 @@ import { z } from 'zod';
 import type { ActionDef } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import { ExternalServiceError, PermanentJobError } from '../../errors.js';
+import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import type { ActionRunner, ActionRunOutcome } from '../action-runner.js';
 import { requestPresentation } from '../../jobs/presentations.js';
 import { PostRemediationUpdate, remediationUpdateJobId } from '../presentations.js';
 import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type RemediationRun } from '../remediation-repository.js';
-import { RUN_REMEDIATION_JOB, VERIFY_REMEDIATION_JOB, verifyRemediationJobId } from './job-names.js';
-
-export { RUN_REMEDIATION_JOB } from './job-names.js';
+import { VerifyRemediation, verifyRemediationJobId } from './verify-remediation.js';
 
 export const runRemediationPayload = z.object({ runId: z.number().int().positive() });
 export type RunRemediationPayload = z.infer<typeof runRemediationPayload>;
+
+/** Carries out one approved run; queued when the run is approved. */
+export const RunRemediation = { name: 'run-remediation', schema: runRemediationPayload } as const;
+
+/** One run job per remediation run: a second enqueue of the same run changes nothing. */
+export function runRemediationJobId(runId: number): string {
+  return `run-remediation:${runId}`;
+}
 
 const ATTEMPTS = 3;
 
@@ -26,10 +33,9 @@ export function fillInputs(template: Record<string, string>, values: { service: 
 }
 
 /** The `run-remediation` job over the given runners (one per runner type). */
-export function createRunRemediationJob(ctx: AppContext, runners: ActionRunner[]): JobDefinition<RunRemediationPayload> {
-  return {
-    name: RUN_REMEDIATION_JOB,
-    schema: runRemediationPayload,
+export function runRemediationJob(ctx: AppContext, runners: ActionRunner[]): JobDefinition<RunRemediationPayload> {
+  return defineJob({
+    ...RunRemediation,
     attempts: ATTEMPTS,
     backoffMs: 2000,
     async process({ runId }, job) {
@@ -80,7 +86,7 @@ export function createRunRemediationJob(ctx: AppContext, runners: ActionRunner[]
       }
       await finish(ctx, run, action, outcome);
     },
-  };
+  });
 }
 
 function inputsOf(action: ActionDef, run: RemediationRun, incidentPublicId: string): Record<string, string> {
@@ -136,7 +142,7 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
         );
       }
     } else if (outcome.ok && action) {
-      await ctx.queue.enqueue(VERIFY_REMEDIATION_JOB, { runId: run.id }, { jobId: verifyRemediationJobId(run.id), delayMs: verifyWindow, trx });
+      await ctx.queue.enqueue(VerifyRemediation.name, { runId: run.id }, { jobId: verifyRemediationJobId(run.id), delayMs: verifyWindow, trx });
     }
     return updated;
   });

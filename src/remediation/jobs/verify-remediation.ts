@@ -2,18 +2,24 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
+import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { mitigateIncident } from '../../incidents/transitions.js';
 import { requestPresentation } from '../../jobs/presentations.js';
 import { PostRemediationVerdict, remediationVerdictJobId } from '../presentations.js';
 import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type IncidentForRemediation, type RemediationRun } from '../remediation-repository.js';
 import { judgeRecovery, sloLimitFor, worstPerTimestamp, type RecoveryVerdict } from '../verification.js';
-import { VERIFY_REMEDIATION_JOB } from './job-names.js';
-
-export { VERIFY_REMEDIATION_JOB } from './job-names.js';
 
 export const verifyRemediationPayload = z.object({ runId: z.number().int().positive() });
 export type VerifyRemediationPayload = z.infer<typeof verifyRemediationPayload>;
+
+/** A timer armed when a run succeeds, due once its verify window has passed. */
+export const VerifyRemediation = { name: 'verify-remediation', schema: verifyRemediationPayload } as const;
+
+/** One verification timer per remediation run. */
+export function verifyRemediationJobId(runId: number): string {
+  return `verify-remediation:${runId}`;
+}
 
 /** How far back the pre-incident baseline is read, and the margin before the incident opened that it skips. */
 const BASELINE_SPAN_MS = 60 * 60_000;
@@ -68,10 +74,9 @@ export async function readVerdict(ctx: AppContext, run: RemediationRun, incident
 }
 
 /** The `verify-remediation` job. */
-export function createVerifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemediationPayload> {
-  return {
-    name: VERIFY_REMEDIATION_JOB,
-    schema: verifyRemediationPayload,
+export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemediationPayload> {
+  return defineJob({
+    ...VerifyRemediation,
     attempts: 5,
     backoffMs: 5000,
     async process({ runId }) {
@@ -115,7 +120,7 @@ export function createVerifyRemediationJob(ctx: AppContext): JobDefinition<Verif
       ctx.events.emit('remediation.verified', { incidentId: run.incidentId, actionRunId: run.id, recovered });
       await settle(ctx, judged, stored);
     },
-  };
+  });
 }
 
 /**

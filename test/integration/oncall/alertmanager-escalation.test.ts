@@ -2,7 +2,7 @@
 // time on both queues (config → snapshot in Postgres → reload → timer), and the watchdog judges by the configured policy.
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTimeline } from '../../../src/incidents/repository.js';
-import { JobNames } from '../../../src/oncall/job-names.js';
+import { EscalationWatchdog } from '../../../src/oncall/jobs/escalation-watchdog.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { startAlertmanager, type RunningAlertmanager } from '../../helpers/alertmanager-server.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
@@ -112,7 +112,7 @@ describe('the escalation watchdog', () => {
 
     // The config says each step waits 3 s: 40 s later the second step is behind, whatever the snapshot says.
     clock.set(new Date(step1.at.getTime() + 40_000));
-    await ctx.queue.enqueue(JobNames.escalationWatchdog, {}, { jobId: 'watchdog-now' });
+    await ctx.queue.enqueue(EscalationWatchdog.name, {}, { jobId: 'watchdog-now' });
     const behind = await waitFor('the watchdog report', async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.behind'));
     expect(behind.data).toMatchObject({ round: 0, step: 1, dueAt: new Date(step1.at.getTime() + 3000).toISOString() });
     expect(behind.data.behindMs as number).toBeGreaterThanOrEqual(37_000 - 100);

@@ -4,23 +4,27 @@ import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
 import { scheduleBriefingUpdate } from '../../incidents/update-briefing.js';
 import type { InvestigationResult } from '../../investigation/ports.js';
+import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { proposeRemediations } from '../propose-remediations.js';
-import { PROPOSE_REMEDIATIONS_JOB, proposeRemediationsJobId } from './job-names.js';
 
-export { PROPOSE_REMEDIATIONS_JOB } from './job-names.js';
+export const proposeRemediationsPayload = z.object({ incidentId: z.number().int().positive() });
+export type ProposeRemediationsPayload = z.infer<typeof proposeRemediationsPayload>;
 
-export const proposeAfterInvestigationPayload = z.object({ incidentId: z.number().int().positive() });
-export type ProposeAfterInvestigationPayload = z.infer<typeof proposeAfterInvestigationPayload>;
+export const ProposeRemediations = { name: 'propose-remediations', schema: proposeRemediationsPayload } as const;
+
+/** One proposal job per completed investigation of an incident. */
+export function proposeRemediationsJobId(incidentId: number, investigationEventId: number): string {
+  return `propose-remediations:${incidentId}:${investigationEventId}`;
+}
 
 /**
  * Reads the incident's stored investigation and proposes. Proposals are deduplicated in Postgres, so this is a no-op
  * when the incident loop already proposed for the same result.
  */
-export function createProposeAfterInvestigationJob(ctx: AppContext): JobDefinition<ProposeAfterInvestigationPayload> {
-  return {
-    name: PROPOSE_REMEDIATIONS_JOB,
-    schema: proposeAfterInvestigationPayload,
+export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRemediationsPayload> {
+  return defineJob({
+    ...ProposeRemediations,
     attempts: 3,
     backoffMs: 2000,
     async process({ incidentId }) {
@@ -34,7 +38,7 @@ export function createProposeAfterInvestigationJob(ctx: AppContext): JobDefiniti
       const after = await ctx.knex('remediation_runs').where({ incident_id: incidentId }).count<{ count: number }[]>('* as count');
       if (Number(after[0]?.count) > Number(before[0]?.count)) await scheduleBriefingUpdate(ctx, incidentId);
     },
-  };
+  });
 }
 
 /** Enqueues the job when an investigation completes: one job per completed investigation (its timeline entry's id). */
@@ -44,6 +48,6 @@ export function proposeOnInvestigationCompleted(ctx: AppContext): void {
       .where({ incident_id: incidentId, type: 'investigation.completed' })
       .orderBy('id', 'desc')
       .first('id')) as { id: number } | undefined;
-    await ctx.queue.enqueue(PROPOSE_REMEDIATIONS_JOB, { incidentId }, { jobId: proposeRemediationsJobId(incidentId, done?.id ?? 0) });
+    await ctx.queue.enqueue(ProposeRemediations.name, { incidentId }, { jobId: proposeRemediationsJobId(incidentId, done?.id ?? 0) });
   });
 }
