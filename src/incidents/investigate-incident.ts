@@ -8,12 +8,9 @@ import type { Hypothesis, InvestigationResult, InvestigationStep, PageSummary } 
 import { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from '../investigation/page-summary.js';
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
-import { buildWhatChangedText, type WhatChanged } from '../../blocks/briefing.js';
 import { appendEvent, declaredSummary, findIncident, firstAlert, type Incident } from './repository.js';
-import { postOnsetChart } from './post-chart.js';
 import { requestPresentation } from '../jobs/presentations.js';
-import { PostIncidentNote } from './presentations.js';
-import { scheduleBriefingUpdate } from './update-briefing.js';
+import { PostIncidentNote, scheduleBriefingUpdate, type WhatChanged } from './presentations.js';
 
 export const INVESTIGATE_JOB = 'investigate-incident';
 
@@ -142,12 +139,11 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
       },
     });
     // The thread hears what changed since the last investigation; the briefing shows the same line.
-    if (change) await requestPresentation(ctx, PostIncidentNote, { incidentId, text: buildWhatChangedText(change) }, { jobId: `what-changed:${investigationId}`, trx });
+    if (change) await requestPresentation(ctx, PostIncidentNote, { incidentId, note: { kind: 'what_changed', change } }, { jobId: `what-changed:${investigationId}`, trx });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
   });
+  // The chat presenter posts the onset chart on this event.
   ctx.events.emit('investigation.completed', { incidentId });
-  // The chart is a nicety: failing to draw or upload it never fails the investigation.
-  await postOnsetChart(ctx, incidentId).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'));
 }
 
 export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
