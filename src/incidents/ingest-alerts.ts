@@ -8,7 +8,8 @@ import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
 import { appendEvents, latestTruncation, reopenCount, toIncident, type Incident } from './repository.js';
 import { JobNames } from '../oncall/job-names.js';
-import { INVESTIGATE_JOB, investigateJobId, type InvestigationTrigger } from './investigate-incident.js';
+import type { InvestigationTrigger } from './investigate-incident.js';
+import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
 import { requestPresentation } from '../jobs/presentations.js';
 import { PostIncidentNote, requestIncidentChannel, scheduleBriefingUpdate } from './presentations.js';
 import { minutesAfterResolve } from './reopen.js';
@@ -136,11 +137,11 @@ async function ingestGroup(
       { incidentId: incident.id, type, actor: 'copilot', at: now, dedupeKey: `fired-again:${incident.id}:${n}`, data: { alertname: again.alertname, fingerprint: again.fingerprint, status: incident.status } },
     ]);
     const trigger: InvestigationTrigger = { reason: 'fired_again', source: again.source, fingerprint: again.fingerprint };
-    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `again-${n}`), trx });
+    await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `again-${n}`), trx });
   }
   if (opened) {
     // The investigation and the escalation are committed with the incident: neither waits for chat.
-    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id }, { jobId: investigateJobId(incident.id), trx });
+    await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id }, { jobId: investigateJobId(incident.id), trx });
     await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}`, trx });
     // The job is the safety net for a crash: normally the presenter opens the channel right after the commit.
     await requestIncidentChannel(ctx, incident.id, trx);
@@ -227,7 +228,7 @@ async function reopenRecentIncident(
   );
   // The old diagnosis may be of a failure already fixed: the reopened incident is investigated again, and paged again.
   const trigger: InvestigationTrigger = { reason: 'reopened', source: alert.source, fingerprint: alert.fingerprint };
-  await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `r${count}`), trx });
+  await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `r${count}`), trx });
   await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}-r${count}`, trx });
   return { incident, reopened: count };
 }
@@ -273,7 +274,7 @@ async function investigateNewLead(
   ]);
   if (!written) return;
   const trigger: InvestigationTrigger = { reason: 'new_alert', source: lead.source, fingerprint: lead.fingerprint };
-  await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `lead-${key}`), trx });
+  await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `lead-${key}`), trx });
 }
 
 /**

@@ -1,6 +1,6 @@
 // Installs the incidents capability: its jobs (investigate). What it shows in chat is presenters/slack/'s.
 import type { AppContext } from '../context.js';
-import { investigateIncidentJob } from './investigate-incident.js';
+import { investigateIncidentJob } from './jobs/investigate-incident.js';
 
 export function installIncidents(ctx: AppContext): void {
   ctx.queue.register(investigateIncidentJob(ctx));

@@ -1,8 +1,7 @@
-// Job: investigate an incident (deterministic, then the model when configured), store the result and its spans.
-import { createHash, randomUUID } from 'node:crypto';
+// Use case: investigate an incident (deterministic, then the model when configured), store the result and its spans.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError } from '../errors.js';
 import type { Hypothesis, InvestigationResult, InvestigationStep, PageSummary } from '../investigation/ports.js';
 import { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from '../investigation/page-summary.js';
@@ -12,27 +11,16 @@ import { appendEvent, declaredSummary, findIncident, firstAlert, type Incident }
 import { requestPresentation } from '../jobs/presentations.js';
 import { PostIncidentNote, scheduleBriefingUpdate, type WhatChanged } from './presentations.js';
 
-export const INVESTIGATE_JOB = 'investigate-incident';
-
 /**
  * Why an incident is investigated again: the same alert fired again and reopened it, a new alert points elsewhere, or
  * an alert of the open incident fired again after every alert had resolved (the fix did not hold, or a new failure).
  */
-const triggerSchema = z.object({
+export const triggerSchema = z.object({
   reason: z.enum(['reopened', 'new_alert', 'fired_again']),
   source: z.enum(['alertmanager', 'pagerduty']),
   fingerprint: z.string().min(1),
 });
 export type InvestigationTrigger = z.infer<typeof triggerSchema>;
-
-const payloadSchema = z.object({ incidentId: z.number().int().positive(), trigger: triggerSchema.optional() });
-
-/** The job id of an investigation: the first one per incident, then one per reason (`r2`, `lead-checkout:...`). */
-export function investigateJobId(incidentId: number, suffix?: string): string {
-  if (suffix === undefined) return `investigate-incident-${incidentId}`;
-  const safe = /^[A-Za-z0-9_-]{1,60}$/.test(suffix) ? suffix : createHash('sha256').update(suffix).digest('hex').slice(0, 16);
-  return `investigate-incident-${incidentId}-${safe}`;
-}
 
 /** A stored alert row as the investigator's page. */
 function pageFromAlertRow(alert: Record<string, unknown>): PageSummary {
@@ -144,10 +132,6 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
   });
   // The chat presenter posts the onset chart on this event.
   ctx.events.emit('investigation.completed', { incidentId });
-}
-
-export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
-  return { name: INVESTIGATE_JOB, schema: payloadSchema, attempts: 3, backoffMs: 2000, process: async ({ incidentId, trigger }) => investigateIncident(ctx, incidentId, trigger) };
 }
 
 /**

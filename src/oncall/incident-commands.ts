@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { CATEGORIES, type Category } from '../investigation/scenario.js';
 import { appendEvent, findIncident, findIncidentByChannel, toIncident, type Incident } from '../incidents/repository.js';
-import { INVESTIGATE_JOB, investigateJobId } from '../incidents/investigate-incident.js';
+import { InvestigateIncident, investigateJobId } from '../incidents/jobs/investigate-incident.js';
 import { requestIncidentChannel } from '../incidents/presentations.js';
 import { JobNames } from './job-names.js';
 import { acknowledgeIncident, recordClick, requestEscalation, resolveIncident, type Actor, type TransitionResult } from '../incidents/transitions.js';
@@ -159,7 +159,7 @@ export async function declareIncident(ctx: AppContext, input: DeclareInput): Pro
       data: { severity: input.severity, team, title: input.title, summary: input.summary ?? '', declared: true },
     });
     // Investigated from its service and summary, and paged, whether or not chat is up: all queued with the incident.
-    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: created.id }, { jobId: investigateJobId(created.id), trx });
+    await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: created.id }, { jobId: investigateJobId(created.id), trx });
     await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: created.id }, { jobId: `start-escalation-${created.id}`, trx });
     await requestIncidentChannel(ctx, created.id, trx);
     return created;
