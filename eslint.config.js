@@ -28,21 +28,6 @@ const noPresenters = {
   message: 'Presenters call blocks/, not the other way round.',
 };
 
-/**
- * Core files that still render Slack messages themselves, until their presenter lands (issue 10, item 1). They keep
- * the older rule (no Slack SDK, no handlers); this list shrinks to empty as each file moves to presenters/slack/.
- */
-const notYetPresented = [
-  'src/remediation/verification.ts',
-  'src/incidents/briefing-view.ts',
-  'src/incidents/investigate-incident.ts',
-  'src/incidents/open-incident-channel.ts',
-  'src/incidents/reopen.ts',
-  'src/incidents/show-evidence.ts',
-  'src/incidents/update-briefing.ts',
-  'src/investigation/signals.ts',
-];
-
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'src/sandbox/console/static/**'] },
   js.configs.recommended,
@@ -56,12 +41,8 @@ export default tseslint.config(
     // The core: no Slack SDK, no Block Kit, no handlers, no presenters. src/app.ts wires them in until the Slack wiring
     // moves to src/adapters/slack/; the local workspace (src/sandbox/) is a Slack of its own.
     files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**', 'src/sandbox/**', 'src/app.ts', ...notYetPresented],
+    ignores: ['src/adapters/**', 'src/sandbox/**', 'src/app.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward, slackSideOutsideCore] }] },
-  },
-  {
-    files: notYetPresented,
-    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward] }] },
   },
   {
     // Adapters and the sandbox may use Slack's SDK, but never the handlers.

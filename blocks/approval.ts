@@ -4,7 +4,6 @@ import type { RemediationProposalView } from '../src/remediation/propose-remedia
 import { formatConfidence } from './format.js';
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, mrkdwnLink } from './limits.js';
-import { encodeRemediationButton } from './remediation-button.js';
 
 type ActionsBlock = types.ActionsBlock;
 type Button = types.Button;
@@ -46,13 +45,13 @@ export function approveConfirm(p: { title: string; service: string; risk: 'low' 
 }
 
 /** The Approve and Reject buttons of one proposal; their value is only the run id. */
-export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId' | 'title' | 'service' | 'risk' | 'approvals'>): ActionsBlock {
+export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId' | 'value' | 'title' | 'service' | 'risk' | 'approvals'>): ActionsBlock {
   const approve: Button = {
     type: 'button',
     action_id: ActionIds.approveRemediation,
     text: { type: 'plain_text', text: `Approve: ${p.title}` },
     style: 'primary',
-    value: encodeRemediationButton(p.runId),
+    value: p.value,
   };
   const confirm = approveConfirm(p);
   if (confirm) approve.confirm = confirm;
@@ -60,7 +59,7 @@ export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId'
     type: 'button',
     action_id: ActionIds.rejectRemediation,
     text: { type: 'plain_text', text: 'Reject' },
-    value: encodeRemediationButton(p.runId),
+    value: p.value,
   };
   return { type: 'actions', block_id: `remediation_${p.runId}`, elements: [approve, reject] };
 }
@@ -142,7 +141,7 @@ export function buildVerificationBlocks(v: VerificationView): KnownBlock[] {
       type: 'button',
       action_id: ActionIds.undoRemediation,
       text: { type: 'plain_text', text: `Undo: ${v.undo.title}` },
-      value: encodeRemediationButton(v.runId),
+      value: v.value,
     });
   }
   elements.push({

@@ -1,63 +1,12 @@
 // The incident briefing: what fired, then hypotheses with their evidence, what was checked, the next step and buttons.
+import type { BriefingView } from '../src/incidents/briefing-view.js';
+import type { WhatChanged } from '../src/incidents/presentations.js';
 import { approveConfirm } from './approval.js';
 import { ActionIds } from './ids.js';
 import { formatConfidence } from './format.js';
 import { LIMITS, escapeMrkdwn, fitBlocks, mrkdwnLink, truncate } from './limits.js';
 
 type Block = Record<string, unknown> & { type: string };
-
-/** Everything the briefing shows, already decided by the core: the builder only lays it out. */
-export interface BriefingView {
-  incidentId: number;
-  publicId: string;
-  title: string;
-  severity: 'sev1' | 'sev2' | 'sev3';
-  service: string | null;
-  status: 'triggered' | 'acknowledged' | 'mitigated' | 'resolved';
-  /** What fired: alert name and its summary line (untrusted text, shown escaped). */
-  alertname: string;
-  summary: string | null;
-  source: string;
-  /** When it started, already formatted for people ("03:12 UTC"). */
-  startedAt: string;
-  /** `truncated`: alerts of the group the sender left out of its last delivery (Alertmanager's max_alerts). */
-  alerts: { firing: number; resolved: number; truncated?: number };
-  links: { title: string; url: string }[];
-  /** "investigating" until the first investigation result arrives. */
-  phase: 'investigating' | 'briefed';
-  hypotheses: {
-    summary: string;
-    category: string;
-    confidence: number;
-    evidence: { kind: string; ref: string; detail: string }[];
-  }[];
-  novel: boolean;
-  checked: string[];
-  missing: string[];
-  /**
-   * The step to take next. `text` and `command` have the incident's values filled in (service, deploy id, change
-   * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran.
-   */
-  suggestedStep: { runbook: string; step: number; text: string; command: string | null; unknown: string[]; state: 'todo' | 'running' | 'done' } | null;
-  /** Catalog actions offered for approval (the remediation capability handles the click). */
-  remediations: { action: string; title: string; value: string; service?: string; risk?: 'low' | 'high'; approvals?: number }[];
-  acknowledgedBy: string | null;
-  resolvedBy: string | null;
-  /** What the last re-investigation found changed (a reopen, a new alert pointing elsewhere); absent before any. */
-  whatChanged?: WhatChanged | null;
-  /** Slack user id of the incident commander, or null when nobody has taken command. */
-  commander: string | null;
-}
-
-/** Why the incident was investigated again and how its top hypothesis moved (alert name and service are untrusted). */
-export interface WhatChanged {
-  reason: 'reopened' | 'new_alert' | 'fired_again';
-  alertname: string | null;
-  service: string | null;
-  /** The top hypothesis before and after (null: none). */
-  from: string | null;
-  to: string | null;
-}
 
 /** "New alert `X` on service `Y` since the last investigation; top hypothesis changed from A to B." Escaped mrkdwn. */
 export function buildWhatChangedText(change: WhatChanged): string {

@@ -19,6 +19,18 @@ export function buildEvidenceText(publicId: string): string {
   return `Evidence for ${publicId}`;
 }
 
+/** What a click on Show evidence gets before the investigation has a result. */
+export const EVIDENCE_PENDING_TEXT = 'The investigation is still running; the evidence will follow.';
+
+export function buildEvidencePendingBlocks(): Block[][] {
+  return [[{ type: 'section', text: { type: 'mrkdwn', text: EVIDENCE_PENDING_TEXT } }]];
+}
+
+/** A reply left over from a longer earlier version of the evidence, emptied rather than left stale. */
+export function buildEvidenceMovedBlocks(): Block[] {
+  return [{ type: 'context', elements: [{ type: 'mrkdwn', text: '(evidence moved to the reply above)' }] }];
+}
+
 /** One or more messages (each a list of blocks, under 50 blocks and 3,000 characters a section). */
 export function buildEvidenceBlocks(view: EvidenceView): Block[][] {
   const lines: string[] = [];

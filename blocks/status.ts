@@ -30,3 +30,8 @@ export function buildChangesText(changes: string[]): string {
 export function buildTopic(view: { publicId: string; severity: string; status: string; title: string }): string {
   return truncate(`${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${escapeMrkdwn(view.title)}`, 250);
 }
+
+/** The channel note: "Reopened: HighErrorRate fired again 4 min after resolve". The alert name is data, escaped. */
+export function buildReopenedText(alertname: string, minutes: number): string {
+  return `:repeat: Reopened: ${escapeMrkdwn(alertname)} fired again ${minutes} min after resolve`;
+}

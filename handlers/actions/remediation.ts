@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
 import { tellClicker } from './tell-clicker.js';
-import { runIdOfRemediationButton } from '../../blocks/remediation-button.js';
+import { decodeRemediationButton } from '../../src/remediation/button-value.js';
 import { approveRemediation } from '../../src/remediation/approve-remediation.js';
 import { rejectRemediation } from '../../src/remediation/reject-remediation.js';
 import { undoRemediation } from '../../src/remediation/undo-remediation.js';
@@ -28,10 +28,7 @@ async function parseClick(deps: HandlerDeps, respond: RespondFn, body: unknown):
   const user = b.success ? b.data.user.id : '';
   try {
     if (!b.success) throw new ValidationError('Not a remediation button click');
-    const value = b.data.actions[0]!.value;
-    const runId = runIdOfRemediationButton(value);
-    if (runId === undefined) throw new ValidationError('Not a remediation button value', [String(value).slice(0, 60)]);
-    return { runId, user, channel: b.data.channel?.id };
+    return { runId: decodeRemediationButton(b.data.actions[0]!.value), user, channel: b.data.channel?.id };
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     deps.logger.warn({ err }, 'a remediation button click did not parse');

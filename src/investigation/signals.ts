@@ -3,7 +3,7 @@ import { detectDeparture, toPoints, type Departure } from './change-point.js';
 import type { MetricsSource, StepRecorder, TimeRange } from './ports.js';
 import type { ScenarioService, Series } from './scenario.js';
 import { seriesSelector } from './scenario-sources.js';
-import { formatRoleValue } from '../../blocks/format.js';
+import { formatRoleValue } from './format-value.js';
 
 /** One series of one role, with where (and whether) it departed from its baseline. */
 export interface SeriesFinding {
@@ -142,7 +142,7 @@ export async function gatherSignals(
   return out;
 }
 
-/** A signal's value for people, in its role's unit (the one formatter in blocks/format.ts). */
+/** A signal's value for people, in its role's unit (the one value formatter, format-value.ts). */
 export function fmt(role: string, v: number): string {
   return formatRoleValue(role, v);
 }

@@ -8,6 +8,7 @@ import { ACTION_FOR_CATEGORY } from '../investigation/scenario.js';
 import { commitApproval, decideNow } from './approve-remediation.js';
 import type { Decider } from './policy.js';
 import { actionTitle } from './remediation-views.js';
+import { encodeRemediationButton } from './button-value.js';
 import { recordDecision } from './record-decision.js';
 import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, listRuns, transitionRun, type RemediationStatus } from './remediation-repository.js';
 
@@ -24,6 +25,8 @@ const SAFE_CAUSE = /^[A-Za-z0-9][A-Za-z0-9._:/@#-]{0,127}$/;
 /** A proposed catalog action, as the briefing and the approval message show it. */
 export interface RemediationProposalView {
   runId: number;
+  /** What its Approve and Reject buttons carry: the run id only (button-value.ts). */
+  value: string;
   /** Catalog action name. */
   action: string;
   /** The action's title, or its name. */
@@ -184,6 +187,7 @@ function toProposal(
 ): RemediationProposal {
   return {
     runId: run.id,
+    value: encodeRemediationButton(run.id),
     action: run.action,
     title: actionTitle(action, action.name),
     service: run.service,

@@ -25,6 +25,8 @@ export interface RemediationStatusView {
 /** The verdict after the verify window, with what to do next when it did not help. */
 export interface VerificationView {
   runId: number;
+  /** What its Undo button carries: the run id only (button-value.ts). */
+  value: string;
   incidentId: number;
   title: string;
   service: string;

@@ -3,9 +3,16 @@ import type { z } from 'zod';
 import type { AppContext } from '../../../src/context.js';
 import { PermanentJobError } from '../../../src/errors.js';
 import { findIncident } from '../../../src/incidents/repository.js';
-import { PostIncidentNote } from '../../../src/incidents/presentations.js';
+import { PostIncidentNote, type IncidentNote } from '../../../src/incidents/presentations.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { buildWhatChangedText } from '../../../blocks/briefing.js';
+import { buildReopenedText } from '../../../blocks/status.js';
+
+/** The note's text; untrusted parts (alert names, services) are escaped by the builders. */
+export function buildNoteText(note: IncidentNote): string {
+  return note.kind === 'reopened' ? buildReopenedText(note.alertname, note.minutesAfterResolve) : buildWhatChangedText(note.change);
+}
 
 /** Posts the note; before the channel exists (chat down) it fails and retries on its own, like the open-incident job. */
 export async function postIncidentNote(ctx: AppContext, incidentId: number, text: string): Promise<void> {
@@ -16,5 +23,5 @@ export async function postIncidentNote(ctx: AppContext, incidentId: number, text
 }
 
 export function postIncidentNoteJob(ctx: AppContext): JobDefinition<z.infer<typeof PostIncidentNote.schema>> {
-  return defineJob({ ...PostIncidentNote, attempts: 16, backoffMs: 1000, process: async ({ incidentId, text }) => postIncidentNote(ctx, incidentId, text) });
+  return defineJob({ ...PostIncidentNote, attempts: 16, backoffMs: 1000, process: async (p) => postIncidentNote(ctx, p.incidentId, 'note' in p ? buildNoteText(p.note) : p.text) });
 }

@@ -2,6 +2,7 @@
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { encodeRemediationButton } from '../../../src/remediation/button-value.js';
 import { PostRemediationVerdict, remediationUpdateJobId } from '../../../src/remediation/presentations.js';
 import { getRun } from '../../../src/remediation/remediation-repository.js';
 import { actionTitle } from '../../../src/remediation/remediation-views.js';
@@ -26,6 +27,7 @@ export function postRemediationVerdictJob(ctx: AppContext): JobDefinition<{ runI
       const undoAction = action?.reversible && action.undo ? findAction(action.undo) : undefined;
       const view = {
         runId: run.id,
+        value: encodeRemediationButton(run.id),
         incidentId: run.incidentId,
         title: actionTitle(action, run.action),
         service: run.service,

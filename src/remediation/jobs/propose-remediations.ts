@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
-import { scheduleBriefingUpdate } from '../../incidents/update-briefing.js';
+import { scheduleBriefingUpdate } from '../../incidents/presentations.js';
 import type { InvestigationResult } from '../../investigation/ports.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';

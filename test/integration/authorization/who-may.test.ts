@@ -210,7 +210,7 @@ describe('a user with no role', () => {
   });
 
   it('gets an ephemeral error, not a database error, for a button value that is not an incident or run id', async () => {
-    const proposal = await app.ctx.chat.postMessage(inc.channel, 'Proposed remediation', buildProposalBlocks({ runId: 1, action: 'rollback_deploy', title: 'Roll back', service: 'checkout', cause: null, risk: 'low', reversible: false, confidence: null, hypothesis: null }) as unknown as ChatBlock[]);
+    const proposal = await app.ctx.chat.postMessage(inc.channel, 'Proposed remediation', buildProposalBlocks({ runId: 1, value: 'remediation-run:1', action: 'rollback_deploy', title: 'Roll back', service: 'checkout', cause: null, risk: 'low', reversible: false, confidence: null, hypothesis: null }) as unknown as ChatBlock[]);
     for (const [actionId, value, ts] of [
       [ActionIds.acknowledge, '99999999999', inc.briefingTs],
       [ActionIds.acknowledge, 'DROP TABLE incidents', inc.briefingTs],

@@ -10,6 +10,7 @@ import {
 
 const proposal: RemediationProposalView = {
   runId: 12,
+  value: 'remediation-run:12',
   action: 'rollback_deploy',
   title: 'Roll back deploy',
   service: 'checkout',
@@ -125,7 +126,7 @@ describe('buildRemediationStatusBlocks', () => {
 });
 
 describe('buildVerificationBlocks', () => {
-  const base = { runId: 12, incidentId: 3, title: 'Roll back deploy', service: 'checkout', detail: 'error_ratio is 0.001, at or below 0.006.' };
+  const base = { runId: 12, value: 'remediation-run:12', incidentId: 3, title: 'Roll back deploy', service: 'checkout', detail: 'error_ratio is 0.001, at or below 0.006.' };
 
   it('says the incident is mitigated when the SLI recovered, with no buttons', () => {
     expect(buildVerificationBlocks({ ...base, recovered: true, undo: { title: 'Roll forward' } })).toEqual([

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeRecovery, worstPerTimestamp } from '../../../src/remediation/verification.js';
 import { fillInputs } from '../../../src/remediation/jobs/run-remediation.js';
+import { decodeRemediationButton, encodeRemediationButton } from '../../../src/remediation/button-value.js';
 
 describe('judgeRecovery', () => {
   it('is recovered when the second half of the window is back under the SLO paging level', () => {
@@ -67,6 +68,16 @@ describe('fillInputs', () => {
       fillInputs({ service: '{{service}}', deploy: '{{ cause }}', ref: '{{incident}}/{{run}}', x: '{{nope}}' }, { service: 'checkout', cause: 'd-42', incident: 'INC-7', run: 3 }),
     ).toEqual({ service: 'checkout', deploy: 'd-42', ref: 'INC-7/3', x: '' });
     expect(fillInputs({ deploy: '{{cause}}' }, { service: 's', cause: null, incident: 'INC-1', run: 1 })).toEqual({ deploy: '' });
+  });
+});
+
+describe('remediation button values', () => {
+  it('round-trips a run id and refuses anything else', () => {
+    expect(encodeRemediationButton(42)).toBe('remediation-run:42');
+    expect(decodeRemediationButton('remediation-run:42')).toBe(42);
+    for (const bad of ['42', 'remediation-run:rollback_deploy', 'remediation-run:0', 'remediation-run:1;drop', undefined, 42]) {
+      expect(() => decodeRemediationButton(bad)).toThrow(/Not a remediation button value/);
+    }
   });
 });
 

@@ -1,25 +1,21 @@
-// Job: a new incident gets its channel, topic, first briefing ("investigating"), responders and a pointer.
-import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import type { JobDefinition } from '../jobs/job-queue.js';
-import { PermanentJobError } from '../errors.js';
-import { slackIdOf } from '../oncall/directory.js';
-import { oncallServices } from '../oncall/services.js';
-import { buildBriefingBlocks, buildBriefingText } from '../../blocks/briefing.js';
-import { buildPointerBlocks, buildPointerText, buildTopic } from '../../blocks/status.js';
-import { briefingState, buildBriefingView } from './briefing-view.js';
-import { channelName } from './naming.js';
-import { appendEvent, findIncident, firstAlert, type Incident } from './repository.js';
-import { postOnsetChart } from './post-chart.js';
-import { scheduleBriefingUpdate } from './update-briefing.js';
+// Presenter job: a new incident gets its channel, topic, first briefing ("investigating"), responders and a pointer.
+import type { z } from 'zod';
+import type { AppContext } from '../../../src/context.js';
+import { defineJob } from '../../../src/jobs/define-job.js';
+import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { PermanentJobError } from '../../../src/errors.js';
+import { slackIdOf } from '../../../src/oncall/directory.js';
+import { oncallServices } from '../../../src/oncall/services.js';
+import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
+import { channelName } from '../../../src/incidents/naming.js';
+import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
+import { appendEvent, findIncident, firstAlert, type Incident } from '../../../src/incidents/repository.js';
+import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
+import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
+import { postOnsetChart } from '../post-chart.js';
 
-export const OPEN_INCIDENT_JOB = 'open-incident';
-/** The job runs this long after the incident opened, only to finish what the inline attempt could not. */
-export const OPEN_INCIDENT_SAFETY_DELAY_MS = 30_000;
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
 export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
-
-const payloadSchema = z.object({ incidentId: z.number().int().positive() });
 
 /**
  * Opens the incident in chat. Each step checks what an earlier attempt already did (channel, first message), so a
@@ -111,11 +107,22 @@ async function postPointer(ctx: AppContext, incident: Incident, channelId: strin
  * job that would only run after OPEN_INCIDENT_SAFETY_DELAY_MS, so one job at a time keeps retrying chat.
  */
 export async function retryOpenIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
-  await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId }, { jobId: `open-incident-${incidentId}-retry`, delayMs: OPEN_INCIDENT_RETRY_DELAY_MS });
+  await ctx.queue.enqueue(OpenIncidentChannel.name, { incidentId }, { jobId: `open-incident-${incidentId}-retry`, delayMs: OPEN_INCIDENT_RETRY_DELAY_MS });
   await ctx.queue.cancel(`open-incident-${incidentId}`);
 }
 
-export function openIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
+/**
+ * On `incident.opened`: opens the channel at once, which saves a trip through the queue (the first message comes
+ * within 2 s of the page). When chat is down, the job the core queued with the incident is hurried to retry soon.
+ */
+export async function openIncidentChannelNow(ctx: AppContext, incidentId: number): Promise<void> {
+  await openIncidentChannel(ctx, incidentId).catch(async (err) => {
+    ctx.logger.warn({ err, incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
+    await retryOpenIncidentChannel(ctx, incidentId).catch((e) => ctx.logger.warn({ err: e, incidentId }, 'could not hurry the open-incident job'));
+  });
+}
+
+export function openIncidentChannelJob(ctx: AppContext): JobDefinition<z.infer<typeof OpenIncidentChannel.schema>> {
   // Chat may be down for a while: 20 attempts from 1 s, doubling (capped at an hour by the queue), cover most of a day.
-  return { name: OPEN_INCIDENT_JOB, schema: payloadSchema, attempts: 20, backoffMs: 1000, process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId) };
+  return defineJob({ ...OpenIncidentChannel, attempts: 20, backoffMs: 1000, process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId) });
 }

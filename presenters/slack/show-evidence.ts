@@ -1,9 +1,9 @@
-// Use case: show the investigation's full evidence in the briefing's thread, as one reply kept up to date per click.
-import type { AppContext } from '../context.js';
-import { NotFoundError } from '../errors.js';
-import { buildEvidenceBlocks, buildEvidenceText } from '../../blocks/evidence.js';
-import type { ChatBlock } from './chat-notifier.js';
-import { appendEvent, findIncident } from './repository.js';
+// Presenter: show the investigation's full evidence in the briefing's thread, as one reply kept up to date per click.
+import type { AppContext } from '../../src/context.js';
+import { NotFoundError } from '../../src/errors.js';
+import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
+import { appendEvent, findIncident } from '../../src/incidents/repository.js';
+import { EVIDENCE_PENDING_TEXT, buildEvidenceBlocks, buildEvidenceMovedBlocks, buildEvidencePendingBlocks, buildEvidenceText } from '../../blocks/evidence.js';
 
 /** Timeline event that remembers which thread replies hold the evidence, so later clicks edit them in place. */
 export const EVIDENCE_POSTED_EVENT = 'evidence.posted';
@@ -17,10 +17,8 @@ export async function showEvidence(ctx: AppContext, incidentId: number): Promise
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident?.channelId) throw new NotFoundError(`Incident ${incidentId}`);
   const inv = incident.investigation;
-  const messages = inv
-    ? buildEvidenceBlocks(inv)
-    : [[{ type: 'section', text: { type: 'mrkdwn', text: 'The investigation is still running; the evidence will follow.' } }]];
-  const text = inv ? buildEvidenceText(incident.publicId) : 'The investigation is still running; the evidence will follow.';
+  const messages = inv ? buildEvidenceBlocks(inv) : buildEvidencePendingBlocks();
+  const text = inv ? buildEvidenceText(incident.publicId) : EVIDENCE_PENDING_TEXT;
   const findPosted = async () =>
     ((await ctx.knex('incident_events').where({ incident_id: incidentId, type: EVIDENCE_POSTED_EVENT }).orderBy('id', 'desc').first('data')) as
       | { data: { channel?: string; ts?: string[] } }
@@ -81,7 +79,7 @@ async function postAll(
   }
   // Replies left over from a longer earlier version are emptied rather than left stale.
   for (const extra of known.slice(messages.length)) {
-    await ctx.chat.updateMessage(channelId, extra, text, [{ type: 'context', elements: [{ type: 'mrkdwn', text: '(evidence moved to the reply above)' }] }]);
+    await ctx.chat.updateMessage(channelId, extra, text, buildEvidenceMovedBlocks());
     ts.push(extra);
     updated++;
   }

@@ -1,8 +1,8 @@
-// Posts a small chart of the incident's key metric around the onset in the briefing thread, once, when metrics exist.
-import type { AppContext } from '../context.js';
-import type { Series } from '../investigation/scenario.js';
+// Presenter: posts a small chart of the incident's key metric around the onset in the briefing thread, once, when metrics exist.
+import type { AppContext } from '../../src/context.js';
+import type { Series } from '../../src/investigation/scenario.js';
+import { appendEvent, findIncident, firstAlert } from '../../src/incidents/repository.js';
 import { renderLineChartPng } from './chart-png.js';
-import { appendEvent, findIncident, firstAlert } from './repository.js';
 
 /** The metric role charted when the investigation cites no metric of its own. */
 const DEFAULT_ROLE = 'error_ratio';
