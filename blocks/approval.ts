@@ -9,10 +9,8 @@ type ActionsBlock = types.ActionsBlock;
 type Button = types.Button;
 type KnownBlock = types.KnownBlock;
 
-/** Block Kit's limits (blocks/limits.ts) over typed blocks. */
-function fit(blocks: KnownBlock[]): KnownBlock[] {
-  return fitBlocks(blocks as unknown as Array<Record<string, unknown> & { type: string }>) as unknown as KnownBlock[];
-}
+/** Block Kit's limits (blocks/limits.ts). */
+const fit = (blocks: KnownBlock[]): KnownBlock[] => fitBlocks(blocks);
 
 import type { RemediationStatusView, VerificationView } from '../src/remediation/remediation-views.js';
 

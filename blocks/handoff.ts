@@ -1,10 +1,11 @@
 // The shift handoff: what the outgoing on-call leaves to the incoming one, with a confirm button for each of them.
+import type { types } from '@slack/bolt';
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
 import { formatLocal } from './local-time.js';
 import type { HandoffView } from '../src/oncall/handoff-view.js';
 
-type Block = Record<string, unknown> & { type: string };
+type Block = types.KnownBlock;
 
 export type { HandoffView } from '../src/oncall/handoff-view.js';
 

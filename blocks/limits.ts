@@ -25,7 +25,7 @@ type Block = Record<string, unknown> & { type: string };
  * Applies every limit to a list of blocks: header and section texts, section fields, button texts and values,
  * and the block count (the last kept block says how many were left out, so nothing is silently lost).
  */
-export function fitBlocks<T extends Block>(blocks: T[]): T[] {
+export function fitBlocks<T extends { type: string }>(blocks: T[]): T[] {
   const fitted = blocks.map((b) => fitBlock(b));
   if (fitted.length <= LIMITS.blocks) return fitted;
   const kept = fitted.slice(0, LIMITS.blocks - 1);
@@ -42,7 +42,7 @@ function fitText<T extends { text?: unknown }>(obj: T, max: number): T {
   return obj;
 }
 
-function fitBlock<T extends Block>(block: T): T {
+function fitBlock<T extends { type: string }>(block: T): T {
   const b = block as Record<string, unknown>;
   switch (block.type) {
     case 'header':

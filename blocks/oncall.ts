@@ -1,4 +1,5 @@
 // On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
+import type { types } from '@slack/bolt';
 import { ActionIds } from './ids.js';
 import { formatBudgetLeft, formatObjective, humanNumber } from './format.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
@@ -7,7 +8,7 @@ import type { EscalationNotice } from '../src/oncall/escalation-notice.js';
 import type { OncallView } from '../src/oncall/oncall-view.js';
 import type { PageView } from '../src/oncall/page-view.js';
 
-type Block = Record<string, unknown> & { type: string };
+type Block = types.KnownBlock;
 
 function lateNote(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -197,8 +198,8 @@ export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block
   return fitBlocks([
     { type: 'header', text: { type: 'plain_text', text: `Open incidents (${open.length})` } },
     ...open.map((o) => ({
-      type: 'section',
-      text: { type: 'mrkdwn', text: `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${escapeMrkdwn(o.title)} · ${o.status}` },
+      type: 'section' as const,
+      text: { type: 'mrkdwn' as const, text: `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${escapeMrkdwn(o.title)} · ${o.status}` },
     })),
   ]);
 }

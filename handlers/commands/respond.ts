@@ -1,12 +1,10 @@
 // Shared by the slash-command handlers: answer the person who typed, ephemerally, and turn AppErrors into that answer.
-import type { RespondFn } from '@slack/bolt';
+import type { RespondFn, types } from '@slack/bolt';
 import { AppError } from '../../src/errors.js';
 import type { HandlerDeps } from '../deps.js';
 
-type Block = Record<string, unknown>;
-
-export async function answer(respond: RespondFn, text: string, blocks?: Block[]): Promise<void> {
-  await respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks: blocks as never } : {}) });
+export async function answer(respond: RespondFn, text: string, blocks?: types.KnownBlock[]): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) });
 }
 
 /** Runs the work after the ack; an AppError's message goes back to the person, anything else is logged and summarised. */
