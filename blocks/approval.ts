@@ -1,6 +1,7 @@
 // Block Kit for remediations: the proposal with Approve/Reject, the run's progress, and the verification verdict.
 import type { types } from '@slack/bolt';
 import type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
+import type { RemediationStatusView, VerificationView } from '../src/remediation/remediation-views.js';
 import { formatConfidence } from './format.js';
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, mrkdwnLink } from './limits.js';
@@ -9,10 +10,10 @@ type ActionsBlock = types.ActionsBlock;
 type Button = types.Button;
 type KnownBlock = types.KnownBlock;
 
-/** Block Kit's limits (blocks/limits.ts). */
-const fit = (blocks: KnownBlock[]): KnownBlock[] => fitBlocks(blocks);
-
-import type { RemediationStatusView, VerificationView } from '../src/remediation/remediation-views.js';
+/** Block Kit's limits (blocks/limits.ts) over typed blocks. */
+function fit(blocks: KnownBlock[]): KnownBlock[] {
+  return fitBlocks(blocks);
+}
 
 export type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
 export type { RemediationStatusView, VerificationView } from '../src/remediation/remediation-views.js';

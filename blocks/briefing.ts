@@ -2,11 +2,10 @@
 import type { BriefingView } from '../src/incidents/briefing-view.js';
 import type { WhatChanged } from '../src/incidents/presentations.js';
 import { approveConfirm } from './approval.js';
+import type { Button, KnownBlock, MrkdwnElement } from './block-kit.js';
 import { ActionIds } from './ids.js';
 import { formatConfidence } from './format.js';
 import { LIMITS, escapeMrkdwn, fitBlocks, mrkdwnLink, truncate } from './limits.js';
-
-type Block = Record<string, unknown> & { type: string };
 
 /** "New alert `X` on service `Y` since the last investigation; top hypothesis changed from A to B." Escaped mrkdwn. */
 export function buildWhatChangedText(change: WhatChanged): string {
@@ -38,18 +37,18 @@ const STATUS_LABEL: Record<BriefingView['status'], string> = {
 const EVIDENCE_PER_HYPOTHESIS = 3;
 const HYPOTHESES_SHOWN = 3;
 
-function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {
+function mrkdwn(text: string): MrkdwnElement {
   return { type: 'mrkdwn', text };
 }
 
-function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Record<string, unknown> {
-  const b: Record<string, unknown> = { type: 'button', text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true }, action_id: actionId, value };
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  const b: Button = { type: 'button', text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true }, action_id: actionId, value };
   if (style) b.style = style;
   return b;
 }
 
 /** Approve, with the confirmation dialog a high-risk action (or one needing several approvers) asks for. */
-function approveButton(r: BriefingView['remediations'][number]): Record<string, unknown> {
+function approveButton(r: BriefingView['remediations'][number]): Button {
   const b = button(`Approve ${r.title}`, ActionIds.approveRemediation, r.value, 'primary');
   const confirm = approveConfirm({ title: r.title, service: r.service ?? 'its service', risk: r.risk ?? 'high', ...(r.approvals ? { approvals: r.approvals } : {}) });
   if (confirm) b.confirm = confirm;
@@ -62,8 +61,8 @@ export function buildBriefingText(view: BriefingView): string {
 }
 
 /** Builds the briefing message. Pure: the same view gives the same JSON. */
-export function buildBriefingBlocks(view: BriefingView): Block[] {
-  const blocks: Block[] = [];
+export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(`${view.publicId}: ${view.title}`, LIMITS.headerText), emoji: false } });
   const people = [view.acknowledgedBy ? `acknowledged by <@${view.acknowledgedBy}>` : null, view.resolvedBy ? `resolved by <@${view.resolvedBy}>` : null].filter(Boolean);
   blocks.push({
@@ -96,7 +95,7 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
     blocks.push(...hypothesisBlocks(view));
   }
 
-  const actions: Record<string, unknown>[] = [];
+  const actions: Button[] = [];
   const value = String(view.incidentId);
   if (view.status === 'triggered') actions.push(button('Acknowledge', ActionIds.acknowledge, value, 'primary'));
   if (view.status !== 'resolved') {
@@ -116,8 +115,8 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
   return fitBlocks(blocks);
 }
 
-function hypothesisBlocks(view: BriefingView): Block[] {
-  const blocks: Block[] = [];
+function hypothesisBlocks(view: BriefingView): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   if (view.novel || view.hypotheses.length === 0) {
     blocks.push({
       type: 'section',
@@ -169,7 +168,8 @@ export function summarizeChecked(checked: string[]): string[] {
       out.push(line);
       continue;
     }
-    const [, name, finding] = m as unknown as [string, string, string];
+    const name = m[1]!;
+    const finding = m[2]!;
     const names = groups.get(finding);
     if (names) {
       if (!names.includes(name)) names.push(name);

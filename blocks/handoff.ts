@@ -1,11 +1,11 @@
 // The shift handoff: what the outgoing on-call leaves to the incoming one, with a confirm button for each of them.
-import type { types } from '@slack/bolt';
+import type { KnownBlock } from './block-kit.js';
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
 import { formatLocal } from './local-time.js';
 import type { HandoffView } from '../src/oncall/handoff-view.js';
 
-type Block = types.KnownBlock;
+type Block = KnownBlock;
 
 export type { HandoffView } from '../src/oncall/handoff-view.js';
 

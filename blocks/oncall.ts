@@ -1,5 +1,5 @@
 // On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
-import type { types } from '@slack/bolt';
+import type { KnownBlock } from './block-kit.js';
 import { ActionIds } from './ids.js';
 import { formatBudgetLeft, formatObjective, humanNumber } from './format.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
@@ -8,7 +8,7 @@ import type { EscalationNotice } from '../src/oncall/escalation-notice.js';
 import type { OncallView } from '../src/oncall/oncall-view.js';
 import type { PageView } from '../src/oncall/page-view.js';
 
-type Block = types.KnownBlock;
+type Block = KnownBlock;
 
 function lateNote(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -195,11 +195,9 @@ export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block
   }
   const open = view.open ?? [];
   if (open.length === 0) return fitBlocks([{ type: 'section', text: { type: 'mrkdwn', text: 'No open incidents.' } }]);
-  return fitBlocks([
-    { type: 'header', text: { type: 'plain_text', text: `Open incidents (${open.length})` } },
-    ...open.map((o) => ({
-      type: 'section' as const,
-      text: { type: 'mrkdwn' as const, text: `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${escapeMrkdwn(o.title)} · ${o.status}` },
-    })),
-  ]);
+  const rows: Block[] = open.map((o) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${escapeMrkdwn(o.title)} · ${o.status}` },
+  }));
+  return fitBlocks([{ type: 'header', text: { type: 'plain_text', text: `Open incidents (${open.length})` } }, ...rows]);
 }
