@@ -1,4 +1,4 @@
-// The handoff ritual: collect what the ending shift leaves behind from real rows, post it, and track both confirmations.
+// The handoff ritual: collect what the ending shift leaves behind from real rows, ask for it to be posted, and track both confirmations.
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';

@@ -4,6 +4,7 @@ import { createApp } from '../../../src/app.js';
 import { envSchema, parseFileConfig, type AppConfig } from '../../../src/config.js';
 import type { AppContext, Clock } from '../../../src/context.js';
 import { createLogger } from '../../../src/logger.js';
+import { startEscalation } from '../../../src/oncall/escalation.js';
 import type { Database } from '../../../src/adapters/db/database.js';
 import type { JobQueue } from '../../../src/jobs/job-queue.js';
 import { RosterIds, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
@@ -119,7 +120,11 @@ export async function startReplica(opts: { config: AppConfig; schema: string; pr
   return { ctx: app.ctx, queue: app.ctx.queue, db: app.ctx.db, stop: () => app.stop() };
 }
 
-/** Inserts an open incident the way the incident loop does, and announces it. */
+/**
+ * Inserts an open incident the way the incident loop does and starts its escalation, as the on-call listener of
+ * `incident.opened` does. It does not announce the incident: in the whole app that also opens its channel, and these
+ * tests follow the escalation's notes in the team's alerts channel, where they go while an incident has none.
+ */
 export async function openIncident(ctx: AppContext, fields: { severity: 'sev1' | 'sev2' | 'sev3'; team?: string; title?: string; channelId?: string }): Promise<number> {
   const now = ctx.clock.now();
   const [row] = await ctx
@@ -138,7 +143,7 @@ export async function openIncident(ctx: AppContext, fields: { severity: 'sev1' |
     })
     .returning('id');
   const incidentId = (row as { id: number }).id;
-  ctx.events.emit('incident.opened', { incidentId });
+  await startEscalation(ctx, incidentId);
   return incidentId;
 }
 
