@@ -8,12 +8,12 @@ const slackOutsideAdapters = {
 };
 
 const inward = {
-  group: ['**/handlers', '**/handlers/**'],
-  message: 'Dependencies point inward: only src/app.ts wires handlers in.',
+  group: ['**/handlers', '**/handlers/**', '**/presenters', '**/presenters/**'],
+  message: 'Dependencies point inward: only the Slack surface (src/adapters/slack/) wires handlers and presenters in.',
 };
 
-const slackSideOutsideCore = {
-  group: ['**/blocks', '**/blocks/**', '**/presenters', '**/presenters/**'],
+const blockKitOutsideCore = {
+  group: ['**/blocks', '**/blocks/**'],
   message: 'The core records what happened and requests presentations (src/<capability>/presentations.ts); presenters/slack/ renders with blocks/ (docs/architecture.md).',
 };
 
@@ -23,9 +23,9 @@ const onlyTypesOfSrc = {
   message: 'blocks/ takes view models: it may import types of src/, never its code (docs/architecture.md).',
 };
 
-const noPresenters = {
-  group: ['**/presenters', '**/presenters/**'],
-  message: 'Presenters call blocks/, not the other way round.',
+const noHandlers = {
+  group: ['**/handlers', '**/handlers/**'],
+  message: 'Presenters and handlers are both Slack edges, wired side by side in src/adapters/slack/.',
 };
 
 /**
@@ -59,34 +59,35 @@ export default tseslint.config(
     },
   },
   {
-    // The core: no Slack SDK, no Block Kit, no handlers, no presenters. src/app.ts wires them in until the Slack wiring
-    // moves to src/adapters/slack/; the local workspace (src/sandbox/) is a Slack of its own.
+    // The core, src/app.ts and the CLI included: no Slack SDK, no Block Kit, no handlers, no presenters.
     files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**', 'src/sandbox/**', 'src/app.ts', ...notYetPresented],
-    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward, slackSideOutsideCore] }] },
+    ignores: ['src/adapters/**', 'src/sandbox/**', ...notYetPresented],
+    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward, blockKitOutsideCore] }] },
   },
   {
     files: notYetPresented,
     rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward] }] },
   },
   {
-    // Adapters and the sandbox may use Slack's SDK, but never the handlers.
+    // Adapters and the sandbox may use Slack's SDK, but never the handlers or presenters; the Slack surface
+    // (src/adapters/slack/) is where they are wired in.
     files: ['src/adapters/**/*.ts', 'src/sandbox/**/*.ts'],
+    ignores: ['src/adapters/slack/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [inward] }] },
   },
   {
-    // Block Kit builders: pure functions of view models, which they import as types only.
+    // Block Kit builders: pure functions of view models, whose types (only) they import from src/.
     files: ['blocks/**/*.ts'],
     ignores: blocksNotYetTypeOnly,
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [onlyTypesOfSrc, inward, noPresenters] }] },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [onlyTypesOfSrc, inward] }] },
   },
   {
     files: blocksNotYetTypeOnly,
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [inward, noPresenters] }] },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [inward] }] },
   },
   {
     // Presenters may use src/, blocks/ and Slack's types, but never the handlers.
     files: ['presenters/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [inward] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noHandlers] }] },
   },
 );
