@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 const slackOutsideAdapters = {
   group: ['@slack/*'],
-  message: 'Slack SDKs belong in src/adapters/ or src/sandbox/; the core talks to ports (docs/architecture.md).',
+  message: 'Slack SDKs belong in src/adapters/ or sandbox/; the core talks to ports (docs/architecture.md).',
 };
 
 const inward = {
@@ -13,7 +13,7 @@ const inward = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'src/sandbox/console/static/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'sandbox/console/static/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,12 +24,12 @@ export default tseslint.config(
   {
     // The core: no Slack SDK, no handlers.
     files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**', 'src/sandbox/**', 'src/app.ts', 'src/cli.ts'],
+    ignores: ['src/adapters/**', 'src/app.ts', 'src/cli.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward] }] },
   },
   {
     // Adapters, the sandbox and the Block Kit builders may use Slack's SDK, but never the handlers.
-    files: ['src/adapters/**/*.ts', 'src/sandbox/**/*.ts', 'blocks/**/*.ts'],
+    files: ['src/adapters/**/*.ts', 'sandbox/**/*.ts', 'blocks/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [inward] }] },
   },
 );

@@ -13,7 +13,7 @@ import { installIncidents } from '../src/incidents/install.js';
 import { installIntake } from '../src/intake/install.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
-import { SlackSandbox } from '../src/sandbox/slack/slack-sandbox.js';
+import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 
 export interface BenchDeliveriesOptions {
   /** Postgres to run on; a fresh schema is created and dropped. Default DATABASE_URL or the local server. */

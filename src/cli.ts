@@ -115,8 +115,8 @@ async function start(io: CliIo): Promise<number> {
   if (config.env.SLACK_BOT_TOKEN) {
     app = await createApp(config, { logger });
   } else {
-    // No Slack credentials: run against the local workspace (src/sandbox), which supplies Slack, a world and a config.
-    const { startLocalWorkspace } = await import('./sandbox/index.js');
+    // No Slack credentials: run against the local workspace (sandbox/), which supplies Slack, a world and a config.
+    const { startLocalWorkspace } = await import('../sandbox/index.js');
     app = await startLocalWorkspace(config, { logger, createApp });
   }
   io.stdout(`incident-copilot is running at ${app.url}`);

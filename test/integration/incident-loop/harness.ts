@@ -13,7 +13,7 @@ import { createMetrics } from '../../../src/metrics.js';
 import { installIntake } from '../../../src/intake/install.js';
 import { installIncidents } from '../../../src/incidents/install.js';
 import { createChangeEventsSource } from '../../../src/intake/change-events-source.js';
-import { SlackSandbox } from '../../../src/sandbox/slack/slack-sandbox.js';
+import { SlackSandbox } from '../../../sandbox/slack/slack-sandbox.js';
 import { createSlackApp } from '../../../src/adapters/slack/bolt-app.js';
 import { registerIncidentButtons } from '../../../handlers/actions/incident-buttons.js';
 import { registerIncidentMessages } from '../../../handlers/events/incident-messages.js';

@@ -1,8 +1,8 @@
 // The world's HTTP API for the console: the scenario menu, triggering one (which pages the app), the world's state, reset.
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { Logger } from '../../logger.js';
-import { NotFoundError } from '../../errors.js';
+import type { Logger } from '../../src/logger.js';
+import { NotFoundError } from '../../src/errors.js';
 import { metricByRole } from './metrics.js';
 import { WORLD_SCENARIOS } from './scenarios.js';
 import { sendPage } from './alert.js';

@@ -1,5 +1,5 @@
 // The built-in copilot config of the local workspace: the console's people, the world's services, and sandbox actions.
-import { parseFileConfig, type FileConfig } from '../config.js';
+import { parseFileConfig, type FileConfig } from '../src/config.js';
 import { RosterIds, SANDBOX_CHANNELS, SANDBOX_USERGROUPS } from './slack/roster.js';
 import { SHOP_TOPOLOGY, type Topology, type WorldService } from './world/topology.js';
 

@@ -1,7 +1,7 @@
 // The local workspace's entry: a local Slack with a web console (slack/, console/) and the simulated world (world/).
-import type { AppConfig } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { AppOverrides, RunningApp } from '../app.js';
+import type { AppConfig } from '../src/config.js';
+import type { Logger } from '../src/logger.js';
+import type { AppOverrides, RunningApp } from '../src/app.js';
 import { createLocalWorkspace } from './slack/local-workspace.js';
 import { createSandboxWorld } from './world/index.js';
 import { buildSandboxFileConfig } from './default-config.js';

@@ -1,5 +1,5 @@
 // The simulated world's clock: real time, optionally sped up, and able to jump ahead; the app's Clock in the local workspace.
-import type { Clock } from '../../context.js';
+import type { Clock } from '../../src/context.js';
 
 /** A clock that runs at `speed` times real time (0 stops it) and can be moved forward, never back. */
 export interface WorldClock extends Clock {

@@ -1,5 +1,5 @@
 // The world's Alertmanager with send_resolved: true: once a paged fault is healed and its SLI recovers, it sends the resolved notification.
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../src/logger.js';
 import { evaluateAlert, sendPage, type PageDelivery } from './alert.js';
 import type { AlertRule } from './scenarios.js';
 import type { World } from './world.js';

@@ -1,5 +1,5 @@
 // The simulated production world's shape: an online shop's services, their healthy baselines, runbooks and history.
-import type { PastIncident, Runbook, ScenarioService } from '../../investigation/scenario.js';
+import type { PastIncident, Runbook, ScenarioService } from '../../src/investigation/scenario.js';
 
 /** Healthy levels of one service's signals; absent fields mean the service does not export that signal. */
 export interface Baseline {

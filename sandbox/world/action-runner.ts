@@ -1,5 +1,5 @@
 // The `sandbox` action runner: carries out catalog actions on the simulated world instead of on production.
-import type { ActionRunner } from '../../remediation/action-runner.js';
+import type { ActionRunner } from '../../src/remediation/action-runner.js';
 import type { World } from './world.js';
 
 /**

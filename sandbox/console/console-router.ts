@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../src/logger.js';
 import type { SlackSandbox } from '../slack/slack-sandbox.js';
 import { SANDBOX_BOT } from '../slack/roster.js';
 import { encodeTypedText } from '../slack/deliver.js';

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { type Router } from 'express';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../src/logger.js';
 import { createConsole } from '../console/console-router.js';
 import { SlackSandbox } from './slack-sandbox.js';
 import { WorkspaceState } from './workspace-state.js';

@@ -1,8 +1,8 @@
 // The local workspace's simulated production world, assembled: clock, evidence ports, action runner and console API.
 import type { Router } from 'express';
-import type { EvidenceSources } from '../../investigation/ports.js';
-import type { Logger } from '../../logger.js';
-import type { ActionRunner } from '../../remediation/action-runner.js';
+import type { EvidenceSources } from '../../src/investigation/ports.js';
+import type { Logger } from '../../src/logger.js';
+import type { ActionRunner } from '../../src/remediation/action-runner.js';
 import { createSandboxActionRunner } from './action-runner.js';
 import { AlertResolver } from './alert-resolver.js';
 import { createWorldEvidence } from './evidence.js';
