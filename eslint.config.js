@@ -7,6 +7,11 @@ const slackOutsideAdapters = {
   message: 'Slack SDKs belong in src/adapters/ or sandbox/; the core talks to ports (docs/architecture.md).',
 };
 
+const toolingOutsideSrc = {
+  group: ['**/sandbox/**', '**/eval/**'],
+  message: 'src/ is what runs in production: the local workspace (sandbox/) and eval (eval/) are tooling; only src/cli.ts loads them.',
+};
+
 const inward = {
   group: ['**/handlers', '**/handlers/**'],
   message: 'Dependencies point inward: only src/app.ts wires handlers in.',
@@ -25,7 +30,7 @@ export default tseslint.config(
     // The core: no Slack SDK, no handlers.
     files: ['src/**/*.ts'],
     ignores: ['src/adapters/**', 'src/app.ts', 'src/cli.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward, toolingOutsideSrc] }] },
   },
   {
     // Adapters, the sandbox and the Block Kit builders may use Slack's SDK, but never the handlers.

@@ -44,17 +44,17 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         if (rest[0] !== 'check') break;
         return configCheck(io);
       case 'investigate': {
-        const { runInvestigateCommand } = await import('./investigation/cli-commands.js');
+        const { runInvestigateCommand } = await import('../eval/commands.js');
         return await runInvestigateCommand(rest, io);
       }
       case 'eval': {
-        const { runEvalCommand } = await import('./investigation/cli-commands.js');
+        const { runEvalCommand } = await import('../eval/commands.js');
         return await runEvalCommand(rest, io);
       }
       case 'scenarios':
         if (rest[0] !== 'generate') break;
         {
-          const { runGenerateCommand } = await import('./investigation/cli-commands.js');
+          const { runGenerateCommand } = await import('../eval/commands.js');
           return await runGenerateCommand(rest.slice(1), io);
         }
       case 'help':

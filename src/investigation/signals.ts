@@ -2,8 +2,13 @@
 import { detectDeparture, toPoints, type Departure } from './change-point.js';
 import type { MetricsSource, StepRecorder, TimeRange } from './ports.js';
 import type { ScenarioService, Series } from './scenario.js';
-import { seriesSelector } from './scenario-sources.js';
 import { formatRoleValue } from '../../blocks/format.js';
+
+/** A series' selector as written in evidence: `name{label="value",...}` in the series' own label order. */
+function seriesSelector(series: Series): string {
+  const labels = Object.entries(series.metric).filter(([k]) => k !== '__name__');
+  return `${series.metric.__name__}{${labels.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+}
 
 /** One series of one role, with where (and whether) it departed from its baseline. */
 export interface SeriesFinding {

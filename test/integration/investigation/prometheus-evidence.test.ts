@@ -9,7 +9,7 @@ import type { EvidenceSources } from '../../../src/investigation/ports.js';
 import { createRecorder } from '../../../src/investigation/recorder.js';
 import { runInvestigation } from '../../../src/investigation/run-investigation.js';
 import type { Series } from '../../../src/investigation/scenario.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { loadScenario, scenarioIds } from '../../helpers/fixtures.js';
 import { startPrometheusWithSeries, type RunningPrometheus } from '../../helpers/prometheus-server.js';
 

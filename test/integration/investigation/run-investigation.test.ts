@@ -7,7 +7,7 @@ import { investigateDeterministic } from '../../../src/investigation/investigate
 import { pageSummaryFromScenario } from '../../../src/investigation/page-summary.js';
 import { createRecorder } from '../../../src/investigation/recorder.js';
 import { runInvestigation } from '../../../src/investigation/run-investigation.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { listSpans, saveSpans } from '../../../src/investigation/spans-repository.js';
 import { occursOnlyInsideUntrusted } from '../../../src/investigation/agent/untrusted.js';
 import { requestText, startFakeAnthropic, toolUse, type FakeAnthropic } from '../../helpers/fake-anthropic.js';

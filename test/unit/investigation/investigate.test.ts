@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { investigateDeterministic, pageSummaryFromScenario } from '../../../src/investigation/investigate.js';
 import type { InvestigationStep } from '../../../src/investigation/ports.js';
 import type { Scenario } from '../../../src/investigation/scenario.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { ago, alertmanagerPage, buildScenario, deploy, httpService, NOW, svc } from './scenario-builder.js';
 
 async function investigate(s: Scenario, steps: InvestigationStep[] = []) {

@@ -1,5 +1,5 @@
 // Hand-made scenarios for investigator tests: a few services, series that step from a baseline at a chosen minute.
-import { Random } from '../../../src/investigation/generator/random.js';
+import { Random } from '../../../eval/generator/random.js';
 import type { Change, Deploy, LogLine, Scenario, ScenarioService, Series } from '../../../src/investigation/scenario.js';
 
 export const NOW = Date.parse('2026-03-10T12:00:00Z');

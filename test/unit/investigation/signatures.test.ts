@@ -1,9 +1,9 @@
 // Each resource signature on a hand-made world, and every category on generated worlds of different shapes.
 import { describe, expect, it } from 'vitest';
-import { generateScenario } from '../../../src/investigation/generator/generate-scenarios.js';
+import { generateScenario } from '../../../eval/generator/generate-scenarios.js';
 import { investigateDeterministic, pageSummaryFromScenario } from '../../../src/investigation/investigate.js';
 import { CATEGORIES, type Scenario } from '../../../src/investigation/scenario.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { ago, alertmanagerPage, buildScenario, deploy, httpService, NOW, svc, type SeriesSpec } from './scenario-builder.js';
 
 async function top(s: Scenario) {

@@ -1,7 +1,7 @@
 // A deploy alone is a lead, not a cause: no remediation without a metric showing the service failing (issue 9, item 9).
 import { describe, expect, it } from 'vitest';
 import { investigateDeterministic, pageSummaryFromScenario } from '../../../src/investigation/investigate.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import type { Scenario } from '../../../src/investigation/scenario.js';
 import { alertmanagerPage, buildScenario, deploy, httpService, NOW, svc } from './scenario-builder.js';
 

@@ -1,8 +1,8 @@
 // Evidence sources backed by a scenario file: every investigation port answered from the frozen snapshot.
-import { DEFAULT_METRIC_ROLES } from '../config.js';
-import { ValidationError } from '../errors.js';
-import type { EvidenceSources, TimeRange } from './ports.js';
-import type { Scenario, Series } from './scenario.js';
+import { DEFAULT_METRIC_ROLES } from '../src/config.js';
+import { ValidationError } from '../src/errors.js';
+import type { EvidenceSources, TimeRange } from '../src/investigation/ports.js';
+import type { Scenario, Series } from '../src/investigation/scenario.js';
 
 interface Matcher {
   label: string;
@@ -118,10 +118,4 @@ export function createScenarioSources(scenario: Scenario, roles: Record<string, 
     },
     runbooks: { list: async () => scenario.runbooks.map((r) => ({ ...r })) },
   };
-}
-
-/** A scenario's series selector as written in evidence: `name{label="value",...}` in the series' own label order. */
-export function seriesSelector(series: Series): string {
-  const labels = Object.entries(series.metric).filter(([k]) => k !== '__name__');
-  return `${series.metric.__name__}{${labels.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
 }

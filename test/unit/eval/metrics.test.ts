@@ -1,6 +1,6 @@
 // Eval metrics on a tiny hand-made set whose numbers are worked out by hand.
 import { describe, expect, it } from 'vitest';
-import { expectedCalibrationError, summarize, summarizeByCategory, type EvalCase } from '../../../src/investigation/eval-metrics.js';
+import { expectedCalibrationError, summarize, summarizeByCategory, type EvalCase } from '../../../eval/metrics.js';
 import type { Hypothesis, InvestigationResult } from '../../../src/investigation/ports.js';
 import type { Truth } from '../../../src/investigation/scenario.js';
 

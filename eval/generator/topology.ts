@@ -1,5 +1,5 @@
 // Random service graphs for generated scenarios: layered call graphs of 5..25 services with databases, workers and vendors.
-import type { ScenarioService } from '../scenario.js';
+import type { ScenarioService } from '../../src/investigation/scenario.js';
 import type { Random } from './random.js';
 
 const DOMAINS = [

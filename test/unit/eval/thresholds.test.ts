@@ -1,9 +1,9 @@
 // The engine's done-when bar: the example scenarios and freshly generated sets must meet the accuracy and calibration targets (speed is `npm run bench investigate`).
 import { describe, expect, it } from 'vitest';
-import { evaluateDirectory, investigateScenario } from '../../../src/investigation/cli-commands.js';
-import { summarize, type EvalCase } from '../../../src/investigation/eval-metrics.js';
-import { generateScenarios } from '../../../src/investigation/generator/generate-scenarios.js';
-import { generateSituations, SITUATION_NAMES } from '../../../src/investigation/generator/situations.js';
+import { evaluateDirectory, investigateScenario } from '../../../eval/commands.js';
+import { summarize, type EvalCase } from '../../../eval/metrics.js';
+import { generateScenarios } from '../../../eval/generator/generate-scenarios.js';
+import { generateSituations, SITUATION_NAMES } from '../../../eval/generator/situations.js';
 import { scenariosDir } from '../../helpers/fixtures.js';
 import type { Scenario } from '../../../src/investigation/scenario.js';
 

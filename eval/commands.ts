@@ -1,15 +1,15 @@
 // Command-line entry points of the investigation engine: investigate a scenario, evaluate a directory, generate scenarios.
 import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatZodIssues } from '../errors.js';
-import { reliabilityTable, summarizeByCategory, type EvalCase, type EvalSummary } from './eval-metrics.js';
+import { formatZodIssues } from '../src/errors.js';
+import { reliabilityTable, summarizeByCategory, type EvalCase, type EvalSummary } from './metrics.js';
 import { featuresOf, fitCalibration, type CalibrationSample } from './fit-calibration.js';
 import { generateScenarios } from './generator/generate-scenarios.js';
 import { generateSituations } from './generator/situations.js';
-import { investigateDeterministic } from './investigate.js';
-import { pageSummaryFromScenario } from './page-summary.js';
-import type { InvestigationResult, InvestigationStep } from './ports.js';
-import { scenarioSchema, type Scenario, type Truth } from './scenario.js';
+import { investigateDeterministic } from '../src/investigation/investigate.js';
+import { pageSummaryFromScenario } from '../src/investigation/page-summary.js';
+import type { InvestigationResult, InvestigationStep } from '../src/investigation/ports.js';
+import { scenarioSchema, type Scenario, type Truth } from '../src/investigation/scenario.js';
 import { createScenarioSources } from './scenario-sources.js';
 
 /** Where a command writes; the CLI passes stdout and stderr. */

@@ -1,6 +1,6 @@
 // Harder generated incidents (issue 11): the situations an experienced SRE reads right from the data, with random
 // topologies, numbers, noise, timing and harmless distractions, so the investigator is built for the reasoning.
-import type { Category, Deploy, Scenario, Series } from '../scenario.js';
+import type { Category, Deploy, Scenario, Series } from '../../src/investigation/scenario.js';
 import {
   addChange,
   addDeploy,

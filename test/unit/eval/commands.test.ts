@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runEvalCommand, runGenerateCommand, runInvestigateCommand } from '../../../src/investigation/cli-commands.js';
-import { generateScenario } from '../../../src/investigation/generator/generate-scenarios.js';
+import { runEvalCommand, runGenerateCommand, runInvestigateCommand } from '../../../eval/commands.js';
+import { generateScenario } from '../../../eval/generator/generate-scenarios.js';
 import { scenarioSchema } from '../../../src/investigation/scenario.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'investigate-cli-'));

@@ -1,7 +1,7 @@
 // Fits the confidence model of calibration.ts: logistic regression of "the top answer was right" on the evidence features
 // the investigator recorded with its answer.
-import { isTop1, type EvalCase } from './eval-metrics.js';
-import type { InvestigationStep } from './ports.js';
+import { isTop1, type EvalCase } from './metrics.js';
+import type { InvestigationStep } from '../src/investigation/ports.js';
 
 /** One investigated scenario with the feature vector its answer's confidence was computed from. */
 export interface CalibrationSample {
