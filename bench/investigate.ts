@@ -5,7 +5,7 @@ import path from 'node:path';
 import { investigateScenario } from '../eval/commands.js';
 import { generateScenarios } from '../eval/generator/generate-scenarios.js';
 import { generateSituations } from '../eval/generator/situations.js';
-import { scenarioSchema, type Scenario } from '../src/investigation/scenario.js';
+import { scenarioSchema, type Scenario } from '../eval/scenario-format.js';
 
 const examplesDir = path.resolve(import.meta.dirname, '../test/fixtures/scenarios');
 

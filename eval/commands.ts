@@ -7,9 +7,9 @@ import { featuresOf, fitCalibration, type CalibrationSample } from './fit-calibr
 import { generateScenarios } from './generator/generate-scenarios.js';
 import { generateSituations } from './generator/situations.js';
 import { investigateDeterministic } from '../src/investigation/investigate.js';
-import { pageSummaryFromScenario } from '../src/investigation/page-summary.js';
+import { pageSummaryFromScenario } from './scenario-format.js';
 import type { InvestigationResult, InvestigationStep } from '../src/investigation/ports.js';
-import { scenarioSchema, type Scenario, type Truth } from '../src/investigation/scenario.js';
+import { scenarioSchema, type Scenario, type Truth } from './scenario-format.js';
 import { createScenarioSources } from './scenario-sources.js';
 
 /** Where a command writes; the CLI passes stdout and stderr. */

@@ -2,7 +2,8 @@
 import { DEFAULT_METRIC_ROLES } from '../src/config.js';
 import { ValidationError } from '../src/errors.js';
 import type { EvidenceSources, TimeRange } from '../src/investigation/ports.js';
-import type { Scenario, Series } from '../src/investigation/scenario.js';
+import type { Series } from '../src/investigation/evidence-model.js';
+import type { Scenario } from './scenario-format.js';
 
 interface Matcher {
   label: string;

@@ -1,5 +1,6 @@
 // The scenario generator: seeded, deterministic v1 scenarios with truth, own topologies, noise and distractions.
-import { ACTION_FOR_CATEGORY, CATEGORIES, type Category, type Change, type Deploy, type LogLine, type PastIncident, type Runbook, type Scenario, type Series } from '../../src/investigation/scenario.js';
+import { ACTION_FOR_CATEGORY, CATEGORIES, type Category, type Change, type Deploy, type LogLine, type PastIncident, type Runbook, type Series } from '../../src/investigation/evidence-model.js';
+import { type Scenario } from '../scenario-format.js';
 import { Random } from './random.js';
 import { buildTopology, descendants, type Topology } from './topology.js';
 

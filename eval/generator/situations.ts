@@ -1,6 +1,7 @@
 // Harder generated incidents (issue 11): the situations an experienced SRE reads right from the data, with random
 // topologies, numbers, noise, timing and harmless distractions, so the investigator is built for the reasoning.
-import type { Category, Deploy, Scenario, Series } from '../../src/investigation/scenario.js';
+import type { Category, Deploy, Series } from '../../src/investigation/evidence-model.js';
+import type { Scenario } from '../scenario-format.js';
 import {
   addChange,
   addDeploy,

@@ -1,5 +1,5 @@
 // Random service graphs for generated scenarios: layered call graphs of 5..25 services with databases, workers and vendors.
-import type { ScenarioService } from '../../src/investigation/scenario.js';
+import type { ServiceNode } from '../../src/investigation/evidence-model.js';
 import type { Random } from './random.js';
 
 const DOMAINS = [
@@ -16,7 +16,7 @@ const TEAMS = ['web', 'core', 'payments', 'growth', 'platform', 'data', 'identit
 
 /** A generated graph, with each service's distance from the entry points (its depth). */
 export interface Topology {
-  services: ScenarioService[];
+  services: ServiceNode[];
   depth: Map<string, number>;
   /** Queue consumed by each worker. */
   queues: Map<string, string>;
@@ -37,7 +37,7 @@ export function buildTopology(rng: Random, size: number): Topology {
   const nMid = Math.max(1, size - nVendors - nWorkers - nDbs - nEntries);
   const maxDepth = Math.min(nMid + 1, rng.int(2, 5));
 
-  const services: ScenarioService[] = [];
+  const services: ServiceNode[] = [];
   const depth = new Map<string, number>();
   const team = () => rng.pick(TEAMS);
   const entries = rng.shuffle(ENTRIES).slice(0, nEntries).map(uniq);
@@ -107,7 +107,7 @@ export function buildTopology(rng: Random, size: number): Topology {
 }
 
 /** Services `from` reaches through dependsOn, with one path to each. */
-export function descendants(services: readonly ScenarioService[], from: string): Map<string, string[]> {
+export function descendants(services: readonly ServiceNode[], from: string): Map<string, string[]> {
   const byName = new Map(services.map((s) => [s.name, s]));
   const out = new Map<string, string[]>([[from, [from]]]);
   const queue = [from];

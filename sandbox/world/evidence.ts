@@ -2,7 +2,7 @@
 import { ValidationError } from '../../src/errors.js';
 import type { EvidenceSources, TimeRange } from '../../src/investigation/ports.js';
 import { parseSelector } from '../../eval/scenario-sources.js';
-import type { Change, Deploy, Series } from '../../src/investigation/scenario.js';
+import type { Change, Deploy, Series } from '../../src/investigation/evidence-model.js';
 import type { WorldChange, WorldDeploy } from './faults.js';
 import { buildSeries, metricByName, metricByRole } from './metrics.js';
 import type { World } from './world.js';

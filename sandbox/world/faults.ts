@@ -1,5 +1,5 @@
 // What can go wrong in the simulated world: faults, and what an operator did to the world (deploys, changes, actions).
-import type { Category } from '../../src/investigation/scenario.js';
+import type { Category } from '../../src/investigation/evidence-model.js';
 
 /** A fault's kind: each known category, plus `network_partition` (what the novel scenario injects). */
 export type FaultKind = Exclude<Category, 'novel'> | 'network_partition';

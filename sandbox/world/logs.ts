@@ -1,5 +1,5 @@
 // The world's log lines: steady background chatter plus what each fault makes services say, generated from the state.
-import type { LogLine } from '../../src/investigation/scenario.js';
+import type { LogLine } from '../../src/investigation/evidence-model.js';
 import { intensity, type Fault } from './faults.js';
 import type { ServiceSignals } from './model.js';
 import { pick, uniform } from './random.js';

@@ -1,5 +1,5 @@
 // The world's metrics under Prometheus names: which series exist, their values, and range queries over them.
-import type { Series } from '../../src/investigation/scenario.js';
+import type { Series } from '../../src/investigation/evidence-model.js';
 import type { ServiceSignals } from './model.js';
 import type { Topology } from './topology.js';
 

@@ -1,5 +1,6 @@
 // The "Trigger incident" menu: one scenario per category, each injecting a fault (with its deploy, change or vendor) into the world.
-import { ACTION_FOR_CATEGORY, type Category, type Truth } from '../../src/investigation/scenario.js';
+import { ACTION_FOR_CATEGORY, type Category } from '../../src/investigation/evidence-model.js';
+import { type Truth } from '../../eval/scenario-format.js';
 import type { Fault, WorldChange, WorldDeploy } from './faults.js';
 import type { World } from './world.js';
 

@@ -1,5 +1,5 @@
 // The simulated production world's shape: an online shop's services, their healthy baselines, runbooks and history.
-import type { PastIncident, Runbook, ScenarioService } from '../../src/investigation/scenario.js';
+import type { PastIncident, Runbook, ServiceNode } from '../../src/investigation/evidence-model.js';
 
 /** Healthy levels of one service's signals; absent fields mean the service does not export that signal. */
 export interface Baseline {
@@ -25,7 +25,7 @@ export interface Baseline {
   probed?: boolean;
 }
 
-export interface WorldService extends ScenarioService {
+export interface WorldService extends ServiceNode {
   team?: string;
   tier: 1 | 2 | 3;
   baseline: Baseline;

@@ -5,7 +5,7 @@ import { hash32, pick, uniform, createSequence } from './random.js';
 import { createWorldClock, type WorldClock } from './world-clock.js';
 import { SHOP_TOPOLOGY, type Topology } from './topology.js';
 import type { Certificate, Fault, FaultKind, ScaleEvent, WorldChange, WorldDeploy, WorldOperation } from './faults.js';
-import type { LogLine } from '../../src/investigation/scenario.js';
+import type { LogLine } from '../../src/investigation/evidence-model.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

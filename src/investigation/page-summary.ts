@@ -1,8 +1,7 @@
-// Turns what paged (an Alertmanager v4 webhook, a PagerDuty v3 event, a scenario's page) into the investigator's PageSummary.
+// Turns what paged (an Alertmanager v4 webhook, a PagerDuty v3 event) into the investigator's PageSummary.
 import { z } from 'zod';
 import { ValidationError, formatZodIssues } from '../errors.js';
 import type { PageSummary } from './ports.js';
-import type { Scenario } from './scenario.js';
 
 const stringMap = z.record(z.string(), z.unknown()).transform((r) =>
   Object.fromEntries(Object.entries(r).filter((e): e is [string, string] => typeof e[1] === 'string')),
@@ -90,9 +89,4 @@ export function pageSummaryFromPagerDuty(payload: unknown): PageSummary {
     labels: { ...detailLabels, ...(service ? { service } : {}), ...(alertname ? { alertname } : {}) },
     startsAt: data.created_at ?? p.event.occurred_at ?? new Date(0).toISOString(),
   };
-}
-
-/** The page of a scenario file. */
-export function pageSummaryFromScenario(s: Scenario): PageSummary {
-  return s.page.source === 'alertmanager' ? pageSummaryFromAlertmanager(s.page.payload) : pageSummaryFromPagerDuty(s.page.payload);
 }

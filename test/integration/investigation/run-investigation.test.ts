@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicModel } from '../../../src/adapters/anthropic/anthropic-model.js';
 import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
 import { investigateDeterministic } from '../../../src/investigation/investigate.js';
-import { pageSummaryFromScenario } from '../../../src/investigation/page-summary.js';
+import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import { createRecorder } from '../../../src/investigation/recorder.js';
 import { runInvestigation } from '../../../src/investigation/run-investigation.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runEvalCommand, runGenerateCommand, runInvestigateCommand } from '../../../eval/commands.js';
 import { generateScenario } from '../../../eval/generator/generate-scenarios.js';
-import { scenarioSchema } from '../../../src/investigation/scenario.js';
+import { scenarioSchema } from '../../../eval/scenario-format.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'investigate-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

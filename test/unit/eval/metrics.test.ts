@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectedCalibrationError, summarize, summarizeByCategory, type EvalCase } from '../../../eval/metrics.js';
 import type { Hypothesis, InvestigationResult } from '../../../src/investigation/ports.js';
-import type { Truth } from '../../../src/investigation/scenario.js';
+import type { Truth } from '../../../eval/scenario-format.js';
 
 const h = (category: Hypothesis['category'], service: string, cause: string | null, confidence: number): Hypothesis => ({ category, service, cause, confidence, summary: '', evidence: [] });
 const result = (hyps: Hypothesis[], action: string, novel = false, novelConfidence?: number): InvestigationResult => ({

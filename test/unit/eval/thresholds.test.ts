@@ -5,7 +5,7 @@ import { summarize, type EvalCase } from '../../../eval/metrics.js';
 import { generateScenarios } from '../../../eval/generator/generate-scenarios.js';
 import { generateSituations, SITUATION_NAMES } from '../../../eval/generator/situations.js';
 import { scenariosDir } from '../../helpers/fixtures.js';
-import type { Scenario } from '../../../src/investigation/scenario.js';
+import type { Scenario } from '../../../eval/scenario-format.js';
 
 function expectBar(s: ReturnType<typeof summarize>) {
   expect(s.top1).toBeGreaterThanOrEqual(0.97);

@@ -1,7 +1,7 @@
 // The world's evidence ports answer in the shapes the real adapters give: Prometheus matrices, log lines, deploys.
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../../src/errors.js';
-import { seriesSchema } from '../../../../src/investigation/scenario.js';
+import { seriesSchema } from '../../../../src/investigation/evidence-model.js';
 import { World, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../sandbox/world/index.js';
 
 const MINUTE = 60_000;

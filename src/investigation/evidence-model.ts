@@ -1,4 +1,6 @@
-// The incident-scenario format v1 (docs/scenario-format.md): a frozen snapshot of a production world at page time.
+// The investigation's evidence model: the failure categories and the action each calls for, and the shapes of the evidence
+// the ports return (the service graph, metric series, log lines, deploys, changes, past incidents, runbooks). Zod schemas
+// where production parses them from outside (change events; the scenario file format in eval/ builds on them too).
 import { z } from 'zod';
 
 export const CATEGORIES = [
@@ -16,7 +18,7 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-/** The action the spec expects for each category. */
+/** The action that fixes each category. */
 export const ACTION_FOR_CATEGORY: Record<Category, string> = {
   bad_deploy: 'rollback_deploy',
   config_change: 'revert_change',
@@ -31,9 +33,10 @@ export const ACTION_FOR_CATEGORY: Record<Category, string> = {
   novel: 'escalate',
 };
 
-const rfc3339 = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an RFC 3339 time' });
+export const rfc3339 = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an RFC 3339 time' });
 
-export const scenarioServiceSchema = z.looseObject({
+/** A node of the service graph: a service, a worker, a database or an external vendor, and what it calls. */
+export const serviceNodeSchema = z.looseObject({
   name: z.string().min(1),
   kind: z.enum(['service', 'worker', 'database', 'external']),
   team: z.string().optional(),
@@ -41,6 +44,7 @@ export const scenarioServiceSchema = z.looseObject({
   dependsOn: z.array(z.string()).default([]),
 });
 
+/** A metric series as Prometheus returns it: labels (with `__name__`) and [unix seconds, value] pairs. */
 export const seriesSchema = z.looseObject({
   metric: z.record(z.string(), z.string()).refine((m) => typeof m.__name__ === 'string', { message: 'metric needs __name__' }),
   values: z.array(z.tuple([z.number(), z.string()])),
@@ -89,40 +93,10 @@ export const runbookSchema = z.looseObject({
   markdown: z.string(),
 });
 
-export const truthSchema = z.looseObject({
-  category: z.enum(CATEGORIES),
-  service: z.string().nullable(),
-  cause: z.string().nullable(),
-  action: z.string(),
-});
-
-export const pageSchema = z.discriminatedUnion('source', [
-  z.looseObject({ source: z.literal('alertmanager'), payload: z.looseObject({ version: z.string(), alerts: z.array(z.any()).min(1) }) }),
-  z.looseObject({ source: z.literal('pagerduty'), payload: z.looseObject({ event: z.looseObject({ event_type: z.string() }) }) }),
-]);
-
-export const scenarioSchema = z.looseObject({
-  version: z.literal(1),
-  id: z.string().regex(/^[a-z0-9-]+$/, 'expected [a-z0-9-]+'),
-  title: z.string(),
-  now: rfc3339,
-  services: z.array(scenarioServiceSchema).min(1),
-  page: pageSchema,
-  metrics: z.array(seriesSchema).default([]),
-  logs: z.array(logLineSchema).default([]),
-  deploys: z.array(deploySchema).default([]),
-  changes: z.array(changeSchema).default([]),
-  pastIncidents: z.array(pastIncidentSchema).default([]),
-  runbooks: z.array(runbookSchema).default([]),
-  truth: truthSchema.optional(),
-});
-
-export type Scenario = z.infer<typeof scenarioSchema>;
-export type ScenarioService = z.infer<typeof scenarioServiceSchema>;
+export type ServiceNode = z.infer<typeof serviceNodeSchema>;
 export type Series = z.infer<typeof seriesSchema>;
 export type LogLine = z.infer<typeof logLineSchema>;
 export type Deploy = z.infer<typeof deploySchema>;
 export type Change = z.infer<typeof changeSchema>;
 export type PastIncident = z.infer<typeof pastIncidentSchema>;
 export type Runbook = z.infer<typeof runbookSchema>;
-export type Truth = z.infer<typeof truthSchema>;
