@@ -1,92 +1,30 @@
 // Harder generated incidents (issue 11): the situations an experienced SRE reads right from the data, with random
 // topologies, numbers, noise, timing and harmless distractions, so the investigator is built for the reasoning.
-import type { Category, Deploy, Series } from '../../src/investigation/evidence-model.js';
+import { CODE_CLASSES } from '../../sandbox/world/fault-catalogue.js';
+import { Random } from '../../sandbox/world/random.js';
+import { descendants } from '../../sandbox/world/topology.js';
+import type { Category } from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
-import {
-  addChange,
-  addDeploy,
-  addLogs,
-  assemble,
-  choosePaged,
-  CLASSES,
-  clamp,
-  distractions,
-  idxSec,
-  injectFault,
-  N,
-  newWorld,
-  noisy,
-  otherCallersFeel,
-  propagate,
-  scale,
-  shape,
-  towards,
-  type Fault,
-  type World,
-} from './generate-scenarios.js';
-import { Random } from './random.js';
-import { descendants } from './topology.js';
-
-type Situation = (w: World, onset: number, ramp: number) => Fault;
-
-const fileOf = (cls: string) => `src/${cls.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
-const http = (w: World) => w.topo.services.filter((s) => s.kind === 'service').map((s) => s.name);
-const fault = (category: Category, root: string | null, cause: string | null, paged: string, alertname = 'HighErrorRate'): Fault => ({ category, root, cause, paged, alertname, affected: [] });
-
-/** Stack traces naming the module the bad build changed. */
-function stackTraces(w: World, service: string, cls: string, from: number) {
-  const { rng } = w;
-  addLogs(w, service, 'error', () => `TypeError: Cannot read properties of undefined (reading '${rng.pick(['id', 'price', 'items', 'locale'])}') at ${cls}.handle (${fileOf(cls)}:${rng.int(20, 400)})`, from, N - 1, rng.int(5, 12));
-}
-
-/** A deploy's warm-up: errors and latency for a minute or three, then back to normal. */
-function warmup(w: World, service: string, idx: number) {
-  const m = w.m.get(service);
-  if (!m) return;
-  for (let i = idx; i < Math.min(N - 8, idx + w.rng.int(1, 3)); i++) {
-    if (m.err) m.err[i] = Math.min(1, m.err[i]! * w.rng.float(3, 10) + 0.01);
-    if (m.lat) m.lat[i] = m.lat[i]! * w.rng.float(1.5, 3);
-  }
-}
-
-/** A failing service somewhere below the entry, with the path the page takes up to it. */
-function breakService(w: World, root: string, onset: number, ramp: number, e: number, preferSelf = 0.2) {
-  const m = w.m.get(root)!;
-  towards(w.rng, m.err!, e, shape(onset, ramp), 0.1, 1);
-  if (w.rng.chance(0.5)) scale(w.rng, m.lat!, w.rng.float(1.1, 2.5), shape(onset, ramp));
-  const [paged, path] = choosePaged(w, root, preferSelf);
-  propagate(w, path, e, 1, onset, ramp);
-  otherCallersFeel(w, root, e, onset, ramp, path);
-  w.noChangeNearOnset.add(root);
-  return paged;
-}
-
-/** Traffic that rises through the day: a slow, straight ramp across the whole window. */
-function dailyRamp(w: World, service: string, factor: number) {
-  const m = w.m.get(service);
-  if (!m?.req) return;
-  for (let i = 0; i < N; i++) m.req[i] = m.req[i]! * (1 + (factor - 1) * (i / (N - 1)));
-  for (let i = 0; i < N; i++) m.cpu[i] = clamp(m.cpu[i]! * (1 + (factor - 1) * 0.5 * (i / (N - 1))), 0, 0.75);
-}
-
-const deep = (w: World) => {
-  const names = http(w).filter((s) => (w.topo.depth.get(s) ?? 0) >= 1);
-  return names.length ? names : http(w);
-};
+import { assemble } from './assemble.js';
+import { distractions } from './distractions.js';
+import { addChange, addDeploy, choosePaged, propagate } from './effects.js';
+import { injectFault } from './inject-fault.js';
+import { type Situation, breakService, dailyRamp, deep, fault, fileOf, http, realTelemetry, stackTraces, warmup } from './situation-helpers.js';
+import { N, addLogs, idxSec, newWorld, noisy, scale, shape, towards } from './window.js';
 
 export const SITUATIONS: Record<string, Situation> = {
   /** Two deploys minutes apart on different services; the culprit is not the nearest to the onset. */
   which_change(w, onset, ramp) {
     const { rng } = w;
     const root = rng.pick(deep(w));
-    const cls = rng.pick(CLASSES);
+    const cls = rng.pick(CODE_CLASSES);
     const bad = addDeploy(w, root, idxSec(w, onset) - rng.float(4, 22) * 60, cls);
     stackTraces(w, root, cls, onset);
     const paged = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.5), 0);
     const others = http(w).filter((s) => s !== root);
     const other = rng.pick(others.length ? others : [paged]);
     const at = onset - rng.int(-1, 3);
-    addDeploy(w, other, idxSec(w, at) + rng.float(0, 50), rng.pick(CLASSES.filter((c) => c !== cls)));
+    addDeploy(w, other, idxSec(w, at) + rng.float(0, 50), rng.pick(CODE_CLASSES.filter((c) => c !== cls)));
     warmup(w, other, at);
     w.noChangeNearOnset.add(other);
     return fault('bad_deploy', root, bad.id, paged);
@@ -96,13 +34,13 @@ export const SITUATIONS: Record<string, Situation> = {
   delayed_effect(w, onset, ramp) {
     const { rng } = w;
     const root = rng.pick(http(w));
-    const cls = rng.pick(CLASSES);
+    const cls = rng.pick(CODE_CLASSES);
     const bad = addDeploy(w, root, idxSec(w, onset) - rng.float(10, 25) * 60, cls);
     addLogs(w, root, 'error', () => `failed to decode cached entry written by build ${bad.sha}: ${cls} payload schema mismatch (${fileOf(cls)})`, onset, N - 1, rng.int(4, 10));
     if (rng.chance(0.6)) stackTraces(w, root, cls, onset);
     const paged = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.5), 0.3);
     if (rng.chance(0.5)) addChange(w, root, idxSec(w, onset) - rng.float(0.5, 5) * 60, rng.pick(['feature_flag', 'infra'] as const));
-    else addDeploy(w, root, idxSec(w, onset) - rng.float(0.5, 5) * 60, rng.pick(CLASSES.filter((c) => c !== cls)));
+    else addDeploy(w, root, idxSec(w, onset) - rng.float(0.5, 5) * 60, rng.pick(CODE_CLASSES.filter((c) => c !== cls)));
     return fault('bad_deploy', root, bad.id, paged);
   },
 
@@ -123,7 +61,7 @@ export const SITUATIONS: Record<string, Situation> = {
       addLogs(w, root, 'error', () => rng.pick(['FATAL: remaining connection slots are reserved for non-replication superuser connections', `LOG: duration: ${rng.int(20000, 90000)} ms statement: SELECT * FROM events WHERE created_at > $1`]), onset, N - 1, rng.int(5, 12));
     } else {
       category = 'bad_deploy';
-      const cls = rng.pick(CLASSES);
+      const cls = rng.pick(CODE_CLASSES);
       cause = addDeploy(w, root, idxSec(w, onset) - rng.float(1, 20) * 60, cls).id;
       stackTraces(w, root, cls, onset);
     }
@@ -220,7 +158,7 @@ export const SITUATIONS: Record<string, Situation> = {
     const root = rng.pick(deep(w));
     const c = addChange(w, root, idxSec(w, onset) - rng.float(0.5, 15) * 60, rng.pick(['feature_flag', 'config'] as const));
     const quoted = c.summary.split(' ')[c.kind === 'feature_flag' ? 1 : 0]!;
-    addLogs(w, root, 'error', () => `${quoted} is on: ${rng.pick(CLASSES)} rejected request: unexpected response shape`, onset, N - 1, rng.int(4, 10));
+    addLogs(w, root, 'error', () => `${quoted} is on: ${rng.pick(CODE_CLASSES)} rejected request: unexpected response shape`, onset, N - 1, rng.int(4, 10));
     const paged = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.4), 0);
     return fault('config_change', root, c.id, paged);
   },
@@ -286,7 +224,7 @@ export const SITUATIONS: Record<string, Situation> = {
     const caller = rng.pick(callers);
     const asDeploy = rng.chance(0.4);
     const at = idxSec(w, onset) - rng.float(0.5, 12) * 60;
-    const cause = asDeploy ? addDeploy(w, caller, at, rng.pick(CLASSES)) : addChange(w, caller, at, rng.pick(['feature_flag', 'config'] as const));
+    const cause = asDeploy ? addDeploy(w, caller, at, rng.pick(CODE_CLASSES)) : addChange(w, caller, at, rng.pick(['feature_flag', 'config'] as const));
     if (!asDeploy) (cause as { summary: string }).summary = rng.pick([`${vendor}_sync_interval_s 60 -> 5`, `set prefetch-${vendor} to 100% of traffic`, `${vendor}_batch_size 100 -> 1`]);
     const m = w.m.get(caller)!;
     const edge = m.edges.get(vendor) ?? noisy(rng, rng.logFloat(0.0003, 0.004), 0.3, { max: 1 });
@@ -362,7 +300,7 @@ export const SITUATIONS: Record<string, Situation> = {
     }
     const first = hit[0]!;
     // The bait: a harmless deploy of an affected service just before the onset (of a module the failure does not name).
-    addDeploy(w, rng.pick(hit), idxSec(w, onset) - rng.float(1, 12) * 60, rng.pick(CLASSES.filter((c) => c !== 'TokenVerifier' && c !== 'GeoIndex')));
+    addDeploy(w, rng.pick(hit), idxSec(w, onset) - rng.float(1, 12) * 60, rng.pick(CODE_CLASSES.filter((c) => c !== 'TokenVerifier' && c !== 'GeoIndex')));
     const [paged, path] = choosePaged(w, first, 0.5);
     propagate(w, path, 0.03, 1, onset, ramp);
     return { ...fault('novel', null, null, paged), affected: hit };
@@ -405,32 +343,6 @@ export const SITUATIONS: Record<string, Situation> = {
     return { ...fault('cpu_saturation', root, null, paged, 'HighLatencyP99'), affected: ['real_telemetry'] };
   },
 };
-
-/** Turns a generated world's series into real-telemetry shape: per-pod CPU and memory, no error series, noisy latency. */
-function realTelemetry(s: Scenario, rng: Random, paged: string): Scenario {
-  const metrics: Series[] = [];
-  for (const x of s.metrics) {
-    const name = x.metric.__name__;
-    if (name === 'service:http_errors:ratio_rate5m' && x.metric.service !== paged) continue;
-    if (name === 'service:upstream_errors:ratio_rate5m' || name === 'probe_success' || name === 'probe_ssl_earliest_cert_expiry') continue;
-    if (name === 'container_cpu_usage:ratio' || name === 'container_memory_working_set_bytes') {
-      const pods = rng.int(2, 4);
-      for (let p = 0; p < pods; p++) {
-        const pod = `${x.metric.service}-${rng.hex(9)}-${rng.hex(5)}`;
-        const jitter = name === 'container_cpu_usage:ratio' ? 0.06 : 0.01;
-        const values = x.values.map(([t, v]) => [t, String(+Math.max(0, Math.min(name === 'container_cpu_usage:ratio' ? 1 : Infinity, Number(v) * (1 + jitter * rng.normal()))).toPrecision(4))] as [number, string]);
-        metrics.push({ metric: { ...x.metric, pod }, values });
-      }
-      continue;
-    }
-    if (name === 'service:http_latency_seconds:p99' || name === 'service:http_requests:rate5m') {
-      metrics.push({ ...x, values: x.values.map(([t, v]) => [t, String(+(Number(v) * (1 + 0.08 * rng.normal())).toPrecision(4))] as [number, string]) });
-      continue;
-    }
-    metrics.push(x);
-  }
-  return { ...s, metrics, deploys: [] as Deploy[], changes: [] };
-}
 
 export const SITUATION_NAMES = Object.keys(SITUATIONS);
 

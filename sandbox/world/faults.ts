@@ -1,8 +1,7 @@
 // What can go wrong in the simulated world: faults, and what an operator did to the world (deploys, changes, actions).
-import type { Category } from '../../src/investigation/evidence-model.js';
+import type { FaultKind } from './fault-catalogue.js';
 
-/** A fault's kind: each known category, plus `network_partition` (what the novel scenario injects). */
-export type FaultKind = Exclude<Category, 'novel'> | 'network_partition';
+export type { FaultKind };
 
 export interface Fault {
   id: string;

@@ -242,3 +242,19 @@ export function callersOf(topology: Topology, name: string): WorldService[] {
 export function serviceOf(topology: Topology, name: string): WorldService | undefined {
   return topology.services.find((s) => s.name === name);
 }
+
+/** Services `from` reaches through dependsOn, with one path to each. */
+export function descendants(services: readonly ServiceNode[], from: string): Map<string, string[]> {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const out = new Map<string, string[]>([[from, [from]]]);
+  const queue = [from];
+  while (queue.length) {
+    const s = queue.shift()!;
+    for (const d of byName.get(s)?.dependsOn ?? []) {
+      if (out.has(d)) continue;
+      out.set(d, [...out.get(s)!, d]);
+      queue.push(d);
+    }
+  }
+  return out;
+}

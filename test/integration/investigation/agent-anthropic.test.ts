@@ -8,7 +8,7 @@ import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import type { InvestigationResult, InvestigationStep } from '../../../src/investigation/ports.js';
 import { createRecorder, instrumentSources } from '../../../src/investigation/recorder.js';
 import { CATEGORIES, ACTION_FOR_CATEGORY } from '../../../src/investigation/evidence-model.js';
-import { type Scenario } from '../../../eval/scenario-format.js';
+import type { Scenario } from '../../../eval/scenario-format.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { apiKeyOf, requestText, startFakeAnthropic, text, toolUse, type FakeAnthropic, type Script } from '../../helpers/fake-anthropic.js';

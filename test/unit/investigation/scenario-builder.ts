@@ -1,5 +1,5 @@
 // Hand-made scenarios for investigator tests: a few services, series that step from a baseline at a chosen minute.
-import { Random } from '../../../eval/generator/random.js';
+import { Random } from '../../../sandbox/world/random.js';
 import type { Change, Deploy, LogLine, ServiceNode, Series } from '../../../src/investigation/evidence-model.js';
 import type { Scenario } from '../../../eval/scenario-format.js';
 

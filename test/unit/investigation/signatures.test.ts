@@ -4,7 +4,7 @@ import { generateScenario } from '../../../eval/generator/generate-scenarios.js'
 import { investigateDeterministic } from '../../../src/investigation/investigate.js';
 import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import { CATEGORIES } from '../../../src/investigation/evidence-model.js';
-import { type Scenario } from '../../../eval/scenario-format.js';
+import type { Scenario } from '../../../eval/scenario-format.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { ago, alertmanagerPage, buildScenario, deploy, httpService, NOW, svc, type SeriesSpec } from './scenario-builder.js';
 

@@ -1,4 +1,4 @@
-// Random service graphs for generated scenarios: layered call graphs of 5..25 services with databases, workers and vendors.
+// Random service graphs for generated scenarios (the shop, topology.ts, is the live world's fixed one): layered call graphs of 5..25 services with databases, workers and vendors.
 import type { ServiceNode } from '../../src/investigation/evidence-model.js';
 import type { Random } from './random.js';
 
@@ -15,14 +15,14 @@ const VENDORS = ['stripe', 'twilio', 'sendgrid', 'auth0', 'onfido', 'adyen', 'ma
 const TEAMS = ['web', 'core', 'payments', 'growth', 'platform', 'data', 'identity', 'fulfilment', 'media', 'risk'];
 
 /** A generated graph, with each service's distance from the entry points (its depth). */
-export interface Topology {
+export interface GeneratedTopology {
   services: ServiceNode[];
   depth: Map<string, number>;
   /** Queue consumed by each worker. */
   queues: Map<string, string>;
 }
 
-export function buildTopology(rng: Random, size: number): Topology {
+export function buildTopology(rng: Random, size: number): GeneratedTopology {
   const used = new Set<string>();
   const uniq = (base: string) => {
     let n = base;
@@ -104,20 +104,4 @@ export function buildTopology(rng: Random, size: number): Topology {
     depth.set(name, Math.max(...callers.map((c) => depth.get(c) ?? 1)) + 1);
   }
   return { services, depth, queues };
-}
-
-/** Services `from` reaches through dependsOn, with one path to each. */
-export function descendants(services: readonly ServiceNode[], from: string): Map<string, string[]> {
-  const byName = new Map(services.map((s) => [s.name, s]));
-  const out = new Map<string, string[]>([[from, [from]]]);
-  const queue = [from];
-  while (queue.length) {
-    const s = queue.shift()!;
-    for (const d of byName.get(s)?.dependsOn ?? []) {
-      if (out.has(d)) continue;
-      out.set(d, [...out.get(s)!, d]);
-      queue.push(d);
-    }
-  }
-  return out;
 }
