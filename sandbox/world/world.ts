@@ -1,7 +1,8 @@
 // The simulated production world: its state (faults, deploys, changes, capacity), its signals, and what actions do to it.
 import { computeSignals, type ServiceSignals, type WorldState } from './model.js';
+import { backgroundChanges, backgroundDeploys, filesOf, type HistorySource } from './background-history.js';
 import { generateLogs } from './logs.js';
-import { hash32, pick, uniform, createSequence } from './random.js';
+import { hash32, createSequence } from './random.js';
 import { createWorldClock, type WorldClock } from './world-clock.js';
 import { SHOP_TOPOLOGY, type Topology } from './topology.js';
 import type { Certificate, Fault, FaultKind, ScaleEvent, WorldChange, WorldDeploy, WorldOperation } from './faults.js';
@@ -9,23 +10,10 @@ import type { LogLine } from '../../src/investigation/evidence-model.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-/** Background deploys and flag changes happen in slots of these lengths (a slot may stay empty). */
-const DEPLOY_SLOT_MS = 37 * MINUTE;
-const CHANGE_SLOT_MS = 53 * MINUTE;
 /** No background deploys or changes this long before a fault begins, so the world's story stays readable. */
 const QUIET_BEFORE_FAULT_MS = 60 * MINUTE;
 /** The most a service's replicas or consumers can be multiplied by, in total. */
 const MAX_SCALE = 8;
-
-const DEPLOY_TITLES = ['Bump dependencies', 'Improve logging', 'Tune timeouts', 'Add metrics to {c}', 'Fix flaky retry in {c}', 'Refactor {c}'];
-const COMPONENTS = ['CartService', 'SessionStore', 'RateLimiter', 'TaxCalculator', 'ProfileMapper', 'StockReservation'];
-const CHANGE_SUMMARIES = [
-  'set new-pdp-layout to 10% of traffic',
-  'raise connection pool max from 30 to 40',
-  'set log level to info',
-  'enable gzip for JSON responses',
-  'set recommendations-carousel to 25% of traffic',
-];
 
 export interface WorldOptions {
   clock?: WorldClock;
@@ -114,25 +102,25 @@ export class World {
   /** Code deploys in [start, end], background and injected, oldest first. */
   listDeploys(range: { start: number; end: number }, service?: string): WorldDeploy[] {
     const end = Math.min(range.end, this.now());
-    const out = [...this.backgroundDeploys(range.start, end), ...this.deploys.filter((d) => d.at >= range.start && d.at <= end)];
+    const out = [...backgroundDeploys(this.history(), range.start, end), ...this.deploys.filter((d) => d.at >= range.start && d.at <= end)];
     return out.filter((d) => service === undefined || d.service === service).sort((a, b) => a.at - b.at);
   }
 
   /** Flag, config, infra and schema changes in [start, end], oldest first. */
   listChanges(range: { start: number; end: number }, service?: string): WorldChange[] {
     const end = Math.min(range.end, this.now());
-    const out = [...this.backgroundChanges(range.start, end), ...this.changes.filter((c) => c.at >= range.start && c.at <= end)];
+    const out = [...backgroundChanges(this.history(), range.start, end), ...this.changes.filter((c) => c.at >= range.start && c.at <= end)];
     return out.filter((c) => service === undefined || c.service === service).sort((a, b) => a.at - b.at);
   }
 
   findDeploy(id: string): WorldDeploy | undefined {
     const now = this.now();
-    return this.deploys.find((d) => d.id === id) ?? this.backgroundDeploys(now - 7 * DAY, now).find((d) => d.id === id);
+    return this.deploys.find((d) => d.id === id) ?? backgroundDeploys(this.history(), now - 7 * DAY, now).find((d) => d.id === id);
   }
 
   findChange(id: string): WorldChange | undefined {
     const now = this.now();
-    return this.changes.find((c) => c.id === id) ?? this.backgroundChanges(now - 7 * DAY, now).find((c) => c.id === id);
+    return this.changes.find((c) => c.id === id) ?? backgroundChanges(this.history(), now - 7 * DAY, now).find((c) => c.id === id);
   }
 
   /** Log lines in [start, end] (never after now), oldest first. */
@@ -172,7 +160,7 @@ export class World {
       sha: spec.sha ?? this.newSha(),
       author: spec.author ?? this.pickAuthor(),
       title: spec.title,
-      files: spec.files ?? [...this.filesOf(spec.service, `${spec.service}:${spec.at}`), 'package.json'],
+      files: spec.files ?? [...filesOf(this.topology, spec.service, `${spec.service}:${spec.at}`), 'package.json'],
       ...(spec.rollbackOf !== undefined ? { rollbackOf: spec.rollbackOf } : {}),
     };
     this.deploys.push(deploy);
@@ -381,60 +369,17 @@ export class World {
     return this.topology.authors[Math.floor(this.random() * this.topology.authors.length)]!;
   }
 
-  private filesOf(service: string, key: string): string[] {
-    const files = this.topology.files[service] ?? ['src/index.ts'];
-    return [pick(`${key}:f`, files)];
-  }
-
   private scaleFactor(service: string, what: ScaleEvent['what'], now: number): number | null {
     const total = this.scaleEvents.filter((e) => e.service === service && e.what === what && e.at <= now).reduce((a, e) => a * e.factor, 1);
     return total * 2 > MAX_SCALE ? null : 2;
   }
 
+  private history(): HistorySource {
+    return { seed: this.seed, topology: this.topology, quiet: (at) => this.quiet(at) };
+  }
+
   private quiet(at: number): boolean {
     return this.faults.some((f) => at >= f.startAt - QUIET_BEFORE_FAULT_MS && (f.clearedAt === null || at <= f.clearedAt));
-  }
-
-  private backgroundDeploys(start: number, end: number): WorldDeploy[] {
-    const out: WorldDeploy[] = [];
-    const deployable = this.topology.services.filter((s) => s.kind === 'service' || s.kind === 'worker');
-    for (let k = Math.floor(start / DEPLOY_SLOT_MS); k <= Math.floor(end / DEPLOY_SLOT_MS); k++) {
-      if (uniform(`${this.seed}:bgd:${k}`) > 0.6) continue;
-      const at = Math.floor((k + uniform(`${this.seed}:bgd-at:${k}`)) * DEPLOY_SLOT_MS);
-      if (at < start || at > end || this.quiet(at)) continue;
-      const s = pick(`${this.seed}:bgd-svc:${k}`, deployable);
-      const title = pick(`${this.seed}:bgd-title:${k}`, DEPLOY_TITLES).replace('{c}', pick(`${this.seed}:bgd-c:${k}`, COMPONENTS));
-      out.push({
-        id: `deploy-${1000 + (hash32(`${this.seed}:bgd-id:${k}`) % 9000)}`,
-        service: s.name,
-        at,
-        sha: (hash32(`${this.seed}:bgd-sha:${k}`) & 0xfffffff).toString(16).padStart(7, '0'),
-        author: pick(`${this.seed}:bgd-author:${k}`, this.topology.authors),
-        title,
-        files: [...this.filesOf(s.name, `${this.seed}:bgd:${k}`), 'package.json'],
-      });
-    }
-    return out;
-  }
-
-  private backgroundChanges(start: number, end: number): WorldChange[] {
-    const out: WorldChange[] = [];
-    const changeable = this.topology.services.filter((s) => s.kind === 'service');
-    for (let k = Math.floor(start / CHANGE_SLOT_MS); k <= Math.floor(end / CHANGE_SLOT_MS); k++) {
-      if (uniform(`${this.seed}:bgc:${k}`) > 0.35) continue;
-      const at = Math.floor((k + uniform(`${this.seed}:bgc-at:${k}`)) * CHANGE_SLOT_MS);
-      if (at < start || at > end || this.quiet(at)) continue;
-      const summary = pick(`${this.seed}:bgc-sum:${k}`, CHANGE_SUMMARIES);
-      out.push({
-        id: `change-${100 + (hash32(`${this.seed}:bgc-id:${k}`) % 900)}`,
-        kind: summary.startsWith('set ') && summary.includes('traffic') ? 'feature_flag' : 'config',
-        service: pick(`${this.seed}:bgc-svc:${k}`, changeable).name,
-        at,
-        author: pick(`${this.seed}:bgc-author:${k}`, this.topology.authors),
-        summary,
-      });
-    }
-    return out;
   }
 
   private changed(): void {
