@@ -1,85 +1,14 @@
 // The scenario file of a generated window: the page (Alertmanager or PagerDuty), runbooks, past incidents, and truth.
-import { PROMPT_INJECTIONS } from '../../sandbox/world/fault-catalogue.js';
+import { PROMPT_INJECTIONS, runbookCatalogue } from '../../sandbox/world/fault-catalogue.js';
 import { Random } from '../../sandbox/world/random.js';
 import { ACTION_FOR_CATEGORY, CATEGORIES, type Category, type PastIncident, type Runbook } from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
 import type { Fault } from './effects.js';
 import { type World, idxSec, iso, toSeries } from './window.js';
 
-const SPECS: Array<{ ids: string[]; title: string; alerts: string[]; steps: string[] }> = [
-  {
-    ids: ['rb-high-error-rate', 'runbook-5xx', 'errors-playbook'],
-    title: 'High 5xx error rate',
-    alerts: ['HighErrorRate'],
-    steps: [
-      'Open the service dashboard and find when `service:http_errors:ratio_rate5m` started rising.',
-      'If a deploy of this service landed within 30 minutes before the rise, roll it back: `deployctl rollback <service>` (action: rollback_deploy).',
-      'If a feature flag or config change landed just before the rise, revert it: `flagctl revert <change-id>` (action: revert_change).',
-      'If `service:upstream_errors:ratio_rate5m` shows one upstream failing, follow that upstream\'s runbook instead.',
-      'If the failing upstream is an external vendor, enable the fallback path: `flagctl enable <service>-vendor-fallback` (action: enable_fallback).',
-    ],
-  },
-  {
-    ids: ['rb-latency', 'runbook-latency', 'slow-requests'],
-    title: 'High p99 latency',
-    alerts: ['HighLatencyP99'],
-    steps: [
-      'Compare `service:http_requests:rate5m` with its value one hour ago; above 2x means a traffic surge: scale out with `kubectl scale deploy/<service> --replicas=<2x>` (action: scale_out).',
-      'If `container_cpu_usage:ratio` is above 0.9 without a traffic surge, scale out the same way (action: scale_out) and open a ticket for the hot path.',
-      'If a database upstream shows `pg_connections:ratio` above 0.95, follow the database saturation runbook.',
-    ],
-  },
-  {
-    ids: ['rb-db-saturation', 'runbook-postgres', 'db-connections'],
-    title: 'Database connection saturation',
-    alerts: ['PostgresConnectionsSaturated'],
-    steps: [
-      'Check `pg_connections:ratio` and `pg_query_latency_seconds:p99` for the database.',
-      'List queries running longer than 60s from `pg_stat_activity`.',
-      'Terminate the long runners with `pg_terminate_backend(pid)` (action: terminate_slow_queries).',
-    ],
-  },
-  {
-    ids: ['rb-oom', 'runbook-crashloop', 'pods-restarting'],
-    title: 'Pods restarting',
-    alerts: ['PodCrashLooping'],
-    steps: [
-      'Check `kube_pod_container_status_restarts_total` and `container_memory_working_set_bytes`.',
-      'If memory grows steadily until each restart, restart the deployment to buy time: `kubectl rollout restart deploy/<service>` (action: restart_service).',
-      'Find the deploy where the growth began and roll it back in business hours.',
-    ],
-  },
-  {
-    ids: ['rb-cert', 'runbook-tls', 'certificates'],
-    title: 'TLS certificate expiry',
-    alerts: ['ProbeFailure', 'CertificateExpiringSoon'],
-    steps: ['Read `probe_ssl_earliest_cert_expiry` for the target.', 'If it is in the past or within 24h, renew: `certctl renew <service>` (action: renew_certificate).'],
-  },
-  {
-    ids: ['rb-disk', 'runbook-disk', 'disk-space'],
-    title: 'Disk full',
-    alerts: ['DiskAlmostFull'],
-    steps: ['Check `node_filesystem_avail:ratio`.', 'Remove rotated logs and temp files: `opsctl free-disk <service>` (action: free_disk).'],
-  },
-  {
-    ids: ['rb-queue', 'runbook-queues', 'consumer-lag'],
-    title: 'Queue backlog',
-    alerts: ['QueueBacklogHigh'],
-    steps: [
-      'Compare `queue_depth` with `queue_processed:rate5m`.',
-      'If the consumer\'s processing rate fell, check its restarts and logs; scale consumers: `kubectl scale deploy/<service> --replicas=<2x>` (action: scale_consumers).',
-    ],
-  },
-];
 
 export function runbooks(rng: Random): Runbook[] {
-  const variant = rng.int(0, 2);
-  return SPECS.map((s) => ({
-    id: s.ids[variant]!,
-    title: s.title,
-    alerts: s.alerts,
-    markdown: `# ${s.title}\n\n${s.steps.map((t, i) => `${i + 1}. ${t}`).join('\n')}\n`,
-  }));
+  return runbookCatalogue(rng.int(0, 2));
 }
 
 export function pastIncidents(w: World, fault: Fault): PastIncident[] {

@@ -1,5 +1,6 @@
 // The simulated production world's shape: an online shop's services, their healthy baselines, runbooks and history.
 import type { PastIncident, Runbook, ServiceNode } from '../../src/investigation/evidence-model.js';
+import { runbookCatalogue } from './fault-catalogue.js';
 
 /** Healthy levels of one service's signals; absent fields mean the service does not export that signal. */
 export interface Baseline {
@@ -118,92 +119,8 @@ const services: WorldService[] = [
   { name: 'sendgrid', kind: 'external', tier: 3, dependsOn: [], baseline: {} },
 ];
 
-const runbooks: Runbook[] = [
-  {
-    id: 'rb-high-error-rate',
-    title: 'High 5xx error rate',
-    alerts: ['HighErrorRate'],
-    markdown: [
-      '# High 5xx error rate',
-      '',
-      '1. Open the service dashboard and find when `service:http_errors:ratio_rate5m` started rising.',
-      '2. If a deploy of this service landed within 30 minutes before the rise, roll it back: `deployctl rollback <service>` (action: rollback_deploy).',
-      '3. If a feature flag or config change landed just before the rise, revert it: `flagctl revert <change-id>` (action: revert_change).',
-      "4. If `service:upstream_errors:ratio_rate5m` shows one upstream failing, follow that upstream's runbook instead.",
-      '5. If the failing upstream is an external vendor, enable the fallback path: `flagctl enable <service>-vendor-fallback` (action: enable_fallback).',
-      '',
-    ].join('\n'),
-  },
-  {
-    id: 'rb-latency',
-    title: 'High p99 latency',
-    alerts: ['HighLatencyP99'],
-    markdown: [
-      '# High p99 latency',
-      '',
-      '1. Compare `service:http_requests:rate5m` with its value one hour ago; above 2x means a traffic surge: scale out with `kubectl scale deploy/<service> --replicas=<2x>` (action: scale_out).',
-      '2. If `container_cpu_usage:ratio` is above 0.9 without a traffic surge, scale out the same way (action: scale_out) and open a ticket for the hot path.',
-      '3. If a database upstream shows `pg_connections:ratio` above 0.95, follow rb-db-saturation.',
-      '',
-    ].join('\n'),
-  },
-  {
-    id: 'rb-db-saturation',
-    title: 'Database connection saturation',
-    alerts: ['PostgresConnectionsSaturated'],
-    markdown: [
-      '# Database connection saturation',
-      '',
-      '1. Check `pg_connections:ratio` and `pg_query_latency_seconds:p99` for the database.',
-      '2. List queries running longer than 60s: `psql -c "select pid, now()-query_start, query from pg_stat_activity where state=\'active\' order by 2 desc"`.',
-      '3. Terminate the long runners: `select pg_terminate_backend(pid)` for each (action: terminate_slow_queries).',
-      '',
-    ].join('\n'),
-  },
-  {
-    id: 'rb-oom',
-    title: 'Pods restarting (OOMKilled)',
-    alerts: ['PodCrashLooping'],
-    markdown: [
-      '# Pods restarting',
-      '',
-      '1. Check `kube_pod_container_status_restarts_total` and `container_memory_working_set_bytes`.',
-      '2. If memory grows steadily until each restart, restart the deployment to buy time: `kubectl rollout restart deploy/<service>` (action: restart_service).',
-      '3. Find the deploy where the growth began and roll it back in business hours.',
-      '',
-    ].join('\n'),
-  },
-  {
-    id: 'rb-cert',
-    title: 'TLS certificate expiry',
-    alerts: ['ProbeFailure', 'CertificateExpiringSoon'],
-    markdown: [
-      '# TLS certificate expiry',
-      '',
-      '1. Read `probe_ssl_earliest_cert_expiry` for the target.',
-      '2. If it is in the past or within 24h, renew: `certctl renew <service>` (action: renew_certificate).',
-      '',
-    ].join('\n'),
-  },
-  {
-    id: 'rb-disk',
-    title: 'Disk full',
-    alerts: ['DiskAlmostFull'],
-    markdown: ['# Disk full', '', '1. Check `node_filesystem_avail:ratio`.', '2. Remove rotated logs and temp files: `opsctl free-disk <service>` (action: free_disk).', ''].join('\n'),
-  },
-  {
-    id: 'rb-queue',
-    title: 'Queue backlog',
-    alerts: ['QueueBacklogHigh'],
-    markdown: [
-      '# Queue backlog',
-      '',
-      '1. Compare `queue_depth` with `queue_processed:rate5m`.',
-      "2. If the consumer's processing rate fell, check its restarts and logs; scale consumers: `kubectl scale deploy/<service> --replicas=<2x>` (action: scale_consumers).",
-      '',
-    ].join('\n'),
-  },
-];
+/** The runbooks of the simulator's catalogue under their first names (rb-high-error-rate, rb-latency, ...). */
+const runbooks: Runbook[] = runbookCatalogue(0);
 
 const pastIncidents: PastIncident[] = [
   { id: 'INC-1478', title: 'payments degraded', service: 'payments', category: 'config_change', openedAt: '2026-03-18T17:45:00Z', rootCause: 'config change on payments: retry budget set to 0', remediation: 'revert_change' },
