@@ -40,3 +40,16 @@ export function createChangeEventsSource(knex: Knex): ChangeSource {
     },
   };
 }
+
+/** Deploy events stored for [start, end), of the given services (all when none), oldest first: service, title (else the event id) and time. */
+export async function listDeployEvents(db: Knex | Knex.Transaction, opts: { services: string[]; start: Date; end: Date }): Promise<{ service: string; title: string; at: Date }[]> {
+  const rows = (await db('change_events')
+    .where({ type: 'deploy' })
+    .where('ts', '>=', opts.start)
+    .where('ts', '<', opts.end)
+    .modify((q) => {
+      if (opts.services.length) q.whereIn('service', opts.services);
+    })
+    .orderBy('ts', 'asc')) as Record<string, unknown>[];
+  return rows.map((r) => ({ service: r.service as string, title: ((r.data as { title?: string })?.title || (r.event_id as string)) ?? '', at: r.ts as Date }));
+}
