@@ -4,7 +4,12 @@ import tseslint from 'typescript-eslint';
 
 const slackOutsideAdapters = {
   group: ['@slack/*'],
-  message: 'Slack SDKs belong in src/adapters/ or src/sandbox/; the core talks to ports (docs/architecture.md).',
+  message: 'Slack SDKs belong in src/adapters/ or sandbox/; the core talks to ports (docs/architecture.md).',
+};
+
+const toolingOutsideSrc = {
+  group: ['**/sandbox/**', '**/eval/**'],
+  message: 'src/ is what runs in production: the local workspace (sandbox/) and eval (eval/) are tooling; only src/cli.ts loads them.',
 };
 
 const inward = {
@@ -25,11 +30,11 @@ const onlyTypesOfSrc = {
 
 const noHandlers = {
   group: ['**/handlers', '**/handlers/**'],
-  message: 'Presenters render what the core recorded; handlers answer Slack requests. Neither imports the other.',
+  message: 'Presenters and handlers are both Slack edges, wired side by side in src/adapters/slack/.',
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'src/sandbox/console/static/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'sandbox/console/static/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -40,18 +45,18 @@ export default tseslint.config(
   {
     // The core, src/app.ts and the CLI included: no Slack SDK, no Block Kit, no handlers, no presenters.
     files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**', 'src/sandbox/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward, blockKitOutsideCore] }] },
+    ignores: ['src/adapters/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward, toolingOutsideSrc, blockKitOutsideCore] }] },
   },
   {
-    // Adapters and the sandbox may use Slack's SDK, but never the handlers or presenters;
-    // the Slack surface (src/adapters/slack/) is where they are wired in.
-    files: ['src/adapters/**/*.ts', 'src/sandbox/**/*.ts'],
+    // Adapters and the sandbox may use Slack's SDK, but never the handlers or presenters; the Slack surface
+    // (src/adapters/slack/) is where they are wired in.
+    files: ['src/adapters/**/*.ts', 'sandbox/**/*.ts'],
     ignores: ['src/adapters/slack/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [inward] }] },
   },
   {
-    // Block Kit builders: pure functions of view models, which they import as types only.
+    // Block Kit builders: pure functions of view models, whose types (only) they import from src/.
     files: ['blocks/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [onlyTypesOfSrc, inward] }] },
   },

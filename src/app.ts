@@ -131,7 +131,6 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
     installIntake(ctx, http.webhooks);
     installIncidents(ctx);
-    slack.present(ctx);
     installRemediation(ctx, runners);
     await installOncall(ctx);
     slack.listen(ctx);

@@ -2,7 +2,8 @@
 import type { AppContext } from '../../src/context.js';
 import { NotFoundError } from '../../src/errors.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
-import { appendEvent, findIncident } from '../../src/incidents/repository.js';
+import { deleteEventByKey } from '../../src/incidents/chat-repository.js';
+import { appendEvent, findIncident, lastEventOfType } from '../../src/incidents/repository.js';
 import { EVIDENCE_PENDING_TEXT, buildEvidenceBlocks, buildEvidenceMovedBlocks, buildEvidencePendingBlocks, buildEvidenceText } from '../../blocks/evidence.js';
 
 /** Timeline event that remembers which thread replies hold the evidence, so later clicks edit them in place. */
@@ -20,9 +21,7 @@ export async function showEvidence(ctx: AppContext, incidentId: number): Promise
   const messages = inv ? buildEvidenceBlocks(inv) : buildEvidencePendingBlocks();
   const text = inv ? buildEvidenceText(incident.publicId) : EVIDENCE_PENDING_TEXT;
   const findPosted = async () =>
-    ((await ctx.knex('incident_events').where({ incident_id: incidentId, type: EVIDENCE_POSTED_EVENT }).orderBy('id', 'desc').first('data')) as
-      | { data: { channel?: string; ts?: string[] } }
-      | undefined);
+    (await lastEventOfType(ctx.knex, incidentId, EVIDENCE_POSTED_EVENT)) as { data: { channel?: string; ts?: string[] } } | undefined;
   let last = await findPosted();
   if (!last) {
     // Clicks arrive together: one claims the first post, the others wait for its replies and then update them.
@@ -40,7 +39,7 @@ export async function showEvidence(ctx: AppContext, incidentId: number): Promise
         return await postAll(ctx, incidentId, incident.channelId, incident.briefingTs, text, messages, []);
       } catch (err) {
         // Let the next click try again.
-        await ctx.knex('incident_events').where({ dedupe_key: claimKey }).delete();
+        await deleteEventByKey(ctx.knex, claimKey);
         throw err;
       }
     }

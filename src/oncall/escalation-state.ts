@@ -1,29 +1,27 @@
 // What the timeline says about an incident's escalation: whether its run stopped, which step ran last, how often every alert resolved.
 import type { Knex } from 'knex';
-import { cycleKey, escalationRunCount } from '../incidents/repository.js';
+import { countEvents, cycleKey, escalationRunCount, findEventByKey, hasEscalationStepSince, lastEventOfType } from '../incidents/repository.js';
 
 /** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
 export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {
   const runs = await escalationRunCount(db, incidentId);
-  return (await db('incident_events').where({ dedupe_key: cycleKey(`escalation-stopped:${incidentId}`, runs) }).first('id')) !== undefined;
+  return (await findEventByKey(db, cycleKey(`escalation-stopped:${incidentId}`, runs))) !== undefined;
 }
 
 /** Whether a step of the chain's current run (rounds from `base`) has run. */
 export async function stepOfRun(db: Knex | Knex.Transaction, incidentId: number, base: number): Promise<boolean> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).whereRaw(`(data->>'round')::int >= ?`, [base]).first('id');
-  return row !== undefined;
+  return hasEscalationStepSince(db, incidentId, base);
 }
 
 /** Where the chain stands: the last step that ran, if any. */
 export async function lastStep(db: Knex | Knex.Transaction, incidentId: number): Promise<{ round: number; step: number; at: Date } | undefined> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).orderBy('id', 'desc').first('data', 'at');
+  const row = await lastEventOfType(db, incidentId, 'escalation.step');
   if (!row) return undefined;
   const data = row.data as { round: number; step: number };
-  return { round: data.round, step: data.step, at: row.at as Date };
+  return { round: data.round, step: data.step, at: row.at };
 }
 
 /** How many times every alert of the incident resolved: each time is its own note and its own quiet-period timer. */
 export async function alertsResolvedCount(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'alerts.all_resolved' }).count<{ count: number }[]>('* as count').first();
-  return Number(row?.count ?? 0);
+  return countEvents(db, incidentId, 'alerts.all_resolved');
 }

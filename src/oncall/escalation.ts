@@ -2,7 +2,7 @@
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, type Incident } from '../incidents/repository.js';
+import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, lockIncidentState, updateIncident, type Incident } from '../incidents/repository.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { routeAlert } from './routing.js';
 import { buildSnapshot, escalationJobId, firstRound, frozenPagerDutyPolicy, loadSnapshot, nextPosition, storeSnapshot, type EscalationSnapshot } from './escalation-policy.js';
@@ -139,10 +139,11 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const from = await ctx.knex.transaction(async (trx) => {
-    const row = await trx('incidents').where({ id: incidentId }).forUpdate().first('severity');
-    const was = row.severity as Severity;
+    const row = await lockIncidentState(trx, incidentId);
+    if (!row) throw new NotFoundError(`incident ${incidentId}`);
+    const was = row.severity;
     if (was === to) return was;
-    await trx('incidents').where({ id: incidentId }).update({ severity: to, updated_at: ctx.clock.now(), version: trx.raw('version + 1') });
+    await updateIncident(trx, incidentId, { severity: to }, ctx.clock.now());
     await appendEvent(trx, { incidentId, type: 'incident.severity_changed', actor: by, at: ctx.clock.now(), data: { from: was, to } });
     await enqueueNotice(ctx, incidentId, `sev:${ctx.clock.now().getTime()}:${to}`, { kind: 'raised', publicId: incident.publicId, from: was, to, by, ...(reason ? { reason } : {}) }, trx);
     return was;

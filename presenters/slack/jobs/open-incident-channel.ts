@@ -9,7 +9,8 @@ import { oncallServices } from '../../../src/oncall/services.js';
 import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
 import { channelName } from '../../../src/incidents/naming.js';
 import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
-import { appendEvent, findIncident, firstAlert, type Incident } from '../../../src/incidents/repository.js';
+import { recordBriefing, recordChannel, recordResponders } from '../../../src/incidents/chat-repository.js';
+import { appendEvent, findEventByKey, findIncident, firstAlert, type Incident } from '../../../src/incidents/repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
 import { postOnsetChart } from '../post-chart.js';
@@ -30,7 +31,7 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     const alert = await firstAlert(ctx.knex, incident.id);
     const name = channelName(incident.publicId, incident.service, (alert?.alertname as string | undefined) ?? incident.title);
     const channel = await ctx.chat.createChannel(name);
-    const updated = await ctx.knex('incidents').where({ id: incident.id }).whereNull('channel_id').update({ channel_id: channel.id, channel_name: channel.name, updated_at: ctx.clock.now() });
+    const updated = await recordChannel(ctx.knex, incident.id, channel, ctx.clock.now());
     if (updated) await appendEvent(ctx.knex, { incidentId: incident.id, type: 'channel.created', actor: 'copilot', data: { channel: channel.id, name: channel.name }, dedupeKey: `channel:${incident.id}` });
     incident = (await findIncident(ctx.knex, incidentId))!;
   }
@@ -39,7 +40,7 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     // The first message comes before anything slow (invites, the investigation): people see the page at once.
     const view = await buildBriefingView(ctx.knex, ctx.config, incident);
     const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
-    await ctx.knex('incidents').where({ id: incident.id }).whereNull('briefing_ts').update({ briefing_ts: posted.ts, briefing_state: JSON.stringify(briefingState(view)) });
+    await recordBriefing(ctx.knex, incident.id, posted.ts, briefingState(view));
     await appendEvent(ctx.knex, { incidentId: incident.id, type: 'briefing.posted', actor: 'copilot', data: { channel: channelId, ts: posted.ts }, dedupeKey: `briefing:${incident.id}` });
     // An investigation that finished while this message was on its way found no briefing to update: update it now.
     if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
@@ -84,18 +85,18 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
 }
 
 async function inviteResponders(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
-  const already = await ctx.knex('incident_events').where({ dedupe_key: `invited:${incident.id}` }).first();
+  const already = await findEventByKey(ctx.knex, `invited:${incident.id}`);
   if (already) return;
   const ids = await responderIds(ctx, incident);
   if (ids.length) await ctx.chat.invite(channelId, ids);
-  await ctx.knex('incidents').where({ id: incident.id }).update({ responders: JSON.stringify(ids) });
+  await recordResponders(ctx.knex, incident.id, ids);
   await appendEvent(ctx.knex, { incidentId: incident.id, type: 'responders.invited', actor: 'copilot', data: { users: ids }, dedupeKey: `invited:${incident.id}` });
 }
 
 async function postPointer(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
   const team = incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
   if (!team) return;
-  const already = await ctx.knex('incident_events').where({ dedupe_key: `pointer:${incident.id}` }).first();
+  const already = await findEventByKey(ctx.knex, `pointer:${incident.id}`);
   if (already) return;
   const view = { publicId: incident.publicId, severity: incident.severity, title: incident.title, service: incident.service, channelId };
   const posted = await ctx.chat.postMessage(team.alertsChannel, buildPointerText(view), buildPointerBlocks(view));

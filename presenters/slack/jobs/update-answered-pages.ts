@@ -2,7 +2,7 @@
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
-import { findIncident } from '../../../src/incidents/repository.js';
+import { findEventByKey, findIncident } from '../../../src/incidents/repository.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { pageView } from '../../../src/oncall/page-view.js';
 import { UpdateAnsweredPages, type UpdateAnsweredPagesPayload } from '../../../src/oncall/presentations.js';
@@ -31,7 +31,7 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
         const view = pageView(incident, snapshot, { step: page.step, steps, round: page.round, lateByMs: 0 });
         await ctx.chat.updateMessage(page.channel, page.ts, `${buildPageText(view)} (${buildPageAnswerLine(answer)})`, buildAnsweredPageBlocks(view, answer));
       }
-      const pointer = await ctx.knex('incident_events').where({ dedupe_key: `pointer:${p.incidentId}` }).first('data');
+      const pointer = await findEventByKey(ctx.knex, `pointer:${p.incidentId}`);
       const at = pointer?.data as { channel?: string; ts?: string } | undefined;
       if (at?.channel && at.ts && incident.channelId) {
         const view = { publicId: incident.publicId, severity: incident.severity, title: incident.title, service: incident.service, channelId: incident.channelId };

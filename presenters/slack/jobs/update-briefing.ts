@@ -6,6 +6,7 @@ import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { briefingState, buildBriefingView, describeChanges, type BriefingState } from '../../../src/incidents/briefing-view.js';
 import { UpdateBriefing } from '../../../src/incidents/presentations.js';
+import { saveBriefingState } from '../../../src/incidents/chat-repository.js';
 import { findIncident } from '../../../src/incidents/repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildChangesText, buildTopic } from '../../../blocks/status.js';
@@ -25,7 +26,7 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
     await ctx.chat.setTopic(incident.channelId, buildTopic(incident)).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not update the channel topic'));
   }
   if (changes.length) await ctx.chat.postMessage(incident.channelId, buildChangesText(changes), undefined, incident.briefingTs);
-  await ctx.knex('incidents').where({ id: incidentId }).update({ briefing_state: JSON.stringify(state) });
+  await saveBriefingState(ctx.knex, incidentId, state);
 }
 
 export function updateBriefingJob(ctx: AppContext): JobDefinition<z.infer<typeof UpdateBriefing.schema>> {

@@ -1,4 +1,5 @@
-// The Slack surface of the app: the Bolt app, the chat port on its Web API client, every listener (handlers/) and presenter (presenters/slack/).
+// The Slack surface of the app: the Bolt app, the chat port on its Web API client, every listener (handlers/) and
+// every presenter (presenters/slack/).
 import type { AppContext } from '../../context.js';
 import type { ChatNotifier } from '../../incidents/chat-notifier.js';
 import { registerHandlers } from '../../../handlers/index.js';
@@ -10,9 +11,7 @@ export interface SlackSurface {
   /** The chat port the capabilities post through. */
   chat: ChatNotifier;
   mode: SlackApp['mode'];
-  /** Registers the Slack presenters (presenters/slack/): their jobs on the queue, their listeners on the domain events. */
-  present(ctx: AppContext): void;
-  /** Registers every Slack listener on the app, once the context they act on is built. */
+  /** Registers every Slack listener on the app and every Slack presenter, once the context they act on is built. */
   listen(ctx: AppContext): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -23,11 +22,9 @@ export function createSlackSurface(opts: SlackAppOptions): SlackSurface {
   return {
     chat: createSlackChatNotifier(slack.app.client, opts.logger),
     mode: slack.mode,
-    present(ctx) {
-      registerSlackPresenters(ctx);
-    },
     listen(ctx) {
       registerHandlers(slack.app, ctx);
+      registerSlackPresenters(ctx);
     },
     start: () => slack.start(),
     stop: () => slack.stop(),
