@@ -1,7 +1,7 @@
 // A ChangeSource over the change_events table: the deploys and changes that CI/CD and flag systems sent us.
 import type { Knex } from 'knex';
 import type { ChangeSource, TimeRange } from '../investigation/ports.js';
-import { changeSchema, deploySchema, type Change, type Deploy } from '../investigation/scenario.js';
+import { changeSchema, deploySchema, type Change, type Deploy } from '../investigation/evidence-model.js';
 import type { ChangeEventPayload } from './alert.js';
 
 /** Stores one event; a retried delivery of the same id stores nothing new. Returns true when it was new. */

@@ -3,7 +3,7 @@
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { CATEGORIES, type Category } from '../investigation/scenario.js';
+import { CATEGORIES, type Category } from '../investigation/evidence-model.js';
 import { pageFromDeclaration } from '../investigation/page-summary.js';
 import { appendEvent, findIncident, findIncidentByChannel, insertDeclaredIncident, listOpenIncidents, updateIncident, type Incident } from '../incidents/repository.js';
 import { INVESTIGATE_JOB, investigateJobId } from '../incidents/investigate-incident.js';
