@@ -45,7 +45,8 @@ export async function collectHandoff(ctx: AppContext, team: string, start: Date,
     .whereNull('i.acknowledged_at')
     .where((q) => {
       q.where('i.team', team);
-      if (teamServices.length) q.orWhere((q2) => q2.whereNull('a.incident_id').whereIn('a.service', teamServices));
+      // `void`: the nested where's builder is a thenable; the callback only builds the clause.
+      if (teamServices.length) q.orWhere((q2) => void q2.whereNull('a.incident_id').whereIn('a.service', teamServices));
     })
     .groupBy('a.alertname', 'a.service')
     .select('a.alertname', 'a.service')
