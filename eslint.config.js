@@ -8,8 +8,8 @@ const slackOutsideAdapters = {
 };
 
 const inward = {
-  group: ['**/handlers', '**/handlers/**'],
-  message: 'Dependencies point inward: only src/app.ts wires handlers in.',
+  group: ['**/handlers', '**/handlers/**', '**/presenters', '**/presenters/**'],
+  message: 'Dependencies point inward: only the Slack surface (src/adapters/slack/) wires handlers and presenters in.',
 };
 
 export default tseslint.config(
@@ -43,14 +43,16 @@ export default tseslint.config(
     },
   },
   {
-    // The core: no Slack SDK, no handlers.
+    // The core, src/app.ts and the CLI included: no Slack SDK, no handlers, no presenters.
     files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**', 'src/sandbox/**', 'src/app.ts', 'src/cli.ts'],
+    ignores: ['src/adapters/**', 'src/sandbox/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward] }] },
   },
   {
-    // Adapters, the sandbox and the Block Kit builders may use Slack's SDK, but never the handlers.
+    // Adapters, the sandbox and the Block Kit builders may use Slack's SDK, but never the handlers or presenters;
+    // the Slack surface (src/adapters/slack/) is where they are wired in.
     files: ['src/adapters/**/*.ts', 'src/sandbox/**/*.ts', 'blocks/**/*.ts'],
+    ignores: ['src/adapters/slack/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [inward] }] },
   },
 );

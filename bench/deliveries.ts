@@ -1,18 +1,10 @@
-// Bench: 1,000 Alertmanager deliveries on real Postgres, through the real intake, queue, incidents and local Slack.
+// Bench: 1,000 Alertmanager deliveries on real Postgres, through the app as src/app.ts wires it and the local Slack.
 // Prints webhook answer latency, deliveries accepted per second and page-to-first-message latency.
 import { randomUUID } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
+import { createApp, type RunningApp } from '../src/app.js';
 import { openDatabase } from '../src/adapters/db/database.js';
-import { createJobQueue } from '../src/adapters/queue/index.js';
-import { createSlackChatNotifier } from '../src/adapters/slack/chat-notifier.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
-import { systemClock, type AppContext } from '../src/context.js';
-import { DomainEvents } from '../src/domain-events.js';
-import { createHttpServer } from '../src/http/server.js';
-import { installIncidents } from '../src/incidents/install.js';
-import { installIntake } from '../src/intake/install.js';
 import { createLogger } from '../src/logger.js';
-import { createMetrics } from '../src/metrics.js';
 import { SlackSandbox } from '../src/sandbox/slack/slack-sandbox.js';
 
 export interface BenchDeliveriesOptions {
@@ -83,45 +75,37 @@ export async function benchDeliveries(opts: BenchDeliveriesOptions = {}): Promis
   const slackServer = await slack.listen(0);
   slackBase = slackServer.url;
 
-  const env = loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' });
+  const env = loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: '10000', ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}) });
   const config: AppConfig = {
     ...env,
     file: parseFileConfig({ teams: [{ name: 'payments', alertsChannel: 'C0ALERTS' }], services: [{ name: 'checkout', team: 'payments' }] }, 'bench'),
     fileSource: 'bench',
   };
-  const db = await openDatabase({ url: databaseUrl, schema, poolMax: 30 });
-  const metrics = createMetrics();
-  const queue = createJobQueue({ knex: db.knex, logger, metrics, concurrency: 16, pollIntervalMs: 50, ...(opts.redisUrl ? { redisUrl: opts.redisUrl, prefix: schema } : {}) });
-  const http = createHttpServer({ logger, registry: metrics.registry, readiness: [] });
-  const chat = createSlackChatNotifier(new WebClient('xoxb-bench', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }), logger);
 
   // The first top-level message in each incident channel is the page's first message.
   const firstMessageAt = new Map<string, number>();
-  const postMessage = chat.postMessage.bind(chat);
-  chat.postMessage = async (channel, text, blocks, threadTs) => {
-    const posted = await postMessage(channel, text, blocks, threadTs);
-    if (!threadTs && !firstMessageAt.has(channel)) firstMessageAt.set(channel, Date.now());
-    return posted;
-  };
-
-  const ctx: AppContext = {
-    config,
-    logger,
-    db,
-    knex: db.knex,
-    queue,
-    clock: systemClock,
-    metrics,
-    events: new DomainEvents(),
-    chat,
-    services: { evidence: { graph: { services: async () => [{ name: 'checkout', kind: 'service', team: 'payments', dependsOn: [] }] } } },
-  };
+  let app: RunningApp | undefined;
   try {
-    await db.migrate();
-    installIntake(ctx, http.webhooks);
-    installIncidents(ctx);
-    const { url } = await http.listen(0, '127.0.0.1');
-    await queue.start();
+    app = await createApp(config, {
+      logger,
+      slack: { botToken: 'xoxb-bench', signingSecret: 'bench-secret', apiUrl: slack.apiUrl },
+      dbSchema: schema,
+      dbPoolMax: 30,
+      queuePrefix: schema,
+      queue: { concurrency: 16, pollIntervalMs: 50 },
+      tryNextPorts: 0,
+      chat: (chat) => {
+        const postMessage = chat.postMessage.bind(chat);
+        chat.postMessage = async (channel, text, blocks, threadTs) => {
+          const posted = await postMessage(channel, text, blocks, threadTs);
+          if (!threadTs && !firstMessageAt.has(channel)) firstMessageAt.set(channel, Date.now());
+          return posted;
+        };
+        return chat;
+      },
+    });
+    const { url, ctx } = app;
+    const { db, queue } = ctx;
 
     const sentAt = new Map<string, number>();
     const answerMs: number[] = [];
@@ -172,10 +156,10 @@ export async function benchDeliveries(opts: BenchDeliveriesOptions = {}): Promis
     }
     return result;
   } finally {
-    await http.close(2000).catch(() => {});
-    await queue.stop(10_000).catch(() => {});
-    await db.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
-    await db.close();
+    await app?.stop();
+    const admin = await openDatabase({ url: databaseUrl });
+    await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
+    await admin.close();
     await slackServer.close();
   }
 }

@@ -8,6 +8,7 @@ import * as indexWebhookIds from './20261122000310_index_webhook_ids.js';
 import * as createInvestigationSpans from './20261122000400_create_investigation_spans.js';
 import * as createOncallTables from './20261122000500_create_oncall_tables.js';
 import * as createRemediationRuns from './20261122000600_create_remediation_runs.js';
+import * as addIncidentPage from './20261129000100_add_incident_page.js';
 
 interface Migration {
   name: string;
@@ -20,7 +21,8 @@ export const migrations: Migration[] = [{ name: '20261122000100_create_core_tabl
   { name: '20261122000500_create_oncall_tables', module: createOncallTables },
   { name: '20261122000600_create_remediation_runs', module: createRemediationRuns },
   { name: '20261122000200_create_jobs', module: createJobs },
-  { name: '20261122000310_index_webhook_ids', module: indexWebhookIds }];
+  { name: '20261122000310_index_webhook_ids', module: indexWebhookIds },
+  { name: '20261129000100_add_incident_page', module: addIncidentPage }];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   async getMigrations() {

@@ -7,8 +7,8 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { openDatabase } from './adapters/db/database.js';
 import { createJobQueue } from './adapters/queue/index.js';
-import { createSlackApp } from './adapters/slack/bolt-app.js';
-import { createSlackChatNotifier } from './adapters/slack/chat-notifier.js';
+import { createSlackSurface } from './adapters/slack/slack-surface.js';
+import { pagerDutyFromConfig } from './adapters/pagerduty/rest-client.js';
 import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
 import { createConfigRunbookSource } from './runbooks/config-runbooks.js';
@@ -22,7 +22,8 @@ import { ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
 import type { ActionRunner } from './remediation/action-runner.js';
 import type { LanguageModel } from './investigation/agent/language-model.js';
-import { registerHandlers } from '../handlers/index.js';
+import type { ChatNotifier } from './incidents/chat-notifier.js';
+import type { PagerDutyClient } from './oncall/ports.js';
 
 /** What tests and the local workspace may supply instead of what the settings would build. */
 export interface AppOverrides {
@@ -32,14 +33,26 @@ export interface AppOverrides {
   actionRunners?: ActionRunner[];
   /** The investigation agent's model (tests point a real SDK at a fake server instead). */
   model?: LanguageModel;
+  /** On-call's PagerDuty client (otherwise built from PAGERDUTY_TOKEN). */
+  pagerduty?: PagerDutyClient;
+  /** Wraps the Slack chat port (the bench times the first message of each incident channel). */
+  chat?: (slackChat: ChatNotifier) => ChatNotifier;
   /** Slack credentials and API base URL (the local workspace supplies its own). */
   slack?: { botToken: string; signingSecret: string; apiUrl: string };
   /** Mounts extra routes on the server's root router (the local workspace's console and Web API). */
   mount?: (router: Router) => void | Promise<void>;
   /** Postgres schema (tests use a fresh one each). */
   dbSchema?: string;
+  /** Postgres connections (default 10). */
+  dbPoolMax?: number;
+  /** false: the migrations already ran (another replica on the same schema ran them). */
+  migrate?: boolean;
   /** BullMQ key prefix (tests use a fresh one each). */
   queuePrefix?: string;
+  /** Jobs run at once, and the Postgres queue's poll (BullMQ's sweep) interval. */
+  queue?: { concurrency?: number; pollIntervalMs?: number };
+  /** false: jobs are recorded but none runs until RunningApp.startQueue(). */
+  startQueue?: boolean;
   /** Try the next ports when PORT is taken (the default port only). */
   tryNextPorts?: number;
 }
@@ -48,6 +61,8 @@ export interface RunningApp {
   ctx: AppContext;
   url: string;
   port: number;
+  /** Starts the queue when createApp was told not to (startQueue: false); a no-op once started. */
+  startQueue(): Promise<void>;
   /** Graceful stop: stop accepting, finish in-flight work up to SHUTDOWN_TIMEOUT_MS, close pools. */
   stop(): Promise<void>;
 }
@@ -63,14 +78,19 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       : undefined);
   if (!slackCreds) throw new ConfigError(['SLACK_BOT_TOKEN: required to talk to Slack (unset, `incident-copilot start` runs the local workspace)']);
 
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, schema: overrides.dbSchema });
-  const cleanup: Array<() => Promise<void>> = [() => db.close()];
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, schema: overrides.dbSchema, poolMax: overrides.dbPoolMax });
+  // Stop order: stop accepting, disconnect Slack, finish in-flight jobs, close the pools.
+  const stops: { http?: () => Promise<void>; slack?: () => Promise<void>; queue?: () => Promise<void> } = {};
+  const cleanup = () => runCleanup([stops.http, stops.slack, stops.queue, () => db.close()], logger);
   try {
-    const applied = await db.migrate();
-    if (applied.length) logger.info({ applied }, 'migrations applied');
+    if (overrides.migrate !== false) {
+      const applied = await db.migrate();
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
 
+    const clock = overrides.clock ?? systemClock;
     const metrics = createMetrics();
-    const queue = createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics, prefix: overrides.queuePrefix });
+    const queue = createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics, prefix: overrides.queuePrefix, ...overrides.queue });
     const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));
 
     const http = createHttpServer({
@@ -81,18 +101,20 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         { name: 'queue', check: () => queue.ping() },
       ],
     });
-    const slack = createSlackApp({
+    const slack = createSlackSurface({
       botToken: slackCreds.botToken,
       signingSecret: slackCreds.signingSecret,
       appToken: overrides.slack ? undefined : env.SLACK_APP_TOKEN,
       apiUrl: slackCreds.apiUrl,
       logger,
       router: http.root,
-      now: () => (overrides.clock ?? systemClock).now().getTime(),
+      now: () => clock.now().getTime(),
     });
-    const chat = createSlackChatNotifier(slack.app.client, logger);
+    const chat = overrides.chat ? overrides.chat(slack.chat) : slack.chat;
     const evidence = overrides.evidence ?? createEvidenceSources(config, { changeSources: [createChangeEventsSource(db.knex)], runbooks: createConfigRunbookSource(config.file) });
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });
+    const pagerduty = overrides.pagerduty ?? pagerDutyFromConfig(config);
+    const model = overrides.model ?? createInvestigationModel(config);
 
     const ctx: AppContext = {
       config,
@@ -100,27 +122,31 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       db,
       knex: db.knex,
       queue,
-      clock: overrides.clock ?? systemClock,
+      clock,
       metrics,
       events,
       chat,
-      services: { evidence, model: overrides.model ?? createInvestigationModel(config) },
+      services: { evidence, ...(model ? { model } : {}), ...(pagerduty ? { pagerduty } : {}) },
     };
 
     installIntake(ctx, http.webhooks);
     installIncidents(ctx);
     installRemediation(ctx, runners);
     await installOncall(ctx);
-    registerHandlers(slack.app, ctx);
+    slack.listen(ctx);
     if (overrides.mount) await overrides.mount(http.root);
 
     const explicitPort = process.env.PORT !== undefined && process.env.PORT.trim() !== '' ? true : false;
     const { port, url } = await http.listen(env.PORT, env.HOST, { tryNextPorts: overrides.tryNextPorts ?? (explicitPort ? 0 : 20) });
-    cleanup.unshift(() => http.close(env.SHUTDOWN_TIMEOUT_MS));
-    await queue.start();
-    cleanup.splice(1, 0, () => queue.stop(env.SHUTDOWN_TIMEOUT_MS));
+    stops.http = () => http.close(env.SHUTDOWN_TIMEOUT_MS);
+    const startQueue = async () => {
+      if (stops.queue) return;
+      stops.queue = () => queue.stop(env.SHUTDOWN_TIMEOUT_MS);
+      await queue.start();
+    };
+    if (overrides.startQueue !== false) await startQueue();
     await slack.start();
-    cleanup.splice(1, 0, () => slack.stop());
+    stops.slack = () => slack.stop();
     logger.info({ url, slack: slack.mode, database: db.kind, queue: queue.kind, config: config.fileSource }, 'incident-copilot is up');
 
     let stopping: Promise<void> | undefined;
@@ -128,19 +154,21 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       ctx,
       url,
       port,
+      startQueue,
       stop() {
-        stopping ??= runCleanup(cleanup, logger);
+        stopping ??= cleanup();
         return stopping;
       },
     };
   } catch (err) {
-    await runCleanup(cleanup, logger);
+    await cleanup();
     throw err;
   }
 }
 
-async function runCleanup(steps: Array<() => Promise<void>>, logger: Logger): Promise<void> {
+async function runCleanup(steps: Array<(() => Promise<void>) | undefined>, logger: Logger): Promise<void> {
   for (const step of steps) {
+    if (!step) continue;
     try {
       await step();
     } catch (err) {

@@ -9,6 +9,7 @@ import type { DomainEvents } from './domain-events.js';
 import type { ChatNotifier } from './incidents/chat-notifier.js';
 import type { EvidenceSources } from './investigation/ports.js';
 import type { LanguageModel } from './investigation/agent/language-model.js';
+import type { PagerDutyClient } from './oncall/ports.js';
 
 /** The clock: every "now" in the product comes from here, so tests and the local workspace's world can move time. */
 export interface Clock {
@@ -23,6 +24,8 @@ export interface OptionalServices {
   evidence: EvidenceSources;
   /** The language model for the investigation agent (ANTHROPIC_API_KEY); absent: deterministic investigator only. */
   model?: LanguageModel;
+  /** PagerDuty's REST API for on-call (PAGERDUTY_TOKEN); absent: schedules and policies come from the config. */
+  pagerduty?: PagerDutyClient;
 }
 
 export interface AppContext {

@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
+import type { PageSummary } from '../investigation/ports.js';
 import { routeAlert } from '../oncall/routing.js';
 import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
@@ -32,6 +33,8 @@ export interface AlertOrigin {
   deliveryId: number;
   /** Alerts of the group the sender left out of this delivery (Alertmanager's `truncatedAlerts`, max_alerts). */
   truncated?: number;
+  /** What paged, parsed from the same delivery: kept with an incident this delivery opens. */
+  page?: PageSummary;
 }
 
 /**
@@ -92,7 +95,7 @@ async function ingestGroup(
       return undefined;
     }
     const recent = await reopenRecentIncident(ctx, trx, groupKey, alerts.filter((a) => a.status === 'firing'), now);
-    const inserted = recent ? undefined : await insertIncident(ctx, trx, groupKey, firing, now);
+    const inserted = recent ? undefined : await insertIncident(ctx, trx, groupKey, firing, now, origin.page);
     if (recent) {
       incident = recent.incident;
       reopened = recent.reopened;
@@ -307,13 +310,13 @@ async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promis
   return row ? toIncident(row) : undefined;
 }
 
-async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: string, alert: Alert, now: Date): Promise<Incident | undefined> {
+async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: string, alert: Alert, now: Date, page?: PageSummary): Promise<Incident | undefined> {
   const route = routeAlert(alert.labels, ctx.config.file);
   const policy = route.escalationPolicy ? ctx.config.file.escalationPolicies.find((p) => p.name === route.escalationPolicy) : undefined;
   const prefix = ctx.config.file.incidents.idPrefix.toUpperCase();
   const res = await trx.raw(
-    `insert into incidents (public_id, title, severity, service, team, status, source, group_key, external_id, escalation_snapshot, opened_at, updated_at)
-     values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', ?, ?, ?, ?, ?, ?)
+    `insert into incidents (public_id, title, severity, service, team, status, source, group_key, external_id, escalation_snapshot, page, opened_at, updated_at)
+     values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', ?, ?, ?, ?, ?, ?, ?)
      on conflict (group_key) where status <> 'resolved' and group_key is not null do nothing
      returning *`,
     [
@@ -326,6 +329,7 @@ async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: 
       groupKey,
       alert.externalId ?? null,
       policy ? JSON.stringify(snapshotOfPolicy(policy, route.team ?? null, now, { keepPagerDutyId: true })) : null,
+      page ? JSON.stringify(page) : null,
       now,
       now,
     ],

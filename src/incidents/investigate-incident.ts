@@ -5,11 +5,11 @@ import type { AppContext } from '../context.js';
 import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError } from '../errors.js';
 import type { Hypothesis, InvestigationResult, InvestigationStep, PageSummary } from '../investigation/ports.js';
-import { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from '../investigation/page-summary.js';
+import { pageFromAlertRow, pageFromDeclaration } from '../investigation/page-summary.js';
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
 import { buildWhatChangedText, type WhatChanged } from '../../blocks/briefing.js';
-import { appendEvent, declaredSummary, findIncident, firstAlert, type Incident } from './repository.js';
+import { appendEvent, declaredSummary, findIncident, firstAlert } from './repository.js';
 import { postOnsetChart } from './post-chart.js';
 import { POST_INCIDENT_NOTE_JOB } from './post-incident-note.js';
 import { scheduleBriefingUpdate } from './update-briefing.js';
@@ -36,61 +36,21 @@ export function investigateJobId(incidentId: number, suffix?: string): string {
   return `investigate-incident-${incidentId}-${safe}`;
 }
 
-/** A stored alert row as the investigator's page. */
-function pageFromAlertRow(alert: Record<string, unknown>): PageSummary {
-  const labels = alert.labels as Record<string, string>;
-  const annotations = alert.annotations as Record<string, string>;
-  return {
-    source: alert.source === 'pagerduty' ? 'pagerduty' : 'alertmanager',
-    alertname: (alert.alertname as string | null) ?? undefined,
-    service: (alert.service as string | null) ?? undefined,
-    severity: (alert.severity as string | null) ?? undefined,
-    summary: annotations.summary,
-    annotations,
-    labels,
-    startsAt: (alert.starts_at as Date).toISOString(),
-  };
-}
-
-/** A declared incident as the investigator's page: its service, and the summary typed in the form (else its title). */
-function pageFromDeclaration(incident: Incident, summary: string | null): PageSummary {
-  const text = summary ?? incident.title;
-  return {
-    source: 'manual',
-    ...(incident.service ? { service: incident.service } : {}),
-    severity: incident.severity,
-    summary: text,
-    annotations: { summary: text, title: incident.title },
-    labels: incident.service ? { service: incident.service } : {},
-    startsAt: incident.openedAt.toISOString(),
-  };
-}
-
 /**
- * What to investigate: the alert that asked for it (a reopen, a new lead), else what paged, from the delivery that
- * opened the incident (from the stored alert when the body is gone), else what the person who declared it typed.
+ * What to investigate: the alert that asked for it (a reopen, a new lead), else the page stored with the incident
+ * when it opened (parsed once at intake, or declared); an incident opened before pages were stored falls back to its
+ * first alert, else its declaration.
  */
 export async function pageSummaryFor(ctx: AppContext, incidentId: number, trigger?: InvestigationTrigger): Promise<PageSummary> {
   if (trigger) {
     const alert = await ctx.knex('alerts').where({ incident_id: incidentId, source: trigger.source, fingerprint: trigger.fingerprint }).orderBy('starts_at', 'desc').orderBy('id', 'desc').first();
     if (alert) return pageFromAlertRow(alert);
   }
-  const opened = await ctx.knex('incident_events').where({ incident_id: incidentId, type: 'alert.received' }).orderBy('id', 'asc').first('data');
-  const deliveryId = (opened?.data as { deliveryId?: number } | undefined)?.deliveryId;
-  if (deliveryId) {
-    const delivery = await ctx.knex('webhook_deliveries').where({ id: deliveryId }).first('source', 'body');
-    try {
-      if (delivery?.source === 'alertmanager') return pageSummaryFromAlertmanager(delivery.body);
-      if (delivery?.source === 'pagerduty') return pageSummaryFromPagerDuty(delivery.body);
-    } catch (err) {
-      ctx.logger.warn({ err, incidentId }, 'could not read the page from its delivery; using the stored alert');
-    }
-  }
-  const alert = await firstAlert(ctx.knex, incidentId);
-  if (alert) return pageFromAlertRow(alert);
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  // A declared incident has no alert: it is investigated from its service and what was typed in the form.
+  if (incident.page) return incident.page;
+  const alert = await firstAlert(ctx.knex, incidentId);
+  if (alert) return pageFromAlertRow(alert);
   return pageFromDeclaration(incident, await declaredSummary(ctx.knex, incidentId));
 }
 

@@ -1,7 +1,7 @@
 // The incidents repository: rows of incidents, alerts and the append-only timeline (knex, no business rules).
 import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
-import type { InvestigationResult } from '../investigation/ports.js';
+import type { InvestigationResult, PageSummary } from '../investigation/ports.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'mitigated' | 'resolved';
 
@@ -23,6 +23,8 @@ export interface Incident {
   channelName: string | null;
   briefingTs: string | null;
   investigation: InvestigationResult | null;
+  /** What paged, as parsed at intake (or declared); null for incidents opened before it was stored. */
+  page: PageSummary | null;
   briefingState: unknown;
   openedAt: Date;
   acknowledgedAt: Date | null;
@@ -69,6 +71,7 @@ export function toIncident(r: Row): Incident {
     channelName: (r.channel_name as string | null) ?? null,
     briefingTs: (r.briefing_ts as string | null) ?? null,
     investigation: (r.investigation as InvestigationResult | null) ?? null,
+    page: (r.page as PageSummary | null) ?? null,
     briefingState: r.briefing_state ?? null,
     openedAt: r.opened_at as Date,
     acknowledgedAt: (r.acknowledged_at as Date | null) ?? null,

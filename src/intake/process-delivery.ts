@@ -16,6 +16,7 @@ import {
   pagerDutyPayloadSchema,
   type PagerDutyPayload,
 } from './alert.js';
+import { pageFromAlertmanager, pageFromPagerDuty } from '../investigation/page-summary.js';
 import { storeChangeEvent } from './change-events-source.js';
 import { PROCESS_DELIVERY_JOB } from './record-delivery.js';
 
@@ -35,7 +36,8 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
   switch (row.source as string) {
     case 'alertmanager': {
       const payload = parseOrFail(alertmanagerPayloadSchema, row.body, 'alertmanager delivery');
-      await ingestAlerts(ctx, alertsFromAlertmanager(payload), { deliveryId, truncated: payload.truncatedAlerts });
+      // Parsed once: the alerts and the page the incident keeps come from the same payload.
+      await ingestAlerts(ctx, alertsFromAlertmanager(payload), { deliveryId, truncated: payload.truncatedAlerts, page: pageFromAlertmanager(payload) });
       break;
     }
     case 'pagerduty':
@@ -84,7 +86,7 @@ async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deli
   switch (event.event_type) {
     case 'incident.triggered':
     case 'incident.reopened':
-      await ingestAlerts(ctx, [alertFromPagerDuty(payload, known)], { deliveryId });
+      await ingestAlerts(ctx, [alertFromPagerDuty(payload, known)], { deliveryId, page: pageFromPagerDuty(payload) });
       return;
     case 'incident.acknowledged':
       if (open) await acknowledgeIncident(ctx, open.id as number, actor);

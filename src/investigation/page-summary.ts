@@ -1,8 +1,32 @@
-// Turns what paged (an Alertmanager v4 webhook, a PagerDuty v3 event, a scenario's page) into the investigator's PageSummary.
+// The one page model (PageSummary): what paged, built once at intake from the delivery the intake parsed (Alertmanager
+// v4, PagerDuty v3) or from a declaration, stored with the incident (incidents.page) and read by the investigation.
+// A scenario file carries its page as a raw webhook body: pageSummaryFromScenario reads it with the same builders.
 import { z } from 'zod';
 import { ValidationError, formatZodIssues } from '../errors.js';
 import type { PageSummary } from './ports.js';
 import type { Scenario } from './scenario.js';
+
+/** What the builders read of an Alertmanager v4 body (the intake's parsed payload fits). */
+interface AlertmanagerPage {
+  commonLabels?: Record<string, string>;
+  commonAnnotations?: Record<string, string>;
+  alerts: { status?: string; labels: Record<string, string>; annotations: Record<string, string>; startsAt?: string }[];
+}
+
+/** What the builders read of a PagerDuty v3 event (the intake's parsed payload fits). */
+interface PagerDutyPage {
+  event: {
+    occurred_at?: string;
+    data?: {
+      title?: string;
+      created_at?: string;
+      urgency?: string;
+      service?: { summary?: string };
+      priority?: { summary?: string } | null;
+      [key: string]: unknown;
+    };
+  };
+}
 
 const stringMap = z.record(z.string(), z.unknown()).transform((r) =>
   Object.fromEntries(Object.entries(r).filter((e): e is [string, string] => typeof e[1] === 'string')),
@@ -50,7 +74,11 @@ function parseOrThrow<T>(schema: z.ZodType<T>, payload: unknown, what: string): 
 
 /** The first firing alert of an Alertmanager webhook (version 4), labels merged over the common labels. */
 export function pageSummaryFromAlertmanager(payload: unknown): PageSummary {
-  const p = parseOrThrow(alertmanagerSchema, payload, 'an Alertmanager webhook body');
+  return pageFromAlertmanager(parseOrThrow(alertmanagerSchema, payload, 'an Alertmanager webhook body'));
+}
+
+/** The page of a parsed Alertmanager body: its first firing alert, labels merged over the common labels. */
+export function pageFromAlertmanager(p: AlertmanagerPage): PageSummary {
   const alert = p.alerts.find((a) => a.status !== 'resolved') ?? p.alerts[0]!;
   const labels = { ...(p.commonLabels ?? {}), ...alert.labels };
   const annotations = { ...(p.commonAnnotations ?? {}), ...alert.annotations };
@@ -70,15 +98,20 @@ const ALERT_IN_TITLE = /^\s*(?:\[[^\]]*\]\s*)?([A-Z][A-Za-z0-9]+)\b/;
 
 /** A PagerDuty v3 webhook event (incident.triggered and friends). */
 export function pageSummaryFromPagerDuty(payload: unknown): PageSummary {
-  const p = parseOrThrow(pagerDutySchema, payload, 'a PagerDuty v3 webhook event');
+  return pageFromPagerDuty(parseOrThrow(pagerDutySchema, payload, 'a PagerDuty v3 webhook event'));
+}
+
+/** The page of a parsed PagerDuty v3 event: its title, service and priority, and labels from the alert's details. */
+export function pageFromPagerDuty(p: PagerDutyPage): PageSummary {
   const data = p.event.data ?? {};
-  const title = data.title ?? data.summary ?? '';
-  const details = data.body?.details;
+  const extra = data as { summary?: unknown; service?: { name?: unknown }; body?: { details?: unknown } };
+  const title = data.title ?? (typeof extra.summary === 'string' ? extra.summary : '');
+  const details = extra.body?.details;
   const detailLabels: Record<string, string> =
     details && typeof details === 'object'
       ? Object.fromEntries(Object.entries(details).filter((e): e is [string, string] => typeof e[1] === 'string'))
       : {};
-  const service = detailLabels.service ?? data.service?.summary ?? data.service?.name;
+  const service = detailLabels.service ?? data.service?.summary ?? (typeof extra.service?.name === 'string' ? extra.service.name : undefined);
   const alertname = detailLabels.alertname ?? ALERT_IN_TITLE.exec(title)?.[1];
   return {
     source: 'pagerduty',
@@ -95,4 +128,34 @@ export function pageSummaryFromPagerDuty(payload: unknown): PageSummary {
 /** The page of a scenario file. */
 export function pageSummaryFromScenario(s: Scenario): PageSummary {
   return s.page.source === 'alertmanager' ? pageSummaryFromAlertmanager(s.page.payload) : pageSummaryFromPagerDuty(s.page.payload);
+}
+
+/** A stored alert row (table `alerts`) as a page: what a reopen or a new lead is investigated from. */
+export function pageFromAlertRow(alert: Record<string, unknown>): PageSummary {
+  const labels = alert.labels as Record<string, string>;
+  const annotations = alert.annotations as Record<string, string>;
+  return {
+    source: alert.source === 'pagerduty' ? 'pagerduty' : 'alertmanager',
+    alertname: (alert.alertname as string | null) ?? undefined,
+    service: (alert.service as string | null) ?? undefined,
+    severity: (alert.severity as string | null) ?? undefined,
+    summary: annotations.summary,
+    annotations,
+    labels,
+    startsAt: (alert.starts_at as Date).toISOString(),
+  };
+}
+
+/** A declared incident as a page: its service, and the summary typed in the form (else its title). */
+export function pageFromDeclaration(incident: { title: string; service: string | null; severity: string; openedAt: Date }, summary: string | null): PageSummary {
+  const text = summary ?? incident.title;
+  return {
+    source: 'manual',
+    ...(incident.service ? { service: incident.service } : {}),
+    severity: incident.severity,
+    summary: text,
+    annotations: { summary: text, title: incident.title },
+    labels: incident.service ? { service: incident.service } : {},
+    startsAt: incident.openedAt.toISOString(),
+  };
 }

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { escalationTargetSchema, type EscalationPolicyDef, type EscalationTarget, type FileConfig } from '../config.js';
-import type { PagerDutyClient } from './pagerduty.js';
+import type { PagerDutyClient } from './ports.js';
 import { isBusinessHours, teamHours } from './business-hours.js';
 
 /** Every duration in a snapshot is milliseconds: it is stored and reloaded as is, never through the config's parser. */

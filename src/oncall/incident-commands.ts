@@ -4,6 +4,7 @@ import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { CATEGORIES, type Category } from '../investigation/scenario.js';
+import { pageFromDeclaration } from '../investigation/page-summary.js';
 import { appendEvent, findIncident, findIncidentByChannel, toIncident, type Incident } from '../incidents/repository.js';
 import { INVESTIGATE_JOB, investigateJobId } from '../incidents/investigate-incident.js';
 import { OPEN_INCIDENT_JOB } from '../incidents/open-incident-channel.js';
@@ -144,10 +145,12 @@ export async function declareIncident(ctx: AppContext, input: DeclareInput): Pro
   const now = ctx.clock.now();
   const prefix = file.incidents.idPrefix.toUpperCase();
   const incident = await ctx.knex.transaction(async (trx) => {
+    // A declaration is a page too: investigated from its service and what was typed in the form.
+    const page = pageFromDeclaration({ title: input.title, service: input.service ?? null, severity: input.severity, openedAt: now }, input.summary?.trim() || null);
     const res = await trx.raw(
-      `insert into incidents (public_id, title, severity, service, team, status, source, commander, opened_at, updated_at)
-       values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', 'manual', ?, ?, ?) returning *`,
-      [prefix, input.title, input.severity, input.service ?? null, team, input.by, now, now],
+      `insert into incidents (public_id, title, severity, service, team, status, source, commander, page, opened_at, updated_at)
+       values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', 'manual', ?, ?, ?, ?) returning *`,
+      [prefix, input.title, input.severity, input.service ?? null, team, input.by, JSON.stringify(page), now, now],
     );
     const created = toIncident((res.rows as Record<string, unknown>[])[0]!);
     await appendEvent(trx, {

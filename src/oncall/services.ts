@@ -1,8 +1,8 @@
-// The on-call services built once per app from its settings: PagerDuty when configured, and the on-call lookup.
+// The on-call services built once per app: PagerDuty when src/app.ts built its client, and the on-call lookup.
 import type { AppContext } from '../context.js';
 import { configOnCall, type OnCallLookup } from './directory.js';
 import { listOverrides } from './overrides.js';
-import { createPagerDutyClient, type PagerDutyClient } from './pagerduty.js';
+import type { PagerDutyClient } from './ports.js';
 
 export interface OncallServices {
   pagerduty?: PagerDutyClient;
@@ -15,12 +15,8 @@ const built = new WeakMap<AppContext, OncallServices>();
 export function oncallServices(ctx: AppContext): OncallServices {
   const existing = built.get(ctx);
   if (existing) return existing;
-  const { env, file } = ctx.config;
-  // PagerDuty wants a user's email in `From` on writes: the first configured user known to PagerDuty with an email.
-  const fromEmail = file.users.find((u) => u.pagerdutyId && u.email)?.email;
-  const pagerduty = env.PAGERDUTY_TOKEN
-    ? createPagerDutyClient({ token: env.PAGERDUTY_TOKEN, ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}), ...(fromEmail ? { fromEmail } : {}) })
-    : undefined;
+  const { file } = ctx.config;
+  const { pagerduty } = ctx.services;
   const fromConfig = configOnCall(file, (schedule) => listOverrides(ctx.knex, schedule));
   const oncall: OnCallLookup = {
     async whoIsOnCall(schedule, which, at) {

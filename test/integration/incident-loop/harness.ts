@@ -1,23 +1,10 @@
-// A running incident loop for integration tests: real Postgres (fresh schema), the real queue, the real HTTP server
-// with the intake mounted, and the local Slack server reached by the real WebClient through slackApiUrl.
-import { WebClient } from '@slack/web-api';
-import { createHttpServer } from '../../../src/http/server.js';
-import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
-import { createJobQueue } from '../../../src/adapters/queue/index.js';
-import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
+// A running incident loop for integration tests: the app as src/app.ts wires it (createApp) on real Postgres (a fresh
+// schema), the real queue and HTTP server, and the local Slack server reached by the real WebClient through its API URL.
+import { createApp } from '../../../src/app.js';
 import { parseFileConfig, loadConfig, type AppConfig } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
-import { DomainEvents } from '../../../src/domain-events.js';
 import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { installIntake } from '../../../src/intake/install.js';
-import { installIncidents } from '../../../src/incidents/install.js';
-import { createChangeEventsSource } from '../../../src/intake/change-events-source.js';
 import { SlackSandbox } from '../../../src/sandbox/slack/slack-sandbox.js';
-import { createSlackApp } from '../../../src/adapters/slack/bolt-app.js';
-import { registerIncidentButtons } from '../../../handlers/actions/incident-buttons.js';
-import { registerIncidentMessages } from '../../../handlers/events/incident-messages.js';
-import { registerIncidentModals } from '../../../handlers/views/incident-modals.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
 
@@ -85,56 +72,29 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     slack = s.slack;
     closeSlack = s.close;
   }
-  const base = loadConfig({ PORT: '0', DATABASE_URL, PAGERDUTY_WEBHOOK_SECRET: PD_SECRET, EVENTS_WEBHOOK_SECRET: EVENTS_SECRET, LOG_LEVEL: 'silent', ...opts.env });
+  const env = { PORT: '0', DATABASE_URL, PAGERDUTY_WEBHOOK_SECRET: PD_SECRET, EVENTS_WEBHOOK_SECRET: EVENTS_SECRET, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: '5000' };
+  const base = loadConfig({ ...env, ...(opts.redisPrefix ? { REDIS_URL } : {}), ...opts.env });
   const config: AppConfig = { ...base, file: parseFileConfig(opts.fileConfig ?? TEST_FILE_CONFIG, 'test'), fileSource: 'test' };
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const db: Database = await openDatabase({ url: DATABASE_URL, schema, poolMax: 20 });
-  await db.migrate();
-  const metrics = createMetrics();
-  const queue = createJobQueue({ knex: db.knex, logger, metrics, pollIntervalMs: 100, concurrency: 8, ...(opts.redisPrefix ? { redisUrl: REDIS_URL, prefix: opts.redisPrefix } : {}) });
-  const http = createHttpServer({ logger, registry: metrics.registry, readiness: [] });
-  const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
-  const ctx: AppContext = {
-    config,
-    logger,
-    db,
-    knex: db.knex,
-    queue,
+  const app = await createApp(config, {
+    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock,
-    metrics,
-    events: new DomainEvents(),
-    chat: createSlackChatNotifier(client, logger),
-    services: {
-      evidence: opts.evidence ?? {
-        graph: { services: async () => config.file.services.map((s) => ({ name: s.name, kind: s.kind, team: s.team, tier: s.tier, dependsOn: s.dependsOn })) },
-        changes: createChangeEventsSource(db.knex),
-      },
-    },
-  };
-  installIntake(ctx, http.webhooks);
-  installIncidents(ctx);
-  // The real Bolt app in HTTP mode on POST /slack/events, with the listeners the incident loop uses.
-  const bolt = createSlackApp({ botToken: 'xoxb-test', signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root, now: () => ctx.clock.now().getTime() });
-  registerIncidentButtons(bolt.app, ctx);
-  registerIncidentMessages(bolt.app, ctx);
-  // The resolve modal (on-call capability) that the Resolve button opens.
-  registerIncidentModals(bolt.app, ctx);
-  const { url } = await http.listen(0, '127.0.0.1');
-  let queueStarted = false;
-  const loop: Loop = {
-    ctx,
-    url,
+    ...(opts.evidence ? { evidence: opts.evidence } : {}),
+    slack: { botToken: 'xoxb-test', signingSecret: slack.signingSecret, apiUrl: slack.apiUrl },
+    dbSchema: schema,
+    dbPoolMax: 20,
+    queuePrefix: opts.redisPrefix,
+    queue: { pollIntervalMs: 100, concurrency: 8 },
+    startQueue: opts.startQueue !== false,
+    tryNextPorts: 0,
+  });
+  return {
+    ctx: app.ctx,
+    url: app.url,
     slack,
     schema,
-    async startQueue() {
-      if (queueStarted) return;
-      queueStarted = true;
-      await queue.start();
-    },
+    startQueue: () => app.startQueue(),
     async stop(stopOpts = {}) {
-      await http.close(2000).catch(() => {});
-      if (queueStarted) await queue.stop(5000).catch(() => {});
-      await db.close();
+      await app.stop();
       await closeSlack();
       if (stopOpts.drop) {
         await dropSchema(schema);
@@ -142,8 +102,6 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
       }
     },
   };
-  if (opts.startQueue !== false) await loop.startQueue();
-  return loop;
 }
 
 export { waitFor } from '../../helpers/wait-for.js';

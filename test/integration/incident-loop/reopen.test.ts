@@ -5,7 +5,6 @@ import type { Clock } from '../../../src/context.js';
 import { ingestAlerts, type IngestOutcome } from '../../../src/incidents/ingest-alerts.js';
 import { acknowledgeIncident, resolveIncident } from '../../../src/incidents/transitions.js';
 import { alertmanagerPayloadSchema, alertsFromAlertmanager } from '../../../src/intake/alert.js';
-import { listenForIncidentEvents, registerOncallJobs } from '../../../src/oncall/install.js';
 import { makeAlertmanagerAlert, makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { TEST_FILE_CONFIG, post, startLoop, waitFor, type Loop } from './harness.js';
 
@@ -180,10 +179,8 @@ describe('reopening a recently resolved incident', () => {
 
   it('a reopened incident pages through the escalation chain again, once, and acknowledging it stops that run', async () => {
     const clock = movableClock();
-    const l = await loop({ clock, startQueue: false });
-    registerOncallJobs(l.ctx);
-    listenForIncidentEvents(l.ctx);
-    await l.startQueue();
+    // The loop runs on-call as the app wires it.
+    const l = await loop({ clock });
     expect((await post(l.url, '/webhooks/alertmanager', delivery('fp-1', '2026-11-20T03:00:00Z'))).status).toBe(202);
     const incident = await waitFor('the incident and its briefing', () => l.ctx.knex('incidents').whereNotNull('briefing_ts').first());
     // SEV1 pages the rotation's primary at once.

@@ -1,14 +1,11 @@
-// A copilot made of the real on-call parts: Postgres, BullMQ on Redis, and the Slack adapter talking to the fake Slack.
-import { WebClient } from '@slack/web-api';
+// Copilot replicas as src/app.ts wires them (createApp) on a shared schema: Postgres, BullMQ on Redis, and the Slack
+// adapter talking to the fake Slack.
+import { createApp } from '../../../src/app.js';
 import { envSchema, parseFileConfig, type AppConfig } from '../../../src/config.js';
 import type { AppContext, Clock } from '../../../src/context.js';
-import { DomainEvents } from '../../../src/domain-events.js';
 import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
-import { BullJobQueue } from '../../../src/adapters/queue/bullmq-queue.js';
-import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
-import { installOncall } from '../../../src/oncall/install.js';
+import type { Database } from '../../../src/adapters/db/database.js';
+import type { JobQueue } from '../../../src/jobs/job-queue.js';
 import { RosterIds, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
@@ -52,7 +49,7 @@ export function oncallConfig(overrides: Record<string, unknown> = {}): Record<st
 
 export interface Replica {
   ctx: AppContext;
-  queue: BullJobQueue;
+  queue: JobQueue;
   db: Database;
   stop(): Promise<void>;
 }
@@ -64,7 +61,7 @@ export interface OncallHarness {
   config: AppConfig;
   /** The clock every replica reads unless a test gives its own: TEST_NOW when the harness started, at real speed. */
   clock: Clock;
-  /** Starts one copilot process's worth of parts on the shared database and Redis prefix. */
+  /** Starts one copilot process on the shared database and Redis prefix. */
   startReplica(clock?: Clock): Promise<Replica>;
   close(): Promise<void>;
 }
@@ -78,7 +75,7 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
   // Slack signs its requests with the clock the replicas check them against.
   const slack = await startFakeSlack({ now: () => shared.now().getTime() });
   const config: AppConfig = {
-    env: envSchema.parse({ DATABASE_URL, REDIS_URL, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.apiUrl, LOG_LEVEL: 'silent' }),
+    env: envSchema.parse({ PORT: '0', DATABASE_URL, REDIS_URL, SHUTDOWN_TIMEOUT_MS: '2000', SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.apiUrl, LOG_LEVEL: 'silent' }),
     file: parseFileConfig(rawConfig, 'test config'),
     fileSource: 'test config',
   };
@@ -91,7 +88,7 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
     config,
     clock: shared,
     async startReplica(clock = shared) {
-      const replica = await startReplica({ config, schema, prefix, slackApiUrl: slack.apiUrl, botToken: slack.botToken, clock, migrate: !migrated });
+      const replica = await startReplica({ config, schema, prefix, slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: slack.signingSecret, clock, migrate: !migrated });
       migrated = true;
       replicas.push(replica);
       return replica;
@@ -105,41 +102,21 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
   };
 }
 
-/** One copilot's on-call parts on a shared schema and Redis prefix (also run alone in a child process, to be killed). */
-export async function startReplica(opts: { config: AppConfig; schema: string; prefix: string; slackApiUrl: string; botToken: string; clock?: Clock; clockAt?: string; migrate?: boolean }): Promise<Replica> {
-  const db = await openDatabase({ url: DATABASE_URL, schema: opts.schema, poolMax: 5 });
-  if (opts.migrate) await db.migrate();
-  const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' });
-  const metrics = createMetrics();
-  const queue = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, metrics, prefix: opts.prefix, sweepIntervalMs: 500 });
-  const chat = createSlackChatNotifier(new WebClient(opts.botToken, { slackApiUrl: opts.slackApiUrl }), logger);
-  const ctx: AppContext = {
-    config: opts.config,
-    logger,
-    db,
-    knex: db.knex,
-    queue,
+/** One copilot on a shared schema and Redis prefix (also run alone in a child process, to be killed). */
+export async function startReplica(opts: { config: AppConfig; schema: string; prefix: string; slackApiUrl: string; botToken: string; signingSecret?: string; clock?: Clock; clockAt?: string; migrate?: boolean }): Promise<Replica> {
+  const app = await createApp(opts.config, {
+    logger: createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' }),
     // A replica in a child process continues the test's clock from the instant it was handed.
     clock: opts.clock ?? testClock(opts.clockAt ? new Date(opts.clockAt) : undefined),
-    metrics,
-    events: new DomainEvents((err) => logger.error({ err }, 'listener failed')),
-    chat,
-    services: { evidence: { graph: { services: async () => [] } } },
-  };
-  await installOncall(ctx);
-  await queue.start();
-  let stopped = false;
-  return {
-    ctx,
-    queue,
-    db,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await queue.stop(2000);
-      await db.close();
-    },
-  };
+    slack: { botToken: opts.botToken, signingSecret: opts.signingSecret ?? 'unused', apiUrl: opts.slackApiUrl },
+    dbSchema: opts.schema,
+    dbPoolMax: 5,
+    migrate: opts.migrate === true,
+    queuePrefix: opts.prefix,
+    queue: { pollIntervalMs: 500 },
+    tryNextPorts: 0,
+  });
+  return { ctx: app.ctx, queue: app.ctx.queue, db: app.ctx.db, stop: () => app.stop() };
 }
 
 /** Inserts an open incident the way the incident loop does, and announces it. */

@@ -1,23 +1,12 @@
-// A running remediation loop: real Postgres and queue, Bolt on the real HTTP server, and local Slack, GitHub,
-// Prometheus and webhook receivers reached by the real clients (WebClient, octokit, the Prometheus adapter, fetch).
+// A running remediation loop: the app as src/app.ts wires it (createApp) on real Postgres and queue, and local Slack,
+// GitHub, Prometheus and webhook receivers reached by the real clients (WebClient, octokit, the Prometheus adapter, fetch).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebClient } from '@slack/web-api';
-import { openDatabase } from '../../../src/adapters/db/database.js';
-import { createPrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.js';
-import { createJobQueue } from '../../../src/adapters/queue/index.js';
-import { createSlackApp } from '../../../src/adapters/slack/bolt-app.js';
-import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
+import { createApp } from '../../../src/app.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../../../src/config.js';
-import { systemClock, type AppContext } from '../../../src/context.js';
-import { DomainEvents } from '../../../src/domain-events.js';
-import { createHttpServer } from '../../../src/http/server.js';
-import { installIncidents } from '../../../src/incidents/install.js';
+import type { AppContext } from '../../../src/context.js';
 import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
 import { createActionRunners } from '../../../src/remediation/create-action-runners.js';
-import { installRemediation } from '../../../src/remediation/install.js';
-import { registerRemediationActions } from '../../../handlers/actions/remediation.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
@@ -153,39 +142,22 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean; queu
   });
   const promUrl = await listen(promServer);
 
-  const env = { PORT: '0', DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL: github.url, LOG_LEVEL: 'silent' };
-  const base = loadConfig(env);
+  const env = { PORT: '0', DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL: github.url, PROMETHEUS_URL: promUrl, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: '5000' };
+  const base = loadConfig(redisPrefix ? { ...env, REDIS_URL } : env);
   const config: AppConfig = { ...base, file: parseFileConfig(fileConfig(webhookUrl, { autoRemediate: opts.autoRemediate ?? false }), 'test'), fileSource: 'test' };
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const db = await openDatabase({ url: DATABASE_URL, schema, poolMax: 20 });
-  await db.migrate();
-  const metrics = createMetrics();
-  const queue = createJobQueue({ knex: db.knex, logger, metrics, pollIntervalMs: 100, concurrency: 8, ...(redisPrefix ? { redisUrl: REDIS_URL, prefix: redisPrefix } : {}) });
-  const http = createHttpServer({ logger, registry: metrics.registry, readiness: [] });
-  const bolt = createSlackApp({ botToken: slack.botToken, signingSecret: slack.signingSecret, apiUrl: slack.apiUrl, logger, router: http.root });
-  const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
-  const ctx: AppContext = {
-    config,
+  const app = await createApp(config, {
     logger,
-    db,
-    knex: db.knex,
-    queue,
-    clock: systemClock,
-    metrics,
-    events: new DomainEvents(),
-    chat: createSlackChatNotifier(client, logger),
-    services: {
-      evidence: {
-        graph: { services: async () => [] },
-        metrics: createPrometheusMetrics({ baseUrl: promUrl, roles: config.file.metrics.roles }),
-      },
-    },
-  };
-  installIncidents(ctx);
-  installRemediation(ctx, createActionRunners(config, { logger, env: { [SECRET_ENV]: ROLLFORWARD_SECRET } }));
-  registerRemediationActions(bolt.app, ctx);
-  const { url } = await http.listen(0, '127.0.0.1');
-  await queue.start();
+    slack: { botToken: slack.botToken, signingSecret: slack.signingSecret, apiUrl: slack.apiUrl },
+    actionRunners: createActionRunners(config, { logger, env: { [SECRET_ENV]: ROLLFORWARD_SECRET } }),
+    dbSchema: schema,
+    dbPoolMax: 20,
+    queuePrefix: redisPrefix,
+    queue: { pollIntervalMs: 100, concurrency: 8 },
+    tryNextPorts: 0,
+  });
+  const { ctx, url } = app;
+  const db = ctx.db;
 
   let incidents = 0;
   return {
@@ -224,9 +196,7 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean; queu
       return { incidentId: row!.id, channel: channel.id };
     },
     async stop() {
-      await http.close(2000).catch(() => {});
-      await queue.stop(5000).catch(() => {});
-      await db.close();
+      await app.stop();
       await dropSchema(schema);
       if (redisPrefix) await dropRedisPrefix(redisPrefix);
       await slack.close();

@@ -1,19 +1,9 @@
-// PagerDuty's REST API through @pagerduty/pdjs: escalation policies, who is on call for a schedule, escalating an incident.
+// The on-call port on PagerDuty's REST API (@pagerduty/pdjs): escalation policies, who is on call for a schedule,
+// escalating an incident.
 import { api } from '@pagerduty/pdjs';
-import { ExternalServiceError } from '../errors.js';
-
-/** The PagerDuty operations on-call needs. */
-export interface PagerDutyClient {
-  getEscalationPolicy(id: string): Promise<{
-    name: string;
-    loops: number;
-    rules: { delayMinutes: number; targets: { type: 'user' | 'schedule'; id: string }[] }[];
-  }>;
-  /** PagerDuty user ids on call for a schedule at `at`, by escalation level (1 first). */
-  onCallUsers(scheduleId: string, at: Date): Promise<string[]>;
-  /** Moves a PagerDuty incident to an escalation level (1-based). */
-  escalateIncident(incidentId: string, level: number): Promise<void>;
-}
+import type { AppConfig } from '../../config.js';
+import { ExternalServiceError } from '../../errors.js';
+import type { PagerDutyClient } from '../../oncall/ports.js';
 
 export interface PagerDutyOptions {
   token: string;
@@ -77,4 +67,13 @@ export function createPagerDutyClient(opts: PagerDutyOptions): PagerDutyClient {
       await call('PUT', `incidents/${encodeURIComponent(incidentId)}`, { incident: { type: 'incident_reference', escalation_level: level } });
     },
   };
+}
+
+/** The PagerDuty client the settings ask for: PAGERDUTY_TOKEN set, else none. */
+export function pagerDutyFromConfig(config: AppConfig): PagerDutyClient | undefined {
+  const { env, file } = config;
+  if (!env.PAGERDUTY_TOKEN) return undefined;
+  // PagerDuty wants a user's email in `From` on writes: the first configured user known to PagerDuty with an email.
+  const fromEmail = file.users.find((u) => u.pagerdutyId && u.email)?.email;
+  return createPagerDutyClient({ token: env.PAGERDUTY_TOKEN, ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}), ...(fromEmail ? { fromEmail } : {}) });
 }

@@ -1,0 +1,103 @@
+// The YAML file named by COPILOT_CONFIG: one zod schema over its sections, and the types the code reads.
+import { z } from 'zod';
+import { authorizationSchema } from './authorization.js';
+import { durationSchema as duration, severity } from './durations.js';
+import {
+  DEFAULT_METRIC_ROLES,
+  actionSchema,
+  escalationPolicySchema,
+  escalationTargetSchema,
+  routingRuleSchema,
+  runbookSchema,
+  scheduleSchema,
+  serviceSchema,
+  sloSchema,
+  teamSchema,
+  userSchema,
+} from './sections.js';
+
+export const fileConfigSchema = z.object({
+  users: z.array(userSchema).default([]),
+  teams: z.array(teamSchema).default([]),
+  services: z.array(serviceSchema).default([]),
+  routing: z
+    .object({
+      rules: z.array(routingRuleSchema).default([]),
+      /** Severity when no rule matches. */
+      defaultSeverity: severity.default('sev2'),
+      defaultTeam: z.string().optional(),
+    })
+    .prefault({}),
+  escalationPolicies: z.array(escalationPolicySchema).default([]),
+  schedules: z.array(scheduleSchema).default([]),
+  actions: z.array(actionSchema).default([]),
+  slos: z.array(sloSchema).default([]),
+  /** Runbooks: the investigator suggests their steps, and steps naming a catalog action get a button. */
+  runbooks: z.array(runbookSchema).default([]),
+  metrics: z
+    .object({
+      /** PromQL per metric role; `{{service}}` and `{{upstream}}` are filled in. */
+      roles: z
+        .record(z.string(), z.string())
+        .default({})
+        .transform((roles) => ({ ...DEFAULT_METRIC_ROLES, ...roles })),
+      step: duration.default(60_000),
+      lookback: duration.default(3 * 3_600_000),
+    })
+    .prefault({}),
+  logs: z
+    .object({
+      /** LogQL selector per service; `{{service}}` is filled in. */
+      selector: z.string().default('{service="{{service}}"}'),
+      limit: z.number().int().positive().max(5000).default(500),
+    })
+    .prefault({}),
+  investigation: z
+    .object({
+      maxToolCalls: z.number().int().min(0).max(50).default(8),
+      timeout: duration.default(60_000),
+      maxTokens: z.number().int().positive().default(60_000),
+    })
+    .prefault({}),
+  incidents: z
+    .object({
+      /** Prefix of incident ids and channel names: INC-42, inc-42-checkout-…  */
+      idPrefix: z.string().regex(/^[A-Za-z]{2,8}$/).default('INC'),
+      /** How long after a resolve the same alert (fingerprint) firing again reopens the incident; a different alert opens a new one. */
+      regroupWindow: duration.default(30 * 60_000),
+      /**
+       * Once every alert of an incident has resolved, paging stops and the channel is offered a Resolve button; with
+       * this set (e.g. 10m), the incident also resolves itself after that quiet period unless an alert fires again.
+       * Unset: never resolves by itself.
+       */
+      autoResolveAfter: duration.optional(),
+    })
+    .prefault({}),
+  /** Who may acknowledge, escalate, resolve, change severity or command, swap on-call, reject, declare. */
+  authorization: authorizationSchema,
+  remediation: z
+    .object({
+      defaultVerifyWindow: duration.default(5 * 60_000),
+      /** Allow low-risk catalog actions to run without a human when a known failure kind is confident. */
+      autoRemediate: z.boolean().default(false),
+      /**
+       * Below this confidence no one-click fix is offered: the briefing says what is suspected and asks. A deploy or change
+       * with no signal of the service failing never reaches it (the investigator keeps it a lead).
+       */
+      proposeAbove: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+});
+
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+export type Team = z.infer<typeof teamSchema>;
+export type ServiceDef = z.infer<typeof serviceSchema>;
+export type RoutingRule = z.infer<typeof routingRuleSchema>;
+export type EscalationPolicyDef = z.infer<typeof escalationPolicySchema>;
+export type EscalationTarget = z.infer<typeof escalationTargetSchema>;
+export type ScheduleDef = z.infer<typeof scheduleSchema>;
+export type ActionDef = z.infer<typeof actionSchema>;
+export type SloDef = z.infer<typeof sloSchema>;
+export type UserDef = z.infer<typeof userSchema>;
+export type RunbookDef = z.infer<typeof runbookSchema>;
+export type Severity = z.infer<typeof severity>;
