@@ -1,18 +1,18 @@
 // Calling Slack handlers without Bolt: a context built from a real config with a recording chat port, and fakes of
 // Bolt's ack/respond/client that record what the person would see, in order. Unit tests get a database and queue
-// that record any touch and fail the call (the handler must not reach them); integration tests pass real ones.
+// that record any touch and fail the call (the handler must not reach them); integration tests pass PGlite's.
 import type { RespondArguments } from '@slack/bolt';
-import { afterAll, beforeAll } from 'vitest';
 import type { ViewsOpenArguments } from '@slack/web-api';
 import { envSchema, parseFileConfig, type AppConfig } from '../../src/config.js';
 import type { AppContext, Clock } from '../../src/context.js';
-import { openDatabase, type Database } from '../../src/adapters/db/database.js';
+import type { Database } from '../../src/adapters/db/database.js';
 import { PostgresJobQueue } from '../../src/adapters/queue/postgres-queue.js';
 import { DomainEvents } from '../../src/domain-events.js';
 import type { ChatBlock, ChatNotifier, ChatUser } from '../../src/incidents/chat-notifier.js';
 import type { JobQueue } from '../../src/jobs/job-queue.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
+import { usePGlite } from './pglite.js';
 import { testClock } from './test-clock.js';
 
 /** The people of the handler tests: Priya is on call for checkout, Maria leads payments, Ben is a bystander. */
@@ -164,32 +164,16 @@ export function handlerContext(rec: Recorder, opts: { config?: AppConfig; db?: D
   };
 }
 
-/** An in-memory PGlite with the migrations applied, and a Postgres queue over it that is never started (jobs stay rows). */
-export async function openHandlerDatabase(): Promise<{ db: Database; queue: JobQueue }> {
-  const db = await openDatabase({ dataDir: ':memory:' });
-  await db.migrate();
-  return { db, queue: new PostgresJobQueue({ knex: db.knex, logger: createLogger({ level: 'silent' }) }) };
-}
-
-/** Opens the database for a test file's tests (before all) and closes it after them; read `db` and `queue` inside tests. */
+/** The file's PGlite (see usePGlite) and a Postgres queue over it that is never started, so jobs stay rows. */
 export function useHandlerDatabase(): { readonly db: Database; readonly queue: JobQueue } {
-  let opened: { db: Database; queue: JobQueue } | undefined;
-  beforeAll(async () => {
-    opened = await openHandlerDatabase();
-  }, 60_000);
-  afterAll(async () => {
-    await opened?.db.close();
-  });
-  const get = () => {
-    if (!opened) throw new Error('the handler database is opened in beforeAll; read it inside a test');
-    return opened;
-  };
+  const pg = usePGlite();
+  let queue: JobQueue | undefined;
   return {
     get db() {
-      return get().db;
+      return pg.db;
     },
     get queue() {
-      return get().queue;
+      return (queue ??= new PostgresJobQueue({ knex: pg.db.knex, logger: createLogger({ level: 'silent' }) }));
     },
   };
 }
