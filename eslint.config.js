@@ -4,7 +4,12 @@ import tseslint from 'typescript-eslint';
 
 const slackOutsideAdapters = {
   group: ['@slack/*'],
-  message: 'Slack SDKs belong in src/adapters/ or src/sandbox/; the core talks to ports (docs/architecture.md).',
+  message: 'Slack SDKs belong in src/adapters/ or sandbox/; the core talks to ports (docs/architecture.md).',
+};
+
+const toolingOutsideSrc = {
+  group: ['**/sandbox/**', '**/eval/**'],
+  message: 'src/ is what runs in production: the local workspace (sandbox/) and eval (eval/) are tooling; only src/cli.ts loads them.',
 };
 
 const inward = {
@@ -13,7 +18,7 @@ const inward = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'src/sandbox/console/static/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'sandbox/console/static/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -45,13 +50,13 @@ export default tseslint.config(
   {
     // The core, src/app.ts and the CLI included: no Slack SDK, no handlers, no presenters.
     files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**', 'src/sandbox/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward] }] },
+    ignores: ['src/adapters/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward, toolingOutsideSrc] }] },
   },
   {
     // Adapters, the sandbox and the Block Kit builders may use Slack's SDK, but never the handlers or presenters;
     // the Slack surface (src/adapters/slack/) is where they are wired in.
-    files: ['src/adapters/**/*.ts', 'src/sandbox/**/*.ts', 'blocks/**/*.ts'],
+    files: ['src/adapters/**/*.ts', 'sandbox/**/*.ts', 'blocks/**/*.ts'],
     ignores: ['src/adapters/slack/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [inward] }] },
   },

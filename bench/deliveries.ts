@@ -5,7 +5,7 @@ import { createApp, type RunningApp } from '../src/app.js';
 import { openDatabase } from '../src/adapters/db/database.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { SlackSandbox } from '../src/sandbox/slack/slack-sandbox.js';
+import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 
 export interface BenchDeliveriesOptions {
   /** Postgres to run on; a fresh schema is created and dropped. Default DATABASE_URL or the local server. */

@@ -2,10 +2,10 @@
 // category and every situation), in process; prints median, p95 and max milliseconds per scenario.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { investigateScenario } from '../src/investigation/cli-commands.js';
-import { generateScenarios } from '../src/investigation/generator/generate-scenarios.js';
-import { generateSituations } from '../src/investigation/generator/situations.js';
-import { scenarioSchema, type Scenario } from '../src/investigation/scenario.js';
+import { investigateScenario } from '../eval/commands.js';
+import { generateScenarios } from '../eval/generator/generate-scenarios.js';
+import { generateSituations } from '../eval/generator/situations.js';
+import { scenarioSchema, type Scenario } from '../eval/scenario-format.js';
 
 const examplesDir = path.resolve(import.meta.dirname, '../test/fixtures/scenarios');
 

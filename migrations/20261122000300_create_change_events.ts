@@ -8,7 +8,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('type').notNullable(); // deploy | change
     t.text('service').notNullable();
     t.timestamp('ts', { useTz: true }).notNullable();
-    t.jsonb('data').notNullable(); // the Deploy or Change shape of src/investigation/scenario.ts
+    t.jsonb('data').notNullable(); // the Deploy or Change shape of src/investigation/evidence-model.ts
     t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['service', 'ts']);
     t.index(['ts']);

@@ -44,17 +44,17 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         if (rest[0] !== 'check') break;
         return configCheck(io);
       case 'investigate': {
-        const { runInvestigateCommand } = await import('./investigation/cli-commands.js');
+        const { runInvestigateCommand } = await import('../eval/commands.js');
         return await runInvestigateCommand(rest, io);
       }
       case 'eval': {
-        const { runEvalCommand } = await import('./investigation/cli-commands.js');
+        const { runEvalCommand } = await import('../eval/commands.js');
         return await runEvalCommand(rest, io);
       }
       case 'scenarios':
         if (rest[0] !== 'generate') break;
         {
-          const { runGenerateCommand } = await import('./investigation/cli-commands.js');
+          const { runGenerateCommand } = await import('../eval/commands.js');
           return await runGenerateCommand(rest.slice(1), io);
         }
       case 'help':
@@ -115,8 +115,8 @@ async function start(io: CliIo): Promise<number> {
   if (config.env.SLACK_BOT_TOKEN) {
     app = await createApp(config, { logger });
   } else {
-    // No Slack credentials: run against the local workspace (src/sandbox), which supplies Slack, a world and a config.
-    const { startLocalWorkspace } = await import('./sandbox/index.js');
+    // No Slack credentials: run against the local workspace (sandbox/), which supplies Slack, a world and a config.
+    const { startLocalWorkspace } = await import('../sandbox/index.js');
     app = await startLocalWorkspace(config, { logger, createApp });
   }
   io.stdout(`incident-copilot is running at ${app.url}`);

@@ -9,7 +9,7 @@ import { tellClicker } from './tell-clicker.js';
 import { recordClick } from '../../src/incidents/transitions.js';
 import { buildResolveModal } from '../../blocks/modals.js';
 import { AppError } from '../../src/errors.js';
-import { CATEGORIES } from '../../src/investigation/scenario.js';
+import { CATEGORIES } from '../../src/investigation/evidence-model.js';
 import { showEvidence } from '../../src/incidents/show-evidence.js';
 import { acknowledgeAs, beginResolveAs, escalateAs } from '../../src/oncall/incident-commands.js';
 

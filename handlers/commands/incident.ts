@@ -5,7 +5,7 @@ import type { HandlerDeps } from '../deps.js';
 import type { ModalCommandArgs } from '../listener-args.js';
 import { buildDeclareModal, buildResolveModal } from '../../blocks/modals.js';
 import { buildIncidentStatusBlocks } from '../../blocks/oncall.js';
-import { CATEGORIES } from '../../src/investigation/scenario.js';
+import { CATEGORIES } from '../../src/investigation/evidence-model.js';
 import { INCIDENT_USAGE, parseIncidentCommand } from '../../src/oncall/command-parsing.js';
 import { acknowledgeAs, beginResolveAs, changeSeverityAs, incidentOfChannel, incidentStatus, setCommander } from '../../src/oncall/incident-commands.js';
 import { afterAck, answer } from './respond.js';

@@ -6,7 +6,7 @@ import type { ViewSubmissionArgs } from '../listener-args.js';
 import { ViewIds } from '../../blocks/ids.js';
 import { DeclareFields, ResolveFields } from '../../blocks/modals.js';
 import { AppError } from '../../src/errors.js';
-import { CATEGORIES } from '../../src/investigation/scenario.js';
+import { CATEGORIES } from '../../src/investigation/evidence-model.js';
 import { declareIncident, resolveWithRootCause } from '../../src/oncall/incident-commands.js';
 
 const textValue = z.object({ value: z.string().nullish() });

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config.js';
 import type { BriefingView, WhatChanged } from '../../blocks/briefing.js';
 import { formatConfidence } from '../../blocks/format.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
+import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
 import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incident } from './repository.js';
 
@@ -156,9 +157,9 @@ async function suggestedStepView(
   const command = raw === null ? null : fillPlaceholders(raw, values).text;
   let state: 'todo' | 'running' | 'done' = 'todo';
   if (step.action) {
-    const runs = (await knex('remediation_runs').where({ incident_id: incident.id, action: step.action }).select('status')) as { status: string }[];
-    if (runs.some((r) => r.status === 'succeeded')) state = 'done';
-    else if (runs.some((r) => r.status === 'approved' || r.status === 'running')) state = 'running';
+    const runs = await runStatusesOf(knex, incident.id, step.action);
+    if (runs.includes('succeeded')) state = 'done';
+    else if (runs.some((s) => s === 'approved' || s === 'running')) state = 'running';
   }
   return { runbook: step.runbook, step: step.step, text: text.text, command, unknown: text.unknown, state };
 }
@@ -172,7 +173,7 @@ async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChan
 
 /** Open remediation proposals of the incident (the remediation capability writes them). */
 async function proposedRuns(knex: Knex, incidentId: number): Promise<{ id: number; action: string; service: string }[]> {
-  return knex('remediation_runs').where({ incident_id: incidentId, status: 'proposed' }).orderBy('id', 'asc').select('id', 'action', 'service');
+  return (await listProposedRuns(knex, [incidentId])).map(({ id, action, service }) => ({ id, action, service }));
 }
 
 export function briefingState(view: BriefingView): BriefingState {

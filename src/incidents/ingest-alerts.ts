@@ -7,7 +7,20 @@ import type { PageSummary } from '../investigation/ports.js';
 import { routeAlert } from '../oncall/routing.js';
 import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
-import { appendEvents, latestTruncation, reopenCount, toIncident, type Incident } from './repository.js';
+import {
+  appendEvents,
+  countEvents,
+  findByFingerprint,
+  findOpenIncidentByGroupKey,
+  findReopenCandidate,
+  insertPagedIncident,
+  latestTruncation,
+  lockIncidentState,
+  reopenCount,
+  reopenResolvedIncident,
+  type Incident,
+} from './repository.js';
+import { firingCount, knownLeads, upsertAlerts } from './alerts-repository.js';
 import { JobNames } from '../oncall/job-names.js';
 import { INVESTIGATE_JOB, investigateJobId, type InvestigationTrigger } from './investigate-incident.js';
 import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel, retryOpenIncidentChannel } from './open-incident-channel.js';
@@ -82,8 +95,7 @@ async function ingestGroup(
   const now = ctx.clock.now();
   let incident = await findByFingerprint(trx, alerts);
   if (!incident) {
-    const existing = await trx('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first();
-    if (existing) incident = toIncident(existing);
+    incident = await findOpenIncidentByGroupKey(trx, groupKey);
   }
   let opened = false;
   let reopened: number | undefined;
@@ -104,12 +116,11 @@ async function ingestGroup(
       opened = true;
     } else {
       // Another replica opened it between our read and our insert: join theirs.
-      const row = await trx('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first();
-      incident = toIncident(row);
+      incident = (await findOpenIncidentByGroupKey(trx, groupKey))!;
     }
   }
   // Serialises concurrent deliveries of one group, so the "all resolved" transition is seen exactly once.
-  await trx('incidents').where({ id: incident.id }).forUpdate().select('id');
+  await lockIncidentState(trx, incident.id);
   const before = await firingCount(trx, incident.id);
   const known = opened ? undefined : await knownLeads(trx, incident.id);
   await upsertAlerts(trx, alerts, incident.id, now);
@@ -159,11 +170,6 @@ async function ingestGroup(
   return { incidentId: incident.id, publicId: incident.publicId, opened, ...(reopened !== undefined ? { reopened } : {}), alerts: alerts.length, allResolved, firingAgain };
 }
 
-async function countEvents(trx: Knex.Transaction, incidentId: number, types: string[]): Promise<number> {
-  const row = await trx('incident_events').where({ incident_id: incidentId }).whereIn('type', types).count<{ count: number }[]>('* as count').first();
-  return Number(row?.count ?? 0);
-}
-
 /** Whether every alert of the incident had resolved, and none has fired again since. */
 async function firedSinceAllResolved(trx: Knex.Transaction, incidentId: number): Promise<boolean> {
   return (await countEvents(trx, incidentId, ['alerts.all_resolved'])) > (await countEvents(trx, incidentId, ['alerts.firing_again', 'alerts.fired_again']));
@@ -186,37 +192,16 @@ async function reopenRecentIncident(
   now: Date,
 ): Promise<{ incident: Incident; reopened?: number } | undefined> {
   const since = new Date(now.getTime() - ctx.config.file.incidents.regroupWindow);
-  const candidate = await trx('incidents as i')
-    .join('alerts as a', 'a.incident_id', 'i.id')
-    .where({ 'i.group_key': groupKey, 'i.status': 'resolved', 'a.source': firing[0]!.source })
-    .whereIn(
-      'a.fingerprint',
-      firing.map((a) => a.fingerprint),
-    )
-    .where('i.resolved_at', '>', since)
-    .orderBy('i.resolved_at', 'desc')
-    .first('i.id', 'i.resolved_at', 'a.fingerprint');
+  const candidate = await findReopenCandidate(trx, { groupKey, source: firing[0]!.source, fingerprints: firing.map((a) => a.fingerprint), since });
   if (!candidate) return undefined;
   const alert = firing.find((a) => a.fingerprint === candidate.fingerprint) ?? firing[0]!;
-  let rows: Record<string, unknown>[] = [];
-  try {
-    // A savepoint: a unique violation must not abort the delivery's transaction.
-    rows = await trx.transaction((sp) =>
-      sp('incidents')
-        .where({ id: candidate.id, status: 'resolved' })
-        .update({ status: 'triggered', resolved_at: null, investigation: null, updated_at: now, version: sp.raw('version + 1') })
-        .returning('*'),
-    );
-  } catch (err) {
-    if ((err as { code?: string }).code !== '23505') throw err;
+  const incident = await reopenResolvedIncident(trx, candidate.id, now);
+  if (!incident) {
+    const open = await findOpenIncidentByGroupKey(trx, groupKey);
+    return open ? { incident: open } : undefined;
   }
-  if (rows.length === 0) {
-    const open = await trx('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first();
-    return open ? { incident: toIncident(open) } : undefined;
-  }
-  const incident = toIncident(rows[0]!);
   const count = (await reopenCount(trx, incident.id)) + 1;
-  const minutes = minutesAfterResolve(new Date(candidate.resolved_at as Date), now);
+  const minutes = minutesAfterResolve(candidate.resolvedAt, now);
   await appendEvents(trx, [
     {
       incidentId: incident.id,
@@ -224,7 +209,7 @@ async function reopenRecentIncident(
       actor: 'copilot',
       at: now,
       dedupeKey: `reopened:${incident.id}:${count}`,
-      data: { reopenCount: count, alertname: alert.alertname, fingerprint: alert.fingerprint, resolvedAt: new Date(candidate.resolved_at as Date).toISOString(), minutesAfterResolve: minutes },
+      data: { reopenCount: count, alertname: alert.alertname, fingerprint: alert.fingerprint, resolvedAt: candidate.resolvedAt.toISOString(), minutesAfterResolve: minutes },
     },
   ]);
   await ctx.queue.enqueue(
@@ -237,14 +222,6 @@ async function reopenRecentIncident(
   await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `r${count}`), trx });
   await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}-r${count}`, trx });
   return { incident, reopened: count };
-}
-
-/**
- * Where the alerts an incident already holds point, before a batch joins it: their distinct (service, alertname). An
- * alert it already holds (same fingerprint, so same labels) always points somewhere listed here.
- */
-async function knownLeads(trx: Knex.Transaction, incidentId: number): Promise<{ service: string | null; alertname: string | null }[]> {
-  return trx('alerts').where({ incident_id: incidentId }).distinct('service', 'alertname');
 }
 
 /** Where an alert points: its service and alert name. */
@@ -296,47 +273,24 @@ async function recordTruncation(trx: Knex.Transaction, incidentId: number, origi
   ]);
 }
 
-async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promise<Incident | undefined> {
-  const row = await trx('incidents as i')
-    .join('alerts as a', 'a.incident_id', 'i.id')
-    .whereIn(
-      'a.fingerprint',
-      alerts.map((a) => a.fingerprint),
-    )
-    .where('a.source', alerts[0]!.source)
-    .whereNot('i.status', 'resolved')
-    .orderBy('i.id', 'asc')
-    .first('i.*');
-  return row ? toIncident(row) : undefined;
-}
-
 async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: string, alert: Alert, now: Date, page?: PageSummary): Promise<Incident | undefined> {
   const route = routeAlert(alert.labels, ctx.config.file);
   const policy = route.escalationPolicy ? ctx.config.file.escalationPolicies.find((p) => p.name === route.escalationPolicy) : undefined;
   const prefix = ctx.config.file.incidents.idPrefix.toUpperCase();
-  const res = await trx.raw(
-    `insert into incidents (public_id, title, severity, service, team, status, source, group_key, external_id, escalation_snapshot, page, opened_at, updated_at)
-     values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', ?, ?, ?, ?, ?, ?, ?)
-     on conflict (group_key) where status <> 'resolved' and group_key is not null do nothing
-     returning *`,
-    [
-      prefix,
-      incidentTitle(alert),
-      route.severity,
-      alert.service ?? null,
-      route.team ?? null,
-      alert.source,
-      groupKey,
-      alert.externalId ?? null,
-      policy ? JSON.stringify(snapshotOfPolicy(policy, route.team ?? null, now, { keepPagerDutyId: true })) : null,
-      page ? JSON.stringify(page) : null,
-      now,
-      now,
-    ],
-  );
-  const row = (res.rows as Record<string, unknown>[])[0];
-  if (!row) return undefined;
-  const incident = toIncident(row);
+  const incident = await insertPagedIncident(trx, {
+    prefix,
+    title: incidentTitle(alert),
+    severity: route.severity,
+    service: alert.service ?? null,
+    team: route.team ?? null,
+    source: alert.source,
+    groupKey,
+    externalId: alert.externalId ?? null,
+    escalationSnapshot: policy ? snapshotOfPolicy(policy, route.team ?? null, now, { keepPagerDutyId: true }) : null,
+    page: page ?? null,
+    now,
+  });
+  if (!incident) return undefined;
   await appendEvents(trx, [
     {
       incidentId: incident.id,
@@ -349,45 +303,4 @@ async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: 
   ]);
   ctx.metrics.incidentsOpened.inc({ severity: route.severity });
   return incident;
-}
-
-async function firingCount(trx: Knex.Transaction, incidentId: number): Promise<number> {
-  const row = await trx('alerts').where({ incident_id: incidentId, status: 'firing' }).count<{ count: number }[]>('* as count').first();
-  return Number(row?.count ?? 0);
-}
-
-async function upsertAlerts(trx: Knex.Transaction, alerts: Alert[], incidentId: number | null, now: Date): Promise<void> {
-  // One row per (source, fingerprint, startsAt); the latest status wins, an alert never moves between incidents.
-  const unique = new Map<string, Alert>();
-  for (const a of alerts) unique.set(`${a.fingerprint}|${a.startsAt.toISOString()}`, a);
-  const rows = [...unique.values()].map((a) => ({
-    incident_id: incidentId,
-    source: a.source,
-    fingerprint: a.fingerprint,
-    status: a.status,
-    alertname: a.alertname,
-    service: a.service ?? null,
-    severity: a.severity ?? null,
-    labels: JSON.stringify(a.labels),
-    annotations: JSON.stringify(a.annotations),
-    starts_at: a.startsAt,
-    ends_at: a.endsAt,
-    group_key: a.groupKey,
-    external_id: a.externalId ?? null,
-    generator_url: a.generatorUrl ?? null,
-    received_at: now,
-    updated_at: now,
-  }));
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx('alerts')
-      .insert(rows.slice(i, i + 500))
-      .onConflict(['source', 'fingerprint', 'starts_at'])
-      .merge({
-        status: trx.raw('excluded.status'),
-        ends_at: trx.raw('excluded.ends_at'),
-        annotations: trx.raw('excluded.annotations'),
-        updated_at: trx.raw('excluded.updated_at'),
-        incident_id: trx.raw('coalesce(alerts.incident_id, excluded.incident_id)'),
-      });
-  }
 }

@@ -1,6 +1,6 @@
 // Posts a small chart of the incident's key metric around the onset in the briefing thread, once, when metrics exist.
 import type { AppContext } from '../context.js';
-import type { Series } from '../investigation/scenario.js';
+import type { Series } from '../investigation/evidence-model.js';
 import { renderLineChartPng } from './chart-png.js';
 import { appendEvent, findIncident, firstAlert } from './repository.js';
 

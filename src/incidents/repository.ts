@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
 import type { InvestigationResult, PageSummary } from '../investigation/ports.js';
+import type { Alert } from '../intake/alert.js';
 
 export type IncidentStatus = 'triggered' | 'acknowledged' | 'mitigated' | 'resolved';
 
@@ -190,4 +191,197 @@ export async function declaredSummary(db: Knex | Knex.Transaction, incidentId: n
   const opened = await db('incident_events').where({ incident_id: incidentId, type: 'incident.opened' }).orderBy('id', 'asc').first('data');
   const summary = (opened?.data as { summary?: unknown } | undefined)?.summary;
   return typeof summary === 'string' && summary.trim() ? summary.trim() : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Queries other capabilities make of `incidents` and `incident_events` (this module owns them; alerts-repository.ts
+// owns `alerts`).
+
+/** The incident of a group that is not resolved (what a PagerDuty state change applies to). */
+export async function findOpenIncidentByGroupKey(db: Knex | Knex.Transaction, groupKey: string): Promise<Incident | undefined> {
+  const row = await db('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first();
+  return row ? toIncident(row) : undefined;
+}
+
+/** Ids of the incidents of a service that are not resolved. */
+export async function openIncidentIdsOfService(db: Knex | Knex.Transaction, service: string): Promise<number[]> {
+  const rows = (await db('incidents').where({ service }).whereNot({ status: 'resolved' }).select('id')) as { id: number }[];
+  return rows.map((r) => r.id);
+}
+
+/** Incidents that are not resolved, oldest first; of one team when given. */
+export async function listOpenIncidents(db: Knex | Knex.Transaction, opts: { team?: string; limit?: number } = {}): Promise<Incident[]> {
+  const q = db('incidents').whereNot({ status: 'resolved' }).orderBy('opened_at', 'asc');
+  if (opts.team !== undefined) q.where({ team: opts.team });
+  if (opts.limit !== undefined) q.limit(opts.limit);
+  return ((await q) as Row[]).map(toIncident);
+}
+
+/** Triggered incidents that page (not SEV3): what the escalation watchdog checks. */
+export async function listPagingIncidents(db: Knex | Knex.Transaction): Promise<{ id: number; openedAt: Date }[]> {
+  const rows = (await db('incidents').where({ status: 'triggered' }).whereNot({ severity: 'sev3' }).select('id', 'opened_at')) as { id: number; opened_at: Date }[];
+  return rows.map((r) => ({ id: r.id, openedAt: new Date(r.opened_at) }));
+}
+
+/** Locks the incident's row for the rest of the transaction and returns its status and severity. */
+export async function lockIncidentState(trx: Knex.Transaction, id: number): Promise<{ status: IncidentStatus; severity: Severity } | undefined> {
+  return (await trx('incidents').where({ id }).forUpdate().first('status', 'severity')) as { status: IncidentStatus; severity: Severity } | undefined;
+}
+
+/** Sets fields of the incident, bumping its version; returns the updated incident. */
+export async function updateIncident(db: Knex | Knex.Transaction, id: number, fields: { severity?: Severity; commander?: string | null }, now: Date): Promise<Incident | undefined> {
+  const rows = (await db('incidents')
+    .where({ id })
+    .update({ ...fields, updated_at: now, version: db.raw('version + 1') })
+    .returning('*')) as Row[];
+  return rows[0] ? toIncident(rows[0]) : undefined;
+}
+
+/** The escalation policy frozen into the incident (raw JSON), with the team and opening time it was frozen for. */
+export async function escalationSnapshotRow(db: Knex | Knex.Transaction, id: number): Promise<{ snapshot: unknown; team: string | null; openedAt: Date } | undefined> {
+  const row = await db('incidents').where({ id }).first('escalation_snapshot', 'team', 'opened_at');
+  return row ? { snapshot: row.escalation_snapshot ?? null, team: (row.team as string | null) ?? null, openedAt: row.opened_at as Date } : undefined;
+}
+
+/** Freezes an escalation policy into the incident; unless `replace`, only when none is frozen yet. */
+export async function saveEscalationSnapshot(db: Knex | Knex.Transaction, id: number, snapshot: unknown, replace: boolean): Promise<void> {
+  const q = db('incidents').where({ id });
+  if (!replace) q.whereNull('escalation_snapshot');
+  await q.update({ escalation_snapshot: JSON.stringify(snapshot) });
+}
+
+/** The timeline entry written under a once-only key, if any. */
+export async function findEventByKey(db: Knex | Knex.Transaction, dedupeKey: string): Promise<{ id: number; data: unknown } | undefined> {
+  return (await db('incident_events').where({ dedupe_key: dedupeKey }).first('id', 'data')) as { id: number; data: unknown } | undefined;
+}
+
+/** How many entries of one type (or of any of several) the incident's timeline holds. */
+export async function countEvents(db: Knex | Knex.Transaction, incidentId: number, type: string | string[]): Promise<number> {
+  const row = await db('incident_events').where({ incident_id: incidentId }).whereIn('type', typeof type === 'string' ? [type] : type).count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+/** The incident's latest timeline entry of one type. */
+export async function lastEventOfType(db: Knex | Knex.Transaction, incidentId: number, type: string): Promise<{ id: number; data: unknown; at: Date } | undefined> {
+  return (await db('incident_events').where({ incident_id: incidentId, type }).orderBy('id', 'desc').first('id', 'data', 'at')) as { id: number; data: unknown; at: Date } | undefined;
+}
+
+/** Whether an escalation step of round `round` or later is on the incident's timeline. */
+export async function hasEscalationStepSince(db: Knex | Knex.Transaction, incidentId: number, round: number): Promise<boolean> {
+  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).whereRaw(`(data->>'round')::int >= ?`, [round]).first('id');
+  return row !== undefined;
+}
+
+/** Who wrote the timeline entries of one type about a remediation run (`data.runId`), oldest first. */
+export async function actorsOfRunEvents(db: Knex | Knex.Transaction, type: string, runId: number): Promise<string[]> {
+  const rows = (await db('incident_events').where({ type }).whereRaw(`(data->>'runId')::int = ?`, [runId]).orderBy('id').select('actor')) as { actor: string }[];
+  return rows.map((r) => r.actor);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Alerts joining incidents (src/incidents/ingest-alerts.ts).
+
+/** Inserts a declared incident (`/incident declare`), triggered, with the next public id of the prefix. */
+export async function insertDeclaredIncident(
+  trx: Knex.Transaction,
+  f: { prefix: string; title: string; severity: Severity; service: string | null; team: string | null; commander: string; page: PageSummary; now: Date },
+): Promise<Incident> {
+  const res = await trx.raw(
+    `insert into incidents (public_id, title, severity, service, team, status, source, commander, page, opened_at, updated_at)
+     values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', 'manual', ?, ?, ?, ?) returning *`,
+    [f.prefix, f.title, f.severity, f.service, f.team, f.commander, JSON.stringify(f.page), f.now, f.now],
+  );
+  return toIncident((res.rows as Row[])[0]!);
+}
+
+
+/** The open incident holding one of the alerts (same source and fingerprint). */
+export async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promise<Incident | undefined> {
+  const row = await trx('incidents as i')
+    .join('alerts as a', 'a.incident_id', 'i.id')
+    .whereIn(
+      'a.fingerprint',
+      alerts.map((a) => a.fingerprint),
+    )
+    .where('a.source', alerts[0]!.source)
+    .whereNot('i.status', 'resolved')
+    .orderBy('i.id', 'asc')
+    .first('i.*');
+  return row ? toIncident(row) : undefined;
+}
+
+/** The group's incident resolved after `since` that held one of the alerts (same source and fingerprint), latest resolved first. */
+export async function findReopenCandidate(
+  trx: Knex.Transaction,
+  q: { groupKey: string; source: string; fingerprints: string[]; since: Date },
+): Promise<{ id: number; resolvedAt: Date; fingerprint: string } | undefined> {
+  const row = await trx('incidents as i')
+    .join('alerts as a', 'a.incident_id', 'i.id')
+    .where({ 'i.group_key': q.groupKey, 'i.status': 'resolved', 'a.source': q.source })
+    .whereIn('a.fingerprint', q.fingerprints)
+    .where('i.resolved_at', '>', q.since)
+    .orderBy('i.resolved_at', 'desc')
+    .first('i.id', 'i.resolved_at', 'a.fingerprint');
+  return row ? { id: row.id as number, resolvedAt: new Date(row.resolved_at as Date), fingerprint: row.fingerprint as string } : undefined;
+}
+
+/**
+ * Puts a resolved incident back to triggered with its diagnosis cleared; undefined when it is no longer resolved, or
+ * when another incident of its group is open (the partial unique index refuses it, inside a savepoint so the caller's
+ * transaction goes on).
+ */
+export async function reopenResolvedIncident(trx: Knex.Transaction, id: number, now: Date): Promise<Incident | undefined> {
+  let rows: Row[] = [];
+  try {
+    rows = await trx.transaction((sp) =>
+      sp('incidents')
+        .where({ id, status: 'resolved' })
+        .update({ status: 'triggered', resolved_at: null, investigation: null, updated_at: now, version: sp.raw('version + 1') })
+        .returning('*'),
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code !== '23505') throw err;
+  }
+  return rows[0] ? toIncident(rows[0]) : undefined;
+}
+
+/** Inserts a paged incident, triggered, with the next public id of the prefix; undefined when its group already has an open one. */
+export async function insertPagedIncident(
+  trx: Knex.Transaction,
+  f: {
+    prefix: string;
+    title: string;
+    severity: Severity;
+    service: string | null;
+    team: string | null;
+    source: Incident['source'];
+    groupKey: string;
+    externalId: string | null;
+    escalationSnapshot: unknown;
+    page: PageSummary | null;
+    now: Date;
+  },
+): Promise<Incident | undefined> {
+  const res = await trx.raw(
+    `insert into incidents (public_id, title, severity, service, team, status, source, group_key, external_id, escalation_snapshot, page, opened_at, updated_at)
+     values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', ?, ?, ?, ?, ?, ?, ?)
+     on conflict (group_key) where status <> 'resolved' and group_key is not null do nothing
+     returning *`,
+    [
+      f.prefix,
+      f.title,
+      f.severity,
+      f.service,
+      f.team,
+      f.source,
+      f.groupKey,
+      f.externalId,
+      f.escalationSnapshot ? JSON.stringify(f.escalationSnapshot) : null,
+      f.page ? JSON.stringify(f.page) : null,
+      f.now,
+      f.now,
+    ],
+  );
+  const row = (res.rows as Row[])[0];
+  return row ? toIncident(row) : undefined;
 }

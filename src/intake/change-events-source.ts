@@ -1,7 +1,7 @@
 // A ChangeSource over the change_events table: the deploys and changes that CI/CD and flag systems sent us.
 import type { Knex } from 'knex';
 import type { ChangeSource, TimeRange } from '../investigation/ports.js';
-import { changeSchema, deploySchema, type Change, type Deploy } from '../investigation/scenario.js';
+import { changeSchema, deploySchema, type Change, type Deploy } from '../investigation/evidence-model.js';
 import type { ChangeEventPayload } from './alert.js';
 
 /** Stores one event; a retried delivery of the same id stores nothing new. Returns true when it was new. */
@@ -39,4 +39,17 @@ export function createChangeEventsSource(knex: Knex): ChangeSource {
       return { sha, message: d.title, files: d.files };
     },
   };
+}
+
+/** Deploy events stored for [start, end), of the given services (all when none), oldest first: service, title (else the event id) and time. */
+export async function listDeployEvents(db: Knex | Knex.Transaction, opts: { services: string[]; start: Date; end: Date }): Promise<{ service: string; title: string; at: Date }[]> {
+  const rows = (await db('change_events')
+    .where({ type: 'deploy' })
+    .where('ts', '>=', opts.start)
+    .where('ts', '<', opts.end)
+    .modify((q) => {
+      if (opts.services.length) q.whereIn('service', opts.services);
+    })
+    .orderBy('ts', 'asc')) as Record<string, unknown>[];
+  return rows.map((r) => ({ service: r.service as string, title: ((r.data as { title?: string })?.title || (r.event_id as string)) ?? '', at: r.ts as Date }));
 }

@@ -5,7 +5,7 @@ import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError, formatZodIssues } from '../errors.js';
 import { ingestAlerts } from '../incidents/ingest-alerts.js';
 import { acknowledgeIncident, resolveIncident, unacknowledgeIncident } from '../incidents/transitions.js';
-import { appendEvent } from '../incidents/repository.js';
+import { appendEvent, findOpenIncidentByGroupKey, openIncidentIdsOfService } from '../incidents/repository.js';
 import { INVESTIGATE_JOB } from '../incidents/investigate-incident.js';
 import {
   alertFromPagerDuty,
@@ -80,7 +80,7 @@ async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deli
   }
   const known = ctx.config.file.services.map((s) => s.name);
   const groupKey = `pagerduty:${pdIncident}`;
-  const open = await ctx.knex('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first('id');
+  const open = await findOpenIncidentByGroupKey(ctx.knex, groupKey);
   const agent = event.agent?.summary ?? event.agent?.id ?? 'unknown';
   const actor = { id: `pagerduty:${agent}`, via: 'pagerduty' };
   switch (event.event_type) {
@@ -89,20 +89,20 @@ async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deli
       await ingestAlerts(ctx, [alertFromPagerDuty(payload, known)], { deliveryId, page: pageFromPagerDuty(payload) });
       return;
     case 'incident.acknowledged':
-      if (open) await acknowledgeIncident(ctx, open.id as number, actor);
+      if (open) await acknowledgeIncident(ctx, open.id, actor);
       return;
     case 'incident.unacknowledged':
-      if (open) await unacknowledgeIncident(ctx, open.id as number, actor);
+      if (open) await unacknowledgeIncident(ctx, open.id, actor);
       return;
     case 'incident.resolved':
-      if (open) await resolveIncident(ctx, open.id as number, actor, { summary: 'Resolved in PagerDuty' });
+      if (open) await resolveIncident(ctx, open.id, actor, { summary: 'Resolved in PagerDuty' });
       return;
     default:
       // Notes, status updates, responders, priority, reassignment, escalation, conference bridge, custom fields,
       // workflows: kept on the timeline as they happened.
       if (open) {
         await appendEvent(ctx.knex, {
-          incidentId: open.id as number,
+          incidentId: open.id,
           type: `pagerduty.${event.event_type.replace(/^incident\./, '')}`,
           actor: actor.id,
           at: new Date(event.occurred_at),
@@ -117,8 +117,7 @@ async function processChangeEvent(ctx: AppContext, event: z.infer<typeof changeE
   const isNew = await storeChangeEvent(ctx.knex, event);
   if (!isNew) return;
   // New evidence for open incidents of the same service: note it and investigate again, so the briefing updates.
-  const open = await ctx.knex('incidents').where({ service: event.service }).whereNot({ status: 'resolved' }).select('id');
-  for (const { id } of open as { id: number }[]) {
+  for (const id of await openIncidentIdsOfService(ctx.knex, event.service)) {
     await ctx.knex.transaction(async (trx) => {
       const written = await appendEvent(trx, {
         incidentId: id,

@@ -1,5 +1,5 @@
 // Confidence from the evidence itself: strength, how many independent signals agree, the margin over the runner-up.
-// A logistic model over those features, fitted on generated scenarios of one seed (fit-calibration.ts) and checked on others.
+// A logistic model over those features, fitted on generated scenarios of one seed (eval/fit-calibration.ts) and checked on others.
 
 /** What the confidence of a known answer is computed from. */
 export interface KnownFeatures {

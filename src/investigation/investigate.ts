@@ -8,9 +8,9 @@ import { classify, lookalikes } from './engine/signatures/index.js';
 import { LogIndex } from './log-index.js';
 import type { EvidenceSources, InvestigationResult, PageSummary, StepRecorder } from './ports.js';
 import { chooseStep } from './runbook-steps.js';
-import { ACTION_FOR_CATEGORY, type Category, type ScenarioService } from './scenario.js';
+import { ACTION_FOR_CATEGORY, type Category, type ServiceNode } from './evidence-model.js';
 
-export { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty, pageSummaryFromScenario } from './page-summary.js';
+export { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from './page-summary.js';
 
 /**
  * Investigates a page with no model: finds when each signal departed from its baseline, walks from the paged service to
@@ -97,7 +97,7 @@ function missingSignals(ctx: Context, scored: ScoredRoot[], paged: string | unde
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 /** The graph's name for the paged service: exact, else the same words in another case or spelling ("Search API" -> search-api). */
-function resolveService(name: string | undefined, services: Map<string, ScenarioService>): string | undefined {
+function resolveService(name: string | undefined, services: Map<string, ServiceNode>): string | undefined {
   if (!name) return undefined;
   if (services.has(name)) return name;
   const wanted = slug(name);

@@ -1,5 +1,5 @@
 // Log lines grouped by template (numbers and ids masked), so "new since the onset" can be told from old noise.
-import type { LogLine } from './scenario.js';
+import type { LogLine } from './evidence-model.js';
 
 /** One log template of one service: its first line (quoted verbatim as evidence), when it first appeared, how often. */
 export interface LogTemplate {

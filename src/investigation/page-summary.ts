@@ -1,10 +1,9 @@
 // The one page model (PageSummary): what paged, built once at intake from the delivery the intake parsed (Alertmanager
 // v4, PagerDuty v3) or from a declaration, stored with the incident (incidents.page) and read by the investigation.
-// A scenario file carries its page as a raw webhook body: pageSummaryFromScenario reads it with the same builders.
+// A scenario file carries its page as a raw webhook body: eval/scenario-format.ts reads it with the same builders.
 import { z } from 'zod';
 import { ValidationError, formatZodIssues } from '../errors.js';
 import type { PageSummary } from './ports.js';
-import type { Scenario } from './scenario.js';
 
 /** What the builders read of an Alertmanager v4 body (the intake's parsed payload fits). */
 interface AlertmanagerPage {
@@ -123,11 +122,6 @@ export function pageFromPagerDuty(p: PagerDutyPage): PageSummary {
     labels: { ...detailLabels, ...(service ? { service } : {}), ...(alertname ? { alertname } : {}) },
     startsAt: data.created_at ?? p.event.occurred_at ?? new Date(0).toISOString(),
   };
-}
-
-/** The page of a scenario file. */
-export function pageSummaryFromScenario(s: Scenario): PageSummary {
-  return s.page.source === 'alertmanager' ? pageSummaryFromAlertmanager(s.page.payload) : pageSummaryFromPagerDuty(s.page.payload);
 }
 
 /** A stored alert row (table `alerts`) as a page: what a reopen or a new lead is investigated from. */

@@ -1,5 +1,5 @@
 // The investigator's ports: what it needs from the outside world, and the answer it gives (docs/scenario-format.md, "The answer").
-import type { Category, Change, Deploy, LogLine, PastIncident, Runbook, ScenarioService, Series } from './scenario.js';
+import type { Category, Change, Deploy, LogLine, PastIncident, Runbook, ServiceNode, Series } from './evidence-model.js';
 
 /** A time range, in unix milliseconds. */
 export interface TimeRange {
@@ -38,7 +38,7 @@ export interface RunbookSource {
 }
 
 export interface ServiceGraph {
-  services(): Promise<ScenarioService[]>;
+  services(): Promise<ServiceNode[]>;
 }
 
 /** Everything an investigation can draw on. A missing source is reported as missing evidence, not an error. */

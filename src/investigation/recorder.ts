@@ -1,5 +1,5 @@
 // Records every investigation step as a span (OpenTelemetry GenAI attribute names) and instruments evidence sources.
-import type { Change, Deploy, LogLine, PastIncident, Runbook, Series } from './scenario.js';
+import type { Change, Deploy, LogLine, PastIncident, Runbook, Series } from './evidence-model.js';
 import type { EvidenceRef, EvidenceSources, InvestigationStep, StepRecorder, TimeRange } from './ports.js';
 
 /** Attribute names: the OpenTelemetry GenAI semantic conventions where one exists, `copilot.*` for our own. */

@@ -1,6 +1,6 @@
 // Runbook markdown to numbered steps, and the choice of the step to suggest for a hypothesis.
 import type { SuggestedStep } from './ports.js';
-import type { Runbook } from './scenario.js';
+import type { Runbook } from './evidence-model.js';
 
 /** One numbered step of a runbook; `action` is the catalog action it names with `(action: NAME)`, if any. */
 export interface RunbookStep {

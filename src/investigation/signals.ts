@@ -1,9 +1,14 @@
 // Per-service signals by metric role: each series' departure from its own baseline, and the resource signatures read from them.
 import { detectDeparture, toPoints, type Departure } from './change-point.js';
 import type { MetricsSource, StepRecorder, TimeRange } from './ports.js';
-import type { ScenarioService, Series } from './scenario.js';
-import { seriesSelector } from './scenario-sources.js';
+import type { ServiceNode, Series } from './evidence-model.js';
 import { formatRoleValue } from '../../blocks/format.js';
+
+/** A series' selector as written in evidence: `name{label="value",...}` in the series' own label order. */
+function seriesSelector(series: Series): string {
+  const labels = Object.entries(series.metric).filter(([k]) => k !== '__name__');
+  return `${series.metric.__name__}{${labels.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+}
 
 /** One series of one role, with where (and whether) it departed from its baseline. */
 export interface SeriesFinding {
@@ -19,7 +24,7 @@ export interface SeriesFinding {
 
 /** Everything the metrics say about one service. */
 export interface ServiceSignals {
-  service: ScenarioService;
+  service: ServiceNode;
   byRole: Map<string, SeriesFinding[]>;
   /** Series the service reports about each upstream it calls (per-edge failure ratio), by upstream name. */
   edges: Map<string, SeriesFinding>;
@@ -99,7 +104,7 @@ function analyse(role: string, s: Series): SeriesFinding {
 
 /** Queries every role of every non-external service (vendors have no metrics of their own). */
 export async function gatherSignals(
-  services: ScenarioService[],
+  services: ServiceNode[],
   metrics: MetricsSource,
   range: TimeRange,
   record: StepRecorder,

@@ -1,6 +1,6 @@
 // When every alert of an incident resolves: paging stops, the channel is told and offered Resolve (or the incident resolves after a quiet period).
 import type { AppContext } from '../context.js';
-import { cycleKey, escalationRunCount, findIncident } from '../incidents/repository.js';
+import { countEvents, cycleKey, escalationRunCount, findIncident } from '../incidents/repository.js';
 import { buildAllResolvedBlocks, buildAllResolvedText } from '../../blocks/oncall.js';
 import { stopEscalation } from './escalation.js';
 import { JobNames } from './job-names.js';
@@ -36,6 +36,5 @@ export async function stopPagingAllResolved(ctx: AppContext, incidentId: number)
 
 /** How many times every alert of the incident resolved: each time is its own note and its own quiet-period timer. */
 export async function alertsResolvedCount(db: AppContext['knex'], incidentId: number): Promise<number> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'alerts.all_resolved' }).count<{ count: number }[]>('* as count').first();
-  return Number(row?.count ?? 0);
+  return countEvents(db, incidentId, 'alerts.all_resolved');
 }

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { escalationTargetSchema, type EscalationPolicyDef, type EscalationTarget, type FileConfig } from '../config.js';
+import { escalationSnapshotRow, saveEscalationSnapshot } from '../incidents/repository.js';
 import type { PagerDutyClient } from './ports.js';
 import { isBusinessHours, teamHours } from './business-hours.js';
 
@@ -152,20 +153,20 @@ export function escalationJobId(incidentId: number, round: number, step: number)
  * config's policy after parsing, so also milliseconds) is read as a snapshot of the same policy.
  */
 export async function loadSnapshot(db: Knex | Knex.Transaction, incidentId: number): Promise<EscalationSnapshot | undefined> {
-  const row = await db('incidents').where({ id: incidentId }).first('escalation_snapshot', 'team', 'opened_at');
-  if (!row?.escalation_snapshot) return undefined;
-  const parsed = escalationSnapshotSchema.safeParse(row.escalation_snapshot);
+  const row = await escalationSnapshotRow(db, incidentId);
+  if (!row?.snapshot) return undefined;
+  const parsed = escalationSnapshotSchema.safeParse(row.snapshot);
   if (parsed.success) return parsed.data;
-  const def = frozenPolicyDefSchema.safeParse(row.escalation_snapshot);
+  const def = frozenPolicyDefSchema.safeParse(row.snapshot);
   if (!def.success) return undefined;
   return {
     policy: def.data.name,
     source: 'config',
-    team: (row.team as string | null) ?? null,
+    team: row.team,
     steps: def.data.steps.map((st) => ({ targets: st.targets, delayMs: st.delay ?? null })),
     ackWindow: { businessHoursMs: def.data.ackWindow.businessHours, overnightMs: def.data.ackWindow.overnight },
     repeat: def.data.repeat,
-    frozenAt: new Date(row.opened_at as Date).toISOString(),
+    frozenAt: new Date(row.openedAt).toISOString(),
     ...(def.data.pagerdutyId ? { pagerdutyId: def.data.pagerdutyId } : {}),
   };
 }
@@ -178,8 +179,6 @@ export async function frozenPagerDutyPolicy(db: Knex | Knex.Transaction, inciden
 
 /** Freezes the snapshot into the incident once; returns the one stored (an earlier one wins). */
 export async function storeSnapshot(db: Knex, incidentId: number, snapshot: EscalationSnapshot, replace = false): Promise<EscalationSnapshot> {
-  const q = db('incidents').where({ id: incidentId });
-  if (!replace) q.whereNull('escalation_snapshot');
-  await q.update({ escalation_snapshot: JSON.stringify(snapshot) });
+  await saveEscalationSnapshot(db, incidentId, snapshot, replace);
   return (await loadSnapshot(db, incidentId)) ?? snapshot;
 }

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, type Incident } from '../incidents/repository.js';
+import { appendEvent, cycleKey, findEventByKey, findIncident, firstAlert, escalationRunCount, hasEscalationStepSince, lastEventOfType, lockIncidentState, updateIncident, type Incident } from '../incidents/repository.js';
 import { buildEscalationNoticeText } from '../../blocks/oncall.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { routeAlert } from './routing.js';
@@ -144,10 +144,11 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const from = await ctx.knex.transaction(async (trx) => {
-    const row = await trx('incidents').where({ id: incidentId }).forUpdate().first('severity');
-    const was = row.severity as Severity;
+    const row = await lockIncidentState(trx, incidentId);
+    if (!row) throw new NotFoundError(`incident ${incidentId}`);
+    const was = row.severity;
     if (was === to) return was;
-    await trx('incidents').where({ id: incidentId }).update({ severity: to, updated_at: ctx.clock.now(), version: trx.raw('version + 1') });
+    await updateIncident(trx, incidentId, { severity: to }, ctx.clock.now());
     await appendEvent(trx, { incidentId, type: 'incident.severity_changed', actor: by, at: ctx.clock.now(), data: { from: was, to } });
     await enqueueNotice(ctx, incidentId, `sev:${ctx.clock.now().getTime()}:${to}`, buildEscalationNoticeText({ kind: 'raised', publicId: incident.publicId, from: was, to, reason }), trx);
     return was;
@@ -175,21 +176,20 @@ export type { EscalationSnapshot };
 /** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
 export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {
   const runs = await escalationRunCount(db, incidentId);
-  return (await db('incident_events').where({ dedupe_key: cycleKey(`escalation-stopped:${incidentId}`, runs) }).first('id')) !== undefined;
+  return (await findEventByKey(db, cycleKey(`escalation-stopped:${incidentId}`, runs))) !== undefined;
 }
 
 /** Whether a step of the chain's current run (rounds from `base`) has run. */
 async function stepOfRun(db: Knex | Knex.Transaction, incidentId: number, base: number): Promise<boolean> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).whereRaw(`(data->>'round')::int >= ?`, [base]).first('id');
-  return row !== undefined;
+  return hasEscalationStepSince(db, incidentId, base);
 }
 
 /** Where the chain stands: the last step that ran, if any. */
 export async function lastStep(db: Knex | Knex.Transaction, incidentId: number): Promise<{ round: number; step: number; at: Date } | undefined> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).orderBy('id', 'desc').first('data', 'at');
+  const row = await lastEventOfType(db, incidentId, 'escalation.step');
   if (!row) return undefined;
   const data = row.data as { round: number; step: number };
-  return { round: data.round, step: data.step, at: row.at as Date };
+  return { round: data.round, step: data.step, at: row.at };
 }
 
 /** Pages the next step now (the Escalate button): the step's timer is replaced by an immediate run. */

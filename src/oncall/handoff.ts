@@ -4,6 +4,10 @@ import type { AppContext } from '../context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Team } from '../config.js';
 import { buildHandoffBlocks, buildHandoffText, type HandoffView } from '../../blocks/handoff.js';
+import { listOpenIncidents } from '../incidents/repository.js';
+import { unacknowledgedResolvedAlerts } from '../incidents/alerts-repository.js';
+import { listDeployEvents } from '../intake/change-events-source.js';
+import { listProposedRuns } from '../remediation/remediation-repository.js';
 import { slackIdOf } from './directory.js';
 import { JobNames } from './job-names.js';
 import { listOverrides } from './overrides.js';
@@ -22,39 +26,19 @@ async function hasTable(db: Knex, name: string): Promise<boolean> {
 /** Everything the shift [start, end) of a team leaves behind, read from the incident, alert, deploy, action and page rows. */
 export async function collectHandoff(ctx: AppContext, team: string, start: Date, end: Date): Promise<Omit<HandoffView, 'handoffId' | 'timeZone' | 'outgoing' | 'incoming' | 'outgoingConfirmedAt' | 'incomingConfirmedAt'>> {
   const db = ctx.knex;
-  const open = (await db('incidents').where({ team }).whereNot({ status: 'resolved' }).orderBy('opened_at', 'asc')) as Row[];
+  const open = await listOpenIncidents(db, { team });
   const teamServices = ctx.config.file.services.filter((s) => s.team === team).map((s) => s.name);
   let deploys: HandoffView['deploys'] = null;
   if (await hasTable(db, 'change_events')) {
-    const rows = (await db('change_events')
-      .where({ type: 'deploy' })
-      .where('ts', '>=', start)
-      .where('ts', '<', end)
-      .modify((q) => {
-        if (teamServices.length) q.whereIn('service', teamServices);
-      })
-      .orderBy('ts', 'asc')) as Row[];
-    deploys = rows.map((r) => ({ service: r.service as string, title: ((r.data as { title?: string })?.title || (r.event_id as string)) ?? '', at: r.ts as Date }));
+    deploys = await listDeployEvents(db, { services: teamServices, start, end });
   }
   // Resolved alerts of the shift that nobody acted on: no incident, or an incident nobody acknowledged.
-  const alerts = (await db('alerts as a')
-    .leftJoin('incidents as i', 'i.id', 'a.incident_id')
-    .where('a.status', 'resolved')
-    .where('a.starts_at', '>=', start)
-    .where('a.starts_at', '<', end)
-    .whereNull('i.acknowledged_at')
-    .where((q) => {
-      q.where('i.team', team);
-      // `void`: the nested where's builder is a thenable; the callback only builds the clause.
-      if (teamServices.length) q.orWhere((q2) => void q2.whereNull('a.incident_id').whereIn('a.service', teamServices));
-    })
-    .groupBy('a.alertname', 'a.service')
-    .select('a.alertname', 'a.service')
-    .count<{ alertname: string | null; service: string | null; count: number }[]>('* as count')) as { alertname: string | null; service: string | null; count: number }[];
+  const alerts = await unacknowledgedResolvedAlerts(db, { team, services: teamServices, start, end });
   let pendingApprovals: HandoffView['pendingApprovals'] = [];
   if (await hasTable(db, 'remediation_runs')) {
-    const rows = (await db('remediation_runs as r').join('incidents as i', 'i.id', 'r.incident_id').where('i.team', team).where('r.status', 'proposed').whereNot('i.status', 'resolved').orderBy('r.id', 'asc').select('i.public_id', 'r.action', 'r.service')) as Row[];
-    pendingApprovals = rows.map((r) => ({ publicId: r.public_id as string, action: r.action as string, service: r.service as string }));
+    const publicIds = new Map(open.map((i) => [i.id, i.publicId]));
+    const runs = await listProposedRuns(db, [...publicIds.keys()]);
+    pendingApprovals = runs.map((r) => ({ publicId: publicIds.get(r.incidentId)!, action: r.action, service: r.service }));
   }
   const pages = (await db('pages as p')
     .join('incidents as i', 'i.id', 'p.incident_id')
@@ -70,15 +54,8 @@ export async function collectHandoff(ctx: AppContext, team: string, start: Date,
     team,
     shiftStart: start,
     shiftEnd: end,
-    openIncidents: open.map((r) => ({
-      publicId: r.public_id as string,
-      title: r.title as string,
-      severity: r.severity as string,
-      status: r.status as string,
-      owner: (r.commander as string | null) ?? null,
-      channelId: (r.channel_id as string | null) ?? null,
-    })),
-    investigations: open.filter((r) => r.investigation == null).map((r) => ({ publicId: r.public_id as string, title: r.title as string })),
+    openIncidents: open.map((i) => ({ publicId: i.publicId, title: i.title, severity: i.severity, status: i.status, owner: i.commander, channelId: i.channelId })),
+    investigations: open.filter((i) => i.investigation == null).map((i) => ({ publicId: i.publicId, title: i.title })),
     deploys,
     selfResolvedAlerts: alerts.map((a) => ({ alertname: a.alertname ?? 'unnamed alert', service: a.service, count: Number(a.count) })),
     pendingApprovals,

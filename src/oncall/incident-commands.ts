@@ -3,9 +3,9 @@
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { CATEGORIES, type Category } from '../investigation/scenario.js';
+import { CATEGORIES, type Category } from '../investigation/evidence-model.js';
 import { pageFromDeclaration } from '../investigation/page-summary.js';
-import { appendEvent, findIncident, findIncidentByChannel, toIncident, type Incident } from '../incidents/repository.js';
+import { appendEvent, findIncident, findIncidentByChannel, insertDeclaredIncident, listOpenIncidents, updateIncident, type Incident } from '../incidents/repository.js';
 import { INVESTIGATE_JOB, investigateJobId } from '../incidents/investigate-incident.js';
 import { OPEN_INCIDENT_JOB } from '../incidents/open-incident-channel.js';
 import { JobNames } from './job-names.js';
@@ -81,8 +81,7 @@ export async function incidentStatus(ctx: AppContext, channelId: string): Promis
     const row = await ctx.knex('pages').where({ incident_id: incident.id }).count<{ n: number }[]>('* as n').first();
     return { kind: 'one', incident, budgets, pages: Number(row?.n ?? 0) };
   }
-  const rows = await ctx.knex('incidents').whereNot({ status: 'resolved' }).orderBy('opened_at', 'asc').limit(40);
-  return { kind: 'all', incidents: rows.map(toIncident) };
+  return { kind: 'all', incidents: await listOpenIncidents(ctx.knex, { limit: 40 }) };
 }
 
 /**
@@ -95,12 +94,8 @@ export async function setCommander(ctx: AppContext, incidentId: number, commande
   await requireAuthorized(ctx, actor, 'change_commander', { kind: 'incident', incident: before });
   const now = ctx.clock.now();
   const updated = await ctx.knex.transaction(async (trx) => {
-    const rows = await trx('incidents')
-      .where({ id: incidentId })
-      .update({ commander, updated_at: now, version: trx.raw('version + 1') })
-      .returning('*');
-    if (rows.length === 0) throw new NotFoundError(`incident ${incidentId}`);
-    const incident = toIncident(rows[0]);
+    const incident = await updateIncident(trx, incidentId, { commander }, now);
+    if (!incident) throw new NotFoundError(`incident ${incidentId}`);
     if (incident.status === 'resolved') throw new ConflictError(`${incident.publicId} is already resolved`);
     await appendEvent(trx, { incidentId, type: 'incident.commander_changed', actor: by, at: now, data: { commander } });
     return incident;
@@ -147,12 +142,7 @@ export async function declareIncident(ctx: AppContext, input: DeclareInput): Pro
   const incident = await ctx.knex.transaction(async (trx) => {
     // A declaration is a page too: investigated from its service and what was typed in the form.
     const page = pageFromDeclaration({ title: input.title, service: input.service ?? null, severity: input.severity, openedAt: now }, input.summary?.trim() || null);
-    const res = await trx.raw(
-      `insert into incidents (public_id, title, severity, service, team, status, source, commander, page, opened_at, updated_at)
-       values (? || '-' || nextval('incident_number_seq'), ?, ?, ?, ?, 'triggered', 'manual', ?, ?, ?, ?) returning *`,
-      [prefix, input.title, input.severity, input.service ?? null, team, input.by, JSON.stringify(page), now, now],
-    );
-    const created = toIncident((res.rows as Record<string, unknown>[])[0]!);
+    const created = await insertDeclaredIncident(trx, { prefix, title: input.title, severity: input.severity, service: input.service ?? null, team, commander: input.by, page, now });
     await appendEvent(trx, {
       incidentId: created.id,
       type: 'incident.opened',

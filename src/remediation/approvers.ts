@@ -4,7 +4,7 @@ import type { ActionDef, FileConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { approverRule, type RoleHolders } from '../authorization/access.js';
 import { gatherFacts } from '../authorization/authorize.js';
-import type { Incident } from '../incidents/repository.js';
+import { actorsOfRunEvents, type Incident } from '../incidents/repository.js';
 import type { ApproverFacts } from './policy.js';
 import { appendTimeline, type RemediationRun } from './remediation-repository.js';
 
@@ -28,8 +28,7 @@ export function userNames(file: FileConfig): Record<string, string> {
 
 /** The Slack ids of the people who have approved the run so far, in order. */
 export async function approversOf(db: Knex | Knex.Transaction, runId: number): Promise<string[]> {
-  const rows = (await db('incident_events').where({ type: 'remediation.approval_recorded' }).whereRaw(`(data->>'runId')::int = ?`, [runId]).orderBy('id').select('actor')) as { actor: string }[];
-  return [...new Set(rows.map((r) => r.actor))];
+  return [...new Set(await actorsOfRunEvents(db, 'remediation.approval_recorded', runId))];
 }
 
 /**

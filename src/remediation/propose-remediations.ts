@@ -4,7 +4,7 @@ import type { ActionDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import type { InvestigationResult } from '../investigation/ports.js';
-import { ACTION_FOR_CATEGORY } from '../investigation/scenario.js';
+import { ACTION_FOR_CATEGORY } from '../investigation/evidence-model.js';
 import { commitApproval, decideNow } from './approve-remediation.js';
 import type { Decider } from './policy.js';
 import { actionTitle } from './post-updates.js';

@@ -1,5 +1,6 @@
 // Remediation runs in Postgres: inserts, conditional state transitions (so a click applies once) and timeline entries.
 import type { Knex } from 'knex';
+import { appendEvent, findIncident } from '../incidents/repository.js';
 
 export const REMEDIATION_STATUSES = [
   'proposed',
@@ -175,18 +176,9 @@ export async function transitionRun(
 }
 
 export async function getIncidentForRemediation(db: Db, id: number): Promise<IncidentForRemediation | undefined> {
-  const r = (await db('incidents').where({ id }).first()) as Row | undefined;
-  if (!r) return undefined;
-  return {
-    id: r.id as number,
-    publicId: r.public_id as string,
-    title: r.title as string,
-    service: (r.service as string | null) ?? null,
-    status: r.status as string,
-    commander: (r.commander as string | null) ?? null,
-    channelId: (r.channel_id as string | null) ?? null,
-    openedAt: r.opened_at as Date,
-  };
+  const i = await findIncident(db, id);
+  if (!i) return undefined;
+  return { id: i.id, publicId: i.publicId, title: i.title, service: i.service, status: i.status, commander: i.commander, channelId: i.channelId, openedAt: i.openedAt };
 }
 
 /** Appends to the incident's timeline; with a dedupe key, a second append of the same fact is ignored. */
@@ -194,17 +186,18 @@ export async function appendTimeline(
   db: Db,
   e: { incidentId: number; type: string; actor: string; data: Record<string, unknown>; at: Date; dedupeKey?: string },
 ): Promise<boolean> {
-  const rows = (await db('incident_events')
-    .insert({
-      incident_id: e.incidentId,
-      type: e.type,
-      actor: e.actor,
-      data: JSON.stringify(e.data),
-      at: e.at,
-      dedupe_key: e.dedupeKey ?? null,
-    })
-    .onConflict('dedupe_key')
-    .ignore()
-    .returning('id')) as unknown[];
-  return rows.length > 0;
+  return appendEvent(db, e);
+}
+
+/** Proposals waiting for approval on the given incidents, oldest first. */
+export async function listProposedRuns(db: Db, incidentIds: number[]): Promise<{ id: number; incidentId: number; action: string; service: string }[]> {
+  if (incidentIds.length === 0) return [];
+  const rows = (await db('remediation_runs').whereIn('incident_id', incidentIds).where({ status: 'proposed' }).orderBy('id', 'asc').select('id', 'incident_id', 'action', 'service')) as Row[];
+  return rows.map((r) => ({ id: r.id as number, incidentId: r.incident_id as number, action: r.action as string, service: r.service as string }));
+}
+
+/** The statuses of the incident's runs of one action. */
+export async function runStatusesOf(db: Db, incidentId: number, action: string): Promise<string[]> {
+  const rows = (await db('remediation_runs').where({ incident_id: incidentId, action }).select('status')) as { status: string }[];
+  return rows.map((r) => r.status);
 }

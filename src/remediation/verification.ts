@@ -1,6 +1,6 @@
 // Judging recovery after a remediation: a pure rule over the SLI read before the incident and over the verify window.
 import type { AppConfig } from '../config.js';
-import type { Series } from '../investigation/scenario.js';
+import type { Series } from '../investigation/evidence-model.js';
 import { formatRoleValue, roleLabel } from '../../blocks/format.js';
 
 /** Roles where a higher value is healthier; every other role is "lower is better" (error ratio, latency, ...). */

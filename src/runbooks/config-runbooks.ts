@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { FileConfig } from '../config.js';
 import { ExternalServiceError } from '../errors.js';
 import type { RunbookSource } from '../investigation/ports.js';
-import type { Runbook } from '../investigation/scenario.js';
+import type { Runbook } from '../investigation/evidence-model.js';
 
 /**
  * Reads the configured runbooks on every call, so an edited runbook file is used by the next investigation without

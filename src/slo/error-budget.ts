@@ -1,7 +1,7 @@
 // SLO error-budget policy: remaining budget and burn rates per SLO, from the SLI's bad-share series in the metrics source.
 import type { SloDef } from '../config.js';
 import type { AppContext } from '../context.js';
-import type { Series } from '../investigation/scenario.js';
+import type { Series } from '../investigation/evidence-model.js';
 
 export type BudgetState = 'healthy' | 'slow_burn' | 'fast_burn' | 'exhausted' | 'unknown';
 

@@ -2,14 +2,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { SlackSandbox } from '../../src/sandbox/slack/slack-sandbox.js';
-import { SlackDeliverer, type ClickArgs, type DeliveryResult, type SendMessageArgs, type SlashCommandArgs, type SubmitViewArgs } from '../../src/sandbox/slack/deliver.js';
-import type { RateLimitOptions } from '../../src/sandbox/slack/rate-limit.js';
-import type { SandboxChannel, SandboxEphemeral, SandboxFile, SandboxMessage, SandboxView, WorkspaceState } from '../../src/sandbox/slack/workspace-state.js';
+import { SlackSandbox } from '../../sandbox/slack/slack-sandbox.js';
+import { SlackDeliverer, type ClickArgs, type DeliveryResult, type SendMessageArgs, type SlashCommandArgs, type SubmitViewArgs } from '../../sandbox/slack/deliver.js';
+import type { RateLimitOptions } from '../../sandbox/slack/rate-limit.js';
+import type { SandboxChannel, SandboxEphemeral, SandboxFile, SandboxMessage, SandboxView, WorkspaceState } from '../../sandbox/slack/workspace-state.js';
 import { waitFor } from './wait-for.js';
 
-export { ROSTER, RosterIds, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_USERGROUPS } from '../../src/sandbox/slack/roster.js';
-export type { DeliveryResult } from '../../src/sandbox/slack/deliver.js';
+export { ROSTER, RosterIds, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_USERGROUPS } from '../../sandbox/slack/roster.js';
+export type { DeliveryResult } from '../../sandbox/slack/deliver.js';
 
 export interface FakeSlackOptions {
   /** Token the Web API accepts; default 'xoxb-test'. */

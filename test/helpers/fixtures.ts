@@ -1,7 +1,7 @@
 // The repository's own fixtures (test/fixtures/): the example incident scenarios and the senders' webhook bodies.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { scenarioSchema, type Scenario } from '../../src/investigation/scenario.js';
+import { scenarioSchema, type Scenario } from '../../eval/scenario-format.js';
 
 const fixturesDir = path.resolve(import.meta.dirname, '../fixtures');
 

@@ -4,7 +4,7 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Series } from '../../src/investigation/scenario.js';
+import type { Series } from '../../src/investigation/evidence-model.js';
 
 export interface RunningPrometheus {
   /** Base URL, e.g. http://127.0.0.1:41234 */

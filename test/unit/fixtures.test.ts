@@ -1,7 +1,7 @@
 // The repository's fixtures stay usable: every example scenario parses and carries its truth, and the factories'
 // default webhook bodies are the recorded ones.
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES } from '../../src/investigation/scenario.js';
+import { CATEGORIES } from '../../src/investigation/evidence-model.js';
 import { makeAlertmanagerPayload, makePagerDutyPayload } from '../helpers/factories.js';
 import { loadScenario, scenarioIds, webhookFixture } from '../helpers/fixtures.js';
 

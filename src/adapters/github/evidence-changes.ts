@@ -2,7 +2,7 @@
 import { Octokit } from 'octokit';
 import { ExternalServiceError } from '../../errors.js';
 import type { ChangeSource, TimeRange } from '../../investigation/ports.js';
-import type { Deploy } from '../../investigation/scenario.js';
+import type { Deploy } from '../../investigation/evidence-model.js';
 
 /** Settings of the GitHub change source. */
 export interface GitHubEvidenceOptions {

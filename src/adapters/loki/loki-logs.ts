@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ExternalServiceError } from '../../errors.js';
 import type { LogSource } from '../../investigation/ports.js';
-import type { LogLine } from '../../investigation/scenario.js';
+import type { LogLine } from '../../investigation/evidence-model.js';
 import { splitBaseUrl } from '../prometheus/base-url.js';
 import { fillTemplate } from '../prometheus/promql-template.js';
 

@@ -2,7 +2,7 @@
 import { api } from '@pagerduty/pdjs';
 import { ExternalServiceError } from '../../errors.js';
 import type { IncidentHistory } from '../../investigation/ports.js';
-import type { PastIncident } from '../../investigation/scenario.js';
+import type { PastIncident } from '../../investigation/evidence-model.js';
 
 /** Settings of the PagerDuty incident history. */
 export interface PagerDutyHistoryOptions {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ExternalServiceError } from '../../errors.js';
 import type { MetricsSource, TimeRange } from '../../investigation/ports.js';
-import type { Series } from '../../investigation/scenario.js';
+import type { Series } from '../../investigation/evidence-model.js';
 import { splitBaseUrl } from './base-url.js';
 import { fillTemplate } from './promql-template.js';
 

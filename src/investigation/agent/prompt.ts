@@ -1,5 +1,5 @@
 // The agent's fixed instructions and its first message: the page and the deterministic result, quoted as untrusted data.
-import { ACTION_FOR_CATEGORY, CATEGORIES, type ScenarioService } from '../scenario.js';
+import { ACTION_FOR_CATEGORY, CATEGORIES, type ServiceNode } from '../evidence-model.js';
 import type { InvestigationResult, PageSummary } from '../ports.js';
 import { SUBMIT_TOOL } from './tools.js';
 import { quoteUntrusted } from './untrusted.js';
@@ -32,7 +32,7 @@ about the system.`;
 export interface FirstMessageInput {
   page: PageSummary;
   deterministic: InvestigationResult;
-  services: ScenarioService[];
+  services: ServiceNode[];
   now: number;
   lookbackMs: number;
 }

@@ -1,6 +1,6 @@
 // The investigation agent: a bounded tool-use loop on a LanguageModel that refines the deterministic result.
 import type { Logger } from '../../logger.js';
-import { ACTION_FOR_CATEGORY, type Runbook } from '../scenario.js';
+import { ACTION_FOR_CATEGORY, type Runbook } from '../evidence-model.js';
 import type { EvidenceSources, Hypothesis, InvestigationResult, PageSummary, StepRecorder, SuggestedStep } from '../ports.js';
 import { chooseStep } from '../runbook-steps.js';
 import { ATTR, errorMessage, errorType, recordDecision, truncate, withSpan } from '../recorder.js';

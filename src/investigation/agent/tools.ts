@@ -1,6 +1,6 @@
 // The agent's tools: read-only evidence queries validated with zod, and submit_hypotheses, the only way to answer.
 import { z } from 'zod';
-import { CATEGORIES } from '../scenario.js';
+import { CATEGORIES } from '../evidence-model.js';
 import type { EvidenceSources, TimeRange } from '../ports.js';
 import { seriesSelector } from '../recorder.js';
 import type { ModelTool } from './language-model.js';

@@ -1,7 +1,7 @@
 // What every step of the deterministic investigation shares: the gathered evidence, the incident onset, and small helpers.
 import type { LogIndex, LogTemplate } from '../log-index.js';
 import type { EvidenceRef, Hypothesis, PageSummary, StepRecorder } from '../ports.js';
-import type { Category, Change, Deploy, PastIncident, ScenarioService } from '../scenario.js';
+import type { Category, Change, Deploy, PastIncident, ServiceNode } from '../evidence-model.js';
 import { describeFinding, firstOf, hhmm, symptoms, type SeriesFinding, type ServiceSignals } from '../signals.js';
 
 export const MIN = 60_000;
@@ -15,7 +15,7 @@ export const CHANGE_WINDOW = 35 * MIN;
 export interface Context {
   page: PageSummary;
   now: number;
-  services: Map<string, ScenarioService>;
+  services: Map<string, ServiceNode>;
   callers: Map<string, string[]>;
   signals: Map<string, ServiceSignals>;
   logs: LogIndex;

@@ -1,10 +1,10 @@
 // Gathers the evidence of one investigation from its sources; a source that fails is named as missing, never fatal.
 import type { EvidenceSources, StepRecorder, TimeRange } from '../ports.js';
-import type { Change, Deploy, LogLine, PastIncident, Runbook, ScenarioService } from '../scenario.js';
+import type { Change, Deploy, LogLine, PastIncident, Runbook, ServiceNode } from '../evidence-model.js';
 import { gatherSignals, type ServiceSignals } from '../signals.js';
 
 export interface Evidence {
-  services: ScenarioService[];
+  services: ServiceNode[];
   signals: Map<string, ServiceSignals>;
   lines: LogLine[];
   deploys: Deploy[];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { appendEvent, findIncident } from '../../incidents/repository.js';
+import { appendEvent, findIncident, lockIncidentState } from '../../incidents/repository.js';
 import { buildEscalationNoticeText } from '../../../blocks/oncall.js';
 import { resolveTargets } from '../directory.js';
 import { enqueueNotice, runStopped } from '../escalation.js';
@@ -52,8 +52,8 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
       const lateByMs = job.lateByMs >= 1000 ? job.lateByMs : 0;
       const { pagerduty } = oncallServices(ctx);
       await ctx.knex.transaction(async (trx) => {
-        const row = await trx('incidents').where({ id: p.incidentId }).forUpdate().first('status', 'severity');
-        if (row.status !== 'triggered' || row.severity === 'sev3') return;
+        const row = await lockIncidentState(trx, p.incidentId);
+        if (row?.status !== 'triggered' || row.severity === 'sev3') return;
         // Every alert resolved stops the run while the incident stays open: a timer already in flight pages nobody.
         if (await runStopped(trx, p.incidentId)) return;
         const fresh = await appendEvent(trx, {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { appendEvent, cycleKey, escalationRunCount } from '../../incidents/repository.js';
+import { appendEvent, cycleKey, escalationRunCount, findEventByKey, listPagingIncidents } from '../../incidents/repository.js';
 import { lastStep, startEscalation } from '../escalation.js';
 import { escalationJobId, firstRound, loadSnapshot, nextPosition, snapshotOfPolicy, stepDelayMs, type EscalationSnapshot } from '../escalation-policy.js';
 import { JobNames } from '../job-names.js';
@@ -41,19 +41,19 @@ export function configuredDelayMs(ctx: AppContext, snapshot: EscalationSnapshot,
 
 /** Escalations whose next step is overdue by more than the grace, and triggered incidents that never started one. */
 export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: BehindEscalation[]; unstarted: number[] }> {
-  const open = await ctx.knex('incidents').where({ status: 'triggered' }).whereNot({ severity: 'sev3' }).select('id', 'opened_at');
+  const open = await listPagingIncidents(ctx.knex);
   const behind: BehindEscalation[] = [];
   const unstarted: number[] = [];
-  for (const row of open as { id: number; opened_at: Date }[]) {
+  for (const row of open) {
     const reopens = await escalationRunCount(ctx.knex, row.id);
-    const started = await ctx.knex('incident_events').where({ dedupe_key: cycleKey(`escalation-start:${row.id}`, reopens) }).first('id');
+    const started = await findEventByKey(ctx.knex, cycleKey(`escalation-start:${row.id}`, reopens));
     if (!started) {
-      if (now.getTime() - new Date(row.opened_at).getTime() > WATCHDOG_GRACE_MS) unstarted.push(row.id);
+      if (now.getTime() - row.openedAt.getTime() > WATCHDOG_GRACE_MS) unstarted.push(row.id);
       continue;
     }
     const last = await lastStep(ctx.knex, row.id);
     if (!last) continue;
-    const stepRow = await ctx.knex('incident_events').where({ dedupe_key: `escalation:${row.id}:${last.round}:${last.step}` }).first('data');
+    const stepRow = await findEventByKey(ctx.knex, `escalation:${row.id}:${last.round}:${last.step}`);
     const nextInMs = (stepRow?.data as { nextInMs?: number | null } | undefined)?.nextInMs;
     const snapshot = await loadSnapshot(ctx.knex, row.id);
     if (nextInMs == null || !snapshot) continue;

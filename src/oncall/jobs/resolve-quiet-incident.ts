@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
+import { hasFiringAlert } from '../../incidents/alerts-repository.js';
 import { resolveIncident } from '../../incidents/transitions.js';
 import { alertsResolvedCount } from '../alerts-resolved.js';
 import { JobNames } from '../job-names.js';
@@ -19,7 +20,7 @@ export function resolveQuietIncidentJob(ctx: AppContext): JobDefinition<ResolveQ
     schema: resolveQuietIncidentPayload,
     attempts: 5,
     async process(p) {
-      const firing = await ctx.knex('alerts').where({ incident_id: p.incidentId, status: 'firing' }).first('id');
+      const firing = await hasFiringAlert(ctx.knex, p.incidentId);
       if (firing || (await alertsResolvedCount(ctx.knex, p.incidentId)) !== p.seq) return;
       const minutes = Math.round((ctx.config.file.incidents.autoResolveAfter ?? 0) / 60_000);
       await resolveIncident(ctx, p.incidentId, { id: 'copilot', via: 'quiet-period' }, { summary: `Every alert stayed resolved for ${minutes} min: resolved automatically.` });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { findIncident } from '../../incidents/repository.js';
+import { findEventByKey, findIncident } from '../../incidents/repository.js';
 import { buildAnsweredPageBlocks, buildPageAnswerLine, buildPageText } from '../../../blocks/oncall.js';
 import { buildPointerBlocks, buildPointerText } from '../../../blocks/status.js';
 import { loadSnapshot } from '../escalation-policy.js';
@@ -39,7 +39,7 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
         const view = pageView(incident, snapshot, { step: page.step, steps, round: page.round, lateByMs: 0 });
         await ctx.chat.updateMessage(page.channel, page.ts, `${buildPageText(view)} (${buildPageAnswerLine(answer)})`, buildAnsweredPageBlocks(view, answer));
       }
-      const pointer = await ctx.knex('incident_events').where({ dedupe_key: `pointer:${p.incidentId}` }).first('data');
+      const pointer = await findEventByKey(ctx.knex, `pointer:${p.incidentId}`);
       const at = pointer?.data as { channel?: string; ts?: string } | undefined;
       if (at?.channel && at.ts && incident.channelId) {
         const view = { publicId: incident.publicId, severity: incident.severity, title: incident.title, service: incident.service, channelId: incident.channelId };

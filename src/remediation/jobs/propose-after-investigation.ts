@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
+import { findIncident, lastEventOfType } from '../../incidents/repository.js';
 import { scheduleBriefingUpdate } from '../../incidents/update-briefing.js';
-import type { InvestigationResult } from '../../investigation/ports.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { proposeRemediations } from '../propose-remediations.js';
 import { PROPOSE_REMEDIATIONS_JOB, proposeRemediationsJobId } from './job-names.js';
@@ -24,9 +24,7 @@ export function createProposeAfterInvestigationJob(ctx: AppContext): JobDefiniti
     attempts: 3,
     backoffMs: 2000,
     async process({ incidentId }) {
-      const row = (await ctx.knex('incidents').where({ id: incidentId }).first('status', 'investigation')) as
-        | { status: string; investigation: InvestigationResult | null }
-        | undefined;
+      const row = await findIncident(ctx.knex, incidentId);
       if (!row) throw new PermanentJobError(`incident ${incidentId} does not exist`);
       if (row.status === 'resolved' || !row.investigation) return;
       const before = await ctx.knex('remediation_runs').where({ incident_id: incidentId }).count<{ count: number }[]>('* as count');
@@ -40,10 +38,7 @@ export function createProposeAfterInvestigationJob(ctx: AppContext): JobDefiniti
 /** Enqueues the job when an investigation completes: one job per completed investigation (its timeline entry's id). */
 export function proposeOnInvestigationCompleted(ctx: AppContext): void {
   ctx.events.on('investigation.completed', async ({ incidentId }) => {
-    const done = (await ctx.knex('incident_events')
-      .where({ incident_id: incidentId, type: 'investigation.completed' })
-      .orderBy('id', 'desc')
-      .first('id')) as { id: number } | undefined;
+    const done = await lastEventOfType(ctx.knex, incidentId, 'investigation.completed');
     await ctx.queue.enqueue(PROPOSE_REMEDIATIONS_JOB, { incidentId }, { jobId: proposeRemediationsJobId(incidentId, done?.id ?? 0) });
   });
 }

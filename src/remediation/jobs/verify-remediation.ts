@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
+import { firstAlertLabels } from '../../incidents/alerts-repository.js';
 import { mitigateIncident } from '../../incidents/transitions.js';
 import { postVerification } from '../post-updates.js';
 import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type IncidentForRemediation, type RemediationRun } from '../remediation-repository.js';
@@ -21,8 +22,7 @@ const ONSET_MARGIN_MS = 15 * 60_000;
 /** The SLI role to re-read: the page's `sli` label when it names a known role, else the service's SLO, else error_ratio. */
 export async function verificationRole(ctx: AppContext, incident: IncidentForRemediation, service: string): Promise<string> {
   const roles = ctx.config.file.metrics.roles;
-  const alert = (await ctx.knex('alerts').where({ incident_id: incident.id }).orderBy('id').first()) as { labels?: Record<string, string> } | undefined;
-  const labelled = alert?.labels?.sli;
+  const labelled = (await firstAlertLabels(ctx.knex, incident.id))?.sli;
   if (typeof labelled === 'string' && roles[labelled]) return labelled;
   const slo = ctx.config.file.slos.find((s) => s.service === service);
   if (slo && roles[slo.sli]) return slo.sli;

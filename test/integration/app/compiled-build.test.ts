@@ -69,10 +69,10 @@ describe('the compiled build', () => {
       expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
       const page = await fetch(`${app.url}/`);
       expect(page.status).toBe(200);
-      expect(await page.text()).toBe(readFileSync(path.join(repoRoot, 'src/sandbox/console/static/index.html'), 'utf8'));
+      expect(await page.text()).toBe(readFileSync(path.join(repoRoot, 'sandbox/console/static/index.html'), 'utf8'));
       const script = await fetch(`${app.url}/sandbox/console/static/app.js`);
       expect(script.status).toBe(200);
-      expect(await script.text()).toBe(readFileSync(path.join(repoRoot, 'src/sandbox/console/static/app.js'), 'utf8'));
+      expect(await script.text()).toBe(readFileSync(path.join(repoRoot, 'sandbox/console/static/app.js'), 'utf8'));
     } finally {
       expect(await app.stop()).toBe(0);
     }

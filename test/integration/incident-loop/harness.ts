@@ -4,7 +4,7 @@ import { createApp } from '../../../src/app.js';
 import { parseFileConfig, loadConfig, type AppConfig } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
 import { createLogger } from '../../../src/logger.js';
-import { SlackSandbox } from '../../../src/sandbox/slack/slack-sandbox.js';
+import { SlackSandbox } from '../../../sandbox/slack/slack-sandbox.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
 

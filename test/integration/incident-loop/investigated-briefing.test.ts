@@ -2,8 +2,8 @@
 // hypotheses citing evidence, the next step and buttons, and a PNG chart of the key metric lands in the thread.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionIds } from '../../../blocks/ids.js';
-import { generateScenario } from '../../../src/investigation/generator/generate-scenarios.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { generateScenario } from '../../../eval/generator/generate-scenarios.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { signPagerDuty } from '../../helpers/pagerduty-signing.js';
 import { PD_SECRET, post, startLoop, waitFor, type Loop } from './harness.js';
 

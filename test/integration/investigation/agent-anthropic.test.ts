@@ -4,11 +4,12 @@ import { createAnthropicModel } from '../../../src/adapters/anthropic/anthropic-
 import { createEvidenceLedger } from '../../../src/investigation/agent/evidence-ledger.js';
 import { runAgent, type AgentBudget } from '../../../src/investigation/agent/run-agent.js';
 import { occursOnlyInsideUntrusted } from '../../../src/investigation/agent/untrusted.js';
-import { pageSummaryFromScenario } from '../../../src/investigation/page-summary.js';
+import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import type { InvestigationResult, InvestigationStep } from '../../../src/investigation/ports.js';
 import { createRecorder, instrumentSources } from '../../../src/investigation/recorder.js';
-import { CATEGORIES, ACTION_FOR_CATEGORY, type Scenario } from '../../../src/investigation/scenario.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { CATEGORIES, ACTION_FOR_CATEGORY } from '../../../src/investigation/evidence-model.js';
+import type { Scenario } from '../../../eval/scenario-format.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { apiKeyOf, requestText, startFakeAnthropic, text, toolUse, type FakeAnthropic, type Script } from '../../helpers/fake-anthropic.js';
 

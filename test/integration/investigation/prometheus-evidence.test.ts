@@ -3,13 +3,13 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMetrics } from '../../../src/adapters/prometheus/prometheus-metrics.js';
 import { DEFAULT_METRIC_ROLES } from '../../../src/config.js';
-import { pageSummaryFromScenario } from '../../../src/investigation/page-summary.js';
+import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import { metricKey } from '../../../src/investigation/agent/evidence-ledger.js';
 import type { EvidenceSources } from '../../../src/investigation/ports.js';
 import { createRecorder } from '../../../src/investigation/recorder.js';
 import { runInvestigation } from '../../../src/investigation/run-investigation.js';
-import type { Series } from '../../../src/investigation/scenario.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import type { Series } from '../../../src/investigation/evidence-model.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { loadScenario, scenarioIds } from '../../helpers/fixtures.js';
 import { startPrometheusWithSeries, type RunningPrometheus } from '../../helpers/prometheus-server.js';
 

@@ -1,7 +1,7 @@
 // Long ranges through a real Prometheus: the adapter widens the step so a read over weeks stays under 11,000 points.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMetrics, MAX_POINTS_PER_SERIES } from '../../../src/adapters/prometheus/prometheus-metrics.js';
-import type { Series } from '../../../src/investigation/scenario.js';
+import type { Series } from '../../../src/investigation/evidence-model.js';
 import { startPrometheusWithSeries, type RunningPrometheus } from '../../helpers/prometheus-server.js';
 
 const END = Date.parse('2026-04-03T17:00:00Z');

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type RunningApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';

@@ -10,9 +10,9 @@ import { loadConfig, parseFileConfig } from '../../../src/config.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
 import { createLogger } from '../../../src/logger.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
-import { buildSandboxConfigObject, startLocalWorkspace } from '../../../src/sandbox/index.js';
-import { RosterIds } from '../../../src/sandbox/slack/roster.js';
-import type { WorldClock } from '../../../src/sandbox/world/world-clock.js';
+import { buildSandboxConfigObject, startLocalWorkspace } from '../../../sandbox/index.js';
+import { RosterIds } from '../../../sandbox/slack/roster.js';
+import type { WorldClock } from '../../../sandbox/world/world-clock.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait-for.js';
 

@@ -24,7 +24,7 @@ function pkg(files: Record<string, Date>): string {
   return root;
 }
 
-const sources = { 'src/cli.ts': T0, 'src/sandbox/console/static/index.html': T0, 'handlers/index.ts': T0, 'blocks/briefing.ts': T0, 'migrations/index.ts': T0, 'tsconfig.json': T0 };
+const sources = { 'src/cli.ts': T0, 'sandbox/console/static/index.html': T0, 'handlers/index.ts': T0, 'blocks/briefing.ts': T0, 'migrations/index.ts': T0, 'tsconfig.json': T0 };
 const build = (at: Date) => ({ 'dist/src/cli.js': at, [BUILD_STAMP]: at });
 
 describe('chooseEntry', () => {
@@ -38,7 +38,7 @@ describe('chooseEntry', () => {
     expect(chooseEntry(root)).toMatchObject({ kind: 'dist', file: path.join(root, 'dist', 'src', 'cli.js') });
   });
 
-  it.each([['src/incidents/naming.ts'], ['handlers/actions/remediation.ts'], ['blocks/briefing.ts'], ['migrations/index.ts'], ['src/sandbox/console/static/app.js'], ['tsconfig.build.json']])(
+  it.each([['src/incidents/naming.ts'], ['handlers/actions/remediation.ts'], ['blocks/briefing.ts'], ['migrations/index.ts'], ['sandbox/console/static/app.js'], ['tsconfig.build.json']])(
     'runs the sources again once %s changed after the build',
     (changed) => {
       const root = pkg({ ...sources, ...build(later(1)), [changed]: later(2) });

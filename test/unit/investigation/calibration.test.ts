@@ -1,8 +1,8 @@
 // Confidence from the evidence: more agreeing signals and a wider margin raise it, rivals lower it; the fit recovers Platt weights.
 import { describe, expect, it } from 'vitest';
 import { knownConfidence, type KnownFeatures } from '../../../src/investigation/calibration.js';
-import { reliabilityTable, type EvalCase } from '../../../src/investigation/eval-metrics.js';
-import { fitLogistic } from '../../../src/investigation/fit-calibration.js';
+import { reliabilityTable, type EvalCase } from '../../../eval/metrics.js';
+import { fitLogistic } from '../../../eval/fit-calibration.js';
 
 const base: KnownFeatures = { score: 5, signals: 3, margin: 2, rivalRoot: false, unexplainedRoot: false, lookalike: false };
 

@@ -1,7 +1,7 @@
 // Change-point detection: onsets of steps and ramps, recovered blips, drifting baselines.
 import { describe, expect, it } from 'vitest';
 import { detectDeparture, rampOnset } from '../../../src/investigation/change-point.js';
-import { Random } from '../../../src/investigation/generator/random.js';
+import { Random } from '../../../sandbox/world/random.js';
 
 const rng = new Random(3);
 const points = (f: (i: number) => number): Array<[number, number]> => Array.from({ length: 181 }, (_, i) => [1_700_000_000 + i * 60, f(i)]);

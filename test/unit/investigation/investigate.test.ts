@@ -1,9 +1,10 @@
 // The deterministic investigator on hand-made worlds: victim versus culprit, change correlation, novelty, untrusted text.
 import { describe, expect, it } from 'vitest';
-import { investigateDeterministic, pageSummaryFromScenario } from '../../../src/investigation/investigate.js';
+import { investigateDeterministic } from '../../../src/investigation/investigate.js';
+import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import type { InvestigationStep } from '../../../src/investigation/ports.js';
-import type { Scenario } from '../../../src/investigation/scenario.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import type { Scenario } from '../../../eval/scenario-format.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { ago, alertmanagerPage, buildScenario, deploy, httpService, NOW, svc } from './scenario-builder.js';
 
 async function investigate(s: Scenario, steps: InvestigationStep[] = []) {

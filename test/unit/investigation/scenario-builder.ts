@@ -1,6 +1,7 @@
 // Hand-made scenarios for investigator tests: a few services, series that step from a baseline at a chosen minute.
-import { Random } from '../../../src/investigation/generator/random.js';
-import type { Change, Deploy, LogLine, Scenario, ScenarioService, Series } from '../../../src/investigation/scenario.js';
+import { Random } from '../../../sandbox/world/random.js';
+import type { Change, Deploy, LogLine, ServiceNode, Series } from '../../../src/investigation/evidence-model.js';
+import type { Scenario } from '../../../eval/scenario-format.js';
 
 export const NOW = Date.parse('2026-03-10T12:00:00Z');
 const N = 181;
@@ -37,7 +38,7 @@ export function series(spec: SeriesSpec, rng: Random): Series {
   return { metric: { __name__: spec.name, ...spec.labels }, values };
 }
 
-export const svc = (name: string, dependsOn: string[] = [], kind: ScenarioService['kind'] = 'service'): ScenarioService => ({ name, kind, team: 'core', tier: 2, dependsOn });
+export const svc = (name: string, dependsOn: string[] = [], kind: ServiceNode['kind'] = 'service'): ServiceNode => ({ name, kind, team: 'core', tier: 2, dependsOn });
 
 /** The usual healthy series of an HTTP service, with overrides by metric name. */
 export function httpService(name: string, overrides: Partial<Record<string, Partial<SeriesSpec>>> = {}): SeriesSpec[] {
@@ -87,7 +88,7 @@ export const RUNBOOKS: Scenario['runbooks'] = [
 
 export function buildScenario(opts: {
   id?: string;
-  services: ScenarioService[];
+  services: ServiceNode[];
   page: Scenario['page'];
   series: SeriesSpec[];
   deploys?: Deploy[];

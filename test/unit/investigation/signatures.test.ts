@@ -1,9 +1,11 @@
 // Each resource signature on a hand-made world, and every category on generated worlds of different shapes.
 import { describe, expect, it } from 'vitest';
-import { generateScenario } from '../../../src/investigation/generator/generate-scenarios.js';
-import { investigateDeterministic, pageSummaryFromScenario } from '../../../src/investigation/investigate.js';
-import { CATEGORIES, type Scenario } from '../../../src/investigation/scenario.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { generateScenario } from '../../../eval/generator/generate-scenarios.js';
+import { investigateDeterministic } from '../../../src/investigation/investigate.js';
+import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
+import { CATEGORIES } from '../../../src/investigation/evidence-model.js';
+import type { Scenario } from '../../../eval/scenario-format.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { ago, alertmanagerPage, buildScenario, deploy, httpService, NOW, svc, type SeriesSpec } from './scenario-builder.js';
 
 async function top(s: Scenario) {

@@ -1,8 +1,9 @@
 // A deploy alone is a lead, not a cause: no remediation without a metric showing the service failing (issue 9, item 9).
 import { describe, expect, it } from 'vitest';
-import { investigateDeterministic, pageSummaryFromScenario } from '../../../src/investigation/investigate.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
-import type { Scenario } from '../../../src/investigation/scenario.js';
+import { investigateDeterministic } from '../../../src/investigation/investigate.js';
+import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
+import type { Scenario } from '../../../eval/scenario-format.js';
 import { alertmanagerPage, buildScenario, deploy, httpService, NOW, svc } from './scenario-builder.js';
 
 async function investigate(s: Scenario) {

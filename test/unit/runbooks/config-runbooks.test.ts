@@ -5,8 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFileConfig, parseFileConfig } from '../../../src/config.js';
 import { ConfigError } from '../../../src/errors.js';
-import { investigateDeterministic, pageSummaryFromScenario } from '../../../src/investigation/investigate.js';
-import { createScenarioSources } from '../../../src/investigation/scenario-sources.js';
+import { investigateDeterministic } from '../../../src/investigation/investigate.js';
+import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { createConfigRunbookSource } from '../../../src/runbooks/config-runbooks.js';
 

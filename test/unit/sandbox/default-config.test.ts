@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACTIONS } from '../../../src/config.js';
 import { currentOncall } from '../../../src/oncall/schedules.js';
-import { buildSandboxFileConfig } from '../../../src/sandbox/default-config.js';
-import { ROSTER, RosterIds } from '../../../src/sandbox/slack/roster.js';
-import { SHOP_TOPOLOGY } from '../../../src/sandbox/world/topology.js';
+import { buildSandboxFileConfig } from '../../../sandbox/default-config.js';
+import { ROSTER, RosterIds } from '../../../sandbox/slack/roster.js';
+import { SHOP_TOPOLOGY } from '../../../sandbox/world/topology.js';
 
 describe('buildSandboxFileConfig', () => {
   const now = new Date('2026-11-22T05:00:00Z');

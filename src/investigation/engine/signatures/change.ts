@@ -1,7 +1,7 @@
 // Signature: a code deploy or a flag/config change of the root service, landed in the window before its trouble began.
 import type { LogTemplate } from '../../log-index.js';
 import type { EvidenceRef } from '../../ports.js';
-import type { Change, Deploy } from '../../scenario.js';
+import type { Change, Deploy } from '../../evidence-model.js';
 import { hhmm } from '../../signals.js';
 import { CHANGE_WINDOW, hyp, logRef, metricRef, MIN, onsetOf, pastRefs, relatedSymptoms, type Candidate, type Context, type Root } from '../context.js';
 import { isSilent } from '../graph-walk.js';

@@ -6,7 +6,7 @@ import { buildResolveModal } from '../../../../blocks/modals.js';
 import { handleAcknowledgeClick, handleResolveClick } from '../../../../handlers/actions/incident-buttons.js';
 import type { AppContext } from '../../../../src/context.js';
 import { findIncident, listTimeline } from '../../../../src/incidents/repository.js';
-import { CATEGORIES } from '../../../../src/investigation/scenario.js';
+import { CATEGORIES } from '../../../../src/investigation/evidence-model.js';
 import { People, Recorder, handlerContext, insertIncident, useHandlerDatabase } from '../../../helpers/handler-context.js';
 import { buttonClick } from '../../../helpers/slack-payloads.js';
 

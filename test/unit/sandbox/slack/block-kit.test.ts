@@ -1,6 +1,6 @@
 // Block Kit validation: the limits that make Slack answer invalid_blocks.
 import { describe, expect, it } from 'vitest';
-import { validateBlocks, validateView } from '../../../../src/sandbox/slack/block-kit.js';
+import { validateBlocks, validateView } from '../../../../sandbox/slack/block-kit.js';
 
 const button = (action_id: string, text = 'Go', extra: Record<string, unknown> = {}) => ({ type: 'button', action_id, text: { type: 'plain_text', text }, ...extra });
 

@@ -9,8 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import pino from 'pino';
-import { createLocalWorkspace, type LocalWorkspace } from '../../../../src/sandbox/slack/local-workspace.js';
-import { RosterIds } from '../../../../src/sandbox/slack/roster.js';
+import { createLocalWorkspace, type LocalWorkspace } from '../../../../sandbox/slack/local-workspace.js';
+import { RosterIds } from '../../../../sandbox/slack/roster.js';
 
 const logger = pino({ level: 'silent' });
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };

@@ -1,6 +1,6 @@
 // The per-channel posting limit: a burst, then one message per second, each channel on its own.
 import { describe, expect, it } from 'vitest';
-import { ChannelRateLimiter } from '../../../../src/sandbox/slack/rate-limit.js';
+import { ChannelRateLimiter } from '../../../../sandbox/slack/rate-limit.js';
 
 describe('ChannelRateLimiter', () => {
   it('allows a burst, then asks to wait, then refills over time', () => {

@@ -1,9 +1,9 @@
 // The console's renderers: mrkdwn and Block Kit to HTML, where untrusted text must never become markup.
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, mrkdwnToHtml } from '../../../../src/sandbox/console/mrkdwn.js';
-import { renderBlocks, renderModal, type RenderContext } from '../../../../src/sandbox/console/render.js';
-import { encodeTypedText } from '../../../../src/sandbox/slack/deliver.js';
-import { WorkspaceState } from '../../../../src/sandbox/slack/workspace-state.js';
+import { escapeHtml, mrkdwnToHtml } from '../../../../sandbox/console/mrkdwn.js';
+import { renderBlocks, renderModal, type RenderContext } from '../../../../sandbox/console/render.js';
+import { encodeTypedText } from '../../../../sandbox/slack/deliver.js';
+import { WorkspaceState } from '../../../../sandbox/slack/workspace-state.js';
 
 const names = { userName: (id: string) => ({ U0PRIMARY: 'Priya' })[id], channelName: (id: string) => ({ C0ALERTS: 'alerts' })[id] };
 const ctx: RenderContext = { names, people: [{ id: 'U0PRIMARY', name: 'Priya' }], channel: 'C1', ts: '1.000001' };

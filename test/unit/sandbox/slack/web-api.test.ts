@@ -1,8 +1,8 @@
 // The local Slack's Web API, driven by the real @slack/web-api WebClient against the standalone server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient, WebClientEvent, ErrorCode, type WebAPIPlatformError } from '@slack/web-api';
-import { SlackSandbox } from '../../../../src/sandbox/slack/slack-sandbox.js';
-import { RosterIds, SANDBOX_BOT } from '../../../../src/sandbox/slack/roster.js';
+import { SlackSandbox } from '../../../../sandbox/slack/slack-sandbox.js';
+import { RosterIds, SANDBOX_BOT } from '../../../../sandbox/slack/roster.js';
 
 let sandbox: SlackSandbox;
 let server: { url: string; close(): Promise<void> };

@@ -1,8 +1,8 @@
 // The sandbox runner: applies catalog actions to the world, once per run, and refuses what cannot apply.
 import { describe, expect, it } from 'vitest';
 import type { ActionDef } from '../../../../src/config.js';
-import { buildSandboxFileConfig } from '../../../../src/sandbox/default-config.js';
-import { World, createSandboxActionRunner, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../src/sandbox/world/index.js';
+import { buildSandboxFileConfig } from '../../../../sandbox/default-config.js';
+import { World, createSandboxActionRunner, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../sandbox/world/index.js';
 
 const MINUTE = 60_000;
 const file = buildSandboxFileConfig(new Date('2026-11-22T14:03:00Z'));

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertResolver, World, createWorldClock, createWorldRouter } from '../../../../src/sandbox/world/index.js';
+import { AlertResolver, World, createWorldClock, createWorldRouter } from '../../../../sandbox/world/index.js';
 
 const MINUTE = 60_000;
 type Body = Record<string, unknown> & { alerts: Array<Record<string, unknown>> };

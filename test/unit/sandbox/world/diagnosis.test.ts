@@ -1,7 +1,7 @@
 // Each scenario of the trigger menu produces signals that fire its alert and that the deterministic investigator diagnoses.
 import { describe, expect, it } from 'vitest';
 import { investigateDeterministic, pageSummaryFromAlertmanager } from '../../../../src/investigation/investigate.js';
-import { World, WORLD_SCENARIOS, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../src/sandbox/world/index.js';
+import { World, WORLD_SCENARIOS, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../sandbox/world/index.js';
 
 const CAUSE_MATTERS = new Set(['bad_deploy', 'config_change', 'memory_leak']);
 

@@ -1,8 +1,8 @@
 // The world's evidence ports answer in the shapes the real adapters give: Prometheus matrices, log lines, deploys.
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../../src/errors.js';
-import { seriesSchema } from '../../../../src/investigation/scenario.js';
-import { World, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../src/sandbox/world/index.js';
+import { seriesSchema } from '../../../../src/investigation/evidence-model.js';
+import { World, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../sandbox/world/index.js';
 
 const MINUTE = 60_000;
 const START = new Date('2026-11-22T14:03:00Z');

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration, type ActionDef, type FileConfig } from '../../../../src/config.js';
 import { judgeRecovery, sloLimitFor, worstPerTimestamp } from '../../../../src/remediation/verification.js';
-import { buildSandboxFileConfig } from '../../../../src/sandbox/default-config.js';
-import { World, WORLD_SCENARIOS, createSandboxActionRunner, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../src/sandbox/world/index.js';
-import type { Triggered } from '../../../../src/sandbox/world/trigger.js';
+import { buildSandboxFileConfig } from '../../../../sandbox/default-config.js';
+import { World, WORLD_SCENARIOS, createSandboxActionRunner, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../sandbox/world/index.js';
+import type { Triggered } from '../../../../sandbox/world/trigger.js';
 
 const MINUTE = 60_000;
 const START = new Date('2026-11-22T14:03:00Z');

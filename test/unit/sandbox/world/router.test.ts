@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { webhookFixture } from '../../../helpers/fixtures.js';
-import { World, createWorldClock, createWorldRouter } from '../../../../src/sandbox/world/index.js';
+import { World, createWorldClock, createWorldRouter } from '../../../../sandbox/world/index.js';
 
 const fixture = webhookFixture('alertmanager-webhook');
 

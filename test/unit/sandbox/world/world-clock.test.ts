@@ -1,6 +1,6 @@
 // The world's clock: runs at its speed, jumps forward, never back.
 import { describe, expect, it } from 'vitest';
-import { createWorldClock } from '../../../../src/sandbox/world/world-clock.js';
+import { createWorldClock } from '../../../../sandbox/world/world-clock.js';
 
 describe('createWorldClock', () => {
   it('runs at real time by default, from the real time', () => {

@@ -1,0 +1,122 @@
+// Evidence sources backed by a scenario file: every investigation port answered from the frozen snapshot.
+import { DEFAULT_METRIC_ROLES } from '../src/config.js';
+import { ValidationError } from '../src/errors.js';
+import type { EvidenceSources, TimeRange } from '../src/investigation/ports.js';
+import type { Series } from '../src/investigation/evidence-model.js';
+import type { Scenario } from './scenario-format.js';
+
+interface Matcher {
+  label: string;
+  op: '=' | '!=' | '=~' | '!~';
+  value: string;
+}
+
+interface Selector {
+  name: string;
+  matchers: Matcher[];
+}
+
+/** Parses a plain PromQL series selector (`name{label="v",...}`); anything richer is refused. */
+export function parseSelector(promql: string): Selector {
+  const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$/s.exec(promql);
+  if (!m) throw new ValidationError('only plain series selectors can be answered from a scenario', [promql]);
+  const matchers: Matcher[] = [];
+  const body = m[2]?.trim() ?? '';
+  const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/gy;
+  let consumed = 0;
+  for (let mm = re.exec(body); mm; mm = re.exec(body)) {
+    matchers.push({ label: mm[1]!, op: mm[2] as Matcher['op'], value: mm[3]!.replace(/\\(.)/g, '$1') });
+    consumed = re.lastIndex;
+  }
+  if (consumed !== body.length) throw new ValidationError('could not parse the label matchers', [promql]);
+  return { name: m[1]!, matchers };
+}
+
+function matches(series: Series, sel: Selector): boolean {
+  if (series.metric.__name__ !== sel.name) return false;
+  return sel.matchers.every((mt) => {
+    const v = series.metric[mt.label] ?? '';
+    switch (mt.op) {
+      case '=':
+        return v === mt.value;
+      case '!=':
+        return v !== mt.value;
+      case '=~':
+        return new RegExp(`^(?:${mt.value})$`).test(v);
+      case '!~':
+        return !new RegExp(`^(?:${mt.value})$`).test(v);
+    }
+  });
+}
+
+function clip(series: Series, range: TimeRange): Series {
+  const start = range.start / 1000;
+  const end = range.end / 1000;
+  return { ...series, values: series.values.filter(([t]) => t >= start && t <= end) };
+}
+
+const inRange = (ts: string, range: TimeRange): boolean => {
+  const t = Date.parse(ts);
+  return t >= range.start && t <= range.end;
+};
+
+/** Every investigation port answered from one scenario. `roles` maps metric roles to PromQL with `{{service}}`. */
+export function createScenarioSources(scenario: Scenario, roles: Record<string, string> = DEFAULT_METRIC_ROLES): EvidenceSources {
+  const select = (promql: string, range: TimeRange): Series[] => {
+    const sel = parseSelector(promql);
+    return scenario.metrics.filter((s) => matches(s, sel)).map((s) => clip(s, range));
+  };
+  return {
+    graph: { services: async () => scenario.services.map((s) => ({ ...s, dependsOn: [...s.dependsOn] })) },
+    metrics: {
+      async queryRole(role, service, range) {
+        const template = roles[role];
+        if (!template) return [];
+        return select(template.replaceAll('{{service}}', service.replaceAll('"', '\\"')), range);
+      },
+      async queryRange(promql, range) {
+        return select(promql, range);
+      },
+    },
+    logs: {
+      async search({ service, contains, level, range, limit }) {
+        const out = scenario.logs.filter(
+          (l) =>
+            (service === undefined || l.service === service) &&
+            (level === undefined || l.level === level) &&
+            (contains === undefined || l.line.includes(contains)) &&
+            inRange(l.ts, range),
+        );
+        return limit === undefined ? out : out.slice(-limit);
+      },
+    },
+    changes: {
+      async listDeploys(range, service) {
+        return scenario.deploys.filter((d) => (service === undefined || d.service === service) && inRange(d.ts, range));
+      },
+      async listChanges(range, service) {
+        return scenario.changes.filter((c) => (service === undefined || c.service === service) && inRange(c.ts, range));
+      },
+      async getCommit(sha, service) {
+        const d = scenario.deploys.find((x) => x.sha === sha && (service === undefined || x.service === service));
+        return d ? { sha, message: d.title, files: [...d.files] } : undefined;
+      },
+    },
+    history: {
+      async similar({ service, text, limit }) {
+        const words = (text ?? '').toLowerCase().split(/\W+/).filter((w) => w.length > 3);
+        const scored = scenario.pastIncidents.map((p) => {
+          const hay = `${p.title} ${p.rootCause} ${p.category}`.toLowerCase();
+          const score = (service && p.service === service ? 2 : 0) + words.filter((w) => hay.includes(w)).length;
+          return { p, score };
+        });
+        return scored
+          .filter((x) => x.score > 0 || (!service && !text))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, limit ?? 10)
+          .map((x) => x.p);
+      },
+    },
+    runbooks: { list: async () => scenario.runbooks.map((r) => ({ ...r })) },
+  };
+}
