@@ -10,7 +10,7 @@ import { recordClick } from '../../src/incidents/transitions.js';
 import { buildResolveModal } from '../../blocks/modals.js';
 import { AppError } from '../../src/errors.js';
 import { CATEGORIES } from '../../src/investigation/evidence-model.js';
-import { showEvidence } from '../../src/incidents/show-evidence.js';
+import { showEvidence } from '../../presenters/slack/show-evidence.js';
 import { acknowledgeAs, beginResolveAs, escalateAs } from '../../src/oncall/incident-commands.js';
 
 /** An incident id as a button carries it: a positive integer that fits Postgres's integer. */
