@@ -12,7 +12,7 @@ type KnownBlock = types.KnownBlock;
 
 /** Block Kit's limits (blocks/limits.ts) over typed blocks. */
 function fit(blocks: KnownBlock[]): KnownBlock[] {
-  return fitBlocks(blocks as unknown as Array<Record<string, unknown> & { type: string }>) as unknown as KnownBlock[];
+  return fitBlocks(blocks);
 }
 
 export type { RemediationProposalView } from '../src/remediation/propose-remediations.js';

@@ -1,63 +1,11 @@
 // The incident briefing: what fired, then hypotheses with their evidence, what was checked, the next step and buttons.
+import type { BriefingView } from '../src/incidents/briefing-view.js';
+import type { WhatChanged } from '../src/incidents/presentations.js';
 import { approveConfirm } from './approval.js';
+import type { Button, KnownBlock, MrkdwnElement } from './block-kit.js';
 import { ActionIds } from './ids.js';
 import { formatConfidence } from './format.js';
 import { LIMITS, escapeMrkdwn, fitBlocks, mrkdwnLink, truncate } from './limits.js';
-
-type Block = Record<string, unknown> & { type: string };
-
-/** Everything the briefing shows, already decided by the core: the builder only lays it out. */
-export interface BriefingView {
-  incidentId: number;
-  publicId: string;
-  title: string;
-  severity: 'sev1' | 'sev2' | 'sev3';
-  service: string | null;
-  status: 'triggered' | 'acknowledged' | 'mitigated' | 'resolved';
-  /** What fired: alert name and its summary line (untrusted text, shown escaped). */
-  alertname: string;
-  summary: string | null;
-  source: string;
-  /** When it started, already formatted for people ("03:12 UTC"). */
-  startedAt: string;
-  /** `truncated`: alerts of the group the sender left out of its last delivery (Alertmanager's max_alerts). */
-  alerts: { firing: number; resolved: number; truncated?: number };
-  links: { title: string; url: string }[];
-  /** "investigating" until the first investigation result arrives. */
-  phase: 'investigating' | 'briefed';
-  hypotheses: {
-    summary: string;
-    category: string;
-    confidence: number;
-    evidence: { kind: string; ref: string; detail: string }[];
-  }[];
-  novel: boolean;
-  checked: string[];
-  missing: string[];
-  /**
-   * The step to take next. `text` and `command` have the incident's values filled in (service, deploy id, change
-   * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran.
-   */
-  suggestedStep: { runbook: string; step: number; text: string; command: string | null; unknown: string[]; state: 'todo' | 'running' | 'done' } | null;
-  /** Catalog actions offered for approval (the remediation capability handles the click). */
-  remediations: { action: string; title: string; value: string; service?: string; risk?: 'low' | 'high'; approvals?: number }[];
-  acknowledgedBy: string | null;
-  resolvedBy: string | null;
-  /** What the last re-investigation found changed (a reopen, a new alert pointing elsewhere); absent before any. */
-  whatChanged?: WhatChanged | null;
-  /** Slack user id of the incident commander, or null when nobody has taken command. */
-  commander: string | null;
-}
-
-/** Why the incident was investigated again and how its top hypothesis moved (alert name and service are untrusted). */
-export interface WhatChanged {
-  reason: 'reopened' | 'new_alert' | 'fired_again';
-  alertname: string | null;
-  service: string | null;
-  /** The top hypothesis before and after (null: none). */
-  from: string | null;
-  to: string | null;
-}
 
 /** "New alert `X` on service `Y` since the last investigation; top hypothesis changed from A to B." Escaped mrkdwn. */
 export function buildWhatChangedText(change: WhatChanged): string {
@@ -89,18 +37,18 @@ const STATUS_LABEL: Record<BriefingView['status'], string> = {
 const EVIDENCE_PER_HYPOTHESIS = 3;
 const HYPOTHESES_SHOWN = 3;
 
-function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {
+function mrkdwn(text: string): MrkdwnElement {
   return { type: 'mrkdwn', text };
 }
 
-function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Record<string, unknown> {
-  const b: Record<string, unknown> = { type: 'button', text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true }, action_id: actionId, value };
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  const b: Button = { type: 'button', text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true }, action_id: actionId, value };
   if (style) b.style = style;
   return b;
 }
 
 /** Approve, with the confirmation dialog a high-risk action (or one needing several approvers) asks for. */
-function approveButton(r: BriefingView['remediations'][number]): Record<string, unknown> {
+function approveButton(r: BriefingView['remediations'][number]): Button {
   const b = button(`Approve ${r.title}`, ActionIds.approveRemediation, r.value, 'primary');
   const confirm = approveConfirm({ title: r.title, service: r.service ?? 'its service', risk: r.risk ?? 'high', ...(r.approvals ? { approvals: r.approvals } : {}) });
   if (confirm) b.confirm = confirm;
@@ -113,8 +61,8 @@ export function buildBriefingText(view: BriefingView): string {
 }
 
 /** Builds the briefing message. Pure: the same view gives the same JSON. */
-export function buildBriefingBlocks(view: BriefingView): Block[] {
-  const blocks: Block[] = [];
+export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(`${view.publicId}: ${view.title}`, LIMITS.headerText), emoji: false } });
   const people = [view.acknowledgedBy ? `acknowledged by <@${view.acknowledgedBy}>` : null, view.resolvedBy ? `resolved by <@${view.resolvedBy}>` : null].filter(Boolean);
   blocks.push({
@@ -147,7 +95,7 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
     blocks.push(...hypothesisBlocks(view));
   }
 
-  const actions: Record<string, unknown>[] = [];
+  const actions: Button[] = [];
   const value = String(view.incidentId);
   if (view.status === 'triggered') actions.push(button('Acknowledge', ActionIds.acknowledge, value, 'primary'));
   if (view.status !== 'resolved') {
@@ -167,8 +115,8 @@ export function buildBriefingBlocks(view: BriefingView): Block[] {
   return fitBlocks(blocks);
 }
 
-function hypothesisBlocks(view: BriefingView): Block[] {
-  const blocks: Block[] = [];
+function hypothesisBlocks(view: BriefingView): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   if (view.novel || view.hypotheses.length === 0) {
     blocks.push({
       type: 'section',
@@ -220,7 +168,8 @@ export function summarizeChecked(checked: string[]): string[] {
       out.push(line);
       continue;
     }
-    const [, name, finding] = m as unknown as [string, string, string];
+    const name = m[1]!;
+    const finding = m[2]!;
     const names = groups.get(finding);
     if (names) {
       if (!names.includes(name)) names.push(name);

@@ -1,9 +1,8 @@
 // The full evidence of an investigation, for thread replies: every hypothesis and item, split into messages that fit.
 import { summarizeChecked } from './briefing.js';
 import { formatConfidence } from './format.js';
+import type { KnownBlock } from './block-kit.js';
 import { LIMITS, chunkText, escapeMrkdwn } from './limits.js';
-
-type Block = Record<string, unknown> & { type: string };
 
 /** The parts of an investigation result the evidence reply shows. */
 export interface EvidenceView {
@@ -19,8 +18,20 @@ export function buildEvidenceText(publicId: string): string {
   return `Evidence for ${publicId}`;
 }
 
+/** What a click on Show evidence gets before the investigation has a result. */
+export const EVIDENCE_PENDING_TEXT = 'The investigation is still running; the evidence will follow.';
+
+export function buildEvidencePendingBlocks(): KnownBlock[][] {
+  return [[{ type: 'section', text: { type: 'mrkdwn', text: EVIDENCE_PENDING_TEXT } }]];
+}
+
+/** A reply left over from a longer earlier version of the evidence, emptied rather than left stale. */
+export function buildEvidenceMovedBlocks(): KnownBlock[] {
+  return [{ type: 'context', elements: [{ type: 'mrkdwn', text: '(evidence moved to the reply above)' }] }];
+}
+
 /** One or more messages (each a list of blocks, under 50 blocks and 3,000 characters a section). */
-export function buildEvidenceBlocks(view: EvidenceView): Block[][] {
+export function buildEvidenceBlocks(view: EvidenceView): KnownBlock[][] {
   const lines: string[] = [];
   view.hypotheses.forEach((h, i) => {
     lines.push(`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`);
@@ -34,9 +45,9 @@ export function buildEvidenceBlocks(view: EvidenceView): Block[][] {
   if (view.missing?.length) lines.push(`*Missing evidence:*\n${view.missing.map((m) => `• ${escapeMrkdwn(m)}`).join('\n')}`);
   if (view.modelNote) lines.push(`_${escapeMrkdwn(view.modelNote)}_`);
   const sections = chunkText(lines.join('\n').trim() || 'No evidence was retrieved.', LIMITS.sectionText).map(
-    (text): Block => ({ type: 'section', text: { type: 'mrkdwn', text } }),
+    (text): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } }),
   );
-  const messages: Block[][] = [];
+  const messages: KnownBlock[][] = [];
   for (let i = 0; i < sections.length; i += LIMITS.blocks) messages.push(sections.slice(i, i + LIMITS.blocks));
   return messages;
 }

@@ -1,7 +1,4 @@
-// The one formatter for numbers people read: values by unit (percent, ms/s, MiB/GiB, req/s, expiry), budgets, spans.
-
-/** What a number measures. Ratios are 0–1 shares shown as percent; latency is in seconds, as Prometheus reports it. */
-export type Unit = 'ratio' | 'seconds' | 'bytes' | 'per_second' | 'count' | 'expiry';
+// Numbers on Slack surfaces: budgets, objectives and confidences from raw values in view models.
 
 const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -20,91 +17,6 @@ export function formatPercent(ratio: number): string {
   const p = ratio * 100;
   if (p !== 0 && Math.abs(p) < 0.01) return p > 0 ? '<0.01%' : '>-0.01%';
   return `${humanNumber(p, Math.abs(p) < 1 ? 2 : 3)}%`;
-}
-
-/** Seconds as people say them: 0.267 → "267 ms", 1.5 → "1.5 s", 150 → "2.5 min", 7200 → "2 h". */
-export function formatSeconds(s: number): string {
-  const abs = Math.abs(s);
-  if (abs === 0) return '0 ms';
-  if (abs < 1) return `${humanNumber(s * 1000)} ms`;
-  if (abs < 60) return `${humanNumber(s)} s`;
-  if (abs < 3600) return `${humanNumber(s / 60, 2)} min`;
-  if (abs < 86_400) return `${humanNumber(s / 3600, 2)} h`;
-  return `${humanNumber(s / 86_400, 2)} days`;
-}
-
-/** Bytes in binary units: MiB below a GiB, GiB above (KiB and B for small values). */
-export function formatBytes(b: number): string {
-  const abs = Math.abs(b);
-  if (abs >= 2 ** 30) return `${humanNumber(b / 2 ** 30)} GiB`;
-  if (abs >= 2 ** 20) return `${humanNumber(b / 2 ** 20)} MiB`;
-  if (abs >= 2 ** 10) return `${humanNumber(b / 2 ** 10)} KiB`;
-  return `${humanNumber(b)} B`;
-}
-
-/** A span of time relative to now: "in 3 days", "in 5 hours", "2 hours ago". */
-export function formatRelative(deltaMs: number): string {
-  const abs = Math.abs(deltaMs);
-  const steps: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1000, 'second'],
-  ];
-  let text = 'now';
-  for (const [size, name] of steps) {
-    if (abs >= size) {
-      const n = Math.floor(abs / size);
-      text = `${n} ${name}${n === 1 ? '' : 's'}`;
-      break;
-    }
-  }
-  if (text === 'now') return 'now';
-  return deltaMs >= 0 ? `in ${text}` : `${text} ago`;
-}
-
-/** One value in its unit. `expiry` is a Unix time in seconds and needs `nowMs` (the injected clock's time). */
-export function formatValue(value: number, unit: Unit, opts: { nowMs?: number } = {}): string {
-  if (!Number.isFinite(value)) return String(value);
-  switch (unit) {
-    case 'ratio':
-      return formatPercent(value);
-    case 'seconds':
-      return formatSeconds(value);
-    case 'bytes':
-      return formatBytes(value);
-    case 'per_second':
-      return `${humanNumber(value)} req/s`;
-    case 'expiry': {
-      if (opts.nowMs === undefined) return new Date(value * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const rel = formatRelative(value * 1000 - opts.nowMs);
-      return value * 1000 >= opts.nowMs ? `expires ${rel}` : `expired ${rel}`;
-    }
-    case 'count':
-      return humanNumber(value);
-  }
-}
-
-/** The unit of each signal role the investigation reads (unknown roles are plain counts). */
-export function unitOfRole(role: string): Unit {
-  if (role === 'request_rate' || role === 'queue_processed') return 'per_second';
-  if (role.includes('latency')) return 'seconds';
-  if (role === 'memory') return 'bytes';
-  if (role === 'cert_expiry') return 'expiry';
-  if (role.includes('error') || role === 'cpu' || role === 'disk_free' || role === 'db_connections' || role === 'probe_success') return 'ratio';
-  return 'count';
-}
-
-/** A signal's value: `formatValue` in the role's unit. */
-export function formatRoleValue(role: string, value: number, opts: { nowMs?: number } = {}): string {
-  return formatValue(value, unitOfRole(role), opts);
-}
-
-/** A role's name for people: "latency_p99" → "p99 latency", "error_ratio" → "error ratio". */
-export function roleLabel(role: string): string {
-  const m = /^(.*)_p(\d{2})$/.exec(role);
-  if (m) return `p${m[2]} ${m[1]!.replace(/_/g, ' ')}`;
-  return role.replace(/_/g, ' ');
 }
 
 /** An error budget's state: "30% of budget left", or "budget exhausted (169% overspent)" once spent. */

@@ -1,4 +1,8 @@
 // Block Kit's limits, enforced in one place: text is truncated with an ellipsis and a message keeps under 50 blocks.
+import type { types } from '@slack/bolt';
+import type { Button, KnownBlock } from './block-kit.js';
+
+type SectionBlock = types.SectionBlock;
 
 export const LIMITS = {
   blocks: 50,
@@ -19,58 +23,51 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, max - 1)}…`;
 }
 
-type Block = Record<string, unknown> & { type: string };
+/** A block of a builder that does not return Block Kit's own types yet (blocks/handoff.ts, blocks/oncall.ts). */
+type LooseBlock = Record<string, unknown> & { type: string };
 
 /**
  * Applies every limit to a list of blocks: header and section texts, section fields, button texts and values,
  * and the block count (the last kept block says how many were left out, so nothing is silently lost).
  */
-export function fitBlocks<T extends Block>(blocks: T[]): T[] {
-  const fitted = blocks.map((b) => fitBlock(b));
+export function fitBlocks<T extends LooseBlock>(blocks: T[]): T[];
+export function fitBlocks(blocks: KnownBlock[]): KnownBlock[];
+export function fitBlocks(blocks: Array<KnownBlock | LooseBlock>): Array<KnownBlock | LooseBlock> {
+  const fitted = blocks.map((b) => fitBlock(b as KnownBlock));
   if (fitted.length <= LIMITS.blocks) return fitted;
   const kept = fitted.slice(0, LIMITS.blocks - 1);
   const omitted = fitted.length - kept.length;
-  const note = {
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `…${omitted} more block${omitted === 1 ? '' : 's'} not shown` }],
-  } as unknown as T;
+  const note: KnownBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: `…${omitted} more block${omitted === 1 ? '' : 's'} not shown` }] };
   return [...kept, note];
 }
 
-function fitText<T extends { text?: unknown }>(obj: T, max: number): T {
-  if (typeof obj.text === 'string') return { ...obj, text: truncate(obj.text, max) };
+function fitText<T extends object>(obj: T, max: number): T {
+  if ('text' in obj && typeof obj.text === 'string') return { ...obj, text: truncate(obj.text, max) };
   return obj;
 }
 
-function fitBlock<T extends Block>(block: T): T {
-  const b = block as Record<string, unknown>;
+function fitBlock(block: KnownBlock): KnownBlock {
   switch (block.type) {
     case 'header':
-      return { ...block, text: fitText(b.text as { text: string }, LIMITS.headerText) };
+      return { ...block, text: fitText(block.text, LIMITS.headerText) };
     case 'section': {
-      const out: Record<string, unknown> = { ...block };
-      if (b.text) out.text = fitText(b.text as { text: string }, LIMITS.sectionText);
-      if (Array.isArray(b.fields)) out.fields = (b.fields as { text: string }[]).slice(0, 10).map((f) => fitText(f, 2000));
-      if (b.accessory && (b.accessory as Block).type === 'button') out.accessory = fitButton(b.accessory as Record<string, unknown>);
-      return out as T;
+      const out: SectionBlock = { ...block };
+      if (block.text) out.text = fitText(block.text, LIMITS.sectionText);
+      if (Array.isArray(block.fields)) out.fields = block.fields.slice(0, 10).map((f) => fitText(f, 2000));
+      if (block.accessory && block.accessory.type === 'button') out.accessory = fitButton(block.accessory);
+      return out;
     }
     case 'context':
-      return {
-        ...block,
-        elements: (b.elements as { text?: string }[]).slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.sectionText)),
-      };
+      return { ...block, elements: block.elements.slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.sectionText)) };
     case 'actions':
-      return {
-        ...block,
-        elements: (b.elements as Record<string, unknown>[]).slice(0, LIMITS.actionsElements).map((e) => (e.type === 'button' ? fitButton(e) : e)),
-      };
+      return { ...block, elements: block.elements.slice(0, LIMITS.actionsElements).map((e) => (e.type === 'button' ? fitButton(e) : e)) };
     default:
       return block;
   }
 }
 
-function fitButton(button: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...button, text: fitText(button.text as { text: string }, LIMITS.buttonText) };
+function fitButton(button: Button): Button {
+  const out: Button = { ...button, text: fitText(button.text, LIMITS.buttonText) };
   if (typeof button.value === 'string') out.value = truncate(button.value, LIMITS.buttonValue);
   return out;
 }

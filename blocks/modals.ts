@@ -1,8 +1,7 @@
 // The /incident modals: declare (title, service, severity, summary) and resolve (root-cause category, cause, summary).
+import type { InputBlock, InputBlockElement, KnownBlock, PlainTextOption } from './block-kit.js';
 import { ViewIds } from './ids.js';
 import { truncate } from './limits.js';
-
-type Block = Record<string, unknown> & { type: string };
 
 /** Block and action ids of the declare modal's inputs (block id = action id), shared with the view handler. */
 export const DeclareFields = { title: 'declare_title', service: 'declare_service', severity: 'declare_severity', summary: 'declare_summary' } as const;
@@ -16,12 +15,12 @@ export interface ModalView {
   submit: { type: 'plain_text'; text: string };
   close: { type: 'plain_text'; text: string };
   private_metadata: string;
-  blocks: Block[];
+  blocks: KnownBlock[];
 }
 
-const option = (text: string, value: string) => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
+const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
 
-function input(blockId: string, label: string, element: Record<string, unknown>, optional = false): Block {
+function input(blockId: string, label: string, element: InputBlockElement, optional = false): InputBlock {
   return { type: 'input', block_id: blockId, label: { type: 'plain_text', text: label }, optional, element: { ...element, action_id: blockId } };
 }
 

@@ -1,7 +1,6 @@
 // Short status messages: the pointer in a team's alerts channel and the thread notes that say what changed.
+import type { KnownBlock } from './block-kit.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
-
-type Block = Record<string, unknown> & { type: string };
 
 export interface PointerView {
   publicId: string;
@@ -17,8 +16,9 @@ export function buildPointerText(view: PointerView): string {
   return truncate(`:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)} → <#${view.channelId}>`, LIMITS.sectionText);
 }
 
-export function buildPointerBlocks(view: PointerView): Block[] {
-  return fitBlocks([{ type: 'section', text: { type: 'mrkdwn', text: buildPointerText(view) } }]);
+export function buildPointerBlocks(view: PointerView): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: buildPointerText(view) } }];
+  return fitBlocks(blocks);
 }
 
 /** A thread note listing what changed in the briefing since it was last posted (the lines may quote alert text: escaped). */
@@ -29,4 +29,9 @@ export function buildChangesText(changes: string[]): string {
 /** The channel topic: id, severity, status and title, within Slack's 250-character topic limit. */
 export function buildTopic(view: { publicId: string; severity: string; status: string; title: string }): string {
   return truncate(`${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${escapeMrkdwn(view.title)}`, 250);
+}
+
+/** The channel note: "Reopened: HighErrorRate fired again 4 min after resolve". The alert name is data, escaped. */
+export function buildReopenedText(alertname: string, minutes: number): string {
+  return `:repeat: Reopened: ${escapeMrkdwn(alertname)} fired again ${minutes} min after resolve`;
 }

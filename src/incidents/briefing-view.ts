@@ -1,12 +1,55 @@
-// Builds the briefing's view model from what Postgres knows about an incident (its row, alerts, investigation, runs).
+// The briefing's view model, built from what Postgres knows about an incident (its row, alerts, investigation, runs).
 import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
-import type { BriefingView, WhatChanged } from '../../blocks/briefing.js';
-import { formatConfidence } from '../../blocks/format.js';
+import { formatConfidence } from '../investigation/format-value.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
 import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
+import type { WhatChanged } from './presentations.js';
 import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incident } from './repository.js';
+
+/** Everything the briefing shows, already decided by the core: the builder only lays it out. */
+export interface BriefingView {
+  incidentId: number;
+  publicId: string;
+  title: string;
+  severity: 'sev1' | 'sev2' | 'sev3';
+  service: string | null;
+  status: 'triggered' | 'acknowledged' | 'mitigated' | 'resolved';
+  /** What fired: alert name and its summary line (untrusted text, shown escaped). */
+  alertname: string;
+  summary: string | null;
+  source: string;
+  /** When it started, already formatted for people ("03:12 UTC"). */
+  startedAt: string;
+  /** `truncated`: alerts of the group the sender left out of its last delivery (Alertmanager's max_alerts). */
+  alerts: { firing: number; resolved: number; truncated?: number };
+  links: { title: string; url: string }[];
+  /** "investigating" until the first investigation result arrives. */
+  phase: 'investigating' | 'briefed';
+  hypotheses: {
+    summary: string;
+    category: string;
+    confidence: number;
+    evidence: { kind: string; ref: string; detail: string }[];
+  }[];
+  novel: boolean;
+  checked: string[];
+  missing: string[];
+  /**
+   * The step to take next. `text` and `command` have the incident's values filled in (service, deploy id, change
+   * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran.
+   */
+  suggestedStep: { runbook: string; step: number; text: string; command: string | null; unknown: string[]; state: 'todo' | 'running' | 'done' } | null;
+  /** Catalog actions offered for approval (the remediation capability handles the click). */
+  remediations: { action: string; title: string; value: string; service?: string; risk?: 'low' | 'high'; approvals?: number }[];
+  acknowledgedBy: string | null;
+  resolvedBy: string | null;
+  /** What the last re-investigation found changed (a reopen, a new alert pointing elsewhere); absent before any. */
+  whatChanged?: WhatChanged | null;
+  /** Slack user id of the incident commander, or null when nobody has taken command. */
+  commander: string | null;
+}
 
 /** What the briefing said last time, compared with the next one to tell the thread what changed. */
 export interface BriefingState {

@@ -1,7 +1,10 @@
 // The chat port: what the core needs from a chat surface (Slack today), named for the core's needs, not Slack's API.
 
-/** A Block Kit block; the core treats blocks as opaque JSON built by blocks/. */
-export type ChatBlock = Record<string, unknown>;
+/**
+ * A Block Kit block. The core treats blocks as opaque JSON built by blocks/ (Slack's KnownBlock, which the Slack
+ * adapter sends as it is), so the port names no vendor type.
+ */
+export type ChatBlock = object;
 
 export interface PostedMessage {
   channel: string;

@@ -22,11 +22,11 @@ import {
 } from './repository.js';
 import { firingCount, knownLeads, upsertAlerts } from './alerts-repository.js';
 import { JobNames } from '../oncall/job-names.js';
-import { INVESTIGATE_JOB, investigateJobId, type InvestigationTrigger } from './investigate-incident.js';
-import { OPEN_INCIDENT_JOB, OPEN_INCIDENT_SAFETY_DELAY_MS, openIncidentChannel, retryOpenIncidentChannel } from './open-incident-channel.js';
-import { POST_INCIDENT_NOTE_JOB } from './post-incident-note.js';
-import { buildReopenedText, minutesAfterResolve } from './reopen.js';
-import { scheduleBriefingUpdate } from './update-briefing.js';
+import type { InvestigationTrigger } from './investigate-incident.js';
+import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
+import { requestPresentation } from '../jobs/presentations.js';
+import { PostIncidentNote, requestIncidentChannel, scheduleBriefingUpdate } from './presentations.js';
+import { minutesAfterResolve } from './reopen.js';
 
 export interface IngestOutcome {
   incidentId: number;
@@ -68,12 +68,8 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
     if (!outcome) continue;
     outcomes.push(outcome);
     if (outcome.opened) {
+      // The chat presenter opens the channel at once on this event (the first message within 2 s of the page).
       ctx.events.emit('incident.opened', { incidentId: outcome.incidentId });
-      // Opening the channel here saves a trip through the queue: the first message comes within 2 s of the page.
-      await openIncidentChannel(ctx, outcome.incidentId).catch(async (err) => {
-        ctx.logger.warn({ err, incidentId: outcome.incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
-        await retryOpenIncidentChannel(ctx, outcome.incidentId).catch((e) => ctx.logger.warn({ err: e, incidentId: outcome.incidentId }, 'could not hurry the open-incident job'));
-      });
     } else if (outcome.reopened !== undefined) {
       ctx.events.emit('incident.reopened', { incidentId: outcome.incidentId, reopenCount: outcome.reopened });
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: 'reopened' });
@@ -155,14 +151,14 @@ async function ingestGroup(
       { incidentId: incident.id, type, actor: 'copilot', at: now, dedupeKey: `fired-again:${incident.id}:${n}`, data: { alertname: again.alertname, fingerprint: again.fingerprint, status: incident.status } },
     ]);
     const trigger: InvestigationTrigger = { reason: 'fired_again', source: again.source, fingerprint: again.fingerprint };
-    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `again-${n}`), trx });
+    await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `again-${n}`), trx });
   }
   if (opened) {
     // The investigation and the escalation are committed with the incident: neither waits for chat.
-    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id }, { jobId: investigateJobId(incident.id), trx });
+    await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id }, { jobId: investigateJobId(incident.id), trx });
     await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}`, trx });
-    // The job is the safety net for a crash: normally ingestAlerts opens the channel itself right after the commit.
-    await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: incident.id }, { jobId: `open-incident-${incident.id}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx });
+    // The job is the safety net for a crash: normally the presenter opens the channel right after the commit.
+    await requestIncidentChannel(ctx, incident.id, trx);
   } else {
     if (known && reopened === undefined && incident.status !== 'resolved') await investigateNewLead(ctx, trx, incident, alerts, known, now);
     await scheduleBriefingUpdate(ctx, incident.id, trx);
@@ -212,14 +208,15 @@ async function reopenRecentIncident(
       data: { reopenCount: count, alertname: alert.alertname, fingerprint: alert.fingerprint, resolvedAt: candidate.resolvedAt.toISOString(), minutesAfterResolve: minutes },
     },
   ]);
-  await ctx.queue.enqueue(
-    POST_INCIDENT_NOTE_JOB,
-    { incidentId: incident.id, text: buildReopenedText(alert.alertname, minutes) },
+  await requestPresentation(
+    ctx,
+    PostIncidentNote,
+    { incidentId: incident.id, note: { kind: 'reopened', alertname: alert.alertname, minutesAfterResolve: minutes } },
     { jobId: `reopened-note:${incident.id}:${count}`, trx },
   );
   // The old diagnosis may be of a failure already fixed: the reopened incident is investigated again, and paged again.
   const trigger: InvestigationTrigger = { reason: 'reopened', source: alert.source, fingerprint: alert.fingerprint };
-  await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `r${count}`), trx });
+  await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `r${count}`), trx });
   await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}-r${count}`, trx });
   return { incident, reopened: count };
 }
@@ -257,7 +254,7 @@ async function investigateNewLead(
   ]);
   if (!written) return;
   const trigger: InvestigationTrigger = { reason: 'new_alert', source: lead.source, fingerprint: lead.fingerprint };
-  await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `lead-${key}`), trx });
+  await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `lead-${key}`), trx });
 }
 
 /**

@@ -1,18 +1,7 @@
-// Installs the incidents capability: its jobs (open channel, investigate, update briefing, post a note).
+// Installs the incidents capability: its jobs (investigate). What it shows in chat is presenters/slack/'s.
 import type { AppContext } from '../context.js';
-import { investigateIncidentJob } from './investigate-incident.js';
-import { openIncidentJob } from './open-incident-channel.js';
-import { postIncidentNoteJob } from './post-incident-note.js';
-import { scheduleBriefingUpdate, updateBriefingJob } from './update-briefing.js';
+import { investigateIncidentJob } from './jobs/investigate-incident.js';
 
 export function installIncidents(ctx: AppContext): void {
-  ctx.queue.register(openIncidentJob(ctx));
   ctx.queue.register(investigateIncidentJob(ctx));
-  ctx.queue.register(updateBriefingJob(ctx));
-  ctx.queue.register(postIncidentNoteJob(ctx));
-  // Severity and commander are shown in the briefing and the topic: re-render them when they change.
-  ctx.events.on('incident.updated', async ({ incidentId, reason }) => {
-    if (reason !== 'severity' && reason !== 'commander') return;
-    await scheduleBriefingUpdate(ctx, incidentId).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not schedule a briefing update'));
-  });
 }

@@ -1,40 +1,26 @@
-// Job: investigate an incident (deterministic, then the model when configured), store the result and its spans.
-import { createHash, randomUUID } from 'node:crypto';
+// Use case: investigate an incident (deterministic, then the model when configured), store the result and its spans.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError } from '../errors.js';
 import type { Hypothesis, InvestigationResult, InvestigationStep, PageSummary } from '../investigation/ports.js';
 import { pageFromAlertRow, pageFromDeclaration } from '../investigation/page-summary.js';
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
-import { buildWhatChangedText, type WhatChanged } from '../../blocks/briefing.js';
 import { appendEvent, declaredSummary, findIncident, firstAlert } from './repository.js';
-import { postOnsetChart } from './post-chart.js';
-import { POST_INCIDENT_NOTE_JOB } from './post-incident-note.js';
-import { scheduleBriefingUpdate } from './update-briefing.js';
-
-export const INVESTIGATE_JOB = 'investigate-incident';
+import { requestPresentation } from '../jobs/presentations.js';
+import { PostIncidentNote, scheduleBriefingUpdate, type WhatChanged } from './presentations.js';
 
 /**
  * Why an incident is investigated again: the same alert fired again and reopened it, a new alert points elsewhere, or
  * an alert of the open incident fired again after every alert had resolved (the fix did not hold, or a new failure).
  */
-const triggerSchema = z.object({
+export const triggerSchema = z.object({
   reason: z.enum(['reopened', 'new_alert', 'fired_again']),
   source: z.enum(['alertmanager', 'pagerduty']),
   fingerprint: z.string().min(1),
 });
 export type InvestigationTrigger = z.infer<typeof triggerSchema>;
-
-const payloadSchema = z.object({ incidentId: z.number().int().positive(), trigger: triggerSchema.optional() });
-
-/** The job id of an investigation: the first one per incident, then one per reason (`r2`, `lead-checkout:...`). */
-export function investigateJobId(incidentId: number, suffix?: string): string {
-  if (suffix === undefined) return `investigate-incident-${incidentId}`;
-  const safe = /^[A-Za-z0-9_-]{1,60}$/.test(suffix) ? suffix : createHash('sha256').update(suffix).digest('hex').slice(0, 16);
-  return `investigate-incident-${incidentId}-${safe}`;
-}
 
 /**
  * What to investigate: the alert that asked for it (a reopen, a new lead), else the page stored with the incident
@@ -101,16 +87,11 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
       },
     });
     // The thread hears what changed since the last investigation; the briefing shows the same line.
-    if (change) await ctx.queue.enqueue(POST_INCIDENT_NOTE_JOB, { incidentId, text: buildWhatChangedText(change) }, { jobId: `what-changed:${investigationId}`, trx });
+    if (change) await requestPresentation(ctx, PostIncidentNote, { incidentId, note: { kind: 'what_changed', change } }, { jobId: `what-changed:${investigationId}`, trx });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
   });
+  // The chat presenter posts the onset chart on this event.
   ctx.events.emit('investigation.completed', { incidentId });
-  // The chart is a nicety: failing to draw or upload it never fails the investigation.
-  await postOnsetChart(ctx, incidentId).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'));
-}
-
-export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
-  return { name: INVESTIGATE_JOB, schema: payloadSchema, attempts: 3, backoffMs: 2000, process: async ({ incidentId, trigger }) => investigateIncident(ctx, incidentId, trigger) };
 }
 
 /**

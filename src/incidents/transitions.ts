@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { appendEvent, cycleKey, findIncident, escalationRunCount, toIncident, type Incident } from './repository.js';
-import { scheduleBriefingUpdate } from './update-briefing.js';
+import { scheduleBriefingUpdate } from './presentations.js';
 
 /** Who did it: a Slack user id, or "pagerduty:<user>" / "copilot" for automatic changes. */
 export interface Actor {

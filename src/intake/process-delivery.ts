@@ -6,7 +6,7 @@ import { PermanentJobError, formatZodIssues } from '../errors.js';
 import { ingestAlerts } from '../incidents/ingest-alerts.js';
 import { acknowledgeIncident, resolveIncident, unacknowledgeIncident } from '../incidents/transitions.js';
 import { appendEvent, findOpenIncidentByGroupKey, openIncidentIdsOfService } from '../incidents/repository.js';
-import { INVESTIGATE_JOB } from '../incidents/investigate-incident.js';
+import { InvestigateIncident } from '../incidents/jobs/investigate-incident.js';
 import {
   alertFromPagerDuty,
   alertmanagerPayloadSchema,
@@ -126,7 +126,7 @@ async function processChangeEvent(ctx: AppContext, event: z.infer<typeof changeE
         dedupeKey: `change:${id}:${event.id}`,
         data: { id: event.id, service: event.service, ts: event.ts, ...(event.type === 'deploy' ? { title: event.title } : { kind: event.kind, summary: event.summary }) },
       });
-      if (written) await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: id }, { jobId: `investigate-incident-${id}-${event.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, trx });
+      if (written) await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: id }, { jobId: `investigate-incident-${id}-${event.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, trx });
     });
   }
 }

@@ -2,7 +2,7 @@
 import { detectDeparture, toPoints, type Departure } from './change-point.js';
 import type { MetricsSource, StepRecorder, TimeRange } from './ports.js';
 import type { ServiceNode, Series } from './evidence-model.js';
-import { formatRoleValue } from '../../blocks/format.js';
+import { formatRoleValue } from './format-value.js';
 
 /** A series' selector as written in evidence: `name{label="value",...}` in the series' own label order. */
 function seriesSelector(series: Series): string {
@@ -147,7 +147,7 @@ export async function gatherSignals(
   return out;
 }
 
-/** A signal's value for people, in its role's unit (the one formatter in blocks/format.ts). */
+/** A signal's value for people, in its role's unit (the one value formatter, format-value.ts). */
 export function fmt(role: string, v: number): string {
   return formatRoleValue(role, v);
 }

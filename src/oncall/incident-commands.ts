@@ -6,8 +6,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { CATEGORIES, type Category } from '../investigation/evidence-model.js';
 import { pageFromDeclaration } from '../investigation/page-summary.js';
 import { appendEvent, findIncident, findIncidentByChannel, insertDeclaredIncident, listOpenIncidents, updateIncident, type Incident } from '../incidents/repository.js';
-import { INVESTIGATE_JOB, investigateJobId } from '../incidents/investigate-incident.js';
-import { OPEN_INCIDENT_JOB } from '../incidents/open-incident-channel.js';
+import { InvestigateIncident, investigateJobId } from '../incidents/jobs/investigate-incident.js';
+import { requestIncidentChannel } from '../incidents/presentations.js';
 import { JobNames } from './job-names.js';
 import { acknowledgeIncident, recordClick, requestEscalation, resolveIncident, type Actor, type TransitionResult } from '../incidents/transitions.js';
 import { errorBudgetsFor, type ErrorBudget } from '../slo/error-budget.js';
@@ -152,9 +152,9 @@ export async function declareIncident(ctx: AppContext, input: DeclareInput): Pro
       data: { severity: input.severity, team, title: input.title, summary: input.summary ?? '', declared: true },
     });
     // Investigated from its service and summary, and paged, whether or not chat is up: all queued with the incident.
-    await ctx.queue.enqueue(INVESTIGATE_JOB, { incidentId: created.id }, { jobId: investigateJobId(created.id), trx });
+    await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: created.id }, { jobId: investigateJobId(created.id), trx });
     await ctx.queue.enqueue(JobNames.startEscalation, { incidentId: created.id }, { jobId: `start-escalation-${created.id}`, trx });
-    await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId: created.id }, { jobId: `open-incident-${created.id}`, trx });
+    await requestIncidentChannel(ctx, created.id, trx);
     return created;
   });
   ctx.metrics.incidentsOpened.inc({ severity: input.severity });

@@ -1,7 +1,7 @@
 // Use case: someone clicks Approve. The policy decides; an allowed approval applies once and queues the run.
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
+import { scheduleBriefingUpdate } from '../incidents/presentations.js';
 import { approvalsRequired, approverRule, type RoleHolders } from '../authorization/access.js';
 import type { ActionDef } from '../config.js';
 import { findIncident } from '../incidents/repository.js';

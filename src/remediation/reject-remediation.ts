@@ -1,7 +1,7 @@
 // Use case: someone clicks Reject. Nothing runs; the proposal is closed once, with who rejected it and why.
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import { scheduleBriefingUpdate } from '../incidents/update-briefing.js';
+import { scheduleBriefingUpdate } from '../incidents/presentations.js';
 import { findIncident } from '../incidents/repository.js';
 import { requireAuthorized } from '../authorization/authorize.js';
 import { appendTimeline, getRun, transitionRun, type RemediationRun } from './remediation-repository.js';

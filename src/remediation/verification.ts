@@ -1,7 +1,7 @@
 // Judging recovery after a remediation: a pure rule over the SLI read before the incident and over the verify window.
 import type { AppConfig } from '../config.js';
 import type { Series } from '../investigation/evidence-model.js';
-import { formatRoleValue, roleLabel } from '../../blocks/format.js';
+import { formatRoleValue, roleLabel } from '../investigation/format-value.js';
 
 /** Roles where a higher value is healthier; every other role is "lower is better" (error ratio, latency, ...). */
 const HIGHER_IS_BETTER = new Set(['probe_success', 'disk_free', 'queue_processed', 'cert_expiry', 'request_rate']);

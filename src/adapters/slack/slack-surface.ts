@@ -1,7 +1,9 @@
-// The Slack surface of the app: the Bolt app, the chat port on its Web API client, and every listener (handlers/).
+// The Slack surface of the app: the Bolt app, the chat port on its Web API client, every listener (handlers/) and
+// every presenter (presenters/slack/).
 import type { AppContext } from '../../context.js';
 import type { ChatNotifier } from '../../incidents/chat-notifier.js';
 import { registerHandlers } from '../../../handlers/index.js';
+import { registerSlackPresenters } from '../../../presenters/slack/index.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './bolt-app.js';
 import { createSlackChatNotifier } from './chat-notifier.js';
 
@@ -9,7 +11,7 @@ export interface SlackSurface {
   /** The chat port the capabilities post through. */
   chat: ChatNotifier;
   mode: SlackApp['mode'];
-  /** Registers every Slack listener on the app, once the context they act on is built. */
+  /** Registers every Slack listener on the app and every Slack presenter, once the context they act on is built. */
   listen(ctx: AppContext): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -22,6 +24,7 @@ export function createSlackSurface(opts: SlackAppOptions): SlackSurface {
     mode: slack.mode,
     listen(ctx) {
       registerHandlers(slack.app, ctx);
+      registerSlackPresenters(ctx);
     },
     start: () => slack.start(),
     stop: () => slack.stop(),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
 import { findIncident, lastEventOfType } from '../../incidents/repository.js';
-import { scheduleBriefingUpdate } from '../../incidents/update-briefing.js';
+import { scheduleBriefingUpdate } from '../../incidents/presentations.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { proposeRemediations } from '../propose-remediations.js';
 import { PROPOSE_REMEDIATIONS_JOB, proposeRemediationsJobId } from './job-names.js';

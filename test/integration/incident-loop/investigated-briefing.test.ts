@@ -29,8 +29,12 @@ describe('investigated briefing', () => {
         : await post(l.url, '/webhooks/pagerduty', body, { 'x-pagerduty-signature': signPagerDuty(body, PD_SECRET) });
     expect(res.status).toBe(202);
 
-    // The investigation may finish before the first briefing is posted (the app runs on-call's escalation too).
-    const inc = await waitFor('the investigation and the first briefing', () => l!.ctx.knex('incidents').whereNotNull('investigation').whereNotNull('briefing_ts').first(), 15_000);
+    // Under load the investigation can finish before the channel and its briefing exist: wait for both.
+    const inc = await waitFor(
+      'the investigation and the briefing',
+      () => l!.ctx.knex('incidents').whereNotNull('investigation').whereNotNull('briefing_ts').first(),
+      15_000,
+    );
     expect(inc.investigation.hypotheses[0].category).toBe('bad_deploy');
     const briefing = await waitFor('the updated briefing', () => {
       const m = l!.slack.state.messages.get(inc.channel_id)?.find((x) => x.ts === inc.briefing_ts);

@@ -1,6 +1,7 @@
 // Exact-equality tests of the briefing builder on fixed view models, and of the Block Kit limits it relies on.
 import { describe, expect, it } from 'vitest';
-import { buildBriefingBlocks, buildBriefingText, summarizeChecked, type BriefingView } from '../../../blocks/briefing.js';
+import { buildBriefingBlocks, buildBriefingText, summarizeChecked } from '../../../blocks/briefing.js';
+import type { BriefingView } from '../../../src/incidents/briefing-view.js';
 import { ActionIds } from '../../../blocks/ids.js';
 
 const base: BriefingView = {

@@ -1,7 +1,7 @@
-// Reopening's pure rules: minutes since the resolve, the channel note, once-only keys per reopen, and the rounds a
-// reopened incident's escalation runs in.
+// Reopening's pure rules: minutes since the resolve, once-only keys per reopen, and the rounds a reopened incident's
+// escalation runs in (the channel note: test/unit/presenters/slack/jobs/post-incident-note.test.ts).
 import { describe, expect, it } from 'vitest';
-import { buildReopenedText, minutesAfterResolve } from '../../../src/incidents/reopen.js';
+import { minutesAfterResolve } from '../../../src/incidents/reopen.js';
 import { cycleKey } from '../../../src/incidents/repository.js';
 import { firstRound, nextPosition, roundInRun } from '../../../src/oncall/escalation-policy.js';
 
@@ -11,12 +11,6 @@ describe('reopen note', () => {
     expect(minutesAfterResolve(resolved, new Date('2026-11-22T03:12:59Z'))).toBe(12);
     expect(minutesAfterResolve(resolved, new Date('2026-11-22T03:00:30Z'))).toBe(0);
     expect(minutesAfterResolve(resolved, new Date('2026-11-22T02:59:00Z'))).toBe(0);
-  });
-  it('tells the channel which alert fired again and how long after the resolve', () => {
-    expect(buildReopenedText('HighErrorRate', 4)).toBe(':repeat: Reopened: HighErrorRate fired again 4 min after resolve');
-  });
-  it('keeps the alert name literal: no mentions or links from outside text', () => {
-    expect(buildReopenedText('<!channel> & co', 1)).toBe(':repeat: Reopened: &lt;!channel&gt; &amp; co fired again 1 min after resolve');
   });
 });
 

@@ -1,6 +1,5 @@
-// What a re-investigation tells people: the "what changed" line, and how a new lead's result joins the diagnosis.
+// How a new lead's result joins the diagnosis (the "what changed" line: test/unit/presenters/slack/jobs/post-incident-note.test.ts).
 import { describe, expect, it } from 'vitest';
-import { buildWhatChangedText } from '../../../blocks/briefing.js';
 import { mergeInvestigations } from '../../../src/incidents/investigate-incident.js';
 import type { Hypothesis, InvestigationResult } from '../../../src/investigation/ports.js';
 
@@ -10,21 +9,6 @@ const result = (hypotheses: Hypothesis[], step: string | null = null): Investiga
   hypotheses,
   suggestedStep: step ? { runbook: step, step: 1, text: step, action: null } : null,
   missing: [],
-});
-
-describe('buildWhatChangedText', () => {
-  it('names the new alert and how the top hypothesis moved, escaping what came from the alert', () => {
-    expect(buildWhatChangedText({ reason: 'new_alert', alertname: 'DbDown', service: 'orders-db', from: 'deploy 41', to: 'db saturated' })).toBe(
-      ':arrows_counterclockwise: New alert `DbDown` on service `orders-db` since the last investigation; top hypothesis changed from deploy 41 to db saturated.',
-    );
-    expect(buildWhatChangedText({ reason: 'new_alert', alertname: '<!channel>', service: null, from: 'a', to: 'a' })).toBe(
-      ':arrows_counterclockwise: New alert `&lt;!channel&gt;` since the last investigation; top hypothesis unchanged: a.',
-    );
-    expect(buildWhatChangedText({ reason: 'reopened', alertname: 'HighErrorRate', service: 'checkout', from: 'deploy 41', to: null })).toContain(
-      'fired again after the resolve; no hypothesis explains it any more (was deploy 41).',
-    );
-    expect(buildWhatChangedText({ reason: 'reopened', alertname: 'HighErrorRate', service: 'checkout', from: null, to: 'x' })).toContain('top hypothesis is now x.');
-  });
 });
 
 describe('mergeInvestigations', () => {

@@ -1,7 +1,7 @@
 // The PNG encoder and chart: valid PNG files (signature, chunk CRCs, pixels that decode back), drawn where expected.
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodePng, renderLineChartPng } from '../../../src/incidents/chart-png.js';
+import { encodePng, renderLineChartPng } from '../../../../presenters/slack/chart-png.js';
 
 function decode(png: Buffer): { width: number; height: number; rgb: Buffer } {
   expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));

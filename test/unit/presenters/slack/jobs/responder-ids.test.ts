@@ -1,9 +1,9 @@
 // Who is invited to an incident channel: the team's user group and the paged service's owners (services.owners).
 import { describe, expect, it } from 'vitest';
-import { parseFileConfig } from '../../../src/config.js';
-import type { AppContext } from '../../../src/context.js';
-import { responderIds } from '../../../src/incidents/open-incident-channel.js';
-import type { Incident } from '../../../src/incidents/repository.js';
+import { parseFileConfig } from '../../../../../src/config.js';
+import type { AppContext } from '../../../../../src/context.js';
+import { responderIds } from '../../../../../presenters/slack/jobs/open-incident-channel.js';
+import type { Incident } from '../../../../../src/incidents/repository.js';
 
 function ctxWith(file: unknown, emails: Record<string, string> = {}, groups: Record<string, string[]> = {}): { ctx: AppContext; warnings: unknown[] } {
   const warnings: unknown[] = [];

@@ -1,25 +1,22 @@
-// Job: a new incident gets its channel, topic, first briefing ("investigating"), responders and a pointer.
-import { z } from 'zod';
-import type { AppContext } from '../context.js';
-import type { JobDefinition } from '../jobs/job-queue.js';
-import { PermanentJobError } from '../errors.js';
-import { slackIdOf } from '../oncall/directory.js';
-import { oncallServices } from '../oncall/services.js';
-import { buildBriefingBlocks, buildBriefingText } from '../../blocks/briefing.js';
-import { buildPointerBlocks, buildPointerText, buildTopic } from '../../blocks/status.js';
-import { briefingState, buildBriefingView } from './briefing-view.js';
-import { channelName } from './naming.js';
-import { appendEvent, findIncident, firstAlert, type Incident } from './repository.js';
-import { postOnsetChart } from './post-chart.js';
-import { scheduleBriefingUpdate } from './update-briefing.js';
+// Presenter job: a new incident gets its channel, topic, first briefing ("investigating"), responders and a pointer.
+import type { z } from 'zod';
+import type { AppContext } from '../../../src/context.js';
+import { defineJob } from '../../../src/jobs/define-job.js';
+import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { PermanentJobError } from '../../../src/errors.js';
+import { slackIdOf } from '../../../src/oncall/directory.js';
+import { oncallServices } from '../../../src/oncall/services.js';
+import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
+import { channelName } from '../../../src/incidents/naming.js';
+import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
+import { recordBriefing, recordChannel, recordResponders } from '../../../src/incidents/chat-repository.js';
+import { appendEvent, findEventByKey, findIncident, firstAlert, type Incident } from '../../../src/incidents/repository.js';
+import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
+import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
+import { postOnsetChart } from '../post-chart.js';
 
-export const OPEN_INCIDENT_JOB = 'open-incident';
-/** The job runs this long after the incident opened, only to finish what the inline attempt could not. */
-export const OPEN_INCIDENT_SAFETY_DELAY_MS = 30_000;
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
 export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
-
-const payloadSchema = z.object({ incidentId: z.number().int().positive() });
 
 /**
  * Opens the incident in chat. Each step checks what an earlier attempt already did (channel, first message), so a
@@ -34,7 +31,7 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     const alert = await firstAlert(ctx.knex, incident.id);
     const name = channelName(incident.publicId, incident.service, (alert?.alertname as string | undefined) ?? incident.title);
     const channel = await ctx.chat.createChannel(name);
-    const updated = await ctx.knex('incidents').where({ id: incident.id }).whereNull('channel_id').update({ channel_id: channel.id, channel_name: channel.name, updated_at: ctx.clock.now() });
+    const updated = await recordChannel(ctx.knex, incident.id, channel, ctx.clock.now());
     if (updated) await appendEvent(ctx.knex, { incidentId: incident.id, type: 'channel.created', actor: 'copilot', data: { channel: channel.id, name: channel.name }, dedupeKey: `channel:${incident.id}` });
     incident = (await findIncident(ctx.knex, incidentId))!;
   }
@@ -43,7 +40,7 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     // The first message comes before anything slow (invites, the investigation): people see the page at once.
     const view = await buildBriefingView(ctx.knex, ctx.config, incident);
     const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
-    await ctx.knex('incidents').where({ id: incident.id }).whereNull('briefing_ts').update({ briefing_ts: posted.ts, briefing_state: JSON.stringify(briefingState(view)) });
+    await recordBriefing(ctx.knex, incident.id, posted.ts, briefingState(view));
     await appendEvent(ctx.knex, { incidentId: incident.id, type: 'briefing.posted', actor: 'copilot', data: { channel: channelId, ts: posted.ts }, dedupeKey: `briefing:${incident.id}` });
     // An investigation that finished while this message was on its way found no briefing to update: update it now.
     if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
@@ -88,18 +85,18 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
 }
 
 async function inviteResponders(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
-  const already = await ctx.knex('incident_events').where({ dedupe_key: `invited:${incident.id}` }).first();
+  const already = await findEventByKey(ctx.knex, `invited:${incident.id}`);
   if (already) return;
   const ids = await responderIds(ctx, incident);
   if (ids.length) await ctx.chat.invite(channelId, ids);
-  await ctx.knex('incidents').where({ id: incident.id }).update({ responders: JSON.stringify(ids) });
+  await recordResponders(ctx.knex, incident.id, ids);
   await appendEvent(ctx.knex, { incidentId: incident.id, type: 'responders.invited', actor: 'copilot', data: { users: ids }, dedupeKey: `invited:${incident.id}` });
 }
 
 async function postPointer(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
   const team = incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
   if (!team) return;
-  const already = await ctx.knex('incident_events').where({ dedupe_key: `pointer:${incident.id}` }).first();
+  const already = await findEventByKey(ctx.knex, `pointer:${incident.id}`);
   if (already) return;
   const view = { publicId: incident.publicId, severity: incident.severity, title: incident.title, service: incident.service, channelId };
   const posted = await ctx.chat.postMessage(team.alertsChannel, buildPointerText(view), buildPointerBlocks(view));
@@ -111,11 +108,22 @@ async function postPointer(ctx: AppContext, incident: Incident, channelId: strin
  * job that would only run after OPEN_INCIDENT_SAFETY_DELAY_MS, so one job at a time keeps retrying chat.
  */
 export async function retryOpenIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
-  await ctx.queue.enqueue(OPEN_INCIDENT_JOB, { incidentId }, { jobId: `open-incident-${incidentId}-retry`, delayMs: OPEN_INCIDENT_RETRY_DELAY_MS });
+  await ctx.queue.enqueue(OpenIncidentChannel.name, { incidentId }, { jobId: `open-incident-${incidentId}-retry`, delayMs: OPEN_INCIDENT_RETRY_DELAY_MS });
   await ctx.queue.cancel(`open-incident-${incidentId}`);
 }
 
-export function openIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
+/**
+ * On `incident.opened`: opens the channel at once, which saves a trip through the queue (the first message comes
+ * within 2 s of the page). When chat is down, the job the core queued with the incident is hurried to retry soon.
+ */
+export async function openIncidentChannelNow(ctx: AppContext, incidentId: number): Promise<void> {
+  await openIncidentChannel(ctx, incidentId).catch(async (err) => {
+    ctx.logger.warn({ err, incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
+    await retryOpenIncidentChannel(ctx, incidentId).catch((e) => ctx.logger.warn({ err: e, incidentId }, 'could not hurry the open-incident job'));
+  });
+}
+
+export function openIncidentChannelJob(ctx: AppContext): JobDefinition<z.infer<typeof OpenIncidentChannel.schema>> {
   // Chat may be down for a while: 20 attempts from 1 s, doubling (capped at an hour by the queue), cover most of a day.
-  return { name: OPEN_INCIDENT_JOB, schema: payloadSchema, attempts: 20, backoffMs: 1000, process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId) };
+  return defineJob({ ...OpenIncidentChannel, attempts: 20, backoffMs: 1000, process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId) });
 }

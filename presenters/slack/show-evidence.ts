@@ -1,9 +1,10 @@
-// Use case: show the investigation's full evidence in the briefing's thread, as one reply kept up to date per click.
-import type { AppContext } from '../context.js';
-import { NotFoundError } from '../errors.js';
-import { buildEvidenceBlocks, buildEvidenceText } from '../../blocks/evidence.js';
-import type { ChatBlock } from './chat-notifier.js';
-import { appendEvent, findIncident } from './repository.js';
+// Presenter: show the investigation's full evidence in the briefing's thread, as one reply kept up to date per click.
+import type { AppContext } from '../../src/context.js';
+import { NotFoundError } from '../../src/errors.js';
+import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
+import { deleteEventByKey } from '../../src/incidents/chat-repository.js';
+import { appendEvent, findIncident, lastEventOfType } from '../../src/incidents/repository.js';
+import { EVIDENCE_PENDING_TEXT, buildEvidenceBlocks, buildEvidenceMovedBlocks, buildEvidencePendingBlocks, buildEvidenceText } from '../../blocks/evidence.js';
 
 /** Timeline event that remembers which thread replies hold the evidence, so later clicks edit them in place. */
 export const EVIDENCE_POSTED_EVENT = 'evidence.posted';
@@ -17,14 +18,10 @@ export async function showEvidence(ctx: AppContext, incidentId: number): Promise
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident?.channelId) throw new NotFoundError(`Incident ${incidentId}`);
   const inv = incident.investigation;
-  const messages = inv
-    ? buildEvidenceBlocks(inv)
-    : [[{ type: 'section', text: { type: 'mrkdwn', text: 'The investigation is still running; the evidence will follow.' } }]];
-  const text = inv ? buildEvidenceText(incident.publicId) : 'The investigation is still running; the evidence will follow.';
+  const messages = inv ? buildEvidenceBlocks(inv) : buildEvidencePendingBlocks();
+  const text = inv ? buildEvidenceText(incident.publicId) : EVIDENCE_PENDING_TEXT;
   const findPosted = async () =>
-    ((await ctx.knex('incident_events').where({ incident_id: incidentId, type: EVIDENCE_POSTED_EVENT }).orderBy('id', 'desc').first('data')) as
-      | { data: { channel?: string; ts?: string[] } }
-      | undefined);
+    (await lastEventOfType(ctx.knex, incidentId, EVIDENCE_POSTED_EVENT)) as { data: { channel?: string; ts?: string[] } } | undefined;
   let last = await findPosted();
   if (!last) {
     // Clicks arrive together: one claims the first post, the others wait for its replies and then update them.
@@ -42,7 +39,7 @@ export async function showEvidence(ctx: AppContext, incidentId: number): Promise
         return await postAll(ctx, incidentId, incident.channelId, incident.briefingTs, text, messages, []);
       } catch (err) {
         // Let the next click try again.
-        await ctx.knex('incident_events').where({ dedupe_key: claimKey }).delete();
+        await deleteEventByKey(ctx.knex, claimKey);
         throw err;
       }
     }
@@ -81,7 +78,7 @@ async function postAll(
   }
   // Replies left over from a longer earlier version are emptied rather than left stale.
   for (const extra of known.slice(messages.length)) {
-    await ctx.chat.updateMessage(channelId, extra, text, [{ type: 'context', elements: [{ type: 'mrkdwn', text: '(evidence moved to the reply above)' }] }]);
+    await ctx.chat.updateMessage(channelId, extra, text, buildEvidenceMovedBlocks());
     ts.push(extra);
     updated++;
   }

@@ -1,8 +1,8 @@
-// Posts a small chart of the incident's key metric around the onset in the briefing thread, once, when metrics exist.
-import type { AppContext } from '../context.js';
-import type { Series } from '../investigation/evidence-model.js';
+// Presenter: posts a small chart of the incident's key metric around the onset in the briefing thread, once, when metrics exist.
+import type { AppContext } from '../../src/context.js';
+import type { Series } from '../../src/investigation/evidence-model.js';
+import { appendEvent, findEventByKey, findIncident, firstAlert } from '../../src/incidents/repository.js';
 import { renderLineChartPng } from './chart-png.js';
-import { appendEvent, findIncident, firstAlert } from './repository.js';
 
 /** The metric role charted when the investigation cites no metric of its own. */
 const DEFAULT_ROLE = 'error_ratio';
@@ -15,7 +15,7 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number): Promi
   const metrics = ctx.services.evidence.metrics;
   const incident = await findIncident(ctx.knex, incidentId);
   if (!metrics || !incident?.service || !incident.channelId || !incident.briefingTs) return false;
-  if (await ctx.knex('incident_events').where({ dedupe_key: `chart:${incidentId}` }).first()) return false;
+  if (await findEventByKey(ctx.knex, `chart:${incidentId}`)) return false;
   const alert = await firstAlert(ctx.knex, incidentId);
   const onset = ((alert?.starts_at as Date | undefined) ?? incident.openedAt).getTime();
   const now = ctx.clock.now().getTime();

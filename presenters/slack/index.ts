@@ -1,0 +1,28 @@
+// The Slack presenters: jobs and domain-event listeners that turn what the core recorded into Slack posts and updates.
+import type { AppContext } from '../../src/context.js';
+import { scheduleBriefingUpdate } from '../../src/incidents/presentations.js';
+import { openIncidentChannelJob, openIncidentChannelNow } from './jobs/open-incident-channel.js';
+import { postIncidentNoteJob } from './jobs/post-incident-note.js';
+import { updateBriefingJob } from './jobs/update-briefing.js';
+import { postOnsetChart } from './post-chart.js';
+
+/** Registers every Slack presenter job with the queue and every presenter listener with the domain events. */
+export function registerSlackPresenters(ctx: AppContext): void {
+  ctx.queue.register(openIncidentChannelJob(ctx));
+  ctx.queue.register(updateBriefingJob(ctx));
+  ctx.queue.register(postIncidentNoteJob(ctx));
+  // The first briefing comes at once; the open-incident job queued with the incident is the safety net.
+  ctx.events.on('incident.opened', ({ incidentId }) => openIncidentChannelNow(ctx, incidentId));
+  // Severity and commander are shown in the briefing and the topic: re-render them when they change.
+  ctx.events.on('incident.updated', async ({ incidentId, reason }) => {
+    if (reason !== 'severity' && reason !== 'commander') return;
+    await scheduleBriefingUpdate(ctx, incidentId).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not schedule a briefing update'));
+  });
+  // The chart is a nicety: failing to draw or upload it never fails anything else.
+  ctx.events.on('investigation.completed', ({ incidentId }) =>
+    postOnsetChart(ctx, incidentId).then(
+      () => undefined,
+      (err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'),
+    ),
+  );
+}

@@ -1,0 +1,27 @@
+// Presenter job: post one line in an incident's channel (a reopen note, what a re-investigation changed).
+import type { z } from 'zod';
+import type { AppContext } from '../../../src/context.js';
+import { PermanentJobError } from '../../../src/errors.js';
+import { findIncident } from '../../../src/incidents/repository.js';
+import { PostIncidentNote, type IncidentNote } from '../../../src/incidents/presentations.js';
+import { defineJob } from '../../../src/jobs/define-job.js';
+import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { buildWhatChangedText } from '../../../blocks/briefing.js';
+import { buildReopenedText } from '../../../blocks/status.js';
+
+/** The note's text; untrusted parts (alert names, services) are escaped by the builders. */
+export function buildNoteText(note: IncidentNote): string {
+  return note.kind === 'reopened' ? buildReopenedText(note.alertname, note.minutesAfterResolve) : buildWhatChangedText(note.change);
+}
+
+/** Posts the note; before the channel exists (chat down) it fails and retries on its own, like the open-incident job. */
+export async function postIncidentNote(ctx: AppContext, incidentId: number, text: string): Promise<void> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
+  if (!incident.channelId) throw new Error(`incident ${incident.publicId} has no channel yet`);
+  await ctx.chat.postMessage(incident.channelId, text);
+}
+
+export function postIncidentNoteJob(ctx: AppContext): JobDefinition<z.infer<typeof PostIncidentNote.schema>> {
+  return defineJob({ ...PostIncidentNote, attempts: 16, backoffMs: 1000, process: async (p) => postIncidentNote(ctx, p.incidentId, 'note' in p ? buildNoteText(p.note) : p.text) });
+}

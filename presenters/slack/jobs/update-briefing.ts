@@ -1,0 +1,40 @@
+// Presenter job: re-render the briefing in place from Postgres and tell the thread what changed. Coalesced per time
+// bucket by the core's request (scheduleBriefingUpdate).
+import type { z } from 'zod';
+import type { AppContext } from '../../../src/context.js';
+import { defineJob } from '../../../src/jobs/define-job.js';
+import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { briefingState, buildBriefingView, describeChanges, type BriefingState } from '../../../src/incidents/briefing-view.js';
+import { UpdateBriefing } from '../../../src/incidents/presentations.js';
+import { saveBriefingState } from '../../../src/incidents/chat-repository.js';
+import { findIncident } from '../../../src/incidents/repository.js';
+import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
+import { buildChangesText, buildTopic } from '../../../blocks/status.js';
+
+/** Renders the briefing now: updates the message in place and posts a thread note listing what changed. */
+export async function refreshBriefing(ctx: AppContext, incidentId: number): Promise<void> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  // Before the channel exists the open-incident job posts the first briefing itself.
+  if (!incident?.channelId || !incident.briefingTs) return;
+  const view = await buildBriefingView(ctx.knex, ctx.config, incident);
+  const state = briefingState(view);
+  const before = (incident.briefingState as BriefingState | null) ?? null;
+  await ctx.chat.updateMessage(incident.channelId, incident.briefingTs, buildBriefingText(view), buildBriefingBlocks(view));
+  const changes = describeChanges(before, state);
+  // The topic carries severity and status: rewrite it when either changed (e.g. after `/incident sev`).
+  if (before && (before.status !== state.status || (before.severity !== undefined && before.severity !== state.severity))) {
+    await ctx.chat.setTopic(incident.channelId, buildTopic(incident)).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not update the channel topic'));
+  }
+  if (changes.length) await ctx.chat.postMessage(incident.channelId, buildChangesText(changes), undefined, incident.briefingTs);
+  await saveBriefingState(ctx.knex, incidentId, state);
+}
+
+export function updateBriefingJob(ctx: AppContext): JobDefinition<z.infer<typeof UpdateBriefing.schema>> {
+  return defineJob({
+    ...UpdateBriefing,
+    // Chat may be down for a while: the update keeps retrying (doubling from 1 s, capped at an hour by the queue).
+    attempts: 16,
+    backoffMs: 1000,
+    process: async ({ incidentId }) => refreshBriefing(ctx, incidentId),
+  });
+}

@@ -1,0 +1,65 @@
+// What the incidents capability asks a chat presenter to show; each request is a durable job (presenters/slack/).
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { requestPresentation } from '../jobs/presentations.js';
+import type { JobQueue } from '../jobs/job-queue.js';
+
+const incidentPayload = z.object({ incidentId: z.number().int().positive() });
+
+/** The incident's channel, topic, first briefing ("investigating"), responders and the pointer in the alerts channel. */
+export const OpenIncidentChannel = { name: 'open-incident', schema: incidentPayload } as const;
+
+/** The briefing re-rendered in place from Postgres, with a thread note saying what changed. */
+export const UpdateBriefing = { name: 'update-briefing', schema: incidentPayload } as const;
+
+/** Why the incident was investigated again and how its top hypothesis moved (alert name and service are untrusted). */
+export const whatChangedSchema = z.object({
+  reason: z.enum(['reopened', 'new_alert', 'fired_again']),
+  alertname: z.string().nullable(),
+  service: z.string().nullable(),
+  /** The top hypothesis before and after (null: none). */
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+});
+export type WhatChanged = z.infer<typeof whatChangedSchema>;
+
+/** A line for the channel: the group fired again after the resolve, or what a re-investigation changed. */
+export const incidentNoteSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reopened'), alertname: z.string(), minutesAfterResolve: z.number().int().nonnegative() }),
+  z.object({ kind: z.literal('what_changed'), change: whatChangedSchema }),
+]);
+export type IncidentNote = z.infer<typeof incidentNoteSchema>;
+
+/**
+ * One line in the incident's channel, queued with the change it tells. `text` is the form an earlier version
+ * recorded (already rendered); jobs still pending from it run as they were queued.
+ */
+export const PostIncidentNote = {
+  name: 'post-incident-note',
+  schema: z.union([incidentPayload.extend({ note: incidentNoteSchema }), incidentPayload.extend({ text: z.string().min(1) })]),
+} as const;
+
+/** The first open-incident job runs this long after the incident opened, only to finish what the inline attempt could not. */
+export const OPEN_INCIDENT_SAFETY_DELAY_MS = 30_000;
+/** Updates within one bucket share one job: an alert storm edits the message a few times, not once per alert. */
+export const BRIEFING_BUCKET_MS = 2000;
+
+/**
+ * Asks for the incident's channel, inside the transaction that opened the incident. A presenter opens it at once on
+ * `incident.opened`; this job is the safety net for a crash, and it runs after OPEN_INCIDENT_SAFETY_DELAY_MS.
+ */
+export async function requestIncidentChannel(ctx: { queue: JobQueue }, incidentId: number, trx: Knex.Transaction): Promise<void> {
+  await requestPresentation(ctx, OpenIncidentChannel, { incidentId }, { jobId: `open-incident-${incidentId}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx });
+}
+
+/**
+ * Schedules a briefing update at the end of the current time bucket, with a deterministic id so that every change
+ * within the bucket is covered by one job. Pass `trx` to tie the job to the transaction that made the change.
+ */
+export async function scheduleBriefingUpdate(ctx: { queue: JobQueue }, incidentId: number, trx?: Knex.Transaction): Promise<void> {
+  // Real time, not ctx.clock: coalescing protects Slack's rate limits, which run on wall time even in a simulated world.
+  const now = Date.now();
+  const bucket = Math.floor(now / BRIEFING_BUCKET_MS);
+  const delayMs = (bucket + 1) * BRIEFING_BUCKET_MS - now;
+  await requestPresentation(ctx, UpdateBriefing, { incidentId }, { jobId: `update-briefing-${incidentId}-${bucket}`, delayMs, ...(trx ? { trx } : {}) });
+}
