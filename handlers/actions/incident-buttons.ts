@@ -4,6 +4,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
+import type { ActionArgs, ModalActionArgs } from '../listener-args.js';
 import { tellClicker } from './tell-clicker.js';
 import { recordClick } from '../../src/incidents/transitions.js';
 import { buildResolveModal } from '../../blocks/modals.js';
@@ -47,46 +48,55 @@ async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work
   }
 }
 
+/** Acknowledge: stops paging; a second acknowledge tells the clicker it already was. */
+export async function handleAcknowledgeClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
+  await ack();
+  await handle(deps, respond, body, async (click) => {
+    const r = await acknowledgeAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+    return r.applied ? undefined : `${r.incident.publicId} is already ${r.incident.status}.`;
+  });
+}
+
+/** Escalate: pages the next step of the escalation policy now. */
+export async function handleEscalateClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
+  await ack();
+  await handle(deps, respond, body, async (click) => {
+    const r = await escalateAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+    return r.applied ? 'Escalation requested: the next step of the escalation policy is being paged.' : undefined;
+  });
+}
+
+/** Resolve: opens the resolve modal for those allowed to resolve. */
+export async function handleResolveClick(deps: HandlerDeps, { ack, body, client, respond }: ModalActionArgs): Promise<void> {
+  await ack();
+  await handle(deps, respond, body, async (click) => {
+    const incident = await beginResolveAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+    if (incident.status === 'resolved') return `${incident.publicId} is already resolved.`;
+    // The same modal as /incident resolve: its submission resolves (once) with the root cause, authorized again.
+    const channelId = incident.channelId ?? click.channel ?? '';
+    await client.views.open({
+      trigger_id: click.triggerId ?? '',
+      view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId }) as never,
+    });
+    return undefined;
+  });
+}
+
+/** Show evidence: the investigation's full evidence in the briefing's thread (one copy, kept up to date). */
+export async function handleShowEvidenceClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
+  await ack();
+  await handle(deps, respond, body, async (click) => {
+    // Showing evidence changes nothing, so anyone in the channel may; an unknown incident fails before the record.
+    await showEvidence(deps, click.incidentId);
+    await recordClick(deps, click.incidentId, { id: click.user, via: 'button' }, 'show_evidence', click.interactionId);
+    return undefined;
+  });
+}
+
 /** Registers the incident buttons of the briefing. */
 export function registerIncidentButtons(app: App, deps: HandlerDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.acknowledge, async ({ ack, body, respond }) => {
-    await ack();
-    await handle(deps, respond, body, async (click) => {
-      const r = await acknowledgeAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
-      return r.applied ? undefined : `${r.incident.publicId} is already ${r.incident.status}.`;
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(ActionIds.escalate, async ({ ack, body, respond }) => {
-    await ack();
-    await handle(deps, respond, body, async (click) => {
-      const r = await escalateAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
-      return r.applied ? 'Escalation requested: the next step of the escalation policy is being paged.' : undefined;
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(ActionIds.resolve, async ({ ack, body, client, respond }) => {
-    await ack();
-    await handle(deps, respond, body, async (click) => {
-      const incident = await beginResolveAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
-      if (incident.status === 'resolved') return `${incident.publicId} is already resolved.`;
-      // The same modal as /incident resolve: its submission resolves (once) with the root cause, authorized again.
-      const channelId = incident.channelId ?? click.channel ?? '';
-      await client.views.open({
-        trigger_id: click.triggerId ?? '',
-        view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId }) as never,
-      });
-      return undefined;
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(ActionIds.showEvidence, async ({ ack, body, respond }) => {
-    await ack();
-    await handle(deps, respond, body, async (click) => {
-      // Showing evidence changes nothing, so anyone in the channel may; an unknown incident fails before the record.
-      await showEvidence(deps, click.incidentId);
-      await recordClick(deps, click.incidentId, { id: click.user, via: 'button' }, 'show_evidence', click.interactionId);
-      return undefined;
-    });
-  });
+  app.action<BlockAction<ButtonAction>>(ActionIds.acknowledge, (args) => handleAcknowledgeClick(deps, args));
+  app.action<BlockAction<ButtonAction>>(ActionIds.escalate, (args) => handleEscalateClick(deps, args));
+  app.action<BlockAction<ButtonAction>>(ActionIds.resolve, (args) => handleResolveClick(deps, args));
+  app.action<BlockAction<ButtonAction>>(ActionIds.showEvidence, (args) => handleShowEvidenceClick(deps, args));
 }

@@ -3,6 +3,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionIds } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
+import type { ActionArgs } from '../listener-args.js';
 import { tellClicker } from './tell-clicker.js';
 import { decodeRemediationButton } from '../../src/remediation/button-value.js';
 import { approveRemediation } from '../../src/remediation/approve-remediation.js';
@@ -50,30 +51,36 @@ async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work
   }
 }
 
+/** Approve: the run's progress is posted in the channel for everyone; anything else goes to the clicker alone. */
+export async function handleApproveRemediationClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
+  await ack();
+  await handle(deps, respond, body, async (click) => {
+    const r = await approveRemediation(deps, { runId: click.runId, userId: click.user });
+    return r.outcome === 'approved' ? undefined : r.message;
+  });
+}
+
+/** Reject: the proposal is closed without running. */
+export async function handleRejectRemediationClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
+  await ack();
+  await handle(deps, respond, body, async (click) => {
+    const r = await rejectRemediation(deps, { runId: click.runId, userId: click.user });
+    return r.outcome === 'rejected' ? undefined : r.message;
+  });
+}
+
+/** Undo (on a verdict): the catalog's undo action of a finished run, through the same approval policy. */
+export async function handleUndoRemediationClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
+  await ack();
+  await handle(deps, respond, body, async (click) => {
+    const r = await undoRemediation(deps, { runId: click.runId, userId: click.user });
+    return r.outcome === 'approved' ? undefined : r.message;
+  });
+}
+
 /** Registers the remediation buttons (the briefing's Approve/Reject, the verdict's Undo). */
 export function registerRemediationActions(app: App, deps: HandlerDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.approveRemediation, async ({ ack, body, respond }) => {
-    await ack();
-    // Approved: the run's progress is posted in the channel for everyone; anything else goes to the clicker alone.
-    await handle(deps, respond, body, async (click) => {
-      const r = await approveRemediation(deps, { runId: click.runId, userId: click.user });
-      return r.outcome === 'approved' ? undefined : r.message;
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(ActionIds.rejectRemediation, async ({ ack, body, respond }) => {
-    await ack();
-    await handle(deps, respond, body, async (click) => {
-      const r = await rejectRemediation(deps, { runId: click.runId, userId: click.user });
-      return r.outcome === 'rejected' ? undefined : r.message;
-    });
-  });
-
-  app.action<BlockAction<ButtonAction>>(ActionIds.undoRemediation, async ({ ack, body, respond }) => {
-    await ack();
-    await handle(deps, respond, body, async (click) => {
-      const r = await undoRemediation(deps, { runId: click.runId, userId: click.user });
-      return r.outcome === 'approved' ? undefined : r.message;
-    });
-  });
+  app.action<BlockAction<ButtonAction>>(ActionIds.approveRemediation, (args) => handleApproveRemediationClick(deps, args));
+  app.action<BlockAction<ButtonAction>>(ActionIds.rejectRemediation, (args) => handleRejectRemediationClick(deps, args));
+  app.action<BlockAction<ButtonAction>>(ActionIds.undoRemediation, (args) => handleUndoRemediationClick(deps, args));
 }

@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
+import type { ModalCommandArgs } from '../listener-args.js';
 import { buildDeclareModal, buildResolveModal } from '../../blocks/modals.js';
 import { buildIncidentStatusBlocks } from '../../blocks/oncall.js';
 import { CATEGORIES } from '../../src/investigation/evidence-model.js';
@@ -16,65 +17,68 @@ const commandSchema = z.object({
   trigger_id: z.string().min(1),
 });
 
-export function registerIncidentCommand(app: App, deps: HandlerDeps): void {
-  app.command('/incident', async ({ ack, body, client, respond }) => {
-    const cmd = commandSchema.safeParse(body);
-    const parsed = cmd.success ? parseIncidentCommand(cmd.data.text) : undefined;
-    if (!cmd.success || !parsed?.ok) {
-      const why = parsed && !parsed.ok ? `${parsed.error}.\n` : '';
-      await ack({ response_type: 'ephemeral', text: `${why}${INCIDENT_USAGE}` });
-      return;
-    }
-    const { user_id: user, channel_id: channel, trigger_id: trigger } = cmd.data;
-    const c = parsed.command;
-    if (c.kind === 'help') {
-      await ack({ response_type: 'ephemeral', text: INCIDENT_USAGE });
-      return;
-    }
-    await ack();
-    await afterAck(deps, respond, async () => {
-      switch (c.kind) {
-        case 'declare': {
-          const services = deps.config.file.services.map((s) => s.name);
-          await client.views.open({ trigger_id: trigger, view: buildDeclareModal({ ...(c.title ? { title: c.title } : {}), services, channelId: channel }) as never });
-          return;
-        }
-        case 'resolve': {
-          const incident = await beginResolveAs(deps, (await incidentOfChannel(deps, channel)).id, { id: user, via: 'command' });
-          await client.views.open({
-            trigger_id: trigger,
-            view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId: channel }) as never,
-          });
-          return;
-        }
-        case 'status': {
-          const view = await incidentStatus(deps, channel);
-          const blocks =
-            view.kind === 'one'
-              ? buildIncidentStatusBlocks({ incident: { ...view.incident, pages: view.pages, budgets: view.budgets } })
-              : buildIncidentStatusBlocks({ open: view.incidents });
-          await answer(respond, view.kind === 'one' ? `${view.incident.publicId} is ${view.incident.status}` : `${view.incidents.length} open incident(s)`, blocks);
-          return;
-        }
-        case 'ack': {
-          const incident = await incidentOfChannel(deps, channel);
-          const r = await acknowledgeAs(deps, incident.id, { id: user, via: 'command' });
-          await answer(respond, r.applied ? `${incident.publicId} acknowledged: paging stopped.` : `${incident.publicId} is already ${r.incident.status}.`);
-          return;
-        }
-        case 'sev': {
-          const incident = await incidentOfChannel(deps, channel);
-          const r = await changeSeverityAs(deps, incident.id, c.severity, { id: user, via: 'command' });
-          await answer(respond, r.changed ? `${incident.publicId} is now ${r.to.toUpperCase()} (was ${r.from.toUpperCase()}).` : `${incident.publicId} is already ${r.to.toUpperCase()}.`);
-          return;
-        }
-        case 'commander': {
-          const incident = await incidentOfChannel(deps, channel);
-          await setCommander(deps, incident.id, c.user, { id: user, via: 'command' });
-          await answer(respond, `<@${c.user}> is now the commander of ${incident.publicId}.`);
-          return;
-        }
+/** /incident <subcommand>: a bad one gets the usage with why; each subcommand calls one use case (it authorizes). */
+export async function handleIncidentCommand(deps: HandlerDeps, { ack, body, client, respond }: ModalCommandArgs): Promise<void> {
+  const cmd = commandSchema.safeParse(body);
+  const parsed = cmd.success ? parseIncidentCommand(cmd.data.text) : undefined;
+  if (!cmd.success || !parsed?.ok) {
+    const why = parsed && !parsed.ok ? `${parsed.error}.\n` : '';
+    await ack({ response_type: 'ephemeral', text: `${why}${INCIDENT_USAGE}` });
+    return;
+  }
+  const { user_id: user, channel_id: channel, trigger_id: trigger } = cmd.data;
+  const c = parsed.command;
+  if (c.kind === 'help') {
+    await ack({ response_type: 'ephemeral', text: INCIDENT_USAGE });
+    return;
+  }
+  await ack();
+  await afterAck(deps, respond, async () => {
+    switch (c.kind) {
+      case 'declare': {
+        const services = deps.config.file.services.map((s) => s.name);
+        await client.views.open({ trigger_id: trigger, view: buildDeclareModal({ ...(c.title ? { title: c.title } : {}), services, channelId: channel }) as never });
+        return;
       }
-    });
+      case 'resolve': {
+        const incident = await beginResolveAs(deps, (await incidentOfChannel(deps, channel)).id, { id: user, via: 'command' });
+        await client.views.open({
+          trigger_id: trigger,
+          view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId: channel }) as never,
+        });
+        return;
+      }
+      case 'status': {
+        const view = await incidentStatus(deps, channel);
+        const blocks =
+          view.kind === 'one'
+            ? buildIncidentStatusBlocks({ incident: { ...view.incident, pages: view.pages, budgets: view.budgets } })
+            : buildIncidentStatusBlocks({ open: view.incidents });
+        await answer(respond, view.kind === 'one' ? `${view.incident.publicId} is ${view.incident.status}` : `${view.incidents.length} open incident(s)`, blocks);
+        return;
+      }
+      case 'ack': {
+        const incident = await incidentOfChannel(deps, channel);
+        const r = await acknowledgeAs(deps, incident.id, { id: user, via: 'command' });
+        await answer(respond, r.applied ? `${incident.publicId} acknowledged: paging stopped.` : `${incident.publicId} is already ${r.incident.status}.`);
+        return;
+      }
+      case 'sev': {
+        const incident = await incidentOfChannel(deps, channel);
+        const r = await changeSeverityAs(deps, incident.id, c.severity, { id: user, via: 'command' });
+        await answer(respond, r.changed ? `${incident.publicId} is now ${r.to.toUpperCase()} (was ${r.from.toUpperCase()}).` : `${incident.publicId} is already ${r.to.toUpperCase()}.`);
+        return;
+      }
+      case 'commander': {
+        const incident = await incidentOfChannel(deps, channel);
+        await setCommander(deps, incident.id, c.user, { id: user, via: 'command' });
+        await answer(respond, `<@${c.user}> is now the commander of ${incident.publicId}.`);
+        return;
+      }
+    }
   });
+}
+
+export function registerIncidentCommand(app: App, deps: HandlerDeps): void {
+  app.command('/incident', (args) => handleIncidentCommand(deps, args));
 }

@@ -1,7 +1,8 @@
 // Submissions of the /incident modals: declare opens an incident; resolve stores the root cause and scores the copilot.
-import type { App } from '@slack/bolt';
+import type { App, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
+import type { ViewSubmissionArgs } from '../listener-args.js';
 import { ViewIds } from '../../blocks/ids.js';
 import { DeclareFields, ResolveFields } from '../../blocks/modals.js';
 import { AppError } from '../../src/errors.js';
@@ -60,59 +61,65 @@ function selected(values: Record<string, Record<string, unknown>>, id: string): 
   return v.success ? (v.data.selected_option?.value ?? text(values, id)) : text(values, id);
 }
 
-export function registerIncidentModals(app: App, deps: HandlerDeps): void {
-  app.view(ViewIds.declareIncident, async ({ ack, body }) => {
-    const sub = submission.parse(body);
-    const values = sub.view.state.values;
-    const title = text(values, DeclareFields.title);
-    const service = selected(values, DeclareFields.service);
-    const severity = z.enum(['sev1', 'sev2', 'sev3']).safeParse(selected(values, DeclareFields.severity));
-    const errors: Record<string, string> = {};
-    if (!title) errors[DeclareFields.title] = 'Give the incident a title';
-    if (!severity.success) errors[DeclareFields.severity] = 'Pick a severity';
-    if (service && !deps.config.file.services.some((s) => s.name === service)) errors[DeclareFields.service] = 'Unknown service';
-    const meta = metadataOf(sub.view.private_metadata, declareMeta);
-    if (!meta.ok) errors[DeclareFields.title] = meta.error;
-    if (Object.keys(errors).length || !severity.success || !meta.ok) {
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-    await ack();
-    const { channelId } = meta.data;
-    try {
-      const incident = await declareIncident(deps, { title: title!, severity: severity.data, by: sub.user.id, ...(service ? { service } : {}), ...(text(values, DeclareFields.summary) ? { summary: text(values, DeclareFields.summary)! } : {}) });
-      await tellSubmitter(deps, channelId, sub.user.id, `${incident.publicId} declared (${incident.severity.toUpperCase()}); its channel is being opened.`);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      await tellSubmitter(deps, channelId, sub.user.id, err.message);
-    }
-  });
+/** The declare modal: bad fields are shown on the modal; a valid one declares the incident (for those allowed to). */
+export async function handleDeclareSubmission(deps: HandlerDeps, { ack, body }: ViewSubmissionArgs): Promise<void> {
+  const sub = submission.parse(body);
+  const values = sub.view.state.values;
+  const title = text(values, DeclareFields.title);
+  const service = selected(values, DeclareFields.service);
+  const severity = z.enum(['sev1', 'sev2', 'sev3']).safeParse(selected(values, DeclareFields.severity));
+  const errors: Record<string, string> = {};
+  if (!title) errors[DeclareFields.title] = 'Give the incident a title';
+  if (!severity.success) errors[DeclareFields.severity] = 'Pick a severity';
+  if (service && !deps.config.file.services.some((s) => s.name === service)) errors[DeclareFields.service] = 'Unknown service';
+  const meta = metadataOf(sub.view.private_metadata, declareMeta);
+  if (!meta.ok) errors[DeclareFields.title] = meta.error;
+  if (Object.keys(errors).length || !severity.success || !meta.ok) {
+    await ack({ response_action: 'errors', errors });
+    return;
+  }
+  await ack();
+  const { channelId } = meta.data;
+  try {
+    const incident = await declareIncident(deps, { title: title!, severity: severity.data, by: sub.user.id, ...(service ? { service } : {}), ...(text(values, DeclareFields.summary) ? { summary: text(values, DeclareFields.summary)! } : {}) });
+    await tellSubmitter(deps, channelId, sub.user.id, `${incident.publicId} declared (${incident.severity.toUpperCase()}); its channel is being opened.`);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    await tellSubmitter(deps, channelId, sub.user.id, err.message);
+  }
+}
 
-  app.view(ViewIds.resolveIncident, async ({ ack, body }) => {
-    const sub = submission.parse(body);
-    const values = sub.view.state.values;
-    const category = z.enum(CATEGORIES).safeParse(selected(values, ResolveFields.category));
-    const summary = text(values, ResolveFields.summary);
-    const errors: Record<string, string> = {};
-    if (!category.success) errors[ResolveFields.category] = 'Pick the root-cause category';
-    if (!summary) errors[ResolveFields.summary] = 'Write a short summary';
-    const meta = metadataOf(sub.view.private_metadata, resolveMeta);
-    if (!meta.ok) errors[ResolveFields.summary] = meta.error;
-    if (!category.success || !summary || !meta.ok) {
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-    await ack();
-    const { incidentId, channelId } = meta.data;
-    try {
-      const r = await resolveWithRootCause(deps, incidentId, { category: category.data, cause: text(values, ResolveFields.cause) ?? null, summary }, { id: sub.user.id, via: 'modal' });
-      const note = r.applied
-        ? `${r.incident.publicId} resolved.${r.score ? ` The copilot's top hypothesis was ${r.score.correct ? 'right' : 'wrong'} (${r.score.predicted ?? 'none'}).` : ''}`
-        : `${r.incident.publicId} was already resolved.`;
-      await tellSubmitter(deps, channelId, sub.user.id, note);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      await tellSubmitter(deps, channelId, sub.user.id, err.message);
-    }
-  });
+/** The resolve modal: bad fields are shown on the modal; a valid one resolves with the root cause (authorized again). */
+export async function handleResolveSubmission(deps: HandlerDeps, { ack, body }: ViewSubmissionArgs): Promise<void> {
+  const sub = submission.parse(body);
+  const values = sub.view.state.values;
+  const category = z.enum(CATEGORIES).safeParse(selected(values, ResolveFields.category));
+  const summary = text(values, ResolveFields.summary);
+  const errors: Record<string, string> = {};
+  if (!category.success) errors[ResolveFields.category] = 'Pick the root-cause category';
+  if (!summary) errors[ResolveFields.summary] = 'Write a short summary';
+  const meta = metadataOf(sub.view.private_metadata, resolveMeta);
+  if (!meta.ok) errors[ResolveFields.summary] = meta.error;
+  if (!category.success || !summary || !meta.ok) {
+    await ack({ response_action: 'errors', errors });
+    return;
+  }
+  await ack();
+  const { incidentId, channelId } = meta.data;
+  try {
+    const r = await resolveWithRootCause(deps, incidentId, { category: category.data, cause: text(values, ResolveFields.cause) ?? null, summary }, { id: sub.user.id, via: 'modal' });
+    const note = r.applied
+      ? `${r.incident.publicId} resolved.${r.score ? ` The copilot's top hypothesis was ${r.score.correct ? 'right' : 'wrong'} (${r.score.predicted ?? 'none'}).` : ''}`
+      : `${r.incident.publicId} was already resolved.`;
+    await tellSubmitter(deps, channelId, sub.user.id, note);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    await tellSubmitter(deps, channelId, sub.user.id, err.message);
+  }
+}
+
+/** Registers the submissions of the /incident modals. */
+export function registerIncidentModals(app: App, deps: HandlerDeps): void {
+  app.view<ViewSubmitAction>(ViewIds.declareIncident, (args) => handleDeclareSubmission(deps, args));
+  app.view<ViewSubmitAction>(ViewIds.resolveIncident, (args) => handleResolveSubmission(deps, args));
 }

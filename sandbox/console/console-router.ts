@@ -104,7 +104,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   const byTs = (a: { ts: string }, b: { ts: string }) => Number(a.ts) - Number(b.ts);
 
   router.get('/sandbox/console/api/state', (req, res) => {
-    const as = String(req.query.as ?? '');
+    const as = typeof req.query.as === 'string' ? req.query.as : '';
     const me = state.user(as) ?? state.users[0]!;
     const visible = [...state.channels.values()].filter((c) => (c.is_im ? c.user === me.id : !c.is_private || c.members.includes(me.id)));
     const channels = visible
@@ -166,7 +166,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   const json = express.json({ limit: '1mb' });
   const act = (fn: (body: Record<string, unknown>, as: string) => Promise<unknown>) => (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const as = String(body.as ?? '');
+    const as = typeof body.as === 'string' ? body.as : '';
     if (!state.user(as)) {
       res.status(400).json({ ok: false, error: 'unknown user' });
       return;
@@ -187,7 +187,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
     act((b, as) =>
       sandbox.deliver.clickButton(opts.appBaseUrl(), {
         user: as,
-        actionId: String(b.actionId ?? ''),
+        actionId: typeof b.actionId === 'string' ? b.actionId : '',
         channel: str(b.channel),
         ts: str(b.ts),
         viewId: str(b.viewId),
@@ -201,8 +201,8 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
     '/sandbox/console/api/send',
     json,
     act(async (b, as) => {
-      const text = String(b.text ?? '').trim();
-      const channel = String(b.channel ?? '');
+      const text = (typeof b.text === 'string' ? b.text : '').trim();
+      const channel = typeof b.channel === 'string' ? b.channel : '';
       if (!text) throw new Error('nothing to send');
       const cmd = /^(\/[\w-]+)(?:\s+([\s\S]*))?$/.exec(text);
       if (cmd) return sandbox.deliver.slashCommand(opts.appBaseUrl(), { user: as, channel, command: cmd[1]!, text: encodeTypedText(cmd[2] ?? '', state, true) });
@@ -227,7 +227,7 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
     '/sandbox/console/api/join',
     json,
     act(async (b, as) => {
-      const chan = state.channels.get(String(b.channel ?? ''));
+      const chan = state.channels.get(typeof b.channel === 'string' ? b.channel : '');
       if (!chan || chan.is_im) throw new Error('no such channel');
       if (!chan.members.includes(as)) {
         chan.members.push(as);

@@ -81,7 +81,7 @@ export function renderElement(el: unknown, ctx: RenderContext, blockId: string |
     case 'overflow':
     case 'radio_buttons': {
       const placeholder = el.type === 'overflow' ? '⋯' : plain(el.placeholder) || 'Select an item';
-      const opts = options(el).map((o) => `<option${attrs({ value: String(o.value ?? '') })}>${plain(o.text)}</option>`).join('');
+      const opts = options(el).map((o) => `<option${attrs({ value: typeof o.value === 'string' ? o.value : '' })}>${plain(o.text)}</option>`).join('');
       return `<select class="sb-select"${where}${attrs({ 'data-kind': 'select' })}><option value="" selected disabled>${placeholder}</option>${opts}</select>`;
     }
     case 'users_select': {
@@ -121,7 +121,7 @@ function renderInputControl(el: Json, ctx: RenderContext, blockId: string): stri
     case 'checkboxes': {
       const multi = el.type === 'multi_static_select' || el.type === 'checkboxes';
       const initial = isObj(el.initial_option) ? String(el.initial_option.value) : undefined;
-      const opts = options(el).map((o) => `<option${attrs({ value: String(o.value ?? '') })}${String(o.value) === initial ? ' selected' : ''}>${plain(o.text)}</option>`).join('');
+      const opts = options(el).map((o) => `<option${attrs({ value: typeof o.value === 'string' ? o.value : '' })}${String(o.value) === initial ? ' selected' : ''}>${plain(o.text)}</option>`).join('');
       return `<select class="sb-select"${a}${multi ? ' multiple' : ''}>${multi ? '' : `<option value="">${plain(el.placeholder) || 'Select an item'}</option>`}${opts}</select>`;
     }
     case 'users_select':

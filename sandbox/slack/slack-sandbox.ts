@@ -190,7 +190,7 @@ export class SlackSandbox {
   }
 
   /** Runs the router on its own HTTP server (for tests); the base URL becomes that server's. */
-  async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; close(): Promise<void> }> {
+  async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; close: () => Promise<void> }> {
     const app = express();
     app.use('/sandbox/slack', this.router());
     const server = http.createServer(app);

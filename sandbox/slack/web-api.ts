@@ -29,7 +29,7 @@ const BOT = SANDBOX_BOT.userId;
 function str(args: ApiArgs, key: string): string | undefined {
   const v = args[key];
   if (v === undefined || v === null) return undefined;
-  return typeof v === 'string' ? v : String(v);
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 function bool(args: ApiArgs, key: string): boolean {

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { ForbiddenError } from '../errors.js';
 import { appendEvent, type Incident } from '../incidents/repository.js';
 import { mentionOf, slackIdOf } from '../oncall/directory.js';
+import { pagedUsers } from '../oncall/pages-repository.js';
 import { oncallServices } from '../oncall/services.js';
 import { authorizeFacts, type AccessAction, type AccessDecision, type ActorFacts, type RoleHolders } from './access.js';
 
@@ -50,8 +51,7 @@ async function rotationOncall(ctx: AppContext, team: string | null | undefined):
 
 /** Slack ids of the people paged for the incident so far. */
 async function pagedFor(ctx: AppContext, incidentId: number): Promise<string[]> {
-  const rows = (await ctx.knex('pages').where({ incident_id: incidentId }).distinct('user')) as { user: string }[];
-  return rows.map((r) => r.user);
+  return pagedUsers(ctx.knex, incidentId);
 }
 
 async function toSlackIds(ctx: AppContext, ids: string[]): Promise<string[]> {

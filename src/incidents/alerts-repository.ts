@@ -27,7 +27,8 @@ export async function unacknowledgedResolvedAlerts(
     .whereNull('i.acknowledged_at')
     .where((q) => {
       q.where('i.team', opts.team);
-      if (opts.services.length) q.orWhere((q2) => q2.whereNull('a.incident_id').whereIn('a.service', opts.services));
+      // `void`: the nested where's builder is a thenable; the callback only builds the clause.
+      if (opts.services.length) q.orWhere((q2) => void q2.whereNull('a.incident_id').whereIn('a.service', opts.services));
     })
     .groupBy('a.alertname', 'a.service')
     .select('a.alertname', 'a.service')

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { waitFor } from './wait-for.js';
 
 /** Where the Debian package `chromium` installs the browser; CHROMIUM_PATH overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,12 +31,14 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 /** Waits until the element's visible text matches; the error names what was expected and what was there. */
 export async function waitForText(locator: Locator, want: string | RegExp, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = (await locator.innerText({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => '')) ?? '';
-    if (typeof want === 'string' ? last.includes(want) : want.test(last)) return last;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(want)}; the text was:\n${last.slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
+  let last = '';
+  const matched = async () => {
+    last = (await locator.innerText({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => '')) ?? '';
+    return (typeof want === 'string' ? last.includes(want) : want.test(last)) && { text: last };
+  };
+  try {
+    return (await waitFor(String(want), matched, timeoutMs, 250)).text;
+  } catch {
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(want)}; the text was:\n${last.slice(-3000)}`);
   }
 }

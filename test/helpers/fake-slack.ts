@@ -6,6 +6,7 @@ import { SlackSandbox } from '../../sandbox/slack/slack-sandbox.js';
 import { SlackDeliverer, type ClickArgs, type DeliveryResult, type SendMessageArgs, type SlashCommandArgs, type SubmitViewArgs } from '../../sandbox/slack/deliver.js';
 import type { RateLimitOptions } from '../../sandbox/slack/rate-limit.js';
 import type { SandboxChannel, SandboxEphemeral, SandboxFile, SandboxMessage, SandboxView, WorkspaceState } from '../../sandbox/slack/workspace-state.js';
+import { waitFor } from './wait-for.js';
 
 export { ROSTER, RosterIds, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_USERGROUPS } from '../../sandbox/slack/roster.js';
 export type { DeliveryResult } from '../../sandbox/slack/deliver.js';
@@ -166,15 +167,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     failMethods: (methods, how = { status: 503 }) => methods.forEach((m) => outages.set(m, how)),
     recover: () => outages.clear(),
     failedCalls: () => [...failed],
-    waitFor: async (fn, o = {}) => {
-      const deadline = Date.now() + (o.timeoutMs ?? 10_000);
-      for (;;) {
-        const v = fn();
-        if (v) return v;
-        if (Date.now() > deadline) throw new Error(o.message ?? 'fake Slack: condition not met in time');
-        await new Promise((r) => setTimeout(r, o.intervalMs ?? 25));
-      }
-    },
+    waitFor: (fn, o = {}) => waitFor(`fake Slack: ${o.message ?? 'a condition'}`, fn, o.timeoutMs ?? 10_000, o.intervalMs ?? 25),
     act: bindActions(sandbox.deliver),
     deliverTo: (secret) =>
       bindActions(new SlackDeliverer({ state, interactions: sandbox.interactions, signingSecret: secret, baseUrl: () => sandbox.baseUrl })),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError, PermanentJobError } from '../../src/errors.js';
 import type { JobContext, JobQueue } from '../../src/jobs/job-queue.js';
 import { createMetrics, type AppMetrics } from '../../src/metrics.js';
+import { waitFor } from './wait-for.js';
 
 /** One implementation under test, on a fresh database (and a fresh Redis prefix) per test. */
 export interface QueueFixture {
@@ -17,14 +18,8 @@ export interface QueueFixture {
   cleanup(): Promise<void>;
 }
 
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await cond()) return;
-    await sleep(20);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
+/** The contract polls closely: some of its checks are about when a job ran. */
+const QUEUE_POLL_MS = 20;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -83,7 +78,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       const metrics = createMetrics();
       const q = await startQueue({ metrics });
       const id = await q.enqueue('record', { n: 1 });
-      await waitFor(async () => (await q.get(id))?.status === 'completed', 5000, 'job completed');
+      await waitFor('job completed', async () => (await q.get(id))?.status === 'completed', 5000, QUEUE_POLL_MS);
       expect(runsOf(id).map((r) => r.payload)).toEqual([{ n: 1 }]);
       expect(runsOf(id)[0]!.ctx.attempt).toBe(1);
       const rec = await q.get(id);
@@ -101,7 +96,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await sleep(400);
       expect(runsOf(id)).toHaveLength(0);
       expect((await q.get(id))?.status).toBe('pending');
-      await waitFor(() => runsOf(id).length > 0, 5000, 'timer fired');
+      await waitFor('timer fired', () => runsOf(id).length > 0, 5000, QUEUE_POLL_MS);
       const run = runsOf(id)[0]!;
       expect(run.at).toBeGreaterThanOrEqual(due);
       expect(run.at - due).toBeLessThan(500);
@@ -114,7 +109,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       const a = await q.enqueue('record', { n: 1 }, { jobId: 'escalate:INC-1:step-1', delayMs: 200 });
       const b = await q.enqueue('record', { n: 2 }, { jobId: 'escalate:INC-1:step-1', delayMs: 200 });
       expect([a, b]).toEqual(['escalate:INC-1:step-1', 'escalate:INC-1:step-1']);
-      await waitFor(async () => (await q.get(a))?.status === 'completed', 5000, 'job completed');
+      await waitFor('job completed', async () => (await q.get(a))?.status === 'completed', 5000, QUEUE_POLL_MS);
       await q.enqueue('record', { n: 3 }, { jobId: a });
       await sleep(500);
       expect(runsOf(a).map((r) => r.payload)).toEqual([{ n: 1 }]);
@@ -137,7 +132,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         if (ctx.attempt < 3) throw new Error(`transient failure ${ctx.attempt}`);
       });
       await q.enqueue('record', { n: 1 }, { jobId: 'flaky', attempts: 4, backoffMs: 200 });
-      await waitFor(async () => (await q.get('flaky'))?.status === 'completed', 8000, 'flaky job completed');
+      await waitFor('flaky job completed', async () => (await q.get('flaky'))?.status === 'completed', 8000, QUEUE_POLL_MS);
       const r = runsOf('flaky');
       expect(r.map((x) => x.ctx.attempt)).toEqual([1, 2, 3]);
       expect(r[1]!.at - r[0]!.at).toBeGreaterThanOrEqual(190);
@@ -152,7 +147,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         if (broken) throw new Error('downstream said no');
       });
       await q.enqueue('record', { n: 1 }, { jobId: 'doomed', attempts: 2, backoffMs: 50 });
-      await waitFor(async () => (await q.get('doomed'))?.status === 'dead', 8000, 'job dead');
+      await waitFor('job dead', async () => (await q.get('doomed'))?.status === 'dead', 8000, QUEUE_POLL_MS);
       await sleep(300);
       expect(runsOf('doomed')).toHaveLength(2);
       const dead = await q.listDead();
@@ -161,7 +156,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
 
       broken = false;
       await q.retryDead('doomed');
-      await waitFor(async () => (await q.get('doomed'))?.status === 'completed', 5000, 'revived job completed');
+      await waitFor('revived job completed', async () => (await q.get('doomed'))?.status === 'completed', 5000, QUEUE_POLL_MS);
       expect(runsOf('doomed')).toHaveLength(3);
       expect(await q.listDead()).toEqual([]);
       await expect(q.retryDead('doomed')).rejects.toBeInstanceOf(ConflictError);
@@ -176,7 +171,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       });
       await q.enqueue('record', { n: 1 }, { jobId: 'permanent', attempts: 5, backoffMs: 10 });
       await q.enqueue('no-such-kind', { n: 1 }, { jobId: 'orphan' });
-      await waitFor(async () => (await q.listDead()).length === 3, 5000, 'three dead jobs');
+      await waitFor('three dead jobs', async () => (await q.listDead()).length === 3, 5000, QUEUE_POLL_MS);
       await sleep(200);
       expect(runsOf('bad-payload')).toHaveLength(0);
       expect(runsOf('permanent')).toHaveLength(1);
@@ -201,7 +196,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         await sleep(300);
         expect(runsOf('committed')).toHaveLength(0);
       });
-      await waitFor(() => runsOf('committed').length === 1, 5000, 'committed job ran');
+      await waitFor('committed job ran', () => runsOf('committed').length === 1, 5000, QUEUE_POLL_MS);
       await sleep(300);
       expect(runsOf('rolled-back')).toHaveLength(0);
       expect(await q.get('rolled-back')).toBeUndefined();
@@ -215,7 +210,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await first.stop();
       await sleep(500);
       await startQueue();
-      await waitFor(() => runsOf('ack-window').length > 0, 10_000, 'timer fired after restart');
+      await waitFor('timer fired after restart', () => runsOf('ack-window').length > 0, 10_000, QUEUE_POLL_MS);
       await sleep(800);
       const r = runsOf('ack-window');
       expect(r).toHaveLength(1);
@@ -232,7 +227,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await sleep(due - Date.now() + 1000);
       const restartedAt = Date.now();
       await startQueue();
-      await waitFor(() => runsOf('escalation-step').length > 0, 10_000, 'late timer fired at start');
+      await waitFor('late timer fired at start', () => runsOf('escalation-step').length > 0, 10_000, QUEUE_POLL_MS);
       await sleep(800);
       const r = runsOf('escalation-step');
       expect(r).toHaveLength(1);
@@ -249,7 +244,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await first.stop();
       await fx.loseBroker();
       await startQueue();
-      await waitFor(() => runsOf('handoff').length > 0 && runsOf('verify').length > 0, 8000, 'timers fired after broker loss');
+      await waitFor('timers fired after broker loss', () => runsOf('handoff').length > 0 && runsOf('verify').length > 0, 8000, QUEUE_POLL_MS);
       await sleep(500);
       expect(runsOf('handoff')).toHaveLength(1);
       expect(runsOf('verify')).toHaveLength(1);
@@ -264,7 +259,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         const via = i % 2 ? a : b;
         ids.push(await via.enqueue('record', { n: i }, { jobId: `job-${i}`, delayMs: (i % 6) * 50 }));
       }
-      await waitFor(() => new Set(runs.map((r) => r.jobId)).size === 60, 15_000, 'all 60 jobs ran');
+      await waitFor('all 60 jobs ran', () => new Set(runs.map((r) => r.jobId)).size === 60, 15_000, QUEUE_POLL_MS);
       await sleep(500);
       expect(runs).toHaveLength(60);
       expect(new Set(runs.map((r) => r.jobId))).toEqual(new Set(ids));
@@ -276,7 +271,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       const q = await startQueue();
       behaviour.set('slow', () => sleep(600));
       await q.enqueue('record', { n: 1 }, { jobId: 'slow' });
-      await waitFor(() => runsOf('slow').length === 1, 5000, 'slow job started');
+      await waitFor('slow job started', () => runsOf('slow').length === 1, 5000, QUEUE_POLL_MS);
       const t0 = Date.now();
       await q.stop(5000);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
@@ -285,13 +280,13 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       const q2 = await startQueue();
       behaviour.set('slower', () => sleep(3000));
       await q2.enqueue('record', { n: 1 }, { jobId: 'slower' });
-      await waitFor(() => runsOf('slower').length === 1, 5000, 'slower job started');
+      await waitFor('slower job started', () => runsOf('slower').length === 1, 5000, QUEUE_POLL_MS);
       const t1 = Date.now();
       await q2.stop(200);
       expect(Date.now() - t1).toBeLessThan(1500);
       expect((await q2.get('slower'))?.status).toBe('running');
       // Let it finish before cleanup drops the schema under it.
-      await waitFor(async () => (await fx.knex('jobs').where({ id: 'slower' }).first())?.status === 'completed', 5000, 'slower job finished');
+      await waitFor('slower job finished', async () => (await fx.knex('jobs').where({ id: 'slower' }).first())?.status === 'completed', 5000, QUEUE_POLL_MS);
     });
   });
 }

@@ -79,7 +79,7 @@ export function createLokiLogs(opts: LokiOptions): LogSource {
       });
       let res: Response;
       try {
-        res = await doFetch(`${base}/loki/api/v1/query_range?${params}`, { headers: { accept: 'application/json', ...authHeaders }, signal: AbortSignal.timeout(timeoutMs) });
+        res = await doFetch(`${base}/loki/api/v1/query_range?${params.toString()}`, { headers: { accept: 'application/json', ...authHeaders }, signal: AbortSignal.timeout(timeoutMs) });
       } catch (err) {
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
         throw new ExternalServiceError(SERVICE, timedOut ? `query timed out after ${timeoutMs} ms` : `unreachable: ${err instanceof Error ? err.message : String(err)}`, {

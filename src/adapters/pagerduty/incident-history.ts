@@ -37,7 +37,7 @@ export function createPagerDutyHistory(opts: PagerDutyHistoryOptions): IncidentH
       params.append('statuses[]', 'resolved');
       let res;
       try {
-        res = await api({ token: opts.token, url: `${base}/incidents?${params}`, method: 'GET' });
+        res = await api({ token: opts.token, url: `${base}/incidents?${params.toString()}`, method: 'GET' });
       } catch (err) {
         throw new ExternalServiceError('pagerduty', `GET incidents failed: ${err instanceof Error ? err.message : 'no answer'}`, { cause: err });
       }

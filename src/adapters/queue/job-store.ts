@@ -204,7 +204,8 @@ export async function listPendingJobs(db: Knex, opts: { afterRunAt?: Date; after
   if (opts.afterRunAt && opts.afterId !== undefined) {
     const after = opts.afterRunAt;
     const afterId = opts.afterId;
-    q.where((w) => w.where('run_at', '>', after).orWhere((x) => x.where('run_at', '=', after).where('id', '>', afterId)));
+    // A nested where's callback only builds the clause; `void`: the builder is a thenable and must not look awaited.
+    q.where((w) => void w.where('run_at', '>', after).orWhere((x) => void x.where('run_at', '=', after).where('id', '>', afterId)));
   }
   return (await q.orderBy([{ column: 'run_at' }, { column: 'id' }]).limit(opts.limit)) as JobRow[];
 }

@@ -3,7 +3,7 @@ import type { EvidenceRef } from '../ports.js';
 
 /** The set of evidence refs retrieved in one investigation, by kind. */
 export interface EvidenceLedger {
-  add(kind: EvidenceRef['kind'], ref: string): void;
+  add(this: void, kind: EvidenceRef['kind'], ref: string): void;
   /** Why `ref` does not count as retrieved evidence, or undefined when it does. */
   check(ref: EvidenceRef): string | undefined;
   /** Retrieved ids of one kind (deploy and change ids, for checking a hypothesis's `cause`). */

@@ -66,7 +66,7 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Stop(`timed out after ${formatMs(budget.timeoutMs)}`)), budget.timeoutMs);
   const aborted = new Promise<never>((_, reject) => {
-    deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true });
+    deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason as Stop), { once: true });
   });
   aborted.catch(() => {});
   const fallback = (why: string): InvestigationResult => {

@@ -5,7 +5,7 @@ import { ActionIds } from '../../../blocks/ids.js';
 import { DeclareFields, ResolveFields } from '../../../blocks/modals.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
-import { oncallConfig, sleep } from './harness.js';
+import { oncallConfig } from './harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 let slack: FakeSlack;
@@ -60,11 +60,11 @@ describe('slash commands', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toBe('');
-    const incident = await waitRow(async () => app.ctx.knex('incidents').where({ title: 'Checkout is failing' }).whereNotNull('channel_id').first());
+    const incident = await waitFor('the declared incident with its channel', async () => app.ctx.knex('incidents').where({ title: 'Checkout is failing' }).whereNotNull('channel_id').first());
     expect(incident).toMatchObject({ severity: 'sev1', service: 'checkout', team: 'payments', source: 'manual', commander: RosterIds.primary, status: 'triggered' });
     incidentId = incident.id;
     channel = incident.channel_id;
-    await waitRow(async () => app.ctx.knex('pages').where({ incident_id: incidentId, user: RosterIds.primary }).first());
+    await waitFor('the primary page', async () => app.ctx.knex('pages').where({ incident_id: incidentId, user: RosterIds.primary }).first());
   });
 
   it('/incident status shows the incident and its service error budget; with no incident channel, every open one', async () => {
@@ -134,7 +134,7 @@ describe('slash commands', () => {
 
   it('/incident ack stops paging; /incident resolve stores the root cause and scores the hypotheses', async () => {
     expect((await command('/incident', 'ack', { channel })).answer.text).toContain('acknowledged: paging stopped');
-    await waitRow(async () => (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'escalation.stopped'));
+    await waitFor('the escalation to stop', async () => (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'escalation.stopped'));
     await app.ctx.knex('incidents').where({ id: incidentId }).update({
       investigation: JSON.stringify({ novel: false, hypotheses: [{ category: 'bad_deploy', service: 'checkout', cause: 'deploy-77', confidence: 0.8, summary: 'deploy', evidence: [] }], suggestedStep: null }),
     });
@@ -149,20 +149,10 @@ describe('slash commands', () => {
         [ResolveFields.summary]: { [ResolveFields.summary]: 'rolled back the SDK bump' },
       },
     });
-    const resolved = await waitRow(async () => app.ctx.knex('incidents').where({ id: incidentId, status: 'resolved' }).first());
+    const resolved = await waitFor('the incident resolved', async () => app.ctx.knex('incidents').where({ id: incidentId, status: 'resolved' }).first());
     expect(resolved.resolution).toEqual({ category: 'bad_deploy', cause: 'deploy-77', summary: 'rolled back the SDK bump' });
-    const scored = await waitRow(async () => (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'hypothesis.scored'));
+    const scored = await waitFor('the hypothesis scored', async () => (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'hypothesis.scored'));
     expect(scored.data).toMatchObject({ actual: 'bad_deploy', predicted: 'bad_deploy', correct: true, rank: 1, confidence: 0.8 });
     expect(blocksText((await command('/incident', 'help')).answer.text)).toContain('/incident declare [title]');
   });
 });
-
-async function waitRow<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting for a row');
-    await sleep(50);
-  }
-}

@@ -11,6 +11,7 @@ import { findBehind, rearmStep } from '../../../src/oncall/jobs/escalation-watch
 import { ActionIds } from '../../../blocks/ids.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { DATABASE_URL } from '../../helpers/services.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { openIncident, pagesOf, sleep, startHarness, type OncallHarness } from './harness.js';
 
 let harness: OncallHarness | undefined;
@@ -19,25 +20,15 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describe('escalation', () => {
   it('pages primary, then secondary, then the manager on time when nobody acknowledges a SEV1', async () => {
     harness = await startHarness();
     const { ctx } = await harness.startReplica();
     const id = await openIncident(ctx, { severity: 'sev1' });
-    const pages = await waitFor(async () => {
+    const pages = await waitFor('three pages', async () => {
       const p = await pagesOf(ctx, id);
       return p.length >= 3 && p;
-    }, 15_000, 'three pages');
+    }, 15_000);
     expect(pages.map((p) => [p.user, p.step])).toEqual([
       [RosterIds.primary, 0],
       [RosterIds.secondary, 1],
@@ -55,7 +46,7 @@ describe('escalation', () => {
     const page = harness.slack.messages(dm.id).find((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.acknowledge));
     expect(JSON.stringify(page?.blocks)).toContain(`"value":"${id}"`);
     // The team channel hears every step, and that nobody acknowledged in the end.
-    await waitFor(async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.exhausted'), 8000, 'the chain to run out');
+    await waitFor('the chain to run out', async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.exhausted'), 8000);
     await harness.slack.waitFor(() => harness!.slack.messages('C0ALERTS').find((m) => (m.text ?? '').includes('nobody acknowledged after every escalation step')), {
       message: 'no note that the chain ran out',
     });
@@ -67,9 +58,9 @@ describe('escalation', () => {
     harness = await startHarness();
     const { ctx } = await harness.startReplica();
     const id = await openIncident(ctx, { severity: 'sev1' });
-    await waitFor(async () => (await pagesOf(ctx, id)).some((p) => p.user === RosterIds.secondary), 10_000, 'the secondary page');
+    await waitFor('the secondary page', async () => (await pagesOf(ctx, id)).some((p) => p.user === RosterIds.secondary), 10_000);
     await acknowledgeIncident(ctx, id, { id: RosterIds.secondary, via: 'button' });
-    await waitFor(async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.stopped'), 5000, 'the stop');
+    await waitFor('the stop', async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.stopped'), 5000);
     expect((await ctx.queue.get(`escalate:${id}:0:2`))?.status).toBe('cancelled');
     // A timer that escaped cancellation (e.g. already in flight) finds the incident acknowledged and pages nobody.
     await ctx.queue.enqueue('escalate-incident', { incidentId: id, round: 0, step: 2 }, { jobId: `escalate:${id}:0:2:late` });
@@ -85,15 +76,15 @@ describe('escalation', () => {
     harness = await startHarness();
     const first = await harness.startReplica();
     const id = await openIncident(first.ctx, { severity: 'sev1' });
-    await waitFor(async () => (await pagesOf(first.ctx, id)).length === 1, 10_000, 'the primary page');
+    await waitFor('the primary page', async () => (await pagesOf(first.ctx, id)).length === 1, 10_000);
     await first.stop();
     // Step 2 falls due 3 s after step 1, while no copilot is running.
     await sleep(5000);
     const second = await harness.startReplica();
-    const pages = await waitFor(async () => {
+    const pages = await waitFor('the remaining pages', async () => {
       const p = await pagesOf(second.ctx, id);
       return p.length >= 3 && p;
-    }, 15_000, 'the remaining pages');
+    }, 15_000);
     await sleep(1000);
     expect((await pagesOf(second.ctx, id)).map((p) => [p.user, p.step])).toEqual([
       [RosterIds.primary, 0],
@@ -114,7 +105,7 @@ describe('escalation', () => {
     const a = await harness.startReplica();
     await harness.startReplica();
     const id = await openIncident(a.ctx, { severity: 'sev1' });
-    await waitFor(async () => (await pagesOf(a.ctx, id)).length >= 3, 15_000, 'three pages');
+    await waitFor('three pages', async () => (await pagesOf(a.ctx, id)).length >= 3, 15_000);
     await sleep(3500);
     expect(await pagesOf(a.ctx, id)).toHaveLength(3);
     for (const user of [RosterIds.primary, RosterIds.secondary, RosterIds.manager]) {
@@ -129,22 +120,22 @@ describe('escalation', () => {
     const clock = createWarpClock(new Date('2026-11-24T00:59:59Z'), 3600);
     const { ctx } = await harness.startReplica(clock);
     const id = await openIncident(ctx, { severity: 'sev2' });
-    const deferred = await waitFor(async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'), 5000, 'the deferral');
+    const deferred = await waitFor('the deferral', async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'), 5000);
     expect(deferred.data.pageAt).toBe('2026-11-24T08:00:00.000Z');
     await harness.slack.waitFor(() => harness!.slack.messages('C0ALERTS').find((m) => (m.text ?? '').includes('outside business hours')), { message: 'no deferral note' });
     await sleep(3000); // until about 05:00 team time
     expect(clock.now().getTime()).toBeLessThan(Date.parse('2026-11-24T08:00:00Z'));
     expect(await pagesOf(ctx, id)).toEqual([]);
-    const pages = await waitFor(async () => {
+    const pages = await waitFor('the 09:00 page', async () => {
       const p = await pagesOf(ctx, id);
       return p.length > 0 && p;
-    }, 10_000, 'the 09:00 page');
+    }, 10_000);
     expect(pages[0]!.user).toBe(RosterIds.primary);
     expect(pages[0]!.at.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-24T08:00:00Z'));
     expect(pages[0]!.at.getTime()).toBeLessThan(Date.parse('2026-11-24T08:30:00Z'));
     expect(pages[0]!.outside_hours).toBe(false);
     // Still unresolved at 17:00 team time: raised to SEV1.
-    await waitFor(async () => (await ctx.knex('incidents').where({ id }).first('severity')).severity === 'sev1', 15_000, 'the raise to SEV1');
+    await waitFor('the raise to SEV1', async () => (await ctx.knex('incidents').where({ id }).first('severity')).severity === 'sev1', 15_000);
     const raised = (await listTimeline(ctx.knex, id)).find((e) => e.type === 'incident.severity_changed');
     expect(raised?.data).toEqual({ from: 'sev2', to: 'sev1' });
     expect(raised!.at.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-24T16:00:00Z'));
@@ -155,13 +146,13 @@ describe('escalation', () => {
     const clock = createWarpClock(new Date('2026-11-24T00:59:59Z'), 3600);
     const { ctx } = await harness.startReplica(clock);
     const id = await openIncident(ctx, { severity: 'sev2' });
-    await waitFor(async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'), 5000, 'the deferral');
+    await waitFor('the deferral', async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'), 5000);
     expect(await pagesOf(ctx, id)).toEqual([]);
     await changeSeverity(ctx, id, 'sev1', RosterIds.secondary);
-    const pages = await waitFor(async () => {
+    const pages = await waitFor('the page after the raise', async () => {
       const p = await pagesOf(ctx, id);
       return p.length > 0 && p;
-    }, 3000, 'the page after the raise');
+    }, 3000);
     expect(pages[0]).toMatchObject({ user: RosterIds.primary, step: 0, outside_hours: true });
     expect(pages[0]!.at.getTime()).toBeLessThan(Date.parse('2026-11-24T08:00:00Z'));
     await sleep(8000); // past 09:00 team time, when the held timer was due
@@ -173,7 +164,7 @@ describe('escalation', () => {
     harness = await startHarness();
     const { ctx } = await harness.startReplica();
     const id = await openIncident(ctx, { severity: 'sev3' });
-    await waitFor(async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.skipped'), 5000, 'the skip');
+    await waitFor('the skip', async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.skipped'), 5000);
     await sleep(3500);
     expect(await pagesOf(ctx, id)).toEqual([]);
     expect(await ctx.knex('jobs').where('id', 'like', `escalate:${id}:%`).count('* as n').first()).toEqual({ n: 0 });
@@ -185,13 +176,13 @@ describe('escalation upkeep', () => {
     harness = await startHarness();
     const { ctx } = await harness.startReplica();
     const id = await openIncident(ctx, { severity: 'sev1' });
-    await waitFor(async () => (await pagesOf(ctx, id)).length === 1, 10_000, 'the primary page');
+    await waitFor('the primary page', async () => (await pagesOf(ctx, id)).length === 1, 10_000);
     ctx.events.emit('incident.escalation_requested', { incidentId: id, by: RosterIds.primary });
-    await waitFor(async () => (await pagesOf(ctx, id)).length === 2, 2000, 'the secondary page, well before its 3 s');
+    await waitFor('the secondary page, well before its 3 s', async () => (await pagesOf(ctx, id)).length === 2, 2000);
     const steps = (await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step').map((e) => e.at.getTime());
     expect(steps[1]! - steps[0]!).toBeLessThan(1500);
     expect((await ctx.queue.get(`escalate:${id}:0:1`))?.status).toBe('cancelled');
-    await waitFor(async () => (await pagesOf(ctx, id)).length === 3, 6000, 'the manager page');
+    await waitFor('the manager page', async () => (await pagesOf(ctx, id)).length === 3, 6000);
     const all = (await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step').map((e) => e.at.getTime());
     expect(all[2]! - all[1]!).toBeGreaterThanOrEqual(3000);
   });
@@ -200,7 +191,7 @@ describe('escalation upkeep', () => {
     harness = await startHarness();
     const { ctx } = await harness.startReplica();
     const id = await openIncident(ctx, { severity: 'sev1' });
-    await waitFor(async () => (await pagesOf(ctx, id)).length === 1, 10_000, 'the primary page');
+    await waitFor('the primary page', async () => (await pagesOf(ctx, id)).length === 1, 10_000);
     // The step-2 timer is lost (as if both Redis and its row were gone).
     await ctx.queue.cancel(`escalate:${id}:0:1`);
     await ctx.knex('jobs').where({ id: `escalate:${id}:0:1` }).del();
@@ -209,7 +200,7 @@ describe('escalation upkeep', () => {
     expect(behind).toEqual([{ incidentId: id, round: 0, step: 1, dueAt: expect.any(Date), behindMs: expect.any(Number) }]);
     expect(behind[0]!.behindMs).toBeGreaterThan(50_000);
     expect(await rearmStep(ctx, behind[0]!)).toBe('enqueued');
-    await waitFor(async () => (await pagesOf(ctx, id)).length === 2, 5000, 'the secondary page after the re-arm');
+    await waitFor('the secondary page after the re-arm', async () => (await pagesOf(ctx, id)).length === 2, 5000);
     expect(await rearmStep(ctx, behind[0]!)).not.toBe('enqueued');
     await sleep(500);
     expect((await pagesOf(ctx, id)).filter((p) => p.step === 1)).toHaveLength(1);
@@ -247,13 +238,13 @@ describe('escalation across a crash', () => {
       const first = await spawnReplica(true);
       const id = first.incidentId!;
       const pages = async () => knex('pages').where({ incident_id: id }).orderBy('step').select('user', 'step');
-      await waitFor(async () => (await pages()).length === 1, 15_000, 'the primary page');
+      await waitFor('the primary page', async () => (await pages()).length === 1, 15_000);
       first.child.kill('SIGKILL');
       await new Promise((r) => first.child.once('exit', r));
       await sleep(4000); // step 2 falls due while no copilot runs
       expect(await pages()).toHaveLength(1);
       const second = await spawnReplica(false);
-      await waitFor(async () => (await pages()).length === 3, 20_000, 'the remaining pages');
+      await waitFor('the remaining pages', async () => (await pages()).length === 3, 20_000);
       await sleep(1500);
       expect((await pages()).map((p: { user: string; step: number }) => [p.user, p.step])).toEqual([
         [RosterIds.primary, 0],

@@ -4,6 +4,7 @@ import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../helpers/fake-pagerduty.js';
 import { TEST_NOW, testClock } from '../../helpers/test-clock.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { oncallConfig, pagesOf, startHarness, type OncallHarness } from './harness.js';
 
 let harness: OncallHarness | undefined;
@@ -49,8 +50,7 @@ describe('escalation through PagerDuty', () => {
     const id = (row as { id: number }).id;
     ctx.events.emit('incident.opened', { incidentId: id });
 
-    const deadline = Date.now() + 10_000;
-    while ((await pagesOf(ctx, id)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('two pages', async () => (await pagesOf(ctx, id)).length >= 2);
     expect((await pagesOf(ctx, id)).map((p) => [p.user, p.step])).toEqual([
       [RosterIds.primary, 0],
       [RosterIds.secondary, 1],

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
-import { sleep, waitFor } from '../../helpers/queue-contract.js';
+import { sleep } from '../../helpers/queue-contract.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import type { ReplicaArgs } from './queue-process.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -99,7 +100,7 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
     await kill(first);
     expect(Date.now()).toBeLessThan(due);
     const [b, c] = await Promise.all([startReplica(), startReplica()]);
-    await waitFor(async () => (await runsOf('ack-window:INC-7')).length > 0, 30_000, 'timer fired');
+    await waitFor('timer fired', async () => (await runsOf('ack-window:INC-7')).length > 0, 30_000);
     await sleep(1500);
     const runs = await runsOf('ack-window:INC-7');
     expect(runs).toHaveLength(1);
@@ -115,7 +116,7 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
     expect(Date.now()).toBeLessThan(due);
     await sleep(due - Date.now() + 1000);
     await Promise.all([startReplica(), startReplica()]);
-    await waitFor(async () => (await runsOf('escalate:INC-8:1')).length > 0, 30_000, 'late timer fired');
+    await waitFor('late timer fired', async () => (await runsOf('escalate:INC-8:1')).length > 0, 30_000);
     await sleep(1500);
     const runs = await runsOf('escalate:INC-8:1');
     expect(runs).toHaveLength(1);
@@ -124,14 +125,10 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
 
   it('runs a job again on another replica when the process running it was killed mid-run', SLOW, async () => {
     const first = await startReplica({ enqueue: { jobId: 'post-briefing:INC-9', delayMs: 0, hangOnFirstAttempt: true } });
-    await waitFor(async () => (await runsOf('post-briefing:INC-9')).length === 1, 10_000, 'first attempt started');
+    await waitFor('first attempt started', async () => (await runsOf('post-briefing:INC-9')).length === 1, 10_000);
     await kill(first);
     const second = await startReplica();
-    await waitFor(
-      async () => (await db.knex('jobs').where({ id: 'post-briefing:INC-9' }).first()).status === 'completed',
-      30_000,
-      'job completed on the new replica',
-    );
+    await waitFor('job completed on the new replica', async () => (await db.knex('jobs').where({ id: 'post-briefing:INC-9' }).first()).status === 'completed', 30_000);
     const runs = await runsOf('post-briefing:INC-9');
     expect(runs.map((r) => [r.pid, r.attempt])).toEqual([
       [first.pid, 1],

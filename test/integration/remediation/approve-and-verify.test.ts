@@ -6,7 +6,8 @@ import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
 import type { InvestigationResult } from '../../../src/investigation/ports.js';
 import { proposeRemediations, type RemediationProposal } from '../../../src/remediation/propose-remediations.js';
 import { rejectRemediation } from '../../../src/remediation/reject-remediation.js';
-import { GITHUB_TOKEN, ROLLFORWARD_SECRET, startRemediationLoop, waitFor, type RemediationLoop } from './harness.js';
+import { GITHUB_TOKEN, REMEDIATION_WAIT_MS, ROLLFORWARD_SECRET, startRemediationLoop, type RemediationLoop } from './harness.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const badDeploy: InvestigationResult = {
   novel: false,
@@ -59,7 +60,7 @@ describe('approving a proposed remediation', () => {
     expect(delivery.status).toBe(200);
     expect(delivery.ms).toBeLessThan(3000);
 
-    await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1);
+    await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1, REMEDIATION_WAIT_MS);
     expect(loop.github.dispatches[0]).toMatchObject({
       owner: 'acme',
       repo: 'checkout-deploys',
@@ -69,7 +70,7 @@ describe('approving a proposed remediation', () => {
       authorization: `token ${GITHUB_TOKEN}`,
     });
 
-    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
+    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated', REMEDIATION_WAIT_MS);
     const run = await runRow(proposal.runId);
     expect(run).toMatchObject({ status: 'verified', approved_by: 'U0PRIMARY', external_ref: 'https://github.test/acme/checkout-deploys/actions/runs/9000' });
 
@@ -88,7 +89,7 @@ describe('approving a proposed remediation', () => {
     expect(spans).toHaveLength(1);
     expect(spans[0]!.attributes).toMatchObject({ 'copilot.policy.allowed': true, 'copilot.policy.rule': 'approver_oncall', 'enduser.id': 'U0PRIMARY' });
 
-    await waitFor('the verdict in the channel', () => messageTexts(channel).some((t) => t.includes('the SLI recovered; I marked the incident mitigated')));
+    await waitFor('the verdict in the channel', () => messageTexts(channel).some((t) => t.includes('the SLI recovered; I marked the incident mitigated')), REMEDIATION_WAIT_MS);
     const texts = messageTexts(channel);
     expect(texts.some((t) => t.includes('approved by <@U0PRIMARY>; running it now'))).toBe(true);
     expect(texts.some((t) => t.includes('finished.') && t.includes('Follow the run') && t.includes('I will re-read the SLI in 2 s to check it helped.'))).toBe(true);
@@ -105,7 +106,7 @@ describe('approving a proposed remediation', () => {
     expect(proposal).toMatchObject({ action: 'restart_service', service: 'search' });
     loop.healAt(Date.now());
     expect((await loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts })).status).toBe(200);
-    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
+    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated', REMEDIATION_WAIT_MS);
     expect(await runRow(proposal.runId)).toMatchObject({ status: 'verified', service: 'search' });
   });
 
@@ -115,7 +116,7 @@ describe('approving a proposed remediation', () => {
 
     await loop.slack.act.clickButton(loop.url, { user: 'U0BYSTANDER', actionId: 'remediation_approve', channel, ts });
 
-    const told = await waitFor('an ephemeral answer', () => loop.slack.ephemerals('U0BYSTANDER')[0]);
+    const told = await waitFor('an ephemeral answer', () => loop.slack.ephemerals('U0BYSTANDER')[0], REMEDIATION_WAIT_MS);
     expect(told.text).toBe('Only the on-call for checkout (<@U0PRIMARY>) or the commander (none yet) may approve `rollback_deploy`.');
     expect(told.channel).toBe(channel);
     expect(loop.slack.ephemerals('U0PRIMARY')).toHaveLength(0);
@@ -137,11 +138,11 @@ describe('approving a proposed remediation', () => {
       replaces: 'priya',
     });
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
-    const refused = await waitFor('the refusal', () => loop.slack.ephemerals('U0PRIMARY')[0]);
+    const refused = await waitFor('the refusal', () => loop.slack.ephemerals('U0PRIMARY')[0], REMEDIATION_WAIT_MS);
     expect(refused.text).toBe('Only the on-call for checkout (<@U0MANAGER>) or the commander (none yet) may approve `rollback_deploy`.');
     expect(loop.github.dispatches).toHaveLength(0);
     await loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts });
-    await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1);
+    await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1, REMEDIATION_WAIT_MS);
     expect(await runRow(proposal.runId)).toMatchObject({ approved_by: 'U0MANAGER' });
   });
 
@@ -154,9 +155,9 @@ describe('approving a proposed remediation', () => {
       loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts }),
       loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts }),
     ]);
-    await waitFor('the run to finish', async () => ['succeeded', 'verified', 'not_recovered'].includes((await runRow(proposal.runId)).status as string));
+    await waitFor('the run to finish', async () => ['succeeded', 'verified', 'not_recovered'].includes((await runRow(proposal.runId)).status as string), REMEDIATION_WAIT_MS);
     await loop.slack.act.clickButton(loop.url, { user: 'U0MANAGER', actionId: 'remediation_approve', channel, ts });
-    await waitFor('the late click to be answered', () => loop.slack.ephemerals('U0MANAGER').length >= 1);
+    await waitFor('the late click to be answered', () => loop.slack.ephemerals('U0MANAGER').length >= 1, REMEDIATION_WAIT_MS);
 
     expect(loop.github.dispatches).toHaveLength(1);
     const approvals = await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'remediation.approved' });
@@ -173,8 +174,10 @@ describe('approving a proposed remediation', () => {
     const { proposal, ts } = await proposeAndPost(incidentId, channel);
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
 
-    const verdict = await waitFor('the not-recovered verdict', () =>
-      loop.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('did not bring the SLI back')),
+    const verdict = await waitFor(
+      'the not-recovered verdict',
+      () => loop.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('did not bring the SLI back')),
+      REMEDIATION_WAIT_MS,
     );
     const buttons = (verdict.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === 'actions')!.elements!;
     expect(buttons.map((b) => [b.action_id, b.value])).toEqual([
@@ -186,12 +189,12 @@ describe('approving a proposed remediation', () => {
 
     // Someone who may not run the undo action is told so, and no undo run is created.
     await loop.slack.act.clickButton(loop.url, { user: 'U0BYSTANDER', actionId: 'remediation_undo', channel, ts: verdict.ts });
-    const refused = await waitFor('the refusal', () => loop.slack.ephemerals('U0BYSTANDER')[0]);
+    const refused = await waitFor('the refusal', () => loop.slack.ephemerals('U0BYSTANDER')[0], REMEDIATION_WAIT_MS);
     expect(refused.text).toBe('Only the on-call for checkout (<@U0PRIMARY>) or the commander (none yet) may approve `redeploy`.');
     expect(await loop.ctx.knex('remediation_runs').where({ undo_of: proposal.runId })).toHaveLength(0);
 
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_undo', channel, ts: verdict.ts });
-    const hook = await waitFor('the roll-forward webhook', () => loop.webhooks.find((w) => w.path === '/roll-forward'));
+    const hook = await waitFor('the roll-forward webhook', () => loop.webhooks.find((w) => w.path === '/roll-forward'), REMEDIATION_WAIT_MS);
     const undoRun = await loop.ctx.knex('remediation_runs').where({ undo_of: proposal.runId }).first();
     expect(hook.headers['idempotency-key']).toBe(String(undoRun.id));
     expect(hook.headers['x-signature']).toBe(`sha256=${createHmac('sha256', ROLLFORWARD_SECRET).update(hook.body).digest('hex')}`);
@@ -203,8 +206,8 @@ describe('approving a proposed remediation', () => {
       cause: 'd-42',
       inputs: {},
     });
-    await waitFor('the original run to be undone', async () => (await runRow(proposal.runId)).status === 'undone');
-    await waitFor('the undo to be posted', () => messageTexts(channel).some((t) => t.includes('was undone')));
+    await waitFor('the original run to be undone', async () => (await runRow(proposal.runId)).status === 'undone', REMEDIATION_WAIT_MS);
+    await waitFor('the undo to be posted', () => messageTexts(channel).some((t) => t.includes('was undone')), REMEDIATION_WAIT_MS);
   });
 
   it('retries a dispatch GitHub failed with 5xx, and announces the approval once', async () => {
@@ -215,12 +218,12 @@ describe('approving a proposed remediation', () => {
     const job = await waitFor('the first attempt to fail', async () => {
       const j = await loop.ctx.queue.get(`run-remediation:${proposal.runId}`);
       return j?.lastError ? j : undefined;
-    });
+    }, REMEDIATION_WAIT_MS);
     expect(job.lastError).toMatch(/HTTP 503/);
     expect(await runRow(proposal.runId)).toMatchObject({ status: 'running' });
     loop.github.failDispatchesWith(null);
 
-    await waitFor('the run to succeed on a retry', async () => ['succeeded', 'verified', 'not_recovered'].includes((await runRow(proposal.runId)).status as string));
+    await waitFor('the run to succeed on a retry', async () => ['succeeded', 'verified', 'not_recovered'].includes((await runRow(proposal.runId)).status as string), REMEDIATION_WAIT_MS);
     expect(loop.github.dispatches).toHaveLength(1);
     expect(messageTexts(channel).filter((t) => t.includes('running it now'))).toHaveLength(1);
   });
@@ -230,11 +233,11 @@ describe('approving a proposed remediation', () => {
     const { incidentId, channel } = await loop.openIncident({ commander: 'U0SECONDARY' });
     const { proposal, ts } = await proposeAndPost(incidentId, channel);
     await loop.slack.act.clickButton(loop.url, { user: 'U0SECONDARY', actionId: 'remediation_reject', channel, ts });
-    await waitFor('the rejection in the channel', () => messageTexts(channel).some((t) => t.includes('rejected by <@U0SECONDARY>')));
+    await waitFor('the rejection in the channel', () => messageTexts(channel).some((t) => t.includes('rejected by <@U0SECONDARY>')), REMEDIATION_WAIT_MS);
     expect(await runRow(proposal.runId)).toMatchObject({ status: 'rejected', rejected_by: 'U0SECONDARY' });
 
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
-    const told = await waitFor('the late approver to be told', () => loop.slack.ephemerals('U0PRIMARY')[0]);
+    const told = await waitFor('the late approver to be told', () => loop.slack.ephemerals('U0PRIMARY')[0], REMEDIATION_WAIT_MS);
     expect(told.text).toBe(`\`rollback_deploy\` (run #${proposal.runId}) was already rejected by <@U0SECONDARY>; nothing more was done.`);
     expect(loop.github.dispatches).toHaveLength(0);
   });
@@ -331,15 +334,15 @@ describe('proposing remediations', () => {
     });
     expect(proposal).toMatchObject({ action: 'restart_service', status: 'approved', autoApproved: true });
 
-    const hook = await waitFor('the restart webhook', () => loop.webhooks.find((w) => w.path === '/restart'));
+    const hook = await waitFor('the restart webhook', () => loop.webhooks.find((w) => w.path === '/restart'), REMEDIATION_WAIT_MS);
     expect(JSON.parse(hook.body)).toMatchObject({ action: 'restart_service', service: 'checkout', incident: 'INC-1' });
     expect(await runRow(proposal!.runId)).toMatchObject({ approved_by: 'policy' });
     const decision = await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'remediation.policy_decision' }).first();
     expect(decision).toMatchObject({ actor: 'policy', data: expect.objectContaining({ allowed: true, needsHuman: false, rule: 'auto_allowed' }) });
-    await waitFor('the approval notice', () => messageTexts(channel).some((t) => t.includes('approved by policy; running it now')));
+    await waitFor('the approval notice', () => messageTexts(channel).some((t) => t.includes('approved by policy; running it now')), REMEDIATION_WAIT_MS);
     // restart_service sets no verifyWindow: the config's remediation.defaultVerifyWindow (1s) applies.
-    await waitFor('the finished notice', () => messageTexts(channel).some((t) => t.includes('I will re-read the SLI in 1 s')));
-    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
+    await waitFor('the finished notice', () => messageTexts(channel).some((t) => t.includes('I will re-read the SLI in 1 s')), REMEDIATION_WAIT_MS);
+    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated', REMEDIATION_WAIT_MS);
   });
 });
 
@@ -353,10 +356,10 @@ describe('on BullMQ', () => {
     const { incidentId, channel } = await loop.openIncident();
     const { proposal, ts } = await proposeAndPost(incidentId, channel);
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts });
-    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated');
+    await waitFor('the incident to be mitigated', async () => (await loop.ctx.knex('incidents').where({ id: incidentId }).first())?.status === 'mitigated', REMEDIATION_WAIT_MS);
     expect(loop.github.dispatches).toHaveLength(1);
     expect(await runRow(proposal.runId)).toMatchObject({ status: 'verified', approved_by: 'U0PRIMARY' });
     // The job row is marked completed just after its processor returns.
-    await waitFor('the verification timer to complete', async () => (await loop.ctx.queue.get(`verify-remediation:${proposal.runId}`))?.status === 'completed');
+    await waitFor('the verification timer to complete', async () => (await loop.ctx.queue.get(`verify-remediation:${proposal.runId}`))?.status === 'completed', REMEDIATION_WAIT_MS);
   });
 });

@@ -11,7 +11,8 @@ import { loadScenario } from '../../helpers/fixtures.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
-import { GITHUB_TOKEN, waitFor } from './harness.js';
+import { GITHUB_TOKEN } from './harness.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 let app: RunningApp | undefined;
 let slack: FakeSlack | undefined;
@@ -87,14 +88,10 @@ describe('from a page to a remediation', () => {
     const run = await waitFor('a proposed rollback', () => knex('remediation_runs').where({ action: 'rollback_deploy' }).first(), 30_000);
     expect(run).toMatchObject({ service: 'search', cause: 'deploy-8149', status: 'proposed', proposed_by: 'copilot' });
     const incident = await knex('incidents').where({ id: run.incident_id }).first();
-    const briefing = await waitFor(
-      'the briefing with Approve',
-      () =>
+    const briefing = await waitFor('the briefing with Approve', () =>
         slack!.state.messages
           .get(incident.channel_id)
-          ?.find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"remediation-run:${run.id}"`)),
-      30_000,
-    );
+          ?.find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"remediation-run:${run.id}"`)), 30_000);
 
     const click = await slack.act.clickButton(app.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel: incident.channel_id, ts: briefing.ts });
     expect(click.ms).toBeLessThan(3000);

@@ -9,7 +9,6 @@ import { createLogger } from '../../../src/logger.js';
 import { createActionRunners } from '../../../src/remediation/create-action-runners.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
-import { waitFor as waitUntil } from '../../helpers/wait-for.js';
 import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
 
 export const GITHUB_TOKEN = 'ghp_testtoken000000';
@@ -210,7 +209,5 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean; queu
   };
 }
 
-/** Waits for `check` as the shared helper does, allowing 15 s: remediation flows include a verify window. */
-export function waitFor<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
-  return waitUntil(what, check, timeoutMs);
-}
+/** How long remediation tests wait for an outcome: the flows include a verify window. */
+export const REMEDIATION_WAIT_MS = 15_000;

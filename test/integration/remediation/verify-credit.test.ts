@@ -4,7 +4,8 @@ import { buildProposalBlocks } from '../../../blocks/approval.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
 import type { InvestigationResult } from '../../../src/investigation/ports.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
-import { startRemediationLoop, waitFor, type RemediationLoop } from './harness.js';
+import { REMEDIATION_WAIT_MS, startRemediationLoop, type RemediationLoop } from './harness.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const badDeploy: InvestigationResult = {
   novel: false,
@@ -37,7 +38,7 @@ describe('verifying a remediation', () => {
     const posted = await loop.ctx.chat.postMessage(channel, 'Proposed remediation', buildProposalBlocks(proposal!) as unknown as ChatBlock[]);
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts: posted.ts });
 
-    const verdict = await waitFor('the verdict', () => loop!.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('recovered before')));
+    const verdict = await waitFor('the verdict', () => loop!.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('recovered before')), REMEDIATION_WAIT_MS);
     const shown = JSON.stringify(verdict.blocks);
     expect(shown).toContain('not credited');
     expect(shown).toContain('error ratio recovered before the action ran; not credited');
@@ -57,7 +58,7 @@ describe('verifying a remediation', () => {
     const [proposal] = await proposeRemediations(loop.ctx, incidentId, badDeploy);
     const posted = await loop.ctx.chat.postMessage(channel, 'Proposed remediation', buildProposalBlocks(proposal!) as unknown as ChatBlock[]);
     await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts: posted.ts });
-    const verdict = await waitFor('the verdict', () => loop!.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('the SLI recovered; I marked the incident mitigated')));
+    const verdict = await waitFor('the verdict', () => loop!.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('the SLI recovered; I marked the incident mitigated')), REMEDIATION_WAIT_MS);
     expect(JSON.stringify(verdict.blocks)).not.toContain('not credited');
     const types = (await loop.ctx.knex('incident_events').where({ incident_id: incidentId }).pluck('type')) as string[];
     expect(types).toContain('remediation.verified');

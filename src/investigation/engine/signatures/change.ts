@@ -41,7 +41,7 @@ export interface ChangeCandidate {
   rank: number;
 }
 
-export const changeText = (c: Deploy | Change) => ('kind' in c ? `${c.summary}` : `${c.title} ${c.files.join(' ')}`);
+export const changeText = (c: Deploy | Change) => ('kind' in c ? (c as Change).summary : `${c.title} ${c.files.join(' ')}`);
 
 /** Deploys and changes of a service in the window before its onset, best first (the nearest is not always the cause). */
 export function changeCandidates(ctx: Context, service: string, onset: number, lines: readonly LogTemplate[]): ChangeCandidate[] {

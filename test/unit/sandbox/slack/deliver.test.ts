@@ -43,7 +43,7 @@ describe('signed delivery', () => {
   }
 
   it('signs a block_actions click so that Bolt verifies it, and Bolt rejects it under another secret', async () => {
-    const posted = await slack.sandbox.state.addMessage({
+    const posted = slack.sandbox.state.addMessage({
       channel: 'C0ALERTS', text: 'page', user: 'U0COPILOT', bot_id: 'B0COPILOT',
       blocks: [{ type: 'actions', block_id: 'b1', elements: [{ type: 'button', action_id: 'incident_acknowledge', text: { type: 'plain_text', text: 'Ack' }, value: 'INC-1', style: 'primary' }] }],
     });

@@ -1,6 +1,5 @@
 // The jobs table rules on PGlite: what a claim may take, what a stale wake may not, and what a dead worker leaves.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   cancelJob,
   claimDueJobs,
@@ -13,22 +12,16 @@ import {
 } from '../../../src/adapters/queue/job-store.js';
 import { createClaimRecorder } from '../../../src/adapters/queue/job-runner.js';
 import { ConflictError, NotFoundError } from '../../../src/errors.js';
+import { usePGlite } from '../../helpers/pglite.js';
 
-let db: Database;
-beforeAll(async () => {
-  db = await openDatabase({ dataDir: ':memory:' });
-  await db.migrate();
-}, 60_000);
-afterAll(async () => {
-  await db.close();
-});
+const pg = usePGlite();
 beforeEach(async () => {
-  await db.knex('jobs').delete();
+  await pg.db.knex('jobs').delete();
 });
 
 const past = (ms: number) => new Date(Date.now() - ms);
 const add = (id: string, runAt: Date, maxAttempts = 3) =>
-  insertJob(db.knex, { id, name: 'x', payload: { id }, runAt, maxAttempts, backoffMs: 10 });
+  insertJob(pg.db.knex, { id, name: 'x', payload: { id }, runAt, maxAttempts, backoffMs: 10 });
 
 describe('claimDueJobs', () => {
   it('takes only pending jobs whose time has come, earliest first, up to the limit, counting an attempt', async () => {
@@ -36,13 +29,13 @@ describe('claimDueJobs', () => {
     await add('b', past(1000));
     await add('a', past(2000));
     await add('c', past(500));
-    const rows = await claimDueJobs(db.knex, 'me', 2, 30_000);
+    const rows = await claimDueJobs(pg.db.knex, 'me', 2, 30_000);
     expect(rows.map((r) => [r.id, r.status, r.attempts, r.locked_by])).toEqual([
       ['a', 'running', 1, 'me'],
       ['b', 'running', 1, 'me'],
     ]);
-    expect((await claimDueJobs(db.knex, 'other', 10, 30_000)).map((r) => r.id)).toEqual(['c']);
-    expect(await claimDueJobs(db.knex, 'other', 10, 30_000)).toEqual([]);
+    expect((await claimDueJobs(pg.db.knex, 'other', 10, 30_000)).map((r) => r.id)).toEqual(['c']);
+    expect(await claimDueJobs(pg.db.knex, 'other', 10, 30_000)).toEqual([]);
   });
 });
 
@@ -52,12 +45,12 @@ describe('claimJobs (BullMQ wakes)', () => {
     await add('moved', new Date(Date.now() + 60_000));
     await add('ok', past(10));
     await add('cancelled', past(10));
-    expect(await cancelJob(db.knex, 'cancelled')).toMatchObject({ id: 'cancelled' });
-    const [claimed] = await claimJobs(db.knex, [{ id: 'done', armedFor: new Date() }], 'me', 30_000);
+    expect(await cancelJob(pg.db.knex, 'cancelled')).toMatchObject({ id: 'cancelled' });
+    const [claimed] = await claimJobs(pg.db.knex, [{ id: 'done', armedFor: new Date() }], 'me', 30_000);
     expect(claimed!.id).toBe('done');
-    expect(await markCompleted(db.knex, ['done'], 'me')).toEqual(new Set(['done']));
+    expect(await markCompleted(pg.db.knex, ['done'], 'me')).toEqual(new Set(['done']));
     const rows = await claimJobs(
-      db.knex,
+      pg.db.knex,
       [
         { id: 'done', armedFor: new Date() },
         { id: 'moved', armedFor: new Date() },
@@ -69,12 +62,12 @@ describe('claimJobs (BullMQ wakes)', () => {
       30_000,
     );
     expect(rows.map((r) => r.id)).toEqual(['ok']);
-    expect((await findJob(db.knex, 'done'))!.attempts).toBe(1);
+    expect((await findJob(pg.db.knex, 'done'))!.attempts).toBe(1);
   });
 
   it('gives a row to one of two wakes for it arriving together', async () => {
     await add('twice', past(10));
-    const claim = createClaimRecorder(db.knex, 'me', 30_000);
+    const claim = createClaimRecorder(pg.db.knex, 'me', 30_000);
     const [a, b] = await Promise.all([claim('twice', new Date()), claim('twice', new Date())]);
     expect([a?.id, b?.id].filter(Boolean)).toEqual(['twice']);
   });
@@ -84,22 +77,22 @@ describe('releaseExpiredLocks', () => {
   it('puts the jobs of a worker that stopped renewing its lock back to pending, or dead after the last attempt', async () => {
     await add('retry-me', past(10), 3);
     await add('last-try', past(10), 1);
-    await claimDueJobs(db.knex, 'crashed', 10, 1);
+    await claimDueJobs(pg.db.knex, 'crashed', 10, 1);
     await new Promise((r) => setTimeout(r, 20));
-    const released = await releaseExpiredLocks(db.knex);
+    const released = await releaseExpiredLocks(pg.db.knex);
     expect(released.map((r) => r.id)).toEqual(['retry-me']);
-    expect(await findJob(db.knex, 'retry-me')).toMatchObject({ status: 'pending', locked_by: null });
-    expect(await findJob(db.knex, 'last-try')).toMatchObject({ status: 'dead' });
-    expect((await findJob(db.knex, 'last-try'))!.last_error).toMatch(/lock expired/);
+    expect(await findJob(pg.db.knex, 'retry-me')).toMatchObject({ status: 'pending', locked_by: null });
+    expect(await findJob(pg.db.knex, 'last-try')).toMatchObject({ status: 'dead' });
+    expect((await findJob(pg.db.knex, 'last-try'))!.last_error).toMatch(/lock expired/);
     // The crashed worker's late completion no longer counts.
-    expect(await markCompleted(db.knex, ['retry-me'], 'crashed')).toEqual(new Set());
+    expect(await markCompleted(pg.db.knex, ['retry-me'], 'crashed')).toEqual(new Set());
   });
 });
 
 describe('reviveDeadJob', () => {
   it('refuses a job that is not dead, and one that does not exist', async () => {
     await add('alive', past(10));
-    await expect(reviveDeadJob(db.knex, 'alive')).rejects.toBeInstanceOf(ConflictError);
-    await expect(reviveDeadJob(db.knex, 'ghost')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(reviveDeadJob(pg.db.knex, 'alive')).rejects.toBeInstanceOf(ConflictError);
+    await expect(reviveDeadJob(pg.db.knex, 'ghost')).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -1,21 +1,14 @@
 // The Postgres queue wakes for a timer at its time, not at the next poll: a 5 s poll interval still fires it on time.
 import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { z } from 'zod';
-import { openDatabase, type Database } from '../../../src/adapters/db/database.js';
 import { PostgresJobQueue } from '../../../src/adapters/queue/postgres-queue.js';
+import { usePGlite } from '../../helpers/pglite.js';
 
-let db: Database;
-beforeAll(async () => {
-  db = await openDatabase({ dataDir: ':memory:' });
-  await db.migrate();
-}, 60_000);
-afterAll(async () => {
-  await db.close();
-});
+const pg = usePGlite();
 
 it('fires a timer enqueued after start at its time, long before the next poll', async () => {
-  const queue = new PostgresJobQueue({ knex: db.knex, logger: pino({ level: 'silent' }), pollIntervalMs: 5000 });
+  const queue = new PostgresJobQueue({ knex: pg.db.knex, logger: pino({ level: 'silent' }), pollIntervalMs: 5000 });
   const fired: number[] = [];
   queue.register({ name: 'tick', schema: z.object({}), process: async () => void fired.push(Date.now()) });
   await queue.start();
