@@ -9,7 +9,8 @@ const slackOutsideAdapters = {
 
 const toolingOutsideSrc = {
   group: ['**/sandbox/**', '**/eval/**'],
-  message: 'src/ is what runs in production: the local workspace (sandbox/) and eval (eval/) are tooling; only src/cli.ts loads them.',
+  message:
+    'src/ is what runs in production: the local workspace (sandbox/) and eval (eval/) are tooling; only src/cli.ts loads them.',
 };
 
 const inward = {
@@ -19,7 +20,8 @@ const inward = {
 
 const blockKitOutsideCore = {
   group: ['**/blocks', '**/blocks/**'],
-  message: 'The core records what happened and requests presentations (src/<capability>/presentations.ts); presenters/slack/ renders with blocks/ (docs/architecture.md).',
+  message:
+    'The core records what happened and requests presentations (src/<capability>/presentations.ts); presenters/slack/ renders with blocks/ (docs/architecture.md).',
 };
 
 const onlyTypesOfSrc = {
@@ -67,7 +69,12 @@ export default tseslint.config(
     // The core, src/app.ts and the CLI included: no Slack SDK, no Block Kit, no handlers, no presenters.
     files: ['src/**/*.ts'],
     ignores: ['src/adapters/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [slackOutsideAdapters, inward, toolingOutsideSrc, blockKitOutsideCore] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [slackOutsideAdapters, inward, toolingOutsideSrc, blockKitOutsideCore] },
+      ],
+    },
   },
   {
     // Adapters and the sandbox may use Slack's SDK, but never the handlers or presenters; the Slack surface

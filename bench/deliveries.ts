@@ -75,10 +75,19 @@ export async function benchDeliveries(opts: BenchDeliveriesOptions = {}): Promis
   const slackServer = await slack.listen(0);
   slackBase = slackServer.url;
 
-  const env = loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: '10000', ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}) });
+  const env = loadConfig({
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+  });
   const config: AppConfig = {
     ...env,
-    file: parseFileConfig({ teams: [{ name: 'payments', alertsChannel: 'C0ALERTS' }], services: [{ name: 'checkout', team: 'payments' }] }, 'bench'),
+    file: parseFileConfig(
+      { teams: [{ name: 'payments', alertsChannel: 'C0ALERTS' }], services: [{ name: 'checkout', team: 'payments' }] },
+      'bench',
+    ),
     fileSource: 'bench',
   };
 
@@ -119,7 +128,11 @@ export async function benchDeliveries(opts: BenchDeliveriesOptions = {}): Promis
           const body = page(i, runId);
           const t0 = Date.now();
           sentAt.set(`alertmanager:bench-${runId}-${i}`, t0);
-          const res = await fetch(`${url}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const res = await fetch(`${url}/webhooks/alertmanager`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
           await res.arrayBuffer();
           answerMs.push(Date.now() - t0);
           if (res.status === 202) accepted++;
@@ -152,7 +165,9 @@ export async function benchDeliveries(opts: BenchDeliveriesOptions = {}): Promis
       console.log(`deliveries: ${count} Alertmanager pages (${accepted} accepted) on ${db.kind}, queue ${queue.kind}`);
       console.log(`webhook answer latency: p50 ${result.answerMs.p50} ms, p99 ${result.answerMs.p99} ms`);
       console.log(`deliveries accepted per second: ${result.acceptedPerSecond}`);
-      console.log(`page to first message: p50 ${result.firstMessageMs.p50} ms, p99 ${result.firstMessageMs.p99} ms${result.missingFirstMessages ? ` (${result.missingFirstMessages} missing)` : ''}`);
+      console.log(
+        `page to first message: p50 ${result.firstMessageMs.p50} ms, p99 ${result.firstMessageMs.p99} ms${result.missingFirstMessages ? ` (${result.missingFirstMessages} missing)` : ''}`,
+      );
     }
     return result;
   } finally {

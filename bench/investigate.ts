@@ -22,7 +22,9 @@ async function timeAll(label: string, scenarios: Scenario[]): Promise<void> {
   }
   ms.sort((a, b) => a - b);
   const f = (n: number) => n.toFixed(0).padStart(5);
-  console.log(`${label.padEnd(34)} n=${String(ms.length).padStart(4)}  median ${f(percentile(ms, 0.5))} ms  p95 ${f(percentile(ms, 0.95))} ms  max ${f(ms.at(-1) ?? 0)} ms`);
+  console.log(
+    `${label.padEnd(34)} n=${String(ms.length).padStart(4)}  median ${f(percentile(ms, 0.5))} ms  p95 ${f(percentile(ms, 0.95))} ms  max ${f(ms.at(-1) ?? 0)} ms`,
+  );
 }
 
 /** Times the investigator on the examples, 110 generated category scenarios and 150 generated situations. */

@@ -13,7 +13,9 @@ const only = process.argv.slice(2);
 const wants = (name: string) => only.length === 0 || only.includes(name);
 
 async function main(): Promise<void> {
-  console.log(`incident-copilot benchmarks (node ${process.version}; Postgres ${redact(env.DATABASE_URL)}, Redis ${redact(env.REDIS_URL)})\n`);
+  console.log(
+    `incident-copilot benchmarks (node ${process.version}; Postgres ${redact(env.DATABASE_URL)}, Redis ${redact(env.REDIS_URL)})\n`,
+  );
   if (wants('deliveries')) {
     console.log('-- webhook intake: 1,000 Alertmanager deliveries, Postgres queue');
     await benchDeliveries({ databaseUrl: env.DATABASE_URL });

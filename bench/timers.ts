@@ -66,7 +66,13 @@ export async function benchTimers(opts: BenchTimersOptions): Promise<BenchTimers
   await db.migrate();
   const logger = createLogger({ level: 'warn', pretty: false });
   const prefix = `bench_${runId}`;
-  const queue = createJobQueue({ knex: db.knex, redisUrl: opts.kind === 'bullmq' ? opts.redisUrl : undefined, logger, prefix, concurrency: opts.concurrency });
+  const queue = createJobQueue({
+    knex: db.knex,
+    redisUrl: opts.kind === 'bullmq' ? opts.redisUrl : undefined,
+    logger,
+    prefix,
+    concurrency: opts.concurrency,
+  });
   const implementation = `${opts.kind} queue on ${db.kind === 'pglite' ? 'PGlite' : 'PostgreSQL'}`;
 
   const lateness = new Map<string, number>();
@@ -140,7 +146,10 @@ function printResult(r: BenchTimersResult, windowMs: number): void {
 }
 
 /** Runs the timer bench on every implementation the environment offers: Postgres always, BullMQ when REDIS_URL is set. */
-export async function benchAllTimers(env: NodeJS.ProcessEnv = process.env, opts: Partial<BenchTimersOptions> = {}): Promise<BenchTimersResult[]> {
+export async function benchAllTimers(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: Partial<BenchTimersOptions> = {},
+): Promise<BenchTimersResult[]> {
   const databaseUrl = env.DATABASE_URL || undefined;
   const redisUrl = env.REDIS_URL || undefined;
   const results = [await benchTimers({ ...opts, kind: 'postgres', databaseUrl })];

@@ -36,7 +36,9 @@ export function chooseEntry(root) {
   const built = existsSync(distCli) && existsSync(stamp);
   if (!existsSync(srcCli)) {
     if (built) return { kind: 'dist', file: distCli, reason: 'no TypeScript sources: the compiled build' };
-    throw new Error(`incident-copilot: neither ${DIST_CLI} (run \`npm run build\`) nor ${SRC_CLI} exists under ${root}`);
+    throw new Error(
+      `incident-copilot: neither ${DIST_CLI} (run \`npm run build\`) nor ${SRC_CLI} exists under ${root}`,
+    );
   }
   if (!built) return { kind: 'tsx', file: srcCli, reason: 'no complete build in dist/' };
   const builtAt = statSync(stamp).mtimeMs;

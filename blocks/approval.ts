@@ -24,17 +24,27 @@ export function formatWindow(ms: number): string {
 }
 
 function describeTarget(title: string, service: string, cause: string | null): string {
-  return cause ? `*${escapeMrkdwn(title)}* on *${escapeMrkdwn(service)}* (\`${escapeMrkdwn(cause)}\`)` : `*${escapeMrkdwn(title)}* on *${escapeMrkdwn(service)}*`;
+  return cause
+    ? `*${escapeMrkdwn(title)}* on *${escapeMrkdwn(service)}* (\`${escapeMrkdwn(cause)}\`)`
+    : `*${escapeMrkdwn(title)}* on *${escapeMrkdwn(service)}*`;
 }
 
 /**
  * The confirmation dialog of an Approve button: every high-risk action, and any that needs several approvers, asks
  * before the click counts, and says how many different people must approve.
  */
-export function approveConfirm(p: { title: string; service: string; risk: 'low' | 'high'; approvals?: number }): Button['confirm'] | undefined {
+export function approveConfirm(p: {
+  title: string;
+  service: string;
+  risk: 'low' | 'high';
+  approvals?: number;
+}): Button['confirm'] | undefined {
   const approvals = p.approvals ?? 1;
   if (p.risk !== 'high' && approvals < 2) return undefined;
-  const needs = approvals > 1 ? ` It runs once ${approvals} different people allowed to approve it have approved; yours counts once.` : '';
+  const needs =
+    approvals > 1
+      ? ` It runs once ${approvals} different people allowed to approve it have approved; yours counts once.`
+      : '';
   return {
     title: { type: 'plain_text', text: p.risk === 'high' ? 'Approve a high-risk action?' : 'Approve this action?' },
     text: { type: 'mrkdwn', text: `This approves *${escapeMrkdwn(p.title)}* on *${escapeMrkdwn(p.service)}*.${needs}` },
@@ -44,7 +54,9 @@ export function approveConfirm(p: { title: string; service: string; risk: 'low' 
 }
 
 /** The Approve and Reject buttons of one proposal; their value is only the run id. */
-export function buildRemediationButtons(p: Pick<RemediationProposalView, 'runId' | 'value' | 'title' | 'service' | 'risk' | 'approvals'>): ActionsBlock {
+export function buildRemediationButtons(
+  p: Pick<RemediationProposalView, 'runId' | 'value' | 'title' | 'service' | 'risk' | 'approvals'>,
+): ActionsBlock {
   const approve: Button = {
     type: 'button',
     action_id: ActionIds.approveRemediation,
@@ -71,7 +83,10 @@ export function buildProposalBlocks(p: RemediationProposalView): KnownBlock[] {
     ...(p.confidence === null ? [] : [`confidence ${formatConfidence(p.confidence)}`]),
   ];
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `:wrench: *Proposed remediation:* ${describeTarget(p.title, p.service, p.cause)}` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:wrench: *Proposed remediation:* ${describeTarget(p.title, p.service, p.cause)}` },
+    },
     { type: 'context', elements: [{ type: 'mrkdwn', text: facts.join(' · ') }] },
   ];
   if (p.hypothesis) {
@@ -104,7 +119,8 @@ export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlo
   if (v.status === 'succeeded' && v.verifyIn !== undefined) {
     notes.push(`I will re-read the SLI in ${v.verifyIn} to check it helped.`);
   }
-  if (notes.length) blocks.push({ type: 'context', elements: notes.map((text) => ({ type: 'mrkdwn' as const, text })) });
+  if (notes.length)
+    blocks.push({ type: 'context', elements: notes.map((text) => ({ type: 'mrkdwn' as const, text })) });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Remediation run #${v.runId}` }] });
   return fit(blocks);
 }
@@ -113,7 +129,9 @@ export function buildRemediationStatusBlocks(v: RemediationStatusView): KnownBlo
 export function buildVerificationText(v: VerificationView): string {
   const what = `${escapeMrkdwn(v.title)} on ${escapeMrkdwn(v.service)}`;
   if (v.credited === false) return `${what}: the SLI recovered before the action ran; not credited.`;
-  return v.recovered ? `${what} worked: the SLI recovered and the incident is mitigated.` : `${what} did not bring the SLI back.`;
+  return v.recovered
+    ? `${what} worked: the SLI recovered and the incident is mitigated.`
+    : `${what} did not bring the SLI back.`;
 }
 
 /** The verdict: recovered (the incident is mitigated), or not, with Undo (when reversible) and Escalate. */

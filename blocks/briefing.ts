@@ -18,7 +18,8 @@ export function buildWhatChangedText(change: WhatChanged): string {
         ? `:arrows_counterclockwise: Investigated again: ${alert} fired again after every alert had resolved`
         : `:arrows_counterclockwise: Investigated again: ${alert} fired again after the resolve`;
   let moved: string;
-  if (change.from === change.to) moved = change.to ? `top hypothesis unchanged: ${e(change.to)}` : 'still no hypothesis explains it';
+  if (change.from === change.to)
+    moved = change.to ? `top hypothesis unchanged: ${e(change.to)}` : 'still no hypothesis explains it';
   else if (change.from && change.to) moved = `top hypothesis changed from ${e(change.from)} to ${e(change.to)}`;
   else if (change.to) moved = `top hypothesis is now ${e(change.to)}`;
   else moved = `no hypothesis explains it any more (was ${e(change.from!)})`;
@@ -26,7 +27,11 @@ export function buildWhatChangedText(change: WhatChanged): string {
   return truncate(`${head}; ${moved}.`, 2000);
 }
 
-const SEVERITY_LABEL: Record<BriefingView['severity'], string> = { sev1: ':red_circle: SEV1', sev2: ':large_orange_circle: SEV2', sev3: ':large_yellow_circle: SEV3' };
+const SEVERITY_LABEL: Record<BriefingView['severity'], string> = {
+  sev1: ':red_circle: SEV1',
+  sev2: ':large_orange_circle: SEV2',
+  sev3: ':large_yellow_circle: SEV3',
+};
 const STATUS_LABEL: Record<BriefingView['status'], string> = {
   triggered: 'Triggered',
   acknowledged: 'Acknowledged',
@@ -42,7 +47,12 @@ function mrkdwn(text: string): MrkdwnElement {
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
-  const b: Button = { type: 'button', text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true }, action_id: actionId, value };
+  const b: Button = {
+    type: 'button',
+    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true },
+    action_id: actionId,
+    value,
+  };
   if (style) b.style = style;
   return b;
 }
@@ -50,21 +60,35 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 /** Approve, with the confirmation dialog a high-risk action (or one needing several approvers) asks for. */
 function approveButton(r: BriefingView['remediations'][number]): Button {
   const b = button(`Approve ${r.title}`, ActionIds.approveRemediation, r.value, 'primary');
-  const confirm = approveConfirm({ title: r.title, service: r.service ?? 'its service', risk: r.risk ?? 'high', ...(r.approvals ? { approvals: r.approvals } : {}) });
+  const confirm = approveConfirm({
+    title: r.title,
+    service: r.service ?? 'its service',
+    risk: r.risk ?? 'high',
+    ...(r.approvals ? { approvals: r.approvals } : {}),
+  });
   if (confirm) b.confirm = confirm;
   return b;
 }
 
 /** The notification text of the briefing message (what shows in a push notification). */
 export function buildBriefingText(view: BriefingView): string {
-  return truncate(`${view.publicId} [${view.severity.toUpperCase()}] ${escapeMrkdwn(view.title)} (${STATUS_LABEL[view.status]})`, LIMITS.messageText);
+  return truncate(
+    `${view.publicId} [${view.severity.toUpperCase()}] ${escapeMrkdwn(view.title)} (${STATUS_LABEL[view.status]})`,
+    LIMITS.messageText,
+  );
 }
 
 /** Builds the briefing message. Pure: the same view gives the same JSON. */
 export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(`${view.publicId}: ${view.title}`, LIMITS.headerText), emoji: false } });
-  const people = [view.acknowledgedBy ? `acknowledged by <@${view.acknowledgedBy}>` : null, view.resolvedBy ? `resolved by <@${view.resolvedBy}>` : null].filter(Boolean);
+  blocks.push({
+    type: 'header',
+    text: { type: 'plain_text', text: truncate(`${view.publicId}: ${view.title}`, LIMITS.headerText), emoji: false },
+  });
+  const people = [
+    view.acknowledgedBy ? `acknowledged by <@${view.acknowledgedBy}>` : null,
+    view.resolvedBy ? `resolved by <@${view.resolvedBy}>` : null,
+  ].filter(Boolean);
   blocks.push({
     type: 'section',
     fields: [
@@ -84,12 +108,18 @@ export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
     blocks.push({ type: 'context', elements: [mrkdwn(view.links.map((l) => mrkdwnLink(l.url, l.title)).join(' · '))] });
   }
   if (view.status !== 'resolved' && view.alerts.firing === 0 && view.alerts.resolved > 0) {
-    blocks.push({ type: 'section', text: mrkdwn(':white_check_mark: *All alerts have resolved.* Resolve the incident when you agree.') });
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(':white_check_mark: *All alerts have resolved.* Resolve the incident when you agree.'),
+    });
   }
   blocks.push({ type: 'divider' });
 
   if (view.phase === 'investigating') {
-    blocks.push({ type: 'section', text: mrkdwn(':mag: *Investigating…* checking metrics, logs, deploys, changes and past incidents.') });
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(':mag: *Investigating…* checking metrics, logs, deploys, changes and past incidents.'),
+    });
   } else {
     if (view.whatChanged) blocks.push({ type: 'context', elements: [mrkdwn(buildWhatChangedText(view.whatChanged))] });
     blocks.push(...hypothesisBlocks(view));
@@ -108,10 +138,18 @@ export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
       });
     });
     actions.push(button('Escalate', ActionIds.escalate, value));
-    actions.push(button('Resolve', ActionIds.resolve, value, view.alerts.firing === 0 && view.alerts.resolved > 0 ? 'primary' : undefined));
+    actions.push(
+      button(
+        'Resolve',
+        ActionIds.resolve,
+        value,
+        view.alerts.firing === 0 && view.alerts.resolved > 0 ? 'primary' : undefined,
+      ),
+    );
   }
   if (view.phase === 'briefed') actions.push(button('Show evidence', ActionIds.showEvidence, value));
-  if (actions.length) blocks.push({ type: 'actions', block_id: `briefing_actions_${view.incidentId}`, elements: actions });
+  if (actions.length)
+    blocks.push({ type: 'actions', block_id: `briefing_actions_${view.incidentId}`, elements: actions });
   return fitBlocks(blocks);
 }
 
@@ -120,20 +158,34 @@ function hypothesisBlocks(view: BriefingView): KnownBlock[] {
   if (view.novel || view.hypotheses.length === 0) {
     blocks.push({
       type: 'section',
-      text: mrkdwn(':grey_question: *Nothing known explains this page.* Escalating with everything found; see the evidence below.'),
+      text: mrkdwn(
+        ':grey_question: *Nothing known explains this page.* Escalating with everything found; see the evidence below.',
+      ),
     });
   }
   view.hypotheses.slice(0, HYPOTHESES_SHOWN).forEach((h, i) => {
-    const lines = [`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`];
-    for (const e of h.evidence.slice(0, EVIDENCE_PER_HYPOTHESIS)) lines.push(`• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(truncate(e.ref, 80))}\`: ${escapeMrkdwn(e.detail)}`);
-    if (h.evidence.length > EVIDENCE_PER_HYPOTHESIS) lines.push(`• …and ${h.evidence.length - EVIDENCE_PER_HYPOTHESIS} more (Show evidence)`);
+    const lines = [
+      `*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`,
+    ];
+    for (const e of h.evidence.slice(0, EVIDENCE_PER_HYPOTHESIS))
+      lines.push(
+        `• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(truncate(e.ref, 80))}\`: ${escapeMrkdwn(e.detail)}`,
+      );
+    if (h.evidence.length > EVIDENCE_PER_HYPOTHESIS)
+      lines.push(`• …and ${h.evidence.length - EVIDENCE_PER_HYPOTHESIS} more (Show evidence)`);
     blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
   });
   if (view.checked.length) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`*Checked and normal:* ${summarizeChecked(view.checked).map(escapeMrkdwn).join('; ')}`)] });
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`*Checked and normal:* ${summarizeChecked(view.checked).map(escapeMrkdwn).join('; ')}`)],
+    });
   }
   if (view.missing.length) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`:warning: *Missing evidence:* ${escapeMrkdwn(view.missing.join('; '))}`)] });
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`:warning: *Missing evidence:* ${escapeMrkdwn(view.missing.join('; '))}`)],
+    });
   }
   if (view.suggestedStep) {
     const s = view.suggestedStep;
@@ -142,7 +194,10 @@ function hypothesisBlocks(view: BriefingView): KnownBlock[] {
     const label = s.state === 'done' ? '*Step done*' : s.state === 'running' ? '*Step running*' : '*Next step*';
     const lines = [`${mark}${label}${where}: ${escapeKeepingCode(s.text)}`];
     if (s.command) lines.push(`\`\`\`${escapeMrkdwn(s.command)}\`\`\``);
-    if (s.unknown.length) lines.push(`:warning: Fill in before running: ${s.unknown.map((u) => `\`${escapeMrkdwn(u)}\``).join(', ')} (not known for this incident).`);
+    if (s.unknown.length)
+      lines.push(
+        `:warning: Fill in before running: ${s.unknown.map((u) => `\`${escapeMrkdwn(u)}\``).join(', ')} (not known for this incident).`,
+      );
     blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
   }
   return blocks;
@@ -183,7 +238,8 @@ export function summarizeChecked(checked: string[]): string[] {
     if (typeof o === 'string') return o;
     const names = groups.get(o.finding)!;
     if (names.length === 1) return `${names[0]}: ${o.finding}`;
-    const list = names.length > SHOWN ? `${names.slice(0, SHOWN).join(', ')} and ${names.length - SHOWN} more` : names.join(', ');
+    const list =
+      names.length > SHOWN ? `${names.slice(0, SHOWN).join(', ')} and ${names.length - SHOWN} more` : names.join(', ');
     return `${names.length} checked (${list}): ${o.finding}`;
   });
 }

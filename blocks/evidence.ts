@@ -7,7 +7,12 @@ import { LIMITS, chunkText, escapeMrkdwn } from './limits.js';
 /** The parts of an investigation result the evidence reply shows. */
 export interface EvidenceView {
   novel: boolean;
-  hypotheses: { summary: string; category: string; confidence: number; evidence: { kind: string; ref: string; detail: string }[] }[];
+  hypotheses: {
+    summary: string;
+    category: string;
+    confidence: number;
+    evidence: { kind: string; ref: string; detail: string }[];
+  }[];
   checked?: string[];
   anomalies?: string[];
   missing?: string[];
@@ -34,15 +39,25 @@ export function buildEvidenceMovedBlocks(): KnownBlock[] {
 export function buildEvidenceBlocks(view: EvidenceView): KnownBlock[][] {
   const lines: string[] = [];
   view.hypotheses.forEach((h, i) => {
-    lines.push(`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`);
-    for (const e of h.evidence) lines.push(`• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(e.ref)}\`: ${escapeMrkdwn(e.detail)}`);
+    lines.push(
+      `*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`,
+    );
+    for (const e of h.evidence)
+      lines.push(`• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(e.ref)}\`: ${escapeMrkdwn(e.detail)}`);
     if (h.evidence.length === 0) lines.push('• no evidence retrieved');
     lines.push('');
   });
   if (view.novel) lines.push('*No known failure explains this page.*');
-  if (view.anomalies?.length) lines.push(`*Anomalous:*\n${view.anomalies.map((a) => `• ${escapeMrkdwn(a)}`).join('\n')}`);
-  if (view.checked?.length) lines.push(`*Checked and normal:*\n${summarizeChecked(view.checked).map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`);
-  if (view.missing?.length) lines.push(`*Missing evidence:*\n${view.missing.map((m) => `• ${escapeMrkdwn(m)}`).join('\n')}`);
+  if (view.anomalies?.length)
+    lines.push(`*Anomalous:*\n${view.anomalies.map((a) => `• ${escapeMrkdwn(a)}`).join('\n')}`);
+  if (view.checked?.length)
+    lines.push(
+      `*Checked and normal:*\n${summarizeChecked(view.checked)
+        .map((c) => `• ${escapeMrkdwn(c)}`)
+        .join('\n')}`,
+    );
+  if (view.missing?.length)
+    lines.push(`*Missing evidence:*\n${view.missing.map((m) => `• ${escapeMrkdwn(m)}`).join('\n')}`);
   if (view.modelNote) lines.push(`_${escapeMrkdwn(view.modelNote)}_`);
   const sections = chunkText(lines.join('\n').trim() || 'No evidence was retrieved.', LIMITS.sectionText).map(
     (text): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } }),

@@ -39,7 +39,16 @@ function confirmBlock(view: HandoffView, role: 'outgoing' | 'incoming'): Block {
   const confirmedAt = role === 'outgoing' ? view.outgoingConfirmedAt : view.incomingConfirmedAt;
   const label = role === 'outgoing' ? 'Outgoing' : 'Incoming';
   if (confirmedAt)
-    return { type: 'context', block_id: `handoff_${role}`, elements: [{ type: 'mrkdwn', text: `:white_check_mark: ${label} ${who(user)} confirmed at ${when(confirmedAt, view.timeZone)}` }] };
+    return {
+      type: 'context',
+      block_id: `handoff_${role}`,
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `:white_check_mark: ${label} ${who(user)} confirmed at ${when(confirmedAt, view.timeZone)}`,
+        },
+      ],
+    };
   return {
     type: 'actions',
     block_id: `handoff_${role}`,
@@ -62,32 +71,66 @@ export function buildHandoffBlocks(view: HandoffView): Block[] {
     { type: 'header', text: { type: 'plain_text', text: `On-call handoff: ${view.team}` } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Shift ${when(view.shiftStart, tz)} → ${when(view.shiftEnd, tz)} (${tz}) · ${who(view.outgoing)} hands over to ${who(view.incoming)}` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Shift ${when(view.shiftStart, tz)} → ${when(view.shiftEnd, tz)} (${tz}) · ${who(view.outgoing)} hands over to ${who(view.incoming)}`,
+        },
+      ],
     },
     section(
       'Open incidents',
       list(
         view.openIncidents.map(
-          (i) => `${i.channelId ? `<#${i.channelId}>` : i.publicId} [${i.severity.toUpperCase()}] ${escapeMrkdwn(i.title)} · ${i.status} · owner ${i.owner ? `<@${i.owner}>` : 'none'}`,
+          (i) =>
+            `${i.channelId ? `<#${i.channelId}>` : i.publicId} [${i.severity.toUpperCase()}] ${escapeMrkdwn(i.title)} · ${i.status} · owner ${i.owner ? `<@${i.owner}>` : 'none'}`,
         ),
         'None.',
       ),
     ),
-    section('Investigations in progress', list(view.investigations.map((i) => `${i.publicId} ${escapeMrkdwn(i.title)}`), 'None.')),
+    section(
+      'Investigations in progress',
+      list(
+        view.investigations.map((i) => `${i.publicId} ${escapeMrkdwn(i.title)}`),
+        'None.',
+      ),
+    ),
     section(
       'Deploys during the shift',
       view.deploys === null
         ? 'None recorded (no deploy source is connected).'
-        : list(view.deploys.map((d) => `${when(d.at, tz)} \`${escapeMrkdwn(d.service)}\` ${escapeMrkdwn(d.title)}`), 'None.'),
+        : list(
+            view.deploys.map((d) => `${when(d.at, tz)} \`${escapeMrkdwn(d.service)}\` ${escapeMrkdwn(d.title)}`),
+            'None.',
+          ),
     ),
     section(
       'Alerts that resolved on their own',
-      list(view.selfResolvedAlerts.map((a) => `${escapeMrkdwn(a.alertname)}${a.service ? ` \`${escapeMrkdwn(a.service)}\`` : ''}${a.count > 1 ? ` ×${a.count}` : ''}`), 'None.'),
+      list(
+        view.selfResolvedAlerts.map(
+          (a) =>
+            `${escapeMrkdwn(a.alertname)}${a.service ? ` \`${escapeMrkdwn(a.service)}\`` : ''}${a.count > 1 ? ` ×${a.count}` : ''}`,
+        ),
+        'None.',
+      ),
     ),
-    section('Actions waiting for approval', list(view.pendingApprovals.map((a) => `${a.publicId}: \`${escapeMrkdwn(a.action)}\` on \`${escapeMrkdwn(a.service)}\``), 'None.')),
+    section(
+      'Actions waiting for approval',
+      list(
+        view.pendingApprovals.map(
+          (a) => `${a.publicId}: \`${escapeMrkdwn(a.action)}\` on \`${escapeMrkdwn(a.service)}\``,
+        ),
+        'None.',
+      ),
+    ),
     section(
       'Pages during the shift',
-      list(view.pagesPerPerson.map((p) => `<@${p.user}>: ${p.pages} page${p.pages === 1 ? '' : 's'}, ${p.outsideHours} outside business hours`), 'No pages.'),
+      list(
+        view.pagesPerPerson.map(
+          (p) => `<@${p.user}>: ${p.pages} page${p.pages === 1 ? '' : 's'}, ${p.outsideHours} outside business hours`,
+        ),
+        'No pages.',
+      ),
     ),
     confirmBlock(view, 'outgoing'),
     confirmBlock(view, 'incoming'),
@@ -98,6 +141,7 @@ export function buildHandoffBlocks(view: HandoffView): Block[] {
 /** The reminder posted in the handoff's thread, naming who has not confirmed. */
 export function buildHandoffReminderText(missing: string[], escalatedTo?: string): string {
   const people = missing.map((u) => `<@${u}>`).join(' and ');
-  if (escalatedTo) return `:warning: Handoff still unconfirmed by ${people || 'an unknown on-call'}; escalated to <@${escalatedTo}>.`;
+  if (escalatedTo)
+    return `:warning: Handoff still unconfirmed by ${people || 'an unknown on-call'}; escalated to <@${escalatedTo}>.`;
   return `:bell: Reminder: ${people || 'the on-call'}, please confirm the handoff.`;
 }

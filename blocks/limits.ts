@@ -37,7 +37,10 @@ export function fitBlocks(blocks: Array<KnownBlock | LooseBlock>): Array<KnownBl
   if (fitted.length <= LIMITS.blocks) return fitted;
   const kept = fitted.slice(0, LIMITS.blocks - 1);
   const omitted = fitted.length - kept.length;
-  const note: KnownBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: `…${omitted} more block${omitted === 1 ? '' : 's'} not shown` }] };
+  const note: KnownBlock = {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `…${omitted} more block${omitted === 1 ? '' : 's'} not shown` }],
+  };
   return [...kept, note];
 }
 
@@ -58,9 +61,15 @@ function fitBlock(block: KnownBlock): KnownBlock {
       return out;
     }
     case 'context':
-      return { ...block, elements: block.elements.slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.sectionText)) };
+      return {
+        ...block,
+        elements: block.elements.slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.sectionText)),
+      };
     case 'actions':
-      return { ...block, elements: block.elements.slice(0, LIMITS.actionsElements).map((e) => (e.type === 'button' ? fitButton(e) : e)) };
+      return {
+        ...block,
+        elements: block.elements.slice(0, LIMITS.actionsElements).map((e) => (e.type === 'button' ? fitButton(e) : e)),
+      };
     default:
       return block;
   }
@@ -114,6 +123,8 @@ export function escapeMrkdwn(text: string): string {
  */
 export function mrkdwnLink(url: string, label: string): string {
   if (!/^https?:\/\/[^\s]+$/i.test(url)) return escapeMrkdwn(label);
-  const safe = url.replace(/[|<>"\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).replace(/&/g, '&amp;');
+  const safe = url
+    .replace(/[|<>"\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .replace(/&/g, '&amp;');
   return `<${safe}|${escapeMrkdwn(label)}>`;
 }

@@ -4,9 +4,18 @@ import { ViewIds } from './ids.js';
 import { truncate } from './limits.js';
 
 /** Block and action ids of the declare modal's inputs (block id = action id), shared with the view handler. */
-export const DeclareFields = { title: 'declare_title', service: 'declare_service', severity: 'declare_severity', summary: 'declare_summary' } as const;
+export const DeclareFields = {
+  title: 'declare_title',
+  service: 'declare_service',
+  severity: 'declare_severity',
+  summary: 'declare_summary',
+} as const;
 /** Block and action ids of the resolve modal's inputs, shared with the view handler. */
-export const ResolveFields = { category: 'resolve_category', cause: 'resolve_cause', summary: 'resolve_summary' } as const;
+export const ResolveFields = {
+  category: 'resolve_category',
+  cause: 'resolve_cause',
+  summary: 'resolve_summary',
+} as const;
 
 export interface ModalView {
   type: 'modal';
@@ -18,10 +27,19 @@ export interface ModalView {
   blocks: KnownBlock[];
 }
 
-const option = (text: string, value: string): PlainTextOption => ({ text: { type: 'plain_text', text: truncate(text, 75) }, value });
+const option = (text: string, value: string): PlainTextOption => ({
+  text: { type: 'plain_text', text: truncate(text, 75) },
+  value,
+});
 
 function input(blockId: string, label: string, element: InputBlockElement, optional = false): InputBlock {
-  return { type: 'input', block_id: blockId, label: { type: 'plain_text', text: label }, optional, element: { ...element, action_id: blockId } };
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: { type: 'plain_text', text: label },
+    optional,
+    element: { ...element, action_id: blockId },
+  };
 }
 
 /** The declare modal; `channelId` comes back in private_metadata so the confirmation goes where /incident was typed. */
@@ -35,14 +53,31 @@ export function buildDeclareModal(view: { title?: string; services: string[]; ch
     close: { type: 'plain_text', text: 'Cancel' },
     private_metadata: JSON.stringify({ channelId: view.channelId }),
     blocks: [
-      input(DeclareFields.title, 'Title', { type: 'plain_text_input', max_length: 150, ...(view.title ? { initial_value: truncate(view.title, 150) } : {}) }),
+      input(DeclareFields.title, 'Title', {
+        type: 'plain_text_input',
+        max_length: 150,
+        ...(view.title ? { initial_value: truncate(view.title, 150) } : {}),
+      }),
       services.length
-        ? input(DeclareFields.service, 'Service', { type: 'static_select', placeholder: { type: 'plain_text', text: 'Which service?' }, options: services.map((s) => option(s, s)) }, true)
+        ? input(
+            DeclareFields.service,
+            'Service',
+            {
+              type: 'static_select',
+              placeholder: { type: 'plain_text', text: 'Which service?' },
+              options: services.map((s) => option(s, s)),
+            },
+            true,
+          )
         : input(DeclareFields.service, 'Service', { type: 'plain_text_input', max_length: 80 }, true),
       input(DeclareFields.severity, 'Severity', {
         type: 'static_select',
         initial_option: option('SEV2: page in business hours', 'sev2'),
-        options: [option('SEV1: page now, any hour', 'sev1'), option('SEV2: page in business hours', 'sev2'), option('SEV3: post, never page', 'sev3')],
+        options: [
+          option('SEV1: page now, any hour', 'sev1'),
+          option('SEV2: page in business hours', 'sev2'),
+          option('SEV3: post, never page', 'sev3'),
+        ],
       }),
       input(DeclareFields.summary, 'Summary', { type: 'plain_text_input', multiline: true, max_length: 2000 }, true),
     ],
@@ -50,7 +85,12 @@ export function buildDeclareModal(view: { title?: string; services: string[]; ch
 }
 
 /** The resolve modal: the categories are the copilot's own, so the answer can score its hypotheses. */
-export function buildResolveModal(view: { incidentId: number; publicId: string; categories: readonly string[]; channelId: string }): ModalView {
+export function buildResolveModal(view: {
+  incidentId: number;
+  publicId: string;
+  categories: readonly string[];
+  channelId: string;
+}): ModalView {
   return {
     type: 'modal',
     callback_id: ViewIds.resolveIncident,
@@ -64,7 +104,12 @@ export function buildResolveModal(view: { incidentId: number; publicId: string; 
         placeholder: { type: 'plain_text', text: 'What kind of cause?' },
         options: view.categories.map((c) => option(c.replace(/_/g, ' '), c)),
       }),
-      input(ResolveFields.cause, 'Cause (deploy id, change id, dependency…)', { type: 'plain_text_input', max_length: 200 }, true),
+      input(
+        ResolveFields.cause,
+        'Cause (deploy id, change id, dependency…)',
+        { type: 'plain_text_input', max_length: 200 },
+        true,
+      ),
       input(ResolveFields.summary, 'Summary', { type: 'plain_text_input', multiline: true, max_length: 2000 }),
     ],
   };

@@ -16,7 +16,10 @@ function lateNote(ms: number): string {
 }
 
 export function buildPageText(view: PageView): string {
-  return truncate(`:rotating_light: You are paged for ${view.publicId} [${view.severity.toUpperCase()}]: ${escapeMrkdwn(view.title)}`, LIMITS.messageText);
+  return truncate(
+    `:rotating_light: You are paged for ${view.publicId} [${view.severity.toUpperCase()}]: ${escapeMrkdwn(view.title)}`,
+    LIMITS.messageText,
+  );
 }
 
 /** The page sent by DM: what is wrong, where to go, and an Acknowledge button carrying the incident id. */
@@ -24,17 +27,27 @@ export function buildPageBlocks(view: PageView): Block[] {
   const where = view.channelId ? ` in <#${view.channelId}>` : '';
   const svc = view.service ? ` \`${escapeMrkdwn(view.service)}\`` : '';
   const context = [`Escalation step ${view.step} of ${view.steps}${view.round > 0 ? `, round ${view.round + 1}` : ''}`];
-  if (view.lateByMs >= 1000) context.push(`sent ${lateNote(view.lateByMs)} late: the copilot was not running at its time`);
+  if (view.lateByMs >= 1000)
+    context.push(`sent ${lateNote(view.lateByMs)} late: the copilot was not running at its time`);
   return fitBlocks([
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)}${where}` },
+      text: {
+        type: 'mrkdwn',
+        text: `:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)}${where}`,
+      },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
     {
       type: 'actions',
       elements: [
-        { type: 'button', action_id: ActionIds.acknowledge, text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', value: String(view.incidentId) },
+        {
+          type: 'button',
+          action_id: ActionIds.acknowledge,
+          text: { type: 'plain_text', text: 'Acknowledge' },
+          style: 'primary',
+          value: String(view.incidentId),
+        },
       ],
     },
   ]);
@@ -49,8 +62,11 @@ export interface PageAnswer {
 }
 
 export function buildPageAnswerLine(answer: PageAnswer): string {
-  if (answer.status === 'alerts_resolved') return ':large_green_circle: Every alert resolved; paging stopped (Resolve it from the incident channel)';
-  return answer.status === 'acknowledged' ? `:white_check_mark: Acknowledged by ${answer.by}` : `:heavy_check_mark: Resolved by ${answer.by}`;
+  if (answer.status === 'alerts_resolved')
+    return ':large_green_circle: Every alert resolved; paging stopped (Resolve it from the incident channel)';
+  return answer.status === 'acknowledged'
+    ? `:white_check_mark: Acknowledged by ${answer.by}`
+    : `:heavy_check_mark: Resolved by ${answer.by}`;
 }
 
 /** A page once answered: the same message without its Acknowledge button, saying who acknowledged or resolved (or that every alert resolved). */
@@ -72,7 +88,10 @@ function quietText(ms: number): string {
 }
 
 export function buildAllResolvedText(view: AllResolvedView): string {
-  const auto = view.autoResolveAfterMs !== undefined ? ` It resolves itself in ${quietText(view.autoResolveAfterMs)} if no alert fires again.` : ' Resolve it when it is over.';
+  const auto =
+    view.autoResolveAfterMs !== undefined
+      ? ` It resolves itself in ${quietText(view.autoResolveAfterMs)} if no alert fires again.`
+      : ' Resolve it when it is over.';
   return `:large_green_circle: ${view.publicId}: every alert has resolved; paging stopped.${auto}`;
 }
 
@@ -82,7 +101,15 @@ export function buildAllResolvedBlocks(view: AllResolvedView): Block[] {
     { type: 'section', text: { type: 'mrkdwn', text: buildAllResolvedText(view) } },
     {
       type: 'actions',
-      elements: [{ type: 'button', action_id: ActionIds.resolve, text: { type: 'plain_text', text: 'Resolve' }, style: 'primary', value: String(view.incidentId) }],
+      elements: [
+        {
+          type: 'button',
+          action_id: ActionIds.resolve,
+          text: { type: 'plain_text', text: 'Resolve' },
+          style: 'primary',
+          value: String(view.incidentId),
+        },
+      ],
     },
   ]);
 }
@@ -139,10 +166,14 @@ function shortTime(at: Date, timeZone: string): string {
 export function buildOncallBlocks(view: OncallView): Block[] {
   const title = view.service ? `On call for ${view.service}` : 'On call now';
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: title } }];
-  if (view.rows.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No team has a rotation configured.' } });
+  if (view.rows.length === 0)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No team has a rotation configured.' } });
   for (const r of view.rows) {
     if (!r.schedule || !r.primary) {
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(r.team)}*: no rotation configured` } });
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*${escapeMrkdwn(r.team)}*: no rotation configured` },
+      });
       continue;
     }
     const lines = [
@@ -166,7 +197,14 @@ export interface IncidentStatusBlocksView {
     commander: string | null;
     openedAt: Date;
     pages: number;
-    budgets: { slo: string; objective: number; remaining: number | null; burnRate1h: number | null; state: string; policy: string | null }[];
+    budgets: {
+      slo: string;
+      objective: number;
+      remaining: number | null;
+      burnRate1h: number | null;
+      state: string;
+      policy: string | null;
+    }[];
   };
   open?: { publicId: string; title: string; severity: string; status: string; channelId: string | null }[];
 }
@@ -189,7 +227,10 @@ export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block
             return `• ${escapeMrkdwn(b.slo)} (${formatObjective(b.objective)}): ${remaining}${burn}${b.policy ? ` — ${escapeMrkdwn(b.policy)}` : ''}`;
           })
         : ['• No SLO is defined for this service.'];
-      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Error budget of \`${escapeMrkdwn(i.service)}\`*\n${budgetLines.join('\n')}` } });
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*Error budget of \`${escapeMrkdwn(i.service)}\`*\n${budgetLines.join('\n')}` },
+      });
     }
     return fitBlocks(blocks);
   }
@@ -197,7 +238,13 @@ export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block
   if (open.length === 0) return fitBlocks([{ type: 'section', text: { type: 'mrkdwn', text: 'No open incidents.' } }]);
   const rows: Block[] = open.map((o) => ({
     type: 'section',
-    text: { type: 'mrkdwn', text: `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${escapeMrkdwn(o.title)} · ${o.status}` },
+    text: {
+      type: 'mrkdwn',
+      text: `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${escapeMrkdwn(o.title)} · ${o.status}`,
+    },
   }));
-  return fitBlocks([{ type: 'header', text: { type: 'plain_text', text: `Open incidents (${open.length})` } }, ...rows]);
+  return fitBlocks([
+    { type: 'header', text: { type: 'plain_text', text: `Open incidents (${open.length})` } },
+    ...rows,
+  ]);
 }

@@ -13,7 +13,10 @@ export interface PointerView {
 /** The one-line pointer posted in the owning team's alerts channel. */
 export function buildPointerText(view: PointerView): string {
   const svc = view.service ? ` \`${escapeMrkdwn(view.service)}\`` : '';
-  return truncate(`:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)} → <#${view.channelId}>`, LIMITS.sectionText);
+  return truncate(
+    `:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)} → <#${view.channelId}>`,
+    LIMITS.sectionText,
+  );
 }
 
 export function buildPointerBlocks(view: PointerView): KnownBlock[] {
@@ -28,7 +31,10 @@ export function buildChangesText(changes: string[]): string {
 
 /** The channel topic: id, severity, status and title, within Slack's 250-character topic limit. */
 export function buildTopic(view: { publicId: string; severity: string; status: string; title: string }): string {
-  return truncate(`${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${escapeMrkdwn(view.title)}`, 250);
+  return truncate(
+    `${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${escapeMrkdwn(view.title)}`,
+    250,
+  );
 }
 
 /** The channel note: "Reopened: HighErrorRate fired again 4 min after resolve". The alert name is data, escaped. */

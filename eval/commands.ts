@@ -20,7 +20,11 @@ export interface CommandIo {
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[], flags: string[], options: string[]): { flags: Set<string>; options: Map<string, string>; positional: string[] } {
+function parseArgs(
+  argv: string[],
+  flags: string[],
+  options: string[],
+): { flags: Set<string>; options: Map<string, string>; positional: string[] } {
   const out = { flags: new Set<string>(), options: new Map<string, string>(), positional: [] as string[] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -37,7 +41,9 @@ function parseArgs(argv: string[], flags: string[], options: string[]): { flags:
 }
 
 /** Reads and validates a scenario file; `truth` is split off so the investigator never sees it. */
-export function loadScenarioFile(file: string): { ok: true; scenario: Scenario; truth: Truth | undefined } | { ok: false; problems: string[] } {
+export function loadScenarioFile(
+  file: string,
+): { ok: true; scenario: Scenario; truth: Truth | undefined } | { ok: false; problems: string[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -51,7 +57,10 @@ export function loadScenarioFile(file: string): { ok: true; scenario: Scenario; 
 }
 
 /** Runs the deterministic investigator on a scenario (without its truth) and returns the answer and the time it took. */
-export async function investigateScenario(scenario: Scenario, steps?: InvestigationStep[]): Promise<{ result: InvestigationResult; ms: number }> {
+export async function investigateScenario(
+  scenario: Scenario,
+  steps?: InvestigationStep[],
+): Promise<{ result: InvestigationResult; ms: number }> {
   const started = performance.now();
   const { truth: _ignored, ...blind } = scenario;
   const result = await investigateDeterministic({
@@ -72,7 +81,9 @@ export function formatBriefing(r: InvestigationResult): string {
   const lines: string[] = [];
   lines.push(`Scenario ${r.scenario ?? '(unnamed)'}`);
   if (r.novel) {
-    lines.push(`No known failure explains this page (confidence ${pct(r.novelConfidence ?? 0)}). Escalate with what was found:`);
+    lines.push(
+      `No known failure explains this page (confidence ${pct(r.novelConfidence ?? 0)}). Escalate with what was found:`,
+    );
     for (const a of r.anomalies ?? []) lines.push(`  - ${a}`);
   }
   r.hypotheses.forEach((h, i) => {
@@ -81,7 +92,10 @@ export function formatBriefing(r: InvestigationResult): string {
     for (const e of h.evidence) lines.push(`   - [${e.kind}] ${e.ref}${e.detail ? `: ${e.detail}` : ''}`);
   });
   const s = r.suggestedStep;
-  if (s) lines.push(`Next step: ${s.runbook ? `${s.runbook} step ${s.step}: ` : ''}${s.text}${s.action ? ` [action ${s.action}]` : ''}`);
+  if (s)
+    lines.push(
+      `Next step: ${s.runbook ? `${s.runbook} step ${s.step}: ` : ''}${s.text}${s.action ? ` [action ${s.action}]` : ''}`,
+    );
   if (r.missing?.length) lines.push(`Missing evidence: ${r.missing.join('; ')}`);
   return lines.join('\n');
 }
@@ -126,7 +140,9 @@ function listJson(dir: string, warnings: string[], seen = new Set<string>()): st
       stat = statSync(p);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      warnings.push(`skipped ${p}: ${code === 'ENOENT' && lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : (err as Error).message}`);
+      warnings.push(
+        `skipped ${p}: ${code === 'ENOENT' && lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ? 'a symbolic link to nothing' : (err as Error).message}`,
+      );
       continue;
     }
     if (stat.isDirectory()) {
@@ -141,7 +157,9 @@ function listJson(dir: string, warnings: string[], seen = new Set<string>()): st
 }
 
 /** Investigates every scenario with a truth under `dir` (recursively) and scores the answers. */
-export async function evaluateDirectory(dir: string): Promise<{ cases: EvalCase[]; skipped: string[]; warnings: string[]; samples: CalibrationSample[] }> {
+export async function evaluateDirectory(
+  dir: string,
+): Promise<{ cases: EvalCase[]; skipped: string[]; warnings: string[]; samples: CalibrationSample[] }> {
   const cases: EvalCase[] = [];
   const skipped: string[] = [];
   const warnings: string[] = [];
@@ -176,15 +194,21 @@ function row(name: string, s: EvalSummary): string {
 /** Renders the reliability table: confidence bins versus how often the top answer was right. */
 export function formatReliability(cases: readonly EvalCase[]): string {
   const rows = reliabilityTable(cases).map(
-    (b) => `${`${b.lo.toFixed(1)}-${b.hi.toFixed(1)}`.padEnd(10)} ${String(b.n).padStart(5)} ${(b.meanConfidence * 100).toFixed(1).padStart(9)}% ${(b.accuracy * 100).toFixed(1).padStart(8)}%`,
+    (b) =>
+      `${`${b.lo.toFixed(1)}-${b.hi.toFixed(1)}`.padEnd(10)} ${String(b.n).padStart(5)} ${(b.meanConfidence * 100).toFixed(1).padStart(9)}% ${(b.accuracy * 100).toFixed(1).padStart(8)}%`,
   );
-  return [`${'confidence'.padEnd(10)} ${'n'.padStart(5)} ${'stated'.padStart(10)} ${'right'.padStart(9)}`, ...rows].join('\n');
+  return [
+    `${'confidence'.padEnd(10)} ${'n'.padStart(5)} ${'stated'.padStart(10)} ${'right'.padStart(9)}`,
+    ...rows,
+  ].join('\n');
 }
 
 /** Renders the eval table (per category and overall). */
 export function formatEvalTable(summary: ReturnType<typeof summarizeByCategory>): string {
   const head = `${'category'.padEnd(20)} ${'n'.padStart(4)} ${'top-1'.padStart(6)} ${'top-3'.padStart(6)} ${'novRec'.padStart(6)} ${'falNov'.padStart(6)} ${'action'.padStart(6)} ${'ECE'.padStart(6)} ${'mean ms'.padStart(7)} ${'max ms'.padStart(7)}`;
-  return [head, ...Object.entries(summary.byCategory).map(([k, s]) => row(k, s)), row('overall', summary.overall)].join('\n');
+  return [head, ...Object.entries(summary.byCategory).map(([k, s]) => row(k, s)), row('overall', summary.overall)].join(
+    '\n',
+  );
 }
 
 /** `incident-copilot eval DIR [--json]`: scores every scenario with a truth under DIR; exits 0 (2 on a usage error). */
@@ -210,27 +234,57 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
   }
   for (const w of evaluated.warnings) io.stderr(`eval: warning: ${w}`);
   if (evaluated.cases.length === 0) {
-    const why = evaluated.skipped.length ? ` (${evaluated.skipped.length} skipped: ${evaluated.skipped.slice(0, 3).join('; ')})` : '';
+    const why = evaluated.skipped.length
+      ? ` (${evaluated.skipped.length} skipped: ${evaluated.skipped.slice(0, 3).join('; ')})`
+      : '';
     io.stderr(`eval: no scenario with a truth to score under ${dir}${why}`);
     return 1;
   }
   const summary = summarizeByCategory(evaluated.cases);
   const failures = evaluated.cases
-    .filter((c) => !(c.truth.category === 'novel' ? c.result.novel : !c.result.novel && c.result.hypotheses[0]?.category === c.truth.category && c.result.hypotheses[0]?.service === c.truth.service && (c.result.hypotheses[0]?.cause === c.truth.cause || !['bad_deploy', 'config_change', 'memory_leak'].includes(c.truth.category))))
+    .filter(
+      (c) =>
+        !(c.truth.category === 'novel'
+          ? c.result.novel
+          : !c.result.novel &&
+            c.result.hypotheses[0]?.category === c.truth.category &&
+            c.result.hypotheses[0]?.service === c.truth.service &&
+            (c.result.hypotheses[0]?.cause === c.truth.cause ||
+              !['bad_deploy', 'config_change', 'memory_leak'].includes(c.truth.category))),
+    )
     .map((c) => ({
       id: c.id,
       truth: `${c.truth.category} ${c.truth.service ?? ''} ${c.truth.cause ?? ''}`.trim(),
-      answer: c.result.novel ? 'novel' : `${c.result.hypotheses[0]?.category} ${c.result.hypotheses[0]?.service} ${c.result.hypotheses[0]?.cause ?? ''}`.trim(),
+      answer: c.result.novel
+        ? 'novel'
+        : `${c.result.hypotheses[0]?.category} ${c.result.hypotheses[0]?.service} ${c.result.hypotheses[0]?.cause ?? ''}`.trim(),
     }));
   const fitted = args.flags.has('--fit') ? fitCalibration(evaluated.samples) : undefined;
   if (args.flags.has('--json')) {
-    io.stdout(JSON.stringify({ ...summary, reliability: reliabilityTable(evaluated.cases), skipped: evaluated.skipped, failures, ...(fitted ? { fitted } : {}) }, null, 2));
+    io.stdout(
+      JSON.stringify(
+        {
+          ...summary,
+          reliability: reliabilityTable(evaluated.cases),
+          skipped: evaluated.skipped,
+          failures,
+          ...(fitted ? { fitted } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     io.stdout(formatEvalTable(summary));
     io.stdout(`\nreliability (top answer)\n${formatReliability(evaluated.cases)}`);
-    if (fitted) io.stdout(`\nfitted calibration (${fitted.counts.known} known, ${fitted.counts.novel} novel answers):\nKNOWN_WEIGHTS = ${JSON.stringify(fitted.known)}\nNOVEL_WEIGHTS = ${JSON.stringify(fitted.novel)}`);
-    if (evaluated.skipped.length) io.stdout(`skipped ${evaluated.skipped.length}: ${evaluated.skipped.slice(0, 5).join('; ')}`);
-    if (args.flags.has('--verbose')) for (const f of failures) io.stdout(`wrong: ${f.id}: truth ${f.truth}, answered ${f.answer}`);
+    if (fitted)
+      io.stdout(
+        `\nfitted calibration (${fitted.counts.known} known, ${fitted.counts.novel} novel answers):\nKNOWN_WEIGHTS = ${JSON.stringify(fitted.known)}\nNOVEL_WEIGHTS = ${JSON.stringify(fitted.novel)}`,
+      );
+    if (evaluated.skipped.length)
+      io.stdout(`skipped ${evaluated.skipped.length}: ${evaluated.skipped.slice(0, 5).join('; ')}`);
+    if (args.flags.has('--verbose'))
+      for (const f of failures) io.stdout(`wrong: ${f.id}: truth ${f.truth}, answered ${f.answer}`);
   }
   return 0;
 }
@@ -241,7 +295,9 @@ export async function runGenerateCommand(argv: string[], io: CommandIo): Promise
   try {
     args = parseArgs(argv, ['--situations'], ['--out', '--count', '--seed']);
   } catch (err) {
-    io.stderr(`scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S [--situations]`);
+    io.stderr(
+      `scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S [--situations]`,
+    );
     return 2;
   }
   const out = args.options.get('--out');

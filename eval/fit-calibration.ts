@@ -11,7 +11,9 @@ export interface CalibrationSample {
 }
 
 /** The model and feature vector recorded by the investigator's final decision step. */
-export function featuresOf(steps: readonly InvestigationStep[]): { model: 'known' | 'novel'; vector: number[] } | undefined {
+export function featuresOf(
+  steps: readonly InvestigationStep[],
+): { model: 'known' | 'novel'; vector: number[] } | undefined {
   const answer = [...steps].reverse().find((s) => s.kind === 'decision' && s.name === 'answer');
   const v = answer?.attributes.vector;
   const m = answer?.attributes.model;
@@ -23,7 +25,11 @@ export function featuresOf(steps: readonly InvestigationStep[]): { model: 'known
  * Logistic regression by gradient descent with an L2 penalty pulling each weight but the intercept toward `prior`
  * (the slope toward 1: with few wrong answers to learn from, the evidence keeps its reasoned weight).
  */
-export function fitLogistic(xs: readonly number[][], ys: readonly number[], opts: { iterations?: number; rate?: number; l2?: number; prior?: number[] } = {}): number[] {
+export function fitLogistic(
+  xs: readonly number[][],
+  ys: readonly number[],
+  opts: { iterations?: number; rate?: number; l2?: number; prior?: number[] } = {},
+): number[] {
   const d = xs[0]?.length ?? 0;
   const w = new Array<number>(d).fill(0);
   const n = xs.length;
@@ -44,8 +50,21 @@ export function fitLogistic(xs: readonly number[][], ys: readonly number[], opts
 }
 
 /** Both models' weights, each fitted on the answers given under it. */
-export function fitCalibration(samples: readonly CalibrationSample[]): { known: number[]; novel: number[]; counts: { known: number; novel: number } } {
+export function fitCalibration(samples: readonly CalibrationSample[]): {
+  known: number[];
+  novel: number[];
+  counts: { known: number; novel: number };
+} {
   const part = (m: 'known' | 'novel') => samples.filter((s) => s.model === m);
-  const fit = (ss: CalibrationSample[]) => fitLogistic(ss.map((s) => s.vector), ss.map((s) => (isTop1(s.case) ? 1 : 0)), { prior: [0, 1] });
-  return { known: fit(part('known')), novel: fit(part('novel')), counts: { known: part('known').length, novel: part('novel').length } };
+  const fit = (ss: CalibrationSample[]) =>
+    fitLogistic(
+      ss.map((s) => s.vector),
+      ss.map((s) => (isTop1(s.case) ? 1 : 0)),
+      { prior: [0, 1] },
+    );
+  return {
+    known: fit(part('known')),
+    novel: fit(part('novel')),
+    counts: { known: part('known').length, novel: part('novel').length },
+  };
 }

@@ -50,7 +50,10 @@ export function topConfidence(r: InvestigationResult): number {
   return r.hypotheses[0]?.confidence ?? 0;
 }
 
-export function expectedCalibrationError(pairs: ReadonlyArray<{ confidence: number; correct: boolean }>, bins = 10): number {
+export function expectedCalibrationError(
+  pairs: ReadonlyArray<{ confidence: number; correct: boolean }>,
+  bins = 10,
+): number {
   if (pairs.length === 0) return Number.NaN;
   const sums = Array.from({ length: bins }, () => ({ n: 0, conf: 0, acc: 0 }));
   for (const p of pairs) {
@@ -73,7 +76,13 @@ export interface ReliabilityBin {
 
 /** Confidence bins versus accuracy, for the top answer of each case (empty bins left out). */
 export function reliabilityTable(cases: readonly EvalCase[], bins = 10): ReliabilityBin[] {
-  const out = Array.from({ length: bins }, (_, i) => ({ lo: i / bins, hi: (i + 1) / bins, n: 0, meanConfidence: 0, accuracy: 0 }));
+  const out = Array.from({ length: bins }, (_, i) => ({
+    lo: i / bins,
+    hi: (i + 1) / bins,
+    n: 0,
+    meanConfidence: 0,
+    accuracy: 0,
+  }));
   for (const c of cases) {
     const p = topConfidence(c.result);
     const b = out[Math.min(bins - 1, Math.max(0, Math.floor(p * bins)))]!;
@@ -81,12 +90,15 @@ export function reliabilityTable(cases: readonly EvalCase[], bins = 10): Reliabi
     b.meanConfidence += p;
     b.accuracy += isTop1(c) ? 1 : 0;
   }
-  return out.filter((b) => b.n > 0).map((b) => ({ ...b, meanConfidence: b.meanConfidence / b.n, accuracy: b.accuracy / b.n }));
+  return out
+    .filter((b) => b.n > 0)
+    .map((b) => ({ ...b, meanConfidence: b.meanConfidence / b.n, accuracy: b.accuracy / b.n }));
 }
 
 export function summarize(cases: readonly EvalCase[]): EvalSummary {
   const n = cases.length;
-  const share = (xs: readonly EvalCase[], f: (c: EvalCase) => boolean) => (xs.length ? xs.filter(f).length / xs.length : Number.NaN);
+  const share = (xs: readonly EvalCase[], f: (c: EvalCase) => boolean) =>
+    xs.length ? xs.filter(f).length / xs.length : Number.NaN;
   const novels = cases.filter((c) => c.truth.category === 'novel');
   const known = cases.filter((c) => c.truth.category !== 'novel');
   return {
@@ -103,11 +115,16 @@ export function summarize(cases: readonly EvalCase[]): EvalSummary {
 }
 
 /** Overall and per truth category. */
-export function summarizeByCategory(cases: readonly EvalCase[]): { overall: EvalSummary; byCategory: Record<string, EvalSummary> } {
+export function summarizeByCategory(cases: readonly EvalCase[]): {
+  overall: EvalSummary;
+  byCategory: Record<string, EvalSummary>;
+} {
   const groups = new Map<string, EvalCase[]>();
   for (const c of cases) groups.set(c.truth.category, [...(groups.get(c.truth.category) ?? []), c]);
   return {
     overall: summarize(cases),
-    byCategory: Object.fromEntries([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, summarize(v)])),
+    byCategory: Object.fromEntries(
+      [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, summarize(v)]),
+    ),
   };
 }

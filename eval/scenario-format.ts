@@ -23,8 +23,14 @@ export const truthSchema = z.looseObject({
 });
 
 export const pageSchema = z.discriminatedUnion('source', [
-  z.looseObject({ source: z.literal('alertmanager'), payload: z.looseObject({ version: z.string(), alerts: z.array(z.any()).min(1) }) }),
-  z.looseObject({ source: z.literal('pagerduty'), payload: z.looseObject({ event: z.looseObject({ event_type: z.string() }) }) }),
+  z.looseObject({
+    source: z.literal('alertmanager'),
+    payload: z.looseObject({ version: z.string(), alerts: z.array(z.any()).min(1) }),
+  }),
+  z.looseObject({
+    source: z.literal('pagerduty'),
+    payload: z.looseObject({ event: z.looseObject({ event_type: z.string() }) }),
+  }),
 ]);
 
 export const scenarioSchema = z.looseObject({
@@ -48,5 +54,7 @@ export type Truth = z.infer<typeof truthSchema>;
 
 /** The page of a scenario file. */
 export function pageSummaryFromScenario(s: Pick<Scenario, 'page'>): PageSummary {
-  return s.page.source === 'alertmanager' ? pageSummaryFromAlertmanager(s.page.payload) : pageSummaryFromPagerDuty(s.page.payload);
+  return s.page.source === 'alertmanager'
+    ? pageSummaryFromAlertmanager(s.page.payload)
+    : pageSummaryFromPagerDuty(s.page.payload);
 }

@@ -61,7 +61,10 @@ const inRange = (ts: string, range: TimeRange): boolean => {
 };
 
 /** Every investigation port answered from one scenario. `roles` maps metric roles to PromQL with `{{service}}`. */
-export function createScenarioSources(scenario: Scenario, roles: Record<string, string> = DEFAULT_METRIC_ROLES): EvidenceSources {
+export function createScenarioSources(
+  scenario: Scenario,
+  roles: Record<string, string> = DEFAULT_METRIC_ROLES,
+): EvidenceSources {
   const select = (promql: string, range: TimeRange): Series[] => {
     const sel = parseSelector(promql);
     return scenario.metrics.filter((s) => matches(s, sel)).map((s) => clip(s, range));
@@ -104,7 +107,10 @@ export function createScenarioSources(scenario: Scenario, roles: Record<string, 
     },
     history: {
       async similar({ service, text, limit }) {
-        const words = (text ?? '').toLowerCase().split(/\W+/).filter((w) => w.length > 3);
+        const words = (text ?? '')
+          .toLowerCase()
+          .split(/\W+/)
+          .filter((w) => w.length > 3);
         const scored = scenario.pastIncidents.map((p) => {
           const hay = `${p.title} ${p.rootCause} ${p.category}`.toLowerCase();
           const score = (service && p.service === service ? 2 : 0) + words.filter((w) => hay.includes(w)).length;

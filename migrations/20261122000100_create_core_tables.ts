@@ -43,7 +43,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['status']);
   });
   // One open incident per group, even with several replicas racing on the same page.
-  await knex.raw(`create unique index incidents_open_group_key on incidents (group_key) where status <> 'resolved' and group_key is not null`);
+  await knex.raw(
+    `create unique index incidents_open_group_key on incidents (group_key) where status <> 'resolved' and group_key is not null`,
+  );
 
   await knex.schema.createTable('alerts', (t) => {
     t.bigIncrements('id').primary();

@@ -2,7 +2,9 @@
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(`create index webhook_deliveries_webhook_id on webhook_deliveries ((headers->>'x-webhook-id')) where source = 'pagerduty'`);
+  await knex.raw(
+    `create index webhook_deliveries_webhook_id on webhook_deliveries ((headers->>'x-webhook-id')) where source = 'pagerduty'`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -36,7 +36,9 @@ export async function up(knex: Knex): Promise<void> {
     `create unique index remediation_runs_one_open_proposal on remediation_runs (incident_id, action, service, coalesce(cause, '')) where status = 'proposed'`,
   );
   // A run is undone at most once.
-  await knex.raw(`create unique index remediation_runs_one_undo on remediation_runs (undo_of) where undo_of is not null`);
+  await knex.raw(
+    `create unique index remediation_runs_one_undo on remediation_runs (undo_of) where undo_of is not null`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -15,14 +15,16 @@ interface Migration {
   module: { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 }
 
-export const migrations: Migration[] = [{ name: '20261122000100_create_core_tables', module: createCoreTables },
+export const migrations: Migration[] = [
+  { name: '20261122000100_create_core_tables', module: createCoreTables },
   { name: '20261122000300_create_change_events', module: createChangeEvents },
   { name: '20261122000400_create_investigation_spans', module: createInvestigationSpans },
   { name: '20261122000500_create_oncall_tables', module: createOncallTables },
   { name: '20261122000600_create_remediation_runs', module: createRemediationRuns },
   { name: '20261122000200_create_jobs', module: createJobs },
   { name: '20261122000310_index_webhook_ids', module: indexWebhookIds },
-  { name: '20261129000100_add_incident_page', module: addIncidentPage }];
+  { name: '20261129000100_add_incident_page', module: addIncidentPage },
+];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   async getMigrations() {

@@ -28,7 +28,10 @@ function runbooksFor(s: WorldService): string[] {
  * The config as YAML would hold it. The rotation starts the day before `now`, so the console's on-call primary (Priya)
  * is on call when the workspace starts and hands off to Sam a week later.
  */
-export function buildSandboxConfigObject(now: Date = new Date(), topology: Topology = SHOP_TOPOLOGY): Record<string, unknown> {
+export function buildSandboxConfigObject(
+  now: Date = new Date(),
+  topology: Topology = SHOP_TOPOLOGY,
+): Record<string, unknown> {
   const dayStart = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
   const rotationStart = new Date(dayStart - DAY_MS + 8 * 3_600_000).toISOString();
   const teams = [...new Set(topology.services.map((s) => s.team).filter((t): t is string => t !== undefined))];
@@ -92,24 +95,59 @@ export function buildSandboxConfigObject(now: Date = new Date(), topology: Topol
         ],
       },
     ],
-    schedules: [{ name: 'shop-oncall', timeZone: 'Europe/Berlin', members: ['priya', 'sam'], start: rotationStart, handoffTime: '09:00', length: '7d' }],
+    schedules: [
+      {
+        name: 'shop-oncall',
+        timeZone: 'Europe/Berlin',
+        members: ['priya', 'sam'],
+        start: rotationStart,
+        handoffTime: '09:00',
+        length: '7d',
+      },
+    ],
     // A reversible action names its undo, offered as Undo when verification finds the SLI did not come back.
     actions: [
       sandboxAction('rollback_deploy', 'Roll back the deploy', { risk: 'low', reversible: true, undo: 'redeploy' }),
       sandboxAction('revert_change', 'Revert the change', { risk: 'low', reversible: true, undo: 'reapply_change' }),
-      sandboxAction('enable_fallback', 'Enable the vendor fallback', { risk: 'low', reversible: true, undo: 'disable_fallback' }),
-      sandboxAction('scale_out', 'Scale out', { risk: 'low', reversible: true, undo: 'scale_in', services: [...byKind('service'), ...byKind('worker')] }),
-      sandboxAction('restart_service', 'Restart the service', { risk: 'high', services: [...byKind('service'), ...byKind('worker')] }),
+      sandboxAction('enable_fallback', 'Enable the vendor fallback', {
+        risk: 'low',
+        reversible: true,
+        undo: 'disable_fallback',
+      }),
+      sandboxAction('scale_out', 'Scale out', {
+        risk: 'low',
+        reversible: true,
+        undo: 'scale_in',
+        services: [...byKind('service'), ...byKind('worker')],
+      }),
+      sandboxAction('restart_service', 'Restart the service', {
+        risk: 'high',
+        services: [...byKind('service'), ...byKind('worker')],
+      }),
       sandboxAction('terminate_slow_queries', 'Terminate slow queries', { risk: 'high', services: byKind('database') }),
-      sandboxAction('renew_certificate', 'Renew the certificate', { risk: 'low', services: topology.services.filter((s) => s.baseline.probed).map((s) => s.name) }),
+      sandboxAction('renew_certificate', 'Renew the certificate', {
+        risk: 'low',
+        services: topology.services.filter((s) => s.baseline.probed).map((s) => s.name),
+      }),
       sandboxAction('free_disk', 'Free disk space', { risk: 'low' }),
-      sandboxAction('scale_consumers', 'Scale consumers', { risk: 'low', reversible: true, undo: 'scale_in_consumers', services: topology.services.filter((s) => s.baseline.queue).map((s) => s.name) }),
+      sandboxAction('scale_consumers', 'Scale consumers', {
+        risk: 'low',
+        reversible: true,
+        undo: 'scale_in_consumers',
+        services: topology.services.filter((s) => s.baseline.queue).map((s) => s.name),
+      }),
       // The undo actions.
       sandboxAction('redeploy', 'Roll forward (redeploy what was rolled back)', { risk: 'low' }),
       sandboxAction('reapply_change', 'Apply the reverted change again', { risk: 'low' }),
       sandboxAction('disable_fallback', 'Disable the vendor fallback', { risk: 'low' }),
-      sandboxAction('scale_in', 'Scale back in', { risk: 'low', services: [...byKind('service'), ...byKind('worker')] }),
-      sandboxAction('scale_in_consumers', 'Scale consumers back in', { risk: 'low', services: topology.services.filter((s) => s.baseline.queue).map((s) => s.name) }),
+      sandboxAction('scale_in', 'Scale back in', {
+        risk: 'low',
+        services: [...byKind('service'), ...byKind('worker')],
+      }),
+      sandboxAction('scale_in_consumers', 'Scale consumers back in', {
+        risk: 'low',
+        services: topology.services.filter((s) => s.baseline.queue).map((s) => s.name),
+      }),
     ],
     slos: [
       { name: 'frontend-availability', service: 'frontend', sli: 'error_ratio', objective: 0.999, window: '28d' },

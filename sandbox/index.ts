@@ -20,11 +20,19 @@ export interface LocalWorkspaceDeps {
 export async function startLocalWorkspace(config: AppConfig, deps: LocalWorkspaceDeps): Promise<RunningApp> {
   let appUrl = '';
   // The simulated production world: its clock, evidence and action runner stand in for production's.
-  const world = createSandboxWorld({ logger: deps.logger, ...(config.env.ALERTMANAGER_TOKEN ? { alertmanagerToken: config.env.ALERTMANAGER_TOKEN } : {}) });
+  const world = createSandboxWorld({
+    logger: deps.logger,
+    ...(config.env.ALERTMANAGER_TOKEN ? { alertmanagerToken: config.env.ALERTMANAGER_TOKEN } : {}),
+  });
   if (config.fileSource === 'built-in defaults') {
     config = { ...config, file: buildSandboxFileConfig(world.clock.now()), fileSource: 'local workspace defaults' };
   }
-  const workspace = await createLocalWorkspace({ dataDir: config.env.DATA_DIR, appBaseUrl: () => appUrl, logger: deps.logger, now: () => world.clock.nowMs() });
+  const workspace = await createLocalWorkspace({
+    dataDir: config.env.DATA_DIR,
+    appBaseUrl: () => appUrl,
+    logger: deps.logger,
+    now: () => world.clock.nowMs(),
+  });
   try {
     const app = await deps.createApp(config, {
       logger: deps.logger,

@@ -33,10 +33,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   // A clean dist/: no compiled file of a deleted source survives, and no stamp until this build is complete.
   rmSync(dist, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (compiled.status !== 0) process.exit(compiled.status ?? 1);
   const assets = runtimeAssets(root, SOURCE_ROOTS);
   for (const rel of assets) cpSync(path.join(root, rel), path.join(dist, rel));
   writeFileSync(path.join(root, BUILD_STAMP), `${new Date().toISOString()}\n`);
-  console.log(`Built dist/ (${assets.length} runtime file(s) copied: ${assets.join(', ') || 'none'}). Run it with \`node dist/src/cli.js start\` or the incident-copilot command.`);
+  console.log(
+    `Built dist/ (${assets.length} runtime file(s) copied: ${assets.join(', ') || 'none'}). Run it with \`node dist/src/cli.js start\` or the incident-copilot command.`,
+  );
 }

@@ -31,7 +31,11 @@ export function findCycles(files: string[], read: (f: string) => string): string
       const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index));
       if (/^\s*(import|export)\s+type\s/.test(line)) continue;
       const resolved = path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts');
-      const candidates = [resolved, resolved.endsWith('.ts') ? resolved : `${resolved}.ts`, path.join(resolved, 'index.ts')];
+      const candidates = [
+        resolved,
+        resolved.endsWith('.ts') ? resolved : `${resolved}.ts`,
+        path.join(resolved, 'index.ts'),
+      ];
       const hit = candidates.find((c) => graph.has(c) || files.includes(c));
       if (hit) deps.push(hit);
     }

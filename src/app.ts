@@ -74,11 +74,23 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   const slackCreds =
     overrides.slack ??
     (env.SLACK_BOT_TOKEN
-      ? { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET ?? '', apiUrl: env.SLACK_API_URL ?? 'https://slack.com/api/' }
+      ? {
+          botToken: env.SLACK_BOT_TOKEN,
+          signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+          apiUrl: env.SLACK_API_URL ?? 'https://slack.com/api/',
+        }
       : undefined);
-  if (!slackCreds) throw new ConfigError(['SLACK_BOT_TOKEN: required to talk to Slack (unset, `incident-copilot start` runs the local workspace)']);
+  if (!slackCreds)
+    throw new ConfigError([
+      'SLACK_BOT_TOKEN: required to talk to Slack (unset, `incident-copilot start` runs the local workspace)',
+    ]);
 
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, schema: overrides.dbSchema, poolMax: overrides.dbPoolMax });
+  const db = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    schema: overrides.dbSchema,
+    poolMax: overrides.dbPoolMax,
+  });
   // Stop order: stop accepting, disconnect Slack, finish in-flight jobs, close the pools.
   const stops: { http?: () => Promise<void>; slack?: () => Promise<void>; queue?: () => Promise<void> } = {};
   const cleanup = () => runCleanup([stops.http, stops.slack, stops.queue, () => db.close()], logger);
@@ -90,7 +102,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
     const clock = overrides.clock ?? systemClock;
     const metrics = createMetrics();
-    const queue = createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics, prefix: overrides.queuePrefix, ...overrides.queue });
+    const queue = createJobQueue({
+      knex: db.knex,
+      redisUrl: env.REDIS_URL,
+      logger,
+      metrics,
+      prefix: overrides.queuePrefix,
+      ...overrides.queue,
+    });
     const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));
 
     const http = createHttpServer({
@@ -111,7 +130,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       now: () => clock.now().getTime(),
     });
     const chat = overrides.chat ? overrides.chat(slack.chat) : slack.chat;
-    const evidence = overrides.evidence ?? createEvidenceSources(config, { changeSources: [createChangeEventsSource(db.knex)], runbooks: createConfigRunbookSource(config.file) });
+    const evidence =
+      overrides.evidence ??
+      createEvidenceSources(config, {
+        changeSources: [createChangeEventsSource(db.knex)],
+        runbooks: createConfigRunbookSource(config.file),
+      });
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });
     const pagerduty = overrides.pagerduty ?? pagerDutyFromConfig(config);
     const model = overrides.model ?? createInvestigationModel(config);
@@ -137,7 +161,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     if (overrides.mount) await overrides.mount(http.root);
 
     const explicitPort = process.env.PORT !== undefined && process.env.PORT.trim() !== '' ? true : false;
-    const { port, url } = await http.listen(env.PORT, env.HOST, { tryNextPorts: overrides.tryNextPorts ?? (explicitPort ? 0 : 20) });
+    const { port, url } = await http.listen(env.PORT, env.HOST, {
+      tryNextPorts: overrides.tryNextPorts ?? (explicitPort ? 0 : 20),
+    });
     stops.http = () => http.close(env.SHUTDOWN_TIMEOUT_MS);
     const startQueue = async () => {
       if (stops.queue) return;
@@ -147,7 +173,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     if (overrides.startQueue !== false) await startQueue();
     await slack.start();
     stops.slack = () => slack.stop();
-    logger.info({ url, slack: slack.mode, database: db.kind, queue: queue.kind, config: config.fileSource }, 'incident-copilot is up');
+    logger.info(
+      { url, slack: slack.mode, database: db.kind, queue: queue.kind, config: config.fileSource },
+      'incident-copilot is up',
+    );
 
     let stopping: Promise<void> | undefined;
     return {

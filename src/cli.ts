@@ -87,7 +87,9 @@ function configCheck(io: CliIo): number {
       `  model:    ${config.env.ANTHROPIC_API_KEY ? config.env.ANTHROPIC_MODEL : 'off (deterministic investigator only)'}`,
       `  ${f.services.length} services, ${f.teams.length} teams, ${f.routing.rules.length} routing rules, ${f.escalationPolicies.length} escalation policies, ${f.schedules.length} schedules, ${f.actions.length} actions, ${f.slos.length} SLOs, ${f.runbooks.length} runbooks`,
       ...(!config.env.SLACK_BOT_TOKEN && config.fileSource === 'built-in defaults'
-        ? ['  (with no config file, `start` in the local workspace uses the workspace\'s own demo catalog of services, people and actions)']
+        ? [
+            "  (with no config file, `start` in the local workspace uses the workspace's own demo catalog of services, people and actions)",
+          ]
         : []),
     ].join('\n'),
   );
@@ -100,7 +102,11 @@ async function migrate(io: CliIo): Promise<number> {
   const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
   try {
     const applied = await db.migrate();
-    io.stdout(applied.length ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}` : 'Database is up to date.');
+    io.stdout(
+      applied.length
+        ? `Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join('\n')}`
+        : 'Database is up to date.',
+    );
     return 0;
   } finally {
     await db.close();
@@ -142,7 +148,8 @@ async function start(io: CliIo): Promise<number> {
 }
 
 // Run as `tsx src/cli.ts`, `node dist/src/cli.js` or through bin/incident-copilot.js.
-const invokedDirectly = process.argv[1] !== undefined && /(?:cli\.[jt]s|incident-copilot(?:\.js)?)$/.test(process.argv[1]);
+const invokedDirectly =
+  process.argv[1] !== undefined && /(?:cli\.[jt]s|incident-copilot(?:\.js)?)$/.test(process.argv[1]);
 if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
     (code) => {

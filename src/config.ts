@@ -37,7 +37,10 @@ export function parseFileConfig(raw: unknown, source = 'config'): FileConfig {
 }
 
 /** Reads the YAML config: COPILOT_CONFIG if set, else ./copilot.yml if present, else built-in defaults. */
-export function loadFileConfig(configPath: string | undefined, cwd = process.cwd()): { file: FileConfig; source: string } {
+export function loadFileConfig(
+  configPath: string | undefined,
+  cwd = process.cwd(),
+): { file: FileConfig; source: string } {
   const chosen = configPath ?? (existsSync(path.join(cwd, 'copilot.yml')) ? 'copilot.yml' : undefined);
   if (!chosen) return { file: parseFileConfig({}, 'built-in defaults'), source: 'built-in defaults' };
   const full = path.resolve(cwd, chosen);
@@ -72,9 +75,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   // Settings that need each other are checked on what was given, even when another setting is malformed.
   const given = (key: keyof Env) => (env[key]?.trim() ?? '') !== '';
   if (given('SLACK_BOT_TOKEN') && !given('SLACK_SIGNING_SECRET') && !given('SLACK_APP_TOKEN'))
-    problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
-  if (!given('SLACK_BOT_TOKEN') && given('SLACK_APP_TOKEN')) problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set');
-  if (given('RUNBOOKS_REPO') && !given('GITHUB_TOKEN')) problems.push('GITHUB_TOKEN: required when RUNBOOKS_REPO is set');
+    problems.push(
+      'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  if (!given('SLACK_BOT_TOKEN') && given('SLACK_APP_TOKEN'))
+    problems.push('SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set');
+  if (given('RUNBOOKS_REPO') && !given('GITHUB_TOKEN'))
+    problems.push('GITHUB_TOKEN: required when RUNBOOKS_REPO is set');
   let file: FileConfig | undefined;
   let source = 'built-in defaults';
   try {

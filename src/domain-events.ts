@@ -41,7 +41,8 @@ export class DomainEvents {
     this.emitter.on(name, (payload: DomainEventMap[K]) => {
       try {
         const r = listener(payload);
-        if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch((err) => this.onError(err, name));
+        if (r && typeof (r as Promise<void>).catch === 'function')
+          (r as Promise<void>).catch((err) => this.onError(err, name));
       } catch (err) {
         this.onError(err, name);
       }

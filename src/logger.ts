@@ -58,7 +58,9 @@ const TOKEN_PATTERNS: RegExp[] = [
 export function scrubSecrets(text: string): string {
   let out = text;
   for (const re of TOKEN_PATTERNS) {
-    out = out.replace(re, (m, a, b) => (typeof a === 'string' && typeof b === 'string' && m.includes('://') ? `${a}://${b}:[Redacted]@` : '[Redacted]'));
+    out = out.replace(re, (m, a, b) =>
+      typeof a === 'string' && typeof b === 'string' && m.includes('://') ? `${a}://${b}:[Redacted]@` : '[Redacted]',
+    );
   }
   return out;
 }
@@ -85,7 +87,14 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       log(obj) {
         if (obj.err instanceof Error) {
           const err = obj.err;
-          return { ...obj, err: { type: err.name, message: scrubSecrets(err.message), stack: err.stack ? scrubSecrets(err.stack) : undefined } };
+          return {
+            ...obj,
+            err: {
+              type: err.name,
+              message: scrubSecrets(err.message),
+              stack: err.stack ? scrubSecrets(err.stack) : undefined,
+            },
+          };
         }
         return obj;
       },
@@ -93,7 +102,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   };
   if (opts.destination) return pino(base, opts.destination);
   if (pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   }
   return pino(base);
 }

@@ -21,14 +21,62 @@ export function createMetrics(): AppMetrics {
   const r = [registry];
   return {
     registry,
-    webhookDeliveries: new Counter({ name: 'copilot_webhook_deliveries_total', help: 'Webhook deliveries by source and outcome', labelNames: ['source', 'outcome'], registers: r }),
-    webhookLatency: new Histogram({ name: 'copilot_webhook_answer_seconds', help: 'Time to answer a webhook delivery', labelNames: ['source'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: r }),
-    slackRequests: new Counter({ name: 'copilot_slack_requests_total', help: 'Slack requests handled, by kind and outcome', labelNames: ['kind', 'outcome'], registers: r }),
-    jobsProcessed: new Counter({ name: 'copilot_jobs_processed_total', help: 'Jobs processed, by job and outcome', labelNames: ['job', 'outcome'], registers: r }),
-    jobDuration: new Histogram({ name: 'copilot_job_duration_seconds', help: 'Job run time', labelNames: ['job'], registers: r }),
-    timerLateness: new Histogram({ name: 'copilot_timer_lateness_seconds', help: 'How late jobs started after they were due', labelNames: ['job'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300], registers: r }),
-    incidentsOpened: new Counter({ name: 'copilot_incidents_opened_total', help: 'Incidents opened, by severity', labelNames: ['severity'], registers: r }),
-    investigationDuration: new Histogram({ name: 'copilot_investigation_seconds', help: 'Investigation run time', labelNames: ['mode'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: r }),
-    openIncidents: new Gauge({ name: 'copilot_open_incidents', help: 'Open incidents by severity', labelNames: ['severity'], registers: r }),
+    webhookDeliveries: new Counter({
+      name: 'copilot_webhook_deliveries_total',
+      help: 'Webhook deliveries by source and outcome',
+      labelNames: ['source', 'outcome'],
+      registers: r,
+    }),
+    webhookLatency: new Histogram({
+      name: 'copilot_webhook_answer_seconds',
+      help: 'Time to answer a webhook delivery',
+      labelNames: ['source'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: r,
+    }),
+    slackRequests: new Counter({
+      name: 'copilot_slack_requests_total',
+      help: 'Slack requests handled, by kind and outcome',
+      labelNames: ['kind', 'outcome'],
+      registers: r,
+    }),
+    jobsProcessed: new Counter({
+      name: 'copilot_jobs_processed_total',
+      help: 'Jobs processed, by job and outcome',
+      labelNames: ['job', 'outcome'],
+      registers: r,
+    }),
+    jobDuration: new Histogram({
+      name: 'copilot_job_duration_seconds',
+      help: 'Job run time',
+      labelNames: ['job'],
+      registers: r,
+    }),
+    timerLateness: new Histogram({
+      name: 'copilot_timer_lateness_seconds',
+      help: 'How late jobs started after they were due',
+      labelNames: ['job'],
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300],
+      registers: r,
+    }),
+    incidentsOpened: new Counter({
+      name: 'copilot_incidents_opened_total',
+      help: 'Incidents opened, by severity',
+      labelNames: ['severity'],
+      registers: r,
+    }),
+    investigationDuration: new Histogram({
+      name: 'copilot_investigation_seconds',
+      help: 'Investigation run time',
+      labelNames: ['mode'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: r,
+    }),
+    openIncidents: new Gauge({
+      name: 'copilot_open_incidents',
+      help: 'Open incidents by severity',
+      labelNames: ['severity'],
+      registers: r,
+    }),
   };
 }

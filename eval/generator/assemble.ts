@@ -1,11 +1,16 @@
 // The scenario file of a generated window: the page (Alertmanager or PagerDuty), runbooks, past incidents, and truth.
 import { PROMPT_INJECTIONS, runbookCatalogue } from '../../sandbox/world/fault-catalogue.js';
 import { Random } from '../../sandbox/world/random.js';
-import { ACTION_FOR_CATEGORY, CATEGORIES, type Category, type PastIncident, type Runbook } from '../../src/investigation/evidence-model.js';
+import {
+  ACTION_FOR_CATEGORY,
+  CATEGORIES,
+  type Category,
+  type PastIncident,
+  type Runbook,
+} from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
 import type { Fault } from './effects.js';
 import { type World, idxSec, iso, toSeries } from './window.js';
-
 
 export function runbooks(rng: Random): Runbook[] {
   return runbookCatalogue(rng.int(0, 2));
@@ -21,7 +26,8 @@ export function pastIncidents(w: World, fault: Fault): PastIncident[] {
     const category = rng.pick(cats);
     out.push(pastIncident(w, service, category));
   }
-  if (fault.root && fault.category !== 'novel' && rng.chance(0.3)) out.push(pastIncident(w, fault.root, fault.category));
+  if (fault.root && fault.category !== 'novel' && rng.chance(0.3))
+    out.push(pastIncident(w, fault.root, fault.category));
   if (rng.chance(0.3)) out.push(pastIncident(w, fault.paged, rng.pick(cats)));
   return rng.shuffle(out);
 }
@@ -39,10 +45,16 @@ function pastIncident(w: World, service: string, category: Exclude<Category, 'no
 }
 
 const SUMMARIES: Record<string, (s: string) => [string, string]> = {
-  HighErrorRate: (s) => [`${s} 5xx ratio above 5% for 5 minutes`, `service:http_errors:ratio_rate5m{service="${s}"} > 0.05`],
+  HighErrorRate: (s) => [
+    `${s} 5xx ratio above 5% for 5 minutes`,
+    `service:http_errors:ratio_rate5m{service="${s}"} > 0.05`,
+  ],
   HighLatencyP99: (s) => [`${s} p99 latency above 2s`, `service:http_latency_seconds:p99{service="${s}"} > 2`],
   QueueBacklogHigh: (s) => [`${s} queue backlog growing`, `queue_depth{service="${s}"} > 5000`],
-  PodCrashLooping: (s) => [`${s} pods restarting`, `increase(kube_pod_container_status_restarts_total{service="${s}"}[15m]) > 2`],
+  PodCrashLooping: (s) => [
+    `${s} pods restarting`,
+    `increase(kube_pod_container_status_restarts_total{service="${s}"}[15m]) > 2`,
+  ],
   DiskAlmostFull: (s) => [`${s} disk almost full`, `node_filesystem_avail:ratio{service="${s}"} < 0.05`],
   ProbeFailure: (s) => [`synthetic probe of ${s} failing`, `probe_success{service="${s}"} == 0`],
   PostgresConnectionsSaturated: (s) => [`${s} connections saturated`, `pg_connections:ratio{service="${s}"} > 0.95`],
@@ -57,8 +69,14 @@ export function page(w: World, fault: Fault, startsAt: number): Scenario['page']
     ? `${description0}\n\n${rng.pick(PROMPT_INJECTIONS)(rng.pick(names), rng.pick(['rollback_deploy', 'restart_service', 'scale_out', 'revert_change']))}`
     : description0;
   const severity = fault.alertname === 'HighErrorRate' ? 'critical' : 'warning';
-  const labels: Record<string, string> = { alertname: fault.alertname, service: fault.paged, severity, team: svc.team ?? 'core' };
-  if (fault.alertname === 'QueueBacklogHigh' && w.topo.queues.get(fault.paged)) labels.queue = w.topo.queues.get(fault.paged)!;
+  const labels: Record<string, string> = {
+    alertname: fault.alertname,
+    service: fault.paged,
+    severity,
+    team: svc.team ?? 'core',
+  };
+  if (fault.alertname === 'QueueBacklogHigh' && w.topo.queues.get(fault.paged))
+    labels.queue = w.topo.queues.get(fault.paged)!;
   if (rng.chance(0.15)) {
     return {
       source: 'pagerduty',
@@ -118,7 +136,13 @@ export function page(w: World, fault: Fault, startsAt: number): Scenario['page']
 }
 
 /** The scenario file of a world with its injected fault. */
-export function assemble(w: World, fault: Fault, onset: number, label: string, title = `Generated incident: ${fault.alertname} on ${fault.paged}`): Scenario {
+export function assemble(
+  w: World,
+  fault: Fault,
+  onset: number,
+  label: string,
+  title = `Generated incident: ${fault.alertname} on ${fault.paged}`,
+): Scenario {
   const { rng, nowSec } = w;
   const startsAt = idxSec(w, onset) + rng.float(2, 8) * 60;
   return {
@@ -130,10 +154,19 @@ export function assemble(w: World, fault: Fault, onset: number, label: string, t
     page: page(w, fault, Math.min(startsAt, nowSec - 60)),
     metrics: toSeries(w),
     logs: w.logs.filter((l) => Date.parse(l.ts) <= nowSec * 1000).sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),
-    deploys: w.deploys.filter((d) => Date.parse(d.ts) <= nowSec * 1000 && Date.parse(d.ts) >= w.startSec * 1000).sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),
-    changes: w.changes.filter((c) => Date.parse(c.ts) <= nowSec * 1000).sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),
+    deploys: w.deploys
+      .filter((d) => Date.parse(d.ts) <= nowSec * 1000 && Date.parse(d.ts) >= w.startSec * 1000)
+      .sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),
+    changes: w.changes
+      .filter((c) => Date.parse(c.ts) <= nowSec * 1000)
+      .sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),
     pastIncidents: pastIncidents(w, fault),
     runbooks: runbooks(rng),
-    truth: { category: fault.category, service: fault.root, cause: fault.cause, action: ACTION_FOR_CATEGORY[fault.category] },
+    truth: {
+      category: fault.category,
+      service: fault.root,
+      cause: fault.cause,
+      action: ACTION_FOR_CATEGORY[fault.category],
+    },
   };
 }

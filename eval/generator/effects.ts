@@ -6,7 +6,15 @@ import type { Category, Change, Deploy } from '../../src/investigation/evidence-
 import { N, type World, addLogs, clamp, iso, scale, shape, towards } from './window.js';
 
 /** Pushes a failure up from `path[k]` to the paged service `path[0]`: edges, errors and latency of each caller. */
-export function propagate(w: World, path: string[], err: number, latFactor: number, onset: number, ramp: number, logStyle: 'http' | 'timeout' | 'tls' = 'http') {
+export function propagate(
+  w: World,
+  path: string[],
+  err: number,
+  latFactor: number,
+  onset: number,
+  ramp: number,
+  logStyle: 'http' | 'timeout' | 'tls' = 'http',
+) {
   const { rng } = w;
   let e = err;
   for (let i = path.length - 2; i >= 0; i--) {
@@ -27,7 +35,11 @@ export function propagate(w: World, path: string[], err: number, latFactor: numb
           ? () => `upstream ${callee} failed: context deadline exceeded`
           : logStyle === 'tls'
             ? () => `request to ${callee} failed: x509: certificate has expired or is not yet valid`
-            : () => rng.pick([`upstream ${callee} failed: 503 Service Unavailable`, `request to ${callee} failed after 3 attempts: 500 Internal Server Error`]);
+            : () =>
+                rng.pick([
+                  `upstream ${callee} failed: 503 Service Unavailable`,
+                  `request to ${callee} failed after 3 attempts: 500 Internal Server Error`,
+                ]);
       addLogs(w, caller, 'error', text, onset + 1, N - 1, rng.int(4, 12));
     }
   }
@@ -41,7 +53,16 @@ export function otherCallersFeel(w: World, target: string, err: number, onset: n
   }
 }
 
-const TITLES = ['Refactor', 'Improve logging in', 'Add metrics to', 'Fix flaky retry in', 'Tune timeouts of', 'Cache results of', 'Bump dependencies for', 'Simplify'];
+const TITLES = [
+  'Refactor',
+  'Improve logging in',
+  'Add metrics to',
+  'Fix flaky retry in',
+  'Tune timeouts of',
+  'Cache results of',
+  'Bump dependencies for',
+  'Simplify',
+];
 
 export function addDeploy(w: World, service: string, sec: number, cls?: string): Deploy {
   const c = cls ?? w.rng.pick(CODE_CLASSES);
@@ -61,7 +82,14 @@ export function addDeploy(w: World, service: string, sec: number, cls?: string):
 
 export function addChange(w: World, service: string, sec: number, kind?: Change['kind']): Change {
   const k = kind ?? w.rng.pick(['feature_flag', 'config', 'infra', 'schema'] as const);
-  const flag = w.rng.pick(['async-reservations', 'new-ranking', 'batch-writes', 'edge-cache', 'strict-validation', 'v2-serializer']);
+  const flag = w.rng.pick([
+    'async-reservations',
+    'new-ranking',
+    'batch-writes',
+    'edge-cache',
+    'strict-validation',
+    'v2-serializer',
+  ]);
   const summary =
     k === 'feature_flag'
       ? `set ${flag} to ${w.rng.int(5, 100)}% of traffic`
@@ -70,7 +98,14 @@ export function addChange(w: World, service: string, sec: number, kind?: Change[
         : k === 'infra'
           ? `${w.rng.pick(['node pool resized', 'sidecar upgraded', 'ingress rules updated'])}`
           : `add column ${w.rng.pick(['region', 'tier', 'locale'])} to ${w.rng.pick(['orders', 'users', 'events'])}`;
-  const c: Change = { id: `change-${w.rng.int(100, 9999)}`, kind: k, service, ts: iso(sec), author: w.rng.pick(['apatel', 'mchen', 'sokafor']), summary };
+  const c: Change = {
+    id: `change-${w.rng.int(100, 9999)}`,
+    kind: k,
+    service,
+    ts: iso(sec),
+    author: w.rng.pick(['apatel', 'mchen', 'sokafor']),
+    summary,
+  };
   w.changes.push(c);
   return c;
 }

@@ -12,10 +12,7 @@ import { N, newWorld } from './window.js';
 /** One scenario of `category`, reproducible from `seed`. */
 export function generateScenario(seed: number, category: Category, label = `gen-${seed}`): Scenario {
   const rng = new Random(seed);
-  const w = newWorld(
-    rng,
-    (t) => t.services.some((s) => canStrike(category, s)),
-  );
+  const w = newWorld(rng, (t) => t.services.some((s) => canStrike(category, s)));
   const onset = N - 1 - rng.int(7, 40);
   const ramp = rng.chance(0.6) || N - 1 - onset < 12 ? 1 : rng.int(3, Math.min(14, N - 1 - onset - 6));
   const fault = injectFault(w, category, onset, ramp);

@@ -43,7 +43,11 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
         () =>
           category === 'bad_deploy' && refer
             ? `TypeError: Cannot read properties of undefined (reading '${rng.pick(['locale', 'id', 'price', 'items'])}') at ${cls}.handle (src/${file}.ts:${rng.int(20, 400)})`
-            : rng.pick([`unhandled exception in request handler: ${rng.pick(CODE_CLASSES)} failed`, `${rng.pick(CODE_CLASSES)} failed: schema mismatch: expected v2 payload`, 'invalid state: missing field in response']),
+            : rng.pick([
+                `unhandled exception in request handler: ${rng.pick(CODE_CLASSES)} failed`,
+                `${rng.pick(CODE_CLASSES)} failed: schema mismatch: expected v2 payload`,
+                'invalid state: missing field in response',
+              ]),
         onset,
         N - 1,
         rng.int(5, 14),
@@ -68,7 +72,19 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
         const m = w.m.get(c)!;
         const edge = m.edges.get(root);
         if (edge) towards(rng, edge, e * rng.float(0.85, 1.1), sh, 0.08, 1);
-        addLogs(w, c, 'error', () => rng.pick([`${root} API returned 503 Service Unavailable`, `call to ${root} timed out after ${rng.int(2, 10)}000ms`]), onset, N - 1, rng.int(5, 12));
+        addLogs(
+          w,
+          c,
+          'error',
+          () =>
+            rng.pick([
+              `${root} API returned 503 Service Unavailable`,
+              `call to ${root} timed out after ${rng.int(2, 10)}000ms`,
+            ]),
+          onset,
+          N - 1,
+          rng.int(5, 12),
+        );
       }
       const withErr = w.m.get(direct)!.err ? direct : null;
       let paged = direct;
@@ -102,12 +118,39 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
           if (dm?.req) scale(rng, dm.req, 1 + (mult - 1) * rng.float(0.5, 1), sh, 0.04);
           if (dm?.conns) towards(rng, dm.conns, Math.min(0.8, dm.conns[onset]! * rng.float(1.1, 1.5)), sh, 0.03);
         }
-        addLogs(w, root, 'warn', () => rng.pick(['429 Too Many Requests returned to client', 'worker pool exhausted, queueing request']), onset, N - 1, rng.int(5, 14));
+        addLogs(
+          w,
+          root,
+          'warn',
+          () => rng.pick(['429 Too Many Requests returned to client', 'worker pool exhausted, queueing request']),
+          onset,
+          N - 1,
+          rng.int(5, 14),
+        );
       } else {
         scale(rng, m.req!, rng.float(0.8, 1.35), sh, 0.03);
-        addLogs(w, root, 'warn', () => rng.pick([`event loop lag ${rng.int(300, 3000)}ms exceeds 200ms`, `request timed out after ${rng.int(2, 10)}000ms`]), onset, N - 1, rng.int(5, 14));
+        addLogs(
+          w,
+          root,
+          'warn',
+          () =>
+            rng.pick([
+              `event loop lag ${rng.int(300, 3000)}ms exceeds 200ms`,
+              `request timed out after ${rng.int(2, 10)}000ms`,
+            ]),
+          onset,
+          N - 1,
+          rng.int(5, 14),
+        );
       }
-      towards(rng, m.cpu, category === 'traffic_surge' && rng.chance(0.3) ? rng.float(0.6, 0.8) : rng.float(0.82, 0.995), sh, 0.015, 1);
+      towards(
+        rng,
+        m.cpu,
+        category === 'traffic_surge' && rng.chance(0.3) ? rng.float(0.6, 0.8) : rng.float(0.82, 0.995),
+        sh,
+        0.015,
+        1,
+      );
       scale(rng, m.lat!, lat, sh);
       towards(rng, m.err!, e, sh, 0.1, 1);
       propagate(w, path, e, lat * 0.7, onset, ramp, 'timeout');
@@ -140,7 +183,9 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
       else if (m.processed) scale(rng, m.processed, rng.float(0.2, 0.6), sh);
       for (let c = 1; c < cycles; c++) {
         const at = Math.round(leakIdx + c * cycleLen);
-        if (m.err) for (let i = at; i < Math.min(N, at + rng.int(2, 4)); i++) m.err[i] = Math.max(m.err[i]!, e * rng.float(0.5, 1));
+        if (m.err)
+          for (let i = at; i < Math.min(N, at + rng.int(2, 4)); i++)
+            m.err[i] = Math.max(m.err[i]!, e * rng.float(0.5, 1));
         addLogs(w, root, 'error', () => `container ${root} OOMKilled (exit code 137), restarting`, at, at + 1, 1);
       }
       addLogs(w, root, 'error', () => `container ${root} OOMKilled (exit code 137), restarting`, onset, onset + 1, 1);
@@ -161,11 +206,32 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
       const m = w.m.get(root)!;
       towards(rng, m.conns!, rng.float(0.95, 1), sh, 0.01, 1);
       scale(rng, m.qlat!, rng.logFloat(30, 2000), sh, 0.2);
-      addLogs(w, root, 'error', () => rng.pick(['FATAL: remaining connection slots are reserved for non-replication superuser connections', `duration: ${rng.int(20000, 90000)} ms statement: SELECT * FROM ${rng.pick(['events', 'orders', 'sessions'])} WHERE created_at > $1`]), onset, N - 1, rng.int(5, 12));
+      addLogs(
+        w,
+        root,
+        'error',
+        () =>
+          rng.pick([
+            'FATAL: remaining connection slots are reserved for non-replication superuser connections',
+            `duration: ${rng.int(20000, 90000)} ms statement: SELECT * FROM ${rng.pick(['events', 'orders', 'sessions'])} WHERE created_at > $1`,
+          ]),
+        onset,
+        N - 1,
+        rng.int(5, 12),
+      );
       const users = (w.callers.get(root) ?? []).filter((c) => w.m.get(c)?.err);
       const e = rng.logFloat(0.03, 0.4);
       if (users.length === 0 || rng.chance(0.2)) {
-        for (const u of w.callers.get(root) ?? []) addLogs(w, u, 'error', () => `timeout acquiring connection from pool after ${rng.int(2, 10)}000ms`, onset, N - 1, rng.int(3, 8));
+        for (const u of w.callers.get(root) ?? [])
+          addLogs(
+            w,
+            u,
+            'error',
+            () => `timeout acquiring connection from pool after ${rng.int(2, 10)}000ms`,
+            onset,
+            N - 1,
+            rng.int(3, 8),
+          );
         return { category, root, cause: null, paged: root, alertname: 'PostgresConnectionsSaturated', affected: [] };
       }
       const user = rng.pick(users);
@@ -175,7 +241,15 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
       scale(rng, um.lat!, rng.float(3, 12), sh);
       const edge = um.edges.get(root);
       if (edge) towards(rng, edge, e * rng.float(0.9, 1.2), sh, 0.08, 1);
-      addLogs(w, user, 'error', () => `timeout acquiring connection from pool after ${rng.int(2, 10)}000ms`, onset, N - 1, rng.int(5, 12));
+      addLogs(
+        w,
+        user,
+        'error',
+        () => `timeout acquiring connection from pool after ${rng.int(2, 10)}000ms`,
+        onset,
+        N - 1,
+        rng.int(5, 12),
+      );
       propagate(w, path, e, 3, onset, ramp, 'timeout');
       return { category, root, cause: null, paged, alertname: 'HighErrorRate', affected: [] };
     }
@@ -187,7 +261,16 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
       for (let i = onset; i < N; i++) m.probe[i] = 0;
       const e = rng.float(0.2, 0.9);
       towards(rng, m.err!, e, shape(onset, 1), 0.05, 1);
-      addLogs(w, root, 'error', () => `http: TLS handshake error from 10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}:${rng.int(30000, 60000)}: remote error: tls: bad certificate`, onset, N - 1, rng.int(4, 10));
+      addLogs(
+        w,
+        root,
+        'error',
+        () =>
+          `http: TLS handshake error from 10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}:${rng.int(30000, 60000)}: remote error: tls: bad certificate`,
+        onset,
+        N - 1,
+        rng.int(4, 10),
+      );
       const [paged, path] = choosePaged(w, root, 0.5);
       propagate(w, path, e, 1, onset, 1, 'tls');
       otherCallersFeel(w, root, e, onset, 1, path);
@@ -200,8 +283,21 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
       const fillLen = rng.int(15, 70);
       const start = Math.max(5, onset - fillLen);
       const from = m.disk[start]!;
-      for (let i = start; i < N; i++) m.disk[i] = i >= onset ? 0 : clamp(from * (1 - (i - start) / (onset - start)) + 0.003 * rng.normal(), 0, 1);
-      addLogs(w, root, 'error', () => rng.pick([`write /var/log/app/${root}.log: no space left on device`, 'failed to persist upload: ENOSPC: no space left on device']), onset, N - 1, rng.int(5, 12));
+      for (let i = start; i < N; i++)
+        m.disk[i] = i >= onset ? 0 : clamp(from * (1 - (i - start) / (onset - start)) + 0.003 * rng.normal(), 0, 1);
+      addLogs(
+        w,
+        root,
+        'error',
+        () =>
+          rng.pick([
+            `write /var/log/app/${root}.log: no space left on device`,
+            'failed to persist upload: ENOSPC: no space left on device',
+          ]),
+        onset,
+        N - 1,
+        rng.int(5, 12),
+      );
       const e = rng.logFloat(0.04, 0.5);
       if (m.err) towards(rng, m.err, e, shape(onset, 2), 0.1, 1);
       if (m.qlat) scale(rng, m.qlat, rng.float(5, 50), shape(onset, 2), 0.2);
@@ -214,14 +310,17 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
         const edge = um.edges.get(root);
         if (edge) towards(rng, edge, e, shape(onset, 2), 0.08, 1);
       }
-      if (!w.m.get(target)?.err) return { category, root, cause: null, paged: root, alertname: 'DiskAlmostFull', affected: [] };
+      if (!w.m.get(target)?.err)
+        return { category, root, cause: null, paged: root, alertname: 'DiskAlmostFull', affected: [] };
       const [paged, path] = choosePaged(w, target, 0.5);
       propagate(w, path, e, 1, onset, 2);
       const alertname = paged === root && rng.chance(0.4) ? 'DiskAlmostFull' : 'HighErrorRate';
       return { category, root, cause: null, paged, alertname, affected: [] };
     }
     case 'queue_backlog': {
-      const root = strikable.length ? rng.pick(strikable) : rng.pick(named((s) => s.kind !== 'external' && !!w.m.get(s.name)?.processed));
+      const root = strikable.length
+        ? rng.pick(strikable)
+        : rng.pick(named((s) => s.kind !== 'external' && !!w.m.get(s.name)?.processed));
       const m = w.m.get(root)!;
       const rate = m.processed![onset]!;
       scale(rng, m.processed!, rng.float(0, 0.3), sh, 0.2);
@@ -233,9 +332,26 @@ export function injectFault(w: World, category: Category, onset: number, ramp: n
       }
       if (rng.chance(0.6)) {
         for (let i = onset + rng.int(1, 4); i < N; i += rng.int(3, 8)) for (let j = i; j < N; j++) m.restarts[j]!++;
-        addLogs(w, root, 'error', () => `consumer for ${w.topo.queues.get(root)} crashed: panic: runtime error: index out of range [${rng.int(1, 9)}] with length ${rng.int(0, 1)}`, onset, N - 1, rng.int(4, 9));
+        addLogs(
+          w,
+          root,
+          'error',
+          () =>
+            `consumer for ${w.topo.queues.get(root)} crashed: panic: runtime error: index out of range [${rng.int(1, 9)}] with length ${rng.int(0, 1)}`,
+          onset,
+          N - 1,
+          rng.int(4, 9),
+        );
       } else {
-        addLogs(w, root, 'warn', () => `consumer lag growing: no progress on partition ${rng.int(0, 11)} for ${rng.int(60, 900)}s`, onset, N - 1, rng.int(4, 9));
+        addLogs(
+          w,
+          root,
+          'warn',
+          () => `consumer lag growing: no progress on partition ${rng.int(0, 11)} for ${rng.int(60, 900)}s`,
+          onset,
+          N - 1,
+          rng.int(4, 9),
+        );
       }
       w.noChangeNearOnset.add(root);
       return { category, root, cause: null, paged: root, alertname: 'QueueBacklogHigh', affected: [] };

@@ -17,7 +17,9 @@ export function injectNovel(w: World, onset: number, ramp: number): Fault {
   const variant = rng.pick(['latency_only', 'errors_no_change', 'edge_partition', 'regional'] as const);
   const affected: string[] = [];
   if (variant === 'edge_partition') {
-    const candidates = w.topo.services.filter((s) => s.kind === 'service' && s.dependsOn.some((d) => w.byName.get(d)?.kind !== 'external'));
+    const candidates = w.topo.services.filter(
+      (s) => s.kind === 'service' && s.dependsOn.some((d) => w.byName.get(d)?.kind !== 'external'),
+    );
     if (candidates.length) {
       const p = rng.pick(candidates);
       const dep = rng.pick(p.dependsOn.filter((d) => w.byName.get(d)?.kind !== 'external'));
@@ -29,7 +31,15 @@ export function injectNovel(w: World, onset: number, ramp: number): Fault {
       const ep = Math.max(e * rng.float(0.4, 0.9), 0.02);
       towards(rng, m.err!, ep, sh, 0.1, 1);
       scale(rng, m.lat!, rng.float(2, 8), sh);
-      addLogs(w, p.name, 'error', () => `dial tcp ${dep}:${rng.pick([8080, 443, 9000, 5432])}: i/o timeout`, onset, N - 1, rng.int(6, 14));
+      addLogs(
+        w,
+        p.name,
+        'error',
+        () => `dial tcp ${dep}:${rng.pick([8080, 443, 9000, 5432])}: i/o timeout`,
+        onset,
+        N - 1,
+        rng.int(6, 14),
+      );
       affected.push(p.name, dep);
       const [paged, path] = choosePaged(w, p.name, 0.6);
       propagate(w, path, ep, 2, onset, ramp);
@@ -57,7 +67,8 @@ export function injectNovel(w: World, onset: number, ramp: number): Fault {
     addLogs(w, p, 'warn', weird, onset, N - 1, rng.int(4, 9));
     const [paged, path] = choosePaged(w, p, 0.6);
     // Callers feel the latency, not errors.
-    for (let i = path.length - 2; i >= 0; i--) scale(rng, w.m.get(path[i]!)!.lat!, 1 + (f - 1) * rng.float(0.5, 0.9), shape(onset, ramp));
+    for (let i = path.length - 2; i >= 0; i--)
+      scale(rng, w.m.get(path[i]!)!.lat!, 1 + (f - 1) * rng.float(0.5, 0.9), shape(onset, ramp));
     return { category: 'novel', root: null, cause: null, paged, alertname: 'HighLatencyP99', affected };
   }
   const e = rng.logFloat(0.03, 0.4);

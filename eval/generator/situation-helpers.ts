@@ -12,12 +12,27 @@ export const fileOf = (cls: string) => `src/${cls.replace(/([a-z])([A-Z])/g, '$1
 
 export const http = (w: World) => w.topo.services.filter((s) => s.kind === 'service').map((s) => s.name);
 
-export const fault = (category: Category, root: string | null, cause: string | null, paged: string, alertname = 'HighErrorRate'): Fault => ({ category, root, cause, paged, alertname, affected: [] });
+export const fault = (
+  category: Category,
+  root: string | null,
+  cause: string | null,
+  paged: string,
+  alertname = 'HighErrorRate',
+): Fault => ({ category, root, cause, paged, alertname, affected: [] });
 
 /** Stack traces naming the module the bad build changed. */
 export function stackTraces(w: World, service: string, cls: string, from: number) {
   const { rng } = w;
-  addLogs(w, service, 'error', () => `TypeError: Cannot read properties of undefined (reading '${rng.pick(['id', 'price', 'items', 'locale'])}') at ${cls}.handle (${fileOf(cls)}:${rng.int(20, 400)})`, from, N - 1, rng.int(5, 12));
+  addLogs(
+    w,
+    service,
+    'error',
+    () =>
+      `TypeError: Cannot read properties of undefined (reading '${rng.pick(['id', 'price', 'items', 'locale'])}') at ${cls}.handle (${fileOf(cls)}:${rng.int(20, 400)})`,
+    from,
+    N - 1,
+    rng.int(5, 12),
+  );
 }
 
 /** A deploy's warm-up: errors and latency for a minute or three, then back to normal. */
@@ -61,19 +76,43 @@ export function realTelemetry(s: Scenario, rng: Random, paged: string): Scenario
   for (const x of s.metrics) {
     const name = x.metric.__name__;
     if (name === 'service:http_errors:ratio_rate5m' && x.metric.service !== paged) continue;
-    if (name === 'service:upstream_errors:ratio_rate5m' || name === 'probe_success' || name === 'probe_ssl_earliest_cert_expiry') continue;
+    if (
+      name === 'service:upstream_errors:ratio_rate5m' ||
+      name === 'probe_success' ||
+      name === 'probe_ssl_earliest_cert_expiry'
+    )
+      continue;
     if (name === 'container_cpu_usage:ratio' || name === 'container_memory_working_set_bytes') {
       const pods = rng.int(2, 4);
       for (let p = 0; p < pods; p++) {
         const pod = `${x.metric.service}-${rng.hex(9)}-${rng.hex(5)}`;
         const jitter = name === 'container_cpu_usage:ratio' ? 0.06 : 0.01;
-        const values = x.values.map(([t, v]) => [t, String(+Math.max(0, Math.min(name === 'container_cpu_usage:ratio' ? 1 : Infinity, Number(v) * (1 + jitter * rng.normal()))).toPrecision(4))] as [number, string]);
+        const values = x.values.map(
+          ([t, v]) =>
+            [
+              t,
+              String(
+                +Math.max(
+                  0,
+                  Math.min(
+                    name === 'container_cpu_usage:ratio' ? 1 : Infinity,
+                    Number(v) * (1 + jitter * rng.normal()),
+                  ),
+                ).toPrecision(4),
+              ),
+            ] as [number, string],
+        );
         metrics.push({ metric: { ...x.metric, pod }, values });
       }
       continue;
     }
     if (name === 'service:http_latency_seconds:p99' || name === 'service:http_requests:rate5m') {
-      metrics.push({ ...x, values: x.values.map(([t, v]) => [t, String(+(Number(v) * (1 + 0.08 * rng.normal())).toPrecision(4))] as [number, string]) });
+      metrics.push({
+        ...x,
+        values: x.values.map(
+          ([t, v]) => [t, String(+(Number(v) * (1 + 0.08 * rng.normal())).toPrecision(4))] as [number, string],
+        ),
+      });
       continue;
     }
     metrics.push(x);

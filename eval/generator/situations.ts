@@ -9,7 +9,18 @@ import { assemble } from './assemble.js';
 import { distractions } from './distractions.js';
 import { addChange, addDeploy, choosePaged, propagate } from './effects.js';
 import { injectFault } from './inject-fault.js';
-import { type Situation, breakService, dailyRamp, deep, fault, fileOf, http, realTelemetry, stackTraces, warmup } from './situation-helpers.js';
+import {
+  type Situation,
+  breakService,
+  dailyRamp,
+  deep,
+  fault,
+  fileOf,
+  http,
+  realTelemetry,
+  stackTraces,
+  warmup,
+} from './situation-helpers.js';
 import { N, addLogs, idxSec, newWorld, noisy, scale, shape, towards } from './window.js';
 
 export const SITUATIONS: Record<string, Situation> = {
@@ -36,10 +47,20 @@ export const SITUATIONS: Record<string, Situation> = {
     const root = rng.pick(http(w));
     const cls = rng.pick(CODE_CLASSES);
     const bad = addDeploy(w, root, idxSec(w, onset) - rng.float(10, 25) * 60, cls);
-    addLogs(w, root, 'error', () => `failed to decode cached entry written by build ${bad.sha}: ${cls} payload schema mismatch (${fileOf(cls)})`, onset, N - 1, rng.int(4, 10));
+    addLogs(
+      w,
+      root,
+      'error',
+      () =>
+        `failed to decode cached entry written by build ${bad.sha}: ${cls} payload schema mismatch (${fileOf(cls)})`,
+      onset,
+      N - 1,
+      rng.int(4, 10),
+    );
     if (rng.chance(0.6)) stackTraces(w, root, cls, onset);
     const paged = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.5), 0.3);
-    if (rng.chance(0.5)) addChange(w, root, idxSec(w, onset) - rng.float(0.5, 5) * 60, rng.pick(['feature_flag', 'infra'] as const));
+    if (rng.chance(0.5))
+      addChange(w, root, idxSec(w, onset) - rng.float(0.5, 5) * 60, rng.pick(['feature_flag', 'infra'] as const));
     else addDeploy(w, root, idxSec(w, onset) - rng.float(0.5, 5) * 60, rng.pick(CODE_CLASSES.filter((c) => c !== cls)));
     return fault('bad_deploy', root, bad.id, paged);
   },
@@ -47,7 +68,9 @@ export const SITUATIONS: Record<string, Situation> = {
   /** The failing service or database exports nothing: callers' per-upstream errors and its own logs carry the diagnosis. */
   silent_root(w, onset, ramp) {
     const { rng } = w;
-    const dbs = w.topo.services.filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => w.m.get(c)?.err)).map((s) => s.name);
+    const dbs = w.topo.services
+      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => w.m.get(c)?.err))
+      .map((s) => s.name);
     const variant = dbs.length ? rng.pick(['disk', 'connections', 'deploy'] as const) : 'deploy';
     const root = variant === 'deploy' ? rng.pick(deep(w)) : rng.pick(dbs);
     const e = rng.logFloat(0.04, 0.5);
@@ -55,10 +78,34 @@ export const SITUATIONS: Record<string, Situation> = {
     let category: Category;
     if (variant === 'disk') {
       category = 'disk_full';
-      addLogs(w, root, 'error', () => rng.pick(['PANIC: could not write to file "pg_wal/xlogtemp.412": No space left on device', 'ERROR: could not extend file "base/16384/2619": No space left on device']), onset, N - 1, rng.int(4, 10));
+      addLogs(
+        w,
+        root,
+        'error',
+        () =>
+          rng.pick([
+            'PANIC: could not write to file "pg_wal/xlogtemp.412": No space left on device',
+            'ERROR: could not extend file "base/16384/2619": No space left on device',
+          ]),
+        onset,
+        N - 1,
+        rng.int(4, 10),
+      );
     } else if (variant === 'connections') {
       category = 'db_saturation';
-      addLogs(w, root, 'error', () => rng.pick(['FATAL: remaining connection slots are reserved for non-replication superuser connections', `LOG: duration: ${rng.int(20000, 90000)} ms statement: SELECT * FROM events WHERE created_at > $1`]), onset, N - 1, rng.int(5, 12));
+      addLogs(
+        w,
+        root,
+        'error',
+        () =>
+          rng.pick([
+            'FATAL: remaining connection slots are reserved for non-replication superuser connections',
+            `LOG: duration: ${rng.int(20000, 90000)} ms statement: SELECT * FROM events WHERE created_at > $1`,
+          ]),
+        onset,
+        N - 1,
+        rng.int(5, 12),
+      );
     } else {
       category = 'bad_deploy';
       const cls = rng.pick(CODE_CLASSES);
@@ -76,7 +123,16 @@ export const SITUATIONS: Record<string, Situation> = {
       if (ce) towards(rng, ce, e * rng.float(0.85, 1.1), shape(onset, ramp), 0.08, 1);
     }
     towards(rng, um.err!, Math.max(e * 0.7, 0.02), shape(onset, ramp), 0.1, 1);
-    addLogs(w, user, 'error', () => `request to ${root} failed: ${variant === 'connections' ? 'timeout acquiring connection' : '500 Internal Server Error'}`, onset, N - 1, rng.int(4, 10));
+    addLogs(
+      w,
+      user,
+      'error',
+      () =>
+        `request to ${root} failed: ${variant === 'connections' ? 'timeout acquiring connection' : '500 Internal Server Error'}`,
+      onset,
+      N - 1,
+      rng.int(4, 10),
+    );
     const [paged, path] = choosePaged(w, user, 0.4);
     propagate(w, path, Math.max(e * 0.7, 0.02), 1, onset, ramp);
     w.m.delete(root);
@@ -87,7 +143,9 @@ export const SITUATIONS: Record<string, Situation> = {
   /** A leak that began hours ago at one deploy, growing through later harmless deploys; replicas OOM-killed in turn. */
   slow_memory(w, onset) {
     const { rng } = w;
-    const root = rng.pick(w.topo.services.filter((s) => s.kind === 'service' || s.kind === 'worker').map((s) => s.name));
+    const root = rng.pick(
+      w.topo.services.filter((s) => s.kind === 'service' || s.kind === 'worker').map((s) => s.name),
+    );
     const m = w.m.get(root)!;
     const leakIdx = rng.int(3, 45);
     const leak = addDeploy(w, root, idxSec(w, leakIdx) - rng.float(0, 2) * 60);
@@ -108,10 +166,19 @@ export const SITUATIONS: Record<string, Situation> = {
       m.restarts[i] = restarts;
     }
     const cycle = Math.min(...cycles);
-    for (let k = rng.int(1, 2); k > 0; k--) addDeploy(w, root, idxSec(w, rng.int(leakIdx + 20, Math.max(leakIdx + 21, onset - 10))));
+    for (let k = rng.int(1, 2); k > 0; k--)
+      addDeploy(w, root, idxSec(w, rng.int(leakIdx + 20, Math.max(leakIdx + 21, onset - 10))));
     const e = rng.logFloat(0.03, 0.3);
     if (m.err) towards(rng, m.err, e, shape(onset, 1), 0.15, 1);
-    addLogs(w, root, 'error', () => `container ${root} OOMKilled (exit code 137), restarting`, leakIdx + cycle * 0.6, N - 1, rng.int(3, 6));
+    addLogs(
+      w,
+      root,
+      'error',
+      () => `container ${root} OOMKilled (exit code 137), restarting`,
+      leakIdx + cycle * 0.6,
+      N - 1,
+      rng.int(3, 6),
+    );
     let paged = root;
     let alertname = 'PodCrashLooping';
     if (m.err) {
@@ -135,7 +202,15 @@ export const SITUATIONS: Record<string, Situation> = {
     scale(rng, m.lat!, lat, shape(onset, ramp));
     const e = rng.logFloat(0.015, 0.12);
     towards(rng, m.err!, e, shape(onset, ramp), 0.1, 1);
-    addLogs(w, root, 'warn', () => `event loop lag ${rng.int(300, 3000)}ms exceeds 200ms`, onset, N - 1, rng.int(4, 10));
+    addLogs(
+      w,
+      root,
+      'warn',
+      () => `event loop lag ${rng.int(300, 3000)}ms exceeds 200ms`,
+      onset,
+      N - 1,
+      rng.int(4, 10),
+    );
     const [paged, path] = choosePaged(w, root, 0.4);
     propagate(w, path, e, lat * 0.7, onset, ramp, 'timeout');
     w.noChangeNearOnset.add(root);
@@ -156,9 +231,22 @@ export const SITUATIONS: Record<string, Situation> = {
   dependency_change(w, onset, ramp) {
     const { rng } = w;
     const root = rng.pick(deep(w));
-    const c = addChange(w, root, idxSec(w, onset) - rng.float(0.5, 15) * 60, rng.pick(['feature_flag', 'config'] as const));
+    const c = addChange(
+      w,
+      root,
+      idxSec(w, onset) - rng.float(0.5, 15) * 60,
+      rng.pick(['feature_flag', 'config'] as const),
+    );
     const quoted = c.summary.split(' ')[c.kind === 'feature_flag' ? 1 : 0]!;
-    addLogs(w, root, 'error', () => `${quoted} is on: ${rng.pick(CODE_CLASSES)} rejected request: unexpected response shape`, onset, N - 1, rng.int(4, 10));
+    addLogs(
+      w,
+      root,
+      'error',
+      () => `${quoted} is on: ${rng.pick(CODE_CLASSES)} rejected request: unexpected response shape`,
+      onset,
+      N - 1,
+      rng.int(4, 10),
+    );
     const paged = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.4), 0);
     return fault('config_change', root, c.id, paged);
   },
@@ -166,7 +254,9 @@ export const SITUATIONS: Record<string, Situation> = {
   /** An auth setting on a dependency that rejects only one caller: one edge fails, the dependency's own errors barely move. */
   auth_one_caller(w, onset, ramp) {
     const { rng } = w;
-    const pairs = w.topo.services.filter((s) => s.kind === 'service').flatMap((s) => s.dependsOn.filter((d) => w.byName.get(d)?.kind === 'service').map((d) => [s.name, d] as const));
+    const pairs = w.topo.services
+      .filter((s) => s.kind === 'service')
+      .flatMap((s) => s.dependsOn.filter((d) => w.byName.get(d)?.kind === 'service').map((d) => [s.name, d] as const));
     if (!pairs.length) return SITUATIONS.dependency_change!(w, onset, ramp);
     const [caller, root] = rng.pick(pairs);
     const setting = rng.pick(['allowed_clients', 'audience', 'required_scopes', 'mtls_client_allowlist']);
@@ -177,7 +267,15 @@ export const SITUATIONS: Record<string, Situation> = {
     cm.edges.set(root, edge);
     const e = rng.logFloat(0.2, 1);
     towards(rng, edge, e, shape(onset, ramp), 0.05, 1);
-    addLogs(w, caller, 'error', () => `request to ${root} failed: 403 Forbidden: client "${caller}" rejected (${setting})`, onset, N - 1, rng.int(5, 12));
+    addLogs(
+      w,
+      caller,
+      'error',
+      () => `request to ${root} failed: 403 Forbidden: client "${caller}" rejected (${setting})`,
+      onset,
+      N - 1,
+      rng.int(5, 12),
+    );
     addLogs(w, root, 'warn', () => `auth: rejected client ${caller}: not in ${setting}`, onset, N - 1, rng.int(3, 8));
     const ce = Math.max(e * rng.float(0.3, 0.7), 0.03);
     const [paged, path] = choosePaged(w, caller, 0.5);
@@ -191,7 +289,9 @@ export const SITUATIONS: Record<string, Situation> = {
   /** A lowered connection limit: the pool saturates with no slow queries. A config change, not database saturation. */
   connection_limit(w, onset, ramp) {
     const { rng } = w;
-    const dbs = w.topo.services.filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => w.m.get(c)?.err)).map((s) => s.name);
+    const dbs = w.topo.services
+      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => w.m.get(c)?.err))
+      .map((s) => s.name);
     if (!dbs.length) return SITUATIONS.dependency_change!(w, onset, ramp);
     const root = rng.pick(dbs);
     const before = rng.pick([100, 200, 300, 500]);
@@ -200,14 +300,34 @@ export const SITUATIONS: Record<string, Situation> = {
     c.summary = `max_connections ${before} -> ${after}`;
     const m = w.m.get(root)!;
     towards(rng, m.conns!, rng.float(0.95, 1), shape(onset, 1), 0.01, 1);
-    addLogs(w, root, 'error', () => rng.pick(['FATAL: sorry, too many clients already', 'FATAL: remaining connection slots are reserved for non-replication superuser connections']), onset, N - 1, rng.int(5, 12));
+    addLogs(
+      w,
+      root,
+      'error',
+      () =>
+        rng.pick([
+          'FATAL: sorry, too many clients already',
+          'FATAL: remaining connection slots are reserved for non-replication superuser connections',
+        ]),
+      onset,
+      N - 1,
+      rng.int(5, 12),
+    );
     const users = (w.callers.get(root) ?? []).filter((u) => w.m.get(u)?.err);
     const user = rng.pick(users);
     const e = rng.logFloat(0.03, 0.4);
     towards(rng, w.m.get(user)!.err!, e, shape(onset, ramp), 0.1, 1);
     const edge = w.m.get(user)!.edges.get(root);
     if (edge) towards(rng, edge, e, shape(onset, ramp), 0.08, 1);
-    addLogs(w, user, 'error', () => `timeout acquiring connection from pool after ${rng.int(2, 10)}000ms`, onset, N - 1, rng.int(4, 10));
+    addLogs(
+      w,
+      user,
+      'error',
+      () => `timeout acquiring connection from pool after ${rng.int(2, 10)}000ms`,
+      onset,
+      N - 1,
+      rng.int(4, 10),
+    );
     const [paged, path] = choosePaged(w, user, 0.4);
     propagate(w, path, e, 2, onset, ramp, 'timeout');
     w.noChangeNearOnset.add(root);
@@ -224,15 +344,38 @@ export const SITUATIONS: Record<string, Situation> = {
     const caller = rng.pick(callers);
     const asDeploy = rng.chance(0.4);
     const at = idxSec(w, onset) - rng.float(0.5, 12) * 60;
-    const cause = asDeploy ? addDeploy(w, caller, at, rng.pick(CODE_CLASSES)) : addChange(w, caller, at, rng.pick(['feature_flag', 'config'] as const));
-    if (!asDeploy) (cause as { summary: string }).summary = rng.pick([`${vendor}_sync_interval_s 60 -> 5`, `set prefetch-${vendor} to 100% of traffic`, `${vendor}_batch_size 100 -> 1`]);
+    const cause = asDeploy
+      ? addDeploy(w, caller, at, rng.pick(CODE_CLASSES))
+      : addChange(w, caller, at, rng.pick(['feature_flag', 'config'] as const));
+    if (!asDeploy)
+      (cause as { summary: string }).summary = rng.pick([
+        `${vendor}_sync_interval_s 60 -> 5`,
+        `set prefetch-${vendor} to 100% of traffic`,
+        `${vendor}_batch_size 100 -> 1`,
+      ]);
     const m = w.m.get(caller)!;
     const edge = m.edges.get(vendor) ?? noisy(rng, rng.logFloat(0.0003, 0.004), 0.3, { max: 1 });
     m.edges.set(vendor, edge);
     const e = rng.logFloat(0.05, 0.5);
     towards(rng, edge, e, shape(onset, ramp), 0.08, 1);
-    addLogs(w, caller, 'error', () => `${vendor} API returned 429 Too Many Requests (Retry-After: ${rng.int(5, 60)})`, onset, N - 1, rng.int(5, 12));
-    addLogs(w, caller, 'warn', () => `${vendor} quota at ${rng.int(97, 100)}% of requests per minute`, onset, N - 1, rng.int(2, 5));
+    addLogs(
+      w,
+      caller,
+      'error',
+      () => `${vendor} API returned 429 Too Many Requests (Retry-After: ${rng.int(5, 60)})`,
+      onset,
+      N - 1,
+      rng.int(5, 12),
+    );
+    addLogs(
+      w,
+      caller,
+      'warn',
+      () => `${vendor} quota at ${rng.int(97, 100)}% of requests per minute`,
+      onset,
+      N - 1,
+      rng.int(2, 5),
+    );
     const ce = Math.max(e * rng.float(0.4, 0.9), 0.02);
     towards(rng, m.err!, ce, shape(onset, ramp), 0.1, 1);
     const [paged, path] = choosePaged(w, caller, 0.5);
@@ -246,20 +389,32 @@ export const SITUATIONS: Record<string, Situation> = {
     const { rng } = w;
     const f = injectFault(w, 'third_party_outage', onset, ramp);
     const callers = (w.callers.get(f.root!) ?? []).filter((c) => w.m.get(c));
-    if (callers.length && rng.chance(0.6)) addChange(w, rng.pick(callers), idxSec(w, onset) - rng.float(1, 15) * 60, rng.pick(['feature_flag', 'infra'] as const));
+    if (callers.length && rng.chance(0.6))
+      addChange(
+        w,
+        rng.pick(callers),
+        idxSec(w, onset) - rng.float(1, 15) * 60,
+        rng.pick(['feature_flag', 'infra'] as const),
+      );
     return f;
   },
 
   /** A caller raised its retries earlier; a small blip of its dependency multiplies into a retry storm. */
   retry_storm(w, onset, ramp) {
     const { rng } = w;
-    const pairs = w.topo.services.filter((s) => s.kind === 'service').flatMap((s) => s.dependsOn.filter((d) => w.m.get(d)?.req).map((d) => [s.name, d] as const));
+    const pairs = w.topo.services
+      .filter((s) => s.kind === 'service')
+      .flatMap((s) => s.dependsOn.filter((d) => w.m.get(d)?.req).map((d) => [s.name, d] as const));
     if (!pairs.length) return SITUATIONS.dependency_change!(w, onset, ramp);
     const [caller, dep] = rng.pick(pairs);
     const from = rng.int(1, 3);
     const to = from + rng.int(4, 9);
     const c = addChange(w, caller, idxSec(w, onset) - rng.float(20, 100) * 60, 'config');
-    c.summary = rng.pick([`max_retries ${from} -> ${to}`, `${dep} client retry attempts ${from} -> ${to}`, `retry budget for ${dep} raised ${from} -> ${to}`]);
+    c.summary = rng.pick([
+      `max_retries ${from} -> ${to}`,
+      `${dep} client retry attempts ${from} -> ${to}`,
+      `retry budget for ${dep} raised ${from} -> ${to}`,
+    ]);
     const dm = w.m.get(dep)!;
     const mult = rng.float(2.5, 6);
     scale(rng, dm.req!, mult, shape(onset, ramp), 0.04);
@@ -267,7 +422,15 @@ export const SITUATIONS: Record<string, Situation> = {
     const e = rng.logFloat(0.05, 0.4);
     towards(rng, dm.err!, e, shape(onset, ramp), 0.1, 1);
     scale(rng, dm.lat!, rng.float(2, 8), shape(onset, ramp));
-    addLogs(w, caller, 'warn', () => `retrying request to ${dep} (attempt ${rng.int(3, to)}/${to})`, onset, N - 1, rng.int(6, 14));
+    addLogs(
+      w,
+      caller,
+      'warn',
+      () => `retrying request to ${dep} (attempt ${rng.int(3, to)}/${to})`,
+      onset,
+      N - 1,
+      rng.int(6, 14),
+    );
     const [paged, path] = choosePaged(w, dep, 0);
     propagate(w, path, e, 3, onset, ramp, 'timeout');
     w.noChangeNearOnset.add(dep);
@@ -280,7 +443,9 @@ export const SITUATIONS: Record<string, Situation> = {
     const { rng } = w;
     const variant = rng.pick(['dns', 'clock', 'partition'] as const);
     const sources = http(w).filter((s) => w.byName.get(s)!.dependsOn.length);
-    const hit = rng.shuffle(sources.length ? sources : http(w)).slice(0, variant === 'dns' ? rng.int(2, 4) : rng.int(1, 3));
+    const hit = rng
+      .shuffle(sources.length ? sources : http(w))
+      .slice(0, variant === 'dns' ? rng.int(2, 4) : rng.int(1, 3));
     const zone = rng.pick(['a', 'b', 'c']);
     for (const s of hit) {
       const m = w.m.get(s)!;
@@ -292,15 +457,23 @@ export const SITUATIONS: Record<string, Situation> = {
       towards(rng, m.err!, Math.max(e * 0.7, 0.02), shape(onset, ramp), 0.1, 1);
       const line =
         variant === 'dns'
-          ? () => `dial tcp: lookup ${dep}.svc.cluster.local on 10.96.0.10:53: ${rng.pick(['no such host', 'server misbehaving', 'i/o timeout'])}`
+          ? () =>
+              `dial tcp: lookup ${dep}.svc.cluster.local on 10.96.0.10:53: ${rng.pick(['no such host', 'server misbehaving', 'i/o timeout'])}`
           : variant === 'clock'
-            ? () => `token validation failed: token used before issued (iat is ${rng.int(30, 400)}s in the future); clock skew suspected`
-            : () => `dial tcp 10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}:8080: connect: no route to host (${dep} in zone-${zone} unreachable)`;
+            ? () =>
+                `token validation failed: token used before issued (iat is ${rng.int(30, 400)}s in the future); clock skew suspected`
+            : () =>
+                `dial tcp 10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}:8080: connect: no route to host (${dep} in zone-${zone} unreachable)`;
       addLogs(w, s, 'error', line, onset, N - 1, rng.int(5, 12));
     }
     const first = hit[0]!;
     // The bait: a harmless deploy of an affected service just before the onset (of a module the failure does not name).
-    addDeploy(w, rng.pick(hit), idxSec(w, onset) - rng.float(1, 12) * 60, rng.pick(CODE_CLASSES.filter((c) => c !== 'TokenVerifier' && c !== 'GeoIndex')));
+    addDeploy(
+      w,
+      rng.pick(hit),
+      idxSec(w, onset) - rng.float(1, 12) * 60,
+      rng.pick(CODE_CLASSES.filter((c) => c !== 'TokenVerifier' && c !== 'GeoIndex')),
+    );
     const [paged, path] = choosePaged(w, first, 0.5);
     propagate(w, path, 0.03, 1, onset, ramp);
     return { ...fault('novel', null, null, paged), affected: hit };
@@ -309,9 +482,16 @@ export const SITUATIONS: Record<string, Situation> = {
   /** Two faults at once: the page is explained by the one whose symptom reaches it through the call graph. */
   two_faults(w, onset, ramp) {
     const { rng } = w;
-    const f = injectFault(w, rng.pick(['bad_deploy', 'config_change', 'db_saturation', 'third_party_outage'] as const), onset, ramp);
+    const f = injectFault(
+      w,
+      rng.pick(['bad_deploy', 'config_change', 'db_saturation', 'third_party_outage'] as const),
+      onset,
+      ramp,
+    );
     const reach = descendants(w.topo.services, f.paged);
-    const ancestors = new Set(w.topo.services.filter((s) => descendants(w.topo.services, s.name).has(f.paged)).map((s) => s.name));
+    const ancestors = new Set(
+      w.topo.services.filter((s) => descendants(w.topo.services, s.name).has(f.paged)).map((s) => s.name),
+    );
     const elsewhere = http(w).filter((s) => !reach.has(s) && !ancestors.has(s));
     if (elsewhere.length) {
       const x = rng.pick(elsewhere);
@@ -335,10 +515,18 @@ export const SITUATIONS: Record<string, Situation> = {
     const lat = rng.float(2.5, 10);
     scale(rng, m.lat!, lat, shape(onset, ramp), 0.15);
     const [paged, path] = choosePaged(w, root, 0);
-    for (let i = path.length - 2; i >= 0; i--) scale(rng, w.m.get(path[i]!)!.lat!, 1 + (lat - 1) * rng.float(0.4, 0.9), shape(onset + rng.int(0, 1), ramp), 0.15);
+    for (let i = path.length - 2; i >= 0; i--)
+      scale(
+        rng,
+        w.m.get(path[i]!)!.lat!,
+        1 + (lat - 1) * rng.float(0.4, 0.9),
+        shape(onset + rng.int(0, 1), ramp),
+        0.15,
+      );
     // Another service busy with its own traffic, and latency noise everywhere.
     const busy = http(w).filter((s) => !path.includes(s));
-    if (busy.length && rng.chance(0.6)) towards(rng, w.m.get(rng.pick(busy))!.cpu, rng.float(0.55, 0.75), shape(onset - rng.int(0, 20), 5), 0.03, 1);
+    if (busy.length && rng.chance(0.6))
+      towards(rng, w.m.get(rng.pick(busy))!.cpu, rng.float(0.55, 0.75), shape(onset - rng.int(0, 20), 5), 0.03, 1);
     w.noChangeNearOnset.add(root);
     return { ...fault('cpu_saturation', root, null, paged, 'HighLatencyP99'), affected: ['real_telemetry'] };
   },
@@ -349,13 +537,22 @@ export const SITUATION_NAMES = Object.keys(SITUATIONS);
 /** One scenario of a situation, reproducible from `seed`. */
 export function generateSituation(seed: number, situation: string, label: string): Scenario {
   const rng = new Random(seed);
-  const w = newWorld(rng, (t) => t.services.some((s) => s.kind === 'database') && t.services.filter((s) => s.kind === 'service').length >= 4);
+  const w = newWorld(
+    rng,
+    (t) => t.services.some((s) => s.kind === 'database') && t.services.filter((s) => s.kind === 'service').length >= 4,
+  );
   const onset = N - 1 - rng.int(8, 40);
   const ramp = rng.chance(0.6) ? 1 : rng.int(2, Math.min(10, N - 1 - onset - 6));
   const f = SITUATIONS[situation]!(w, onset, ramp);
   const real = f.affected.includes('real_telemetry');
   distractions(w, { ...f, affected: real ? [] : f.affected }, onset);
-  const s = assemble(w, f, onset, label, `Generated incident (${situation.replace(/_/g, ' ')}): ${f.alertname} on ${f.paged}`);
+  const s = assemble(
+    w,
+    f,
+    onset,
+    label,
+    `Generated incident (${situation.replace(/_/g, ' ')}): ${f.alertname} on ${f.paged}`,
+  );
   return real ? realTelemetry(s, rng, f.paged) : s;
 }
 
@@ -364,6 +561,10 @@ export function generateSituations({ count, seed }: { count: number; seed: numbe
   const order = new Random(seed).shuffle(SITUATION_NAMES);
   return Array.from({ length: count }, (_, i) => {
     const name = order[i % order.length]!;
-    return generateSituation(seed * 100_019 + i * 7907, name, `sit-s${seed}-${String(i + 1).padStart(4, '0')}-${name.replace(/_/g, '-')}`);
+    return generateSituation(
+      seed * 100_019 + i * 7907,
+      name,
+      `sit-s${seed}-${String(i + 1).padStart(4, '0')}-${name.replace(/_/g, '-')}`,
+    );
   });
 }

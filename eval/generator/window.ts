@@ -47,7 +47,12 @@ export const iso = (sec: number) => new Date(Math.round(sec) * 1000).toISOString
 
 export const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
-export function noisy(rng: Random, base: number, rel: number, opts: { drift?: number; min?: number; max?: number } = {}): Arr {
+export function noisy(
+  rng: Random,
+  base: number,
+  rel: number,
+  opts: { drift?: number; min?: number; max?: number } = {},
+): Arr {
   const phase = rng.float(0, Math.PI * 2);
   const drift = opts.drift ?? rng.float(0, 0.08);
   const out: Arr = [];
@@ -78,7 +83,15 @@ export function scale(rng: Random, a: Arr, factor: number, sh: (i: number) => nu
   }
 }
 
-export function addLogs(w: World, service: string, level: LogLine['level'], lines: () => string, fromIdx: number, toIdx: number, count: number) {
+export function addLogs(
+  w: World,
+  service: string,
+  level: LogLine['level'],
+  lines: () => string,
+  fromIdx: number,
+  toIdx: number,
+  count: number,
+) {
   for (let k = 0; k < count; k++) {
     const idx = w.rng.float(fromIdx, toIdx);
     w.logs.push({ ts: iso(w.startSec + idx * STEP + w.rng.float(0, 59)), service, level, line: lines() });
@@ -138,20 +151,26 @@ export function buildBaselines(w: World) {
     if (!m) continue;
     for (const d of s.dependsOn) {
       const vendor = w.byName.get(d)?.kind === 'external';
-      if (rng.chance(vendor ? Math.min(1, pEdge + 0.2) : pEdge)) m.edges.set(d, noisy(rng, rng.logFloat(0.0003, 0.004), rng.float(0.2, 0.5), { max: 1 }));
+      if (rng.chance(vendor ? Math.min(1, pEdge + 0.2) : pEdge))
+        m.edges.set(d, noisy(rng, rng.logFloat(0.0003, 0.004), rng.float(0.2, 0.5), { max: 1 }));
     }
   }
 }
 
 const BACKGROUND: Array<(w: World, s: string) => [LogLine['level'], string]> = [
-  (w) => ['info', `GET /api/v1/${w.rng.pick(['items', 'users', 'orders', 'search', 'feed', 'status'])} 200 in ${w.rng.int(3, 180)}ms`],
+  (w) => [
+    'info',
+    `GET /api/v1/${w.rng.pick(['items', 'users', 'orders', 'search', 'feed', 'status'])} 200 in ${w.rng.int(3, 180)}ms`,
+  ],
   () => ['info', 'health check ok'],
   (w) => ['debug', `refreshed config snapshot ${w.rng.hex(7)}`],
   (w) => ['warn', `cache miss ratio above 0.${w.rng.int(2, 6)} for key prefix sess:`],
   (w) => ['warn', `slow request: ${w.rng.int(600, 2400)}ms exceeds 500ms budget`],
   (w, s) => {
     const deps = w.byName.get(s)?.dependsOn ?? [];
-    return deps.length ? ['warn', `retrying request to ${w.rng.pick(deps)} (attempt 2/3)`] : ['info', 'connection pool resized'];
+    return deps.length
+      ? ['warn', `retrying request to ${w.rng.pick(deps)} (attempt 2/3)`]
+      : ['info', 'connection pool resized'];
   },
   (w) => ['info', `gc pause ${w.rng.int(2, 40)}ms`],
 ];
@@ -181,10 +200,16 @@ export function toSeries(w: World): Series[] {
     if (!a) return;
     // Scrapes go missing now and then; Prometheus simply leaves those steps out of the matrix.
     const gaps = w.rng.chance(0.1) ? w.rng.float(0.01, 0.05) : 0;
-    const values = a.map((v, i) => [times[i]!, integer ? String(Math.round(v)) : fmtValue(v)] as [number, string]).filter((_, i) => i === N - 1 || !w.rng.chance(gaps));
+    const values = a
+      .map((v, i) => [times[i]!, integer ? String(Math.round(v)) : fmtValue(v)] as [number, string])
+      .filter((_, i) => i === N - 1 || !w.rng.chance(gaps));
     out.push({ metric: { __name__: name, ...labels }, values });
   };
-  const order = ['service:http_requests:rate5m', 'service:http_errors:ratio_rate5m', 'service:http_latency_seconds:p99'];
+  const order = [
+    'service:http_requests:rate5m',
+    'service:http_errors:ratio_rate5m',
+    'service:http_latency_seconds:p99',
+  ];
   for (const s of w.topo.services) {
     const m = w.m.get(s.name);
     if (!m) continue;
@@ -200,7 +225,8 @@ export function toSeries(w: World): Series[] {
     push('container_memory_working_set_bytes', { service: s.name }, m.mem, true);
     push('kube_pod_container_status_restarts_total', { service: s.name }, m.restarts, true);
     push('node_filesystem_avail:ratio', { service: s.name }, m.disk);
-    if (m.cert !== undefined) push('probe_ssl_earliest_cert_expiry', { service: s.name }, new Array<number>(N).fill(m.cert), true);
+    if (m.cert !== undefined)
+      push('probe_ssl_earliest_cert_expiry', { service: s.name }, new Array<number>(N).fill(m.cert), true);
     push('probe_success', { service: s.name }, m.probe, true);
     const queue = w.topo.queues.get(s.name);
     if (queue) {

@@ -8,9 +8,14 @@ import { ActionIds } from '../../blocks/ids.js';
 import { AppError } from '../../src/errors.js';
 import { confirmHandoff } from '../../src/oncall/handoff.js';
 
-const whoSchema = z.object({ user: z.object({ id: z.string().min(1) }), channel: z.object({ id: z.string().min(1) }).optional() });
+const whoSchema = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+});
 const clickSchema = whoSchema.extend({
-  actions: z.array(z.object({ value: z.string().regex(/^[1-9]\d{0,9}:(outgoing|incoming)$/, 'expected <handoff id>:<role>') })).min(1),
+  actions: z
+    .array(z.object({ value: z.string().regex(/^[1-9]\d{0,9}:(outgoing|incoming)$/, 'expected <handoff id>:<role>') }))
+    .min(1),
 });
 
 /** Confirm (outgoing or incoming, as the button's value says); a refusal or a bad value goes back to the clicker alone. */
@@ -20,7 +25,13 @@ export async function handleHandoffConfirmClick(deps: HandlerDeps, { ack, body, 
   if (!parsed.success) {
     deps.logger.warn({ issues: parsed.error.issues.map((i) => i.message) }, 'a handoff button click did not parse');
     const who = whoSchema.safeParse(body);
-    if (who.success) await tellClicker(deps, respond, { user: who.data.user.id, channel: who.data.channel?.id }, 'That button does not name a valid handoff; nothing was done.');
+    if (who.success)
+      await tellClicker(
+        deps,
+        respond,
+        { user: who.data.user.id, channel: who.data.channel?.id },
+        'That button does not name a valid handoff; nothing was done.',
+      );
     return;
   }
   const click = { user: parsed.data.user.id, channel: parsed.data.channel?.id };
@@ -36,5 +47,7 @@ export async function handleHandoffConfirmClick(deps: HandlerDeps, { ack, body, 
 /** Registers the handoff's two confirm buttons on one callback. */
 export function registerHandoffActions(app: App, deps: HandlerDeps): void {
   app.action<BlockAction<ButtonAction>>(ActionIds.confirmHandoff, (args) => handleHandoffConfirmClick(deps, args));
-  app.action<BlockAction<ButtonAction>>(ActionIds.confirmHandoffIncoming, (args) => handleHandoffConfirmClick(deps, args));
+  app.action<BlockAction<ButtonAction>>(ActionIds.confirmHandoffIncoming, (args) =>
+    handleHandoffConfirmClick(deps, args),
+  );
 }

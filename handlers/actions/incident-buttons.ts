@@ -20,25 +20,51 @@ export const incidentIdValue = z
   .transform(Number)
   .refine((n) => n <= 2_147_483_647, 'expected an incident id');
 
-const whoSchema = z.object({ user: z.object({ id: z.string().min(1) }), channel: z.object({ id: z.string().min(1) }).optional() });
+const whoSchema = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+});
 const clickSchema = whoSchema.extend({
   trigger_id: z.string().optional(),
   actions: z.array(z.object({ action_id: z.string(), value: incidentIdValue, action_ts: z.string() })).min(1),
 });
 
-type Click = { incidentId: number; user: string; channel: string | undefined; interactionId: string; triggerId: string | undefined };
+type Click = {
+  incidentId: number;
+  user: string;
+  channel: string | undefined;
+  interactionId: string;
+  triggerId: string | undefined;
+};
 
 /** Parses the click (a value that is not an incident id is answered, never queried) and runs `work`; AppErrors are told. */
-async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work: (click: Click) => Promise<string | undefined>): Promise<void> {
+async function handle(
+  deps: HandlerDeps,
+  respond: RespondFn,
+  body: unknown,
+  work: (click: Click) => Promise<string | undefined>,
+): Promise<void> {
   const parsed = clickSchema.safeParse(body);
   if (!parsed.success) {
     const who = whoSchema.safeParse(body);
     deps.logger.warn({ issues: parsed.error.issues.map((i) => i.message) }, 'a briefing button click did not parse');
-    if (who.success) await tellClicker(deps, respond, { user: who.data.user.id, channel: who.data.channel?.id }, 'That button does not name a valid incident; nothing was done.');
+    if (who.success)
+      await tellClicker(
+        deps,
+        respond,
+        { user: who.data.user.id, channel: who.data.channel?.id },
+        'That button does not name a valid incident; nothing was done.',
+      );
     return;
   }
   const a = parsed.data.actions[0]!;
-  const click: Click = { incidentId: a.value, user: parsed.data.user.id, channel: parsed.data.channel?.id, interactionId: a.action_ts, triggerId: parsed.data.trigger_id };
+  const click: Click = {
+    incidentId: a.value,
+    user: parsed.data.user.id,
+    channel: parsed.data.channel?.id,
+    interactionId: a.action_ts,
+    triggerId: parsed.data.trigger_id,
+  };
   try {
     const answer = await work(click);
     if (answer) await tellClicker(deps, respond, click, answer);
@@ -52,7 +78,11 @@ async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work
 export async function handleAcknowledgeClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
   await ack();
   await handle(deps, respond, body, async (click) => {
-    const r = await acknowledgeAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+    const r = await acknowledgeAs(deps, click.incidentId, {
+      id: click.user,
+      via: 'button',
+      interactionId: click.interactionId,
+    });
     return r.applied ? undefined : `${r.incident.publicId} is already ${r.incident.status}.`;
   });
 }
@@ -61,22 +91,38 @@ export async function handleAcknowledgeClick(deps: HandlerDeps, { ack, body, res
 export async function handleEscalateClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
   await ack();
   await handle(deps, respond, body, async (click) => {
-    const r = await escalateAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+    const r = await escalateAs(deps, click.incidentId, {
+      id: click.user,
+      via: 'button',
+      interactionId: click.interactionId,
+    });
     return r.applied ? 'Escalation requested: the next step of the escalation policy is being paged.' : undefined;
   });
 }
 
 /** Resolve: opens the resolve modal for those allowed to resolve. */
-export async function handleResolveClick(deps: HandlerDeps, { ack, body, client, respond }: ModalActionArgs): Promise<void> {
+export async function handleResolveClick(
+  deps: HandlerDeps,
+  { ack, body, client, respond }: ModalActionArgs,
+): Promise<void> {
   await ack();
   await handle(deps, respond, body, async (click) => {
-    const incident = await beginResolveAs(deps, click.incidentId, { id: click.user, via: 'button', interactionId: click.interactionId });
+    const incident = await beginResolveAs(deps, click.incidentId, {
+      id: click.user,
+      via: 'button',
+      interactionId: click.interactionId,
+    });
     if (incident.status === 'resolved') return `${incident.publicId} is already resolved.`;
     // The same modal as /incident resolve: its submission resolves (once) with the root cause, authorized again.
     const channelId = incident.channelId ?? click.channel ?? '';
     await client.views.open({
       trigger_id: click.triggerId ?? '',
-      view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId }) as never,
+      view: buildResolveModal({
+        incidentId: incident.id,
+        publicId: incident.publicId,
+        categories: CATEGORIES,
+        channelId,
+      }) as never,
     });
     return undefined;
   });

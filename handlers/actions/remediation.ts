@@ -33,13 +33,24 @@ async function parseClick(deps: HandlerDeps, respond: RespondFn, body: unknown):
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     deps.logger.warn({ err }, 'a remediation button click did not parse');
-    if (b.success) await tellClicker(deps, respond, { user, channel: b.data.channel?.id }, 'That button does not name a valid remediation; nothing was done.');
+    if (b.success)
+      await tellClicker(
+        deps,
+        respond,
+        { user, channel: b.data.channel?.id },
+        'That button does not name a valid remediation; nothing was done.',
+      );
     return undefined;
   }
 }
 
 /** Runs the use case; an AppError (an unknown run, a refusal) is told to the clicker alone. */
-async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work: (click: Click) => Promise<string | undefined>): Promise<void> {
+async function handle(
+  deps: HandlerDeps,
+  respond: RespondFn,
+  body: unknown,
+  work: (click: Click) => Promise<string | undefined>,
+): Promise<void> {
   const click = await parseClick(deps, respond, body);
   if (!click) return;
   try {
@@ -52,7 +63,10 @@ async function handle(deps: HandlerDeps, respond: RespondFn, body: unknown, work
 }
 
 /** Approve: the run's progress is posted in the channel for everyone; anything else goes to the clicker alone. */
-export async function handleApproveRemediationClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
+export async function handleApproveRemediationClick(
+  deps: HandlerDeps,
+  { ack, body, respond }: ActionArgs,
+): Promise<void> {
   await ack();
   await handle(deps, respond, body, async (click) => {
     const r = await approveRemediation(deps, { runId: click.runId, userId: click.user });
@@ -61,7 +75,10 @@ export async function handleApproveRemediationClick(deps: HandlerDeps, { ack, bo
 }
 
 /** Reject: the proposal is closed without running. */
-export async function handleRejectRemediationClick(deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> {
+export async function handleRejectRemediationClick(
+  deps: HandlerDeps,
+  { ack, body, respond }: ActionArgs,
+): Promise<void> {
   await ack();
   await handle(deps, respond, body, async (click) => {
     const r = await rejectRemediation(deps, { runId: click.runId, userId: click.user });
@@ -80,7 +97,11 @@ export async function handleUndoRemediationClick(deps: HandlerDeps, { ack, body,
 
 /** Registers the remediation buttons (the briefing's Approve/Reject, the verdict's Undo). */
 export function registerRemediationActions(app: App, deps: HandlerDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.approveRemediation, (args) => handleApproveRemediationClick(deps, args));
-  app.action<BlockAction<ButtonAction>>(ActionIds.rejectRemediation, (args) => handleRejectRemediationClick(deps, args));
+  app.action<BlockAction<ButtonAction>>(ActionIds.approveRemediation, (args) =>
+    handleApproveRemediationClick(deps, args),
+  );
+  app.action<BlockAction<ButtonAction>>(ActionIds.rejectRemediation, (args) =>
+    handleRejectRemediationClick(deps, args),
+  );
   app.action<BlockAction<ButtonAction>>(ActionIds.undoRemediation, (args) => handleUndoRemediationClick(deps, args));
 }

@@ -7,7 +7,14 @@ import { buildDeclareModal, buildResolveModal } from '../../blocks/modals.js';
 import { buildIncidentStatusBlocks } from '../../blocks/oncall.js';
 import { CATEGORIES } from '../../src/investigation/evidence-model.js';
 import { INCIDENT_USAGE, parseIncidentCommand } from '../../src/oncall/command-parsing.js';
-import { acknowledgeAs, beginResolveAs, changeSeverityAs, incidentOfChannel, incidentStatus, setCommander } from '../../src/oncall/incident-commands.js';
+import {
+  acknowledgeAs,
+  beginResolveAs,
+  changeSeverityAs,
+  incidentOfChannel,
+  incidentStatus,
+  setCommander,
+} from '../../src/oncall/incident-commands.js';
 import { afterAck, answer } from './respond.js';
 
 const commandSchema = z.object({
@@ -18,7 +25,10 @@ const commandSchema = z.object({
 });
 
 /** /incident <subcommand>: a bad one gets the usage with why; each subcommand calls one use case (it authorizes). */
-export async function handleIncidentCommand(deps: HandlerDeps, { ack, body, client, respond }: ModalCommandArgs): Promise<void> {
+export async function handleIncidentCommand(
+  deps: HandlerDeps,
+  { ack, body, client, respond }: ModalCommandArgs,
+): Promise<void> {
   const cmd = commandSchema.safeParse(body);
   const parsed = cmd.success ? parseIncidentCommand(cmd.data.text) : undefined;
   if (!cmd.success || !parsed?.ok) {
@@ -37,14 +47,25 @@ export async function handleIncidentCommand(deps: HandlerDeps, { ack, body, clie
     switch (c.kind) {
       case 'declare': {
         const services = deps.config.file.services.map((s) => s.name);
-        await client.views.open({ trigger_id: trigger, view: buildDeclareModal({ ...(c.title ? { title: c.title } : {}), services, channelId: channel }) as never });
+        await client.views.open({
+          trigger_id: trigger,
+          view: buildDeclareModal({ ...(c.title ? { title: c.title } : {}), services, channelId: channel }) as never,
+        });
         return;
       }
       case 'resolve': {
-        const incident = await beginResolveAs(deps, (await incidentOfChannel(deps, channel)).id, { id: user, via: 'command' });
+        const incident = await beginResolveAs(deps, (await incidentOfChannel(deps, channel)).id, {
+          id: user,
+          via: 'command',
+        });
         await client.views.open({
           trigger_id: trigger,
-          view: buildResolveModal({ incidentId: incident.id, publicId: incident.publicId, categories: CATEGORIES, channelId: channel }) as never,
+          view: buildResolveModal({
+            incidentId: incident.id,
+            publicId: incident.publicId,
+            categories: CATEGORIES,
+            channelId: channel,
+          }) as never,
         });
         return;
       }
@@ -54,19 +75,35 @@ export async function handleIncidentCommand(deps: HandlerDeps, { ack, body, clie
           view.kind === 'one'
             ? buildIncidentStatusBlocks({ incident: { ...view.incident, pages: view.pages, budgets: view.budgets } })
             : buildIncidentStatusBlocks({ open: view.incidents });
-        await answer(respond, view.kind === 'one' ? `${view.incident.publicId} is ${view.incident.status}` : `${view.incidents.length} open incident(s)`, blocks);
+        await answer(
+          respond,
+          view.kind === 'one'
+            ? `${view.incident.publicId} is ${view.incident.status}`
+            : `${view.incidents.length} open incident(s)`,
+          blocks,
+        );
         return;
       }
       case 'ack': {
         const incident = await incidentOfChannel(deps, channel);
         const r = await acknowledgeAs(deps, incident.id, { id: user, via: 'command' });
-        await answer(respond, r.applied ? `${incident.publicId} acknowledged: paging stopped.` : `${incident.publicId} is already ${r.incident.status}.`);
+        await answer(
+          respond,
+          r.applied
+            ? `${incident.publicId} acknowledged: paging stopped.`
+            : `${incident.publicId} is already ${r.incident.status}.`,
+        );
         return;
       }
       case 'sev': {
         const incident = await incidentOfChannel(deps, channel);
         const r = await changeSeverityAs(deps, incident.id, c.severity, { id: user, via: 'command' });
-        await answer(respond, r.changed ? `${incident.publicId} is now ${r.to.toUpperCase()} (was ${r.from.toUpperCase()}).` : `${incident.publicId} is already ${r.to.toUpperCase()}.`);
+        await answer(
+          respond,
+          r.changed
+            ? `${incident.publicId} is now ${r.to.toUpperCase()} (was ${r.from.toUpperCase()}).`
+            : `${incident.publicId} is already ${r.to.toUpperCase()}.`,
+        );
         return;
       }
       case 'commander': {

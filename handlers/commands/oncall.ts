@@ -29,7 +29,10 @@ export async function handleOncallCommand(deps: HandlerDeps, { ack, body, respon
       return;
     }
     const swap = await swapOncall(deps, { slackUser: c.user, range: c.range, by: cmd.data.user_id });
-    await answer(respond, `Swap recorded on ${swap.schedule}: <@${c.user}> is on call from ${formatLocal(swap.start, swap.timeZone, true)} to ${formatLocal(swap.end, swap.timeZone, true)} (${swap.timeZone}).`);
+    await answer(
+      respond,
+      `Swap recorded on ${swap.schedule}: <@${c.user}> is on call from ${formatLocal(swap.start, swap.timeZone, true)} to ${formatLocal(swap.end, swap.timeZone, true)} (${swap.timeZone}).`,
+    );
   });
 }
 

@@ -15,7 +15,10 @@ const stateOf = (values: Record<string, Record<string, unknown>>, id: string) =>
 
 const submission = z.object({
   user: z.object({ id: z.string().min(1) }),
-  view: z.object({ private_metadata: z.string(), state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }) }),
+  view: z.object({
+    private_metadata: z.string(),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), z.unknown())) }),
+  }),
 });
 
 const declareMeta = z.object({ channelId: z.string().min(1) });
@@ -27,12 +30,18 @@ function metadataOf<T>(raw: string, schema: z.ZodType<T>): { ok: true; data: T }
   try {
     value = JSON.parse(raw);
   } catch {
-    return { ok: false, error: 'This form is damaged (its metadata is not JSON); close it and open it again. Nothing was done.' };
+    return {
+      ok: false,
+      error: 'This form is damaged (its metadata is not JSON); close it and open it again. Nothing was done.',
+    };
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.map(String).join('.') || 'metadata';
-    return { ok: false, error: `This form is damaged (its ${where} is not valid); close it and open it again. Nothing was done.` };
+    return {
+      ok: false,
+      error: `This form is damaged (its ${where} is not valid); close it and open it again. Nothing was done.`,
+    };
   }
   return { ok: true, data: parsed.data };
 }
@@ -45,7 +54,10 @@ async function tellSubmitter(deps: HandlerDeps, channelId: string, userId: strin
   try {
     await deps.chat.postEphemeral(channelId, userId, message);
   } catch (err) {
-    deps.logger.info({ err, channelId }, 'could not answer a modal submission in its channel; sending a direct message');
+    deps.logger.info(
+      { err, channelId },
+      'could not answer a modal submission in its channel; sending a direct message',
+    );
     await deps.chat.sendDirect(userId, message);
   }
 }
@@ -71,7 +83,8 @@ export async function handleDeclareSubmission(deps: HandlerDeps, { ack, body }: 
   const errors: Record<string, string> = {};
   if (!title) errors[DeclareFields.title] = 'Give the incident a title';
   if (!severity.success) errors[DeclareFields.severity] = 'Pick a severity';
-  if (service && !deps.config.file.services.some((s) => s.name === service)) errors[DeclareFields.service] = 'Unknown service';
+  if (service && !deps.config.file.services.some((s) => s.name === service))
+    errors[DeclareFields.service] = 'Unknown service';
   const meta = metadataOf(sub.view.private_metadata, declareMeta);
   if (!meta.ok) errors[DeclareFields.title] = meta.error;
   if (Object.keys(errors).length || !severity.success || !meta.ok) {
@@ -81,8 +94,19 @@ export async function handleDeclareSubmission(deps: HandlerDeps, { ack, body }: 
   await ack();
   const { channelId } = meta.data;
   try {
-    const incident = await declareIncident(deps, { title: title!, severity: severity.data, by: sub.user.id, ...(service ? { service } : {}), ...(text(values, DeclareFields.summary) ? { summary: text(values, DeclareFields.summary)! } : {}) });
-    await tellSubmitter(deps, channelId, sub.user.id, `${incident.publicId} declared (${incident.severity.toUpperCase()}); its channel is being opened.`);
+    const incident = await declareIncident(deps, {
+      title: title!,
+      severity: severity.data,
+      by: sub.user.id,
+      ...(service ? { service } : {}),
+      ...(text(values, DeclareFields.summary) ? { summary: text(values, DeclareFields.summary)! } : {}),
+    });
+    await tellSubmitter(
+      deps,
+      channelId,
+      sub.user.id,
+      `${incident.publicId} declared (${incident.severity.toUpperCase()}); its channel is being opened.`,
+    );
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     await tellSubmitter(deps, channelId, sub.user.id, err.message);
@@ -107,7 +131,12 @@ export async function handleResolveSubmission(deps: HandlerDeps, { ack, body }: 
   await ack();
   const { incidentId, channelId } = meta.data;
   try {
-    const r = await resolveWithRootCause(deps, incidentId, { category: category.data, cause: text(values, ResolveFields.cause) ?? null, summary }, { id: sub.user.id, via: 'modal' });
+    const r = await resolveWithRootCause(
+      deps,
+      incidentId,
+      { category: category.data, cause: text(values, ResolveFields.cause) ?? null, summary },
+      { id: sub.user.id, via: 'modal' },
+    );
     const note = r.applied
       ? `${r.incident.publicId} resolved.${r.score ? ` The copilot's top hypothesis was ${r.score.correct ? 'right' : 'wrong'} (${r.score.predicted ?? 'none'}).` : ''}`
       : `${r.incident.publicId} was already resolved.`;

@@ -28,7 +28,8 @@ function chunk(type: string, data: Buffer): Buffer {
 
 /** Encodes 8-bit RGB pixels (row-major, 3 bytes a pixel) as a PNG file. */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
-  if (rgb.length !== width * height * 3) throw new Error(`expected ${width * height * 3} bytes of RGB, got ${rgb.length}`);
+  if (rgb.length !== width * height * 3)
+    throw new Error(`expected ${width * height * 3} bytes of RGB, got ${rgb.length}`);
   const raw = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     raw[y * (width * 3 + 1)] = 0; // filter: none
@@ -111,10 +112,13 @@ export function renderLineChartPng(input: ChartInput): Buffer {
   const x = (t: number) => pad + ((t - t0) / Math.max(1, t1 - t0)) * (width - 2 * pad);
   const y = (v: number) => height - pad - ((v - vmin) / (vmax - vmin)) * (height - 2 * pad);
   if (input.threshold !== undefined) {
-    for (let px = pad; px < width - pad; px += 8) canvas.line(px, y(input.threshold), Math.min(px + 4, width - pad), y(input.threshold), [150, 150, 150]);
+    for (let px = pad; px < width - pad; px += 8)
+      canvas.line(px, y(input.threshold), Math.min(px + 4, width - pad), y(input.threshold), [150, 150, 150]);
   }
   if (input.onset !== undefined) canvas.line(x(input.onset), pad, x(input.onset), height - pad, [220, 40, 40]);
-  for (let i = 1; i < pts.length; i++) canvas.line(x(pts[i - 1]![0]), y(pts[i - 1]![1]), x(pts[i]![0]), y(pts[i]![1]), [30, 100, 220], 2);
-  if (pts.length === 1) canvas.line(x(pts[0]![0]) - 1, y(pts[0]![1]), x(pts[0]![0]) + 1, y(pts[0]![1]), [30, 100, 220], 2);
+  for (let i = 1; i < pts.length; i++)
+    canvas.line(x(pts[i - 1]![0]), y(pts[i - 1]![1]), x(pts[i]![0]), y(pts[i]![1]), [30, 100, 220], 2);
+  if (pts.length === 1)
+    canvas.line(x(pts[0]![0]) - 1, y(pts[0]![1]), x(pts[0]![0]) + 1, y(pts[0]![1]), [30, 100, 220], 2);
   return encodePng(width, height, canvas.pixels);
 }

@@ -18,7 +18,9 @@ export function registerSlackPresenters(ctx: AppContext): void {
   // Severity and commander are shown in the briefing and the topic: re-render them when they change.
   ctx.events.on('incident.updated', async ({ incidentId, reason }) => {
     if (reason !== 'severity' && reason !== 'commander') return;
-    await scheduleBriefingUpdate(ctx, incidentId).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not schedule a briefing update'));
+    await scheduleBriefingUpdate(ctx, incidentId).catch((err) =>
+      ctx.logger.warn({ err, incidentId }, 'could not schedule a briefing update'),
+    );
   });
   // The chart is a nicety: failing to draw or upload it never fails anything else.
   ctx.events.on('investigation.completed', ({ incidentId }) =>

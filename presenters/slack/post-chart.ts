@@ -45,6 +45,12 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number): Promi
     content: png,
     threadTs: incident.briefingTs,
   });
-  await appendEvent(ctx.knex, { incidentId, type: 'chart.posted', actor: 'copilot', dedupeKey: `chart:${incidentId}`, data: { metric: label, points: s.values.length } });
+  await appendEvent(ctx.knex, {
+    incidentId,
+    type: 'chart.posted',
+    actor: 'copilot',
+    dedupeKey: `chart:${incidentId}`,
+    data: { metric: label, points: s.values.length },
+  });
   return true;
 }

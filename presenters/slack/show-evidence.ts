@@ -4,7 +4,13 @@ import { NotFoundError } from '../../src/errors.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
 import { deleteEventByKey } from '../../src/incidents/chat-repository.js';
 import { appendEvent, findIncident, lastEventOfType } from '../../src/incidents/repository.js';
-import { EVIDENCE_PENDING_TEXT, buildEvidenceBlocks, buildEvidenceMovedBlocks, buildEvidencePendingBlocks, buildEvidenceText } from '../../blocks/evidence.js';
+import {
+  EVIDENCE_PENDING_TEXT,
+  buildEvidenceBlocks,
+  buildEvidenceMovedBlocks,
+  buildEvidencePendingBlocks,
+  buildEvidenceText,
+} from '../../blocks/evidence.js';
 
 /** Timeline event that remembers which thread replies hold the evidence, so later clicks edit them in place. */
 export const EVIDENCE_POSTED_EVENT = 'evidence.posted';
@@ -21,12 +27,19 @@ export async function showEvidence(ctx: AppContext, incidentId: number): Promise
   const messages = inv ? buildEvidenceBlocks(inv) : buildEvidencePendingBlocks();
   const text = inv ? buildEvidenceText(incident.publicId) : EVIDENCE_PENDING_TEXT;
   const findPosted = async () =>
-    (await lastEventOfType(ctx.knex, incidentId, EVIDENCE_POSTED_EVENT)) as { data: { channel?: string; ts?: string[] } } | undefined;
+    (await lastEventOfType(ctx.knex, incidentId, EVIDENCE_POSTED_EVENT)) as
+      { data: { channel?: string; ts?: string[] } } | undefined;
   let last = await findPosted();
   if (!last) {
     // Clicks arrive together: one claims the first post, the others wait for its replies and then update them.
     const claimKey = `evidence-claim:${incidentId}:${incident.channelId}`;
-    const claimed = await appendEvent(ctx.knex, { incidentId, type: 'evidence.claimed', actor: 'copilot', at: ctx.clock.now(), dedupeKey: claimKey });
+    const claimed = await appendEvent(ctx.knex, {
+      incidentId,
+      type: 'evidence.claimed',
+      actor: 'copilot',
+      at: ctx.clock.now(),
+      dedupeKey: claimKey,
+    });
     if (!claimed) {
       for (let i = 0; i < CLAIM_WAIT_POLLS && !last; i++) {
         await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));
@@ -83,7 +96,13 @@ async function postAll(
     updated++;
   }
   if (posted > 0) {
-    await appendEvent(ctx.knex, { incidentId, type: EVIDENCE_POSTED_EVENT, actor: 'copilot', at: ctx.clock.now(), data: { channel: channelId, ts } });
+    await appendEvent(ctx.knex, {
+      incidentId,
+      type: EVIDENCE_POSTED_EVENT,
+      actor: 'copilot',
+      at: ctx.clock.now(),
+      data: { channel: channelId, ts },
+    });
   }
   return { posted, updated };
 }

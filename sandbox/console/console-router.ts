@@ -50,7 +50,10 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   const people = state.users.map((u) => ({ id: u.id, name: `${u.realName} (${u.title})` }));
 
   const sendIndex = (_req: Request, res: Response) => {
-    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data: http: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data: http: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+    );
     res.type('html').send(readFileSync(`${STATIC_DIR}index.html`, 'utf8'));
   };
   router.get('/', sendIndex);
@@ -67,7 +70,9 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
 
   // Ephemerals and bot messages are the app's; anything else is a person's.
   const author = (m: SandboxMessage | SandboxEphemeral): string =>
-    'type' in m && !m.bot_id ? escapeHtml(names.userName(m.user ?? '') ?? m.user ?? 'unknown') : `${SANDBOX_BOT.name}<span class="app-badge">APP</span>`;
+    'type' in m && !m.bot_id
+      ? escapeHtml(names.userName(m.user ?? '') ?? m.user ?? 'unknown')
+      : `${SANDBOX_BOT.name}<span class="app-badge">APP</span>`;
 
   const renderFiles = (m: SandboxMessage): string =>
     (m.files ?? [])
@@ -88,7 +93,9 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
     if (msg?.subtype === 'channel_join' || msg?.subtype === 'channel_topic') {
       return `<div class="msg system" data-ts="${escapeHtml(m.ts)}"><span class="time">${formatTime(m.ts)}</span> <b>${escapeHtml(names.userName(msg.user ?? '') ?? '')}</b> ${mrkdwnToHtml(msg.subtype === 'channel_join' ? 'joined the channel' : msg.text, names)}</div>`;
     }
-    const body = m.blocks?.length ? renderBlocks(m.blocks, ctx) : `<div class="sb-text">${mrkdwnToHtml(m.text, names)}</div>`;
+    const body = m.blocks?.length
+      ? renderBlocks(m.blocks, ctx)
+      : `<div class="sb-text">${mrkdwnToHtml(m.text, names)}</div>`;
     const files = msg ? renderFiles(msg) : '';
     const edited = msg?.edited ? ' <span class="muted">(edited)</span>' : '';
     const replies =
@@ -106,12 +113,21 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   router.get('/sandbox/console/api/state', (req, res) => {
     const as = typeof req.query.as === 'string' ? req.query.as : '';
     const me = state.user(as) ?? state.users[0]!;
-    const visible = [...state.channels.values()].filter((c) => (c.is_im ? c.user === me.id : !c.is_private || c.members.includes(me.id)));
+    const visible = [...state.channels.values()].filter((c) =>
+      c.is_im ? c.user === me.id : !c.is_private || c.members.includes(me.id),
+    );
     const channels = visible
-      .map((c) => ({ id: c.id, name: c.is_im ? `${SANDBOX_BOT.name}` : c.name, kind: channelKind(c), member: c.members.includes(me.id), count: state.topLevel(c.id).length }))
+      .map((c) => ({
+        id: c.id,
+        name: c.is_im ? `${SANDBOX_BOT.name}` : c.name,
+        kind: channelKind(c),
+        member: c.members.includes(me.id),
+        count: state.topLevel(c.id).length,
+      }))
       .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
     const requested = typeof req.query.channel === 'string' ? state.channels.get(req.query.channel) : undefined;
-    const channel = requested && visible.includes(requested) ? requested : visible.find((c) => c.name === 'alerts') ?? visible[0];
+    const channel =
+      requested && visible.includes(requested) ? requested : (visible.find((c) => c.name === 'alerts') ?? visible[0]);
     let messagesHtml = '';
     let threadHtml = '';
     let channelInfo: Record<string, unknown> | undefined;
@@ -121,7 +137,10 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
       messagesHtml = top.map((m) => renderMessage(m, false)).join('');
       const threadTs = typeof req.query.thread === 'string' ? req.query.thread : undefined;
       if (threadTs && state.message(channel.id, threadTs)) {
-        const thread = [...state.thread(channel.id, threadTs), ...ephemerals.filter((e) => e.thread_ts === threadTs)].sort(byTs);
+        const thread = [
+          ...state.thread(channel.id, threadTs),
+          ...ephemerals.filter((e) => e.thread_ts === threadTs),
+        ].sort(byTs);
         threadHtml = thread.map((m) => renderMessage(m, true)).join('');
       }
       channelInfo = {
@@ -143,7 +162,9 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
       messagesHtml,
       threadHtml,
       modalHtml,
-      deliveries: sandbox.deliver.log.slice(-5).map((d) => ({ kind: d.kind, status: d.status, ms: d.ms, error: d.error })),
+      deliveries: sandbox.deliver.log
+        .slice(-5)
+        .map((d) => ({ kind: d.kind, status: d.status, ms: d.ms, error: d.error })),
     });
   });
 
@@ -164,21 +185,22 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   });
 
   const json = express.json({ limit: '1mb' });
-  const act = (fn: (body: Record<string, unknown>, as: string) => Promise<unknown>) => (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const as = typeof body.as === 'string' ? body.as : '';
-    if (!state.user(as)) {
-      res.status(400).json({ ok: false, error: 'unknown user' });
-      return;
-    }
-    fn(body, as).then(
-      (result) => res.json({ ok: true, result }),
-      (err: unknown) => {
-        logger.warn({ err }, 'console action failed');
-        res.status(400).json({ ok: false, error: err instanceof Error ? err.message : String(err) });
-      },
-    );
-  };
+  const act =
+    (fn: (body: Record<string, unknown>, as: string) => Promise<unknown>) => (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const as = typeof body.as === 'string' ? body.as : '';
+      if (!state.user(as)) {
+        res.status(400).json({ ok: false, error: 'unknown user' });
+        return;
+      }
+      fn(body, as).then(
+        (result) => res.json({ ok: true, result }),
+        (err: unknown) => {
+          logger.warn({ err }, 'console action failed');
+          res.status(400).json({ ok: false, error: err instanceof Error ? err.message : String(err) });
+        },
+      );
+    };
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
   router.post(
@@ -205,23 +227,44 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
       const channel = typeof b.channel === 'string' ? b.channel : '';
       if (!text) throw new Error('nothing to send');
       const cmd = /^(\/[\w-]+)(?:\s+([\s\S]*))?$/.exec(text);
-      if (cmd) return sandbox.deliver.slashCommand(opts.appBaseUrl(), { user: as, channel, command: cmd[1]!, text: encodeTypedText(cmd[2] ?? '', state, true) });
+      if (cmd)
+        return sandbox.deliver.slashCommand(opts.appBaseUrl(), {
+          user: as,
+          channel,
+          command: cmd[1]!,
+          text: encodeTypedText(cmd[2] ?? '', state, true),
+        });
       const chan = state.channels.get(channel);
       if (chan && !chan.is_im && !chan.members.includes(as)) {
         chan.members.push(as);
         state.addMessage({ channel, user: as, text: `<@${as}> has joined the channel`, subtype: 'channel_join' });
       }
-      return sandbox.deliver.sendMessage(opts.appBaseUrl(), { user: as, channel, text: encodeTypedText(text, state), threadTs: str(b.threadTs) });
+      return sandbox.deliver.sendMessage(opts.appBaseUrl(), {
+        user: as,
+        channel,
+        text: encodeTypedText(text, state),
+        threadTs: str(b.threadTs),
+      });
     }),
   );
 
   router.post(
     '/sandbox/console/api/submit',
     json,
-    act((b, as) => sandbox.deliver.submitView(opts.appBaseUrl(), { user: as, viewId: str(b.viewId), values: (b.values ?? {}) as Record<string, Record<string, string | string[]>> })),
+    act((b, as) =>
+      sandbox.deliver.submitView(opts.appBaseUrl(), {
+        user: as,
+        viewId: str(b.viewId),
+        values: (b.values ?? {}) as Record<string, Record<string, string | string[]>>,
+      }),
+    ),
   );
 
-  router.post('/sandbox/console/api/close', json, act((_b, as) => sandbox.deliver.closeView(opts.appBaseUrl(), as)));
+  router.post(
+    '/sandbox/console/api/close',
+    json,
+    act((_b, as) => sandbox.deliver.closeView(opts.appBaseUrl(), as)),
+  );
 
   router.post(
     '/sandbox/console/api/join',
@@ -231,7 +274,12 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
       if (!chan || chan.is_im) throw new Error('no such channel');
       if (!chan.members.includes(as)) {
         chan.members.push(as);
-        state.addMessage({ channel: chan.id, user: as, text: `<@${as}> has joined the channel`, subtype: 'channel_join' });
+        state.addMessage({
+          channel: chan.id,
+          user: as,
+          text: `<@${as}> has joined the channel`,
+          subtype: 'channel_join',
+        });
       }
       return { joined: chan.id };
     }),

@@ -36,12 +36,18 @@ function attrs(values: Record<string, string | undefined>): string {
 }
 
 function whereAttrs(ctx: RenderContext, blockId: string | undefined): string {
-  return attrs({ 'data-channel': ctx.channel, 'data-ts': ctx.ts, 'data-view-id': ctx.viewId, 'data-block-id': blockId });
+  return attrs({
+    'data-channel': ctx.channel,
+    'data-ts': ctx.ts,
+    'data-view-id': ctx.viewId,
+    'data-block-id': blockId,
+  });
 }
 
 function options(el: Json): Json[] {
   if (Array.isArray(el.options)) return el.options.filter(isObj);
-  if (Array.isArray(el.option_groups)) return el.option_groups.filter(isObj).flatMap((g) => (Array.isArray(g.options) ? g.options.filter(isObj) : []));
+  if (Array.isArray(el.option_groups))
+    return el.option_groups.filter(isObj).flatMap((g) => (Array.isArray(g.options) ? g.options.filter(isObj) : []));
   return [];
 }
 
@@ -81,7 +87,9 @@ export function renderElement(el: unknown, ctx: RenderContext, blockId: string |
     case 'overflow':
     case 'radio_buttons': {
       const placeholder = el.type === 'overflow' ? '⋯' : plain(el.placeholder) || 'Select an item';
-      const opts = options(el).map((o) => `<option${attrs({ value: typeof o.value === 'string' ? o.value : '' })}>${plain(o.text)}</option>`).join('');
+      const opts = options(el)
+        .map((o) => `<option${attrs({ value: typeof o.value === 'string' ? o.value : '' })}>${plain(o.text)}</option>`)
+        .join('');
       return `<select class="sb-select"${where}${attrs({ 'data-kind': 'select' })}><option value="" selected disabled>${placeholder}</option>${opts}</select>`;
     }
     case 'users_select': {
@@ -90,7 +98,9 @@ export function renderElement(el: unknown, ctx: RenderContext, blockId: string |
     }
     case 'image': {
       const src = imageSrc(el.image_url);
-      return src ? `<img class="sb-image-el"${attrs({ src, alt: typeof el.alt_text === 'string' ? el.alt_text : '' })}>` : '';
+      return src
+        ? `<img class="sb-image-el"${attrs({ src, alt: typeof el.alt_text === 'string' ? el.alt_text : '' })}>`
+        : '';
     }
     case 'plain_text':
     case 'mrkdwn':
@@ -103,7 +113,12 @@ export function renderElement(el: unknown, ctx: RenderContext, blockId: string |
 /** An input block's element as a form control (in modals). */
 function renderInputControl(el: Json, ctx: RenderContext, blockId: string): string {
   const actionId = typeof el.action_id === 'string' ? el.action_id : `sa${blockId}`;
-  const a = attrs({ 'data-input': '1', 'data-block-id': blockId, 'data-action-id': actionId, 'data-type': String(el.type) });
+  const a = attrs({
+    'data-input': '1',
+    'data-block-id': blockId,
+    'data-action-id': actionId,
+    'data-type': String(el.type),
+  });
   switch (el.type) {
     case 'plain_text_input':
     case 'email_text_input':
@@ -111,9 +126,17 @@ function renderInputControl(el: Json, ctx: RenderContext, blockId: string): stri
     case 'number_input': {
       const value = typeof el.initial_value === 'string' ? el.initial_value : '';
       const ph = plain(el.placeholder);
-      if (el.multiline === true) return `<textarea class="sb-input"${a}${attrs({ placeholder: isObj(el.placeholder) ? String(el.placeholder.text) : undefined })}>${escapeHtml(value)}</textarea>`;
-      const type = el.type === 'email_text_input' ? 'email' : el.type === 'url_text_input' ? 'url' : el.type === 'number_input' ? 'number' : 'text';
-      return `<input class="sb-input"${a}${attrs({ type, value, placeholder: ph ? (el.placeholder as Json).text as string : undefined })}>`;
+      if (el.multiline === true)
+        return `<textarea class="sb-input"${a}${attrs({ placeholder: isObj(el.placeholder) ? String(el.placeholder.text) : undefined })}>${escapeHtml(value)}</textarea>`;
+      const type =
+        el.type === 'email_text_input'
+          ? 'email'
+          : el.type === 'url_text_input'
+            ? 'url'
+            : el.type === 'number_input'
+              ? 'number'
+              : 'text';
+      return `<input class="sb-input"${a}${attrs({ type, value, placeholder: ph ? ((el.placeholder as Json).text as string) : undefined })}>`;
     }
     case 'static_select':
     case 'radio_buttons':
@@ -121,13 +144,23 @@ function renderInputControl(el: Json, ctx: RenderContext, blockId: string): stri
     case 'checkboxes': {
       const multi = el.type === 'multi_static_select' || el.type === 'checkboxes';
       const initial = isObj(el.initial_option) ? String(el.initial_option.value) : undefined;
-      const opts = options(el).map((o) => `<option${attrs({ value: typeof o.value === 'string' ? o.value : '' })}${String(o.value) === initial ? ' selected' : ''}>${plain(o.text)}</option>`).join('');
+      const opts = options(el)
+        .map(
+          (o) =>
+            `<option${attrs({ value: typeof o.value === 'string' ? o.value : '' })}${String(o.value) === initial ? ' selected' : ''}>${plain(o.text)}</option>`,
+        )
+        .join('');
       return `<select class="sb-select"${a}${multi ? ' multiple' : ''}>${multi ? '' : `<option value="">${plain(el.placeholder) || 'Select an item'}</option>`}${opts}</select>`;
     }
     case 'users_select':
     case 'multi_users_select': {
       const multi = el.type === 'multi_users_select';
-      const opts = ctx.people.map((p) => `<option${attrs({ value: p.id })}${el.initial_user === p.id ? ' selected' : ''}>${escapeHtml(p.name)}</option>`).join('');
+      const opts = ctx.people
+        .map(
+          (p) =>
+            `<option${attrs({ value: p.id })}${el.initial_user === p.id ? ' selected' : ''}>${escapeHtml(p.name)}</option>`,
+        )
+        .join('');
       return `<select class="sb-select"${a}${multi ? ' multiple' : ''}>${multi ? '' : `<option value="">${plain(el.placeholder) || 'Select a user'}</option>`}${opts}</select>`;
     }
     case 'datepicker':
@@ -157,8 +190,12 @@ export function renderBlocks(blocks: unknown, ctx: RenderContext): string {
           return '<hr class="sb-divider">';
         case 'section': {
           const body = b.text ? `<div class="sb-text">${textObject(b.text, ctx.names)}</div>` : '';
-          const fields = Array.isArray(b.fields) ? `<div class="sb-fields">${b.fields.map((f) => `<div class="sb-field">${textObject(f, ctx.names)}</div>`).join('')}</div>` : '';
-          const accessory = b.accessory ? `<div class="sb-accessory">${renderElement(b.accessory, ctx, blockId)}</div>` : '';
+          const fields = Array.isArray(b.fields)
+            ? `<div class="sb-fields">${b.fields.map((f) => `<div class="sb-field">${textObject(f, ctx.names)}</div>`).join('')}</div>`
+            : '';
+          const accessory = b.accessory
+            ? `<div class="sb-accessory">${renderElement(b.accessory, ctx, blockId)}</div>`
+            : '';
           return `<div class="sb-section"><div class="sb-section-main">${body}${fields}</div>${accessory}</div>`;
         }
         case 'context':
@@ -168,7 +205,9 @@ export function renderBlocks(blocks: unknown, ctx: RenderContext): string {
         case 'image': {
           const src = imageSrc(b.image_url);
           const title = b.title ? `<div class="sb-image-title">${plain(b.title)}</div>` : '';
-          return src ? `<figure class="sb-image">${title}<img${attrs({ src, alt: typeof b.alt_text === 'string' ? b.alt_text : '' })}></figure>` : '';
+          return src
+            ? `<figure class="sb-image">${title}<img${attrs({ src, alt: typeof b.alt_text === 'string' ? b.alt_text : '' })}></figure>`
+            : '';
         }
         case 'input': {
           const el = isObj(b.element) ? b.element : {};
@@ -197,7 +236,9 @@ function richTextToPlain(node: unknown): string {
 /** A modal as a dialog: title, blocks (inputs become form controls), errors, close and submit. */
 export function renderModal(view: Json, ctx: RenderContext): string {
   const general = ctx.errors?._ ? `<div class="sb-error">${escapeHtml(ctx.errors._)}</div>` : '';
-  const submit = view.submit ? `<button type="submit" class="sb-button primary" data-modal-submit="1">${plain(view.submit)}</button>` : '';
+  const submit = view.submit
+    ? `<button type="submit" class="sb-button primary" data-modal-submit="1">${plain(view.submit)}</button>`
+    : '';
   return (
     `<form class="sb-modal"${attrs({ 'data-view-id': ctx.viewId })}>` +
     `<div class="sb-modal-title">${plain(view.title)}</div>` +

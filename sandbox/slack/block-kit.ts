@@ -3,19 +3,64 @@
 type Json = Record<string, unknown>;
 
 const MESSAGE_BLOCK_TYPES = new Set([
-  'section', 'header', 'divider', 'context', 'actions', 'image', 'input', 'rich_text', 'file', 'video', 'markdown',
+  'section',
+  'header',
+  'divider',
+  'context',
+  'actions',
+  'image',
+  'input',
+  'rich_text',
+  'file',
+  'video',
+  'markdown',
 ]);
 const INTERACTIVE_TYPES = new Set([
-  'button', 'static_select', 'external_select', 'users_select', 'conversations_select', 'channels_select',
-  'multi_static_select', 'multi_users_select', 'multi_external_select', 'multi_conversations_select',
-  'multi_channels_select', 'overflow', 'datepicker', 'timepicker', 'datetimepicker', 'checkboxes', 'radio_buttons',
-  'plain_text_input', 'email_text_input', 'url_text_input', 'number_input', 'rich_text_input',
+  'button',
+  'static_select',
+  'external_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'multi_static_select',
+  'multi_users_select',
+  'multi_external_select',
+  'multi_conversations_select',
+  'multi_channels_select',
+  'overflow',
+  'datepicker',
+  'timepicker',
+  'datetimepicker',
+  'checkboxes',
+  'radio_buttons',
+  'plain_text_input',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
+  'rich_text_input',
 ]);
 const INPUT_ELEMENT_TYPES = new Set([
-  'plain_text_input', 'static_select', 'users_select', 'conversations_select', 'channels_select', 'external_select',
-  'multi_static_select', 'multi_users_select', 'multi_conversations_select', 'multi_channels_select',
-  'multi_external_select', 'datepicker', 'timepicker', 'datetimepicker', 'checkboxes', 'radio_buttons',
-  'email_text_input', 'url_text_input', 'number_input', 'rich_text_input', 'file_input',
+  'plain_text_input',
+  'static_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'external_select',
+  'multi_static_select',
+  'multi_users_select',
+  'multi_conversations_select',
+  'multi_channels_select',
+  'multi_external_select',
+  'datepicker',
+  'timepicker',
+  'datetimepicker',
+  'checkboxes',
+  'radio_buttons',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
+  'rich_text_input',
+  'file_input',
 ]);
 
 /** Where blocks are shown: messages allow up to 50 blocks, modals and home tabs up to 100. */
@@ -37,7 +82,12 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
   const blockIds = new Set<string>();
   const actionIds = new Set<string>();
 
-  const text = (value: unknown, ptr: string, max: number, kinds: ('plain_text' | 'mrkdwn')[] = ['plain_text', 'mrkdwn']) => {
+  const text = (
+    value: unknown,
+    ptr: string,
+    max: number,
+    kinds: ('plain_text' | 'mrkdwn')[] = ['plain_text', 'mrkdwn'],
+  ) => {
     if (!isObject(value)) return err(ptr, 'must be a text object');
     if (!kinds.includes(value.type as 'plain_text')) return err(`${ptr}/type`, `must be one of ${kinds.join(', ')}`);
     if (typeof value.text !== 'string') return err(`${ptr}/text`, 'must be a string');
@@ -55,10 +105,12 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
   const element = (el: unknown, ptr: string, allowed: Set<string>) => {
     if (!isObject(el)) return err(ptr, 'must be an object');
     const type = el.type;
-    if (typeof type !== 'string' || !allowed.has(type)) return err(`${ptr}/type`, `unsupported type \`${String(type)}\``);
+    if (typeof type !== 'string' || !allowed.has(type))
+      return err(`${ptr}/type`, `unsupported type \`${String(type)}\``);
     if (INTERACTIVE_TYPES.has(type)) {
       if (el.action_id !== undefined) {
-        if (typeof el.action_id !== 'string' || el.action_id.length === 0) err(`${ptr}/action_id`, 'must be a non-empty string');
+        if (typeof el.action_id !== 'string' || el.action_id.length === 0)
+          err(`${ptr}/action_id`, 'must be a non-empty string');
         else if (el.action_id.length > 255) err(`${ptr}/action_id`, 'must be less than 256 characters');
         else if (actionIds.has(el.action_id)) err(`${ptr}/action_id`, `duplicate action_id \`${el.action_id}\``);
         else actionIds.add(el.action_id);
@@ -67,15 +119,23 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
     switch (type) {
       case 'button':
         text(el.text, `${ptr}/text`, 75, ['plain_text']);
-        if (el.value !== undefined && (typeof el.value !== 'string' || el.value.length > 2000)) err(`${ptr}/value`, 'must be a string of less than 2001 characters');
-        if (el.url !== undefined && (typeof el.url !== 'string' || el.url.length > 3000)) err(`${ptr}/url`, 'must be a string of less than 3001 characters');
-        if (el.style !== undefined && el.style !== 'primary' && el.style !== 'danger') err(`${ptr}/style`, 'must be one of primary, danger');
+        if (el.value !== undefined && (typeof el.value !== 'string' || el.value.length > 2000))
+          err(`${ptr}/value`, 'must be a string of less than 2001 characters');
+        if (el.url !== undefined && (typeof el.url !== 'string' || el.url.length > 3000))
+          err(`${ptr}/url`, 'must be a string of less than 3001 characters');
+        if (el.style !== undefined && el.style !== 'primary' && el.style !== 'danger')
+          err(`${ptr}/style`, 'must be one of primary, danger');
         break;
       case 'static_select':
       case 'multi_static_select': {
         if (el.placeholder !== undefined) text(el.placeholder, `${ptr}/placeholder`, 150, ['plain_text']);
         const groups = el.option_groups;
-        if (Array.isArray(groups)) groups.forEach((g, i) => (isObject(g) && Array.isArray(g.options) ? g.options.forEach((o, j) => option(o, `${ptr}/option_groups/${i}/options/${j}`)) : err(`${ptr}/option_groups/${i}`, 'must have options')));
+        if (Array.isArray(groups))
+          groups.forEach((g, i) =>
+            isObject(g) && Array.isArray(g.options)
+              ? g.options.forEach((o, j) => option(o, `${ptr}/option_groups/${i}/options/${j}`))
+              : err(`${ptr}/option_groups/${i}`, 'must have options'),
+          );
         else if (!Array.isArray(el.options)) err(`${ptr}/options`, 'must provide either options or option_groups');
         else {
           if (el.options.length > 100) err(`${ptr}/options`, 'no more than 100 items allowed');
@@ -90,12 +150,14 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
         else el.options.forEach((o, i) => option(o, `${ptr}/options/${i}`));
         break;
       case 'image':
-        if (typeof el.image_url !== 'string' && !isObject(el.slack_file)) err(`${ptr}/image_url`, 'must provide image_url or slack_file');
+        if (typeof el.image_url !== 'string' && !isObject(el.slack_file))
+          err(`${ptr}/image_url`, 'must provide image_url or slack_file');
         if (typeof el.alt_text !== 'string') err(`${ptr}/alt_text`, 'must be a string');
         break;
       case 'plain_text_input':
         if (el.placeholder !== undefined) text(el.placeholder, `${ptr}/placeholder`, 150, ['plain_text']);
-        if (el.max_length !== undefined && (typeof el.max_length !== 'number' || el.max_length > 3000)) err(`${ptr}/max_length`, 'must be a number no more than 3000');
+        if (el.max_length !== undefined && (typeof el.max_length !== 'number' || el.max_length > 3000))
+          err(`${ptr}/max_length`, 'must be a number no more than 3000');
         break;
       default:
         break;
@@ -103,7 +165,9 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
   };
 
   const contextElements = new Set(['image', 'plain_text', 'mrkdwn']);
-  const actionsElements = new Set([...INTERACTIVE_TYPES].filter((t) => !INPUT_ELEMENT_TYPES.has(t) || /select|picker|checkboxes|radio/.test(t)));
+  const actionsElements = new Set(
+    [...INTERACTIVE_TYPES].filter((t) => !INPUT_ELEMENT_TYPES.has(t) || /select|picker|checkboxes|radio/.test(t)),
+  );
   const accessoryElements = new Set([...actionsElements, 'image']);
 
   blocks.forEach((block, i) => {
@@ -113,9 +177,11 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
     if (surface === 'modal') actionIds.clear();
     if (!isObject(block)) return err(ptr, 'must be an object');
     const type = block.type;
-    if (typeof type !== 'string' || !MESSAGE_BLOCK_TYPES.has(type)) return err(`${ptr}/type`, `unsupported type \`${String(type)}\``);
+    if (typeof type !== 'string' || !MESSAGE_BLOCK_TYPES.has(type))
+      return err(`${ptr}/type`, `unsupported type \`${String(type)}\``);
     if (block.block_id !== undefined) {
-      if (typeof block.block_id !== 'string' || block.block_id.length === 0 || block.block_id.length > 255) err(`${ptr}/block_id`, 'must be a string of 1 to 255 characters');
+      if (typeof block.block_id !== 'string' || block.block_id.length === 0 || block.block_id.length > 255)
+        err(`${ptr}/block_id`, 'must be a string of 1 to 255 characters');
       else if (blockIds.has(block.block_id)) err(`${ptr}/block_id`, `duplicate block_id \`${block.block_id}\``);
       else blockIds.add(block.block_id);
     }
@@ -139,7 +205,8 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
         break;
       }
       case 'context':
-        if (!Array.isArray(block.elements) || block.elements.length === 0) err(`${ptr}/elements`, 'must be a non-empty array');
+        if (!Array.isArray(block.elements) || block.elements.length === 0)
+          err(`${ptr}/elements`, 'must be a non-empty array');
         else {
           if (block.elements.length > 10) err(`${ptr}/elements`, 'no more than 10 items allowed');
           block.elements.forEach((el, j) => {
@@ -150,15 +217,18 @@ export function validateBlocks(blocks: unknown, surface: Surface = 'message'): s
         }
         break;
       case 'actions':
-        if (!Array.isArray(block.elements) || block.elements.length === 0) err(`${ptr}/elements`, 'must be a non-empty array');
+        if (!Array.isArray(block.elements) || block.elements.length === 0)
+          err(`${ptr}/elements`, 'must be a non-empty array');
         else {
           if (block.elements.length > 25) err(`${ptr}/elements`, 'no more than 25 items allowed');
           block.elements.forEach((el, j) => element(el, `${ptr}/elements/${j}`, actionsElements));
         }
         break;
       case 'image':
-        if (typeof block.image_url !== 'string' && !isObject(block.slack_file)) err(`${ptr}/image_url`, 'must provide image_url or slack_file');
-        else if (typeof block.image_url === 'string' && block.image_url.length > 3000) err(`${ptr}/image_url`, 'must be less than 3001 characters');
+        if (typeof block.image_url !== 'string' && !isObject(block.slack_file))
+          err(`${ptr}/image_url`, 'must provide image_url or slack_file');
+        else if (typeof block.image_url === 'string' && block.image_url.length > 3000)
+          err(`${ptr}/image_url`, 'must be less than 3001 characters');
         if (typeof block.alt_text !== 'string') err(`${ptr}/alt_text`, 'must be a string');
         else if (block.alt_text.length > 2000) err(`${ptr}/alt_text`, 'must be less than 2001 characters');
         if (block.title !== undefined) text(block.title, `${ptr}/title`, 2000, ['plain_text']);
@@ -186,7 +256,8 @@ export function validateView(view: unknown): string[] {
   if (!isObject(view)) return ['[ERROR] must be an object [json-pointer:/view]'];
   if (view.type !== 'modal' && view.type !== 'home') err('/view/type', 'must be one of modal, home');
   const plain = (v: unknown, ptr: string, max: number) => {
-    if (!isObject(v) || v.type !== 'plain_text' || typeof v.text !== 'string' || v.text.length === 0) err(ptr, 'must be a plain_text text object');
+    if (!isObject(v) || v.type !== 'plain_text' || typeof v.text !== 'string' || v.text.length === 0)
+      err(ptr, 'must be a plain_text text object');
     else if (v.text.length > max) err(`${ptr}/text`, `must be less than ${max + 1} characters`);
   };
   if (view.type === 'modal') {
@@ -194,11 +265,15 @@ export function validateView(view: unknown): string[] {
     if (view.submit !== undefined) plain(view.submit, '/view/submit', 24);
     if (view.close !== undefined) plain(view.close, '/view/close', 24);
     const blocks = Array.isArray(view.blocks) ? view.blocks : [];
-    if (view.submit === undefined && blocks.some((b) => isObject(b) && b.type === 'input')) err('/view/submit', 'must provide submit when blocks contain input');
+    if (view.submit === undefined && blocks.some((b) => isObject(b) && b.type === 'input'))
+      err('/view/submit', 'must provide submit when blocks contain input');
   }
-  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) err('/view/private_metadata', 'must be less than 3001 characters');
-  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) err('/view/callback_id', 'must be less than 256 characters');
-  for (const e of validateBlocks(view.blocks, 'modal')) errors.push(e.replace('[json-pointer:/blocks', '[json-pointer:/view/blocks'));
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000)
+    err('/view/private_metadata', 'must be less than 3001 characters');
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255)
+    err('/view/callback_id', 'must be less than 256 characters');
+  for (const e of validateBlocks(view.blocks, 'modal'))
+    errors.push(e.replace('[json-pointer:/blocks', '[json-pointer:/view/blocks'));
   return errors;
 }
 

@@ -81,7 +81,9 @@ export function encodeTypedText(typed: string, state: WorkspaceState, forCommand
   const escaped = typed.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return escaped
     .replace(/(^|\s)@([a-z0-9._-]+)/gi, (m, pre: string, handle: string) => {
-      const u = state.users.find((x) => x.name.toLowerCase() === handle.toLowerCase() || x.realName.toLowerCase() === handle.toLowerCase());
+      const u = state.users.find(
+        (x) => x.name.toLowerCase() === handle.toLowerCase() || x.realName.toLowerCase() === handle.toLowerCase(),
+      );
       if (!u) return m;
       return `${pre}<@${u.id}${forCommand ? `|${u.name}` : ''}>`;
     })
@@ -119,16 +121,19 @@ export class SlackDeliverer {
   private scheduleRetry(appUrl: string, eventId: string, failed: DeliveryResult, attempt: number): void {
     const delays = this.opts.eventRetryDelaysMs ?? [];
     if (attempt > delays.length) return;
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
-      const reason = failed.error === 'operation_timeout' ? 'http_timeout' : 'http_error';
-      void this.redeliverEvent(appUrl, eventId, attempt, reason).then(
-        (result) => {
-          if (result.error) this.scheduleRetry(appUrl, eventId, result, attempt + 1);
-        },
-        () => undefined,
-      );
-    }, delays[attempt - 1]);
+    const timer = setTimeout(
+      () => {
+        this.retryTimers.delete(timer);
+        const reason = failed.error === 'operation_timeout' ? 'http_timeout' : 'http_error';
+        void this.redeliverEvent(appUrl, eventId, attempt, reason).then(
+          (result) => {
+            if (result.error) this.scheduleRetry(appUrl, eventId, result, attempt + 1);
+          },
+          () => undefined,
+        );
+      },
+      delays[attempt - 1],
+    );
     timer.unref();
     this.retryTimers.add(timer);
   }
@@ -138,13 +143,23 @@ export class SlackDeliverer {
   }
 
   /** Signs and POSTs a body to the app's /slack/events. */
-  async post(appUrl: string, kind: string, body: string, contentType: string, headers: Record<string, string> = {}): Promise<DeliveryResult> {
+  async post(
+    appUrl: string,
+    kind: string,
+    body: string,
+    contentType: string,
+    headers: Record<string, string> = {},
+  ): Promise<DeliveryResult> {
     const started = Date.now();
     let result: DeliveryResult;
     try {
       const res = await fetch(eventsUrl(appUrl), {
         method: 'POST',
-        headers: { 'Content-Type': contentType, ...signSlackRequest(this.opts.signingSecret, body, Math.floor((this.opts.now ?? Date.now)() / 1000)), ...headers },
+        headers: {
+          'Content-Type': contentType,
+          ...signSlackRequest(this.opts.signingSecret, body, Math.floor((this.opts.now ?? Date.now)() / 1000)),
+          ...headers,
+        },
         body,
         // Slack itself waits 3 s; a little longer here so a slow ack is reported as slow rather than lost.
         signal: AbortSignal.timeout(this.ackTimeoutMs + 7000),
@@ -155,7 +170,13 @@ export class SlackDeliverer {
       if (res.status !== 200) result.error = 'http_service_error';
       else if (ms > this.ackTimeoutMs) result.error = 'operation_timeout';
     } catch (err) {
-      result = { kind, status: 0, body: '', ms: Date.now() - started, error: err instanceof Error && err.name === 'TimeoutError' ? 'operation_timeout' : 'dispatch_failed' };
+      result = {
+        kind,
+        status: 0,
+        body: '',
+        ms: Date.now() - started,
+        error: err instanceof Error && err.name === 'TimeoutError' ? 'operation_timeout' : 'dispatch_failed',
+      };
     }
     this.log.push(result);
     if (this.log.length > 100) this.log.shift();
@@ -190,7 +211,9 @@ export class SlackDeliverer {
       const channel = state.channels.get(a.channel);
       if (!channel) throw new Error(`no channel ${a.channel}`);
       const msg = state.message(a.channel, a.ts);
-      const eph = msg ? undefined : state.ephemerals.find((e) => e.channel === a.channel && e.ts === a.ts && e.user === a.user);
+      const eph = msg
+        ? undefined
+        : state.ephemerals.find((e) => e.channel === a.channel && e.ts === a.ts && e.user === a.user);
       if (!msg && !eph) throw new Error(`no message ${a.ts} in ${a.channel} visible to ${a.user}`);
       blocks = msg ? msg.blocks : eph!.blocks;
       // Only a reply is in a thread; a parent carries thread_ts equal to its own ts once it has replies.
@@ -199,7 +222,13 @@ export class SlackDeliverer {
       extra = {
         channel: { id: channel.id, name: channel.is_im ? 'directmessage' : channel.name },
         message: msg ? { ...msg, channel: undefined, team: SANDBOX_TEAM.id } : undefined,
-        response_url: this.responseUrl({ channel: a.channel, user: a.user, messageTs: a.ts, ephemeral: !msg, threadTs }),
+        response_url: this.responseUrl({
+          channel: a.channel,
+          user: a.user,
+          messageTs: a.ts,
+          ephemeral: !msg,
+          threadTs,
+        }),
       };
     }
     const found = findElement(blocks ?? [], a.actionId);
@@ -219,7 +248,12 @@ export class SlackDeliverer {
       actions: [action],
       ...extra,
     };
-    return this.post(appUrl, 'block_actions', new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    return this.post(
+      appUrl,
+      'block_actions',
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
   }
 
   /**
@@ -248,7 +282,12 @@ export class SlackDeliverer {
       enterprise: null,
       is_enterprise_install: false,
     };
-    const result = await this.post(appUrl, 'view_submission', new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    const result = await this.post(
+      appUrl,
+      'view_submission',
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
     this.applyViewResponse(view, result);
     return result;
   }
@@ -280,12 +319,32 @@ export class SlackDeliverer {
           view.errors = { _: 'The app answered with an invalid view.' };
           state.changed({ kind: 'view', user: view.user });
         } else if (body.response_action === 'update') {
-          view.view = { ...view.view, ...next, id: view.id, state: { values: {} }, hash: `${Date.now()}.${randomUUID().slice(0, 8)}` };
+          view.view = {
+            ...view.view,
+            ...next,
+            id: view.id,
+            state: { values: {} },
+            hash: `${Date.now()}.${randomUUID().slice(0, 8)}`,
+          };
           view.errors = undefined;
           state.changed({ kind: 'view', user: view.user });
         } else {
           const id = newSlackId('V');
-          state.pushView({ id, user: view.user, view: { ...next, id, state: { values: {} }, previous_view_id: view.id, root_view_id: view.view.root_view_id, app_id: SANDBOX_BOT.appId } }, false);
+          state.pushView(
+            {
+              id,
+              user: view.user,
+              view: {
+                ...next,
+                id,
+                state: { values: {} },
+                previous_view_id: view.id,
+                root_view_id: view.view.root_view_id,
+                app_id: SANDBOX_BOT.appId,
+              },
+            },
+            false,
+          );
         }
         return;
       case 'clear':
@@ -302,8 +361,20 @@ export class SlackDeliverer {
     if (!view) return undefined;
     this.state.closeView(user);
     if (view.view.notify_on_close !== true) return undefined;
-    const payload = { type: 'view_closed', team: { id: SANDBOX_TEAM.id, domain: SANDBOX_TEAM.domain }, user: this.userObject(user), api_app_id: SANDBOX_BOT.appId, view: view.view, is_cleared: false };
-    return this.post(appUrl, 'view_closed', new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded');
+    const payload = {
+      type: 'view_closed',
+      team: { id: SANDBOX_TEAM.id, domain: SANDBOX_TEAM.domain },
+      user: this.userObject(user),
+      api_app_id: SANDBOX_BOT.appId,
+      view: view.view,
+      is_cleared: false,
+    };
+    return this.post(
+      appUrl,
+      'view_closed',
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
   }
 
   /** Runs a slash command and shows the app's immediate answer (ephemeral unless response_type is in_channel). */
@@ -330,14 +401,25 @@ export class SlackDeliverer {
     });
     const result = await this.post(appUrl, 'slash_command', form.toString(), 'application/x-www-form-urlencoded');
     if (result.error) {
-      state.addEphemeral({ channel: channel.id, user: user.id, text: `${command} failed with the error "${result.error}"` });
+      state.addEphemeral({
+        channel: channel.id,
+        user: user.id,
+        text: `${command} failed with the error "${result.error}"`,
+      });
       return result;
     }
     const answer = parseCommandAnswer(result.body);
     if (answer) {
       if (answer.response_type === 'in_channel') {
         state.addMessage({ channel: channel.id, user: user.id, text: `${command} ${a.text ?? ''}`.trim() });
-        state.addMessage({ channel: channel.id, text: answer.text ?? '', blocks: answer.blocks, user: SANDBOX_BOT.userId, bot_id: SANDBOX_BOT.botId, app_id: SANDBOX_BOT.appId });
+        state.addMessage({
+          channel: channel.id,
+          text: answer.text ?? '',
+          blocks: answer.blocks,
+          user: SANDBOX_BOT.userId,
+          bot_id: SANDBOX_BOT.botId,
+          app_id: SANDBOX_BOT.appId,
+        });
       } else {
         state.addEphemeral({ channel: channel.id, user: user.id, text: answer.text ?? '', blocks: answer.blocks });
       }
@@ -346,7 +428,10 @@ export class SlackDeliverer {
   }
 
   /** Posts a person's message and sends the app a message event (manifest.yml subscribes to message.* only, not app_mention). */
-  async sendMessage(appUrl: string, a: SendMessageArgs): Promise<{ ts: string; eventIds: string[]; deliveries: DeliveryResult[] }> {
+  async sendMessage(
+    appUrl: string,
+    a: SendMessageArgs,
+  ): Promise<{ ts: string; eventIds: string[]; deliveries: DeliveryResult[] }> {
     const { state } = this;
     const channel = state.channels.get(a.channel);
     if (!channel || !state.user(a.user)) throw new Error(`unknown channel ${a.channel} or user ${a.user}`);
@@ -384,7 +469,15 @@ export class SlackDeliverer {
       type: 'event_callback',
       event_id: eventId,
       event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: SANDBOX_TEAM.id, user_id: SANDBOX_BOT.userId, is_bot: true, is_enterprise_install: false }],
+      authorizations: [
+        {
+          enterprise_id: null,
+          team_id: SANDBOX_TEAM.id,
+          user_id: SANDBOX_BOT.userId,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
       is_ext_shared_channel: false,
       event_context: `sandbox-${eventId}`,
     };
@@ -396,16 +489,29 @@ export class SlackDeliverer {
   }
 
   /** Sends an event again as Slack's retry would (same event_id, X-Slack-Retry-Num), to test idempotence. */
-  async redeliverEvent(appUrl: string, eventId: string, retryNum = 1, reason = 'http_timeout'): Promise<DeliveryResult> {
+  async redeliverEvent(
+    appUrl: string,
+    eventId: string,
+    retryNum = 1,
+    reason = 'http_timeout',
+  ): Promise<DeliveryResult> {
     const envelope = this.events.get(eventId);
     if (!envelope) throw new Error(`no event ${eventId}`);
-    return this.post(appUrl, 'event_retry', JSON.stringify(envelope), 'application/json', { 'X-Slack-Retry-Num': String(retryNum), 'X-Slack-Retry-Reason': reason });
+    return this.post(appUrl, 'event_retry', JSON.stringify(envelope), 'application/json', {
+      'X-Slack-Retry-Num': String(retryNum),
+      'X-Slack-Retry-Reason': reason,
+    });
   }
 
   /** Slack's url_verification handshake; resolves to whether the app echoed the challenge. */
   async verifyUrl(appUrl: string): Promise<boolean> {
     const challenge = randomUUID();
-    const result = await this.post(appUrl, 'url_verification', JSON.stringify({ token: 'sandbox-verification-token', challenge, type: 'url_verification' }), 'application/json');
+    const result = await this.post(
+      appUrl,
+      'url_verification',
+      JSON.stringify({ token: 'sandbox-verification-token', challenge, type: 'url_verification' }),
+      'application/json',
+    );
     if (result.status !== 200) return false;
     try {
       return (JSON.parse(result.body) as Json).challenge === challenge;
@@ -422,7 +528,8 @@ export class SlackDeliverer {
     const blocks = Array.isArray(body.blocks) ? (body.blocks as Block[]) : undefined;
     if (blocks) {
       const errors = validateBlocks(blocks, 'message');
-      if (errors.length) return { status: 400, body: { ok: false, error: 'invalid_blocks', response_metadata: { messages: errors } } };
+      if (errors.length)
+        return { status: 400, body: { ok: false, error: 'invalid_blocks', response_metadata: { messages: errors } } };
     }
     const isTrue = (v: unknown) => v === true || v === 'true';
     if (isTrue(body.delete_original)) {
@@ -447,7 +554,15 @@ export class SlackDeliverer {
     }
     const threadTs = typeof body.thread_ts === 'string' ? body.thread_ts : target.threadTs;
     if (body.response_type === 'in_channel') {
-      state.addMessage({ channel: target.channel, text, blocks, user: SANDBOX_BOT.userId, bot_id: SANDBOX_BOT.botId, app_id: SANDBOX_BOT.appId, thread_ts: threadTs });
+      state.addMessage({
+        channel: target.channel,
+        text,
+        blocks,
+        user: SANDBOX_BOT.userId,
+        bot_id: SANDBOX_BOT.botId,
+        app_id: SANDBOX_BOT.appId,
+        thread_ts: threadTs,
+      });
     } else {
       state.addEphemeral({ channel: target.channel, user: target.user, text, blocks, thread_ts: threadTs });
     }
@@ -461,7 +576,10 @@ function parseCommandAnswer(body: string): { text?: string; blocks?: Block[]; re
   try {
     const parsed = JSON.parse(trimmed) as Json;
     if (typeof parsed !== 'object' || parsed === null) return { text: trimmed };
-    const blocks = Array.isArray(parsed.blocks) && validateBlocks(parsed.blocks).length === 0 ? (parsed.blocks as Block[]) : undefined;
+    const blocks =
+      Array.isArray(parsed.blocks) && validateBlocks(parsed.blocks).length === 0
+        ? (parsed.blocks as Block[])
+        : undefined;
     const text = typeof parsed.text === 'string' ? parsed.text : undefined;
     if (!text && !blocks) return undefined;
     return { text, blocks, response_type: typeof parsed.response_type === 'string' ? parsed.response_type : undefined };
@@ -479,7 +597,10 @@ export function findElement(blocks: Block[], actionId: string): { element: Json;
     if (b.element) candidates.push(b.element);
     for (const el of candidates) {
       if (el && typeof el === 'object' && (el as Json).action_id === actionId) {
-        return { element: el as Json, blockId: typeof b.block_id === 'string' ? b.block_id : defaultBlockId(blocks, b) };
+        return {
+          element: el as Json,
+          blockId: typeof b.block_id === 'string' ? b.block_id : defaultBlockId(blocks, b),
+        };
       }
     }
   }
@@ -493,12 +614,18 @@ function defaultBlockId(blocks: Block[], block: Block): string {
 
 function optionsOf(el: Json): Json[] {
   if (Array.isArray(el.options)) return el.options as Json[];
-  if (Array.isArray(el.option_groups)) return (el.option_groups as Json[]).flatMap((g) => (Array.isArray(g.options) ? (g.options as Json[]) : []));
+  if (Array.isArray(el.option_groups))
+    return (el.option_groups as Json[]).flatMap((g) => (Array.isArray(g.options) ? (g.options as Json[]) : []));
   return [];
 }
 
 function buildAction(el: Json, blockId: string, a: ClickArgs): Json {
-  const base: Json = { type: el.type, action_id: el.action_id, block_id: blockId, action_ts: `${(Date.now() / 1000).toFixed(6)}` };
+  const base: Json = {
+    type: el.type,
+    action_id: el.action_id,
+    block_id: blockId,
+    action_ts: `${(Date.now() / 1000).toFixed(6)}`,
+  };
   switch (el.type) {
     case 'button':
       return { ...base, text: el.text, value: a.value ?? el.value, style: el.style, url: el.url };
@@ -521,13 +648,17 @@ function buildAction(el: Json, blockId: string, a: ClickArgs): Json {
 }
 
 /** Turns simple values into the view.state.values shapes Slack sends, by element type. */
-export function buildStateValues(view: SandboxView, given: Record<string, Record<string, string | string[] | undefined>>): { values: Json; missing: string[] } {
+export function buildStateValues(
+  view: SandboxView,
+  given: Record<string, Record<string, string | string[] | undefined>>,
+): { values: Json; missing: string[] } {
   const values: Record<string, Record<string, Json>> = {};
   const missing: string[] = [];
   for (const block of (view.view.blocks as Block[]) ?? []) {
     if (block.type !== 'input' || !block.element || typeof block.element !== 'object') continue;
     const el = block.element as Json;
-    const blockId = typeof block.block_id === 'string' ? block.block_id : defaultBlockId(view.view.blocks as Block[], block);
+    const blockId =
+      typeof block.block_id === 'string' ? block.block_id : defaultBlockId(view.view.blocks as Block[], block);
     const actionId = typeof el.action_id === 'string' ? el.action_id : `sa${blockId}`;
     const raw = given[blockId]?.[actionId] ?? initialValue(el);
     const empty = raw === undefined || raw === '' || (Array.isArray(raw) && raw.length === 0);

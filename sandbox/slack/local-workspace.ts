@@ -45,7 +45,11 @@ export const WORKSPACE_FILE = 'sandbox-workspace.json';
 /** Starts the local Slack (its Web API on a loopback port) and builds the router the app mounts at '/'. */
 export async function createLocalWorkspace(opts: LocalWorkspaceOptions): Promise<LocalWorkspace> {
   const state = new WorkspaceState({ file: opts.dataDir ? path.join(opts.dataDir, WORKSPACE_FILE) : undefined });
-  if (state.loadProblem) opts.logger.warn({ problem: state.loadProblem }, 'local workspace: saved state unreadable, set aside; starting fresh');
+  if (state.loadProblem)
+    opts.logger.warn(
+      { problem: state.loadProblem },
+      'local workspace: saved state unreadable, set aside; starting fresh',
+    );
   // Fresh credentials each start: they only ever travel between this process's own parts.
   const botToken = `xoxb-local-${randomBytes(12).toString('hex')}`;
   const signingSecret = randomBytes(24).toString('hex');

@@ -16,7 +16,10 @@ export class ChannelRateLimiter {
   private options: RateLimitOptions;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(options: Partial<RateLimitOptions> = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: Partial<RateLimitOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.options = { ...DEFAULT_RATE_LIMIT, ...options };
   }
 

@@ -15,12 +15,38 @@ export interface RosterUser {
 export const SANDBOX_TEAM = { id: 'T0SANDBOX', name: 'Local Workspace', domain: 'local-workspace' } as const;
 
 /** The copilot's bot user, as auth.test reports it. */
-export const SANDBOX_BOT = { userId: 'U0COPILOT', botId: 'B0COPILOT', appId: 'A0COPILOT', name: 'incident-copilot' } as const;
+export const SANDBOX_BOT = {
+  userId: 'U0COPILOT',
+  botId: 'B0COPILOT',
+  appId: 'A0COPILOT',
+  name: 'incident-copilot',
+} as const;
 
 export const ROSTER: readonly RosterUser[] = [
-  { id: 'U0PRIMARY', name: 'priya', realName: 'Priya', title: 'on-call primary', email: 'priya@example.com', timeZone: 'Europe/Berlin' },
-  { id: 'U0SECONDARY', name: 'sam', realName: 'Sam', title: 'on-call secondary', email: 'sam@example.com', timeZone: 'America/New_York' },
-  { id: 'U0MANAGER', name: 'maria', realName: 'Maria', title: 'engineering manager', email: 'maria@example.com', timeZone: 'Europe/London' },
+  {
+    id: 'U0PRIMARY',
+    name: 'priya',
+    realName: 'Priya',
+    title: 'on-call primary',
+    email: 'priya@example.com',
+    timeZone: 'Europe/Berlin',
+  },
+  {
+    id: 'U0SECONDARY',
+    name: 'sam',
+    realName: 'Sam',
+    title: 'on-call secondary',
+    email: 'sam@example.com',
+    timeZone: 'America/New_York',
+  },
+  {
+    id: 'U0MANAGER',
+    name: 'maria',
+    realName: 'Maria',
+    title: 'engineering manager',
+    email: 'maria@example.com',
+    timeZone: 'Europe/London',
+  },
   { id: 'U0BYSTANDER', name: 'ben', realName: 'Ben', title: 'not on call', email: 'ben@example.com', timeZone: 'UTC' },
 ];
 

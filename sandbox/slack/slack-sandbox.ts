@@ -121,9 +121,13 @@ export class SlackSandbox {
       }
       res.setHeader('Content-Type', file.mimetype);
       // Files are untrusted: never let one run as a page on the console's origin.
-      res.setHeader('Content-Security-Policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
+      res.setHeader(
+        'Content-Security-Policy',
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+      );
       res.setHeader('X-Content-Type-Options', 'nosniff');
-      if (req.query.download) res.setHeader('Content-Disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`);
+      if (req.query.download)
+        res.setHeader('Content-Disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`);
       res.send(content);
     });
 
@@ -155,7 +159,11 @@ export class SlackSandbox {
       return;
     }
     const auth = req.headers.authorization;
-    const token = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : typeof args.token === 'string' ? args.token : undefined;
+    const token = auth?.startsWith('Bearer ')
+      ? auth.slice(7).trim()
+      : typeof args.token === 'string'
+        ? args.token
+        : undefined;
     if (!token) {
       res.status(200).json({ ok: false, error: 'not_authed' });
       return;
@@ -185,7 +193,9 @@ export class SlackSandbox {
         res.status(200).json({ ok: false, error: err.code, ...err.extra });
         return;
       }
-      res.status(200).json({ ok: false, error: 'internal_error', detail: err instanceof Error ? err.message : String(err) });
+      res
+        .status(200)
+        .json({ ok: false, error: 'internal_error', detail: err instanceof Error ? err.message : String(err) });
     }
   }
 
@@ -221,7 +231,8 @@ function rawBody(req: RawRequest): Buffer {
 
 /** Parses a non-multipart body: form-encoded or JSON; an earlier body parser's result is used as is. */
 function parseBody(req: RawRequest): { args: ApiArgs } {
-  if (!Buffer.isBuffer(req.body) && req.body && typeof req.body === 'object') return { args: { ...(req.body as ApiArgs) } };
+  if (!Buffer.isBuffer(req.body) && req.body && typeof req.body === 'object')
+    return { args: { ...(req.body as ApiArgs) } };
   const body = rawBody(req).toString('utf8');
   const ct = req.headers['content-type'] ?? '';
   if (ct.includes('application/json')) return { args: body.trim() ? (JSON.parse(body) as ApiArgs) : {} };

@@ -2,7 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { validateBlocks, validateView } from './block-kit.js';
 import { SANDBOX_BOT, SANDBOX_TEAM, type RosterUser } from './roster.js';
-import { newSlackId, type Block, type SandboxChannel, type SandboxFile, type SandboxMessage, type SandboxView, type WorkspaceState } from './workspace-state.js';
+import {
+  newSlackId,
+  type Block,
+  type SandboxChannel,
+  type SandboxFile,
+  type SandboxMessage,
+  type SandboxView,
+  type WorkspaceState,
+} from './workspace-state.js';
 import type { ChannelRateLimiter } from './rate-limit.js';
 import type { Interactions } from './interactions.js';
 import { SlackApiError } from './api-error.js';
@@ -44,7 +52,9 @@ function json(args: ApiArgs, key: string): unknown {
   try {
     return JSON.parse(v);
   } catch {
-    throw new SlackApiError('invalid_arguments', { response_metadata: { messages: [`[ERROR] ${key} is not valid JSON`] } });
+    throw new SlackApiError('invalid_arguments', {
+      response_metadata: { messages: [`[ERROR] ${key} is not valid JSON`] },
+    });
   }
 }
 
@@ -52,7 +62,12 @@ function list(args: ApiArgs, key: string): string[] {
   const v = args[key];
   if (Array.isArray(v)) return v.map(String);
   const s = str(args, key);
-  return s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [];
+  return s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
 }
 
 function channelArg(args: ApiArgs, ctx: ApiContext, key = 'channel'): SandboxChannel {
@@ -110,8 +125,19 @@ export function channelView(c: SandboxChannel): Record<string, unknown> {
 export function userView(u: RosterUser | 'bot'): Record<string, unknown> {
   if (u === 'bot') {
     return {
-      id: BOT, team_id: SANDBOX_TEAM.id, name: SANDBOX_BOT.name, real_name: 'Incident Copilot', is_bot: true, deleted: false, tz: 'UTC',
-      profile: { real_name: 'Incident Copilot', display_name: SANDBOX_BOT.name, bot_id: SANDBOX_BOT.botId, api_app_id: SANDBOX_BOT.appId },
+      id: BOT,
+      team_id: SANDBOX_TEAM.id,
+      name: SANDBOX_BOT.name,
+      real_name: 'Incident Copilot',
+      is_bot: true,
+      deleted: false,
+      tz: 'UTC',
+      profile: {
+        real_name: 'Incident Copilot',
+        display_name: SANDBOX_BOT.name,
+        bot_id: SANDBOX_BOT.botId,
+        api_app_id: SANDBOX_BOT.appId,
+      },
     };
   }
   return {
@@ -132,8 +158,18 @@ export function userView(u: RosterUser | 'bot'): Record<string, unknown> {
 function messageView(m: SandboxMessage, ctx: ApiContext): Record<string, unknown> {
   const { channel: _channel, files, ...rest } = m;
   const out: Record<string, unknown> = { ...rest, team: SANDBOX_TEAM.id };
-  if (m.bot_id) out.bot_profile = { id: SANDBOX_BOT.botId, app_id: SANDBOX_BOT.appId, name: SANDBOX_BOT.name, team_id: SANDBOX_TEAM.id };
-  if (files?.length) out.files = files.map((id) => ctx.state.files.get(id)).filter((f): f is SandboxFile => !!f).map((f) => fileView(f, ctx));
+  if (m.bot_id)
+    out.bot_profile = {
+      id: SANDBOX_BOT.botId,
+      app_id: SANDBOX_BOT.appId,
+      name: SANDBOX_BOT.name,
+      team_id: SANDBOX_TEAM.id,
+    };
+  if (files?.length)
+    out.files = files
+      .map((id) => ctx.state.files.get(id))
+      .filter((f): f is SandboxFile => !!f)
+      .map((f) => fileView(f, ctx));
   return out;
 }
 
@@ -160,8 +196,18 @@ export function fileView(f: SandboxFile, ctx: Pick<ApiContext, 'baseUrl' | 'cons
 }
 
 const MIME: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', svg: 'image/svg+xml', webp: 'image/webp',
-  txt: 'text/plain', md: 'text/markdown', csv: 'text/csv', json: 'application/json', pdf: 'application/pdf', log: 'text/plain',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  webp: 'image/webp',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  csv: 'text/csv',
+  json: 'application/json',
+  pdf: 'application/pdf',
+  log: 'text/plain',
 };
 
 function fileType(name: string): { filetype: string; mimetype: string } {
@@ -169,7 +215,13 @@ function fileType(name: string): { filetype: string; mimetype: string } {
   return { filetype: ext === 'jpeg' ? 'jpg' : ext, mimetype: MIME[ext] ?? 'application/octet-stream' };
 }
 
-function newFile(state: WorkspaceState, name: string, title: string | undefined, size: number, altText?: string): SandboxFile {
+function newFile(
+  state: WorkspaceState,
+  name: string,
+  title: string | undefined,
+  size: number,
+  altText?: string,
+): SandboxFile {
   const file: SandboxFile = {
     id: newSlackId('F'),
     name,
@@ -188,7 +240,14 @@ function newFile(state: WorkspaceState, name: string, title: string | undefined,
 }
 
 /** Shares completed files into a channel as one bot message, the way files.completeUploadExternal does. */
-function shareFiles(ctx: ApiContext, files: SandboxFile[], channelRef: string | undefined, threadTs: string | undefined, comment: string | undefined, blocks?: Block[]): void {
+function shareFiles(
+  ctx: ApiContext,
+  files: SandboxFile[],
+  channelRef: string | undefined,
+  threadTs: string | undefined,
+  comment: string | undefined,
+  blocks?: Block[],
+): void {
   if (!channelRef) return;
   const channel = ctx.state.resolveChannel(channelRef);
   if (!channel) throw new SlackApiError('channel_not_found');
@@ -214,7 +273,12 @@ function threadParent(state: WorkspaceState, channel: string, threadTs: string):
 }
 
 /** Builds the full view object from what the app sent. */
-function buildView(raw: Record<string, unknown>, id: string, previous: SandboxView | undefined, rootId: string | undefined): Record<string, unknown> {
+function buildView(
+  raw: Record<string, unknown>,
+  id: string,
+  previous: SandboxView | undefined,
+  rootId: string | undefined,
+): Record<string, unknown> {
   return {
     id,
     team_id: SANDBOX_TEAM.id,
@@ -240,7 +304,10 @@ function buildView(raw: Record<string, unknown>, id: string, previous: SandboxVi
 
 function viewArg(args: ApiArgs): Record<string, unknown> {
   const raw = json(args, 'view');
-  if (raw === undefined) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: view'] } });
+  if (raw === undefined)
+    throw new SlackApiError('invalid_arguments', {
+      response_metadata: { messages: ['[ERROR] missing required field: view'] },
+    });
   const errors = validateView(raw);
   if (errors.length) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: errors } });
   return raw as Record<string, unknown>;
@@ -249,7 +316,13 @@ function viewArg(args: ApiArgs): Record<string, unknown> {
 function paginate<T>(items: T[], args: ApiArgs, defaultLimit: number): { page: T[]; next: string } {
   const limit = Math.min(Math.max(Number(str(args, 'limit') ?? defaultLimit) || defaultLimit, 1), 1000);
   const cursor = str(args, 'cursor');
-  const start = cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0;
+  const start = cursor
+    ? Number(
+        Buffer.from(cursor, 'base64')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      ) || 0
+    : 0;
   const page = items.slice(start, start + limit);
   const next = start + limit < items.length ? Buffer.from(`offset:${start + limit}`).toString('base64') : '';
   return { page, next };
@@ -278,7 +351,8 @@ export const METHODS: Record<string, Method> = {
     const text = str(args, 'text') ?? '';
     const blocks = blocksArg(args);
     const attachments = json(args, 'attachments');
-    if (!text && !blocks?.length && !(Array.isArray(attachments) && attachments.length)) throw new SlackApiError('no_text');
+    if (!text && !blocks?.length && !(Array.isArray(attachments) && attachments.length))
+      throw new SlackApiError('no_text');
     if (text.length > 40_000) throw new SlackApiError('msg_too_long');
     const wait = ctx.limiter.take(channel.id);
     if (wait !== undefined) throw new SlackApiError('ratelimited', {}, wait);
@@ -305,7 +379,8 @@ export const METHODS: Record<string, Method> = {
     const text = str(args, 'text');
     const blocks = blocksArg(args);
     if (text !== undefined && text.length > 40_000) throw new SlackApiError('msg_too_long');
-    if (text === undefined && blocks === undefined && args.attachments === undefined) throw new SlackApiError('no_text');
+    if (text === undefined && blocks === undefined && args.attachments === undefined)
+      throw new SlackApiError('no_text');
     const updated = ctx.state.updateMessage(channel.id, msg.ts, { text, blocks }, BOT)!;
     return { channel: channel.id, ts: updated.ts, text: updated.text, message: messageView(updated, ctx) };
   },
@@ -368,7 +443,12 @@ export const METHODS: Record<string, Method> = {
     if (failures.length && !bool(args, 'force')) throw new SlackApiError(failures[0]!.error, { errors: failures });
     for (const u of toAdd) {
       channel.members.push(u);
-      ctx.state.addMessage({ channel: channel.id, user: u, text: `<@${u}> has joined the channel`, subtype: 'channel_join' });
+      ctx.state.addMessage({
+        channel: channel.id,
+        user: u,
+        text: `<@${u}> has joined the channel`,
+        subtype: 'channel_join',
+      });
     }
     ctx.state.changed({ kind: 'channel', channel: channel.id });
     return failures.length ? { channel: channelView(channel), errors: failures } : { channel: channelView(channel) };
@@ -379,7 +459,12 @@ export const METHODS: Record<string, Method> = {
     if (channel.is_im || channel.is_private) throw new SlackApiError('method_not_supported_for_channel_type');
     if (!channel.members.includes(BOT)) {
       channel.members.push(BOT);
-      ctx.state.addMessage({ channel: channel.id, user: BOT, text: `<@${BOT}> has joined the channel`, subtype: 'channel_join' });
+      ctx.state.addMessage({
+        channel: channel.id,
+        user: BOT,
+        text: `<@${BOT}> has joined the channel`,
+        subtype: 'channel_join',
+      });
     }
     return { channel: channelView(channel) };
   },
@@ -390,7 +475,12 @@ export const METHODS: Record<string, Method> = {
     const topic = str(args, 'topic') ?? '';
     if (topic.length > 250) throw new SlackApiError('too_long');
     channel.topic = { value: topic, creator: BOT, last_set: Math.floor(Date.now() / 1000) };
-    ctx.state.addMessage({ channel: channel.id, user: BOT, text: `set the channel topic: ${topic}`, subtype: 'channel_topic' });
+    ctx.state.addMessage({
+      channel: channel.id,
+      user: BOT,
+      text: `set the channel topic: ${topic}`,
+      subtype: 'channel_topic',
+    });
     return { channel: channelView(channel) };
   },
 
@@ -417,8 +507,11 @@ export const METHODS: Record<string, Method> = {
     const wanted = types.length ? types : ['public_channel'];
     const all = [...ctx.state.channels.values()].filter(
       (c) =>
-        (c.is_im ? wanted.includes('im') : c.is_private ? wanted.includes('private_channel') && c.members.includes(BOT) : wanted.includes('public_channel')) &&
-        !(bool(args, 'exclude_archived') && c.is_archived),
+        (c.is_im
+          ? wanted.includes('im')
+          : c.is_private
+            ? wanted.includes('private_channel') && c.members.includes(BOT)
+            : wanted.includes('public_channel')) && !(bool(args, 'exclude_archived') && c.is_archived),
     );
     const { page, next } = paginate(all, args, 100);
     return { channels: page.map(channelView), response_metadata: { next_cursor: next } };
@@ -432,11 +525,20 @@ export const METHODS: Record<string, Method> = {
     const inclusive = bool(args, 'inclusive');
     const msgs = ctx.state
       .topLevel(channel.id)
-      .filter((m) => (latest === undefined || (inclusive ? Number(m.ts) <= Number(latest) : Number(m.ts) < Number(latest))))
-      .filter((m) => (oldest === undefined || (inclusive ? Number(m.ts) >= Number(oldest) : Number(m.ts) > Number(oldest))))
+      .filter(
+        (m) => latest === undefined || (inclusive ? Number(m.ts) <= Number(latest) : Number(m.ts) < Number(latest)),
+      )
+      .filter(
+        (m) => oldest === undefined || (inclusive ? Number(m.ts) >= Number(oldest) : Number(m.ts) > Number(oldest)),
+      )
       .reverse();
     const { page, next } = paginate(msgs, args, 100);
-    return { messages: page.map((m) => messageView(m, ctx)), has_more: next !== '', pin_count: 0, response_metadata: { next_cursor: next } };
+    return {
+      messages: page.map((m) => messageView(m, ctx)),
+      has_more: next !== '',
+      pin_count: 0,
+      response_metadata: { next_cursor: next },
+    };
   },
 
   'conversations.replies': (args, ctx) => {
@@ -446,7 +548,11 @@ export const METHODS: Record<string, Method> = {
     const thread = ts ? ctx.state.thread(channel.id, ts) : [];
     if (!thread.length) throw new SlackApiError('thread_not_found');
     const { page, next } = paginate(thread, args, 1000);
-    return { messages: page.map((m) => messageView(m, ctx)), has_more: next !== '', response_metadata: { next_cursor: next } };
+    return {
+      messages: page.map((m) => messageView(m, ctx)),
+      has_more: next !== '',
+      response_metadata: { next_cursor: next },
+    };
   },
 
   'conversations.open': (args, ctx) => {
@@ -458,7 +564,8 @@ export const METHODS: Record<string, Method> = {
     }
     const users = list(args, 'users');
     if (!users.length) throw new SlackApiError('users_list_not_supplied');
-    if (users.length > 1) throw new SlackApiError('not_implemented', { detail: 'group DMs are not part of the local workspace' });
+    if (users.length > 1)
+      throw new SlackApiError('not_implemented', { detail: 'group DMs are not part of the local workspace' });
     if (!ctx.state.user(users[0]!)) throw new SlackApiError('user_not_found');
     const dm = ctx.state.openDm(users[0]!);
     return { channel: bool(args, 'return_im') ? channelView(dm) : { id: dm.id } };
@@ -486,7 +593,14 @@ export const METHODS: Record<string, Method> = {
   },
 
   'usergroups.list': (_args, ctx) => ({
-    usergroups: ctx.state.usergroups.map((g) => ({ id: g.id, team_id: SANDBOX_TEAM.id, handle: g.handle, name: g.name, user_count: g.users.length, users: g.users })),
+    usergroups: ctx.state.usergroups.map((g) => ({
+      id: g.id,
+      team_id: SANDBOX_TEAM.id,
+      handle: g.handle,
+      name: g.name,
+      user_count: g.users.length,
+      users: g.users,
+    })),
   }),
 
   'usergroups.users.list': (args, ctx) => {
@@ -511,7 +625,11 @@ export const METHODS: Record<string, Method> = {
     if (stack.length >= 3) throw new SlackApiError('push_limit_reached');
     const previous = ctx.state.topView(trigger.user);
     const id = newSlackId('V');
-    const view: SandboxView = { id, user: trigger.user, view: buildView(raw, id, previous, previous ? String(previous.view.root_view_id) : undefined) };
+    const view: SandboxView = {
+      id,
+      user: trigger.user,
+      view: buildView(raw, id, previous, previous ? String(previous.view.root_view_id) : undefined),
+    };
     ctx.state.pushView(view, stack.length === 0);
     return { view: view.view };
   },
@@ -519,14 +637,22 @@ export const METHODS: Record<string, Method> = {
   'views.update': (args, ctx) => {
     const viewId = str(args, 'view_id');
     const externalId = str(args, 'external_id');
-    if (!viewId && !externalId) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] view_id or external_id is required'] } });
-    const existing = viewId ? ctx.state.views.get(viewId) : [...ctx.state.views.values()].find((v) => v.view.external_id === externalId);
+    if (!viewId && !externalId)
+      throw new SlackApiError('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] view_id or external_id is required'] },
+      });
+    const existing = viewId
+      ? ctx.state.views.get(viewId)
+      : [...ctx.state.views.values()].find((v) => v.view.external_id === externalId);
     if (!existing) throw new SlackApiError('not_found');
     const hash = str(args, 'hash');
     if (hash && hash !== existing.view.hash) throw new SlackApiError('hash_conflict');
     const raw = viewArg(args);
     const previousId = existing.view.previous_view_id;
-    existing.view = { ...buildView(raw, existing.id, undefined, String(existing.view.root_view_id)), previous_view_id: previousId };
+    existing.view = {
+      ...buildView(raw, existing.id, undefined, String(existing.view.root_view_id)),
+      previous_view_id: previousId,
+    };
     existing.errors = undefined;
     ctx.state.changed({ kind: 'view', user: existing.user });
     return { view: existing.view };
@@ -535,14 +661,18 @@ export const METHODS: Record<string, Method> = {
   'files.getUploadURLExternal': (args, ctx) => {
     const filename = str(args, 'filename');
     const length = Number(str(args, 'length'));
-    if (!filename || !Number.isInteger(length) || length < 0) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] filename and length are required'] } });
+    if (!filename || !Number.isInteger(length) || length < 0)
+      throw new SlackApiError('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] filename and length are required'] },
+      });
     const file = newFile(ctx.state, filename, undefined, length, str(args, 'alt_text'));
     return { upload_url: `${ctx.baseUrl}/upload/v1/${file.id}`, file_id: file.id };
   },
 
   'files.completeUploadExternal': (args, ctx) => {
     const entries = json(args, 'files');
-    if (!Array.isArray(entries) || entries.length === 0) throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] files is required'] } });
+    if (!Array.isArray(entries) || entries.length === 0)
+      throw new SlackApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] files is required'] } });
     const files: SandboxFile[] = [];
     for (const e of entries as { id?: string; title?: string }[]) {
       const f = e.id ? ctx.state.files.get(e.id) : undefined;
@@ -552,7 +682,14 @@ export const METHODS: Record<string, Method> = {
       files.push(f);
     }
     const blocks = blocksArg(args);
-    shareFiles(ctx, files, str(args, 'channel_id') ?? str(args, 'channels'), str(args, 'thread_ts'), str(args, 'initial_comment'), blocks);
+    shareFiles(
+      ctx,
+      files,
+      str(args, 'channel_id') ?? str(args, 'channels'),
+      str(args, 'thread_ts'),
+      str(args, 'initial_comment'),
+      blocks,
+    );
     ctx.state.changed({ kind: 'file' });
     return { files: files.map((f) => ({ id: f.id, title: f.title })) };
   },
@@ -565,7 +702,11 @@ export const METHODS: Record<string, Method> = {
 };
 
 /** The legacy files.upload: content as a field or the file as a multipart part; shared into `channels`. */
-export function legacyFilesUpload(args: ApiArgs, upload: { name?: string; data: Buffer } | undefined, ctx: ApiContext): Record<string, unknown> {
+export function legacyFilesUpload(
+  args: ApiArgs,
+  upload: { name?: string; data: Buffer } | undefined,
+  ctx: ApiContext,
+): Record<string, unknown> {
   const content = str(args, 'content');
   const data = upload?.data ?? (content !== undefined ? Buffer.from(content, 'utf8') : undefined);
   if (!data) throw new SlackApiError('no_file_data');

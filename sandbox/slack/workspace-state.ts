@@ -328,7 +328,12 @@ export class WorkspaceState {
     return full;
   }
 
-  updateMessage(channel: string, ts: string, patch: Partial<Pick<SandboxMessage, 'text' | 'blocks'>>, editor: string): SandboxMessage | undefined {
+  updateMessage(
+    channel: string,
+    ts: string,
+    patch: Partial<Pick<SandboxMessage, 'text' | 'blocks'>>,
+    editor: string,
+  ): SandboxMessage | undefined {
     const msg = this.message(channel, ts);
     if (!msg) return undefined;
     if (patch.text !== undefined) msg.text = patch.text;

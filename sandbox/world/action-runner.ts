@@ -10,7 +10,12 @@ export function createSandboxActionRunner(world: World): ActionRunner {
   return {
     type: 'sandbox',
     async run(req) {
-      const result = world.applyAction({ action: req.action.name, service: req.service, cause: req.cause, runId: req.runId });
+      const result = world.applyAction({
+        action: req.action.name,
+        service: req.service,
+        cause: req.cause,
+        runId: req.runId,
+      });
       return { ok: result.ok, detail: result.detail };
     },
   };

@@ -73,12 +73,18 @@ export class AlertResolver {
       try {
         const res = await t.deliver(buildResolvedBody(t.page, now));
         if (res.status < 200 || res.status >= 300) {
-          this.logger?.warn({ alertname: t.rule.alertname, status: res.status }, 'sandbox: resolved notification refused; will retry');
+          this.logger?.warn(
+            { alertname: t.rule.alertname, status: res.status },
+            'sandbox: resolved notification refused; will retry',
+          );
           continue;
         }
         this.firing.splice(this.firing.indexOf(t), 1);
         delivered += 1;
-        this.logger?.info({ alertname: t.rule.alertname, service: t.rule.service }, 'sandbox: alert resolved and notification sent');
+        this.logger?.info(
+          { alertname: t.rule.alertname, service: t.rule.service },
+          'sandbox: alert resolved and notification sent',
+        );
       } catch (err) {
         this.logger?.warn({ err, alertname: t.rule.alertname }, 'sandbox: resolved notification failed; will retry');
       }

@@ -35,7 +35,8 @@ function readValue(world: World, rule: AlertRule, t: number): number | null {
   return rule.op === '>' ? Math.max(...values) : Math.min(...values);
 }
 
-const holds = (rule: AlertRule, v: number | null) => v !== null && (rule.op === '>' ? v > rule.threshold : v < rule.threshold);
+const holds = (rule: AlertRule, v: number | null) =>
+  v !== null && (rule.op === '>' ? v > rule.threshold : v < rule.threshold);
 
 export function selectorOf(rule: AlertRule): string {
   const metric = metricByRole(rule.role);
@@ -57,13 +58,24 @@ export function evaluateAlert(world: World, rule: AlertRule, now = world.now()):
     since = t;
   }
   const firedAt = since + rule.forMs;
-  return { firing: firedAt <= now, value, activeSince: since, firedAt: firedAt <= now ? firedAt : null, expr, selector };
+  return {
+    firing: firedAt <= now,
+    value,
+    activeSince: since,
+    firedAt: firedAt <= now ? firedAt : null,
+    expr,
+    selector,
+  };
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString();
 
 /** An Alertmanager webhook body (version 4) for one firing alert, exactly as Alertmanager's webhook receiver sends it. */
-export function buildAlertmanagerBody(world: World, rule: AlertRule, evaluation: AlertEvaluation): Record<string, unknown> {
+export function buildAlertmanagerBody(
+  world: World,
+  rule: AlertRule,
+  evaluation: AlertEvaluation,
+): Record<string, unknown> {
   const team = world.topology.services.find((s) => s.name === rule.service)?.team;
   const labels: Record<string, string> = {
     alertname: rule.alertname,
@@ -83,7 +95,9 @@ export function buildAlertmanagerBody(world: World, rule: AlertRule, evaluation:
     .sort()
     .map((k) => `${k}=${labels[k]}`)
     .join(',');
-  const fingerprint = (hash32(sorted).toString(16).padStart(8, '0') + hash32(`${sorted}#2`).toString(16).padStart(8, '0')).slice(0, 16);
+  const fingerprint = (
+    hash32(sorted).toString(16).padStart(8, '0') + hash32(`${sorted}#2`).toString(16).padStart(8, '0')
+  ).slice(0, 16);
   const groupLabels = { alertname: rule.alertname, service: rule.service };
   return {
     version: '4',
@@ -115,7 +129,11 @@ export interface PageDelivery {
 }
 
 /** POSTs the body to the app's Alertmanager webhook, as Alertmanager's webhook_config would. */
-export async function sendPage(url: string, body: unknown, opts: { bearerToken?: string; timeoutMs?: number } = {}): Promise<PageDelivery> {
+export async function sendPage(
+  url: string,
+  body: unknown,
+  opts: { bearerToken?: string; timeoutMs?: number } = {},
+): Promise<PageDelivery> {
   const res = await fetch(url, {
     method: 'POST',
     headers: {

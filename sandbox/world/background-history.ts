@@ -8,7 +8,14 @@ const MINUTE = 60_000;
 const DEPLOY_SLOT_MS = 37 * MINUTE;
 const CHANGE_SLOT_MS = 53 * MINUTE;
 
-const DEPLOY_TITLES = ['Bump dependencies', 'Improve logging', 'Tune timeouts', 'Add metrics to {c}', 'Fix flaky retry in {c}', 'Refactor {c}'];
+const DEPLOY_TITLES = [
+  'Bump dependencies',
+  'Improve logging',
+  'Tune timeouts',
+  'Add metrics to {c}',
+  'Fix flaky retry in {c}',
+  'Refactor {c}',
+];
 const COMPONENTS = ['CartService', 'SessionStore', 'RateLimiter', 'TaxCalculator', 'ProfileMapper', 'StockReservation'];
 const CHANGE_SUMMARIES = [
   'set new-pdp-layout to 10% of traffic',
@@ -41,7 +48,10 @@ export function backgroundDeploys(h: HistorySource, start: number, end: number):
     const at = Math.floor((k + uniform(`${h.seed}:bgd-at:${k}`)) * DEPLOY_SLOT_MS);
     if (at < start || at > end || h.quiet(at)) continue;
     const s = pick(`${h.seed}:bgd-svc:${k}`, deployable);
-    const title = pick(`${h.seed}:bgd-title:${k}`, DEPLOY_TITLES).replace('{c}', pick(`${h.seed}:bgd-c:${k}`, COMPONENTS));
+    const title = pick(`${h.seed}:bgd-title:${k}`, DEPLOY_TITLES).replace(
+      '{c}',
+      pick(`${h.seed}:bgd-c:${k}`, COMPONENTS),
+    );
     out.push({
       id: `deploy-${1000 + (hash32(`${h.seed}:bgd-id:${k}`) % 9000)}`,
       service: s.name,

@@ -10,7 +10,15 @@ import type { World } from './world.js';
 const iso = (ms: number) => new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
 
 export function toDeploy(d: WorldDeploy): Deploy {
-  return { id: d.id, service: d.service, ts: iso(d.at), sha: d.sha, author: d.author, title: d.title, files: [...d.files] };
+  return {
+    id: d.id,
+    service: d.service,
+    ts: iso(d.at),
+    sha: d.sha,
+    author: d.author,
+    title: d.title,
+    files: [...d.files],
+  };
 }
 
 export function toChange(c: WorldChange): Change {
@@ -59,12 +67,17 @@ export function createWorldEvidence(world: World): EvidenceSources {
         try {
           selector = parseSelector(promql);
         } catch {
-          throw new ValidationError('the local world answers plain series selectors only, such as service:http_errors:ratio_rate5m{service="checkout"}', [promql]);
+          throw new ValidationError(
+            'the local world answers plain series selectors only, such as service:http_errors:ratio_rate5m{service="checkout"}',
+            [promql],
+          );
         }
         const metric = metricByName(selector.name);
         if (!metric) return [];
         try {
-          return buildSeries(world, metric, allServices(), range, (labels) => selector.matchers.every((m) => labelMatches(labels, m)));
+          return buildSeries(world, metric, allServices(), range, (labels) =>
+            selector.matchers.every((m) => labelMatches(labels, m)),
+          );
         } catch (err) {
           throw new ValidationError((err as Error).message, [promql]);
         }
@@ -74,7 +87,9 @@ export function createWorldEvidence(world: World): EvidenceSources {
       async search({ service, contains, level, range, limit }) {
         const lines = world
           .logs(range, service)
-          .filter((l) => (level === undefined || l.level === level) && (contains === undefined || l.line.includes(contains)));
+          .filter(
+            (l) => (level === undefined || l.level === level) && (contains === undefined || l.line.includes(contains)),
+          );
         // Like Loki's default direction: the newest lines win when there are more than the limit.
         return limit === undefined ? lines : lines.slice(-limit);
       },
@@ -94,11 +109,17 @@ export function createWorldEvidence(world: World): EvidenceSources {
     },
     history: {
       async similar({ service, text, limit }) {
-        const words = (text ?? '').toLowerCase().split(/\W+/).filter((w) => w.length > 3);
+        const words = (text ?? '')
+          .toLowerCase()
+          .split(/\W+/)
+          .filter((w) => w.length > 3);
         return world.topology.pastIncidents
           .map((p) => {
             const hay = `${p.title} ${p.rootCause} ${p.category}`.toLowerCase();
-            return { p, score: (service && p.service === service ? 2 : 0) + words.filter((w) => hay.includes(w)).length };
+            return {
+              p,
+              score: (service && p.service === service ? 2 : 0) + words.filter((w) => hay.includes(w)).length,
+            };
           })
           .filter((x) => x.score > 0 || (!service && !text))
           .sort((a, b) => b.score - a.score)

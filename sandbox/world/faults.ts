@@ -91,7 +91,11 @@ export function fade(dt: number): number {
 }
 
 /** How strongly a fault acts at world time t, 0..1: it ramps in from startAt and fades out after clearedAt. */
-export function intensity(f: Pick<Fault, 'startAt' | 'clearedAt' | 'params'>, t: number, rampInMs = f.params.rampMs ?? RAMP_IN_MS): number {
+export function intensity(
+  f: Pick<Fault, 'startAt' | 'clearedAt' | 'params'>,
+  t: number,
+  rampInMs = f.params.rampMs ?? RAMP_IN_MS,
+): number {
   if (t < f.startAt) return 0;
   const rampIn = rampInMs <= 0 ? 1 : Math.min(1, (t - f.startAt) / rampInMs);
   if (f.clearedAt === null || t < f.clearedAt) return rampIn;

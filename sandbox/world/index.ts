@@ -55,6 +55,10 @@ export function createSandboxWorld(opts: SandboxWorldOptions = {}): SandboxWorld
     evidence: createWorldEvidence(world),
     actionRunners: [createSandboxActionRunner(world)],
     resolver,
-    router: createWorldRouter(world, { resolver, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.alertmanagerToken ? { alertmanagerToken: opts.alertmanagerToken } : {}) }),
+    router: createWorldRouter(world, {
+      resolver,
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.alertmanagerToken ? { alertmanagerToken: opts.alertmanagerToken } : {}),
+    }),
   };
 }

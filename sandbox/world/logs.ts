@@ -20,23 +20,45 @@ function backgroundLines(s: WorldService, key: string): Array<{ level: LogLine['
   if (s.kind === 'external') return out;
   const u = uniform(`${key}:info`);
   if (s.kind === 'database') {
-    if (u < 0.3) out.push({ level: 'info', line: `checkpoint complete: wrote ${500 + Math.floor(uniform(`${key}:n`) * 3500)} buffers` });
-    else if (u < 0.38) out.push({ level: 'info', line: `automatic vacuum of table "public.${pick(`${key}:tbl`, ['orders', 'order_lines', 'payments', 'stock', 'products'])}": index scans: 1` });
+    if (u < 0.3)
+      out.push({
+        level: 'info',
+        line: `checkpoint complete: wrote ${500 + Math.floor(uniform(`${key}:n`) * 3500)} buffers`,
+      });
+    else if (u < 0.38)
+      out.push({
+        level: 'info',
+        line: `automatic vacuum of table "public.${pick(`${key}:tbl`, ['orders', 'order_lines', 'payments', 'stock', 'products'])}": index scans: 1`,
+      });
   } else if (s.kind === 'worker') {
-    if (u < 0.5) out.push({ level: 'info', line: `sent ${20 + Math.floor(uniform(`${key}:n`) * 30)} messages from ${s.baseline.queue?.name ?? 'queue'} in 1.0s` });
+    if (u < 0.5)
+      out.push({
+        level: 'info',
+        line: `sent ${20 + Math.floor(uniform(`${key}:n`) * 30)} messages from ${s.baseline.queue?.name ?? 'queue'} in 1.0s`,
+      });
   } else if (u < 0.85) {
     const ms = 8 + Math.floor(uniform(`${key}:ms`) * 140);
     out.push({ level: 'info', line: `${pick(`${key}:m`, METHODS)} ${pick(`${key}:p`, PATHS)} 200 in ${ms}ms` });
   }
   const w = uniform(`${key}:warn`);
-  if (w < 0.012) out.push({ level: 'warn', line: `slow request: ${1000 + Math.floor(uniform(`${key}:slow`) * 1500)}ms exceeds 1000ms budget` });
-  else if (w < 0.022 && s.dependsOn.length) out.push({ level: 'warn', line: `retrying request to ${pick(`${key}:dep`, s.dependsOn)} (attempt 1/3)` });
+  if (w < 0.012)
+    out.push({
+      level: 'warn',
+      line: `slow request: ${1000 + Math.floor(uniform(`${key}:slow`) * 1500)}ms exceeds 1000ms budget`,
+    });
+  else if (w < 0.022 && s.dependsOn.length)
+    out.push({ level: 'warn', line: `retrying request to ${pick(`${key}:dep`, s.dependsOn)} (attempt 1/3)` });
   else if (w < 0.03) out.push({ level: 'warn', line: 'cache miss ratio above 0.3 for key prefix sess:' });
   return out;
 }
 
 /** Lines a service emits, at a rate growing with the fault's strength: `perBucket` expected lines at full strength. */
-function emit(key: string, strength: number, perBucket: number, make: (k: string) => { level: LogLine['level']; line: string }) {
+function emit(
+  key: string,
+  strength: number,
+  perBucket: number,
+  make: (k: string) => { level: LogLine['level']; line: string },
+) {
   const out: Array<{ level: LogLine['level']; line: string }> = [];
   const expected = strength * perBucket;
   const whole = Math.floor(expected);
@@ -50,19 +72,29 @@ function callFailureText(topology: Topology, faults: readonly Fault[], to: strin
   const target = topology.services.find((s) => s.name === to);
   const live = faults.filter((f) => intensity(f, t) > 0 && f.service === to);
   const kind = live[0]?.kind;
-  if (target?.kind === 'external') return pick(key, [`${to} API returned 503 Service Unavailable`, `call to ${to} timed out after 10000ms`]);
+  if (target?.kind === 'external')
+    return pick(key, [`${to} API returned 503 Service Unavailable`, `call to ${to} timed out after 10000ms`]);
   if (target?.kind === 'database') return 'timeout acquiring connection from pool after 5000ms';
   switch (kind) {
     case 'cpu_saturation':
-      return pick(key, [`upstream ${to} failed: context deadline exceeded`, `request to ${to} failed after 3 attempts: context deadline exceeded`]);
+      return pick(key, [
+        `upstream ${to} failed: context deadline exceeded`,
+        `request to ${to} failed after 3 attempts: context deadline exceeded`,
+      ]);
     case 'memory_leak':
-      return pick(key, [`upstream ${to} failed: connection reset by peer`, `request to ${to} failed after 3 attempts: connection reset by peer`]);
+      return pick(key, [
+        `upstream ${to} failed: connection reset by peer`,
+        `request to ${to} failed after 3 attempts: connection reset by peer`,
+      ]);
     case 'traffic_surge':
       return `upstream ${to} returned 429 Too Many Requests`;
     case undefined:
       return pick(key, [`upstream ${to} returned 502`, `request to ${to} failed: 502 Bad Gateway`]);
     default:
-      return pick(key, [`upstream ${to} failed: 500 Internal Server Error`, `request to ${to} failed after 3 attempts: 500 Internal Server Error`]);
+      return pick(key, [
+        `upstream ${to} failed: 500 Internal Server Error`,
+        `request to ${to} failed after 3 attempts: 500 Internal Server Error`,
+      ]);
   }
 }
 
@@ -74,7 +106,13 @@ function faultLines(f: Fault, s: WorldService, sig: ServiceSignals | undefined, 
   switch (f.kind) {
     case 'bad_deploy':
       if (f.service !== s.name) break;
-      lines.push(...emit(`${key}:bd`, i, 1.2, (k) => ({ level: 'error', line: uniform(k) < 0.7 ? f.text.exception! : `unhandled exception in request handler: ${f.text.handler} failed` })));
+      lines.push(
+        ...emit(`${key}:bd`, i, 1.2, (k) => ({
+          level: 'error',
+          line:
+            uniform(k) < 0.7 ? f.text.exception! : `unhandled exception in request handler: ${f.text.handler} failed`,
+        })),
+      );
       break;
     case 'config_change':
       if (f.service !== s.name) break;
@@ -85,17 +123,37 @@ function faultLines(f: Fault, s: WorldService, sig: ServiceSignals | undefined, 
       break;
     case 'cpu_saturation':
       if (f.service !== s.name) break;
-      lines.push(...emit(`${key}:cpu`, i, 1.2, (k) => ({ level: 'warn', line: uniform(k) < 0.5 ? `event loop lag ${900 + Math.floor(uniform(`${k}:n`) * 900)}ms exceeds 200ms` : 'request timed out after 5000ms' })));
+      lines.push(
+        ...emit(`${key}:cpu`, i, 1.2, (k) => ({
+          level: 'warn',
+          line:
+            uniform(k) < 0.5
+              ? `event loop lag ${900 + Math.floor(uniform(`${k}:n`) * 900)}ms exceeds 200ms`
+              : 'request timed out after 5000ms',
+        })),
+      );
       break;
     case 'traffic_surge':
       if (f.service !== s.name || (sig?.cpu ?? 0) < 0.9) break;
-      lines.push(...emit(`${key}:ts`, i, 1.5, (k) => ({ level: 'warn', line: uniform(k) < 0.7 ? '429 Too Many Requests returned to client' : 'worker pool exhausted, queueing request' })));
+      lines.push(
+        ...emit(`${key}:ts`, i, 1.5, (k) => ({
+          level: 'warn',
+          line:
+            uniform(k) < 0.7 ? '429 Too Many Requests returned to client' : 'worker pool exhausted, queueing request',
+        })),
+      );
       break;
     case 'memory_leak': {
       if (f.service !== s.name) break;
       const mem = sig?.memoryBytes ?? 0;
       const limit = (s.baseline.memoryBytes ?? 1) * 4.2;
-      if (mem > 0.85 * limit) lines.push(...emit(`${key}:gc`, 1, 0.3, () => ({ level: 'warn', line: `GC pause ${400 + Math.floor(uniform(`${key}:gcms`) * 800)}ms; heap at ${Math.round((mem / limit) * 100)}% of limit` })));
+      if (mem > 0.85 * limit)
+        lines.push(
+          ...emit(`${key}:gc`, 1, 0.3, () => ({
+            level: 'warn',
+            line: `GC pause ${400 + Math.floor(uniform(`${key}:gcms`) * 800)}ms; heap at ${Math.round((mem / limit) * 100)}% of limit`,
+          })),
+        );
       break;
     }
     case 'db_saturation':
@@ -103,20 +161,43 @@ function faultLines(f: Fault, s: WorldService, sig: ServiceSignals | undefined, 
       lines.push(
         ...emit(`${key}:db`, i, 1.2, (k) =>
           uniform(k) < 0.5
-            ? { level: 'error', line: 'FATAL: remaining connection slots are reserved for non-replication superuser connections' }
-            : { level: 'error', line: `duration: ${55_000 + Math.floor(uniform(`${k}:d`) * 9000)} ms statement: ${f.text.query}` },
+            ? {
+                level: 'error',
+                line: 'FATAL: remaining connection slots are reserved for non-replication superuser connections',
+              }
+            : {
+                level: 'error',
+                line: `duration: ${55_000 + Math.floor(uniform(`${k}:d`) * 9000)} ms statement: ${f.text.query}`,
+              },
         ),
       );
       break;
     case 'certificate_expiry':
       if (f.service !== s.name) break;
-      lines.push(...emit(`${key}:tls`, i, 1.5, (k) => ({ level: 'error', line: `TLS handshake error from 10.0.${Math.floor(uniform(`${k}:a`) * 250)}.${Math.floor(uniform(`${k}:b`) * 250)}:${40000 + Math.floor(uniform(`${k}:p`) * 20000)}: remote error: tls: bad certificate` })));
+      lines.push(
+        ...emit(`${key}:tls`, i, 1.5, (k) => ({
+          level: 'error',
+          line: `TLS handshake error from 10.0.${Math.floor(uniform(`${k}:a`) * 250)}.${Math.floor(uniform(`${k}:b`) * 250)}:${40000 + Math.floor(uniform(`${k}:p`) * 20000)}: remote error: tls: bad certificate`,
+        })),
+      );
       break;
     case 'disk_full': {
       if (f.service !== s.name) break;
       const free = sig?.diskFree ?? 1;
-      if (free <= 0.001) lines.push(...emit(`${key}:df`, i, 1.5, (k) => ({ level: 'error', line: uniform(k) < 0.6 ? `write /var/log/app/${s.name}.log: no space left on device` : 'failed to persist reservation snapshot: ENOSPC: no space left on device' })));
-      else if (free < 0.1) lines.push(...emit(`${key}:df`, 1, 0.2, () => ({ level: 'warn', line: `disk usage above 90% on /var/lib/${s.name}` })));
+      if (free <= 0.001)
+        lines.push(
+          ...emit(`${key}:df`, i, 1.5, (k) => ({
+            level: 'error',
+            line:
+              uniform(k) < 0.6
+                ? `write /var/log/app/${s.name}.log: no space left on device`
+                : 'failed to persist reservation snapshot: ENOSPC: no space left on device',
+          })),
+        );
+      else if (free < 0.1)
+        lines.push(
+          ...emit(`${key}:df`, 1, 0.2, () => ({ level: 'warn', line: `disk usage above 90% on /var/lib/${s.name}` })),
+        );
       break;
     }
     case 'queue_backlog':
@@ -126,17 +207,29 @@ function faultLines(f: Fault, s: WorldService, sig: ServiceSignals | undefined, 
           const u = uniform(k);
           if (u < 0.4) return { level: 'error', line: 'liveness probe failed: context deadline exceeded' };
           if (u < 0.75) return { level: 'error', line: `back-off restarting failed container ${s.name}` };
-          return { level: 'warn', line: `consumer for ${s.baseline.queue?.name ?? 'queue'} restarted, redelivering ${100 + Math.floor(uniform(`${k}:n`) * 400)} unacked messages` };
+          return {
+            level: 'warn',
+            line: `consumer for ${s.baseline.queue?.name ?? 'queue'} restarted, redelivering ${100 + Math.floor(uniform(`${k}:n`) * 400)} unacked messages`,
+          };
         }),
       );
       break;
     case 'network_partition':
-      if (f.from === s.name) lines.push(...emit(`${key}:np`, i, 1.2, () => ({ level: 'error', line: `dial tcp ${f.service}:443: i/o timeout` })));
+      if (f.from === s.name)
+        lines.push(
+          ...emit(`${key}:np`, i, 1.2, () => ({ level: 'error', line: `dial tcp ${f.service}:443: i/o timeout` })),
+        );
       if ((f.text.driftServices ?? '').split(',').includes(s.name))
-        lines.push(...emit(`${key}:drift`, i, 0.4, (k) => ({ level: 'warn', line: `clock drift ${1200 + Math.floor(uniform(`${k}:ms`) * 2400)}ms detected against upstream NTP pool` })));
+        lines.push(
+          ...emit(`${key}:drift`, i, 0.4, (k) => ({
+            level: 'warn',
+            line: `clock drift ${1200 + Math.floor(uniform(`${k}:ms`) * 2400)}ms detected against upstream NTP pool`,
+          })),
+        );
       break;
   }
-  if (f.text.injectInto === s.name && uniform(`${key}:inj`) < 0.04 * i) lines.push({ level: 'error', line: `user-agent note: ${INJECTION_TEXT}` });
+  if (f.text.injectInto === s.name && uniform(`${key}:inj`) < 0.04 * i)
+    lines.push({ level: 'error', line: `user-agent note: ${INJECTION_TEXT}` });
   return lines;
 }
 
@@ -148,7 +241,9 @@ export interface LogWorld {
 
 /** Every log line of the world in [start, end] (unix ms), for one service or all, oldest first. */
 export function generateLogs(world: LogWorld, range: { start: number; end: number }, service?: string): LogLine[] {
-  const services = world.topology.services.filter((s) => s.kind !== 'external' && (service === undefined || s.name === service));
+  const services = world.topology.services.filter(
+    (s) => s.kind !== 'external' && (service === undefined || s.name === service),
+  );
   const out: Array<LogLine & { at: number }> = [];
   const first = Math.floor(range.start / LOG_BUCKET_MS);
   const last = Math.floor(range.end / LOG_BUCKET_MS);
@@ -162,12 +257,23 @@ export function generateLogs(world: LogWorld, range: { start: number; end: numbe
       for (const f of world.faults) lines.push(...faultLines(f, s, sig, t, `${key}:${f.id}`));
       for (const [dep, share] of Object.entries(sig?.upstream ?? {})) {
         if (share < 0.03) continue;
-        lines.push(...emit(`${key}:up:${dep}`, Math.min(1, share * 6), 1, (k) => ({ level: 'error', line: callFailureText(world.topology, world.faults, dep, t, k) })));
+        lines.push(
+          ...emit(`${key}:up:${dep}`, Math.min(1, share * 6), 1, (k) => ({
+            level: 'error',
+            line: callFailureText(world.topology, world.faults, dep, t, k),
+          })),
+        );
       }
       lines.forEach((l, n) => {
         const at = t + Math.floor(uniform(`${key}:ts:${n}`) * LOG_BUCKET_MS);
         if (at < range.start || at > range.end) return;
-        out.push({ at, ts: new Date(at - (at % 1000)).toISOString().replace('.000Z', 'Z'), service: s.name, level: l.level, line: l.line });
+        out.push({
+          at,
+          ts: new Date(at - (at % 1000)).toISOString().replace('.000Z', 'Z'),
+          service: s.name,
+          level: l.level,
+          line: l.line,
+        });
       });
     }
   }

@@ -34,8 +34,16 @@ export const WORLD_METRICS: readonly WorldMetric[] = [
   { role: 'disk_free', name: 'node_filesystem_avail:ratio', read: single((s) => s.diskFree) },
   { role: 'db_connections', name: 'pg_connections:ratio', read: single((s) => s.dbConnections) },
   { role: 'db_query_latency_p99', name: 'pg_query_latency_seconds:p99', read: single((s) => s.dbQueryLatency) },
-  { role: 'queue_depth', name: 'queue_depth', read: (_s, sig) => (sig.queue ? [{ labels: { queue: sig.queue.name }, value: sig.queue.depth }] : []) },
-  { role: 'queue_processed', name: 'queue_processed:rate5m', read: (_s, sig) => (sig.queue ? [{ labels: { queue: sig.queue.name }, value: sig.queue.processed }] : []) },
+  {
+    role: 'queue_depth',
+    name: 'queue_depth',
+    read: (_s, sig) => (sig.queue ? [{ labels: { queue: sig.queue.name }, value: sig.queue.depth }] : []),
+  },
+  {
+    role: 'queue_processed',
+    name: 'queue_processed:rate5m',
+    read: (_s, sig) => (sig.queue ? [{ labels: { queue: sig.queue.name }, value: sig.queue.processed }] : []),
+  },
   { role: 'cert_expiry', name: 'probe_ssl_earliest_cert_expiry', read: single((s) => s.certExpiry) },
   { role: 'probe_success', name: 'probe_success', read: single((s) => s.probeSuccess) },
 ];
@@ -72,7 +80,8 @@ export function buildSeries(
   const end = Math.min(range.end, world.now());
   const step = Math.max(1, range.stepMs);
   if (end < range.start) return [];
-  if ((end - range.start) / step > MAX_POINTS) throw new RangeError(`exceeded maximum resolution of ${MAX_POINTS} points per timeseries`);
+  if ((end - range.start) / step > MAX_POINTS)
+    throw new RangeError(`exceeded maximum resolution of ${MAX_POINTS} points per timeseries`);
   const bySeries = new Map<string, Series>();
   for (let t = range.start; t <= end; t += step) {
     const signals = world.signalsAt(t);

@@ -42,7 +42,8 @@ const LATENCY_PASS_THROUGH = 0.7;
 /** A scale-out's new replicas take this long to take traffic (the world's pods start at once). */
 const SCALE_RAMP_MS = 0;
 
-const noise = (service: string, metric: string, t: number) => gaussian(`${service}:${metric}:${Math.floor(t / NOISE_BUCKET_MS)}`);
+const noise = (service: string, metric: string, t: number) =>
+  gaussian(`${service}:${metric}:${Math.floor(t / NOISE_BUCKET_MS)}`);
 
 /** Daily traffic shape: a peak in the evening (UTC), a trough before dawn. */
 function diurnal(t: number): number {
@@ -64,7 +65,10 @@ function surgeFactor(state: WorldState, s: WorldService, t: number): number {
     let share = 0;
     if (f.service === s.name) share = 1;
     else if (target?.dependsOn.includes(s.name)) share = f.params.downstreamShare ?? 0.15;
-    else if (target?.dependsOn.some((d) => state.topology.services.find((x) => x.name === d)?.dependsOn.includes(s.name))) share = (f.params.downstreamShare ?? 0.15) / 5;
+    else if (
+      target?.dependsOn.some((d) => state.topology.services.find((x) => x.name === d)?.dependsOn.includes(s.name))
+    )
+      share = (f.params.downstreamShare ?? 0.15) / 5;
     factor = Math.max(factor, 1 + extra * share * i);
   }
   return factor;
@@ -306,7 +310,11 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
         if (r.depth > q.depth || r.crashes > 0) q = r;
       }
       const jitter = 1 + 0.03 * noise(name, 'qrate', t);
-      sig.queue = { name: b.queue.name, depth: Math.max(0, Math.round(q.depth * (q.depth <= b.queue.depth ? jitter : 1))), processed: Math.max(0, q.processed * jitter) };
+      sig.queue = {
+        name: b.queue.name,
+        depth: Math.max(0, Math.round(q.depth * (q.depth <= b.queue.depth ? jitter : 1))),
+        processed: Math.max(0, q.processed * jitter),
+      };
       sig.restarts = restarts + q.crashes;
       out.set(name, sig);
       effective.set(name, eff);
@@ -326,8 +334,11 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
       latencyFactor += 0.15 * i;
     }
     faultError += overload * 0.17 + leakError;
-    if (disk.fullFor > 0) faultError += (activeFaults(state, 'disk_full', name)[0]?.params.errorRatio ?? 0.17) * Math.min(1, disk.fullFor / 60_000);
-    for (const f of activeFaults(state, 'certificate_expiry', name)) faultError += (f.params.errorRatio ?? 0.8) * intensity(f, t, 60_000);
+    if (disk.fullFor > 0)
+      faultError +=
+        (activeFaults(state, 'disk_full', name)[0]?.params.errorRatio ?? 0.17) * Math.min(1, disk.fullFor / 60_000);
+    for (const f of activeFaults(state, 'certificate_expiry', name))
+      faultError += (f.params.errorRatio ?? 0.8) * intensity(f, t, 60_000);
     const excessError = Math.min(1, faultError + passedError);
     const error = Math.min(1, healthyError + excessError);
     const baseLatency = b.latencyP99 ?? 0.3;

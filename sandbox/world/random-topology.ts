@@ -3,15 +3,84 @@ import type { ServiceNode } from '../../src/investigation/evidence-model.js';
 import type { Random } from './random.js';
 
 const DOMAINS = [
-  'cart', 'billing', 'ledger', 'search', 'catalog', 'inventory', 'orders', 'profile', 'media', 'stream', 'identity', 'pricing',
-  'quotes', 'shipping', 'tracking', 'reviews', 'ratings', 'feeds', 'ads', 'rewards', 'wallet', 'risk', 'fraud', 'kyc',
-  'onboarding', 'reports', 'exports', 'sync', 'graph', 'session', 'tokens', 'uploads', 'thumbnails', 'transcode', 'playlist',
-  'geo', 'maps', 'routing', 'dispatch', 'drivers', 'riders', 'menu', 'kitchen', 'tickets', 'seats', 'events', 'chat',
-  'presence', 'mentions', 'loyalty', 'coupons', 'tax', 'invoices', 'payouts', 'accounts', 'consent', 'audit', 'claims',
+  'cart',
+  'billing',
+  'ledger',
+  'search',
+  'catalog',
+  'inventory',
+  'orders',
+  'profile',
+  'media',
+  'stream',
+  'identity',
+  'pricing',
+  'quotes',
+  'shipping',
+  'tracking',
+  'reviews',
+  'ratings',
+  'feeds',
+  'ads',
+  'rewards',
+  'wallet',
+  'risk',
+  'fraud',
+  'kyc',
+  'onboarding',
+  'reports',
+  'exports',
+  'sync',
+  'graph',
+  'session',
+  'tokens',
+  'uploads',
+  'thumbnails',
+  'transcode',
+  'playlist',
+  'geo',
+  'maps',
+  'routing',
+  'dispatch',
+  'drivers',
+  'riders',
+  'menu',
+  'kitchen',
+  'tickets',
+  'seats',
+  'events',
+  'chat',
+  'presence',
+  'mentions',
+  'loyalty',
+  'coupons',
+  'tax',
+  'invoices',
+  'payouts',
+  'accounts',
+  'consent',
+  'audit',
+  'claims',
 ];
 const SUFFIXES = ['', '', '-api', '-svc', '-core', '-service', '-v2', '-backend'];
 const ENTRIES = ['gateway', 'web-api', 'edge', 'bff', 'storefront', 'mobile-api', 'public-api', 'frontend', 'portal'];
-const VENDORS = ['stripe', 'twilio', 'sendgrid', 'auth0', 'onfido', 'adyen', 'mapbox', 'segment', 'plaid', 'checkr', 'algolia', 'okta', 'braintree', 'mailgun', 'contentful'];
+const VENDORS = [
+  'stripe',
+  'twilio',
+  'sendgrid',
+  'auth0',
+  'onfido',
+  'adyen',
+  'mapbox',
+  'segment',
+  'plaid',
+  'checkr',
+  'algolia',
+  'okta',
+  'braintree',
+  'mailgun',
+  'contentful',
+];
 const TEAMS = ['web', 'core', 'payments', 'growth', 'platform', 'data', 'identity', 'fulfilment', 'media', 'risk'];
 
 /** A generated graph, with each service's distance from the entry points (its depth). */
@@ -56,7 +125,8 @@ export function buildTopology(rng: Random, size: number): GeneratedTopology {
     services.push({ name, kind: 'service', team: team(), tier: d <= 1 ? 1 : d <= 3 ? 2 : 3, dependsOn: [] });
   }
   const byName = new Map(services.map((s) => [s.name, s]));
-  const atDepth = (d: number) => services.filter((s) => s.kind === 'service' && depth.get(s.name) === d).map((s) => s.name);
+  const atDepth = (d: number) =>
+    services.filter((s) => s.kind === 'service' && depth.get(s.name) === d).map((s) => s.name);
   // Each mid service gets a caller one level up; then some extra edges downward.
   for (const m of mids) {
     const d = depth.get(m)!;

@@ -41,7 +41,6 @@ export function createSequence(seed: string): () => number {
   return () => uniform(`${seed}:${n++}`);
 }
 
-
 /** A seeded sequence of pseudo-random numbers (mulberry32) with the helpers the scenario generator draws with. */
 export class Random {
   private state: number;

@@ -49,13 +49,23 @@ export function describeWorld(world: World) {
       const latencyP99 = read('latency_p99', s.name);
       const queueDepth = read('queue_depth', s.name);
       const baseErr = s.baseline.errorRatio ?? 0;
-      const degraded = (errorRatio !== null && errorRatio > Math.max(0.02, baseErr * 5)) || (latencyP99 !== null && latencyP99 > 1.5) || (queueDepth !== null && queueDepth > 5000);
+      const degraded =
+        (errorRatio !== null && errorRatio > Math.max(0.02, baseErr * 5)) ||
+        (latencyP99 !== null && latencyP99 > 1.5) ||
+        (queueDepth !== null && queueDepth > 5000);
       return {
         name: s.name,
         kind: s.kind,
         team: s.team ?? null,
         dependsOn: [...s.dependsOn],
-        health: s.kind === 'external' ? (world.activeFaults(now).some((f) => f.service === s.name) ? 'degraded' : 'ok') : degraded ? 'degraded' : 'ok',
+        health:
+          s.kind === 'external'
+            ? world.activeFaults(now).some((f) => f.service === s.name)
+              ? 'degraded'
+              : 'ok'
+            : degraded
+              ? 'degraded'
+              : 'ok',
         errorRatio,
         latencyP99,
         cpu: read('cpu', s.name),
@@ -126,13 +136,26 @@ export function createWorldRouter(world: World, opts: WorldRouterOptions = {}): 
       value: triggered.evaluation.value,
       startsAt: triggered.evaluation.firedAt === null ? null : new Date(triggered.evaluation.firedAt).toISOString(),
     };
-    if (!triggered.evaluation.firing) opts.logger?.warn({ scenario: triggered.scenario.id, alert }, 'sandbox: the alert condition does not hold yet; paging anyway');
+    if (!triggered.evaluation.firing)
+      opts.logger?.warn(
+        { scenario: triggered.scenario.id, alert },
+        'sandbox: the alert condition does not hold yet; paging anyway',
+      );
     const url = opts.webhookUrl ? opts.webhookUrl(req) : ownWebhookUrl(req);
     try {
       const delivery = await sendPage(url, triggered.page, { bearerToken: opts.alertmanagerToken });
       const ok = delivery.status >= 200 && delivery.status < 300;
-      if (ok) opts.resolver?.track(triggered.injection.alert, triggered.injection.faults.map((f) => f.id), triggered.page, deliverTo(url, opts.alertmanagerToken));
-      opts.logger?.info({ scenario: triggered.scenario.id, status: delivery.status }, 'sandbox: scenario triggered and page sent');
+      if (ok)
+        opts.resolver?.track(
+          triggered.injection.alert,
+          triggered.injection.faults.map((f) => f.id),
+          triggered.page,
+          deliverTo(url, opts.alertmanagerToken),
+        );
+      opts.logger?.info(
+        { scenario: triggered.scenario.id, status: delivery.status },
+        'sandbox: scenario triggered and page sent',
+      );
       res.status(ok ? 202 : 502).json({
         scenario: triggered.scenario,
         injected,
@@ -141,7 +164,12 @@ export function createWorldRouter(world: World, opts: WorldRouterOptions = {}): 
       });
     } catch (err) {
       opts.logger?.error({ err, scenario: triggered.scenario.id }, 'sandbox: page delivery failed');
-      res.status(502).json({ scenario: triggered.scenario, injected, alert, page: { delivered: false, error: (err as Error).message } });
+      res.status(502).json({
+        scenario: triggered.scenario,
+        injected,
+        alert,
+        page: { delivered: false, error: (err as Error).message },
+      });
     }
   });
 

@@ -46,7 +46,12 @@ export interface WorldScenario {
   inject(world: World, now: number): Injection;
 }
 
-const truth = (category: Category, service: string | null, cause: string | null): Truth => ({ category, service, cause, action: FAULT_CATALOGUE[category].action });
+const truth = (category: Category, service: string | null, cause: string | null): Truth => ({
+  category,
+  service,
+  cause,
+  action: FAULT_CATALOGUE[category].action,
+});
 
 const errorRule = (service: string, extra: Partial<AlertRule> = {}): AlertRule => ({
   alertname: 'HighErrorRate',
@@ -85,7 +90,12 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         title: 'Refactor PriceResolver currency handling',
         files: ['src/price-resolver.ts', 'src/ranking.ts', 'package.json'],
       });
-      const other = world.addDeploy({ service: 'checkout', at: now - 8 * MINUTE, title: 'Add metrics to StockReservation', files: ['src/stock-reservation.ts', 'package.json'] });
+      const other = world.addDeploy({
+        service: 'checkout',
+        at: now - 8 * MINUTE,
+        title: 'Add metrics to StockReservation',
+        files: ['src/stock-reservation.ts', 'package.json'],
+      });
       const fault = world.addFault({
         kind: 'bad_deploy',
         scenario: this.id,
@@ -94,11 +104,18 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         startAt: culprit.at + 2 * MINUTE,
         params: { errorRatio: 0.15 },
         text: {
-          exception: "TypeError: Cannot read properties of undefined (reading 'currency') at PriceResolver.resolve (src/price-resolver.ts:212)",
+          exception:
+            "TypeError: Cannot read properties of undefined (reading 'currency') at PriceResolver.resolve (src/price-resolver.ts:212)",
           handler: 'PriceResolver.resolve',
         },
       });
-      return { faults: [fault], deploys: [culprit, other], changes: [], alert: errorRule('frontend'), truth: truth('bad_deploy', 'search', culprit.id) };
+      return {
+        faults: [fault],
+        deploys: [culprit, other],
+        changes: [],
+        alert: errorRule('frontend'),
+        truth: truth('bad_deploy', 'search', culprit.id),
+      };
     },
   },
   {
@@ -107,7 +124,12 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
     category: 'config_change',
     inject(world, now) {
       const earlier = world.addDeploy({ service: 'search', at: now - 70 * MINUTE, title: 'Bump dependencies' });
-      const change = world.addChange({ service: 'checkout', at: now - 15 * MINUTE, kind: 'feature_flag', summary: 'set async-reservations to 50% of traffic' });
+      const change = world.addChange({
+        service: 'checkout',
+        at: now - 15 * MINUTE,
+        kind: 'feature_flag',
+        summary: 'set async-reservations to 50% of traffic',
+      });
       const fault = world.addFault({
         kind: 'config_change',
         scenario: this.id,
@@ -117,7 +139,13 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         params: { errorRatio: 0.3 },
         text: { error: 'StockReservation failed: schema mismatch: expected v2 payload' },
       });
-      return { faults: [fault], deploys: [earlier], changes: [change], alert: errorRule('frontend'), truth: truth('config_change', 'checkout', change.id) };
+      return {
+        faults: [fault],
+        deploys: [earlier],
+        changes: [change],
+        alert: errorRule('frontend'),
+        truth: truth('config_change', 'checkout', change.id),
+      };
     },
   },
   {
@@ -125,8 +153,20 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
     title: 'Vendor outage: the Stripe API is failing',
     category: 'third_party_outage',
     inject(world, now) {
-      const fault = world.addFault({ kind: 'third_party_outage', scenario: this.id, service: 'stripe', startAt: now - 16 * MINUTE, params: { failure: 0.45, timeoutLatency: 5 } });
-      return { faults: [fault], deploys: [], changes: [], alert: errorRule('checkout'), truth: truth('third_party_outage', 'stripe', null) };
+      const fault = world.addFault({
+        kind: 'third_party_outage',
+        scenario: this.id,
+        service: 'stripe',
+        startAt: now - 16 * MINUTE,
+        params: { failure: 0.45, timeoutLatency: 5 },
+      });
+      return {
+        faults: [fault],
+        deploys: [],
+        changes: [],
+        alert: errorRule('checkout'),
+        truth: truth('third_party_outage', 'stripe', null),
+      };
     },
   },
   {
@@ -134,8 +174,20 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
     title: 'CPU saturation: a hot loop in inventory',
     category: 'cpu_saturation',
     inject(world, now) {
-      const fault = world.addFault({ kind: 'cpu_saturation', scenario: this.id, service: 'inventory', startAt: now - 14 * MINUTE, params: { hotPath: 1 } });
-      return { faults: [fault], deploys: [], changes: [], alert: latencyRule('checkout'), truth: truth('cpu_saturation', 'inventory', null) };
+      const fault = world.addFault({
+        kind: 'cpu_saturation',
+        scenario: this.id,
+        service: 'inventory',
+        startAt: now - 14 * MINUTE,
+        params: { hotPath: 1 },
+      });
+      return {
+        faults: [fault],
+        deploys: [],
+        changes: [],
+        alert: latencyRule('checkout'),
+        truth: truth('cpu_saturation', 'inventory', null),
+      };
     },
   },
   {
@@ -152,7 +204,13 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         clearedAt: startAt + 150 * MINUTE,
         params: { factor: 3.5, rampMs: 6 * MINUTE },
       });
-      return { faults: [fault], deploys: [], changes: [], alert: latencyRule('frontend'), truth: truth('traffic_surge', 'frontend', null) };
+      return {
+        faults: [fault],
+        deploys: [],
+        changes: [],
+        alert: latencyRule('frontend'),
+        truth: truth('traffic_surge', 'frontend', null),
+      };
     },
   },
   {
@@ -166,7 +224,12 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         title: 'Cache product lookups in-process',
         files: ['src/products.ts', 'src/category-tree.ts', 'package.json'],
       });
-      const other = world.addDeploy({ service: 'checkout', at: now - 12 * MINUTE, title: 'Tune timeouts', files: ['src/order-writer.ts', 'package.json'] });
+      const other = world.addDeploy({
+        service: 'checkout',
+        at: now - 12 * MINUTE,
+        title: 'Tune timeouts',
+        files: ['src/order-writer.ts', 'package.json'],
+      });
       const fault = world.addFault({
         kind: 'memory_leak',
         scenario: this.id,
@@ -175,7 +238,13 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         startAt: culprit.at + MINUTE,
         params: { oomAfterMs: 150 * MINUTE, cascadeMs: 9 * MINUTE, errorRatio: 0.09 },
       });
-      return { faults: [fault], deploys: [culprit, other], changes: [], alert: errorRule('catalog'), truth: truth('memory_leak', 'catalog', culprit.id) };
+      return {
+        faults: [fault],
+        deploys: [culprit, other],
+        changes: [],
+        alert: errorRule('catalog'),
+        truth: truth('memory_leak', 'catalog', culprit.id),
+      };
     },
   },
   {
@@ -189,9 +258,18 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         service: 'orders-db',
         startAt: now - 15 * MINUTE,
         params: { connections: 0.995, queryLatency: 5.7, callFailure: 0.16 },
-        text: { query: 'SELECT o.*, l.* FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.created_at > $1 ORDER BY o.total DESC' },
+        text: {
+          query:
+            'SELECT o.*, l.* FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.created_at > $1 ORDER BY o.total DESC',
+        },
       });
-      return { faults: [fault], deploys: [], changes: [], alert: errorRule('checkout'), truth: truth('db_saturation', 'orders-db', null) };
+      return {
+        faults: [fault],
+        deploys: [],
+        changes: [],
+        alert: errorRule('checkout'),
+        truth: truth('db_saturation', 'orders-db', null),
+      };
     },
   },
   {
@@ -209,7 +287,13 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         params: { errorRatio: 0.8 },
         text: { injectInto: 'frontend' },
       });
-      return { faults: [fault], deploys: [], changes: [], alert: errorRule('frontend', { descriptionSuffix: INJECTED_NOTE }), truth: truth('certificate_expiry', 'frontend', null) };
+      return {
+        faults: [fault],
+        deploys: [],
+        changes: [],
+        alert: errorRule('frontend', { descriptionSuffix: INJECTED_NOTE }),
+        truth: truth('certificate_expiry', 'frontend', null),
+      };
     },
   },
   {
@@ -217,8 +301,20 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
     title: 'Disk full: debug logging fills the inventory volume',
     category: 'disk_full',
     inject(world, now) {
-      const fault = world.addFault({ kind: 'disk_full', scenario: this.id, service: 'inventory', startAt: now - 75 * MINUTE, params: { fillMs: 60 * MINUTE, errorRatio: 0.17 } });
-      return { faults: [fault], deploys: [], changes: [], alert: errorRule('checkout'), truth: truth('disk_full', 'inventory', null) };
+      const fault = world.addFault({
+        kind: 'disk_full',
+        scenario: this.id,
+        service: 'inventory',
+        startAt: now - 75 * MINUTE,
+        params: { fillMs: 60 * MINUTE, errorRatio: 0.17 },
+      });
+      return {
+        faults: [fault],
+        deploys: [],
+        changes: [],
+        alert: errorRule('checkout'),
+        truth: truth('disk_full', 'inventory', null),
+      };
     },
   },
   {
@@ -266,7 +362,13 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
         params: { failure: 0.3, latency: 2.5 },
         text: { driftServices: 'frontend,catalog,search' },
       });
-      return { faults: [fault], deploys: [], changes: [], alert: errorRule('frontend'), truth: truth('novel', null, null) };
+      return {
+        faults: [fault],
+        deploys: [],
+        changes: [],
+        alert: errorRule('frontend'),
+        truth: truth('novel', null, null),
+      };
     },
   },
 ];

@@ -37,7 +37,8 @@ export interface WorldActionResult {
   operation?: WorldOperation;
 }
 
-type NewFault = Pick<Fault, 'kind' | 'scenario' | 'service' | 'startAt'> & Partial<Pick<Fault, 'cause' | 'params' | 'text' | 'from' | 'clearedAt'>>;
+type NewFault = Pick<Fault, 'kind' | 'scenario' | 'service' | 'startAt'> &
+  Partial<Pick<Fault, 'cause' | 'params' | 'text' | 'from' | 'clearedAt'>>;
 
 export class World {
   readonly clock: WorldClock;
@@ -83,7 +84,12 @@ export class World {
   }
 
   state(): WorldState {
-    return { topology: this.topology, faults: this.faults, scaleEvents: this.scaleEvents, certificates: this.certificates };
+    return {
+      topology: this.topology,
+      faults: this.faults,
+      scaleEvents: this.scaleEvents,
+      certificates: this.certificates,
+    };
   }
 
   listFaults(): readonly Fault[] {
@@ -102,25 +108,37 @@ export class World {
   /** Code deploys in [start, end], background and injected, oldest first. */
   listDeploys(range: { start: number; end: number }, service?: string): WorldDeploy[] {
     const end = Math.min(range.end, this.now());
-    const out = [...backgroundDeploys(this.history(), range.start, end), ...this.deploys.filter((d) => d.at >= range.start && d.at <= end)];
+    const out = [
+      ...backgroundDeploys(this.history(), range.start, end),
+      ...this.deploys.filter((d) => d.at >= range.start && d.at <= end),
+    ];
     return out.filter((d) => service === undefined || d.service === service).sort((a, b) => a.at - b.at);
   }
 
   /** Flag, config, infra and schema changes in [start, end], oldest first. */
   listChanges(range: { start: number; end: number }, service?: string): WorldChange[] {
     const end = Math.min(range.end, this.now());
-    const out = [...backgroundChanges(this.history(), range.start, end), ...this.changes.filter((c) => c.at >= range.start && c.at <= end)];
+    const out = [
+      ...backgroundChanges(this.history(), range.start, end),
+      ...this.changes.filter((c) => c.at >= range.start && c.at <= end),
+    ];
     return out.filter((c) => service === undefined || c.service === service).sort((a, b) => a.at - b.at);
   }
 
   findDeploy(id: string): WorldDeploy | undefined {
     const now = this.now();
-    return this.deploys.find((d) => d.id === id) ?? backgroundDeploys(this.history(), now - 7 * DAY, now).find((d) => d.id === id);
+    return (
+      this.deploys.find((d) => d.id === id) ??
+      backgroundDeploys(this.history(), now - 7 * DAY, now).find((d) => d.id === id)
+    );
   }
 
   findChange(id: string): WorldChange | undefined {
     const now = this.now();
-    return this.changes.find((c) => c.id === id) ?? backgroundChanges(this.history(), now - 7 * DAY, now).find((c) => c.id === id);
+    return (
+      this.changes.find((c) => c.id === id) ??
+      backgroundChanges(this.history(), now - 7 * DAY, now).find((c) => c.id === id)
+    );
   }
 
   /** Log lines in [start, end] (never after now), oldest first. */
@@ -220,13 +238,23 @@ export class World {
     const now = this.now();
     const service = this.topology.services.find((s) => s.name === req.service);
     if (!service) return { ok: false, detail: `There is no service "${req.service}" in the local world.` };
-    const live = (kind: FaultKind, name = service.name) => this.faults.filter((f) => f.kind === kind && f.service === name && (f.clearedAt === null || f.clearedAt > now) && f.startAt <= now);
+    const live = (kind: FaultKind, name = service.name) =>
+      this.faults.filter(
+        (f) => f.kind === kind && f.service === name && (f.clearedAt === null || f.clearedAt > now) && f.startAt <= now,
+      );
     const record = (cleared: Fault[], detail: string): WorldActionResult => {
       for (const f of cleared) {
         f.clearedAt = now;
         f.clearedBy = `${req.action}${req.cause ? ` ${req.cause}` : ''}`;
       }
-      const operation: WorldOperation = { at: now, action: req.action, service: service.name, cause: req.cause, cleared: cleared.map((f) => f.id), detail };
+      const operation: WorldOperation = {
+        at: now,
+        action: req.action,
+        service: service.name,
+        cause: req.cause,
+        cleared: cleared.map((f) => f.id),
+        detail,
+      };
       this.operations.push(operation);
       this.changed();
       return { ok: true, detail, operation };
@@ -236,50 +264,109 @@ export class World {
       case 'rollback_deploy': {
         const target = req.cause
           ? this.findDeploy(req.cause)
-          : this.listDeploys({ start: now - 7 * DAY, end: now }, service.name).filter((d) => !d.rollbackOf).pop();
-        if (!target) return { ok: false, detail: req.cause ? `No deploy ${req.cause} is known in the local world.` : `${service.name} has no deploy to roll back.` };
+          : this.listDeploys({ start: now - 7 * DAY, end: now }, service.name)
+              .filter((d) => !d.rollbackOf)
+              .pop();
+        if (!target)
+          return {
+            ok: false,
+            detail: req.cause
+              ? `No deploy ${req.cause} is known in the local world.`
+              : `${service.name} has no deploy to roll back.`,
+          };
         if (target.service !== service.name)
-          return { ok: false, detail: `${target.id} is a deploy of ${target.service}, not of ${service.name}; nothing was rolled back.` };
+          return {
+            ok: false,
+            detail: `${target.id} is a deploy of ${target.service}, not of ${service.name}; nothing was rolled back.`,
+          };
         // Rolling back to the version before `target` also undoes that service's later deploys.
         const undone = this.listDeploys({ start: target.at, end: now }, service.name).filter((d) => !d.rollbackOf);
         const undoneIds = new Set(undone.map((d) => d.id));
         const previous = this.listDeploys({ start: now - 7 * DAY, end: target.at - 1 }, service.name).pop();
         const toSha = previous?.sha ?? this.newSha();
-        this.addDeploy({ service: service.name, at: now, title: `Rollback to ${toSha} (reverts ${[...undoneIds].join(', ')})`, sha: toSha, rollbackOf: target.id, files: target.files });
-        const fixed = this.faults.filter((f) => f.cause !== null && undoneIds.has(f.cause) && (f.clearedAt === null || f.clearedAt > now));
+        this.addDeploy({
+          service: service.name,
+          at: now,
+          title: `Rollback to ${toSha} (reverts ${[...undoneIds].join(', ')})`,
+          sha: toSha,
+          rollbackOf: target.id,
+          files: target.files,
+        });
+        const fixed = this.faults.filter(
+          (f) => f.cause !== null && undoneIds.has(f.cause) && (f.clearedAt === null || f.clearedAt > now),
+        );
         return record(fixed, `Rolled back ${service.name} to ${toSha}, undoing ${[...undoneIds].join(', ')}.`);
       }
       case 'revert_change': {
-        const target = req.cause ? this.findChange(req.cause) : this.listChanges({ start: now - 7 * DAY, end: now }, service.name).filter((c) => !c.revertOf).pop();
-        if (!target) return { ok: false, detail: req.cause ? `No change ${req.cause} is known in the local world.` : `${service.name} has no change to revert.` };
-        this.addChange({ service: target.service, at: now, kind: target.kind, summary: `revert ${target.id} (${target.summary})`, revertOf: target.id });
+        const target = req.cause
+          ? this.findChange(req.cause)
+          : this.listChanges({ start: now - 7 * DAY, end: now }, service.name)
+              .filter((c) => !c.revertOf)
+              .pop();
+        if (!target)
+          return {
+            ok: false,
+            detail: req.cause
+              ? `No change ${req.cause} is known in the local world.`
+              : `${service.name} has no change to revert.`,
+          };
+        this.addChange({
+          service: target.service,
+          at: now,
+          kind: target.kind,
+          summary: `revert ${target.id} (${target.summary})`,
+          revertOf: target.id,
+        });
         const fixed = this.faults.filter((f) => f.cause === target.id && (f.clearedAt === null || f.clearedAt > now));
         return record(fixed, `Reverted ${target.id} on ${target.service} (${target.summary}).`);
       }
       case 'enable_fallback': {
-        const vendors = service.kind === 'external' ? [service.name] : service.dependsOn.filter((d) => this.topology.services.find((s) => s.name === d)?.kind === 'external');
-        if (vendors.length === 0) return { ok: false, detail: `${service.name} calls no external vendor, so there is no fallback to enable.` };
-        const callers = service.kind === 'external' ? this.topology.services.filter((s) => s.dependsOn.includes(service.name)).map((s) => s.name) : [service.name];
-        for (const c of callers) this.addChange({ service: c, at: now, kind: 'feature_flag', summary: `enable ${c}-vendor-fallback (bypass ${vendors.join(', ')})` });
+        const vendors =
+          service.kind === 'external'
+            ? [service.name]
+            : service.dependsOn.filter((d) => this.topology.services.find((s) => s.name === d)?.kind === 'external');
+        if (vendors.length === 0)
+          return { ok: false, detail: `${service.name} calls no external vendor, so there is no fallback to enable.` };
+        const callers =
+          service.kind === 'external'
+            ? this.topology.services.filter((s) => s.dependsOn.includes(service.name)).map((s) => s.name)
+            : [service.name];
+        for (const c of callers)
+          this.addChange({
+            service: c,
+            at: now,
+            kind: 'feature_flag',
+            summary: `enable ${c}-vendor-fallback (bypass ${vendors.join(', ')})`,
+          });
         const fixed = vendors.flatMap((v) => live('third_party_outage', v));
-        return record(fixed, `Enabled the vendor fallback for ${callers.join(', ')}: calls to ${vendors.join(', ')} now take the fallback path.`);
+        return record(
+          fixed,
+          `Enabled the vendor fallback for ${callers.join(', ')}: calls to ${vendors.join(', ')} now take the fallback path.`,
+        );
       }
       case 'scale_out': {
-        if (service.kind !== 'service' && service.kind !== 'worker') return { ok: false, detail: `${service.name} is a ${service.kind}; it cannot be scaled out.` };
+        if (service.kind !== 'service' && service.kind !== 'worker')
+          return { ok: false, detail: `${service.name} is a ${service.kind}; it cannot be scaled out.` };
         const factor = this.scaleFactor(service.name, 'replicas', now);
-        if (factor === null) return { ok: false, detail: `${service.name} already runs ${MAX_SCALE}× its usual replicas.` };
+        if (factor === null)
+          return { ok: false, detail: `${service.name} already runs ${MAX_SCALE}× its usual replicas.` };
         this.scaleEvents.push({ service: service.name, at: now, factor, what: 'replicas' });
         return record([], `Scaled ${service.name} out to ${factor}× its replicas.`);
       }
       case 'scale_consumers': {
         if (!service.baseline.queue) return { ok: false, detail: `${service.name} consumes no queue.` };
         const factor = this.scaleFactor(service.name, 'consumers', now);
-        if (factor === null) return { ok: false, detail: `${service.name} already runs ${MAX_SCALE}× its usual consumers.` };
+        if (factor === null)
+          return { ok: false, detail: `${service.name} already runs ${MAX_SCALE}× its usual consumers.` };
         this.scaleEvents.push({ service: service.name, at: now, factor, what: 'consumers' });
-        return record(live('queue_backlog'), `Scaled ${service.name}'s ${service.baseline.queue.name} consumers to ${factor}×; the backlog drains.`);
+        return record(
+          live('queue_backlog'),
+          `Scaled ${service.name}'s ${service.baseline.queue.name} consumers to ${factor}×; the backlog drains.`,
+        );
       }
       case 'restart_service': {
-        if (service.kind === 'external') return { ok: false, detail: `${service.name} is an external vendor; it cannot be restarted.` };
+        if (service.kind === 'external')
+          return { ok: false, detail: `${service.name} is an external vendor; it cannot be restarted.` };
         for (const f of live('memory_leak')) f.restarts.push(now);
         return record([], `Restarted every pod of ${service.name} (rolling restart).`);
       }
@@ -294,7 +381,10 @@ export class World {
         if (!certs) return { ok: false, detail: `${service.name} serves no TLS certificate.` };
         const notAfter = now + 90 * DAY;
         certs.push({ service: service.name, from: now, notAfter });
-        return record(live('certificate_expiry'), `Renewed ${service.name}'s certificate; it now expires ${new Date(notAfter).toISOString().slice(0, 10)}.`);
+        return record(
+          live('certificate_expiry'),
+          `Renewed ${service.name}'s certificate; it now expires ${new Date(notAfter).toISOString().slice(0, 10)}.`,
+        );
       }
       case 'free_disk': {
         if (service.kind === 'external') return { ok: false, detail: `${service.name} is an external vendor.` };
@@ -306,35 +396,83 @@ export class World {
       case 'redeploy': {
         // Rolls forward over a rollback: the deploy named by the cause (as the rollback had it), else the one the
         // service's latest rollback undid. What that deploy broke comes back with it.
-        const rollbacks = this.deploys.filter((d) => d.service === service.name && d.rollbackOf !== undefined && d.at <= now);
+        const rollbacks = this.deploys.filter(
+          (d) => d.service === service.name && d.rollbackOf !== undefined && d.at <= now,
+        );
         const rollback = req.cause ? rollbacks.filter((d) => d.rollbackOf === req.cause).pop() : rollbacks.pop();
         const target = rollback ? this.findDeploy(rollback.rollbackOf!) : undefined;
-        if (!rollback || !target) return { ok: false, detail: `${service.name} has no rollback${req.cause ? ` of ${req.cause}` : ''} to roll forward over.` };
-        this.addDeploy({ service: service.name, at: now, title: `Redeploy ${target.sha} (rolls forward over ${rollback.id})`, sha: target.sha, files: target.files });
+        if (!rollback || !target)
+          return {
+            ok: false,
+            detail: `${service.name} has no rollback${req.cause ? ` of ${req.cause}` : ''} to roll forward over.`,
+          };
+        this.addDeploy({
+          service: service.name,
+          at: now,
+          title: `Redeploy ${target.sha} (rolls forward over ${rollback.id})`,
+          sha: target.sha,
+          files: target.files,
+        });
         this.reinject((f) => f.cause === target.id && f.clearedBy?.startsWith('rollback_deploy') === true, now);
-        return record([], `Redeployed ${target.id} (${target.sha}) on ${service.name}, rolling forward over ${rollback.id}.`);
+        return record(
+          [],
+          `Redeployed ${target.id} (${target.sha}) on ${service.name}, rolling forward over ${rollback.id}.`,
+        );
       }
       case 'reapply_change': {
-        const reverts = this.changes.filter((c) => c.revertOf !== undefined && c.at <= now && (req.cause ? c.revertOf === req.cause : c.service === service.name));
+        const reverts = this.changes.filter(
+          (c) =>
+            c.revertOf !== undefined &&
+            c.at <= now &&
+            (req.cause ? c.revertOf === req.cause : c.service === service.name),
+        );
         const revert = reverts.pop();
         const target = revert ? this.findChange(revert.revertOf!) : undefined;
-        if (!revert || !target) return { ok: false, detail: `${service.name} has no reverted change${req.cause ? ` ${req.cause}` : ''} to apply again.` };
-        this.addChange({ service: target.service, at: now, kind: target.kind, summary: `reapply ${target.id} (${target.summary})` });
+        if (!revert || !target)
+          return {
+            ok: false,
+            detail: `${service.name} has no reverted change${req.cause ? ` ${req.cause}` : ''} to apply again.`,
+          };
+        this.addChange({
+          service: target.service,
+          at: now,
+          kind: target.kind,
+          summary: `reapply ${target.id} (${target.summary})`,
+        });
         this.reinject((f) => f.cause === target.id && f.clearedBy?.startsWith('revert_change') === true, now);
         return record([], `Applied ${target.id} on ${target.service} again (${target.summary}).`);
       }
       case 'disable_fallback': {
-        const vendors = service.kind === 'external' ? [service.name] : service.dependsOn.filter((d) => this.topology.services.find((s) => s.name === d)?.kind === 'external');
-        if (vendors.length === 0) return { ok: false, detail: `${service.name} calls no external vendor, so there is no fallback to disable.` };
-        const callers = service.kind === 'external' ? this.topology.services.filter((s) => s.dependsOn.includes(service.name)).map((s) => s.name) : [service.name];
-        for (const c of callers) this.addChange({ service: c, at: now, kind: 'feature_flag', summary: `disable ${c}-vendor-fallback (call ${vendors.join(', ')} again)` });
-        return record([], `Disabled the vendor fallback for ${callers.join(', ')}: calls go to ${vendors.join(', ')} again.`);
+        const vendors =
+          service.kind === 'external'
+            ? [service.name]
+            : service.dependsOn.filter((d) => this.topology.services.find((s) => s.name === d)?.kind === 'external');
+        if (vendors.length === 0)
+          return { ok: false, detail: `${service.name} calls no external vendor, so there is no fallback to disable.` };
+        const callers =
+          service.kind === 'external'
+            ? this.topology.services.filter((s) => s.dependsOn.includes(service.name)).map((s) => s.name)
+            : [service.name];
+        for (const c of callers)
+          this.addChange({
+            service: c,
+            at: now,
+            kind: 'feature_flag',
+            summary: `disable ${c}-vendor-fallback (call ${vendors.join(', ')} again)`,
+          });
+        return record(
+          [],
+          `Disabled the vendor fallback for ${callers.join(', ')}: calls go to ${vendors.join(', ')} again.`,
+        );
       }
       case 'scale_in':
       case 'scale_in_consumers': {
         const what: ScaleEvent['what'] = req.action === 'scale_in' ? 'replicas' : 'consumers';
-        const total = this.scaleEvents.filter((e) => e.service === service.name && e.what === what && e.at <= now).reduce((a, e) => a * e.factor, 1);
-        if (total <= 1) return { ok: false, detail: `${service.name} already runs its usual ${what}; there is nothing to scale in.` };
+        const total = this.scaleEvents
+          .filter((e) => e.service === service.name && e.what === what && e.at <= now)
+          .reduce((a, e) => a * e.factor, 1);
+        if (total <= 1)
+          return { ok: false, detail: `${service.name} already runs its usual ${what}; there is nothing to scale in.` };
         this.scaleEvents.push({ service: service.name, at: now, factor: 0.5, what });
         return record([], `Scaled ${service.name}'s ${what} back in to ${total / 2}× the usual.`);
       }
@@ -346,7 +484,16 @@ export class World {
   /** Undoing a fix brings back what it had fixed: each matching fault starts again now, as it was. */
   private reinject(match: (f: Fault) => boolean, now: number): void {
     for (const f of this.faults.filter((x) => x.clearedAt !== null && x.clearedAt <= now && match(x))) {
-      this.addFault({ kind: f.kind, scenario: f.scenario, service: f.service, cause: f.cause, startAt: now, params: { ...f.params }, text: { ...f.text }, ...(f.from !== undefined ? { from: f.from } : {}) });
+      this.addFault({
+        kind: f.kind,
+        scenario: f.scenario,
+        service: f.service,
+        cause: f.cause,
+        startAt: now,
+        params: { ...f.params },
+        text: { ...f.text },
+        ...(f.from !== undefined ? { from: f.from } : {}),
+      });
     }
   }
 
@@ -362,7 +509,9 @@ export class World {
   }
 
   newSha(): string {
-    return Math.floor(this.random() * 0xfffffff).toString(16).padStart(7, '0');
+    return Math.floor(this.random() * 0xfffffff)
+      .toString(16)
+      .padStart(7, '0');
   }
 
   pickAuthor(): string {
@@ -370,7 +519,9 @@ export class World {
   }
 
   private scaleFactor(service: string, what: ScaleEvent['what'], now: number): number | null {
-    const total = this.scaleEvents.filter((e) => e.service === service && e.what === what && e.at <= now).reduce((a, e) => a * e.factor, 1);
+    const total = this.scaleEvents
+      .filter((e) => e.service === service && e.what === what && e.at <= now)
+      .reduce((a, e) => a * e.factor, 1);
     return total * 2 > MAX_SCALE ? null : 2;
   }
 
@@ -379,7 +530,9 @@ export class World {
   }
 
   private quiet(at: number): boolean {
-    return this.faults.some((f) => at >= f.startAt - QUIET_BEFORE_FAULT_MS && (f.clearedAt === null || at <= f.clearedAt));
+    return this.faults.some(
+      (f) => at >= f.startAt - QUIET_BEFORE_FAULT_MS && (f.clearedAt === null || at <= f.clearedAt),
+    );
   }
 
   private changed(): void {

@@ -1,7 +1,13 @@
 // Builds the investigation's evidence sources from settings: each real adapter only when its settings are present.
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { ChangeSource, EvidenceSources, IncidentHistory, RunbookSource, ServiceGraph } from '../investigation/ports.js';
+import type {
+  ChangeSource,
+  EvidenceSources,
+  IncidentHistory,
+  RunbookSource,
+  ServiceGraph,
+} from '../investigation/ports.js';
 import type { LanguageModel } from '../investigation/agent/language-model.js';
 import { createAnthropicModel } from './anthropic/anthropic-model.js';
 import { createGitHubChangeSource } from './github/evidence-changes.js';
@@ -26,7 +32,13 @@ export interface EvidenceDeps {
 export function createConfigServiceGraph(config: AppConfig): ServiceGraph {
   return {
     async services() {
-      return config.file.services.map((s) => ({ name: s.name, kind: s.kind, team: s.team, tier: s.tier, dependsOn: [...s.dependsOn] }));
+      return config.file.services.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        team: s.team,
+        tier: s.tier,
+        dependsOn: [...s.dependsOn],
+      }));
     },
   };
 }
@@ -35,16 +47,30 @@ export function createConfigServiceGraph(config: AppConfig): ServiceGraph {
 export function createEvidenceSources(config: AppConfig, deps: EvidenceDeps = {}): EvidenceSources {
   const { env, file } = config;
   const sources: EvidenceSources = { graph: createConfigServiceGraph(config) };
-  if (env.PROMETHEUS_URL) sources.metrics = createPrometheusMetrics({ baseUrl: env.PROMETHEUS_URL, roles: file.metrics.roles, timeoutMs: deps.timeoutMs });
-  if (env.LOKI_URL) sources.logs = createLokiLogs({ baseUrl: env.LOKI_URL, selector: file.logs.selector, limit: file.logs.limit, timeoutMs: deps.timeoutMs });
+  if (env.PROMETHEUS_URL)
+    sources.metrics = createPrometheusMetrics({
+      baseUrl: env.PROMETHEUS_URL,
+      roles: file.metrics.roles,
+      timeoutMs: deps.timeoutMs,
+    });
+  if (env.LOKI_URL)
+    sources.logs = createLokiLogs({
+      baseUrl: env.LOKI_URL,
+      selector: file.logs.selector,
+      limit: file.logs.limit,
+      timeoutMs: deps.timeoutMs,
+    });
   const changeSources: ChangeSource[] = [];
   if (env.GITHUB_TOKEN && file.services.some((s) => s.repo)) {
-    changeSources.push(createGitHubChangeSource({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, services: file.services }));
+    changeSources.push(
+      createGitHubChangeSource({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, services: file.services }),
+    );
   }
   changeSources.push(...(deps.changeSources ?? []));
   if (changeSources.length) sources.changes = mergeChangeSources(changeSources, deps.logger);
   if (deps.history) sources.history = deps.history;
-  else if (env.PAGERDUTY_TOKEN) sources.history = createPagerDutyHistory({ token: env.PAGERDUTY_TOKEN, apiUrl: env.PAGERDUTY_API_URL });
+  else if (env.PAGERDUTY_TOKEN)
+    sources.history = createPagerDutyHistory({ token: env.PAGERDUTY_TOKEN, apiUrl: env.PAGERDUTY_API_URL });
   if (deps.runbooks) sources.runbooks = deps.runbooks;
   return sources;
 }
@@ -53,7 +79,11 @@ export function createEvidenceSources(config: AppConfig, deps: EvidenceDeps = {}
 export function createInvestigationModel(config: AppConfig): LanguageModel | undefined {
   const { env } = config;
   if (!env.ANTHROPIC_API_KEY) return undefined;
-  return createAnthropicModel({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL, model: env.ANTHROPIC_MODEL });
+  return createAnthropicModel({
+    apiKey: env.ANTHROPIC_API_KEY,
+    baseURL: env.ANTHROPIC_BASE_URL,
+    model: env.ANTHROPIC_MODEL,
+  });
 }
 
 /**
@@ -68,7 +98,11 @@ export function mergeChangeSources(list: readonly ChangeSource[], logger?: Logge
     const ok = settled.filter((r): r is PromiseFulfilledResult<T[]> => r.status === 'fulfilled');
     const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (ok.length === 0 && failed.length) throw failed[0]!.reason;
-    for (const f of failed) logger?.warn({ err: f.reason instanceof Error ? f.reason.message : String(f.reason) }, 'a change source failed; using the others');
+    for (const f of failed)
+      logger?.warn(
+        { err: f.reason instanceof Error ? f.reason.message : String(f.reason) },
+        'a change source failed; using the others',
+      );
     const byId = new Map<string, T>();
     for (const r of ok) for (const item of r.value) if (!byId.has(item.id)) byId.set(item.id, item);
     return [...byId.values()].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
@@ -83,7 +117,10 @@ export function mergeChangeSources(list: readonly ChangeSource[], logger?: Logge
           const c = await s.getCommit(sha, service);
           if (c) return c;
         } catch (err) {
-          logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'a commit source failed; trying the others');
+          logger?.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'a commit source failed; trying the others',
+          );
         }
       }
       return undefined;

@@ -63,7 +63,15 @@ export function verbOf(action: AccessAction, object: string): string {
 /** The rule of a catalog action's approvers, in the model's terms. */
 export function approverRule(action: ActionDef): RoleRule {
   const a = action.approvers;
-  return { oncall: a.oncall, commander: a.commander, responders: a.responders, teamLead: a.teamLead, usergroups: a.usergroups, users: a.users, anyone: false };
+  return {
+    oncall: a.oncall,
+    commander: a.commander,
+    responders: a.responders,
+    teamLead: a.teamLead,
+    usergroups: a.usergroups,
+    users: a.users,
+    anyone: false,
+  };
 }
 
 /** How many distinct people must approve the action: its `approvers.count`, else 2 when high risk and 1 when low. */
@@ -86,13 +94,21 @@ export function decideAccess(rule: RoleRule, who: ActorFacts): { allowed: boolea
 /** "the on-call for checkout (<@U1>, <@U2>), the commander (<@U3>) or members of <!subteam^S1>"; empty when nobody may. */
 export function describeRoles(rule: RoleRule, holders: RoleHolders): string {
   if (rule.anyone) return 'anyone';
-  const list = (people: string[], none: string) => (people.length ? people.slice(0, 5).join(', ') + (people.length > 5 ? ', …' : '') : none);
+  const list = (people: string[], none: string) =>
+    people.length ? people.slice(0, 5).join(', ') + (people.length > 5 ? ', …' : '') : none;
   const parts: string[] = [];
   const known = (text: string | undefined) => (text === undefined ? '' : ` (${text})`);
-  if (rule.oncall) parts.push(`the on-call for ${holders.oncallOf}${known(holders.oncall && list(holders.oncall, 'nobody is on call now'))}`);
-  if (rule.commander) parts.push(`the commander${known(holders.commander === undefined ? undefined : holders.commander ? `<@${holders.commander}>` : 'none yet')}`);
+  if (rule.oncall)
+    parts.push(
+      `the on-call for ${holders.oncallOf}${known(holders.oncall && list(holders.oncall, 'nobody is on call now'))}`,
+    );
+  if (rule.commander)
+    parts.push(
+      `the commander${known(holders.commander === undefined ? undefined : holders.commander ? `<@${holders.commander}>` : 'none yet')}`,
+    );
   if (rule.responders) parts.push('the responders the copilot invited');
-  if (rule.teamLead) parts.push(holders.team ? `the lead of ${holders.team} (${holders.lead ?? 'none set'})` : 'the team lead');
+  if (rule.teamLead)
+    parts.push(holders.team ? `the lead of ${holders.team} (${holders.lead ?? 'none set'})` : 'the team lead');
   for (const g of rule.usergroups) parts.push(`members of <!subteam^${g}>`);
   for (const u of rule.users) parts.push(holders.userNames[u] ?? u);
   if (parts.length <= 1) return parts[0] ?? '';
@@ -100,7 +116,13 @@ export function describeRoles(rule: RoleRule, holders: RoleHolders): string {
 }
 
 /** The whole decision with its reason: why it was allowed, or who may (the refusal says so). */
-export function authorizeFacts(action: AccessAction, object: string, rule: RoleRule, who: ActorFacts, holders: RoleHolders): AccessDecision {
+export function authorizeFacts(
+  action: AccessAction,
+  object: string,
+  rule: RoleRule,
+  who: ActorFacts,
+  holders: RoleHolders,
+): AccessDecision {
   const d = decideAccess(rule, who);
   const verb = verbOf(action, object);
   if (d.allowed) {
@@ -116,5 +138,9 @@ export function authorizeFacts(action: AccessAction, object: string, rule: RoleR
     return { allowed: true, role: d.role, reason: `<@${who.slackUserId}> may ${verb} (${as[d.role!]}).` };
   }
   const roles = describeRoles(rule, holders);
-  return { allowed: false, role: null, reason: roles ? `Only ${roles} may ${verb}.` : `Nobody may ${verb} (the configuration allows no one).` };
+  return {
+    allowed: false,
+    role: null,
+    reason: roles ? `Only ${roles} may ${verb}.` : `Nobody may ${verb} (the configuration allows no one).`,
+  };
 }

@@ -68,7 +68,10 @@ async function toSlackIds(ctx: AppContext, ids: string[]): Promise<string[]> {
  * incident's own service) everyone paged for the incident. A dependency with no on-call of its own (a database,
  * a vendor) is the paged service's on-call's to act on.
  */
-async function incidentOncall(ctx: AppContext, target: Extract<AccessTarget, { kind: 'incident' }>): Promise<{ of: string; configIds: string[]; slackIds: string[] }> {
+async function incidentOncall(
+  ctx: AppContext,
+  target: Extract<AccessTarget, { kind: 'incident' }>,
+): Promise<{ of: string; configIds: string[]; slackIds: string[] }> {
   const file = ctx.config.file;
   const { incident } = target;
   const service = target.service ?? incident.service;
@@ -79,7 +82,14 @@ async function incidentOncall(ctx: AppContext, target: Extract<AccessTarget, { k
   const configIds = paged ?? [];
   const slackIds = [...new Set([...(await toSlackIds(ctx, configIds)), ...(await pagedFor(ctx, incident.id))])];
   const name = incident.service ?? incident.team ?? incident.publicId;
-  return { of: service && service !== incident.service ? `${name} (the paged service; ${service} has no on-call of its own)` : name, configIds, slackIds };
+  return {
+    of:
+      service && service !== incident.service
+        ? `${name} (the paged service; ${service} has no on-call of its own)`
+        : name,
+    configIds,
+    slackIds,
+  };
 }
 
 async function groupsOf(ctx: AppContext, slackUserId: string, groups: string[]): Promise<string[]> {
@@ -96,7 +106,12 @@ async function groupsOf(ctx: AppContext, slackUserId: string, groups: string[]):
 }
 
 /** Gathers the facts about the actor and the people behind each role of `rule`, for the target. */
-export async function gatherFacts(ctx: AppContext, slackUserId: string, target: AccessTarget, rule: RoleRule): Promise<{ facts: ActorFacts; holders: RoleHolders }> {
+export async function gatherFacts(
+  ctx: AppContext,
+  slackUserId: string,
+  target: AccessTarget,
+  rule: RoleRule,
+): Promise<{ facts: ActorFacts; holders: RoleHolders }> {
   const file = ctx.config.file;
   const user = await resolveConfigUser(ctx, slackUserId);
   const userNames = Object.fromEntries(file.users.map((u) => [u.id, u.name]));
@@ -117,7 +132,14 @@ export async function gatherFacts(ctx: AppContext, slackUserId: string, target: 
     isTeamLead = lead.slack.includes(slackUserId) || (!!user && lead.leads.includes(user.id));
     isCommander = target.incident.commander === slackUserId;
     isResponder = target.incident.responders.includes(slackUserId);
-    holders = { oncallOf: oncall.of, oncall: oncall.slackIds.map((id) => `<@${id}>`), commander: target.incident.commander, team, lead: lead.slack[0] ? `<@${lead.slack[0]}>` : null, userNames };
+    holders = {
+      oncallOf: oncall.of,
+      oncall: oncall.slackIds.map((id) => `<@${id}>`),
+      commander: target.incident.commander,
+      team,
+      lead: lead.slack[0] ? `<@${lead.slack[0]}>` : null,
+      userNames,
+    };
   } else {
     const s = target.schedule;
     const teams = file.teams.filter((t) => t.schedule === s.name).map((t) => t.name);
@@ -134,7 +156,14 @@ export async function gatherFacts(ctx: AppContext, slackUserId: string, target: 
       userNames,
     };
   }
-  const facts: ActorFacts = { slackUserId, isOncall, isCommander, isResponder, isTeamLead, userGroups: await groupsOf(ctx, slackUserId, rule.usergroups) };
+  const facts: ActorFacts = {
+    slackUserId,
+    isOncall,
+    isCommander,
+    isResponder,
+    isTeamLead,
+    userGroups: await groupsOf(ctx, slackUserId, rule.usergroups),
+  };
   if (user) facts.configUserId = user.id;
   return { facts, holders };
 }
@@ -158,21 +187,40 @@ export async function authorize(
 ): Promise<AccessDecision> {
   const rule = opts.rule ?? ruleOf(ctx, action as AuthzAction);
   const { facts, holders } = await gatherFacts(ctx, actor.id, target, rule);
-  const object = target.kind === 'incident' ? (target.object ?? target.incident.publicId) : `the ${target.schedule.name} rotation`;
+  const object =
+    target.kind === 'incident' ? (target.object ?? target.incident.publicId) : `the ${target.schedule.name} rotation`;
   const decision = authorizeFacts(action, object, rule, facts, holders);
   if (opts.record !== false) {
     const data = { action, via: actor.via, allowed: decision.allowed, role: decision.role, reason: decision.reason };
     // An incident being declared (id 0) has no timeline yet.
     if (target.kind === 'incident' && target.incident.id > 0) {
-      await appendEvent(ctx.knex, { incidentId: target.incident.id, type: decision.allowed ? 'authorization.allowed' : 'authorization.refused', actor: actor.id, at: ctx.clock.now(), data });
+      await appendEvent(ctx.knex, {
+        incidentId: target.incident.id,
+        type: decision.allowed ? 'authorization.allowed' : 'authorization.refused',
+        actor: actor.id,
+        at: ctx.clock.now(),
+        data,
+      });
     }
-    ctx.logger.info({ actor: actor.id, ...data, ...(target.kind === 'schedule' ? { schedule: target.schedule.name } : { incidentId: target.incident.id }) }, decision.allowed ? 'allowed' : 'refused');
+    ctx.logger.info(
+      {
+        actor: actor.id,
+        ...data,
+        ...(target.kind === 'schedule' ? { schedule: target.schedule.name } : { incidentId: target.incident.id }),
+      },
+      decision.allowed ? 'allowed' : 'refused',
+    );
   }
   return decision;
 }
 
 /** authorize(), throwing a ForbiddenError with the refusal (who may) when refused; the refusal is already recorded. */
-export async function requireAuthorized(ctx: AppContext, actor: AccessActor, action: AccessAction, target: AccessTarget): Promise<AccessDecision> {
+export async function requireAuthorized(
+  ctx: AppContext,
+  actor: AccessActor,
+  action: AccessAction,
+  target: AccessTarget,
+): Promise<AccessDecision> {
   const decision = await authorize(ctx, actor, action, target);
   if (!decision.allowed) throw new ForbiddenError(decision.reason);
   return decision;

@@ -2,7 +2,16 @@
 import { z } from 'zod';
 
 /** What people may do to an incident or a rotation; each is allowed to the roles its rule lists (see authorization). */
-export const AUTHZ_ACTIONS = ['acknowledge', 'escalate', 'resolve', 'change_severity', 'change_commander', 'swap_oncall', 'reject_remediation', 'declare'] as const;
+export const AUTHZ_ACTIONS = [
+  'acknowledge',
+  'escalate',
+  'resolve',
+  'change_severity',
+  'change_commander',
+  'swap_oncall',
+  'reject_remediation',
+  'declare',
+] as const;
 export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
 
 /** Who may, by role. Approving a remediation is set per action in the catalog (`actions[].approvers`). */
@@ -21,7 +30,15 @@ export interface RoleRule {
   anyone: boolean;
 }
 
-const ROLE_DEFAULTS = { oncall: false, commander: false, responders: false, teamLead: false, usergroups: [], users: [], anyone: false };
+const ROLE_DEFAULTS = {
+  oncall: false,
+  commander: false,
+  responders: false,
+  teamLead: false,
+  usergroups: [],
+  users: [],
+  anyone: false,
+};
 
 /** Defaults an on-call engineer expects: the people working the incident act on it; command and swaps stay with on-call. */
 export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
@@ -43,13 +60,20 @@ const roleRuleSchema = (d: RoleRule) =>
       commander: z.boolean().default(d.commander),
       responders: z.boolean().default(d.responders),
       teamLead: z.boolean().default(d.teamLead),
-      usergroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id (S…)')).default(d.usergroups),
+      usergroups: z
+        .array(z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id (S…)'))
+        .default(d.usergroups),
       users: z.array(z.string()).default(d.users),
       anyone: z.boolean().default(d.anyone),
     })
     .prefault({});
 
 export const authorizationSchema = z
-  .object(Object.fromEntries(AUTHZ_ACTIONS.map((a) => [a, roleRuleSchema(DEFAULT_AUTHORIZATION[a])])) as Record<AuthzAction, ReturnType<typeof roleRuleSchema>>)
+  .object(
+    Object.fromEntries(AUTHZ_ACTIONS.map((a) => [a, roleRuleSchema(DEFAULT_AUTHORIZATION[a])])) as Record<
+      AuthzAction,
+      ReturnType<typeof roleRuleSchema>
+    >,
+  )
   .strict()
   .prefault({});

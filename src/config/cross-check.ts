@@ -19,12 +19,30 @@ export function crossCheck(file: FileConfig): string[] {
       seen.add(n);
     }
   };
-  dup('teams', file.teams.map((t) => t.name));
-  dup('users', file.users.map((u) => u.id));
-  dup('services', file.services.map((s) => s.name));
-  dup('escalationPolicies', file.escalationPolicies.map((p) => p.name));
-  dup('schedules', file.schedules.map((s) => s.name));
-  dup('actions', file.actions.map((a) => a.name));
+  dup(
+    'teams',
+    file.teams.map((t) => t.name),
+  );
+  dup(
+    'users',
+    file.users.map((u) => u.id),
+  );
+  dup(
+    'services',
+    file.services.map((s) => s.name),
+  );
+  dup(
+    'escalationPolicies',
+    file.escalationPolicies.map((p) => p.name),
+  );
+  dup(
+    'schedules',
+    file.schedules.map((s) => s.name),
+  );
+  dup(
+    'actions',
+    file.actions.map((a) => a.name),
+  );
   file.services.forEach((s, i) => {
     if (s.team && !teams.has(s.team)) problems.push(`services.${i}.team: unknown team "${s.team}"`);
     s.dependsOn.forEach((d, j) => {
@@ -33,7 +51,8 @@ export function crossCheck(file: FileConfig): string[] {
   });
   file.teams.forEach((t, i) => {
     if (t.lead && !users.has(t.lead)) problems.push(`teams.${i}.lead: unknown user "${t.lead}"`);
-    if (t.schedule && !schedules.has(t.schedule)) problems.push(`teams.${i}.schedule: unknown schedule "${t.schedule}"`);
+    if (t.schedule && !schedules.has(t.schedule))
+      problems.push(`teams.${i}.schedule: unknown schedule "${t.schedule}"`);
     if (t.escalationPolicy && !policies.has(t.escalationPolicy))
       problems.push(`teams.${i}.escalationPolicy: unknown escalation policy "${t.escalationPolicy}"`);
     const [sh, sm] = t.businessHours.start.split(':').map(Number);
@@ -72,7 +91,8 @@ export function crossCheck(file: FileConfig): string[] {
     });
     s.overrides.forEach((o, j) => {
       if (!users.has(o.user)) problems.push(`schedules.${i}.overrides.${j}.user: unknown user "${o.user}"`);
-      if (Date.parse(o.start) >= Date.parse(o.end)) problems.push(`schedules.${i}.overrides.${j}: start must be before end`);
+      if (Date.parse(o.start) >= Date.parse(o.end))
+        problems.push(`schedules.${i}.overrides.${j}: start must be before end`);
     });
   });
   file.actions.forEach((a, i) => {
@@ -89,11 +109,15 @@ export function crossCheck(file: FileConfig): string[] {
       if (!users.has(u)) problems.push(`authorization.${action}.users.${j}: unknown user "${u}"`);
     });
   }
-  dup('runbooks', file.runbooks.map((r) => r.id));
+  dup(
+    'runbooks',
+    file.runbooks.map((r) => r.id),
+  );
   const runbooks = new Set(file.runbooks.map((r) => r.id));
   file.services.forEach((s, i) =>
     s.runbooks.forEach((r, j) => {
-      if (file.runbooks.length && !runbooks.has(r)) problems.push(`services.${i}.runbooks.${j}: unknown runbook "${r}"`);
+      if (file.runbooks.length && !runbooks.has(r))
+        problems.push(`services.${i}.runbooks.${j}: unknown runbook "${r}"`);
     }),
   );
   file.slos.forEach((s, i) => {
@@ -119,7 +143,9 @@ const REFERENCED: Record<string, (raw: Record<string, unknown>) => unknown[]> = 
 };
 
 function namesOf(section: unknown, key: string): unknown[] {
-  return Array.isArray(section) ? section.map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>)[key] : undefined)) : [];
+  return Array.isArray(section)
+    ? section.map((e) => (e && typeof e === 'object' ? (e as Record<string, unknown>)[key] : undefined))
+    : [];
 }
 
 /**
@@ -159,6 +185,9 @@ export function crossCheckPartial(raw: unknown): string[] {
       const m = /unknown (team|user|service|escalation policy|schedule|action|runbook|metric role) "(.*)"$/.exec(p);
       return m !== null && !REFERENCED[m[1]!]!(input).includes(m[2]);
     })
-    .map((p) => p.replace(/^(\w+)\.(\d+)\./, (all, key: string, i: string) => (indexes.has(key) ? `${key}.${indexes.get(key)![Number(i)]}.` : all)));
+    .map((p) =>
+      p.replace(/^(\w+)\.(\d+)\./, (all, key: string, i: string) =>
+        indexes.has(key) ? `${key}.${indexes.get(key)![Number(i)]}.` : all,
+      ),
+    );
 }
-

@@ -7,7 +7,12 @@ import { z } from 'zod';
  * every escalation run 1000x slow.
  */
 export const durationSchema = z
-  .string({ error: (issue) => (typeof issue.input === 'number' ? `expected a duration with a unit, like "${issue.input}s" or "${issue.input}ms", not a bare number` : 'expected a duration like 30s, 5m, 2h, 1d') })
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? `expected a duration with a unit, like "${issue.input}s" or "${issue.input}ms", not a bare number`
+        : 'expected a duration like 30s, 5m, 2h, 1d',
+  })
   .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration like 30s, 5m, 2h, 1d')
   .transform((v) => parseDuration(v));
 

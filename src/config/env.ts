@@ -18,11 +18,21 @@ export const envSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? '3000' : v.trim()))
     .pipe(z.string().regex(/^\d+$/, 'expected a port number from 0 to 65535').transform(Number))
-    .pipe(z.number().int().min(0, 'expected a port number from 0 to 65535').max(65535, 'expected a port number from 0 to 65535')),
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(0, 'expected a port number from 0 to 65535')
+        .max(65535, 'expected a port number from 0 to 65535'),
+    ),
   HOST: optionalString.transform((v) => v ?? '127.0.0.1'),
   LOG_LEVEL: optionalString
     .transform((v) => v ?? 'info')
-    .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected one of fatal, error, warn, info, debug, trace, silent' })),
+    .pipe(
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      }),
+    ),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'expected a postgres:// or postgresql:// connection URL',
   }),

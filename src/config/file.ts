@@ -62,7 +62,10 @@ export const fileConfigSchema = z.object({
   incidents: z
     .object({
       /** Prefix of incident ids and channel names: INC-42, inc-42-checkout-…  */
-      idPrefix: z.string().regex(/^[A-Za-z]{2,8}$/).default('INC'),
+      idPrefix: z
+        .string()
+        .regex(/^[A-Za-z]{2,8}$/)
+        .default('INC'),
       /** How long after a resolve the same alert (fingerprint) firing again reopens the incident; a different alert opens a new one. */
       regroupWindow: duration.default(30 * 60_000),
       /**

@@ -22,7 +22,11 @@ export const teamSchema = z.object({
   oncallChannel: z.string().optional(),
   timeZone: timeZone.default('UTC'),
   businessHours: z
-    .object({ start: hhmm.default('09:00'), end: hhmm.default('17:00'), days: z.array(weekday).default(['mon', 'tue', 'wed', 'thu', 'fri']) })
+    .object({
+      start: hhmm.default('09:00'),
+      end: hhmm.default('17:00'),
+      days: z.array(weekday).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    })
     .prefault({}),
   /** Slack user group (S…) of the team: invited to incident channels. */
   slackUserGroup: z.string().optional(),
@@ -80,7 +84,9 @@ export const escalationPolicySchema = z.object({
       }),
     )
     .min(1),
-  ackWindow: z.object({ businessHours: duration.default(5 * 60_000), overnight: duration.default(15 * 60_000) }).prefault({}),
+  ackWindow: z
+    .object({ businessHours: duration.default(5 * 60_000), overnight: duration.default(15 * 60_000) })
+    .prefault({}),
   /** How many times the whole chain repeats after the last step. */
   repeat: z.number().int().min(0).max(10).default(0),
   /** PagerDuty escalation policy id: read the steps from PagerDuty when PAGERDUTY_TOKEN is set. */
@@ -97,60 +103,65 @@ export const scheduleSchema = z.object({
   handoffTime: hhmm.default('09:00'),
   length: duration.default(7 * 86_400_000),
   overrides: z
-    .array(z.object({ user: z.string(), start: z.string().datetime({ offset: true }), end: z.string().datetime({ offset: true }) }))
+    .array(
+      z.object({
+        user: z.string(),
+        start: z.string().datetime({ offset: true }),
+        end: z.string().datetime({ offset: true }),
+      }),
+    )
     .default([]),
   /** PagerDuty schedule id: read on-call from PagerDuty when PAGERDUTY_TOKEN is set. */
   pagerdutyId: z.string().optional(),
 });
 
-export const actionSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case action name'),
-    title: z.string().optional(),
-    runner: z.discriminatedUnion('type', [
-      z.object({
-        type: z.literal('github_workflow'),
-        repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name'),
-        workflow: z.string().min(1),
-        ref: z.string().default('main'),
-        /** Inputs; `{{service}}`, `{{cause}}`, `{{incident}}` are filled from the incident and hypothesis. */
-        inputs: z.record(z.string(), z.string()).default({}),
-      }),
-      z.object({
-        type: z.literal('webhook'),
-        url: z.string().url(),
-        /** Name of an environment variable holding the HMAC secret that signs the body. */
-        secretEnv: z.string().optional(),
-      }),
-      z.object({
-        /** Runs against the simulated world of the local workspace. */
-        type: z.literal('sandbox'),
-      }),
-    ]),
-    /** Services it may run on; empty means any. */
-    services: z.array(z.string()).default([]),
-    risk: z.enum(['low', 'high']).default('high'),
-    reversible: z.boolean().default(false),
-    /** Action that undoes this one, if any. */
-    undo: z.string().optional(),
-    /** Who may approve it (see authorization): by default the on-call of its service and the incident commander. */
-    approvers: z
-      .object({
-        oncall: z.boolean().default(true),
-        commander: z.boolean().default(true),
-        responders: z.boolean().default(false),
-        teamLead: z.boolean().default(false),
-        usergroups: z.array(z.string()).default([]),
-        users: z.array(z.string()).default([]),
-        /** Distinct people who must approve before it runs; default 2 for a high-risk action, 1 for a low-risk one. */
-        count: z.number().int().min(1).max(5).optional(),
-      })
-      .prefault({}),
-    /** Run without a human when the hypothesis is at least this confident and policy allows (low risk only). */
-    autoRunAbove: z.number().min(0).max(1).optional(),
-    /** Window over which the SLI is re-read after the action; remediation.defaultVerifyWindow when unset. */
-    verifyWindow: duration.optional(),
-  });
+export const actionSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case action name'),
+  title: z.string().optional(),
+  runner: z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('github_workflow'),
+      repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name'),
+      workflow: z.string().min(1),
+      ref: z.string().default('main'),
+      /** Inputs; `{{service}}`, `{{cause}}`, `{{incident}}` are filled from the incident and hypothesis. */
+      inputs: z.record(z.string(), z.string()).default({}),
+    }),
+    z.object({
+      type: z.literal('webhook'),
+      url: z.string().url(),
+      /** Name of an environment variable holding the HMAC secret that signs the body. */
+      secretEnv: z.string().optional(),
+    }),
+    z.object({
+      /** Runs against the simulated world of the local workspace. */
+      type: z.literal('sandbox'),
+    }),
+  ]),
+  /** Services it may run on; empty means any. */
+  services: z.array(z.string()).default([]),
+  risk: z.enum(['low', 'high']).default('high'),
+  reversible: z.boolean().default(false),
+  /** Action that undoes this one, if any. */
+  undo: z.string().optional(),
+  /** Who may approve it (see authorization): by default the on-call of its service and the incident commander. */
+  approvers: z
+    .object({
+      oncall: z.boolean().default(true),
+      commander: z.boolean().default(true),
+      responders: z.boolean().default(false),
+      teamLead: z.boolean().default(false),
+      usergroups: z.array(z.string()).default([]),
+      users: z.array(z.string()).default([]),
+      /** Distinct people who must approve before it runs; default 2 for a high-risk action, 1 for a low-risk one. */
+      count: z.number().int().min(1).max(5).optional(),
+    })
+    .prefault({}),
+  /** Run without a human when the hypothesis is at least this confident and policy allows (low risk only). */
+  autoRunAbove: z.number().min(0).max(1).optional(),
+  /** Window over which the SLI is re-read after the action; remediation.defaultVerifyWindow when unset. */
+  verifyWindow: duration.optional(),
+});
 
 export const sloSchema = z.object({
   name: z.string().min(1),
@@ -180,7 +191,9 @@ export const runbookSchema = z
     /** Or a Markdown file, relative to the config file. */
     file: z.string().optional(),
   })
-  .refine((r) => (r.markdown === undefined) !== (r.file === undefined), { message: 'give exactly one of markdown or file' });
+  .refine((r) => (r.markdown === undefined) !== (r.file === undefined), {
+    message: 'give exactly one of markdown or file',
+  });
 
 export const DEFAULT_METRIC_ROLES: Record<string, string> = {
   request_rate: 'service:http_requests:rate5m{service="{{service}}"}',

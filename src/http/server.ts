@@ -93,7 +93,16 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       return;
     }
     if (err instanceof AppError) {
-      const status = err.code === 'validation_failed' ? 400 : err.code === 'unauthorized' ? 401 : err.code === 'forbidden' ? 403 : err.code === 'not_found' ? 404 : 500;
+      const status =
+        err.code === 'validation_failed'
+          ? 400
+          : err.code === 'unauthorized'
+            ? 401
+            : err.code === 'forbidden'
+              ? 403
+              : err.code === 'not_found'
+                ? 404
+                : 500;
       res.status(status).json({ error: err.code, message: err.message });
       return;
     }
@@ -129,7 +138,11 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && i < tries && port !== 0) continue;
           if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
-            throw new AppError('port_in_use', `Port ${port + i} on ${host} is already in use; set PORT to a free port.`, { cause: err });
+            throw new AppError(
+              'port_in_use',
+              `Port ${port + i} on ${host} is already in use; set PORT to a free port.`,
+              { cause: err },
+            );
           throw err;
         }
       }
@@ -153,7 +166,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
 async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+    ]);
   } finally {
     if (timer) clearTimeout(timer);
   }

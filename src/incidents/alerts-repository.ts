@@ -9,8 +9,12 @@ export async function hasFiringAlert(db: Knex | Knex.Transaction, incidentId: nu
 }
 
 /** The labels of the incident's first recorded alert. */
-export async function firstAlertLabels(db: Knex | Knex.Transaction, incidentId: number): Promise<Record<string, string> | undefined> {
-  const row = (await db('alerts').where({ incident_id: incidentId }).orderBy('id').first('labels')) as { labels?: Record<string, string> } | undefined;
+export async function firstAlertLabels(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<Record<string, string> | undefined> {
+  const row = (await db('alerts').where({ incident_id: incidentId }).orderBy('id').first('labels')) as
+    { labels?: Record<string, string> } | undefined;
   return row?.labels;
 }
 
@@ -28,16 +32,24 @@ export async function unacknowledgedResolvedAlerts(
     .where((q) => {
       q.where('i.team', opts.team);
       // `void`: the nested where's builder is a thenable; the callback only builds the clause.
-      if (opts.services.length) q.orWhere((q2) => void q2.whereNull('a.incident_id').whereIn('a.service', opts.services));
+      if (opts.services.length)
+        q.orWhere((q2) => void q2.whereNull('a.incident_id').whereIn('a.service', opts.services));
     })
     .groupBy('a.alertname', 'a.service')
     .select('a.alertname', 'a.service')
-    .count<{ alertname: string | null; service: string | null; count: number }[]>('* as count')) as { alertname: string | null; service: string | null; count: number }[];
+    .count<{ alertname: string | null; service: string | null; count: number }[]>('* as count')) as {
+    alertname: string | null;
+    service: string | null;
+    count: number;
+  }[];
 }
 
 /** How many of the incident's alerts are firing. */
 export async function firingCount(trx: Knex.Transaction, incidentId: number): Promise<number> {
-  const row = await trx('alerts').where({ incident_id: incidentId, status: 'firing' }).count<{ count: number }[]>('* as count').first();
+  const row = await trx('alerts')
+    .where({ incident_id: incidentId, status: 'firing' })
+    .count<{ count: number }[]>('* as count')
+    .first();
   return Number(row?.count ?? 0);
 }
 
@@ -45,12 +57,20 @@ export async function firingCount(trx: Knex.Transaction, incidentId: number): Pr
  * Where the alerts an incident already holds point, before a batch joins it: their distinct (service, alertname). An
  * alert it already holds (same fingerprint, so same labels) always points somewhere listed here.
  */
-export async function knownLeads(trx: Knex.Transaction, incidentId: number): Promise<{ service: string | null; alertname: string | null }[]> {
+export async function knownLeads(
+  trx: Knex.Transaction,
+  incidentId: number,
+): Promise<{ service: string | null; alertname: string | null }[]> {
   return trx('alerts').where({ incident_id: incidentId }).distinct('service', 'alertname');
 }
 
 /** Records alerts: one row per (source, fingerprint, startsAt), the latest status winning. */
-export async function upsertAlerts(trx: Knex.Transaction, alerts: Alert[], incidentId: number | null, now: Date): Promise<void> {
+export async function upsertAlerts(
+  trx: Knex.Transaction,
+  alerts: Alert[],
+  incidentId: number | null,
+  now: Date,
+): Promise<void> {
   // One row per (source, fingerprint, startsAt); the latest status wins, an alert never moves between incidents.
   const unique = new Map<string, Alert>();
   for (const a of alerts) unique.set(`${a.fingerprint}|${a.startsAt.toISOString()}`, a);

@@ -40,9 +40,23 @@ export interface BriefingView {
    * The step to take next. `text` and `command` have the incident's values filled in (service, deploy id, change
    * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran.
    */
-  suggestedStep: { runbook: string; step: number; text: string; command: string | null; unknown: string[]; state: 'todo' | 'running' | 'done' } | null;
+  suggestedStep: {
+    runbook: string;
+    step: number;
+    text: string;
+    command: string | null;
+    unknown: string[];
+    state: 'todo' | 'running' | 'done';
+  } | null;
   /** Catalog actions offered for approval (the remediation capability handles the click). */
-  remediations: { action: string; title: string; value: string; service?: string; risk?: 'low' | 'high'; approvals?: number }[];
+  remediations: {
+    action: string;
+    title: string;
+    value: string;
+    service?: string;
+    risk?: 'low' | 'high';
+    approvals?: number;
+  }[];
   acknowledgedBy: string | null;
   resolvedBy: string | null;
   /** What the last re-investigation found changed (a reopen, a new alert pointing elsewhere); absent before any. */
@@ -82,7 +96,15 @@ export interface PlaceholderValues {
 function placeholderKey(name: string): keyof PlaceholderValues | null {
   const n = name.toLowerCase().replace(/[\s_-]+/g, '');
   if (n === 'service' || n === 'servicename' || n === 'svc') return 'service';
-  if (n === 'deploy' || n === 'deployid' || n === 'deployment' || n === 'deploymentid' || n === 'release' || n === 'version') return 'deploy';
+  if (
+    n === 'deploy' ||
+    n === 'deployid' ||
+    n === 'deployment' ||
+    n === 'deploymentid' ||
+    n === 'release' ||
+    n === 'version'
+  )
+    return 'deploy';
   if (n === 'change' || n === 'changeid' || n === 'flag' || n === 'flagid' || n === 'cause') return 'change';
   if (n === 'incident' || n === 'incidentid') return 'incident';
   return null;
@@ -94,23 +116,29 @@ function placeholderKey(name: string): keyof PlaceholderValues | null {
  */
 export function fillPlaceholders(text: string, values: PlaceholderValues): { text: string; unknown: string[] } {
   const unknown: string[] = [];
-  const filled = text.replace(/<([A-Za-z][A-Za-z0-9 _-]{0,40})>|\{\{\s*([A-Za-z][A-Za-z0-9_-]{0,40})\s*\}\}/g, (whole, a: string | undefined, b: string | undefined) => {
-    const key = placeholderKey(a ?? b ?? '');
-    if (!key) return whole;
-    const value = values[key];
-    if (value) return value;
-    if (!unknown.includes(whole)) unknown.push(whole);
-    return whole;
-  });
+  const filled = text.replace(
+    /<([A-Za-z][A-Za-z0-9 _-]{0,40})>|\{\{\s*([A-Za-z][A-Za-z0-9_-]{0,40})\s*\}\}/g,
+    (whole, a: string | undefined, b: string | undefined) => {
+      const key = placeholderKey(a ?? b ?? '');
+      if (!key) return whole;
+      const value = values[key];
+      if (value) return value;
+      if (!unknown.includes(whole)) unknown.push(whole);
+      return whole;
+    },
+  );
   return { text: filled, unknown };
 }
 
 /** The values a runbook step's placeholders take: the service, and the deploy or change the top hypothesis blames. */
-export function placeholderValues(incident: Pick<Incident, 'service' | 'publicId' | 'investigation'>): PlaceholderValues {
+export function placeholderValues(
+  incident: Pick<Incident, 'service' | 'publicId' | 'investigation'>,
+): PlaceholderValues {
   const top = incident.investigation?.hypotheses[0];
   const ref = (kind: string) => top?.evidence.find((e) => e.kind === kind)?.ref ?? null;
   const deploy = ref('deploy') ?? (top?.category === 'bad_deploy' ? top.cause : null);
-  const change = ref('change') ?? (top && top.category !== 'bad_deploy' && top.cause && top.cause !== deploy ? top.cause : null);
+  const change =
+    ref('change') ?? (top && top.category !== 'bad_deploy' && top.cause && top.cause !== deploy ? top.cause : null);
   return { service: top?.service ?? incident.service, deploy, change, incident: incident.publicId };
 }
 
@@ -129,9 +157,12 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
   const annotations = (alert?.annotations as Record<string, string> | undefined) ?? {};
   const service = config.file.services.find((s) => s.name === incident.service);
   const links: BriefingView['links'] = [];
-  if (typeof alert?.generator_url === 'string' && /^https?:\/\//.test(alert.generator_url)) links.push({ title: 'Source', url: alert.generator_url });
-  if (annotations.runbook_url && /^https?:\/\//.test(annotations.runbook_url)) links.push({ title: 'Runbook', url: annotations.runbook_url });
-  if (annotations.pagerduty_url && /^https?:\/\//.test(annotations.pagerduty_url)) links.push({ title: 'PagerDuty', url: annotations.pagerduty_url });
+  if (typeof alert?.generator_url === 'string' && /^https?:\/\//.test(alert.generator_url))
+    links.push({ title: 'Source', url: alert.generator_url });
+  if (annotations.runbook_url && /^https?:\/\//.test(annotations.runbook_url))
+    links.push({ title: 'Runbook', url: annotations.runbook_url });
+  if (annotations.pagerduty_url && /^https?:\/\//.test(annotations.pagerduty_url))
+    links.push({ title: 'PagerDuty', url: annotations.pagerduty_url });
   for (const l of service?.links ?? []) links.push(l);
 
   const inv = incident.investigation;
@@ -147,7 +178,10 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
   const actorOf = (type: string) => events.find((e) => e.type === type)?.actor ?? null;
   const slackUser = (actor: string | null) => (actor && /^[UW][A-Z0-9]+$/.test(actor) ? actor : null);
   // A declared incident has no alert: its summary is what the person typed in the form.
-  const summary = annotations.summary ?? annotations.description ?? (incident.source === 'manual' ? await declaredSummary(knex, incident.id) : null);
+  const summary =
+    annotations.summary ??
+    annotations.description ??
+    (incident.source === 'manual' ? await declaredSummary(knex, incident.id) : null);
 
   return {
     incidentId: incident.id,
@@ -157,14 +191,27 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     service: incident.service,
     status: incident.status,
     // A declared incident has no alert: what "fired" is the declaration.
-    alertname: (alert?.alertname as string | undefined) ?? labels.alertname ?? (incident.source === 'manual' ? incident.title : 'alert'),
+    alertname:
+      (alert?.alertname as string | undefined) ??
+      labels.alertname ??
+      (incident.source === 'manual' ? incident.title : 'alert'),
     summary,
-    source: incident.source === 'pagerduty' ? 'PagerDuty' : incident.source === 'alertmanager' ? 'Alertmanager' : '/incident declare',
+    source:
+      incident.source === 'pagerduty'
+        ? 'PagerDuty'
+        : incident.source === 'alertmanager'
+          ? 'Alertmanager'
+          : '/incident declare',
     startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
     alerts: { ...counts, truncated: await latestTruncation(knex, incident.id) },
     links: links.slice(0, 6),
     phase: inv ? 'briefed' : 'investigating',
-    hypotheses: (inv?.hypotheses ?? []).map((h) => ({ summary: h.summary, category: h.category, confidence: h.confidence, evidence: h.evidence })),
+    hypotheses: (inv?.hypotheses ?? []).map((h) => ({
+      summary: h.summary,
+      category: h.category,
+      confidence: h.confidence,
+      evidence: h.evidence,
+    })),
     novel: inv?.novel ?? false,
     checked: inv?.checked ?? [],
     missing: inv?.missing ?? [],
@@ -207,15 +254,20 @@ async function suggestedStepView(
   return { runbook: step.runbook, step: step.step, text: text.text, command, unknown: text.unknown, state };
 }
 
-
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
 async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChanged | null> {
-  const last = await knex('incident_events').where({ incident_id: incidentId, type: 'investigation.completed' }).orderBy('id', 'desc').first('data');
+  const last = await knex('incident_events')
+    .where({ incident_id: incidentId, type: 'investigation.completed' })
+    .orderBy('id', 'desc')
+    .first('data');
   return ((last?.data as { whatChanged?: WhatChanged } | undefined)?.whatChanged as WhatChanged | undefined) ?? null;
 }
 
 /** Open remediation proposals of the incident (the remediation capability writes them). */
-async function proposedRuns(knex: Knex, incidentId: number): Promise<{ id: number; action: string; service: string }[]> {
+async function proposedRuns(
+  knex: Knex,
+  incidentId: number,
+): Promise<{ id: number; action: string; service: string }[]> {
   return (await listProposedRuns(knex, [incidentId])).map(({ id, action, service }) => ({ id, action, service }));
 }
 
@@ -227,7 +279,9 @@ export function briefingState(view: BriefingView): BriefingState {
     firing: view.alerts.firing,
     resolved: view.alerts.resolved,
     phase: view.phase,
-    topHypothesis: view.hypotheses[0] ? `${view.hypotheses[0].summary} (${formatConfidence(view.hypotheses[0].confidence)})` : null,
+    topHypothesis: view.hypotheses[0]
+      ? `${view.hypotheses[0].summary} (${formatConfidence(view.hypotheses[0].confidence)})`
+      : null,
     suggested: view.suggestedStep ? `${view.suggestedStep.runbook} step ${view.suggestedStep.step}` : null,
     remediations: view.remediations.map((r) => r.action),
     evidence: view.hypotheses.flatMap((h) => h.evidence.map((e) => `${e.kind}:${e.ref}`)),
@@ -239,12 +293,19 @@ export function describeChanges(before: BriefingState | null, after: BriefingSta
   if (!before) return [];
   const out: string[] = [];
   if (before.status !== after.status) out.push(`Status: ${before.status} → ${after.status}`);
-  if (before.severity && after.severity && before.severity !== after.severity) out.push(`Severity: ${before.severity.toUpperCase()} → ${after.severity.toUpperCase()}`);
-  if (after.firing > before.firing) out.push(`${after.firing - before.firing} more alert${after.firing - before.firing === 1 ? '' : 's'} firing (${after.firing} now)`);
-  if (after.resolved > before.resolved) out.push(`${after.resolved - before.resolved} alert${after.resolved - before.resolved === 1 ? '' : 's'} recovered`);
-  if (before.firing > 0 && after.firing === 0 && after.resolved > 0) out.push('All alerts have resolved: Resolve the incident when you agree');
+  if (before.severity && after.severity && before.severity !== after.severity)
+    out.push(`Severity: ${before.severity.toUpperCase()} → ${after.severity.toUpperCase()}`);
+  if (after.firing > before.firing)
+    out.push(
+      `${after.firing - before.firing} more alert${after.firing - before.firing === 1 ? '' : 's'} firing (${after.firing} now)`,
+    );
+  if (after.resolved > before.resolved)
+    out.push(`${after.resolved - before.resolved} alert${after.resolved - before.resolved === 1 ? '' : 's'} recovered`);
+  if (before.firing > 0 && after.firing === 0 && after.resolved > 0)
+    out.push('All alerts have resolved: Resolve the incident when you agree');
   if (before.phase === 'investigating' && after.phase === 'briefed') out.push('Investigation finished');
-  if (before.topHypothesis !== after.topHypothesis && after.topHypothesis) out.push(`Top hypothesis: ${after.topHypothesis}`);
+  if (before.topHypothesis !== after.topHypothesis && after.topHypothesis)
+    out.push(`Top hypothesis: ${after.topHypothesis}`);
   if (before.suggested !== after.suggested && after.suggested) out.push(`Suggested step: ${after.suggested}`);
   const newEvidence = after.evidence.filter((e) => !before.evidence.includes(e));
   if (newEvidence.length && before.phase === 'briefed') out.push(`New evidence: ${newEvidence.slice(0, 5).join(', ')}`);

@@ -32,7 +32,10 @@ export interface ChatNotifier {
   postEphemeral(channel: string, user: string, text: string, blocks?: ChatBlock[]): Promise<void>;
   /** Opens a DM with a user and posts into it. */
   sendDirect(user: string, text: string, blocks?: ChatBlock[]): Promise<PostedMessage>;
-  uploadFile(channel: string, file: { filename: string; title: string; content: Buffer; threadTs?: string }): Promise<void>;
+  uploadFile(
+    channel: string,
+    file: { filename: string; title: string; content: Buffer; threadTs?: string },
+  ): Promise<void>;
   getUser(userId: string): Promise<ChatUser | undefined>;
   lookupUserByEmail(email: string): Promise<ChatUser | undefined>;
   listUserGroupMembers(groupId: string): Promise<string[]>;

@@ -4,24 +4,39 @@ import type { Knex } from 'knex';
 type Db = Knex | Knex.Transaction;
 
 /** Records the incident's channel unless one is recorded already; true when this call recorded it. */
-export async function recordChannel(db: Db, incidentId: number, channel: { id: string; name: string }, now: Date): Promise<boolean> {
-  const updated = await db('incidents').where({ id: incidentId }).whereNull('channel_id').update({ channel_id: channel.id, channel_name: channel.name, updated_at: now });
+export async function recordChannel(
+  db: Db,
+  incidentId: number,
+  channel: { id: string; name: string },
+  now: Date,
+): Promise<boolean> {
+  const updated = await db('incidents')
+    .where({ id: incidentId })
+    .whereNull('channel_id')
+    .update({ channel_id: channel.id, channel_name: channel.name, updated_at: now });
   return updated > 0;
 }
 
 /** Records the briefing message and what it showed, unless a briefing is recorded already. */
 export async function recordBriefing(db: Db, incidentId: number, ts: string, state: unknown): Promise<void> {
-  await db('incidents').where({ id: incidentId }).whereNull('briefing_ts').update({ briefing_ts: ts, briefing_state: JSON.stringify(state) });
+  await db('incidents')
+    .where({ id: incidentId })
+    .whereNull('briefing_ts')
+    .update({ briefing_ts: ts, briefing_state: JSON.stringify(state) });
 }
 
 /** What the briefing shows now, compared with the next rendering to tell the thread what changed. */
 export async function saveBriefingState(db: Db, incidentId: number, state: unknown): Promise<void> {
-  await db('incidents').where({ id: incidentId }).update({ briefing_state: JSON.stringify(state) });
+  await db('incidents')
+    .where({ id: incidentId })
+    .update({ briefing_state: JSON.stringify(state) });
 }
 
 /** The Slack user ids invited to the incident's channel. */
 export async function recordResponders(db: Db, incidentId: number, userIds: string[]): Promise<void> {
-  await db('incidents').where({ id: incidentId }).update({ responders: JSON.stringify(userIds) });
+  await db('incidents')
+    .where({ id: incidentId })
+    .update({ responders: JSON.stringify(userIds) });
 }
 
 /** Removes a once-only timeline entry (a claim given up, so that the next attempt may claim again). */

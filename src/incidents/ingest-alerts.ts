@@ -75,7 +75,10 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: 'reopened' });
     } else {
       if (outcome.firingAgain) ctx.events.emit('incident.firing_again', { incidentId: outcome.incidentId });
-      ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: outcome.allResolved ? 'alerts_resolved' : 'alerts' });
+      ctx.events.emit('incident.updated', {
+        incidentId: outcome.incidentId,
+        reason: outcome.allResolved ? 'alerts_resolved' : 'alerts',
+      });
     }
   }
   return outcomes;
@@ -102,7 +105,13 @@ async function ingestGroup(
       await upsertAlerts(trx, alerts, null, now);
       return undefined;
     }
-    const recent = await reopenRecentIncident(ctx, trx, groupKey, alerts.filter((a) => a.status === 'firing'), now);
+    const recent = await reopenRecentIncident(
+      ctx,
+      trx,
+      groupKey,
+      alerts.filter((a) => a.status === 'firing'),
+      now,
+    );
     const inserted = recent ? undefined : await insertIncident(ctx, trx, groupKey, firing, now, origin.page);
     if (recent) {
       incident = recent.incident;
@@ -130,17 +139,33 @@ async function ingestGroup(
       at: now,
       // One entry per alert state change: Alertmanager re-sends the whole group every group_interval.
       dedupeKey: `alert:${incident.id}:${a.source}:${a.fingerprint}:${a.startsAt.toISOString()}:${a.status}`,
-      data: { deliveryId: origin.deliveryId, fingerprint: a.fingerprint, alertname: a.alertname, service: a.service, severity: a.severity, labels: a.labels, startsAt: a.startsAt.toISOString() },
+      data: {
+        deliveryId: origin.deliveryId,
+        fingerprint: a.fingerprint,
+        alertname: a.alertname,
+        service: a.service,
+        severity: a.severity,
+        labels: a.labels,
+        startsAt: a.startsAt.toISOString(),
+      },
     })),
   );
   if (origin.truncated !== undefined) await recordTruncation(trx, incident.id, origin, now);
   const allResolved = before > 0 && after === 0 && incident.status !== 'resolved';
   if (allResolved) {
-    await appendEvents(trx, [{ incidentId: incident.id, type: 'alerts.all_resolved', actor: 'copilot', at: now, data: {} }]);
+    await appendEvents(trx, [
+      { incidentId: incident.id, type: 'alerts.all_resolved', actor: 'copilot', at: now, data: {} },
+    ]);
   }
   // An alert of the open incident firing again after every alert had resolved: the old diagnosis may no longer hold,
   // so it is investigated again; an incident nobody acknowledged (its paging stopped then) is paged again too.
-  const firedAgain = !opened && reopened === undefined && before === 0 && after > 0 && incident.status !== 'resolved' && (await firedSinceAllResolved(trx, incident.id));
+  const firedAgain =
+    !opened &&
+    reopened === undefined &&
+    before === 0 &&
+    after > 0 &&
+    incident.status !== 'resolved' &&
+    (await firedSinceAllResolved(trx, incident.id));
   const firingAgain = firedAgain && incident.status === 'triggered';
   if (firedAgain) {
     const again = alerts.find((a) => a.status === 'firing')!;
@@ -148,27 +173,62 @@ async function ingestGroup(
     const type = firingAgain ? 'alerts.firing_again' : 'alerts.fired_again';
     const n = (await countEvents(trx, incident.id, ['alerts.firing_again', 'alerts.fired_again'])) + 1;
     await appendEvents(trx, [
-      { incidentId: incident.id, type, actor: 'copilot', at: now, dedupeKey: `fired-again:${incident.id}:${n}`, data: { alertname: again.alertname, fingerprint: again.fingerprint, status: incident.status } },
+      {
+        incidentId: incident.id,
+        type,
+        actor: 'copilot',
+        at: now,
+        dedupeKey: `fired-again:${incident.id}:${n}`,
+        data: { alertname: again.alertname, fingerprint: again.fingerprint, status: incident.status },
+      },
     ]);
-    const trigger: InvestigationTrigger = { reason: 'fired_again', source: again.source, fingerprint: again.fingerprint };
-    await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `again-${n}`), trx });
+    const trigger: InvestigationTrigger = {
+      reason: 'fired_again',
+      source: again.source,
+      fingerprint: again.fingerprint,
+    };
+    await ctx.queue.enqueue(
+      InvestigateIncident.name,
+      { incidentId: incident.id, trigger },
+      { jobId: investigateJobId(incident.id, `again-${n}`), trx },
+    );
   }
   if (opened) {
     // The investigation and the escalation are committed with the incident: neither waits for chat.
-    await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id }, { jobId: investigateJobId(incident.id), trx });
-    await ctx.queue.enqueue(StartEscalation.name, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}`, trx });
+    await ctx.queue.enqueue(
+      InvestigateIncident.name,
+      { incidentId: incident.id },
+      { jobId: investigateJobId(incident.id), trx },
+    );
+    await ctx.queue.enqueue(
+      StartEscalation.name,
+      { incidentId: incident.id },
+      { jobId: `start-escalation-${incident.id}`, trx },
+    );
     // The job is the safety net for a crash: normally the presenter opens the channel right after the commit.
     await requestIncidentChannel(ctx, incident.id, trx);
   } else {
-    if (known && reopened === undefined && incident.status !== 'resolved') await investigateNewLead(ctx, trx, incident, alerts, known, now);
+    if (known && reopened === undefined && incident.status !== 'resolved')
+      await investigateNewLead(ctx, trx, incident, alerts, known, now);
     await scheduleBriefingUpdate(ctx, incident.id, trx);
   }
-  return { incidentId: incident.id, publicId: incident.publicId, opened, ...(reopened !== undefined ? { reopened } : {}), alerts: alerts.length, allResolved, firingAgain };
+  return {
+    incidentId: incident.id,
+    publicId: incident.publicId,
+    opened,
+    ...(reopened !== undefined ? { reopened } : {}),
+    alerts: alerts.length,
+    allResolved,
+    firingAgain,
+  };
 }
 
 /** Whether every alert of the incident had resolved, and none has fired again since. */
 async function firedSinceAllResolved(trx: Knex.Transaction, incidentId: number): Promise<boolean> {
-  return (await countEvents(trx, incidentId, ['alerts.all_resolved'])) > (await countEvents(trx, incidentId, ['alerts.firing_again', 'alerts.fired_again']));
+  return (
+    (await countEvents(trx, incidentId, ['alerts.all_resolved'])) >
+    (await countEvents(trx, incidentId, ['alerts.firing_again', 'alerts.fired_again']))
+  );
 }
 
 /**
@@ -188,7 +248,12 @@ async function reopenRecentIncident(
   now: Date,
 ): Promise<{ incident: Incident; reopened?: number } | undefined> {
   const since = new Date(now.getTime() - ctx.config.file.incidents.regroupWindow);
-  const candidate = await findReopenCandidate(trx, { groupKey, source: firing[0]!.source, fingerprints: firing.map((a) => a.fingerprint), since });
+  const candidate = await findReopenCandidate(trx, {
+    groupKey,
+    source: firing[0]!.source,
+    fingerprints: firing.map((a) => a.fingerprint),
+    since,
+  });
   if (!candidate) return undefined;
   const alert = firing.find((a) => a.fingerprint === candidate.fingerprint) ?? firing[0]!;
   const incident = await reopenResolvedIncident(trx, candidate.id, now);
@@ -205,7 +270,13 @@ async function reopenRecentIncident(
       actor: 'copilot',
       at: now,
       dedupeKey: `reopened:${incident.id}:${count}`,
-      data: { reopenCount: count, alertname: alert.alertname, fingerprint: alert.fingerprint, resolvedAt: candidate.resolvedAt.toISOString(), minutesAfterResolve: minutes },
+      data: {
+        reopenCount: count,
+        alertname: alert.alertname,
+        fingerprint: alert.fingerprint,
+        resolvedAt: candidate.resolvedAt.toISOString(),
+        minutesAfterResolve: minutes,
+      },
     },
   ]);
   await requestPresentation(
@@ -216,13 +287,22 @@ async function reopenRecentIncident(
   );
   // The old diagnosis may be of a failure already fixed: the reopened incident is investigated again, and paged again.
   const trigger: InvestigationTrigger = { reason: 'reopened', source: alert.source, fingerprint: alert.fingerprint };
-  await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `r${count}`), trx });
-  await ctx.queue.enqueue(StartEscalation.name, { incidentId: incident.id }, { jobId: `start-escalation-${incident.id}-r${count}`, trx });
+  await ctx.queue.enqueue(
+    InvestigateIncident.name,
+    { incidentId: incident.id, trigger },
+    { jobId: investigateJobId(incident.id, `r${count}`), trx },
+  );
+  await ctx.queue.enqueue(
+    StartEscalation.name,
+    { incidentId: incident.id },
+    { jobId: `start-escalation-${incident.id}-r${count}`, trx },
+  );
   return { incident, reopened: count };
 }
 
 /** Where an alert points: its service and alert name. */
-const leadKey = (service: string | null | undefined, alertname: string | null | undefined) => `${service ?? ''}\u0000${alertname ?? ''}`;
+const leadKey = (service: string | null | undefined, alertname: string | null | undefined) =>
+  `${service ?? ''}\u0000${alertname ?? ''}`;
 
 /**
  * A firing alert new to an open incident that points elsewhere (a service or an alert name none of its alerts had) is
@@ -254,25 +334,50 @@ async function investigateNewLead(
   ]);
   if (!written) return;
   const trigger: InvestigationTrigger = { reason: 'new_alert', source: lead.source, fingerprint: lead.fingerprint };
-  await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: incident.id, trigger }, { jobId: investigateJobId(incident.id, `lead-${key}`), trx });
+  await ctx.queue.enqueue(
+    InvestigateIncident.name,
+    { incidentId: incident.id, trigger },
+    { jobId: investigateJobId(incident.id, `lead-${key}`), trx },
+  );
 }
 
 /**
  * Keeps the timeline's `alerts.truncated` entry in step with the sender: a delivery that left alerts out records how
  * many, and the first complete delivery after that records 0. The briefing shows the latest figure.
  */
-async function recordTruncation(trx: Knex.Transaction, incidentId: number, origin: AlertOrigin, now: Date): Promise<void> {
+async function recordTruncation(
+  trx: Knex.Transaction,
+  incidentId: number,
+  origin: AlertOrigin,
+  now: Date,
+): Promise<void> {
   const truncated = origin.truncated ?? 0;
   const last = await latestTruncation(trx, incidentId);
   if (truncated === last) return;
   await appendEvents(trx, [
-    { incidentId, type: 'alerts.truncated', actor: 'alertmanager', at: now, dedupeKey: `alerts-truncated:${incidentId}:${origin.deliveryId}`, data: { truncated, deliveryId: origin.deliveryId } },
+    {
+      incidentId,
+      type: 'alerts.truncated',
+      actor: 'alertmanager',
+      at: now,
+      dedupeKey: `alerts-truncated:${incidentId}:${origin.deliveryId}`,
+      data: { truncated, deliveryId: origin.deliveryId },
+    },
   ]);
 }
 
-async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: string, alert: Alert, now: Date, page?: PageSummary): Promise<Incident | undefined> {
+async function insertIncident(
+  ctx: AppContext,
+  trx: Knex.Transaction,
+  groupKey: string,
+  alert: Alert,
+  now: Date,
+  page?: PageSummary,
+): Promise<Incident | undefined> {
   const route = routeAlert(alert.labels, ctx.config.file);
-  const policy = route.escalationPolicy ? ctx.config.file.escalationPolicies.find((p) => p.name === route.escalationPolicy) : undefined;
+  const policy = route.escalationPolicy
+    ? ctx.config.file.escalationPolicies.find((p) => p.name === route.escalationPolicy)
+    : undefined;
   const prefix = ctx.config.file.incidents.idPrefix.toUpperCase();
   const incident = await insertPagedIncident(trx, {
     prefix,
@@ -295,7 +400,13 @@ async function insertIncident(ctx: AppContext, trx: Knex.Transaction, groupKey: 
       actor: 'copilot',
       at: now,
       dedupeKey: `opened:${incident.id}`,
-      data: { severity: route.severity, team: route.team, rule: route.rule, escalationPolicy: route.escalationPolicy, title: incident.title },
+      data: {
+        severity: route.severity,
+        team: route.team,
+        rule: route.rule,
+        escalationPolicy: route.escalationPolicy,
+        title: incident.title,
+      },
     },
   ]);
   ctx.metrics.incidentsOpened.inc({ severity: route.severity });

@@ -27,9 +27,18 @@ export type InvestigationTrigger = z.infer<typeof triggerSchema>;
  * when it opened (parsed once at intake, or declared); an incident opened before pages were stored falls back to its
  * first alert, else its declaration.
  */
-export async function pageSummaryFor(ctx: AppContext, incidentId: number, trigger?: InvestigationTrigger): Promise<PageSummary> {
+export async function pageSummaryFor(
+  ctx: AppContext,
+  incidentId: number,
+  trigger?: InvestigationTrigger,
+): Promise<PageSummary> {
   if (trigger) {
-    const alert = await ctx.knex('alerts').where({ incident_id: incidentId, source: trigger.source, fingerprint: trigger.fingerprint }).orderBy('starts_at', 'desc').orderBy('id', 'desc').first();
+    const alert = await ctx
+      .knex('alerts')
+      .where({ incident_id: incidentId, source: trigger.source, fingerprint: trigger.fingerprint })
+      .orderBy('starts_at', 'desc')
+      .orderBy('id', 'desc')
+      .first();
     if (alert) return pageFromAlertRow(alert);
   }
   const incident = await findIncident(ctx.knex, incidentId);
@@ -44,7 +53,11 @@ export async function pageSummaryFor(ctx: AppContext, incidentId: number, trigge
  * Runs the investigation, stores its result on the incident and its spans, and schedules the briefing update. A
  * failed investigation is retried by the queue; the first briefing already told people what fired.
  */
-export async function investigateIncident(ctx: AppContext, incidentId: number, trigger?: InvestigationTrigger): Promise<void> {
+export async function investigateIncident(
+  ctx: AppContext,
+  incidentId: number,
+  trigger?: InvestigationTrigger,
+): Promise<void> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
   if (incident.status === 'resolved') return;
@@ -62,17 +75,31 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
     record: (s) => steps.push(s),
     logger: ctx.logger,
   });
-  ctx.metrics.investigationDuration.observe({ mode: ctx.services.model ? 'model' : 'deterministic' }, (Date.now() - started) / 1000);
+  ctx.metrics.investigationDuration.observe(
+    { mode: ctx.services.model ? 'model' : 'deterministic' },
+    (Date.now() - started) / 1000,
+  );
   // A new lead adds to what the open incident already knows; a reopen starts afresh (its old result was cleared).
-  const result = trigger?.reason === 'new_alert' && incident.investigation ? mergeInvestigations(incident.investigation, found) : found;
+  const result =
+    trigger?.reason === 'new_alert' && incident.investigation
+      ? mergeInvestigations(incident.investigation, found)
+      : found;
   const investigationId = randomUUID();
   await saveSpans(ctx.knex, incidentId, investigationId, steps);
   const top = result.hypotheses[0]?.summary ?? null;
   const change: WhatChanged | null = trigger
-    ? { reason: trigger.reason, alertname: page.alertname ?? null, service: page.service ?? null, from: previous ?? null, to: top }
+    ? {
+        reason: trigger.reason,
+        alertname: page.alertname ?? null,
+        service: page.service ?? null,
+        from: previous ?? null,
+        to: top,
+      }
     : null;
   await ctx.knex.transaction(async (trx) => {
-    await trx('incidents').where({ id: incidentId }).update({ investigation: JSON.stringify(result), updated_at: ctx.clock.now() });
+    await trx('incidents')
+      .where({ id: incidentId })
+      .update({ investigation: JSON.stringify(result), updated_at: ctx.clock.now() });
     await appendEvent(trx, {
       incidentId,
       type: 'investigation.completed',
@@ -81,13 +108,26 @@ export async function investigateIncident(ctx: AppContext, incidentId: number, t
         investigationId,
         ...(trigger ? { trigger, whatChanged: change } : {}),
         novel: result.novel,
-        top: result.hypotheses[0] ? { category: result.hypotheses[0].category, cause: result.hypotheses[0].cause, confidence: result.hypotheses[0].confidence, summary: result.hypotheses[0].summary } : null,
+        top: result.hypotheses[0]
+          ? {
+              category: result.hypotheses[0].category,
+              cause: result.hypotheses[0].cause,
+              confidence: result.hypotheses[0].confidence,
+              summary: result.hypotheses[0].summary,
+            }
+          : null,
         suggestedAction: result.suggestedStep?.action ?? null,
         missing: result.missing ?? [],
       },
     });
     // The thread hears what changed since the last investigation; the briefing shows the same line.
-    if (change) await requestPresentation(ctx, PostIncidentNote, { incidentId, note: { kind: 'what_changed', change } }, { jobId: `what-changed:${investigationId}`, trx });
+    if (change)
+      await requestPresentation(
+        ctx,
+        PostIncidentNote,
+        { incidentId, note: { kind: 'what_changed', change } },
+        { jobId: `what-changed:${investigationId}`, trx },
+      );
     await scheduleBriefingUpdate(ctx, incidentId, trx);
   });
   // The chat presenter posts the onset chart on this event.
@@ -108,13 +148,26 @@ export function mergeInvestigations(before: InvestigationResult, lead: Investiga
   }
   const hypotheses = [...byKey.values()].sort((a, b) => b.confidence - a.confidence);
   if (hypotheses.length === 0) return lead;
-  const leader = lead.hypotheses.some((h) => key(h) === key(hypotheses[0]!) && h.confidence === hypotheses[0]!.confidence) ? lead : before;
-  return { ...leader, novel: false, hypotheses, missing: [...new Set([...(before.missing ?? []), ...(lead.missing ?? [])])] };
+  const leader = lead.hypotheses.some(
+    (h) => key(h) === key(hypotheses[0]!) && h.confidence === hypotheses[0]!.confidence,
+  )
+    ? lead
+    : before;
+  return {
+    ...leader,
+    novel: false,
+    hypotheses,
+    missing: [...new Set([...(before.missing ?? []), ...(lead.missing ?? [])])],
+  };
 }
 
 /** The top hypothesis of the incident's last investigation (kept on the timeline, also across a reopen). */
 async function lastTopHypothesis(ctx: AppContext, incidentId: number): Promise<string | null> {
-  const last = await ctx.knex('incident_events').where({ incident_id: incidentId, type: 'investigation.completed' }).orderBy('id', 'desc').first('data');
+  const last = await ctx
+    .knex('incident_events')
+    .where({ incident_id: incidentId, type: 'investigation.completed' })
+    .orderBy('id', 'desc')
+    .first('data');
   const top = (last?.data as { top?: { summary?: unknown } | null } | undefined)?.top;
   return typeof top?.summary === 'string' ? top.summary : null;
 }

@@ -11,7 +11,11 @@ export function humanize(name: string): string {
 }
 
 /** The incident title: the alert's summary when it has one, else "<service>: <alertname>". Kept to one line. */
-export function incidentTitle(alert: { alertname: string; service?: string; annotations: Record<string, string> }): string {
+export function incidentTitle(alert: {
+  alertname: string;
+  service?: string;
+  annotations: Record<string, string>;
+}): string {
   const summary = alert.annotations.summary?.replace(/\s+/g, ' ').trim();
   const base = summary || `${alert.service ? `${alert.service}: ` : ''}${humanize(alert.alertname)}`;
   return base.length > 200 ? `${base.slice(0, 199)}…` : base;

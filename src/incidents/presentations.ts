@@ -36,7 +36,10 @@ export type IncidentNote = z.infer<typeof incidentNoteSchema>;
  */
 export const PostIncidentNote = {
   name: 'post-incident-note',
-  schema: z.union([incidentPayload.extend({ note: incidentNoteSchema }), incidentPayload.extend({ text: z.string().min(1) })]),
+  schema: z.union([
+    incidentPayload.extend({ note: incidentNoteSchema }),
+    incidentPayload.extend({ text: z.string().min(1) }),
+  ]),
 } as const;
 
 /** The first open-incident job runs this long after the incident opened, only to finish what the inline attempt could not. */
@@ -48,18 +51,36 @@ export const BRIEFING_BUCKET_MS = 2000;
  * Asks for the incident's channel, inside the transaction that opened the incident. A presenter opens it at once on
  * `incident.opened`; this job is the safety net for a crash, and it runs after OPEN_INCIDENT_SAFETY_DELAY_MS.
  */
-export async function requestIncidentChannel(ctx: { queue: JobQueue }, incidentId: number, trx: Knex.Transaction): Promise<void> {
-  await requestPresentation(ctx, OpenIncidentChannel, { incidentId }, { jobId: `open-incident-${incidentId}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx });
+export async function requestIncidentChannel(
+  ctx: { queue: JobQueue },
+  incidentId: number,
+  trx: Knex.Transaction,
+): Promise<void> {
+  await requestPresentation(
+    ctx,
+    OpenIncidentChannel,
+    { incidentId },
+    { jobId: `open-incident-${incidentId}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx },
+  );
 }
 
 /**
  * Schedules a briefing update at the end of the current time bucket, with a deterministic id so that every change
  * within the bucket is covered by one job. Pass `trx` to tie the job to the transaction that made the change.
  */
-export async function scheduleBriefingUpdate(ctx: { queue: JobQueue }, incidentId: number, trx?: Knex.Transaction): Promise<void> {
+export async function scheduleBriefingUpdate(
+  ctx: { queue: JobQueue },
+  incidentId: number,
+  trx?: Knex.Transaction,
+): Promise<void> {
   // Real time, not ctx.clock: coalescing protects Slack's rate limits, which run on wall time even in a simulated world.
   const now = Date.now();
   const bucket = Math.floor(now / BRIEFING_BUCKET_MS);
   const delayMs = (bucket + 1) * BRIEFING_BUCKET_MS - now;
-  await requestPresentation(ctx, UpdateBriefing, { incidentId }, { jobId: `update-briefing-${incidentId}-${bucket}`, delayMs, ...(trx ? { trx } : {}) });
+  await requestPresentation(
+    ctx,
+    UpdateBriefing,
+    { incidentId },
+    { jobId: `update-briefing-${incidentId}-${bucket}`, delayMs, ...(trx ? { trx } : {}) },
+  );
 }

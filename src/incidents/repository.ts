@@ -86,19 +86,32 @@ export async function findIncident(db: Knex | Knex.Transaction, id: number): Pro
   return row ? toIncident(row) : undefined;
 }
 
-export async function findIncidentByPublicId(db: Knex | Knex.Transaction, publicId: string): Promise<Incident | undefined> {
+export async function findIncidentByPublicId(
+  db: Knex | Knex.Transaction,
+  publicId: string,
+): Promise<Incident | undefined> {
   const row = await db('incidents').whereRaw('lower(public_id) = lower(?)', [publicId]).first();
   return row ? toIncident(row) : undefined;
 }
 
-export async function findIncidentByChannel(db: Knex | Knex.Transaction, channelId: string): Promise<Incident | undefined> {
+export async function findIncidentByChannel(
+  db: Knex | Knex.Transaction,
+  channelId: string,
+): Promise<Incident | undefined> {
   const row = await db('incidents').where({ channel_id: channelId }).orderBy('id', 'desc').first();
   return row ? toIncident(row) : undefined;
 }
 
 /** The open incident of a group, locked for the rest of the transaction. */
-export async function findOpenIncidentForUpdate(trx: Knex.Transaction, groupKey: string): Promise<Incident | undefined> {
-  const row = await trx('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).forUpdate().first();
+export async function findOpenIncidentForUpdate(
+  trx: Knex.Transaction,
+  groupKey: string,
+): Promise<Incident | undefined> {
+  const row = await trx('incidents')
+    .where({ group_key: groupKey })
+    .whereNot({ status: 'resolved' })
+    .forUpdate()
+    .first();
   return row ? toIncident(row) : undefined;
 }
 
@@ -108,7 +121,10 @@ export async function findOpenIncidentForUpdate(trx: Knex.Transaction, groupKey:
  * again while a retry within one cycle still applies once.
  */
 export async function reopenCount(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'incident.reopened' }).count<{ count: number }[]>('* as count').first();
+  const row = await db('incident_events')
+    .where({ incident_id: incidentId, type: 'incident.reopened' })
+    .count<{ count: number }[]>('* as count')
+    .first();
   return Number(row?.count ?? 0);
 }
 
@@ -155,7 +171,11 @@ export async function appendEvent(db: Knex | Knex.Transaction, event: TimelineEv
   return (await appendEvents(db, [event])) === 1;
 }
 
-export async function listTimeline(db: Knex | Knex.Transaction, incidentId: number, limit = 10_000): Promise<TimelineEvent[]> {
+export async function listTimeline(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  limit = 10_000,
+): Promise<TimelineEvent[]> {
   const rows = await db('incident_events').where({ incident_id: incidentId }).orderBy('id', 'asc').limit(limit);
   return rows.map((r: Row) => ({
     id: r.id as number,
@@ -168,16 +188,27 @@ export async function listTimeline(db: Knex | Knex.Transaction, incidentId: numb
 }
 
 /** Counts of an incident's alerts by status. */
-export async function countAlerts(db: Knex | Knex.Transaction, incidentId: number): Promise<{ firing: number; resolved: number }> {
-  const rows = await db('alerts').where({ incident_id: incidentId }).select('status').count<{ status: string; count: number }[]>('* as count').groupBy('status');
+export async function countAlerts(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<{ firing: number; resolved: number }> {
+  const rows = await db('alerts')
+    .where({ incident_id: incidentId })
+    .select('status')
+    .count<{ status: string; count: number }[]>('* as count')
+    .groupBy('status');
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
   return { firing: by.firing ?? 0, resolved: by.resolved ?? 0 };
 }
 
 /** How many alerts of the incident's group the sender last said it left out (0 when it never did). */
 export async function latestTruncation(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
-  const row = (await db('incident_events').where({ incident_id: incidentId, type: 'alerts.truncated' }).orderBy('id', 'desc').first('data')) as { data?: unknown } | undefined;
-  const data = (typeof row?.data === 'string' ? JSON.parse(row.data) : row?.data) as { truncated?: unknown } | undefined;
+  const row = (await db('incident_events')
+    .where({ incident_id: incidentId, type: 'alerts.truncated' })
+    .orderBy('id', 'desc')
+    .first('data')) as { data?: unknown } | undefined;
+  const data = (typeof row?.data === 'string' ? JSON.parse(row.data) : row?.data) as
+    { truncated?: unknown } | undefined;
   return typeof data?.truncated === 'number' ? data.truncated : 0;
 }
 
@@ -188,7 +219,10 @@ export async function firstAlert(db: Knex | Knex.Transaction, incidentId: number
 
 /** The summary typed in the /incident declare form, kept on the incident's `incident.opened` entry; null when none. */
 export async function declaredSummary(db: Knex | Knex.Transaction, incidentId: number): Promise<string | null> {
-  const opened = await db('incident_events').where({ incident_id: incidentId, type: 'incident.opened' }).orderBy('id', 'asc').first('data');
+  const opened = await db('incident_events')
+    .where({ incident_id: incidentId, type: 'incident.opened' })
+    .orderBy('id', 'asc')
+    .first('data');
   const summary = (opened?.data as { summary?: unknown } | undefined)?.summary;
   return typeof summary === 'string' && summary.trim() ? summary.trim() : null;
 }
@@ -198,19 +232,27 @@ export async function declaredSummary(db: Knex | Knex.Transaction, incidentId: n
 // owns `alerts`).
 
 /** The incident of a group that is not resolved (what a PagerDuty state change applies to). */
-export async function findOpenIncidentByGroupKey(db: Knex | Knex.Transaction, groupKey: string): Promise<Incident | undefined> {
+export async function findOpenIncidentByGroupKey(
+  db: Knex | Knex.Transaction,
+  groupKey: string,
+): Promise<Incident | undefined> {
   const row = await db('incidents').where({ group_key: groupKey }).whereNot({ status: 'resolved' }).first();
   return row ? toIncident(row) : undefined;
 }
 
 /** Ids of the incidents of a service that are not resolved. */
 export async function openIncidentIdsOfService(db: Knex | Knex.Transaction, service: string): Promise<number[]> {
-  const rows = (await db('incidents').where({ service }).whereNot({ status: 'resolved' }).select('id')) as { id: number }[];
+  const rows = (await db('incidents').where({ service }).whereNot({ status: 'resolved' }).select('id')) as {
+    id: number;
+  }[];
   return rows.map((r) => r.id);
 }
 
 /** Incidents that are not resolved, oldest first; of one team when given. */
-export async function listOpenIncidents(db: Knex | Knex.Transaction, opts: { team?: string; limit?: number } = {}): Promise<Incident[]> {
+export async function listOpenIncidents(
+  db: Knex | Knex.Transaction,
+  opts: { team?: string; limit?: number } = {},
+): Promise<Incident[]> {
   const q = db('incidents').whereNot({ status: 'resolved' }).orderBy('opened_at', 'asc');
   if (opts.team !== undefined) q.where({ team: opts.team });
   if (opts.limit !== undefined) q.limit(opts.limit);
@@ -219,17 +261,29 @@ export async function listOpenIncidents(db: Knex | Knex.Transaction, opts: { tea
 
 /** Triggered incidents that page (not SEV3): what the escalation watchdog checks. */
 export async function listPagingIncidents(db: Knex | Knex.Transaction): Promise<{ id: number; openedAt: Date }[]> {
-  const rows = (await db('incidents').where({ status: 'triggered' }).whereNot({ severity: 'sev3' }).select('id', 'opened_at')) as { id: number; opened_at: Date }[];
+  const rows = (await db('incidents')
+    .where({ status: 'triggered' })
+    .whereNot({ severity: 'sev3' })
+    .select('id', 'opened_at')) as { id: number; opened_at: Date }[];
   return rows.map((r) => ({ id: r.id, openedAt: new Date(r.opened_at) }));
 }
 
 /** Locks the incident's row for the rest of the transaction and returns its status and severity. */
-export async function lockIncidentState(trx: Knex.Transaction, id: number): Promise<{ status: IncidentStatus; severity: Severity } | undefined> {
-  return (await trx('incidents').where({ id }).forUpdate().first('status', 'severity')) as { status: IncidentStatus; severity: Severity } | undefined;
+export async function lockIncidentState(
+  trx: Knex.Transaction,
+  id: number,
+): Promise<{ status: IncidentStatus; severity: Severity } | undefined> {
+  return (await trx('incidents').where({ id }).forUpdate().first('status', 'severity')) as
+    { status: IncidentStatus; severity: Severity } | undefined;
 }
 
 /** Sets fields of the incident, bumping its version; returns the updated incident. */
-export async function updateIncident(db: Knex | Knex.Transaction, id: number, fields: { severity?: Severity; commander?: string | null }, now: Date): Promise<Incident | undefined> {
+export async function updateIncident(
+  db: Knex | Knex.Transaction,
+  id: number,
+  fields: { severity?: Severity; commander?: string | null },
+  now: Date,
+): Promise<Incident | undefined> {
   const rows = (await db('incidents')
     .where({ id })
     .update({ ...fields, updated_at: now, version: db.raw('version + 1') })
@@ -238,43 +292,87 @@ export async function updateIncident(db: Knex | Knex.Transaction, id: number, fi
 }
 
 /** The escalation policy frozen into the incident (raw JSON), with the team and opening time it was frozen for. */
-export async function escalationSnapshotRow(db: Knex | Knex.Transaction, id: number): Promise<{ snapshot: unknown; team: string | null; openedAt: Date } | undefined> {
+export async function escalationSnapshotRow(
+  db: Knex | Knex.Transaction,
+  id: number,
+): Promise<{ snapshot: unknown; team: string | null; openedAt: Date } | undefined> {
   const row = await db('incidents').where({ id }).first('escalation_snapshot', 'team', 'opened_at');
-  return row ? { snapshot: row.escalation_snapshot ?? null, team: (row.team as string | null) ?? null, openedAt: row.opened_at as Date } : undefined;
+  return row
+    ? {
+        snapshot: row.escalation_snapshot ?? null,
+        team: (row.team as string | null) ?? null,
+        openedAt: row.opened_at as Date,
+      }
+    : undefined;
 }
 
 /** Freezes an escalation policy into the incident; unless `replace`, only when none is frozen yet. */
-export async function saveEscalationSnapshot(db: Knex | Knex.Transaction, id: number, snapshot: unknown, replace: boolean): Promise<void> {
+export async function saveEscalationSnapshot(
+  db: Knex | Knex.Transaction,
+  id: number,
+  snapshot: unknown,
+  replace: boolean,
+): Promise<void> {
   const q = db('incidents').where({ id });
   if (!replace) q.whereNull('escalation_snapshot');
   await q.update({ escalation_snapshot: JSON.stringify(snapshot) });
 }
 
 /** The timeline entry written under a once-only key, if any. */
-export async function findEventByKey(db: Knex | Knex.Transaction, dedupeKey: string): Promise<{ id: number; data: unknown } | undefined> {
-  return (await db('incident_events').where({ dedupe_key: dedupeKey }).first('id', 'data')) as { id: number; data: unknown } | undefined;
+export async function findEventByKey(
+  db: Knex | Knex.Transaction,
+  dedupeKey: string,
+): Promise<{ id: number; data: unknown } | undefined> {
+  return (await db('incident_events').where({ dedupe_key: dedupeKey }).first('id', 'data')) as
+    { id: number; data: unknown } | undefined;
 }
 
 /** How many entries of one type (or of any of several) the incident's timeline holds. */
-export async function countEvents(db: Knex | Knex.Transaction, incidentId: number, type: string | string[]): Promise<number> {
-  const row = await db('incident_events').where({ incident_id: incidentId }).whereIn('type', typeof type === 'string' ? [type] : type).count<{ count: number }[]>('* as count').first();
+export async function countEvents(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  type: string | string[],
+): Promise<number> {
+  const row = await db('incident_events')
+    .where({ incident_id: incidentId })
+    .whereIn('type', typeof type === 'string' ? [type] : type)
+    .count<{ count: number }[]>('* as count')
+    .first();
   return Number(row?.count ?? 0);
 }
 
 /** The incident's latest timeline entry of one type. */
-export async function lastEventOfType(db: Knex | Knex.Transaction, incidentId: number, type: string): Promise<{ id: number; data: unknown; at: Date } | undefined> {
-  return (await db('incident_events').where({ incident_id: incidentId, type }).orderBy('id', 'desc').first('id', 'data', 'at')) as { id: number; data: unknown; at: Date } | undefined;
+export async function lastEventOfType(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  type: string,
+): Promise<{ id: number; data: unknown; at: Date } | undefined> {
+  return (await db('incident_events')
+    .where({ incident_id: incidentId, type })
+    .orderBy('id', 'desc')
+    .first('id', 'data', 'at')) as { id: number; data: unknown; at: Date } | undefined;
 }
 
 /** Whether an escalation step of round `round` or later is on the incident's timeline. */
-export async function hasEscalationStepSince(db: Knex | Knex.Transaction, incidentId: number, round: number): Promise<boolean> {
-  const row = await db('incident_events').where({ incident_id: incidentId, type: 'escalation.step' }).whereRaw(`(data->>'round')::int >= ?`, [round]).first('id');
+export async function hasEscalationStepSince(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  round: number,
+): Promise<boolean> {
+  const row = await db('incident_events')
+    .where({ incident_id: incidentId, type: 'escalation.step' })
+    .whereRaw(`(data->>'round')::int >= ?`, [round])
+    .first('id');
   return row !== undefined;
 }
 
 /** Who wrote the timeline entries of one type about a remediation run (`data.runId`), oldest first. */
 export async function actorsOfRunEvents(db: Knex | Knex.Transaction, type: string, runId: number): Promise<string[]> {
-  const rows = (await db('incident_events').where({ type }).whereRaw(`(data->>'runId')::int = ?`, [runId]).orderBy('id').select('actor')) as { actor: string }[];
+  const rows = (await db('incident_events')
+    .where({ type })
+    .whereRaw(`(data->>'runId')::int = ?`, [runId])
+    .orderBy('id')
+    .select('actor')) as { actor: string }[];
   return rows.map((r) => r.actor);
 }
 
@@ -284,7 +382,16 @@ export async function actorsOfRunEvents(db: Knex | Knex.Transaction, type: strin
 /** Inserts a declared incident (`/incident declare`), triggered, with the next public id of the prefix. */
 export async function insertDeclaredIncident(
   trx: Knex.Transaction,
-  f: { prefix: string; title: string; severity: Severity; service: string | null; team: string | null; commander: string; page: PageSummary; now: Date },
+  f: {
+    prefix: string;
+    title: string;
+    severity: Severity;
+    service: string | null;
+    team: string | null;
+    commander: string;
+    page: PageSummary;
+    now: Date;
+  },
 ): Promise<Incident> {
   const res = await trx.raw(
     `insert into incidents (public_id, title, severity, service, team, status, source, commander, page, opened_at, updated_at)
@@ -293,7 +400,6 @@ export async function insertDeclaredIncident(
   );
   return toIncident((res.rows as Row[])[0]!);
 }
-
 
 /** The open incident holding one of the alerts (same source and fingerprint). */
 export async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promise<Incident | undefined> {
@@ -322,7 +428,9 @@ export async function findReopenCandidate(
     .where('i.resolved_at', '>', q.since)
     .orderBy('i.resolved_at', 'desc')
     .first('i.id', 'i.resolved_at', 'a.fingerprint');
-  return row ? { id: row.id as number, resolvedAt: new Date(row.resolved_at as Date), fingerprint: row.fingerprint as string } : undefined;
+  return row
+    ? { id: row.id as number, resolvedAt: new Date(row.resolved_at as Date), fingerprint: row.fingerprint as string }
+    : undefined;
 }
 
 /**
@@ -330,13 +438,23 @@ export async function findReopenCandidate(
  * when another incident of its group is open (the partial unique index refuses it, inside a savepoint so the caller's
  * transaction goes on).
  */
-export async function reopenResolvedIncident(trx: Knex.Transaction, id: number, now: Date): Promise<Incident | undefined> {
+export async function reopenResolvedIncident(
+  trx: Knex.Transaction,
+  id: number,
+  now: Date,
+): Promise<Incident | undefined> {
   let rows: Row[] = [];
   try {
     rows = await trx.transaction((sp) =>
       sp('incidents')
         .where({ id, status: 'resolved' })
-        .update({ status: 'triggered', resolved_at: null, investigation: null, updated_at: now, version: sp.raw('version + 1') })
+        .update({
+          status: 'triggered',
+          resolved_at: null,
+          investigation: null,
+          updated_at: now,
+          version: sp.raw('version + 1'),
+        })
         .returning('*'),
     );
   } catch (err) {

@@ -41,7 +41,14 @@ async function transition(
     }
     // A reopened (or unacknowledged) incident is acknowledged and resolved again: its entries are keyed by the run.
     const dedupeKey = cycleKey(event.dedupeKey, await escalationRunCount(trx, incidentId));
-    await appendEvent(trx, { incidentId, type: event.type, actor: actor.id, at: now, dedupeKey, data: { via: actor.via, ...event.data } });
+    await appendEvent(trx, {
+      incidentId,
+      type: event.type,
+      actor: actor.id,
+      at: now,
+      dedupeKey,
+      data: { via: actor.via, ...event.data },
+    });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
     return { incident: toIncident(rows[0]), applied: true };
   });
@@ -49,7 +56,11 @@ async function transition(
 }
 
 /** Acknowledges a triggered incident; a second acknowledgement changes nothing. */
-export async function acknowledgeIncident(ctx: AppContext, incidentId: number, actor: Actor): Promise<TransitionResult> {
+export async function acknowledgeIncident(
+  ctx: AppContext,
+  incidentId: number,
+  actor: Actor,
+): Promise<TransitionResult> {
   const r = await transition(
     ctx,
     incidentId,
@@ -66,7 +77,11 @@ export async function acknowledgeIncident(ctx: AppContext, incidentId: number, a
  * Puts an acknowledged incident back to triggered (PagerDuty's incident.unacknowledged: the ack timed out or was
  * undone there). Paging starts again: the escalation chain runs once more from its first step.
  */
-export async function unacknowledgeIncident(ctx: AppContext, incidentId: number, actor: Actor): Promise<TransitionResult> {
+export async function unacknowledgeIncident(
+  ctx: AppContext,
+  incidentId: number,
+  actor: Actor,
+): Promise<TransitionResult> {
   const r = await transition(
     ctx,
     incidentId,
@@ -92,7 +107,12 @@ export interface Resolution {
  * `incidents.regroupWindow` reopens it (and it is investigated again); any other alert, or a later one, opens a new
  * incident.
  */
-export async function resolveIncident(ctx: AppContext, incidentId: number, actor: Actor, resolution: Resolution = {}): Promise<TransitionResult> {
+export async function resolveIncident(
+  ctx: AppContext,
+  incidentId: number,
+  actor: Actor,
+  resolution: Resolution = {},
+): Promise<TransitionResult> {
   const r = await transition(
     ctx,
     incidentId,
@@ -123,7 +143,12 @@ export async function mitigateIncident(ctx: AppContext, incidentId: number, acto
  * Records a request to escalate now. The on-call capability listens for `incident.escalation_requested` and pages
  * the next step; one request per interaction (the interaction id makes a retried click apply once).
  */
-export async function requestEscalation(ctx: AppContext, incidentId: number, actor: Actor, interactionId: string): Promise<{ applied: boolean }> {
+export async function requestEscalation(
+  ctx: AppContext,
+  incidentId: number,
+  actor: Actor,
+  interactionId: string,
+): Promise<{ applied: boolean }> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`Incident ${incidentId}`);
   if (incident.status === 'resolved') throw new ConflictError(`${incident.publicId} is already resolved`);
@@ -144,7 +169,13 @@ export async function requestEscalation(ctx: AppContext, incidentId: number, act
 }
 
 /** Records a click (who, which button, when) on the timeline; a Slack retry of the same interaction records once. */
-export async function recordClick(ctx: AppContext, incidentId: number, actor: Actor, action: string, interactionId: string): Promise<void> {
+export async function recordClick(
+  ctx: AppContext,
+  incidentId: number,
+  actor: Actor,
+  action: string,
+  interactionId: string,
+): Promise<void> {
   await appendEvent(ctx.knex, {
     incidentId,
     type: 'click',

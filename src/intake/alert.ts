@@ -163,8 +163,13 @@ export function serviceFromPagerDuty(summary: string | undefined, known: string[
 }
 
 /** The PagerDuty incident an event is about: data itself for an incident, data.incident for a note, update or responder. */
-export function pagerDutyIncidentId(event: { data: { id?: string; type?: string; incident?: { id: string } } }): string | undefined {
-  return event.data.incident?.id ?? (event.data.type === undefined || event.data.type === 'incident' ? event.data.id : undefined);
+export function pagerDutyIncidentId(event: {
+  data: { id?: string; type?: string; incident?: { id: string } };
+}): string | undefined {
+  return (
+    event.data.incident?.id ??
+    (event.data.type === undefined || event.data.type === 'incident' ? event.data.id : undefined)
+  );
 }
 
 /** Turns a PagerDuty incident.triggered (or reopened) event into one alert keyed by the PagerDuty incident. */

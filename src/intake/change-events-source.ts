@@ -19,7 +19,10 @@ export async function storeChangeEvent(db: Knex | Knex.Transaction, event: Chang
 /** Reads stored deploy and change events back for investigations. */
 export function createChangeEventsSource(knex: Knex): ChangeSource {
   const list = async (type: 'deploy' | 'change', range: TimeRange, service?: string) => {
-    const q = knex('change_events').where({ type }).whereBetween('ts', [new Date(range.start), new Date(range.end)]).orderBy('ts', 'asc');
+    const q = knex('change_events')
+      .where({ type })
+      .whereBetween('ts', [new Date(range.start), new Date(range.end)])
+      .orderBy('ts', 'asc');
     if (service) q.andWhere({ service });
     return (await q.select('data')).map((r: { data: unknown }) => r.data);
   };
@@ -31,7 +34,10 @@ export function createChangeEventsSource(knex: Knex): ChangeSource {
       return (await list('change', range, service)).map((c) => changeSchema.parse(c) as Change);
     },
     async getCommit(sha, service) {
-      const q = knex('change_events').where({ type: 'deploy' }).whereRaw(`data->>'sha' = ?`, [sha]).orderBy('ts', 'desc');
+      const q = knex('change_events')
+        .where({ type: 'deploy' })
+        .whereRaw(`data->>'sha' = ?`, [sha])
+        .orderBy('ts', 'desc');
       if (service) q.andWhere({ service });
       const row = await q.first('data');
       if (!row) return undefined;
@@ -42,7 +48,10 @@ export function createChangeEventsSource(knex: Knex): ChangeSource {
 }
 
 /** Deploy events stored for [start, end), of the given services (all when none), oldest first: service, title (else the event id) and time. */
-export async function listDeployEvents(db: Knex | Knex.Transaction, opts: { services: string[]; start: Date; end: Date }): Promise<{ service: string; title: string; at: Date }[]> {
+export async function listDeployEvents(
+  db: Knex | Knex.Transaction,
+  opts: { services: string[]; start: Date; end: Date },
+): Promise<{ service: string; title: string; at: Date }[]> {
   const rows = (await db('change_events')
     .where({ type: 'deploy' })
     .where('ts', '>=', opts.start)
@@ -51,5 +60,9 @@ export async function listDeployEvents(db: Knex | Knex.Transaction, opts: { serv
       if (opts.services.length) q.whereIn('service', opts.services);
     })
     .orderBy('ts', 'asc')) as Record<string, unknown>[];
-  return rows.map((r) => ({ service: r.service as string, title: ((r.data as { title?: string })?.title || (r.event_id as string)) ?? '', at: r.ts as Date }));
+  return rows.map((r) => ({
+    service: r.service as string,
+    title: ((r.data as { title?: string })?.title || (r.event_id as string)) ?? '',
+    at: r.ts as Date,
+  }));
 }

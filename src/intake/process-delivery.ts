@@ -37,7 +37,11 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
     case 'alertmanager': {
       const payload = parseOrFail(alertmanagerPayloadSchema, row.body, 'alertmanager delivery');
       // Parsed once: the alerts and the page the incident keeps come from the same payload.
-      await ingestAlerts(ctx, alertsFromAlertmanager(payload), { deliveryId, truncated: payload.truncatedAlerts, page: pageFromAlertmanager(payload) });
+      await ingestAlerts(ctx, alertsFromAlertmanager(payload), {
+        deliveryId,
+        truncated: payload.truncatedAlerts,
+        page: pageFromAlertmanager(payload),
+      });
       break;
     }
     case 'pagerduty':
@@ -49,7 +53,10 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
     default:
       throw new PermanentJobError(`unknown delivery source ${String(row.source)}`);
   }
-  await ctx.knex('webhook_deliveries').where({ id: deliveryId }).update({ status: 'processed', processed_at: ctx.clock.now() });
+  await ctx
+    .knex('webhook_deliveries')
+    .where({ id: deliveryId })
+    .update({ status: 'processed', processed_at: ctx.clock.now() });
 }
 
 /** What a PagerDuty event keeps on the timeline besides its id: the note, the update, the responder, the priority. */
@@ -73,9 +80,15 @@ function pagerDutyDetails(event: PagerDutyPayload['event']): Record<string, unkn
  */
 async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deliveryId: number): Promise<void> {
   const { event } = payload;
-  const pdIncident = event.resource_type === 'incident' || event.event_type.startsWith('incident.') ? pagerDutyIncidentId(event) : undefined;
+  const pdIncident =
+    event.resource_type === 'incident' || event.event_type.startsWith('incident.')
+      ? pagerDutyIncidentId(event)
+      : undefined;
   if (!pdIncident) {
-    ctx.logger.info({ eventType: event.event_type, eventId: event.id }, 'PagerDuty event about no incident: accepted, nothing to apply');
+    ctx.logger.info(
+      { eventType: event.event_type, eventId: event.id },
+      'PagerDuty event about no incident: accepted, nothing to apply',
+    );
     return;
   }
   const known = ctx.config.file.services.map((s) => s.name);
@@ -124,13 +137,29 @@ async function processChangeEvent(ctx: AppContext, event: z.infer<typeof changeE
         type: event.type === 'deploy' ? 'deploy.received' : 'change.received',
         actor: 'events',
         dedupeKey: `change:${id}:${event.id}`,
-        data: { id: event.id, service: event.service, ts: event.ts, ...(event.type === 'deploy' ? { title: event.title } : { kind: event.kind, summary: event.summary }) },
+        data: {
+          id: event.id,
+          service: event.service,
+          ts: event.ts,
+          ...(event.type === 'deploy' ? { title: event.title } : { kind: event.kind, summary: event.summary }),
+        },
       });
-      if (written) await ctx.queue.enqueue(InvestigateIncident.name, { incidentId: id }, { jobId: `investigate-incident-${id}-${event.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, trx });
+      if (written)
+        await ctx.queue.enqueue(
+          InvestigateIncident.name,
+          { incidentId: id },
+          { jobId: `investigate-incident-${id}-${event.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, trx },
+        );
     });
   }
 }
 
 export function processDeliveryJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
-  return { name: PROCESS_DELIVERY_JOB, schema: payloadSchema, attempts: 10, backoffMs: 500, process: async ({ deliveryId }) => processDelivery(ctx, deliveryId) };
+  return {
+    name: PROCESS_DELIVERY_JOB,
+    schema: payloadSchema,
+    attempts: 10,
+    backoffMs: 500,
+    process: async ({ deliveryId }) => processDelivery(ctx, deliveryId),
+  };
 }

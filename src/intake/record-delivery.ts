@@ -38,11 +38,20 @@ export async function recordDelivery(
 ): Promise<RecordedDelivery> {
   return ctx.knex.transaction(async (trx) => {
     if (alsoDedupeOn) {
-      const seen = await trx('webhook_deliveries').where({ source }).whereRaw('headers->>? = ?', [alsoDedupeOn.header, alsoDedupeOn.value]).first('id');
+      const seen = await trx('webhook_deliveries')
+        .where({ source })
+        .whereRaw('headers->>? = ?', [alsoDedupeOn.header, alsoDedupeOn.value])
+        .first('id');
       if (seen) return { id: seen.id as number, duplicate: true };
     }
     const inserted = await trx('webhook_deliveries')
-      .insert({ source, delivery_id: deliveryId, headers: JSON.stringify(headers), body: JSON.stringify(body), received_at: ctx.clock.now() })
+      .insert({
+        source,
+        delivery_id: deliveryId,
+        headers: JSON.stringify(headers),
+        body: JSON.stringify(body),
+        received_at: ctx.clock.now(),
+      })
       .onConflict(['source', 'delivery_id'])
       .ignore()
       .returning('id');

@@ -5,7 +5,13 @@ import type { AppContext } from '../context.js';
 import { formatZodIssues } from '../errors.js';
 import { alertmanagerPayloadSchema, changeEventPayloadSchema, hashBody, pagerDutyPayloadSchema } from './alert.js';
 import { keptHeaders, recordDelivery, type DeliverySource } from './record-delivery.js';
-import { isLoopback, splitSecrets, verifyBearer, verifyEventsSignature, verifyPagerDutySignature } from './signatures.js';
+import {
+  isLoopback,
+  splitSecrets,
+  verifyBearer,
+  verifyEventsSignature,
+  verifyPagerDutySignature,
+} from './signatures.js';
 
 /** What a webhook answers: the status code and a JSON body. */
 export interface WebhookAnswer {
@@ -35,18 +41,36 @@ function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
 
 function validate<T>(schema: z.ZodType<T>, raw: Buffer): { ok: true; value: T } | { ok: false; answer: WebhookAnswer } {
   const json = parseJson(raw);
-  if (!json.ok) return { ok: false, answer: { status: 400, body: { error: 'invalid_json', issues: ['(root): body is not valid JSON'] } } };
+  if (!json.ok)
+    return {
+      ok: false,
+      answer: { status: 400, body: { error: 'invalid_json', issues: ['(root): body is not valid JSON'] } },
+    };
   const r = schema.safeParse(json.value);
-  if (!r.success) return { ok: false, answer: { status: 400, body: { error: 'invalid_payload', issues: formatZodIssues(r.error.issues) } } };
+  if (!r.success)
+    return {
+      ok: false,
+      answer: { status: 400, body: { error: 'invalid_payload', issues: formatZodIssues(r.error.issues) } },
+    };
   return { ok: true, value: r.data };
 }
 
 const unauthorized = (why: string): WebhookAnswer => ({ status: 401, body: { error: 'unauthorized', message: why } });
 
-async function accept(ctx: AppContext, source: DeliverySource, deliveryId: string, body: unknown, req: WebhookRequest, alsoDedupeOn?: { header: string; value: string }): Promise<WebhookAnswer> {
+async function accept(
+  ctx: AppContext,
+  source: DeliverySource,
+  deliveryId: string,
+  body: unknown,
+  req: WebhookRequest,
+  alsoDedupeOn?: { header: string; value: string },
+): Promise<WebhookAnswer> {
   const recorded = await recordDelivery(ctx, source, deliveryId, body, keptHeaders(req.headers), alsoDedupeOn);
   ctx.metrics.webhookDeliveries.inc({ source, outcome: recorded.duplicate ? 'duplicate' : 'accepted' });
-  return { status: recorded.duplicate ? 200 : 202, body: { ok: true, duplicate: recorded.duplicate, delivery: recorded.id } };
+  return {
+    status: recorded.duplicate ? 200 : 202,
+    body: { ok: true, duplicate: recorded.duplicate, delivery: recorded.id },
+  };
 }
 
 /** Alertmanager v4: bearer token when ALERTMANAGER_TOKEN is set, else loopback senders only; deduplicated on the body's hash. */
@@ -54,7 +78,9 @@ export async function handleAlertmanager(ctx: AppContext, req: WebhookRequest): 
   const token = ctx.config.env.ALERTMANAGER_TOKEN;
   if (token ? !verifyBearer(header(req, 'authorization'), token) : !isLoopback(req.remoteAddress)) {
     ctx.metrics.webhookDeliveries.inc({ source: 'alertmanager', outcome: 'unauthorized' });
-    return unauthorized(token ? 'bad or missing bearer token' : 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted');
+    return unauthorized(
+      token ? 'bad or missing bearer token' : 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted',
+    );
   }
   const v = validate(alertmanagerPayloadSchema, req.rawBody);
   if (!v.ok) return rejected(ctx, 'alertmanager', v.answer);
@@ -71,7 +97,14 @@ export async function handlePagerDuty(ctx: AppContext, req: WebhookRequest): Pro
   const v = validate(pagerDutyPayloadSchema, req.rawBody);
   if (!v.ok) return rejected(ctx, 'pagerduty', v.answer);
   const webhookId = header(req, 'x-webhook-id');
-  return accept(ctx, 'pagerduty', v.value.event.id, v.value, req, webhookId ? { header: 'x-webhook-id', value: webhookId } : undefined);
+  return accept(
+    ctx,
+    'pagerduty',
+    v.value.event.id,
+    v.value,
+    req,
+    webhookId ? { header: 'x-webhook-id', value: webhookId } : undefined,
+  );
 }
 
 /** Deploy and change events: `X-Signature: sha256=<hex>` with EVENTS_WEBHOOK_SECRET; deduplicated on the event id. */
@@ -106,7 +139,11 @@ export function mountWebhooks(ctx: AppContext, router: Router): void {
       const end = ctx.metrics.webhookLatency.startTimer({ source });
       try {
         const raw = req.rawBody ?? Buffer.alloc(0);
-        const answer = await handle(ctx, { rawBody: raw, headers: req.headers, remoteAddress: req.socket.remoteAddress });
+        const answer = await handle(ctx, {
+          rawBody: raw,
+          headers: req.headers,
+          remoteAddress: req.socket.remoteAddress,
+        });
         res.status(answer.status).json(answer.body);
       } catch (err) {
         // Nothing was recorded (the transaction rolled back): 503 makes the sender retry.

@@ -34,11 +34,23 @@ export interface NovelFeatures {
  * it). Calibration only maps this onto observed accuracy (Platt scaling), so it cannot learn a per-category table.
  */
 export function knownEvidence(f: KnownFeatures): number {
-  return 2.2 * (f.score / 10) + 1.6 * (f.signals / 5) + 2.4 * (Math.min(Math.max(f.margin, 0), 4) / 4) - 0.8 * Number(f.rivalRoot) - 0.6 * Number(f.unexplainedRoot) - 0.8 * Number(f.lookalike);
+  return (
+    2.2 * (f.score / 10) +
+    1.6 * (f.signals / 5) +
+    2.4 * (Math.min(Math.max(f.margin, 0), 4) / 4) -
+    0.8 * Number(f.rivalRoot) -
+    0.6 * Number(f.unexplainedRoot) -
+    0.8 * Number(f.lookalike)
+  );
 }
 
 export function novelEvidence(f: NovelFeatures): number {
-  return 0.8 * (Math.min(f.anomalies, 10) / 10) + 1.2 * Number(f.unexplainedRoot) - 1.0 * (Math.min(f.bestLead, 10) / 10) + 0.8 * Number(f.lookalike);
+  return (
+    0.8 * (Math.min(f.anomalies, 10) / 10) +
+    1.2 * Number(f.unexplainedRoot) -
+    1.0 * (Math.min(f.bestLead, 10) / 10) +
+    0.8 * Number(f.lookalike)
+  );
 }
 
 export function knownVector(f: KnownFeatures): number[] {

@@ -77,7 +77,10 @@ export interface DepartureOptions {
  * Finds where a series departed from its own baseline and stayed away until the end of the window.
  * Returns null when the end of the window looks like the baseline (a blip that recovered is not a departure).
  */
-export function detectDeparture(points: ReadonlyArray<readonly [number, number]>, opts: DepartureOptions = {}): Departure | null {
+export function detectDeparture(
+  points: ReadonlyArray<readonly [number, number]>,
+  opts: DepartureOptions = {},
+): Departure | null {
   const finite = points.filter(([, v]) => Number.isFinite(v));
   const n = finite.length;
   if (n < 20) return null;

@@ -46,7 +46,9 @@ export const serviceNodeSchema = z.looseObject({
 
 /** A metric series as Prometheus returns it: labels (with `__name__`) and [unix seconds, value] pairs. */
 export const seriesSchema = z.looseObject({
-  metric: z.record(z.string(), z.string()).refine((m) => typeof m.__name__ === 'string', { message: 'metric needs __name__' }),
+  metric: z
+    .record(z.string(), z.string())
+    .refine((m) => typeof m.__name__ === 'string', { message: 'metric needs __name__' }),
   values: z.array(z.tuple([z.number(), z.string()])),
 });
 

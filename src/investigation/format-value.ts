@@ -92,7 +92,14 @@ export function unitOfRole(role: string): Unit {
   if (role.includes('latency')) return 'seconds';
   if (role === 'memory') return 'bytes';
   if (role === 'cert_expiry') return 'expiry';
-  if (role.includes('error') || role === 'cpu' || role === 'disk_free' || role === 'db_connections' || role === 'probe_success') return 'ratio';
+  if (
+    role.includes('error') ||
+    role === 'cpu' ||
+    role === 'disk_free' ||
+    role === 'db_connections' ||
+    role === 'probe_success'
+  )
+    return 'ratio';
   return 'count';
 }
 

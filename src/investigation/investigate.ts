@@ -17,32 +17,68 @@ export { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from './page-su
  * the dependency where the fault began, reads each known failure signature there, and ranks hypotheses whose
  * confidence comes from their evidence. A change with no signal showing the service failing is a lead, never the answer.
  */
-export async function investigateDeterministic(input: { page: PageSummary; sources: EvidenceSources; now: number; record?: StepRecorder }): Promise<InvestigationResult> {
+export async function investigateDeterministic(input: {
+  page: PageSummary;
+  sources: EvidenceSources;
+  now: number;
+  record?: StepRecorder;
+}): Promise<InvestigationResult> {
   const { page, now } = input;
   const record: StepRecorder = input.record ?? (() => undefined);
-  const ev = await gatherEvidence(input.sources, { start: now - LOOKBACK, end: now, stepMs: MIN }, page.service, record);
+  const ev = await gatherEvidence(
+    input.sources,
+    { start: now - LOOKBACK, end: now, stepMs: MIN },
+    page.service,
+    record,
+  );
   const services = new Map(ev.services.map((s) => [s.name, s]));
   const callers = new Map<string, string[]>();
   for (const s of ev.services) for (const d of s.dependsOn) callers.set(d, [...(callers.get(d) ?? []), s.name]);
   const logs = new LogIndex(ev.lines);
-  const ctx: Context = { page, now, services, callers, signals: ev.signals, logs, deploys: ev.deploys, changes: ev.changes, history: ev.history, t0: now - 20 * MIN, record };
+  const ctx: Context = {
+    page,
+    now,
+    services,
+    callers,
+    signals: ev.signals,
+    logs,
+    deploys: ev.deploys,
+    changes: ev.changes,
+    history: ev.history,
+    t0: now - 20 * MIN,
+    record,
+  };
   const paged = resolveService(page.service, services);
   ctx.t0 = incidentOnset(ctx, paged);
   decide(ctx, 'incident_onset', { service: paged ?? null, onset: new Date(ctx.t0).toISOString() });
-  if (logs.suspicious.length) decide(ctx, 'untrusted_text_ignored', { lines: logs.suspicious.length, note: 'instruction-like text in logs is data, not a command' });
+  if (logs.suspicious.length)
+    decide(ctx, 'untrusted_text_ignored', {
+      lines: logs.suspicious.length,
+      note: 'instruction-like text in logs is data, not a command',
+    });
 
   const found = lookalikes(ctx);
   if (found.length) decide(ctx, 'lookalikes', { found: found.map((f) => `${f.kind} on ${f.services.join(', ')}`) });
   const opts = { lookalike: found.length > 0 };
-  const classifyAll = (relaxed: boolean): ScoredRoot[] => (paged ? walk(ctx, paged, relaxed) : []).map((root) => ({ root, candidates: classify(ctx, root, opts) }));
+  const classifyAll = (relaxed: boolean): ScoredRoot[] =>
+    (paged ? walk(ctx, paged, relaxed) : []).map((root) => ({ root, candidates: classify(ctx, root, opts) }));
   let scored = classifyAll(false);
   if (paged && !scored.some((s) => s.candidates.some((c) => c.primary))) {
     // Nothing known at the roots: look again, letting fainter departures that began with the page lead the walk.
     const again = classifyAll(true);
-    decide(ctx, 'relaxed_walk', { roots: again.map((s) => `${s.root.path.join(' -> ')}: ${s.candidates.map((c) => c.hypothesis.category).join(', ') || 'none'}`) });
+    decide(ctx, 'relaxed_walk', {
+      roots: again.map(
+        (s) => `${s.root.path.join(' -> ')}: ${s.candidates.map((c) => c.hypothesis.category).join(', ') || 'none'}`,
+      ),
+    });
     if (again.some((s) => s.candidates.some((c) => c.primary))) scored = again;
   }
-  decide(ctx, 'classify_roots', { roots: scored.map((s) => `${s.root.path.join(' -> ')}: ${s.candidates.map((c) => `${c.hypothesis.category}${c.primary ? '' : ' (lead)'}`).join(', ') || 'no known signature'}`) });
+  decide(ctx, 'classify_roots', {
+    roots: scored.map(
+      (s) =>
+        `${s.root.path.join(' -> ')}: ${s.candidates.map((c) => `${c.hypothesis.category}${c.primary ? '' : ' (lead)'}`).join(', ') || 'no known signature'}`,
+    ),
+  });
 
   const anomalies = anomaliesOf(ctx);
   const ranking = rank(scored, { anomalies: anomalies.length, lookalike: opts.lookalike });
@@ -51,7 +87,12 @@ export async function investigateDeterministic(input: { page: PageSummary; sourc
   const top = novel ? undefined : hypotheses[0];
   const action = top ? ACTION_FOR_CATEGORY[top.category] : ACTION_FOR_CATEGORY.novel;
   const suggestedStep = chooseStep(ev.runbooks, action, page.alertname, top ? STEP_HINTS[top.category] : undefined);
-  if (top && suggestedStep.step > 0) top.evidence.push({ kind: 'runbook', ref: suggestedStep.runbook, detail: `step ${suggestedStep.step}: ${suggestedStep.text}` });
+  if (top && suggestedStep.step > 0)
+    top.evidence.push({
+      kind: 'runbook',
+      ref: suggestedStep.runbook,
+      detail: `step ${suggestedStep.step}: ${suggestedStep.text}`,
+    });
   decide(ctx, 'answer', {
     novel,
     top: top ? `${top.category} ${top.service} ${top.cause ?? ''}`.trim() : null,
@@ -71,7 +112,9 @@ export async function investigateDeterministic(input: { page: PageSummary; sourc
       ...found.map((f) => `${f.kind} on ${f.services.join(', ')}: ${f.line.first.line}`),
       ...anomalies,
       ...ranking.unexplained.map((u) => `${u.root.path.join(' -> ')}: anomalous with no known signature`),
-      ...logs.suspicious.slice(0, 3).map((l) => `instruction-like text ignored (${l.service}): ${l.line.slice(0, 120)}`),
+      ...logs.suspicious
+        .slice(0, 3)
+        .map((l) => `instruction-like text ignored (${l.service}): ${l.line.slice(0, 120)}`),
     ],
     missing,
     novelConfidence: ranking.novelConfidence,
@@ -83,18 +126,28 @@ function missingSignals(ctx: Context, scored: ScoredRoot[], paged: string | unde
   if (!novel) return [];
   const out: string[] = [];
   for (const { root, candidates } of scored) {
-    const leads = candidates.filter((c) => !c.primary && (c.hypothesis.category === 'bad_deploy' || c.hypothesis.category === 'config_change'));
+    const leads = candidates.filter(
+      (c) => !c.primary && (c.hypothesis.category === 'bad_deploy' || c.hypothesis.category === 'config_change'),
+    );
     if (leads.length && relatedSymptoms(ctx, root.service).length === 0 && !root.viaEdge) {
-      out.push(`signal: no metric shows ${root.service} failing (errors, latency, a caller's failing calls), so ${leads.map((l) => l.hypothesis.cause).join(', ')} stays a lead, not a cause`);
+      out.push(
+        `signal: no metric shows ${root.service} failing (errors, latency, a caller's failing calls), so ${leads.map((l) => l.hypothesis.cause).join(', ')} stays a lead, not a cause`,
+      );
     }
     if (isSilent(ctx, root.service)) out.push(`signal: ${root.service} exports no metrics`);
   }
-  if (paged && !ctx.signals.get(paged)?.byRole.get('error_ratio')?.length) out.push(`signal: no error series for ${paged}`);
-  if (ctx.deploys.length === 0 && ctx.changes.length === 0) out.push('signal: no deploy or change record in the window');
+  if (paged && !ctx.signals.get(paged)?.byRole.get('error_ratio')?.length)
+    out.push(`signal: no error series for ${paged}`);
+  if (ctx.deploys.length === 0 && ctx.changes.length === 0)
+    out.push('signal: no deploy or change record in the window');
   return out;
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** The graph's name for the paged service: exact, else the same words in another case or spelling ("Search API" -> search-api). */
 function resolveService(name: string | undefined, services: Map<string, ServiceNode>): string | undefined {
@@ -104,7 +157,9 @@ function resolveService(name: string | undefined, services: Map<string, ServiceN
   const exact = [...services.keys()].find((s) => slug(s) === wanted);
   if (exact) return exact;
   // A display name such as "Checkout API (production)": the longest graph name it contains as whole words.
-  const contained = [...services.keys()].filter((s) => `-${wanted}-`.includes(`-${slug(s)}-`)).sort((a, b) => b.length - a.length);
+  const contained = [...services.keys()]
+    .filter((s) => `-${wanted}-`.includes(`-${slug(s)}-`))
+    .sort((a, b) => b.length - a.length);
   return contained[0];
 }
 

@@ -12,7 +12,8 @@ export interface LogTemplate {
 }
 
 // Text that tries to steer an AI is kept out of the evidence and reported, never followed.
-const INSTRUCTION_LIKE = /ignore (?:all |any |your |the )?(?:previous|prior|above) (?:instructions|context)|assistant reading this|disregard (?:the )?(?:previous|prior|above)|you are now|system prompt|approve [a-z_]+ immediately|run [a-z]+_[a-z_]+ on /i;
+const INSTRUCTION_LIKE =
+  /ignore (?:all |any |your |the )?(?:previous|prior|above) (?:instructions|context)|assistant reading this|disregard (?:the )?(?:previous|prior|above)|you are now|system prompt|approve [a-z_]+ immediately|run [a-z]+_[a-z_]+ on /i;
 
 export function isInstructionLike(text: string): boolean {
   return INSTRUCTION_LIKE.test(text);
@@ -61,7 +62,9 @@ export class LogIndex {
 
   /** Warn and error templates of a service that first appeared at or after `since`. */
   newSince(service: string, since: number): LogTemplate[] {
-    return (this.byService.get(service) ?? []).filter((t) => t.firstTs >= since && (t.level === 'error' || t.level === 'warn'));
+    return (this.byService.get(service) ?? []).filter(
+      (t) => t.firstTs >= since && (t.level === 'error' || t.level === 'warn'),
+    );
   }
 
   /** New templates of `service` that name `other` as a whole word. */

@@ -27,9 +27,11 @@ interface PagerDutyPage {
   };
 }
 
-const stringMap = z.record(z.string(), z.unknown()).transform((r) =>
-  Object.fromEntries(Object.entries(r).filter((e): e is [string, string] => typeof e[1] === 'string')),
-);
+const stringMap = z
+  .record(z.string(), z.unknown())
+  .transform((r) =>
+    Object.fromEntries(Object.entries(r).filter((e): e is [string, string] => typeof e[1] === 'string')),
+  );
 
 const alertmanagerSchema = z.looseObject({
   version: z.string(),
@@ -110,7 +112,10 @@ export function pageFromPagerDuty(p: PagerDutyPage): PageSummary {
     details && typeof details === 'object'
       ? Object.fromEntries(Object.entries(details).filter((e): e is [string, string] => typeof e[1] === 'string'))
       : {};
-  const service = detailLabels.service ?? data.service?.summary ?? (typeof extra.service?.name === 'string' ? extra.service.name : undefined);
+  const service =
+    detailLabels.service ??
+    data.service?.summary ??
+    (typeof extra.service?.name === 'string' ? extra.service.name : undefined);
   const alertname = detailLabels.alertname ?? ALERT_IN_TITLE.exec(title)?.[1];
   return {
     source: 'pagerduty',
@@ -141,7 +146,10 @@ export function pageFromAlertRow(alert: Record<string, unknown>): PageSummary {
 }
 
 /** A declared incident as a page: its service, and the summary typed in the form (else its title). */
-export function pageFromDeclaration(incident: { title: string; service: string | null; severity: string; openedAt: Date }, summary: string | null): PageSummary {
+export function pageFromDeclaration(
+  incident: { title: string; service: string | null; severity: string; openedAt: Date },
+  summary: string | null,
+): PageSummary {
   const text = summary ?? incident.title;
   return {
     source: 'manual',

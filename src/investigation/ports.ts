@@ -1,5 +1,14 @@
 // The investigator's ports: what it needs from the outside world, and the answer it gives (docs/scenario-format.md, "The answer").
-import type { Category, Change, Deploy, LogLine, PastIncident, Runbook, ServiceNode, Series } from './evidence-model.js';
+import type {
+  Category,
+  Change,
+  Deploy,
+  LogLine,
+  PastIncident,
+  Runbook,
+  ServiceNode,
+  Series,
+} from './evidence-model.js';
 
 /** A time range, in unix milliseconds. */
 export interface TimeRange {
@@ -19,7 +28,13 @@ export interface MetricsSource {
 
 export interface LogSource {
   /** Log lines of a service in a range, oldest first; `contains` filters by substring. */
-  search(query: { service?: string; contains?: string; level?: LogLine['level']; range: TimeRange; limit?: number }): Promise<LogLine[]>;
+  search(query: {
+    service?: string;
+    contains?: string;
+    level?: LogLine['level'];
+    range: TimeRange;
+    limit?: number;
+  }): Promise<LogLine[]>;
 }
 
 export interface ChangeSource {

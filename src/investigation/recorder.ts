@@ -58,7 +58,13 @@ export async function withSpan<T>(
   const startedAt = Date.now();
   try {
     const result = await fn();
-    record?.({ name, kind, startedAt, durationMs: Date.now() - startedAt, attributes: { ...attributes, ...describe?.(result) } });
+    record?.({
+      name,
+      kind,
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      attributes: { ...attributes, ...describe?.(result) },
+    });
     return result;
   } catch (err) {
     record?.({
@@ -66,14 +72,22 @@ export async function withSpan<T>(
       kind,
       startedAt,
       durationMs: Date.now() - startedAt,
-      attributes: { ...attributes, [ATTR.errorType]: errorType(err), [ATTR.errorMessage]: truncate(errorMessage(err), 300) },
+      attributes: {
+        ...attributes,
+        [ATTR.errorType]: errorType(err),
+        [ATTR.errorMessage]: truncate(errorMessage(err), 300),
+      },
     });
     throw err;
   }
 }
 
 /** Records an instantaneous decision (a dropped hypothesis, a fallback taken). */
-export function recordDecision(record: StepRecorder | undefined, name: string, attributes: Record<string, unknown>): void {
+export function recordDecision(
+  record: StepRecorder | undefined,
+  name: string,
+  attributes: Record<string, unknown>,
+): void {
   record?.({ name, kind: 'decision', startedAt: Date.now(), durationMs: 0, attributes });
 }
 
@@ -165,7 +179,14 @@ export function instrumentSources(sources: EvidenceSources, opts: InstrumentOpti
     try {
       const result = await fn();
       onResult(result);
-      if (opts.recordQueries !== 'errors') record?.({ name, kind: 'query', startedAt, durationMs: Date.now() - startedAt, attributes: { ...attrs, ...describe(result) } });
+      if (opts.recordQueries !== 'errors')
+        record?.({
+          name,
+          kind: 'query',
+          startedAt,
+          durationMs: Date.now() - startedAt,
+          attributes: { ...attrs, ...describe(result) },
+        });
       return result;
     } catch (err) {
       record?.({
@@ -173,7 +194,11 @@ export function instrumentSources(sources: EvidenceSources, opts: InstrumentOpti
         kind: 'query',
         startedAt,
         durationMs: Date.now() - startedAt,
-        attributes: { ...attrs, [ATTR.errorType]: errorType(err), [ATTR.errorMessage]: truncate(errorMessage(err), 300) },
+        attributes: {
+          ...attrs,
+          [ATTR.errorType]: errorType(err),
+          [ATTR.errorMessage]: truncate(errorMessage(err), 300),
+        },
       });
       if (!degrade) throw err;
       if ((err as { retryable?: unknown }).retryable !== false) broken.add(source);
@@ -189,14 +214,33 @@ export function instrumentSources(sources: EvidenceSources, opts: InstrumentOpti
       seen('metric', query);
       for (const s of series) seen('metric', seriesSelector(s.metric));
     };
-    const describe = (series: Series[]) => ({ [ATTR.resultCount]: series.length, [ATTR.resultSummary]: summariseSeries(series) });
+    const describe = (series: Series[]) => ({
+      [ATTR.resultCount]: series.length,
+      [ATTR.resultSummary]: summariseSeries(series),
+    });
     out.metrics = {
       queryRole: (role, service, range) => {
         const q = `${role}{service="${service}"}`;
-        return call('metrics', 'metrics.query_role', { [ATTR.query]: q, ...rangeAttrs(range) }, () => metrics.queryRole(role, service, range), onSeries(q), describe, []);
+        return call(
+          'metrics',
+          'metrics.query_role',
+          { [ATTR.query]: q, ...rangeAttrs(range) },
+          () => metrics.queryRole(role, service, range),
+          onSeries(q),
+          describe,
+          [],
+        );
       },
       queryRange: (promql, range) =>
-        call('metrics', 'metrics.query_range', { [ATTR.query]: promql, ...rangeAttrs(range) }, () => metrics.queryRange(promql, range), onSeries(promql), describe, []),
+        call(
+          'metrics',
+          'metrics.query_range',
+          { [ATTR.query]: promql, ...rangeAttrs(range) },
+          () => metrics.queryRange(promql, range),
+          onSeries(promql),
+          describe,
+          [],
+        ),
     };
   }
   const logs = sources.logs;
@@ -206,7 +250,15 @@ export function instrumentSources(sources: EvidenceSources, opts: InstrumentOpti
         call(
           'logs',
           'logs.search',
-          { [ATTR.query]: JSON.stringify({ service: query.service, contains: query.contains, level: query.level, limit: query.limit }), ...rangeAttrs(query.range) },
+          {
+            [ATTR.query]: JSON.stringify({
+              service: query.service,
+              contains: query.contains,
+              level: query.level,
+              limit: query.limit,
+            }),
+            ...rangeAttrs(query.range),
+          },
           () => logs.search(query),
           (lines) => lines.forEach((l) => seen('log', l.line)),
           (lines) => ({ [ATTR.resultCount]: lines.length, [ATTR.resultSummary]: summariseLogs(lines) }),
@@ -229,7 +281,10 @@ export function instrumentSources(sources: EvidenceSources, opts: InstrumentOpti
               seen('deploy', d.id);
               if (d.sha) seen('deploy', d.sha);
             }),
-          (deploys: Deploy[]) => ({ [ATTR.resultCount]: deploys.length, [ATTR.resultSummary]: deploys.map((d) => `${d.id} ${d.service} ${d.ts}`).join('\n') }),
+          (deploys: Deploy[]) => ({
+            [ATTR.resultCount]: deploys.length,
+            [ATTR.resultSummary]: deploys.map((d) => `${d.id} ${d.service} ${d.ts}`).join('\n'),
+          }),
           [] as Deploy[],
         ),
       listChanges: (range, service) =>
@@ -239,7 +294,10 @@ export function instrumentSources(sources: EvidenceSources, opts: InstrumentOpti
           { [ATTR.query]: service ?? '*', ...rangeAttrs(range) },
           () => changes.listChanges(range, service),
           (list) => list.forEach((c) => seen('change', c.id)),
-          (list: Change[]) => ({ [ATTR.resultCount]: list.length, [ATTR.resultSummary]: list.map((c) => `${c.id} ${c.kind} ${c.service} ${c.ts}`).join('\n') }),
+          (list: Change[]) => ({
+            [ATTR.resultCount]: list.length,
+            [ATTR.resultSummary]: list.map((c) => `${c.id} ${c.kind} ${c.service} ${c.ts}`).join('\n'),
+          }),
           [] as Change[],
         ),
       ...(getCommit
@@ -270,7 +328,10 @@ export function instrumentSources(sources: EvidenceSources, opts: InstrumentOpti
           { [ATTR.query]: JSON.stringify({ service: query.service, limit: query.limit }) },
           () => history.similar(query),
           (list) => list.forEach((p) => seen('past_incident', p.id)),
-          (list: PastIncident[]) => ({ [ATTR.resultCount]: list.length, [ATTR.resultSummary]: list.map((p) => `${p.id} ${p.category}`).join('\n') }),
+          (list: PastIncident[]) => ({
+            [ATTR.resultCount]: list.length,
+            [ATTR.resultSummary]: list.map((p) => `${p.id} ${p.category}`).join('\n'),
+          }),
           [] as PastIncident[],
         ),
     };
@@ -285,7 +346,10 @@ export function instrumentSources(sources: EvidenceSources, opts: InstrumentOpti
           {},
           () => runbooks.list(),
           (list) => list.forEach((r) => seen('runbook', r.id)),
-          (list: Runbook[]) => ({ [ATTR.resultCount]: list.length, [ATTR.resultSummary]: list.map((r) => r.id).join(' ') }),
+          (list: Runbook[]) => ({
+            [ATTR.resultCount]: list.length,
+            [ATTR.resultSummary]: list.map((r) => r.id).join(' '),
+          }),
           [] as Runbook[],
         ),
     };

@@ -39,12 +39,19 @@ export async function runInvestigation(input: RunInvestigationInput): Promise<In
     onRetrieved: ledger.add,
     degrade: (source, err) => {
       const message = `${source}: ${err instanceof Error ? err.message : String(err)}`;
-      if (!failures.has(message)) input.logger?.warn({ source, err: message }, 'evidence source failed; investigating without it');
+      if (!failures.has(message))
+        input.logger?.warn({ source, err: message }, 'evidence source failed; investigating without it');
       failures.set(message, message);
     },
   });
-  let deterministic = await investigateDeterministic({ page: input.page, sources: degraded, now: input.now, record: input.record });
-  if (failures.size) deterministic = { ...deterministic, missing: [...(deterministic.missing ?? []), ...failures.keys()] };
+  let deterministic = await investigateDeterministic({
+    page: input.page,
+    sources: degraded,
+    now: input.now,
+    record: input.record,
+  });
+  if (failures.size)
+    deterministic = { ...deterministic, missing: [...(deterministic.missing ?? []), ...failures.keys()] };
   if (!input.model) return deterministic;
   return runAgent({
     page: input.page,

@@ -26,7 +26,12 @@ export function parseRunbookSteps(runbook: Runbook): RunbookStep[] {
  * The runbook step that carries out `action`, preferring runbooks written for the paging alert.
  * For `escalate`, a step naming escalation when one exists, else an escalation instruction of our own.
  */
-export function chooseStep(runbooks: readonly Runbook[], action: string, alertname: string | undefined, hint?: RegExp): SuggestedStep {
+export function chooseStep(
+  runbooks: readonly Runbook[],
+  action: string,
+  alertname: string | undefined,
+  hint?: RegExp,
+): SuggestedStep {
   const forAlert = (r: Runbook) => (alertname !== undefined && r.alerts.includes(alertname) ? 0 : 1);
   const ordered = [...runbooks].sort((a, b) => forAlert(a) - forAlert(b));
   const steps = ordered.flatMap((rb) => parseRunbookSteps(rb).filter((s) => s.action === action));

@@ -49,7 +49,13 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 /** Symptoms: what users (or callers) feel. Resources are judged by their own signatures. */
-export const SYMPTOM_ROLES: ReadonlySet<string> = new Set(['error_ratio', 'latency_p99', 'probe_success', 'db_query_latency_p99', 'queue_depth']);
+export const SYMPTOM_ROLES: ReadonlySet<string> = new Set([
+  'error_ratio',
+  'latency_p99',
+  'probe_success',
+  'db_query_latency_p99',
+  'queue_depth',
+]);
 
 function isSignificant(role: string, d: Departure | null): boolean {
   if (!d || d.score < 6) return false;
@@ -126,7 +132,8 @@ export async function gatherSignals(
       }
       const findings = series.map((s) => analyse(role, s));
       sig.byRole.set(role, findings);
-      if (role === 'upstream_error_ratio') for (const f of findings) if (f.labels.upstream) sig.edges.set(f.labels.upstream, f);
+      if (role === 'upstream_error_ratio')
+        for (const f of findings) if (f.labels.upstream) sig.edges.set(f.labels.upstream, f);
       if (findings.length) {
         record({
           name: 'query_metrics',

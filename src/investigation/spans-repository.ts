@@ -31,8 +31,13 @@ export async function saveSpans(
 }
 
 /** The spans of one investigation (or of every investigation of an incident when only incidentId is given), oldest first. */
-export async function listSpans(knex: Knex, filter: { incidentId?: number; investigationId?: string }): Promise<StoredSpan[]> {
-  const q = knex('investigation_spans').select('*').orderBy([{ column: 'started_at' }, { column: 'id' }]);
+export async function listSpans(
+  knex: Knex,
+  filter: { incidentId?: number; investigationId?: string },
+): Promise<StoredSpan[]> {
+  const q = knex('investigation_spans')
+    .select('*')
+    .orderBy([{ column: 'started_at' }, { column: 'id' }]);
   if (filter.incidentId !== undefined) q.where('incident_id', filter.incidentId);
   if (filter.investigationId !== undefined) q.where('investigation_id', filter.investigationId);
   const rows = (await q) as Array<{

@@ -15,6 +15,11 @@ export interface Presentation<P> {
  * Enqueues the presenter job of a presentation; the payload is checked against its schema first, so a malformed
  * request fails where it is made. Pass `trx` to tie the request to the transaction that made the change.
  */
-export async function requestPresentation<P>(ctx: { queue: JobQueue }, presentation: Presentation<P>, payload: P, opts?: EnqueueOptions): Promise<string> {
+export async function requestPresentation<P>(
+  ctx: { queue: JobQueue },
+  presentation: Presentation<P>,
+  payload: P,
+  opts?: EnqueueOptions,
+): Promise<string> {
   return ctx.queue.enqueue(presentation.name, presentation.schema.parse(payload), opts);
 }

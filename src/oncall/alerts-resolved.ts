@@ -18,7 +18,12 @@ export async function stopPagingAllResolved(ctx: AppContext, incidentId: number)
   const runs = await escalationRunCount(ctx.knex, incidentId);
   if (incident.status === 'triggered') await stopEscalation(ctx, incidentId, 'copilot', { reason: 'alerts_resolved' });
   const quietMs = ctx.config.file.incidents.autoResolveAfter;
-  const notice = { kind: 'all_resolved' as const, incidentId, publicId: incident.publicId, ...(quietMs !== undefined ? { autoResolveAfterMs: quietMs } : {}) };
+  const notice = {
+    kind: 'all_resolved' as const,
+    incidentId,
+    publicId: incident.publicId,
+    ...(quietMs !== undefined ? { autoResolveAfterMs: quietMs } : {}),
+  };
   await ctx.knex.transaction(async (trx) => {
     const seq = await alertsResolvedCount(trx, incidentId);
     await enqueueNotice(ctx, incidentId, cycleKey(`all-resolved:${seq}`, runs), notice, trx);
@@ -26,7 +31,11 @@ export async function stopPagingAllResolved(ctx: AppContext, incidentId: number)
       await ctx.queue.enqueue(
         ResolveQuietIncident.name,
         { incidentId, seq },
-        { jobId: `resolve-quiet:${incidentId}:${seq}`, runAt: timerRunAt(ctx.clock, new Date(ctx.clock.now().getTime() + quietMs)), trx },
+        {
+          jobId: `resolve-quiet:${incidentId}:${seq}`,
+          runAt: timerRunAt(ctx.clock, new Date(ctx.clock.now().getTime() + quietMs)),
+          trx,
+        },
       );
   });
 }

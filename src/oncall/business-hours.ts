@@ -39,7 +39,15 @@ export function toLocal(at: Date, timeZone: string): LocalTime {
   const parts: Record<string, number> = {};
   for (const p of formatterFor(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const weekday = WEEKDAYS[new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!)).getUTCDay()]!;
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second!, weekday };
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+    weekday,
+  };
 }
 
 function offsetMs(at: number, timeZone: string): number {
@@ -65,7 +73,10 @@ export function fromLocal(date: { year: number; month: number; day: number }, hh
 }
 
 /** Adds whole calendar days to a local date. */
-export function addDays(date: { year: number; month: number; day: number }, days: number): { year: number; month: number; day: number } {
+export function addDays(
+  date: { year: number; month: number; day: number },
+  days: number,
+): { year: number; month: number; day: number } {
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
@@ -100,7 +111,9 @@ export function nextBusinessStart(at: Date, team: BusinessHours): Date {
 
 /** The end of the business day that `at` falls in (or, outside hours, of the next business day). */
 export function businessDayEnd(at: Date, team: BusinessHours): Date {
-  const day = isBusinessHours(at, team) ? toLocal(at, team.timeZone) : toLocal(nextBusinessStart(at, team), team.timeZone);
+  const day = isBusinessHours(at, team)
+    ? toLocal(at, team.timeZone)
+    : toLocal(nextBusinessStart(at, team), team.timeZone);
   return fromLocal(day, team.businessHours.end, team.timeZone);
 }
 

@@ -34,7 +34,8 @@ export const ONCALL_USAGE = [
   '  `2026-12-24 09:00 to 2026-12-27 09:00`, `tomorrow 09:00-17:00` (times in the schedule’s time zone)',
 ].join('\n');
 
-export const HANDOFF_USAGE = '*/handoff* usage: `/handoff` or `/handoff <team>` posts the handoff for the shift that is ending.';
+export const HANDOFF_USAGE =
+  '*/handoff* usage: `/handoff` or `/handoff <team>` posts the handoff for the shift that is ending.';
 
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 
@@ -92,7 +93,12 @@ export function parseOncallCommand(text: string): Parsed<OncallCommand> {
 type LocalDate = { year: number; month: number; day: number };
 
 /** One end of a range: "now", "HH:MM", "tomorrow HH:MM", "YYYY-MM-DD", "YYYY-MM-DD HH:MM", or an ISO time with offset. */
-function parsePoint(text: string, now: Date, timeZone: string, dayOf?: LocalDate): { at: Date; date: LocalDate; timeOnly: boolean } | undefined {
+function parsePoint(
+  text: string,
+  now: Date,
+  timeZone: string,
+  dayOf?: LocalDate,
+): { at: Date; date: LocalDate; timeOnly: boolean } | undefined {
   const t = text.trim().toLowerCase();
   const today = toLocal(now, timeZone);
   if (t === 'now') return { at: now, date: today, timeOnly: false };
@@ -121,7 +127,11 @@ function parsePoint(text: string, now: Date, timeZone: string, dayOf?: LocalDate
  * Parses a time range in a time zone: `<point> for <duration>`, `<point> to <point>` (also `-`, `until` or just a
  * space), or `<date> HH:MM-HH:MM`. An end given as a bare time that falls before the start is on the next day.
  */
-export function parseTimeRange(text: string, now: Date, timeZone: string): { start: Date; end: Date } | { error: string } {
+export function parseTimeRange(
+  text: string,
+  now: Date,
+  timeZone: string,
+): { start: Date; end: Date } | { error: string } {
   const bad = { error: `cannot read the time range "${text}"; try \`now for 4h\` or \`18:00 to 23:00\`` };
   const t = text.trim().replace(/\s+/g, ' ');
   const forMatch = /^(.+?) for (\d+(?:\.\d+)?(?:m|h|d))$/i.exec(t);
@@ -138,7 +148,12 @@ export function parseTimeRange(text: string, now: Date, timeZone: string): { sta
     if (parts.length === 1) {
       // "<from> <to>" (the manifest's usage hint): the first split where both halves read as times.
       const words = t.split(' ');
-      const at = words.findIndex((_, i) => i > 0 && parsePoint(words.slice(0, i).join(' '), now, timeZone) && parsePoint(words.slice(i).join(' '), now, timeZone));
+      const at = words.findIndex(
+        (_, i) =>
+          i > 0 &&
+          parsePoint(words.slice(0, i).join(' '), now, timeZone) &&
+          parsePoint(words.slice(i).join(' '), now, timeZone),
+      );
       if (at > 0) parts = [words.slice(0, at).join(' '), words.slice(at).join(' ')];
     }
     if (parts.length !== 2) return bad;

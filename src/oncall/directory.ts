@@ -35,7 +35,10 @@ export function mentionOf(file: FileConfig, userId: string | undefined): string 
 }
 
 /** On-call from the config's rotations plus the overrides recorded by /oncall swap. */
-export function configOnCall(file: FileConfig, loadOverrides: (schedule: string) => Promise<ScheduleOverride[]>): OnCallLookup {
+export function configOnCall(
+  file: FileConfig,
+  loadOverrides: (schedule: string) => Promise<ScheduleOverride[]>,
+): OnCallLookup {
   return {
     async whoIsOnCall(schedule, which, at) {
       const shift = currentOncall(file, schedule, at, await loadOverrides(schedule));

@@ -5,16 +5,37 @@ const publicId = z.string().min(1);
 
 /** One note about the escalation (paging, deferred, exhausted, severity changed, stopped, not paging, every alert resolved). */
 export const escalationNoticeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('paging'), publicId, users: z.array(z.string()), unresolved: z.array(z.string()), step: z.number().int(), steps: z.number().int(), round: z.number().int(), lateByMs: z.number() }),
+  z.object({
+    kind: z.literal('paging'),
+    publicId,
+    users: z.array(z.string()),
+    unresolved: z.array(z.string()),
+    step: z.number().int(),
+    steps: z.number().int(),
+    round: z.number().int(),
+    lateByMs: z.number(),
+  }),
   z.object({ kind: z.literal('deferred'), publicId, pageAt: z.coerce.date(), timeZone: z.string().min(1) }),
   z.object({ kind: z.literal('exhausted'), publicId }),
   /** `by`: who changed it (a Slack user id or "copilot"); `reason` overrides "changed by <who>". */
-  z.object({ kind: z.literal('raised'), publicId, from: z.string(), to: z.string(), by: z.string().optional(), reason: z.string().optional() }),
+  z.object({
+    kind: z.literal('raised'),
+    publicId,
+    from: z.string(),
+    to: z.string(),
+    by: z.string().optional(),
+    reason: z.string().optional(),
+  }),
   /** `by`: a Slack user id, "pagerduty:<name>", "copilot" or "mitigation". */
   z.object({ kind: z.literal('stopped'), publicId, by: z.string() }),
   z.object({ kind: z.literal('not_paging'), publicId, reason: z.string() }),
   /** Every alert resolved: paging stopped, with a Resolve button; `autoResolveAfterMs` when a quiet period resolves it. */
-  z.object({ kind: z.literal('all_resolved'), publicId, incidentId: z.number().int().positive(), autoResolveAfterMs: z.number().optional() }),
+  z.object({
+    kind: z.literal('all_resolved'),
+    publicId,
+    incidentId: z.number().int().positive(),
+    autoResolveAfterMs: z.number().optional(),
+  }),
 ]);
 
 export type EscalationNotice = z.output<typeof escalationNoticeSchema>;

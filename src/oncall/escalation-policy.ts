@@ -11,7 +11,9 @@ export const escalationSnapshotSchema = z.object({
   policy: z.string(),
   source: z.enum(['config', 'pagerduty', 'default']),
   team: z.string().nullable(),
-  steps: z.array(z.object({ targets: z.array(escalationTargetSchema), delayMs: z.number().nonnegative().nullable() })).min(1),
+  steps: z
+    .array(z.object({ targets: z.array(escalationTargetSchema), delayMs: z.number().nonnegative().nullable() }))
+    .min(1),
   ackWindow: z.object({ businessHoursMs: z.number().nonnegative(), overnightMs: z.number().nonnegative() }),
   repeat: z.number().int().min(0),
   frozenAt: z.string(),
@@ -25,7 +27,9 @@ export const escalationSnapshotSchema = z.object({
  */
 const frozenPolicyDefSchema = z.object({
   name: z.string().min(1),
-  steps: z.array(z.object({ targets: z.array(escalationTargetSchema).min(1), delay: z.number().nonnegative().optional() })).min(1),
+  steps: z
+    .array(z.object({ targets: z.array(escalationTargetSchema).min(1), delay: z.number().nonnegative().optional() }))
+    .min(1),
   ackWindow: z.object({ businessHours: z.number().nonnegative(), overnight: z.number().nonnegative() }),
   repeat: z.number().int().min(0).default(0),
   pagerdutyId: z.string().optional(),
@@ -96,7 +100,12 @@ export async function buildSnapshot(
  * The snapshot of a policy of the config (whose durations the config already parsed to milliseconds). With
  * `keepPagerDutyId`, a policy naming a PagerDuty policy is marked to be re-read from PagerDuty once paging starts.
  */
-export function snapshotOfPolicy(def: EscalationPolicyDef, team: string | null, now: Date, opts: { keepPagerDutyId?: boolean } = {}): EscalationSnapshot {
+export function snapshotOfPolicy(
+  def: EscalationPolicyDef,
+  team: string | null,
+  now: Date,
+  opts: { keepPagerDutyId?: boolean } = {},
+): EscalationSnapshot {
   return {
     policy: def.name,
     source: 'config',
@@ -110,12 +119,24 @@ export function snapshotOfPolicy(def: EscalationPolicyDef, team: string | null, 
 }
 
 /** The ack window at an instant: the business-hours one inside the team's hours, the overnight one outside. */
-export function ackWindowMs(snapshot: Pick<EscalationSnapshot, 'ackWindow'>, file: Pick<FileConfig, 'teams'>, team: string | null, at: Date): number {
-  return isBusinessHours(at, teamHours(file.teams, team)) ? snapshot.ackWindow.businessHoursMs : snapshot.ackWindow.overnightMs;
+export function ackWindowMs(
+  snapshot: Pick<EscalationSnapshot, 'ackWindow'>,
+  file: Pick<FileConfig, 'teams'>,
+  team: string | null,
+  at: Date,
+): number {
+  return isBusinessHours(at, teamHours(file.teams, team))
+    ? snapshot.ackWindow.businessHoursMs
+    : snapshot.ackWindow.overnightMs;
 }
 
 /** How long a step waits for an acknowledgement: its own delay, else the ack window at the time it runs. */
-export function stepDelayMs(snapshot: EscalationSnapshot, step: number, file: Pick<FileConfig, 'teams'>, at: Date): number {
+export function stepDelayMs(
+  snapshot: EscalationSnapshot,
+  step: number,
+  file: Pick<FileConfig, 'teams'>,
+  at: Date,
+): number {
   return snapshot.steps[step]?.delayMs ?? ackWindowMs(snapshot, file, snapshot.team, at);
 }
 
@@ -124,7 +145,11 @@ export function stepDelayMs(snapshot: EscalationSnapshot, step: number, file: Pi
  * Each reopen of the incident runs the chain again in rounds of its own (see firstRound), so repeats count within
  * the chain's run.
  */
-export function nextPosition(snapshot: Pick<EscalationSnapshot, 'steps' | 'repeat'>, round: number, step: number): { round: number; step: number } | undefined {
+export function nextPosition(
+  snapshot: Pick<EscalationSnapshot, 'steps' | 'repeat'>,
+  round: number,
+  step: number,
+): { round: number; step: number } | undefined {
   if (step + 1 < snapshot.steps.length) return { round, step: step + 1 };
   if (round % (snapshot.repeat + 1) < snapshot.repeat) return { round: round + 1, step: 0 };
   return undefined;
@@ -152,7 +177,10 @@ export function escalationJobId(incidentId: number, round: number, step: number)
  * Reads the incident's frozen policy, in milliseconds as stored. A definition frozen by an older version (the
  * config's policy after parsing, so also milliseconds) is read as a snapshot of the same policy.
  */
-export async function loadSnapshot(db: Knex | Knex.Transaction, incidentId: number): Promise<EscalationSnapshot | undefined> {
+export async function loadSnapshot(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<EscalationSnapshot | undefined> {
   const row = await escalationSnapshotRow(db, incidentId);
   if (!row?.snapshot) return undefined;
   const parsed = escalationSnapshotSchema.safeParse(row.snapshot);
@@ -172,13 +200,21 @@ export async function loadSnapshot(db: Knex | Knex.Transaction, incidentId: numb
 }
 
 /** The PagerDuty policy id of a config policy frozen by the incident loop, to re-read it from PagerDuty (once). */
-export async function frozenPagerDutyPolicy(db: Knex | Knex.Transaction, incidentId: number): Promise<string | undefined> {
+export async function frozenPagerDutyPolicy(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<string | undefined> {
   const snapshot = await loadSnapshot(db, incidentId);
   return snapshot?.source === 'config' ? snapshot.pagerdutyId : undefined;
 }
 
 /** Freezes the snapshot into the incident once; returns the one stored (an earlier one wins). */
-export async function storeSnapshot(db: Knex, incidentId: number, snapshot: EscalationSnapshot, replace = false): Promise<EscalationSnapshot> {
+export async function storeSnapshot(
+  db: Knex,
+  incidentId: number,
+  snapshot: EscalationSnapshot,
+  replace = false,
+): Promise<EscalationSnapshot> {
   await saveEscalationSnapshot(db, incidentId, snapshot, replace);
   return (await loadSnapshot(db, incidentId)) ?? snapshot;
 }

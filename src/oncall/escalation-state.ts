@@ -1,6 +1,13 @@
 // What the timeline says about an incident's escalation: whether its run stopped, which step ran last, how often every alert resolved.
 import type { Knex } from 'knex';
-import { countEvents, cycleKey, escalationRunCount, findEventByKey, hasEscalationStepSince, lastEventOfType } from '../incidents/repository.js';
+import {
+  countEvents,
+  cycleKey,
+  escalationRunCount,
+  findEventByKey,
+  hasEscalationStepSince,
+  lastEventOfType,
+} from '../incidents/repository.js';
 
 /** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
 export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {
@@ -14,7 +21,10 @@ export async function stepOfRun(db: Knex | Knex.Transaction, incidentId: number,
 }
 
 /** Where the chain stands: the last step that ran, if any. */
-export async function lastStep(db: Knex | Knex.Transaction, incidentId: number): Promise<{ round: number; step: number; at: Date } | undefined> {
+export async function lastStep(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<{ round: number; step: number; at: Date } | undefined> {
   const row = await lastEventOfType(db, incidentId, 'escalation.step');
   if (!row) return undefined;
   const data = row.data as { round: number; step: number };

@@ -2,10 +2,28 @@
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import { appendEvent, cycleKey, findIncident, firstAlert, escalationRunCount, lockIncidentState, updateIncident, type Incident } from '../incidents/repository.js';
+import {
+  appendEvent,
+  cycleKey,
+  findIncident,
+  firstAlert,
+  escalationRunCount,
+  lockIncidentState,
+  updateIncident,
+  type Incident,
+} from '../incidents/repository.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { routeAlert } from './routing.js';
-import { buildSnapshot, escalationJobId, firstRound, frozenPagerDutyPolicy, loadSnapshot, nextPosition, storeSnapshot, type EscalationSnapshot } from './escalation-policy.js';
+import {
+  buildSnapshot,
+  escalationJobId,
+  firstRound,
+  frozenPagerDutyPolicy,
+  loadSnapshot,
+  nextPosition,
+  storeSnapshot,
+  type EscalationSnapshot,
+} from './escalation-policy.js';
 import { EscalateIncident } from './jobs/escalate-incident.js';
 import { RaiseUnresolvedSev2 } from './jobs/raise-unresolved-sev2.js';
 import { enqueueNotice } from './presentations.js';
@@ -18,7 +36,11 @@ export type StartOutcome =
   | { paging: 'deferred'; policy: string; pageAt: Date }
   | { paging: 'never'; reason: string };
 
-async function freeze(ctx: AppContext, incident: Incident, policy: string | undefined): Promise<EscalationSnapshot | undefined> {
+async function freeze(
+  ctx: AppContext,
+  incident: Incident,
+  policy: string | undefined,
+): Promise<EscalationSnapshot | undefined> {
   const existing = await loadSnapshot(ctx.knex, incident.id);
   const { pagerduty } = oncallServices(ctx);
   // A PagerDuty-backed policy frozen from the config alone is re-read from PagerDuty once, here.
@@ -27,7 +49,9 @@ async function freeze(ctx: AppContext, incident: Incident, policy: string | unde
   let name = policy ?? existing?.policy;
   if (!name) {
     const alert = await firstAlert(ctx.knex, incident.id);
-    name = alert ? routeAlert((alert.labels as Record<string, string> | undefined) ?? {}, ctx.config.file).escalationPolicy : undefined;
+    name = alert
+      ? routeAlert((alert.labels as Record<string, string> | undefined) ?? {}, ctx.config.file).escalationPolicy
+      : undefined;
     name ??= ctx.config.file.teams.find((t) => t.name === incident.team)?.escalationPolicy;
   }
   const snapshot = await buildSnapshot(ctx.config.file, name, incident.team, ctx.clock.now(), pagerduty);
@@ -46,21 +70,45 @@ export function raiseSev2JobId(incidentId: number, reopens: number): string {
  * and is raised to SEV1 if still unresolved when that business day ends; SEV3 never pages. Idempotent: calling it
  * twice (two replicas, a retried job) schedules each step once.
  */
-export async function startEscalation(ctx: AppContext, incidentId: number, opts: { escalationPolicy?: string } = {}): Promise<StartOutcome> {
+export async function startEscalation(
+  ctx: AppContext,
+  incidentId: number,
+  opts: { escalationPolicy?: string } = {},
+): Promise<StartOutcome> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   if (incident.status !== 'triggered') return { paging: 'never', reason: `the incident is ${incident.status}` };
   const reopens = await escalationRunCount(ctx.knex, incidentId);
   if (incident.severity === 'sev3') {
-    await appendEvent(ctx.knex, { incidentId, type: 'escalation.skipped', actor: 'copilot', data: { reason: 'sev3 never pages' }, dedupeKey: cycleKey(`escalation-skipped:${incidentId}`, reopens) });
+    await appendEvent(ctx.knex, {
+      incidentId,
+      type: 'escalation.skipped',
+      actor: 'copilot',
+      data: { reason: 'sev3 never pages' },
+      dedupeKey: cycleKey(`escalation-skipped:${incidentId}`, reopens),
+    });
     return { paging: 'never', reason: 'SEV3 posts to the team channel and never pages' };
   }
   const snapshot = await freeze(ctx, incident, opts.escalationPolicy);
   if (!snapshot) {
     const reason = 'no escalation policy and no team rotation apply, so nobody is paged';
     await ctx.knex.transaction(async (trx) => {
-      if (await appendEvent(trx, { incidentId, type: 'escalation.none', actor: 'copilot', data: { reason }, dedupeKey: cycleKey(`escalation-none:${incidentId}`, reopens) }))
-        await enqueueNotice(ctx, incidentId, cycleKey('none', reopens), { kind: 'not_paging', publicId: incident.publicId, reason }, trx);
+      if (
+        await appendEvent(trx, {
+          incidentId,
+          type: 'escalation.none',
+          actor: 'copilot',
+          data: { reason },
+          dedupeKey: cycleKey(`escalation-none:${incidentId}`, reopens),
+        })
+      )
+        await enqueueNotice(
+          ctx,
+          incidentId,
+          cycleKey('none', reopens),
+          { kind: 'not_paging', publicId: incident.publicId, reason },
+          trx,
+        );
     });
     return { paging: 'never', reason };
   }
@@ -75,21 +123,46 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
       type: deferred ? 'escalation.deferred' : 'escalation.started',
       actor: 'copilot',
       at: now,
-      data: { policy: snapshot.policy, severity: incident.severity, pageAt: pageAt.toISOString(), ...(reopens ? { reopens, round } : {}) },
+      data: {
+        policy: snapshot.policy,
+        severity: incident.severity,
+        pageAt: pageAt.toISOString(),
+        ...(reopens ? { reopens, round } : {}),
+      },
       dedupeKey: cycleKey(`escalation-start:${incidentId}`, reopens),
     });
     if (!fresh) return;
     await ctx.queue.enqueue(
       EscalateIncident.name,
       { incidentId, round, step: 0 },
-      { jobId: escalationJobId(incidentId, round, 0), trx, ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}) },
+      {
+        jobId: escalationJobId(incidentId, round, 0),
+        trx,
+        ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}),
+      },
     );
     if (incident.severity === 'sev2')
-      await ctx.queue.enqueue(RaiseUnresolvedSev2.name, { incidentId }, { jobId: raiseSev2JobId(incidentId, reopens), trx, runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)) });
+      await ctx.queue.enqueue(
+        RaiseUnresolvedSev2.name,
+        { incidentId },
+        {
+          jobId: raiseSev2JobId(incidentId, reopens),
+          trx,
+          runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)),
+        },
+      );
     if (deferred)
-      await enqueueNotice(ctx, incidentId, cycleKey('deferred', reopens), { kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone }, trx);
+      await enqueueNotice(
+        ctx,
+        incidentId,
+        cycleKey('deferred', reopens),
+        { kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone },
+        trx,
+      );
   });
-  return deferred ? { paging: 'deferred', policy: snapshot.policy, pageAt } : { paging: 'now', policy: snapshot.policy };
+  return deferred
+    ? { paging: 'deferred', policy: snapshot.policy, pageAt }
+    : { paging: 'now', policy: snapshot.policy };
 }
 
 /**
@@ -97,7 +170,12 @@ export async function startEscalation(ctx: AppContext, incidentId: number, opts:
  * stopped it and cancels every pending step timer of the run. The step processor also checks the incident's status,
  * so a timer already running when this commits pages nobody.
  */
-export async function stopEscalation(ctx: AppContext, incidentId: number, by: string, opts: { reason?: 'alerts_resolved' } = {}): Promise<boolean> {
+export async function stopEscalation(
+  ctx: AppContext,
+  incidentId: number,
+  by: string,
+  opts: { reason?: 'alerts_resolved' } = {},
+): Promise<boolean> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = await loadSnapshot(ctx.knex, incidentId);
@@ -115,7 +193,14 @@ export async function stopEscalation(ctx: AppContext, incidentId: number, by: st
     // Stopped because every alert resolved: the caller posts its own note (with a Resolve button).
     if (written && snapshot && !opts.reason) {
       const stepped = await stepOfRun(trx, incidentId, base);
-      if (stepped) await enqueueNotice(ctx, incidentId, cycleKey('stopped', reopens), { kind: 'stopped', publicId: incident.publicId, by }, trx);
+      if (stepped)
+        await enqueueNotice(
+          ctx,
+          incidentId,
+          cycleKey('stopped', reopens),
+          { kind: 'stopped', publicId: incident.publicId, by },
+          trx,
+        );
     }
     return written;
   });
@@ -135,7 +220,13 @@ export async function stopEscalation(ctx: AppContext, incidentId: number, by: st
  * stops paging; raising from SEV3 starts the escalation the new severity calls for. Who may is decided before
  * (changeSeverityAs, src/authorization); `by` is recorded.
  */
-export async function changeSeverity(ctx: AppContext, incidentId: number, to: Severity, by: string, reason?: string): Promise<{ from: Severity; to: Severity; changed: boolean }> {
+export async function changeSeverity(
+  ctx: AppContext,
+  incidentId: number,
+  to: Severity,
+  by: string,
+  reason?: string,
+): Promise<{ from: Severity; to: Severity; changed: boolean }> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const from = await ctx.knex.transaction(async (trx) => {
@@ -144,8 +235,20 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
     const was = row.severity;
     if (was === to) return was;
     await updateIncident(trx, incidentId, { severity: to }, ctx.clock.now());
-    await appendEvent(trx, { incidentId, type: 'incident.severity_changed', actor: by, at: ctx.clock.now(), data: { from: was, to } });
-    await enqueueNotice(ctx, incidentId, `sev:${ctx.clock.now().getTime()}:${to}`, { kind: 'raised', publicId: incident.publicId, from: was, to, by, ...(reason ? { reason } : {}) }, trx);
+    await appendEvent(trx, {
+      incidentId,
+      type: 'incident.severity_changed',
+      actor: by,
+      at: ctx.clock.now(),
+      data: { from: was, to },
+    });
+    await enqueueNotice(
+      ctx,
+      incidentId,
+      `sev:${ctx.clock.now().getTime()}:${to}`,
+      { kind: 'raised', publicId: incident.publicId, from: was, to, by, ...(reason ? { reason } : {}) },
+      trx,
+    );
     return was;
   });
   if (from === to) return { from, to, changed: false };
@@ -159,7 +262,11 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
       const stepped = await stepOfRun(ctx.knex, incidentId, base);
       if (!stepped) {
         await ctx.queue.cancel(escalationJobId(incidentId, base, 0));
-        await ctx.queue.enqueue(EscalateIncident.name, { incidentId, round: base, step: 0 }, { jobId: `${escalationJobId(incidentId, base, 0)}:raised` });
+        await ctx.queue.enqueue(
+          EscalateIncident.name,
+          { incidentId, round: base, step: 0 },
+          { jobId: `${escalationJobId(incidentId, base, 0)}:raised` },
+        );
       }
     }
   }
@@ -169,7 +276,11 @@ export async function changeSeverity(ctx: AppContext, incidentId: number, to: Se
 export type { EscalationSnapshot };
 
 /** Pages the next step now (the Escalate button): the step's timer is replaced by an immediate run. */
-export async function escalateNow(ctx: AppContext, incidentId: number, by: string): Promise<{ round: number; step: number } | undefined> {
+export async function escalateNow(
+  ctx: AppContext,
+  incidentId: number,
+  by: string,
+): Promise<{ round: number; step: number } | undefined> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   const snapshot = (await loadSnapshot(ctx.knex, incidentId)) ?? (await freeze(ctx, incident, undefined));
@@ -180,7 +291,11 @@ export async function escalateNow(ctx: AppContext, incidentId: number, by: strin
   const next = last && last.round >= base ? nextPosition(snapshot, last.round, last.step) : { round: base, step: 0 };
   if (!next) return undefined;
   await ctx.queue.cancel(escalationJobId(incidentId, next.round, next.step));
-  await ctx.queue.enqueue(EscalateIncident.name, { ...next, incidentId, force: true }, { jobId: `${escalationJobId(incidentId, next.round, next.step)}:requested` });
+  await ctx.queue.enqueue(
+    EscalateIncident.name,
+    { ...next, incidentId, force: true },
+    { jobId: `${escalationJobId(incidentId, next.round, next.step)}:requested` },
+  );
   ctx.logger.info({ incidentId, by, ...next }, 'escalation requested');
   return next;
 }

@@ -9,7 +9,14 @@ export interface HandoffView {
   shiftEnd: Date;
   outgoing: string | null;
   incoming: string | null;
-  openIncidents: { publicId: string; title: string; severity: string; status: string; owner: string | null; channelId: string | null }[];
+  openIncidents: {
+    publicId: string;
+    title: string;
+    severity: string;
+    status: string;
+    owner: string | null;
+    channelId: string | null;
+  }[];
   investigations: { publicId: string; title: string }[];
   /** null when no deploys are recorded anywhere (no change events table or source). */
   deploys: { service: string; title: string; at: Date }[] | null;
@@ -22,7 +29,10 @@ export interface HandoffView {
 
 /** The view of a `handoffs` row (its report, its shift and both confirmations). */
 export function toHandoffView(row: Record<string, unknown>): HandoffView {
-  const report = row.report as Omit<HandoffView, 'shiftStart' | 'shiftEnd' | 'outgoingConfirmedAt' | 'incomingConfirmedAt'> & {
+  const report = row.report as Omit<
+    HandoffView,
+    'shiftStart' | 'shiftEnd' | 'outgoingConfirmedAt' | 'incomingConfirmedAt'
+  > & {
     deploys: { service: string; title: string; at: string }[] | null;
   };
   return {

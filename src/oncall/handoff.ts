@@ -25,7 +25,14 @@ async function hasTable(db: Knex, name: string): Promise<boolean> {
 }
 
 /** Everything the shift [start, end) of a team leaves behind, read from the incident, alert, deploy, action and page rows. */
-export async function collectHandoff(ctx: AppContext, team: string, start: Date, end: Date): Promise<Omit<HandoffView, 'handoffId' | 'timeZone' | 'outgoing' | 'incoming' | 'outgoingConfirmedAt' | 'incomingConfirmedAt'>> {
+export async function collectHandoff(
+  ctx: AppContext,
+  team: string,
+  start: Date,
+  end: Date,
+): Promise<
+  Omit<HandoffView, 'handoffId' | 'timeZone' | 'outgoing' | 'incoming' | 'outgoingConfirmedAt' | 'incomingConfirmedAt'>
+> {
   const db = ctx.knex;
   const open = await listOpenIncidents(db, { team });
   const teamServices = ctx.config.file.services.filter((s) => s.team === team).map((s) => s.name);
@@ -39,7 +46,11 @@ export async function collectHandoff(ctx: AppContext, team: string, start: Date,
   if (await hasTable(db, 'remediation_runs')) {
     const publicIds = new Map(open.map((i) => [i.id, i.publicId]));
     const runs = await listProposedRuns(db, [...publicIds.keys()]);
-    pendingApprovals = runs.map((r) => ({ publicId: publicIds.get(r.incidentId)!, action: r.action, service: r.service }));
+    pendingApprovals = runs.map((r) => ({
+      publicId: publicIds.get(r.incidentId)!,
+      action: r.action,
+      service: r.service,
+    }));
   }
   const pages = (await db('pages as p')
     .join('incidents as i', 'i.id', 'p.incident_id')
@@ -50,15 +61,30 @@ export async function collectHandoff(ctx: AppContext, team: string, start: Date,
     .orderBy('p.user', 'asc')
     .select('p.user')
     .count<{ user: string; count: number }[]>('* as count')
-    .select(db.raw('sum(case when p.outside_hours then 1 else 0 end)::int as outside'))) as unknown as { user: string; count: number; outside: number }[];
+    .select(db.raw('sum(case when p.outside_hours then 1 else 0 end)::int as outside'))) as unknown as {
+    user: string;
+    count: number;
+    outside: number;
+  }[];
   return {
     team,
     shiftStart: start,
     shiftEnd: end,
-    openIncidents: open.map((i) => ({ publicId: i.publicId, title: i.title, severity: i.severity, status: i.status, owner: i.commander, channelId: i.channelId })),
+    openIncidents: open.map((i) => ({
+      publicId: i.publicId,
+      title: i.title,
+      severity: i.severity,
+      status: i.status,
+      owner: i.commander,
+      channelId: i.channelId,
+    })),
     investigations: open.filter((i) => i.investigation == null).map((i) => ({ publicId: i.publicId, title: i.title })),
     deploys,
-    selfResolvedAlerts: alerts.map((a) => ({ alertname: a.alertname ?? 'unnamed alert', service: a.service, count: Number(a.count) })),
+    selfResolvedAlerts: alerts.map((a) => ({
+      alertname: a.alertname ?? 'unnamed alert',
+      service: a.service,
+      count: Number(a.count),
+    })),
     pendingApprovals,
     pagesPerPerson: pages.map((p) => ({ user: p.user, pages: Number(p.count), outsideHours: Number(p.outside) })),
   };
@@ -72,9 +98,16 @@ function teamOf(ctx: AppContext, name: string | undefined, requestedBy?: string)
     return t;
   }
   const byUser = requestedBy ? ctx.config.file.users.find((u) => u.slackId === requestedBy) : undefined;
-  const mine = byUser ? teams.find((t) => t.schedule && ctx.config.file.schedules.find((s) => s.name === t.schedule)?.members.includes(byUser.id)) : undefined;
+  const mine = byUser
+    ? teams.find(
+        (t) => t.schedule && ctx.config.file.schedules.find((s) => s.name === t.schedule)?.members.includes(byUser.id),
+      )
+    : undefined;
   const chosen = mine ?? (teams.length === 1 ? teams[0] : undefined);
-  if (!chosen) throw new ValidationError(teams.length ? `Say which team: ${teams.map((t) => t.name).join(', ')}` : 'No teams are configured');
+  if (!chosen)
+    throw new ValidationError(
+      teams.length ? `Say which team: ${teams.map((t) => t.name).join(', ')}` : 'No teams are configured',
+    );
   return chosen;
 }
 
@@ -82,7 +115,10 @@ function teamOf(ctx: AppContext, name: string | undefined, requestedBy?: string)
  * Records the handoff for a team's shift and asks for it to be posted in its on-call channel. `shiftEnd` given: the automatic handoff of the shift
  * ending then (once per shift, whoever runs it). Otherwise /handoff: the current shift, ending now.
  */
-export async function postHandoff(ctx: AppContext, input: { team?: string; requestedBy?: string; shiftEnd?: Date }): Promise<HandoffView | undefined> {
+export async function postHandoff(
+  ctx: AppContext,
+  input: { team?: string; requestedBy?: string; shiftEnd?: Date },
+): Promise<HandoffView | undefined> {
   const team = teamOf(ctx, input.team, input.requestedBy);
   const file = ctx.config.file;
   const now = ctx.clock.now();
@@ -100,9 +136,17 @@ export async function postHandoff(ctx: AppContext, input: { team?: string; reque
     incoming = await slackIdOf(file, ctx.chat, nextUser);
   } else outgoing = input.requestedBy;
   const collected = await collectHandoff(ctx, team.name, start, end);
-  const dedupeKey = input.shiftEnd ? `handoff:${team.name}:${end.toISOString()}` : `handoff:manual:${team.name}:${now.getTime()}:${input.requestedBy ?? ''}`;
+  const dedupeKey = input.shiftEnd
+    ? `handoff:${team.name}:${end.toISOString()}`
+    : `handoff:manual:${team.name}:${now.getTime()}:${input.requestedBy ?? ''}`;
   const channel = team.oncallChannel ?? team.alertsChannel;
-  const report = { ...collected, team: team.name, timeZone: team.timeZone, outgoing: outgoing ?? null, incoming: incoming ?? null };
+  const report = {
+    ...collected,
+    team: team.name,
+    timeZone: team.timeZone,
+    outgoing: outgoing ?? null,
+    incoming: incoming ?? null,
+  };
   const inserted = await ctx.knex.transaction(async (trx) => {
     const rows = await trx('handoffs')
       .insert({
@@ -126,30 +170,58 @@ export async function postHandoff(ctx: AppContext, input: { team?: string; reque
         ctx,
         RemindHandoff,
         { handoffId: row.id as number, stage: 'remind' },
-        { jobId: `handoff-remind:${row.id as number}`, runAt: timerRunAt(ctx.clock, new Date(now.getTime() + HANDOFF_REMINDER_MS)), trx },
+        {
+          jobId: `handoff-remind:${row.id as number}`,
+          runAt: timerRunAt(ctx.clock, new Date(now.getTime() + HANDOFF_REMINDER_MS)),
+          trx,
+        },
       );
-      await requestPresentation(ctx, ShowHandoff, { handoffId: row.id as number }, { jobId: `handoff-post:${row.id as number}`, trx });
+      await requestPresentation(
+        ctx,
+        ShowHandoff,
+        { handoffId: row.id as number },
+        { jobId: `handoff-post:${row.id as number}`, trx },
+      );
     }
     return row;
   });
   const row = inserted ?? ((await ctx.knex('handoffs').where({ dedupe_key: dedupeKey }).first()) as Row | undefined);
   if (!row) return undefined;
   // A handoff recorded but never posted (before posting was a job) is posted now; the job id keeps it to one post.
-  if (!inserted && !row.message_ts) await requestPresentation(ctx, ShowHandoff, { handoffId: row.id as number }, { jobId: `handoff-post:${row.id as number}` });
+  if (!inserted && !row.message_ts)
+    await requestPresentation(
+      ctx,
+      ShowHandoff,
+      { handoffId: row.id as number },
+      { jobId: `handoff-post:${row.id as number}` },
+    );
   return toHandoffView(row);
 }
 
 /** Records the outgoing or incoming on-call's confirmation, once, and asks for the posted handoff to show it. */
-export async function confirmHandoff(ctx: AppContext, handoffId: number, role: 'outgoing' | 'incoming', slackUser: string): Promise<{ applied: boolean; view: HandoffView }> {
+export async function confirmHandoff(
+  ctx: AppContext,
+  handoffId: number,
+  role: 'outgoing' | 'incoming',
+  slackUser: string,
+): Promise<{ applied: boolean; view: HandoffView }> {
   const row = (await ctx.knex('handoffs').where({ id: handoffId }).first()) as Row | undefined;
   if (!row) throw new NotFoundError(`Handoff ${handoffId}`);
   const expected = row[role] as string | null;
-  if (expected && expected !== slackUser) throw new ForbiddenError(`Only <@${expected}> can confirm as the ${role} on-call.`);
+  if (expected && expected !== slackUser)
+    throw new ForbiddenError(`Only <@${expected}> can confirm as the ${role} on-call.`);
   const column = `${role}_confirmed_at`;
-  const updated = await ctx.knex('handoffs').where({ id: handoffId }).whereNull(column).update({ [column]: ctx.clock.now() }).returning('*');
-  const current = (updated[0] as Row | undefined) ?? ((await ctx.knex('handoffs').where({ id: handoffId }).first()) as Row);
+  const updated = await ctx
+    .knex('handoffs')
+    .where({ id: handoffId })
+    .whereNull(column)
+    .update({ [column]: ctx.clock.now() })
+    .returning('*');
+  const current =
+    (updated[0] as Row | undefined) ?? ((await ctx.knex('handoffs').where({ id: handoffId }).first()) as Row);
   const view = toHandoffView(current);
-  if (updated.length) await requestPresentation(ctx, ShowHandoff, { handoffId }, { jobId: `handoff-confirm:${handoffId}:${role}` });
+  if (updated.length)
+    await requestPresentation(ctx, ShowHandoff, { handoffId }, { jobId: `handoff-confirm:${handoffId}:${role}` });
   if (view.outgoingConfirmedAt && view.incomingConfirmedAt) {
     await ctx.queue.cancel(`handoff-remind:${handoffId}`);
     await ctx.queue.cancel(`handoff-escalate:${handoffId}`);

@@ -25,8 +25,18 @@ export function registerOncallJobs(ctx: AppContext): void {
 }
 
 /** Asks for the page DMs and the alerts-channel pointer to say someone acknowledged or resolved. */
-async function updateAnsweredPages(ctx: AppContext, incidentId: number, status: 'acknowledged' | 'resolved' | 'alerts_resolved', by: string): Promise<void> {
-  await requestPresentation(ctx, UpdateAnsweredPages, { incidentId, status, by }, { jobId: `answered-pages:${incidentId}:${status}:${ctx.clock.now().getTime()}` });
+async function updateAnsweredPages(
+  ctx: AppContext,
+  incidentId: number,
+  status: 'acknowledged' | 'resolved' | 'alerts_resolved',
+  by: string,
+): Promise<void> {
+  await requestPresentation(
+    ctx,
+    UpdateAnsweredPages,
+    { incidentId, status, by },
+    { jobId: `answered-pages:${incidentId}:${status}:${ctx.clock.now().getTime()}` },
+  );
 }
 
 /**

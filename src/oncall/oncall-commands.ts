@@ -30,12 +30,33 @@ export async function whoIsOnCall(ctx: AppContext, target?: string): Promise<Onc
   for (const team of teams) {
     const def = team.schedule ? file.schedules.find((s) => s.name === team.schedule) : undefined;
     if (!def) {
-      rows.push({ team: team.name, schedule: null, primary: null, secondary: null, next: null, shiftEnd: null, timeZone: team.timeZone, overridden: false });
+      rows.push({
+        team: team.name,
+        schedule: null,
+        primary: null,
+        secondary: null,
+        next: null,
+        shiftEnd: null,
+        timeZone: team.timeZone,
+        overridden: false,
+      });
       continue;
     }
     if (pagerduty && def.pagerdutyId) {
-      const [primary, secondary] = await Promise.all([oncall.whoIsOnCall(def.name, 'primary', now), oncall.whoIsOnCall(def.name, 'secondary', now)]);
-      rows.push({ team: team.name, schedule: def.name, primary: mentionOf(file, primary), secondary: secondary ? mentionOf(file, secondary) : null, next: null, shiftEnd: null, timeZone: def.timeZone, overridden: false });
+      const [primary, secondary] = await Promise.all([
+        oncall.whoIsOnCall(def.name, 'primary', now),
+        oncall.whoIsOnCall(def.name, 'secondary', now),
+      ]);
+      rows.push({
+        team: team.name,
+        schedule: def.name,
+        primary: mentionOf(file, primary),
+        secondary: secondary ? mentionOf(file, secondary) : null,
+        next: null,
+        shiftEnd: null,
+        timeZone: def.timeZone,
+        overridden: false,
+      });
       continue;
     }
     const shift = currentOncall(file, def.name, now, await listOverrides(ctx.knex, def.name, now));
@@ -68,7 +89,10 @@ export interface SwapResult {
  * schedule is the one both people share, else the requester's, else the new on-call's (else the only one). Only the
  * rotation's members and its team's lead may (src/authorization).
  */
-export async function swapOncall(ctx: AppContext, input: { slackUser: string; range: string; by: string }): Promise<SwapResult> {
+export async function swapOncall(
+  ctx: AppContext,
+  input: { slackUser: string; range: string; by: string },
+): Promise<SwapResult> {
   const file = ctx.config.file;
   const found = configUserOf(file, input.slackUser);
   const requester = configUserOf(file, input.by);
@@ -86,10 +110,32 @@ export async function swapOncall(ctx: AppContext, input: { slackUser: string; ra
   const now = ctx.clock.now();
   const range = parseTimeRange(input.range, now, schedule.timeZone);
   if ('error' in range) throw new ValidationError(range.error);
-  const replaces = currentOncall(file, schedule.name, range.start, await listOverrides(ctx.knex, schedule.name)).primary;
-  await insertOverride(ctx.knex, { schedule: schedule.name, user: taker.id, start: range.start, end: range.end, createdBy: input.by, replaces });
-  ctx.logger.info({ schedule: schedule.name, user: taker.id, start: range.start, end: range.end, by: input.by }, 'on-call swap recorded');
+  const replaces = currentOncall(
+    file,
+    schedule.name,
+    range.start,
+    await listOverrides(ctx.knex, schedule.name),
+  ).primary;
+  await insertOverride(ctx.knex, {
+    schedule: schedule.name,
+    user: taker.id,
+    start: range.start,
+    end: range.end,
+    createdBy: input.by,
+    replaces,
+  });
+  ctx.logger.info(
+    { schedule: schedule.name, user: taker.id, start: range.start, end: range.end, by: input.by },
+    'on-call swap recorded',
+  );
   // The swap's edges are shift changes: the next automatic handoff may now come sooner.
   await armHandoffTimers(ctx);
-  return { schedule: schedule.name, user: taker.id, start: range.start, end: range.end, replaces, timeZone: schedule.timeZone };
+  return {
+    schedule: schedule.name,
+    user: taker.id,
+    start: range.start,
+    end: range.end,
+    replaces,
+    timeZone: schedule.timeZone,
+  };
 }

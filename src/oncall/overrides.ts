@@ -10,7 +10,11 @@ export interface RecordedOverride extends ScheduleOverride {
 }
 
 /** Overrides of a schedule that have not ended by `since`, oldest first (later ones win where they overlap). */
-export async function listOverrides(db: Knex | Knex.Transaction, schedule: string, since?: Date): Promise<RecordedOverride[]> {
+export async function listOverrides(
+  db: Knex | Knex.Transaction,
+  schedule: string,
+  since?: Date,
+): Promise<RecordedOverride[]> {
   const q = db('schedule_overrides').where({ schedule }).orderBy('id', 'asc');
   if (since) q.where('ends_at', '>', since);
   const rows = await q;
@@ -30,7 +34,14 @@ export async function insertOverride(
   o: { schedule: string; user: string; start: Date; end: Date; createdBy: string; replaces?: string },
 ): Promise<number> {
   const [row] = await db('schedule_overrides')
-    .insert({ schedule: o.schedule, user: o.user, starts_at: o.start, ends_at: o.end, created_by: o.createdBy, replaces: o.replaces ?? null })
+    .insert({
+      schedule: o.schedule,
+      user: o.user,
+      starts_at: o.start,
+      ends_at: o.end,
+      created_by: o.createdBy,
+      replaces: o.replaces ?? null,
+    })
     .returning('id');
   return (row as { id: number }).id;
 }

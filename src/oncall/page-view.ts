@@ -23,7 +23,11 @@ export interface PageView {
  * A page of `incident` at `step` (0-based) of `round`. A reopened incident's run has rounds of its own: people see the
  * round within the run.
  */
-export function pageView(incident: Incident, snapshot: EscalationSnapshot | undefined, page: { step: number; steps: number; round: number; lateByMs: number }): PageView {
+export function pageView(
+  incident: Incident,
+  snapshot: EscalationSnapshot | undefined,
+  page: { step: number; steps: number; round: number; lateByMs: number },
+): PageView {
   return {
     incidentId: incident.id,
     publicId: incident.publicId,

@@ -38,8 +38,19 @@ export const AnnounceEscalation = {
 export type AnnounceEscalationPayload = z.output<typeof AnnounceEscalation.schema>;
 
 /** Asks for a note in the incident's channel (or the team's alerts channel) inside the caller's transaction. */
-export async function enqueueNotice(ctx: AppContext, incidentId: number, key: string, notice: EscalationNotice, trx?: Knex.Transaction): Promise<void> {
-  await requestPresentation(ctx, AnnounceEscalation, { incidentId, notice }, { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) });
+export async function enqueueNotice(
+  ctx: AppContext,
+  incidentId: number,
+  key: string,
+  notice: EscalationNotice,
+  trx?: Knex.Transaction,
+): Promise<void> {
+  await requestPresentation(
+    ctx,
+    AnnounceEscalation,
+    { incidentId, notice },
+    { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) },
+  );
 }
 
 /** The page DMs and the alerts-channel pointer say the incident was answered, and lose the Acknowledge button. */

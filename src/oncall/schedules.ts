@@ -123,6 +123,11 @@ export function currentOncall(
 }
 
 /** The first shift change strictly after `at` (rotation boundaries and override edges alike). */
-export function nextShiftChange(file: Pick<FileConfig, 'schedules'>, scheduleName: string, at: Date, extraOverrides: ScheduleOverride[] = []): Date {
+export function nextShiftChange(
+  file: Pick<FileConfig, 'schedules'>,
+  scheduleName: string,
+  at: Date,
+  extraOverrides: ScheduleOverride[] = [],
+): Date {
   return currentOncall(file, scheduleName, at, extraOverrides).shiftEnd;
 }

@@ -9,13 +9,7 @@ import { approversOf, gatherApproverFacts, recordApproval, userNames } from './a
 import { RunRemediation, runRemediationJobId } from './jobs/run-remediation.js';
 import { decide, type Decider, type PolicyDecision } from './policy.js';
 import { recordDecision } from './record-decision.js';
-import {
-  appendTimeline,
-  findInFlight,
-  getRun,
-  transitionRun,
-  type RemediationRun,
-} from './remediation-repository.js';
+import { appendTimeline, findInFlight, getRun, transitionRun, type RemediationRun } from './remediation-repository.js';
 
 /** What happened to a click; `message` is what the person who clicked is told (ephemeral when not approved). */
 export type ApprovalOutcome =
@@ -31,7 +25,10 @@ export type ApprovalOutcome =
  * An action that needs several approvers (a high-risk one needs two by default, `approvers.count`) collects one
  * approval per distinct allowed person and runs on the last one; the same person approving twice is refused.
  */
-export async function approveRemediation(ctx: AppContext, input: { runId: number; userId: string }): Promise<ApprovalOutcome> {
+export async function approveRemediation(
+  ctx: AppContext,
+  input: { runId: number; userId: string },
+): Promise<ApprovalOutcome> {
   const startedAt = Date.now();
   const run = await getRun(ctx.knex, input.runId);
   if (!run) throw new NotFoundError(`remediation run ${input.runId}`);
@@ -40,7 +37,12 @@ export async function approveRemediation(ctx: AppContext, input: { runId: number
   if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
   const action = ctx.config.file.actions.find((a) => a.name === run.action);
   const required = action ? approvalsRequired(action) : 1;
-  const { approver, holders } = await gatherApproverFacts(ctx, { slackUserId: input.userId, action, service: run.service, incident });
+  const { approver, holders } = await gatherApproverFacts(ctx, {
+    slackUserId: input.userId,
+    action,
+    service: run.service,
+    incident,
+  });
   const decider: Decider = holders ? { type: 'human', approver, holders } : { type: 'human', approver };
   let decision = await decideNow(ctx, run, decider, incident.status);
   if (decision.allowed && required > 1 && (await approversOf(ctx.knex, run.id)).includes(input.userId)) {
@@ -73,7 +75,14 @@ export async function approveRemediation(ctx: AppContext, input: { runId: number
  * Who may still approve a run that waits for more approvers: mentions of the allowed people other than those who
  * approved, or, when nobody else may now, what to do about it.
  */
-export function whoElseMayApprove(ctx: AppContext, run: RemediationRun, action: ActionDef | undefined, holders: RoleHolders | undefined, approvers: string[], more: number): string {
+export function whoElseMayApprove(
+  ctx: AppContext,
+  run: RemediationRun,
+  action: ActionDef | undefined,
+  holders: RoleHolders | undefined,
+  approvers: string[],
+  more: number,
+): string {
   const done = new Set(approvers.map((a) => `<@${a}>`));
   const people = new Set<string>();
   const groups: string[] = [];
@@ -100,7 +109,12 @@ export function whoElseMayApprove(ctx: AppContext, run: RemediationRun, action: 
 }
 
 /** Asks the policy about `run` now, reading what is in flight for its incident. */
-export async function decideNow(ctx: AppContext, run: RemediationRun, decider: Decider, incidentStatus?: string): Promise<PolicyDecision> {
+export async function decideNow(
+  ctx: AppContext,
+  run: RemediationRun,
+  decider: Decider,
+  incidentStatus?: string,
+): Promise<PolicyDecision> {
   const inFlight = await findInFlight(ctx.knex, run.incidentId, run.id);
   return decide({
     ...(incidentStatus ? { incidentStatus } : {}),
@@ -133,7 +147,11 @@ export async function commitApproval(
         run.id,
         ['proposed'],
         'approved',
-        { approved_by: by, approved_at: now, result: { decidedBy: by === 'policy' ? 'policy' : 'human', policyRule: decision.rule } },
+        {
+          approved_by: by,
+          approved_at: now,
+          result: { decidedBy: by === 'policy' ? 'policy' : 'human', policyRule: decision.rule },
+        },
         now,
       );
       if (!updated) return undefined;
@@ -142,7 +160,14 @@ export async function commitApproval(
         type: 'remediation.approved',
         actor: by,
         at: now,
-        data: { runId: run.id, action: run.action, service: run.service, cause: run.cause, rule: decision.rule, reason: decision.reason },
+        data: {
+          runId: run.id,
+          action: run.action,
+          service: run.service,
+          cause: run.cause,
+          rule: decision.rule,
+          reason: decision.reason,
+        },
         dedupeKey: `remediation:${run.id}:approved`,
       });
       await ctx.queue.enqueue(RunRemediation.name, { runId: run.id }, { jobId: runRemediationJobId(run.id), trx });
@@ -166,7 +191,12 @@ export async function commitApproval(
   }
   if (!approved) return ignoredClick(ctx, (await getRun(ctx.knex, run.id)) ?? run, by);
   ctx.events.emit('remediation.approved', { incidentId: run.incidentId, actionRunId: run.id, by });
-  return { outcome: 'approved', run: approved, message: `Approved: running \`${run.action}\` on ${run.service}.`, decision };
+  return {
+    outcome: 'approved',
+    run: approved,
+    message: `Approved: running \`${run.action}\` on ${run.service}.`,
+    decision,
+  };
 }
 
 /** A click on a run already decided changes nothing, but is on the timeline with who clicked. */
@@ -182,7 +212,14 @@ async function ignoredClick(ctx: AppContext, run: RemediationRun, userId: string
 }
 
 function alreadyDecided(run: RemediationRun): ApprovalOutcome {
-  const who = run.approvedBy === 'policy' ? 'policy' : run.approvedBy ? `<@${run.approvedBy}>` : run.rejectedBy ? `<@${run.rejectedBy}>` : 'someone';
+  const who =
+    run.approvedBy === 'policy'
+      ? 'policy'
+      : run.approvedBy
+        ? `<@${run.approvedBy}>`
+        : run.rejectedBy
+          ? `<@${run.rejectedBy}>`
+          : 'someone';
   const what: Record<RemediationRun['status'], string> = {
     proposed: 'is still proposed',
     approved: `was already approved by ${who}`,
@@ -194,5 +231,9 @@ function alreadyDecided(run: RemediationRun): ApprovalOutcome {
     rejected: `was already rejected by ${who}`,
     undone: `was already run and undone`,
   };
-  return { outcome: 'already_decided', run, message: `\`${run.action}\` (run #${run.id}) ${what[run.status]}; nothing more was done.` };
+  return {
+    outcome: 'already_decided',
+    run,
+    message: `\`${run.action}\` (run #${run.id}) ${what[run.status]}; nothing more was done.`,
+  };
 }

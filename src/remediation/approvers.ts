@@ -16,8 +16,23 @@ export async function gatherApproverFacts(
   ctx: AppContext,
   input: { slackUserId: string; action: ActionDef | undefined; service: string; incident: Incident },
 ): Promise<{ approver: ApproverFacts; holders?: RoleHolders }> {
-  if (!input.action) return { approver: { slackUserId: input.slackUserId, isOncall: false, isCommander: false, isResponder: false, isTeamLead: false, userGroups: [] } };
-  const { facts, holders } = await gatherFacts(ctx, input.slackUserId, { kind: 'incident', incident: input.incident, service: input.service }, approverRule(input.action));
+  if (!input.action)
+    return {
+      approver: {
+        slackUserId: input.slackUserId,
+        isOncall: false,
+        isCommander: false,
+        isResponder: false,
+        isTeamLead: false,
+        userGroups: [],
+      },
+    };
+  const { facts, holders } = await gatherFacts(
+    ctx,
+    input.slackUserId,
+    { kind: 'incident', incident: input.incident, service: input.service },
+    approverRule(input.action),
+  );
   return { approver: facts, holders };
 }
 
@@ -35,7 +50,12 @@ export async function approversOf(db: Knex | Knex.Transaction, runId: number): P
  * Records one person's approval of a run that needs several, once per person; the run's row is locked so two
  * approvals at the same moment are counted one after the other. Returns the distinct approvers so far.
  */
-export async function recordApproval(ctx: AppContext, run: RemediationRun, userId: string, required: number): Promise<string[]> {
+export async function recordApproval(
+  ctx: AppContext,
+  run: RemediationRun,
+  userId: string,
+  required: number,
+): Promise<string[]> {
   return ctx.knex.transaction(async (trx) => {
     await trx('remediation_runs').where({ id: run.id }).forUpdate().first('id');
     const before = await approversOf(trx, run.id);

@@ -19,9 +19,13 @@ export function createActionRunners(config: AppConfig, deps: ActionRunnerDeps): 
   const { GITHUB_TOKEN, GITHUB_API_URL } = config.env;
   const needsGithub = config.file.actions.some((a) => a.runner.type === 'github_workflow');
   if (GITHUB_TOKEN) {
-    runners.push(createGithubActionsRunner({ token: GITHUB_TOKEN, ...(GITHUB_API_URL ? { baseUrl: GITHUB_API_URL } : {}) }));
+    runners.push(
+      createGithubActionsRunner({ token: GITHUB_TOKEN, ...(GITHUB_API_URL ? { baseUrl: GITHUB_API_URL } : {}) }),
+    );
   } else if (needsGithub) {
-    deps.logger.warn('actions of type github_workflow are configured but GITHUB_TOKEN is unset: they will fail when approved');
+    deps.logger.warn(
+      'actions of type github_workflow are configured but GITHUB_TOKEN is unset: they will fail when approved',
+    );
   }
   runners.push(createWebhookRunner({ env: deps.env ?? process.env, ...(deps.fetch ? { fetch: deps.fetch } : {}) }));
   return runners;

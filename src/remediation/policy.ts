@@ -70,7 +70,10 @@ export function decide(input: PolicyInput): PolicyDecision {
     return deny('unknown_action', `\`${actionName}\` is not an action in the catalog, so it cannot run.`);
   }
   if (action.services.length > 0 && !action.services.includes(service)) {
-    return deny('service_not_allowed', `\`${action.name}\` may not run on ${service} (allowed: ${action.services.join(', ')}).`);
+    return deny(
+      'service_not_allowed',
+      `\`${action.name}\` may not run on ${service} (allowed: ${action.services.join(', ')}).`,
+    );
   }
   if (input.incidentStatus === 'resolved') {
     return deny('incident_resolved', 'The incident is already resolved; no remediation runs for it.');
@@ -84,7 +87,13 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (decider.type === 'policy') return decideAlone(action, decider);
 
   const who = decider.approver;
-  const holders: RoleHolders = decider.holders ?? { oncallOf: service, commander: undefined, team: null, lead: null, userNames: input.userNames ?? {} };
+  const holders: RoleHolders = decider.holders ?? {
+    oncallOf: service,
+    commander: undefined,
+    team: null,
+    lead: null,
+    userNames: input.userNames ?? {},
+  };
   const access = authorizeFacts('approve_remediation', `\`${action.name}\``, approverRule(action), who, holders);
   if (!access.allowed) return deny('approver_not_allowed', access.reason);
   const rules: Record<string, PolicyRule> = {

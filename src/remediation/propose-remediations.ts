@@ -10,7 +10,15 @@ import type { Decider } from './policy.js';
 import { actionTitle } from './remediation-views.js';
 import { encodeRemediationButton } from './button-value.js';
 import { recordDecision } from './record-decision.js';
-import { appendTimeline, getIncidentForRemediation, getRun, insertProposal, listRuns, transitionRun, type RemediationStatus } from './remediation-repository.js';
+import {
+  appendTimeline,
+  getIncidentForRemediation,
+  getRun,
+  insertProposal,
+  listRuns,
+  transitionRun,
+  type RemediationStatus,
+} from './remediation-repository.js';
 
 /** How many hypotheses, best first, are considered. */
 const MAX_HYPOTHESES = 3;
@@ -60,7 +68,11 @@ export interface RemediationProposal extends RemediationProposalView {
  * again for the same result returns the same run. When
  * `remediation.autoRemediate` is on and policy allows the top hypothesis's action to run alone, policy approves it.
  */
-export async function proposeRemediations(ctx: AppContext, incidentId: number, result: InvestigationResult): Promise<RemediationProposal[]> {
+export async function proposeRemediations(
+  ctx: AppContext,
+  incidentId: number,
+  result: InvestigationResult,
+): Promise<RemediationProposal[]> {
   const incident = await getIncidentForRemediation(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   if (result.novel) return [];
@@ -76,7 +88,14 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
       at: ctx.clock.now(),
       data: {
         reason: `confidence ${Math.round((suspect?.confidence ?? 0) * 100)}% is below ${Math.round(threshold * 100)}% (remediation.proposeAbove): no one-click fix is offered`,
-        suspect: suspect ? { category: suspect.category, service: suspect.service, cause: suspect.cause, confidence: suspect.confidence } : null,
+        suspect: suspect
+          ? {
+              category: suspect.category,
+              service: suspect.service,
+              cause: suspect.cause,
+              confidence: suspect.confidence,
+            }
+          : null,
       },
       dedupeKey: `remediation:withheld:${incidentId}:${suspect ? `${suspect.category}|${suspect.service}|${suspect.cause ?? ''}` : 'none'}`,
     });
@@ -90,10 +109,13 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
     .slice(0, MAX_HYPOTHESES)
     .map((h, i) => ({ h, actionName: ACTION_FOR_CATEGORY[h.category], mayAutoRun: i === 0 }))
     .filter((c) => c.h.confidence >= threshold);
-  if (top && top.confidence >= threshold && result.suggestedStep?.action) candidates.splice(1, 0, { h: top, actionName: result.suggestedStep.action, mayAutoRun: false });
+  if (top && top.confidence >= threshold && result.suggestedStep?.action)
+    candidates.splice(1, 0, { h: top, actionName: result.suggestedStep.action, mayAutoRun: false });
   // What was already decided for this incident (rejected, run, failed) is not proposed again: the next candidate is.
   const decided = new Set(
-    (await listRuns(ctx.knex, incidentId)).filter((r) => r.status !== 'proposed').map((r) => `${r.action}|${r.service}|${r.cause ?? ''}`),
+    (await listRuns(ctx.knex, incidentId))
+      .filter((r) => r.status !== 'proposed')
+      .map((r) => `${r.action}|${r.service}|${r.cause ?? ''}`),
   );
 
   const proposals: RemediationProposal[] = [];
@@ -104,7 +126,10 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
     const action = catalog.find((a) => a.name === actionName);
     if (!action || (action.services.length > 0 && !action.services.includes(h.service))) continue;
     if (h.cause !== null && !SAFE_CAUSE.test(h.cause)) {
-      ctx.logger.warn({ incidentId, action: action.name }, 'hypothesis cause is not an id; no remediation proposed for it');
+      ctx.logger.warn(
+        { incidentId, action: action.name },
+        'hypothesis cause is not an id; no remediation proposed for it',
+      );
       continue;
     }
     if (proposals.length >= MAX_OPEN_PROPOSALS) break;
@@ -139,13 +164,23 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
     proposals.push(toProposal(run, action, false));
   }
   if (created.length) {
-    await supersedeStaleProposals(ctx, incidentId, proposals.map((p) => p.runId));
+    await supersedeStaleProposals(
+      ctx,
+      incidentId,
+      proposals.map((p) => p.runId),
+    );
     ctx.events.emit('remediation.proposed', { incidentId, actionRunIds: created });
   }
 
   // It runs without a click only once: when first proposed.
   const first = proposals[0];
-  if (first && first.runId === autoRunId && first.status === 'proposed' && ctx.config.file.remediation.autoRemediate && created.includes(first.runId)) {
+  if (
+    first &&
+    first.runId === autoRunId &&
+    first.status === 'proposed' &&
+    ctx.config.file.remediation.autoRemediate &&
+    created.includes(first.runId)
+  ) {
     const decider: Decider = { type: 'policy', autoRemediate: true, confidence: first.confidence };
     const startedAt = Date.now();
     const run = (await getRun(ctx.knex, first.runId))!;
@@ -165,9 +200,18 @@ export async function proposeRemediations(ctx: AppContext, incidentId: number, r
  */
 async function supersedeStaleProposals(ctx: AppContext, incidentId: number, keep: number[]): Promise<void> {
   const now = ctx.clock.now();
-  const stale = (await listRuns(ctx.knex, incidentId)).filter((r) => r.status === 'proposed' && r.proposedBy === 'copilot' && !keep.includes(r.id));
+  const stale = (await listRuns(ctx.knex, incidentId)).filter(
+    (r) => r.status === 'proposed' && r.proposedBy === 'copilot' && !keep.includes(r.id),
+  );
   for (const r of stale) {
-    const closed = await transitionRun(ctx.knex, r.id, ['proposed'], 'rejected', { rejected_by: 'copilot', reject_reason: 'superseded by a newer investigation' }, now);
+    const closed = await transitionRun(
+      ctx.knex,
+      r.id,
+      ['proposed'],
+      'rejected',
+      { rejected_by: 'copilot', reject_reason: 'superseded by a newer investigation' },
+      now,
+    );
     if (!closed) continue;
     await appendTimeline(ctx.knex, {
       incidentId,
@@ -181,7 +225,15 @@ async function supersedeStaleProposals(ctx: AppContext, incidentId: number, keep
 }
 
 function toProposal(
-  run: { id: number; action: string; service: string; cause: string | null; confidence: number | null; hypothesis: string | null; status: RemediationStatus },
+  run: {
+    id: number;
+    action: string;
+    service: string;
+    cause: string | null;
+    confidence: number | null;
+    hypothesis: string | null;
+    status: RemediationStatus;
+  },
   action: ActionDef,
   autoApproved: boolean,
 ): RemediationProposal {

@@ -34,9 +34,23 @@ export async function recordDecision(
     type: 'remediation.policy_decision',
     actor,
     at: input.at,
-    data: { runId: run.id, action: run.action, service: run.service, allowed: decision.allowed, needsHuman: decision.needsHuman, rule: decision.rule, reason: decision.reason },
+    data: {
+      runId: run.id,
+      action: run.action,
+      service: run.service,
+      allowed: decision.allowed,
+      needsHuman: decision.needsHuman,
+      rule: decision.rule,
+      reason: decision.reason,
+    },
   });
   await saveSpans(db, run.incidentId, `remediation-run-${run.id}`, [
-    { name: 'remediation.policy.decide', kind: 'decision', startedAt: input.startedAt, durationMs: Date.now() - input.startedAt, attributes },
+    {
+      name: 'remediation.policy.decide',
+      kind: 'decision',
+      startedAt: input.startedAt,
+      durationMs: Date.now() - input.startedAt,
+      attributes,
+    },
   ]);
 }

@@ -25,11 +25,22 @@ export async function rejectRemediation(
   if (!run) throw new NotFoundError(`remediation run ${input.runId}`);
   const incident = await findIncident(ctx.knex, run.incidentId);
   if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
-  await requireAuthorized(ctx, { id: input.userId, via: 'button' }, 'reject_remediation', { kind: 'incident', incident, object: `\`${run.action}\`` });
+  await requireAuthorized(ctx, { id: input.userId, via: 'button' }, 'reject_remediation', {
+    kind: 'incident',
+    incident,
+    object: `\`${run.action}\``,
+  });
   const now = ctx.clock.now();
   const reason = input.reason?.trim() ? input.reason.trim().slice(0, 500) : null;
   const rejected = await ctx.knex.transaction(async (trx) => {
-    const updated = await transitionRun(trx, run.id, ['proposed'], 'rejected', { rejected_by: input.userId, reject_reason: reason }, now);
+    const updated = await transitionRun(
+      trx,
+      run.id,
+      ['proposed'],
+      'rejected',
+      { rejected_by: input.userId, reject_reason: reason },
+      now,
+    );
     if (!updated) return undefined;
     await appendTimeline(trx, {
       incidentId: run.incidentId,
@@ -40,12 +51,21 @@ export async function rejectRemediation(
       dedupeKey: `remediation:${run.id}:rejected`,
     });
     await scheduleBriefingUpdate(ctx, run.incidentId, trx);
-    await requestPresentation(ctx, PostRemediationUpdate, { runId: run.id, status: 'rejected', by: input.userId, detail: reason }, { jobId: remediationUpdateJobId(run.id, 'rejected'), trx });
+    await requestPresentation(
+      ctx,
+      PostRemediationUpdate,
+      { runId: run.id, status: 'rejected', by: input.userId, detail: reason },
+      { jobId: remediationUpdateJobId(run.id, 'rejected'), trx },
+    );
     return updated;
   });
   if (!rejected) {
     const current = (await getRun(ctx.knex, run.id)) ?? run;
-    return { outcome: 'already_decided', run: current, message: `\`${run.action}\` (run #${run.id}) was already ${current.status.replace('_', ' ')}; nothing changed.` };
+    return {
+      outcome: 'already_decided',
+      run: current,
+      message: `\`${run.action}\` (run #${run.id}) was already ${current.status.replace('_', ' ')}; nothing changed.`,
+    };
   }
   ctx.events.emit('remediation.rejected', { incidentId: run.incidentId, actionRunId: run.id, by: input.userId });
   return { outcome: 'rejected', run: rejected, message: `Rejected \`${run.action}\` on ${run.service}.` };

@@ -20,7 +20,14 @@ export interface RemediationResult {
   decidedBy?: 'human' | 'policy';
   policyRule?: string;
   runDetail?: string;
-  verdict?: { recovered: boolean | null; role: string; value: number | null; limit: number | null; detail: string; credited?: boolean };
+  verdict?: {
+    recovered: boolean | null;
+    role: string;
+    value: number | null;
+    limit: number | null;
+    detail: string;
+    credited?: boolean;
+  };
   [key: string]: unknown;
 }
 
@@ -111,7 +118,18 @@ export async function insertProposal(db: Db, p: NewProposal): Promise<{ run: Rem
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict do nothing
      returning *`,
-    [p.incidentId, p.action, p.service, p.cause, p.proposedBy, p.confidence, p.hypothesis, p.undoOf ?? null, p.now, p.now],
+    [
+      p.incidentId,
+      p.action,
+      p.service,
+      p.cause,
+      p.proposedBy,
+      p.confidence,
+      p.hypothesis,
+      p.undoOf ?? null,
+      p.now,
+      p.now,
+    ],
   );
   const row = (inserted.rows as Row[])[0];
   if (row) return { run: toRun(row), created: true };
@@ -171,14 +189,27 @@ export async function transitionRun(
 ): Promise<RemediationRun | undefined> {
   const values: Record<string, unknown> = { ...patch, status: to, updated_at: now };
   if (patch.result) values.result = JSON.stringify(patch.result);
-  const rows = (await db('remediation_runs').where({ id }).whereIn('status', from).update(values).returning('*')) as Row[];
+  const rows = (await db('remediation_runs')
+    .where({ id })
+    .whereIn('status', from)
+    .update(values)
+    .returning('*')) as Row[];
   return rows[0] ? toRun(rows[0]) : undefined;
 }
 
 export async function getIncidentForRemediation(db: Db, id: number): Promise<IncidentForRemediation | undefined> {
   const i = await findIncident(db, id);
   if (!i) return undefined;
-  return { id: i.id, publicId: i.publicId, title: i.title, service: i.service, status: i.status, commander: i.commander, channelId: i.channelId, openedAt: i.openedAt };
+  return {
+    id: i.id,
+    publicId: i.publicId,
+    title: i.title,
+    service: i.service,
+    status: i.status,
+    commander: i.commander,
+    channelId: i.channelId,
+    openedAt: i.openedAt,
+  };
 }
 
 /** Appends to the incident's timeline; with a dedupe key, a second append of the same fact is ignored. */
@@ -190,14 +221,28 @@ export async function appendTimeline(
 }
 
 /** Proposals waiting for approval on the given incidents, oldest first. */
-export async function listProposedRuns(db: Db, incidentIds: number[]): Promise<{ id: number; incidentId: number; action: string; service: string }[]> {
+export async function listProposedRuns(
+  db: Db,
+  incidentIds: number[],
+): Promise<{ id: number; incidentId: number; action: string; service: string }[]> {
   if (incidentIds.length === 0) return [];
-  const rows = (await db('remediation_runs').whereIn('incident_id', incidentIds).where({ status: 'proposed' }).orderBy('id', 'asc').select('id', 'incident_id', 'action', 'service')) as Row[];
-  return rows.map((r) => ({ id: r.id as number, incidentId: r.incident_id as number, action: r.action as string, service: r.service as string }));
+  const rows = (await db('remediation_runs')
+    .whereIn('incident_id', incidentIds)
+    .where({ status: 'proposed' })
+    .orderBy('id', 'asc')
+    .select('id', 'incident_id', 'action', 'service')) as Row[];
+  return rows.map((r) => ({
+    id: r.id as number,
+    incidentId: r.incident_id as number,
+    action: r.action as string,
+    service: r.service as string,
+  }));
 }
 
 /** The statuses of the incident's runs of one action. */
 export async function runStatusesOf(db: Db, incidentId: number, action: string): Promise<string[]> {
-  const rows = (await db('remediation_runs').where({ incident_id: incidentId, action }).select('status')) as { status: string }[];
+  const rows = (await db('remediation_runs').where({ incident_id: incidentId, action }).select('status')) as {
+    status: string;
+  }[];
   return rows.map((r) => r.status);
 }

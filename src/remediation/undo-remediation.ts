@@ -23,15 +23,28 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
   if (!run) throw new NotFoundError(`remediation run ${input.runId}`);
   const action = ctx.config.file.actions.find((a) => a.name === run.action);
   if (!action?.reversible || !action.undo) {
-    return { outcome: 'not_undoable', run, message: `\`${run.action}\` is not reversible in the catalog, so there is nothing to undo with.` };
+    return {
+      outcome: 'not_undoable',
+      run,
+      message: `\`${run.action}\` is not reversible in the catalog, so there is nothing to undo with.`,
+    };
   }
   if (!['succeeded', 'verified', 'not_recovered'].includes(run.status)) {
-    return { outcome: 'not_undoable', run, message: `\`${run.action}\` (run #${run.id}) is ${run.status.replace('_', ' ')}; only a finished run can be undone.` };
+    return {
+      outcome: 'not_undoable',
+      run,
+      message: `\`${run.action}\` (run #${run.id}) is ${run.status.replace('_', ' ')}; only a finished run can be undone.`,
+    };
   }
   const incident = await findIncident(ctx.knex, run.incidentId);
   if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
   const undoAction = ctx.config.file.actions.find((a) => a.name === action.undo);
-  const { approver, holders } = await gatherApproverFacts(ctx, { slackUserId: input.userId, action: undoAction, service: run.service, incident });
+  const { approver, holders } = await gatherApproverFacts(ctx, {
+    slackUserId: input.userId,
+    action: undoAction,
+    service: run.service,
+    incident,
+  });
   const decider: Decider = holders ? { type: 'human', approver, holders } : { type: 'human', approver };
   const inFlight = await findInFlight(ctx.knex, run.incidentId);
   const decision = decide({
@@ -45,7 +58,13 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
   });
   if (!decision.allowed) {
     // Recorded against the run to be undone: no undo run exists for a refused click.
-    await recordDecision(ctx.knex, { run: { ...run, action: action.undo }, decision, decider, startedAt, at: ctx.clock.now() });
+    await recordDecision(ctx.knex, {
+      run: { ...run, action: action.undo },
+      decision,
+      decider,
+      startedAt,
+      at: ctx.clock.now(),
+    });
     return { outcome: 'denied', run, message: decision.reason, decision };
   }
 
@@ -67,18 +86,33 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
       type: 'remediation.proposed',
       actor: input.userId,
       at: now,
-      data: { runId: undoRun.id, action: undoRun.action, service: undoRun.service, cause: undoRun.cause, undoOf: run.id },
+      data: {
+        runId: undoRun.id,
+        action: undoRun.action,
+        service: undoRun.service,
+        cause: undoRun.cause,
+        undoOf: run.id,
+      },
       dedupeKey: `remediation:${undoRun.id}:proposed`,
     });
   }
   if (undoRun.status !== 'proposed') {
     await recordDecision(ctx.knex, { run: undoRun, decision, decider, startedAt, at: now });
-    return { outcome: 'already_decided', run: undoRun, message: `\`${run.action}\` (run #${run.id}) already has an undo (run #${undoRun.id}, ${undoRun.status.replace('_', ' ')}); nothing more was done.` };
+    return {
+      outcome: 'already_decided',
+      run: undoRun,
+      message: `\`${run.action}\` (run #${run.id}) already has an undo (run #${undoRun.id}, ${undoRun.status.replace('_', ' ')}); nothing more was done.`,
+    };
   }
   // The undo action's own approvers count: a high-risk undo needs distinct approvers too.
   const required = undoAction ? approvalsRequired(undoAction) : 1;
   if (required > 1 && (await approversOf(ctx.knex, undoRun.id)).includes(input.userId)) {
-    const again = { allowed: false, needsHuman: true, rule: 'approver_already_approved' as const, reason: `You already approved \`${undoRun.action}\`; it needs ${required} different approvers, so someone else allowed to approve it must.` };
+    const again = {
+      allowed: false,
+      needsHuman: true,
+      rule: 'approver_already_approved' as const,
+      reason: `You already approved \`${undoRun.action}\`; it needs ${required} different approvers, so someone else allowed to approve it must.`,
+    };
     await recordDecision(ctx.knex, { run: undoRun, decision: again, decider, startedAt, at: now });
     return { outcome: 'denied', run, message: again.reason, decision: again };
   }

@@ -52,7 +52,12 @@ export interface RecoveryVerdict {
 export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
   const higherIsBetter = HIGHER_IS_BETTER.has(input.role);
   if (input.after.length === 0) {
-    return { recovered: null, value: null, limit: null, detail: `No ${roleLabel(input.role)} data over the verify window, so recovery is unknown.` };
+    return {
+      recovered: null,
+      value: null,
+      limit: null,
+      detail: `No ${roleLabel(input.role)} data over the verify window, so recovery is unknown.`,
+    };
   }
   const tail = input.after.slice(Math.floor(input.after.length / 2));
   const value = mean(tail);
@@ -71,7 +76,12 @@ export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
     basis = `a fifth of the incident peak ${fmt(input.role, peak)}`;
   }
   if (limit === null) {
-    return { recovered: null, value, limit: null, detail: `${roleLabel(input.role)} is ${fmt(input.role, value)} but there is no baseline to judge it against.` };
+    return {
+      recovered: null,
+      value,
+      limit: null,
+      detail: `${roleLabel(input.role)} is ${fmt(input.role, value)} but there is no baseline to judge it against.`,
+    };
   }
   const within = (v: number) => (higherIsBetter ? v >= limit! : v <= limit!);
   const recovered = within(value);
@@ -87,7 +97,13 @@ export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
       detail: `${roleLabel(input.role)} recovered before the action ran; not credited: it was already ${fmt(input.role, was)} when the action started and is ${fmt(input.role, value)} now, ${cmp} ${fmt(input.role, limit)} (${basis}).`,
     };
   }
-  return { recovered, ...(recovered ? { credited: true } : {}), value, limit, detail: `${roleLabel(input.role)} is ${fmt(input.role, value)}, ${cmp} ${fmt(input.role, limit)} (${basis}).` };
+  return {
+    recovered,
+    ...(recovered ? { credited: true } : {}),
+    value,
+    limit,
+    detail: `${roleLabel(input.role)} is ${fmt(input.role, value)}, ${cmp} ${fmt(input.role, limit)} (${basis}).`,
+  };
 }
 
 /** The SLO's slow-burn paging level for a service's SLI: (1 − objective) × slowBurnRate. */

@@ -20,7 +20,11 @@ export function createConfigRunbookSource(file: Pick<FileConfig, 'runbooks'>): R
             try {
               markdown = await readFile(r.file!, 'utf8');
             } catch (err) {
-              throw new ExternalServiceError('runbooks', `cannot read runbook ${r.id} from ${r.file}: ${(err as Error).message}`, { retryable: false, cause: err });
+              throw new ExternalServiceError(
+                'runbooks',
+                `cannot read runbook ${r.id} from ${r.file}: ${(err as Error).message}`,
+                { retryable: false, cause: err },
+              );
             }
           }
           return { id: r.id, title: r.title, alerts: [...r.alerts], markdown };

@@ -67,7 +67,17 @@ export function computeErrorBudget(slo: SloDef, series: Series[], now: Date, rec
         : state === 'slow_burn'
           ? 'slow burn: ticket-worthy, look at it in business hours'
           : null;
-  return { slo: slo.name, service: slo.service, objective: slo.objective, windowMs: slo.window, remaining, burnRate1h, burnRate6h, state, policy };
+  return {
+    slo: slo.name,
+    service: slo.service,
+    objective: slo.objective,
+    windowMs: slo.window,
+    remaining,
+    burnRate1h,
+    burnRate6h,
+    state,
+    policy,
+  };
 }
 
 /** The budgets of a service's SLOs, read from the metrics source; `unknown` when there is no metrics source or it fails. */

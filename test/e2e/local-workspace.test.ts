@@ -39,7 +39,9 @@ describe('the local workspace in a browser', () => {
       await page.locator('#trigger').waitFor({ state: 'visible' });
       await page.selectOption('#scenario', 'bad-deploy-search');
       await waitForText(page.locator('#toast'), 'Triggered bad-deploy-search');
-      const world = (await (await fetch(`${url}/sandbox/api/world`)).json()) as { faults: Array<{ kind: string; service: string; cause: string | null }> };
+      const world = (await (await fetch(`${url}/sandbox/api/world`)).json()) as {
+        faults: Array<{ kind: string; service: string; cause: string | null }>;
+      };
       const culprit = world.faults.find((f) => f.kind === 'bad_deploy')!.cause!;
       expect(culprit).toMatch(/^deploy-\d+$/);
 
@@ -61,7 +63,10 @@ describe('the local workspace in a browser', () => {
       step = 'see the verification and the incident mitigated';
       await waitForText(messages, /\brecovered\b/i, 150_000);
       await waitForText(page.locator('#channel-topic'), /\bmitigated\b/i, 30_000);
-      const after = (await (await fetch(`${url}/sandbox/api/world`)).json()) as { faults: Array<{ cause: string | null; active: boolean }>; operations: Array<{ action: string; cause: string | null }> };
+      const after = (await (await fetch(`${url}/sandbox/api/world`)).json()) as {
+        faults: Array<{ cause: string | null; active: boolean }>;
+        operations: Array<{ action: string; cause: string | null }>;
+      };
       expect(after.operations.map((o) => [o.action, o.cause])).toContainEqual(['rollback_deploy', culprit]);
       expect(after.faults.find((f) => f.cause === culprit)?.active).toBe(false);
 
@@ -71,7 +76,10 @@ describe('the local workspace in a browser', () => {
       await modal.waitFor({ state: 'visible', timeout: 15_000 });
       await modal.locator('select[data-input]').first().selectOption('bad_deploy');
       await modal.locator('input[data-input]').first().fill(culprit);
-      await modal.locator('textarea[data-input]').first().fill('The search release broke price lookups; rolled back, errors back to baseline.');
+      await modal
+        .locator('textarea[data-input]')
+        .first()
+        .fill('The search release broke price lookups; rolled back, errors back to baseline.');
       await modal.locator('[data-modal-submit]').click();
       await modal.waitFor({ state: 'hidden', timeout: 15_000 });
       // "0 resolved" alerts appear in the briefing from the start: the channel topic carries the incident's status.
@@ -79,7 +87,10 @@ describe('the local workspace in a browser', () => {
       await saveScreenshot(page, 'local-workspace');
     } catch (err) {
       await saveScreenshot(page, 'local-workspace-failed').catch(() => undefined);
-      throw new Error(`step "${step}" failed: ${(err as Error).message}\n--- app output (tail) ---\n${app!.output().slice(-4000)}`, { cause: err });
+      throw new Error(
+        `step "${step}" failed: ${(err as Error).message}\n--- app output (tail) ---\n${app!.output().slice(-4000)}`,
+        { cause: err },
+      );
     }
   });
 });

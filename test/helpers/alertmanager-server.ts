@@ -23,13 +23,16 @@ export interface AlertmanagerApiAlert {
   generatorURL?: string;
 }
 
-const INSTALL_HINT = 'install it with `apt-get install -y prometheus-alertmanager` (Debian package; provides /usr/bin/prometheus-alertmanager)';
+const INSTALL_HINT =
+  'install it with `apt-get install -y prometheus-alertmanager` (Debian package; provides /usr/bin/prometheus-alertmanager)';
 
 /** The Alertmanager binary: ALERTMANAGER_BIN, else prometheus-alertmanager or alertmanager on PATH. */
 export function findAlertmanager(): string {
   const override = process.env.ALERTMANAGER_BIN;
   const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  const candidates = override ? [override] : dirs.flatMap((d) => [path.join(d, 'prometheus-alertmanager'), path.join(d, 'alertmanager')]);
+  const candidates = override
+    ? [override]
+    : dirs.flatMap((d) => [path.join(d, 'prometheus-alertmanager'), path.join(d, 'alertmanager')]);
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -56,21 +59,36 @@ async function freePort(): Promise<number> {
  * Starts Alertmanager with one route to `webhookUrl` (send_resolved on), grouping by alertname and service, with
  * short group timings so a posted alert is delivered within about a second, and its resolution too.
  */
-export async function startAlertmanager(webhookUrl: string, opts: { readyTimeoutMs?: number } = {}): Promise<RunningAlertmanager> {
+export async function startAlertmanager(
+  webhookUrl: string,
+  opts: { readyTimeoutMs?: number } = {},
+): Promise<RunningAlertmanager> {
   const bin = findAlertmanager();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-am-'));
   const config = path.join(dir, 'alertmanager.yml');
   writeFileSync(
     config,
     stringify({
-      route: { receiver: 'copilot', group_by: ['alertname', 'service'], group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
+      route: {
+        receiver: 'copilot',
+        group_by: ['alertname', 'service'],
+        group_wait: '1s',
+        group_interval: '1s',
+        repeat_interval: '1h',
+      },
       receivers: [{ name: 'copilot', webhook_configs: [{ url: webhookUrl, send_resolved: true, max_alerts: 0 }] }],
     }),
   );
   const port = await freePort();
   const child: ChildProcess = spawn(
     bin,
-    [`--config.file=${config}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [
+      `--config.file=${config}`,
+      `--storage.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -92,7 +110,10 @@ export async function startAlertmanager(webhookUrl: string, opts: { readyTimeout
       await stop();
       throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`);
     }
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() > deadline) {
       await stop();
@@ -103,7 +124,11 @@ export async function startAlertmanager(webhookUrl: string, opts: { readyTimeout
   return {
     url,
     async postAlerts(alerts) {
-      const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+      const res = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alerts),
+      });
       if (!res.ok) throw new Error(`alertmanager refused the alerts: ${res.status} ${await res.text()}`);
     },
     stop,

@@ -12,7 +12,8 @@ export interface MessagesRequest {
   tool_choice?: { type: string; name?: string };
 }
 
-export type ReplyBlock = { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: unknown };
+export type ReplyBlock =
+  { type: 'text'; text: string } | { type: 'tool_use'; id?: string; name: string; input: unknown };
 
 /** One scripted reply: content blocks, or an HTTP error; optionally delayed. */
 export interface ScriptedReply {
@@ -91,10 +92,14 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
         res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${served}` });
         res.end(JSON.stringify(body));
       };
-      const error = (status: number, type: string, message: string) => send(status, { type: 'error', error: { type, message } });
-      if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/messages') return error(404, 'not_found_error', `no route ${req.method} ${req.url}`);
-      if (!apiKeyOf(req.headers)) return error(401, 'authentication_error', 'an x-api-key or Authorization: Bearer header is required');
-      if (!req.headers['anthropic-version']) return error(400, 'invalid_request_error', 'anthropic-version header is required');
+      const error = (status: number, type: string, message: string) =>
+        send(status, { type: 'error', error: { type, message } });
+      if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/messages')
+        return error(404, 'not_found_error', `no route ${req.method} ${req.url}`);
+      if (!apiKeyOf(req.headers))
+        return error(401, 'authentication_error', 'an x-api-key or Authorization: Bearer header is required');
+      if (!req.headers['anthropic-version'])
+        return error(400, 'invalid_request_error', 'anthropic-version header is required');
       let body: MessagesRequest;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessagesRequest;
@@ -103,8 +108,15 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
       }
       if (!body.model || !Array.isArray(body.messages) || typeof body.max_tokens !== 'number')
         return error(400, 'invalid_request_error', 'model, messages and max_tokens are required');
-      const empty = body.messages.findIndex((m, i) => (m.content.length === 0) && !(i === body.messages.length - 1 && m.role === 'assistant'));
-      if (empty >= 0) return error(400, 'invalid_request_error', `messages.${empty}: all messages must have non-empty content except for the optional final assistant message`);
+      const empty = body.messages.findIndex(
+        (m, i) => m.content.length === 0 && !(i === body.messages.length - 1 && m.role === 'assistant'),
+      );
+      if (empty >= 0)
+        return error(
+          400,
+          'invalid_request_error',
+          `messages.${empty}: all messages must have non-empty content except for the optional final assistant message`,
+        );
       requests.push({ body, headers: req.headers });
       const index = served++;
       const entry = script[index];
@@ -113,7 +125,9 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
       const answer = () => {
         if (reply.status) return error(reply.status, reply.errorType ?? 'api_error', 'scripted failure');
         const content = (reply.content ?? []).map((b, i) =>
-          b.type === 'tool_use' ? { type: 'tool_use', id: b.id ?? `toolu_${index}_${i}`, name: b.name, input: b.input } : b,
+          b.type === 'tool_use'
+            ? { type: 'tool_use', id: b.id ?? `toolu_${index}_${i}`, name: b.name, input: b.input }
+            : b,
         );
         send(200, {
           id: `msg_fake_${index}`,

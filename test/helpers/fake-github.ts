@@ -65,7 +65,11 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
       const url = new URL(req.url ?? '/', 'http://localhost');
       const auth = req.headers.authorization;
       if (auth !== `token ${token}` && auth !== `Bearer ${token}`) {
-        send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+        send(res, 401, {
+          message: 'Bad credentials',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '401',
+        });
         return;
       }
       let m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/workflows\/([^/]+)\/dispatches$/.exec(url.pathname);
@@ -83,10 +87,21 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
           return;
         }
         if (failStatus !== null) {
-          send(res, failStatus, { message: failStatus === 404 ? 'Not Found' : 'Server Error', status: String(failStatus) });
+          send(res, failStatus, {
+            message: failStatus === 404 ? 'Not Found' : 'Server Error',
+            status: String(failStatus),
+          });
           return;
         }
-        const d: RecordedDispatch = { owner, repo, workflow, ref: body.ref, inputs: (body.inputs as Record<string, unknown>) ?? {}, authorization: auth, at: Date.now() };
+        const d: RecordedDispatch = {
+          owner,
+          repo,
+          workflow,
+          ref: body.ref,
+          inputs: (body.inputs as Record<string, unknown>) ?? {},
+          authorization: auth,
+          at: Date.now(),
+        };
         dispatches.push(d);
         const now = new Date().toISOString();
         const id = nextRunId++;
@@ -114,7 +129,12 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
         const event = url.searchParams.get('event');
         const perPage = Number(url.searchParams.get('per_page') ?? 30);
         const list = runs
-          .filter((r) => r.repository.full_name === `${owner}/${repo}` && r.workflow_id === workflow && (!event || r.event === event))
+          .filter(
+            (r) =>
+              r.repository.full_name === `${owner}/${repo}` &&
+              r.workflow_id === workflow &&
+              (!event || r.event === event),
+          )
           .reverse();
         send(res, 200, { total_count: list.length, workflow_runs: list.slice(0, perPage) });
         return;

@@ -3,9 +3,23 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { SlackSandbox } from '../../sandbox/slack/slack-sandbox.js';
-import { SlackDeliverer, type ClickArgs, type DeliveryResult, type SendMessageArgs, type SlashCommandArgs, type SubmitViewArgs } from '../../sandbox/slack/deliver.js';
+import {
+  SlackDeliverer,
+  type ClickArgs,
+  type DeliveryResult,
+  type SendMessageArgs,
+  type SlashCommandArgs,
+  type SubmitViewArgs,
+} from '../../sandbox/slack/deliver.js';
 import type { RateLimitOptions } from '../../sandbox/slack/rate-limit.js';
-import type { SandboxChannel, SandboxEphemeral, SandboxFile, SandboxMessage, SandboxView, WorkspaceState } from '../../sandbox/slack/workspace-state.js';
+import type {
+  SandboxChannel,
+  SandboxEphemeral,
+  SandboxFile,
+  SandboxMessage,
+  SandboxView,
+  WorkspaceState,
+} from '../../sandbox/slack/workspace-state.js';
 import { waitFor } from './wait-for.js';
 
 export { ROSTER, RosterIds, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_USERGROUPS } from '../../sandbox/slack/roster.js';
@@ -32,7 +46,10 @@ export interface FakeSlackActions {
   submitView(appUrl: string, args: SubmitViewArgs): Promise<DeliveryResult>;
   closeView(appUrl: string, user: string): Promise<DeliveryResult | undefined>;
   slashCommand(appUrl: string, args: SlashCommandArgs): Promise<DeliveryResult>;
-  sendMessage(appUrl: string, args: SendMessageArgs): Promise<{ ts: string; eventIds: string[]; deliveries: DeliveryResult[] }>;
+  sendMessage(
+    appUrl: string,
+    args: SendMessageArgs,
+  ): Promise<{ ts: string; eventIds: string[]; deliveries: DeliveryResult[] }>;
   redeliverEvent(appUrl: string, eventId: string, retryNum?: number): Promise<DeliveryResult>;
   /** Any other Events API event (e.g. member_joined_channel), wrapped in an event_callback envelope. */
   deliverEvent(appUrl: string, event: Record<string, unknown>): Promise<{ eventId: string; result: DeliveryResult }>;
@@ -77,7 +94,10 @@ export interface FakeSlack {
   /** Web API calls answered with an outage's failure, by method, oldest first. */
   failedCalls(): string[];
   /** Polls until fn returns something truthy; fails with `message` after timeoutMs (default 10 s). */
-  waitFor<T>(fn: () => T | undefined | null | false, opts?: { timeoutMs?: number; intervalMs?: number; message?: string }): Promise<T>;
+  waitFor<T>(
+    fn: () => T | undefined | null | false,
+    opts?: { timeoutMs?: number; intervalMs?: number; message?: string },
+  ): Promise<T>;
   act: FakeSlackActions;
   /** The same actions, signed with another secret (e.g. to check the app rejects bad signatures). */
   deliverTo(signingSecret: string): FakeSlackActions;
@@ -154,7 +174,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     messages: (channel) => [...state.channelMessages(channel)],
     topLevel: (channel) => state.topLevel(channel),
     thread: (channel, ts) => state.thread(channel, ts),
-    lastMessage: (channel, o) => [...state.channelMessages(channel)].reverse().find((m) => o?.includeSystem || !SYSTEM_SUBTYPES.has(m.subtype ?? '')),
+    lastMessage: (channel, o) =>
+      [...state.channelMessages(channel)]
+        .reverse()
+        .find((m) => o?.includeSystem || !SYSTEM_SUBTYPES.has(m.subtype ?? '')),
     ephemerals: (user) => state.ephemerals.filter((e) => !user || e.user === user),
     views: (user) =>
       [...state.viewStacks.entries()]
@@ -167,10 +190,18 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     failMethods: (methods, how = { status: 503 }) => methods.forEach((m) => outages.set(m, how)),
     recover: () => outages.clear(),
     failedCalls: () => [...failed],
-    waitFor: (fn, o = {}) => waitFor(`fake Slack: ${o.message ?? 'a condition'}`, fn, o.timeoutMs ?? 10_000, o.intervalMs ?? 25),
+    waitFor: (fn, o = {}) =>
+      waitFor(`fake Slack: ${o.message ?? 'a condition'}`, fn, o.timeoutMs ?? 10_000, o.intervalMs ?? 25),
     act: bindActions(sandbox.deliver),
     deliverTo: (secret) =>
-      bindActions(new SlackDeliverer({ state, interactions: sandbox.interactions, signingSecret: secret, baseUrl: () => sandbox.baseUrl })),
+      bindActions(
+        new SlackDeliverer({
+          state,
+          interactions: sandbox.interactions,
+          signingSecret: secret,
+          baseUrl: () => sandbox.baseUrl,
+        }),
+      ),
     close: () => server.close(),
   };
 }

@@ -27,6 +27,11 @@ export function scenarioIds(): string[] {
 }
 
 /** A webhook body exactly as its sender posts it (test/fixtures/webhooks/). */
-export function webhookFixture(name: 'alertmanager-webhook' | 'pagerduty-webhook-v3-incident-triggered'): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(fixturesDir, 'webhooks', `${name}.json`), 'utf8')) as Record<string, unknown>;
+export function webhookFixture(
+  name: 'alertmanager-webhook' | 'pagerduty-webhook-v3-incident-triggered',
+): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(fixturesDir, 'webhooks', `${name}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }

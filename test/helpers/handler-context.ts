@@ -28,10 +28,20 @@ export function handlerTestConfig(overrides: Record<string, unknown> = {}): AppC
         { id: 'maria', name: 'Maria', slackId: People.maria },
         { id: 'ben', name: 'Ben', slackId: People.ben },
       ],
-      teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', oncallChannel: 'C0ONCALL', lead: 'maria', schedule: 'payments' }],
+      teams: [
+        { name: 'payments', alertsChannel: 'C0ALERTS', oncallChannel: 'C0ONCALL', lead: 'maria', schedule: 'payments' },
+      ],
       services: [{ name: 'checkout', team: 'payments' }],
       // The rotation began the day before the test clock's TEST_NOW, so Priya is on call (never the wall clock's date).
-      schedules: [{ name: 'payments', timeZone: 'Europe/Berlin', members: ['priya', 'sam'], start: '2026-11-23T08:00:00Z', length: '7d' }],
+      schedules: [
+        {
+          name: 'payments',
+          timeZone: 'Europe/Berlin',
+          members: ['priya', 'sam'],
+          start: '2026-11-23T08:00:00Z',
+          length: '7d',
+        },
+      ],
       ...overrides,
     },
     'handler test config',
@@ -76,7 +86,9 @@ export class Recorder {
 
   /** The ephemeral texts the chat port posted, as [channel, user, text]. */
   ephemerals(): [string, string, string][] {
-    return this.chat.filter((c) => c.method === 'postEphemeral').map((c) => c.args.slice(0, 3) as [string, string, string]);
+    return this.chat
+      .filter((c) => c.method === 'postEphemeral')
+      .map((c) => c.args.slice(0, 3) as [string, string, string]);
   }
 }
 
@@ -147,7 +159,10 @@ function untouchable<T>(name: string, rec: Recorder): T {
  * An application context for calling handlers directly. Without `db` and `queue` (a unit test), both record any touch
  * in `rec.touched` and throw.
  */
-export function handlerContext(rec: Recorder, opts: { config?: AppConfig; db?: Database; queue?: JobQueue; clock?: Clock } = {}): AppContext {
+export function handlerContext(
+  rec: Recorder,
+  opts: { config?: AppConfig; db?: Database; queue?: JobQueue; clock?: Clock } = {},
+): AppContext {
   const logger = createLogger({ level: 'silent' });
   const db = opts.db ?? untouchable<Database>('database', rec);
   return {
@@ -179,7 +194,10 @@ export function useHandlerDatabase(): { readonly db: Database; readonly queue: J
 }
 
 /** Inserts an open incident of checkout (payments) as the incident loop does, in `channelId`; returns its id and public id. */
-export async function insertIncident(ctx: AppContext, fields: { channelId: string; status?: string; severity?: string }): Promise<{ id: number; publicId: string }> {
+export async function insertIncident(
+  ctx: AppContext,
+  fields: { channelId: string; status?: string; severity?: string },
+): Promise<{ id: number; publicId: string }> {
   const now = ctx.clock.now();
   const [row] = (await ctx
     .knex('incidents')

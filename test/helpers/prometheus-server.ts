@@ -12,12 +12,18 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-const INSTALL_HINT = 'install it with `apt-get install -y prometheus` (Debian package; provides /usr/bin/prometheus and /usr/bin/promtool)';
+const INSTALL_HINT =
+  'install it with `apt-get install -y prometheus` (Debian package; provides /usr/bin/prometheus and /usr/bin/promtool)';
 
 /** Finds an executable on PATH (or the env override); throws with the install hint when absent. */
 export function findBinary(name: 'prometheus' | 'promtool'): string {
   const override = process.env[name === 'prometheus' ? 'PROMETHEUS_BIN' : 'PROMTOOL_BIN'];
-  const candidates = override ? [override] : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((d) => path.join(d, name));
+  const candidates = override
+    ? [override]
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((d) => path.join(d, name));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -69,7 +75,10 @@ async function freePort(): Promise<number> {
  * Backfills `series` into a fresh TSDB in a temp dir with `promtool tsdb create-blocks-from openmetrics`, starts
  * `prometheus` on a free loopback port with a long retention (the samples are in the past), and waits until ready.
  */
-export async function startPrometheusWithSeries(series: readonly Series[], opts: { readyTimeoutMs?: number } = {}): Promise<RunningPrometheus> {
+export async function startPrometheusWithSeries(
+  series: readonly Series[],
+  opts: { readyTimeoutMs?: number } = {},
+): Promise<RunningPrometheus> {
   const prometheus = findBinary('prometheus');
   const promtool = findBinary('promtool');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-prom-'));
@@ -78,8 +87,12 @@ export async function startPrometheusWithSeries(series: readonly Series[], opts:
     const input = path.join(dir, 'series.om');
     const data = path.join(dir, 'data');
     writeFileSync(input, toOpenMetrics(series));
-    const backfill = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', input, data], { encoding: 'utf8', timeout: 60_000 });
-    if (backfill.status !== 0) throw new Error(`promtool backfill failed (${backfill.status}): ${backfill.stderr || backfill.stdout}`);
+    const backfill = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', input, data], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (backfill.status !== 0)
+      throw new Error(`promtool backfill failed (${backfill.status}): ${backfill.stderr || backfill.stdout}`);
     const config = path.join(dir, 'prometheus.yml');
     writeFileSync(config, 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
     const port = await freePort();

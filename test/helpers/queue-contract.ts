@@ -41,7 +41,11 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
     const payloadSchema = z.object({ n: z.number() });
 
     /** A started queue with the test job kinds registered. */
-    async function startQueue(opts?: { concurrency?: number; metrics?: AppMetrics; start?: boolean }): Promise<JobQueue> {
+    async function startQueue(opts?: {
+      concurrency?: number;
+      metrics?: AppMetrics;
+      start?: boolean;
+    }): Promise<JobQueue> {
       const q = fx.makeQueue(opts);
       queues.push(q);
       q.register({
@@ -132,7 +136,12 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         if (ctx.attempt < 3) throw new Error(`transient failure ${ctx.attempt}`);
       });
       await q.enqueue('record', { n: 1 }, { jobId: 'flaky', attempts: 4, backoffMs: 200 });
-      await waitFor('flaky job completed', async () => (await q.get('flaky'))?.status === 'completed', 8000, QUEUE_POLL_MS);
+      await waitFor(
+        'flaky job completed',
+        async () => (await q.get('flaky'))?.status === 'completed',
+        8000,
+        QUEUE_POLL_MS,
+      );
       const r = runsOf('flaky');
       expect(r.map((x) => x.ctx.attempt)).toEqual([1, 2, 3]);
       expect(r[1]!.at - r[0]!.at).toBeGreaterThanOrEqual(190);
@@ -156,7 +165,12 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
 
       broken = false;
       await q.retryDead('doomed');
-      await waitFor('revived job completed', async () => (await q.get('doomed'))?.status === 'completed', 5000, QUEUE_POLL_MS);
+      await waitFor(
+        'revived job completed',
+        async () => (await q.get('doomed'))?.status === 'completed',
+        5000,
+        QUEUE_POLL_MS,
+      );
       expect(runsOf('doomed')).toHaveLength(3);
       expect(await q.listDead()).toEqual([]);
       await expect(q.retryDead('doomed')).rejects.toBeInstanceOf(ConflictError);
@@ -178,7 +192,11 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       const bad = await q.get('bad-payload');
       expect(bad).toMatchObject({ status: 'dead', attempts: 1 });
       expect(bad!.lastError).toMatch(/^invalid payload: n: /);
-      expect(await q.get('permanent')).toMatchObject({ status: 'dead', attempts: 1, lastError: 'PermanentJobError: the incident no longer exists' });
+      expect(await q.get('permanent')).toMatchObject({
+        status: 'dead',
+        attempts: 1,
+        lastError: 'PermanentJobError: the incident no longer exists',
+      });
       expect((await q.get('orphan'))!.lastError).toBe('no job definition registered for "no-such-kind"');
     });
 
@@ -244,7 +262,12 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await first.stop();
       await fx.loseBroker();
       await startQueue();
-      await waitFor('timers fired after broker loss', () => runsOf('handoff').length > 0 && runsOf('verify').length > 0, 8000, QUEUE_POLL_MS);
+      await waitFor(
+        'timers fired after broker loss',
+        () => runsOf('handoff').length > 0 && runsOf('verify').length > 0,
+        8000,
+        QUEUE_POLL_MS,
+      );
       await sleep(500);
       expect(runsOf('handoff')).toHaveLength(1);
       expect(runsOf('verify')).toHaveLength(1);
@@ -263,7 +286,10 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await sleep(500);
       expect(runs).toHaveLength(60);
       expect(new Set(runs.map((r) => r.jobId))).toEqual(new Set(ids));
-      const statuses = (await fx.knex('jobs').select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: unknown }>;
+      const statuses = (await fx.knex('jobs').select('status').count({ n: '*' }).groupBy('status')) as Array<{
+        status: string;
+        n: unknown;
+      }>;
       expect(statuses.map((s) => ({ status: s.status, n: Number(s.n) }))).toEqual([{ status: 'completed', n: 60 }]);
     });
 
@@ -286,7 +312,12 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       expect(Date.now() - t1).toBeLessThan(1500);
       expect((await q2.get('slower'))?.status).toBe('running');
       // Let it finish before cleanup drops the schema under it.
-      await waitFor('slower job finished', async () => (await fx.knex('jobs').where({ id: 'slower' }).first())?.status === 'completed', 5000, QUEUE_POLL_MS);
+      await waitFor(
+        'slower job finished',
+        async () => (await fx.knex('jobs').where({ id: 'slower' }).first())?.status === 'completed',
+        5000,
+        QUEUE_POLL_MS,
+      );
     });
   });
 }

@@ -18,7 +18,10 @@ export async function requirePostgres(): Promise<void> {
     await client.connect();
     await client.query('select 1');
   } catch (err) {
-    throw new Error(`PostgreSQL is required at ${DATABASE_URL} for integration tests (bash .ci/run starts it): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `PostgreSQL is required at ${DATABASE_URL} for integration tests (bash .ci/run starts it): ${(err as Error).message}`,
+      { cause: err },
+    );
   } finally {
     await client.end().catch(() => {});
   }
@@ -26,12 +29,20 @@ export async function requirePostgres(): Promise<void> {
 
 /** Fails (never skips) with a clear message when Redis is not reachable. */
 export async function requireRedis(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`Redis is required at ${REDIS_URL} for integration tests (bash .ci/run starts it): ${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `Redis is required at ${REDIS_URL} for integration tests (bash .ci/run starts it): ${(err as Error).message}`,
+      { cause: err },
+    );
   } finally {
     redis.disconnect();
   }

@@ -4,7 +4,13 @@
 export const TEAM_ID = 'T0ACME';
 
 /** A `block_actions` body of one button click in a channel message, as Bolt hands it to an action listener. */
-export function buttonClick(opts: { actionId: string; value: string; user: string; channel?: string; actionTs?: string }): Record<string, unknown> {
+export function buttonClick(opts: {
+  actionId: string;
+  value: string;
+  user: string;
+  channel?: string;
+  actionTs?: string;
+}): Record<string, unknown> {
   const channel = opts.channel ?? 'C0INCIDENT';
   return {
     type: 'block_actions',
@@ -17,7 +23,14 @@ export function buttonClick(opts: { actionId: string; value: string; user: strin
     enterprise: null,
     is_enterprise_install: false,
     channel: { id: channel, name: 'inc-checkout' },
-    message: { type: 'message', user: 'U0COPILOT', ts: '1764064800.000100', bot_id: 'B0COPILOT', text: 'briefing', blocks: [] },
+    message: {
+      type: 'message',
+      user: 'U0COPILOT',
+      ts: '1764064800.000100',
+      bot_id: 'B0COPILOT',
+      text: 'briefing',
+      blocks: [],
+    },
     state: { values: {} },
     response_url: `https://hooks.slack.com/actions/${TEAM_ID}/1/response`,
     actions: [
@@ -34,7 +47,12 @@ export function buttonClick(opts: { actionId: string; value: string; user: strin
 }
 
 /** A slash command's form body (as Bolt parses it), typed in `channel` by `user`. */
-export function slashCommand(opts: { command: string; text: string; user: string; channel?: string }): Record<string, string> {
+export function slashCommand(opts: {
+  command: string;
+  text: string;
+  user: string;
+  channel?: string;
+}): Record<string, string> {
   return {
     token: 'verification-token',
     team_id: TEAM_ID,
@@ -55,10 +73,18 @@ export function slashCommand(opts: { command: string; text: string; user: string
 /** A plain-text input's state, as Slack reports it in `view.state.values[block][action]`. */
 export const textInput = (value: string | null) => ({ type: 'plain_text_input', value });
 /** A static select's state. */
-export const selectInput = (value: string | null) => ({ type: 'static_select', selected_option: value === null ? null : { text: { type: 'plain_text', text: value }, value } });
+export const selectInput = (value: string | null) => ({
+  type: 'static_select',
+  selected_option: value === null ? null : { text: { type: 'plain_text', text: value }, value },
+});
 
 /** A `view_submission` body of a modal whose input blocks and actions share one id (as blocks/modals.ts builds them). */
-export function viewSubmission(opts: { callbackId: string; user: string; privateMetadata: string; values: Record<string, Record<string, unknown>> }): Record<string, unknown> {
+export function viewSubmission(opts: {
+  callbackId: string;
+  user: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, unknown>>;
+}): Record<string, unknown> {
   const values = Object.fromEntries(Object.entries(opts.values).map(([id, state]) => [id, { [id]: state }]));
   return {
     type: 'view_submission',
@@ -85,7 +111,14 @@ export function viewSubmission(opts: { callbackId: string; user: string; private
 }
 
 /** A `message` event (the Events API envelope's inner event). */
-export function messageEvent(opts: { channel: string; user: string; text: string; ts?: string; subtype?: string; botId?: string }): Record<string, unknown> {
+export function messageEvent(opts: {
+  channel: string;
+  user: string;
+  text: string;
+  ts?: string;
+  subtype?: string;
+  botId?: string;
+}): Record<string, unknown> {
   return {
     type: 'message',
     channel: opts.channel,

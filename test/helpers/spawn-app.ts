@@ -15,7 +15,12 @@ export interface SpawnedApp {
 }
 
 /** Runs a CLI command to completion (through `entry`, by default the incident-copilot command). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, entry = bin): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+  entry = bin,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...args], { cwd: repoRoot, env: cleanEnv(env) });
     let stdout = '';
@@ -37,7 +42,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_00
 export function cleanEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(PORT|HOST|DATABASE_URL|REDIS_URL|DATA_DIR|SLACK_|PAGERDUTY_|GITHUB_|ANTHROPIC_|PROMETHEUS_URL|LOKI_URL|COPILOT_CONFIG|ALERTMANAGER_TOKEN|EVENTS_WEBHOOK_SECRET|VITEST|NODE_OPTIONS)/.test(k)) continue;
+    if (
+      /^(PORT|HOST|DATABASE_URL|REDIS_URL|DATA_DIR|SLACK_|PAGERDUTY_|GITHUB_|ANTHROPIC_|PROMETHEUS_URL|LOKI_URL|COPILOT_CONFIG|ALERTMANAGER_TOKEN|EVENTS_WEBHOOK_SECRET|VITEST|NODE_OPTIONS)/.test(
+        k,
+      )
+    )
+      continue;
     base[k] = v;
   }
   return { ...base, LOG_LEVEL: 'info', ...env };

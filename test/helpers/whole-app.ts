@@ -7,7 +7,15 @@ import { createApp, type AppOverrides, type RunningApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { testClock } from './test-clock.js';
-import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from './services.js';
+import {
+  DATABASE_URL,
+  REDIS_URL,
+  dropRedisPrefix,
+  dropSchema,
+  requirePostgres,
+  requireRedis,
+  uniqueName,
+} from './services.js';
 
 export interface WholeApp {
   app: RunningApp;
@@ -22,7 +30,11 @@ export interface WholeApp {
  * without a clock the app reads the tests' clock from TEST_NOW, never the wall clock's date. An empty REDIS_URL in
  * `env` runs the in-process Postgres queue instead of BullMQ.
  */
-export async function startWholeApp(fileConfig: object, env: Record<string, string> = {}, overrides: Pick<AppOverrides, 'clock' | 'evidence'> = {}): Promise<WholeApp> {
+export async function startWholeApp(
+  fileConfig: object,
+  env: Record<string, string> = {},
+  overrides: Pick<AppOverrides, 'clock' | 'evidence'> = {},
+): Promise<WholeApp> {
   await requirePostgres();
   await requireRedis();
   const schema = uniqueName('test');

@@ -46,22 +46,37 @@ describe('loadConfig', () => {
 
   it('names every bad setting in one error', () => {
     const problems = problemsOf(() =>
-      loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', SLACK_BOT_TOKEN: 'nope', LOG_LEVEL: 'loud' }, emptyDir),
+      loadConfig(
+        { PORT: '70000', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', SLACK_BOT_TOKEN: 'nope', LOG_LEVEL: 'loud' },
+        emptyDir,
+      ),
     );
     const keys = problems.map((p) => p.split(':')[0]);
     // A malformed setting does not hide a missing one that another setting needs (the signing secret).
-    expect(keys.sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REDIS_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
+    expect(keys.sort()).toEqual([
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'PORT',
+      'REDIS_URL',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ]);
   });
 
   it('requires a signing secret with a bot token in HTTP mode', () => {
     const problems = problemsOf(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-3' }, emptyDir));
     expect(problems[0]).toMatch(/^SLACK_SIGNING_SECRET: required/);
-    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }, emptyDir).env.SLACK_APP_TOKEN).toBe('xapp-1');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }, emptyDir).env.SLACK_APP_TOKEN).toBe(
+      'xapp-1',
+    );
   });
 
   it('reads COPILOT_CONFIG and reports its problems with the file name and path', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-config-'));
-    writeFileSync(path.join(dir, 'bad.yml'), 'teams:\n  - name: web\n    alertsChannel: "#web"\n    timeZone: Mars/Olympus\n');
+    writeFileSync(
+      path.join(dir, 'bad.yml'),
+      'teams:\n  - name: web\n    alertsChannel: "#web"\n    timeZone: Mars/Olympus\n',
+    );
     const problems = problemsOf(() => loadConfig({ COPILOT_CONFIG: 'bad.yml', PORT: 'x' }, dir));
     expect(problems.some((p) => p.startsWith('PORT:'))).toBe(true);
     expect(problems.some((p) => p.startsWith('bad.yml: teams.0.timeZone:'))).toBe(true);
@@ -77,9 +92,13 @@ describe('loadConfig', () => {
 
   it('says when the config file is missing or not YAML', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-config-'));
-    expect(problemsOf(() => loadConfig({ COPILOT_CONFIG: 'missing.yml' }, dir))[0]).toMatch(/^COPILOT_CONFIG: cannot read missing.yml/);
+    expect(problemsOf(() => loadConfig({ COPILOT_CONFIG: 'missing.yml' }, dir))[0]).toMatch(
+      /^COPILOT_CONFIG: cannot read missing.yml/,
+    );
     writeFileSync(path.join(dir, 'broken.yml'), 'teams: [unclosed');
-    expect(problemsOf(() => loadConfig({ COPILOT_CONFIG: 'broken.yml' }, dir))[0]).toMatch(/^broken.yml: not valid YAML/);
+    expect(problemsOf(() => loadConfig({ COPILOT_CONFIG: 'broken.yml' }, dir))[0]).toMatch(
+      /^broken.yml: not valid YAML/,
+    );
   });
 });
 
@@ -117,8 +136,12 @@ describe('parseFileConfig cross-checks', () => {
   });
 
   it('refuses a duration given as a bare number, naming the setting and the units to use', () => {
-    const policy = (delay: unknown) => ({ escalationPolicies: [{ name: 'p', steps: [{ targets: [{ type: 'team_lead' }], delay }] }] });
-    expect(() => parseFileConfig(policy(300), 'copilot.yml')).toThrow('escalationPolicies.0.steps.0.delay: expected a duration with a unit, like "300s" or "300ms", not a bare number');
+    const policy = (delay: unknown) => ({
+      escalationPolicies: [{ name: 'p', steps: [{ targets: [{ type: 'team_lead' }], delay }] }],
+    });
+    expect(() => parseFileConfig(policy(300), 'copilot.yml')).toThrow(
+      'escalationPolicies.0.steps.0.delay: expected a duration with a unit, like "300s" or "300ms", not a bare number',
+    );
     expect(parseFileConfig(policy('300s'), 'copilot.yml').escalationPolicies[0]!.steps[0]!.delay).toBe(300_000);
   });
 

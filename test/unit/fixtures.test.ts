@@ -8,12 +8,14 @@ import { loadScenario, scenarioIds, webhookFixture } from '../helpers/fixtures.j
 describe('test fixtures', () => {
   it('hold an example scenario with a truth for every category, each valid under the product schema', () => {
     const ids = scenarioIds();
-    const categories = new Set(ids.map((id) => {
-      const scenario = loadScenario(id);
-      expect(scenario.id).toBe(id);
-      expect(scenario.truth).toBeDefined();
-      return scenario.truth!.category;
-    }));
+    const categories = new Set(
+      ids.map((id) => {
+        const scenario = loadScenario(id);
+        expect(scenario.id).toBe(id);
+        expect(scenario.truth).toBeDefined();
+        return scenario.truth!.category;
+      }),
+    );
     expect([...categories].sort()).toEqual([...CATEGORIES].sort());
   });
 

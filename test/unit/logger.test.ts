@@ -51,7 +51,9 @@ describe('logger redaction', () => {
 
   it('scrubSecrets keeps ordinary text and hides passwords in connection URLs', () => {
     expect(scrubSecrets('checkout 5xx ratio above 5%')).toBe('checkout 5xx ratio above 5%');
-    expect(scrubSecrets('redis://:pw@host:6379 and postgres://u:p4ss@h/db')).toBe('redis://:pw@host:6379 and postgres://u:[Redacted]@h/db');
+    expect(scrubSecrets('redis://:pw@host:6379 and postgres://u:p4ss@h/db')).toBe(
+      'redis://:pw@host:6379 and postgres://u:[Redacted]@h/db',
+    );
     expect(scrubSecrets('ghp_abcdefghijklmnopqrstuvwxyz0123')).toBe('[Redacted]');
   });
 });

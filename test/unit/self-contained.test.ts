@@ -16,7 +16,11 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules', 'dist', '.data', 'coverage
  */
 function repositoryFiles(root: string): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.split('\0').filter((f) => f && !f.split('/').some((part) => SKIPPED_DIRS.has(part)));
   } catch {
     const files: string[] = [];
@@ -61,7 +65,15 @@ describe('the repository is self-contained', () => {
   it(`has no file that refers to ${SIBLING}`, () => {
     const files = repositoryFiles(repoRoot);
     // The listing really covers the repository, so an empty or wrong listing cannot pass for a clean one.
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'src/cli.ts', 'docs/architecture.md', 'test/fixtures/scenarios/bad-deploy-shop-01.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'src/cli.ts',
+        'docs/architecture.md',
+        'test/fixtures/scenarios/bad-deploy-shop-01.json',
+      ]),
+    );
     expect(siblingReferences(repoRoot, files)).toEqual([]);
   });
 

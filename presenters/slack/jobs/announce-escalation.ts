@@ -24,7 +24,11 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
         await ctx.chat.postMessage(channel, p.text ?? '', p.blocks);
         return;
       }
-      await ctx.chat.postMessage(channel, buildEscalationNoticeText(notice), notice.kind === 'all_resolved' ? buildAllResolvedBlocks(notice) : undefined);
+      await ctx.chat.postMessage(
+        channel,
+        buildEscalationNoticeText(notice),
+        notice.kind === 'all_resolved' ? buildAllResolvedBlocks(notice) : undefined,
+      );
     },
   });
 }

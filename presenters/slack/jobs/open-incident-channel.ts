@@ -10,7 +10,13 @@ import { briefingState, buildBriefingView } from '../../../src/incidents/briefin
 import { channelName } from '../../../src/incidents/naming.js';
 import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
 import { recordBriefing, recordChannel, recordResponders } from '../../../src/incidents/chat-repository.js';
-import { appendEvent, findEventByKey, findIncident, firstAlert, type Incident } from '../../../src/incidents/repository.js';
+import {
+  appendEvent,
+  findEventByKey,
+  findIncident,
+  firstAlert,
+  type Incident,
+} from '../../../src/incidents/repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
 import { postOnsetChart } from '../post-chart.js';
@@ -29,10 +35,21 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
   if (!incident.channelId) {
     const alert = await firstAlert(ctx.knex, incident.id);
-    const name = channelName(incident.publicId, incident.service, (alert?.alertname as string | undefined) ?? incident.title);
+    const name = channelName(
+      incident.publicId,
+      incident.service,
+      (alert?.alertname as string | undefined) ?? incident.title,
+    );
     const channel = await ctx.chat.createChannel(name);
     const updated = await recordChannel(ctx.knex, incident.id, channel, ctx.clock.now());
-    if (updated) await appendEvent(ctx.knex, { incidentId: incident.id, type: 'channel.created', actor: 'copilot', data: { channel: channel.id, name: channel.name }, dedupeKey: `channel:${incident.id}` });
+    if (updated)
+      await appendEvent(ctx.knex, {
+        incidentId: incident.id,
+        type: 'channel.created',
+        actor: 'copilot',
+        data: { channel: channel.id, name: channel.name },
+        dedupeKey: `channel:${incident.id}`,
+      });
     incident = (await findIncident(ctx.knex, incidentId))!;
   }
   const channelId = incident.channelId!;
@@ -41,14 +58,25 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     const view = await buildBriefingView(ctx.knex, ctx.config, incident);
     const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
     await recordBriefing(ctx.knex, incident.id, posted.ts, briefingState(view));
-    await appendEvent(ctx.knex, { incidentId: incident.id, type: 'briefing.posted', actor: 'copilot', data: { channel: channelId, ts: posted.ts }, dedupeKey: `briefing:${incident.id}` });
+    await appendEvent(ctx.knex, {
+      incidentId: incident.id,
+      type: 'briefing.posted',
+      actor: 'copilot',
+      data: { channel: channelId, ts: posted.ts },
+      dedupeKey: `briefing:${incident.id}`,
+    });
     // An investigation that finished while this message was on its way found no briefing to update: update it now.
     if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
-    await ctx.chat.setTopic(channelId, buildTopic(incident)).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not set the channel topic'));
+    await ctx.chat
+      .setTopic(channelId, buildTopic(incident))
+      .catch((err) => ctx.logger.warn({ err, incidentId }, 'could not set the channel topic'));
     // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
     // way): its own attempt found no thread to post in, so the chart goes with this briefing. Posted once either way.
     const now = await findIncident(ctx.knex, incident.id);
-    if (now?.investigation) await postOnsetChart(ctx, incident.id).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'));
+    if (now?.investigation)
+      await postOnsetChart(ctx, incident.id).catch((err) =>
+        ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'),
+      );
   }
   await inviteResponders(ctx, incident, channelId);
   await postPointer(ctx, incident, channelId);
@@ -79,7 +107,11 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
   for (const owner of service?.owners ?? []) {
     const id = await slackIdOf(file, ctx.chat, owner);
     if (id) ids.add(id);
-    else ctx.logger.warn({ incidentId: incident.id, owner }, 'service owner has no Slack id or email that Slack knows; not invited');
+    else
+      ctx.logger.warn(
+        { incidentId: incident.id, owner },
+        'service owner has no Slack id or email that Slack knows; not invited',
+      );
   }
   return [...ids];
 }
@@ -90,7 +122,13 @@ async function inviteResponders(ctx: AppContext, incident: Incident, channelId: 
   const ids = await responderIds(ctx, incident);
   if (ids.length) await ctx.chat.invite(channelId, ids);
   await recordResponders(ctx.knex, incident.id, ids);
-  await appendEvent(ctx.knex, { incidentId: incident.id, type: 'responders.invited', actor: 'copilot', data: { users: ids }, dedupeKey: `invited:${incident.id}` });
+  await appendEvent(ctx.knex, {
+    incidentId: incident.id,
+    type: 'responders.invited',
+    actor: 'copilot',
+    data: { users: ids },
+    dedupeKey: `invited:${incident.id}`,
+  });
 }
 
 async function postPointer(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
@@ -98,9 +136,21 @@ async function postPointer(ctx: AppContext, incident: Incident, channelId: strin
   if (!team) return;
   const already = await findEventByKey(ctx.knex, `pointer:${incident.id}`);
   if (already) return;
-  const view = { publicId: incident.publicId, severity: incident.severity, title: incident.title, service: incident.service, channelId };
+  const view = {
+    publicId: incident.publicId,
+    severity: incident.severity,
+    title: incident.title,
+    service: incident.service,
+    channelId,
+  };
   const posted = await ctx.chat.postMessage(team.alertsChannel, buildPointerText(view), buildPointerBlocks(view));
-  await appendEvent(ctx.knex, { incidentId: incident.id, type: 'pointer.posted', actor: 'copilot', data: { channel: posted.channel, ts: posted.ts }, dedupeKey: `pointer:${incident.id}` });
+  await appendEvent(ctx.knex, {
+    incidentId: incident.id,
+    type: 'pointer.posted',
+    actor: 'copilot',
+    data: { channel: posted.channel, ts: posted.ts },
+    dedupeKey: `pointer:${incident.id}`,
+  });
 }
 
 /**
@@ -108,7 +158,11 @@ async function postPointer(ctx: AppContext, incident: Incident, channelId: strin
  * job that would only run after OPEN_INCIDENT_SAFETY_DELAY_MS, so one job at a time keeps retrying chat.
  */
 export async function retryOpenIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
-  await ctx.queue.enqueue(OpenIncidentChannel.name, { incidentId }, { jobId: `open-incident-${incidentId}-retry`, delayMs: OPEN_INCIDENT_RETRY_DELAY_MS });
+  await ctx.queue.enqueue(
+    OpenIncidentChannel.name,
+    { incidentId },
+    { jobId: `open-incident-${incidentId}-retry`, delayMs: OPEN_INCIDENT_RETRY_DELAY_MS },
+  );
   await ctx.queue.cancel(`open-incident-${incidentId}`);
 }
 
@@ -119,11 +173,18 @@ export async function retryOpenIncidentChannel(ctx: AppContext, incidentId: numb
 export async function openIncidentChannelNow(ctx: AppContext, incidentId: number): Promise<void> {
   await openIncidentChannel(ctx, incidentId).catch(async (err) => {
     ctx.logger.warn({ err, incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
-    await retryOpenIncidentChannel(ctx, incidentId).catch((e) => ctx.logger.warn({ err: e, incidentId }, 'could not hurry the open-incident job'));
+    await retryOpenIncidentChannel(ctx, incidentId).catch((e) =>
+      ctx.logger.warn({ err: e, incidentId }, 'could not hurry the open-incident job'),
+    );
   });
 }
 
 export function openIncidentChannelJob(ctx: AppContext): JobDefinition<z.infer<typeof OpenIncidentChannel.schema>> {
   // Chat may be down for a while: 20 attempts from 1 s, doubling (capped at an hour by the queue), cover most of a day.
-  return defineJob({ ...OpenIncidentChannel, attempts: 20, backoffMs: 1000, process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId) });
+  return defineJob({
+    ...OpenIncidentChannel,
+    attempts: 20,
+    backoffMs: 1000,
+    process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId),
+  });
 }

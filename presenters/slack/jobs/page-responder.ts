@@ -18,7 +18,10 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
     async process(p) {
       const incident = await findIncident(ctx.knex, p.incidentId);
       if (!incident || incident.status !== 'triggered') return;
-      const done = await ctx.knex('pages').where({ incident_id: p.incidentId, round: p.round, step: p.step, user: p.user }).first('id');
+      const done = await ctx
+        .knex('pages')
+        .where({ incident_id: p.incidentId, round: p.round, step: p.step, user: p.user })
+        .first('id');
       if (done) return;
       const view = pageView(incident, await loadSnapshot(ctx.knex, p.incidentId), p);
       const posted = await ctx.chat.sendDirect(p.user, buildPageText(view), buildPageBlocks(view));

@@ -11,7 +11,9 @@ import { buildReopenedText } from '../../../blocks/status.js';
 
 /** The note's text; untrusted parts (alert names, services) are escaped by the builders. */
 export function buildNoteText(note: IncidentNote): string {
-  return note.kind === 'reopened' ? buildReopenedText(note.alertname, note.minutesAfterResolve) : buildWhatChangedText(note.change);
+  return note.kind === 'reopened'
+    ? buildReopenedText(note.alertname, note.minutesAfterResolve)
+    : buildWhatChangedText(note.change);
 }
 
 /** Posts the note; before the channel exists (chat down) it fails and retries on its own, like the open-incident job. */
@@ -23,5 +25,10 @@ export async function postIncidentNote(ctx: AppContext, incidentId: number, text
 }
 
 export function postIncidentNoteJob(ctx: AppContext): JobDefinition<z.infer<typeof PostIncidentNote.schema>> {
-  return defineJob({ ...PostIncidentNote, attempts: 16, backoffMs: 1000, process: async (p) => postIncidentNote(ctx, p.incidentId, 'note' in p ? buildNoteText(p.note) : p.text) });
+  return defineJob({
+    ...PostIncidentNote,
+    attempts: 16,
+    backoffMs: 1000,
+    process: async (p) => postIncidentNote(ctx, p.incidentId, 'note' in p ? buildNoteText(p.note) : p.text),
+  });
 }

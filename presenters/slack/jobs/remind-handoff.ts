@@ -26,13 +26,21 @@ export function remindHandoffJob(ctx: AppContext): JobDefinition<RemindHandoffPa
       const now = ctx.clock.now();
       if (p.stage === 'remind') {
         if (row.reminded_at) return;
-        await ctx.chat.postMessage(row.channel_id, buildHandoffReminderText(named), undefined, row.message_ts ?? undefined);
+        await ctx.chat.postMessage(
+          row.channel_id,
+          buildHandoffReminderText(named),
+          undefined,
+          row.message_ts ?? undefined,
+        );
         await ctx.knex('handoffs').where({ id: p.handoffId }).update({ reminded_at: now });
         await requestPresentation(
           ctx,
           RemindHandoff,
           { handoffId: p.handoffId, stage: 'escalate' },
-          { jobId: `handoff-escalate:${p.handoffId}`, runAt: timerRunAt(ctx.clock, new Date(now.getTime() + HANDOFF_REMINDER_MS)) },
+          {
+            jobId: `handoff-escalate:${p.handoffId}`,
+            runAt: timerRunAt(ctx.clock, new Date(now.getTime() + HANDOFF_REMINDER_MS)),
+          },
         );
         return;
       }

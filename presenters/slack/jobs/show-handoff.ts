@@ -18,12 +18,25 @@ export function showHandoffJob(ctx: AppContext): JobDefinition<ShowHandoffPayloa
       if (!row) return;
       const view = toHandoffView(row);
       if (row.message_ts && row.channel_id) {
-        await ctx.chat.updateMessage(row.channel_id as string, row.message_ts as string, buildHandoffText(view), buildHandoffBlocks(view));
+        await ctx.chat.updateMessage(
+          row.channel_id as string,
+          row.message_ts as string,
+          buildHandoffText(view),
+          buildHandoffBlocks(view),
+        );
         return;
       }
       if (!row.channel_id) return;
-      const posted = await ctx.chat.postMessage(row.channel_id as string, buildHandoffText(view), buildHandoffBlocks(view));
-      await ctx.knex('handoffs').where({ id: handoffId }).whereNull('message_ts').update({ message_ts: posted.ts, channel_id: posted.channel });
+      const posted = await ctx.chat.postMessage(
+        row.channel_id as string,
+        buildHandoffText(view),
+        buildHandoffBlocks(view),
+      );
+      await ctx
+        .knex('handoffs')
+        .where({ id: handoffId })
+        .whereNull('message_ts')
+        .update({ message_ts: posted.ts, channel_id: posted.channel });
     },
   });
 }

@@ -26,17 +26,35 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
       const answer = { status: p.status, by: mention(p.by) };
       const snapshot = await loadSnapshot(ctx.knex, p.incidentId);
       const steps = snapshot?.steps.length ?? 1;
-      const pages = (await ctx.knex('pages').where({ incident_id: p.incidentId }).whereNotNull('ts').select('channel', 'ts', 'round', 'step')) as { channel: string; ts: string; round: number; step: number }[];
+      const pages = (await ctx
+        .knex('pages')
+        .where({ incident_id: p.incidentId })
+        .whereNotNull('ts')
+        .select('channel', 'ts', 'round', 'step')) as { channel: string; ts: string; round: number; step: number }[];
       for (const page of pages) {
         const view = pageView(incident, snapshot, { step: page.step, steps, round: page.round, lateByMs: 0 });
-        await ctx.chat.updateMessage(page.channel, page.ts, `${buildPageText(view)} (${buildPageAnswerLine(answer)})`, buildAnsweredPageBlocks(view, answer));
+        await ctx.chat.updateMessage(
+          page.channel,
+          page.ts,
+          `${buildPageText(view)} (${buildPageAnswerLine(answer)})`,
+          buildAnsweredPageBlocks(view, answer),
+        );
       }
       const pointer = await findEventByKey(ctx.knex, `pointer:${p.incidentId}`);
       const at = pointer?.data as { channel?: string; ts?: string } | undefined;
       if (at?.channel && at.ts && incident.channelId) {
-        const view = { publicId: incident.publicId, severity: incident.severity, title: incident.title, service: incident.service, channelId: incident.channelId };
+        const view = {
+          publicId: incident.publicId,
+          severity: incident.severity,
+          title: incident.title,
+          service: incident.service,
+          channelId: incident.channelId,
+        };
         const line = buildPageAnswerLine(answer);
-        await ctx.chat.updateMessage(at.channel, at.ts, `${buildPointerText(view)} (${line})`, [...buildPointerBlocks(view), { type: 'context', elements: [{ type: 'mrkdwn', text: line }] }]);
+        await ctx.chat.updateMessage(at.channel, at.ts, `${buildPointerText(view)} (${line})`, [
+          ...buildPointerBlocks(view),
+          { type: 'context', elements: [{ type: 'mrkdwn', text: line }] },
+        ]);
       }
     },
   });

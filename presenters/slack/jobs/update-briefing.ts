@@ -4,7 +4,12 @@ import type { z } from 'zod';
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
-import { briefingState, buildBriefingView, describeChanges, type BriefingState } from '../../../src/incidents/briefing-view.js';
+import {
+  briefingState,
+  buildBriefingView,
+  describeChanges,
+  type BriefingState,
+} from '../../../src/incidents/briefing-view.js';
 import { UpdateBriefing } from '../../../src/incidents/presentations.js';
 import { saveBriefingState } from '../../../src/incidents/chat-repository.js';
 import { findIncident } from '../../../src/incidents/repository.js';
@@ -19,13 +24,24 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
   const view = await buildBriefingView(ctx.knex, ctx.config, incident);
   const state = briefingState(view);
   const before = (incident.briefingState as BriefingState | null) ?? null;
-  await ctx.chat.updateMessage(incident.channelId, incident.briefingTs, buildBriefingText(view), buildBriefingBlocks(view));
+  await ctx.chat.updateMessage(
+    incident.channelId,
+    incident.briefingTs,
+    buildBriefingText(view),
+    buildBriefingBlocks(view),
+  );
   const changes = describeChanges(before, state);
   // The topic carries severity and status: rewrite it when either changed (e.g. after `/incident sev`).
-  if (before && (before.status !== state.status || (before.severity !== undefined && before.severity !== state.severity))) {
-    await ctx.chat.setTopic(incident.channelId, buildTopic(incident)).catch((err) => ctx.logger.warn({ err, incidentId }, 'could not update the channel topic'));
+  if (
+    before &&
+    (before.status !== state.status || (before.severity !== undefined && before.severity !== state.severity))
+  ) {
+    await ctx.chat
+      .setTopic(incident.channelId, buildTopic(incident))
+      .catch((err) => ctx.logger.warn({ err, incidentId }, 'could not update the channel topic'));
   }
-  if (changes.length) await ctx.chat.postMessage(incident.channelId, buildChangesText(changes), undefined, incident.briefingTs);
+  if (changes.length)
+    await ctx.chat.postMessage(incident.channelId, buildChangesText(changes), undefined, incident.briefingTs);
   await saveBriefingState(ctx.knex, incidentId, state);
 }
 

@@ -7,8 +7,7 @@ if (deepLink) {
   view.channel = deepLink[1];
   // A permalink's p1700000000123456 is ts 1700000000.123456; open it as a thread so the message is in view.
   if (deepLink[2] && deepLink[2].length > 6) view.thread = `${deepLink[2].slice(0, -6)}.${deepLink[2].slice(-6)}`;
-}
-else view.channel = localStorage.getItem('sandbox.channel') || '';
+} else view.channel = localStorage.getItem('sandbox.channel') || '';
 
 function toast(text, bad) {
   const el = $('#toast');
@@ -16,19 +15,29 @@ function toast(text, bad) {
   el.className = bad ? 'bad' : '';
   el.hidden = false;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+  toast.timer = setTimeout(() => {
+    el.hidden = true;
+  }, 4000);
 }
 
 async function post(path, body) {
-  const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ as: view.as, ...body }) });
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ as: view.as, ...body }),
+  });
   const json = await res.json().catch(() => ({ ok: false, error: res.statusText }));
   if (!json.ok) toast(json.error || 'failed', true);
-  else if (json.result && json.result.error) toast(`The app answered ${json.result.status || 'nothing'} (${json.result.error})`, true);
+  else if (json.result && json.result.error)
+    toast(`The app answered ${json.result.status || 'nothing'} (${json.result.error})`, true);
   refresh();
   return json;
 }
 
-function text(el, value) { el.textContent = value; return el; }
+function text(el, value) {
+  el.textContent = value;
+  return el;
+}
 
 function renderSidebar(s) {
   const as = $('#as');
@@ -43,7 +52,11 @@ function renderSidebar(s) {
   as.value = s.me.id;
   const nav = $('#channels');
   nav.replaceChildren();
-  const groups = [['incident', 'Incidents'], ['team', 'Channels'], ['dm', 'Direct messages']];
+  const groups = [
+    ['incident', 'Incidents'],
+    ['team', 'Channels'],
+    ['dm', 'Direct messages'],
+  ];
   for (const [kind, title] of groups) {
     const items = s.channels.filter((c) => c.kind === kind);
     if (!items.length) continue;
@@ -89,8 +102,11 @@ async function refresh() {
   const backdrop = $('#modal-backdrop');
   const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest('#modal');
   const modalKey = s.modalHtml;
-  if (!s.modalHtml) { backdrop.hidden = true; $('#modal').replaceChildren(); refresh.modal = ''; }
-  else if (modalKey !== refresh.modal && !(focused && sameView(modalKey))) {
+  if (!s.modalHtml) {
+    backdrop.hidden = true;
+    $('#modal').replaceChildren();
+    refresh.modal = '';
+  } else if (modalKey !== refresh.modal && !(focused && sameView(modalKey))) {
     $('#modal').innerHTML = s.modalHtml;
     backdrop.hidden = false;
     refresh.modal = modalKey;
@@ -132,7 +148,13 @@ function writeInputs(values) {
 
 function sendClick(btn) {
   if (btn.dataset.url) window.open(btn.dataset.url, '_blank', 'noopener');
-  post('/sandbox/console/api/click', { actionId: btn.dataset.actionId, channel: btn.dataset.channel, ts: btn.dataset.ts, viewId: btn.dataset.viewId, value: btn.dataset.value });
+  post('/sandbox/console/api/click', {
+    actionId: btn.dataset.actionId,
+    channel: btn.dataset.channel,
+    ts: btn.dataset.ts,
+    viewId: btn.dataset.viewId,
+    value: btn.dataset.value,
+  });
 }
 
 let confirming;
@@ -202,13 +224,25 @@ document.addEventListener('change', (ev) => {
   }
   if (sel.id === 'scenario') {
     if (!sel.value) return;
-    fetch('/sandbox/api/trigger', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ scenario: sel.value }) })
+    fetch('/sandbox/api/trigger', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ scenario: sel.value }),
+    })
       .then((r) => toast(r.ok ? `Triggered ${sel.value}` : `Trigger failed (${r.status})`, !r.ok))
-      .finally(() => { sel.value = ''; });
+      .finally(() => {
+        sel.value = '';
+      });
     return;
   }
   if (sel.dataset.kind === 'select' && sel.value) {
-    post('/sandbox/console/api/click', { actionId: sel.dataset.actionId, channel: sel.dataset.channel, ts: sel.dataset.ts, viewId: sel.dataset.viewId, selected: sel.value });
+    post('/sandbox/console/api/click', {
+      actionId: sel.dataset.actionId,
+      channel: sel.dataset.channel,
+      ts: sel.dataset.ts,
+      viewId: sel.dataset.viewId,
+      selected: sel.value,
+    });
   }
 });
 
@@ -220,7 +254,11 @@ document.addEventListener('submit', (ev) => {
     const value = area.value.trim();
     if (!value) return;
     area.value = '';
-    post('/sandbox/console/api/send', { channel: view.channel, text: value, threadTs: form.id === 'thread-composer' ? view.thread : undefined });
+    post('/sandbox/console/api/send', {
+      channel: view.channel,
+      text: value,
+      threadTs: form.id === 'thread-composer' ? view.thread : undefined,
+    });
     return;
   }
   if (form.classList.contains('sb-modal')) {
@@ -229,14 +267,25 @@ document.addEventListener('submit', (ev) => {
 });
 
 document.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Escape' && confirming) { closeConfirm(); return; }
-  if (ev.key === 'Enter' && !ev.shiftKey && ev.target instanceof HTMLTextAreaElement && ev.target.closest('#composer, #thread-composer')) {
+  if (ev.key === 'Escape' && confirming) {
+    closeConfirm();
+    return;
+  }
+  if (
+    ev.key === 'Enter' &&
+    !ev.shiftKey &&
+    ev.target instanceof HTMLTextAreaElement &&
+    ev.target.closest('#composer, #thread-composer')
+  ) {
     ev.preventDefault();
     ev.target.form.requestSubmit();
   }
 });
 
-$('#close-thread').addEventListener('click', () => { view.thread = ''; refresh(); });
+$('#close-thread').addEventListener('click', () => {
+  view.thread = '';
+  refresh();
+});
 
 async function loadScenarios() {
   try {
@@ -261,7 +310,10 @@ async function loadScenarios() {
 
 let pending;
 const events = new EventSource('/sandbox/console/api/events');
-events.onmessage = () => { clearTimeout(pending); pending = setTimeout(refresh, 80); };
+events.onmessage = () => {
+  clearTimeout(pending);
+  pending = setTimeout(refresh, 80);
+};
 
 loadScenarios();
 refresh();

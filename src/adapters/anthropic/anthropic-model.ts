@@ -1,7 +1,12 @@
 // The LanguageModel port on Anthropic's Messages API (@anthropic-ai/sdk), with vendor errors as ExternalServiceError.
 import Anthropic from '@anthropic-ai/sdk';
 import { ExternalServiceError } from '../../errors.js';
-import type { LanguageModel, ModelContent, ModelRequest, ModelResponse } from '../../investigation/agent/language-model.js';
+import type {
+  LanguageModel,
+  ModelContent,
+  ModelRequest,
+  ModelResponse,
+} from '../../investigation/agent/language-model.js';
 
 /** Settings of the Anthropic model (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, ANTHROPIC_MODEL). */
 export interface AnthropicModelOptions {
@@ -55,7 +60,8 @@ export function createAnthropicModel(opts: AnthropicModelOptions): LanguageModel
         usage: { inputTokens: message.usage?.input_tokens ?? 0, outputTokens: message.usage?.output_tokens ?? 0 },
         content: message.content.flatMap((block): ModelContent[] => {
           if (block.type === 'text') return [{ type: 'text', text: block.text }];
-          if (block.type === 'tool_use') return [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }];
+          if (block.type === 'tool_use')
+            return [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }];
           return [];
         }),
       };
@@ -69,15 +75,23 @@ function toAnthropicMessage(m: ModelRequest['messages'][number]): Anthropic.Mess
     content: m.content.map((c): Anthropic.ContentBlockParam => {
       if (c.type === 'text') return { type: 'text', text: c.text };
       if (c.type === 'tool_use') return { type: 'tool_use', id: c.id, name: c.name, input: c.input };
-      return { type: 'tool_result', tool_use_id: c.toolUseId, content: c.content, ...(c.isError ? { is_error: true } : {}) };
+      return {
+        type: 'tool_result',
+        tool_use_id: c.toolUseId,
+        content: c.content,
+        ...(c.isError ? { is_error: true } : {}),
+      };
     }),
   };
 }
 
 function toExternalError(err: unknown): ExternalServiceError {
-  if (err instanceof Anthropic.APIUserAbortError) return new ExternalServiceError('anthropic', 'request aborted', { retryable: true, cause: err });
-  if (err instanceof Anthropic.APIConnectionTimeoutError) return new ExternalServiceError('anthropic', 'request timed out', { retryable: true, cause: err });
-  if (err instanceof Anthropic.APIConnectionError) return new ExternalServiceError('anthropic', 'unreachable', { retryable: true, cause: err });
+  if (err instanceof Anthropic.APIUserAbortError)
+    return new ExternalServiceError('anthropic', 'request aborted', { retryable: true, cause: err });
+  if (err instanceof Anthropic.APIConnectionTimeoutError)
+    return new ExternalServiceError('anthropic', 'request timed out', { retryable: true, cause: err });
+  if (err instanceof Anthropic.APIConnectionError)
+    return new ExternalServiceError('anthropic', 'unreachable', { retryable: true, cause: err });
   if (err instanceof Anthropic.APIError) {
     const status = err.status;
     const retryAfter = Number(err.headers?.get?.('retry-after'));

@@ -17,10 +17,15 @@ function toServiceError(err: unknown, what: string): ExternalServiceError {
   const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
   const status = typeof e.status === 'number' ? e.status : undefined;
   const retryAfter = Number(e.response?.headers?.['retry-after']);
-  const retryable = status === undefined || status >= 500 || status === 429 || (status === 403 && Number.isFinite(retryAfter));
+  const retryable =
+    status === undefined || status >= 500 || status === 429 || (status === 403 && Number.isFinite(retryAfter));
   const opts: { retryable: boolean; cause: unknown; retryAfterMs?: number } = { retryable, cause: err };
   if (Number.isFinite(retryAfter)) opts.retryAfterMs = retryAfter * 1000;
-  return new ExternalServiceError('github', `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`, opts);
+  return new ExternalServiceError(
+    'github',
+    `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`,
+    opts,
+  );
 }
 
 /** Builds the `github_workflow` runner. The queue retries transient failures, so octokit's own retries are off. */
@@ -41,14 +46,29 @@ export function createGithubActionsRunner(opts: GithubActionsRunnerOptions): Act
       const [owner, repo] = runner.repo.split('/') as [string, string];
       const dispatchedAt = Date.now();
       try {
-        await octokit.rest.actions.createWorkflowDispatch({ owner, repo, workflow_id: runner.workflow, ref: runner.ref, inputs: req.inputs });
+        await octokit.rest.actions.createWorkflowDispatch({
+          owner,
+          repo,
+          workflow_id: runner.workflow,
+          ref: runner.ref,
+          inputs: req.inputs,
+        });
       } catch (err) {
         const e = toServiceError(err, `dispatching ${runner.workflow} on ${runner.repo}`);
         if (e.retryable) throw e;
         return { ok: false, detail: e.message };
       }
       const detail = `Dispatched workflow ${runner.workflow} on ${runner.repo}@${runner.ref}.`;
-      const url = findRunTimeoutMs > 0 ? await findRunUrl(octokit, { owner, repo, workflow: runner.workflow, since: dispatchedAt, timeoutMs: findRunTimeoutMs }) : undefined;
+      const url =
+        findRunTimeoutMs > 0
+          ? await findRunUrl(octokit, {
+              owner,
+              repo,
+              workflow: runner.workflow,
+              since: dispatchedAt,
+              timeoutMs: findRunTimeoutMs,
+            })
+          : undefined;
       return url ? { ok: true, detail, externalRef: url } : { ok: true, detail };
     },
   };

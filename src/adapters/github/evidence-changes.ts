@@ -39,7 +39,10 @@ export function createGitHubChangeSource(opts: GitHubEvidenceOptions): ChangeSou
   });
   const reposOf = (service?: string) => repos.filter((r) => service === undefined || r.service === service);
 
-  async function commitOf(r: Repo, sha: string): Promise<{ sha: string; message: string; files: string[] } | undefined> {
+  async function commitOf(
+    r: Repo,
+    sha: string,
+  ): Promise<{ sha: string; message: string; files: string[] } | undefined> {
     try {
       const { data } = await octokit.rest.repos.getCommit({ owner: r.owner, repo: r.repo, ref: sha });
       return { sha: data.sha, message: data.commit.message, files: (data.files ?? []).map((f) => f.filename) };
@@ -57,7 +60,11 @@ export function createGitHubChangeSource(opts: GitHubEvidenceOptions): ChangeSou
         let deployments;
         try {
           // Newest first; one page covers an investigation window on all but the busiest repos.
-          ({ data: deployments } = await octokit.rest.repos.listDeployments({ owner: r.owner, repo: r.repo, per_page: 100 }));
+          ({ data: deployments } = await octokit.rest.repos.listDeployments({
+            owner: r.owner,
+            repo: r.repo,
+            per_page: 100,
+          }));
         } catch (err) {
           throw toExternalError(err, `deployments of ${r.owner}/${r.repo}`);
         }
@@ -108,9 +115,14 @@ function toExternalError(err: unknown, what: string): ExternalServiceError {
   const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
   const status = e.status;
   const retryAfter = Number(e.response?.headers?.['retry-after']);
-  return new ExternalServiceError('github', `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`, {
-    retryable: status === undefined || status >= 500 || status === 429 || (status === 403 && Number.isFinite(retryAfter)),
-    retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
-    cause: err,
-  });
+  return new ExternalServiceError(
+    'github',
+    `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`,
+    {
+      retryable:
+        status === undefined || status >= 500 || status === 429 || (status === 403 && Number.isFinite(retryAfter)),
+      retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      cause: err,
+    },
+  );
 }

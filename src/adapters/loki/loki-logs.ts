@@ -54,7 +54,9 @@ export function levelOf(stream: Record<string, string>, line: string): LogLine['
     if (l) return l;
   }
   const m =
-    /\blevel=("?)(\w+)\1/i.exec(line) ?? /"(?:level|severity)"\s*:\s*"(\w+)"/i.exec(line) ?? /^\s*\[?(ERROR|WARN|WARNING|INFO|DEBUG|FATAL)\]?\b/.exec(line);
+    /\blevel=("?)(\w+)\1/i.exec(line) ??
+    /"(?:level|severity)"\s*:\s*"(\w+)"/i.exec(line) ??
+    /^\s*\[?(ERROR|WARN|WARNING|INFO|DEBUG|FATAL)\]?\b/.exec(line);
   const word = m ? m[m.length - 1] : undefined;
   return normaliseLevel(word) ?? 'info';
 }
@@ -79,13 +81,22 @@ export function createLokiLogs(opts: LokiOptions): LogSource {
       });
       let res: Response;
       try {
-        res = await doFetch(`${base}/loki/api/v1/query_range?${params.toString()}`, { headers: { accept: 'application/json', ...authHeaders }, signal: AbortSignal.timeout(timeoutMs) });
+        res = await doFetch(`${base}/loki/api/v1/query_range?${params.toString()}`, {
+          headers: { accept: 'application/json', ...authHeaders },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
       } catch (err) {
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-        throw new ExternalServiceError(SERVICE, timedOut ? `query timed out after ${timeoutMs} ms` : `unreachable: ${err instanceof Error ? err.message : String(err)}`, {
-          retryable: true,
-          cause: err,
-        });
+        throw new ExternalServiceError(
+          SERVICE,
+          timedOut
+            ? `query timed out after ${timeoutMs} ms`
+            : `unreachable: ${err instanceof Error ? err.message : String(err)}`,
+          {
+            retryable: true,
+            cause: err,
+          },
+        );
       }
       const text = await res.text().catch(() => '');
       if (!res.ok) {
@@ -98,14 +109,20 @@ export function createLokiLogs(opts: LokiOptions): LogSource {
       try {
         body = responseSchema.parse(JSON.parse(text));
       } catch (err) {
-        throw new ExternalServiceError(SERVICE, 'unexpected response (not a query_range result)', { retryable: false, cause: err });
+        throw new ExternalServiceError(SERVICE, 'unexpected response (not a query_range result)', {
+          retryable: false,
+          cause: err,
+        });
       }
       if (body.status !== 'success' || body.data.resultType !== 'streams') {
-        throw new ExternalServiceError(SERVICE, `expected streams, got ${body.data.resultType} (${body.status})`, { retryable: false });
+        throw new ExternalServiceError(SERVICE, `expected streams, got ${body.data.resultType} (${body.status})`, {
+          retryable: false,
+        });
       }
       const entries: Array<{ ns: bigint; line: LogLine }> = [];
       for (const r of body.data.result) {
-        const service = r.stream.service ?? r.stream.service_name ?? query.service ?? r.stream.app ?? r.stream.job ?? 'unknown';
+        const service =
+          r.stream.service ?? r.stream.service_name ?? query.service ?? r.stream.app ?? r.stream.job ?? 'unknown';
         for (const [ns, line] of r.values) {
           const level = levelOf(r.stream, line);
           if (query.level && level !== query.level) continue;

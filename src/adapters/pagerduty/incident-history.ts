@@ -33,26 +33,41 @@ export function createPagerDutyHistory(opts: PagerDutyHistoryOptions): IncidentH
     async similar(query) {
       const until = new Date(now());
       const since = new Date(until.getTime() - (opts.lookbackDays ?? 180) * 86_400_000);
-      const params = new URLSearchParams({ since: since.toISOString(), until: until.toISOString(), limit: '100', sort_by: 'created_at:desc' });
+      const params = new URLSearchParams({
+        since: since.toISOString(),
+        until: until.toISOString(),
+        limit: '100',
+        sort_by: 'created_at:desc',
+      });
       params.append('statuses[]', 'resolved');
       let res;
       try {
         res = await api({ token: opts.token, url: `${base}/incidents?${params.toString()}`, method: 'GET' });
       } catch (err) {
-        throw new ExternalServiceError('pagerduty', `GET incidents failed: ${err instanceof Error ? err.message : 'no answer'}`, { cause: err });
+        throw new ExternalServiceError(
+          'pagerduty',
+          `GET incidents failed: ${err instanceof Error ? err.message : 'no answer'}`,
+          { cause: err },
+        );
       }
       if (!res.response.ok) {
         const status = res.response.status;
-        throw new ExternalServiceError('pagerduty', `GET incidents answered ${status}`, { retryable: status === 429 || status >= 500 });
+        throw new ExternalServiceError('pagerduty', `GET incidents answered ${status}`, {
+          retryable: status === 429 || status >= 500,
+        });
       }
       const incidents = ((res.data as { incidents?: PdIncident[] } | undefined)?.incidents ?? []) as PdIncident[];
-      const words = (query.text ?? '').toLowerCase().split(/\W+/).filter((w) => w.length > 3);
+      const words = (query.text ?? '')
+        .toLowerCase()
+        .split(/\W+/)
+        .filter((w) => w.length > 3);
       const service = query.service?.toLowerCase();
       const scored = incidents.map((i) => {
         const title = i.title ?? i.summary ?? '';
         const svc = (i.service?.summary ?? '').toLowerCase();
         const hay = `${title} ${svc}`.toLowerCase();
-        const score = (service && (svc === service || svc.includes(service)) ? 2 : 0) + words.filter((w) => hay.includes(w)).length;
+        const score =
+          (service && (svc === service || svc.includes(service)) ? 2 : 0) + words.filter((w) => hay.includes(w)).length;
         return { i, score };
       });
       return scored

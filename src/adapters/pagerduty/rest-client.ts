@@ -34,7 +34,9 @@ export function createPagerDutyClient(opts: PagerDutyOptions): PagerDutyClient {
     }
     if (!res.response.ok) {
       const retryable = res.response.status === 429 || res.response.status >= 500;
-      throw new ExternalServiceError('pagerduty', `${method} ${path.split('?')[0]} answered ${res.response.status}`, { retryable });
+      throw new ExternalServiceError('pagerduty', `${method} ${path.split('?')[0]} answered ${res.response.status}`, {
+        retryable,
+      });
     }
     return (res.data ?? {}) as Record<string, unknown>;
   };
@@ -51,7 +53,10 @@ export function createPagerDutyClient(opts: PagerDutyOptions): PagerDutyClient {
         loops: p.num_loops ?? 0,
         rules: p.escalation_rules.map((r) => ({
           delayMinutes: r.escalation_delay_in_minutes,
-          targets: r.targets.map((t) => ({ type: t.type.startsWith('schedule') ? ('schedule' as const) : ('user' as const), id: t.id })),
+          targets: r.targets.map((t) => ({
+            type: t.type.startsWith('schedule') ? ('schedule' as const) : ('user' as const),
+            id: t.id,
+          })),
         })),
       };
     },
@@ -64,7 +69,9 @@ export function createPagerDutyClient(opts: PagerDutyOptions): PagerDutyClient {
       return [...oncalls].sort((a, b) => (a.escalation_level ?? 1) - (b.escalation_level ?? 1)).map((o) => o.user.id);
     },
     async escalateIncident(incidentId, level) {
-      await call('PUT', `incidents/${encodeURIComponent(incidentId)}`, { incident: { type: 'incident_reference', escalation_level: level } });
+      await call('PUT', `incidents/${encodeURIComponent(incidentId)}`, {
+        incident: { type: 'incident_reference', escalation_level: level },
+      });
     },
   };
 }
@@ -75,5 +82,9 @@ export function pagerDutyFromConfig(config: AppConfig): PagerDutyClient | undefi
   if (!env.PAGERDUTY_TOKEN) return undefined;
   // PagerDuty wants a user's email in `From` on writes: the first configured user known to PagerDuty with an email.
   const fromEmail = file.users.find((u) => u.pagerdutyId && u.email)?.email;
-  return createPagerDutyClient({ token: env.PAGERDUTY_TOKEN, ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}), ...(fromEmail ? { fromEmail } : {}) });
+  return createPagerDutyClient({
+    token: env.PAGERDUTY_TOKEN,
+    ...(env.PAGERDUTY_API_URL ? { apiUrl: env.PAGERDUTY_API_URL } : {}),
+    ...(fromEmail ? { fromEmail } : {}),
+  });
 }

@@ -38,7 +38,12 @@ const responseSchema = z.object({
   data: z
     .object({
       resultType: z.string(),
-      result: z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(z.tuple([z.number(), z.string()])).default([]) })),
+      result: z.array(
+        z.object({
+          metric: z.record(z.string(), z.string()),
+          values: z.array(z.tuple([z.number(), z.string()])).default([]),
+        }),
+      ),
     })
     .optional(),
 });
@@ -66,10 +71,14 @@ export function createPrometheusMetrics(opts: PrometheusOptions): MetricsSource 
       });
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new ExternalServiceError(SERVICE, timedOut ? `query timed out after ${timeoutMs} ms` : `unreachable: ${causeMessage(err)}`, {
-        retryable: true,
-        cause: err,
-      });
+      throw new ExternalServiceError(
+        SERVICE,
+        timedOut ? `query timed out after ${timeoutMs} ms` : `unreachable: ${causeMessage(err)}`,
+        {
+          retryable: true,
+          cause: err,
+        },
+      );
     }
     const text = await res.text().catch(() => '');
     let body: z.infer<typeof responseSchema> | undefined;
@@ -84,14 +93,20 @@ export function createPrometheusMetrics(opts: PrometheusOptions): MetricsSource 
       const retryAfter = Number(res.headers.get('retry-after'));
       throw new ExternalServiceError(SERVICE, `HTTP ${res.status} ${detail}`, {
         // bad_data (400) and execution errors (422) repeat on retry; unavailability (503) and timeouts do not.
-        retryable: res.status >= 500 || res.status === 429 || body?.errorType === 'timeout' || body?.errorType === 'unavailable',
+        retryable:
+          res.status >= 500 || res.status === 429 || body?.errorType === 'timeout' || body?.errorType === 'unavailable',
         retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
       });
     }
     if (!body.data || body.data.resultType !== 'matrix') {
-      throw new ExternalServiceError(SERVICE, `expected a matrix result, got ${body.data?.resultType ?? 'no data'}`, { retryable: false });
+      throw new ExternalServiceError(SERVICE, `expected a matrix result, got ${body.data?.resultType ?? 'no data'}`, {
+        retryable: false,
+      });
     }
-    return body.data.result.map((r) => ({ metric: { ...r.metric, __name__: r.metric.__name__ ?? promql }, values: r.values }));
+    return body.data.result.map((r) => ({
+      metric: { ...r.metric, __name__: r.metric.__name__ ?? promql },
+      values: r.values,
+    }));
   }
 
   return {

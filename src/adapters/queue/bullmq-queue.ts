@@ -18,7 +18,15 @@ import {
   toJobRecord,
   type JobRow,
 } from './job-store.js';
-import { DEFAULT_CONCURRENCY, afterCommit, createClaimRecorder, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+import {
+  DEFAULT_CONCURRENCY,
+  afterCommit,
+  createClaimRecorder,
+  createCompletionRecorder,
+  planJob,
+  runClaimedJob,
+  type RunnerDeps,
+} from './job-runner.js';
 
 export interface BullQueueOptions {
   knex: Knex;
@@ -166,7 +174,10 @@ export class BullJobQueue implements JobQueue {
     });
     this.worker.on('error', (err) => this.logger.warn({ err }, 'bullmq worker error'));
     this.scheduleSweep();
-    this.logger.info({ concurrency: this.concurrency, queue: this.queueName }, 'job queue started (BullMQ on Redis, recorded in Postgres)');
+    this.logger.info(
+      { concurrency: this.concurrency, queue: this.queueName },
+      'job queue started (BullMQ on Redis, recorded in Postgres)',
+    );
   }
 
   async stop(timeoutMs = 10_000): Promise<void> {
@@ -189,12 +200,18 @@ export class BullJobQueue implements JobQueue {
       ]);
       clearTimeout(timeout);
       if (timedOut) {
-        this.logger.warn({ running: this.running.size }, 'stopped while jobs were still running; their locks will expire and they will run again');
+        this.logger.warn(
+          { running: this.running.size },
+          'stopped while jobs were still running; their locks will expire and they will run again',
+        );
       }
       await worker.close(true).catch(() => {});
     }
     await new Promise<void>((r) => setImmediate(r)); // lets a coalesced announcement start
-    await Promise.race([Promise.allSettled([...this.announcing]), new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2000)).unref())]);
+    await Promise.race([
+      Promise.allSettled([...this.announcing]),
+      new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2000)).unref()),
+    ]);
     this.queueClosed = true;
     await this.queue.close().catch(() => {});
     await this.redis.quit().catch(() => this.redis.disconnect());
@@ -221,7 +238,9 @@ export class BullJobQueue implements JobQueue {
     // BullMQ's slot is freed once our processor is done; the outcome is written in the background (stop() waits).
     return new Promise<void>((slotFree) => {
       const run: Promise<void> = this.processWake(job.data as Wake, slotFree)
-        .catch((err: unknown) => this.logger.error({ err, jobId: (job.data as Wake).id }, 'could not record the outcome of a job'))
+        .catch((err: unknown) =>
+          this.logger.error({ err, jobId: (job.data as Wake).id }, 'could not record the outcome of a job'),
+        )
         .finally(() => {
           this.running.delete(run);
           slotFree();
@@ -243,7 +262,9 @@ export class BullJobQueue implements JobQueue {
       setImmediate(() => {
         const batch = this.toAnnounce.splice(0);
         const p: Promise<void> = this.arm(batch)
-          .catch((err: unknown) => this.logger.warn({ err }, 'could not tell Redis about a job; the Postgres sweep will'))
+          .catch((err: unknown) =>
+            this.logger.warn({ err }, 'could not tell Redis about a job; the Postgres sweep will'),
+          )
           .finally(() => this.announcing.delete(p));
         this.announcing.add(p);
       });
@@ -312,7 +333,10 @@ export class BullJobQueue implements JobQueue {
 
   private async sweep(): Promise<void> {
     await this.releaseExpired();
-    const overdue = await listPendingJobs(this.knex, { dueBefore: new Date(Date.now() - OVERDUE_GRACE_MS), limit: REARM_PAGE });
+    const overdue = await listPendingJobs(this.knex, {
+      dueBefore: new Date(Date.now() - OVERDUE_GRACE_MS),
+      limit: REARM_PAGE,
+    });
     await this.arm(overdue.map(armOf));
   }
 }

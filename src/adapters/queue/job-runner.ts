@@ -5,7 +5,16 @@ import { scrubSecrets } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import { ExternalServiceError, PermanentJobError, formatZodIssues } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { claimJobs, extendLock, markCompleted, markDead, markRetry, toDate, type JobRow, type NewJob } from './job-store.js';
+import {
+  claimJobs,
+  extendLock,
+  markCompleted,
+  markDead,
+  markRetry,
+  toDate,
+  type JobRow,
+  type NewJob,
+} from './job-store.js';
 
 export const DEFAULT_ATTEMPTS = 5;
 export const DEFAULT_BACKOFF_MS = 1000;
@@ -66,8 +75,18 @@ export function createCompletionRecorder(knex: Knex, owner: string, maxBatch = 2
  * Coalesces the claims of BullMQ wakes that arrive in the same turn of the event loop into one UPDATE. A second
  * wake for an id already in the batch claims nothing (the row can run once).
  */
-export function createClaimRecorder(knex: Knex, owner: string, lockMs: number, maxBatch = 200): (id: string, armedFor: Date) => Promise<JobRow | undefined> {
-  const batch: Array<{ id: string; armedFor: Date; done: (row: JobRow | undefined) => void; fail: (err: unknown) => void }> = [];
+export function createClaimRecorder(
+  knex: Knex,
+  owner: string,
+  lockMs: number,
+  maxBatch = 200,
+): (id: string, armedFor: Date) => Promise<JobRow | undefined> {
+  const batch: Array<{
+    id: string;
+    armedFor: Date;
+    done: (row: JobRow | undefined) => void;
+    fail: (err: unknown) => void;
+  }> = [];
   const flush = () => {
     const taken = batch.splice(0, maxBatch);
     if (batch.length) setImmediate(flush);
@@ -134,9 +153,14 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   }
 
   // Renew the lock while the processor runs, so a long job is not taken for a crashed one.
-  const heartbeat = setInterval(() => {
-    extendLock(knex, row.id, owner, deps.lockMs).catch((err: unknown) => log.warn({ err }, 'could not extend job lock'));
-  }, Math.max(50, Math.floor(deps.lockMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      extendLock(knex, row.id, owner, deps.lockMs).catch((err: unknown) =>
+        log.warn({ err }, 'could not extend job lock'),
+      );
+    },
+    Math.max(50, Math.floor(deps.lockMs / 3)),
+  );
   heartbeat.unref();
 
   let failure: unknown;

@@ -85,7 +85,13 @@ export async function findJob(db: Knex, id: string): Promise<JobRow | undefined>
  * Claims up to `limit` due pending jobs for `owner` (skipping rows another replica is claiming), counting an attempt
  * on each.
  */
-export async function claimDueJobs(db: Knex, owner: string, limit: number, lockMs: number, now = new Date()): Promise<JobRow[]> {
+export async function claimDueJobs(
+  db: Knex,
+  owner: string,
+  limit: number,
+  lockMs: number,
+  now = new Date(),
+): Promise<JobRow[]> {
   const result = await db.raw(
     `update jobs set status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
       where id in (
@@ -102,7 +108,12 @@ export async function claimDueJobs(db: Knex, owner: string, limit: number, lockM
  * from BullMQ). A job gone, not pending (done, cancelled, running elsewhere) or moved later is not claimed.
  * Each id must appear once: Postgres updates a row matched twice only once.
  */
-export async function claimJobs(db: Knex, wakes: Array<{ id: string; armedFor: Date }>, owner: string, lockMs: number): Promise<JobRow[]> {
+export async function claimJobs(
+  db: Knex,
+  wakes: Array<{ id: string; armedFor: Date }>,
+  owner: string,
+  lockMs: number,
+): Promise<JobRow[]> {
   const now = new Date();
   // The wakes travel as one JSON document: array parameters are serialised differently by pg and PGlite.
   const result = await db.raw(
@@ -110,7 +121,12 @@ export async function claimJobs(db: Knex, wakes: Array<{ id: string; armedFor: D
       from jsonb_to_recordset(?::jsonb) as w(id text, armed_for timestamptz)
       where j.id = w.id and j.status = 'pending' and j.run_at <= w.armed_for
       returning j.*`,
-    [owner, new Date(now.getTime() + lockMs), now, JSON.stringify(wakes.map((w) => ({ id: w.id, armed_for: w.armedFor.toISOString() })))],
+    [
+      owner,
+      new Date(now.getTime() + lockMs),
+      now,
+      JSON.stringify(wakes.map((w) => ({ id: w.id, armed_for: w.armedFor.toISOString() }))),
+    ],
   );
   return rowsOf(result);
 }
@@ -136,9 +152,14 @@ export async function markCompleted(db: Knex, ids: string[], owner: string): Pro
 
 /** Back to pending for another attempt at `runAt`. */
 export async function markRetry(db: Knex, id: string, owner: string, runAt: Date, error: string): Promise<boolean> {
-  const n = await db('jobs')
-    .where({ id, status: 'running', locked_by: owner })
-    .update({ status: 'pending', run_at: runAt, last_error: error, updated_at: new Date(), locked_by: null, locked_until: null });
+  const n = await db('jobs').where({ id, status: 'running', locked_by: owner }).update({
+    status: 'pending',
+    run_at: runAt,
+    last_error: error,
+    updated_at: new Date(),
+    locked_by: null,
+    locked_until: null,
+  });
   return n > 0;
 }
 
@@ -193,19 +214,26 @@ export async function reviveDeadJob(db: Knex, id: string): Promise<JobRow> {
 
 /** The earliest run_at among pending jobs, for the in-process scheduler's next wake-up. */
 export async function nextDueAt(db: Knex): Promise<Date | undefined> {
-  const row = (await db('jobs').where({ status: 'pending' }).min({ at: 'run_at' }).first()) as { at: Date | string | null } | undefined;
+  const row = (await db('jobs').where({ status: 'pending' }).min({ at: 'run_at' }).first()) as
+    { at: Date | string | null } | undefined;
   return row?.at ? toDate(row.at) : undefined;
 }
 
 /** Pending jobs in run_at order, a page at a time (to re-arm a broker from Postgres). */
-export async function listPendingJobs(db: Knex, opts: { afterRunAt?: Date; afterId?: string; dueBefore?: Date; limit: number }): Promise<JobRow[]> {
+export async function listPendingJobs(
+  db: Knex,
+  opts: { afterRunAt?: Date; afterId?: string; dueBefore?: Date; limit: number },
+): Promise<JobRow[]> {
   const q = db<JobRow>('jobs').where({ status: 'pending' });
   if (opts.dueBefore) q.where('run_at', '<', opts.dueBefore);
   if (opts.afterRunAt && opts.afterId !== undefined) {
     const after = opts.afterRunAt;
     const afterId = opts.afterId;
     // A nested where's callback only builds the clause; `void`: the builder is a thenable and must not look awaited.
-    q.where((w) => void w.where('run_at', '>', after).orWhere((x) => void x.where('run_at', '=', after).where('id', '>', afterId)));
+    q.where(
+      (w) =>
+        void w.where('run_at', '>', after).orWhere((x) => void x.where('run_at', '=', after).where('id', '>', afterId)),
+    );
   }
   return (await q.orderBy([{ column: 'run_at' }, { column: 'id' }]).limit(opts.limit)) as JobRow[];
 }

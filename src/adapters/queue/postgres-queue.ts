@@ -15,7 +15,14 @@ import {
   reviveDeadJob,
   toJobRecord,
 } from './job-store.js';
-import { DEFAULT_CONCURRENCY, afterCommit, createCompletionRecorder, planJob, runClaimedJob, type RunnerDeps } from './job-runner.js';
+import {
+  DEFAULT_CONCURRENCY,
+  afterCommit,
+  createCompletionRecorder,
+  planJob,
+  runClaimedJob,
+  type RunnerDeps,
+} from './job-runner.js';
 
 export interface PostgresQueueOptions {
   knex: Knex;
@@ -123,7 +130,10 @@ export class PostgresJobQueue implements JobQueue {
     ]);
     clearTimeout(timeout);
     if (timedOut) {
-      this.logger.warn({ running: this.running.size }, 'stopped while jobs were still running; their locks will expire and they will run again');
+      this.logger.warn(
+        { running: this.running.size },
+        'stopped while jobs were still running; their locks will expire and they will run again',
+      );
     }
   }
 

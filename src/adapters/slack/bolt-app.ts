@@ -29,13 +29,22 @@ export const SLACK_REQUEST_WINDOW_S = 5 * 60;
  * secret), dated within five minutes of the app's clock either way: Bolt's own check uses the wall clock and only
  * refuses requests dated in the past, so a request dated in the future would pass it.
  */
-export function verifySlackRequest(signingSecret: string, raw: Buffer, headers: Request['headers'], nowMs: number): string | null {
+export function verifySlackRequest(
+  signingSecret: string,
+  raw: Buffer,
+  headers: Request['headers'],
+  nowMs: number,
+): string | null {
   const signature = headers['x-slack-signature'];
   const timestamp = headers['x-slack-request-timestamp'];
-  if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'missing X-Slack-Signature or X-Slack-Request-Timestamp';
+  if (typeof signature !== 'string' || typeof timestamp !== 'string')
+    return 'missing X-Slack-Signature or X-Slack-Request-Timestamp';
   if (!/^\d+$/.test(timestamp)) return 'X-Slack-Request-Timestamp is not a unix time';
-  if (Math.abs(Math.floor(nowMs / 1000) - Number(timestamp)) > SLACK_REQUEST_WINDOW_S) return 'X-Slack-Request-Timestamp is more than 5 minutes from now';
-  const expected = Buffer.from(`v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:`).update(raw).digest('hex')}`);
+  if (Math.abs(Math.floor(nowMs / 1000) - Number(timestamp)) > SLACK_REQUEST_WINDOW_S)
+    return 'X-Slack-Request-Timestamp is more than 5 minutes from now';
+  const expected = Buffer.from(
+    `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:`).update(raw).digest('hex')}`,
+  );
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'signature mismatch';
   return null;
@@ -71,7 +80,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const logger = boltLogger(opts.logger);
   // Jobs own retries and backoff (a rate-limited call becomes a retryable error carrying Retry-After), so the Web
   // client must not sit in its own retry loop for minutes inside a job or a handler.
-  const clientOptions = { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 }, rejectRateLimitedCalls: true };
+  const clientOptions = {
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+    rejectRateLimitedCalls: true,
+  };
   let app: App;
   let mode: SlackApp['mode'];
   if (opts.appToken) {
@@ -88,23 +101,27 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     mode = 'http';
     const now = opts.now ?? (() => Date.now());
     // Our check runs first and keeps the raw bytes on req.rawBody, which the receiver then parses.
-    opts.router.post('/slack/events', express.raw({ type: () => true, limit: '10mb' }), (req: Request, res: Response, next: NextFunction) => {
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const problem = verifySlackRequest(opts.signingSecret, raw, req.headers, now());
-      if (problem) {
-        opts.logger.warn({ problem }, 'refused a Slack request that failed verification');
-        res.status(401).json({ error: 'unauthorized', message: `Slack request verification failed: ${problem}.` });
-        return;
-      }
-      const malformed = checkSlackEnvelope(raw, req.headers['content-type']);
-      if (malformed) {
-        opts.logger.warn({ problem: malformed }, 'refused a malformed Slack request');
-        res.status(400).type('text/plain').send(`Malformed Slack request: ${malformed}.`);
-        return;
-      }
-      req.rawBody = raw;
-      next();
-    });
+    opts.router.post(
+      '/slack/events',
+      express.raw({ type: () => true, limit: '10mb' }),
+      (req: Request, res: Response, next: NextFunction) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const problem = verifySlackRequest(opts.signingSecret, raw, req.headers, now());
+        if (problem) {
+          opts.logger.warn({ problem }, 'refused a Slack request that failed verification');
+          res.status(401).json({ error: 'unauthorized', message: `Slack request verification failed: ${problem}.` });
+          return;
+        }
+        const malformed = checkSlackEnvelope(raw, req.headers['content-type']);
+        if (malformed) {
+          opts.logger.warn({ problem: malformed }, 'refused a malformed Slack request');
+          res.status(400).type('text/plain').send(`Malformed Slack request: ${malformed}.`);
+          return;
+        }
+        req.rawBody = raw;
+        next();
+      },
+    );
     const receiver = new ExpressReceiver({
       signingSecret: opts.signingSecret,
       // Verified above, against the app's clock and in both directions.
@@ -121,16 +138,21 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Bolt checks the token (auth.test) as soon as the app is built and keeps that promise for the first request. When
   // it fails (Slack unreachable, or the app stopping before it answered, as when the port is taken) nothing awaits it
   // yet, and the rejection would kill the process after the real error was reported: handle it here, once.
-  const eagerAuth = (app as unknown as { authorize?: (source: { isEnterpriseInstall: boolean }) => Promise<unknown> }).authorize;
+  const eagerAuth = (app as unknown as { authorize?: (source: { isEnterpriseInstall: boolean }) => Promise<unknown> })
+    .authorize;
   eagerAuth?.call(app, { isEnterpriseInstall: false }).catch((err: unknown) => {
-    opts.logger.warn({ err }, 'Slack auth.test failed at startup; requests from Slack cannot be authorized until the copilot restarts');
+    opts.logger.warn(
+      { err },
+      'Slack auth.test failed at startup; requests from Slack cannot be authorized until the copilot restarts',
+    );
   });
 
   app.error(async ({ error, body, context }: ExtendedErrorHandlerArgs) => {
     const err = (error as { original?: unknown }).original ?? error;
     const message = err instanceof AppError ? err.message : 'Something went wrong on our side; it has been logged.';
     opts.logger.error({ err, type: (body as { type?: string } | undefined)?.type }, 'slack handler failed');
-    const b = body as { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string } | undefined;
+    const b = body as
+      { user?: { id?: string }; user_id?: string; channel?: { id?: string }; channel_id?: string } | undefined;
     const user = b?.user?.id ?? b?.user_id;
     const channel = b?.channel?.id ?? b?.channel_id;
     if (user && channel && context.botToken) {

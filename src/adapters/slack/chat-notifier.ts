@@ -19,15 +19,32 @@ export function slackErrorCode(err: unknown): string | undefined {
 }
 
 /** Errors a retry cannot fix: the job fails for good instead of retrying. */
-const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'channel_not_found', 'invalid_blocks', 'msg_too_long', 'missing_scope', 'not_in_channel', 'is_archived']);
+const PERMANENT = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'channel_not_found',
+  'invalid_blocks',
+  'msg_too_long',
+  'missing_scope',
+  'not_in_channel',
+  'is_archived',
+]);
 
 function toAppError(method: string, err: unknown): ExternalServiceError {
   const e = err as SlackErrorShape;
   const code = slackErrorCode(err);
   if (code === 'ratelimited') {
-    return new ExternalServiceError('slack', `${method}: rate limited`, { retryable: true, retryAfterMs: (e.retryAfter ?? 1) * 1000, cause: err });
+    return new ExternalServiceError('slack', `${method}: rate limited`, {
+      retryable: true,
+      retryAfterMs: (e.retryAfter ?? 1) * 1000,
+      cause: err,
+    });
   }
-  return new ExternalServiceError('slack', `${method}: ${code ?? e?.message ?? 'request failed'}`, { retryable: !code || !PERMANENT.has(code), cause: err });
+  return new ExternalServiceError('slack', `${method}: ${code ?? e?.message ?? 'request failed'}`, {
+    retryable: !code || !PERMANENT.has(code),
+    cause: err,
+  });
 }
 
 async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
@@ -40,9 +57,22 @@ async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
 
 /** Builds the Slack ChatNotifier. The WebClient must not retry on its own (jobs own retries and backoff). */
 export function createSlackChatNotifier(client: WebClient, logger: Logger): ChatNotifier {
-  const toUser = (u: { id?: string; name?: string; real_name?: string; tz?: string; profile?: { email?: string; real_name?: string; display_name?: string } } | undefined): ChatUser | undefined => {
+  const toUser = (
+    u:
+      | {
+          id?: string;
+          name?: string;
+          real_name?: string;
+          tz?: string;
+          profile?: { email?: string; real_name?: string; display_name?: string };
+        }
+      | undefined,
+  ): ChatUser | undefined => {
     if (!u?.id) return undefined;
-    const user: ChatUser = { id: u.id, name: u.profile?.display_name || u.real_name || u.profile?.real_name || u.name || u.id };
+    const user: ChatUser = {
+      id: u.id,
+      name: u.profile?.display_name || u.real_name || u.profile?.real_name || u.name || u.id,
+    };
     if (u.profile?.email) user.email = u.profile.email;
     if (u.tz) user.timeZone = u.tz;
     return user;
@@ -59,7 +89,9 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger): Chat
           throw toAppError('conversations.create', err);
         }
       }
-      throw new ExternalServiceError('slack', `conversations.create: every name from ${name} to ${name}-20 is taken`, { retryable: false });
+      throw new ExternalServiceError('slack', `conversations.create: every name from ${name} to ${name}-20 is taken`, {
+        retryable: false,
+      });
     },
     async setTopic(channel, topic) {
       await call('conversations.setTopic', () => client.conversations.setTopic({ channel, topic }));
@@ -76,20 +108,32 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger): Chat
     },
     async postMessage(channel, text, blocks, threadTs): Promise<PostedMessage> {
       const res = await call('chat.postMessage', () =>
-        client.chat.postMessage({ channel, text, ...(blocks ? { blocks: blocks as never } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false }),
+        client.chat.postMessage({
+          channel,
+          text,
+          ...(blocks ? { blocks: blocks as never } : {}),
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          unfurl_links: false,
+        }),
       );
       return { channel: res.channel ?? channel, ts: res.ts! };
     },
     async updateMessage(channel, ts, text, blocks) {
-      await call('chat.update', () => client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as never } : {}) }));
+      await call('chat.update', () =>
+        client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as never } : {}) }),
+      );
     },
     async postEphemeral(channel, user, text, blocks?: ChatBlock[]) {
-      await call('chat.postEphemeral', () => client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as never } : {}) }));
+      await call('chat.postEphemeral', () =>
+        client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as never } : {}) }),
+      );
     },
     async sendDirect(user, text, blocks) {
       const open = await call('conversations.open', () => client.conversations.open({ users: user }));
       const channel = open.channel!.id!;
-      const res = await call('chat.postMessage', () => client.chat.postMessage({ channel, text, ...(blocks ? { blocks: blocks as never } : {}) }));
+      const res = await call('chat.postMessage', () =>
+        client.chat.postMessage({ channel, text, ...(blocks ? { blocks: blocks as never } : {}) }),
+      );
       return { channel: res.channel ?? channel, ts: res.ts! };
     },
     async uploadFile(channel, file) {

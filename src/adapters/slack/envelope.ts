@@ -6,12 +6,20 @@ const view = z.object({ id: z.string().min(1), callback_id: z.string(), private_
 
 const interactive = {
   block_actions: z.object({ user, actions: z.array(z.object({ action_id: z.string().min(1) })).min(1) }),
-  view_submission: z.object({ user, view: view.extend({ state: z.object({ values: z.record(z.string(), z.unknown()) }) }) }),
+  view_submission: z.object({
+    user,
+    view: view.extend({ state: z.object({ values: z.record(z.string(), z.unknown()) }) }),
+  }),
   view_closed: z.object({ user, view }),
   shortcut: z.object({ user, callback_id: z.string().min(1), trigger_id: z.string().min(1) }),
 } as const;
 
-const slashCommand = z.object({ command: z.string().regex(/^\//, 'must start with /'), text: z.string(), user_id: z.string().min(1), channel_id: z.string().min(1) });
+const slashCommand = z.object({
+  command: z.string().regex(/^\//, 'must start with /'),
+  text: z.string(),
+  user_id: z.string().min(1),
+  channel_id: z.string().min(1),
+});
 
 const events = {
   url_verification: z.object({ challenge: z.string().min(1) }),
@@ -27,7 +35,9 @@ function describe(prefix: string, error: z.ZodError): string {
   let what = issue.message;
   if (issue.code === 'invalid_type') {
     const expected = String(issue.expected);
-    what = /received undefined/i.test(issue.message) ? 'is missing' : `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
+    what = /received undefined/i.test(issue.message)
+      ? 'is missing'
+      : `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
   } else if (!/^must /.test(what)) {
     what = `is invalid (${what})`;
   }
@@ -46,7 +56,8 @@ function checkTyped(label: string, value: unknown, schemas: Record<string, z.Zod
   const kind = kindOf.safeParse(value);
   if (!kind.success) return `${label} has no type`;
   const schema = schemas[kind.data.type];
-  if (!schema) return `${label} type "${kind.data.type.slice(0, 40)}" is not one the copilot handles (${Object.keys(schemas).join(', ')})`;
+  if (!schema)
+    return `${label} type "${kind.data.type.slice(0, 40)}" is not one the copilot handles (${Object.keys(schemas).join(', ')})`;
   const parsed = schema.safeParse(value);
   return parsed.success ? null : describe(`${kind.data.type} ${label}`, parsed.error);
 }

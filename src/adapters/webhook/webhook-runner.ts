@@ -54,7 +54,8 @@ export function createWebhookRunner(opts: WebhookRunnerOptions): ActionRunner {
       };
       if (runner.secretEnv) {
         const secret = opts.env[runner.secretEnv];
-        if (!secret) return { ok: false, detail: `The webhook secret ${runner.secretEnv} is not set; nothing was sent.` };
+        if (!secret)
+          return { ok: false, detail: `The webhook secret ${runner.secretEnv} is not set; nothing was sent.` };
         headers['x-signature'] = signBody(secret, body);
       }
       const host = safeHost(runner.url);
@@ -62,7 +63,10 @@ export function createWebhookRunner(opts: WebhookRunnerOptions): ActionRunner {
       try {
         res = await doFetch(runner.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
       } catch (err) {
-        throw new ExternalServiceError('webhook', `POST to ${host} failed: ${(err as Error).message}`, { retryable: true, cause: err });
+        throw new ExternalServiceError('webhook', `POST to ${host} failed: ${(err as Error).message}`, {
+          retryable: true,
+          cause: err,
+        });
       }
       const text = await res.text().catch(() => '');
       if (res.ok) {

@@ -15,10 +15,17 @@ export const InvestigateIncident = {
 /** The job id of an investigation: the first one per incident, then one per reason (`r2`, `lead-checkout:...`). */
 export function investigateJobId(incidentId: number, suffix?: string): string {
   if (suffix === undefined) return `investigate-incident-${incidentId}`;
-  const safe = /^[A-Za-z0-9_-]{1,60}$/.test(suffix) ? suffix : createHash('sha256').update(suffix).digest('hex').slice(0, 16);
+  const safe = /^[A-Za-z0-9_-]{1,60}$/.test(suffix)
+    ? suffix
+    : createHash('sha256').update(suffix).digest('hex').slice(0, 16);
   return `investigate-incident-${incidentId}-${safe}`;
 }
 
 export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof InvestigateIncident.schema>> {
-  return defineJob({ ...InvestigateIncident, attempts: 3, backoffMs: 2000, process: async ({ incidentId, trigger }) => investigateIncident(ctx, incidentId, trigger) });
+  return defineJob({
+    ...InvestigateIncident,
+    attempts: 3,
+    backoffMs: 2000,
+    process: async ({ incidentId, trigger }) => investigateIncident(ctx, incidentId, trigger),
+  });
 }

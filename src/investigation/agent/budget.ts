@@ -6,7 +6,11 @@ export type InvestigationConfig = Pick<FileConfig, 'investigation' | 'metrics'>;
 
 /** Budget: `investigation.maxToolCalls`, `investigation.timeout`, `investigation.maxTokens`. */
 export function budgetFromConfig(file: InvestigationConfig): AgentBudget {
-  return { maxToolCalls: file.investigation.maxToolCalls, timeoutMs: file.investigation.timeout, maxTokens: file.investigation.maxTokens };
+  return {
+    maxToolCalls: file.investigation.maxToolCalls,
+    timeoutMs: file.investigation.timeout,
+    maxTokens: file.investigation.maxTokens,
+  };
 }
 
 /** Window: `metrics.lookback` and `metrics.step`. */

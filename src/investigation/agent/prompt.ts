@@ -49,7 +49,13 @@ export function buildFirstMessage(input: FirstMessageInput): string {
     labels: page.labels,
     annotations: page.annotations,
   };
-  const graph = input.services.map((s) => ({ name: s.name, kind: s.kind, tier: s.tier, team: s.team, dependsOn: s.dependsOn }));
+  const graph = input.services.map((s) => ({
+    name: s.name,
+    kind: s.kind,
+    tier: s.tier,
+    team: s.team,
+    dependsOn: s.dependsOn,
+  }));
   const det = {
     novel: deterministic.novel,
     hypotheses: deterministic.hypotheses,

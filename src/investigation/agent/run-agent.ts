@@ -1,14 +1,29 @@
 // The investigation agent: a bounded tool-use loop on a LanguageModel that refines the deterministic result.
 import type { Logger } from '../../logger.js';
 import { ACTION_FOR_CATEGORY, type Runbook } from '../evidence-model.js';
-import type { EvidenceSources, Hypothesis, InvestigationResult, PageSummary, StepRecorder, SuggestedStep } from '../ports.js';
+import type {
+  EvidenceSources,
+  Hypothesis,
+  InvestigationResult,
+  PageSummary,
+  StepRecorder,
+  SuggestedStep,
+} from '../ports.js';
 import { chooseStep } from '../runbook-steps.js';
 import { ATTR, errorMessage, errorType, recordDecision, truncate, withSpan } from '../recorder.js';
 import type { EvidenceLedger } from './evidence-ledger.js';
 import type { LanguageModel, ModelContent, ModelMessage, ModelResponse } from './language-model.js';
 import { SYSTEM_PROMPT, buildFirstMessage } from './prompt.js';
 import { quoteUntrusted } from './untrusted.js';
-import { SUBMIT_TOOL, buildTools, executeTool, isQueryTool, submissionSchema, submitTool, type Submission } from './tools.js';
+import {
+  SUBMIT_TOOL,
+  buildTools,
+  executeTool,
+  isQueryTool,
+  submissionSchema,
+  submitTool,
+  type Submission,
+} from './tools.js';
 
 /** Limits of one agent run (config `file.investigation`). */
 export interface AgentBudget {
@@ -64,7 +79,10 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
   for (const h of deterministic.hypotheses) for (const e of h.evidence) ledger.add(e.kind, e.ref);
 
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Stop(`timed out after ${formatMs(budget.timeoutMs)}`)), budget.timeoutMs);
+  const timer = setTimeout(
+    () => deadline.abort(new Stop(`timed out after ${formatMs(budget.timeoutMs)}`)),
+    budget.timeoutMs,
+  );
   const aborted = new Promise<never>((_, reject) => {
     deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason as Stop), { once: true });
   });
@@ -80,7 +98,21 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
   try {
     const services = await Promise.race([input.sources.graph.services(), aborted]);
     const messages: ModelMessage[] = [
-      { role: 'user', content: [{ type: 'text', text: buildFirstMessage({ page: input.page, deterministic, services, now: input.now, lookbackMs: window.lookbackMs }) }] },
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'text',
+            text: buildFirstMessage({
+              page: input.page,
+              deterministic,
+              services,
+              now: input.now,
+              lookbackMs: window.lookbackMs,
+            }),
+          },
+        ],
+      },
     ];
     const allTools = buildTools();
     let nudged = false;
@@ -88,24 +120,41 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
       if (tokens >= budget.maxTokens) return fallback(`token budget of ${budget.maxTokens} spent without an answer`);
       const mustSubmit = toolCalls >= budget.maxToolCalls || tokens >= budget.maxTokens * 0.75 || nudged;
       const maxTokens = Math.max(256, Math.min(MAX_TOKENS_PER_CALL, budget.maxTokens - tokens));
-      const response = await callModel(model, { messages, mustSubmit, maxTokens, allTools }, deadline.signal, aborted, record);
+      const response = await callModel(
+        model,
+        { messages, mustSubmit, maxTokens, allTools },
+        deadline.signal,
+        aborted,
+        record,
+      );
       tokens += response.usage.inputTokens + response.usage.outputTokens;
       // The Messages API refuses an empty assistant turn in the history, so an empty reply is kept as a placeholder.
-      messages.push({ role: 'assistant', content: response.content.length ? response.content : [{ type: 'text', text: '(no reply)' }] });
-      const uses = response.content.filter((c): c is Extract<ModelContent, { type: 'tool_use' }> => c.type === 'tool_use');
+      messages.push({
+        role: 'assistant',
+        content: response.content.length ? response.content : [{ type: 'text', text: '(no reply)' }],
+      });
+      const uses = response.content.filter(
+        (c): c is Extract<ModelContent, { type: 'tool_use' }> => c.type === 'tool_use',
+      );
 
       const submit = uses.find((u) => u.name === SUBMIT_TOOL);
       if (submit) {
         const parsed = submissionSchema.safeParse(submit.input);
         if (parsed.success) return await assemble(input, parsed.data, aborted);
         const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-        recordDecision(record, 'agent.submission_rejected', { [ATTR.toolCallId]: submit.id, [ATTR.dropReason]: truncate(problems, 500) });
+        recordDecision(record, 'agent.submission_rejected', {
+          [ATTR.toolCallId]: submit.id,
+          [ATTR.dropReason]: truncate(problems, 500),
+        });
         messages.push({
           role: 'user',
           content: uses.map((u) => ({
             type: 'tool_result' as const,
             toolUseId: u.id,
-            content: u === submit ? `Invalid submission: ${problems}. Call ${SUBMIT_TOOL} again with a valid input.` : 'Not run: submit first.',
+            content:
+              u === submit
+                ? `Invalid submission: ${problems}. Call ${SUBMIT_TOOL} again with a valid input.`
+                : 'Not run: submit first.',
             isError: true,
           })),
         });
@@ -115,7 +164,10 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
       if (uses.length === 0) {
         if (nudged) return fallback('the model gave no hypotheses');
         nudged = true;
-        messages.push({ role: 'user', content: [{ type: 'text', text: `Call ${SUBMIT_TOOL} now with your ranked hypotheses.` }] });
+        messages.push({
+          role: 'user',
+          content: [{ type: 'text', text: `Call ${SUBMIT_TOOL} now with your ranked hypotheses.` }],
+        });
         continue;
       }
       const results: ModelContent[] = [];
@@ -125,7 +177,12 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
           continue;
         }
         if (toolCalls >= budget.maxToolCalls) {
-          results.push({ type: 'tool_result', toolUseId: use.id, content: `Tool budget spent. Call ${SUBMIT_TOOL} now.`, isError: true });
+          results.push({
+            type: 'tool_result',
+            toolUseId: use.id,
+            content: `Tool budget spent. Call ${SUBMIT_TOOL} now.`,
+            isError: true,
+          });
           continue;
         }
         toolCalls++;
@@ -135,15 +192,29 @@ export async function runAgent(input: AgentInput): Promise<InvestigationResult> 
             record,
             `execute_tool ${name}`,
             'tool_call',
-            { [ATTR.operationName]: 'execute_tool', [ATTR.toolName]: name, [ATTR.toolCallId]: use.id, [ATTR.toolType]: 'function' },
-            () => Promise.race([executeTool(name, use.input, { sources: input.sources, now: input.now, ...window }), aborted]),
+            {
+              [ATTR.operationName]: 'execute_tool',
+              [ATTR.toolName]: name,
+              [ATTR.toolCallId]: use.id,
+              [ATTR.toolType]: 'function',
+            },
+            () =>
+              Promise.race([
+                executeTool(name, use.input, { sources: input.sources, now: input.now, ...window }),
+                aborted,
+              ]),
             (r) => ({ [ATTR.resultCount]: r.count }),
           );
           results.push({ type: 'tool_result', toolUseId: use.id, content: out.text });
         } catch (err) {
           if (deadline.signal.aborted) throw deadline.signal.reason;
           // Vendor error text can echo outside data (a query, a line), so it is quoted like any tool output.
-          results.push({ type: 'tool_result', toolUseId: use.id, content: `Tool failed: ${quoteUntrusted('tool_error', truncate(errorMessage(err), 300))}`, isError: true });
+          results.push({
+            type: 'tool_result',
+            toolUseId: use.id,
+            content: `Tool failed: ${quoteUntrusted('tool_error', truncate(errorMessage(err), 300))}`,
+            isError: true,
+          });
         }
       }
       messages.push({ role: 'user', content: results });
@@ -201,7 +272,11 @@ async function callModel(
 }
 
 /** Keeps the hypotheses whose evidence (and cause) was retrieved, and derives the suggested step from the category. */
-async function assemble(input: AgentInput, submission: Submission, aborted: Promise<never>): Promise<InvestigationResult> {
+async function assemble(
+  input: AgentInput,
+  submission: Submission,
+  aborted: Promise<never>,
+): Promise<InvestigationResult> {
   const { ledger, record, deterministic } = input;
   const services = new Set((await Promise.race([input.sources.graph.services(), aborted])).map((s) => s.name));
   const kept: Hypothesis[] = [];
@@ -224,7 +299,11 @@ async function assemble(input: AgentInput, submission: Submission, aborted: Prom
     kept.push({
       category: h.category,
       service: h.service,
-      cause: causeKind ? h.cause : h.cause && (ledger.has('deploy', h.cause) || ledger.has('change', h.cause)) ? h.cause : null,
+      cause: causeKind
+        ? h.cause
+        : h.cause && (ledger.has('deploy', h.cause) || ledger.has('change', h.cause))
+          ? h.cause
+          : null,
       confidence: h.confidence,
       summary: h.summary,
       evidence: h.evidence.map((e) => ({ kind: e.kind, ref: e.ref.trim(), detail: e.detail })),
@@ -262,11 +341,17 @@ function causeProblem(h: Submission['hypotheses'][number], ledger: EvidenceLedge
   const kind = CAUSE_KIND[h.category];
   if (!kind) return undefined;
   if (!h.cause) return `${h.category} needs the ${kind} id as cause`;
-  return ledger.has(kind, h.cause) ? undefined : `cause ${kind} "${truncate(h.cause, 80)}" was not retrieved in this investigation`;
+  return ledger.has(kind, h.cause)
+    ? undefined
+    : `cause ${kind} "${truncate(h.cause, 80)}" was not retrieved in this investigation`;
 }
 
 /** The runbook step for the top hypothesis's category (escalate when novel); the action is never the model's text. */
-async function suggestStep(input: AgentInput, top: Hypothesis | null, aborted: Promise<never>): Promise<SuggestedStep | null> {
+async function suggestStep(
+  input: AgentInput,
+  top: Hypothesis | null,
+  aborted: Promise<never>,
+): Promise<SuggestedStep | null> {
   const action = ACTION_FOR_CATEGORY[top ? top.category : 'novel'];
   const det = input.deterministic.suggestedStep;
   if (det && det.action === action) return det;

@@ -6,18 +6,31 @@ import { seriesSelector } from '../recorder.js';
 import type { ModelTool } from './language-model.js';
 import { quoteUntrusted } from './untrusted.js';
 
-const minutes = z.number().int().min(1).max(24 * 60).optional().describe('How far back from now to look, in minutes (default: the whole investigation window).');
+const minutes = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 60)
+  .optional()
+  .describe('How far back from now to look, in minutes (default: the whole investigation window).');
 const service = z.string().min(1).max(100);
 
 export const toolInputSchemas = {
   query_metrics: z
     .object({
-      role: z.string().min(1).max(60).optional().describe('A metric role such as error_ratio, latency_p99, request_rate, cpu, memory, upstream_error_ratio.'),
+      role: z
+        .string()
+        .min(1)
+        .max(60)
+        .optional()
+        .describe('A metric role such as error_ratio, latency_p99, request_rate, cpu, memory, upstream_error_ratio.'),
       service: service.optional().describe('The service the role is read for (required with role).'),
       promql: z.string().min(1).max(500).optional().describe('A raw PromQL range query, instead of role + service.'),
       minutes,
     })
-    .refine((v) => (v.role !== undefined && v.service !== undefined) || v.promql !== undefined, { message: 'give role and service, or promql' }),
+    .refine((v) => (v.role !== undefined && v.service !== undefined) || v.promql !== undefined, {
+      message: 'give role and service, or promql',
+    }),
   search_logs: z.object({
     service: service.optional(),
     contains: z.string().min(1).max(200).optional().describe('Substring the line must contain.'),
@@ -27,16 +40,31 @@ export const toolInputSchemas = {
   }),
   list_deploys: z.object({ service: service.optional(), minutes }),
   list_changes: z.object({ service: service.optional(), minutes }),
-  get_commit: z.object({ sha: z.string().regex(/^[0-9a-f]{6,40}$/i, 'expected a commit sha'), service: service.optional() }),
-  similar_incidents: z.object({ service: service.optional(), text: z.string().max(200).optional(), limit: z.number().int().min(1).max(20).optional() }),
-  read_runbook: z.object({ id: z.string().min(1).max(200).optional().describe('Runbook id; omit to list all runbooks.') }),
+  get_commit: z.object({
+    sha: z.string().regex(/^[0-9a-f]{6,40}$/i, 'expected a commit sha'),
+    service: service.optional(),
+  }),
+  similar_incidents: z.object({
+    service: service.optional(),
+    text: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(20).optional(),
+  }),
+  read_runbook: z.object({
+    id: z.string().min(1).max(200).optional().describe('Runbook id; omit to list all runbooks.'),
+  }),
 } as const;
 
 export type QueryToolName = keyof typeof toolInputSchemas;
 
 const evidenceSchema = z.object({
   kind: z.enum(['deploy', 'change', 'metric', 'log', 'past_incident', 'runbook']),
-  ref: z.string().min(1).max(1000).describe('Exactly as retrieved: a deploy or change id, a series selector, a log line text, a past incident id or a runbook id.'),
+  ref: z
+    .string()
+    .min(1)
+    .max(1000)
+    .describe(
+      'Exactly as retrieved: a deploy or change id, a series selector, a log line text, a past incident id or a runbook id.',
+    ),
   detail: z.string().max(500).default(''),
 });
 
@@ -46,9 +74,19 @@ export const submissionSchema = z.object({
   hypotheses: z
     .array(
       z.object({
-        category: z.enum(CATEGORIES.filter((c) => c !== 'novel') as [Exclude<(typeof CATEGORIES)[number], 'novel'>, ...Exclude<(typeof CATEGORIES)[number], 'novel'>[]]),
+        category: z.enum(
+          CATEGORIES.filter((c) => c !== 'novel') as [
+            Exclude<(typeof CATEGORIES)[number], 'novel'>,
+            ...Exclude<(typeof CATEGORIES)[number], 'novel'>[],
+          ],
+        ),
         service: service,
-        cause: z.string().max(200).nullable().default(null).describe('The deploy id (bad_deploy, memory_leak) or change id (config_change), else null.'),
+        cause: z
+          .string()
+          .max(200)
+          .nullable()
+          .default(null)
+          .describe('The deploy id (bad_deploy, memory_leak) or change id (config_change), else null.'),
         confidence: z.number().min(0).max(1),
         summary: z.string().min(1).max(500),
         evidence: z.array(evidenceSchema).min(1).max(12),
@@ -63,7 +101,8 @@ export type Submission = z.infer<typeof submissionSchema>;
 export const SUBMIT_TOOL = 'submit_hypotheses';
 
 const DESCRIPTIONS: Record<QueryToolName, string> = {
-  query_metrics: 'Prometheus range query over the investigation window, by metric role and service or raw PromQL. Returns series with their selectors and sampled points.',
+  query_metrics:
+    'Prometheus range query over the investigation window, by metric role and service or raw PromQL. Returns series with their selectors and sampled points.',
   search_logs: 'Log lines of a service in the window, oldest first, optionally filtered by substring and level.',
   list_deploys: 'Code deploys in the window (id, service, time, sha, author, title, files).',
   list_changes: 'Feature-flag, config, infra and schema changes in the window.',
@@ -109,7 +148,11 @@ export interface ToolContext {
 const MAX_RESULT_CHARS = 12_000;
 
 /** Runs one query tool. Returns the text handed back to the model (already quoted as untrusted data), or throws. */
-export async function executeTool(name: QueryToolName, rawInput: unknown, ctx: ToolContext): Promise<{ text: string; count: number }> {
+export async function executeTool(
+  name: QueryToolName,
+  rawInput: unknown,
+  ctx: ToolContext,
+): Promise<{ text: string; count: number }> {
   const range = (mins?: number): TimeRange => ({
     start: ctx.now - Math.min(mins ? mins * 60_000 : ctx.lookbackMs, Math.max(ctx.lookbackMs, 24 * 3_600_000)),
     end: ctx.now,
@@ -127,13 +170,21 @@ export async function executeTool(name: QueryToolName, rawInput: unknown, ctx: T
           ? await sources.metrics.queryRole(input.role, input.service, range(input.minutes))
           : await sources.metrics.queryRange(input.promql!, range(input.minutes));
       count = series.length;
-      payload = series.slice(0, 20).map((s) => ({ selector: seriesSelector(s.metric), points: samplePoints(s.values, 30) }));
+      payload = series
+        .slice(0, 20)
+        .map((s) => ({ selector: seriesSelector(s.metric), points: samplePoints(s.values, 30) }));
       break;
     }
     case 'search_logs': {
       const input = toolInputSchemas.search_logs.parse(rawInput);
       if (!sources.logs) throw new Error('no log source is configured');
-      const lines = await sources.logs.search({ service: input.service, contains: input.contains, level: input.level, range: range(input.minutes), limit: input.limit ?? 50 });
+      const lines = await sources.logs.search({
+        service: input.service,
+        contains: input.contains,
+        level: input.level,
+        range: range(input.minutes),
+        limit: input.limit ?? 50,
+      });
       count = lines.length;
       payload = lines.map((l) => ({ ts: l.ts, service: l.service, level: l.level, line: l.line }));
       break;
@@ -143,7 +194,15 @@ export async function executeTool(name: QueryToolName, rawInput: unknown, ctx: T
       if (!sources.changes) throw new Error('no deploy source is configured');
       const deploys = await sources.changes.listDeploys(range(input.minutes), input.service);
       count = deploys.length;
-      payload = deploys.map((d) => ({ id: d.id, service: d.service, ts: d.ts, sha: d.sha, author: d.author, title: d.title, files: d.files }));
+      payload = deploys.map((d) => ({
+        id: d.id,
+        service: d.service,
+        ts: d.ts,
+        sha: d.sha,
+        author: d.author,
+        title: d.title,
+        files: d.files,
+      }));
       break;
     }
     case 'list_changes': {
@@ -151,7 +210,14 @@ export async function executeTool(name: QueryToolName, rawInput: unknown, ctx: T
       if (!sources.changes) throw new Error('no change source is configured');
       const changes = await sources.changes.listChanges(range(input.minutes), input.service);
       count = changes.length;
-      payload = changes.map((c) => ({ id: c.id, kind: c.kind, service: c.service, ts: c.ts, author: c.author, summary: c.summary }));
+      payload = changes.map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        service: c.service,
+        ts: c.ts,
+        author: c.author,
+        summary: c.summary,
+      }));
       break;
     }
     case 'get_commit': {

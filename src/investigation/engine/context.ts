@@ -56,7 +56,11 @@ export function metricRef(f: SeriesFinding): EvidenceRef {
 }
 
 export function logRef(t: LogTemplate): EvidenceRef {
-  return { kind: 'log', ref: t.first.line, detail: `${t.service} ${t.level}, first at ${hhmm(t.firstTs)}, ${t.count}x since` };
+  return {
+    kind: 'log',
+    ref: t.first.line,
+    detail: `${t.service} ${t.level}, first at ${hhmm(t.firstTs)}, ${t.count}x since`,
+  };
 }
 
 export function decide(ctx: Context, name: string, attributes: Record<string, unknown>): void {
@@ -78,7 +82,11 @@ export function strongestOf(ctx: Context, service: string, role: string): Series
   let best: SeriesFinding | undefined;
   for (const f of fs) {
     if (!best) best = f;
-    else if ((f.significant ? 1 : 0) > (best.significant ? 1 : 0) || ((f.significant === best.significant) && (f.departure?.score ?? 0) > (best.departure?.score ?? 0))) best = f;
+    else if (
+      (f.significant ? 1 : 0) > (best.significant ? 1 : 0) ||
+      (f.significant === best.significant && (f.departure?.score ?? 0) > (best.departure?.score ?? 0))
+    )
+      best = f;
   }
   return best;
 }
@@ -86,7 +94,9 @@ export function strongestOf(ctx: Context, service: string, role: string): Series
 /** CPU of a service that is hot now and became hot with this incident. */
 export function hotCpu(ctx: Context, service: string): SeriesFinding | undefined {
   // Per pod: the hottest pod whose CPU departed with this incident (the level of the last minutes, not one noisy point).
-  const hot = allOf(ctx, service, 'cpu').filter((f) => f.significant && Math.max(f.departure!.after, f.last) >= 0.8 && f.departure!.onset >= ctx.t0 - RELATED);
+  const hot = allOf(ctx, service, 'cpu').filter(
+    (f) => f.significant && Math.max(f.departure!.after, f.last) >= 0.8 && f.departure!.onset >= ctx.t0 - RELATED,
+  );
   return hot.sort((a, b) => b.departure!.after - a.departure!.after)[0];
 }
 
@@ -119,7 +129,13 @@ export function pastRefs(ctx: Context, service: string, category: Category): Evi
     .map((p) => ({ kind: 'past_incident' as const, ref: p.id, detail: `${p.title}: ${p.rootCause}` }));
 }
 
-export function hyp(category: Exclude<Category, 'novel'>, service: string, cause: string | null, summary: string, evidence: EvidenceRef[]) {
+export function hyp(
+  category: Exclude<Category, 'novel'>,
+  service: string,
+  cause: string | null,
+  summary: string,
+  evidence: EvidenceRef[],
+) {
   return { category, service, cause, summary, evidence };
 }
 

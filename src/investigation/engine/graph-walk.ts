@@ -1,6 +1,16 @@
 // The graph walk: from the paged service toward its dependencies, to the services none of whose dependencies explains them.
 import type { EvidenceRef } from '../ports.js';
-import { decide, logRef, metricRef, MIN, RELATED, relatedSymptoms, resourceFindings, type Context, type Root } from './context.js';
+import {
+  decide,
+  logRef,
+  metricRef,
+  MIN,
+  RELATED,
+  relatedSymptoms,
+  resourceFindings,
+  type Context,
+  type Root,
+} from './context.js';
 
 /** A service that exports no metrics of its own: only its callers and its logs can speak for it. */
 export function isSilent(ctx: Context, service: string): boolean {
@@ -9,7 +19,12 @@ export function isSilent(ctx: Context, service: string): boolean {
 }
 
 /** Why `dep` would explain the trouble of `caller`, or null when it does not. */
-export function implicated(ctx: Context, caller: string, dep: string, relaxed = false): { strength: number; evidence: EvidenceRef[]; viaEdge: boolean } | null {
+export function implicated(
+  ctx: Context,
+  caller: string,
+  dep: string,
+  relaxed = false,
+): { strength: number; evidence: EvidenceRef[]; viaEdge: boolean } | null {
   const evidence: EvidenceRef[] = [];
   let strength = 0;
   const edge = ctx.signals.get(caller)?.edges.get(dep);
@@ -23,7 +38,9 @@ export function implicated(ctx: Context, caller: string, dep: string, relaxed = 
     strength += 2;
     evidence.push(...own.slice(0, 3).map(metricRef));
   }
-  const mentions = ctx.logs.mentioning(caller, dep, ctx.t0 - 5 * MIN).filter((t) => t.level === 'error' && t.count >= 2);
+  const mentions = ctx.logs
+    .mentioning(caller, dep, ctx.t0 - 5 * MIN)
+    .filter((t) => t.level === 'error' && t.count >= 2);
   // A vendor or a service that exports nothing has no metrics to say it failed: its callers' logs (and its own) speak for it.
   const mute = ctx.services.get(dep)?.kind === 'external' || isSilent(ctx, dep);
   if (mentions.length) {
@@ -39,8 +56,17 @@ export function implicated(ctx: Context, caller: string, dep: string, relaxed = 
   }
   if (strength === 0 && relaxed) {
     // Second look: a smaller departure of the dependency that began with the page's own onset.
-    const faint = [...(ctx.signals.get(dep)?.byRole.get('error_ratio') ?? []), ...(ctx.signals.get(dep)?.byRole.get('latency_p99') ?? []), ...(edge ? [edge] : [])].filter(
-      (f) => f.departure && f.departure.direction === 'up' && f.departure.score >= 4 && f.departure.ratio >= 1.5 && Math.abs(f.departure.onset - ctx.t0) <= 10 * MIN,
+    const faint = [
+      ...(ctx.signals.get(dep)?.byRole.get('error_ratio') ?? []),
+      ...(ctx.signals.get(dep)?.byRole.get('latency_p99') ?? []),
+      ...(edge ? [edge] : []),
+    ].filter(
+      (f) =>
+        f.departure &&
+        f.departure.direction === 'up' &&
+        f.departure.score >= 4 &&
+        f.departure.ratio >= 1.5 &&
+        Math.abs(f.departure.onset - ctx.t0) <= 10 * MIN,
     );
     if (faint.length) {
       strength = 1;
@@ -49,7 +75,13 @@ export function implicated(ctx: Context, caller: string, dep: string, relaxed = 
   }
   if (strength === 0) return null;
   // An edge that was measured and stayed healthy while only the dependency's latency moved: the caller's errors are its own.
-  if (edge && !edgeFailing && own.every((f) => f.role === 'latency_p99' || f.role === 'db_query_latency_p99') && ownErrorsOnly(ctx, caller)) return null;
+  if (
+    edge &&
+    !edgeFailing &&
+    own.every((f) => f.role === 'latency_p99' || f.role === 'db_query_latency_p99') &&
+    ownErrorsOnly(ctx, caller)
+  )
+    return null;
   return { strength, evidence, viaEdge: edgeFailing };
 }
 

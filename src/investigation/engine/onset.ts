@@ -5,7 +5,9 @@ import { LOOKBACK, MIN, RELATED, strongestOf, type Context } from './context.js'
 /** The earliest significant departure among the paged service's symptoms, edges and resources. */
 export function incidentOnset(ctx: Context, paged: string | undefined): number {
   const sig = paged ? ctx.signals.get(paged) : undefined;
-  const onsets = [...symptoms(sig), ...[...(sig?.edges.values() ?? [])].filter((f) => f.significant)].map((f) => f.departure!.onset);
+  const onsets = [...symptoms(sig), ...[...(sig?.edges.values() ?? [])].filter((f) => f.significant)].map(
+    (f) => f.departure!.onset,
+  );
   // A resource moves the onset only when it is exhausted now: a disk filling slowly or a busy pool is not the incident.
   const disk = firstOf(sig, 'disk_free');
   if (disk?.significant && disk.last <= 0.05) onsets.push(disk.departure!.onset);
@@ -16,15 +18,19 @@ export function incidentOnset(ctx: Context, paged: string | undefined): number {
   const recent = onsets.filter((t) => t >= ctx.now - LOOKBACK + 10 * MIN);
   if (recent.length) return Math.min(...recent);
   const started = Date.parse(ctx.page.startsAt);
-  return Number.isFinite(started) && started <= ctx.now && started > ctx.now - LOOKBACK ? started - 5 * MIN : ctx.now - 20 * MIN;
+  return Number.isFinite(started) && started <= ctx.now && started > ctx.now - LOOKBACK
+    ? started - 5 * MIN
+    : ctx.now - 20 * MIN;
 }
 
 /** Significant departures and new error lines tied to this incident, for the responder and for a novel answer. */
 export function anomaliesOf(ctx: Context): string[] {
   const out: string[] = [];
   for (const [, sig] of ctx.signals) {
-    for (const [, fs] of sig.byRole) for (const f of fs) if (f.significant && f.departure!.onset >= ctx.t0 - RELATED) out.push(describeFinding(f));
+    for (const [, fs] of sig.byRole)
+      for (const f of fs) if (f.significant && f.departure!.onset >= ctx.t0 - RELATED) out.push(describeFinding(f));
   }
-  for (const t of ctx.logs.templates) if (t.firstTs >= ctx.t0 - 5 * MIN && t.level === 'error') out.push(`new log on ${t.service}: ${t.first.line}`);
+  for (const t of ctx.logs.templates)
+    if (t.firstTs >= ctx.t0 - 5 * MIN && t.level === 'error') out.push(`new log on ${t.service}: ${t.first.line}`);
   return out.slice(0, 40);
 }

@@ -28,7 +28,9 @@ function rootBonus(r: Root): number {
 export function rank(scored: ScoredRoot[], context: { anomalies: number; lookalike: boolean }): Ranking {
   const explained = scored.filter((s) => s.candidates.some((c) => c.primary));
   const unexplained = scored.filter((s) => !s.candidates.some((c) => c.primary) && s.root.path.length > 0);
-  const all = explained.flatMap((s) => s.candidates.map((c) => ({ c, key: (c.primary ? 100 : 0) + c.score + rootBonus(s.root) })));
+  const all = explained.flatMap((s) =>
+    s.candidates.map((c) => ({ c, key: (c.primary ? 100 : 0) + c.score + rootBonus(s.root) })),
+  );
   // Leads of roots with no known signature are still shown, below every answer.
   const leads = unexplained.flatMap((s) => s.candidates.map((c) => ({ c, key: c.score })));
   const ranked = [...all.sort((a, b) => b.key - a.key), ...leads.sort((a, b) => b.key - a.key)];
@@ -68,7 +70,16 @@ export function rank(scored: ScoredRoot[], context: { anomalies: number; lookali
   };
   const conf = knownConfidence(kf);
   const hypotheses = [toHypothesis(top, conf), ...spread(distinct.slice(1), 1 - conf, 4)];
-  return { novel: false, hypotheses, novelConfidence: Math.round((1 - conf) * 1000) / 1000, explained, unexplained, model: 'known', vector: knownVector(kf), features: { ...kf } };
+  return {
+    novel: false,
+    hypotheses,
+    novelConfidence: Math.round((1 - conf) * 1000) / 1000,
+    explained,
+    unexplained,
+    model: 'known',
+    vector: knownVector(kf),
+    features: { ...kf },
+  };
 }
 
 /** Shares `mass` among the rest in proportion to their scores (a lead never outweighs an answer above it). */

@@ -40,7 +40,10 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
       const incident = await findIncident(ctx.knex, p.incidentId);
       if (!incident) throw new PermanentJobError(`incident ${p.incidentId} does not exist`);
       if (incident.status !== 'triggered' || incident.severity === 'sev3') {
-        ctx.logger.info({ incidentId: p.incidentId, status: incident.status, severity: incident.severity }, 'escalation step skipped: nothing to page');
+        ctx.logger.info(
+          { incidentId: p.incidentId, status: incident.status, severity: incident.severity },
+          'escalation step skipped: nothing to page',
+        );
         return;
       }
       const snapshot = await loadSnapshot(ctx.knex, p.incidentId);
@@ -49,9 +52,17 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
       const exhausted = p.step >= snapshot.steps.length;
       const step = snapshot.steps[p.step];
       const targets = step
-        ? await resolveTargets(step.targets, { file: ctx.config.file, chat: ctx.chat, oncall: oncallServices(ctx).oncall, team: snapshot.team, at: now })
+        ? await resolveTargets(step.targets, {
+            file: ctx.config.file,
+            chat: ctx.chat,
+            oncall: oncallServices(ctx).oncall,
+            team: snapshot.team,
+            at: now,
+          })
         : { users: [], unresolved: [] };
-      const next = exhausted ? undefined : (nextPosition(snapshot, p.round, p.step) ?? { round: p.round, step: snapshot.steps.length });
+      const next = exhausted
+        ? undefined
+        : (nextPosition(snapshot, p.round, p.step) ?? { round: p.round, step: snapshot.steps.length });
       const delayMs = exhausted ? 0 : stepDelayMs(snapshot, p.step, ctx.config.file, now);
       const lateByMs = job.lateByMs >= 1000 ? job.lateByMs : 0;
       const { pagerduty } = oncallServices(ctx);
@@ -66,11 +77,24 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
           actor: 'copilot',
           at: now,
           dedupeKey: `escalation:${p.incidentId}:${p.round}:${p.step}`,
-          data: { round: p.round, step: p.step, users: targets.users, unresolved: targets.unresolved, lateByMs, nextInMs: next ? delayMs : null },
+          data: {
+            round: p.round,
+            step: p.step,
+            users: targets.users,
+            unresolved: targets.unresolved,
+            lateByMs,
+            nextInMs: next ? delayMs : null,
+          },
         });
         if (!fresh) return;
         if (exhausted) {
-          await enqueueNotice(ctx, p.incidentId, `exhausted:${p.round}`, { kind: 'exhausted', publicId: incident.publicId }, trx);
+          await enqueueNotice(
+            ctx,
+            p.incidentId,
+            `exhausted:${p.round}`,
+            { kind: 'exhausted', publicId: incident.publicId },
+            trx,
+          );
           return;
         }
         for (const user of targets.users)
@@ -84,10 +108,24 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
           ctx,
           p.incidentId,
           `step:${p.round}:${p.step}`,
-          { kind: 'paging', publicId: incident.publicId, users: targets.users, unresolved: targets.unresolved, step: p.step + 1, steps: snapshot.steps.length, round: roundInRun(snapshot, p.round), lateByMs },
+          {
+            kind: 'paging',
+            publicId: incident.publicId,
+            users: targets.users,
+            unresolved: targets.unresolved,
+            step: p.step + 1,
+            steps: snapshot.steps.length,
+            round: roundInRun(snapshot, p.round),
+            lateByMs,
+          },
           trx,
         );
-        if (pagerduty && incident.source === 'pagerduty' && incident.externalId && (p.step > 0 || roundInRun(snapshot, p.round) > 0))
+        if (
+          pagerduty &&
+          incident.source === 'pagerduty' &&
+          incident.externalId &&
+          (p.step > 0 || roundInRun(snapshot, p.round) > 0)
+        )
           await ctx.queue.enqueue(
             EscalatePagerDuty.name,
             { externalId: incident.externalId, level: p.step + 1 },
@@ -97,10 +135,18 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
           await ctx.queue.enqueue(
             EscalateIncident.name,
             { incidentId: p.incidentId, round: next.round, step: next.step },
-            { jobId: escalationJobId(p.incidentId, next.round, next.step), runAt: timerRunAt(ctx.clock, new Date(now.getTime() + delayMs)), trx },
+            {
+              jobId: escalationJobId(p.incidentId, next.round, next.step),
+              runAt: timerRunAt(ctx.clock, new Date(now.getTime() + delayMs)),
+              trx,
+            },
           );
       });
-      if (lateByMs > 0) ctx.logger.warn({ incidentId: p.incidentId, round: p.round, step: p.step, lateByMs }, 'escalation step ran late');
+      if (lateByMs > 0)
+        ctx.logger.warn(
+          { incidentId: p.incidentId, round: p.round, step: p.step, lateByMs },
+          'escalation step ran late',
+        );
     },
   });
 }

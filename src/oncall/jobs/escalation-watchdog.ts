@@ -3,10 +3,24 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { appendEvent, cycleKey, escalationRunCount, findEventByKey, listPagingIncidents } from '../../incidents/repository.js';
+import {
+  appendEvent,
+  cycleKey,
+  escalationRunCount,
+  findEventByKey,
+  listPagingIncidents,
+} from '../../incidents/repository.js';
 import { startEscalation } from '../escalation.js';
 import { lastStep } from '../escalation-state.js';
-import { escalationJobId, firstRound, loadSnapshot, nextPosition, snapshotOfPolicy, stepDelayMs, type EscalationSnapshot } from '../escalation-policy.js';
+import {
+  escalationJobId,
+  firstRound,
+  loadSnapshot,
+  nextPosition,
+  snapshotOfPolicy,
+  stepDelayMs,
+  type EscalationSnapshot,
+} from '../escalation-policy.js';
 import { EscalateIncident } from './escalate-incident.js';
 
 export const WATCHDOG_INTERVAL_MS = 60_000;
@@ -39,13 +53,19 @@ export interface BehindEscalation {
  * (nextInMs), so a timer armed from a wrong figure is still caught.
  */
 export function configuredDelayMs(ctx: AppContext, snapshot: EscalationSnapshot, step: number, at: Date): number {
-  const def = snapshot.source === 'config' ? ctx.config.file.escalationPolicies.find((p) => p.name === snapshot.policy) : undefined;
+  const def =
+    snapshot.source === 'config'
+      ? ctx.config.file.escalationPolicies.find((p) => p.name === snapshot.policy)
+      : undefined;
   const policy = def ? snapshotOfPolicy(def, snapshot.team, at) : snapshot;
   return stepDelayMs(policy, Math.min(step, policy.steps.length - 1), ctx.config.file, at);
 }
 
 /** Escalations whose next step is overdue by more than the grace, and triggered incidents that never started one. */
-export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: BehindEscalation[]; unstarted: number[] }> {
+export async function findBehind(
+  ctx: AppContext,
+  now: Date,
+): Promise<{ behind: BehindEscalation[]; unstarted: number[] }> {
   const open = await listPagingIncidents(ctx.knex);
   const behind: BehindEscalation[] = [];
   const unstarted: number[] = [];
@@ -77,7 +97,10 @@ export async function findBehind(ctx: AppContext, now: Date): Promise<{ behind: 
  * ended without running its step (cancelled by mistake) replaced. A pending one is only late: the report is enough.
  * The step's timeline dedupe key still makes it run once.
  */
-export async function rearmStep(ctx: AppContext, b: Pick<BehindEscalation, 'incidentId' | 'round' | 'step'>): Promise<'enqueued' | 'revived' | 'replaced' | 'pending'> {
+export async function rearmStep(
+  ctx: AppContext,
+  b: Pick<BehindEscalation, 'incidentId' | 'round' | 'step'>,
+): Promise<'enqueued' | 'revived' | 'replaced' | 'pending'> {
   const jobId = escalationJobId(b.incidentId, b.round, b.step);
   const payload = { incidentId: b.incidentId, round: b.round, step: b.step };
   const job = await ctx.queue.get(jobId);
@@ -103,7 +126,10 @@ export function escalationWatchdogJob(ctx: AppContext): JobDefinition<Escalation
       try {
         const { behind, unstarted } = await findBehind(ctx, now);
         for (const b of behind) {
-          ctx.logger.warn({ incidentId: b.incidentId, round: b.round, step: b.step, behindMs: b.behindMs }, 'escalation fell behind');
+          ctx.logger.warn(
+            { incidentId: b.incidentId, round: b.round, step: b.step, behindMs: b.behindMs },
+            'escalation fell behind',
+          );
           await appendEvent(ctx.knex, {
             incidentId: b.incidentId,
             type: 'escalation.behind',

@@ -8,7 +8,10 @@ import { listOverrides } from '../overrides.js';
 import { currentOncall } from '../schedules.js';
 import { timerRunAt } from '../timers.js';
 
-export const postHandoffPayload = z.object({ team: z.string().min(1), shiftEnd: z.string().datetime({ offset: true }) });
+export const postHandoffPayload = z.object({
+  team: z.string().min(1),
+  shiftEnd: z.string().datetime({ offset: true }),
+});
 export type PostHandoffPayload = z.infer<typeof postHandoffPayload>;
 
 /** A timer per team and shift change: job id `handoff:<team>:<shift end>`. */

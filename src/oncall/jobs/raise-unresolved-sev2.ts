@@ -16,7 +16,10 @@ export const RaiseUnresolvedSev2 = { name: 'raise-unresolved-sev2', schema: rais
  * `change` is src/oncall/escalation.ts's changeSeverity, handed in by install.ts: escalation.ts arms this timer, so
  * importing it here would make a cycle.
  */
-export function raiseUnresolvedSev2Job(ctx: AppContext, change: typeof changeSeverity): JobDefinition<RaiseUnresolvedSev2Payload> {
+export function raiseUnresolvedSev2Job(
+  ctx: AppContext,
+  change: typeof changeSeverity,
+): JobDefinition<RaiseUnresolvedSev2Payload> {
   return defineJob({
     ...RaiseUnresolvedSev2,
     async process(p) {

@@ -25,7 +25,12 @@ export function resolveQuietIncidentJob(ctx: AppContext): JobDefinition<ResolveQ
       const firing = await hasFiringAlert(ctx.knex, p.incidentId);
       if (firing || (await alertsResolvedCount(ctx.knex, p.incidentId)) !== p.seq) return;
       const minutes = Math.round((ctx.config.file.incidents.autoResolveAfter ?? 0) / 60_000);
-      await resolveIncident(ctx, p.incidentId, { id: 'copilot', via: 'quiet-period' }, { summary: `Every alert stayed resolved for ${minutes} min: resolved automatically.` });
+      await resolveIncident(
+        ctx,
+        p.incidentId,
+        { id: 'copilot', via: 'quiet-period' },
+        { summary: `Every alert stayed resolved for ${minutes} min: resolved automatically.` },
+      );
     },
   });
 }

@@ -31,9 +31,15 @@ export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRe
       const row = await findIncident(ctx.knex, incidentId);
       if (!row) throw new PermanentJobError(`incident ${incidentId} does not exist`);
       if (row.status === 'resolved' || !row.investigation) return;
-      const before = await ctx.knex('remediation_runs').where({ incident_id: incidentId }).count<{ count: number }[]>('* as count');
+      const before = await ctx
+        .knex('remediation_runs')
+        .where({ incident_id: incidentId })
+        .count<{ count: number }[]>('* as count');
       await proposeRemediations(ctx, incidentId, row.investigation);
-      const after = await ctx.knex('remediation_runs').where({ incident_id: incidentId }).count<{ count: number }[]>('* as count');
+      const after = await ctx
+        .knex('remediation_runs')
+        .where({ incident_id: incidentId })
+        .count<{ count: number }[]>('* as count');
       if (Number(after[0]?.count) > Number(before[0]?.count)) await scheduleBriefingUpdate(ctx, incidentId);
     },
   });
@@ -43,6 +49,10 @@ export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRe
 export function proposeOnInvestigationCompleted(ctx: AppContext): void {
   ctx.events.on('investigation.completed', async ({ incidentId }) => {
     const done = await lastEventOfType(ctx.knex, incidentId, 'investigation.completed');
-    await ctx.queue.enqueue(ProposeRemediations.name, { incidentId }, { jobId: proposeRemediationsJobId(incidentId, done?.id ?? 0) });
+    await ctx.queue.enqueue(
+      ProposeRemediations.name,
+      { incidentId },
+      { jobId: proposeRemediationsJobId(incidentId, done?.id ?? 0) },
+    );
   });
 }

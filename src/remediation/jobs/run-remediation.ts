@@ -8,7 +8,13 @@ import type { JobDefinition } from '../../jobs/job-queue.js';
 import type { ActionRunner, ActionRunOutcome } from '../action-runner.js';
 import { requestPresentation } from '../../jobs/presentations.js';
 import { PostRemediationUpdate, remediationUpdateJobId } from '../presentations.js';
-import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type RemediationRun } from '../remediation-repository.js';
+import {
+  appendTimeline,
+  getIncidentForRemediation,
+  getRun,
+  transitionRun,
+  type RemediationRun,
+} from '../remediation-repository.js';
 import { VerifyRemediation, verifyRemediationJobId } from './verify-remediation.js';
 
 export const runRemediationPayload = z.object({ runId: z.number().int().positive() });
@@ -25,10 +31,21 @@ export function runRemediationJobId(runId: number): string {
 const ATTEMPTS = 3;
 
 /** Fills `{{service}}`, `{{cause}}`, `{{incident}}` and `{{run}}` in an action's inputs; unknown placeholders stay empty. */
-export function fillInputs(template: Record<string, string>, values: { service: string; cause: string | null; incident: string; run: number }): Record<string, string> {
-  const vars: Record<string, string> = { service: values.service, cause: values.cause ?? '', incident: values.incident, run: String(values.run) };
+export function fillInputs(
+  template: Record<string, string>,
+  values: { service: string; cause: string | null; incident: string; run: number },
+): Record<string, string> {
+  const vars: Record<string, string> = {
+    service: values.service,
+    cause: values.cause ?? '',
+    incident: values.incident,
+    run: String(values.run),
+  };
   return Object.fromEntries(
-    Object.entries(template).map(([k, v]) => [k, v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => vars[name] ?? '')]),
+    Object.entries(template).map(([k, v]) => [
+      k,
+      v.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => vars[name] ?? ''),
+    ]),
   );
 }
 
@@ -43,16 +60,30 @@ export function runRemediationJob(ctx: AppContext, runners: ActionRunner[]): Job
       if (!run) throw new PermanentJobError(`remediation run ${runId} does not exist`);
       if (run.status !== 'approved' && run.status !== 'running') return; // already finished: a duplicate delivery
       const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
-      if (!incident) throw new PermanentJobError(`incident ${run.incidentId} of remediation run ${runId} does not exist`);
+      if (!incident)
+        throw new PermanentJobError(`incident ${run.incidentId} of remediation run ${runId} does not exist`);
       const action = ctx.config.file.actions.find((a) => a.name === run.action);
 
       if (run.status === 'approved') {
         // The approval is shown with the move to running, before anything runs (and before the outcome: `after`).
         const started = await ctx.knex.transaction(async (trx) => {
-          const moved = await transitionRun(trx, run.id, ['approved'], 'running', { started_at: ctx.clock.now() }, ctx.clock.now());
+          const moved = await transitionRun(
+            trx,
+            run.id,
+            ['approved'],
+            'running',
+            { started_at: ctx.clock.now() },
+            ctx.clock.now(),
+          );
           if (moved) {
-            const detail = run.approvedBy === 'policy' ? 'Decided by policy: low risk and a confident, known failure kind.' : null;
-            await requestPresentation(ctx, PostRemediationUpdate, { runId: run.id, status: 'approved', by: run.approvedBy, detail }, { jobId: remediationUpdateJobId(run.id, 'approved'), trx });
+            const detail =
+              run.approvedBy === 'policy' ? 'Decided by policy: low risk and a confident, known failure kind.' : null;
+            await requestPresentation(
+              ctx,
+              PostRemediationUpdate,
+              { runId: run.id, status: 'approved', by: run.approvedBy, detail },
+              { jobId: remediationUpdateJobId(run.id, 'approved'), trx },
+            );
           }
           return moved;
         });
@@ -65,7 +96,10 @@ export function runRemediationJob(ctx: AppContext, runners: ActionRunner[]): Job
       } else {
         const runner = runners.find((r) => r.type === action.runner.type);
         if (!runner) {
-          outcome = { ok: false, detail: `No ${action.runner.type} runner is configured (for github_workflow, set GITHUB_TOKEN); nothing ran.` };
+          outcome = {
+            ok: false,
+            detail: `No ${action.runner.type} runner is configured (for github_workflow, set GITHUB_TOKEN); nothing ran.`,
+          };
         } else {
           try {
             outcome = await runner.run({
@@ -94,7 +128,12 @@ function inputsOf(action: ActionDef, run: RemediationRun, incidentPublicId: stri
   return fillInputs(template, { service: run.service, cause: run.cause, incident: incidentPublicId, run: run.id });
 }
 
-async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | undefined, outcome: ActionRunOutcome): Promise<void> {
+async function finish(
+  ctx: AppContext,
+  run: RemediationRun,
+  action: ActionDef | undefined,
+  outcome: ActionRunOutcome,
+): Promise<void> {
   const now = ctx.clock.now();
   const verifyWindow = action?.verifyWindow ?? ctx.config.file.remediation.defaultVerifyWindow;
   const status = outcome.ok ? 'succeeded' : 'failed';
@@ -104,7 +143,11 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
       run.id,
       ['running'],
       status,
-      { finished_at: now, external_ref: outcome.externalRef ?? null, result: { ...(run.result ?? {}), runDetail: outcome.detail } },
+      {
+        finished_at: now,
+        external_ref: outcome.externalRef ?? null,
+        result: { ...(run.result ?? {}), runDetail: outcome.detail },
+      },
       now,
     );
     if (!updated) return undefined;
@@ -112,7 +155,14 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
     await requestPresentation(
       ctx,
       PostRemediationUpdate,
-      { runId: run.id, status, detail: outcome.detail, externalRef: outcome.externalRef ?? null, ...(verifies ? { verifyInMs: verifyWindow } : {}), after: remediationUpdateJobId(run.id, 'approved') },
+      {
+        runId: run.id,
+        status,
+        detail: outcome.detail,
+        externalRef: outcome.externalRef ?? null,
+        ...(verifies ? { verifyInMs: verifyWindow } : {}),
+        after: remediationUpdateJobId(run.id, 'approved'),
+      },
       { jobId: remediationUpdateJobId(run.id, status), trx },
     );
     await appendTimeline(trx, {
@@ -120,11 +170,24 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
       type: outcome.ok ? 'remediation.succeeded' : 'remediation.failed',
       actor: 'copilot',
       at: now,
-      data: { runId: run.id, action: run.action, service: run.service, detail: outcome.detail, externalRef: outcome.externalRef ?? null },
+      data: {
+        runId: run.id,
+        action: run.action,
+        service: run.service,
+        detail: outcome.detail,
+        externalRef: outcome.externalRef ?? null,
+      },
       dedupeKey: `remediation:${run.id}:finished`,
     });
     if (outcome.ok && run.undoOf) {
-      const original = await transitionRun(trx, run.undoOf, ['succeeded', 'verified', 'not_recovered'], 'undone', {}, now);
+      const original = await transitionRun(
+        trx,
+        run.undoOf,
+        ['succeeded', 'verified', 'not_recovered'],
+        'undone',
+        {},
+        now,
+      );
       if (original) {
         await appendTimeline(trx, {
           incidentId: run.incidentId,
@@ -137,12 +200,21 @@ async function finish(ctx: AppContext, run: RemediationRun, action: ActionDef | 
         await requestPresentation(
           ctx,
           PostRemediationUpdate,
-          { runId: original.id, status: 'undone', detail: `Undone by ${run.action} (run #${run.id}).`, after: remediationUpdateJobId(run.id, status) },
+          {
+            runId: original.id,
+            status: 'undone',
+            detail: `Undone by ${run.action} (run #${run.id}).`,
+            after: remediationUpdateJobId(run.id, status),
+          },
           { jobId: remediationUpdateJobId(original.id, 'undone'), trx },
         );
       }
     } else if (outcome.ok && action) {
-      await ctx.queue.enqueue(VerifyRemediation.name, { runId: run.id }, { jobId: verifyRemediationJobId(run.id), delayMs: verifyWindow, trx });
+      await ctx.queue.enqueue(
+        VerifyRemediation.name,
+        { runId: run.id },
+        { jobId: verifyRemediationJobId(run.id), delayMs: verifyWindow, trx },
+      );
     }
     return updated;
   });

@@ -8,7 +8,14 @@ import { firstAlertLabels } from '../../incidents/alerts-repository.js';
 import { mitigateIncident } from '../../incidents/transitions.js';
 import { requestPresentation } from '../../jobs/presentations.js';
 import { PostRemediationVerdict, remediationVerdictJobId } from '../presentations.js';
-import { appendTimeline, getIncidentForRemediation, getRun, transitionRun, type IncidentForRemediation, type RemediationRun } from '../remediation-repository.js';
+import {
+  appendTimeline,
+  getIncidentForRemediation,
+  getRun,
+  transitionRun,
+  type IncidentForRemediation,
+  type RemediationRun,
+} from '../remediation-repository.js';
 import { judgeRecovery, sloLimitFor, worstPerTimestamp, type RecoveryVerdict } from '../verification.js';
 
 export const verifyRemediationPayload = z.object({ runId: z.number().int().positive() });
@@ -27,7 +34,11 @@ const BASELINE_SPAN_MS = 60 * 60_000;
 const ONSET_MARGIN_MS = 15 * 60_000;
 
 /** The SLI role to re-read: the page's `sli` label when it names a known role, else the service's SLO, else error_ratio. */
-export async function verificationRole(ctx: AppContext, incident: IncidentForRemediation, service: string): Promise<string> {
+export async function verificationRole(
+  ctx: AppContext,
+  incident: IncidentForRemediation,
+  service: string,
+): Promise<string> {
   const roles = ctx.config.file.metrics.roles;
   const labelled = (await firstAlertLabels(ctx.knex, incident.id))?.sli;
   if (typeof labelled === 'string' && roles[labelled]) return labelled;
@@ -37,25 +48,45 @@ export async function verificationRole(ctx: AppContext, incident: IncidentForRem
 }
 
 /** Reads the SLI around the incident and judges recovery; a missing or failing metrics source gives "unknown". */
-export async function readVerdict(ctx: AppContext, run: RemediationRun, incident: IncidentForRemediation): Promise<RecoveryVerdict & { role: string }> {
+export async function readVerdict(
+  ctx: AppContext,
+  run: RemediationRun,
+  incident: IncidentForRemediation,
+): Promise<RecoveryVerdict & { role: string }> {
   // The triggering SLI is the paged service's: the acted-on service may be a database or a vendor with no SLI of its
   // own, and a fix is judged by whether what paged got better.
   const service = incident.service ?? run.service;
   const role = await verificationRole(ctx, incident, service);
   const metrics = ctx.services.evidence.metrics;
   if (!metrics) {
-    return { role, recovered: null, value: null, limit: null, detail: `No metrics source is configured (PROMETHEUS_URL), so ${role} could not be read.` };
+    return {
+      role,
+      recovered: null,
+      value: null,
+      limit: null,
+      detail: `No metrics source is configured (PROMETHEUS_URL), so ${role} could not be read.`,
+    };
   }
   const now = ctx.clock.now().getTime();
   const opened = incident.openedAt.getTime();
   const actedAt = (run.finishedAt ?? run.startedAt ?? ctx.clock.now()).getTime();
   let points: Array<[number, number]>;
   try {
-    const series = await metrics.queryRole(role, service, { start: opened - ONSET_MARGIN_MS - BASELINE_SPAN_MS, end: now, stepMs: ctx.config.file.metrics.step });
+    const series = await metrics.queryRole(role, service, {
+      start: opened - ONSET_MARGIN_MS - BASELINE_SPAN_MS,
+      end: now,
+      stepMs: ctx.config.file.metrics.step,
+    });
     points = worstPerTimestamp(role, series);
   } catch (err) {
     ctx.logger.warn({ err, runId: run.id, role }, 'could not read the SLI to verify a remediation');
-    return { role, recovered: null, value: null, limit: null, detail: `Reading ${role} failed: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      role,
+      recovered: null,
+      value: null,
+      limit: null,
+      detail: `Reading ${role} failed: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   // Prometheus timestamps are unix seconds.
   const at = (ts: number) => ts * 1000;
@@ -64,11 +95,15 @@ export async function readVerdict(ctx: AppContext, run: RemediationRun, incident
   const lookBack = 2 * Math.max(ctx.config.file.metrics.step, 1000);
   const verdict = judgeRecovery({
     role,
-    ...(startedAt !== undefined ? { atAction: points.filter(([ts]) => at(ts) <= startedAt && at(ts) > startedAt - lookBack).map(([, v]) => v) } : {}),
+    ...(startedAt !== undefined
+      ? { atAction: points.filter(([ts]) => at(ts) <= startedAt && at(ts) > startedAt - lookBack).map(([, v]) => v) }
+      : {}),
     before: points.filter(([ts]) => at(ts) < opened - ONSET_MARGIN_MS).map(([, v]) => v),
     during: points.filter(([ts]) => at(ts) >= opened - ONSET_MARGIN_MS && at(ts) <= actedAt).map(([, v]) => v),
     after: points.filter(([ts]) => at(ts) > actedAt && at(ts) <= now).map(([, v]) => v),
-    ...(sloLimitFor(ctx.config, service, role) !== undefined ? { sloLimit: sloLimitFor(ctx.config, service, role)! } : {}),
+    ...(sloLimitFor(ctx.config, service, role) !== undefined
+      ? { sloLimit: sloLimitFor(ctx.config, service, role)! }
+      : {}),
   });
   return { ...verdict, role };
 }
@@ -83,10 +118,15 @@ export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemed
       const run = await getRun(ctx.knex, runId);
       if (!run) throw new PermanentJobError(`remediation run ${runId} does not exist`);
       const incident = await getIncidentForRemediation(ctx.knex, run.incidentId);
-      if (!incident) throw new PermanentJobError(`incident ${run.incidentId} of remediation run ${runId} does not exist`);
+      if (!incident)
+        throw new PermanentJobError(`incident ${run.incidentId} of remediation run ${runId} does not exist`);
       if (run.status !== 'succeeded') {
         // Judged already: a retry after the verdict was recorded only finishes what is missing.
-        if ((run.status === 'verified' || run.status === 'not_recovered') && run.result?.verdict && !run.result.verdictPosted) {
+        if (
+          (run.status === 'verified' || run.status === 'not_recovered') &&
+          run.result?.verdict &&
+          !run.result.verdictPosted
+        ) {
           await settle(ctx, run, run.result.verdict);
         }
         return;
@@ -94,7 +134,14 @@ export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemed
       const verdict = await readVerdict(ctx, run, incident);
       const now = ctx.clock.now();
       const recovered = verdict.recovered === true;
-      const stored = { recovered: verdict.recovered, role: verdict.role, value: verdict.value, limit: verdict.limit, detail: verdict.detail, ...(verdict.credited === false ? { credited: false } : {}) };
+      const stored = {
+        recovered: verdict.recovered,
+        role: verdict.role,
+        value: verdict.value,
+        limit: verdict.limit,
+        detail: verdict.detail,
+        ...(verdict.credited === false ? { credited: false } : {}),
+      };
       const notCredited = verdict.credited === false;
       const judged = await ctx.knex.transaction(async (trx) => {
         const updated = await transitionRun(
@@ -108,7 +155,11 @@ export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemed
         if (!updated) return undefined;
         await appendTimeline(trx, {
           incidentId: run.incidentId,
-          type: notCredited ? 'remediation.not_credited' : recovered ? 'remediation.verified' : 'remediation.not_recovered',
+          type: notCredited
+            ? 'remediation.not_credited'
+            : recovered
+              ? 'remediation.verified'
+              : 'remediation.not_recovered',
           actor: 'copilot',
           at: now,
           data: { runId: run.id, action: run.action, ...stored },
@@ -127,11 +178,20 @@ export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemed
  * After the verdict is committed: mitigates the incident when it recovered (applies once), then asks for the verdict
  * to be shown. A retry after a crash lands here again and finishes what is missing.
  */
-async function settle(ctx: AppContext, run: RemediationRun, verdict: NonNullable<NonNullable<RemediationRun['result']>['verdict']>): Promise<void> {
+async function settle(
+  ctx: AppContext,
+  run: RemediationRun,
+  verdict: NonNullable<NonNullable<RemediationRun['result']>['verdict']>,
+): Promise<void> {
   // A healthy SLI mitigates the incident either way; one that recovered before the action is not put down to it.
-  if (verdict.recovered === true) await mitigateIncident(ctx, run.incidentId, { id: 'copilot', via: verdict.credited === false ? 'sli_recovered' : 'remediation' });
+  if (verdict.recovered === true)
+    await mitigateIncident(ctx, run.incidentId, {
+      id: 'copilot',
+      via: verdict.credited === false ? 'sli_recovered' : 'remediation',
+    });
   await requestPresentation(ctx, PostRemediationVerdict, { runId: run.id }, { jobId: remediationVerdictJobId(run.id) });
-  await ctx.knex('remediation_runs')
+  await ctx
+    .knex('remediation_runs')
     .where({ id: run.id })
     .update({ result: JSON.stringify({ ...(run.result ?? {}), verdict, verdictPosted: true }) });
 }

@@ -28,7 +28,9 @@ function build(): Promise<void> {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build exited with ${code}:\n${out}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`npm run build exited with ${code}:\n${out}`)),
+    );
   });
 }
 
@@ -44,13 +46,23 @@ describe('the compiled build', () => {
     const compiled = await runCli(['investigate', '--scenario', file, '--json'], {}, 60_000, distCli);
     expect(compiled.stderr).toBe('');
     expect(compiled.code).toBe(0);
-    const answer = JSON.parse(compiled.stdout) as { scenario: string; hypotheses: { category: string; service: string; cause: string | null }[] };
+    const answer = JSON.parse(compiled.stdout) as {
+      scenario: string;
+      hypotheses: { category: string; service: string; cause: string | null }[];
+    };
     const truth = loadScenario('bad-deploy-shop-01').truth!;
     expect(answer.scenario).toBe('bad-deploy-shop-01');
-    expect(answer.hypotheses[0]).toMatchObject({ category: truth.category, service: truth.service, cause: truth.cause });
+    expect(answer.hypotheses[0]).toMatchObject({
+      category: truth.category,
+      service: truth.service,
+      cause: truth.cause,
+    });
 
     let fromSources = '';
-    const code = await runSourceCli(['investigate', '--scenario', file, '--json'], { stdout: (s) => (fromSources += s), stderr: () => {} });
+    const code = await runSourceCli(['investigate', '--scenario', file, '--json'], {
+      stdout: (s) => (fromSources += s),
+      stderr: () => {},
+    });
     expect(code).toBe(0);
     expect(JSON.parse(compiled.stdout)).toEqual(JSON.parse(fromSources));
   });

@@ -29,14 +29,22 @@ function alive(pid: number): boolean {
 describe('npm start', () => {
   it('stops the app and frees its port when npm gets SIGTERM', { timeout: 180_000 }, async () => {
     // Its own process group, so that whatever is left over after a failure can be killed as a whole.
-    const npm = spawn('npm', ['start'], { cwd: repoRoot, env: cleanEnv({ DATA_DIR: tempDir(), PORT: '0' }), detached: true });
+    const npm = spawn('npm', ['start'], {
+      cwd: repoRoot,
+      env: cleanEnv({ DATA_DIR: tempDir(), PORT: '0' }),
+      detached: true,
+    });
     let out = '';
     npm.stdout.on('data', (d) => (out += d));
     npm.stderr.on('data', (d) => (out += d));
     const npmExited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
     let appPid: number | undefined;
     try {
-      await waitFor('npm start to print its URL', () => /incident-copilot is running at http:\/\/\S+/.test(out) && /"pid":\d+/.test(out), 120_000).catch((err: Error) => {
+      await waitFor(
+        'npm start to print its URL',
+        () => /incident-copilot is running at http:\/\/\S+/.test(out) && /"pid":\d+/.test(out),
+        120_000,
+      ).catch((err: Error) => {
         throw new Error(`${err.message}:\n${out}`);
       });
       const url = /incident-copilot is running at (http:\/\/\S+)/.exec(out)![1]!;
@@ -65,17 +73,21 @@ describe('incident-copilot start on a taken port', () => {
   let blocker: Server | undefined;
   afterAll(() => blocker?.close());
 
-  it('says so in one line naming the port, exits non-zero, and prints no stack trace', { timeout: 180_000 }, async () => {
-    blocker = createServer();
-    await new Promise<void>((resolve) => blocker!.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as AddressInfo).port;
-    const r = await runCli(['start'], { PORT: String(port), DATA_DIR: tempDir() }, 150_000);
-    expect(r.code).toBe(1);
-    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-    expect(lines).toEqual([`Port ${port} on 127.0.0.1 is already in use; set PORT to a free port.`]);
-    expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/^\s+at /m);
-    expect(r.stdout).not.toMatch(/incident-copilot is running/);
-  });
+  it(
+    'says so in one line naming the port, exits non-zero, and prints no stack trace',
+    { timeout: 180_000 },
+    async () => {
+      blocker = createServer();
+      await new Promise<void>((resolve) => blocker!.listen(0, '127.0.0.1', resolve));
+      const port = (blocker.address() as AddressInfo).port;
+      const r = await runCli(['start'], { PORT: String(port), DATA_DIR: tempDir() }, 150_000);
+      expect(r.code).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+      expect(lines).toEqual([`Port ${port} on 127.0.0.1 is already in use; set PORT to a free port.`]);
+      expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/^\s+at /m);
+      expect(r.stdout).not.toMatch(/incident-copilot is running/);
+    },
+  );
 });
 
 describe('incident-copilot config check', () => {
@@ -97,7 +109,12 @@ describe('incident-copilot config check', () => {
         'escalationPolicies: 5', // malformed section
       ].join('\n'),
     );
-    const r = await runCli(['config', 'check'], { PORT: 'abc', SLACK_BOT_TOKEN: 'xoxb-1', COPILOT_CONFIG: file, DATA_DIR: dir });
+    const r = await runCli(['config', 'check'], {
+      PORT: 'abc',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      COPILOT_CONFIG: file,
+      DATA_DIR: dir,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('PORT: expected a port number');
     expect(r.stderr).toContain('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN');
@@ -110,17 +127,21 @@ describe('incident-copilot config check', () => {
 });
 
 describe('incident-copilot eval', () => {
-  it('skips a dangling symbolic link and a link loop in the folder with a warning, and scores the rest', { timeout: 90_000 }, async () => {
-    const dir = tempDir();
-    const gen = await runCli(['scenarios', 'generate', '--out', dir, '--count', '3', '--seed', '7'], {});
-    expect(gen.code).toBe(0);
-    symlinkSync(path.join(dir, 'gone.json'), path.join(dir, 'dangling.json'));
-    mkdirSync(path.join(dir, 'nested'));
-    symlinkSync(dir, path.join(dir, 'nested', 'loop'));
-    const r = await runCli(['eval', dir, '--json'], {});
-    expect(r.stderr).toContain(`skipped ${path.join(dir, 'dangling.json')}: a symbolic link to nothing`);
-    expect(r.stderr).toContain(`skipped ${path.join(dir, 'nested', 'loop')}: a link to a folder already read`);
-    expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { overall: { n: number } }).overall.n).toBe(3);
-  });
+  it(
+    'skips a dangling symbolic link and a link loop in the folder with a warning, and scores the rest',
+    { timeout: 90_000 },
+    async () => {
+      const dir = tempDir();
+      const gen = await runCli(['scenarios', 'generate', '--out', dir, '--count', '3', '--seed', '7'], {});
+      expect(gen.code).toBe(0);
+      symlinkSync(path.join(dir, 'gone.json'), path.join(dir, 'dangling.json'));
+      mkdirSync(path.join(dir, 'nested'));
+      symlinkSync(dir, path.join(dir, 'nested', 'loop'));
+      const r = await runCli(['eval', dir, '--json'], {});
+      expect(r.stderr).toContain(`skipped ${path.join(dir, 'dangling.json')}: a symbolic link to nothing`);
+      expect(r.stderr).toContain(`skipped ${path.join(dir, 'nested', 'loop')}: a link to a folder already read`);
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as { overall: { n: number } }).overall.n).toBe(3);
+    },
+  );
 });

@@ -28,11 +28,31 @@ beforeAll(async () => {
       { id: 'maria', name: 'Maria', slackId: MARIA },
       { id: 'ben', name: 'Ben', slackId: BEN },
     ],
-    teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', oncallChannel: 'C0ONCALL', lead: 'maria', schedule: 'payments', escalationPolicy: 'payments-pager' }],
+    teams: [
+      {
+        name: 'payments',
+        alertsChannel: 'C0ALERTS',
+        oncallChannel: 'C0ONCALL',
+        lead: 'maria',
+        schedule: 'payments',
+        escalationPolicy: 'payments-pager',
+      },
+    ],
     services: [{ name: 'checkout', team: 'payments' }],
     schedules: [{ name: 'payments', members: ['priya', 'sam'], start: TEST_ROTATION_START, length: '7d' }],
-    escalationPolicies: [{ name: 'payments-pager', steps: [{ targets: [{ type: 'schedule', id: 'payments' }], delay: '30m' }] }],
-    actions: [{ name: 'rollback_deploy', title: 'Roll back deploy', runner: { type: 'webhook', url: 'http://127.0.0.1:9/rollback' }, services: ['checkout'], risk: 'high', verifyWindow: '1s' }],
+    escalationPolicies: [
+      { name: 'payments-pager', steps: [{ targets: [{ type: 'schedule', id: 'payments' }], delay: '30m' }] },
+    ],
+    actions: [
+      {
+        name: 'rollback_deploy',
+        title: 'Roll back deploy',
+        runner: { type: 'webhook', url: 'http://127.0.0.1:9/rollback' },
+        services: ['checkout'],
+        risk: 'high',
+        verifyWindow: '1s',
+      },
+    ],
   });
   ({ app, slack } = whole);
 }, 60_000);
@@ -48,7 +68,12 @@ interface Opened {
 }
 
 async function declare(title: string): Promise<Opened> {
-  await slack.act.slashCommand(app.url, { command: '/incident', text: `declare ${title}`, user: PRIYA, channel: 'C0GENERAL' });
+  await slack.act.slashCommand(app.url, {
+    command: '/incident',
+    text: `declare ${title}`,
+    user: PRIYA,
+    channel: 'C0GENERAL',
+  });
   await slack.waitFor(() => slack.views(PRIYA).at(-1), { message: 'no declare modal' });
   await slack.act.submitView(app.url, {
     user: PRIYA,
@@ -58,7 +83,11 @@ async function declare(title: string): Promise<Opened> {
       [DeclareFields.severity]: { [DeclareFields.severity]: 'sev1' },
     },
   });
-  const row = await waitFor('the incident with its briefing', () => app.ctx.knex('incidents').where({ title }).whereNotNull('briefing_ts').first(), 15_000);
+  const row = await waitFor(
+    'the incident with its briefing',
+    () => app.ctx.knex('incidents').where({ title }).whereNotNull('briefing_ts').first(),
+    15_000,
+  );
   return { id: row.id, publicId: row.public_id, channel: row.channel_id };
 }
 
@@ -66,23 +95,53 @@ async function declare(title: string): Promise<Opened> {
 async function told(user: string, act: () => Promise<unknown>): Promise<string> {
   const seen = slack.ephemerals(user).length;
   await act();
-  return (await slack.waitFor(() => slack.ephemerals(user).length > seen && slack.ephemerals(user).at(-1), { message: 'no ephemeral answer' })).text;
+  return (
+    await slack.waitFor(() => slack.ephemerals(user).length > seen && slack.ephemerals(user).at(-1), {
+      message: 'no ephemeral answer',
+    })
+  ).text;
 }
 
-const command = (user: string, channel: string, text: string) => () => slack.act.slashCommand(app.url, { command: '/incident', text, user, channel });
+const command = (user: string, channel: string, text: string) => () =>
+  slack.act.slashCommand(app.url, { command: '/incident', text, user, channel });
 
 describe('malformed Slack requests', () => {
   const form = 'application/x-www-form-urlencoded';
   const payload = (v: string) => `payload=${encodeURIComponent(v)}`;
   for (const [name, body, type, reason] of [
-    ['a payload of the wrong shape', payload(JSON.stringify({ type: 'block_actions', user: { id: PRIYA }, actions: 'x' })), form, 'block_actions payload: actions must be an array'],
-    ['a payload with no user', payload(JSON.stringify({ type: 'view_submission', view: { id: 'V1', callback_id: 'x', state: { values: {} } } })), form, 'view_submission payload: user is missing'],
-    ['a payload of a type the app does not handle', payload(JSON.stringify({ type: 'dialog_submission' })), form, 'payload type "dialog_submission" is not one the copilot handles'],
+    [
+      'a payload of the wrong shape',
+      payload(JSON.stringify({ type: 'block_actions', user: { id: PRIYA }, actions: 'x' })),
+      form,
+      'block_actions payload: actions must be an array',
+    ],
+    [
+      'a payload with no user',
+      payload(JSON.stringify({ type: 'view_submission', view: { id: 'V1', callback_id: 'x', state: { values: {} } } })),
+      form,
+      'view_submission payload: user is missing',
+    ],
+    [
+      'a payload of a type the app does not handle',
+      payload(JSON.stringify({ type: 'dialog_submission' })),
+      form,
+      'payload type "dialog_submission" is not one the copilot handles',
+    ],
     ['a body with no payload, command or event', 'foo=bar', form, 'body has no payload, slash command or event'],
     ['a payload that is not JSON', 'payload=%7Bnot-json', form, 'payload is not JSON'],
-    ['a slash command without a user', 'command=%2Fincident&text=ack&channel_id=C0GENERAL', form, 'slash command: user_id is missing'],
+    [
+      'a slash command without a user',
+      'command=%2Fincident&text=ack&channel_id=C0GENERAL',
+      form,
+      'slash command: user_id is missing',
+    ],
     ['an event body that is not JSON', '{"type":', 'application/json', 'body is not JSON'],
-    ['an event_callback with no event', JSON.stringify({ type: 'event_callback', event_id: 'Ev1' }), 'application/json', 'event_callback event body: event is missing'],
+    [
+      'an event_callback with no event',
+      JSON.stringify({ type: 'event_callback', event_id: 'Ev1' }),
+      'application/json',
+      'event_callback event body: event is missing',
+    ],
   ] as const) {
     it(`answers ${name} at once with 400 saying what is wrong, changing nothing`, async () => {
       const calls = slack.calls().length;
@@ -98,7 +157,9 @@ describe('malformed Slack requests', () => {
   }
 
   it('still answers a malformed body with a bad signature 401', async () => {
-    const r = await slack.sandbox.deliver.post(app.url, 'malformed', 'foo=bar', form, { 'X-Slack-Signature': `v0=${'0'.repeat(64)}` });
+    const r = await slack.sandbox.deliver.post(app.url, 'malformed', 'foo=bar', form, {
+      'X-Slack-Signature': `v0=${'0'.repeat(64)}`,
+    });
     expect(r.status).toBe(401);
   });
 });
@@ -111,17 +172,37 @@ describe('modal submissions', () => {
 
   it('a damaged form says so in the modal and changes nothing', async () => {
     for (const metadata of ['not-json', JSON.stringify({ incidentId: 'abc', channelId: inc.channel })]) {
-      await slack.act.slashCommand(app.url, { command: '/incident', text: 'resolve', user: PRIYA, channel: inc.channel });
-      const view = await slack.waitFor(() => slack.views(PRIYA).find((v) => v.view.callback_id !== undefined && (v.view.blocks as { block_id?: string }[]).some((b) => b.block_id === ResolveFields.summary)), { message: 'no resolve form' });
+      await slack.act.slashCommand(app.url, {
+        command: '/incident',
+        text: 'resolve',
+        user: PRIYA,
+        channel: inc.channel,
+      });
+      const view = await slack.waitFor(
+        () =>
+          slack
+            .views(PRIYA)
+            .find(
+              (v) =>
+                v.view.callback_id !== undefined &&
+                (v.view.blocks as { block_id?: string }[]).some((b) => b.block_id === ResolveFields.summary),
+            ),
+        { message: 'no resolve form' },
+      );
       view.view.private_metadata = metadata;
       const r = await slack.act.submitView(app.url, {
         user: PRIYA,
         viewId: view.id,
-        values: { [ResolveFields.category]: { [ResolveFields.category]: 'bad_deploy' }, [ResolveFields.summary]: { [ResolveFields.summary]: 'done' } },
+        values: {
+          [ResolveFields.category]: { [ResolveFields.category]: 'bad_deploy' },
+          [ResolveFields.summary]: { [ResolveFields.summary]: 'done' },
+        },
       });
       expect(r.status).toBe(200);
       expect(JSON.parse(r.body)).toMatchObject({ response_action: 'errors' });
-      expect(view.errors?.[ResolveFields.summary]).toMatch(/^This form is damaged \(its (metadata is not JSON|incidentId is not valid)\); close it and open it again\. Nothing was done\.$/);
+      expect(view.errors?.[ResolveFields.summary]).toMatch(
+        /^This form is damaged \(its (metadata is not JSON|incidentId is not valid)\); close it and open it again\. Nothing was done\.$/,
+      );
       await slack.act.closeView(app.url, PRIYA);
     }
     expect((await app.ctx.knex('incidents').where({ id: inc.id }).first()).status).toBe('triggered');
@@ -138,9 +219,23 @@ describe('modal submissions', () => {
     channel.members = channel.members.filter((m) => m !== BEN);
     await slack.act.submitView(app.url, {
       user: BEN,
-      values: { [ResolveFields.category]: { [ResolveFields.category]: 'bad_deploy' }, [ResolveFields.summary]: { [ResolveFields.summary]: 'done' } },
+      values: {
+        [ResolveFields.category]: { [ResolveFields.category]: 'bad_deploy' },
+        [ResolveFields.summary]: { [ResolveFields.summary]: 'done' },
+      },
     });
-    const dm = await slack.waitFor(() => slack.calls().find((c) => c.method === 'chat.postMessage' && String(c.args.channel).startsWith('D') && String(c.args.text).includes(`may resolve ${inc.publicId}`)), { message: 'no direct message to Ben' });
+    const dm = await slack.waitFor(
+      () =>
+        slack
+          .calls()
+          .find(
+            (c) =>
+              c.method === 'chat.postMessage' &&
+              String(c.args.channel).startsWith('D') &&
+              String(c.args.text).includes(`may resolve ${inc.publicId}`),
+          ),
+      { message: 'no direct message to Ben' },
+    );
     expect(String(dm.args.text)).toMatch(/^Only the on-call for checkout/);
     expect(slack.calls().some((c) => c.method === 'conversations.open' && c.args.users === BEN)).toBe(true);
     expect((await app.ctx.knex('incidents').where({ id: inc.id }).first()).status).toBe('triggered');
@@ -151,12 +246,28 @@ describe('two-person approvals', () => {
   async function propose(inc: Opened): Promise<string> {
     const [proposal] = await proposeRemediations(app.ctx, inc.id, {
       novel: false,
-      hypotheses: [{ category: 'bad_deploy', service: 'checkout', cause: 'd-42', confidence: 0.86, summary: 'Deploy d-42 preceded the 5xx spike', evidence: [] }],
+      hypotheses: [
+        {
+          category: 'bad_deploy',
+          service: 'checkout',
+          cause: 'd-42',
+          confidence: 0.86,
+          summary: 'Deploy d-42 preceded the 5xx spike',
+          evidence: [],
+        },
+      ],
       suggestedStep: null,
     });
-    return (await app.ctx.chat.postMessage(inc.channel, 'Proposed remediation', buildProposalBlocks(proposal!) as unknown as ChatBlock[])).ts;
+    return (
+      await app.ctx.chat.postMessage(
+        inc.channel,
+        'Proposed remediation',
+        buildProposalBlocks(proposal!) as unknown as ChatBlock[],
+      )
+    ).ts;
   }
-  const approve = (user: string, inc: Opened, ts: string) => () => slack.act.clickButton(app.url, { user, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
+  const approve = (user: string, inc: Opened, ts: string) => () =>
+    slack.act.clickButton(app.url, { user, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
 
   it('says when nobody else may approve, and what to do', async () => {
     const inc = await declare('Checkout errors after d-42');
@@ -173,21 +284,35 @@ describe('two-person approvals', () => {
     await told(PRIYA, command(PRIYA, inc.channel, `commander <@${MARIA}>`));
     const ts = await propose(inc);
     const text = await told(PRIYA, approve(PRIYA, inc, ts));
-    expect(text).toBe(`Your approval of \`rollback_deploy\` on checkout is recorded (1 of 2). It runs once 1 more person of <@${MARIA}> approves.`);
+    expect(text).toBe(
+      `Your approval of \`rollback_deploy\` on checkout is recorded (1 of 2). It runs once 1 more person of <@${MARIA}> approves.`,
+    );
   });
 });
 
 describe('giving command', () => {
   it('is announced in the incident channel once and on the timeline', async () => {
     const inc = await declare('Checkout latency');
-    expect(await told(PRIYA, command(PRIYA, inc.channel, `commander <@${SAM}>`))).toContain(`<@${SAM}> is now the commander of ${inc.publicId}`);
+    expect(await told(PRIYA, command(PRIYA, inc.channel, `commander <@${SAM}>`))).toContain(
+      `<@${SAM}> is now the commander of ${inc.publicId}`,
+    );
     await told(SAM, command(SAM, inc.channel, `commander <@${SAM}>`));
-    const announced = await slack.waitFor(() => slack.messages(inc.channel).filter((m) => m.text?.includes('is now the commander')), { message: 'no announcement' });
+    const announced = await slack.waitFor(
+      () => slack.messages(inc.channel).filter((m) => m.text?.includes('is now the commander')),
+      { message: 'no announcement' },
+    );
     await new Promise((r) => setTimeout(r, 300));
-    expect(slack.messages(inc.channel).filter((m) => m.text?.includes('is now the commander')).map((m) => m.text)).toEqual([`<@${SAM}> is now the commander of ${inc.publicId} (given by <@${PRIYA}>).`]);
+    expect(
+      slack
+        .messages(inc.channel)
+        .filter((m) => m.text?.includes('is now the commander'))
+        .map((m) => m.text),
+    ).toEqual([`<@${SAM}> is now the commander of ${inc.publicId} (given by <@${PRIYA}>).`]);
     expect(announced).toHaveLength(1);
     const timeline = await listTimeline(app.ctx.knex, inc.id);
-    expect(timeline.filter((e) => e.type === 'incident.commander_changed').map((e) => [e.actor, e.data.commander])).toEqual([
+    expect(
+      timeline.filter((e) => e.type === 'incident.commander_changed').map((e) => [e.actor, e.data.commander]),
+    ).toEqual([
       [PRIYA, SAM],
       [SAM, SAM],
     ]);

@@ -4,7 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/adapters/db/database.js';
-import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis } from '../../helpers/services.js';
+import {
+  DATABASE_URL,
+  REDIS_URL,
+  dropRedisPrefix,
+  dropSchema,
+  requirePostgres,
+  requireRedis,
+} from '../../helpers/services.js';
 import { runCli, spawnApp } from '../../helpers/spawn-app.js';
 
 const dirs: string[] = [];
@@ -34,7 +41,9 @@ describe('incident-copilot start', () => {
 
     // Something written between runs must still be there after the next start applied its migrations again.
     const db = await openDatabase({ dataDir });
-    await db.knex('webhook_deliveries').insert({ source: 'test', delivery_id: 'kept-across-restart', body: JSON.stringify({}) });
+    await db
+      .knex('webhook_deliveries')
+      .insert({ source: 'test', delivery_id: 'kept-across-restart', body: JSON.stringify({}) });
     const migrationsBefore = await db.knex('knex_migrations').count<{ count: number }[]>('* as count');
     await db.close();
 

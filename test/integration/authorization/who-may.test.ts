@@ -33,7 +33,16 @@ function config(hookUrl: string) {
       { id: 'maria', name: 'Maria', slackId: MARIA },
       { id: 'ben', name: 'Ben', slackId: BEN },
     ],
-    teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', oncallChannel: 'C0ONCALL', lead: 'maria', schedule: 'payments', escalationPolicy: 'payments-pager' }],
+    teams: [
+      {
+        name: 'payments',
+        alertsChannel: 'C0ALERTS',
+        oncallChannel: 'C0ONCALL',
+        lead: 'maria',
+        schedule: 'payments',
+        escalationPolicy: 'payments-pager',
+      },
+    ],
     services: [
       { name: 'checkout', team: 'payments', dependsOn: ['orders-db'] },
       // A database with no team and no on-call of its own.
@@ -41,10 +50,26 @@ function config(hookUrl: string) {
     ],
     // Priya's week began the day before the tests' clock starts (TEST_NOW), so she is on call whatever the date.
     schedules: [{ name: 'payments', members: ['priya', 'sam'], start: TEST_ROTATION_START, length: '7d' }],
-    escalationPolicies: [{ name: 'payments-pager', steps: [{ targets: [{ type: 'schedule', id: 'payments' }], delay: '30m' }] }],
+    escalationPolicies: [
+      { name: 'payments-pager', steps: [{ targets: [{ type: 'schedule', id: 'payments' }], delay: '30m' }] },
+    ],
     actions: [
-      { name: 'rollback_deploy', title: 'Roll back deploy', runner: { type: 'webhook', url: `${hookUrl}/rollback` }, services: ['checkout'], risk: 'high', verifyWindow: '1s' },
-      { name: 'terminate_slow_queries', title: 'Terminate slow queries', runner: { type: 'webhook', url: `${hookUrl}/terminate` }, services: ['orders-db'], risk: 'low', verifyWindow: '1s' },
+      {
+        name: 'rollback_deploy',
+        title: 'Roll back deploy',
+        runner: { type: 'webhook', url: `${hookUrl}/rollback` },
+        services: ['checkout'],
+        risk: 'high',
+        verifyWindow: '1s',
+      },
+      {
+        name: 'terminate_slow_queries',
+        title: 'Terminate slow queries',
+        runner: { type: 'webhook', url: `${hookUrl}/terminate` },
+        services: ['orders-db'],
+        risk: 'low',
+        verifyWindow: '1s',
+      },
     ],
   };
 }
@@ -75,7 +100,12 @@ interface Opened {
 
 /** Priya (on call) declares a SEV1 through the form; she is its commander and is paged. */
 async function declare(title: string): Promise<Opened> {
-  await slack.act.slashCommand(app.url, { command: '/incident', text: `declare ${title}`, user: PRIYA, channel: 'C0GENERAL' });
+  await slack.act.slashCommand(app.url, {
+    command: '/incident',
+    text: `declare ${title}`,
+    user: PRIYA,
+    channel: 'C0GENERAL',
+  });
   await slack.waitFor(() => slack.views(PRIYA).at(-1), { message: 'no declare modal' });
   await slack.act.submitView(app.url, {
     user: PRIYA,
@@ -85,8 +115,16 @@ async function declare(title: string): Promise<Opened> {
       [DeclareFields.severity]: { [DeclareFields.severity]: 'sev1' },
     },
   });
-  const row = await waitFor('the incident with its briefing', () => app.ctx.knex('incidents').where({ title }).whereNotNull('briefing_ts').first(), 15_000);
-  await waitFor('the page to Priya', () => app.ctx.knex('pages').where({ incident_id: row.id, user: PRIYA }).first(), 15_000);
+  const row = await waitFor(
+    'the incident with its briefing',
+    () => app.ctx.knex('incidents').where({ title }).whereNotNull('briefing_ts').first(),
+    15_000,
+  );
+  await waitFor(
+    'the page to Priya',
+    () => app.ctx.knex('pages').where({ incident_id: row.id, user: PRIYA }).first(),
+    15_000,
+  );
   return { id: row.id, publicId: row.public_id, channel: row.channel_id, briefingTs: row.briefing_ts };
 }
 
@@ -99,29 +137,56 @@ async function incidentRow(id: number): Promise<{ status: string; severity: stri
  * Runs what `user` does, then returns the ephemeral they were answered with and the timeline entries written by
  * them in the meantime (other work of the app, such as the investigation, writes as the copilot).
  */
-async function attempt(incidentId: number | null, user: string, act: () => Promise<unknown>): Promise<{ told: string; wrote: TimelineEvent[] }> {
+async function attempt(
+  incidentId: number | null,
+  user: string,
+  act: () => Promise<unknown>,
+): Promise<{ told: string; wrote: TimelineEvent[] }> {
   const seen = slack.ephemerals(user).length;
   const before = incidentId ? (await listTimeline(app.ctx.knex, incidentId)).length : 0;
   await act();
-  const told = await slack.waitFor(() => slack.ephemerals(user).length > seen && slack.ephemerals(user).at(-1), { message: 'no ephemeral answer' });
+  const told = await slack.waitFor(() => slack.ephemerals(user).length > seen && slack.ephemerals(user).at(-1), {
+    message: 'no ephemeral answer',
+  });
   await new Promise((r) => setTimeout(r, 300));
-  const wrote = incidentId ? (await listTimeline(app.ctx.knex, incidentId)).slice(before).filter((e) => e.actor === user) : [];
+  const wrote = incidentId
+    ? (await listTimeline(app.ctx.knex, incidentId)).slice(before).filter((e) => e.actor === user)
+    : [];
   return { told: told.text, wrote };
 }
 
-const command = (user: string, channel: string, cmd: string, text: string) => () => slack.act.slashCommand(app.url, { command: cmd, text, user, channel });
-const click = (user: string, o: Opened, actionId: string) => () => slack.act.clickButton(app.url, { user, actionId, channel: o.channel, ts: o.briefingTs });
+const command = (user: string, channel: string, cmd: string, text: string) => () =>
+  slack.act.slashCommand(app.url, { command: cmd, text, user, channel });
+const click = (user: string, o: Opened, actionId: string) => () =>
+  slack.act.clickButton(app.url, { user, actionId, channel: o.channel, ts: o.briefingTs });
 
-async function propose(incidentId: number, channel: string, result: InvestigationResult): Promise<{ runId: number; ts: string }> {
+async function propose(
+  incidentId: number,
+  channel: string,
+  result: InvestigationResult,
+): Promise<{ runId: number; ts: string }> {
   const [proposal] = await proposeRemediations(app.ctx, incidentId, result);
   expect(proposal).toBeDefined();
-  const posted = await app.ctx.chat.postMessage(channel, 'Proposed remediation', buildProposalBlocks(proposal!) as unknown as ChatBlock[]);
+  const posted = await app.ctx.chat.postMessage(
+    channel,
+    'Proposed remediation',
+    buildProposalBlocks(proposal!) as unknown as ChatBlock[],
+  );
   return { runId: proposal!.runId, ts: posted.ts };
 }
 
 const badDeploy: InvestigationResult = {
   novel: false,
-  hypotheses: [{ category: 'bad_deploy', service: 'checkout', cause: 'd-42', confidence: 0.86, summary: 'Deploy d-42 preceded the 5xx spike', evidence: [] }],
+  hypotheses: [
+    {
+      category: 'bad_deploy',
+      service: 'checkout',
+      cause: 'd-42',
+      confidence: 0.86,
+      summary: 'Deploy d-42 preceded the 5xx spike',
+      evidence: [],
+    },
+  ],
   suggestedStep: null,
 };
 
@@ -137,7 +202,9 @@ describe('a user with no role', () => {
     expect(text).toContain(`may ${verb}`);
   };
   const onlyRefusal = (wrote: TimelineEvent[], action: string) => {
-    expect(wrote.map((e) => [e.type, e.data.action, e.data.allowed])).toEqual([['authorization.refused', action, false]]);
+    expect(wrote.map((e) => [e.type, e.data.action, e.data.allowed])).toEqual([
+      ['authorization.refused', action, false],
+    ]);
   };
 
   it('cannot acknowledge, escalate or resolve through the briefing buttons', async () => {
@@ -153,7 +220,11 @@ describe('a user with no role', () => {
     }
     expect(await incidentRow(inc.id)).toEqual(before);
     expect(slack.views(BEN)).toEqual([]);
-    expect((await listTimeline(app.ctx.knex, inc.id)).filter((e) => e.type === 'incident.escalation_requested' || e.type === 'click')).toEqual([]);
+    expect(
+      (await listTimeline(app.ctx.knex, inc.id)).filter(
+        (e) => e.type === 'incident.escalation_requested' || e.type === 'click',
+      ),
+    ).toEqual([]);
   });
 
   it('cannot acknowledge, change severity, take command or resolve through /incident', async () => {
@@ -176,7 +247,9 @@ describe('a user with no role', () => {
   it('cannot swap themselves (or anyone) onto the rotation', async () => {
     for (const who of [BEN, SAM]) {
       const { told } = await attempt(null, BEN, command(BEN, 'C0GENERAL', '/oncall', `swap <@${who}> now for 4h`));
-      expect(told).toBe(`Only the on-call for the payments rotation (<@${PRIYA}>, <@${SAM}>) or the lead of payments (<@${MARIA}>) may swap on-call on the payments rotation.`);
+      expect(told).toBe(
+        `Only the on-call for the payments rotation (<@${PRIYA}>, <@${SAM}>) or the lead of payments (<@${MARIA}>) may swap on-call on the payments rotation.`,
+      );
     }
     expect(await app.ctx.knex('schedule_overrides')).toEqual([]);
   });
@@ -184,12 +257,18 @@ describe('a user with no role', () => {
   it('cannot approve, reject or resolve through a form opened while they were allowed', async () => {
     const { runId, ts } = await propose(inc.id, inc.channel, badDeploy);
     for (const actionId of [ActionIds.approveRemediation, ActionIds.rejectRemediation]) {
-      const { told, wrote } = await attempt(inc.id, BEN, () => slack.act.clickButton(app.url, { user: BEN, actionId, channel: inc.channel, ts }));
+      const { told, wrote } = await attempt(inc.id, BEN, () =>
+        slack.act.clickButton(app.url, { user: BEN, actionId, channel: inc.channel, ts }),
+      );
       expect(told).toMatch(/^Only the on-call for checkout/);
       expect(wrote).toHaveLength(1);
       expect(wrote[0]!.data).toMatchObject({ allowed: false });
     }
-    expect(await app.ctx.knex('remediation_runs').where({ id: runId }).first()).toMatchObject({ status: 'proposed', approved_by: null, rejected_by: null });
+    expect(await app.ctx.knex('remediation_runs').where({ id: runId }).first()).toMatchObject({
+      status: 'proposed',
+      approved_by: null,
+      rejected_by: null,
+    });
 
     // Ben, who joined the channel to follow along, is given command, opens the resolve form, and loses command
     // before submitting it.
@@ -201,7 +280,10 @@ describe('a user with no role', () => {
     const { told, wrote } = await attempt(inc.id, BEN, () =>
       slack.act.submitView(app.url, {
         user: BEN,
-        values: { [ResolveFields.category]: { [ResolveFields.category]: 'bad_deploy' }, [ResolveFields.summary]: { [ResolveFields.summary]: 'done' } },
+        values: {
+          [ResolveFields.category]: { [ResolveFields.category]: 'bad_deploy' },
+          [ResolveFields.summary]: { [ResolveFields.summary]: 'done' },
+        },
       }),
     );
     refusal(told, `resolve ${inc.publicId}`);
@@ -210,16 +292,41 @@ describe('a user with no role', () => {
   });
 
   it('gets an ephemeral error, not a database error, for a button value that is not an incident or run id', async () => {
-    const proposal = await app.ctx.chat.postMessage(inc.channel, 'Proposed remediation', buildProposalBlocks({ runId: 1, value: 'remediation-run:1', action: 'rollback_deploy', title: 'Roll back', service: 'checkout', cause: null, risk: 'low', reversible: false, confidence: null, hypothesis: null }) as unknown as ChatBlock[]);
+    const proposal = await app.ctx.chat.postMessage(
+      inc.channel,
+      'Proposed remediation',
+      buildProposalBlocks({
+        runId: 1,
+        value: 'remediation-run:1',
+        action: 'rollback_deploy',
+        title: 'Roll back',
+        service: 'checkout',
+        cause: null,
+        risk: 'low',
+        reversible: false,
+        confidence: null,
+        hypothesis: null,
+      }) as unknown as ChatBlock[],
+    );
     for (const [actionId, value, ts] of [
       [ActionIds.acknowledge, '99999999999', inc.briefingTs],
       [ActionIds.acknowledge, 'DROP TABLE incidents', inc.briefingTs],
       [ActionIds.approveRemediation, 'remediation-run:9999999999', proposal.ts],
     ] as const) {
-      const { told } = await attempt(null, PRIYA, () => slack.act.clickButton(app.url, { user: PRIYA, actionId, channel: inc.channel, ts, value }));
+      const { told } = await attempt(null, PRIYA, () =>
+        slack.act.clickButton(app.url, { user: PRIYA, actionId, channel: inc.channel, ts, value }),
+      );
       expect(told).toMatch(/^That button does not name a valid (incident|remediation); nothing was done\.$/);
     }
-    const { told } = await attempt(null, PRIYA, () => slack.act.clickButton(app.url, { user: PRIYA, actionId: ActionIds.acknowledge, channel: inc.channel, ts: inc.briefingTs, value: '2000000000' }));
+    const { told } = await attempt(null, PRIYA, () =>
+      slack.act.clickButton(app.url, {
+        user: PRIYA,
+        actionId: ActionIds.acknowledge,
+        channel: inc.channel,
+        ts: inc.briefingTs,
+        value: '2000000000',
+      }),
+    );
     expect(told).toBe('Incident 2000000000 was not found.');
   });
 });
@@ -228,37 +335,55 @@ describe('command and approvals', () => {
   it('a bystander cannot take command to approve a production action (the attack of issue 9)', async () => {
     const inc = await declare('Checkout 5xx after deploy');
     const { runId, ts } = await propose(inc.id, inc.channel, badDeploy);
-    const approve = () => slack.act.clickButton(app.url, { user: BEN, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
-    expect((await attempt(inc.id, BEN, approve)).told).toMatch(/^Only the on-call for checkout .* may approve `rollback_deploy`\.$/);
+    const approve = () =>
+      slack.act.clickButton(app.url, { user: BEN, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
+    expect((await attempt(inc.id, BEN, approve)).told).toMatch(
+      /^Only the on-call for checkout .* may approve `rollback_deploy`\.$/,
+    );
     const taken = await attempt(inc.id, BEN, command(BEN, inc.channel, '/incident', `commander <@${BEN}>`));
     expect(taken.told).toMatch(/may take or give command of/);
     expect((await incidentRow(inc.id)).commander).toBe(PRIYA);
     expect((await attempt(inc.id, BEN, approve)).told).toMatch(/^Only the on-call for checkout/);
     await new Promise((r) => setTimeout(r, 500));
     expect(received).not.toContain('/rollback');
-    expect(await app.ctx.knex('remediation_runs').where({ id: runId }).first()).toMatchObject({ status: 'proposed', approved_by: null });
+    expect(await app.ctx.knex('remediation_runs').where({ id: runId }).first()).toMatchObject({
+      status: 'proposed',
+      approved_by: null,
+    });
   });
 
   it('a high-risk action runs only once two different allowed people approve it', async () => {
     const inc = await declare('Checkout errors after d-42');
     const { runId, ts } = await propose(inc.id, inc.channel, badDeploy);
-    const approveAs = (user: string) => () => slack.act.clickButton(app.url, { user, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
+    const approveAs = (user: string) => () =>
+      slack.act.clickButton(app.url, { user, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
     const first = await attempt(inc.id, PRIYA, approveAs(PRIYA));
     expect(first.told).toContain('is recorded (1 of 2)');
     expect(first.wrote.map((e) => e.type)).toEqual(['remediation.policy_decision', 'remediation.approval_recorded']);
     const again = await attempt(inc.id, PRIYA, approveAs(PRIYA));
     expect(again.told).toMatch(/^You already approved `rollback_deploy`; it needs 2 different approvers/);
-    expect(again.wrote.map((e) => [e.type, e.data.allowed, e.data.rule])).toEqual([['remediation.policy_decision', false, 'approver_already_approved']]);
+    expect(again.wrote.map((e) => [e.type, e.data.allowed, e.data.rule])).toEqual([
+      ['remediation.policy_decision', false, 'approver_already_approved'],
+    ]);
     await new Promise((r) => setTimeout(r, 500));
     expect(received).not.toContain('/rollback');
     expect((await app.ctx.knex('remediation_runs').where({ id: runId }).first()).status).toBe('proposed');
 
     // Priya hands command to Maria, who approves second: it runs.
     await attempt(inc.id, PRIYA, command(PRIYA, inc.channel, '/incident', `commander <@${MARIA}>`));
-    await slack.act.clickButton(app.url, { user: MARIA, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
+    await slack.act.clickButton(app.url, {
+      user: MARIA,
+      actionId: ActionIds.approveRemediation,
+      channel: inc.channel,
+      ts,
+    });
     await waitFor('the rollback webhook', () => received.includes('/rollback'), 15_000);
     expect(await app.ctx.knex('remediation_runs').where({ id: runId }).first()).toMatchObject({ approved_by: MARIA });
-    const approvals = await app.ctx.knex('incident_events').where({ incident_id: inc.id, type: 'remediation.approval_recorded' }).orderBy('id').select('actor');
+    const approvals = await app.ctx
+      .knex('incident_events')
+      .where({ incident_id: inc.id, type: 'remediation.approval_recorded' })
+      .orderBy('id')
+      .select('actor');
     expect(approvals.map((a: { actor: string }) => a.actor)).toEqual([PRIYA, MARIA]);
   });
 
@@ -268,17 +393,39 @@ describe('command and approvals', () => {
     await attempt(inc.id, PRIYA, command(PRIYA, inc.channel, '/incident', `commander <@${MARIA}>`));
     const { runId, ts } = await propose(inc.id, inc.channel, {
       novel: false,
-      hypotheses: [{ category: 'db_saturation', service: 'orders-db', cause: null, confidence: 0.8, summary: 'orders-db connections saturated', evidence: [] }],
+      hypotheses: [
+        {
+          category: 'db_saturation',
+          service: 'orders-db',
+          cause: null,
+          confidence: 0.8,
+          summary: 'orders-db connections saturated',
+          evidence: [],
+        },
+      ],
       suggestedStep: null,
     });
-    expect(await app.ctx.knex('remediation_runs').where({ id: runId }).first()).toMatchObject({ action: 'terminate_slow_queries', service: 'orders-db' });
-    const refused = await attempt(inc.id, BEN, () => slack.act.clickButton(app.url, { user: BEN, actionId: ActionIds.approveRemediation, channel: inc.channel, ts }));
+    expect(await app.ctx.knex('remediation_runs').where({ id: runId }).first()).toMatchObject({
+      action: 'terminate_slow_queries',
+      service: 'orders-db',
+    });
+    const refused = await attempt(inc.id, BEN, () =>
+      slack.act.clickButton(app.url, { user: BEN, actionId: ActionIds.approveRemediation, channel: inc.channel, ts }),
+    );
     expect(refused.told).toBe(
       `Only the on-call for checkout (the paged service; orders-db has no on-call of its own) (<@${PRIYA}>) or the commander (<@${MARIA}>) may approve \`terminate_slow_queries\`.`,
     );
-    await slack.act.clickButton(app.url, { user: PRIYA, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
+    await slack.act.clickButton(app.url, {
+      user: PRIYA,
+      actionId: ActionIds.approveRemediation,
+      channel: inc.channel,
+      ts,
+    });
     await waitFor('the terminate webhook', () => received.includes('/terminate'), 15_000);
-    const decision = await app.ctx.knex('incident_events').where({ incident_id: inc.id, type: 'remediation.policy_decision', actor: PRIYA }).first();
+    const decision = await app.ctx
+      .knex('incident_events')
+      .where({ incident_id: inc.id, type: 'remediation.policy_decision', actor: PRIYA })
+      .first();
     expect(decision.data).toMatchObject({ allowed: true, rule: 'approver_oncall' });
   });
 });

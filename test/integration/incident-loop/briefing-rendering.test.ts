@@ -20,7 +20,11 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function startApp(): Promise<{ app: RunningApp; slack: FakeSlack; scenario: ReturnType<typeof generateScenario> }> {
+async function startApp(): Promise<{
+  app: RunningApp;
+  slack: FakeSlack;
+  scenario: ReturnType<typeof generateScenario>;
+}> {
   await requirePostgres();
   const scenario = generateScenario(7, 'bad_deploy');
   const now = new Date(scenario.now);
@@ -36,7 +40,12 @@ async function startApp(): Promise<{ app: RunningApp; slack: FakeSlack; scenario
       users: [{ id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' }],
       schedules: [{ name: 'web-rotation', members: ['priya'], start: '2026-01-05T09:00:00Z' }],
       teams: [{ name: 'web', alertsChannel: 'C0ALERTS', schedule: 'web-rotation' }],
-      services: scenario.services.map((s) => ({ name: s.name, kind: s.kind, dependsOn: s.dependsOn, ...(s.name === 'portal' ? { team: 'web' } : {}) })),
+      services: scenario.services.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        dependsOn: s.dependsOn,
+        ...(s.name === 'portal' ? { team: 'web' } : {}),
+      })),
       routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
     }),
   );
@@ -50,7 +59,11 @@ async function startApp(): Promise<{ app: RunningApp; slack: FakeSlack; scenario
     SLACK_API_URL: slack.apiUrl,
     COPILOT_CONFIG: file,
   });
-  const app = await createApp(config, { dbSchema: schema, evidence: createScenarioSources(scenario), clock: { now: () => now } });
+  const app = await createApp(config, {
+    dbSchema: schema,
+    evidence: createScenarioSources(scenario),
+    clock: { now: () => now },
+  });
   cleanup.push(() => dropSchema(schema));
   cleanup.push(() => app.stop());
   return { app, slack, scenario };
@@ -62,11 +75,18 @@ describe('the briefing as people read it', () => {
   it('fills the runbook command, shows the commander, follows /incident sev in briefing and topic, marks a step done, and keeps one evidence reply', async () => {
     const { app, slack, scenario } = await startApp();
     expect((await post(app.url, '/webhooks/alertmanager', JSON.stringify(scenario.page.payload))).status).toBe(202);
-    const inc = await waitFor('the investigated incident', () => app.ctx.knex('incidents').whereNotNull('investigation').whereNotNull('briefing_ts').first(), 20_000);
+    const inc = await waitFor(
+      'the investigated incident',
+      () => app.ctx.knex('incidents').whereNotNull('investigation').whereNotNull('briefing_ts').first(),
+      20_000,
+    );
     const channel = inc.channel_id as string;
     const ts = inc.briefing_ts as string;
     const briefing = () => slack.topLevel(channel).find((m) => m.ts === ts);
-    await slack.waitFor(() => blocksText(briefing()).includes(ActionIds.showEvidence), { timeoutMs: 15_000, message: 'no investigated briefing' });
+    await slack.waitFor(() => blocksText(briefing()).includes(ActionIds.showEvidence), {
+      timeoutMs: 15_000,
+      message: 'no investigated briefing',
+    });
 
     // The runbook's `deployctl rollback <service>` names the service the top hypothesis blames.
     const top = inc.investigation.hypotheses[0] as { service: string; category: string };
@@ -76,28 +96,66 @@ describe('the briefing as people read it', () => {
     expect(blocksText(briefing())).toContain('*Commander*\\nnobody yet');
 
     // Take command, then lower the severity: the briefing, the topic and the channel note follow.
-    await slack.act.slashCommand(app.url, { user: 'U0PRIMARY', channel, command: '/incident', text: 'commander <@U0PRIMARY>' });
+    await slack.act.slashCommand(app.url, {
+      user: 'U0PRIMARY',
+      channel,
+      command: '/incident',
+      text: 'commander <@U0PRIMARY>',
+    });
     await slack.act.slashCommand(app.url, { user: 'U0PRIMARY', channel, command: '/incident', text: 'sev 2' });
-    await slack.waitFor(() => blocksText(briefing()).includes(':large_orange_circle: SEV2'), { timeoutMs: 15_000, message: 'the briefing kept the old severity' });
-    await slack.waitFor(() => slack.channels().find((c) => c.id === channel)?.topic.value.includes('| SEV2 |'), { timeoutMs: 15_000, message: 'the topic kept the old severity' });
-    await slack.waitFor(() => blocksText(briefing()).includes('*Commander*\\n<@U0PRIMARY>'), { timeoutMs: 15_000, message: 'the commander is not shown' });
+    await slack.waitFor(() => blocksText(briefing()).includes(':large_orange_circle: SEV2'), {
+      timeoutMs: 15_000,
+      message: 'the briefing kept the old severity',
+    });
+    await slack.waitFor(
+      () =>
+        slack
+          .channels()
+          .find((c) => c.id === channel)
+          ?.topic.value.includes('| SEV2 |'),
+      { timeoutMs: 15_000, message: 'the topic kept the old severity' },
+    );
+    await slack.waitFor(() => blocksText(briefing()).includes('*Commander*\\n<@U0PRIMARY>'), {
+      timeoutMs: 15_000,
+      message: 'the commander is not shown',
+    });
     expect(blocksText(briefing())).toContain('*Commander*\\n<@U0PRIMARY>');
-    expect(slack.messages(channel).map((m) => m.text)).toContainEqual(expect.stringContaining('lowered from SEV1 to SEV2'));
-    expect(slack.messages(channel).map((m) => m.text)).not.toContainEqual(expect.stringContaining('raised from SEV1 to SEV2'));
+    expect(slack.messages(channel).map((m) => m.text)).toContainEqual(
+      expect.stringContaining('lowered from SEV1 to SEV2'),
+    );
+    expect(slack.messages(channel).map((m) => m.text)).not.toContainEqual(
+      expect.stringContaining('raised from SEV1 to SEV2'),
+    );
 
     // Once the step's action has run, the briefing marks the step done.
-    await app.ctx.knex('remediation_runs').insert({ incident_id: inc.id, action: 'rollback_deploy', service: top.service, status: 'succeeded', proposed_by: 'copilot' });
+    await app.ctx.knex('remediation_runs').insert({
+      incident_id: inc.id,
+      action: 'rollback_deploy',
+      service: top.service,
+      status: 'succeeded',
+      proposed_by: 'copilot',
+    });
     await slack.act.slashCommand(app.url, { user: 'U0PRIMARY', channel, command: '/incident', text: 'sev 1' });
-    await slack.waitFor(() => blocksText(briefing()).includes(':white_check_mark: *Step done*'), { timeoutMs: 15_000, message: 'the step was not marked done' });
+    await slack.waitFor(() => blocksText(briefing()).includes(':white_check_mark: *Step done*'), {
+      timeoutMs: 15_000,
+      message: 'the step was not marked done',
+    });
 
     // Show evidence, three times: one reply in the thread, updated in place.
     for (let i = 0; i < 3; i++) {
-      expect((await slack.act.clickButton(app.url, { user: 'U0PRIMARY', actionId: ActionIds.showEvidence, channel, ts })).error).toBeUndefined();
+      expect(
+        (await slack.act.clickButton(app.url, { user: 'U0PRIMARY', actionId: ActionIds.showEvidence, channel, ts }))
+          .error,
+      ).toBeUndefined();
     }
     const evidenceReplies = () => slack.thread(channel, ts).filter((m) => (m.text ?? '').startsWith('Evidence for'));
     const first = await waitFor('the evidence reply', () => evidenceReplies()[0], 10_000);
     // The two later clicks each update that reply instead of posting a copy.
-    await waitFor('both later clicks handled', () => slack.calls().filter((c) => c.method === 'chat.update' && c.args.ts === first.ts).length >= 2, 10_000);
+    await waitFor(
+      'both later clicks handled',
+      () => slack.calls().filter((c) => c.method === 'chat.update' && c.args.ts === first.ts).length >= 2,
+      10_000,
+    );
     const replies = evidenceReplies();
     expect(replies).toHaveLength(1);
     expect(slack.calls().filter((c) => c.method === 'chat.update' && c.args.ts === first.ts)).toHaveLength(2);

@@ -5,7 +5,15 @@ import { parseFileConfig, loadConfig, type AppConfig } from '../../../src/config
 import type { AppContext } from '../../../src/context.js';
 import { createLogger } from '../../../src/logger.js';
 import { SlackSandbox } from '../../../sandbox/slack/slack-sandbox.js';
-import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
+import {
+  DATABASE_URL,
+  REDIS_URL,
+  dropRedisPrefix,
+  dropSchema,
+  requirePostgres,
+  requireRedis,
+  uniqueName,
+} from '../../helpers/services.js';
 import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
 
 export const PD_SECRET = 'pd-test-secret';
@@ -53,7 +61,12 @@ export interface LoopOptions {
 /** The local Slack, signing its requests with the clock the app checks them against. */
 async function startSlack(clock: AppContext['clock']): Promise<{ slack: SlackSandbox; close: () => Promise<void> }> {
   let base = '';
-  const slack = new SlackSandbox({ botToken: 'xoxb-test', signingSecret: 'test-secret', baseUrl: () => base, now: () => clock.now().getTime() });
+  const slack = new SlackSandbox({
+    botToken: 'xoxb-test',
+    signingSecret: 'test-secret',
+    baseUrl: () => base,
+    now: () => clock.now().getTime(),
+  });
   const { url, close } = await slack.listen(0);
   base = url;
   return { slack, close };
@@ -72,9 +85,20 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     slack = s.slack;
     closeSlack = s.close;
   }
-  const env = { PORT: '0', DATABASE_URL, PAGERDUTY_WEBHOOK_SECRET: PD_SECRET, EVENTS_WEBHOOK_SECRET: EVENTS_SECRET, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: '5000' };
+  const env = {
+    PORT: '0',
+    DATABASE_URL,
+    PAGERDUTY_WEBHOOK_SECRET: PD_SECRET,
+    EVENTS_WEBHOOK_SECRET: EVENTS_SECRET,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
   const base = loadConfig({ ...env, ...(opts.redisPrefix ? { REDIS_URL } : {}), ...opts.env });
-  const config: AppConfig = { ...base, file: parseFileConfig(opts.fileConfig ?? TEST_FILE_CONFIG, 'test'), fileSource: 'test' };
+  const config: AppConfig = {
+    ...base,
+    file: parseFileConfig(opts.fileConfig ?? TEST_FILE_CONFIG, 'test'),
+    fileSource: 'test',
+  };
   const app = await createApp(config, {
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock,
@@ -107,8 +131,17 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
 export { waitFor } from '../../helpers/wait-for.js';
 
 /** Posts a body to one of the loop's webhooks. */
-export async function post(url: string, path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+export async function post(
+  url: string,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }

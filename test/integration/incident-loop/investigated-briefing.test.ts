@@ -46,10 +46,14 @@ describe('investigated briefing', () => {
     expect(text).toContain(`_deploy_ \`${top.evidence.find((e: { kind: string }) => e.kind === 'deploy').ref}\``);
     if (inc.investigation.suggestedStep) expect(text).toContain('*Next step*');
 
-    const chart = await waitFor('the chart in the thread', () => [...l!.slack.state.files.values()].find((f) => f.mimetype === 'image/png'));
+    const chart = await waitFor('the chart in the thread', () =>
+      [...l!.slack.state.files.values()].find((f) => f.mimetype === 'image/png'),
+    );
     const png = l.slack.state.fileContents.get(chart.id)!;
     expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
-    const threadFiles = l.slack.state.messages.get(inc.channel_id)!.filter((m) => m.thread_ts === inc.briefing_ts && m.files?.includes(chart.id));
+    const threadFiles = l.slack.state.messages
+      .get(inc.channel_id)!
+      .filter((m) => m.thread_ts === inc.briefing_ts && m.files?.includes(chart.id));
     expect(threadFiles).toHaveLength(1);
   });
 });

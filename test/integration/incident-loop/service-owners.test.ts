@@ -15,7 +15,11 @@ describe('service owners', () => {
     const l = await startLoop({
       fileConfig: {
         ...TEST_FILE_CONFIG,
-        users: [...TEST_FILE_CONFIG.users, { id: 'maria', name: 'Maria', slackId: 'U0MANAGER' }, { id: 'ben', name: 'Ben', email: 'ben@example.com' }],
+        users: [
+          ...TEST_FILE_CONFIG.users,
+          { id: 'maria', name: 'Maria', slackId: 'U0MANAGER' },
+          { id: 'ben', name: 'Ben', email: 'ben@example.com' },
+        ],
         // No user group: only the rotation and the owners are invited.
         teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }],
         services: [{ name: 'checkout', team: 'payments', owners: ['maria', 'ben'] }],
@@ -23,7 +27,9 @@ describe('service owners', () => {
     });
     loops.push(l);
     await post(l.url, '/webhooks/alertmanager', JSON.stringify(makeAlertmanagerPayload()));
-    const invited = await waitFor('the responders invited', () => l.ctx.knex('incident_events').where({ type: 'responders.invited' }).first());
+    const invited = await waitFor('the responders invited', () =>
+      l.ctx.knex('incident_events').where({ type: 'responders.invited' }).first(),
+    );
     expect([...invited.data.users].sort()).toEqual(['U0BYSTANDER', 'U0MANAGER', 'U0PRIMARY', 'U0SECONDARY']);
     const row = await l.ctx.knex('incidents').first();
     expect([...row.responders].sort()).toEqual(['U0BYSTANDER', 'U0MANAGER', 'U0PRIMARY', 'U0SECONDARY']);
@@ -45,7 +51,9 @@ describe('service owners', () => {
     });
     loops.push(l);
     await post(l.url, '/webhooks/alertmanager', JSON.stringify(makeAlertmanagerPayload()));
-    const invited = await waitFor('the responders invited', () => l.ctx.knex('incident_events').where({ type: 'responders.invited' }).first());
+    const invited = await waitFor('the responders invited', () =>
+      l.ctx.knex('incident_events').where({ type: 'responders.invited' }).first(),
+    );
     expect([...invited.data.users].sort()).toEqual(['U0PRIMARY', 'U0SECONDARY']);
   });
 });

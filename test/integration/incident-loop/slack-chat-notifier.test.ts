@@ -14,7 +14,11 @@ afterEach(async () => {
 
 async function notifier() {
   slack = await startFakeSlack();
-  const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const client = new WebClient(slack.botToken, {
+    slackApiUrl: slack.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
   return createSlackChatNotifier(client, createLogger({ level: 'silent' }));
 }
 
@@ -24,11 +28,20 @@ describe('Slack ChatNotifier', () => {
     const a = await chat.createChannel('inc-9-checkout-down');
     const b = await chat.createChannel('inc-9-checkout-down');
     expect([a.name, b.name]).toEqual(['inc-9-checkout-down', 'inc-9-checkout-down-2']);
-    const posted = await chat.postMessage(a.id, 'hello', [{ type: 'section', text: { type: 'mrkdwn', text: 'hello' } }]);
-    await chat.updateMessage(a.id, posted.ts, 'hello again', [{ type: 'section', text: { type: 'mrkdwn', text: 'hello again' } }]);
+    const posted = await chat.postMessage(a.id, 'hello', [
+      { type: 'section', text: { type: 'mrkdwn', text: 'hello' } },
+    ]);
+    await chat.updateMessage(a.id, posted.ts, 'hello again', [
+      { type: 'section', text: { type: 'mrkdwn', text: 'hello again' } },
+    ]);
     await chat.postMessage(a.id, 'in the thread', undefined, posted.ts);
     expect(slack!.thread(a.id, posted.ts).map((m) => m.text)).toEqual(['hello again', 'in the thread']);
-    await chat.uploadFile(a.id, { filename: 'chart.png', title: 'chart', content: Buffer.from([0x89, 0x50, 0x4e, 0x47]), threadTs: posted.ts });
+    await chat.uploadFile(a.id, {
+      filename: 'chart.png',
+      title: 'chart',
+      content: Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+      threadTs: posted.ts,
+    });
     expect(slack!.uploads().map((u) => u.file.name)).toEqual(['chart.png']);
   });
 
@@ -48,7 +61,10 @@ describe('Slack ChatNotifier', () => {
   it('lists user group members and finds users by email', async () => {
     const chat = await notifier();
     expect(await chat.listUserGroupMembers('S0ONCALL')).toEqual(['U0PRIMARY', 'U0SECONDARY']);
-    expect(await chat.lookupUserByEmail('priya@example.com')).toMatchObject({ id: 'U0PRIMARY', email: 'priya@example.com' });
+    expect(await chat.lookupUserByEmail('priya@example.com')).toMatchObject({
+      id: 'U0PRIMARY',
+      email: 'priya@example.com',
+    });
     expect(await chat.lookupUserByEmail('nobody@example.invalid')).toBeUndefined();
   });
 });

@@ -68,15 +68,32 @@ describe('the whole app', () => {
 
     const body = JSON.stringify(makePagerDutyPayload());
     const sent = Date.now();
-    const res = await post(app.url, '/webhooks/pagerduty', body, { 'x-pagerduty-signature': signPagerDuty(body, PD_SECRET), 'x-webhook-id': 'wh-app-1' });
+    const res = await post(app.url, '/webhooks/pagerduty', body, {
+      'x-pagerduty-signature': signPagerDuty(body, PD_SECRET),
+      'x-webhook-id': 'wh-app-1',
+    });
     expect(res.status).toBe(202);
-    const channel = await slack.waitFor(() => slack.channels().find((c) => c.name.startsWith('inc-')), { timeoutMs: 2000 });
-    await slack.waitFor(() => slack.topLevel(channel.id).find((m) => m.bot_id && JSON.stringify(m.blocks ?? []).includes('HighErrorRate')), { timeoutMs: 2000 - (Date.now() - sent) });
+    const channel = await slack.waitFor(() => slack.channels().find((c) => c.name.startsWith('inc-')), {
+      timeoutMs: 2000,
+    });
+    await slack.waitFor(
+      () =>
+        slack.topLevel(channel.id).find((m) => m.bot_id && JSON.stringify(m.blocks ?? []).includes('HighErrorRate')),
+      { timeoutMs: 2000 - (Date.now() - sent) },
+    );
     expect(channel.name).toBe('inc-1-checkout-high-error-rate');
 
-    const briefing = await slack.waitFor(() => slack.topLevel(channel.id).find((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.showEvidence)), { timeoutMs: 15_000 });
+    const briefing = await slack.waitFor(
+      () => slack.topLevel(channel.id).find((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.showEvidence)),
+      { timeoutMs: 15_000 },
+    );
     expect(JSON.stringify(briefing.blocks)).toContain(ActionIds.acknowledge);
-    const ack = await slack.act.clickButton(app.url, { user: 'U0PRIMARY', actionId: ActionIds.acknowledge, channel: channel.id, ts: briefing.ts });
+    const ack = await slack.act.clickButton(app.url, {
+      user: 'U0PRIMARY',
+      actionId: ActionIds.acknowledge,
+      channel: channel.id,
+      ts: briefing.ts,
+    });
     expect(ack.error).toBeUndefined();
     await waitFor('acknowledged', async () => (await app.ctx.knex('incidents').first()).status === 'acknowledged');
     expect(await app.ctx.knex('incidents').count<{ count: number }[]>('* as count')).toEqual([{ count: 1 }]);
@@ -103,7 +120,12 @@ describe('the whole app', () => {
       COPILOT_CONFIG: writeConfig(),
     };
     const first: SpawnedApp = await spawnApp(env);
-    cleanup.push(async () => void (first.child.exitCode === null && first.child.signalCode === null ? await first.stop('SIGKILL') : undefined));
+    cleanup.push(
+      async () =>
+        void (first.child.exitCode === null && first.child.signalCode === null
+          ? await first.stop('SIGKILL')
+          : undefined),
+    );
     const res = await post(first.url, '/webhooks/alertmanager', JSON.stringify(makeAlertmanagerPayload()));
     first.child.kill('SIGKILL');
     expect(res.status).toBe(202);
@@ -113,11 +135,15 @@ describe('the whole app', () => {
     const second: SpawnedApp = await spawnApp(env);
     cleanup.push(async () => void (await second.stop()));
     // A job the killed process had started is retried once its lock expires (the queue's lock, 30 s).
-    await waitFor('the delivery processed and briefed', async () => {
-      const rows = await query<{ briefing_ts: string | null }>(schema, 'select briefing_ts from incidents');
-      const deliveries = await query<{ status: string }>(schema, 'select status from webhook_deliveries');
-      return rows.length === 1 && rows[0]!.briefing_ts !== null && deliveries[0]?.status === 'processed';
-    }, 45_000);
+    await waitFor(
+      'the delivery processed and briefed',
+      async () => {
+        const rows = await query<{ briefing_ts: string | null }>(schema, 'select briefing_ts from incidents');
+        const deliveries = await query<{ status: string }>(schema, 'select status from webhook_deliveries');
+        return rows.length === 1 && rows[0]!.briefing_ts !== null && deliveries[0]?.status === 'processed';
+      },
+      45_000,
+    );
     expect(slack.channels().filter((c) => c.name.startsWith('inc-'))).toHaveLength(1);
   }, 120_000);
 });

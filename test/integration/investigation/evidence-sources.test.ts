@@ -28,7 +28,9 @@ afterEach(() => {
   }
 });
 
-async function serve(handler: (req: IncomingMessage, url: URL, res: ServerResponse) => void): Promise<{ url: string; seen: Seen[] }> {
+async function serve(
+  handler: (req: IncomingMessage, url: URL, res: ServerResponse) => void,
+): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -49,10 +51,15 @@ function json(res: ServerResponse, status: number, body: unknown) {
 function fakeGithub(opts: { failDeployments?: number } = {}) {
   return serve((req, url, res) => {
     if (req.headers.authorization !== `token ${GH_TOKEN}` && req.headers.authorization !== `Bearer ${GH_TOKEN}`) {
-      return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+      return json(res, 401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
     }
     if (url.pathname === '/repos/acme/search/deployments') {
-      if (opts.failDeployments) return json(res, opts.failDeployments, { message: 'Server Error', status: String(opts.failDeployments) });
+      if (opts.failDeployments)
+        return json(res, opts.failDeployments, { message: 'Server Error', status: String(opts.failDeployments) });
       return json(res, 200, [
         deployment(702, 'f63dada0c1', '2026-04-03T17:19:03Z', 'jrodriguez', 'Refactor: PriceResolver'),
         deployment(701, 'e11f4030aa', '2026-04-03T16:36:00Z', 'ewilson', ''),
@@ -62,7 +69,11 @@ function fakeGithub(opts: { failDeployments?: number } = {}) {
     const m = /^\/repos\/acme\/search\/commits\/(\w+)$/.exec(url.pathname);
     if (m) {
       if (m[1] === 'f63dada0c1')
-        return json(res, 200, { sha: 'f63dada0c1', commit: { message: 'Refactor: PriceResolver\n\nMoves locale lookup' }, files: [{ filename: 'src/manifestbuilder.ts' }, { filename: 'package.json' }] });
+        return json(res, 200, {
+          sha: 'f63dada0c1',
+          commit: { message: 'Refactor: PriceResolver\n\nMoves locale lookup' },
+          files: [{ filename: 'src/manifestbuilder.ts' }, { filename: 'package.json' }],
+        });
       return json(res, 404, { message: 'No commit found for SHA: ' + m[1], status: '404' });
     }
     json(res, 404, { message: 'Not Found', status: '404' });
@@ -113,15 +124,35 @@ describe('createEvidenceSources', () => {
       ['search', []],
     ]);
     expect(createInvestigationModel(configWith({}))).toBeUndefined();
-    expect(createInvestigationModel(configWith({ ANTHROPIC_API_KEY: 'sk-ant-x', ANTHROPIC_MODEL: 'claude-x' }))?.model).toBe('claude-x');
+    expect(
+      createInvestigationModel(configWith({ ANTHROPIC_API_KEY: 'sk-ant-x', ANTHROPIC_MODEL: 'claude-x' }))?.model,
+    ).toBe('claude-x');
   });
 
   it('reads deploys and commits of services with a repo from GitHub', async () => {
     const gh = await fakeGithub();
     const sources = createEvidenceSources(configWith({ GITHUB_TOKEN: GH_TOKEN, GITHUB_API_URL: gh.url }));
     const deploys = await sources.changes!.listDeploys(window);
-    expect(deploys.map((d) => ({ id: d.id, service: d.service, ts: d.ts, sha: d.sha, author: d.author, title: d.title, files: d.files }))).toEqual([
-      { id: 'github-deployment-701', service: 'search', ts: '2026-04-03T16:36:00.000Z', sha: 'e11f4030aa', author: 'ewilson', title: 'deploy of main to production', files: [] },
+    expect(
+      deploys.map((d) => ({
+        id: d.id,
+        service: d.service,
+        ts: d.ts,
+        sha: d.sha,
+        author: d.author,
+        title: d.title,
+        files: d.files,
+      })),
+    ).toEqual([
+      {
+        id: 'github-deployment-701',
+        service: 'search',
+        ts: '2026-04-03T16:36:00.000Z',
+        sha: 'e11f4030aa',
+        author: 'ewilson',
+        title: 'deploy of main to production',
+        files: [],
+      },
       {
         id: 'github-deployment-702',
         service: 'search',
@@ -156,8 +187,26 @@ describe('createEvidenceSources', () => {
       if (url.pathname !== '/incidents') return json(res, 404, { error: { message: 'Not Found', code: 2100 } });
       json(res, 200, {
         incidents: [
-          { id: 'Q1AAA', type: 'incident', incident_number: 1859, title: 'search 5xx after deploy', status: 'resolved', created_at: '2026-02-08T17:45:00Z', service: { id: 'PS1', type: 'service_reference', summary: 'search' }, resolve_reason: null },
-          { id: 'Q1BBB', type: 'incident', incident_number: 1860, title: 'payments latency', status: 'resolved', created_at: '2026-02-09T10:00:00Z', service: { id: 'PS2', type: 'service_reference', summary: 'payments' }, resolve_reason: null },
+          {
+            id: 'Q1AAA',
+            type: 'incident',
+            incident_number: 1859,
+            title: 'search 5xx after deploy',
+            status: 'resolved',
+            created_at: '2026-02-08T17:45:00Z',
+            service: { id: 'PS1', type: 'service_reference', summary: 'search' },
+            resolve_reason: null,
+          },
+          {
+            id: 'Q1BBB',
+            type: 'incident',
+            incident_number: 1860,
+            title: 'payments latency',
+            status: 'resolved',
+            created_at: '2026-02-09T10:00:00Z',
+            service: { id: 'PS2', type: 'service_reference', summary: 'payments' },
+            resolve_reason: null,
+          },
         ],
         limit: 100,
         offset: 0,
@@ -167,7 +216,9 @@ describe('createEvidenceSources', () => {
     });
     const sources = createEvidenceSources(configWith({ PAGERDUTY_TOKEN: PD_TOKEN, PAGERDUTY_API_URL: pd.url }));
     const similar = await sources.history!.similar({ service: 'search', limit: 5 });
-    expect(similar.map((p) => [p.id, p.title, p.service, p.openedAt])).toEqual([['PD-1859', 'search 5xx after deploy', 'search', '2026-02-08T17:45:00Z']]);
+    expect(similar.map((p) => [p.id, p.title, p.service, p.openedAt])).toEqual([
+      ['PD-1859', 'search 5xx after deploy', 'search', '2026-02-08T17:45:00Z'],
+    ]);
     expect(pd.seen[0]!.authorization).toBe(`Token token=${PD_TOKEN}`);
     expect(pd.seen[0]!.url.searchParams.getAll('statuses[]')).toEqual(['resolved']);
   });
@@ -187,11 +238,32 @@ describe('merged change sources', () => {
   });
 
   it("merges GitHub's deploys with the intake's deploy and change events, oldest first", async () => {
-    await storeChangeEvent(db.knex, { id: 'deploy-9001', type: 'deploy', service: 'search', ts: '2026-04-03T17:00:00Z', sha: 'abc1234', title: 'hotfix', files: [] });
-    await storeChangeEvent(db.knex, { id: 'chg-77', type: 'change', kind: 'feature_flag', service: 'search', ts: '2026-04-03T17:10:00Z', summary: 'enable new-ranker' });
+    await storeChangeEvent(db.knex, {
+      id: 'deploy-9001',
+      type: 'deploy',
+      service: 'search',
+      ts: '2026-04-03T17:00:00Z',
+      sha: 'abc1234',
+      title: 'hotfix',
+      files: [],
+    });
+    await storeChangeEvent(db.knex, {
+      id: 'chg-77',
+      type: 'change',
+      kind: 'feature_flag',
+      service: 'search',
+      ts: '2026-04-03T17:10:00Z',
+      summary: 'enable new-ranker',
+    });
     const gh = await fakeGithub();
-    const sources = createEvidenceSources(configWith({ GITHUB_TOKEN: GH_TOKEN, GITHUB_API_URL: gh.url }), { changeSources: [createChangeEventsSource(db.knex)] });
-    expect((await sources.changes!.listDeploys(window, 'search')).map((d) => d.id)).toEqual(['github-deployment-701', 'deploy-9001', 'github-deployment-702']);
+    const sources = createEvidenceSources(configWith({ GITHUB_TOKEN: GH_TOKEN, GITHUB_API_URL: gh.url }), {
+      changeSources: [createChangeEventsSource(db.knex)],
+    });
+    expect((await sources.changes!.listDeploys(window, 'search')).map((d) => d.id)).toEqual([
+      'github-deployment-701',
+      'deploy-9001',
+      'github-deployment-702',
+    ]);
     expect((await sources.changes!.listChanges(window)).map((c) => c.id)).toEqual(['chg-77']);
     expect(await sources.changes!.getCommit!('abc1234')).toEqual({ sha: 'abc1234', message: 'hotfix', files: [] });
   });
@@ -201,7 +273,10 @@ describe('merged change sources', () => {
     const github = createEvidenceSources(configWith({ GITHUB_TOKEN: GH_TOKEN, GITHUB_API_URL: gh.url })).changes!;
     const merged = mergeChangeSources([github, createChangeEventsSource(db.knex)]);
     expect((await merged.listDeploys(window)).map((d) => d.id)).toEqual(['deploy-9001']);
-    const broken: ChangeSource = { listDeploys: () => Promise.reject(new ExternalServiceError('events', 'down')), listChanges: async () => [] };
+    const broken: ChangeSource = {
+      listDeploys: () => Promise.reject(new ExternalServiceError('events', 'down')),
+      listChanges: async () => [],
+    };
     await expect(mergeChangeSources([github, broken]).listDeploys(window)).rejects.toBeInstanceOf(ExternalServiceError);
   });
 });

@@ -28,7 +28,8 @@ const seriesSelectorOf = (s: Series) =>
 function canonical<T>(value: T): T {
   if (typeof value === 'string') return value.replace(/[a-zA-Z_:][\w:]*\{[^{}]*\}/g, (sel) => metricKey(sel)) as T;
   if (Array.isArray(value)) return value.map((v) => canonical(v)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v)])) as T;
   return value;
 }
 
@@ -62,7 +63,11 @@ for (const id of scenarioIds()) {
       for (const service of scenario.services) {
         for (const role of Object.keys(DEFAULT_METRIC_ROLES)) {
           const expected = byValue(await fromScenario.queryRole(role, service.name, range));
-          expect({ role, service: service.name, series: byValue(await metrics.queryRole(role, service.name, range)) }).toEqual({ role, service: service.name, series: expected });
+          expect({
+            role,
+            service: service.name,
+            series: byValue(await metrics.queryRole(role, service.name, range)),
+          }).toEqual({ role, service: service.name, series: expected });
           compared += expected.length;
         }
       }
@@ -73,7 +78,10 @@ for (const id of scenarioIds()) {
       const page = pageSummaryFromScenario(scenario);
       const now = Date.parse(scenario.now);
       const scenarioSources = createScenarioSources(scenario);
-      const realSources: EvidenceSources = { ...scenarioSources, metrics: createPrometheusMetrics({ baseUrl: prometheus().url, roles: DEFAULT_METRIC_ROLES }) };
+      const realSources: EvidenceSources = {
+        ...scenarioSources,
+        metrics: createPrometheusMetrics({ baseUrl: prometheus().url, roles: DEFAULT_METRIC_ROLES }),
+      };
       const recorder = createRecorder();
       const expected = await runInvestigation({ page, sources: scenarioSources, now });
       const actual = await runInvestigation({ page, sources: realSources, now, record: recorder.record });
@@ -97,11 +105,20 @@ describe('investigating with Prometheus down', () => {
     });
     const sources: EvidenceSources = {
       ...createScenarioSources(scenario),
-      metrics: createPrometheusMetrics({ baseUrl: `http://127.0.0.1:${port}`, roles: DEFAULT_METRIC_ROLES, timeoutMs: 2_000 }),
+      metrics: createPrometheusMetrics({
+        baseUrl: `http://127.0.0.1:${port}`,
+        roles: DEFAULT_METRIC_ROLES,
+        timeoutMs: 2_000,
+      }),
     };
     const recorder = createRecorder();
     const started = Date.now();
-    const result = await runInvestigation({ page: pageSummaryFromScenario(scenario), sources, now: Date.parse(scenario.now), record: recorder.record });
+    const result = await runInvestigation({
+      page: pageSummaryFromScenario(scenario),
+      sources,
+      now: Date.parse(scenario.now),
+      record: recorder.record,
+    });
     expect(result.missing).toEqual([expect.stringMatching(/^metrics: prometheus: unreachable: /)]);
     // One failed query, then the source is not asked again.
     expect(recorder.steps.filter((s) => s.attributes['error.type'] !== undefined)).toHaveLength(1);

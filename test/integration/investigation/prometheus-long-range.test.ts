@@ -11,7 +11,10 @@ const DAY = 86_400_000;
 const series: Series[] = [
   {
     metric: { __name__: 'service:http_errors:ratio_rate5m', service: 'checkout' },
-    values: Array.from({ length: 6 * 60 + 1 }, (_, i) => [(END - 6 * 3_600_000 + i * 60_000) / 1000, i >= 120 && i < 180 ? '0.2' : '0.001'] as [number, string]),
+    values: Array.from(
+      { length: 6 * 60 + 1 },
+      (_, i) => [(END - 6 * 3_600_000 + i * 60_000) / 1000, i >= 120 && i < 180 ? '0.2' : '0.001'] as [number, string],
+    ),
   },
 ];
 
@@ -25,7 +28,10 @@ describe('a range query over 30 days at a 15 s step', () => {
   });
 
   it('is answered (Prometheus refuses more than 11,000 points per series), with at most the adapter limit of points', async () => {
-    const metrics = createPrometheusMetrics({ baseUrl: prometheus!.url, roles: { error_ratio: 'service:http_errors:ratio_rate5m{service="{{service}}"}' } });
+    const metrics = createPrometheusMetrics({
+      baseUrl: prometheus!.url,
+      roles: { error_ratio: 'service:http_errors:ratio_rate5m{service="{{service}}"}' },
+    });
     // 30 days at 15 s would be 172,800 points.
     const got = await metrics.queryRole('error_ratio', 'checkout', { start: END - 30 * DAY, end: END, stepMs: 15_000 });
     expect(got).toHaveLength(1);

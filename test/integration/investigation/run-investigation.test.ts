@@ -18,7 +18,8 @@ const scenario = loadScenario('bad-deploy-shop-01');
 const page = pageSummaryFromScenario(scenario);
 const now = Date.parse(scenario.now);
 /** A log line only the deterministic pass read (the agent makes no tool call in the test that cites it). */
-const LOG_LINE = "TypeError: Cannot read properties of undefined (reading 'locale') at ManifestBuilder.handle (src/manifestbuilder.ts:344)";
+const LOG_LINE =
+  "TypeError: Cannot read properties of undefined (reading 'locale') at ManifestBuilder.handle (src/manifestbuilder.ts:344)";
 
 let fake: FakeAnthropic | undefined;
 afterEach(async () => {
@@ -72,14 +73,30 @@ describe('runInvestigation', () => {
       },
     ]);
     const recorder = createRecorder();
-    const model = createAnthropicModel({ apiKey: 'sk-ant-test', baseURL: fake.baseURL, model: 'claude-test', maxRetries: 0 });
-    const result = await runInvestigation({ page, sources: createScenarioSources(scenario), now, model, record: recorder.record });
+    const model = createAnthropicModel({
+      apiKey: 'sk-ant-test',
+      baseURL: fake.baseURL,
+      model: 'claude-test',
+      maxRetries: 0,
+    });
+    const result = await runInvestigation({
+      page,
+      sources: createScenarioSources(scenario),
+      now,
+      model,
+      record: recorder.record,
+    });
 
     // The model saw the deterministic result first.
     expect(requestText(fake.requests[0]!.body)).toContain('deploy-8149');
     expect(result.modelNote).toBeUndefined();
     expect(result.hypotheses).toHaveLength(1);
-    expect(result.hypotheses[0]).toMatchObject({ category: 'bad_deploy', service: 'search', cause: 'deploy-8149', confidence: 0.9 });
+    expect(result.hypotheses[0]).toMatchObject({
+      category: 'bad_deploy',
+      service: 'search',
+      cause: 'deploy-8149',
+      confidence: 0.9,
+    });
     expect(result.hypotheses[0]!.evidence.map((e) => e.kind)).toEqual(['deploy', 'log']);
     expect(result.suggestedStep?.action).toBe('rollback_deploy');
 
@@ -89,12 +106,16 @@ describe('runInvestigation', () => {
     expect(stored).toHaveLength(recorder.steps.length);
     expect(new Set(stored.map((s) => s.kind))).toEqual(new Set(['query', 'model_call', 'tool_call', 'decision']));
     const calls = stored.filter((s) => s.kind === 'model_call');
-    expect(calls.map((c) => [c.attributes['gen_ai.usage.input_tokens'], c.attributes['gen_ai.usage.output_tokens']])).toEqual([
+    expect(
+      calls.map((c) => [c.attributes['gen_ai.usage.input_tokens'], c.attributes['gen_ai.usage.output_tokens']]),
+    ).toEqual([
       [1000, 100],
       [4321, 210],
     ]);
     expect(calls[0]!.attributes['gen_ai.request.model']).toBe('claude-test');
-    expect(stored.filter((s) => s.kind === 'tool_call').map((s) => s.attributes['gen_ai.tool.name'])).toEqual(['get_commit']);
+    expect(stored.filter((s) => s.kind === 'tool_call').map((s) => s.attributes['gen_ai.tool.name'])).toEqual([
+      'get_commit',
+    ]);
     // Log text never lands in spans: it is untrusted and may carry secrets.
     expect(JSON.stringify(stored)).not.toContain("reading 'locale'");
   });
@@ -104,7 +125,12 @@ describe('runInvestigation', () => {
     const planted = 'IMPORTANT NOTE TO ANY AI ASSISTANT';
     expect(backlog.logs.some((l) => l.line.includes(planted))).toBe(true);
     fake = await startFakeAnthropic([
-      { content: [toolUse('search_logs', { service: 'notifications-worker', level: 'error' }), toolUse('list_deploys', {})] },
+      {
+        content: [
+          toolUse('search_logs', { service: 'notifications-worker', level: 'error' }),
+          toolUse('list_deploys', {}),
+        ],
+      },
       {
         content: [
           toolUse('submit_hypotheses', {
@@ -123,8 +149,18 @@ describe('runInvestigation', () => {
         ],
       },
     ]);
-    const model = createAnthropicModel({ apiKey: 'sk-ant-test', baseURL: fake.baseURL, model: 'claude-test', maxRetries: 0 });
-    const result = await runInvestigation({ page: pageSummaryFromScenario(backlog), sources: createScenarioSources(backlog), now: Date.parse(backlog.now), model });
+    const model = createAnthropicModel({
+      apiKey: 'sk-ant-test',
+      baseURL: fake.baseURL,
+      model: 'claude-test',
+      maxRetries: 0,
+    });
+    const result = await runInvestigation({
+      page: pageSummaryFromScenario(backlog),
+      sources: createScenarioSources(backlog),
+      now: Date.parse(backlog.now),
+      model,
+    });
     const shown = fake.requests.map((r) => requestText(r.body));
     expect(shown[1]).toContain(planted);
     for (const text of shown) expect(occursOnlyInsideUntrusted(text, planted)).toBe(true);
@@ -134,10 +170,21 @@ describe('runInvestigation', () => {
 
   it('keeps the deterministic answer when the model is slower than the budget', async () => {
     fake = await startFakeAnthropic([{ delayMs: 5_000, content: [] }]);
-    const model = createAnthropicModel({ apiKey: 'sk-ant-test', baseURL: fake.baseURL, model: 'claude-test', maxRetries: 0 });
+    const model = createAnthropicModel({
+      apiKey: 'sk-ant-test',
+      baseURL: fake.baseURL,
+      model: 'claude-test',
+      maxRetries: 0,
+    });
     const expected = await investigateDeterministic({ page, sources: createScenarioSources(scenario), now });
     const started = Date.now();
-    const result = await runInvestigation({ page, sources: createScenarioSources(scenario), now, model, budget: { timeoutMs: 500 } });
+    const result = await runInvestigation({
+      page,
+      sources: createScenarioSources(scenario),
+      now,
+      model,
+      budget: { timeoutMs: 500 },
+    });
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(result).toEqual({ ...expected, modelNote: 'model unavailable: timed out after 500 ms' });
   });
@@ -145,13 +192,41 @@ describe('runInvestigation', () => {
   it('stores spans against an incident and reads them back in order', async () => {
     const investigationId = uniqueName('inv');
     await saveSpans(db.knex, 42, investigationId, [
-      { name: 'b', kind: 'decision', startedAt: Date.parse('2026-04-03T17:45:02Z'), durationMs: 0, attributes: { x: 1 } },
-      { name: 'a', kind: 'query', startedAt: Date.parse('2026-04-03T17:45:01Z'), durationMs: 12.6, attributes: { 'copilot.query': 'q' } },
+      {
+        name: 'b',
+        kind: 'decision',
+        startedAt: Date.parse('2026-04-03T17:45:02Z'),
+        durationMs: 0,
+        attributes: { x: 1 },
+      },
+      {
+        name: 'a',
+        kind: 'query',
+        startedAt: Date.parse('2026-04-03T17:45:01Z'),
+        durationMs: 12.6,
+        attributes: { 'copilot.query': 'q' },
+      },
     ]);
     const stored = await listSpans(db.knex, { incidentId: 42 });
     expect(stored.map(({ id: _id, ...s }) => s)).toEqual([
-      { incidentId: 42, investigationId, name: 'a', kind: 'query', startedAt: Date.parse('2026-04-03T17:45:01Z'), durationMs: 13, attributes: { 'copilot.query': 'q' } },
-      { incidentId: 42, investigationId, name: 'b', kind: 'decision', startedAt: Date.parse('2026-04-03T17:45:02Z'), durationMs: 0, attributes: { x: 1 } },
+      {
+        incidentId: 42,
+        investigationId,
+        name: 'a',
+        kind: 'query',
+        startedAt: Date.parse('2026-04-03T17:45:01Z'),
+        durationMs: 13,
+        attributes: { 'copilot.query': 'q' },
+      },
+      {
+        incidentId: 42,
+        investigationId,
+        name: 'b',
+        kind: 'decision',
+        startedAt: Date.parse('2026-04-03T17:45:02Z'),
+        durationMs: 0,
+        attributes: { x: 1 },
+      },
     ]);
   });
 });

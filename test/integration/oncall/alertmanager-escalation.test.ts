@@ -16,7 +16,11 @@ const ACK_WINDOW_MS = 4000;
 /** The team's policy with no per-step delay: each step waits the ack window, written as text like a user writes it. */
 function configWithAckWindow(): Record<string, unknown> {
   return oncallConfig({
-    routing: { rules: [{ name: 'critical', match: { severity: 'critical' }, severity: 'sev1', escalationPolicy: 'payments-pager' }] },
+    routing: {
+      rules: [
+        { name: 'critical', match: { severity: 'critical' }, severity: 'sev1', escalationPolicy: 'payments-pager' },
+      ],
+    },
     escalationPolicies: [
       {
         name: 'payments-pager',
@@ -31,7 +35,8 @@ function configWithAckWindow(): Record<string, unknown> {
   });
 }
 
-const pagesTo = (slack: FakeSlack, user: string) => slack.messages(slack.state.openDm(user).id).filter((m) => (m.text ?? '').includes('You are paged'));
+const pagesTo = (slack: FakeSlack, user: string) =>
+  slack.messages(slack.state.openDm(user).id).filter((m) => (m.text ?? '').includes('You are paged'));
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -52,19 +57,35 @@ describe.each([
     const { slack } = whole;
     const { knex } = whole.app.ctx;
 
-    await am.postAlerts([{ labels: { alertname: 'CheckoutErrorRate', service: 'checkout', severity: 'critical' }, annotations: { summary: 'checkout 5xx above 5%' } }]);
+    await am.postAlerts([
+      {
+        labels: { alertname: 'CheckoutErrorRate', service: 'checkout', severity: 'critical' },
+        annotations: { summary: 'checkout 5xx above 5%' },
+      },
+    ]);
     const incident = await waitFor('the incident from Alertmanager', () => knex('incidents').first(), 15_000);
     expect(incident).toMatchObject({ severity: 'sev1', team: 'payments', source: 'alertmanager' });
 
-    await slack.waitFor(() => pagesTo(slack, RosterIds.primary)[0], { timeoutMs: 10_000, message: 'no page DM to the primary' });
+    await slack.waitFor(() => pagesTo(slack, RosterIds.primary)[0], {
+      timeoutMs: 10_000,
+      message: 'no page DM to the primary',
+    });
     const firstPageAt = Date.now();
     // The snapshot in Postgres holds the configured "4s" as 4000 ms, and reloads as 4000 ms.
-    expect((await loadSnapshot(knex, incident.id))?.ackWindow).toEqual({ businessHoursMs: ACK_WINDOW_MS, overnightMs: 7000 });
-    const step1 = await waitFor('the first step', async () => (await listTimeline(knex, incident.id)).find((e) => e.type === 'escalation.step' && e.data.step === 0));
+    expect((await loadSnapshot(knex, incident.id))?.ackWindow).toEqual({
+      businessHoursMs: ACK_WINDOW_MS,
+      overnightMs: 7000,
+    });
+    const step1 = await waitFor('the first step', async () =>
+      (await listTimeline(knex, incident.id)).find((e) => e.type === 'escalation.step' && e.data.step === 0),
+    );
     expect(step1.data.nextInMs).toBe(ACK_WINDOW_MS);
 
     // Nobody acknowledges: the second step's page arrives within its ack window, plus 5 s.
-    await slack.waitFor(() => pagesTo(slack, RosterIds.secondary)[0], { timeoutMs: ACK_WINDOW_MS + 5000, message: 'no page DM to the secondary within the ack window + 5 s' });
+    await slack.waitFor(() => pagesTo(slack, RosterIds.secondary)[0], {
+      timeoutMs: ACK_WINDOW_MS + 5000,
+      message: 'no page DM to the secondary within the ack window + 5 s',
+    });
     expect(Date.now() - firstPageAt).toBeGreaterThanOrEqual(ACK_WINDOW_MS - 1000);
     // The page is counted just after its DM is sent.
     const pages = await waitFor('both pages counted', async () => {
@@ -92,19 +113,39 @@ describe('the escalation watchdog', () => {
     // The incident froze its policy with every figure 1000x too long (what re-reading milliseconds as seconds did).
     const [row] = await ctx
       .knex('incidents')
-      .insert({ public_id: 'INC-WD', title: 'checkout down', severity: 'sev1', service: 'checkout', team: 'payments', status: 'triggered', source: 'alertmanager', opened_at: clock.now(), updated_at: clock.now() })
+      .insert({
+        public_id: 'INC-WD',
+        title: 'checkout down',
+        severity: 'sev1',
+        service: 'checkout',
+        team: 'payments',
+        status: 'triggered',
+        source: 'alertmanager',
+        opened_at: clock.now(),
+        updated_at: clock.now(),
+      })
       .returning('id');
     const id = (row as { id: number }).id;
     const wrong = {
       policy: 'payments-pager',
       source: 'config',
       team: 'payments',
-      steps: [0, 1, 2].map((i) => ({ targets: [i === 2 ? { type: 'team_lead' } : { type: 'schedule', id: 'payments', which: i === 0 ? 'primary' : 'secondary' }], delayMs: 3_000_000 })),
+      steps: [0, 1, 2].map((i) => ({
+        targets: [
+          i === 2
+            ? { type: 'team_lead' }
+            : { type: 'schedule', id: 'payments', which: i === 0 ? 'primary' : 'secondary' },
+        ],
+        delayMs: 3_000_000,
+      })),
       ackWindow: { businessHoursMs: 300_000_000, overnightMs: 900_000_000 },
       repeat: 0,
       frozenAt: clock.now().toISOString(),
     };
-    await ctx.knex('incidents').where({ id }).update({ escalation_snapshot: JSON.stringify(wrong) });
+    await ctx
+      .knex('incidents')
+      .where({ id })
+      .update({ escalation_snapshot: JSON.stringify(wrong) });
     ctx.events.emit('incident.opened', { incidentId: id });
     await waitFor('the primary page', async () => (await pagesOf(ctx, id)).length === 1);
     const step1 = (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.step')!;
@@ -113,7 +154,9 @@ describe('the escalation watchdog', () => {
     // The config says each step waits 3 s: 40 s later the second step is behind, whatever the snapshot says.
     clock.set(new Date(step1.at.getTime() + 40_000));
     await ctx.queue.enqueue(EscalationWatchdog.name, {}, { jobId: 'watchdog-now' });
-    const behind = await waitFor('the watchdog report', async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.behind'));
+    const behind = await waitFor('the watchdog report', async () =>
+      (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.behind'),
+    );
     expect(behind.data).toMatchObject({ round: 0, step: 1, dueAt: new Date(step1.at.getTime() + 3000).toISOString() });
     expect(behind.data.behindMs as number).toBeGreaterThanOrEqual(37_000 - 100);
   });

@@ -13,7 +13,9 @@ let app: RunningApp;
 let whole: WholeApp;
 
 beforeAll(async () => {
-  whole = await startWholeApp(oncallConfig({ slos: [{ name: 'checkout-availability', service: 'checkout', objective: 0.999 }] }));
+  whole = await startWholeApp(
+    oncallConfig({ slos: [{ name: 'checkout-availability', service: 'checkout', objective: 0.999 }] }),
+  );
   ({ app, slack } = whole);
 });
 
@@ -30,7 +32,12 @@ async function command(command: string, text: string, opts: { user?: string; cha
   const result = await slack.act.slashCommand(app.url, { command, text, user, channel: opts.channel ?? 'C0GENERAL' });
   expect(result.status).toBe(200);
   expect(result.ms).toBeLessThan(3000);
-  return { result, answer: await slack.waitFor(() => slack.ephemerals(user).length > before && lastEphemeral(user), { message: `no answer to ${command} ${text}` }) };
+  return {
+    result,
+    answer: await slack.waitFor(() => slack.ephemerals(user).length > before && lastEphemeral(user), {
+      message: `no answer to ${command} ${text}`,
+    }),
+  };
 }
 
 describe('slash commands', () => {
@@ -46,7 +53,12 @@ describe('slash commands', () => {
   });
 
   it('/incident declare opens a modal whose submission opens an incident with its own channel and pages the on-call', async () => {
-    await slack.act.slashCommand(app.url, { command: '/incident', text: 'declare Checkout is failing', user: RosterIds.primary, channel: 'C0GENERAL' });
+    await slack.act.slashCommand(app.url, {
+      command: '/incident',
+      text: 'declare Checkout is failing',
+      user: RosterIds.primary,
+      channel: 'C0GENERAL',
+    });
     const modal = await slack.waitFor(() => slack.views(RosterIds.primary).at(-1), { message: 'no modal' });
     expect(blocksText(modal.view.blocks)).toContain('Checkout is failing');
     const res = await slack.act.submitView(app.url, {
@@ -60,11 +72,22 @@ describe('slash commands', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body).toBe('');
-    const incident = await waitFor('the declared incident with its channel', async () => app.ctx.knex('incidents').where({ title: 'Checkout is failing' }).whereNotNull('channel_id').first());
-    expect(incident).toMatchObject({ severity: 'sev1', service: 'checkout', team: 'payments', source: 'manual', commander: RosterIds.primary, status: 'triggered' });
+    const incident = await waitFor('the declared incident with its channel', async () =>
+      app.ctx.knex('incidents').where({ title: 'Checkout is failing' }).whereNotNull('channel_id').first(),
+    );
+    expect(incident).toMatchObject({
+      severity: 'sev1',
+      service: 'checkout',
+      team: 'payments',
+      source: 'manual',
+      commander: RosterIds.primary,
+      status: 'triggered',
+    });
     incidentId = incident.id;
     channel = incident.channel_id;
-    await waitFor('the primary page', async () => app.ctx.knex('pages').where({ incident_id: incidentId, user: RosterIds.primary }).first());
+    await waitFor('the primary page', async () =>
+      app.ctx.knex('pages').where({ incident_id: incidentId, user: RosterIds.primary }).first(),
+    );
   });
 
   it('/incident status shows the incident and its service error budget; with no incident channel, every open one', async () => {
@@ -82,7 +105,9 @@ describe('slash commands', () => {
     expect((await app.ctx.knex('incidents').where({ id: incidentId }).first()).severity).toBe('sev2');
     const changed = (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'incident.severity_changed');
     expect(changed).toMatchObject({ actor: RosterIds.primary, data: { from: 'sev1', to: 'sev2' } });
-    expect((await command('/incident', `commander <@${RosterIds.secondary}|sam>`, { channel })).answer.text).toContain(`<@${RosterIds.secondary}> is now the commander`);
+    expect((await command('/incident', `commander <@${RosterIds.secondary}|sam>`, { channel })).answer.text).toContain(
+      `<@${RosterIds.secondary}> is now the commander`,
+    );
     expect((await app.ctx.knex('incidents').where({ id: incidentId }).first()).commander).toBe(RosterIds.secondary);
   });
 
@@ -96,20 +121,52 @@ describe('slash commands', () => {
     const swap = await command('/oncall', `swap <@${RosterIds.manager}> now for 4h`);
     expect(swap.answer.text).toContain(`Swap recorded on payments: <@${RosterIds.manager}> is on call from`);
     const override = await app.ctx.knex('schedule_overrides').first();
-    expect(override).toMatchObject({ schedule: 'payments', user: 'maria', created_by: RosterIds.primary, replaces: 'priya' });
+    expect(override).toMatchObject({
+      schedule: 'payments',
+      user: 'maria',
+      created_by: RosterIds.primary,
+      replaces: 'priya',
+    });
     expect(override.ends_at.getTime() - override.starts_at.getTime()).toBe(4 * 3_600_000);
-    expect(blocksText((await command('/oncall', '')).answer.blocks)).toContain(`Primary: <@${RosterIds.manager}> (override)`);
+    expect(blocksText((await command('/oncall', '')).answer.blocks)).toContain(
+      `Primary: <@${RosterIds.manager}> (override)`,
+    );
     await app.ctx.knex('schedule_overrides').del();
   });
 
   it('/handoff posts every section from real rows, and each on-call confirms once', async () => {
     const now = app.ctx.clock.now();
-    await app.ctx.knex('change_events').insert({ event_id: 'deploy-77', type: 'deploy', service: 'checkout', ts: new Date(now.getTime() - 3_600_000), data: JSON.stringify({ id: 'deploy-77', service: 'checkout', title: 'Bump payment SDK' }) });
-    await app.ctx.knex('alerts').insert({ source: 'alertmanager', fingerprint: 'f1', status: 'resolved', alertname: 'DiskAlmostFull', service: 'checkout', labels: '{}', annotations: '{}', starts_at: new Date(now.getTime() - 7_200_000), ends_at: now });
-    await app.ctx.knex('remediation_runs').insert({ incident_id: incidentId, action: 'rollback_deploy', service: 'checkout', status: 'proposed', proposed_by: 'copilot' });
+    await app.ctx.knex('change_events').insert({
+      event_id: 'deploy-77',
+      type: 'deploy',
+      service: 'checkout',
+      ts: new Date(now.getTime() - 3_600_000),
+      data: JSON.stringify({ id: 'deploy-77', service: 'checkout', title: 'Bump payment SDK' }),
+    });
+    await app.ctx.knex('alerts').insert({
+      source: 'alertmanager',
+      fingerprint: 'f1',
+      status: 'resolved',
+      alertname: 'DiskAlmostFull',
+      service: 'checkout',
+      labels: '{}',
+      annotations: '{}',
+      starts_at: new Date(now.getTime() - 7_200_000),
+      ends_at: now,
+    });
+    await app.ctx.knex('remediation_runs').insert({
+      incident_id: incidentId,
+      action: 'rollback_deploy',
+      service: 'checkout',
+      status: 'proposed',
+      proposed_by: 'copilot',
+    });
     const { answer } = await command('/handoff', '');
     expect(answer.text).toBe('Handoff for payments posted.');
-    const posted = await slack.waitFor(() => slack.messages('C0ONCALL').find((m) => blocksText(m.blocks).includes('On-call handoff: payments')), { message: 'no handoff' });
+    const posted = await slack.waitFor(
+      () => slack.messages('C0ONCALL').find((m) => blocksText(m.blocks).includes('On-call handoff: payments')),
+      { message: 'no handoff' },
+    );
     const text = blocksText(posted.blocks);
     expect(text).toContain(`<#${channel}> [SEV2] Checkout is failing · triggered · owner <@${RosterIds.secondary}>`);
     expect(text).toContain('Investigations in progress');
@@ -119,26 +176,83 @@ describe('slash commands', () => {
     expect(text).toContain(`<@${RosterIds.primary}>: 1 page`);
     expect(text).toContain(`<@${RosterIds.primary}> hands over to <@${RosterIds.secondary}>`);
     // Only the incoming on-call may confirm as incoming.
-    await slack.act.clickButton(app.url, { user: RosterIds.bystander, actionId: ActionIds.confirmHandoff, channel: 'C0ONCALL', ts: posted.ts });
-    await slack.waitFor(() => slack.ephemerals(RosterIds.bystander).find((e) => e.text.includes('can confirm as the outgoing on-call')), { message: 'no refusal' });
-    await slack.act.clickButton(app.url, { user: RosterIds.primary, actionId: ActionIds.confirmHandoff, channel: 'C0ONCALL', ts: posted.ts });
-    await slack.waitFor(() => blocksText(slack.state.message('C0ONCALL', posted.ts)?.blocks).includes(`Outgoing <@${RosterIds.primary}> confirmed`), { message: 'outgoing not shown confirmed' });
-    await slack.act.clickButton(app.url, { user: RosterIds.secondary, actionId: ActionIds.confirmHandoffIncoming, channel: 'C0ONCALL', ts: posted.ts });
-    await slack.waitFor(() => blocksText(slack.state.message('C0ONCALL', posted.ts)?.blocks).includes(`Incoming <@${RosterIds.secondary}> confirmed`), { message: 'incoming not shown confirmed' });
+    await slack.act.clickButton(app.url, {
+      user: RosterIds.bystander,
+      actionId: ActionIds.confirmHandoff,
+      channel: 'C0ONCALL',
+      ts: posted.ts,
+    });
+    await slack.waitFor(
+      () => slack.ephemerals(RosterIds.bystander).find((e) => e.text.includes('can confirm as the outgoing on-call')),
+      { message: 'no refusal' },
+    );
+    await slack.act.clickButton(app.url, {
+      user: RosterIds.primary,
+      actionId: ActionIds.confirmHandoff,
+      channel: 'C0ONCALL',
+      ts: posted.ts,
+    });
+    await slack.waitFor(
+      () =>
+        blocksText(slack.state.message('C0ONCALL', posted.ts)?.blocks).includes(
+          `Outgoing <@${RosterIds.primary}> confirmed`,
+        ),
+      { message: 'outgoing not shown confirmed' },
+    );
+    await slack.act.clickButton(app.url, {
+      user: RosterIds.secondary,
+      actionId: ActionIds.confirmHandoffIncoming,
+      channel: 'C0ONCALL',
+      ts: posted.ts,
+    });
+    await slack.waitFor(
+      () =>
+        blocksText(slack.state.message('C0ONCALL', posted.ts)?.blocks).includes(
+          `Incoming <@${RosterIds.secondary}> confirmed`,
+        ),
+      { message: 'incoming not shown confirmed' },
+    );
     const row = await app.ctx.knex('handoffs').first();
     expect(row.outgoing_confirmed_at).toBeInstanceOf(Date);
     expect(row.incoming_confirmed_at).toBeInstanceOf(Date);
     // The reminder is cancelled right after the message is updated: wait for it rather than race it.
-    await waitFor('the reminder cancelled', async () => (await app.ctx.queue.get(`handoff-remind:${row.id}`))?.status === 'cancelled', 5000);
+    await waitFor(
+      'the reminder cancelled',
+      async () => (await app.ctx.queue.get(`handoff-remind:${row.id}`))?.status === 'cancelled',
+      5000,
+    );
   });
 
   it('/incident ack stops paging; /incident resolve stores the root cause and scores the hypotheses', async () => {
     expect((await command('/incident', 'ack', { channel })).answer.text).toContain('acknowledged: paging stopped');
-    await waitFor('the escalation to stop', async () => (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'escalation.stopped'));
-    await app.ctx.knex('incidents').where({ id: incidentId }).update({
-      investigation: JSON.stringify({ novel: false, hypotheses: [{ category: 'bad_deploy', service: 'checkout', cause: 'deploy-77', confidence: 0.8, summary: 'deploy', evidence: [] }], suggestedStep: null }),
+    await waitFor('the escalation to stop', async () =>
+      (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'escalation.stopped'),
+    );
+    await app.ctx
+      .knex('incidents')
+      .where({ id: incidentId })
+      .update({
+        investigation: JSON.stringify({
+          novel: false,
+          hypotheses: [
+            {
+              category: 'bad_deploy',
+              service: 'checkout',
+              cause: 'deploy-77',
+              confidence: 0.8,
+              summary: 'deploy',
+              evidence: [],
+            },
+          ],
+          suggestedStep: null,
+        }),
+      });
+    await slack.act.slashCommand(app.url, {
+      command: '/incident',
+      text: 'resolve',
+      user: RosterIds.secondary,
+      channel,
     });
-    await slack.act.slashCommand(app.url, { command: '/incident', text: 'resolve', user: RosterIds.secondary, channel });
     const modal = await slack.waitFor(() => slack.views(RosterIds.secondary).at(-1), { message: 'no resolve modal' });
     expect(blocksText(modal.view.blocks)).toContain('certificate expiry');
     await slack.act.submitView(app.url, {
@@ -149,10 +263,24 @@ describe('slash commands', () => {
         [ResolveFields.summary]: { [ResolveFields.summary]: 'rolled back the SDK bump' },
       },
     });
-    const resolved = await waitFor('the incident resolved', async () => app.ctx.knex('incidents').where({ id: incidentId, status: 'resolved' }).first());
-    expect(resolved.resolution).toEqual({ category: 'bad_deploy', cause: 'deploy-77', summary: 'rolled back the SDK bump' });
-    const scored = await waitFor('the hypothesis scored', async () => (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'hypothesis.scored'));
-    expect(scored.data).toMatchObject({ actual: 'bad_deploy', predicted: 'bad_deploy', correct: true, rank: 1, confidence: 0.8 });
+    const resolved = await waitFor('the incident resolved', async () =>
+      app.ctx.knex('incidents').where({ id: incidentId, status: 'resolved' }).first(),
+    );
+    expect(resolved.resolution).toEqual({
+      category: 'bad_deploy',
+      cause: 'deploy-77',
+      summary: 'rolled back the SDK bump',
+    });
+    const scored = await waitFor('the hypothesis scored', async () =>
+      (await listTimeline(app.ctx.knex, incidentId)).find((e) => e.type === 'hypothesis.scored'),
+    );
+    expect(scored.data).toMatchObject({
+      actual: 'bad_deploy',
+      predicted: 'bad_deploy',
+      correct: true,
+      rank: 1,
+      confidence: 0.8,
+    });
     expect(blocksText((await command('/incident', 'help')).answer.text)).toContain('/incident declare [title]');
   });
 });

@@ -25,17 +25,23 @@ describe('escalation', () => {
     harness = await startHarness();
     const { ctx } = await harness.startReplica();
     const id = await openIncident(ctx, { severity: 'sev1' });
-    const pages = await waitFor('three pages', async () => {
-      const p = await pagesOf(ctx, id);
-      return p.length >= 3 && p;
-    }, 15_000);
+    const pages = await waitFor(
+      'three pages',
+      async () => {
+        const p = await pagesOf(ctx, id);
+        return p.length >= 3 && p;
+      },
+      15_000,
+    );
     expect(pages.map((p) => [p.user, p.step])).toEqual([
       [RosterIds.primary, 0],
       [RosterIds.secondary, 1],
       [RosterIds.manager, 2],
     ]);
     // Each step runs when the previous one's 3 s delay has passed, not before and not much after.
-    const steps = (await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step').map((e) => e.at.getTime());
+    const steps = (await listTimeline(ctx.knex, id))
+      .filter((e) => e.type === 'escalation.step')
+      .map((e) => e.at.getTime());
     expect(steps).toHaveLength(3);
     for (const gap of [steps[1]! - steps[0]!, steps[2]! - steps[1]!]) {
       expect(gap).toBeGreaterThanOrEqual(3000);
@@ -43,13 +49,25 @@ describe('escalation', () => {
     }
     // The page is a DM with an Acknowledge button carrying the incident id.
     const dm = harness.slack.state.openDm(RosterIds.secondary);
-    const page = harness.slack.messages(dm.id).find((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.acknowledge));
+    const page = harness.slack
+      .messages(dm.id)
+      .find((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.acknowledge));
     expect(JSON.stringify(page?.blocks)).toContain(`"value":"${id}"`);
     // The team channel hears every step, and that nobody acknowledged in the end.
-    await waitFor('the chain to run out', async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.exhausted'), 8000);
-    await harness.slack.waitFor(() => harness!.slack.messages('C0ALERTS').find((m) => (m.text ?? '').includes('nobody acknowledged after every escalation step')), {
-      message: 'no note that the chain ran out',
-    });
+    await waitFor(
+      'the chain to run out',
+      async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.exhausted'),
+      8000,
+    );
+    await harness.slack.waitFor(
+      () =>
+        harness!.slack
+          .messages('C0ALERTS')
+          .find((m) => (m.text ?? '').includes('nobody acknowledged after every escalation step')),
+      {
+        message: 'no note that the chain ran out',
+      },
+    );
     expect(harness.slack.messages('C0ALERTS').filter((m) => (m.text ?? '').includes('paging <@'))).toHaveLength(3);
     expect(await pagesOf(ctx, id)).toHaveLength(3);
   });
@@ -58,18 +76,34 @@ describe('escalation', () => {
     harness = await startHarness();
     const { ctx } = await harness.startReplica();
     const id = await openIncident(ctx, { severity: 'sev1' });
-    await waitFor('the secondary page', async () => (await pagesOf(ctx, id)).some((p) => p.user === RosterIds.secondary), 10_000);
+    await waitFor(
+      'the secondary page',
+      async () => (await pagesOf(ctx, id)).some((p) => p.user === RosterIds.secondary),
+      10_000,
+    );
     await acknowledgeIncident(ctx, id, { id: RosterIds.secondary, via: 'button' });
-    await waitFor('the stop', async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.stopped'), 5000);
+    await waitFor(
+      'the stop',
+      async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.stopped'),
+      5000,
+    );
     expect((await ctx.queue.get(`escalate:${id}:0:2`))?.status).toBe('cancelled');
     // A timer that escaped cancellation (e.g. already in flight) finds the incident acknowledged and pages nobody.
-    await ctx.queue.enqueue('escalate-incident', { incidentId: id, round: 0, step: 2 }, { jobId: `escalate:${id}:0:2:late` });
+    await ctx.queue.enqueue(
+      'escalate-incident',
+      { incidentId: id, round: 0, step: 2 },
+      { jobId: `escalate:${id}:0:2:late` },
+    );
     await sleep(4500);
     expect((await pagesOf(ctx, id)).map((p) => p.user)).toEqual([RosterIds.primary, RosterIds.secondary]);
     const timeline = await listTimeline(ctx.knex, id);
     expect(timeline.filter((e) => e.type === 'escalation.stopped')).toHaveLength(1);
     expect(timeline.filter((e) => e.type === 'escalation.step')).toHaveLength(2);
-    expect(harness.slack.messages('C0ALERTS').some((m) => (m.text ?? '').includes(`escalation stopped, acknowledged by <@${RosterIds.secondary}>`))).toBe(true);
+    expect(
+      harness.slack
+        .messages('C0ALERTS')
+        .some((m) => (m.text ?? '').includes(`escalation stopped, acknowledged by <@${RosterIds.secondary}>`)),
+    ).toBe(true);
   });
 
   it('neither loses nor doubles a step when the app is killed between steps', async () => {
@@ -81,19 +115,29 @@ describe('escalation', () => {
     // Step 2 falls due 3 s after step 1, while no copilot is running.
     await sleep(5000);
     const second = await harness.startReplica();
-    const pages = await waitFor('the remaining pages', async () => {
-      const p = await pagesOf(second.ctx, id);
-      return p.length >= 3 && p;
-    }, 15_000);
+    const pages = await waitFor(
+      'the remaining pages',
+      async () => {
+        const p = await pagesOf(second.ctx, id);
+        return p.length >= 3 && p;
+      },
+      15_000,
+    );
     await sleep(1000);
     expect((await pagesOf(second.ctx, id)).map((p) => [p.user, p.step])).toEqual([
       [RosterIds.primary, 0],
       [RosterIds.secondary, 1],
       [RosterIds.manager, 2],
     ]);
-    const step2 = (await listTimeline(second.ctx.knex, id)).find((e) => e.type === 'escalation.step' && e.data.step === 1);
+    const step2 = (await listTimeline(second.ctx.knex, id)).find(
+      (e) => e.type === 'escalation.step' && e.data.step === 1,
+    );
     expect(step2?.data.lateByMs as number).toBeGreaterThan(1000);
-    expect(harness.slack.messages('C0ALERTS').some((m) => /step 2 of 3\) \(\d+s late: the copilot was not running at its time\)/.test(m.text ?? ''))).toBe(true);
+    expect(
+      harness.slack
+        .messages('C0ALERTS')
+        .some((m) => /step 2 of 3\) \(\d+s late: the copilot was not running at its time\)/.test(m.text ?? '')),
+    ).toBe(true);
     const steps = (await listTimeline(second.ctx.knex, id)).filter((e) => e.type === 'escalation.step');
     expect(steps.map((e) => e.data.step)).toEqual([0, 1, 2]);
     expect(steps[2]!.at.getTime() - steps[1]!.at.getTime()).toBeGreaterThanOrEqual(3000);
@@ -120,22 +164,37 @@ describe('escalation', () => {
     const clock = createWarpClock(new Date('2026-11-24T00:59:59Z'), 3600);
     const { ctx } = await harness.startReplica(clock);
     const id = await openIncident(ctx, { severity: 'sev2' });
-    const deferred = await waitFor('the deferral', async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'), 5000);
+    const deferred = await waitFor(
+      'the deferral',
+      async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'),
+      5000,
+    );
     expect(deferred.data.pageAt).toBe('2026-11-24T08:00:00.000Z');
-    await harness.slack.waitFor(() => harness!.slack.messages('C0ALERTS').find((m) => (m.text ?? '').includes('outside business hours')), { message: 'no deferral note' });
+    await harness.slack.waitFor(
+      () => harness!.slack.messages('C0ALERTS').find((m) => (m.text ?? '').includes('outside business hours')),
+      { message: 'no deferral note' },
+    );
     await sleep(3000); // until about 05:00 team time
     expect(clock.now().getTime()).toBeLessThan(Date.parse('2026-11-24T08:00:00Z'));
     expect(await pagesOf(ctx, id)).toEqual([]);
-    const pages = await waitFor('the 09:00 page', async () => {
-      const p = await pagesOf(ctx, id);
-      return p.length > 0 && p;
-    }, 10_000);
+    const pages = await waitFor(
+      'the 09:00 page',
+      async () => {
+        const p = await pagesOf(ctx, id);
+        return p.length > 0 && p;
+      },
+      10_000,
+    );
     expect(pages[0]!.user).toBe(RosterIds.primary);
     expect(pages[0]!.at.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-24T08:00:00Z'));
     expect(pages[0]!.at.getTime()).toBeLessThan(Date.parse('2026-11-24T08:30:00Z'));
     expect(pages[0]!.outside_hours).toBe(false);
     // Still unresolved at 17:00 team time: raised to SEV1.
-    await waitFor('the raise to SEV1', async () => (await ctx.knex('incidents').where({ id }).first('severity')).severity === 'sev1', 15_000);
+    await waitFor(
+      'the raise to SEV1',
+      async () => (await ctx.knex('incidents').where({ id }).first('severity')).severity === 'sev1',
+      15_000,
+    );
     const raised = (await listTimeline(ctx.knex, id)).find((e) => e.type === 'incident.severity_changed');
     expect(raised?.data).toEqual({ from: 'sev2', to: 'sev1' });
     expect(raised!.at.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-24T16:00:00Z'));
@@ -146,25 +205,40 @@ describe('escalation', () => {
     const clock = createWarpClock(new Date('2026-11-24T00:59:59Z'), 3600);
     const { ctx } = await harness.startReplica(clock);
     const id = await openIncident(ctx, { severity: 'sev2' });
-    await waitFor('the deferral', async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'), 5000);
+    await waitFor(
+      'the deferral',
+      async () => (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.deferred'),
+      5000,
+    );
     expect(await pagesOf(ctx, id)).toEqual([]);
     await changeSeverity(ctx, id, 'sev1', RosterIds.secondary);
-    const pages = await waitFor('the page after the raise', async () => {
-      const p = await pagesOf(ctx, id);
-      return p.length > 0 && p;
-    }, 3000);
+    const pages = await waitFor(
+      'the page after the raise',
+      async () => {
+        const p = await pagesOf(ctx, id);
+        return p.length > 0 && p;
+      },
+      3000,
+    );
     expect(pages[0]).toMatchObject({ user: RosterIds.primary, step: 0, outside_hours: true });
     expect(pages[0]!.at.getTime()).toBeLessThan(Date.parse('2026-11-24T08:00:00Z'));
     await sleep(8000); // past 09:00 team time, when the held timer was due
     expect((await pagesOf(ctx, id)).filter((p) => p.step === 0)).toHaveLength(1);
-    expect((await listTimeline(ctx.knex, id)).find((e) => e.type === 'incident.severity_changed')).toMatchObject({ actor: RosterIds.secondary, data: { from: 'sev2', to: 'sev1' } });
+    expect((await listTimeline(ctx.knex, id)).find((e) => e.type === 'incident.severity_changed')).toMatchObject({
+      actor: RosterIds.secondary,
+      data: { from: 'sev2', to: 'sev1' },
+    });
   });
 
   it('never pages for a SEV3', async () => {
     harness = await startHarness();
     const { ctx } = await harness.startReplica();
     const id = await openIncident(ctx, { severity: 'sev3' });
-    await waitFor('the skip', async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.skipped'), 5000);
+    await waitFor(
+      'the skip',
+      async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.skipped'),
+      5000,
+    );
     await sleep(3500);
     expect(await pagesOf(ctx, id)).toEqual([]);
     expect(await ctx.knex('jobs').where('id', 'like', `escalate:${id}:%`).count('* as n').first()).toEqual({ n: 0 });
@@ -179,11 +253,15 @@ describe('escalation upkeep', () => {
     await waitFor('the primary page', async () => (await pagesOf(ctx, id)).length === 1, 10_000);
     ctx.events.emit('incident.escalation_requested', { incidentId: id, by: RosterIds.primary });
     await waitFor('the secondary page, well before its 3 s', async () => (await pagesOf(ctx, id)).length === 2, 2000);
-    const steps = (await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step').map((e) => e.at.getTime());
+    const steps = (await listTimeline(ctx.knex, id))
+      .filter((e) => e.type === 'escalation.step')
+      .map((e) => e.at.getTime());
     expect(steps[1]! - steps[0]!).toBeLessThan(1500);
     expect((await ctx.queue.get(`escalate:${id}:0:1`))?.status).toBe('cancelled');
     await waitFor('the manager page', async () => (await pagesOf(ctx, id)).length === 3, 6000);
-    const all = (await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step').map((e) => e.at.getTime());
+    const all = (await listTimeline(ctx.knex, id))
+      .filter((e) => e.type === 'escalation.step')
+      .map((e) => e.at.getTime());
     expect(all[2]! - all[1]!).toBeGreaterThanOrEqual(3000);
   });
 
@@ -194,10 +272,15 @@ describe('escalation upkeep', () => {
     await waitFor('the primary page', async () => (await pagesOf(ctx, id)).length === 1, 10_000);
     // The step-2 timer is lost (as if both Redis and its row were gone).
     await ctx.queue.cancel(`escalate:${id}:0:1`);
-    await ctx.knex('jobs').where({ id: `escalate:${id}:0:1` }).del();
+    await ctx
+      .knex('jobs')
+      .where({ id: `escalate:${id}:0:1` })
+      .del();
     const later = new Date(ctx.clock.now().getTime() + 60_000);
     const { behind } = await findBehind(ctx, later);
-    expect(behind).toEqual([{ incidentId: id, round: 0, step: 1, dueAt: expect.any(Date), behindMs: expect.any(Number) }]);
+    expect(behind).toEqual([
+      { incidentId: id, round: 0, step: 1, dueAt: expect.any(Date), behindMs: expect.any(Number) },
+    ]);
     expect(behind[0]!.behindMs).toBeGreaterThan(50_000);
     expect(await rearmStep(ctx, behind[0]!)).toBe('enqueued');
     await waitFor('the secondary page after the re-arm', async () => (await pagesOf(ctx, id)).length === 2, 5000);
@@ -213,8 +296,23 @@ describe('escalation across a crash', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'oncall-kill-'));
     const spawnReplica = async (open: boolean): Promise<{ child: ChildProcess; incidentId?: number }> => {
       const file = path.join(dir, `${open ? 'first' : 'second'}.json`);
-      writeFileSync(file, JSON.stringify({ config: harness!.config, schema: harness!.schema, prefix: harness!.prefix, slackApiUrl: harness!.slack.apiUrl, botToken: harness!.slack.botToken, clockAt: harness!.clock.now().toISOString(), open }));
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'replica-process.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+      writeFileSync(
+        file,
+        JSON.stringify({
+          config: harness!.config,
+          schema: harness!.schema,
+          prefix: harness!.prefix,
+          slackApiUrl: harness!.slack.apiUrl,
+          botToken: harness!.slack.botToken,
+          clockAt: harness!.clock.now().toISOString(),
+          open,
+        }),
+      );
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(import.meta.dirname, 'replica-process.ts'), file],
+        { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } },
+      );
       const line = await new Promise<string>((resolve, reject) => {
         let out = '';
         const timer = setTimeout(() => reject(new Error(`replica did not start: ${out}`)), 30_000);
@@ -233,7 +331,9 @@ describe('escalation across a crash', () => {
     // The schema exists once a first replica has migrated it; this process only watches.
     const watcher = await harness.startReplica();
     await watcher.stop();
-    const { knex } = await import('knex').then((m) => ({ knex: m.default({ client: 'pg', connection: DATABASE_URL, searchPath: [harness!.schema, 'public'] }) }));
+    const { knex } = await import('knex').then((m) => ({
+      knex: m.default({ client: 'pg', connection: DATABASE_URL, searchPath: [harness!.schema, 'public'] }),
+    }));
     try {
       const first = await spawnReplica(true);
       const id = first.incidentId!;
@@ -251,7 +351,10 @@ describe('escalation across a crash', () => {
         [RosterIds.secondary, 1],
         [RosterIds.manager, 2],
       ]);
-      const late = await knex('incident_events').where({ incident_id: id, type: 'escalation.step' }).orderBy('id').select('data');
+      const late = await knex('incident_events')
+        .where({ incident_id: id, type: 'escalation.step' })
+        .orderBy('id')
+        .select('data');
       expect(late.map((r: { data: { step: number } }) => r.data.step)).toEqual([0, 1, 2]);
       expect((late[1] as { data: { lateByMs: number } }).data.lateByMs).toBeGreaterThan(1000);
       second.child.kill('SIGKILL');

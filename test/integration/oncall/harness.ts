@@ -8,7 +8,15 @@ import { startEscalation } from '../../../src/oncall/escalation.js';
 import type { Database } from '../../../src/adapters/db/database.js';
 import type { JobQueue } from '../../../src/jobs/job-queue.js';
 import { RosterIds, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
-import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
+import {
+  DATABASE_URL,
+  REDIS_URL,
+  dropRedisPrefix,
+  dropSchema,
+  requirePostgres,
+  requireRedis,
+  uniqueName,
+} from '../../helpers/services.js';
 import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
 
 /** The test workspace's config: a payments team in Berlin whose rotation is Priya then Sam, with Maria as lead. */
@@ -33,7 +41,15 @@ export function oncallConfig(overrides: Record<string, unknown> = {}): Record<st
     ],
     services: [{ name: 'checkout', team: 'payments' }],
     // Priya's week began the day before the test clock's TEST_NOW (the tests never read the wall clock's date).
-    schedules: [{ name: 'payments', timeZone: 'Europe/Berlin', members: ['priya', 'sam'], start: TEST_ROTATION_START, length: '7d' }],
+    schedules: [
+      {
+        name: 'payments',
+        timeZone: 'Europe/Berlin',
+        members: ['priya', 'sam'],
+        start: TEST_ROTATION_START,
+        length: '7d',
+      },
+    ],
     escalationPolicies: [
       {
         name: 'payments-pager',
@@ -76,7 +92,16 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
   // Slack signs its requests with the clock the replicas check them against.
   const slack = await startFakeSlack({ now: () => shared.now().getTime() });
   const config: AppConfig = {
-    env: envSchema.parse({ PORT: '0', DATABASE_URL, REDIS_URL, SHUTDOWN_TIMEOUT_MS: '2000', SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, SLACK_API_URL: slack.apiUrl, LOG_LEVEL: 'silent' }),
+    env: envSchema.parse({
+      PORT: '0',
+      DATABASE_URL,
+      REDIS_URL,
+      SHUTDOWN_TIMEOUT_MS: '2000',
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: slack.signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      LOG_LEVEL: 'silent',
+    }),
     file: parseFileConfig(rawConfig, 'test config'),
     fileSource: 'test config',
   };
@@ -89,7 +114,16 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
     config,
     clock: shared,
     async startReplica(clock = shared) {
-      const replica = await startReplica({ config, schema, prefix, slackApiUrl: slack.apiUrl, botToken: slack.botToken, signingSecret: slack.signingSecret, clock, migrate: !migrated });
+      const replica = await startReplica({
+        config,
+        schema,
+        prefix,
+        slackApiUrl: slack.apiUrl,
+        botToken: slack.botToken,
+        signingSecret: slack.signingSecret,
+        clock,
+        migrate: !migrated,
+      });
       migrated = true;
       replicas.push(replica);
       return replica;
@@ -104,7 +138,17 @@ export async function startHarness(rawConfig: Record<string, unknown> = oncallCo
 }
 
 /** One copilot on a shared schema and Redis prefix (also run alone in a child process, to be killed). */
-export async function startReplica(opts: { config: AppConfig; schema: string; prefix: string; slackApiUrl: string; botToken: string; signingSecret?: string; clock?: Clock; clockAt?: string; migrate?: boolean }): Promise<Replica> {
+export async function startReplica(opts: {
+  config: AppConfig;
+  schema: string;
+  prefix: string;
+  slackApiUrl: string;
+  botToken: string;
+  signingSecret?: string;
+  clock?: Clock;
+  clockAt?: string;
+  migrate?: boolean;
+}): Promise<Replica> {
   const app = await createApp(opts.config, {
     logger: createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' }),
     // A replica in a child process continues the test's clock from the instant it was handed.
@@ -125,7 +169,10 @@ export async function startReplica(opts: { config: AppConfig; schema: string; pr
  * `incident.opened` does. It does not announce the incident: in the whole app that also opens its channel, and these
  * tests follow the escalation's notes in the team's alerts channel, where they go while an incident has none.
  */
-export async function openIncident(ctx: AppContext, fields: { severity: 'sev1' | 'sev2' | 'sev3'; team?: string; title?: string; channelId?: string }): Promise<number> {
+export async function openIncident(
+  ctx: AppContext,
+  fields: { severity: 'sev1' | 'sev2' | 'sev3'; team?: string; title?: string; channelId?: string },
+): Promise<number> {
   const now = ctx.clock.now();
   const [row] = await ctx
     .knex('incidents')
@@ -148,8 +195,15 @@ export async function openIncident(ctx: AppContext, fields: { severity: 'sev1' |
 }
 
 /** Pages of an incident, oldest first. */
-export async function pagesOf(ctx: AppContext, incidentId: number): Promise<{ user: string; at: Date; step: number; round: number; outside_hours: boolean }[]> {
-  return ctx.knex('pages').where({ incident_id: incidentId }).orderBy('at', 'asc').select('user', 'at', 'step', 'round', 'outside_hours');
+export async function pagesOf(
+  ctx: AppContext,
+  incidentId: number,
+): Promise<{ user: string; at: Date; step: number; round: number; outside_hours: boolean }[]> {
+  return ctx
+    .knex('pages')
+    .where({ incident_id: incidentId })
+    .orderBy('at', 'asc')
+    .select('user', 'at', 'step', 'round', 'outside_hours');
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

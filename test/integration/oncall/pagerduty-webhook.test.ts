@@ -13,7 +13,13 @@ let whole: WholeApp;
 
 beforeAll(async () => {
   whole = await startWholeApp(
-    oncallConfig({ routing: { rules: [{ name: 'critical', match: { severity: 'critical' }, severity: 'sev1', escalationPolicy: 'payments-pager' }] } }),
+    oncallConfig({
+      routing: {
+        rules: [
+          { name: 'critical', match: { severity: 'critical' }, severity: 'sev1', escalationPolicy: 'payments-pager' },
+        ],
+      },
+    }),
     { PAGERDUTY_WEBHOOK_SECRET: SECRET },
   );
   ({ app } = whole);
@@ -27,7 +33,11 @@ async function deliver(eventType: string, eventId: string): Promise<number> {
   const body = JSON.stringify(makePagerDutyPayload({ eventType, eventId, incidentId: 'QPDACK1' }));
   const res = await fetch(`${app.url}/webhooks/pagerduty`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-pagerduty-signature': signPagerDuty(body, SECRET), 'x-webhook-id': eventId },
+    headers: {
+      'content-type': 'application/json',
+      'x-pagerduty-signature': signPagerDuty(body, SECRET),
+      'x-webhook-id': eventId,
+    },
     body,
   });
   return res.status;

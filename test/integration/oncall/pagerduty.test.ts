@@ -45,7 +45,18 @@ describe('escalation through PagerDuty', () => {
     const { ctx } = await harness.startReplica(clock);
     const [row] = await ctx
       .knex('incidents')
-      .insert({ public_id: 'INC-900', title: 'checkout down', severity: 'sev1', service: 'checkout', team: 'payments', status: 'triggered', source: 'pagerduty', external_id: 'Q1PD', opened_at: clock.now(), updated_at: clock.now() })
+      .insert({
+        public_id: 'INC-900',
+        title: 'checkout down',
+        severity: 'sev1',
+        service: 'checkout',
+        team: 'payments',
+        status: 'triggered',
+        source: 'pagerduty',
+        external_id: 'Q1PD',
+        opened_at: clock.now(),
+        updated_at: clock.now(),
+      })
       .returning('id');
     const id = (row as { id: number }).id;
     ctx.events.emit('incident.opened', { incidentId: id });
@@ -71,7 +82,12 @@ describe('escalation through PagerDuty', () => {
       }
       return undefined;
     })();
-    expect(put).toEqual({ method: 'PUT', path: '/incidents/Q1PD', body: { incident: { type: 'incident_reference', escalation_level: 2 } }, from: 'priya@example.com' });
+    expect(put).toEqual({
+      method: 'PUT',
+      path: '/incidents/Q1PD',
+      body: { incident: { type: 'incident_reference', escalation_level: 2 } },
+      from: 'priya@example.com',
+    });
     expect(pd.state.requests.some((q) => q.path.startsWith('/oncalls?schedule_ids[]=PSCHED'))).toBe(true);
     expect((await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step')).toHaveLength(2);
   });

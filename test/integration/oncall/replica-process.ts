@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import type { AppConfig } from '../../../src/config.js';
 import { openIncident, startReplica } from './harness.js';
 
-const opts = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { config: AppConfig; schema: string; prefix: string; slackApiUrl: string; botToken: string; clockAt?: string; open: boolean };
+const opts = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as {
+  config: AppConfig;
+  schema: string;
+  prefix: string;
+  slackApiUrl: string;
+  botToken: string;
+  clockAt?: string;
+  open: boolean;
+};
 const replica = await startReplica(opts);
 const incidentId = opts.open ? await openIncident(replica.ctx, { severity: 'sev1' }) : undefined;
 process.stdout.write(`ready ${incidentId ?? ''}\n`);

@@ -27,7 +27,15 @@ runQueueContract('BullMQ queue on Redis and PostgreSQL', async () => {
   return {
     knex: db.knex,
     makeQueue: (opts) =>
-      new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 200, lockMs: 2000, ...opts }),
+      new BullJobQueue({
+        knex: db.knex,
+        redisUrl: REDIS_URL,
+        logger,
+        prefix,
+        sweepIntervalMs: 200,
+        lockMs: 2000,
+        ...opts,
+      }),
     loseBroker: async () => {
       expect((await redis.keys(`${prefix}:*`)).length).toBeGreaterThan(0);
       await deleteKeys(redis, prefix);

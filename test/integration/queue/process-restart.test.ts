@@ -32,8 +32,18 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
 
   /** Starts a replica process and waits until its queue has started. */
   async function startReplica(extra: Partial<ReplicaArgs> = {}): Promise<ChildProcess> {
-    const args: ReplicaArgs = { kind, databaseUrl: DATABASE_URL, schema, redisUrl: REDIS_URL, prefix, lockMs: 1000, ...extra };
-    const child = spawn(process.execPath, ['--import', 'tsx', replicaScript, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args: ReplicaArgs = {
+      kind,
+      databaseUrl: DATABASE_URL,
+      schema,
+      redisUrl: REDIS_URL,
+      prefix,
+      lockMs: 1000,
+      ...extra,
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', replicaScript, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -61,8 +71,10 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
     });
   }
 
-  const dueAt = async (jobId: string) => new Date((await db.knex('jobs').where({ id: jobId }).first()).run_at).getTime();
-  const runsOf = async (jobId: string) => (await db.knex('queue_runs').where({ job_id: jobId }).orderBy('id')) as RunRow[];
+  const dueAt = async (jobId: string) =>
+    new Date((await db.knex('jobs').where({ id: jobId }).first()).run_at).getTime();
+  const runsOf = async (jobId: string) =>
+    (await db.knex('queue_runs').where({ job_id: jobId }).orderBy('id')) as RunRow[];
 
   beforeEach(async () => {
     const id = randomUUID().replace(/-/g, '');
@@ -93,21 +105,25 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
     await db.close();
   });
 
-  it('fires a 5 s timer exactly once when the process that scheduled it is killed and two replicas start', SLOW, async () => {
-    const first = await startReplica({ enqueue: { jobId: 'ack-window:INC-7', delayMs: 5000 } });
-    const due = await dueAt('ack-window:INC-7');
-    await sleep(1000);
-    await kill(first);
-    expect(Date.now()).toBeLessThan(due);
-    const [b, c] = await Promise.all([startReplica(), startReplica()]);
-    await waitFor('timer fired', async () => (await runsOf('ack-window:INC-7')).length > 0, 30_000);
-    await sleep(1500);
-    const runs = await runsOf('ack-window:INC-7');
-    expect(runs).toHaveLength(1);
-    expect([b.pid, c.pid]).toContain(runs[0]!.pid);
-    expect(new Date(runs[0]!.at).getTime()).toBeGreaterThanOrEqual(due);
-    expect((await db.knex('jobs').where({ id: 'ack-window:INC-7' }).first()).status).toBe('completed');
-  });
+  it(
+    'fires a 5 s timer exactly once when the process that scheduled it is killed and two replicas start',
+    SLOW,
+    async () => {
+      const first = await startReplica({ enqueue: { jobId: 'ack-window:INC-7', delayMs: 5000 } });
+      const due = await dueAt('ack-window:INC-7');
+      await sleep(1000);
+      await kill(first);
+      expect(Date.now()).toBeLessThan(due);
+      const [b, c] = await Promise.all([startReplica(), startReplica()]);
+      await waitFor('timer fired', async () => (await runsOf('ack-window:INC-7')).length > 0, 30_000);
+      await sleep(1500);
+      const runs = await runsOf('ack-window:INC-7');
+      expect(runs).toHaveLength(1);
+      expect([b.pid, c.pid]).toContain(runs[0]!.pid);
+      expect(new Date(runs[0]!.at).getTime()).toBeGreaterThanOrEqual(due);
+      expect((await db.knex('jobs').where({ id: 'ack-window:INC-7' }).first()).status).toBe('completed');
+    },
+  );
 
   it('fires a timer whose time passed while every process was down, once, and says how late', SLOW, async () => {
     const first = await startReplica({ enqueue: { jobId: 'escalate:INC-8:1', delayMs: 5000 } });
@@ -124,11 +140,17 @@ describe.each(['postgres', 'bullmq'] as const)('a %s queue across killed process
   });
 
   it('runs a job again on another replica when the process running it was killed mid-run', SLOW, async () => {
-    const first = await startReplica({ enqueue: { jobId: 'post-briefing:INC-9', delayMs: 0, hangOnFirstAttempt: true } });
+    const first = await startReplica({
+      enqueue: { jobId: 'post-briefing:INC-9', delayMs: 0, hangOnFirstAttempt: true },
+    });
     await waitFor('first attempt started', async () => (await runsOf('post-briefing:INC-9')).length === 1, 10_000);
     await kill(first);
     const second = await startReplica();
-    await waitFor('job completed on the new replica', async () => (await db.knex('jobs').where({ id: 'post-briefing:INC-9' }).first()).status === 'completed', 30_000);
+    await waitFor(
+      'job completed on the new replica',
+      async () => (await db.knex('jobs').where({ id: 'post-briefing:INC-9' }).first()).status === 'completed',
+      30_000,
+    );
     const runs = await runsOf('post-briefing:INC-9');
     expect(runs.map((r) => [r.pid, r.attempt])).toEqual([
       [first.pid, 1],

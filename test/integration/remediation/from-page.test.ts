@@ -47,14 +47,28 @@ describe('from a page to a remediation', () => {
       stringify({
         users: [{ id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' }],
         schedules: [{ name: 'catalog-primary', members: ['priya'] }],
-        teams: teams.map((t) => ({ name: t, alertsChannel: 'C0ALERTS', ...(t === 'catalog' ? { schedule: 'catalog-primary' } : {}) })),
-        services: scenario.services.map((s) => ({ name: s.name, kind: s.kind, ...(s.team ? { team: s.team } : {}), dependsOn: s.dependsOn })),
+        teams: teams.map((t) => ({
+          name: t,
+          alertsChannel: 'C0ALERTS',
+          ...(t === 'catalog' ? { schedule: 'catalog-primary' } : {}),
+        })),
+        services: scenario.services.map((s) => ({
+          name: s.name,
+          kind: s.kind,
+          ...(s.team ? { team: s.team } : {}),
+          dependsOn: s.dependsOn,
+        })),
         routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
         actions: [
           {
             name: 'rollback_deploy',
             title: 'Roll back deploy',
-            runner: { type: 'github_workflow', repo: 'acme/search', workflow: 'rollback.yml', inputs: { deploy: '{{cause}}', service: '{{service}}' } },
+            runner: {
+              type: 'github_workflow',
+              repo: 'acme/search',
+              workflow: 'rollback.yml',
+              inputs: { deploy: '{{cause}}', service: '{{service}}' },
+            },
             services: ['search'],
             risk: 'high',
             // One approver: this test follows a page to a run; two approvers are tested in authorization/who-may.
@@ -75,7 +89,11 @@ describe('from a page to a remediation', () => {
       GITHUB_API_URL: github.url,
       COPILOT_CONFIG: configFile,
     });
-    app = await createApp(config, { dbSchema: schema, clock, evidence: createScenarioSources(scenario, config.file.metrics.roles) });
+    app = await createApp(config, {
+      dbSchema: schema,
+      clock,
+      evidence: createScenarioSources(scenario, config.file.metrics.roles),
+    });
 
     const page = await fetch(`${app.url}/webhooks/alertmanager`, {
       method: 'POST',
@@ -85,19 +103,42 @@ describe('from a page to a remediation', () => {
     expect(page.status).toBeLessThan(300);
 
     const knex = app.ctx.knex;
-    const run = await waitFor('a proposed rollback', () => knex('remediation_runs').where({ action: 'rollback_deploy' }).first(), 30_000);
+    const run = await waitFor(
+      'a proposed rollback',
+      () => knex('remediation_runs').where({ action: 'rollback_deploy' }).first(),
+      30_000,
+    );
     expect(run).toMatchObject({ service: 'search', cause: 'deploy-8149', status: 'proposed', proposed_by: 'copilot' });
     const incident = await knex('incidents').where({ id: run.incident_id }).first();
-    const briefing = await waitFor('the briefing with Approve', () =>
+    const briefing = await waitFor(
+      'the briefing with Approve',
+      () =>
         slack!.state.messages
           .get(incident.channel_id)
-          ?.find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"remediation-run:${run.id}"`)), 30_000);
+          ?.find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"remediation-run:${run.id}"`)),
+      30_000,
+    );
 
-    const click = await slack.act.clickButton(app.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel: incident.channel_id, ts: briefing.ts });
+    const click = await slack.act.clickButton(app.url, {
+      user: 'U0PRIMARY',
+      actionId: 'remediation_approve',
+      channel: incident.channel_id,
+      ts: briefing.ts,
+    });
     expect(click.ms).toBeLessThan(3000);
     await waitFor('the rollback dispatch', () => github!.dispatches.length === 1, 15_000);
-    expect(github.dispatches[0]).toMatchObject({ owner: 'acme', repo: 'search', workflow: 'rollback.yml', ref: 'main', inputs: { deploy: 'deploy-8149', service: 'search' } });
-    await waitFor('the run to succeed', async () => (await knex('remediation_runs').where({ id: run.id }).first()).status === 'succeeded', 15_000);
+    expect(github.dispatches[0]).toMatchObject({
+      owner: 'acme',
+      repo: 'search',
+      workflow: 'rollback.yml',
+      ref: 'main',
+      inputs: { deploy: 'deploy-8149', service: 'search' },
+    });
+    await waitFor(
+      'the run to succeed',
+      async () => (await knex('remediation_runs').where({ id: run.id }).first()).status === 'succeeded',
+      15_000,
+    );
     expect((await knex('remediation_runs').where({ id: run.id }).first()).approved_by).toBe('U0PRIMARY');
   });
 });

@@ -9,7 +9,15 @@ import { createLogger } from '../../../src/logger.js';
 import { createActionRunners } from '../../../src/remediation/create-action-runners.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
-import { DATABASE_URL, REDIS_URL, dropRedisPrefix, dropSchema, requirePostgres, requireRedis, uniqueName } from '../../helpers/services.js';
+import {
+  DATABASE_URL,
+  REDIS_URL,
+  dropRedisPrefix,
+  dropSchema,
+  requirePostgres,
+  requireRedis,
+  uniqueName,
+} from '../../helpers/services.js';
 
 export const GITHUB_TOKEN = 'ghp_testtoken000000';
 export const ROLLFORWARD_SECRET = 'roll-forward-test-secret';
@@ -103,7 +111,9 @@ async function readBody(req: import('node:http').IncomingMessage): Promise<strin
 }
 
 /** `bullmq`: the queue on the machine's Redis (fresh key prefix); default: the Postgres queue. */
-export async function startRemediationLoop(opts: { autoRemediate?: boolean; queue?: 'postgres' | 'bullmq' } = {}): Promise<RemediationLoop> {
+export async function startRemediationLoop(
+  opts: { autoRemediate?: boolean; queue?: 'postgres' | 'bullmq' } = {},
+): Promise<RemediationLoop> {
   await requirePostgres();
   if (opts.queue === 'bullmq') await requireRedis();
   const schema = uniqueName('test');
@@ -124,10 +134,11 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean; queu
   // A Prometheus query_range answer: one series of the error ratio at each step of the asked range.
   let openedAt = Date.now();
   let healedAt: number | null = null;
-  const valueAt = (ms: number) => (ms < openedAt - 15 * 60_000 ? HEALTHY : healedAt !== null && ms >= healedAt ? HEALTHY : BROKEN);
+  const valueAt = (ms: number) =>
+    ms < openedAt - 15 * 60_000 ? HEALTHY : healedAt !== null && ms >= healedAt ? HEALTHY : BROKEN;
   const promServer = createServer((req, res) => {
     void readBody(req).then((body) => {
-      const params = new URLSearchParams(req.method === 'POST' ? body : (req.url ?? '').split('?')[1] ?? '');
+      const params = new URLSearchParams(req.method === 'POST' ? body : ((req.url ?? '').split('?')[1] ?? ''));
       const start = Number(params.get('start'));
       const end = Number(params.get('end'));
       const step = Number((params.get('step') ?? '60s').replace(/s$/, ''));
@@ -135,16 +146,30 @@ export async function startRemediationLoop(opts: { autoRemediate?: boolean; queu
       for (let t = start; t <= end; t += step) values.push([t, String(valueAt(t * 1000))]);
       // Only checkout (the paged service) has an SLI series; any other service answers with no data, as a
       // database or a vendor would.
-      const result = (params.get('query') ?? '').includes('service="checkout"') ? [{ metric: { service: 'checkout' }, values }] : [];
+      const result = (params.get('query') ?? '').includes('service="checkout"')
+        ? [{ metric: { service: 'checkout' }, values }]
+        : [];
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
     });
   });
   const promUrl = await listen(promServer);
 
-  const env = { PORT: '0', DATABASE_URL, GITHUB_TOKEN, GITHUB_API_URL: github.url, PROMETHEUS_URL: promUrl, LOG_LEVEL: 'silent', SHUTDOWN_TIMEOUT_MS: '5000' };
+  const env = {
+    PORT: '0',
+    DATABASE_URL,
+    GITHUB_TOKEN,
+    GITHUB_API_URL: github.url,
+    PROMETHEUS_URL: promUrl,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
   const base = loadConfig(redisPrefix ? { ...env, REDIS_URL } : env);
-  const config: AppConfig = { ...base, file: parseFileConfig(fileConfig(webhookUrl, { autoRemediate: opts.autoRemediate ?? false }), 'test'), fileSource: 'test' };
+  const config: AppConfig = {
+    ...base,
+    file: parseFileConfig(fileConfig(webhookUrl, { autoRemediate: opts.autoRemediate ?? false }), 'test'),
+    fileSource: 'test',
+  };
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = await createApp(config, {
     logger,

@@ -22,77 +22,135 @@ afterEach(async () => {
 });
 
 describe('the local workspace catalog', () => {
-  it('offers Undo after a wrong fix did not bring the SLI back, and Undo reverses it in the world', { timeout: 120_000 }, async () => {
-    await requirePostgres();
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-undo-'));
-    const schema = uniqueName('test');
-    cleanups.push(async () => {
-      rmSync(dataDir, { recursive: true, force: true });
-      await dropSchema(schema);
-    });
-    // The workspace's own catalog, with a verify window short enough for a test (the queue's timers run in real time).
-    const object = buildSandboxConfigObject(new Date());
-    const actions = (object.actions as Record<string, unknown>[]).map((a) => ({ ...a, verifyWindow: '8s' }));
-    const base = loadConfig({ PORT: '0', DATABASE_URL, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-    const config = { ...base, file: parseFileConfig({ ...object, actions }, 'test'), fileSource: 'test' };
-    const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-    const app: RunningApp = await startLocalWorkspace(config, { logger, createApp: (c, o) => createApp(c, { ...o, dbSchema: schema }) });
-    cleanups.push(() => app.stop());
-    const { knex } = app.ctx;
-    const clock = app.ctx.clock as WorldClock;
-    const console = async (route: string, body: Record<string, unknown>) => {
-      const res = await fetch(`${app.url}/sandbox/console/api/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ as: RosterIds.primary, ...body }) });
-      expect(res.status).toBe(200);
-      return (await res.json()) as { ok: boolean; result: { status: number } };
-    };
-    /** The channel's messages as the on-call sees them in the console: [ts, rendered HTML]. */
-    const seen = async (channel: string): Promise<Array<[string, string]>> => {
-      const res = await fetch(`${app.url}/sandbox/console/api/state?as=${RosterIds.primary}&channel=${channel}`);
-      const { messagesHtml } = (await res.json()) as { messagesHtml: string };
-      return messagesHtml
-        .split('<div class="msg')
-        .slice(1)
-        .map((chunk) => [/data-ts="([^"]+)"/.exec(chunk)?.[1] ?? '', chunk] as [string, string]);
-    };
+  it(
+    'offers Undo after a wrong fix did not bring the SLI back, and Undo reverses it in the world',
+    { timeout: 120_000 },
+    async () => {
+      await requirePostgres();
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-undo-'));
+      const schema = uniqueName('test');
+      cleanups.push(async () => {
+        rmSync(dataDir, { recursive: true, force: true });
+        await dropSchema(schema);
+      });
+      // The workspace's own catalog, with a verify window short enough for a test (the queue's timers run in real time).
+      const object = buildSandboxConfigObject(new Date());
+      const actions = (object.actions as Record<string, unknown>[]).map((a) => ({ ...a, verifyWindow: '8s' }));
+      const base = loadConfig({ PORT: '0', DATABASE_URL, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      const config = { ...base, file: parseFileConfig({ ...object, actions }, 'test'), fileSource: 'test' };
+      const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+      const app: RunningApp = await startLocalWorkspace(config, {
+        logger,
+        createApp: (c, o) => createApp(c, { ...o, dbSchema: schema }),
+      });
+      cleanups.push(() => app.stop());
+      const { knex } = app.ctx;
+      const clock = app.ctx.clock as WorldClock;
+      const console = async (route: string, body: Record<string, unknown>) => {
+        const res = await fetch(`${app.url}/sandbox/console/api/${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ as: RosterIds.primary, ...body }),
+        });
+        expect(res.status).toBe(200);
+        return (await res.json()) as { ok: boolean; result: { status: number } };
+      };
+      /** The channel's messages as the on-call sees them in the console: [ts, rendered HTML]. */
+      const seen = async (channel: string): Promise<Array<[string, string]>> => {
+        const res = await fetch(`${app.url}/sandbox/console/api/state?as=${RosterIds.primary}&channel=${channel}`);
+        const { messagesHtml } = (await res.json()) as { messagesHtml: string };
+        return messagesHtml
+          .split('<div class="msg')
+          .slice(1)
+          .map((chunk) => [/data-ts="([^"]+)"/.exec(chunk)?.[1] ?? '', chunk] as [string, string]);
+      };
 
-    // A bad deploy of search pages; the world's metrics show search failing.
-    const trigger = await fetch(`${app.url}/sandbox/api/trigger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'bad-deploy-search' }) });
-    expect(trigger.status).toBe(202);
-    const incident = await waitFor('the incident channel', async () => {
-      const row = await knex('incidents').first();
-      return row?.channel_id ? row : undefined;
-    }, 30_000);
+      // A bad deploy of search pages; the world's metrics show search failing.
+      const trigger = await fetch(`${app.url}/sandbox/api/trigger`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario: 'bad-deploy-search' }),
+      });
+      expect(trigger.status).toBe(202);
+      const incident = await waitFor(
+        'the incident channel',
+        async () => {
+          const row = await knex('incidents').first();
+          return row?.channel_id ? row : undefined;
+        },
+        30_000,
+      );
 
-    // The copilot's own investigation proposes first: a proposal made before it would be superseded by it.
-    await waitFor('the copilot\'s own proposal', async () => knex('remediation_runs').where({ incident_id: incident.id }).first(), 30_000);
-    // Someone settles on the wrong diagnosis (a traffic surge) and approves its fix, Scale out, from the console.
-    const [proposal] = await proposeRemediations(app.ctx, incident.id, {
-      novel: false,
-      hypotheses: [{ category: 'traffic_surge', service: 'search', cause: null, confidence: 0.6, summary: 'search is overloaded', evidence: [{ kind: 'metric', ref: 'error_ratio', detail: 'errors up' }] }],
-      suggestedStep: null,
-    });
-    expect(proposal).toMatchObject({ action: 'scale_out', service: 'search', reversible: true });
-    const posted = await app.ctx.chat.postMessage(incident.channel_id, 'Proposed remediation', buildProposalBlocks(proposal!) as unknown as ChatBlock[]);
-    expect((await console('click', { actionId: 'remediation_approve', channel: incident.channel_id, ts: posted.ts })).result.status).toBe(200);
-    await waitFor('the scale-out to run', async () => (await knex('remediation_runs').where({ id: proposal!.runId }).first()).status === 'succeeded', 30_000);
-    // Three world minutes pass before the verify window ends: the deploy is still bad, so the SLI stays bad.
-    clock.advance(3 * 60_000);
+      // The copilot's own investigation proposes first: a proposal made before it would be superseded by it.
+      await waitFor(
+        "the copilot's own proposal",
+        async () => knex('remediation_runs').where({ incident_id: incident.id }).first(),
+        30_000,
+      );
+      // Someone settles on the wrong diagnosis (a traffic surge) and approves its fix, Scale out, from the console.
+      const [proposal] = await proposeRemediations(app.ctx, incident.id, {
+        novel: false,
+        hypotheses: [
+          {
+            category: 'traffic_surge',
+            service: 'search',
+            cause: null,
+            confidence: 0.6,
+            summary: 'search is overloaded',
+            evidence: [{ kind: 'metric', ref: 'error_ratio', detail: 'errors up' }],
+          },
+        ],
+        suggestedStep: null,
+      });
+      expect(proposal).toMatchObject({ action: 'scale_out', service: 'search', reversible: true });
+      const posted = await app.ctx.chat.postMessage(
+        incident.channel_id,
+        'Proposed remediation',
+        buildProposalBlocks(proposal!) as unknown as ChatBlock[],
+      );
+      expect(
+        (await console('click', { actionId: 'remediation_approve', channel: incident.channel_id, ts: posted.ts }))
+          .result.status,
+      ).toBe(200);
+      await waitFor(
+        'the scale-out to run',
+        async () => (await knex('remediation_runs').where({ id: proposal!.runId }).first()).status === 'succeeded',
+        30_000,
+      );
+      // Three world minutes pass before the verify window ends: the deploy is still bad, so the SLI stays bad.
+      clock.advance(3 * 60_000);
 
-    const verdict = await waitFor('the verdict', async () => {
-      const run = await knex('remediation_runs').where({ id: proposal!.runId }).first();
-      return run.status === 'not_recovered' ? run : undefined;
-    }, 30_000);
-    expect(verdict.result.verdict).toMatchObject({ recovered: false, role: 'error_ratio' });
-    const [verdictTs, verdictHtml] = await waitFor('the verdict message with Undo', async () => (await seen(incident.channel_id)).find(([, html]) => html.includes('did not bring the SLI back')), 30_000);
-    expect(verdictHtml).toContain('Undo: Scale back in');
-    expect(verdictHtml).toContain('Escalate');
+      const verdict = await waitFor(
+        'the verdict',
+        async () => {
+          const run = await knex('remediation_runs').where({ id: proposal!.runId }).first();
+          return run.status === 'not_recovered' ? run : undefined;
+        },
+        30_000,
+      );
+      expect(verdict.result.verdict).toMatchObject({ recovered: false, role: 'error_ratio' });
+      const [verdictTs, verdictHtml] = await waitFor(
+        'the verdict message with Undo',
+        async () => (await seen(incident.channel_id)).find(([, html]) => html.includes('did not bring the SLI back')),
+        30_000,
+      );
+      expect(verdictHtml).toContain('Undo: Scale back in');
+      expect(verdictHtml).toContain('Escalate');
 
-    // Undo, clicked in the console, runs Scale back in on the world and marks the scale-out undone.
-    expect((await console('click', { actionId: 'remediation_undo', channel: incident.channel_id, ts: verdictTs })).result.status).toBe(200);
-    await waitFor('the scale-out to be undone', async () => (await knex('remediation_runs').where({ id: proposal!.runId }).first()).status === 'undone', 30_000);
-    const undo = await knex('remediation_runs').where({ undo_of: proposal!.runId }).first();
-    expect(undo).toMatchObject({ action: 'scale_in', service: 'search' });
-    expect(['succeeded', 'verified', 'not_recovered']).toContain(undo.status);
-    expect(undo.result.runDetail).toMatch(/Scaled search's replicas back in to 1× the usual/);
-  });
+      // Undo, clicked in the console, runs Scale back in on the world and marks the scale-out undone.
+      expect(
+        (await console('click', { actionId: 'remediation_undo', channel: incident.channel_id, ts: verdictTs })).result
+          .status,
+      ).toBe(200);
+      await waitFor(
+        'the scale-out to be undone',
+        async () => (await knex('remediation_runs').where({ id: proposal!.runId }).first()).status === 'undone',
+        30_000,
+      );
+      const undo = await knex('remediation_runs').where({ undo_of: proposal!.runId }).first();
+      expect(undo).toMatchObject({ action: 'scale_in', service: 'search' });
+      expect(['succeeded', 'verified', 'not_recovered']).toContain(undo.status);
+      expect(undo.result.runDetail).toMatch(/Scaled search's replicas back in to 1× the usual/);
+    },
+  );
 });

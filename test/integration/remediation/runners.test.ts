@@ -74,7 +74,15 @@ describe('the github_workflow runner', () => {
       externalRef: 'https://github.test/acme/deploys/actions/runs/9000',
     });
     expect(gh.dispatches).toEqual([
-      { owner: 'acme', repo: 'deploys', workflow: 'rollback.yml', ref: 'release', inputs: { deploy: 'd-42' }, authorization: 'token ghp_runnertest0000', at: expect.any(Number) },
+      {
+        owner: 'acme',
+        repo: 'deploys',
+        workflow: 'rollback.yml',
+        ref: 'release',
+        inputs: { deploy: 'd-42' },
+        authorization: 'token ghp_runnertest0000',
+        at: expect.any(Number),
+      },
     ]);
   });
 
@@ -111,26 +119,45 @@ describe('the webhook runner', () => {
     const hook = await receiver([202]);
     const runner = createWebhookRunner({ env: { [secretEnv]: 's3cret' } });
     const outcome = await runner.run(request({ type: 'webhook', url: hook.url, secretEnv }, { size: '3' }));
-    expect(outcome).toEqual({ ok: true, detail: `Webhook rollback_deploy accepted by ${new URL(hook.url).host} (HTTP 202).`, externalRef: 'job-7' });
+    expect(outcome).toEqual({
+      ok: true,
+      detail: `Webhook rollback_deploy accepted by ${new URL(hook.url).host} (HTTP 202).`,
+      externalRef: 'job-7',
+    });
     const [got] = hook.received;
     expect(got!.headers['content-type']).toBe('application/json');
     expect(got!.headers['idempotency-key']).toBe('17');
-    expect(got!.headers['x-signature']).toBe(`sha256=${createHmac('sha256', 's3cret').update(got!.body).digest('hex')}`);
-    expect(JSON.parse(got!.body)).toEqual({ runId: '17', action: 'rollback_deploy', incident: 'INC-9', service: 'checkout', cause: 'd-42', inputs: { size: '3' } });
+    expect(got!.headers['x-signature']).toBe(
+      `sha256=${createHmac('sha256', 's3cret').update(got!.body).digest('hex')}`,
+    );
+    expect(JSON.parse(got!.body)).toEqual({
+      runId: '17',
+      action: 'rollback_deploy',
+      incident: 'INC-9',
+      service: 'checkout',
+      cause: 'd-42',
+      inputs: { size: '3' },
+    });
   });
 
   it('sends nothing when the named secret is unset', async () => {
     const hook = await receiver([202]);
     const runner = createWebhookRunner({ env: {} });
     const outcome = await runner.run(request({ type: 'webhook', url: hook.url, secretEnv }));
-    expect(outcome).toEqual({ ok: false, detail: 'The webhook secret RESTART_HOOK_SECRET is not set; nothing was sent.' });
+    expect(outcome).toEqual({
+      ok: false,
+      detail: 'The webhook secret RESTART_HOOK_SECRET is not set; nothing was sent.',
+    });
     expect(hook.received).toHaveLength(0);
   });
 
   it('retries on 5xx and fails for good on other 4xx', async () => {
     const failing = await receiver([503]);
     const runner = createWebhookRunner({ env: { [secretEnv]: 's3cret' } });
-    await expect(runner.run(request({ type: 'webhook', url: failing.url, secretEnv }))).rejects.toMatchObject({ service: 'webhook', retryable: true });
+    await expect(runner.run(request({ type: 'webhook', url: failing.url, secretEnv }))).rejects.toMatchObject({
+      service: 'webhook',
+      retryable: true,
+    });
     const refusing = await receiver([400]);
     expect(await runner.run(request({ type: 'webhook', url: refusing.url, secretEnv }))).toEqual({
       ok: false,

@@ -35,10 +35,23 @@ describe('verifying a remediation', () => {
     // The error ratio came back on its own a minute ago, before anyone approved anything.
     loop.healAt(loop.ctx.clock.now().getTime() - 60_000);
     const [proposal] = await proposeRemediations(loop.ctx, incidentId, badDeploy);
-    const posted = await loop.ctx.chat.postMessage(channel, 'Proposed remediation', buildProposalBlocks(proposal!) as unknown as ChatBlock[]);
-    await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts: posted.ts });
+    const posted = await loop.ctx.chat.postMessage(
+      channel,
+      'Proposed remediation',
+      buildProposalBlocks(proposal!) as unknown as ChatBlock[],
+    );
+    await loop.slack.act.clickButton(loop.url, {
+      user: 'U0PRIMARY',
+      actionId: 'remediation_approve',
+      channel,
+      ts: posted.ts,
+    });
 
-    const verdict = await waitFor('the verdict', () => loop!.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('recovered before')), REMEDIATION_WAIT_MS);
+    const verdict = await waitFor(
+      'the verdict',
+      () => loop!.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('recovered before')),
+      REMEDIATION_WAIT_MS,
+    );
     const shown = JSON.stringify(verdict.blocks);
     expect(shown).toContain('not credited');
     expect(shown).toContain('error ratio recovered before the action ran; not credited');
@@ -56,9 +69,25 @@ describe('verifying a remediation', () => {
     loop.healOnDispatch();
     const { incidentId, channel } = await loop.openIncident();
     const [proposal] = await proposeRemediations(loop.ctx, incidentId, badDeploy);
-    const posted = await loop.ctx.chat.postMessage(channel, 'Proposed remediation', buildProposalBlocks(proposal!) as unknown as ChatBlock[]);
-    await loop.slack.act.clickButton(loop.url, { user: 'U0PRIMARY', actionId: 'remediation_approve', channel, ts: posted.ts });
-    const verdict = await waitFor('the verdict', () => loop!.slack.messages(channel).find((m) => JSON.stringify(m.blocks ?? []).includes('the SLI recovered; I marked the incident mitigated')), REMEDIATION_WAIT_MS);
+    const posted = await loop.ctx.chat.postMessage(
+      channel,
+      'Proposed remediation',
+      buildProposalBlocks(proposal!) as unknown as ChatBlock[],
+    );
+    await loop.slack.act.clickButton(loop.url, {
+      user: 'U0PRIMARY',
+      actionId: 'remediation_approve',
+      channel,
+      ts: posted.ts,
+    });
+    const verdict = await waitFor(
+      'the verdict',
+      () =>
+        loop!.slack
+          .messages(channel)
+          .find((m) => JSON.stringify(m.blocks ?? []).includes('the SLI recovered; I marked the incident mitigated')),
+      REMEDIATION_WAIT_MS,
+    );
     expect(JSON.stringify(verdict.blocks)).not.toContain('not credited');
     const types = (await loop.ctx.knex('incident_events').where({ incident_id: incidentId }).pluck('type')) as string[];
     expect(types).toContain('remediation.verified');

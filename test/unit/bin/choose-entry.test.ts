@@ -24,7 +24,14 @@ function pkg(files: Record<string, Date>): string {
   return root;
 }
 
-const sources = { 'src/cli.ts': T0, 'sandbox/console/static/index.html': T0, 'handlers/index.ts': T0, 'blocks/briefing.ts': T0, 'migrations/index.ts': T0, 'tsconfig.json': T0 };
+const sources = {
+  'src/cli.ts': T0,
+  'sandbox/console/static/index.html': T0,
+  'handlers/index.ts': T0,
+  'blocks/briefing.ts': T0,
+  'migrations/index.ts': T0,
+  'tsconfig.json': T0,
+};
 const build = (at: Date) => ({ 'dist/src/cli.js': at, [BUILD_STAMP]: at });
 
 describe('chooseEntry', () => {
@@ -38,13 +45,17 @@ describe('chooseEntry', () => {
     expect(chooseEntry(root)).toMatchObject({ kind: 'dist', file: path.join(root, 'dist', 'src', 'cli.js') });
   });
 
-  it.each([['src/incidents/naming.ts'], ['handlers/actions/remediation.ts'], ['blocks/briefing.ts'], ['migrations/index.ts'], ['sandbox/console/static/app.js'], ['tsconfig.build.json']])(
-    'runs the sources again once %s changed after the build',
-    (changed) => {
-      const root = pkg({ ...sources, ...build(later(1)), [changed]: later(2) });
-      expect(chooseEntry(root)).toMatchObject({ kind: 'tsx', reason: 'sources changed since the build' });
-    },
-  );
+  it.each([
+    ['src/incidents/naming.ts'],
+    ['handlers/actions/remediation.ts'],
+    ['blocks/briefing.ts'],
+    ['migrations/index.ts'],
+    ['sandbox/console/static/app.js'],
+    ['tsconfig.build.json'],
+  ])('runs the sources again once %s changed after the build', (changed) => {
+    const root = pkg({ ...sources, ...build(later(1)), [changed]: later(2) });
+    expect(chooseEntry(root)).toMatchObject({ kind: 'tsx', reason: 'sources changed since the build' });
+  });
 
   it('ignores a half-done build (compiled files but no completion stamp)', () => {
     const root = pkg({ ...sources, 'dist/src/cli.js': later(1) });

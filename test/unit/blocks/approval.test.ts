@@ -34,7 +34,12 @@ describe('buildRemediationButtons', () => {
           style: 'primary',
           value: 'remediation-run:12',
         },
-        { type: 'button', action_id: 'remediation_reject', text: { type: 'plain_text', text: 'Reject' }, value: 'remediation-run:12' },
+        {
+          type: 'button',
+          action_id: 'remediation_reject',
+          text: { type: 'plain_text', text: 'Reject' },
+          value: 'remediation-run:12',
+        },
       ],
     });
   });
@@ -49,7 +54,10 @@ describe('buildRemediationButtons', () => {
       value: 'remediation-run:12',
       confirm: {
         title: { type: 'plain_text', text: 'Approve a high-risk action?' },
-        text: { type: 'mrkdwn', text: 'This approves *Roll back deploy* on *checkout*. It runs once 2 different people allowed to approve it have approved; yours counts once.' },
+        text: {
+          type: 'mrkdwn',
+          text: 'This approves *Roll back deploy* on *checkout*. It runs once 2 different people allowed to approve it have approved; yours counts once.',
+        },
         confirm: { type: 'plain_text', text: 'Approve' },
         deny: { type: 'plain_text', text: 'Cancel' },
       },
@@ -60,7 +68,10 @@ describe('buildRemediationButtons', () => {
 describe('buildProposalBlocks', () => {
   it('shows the target, risk, reversibility, confidence and the escaped hypothesis, then the buttons', () => {
     expect(buildProposalBlocks(proposal)).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':wrench: *Proposed remediation:* *Roll back deploy* on *checkout* (`d-42`)' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: ':wrench: *Proposed remediation:* *Roll back deploy* on *checkout* (`d-42`)' },
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'low risk · reversible · confidence 82%' }] },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'Because: Deploy d-42 &lt;script&gt; raised 5xx' }] },
       buildRemediationButtons(proposal),
@@ -68,9 +79,19 @@ describe('buildProposalBlocks', () => {
   });
 
   it('leaves out what is unknown', () => {
-    const blocks = buildProposalBlocks({ ...proposal, cause: null, confidence: null, hypothesis: null, reversible: false, risk: 'high' });
+    const blocks = buildProposalBlocks({
+      ...proposal,
+      cause: null,
+      confidence: null,
+      hypothesis: null,
+      reversible: false,
+      risk: 'high',
+    });
     expect(blocks.slice(0, 2)).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':wrench: *Proposed remediation:* *Roll back deploy* on *checkout*' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: ':wrench: *Proposed remediation:* *Roll back deploy* on *checkout*' },
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'high risk · not reversible' }] },
     ]);
     expect(blocks).toHaveLength(3);
@@ -78,25 +99,59 @@ describe('buildProposalBlocks', () => {
 });
 
 describe('buildRemediationStatusBlocks', () => {
-  const base = { runId: 12, title: 'Roll back deploy', service: 'checkout', cause: 'd-42', by: 'U1', detail: null, externalRef: null };
+  const base = {
+    runId: 12,
+    title: 'Roll back deploy',
+    service: 'checkout',
+    cause: 'd-42',
+    by: 'U1',
+    detail: null,
+    externalRef: null,
+  };
 
   it('says who approved it and that it runs now', () => {
     expect(buildRemediationStatusBlocks({ ...base, status: 'approved' })).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':arrow_forward: *Roll back deploy* on *checkout* (`d-42`) approved by <@U1>; running it now.' } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: ':arrow_forward: *Roll back deploy* on *checkout* (`d-42`) approved by <@U1>; running it now.',
+        },
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'Remediation run #12' }] },
     ]);
   });
 
   it('says policy approved it when no person did', () => {
-    const [head] = buildRemediationStatusBlocks({ ...base, status: 'approved', by: null, detail: 'Decided by policy.' });
-    expect(head).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':arrow_forward: *Roll back deploy* on *checkout* (`d-42`) approved by policy; running it now.' } });
+    const [head] = buildRemediationStatusBlocks({
+      ...base,
+      status: 'approved',
+      by: null,
+      detail: 'Decided by policy.',
+    });
+    expect(head).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: ':arrow_forward: *Roll back deploy* on *checkout* (`d-42`) approved by policy; running it now.',
+      },
+    });
   });
 
   it('links the run and says when the SLI will be re-read', () => {
     expect(
-      buildRemediationStatusBlocks({ ...base, status: 'succeeded', detail: 'Dispatched workflow rollback.yml.', externalRef: 'https://gh.example/run/1', verifyIn: '5 min' }),
+      buildRemediationStatusBlocks({
+        ...base,
+        status: 'succeeded',
+        detail: 'Dispatched workflow rollback.yml.',
+        externalRef: 'https://gh.example/run/1',
+        verifyIn: '5 min',
+      }),
     ).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *Roll back deploy* on *checkout* (`d-42`) finished.' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: ':white_check_mark: *Roll back deploy* on *checkout* (`d-42`) finished.' },
+      },
       {
         type: 'context',
         elements: [
@@ -120,31 +175,68 @@ describe('buildRemediationStatusBlocks', () => {
     });
     expect(buildRemediationStatusBlocks({ ...base, status: 'undone' })[0]).toEqual({
       type: 'section',
-      text: { type: 'mrkdwn', text: ':leftwards_arrow_with_hook: *Roll back deploy* on *checkout* (`d-42`) was undone.' },
+      text: {
+        type: 'mrkdwn',
+        text: ':leftwards_arrow_with_hook: *Roll back deploy* on *checkout* (`d-42`) was undone.',
+      },
     });
   });
 });
 
 describe('buildVerificationBlocks', () => {
-  const base = { runId: 12, value: 'remediation-run:12', incidentId: 3, title: 'Roll back deploy', service: 'checkout', detail: 'error_ratio is 0.001, at or below 0.006.' };
+  const base = {
+    runId: 12,
+    value: 'remediation-run:12',
+    incidentId: 3,
+    title: 'Roll back deploy',
+    service: 'checkout',
+    detail: 'error_ratio is 0.001, at or below 0.006.',
+  };
 
   it('says the incident is mitigated when the SLI recovered, with no buttons', () => {
     expect(buildVerificationBlocks({ ...base, recovered: true, undo: { title: 'Roll forward' } })).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':large_green_circle: After *Roll back deploy* on *checkout* the SLI recovered; I marked the incident mitigated.' } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: ':large_green_circle: After *Roll back deploy* on *checkout* the SLI recovered; I marked the incident mitigated.',
+        },
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'error_ratio is 0.001, at or below 0.006.' }] },
     ]);
   });
 
   it('offers Undo and Escalate when it did not recover', () => {
-    expect(buildVerificationBlocks({ ...base, recovered: false, detail: 'error_ratio is 0.2, above 0.006.', undo: { title: 'Roll forward' } })).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: ':red_circle: *Roll back deploy* on *checkout* did not bring the SLI back.' } },
+    expect(
+      buildVerificationBlocks({
+        ...base,
+        recovered: false,
+        detail: 'error_ratio is 0.2, above 0.006.',
+        undo: { title: 'Roll forward' },
+      }),
+    ).toEqual([
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: ':red_circle: *Roll back deploy* on *checkout* did not bring the SLI back.' },
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'error_ratio is 0.2, above 0.006.' }] },
       {
         type: 'actions',
         block_id: 'remediation_verify_12',
         elements: [
-          { type: 'button', action_id: 'remediation_undo', text: { type: 'plain_text', text: 'Undo: Roll forward' }, value: 'remediation-run:12' },
-          { type: 'button', action_id: 'incident_escalate', text: { type: 'plain_text', text: 'Escalate' }, style: 'danger', value: '3' },
+          {
+            type: 'button',
+            action_id: 'remediation_undo',
+            text: { type: 'plain_text', text: 'Undo: Roll forward' },
+            value: 'remediation-run:12',
+          },
+          {
+            type: 'button',
+            action_id: 'incident_escalate',
+            text: { type: 'plain_text', text: 'Escalate' },
+            style: 'danger',
+            value: '3',
+          },
         ],
       },
     ]);
@@ -154,12 +246,23 @@ describe('buildVerificationBlocks', () => {
     const blocks = buildVerificationBlocks({ ...base, recovered: null, detail: 'No metrics source.', undo: null });
     expect(blocks[0]).toEqual({
       type: 'section',
-      text: { type: 'mrkdwn', text: ':warning: I could not confirm that *Roll back deploy* on *checkout* helped: the SLI could not be read.' },
+      text: {
+        type: 'mrkdwn',
+        text: ':warning: I could not confirm that *Roll back deploy* on *checkout* helped: the SLI could not be read.',
+      },
     });
     expect(blocks[2]).toEqual({
       type: 'actions',
       block_id: 'remediation_verify_12',
-      elements: [{ type: 'button', action_id: 'incident_escalate', text: { type: 'plain_text', text: 'Escalate' }, style: 'danger', value: '3' }],
+      elements: [
+        {
+          type: 'button',
+          action_id: 'incident_escalate',
+          text: { type: 'plain_text', text: 'Escalate' },
+          style: 'danger',
+          value: '3',
+        },
+      ],
     });
   });
 });

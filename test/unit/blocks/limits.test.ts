@@ -20,7 +20,10 @@ describe('Block Kit limits', () => {
     const [section, header, actions] = fitBlocks([
       { type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(5000) } },
       { type: 'header', text: { type: 'plain_text', text: 'h'.repeat(200) } },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(100) }, action_id: 'x', value: '1' }] },
+      {
+        type: 'actions',
+        elements: [{ type: 'button', text: { type: 'plain_text', text: 'b'.repeat(100) }, action_id: 'x', value: '1' }],
+      },
     ]) as { text?: { text: string }; elements?: { text: { text: string } }[] }[];
     expect(section!.text!.text).toHaveLength(3000);
     expect(header!.text!.text).toHaveLength(150);
@@ -36,14 +39,25 @@ describe('Block Kit limits', () => {
   });
 
   it('puts a very long evidence list into several thread messages, none over the limits', () => {
-    const evidence = Array.from({ length: 2000 }, (_, i) => ({ kind: 'log', ref: `line-${i}`, detail: 'timeout talking to payments '.repeat(3) }));
-    const messages = buildEvidenceBlocks({ novel: false, hypotheses: [{ summary: 's', category: 'bad_deploy', confidence: 0.5, evidence }] });
+    const evidence = Array.from({ length: 2000 }, (_, i) => ({
+      kind: 'log',
+      ref: `line-${i}`,
+      detail: 'timeout talking to payments '.repeat(3),
+    }));
+    const messages = buildEvidenceBlocks({
+      novel: false,
+      hypotheses: [{ summary: 's', category: 'bad_deploy', confidence: 0.5, evidence }],
+    });
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) {
       expect(m.length).toBeLessThanOrEqual(50);
-      for (const b of m) expect((b as unknown as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(3000);
+      for (const b of m)
+        expect((b as unknown as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(3000);
     }
-    const all = messages.flat().map((b) => (b as unknown as { text: { text: string } }).text.text).join('\n');
+    const all = messages
+      .flat()
+      .map((b) => (b as unknown as { text: { text: string } }).text.text)
+      .join('\n');
     expect(all).toContain('line-1999');
   });
 });

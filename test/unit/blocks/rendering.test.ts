@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { buildRemediationStatusBlocks } from '../../../blocks/approval.js';
 import { buildEvidenceBlocks } from '../../../blocks/evidence.js';
 import { ActionIds } from '../../../blocks/ids.js';
-import { buildEscalationNoticeText, buildIncidentStatusBlocks, buildPageBlocks, buildPageText } from '../../../blocks/oncall.js';
+import {
+  buildEscalationNoticeText,
+  buildIncidentStatusBlocks,
+  buildPageBlocks,
+  buildPageText,
+} from '../../../blocks/oncall.js';
 import { buildChangesText, buildTopic } from '../../../blocks/status.js';
 
 const EVIL = '<!channel> <@U0EVIL> <https://evil.example|https://good.example>';
@@ -11,34 +16,73 @@ const ESCAPED = '&lt;!channel&gt; &lt;@U0EVIL&gt; &lt;https://evil.example|https
 
 describe('severity notes', () => {
   it('says lowered for a downgrade and raised for an upgrade', () => {
-    expect(buildEscalationNoticeText({ kind: 'raised', publicId: 'INC-1', from: 'sev1', to: 'sev2', reason: 'changed by <@U1>' })).toBe(
-      ':arrow_double_down: INC-1 lowered from SEV1 to SEV2: changed by <@U1>.',
-    );
-    expect(buildEscalationNoticeText({ kind: 'raised', publicId: 'INC-1', from: 'sev3', to: 'sev1', reason: 'changed by <@U1>' })).toBe(
-      ':arrow_double_up: INC-1 raised from SEV3 to SEV1: changed by <@U1>.',
-    );
+    expect(
+      buildEscalationNoticeText({
+        kind: 'raised',
+        publicId: 'INC-1',
+        from: 'sev1',
+        to: 'sev2',
+        reason: 'changed by <@U1>',
+      }),
+    ).toBe(':arrow_double_down: INC-1 lowered from SEV1 to SEV2: changed by <@U1>.');
+    expect(
+      buildEscalationNoticeText({
+        kind: 'raised',
+        publicId: 'INC-1',
+        from: 'sev3',
+        to: 'sev1',
+        reason: 'changed by <@U1>',
+      }),
+    ).toBe(':arrow_double_up: INC-1 raised from SEV3 to SEV1: changed by <@U1>.');
   });
 });
 
 describe('topic and DM page', () => {
   it('escapes the title in the channel topic', () => {
-    expect(buildTopic({ publicId: 'INC-1', severity: 'sev2', status: 'acknowledged', title: `checkout down ${EVIL}` })).toBe(
-      `INC-1 | SEV2 | acknowledged | checkout down ${ESCAPED}`,
-    );
+    expect(
+      buildTopic({ publicId: 'INC-1', severity: 'sev2', status: 'acknowledged', title: `checkout down ${EVIL}` }),
+    ).toBe(`INC-1 | SEV2 | acknowledged | checkout down ${ESCAPED}`);
   });
 
   it('escapes the title in the DM page text and blocks', () => {
-    const view = { incidentId: 7, publicId: 'INC-7', severity: 'sev1' as const, title: EVIL, service: 'checkout', channelId: 'C1', step: 1, steps: 2, round: 0, lateByMs: 0 };
+    const view = {
+      incidentId: 7,
+      publicId: 'INC-7',
+      severity: 'sev1' as const,
+      title: EVIL,
+      service: 'checkout',
+      channelId: 'C1',
+      step: 1,
+      steps: 2,
+      round: 0,
+      lateByMs: 0,
+    };
     expect(buildPageText(view)).toBe(`:rotating_light: You are paged for INC-7 [SEV1]: ${ESCAPED}`);
     expect(buildPageBlocks(view)).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: `:rotating_light: *INC-7* [SEV1] \`checkout\` ${ESCAPED} in <#C1>` } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `:rotating_light: *INC-7* [SEV1] \`checkout\` ${ESCAPED} in <#C1>` },
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'Escalation step 1 of 2' }] },
-      { type: 'actions', elements: [{ type: 'button', action_id: ActionIds.acknowledge, text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', value: '7' }] },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ActionIds.acknowledge,
+            text: { type: 'plain_text', text: 'Acknowledge' },
+            style: 'primary',
+            value: '7',
+          },
+        ],
+      },
     ]);
   });
 
   it('escapes the lines of the "briefing updated" note (they quote hypotheses)', () => {
-    expect(buildChangesText(['Severity: SEV1 → SEV2', `Top hypothesis: ${EVIL} (80%)`])).toBe(`*Briefing updated:*\n• Severity: SEV1 → SEV2\n• Top hypothesis: ${ESCAPED} (80%)`);
+    expect(buildChangesText(['Severity: SEV1 → SEV2', `Top hypothesis: ${EVIL} (80%)`])).toBe(
+      `*Briefing updated:*\n• Severity: SEV1 → SEV2\n• Top hypothesis: ${ESCAPED} (80%)`,
+    );
   });
 });
 
@@ -55,7 +99,14 @@ describe('/incident status budgets', () => {
         openedAt: new Date('2026-11-20T03:00:00Z'),
         pages: 2,
         budgets: [
-          { slo: 'availability', objective: 0.999, remaining: -1.691, burnRate1h: 14.42, state: 'exhausted', policy: 'budget exhausted: deploys are frozen except fixes' },
+          {
+            slo: 'availability',
+            objective: 0.999,
+            remaining: -1.691,
+            burnRate1h: 14.42,
+            state: 'exhausted',
+            policy: 'budget exhausted: deploys are frozen except fixes',
+          },
           { slo: 'latency', objective: 0.99, remaining: 0.4567, burnRate1h: null, state: 'healthy', policy: null },
         ],
       },
@@ -79,7 +130,14 @@ describe('evidence thread', () => {
     expect(
       buildEvidenceBlocks({
         novel: false,
-        hypotheses: [{ summary: EVIL, category: 'bad_deploy', confidence: 0.826, evidence: [{ kind: 'log', ref: EVIL, detail: 'first at 03:12, 40x since' }] }],
+        hypotheses: [
+          {
+            summary: EVIL,
+            category: 'bad_deploy',
+            confidence: 0.826,
+            evidence: [{ kind: 'log', ref: EVIL, detail: 'first at 03:12, 40x since' }],
+          },
+        ],
         checked,
         missing: ['logs: Loki unreachable'],
       }),
@@ -113,8 +171,17 @@ describe('remediation status', () => {
       externalRef: 'https://ci.example/run/1|https://good.example>',
     });
     expect(blocks).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: `:arrow_forward: *Roll back deploy* on *checkout ${ESCAPED}* approved by <@U1>; running it now.` } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: '<https://ci.example/run/1%7Chttps://good.example%3E|Follow the run>' }] },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:arrow_forward: *Roll back deploy* on *checkout ${ESCAPED}* approved by <@U1>; running it now.`,
+        },
+      },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: '<https://ci.example/run/1%7Chttps://good.example%3E|Follow the run>' }],
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'Remediation run #9' }] },
     ]);
   });

@@ -32,8 +32,19 @@ describe('investigate --scenario FILE', () => {
     const answer = JSON.parse(c.out.join(''));
     expect(Object.keys(answer)).toEqual(['scenario', 'novel', 'hypotheses', 'suggestedStep']);
     expect(answer.scenario).toBe('cli-bad-deploy');
-    expect(answer.hypotheses[0]).toMatchObject({ category: 'bad_deploy', service: scenario.truth!.service, cause: scenario.truth!.cause });
-    expect(Object.keys(answer.hypotheses[0])).toEqual(['category', 'service', 'cause', 'confidence', 'summary', 'evidence']);
+    expect(answer.hypotheses[0]).toMatchObject({
+      category: 'bad_deploy',
+      service: scenario.truth!.service,
+      cause: scenario.truth!.cause,
+    });
+    expect(Object.keys(answer.hypotheses[0])).toEqual([
+      'category',
+      'service',
+      'cause',
+      'confidence',
+      'summary',
+      'evidence',
+    ]);
     expect(Object.keys(answer.suggestedStep)).toEqual(['runbook', 'step', 'text', 'action']);
   });
 
@@ -46,10 +57,17 @@ describe('investigate --scenario FILE', () => {
   });
 
   it('never reads truth: a scenario whose truth is wrong gets the same answer', async () => {
-    const wrong = { ...scenario, truth: { category: 'disk_full', service: 'nowhere', cause: null, action: 'free_disk' } };
+    const wrong = {
+      ...scenario,
+      truth: { category: 'disk_full', service: 'nowhere', cause: null, action: 'free_disk' },
+    };
     const { truth: _t, ...none } = scenario;
     const answers: unknown[] = [];
-    for (const [name, s] of [['right.json', scenario], ['wrong.json', wrong], ['none.json', none]] as const) {
+    for (const [name, s] of [
+      ['right.json', scenario],
+      ['wrong.json', wrong],
+      ['none.json', none],
+    ] as const) {
       const c = capture();
       expect(await runInvestigateCommand(['--scenario', write(name, s), '--json'], c.io)).toBe(0);
       answers.push(JSON.parse(c.out.join('')));
@@ -105,7 +123,8 @@ describe('eval DIR and scenarios generate', () => {
     const report = JSON.parse(c.out.join(''));
     expect(report.overall.n).toBe(3);
     expect(report.skipped).toEqual([expect.stringContaining('no truth')]);
-    for (const key of ['top1', 'top3', 'novelRecall', 'falseNovelRate', 'actionAccuracy', 'ece', 'meanMs', 'maxMs']) expect(report.overall).toHaveProperty(key);
+    for (const key of ['top1', 'top3', 'novelRecall', 'falseNovelRate', 'actionAccuracy', 'ece', 'meanMs', 'maxMs'])
+      expect(report.overall).toHaveProperty(key);
     const t = capture();
     expect(await runEvalCommand([root], t.io)).toBe(0);
     expect(t.out[0]).toMatch(/category\s+n\s+top-1\s+top-3/);

@@ -4,29 +4,52 @@ import { expectedCalibrationError, summarize, summarizeByCategory, type EvalCase
 import type { Hypothesis, InvestigationResult } from '../../../src/investigation/ports.js';
 import type { Truth } from '../../../eval/scenario-format.js';
 
-const h = (category: Hypothesis['category'], service: string, cause: string | null, confidence: number): Hypothesis => ({ category, service, cause, confidence, summary: '', evidence: [] });
+const h = (
+  category: Hypothesis['category'],
+  service: string,
+  cause: string | null,
+  confidence: number,
+): Hypothesis => ({ category, service, cause, confidence, summary: '', evidence: [] });
 const result = (hyps: Hypothesis[], action: string, novel = false, novelConfidence?: number): InvestigationResult => ({
   novel,
   hypotheses: hyps,
   suggestedStep: { runbook: 'rb', step: 1, text: '', action },
   novelConfidence,
 });
-const truth = (category: Truth['category'], service: string | null, cause: string | null, action: string): Truth => ({ category, service, cause, action });
+const truth = (category: Truth['category'], service: string | null, cause: string | null, action: string): Truth => ({
+  category,
+  service,
+  cause,
+  action,
+});
 
 const cases: EvalCase[] = [
   // right at rank 1, confidence 0.9
-  { id: 'a', truth: truth('bad_deploy', 'search', 'deploy-1', 'rollback_deploy'), result: result([h('bad_deploy', 'search', 'deploy-1', 0.9)], 'rollback_deploy'), ms: 10 },
+  {
+    id: 'a',
+    truth: truth('bad_deploy', 'search', 'deploy-1', 'rollback_deploy'),
+    result: result([h('bad_deploy', 'search', 'deploy-1', 0.9)], 'rollback_deploy'),
+    ms: 10,
+  },
   // right service and category but wrong deploy at rank 1; right at rank 2
   {
     id: 'b',
     truth: truth('bad_deploy', 'search', 'deploy-1', 'rollback_deploy'),
-    result: result([h('bad_deploy', 'search', 'deploy-2', 0.9), h('bad_deploy', 'search', 'deploy-1', 0.05)], 'rollback_deploy'),
+    result: result(
+      [h('bad_deploy', 'search', 'deploy-2', 0.9), h('bad_deploy', 'search', 'deploy-1', 0.05)],
+      'rollback_deploy',
+    ),
     ms: 30,
   },
   // novel truth answered novel with confidence 0.7
   { id: 'c', truth: truth('novel', null, null, 'escalate'), result: result([], 'escalate', true, 0.7), ms: 20 },
   // known truth answered novel (a false novel), confidence 0.7
-  { id: 'd', truth: truth('disk_full', 'kyc', null, 'free_disk'), result: result([h('disk_full', 'kyc', null, 0.2)], 'escalate', true, 0.7), ms: 40 },
+  {
+    id: 'd',
+    truth: truth('disk_full', 'kyc', null, 'free_disk'),
+    result: result([h('disk_full', 'kyc', null, 0.2)], 'escalate', true, 0.7),
+    ms: 40,
+  },
 ];
 
 describe('eval metrics', () => {
@@ -46,7 +69,12 @@ describe('eval metrics', () => {
     // bin 0.9: a (right), b (wrong) -> acc 0.5, conf 0.9, weight 2/4; bin 0.7: c (right), d (wrong) -> acc 0.5, conf 0.7, weight 2/4.
     expect(summarize(cases).ece).toBeCloseTo(0.5 * 0.4 + 0.5 * 0.2, 10);
     expect(expectedCalibrationError([{ confidence: 1, correct: true }])).toBe(0);
-    expect(expectedCalibrationError([{ confidence: 0.8, correct: true }, { confidence: 0.8, correct: false }])).toBeCloseTo(0.3, 10);
+    expect(
+      expectedCalibrationError([
+        { confidence: 0.8, correct: true },
+        { confidence: 0.8, correct: false },
+      ]),
+    ).toBeCloseTo(0.3, 10);
   });
 
   it('splits the summary by truth category', () => {

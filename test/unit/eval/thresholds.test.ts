@@ -18,7 +18,15 @@ function expectBar(s: ReturnType<typeof summarize>) {
 
 /** Every evidence ref names something that is in the scenario. */
 function refsExist(s: Scenario, c: EvalCase): string[] {
-  const selectors = new Set(s.metrics.map((m) => `${m.metric.__name__}{${Object.entries(m.metric).filter(([k]) => k !== '__name__').map(([k, v]) => `${k}="${v}"`).join(',')}}`));
+  const selectors = new Set(
+    s.metrics.map(
+      (m) =>
+        `${m.metric.__name__}{${Object.entries(m.metric)
+          .filter(([k]) => k !== '__name__')
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',')}}`,
+    ),
+  );
   const known: Record<string, Set<string>> = {
     metric: selectors,
     deploy: new Set(s.deploys.map((d) => d.id)),
@@ -27,7 +35,10 @@ function refsExist(s: Scenario, c: EvalCase): string[] {
     past_incident: new Set(s.pastIncidents.map((p) => p.id)),
     runbook: new Set(s.runbooks.map((r) => r.id)),
   };
-  return c.result.hypotheses.flatMap((h) => h.evidence).filter((e) => !known[e.kind]?.has(e.ref)).map((e) => `${e.kind}:${e.ref}`);
+  return c.result.hypotheses
+    .flatMap((h) => h.evidence)
+    .filter((e) => !known[e.kind]?.has(e.ref))
+    .map((e) => `${e.kind}:${e.ref}`);
 }
 
 describe('eval bar', () => {

@@ -38,7 +38,10 @@ describe('http server', () => {
     const { url } = await s.listen(0, '127.0.0.1');
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'unavailable', failing: ['queue: connect ECONNREFUSED 127.0.0.1:6379'] });
+    expect(await res.json()).toEqual({
+      status: 'unavailable',
+      failing: ['queue: connect ECONNREFUSED 127.0.0.1:6379'],
+    });
   });
 
   it('keeps the exact bytes of webhook bodies', async () => {
@@ -48,7 +51,11 @@ describe('http server', () => {
     });
     const { url } = await s.listen(0, '127.0.0.1');
     const body = '{ "a" :  1 }';
-    const res = await fetch(`${url}/webhooks/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`${url}/webhooks/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(await res.json()).toEqual({ length: body.length, text: body });
   });
 

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { mergeInvestigations } from '../../../src/incidents/investigate-incident.js';
 import type { Hypothesis, InvestigationResult } from '../../../src/investigation/ports.js';
 
-const hyp = (summary: string, confidence: number, service = 'checkout'): Hypothesis => ({ category: 'bad_deploy', service, cause: summary, confidence, summary, evidence: [] });
+const hyp = (summary: string, confidence: number, service = 'checkout'): Hypothesis => ({
+  category: 'bad_deploy',
+  service,
+  cause: summary,
+  confidence,
+  summary,
+  evidence: [],
+});
 const result = (hypotheses: Hypothesis[], step: string | null = null): InvestigationResult => ({
   novel: hypotheses.length === 0,
   hypotheses,
@@ -21,7 +28,10 @@ describe('mergeInvestigations', () => {
   });
 
   it('puts a stronger lead on top, with its own next step, and lists each hypothesis once', () => {
-    const merged = mergeInvestigations(result([hyp('deploy 41', 0.6), hyp('db saturated', 0.3, 'db')], 'rb-deploy'), result([hyp('db saturated', 0.8, 'db')], 'rb-db'));
+    const merged = mergeInvestigations(
+      result([hyp('deploy 41', 0.6), hyp('db saturated', 0.3, 'db')], 'rb-deploy'),
+      result([hyp('db saturated', 0.8, 'db')], 'rb-db'),
+    );
     expect(merged.hypotheses.map((h) => [h.summary, h.confidence])).toEqual([
       ['db saturated', 0.8],
       ['deploy 41', 0.6],

@@ -1,6 +1,11 @@
 // Alertmanager and PagerDuty payloads become the one Alert model, keyed for grouping.
 import { describe, expect, it } from 'vitest';
-import { alertFromPagerDuty, alertmanagerPayloadSchema, alertsFromAlertmanager, pagerDutyPayloadSchema } from '../../../src/intake/alert.js';
+import {
+  alertFromPagerDuty,
+  alertmanagerPayloadSchema,
+  alertsFromAlertmanager,
+  pagerDutyPayloadSchema,
+} from '../../../src/intake/alert.js';
 import { makeAlertmanagerPayload, makePagerDutyPayload } from '../../helpers/factories.js';
 
 describe('alerts from Alertmanager', () => {
@@ -23,7 +28,13 @@ describe('alerts from Alertmanager', () => {
   });
 
   it('names every problem of a malformed body by its path', () => {
-    const r = alertmanagerPayloadSchema.safeParse({ version: '4', groupKey: 'g', status: 'firing', receiver: 'r', alerts: [{ status: 'firing', labels: {}, startsAt: 'nope' }] });
+    const r = alertmanagerPayloadSchema.safeParse({
+      version: '4',
+      groupKey: 'g',
+      status: 'firing',
+      receiver: 'r',
+      alerts: [{ status: 'firing', labels: {}, startsAt: 'nope' }],
+    });
     expect(r.success).toBe(false);
     const paths = r.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['alerts.0.startsAt', 'alerts.0.fingerprint']));

@@ -1,6 +1,14 @@
 // Webhook authentication: PagerDuty v1 signatures (with rotation), the events HMAC, Alertmanager's bearer, loopback.
 import { describe, expect, it } from 'vitest';
-import { isLoopback, signEvents, signPagerDuty, splitSecrets, verifyBearer, verifyEventsSignature, verifyPagerDutySignature } from '../../../src/intake/signatures.js';
+import {
+  isLoopback,
+  signEvents,
+  signPagerDuty,
+  splitSecrets,
+  verifyBearer,
+  verifyEventsSignature,
+  verifyPagerDutySignature,
+} from '../../../src/intake/signatures.js';
 
 const body = Buffer.from('{"event":{"id":"1"}}');
 
@@ -17,7 +25,9 @@ describe('PagerDuty signatures', () => {
   });
   it('rejects a wrong secret, a changed body, a missing header and an unset secret', () => {
     expect(verifyPagerDutySignature(body, signPagerDuty(body, 'other'), ['s3cret'])).toBe(false);
-    expect(verifyPagerDutySignature(Buffer.from('{"event":{"id":"2"}}'), signPagerDuty(body, 's3cret'), ['s3cret'])).toBe(false);
+    expect(
+      verifyPagerDutySignature(Buffer.from('{"event":{"id":"2"}}'), signPagerDuty(body, 's3cret'), ['s3cret']),
+    ).toBe(false);
     expect(verifyPagerDutySignature(body, undefined, ['s3cret'])).toBe(false);
     expect(verifyPagerDutySignature(body, signPagerDuty(body, 's3cret'), [])).toBe(false);
     expect(verifyPagerDutySignature(body, 'v0=abc', ['s3cret'])).toBe(false);

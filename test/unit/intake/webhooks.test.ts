@@ -9,8 +9,19 @@ import { makeAlertmanagerPayload, makePagerDutyPayload } from '../../helpers/fac
 
 function ctx(env: Record<string, string> = {}): AppContext {
   // Any database access would throw: these answers must come before anything is recorded.
-  const knex = new Proxy(() => {}, { get: () => { throw new Error('the database was touched'); }, apply: () => { throw new Error('the database was touched'); } });
-  return { config: loadConfig({ LOG_LEVEL: 'silent', ...env }), metrics: createMetrics(), knex } as unknown as AppContext;
+  const knex = new Proxy(() => {}, {
+    get: () => {
+      throw new Error('the database was touched');
+    },
+    apply: () => {
+      throw new Error('the database was touched');
+    },
+  });
+  return {
+    config: loadConfig({ LOG_LEVEL: 'silent', ...env }),
+    metrics: createMetrics(),
+    knex,
+  } as unknown as AppContext;
 }
 
 const am = Buffer.from(JSON.stringify(makeAlertmanagerPayload()));
@@ -18,11 +29,18 @@ const am = Buffer.from(JSON.stringify(makeAlertmanagerPayload()));
 describe('webhook answers that write nothing', () => {
   it('without ALERTMANAGER_TOKEN, accepts only loopback senders', async () => {
     const r = await handleAlertmanager(ctx(), { rawBody: am, headers: {}, remoteAddress: '10.1.2.3' });
-    expect(r).toEqual({ status: 401, body: { error: 'unauthorized', message: 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted' } });
+    expect(r).toEqual({
+      status: 401,
+      body: { error: 'unauthorized', message: 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted' },
+    });
   });
 
   it('with ALERTMANAGER_TOKEN, a loopback sender still needs the token', async () => {
-    const r = await handleAlertmanager(ctx({ ALERTMANAGER_TOKEN: 't' }), { rawBody: am, headers: {}, remoteAddress: '127.0.0.1' });
+    const r = await handleAlertmanager(ctx({ ALERTMANAGER_TOKEN: 't' }), {
+      rawBody: am,
+      headers: {},
+      remoteAddress: '127.0.0.1',
+    });
     expect(r.status).toBe(401);
   });
 
@@ -31,18 +49,30 @@ describe('webhook answers that write nothing', () => {
     const r = await handleAlertmanager(ctx(), { rawBody: raw, headers: {}, remoteAddress: '127.0.0.1' });
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('invalid_payload');
-    expect(r.body.issues).toEqual(expect.arrayContaining(['version: expected version "4"', 'alerts: expected at least one alert']));
+    expect(r.body.issues).toEqual(
+      expect.arrayContaining(['version: expected version "4"', 'alerts: expected at least one alert']),
+    );
   });
 
   it('rejects PagerDuty deliveries when no secret is configured, even if signed', async () => {
     const raw = Buffer.from(JSON.stringify(makePagerDutyPayload()));
-    const r = await handlePagerDuty(ctx(), { rawBody: raw, headers: { 'x-pagerduty-signature': signPagerDuty(raw, 'x') }, remoteAddress: '127.0.0.1' });
+    const r = await handlePagerDuty(ctx(), {
+      rawBody: raw,
+      headers: { 'x-pagerduty-signature': signPagerDuty(raw, 'x') },
+      remoteAddress: '127.0.0.1',
+    });
     expect(r).toEqual({ status: 401, body: { error: 'unauthorized', message: 'PAGERDUTY_WEBHOOK_SECRET is unset' } });
   });
 
   it('answers 400 to a correctly signed change event of an unknown type', async () => {
-    const raw = Buffer.from(JSON.stringify({ id: 'e1', type: 'party', service: 'checkout', ts: '2026-11-20T03:00:00Z' }));
-    const r = await handleChangeEvent(ctx({ EVENTS_WEBHOOK_SECRET: 'k' }), { rawBody: raw, headers: { 'x-signature': signEvents(raw, 'k') }, remoteAddress: '127.0.0.1' });
+    const raw = Buffer.from(
+      JSON.stringify({ id: 'e1', type: 'party', service: 'checkout', ts: '2026-11-20T03:00:00Z' }),
+    );
+    const r = await handleChangeEvent(ctx({ EVENTS_WEBHOOK_SECRET: 'k' }), {
+      rawBody: raw,
+      headers: { 'x-signature': signEvents(raw, 'k') },
+      remoteAddress: '127.0.0.1',
+    });
     expect(r.status).toBe(400);
     expect(String((r.body.issues as string[])[0])).toMatch(/^type: /);
   });

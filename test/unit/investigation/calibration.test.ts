@@ -4,7 +4,14 @@ import { knownConfidence, type KnownFeatures } from '../../../src/investigation/
 import { reliabilityTable, type EvalCase } from '../../../eval/metrics.js';
 import { fitLogistic } from '../../../eval/fit-calibration.js';
 
-const base: KnownFeatures = { score: 5, signals: 3, margin: 2, rivalRoot: false, unexplainedRoot: false, lookalike: false };
+const base: KnownFeatures = {
+  score: 5,
+  signals: 3,
+  margin: 2,
+  rivalRoot: false,
+  unexplainedRoot: false,
+  lookalike: false,
+};
 
 describe('confidence from the evidence', () => {
   it('rises with agreeing signals and margin, falls with a rival root or a look-alike', () => {
@@ -34,7 +41,13 @@ describe('confidence from the evidence', () => {
     const mk = (confidence: number, right: boolean): EvalCase => ({
       id: 'x',
       truth: { category: 'bad_deploy', service: 's', cause: 'd', action: 'rollback_deploy' },
-      result: { novel: false, hypotheses: [{ category: 'bad_deploy', service: 's', cause: right ? 'd' : 'e', confidence, summary: '', evidence: [] }], suggestedStep: null },
+      result: {
+        novel: false,
+        hypotheses: [
+          { category: 'bad_deploy', service: 's', cause: right ? 'd' : 'e', confidence, summary: '', evidence: [] },
+        ],
+        suggestedStep: null,
+      },
       ms: 1,
     });
     const table = reliabilityTable([mk(0.95, true), mk(0.92, false), mk(0.55, true)]);

@@ -4,7 +4,8 @@ import { detectDeparture, rampOnset } from '../../../src/investigation/change-po
 import { Random } from '../../../sandbox/world/random.js';
 
 const rng = new Random(3);
-const points = (f: (i: number) => number): Array<[number, number]> => Array.from({ length: 181 }, (_, i) => [1_700_000_000 + i * 60, f(i)]);
+const points = (f: (i: number) => number): Array<[number, number]> =>
+  Array.from({ length: 181 }, (_, i) => [1_700_000_000 + i * 60, f(i)]);
 
 describe('detectDeparture', () => {
   it('finds the minute a noisy error ratio stepped up and the levels before and after', () => {
@@ -23,7 +24,9 @@ describe('detectDeparture', () => {
   });
 
   it('dates a slow ramp from where it left the baseline, not from its middle', () => {
-    const d = detectDeparture(points((i) => (i < 120 ? 0.7 : Math.max(0, 0.7 - (i - 120) * 0.015)) + 0.002 * rng.normal()));
+    const d = detectDeparture(
+      points((i) => (i < 120 ? 0.7 : Math.max(0, 0.7 - (i - 120) * 0.015)) + 0.002 * rng.normal()),
+    );
     expect(d!.direction).toBe('down');
     expect(d!.onsetIndex).toBeGreaterThanOrEqual(118);
     expect(d!.onsetIndex).toBeLessThanOrEqual(124);
@@ -31,8 +34,14 @@ describe('detectDeparture', () => {
 
   it('judges a step against the series own noise: the same step on a noisier series scores lower', () => {
     const opts = { relativeFloor: 0.001 };
-    const quiet = detectDeparture(points((i) => (i >= 150 ? 1.5 : 1) * (1 + 0.01 * rng.normal())), opts)!;
-    const loud = detectDeparture(points((i) => (i >= 150 ? 1.5 : 1) * (1 + 0.08 * rng.normal())), opts)!;
+    const quiet = detectDeparture(
+      points((i) => (i >= 150 ? 1.5 : 1) * (1 + 0.01 * rng.normal())),
+      opts,
+    )!;
+    const loud = detectDeparture(
+      points((i) => (i >= 150 ? 1.5 : 1) * (1 + 0.08 * rng.normal())),
+      opts,
+    )!;
     expect(quiet.score).toBeGreaterThan(loud.score * 2);
   });
 
@@ -43,7 +52,10 @@ describe('detectDeparture', () => {
 
 describe('rampOnset', () => {
   it('finds where a flat memory line turns into steady growth', () => {
-    const vs = Array.from({ length: 120 }, (_, i) => (i < 37 ? 4e8 : 4e8 + (i - 37) * 1.2e7) * (1 + 0.002 * rng.normal()));
+    const vs = Array.from(
+      { length: 120 },
+      (_, i) => (i < 37 ? 4e8 : 4e8 + (i - 37) * 1.2e7) * (1 + 0.002 * rng.normal()),
+    );
     const k = rampOnset(vs);
     expect(k).toBeGreaterThanOrEqual(35);
     expect(k).toBeLessThanOrEqual(40);

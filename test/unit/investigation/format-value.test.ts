@@ -1,6 +1,15 @@
 // The value formatter of evidence text: units, percent and relative times.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatPercent, formatRelative, formatRoleValue, formatSeconds, formatValue, humanNumber, roleLabel } from '../../../src/investigation/format-value.js';
+import {
+  formatBytes,
+  formatPercent,
+  formatRelative,
+  formatRoleValue,
+  formatSeconds,
+  formatValue,
+  humanNumber,
+  roleLabel,
+} from '../../../src/investigation/format-value.js';
 
 describe('humanNumber', () => {
   it('keeps three significant digits, never an exponent', () => {

@@ -13,8 +13,23 @@ describe('instrumentSources', () => {
     const sources = instrumentSources(
       {
         graph: { services: async () => [] },
-        metrics: { queryRole: async () => [{ metric: { __name__: 'm', service: 's' }, values: [[0, '1'], [60, '3']] }], queryRange: async () => [] },
-        logs: { search: async () => [{ ts: '1970-01-01T00:00:00Z', service: 's', level: 'error', line: 'secret=hunter2 failed' }] },
+        metrics: {
+          queryRole: async () => [
+            {
+              metric: { __name__: 'm', service: 's' },
+              values: [
+                [0, '1'],
+                [60, '3'],
+              ],
+            },
+          ],
+          queryRange: async () => [],
+        },
+        logs: {
+          search: async () => [
+            { ts: '1970-01-01T00:00:00Z', service: 's', level: 'error', line: 'secret=hunter2 failed' },
+          ],
+        },
       },
       { record: recorder.record, onRetrieved: (kind, ref) => seen.push(`${kind}:${ref}`) },
     );
@@ -42,7 +57,11 @@ describe('instrumentSources', () => {
         queryRange: async () => [],
       },
     };
-    const sources = instrumentSources(dead, { record: recorder.record, recordQueries: 'errors', degrade: (s, e) => failures.push(`${s}: ${(e as Error).message}`) });
+    const sources = instrumentSources(dead, {
+      record: recorder.record,
+      recordQueries: 'errors',
+      degrade: (s, e) => failures.push(`${s}: ${(e as Error).message}`),
+    });
     expect(await sources.metrics!.queryRole('a', 's', range)).toEqual([]);
     expect(await sources.metrics!.queryRole('b', 's', range)).toEqual([]);
     expect(calls).toBe(1);
@@ -72,7 +91,10 @@ describe('instrumentSources', () => {
 
   it('passes failures through when not degrading', async () => {
     const sources = instrumentSources(
-      { graph: { services: async () => [] }, logs: { search: () => Promise.reject(new ExternalServiceError('loki', 'down')) } },
+      {
+        graph: { services: async () => [] },
+        logs: { search: () => Promise.reject(new ExternalServiceError('loki', 'down')) },
+      },
       {},
     );
     await expect(sources.logs!.search({ range })).rejects.toThrow('loki: down');
@@ -81,6 +103,8 @@ describe('instrumentSources', () => {
 
 describe('seriesSelector', () => {
   it('writes name{labels} with labels sorted', () => {
-    expect(seriesSelector({ __name__: 'x', upstream: 'stripe', service: 'checkout' })).toBe('x{service="checkout",upstream="stripe"}');
+    expect(seriesSelector({ __name__: 'x', upstream: 'stripe', service: 'checkout' })).toBe(
+      'x{service="checkout",upstream="stripe"}',
+    );
   });
 });

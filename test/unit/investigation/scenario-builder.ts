@@ -38,7 +38,13 @@ export function series(spec: SeriesSpec, rng: Random): Series {
   return { metric: { __name__: spec.name, ...spec.labels }, values };
 }
 
-export const svc = (name: string, dependsOn: string[] = [], kind: ServiceNode['kind'] = 'service'): ServiceNode => ({ name, kind, team: 'core', tier: 2, dependsOn });
+export const svc = (name: string, dependsOn: string[] = [], kind: ServiceNode['kind'] = 'service'): ServiceNode => ({
+  name,
+  kind,
+  team: 'core',
+  tier: 2,
+  dependsOn,
+});
 
 /** The usual healthy series of an HTTP service, with overrides by metric name. */
 export function httpService(name: string, overrides: Partial<Record<string, Partial<SeriesSpec>>> = {}): SeriesSpec[] {
@@ -54,7 +60,12 @@ export function httpService(name: string, overrides: Partial<Record<string, Part
   return base.map((s) => ({ ...s, ...(overrides[s.name] ?? {}) }));
 }
 
-export function alertmanagerPage(service: string, alertname = 'HighErrorRate', annotations: Record<string, string> = {}, startsAgo = 10): Scenario['page'] {
+export function alertmanagerPage(
+  service: string,
+  alertname = 'HighErrorRate',
+  annotations: Record<string, string> = {},
+  startsAgo = 10,
+): Scenario['page'] {
   const labels = { alertname, service, severity: 'critical' };
   const ann = { summary: `${service} ${alertname}`, ...annotations };
   return {
@@ -64,7 +75,9 @@ export function alertmanagerPage(service: string, alertname = 'HighErrorRate', a
       status: 'firing',
       commonLabels: labels,
       commonAnnotations: ann,
-      alerts: [{ status: 'firing', labels, annotations: ann, startsAt: ago(startsAgo), endsAt: '0001-01-01T00:00:00Z' }],
+      alerts: [
+        { status: 'firing', labels, annotations: ann, startsAt: ago(startsAgo), endsAt: '0001-01-01T00:00:00Z' },
+      ],
     },
   };
 }
@@ -82,8 +95,18 @@ export const RUNBOOKS: Scenario['runbooks'] = [
       '4. If a vendor is failing, enable the fallback (action: enable_fallback).',
     ].join('\n'),
   },
-  { id: 'rb-latency', title: 'Latency', alerts: ['HighLatencyP99'], markdown: '1. Check traffic.\n2. Scale out (action: scale_out).' },
-  { id: 'rb-oom', title: 'Restarts', alerts: ['PodCrashLooping'], markdown: '1. Check memory.\n2. Restart (action: restart_service).' },
+  {
+    id: 'rb-latency',
+    title: 'Latency',
+    alerts: ['HighLatencyP99'],
+    markdown: '1. Check traffic.\n2. Scale out (action: scale_out).',
+  },
+  {
+    id: 'rb-oom',
+    title: 'Restarts',
+    alerts: ['PodCrashLooping'],
+    markdown: '1. Check memory.\n2. Restart (action: restart_service).',
+  },
 ];
 
 export function buildScenario(opts: {

@@ -38,7 +38,10 @@ describe('unsafe evidence: a deploy with no failing signal', () => {
     const s = buildScenario({
       services: [svc('checkout', ['payments']), svc('payments')],
       page: alertmanagerPage('checkout', 'HighErrorRate', {}, 4),
-      series: [...httpService('checkout', { 'service:http_errors:ratio_rate5m': { after: 0.2, at: 5 } }), ...httpService('payments')],
+      series: [
+        ...httpService('checkout', { 'service:http_errors:ratio_rate5m': { after: 0.2, at: 5 } }),
+        ...httpService('payments'),
+      ],
       deploys: [deploy('deploy-901', 'checkout', 6)],
     });
     const r = await investigate(s);

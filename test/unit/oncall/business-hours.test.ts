@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { businessDayEnd, fromLocal, isBusinessHours, nextBusinessStart, toLocal } from '../../../src/oncall/business-hours.js';
+import {
+  businessDayEnd,
+  fromLocal,
+  isBusinessHours,
+  nextBusinessStart,
+  toLocal,
+} from '../../../src/oncall/business-hours.js';
 import { ackWindowMs } from '../../../src/oncall/escalation-policy.js';
 
-const berlin = { timeZone: 'Europe/Berlin', businessHours: { start: '09:00', end: '17:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] as ('mon' | 'tue' | 'wed' | 'thu' | 'fri')[] } };
+const berlin = {
+  timeZone: 'Europe/Berlin',
+  businessHours: {
+    start: '09:00',
+    end: '17:00',
+    days: ['mon', 'tue', 'wed', 'thu', 'fri'] as ('mon' | 'tue' | 'wed' | 'thu' | 'fri')[],
+  },
+};
 const newYork = { ...berlin, timeZone: 'America/New_York' };
 
 describe('business hours', () => {
@@ -14,8 +27,12 @@ describe('business hours', () => {
   });
 
   it('moves 09:00 by an hour in UTC across the spring-forward change', () => {
-    expect(fromLocal({ year: 2026, month: 3, day: 27 }, '09:00', 'Europe/Berlin').toISOString()).toBe('2026-03-27T08:00:00.000Z');
-    expect(fromLocal({ year: 2026, month: 3, day: 30 }, '09:00', 'Europe/Berlin').toISOString()).toBe('2026-03-30T07:00:00.000Z');
+    expect(fromLocal({ year: 2026, month: 3, day: 27 }, '09:00', 'Europe/Berlin').toISOString()).toBe(
+      '2026-03-27T08:00:00.000Z',
+    );
+    expect(fromLocal({ year: 2026, month: 3, day: 30 }, '09:00', 'Europe/Berlin').toISOString()).toBe(
+      '2026-03-30T07:00:00.000Z',
+    );
   });
 
   it('finds the next start of business across a DST weekend: 02:00 Saturday to 09:00 Monday local', () => {
@@ -35,8 +52,14 @@ describe('business hours', () => {
   });
 
   it('moves a wall-clock time skipped by spring-forward to just after the gap', () => {
-    expect(fromLocal({ year: 2026, month: 3, day: 29 }, '02:30', 'Europe/Berlin').toISOString()).toBe('2026-03-29T01:30:00.000Z');
-    expect(toLocal(new Date('2026-03-29T01:30:00Z'), 'Europe/Berlin')).toMatchObject({ hour: 3, minute: 30, weekday: 'sun' });
+    expect(fromLocal({ year: 2026, month: 3, day: 29 }, '02:30', 'Europe/Berlin').toISOString()).toBe(
+      '2026-03-29T01:30:00.000Z',
+    );
+    expect(toLocal(new Date('2026-03-29T01:30:00Z'), 'Europe/Berlin')).toMatchObject({
+      hour: 3,
+      minute: 30,
+      weekday: 'sun',
+    });
   });
 });
 

@@ -17,9 +17,19 @@ const file = parseFileConfig({
     defaultSeverity: 'sev3',
     defaultTeam: 'platform',
     rules: [
-      { name: 'critical-payments', match: { severity: 'critical', team: 'payments' }, severity: 'sev1', escalationPolicy: 'urgent' },
+      {
+        name: 'critical-payments',
+        match: { severity: 'critical', team: 'payments' },
+        severity: 'sev1',
+        escalationPolicy: 'urgent',
+      },
       { name: 'tag-only', match: { alertname: { regex: 'Disk.*' } }, severity: 'sev2', continue: true },
-      { name: 'disk-owner', match: { alertname: { regex: 'Disk.*' }, service: 'search' }, severity: 'sev3', team: 'platform' },
+      {
+        name: 'disk-owner',
+        match: { alertname: { regex: 'Disk.*' }, service: 'search' },
+        severity: 'sev3',
+        team: 'platform',
+      },
       { name: 'warnings', match: { severity: 'warning' }, severity: 'sev2' },
     ],
   },
@@ -49,7 +59,11 @@ describe('routeAlert', () => {
   });
 
   it('lets a continue rule keep its severity while later rules fill the team', () => {
-    expect(routeAlert({ alertname: 'DiskFull', service: 'search' }, file)).toEqual({ severity: 'sev2', team: 'platform', rule: 'tag-only' });
+    expect(routeAlert({ alertname: 'DiskFull', service: 'search' }, file)).toEqual({
+      severity: 'sev2',
+      team: 'platform',
+      rule: 'tag-only',
+    });
   });
 
   it('falls back to the default severity and team when nothing matches', () => {

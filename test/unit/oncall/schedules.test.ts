@@ -71,9 +71,21 @@ describe('currentOncall', () => {
       { user: 'ana', start: at('2026-03-10T00:00:00Z'), end: at('2026-03-12T00:00:00Z') },
       { user: 'cy', start: at('2026-03-11T00:00:00Z'), end: at('2026-03-11T12:00:00Z') },
     ];
-    expect(currentOncall(file, 'web', at('2026-03-10T06:00:00Z'), swaps)).toMatchObject({ primary: 'ana', secondary: 'cy', shiftEnd: at('2026-03-11T00:00:00Z'), next: 'cy' });
-    expect(currentOncall(file, 'web', at('2026-03-11T06:00:00Z'), swaps)).toMatchObject({ primary: 'cy', secondary: 'bo', overridden: true });
-    expect(currentOncall(file, 'web', at('2026-03-12T06:00:00Z'), swaps)).toMatchObject({ primary: 'bo', overridden: false });
+    expect(currentOncall(file, 'web', at('2026-03-10T06:00:00Z'), swaps)).toMatchObject({
+      primary: 'ana',
+      secondary: 'cy',
+      shiftEnd: at('2026-03-11T00:00:00Z'),
+      next: 'cy',
+    });
+    expect(currentOncall(file, 'web', at('2026-03-11T06:00:00Z'), swaps)).toMatchObject({
+      primary: 'cy',
+      secondary: 'bo',
+      overridden: true,
+    });
+    expect(currentOncall(file, 'web', at('2026-03-12T06:00:00Z'), swaps)).toMatchObject({
+      primary: 'bo',
+      overridden: false,
+    });
   });
 
   it('has no secondary in a one-person rotation and steps fixed lengths that are not whole days', () => {

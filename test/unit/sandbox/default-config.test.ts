@@ -15,11 +15,15 @@ describe('buildSandboxFileConfig', () => {
   });
 
   it('catalogs every service of the world with its dependencies', () => {
-    expect(file.services.map((s) => [s.name, s.kind, s.dependsOn])).toEqual(SHOP_TOPOLOGY.services.map((s) => [s.name, s.kind, s.dependsOn]));
+    expect(file.services.map((s) => [s.name, s.kind, s.dependsOn])).toEqual(
+      SHOP_TOPOLOGY.services.map((s) => [s.name, s.kind, s.dependsOn]),
+    );
   });
 
   it('offers every default action and the undo actions, each run by the world', () => {
-    expect(file.actions.map((a) => a.name).sort()).toEqual([...DEFAULT_ACTIONS, 'redeploy', 'reapply_change', 'disable_fallback', 'scale_in', 'scale_in_consumers'].sort());
+    expect(file.actions.map((a) => a.name).sort()).toEqual(
+      [...DEFAULT_ACTIONS, 'redeploy', 'reapply_change', 'disable_fallback', 'scale_in', 'scale_in_consumers'].sort(),
+    );
     expect(new Set(file.actions.map((a) => a.runner.type))).toEqual(new Set(['sandbox']));
   });
 

@@ -9,7 +9,13 @@ const repoRoot = path.resolve(import.meta.dirname, '../../..');
 describe('runtimeAssets', () => {
   it("lists the local workspace console's page, script and styles, and no TypeScript", () => {
     const assets = runtimeAssets(repoRoot, SOURCE_ROOTS);
-    expect(assets).toEqual(expect.arrayContaining(['sandbox/console/static/app.js', 'sandbox/console/static/index.html', 'sandbox/console/static/style.css'].map((p) => path.normalize(p))));
+    expect(assets).toEqual(
+      expect.arrayContaining(
+        ['sandbox/console/static/app.js', 'sandbox/console/static/index.html', 'sandbox/console/static/style.css'].map(
+          (p) => path.normalize(p),
+        ),
+      ),
+    );
     expect(assets.filter((a) => a.endsWith('.ts'))).toEqual([]);
   });
 

@@ -16,7 +16,8 @@ const now = new Date('2026-11-24T12:00:00Z');
 /** One point per hour over `spanHours`: `base` bad share, `recent` at the points of the last `recentHours`. */
 function series(base: number, recent: number, recentHours: number, spanHours = 24) {
   const values: [number, string][] = [];
-  for (let h = spanHours; h >= 0; h--) values.push([now.getTime() / 1000 - h * 3600, String(h <= recentHours ? recent : base)]);
+  for (let h = spanHours; h >= 0; h--)
+    values.push([now.getTime() / 1000 - h * 3600, String(h <= recentHours ? recent : base)]);
   return [{ metric: { __name__: 'service:http_errors:ratio_rate5m', service: 'checkout' }, values }];
 }
 

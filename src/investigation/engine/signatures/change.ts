@@ -3,11 +3,42 @@ import type { LogTemplate } from '../../log-index.js';
 import type { EvidenceRef } from '../../ports.js';
 import type { Change, Deploy } from '../../evidence-model.js';
 import { hhmm } from '../../signals.js';
-import { CHANGE_WINDOW, hyp, logRef, metricRef, MIN, onsetOf, pastRefs, relatedSymptoms, type Candidate, type Context, type Root } from '../context.js';
+import {
+  CHANGE_WINDOW,
+  hyp,
+  logRef,
+  metricRef,
+  MIN,
+  onsetOf,
+  pastRefs,
+  relatedSymptoms,
+  type Candidate,
+  type Context,
+  type Root,
+} from '../context.js';
 import { isSilent } from '../graph-walk.js';
 import { isLookalikeLine } from './lookalikes.js';
 
-const STOP = new Set(['src', 'json', 'package', 'refactor', 'bump', 'with', 'from', 'into', 'improve', 'logging', 'change', 'service', 'failed', 'error', 'request', 'traffic', 'true', 'false']);
+const STOP = new Set([
+  'src',
+  'json',
+  'package',
+  'refactor',
+  'bump',
+  'with',
+  'from',
+  'into',
+  'improve',
+  'logging',
+  'change',
+  'service',
+  'failed',
+  'error',
+  'request',
+  'traffic',
+  'true',
+  'false',
+]);
 
 export const tokens = (s: string) =>
   new Set(
@@ -41,10 +72,16 @@ export interface ChangeCandidate {
   rank: number;
 }
 
-export const changeText = (c: Deploy | Change) => ('kind' in c ? (c as Change).summary : `${c.title} ${c.files.join(' ')}`);
+export const changeText = (c: Deploy | Change) =>
+  'kind' in c ? (c as Change).summary : `${c.title} ${c.files.join(' ')}`;
 
 /** Deploys and changes of a service in the window before its onset, best first (the nearest is not always the cause). */
-export function changeCandidates(ctx: Context, service: string, onset: number, lines: readonly LogTemplate[]): ChangeCandidate[] {
+export function changeCandidates(
+  ctx: Context,
+  service: string,
+  onset: number,
+  lines: readonly LogTemplate[],
+): ChangeCandidate[] {
   const inWindow = (ts: string) => {
     const t = Date.parse(ts);
     // A few minutes of slack after the onset: a 5-minute rate smears the step, so the onset estimate can run early.
@@ -52,8 +89,12 @@ export function changeCandidates(ctx: Context, service: string, onset: number, l
   };
   const rank = (ts: number, ov: number) => 2 * Math.min(ov, 3) - Math.max(0, (onset - ts) / MIN) / 15;
   const ignore = nameTokens(ctx);
-  const ds = ctx.deploys.filter((d) => d.service === service && inWindow(d.ts)).map((d) => ({ kind: 'deploy' as const, item: d, ts: Date.parse(d.ts) }));
-  const cs = ctx.changes.filter((c) => c.service === service && inWindow(c.ts)).map((c) => ({ kind: 'change' as const, item: c, ts: Date.parse(c.ts) }));
+  const ds = ctx.deploys
+    .filter((d) => d.service === service && inWindow(d.ts))
+    .map((d) => ({ kind: 'deploy' as const, item: d, ts: Date.parse(d.ts) }));
+  const cs = ctx.changes
+    .filter((c) => c.service === service && inWindow(c.ts))
+    .map((c) => ({ kind: 'change' as const, item: c, ts: Date.parse(c.ts) }));
   return [...ds, ...cs]
     .map((c) => {
       const ov = overlap(changeText(c.item), lines, ignore);
@@ -65,7 +106,9 @@ export function changeCandidates(ctx: Context, service: string, onset: number, l
 /** The new log lines that can speak about a root's change: its own, and its callers' lines that name it. */
 function linesAbout(ctx: Context, root: Root, onset: number): LogTemplate[] {
   const own = ctx.logs.newSince(root.service, onset - 5 * MIN);
-  const callers = (ctx.callers.get(root.service) ?? []).flatMap((c) => ctx.logs.mentioning(c, root.service, onset - 5 * MIN));
+  const callers = (ctx.callers.get(root.service) ?? []).flatMap((c) =>
+    ctx.logs.mentioning(c, root.service, onset - 5 * MIN),
+  );
   return [...own, ...callers];
 }
 
@@ -89,7 +132,13 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
     const ev: EvidenceRef[] =
       c.kind === 'deploy'
         ? [{ kind: 'deploy', ref: c.item.id, detail: `${(c.item as Deploy).title} at ${hhmm(c.ts)}` }]
-        : [{ kind: 'change', ref: c.item.id, detail: `${(c.item as Change).kind} change at ${hhmm(c.ts)}: ${(c.item as Change).summary}` }];
+        : [
+            {
+              kind: 'change',
+              ref: c.item.id,
+              detail: `${(c.item as Change).kind} change at ${hhmm(c.ts)}: ${(c.item as Change).summary}`,
+            },
+          ];
     ev.push(...own.slice(0, 2).map(metricRef), ...errorsNew.slice(0, 2).map(logRef), ...trail.slice(0, 2));
     const category = c.kind === 'deploy' ? 'bad_deploy' : 'config_change';
     const signals = ['change_in_window'];
@@ -101,12 +150,21 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
     const tied = c.overlap > 0;
     const primary = failing && (!healthyItself || tied || !root.viaEdge) && (!opts.lookalike || tied);
     const next = list[i + 1];
-    const score = 2 + 0.8 * signals.length + 0.7 * Math.min(c.overlap, 3) - Math.max(0, lag) / 25 - i * 1.5 - (next && next.rank > c.rank - 0.5 ? 1 : 0);
+    const score =
+      2 +
+      0.8 * signals.length +
+      0.7 * Math.min(c.overlap, 3) -
+      Math.max(0, lag) / 25 -
+      i * 1.5 -
+      (next && next.rank > c.rank - 0.5 ? 1 : 0);
     return {
-      hypothesis: hyp(category, service, c.item.id, `${service} started failing ${lag >= 0 ? `${lag} min after` : 'with'} ${c.item.id}${root.path.length > 1 ? `; ${root.path.slice(0, -1).join(', ')} errors are ${service}'s errors` : ''}`, [
-        ...ev,
-        ...pastRefs(ctx, service, category),
-      ]),
+      hypothesis: hyp(
+        category,
+        service,
+        c.item.id,
+        `${service} started failing ${lag >= 0 ? `${lag} min after` : 'with'} ${c.item.id}${root.path.length > 1 ? `; ${root.path.slice(0, -1).join(', ')} errors are ${service}'s errors` : ''}`,
+        [...ev, ...pastRefs(ctx, service, category)],
+      ),
       score: primary ? score : Math.min(score, 1),
       signals,
       primary,
@@ -118,10 +176,17 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
 export function leads(ctx: Context, root: Root): Candidate[] {
   const onset = onsetOf(ctx, root.service);
   const out: Candidate[] = [];
-  const older = [...ctx.deploys, ...ctx.changes].filter((d) => d.service === root.service && Date.parse(d.ts) < onset - CHANGE_WINDOW && Date.parse(d.ts) >= onset - 3 * CHANGE_WINDOW);
+  const older = [...ctx.deploys, ...ctx.changes].filter(
+    (d) =>
+      d.service === root.service &&
+      Date.parse(d.ts) < onset - CHANGE_WINDOW &&
+      Date.parse(d.ts) >= onset - 3 * CHANGE_WINDOW,
+  );
   for (const d of older.slice(-1)) out.push(lead(d, onset, 0.5));
   for (const victim of root.path.slice(0, -1)) {
-    const near = [...ctx.deploys, ...ctx.changes].filter((d) => d.service === victim && Math.abs(Date.parse(d.ts) - onset) <= CHANGE_WINDOW);
+    const near = [...ctx.deploys, ...ctx.changes].filter(
+      (d) => d.service === victim && Math.abs(Date.parse(d.ts) - onset) <= CHANGE_WINDOW,
+    );
     for (const d of near.slice(-1)) out.push(lead(d, onset, 0.4));
   }
   return out;
@@ -131,9 +196,19 @@ export function lead(d: Deploy | Change, onset: number, score: number): Candidat
   const isDeploy = !('kind' in d);
   const lag = Math.round((onset - Date.parse(d.ts)) / MIN);
   return {
-    hypothesis: hyp(isDeploy ? 'bad_deploy' : 'config_change', d.service, d.id, `${d.id} on ${d.service} landed ${lag >= 0 ? `${lag} min before` : `${-lag} min after`} the onset`, [
-      { kind: isDeploy ? 'deploy' : 'change', ref: d.id, detail: `${isDeploy ? (d as Deploy).title : (d as Change).summary} at ${hhmm(Date.parse(d.ts))}` },
-    ]),
+    hypothesis: hyp(
+      isDeploy ? 'bad_deploy' : 'config_change',
+      d.service,
+      d.id,
+      `${d.id} on ${d.service} landed ${lag >= 0 ? `${lag} min before` : `${-lag} min after`} the onset`,
+      [
+        {
+          kind: isDeploy ? 'deploy' : 'change',
+          ref: d.id,
+          detail: `${isDeploy ? (d as Deploy).title : (d as Change).summary} at ${hhmm(Date.parse(d.ts))}`,
+        },
+      ],
+    ),
     score,
     signals: ['change_in_window'],
     primary: false,

@@ -8,15 +8,25 @@ export function diskSignature(ctx: Context, root: Root): Candidate[] {
   const full = !!disk?.significant && disk.last <= 0.05;
   const logs = newLogs(ctx, service, /no space left|ENOSPC|disk (is )?full/i);
   if (!full && !(logs.length && !disk)) return [];
-  const signals = [...(full ? ['disk_metric'] : []), ...(logs.length ? ['disk_logs'] : []), ...(root.viaEdge ? ['caller_edge'] : [])];
+  const signals = [
+    ...(full ? ['disk_metric'] : []),
+    ...(logs.length ? ['disk_logs'] : []),
+    ...(root.viaEdge ? ['caller_edge'] : []),
+  ];
   return [
     {
-      hypothesis: hyp('disk_full', service, null, `${service} ran out of disk${disk ? ` (${fmt('disk_free', disk.last)} free)` : ' (its logs say no space left on device)'}`, [
-        ...(disk ? [metricRef(disk)] : []),
-        ...logs.slice(0, 2).map(logRef),
-        ...root.trail.slice(-2),
-        ...pastRefs(ctx, service, 'disk_full'),
-      ]),
+      hypothesis: hyp(
+        'disk_full',
+        service,
+        null,
+        `${service} ran out of disk${disk ? ` (${fmt('disk_free', disk.last)} free)` : ' (its logs say no space left on device)'}`,
+        [
+          ...(disk ? [metricRef(disk)] : []),
+          ...logs.slice(0, 2).map(logRef),
+          ...root.trail.slice(-2),
+          ...pastRefs(ctx, service, 'disk_full'),
+        ],
+      ),
       score: 6 + signals.length * 1.2,
       signals,
       primary: true,

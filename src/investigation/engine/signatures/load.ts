@@ -1,13 +1,28 @@
 // Signatures of load: a traffic surge (a step within minutes, above the hour's own trend) versus CPU exhaustion out of proportion to traffic.
 import { median } from '../../change-point.js';
 import { fmt, hhmm, type SeriesFinding } from '../../signals.js';
-import { hotCpu, hyp, logRef, metricRef, MIN, pastRefs, RELATED, strongestOf, type Candidate, type Context, type Root } from '../context.js';
+import {
+  hotCpu,
+  hyp,
+  logRef,
+  metricRef,
+  MIN,
+  pastRefs,
+  RELATED,
+  strongestOf,
+  type Candidate,
+  type Context,
+  type Root,
+} from '../context.js';
 
 /**
  * How far traffic now stands above what its own trend predicted, and whether it got there in a step. A daily ramp
  * rises a little every minute (the trend predicts it); a surge steps up within minutes.
  */
-export function trafficJump(req: SeriesFinding | undefined, t0: number): { ratio: number; stepped: boolean; onset: number } {
+export function trafficJump(
+  req: SeriesFinding | undefined,
+  t0: number,
+): { ratio: number; stepped: boolean; onset: number } {
   if (!req?.departure || req.points.length < 40) return { ratio: 1, stepped: false, onset: t0 };
   const pts = req.points;
   const onsetIdx = Math.max(10, req.departure.onsetIndex);
@@ -24,7 +39,9 @@ export function trafficJump(req: SeriesFinding | undefined, t0: number): { ratio
   const ratio = after / expected;
   // Share of the rise that happened within 15 minutes of the onset.
   const pre = median(pts.slice(Math.max(0, onsetIdx - 5), onsetIdx).map((p) => p[1]));
-  const post = median(pts.slice(Math.min(pts.length - 3, onsetIdx + 12), Math.min(pts.length, onsetIdx + 17)).map((p) => p[1]));
+  const post = median(
+    pts.slice(Math.min(pts.length - 3, onsetIdx + 12), Math.min(pts.length, onsetIdx + 17)).map((p) => p[1]),
+  );
   const total = after - median(head.slice(-15).map((p) => p[1]));
   const stepped = total > 0 && (post - pre) / total >= 0.6;
   return { ratio, stepped, onset: req.departure.onset };
@@ -35,21 +52,33 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
   const req = strongestOf(ctx, service, 'request_rate');
   const lat = strongestOf(ctx, service, 'latency_p99');
   const cpu = hotCpu(ctx, service);
-  const jump = req?.departure && req.departure.direction === 'up' && req.departure.onset >= ctx.t0 - RELATED ? trafficJump(req, ctx.t0) : { ratio: 1, stepped: false, onset: ctx.t0 };
+  const jump =
+    req?.departure && req.departure.direction === 'up' && req.departure.onset >= ctx.t0 - RELATED
+      ? trafficJump(req, ctx.t0)
+      : { ratio: 1, stepped: false, onset: ctx.t0 };
   const rawRatio = req?.departure && req.departure.onset >= ctx.t0 - RELATED ? req.departure.ratio : 1;
-  const logs = ctx.logs.newSince(service, ctx.t0 - 10 * MIN).slice(0, 1).map(logRef);
+  const logs = ctx.logs
+    .newSince(service, ctx.t0 - 10 * MIN)
+    .slice(0, 1)
+    .map(logRef);
   const out: Candidate[] = [];
   const surge = !!req?.significant && jump.ratio >= 1.6 && jump.stepped;
   if (surge) {
     const signals = ['traffic_step', ...(cpu ? ['cpu_hot'] : []), ...(lat?.significant ? ['latency_up'] : [])];
     out.push({
-      hypothesis: hyp('traffic_surge', service, null, `traffic to ${service} stepped up ${jump.ratio.toFixed(1)}x above its trend at ${hhmm(jump.onset)}; CPU and latency rose with it`, [
-        metricRef(req!),
-        ...(cpu ? [metricRef(cpu)] : []),
-        ...(lat?.significant ? [metricRef(lat)] : []),
-        ...logs,
-        ...pastRefs(ctx, service, 'traffic_surge'),
-      ]),
+      hypothesis: hyp(
+        'traffic_surge',
+        service,
+        null,
+        `traffic to ${service} stepped up ${jump.ratio.toFixed(1)}x above its trend at ${hhmm(jump.onset)}; CPU and latency rose with it`,
+        [
+          metricRef(req!),
+          ...(cpu ? [metricRef(cpu)] : []),
+          ...(lat?.significant ? [metricRef(lat)] : []),
+          ...logs,
+          ...pastRefs(ctx, service, 'traffic_surge'),
+        ],
+      ),
       score: 4 + signals.length * 0.9 + Math.min(1, jump.ratio - 1.6),
       signals,
       primary: true,
@@ -59,22 +88,43 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
     // Traffic that ramps with the day explains only its own share of the CPU: compare CPU's rise with traffic's.
     const cpuRatio = cpu.departure!.before > 0 ? cpu.last / cpu.departure!.before : Infinity;
     const outOfProportion = cpuRatio >= (surge ? jump.ratio : Math.max(1, jump.ratio)) * 1.25 || rawRatio < 1.4;
-    const signals = ['cpu_hot', ...(outOfProportion ? ['cpu_outpaces_traffic'] : []), ...(lat?.significant ? ['latency_up'] : [])];
+    const signals = [
+      'cpu_hot',
+      ...(outOfProportion ? ['cpu_outpaces_traffic'] : []),
+      ...(lat?.significant ? ['latency_up'] : []),
+    ];
     out.push({
-      hypothesis: hyp('cpu_saturation', service, null, `${service} CPU went from ${fmt('cpu', cpu.departure!.before)} to ${fmt('cpu', cpu.last)} with traffic ${rawRatio.toFixed(1)}x`, [
-        metricRef(cpu),
-        ...(req ? [metricRef(req)] : []),
-        ...(lat?.significant ? [metricRef(lat)] : []),
-        ...logs,
-        ...pastRefs(ctx, service, 'cpu_saturation'),
-      ]),
+      hypothesis: hyp(
+        'cpu_saturation',
+        service,
+        null,
+        `${service} CPU went from ${fmt('cpu', cpu.departure!.before)} to ${fmt('cpu', cpu.last)} with traffic ${rawRatio.toFixed(1)}x`,
+        [
+          metricRef(cpu),
+          ...(req ? [metricRef(req)] : []),
+          ...(lat?.significant ? [metricRef(lat)] : []),
+          ...logs,
+          ...pastRefs(ctx, service, 'cpu_saturation'),
+        ],
+      ),
       score: surge ? 3.5 : 4 + signals.length * 0.9,
       signals,
       primary: true,
     });
   }
   if (cpu && !surge && req) {
-    out.push({ hypothesis: hyp('traffic_surge', service, null, `traffic to ${service} rose ${rawRatio.toFixed(1)}x; less than a surge usually is`, [metricRef(req), metricRef(cpu)]), score: 1, signals: [], primary: false });
+    out.push({
+      hypothesis: hyp(
+        'traffic_surge',
+        service,
+        null,
+        `traffic to ${service} rose ${rawRatio.toFixed(1)}x; less than a surge usually is`,
+        [metricRef(req), metricRef(cpu)],
+      ),
+      score: 1,
+      signals: [],
+      primary: false,
+    });
   }
   return out;
 }

@@ -4,9 +4,21 @@ import type { LogTemplate } from '../../log-index.js';
 import { MIN, type Context } from '../context.js';
 
 const KINDS: Array<{ kind: string; re: RegExp; minServices: number }> = [
-  { kind: 'dns resolution failures', re: /no such host|server misbehaving|NXDOMAIN|SERVFAIL|lookup [\w.-]+ on [\d.:]+|dns (lookup|resolution)/i, minServices: 2 },
-  { kind: 'clock skew', re: /clock (skew|drift)|used before issued|not yet valid \(iat|issued in the future|iat .*in the future|nbf claim/i, minServices: 1 },
-  { kind: 'zone partition', re: /network partition|no route to host|zone[- ]?[a-f]\b.*(unreachable|timed? ?out|partition)|cross-zone/i, minServices: 1 },
+  {
+    kind: 'dns resolution failures',
+    re: /no such host|server misbehaving|NXDOMAIN|SERVFAIL|lookup [\w.-]+ on [\d.:]+|dns (lookup|resolution)/i,
+    minServices: 2,
+  },
+  {
+    kind: 'clock skew',
+    re: /clock (skew|drift)|used before issued|not yet valid \(iat|issued in the future|iat .*in the future|nbf claim/i,
+    minServices: 1,
+  },
+  {
+    kind: 'zone partition',
+    re: /network partition|no route to host|zone[- ]?[a-f]\b.*(unreachable|timed? ?out|partition)|cross-zone/i,
+    minServices: 1,
+  },
 ];
 
 /** A line that a look-alike explains (it cannot tie a change or a vendor to the failure). */
@@ -19,7 +31,9 @@ export function lookalikes(ctx: Context): Array<{ kind: string; services: string
   const since = ctx.t0 - 10 * MIN;
   const out: Array<{ kind: string; services: string[]; line: LogTemplate }> = [];
   for (const k of KINDS) {
-    const hits = ctx.logs.templates.filter((t) => t.firstTs >= since && (t.level === 'error' || t.level === 'warn') && k.re.test(t.first.line));
+    const hits = ctx.logs.templates.filter(
+      (t) => t.firstTs >= since && (t.level === 'error' || t.level === 'warn') && k.re.test(t.first.line),
+    );
     const services = [...new Set(hits.map((t) => t.service))];
     if (services.length >= k.minServices) out.push({ kind: k.kind, services, line: hits[0]! });
   }

@@ -11,7 +11,11 @@ export function memoryGrowth(f: SeriesFinding | undefined): { growthStart: numbe
   if (!f || f.points.length < 30) return null;
   const vs = f.points.map((p) => p[1]);
   let firstDrop = -1;
-  for (let i = 1; i < vs.length; i++) if (vs[i]! < vs[i - 1]! * 0.88) { firstDrop = i; break; }
+  for (let i = 1; i < vs.length; i++)
+    if (vs[i]! < vs[i - 1]! * 0.88) {
+      firstDrop = i;
+      break;
+    }
   if (firstDrop < 0) return null;
   const firstCycle = f.points.slice(0, firstDrop);
   const peak = Math.max(...vs.slice(0, firstDrop));
@@ -39,8 +43,16 @@ export function memorySignature(ctx: Context, root: Root): Candidate[] {
   const deploys = ctx.deploys.filter((d) => d.service === service && Date.parse(d.ts) <= growth.growthStart + 3 * MIN);
   const cause = deploys.length ? deploys.reduce((a, b) => (Date.parse(a.ts) > Date.parse(b.ts) ? a : b)) : undefined;
   const lag = cause ? (growth.growthStart - Date.parse(cause.ts)) / MIN : Infinity;
-  const oom = ctx.logs.newSince(service, ctx.now - LOOKBACK).filter((t) => /OOM|out of memory/i.test(t.first.line)).slice(0, 1);
-  const signals = ['memory_growth', 'restarts', ...(oom.length ? ['oom_logs'] : []), ...(cause && lag <= 15 ? ['deploy_at_growth_start'] : [])];
+  const oom = ctx.logs
+    .newSince(service, ctx.now - LOOKBACK)
+    .filter((t) => /OOM|out of memory/i.test(t.first.line))
+    .slice(0, 1);
+  const signals = [
+    'memory_growth',
+    'restarts',
+    ...(oom.length ? ['oom_logs'] : []),
+    ...(cause && lag <= 15 ? ['deploy_at_growth_start'] : []),
+  ];
   const restartsRef = sig?.byRole.get('restarts')?.[0];
   return [
     {
@@ -50,9 +62,23 @@ export function memorySignature(ctx: Context, root: Root): Candidate[] {
         cause?.id ?? null,
         `${service} memory grew from ${fmt('memory', growth.base)} to ${fmt('memory', growth.peak)} until OOM restarts${cause ? `; growth began after ${cause.id}` : ''}`,
         [
-          { kind: 'metric', ref: mem.selector, detail: `grew from ${hhmm(growth.growthStart)}, ${fmt('memory', growth.base)} -> ${fmt('memory', growth.peak)}` },
-          ...(restartsRef ? [{ kind: 'metric' as const, ref: restartsRef.selector, detail: `${restarts.added} restart(s) in the window, last at ${hhmm(restarts.times.at(-1)!)}` }] : []),
-          ...(cause ? [{ kind: 'deploy' as const, ref: cause.id, detail: `${cause.title} at ${hhmm(Date.parse(cause.ts))}` }] : []),
+          {
+            kind: 'metric',
+            ref: mem.selector,
+            detail: `grew from ${hhmm(growth.growthStart)}, ${fmt('memory', growth.base)} -> ${fmt('memory', growth.peak)}`,
+          },
+          ...(restartsRef
+            ? [
+                {
+                  kind: 'metric' as const,
+                  ref: restartsRef.selector,
+                  detail: `${restarts.added} restart(s) in the window, last at ${hhmm(restarts.times.at(-1)!)}`,
+                },
+              ]
+            : []),
+          ...(cause
+            ? [{ kind: 'deploy' as const, ref: cause.id, detail: `${cause.title} at ${hhmm(Date.parse(cause.ts))}` }]
+            : []),
           ...oom.map(logRef),
           ...pastRefs(ctx, service, 'memory_leak'),
         ],

@@ -2,7 +2,17 @@
 // caller raised its retry policy: the fix is reverting that change (scaling the dependency feeds the storm).
 import { hhmm } from '../../signals.js';
 import { changeText } from './change.js';
-import { allOf, hyp, metricRef, LOOKBACK, RELATED, strongestOf, type Candidate, type Context, type Root } from '../context.js';
+import {
+  allOf,
+  hyp,
+  metricRef,
+  LOOKBACK,
+  RELATED,
+  strongestOf,
+  type Candidate,
+  type Context,
+  type Root,
+} from '../context.js';
 
 const RETRY = /retr(y|ies)|backoff|attempts/i;
 /** A change that raised a retry budget: "max_retries 2 -> 8", "raise retries", "retry attempts to 6". */
@@ -22,22 +32,44 @@ export function retryStormSignature(ctx: Context, root: Root): Candidate[] {
   // The callers' own traffic did not multiply: the extra calls are retries, not users.
   const callerFlat = callers.filter((c) => {
     const r = allOf(ctx, c, 'request_rate')[0];
-    return r && !(r.departure && r.departure.direction === 'up' && r.departure.ratio >= 1.4 && r.departure.onset >= ctx.t0 - RELATED);
+    return (
+      r &&
+      !(
+        r.departure &&
+        r.departure.direction === 'up' &&
+        r.departure.ratio >= 1.4 &&
+        r.departure.onset >= ctx.t0 - RELATED
+      )
+    );
   });
   if (!callerFlat.length) return [];
   const out: Candidate[] = [];
   for (const caller of callerFlat) {
     const changes = [...ctx.changes, ...ctx.deploys].filter(
-      (c) => c.service === caller && Date.parse(c.ts) <= d.onset && Date.parse(c.ts) >= ctx.now - LOOKBACK && raisesRetries(changeText(c)),
+      (c) =>
+        c.service === caller &&
+        Date.parse(c.ts) <= d.onset &&
+        Date.parse(c.ts) >= ctx.now - LOOKBACK &&
+        raisesRetries(changeText(c)),
     );
     for (const c of changes.slice(-1)) {
       const isChange = 'kind' in c;
       out.push({
-        hypothesis: hyp(isChange ? 'config_change' : 'bad_deploy', caller, c.id, `${service} requests multiplied ${d.ratio.toFixed(1)}x at ${hhmm(d.onset)} with ${caller}'s traffic flat: retries amplified by ${c.id}`, [
-          { kind: isChange ? 'change' : 'deploy', ref: c.id, detail: `${changeText(c)} at ${hhmm(Date.parse(c.ts))}` },
-          metricRef(req),
-          ...root.trail.slice(-2),
-        ]),
+        hypothesis: hyp(
+          isChange ? 'config_change' : 'bad_deploy',
+          caller,
+          c.id,
+          `${service} requests multiplied ${d.ratio.toFixed(1)}x at ${hhmm(d.onset)} with ${caller}'s traffic flat: retries amplified by ${c.id}`,
+          [
+            {
+              kind: isChange ? 'change' : 'deploy',
+              ref: c.id,
+              detail: `${changeText(c)} at ${hhmm(Date.parse(c.ts))}`,
+            },
+            metricRef(req),
+            ...root.trail.slice(-2),
+          ],
+        ),
         score: 9,
         signals: ['dependency_traffic_multiplied', 'entry_traffic_flat', 'retry_change'],
         primary: true,

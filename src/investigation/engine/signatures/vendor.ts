@@ -12,7 +12,9 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
   const { service } = root;
   if (ctx.services.get(service)?.kind !== 'external') return [];
   const callers = ctx.callers.get(service) ?? [];
-  const edges = callers.map((c) => ctx.signals.get(c)?.edges.get(service)).filter((f): f is SeriesFinding => !!f?.significant);
+  const edges = callers
+    .map((c) => ctx.signals.get(c)?.edges.get(service))
+    .filter((f): f is SeriesFinding => !!f?.significant);
   const logs = callers.flatMap((c) => ctx.logs.mentioning(c, service, ctx.t0 - 5 * MIN));
   const onset = Math.min(...edges.map((e) => e.departure!.onset), ctx.t0);
   const limited = logs.filter((t) => RATE_LIMITED.test(t.first.line));
@@ -20,7 +22,8 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
   const out: Candidate[] = [];
   const ev = [...edges.slice(0, 2).map(metricRef), ...logs.slice(0, 2).map(logRef)];
   if (ev.length === 0) ev.push(...root.trail.slice(-3));
-  const rateLimitedByUs = limited.length > 0 && limited.reduce((n, t) => n + t.count, 0) >= outage.reduce((n, t) => n + t.count, 0);
+  const rateLimitedByUs =
+    limited.length > 0 && limited.reduce((n, t) => n + t.count, 0) >= outage.reduce((n, t) => n + t.count, 0);
   if (rateLimitedByUs) {
     // The vendor is throttling us: the cause is whatever we changed that made us call it harder.
     for (const caller of callers) {
@@ -29,13 +32,28 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
       changes.slice(0, 2).forEach((c, i) => {
         const isDeploy = c.kind === 'deploy';
         out.push({
-          hypothesis: hyp(isDeploy ? 'bad_deploy' : 'config_change', caller, c.item.id, `${service} started rate-limiting ${caller} (429) ${Math.round((onset - c.ts) / MIN)} min after ${caller}'s ${c.item.id}; the vendor is up, we call it harder`, [
-            { kind: isDeploy ? 'deploy' : 'change', ref: c.item.id, detail: `${c.kind} of ${caller} at ${hhmm(c.ts)}` },
-            ...limited.slice(0, 2).map(logRef),
-            ...edges.slice(0, 1).map(metricRef),
-          ]),
+          hypothesis: hyp(
+            isDeploy ? 'bad_deploy' : 'config_change',
+            caller,
+            c.item.id,
+            `${service} started rate-limiting ${caller} (429) ${Math.round((onset - c.ts) / MIN)} min after ${caller}'s ${c.item.id}; the vendor is up, we call it harder`,
+            [
+              {
+                kind: isDeploy ? 'deploy' : 'change',
+                ref: c.item.id,
+                detail: `${c.kind} of ${caller} at ${hhmm(c.ts)}`,
+              },
+              ...limited.slice(0, 2).map(logRef),
+              ...edges.slice(0, 1).map(metricRef),
+            ],
+          ),
           score: 7 + (c.overlap > 0 ? 1 : 0) - i * 1.5,
-          signals: ['rate_limited', 'change_in_window', ...(edges.length ? ['caller_edge'] : []), ...(c.overlap > 0 ? ['logs_name_change'] : [])],
+          signals: [
+            'rate_limited',
+            'change_in_window',
+            ...(edges.length ? ['caller_edge'] : []),
+            ...(c.overlap > 0 ? ['logs_name_change'] : []),
+          ],
           primary: true,
         });
       });
@@ -43,9 +61,19 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
   }
   // Calls that fail with no route, no DNS answer or skewed clocks are our network's trouble, not the vendor's outage.
   const ours = logs.length > 0 && logs.every((t) => isLookalikeLine(t.first.line));
-  const signals = [...(edges.length ? ['caller_edge'] : []), ...(edges.length > 1 ? ['several_callers'] : []), ...(outage.length ? ['vendor_errors_logged'] : [])];
+  const signals = [
+    ...(edges.length ? ['caller_edge'] : []),
+    ...(edges.length > 1 ? ['several_callers'] : []),
+    ...(outage.length ? ['vendor_errors_logged'] : []),
+  ];
   out.push({
-    hypothesis: hyp('third_party_outage', service, null, `calls to vendor ${service} started failing at ${hhmm(onset)}; its callers' errors follow`, [...ev, ...pastRefs(ctx, service, 'third_party_outage')]),
+    hypothesis: hyp(
+      'third_party_outage',
+      service,
+      null,
+      `calls to vendor ${service} started failing at ${hhmm(onset)}; its callers' errors follow`,
+      [...ev, ...pastRefs(ctx, service, 'third_party_outage')],
+    ),
     score: ours ? 1 : rateLimitedByUs && out.length ? 3 : 4 + signals.length * 1.5,
     signals,
     primary: !ours,

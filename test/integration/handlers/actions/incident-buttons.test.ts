@@ -7,7 +7,13 @@ import { handleAcknowledgeClick, handleResolveClick } from '../../../../handlers
 import type { AppContext } from '../../../../src/context.js';
 import { findIncident, listTimeline } from '../../../../src/incidents/repository.js';
 import { CATEGORIES } from '../../../../src/investigation/evidence-model.js';
-import { People, Recorder, handlerContext, insertIncident, useHandlerDatabase } from '../../../helpers/handler-context.js';
+import {
+  People,
+  Recorder,
+  handlerContext,
+  insertIncident,
+  useHandlerDatabase,
+} from '../../../helpers/handler-context.js';
 import { buttonClick } from '../../../helpers/slack-payloads.js';
 
 const pg = useHandlerDatabase();
@@ -28,7 +34,11 @@ const ephemeral = (text: string) => ({ response_type: 'ephemeral', replace_origi
 describe('Acknowledge', () => {
   it('by the on-call: acks, acknowledges the incident and records who clicked, with nothing to say', async () => {
     const { rec, ctx, id, channel } = await setup();
-    await handleAcknowledgeClick(ctx, { ack: rec.ack, respond: rec.respond, body: buttonClick({ actionId: ActionIds.acknowledge, value: String(id), user: People.priya, channel }) });
+    await handleAcknowledgeClick(ctx, {
+      ack: rec.ack,
+      respond: rec.respond,
+      body: buttonClick({ actionId: ActionIds.acknowledge, value: String(id), user: People.priya, channel }),
+    });
     expect(rec.log[0]).toBe('ack');
     expect(rec.responses).toEqual([]);
     expect((await findIncident(pg.db.knex, id))?.status).toBe('acknowledged');
@@ -39,7 +49,18 @@ describe('Acknowledge', () => {
 
   it('a second time: tells the clicker it already is', async () => {
     const { rec, ctx, id, publicId, channel } = await setup();
-    const click = (ts: string) => handleAcknowledgeClick(ctx, { ack: rec.ack, respond: rec.respond, body: buttonClick({ actionId: ActionIds.acknowledge, value: String(id), user: People.priya, channel, actionTs: ts }) });
+    const click = (ts: string) =>
+      handleAcknowledgeClick(ctx, {
+        ack: rec.ack,
+        respond: rec.respond,
+        body: buttonClick({
+          actionId: ActionIds.acknowledge,
+          value: String(id),
+          user: People.priya,
+          channel,
+          actionTs: ts,
+        }),
+      });
     await click('1764064801.000001');
     await click('1764064802.000002');
     expect(rec.responses).toEqual([ephemeral(`${publicId} is already acknowledged.`)]);
@@ -47,16 +68,28 @@ describe('Acknowledge', () => {
 
   it('by a bystander: tells only them who may, leaves the incident triggered, and records the refusal', async () => {
     const { rec, ctx, id, publicId, channel } = await setup();
-    await handleAcknowledgeClick(ctx, { ack: rec.ack, respond: rec.respond, body: buttonClick({ actionId: ActionIds.acknowledge, value: String(id), user: People.ben, channel }) });
+    await handleAcknowledgeClick(ctx, {
+      ack: rec.ack,
+      respond: rec.respond,
+      body: buttonClick({ actionId: ActionIds.acknowledge, value: String(id), user: People.ben, channel }),
+    });
     expect(rec.log).toEqual(['ack', 'respond']);
-    expect(rec.responses).toEqual([ephemeral(`Only the on-call for checkout (<@${People.priya}>), the commander (none yet) or the responders the copilot invited may acknowledge ${publicId}.`)]);
+    expect(rec.responses).toEqual([
+      ephemeral(
+        `Only the on-call for checkout (<@${People.priya}>), the commander (none yet) or the responders the copilot invited may acknowledge ${publicId}.`,
+      ),
+    ]);
     expect((await findIncident(pg.db.knex, id))?.status).toBe('triggered');
     expect((await listTimeline(pg.db.knex, id)).map((e) => e.type)).toEqual(['authorization.refused']);
   });
 
   it('for an incident that does not exist: says it was not found', async () => {
     const rec = new Recorder();
-    await handleAcknowledgeClick(handlerContext(rec, pg), { ack: rec.ack, respond: rec.respond, body: buttonClick({ actionId: ActionIds.acknowledge, value: '999999', user: People.priya }) });
+    await handleAcknowledgeClick(handlerContext(rec, pg), {
+      ack: rec.ack,
+      respond: rec.respond,
+      body: buttonClick({ actionId: ActionIds.acknowledge, value: '999999', user: People.priya }),
+    });
     expect(rec.responses).toEqual([ephemeral('Incident 999999 was not found.')]);
   });
 });
@@ -64,17 +97,36 @@ describe('Acknowledge', () => {
 describe('Resolve', () => {
   it('by the on-call: opens the resolve form for the incident’s channel', async () => {
     const { rec, ctx, id, publicId, channel } = await setup();
-    await handleResolveClick(ctx, { ack: rec.ack, respond: rec.respond, client: rec.client, body: buttonClick({ actionId: ActionIds.resolve, value: String(id), user: People.priya, channel }) });
+    await handleResolveClick(ctx, {
+      ack: rec.ack,
+      respond: rec.respond,
+      client: rec.client,
+      body: buttonClick({ actionId: ActionIds.resolve, value: String(id), user: People.priya, channel }),
+    });
     expect(rec.log).toEqual(['ack', 'views.open']);
-    expect(rec.opened).toEqual([{ trigger_id: '8123456789.1234567890.0a1b2c3d4e5f', view: buildResolveModal({ incidentId: id, publicId, categories: CATEGORIES, channelId: channel }) }]);
+    expect(rec.opened).toEqual([
+      {
+        trigger_id: '8123456789.1234567890.0a1b2c3d4e5f',
+        view: buildResolveModal({ incidentId: id, publicId, categories: CATEGORIES, channelId: channel }),
+      },
+    ]);
     expect((await findIncident(pg.db.knex, id))?.status).toBe('triggered');
   });
 
   it('by a bystander: tells only them who may, and opens no form', async () => {
     const { rec, ctx, id, publicId, channel } = await setup();
-    await handleResolveClick(ctx, { ack: rec.ack, respond: rec.respond, client: rec.client, body: buttonClick({ actionId: ActionIds.resolve, value: String(id), user: People.ben, channel }) });
+    await handleResolveClick(ctx, {
+      ack: rec.ack,
+      respond: rec.respond,
+      client: rec.client,
+      body: buttonClick({ actionId: ActionIds.resolve, value: String(id), user: People.ben, channel }),
+    });
     expect(rec.log).toEqual(['ack', 'respond']);
-    expect(rec.responses).toEqual([ephemeral(`Only the on-call for checkout (<@${People.priya}>), the commander (none yet) or the responders the copilot invited may resolve ${publicId}.`)]);
+    expect(rec.responses).toEqual([
+      ephemeral(
+        `Only the on-call for checkout (<@${People.priya}>), the commander (none yet) or the responders the copilot invited may resolve ${publicId}.`,
+      ),
+    ]);
     expect(rec.opened).toEqual([]);
   });
 });

@@ -5,7 +5,13 @@ import { ViewIds } from '../../../../blocks/ids.js';
 import { DeclareFields, ResolveFields } from '../../../../blocks/modals.js';
 import { handleDeclareSubmission, handleResolveSubmission } from '../../../../handlers/views/incident-modals.js';
 import { findIncident } from '../../../../src/incidents/repository.js';
-import { People, Recorder, handlerContext, insertIncident, useHandlerDatabase } from '../../../helpers/handler-context.js';
+import {
+  People,
+  Recorder,
+  handlerContext,
+  insertIncident,
+  useHandlerDatabase,
+} from '../../../helpers/handler-context.js';
 import { selectInput, textInput, viewSubmission } from '../../../helpers/slack-payloads.js';
 
 const pg = useHandlerDatabase();
@@ -17,14 +23,28 @@ describe('the declare modal', () => {
       callbackId: ViewIds.declareIncident,
       user: People.sam,
       privateMetadata: JSON.stringify({ channelId: 'C0GENERAL' }),
-      values: { [DeclareFields.title]: textInput('Checkout is failing'), [DeclareFields.service]: selectInput('checkout'), [DeclareFields.severity]: selectInput('sev2'), [DeclareFields.summary]: textInput(null) },
+      values: {
+        [DeclareFields.title]: textInput('Checkout is failing'),
+        [DeclareFields.service]: selectInput('checkout'),
+        [DeclareFields.severity]: selectInput('sev2'),
+        [DeclareFields.summary]: textInput(null),
+      },
     });
     await handleDeclareSubmission(handlerContext(rec, pg), { ack: rec.ack, body });
     expect(rec.log).toEqual(['ack', 'chat.postEphemeral']);
     expect(rec.acks).toEqual([undefined]);
     const row = await pg.db.knex('incidents').where({ title: 'Checkout is failing' }).first();
-    expect(row).toMatchObject({ severity: 'sev2', service: 'checkout', team: 'payments', commander: People.sam, source: 'manual', status: 'triggered' });
-    expect(rec.ephemerals()).toEqual([['C0GENERAL', People.sam, `${row.public_id} declared (SEV2); its channel is being opened.`]]);
+    expect(row).toMatchObject({
+      severity: 'sev2',
+      service: 'checkout',
+      team: 'payments',
+      commander: People.sam,
+      source: 'manual',
+      status: 'triggered',
+    });
+    expect(rec.ephemerals()).toEqual([
+      ['C0GENERAL', People.sam, `${row.public_id} declared (SEV2); its channel is being opened.`],
+    ]);
   });
 });
 
@@ -34,7 +54,11 @@ describe('the resolve modal', () => {
       callbackId: ViewIds.resolveIncident,
       user,
       privateMetadata: JSON.stringify({ incidentId, channelId }),
-      values: { [ResolveFields.category]: selectInput('bad_deploy'), [ResolveFields.cause]: textInput('deploy-42'), [ResolveFields.summary]: textInput('Rolled back the payment client') },
+      values: {
+        [ResolveFields.category]: selectInput('bad_deploy'),
+        [ResolveFields.cause]: textInput('deploy-42'),
+        [ResolveFields.summary]: textInput('Rolled back the payment client'),
+      },
     });
 
   it('by a bystander: tells them who may, and the incident stays open', async () => {
@@ -43,7 +67,13 @@ describe('the resolve modal', () => {
     const { id, publicId } = await insertIncident(ctx, { channelId: 'C0RES1' });
     await handleResolveSubmission(ctx, { ack: rec.ack, body: resolveBody(People.ben, id, 'C0RES1') });
     expect(rec.log).toEqual(['ack', 'chat.postEphemeral']);
-    expect(rec.ephemerals()).toEqual([['C0RES1', People.ben, `Only the on-call for checkout (<@${People.priya}>), the commander (none yet) or the responders the copilot invited may resolve ${publicId}.`]]);
+    expect(rec.ephemerals()).toEqual([
+      [
+        'C0RES1',
+        People.ben,
+        `Only the on-call for checkout (<@${People.priya}>), the commander (none yet) or the responders the copilot invited may resolve ${publicId}.`,
+      ],
+    ]);
     expect((await findIncident(pg.db.knex, id))?.status).toBe('triggered');
   });
 
@@ -54,6 +84,8 @@ describe('the resolve modal', () => {
     await handleResolveSubmission(ctx, { ack: rec.ack, body: resolveBody(People.priya, id, 'C0RES2') });
     expect((await findIncident(pg.db.knex, id))?.status).toBe('resolved');
     // No investigation ran on this incident, so the copilot had no hypothesis to be right with.
-    expect(rec.ephemerals()).toEqual([['C0RES2', People.priya, `${publicId} resolved. The copilot's top hypothesis was wrong (none).`]]);
+    expect(rec.ephemerals()).toEqual([
+      ['C0RES2', People.priya, `${publicId} resolved. The copilot's top hypothesis was wrong (none).`],
+    ]);
   });
 });

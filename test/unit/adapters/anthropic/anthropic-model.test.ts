@@ -30,7 +30,12 @@ async function model(script: Script) {
 
 describe('Anthropic model adapter', () => {
   it('sends the Messages API request and maps the reply, usage and stop reason', async () => {
-    const m = await model([{ content: [{ type: 'text', text: 'thinking' }, toolUse('search_logs', { service: 'b' }, 'toolu_2')], usage: { input_tokens: 77, output_tokens: 9 } }]);
+    const m = await model([
+      {
+        content: [{ type: 'text', text: 'thinking' }, toolUse('search_logs', { service: 'b' }, 'toolu_2')],
+        usage: { input_tokens: 77, output_tokens: 9 },
+      },
+    ]);
     const res = await m.complete(request);
     const body = fake!.requests[0]!.body;
     expect(body).toMatchObject({
@@ -42,7 +47,10 @@ describe('Anthropic model adapter', () => {
     });
     expect(body.messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'hi' }] },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'search_logs', input: { service: 'a' } }] },
+      {
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: 'toolu_1', name: 'search_logs', input: { service: 'a' } }],
+      },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'boom', is_error: true }] },
     ]);
     expect(res).toEqual({
@@ -58,7 +66,10 @@ describe('Anthropic model adapter', () => {
   });
 
   it('turns a 400 into a non-retryable ExternalServiceError and a 529 into a retryable one', async () => {
-    const m = await model([{ status: 400, errorType: 'invalid_request_error' }, { status: 529, errorType: 'overloaded_error' }]);
+    const m = await model([
+      { status: 400, errorType: 'invalid_request_error' },
+      { status: 529, errorType: 'overloaded_error' },
+    ]);
     const e1 = await m.complete(request).catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(ExternalServiceError);
     expect((e1 as ExternalServiceError).retryable).toBe(false);

@@ -16,7 +16,9 @@ afterEach(() => {
   }
 });
 
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; seen: URL[] }> {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; seen: URL[] }> {
   const seen: URL[] = [];
   const server = createServer((req, res) => {
     seen.push(new URL(req.url ?? '/', 'http://loki'));
@@ -36,9 +38,14 @@ const range = { start: Date.parse('2026-04-03T14:45:00Z'), end: Date.parse('2026
 const opts = { selector: '{service="{{service}}"}', limit: 500 };
 
 describe('Loki logs adapter', () => {
-  it('asks Loki for the service\'s streams over the range and merges them oldest first', async () => {
+  it("asks Loki for the service's streams over the range and merges them oldest first", async () => {
     const { url, seen } = await serve(sendFixture('query-range-search.json'));
-    const lines = await createLokiLogs({ baseUrl: url, ...opts }).search({ service: 'search', contains: 'a "b"', range, limit: 50 });
+    const lines = await createLokiLogs({ baseUrl: url, ...opts }).search({
+      service: 'search',
+      contains: 'a "b"',
+      range,
+      limit: 50,
+    });
     expect(seen[0]!.pathname).toBe('/loki/api/v1/query_range');
     expect(Object.fromEntries(seen[0]!.searchParams)).toEqual({
       query: '{service="search"} |= "a \\"b\\""',
@@ -48,17 +55,42 @@ describe('Loki logs adapter', () => {
       direction: 'backward',
     });
     expect(lines).toEqual([
-      { ts: '2026-04-03T17:19:40.123Z', service: 'search', level: 'info', line: 'search started: version f63dada, 8 workers' },
-      { ts: '2026-04-03T17:28:10.123Z', service: 'search', level: 'error', line: "TypeError: Cannot read properties of undefined (reading 'locale') at ManifestBuilder.handle (src/manifestbuilder.ts:344)" },
-      { ts: '2026-04-03T17:29:28.123Z', service: 'search', level: 'error', line: 'unhandled exception in request handler: ManifestBuilder.handle failed' },
+      {
+        ts: '2026-04-03T17:19:40.123Z',
+        service: 'search',
+        level: 'info',
+        line: 'search started: version f63dada, 8 workers',
+      },
+      {
+        ts: '2026-04-03T17:28:10.123Z',
+        service: 'search',
+        level: 'error',
+        line: "TypeError: Cannot read properties of undefined (reading 'locale') at ManifestBuilder.handle (src/manifestbuilder.ts:344)",
+      },
+      {
+        ts: '2026-04-03T17:29:28.123Z',
+        service: 'search',
+        level: 'error',
+        line: 'unhandled exception in request handler: ManifestBuilder.handle failed',
+      },
       { ts: '2026-04-03T17:29:55.123Z', service: 'search', level: 'info', line: 'GET /search?q=boots 500 41ms' },
-      { ts: '2026-04-03T17:30:32.123Z', service: 'search', level: 'error', line: "TypeError: Cannot read properties of undefined (reading 'locale') at ManifestBuilder.handle (src/manifestbuilder.ts:344)" },
+      {
+        ts: '2026-04-03T17:30:32.123Z',
+        service: 'search',
+        level: 'error',
+        line: "TypeError: Cannot read properties of undefined (reading 'locale') at ManifestBuilder.handle (src/manifestbuilder.ts:344)",
+      },
     ]);
   });
 
   it('filters by level and keeps the newest lines within the limit', async () => {
     const { url, seen } = await serve(sendFixture('query-range-search.json'));
-    const lines = await createLokiLogs({ baseUrl: url, ...opts }).search({ service: 'search', level: 'error', range, limit: 2 });
+    const lines = await createLokiLogs({ baseUrl: url, ...opts }).search({
+      service: 'search',
+      level: 'error',
+      range,
+      limit: 2,
+    });
     expect(seen[0]!.searchParams.get('limit')).toBe('500');
     expect(lines.map((l) => [l.ts, l.level])).toEqual([
       ['2026-04-03T17:29:28.123Z', 'error'],
@@ -92,7 +124,9 @@ describe('Loki logs adapter', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExternalServiceError);
     expect((err as ExternalServiceError).retryable).toBe(false);
-    expect((err as Error).message).toBe('loki: HTTP 400 parse error at line 1, col 10: syntax error: unexpected IDENTIFIER');
+    expect((err as Error).message).toBe(
+      'loki: HTTP 400 parse error at line 1, col 10: syntax error: unexpected IDENTIFIER',
+    );
   });
 
   it('turns a 503 and a timeout into retryable ExternalServiceErrors', async () => {
@@ -100,11 +134,15 @@ describe('Loki logs adapter', () => {
       res.writeHead(503);
       res.end('too many outstanding requests');
     });
-    const e1 = await createLokiLogs({ baseUrl: down.url, ...opts }).search({ range }).catch((e: unknown) => e);
+    const e1 = await createLokiLogs({ baseUrl: down.url, ...opts })
+      .search({ range })
+      .catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(ExternalServiceError);
     expect((e1 as ExternalServiceError).retryable).toBe(true);
     const slow = await serve(() => {});
-    const e2 = await createLokiLogs({ baseUrl: slow.url, ...opts, timeoutMs: 150 }).search({ range }).catch((e: unknown) => e);
+    const e2 = await createLokiLogs({ baseUrl: slow.url, ...opts, timeoutMs: 150 })
+      .search({ range })
+      .catch((e: unknown) => e);
     expect((e2 as Error).message).toBe('loki: query timed out after 150 ms');
   });
 });

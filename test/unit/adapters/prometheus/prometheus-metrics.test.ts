@@ -21,7 +21,7 @@ async function serve(handler: Handler): Promise<{ url: string; seen: URLSearchPa
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
-      const params = new URLSearchParams(req.method === 'POST' ? raw : (req.url ?? '').split('?')[1] ?? '');
+      const params = new URLSearchParams(req.method === 'POST' ? raw : ((req.url ?? '').split('?')[1] ?? ''));
       seen.push(params);
       handler(req, params, res);
     });
@@ -37,7 +37,10 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 };
 
 const range = { start: Date.parse('2026-04-03T17:00:00Z'), end: Date.parse('2026-04-03T17:02:00Z'), stepMs: 60_000 };
-const roles = { error_ratio: 'service:http_errors:ratio_rate5m{service="{{service}}"}', upstream_error_ratio: 'up_err{service="{{service}}",upstream="{{upstream}}"}' };
+const roles = {
+  error_ratio: 'service:http_errors:ratio_rate5m{service="{{service}}"}',
+  upstream_error_ratio: 'up_err{service="{{service}}",upstream="{{upstream}}"}',
+};
 
 async function failureOf(p: Promise<unknown>): Promise<ExternalServiceError> {
   const err = await p.then(
@@ -56,18 +59,41 @@ describe('Prometheus metrics adapter', () => {
         status: 'success',
         data: {
           resultType: 'matrix',
-          result: [{ metric: { __name__: 'service:http_errors:ratio_rate5m', service: 'search' }, values: [[1775235600, '0.002'], [1775235660, '0.31']] }],
+          result: [
+            {
+              metric: { __name__: 'service:http_errors:ratio_rate5m', service: 'search' },
+              values: [
+                [1775235600, '0.002'],
+                [1775235660, '0.31'],
+              ],
+            },
+          ],
         },
       });
     });
     const metrics = createPrometheusMetrics({ baseUrl: `${url}/prom/`, roles });
     const series = await metrics.queryRole('error_ratio', 'search', range);
-    expect(series).toEqual([{ metric: { __name__: 'service:http_errors:ratio_rate5m', service: 'search' }, values: [[1775235600, '0.002'], [1775235660, '0.31']] }]);
-    expect(Object.fromEntries(seen[0]!)).toEqual({ query: 'service:http_errors:ratio_rate5m{service="search"}', start: '1775235600', end: '1775235720', step: '60s' });
+    expect(series).toEqual([
+      {
+        metric: { __name__: 'service:http_errors:ratio_rate5m', service: 'search' },
+        values: [
+          [1775235600, '0.002'],
+          [1775235660, '0.31'],
+        ],
+      },
+    ]);
+    expect(Object.fromEntries(seen[0]!)).toEqual({
+      query: 'service:http_errors:ratio_rate5m{service="search"}',
+      start: '1775235600',
+      end: '1775235720',
+      step: '60s',
+    });
   });
 
   it('widens the step of a long range so Prometheus gets at most 10,000 points per series, in whole seconds', async () => {
-    const { url, seen } = await serve((_req, _body, res) => json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [] } }));
+    const { url, seen } = await serve((_req, _body, res) =>
+      json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [] } }),
+    );
     const metrics = createPrometheusMetrics({ baseUrl: url, roles });
     const start = Date.parse('2026-03-04T17:00:00Z');
     await metrics.queryRole('error_ratio', 'search', { start, end: start + 30 * 86_400_000, stepMs: 15_000 });
@@ -76,7 +102,9 @@ describe('Prometheus metrics adapter', () => {
   });
 
   it('reads every upstream when a role names one that is not given', async () => {
-    const { url, seen } = await serve((_req, _p, res) => json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [] } }));
+    const { url, seen } = await serve((_req, _p, res) =>
+      json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [] } }),
+    );
     await createPrometheusMetrics({ baseUrl: url, roles }).queryRole('upstream_error_ratio', 'checkout', range);
     expect(seen[0]!.get('query')).toBe('up_err{service="checkout",upstream=~".+"}');
   });
@@ -89,12 +117,18 @@ describe('Prometheus metrics adapter', () => {
 
   it('turns a 400 bad_data answer into a non-retryable ExternalServiceError naming the problem', async () => {
     const { url } = await serve((_req, _p, res) =>
-      json(res, 400, { status: 'error', errorType: 'bad_data', error: 'invalid parameter "query": 1:5: parse error: unexpected "}"' }),
+      json(res, 400, {
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'invalid parameter "query": 1:5: parse error: unexpected "}"',
+      }),
     );
     const err = await failureOf(createPrometheusMetrics({ baseUrl: url, roles }).queryRange('up{', range));
     expect(err.service).toBe('prometheus');
     expect(err.retryable).toBe(false);
-    expect(err.message).toBe('prometheus: HTTP 400 bad_data: invalid parameter "query": 1:5: parse error: unexpected "}"');
+    expect(err.message).toBe(
+      'prometheus: HTTP 400 bad_data: invalid parameter "query": 1:5: parse error: unexpected "}"',
+    );
   });
 
   it('turns a 503 into a retryable ExternalServiceError', async () => {
@@ -102,7 +136,9 @@ describe('Prometheus metrics adapter', () => {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '7' });
       res.end('Service Unavailable');
     });
-    const err = await failureOf(createPrometheusMetrics({ baseUrl: url, roles }).queryRole('error_ratio', 'search', range));
+    const err = await failureOf(
+      createPrometheusMetrics({ baseUrl: url, roles }).queryRole('error_ratio', 'search', range),
+    );
     expect(err.retryable).toBe(true);
     expect(err.retryAfterMs).toBe(7000);
     expect(err.message).toBe('prometheus: HTTP 503 Service Unavailable');
@@ -113,7 +149,9 @@ describe('Prometheus metrics adapter', () => {
       // never answers
     });
     const started = Date.now();
-    const err = await failureOf(createPrometheusMetrics({ baseUrl: url, roles, timeoutMs: 200 }).queryRole('error_ratio', 'search', range));
+    const err = await failureOf(
+      createPrometheusMetrics({ baseUrl: url, roles, timeoutMs: 200 }).queryRole('error_ratio', 'search', range),
+    );
     expect(err.message).toBe('prometheus: query timed out after 200 ms');
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -122,12 +160,16 @@ describe('Prometheus metrics adapter', () => {
     const { url } = await serve(() => {});
     for (const s of servers.splice(0)) s.close();
     await new Promise((r) => setTimeout(r, 50));
-    const err = await failureOf(createPrometheusMetrics({ baseUrl: url, roles }).queryRole('error_ratio', 'search', range));
+    const err = await failureOf(
+      createPrometheusMetrics({ baseUrl: url, roles }).queryRole('error_ratio', 'search', range),
+    );
     expect(err.message).toMatch(/^prometheus: unreachable: /);
   });
 
   it('refuses a result that is not a matrix', async () => {
-    const { url } = await serve((_req, _p, res) => json(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } }));
+    const { url } = await serve((_req, _p, res) =>
+      json(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } }),
+    );
     const err = await failureOf(createPrometheusMetrics({ baseUrl: url, roles }).queryRange('up', range));
     expect(err.message).toBe('prometheus: expected a matrix result, got vector');
   });
@@ -138,7 +180,9 @@ describe('fillTemplate', () => {
     expect(fillTemplate('m{service="{{service}}"}', { service: 'a"b\\c' })).toBe('m{service="a\\"b\\\\c"}');
   });
   it('fills placeholders outside label matchers too', () => {
-    expect(fillTemplate('sum(rate(x{job=~"{{service}}-.*"}[5m]))', { service: 'api' })).toBe('sum(rate(x{job=~"api-.*"}[5m]))');
+    expect(fillTemplate('sum(rate(x{job=~"{{service}}-.*"}[5m]))', { service: 'api' })).toBe(
+      'sum(rate(x{job=~"api-.*"}[5m]))',
+    );
   });
 });
 

@@ -29,7 +29,12 @@ describe.each(buttons)('the %s button', (_name, actionId, handle) => {
     it(`acks, then tells only the clicker about ${what}, touching nothing`, async () => {
       const rec = new Recorder();
       const ctx = handlerContext(rec);
-      await handle(ctx, { ack: rec.ack, respond: rec.respond, client: rec.client, body: buttonClick({ actionId, value, user: People.priya }) });
+      await handle(ctx, {
+        ack: rec.ack,
+        respond: rec.respond,
+        client: rec.client,
+        body: buttonClick({ actionId, value, user: People.priya }),
+      });
       expect(rec.log).toEqual(['ack', 'respond']);
       expect(rec.responses).toEqual([{ response_type: 'ephemeral', replace_original: false, text: NOT_AN_INCIDENT }]);
       expect(rec.touched).toEqual([]);
@@ -40,7 +45,12 @@ describe.each(buttons)('the %s button', (_name, actionId, handle) => {
   it('answers through chat.postEphemeral in the click’s channel when the response_url has expired', async () => {
     const rec = new Recorder();
     rec.respondFails = true;
-    await handle(handlerContext(rec), { ack: rec.ack, respond: rec.respond, client: rec.client, body: buttonClick({ actionId, value: 'x', user: People.ben, channel: 'C0INC7' }) });
+    await handle(handlerContext(rec), {
+      ack: rec.ack,
+      respond: rec.respond,
+      client: rec.client,
+      body: buttonClick({ actionId, value: 'x', user: People.ben, channel: 'C0INC7' }),
+    });
     expect(rec.log).toEqual(['ack', 'respond', 'chat.postEphemeral']);
     expect(rec.ephemerals()).toEqual([['C0INC7', People.ben, NOT_AN_INCIDENT]]);
     expect(rec.touched).toEqual([]);
@@ -57,9 +67,14 @@ describe.each(buttons)('the %s button', (_name, actionId, handle) => {
   it('acks before it reaches the use case, which looks the incident up', async () => {
     const rec = new Recorder();
     // The unit context's database throws when touched: the lookup fails after the ack, as an outage would.
-    await expect(handle(handlerContext(rec), { ack: rec.ack, respond: rec.respond, client: rec.client, body: buttonClick({ actionId, value: '42', user: People.priya }) })).rejects.toThrow(
-      /reached the database/,
-    );
+    await expect(
+      handle(handlerContext(rec), {
+        ack: rec.ack,
+        respond: rec.respond,
+        client: rec.client,
+        body: buttonClick({ actionId, value: '42', user: People.priya }),
+      }),
+    ).rejects.toThrow(/reached the database/);
     expect(rec.log[0]).toBe('ack');
     expect(rec.touched.length).toBeGreaterThan(0);
     expect(rec.responses).toEqual([]);

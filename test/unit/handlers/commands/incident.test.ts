@@ -7,7 +7,10 @@ import { INCIDENT_USAGE } from '../../../../src/oncall/command-parsing.js';
 import { People, Recorder, handlerContext } from '../../../helpers/handler-context.js';
 import { slashCommand } from '../../../helpers/slack-payloads.js';
 
-async function run(text: string, body: Record<string, string> = slashCommand({ command: '/incident', text, user: People.priya, channel: 'C0GENERAL' })): Promise<Recorder> {
+async function run(
+  text: string,
+  body: Record<string, string> = slashCommand({ command: '/incident', text, user: People.priya, channel: 'C0GENERAL' }),
+): Promise<Recorder> {
   const rec = new Recorder();
   await handleIncidentCommand(handlerContext(rec), { ack: rec.ack, respond: rec.respond, client: rec.client, body });
   return rec;
@@ -29,11 +32,16 @@ describe('/incident', () => {
   }
 
   it('answers help, and no subcommand, with the usage alone', async () => {
-    for (const text of ['help', '']) expect((await run(text)).acks).toEqual([{ response_type: 'ephemeral', text: INCIDENT_USAGE }]);
+    for (const text of ['help', ''])
+      expect((await run(text)).acks).toEqual([{ response_type: 'ephemeral', text: INCIDENT_USAGE }]);
   });
 
   it('answers a body without a trigger_id with the usage (nothing could open a form)', async () => {
-    const { trigger_id: _trigger, ...body } = slashCommand({ command: '/incident', text: 'declare', user: People.priya });
+    const { trigger_id: _trigger, ...body } = slashCommand({
+      command: '/incident',
+      text: 'declare',
+      user: People.priya,
+    });
     expect((await run('', body)).acks).toEqual([{ response_type: 'ephemeral', text: INCIDENT_USAGE }]);
   });
 
@@ -42,7 +50,10 @@ describe('/incident', () => {
     expect(rec.log).toEqual(['ack', 'views.open']);
     expect(rec.acks).toEqual([undefined]);
     expect(rec.opened).toEqual([
-      { trigger_id: '8123456789.1234567890.0a1b2c3d4e5f', view: buildDeclareModal({ title: 'Checkout is failing', services: ['checkout'], channelId: 'C0GENERAL' }) },
+      {
+        trigger_id: '8123456789.1234567890.0a1b2c3d4e5f',
+        view: buildDeclareModal({ title: 'Checkout is failing', services: ['checkout'], channelId: 'C0GENERAL' }),
+      },
     ]);
     expect(rec.touched).toEqual([]);
   });
@@ -51,6 +62,12 @@ describe('/incident', () => {
     const rec = await run('ack');
     expect(rec.log).toEqual(['ack', 'respond']);
     expect(rec.touched).toContain('database(incidents)');
-    expect(rec.responses).toEqual([{ response_type: 'ephemeral', replace_original: false, text: 'Something went wrong; the error is in the copilot’s log.' }]);
+    expect(rec.responses).toEqual([
+      {
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'Something went wrong; the error is in the copilot’s log.',
+      },
+    ]);
   });
 });

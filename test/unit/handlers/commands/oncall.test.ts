@@ -8,7 +8,11 @@ import { slashCommand } from '../../../helpers/slack-payloads.js';
 
 async function run(text: string, user: string = People.priya): Promise<Recorder> {
   const rec = new Recorder();
-  await handleOncallCommand(handlerContext(rec), { ack: rec.ack, respond: rec.respond, body: slashCommand({ command: '/oncall', text, user }) });
+  await handleOncallCommand(handlerContext(rec), {
+    ack: rec.ack,
+    respond: rec.respond,
+    body: slashCommand({ command: '/oncall', text, user }),
+  });
   return rec;
 }
 
@@ -36,7 +40,13 @@ describe('/oncall', () => {
     const rec = await run('billing');
     expect(rec.log).toEqual(['ack', 'respond']);
     expect(rec.acks).toEqual([undefined]);
-    expect(rec.responses).toEqual([{ response_type: 'ephemeral', replace_original: false, text: 'A team or service called "billing" with an owning team was not found.' }]);
+    expect(rec.responses).toEqual([
+      {
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'A team or service called "billing" with an owning team was not found.',
+      },
+    ]);
     expect(rec.touched).toEqual([]);
   });
 

@@ -7,8 +7,19 @@ import { messageEvent } from '../../../helpers/slack-payloads.js';
 
 describe('a message in a channel', () => {
   for (const [what, event] of [
-    ['an edit', messageEvent({ channel: 'C0INC42', user: People.priya, text: 'typo fixed', subtype: 'message_changed' })],
-    ['a join', messageEvent({ channel: 'C0INC42', user: People.sam, text: '<@U0SAM> has joined the channel', subtype: 'channel_join' })],
+    [
+      'an edit',
+      messageEvent({ channel: 'C0INC42', user: People.priya, text: 'typo fixed', subtype: 'message_changed' }),
+    ],
+    [
+      'a join',
+      messageEvent({
+        channel: 'C0INC42',
+        user: People.sam,
+        text: '<@U0SAM> has joined the channel',
+        subtype: 'channel_join',
+      }),
+    ],
     ['a bot post', messageEvent({ channel: 'C0INC42', user: 'U0COPILOT', text: 'briefing', botId: 'B0COPILOT' })],
     ['an event without a user', { type: 'message', channel: 'C0INC42', text: 'hello', ts: '1764064860.000300' }],
   ] as const) {
@@ -22,7 +33,11 @@ describe('a message in a channel', () => {
 
   it('looks a person’s message’s channel up to find its incident', async () => {
     const rec = new Recorder();
-    await expect(handleChannelMessage(handlerContext(rec), { event: messageEvent({ channel: 'C0INC42', user: People.priya, text: 'rolling back now' }) })).rejects.toThrow(/reached the database/);
+    await expect(
+      handleChannelMessage(handlerContext(rec), {
+        event: messageEvent({ channel: 'C0INC42', user: People.priya, text: 'rolling back now' }),
+      }),
+    ).rejects.toThrow(/reached the database/);
     expect(rec.touched).toEqual(['database(incidents)']);
   });
 });

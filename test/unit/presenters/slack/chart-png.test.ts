@@ -36,7 +36,10 @@ describe('PNG chart', () => {
   });
 
   it('draws the series in blue and the onset in red', () => {
-    const points: Array<[number, number]> = Array.from({ length: 30 }, (_, i) => [1000 + i * 60, i < 15 ? 0.001 : 0.12]);
+    const points: Array<[number, number]> = Array.from({ length: 30 }, (_, i) => [
+      1000 + i * 60,
+      i < 15 ? 0.001 : 0.12,
+    ]);
     const png = renderLineChartPng({ points, onset: 1000 + 15 * 60, width: 200, height: 100 });
     const { rgb } = decode(png);
     const colours = new Set<string>();

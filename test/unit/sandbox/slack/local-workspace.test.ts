@@ -13,7 +13,15 @@ import { createLocalWorkspace, type LocalWorkspace } from '../../../../sandbox/s
 import { RosterIds } from '../../../../sandbox/slack/roster.js';
 
 const logger = pino({ level: 'silent' });
-const quietLogger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
+const quietLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => LogLevel.ERROR,
+  setName() {},
+};
 
 async function serve(router: express.Router): Promise<{ url: string; close(): Promise<void> }> {
   const app = express();
@@ -22,7 +30,11 @@ async function serve(router: express.Router): Promise<{ url: string; close(): Pr
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -42,7 +54,12 @@ describe('local workspace console', () => {
   beforeEach(async () => {
     workspace = await createLocalWorkspace({ appBaseUrl: () => appUrl, logger, rateLimit: { enabled: false } });
     consoleServer = await serve(workspace.router);
-    bolt = new App({ token: workspace.botToken, signingSecret: workspace.signingSecret, clientOptions: { slackApiUrl: workspace.apiUrl() }, logger: quietLogger });
+    bolt = new App({
+      token: workspace.botToken,
+      signingSecret: workspace.signingSecret,
+      clientOptions: { slackApiUrl: workspace.apiUrl() },
+      logger: quietLogger,
+    });
     bolt.command('/oncall', async ({ ack }) => {
       await ack('Priya is on call');
     });
@@ -61,9 +78,17 @@ describe('local workspace console', () => {
   });
 
   const getState = async (as: string, channel = 'C0ALERTS'): Promise<ConsoleState> =>
-    (await (await fetch(`${consoleServer.url}/sandbox/console/api/state?as=${as}&channel=${channel}`)).json()) as ConsoleState;
+    (await (
+      await fetch(`${consoleServer.url}/sandbox/console/api/state?as=${as}&channel=${channel}`)
+    ).json()) as ConsoleState;
   const post = async (p: string, body: unknown) =>
-    (await fetch(`${consoleServer.url}${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ ok: boolean; error?: string }>;
+    (
+      await fetch(`${consoleServer.url}${p}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json() as Promise<{ ok: boolean; error?: string }>;
 
   it('serves the console page and its script', async () => {
     const page = await fetch(`${consoleServer.url}/`);
@@ -75,7 +100,9 @@ describe('local workspace console', () => {
   });
 
   it('runs a slash command typed in the message box and shows the answer only to who typed it', async () => {
-    expect((await post('/sandbox/console/api/send', { as: RosterIds.secondary, channel: 'C0ALERTS', text: '/oncall' })).ok).toBe(true);
+    expect(
+      (await post('/sandbox/console/api/send', { as: RosterIds.secondary, channel: 'C0ALERTS', text: '/oncall' })).ok,
+    ).toBe(true);
     expect((await getState(RosterIds.secondary)).messagesHtml).toContain('Priya is on call');
     expect((await getState(RosterIds.secondary)).messagesHtml).toContain('Only visible to you');
     expect((await getState(RosterIds.primary)).messagesHtml).not.toContain('Priya is on call');
@@ -88,17 +115,39 @@ describe('local workspace console', () => {
       text: 'INC-1 <script>x</script>',
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: '*INC-1* checkout 5xx &lt;script&gt;' } },
-        { type: 'actions', elements: [{ type: 'button', action_id: 'incident_acknowledge', style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' } }] },
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              action_id: 'incident_acknowledge',
+              style: 'primary',
+              text: { type: 'plain_text', text: 'Acknowledge' },
+            },
+          ],
+        },
       ],
     });
     const before = await getState(RosterIds.primary);
     expect(before.messagesHtml).toContain('<b>INC-1</b> checkout 5xx &lt;script&gt;');
     expect(before.messagesHtml).toContain('data-action-id="incident_acknowledge"');
     expect(before.messagesHtml).not.toContain('<script');
-    expect((await post('/sandbox/console/api/click', { as: RosterIds.primary, channel: 'C0ALERTS', ts: posted.ts, actionId: 'incident_acknowledge' })).ok).toBe(true);
-    for (let i = 0; i < 100 && !workspace.state.message('C0ALERTS', posted.ts!)?.text.startsWith('Acknowledged'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(
+      (
+        await post('/sandbox/console/api/click', {
+          as: RosterIds.primary,
+          channel: 'C0ALERTS',
+          ts: posted.ts,
+          actionId: 'incident_acknowledge',
+        })
+      ).ok,
+    ).toBe(true);
+    for (let i = 0; i < 100 && !workspace.state.message('C0ALERTS', posted.ts!)?.text.startsWith('Acknowledged'); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(workspace.state.message('C0ALERTS', posted.ts!)?.text).toBe(`Acknowledged by <@${RosterIds.primary}>`);
-    expect((await getState(RosterIds.primary)).messagesHtml).toContain('Acknowledged by <span class="mention">@Priya</span>');
+    expect((await getState(RosterIds.primary)).messagesHtml).toContain(
+      'Acknowledged by <span class="mention">@Priya</span>',
+    );
   });
 
   it('lists incident channels apart from team channels, and DMs only for their person', async () => {
@@ -150,7 +199,10 @@ describe('local workspace persistence', () => {
       expect(history.messages!.map((m) => m.text).reverse()).toEqual(['briefing', '']);
       const file = history.messages![0]!.files![0]!;
       expect(Buffer.from(await (await fetch(file.url_private!)).arrayBuffer()).toString()).toBe('png-bytes');
-      expect((await c2.conversations.create({ name: 'inc-3-search' }).catch((e: { data: { error: string } }) => e.data)).error).toBe('name_taken');
+      expect(
+        (await c2.conversations.create({ name: 'inc-3-search' }).catch((e: { data: { error: string } }) => e.data))
+          .error,
+      ).toBe('name_taken');
     } finally {
       await second.close();
     }

@@ -13,7 +13,12 @@ describe('ChannelRateLimiter', () => {
     expect(limiter.take('C1')).toBeUndefined();
     expect(limiter.take('C1')).toBe(1);
     now = 10_000;
-    expect([limiter.take('C1'), limiter.take('C1'), limiter.take('C1'), limiter.take('C1')]).toEqual([undefined, undefined, undefined, 1]);
+    expect([limiter.take('C1'), limiter.take('C1'), limiter.take('C1'), limiter.take('C1')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      1,
+    ]);
   });
 
   it('never limits when switched off, and can be switched on and off at run time', () => {

@@ -8,7 +8,15 @@ let sandbox: SlackSandbox;
 let server: { url: string; close(): Promise<void> };
 let client: WebClient;
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => 'error', setName() {} } as never;
+const quiet = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => 'error',
+  setName() {},
+} as never;
 
 function makeClient(token = 'xoxb-unit') {
   return new WebClient(token, { slackApiUrl: sandbox.apiUrl, logger: quiet, retryConfig: { retries: 0 } });
@@ -54,7 +62,12 @@ describe('Slack Web API sandbox', () => {
     const posted = await client.chat.postMessage({ channel: 'C0ALERTS', text: 'Checkout is down', blocks });
     expect(posted.channel).toBe('C0ALERTS');
     expect(posted.message?.blocks).toEqual(blocks);
-    await client.chat.update({ channel: 'C0ALERTS', ts: posted.ts!, text: 'Checkout recovered', blocks: [{ type: 'divider' }] });
+    await client.chat.update({
+      channel: 'C0ALERTS',
+      ts: posted.ts!,
+      text: 'Checkout recovered',
+      blocks: [{ type: 'divider' }],
+    });
     const history = await client.conversations.history({ channel: 'C0ALERTS' });
     expect(history.messages).toHaveLength(1);
     expect(history.messages![0]!.text).toBe('Checkout recovered');
@@ -88,32 +101,57 @@ describe('Slack Web API sandbox', () => {
     expect(created.channel?.name).toBe('inc-1-checkout');
     expect((await slackError(client.conversations.create({ name: 'inc-1-checkout' }))).error).toBe('name_taken');
     expect((await slackError(client.conversations.create({ name: 'Bad Name!' }))).error).toBe('invalid_name_specials');
-    await client.conversations.invite({ channel: created.channel!.id!, users: `${RosterIds.primary},${RosterIds.manager}` });
-    expect((await slackError(client.conversations.invite({ channel: created.channel!.id!, users: RosterIds.primary }))).error).toBe('already_in_channel');
+    await client.conversations.invite({
+      channel: created.channel!.id!,
+      users: `${RosterIds.primary},${RosterIds.manager}`,
+    });
+    expect(
+      (await slackError(client.conversations.invite({ channel: created.channel!.id!, users: RosterIds.primary })))
+        .error,
+    ).toBe('already_in_channel');
     await client.conversations.setTopic({ channel: created.channel!.id!, topic: 'SEV1 checkout 5xx' });
     const info = await client.conversations.info({ channel: created.channel!.id! });
     expect(info.channel?.topic?.value).toBe('SEV1 checkout 5xx');
-    expect(sandbox.state.channels.get(created.channel!.id!)!.members).toEqual([SANDBOX_BOT.userId, RosterIds.primary, RosterIds.manager]);
+    expect(sandbox.state.channels.get(created.channel!.id!)!.members).toEqual([
+      SANDBOX_BOT.userId,
+      RosterIds.primary,
+      RosterIds.manager,
+    ]);
   });
 
   it('answers channel_not_found for unknown channels', async () => {
-    expect((await slackError(client.chat.postMessage({ channel: 'C0NOPE', text: 'x' }))).error).toBe('channel_not_found');
+    expect((await slackError(client.chat.postMessage({ channel: 'C0NOPE', text: 'x' }))).error).toBe(
+      'channel_not_found',
+    );
     expect((await slackError(client.conversations.info({ channel: 'C0NOPE' }))).error).toBe('channel_not_found');
   });
 
   it('answers invalid_blocks with Slack-style messages for a header over 150 characters', async () => {
-    const data = await slackError(client.chat.postMessage({ channel: 'C0ALERTS', text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }] }));
+    const data = await slackError(
+      client.chat.postMessage({
+        channel: 'C0ALERTS',
+        text: 'x',
+        blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }],
+      }),
+    );
     expect(data.error).toBe('invalid_blocks');
-    expect(data.response_metadata?.messages).toEqual(['[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]']);
+    expect(data.response_metadata?.messages).toEqual([
+      '[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]',
+    ]);
     expect(sandbox.state.channelMessages('C0ALERTS')).toHaveLength(0);
   });
 
   it('posts ephemerals only to members and records them for that user', async () => {
     const res = await client.chat.postEphemeral({ channel: 'C0ALERTS', user: RosterIds.bystander, text: 'only you' });
     expect(res.message_ts).toBeDefined();
-    expect(sandbox.state.ephemerals).toMatchObject([{ channel: 'C0ALERTS', user: RosterIds.bystander, text: 'only you' }]);
+    expect(sandbox.state.ephemerals).toMatchObject([
+      { channel: 'C0ALERTS', user: RosterIds.bystander, text: 'only you' },
+    ]);
     const ch = await client.conversations.create({ name: 'private-ish' });
-    expect((await slackError(client.chat.postEphemeral({ channel: ch.channel!.id!, user: RosterIds.bystander, text: 'x' }))).error).toBe('user_not_in_channel');
+    expect(
+      (await slackError(client.chat.postEphemeral({ channel: ch.channel!.id!, user: RosterIds.bystander, text: 'x' })))
+        .error,
+    ).toBe('user_not_in_channel');
   });
 
   it('posts to public channels it is not in (chat:write.public) but not to private ones', async () => {
@@ -132,8 +170,13 @@ describe('Slack Web API sandbox', () => {
     expect(sandbox.state.channelMessages(dm.channel!.id!).map((m) => m.text)).toEqual(['you are paged']);
     expect((await client.users.info({ user: RosterIds.primary })).user?.real_name).toBe('Priya');
     expect((await client.users.lookupByEmail({ email: 'sam@example.com' })).user?.id).toBe(RosterIds.secondary);
-    expect((await slackError(client.users.lookupByEmail({ email: 'nobody@example.com' }))).error).toBe('users_not_found');
-    expect((await client.usergroups.users.list({ usergroup: 'S0ONCALL' })).users).toEqual([RosterIds.primary, RosterIds.secondary]);
+    expect((await slackError(client.users.lookupByEmail({ email: 'nobody@example.com' }))).error).toBe(
+      'users_not_found',
+    );
+    expect((await client.usergroups.users.list({ usergroup: 'S0ONCALL' })).users).toEqual([
+      RosterIds.primary,
+      RosterIds.secondary,
+    ]);
     expect((await slackError(client.usergroups.users.list({ usergroup: 'S0NOPE' }))).error).toBe('no_such_subteam');
     expect((await client.users.list({})).members!.map((m) => m.id)).toContain(RosterIds.bystander);
   });
@@ -141,9 +184,17 @@ describe('Slack Web API sandbox', () => {
   it('rate limits chat.postMessage per channel with 429 and Retry-After, which WebClient waits out', async () => {
     // A slow refill first, so the 429 cannot be missed however slow the machine is.
     sandbox.limiter.configure({ enabled: true, perSecond: 0.1, burst: 1 });
-    const raw = await fetch(`${sandbox.apiUrl}chat.postMessage`, { method: 'POST', headers: { Authorization: 'Bearer xoxb-unit', 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'C0GENERAL', text: 'a' }) });
+    const raw = await fetch(`${sandbox.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer xoxb-unit', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel: 'C0GENERAL', text: 'a' }),
+    });
     expect(raw.status).toBe(200);
-    const limited = await fetch(`${sandbox.apiUrl}chat.postMessage`, { method: 'POST', headers: { Authorization: 'Bearer xoxb-unit', 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'C0GENERAL', text: 'b' }) });
+    const limited = await fetch(`${sandbox.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer xoxb-unit', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel: 'C0GENERAL', text: 'b' }),
+    });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('10');
     expect(await limited.json()).toEqual({ ok: false, error: 'ratelimited' });
@@ -151,7 +202,11 @@ describe('Slack Web API sandbox', () => {
     sandbox.limiter.configure({ enabled: true, perSecond: 1, burst: 1 });
     await client.chat.postMessage({ channel: 'C0GENERAL', text: 'b' });
 
-    const retrying = new WebClient('xoxb-unit', { slackApiUrl: sandbox.apiUrl, logger: quiet, retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 10 } });
+    const retrying = new WebClient('xoxb-unit', {
+      slackApiUrl: sandbox.apiUrl,
+      logger: quiet,
+      retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 10 },
+    });
     let rateLimitedEvents = 0;
     retrying.on(WebClientEvent.RATE_LIMITED, () => rateLimitedEvents++);
     const started = Date.now();
@@ -167,19 +222,35 @@ describe('Slack Web API sandbox', () => {
   it('uploads a file end to end with filesUploadV2 and shares it in a thread', async () => {
     const parent = await client.chat.postMessage({ channel: 'C0ALERTS', text: 'chart below' });
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
-    const res = await client.filesUploadV2({ channel_id: 'C0ALERTS', thread_ts: parent.ts!, file: png, filename: 'error-rate.png', title: 'Error rate' });
+    const res = await client.filesUploadV2({
+      channel_id: 'C0ALERTS',
+      thread_ts: parent.ts!,
+      file: png,
+      filename: 'error-rate.png',
+      title: 'Error rate',
+    });
     expect(res.ok).toBe(true);
     const replies = await client.conversations.replies({ channel: 'C0ALERTS', ts: parent.ts! });
     expect(replies.messages).toHaveLength(2);
     const shared = replies.messages![1]!.files![0]!;
-    expect(shared).toMatchObject({ name: 'error-rate.png', title: 'Error rate', mimetype: 'image/png', size: png.length });
+    expect(shared).toMatchObject({
+      name: 'error-rate.png',
+      title: 'Error rate',
+      mimetype: 'image/png',
+      size: png.length,
+    });
     const download = await fetch(shared.url_private!);
     expect(download.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await download.arrayBuffer())).toEqual(png);
   });
 
   it('supports the legacy files.upload with text content', async () => {
-    const res = await client.apiCall('files.upload', { channels: 'C0ONCALL', content: 'log line 1\nlog line 2', filename: 'logs.txt', title: 'Logs' });
+    const res = await client.apiCall('files.upload', {
+      channels: 'C0ONCALL',
+      content: 'log line 1\nlog line 2',
+      filename: 'logs.txt',
+      title: 'Logs',
+    });
     expect(res.ok).toBe(true);
     const msg = sandbox.state.channelMessages('C0ONCALL')[0]!;
     const file = sandbox.state.files.get(msg.files![0]!)!;
@@ -195,7 +266,10 @@ describe('Slack Web API sandbox', () => {
     expect(opened.view?.id).toMatch(/^V/);
     expect(sandbox.state.topView(RosterIds.primary)?.id).toBe(opened.view?.id);
     expect((await slackError(client.views.open({ trigger_id: trigger, view }))).error).toBe('exchanged_trigger_id');
-    const updated = await client.views.update({ view_id: opened.view!.id!, view: { ...view, title: { type: 'plain_text', text: 'Updated' } } });
+    const updated = await client.views.update({
+      view_id: opened.view!.id!,
+      view: { ...view, title: { type: 'plain_text', text: 'Updated' } },
+    });
     expect((updated.view?.title as { text: string }).text).toBe('Updated');
   });
 

@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionDef } from '../../../../src/config.js';
 import { buildSandboxFileConfig } from '../../../../sandbox/default-config.js';
-import { World, createSandboxActionRunner, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../sandbox/world/index.js';
+import {
+  World,
+  createSandboxActionRunner,
+  createWorldClock,
+  createWorldEvidence,
+  triggerScenario,
+} from '../../../../sandbox/world/index.js';
 
 const MINUTE = 60_000;
 const file = buildSandboxFileConfig(new Date('2026-11-22T14:03:00Z'));
@@ -14,7 +20,14 @@ function setup() {
   return { clock, world, runner: createSandboxActionRunner(world) };
 }
 
-const request = (action: string, service: string, cause: string | null, runId = `run-${action}-${service}`) => ({ runId, action: def(action), incidentPublicId: 'INC-7', service, cause, inputs: {} });
+const request = (action: string, service: string, cause: string | null, runId = `run-${action}-${service}`) => ({
+  runId,
+  action: def(action),
+  incidentPublicId: 'INC-7',
+  service,
+  cause,
+  inputs: {},
+});
 
 describe('createSandboxActionRunner', () => {
   it('is the runner for actions of type sandbox', () => {
@@ -29,7 +42,10 @@ describe('createSandboxActionRunner', () => {
     expect(outcome.ok).toBe(true);
     expect(outcome.detail).toContain(t.truth.cause!);
     expect(outcome.externalRef).toBeUndefined();
-    const deploys = await createWorldEvidence(world).changes!.listDeploys({ start: world.now() - MINUTE, end: world.now(), stepMs: MINUTE }, 'search');
+    const deploys = await createWorldEvidence(world).changes!.listDeploys(
+      { start: world.now() - MINUTE, end: world.now(), stepMs: MINUTE },
+      'search',
+    );
     expect(deploys.at(-1)!.title).toMatch(new RegExp(`^Rollback to \\w+ \\(reverts ${t.truth.cause}\\)$`));
     expect(world.activeFaults()).toEqual([]);
   });
@@ -59,10 +75,15 @@ describe('createSandboxActionRunner', () => {
       await runner.run(request('scale_consumers', 'search', null)),
       await runner.run(request('enable_fallback', 'search', null)),
       await runner.run(request('restart_service', 'no-such-service', null)),
-      await runner.run({ ...request('rollback_deploy', 'search', null, 'run-drop'), action: { ...def('rollback_deploy'), name: 'drop_tables' } }),
+      await runner.run({
+        ...request('rollback_deploy', 'search', null, 'run-drop'),
+        action: { ...def('rollback_deploy'), name: 'drop_tables' },
+      }),
     ];
     expect(refused.map((o) => o.ok)).toEqual(refused.map(() => false));
-    expect(refused[0]!.detail).toBe(`${t.truth.cause} is a deploy of search, not of checkout; nothing was rolled back.`);
+    expect(refused[0]!.detail).toBe(
+      `${t.truth.cause} is a deploy of search, not of checkout; nothing was rolled back.`,
+    );
     expect(refused[7]!.detail).toBe('The local world cannot run "drop_tables".');
     expect(world.listOperations()).toEqual([]);
     expect(world.activeFaults()).toHaveLength(1);

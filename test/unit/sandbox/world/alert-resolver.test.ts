@@ -30,7 +30,11 @@ async function start(opts: { token?: string } = {}) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const trigger = async (scenario: string) => {
-    const res = await fetch(`${url}/sandbox/api/trigger`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario }) });
+    const res = await fetch(`${url}/sandbox/api/trigger`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ scenario }),
+    });
     expect(res.status).toBe(202);
   };
   return { clock, world, resolver, received, trigger };
@@ -54,14 +58,20 @@ describe('resolved notifications from the local world', () => {
     expect(await resolver.check()).toBe(0);
 
     const fault = world.activeFaults().find((f) => f.kind === 'bad_deploy')!;
-    expect(world.applyAction({ action: 'rollback_deploy', service: fault.service, cause: fault.cause, runId: 'r-fix' }).ok).toBe(true);
+    expect(
+      world.applyAction({ action: 'rollback_deploy', service: fault.service, cause: fault.cause, runId: 'r-fix' }).ok,
+    ).toBe(true);
     clock.advance(5 * MINUTE);
     expect(await resolver.check()).toBe(1);
     expect(received).toHaveLength(2);
     const { auth, body } = received[1]!;
     expect(auth).toBe('Bearer s3cret');
     // Alertmanager's webhook format: same group and alert identity, status resolved, endsAt the resolution time.
-    expect(body).toEqual({ ...firing, status: 'resolved', alerts: [{ ...firing.alerts[0], status: 'resolved', endsAt: new Date(world.now()).toISOString() }] });
+    expect(body).toEqual({
+      ...firing,
+      status: 'resolved',
+      alerts: [{ ...firing.alerts[0], status: 'resolved', endsAt: new Date(world.now()).toISOString() }],
+    });
     expect(body.alerts[0]!.fingerprint).toBe(firing.alerts[0]!.fingerprint);
     expect(body.alerts[0]!.startsAt).toBe(firing.alerts[0]!.startsAt);
     expect(body.version).toBe('4');

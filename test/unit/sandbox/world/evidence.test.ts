@@ -17,11 +17,17 @@ describe('world metrics', () => {
   it('answer a role as a Prometheus matrix: SPEC names, service label, string samples at each step up to now', async () => {
     const { world, evidence } = stoppedWorld();
     const now = world.now();
-    const series = await evidence.metrics!.queryRole('error_ratio', 'checkout', { start: now - 10 * MINUTE, end: now + 10 * MINUTE, stepMs: MINUTE });
+    const series = await evidence.metrics!.queryRole('error_ratio', 'checkout', {
+      start: now - 10 * MINUTE,
+      end: now + 10 * MINUTE,
+      stepMs: MINUTE,
+    });
     expect(series).toHaveLength(1);
     expect(() => seriesSchema.parse(series[0])).not.toThrow();
     expect(series[0]!.metric).toEqual({ __name__: 'service:http_errors:ratio_rate5m', service: 'checkout' });
-    expect(series[0]!.values.map(([t]) => t)).toEqual(Array.from({ length: 11 }, (_, i) => (now - (10 - i) * MINUTE) / 1000));
+    expect(series[0]!.values.map(([t]) => t)).toEqual(
+      Array.from({ length: 11 }, (_, i) => (now - (10 - i) * MINUTE) / 1000),
+    );
     for (const [, v] of series[0]!.values) expect(Number(v)).toBeGreaterThan(0);
   });
 
@@ -31,7 +37,9 @@ describe('world metrics', () => {
     const upstreams = await evidence.metrics!.queryRole('upstream_error_ratio', 'checkout', range);
     expect(upstreams.map((s) => s.metric.upstream).sort()).toEqual(['inventory', 'orders-db', 'payments']);
     const queue = await evidence.metrics!.queryRole('queue_depth', 'email-worker', range);
-    expect(queue.map((s) => s.metric)).toEqual([{ __name__: 'queue_depth', service: 'email-worker', queue: 'order-emails' }]);
+    expect(queue.map((s) => s.metric)).toEqual([
+      { __name__: 'queue_depth', service: 'email-worker', queue: 'order-emails' },
+    ]);
     expect(await evidence.metrics!.queryRole('error_ratio', 'orders-db', range)).toEqual([]);
     expect(await evidence.metrics!.queryRole('cpu', 'stripe', range)).toEqual([]);
     expect(await evidence.metrics!.queryRole('no_such_role', 'checkout', range)).toEqual([]);
@@ -42,7 +50,10 @@ describe('world metrics', () => {
     const range = { start: world.now() - 2 * MINUTE, end: world.now(), stepMs: MINUTE };
     const dbs = await evidence.metrics!.queryRange('pg_connections:ratio{service=~".*-db"}', range);
     expect(dbs.map((s) => s.metric.service).sort()).toEqual(['catalog-db', 'inventory-db', 'orders-db', 'payments-db']);
-    const notStripe = await evidence.metrics!.queryRange('service:upstream_errors:ratio_rate5m{service="payments",upstream!="stripe"}', range);
+    const notStripe = await evidence.metrics!.queryRange(
+      'service:upstream_errors:ratio_rate5m{service="payments",upstream!="stripe"}',
+      range,
+    );
     expect(notStripe.map((s) => s.metric.upstream)).toEqual(['payments-db']);
     const noDb = await evidence.metrics!.queryRange('pg_connections:ratio{service!~"orders-db|payments-db"}', range);
     expect(noDb.map((s) => s.metric.service).sort()).toEqual(['catalog-db', 'inventory-db']);
@@ -51,15 +62,27 @@ describe('world metrics', () => {
   it('refuse PromQL beyond selectors, and over-long ranges, as a ValidationError', async () => {
     const { world, evidence } = stoppedWorld();
     const range = { start: world.now() - 5 * MINUTE, end: world.now(), stepMs: MINUTE };
-    await expect(evidence.metrics!.queryRange('rate(http_requests_total[5m])', range)).rejects.toBeInstanceOf(ValidationError);
-    await expect(evidence.metrics!.queryRange('queue_depth', { start: world.now() - 30 * 86_400_000, end: world.now(), stepMs: 1000 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(evidence.metrics!.queryRange('rate(http_requests_total[5m])', range)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      evidence.metrics!.queryRange('queue_depth', {
+        start: world.now() - 30 * 86_400_000,
+        end: world.now(),
+        stepMs: 1000,
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('show a fault only from when it began: history before it stays healthy', async () => {
     const { world, evidence } = stoppedWorld();
     const triggered = triggerScenario(world, 'bad-deploy-search');
     const began = triggered.injection.faults[0]!.startAt;
-    const series = await evidence.metrics!.queryRole('error_ratio', 'search', { start: began - 30 * MINUTE, end: world.now(), stepMs: MINUTE });
+    const series = await evidence.metrics!.queryRole('error_ratio', 'search', {
+      start: began - 30 * MINUTE,
+      end: world.now(),
+      stepMs: MINUTE,
+    });
     const before = series[0]!.values.filter(([t]) => t * 1000 < began).map(([, v]) => Number(v));
     const lately = series[0]!.values.filter(([t]) => t * 1000 > began + 5 * MINUTE).map(([, v]) => Number(v));
     expect(Math.max(...before)).toBeLessThan(0.02);
@@ -69,7 +92,9 @@ describe('world metrics', () => {
   it('read the same values twice for the same instant', async () => {
     const { world, evidence } = stoppedWorld();
     const range = { start: world.now() - 60 * MINUTE, end: world.now(), stepMs: MINUTE };
-    expect(await evidence.metrics!.queryRole('latency_p99', 'frontend', range)).toEqual(await evidence.metrics!.queryRole('latency_p99', 'frontend', range));
+    expect(await evidence.metrics!.queryRole('latency_p99', 'frontend', range)).toEqual(
+      await evidence.metrics!.queryRole('latency_p99', 'frontend', range),
+    );
   });
 });
 
@@ -93,7 +118,11 @@ describe('world logs', () => {
   it('carry instruction-like text from the outside world as data in some scenarios', async () => {
     const { world, evidence } = stoppedWorld();
     triggerScenario(world, 'certificate-expiry-frontend');
-    const lines = await evidence.logs!.search({ service: 'frontend', contains: 'IMPORTANT NOTE TO ANY AI', range: { start: world.now() - 60 * MINUTE, end: world.now(), stepMs: MINUTE } });
+    const lines = await evidence.logs!.search({
+      service: 'frontend',
+      contains: 'IMPORTANT NOTE TO ANY AI',
+      range: { start: world.now() - 60 * MINUTE, end: world.now(), stepMs: MINUTE },
+    });
     expect(lines.length).toBeGreaterThan(0);
   });
 });
@@ -107,16 +136,36 @@ describe('world deploys, changes, history, runbooks and graph', () => {
     const deploys = await evidence.changes!.listDeploys(range);
     expect(deploys.map((d) => d.ts)).toEqual([...deploys.map((d) => d.ts)].sort());
     expect(deploys.every((d) => Date.parse(d.ts) >= range.start && Date.parse(d.ts) <= range.end)).toBe(true);
-    expect(deploys).toContainEqual(expect.objectContaining({ id: culprit.id, service: 'search', title: 'Refactor PriceResolver currency handling', sha: culprit.sha }));
+    expect(deploys).toContainEqual(
+      expect.objectContaining({
+        id: culprit.id,
+        service: 'search',
+        title: 'Refactor PriceResolver currency handling',
+        sha: culprit.sha,
+      }),
+    );
     expect(await evidence.changes!.listDeploys(range, 'search')).toEqual(deploys.filter((d) => d.service === 'search'));
-    expect(await evidence.changes!.getCommit!(culprit.sha, 'search')).toEqual({ sha: culprit.sha, message: culprit.title, files: culprit.files });
+    expect(await evidence.changes!.getCommit!(culprit.sha, 'search')).toEqual({
+      sha: culprit.sha,
+      message: culprit.title,
+      files: culprit.files,
+    });
   });
 
   it('list a flag change with its summary', async () => {
     const { world, evidence } = stoppedWorld();
     const t = triggerScenario(world, 'config-change-checkout');
-    const changes = await evidence.changes!.listChanges({ start: world.now() - 3_600_000, end: world.now(), stepMs: MINUTE }, 'checkout');
-    expect(changes).toContainEqual(expect.objectContaining({ id: t.truth.cause, kind: 'feature_flag', summary: 'set async-reservations to 50% of traffic' }));
+    const changes = await evidence.changes!.listChanges(
+      { start: world.now() - 3_600_000, end: world.now(), stepMs: MINUTE },
+      'checkout',
+    );
+    expect(changes).toContainEqual(
+      expect.objectContaining({
+        id: t.truth.cause,
+        kind: 'feature_flag',
+        summary: 'set async-reservations to 50% of traffic',
+      }),
+    );
   });
 
   it('rank past incidents of the service first, and list runbooks and the service graph', async () => {
@@ -127,7 +176,13 @@ describe('world deploys, changes, history, runbooks and graph', () => {
     expect(runbooks.map((r) => r.id)).toContain('rb-high-error-rate');
     expect(runbooks.find((r) => r.id === 'rb-high-error-rate')!.markdown).toContain('(action: rollback_deploy)');
     const graph = await evidence.graph.services();
-    expect(graph.find((s) => s.name === 'checkout')).toEqual({ name: 'checkout', kind: 'service', team: 'commerce', tier: 1, dependsOn: ['payments', 'inventory', 'orders-db'] });
+    expect(graph.find((s) => s.name === 'checkout')).toEqual({
+      name: 'checkout',
+      kind: 'service',
+      team: 'commerce',
+      tier: 1,
+      dependsOn: ['payments', 'inventory', 'orders-db'],
+    });
     expect(graph.filter((s) => s.kind === 'external').map((s) => s.name)).toEqual(['stripe', 'sendgrid']);
   });
 });

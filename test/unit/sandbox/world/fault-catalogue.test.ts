@@ -14,17 +14,24 @@ describe('the fault catalogue', () => {
     for (const c of CATEGORIES) expect(categoryOfKind(FAULT_CATALOGUE[c].kind)).toBe(c);
   });
 
-  it.each(WORLD_SCENARIOS.map((s) => [s.id]))("the world's %s injects the catalogue's kind, where it can strike, and pages with one of its alerts", (id) => {
-    const world = new World({ clock: createWorldClock({ speed: 0, start: new Date('2026-11-22T14:03:00Z') }), seed: 'catalogue' });
-    const scenario = WORLD_SCENARIOS.find((s) => s.id === id)!;
-    const triggered = triggerScenario(world, id);
-    const spec = FAULT_CATALOGUE[scenario.category];
-    const faults = world.listFaults();
-    expect(faults.map((f) => f.kind)).toEqual([spec.kind]);
-    if (scenario.category !== 'novel') expect(canStrike(scenario.category, serviceOf(SHOP_TOPOLOGY, faults[0]!.service)!)).toBe(true);
-    expect(spec.alerts).toContain((triggered.page.commonLabels as Record<string, string>).alertname);
-    expect(triggered.truth.action).toBe(spec.action);
-  });
+  it.each(WORLD_SCENARIOS.map((s) => [s.id]))(
+    "the world's %s injects the catalogue's kind, where it can strike, and pages with one of its alerts",
+    (id) => {
+      const world = new World({
+        clock: createWorldClock({ speed: 0, start: new Date('2026-11-22T14:03:00Z') }),
+        seed: 'catalogue',
+      });
+      const scenario = WORLD_SCENARIOS.find((s) => s.id === id)!;
+      const triggered = triggerScenario(world, id);
+      const spec = FAULT_CATALOGUE[scenario.category];
+      const faults = world.listFaults();
+      expect(faults.map((f) => f.kind)).toEqual([spec.kind]);
+      if (scenario.category !== 'novel')
+        expect(canStrike(scenario.category, serviceOf(SHOP_TOPOLOGY, faults[0]!.service)!)).toBe(true);
+      expect(spec.alerts).toContain((triggered.page.commonLabels as Record<string, string>).alertname);
+      expect(triggered.truth.action).toBe(spec.action);
+    },
+  );
 
   const alertnameOf = (s: Scenario): string =>
     s.page.source === 'alertmanager'
@@ -36,7 +43,14 @@ describe('the fault catalogue', () => {
       const category = s.truth!.category as Category;
       const spec = FAULT_CATALOGUE[category];
       expect(spec.alerts, `${s.id} (${category})`).toContain(alertnameOf(s));
-      if (s.truth!.service) expect(canStrike(category, s.services.find((x) => x.name === s.truth!.service)!), s.id).toBe(true);
+      if (s.truth!.service)
+        expect(
+          canStrike(
+            category,
+            s.services.find((x) => x.name === s.truth!.service)!,
+          ),
+          s.id,
+        ).toBe(true);
       expect(s.truth!.action).toBe(spec.action);
     }
   });

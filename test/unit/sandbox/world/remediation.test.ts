@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { parseDuration, type ActionDef, type FileConfig } from '../../../../src/config.js';
 import { judgeRecovery, sloLimitFor, worstPerTimestamp } from '../../../../src/remediation/verification.js';
 import { buildSandboxFileConfig } from '../../../../sandbox/default-config.js';
-import { World, WORLD_SCENARIOS, createSandboxActionRunner, createWorldClock, createWorldEvidence, triggerScenario } from '../../../../sandbox/world/index.js';
+import {
+  World,
+  WORLD_SCENARIOS,
+  createSandboxActionRunner,
+  createWorldClock,
+  createWorldEvidence,
+  triggerScenario,
+} from '../../../../sandbox/world/index.js';
 import type { Triggered } from '../../../../sandbox/world/trigger.js';
 
 const MINUTE = 60_000;
@@ -59,11 +66,24 @@ async function runAfterTrigger(
   clock.advance(3 * MINUTE);
   const { action, service, cause } = pickAction(t, world);
   const def = actionDef(action);
-  const outcome = await createSandboxActionRunner(world).run({ runId: `run-${id}-${action}`, action: def, incidentPublicId: 'INC-1', service, cause, inputs: {} });
+  const outcome = await createSandboxActionRunner(world).run({
+    runId: `run-${id}-${action}`,
+    action: def,
+    incidentPublicId: 'INC-1',
+    service,
+    cause,
+    inputs: {},
+  });
   const actedAt = world.now();
   clock.advance(def.verifyWindow ?? file.remediation.defaultVerifyWindow);
   const paged = t.injection.alert.service;
-  return { outcome, verdict: (await verdictFor(world, t, paged, opened, actedAt))!, actedOn: await verdictFor(world, t, service, opened, actedAt), world, t };
+  return {
+    outcome,
+    verdict: (await verdictFor(world, t, paged, opened, actedAt))!,
+    actedOn: await verdictFor(world, t, service, opened, actedAt),
+    world,
+    t,
+  };
 }
 
 describe('the sandbox config', () => {
@@ -75,28 +95,43 @@ describe('the sandbox config', () => {
 
 describe.each(WORLDS)('a fitting remediation in a world at $start (seed $seed)', (where) => {
   const fixable = WORLD_SCENARIOS.filter((s) => s.category !== 'novel').map((s) => [s.id]);
-  it.each(fixable)('%s: the truth action recovers the paged SLI, and the acted-on service\'s, within the verify window', async (id) => {
-    const { outcome, verdict, actedOn } = await runAfterTrigger(id, (t) => ({ action: t.truth.action, service: t.truth.service!, cause: t.truth.cause }), where);
-    expect(outcome.ok).toBe(true);
-    expect(verdict.recovered, verdict.detail).toBe(true);
-    if (actedOn) expect(actedOn.recovered, actedOn.detail).toBe(true);
-  });
+  it.each(fixable)(
+    "%s: the truth action recovers the paged SLI, and the acted-on service's, within the verify window",
+    async (id) => {
+      const { outcome, verdict, actedOn } = await runAfterTrigger(
+        id,
+        (t) => ({ action: t.truth.action, service: t.truth.service!, cause: t.truth.cause }),
+        where,
+      );
+      expect(outcome.ok).toBe(true);
+      expect(verdict.recovered, verdict.detail).toBe(true);
+      if (actedOn) expect(actedOn.recovered, actedOn.detail).toBe(true);
+    },
+  );
 });
 
 describe.each(WORLDS)('a remediation that does not fit, in a world at $start (seed $seed)', (where) => {
   // Each runs and changes the world, but leaves the cause in place.
-  const wrong: Array<[string, (t: Triggered, w: World) => { action: string; service: string; cause: string | null }]> = [
-    ['bad-deploy-search', (t) => ({ action: 'rollback_deploy', service: 'checkout', cause: t.injection.deploys.find((d) => d.service === 'checkout')!.id })],
-    ['config-change-checkout', () => ({ action: 'restart_service', service: 'checkout', cause: null })],
-    ['vendor-outage-stripe', () => ({ action: 'scale_out', service: 'payments', cause: null })],
-    ['cpu-saturation-inventory', () => ({ action: 'restart_service', service: 'inventory', cause: null })],
-    ['traffic-surge-frontend', () => ({ action: 'restart_service', service: 'frontend', cause: null })],
-    ['memory-leak-catalog', () => ({ action: 'scale_out', service: 'catalog', cause: null })],
-    ['db-saturation-orders-db', () => ({ action: 'restart_service', service: 'checkout', cause: null })],
-    ['certificate-expiry-frontend', () => ({ action: 'scale_out', service: 'frontend', cause: null })],
-    ['disk-full-inventory', () => ({ action: 'restart_service', service: 'inventory', cause: null })],
-    ['queue-backlog-email-worker', () => ({ action: 'restart_service', service: 'email-worker', cause: null })],
-  ];
+  const wrong: Array<[string, (t: Triggered, w: World) => { action: string; service: string; cause: string | null }]> =
+    [
+      [
+        'bad-deploy-search',
+        (t) => ({
+          action: 'rollback_deploy',
+          service: 'checkout',
+          cause: t.injection.deploys.find((d) => d.service === 'checkout')!.id,
+        }),
+      ],
+      ['config-change-checkout', () => ({ action: 'restart_service', service: 'checkout', cause: null })],
+      ['vendor-outage-stripe', () => ({ action: 'scale_out', service: 'payments', cause: null })],
+      ['cpu-saturation-inventory', () => ({ action: 'restart_service', service: 'inventory', cause: null })],
+      ['traffic-surge-frontend', () => ({ action: 'restart_service', service: 'frontend', cause: null })],
+      ['memory-leak-catalog', () => ({ action: 'scale_out', service: 'catalog', cause: null })],
+      ['db-saturation-orders-db', () => ({ action: 'restart_service', service: 'checkout', cause: null })],
+      ['certificate-expiry-frontend', () => ({ action: 'scale_out', service: 'frontend', cause: null })],
+      ['disk-full-inventory', () => ({ action: 'restart_service', service: 'inventory', cause: null })],
+      ['queue-backlog-email-worker', () => ({ action: 'restart_service', service: 'email-worker', cause: null })],
+    ];
   it.each(wrong)('%s: runs, and the paged SLI stays bad', async (id, pickAction) => {
     const { outcome, verdict } = await runAfterTrigger(id, pickAction, where);
     expect(outcome.ok).toBe(true);
@@ -106,7 +141,11 @@ describe.each(WORLDS)('a remediation that does not fit, in a world at $start (se
   it('rolling back a deploy of a service that is not failing leaves the culprit deploy in place', async () => {
     const { world, t, verdict } = await runAfterTrigger(
       'bad-deploy-search',
-      (tr) => ({ action: 'rollback_deploy', service: 'checkout', cause: tr.injection.deploys.find((d) => d.service === 'checkout')!.id }),
+      (tr) => ({
+        action: 'rollback_deploy',
+        service: 'checkout',
+        cause: tr.injection.deploys.find((d) => d.service === 'checkout')!.id,
+      }),
       where,
     );
     expect(verdict.recovered).toBe(false);

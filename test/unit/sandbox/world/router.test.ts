@@ -33,7 +33,12 @@ async function start(opts: { status?: number; token?: string } = {}) {
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const post = (p: string, body: unknown) => fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (p: string, body: unknown) =>
+    fetch(`${url}${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   return { url, world, received, post };
 }
 
@@ -42,7 +47,11 @@ describe('GET /sandbox/api/scenarios', () => {
     const { url } = await start();
     const list = (await (await fetch(`${url}/sandbox/api/scenarios`)).json()) as Array<Record<string, string>>;
     expect(list.length).toBe(11);
-    expect(list[0]).toEqual({ id: 'bad-deploy-search', title: 'Bad deploy: a search release breaks price lookups', category: 'bad_deploy' });
+    expect(list[0]).toEqual({
+      id: 'bad-deploy-search',
+      title: 'Bad deploy: a search release breaks price lookups',
+      category: 'bad_deploy',
+    });
   });
 });
 
@@ -51,7 +60,11 @@ describe('POST /sandbox/api/trigger', () => {
     const { received, post, world } = await start({ token: 's3cret' });
     const res = await post('/sandbox/api/trigger', { scenario: 'bad-deploy-search' });
     expect(res.status).toBe(202);
-    const answer = (await res.json()) as { injected: { faults: Array<{ cause: string }> }; alert: { firing: boolean; service: string }; page: { delivered: boolean; status: number } };
+    const answer = (await res.json()) as {
+      injected: { faults: Array<{ cause: string }> };
+      alert: { firing: boolean; service: string };
+      page: { delivered: boolean; status: number };
+    };
     expect(answer.page).toEqual({ delivered: true, status: 202 });
     expect(answer.alert).toMatchObject({ firing: true, service: 'frontend' });
     expect(world.activeFaults().map((f) => f.cause)).toEqual([answer.injected.faults[0]!.cause]);
@@ -61,14 +74,24 @@ describe('POST /sandbox/api/trigger', () => {
     expect(headers.authorization).toBe('Bearer s3cret');
     expect(Object.keys(body).sort()).toEqual(Object.keys(fixture).sort());
     const alerts = body.alerts as Array<Record<string, unknown>>;
-    expect(Object.keys(alerts[0]!).sort()).toEqual(Object.keys((fixture.alerts as Array<Record<string, unknown>>)[0]!).sort());
+    expect(Object.keys(alerts[0]!).sort()).toEqual(
+      Object.keys((fixture.alerts as Array<Record<string, unknown>>)[0]!).sort(),
+    );
     expect(body).toMatchObject({ version: '4', status: 'firing', receiver: 'incident-copilot' });
     expect(alerts[0]).toMatchObject({
       status: 'firing',
-      labels: { alertname: 'HighErrorRate', service: 'frontend', severity: 'critical', team: 'web', sli: 'error_ratio' },
+      labels: {
+        alertname: 'HighErrorRate',
+        service: 'frontend',
+        severity: 'critical',
+        team: 'web',
+        sli: 'error_ratio',
+      },
       endsAt: '0001-01-01T00:00:00Z',
     });
-    expect((alerts[0]!.annotations as Record<string, string>).description).toMatch(/^service:http_errors:ratio_rate5m\{service="frontend"\} is 0\.\d+$/);
+    expect((alerts[0]!.annotations as Record<string, string>).description).toMatch(
+      /^service:http_errors:ratio_rate5m\{service="frontend"\} is 0\.\d+$/,
+    );
     expect(Date.parse(alerts[0]!.startsAt as string)).toBeLessThanOrEqual(world.now());
     expect(alerts[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
   });
@@ -81,11 +104,14 @@ describe('POST /sandbox/api/trigger', () => {
     expect(world.listFaults()).toEqual([]);
   });
 
-  it('answers 502 with the app\'s answer when the page is refused; the world stays broken', async () => {
+  it("answers 502 with the app's answer when the page is refused; the world stays broken", async () => {
     const { post, world } = await start({ status: 500 });
     const res = await post('/sandbox/api/trigger', { scenario: 'vendor-outage-stripe' });
     expect(res.status).toBe(502);
-    expect(((await res.json()) as { page: { delivered: boolean; status: number } }).page).toMatchObject({ delivered: false, status: 500 });
+    expect(((await res.json()) as { page: { delivered: boolean; status: number } }).page).toMatchObject({
+      delivered: false,
+      status: 500,
+    });
     expect(world.activeFaults().map((f) => f.service)).toEqual(['stripe']);
   });
 });
@@ -94,7 +120,10 @@ describe('GET /sandbox/api/world and POST /sandbox/api/reset', () => {
   it('shows what is degraded, and reset clears every active fault', async () => {
     const { url, post } = await start();
     await post('/sandbox/api/trigger', { scenario: 'db-saturation-orders-db' });
-    const state = (await (await fetch(`${url}/sandbox/api/world`)).json()) as { services: Array<{ name: string; health: string }>; faults: Array<{ active: boolean; service: string }> };
+    const state = (await (await fetch(`${url}/sandbox/api/world`)).json()) as {
+      services: Array<{ name: string; health: string }>;
+      faults: Array<{ active: boolean; service: string }>;
+    };
     expect(state.services.find((s) => s.name === 'checkout')!.health).toBe('degraded');
     expect(state.services.find((s) => s.name === 'catalog')!.health).toBe('ok');
     expect(state.faults).toEqual([expect.objectContaining({ service: 'orders-db', active: true })]);

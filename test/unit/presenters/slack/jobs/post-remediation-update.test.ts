@@ -6,12 +6,16 @@ import { awaitShown } from '../../../../../presenters/slack/jobs/post-remediatio
 
 function withJob(status: JobStatus | undefined): AppContext {
   const record = status ? ({ id: 'remediation-update:7:approved', status } as JobRecord) : undefined;
-  return { queue: { get: async (id: string) => (id === 'remediation-update:7:approved' ? record : undefined) } } as unknown as AppContext;
+  return {
+    queue: { get: async (id: string) => (id === 'remediation-update:7:approved' ? record : undefined) },
+  } as unknown as AppContext;
 }
 
 describe('awaitShown', () => {
   it('waits (throws, so the job retries) while the earlier update is pending or running', async () => {
-    await expect(awaitShown(withJob('pending'), 'remediation-update:7:approved')).rejects.toThrow(/waiting for remediation-update:7:approved/);
+    await expect(awaitShown(withJob('pending'), 'remediation-update:7:approved')).rejects.toThrow(
+      /waiting for remediation-update:7:approved/,
+    );
     await expect(awaitShown(withJob('running'), 'remediation-update:7:approved')).rejects.toThrow(/waiting/);
   });
 

@@ -5,7 +5,11 @@ import type { AppContext } from '../../../../../src/context.js';
 import { responderIds } from '../../../../../presenters/slack/jobs/open-incident-channel.js';
 import type { Incident } from '../../../../../src/incidents/repository.js';
 
-function ctxWith(file: unknown, emails: Record<string, string> = {}, groups: Record<string, string[]> = {}): { ctx: AppContext; warnings: unknown[] } {
+function ctxWith(
+  file: unknown,
+  emails: Record<string, string> = {},
+  groups: Record<string, string[]> = {},
+): { ctx: AppContext; warnings: unknown[] } {
   const warnings: unknown[] = [];
   const ctx = {
     config: { file: parseFileConfig(file, 'test') },
