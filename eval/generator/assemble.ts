@@ -6,7 +6,9 @@ import {
   CATEGORIES,
   type Category,
   type PastIncident,
+  type LogLine,
   type Runbook,
+  type Series,
 } from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
 import type { Fault } from './effects.js';
@@ -142,6 +144,7 @@ export function assemble(
   onset: number,
   label: string,
   title = `Generated incident: ${fault.alertname} on ${fault.paged}`,
+  sampled?: { metrics: Series[]; logs: LogLine[] },
 ): Scenario {
   const { rng, nowSec } = w;
   const startsAt = idxSec(w, onset) + rng.float(2, 8) * 60;
@@ -152,8 +155,10 @@ export function assemble(
     now: iso(nowSec),
     services: w.topo.services,
     page: page(w, fault, Math.min(startsAt, nowSec - 60)),
-    metrics: toSeries(w),
-    logs: w.logs.filter((l) => Date.parse(l.ts) <= nowSec * 1000).sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),
+    metrics: sampled?.metrics ?? toSeries(w),
+    logs: [...(sampled?.logs ?? []), ...w.logs]
+      .filter((l) => Date.parse(l.ts) <= nowSec * 1000)
+      .sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),
     deploys: w.deploys
       .filter((d) => Date.parse(d.ts) <= nowSec * 1000 && Date.parse(d.ts) >= w.startSec * 1000)
       .sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),

@@ -8,6 +8,7 @@ import { assemble } from './assemble.js';
 import { distractions } from './distractions.js';
 import { injectFault } from './inject-fault.js';
 import { N, newWorld } from './window.js';
+import { liveWorldOf, sampleWindow } from './world-window.js';
 
 /** One scenario of `category`, reproducible from `seed`. */
 export function generateScenario(seed: number, category: Category, label = `gen-${seed}`): Scenario {
@@ -16,8 +17,11 @@ export function generateScenario(seed: number, category: Category, label = `gen-
   const onset = N - 1 - rng.int(7, 40);
   const ramp = rng.chance(0.6) || N - 1 - onset < 12 ? 1 : rng.int(3, Math.min(14, N - 1 - onset - 6));
   const fault = injectFault(w, category, onset, ramp);
+  // The window's signals and lines come from the live world's model; the generator's own logs so far are dropped.
+  const world = liveWorldOf(w, fault, onset, ramp);
+  w.logs = [];
   distractions(w, fault, onset);
-  return assemble(w, fault, onset, label);
+  return assemble(w, fault, onset, label, undefined, sampleWindow(world, w));
 }
 
 /** `count` scenarios from `seed`, cycling through every category so each is covered. */
