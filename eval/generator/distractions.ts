@@ -34,6 +34,7 @@ export function distractions(w: World, fault: Fault, onset: number) {
     const m = w.m.get(s)!;
     if (m.err) {
       const level = rng.logFloat(0.008, 0.04);
+      w.lookalikes.push({ kind: 'steady_errors', service: s, level });
       for (let i = 0; i < N; i++) m.err[i] = m.err[i]! + level * (1 + 0.2 * rng.normal());
       const deps = w.byName.get(s)!.dependsOn;
       const target = deps.length ? rng.pick(deps) : 'redis';
@@ -56,12 +57,18 @@ export function distractions(w: World, fault: Fault, onset: number) {
   // a pod that restarts without any memory growth, memory creeping up without OOM, busy but healthy databases, callers burning CPU on retries.
   if (rng.chance(0.3)) {
     const probed = services.filter((s) => w.m.get(s)!.cert !== undefined && s !== fault.root);
-    if (probed.length) w.m.get(rng.pick(probed))!.cert = w.nowSec + rng.float(1, 72) * 3600;
+    if (probed.length) {
+      const service = rng.pick(probed);
+      w.m.get(service)!.cert = w.nowSec + rng.float(1, 72) * 3600;
+      w.lookalikes.push({ kind: 'cert_soon', service, notAfterSec: w.m.get(service)!.cert! });
+    }
   }
   if (rng.chance(0.3)) {
-    const m = w.m.get(rng.pick(free.length ? free : services))!;
+    const service = rng.pick(free.length ? free : services);
+    const m = w.m.get(service)!;
     const target = rng.float(0.1, 0.3);
     const from = rng.int(0, N - 60);
+    w.lookalikes.push({ kind: 'disk_filling', service, fromIdx: from, target });
     for (let i = from; i < N; i++)
       m.disk[i] = Math.max(target, m.disk[i]! - (m.disk[from]! - target) * ((i - from) / (N - from)));
   }
@@ -80,8 +87,10 @@ export function distractions(w: World, fault: Fault, onset: number) {
     );
   }
   if (rng.chance(0.3)) {
-    const m = w.m.get(rng.pick(free.length ? free : services))!;
+    const service = rng.pick(free.length ? free : services);
+    const m = w.m.get(service)!;
     const g = rng.float(0.1, 0.5);
+    w.lookalikes.push({ kind: 'memory_creep', service, growth: g });
     for (let i = 0; i < N; i++) m.mem[i] = m.mem[i]! * (1 + (g * i) / N);
   }
   if (rng.chance(0.3)) {

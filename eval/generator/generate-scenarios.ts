@@ -8,7 +8,7 @@ import { assemble } from './assemble.js';
 import { distractions } from './distractions.js';
 import { injectFault } from './inject-fault.js';
 import { N, newWorld } from './window.js';
-import { liveWorldOf, sampleWindow } from './world-window.js';
+import { addLookalikes, liveWorldOf, sampleWindow } from './world-window.js';
 
 /** One scenario of `category`, reproducible from `seed`. */
 export function generateScenario(seed: number, category: Category, label = `gen-${seed}`): Scenario {
@@ -21,6 +21,7 @@ export function generateScenario(seed: number, category: Category, label = `gen-
   const world = liveWorldOf(w, fault, onset, ramp);
   w.logs = [];
   distractions(w, fault, onset);
+  addLookalikes(world, w);
   return assemble(w, fault, onset, label, undefined, sampleWindow(world, w));
 }
 

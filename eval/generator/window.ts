@@ -41,7 +41,16 @@ export interface World {
   /** Services whose own deploys or changes near the onset would make the truth ambiguous. */
   noChangeNearOnset: Set<string>;
   t0: number;
+  /** Harmless signal distractions, recorded so that a live world (world-window.ts) can show them too. */
+  lookalikes: Lookalike[];
 }
+
+/** A harmless oddity on a healthy service: steady extra errors, a certificate near expiry, a disk or memory creeping. */
+export type Lookalike =
+  | { kind: 'steady_errors'; service: string; level: number }
+  | { kind: 'cert_soon'; service: string; notAfterSec: number }
+  | { kind: 'disk_filling'; service: string; fromIdx: number; target: number }
+  | { kind: 'memory_creep'; service: string; growth: number };
 
 export const iso = (sec: number) => new Date(Math.round(sec) * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -258,6 +267,7 @@ export function newWorld(rng: Random, need: (t: GeneratedTopology) => boolean = 
     changes: [],
     noChangeNearOnset: new Set(),
     t0: 0,
+    lookalikes: [],
   };
   for (const s of topo.services) for (const d of s.dependsOn) w.callers.set(d, [...(w.callers.get(d) ?? []), s.name]);
   buildBaselines(w);

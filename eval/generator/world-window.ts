@@ -135,6 +135,54 @@ export function liveWorldOf(w: World, fault: Fault, onset: number, ramp: number)
   return world;
 }
 
+/**
+ * The generator's harmless oddities as the world's own state: a service whose healthy error level is higher, a
+ * certificate that expires soon, and a disk or memory that creeps (the world's disk_full and memory_leak faults, slow
+ * enough never to fill or OOM in the window). They are not the incident: the truth stays the injected fault.
+ */
+export function addLookalikes(world: LiveWorld, w: World): void {
+  const startMs = w.startSec * 1000;
+  const windowMs = (N - 1) * STEP * 1000;
+  for (const l of w.lookalikes) {
+    const service = world.topology.services.find((s) => s.name === l.service);
+    if (!service) continue;
+    const scenario = 'generated-distraction';
+    switch (l.kind) {
+      case 'steady_errors':
+        service.baseline.errorRatio = (service.baseline.errorRatio ?? 0) + l.level;
+        break;
+      case 'cert_soon':
+        if (service.baseline.probed) world.expireCertificate(l.service, l.notAfterSec * 1000);
+        break;
+      case 'disk_filling': {
+        // Free space falls from its healthy level towards `target` by the window's end, and no further.
+        const base = service.baseline.diskFree ?? 0.6;
+        const sinceMs = windowMs - l.fromIdx * STEP * 1000;
+        const fillMs = (sinceMs * base) / Math.max(0.01, base - l.target);
+        if (base > l.target)
+          world.addFault({
+            kind: 'disk_full',
+            scenario,
+            service: l.service,
+            startAt: startMs + l.fromIdx * STEP * 1000,
+            params: { fillMs },
+          });
+        break;
+      }
+      case 'memory_creep':
+        // Memory grows by `growth` of its healthy level over the window: far from the limit, so nothing is killed.
+        world.addFault({
+          kind: 'memory_leak',
+          scenario,
+          service: l.service,
+          startAt: startMs,
+          params: { oomAfterMs: (3.2 * windowMs) / l.growth },
+        });
+        break;
+    }
+  }
+}
+
 /** The window's metrics and log lines, sampled from the world's model every STEP seconds from start to now. */
 export function sampleWindow(world: LiveWorld, w: World): { metrics: Series[]; logs: LogLine[] } {
   const range = { start: w.startSec * 1000, end: w.nowSec * 1000, stepMs: STEP * 1000 };

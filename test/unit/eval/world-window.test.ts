@@ -5,7 +5,7 @@ import { formatSample } from '../../../sandbox/world/metrics.js';
 import { Random } from '../../../sandbox/world/random.js';
 import { injectFault } from '../../../eval/generator/inject-fault.js';
 import { N, STEP, idxSec, newWorld } from '../../../eval/generator/window.js';
-import { liveWorldOf, sampleWindow, worldTopology } from '../../../eval/generator/world-window.js';
+import { addLookalikes, liveWorldOf, sampleWindow, worldTopology } from '../../../eval/generator/world-window.js';
 import type { Category } from '../../../src/investigation/evidence-model.js';
 
 function window(seed: number, category: Category) {
@@ -47,5 +47,20 @@ describe('generated windows sampled from the world', () => {
     expect(Math.max(...at(-onsetSec))).toBeLessThan(0.03);
     expect(Math.min(...at(onsetSec + 3 * STEP))).toBeGreaterThan(0.03);
     expect(sampled.logs.some((l) => l.service === fault.root && l.level === 'error')).toBe(true);
+  });
+
+  it('shows the harmless lookalikes as world state: memory creeping without a restart, a disk filling short of full', () => {
+    const { w, fault, world } = window(14, 'traffic_surge');
+    const [a, b] = w.topo.services.filter((s) => s.kind !== 'external' && s.name !== fault.root);
+    w.lookalikes.push({ kind: 'memory_creep', service: a!.name, growth: 0.4 });
+    w.lookalikes.push({ kind: 'disk_filling', service: b!.name, fromIdx: 60, target: 0.2 });
+    addLookalikes(world, w);
+    const at = (i: number) => world.signalsAt(idxSec(w, i) * 1000);
+    const first = at(0).get(a!.name)!;
+    const last = at(N - 1).get(a!.name)!;
+    expect(last.memoryBytes! / first.memoryBytes!).toBeGreaterThan(1.3);
+    expect(last.restarts).toBe(first.restarts);
+    expect(at(N - 1).get(b!.name)!.diskFree).toBeCloseTo(0.2, 1);
+    expect(at(30).get(b!.name)!.diskFree).toBeGreaterThan(0.25);
   });
 });
