@@ -109,9 +109,13 @@ export function worldFault(w: World, fault: Fault, onset: number, ramp: number):
     case 'queue_backlog':
       return { ...base, service, params: { rampMs } };
     case 'network_partition': {
-      const from = fault.affected[0] ?? fault.paged;
-      const inside = (w.byName.get(from)?.dependsOn ?? []).filter((d) => w.byName.get(d)?.kind !== 'external');
-      const to = fault.affected[1] ?? inside[0] ?? from;
+      // The partition cuts the affected service from an internal upstream or, with none, from its callers' calls.
+      const hit = fault.affected[0] ?? fault.paged;
+      const inside = (w.byName.get(hit)?.dependsOn ?? []).filter((d) => w.byName.get(d)?.kind !== 'external');
+      const caller = w.callers.get(hit)?.[0];
+      const cut = fault.affected[1];
+      const [from, to] =
+        cut && inside.includes(cut) ? [hit, cut] : inside[0] ? [hit, inside[0]] : caller ? [caller, hit] : [hit, hit];
       return {
         ...base,
         service: to,

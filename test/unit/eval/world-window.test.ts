@@ -5,7 +5,13 @@ import { formatSample } from '../../../sandbox/world/metrics.js';
 import { Random } from '../../../sandbox/world/random.js';
 import { injectFault } from '../../../eval/generator/inject-fault.js';
 import { N, STEP, idxSec, newWorld } from '../../../eval/generator/window.js';
-import { addLookalikes, liveWorldOf, sampleWindow, worldTopology } from '../../../eval/generator/world-window.js';
+import {
+  addLookalikes,
+  liveWorldOf,
+  sampleWindow,
+  worldFault,
+  worldTopology,
+} from '../../../eval/generator/world-window.js';
 import type { Category } from '../../../src/investigation/evidence-model.js';
 
 function window(seed: number, category: Category) {
@@ -62,5 +68,19 @@ describe('generated windows sampled from the world', () => {
     expect(last.restarts).toBe(first.restarts);
     expect(at(N - 1).get(b!.name)!.diskFree).toBeCloseTo(0.2, 1);
     expect(at(30).get(b!.name)!.diskFree).toBeGreaterThan(0.25);
+  });
+
+  it('makes a novel fault a partition of a call that exists, so the world shows it', () => {
+    let noCall = 0;
+    for (let seed = 1; seed <= 80; seed++) {
+      const rng = new Random(seed);
+      const w = newWorld(rng);
+      const fault = injectFault(w, 'novel', N - 20, 1);
+      const spec = worldFault(w, fault, N - 20, 1);
+      expect(spec.kind).toBe('network_partition');
+      if (spec.from === spec.service) noCall++;
+      else expect(w.byName.get(spec.from!)!.dependsOn).toContain(spec.service);
+    }
+    expect(noCall).toBeLessThanOrEqual(1);
   });
 });
