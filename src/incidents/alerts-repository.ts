@@ -105,3 +105,17 @@ export async function upsertAlerts(
       });
   }
 }
+
+/** The latest alert of the incident with this source and fingerprint (the one that asked for a re-investigation). */
+export async function latestAlertOfFingerprint(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  source: string,
+  fingerprint: string,
+): Promise<Record<string, unknown> | undefined> {
+  return (await db('alerts')
+    .where({ incident_id: incidentId, source, fingerprint })
+    .orderBy('starts_at', 'desc')
+    .orderBy('id', 'desc')
+    .first()) as Record<string, unknown> | undefined;
+}

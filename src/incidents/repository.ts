@@ -291,6 +291,38 @@ export async function updateIncident(
   return rows[0] ? toIncident(rows[0]) : undefined;
 }
 
+/**
+ * Applies `fields` only while the incident is in one of `fromStatuses`, bumping its version; returns the updated row,
+ * or undefined when the status no longer matches. The conditional update is the guard: of two simultaneous changes,
+ * only one matches the status it expects.
+ */
+export async function updateIncidentIfStatus(
+  trx: Knex.Transaction,
+  id: number,
+  fromStatuses: string[],
+  fields: Record<string, unknown>,
+  now: Date,
+): Promise<Incident | undefined> {
+  const rows = (await trx('incidents')
+    .where({ id })
+    .whereIn('status', fromStatuses)
+    .update({ ...fields, updated_at: now, version: trx.raw('version + 1') })
+    .returning('*')) as Row[];
+  return rows[0] ? toIncident(rows[0]) : undefined;
+}
+
+/** Stores the result of the incident's latest investigation. */
+export async function saveInvestigation(
+  db: Knex | Knex.Transaction,
+  id: number,
+  result: InvestigationResult,
+  now: Date,
+): Promise<void> {
+  await db('incidents')
+    .where({ id })
+    .update({ investigation: JSON.stringify(result), updated_at: now });
+}
+
 /** The escalation policy frozen into the incident (raw JSON), with the team and opening time it was frozen for. */
 export async function escalationSnapshotRow(
   db: Knex | Knex.Transaction,
@@ -351,6 +383,19 @@ export async function lastEventOfType(
     .where({ incident_id: incidentId, type })
     .orderBy('id', 'desc')
     .first('id', 'data', 'at')) as { id: number; data: unknown; at: Date } | undefined;
+}
+
+/** The incident's timeline entries of the given types, oldest first: their type and actor. */
+export async function eventActorsOfTypes(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  types: string[],
+): Promise<{ type: string; actor: string | null }[]> {
+  return (await db('incident_events')
+    .where({ incident_id: incidentId })
+    .whereIn('type', types)
+    .orderBy('id', 'asc')
+    .select('type', 'actor')) as { type: string; actor: string | null }[];
 }
 
 /** Whether an escalation step of round `round` or later is on the incident's timeline. */

@@ -18,6 +18,7 @@ import {
 } from './alert.js';
 import { pageFromAlertmanager, pageFromPagerDuty } from '../investigation/page-summary.js';
 import { storeChangeEvent } from './change-events-source.js';
+import { findDelivery, markDeliveryProcessed } from './deliveries-repository.js';
 import { PROCESS_DELIVERY_JOB } from './record-delivery.js';
 
 const payloadSchema = z.object({ deliveryId: z.number().int().positive() });
@@ -30,7 +31,7 @@ function parseOrFail<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 }
 
 export async function processDelivery(ctx: AppContext, deliveryId: number): Promise<void> {
-  const row = await ctx.knex('webhook_deliveries').where({ id: deliveryId }).first();
+  const row = await findDelivery(ctx.knex, deliveryId);
   if (!row) throw new PermanentJobError(`delivery ${deliveryId} does not exist`);
   if (row.status === 'processed') return;
   switch (row.source as string) {
@@ -53,10 +54,7 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
     default:
       throw new PermanentJobError(`unknown delivery source ${String(row.source)}`);
   }
-  await ctx
-    .knex('webhook_deliveries')
-    .where({ id: deliveryId })
-    .update({ status: 'processed', processed_at: ctx.clock.now() });
+  await markDeliveryProcessed(ctx.knex, deliveryId, ctx.clock.now());
 }
 
 /** What a PagerDuty event keeps on the timeline besides its id: the note, the update, the responder, the priority. */

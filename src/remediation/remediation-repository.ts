@@ -246,3 +246,21 @@ export async function runStatusesOf(db: Db, incidentId: number, action: string):
   }[];
   return rows.map((r) => r.status);
 }
+
+/** How many runs the incident has, in any status. */
+export async function countRuns(db: Db, incidentId: number): Promise<number> {
+  const row = await db('remediation_runs').where({ incident_id: incidentId }).count<{ count: number }[]>('* as count');
+  return Number(row[0]?.count ?? 0);
+}
+
+/** Locks the run's row for the rest of the transaction. */
+export async function lockRun(trx: Knex.Transaction, id: number): Promise<void> {
+  await trx('remediation_runs').where({ id }).forUpdate().first('id');
+}
+
+/** Replaces the run's result (its verdict, once verified), leaving its status as it is. */
+export async function saveRunResult(db: Db, id: number, result: RemediationResult): Promise<void> {
+  await db('remediation_runs')
+    .where({ id })
+    .update({ result: JSON.stringify(result) });
+}
