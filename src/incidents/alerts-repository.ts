@@ -119,3 +119,25 @@ export async function latestAlertOfFingerprint(
     .orderBy('id', 'desc')
     .first()) as Record<string, unknown> | undefined;
 }
+
+/** Counts of an incident's alerts by status. */
+export async function countAlerts(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<{ firing: number; resolved: number }> {
+  const rows = await db('alerts')
+    .where({ incident_id: incidentId })
+    .select('status')
+    .count<{ status: string; count: number }[]>('* as count')
+    .groupBy('status');
+  const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+  return { firing: by.firing ?? 0, resolved: by.resolved ?? 0 };
+}
+
+/** The incident's earliest firing alert's labels and annotations (what paged). */
+export async function firstAlert(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<Record<string, unknown> | undefined> {
+  return db('alerts').where({ incident_id: incidentId }).orderBy('starts_at', 'asc').orderBy('id', 'asc').first();
+}

@@ -6,15 +6,9 @@ import { encodeRemediationButton } from '../remediation/button-value.js';
 import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
 import type { WhatChanged } from './presentations.js';
-import {
-  countAlerts,
-  declaredSummary,
-  eventActorsOfTypes,
-  firstAlert,
-  lastEventOfType,
-  latestTruncation,
-  type Incident,
-} from './repository.js';
+import { type Incident } from './repository.js';
+import { countAlerts, firstAlert } from './alerts-repository.js';
+import { declaredSummary, eventActorsOfTypes, lastEventOfType, latestTruncation } from './timeline-repository.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
 export interface BriefingView {

@@ -8,14 +8,9 @@ import { pageFromAlertRow, pageFromDeclaration } from '../investigation/page-sum
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
 import { latestAlertOfFingerprint } from './alerts-repository.js';
-import {
-  appendEvent,
-  declaredSummary,
-  findIncident,
-  firstAlert,
-  lastEventOfType,
-  saveInvestigation,
-} from './repository.js';
+import { findIncident, saveInvestigation } from './repository.js';
+import { firstAlert } from './alerts-repository.js';
+import { appendEvent, declaredSummary, lastEventOfType } from './timeline-repository.js';
 import { requestPresentation } from '../jobs/presentations.js';
 import { PostIncidentNote, scheduleBriefingUpdate, type WhatChanged } from './presentations.js';
 

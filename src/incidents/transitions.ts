@@ -2,14 +2,8 @@
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import {
-  appendEvent,
-  cycleKey,
-  findIncident,
-  escalationRunCount,
-  updateIncidentIfStatus,
-  type Incident,
-} from './repository.js';
+import { findIncident, updateIncidentIfStatus, type Incident } from './repository.js';
+import { appendEvent, cycleKey, escalationRunCount } from './timeline-repository.js';
 import { scheduleBriefingUpdate } from './presentations.js';
 
 /** Who did it: a Slack user id, or "pagerduty:<user>" / "copilot" for automatic changes. */

@@ -5,7 +5,8 @@ import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError, formatZodIssues } from '../errors.js';
 import { ingestAlerts } from '../incidents/ingest-alerts.js';
 import { acknowledgeIncident, resolveIncident, unacknowledgeIncident } from '../incidents/transitions.js';
-import { appendEvent, findOpenIncidentByGroupKey, openIncidentIdsOfService } from '../incidents/repository.js';
+import { findOpenIncidentByGroupKey, openIncidentIdsOfService } from '../incidents/repository.js';
+import { appendEvent } from '../incidents/timeline-repository.js';
 import { InvestigateIncident } from '../incidents/jobs/investigate-incident.js';
 import {
   alertFromPagerDuty,

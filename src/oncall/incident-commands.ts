@@ -6,14 +6,14 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { CATEGORIES, type Category } from '../investigation/evidence-model.js';
 import { pageFromDeclaration } from '../investigation/page-summary.js';
 import {
-  appendEvent,
   findIncident,
   findIncidentByChannel,
-  insertDeclaredIncident,
   listOpenIncidents,
   updateIncident,
   type Incident,
 } from '../incidents/repository.js';
+import { appendEvent } from '../incidents/timeline-repository.js';
+import { insertDeclaredIncident } from '../incidents/opening-repository.js';
 import { InvestigateIncident, investigateJobId } from '../incidents/jobs/investigate-incident.js';
 import { requestIncidentChannel } from '../incidents/presentations.js';
 import { StartEscalation } from './jobs/start-escalation.js';

@@ -4,7 +4,8 @@ import type { ActionDef, FileConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { approverRule, type RoleHolders } from '../authorization/access.js';
 import { gatherFacts } from '../authorization/authorize.js';
-import { actorsOfRunEvents, type Incident } from '../incidents/repository.js';
+import { type Incident } from '../incidents/repository.js';
+import { actorsOfRunEvents } from '../incidents/timeline-repository.js';
 import type { ApproverFacts } from './policy.js';
 import { appendTimeline, lockRun, type RemediationRun } from './remediation-repository.js';
 

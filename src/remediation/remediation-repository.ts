@@ -1,6 +1,7 @@
 // Remediation runs in Postgres: inserts, conditional state transitions (so a click applies once) and timeline entries.
 import type { Knex } from 'knex';
-import { appendEvent, findIncident } from '../incidents/repository.js';
+import { findIncident } from '../incidents/repository.js';
+import { appendEvent } from '../incidents/timeline-repository.js';
 
 export const REMEDIATION_STATUSES = [
   'proposed',

@@ -2,7 +2,8 @@
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
-import { findEventByKey, findIncident } from '../../../src/incidents/repository.js';
+import { findIncident } from '../../../src/incidents/repository.js';
+import { findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { pageView } from '../../../src/oncall/page-view.js';
 import { postedPages } from '../../../src/oncall/pages-repository.js';

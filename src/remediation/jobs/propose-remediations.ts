@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
-import { findIncident, lastEventOfType } from '../../incidents/repository.js';
+import { findIncident } from '../../incidents/repository.js';
+import { lastEventOfType } from '../../incidents/timeline-repository.js';
 import { scheduleBriefingUpdate } from '../../incidents/presentations.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
