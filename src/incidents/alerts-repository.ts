@@ -1,5 +1,5 @@
-// Queries of the `alerts` table (owned by the incidents capability, with src/incidents/repository.ts for `incidents`
-// and `incident_events`): recording alerts, and what other capabilities read of them.
+// Queries of the `alerts` table (owned by the incidents capability, with repository.ts and opening-repository.ts for
+// `incidents` and timeline-repository.ts for `incident_events`): recording alerts, and what other capabilities read of them.
 import type { Knex } from 'knex';
 import type { Alert } from '../intake/alert.js';
 
