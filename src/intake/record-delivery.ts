@@ -45,7 +45,9 @@ export async function recordDelivery(
     const id = await insertDelivery(trx, { source, deliveryId, headers, body, receivedAt: ctx.clock.now() });
     if (id === undefined) {
       const existing = await findDeliveryId(trx, source, deliveryId);
-      return { id: existing!, duplicate: true };
+      // The insert was skipped on a conflict, so the row exists; if it does not, fail loudly (the sender retries).
+      if (existing === undefined) throw new Error(`delivery ${source}/${deliveryId} conflicted but is not stored`);
+      return { id: existing, duplicate: true };
     }
     await ctx.queue.enqueue(PROCESS_DELIVERY_JOB, { deliveryId: id }, { jobId: `process-delivery-${id}`, trx });
     return { id, duplicate: false };
