@@ -1,7 +1,6 @@
 // On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
 import type { KnownBlock } from './block-kit.js';
 import { ActionIds } from './ids.js';
-import { formatBudgetLeft, formatObjective, humanNumber } from './format.js';
 import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
 import { formatLocal } from './local-time.js';
 import type { EscalationNotice } from '../src/oncall/escalation-notice.js';
@@ -197,11 +196,12 @@ export interface IncidentStatusBlocksView {
     commander: string | null;
     openedAt: Date;
     pages: number;
+    /** Formatted by the core (`errorBudgetView`): objective, budget left and burn rate as people read them. */
     budgets: {
       slo: string;
-      objective: number;
-      remaining: number | null;
-      burnRate1h: number | null;
+      objective: string;
+      remaining: string;
+      burnRate1h: string | null;
       state: string;
       policy: string | null;
     }[];
@@ -222,9 +222,8 @@ export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block
     if (i.service) {
       const budgetLines = i.budgets.length
         ? i.budgets.map((b) => {
-            const remaining = formatBudgetLeft(b.remaining);
-            const burn = b.burnRate1h === null ? '' : `, burning ${humanNumber(b.burnRate1h, 2)}× (1h)`;
-            return `• ${escapeMrkdwn(b.slo)} (${formatObjective(b.objective)}): ${remaining}${burn}${b.policy ? ` — ${escapeMrkdwn(b.policy)}` : ''}`;
+            const burn = b.burnRate1h === null ? '' : `, burning ${b.burnRate1h} (1h)`;
+            return `• ${escapeMrkdwn(b.slo)} (${b.objective}): ${b.remaining}${burn}${b.policy ? ` — ${escapeMrkdwn(b.policy)}` : ''}`;
           })
         : ['• No SLO is defined for this service.'];
       blocks.push({

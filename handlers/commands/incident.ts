@@ -16,6 +16,7 @@ import {
   setCommander,
 } from '../../src/oncall/incident-commands.js';
 import { afterAck, answer } from './respond.js';
+import { errorBudgetView } from '../../src/slo/error-budget.js';
 
 const commandSchema = z.object({
   text: z.string().default(''),
@@ -73,7 +74,9 @@ export async function handleIncidentCommand(
         const view = await incidentStatus(deps, channel);
         const blocks =
           view.kind === 'one'
-            ? buildIncidentStatusBlocks({ incident: { ...view.incident, pages: view.pages, budgets: view.budgets } })
+            ? buildIncidentStatusBlocks({
+                incident: { ...view.incident, pages: view.pages, budgets: view.budgets.map(errorBudgetView) },
+              })
             : buildIncidentStatusBlocks({ open: view.incidents });
         await answer(
           respond,

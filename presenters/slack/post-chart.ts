@@ -1,7 +1,9 @@
 // Presenter: posts a small chart of the incident's key metric around the onset in the briefing thread, once, when metrics exist.
 import type { AppContext } from '../../src/context.js';
 import type { Series } from '../../src/investigation/evidence-model.js';
-import { appendEvent, findEventByKey, findIncident, firstAlert } from '../../src/incidents/repository.js';
+import { findIncident } from '../../src/incidents/repository.js';
+import { firstAlert } from '../../src/incidents/alerts-repository.js';
+import { appendEvent, findEventByKey } from '../../src/incidents/timeline-repository.js';
 import { renderLineChartPng } from './chart-png.js';
 
 /** The metric role charted when the investigation cites no metric of its own. */

@@ -3,7 +3,8 @@ import type { AppContext } from '../../src/context.js';
 import { NotFoundError } from '../../src/errors.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
 import { deleteEventByKey } from '../../src/incidents/chat-repository.js';
-import { appendEvent, findIncident, lastEventOfType } from '../../src/incidents/repository.js';
+import { findIncident } from '../../src/incidents/repository.js';
+import { appendEvent, lastEventOfType } from '../../src/incidents/timeline-repository.js';
 import {
   EVIDENCE_PENDING_TEXT,
   buildEvidenceBlocks,

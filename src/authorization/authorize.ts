@@ -2,7 +2,8 @@
 import type { AuthzAction, RoleRule, ScheduleDef, UserDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import { ForbiddenError } from '../errors.js';
-import { appendEvent, type Incident } from '../incidents/repository.js';
+import { type Incident } from '../incidents/repository.js';
+import { appendEvent } from '../incidents/timeline-repository.js';
 import { mentionOf, slackIdOf } from '../oncall/directory.js';
 import { pagedUsers } from '../oncall/pages-repository.js';
 import { oncallServices } from '../oncall/services.js';

@@ -1,5 +1,5 @@
-// Queries of the `alerts` table (owned by the incidents capability, with src/incidents/repository.ts for `incidents`
-// and `incident_events`): recording alerts, and what other capabilities read of them.
+// Queries of the `alerts` table (owned by the incidents capability, with repository.ts and opening-repository.ts for
+// `incidents` and timeline-repository.ts for `incident_events`): recording alerts, and what other capabilities read of them.
 import type { Knex } from 'knex';
 import type { Alert } from '../intake/alert.js';
 
@@ -104,4 +104,40 @@ export async function upsertAlerts(
         incident_id: trx.raw('coalesce(alerts.incident_id, excluded.incident_id)'),
       });
   }
+}
+
+/** The latest alert of the incident with this source and fingerprint (the one that asked for a re-investigation). */
+export async function latestAlertOfFingerprint(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  source: string,
+  fingerprint: string,
+): Promise<Record<string, unknown> | undefined> {
+  return (await db('alerts')
+    .where({ incident_id: incidentId, source, fingerprint })
+    .orderBy('starts_at', 'desc')
+    .orderBy('id', 'desc')
+    .first()) as Record<string, unknown> | undefined;
+}
+
+/** Counts of an incident's alerts by status. */
+export async function countAlerts(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<{ firing: number; resolved: number }> {
+  const rows = await db('alerts')
+    .where({ incident_id: incidentId })
+    .select('status')
+    .count<{ status: string; count: number }[]>('* as count')
+    .groupBy('status');
+  const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+  return { firing: by.firing ?? 0, resolved: by.resolved ?? 0 };
+}
+
+/** The incident's earliest firing alert's labels and annotations (what paged). */
+export async function firstAlert(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<Record<string, unknown> | undefined> {
+  return db('alerts').where({ incident_id: incidentId }).orderBy('starts_at', 'asc').orderBy('id', 'asc').first();
 }

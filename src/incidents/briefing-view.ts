@@ -6,7 +6,9 @@ import { encodeRemediationButton } from '../remediation/button-value.js';
 import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
 import type { WhatChanged } from './presentations.js';
-import { countAlerts, declaredSummary, firstAlert, latestTruncation, type Incident } from './repository.js';
+import { type Incident } from './repository.js';
+import { countAlerts, firstAlert } from './alerts-repository.js';
+import { declaredSummary, eventActorsOfTypes, lastEventOfType, latestTruncation } from './timeline-repository.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
 export interface BriefingView {
@@ -167,11 +169,11 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
 
   const inv = incident.investigation;
   const runs = await proposedRuns(knex, incident.id);
-  const all = (await knex('incident_events')
-    .where({ incident_id: incident.id })
-    .whereIn('type', ['incident.acknowledged', 'incident.resolved', 'incident.reopened'])
-    .orderBy('id', 'asc')
-    .select('type', 'actor')) as { type: string; actor: string | null }[];
+  const all = await eventActorsOfTypes(knex, incident.id, [
+    'incident.acknowledged',
+    'incident.resolved',
+    'incident.reopened',
+  ]);
   // Who acknowledged and resolved since the last reopen: a reopened incident is nobody's yet.
   const lastReopen = all.map((e) => e.type).lastIndexOf('incident.reopened');
   const events = all.slice(lastReopen + 1);
@@ -256,10 +258,7 @@ async function suggestedStepView(
 
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
 async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChanged | null> {
-  const last = await knex('incident_events')
-    .where({ incident_id: incidentId, type: 'investigation.completed' })
-    .orderBy('id', 'desc')
-    .first('data');
+  const last = await lastEventOfType(knex, incidentId, 'investigation.completed');
   return ((last?.data as { whatChanged?: WhatChanged } | undefined)?.whatChanged as WhatChanged | undefined) ?? null;
 }
 

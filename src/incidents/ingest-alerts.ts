@@ -7,26 +7,15 @@ import type { PageSummary } from '../investigation/ports.js';
 import { routeAlert } from '../oncall/routing.js';
 import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
-import {
-  appendEvents,
-  countEvents,
-  findByFingerprint,
-  findOpenIncidentByGroupKey,
-  findReopenCandidate,
-  insertPagedIncident,
-  latestTruncation,
-  lockIncidentState,
-  reopenCount,
-  reopenResolvedIncident,
-  type Incident,
-} from './repository.js';
+import { findOpenIncidentByGroupKey, lockIncidentState, type Incident } from './repository.js';
+import { appendEvents, countEvents, latestTruncation } from './timeline-repository.js';
+import { findByFingerprint, insertPagedIncident } from './opening-repository.js';
 import { firingCount, knownLeads, upsertAlerts } from './alerts-repository.js';
 import { StartEscalation } from '../oncall/jobs/start-escalation.js';
 import type { InvestigationTrigger } from './investigate-incident.js';
 import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
-import { requestPresentation } from '../jobs/presentations.js';
-import { PostIncidentNote, requestIncidentChannel, scheduleBriefingUpdate } from './presentations.js';
-import { minutesAfterResolve } from './reopen.js';
+import { requestIncidentChannel, scheduleBriefingUpdate } from './presentations.js';
+import { reopenRecentIncident } from './reopen-recent-incident.js';
 
 export interface IngestOutcome {
   incidentId: number;
@@ -229,75 +218,6 @@ async function firedSinceAllResolved(trx: Knex.Transaction, incidentId: number):
     (await countEvents(trx, incidentId, ['alerts.all_resolved'])) >
     (await countEvents(trx, incidentId, ['alerts.firing_again', 'alerts.fired_again']))
   );
-}
-
-/**
- * Reopens the group's incident resolved less than `incidents.regroupWindow` ago when one of the firing alerts is one
- * of its own (same source and fingerprint) firing again: back to triggered with its stale diagnosis cleared, with an
- * `incident.reopened` timeline entry, the channel note, a fresh investigation and the escalation queued in the same
- * transaction. A different alert of the group is a different failure and opens a new incident instead. The update
- * only applies to a row still resolved, so of two replicas only one reopens; the other, and a replica that meets an
- * incident of the group opened meanwhile (the partial unique index on open group keys refuses a second one), joins
- * the open incident.
- */
-async function reopenRecentIncident(
-  ctx: AppContext,
-  trx: Knex.Transaction,
-  groupKey: string,
-  firing: Alert[],
-  now: Date,
-): Promise<{ incident: Incident; reopened?: number } | undefined> {
-  const since = new Date(now.getTime() - ctx.config.file.incidents.regroupWindow);
-  const candidate = await findReopenCandidate(trx, {
-    groupKey,
-    source: firing[0]!.source,
-    fingerprints: firing.map((a) => a.fingerprint),
-    since,
-  });
-  if (!candidate) return undefined;
-  const alert = firing.find((a) => a.fingerprint === candidate.fingerprint) ?? firing[0]!;
-  const incident = await reopenResolvedIncident(trx, candidate.id, now);
-  if (!incident) {
-    const open = await findOpenIncidentByGroupKey(trx, groupKey);
-    return open ? { incident: open } : undefined;
-  }
-  const count = (await reopenCount(trx, incident.id)) + 1;
-  const minutes = minutesAfterResolve(candidate.resolvedAt, now);
-  await appendEvents(trx, [
-    {
-      incidentId: incident.id,
-      type: 'incident.reopened',
-      actor: 'copilot',
-      at: now,
-      dedupeKey: `reopened:${incident.id}:${count}`,
-      data: {
-        reopenCount: count,
-        alertname: alert.alertname,
-        fingerprint: alert.fingerprint,
-        resolvedAt: candidate.resolvedAt.toISOString(),
-        minutesAfterResolve: minutes,
-      },
-    },
-  ]);
-  await requestPresentation(
-    ctx,
-    PostIncidentNote,
-    { incidentId: incident.id, note: { kind: 'reopened', alertname: alert.alertname, minutesAfterResolve: minutes } },
-    { jobId: `reopened-note:${incident.id}:${count}`, trx },
-  );
-  // The old diagnosis may be of a failure already fixed: the reopened incident is investigated again, and paged again.
-  const trigger: InvestigationTrigger = { reason: 'reopened', source: alert.source, fingerprint: alert.fingerprint };
-  await ctx.queue.enqueue(
-    InvestigateIncident.name,
-    { incidentId: incident.id, trigger },
-    { jobId: investigateJobId(incident.id, `r${count}`), trx },
-  );
-  await ctx.queue.enqueue(
-    StartEscalation.name,
-    { incidentId: incident.id },
-    { jobId: `start-escalation-${incident.id}-r${count}`, trx },
-  );
-  return { incident, reopened: count };
 }
 
 /** Where an alert points: its service and alert name. */

@@ -7,7 +7,10 @@ import type { Hypothesis, InvestigationResult, InvestigationStep, PageSummary } 
 import { pageFromAlertRow, pageFromDeclaration } from '../investigation/page-summary.js';
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
-import { appendEvent, declaredSummary, findIncident, firstAlert } from './repository.js';
+import { latestAlertOfFingerprint } from './alerts-repository.js';
+import { findIncident, saveInvestigation } from './repository.js';
+import { firstAlert } from './alerts-repository.js';
+import { appendEvent, declaredSummary, lastEventOfType } from './timeline-repository.js';
 import { requestPresentation } from '../jobs/presentations.js';
 import { PostIncidentNote, scheduleBriefingUpdate, type WhatChanged } from './presentations.js';
 
@@ -33,12 +36,7 @@ export async function pageSummaryFor(
   trigger?: InvestigationTrigger,
 ): Promise<PageSummary> {
   if (trigger) {
-    const alert = await ctx
-      .knex('alerts')
-      .where({ incident_id: incidentId, source: trigger.source, fingerprint: trigger.fingerprint })
-      .orderBy('starts_at', 'desc')
-      .orderBy('id', 'desc')
-      .first();
+    const alert = await latestAlertOfFingerprint(ctx.knex, incidentId, trigger.source, trigger.fingerprint);
     if (alert) return pageFromAlertRow(alert);
   }
   const incident = await findIncident(ctx.knex, incidentId);
@@ -97,9 +95,7 @@ export async function investigateIncident(
       }
     : null;
   await ctx.knex.transaction(async (trx) => {
-    await trx('incidents')
-      .where({ id: incidentId })
-      .update({ investigation: JSON.stringify(result), updated_at: ctx.clock.now() });
+    await saveInvestigation(trx, incidentId, result, ctx.clock.now());
     await appendEvent(trx, {
       incidentId,
       type: 'investigation.completed',
@@ -163,11 +159,7 @@ export function mergeInvestigations(before: InvestigationResult, lead: Investiga
 
 /** The top hypothesis of the incident's last investigation (kept on the timeline, also across a reopen). */
 async function lastTopHypothesis(ctx: AppContext, incidentId: number): Promise<string | null> {
-  const last = await ctx
-    .knex('incident_events')
-    .where({ incident_id: incidentId, type: 'investigation.completed' })
-    .orderBy('id', 'desc')
-    .first('data');
+  const last = await lastEventOfType(ctx.knex, incidentId, 'investigation.completed');
   const top = (last?.data as { top?: { summary?: unknown } | null } | undefined)?.top;
   return typeof top?.summary === 'string' ? top.summary : null;
 }

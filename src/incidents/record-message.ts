@@ -1,6 +1,7 @@
 // Use case: a person's message in an incident channel becomes a timeline event (text kept as data, never acted on).
 import type { AppContext } from '../context.js';
-import { appendEvent, findIncidentByChannel } from './repository.js';
+import { findIncidentByChannel } from './repository.js';
+import { appendEvent } from './timeline-repository.js';
 
 /** Appends the message to its incident's timeline; false when the channel is no incident's or it was already recorded. */
 export async function recordChannelMessage(

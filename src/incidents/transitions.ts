@@ -2,7 +2,8 @@
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { appendEvent, cycleKey, findIncident, escalationRunCount, toIncident, type Incident } from './repository.js';
+import { findIncident, updateIncidentIfStatus, type Incident } from './repository.js';
+import { appendEvent, cycleKey, escalationRunCount } from './timeline-repository.js';
 import { scheduleBriefingUpdate } from './presentations.js';
 
 /** Who did it: a Slack user id, or "pagerduty:<user>" / "copilot" for automatic changes. */
@@ -29,12 +30,8 @@ async function transition(
   const now = ctx.clock.now();
   const result = await ctx.knex.transaction(async (trx: Knex.Transaction) => {
     // The conditional update is the guard: of two simultaneous clicks, only one matches the status it expects.
-    const rows = await trx('incidents')
-      .where({ id: incidentId })
-      .whereIn('status', fromStatuses)
-      .update({ ...patch(now), updated_at: now, version: trx.raw('version + 1') })
-      .returning('*');
-    if (rows.length === 0) {
+    const updated = await updateIncidentIfStatus(trx, incidentId, fromStatuses, patch(now), now);
+    if (!updated) {
       const current = await findIncident(trx, incidentId);
       if (!current) throw new NotFoundError(`Incident ${incidentId}`);
       return { incident: current, applied: false };
@@ -50,7 +47,7 @@ async function transition(
       data: { via: actor.via, ...event.data },
     });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
-    return { incident: toIncident(rows[0]), applied: true };
+    return { incident: updated, applied: true };
   });
   return result;
 }

@@ -5,7 +5,8 @@ import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError, formatZodIssues } from '../errors.js';
 import { ingestAlerts } from '../incidents/ingest-alerts.js';
 import { acknowledgeIncident, resolveIncident, unacknowledgeIncident } from '../incidents/transitions.js';
-import { appendEvent, findOpenIncidentByGroupKey, openIncidentIdsOfService } from '../incidents/repository.js';
+import { findOpenIncidentByGroupKey, openIncidentIdsOfService } from '../incidents/repository.js';
+import { appendEvent } from '../incidents/timeline-repository.js';
 import { InvestigateIncident } from '../incidents/jobs/investigate-incident.js';
 import {
   alertFromPagerDuty,
@@ -18,6 +19,7 @@ import {
 } from './alert.js';
 import { pageFromAlertmanager, pageFromPagerDuty } from '../investigation/page-summary.js';
 import { storeChangeEvent } from './change-events-source.js';
+import { findDelivery, markDeliveryProcessed } from './deliveries-repository.js';
 import { PROCESS_DELIVERY_JOB } from './record-delivery.js';
 
 const payloadSchema = z.object({ deliveryId: z.number().int().positive() });
@@ -30,7 +32,7 @@ function parseOrFail<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 }
 
 export async function processDelivery(ctx: AppContext, deliveryId: number): Promise<void> {
-  const row = await ctx.knex('webhook_deliveries').where({ id: deliveryId }).first();
+  const row = await findDelivery(ctx.knex, deliveryId);
   if (!row) throw new PermanentJobError(`delivery ${deliveryId} does not exist`);
   if (row.status === 'processed') return;
   switch (row.source as string) {
@@ -53,10 +55,7 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
     default:
       throw new PermanentJobError(`unknown delivery source ${String(row.source)}`);
   }
-  await ctx
-    .knex('webhook_deliveries')
-    .where({ id: deliveryId })
-    .update({ status: 'processed', processed_at: ctx.clock.now() });
+  await markDeliveryProcessed(ctx.knex, deliveryId, ctx.clock.now());
 }
 
 /** What a PagerDuty event keeps on the timeline besides its id: the note, the update, the responder, the priority. */

@@ -1,5 +1,6 @@
 // Use case: record a webhook delivery durably (row + process-delivery job in one transaction) before answering.
 import type { AppContext } from '../context.js';
+import { findDeliveryByHeader, findDeliveryId, insertDelivery } from './deliveries-repository.js';
 
 export type DeliverySource = 'alertmanager' | 'pagerduty' | 'events';
 
@@ -38,28 +39,16 @@ export async function recordDelivery(
 ): Promise<RecordedDelivery> {
   return ctx.knex.transaction(async (trx) => {
     if (alsoDedupeOn) {
-      const seen = await trx('webhook_deliveries')
-        .where({ source })
-        .whereRaw('headers->>? = ?', [alsoDedupeOn.header, alsoDedupeOn.value])
-        .first('id');
-      if (seen) return { id: seen.id as number, duplicate: true };
+      const seen = await findDeliveryByHeader(trx, source, alsoDedupeOn.header, alsoDedupeOn.value);
+      if (seen !== undefined) return { id: seen, duplicate: true };
     }
-    const inserted = await trx('webhook_deliveries')
-      .insert({
-        source,
-        delivery_id: deliveryId,
-        headers: JSON.stringify(headers),
-        body: JSON.stringify(body),
-        received_at: ctx.clock.now(),
-      })
-      .onConflict(['source', 'delivery_id'])
-      .ignore()
-      .returning('id');
-    if (inserted.length === 0) {
-      const existing = await trx('webhook_deliveries').where({ source, delivery_id: deliveryId }).first('id');
-      return { id: existing.id as number, duplicate: true };
+    const id = await insertDelivery(trx, { source, deliveryId, headers, body, receivedAt: ctx.clock.now() });
+    if (id === undefined) {
+      const existing = await findDeliveryId(trx, source, deliveryId);
+      // The insert was skipped on a conflict, so the row exists; if it does not, fail loudly (the sender retries).
+      if (existing === undefined) throw new Error(`delivery ${source}/${deliveryId} conflicted but is not stored`);
+      return { id: existing, duplicate: true };
     }
-    const id = (inserted[0] as { id: number }).id;
     await ctx.queue.enqueue(PROCESS_DELIVERY_JOB, { deliveryId: id }, { jobId: `process-delivery-${id}`, trx });
     return { id, duplicate: false };
   });

@@ -1,6 +1,7 @@
 // When every alert of an incident resolves: paging stops, the channel is told and offered Resolve (or the incident resolves after a quiet period).
 import type { AppContext } from '../context.js';
-import { cycleKey, escalationRunCount, findIncident } from '../incidents/repository.js';
+import { findIncident } from '../incidents/repository.js';
+import { cycleKey, escalationRunCount } from '../incidents/timeline-repository.js';
 import { stopEscalation } from './escalation.js';
 import { alertsResolvedCount } from './escalation-state.js';
 import { ResolveQuietIncident } from './jobs/resolve-quiet-incident.js';

@@ -7,7 +7,7 @@ import {
   findEventByKey,
   hasEscalationStepSince,
   lastEventOfType,
-} from '../incidents/repository.js';
+} from '../incidents/timeline-repository.js';
 
 /** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
 export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {

@@ -2,16 +2,9 @@
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
-import {
-  appendEvent,
-  cycleKey,
-  findIncident,
-  firstAlert,
-  escalationRunCount,
-  lockIncidentState,
-  updateIncident,
-  type Incident,
-} from '../incidents/repository.js';
+import { findIncident, lockIncidentState, updateIncident, type Incident } from '../incidents/repository.js';
+import { firstAlert } from '../incidents/alerts-repository.js';
+import { appendEvent, cycleKey, escalationRunCount } from '../incidents/timeline-repository.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { routeAlert } from './routing.js';
 import {

@@ -14,11 +14,11 @@ import { RemindHandoff, ShowHandoff } from './presentations.js';
 import { listOverrides } from './overrides.js';
 import { currentOncall } from './schedules.js';
 import { timerRunAt } from './timers.js';
+import { confirmHandoffRole, findHandoff, findHandoffByKey, insertHandoff } from './handoffs-repository.js';
+import { pageLoadOfTeam } from './pages-repository.js';
 
 /** How long after posting an unconfirmed handoff is reminded, and again before it goes to the team lead. */
 export const HANDOFF_REMINDER_MS = 30 * 60_000;
-
-type Row = Record<string, unknown>;
 
 async function hasTable(db: Knex, name: string): Promise<boolean> {
   return db.schema.hasTable(name);
@@ -52,20 +52,7 @@ export async function collectHandoff(
       service: r.service,
     }));
   }
-  const pages = (await db('pages as p')
-    .join('incidents as i', 'i.id', 'p.incident_id')
-    .where('i.team', team)
-    .where('p.at', '>=', start)
-    .where('p.at', '<', end)
-    .groupBy('p.user')
-    .orderBy('p.user', 'asc')
-    .select('p.user')
-    .count<{ user: string; count: number }[]>('* as count')
-    .select(db.raw('sum(case when p.outside_hours then 1 else 0 end)::int as outside'))) as unknown as {
-    user: string;
-    count: number;
-    outside: number;
-  }[];
+  const pages = await pageLoadOfTeam(db, { team, start, end });
   return {
     team,
     shiftStart: start,
@@ -148,23 +135,18 @@ export async function postHandoff(
     incoming: incoming ?? null,
   };
   const inserted = await ctx.knex.transaction(async (trx) => {
-    const rows = await trx('handoffs')
-      .insert({
-        team: team.name,
-        schedule: schedule?.name ?? null,
-        dedupe_key: dedupeKey,
-        shift_start: start,
-        shift_end: end,
-        outgoing: outgoing ?? null,
-        incoming: incoming ?? null,
-        channel_id: channel,
-        report: JSON.stringify(report),
-        requested_by: input.requestedBy ?? null,
-      })
-      .onConflict('dedupe_key')
-      .ignore()
-      .returning('*');
-    const row = rows[0] as Row | undefined;
+    const row = await insertHandoff(trx, {
+      team: team.name,
+      schedule: schedule?.name ?? null,
+      dedupeKey,
+      shiftStart: start,
+      shiftEnd: end,
+      outgoing: outgoing ?? null,
+      incoming: incoming ?? null,
+      channelId: channel,
+      report,
+      requestedBy: input.requestedBy ?? null,
+    });
     if (row) {
       await requestPresentation(
         ctx,
@@ -185,7 +167,7 @@ export async function postHandoff(
     }
     return row;
   });
-  const row = inserted ?? ((await ctx.knex('handoffs').where({ dedupe_key: dedupeKey }).first()) as Row | undefined);
+  const row = inserted ?? (await findHandoffByKey(ctx.knex, dedupeKey));
   if (!row) return undefined;
   // A handoff recorded but never posted (before posting was a job) is posted now; the job id keeps it to one post.
   if (!inserted && !row.message_ts)
@@ -205,26 +187,19 @@ export async function confirmHandoff(
   role: 'outgoing' | 'incoming',
   slackUser: string,
 ): Promise<{ applied: boolean; view: HandoffView }> {
-  const row = (await ctx.knex('handoffs').where({ id: handoffId }).first()) as Row | undefined;
+  const row = await findHandoff(ctx.knex, handoffId);
   if (!row) throw new NotFoundError(`Handoff ${handoffId}`);
   const expected = row[role] as string | null;
   if (expected && expected !== slackUser)
     throw new ForbiddenError(`Only <@${expected}> can confirm as the ${role} on-call.`);
-  const column = `${role}_confirmed_at`;
-  const updated = await ctx
-    .knex('handoffs')
-    .where({ id: handoffId })
-    .whereNull(column)
-    .update({ [column]: ctx.clock.now() })
-    .returning('*');
-  const current =
-    (updated[0] as Row | undefined) ?? ((await ctx.knex('handoffs').where({ id: handoffId }).first()) as Row);
+  const updated = await confirmHandoffRole(ctx.knex, handoffId, role, ctx.clock.now());
+  const current = updated ?? (await findHandoff(ctx.knex, handoffId))!;
   const view = toHandoffView(current);
-  if (updated.length)
+  if (updated)
     await requestPresentation(ctx, ShowHandoff, { handoffId }, { jobId: `handoff-confirm:${handoffId}:${role}` });
   if (view.outgoingConfirmedAt && view.incomingConfirmedAt) {
     await ctx.queue.cancel(`handoff-remind:${handoffId}`);
     await ctx.queue.cancel(`handoff-escalate:${handoffId}`);
   }
-  return { applied: updated.length > 0, view };
+  return { applied: updated !== undefined, view };
 }

@@ -6,14 +6,14 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { CATEGORIES, type Category } from '../investigation/evidence-model.js';
 import { pageFromDeclaration } from '../investigation/page-summary.js';
 import {
-  appendEvent,
   findIncident,
   findIncidentByChannel,
-  insertDeclaredIncident,
   listOpenIncidents,
   updateIncident,
   type Incident,
 } from '../incidents/repository.js';
+import { appendEvent } from '../incidents/timeline-repository.js';
+import { insertDeclaredIncident } from '../incidents/opening-repository.js';
 import { InvestigateIncident, investigateJobId } from '../incidents/jobs/investigate-incident.js';
 import { requestIncidentChannel } from '../incidents/presentations.js';
 import { StartEscalation } from './jobs/start-escalation.js';
@@ -30,6 +30,7 @@ import { requireAuthorized } from '../authorization/authorize.js';
 import { changeSeverity } from './escalation.js';
 import { requestPresentation } from '../jobs/presentations.js';
 import { AnnounceCommander } from './presentations.js';
+import { countPages } from './pages-repository.js';
 
 /** A person acting through a click (the interaction id makes a retried click record once) or a command. */
 export interface PersonActor extends Actor {
@@ -111,8 +112,7 @@ export async function incidentStatus(ctx: AppContext, channelId: string): Promis
   const incident = await findIncidentByChannel(ctx.knex, channelId);
   if (incident) {
     const budgets = incident.service ? await errorBudgetsFor(ctx, incident.service) : [];
-    const row = await ctx.knex('pages').where({ incident_id: incident.id }).count<{ n: number }[]>('* as n').first();
-    return { kind: 'one', incident, budgets, pages: Number(row?.n ?? 0) };
+    return { kind: 'one', incident, budgets, pages: await countPages(ctx.knex, incident.id) };
   }
   return { kind: 'all', incidents: await listOpenIncidents(ctx.knex, { limit: 40 }) };
 }

@@ -1,7 +1,8 @@
 // Installs the on-call capability: its jobs, its listeners on incident events, and the timers it keeps armed.
 import type { AppContext } from '../context.js';
 import { changeSeverity, escalateNow, raiseSev2JobId, startEscalation, stopEscalation } from './escalation.js';
-import { escalationRunCount, findIncident } from '../incidents/repository.js';
+import { findIncident } from '../incidents/repository.js';
+import { escalationRunCount } from '../incidents/timeline-repository.js';
 import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
 import { EscalationWatchdog, escalationWatchdogJob, watchdogJob } from './jobs/escalation-watchdog.js';

@@ -1,9 +1,84 @@
-// Queries of the `pages` table (owned by on-call: one row per person paged at a step of an incident's escalation)
-// that other capabilities make.
+// Queries of the `pages` table (owned by on-call: one row per person paged at a step of an incident's escalation).
 import type { Knex } from 'knex';
 
 /** Slack ids of the people paged for the incident so far. */
 export async function pagedUsers(db: Knex | Knex.Transaction, incidentId: number): Promise<string[]> {
   const rows = (await db('pages').where({ incident_id: incidentId }).distinct('user')) as { user: string }[];
   return rows.map((r) => r.user);
+}
+
+/** How many pages the incident has sent. */
+export async function countPages(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
+  const row = await db('pages').where({ incident_id: incidentId }).count<{ n: number }[]>('* as n').first();
+  return Number(row?.n ?? 0);
+}
+
+export interface PageKey {
+  incidentId: number;
+  round: number;
+  step: number;
+  user: string;
+}
+
+/** Whether this person was already paged at this step of this round. */
+export async function hasPage(db: Knex | Knex.Transaction, key: PageKey): Promise<boolean> {
+  const row = await db('pages')
+    .where({ incident_id: key.incidentId, round: key.round, step: key.step, user: key.user })
+    .first('id');
+  return row !== undefined;
+}
+
+/** Records a sent page, once per person, step and round. */
+export async function recordPage(
+  db: Knex | Knex.Transaction,
+  page: PageKey & { at: Date; outsideHours: boolean; channel: string; ts: string },
+): Promise<void> {
+  await db('pages')
+    .insert({
+      incident_id: page.incidentId,
+      user: page.user,
+      at: page.at,
+      outside_hours: page.outsideHours,
+      round: page.round,
+      step: page.step,
+      channel: page.channel,
+      ts: page.ts,
+    })
+    .onConflict(['incident_id', 'round', 'step', 'user'])
+    .ignore();
+}
+
+/** The incident's page messages that were posted (a channel and ts to update). */
+export async function postedPages(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<{ channel: string; ts: string; round: number; step: number }[]> {
+  return (await db('pages')
+    .where({ incident_id: incidentId })
+    .whereNotNull('ts')
+    .select('channel', 'ts', 'round', 'step')) as { channel: string; ts: string; round: number; step: number }[];
+}
+
+/**
+ * Pages per person of a team's shift [start, end), with how many came outside business hours. It joins `incidents`
+ * because a page belongs to a team only through its incident (`pages` has no team column).
+ */
+export async function pageLoadOfTeam(
+  db: Knex | Knex.Transaction,
+  opts: { team: string; start: Date; end: Date },
+): Promise<{ user: string; count: number; outside: number }[]> {
+  return (await db('pages as p')
+    .join('incidents as i', 'i.id', 'p.incident_id')
+    .where('i.team', opts.team)
+    .where('p.at', '>=', opts.start)
+    .where('p.at', '<', opts.end)
+    .groupBy('p.user')
+    .orderBy('p.user', 'asc')
+    .select('p.user')
+    .count<{ user: string; count: number }[]>('* as count')
+    .select(db.raw('sum(case when p.outside_hours then 1 else 0 end)::int as outside'))) as unknown as {
+    user: string;
+    count: number;
+    outside: number;
+  }[];
 }

@@ -4,9 +4,10 @@ import type { ActionDef, FileConfig } from '../config.js';
 import type { AppContext } from '../context.js';
 import { approverRule, type RoleHolders } from '../authorization/access.js';
 import { gatherFacts } from '../authorization/authorize.js';
-import { actorsOfRunEvents, type Incident } from '../incidents/repository.js';
+import { type Incident } from '../incidents/repository.js';
+import { actorsOfRunEvents } from '../incidents/timeline-repository.js';
 import type { ApproverFacts } from './policy.js';
-import { appendTimeline, type RemediationRun } from './remediation-repository.js';
+import { appendTimeline, lockRun, type RemediationRun } from './remediation-repository.js';
 
 /**
  * Collects the facts about `slackUserId` that the action's approvers ask about (src/authorization): on-call of the
@@ -57,7 +58,7 @@ export async function recordApproval(
   required: number,
 ): Promise<string[]> {
   return ctx.knex.transaction(async (trx) => {
-    await trx('remediation_runs').where({ id: run.id }).forUpdate().first('id');
+    await lockRun(trx, run.id);
     const before = await approversOf(trx, run.id);
     if (!before.includes(userId)) {
       await appendTimeline(trx, {

@@ -1,6 +1,7 @@
 // Remediation runs in Postgres: inserts, conditional state transitions (so a click applies once) and timeline entries.
 import type { Knex } from 'knex';
-import { appendEvent, findIncident } from '../incidents/repository.js';
+import { findIncident } from '../incidents/repository.js';
+import { appendEvent } from '../incidents/timeline-repository.js';
 
 export const REMEDIATION_STATUSES = [
   'proposed',
@@ -245,4 +246,22 @@ export async function runStatusesOf(db: Db, incidentId: number, action: string):
     status: string;
   }[];
   return rows.map((r) => r.status);
+}
+
+/** How many runs the incident has, in any status. */
+export async function countRuns(db: Db, incidentId: number): Promise<number> {
+  const row = await db('remediation_runs').where({ incident_id: incidentId }).count<{ count: number }[]>('* as count');
+  return Number(row[0]?.count ?? 0);
+}
+
+/** Locks the run's row for the rest of the transaction. */
+export async function lockRun(trx: Knex.Transaction, id: number): Promise<void> {
+  await trx('remediation_runs').where({ id }).forUpdate().first('id');
+}
+
+/** Replaces the run's result (its verdict, once verified), leaving its status as it is. */
+export async function saveRunResult(db: Db, id: number, result: RemediationResult): Promise<void> {
+  await db('remediation_runs')
+    .where({ id })
+    .update({ result: JSON.stringify(result) });
 }

@@ -2,6 +2,7 @@
 import type { SloDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Series } from '../investigation/evidence-model.js';
+import { formatPercent, humanNumber } from '../investigation/format-value.js';
 
 export type BudgetState = 'healthy' | 'slow_burn' | 'fast_burn' | 'exhausted' | 'unknown';
 
@@ -104,4 +105,41 @@ export async function errorBudgetsFor(ctx: AppContext, service: string, now = ct
     out.push(computeErrorBudget(slo, series, now, recent));
   }
   return out;
+}
+
+/** An error budget's state: "30% of budget left", or "budget exhausted (169% overspent)" once spent. */
+export function formatBudgetLeft(remaining: number | null): string {
+  if (remaining === null) return 'unknown (no SLI data)';
+  if (remaining < 0) return `budget exhausted (${humanNumber(-remaining * 100, 3)}% overspent)`;
+  if (remaining === 0) return 'budget exhausted';
+  return `${formatPercent(remaining)} of budget left`;
+}
+
+/** An SLO objective: 0.999 → "99.9%", 0.99995 → "99.995%" (all its digits, since they matter). */
+export function formatObjective(objective: number): string {
+  return `${Number((objective * 100).toFixed(4))}%`;
+}
+
+/** An error budget as Slack shows it: its numbers formatted once here, so blocks/ shows them as given. */
+export interface ErrorBudgetView {
+  slo: string;
+  /** "99.9%" */
+  objective: string;
+  /** "45.7% of budget left", "budget exhausted (169% overspent)" */
+  remaining: string;
+  /** "14×"; null without data */
+  burnRate1h: string | null;
+  state: BudgetState;
+  policy: string | null;
+}
+
+export function errorBudgetView(b: ErrorBudget): ErrorBudgetView {
+  return {
+    slo: b.slo,
+    objective: formatObjective(b.objective),
+    remaining: formatBudgetLeft(b.remaining),
+    burnRate1h: b.burnRate1h === null ? null : `${humanNumber(b.burnRate1h, 2)}×`,
+    state: b.state,
+    policy: b.policy,
+  };
 }

@@ -10,13 +10,9 @@ import { briefingState, buildBriefingView } from '../../../src/incidents/briefin
 import { channelName } from '../../../src/incidents/naming.js';
 import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
 import { recordBriefing, recordChannel, recordResponders } from '../../../src/incidents/chat-repository.js';
-import {
-  appendEvent,
-  findEventByKey,
-  findIncident,
-  firstAlert,
-  type Incident,
-} from '../../../src/incidents/repository.js';
+import { findIncident, type Incident } from '../../../src/incidents/repository.js';
+import { firstAlert } from '../../../src/incidents/alerts-repository.js';
+import { appendEvent, findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
 import { postOnsetChart } from '../post-chart.js';

@@ -6,6 +6,7 @@ import { findIncident } from '../../../src/incidents/repository.js';
 import { isBusinessHours, teamHours } from '../../../src/oncall/business-hours.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { pageView } from '../../../src/oncall/page-view.js';
+import { hasPage, recordPage } from '../../../src/oncall/pages-repository.js';
 import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
 import { buildPageBlocks, buildPageText } from '../../../blocks/oncall.js';
 
@@ -18,28 +19,21 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
     async process(p) {
       const incident = await findIncident(ctx.knex, p.incidentId);
       if (!incident || incident.status !== 'triggered') return;
-      const done = await ctx
-        .knex('pages')
-        .where({ incident_id: p.incidentId, round: p.round, step: p.step, user: p.user })
-        .first('id');
+      const done = await hasPage(ctx.knex, p);
       if (done) return;
       const view = pageView(incident, await loadSnapshot(ctx.knex, p.incidentId), p);
       const posted = await ctx.chat.sendDirect(p.user, buildPageText(view), buildPageBlocks(view));
       const at = ctx.clock.now();
-      await ctx
-        .knex('pages')
-        .insert({
-          incident_id: p.incidentId,
-          user: p.user,
-          at,
-          outside_hours: !isBusinessHours(at, teamHours(ctx.config.file.teams, incident.team)),
-          round: p.round,
-          step: p.step,
-          channel: posted.channel,
-          ts: posted.ts,
-        })
-        .onConflict(['incident_id', 'round', 'step', 'user'])
-        .ignore();
+      await recordPage(ctx.knex, {
+        incidentId: p.incidentId,
+        user: p.user,
+        at,
+        outsideHours: !isBusinessHours(at, teamHours(ctx.config.file.teams, incident.team)),
+        round: p.round,
+        step: p.step,
+        channel: posted.channel,
+        ts: posted.ts,
+      });
     },
   });
 }

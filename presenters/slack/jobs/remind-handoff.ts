@@ -5,6 +5,7 @@ import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { requestPresentation } from '../../../src/jobs/presentations.js';
 import { slackIdOf } from '../../../src/oncall/directory.js';
 import { HANDOFF_REMINDER_MS } from '../../../src/oncall/handoff.js';
+import { findHandoff, markHandoffStage } from '../../../src/oncall/handoffs-repository.js';
 import { RemindHandoff, type RemindHandoffPayload } from '../../../src/oncall/presentations.js';
 import { timerRunAt } from '../../../src/oncall/timers.js';
 import { buildHandoffReminderText } from '../../../blocks/handoff.js';
@@ -15,7 +16,7 @@ export function remindHandoffJob(ctx: AppContext): JobDefinition<RemindHandoffPa
     name: RemindHandoff.name,
     schema: RemindHandoff.schema,
     async process(p) {
-      const row = await ctx.knex('handoffs').where({ id: p.handoffId }).first();
+      const row = await findHandoff(ctx.knex, p.handoffId);
       if (!row || !row.channel_id) return;
       const missing = [
         ...(row.outgoing_confirmed_at ? [] : [row.outgoing as string | null]),
@@ -27,12 +28,12 @@ export function remindHandoffJob(ctx: AppContext): JobDefinition<RemindHandoffPa
       if (p.stage === 'remind') {
         if (row.reminded_at) return;
         await ctx.chat.postMessage(
-          row.channel_id,
+          row.channel_id as string,
           buildHandoffReminderText(named),
           undefined,
-          row.message_ts ?? undefined,
+          (row.message_ts as string | null) ?? undefined,
         );
-        await ctx.knex('handoffs').where({ id: p.handoffId }).update({ reminded_at: now });
+        await markHandoffStage(ctx.knex, p.handoffId, 'reminded', now);
         await requestPresentation(
           ctx,
           RemindHandoff,
@@ -48,9 +49,14 @@ export function remindHandoffJob(ctx: AppContext): JobDefinition<RemindHandoffPa
       const leadId = ctx.config.file.teams.find((t) => t.name === row.team)?.lead;
       const lead = leadId ? await slackIdOf(ctx.config.file, ctx.chat, leadId) : undefined;
       const text = buildHandoffReminderText(named, lead);
-      await ctx.chat.postMessage(row.channel_id, text, undefined, row.message_ts ?? undefined);
+      await ctx.chat.postMessage(
+        row.channel_id as string,
+        text,
+        undefined,
+        (row.message_ts as string | null) ?? undefined,
+      );
       if (lead) await ctx.chat.sendDirect(lead, `${text} (team ${row.team as string}, <#${row.channel_id as string}>)`);
-      await ctx.knex('handoffs').where({ id: p.handoffId }).update({ escalated_at: now });
+      await markHandoffStage(ctx.knex, p.handoffId, 'escalated', now);
     },
   });
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { toHandoffView } from '../../../src/oncall/handoff-view.js';
+import { findHandoff, saveHandoffMessage } from '../../../src/oncall/handoffs-repository.js';
 import { ShowHandoff } from '../../../src/oncall/presentations.js';
 import { buildHandoffBlocks, buildHandoffText } from '../../../blocks/handoff.js';
 
@@ -14,7 +15,7 @@ export function showHandoffJob(ctx: AppContext): JobDefinition<ShowHandoffPayloa
     name: ShowHandoff.name,
     schema: ShowHandoff.schema,
     async process({ handoffId }) {
-      const row = (await ctx.knex('handoffs').where({ id: handoffId }).first()) as Record<string, unknown> | undefined;
+      const row = await findHandoff(ctx.knex, handoffId);
       if (!row) return;
       const view = toHandoffView(row);
       if (row.message_ts && row.channel_id) {
@@ -32,11 +33,7 @@ export function showHandoffJob(ctx: AppContext): JobDefinition<ShowHandoffPayloa
         buildHandoffText(view),
         buildHandoffBlocks(view),
       );
-      await ctx
-        .knex('handoffs')
-        .where({ id: handoffId })
-        .whereNull('message_ts')
-        .update({ message_ts: posted.ts, channel_id: posted.channel });
+      await saveHandoffMessage(ctx.knex, handoffId, posted);
     },
   });
 }

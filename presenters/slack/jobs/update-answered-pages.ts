@@ -2,9 +2,11 @@
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
-import { findEventByKey, findIncident } from '../../../src/incidents/repository.js';
+import { findIncident } from '../../../src/incidents/repository.js';
+import { findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { pageView } from '../../../src/oncall/page-view.js';
+import { postedPages } from '../../../src/oncall/pages-repository.js';
 import { UpdateAnsweredPages, type UpdateAnsweredPagesPayload } from '../../../src/oncall/presentations.js';
 import { buildAnsweredPageBlocks, buildPageAnswerLine, buildPageText } from '../../../blocks/oncall.js';
 import { buildPointerBlocks, buildPointerText } from '../../../blocks/status.js';
@@ -26,11 +28,7 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
       const answer = { status: p.status, by: mention(p.by) };
       const snapshot = await loadSnapshot(ctx.knex, p.incidentId);
       const steps = snapshot?.steps.length ?? 1;
-      const pages = (await ctx
-        .knex('pages')
-        .where({ incident_id: p.incidentId })
-        .whereNotNull('ts')
-        .select('channel', 'ts', 'round', 'step')) as { channel: string; ts: string; round: number; step: number }[];
+      const pages = await postedPages(ctx.knex, p.incidentId);
       for (const page of pages) {
         const view = pageView(incident, snapshot, { step: page.step, steps, round: page.round, lateByMs: 0 });
         await ctx.chat.updateMessage(

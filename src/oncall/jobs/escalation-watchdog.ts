@@ -3,13 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import {
-  appendEvent,
-  cycleKey,
-  escalationRunCount,
-  findEventByKey,
-  listPagingIncidents,
-} from '../../incidents/repository.js';
+import { listPagingIncidents } from '../../incidents/repository.js';
+import { appendEvent, cycleKey, escalationRunCount, findEventByKey } from '../../incidents/timeline-repository.js';
 import { startEscalation } from '../escalation.js';
 import { lastStep } from '../escalation-state.js';
 import {

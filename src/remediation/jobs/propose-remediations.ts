@@ -2,11 +2,13 @@
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
-import { findIncident, lastEventOfType } from '../../incidents/repository.js';
+import { findIncident } from '../../incidents/repository.js';
+import { lastEventOfType } from '../../incidents/timeline-repository.js';
 import { scheduleBriefingUpdate } from '../../incidents/presentations.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { proposeRemediations } from '../propose-remediations.js';
+import { countRuns } from '../remediation-repository.js';
 
 export const proposeRemediationsPayload = z.object({ incidentId: z.number().int().positive() });
 export type ProposeRemediationsPayload = z.infer<typeof proposeRemediationsPayload>;
@@ -31,16 +33,10 @@ export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRe
       const row = await findIncident(ctx.knex, incidentId);
       if (!row) throw new PermanentJobError(`incident ${incidentId} does not exist`);
       if (row.status === 'resolved' || !row.investigation) return;
-      const before = await ctx
-        .knex('remediation_runs')
-        .where({ incident_id: incidentId })
-        .count<{ count: number }[]>('* as count');
+      const before = await countRuns(ctx.knex, incidentId);
       await proposeRemediations(ctx, incidentId, row.investigation);
-      const after = await ctx
-        .knex('remediation_runs')
-        .where({ incident_id: incidentId })
-        .count<{ count: number }[]>('* as count');
-      if (Number(after[0]?.count) > Number(before[0]?.count)) await scheduleBriefingUpdate(ctx, incidentId);
+      const after = await countRuns(ctx.knex, incidentId);
+      if (after > before) await scheduleBriefingUpdate(ctx, incidentId);
     },
   });
 }

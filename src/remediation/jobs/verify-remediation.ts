@@ -12,6 +12,7 @@ import {
   appendTimeline,
   getIncidentForRemediation,
   getRun,
+  saveRunResult,
   transitionRun,
   type IncidentForRemediation,
   type RemediationRun,
@@ -190,8 +191,5 @@ async function settle(
       via: verdict.credited === false ? 'sli_recovered' : 'remediation',
     });
   await requestPresentation(ctx, PostRemediationVerdict, { runId: run.id }, { jobId: remediationVerdictJobId(run.id) });
-  await ctx
-    .knex('remediation_runs')
-    .where({ id: run.id })
-    .update({ result: JSON.stringify({ ...(run.result ?? {}), verdict, verdictPosted: true }) });
+  await saveRunResult(ctx.knex, run.id, { ...(run.result ?? {}), verdict, verdictPosted: true });
 }

@@ -7,7 +7,7 @@ import { buildProposalBlocks } from '../../../blocks/approval.js';
 import { DeclareFields, ResolveFields } from '../../../blocks/modals.js';
 import type { RunningApp } from '../../../src/app.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
-import { listTimeline } from '../../../src/incidents/repository.js';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { TEST_ROTATION_START } from '../../helpers/test-clock.js';

@@ -9,7 +9,7 @@ import { buildProposalBlocks } from '../../../blocks/approval.js';
 import { DeclareFields, ResolveFields } from '../../../blocks/modals.js';
 import type { RunningApp } from '../../../src/app.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
-import { listTimeline, type TimelineEvent } from '../../../src/incidents/repository.js';
+import { listTimeline, type TimelineEvent } from '../../../src/incidents/timeline-repository.js';
 import type { InvestigationResult } from '../../../src/investigation/ports.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';

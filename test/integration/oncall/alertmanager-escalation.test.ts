@@ -1,7 +1,7 @@
 // Through the whole app from a real Alertmanager: ack windows written as text in the config reach the second page on
 // time on both queues (config → snapshot in Postgres → reload → timer), and the watchdog judges by the configured policy.
 import { afterEach, describe, expect, it } from 'vitest';
-import { listTimeline } from '../../../src/incidents/repository.js';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { EscalationWatchdog } from '../../../src/oncall/jobs/escalation-watchdog.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { startAlertmanager, type RunningAlertmanager } from '../../helpers/alertmanager-server.js';

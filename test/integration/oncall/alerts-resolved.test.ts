@@ -2,7 +2,7 @@
 // (or resolves after the configured quiet period), and page DMs and the pointer show who acknowledged or resolved.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionIds } from '../../../blocks/ids.js';
-import { listTimeline } from '../../../src/incidents/repository.js';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { startAlertmanager, type AlertmanagerApiAlert } from '../../helpers/alertmanager-server.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { waitFor } from '../../helpers/wait-for.js';

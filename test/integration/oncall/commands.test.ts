@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../../src/app.js';
-import { listTimeline } from '../../../src/incidents/repository.js';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { ActionIds } from '../../../blocks/ids.js';
 import { DeclareFields, ResolveFields } from '../../../blocks/modals.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acknowledgeIncident } from '../../../src/incidents/transitions.js';
-import { listTimeline } from '../../../src/incidents/repository.js';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { createWarpClock } from '../../../src/oncall/timers.js';
 import { changeSeverity } from '../../../src/oncall/escalation.js';
 import { findBehind, rearmStep } from '../../../src/oncall/jobs/escalation-watchdog.js';

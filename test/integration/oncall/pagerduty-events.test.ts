@@ -2,7 +2,7 @@
 // unacknowledgement pages again), notes and status updates found under data.incident and kept on the timeline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../../src/app.js';
-import { listTimeline } from '../../../src/incidents/repository.js';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { makePagerDutyPayload } from '../../helpers/factories.js';
 import { signPagerDuty } from '../../helpers/pagerduty-signing.js';
 import { RosterIds } from '../../helpers/fake-slack.js';

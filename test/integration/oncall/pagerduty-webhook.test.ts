@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../../src/app.js';
-import { listTimeline } from '../../../src/incidents/repository.js';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { makePagerDutyPayload } from '../../helpers/factories.js';
 import { signPagerDuty } from '../../helpers/pagerduty-signing.js';
 import { RosterIds } from '../../helpers/fake-slack.js';

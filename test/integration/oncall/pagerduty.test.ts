@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { listTimeline } from '../../../src/incidents/repository.js';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../helpers/fake-pagerduty.js';

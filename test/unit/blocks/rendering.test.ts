@@ -10,6 +10,7 @@ import {
   buildPageText,
 } from '../../../blocks/oncall.js';
 import { buildChangesText, buildTopic } from '../../../blocks/status.js';
+import { errorBudgetView } from '../../../src/slo/error-budget.js';
 
 const EVIL = '<!channel> <@U0EVIL> <https://evil.example|https://good.example>';
 const ESCAPED = '&lt;!channel&gt; &lt;@U0EVIL&gt; &lt;https://evil.example|https://good.example&gt;';
@@ -98,17 +99,31 @@ describe('/incident status budgets', () => {
         commander: 'U1',
         openedAt: new Date('2026-11-20T03:00:00Z'),
         pages: 2,
+        // As the /incident handler passes them: the budgets' numbers formatted by the core.
         budgets: [
           {
             slo: 'availability',
+            service: 'checkout',
             objective: 0.999,
+            windowMs: 30 * 86_400_000,
             remaining: -1.691,
             burnRate1h: 14.42,
-            state: 'exhausted',
+            burnRate6h: null,
+            state: 'exhausted' as const,
             policy: 'budget exhausted: deploys are frozen except fixes',
           },
-          { slo: 'latency', objective: 0.99, remaining: 0.4567, burnRate1h: null, state: 'healthy', policy: null },
-        ],
+          {
+            slo: 'latency',
+            service: 'checkout',
+            objective: 0.99,
+            windowMs: 30 * 86_400_000,
+            remaining: 0.4567,
+            burnRate1h: null,
+            burnRate6h: null,
+            state: 'healthy' as const,
+            policy: null,
+          },
+        ].map(errorBudgetView),
       },
     });
     expect(blocks[1]).toEqual({

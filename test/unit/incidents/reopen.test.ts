@@ -2,7 +2,7 @@
 // escalation runs in (the channel note: test/unit/presenters/slack/jobs/post-incident-note.test.ts).
 import { describe, expect, it } from 'vitest';
 import { minutesAfterResolve } from '../../../src/incidents/reopen.js';
-import { cycleKey } from '../../../src/incidents/repository.js';
+import { cycleKey } from '../../../src/incidents/timeline-repository.js';
 import { firstRound, nextPosition, roundInRun } from '../../../src/oncall/escalation-policy.js';
 
 describe('reopen note', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFileConfig } from '../../../src/config.js';
-import { computeErrorBudget } from '../../../src/slo/error-budget.js';
+import { computeErrorBudget, formatBudgetLeft, formatObjective } from '../../../src/slo/error-budget.js';
 
 const file = parseFileConfig({
   services: [{ name: 'checkout' }],
@@ -49,5 +49,19 @@ describe('computeErrorBudget', () => {
   });
   it('says unknown without data', () => {
     expect(computeErrorBudget(slo, [], now)).toMatchObject({ state: 'unknown', remaining: null, burnRate1h: null });
+  });
+});
+
+describe('budgets and objectives as people read them', () => {
+  it('says an overspent budget is exhausted instead of a negative share left', () => {
+    expect(formatBudgetLeft(-1.691)).toBe('budget exhausted (169% overspent)');
+    expect(formatBudgetLeft(0)).toBe('budget exhausted');
+    expect(formatBudgetLeft(0.3)).toBe('30% of budget left');
+    expect(formatBudgetLeft(null)).toBe('unknown (no SLI data)');
+  });
+
+  it('keeps every digit of an objective', () => {
+    expect(formatObjective(0.999)).toBe('99.9%');
+    expect(formatObjective(0.99995)).toBe('99.995%');
   });
 });

@@ -5,7 +5,8 @@ import { ActionIds } from '../../../../blocks/ids.js';
 import { buildResolveModal } from '../../../../blocks/modals.js';
 import { handleAcknowledgeClick, handleResolveClick } from '../../../../handlers/actions/incident-buttons.js';
 import type { AppContext } from '../../../../src/context.js';
-import { findIncident, listTimeline } from '../../../../src/incidents/repository.js';
+import { findIncident } from '../../../../src/incidents/repository.js';
+import { listTimeline } from '../../../../src/incidents/timeline-repository.js';
 import { CATEGORIES } from '../../../../src/investigation/evidence-model.js';
 import {
   People,

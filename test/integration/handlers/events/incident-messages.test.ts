@@ -2,7 +2,7 @@
 // once however often Slack retries it; a message in another channel joins nothing.
 import { expect, it } from 'vitest';
 import { handleChannelMessage } from '../../../../handlers/events/incident-messages.js';
-import { listTimeline } from '../../../../src/incidents/repository.js';
+import { listTimeline } from '../../../../src/incidents/timeline-repository.js';
 import {
   People,
   Recorder,
