@@ -7,3 +7,4 @@ export type MrkdwnElement = types.MrkdwnElement;
 export type InputBlock = types.InputBlock;
 export type InputBlockElement = types.InputBlockElement;
 export type PlainTextOption = types.PlainTextOption;
+export type SlackModalView = types.ModalView;

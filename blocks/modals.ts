@@ -1,5 +1,5 @@
 // The /incident modals: declare (title, service, severity, summary) and resolve (root-cause category, cause, summary).
-import type { InputBlock, InputBlockElement, KnownBlock, PlainTextOption } from './block-kit.js';
+import type { InputBlock, InputBlockElement, PlainTextOption, SlackModalView } from './block-kit.js';
 import { ViewIds } from './ids.js';
 import { truncate } from './limits.js';
 
@@ -17,15 +17,8 @@ export const ResolveFields = {
   summary: 'resolve_summary',
 } as const;
 
-export interface ModalView {
-  type: 'modal';
-  callback_id: string;
-  title: { type: 'plain_text'; text: string };
-  submit: { type: 'plain_text'; text: string };
-  close: { type: 'plain_text'; text: string };
-  private_metadata: string;
-  blocks: KnownBlock[];
-}
+/** A modal as `views.open` takes it: Slack's own type. */
+export type ModalView = SlackModalView;
 
 const option = (text: string, value: string): PlainTextOption => ({
   text: { type: 'plain_text', text: truncate(text, 75) },

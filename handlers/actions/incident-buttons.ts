@@ -122,7 +122,7 @@ export async function handleResolveClick(
         publicId: incident.publicId,
         categories: CATEGORIES,
         channelId,
-      }) as never,
+      }),
     });
     return undefined;
   });

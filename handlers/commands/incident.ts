@@ -50,7 +50,7 @@ export async function handleIncidentCommand(
         const services = deps.config.file.services.map((s) => s.name);
         await client.views.open({
           trigger_id: trigger,
-          view: buildDeclareModal({ ...(c.title ? { title: c.title } : {}), services, channelId: channel }) as never,
+          view: buildDeclareModal({ ...(c.title ? { title: c.title } : {}), services, channelId: channel }),
         });
         return;
       }
@@ -66,7 +66,7 @@ export async function handleIncidentCommand(
             publicId: incident.publicId,
             categories: CATEGORIES,
             channelId: channel,
-          }) as never,
+          }),
         });
         return;
       }

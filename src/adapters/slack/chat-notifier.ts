@@ -1,5 +1,5 @@
 // The ChatNotifier port over Slack's Web API (WebClient); vendor errors become ExternalServiceError.
-import type { WebClient } from '@slack/web-api';
+import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { ExternalServiceError } from '../../errors.js';
 import type { ChatBlock, ChatNotifier, ChatUser, PostedMessage } from '../../incidents/chat-notifier.js';
@@ -106,12 +106,13 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger): Chat
         throw toAppError('conversations.invite', err);
       }
     },
+    // The port's blocks are Block Kit built by blocks/ as Slack's KnownBlock; the core cannot name Slack's type.
     async postMessage(channel, text, blocks, threadTs): Promise<PostedMessage> {
       const res = await call('chat.postMessage', () =>
         client.chat.postMessage({
           channel,
           text,
-          ...(blocks ? { blocks: blocks as never } : {}),
+          ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
           ...(threadTs ? { thread_ts: threadTs } : {}),
           unfurl_links: false,
         }),
@@ -120,31 +121,28 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger): Chat
     },
     async updateMessage(channel, ts, text, blocks) {
       await call('chat.update', () =>
-        client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as never } : {}) }),
+        client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
     async postEphemeral(channel, user, text, blocks?: ChatBlock[]) {
       await call('chat.postEphemeral', () =>
-        client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as never } : {}) }),
+        client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
     async sendDirect(user, text, blocks) {
       const open = await call('conversations.open', () => client.conversations.open({ users: user }));
       const channel = open.channel!.id!;
       const res = await call('chat.postMessage', () =>
-        client.chat.postMessage({ channel, text, ...(blocks ? { blocks: blocks as never } : {}) }),
+        client.chat.postMessage({ channel, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
       return { channel: res.channel ?? channel, ts: res.ts! };
     },
     async uploadFile(channel, file) {
+      const upload = { channel_id: channel, filename: file.filename, title: file.title, file: file.content };
+      // Slack's argument type is a union: a file in a thread names its thread_ts, one in the channel has none.
+      const threadTs = file.threadTs;
       await call('files.uploadV2', () =>
-        client.files.uploadV2({
-          channel_id: channel,
-          filename: file.filename,
-          title: file.title,
-          file: file.content,
-          ...(file.threadTs ? { thread_ts: file.threadTs } : {}),
-        } as never),
+        threadTs ? client.files.uploadV2({ ...upload, thread_ts: threadTs }) : client.files.uploadV2(upload),
       );
     },
     async getUser(userId) {
