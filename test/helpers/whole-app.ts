@@ -5,6 +5,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { createApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { DeclareFields } from '../../blocks/modals.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { testClock } from './test-clock.js';
 import {
@@ -16,6 +17,7 @@ import {
   requireRedis,
   uniqueName,
 } from './services.js';
+import { waitFor } from './wait-for.js';
 
 export interface WholeApp {
   app: RunningApp;
@@ -77,4 +79,40 @@ export async function startWholeApp(
       await stopRest();
     },
   };
+}
+
+/** An incident declared through Slack: its ids, its channel and its briefing's ts. */
+export interface DeclaredIncident {
+  id: number;
+  publicId: string;
+  channel: string;
+  briefingTs: string;
+}
+
+/**
+ * `user` types `/incident declare <title>` in `channel` and submits the form (service `checkout`, SEV1), as a person
+ * would in Slack; resolves once the incident's channel has its briefing.
+ */
+export async function declareThroughSlack(
+  { app, slack }: Pick<WholeApp, 'app' | 'slack'>,
+  title: string,
+  user: string,
+  channel = 'C0GENERAL',
+): Promise<DeclaredIncident> {
+  await slack.act.slashCommand(app.url, { command: '/incident', text: `declare ${title}`, user, channel });
+  await slack.waitFor(() => slack.views(user).at(-1), { message: 'no declare modal' });
+  await slack.act.submitView(app.url, {
+    user,
+    values: {
+      [DeclareFields.title]: { [DeclareFields.title]: title },
+      [DeclareFields.service]: { [DeclareFields.service]: 'checkout' },
+      [DeclareFields.severity]: { [DeclareFields.severity]: 'sev1' },
+    },
+  });
+  const row = await waitFor(
+    'the incident with its briefing',
+    () => app.ctx.knex('incidents').where({ title }).whereNotNull('briefing_ts').first(),
+    15_000,
+  );
+  return { id: row.id, publicId: row.public_id, channel: row.channel_id, briefingTs: row.briefing_ts };
 }

@@ -4,15 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionIds } from '../../../blocks/ids.js';
 import { buildProposalBlocks } from '../../../blocks/approval.js';
-import { DeclareFields, ResolveFields } from '../../../blocks/modals.js';
+import { ResolveFields } from '../../../blocks/modals.js';
 import type { RunningApp } from '../../../src/app.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
 import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
-import { waitFor } from '../../helpers/wait-for.js';
-import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { declareThroughSlack, startWholeApp, type DeclaredIncident, type WholeApp } from '../../helpers/whole-app.js';
 
 const { primary: PRIYA, secondary: SAM, manager: MARIA, bystander: BEN } = RosterIds;
 
@@ -61,35 +60,7 @@ afterAll(async () => {
   await whole?.stop();
 });
 
-interface Opened {
-  id: number;
-  publicId: string;
-  channel: string;
-}
-
-async function declare(title: string): Promise<Opened> {
-  await slack.act.slashCommand(app.url, {
-    command: '/incident',
-    text: `declare ${title}`,
-    user: PRIYA,
-    channel: 'C0GENERAL',
-  });
-  await slack.waitFor(() => slack.views(PRIYA).at(-1), { message: 'no declare modal' });
-  await slack.act.submitView(app.url, {
-    user: PRIYA,
-    values: {
-      [DeclareFields.title]: { [DeclareFields.title]: title },
-      [DeclareFields.service]: { [DeclareFields.service]: 'checkout' },
-      [DeclareFields.severity]: { [DeclareFields.severity]: 'sev1' },
-    },
-  });
-  const row = await waitFor(
-    'the incident with its briefing',
-    () => app.ctx.knex('incidents').where({ title }).whereNotNull('briefing_ts').first(),
-    15_000,
-  );
-  return { id: row.id, publicId: row.public_id, channel: row.channel_id };
-}
+const declare = (title: string): Promise<DeclaredIncident> => declareThroughSlack({ app, slack }, title, PRIYA);
 
 /** Runs `act` and returns the newest ephemeral `user` was answered with. */
 async function told(user: string, act: () => Promise<unknown>): Promise<string> {
@@ -165,7 +136,7 @@ describe('malformed Slack requests', () => {
 });
 
 describe('modal submissions', () => {
-  let inc: Opened;
+  let inc: DeclaredIncident;
   beforeAll(async () => {
     inc = await declare('Checkout is failing');
   }, 60_000);
@@ -243,7 +214,7 @@ describe('modal submissions', () => {
 });
 
 describe('two-person approvals', () => {
-  async function propose(inc: Opened): Promise<string> {
+  async function propose(inc: DeclaredIncident): Promise<string> {
     const [proposal] = await proposeRemediations(app.ctx, inc.id, {
       novel: false,
       hypotheses: [
@@ -266,7 +237,7 @@ describe('two-person approvals', () => {
       )
     ).ts;
   }
-  const approve = (user: string, inc: Opened, ts: string) => () =>
+  const approve = (user: string, inc: DeclaredIncident, ts: string) => () =>
     slack.act.clickButton(app.url, { user, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
 
   it('says when nobody else may approve, and what to do', async () => {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionIds } from '../../../blocks/ids.js';
 import { buildProposalBlocks } from '../../../blocks/approval.js';
-import { DeclareFields, ResolveFields } from '../../../blocks/modals.js';
+import { ResolveFields } from '../../../blocks/modals.js';
 import type { RunningApp } from '../../../src/app.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
 import { listTimeline, type TimelineEvent } from '../../../src/incidents/timeline-repository.js';
@@ -15,7 +15,7 @@ import { proposeRemediations } from '../../../src/remediation/propose-remediatio
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { declareThroughSlack, startWholeApp, type DeclaredIncident, type WholeApp } from '../../helpers/whole-app.js';
 
 const { primary: PRIYA, secondary: SAM, manager: MARIA, bystander: BEN } = RosterIds;
 
@@ -91,41 +91,15 @@ afterAll(async () => {
   await new Promise((r) => hooks?.close(r));
 });
 
-interface Opened {
-  id: number;
-  publicId: string;
-  channel: string;
-  briefingTs: string;
-}
-
 /** Priya (on call) declares a SEV1 through the form; she is its commander and is paged. */
-async function declare(title: string): Promise<Opened> {
-  await slack.act.slashCommand(app.url, {
-    command: '/incident',
-    text: `declare ${title}`,
-    user: PRIYA,
-    channel: 'C0GENERAL',
-  });
-  await slack.waitFor(() => slack.views(PRIYA).at(-1), { message: 'no declare modal' });
-  await slack.act.submitView(app.url, {
-    user: PRIYA,
-    values: {
-      [DeclareFields.title]: { [DeclareFields.title]: title },
-      [DeclareFields.service]: { [DeclareFields.service]: 'checkout' },
-      [DeclareFields.severity]: { [DeclareFields.severity]: 'sev1' },
-    },
-  });
-  const row = await waitFor(
-    'the incident with its briefing',
-    () => app.ctx.knex('incidents').where({ title }).whereNotNull('briefing_ts').first(),
-    15_000,
-  );
+async function declare(title: string): Promise<DeclaredIncident> {
+  const row = await declareThroughSlack({ app, slack }, title, PRIYA);
   await waitFor(
     'the page to Priya',
     () => app.ctx.knex('pages').where({ incident_id: row.id, user: PRIYA }).first(),
     15_000,
   );
-  return { id: row.id, publicId: row.public_id, channel: row.channel_id, briefingTs: row.briefing_ts };
+  return row;
 }
 
 async function incidentRow(id: number): Promise<{ status: string; severity: string; commander: string | null }> {
@@ -157,7 +131,7 @@ async function attempt(
 
 const command = (user: string, channel: string, cmd: string, text: string) => () =>
   slack.act.slashCommand(app.url, { command: cmd, text, user, channel });
-const click = (user: string, o: Opened, actionId: string) => () =>
+const click = (user: string, o: DeclaredIncident, actionId: string) => () =>
   slack.act.clickButton(app.url, { user, actionId, channel: o.channel, ts: o.briefingTs });
 
 async function propose(
@@ -191,7 +165,7 @@ const badDeploy: InvestigationResult = {
 };
 
 describe('a user with no role', () => {
-  let inc: Opened;
+  let inc: DeclaredIncident;
   beforeAll(async () => {
     inc = await declare('Checkout is failing');
   }, 60_000);
