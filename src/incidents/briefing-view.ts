@@ -40,7 +40,9 @@ export interface BriefingView {
   missing: string[];
   /**
    * The step to take next. `text` and `command` have the incident's values filled in (service, deploy id, change
-   * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran.
+   * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran (and,
+   * once verified, the SLI recovered or had recovered on its own); `not_recovered` when it ran but the SLI did not
+   * recover, so the engineer looks further instead of being told to run it again.
    */
   suggestedStep: {
     runbook: string;
@@ -48,7 +50,7 @@ export interface BriefingView {
     text: string;
     command: string | null;
     unknown: string[];
-    state: 'todo' | 'running' | 'done';
+    state: SuggestedStepState;
   } | null;
   /** Catalog actions offered for approval (the remediation capability handles the click). */
   remediations: {
@@ -66,6 +68,8 @@ export interface BriefingView {
   /** Slack user id of the incident commander, or null when nobody has taken command. */
   commander: string | null;
 }
+
+export type SuggestedStepState = 'todo' | 'running' | 'done' | 'not_recovered';
 
 /** What the briefing said last time, compared with the next one to tell the thread what changed. */
 export interface BriefingState {
@@ -247,13 +251,19 @@ async function suggestedStepView(
   const text = fillPlaceholders(step.text, values);
   const raw = extractCommand(step.text);
   const command = raw === null ? null : fillPlaceholders(raw, values).text;
-  let state: 'todo' | 'running' | 'done' = 'todo';
-  if (step.action) {
-    const runs = await runStatusesOf(knex, incident.id, step.action);
-    if (runs.includes('succeeded')) state = 'done';
-    else if (runs.some((s) => s === 'approved' || s === 'running')) state = 'running';
-  }
+  const state = step.action ? stepState(await runStatusesOf(knex, incident.id, step.action)) : 'todo';
   return { runbook: step.runbook, step: step.step, text: text.text, command, unknown: text.unknown, state };
+}
+
+/**
+ * The step's state from the statuses of its action's runs: ran (before or after verification, credited or not) is
+ * done; ran but the SLI did not recover says so; a failed, rejected or undone run leaves the step to do.
+ */
+export function stepState(runs: readonly string[]): SuggestedStepState {
+  if (runs.some((s) => s === 'succeeded' || s === 'verified')) return 'done';
+  if (runs.some((s) => s === 'approved' || s === 'running')) return 'running';
+  if (runs.includes('not_recovered')) return 'not_recovered';
+  return 'todo';
 }
 
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
