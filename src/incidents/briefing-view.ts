@@ -148,12 +148,30 @@ export function placeholderValues(
   return { service: top?.service ?? incident.service, deploy, change, incident: incident.publicId };
 }
 
-/** The first `code span` or fenced block in a runbook step: the command people run. */
+/**
+ * The command people run in a runbook step: its fenced block, else the first `code span` that reads as a command.
+ * Other spans (a metric name, a PromQL query, a SQL function) are not boxed as something to paste.
+ */
 export function extractCommand(text: string): string | null {
   const fenced = /```(?:\w+\n)?([\s\S]*?)```/.exec(text);
   if (fenced?.[1]?.trim()) return fenced[1].trim();
-  const inline = /`([^`\n]+)`/.exec(text);
-  return inline?.[1]?.trim() ?? null;
+  for (const m of text.matchAll(/`([^`\n]+)`/g)) {
+    const span = m[1]!.trim();
+    if (isCommand(span)) return span;
+  }
+  return null;
+}
+
+/** Command-line tools a runbook names; any other first word must look like a program and have arguments. */
+const KNOWN_CLIS = /^(?:\w+ctl|kubectl|helm|docker|psql|redis-cli|curl|aws|gcloud|az|terraform|ssh|sudo|git)$/;
+/** PromQL words that start a query with a space in it (`sum by (service) (...)`, `rate (x[5m])`). */
+const PROMQL_WORDS = /^(?:sum|avg|min|max|count|topk|bottomk|quantile|rate|irate|increase|histogram_quantile|abs)$/;
+
+function isCommand(span: string): boolean {
+  const first = span.split(/\s+/)[0]!;
+  if (KNOWN_CLIS.test(first)) return true;
+  // A program name or path: no `:` (recording rules), `(`, `{` or `[` (queries, function calls).
+  return /\s/.test(span) && /^(?:\.{0,2}\/)?[a-z][\w./-]*$/.test(first) && !PROMQL_WORDS.test(first);
 }
 
 export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
