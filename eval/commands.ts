@@ -9,7 +9,8 @@ import { generateSituations } from './generator/situations.js';
 import { investigateDeterministic } from '../src/investigation/investigate.js';
 import { pageSummaryFromScenario } from './scenario-format.js';
 import type { InvestigationResult, InvestigationStep } from '../src/investigation/ports.js';
-import { scenarioSchema, type Scenario, type Truth } from './scenario-format.js';
+import type { Truth } from '../src/investigation/evidence-model.js';
+import { scenarioSchema, type Scenario } from './scenario-format.js';
 import { createScenarioSources } from './scenario-sources.js';
 
 /** Where a command writes; the CLI passes stdout and stderr. */

@@ -1,6 +1,6 @@
 // Scoring of investigator answers against scenario truth: top-1/top-3, novel recall, false novels, action accuracy, ECE.
 import type { Hypothesis, InvestigationResult } from '../src/investigation/ports.js';
-import type { Truth } from './scenario-format.js';
+import type { Truth } from '../src/investigation/evidence-model.js';
 
 /** One scored scenario. */
 export interface EvalCase {

@@ -2,7 +2,6 @@
 // mapped onto the investigation's evidence model (src/investigation/evidence-model.ts) plus a page and, for scoring, a truth.
 import { z } from 'zod';
 import {
-  CATEGORIES,
   changeSchema,
   deploySchema,
   logLineSchema,
@@ -11,16 +10,10 @@ import {
   runbookSchema,
   seriesSchema,
   serviceNodeSchema,
+  truthSchema,
 } from '../src/investigation/evidence-model.js';
 import { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from '../src/investigation/page-summary.js';
 import type { PageSummary } from '../src/investigation/ports.js';
-
-export const truthSchema = z.looseObject({
-  category: z.enum(CATEGORIES),
-  service: z.string().nullable(),
-  cause: z.string().nullable(),
-  action: z.string(),
-});
 
 export const pageSchema = z.discriminatedUnion('source', [
   z.looseObject({
@@ -50,7 +43,6 @@ export const scenarioSchema = z.looseObject({
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
-export type Truth = z.infer<typeof truthSchema>;
 
 /** The page of a scenario file. */
 export function pageSummaryFromScenario(s: Pick<Scenario, 'page'>): PageSummary {

@@ -1,36 +1,9 @@
 // Evidence sources backed by a scenario file: every investigation port answered from the frozen snapshot.
 import { DEFAULT_METRIC_ROLES } from '../src/config.js';
-import { ValidationError } from '../src/errors.js';
 import type { EvidenceSources, TimeRange } from '../src/investigation/ports.js';
 import type { Series } from '../src/investigation/evidence-model.js';
 import type { Scenario } from './scenario-format.js';
-
-interface Matcher {
-  label: string;
-  op: '=' | '!=' | '=~' | '!~';
-  value: string;
-}
-
-interface Selector {
-  name: string;
-  matchers: Matcher[];
-}
-
-/** Parses a plain PromQL series selector (`name{label="v",...}`); anything richer is refused. */
-export function parseSelector(promql: string): Selector {
-  const m = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$/s.exec(promql);
-  if (!m) throw new ValidationError('only plain series selectors can be answered from a scenario', [promql]);
-  const matchers: Matcher[] = [];
-  const body = m[2]?.trim() ?? '';
-  const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/gy;
-  let consumed = 0;
-  for (let mm = re.exec(body); mm; mm = re.exec(body)) {
-    matchers.push({ label: mm[1]!, op: mm[2] as Matcher['op'], value: mm[3]!.replace(/\\(.)/g, '$1') });
-    consumed = re.lastIndex;
-  }
-  if (consumed !== body.length) throw new ValidationError('could not parse the label matchers', [promql]);
-  return { name: m[1]!, matchers };
-}
+import { parseSelector, type Selector } from '../sandbox/world/selector.js';
 
 function matches(series: Series, sel: Selector): boolean {
   if (series.metric.__name__ !== sel.name) return false;

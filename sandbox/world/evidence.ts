@@ -1,7 +1,7 @@
 // The investigator's ports answered live from the simulated world: metrics, logs, deploys and changes, history, runbooks, graph.
 import { ValidationError } from '../../src/errors.js';
 import type { EvidenceSources, TimeRange } from '../../src/investigation/ports.js';
-import { parseSelector } from '../../eval/scenario-sources.js';
+import { parseSelector } from './selector.js';
 import type { Change, Deploy, Series } from '../../src/investigation/evidence-model.js';
 import type { WorldChange, WorldDeploy } from './faults.js';
 import { buildSeries, metricByName, metricByRole } from './metrics.js';

@@ -1,6 +1,6 @@
 // The "Trigger incident" menu: one scenario per category, each injecting a fault (with its deploy, change or vendor) into the world.
 import type { Category } from '../../src/investigation/evidence-model.js';
-import type { Truth } from '../../eval/scenario-format.js';
+import type { Truth } from '../../src/investigation/evidence-model.js';
 import { FAULT_CATALOGUE, type AlertName } from './fault-catalogue.js';
 import type { Fault, WorldChange, WorldDeploy } from './faults.js';
 import { INJECTION_TEXT } from './logs.js';

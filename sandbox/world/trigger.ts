@@ -1,6 +1,6 @@
 // Triggering a scenario: inject its fault into the world, evaluate its alert rule, and build the page Alertmanager would send.
 import { NotFoundError } from '../../src/errors.js';
-import type { Truth } from '../../eval/scenario-format.js';
+import type { Truth } from '../../src/investigation/evidence-model.js';
 import { buildAlertmanagerBody, evaluateAlert, type AlertEvaluation } from './alert.js';
 import { findScenario, type Injection, type WorldScenario } from './scenarios.js';
 import type { World } from './world.js';

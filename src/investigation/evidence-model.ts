@@ -102,3 +102,13 @@ export type Deploy = z.infer<typeof deploySchema>;
 export type Change = z.infer<typeof changeSchema>;
 export type PastIncident = z.infer<typeof pastIncidentSchema>;
 export type Runbook = z.infer<typeof runbookSchema>;
+
+/** What really happened in an incident: its root cause and the action that fixes it (a scenario's truth, scored against). */
+export const truthSchema = z.looseObject({
+  category: z.enum(CATEGORIES),
+  service: z.string().nullable(),
+  cause: z.string().nullable(),
+  action: z.string(),
+});
+
+export type Truth = z.infer<typeof truthSchema>;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectedCalibrationError, summarize, summarizeByCategory, type EvalCase } from '../../../eval/metrics.js';
 import type { Hypothesis, InvestigationResult } from '../../../src/investigation/ports.js';
-import type { Truth } from '../../../eval/scenario-format.js';
+import type { Truth } from '../../../src/investigation/evidence-model.js';
 
 const h = (
   category: Hypothesis['category'],

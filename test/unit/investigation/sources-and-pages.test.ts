@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from '../../../src/investigation/investigate.js';
 import { chooseStep, parseRunbookSteps } from '../../../src/investigation/runbook-steps.js';
-import { createScenarioSources, parseSelector } from '../../../eval/scenario-sources.js';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
+import { parseSelector } from '../../../sandbox/world/selector.js';
 import { ValidationError } from '../../../src/errors.js';
 import { ago, alertmanagerPage, buildScenario, deploy, httpService, NOW, RUNBOOKS, svc } from './scenario-builder.js';
 
