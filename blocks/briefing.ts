@@ -42,6 +42,14 @@ const STATUS_LABEL: Record<BriefingView['status'], string> = {
 const EVIDENCE_PER_HYPOTHESIS = 3;
 const HYPOTHESES_SHOWN = 3;
 
+/** The mark and label of the suggested step, by its state. */
+const STEP_LABELS: Record<NonNullable<BriefingView['suggestedStep']>['state'], [string, string]> = {
+  todo: ['', '*Next step*'],
+  running: [':hourglass_flowing_sand: ', '*Step running*'],
+  done: [':white_check_mark: ', '*Step done*'],
+  not_recovered: [':warning: ', '*Step done; the SLI did not recover*'],
+};
+
 function mrkdwn(text: string): MrkdwnElement {
   return { type: 'mrkdwn', text };
 }
@@ -190,8 +198,7 @@ function hypothesisBlocks(view: BriefingView): KnownBlock[] {
   if (view.suggestedStep) {
     const s = view.suggestedStep;
     const where = s.runbook ? ` (runbook \`${escapeMrkdwn(s.runbook)}\`${s.step > 0 ? `, step ${s.step}` : ''})` : '';
-    const mark = s.state === 'done' ? ':white_check_mark: ' : s.state === 'running' ? ':hourglass_flowing_sand: ' : '';
-    const label = s.state === 'done' ? '*Step done*' : s.state === 'running' ? '*Step running*' : '*Next step*';
+    const [mark, label] = STEP_LABELS[s.state];
     const lines = [`${mark}${label}${where}: ${escapeKeepingCode(s.text)}`];
     if (s.command) lines.push(`\`\`\`${escapeMrkdwn(s.command)}\`\`\``);
     if (s.unknown.length)

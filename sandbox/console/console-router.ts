@@ -58,6 +58,10 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   };
   router.get('/', sendIndex);
   router.get('/archives/{*rest}', sendIndex);
+  // Browsers ask for it on every page load; there is no icon, and a 404 there only fills the network log.
+  router.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   router.get('/sandbox/console/static/:file', (req, res) => {
     const file = String(req.params.file);
     const type = STATIC_FILES[file];

@@ -40,7 +40,9 @@ export interface BriefingView {
   missing: string[];
   /**
    * The step to take next. `text` and `command` have the incident's values filled in (service, deploy id, change
-   * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran.
+   * id); `unknown` names the placeholders no value was found for; `done` when the step's action already ran (and,
+   * once verified, the SLI recovered or had recovered on its own); `not_recovered` when it ran but the SLI did not
+   * recover, so the engineer looks further instead of being told to run it again.
    */
   suggestedStep: {
     runbook: string;
@@ -48,7 +50,7 @@ export interface BriefingView {
     text: string;
     command: string | null;
     unknown: string[];
-    state: 'todo' | 'running' | 'done';
+    state: SuggestedStepState;
   } | null;
   /** Catalog actions offered for approval (the remediation capability handles the click). */
   remediations: {
@@ -66,6 +68,8 @@ export interface BriefingView {
   /** Slack user id of the incident commander, or null when nobody has taken command. */
   commander: string | null;
 }
+
+export type SuggestedStepState = 'todo' | 'running' | 'done' | 'not_recovered';
 
 /** What the briefing said last time, compared with the next one to tell the thread what changed. */
 export interface BriefingState {
@@ -144,12 +148,30 @@ export function placeholderValues(
   return { service: top?.service ?? incident.service, deploy, change, incident: incident.publicId };
 }
 
-/** The first `code span` or fenced block in a runbook step: the command people run. */
+/**
+ * The command people run in a runbook step: its fenced block, else the first `code span` that reads as a command.
+ * Other spans (a metric name, a PromQL query, a SQL function) are not boxed as something to paste.
+ */
 export function extractCommand(text: string): string | null {
   const fenced = /```(?:\w+\n)?([\s\S]*?)```/.exec(text);
   if (fenced?.[1]?.trim()) return fenced[1].trim();
-  const inline = /`([^`\n]+)`/.exec(text);
-  return inline?.[1]?.trim() ?? null;
+  for (const m of text.matchAll(/`([^`\n]+)`/g)) {
+    const span = m[1]!.trim();
+    if (isCommand(span)) return span;
+  }
+  return null;
+}
+
+/** Command-line tools a runbook names; any other first word must look like a program and have arguments. */
+const KNOWN_CLIS = /^(?:\w+ctl|kubectl|helm|docker|psql|redis-cli|curl|aws|gcloud|az|terraform|ssh|sudo|git)$/;
+/** PromQL words that start a query with a space in it (`sum by (service) (...)`, `rate (x[5m])`). */
+const PROMQL_WORDS = /^(?:sum|avg|min|max|count|topk|bottomk|quantile|rate|irate|increase|histogram_quantile|abs)$/;
+
+function isCommand(span: string): boolean {
+  const first = span.split(/\s+/)[0]!;
+  if (KNOWN_CLIS.test(first)) return true;
+  // A program name or path: no `:` (recording rules), `(`, `{` or `[` (queries, function calls).
+  return /\s/.test(span) && /^(?:\.{0,2}\/)?[a-z][\w./-]*$/.test(first) && !PROMQL_WORDS.test(first);
 }
 
 export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
@@ -247,13 +269,19 @@ async function suggestedStepView(
   const text = fillPlaceholders(step.text, values);
   const raw = extractCommand(step.text);
   const command = raw === null ? null : fillPlaceholders(raw, values).text;
-  let state: 'todo' | 'running' | 'done' = 'todo';
-  if (step.action) {
-    const runs = await runStatusesOf(knex, incident.id, step.action);
-    if (runs.includes('succeeded')) state = 'done';
-    else if (runs.some((s) => s === 'approved' || s === 'running')) state = 'running';
-  }
+  const state = step.action ? stepState(await runStatusesOf(knex, incident.id, step.action)) : 'todo';
   return { runbook: step.runbook, step: step.step, text: text.text, command, unknown: text.unknown, state };
+}
+
+/**
+ * The step's state from the statuses of its action's runs: ran (before or after verification, credited or not) is
+ * done; ran but the SLI did not recover says so; a failed, rejected or undone run leaves the step to do.
+ */
+export function stepState(runs: readonly string[]): SuggestedStepState {
+  if (runs.some((s) => s === 'succeeded' || s === 'verified')) return 'done';
+  if (runs.some((s) => s === 'approved' || s === 'running')) return 'running';
+  if (runs.includes('not_recovered')) return 'not_recovered';
+  return 'todo';
 }
 
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */

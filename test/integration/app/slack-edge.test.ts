@@ -135,6 +135,34 @@ describe('malformed Slack requests', () => {
   });
 });
 
+describe('a button this version does not know', () => {
+  it('is acked at once and the clicker is told nothing was done', async () => {
+    const inc = await declare('Checkout old buttons');
+    const button = (actionId: string) => ({
+      type: 'button',
+      text: { type: 'plain_text', text: 'Archive' },
+      action_id: actionId,
+      value: String(inc.id),
+    });
+    const { ts } = await app.ctx.chat.postMessage(inc.channel, 'An old message', [
+      { type: 'actions', elements: [button('incident_archive')] },
+    ] as unknown as ChatBlock[]);
+    let result: Awaited<ReturnType<typeof slack.act.clickButton>> | undefined;
+    const text = await told(PRIYA, async () => {
+      result = await slack.act.clickButton(app.url, {
+        user: PRIYA,
+        actionId: 'incident_archive',
+        channel: inc.channel,
+        ts,
+      });
+    });
+    expect(result?.status).toBe(200);
+    expect(result?.error).toBeUndefined();
+    expect(text).toBe('This button is no longer supported; nothing was done.');
+    expect((await app.ctx.knex('incidents').where({ id: inc.id }).first()).status).toBe('triggered');
+  });
+});
+
 describe('modal submissions', () => {
   let inc: DeclaredIncident;
   beforeAll(async () => {

@@ -140,6 +140,15 @@ describe('the briefing as people read it', () => {
       timeoutMs: 15_000,
       message: 'the step was not marked done',
     });
+    // Verification moves the run to verified: the step stays done on the next briefing.
+    await app.ctx.knex('remediation_runs').where({ incident_id: inc.id }).update({ status: 'verified' });
+    await slack.act.slashCommand(app.url, { user: 'U0PRIMARY', channel, command: '/incident', text: 'sev 2' });
+    await slack.waitFor(() => blocksText(briefing()).includes(':large_orange_circle: SEV2'), {
+      timeoutMs: 15_000,
+      message: 'the briefing was not rebuilt',
+    });
+    expect(blocksText(briefing())).toContain(':white_check_mark: *Step done*');
+    expect(blocksText(briefing())).not.toContain('*Next step*');
 
     // Show evidence, three times: one reply in the thread, updated in place.
     for (let i = 0; i < 3; i++) {

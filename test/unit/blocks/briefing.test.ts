@@ -321,6 +321,17 @@ describe('buildBriefingBlocks', () => {
         text: ':white_check_mark: *Step done* (runbook `high-error-rate`, step 2): Roll back: `deployctl rollback checkout` (action: rollback_deploy).\n```deployctl rollback checkout```',
       },
     });
+    const notRecovered: BriefingView = {
+      ...done,
+      suggestedStep: { ...done.suggestedStep!, state: 'not_recovered' },
+    };
+    expect(stepBlock(notRecovered)).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: ':warning: *Step done; the SLI did not recover* (runbook `high-error-rate`, step 2): Roll back: `deployctl rollback checkout` (action: rollback_deploy).\n```deployctl rollback checkout```',
+      },
+    });
   });
 
   it('summarizes "Checked and normal" lines that differ only by what was checked into one line', () => {

@@ -4,6 +4,7 @@ import {
   describeChanges,
   fillPlaceholders,
   placeholderValues,
+  stepState,
   type BriefingState,
 } from '../../../src/incidents/briefing-view.js';
 
@@ -39,6 +40,21 @@ describe('fillPlaceholders', () => {
       text: 'curl -H "Accept: <whatever>" a < b',
       unknown: [],
     });
+  });
+});
+
+describe('stepState', () => {
+  it('keeps a step done once its run is verified, credited or not, and says when the SLI did not recover', () => {
+    expect(stepState([])).toBe('todo');
+    expect(stepState(['approved'])).toBe('running');
+    expect(stepState(['succeeded'])).toBe('done');
+    // Verification moves the run from succeeded to verified (also when the SLI had recovered on its own).
+    expect(stepState(['verified'])).toBe('done');
+    expect(stepState(['not_recovered'])).toBe('not_recovered');
+    expect(stepState(['not_recovered', 'running'])).toBe('running');
+    expect(stepState(['not_recovered', 'verified'])).toBe('done');
+    // A run that failed, was rejected or undone leaves the step to do.
+    expect(stepState(['failed', 'rejected', 'undone'])).toBe('todo');
   });
 });
 

@@ -70,4 +70,22 @@ describe('briefing changes', () => {
     );
     expect(extractCommand('no command here')).toBeNull();
   });
+  it('boxes only a span that is a command, not a metric name or a query', () => {
+    expect(
+      extractCommand(
+        'If `container_cpu_usage:ratio` is above 0.9 without a traffic surge, scale out the same way (action: scale_out).',
+      ),
+    ).toBeNull();
+    expect(
+      extractCommand(
+        'Compare `service:http_requests:rate5m` with an hour ago: scale out with `kubectl scale deploy/<service> --replicas=<2x>`.',
+      ),
+    ).toBe('kubectl scale deploy/<service> --replicas=<2x>');
+    expect(extractCommand('Check `sum by (service) (rate(http_requests_total[5m]))` first.')).toBeNull();
+    expect(extractCommand('Check `rate(errors_total[5m]) > 2` and `pg_connections:ratio`.')).toBeNull();
+    expect(extractCommand('Terminate the long runners with `pg_terminate_backend(pid)`.')).toBeNull();
+    expect(extractCommand('Renew: `certctl renew <service>`.')).toBe('certctl renew <service>');
+    expect(extractCommand('Run `./scripts/drain.sh checkout` then wait.')).toBe('./scripts/drain.sh checkout');
+    expect(extractCommand('Reload: `kubectl` is enough')).toBe('kubectl');
+  });
 });

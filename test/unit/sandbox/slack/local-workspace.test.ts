@@ -97,6 +97,8 @@ describe('local workspace console', () => {
     const js = await fetch(`${consoleServer.url}/sandbox/console/static/app.js`);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect((await fetch(`${consoleServer.url}/sandbox/console/static/..%2Fconsole-router.ts`)).status).toBe(404);
+    // The browser's favicon request on every page load is answered without an error.
+    expect((await fetch(`${consoleServer.url}/favicon.ico`)).status).toBe(204);
   });
 
   it('runs a slash command typed in the message box and shows the answer only to who typed it', async () => {

@@ -1,4 +1,6 @@
 // The console's renderers: mrkdwn and Block Kit to HTML, where untrusted text must never become markup.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, mrkdwnToHtml } from '../../../../sandbox/console/mrkdwn.js';
 import { renderBlocks, renderModal, type RenderContext } from '../../../../sandbox/console/render.js';
@@ -11,7 +13,23 @@ const names = {
 };
 const ctx: RenderContext = { names, people: [{ id: 'U0PRIMARY', name: 'Priya' }], channel: 'C1', ts: '1.000001' };
 
+/** Every :shortcode: the Block Kit builders and presenters write, from their sources. */
+function shortcodesEmitted(): string[] {
+  const found = new Set<string>();
+  for (const dir of ['blocks', 'presenters']) {
+    for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')))
+      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/:([a-z_]+):/g)) found.add(m[1]!);
+  }
+  return [...found].sort();
+}
+
 describe('mrkdwn to HTML', () => {
+  it('shows every emoji shortcode the app emits as an emoji, not as text', () => {
+    const codes = shortcodesEmitted();
+    expect(codes).toContain('arrow_forward');
+    expect(codes.filter((c) => mrkdwnToHtml(`:${c}:`) === `:${c}:`)).toEqual([]);
+  });
+
   it('renders bold, italic, strike, code and code blocks', () => {
     expect(mrkdwnToHtml('*bold* _italic_ ~gone~ `x < y`')).toBe(
       '<b>bold</b> <i>italic</i> <s>gone</s> <code>x &lt; y</code>',
