@@ -3,24 +3,7 @@ import { DEFAULT_METRIC_ROLES } from '../src/config.js';
 import type { EvidenceSources, TimeRange } from '../src/investigation/ports.js';
 import type { Series } from '../src/investigation/evidence-model.js';
 import type { Scenario } from './scenario-format.js';
-import { parseSelector, type Selector } from '../sandbox/world/selector.js';
-
-function matches(series: Series, sel: Selector): boolean {
-  if (series.metric.__name__ !== sel.name) return false;
-  return sel.matchers.every((mt) => {
-    const v = series.metric[mt.label] ?? '';
-    switch (mt.op) {
-      case '=':
-        return v === mt.value;
-      case '!=':
-        return v !== mt.value;
-      case '=~':
-        return new RegExp(`^(?:${mt.value})$`).test(v);
-      case '!~':
-        return !new RegExp(`^(?:${mt.value})$`).test(v);
-    }
-  });
-}
+import { parseSelector, selects } from '../sandbox/world/selector.js';
 
 function clip(series: Series, range: TimeRange): Series {
   const start = range.start / 1000;
@@ -40,7 +23,7 @@ export function createScenarioSources(
 ): EvidenceSources {
   const select = (promql: string, range: TimeRange): Series[] => {
     const sel = parseSelector(promql);
-    return scenario.metrics.filter((s) => matches(s, sel)).map((s) => clip(s, range));
+    return scenario.metrics.filter((s) => selects(sel, s.metric)).map((s) => clip(s, range));
   };
   return {
     graph: { services: async () => scenario.services.map((s) => ({ ...s, dependsOn: [...s.dependsOn] })) },

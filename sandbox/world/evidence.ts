@@ -1,7 +1,7 @@
 // The investigator's ports answered live from the simulated world: metrics, logs, deploys and changes, history, runbooks, graph.
 import { ValidationError } from '../../src/errors.js';
 import type { EvidenceSources, TimeRange } from '../../src/investigation/ports.js';
-import { parseSelector } from './selector.js';
+import { labelMatches, parseSelector } from './selector.js';
 import type { Change, Deploy, Series } from '../../src/investigation/evidence-model.js';
 import type { WorldChange, WorldDeploy } from './faults.js';
 import { buildSeries, metricByName, metricByRole } from './metrics.js';
@@ -23,22 +23,6 @@ export function toDeploy(d: WorldDeploy): Deploy {
 
 export function toChange(c: WorldChange): Change {
   return { id: c.id, kind: c.kind, service: c.service, ts: iso(c.at), author: c.author, summary: c.summary };
-}
-
-type Matcher = ReturnType<typeof parseSelector>['matchers'][number];
-
-function labelMatches(labels: Record<string, string>, m: Matcher): boolean {
-  const v = labels[m.label] ?? '';
-  switch (m.op) {
-    case '=':
-      return v === m.value;
-    case '!=':
-      return v !== m.value;
-    case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(v);
-    case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(v);
-  }
 }
 
 /** Every evidence port over the world. Metrics answer plain series selectors, as a Prometheus would for recording rules. */

@@ -27,3 +27,23 @@ export function parseSelector(promql: string): Selector {
   if (consumed !== body.length) throw new ValidationError('could not parse the label matchers', [promql]);
   return { name: m[1]!, matchers };
 }
+
+/** Whether a series' labels satisfy one label matcher. */
+export function labelMatches(labels: Record<string, string>, m: Matcher): boolean {
+  const v = labels[m.label] ?? '';
+  switch (m.op) {
+    case '=':
+      return v === m.value;
+    case '!=':
+      return v !== m.value;
+    case '=~':
+      return new RegExp(`^(?:${m.value})$`).test(v);
+    case '!~':
+      return !new RegExp(`^(?:${m.value})$`).test(v);
+  }
+}
+
+/** Whether a series (its `__name__` and labels) is one the selector selects. */
+export function selects(sel: Selector, labels: Record<string, string>): boolean {
+  return labels.__name__ === sel.name && sel.matchers.every((m) => labelMatches(labels, m));
+}
