@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildProposalBlocks } from '../../../blocks/approval.js';
 import { createApp, type RunningApp } from '../../../src/app.js';
 import { loadConfig, parseFileConfig } from '../../../src/config.js';
+import { ExternalServiceError } from '../../../src/errors.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
 import { createLogger } from '../../../src/logger.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
@@ -103,10 +104,23 @@ describe('the local workspace catalog', () => {
         suggestedStep: null,
       });
       expect(proposal).toMatchObject({ action: 'scale_out', service: 'search', reversible: true });
-      const posted = await app.ctx.chat.postMessage(
-        incident.channel_id,
-        'Proposed remediation',
-        buildProposalBlocks(proposal!) as unknown as ChatBlock[],
+      // The local workspace allows one message a second per channel, as Slack does: the app's own posts in the same
+      // second answer "rate limited", and this post waits its turn as the app's jobs do.
+      const posted = await waitFor(
+        'the proposal posted in the channel',
+        async () => {
+          try {
+            return await app.ctx.chat.postMessage(
+              incident.channel_id,
+              'Proposed remediation',
+              buildProposalBlocks(proposal!) as ChatBlock[],
+            );
+          } catch (err) {
+            if (err instanceof ExternalServiceError && err.retryable) return undefined;
+            throw err;
+          }
+        },
+        10_000,
       );
       expect(
         (await console('click', { actionId: 'remediation_approve', channel: incident.channel_id, ts: posted.ts }))
