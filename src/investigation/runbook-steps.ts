@@ -1,6 +1,8 @@
-// Runbook markdown to numbered steps, and the choice of the step to suggest for a hypothesis.
+// A runbook's numbered steps (read by the runbooks capability's Markdown parser), and the choice of the step to
+// suggest for a hypothesis.
 import type { SuggestedStep } from './ports.js';
 import type { Runbook } from './evidence-model.js';
+import { readRunbookSteps } from '../runbooks/parse-runbook.js';
 
 /** One numbered step of a runbook; `action` is the catalog action it names with `(action: NAME)`, if any. */
 export interface RunbookStep {
@@ -10,16 +12,14 @@ export interface RunbookStep {
   action: string | null;
 }
 
+/** The steps of a runbook: its numbered list items, or the items of its Diagnosis and Mitigation sections. */
 export function parseRunbookSteps(runbook: Runbook): RunbookStep[] {
-  const steps: RunbookStep[] = [];
-  for (const raw of runbook.markdown.split(/\r?\n/)) {
-    const m = /^\s*(\d+)[.)]\s+(.+)$/.exec(raw);
-    if (!m) continue;
-    const text = m[2]!.trim();
-    const action = /\(action:\s*([a-z][a-z0-9_]*)\s*\)/i.exec(text)?.[1] ?? null;
-    steps.push({ runbook: runbook.id, step: Number(m[1]), text, action });
-  }
-  return steps;
+  return readRunbookSteps(runbook.markdown).map((s) => ({
+    runbook: runbook.id,
+    step: s.step,
+    text: s.text,
+    action: s.action,
+  }));
 }
 
 /**
