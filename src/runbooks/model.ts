@@ -2,16 +2,14 @@
 import { z } from 'zod';
 
 /** A date in front matter: YAML's date (`2026-03-01`) or an ISO string; kept as `YYYY-MM-DD` or a full ISO time. */
-const dateField = z
-  .union([z.date(), z.string()], { error: 'expected a date like 2026-03-01' })
-  .transform((v, ctx) => {
-    const d = v instanceof Date ? v : new Date(v);
-    if (Number.isNaN(d.getTime()) || (typeof v === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(v))) {
-      ctx.addIssue({ code: 'custom', message: 'expected a date like 2026-03-01' });
-      return z.NEVER;
-    }
-    return typeof v === 'string' ? v : d.toISOString().slice(0, 10);
-  });
+const dateField = z.union([z.date(), z.string()], { error: 'expected a date like 2026-03-01' }).transform((v, ctx) => {
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime()) || (typeof v === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(v))) {
+    ctx.addIssue({ code: 'custom', message: 'expected a date like 2026-03-01' });
+    return z.NEVER;
+  }
+  return typeof v === 'string' ? v : d.toISOString().slice(0, 10);
+});
 
 /** One name or a list of names (`alerts: HighErrorRate` reads as `[HighErrorRate]`). */
 const names = z

@@ -55,7 +55,8 @@ export function parseRunbook(markdown: string, defaults: RunbookDefaults): Parse
   const body = readRunbookBody(content);
   const id = fm.id ?? defaults.id;
   if (!id) throw new ValidationError(`${defaults.source}: invalid front matter`, ['id: required (no path to name it)']);
-  const headingAlert = body.layout === 'sections' && body.heading && ALERT_NAME.test(body.heading) ? body.heading : null;
+  const headingAlert =
+    body.layout === 'sections' && body.heading && ALERT_NAME.test(body.heading) ? body.heading : null;
   return {
     id,
     title: fm.title ?? defaults.title ?? body.heading ?? id,
@@ -118,8 +119,7 @@ export function readRunbookBody(content: string): RunbookBody {
   const sections: ParsedRunbook['sections'] = {};
   for (const [name, nodes] of sectionNodes) sections[name] = sliceOf(content, nodes);
   const layout = sectionNodes.has('diagnosis') || sectionNodes.has('mitigation') ? 'sections' : 'numbered';
-  const steps =
-    layout === 'numbered' ? numberedSteps(content, tree.children) : sectionSteps(content, sectionNodes);
+  const steps = layout === 'numbered' ? numberedSteps(content, tree.children) : sectionSteps(content, sectionNodes);
   return { heading, layout, sections, steps };
 }
 
