@@ -46,6 +46,7 @@ export function createGitRunbookSource(opts: {
 }): GitRunbookSource {
   let good: { docs: RunbookDocument[]; at: number } | null = null;
   let failure: string | null = null;
+  let failureError: unknown = null;
   let inFlight: Promise<Awaited<ReturnType<GitRunbookSource['refresh']>>> | null = null;
   let timer: { cancel(): void } | null = null;
   const { repository, logger } = opts;
@@ -68,6 +69,7 @@ export function createGitRunbookSource(opts: {
       return { ok: true, files: files.length };
     } catch (err) {
       failure = err instanceof Error ? err.message : String(err);
+      failureError = err;
       const kept = good?.docs.length ?? 0;
       logger.warn(
         { repo: repository.repo, err: failure, kept },
@@ -86,7 +88,9 @@ export function createGitRunbookSource(opts: {
     async documents() {
       if (!good) await source.refresh();
       if (!good)
-        throw new ExternalServiceError('github', `runbooks from ${repository.repo}: ${failure}`, { retryable: true });
+        throw failureError instanceof ExternalServiceError
+          ? failureError
+          : new ExternalServiceError('github', `runbooks from ${repository.repo}: ${failure}`, { retryable: true });
       return good.docs;
     },
     status() {
