@@ -13,6 +13,7 @@ import { createEvidenceSources, createInvestigationModel } from './adapters/evid
 import { createChangeEventsSource } from './intake/change-events-source.js';
 import { createConfigRunbookSource } from './runbooks/config-runbooks.js';
 import { createGitRunbookSource, createRunbookSources } from './runbooks/runbook-sources.js';
+import { refreshRunbooksJob } from './runbooks/jobs/refresh-runbooks.js';
 import { createGitHubRunbookRepository } from './adapters/github/runbooks-reader.js';
 import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
@@ -137,6 +138,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
             now: () => clock.now().getTime(),
           })
         : undefined;
+    if (gitRunbooks) queue.register(refreshRunbooksJob(gitRunbooks));
     const http = createHttpServer({
       logger,
       registry: metrics.registry,

@@ -20,6 +20,7 @@ Commands:
   runbooks lint [--dir DIR] [--rules FILE] [--json]
                                       Check the runbooks (config file and RUNBOOKS_REPO, or DIR): vague steps,
                                       placeholders, stale drills, unknown metrics, alerts with no runbook.
+  runbooks refresh                    Ask the running copilot to read RUNBOOKS_REPO again now (DATABASE_URL).
   help                                Show this help.
 
 Settings come from the environment; see .env.example. The config file is COPILOT_CONFIG (default copilot.yml).`;
@@ -118,8 +119,28 @@ async function runbooks(args: string[], io: CliIo): Promise<number> {
         })
       : undefined;
   const prometheus = env.PROMETHEUS_URL;
+  const databaseUrl = env.DATABASE_URL;
+  const requestRefresh = async () => {
+    const { openDatabase } = await import('./adapters/db/database.js');
+    const { createJobQueue } = await import('./adapters/queue/index.js');
+    const { createMetrics } = await import('./metrics.js');
+    const db = await openDatabase({ url: databaseUrl });
+    const logger = createLogger({ level: config.env.LOG_LEVEL });
+    const queue = createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics: createMetrics() });
+    try {
+      return await queue.enqueue(
+        'refresh-runbooks',
+        { requestedBy: 'cli' },
+        { jobId: `refresh-runbooks-${Date.now()}` },
+      );
+    } finally {
+      await queue.stop(1000);
+      await db.close();
+    }
+  };
   return runRunbooksCommand(args, {
     config,
+    ...(databaseUrl ? { requestRefresh } : {}),
     ...(repository ? { repository } : {}),
     ...(prometheus ? { metricNames: () => fetchMetricNames(prometheus) } : {}),
     now: () => Date.now(),

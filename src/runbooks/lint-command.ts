@@ -12,6 +12,8 @@ import { readAlertRules } from './prometheus-rules.js';
 import { combineRunbooks, configDocuments } from './runbook-sources.js';
 
 export interface RunbooksCommandDeps {
+  /** Records a refresh-runbooks job for the running copilot (`runbooks refresh`); absent without DATABASE_URL. */
+  requestRefresh?: () => Promise<string>;
   config: AppConfig;
   /** RUNBOOKS_REPO's files, when it is set. */
   repository?: RunbookRepository;
@@ -23,12 +25,28 @@ export interface RunbooksCommandDeps {
 }
 
 export const RUNBOOKS_USAGE = `Usage: incident-copilot runbooks lint [--dir DIR] [--rules FILE] [--json]
+       incident-copilot runbooks refresh
+  refresh       ask the running copilot to read RUNBOOKS_REPO again now (a job in the shared database)
   --dir DIR     lint the Markdown runbooks under DIR instead of the configured ones (config file and RUNBOOKS_REPO)
   --rules FILE  also require a runbook for every alerting rule of this Prometheus rule file
   --json        print the report as JSON`;
 
 /** Runs `runbooks lint`; returns the exit code. */
 export async function runRunbooksCommand(args: string[], deps: RunbooksCommandDeps): Promise<number> {
+  if (args[0] === 'refresh' && args.length === 1) {
+    if (!deps.config.env.RUNBOOKS_REPO) {
+      deps.stderr('runbooks refresh: RUNBOOKS_REPO is not set, so there is nothing to read from git');
+      return 1;
+    }
+    if (!deps.requestRefresh) {
+      deps.stderr(
+        'runbooks refresh: needs DATABASE_URL (the running copilot picks the job up from the shared database); with the embedded database, the copilot reads git again every runbookSettings.refreshEvery',
+      );
+      return 1;
+    }
+    deps.stdout(`Refresh of ${deps.config.env.RUNBOOKS_REPO} requested (job ${await deps.requestRefresh()}).`);
+    return 0;
+  }
   if (args[0] !== 'lint') {
     deps.stderr(RUNBOOKS_USAGE);
     return 2;

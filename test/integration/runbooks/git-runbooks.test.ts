@@ -18,6 +18,7 @@ import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 const TOKEN = 'ghp_runbookstoken0000';
 const REPO = 'acme/runbooks';
@@ -183,9 +184,15 @@ describe('the app with RUNBOOKS_REPO', () => {
     ]);
     expect((await runbooks.list()).map((r) => r.id)).toEqual(['rb-disk', 'web-errors']);
 
+    // On demand: the refresh-runbooks job (what `incident-copilot runbooks refresh` records) reads git again.
     github.failContentsWith(null);
     github.putFile(REPO, 'ops/new.md', '# New\n\n1. `uptime`\n');
-    await app.runbooks!.refresh();
+    await app.ctx.queue.enqueue('refresh-runbooks', { requestedBy: 'test' }, { jobId: 'refresh-runbooks-test' });
+    await waitFor(
+      'the refresh job',
+      async () => (await app!.ctx.queue.get('refresh-runbooks-test'))?.status === 'completed' || undefined,
+      20_000,
+    );
     expect((await runbooks.list()).map((r) => r.id)).toEqual(['rb-disk', 'new', 'web-errors']);
     expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({ status: 'ready', checks: ['database', 'queue'] });
   }, 60_000);
