@@ -16,6 +16,24 @@ import {
 
 const markdownParser = unified().use(remarkParse);
 
+/** Front matter languages gray-matter would evaluate as code (`---js`): a runbook from git must never run. */
+function refuseCode(): never {
+  throw new Error('front matter in a programming language is not read: use YAML');
+}
+/**
+ * gray-matter's options: YAML and JSON only. Passing options also turns off gray-matter's cache, which would otherwise
+ * keep every text it ever parsed.
+ */
+const MATTER_OPTIONS = {
+  engines: {
+    javascript: refuseCode,
+    js: refuseCode,
+    coffee: refuseCode,
+    coffeescript: refuseCode,
+    cson: refuseCode,
+  },
+};
+
 /** The `(action: NAME)` marker of a step that a catalog action carries out; read from its prose, never its code. */
 const ACTION_MARKER = /\(action:\s*([a-z][a-z0-9_]*)\s*\)/i;
 /** A heading that is an alert name (`# KubePodCrashLooping`), as the public layout titles its runbooks. */
@@ -78,7 +96,7 @@ export function parseRunbook(markdown: string, defaults: RunbookDefaults): Parse
 export function readRunbookSteps(markdown: string): RunbookStepModel[] {
   let content = markdown;
   try {
-    content = matter(markdown, {}).content;
+    content = matter(markdown, MATTER_OPTIONS).content;
   } catch {
     // Unreadable front matter: `runbooks lint` names it; the steps below it are still steps.
   }
@@ -87,8 +105,7 @@ export function readRunbookSteps(markdown: string): RunbookStepModel[] {
 
 function splitFrontMatter(markdown: string, source: string): { data: Record<string, unknown>; content: string } {
   try {
-    // An options object turns off gray-matter's cache, which would otherwise keep every text it ever parsed.
-    const file = matter(markdown, {});
+    const file = matter(markdown, MATTER_OPTIONS);
     return { data: file.data as Record<string, unknown>, content: file.content };
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0] ?? 'unreadable';

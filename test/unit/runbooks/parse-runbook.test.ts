@@ -117,6 +117,18 @@ describe('parsing a runbook', () => {
     expect(bad('owner: ""')).toThrow(ValidationError);
   });
 
+  it('never runs front matter written as code (gray-matter would evaluate `---js`)', () => {
+    const g = globalThis as { runbookRan?: boolean };
+    for (const lang of ['js', 'javascript', 'coffee']) {
+      const md = `---${lang}\n{ title: (globalThis.runbookRan = true, "x") }\n---\n1. \`uptime\`\n`;
+      expect(() => parseRunbook(md, { source: 'runbooks/x.md', id: 'x' })).toThrow(
+        /runbooks\/x\.md: invalid front matter: not valid YAML: front matter in a programming language is not read/,
+      );
+      expect(readRunbookSteps(md).length).toBe(1);
+    }
+    expect(g.runbookRan).toBeUndefined();
+  });
+
   it('a file with no id in its front matter or path is refused', () => {
     expect(() => parseRunbook('1. x', { source: 'somewhere' })).toThrow(/id: required/);
   });
