@@ -73,6 +73,20 @@ describe('runbooks lint rules', () => {
     expect(report).toMatchObject({ runbooks: 1, steps: 2, errors: 0, warnings: 0, findings: [] });
   });
 
+  it('the other layout each way: a good Meaning / Impact / Diagnosis / Mitigation runbook, a vague one, a numbered one with placeholders', () => {
+    const good = STALE_SECTIONS.replace('2026-01-05', '2026-11-15');
+    expect(lint({ good }).findings).toEqual([]);
+    const vague = good.replace(/## Diagnosis\n[^\n]+\n/, '## Diagnosis\nLook into the logs and talk to the team.\n');
+    expect(rulesOf(lint({ vague }))).toEqual([['vague', 1, 'vague-step', 'warning']]);
+    const numbered = GOOD_NUMBERED.replace(
+      '`deployctl rollback <service>`',
+      '`deployctl rollback <service> --to <sha>` XXX',
+    );
+    expect(lint({ numbered }).findings.map((f) => [f.step, f.rule, f.message])).toEqual([
+      [2, 'placeholder', 'placeholder left in: <sha>, XXX'],
+    ]);
+  });
+
   it('calls vague steps vague, quoting the phrase, and a branch without a number thresholdless', () => {
     const report = lint({ vague: VAGUE_NUMBERED });
     expect(rulesOf(report)).toEqual([
