@@ -11,6 +11,7 @@ import { createApp, type RunningApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { investigateDeterministic } from '../../../src/investigation/investigate.js';
 import { createLogger } from '../../../src/logger.js';
+import { runRunbooksCommand } from '../../../src/runbooks/lint-command.js';
 import { createGitRunbookSource, createRunbookSources } from '../../../src/runbooks/runbook-sources.js';
 import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';
@@ -78,6 +79,47 @@ describe('the octokit runbooks reader', () => {
     await expect(wrongToken.listFiles()).rejects.toThrow(/reading acme\/runbooks\/runbooks failed \(HTTP 401\)/);
     const missing = createGitHubRunbookRepository({ token: TOKEN, baseUrl: github.url, repo: REPO, path: 'nope' });
     await expect(missing.listFiles()).rejects.toThrow(/HTTP 404/);
+  });
+});
+
+describe('runbooks lint on the configured sources', () => {
+  it('lints the config file runbooks and RUNBOOKS_REPO read through octokit, naming a shared id', async () => {
+    github = await startFakeGithub({ token: TOKEN });
+    github.putFile(REPO, 'runbooks/web/errors.md', ERRORS_V1);
+    github.putFile(REPO, 'runbooks/disk.md', '---\nid: rb-disk\nlast_drilled: 2026-11-20\n---\n1. `df -h`\n');
+    dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-git-lint-'));
+    writeFileSync(
+      path.join(dir, 'copilot.yml'),
+      stringify({ runbooks: [{ id: 'rb-disk', title: 'Disk', alerts: ['DiskFull'], markdown: '1. `df -h`' }] }),
+    );
+    const config = loadConfig({ COPILOT_CONFIG: 'copilot.yml' }, dir);
+    const out: string[] = [];
+    const code = await runRunbooksCommand(['lint', '--json'], {
+      config,
+      repository: createGitHubRunbookRepository({ token: TOKEN, baseUrl: github.url, repo: REPO }),
+      now: () => Date.parse('2026-11-30T00:00:00Z'),
+      stdout: (s) => out.push(s),
+      stderr: (s) => out.push(s),
+    });
+    const report = JSON.parse(out.join('\n'));
+    expect(
+      report.findings.map((f: { runbook: string; rule: string; source: string }) => [f.runbook, f.rule, f.source]),
+    ).toEqual([
+      ['rb-disk', 'duplicate-id', `${REPO}/runbooks/disk.md`],
+      ['rb-disk', 'not-drilled', 'config runbook rb-disk'],
+      ['web-errors', 'not-drilled', `${REPO}/runbooks/web/errors.md`],
+    ]);
+    expect(code).toBe(0);
+    github.failContentsWith(502);
+    await expect(
+      runRunbooksCommand(['lint'], {
+        config,
+        repository: createGitHubRunbookRepository({ token: TOKEN, baseUrl: github.url, repo: REPO }),
+        now: () => 0,
+        stdout: () => {},
+        stderr: () => {},
+      }),
+    ).rejects.toThrow(/HTTP 502/);
   });
 });
 
