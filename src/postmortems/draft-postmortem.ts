@@ -28,7 +28,10 @@ export async function draftInputOf(ctx: AppContext, incident: Incident): Promise
       openedAt: incident.openedAt,
     },
     facts,
-    steps: step && step.step > 0 ? [{ runbook: step.runbook, step: step.step, text: step.text, marks: step.marks ?? [] }] : [],
+    steps:
+      step && step.step > 0
+        ? [{ runbook: step.runbook, step: step.step, text: step.text, marks: step.marks ?? [] }]
+        : [],
     rootCauseEvidence: (confirmed?.evidence ?? []).map((e) => `${e.kind} ${e.ref}: ${e.detail}`),
   };
 }
@@ -62,7 +65,12 @@ export async function draftPostmortem(ctx: AppContext, incidentId: number): Prom
       dedupeKey: `postmortem:${inserted.id}:drafted`,
       data: { postmortemId: inserted.id, author, followUps: draft.followUps.length },
     });
-    await requestPresentation(ctx, ShowPostmortem, { postmortemId: inserted.id }, { jobId: `show-postmortem:${inserted.id}:drafted`, trx });
+    await requestPresentation(
+      ctx,
+      ShowPostmortem,
+      { postmortemId: inserted.id },
+      { jobId: `show-postmortem:${inserted.id}:drafted`, trx },
+    );
     return inserted;
   });
 }

@@ -55,8 +55,8 @@ export function formatDuration(ms: number): string {
 
 const hhmm = (d: Date) => d.toISOString().slice(11, 19) + 'Z';
 /** Text from outside (alerts, the resolve form) on one line, without Markdown that would change the document. */
-const flat = (s: string) => s.replace(/\s+/g, ' ').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).trim();
-const who = (id: string | null) => (id ? (/^U[A-Z0-9]+$/.test(id) ? `<@${id}>` : id) : 'nobody recorded');
+const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
+const who = (id: string | null) => (id ? (/^[UW][A-Z0-9]+$/.test(id) ? `@${id}` : id) : 'nobody recorded');
 
 function actionLine(a: ActionFact): string {
   const approved = a.approvedBy ? `approved by ${who(a.approvedBy)}${cite(a.approvedEvent)}` : 'not approved';
@@ -99,11 +99,15 @@ export function buildPostmortemDraft(input: DraftInput): PostmortemDraft {
         : ''),
     '',
   );
-  if (facts.resolved?.summary) lines.push(`Resolver's summary: ${flat(facts.resolved.summary)}${cite(facts.resolved.eventId)}`, '');
+  if (facts.resolved?.summary)
+    lines.push(`Resolver's summary: ${flat(facts.resolved.summary)}${cite(facts.resolved.eventId)}`, '');
 
   lines.push('## Impact', '');
   lines.push(`- Severity: ${incident.severity.toUpperCase()}${cite(facts.opened?.eventId)}`);
-  if (end) lines.push(`- Duration: ${formatDuration(end.getTime() - start.getTime())} (opened to resolved)${cite(facts.resolved?.eventId)}`);
+  if (end)
+    lines.push(
+      `- Duration: ${formatDuration(end.getTime() - start.getTime())} (opened to resolved)${cite(facts.resolved?.eventId)}`,
+    );
   if (incident.service) lines.push(`- Service: ${flat(incident.service)}${cite(facts.opened?.eventId)}`);
   lines.push('');
 
@@ -111,8 +115,13 @@ export function buildPostmortemDraft(input: DraftInput): PostmortemDraft {
   const timeline: { at: Date; id: number; text: string }[] = [];
   if (facts.opened) timeline.push({ at: facts.opened.at, id: facts.opened.eventId, text: 'Incident opened' });
   for (const p of facts.pages)
-    timeline.push({ at: p.at, id: p.eventId, text: `Paged ${p.who.length ? p.who.map(flat).join(', ') : 'the escalation step'}` });
-  if (facts.ack) timeline.push({ at: facts.ack.at, id: facts.ack.eventId, text: `Acknowledged by ${who(facts.ack.by)}` });
+    timeline.push({
+      at: p.at,
+      id: p.eventId,
+      text: `Paged ${p.who.length ? p.who.map(flat).join(', ') : 'the escalation step'}`,
+    });
+  if (facts.ack)
+    timeline.push({ at: facts.ack.at, id: facts.ack.eventId, text: `Acknowledged by ${who(facts.ack.by)}` });
   let previous: string | null = null;
   for (const h of facts.hypotheses) {
     const key = `${h.category}|${h.cause ?? ''}`;
@@ -164,9 +173,14 @@ export function buildPostmortemDraft(input: DraftInput): PostmortemDraft {
   } else badly.push(`Nobody acknowledged the page${cite(facts.resolved?.eventId)}`);
   const mitigation = facts.mitigated ?? null;
   if (mitigation)
-    well.push(`Time to mitigate: ${formatDuration(mitigation.at.getTime() - start.getTime())}${cite(mitigation.eventId)}`);
+    well.push(
+      `Time to mitigate: ${formatDuration(mitigation.at.getTime() - start.getTime())}${cite(mitigation.eventId)}`,
+    );
   else if (facts.resolved) badly.push(`Never marked mitigated before resolve${cite(facts.resolved.eventId)}`);
-  if (facts.scored) (facts.scored.correct ? well : badly).push(`Diagnosis ${facts.scored.correct ? 'right' : 'wrong'}${cite(facts.scored.eventId)}`);
+  if (facts.scored)
+    (facts.scored.correct ? well : badly).push(
+      `Diagnosis ${facts.scored.correct ? 'right' : 'wrong'}${cite(facts.scored.eventId)}`,
+    );
   for (const a of facts.actions) {
     if (actionWorked(a) && a.verification === 'recovered')
       well.push(`\`${a.action}\` worked and was verified${cite(a.verificationEvent)}`);
@@ -176,7 +190,9 @@ export function buildPostmortemDraft(input: DraftInput): PostmortemDraft {
   }
   for (const s of input.steps)
     if (s.marks.length)
-      badly.push(`Runbook ${flat(s.runbook)} step ${s.step} was flagged: ${s.marks.map(flat).join('; ')}${cite(facts.hypotheses.at(-1)?.eventId)}`);
+      badly.push(
+        `Runbook ${flat(s.runbook)} step ${s.step} was flagged: ${s.marks.map(flat).join('; ')}${cite(facts.hypotheses.at(-1)?.eventId)}`,
+      );
   lines.push('Went well:', ...(well.length ? well.map((w) => `- ${w}`) : ['- nothing measured']), '');
   lines.push('Went badly:', ...(badly.length ? badly.map((b) => `- ${b}`) : ['- nothing measured']), '');
 

@@ -98,7 +98,11 @@ export function readFacts(events: readonly TimelineEvent[]): IncidentFacts {
         break;
       case 'escalation.step': {
         const who = Array.isArray(d.targets) ? d.targets : Array.isArray(d.users) ? d.users : [];
-        facts.pages.push({ eventId: e.id, at: e.at, who: who.map((w) => (typeof w === 'string' ? w : JSON.stringify(w))) });
+        facts.pages.push({
+          eventId: e.id,
+          at: e.at,
+          who: who.map((w) => (typeof w === 'string' ? w : JSON.stringify(w))),
+        });
         break;
       }
       case 'incident.acknowledged':
@@ -149,7 +153,8 @@ export function readFacts(events: readonly TimelineEvent[]): IncidentFacts {
       case 'remediation.rejected': {
         const run = runOf(d);
         if (run) {
-          run.outcome = e.type === 'remediation.succeeded' ? 'succeeded' : e.type === 'remediation.failed' ? 'failed' : 'rejected';
+          run.outcome =
+            e.type === 'remediation.succeeded' ? 'succeeded' : e.type === 'remediation.failed' ? 'failed' : 'rejected';
           run.outcomeEvent = e.id;
           run.at = e.at;
           run.detail = str(d.detail) ?? str(d.reason);
@@ -162,7 +167,11 @@ export function readFacts(events: readonly TimelineEvent[]): IncidentFacts {
         const run = runOf(d);
         if (run) {
           run.verification =
-            e.type === 'remediation.verified' ? 'recovered' : e.type === 'remediation.not_recovered' ? 'not_recovered' : 'not_credited';
+            e.type === 'remediation.verified'
+              ? 'recovered'
+              : e.type === 'remediation.not_recovered'
+                ? 'not_recovered'
+                : 'not_credited';
           run.verificationEvent = e.id;
           run.detail = str(d.detail) ?? run.detail;
         }

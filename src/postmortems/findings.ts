@@ -11,7 +11,11 @@ import type { StepFinding } from './runbook-update.js';
 const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The command the catalog action stands for, with this run's values: for a GitHub workflow, the `gh` call. */
-export function catalogCommand(def: ActionDef | undefined, run: ActionFact, incident: Pick<Incident, 'publicId'>): string | null {
+export function catalogCommand(
+  def: ActionDef | undefined,
+  run: ActionFact,
+  incident: Pick<Incident, 'publicId'>,
+): string | null {
   if (!def) return null;
   const runner = def.runner;
   if (runner.type !== 'github_workflow') return null;
@@ -44,7 +48,11 @@ export function findingsOf(
     const command =
       raw !== null
         ? fillPlaceholders(raw, { ...values, service: a.service ?? values.service }).text
-        : catalogCommand(catalog.find((c) => c.name === a.action), a, incident);
+        : catalogCommand(
+            catalog.find((c) => c.name === a.action),
+            a,
+            incident,
+          );
     const evidence = [a.approvedEvent, a.outcomeEvent, a.verificationEvent].filter((id): id is number => id !== null);
     const worked = actionWorked(a);
     out.push({

@@ -38,7 +38,12 @@ export function keepCitedSentences(improved: string, draft: string): string {
   }
   const followUps = FOLLOW_UPS.exec(draft);
   const tail = followUps ? draft.slice(followUps.index) : '';
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n\n${tail}`.trimEnd() + '\n';
+  return (
+    `${out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd()}\n\n${tail}`.trimEnd() + '\n'
+  );
 }
 
 const SYSTEM = [
@@ -56,7 +61,12 @@ export async function improveProse(model: LanguageModel, draft: string, timeoutM
   try {
     const res = await Promise.race([
       model.complete(
-        { system: SYSTEM, messages: [{ role: 'user', content: [{ type: 'text', text: draft }] }], tools: [], maxTokens: 4000 },
+        {
+          system: SYSTEM,
+          messages: [{ role: 'user', content: [{ type: 'text', text: draft }] }],
+          tools: [],
+          maxTokens: 4000,
+        },
         { signal: controller.signal },
       ),
       new Promise<never>((_, reject) =>

@@ -44,7 +44,9 @@ const folder = (p: string) => `${p.replace(/^\/+|\/+$/g, '')}/`;
 export function followUpsOf(markdown: string): string[] {
   const m = /^##\s+Follow-up actions\s*$([\s\S]*?)(?=^##\s|$(?![\s\S]))/im.exec(markdown);
   if (!m) return [];
-  return [...m[1]!.matchAll(/^\s*[-*]\s+\[[ xX]\]\s+(.+?)\s*$/gm)].map((x) => x[1]!.replace(/\s+\(\[#\d+\]\([^)]*\)\)$/, ''));
+  return [...m[1]!.matchAll(/^\s*[-*]\s+\[[ xX]\]\s+(.+?)\s*$/gm)].map((x) =>
+    x[1]!.replace(/\s+\(\[#\d+\]\([^)]*\)\)$/, ''),
+  );
 }
 
 /** The Markdown with each follow-up linked to its issue. */
@@ -96,7 +98,9 @@ function prBody(
   if (runbook) {
     lines.push(`## Changes to \`${runbook.path}\``, '');
     for (const c of runbook.changes)
-      lines.push(`- ${c.description}${c.evidence.length ? ` (evidence: ${c.evidence.map((e) => `ev:${e}`).join(', ')} on the ${incident.publicId} timeline)` : ''}`);
+      lines.push(
+        `- ${c.description}${c.evidence.length ? ` (evidence: ${c.evidence.map((e) => `ev:${e}`).join(', ')} on the ${incident.publicId} timeline)` : ''}`,
+      );
   } else lines.push('No runbook change: the incident was not opened by an alert.');
   if (issues.length) {
     lines.push('', '## Follow-up issues', '');
@@ -125,7 +129,8 @@ export async function publishToCodeHost(
   const alertname = incident.page?.alertname ?? null;
   const issues = [...pm.issues];
 
-  let pr: HostedLink | null = pm.prNumber && pm.prUrl ? { number: pm.prNumber, url: pm.prUrl } : await host.findPull(branch);
+  let pr: HostedLink | null =
+    pm.prNumber && pm.prUrl ? { number: pm.prNumber, url: pm.prUrl } : await host.findPull(branch);
   let runbookPath: string | null = null;
   if (!pr) {
     const baseSha = await host.branchSha(settings.base);
@@ -142,7 +147,13 @@ export async function publishToCodeHost(
       // Recorded at once: a retry after this point does not file it again.
       await recordPublishProgress(ctx.knex, pm.id, { issues }, ctx.clock.now());
     }
-    await writeOnce(host, branch, postmortemPath, linkFollowUps(pm.markdown, issues), `Postmortem of ${incident.publicId}`);
+    await writeOnce(
+      host,
+      branch,
+      postmortemPath,
+      linkFollowUps(pm.markdown, issues),
+      `Postmortem of ${incident.publicId}`,
+    );
 
     let runbook: { path: string; changes: RunbookChange[] } | null = null;
     if (alertname) {
@@ -152,9 +163,18 @@ export async function publishToCodeHost(
       const findings = findingsOf(facts.actions, found?.parsed.steps ?? [], ctx.config.file.actions, incident);
       const update = found
         ? updateRunbook(found.content, findings, incident.publicId, day)
-        : createRunbook({ alertname, service: incident.service, ref: incident.publicId, day, id: `rb-${slugOf(alertname)}` }, findings);
+        : createRunbook(
+            { alertname, service: incident.service, ref: incident.publicId, day, id: `rb-${slugOf(alertname)}` },
+            findings,
+          );
       runbookPath = found?.path ?? `${folder(settings.runbooksPath)}${slugOf(alertname)}.md`;
-      await writeOnce(host, branch, runbookPath, update.markdown, `Runbook ${runbookPath}: what ${incident.publicId} taught`);
+      await writeOnce(
+        host,
+        branch,
+        runbookPath,
+        update.markdown,
+        `Runbook ${runbookPath}: what ${incident.publicId} taught`,
+      );
       runbook = { path: runbookPath, changes: update.changes };
     }
     pr = await host.openPull({
@@ -164,6 +184,11 @@ export async function publishToCodeHost(
       body: prBody(incident, postmortemPath, runbook, issues),
     });
   }
-  await recordPublishProgress(ctx.knex, pm.id, { prNumber: pr.number, prUrl: pr.url, issues, lastError: null }, ctx.clock.now());
+  await recordPublishProgress(
+    ctx.knex,
+    pm.id,
+    { prNumber: pr.number, prUrl: pr.url, issues, lastError: null },
+    ctx.clock.now(),
+  );
   return { pr, issues, postmortemPath, runbookPath };
 }

@@ -116,9 +116,16 @@ export async function saveEdit(
   return toPostmortem(row);
 }
 
-export async function listVersions(db: Db, id: number): Promise<{ version: number; markdown: string; editedBy: string }[]> {
+export async function listVersions(
+  db: Db,
+  id: number,
+): Promise<{ version: number; markdown: string; editedBy: string }[]> {
   const rows = (await db('postmortem_versions').where({ postmortem_id: id }).orderBy('version')) as Row[];
-  return rows.map((r) => ({ version: r.version as number, markdown: r.markdown as string, editedBy: r.edited_by as string }));
+  return rows.map((r) => ({
+    version: r.version as number,
+    markdown: r.markdown as string,
+    editedBy: r.edited_by as string,
+  }));
 }
 
 /** Moves the status from one of `from` to `to`; undefined when it was not in `from` (a stale or second click). */

@@ -38,9 +38,8 @@ export async function requestPostmortemDraft(
   cycle: number,
   trx: Knex.Transaction,
 ): Promise<void> {
-  await ctx.queue.enqueue(
-    DraftPostmortem.name,
-    DraftPostmortem.schema.parse({ incidentId }),
-    { jobId: draftPostmortemJobId(incidentId, cycle), trx },
-  );
+  await ctx.queue.enqueue(DraftPostmortem.name, DraftPostmortem.schema.parse({ incidentId }), {
+    jobId: draftPostmortemJobId(incidentId, cycle),
+    trx,
+  });
 }

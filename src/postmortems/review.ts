@@ -28,13 +28,18 @@ async function load(ctx: AppContext, postmortemId: number): Promise<{ pm: Postmo
 const object = (incident: Incident) => `the postmortem of ${incident.publicId}`;
 
 function notDraft(pm: Postmortem, incident: Incident): string {
-  if (pm.status === 'published') return `The postmortem of ${incident.publicId} is already published${pm.prUrl ? `: ${pm.prUrl}` : ''}.`;
+  if (pm.status === 'published')
+    return `The postmortem of ${incident.publicId} is already published${pm.prUrl ? `: ${pm.prUrl}` : ''}.`;
   if (pm.status === 'publishing') return `The postmortem of ${incident.publicId} is being published.`;
   return `The postmortem of ${incident.publicId} was discarded.`;
 }
 
 /** Authorizes an edit and returns the postmortem to show in the modal. */
-export async function beginEdit(ctx: AppContext, postmortemId: number, actor: AccessActor): Promise<{ pm: Postmortem; incident: Incident }> {
+export async function beginEdit(
+  ctx: AppContext,
+  postmortemId: number,
+  actor: AccessActor,
+): Promise<{ pm: Postmortem; incident: Incident }> {
   const { pm, incident } = await load(ctx, postmortemId);
   if (pm.status !== 'draft') throw new ConflictError(notDraft(pm, incident));
   await requireAuthorized(ctx, actor, 'publish_postmortem', { kind: 'incident', incident, object: object(incident) });
@@ -65,33 +70,62 @@ export async function editPostmortem(
       dedupeKey: `postmortem:${pm.id}:v${s.version}`,
       data: { postmortemId: pm.id, version: s.version },
     });
-    await requestPresentation(ctx, ShowPostmortem, { postmortemId: pm.id }, { jobId: `show-postmortem:${pm.id}:v${s.version}`, trx });
+    await requestPresentation(
+      ctx,
+      ShowPostmortem,
+      { postmortemId: pm.id },
+      { jobId: `show-postmortem:${pm.id}:v${s.version}`, trx },
+    );
     return s;
   });
   if (!saved)
     throw new ConflictError(`The postmortem of ${incident.publicId} changed since you opened it; open Edit again.`);
-  return { applied: true, message: `Saved version ${saved.version} of the postmortem of ${incident.publicId}.`, postmortem: saved };
+  return {
+    applied: true,
+    message: `Saved version ${saved.version} of the postmortem of ${incident.publicId}.`,
+    postmortem: saved,
+  };
 }
 
 /** Publish: draft → publishing, the publish job queued in the same transaction. A second click changes nothing. */
-export async function requestPublish(ctx: AppContext, postmortemId: number, actor: AccessActor): Promise<ReviewOutcome> {
+export async function requestPublish(
+  ctx: AppContext,
+  postmortemId: number,
+  actor: AccessActor,
+): Promise<ReviewOutcome> {
   const { pm, incident } = await load(ctx, postmortemId);
   if (pm.status !== 'draft') return { applied: false, message: notDraft(pm, incident), postmortem: pm };
   await requireAuthorized(ctx, actor, 'publish_postmortem', { kind: 'incident', incident, object: object(incident) });
   const now = ctx.clock.now();
   const moved = await ctx.knex.transaction(async (trx) => {
-    const m = await transitionPostmortem(trx, pm.id, ['draft'], 'publishing', now, { published_by: actor.id, last_error: null });
+    const m = await transitionPostmortem(trx, pm.id, ['draft'], 'publishing', now, {
+      published_by: actor.id,
+      last_error: null,
+    });
     if (!m) return undefined;
     const attempt = await appendPublishRequest(ctx, trx, m, actor.id, now);
-    await ctx.queue.enqueue(PublishPostmortem.name, { postmortemId: pm.id }, { jobId: publishPostmortemJobId(pm.id, attempt), trx });
-    await requestPresentation(ctx, ShowPostmortem, { postmortemId: pm.id }, { jobId: `show-postmortem:${pm.id}:publishing:${attempt}`, trx });
+    await ctx.queue.enqueue(
+      PublishPostmortem.name,
+      { postmortemId: pm.id },
+      { jobId: publishPostmortemJobId(pm.id, attempt), trx },
+    );
+    await requestPresentation(
+      ctx,
+      ShowPostmortem,
+      { postmortemId: pm.id },
+      { jobId: `show-postmortem:${pm.id}:publishing:${attempt}`, trx },
+    );
     return m;
   });
   if (!moved) {
     const current = (await findPostmortem(ctx.knex, pm.id)) ?? pm;
     return { applied: false, message: notDraft(current, incident), postmortem: current };
   }
-  return { applied: true, message: `Publishing the postmortem of ${incident.publicId}: a pull request is being opened.`, postmortem: moved };
+  return {
+    applied: true,
+    message: `Publishing the postmortem of ${incident.publicId}: a pull request is being opened.`,
+    postmortem: moved,
+  };
 }
 
 /** The publish request on the timeline; its count numbers the attempt (a draft put back after a failure may go again). */
@@ -115,7 +149,11 @@ async function appendPublishRequest(
 }
 
 /** Discard: draft → discarded; the Markdown and its versions stay in Postgres. */
-export async function discardPostmortem(ctx: AppContext, postmortemId: number, actor: AccessActor): Promise<ReviewOutcome> {
+export async function discardPostmortem(
+  ctx: AppContext,
+  postmortemId: number,
+  actor: AccessActor,
+): Promise<ReviewOutcome> {
   const { pm, incident } = await load(ctx, postmortemId);
   if (pm.status !== 'draft') return { applied: false, message: notDraft(pm, incident), postmortem: pm };
   await requireAuthorized(ctx, actor, 'publish_postmortem', { kind: 'incident', incident, object: object(incident) });
@@ -131,9 +169,19 @@ export async function discardPostmortem(ctx: AppContext, postmortemId: number, a
       dedupeKey: `postmortem:${pm.id}:discarded`,
       data: { postmortemId: pm.id, version: pm.version },
     });
-    await requestPresentation(ctx, ShowPostmortem, { postmortemId: pm.id }, { jobId: `show-postmortem:${pm.id}:discarded`, trx });
+    await requestPresentation(
+      ctx,
+      ShowPostmortem,
+      { postmortemId: pm.id },
+      { jobId: `show-postmortem:${pm.id}:discarded`, trx },
+    );
     return m;
   });
-  if (!moved) return { applied: false, message: notDraft((await findPostmortem(ctx.knex, pm.id)) ?? pm, incident), postmortem: pm };
+  if (!moved)
+    return {
+      applied: false,
+      message: notDraft((await findPostmortem(ctx.knex, pm.id)) ?? pm, incident),
+      postmortem: pm,
+    };
   return { applied: true, message: `Discarded the postmortem of ${incident.publicId}.`, postmortem: moved };
 }

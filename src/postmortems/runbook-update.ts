@@ -49,7 +49,8 @@ function findItem(lines: string[], action: string): { start: number; end: number
     if (!item || !marker.test(lines[i]!)) continue;
     let end = i + 1;
     // The item runs on over its indented continuation lines (a fenced block, a wrapped sentence).
-    while (end < lines.length && lines[end]!.trim() !== '' && !LIST_ITEM.test(lines[end]!) && /^\s+/.test(lines[end]!)) end++;
+    while (end < lines.length && lines[end]!.trim() !== '' && !LIST_ITEM.test(lines[end]!) && /^\s+/.test(lines[end]!))
+      end++;
     const inner = item[1]! + ' '.repeat(item[2]!.length + 1);
     return { start: i, end, indent: inner };
   }
@@ -86,7 +87,12 @@ function findInsertionPoint(lines: string[]): { at: number; next: number | null;
  * Applies what the incident found to a runbook. `ref` names the incident (`INC-12`), `day` is `YYYY-MM-DD`. Steps are
  * matched by the catalog action their prose names (`(action: NAME)`); an action that worked with no step is added.
  */
-export function updateRunbook(markdown: string, findings: readonly StepFinding[], ref: string, day: string): RunbookUpdate {
+export function updateRunbook(
+  markdown: string,
+  findings: readonly StepFinding[],
+  ref: string,
+  day: string,
+): RunbookUpdate {
   const changes: RunbookChange[] = [];
   const fm = FRONT_MATTER.exec(markdown);
   const head = fm ? fm[0] : '';
@@ -96,7 +102,13 @@ export function updateRunbook(markdown: string, findings: readonly StepFinding[]
     if (item) {
       const note = f.worked
         ? f.command
-          ? [`${item.indent}Ran in ${ref} and it worked (${refs(f.evidence)}):`, '', `${item.indent}\`\`\`sh`, ...f.command.split('\n').map((c) => `${item.indent}${c}`), `${item.indent}\`\`\``]
+          ? [
+              `${item.indent}Ran in ${ref} and it worked (${refs(f.evidence)}):`,
+              '',
+              `${item.indent}\`\`\`sh`,
+              ...f.command.split('\n').map((c) => `${item.indent}${c}`),
+              `${item.indent}\`\`\``,
+            ]
           : [`${item.indent}Worked in ${ref} (${refs(f.evidence)}).`]
         : [`${item.indent}**In ${ref} this step ${f.what}** (${refs(f.evidence)}).`];
       lines.splice(item.end, 0, '', ...note);
@@ -112,9 +124,15 @@ export function updateRunbook(markdown: string, findings: readonly StepFinding[]
       const lead = point.bullet ? '- ' : `${point.next}. `;
       const pad = ' '.repeat(lead.length);
       const text = `${lead}Run ${f.action} (action: ${f.action}); it resolved ${ref} (${refs(f.evidence)}).`;
-      const block = f.command ? [text, '', `${pad}\`\`\`sh`, ...f.command.split('\n').map((c) => `${pad}${c}`), `${pad}\`\`\``] : [text];
+      const block = f.command
+        ? [text, '', `${pad}\`\`\`sh`, ...f.command.split('\n').map((c) => `${pad}${c}`), `${pad}\`\`\``]
+        : [text];
       lines.splice(point.at, 0, ...(point.at > 0 ? [''] : []), ...block);
-      changes.push({ kind: 'step_added', description: `Added a step for \`${f.action}\`, which worked and no step named`, evidence: f.evidence });
+      changes.push({
+        kind: 'step_added',
+        description: `Added a step for \`${f.action}\`, which worked and no step named`,
+        evidence: f.evidence,
+      });
     }
   }
   const body = lines.join('\n');

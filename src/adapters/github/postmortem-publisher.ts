@@ -24,12 +24,18 @@ const statusOf = (err: unknown) => (err as { status?: number }).status;
 /** Turns an octokit failure into ExternalServiceError: 5xx, 429 and network errors retry; other 4xx do not. */
 function hostError(what: string, err: unknown): ExternalServiceError {
   const status = statusOf(err);
-  const retryAfter = Number((err as { response?: { headers?: Record<string, string> } }).response?.headers?.['retry-after']);
-  return new ExternalServiceError('github', `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).message}`, {
-    retryable: status === undefined || status >= 500 || status === 429,
-    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-    cause: err,
-  });
+  const retryAfter = Number(
+    (err as { response?: { headers?: Record<string, string> } }).response?.headers?.['retry-after'],
+  );
+  return new ExternalServiceError(
+    'github',
+    `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).message}`,
+    {
+      retryable: status === undefined || status >= 500 || status === 429,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      cause: err,
+    },
+  );
 }
 
 export function createGitHubPostmortemHost(opts: GitHubPostmortemOptions): PostmortemCodeHost {
@@ -73,7 +79,9 @@ export function createGitHubPostmortemHost(opts: GitHubPostmortemOptions): Postm
       );
     },
     async readFile(path, ref): Promise<HostedFile | null> {
-      const res = await orNull(`reading ${opts.repo}/${path}`, () => octokit.rest.repos.getContent({ owner, repo, path, ref }));
+      const res = await orNull(`reading ${opts.repo}/${path}`, () =>
+        octokit.rest.repos.getContent({ owner, repo, path, ref }),
+      );
       if (!res) return null;
       const data = res.data as ContentEntry | ContentEntry[];
       if (Array.isArray(data) || data.type !== 'file' || typeof data.content !== 'string') return null;
@@ -85,7 +93,9 @@ export function createGitHubPostmortemHost(opts: GitHubPostmortemOptions): Postm
       const folders = [folder.replace(/^\/+|\/+$/g, '')];
       while (folders.length && out.length < 500) {
         const path = folders.shift()!;
-        const res = await orNull(`listing ${opts.repo}/${path}`, () => octokit.rest.repos.getContent({ owner, repo, path, ref }));
+        const res = await orNull(`listing ${opts.repo}/${path}`, () =>
+          octokit.rest.repos.getContent({ owner, repo, path, ref }),
+        );
         if (!res) continue;
         for (const e of (Array.isArray(res.data) ? res.data : [res.data]) as ContentEntry[]) {
           if (e.type === 'dir') folders.push(e.path);

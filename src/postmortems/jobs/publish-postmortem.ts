@@ -29,7 +29,12 @@ export function publishPostmortemJob(
       if (!pm) throw new PermanentJobError(`postmortem ${postmortemId} does not exist`);
       if (pm.status !== 'publishing') return;
       if (!host) {
-        await fail(ctx, pm.id, pm.incidentId, 'RUNBOOKS_REPO and GITHUB_TOKEN are not set, so there is nowhere to publish.');
+        await fail(
+          ctx,
+          pm.id,
+          pm.incidentId,
+          'RUNBOOKS_REPO and GITHUB_TOKEN are not set, so there is nowhere to publish.',
+        );
         return;
       }
       try {
@@ -53,7 +58,12 @@ export function publishPostmortemJob(
               runbookPath: result.runbookPath,
             },
           });
-          await requestPresentation(ctx, ShowPostmortem, { postmortemId: pm.id }, { jobId: `show-postmortem:${pm.id}:published`, trx });
+          await requestPresentation(
+            ctx,
+            ShowPostmortem,
+            { postmortemId: pm.id },
+            { jobId: `show-postmortem:${pm.id}:published`, trx },
+          );
         });
       } catch (err) {
         const retryable = err instanceof ExternalServiceError && err.retryable;
@@ -83,7 +93,10 @@ async function fail(ctx: AppContext, postmortemId: number, incidentId: number, r
     await requestPresentation(
       ctx,
       ShowPostmortem,
-      { postmortemId, note: `Publishing the postmortem failed: ${reason}. The draft is kept; click Publish to try again.` },
+      {
+        postmortemId,
+        note: `Publishing the postmortem failed: ${reason}. The draft is kept; click Publish to try again.`,
+      },
       { trx },
     );
   });
