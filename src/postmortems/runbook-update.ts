@@ -69,8 +69,12 @@ function findInsertionPoint(lines: string[]): { at: number; next: number | null;
     }
   }
   if (last >= 0) {
+    // The item's continuation: indented lines, and blank lines between them.
     let end = last + 1;
-    while (end < lines.length && lines[end]!.trim() !== '' && /^\s+/.test(lines[end]!)) end++;
+    for (let i = last + 1; i < lines.length; i++) {
+      if (/^\s+\S/.test(lines[i]!)) end = i + 1;
+      else if (lines[i]!.trim() !== '') break;
+    }
     return { at: end, next: number + 1, bullet: false };
   }
   const mitigation = lines.findIndex((l) => /^#{1,6}\s+mitigation\b/i.test(l));
