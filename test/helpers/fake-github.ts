@@ -149,7 +149,10 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
       const failure = failures.find((f) => f.count > 0 && f.match(req.method ?? 'GET', url.pathname));
       if (failure) {
         failure.count--;
-        send(res, failure.status, { message: failure.status === 502 ? 'Bad Gateway' : 'Server Error', status: String(failure.status) });
+        send(res, failure.status, {
+          message: failure.status === 502 ? 'Bad Gateway' : 'Server Error',
+          status: String(failure.status),
+        });
         return;
       }
       if (await handlePublishing(req, res, url)) return;
@@ -324,7 +327,10 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
       const current = tree.get(rest);
       if (current !== undefined && body.sha !== blobSha(current)) {
         send(res, current !== undefined && body.sha === undefined ? 422 : 409, {
-          message: body.sha === undefined ? 'Invalid request.\n\n"sha" wasn\'t supplied.' : `${rest} does not match ${String(body.sha)}`,
+          message:
+            body.sha === undefined
+              ? 'Invalid request.\n\n"sha" wasn\'t supplied.'
+              : `${rest} does not match ${String(body.sha)}`,
           status: body.sha === undefined ? '422' : '409',
         });
         return true;
@@ -344,7 +350,18 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
       const head = url.searchParams.get('head');
       const owner = repo.split('/')[0]!;
       const list = pulls.filter((p) => p.repo === repo && (!head || `${owner}:${p.head}` === head));
-      send(res, 200, list.map((p) => ({ number: p.number, html_url: p.html_url, state: 'open', title: p.title, head: { ref: p.head }, base: { ref: p.base } })));
+      send(
+        res,
+        200,
+        list.map((p) => ({
+          number: p.number,
+          html_url: p.html_url,
+          state: 'open',
+          title: p.title,
+          head: { ref: p.head },
+          base: { ref: p.base },
+        })),
+      );
       return true;
     }
     if (kind === 'pulls' && !rest && req.method === 'POST') {
@@ -353,11 +370,25 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
       const head = String(body.head ?? '');
       const base = String(body.base ?? '');
       if (!treeOf(repo, head) || !treeOf(repo, base)) {
-        send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }], status: '422' });
+        send(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }],
+          status: '422',
+        });
         return true;
       }
       if (pulls.some((p) => p.repo === repo && p.head === head)) {
-        send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.split('/')[0]}:${head}.` }], status: '422' });
+        send(res, 422, {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${repo.split('/')[0]}:${head}.`,
+            },
+          ],
+          status: '422',
+        });
         return true;
       }
       const number = nextNumber(repo);
@@ -372,18 +403,36 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
         files: new Map(treeOf(repo, head)),
       };
       pulls.push(pr);
-      send(res, 201, { number, html_url: pr.html_url, state: 'open', title: pr.title, body: pr.body, head: { ref: head }, base: { ref: base } });
+      send(res, 201, {
+        number,
+        html_url: pr.html_url,
+        state: 'open',
+        title: pr.title,
+        body: pr.body,
+        head: { ref: head },
+        base: { ref: base },
+      });
       return true;
     }
     if (kind === 'issues' && !rest && req.method === 'POST') {
       const body = await readJson();
       if (!body) return true;
       if (typeof body.title !== 'string' || !body.title) {
-        send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }], status: '422' });
+        send(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }],
+          status: '422',
+        });
         return true;
       }
       const number = nextNumber(repo);
-      const issue: RecordedIssue = { repo, number, title: body.title, body: String(body.body ?? ''), html_url: `https://github.com/${repo}/issues/${number}` };
+      const issue: RecordedIssue = {
+        repo,
+        number,
+        title: body.title,
+        body: String(body.body ?? ''),
+        html_url: `https://github.com/${repo}/issues/${number}`,
+      };
       issues.push(issue);
       send(res, 201, { number, html_url: issue.html_url, title: issue.title, body: issue.body, state: 'open' });
       return true;

@@ -8,7 +8,12 @@ import { citedIds, keepCitedSentences } from '../../../src/postmortems/prose.js'
 const T0 = Date.parse('2026-03-02T10:00:00Z');
 const at = (min: number) => new Date(T0 + min * 60_000);
 let next = 100;
-const ev = (min: number, type: string, data: Record<string, unknown> = {}, actor: string | null = 'copilot'): TimelineEvent => ({
+const ev = (
+  min: number,
+  type: string,
+  data: Record<string, unknown> = {},
+  actor: string | null = 'copilot',
+): TimelineEvent => ({
   id: next++,
   incidentId: 7,
   at: at(min),
@@ -22,23 +27,44 @@ function timeline(): TimelineEvent[] {
   return [
     ev(0, 'incident.opened'), // 100
     ev(0.5, 'escalation.step', { users: ['priya'] }), // 101
-    ev(1, 'investigation.completed', { top: { category: 'resource_exhaustion', cause: null, confidence: 0.41, summary: 'CPU' } }), // 102
+    ev(1, 'investigation.completed', {
+      top: { category: 'resource_exhaustion', cause: null, confidence: 0.41, summary: 'CPU' },
+    }), // 102
     ev(3, 'incident.acknowledged', {}, 'U0PRIMARY'), // 103
-    ev(4, 'investigation.completed', { top: { category: 'bad_deploy', cause: 'deploy-8149', confidence: 0.82, summary: 'deploy' } }), // 104
-    ev(5, 'remediation.approved', { runId: 3, action: 'rollback_deploy', service: 'search', cause: 'deploy-8149' }, 'U0PRIMARY'), // 105
+    ev(4, 'investigation.completed', {
+      top: { category: 'bad_deploy', cause: 'deploy-8149', confidence: 0.82, summary: 'deploy' },
+    }), // 104
+    ev(
+      5,
+      'remediation.approved',
+      { runId: 3, action: 'rollback_deploy', service: 'search', cause: 'deploy-8149' },
+      'U0PRIMARY',
+    ), // 105
     ev(6, 'remediation.succeeded', { runId: 3, action: 'rollback_deploy', detail: 'dispatched' }), // 106
     ev(7, 'remediation.approved', { runId: 4, action: 'restart_pods', service: 'search' }, 'U0LEAD'), // 107
     ev(8, 'remediation.failed', { runId: 4, action: 'restart_pods', detail: 'HTTP 500 from the runner' }), // 108
     ev(16, 'remediation.verified', { runId: 3, action: 'rollback_deploy' }), // 109
     ev(16, 'incident.mitigated'), // 110
-    ev(30, 'incident.resolved', { resolution: { category: 'bad_deploy', cause: 'deploy-8149', summary: 'Bad build' } }, 'U0PRIMARY'), // 111
+    ev(
+      30,
+      'incident.resolved',
+      { resolution: { category: 'bad_deploy', cause: 'deploy-8149', summary: 'Bad build' } },
+      'U0PRIMARY',
+    ), // 111
     ev(30, 'hypothesis.scored', { correct: true, predicted: 'bad_deploy' }), // 112
   ];
 }
 
 function input(): DraftInput {
   return {
-    incident: { publicId: 'INC-7', title: 'Search errors', severity: 'sev1', service: 'search', alertname: 'SearchErrors', openedAt: at(0) },
+    incident: {
+      publicId: 'INC-7',
+      title: 'Search errors',
+      severity: 'sev1',
+      service: 'search',
+      alertname: 'SearchErrors',
+      openedAt: at(0),
+    },
     facts: readFacts(timeline()),
     steps: [{ runbook: 'search-errors', step: 2, text: 'Check the dashboards', marks: ['vague: no threshold'] }],
     rootCauseEvidence: ['deploy deploy-8149: deployed 2 minutes before the onset'],
@@ -89,7 +115,9 @@ describe('buildPostmortemDraft', () => {
 
   it('says nobody acknowledged when nobody did, and omits what the timeline lacks', () => {
     const i = input();
-    i.facts = readFacts(timeline().filter((e) => e.type !== 'incident.acknowledged' && e.type !== 'incident.mitigated'));
+    i.facts = readFacts(
+      timeline().filter((e) => e.type !== 'incident.acknowledged' && e.type !== 'incident.mitigated'),
+    );
     const { markdown } = buildPostmortemDraft(i);
     expect(markdown).toContain('- Nobody acknowledged the page [ev:111]');
     expect(markdown).toContain('- Never marked mitigated before resolve [ev:111]');
@@ -97,7 +125,11 @@ describe('buildPostmortemDraft', () => {
   });
 
   it('formats durations', () => {
-    expect([formatDuration(45_000), formatDuration(750_000), formatDuration(3_840_000)]).toEqual(['45s', '12m 30s', '1h 4m']);
+    expect([formatDuration(45_000), formatDuration(750_000), formatDuration(3_840_000)]).toEqual([
+      '45s',
+      '12m 30s',
+      '1h 4m',
+    ]);
   });
 });
 

@@ -2,7 +2,12 @@
 // last_reviewed set through the YAML library (other keys kept), and a runbook written when the alert had none.
 import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../../src/runbooks/parse-runbook.js';
-import { createRunbook, setLastReviewed, updateRunbook, type StepFinding } from '../../../src/postmortems/runbook-update.js';
+import {
+  createRunbook,
+  setLastReviewed,
+  updateRunbook,
+  type StepFinding,
+} from '../../../src/postmortems/runbook-update.js';
 
 const RUNBOOK = `---
 id: search-errors
@@ -86,7 +91,8 @@ last_reviewed: 2026-03-02
   });
 
   it('adds a missing step at the end of the Mitigation section of the public layout', () => {
-    const md = '# SearchErrors\n\n## Meaning\n\nErrors.\n\n## Mitigation\n\n- Page the search team.\n\n## Notes\n\nNone.\n';
+    const md =
+      '# SearchErrors\n\n## Meaning\n\nErrors.\n\n## Mitigation\n\n- Page the search team.\n\n## Notes\n\nNone.\n';
     const { markdown } = updateRunbook(md, [scaled], 'INC-7', '2026-03-02');
     expect(markdown).toContain(
       '## Mitigation\n\n- Page the search team.\n\n- Run scale_out (action: scale_out); it resolved INC-7 (ev:120).\n\n  ```sh\n  kubectl scale deploy/search --replicas=6\n  ```\n\n## Notes',
@@ -96,7 +102,9 @@ last_reviewed: 2026-03-02
 
   it('keeps front matter that YAML would have to quote, through the YAML library', () => {
     const md = '---\ntitle: "Errors: search"\nlast_reviewed: 2025-01-01\n---\nbody\n';
-    expect(setLastReviewed(md, '2026-03-02')).toBe('---\ntitle: "Errors: search"\nlast_reviewed: 2026-03-02\n---\nbody\n');
+    expect(setLastReviewed(md, '2026-03-02')).toBe(
+      '---\ntitle: "Errors: search"\nlast_reviewed: 2026-03-02\n---\nbody\n',
+    );
   });
 });
 
@@ -107,11 +115,20 @@ describe('createRunbook', () => {
       [rolledBack, restartFailed],
     );
     const parsed = parseRunbook(markdown, { source: 'new.md' });
-    expect(parsed).toMatchObject({ id: 'rb-searcherrors', alerts: ['SearchErrors'], services: ['search'], lastReviewed: '2026-03-02' });
+    expect(parsed).toMatchObject({
+      id: 'rb-searcherrors',
+      alerts: ['SearchErrors'],
+      services: ['search'],
+      lastReviewed: '2026-03-02',
+    });
     expect(parsed.steps.map((s) => s.action)).toEqual(['rollback_deploy']);
     expect(markdown).toContain('gh workflow run rollback.yml -f deploy=deploy-8149');
     expect(changes).toEqual([
-      { kind: 'runbook_created', description: 'No runbook answered SearchErrors: created one with 1 step(s) that worked', evidence: [105, 106, 109] },
+      {
+        kind: 'runbook_created',
+        description: 'No runbook answered SearchErrors: created one with 1 step(s) that worked',
+        evidence: [105, 106, 109],
+      },
     ]);
   });
 });
