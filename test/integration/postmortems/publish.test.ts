@@ -262,6 +262,27 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
       ),
     ).toEqual([md, edited]);
 
+    // GitHub refuses for good (403 creating the branch): back to draft, the reason in the channel, nothing lost.
+    github.failNext(1, 403, (method, p) => method === 'POST' && p.endsWith('/git/refs'));
+    await slack.act.clickButton(app.url, {
+      user: 'U0PRIMARY',
+      actionId: ActionIds.publishPostmortem,
+      channel,
+      ts: review.ts,
+    });
+    const failed = await waitFor(
+      'the failure said in the channel',
+      () => slack!.state.messages.get(channel)?.find((m) => m.text?.includes('Publishing the postmortem failed')),
+      15_000,
+    );
+    expect(failed.text).toContain('HTTP 403');
+    expect(await knex()('postmortems').where({ id: pm.id }).first()).toMatchObject({
+      status: 'draft',
+      markdown: edited,
+      version: 2,
+    });
+    expect(github.pulls).toHaveLength(0);
+
     // Publish while GitHub answers 502 to opening the PR; the app stops mid-retry; a new app finishes the job.
     github.failNext(2, 502, (method, p) => method === 'POST' && p.endsWith('/pulls'));
     // A double click: both clicks reach the app; one publish is queued, the other is told it is under way.
