@@ -262,6 +262,7 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
     const repo = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
     const kind = m[3]!;
     const rest = decodeURIComponent(m[4] ?? '');
+    const str = (v: unknown): string => (typeof v === 'string' ? v : '');
     const readJson = async (): Promise<Record<string, unknown> | null> => {
       try {
         return JSON.parse(await readBody(req)) as Record<string, unknown>;
@@ -330,7 +331,7 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
           message:
             body.sha === undefined
               ? 'Invalid request.\n\n"sha" wasn\'t supplied.'
-              : `${rest} does not match ${String(body.sha)}`,
+              : `${rest} does not match ${str(body.sha)}`,
           status: body.sha === undefined ? '422' : '409',
         });
         return true;
@@ -367,8 +368,8 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
     if (kind === 'pulls' && !rest && req.method === 'POST') {
       const body = await readJson();
       if (!body) return true;
-      const head = String(body.head ?? '');
-      const base = String(body.base ?? '');
+      const head = str(body.head);
+      const base = str(body.base);
       if (!treeOf(repo, head) || !treeOf(repo, base)) {
         send(res, 422, {
           message: 'Validation Failed',
@@ -397,8 +398,8 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
         number,
         head,
         base,
-        title: String(body.title ?? ''),
-        body: String(body.body ?? ''),
+        title: str(body.title),
+        body: str(body.body),
         html_url: `https://github.com/${repo}/pull/${number}`,
         files: new Map(treeOf(repo, head)),
       };
@@ -430,7 +431,7 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
         repo,
         number,
         title: body.title,
-        body: String(body.body ?? ''),
+        body: str(body.body),
         html_url: `https://github.com/${repo}/issues/${number}`,
       };
       issues.push(issue);
