@@ -144,6 +144,12 @@ function details(data: Record<string, unknown>): string {
   );
 }
 
+/** A span's attributes, folded away: a trace has hundreds of spans and reads by its names and timings first. */
+function collapsed(data: Record<string, unknown>): string {
+  const inner = details(data);
+  return inner ? `<details class="span-attrs"><summary>details</summary>${inner}</details>` : '';
+}
+
 function renderTimeline(events: readonly TimelineEvent[], openedAt: Date, names: NameLookup): string {
   if (!events.length) return '<div class="muted">Nothing on the timeline.</div>';
   const items = events
@@ -171,7 +177,7 @@ function renderSpan(node: SpanNode, traceMs: number): string {
     ` <span class="span-time">+${formatSpanMs(node.offsetMs)} · ${formatSpanMs(span.durationMs)}</span>` +
     // An SVG bar, not inline CSS: the console's Content-Security-Policy allows no inline styles.
     `<svg class="span-bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true"><rect x="${left.toFixed(2)}" y="0" width="${Math.min(100 - left, width).toFixed(2)}" height="4"/></svg></div>` +
-    details(span.attributes) +
+    collapsed(span.attributes) +
     children +
     '</li>'
   );
