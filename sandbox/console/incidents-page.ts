@@ -53,9 +53,13 @@ function since(from: Date, to: Date | null): string {
   return to ? formatDuration(to.getTime() - from.getTime()) : '—';
 }
 
+/** Kinds of span that run others inside them: the agent's tool calls query the evidence sources. */
+const CONTAINERS = new Set<StoredSpan['kind']>(['tool_call']);
+
 /**
- * The investigations' spans as trees, oldest investigation first. Spans carry no parent: a span is placed under the
- * latest earlier span whose interval contains it (a tool call inside a model turn, a query inside a step).
+ * The investigations' spans as trees, oldest investigation first. Spans carry no parent: a query is placed under the
+ * tool call whose interval contains it; everything else (queries that merely overlap, running in parallel, model
+ * turns, decisions) stays a sibling in start order, so concurrency never reads as nesting.
  */
 export function buildTraces(spans: readonly StoredSpan[]): InvestigationTrace[] {
   const byInvestigation = new Map<string, StoredSpan[]>();
@@ -76,7 +80,8 @@ export function buildTraces(spans: readonly StoredSpan[]): InvestigationTrace[] 
       const end = span.startedAt + span.durationMs;
       while (open.length) {
         const top = open[open.length - 1]!.span;
-        if (top.durationMs > 0 && span.startedAt >= top.startedAt && end <= top.startedAt + top.durationMs) break;
+        const contains = span.startedAt >= top.startedAt && end <= top.startedAt + top.durationMs;
+        if (CONTAINERS.has(top.kind) && span.kind === 'query' && contains) break;
         open.pop();
       }
       const parent = open[open.length - 1];

@@ -93,7 +93,7 @@ describe('the console incidents API', () => {
       data: { text: '<script>alert(1)</script>' },
     });
     await saveSpans(knex, first, 'inv-1', [
-      { name: 'gather evidence', kind: 'query', startedAt: T0 + 1_000, durationMs: 900, attributes: {} },
+      { name: 'execute_tool query_metrics', kind: 'tool_call', startedAt: T0 + 1_000, durationMs: 900, attributes: {} },
       {
         name: 'prometheus error ratio',
         kind: 'query',
@@ -125,7 +125,7 @@ describe('the console incidents API', () => {
     const entries = [...one.body.html!.matchAll(/<li class="timeline-entry" data-type="([^"]+)">/g)].map((m) => m[1]);
     expect(entries).toEqual(['incident.opened', 'incident.acknowledged', 'message']);
     expect(one.body.html).toMatch(
-      /gather evidence[\s\S]*<ul><li class="span span-query">[\s\S]*prometheus error ratio/,
+      /execute_tool query_metrics[\s\S]*<ul><li class="span span-query">[\s\S]*prometheus error ratio/,
     );
     expect(one.body.html).toContain('<span class="span-time">+10 ms · 200 ms</span>');
     expect(one.body.html).not.toMatch(/<script/);

@@ -131,9 +131,9 @@ describe('the incidents list', () => {
 });
 
 describe('the decision trace', () => {
-  it('nests spans that ran inside another, with offsets from the investigation start, one tree per investigation', () => {
+  it('nests the queries a tool call ran, with offsets from the investigation start, one tree per investigation', () => {
     const traces = buildTraces([
-      span(1, 'gather evidence', 0, 900),
+      span(1, 'execute_tool query_metrics', 0, 900, { kind: 'tool_call' }),
       span(2, 'prometheus error ratio', 10, 200),
       span(3, 'loki new lines', 300, 400),
       span(4, 'rank hypotheses', 1_000, 0, { kind: 'decision' }),
@@ -150,7 +150,7 @@ describe('the decision trace', () => {
         1_000,
         [
           [
-            'gather evidence',
+            'execute_tool query_metrics',
             0,
             [
               ['prometheus error ratio', 10, []],
@@ -161,6 +161,21 @@ describe('the decision trace', () => {
         ],
       ],
       ['inv-b', 500, [['gather evidence', 0, []]]],
+    ]);
+  });
+});
+
+describe('the decision trace of parallel queries', () => {
+  it('keeps queries that overlap side by side: running at once is not running inside', () => {
+    const [trace] = buildTraces([
+      span(1, 'error ratio', 0, 500),
+      span(2, 'latency', 5, 100),
+      span(3, 'saturation', 6, 50),
+    ]);
+    expect(trace!.roots.map((n) => [n.span.name, n.offsetMs, n.children.length])).toEqual([
+      ['error ratio', 0, 0],
+      ['latency', 5, 0],
+      ['saturation', 6, 0],
     ]);
   });
 });
@@ -190,7 +205,10 @@ describe('one incident', () => {
     const html = renderIncidentDetail(
       incident(),
       events,
-      [span(1, 'gather evidence', 0, 900), span(2, 'prometheus error ratio', 10, 200, { attributes: { rows: 42 } })],
+      [
+        span(1, 'gather evidence', 0, 900, { kind: 'tool_call' }),
+        span(2, 'prometheus error ratio', 10, 200, { attributes: { rows: 42 } }),
+      ],
       names,
       at(0),
     );
