@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { envSchema } from '../../src/config/env.js';
 import { chooseLogFormat, createLogger, scrubSecrets, type LoggerOptions } from '../../src/logger.js';
 
 function capture(opts: Omit<LoggerOptions, 'destination'> = {}) {
@@ -60,6 +61,17 @@ describe('logger redaction', () => {
 });
 
 describe('log format', () => {
+  it('takes LOG_FORMAT json or pretty, none (automatic), and refuses anything else by name', () => {
+    expect(envSchema.parse({ LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(envSchema.parse({ LOG_FORMAT: ' json ' }).LOG_FORMAT).toBe('json');
+    expect(envSchema.parse({ LOG_FORMAT: '' }).LOG_FORMAT).toBeUndefined();
+    const bad = envSchema.safeParse({ LOG_FORMAT: 'yaml' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['LOG_FORMAT', 'expected json or pretty'],
+    ]);
+  });
+
   it('is pretty on a terminal and JSON otherwise, unless LOG_FORMAT says which', () => {
     expect(chooseLogFormat({ isTTY: true })).toBe('pretty');
     expect(chooseLogFormat({ isTTY: false })).toBe('json');
