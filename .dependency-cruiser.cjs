@@ -108,7 +108,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: ['node_modules'] },
-    exclude: { path: ['(^|/)static/', '[.]d[.]ts$'] },
+    exclude: { path: ['(^|/)static/'] },
     // Type-only imports are part of the graph (marked `type-only`), so blocks/ may import types of src/ and a
     // type-only import forms no cycle.
     tsPreCompilationDeps: true,
