@@ -67,12 +67,17 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   );
   const values = rows.map((r) => r.v).concat(view.rule ? [view.rule.value] : []);
   const ticks = niceTicks(Math.min(0, ...values), values.length ? Math.max(...values) : 1);
-  const labelExpr =
-    ticks.map((t) => `datum.value === ${t} ? ${quote(formatValue(t, view.unit))} : `).join('') + "''";
+  const labelExpr = ticks.map((t) => `datum.value === ${t} ? ${quote(formatValue(t, view.unit))} : `).join('') + "''";
   const names = view.series.map((s) => s.name);
   const highlighted = view.series.find((s) => s.highlight)?.name;
   const range = names.map((n, i) =>
-    highlighted ? (n === highlighted ? STRONG : OTHERS[i % OTHERS.length]!) : i === 0 ? STRONG : OTHERS[i % OTHERS.length]!,
+    highlighted
+      ? n === highlighted
+        ? STRONG
+        : OTHERS[i % OTHERS.length]!
+      : i === 0
+        ? STRONG
+        : OTHERS[i % OTHERS.length]!,
   );
   const times = rows.map((r) => r.t).concat(view.markers.map((m) => wallClockMs(m.at, tz)));
   const x = {
@@ -117,7 +122,9 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   ];
   if (view.rule) {
     layers.push({
-      data: { values: [{ v: view.rule.value, label: view.rule.label, description: `threshold line: ${view.rule.label}` }] },
+      data: {
+        values: [{ v: view.rule.value, label: view.rule.label, description: `threshold line: ${view.rule.label}` }],
+      },
       layer: [
         {
           mark: { type: 'rule', color: '#555555', strokeDash: [6, 4], strokeWidth: 1.5 },
@@ -165,6 +172,7 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
     height: CHART_HEIGHT,
     background: 'white',
     config: { font: CHART_FONT, view: { stroke: null }, axis: { labelFontSize: 10, titleFontSize: 11 } },
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
     layer: layers,
   };
 }

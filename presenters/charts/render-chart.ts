@@ -12,7 +12,8 @@ export const CHART_FONT_FILE = fileURLToPath(new URL('./fonts/DejaVuSans.ttf', i
 
 // Vega measures label widths with a canvas when one is installed and estimates them otherwise; estimating always
 // keeps the layout independent of whatever canvas or fonts a machine has.
-vega.textMetrics.canvas(false);
+// vega exports textMetrics (from vega-scenegraph) at run time; its type declarations leave it out.
+(vega as unknown as { textMetrics: { canvas(use: boolean): void } }).textMetrics.canvas(false);
 
 /** The chart as an SVG document. */
 export async function renderChartSvg(view: ChartView): Promise<string> {

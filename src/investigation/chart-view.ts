@@ -79,7 +79,10 @@ export function buildMetricChartView(input: {
     .map((s) => ({ name: seriesName(s, metric), points: seriesPoints(s) }))
     .filter((s) => s.points.length > 0);
   if (unit === 'expiry') {
-    series = series.map((s) => ({ ...s, points: s.points.map(([t, v]): [number, number] => [t, (v * 1000 - t) / DAY]) }));
+    series = series.map((s) => ({
+      ...s,
+      points: s.points.map(([t, v]): [number, number] => [t, (v * 1000 - t) / DAY]),
+    }));
   }
   const many = series.length > 1;
   return {

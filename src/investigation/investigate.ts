@@ -118,6 +118,7 @@ export async function investigateDeterministic(input: {
     ],
     missing,
     novelConfidence: ranking.novelConfidence,
+    onset: ctx.t0,
   };
 }
 

@@ -118,6 +118,11 @@ export interface InvestigationResult {
   modelNote?: string;
   /** Calibrated probability that no known category explains the page (the confidence of a `novel` answer). */
   novelConfidence?: number;
+  /**
+   * When the trouble began (epoch ms): the earliest change point of the symptoms tied to the page. Earlier than the
+   * alert's start, which waits out the rule's `for:` window after the rise.
+   */
+  onset?: number;
 }
 
 /** One recorded step of an investigation (an OpenTelemetry GenAI-style span), stored with the incident. */

@@ -1,0 +1,106 @@
+// Charts: a fixed view model renders an SVG with both axes, the unit, the threshold line and the onset marker (read from
+// its text and aria labels, not pixels), and the same bytes every time, as SVG and as PNG.
+import { describe, expect, it } from 'vitest';
+import { buildMetricChartView, thresholdRule, type ChartView } from '../../../../src/investigation/chart-view.js';
+import type { Series } from '../../../../src/investigation/evidence-model.js';
+import { buildChartSpec, niceTicks, wallClockMs } from '../../../../presenters/charts/chart-spec.js';
+import { renderChartPng, renderChartSvg } from '../../../../presenters/charts/render-chart.js';
+
+const T0 = Date.UTC(2026, 10, 30, 1, 0, 0) / 1000; // 01:00 UTC = 02:00 in Berlin (CET)
+
+function series(service: string, f: (i: number) => number, n = 60): Series {
+  return {
+    metric: { __name__: 'service:http_errors:ratio_rate5m', service },
+    values: Array.from({ length: n }, (_, i) => [T0 + i * 60, String(f(i))] as [number, string]),
+  };
+}
+
+const VIEW: ChartView = buildMetricChartView({
+  title: 'INC-7: error ratio of checkout around the onset',
+  role: 'error_ratio',
+  series: [series('checkout', (i) => (i < 30 ? 0.002 : 0.12)), series('payments', () => 0.01)],
+  timeZone: 'Europe/Berlin',
+  highlight: 'checkout',
+  threshold: thresholdRule('error_ratio', 0.05),
+  markers: [
+    { at: (T0 + 29 * 60) * 1000, label: 'onset 02:29', kind: 'onset' },
+    { at: (T0 + 24 * 60) * 1000, label: 'deploy checkout abc1234', kind: 'deploy' },
+  ],
+});
+
+const ariaLabels = (svg: string) => [...svg.matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1]!);
+const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+
+describe('renderChartSvg', () => {
+  it('draws a time axis in the team time zone, a value axis in the unit, the threshold and the markers', async () => {
+    const svg = await renderChartSvg(VIEW);
+    const aria = ariaLabels(svg);
+    expect(aria.find((a) => a.startsWith('X-axis'))).toContain("titled 'time (Europe/Berlin)'");
+    expect(aria.find((a) => a.startsWith('Y-axis'))).toContain("titled 'error ratio (%)'");
+    expect(aria).toContain('threshold line: threshold 5%');
+    expect(aria).toContain('onset marker: onset 02:29');
+    expect(aria).toContain('deploy marker: deploy checkout abc1234');
+    const t = texts(svg);
+    // Tick labels: wall-clock times in Berlin (UTC+1 in November) and values as percent, never raw ratios.
+    expect(t).toEqual(expect.arrayContaining(['02:00', '02:15', '02:30', '0%', '5%', '10%', 'threshold 5%']));
+    expect(t.some((x) => /^0\.\d+$/.test(x) || /e-\d/.test(x))).toBe(false);
+    expect(t).toEqual(expect.arrayContaining(['checkout', 'payments', 'onset 02:29']));
+  });
+
+  it('gives the same bytes for the same view, as SVG and as PNG', async () => {
+    expect(await renderChartSvg(VIEW)).toBe(await renderChartSvg(VIEW));
+    const [a, b] = [await renderChartPng(VIEW), await renderChartPng(VIEW)];
+    expect(a.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(a.equals(b)).toBe(true);
+  });
+});
+
+describe('buildChartSpec', () => {
+  it('draws the paged service strong and the other series muted', () => {
+    const spec = JSON.stringify(buildChartSpec(VIEW));
+    expect(spec).toContain('"domain":["checkout","payments"],"range":["#1f5fbf","#b8a88a"]');
+    expect(spec).toContain(`"test":"datum.series === 'checkout'","value":3`);
+  });
+
+  it('reads times on the wall clock of the zone, across a daylight-saving change too', () => {
+    expect(wallClockMs(Date.UTC(2026, 10, 30, 1, 0), 'Europe/Berlin')).toBe(Date.UTC(2026, 10, 30, 2, 0));
+    expect(wallClockMs(Date.UTC(2026, 6, 1, 1, 0), 'Europe/Berlin')).toBe(Date.UTC(2026, 6, 1, 3, 0));
+    expect(wallClockMs(Date.UTC(2026, 6, 1, 1, 0), 'America/New_York')).toBe(Date.UTC(2026, 5, 30, 21, 0));
+  });
+
+  it('picks round tick values that cover the data', () => {
+    expect(niceTicks(0, 0.13)).toEqual([0, 0.05, 0.1, 0.15]);
+    expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0, 480)).toEqual([0, 100, 200, 300, 400, 500]);
+  });
+});
+
+describe('buildMetricChartView', () => {
+  it('draws a certificate expiry as days left falling towards the threshold, not as a flat line', () => {
+    const expiresAt = T0 + 3 * 86_400;
+    const view = buildMetricChartView({
+      title: 'cert',
+      role: 'cert_expiry',
+      series: [series('edge', () => expiresAt, 3)],
+      timeZone: 'UTC',
+      threshold: { value: 7, label: 'threshold 7 days' },
+    });
+    expect(view.unit).toBe('days');
+    expect(view.metric).toBe('cert expiry (days left)');
+    const days = view.series[0]!.points.map(([, v]) => v);
+    expect(days[0]).toBe(3);
+    expect(days[2]).toBeCloseTo(3 - 2 / 1440, 9);
+  });
+
+  it('highlights only when several series share the chart', () => {
+    const one = buildMetricChartView({
+      title: 't',
+      role: 'latency_p99',
+      series: [series('a', () => 0.2)],
+      timeZone: 'UTC',
+      highlight: 'a',
+    });
+    expect(one.series[0]!.highlight).toBeUndefined();
+    expect(one.unit).toBe('seconds');
+  });
+});
