@@ -55,5 +55,12 @@ describe('investigated briefing', () => {
       .get(inc.channel_id)!
       .filter((m) => m.thread_ts === inc.briefing_ts && m.files?.includes(chart.id));
     expect(threadFiles).toHaveLength(1);
+    expect(chart.title).toContain('around the onset');
+    // The onset marker is the investigation's change point, which precedes the alert's start (its rule's `for:`).
+    const posted = await l.ctx.knex('incident_events').where({ incident_id: inc.id, type: 'chart.posted' }).first();
+    expect(inc.investigation.onset).toEqual(expect.any(Number));
+    expect(posted.data.onset).toBe(new Date(inc.investigation.onset).toISOString());
+    const alert = await l.ctx.knex('alerts').where({ incident_id: inc.id }).orderBy('starts_at').first();
+    if (alert) expect(inc.investigation.onset).toBeLessThanOrEqual(new Date(alert.starts_at).getTime());
   });
 });
