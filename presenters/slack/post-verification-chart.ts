@@ -8,7 +8,7 @@ import { findEventByKey } from '../../src/incidents/timeline-repository.js';
 import { appendTimeline, type RemediationRun } from '../../src/remediation/remediation-repository.js';
 import { worstPerTimestamp } from '../../src/remediation/verification.js';
 import { renderChartPng } from '../charts/render-chart.js';
-import { teamTimeZone } from './post-chart.js';
+import { teamTimeZone } from '../charts/chart-of-metric.js';
 
 const HOUR = 3_600_000;
 

@@ -1,7 +1,13 @@
 // Charts: a fixed view model renders an SVG with both axes, the unit, the threshold line and the onset marker (read from
 // its text and aria labels, not pixels), and the same bytes every time, as SVG and as PNG.
 import { describe, expect, it } from 'vitest';
-import { buildMetricChartView, thresholdRule, type ChartView } from '../../../../src/investigation/chart-view.js';
+import {
+  buildMetricChartView,
+  buildVerificationChartView,
+  thresholdRule,
+  type ChartView,
+} from '../../../../src/investigation/chart-view.js';
+import { buildSloBurnChartView } from '../../../../src/slo/slo-chart.js';
 import type { Series } from '../../../../src/investigation/evidence-model.js';
 import { buildChartSpec, niceTicks, wallClockMs } from '../../../../presenters/charts/chart-spec.js';
 import { renderChartPng, renderChartSvg } from '../../../../presenters/charts/render-chart.js';
@@ -102,5 +108,44 @@ describe('buildMetricChartView', () => {
     });
     expect(one.series[0]!.highlight).toBeUndefined();
     expect(one.unit).toBe('seconds');
+  });
+});
+
+describe('SLO burn and verification charts', () => {
+  it('draws the SLI against the objective line, the budget in the title', async () => {
+    const view = buildSloBurnChartView({
+      slo: { name: 'checkout-availability', service: 'checkout', objective: 0.999, sli: 'error_ratio' },
+      series: [series('checkout', (i) => (i < 40 ? 0.0004 : 0.012))],
+      timeZone: 'UTC',
+      budget: { remaining: 0.457, burnRate1h: 14.4 },
+    });
+    expect(view.title).toBe('SLO checkout-availability (checkout): 45.7% of budget left, burning 14× over 1 h');
+    expect(view.rule).toEqual({ value: 0.0010000000000000009, label: 'objective 99.9%: 0.1% allowed' });
+    const svg = await renderChartSvg(view);
+    expect(ariaLabels(svg)).toContain('threshold line: objective 99.9%: 0.1% allowed');
+    expect(texts(svg)).toEqual(expect.arrayContaining(['01:00', '0%', '0.5%', '1%']));
+  });
+
+  it('splits the SLI at the fix, marks it and draws the limit', async () => {
+    const points = Array.from({ length: 20 }, (_, i): [number, number] => [(T0 + i * 60) * 1000, i < 10 ? 0.4 : 0.27]);
+    const view = buildVerificationChartView({
+      title: 'INC-3: p99 latency of search before and after scale_out',
+      role: 'latency_p99',
+      points,
+      appliedAt: (T0 + 10 * 60) * 1000,
+      actionLabel: 'scale_out applied',
+      limit: 0.3,
+      timeZone: 'UTC',
+    });
+    expect(view.series.map((s) => [s.name, s.points.length])).toEqual([
+      ['before', 11],
+      ['after', 10],
+    ]);
+    const svg = await renderChartSvg(view);
+    expect(ariaLabels(svg)).toEqual(
+      expect.arrayContaining(['threshold line: limit 300 ms', 'remediation marker: scale_out applied']),
+    );
+    expect(ariaLabels(svg).find((a) => a.startsWith('Y-axis'))).toContain("titled 'p99 latency (ms / s)'");
+    expect(texts(svg)).toEqual(expect.arrayContaining(['0 ms', '100 ms', '400 ms']));
   });
 });
