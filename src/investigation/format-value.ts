@@ -117,6 +117,11 @@ export function roleLabel(role: string): string {
   return role.replace(/_/g, ' ');
 }
 
+/** How many times something is (a burn rate, a traffic jump): 14.4 → "14×", 3.25 → "3.3×", 1.07 → "1.1×". */
+export function formatFactor(x: number): string {
+  return `${humanNumber(x, 2)}×`;
+}
+
 /** A confidence (0–1) as a whole percent, clamped: 0.826 → "83%". */
 export function formatConfidence(confidence: number): string {
   return `${Math.round(Math.max(0, Math.min(1, confidence)) * 100)}%`;

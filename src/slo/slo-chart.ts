@@ -4,7 +4,7 @@ import type { SloDef } from '../config.js';
 import type { ChartMarker, ChartView } from '../investigation/chart-view.js';
 import { seriesPoints } from '../investigation/chart-view.js';
 import type { Series } from '../investigation/evidence-model.js';
-import { formatPercent, humanNumber, roleLabel } from '../investigation/format-value.js';
+import { formatFactor, formatPercent, roleLabel } from '../investigation/format-value.js';
 import type { ErrorBudget } from './error-budget.js';
 import { formatBudgetLeft, formatObjective } from './error-budget.js';
 
@@ -27,7 +27,7 @@ export function buildSloBurnChartView(input: {
   const points = [...worst.entries()].sort((a, b) => a[0] - b[0]);
   const state = input.budget
     ? `: ${formatBudgetLeft(input.budget.remaining)}${
-        input.budget.burnRate1h !== null ? `, burning ${humanNumber(input.budget.burnRate1h, 2)}× over 1 h` : ''
+        input.budget.burnRate1h !== null ? `, burning ${formatFactor(input.budget.burnRate1h)} over 1 h` : ''
       }`
     : '';
   return {
