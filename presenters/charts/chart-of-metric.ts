@@ -26,6 +26,8 @@ export interface MetricChartRequest {
   /** Said after the service in the title ("around the onset"). */
   caption?: string;
   markers?: ChartMarker[];
+  /** Services whose deploys and changes are marked (default: the charted service). */
+  changesOf?: string[];
 }
 
 /** A drawn chart: its view model (what it shows), its PNG, and the query it read. */
@@ -62,7 +64,12 @@ export async function chartOfMetric(ctx: AppContext, req: MetricChartRequest): P
     timeZone: req.timeZone,
     highlight: req.service,
     ...(limit !== undefined ? { threshold: thresholdRule(role!, limit, 'SLO paging level') } : {}),
-    markers: [...(req.markers ?? []), ...(await changeMarkers(ctx, req.service, range))],
+    markers: [
+      ...(req.markers ?? []),
+      ...(
+        await Promise.all([...new Set(req.changesOf ?? [req.service])].map((s) => changeMarkers(ctx, s, range)))
+      ).flat(),
+    ],
   });
   return { view, png: await renderChartPng(view), query: req.query ?? req.role! };
 }

@@ -31,6 +31,7 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number): Promi
   const onset =
     incident.investigation?.onset ?? ((alert?.starts_at as Date | undefined) ?? incident.openedAt).getTime();
   const timeZone = teamTimeZone(ctx, incident.team);
+  const suspect = incident.investigation?.hypotheses[0]?.service;
   const base = {
     service: incident.service,
     start: onset - HOUR,
@@ -39,6 +40,8 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number): Promi
     prefix: incident.publicId,
     caption: 'around the onset',
     markers: [{ at: onset, label: `onset ${clockTime(onset, timeZone)}`, kind: 'onset' as const }],
+    // The suspect's deploys and changes too: the cause is often a dependency's.
+    changesOf: [incident.service, ...(suspect ? [suspect] : [])],
   };
   const cited = incident.investigation?.hypotheses[0]?.evidence.find((e) => e.kind === 'metric')?.ref;
   let chart: MetricChart | undefined;
@@ -65,6 +68,7 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number): Promi
       metric: chart.query,
       points: chart.view.series.reduce((n, s) => n + s.points.length, 0),
       onset: new Date(onset).toISOString(),
+      markers: chart.view.markers.map((m) => `${m.kind}: ${m.label}`),
     },
   });
   return true;

@@ -62,5 +62,12 @@ describe('investigated briefing', () => {
     expect(posted.data.onset).toBe(new Date(inc.investigation.onset).toISOString());
     const alert = await l.ctx.knex('alerts').where({ incident_id: inc.id }).orderBy('starts_at').first();
     if (alert) expect(inc.investigation.onset).toBeLessThanOrEqual(new Date(alert.starts_at).getTime());
+    // The suspect deploy is marked on the chart next to the onset.
+    expect(posted.data.markers).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^onset: onset \d\d:\d\d$/),
+        expect.stringMatching(/^deploy: deploy /),
+      ]),
+    );
   });
 });
