@@ -13,7 +13,10 @@ import { roleLabel } from '../../src/investigation/format-value.js';
 import { sloLimitFor } from '../../src/remediation/verification.js';
 import { renderChartPng } from './render-chart.js';
 
-/** What to chart: a metric role of a service, or a query (whose role is found when it is a configured one). */
+/**
+ * What to chart: a metric role of a service, or a query; a query's unit comes from `role` when given (the role it was
+ * read as), else from the configured role whose query it is.
+ */
 export interface MetricChartRequest {
   service: string;
   role?: string;
@@ -26,6 +29,8 @@ export interface MetricChartRequest {
   /** Said after the service in the title ("around the onset"). */
   caption?: string;
   markers?: ChartMarker[];
+  /** The series drawn strong when there are several (default: the charted service; the paged one for an incident). */
+  highlight?: string;
   /** Services whose deploys and changes are marked (default: the charted service). */
   changesOf?: string[];
 }
@@ -62,7 +67,7 @@ export async function chartOfMetric(ctx: AppContext, req: MetricChartRequest): P
     ...(role ? {} : { metric: req.query!.slice(0, 60) }),
     series,
     timeZone: req.timeZone,
-    highlight: req.service,
+    highlight: req.highlight ?? req.service,
     ...(limit !== undefined ? { threshold: thresholdRule(role!, limit, 'SLO paging level') } : {}),
     markers: [
       ...(req.markers ?? []),

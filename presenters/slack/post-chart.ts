@@ -43,10 +43,18 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number): Promi
     // The suspect's deploys and changes too: the cause is often a dependency's.
     changesOf: [incident.service, ...(suspect ? [suspect] : [])],
   };
-  const cited = incident.investigation?.hypotheses[0]?.evidence.find((e) => e.kind === 'metric')?.ref;
+  const cited = incident.investigation?.hypotheses[0]?.evidence.find((e) => e.kind === 'metric');
   let chart: MetricChart | undefined;
   try {
-    if (cited && cited.includes('{')) chart = await chartOfMetric(ctx, { ...base, query: cited });
+    // The cited series, read as the role the investigation read it as (its unit), else as a configured role's query.
+    if (cited?.ref.includes('{'))
+      chart = await chartOfMetric(ctx, {
+        ...base,
+        service: suspect ?? incident.service,
+        highlight: incident.service,
+        query: cited.ref,
+        ...(cited.role ? { role: cited.role } : {}),
+      });
     chart ??= await chartOfMetric(ctx, { ...base, role: DEFAULT_ROLE });
   } catch (err) {
     ctx.logger.warn({ err, incidentId }, 'could not read the metric to chart');

@@ -1,4 +1,5 @@
 // The investigator's ports: what it needs from the outside world, and the answer it gives (docs/scenario-format.md, "The answer").
+import type { Unit } from './format-value.js';
 import type {
   Category,
   Change,
@@ -84,6 +85,9 @@ export interface EvidenceRef {
   /** A deploy or change id, a series selector, a log line's text, a past incident id or a runbook id. */
   ref: string;
   detail: string;
+  /** For a metric: the role it was read as (error_ratio, latency_p99, ...) and so its unit, for charts and numbers. */
+  role?: string;
+  unit?: Unit;
 }
 
 export interface Hypothesis {
