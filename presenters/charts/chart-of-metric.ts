@@ -102,12 +102,12 @@ async function changeMarkers(
     return [
       ...deploys.map((d): ChartMarker => ({
         at: Date.parse(d.ts),
-        label: `deploy ${d.service}${d.sha ? ` ${d.sha.slice(0, 7)}` : ''}`,
+        label: `deploy ${d.id} (${d.service})`,
         kind: 'deploy',
       })),
       ...changes.map((c): ChartMarker => ({
         at: Date.parse(c.ts),
-        label: `${c.kind.replace(/_/g, ' ')} ${c.service}`,
+        label: `${c.kind.replace(/_/g, ' ')} ${c.id} (${c.service})`,
         kind: 'change',
       })),
     ].filter((m) => Number.isFinite(m.at) && m.at >= range.start && m.at <= range.end);
