@@ -47,6 +47,13 @@ export function teamTimeZone(ctx: AppContext, team: string | null): string {
   return ctx.config.file.teams.find((t) => t.name === team)?.timeZone ?? 'UTC';
 }
 
+/** "14:05" in a time zone, for a marker's label. */
+export function clockTime(at: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    at,
+  );
+}
+
 /**
  * Draws a chart of a metric; undefined when there is no metrics source or no series with two points. A failing
  * metrics source throws (the caller decides whether a chart matters enough to retry).

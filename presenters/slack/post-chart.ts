@@ -4,18 +4,12 @@ import type { AppContext } from '../../src/context.js';
 import { findIncident } from '../../src/incidents/repository.js';
 import { firstAlert } from '../../src/incidents/alerts-repository.js';
 import { appendEvent, findEventByKey } from '../../src/incidents/timeline-repository.js';
-import { chartOfMetric, teamTimeZone, type MetricChart } from '../charts/chart-of-metric.js';
+import { chartOfMetric, clockTime, teamTimeZone, type MetricChart } from '../charts/chart-of-metric.js';
+import { postSloChart } from './post-slo-chart.js';
 
 /** The metric role charted when the investigation cites no metric of its own. */
 const DEFAULT_ROLE = 'error_ratio';
 const HOUR = 3_600_000;
-
-/** "14:05" in a time zone, for a marker's label. */
-export function clockTime(at: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
-    at,
-  );
-}
 
 /**
  * Charts the metric the top hypothesis cites (else the service's error ratio) from an hour before the onset to now.
@@ -80,4 +74,17 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number): Promi
     },
   });
   return true;
+}
+
+/**
+ * The incident's charts in the briefing thread: the key metric around the onset, then the SLO burn when the service
+ * has an SLO. Each is a nicety, posted once: failing to draw or upload one is logged and never fails anything else.
+ */
+export async function postIncidentCharts(ctx: AppContext, incidentId: number): Promise<void> {
+  await postOnsetChart(ctx, incidentId).catch((err) =>
+    ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'),
+  );
+  await postSloChart(ctx, incidentId).catch((err) =>
+    ctx.logger.warn({ err, incidentId }, 'could not post the SLO burn chart'),
+  );
 }
