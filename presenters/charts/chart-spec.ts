@@ -131,10 +131,11 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
           encoding: { y: { field: 'v', type: 'quantitative' }, description: { field: 'description' } },
         },
         {
-          mark: { type: 'text', align: 'right', dx: -4, dy: -6, fontSize: 10, color: '#555555' },
+          // At the left edge: the onset and the fixes are drawn towards the right, so the label stays clear of them.
+          mark: { type: 'text', align: 'left', dx: 4, dy: -6, fontSize: 10, color: '#555555' },
           encoding: {
             y: { field: 'v', type: 'quantitative' },
-            x: { value: CHART_WIDTH },
+            x: { value: 0 },
             text: { field: 'label' },
             description: { field: 'description' },
           },
@@ -167,7 +168,15 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: view.title, anchor: 'start', fontSize: 13 },
+    // Long titles are cut with an ellipsis rather than widening the picture.
+    title: {
+      text: view.title,
+      ...(view.subtitle ? { subtitle: view.subtitle } : {}),
+      anchor: 'start',
+      fontSize: 13,
+      limit: CHART_WIDTH,
+      subtitleFontSize: 11,
+    },
     width: CHART_WIDTH,
     height: CHART_HEIGHT,
     background: 'white',

@@ -44,7 +44,7 @@ export async function postSloChart(ctx: AppContext, incidentId: number): Promise
   });
   await ctx.chat.uploadFile(incident.channelId, {
     filename: `${incident.publicId.toLowerCase()}-slo-${slo.name.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}.png`,
-    title: `${incident.publicId}: ${view.title}`,
+    title: `${incident.publicId}: ${view.title}${view.subtitle ? `: ${view.subtitle}` : ''}`,
     content: await renderChartPng(view),
     threadTs: incident.briefingTs,
   });

@@ -27,6 +27,8 @@ export interface ChartRule {
 /** Everything a chart shows, in numbers and words; no pixels, no colours. */
 export interface ChartView {
   title: string;
+  /** A second line under the title (the state of things: "45.7% of budget left, burning 14× over 1 h"). */
+  subtitle?: string;
   /** The y axis's metric, for people ("error ratio"). */
   metric: string;
   unit: Unit;

@@ -26,12 +26,13 @@ export function buildSloBurnChartView(input: {
     for (const [t, v] of seriesPoints(s)) worst.set(t, Math.max(worst.get(t) ?? -Infinity, v));
   const points = [...worst.entries()].sort((a, b) => a[0] - b[0]);
   const state = input.budget
-    ? `: ${formatBudgetLeft(input.budget.remaining)}${
+    ? `${formatBudgetLeft(input.budget.remaining)}${
         input.budget.burnRate1h !== null ? `, burning ${formatFactor(input.budget.burnRate1h)} over 1 h` : ''
       }`
     : '';
   return {
-    title: `SLO ${slo.name} (${slo.service})${state}`,
+    title: `SLO ${slo.name} (${slo.service})`,
+    ...(state ? { subtitle: state } : {}),
     metric: roleLabel(slo.sli),
     unit: 'ratio',
     timeZone: input.timeZone,

@@ -119,10 +119,12 @@ describe('SLO burn and verification charts', () => {
       timeZone: 'UTC',
       budget: { remaining: 0.457, burnRate1h: 14.4 },
     });
-    expect(view.title).toBe('SLO checkout-availability (checkout): 45.7% of budget left, burning 14× over 1 h');
+    expect(view.title).toBe('SLO checkout-availability (checkout)');
+    expect(view.subtitle).toBe('45.7% of budget left, burning 14× over 1 h');
     expect(view.rule).toEqual({ value: 0.0010000000000000009, label: 'objective 99.9%: 0.1% allowed' });
     const svg = await renderChartSvg(view);
     expect(ariaLabels(svg)).toContain('threshold line: objective 99.9%: 0.1% allowed');
+    expect(texts(svg)).toContain('45.7% of budget left, burning 14× over 1 h');
     expect(texts(svg)).toEqual(expect.arrayContaining(['01:00', '0%', '0.5%', '1%']));
   });
 
