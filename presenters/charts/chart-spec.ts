@@ -83,7 +83,7 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   const x = {
     field: 't',
     type: 'temporal' as const,
-    scale: { type: 'utc' as const, domain: [Math.min(...times), Math.max(...times)] },
+    scale: { type: 'utc' as const, ...(times.length ? { domain: [Math.min(...times), Math.max(...times)] } : {}) },
     axis: { title: `time (${tz})`, format: '%H:%M', tickCount: 6, grid: false },
   };
   // Labels step down one line per marker so that close markers (a deploy minutes before the onset) stay readable.

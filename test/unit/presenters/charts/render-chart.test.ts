@@ -74,6 +74,12 @@ describe('buildChartSpec', () => {
     expect(wallClockMs(Date.UTC(2026, 6, 1, 1, 0), 'America/New_York')).toBe(Date.UTC(2026, 5, 30, 21, 0));
   });
 
+  it('draws an empty chart (no data yet) with its axes and threshold rather than failing', async () => {
+    const svg = await renderChartSvg({ ...VIEW, series: [], markers: [] });
+    expect(ariaLabels(svg).find((a) => a.startsWith('Y-axis'))).toContain("titled 'error ratio (%)'");
+    expect(ariaLabels(svg)).toContain('threshold line: threshold 5%');
+  });
+
   it('picks round tick values that cover the data', () => {
     expect(niceTicks(0, 0.13)).toEqual([0, 0.05, 0.1, 0.15]);
     expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
