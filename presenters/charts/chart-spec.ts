@@ -10,6 +10,7 @@ export const CHART_FONT = 'DejaVu Sans';
 export const CHART_WIDTH = 560;
 export const CHART_HEIGHT = 220;
 
+const DAY = 86_400_000;
 const STRONG = '#1f5fbf';
 const OTHERS = ['#9aa5b1', '#b8a88a', '#8fb3a0', '#b59ab8', '#a3a3a3'];
 const MARKER_COLOURS: Record<string, string> = {
@@ -62,29 +63,22 @@ function quote(s: string): string {
  */
 export function buildChartSpec(view: ChartView): TopLevelSpec {
   const tz = view.timeZone;
-  const rows = view.series.flatMap((s) =>
-    s.points.map(([t, v]) => ({ t: wallClockMs(t, tz), v, series: s.name, text: formatValue(v, view.unit) })),
-  );
+  const rows = view.series.flatMap((s) => s.points.map(([t, v]) => ({ t: wallClockMs(t, tz), v, series: s.name })));
   const values = rows.map((r) => r.v).concat(view.rule ? [view.rule.value] : []);
   const ticks = niceTicks(Math.min(0, ...values), values.length ? Math.max(...values) : 1);
   const labelExpr = ticks.map((t) => `datum.value === ${t} ? ${quote(formatValue(t, view.unit))} : `).join('') + "''";
   const names = view.series.map((s) => s.name);
   const highlighted = view.series.find((s) => s.highlight)?.name;
-  const range = names.map((n, i) =>
-    highlighted
-      ? n === highlighted
-        ? STRONG
-        : OTHERS[i % OTHERS.length]!
-      : i === 0
-        ? STRONG
-        : OTHERS[i % OTHERS.length]!,
-  );
+  const strong = highlighted ?? names[0];
+  const range = names.map((n, i) => (n === strong ? STRONG : OTHERS[i % OTHERS.length]!));
   const times = rows.map((r) => r.t).concat(view.markers.map((m) => wallClockMs(m.at, tz)));
+  const spanMs = times.length ? Math.max(...times) - Math.min(...times) : 0;
   const x = {
     field: 't',
     type: 'temporal' as const,
     scale: { type: 'utc' as const, ...(times.length ? { domain: [Math.min(...times), Math.max(...times)] } : {}) },
-    axis: { title: `time (${tz})`, format: '%H:%M', tickCount: 6, grid: false },
+    // Hours and minutes within a day; the date too when the window spans more than one.
+    axis: { title: `time (${tz})`, format: spanMs > DAY ? '%b %d %H:%M' : '%H:%M', tickCount: 6, grid: false },
   };
   // Labels step down one line per marker so that close markers (a deploy minutes before the onset) stay readable.
   const markers = view.markers.map((m, i) => ({

@@ -80,6 +80,21 @@ describe('buildChartSpec', () => {
     expect(ariaLabels(svg)).toContain('threshold line: threshold 5%');
   });
 
+  it('shows the date on the time axis when the window spans more than a day', async () => {
+    const week = buildMetricChartView({
+      title: 'a week of errors',
+      role: 'error_ratio',
+      series: [
+        {
+          metric: { __name__: 'x', service: 'checkout' },
+          values: Array.from({ length: 8 }, (_, i): [number, string] => [T0 + i * 86_400, '0.01']),
+        },
+      ],
+      timeZone: 'UTC',
+    });
+    expect(texts(await renderChartSvg(week))).toContain('Dec 01 00:00');
+  });
+
   it('picks round tick values that cover the data', () => {
     expect(niceTicks(0, 0.13)).toEqual([0, 0.05, 0.1, 0.15]);
     expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
