@@ -90,7 +90,7 @@ export async function proposeRemediations(
       actor: 'copilot',
       at: ctx.clock.now(),
       data: {
-        reason: `confidence ${Math.round((suspect?.confidence ?? 0) * 100)}% is below ${Math.round(threshold * 100)}% (remediation.proposeAbove): no one-click fix is offered`,
+        reason: `confidence ${formatConfidence(suspect?.confidence ?? 0)} is below ${formatConfidence(threshold)} (remediation.proposeAbove): no one-click fix is offered`,
         suspect: suspect
           ? {
               category: suspect.category,
