@@ -167,7 +167,7 @@ async function migrate(io: CliIo): Promise<number> {
 
 async function start(io: CliIo): Promise<number> {
   const config: AppConfig = loadConfig();
-  const logger = createLogger({ level: config.env.LOG_LEVEL });
+  const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
   const { createApp } = await import('./app.js');
   let app: Awaited<ReturnType<typeof createApp>>;
   if (config.env.SLACK_BOT_TOKEN) {
