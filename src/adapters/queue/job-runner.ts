@@ -190,7 +190,10 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
     const runAt = new Date(Date.now() + Math.max(1, Math.min(failure.retryAfterMs, MAX_BACKOFF_MS)));
     const ok = await markRescheduled(knex, row.id, owner, runAt, error);
     metrics?.jobsProcessed.inc({ job: row.name, outcome: 'rescheduled' });
-    log.info({ retryAt: runAt.toISOString() }, 'job asked to wait (rate limited); rescheduled without spending an attempt');
+    log.info(
+      { retryAt: runAt.toISOString() },
+      'job asked to wait (rate limited); rescheduled without spending an attempt',
+    );
     return ok ? { status: 'retry', runAt } : { status: 'lost' };
   }
   if (isPermanent(failure) || row.attempts >= row.max_attempts) return dead(error);
