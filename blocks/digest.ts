@@ -1,5 +1,6 @@
 // Coalesced messages: several pages to one person in one DM, several incidents' pointers in one alerts-channel message.
 import type { KnownBlock } from './block-kit.js';
+import { numberedActionId } from './ids.js';
 import { fitBlocks, truncate, LIMITS } from './limits.js';
 import {
   buildAnsweredPageBlocks,
@@ -40,6 +41,18 @@ export function buildPageDigestText(pages: DigestPage[]): string {
 export function buildPageDigestBlocks(pages: DigestPage[]): KnownBlock[] {
   const one = (p: DigestPage) => (p.answer ? buildAnsweredPageBlocks(p.view, p.answer) : buildPageBlocks(p.view));
   if (pages.length === 1) return one(pages[0]!);
+  // Each page's buttons get their own action ids within the message (the listener takes every numbered copy).
+  const numbered = (blocks: KnownBlock[], n: number): KnownBlock[] =>
+    blocks.map((b) =>
+      b.type === 'actions'
+        ? {
+            ...b,
+            elements: b.elements.map((e) =>
+              'action_id' in e && e.action_id ? { ...e, action_id: numberedActionId(e.action_id, n) } : e,
+            ),
+          }
+        : b,
+    );
   const waiting = pages.filter((p) => !p.answer).length;
   const heading: KnownBlock = {
     type: 'section',
@@ -48,7 +61,7 @@ export function buildPageDigestBlocks(pages: DigestPage[]): KnownBlock[] {
       text: `:rotating_light: *${pages.length} pages* (${waiting} waiting for an answer). Newest last.`,
     },
   };
-  return fitBlocks([heading, ...pages.flatMap(one)]);
+  return fitBlocks([heading, ...pages.flatMap((p, n) => numbered(one(p), n))]);
 }
 
 export function buildPointerDigestText(pointers: DigestPointer[]): string {

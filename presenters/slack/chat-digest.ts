@@ -1,6 +1,7 @@
 // Coalesces pages to one person into one DM, and pointers to one alerts channel into one message, edited in place as
 // more arrive: under a burst, a person gets a few messages listing every page instead of hundreds Slack would refuse.
 import type { AppContext } from '../../src/context.js';
+import { ExternalServiceError } from '../../src/errors.js';
 import { findIncident, type Incident } from '../../src/incidents/repository.js';
 import { appendEvent } from '../../src/incidents/timeline-repository.js';
 import {
@@ -152,17 +153,27 @@ export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: s
           ? newest
           : undefined;
       const taken = waiting.slice(0, MAX_ITEMS[kind] - (open?.items.length ?? 0));
-      const shown = [...(open?.items ?? []), ...taken];
-      await loadIncidents(ctx, shown, incidents);
-      const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
-      let at: { channel: string; ts: string };
+      let at: { channel: string; ts: string } | undefined;
       if (open) {
-        await ctx.chat.updateMessage(open.channel, open.ts, text, blocks);
-        at = { channel: open.channel, ts: open.ts };
-      } else if (kind === 'page') {
-        at = await ctx.chat.sendDirect(target, text, blocks);
-      } else {
-        at = await ctx.chat.postMessage(target, text, blocks);
+        const shown = [...open.items, ...taken];
+        await loadIncidents(ctx, shown, incidents);
+        const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
+        try {
+          await ctx.chat.updateMessage(open.channel, open.ts, text, blocks);
+          at = { channel: open.channel, ts: open.ts };
+        } catch (err) {
+          // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
+          if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
+          ctx.logger.warn({ err, channel: open.channel, ts: open.ts }, 'could not add to a message; posting a new one');
+        }
+      }
+      if (!at) {
+        await loadIncidents(ctx, taken, incidents);
+        const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
+        at =
+          kind === 'page'
+            ? await ctx.chat.sendDirect(target, text, blocks)
+            : await ctx.chat.postMessage(target, text, blocks);
       }
       await recordDelivered(ctx, taken, at, incidents);
       if (taken.length === waiting.length) return;

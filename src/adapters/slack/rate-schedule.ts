@@ -124,7 +124,7 @@ export class SlackRateSchedule {
       throw new RateLimitedError('slack', `${method}: waiting for its turn (${Math.ceil(wait)} ms)`, {
         retryAfterMs: Math.ceil(wait),
       });
-    for (const l of lanes) l.tat = Math.max(l.tat, at) + l.intervalMs;
+    for (const l of lanes) if (l.intervalMs > 0) l.tat = Math.max(l.tat, at) + l.intervalMs;
     return wait;
   }
 
