@@ -5,6 +5,7 @@ import { ExternalServiceError } from '../../src/errors.js';
 import { findIncident, type Incident } from '../../src/incidents/repository.js';
 import { appendEvent } from '../../src/incidents/timeline-repository.js';
 import {
+  findDigestItem,
   itemsOfMessage,
   markDigestDelivered,
   newestDigestMessage,
@@ -140,8 +141,15 @@ async function recordDelivered(
  * Delivers every item waiting for `target`: added to its newest message while that is recent and has room (edited in
  * place), else in a new message. Slack's refusal is thrown (the items keep waiting; a rate limit reschedules the job).
  */
-export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: string): Promise<void> {
+export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: string, itemId?: number): Promise<void> {
   await inTurn(`${kind}:${target}`, async () => {
+    // Shown by an earlier turn: done, without flushing what arrived since. Under a burst the jobs queued here would
+    // otherwise each flush the one item that arrived during the previous turn, a message edit a second apiece; now the
+    // first job of each batch shows the whole batch and the rest pass through at once.
+    if (itemId !== undefined) {
+      const mine = await findDigestItem(ctx.knex, itemId);
+      if (!mine || mine.ts || mine.failed) return;
+    }
     const incidents = new Map<number, Incident>();
     for (;;) {
       const waiting = await waitingDigestItems(ctx.knex, kind, target);

@@ -142,8 +142,13 @@ async function postPointer(ctx: AppContext, incident: Incident): Promise<void> {
  * its place is recorded on the timeline (`pointer.posted`) when shown.
  */
 async function postPointerInDigest(ctx: AppContext, incidentId: number, alertsChannel: string): Promise<void> {
-  await requestDigestItem(ctx.knex, { kind: 'pointer', target: alertsChannel, incidentId, at: ctx.clock.now() });
-  await deliverDigest(ctx, 'pointer', alertsChannel);
+  const item = await requestDigestItem(ctx.knex, {
+    kind: 'pointer',
+    target: alertsChannel,
+    incidentId,
+    at: ctx.clock.now(),
+  });
+  await deliverDigest(ctx, 'pointer', alertsChannel, item.id);
 }
 
 /**

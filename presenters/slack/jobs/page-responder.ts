@@ -67,7 +67,7 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
         at: ctx.clock.now(),
       });
       try {
-        await deliverDigest(ctx, 'page', p.user);
+        await deliverDigest(ctx, 'page', p.user, item.id);
       } catch (err) {
         const permanent = err instanceof ExternalServiceError && !err.retryable;
         // A transient failure is retried; on the last attempt the page is treated as undeliverable, never dropped.

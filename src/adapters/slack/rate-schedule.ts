@@ -141,10 +141,22 @@ export class SlackRateSchedule {
     }
   }
 
-  /** Runs `fn` at the call's turn (see reserve). */
+  /**
+   * Runs `fn` at the call's turn (see reserve). A message's channel then stays closed for a full interval after the
+   * answer came back: Slack received the call before it answered, so the next message reaches Slack at least an
+   * interval after this one however the network delayed either (spacing sends alone is not enough under load).
+   */
   async run<T>(method: string, channel: string | undefined, fn: () => Promise<T>): Promise<T> {
     const wait = this.reserve(method, channel);
     if (wait > 0) await this.clock.sleep(wait);
-    return fn();
+    try {
+      return await fn();
+    } finally {
+      const lanes = this.lanesOf(method, channel);
+      if (lanes.length > 1) {
+        const l = this.lane(lanes[1]!);
+        l.tat = Math.max(l.tat, this.clock.now() + l.intervalMs);
+      }
+    }
   }
 }

@@ -49,6 +49,18 @@ describe('SlackRateSchedule', () => {
     expect(ran).toEqual([0, 1, 2]);
   });
 
+  it('keeps a channel closed for an interval after a slow answer, so the next message cannot arrive too soon', async () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    let answer: () => void = () => {};
+    const first = s.run('chat.postMessage', 'C1', () => new Promise<void>((r) => (answer = r)));
+    await new Promise((r) => setImmediate(r));
+    await clock.advance(700); // Slack takes 700 ms to answer
+    answer();
+    await first;
+    expect(s.reserve('chat.postMessage', 'C1')).toBe(1000);
+  });
+
   it('keeps a method within its tier: Tier 2 allows a burst of 5, then one every 3 s', () => {
     const s = new SlackRateSchedule({ maxWaitMs: 60_000 }, manualClock());
     const waits = Array.from({ length: 7 }, () => s.reserve('conversations.create'));
