@@ -117,6 +117,8 @@ export class SlackRateSchedule {
    */
   reserve(method: string, channel?: string): number {
     const now = this.clock.now();
+    // A lane whose schedule is in the past holds nothing: forget it, so a long run's thousand channels cost no memory.
+    if (this.lanes.size > 1000) for (const [key, l] of this.lanes) if (l.tat <= now) this.lanes.delete(key);
     const lanes = this.lanesOf(method, channel).map((k) => this.lane(k));
     const at = Math.max(now, ...lanes.map((l) => l.tat - l.toleranceMs));
     const wait = at - now;

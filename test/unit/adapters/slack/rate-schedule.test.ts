@@ -61,6 +61,16 @@ describe('SlackRateSchedule', () => {
     expect(s.reserve('chat.postMessage', 'C1')).toBe(1000);
   });
 
+  it('forgets idle channels once it knows many, and still spaces the busy ones', () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    for (let i = 0; i < 1001; i++) s.reserve('chat.postMessage', `C${i}`);
+    clock.at += 5000;
+    s.reserve('chat.postMessage', 'busy');
+    expect(s.reserve('chat.postMessage', 'busy')).toBe(1000);
+    expect(s.reserve('chat.postMessage', 'C1')).toBe(0);
+  });
+
   it('keeps a method within its tier: Tier 2 allows a burst of 5, then one every 3 s', () => {
     const s = new SlackRateSchedule({ maxWaitMs: 60_000 }, manualClock());
     const waits = Array.from({ length: 7 }, () => s.reserve('conversations.create'));
