@@ -79,6 +79,8 @@ interface Lane {
 export class SlackRateSchedule {
   private readonly options: SlackRateOptions;
   private readonly lanes = new Map<string, Lane>();
+  /** Per channel, the message on its way (the next one waits for its answer). */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     options: Partial<SlackRateOptions> = {},
@@ -144,21 +146,39 @@ export class SlackRateSchedule {
   }
 
   /**
-   * Runs `fn` at the call's turn (see reserve). A message's channel then stays closed for a full interval after the
-   * answer came back: Slack received the call before it answered, so the next message reaches Slack at least an
-   * interval after this one however the network delayed either (spacing sends alone is not enough under load).
+   * Runs `fn` at the call's turn (see reserve). Messages in one channel go one after another: each takes its turn
+   * once the one before it was answered, and the channel then stays closed for a full interval, because Slack received
+   * the call before it answered, so the next message reaches Slack at least an interval later however the network
+   * delayed either (spacing the sends alone met 429s under load).
    */
   async run<T>(method: string, channel: string | undefined, fn: () => Promise<T>): Promise<T> {
-    const wait = this.reserve(method, channel);
-    if (wait > 0) await this.clock.sleep(wait);
-    try {
-      return await fn();
-    } finally {
-      const lanes = this.lanesOf(method, channel);
-      if (lanes.length > 1) {
-        const l = this.lane(lanes[1]!);
+    const lanes = this.lanesOf(method, channel);
+    if (lanes.length === 1) {
+      const wait = this.reserve(method, channel);
+      if (wait > 0) await this.clock.sleep(wait);
+      return fn();
+    }
+    const key = lanes[1]!;
+    const before = this.inFlight.get(key) ?? Promise.resolve();
+    const mine = before.then(async () => {
+      const wait = this.reserve(method, channel);
+      if (wait > 0) await this.clock.sleep(wait);
+      try {
+        return await fn();
+      } finally {
+        const l = this.lane(key);
         l.tat = Math.max(l.tat, this.clock.now() + l.intervalMs);
       }
+    });
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.set(key, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
     }
   }
 }

@@ -114,8 +114,12 @@ describe('a page that cannot be delivered', () => {
     );
     // Within seconds: one message holds all three (edited in place), not three messages.
     expect(slack.messages(dm)).toHaveLength(1);
-    const rows = await ctx.knex('chat_digest_items').where({ kind: 'page' }).select('channel', 'ts');
-    expect(new Set(rows.map((r: { ts: string }) => r.ts)).size).toBe(1);
+    // The message is recorded as holding all three (the record follows Slack's answer).
+    const rows = await waitFor('the three pages recorded as shown', async () => {
+      const r = (await ctx.knex('chat_digest_items').where({ kind: 'page' }).whereNotNull('ts')) as { ts: string }[];
+      return r.length === 3 && r;
+    });
+    expect(new Set(rows.map((r) => r.ts)).size).toBe(1);
 
     await acknowledgeIncident(ctx, ids[1]!, { id: RosterIds.primary, via: 'button' });
     await waitFor('the acknowledged page answered in place', () =>
