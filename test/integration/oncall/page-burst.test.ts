@@ -118,7 +118,8 @@ describe('a burst of 300 distinct pages against a rate-limited Slack', () => {
           const seen = idsInDms(slack, user);
           return [...all].every((id) => seen.has(id));
         },
-        110_000,
+        // About 75 s on a quiet machine, 110 s with the rest of the suite running beside it.
+        150_000,
         250,
       );
     const pages = await waitFor(
@@ -161,5 +162,5 @@ describe('a burst of 300 distinct pages against a rate-limited Slack', () => {
       `page burst: ${PAGES} pages, ${dms} DMs to the primary, ${slack.messages('C0ALERTS').length} pointer messages, ` +
         `${refused} 429s, ${elapsed} ms`,
     );
-  }, 180_000);
+  }, 240_000);
 });
