@@ -8,6 +8,7 @@ import { createMetrics } from './metrics.js';
 import { openDatabase } from './adapters/db/database.js';
 import { createJobQueue } from './adapters/queue/index.js';
 import { createSlackSurface } from './adapters/slack/slack-surface.js';
+import type { SlackRateOptions } from './adapters/slack/rate-schedule.js';
 import { pagerDutyFromConfig } from './adapters/pagerduty/rest-client.js';
 import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
@@ -42,6 +43,8 @@ export interface AppOverrides {
   chat?: (slackChat: ChatNotifier) => ChatNotifier;
   /** Slack credentials and API base URL (the local workspace supplies its own). */
   slack?: { botToken: string; signingSecret: string; apiUrl: string };
+  /** Spacing of Slack calls (default: Slack's documented limits; a load test with a faster fake Slack raises the tiers). */
+  slackRate?: Partial<SlackRateOptions>;
   /** Mounts extra routes on the server's root router (the local workspace's console and Web API). */
   mount?: (router: Router) => void | Promise<void>;
   /** Postgres schema (tests use a fresh one each). */
@@ -156,6 +159,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       logger,
       router: http.root,
       now: () => clock.now().getTime(),
+      ...(overrides.slackRate ? { rate: overrides.slackRate } : {}),
     });
     const chat = overrides.chat ? overrides.chat(slack.chat) : slack.chat;
     const evidence =

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, PermanentJobError } from '../../src/errors.js';
+import { ConflictError, NotFoundError, PermanentJobError, RateLimitedError } from '../../src/errors.js';
 import type { JobContext, JobQueue } from '../../src/jobs/job-queue.js';
 import { createMetrics, type AppMetrics } from '../../src/metrics.js';
 import { waitFor } from './wait-for.js';
@@ -175,6 +175,23 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       expect(await q.listDead()).toEqual([]);
       await expect(q.retryDead('doomed')).rejects.toBeInstanceOf(ConflictError);
       await expect(q.retryDead('never-enqueued')).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('reschedules a rate-limited job for Retry-After without spending an attempt: 4 rate limits on a 2-attempt job still complete', async () => {
+      const q = await startQueue();
+      let limits = 4;
+      behaviour.set('limited', async () => {
+        if (limits-- > 0) throw new RateLimitedError('slack', 'chat.postMessage: rate limited', { retryAfterMs: 200 });
+      });
+      await q.enqueue('record', { n: 1 }, { jobId: 'limited', attempts: 2, backoffMs: 10 });
+      await waitFor('rate-limited job completed', async () => (await q.get('limited'))?.status === 'completed', 8000);
+      const r = runsOf('limited');
+      expect(r).toHaveLength(5);
+      // Every run was the first attempt, and each came no sooner than the 200 ms it was asked to wait.
+      expect(r.map((x) => x.ctx.attempt)).toEqual([1, 1, 1, 1, 1]);
+      for (let i = 1; i < r.length; i++) expect(r[i]!.at - r[i - 1]!.at).toBeGreaterThanOrEqual(190);
+      expect(await q.get('limited')).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(await q.listDead()).toEqual([]);
     });
 
     it('fails a job for good without retrying when its payload is invalid, it throws PermanentJobError, or nothing handles it', async () => {

@@ -14,8 +14,10 @@ import { findIncident, type Incident } from '../../../src/incidents/repository.j
 import { firstAlert } from '../../../src/incidents/alerts-repository.js';
 import { appendEvent, findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
-import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
+import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
+import { deliverDigest } from '../chat-digest.js';
+import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
 
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
 export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
@@ -72,7 +74,7 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     if (now?.investigation) await postIncidentCharts(ctx, incident.id);
   }
   await inviteResponders(ctx, incident, channelId);
-  await postPointer(ctx, incident, channelId);
+  await postPointer(ctx, incident);
 }
 
 /**
@@ -124,26 +126,26 @@ async function inviteResponders(ctx: AppContext, incident: Incident, channelId: 
   });
 }
 
-async function postPointer(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
+async function postPointer(ctx: AppContext, incident: Incident): Promise<void> {
   const team = incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
   if (!team) return;
   const already = await findEventByKey(ctx.knex, `pointer:${incident.id}`);
   if (already) return;
-  const view = {
-    publicId: incident.publicId,
-    severity: incident.severity,
-    title: incident.title,
-    service: incident.service,
-    channelId,
-  };
-  const posted = await ctx.chat.postMessage(team.alertsChannel, buildPointerText(view), buildPointerBlocks(view));
-  await appendEvent(ctx.knex, {
-    incidentId: incident.id,
-    type: 'pointer.posted',
-    actor: 'copilot',
-    data: { channel: posted.channel, ts: posted.ts },
-    dedupeKey: `pointer:${incident.id}`,
+  await postPointerInDigest(ctx, incident.id, team.alertsChannel);
+}
+
+/**
+ * The pointer joins the alerts channel's recent pointer message when there is one (edited in place), else starts one;
+ * its place is recorded on the timeline (`pointer.posted`) when shown.
+ */
+async function postPointerInDigest(ctx: AppContext, incidentId: number, alertsChannel: string): Promise<void> {
+  const item = await requestDigestItem(ctx.knex, {
+    kind: 'pointer',
+    target: alertsChannel,
+    incidentId,
+    at: ctx.clock.now(),
   });
+  await deliverDigest(ctx, 'pointer', alertsChannel, item.id);
 }
 
 /**

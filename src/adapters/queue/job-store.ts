@@ -163,6 +163,31 @@ export async function markRetry(db: Knex, id: string, owner: string, runAt: Date
   return n > 0;
 }
 
+/**
+ * Back to pending at `runAt` without spending the attempt this run counted: the job was asked to wait (a rate limit),
+ * it did not fail.
+ */
+export async function markRescheduled(
+  db: Knex,
+  id: string,
+  owner: string,
+  runAt: Date,
+  reason: string,
+): Promise<boolean> {
+  const n = await db('jobs')
+    .where({ id, status: 'running', locked_by: owner })
+    .update({
+      status: 'pending',
+      run_at: runAt,
+      attempts: db.raw('greatest(attempts - 1, 0)'),
+      last_error: reason,
+      updated_at: new Date(),
+      locked_by: null,
+      locked_until: null,
+    });
+  return n > 0;
+}
+
 export async function markDead(db: Knex, id: string, owner: string, error: string): Promise<boolean> {
   const n = await db('jobs')
     .where({ id, status: 'running', locked_by: owner })
