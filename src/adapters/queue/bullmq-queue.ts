@@ -5,15 +5,17 @@ import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import type { EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
 import {
   cancelJob,
   findJob,
   insertJob,
   listDeadJobs,
+  releaseOwnedJobs,
   listPendingJobs,
   releaseExpiredLocks,
   reviveDeadJob,
+  summarizeDeadJobs,
   toDate,
   toJobRecord,
   type JobRow,
@@ -153,6 +155,10 @@ export class BullJobQueue implements JobQueue {
     return (await listDeadJobs(this.knex, limit)).map(toJobRecord);
   }
 
+  deadLetters(): Promise<DeadLetters> {
+    return summarizeDeadJobs(this.knex);
+  }
+
   async retryDead(jobId: string): Promise<void> {
     const row = await reviveDeadJob(this.knex, jobId);
     await this.arm([armOf(row)]);
@@ -200,9 +206,16 @@ export class BullJobQueue implements JobQueue {
       ]);
       clearTimeout(timeout);
       if (timedOut) {
+        const ids = await releaseOwnedJobs(this.knex, this.deps.owner).catch((err: unknown) => {
+          this.logger.error(
+            { err },
+            'could not hand unfinished jobs back; their locks will expire and they will run again',
+          );
+          return [];
+        });
         this.logger.warn(
-          { running: this.running.size },
-          'stopped while jobs were still running; their locks will expire and they will run again',
+          { jobs: ids, timeoutMs },
+          'stopped before these jobs finished; they will run again at the next start',
         );
       }
       await worker.close(true).catch(() => {});
