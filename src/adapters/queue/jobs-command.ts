@@ -42,16 +42,22 @@ function oneLine(text: string): string {
   return flat.length > ERROR_COLUMN ? `${flat.slice(0, ERROR_COLUMN - 1)}…` : flat;
 }
 
-/** Runs `jobs <sub> …`; returns the exit code. */
-export async function runJobsCommand(args: string[], config: AppConfig, logger: Logger, io: Io): Promise<number> {
+/** Runs `jobs <sub> …`; returns the exit code. `where` names a schema and Redis prefix other than the defaults (tests). */
+export async function runJobsCommand(
+  args: string[],
+  config: AppConfig,
+  logger: Logger,
+  io: Io,
+  where: { dbSchema?: string; queuePrefix?: string } = {},
+): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'dead' && sub !== 'retry') {
     io.stderr(JOBS_USAGE);
     return 2;
   }
   const parsed = sub === 'dead' ? parseDeadArgs(rest) : parseRetryArgs(rest);
-  const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
-  const queue = createJobQueue({ knex: db.knex, redisUrl: config.env.REDIS_URL, logger });
+  const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, schema: where.dbSchema });
+  const queue = createJobQueue({ knex: db.knex, redisUrl: config.env.REDIS_URL, logger, prefix: where.queuePrefix });
   try {
     await db.migrate();
     if ('limit' in parsed) {
