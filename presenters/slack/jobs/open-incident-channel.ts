@@ -91,7 +91,8 @@ async function postFirstBriefing(ctx: AppContext, incident: Incident, channelId:
   if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
   // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
   // way): its own attempt found no thread to post in, so the chart goes with this briefing. Posted once either way.
-  const now = view.phase === 'investigating' ? incident : await findIncident(ctx.knex, incident.id);
+  // Shown as investigating: read again whether it finished meanwhile; otherwise the result is already in hand.
+  const now = view.phase === 'investigating' ? await findIncident(ctx.knex, incident.id) : incident;
   if (now?.investigation)
     await postOnsetChart(ctx, incident.id).catch((err) =>
       ctx.logger.warn({ err, incidentId: incident.id }, 'could not post the metric chart'),
