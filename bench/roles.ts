@@ -34,12 +34,13 @@ export interface BenchRolesResult {
   statementsPerPage: number;
   pages: number;
   processSeconds: number;
-  top: Array<{ sql: string; count: number }>;
+  webTop: Array<{ sql: string; count: number }>;
+  workerTop: Array<{ sql: string; count: number }>;
 }
 
 interface WorkerProcess {
-  /** Stops the worker; resolves with the statements it sent. */
-  stop(): Promise<number>;
+  /** Stops the worker; resolves with the statements it sent and the most frequent ones. */
+  stop(): Promise<{ total: number; top: Array<{ sql: string; count: number }> }>;
 }
 
 /** Starts bench/worker-process.ts through tsx and waits for it to say it is ready. */
@@ -68,8 +69,12 @@ async function startWorker(settings: object): Promise<WorkerProcess> {
     async stop() {
       child.kill('SIGTERM');
       await exited;
-      const m = /statements (\d+)/.exec(out);
-      return m ? Number(m[1]) : 0;
+      const total = /statements (\d+)/.exec(out);
+      const top = /top (.*)/.exec(out);
+      return {
+        total: total ? Number(total[1]) : 0,
+        top: top ? (JSON.parse(top[1]!) as Array<{ sql: string; count: number }>) : [],
+      };
     },
   };
 }
@@ -238,14 +243,15 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
       measured: latencies.length,
       overlapped: busyAtEnd,
       // The bench's own polling above is counted too; it is a few statements a second, said in the output.
-      statementsPerPage: Math.round(((statements.total() + workerStatements) / total) * 10) / 10,
+      statementsPerPage: Math.round(((statements.total() + workerStatements.total) / total) * 10) / 10,
       pages: total,
       processSeconds,
-      top: statements.top(8),
+      webTop: statements.top(4),
+      workerTop: workerStatements.top,
     };
   } finally {
     await web?.stop();
-    await worker?.stop().catch(() => 0);
+    await worker?.stop().catch(() => undefined);
     const admin = await openDatabase({ url: opts.databaseUrl });
     await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
     await admin.close();
@@ -264,6 +270,11 @@ export function printRoles(r: BenchRolesResult, what: string): void {
   console.log(
     `SQL statements per page, web and worker together: ${r.statementsPerPage} (target: under 30; includes the bench's own polling, one count every 500 ms)`,
   );
-  console.log('most frequent statements:');
-  for (const t of r.top) console.log(`  ${String(t.count).padStart(7)}  ${t.sql.slice(0, 110)}`);
+  for (const [role, top] of [
+    ['web', r.webTop],
+    ['worker', r.workerTop],
+  ] as const) {
+    console.log(`most frequent statements, ${role} role:`);
+    for (const t of top) console.log(`  ${String(t.count).padStart(7)}  ${t.sql.slice(0, 110)}`);
+  }
 }
