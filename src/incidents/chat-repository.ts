@@ -33,11 +33,14 @@ export async function saveBriefingState(db: Db, incidentId: number, state: unkno
     .update({ briefing_state: JSON.stringify(state) });
 }
 
-/** The Slack user ids invited to the incident's channel. */
-export async function recordResponders(db: Db, incidentId: number, userIds: string[]): Promise<void> {
+/** The Slack user ids invited to the incident's channel; the `invited` step of opening it in chat is done. */
+export async function recordResponders(db: Db, incidentId: number, userIds: string[], at: Date): Promise<void> {
   await db('incidents')
     .where({ id: incidentId })
-    .update({ responders: JSON.stringify(userIds) });
+    .update({
+      responders: JSON.stringify(userIds),
+      chat_progress: db.raw('chat_progress || ?::jsonb', [JSON.stringify({ invited: at.toISOString() })]),
+    });
 }
 
 /** Removes a once-only timeline entry (a claim given up, so that the next attempt may claim again). */

@@ -44,10 +44,7 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     await setIncidentTopic(ctx, incident, channelId);
     await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
   }
-  if (!done.invited) {
-    await inviteResponders(ctx, incident, channelId);
-    await recordChatStep(ctx.knex, incident.id, 'invited', ctx.clock.now());
-  }
+  if (!done.invited) await inviteResponders(ctx, incident, channelId);
   if (!done.pointer) {
     await postPointer(ctx, incident, channelId);
     await recordChatStep(ctx.knex, incident.id, 'pointer', ctx.clock.now());
@@ -145,12 +142,10 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
   return [...ids];
 }
 
+/** Runs only while `chat_progress` lacks `invited`; inviting again after a crash is harmless (already in channel). */
 async function inviteResponders(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
-  const already = await findEventByKey(ctx.knex, `invited:${incident.id}`);
-  if (already) return;
   const ids = await responderIds(ctx, incident);
   if (ids.length) await ctx.chat.invite(channelId, ids);
-  await recordResponders(ctx.knex, incident.id, ids);
   await appendEvent(ctx.knex, {
     incidentId: incident.id,
     type: 'responders.invited',
@@ -158,6 +153,8 @@ async function inviteResponders(ctx: AppContext, incident: Incident, channelId: 
     data: { users: ids },
     dedupeKey: `invited:${incident.id}`,
   });
+  // Last: once this says invited, no retry comes back here.
+  await recordResponders(ctx.knex, incident.id, ids, ctx.clock.now());
 }
 
 async function postPointer(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
