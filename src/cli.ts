@@ -94,6 +94,7 @@ function configCheck(io: CliIo): number {
       `Configuration is valid (config file: ${config.fileSource}).`,
       `  database: ${config.env.DATABASE_URL ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${config.env.DATA_DIR}`}`,
       `  queue:    ${config.env.REDIS_URL ? 'BullMQ on Redis (REDIS_URL)' : 'in-process scheduler persisted in Postgres'}`,
+      `  role:     ${config.env.ROLE} (${ROLE_MEANING[config.env.ROLE]})`,
       `  slack:    ${config.env.SLACK_BOT_TOKEN ? (config.env.SLACK_APP_TOKEN ? 'Socket Mode' : 'HTTP mode on /slack/events') : 'local workspace (SLACK_BOT_TOKEN unset)'}`,
       `  model:    ${config.env.ANTHROPIC_API_KEY ? config.env.ANTHROPIC_MODEL : 'off (deterministic investigator only)'}`,
       `  ${f.services.length} services, ${f.teams.length} teams, ${f.routing.rules.length} routing rules, ${f.escalationPolicies.length} escalation policies, ${f.schedules.length} schedules, ${f.actions.length} actions, ${f.slos.length} SLOs, ${f.runbooks.length} runbooks`,
@@ -124,7 +125,13 @@ async function migrate(io: CliIo): Promise<number> {
   }
 }
 
-/** `--role web|worker|all`, else ROLE; undefined when neither says. */
+const ROLE_MEANING: Record<AppRole, string> = {
+  web: 'webhooks, Slack and health; runs no job',
+  worker: 'jobs and timers; serves only health and metrics',
+  all: 'everything in one process',
+};
+
+/** `--role web|worker|all`; undefined when not given (ROLE decides). */
 function parseRole(args: string[]): AppRole | undefined {
   if (!args.length) return undefined;
   const [flag, value, ...extra] = args[0]?.startsWith('--role=')
