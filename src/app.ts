@@ -13,6 +13,9 @@ import { pagerDutyFromConfig } from './adapters/pagerduty/rest-client.js';
 import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
 import { createConfigRunbookSource } from './runbooks/config-runbooks.js';
+import { createGitRunbookSource, createRunbookSources } from './runbooks/runbook-sources.js';
+import { refreshRunbooksJob } from './runbooks/jobs/refresh-runbooks.js';
+import { createGitHubRunbookRepository } from './adapters/github/runbooks-reader.js';
 import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
 import { installRemediation } from './remediation/install.js';
@@ -69,6 +72,8 @@ export interface AppOverrides {
 export interface RunningApp {
   ctx: AppContext;
   role: AppRole;
+  /** RUNBOOKS_REPO's runbooks, when set: refresh() reads them again now. */
+  runbooks?: { refresh(): Promise<unknown>; status(): string | null };
   url: string;
   port: number;
   /** Starts the queue when createApp was told not to (startQueue: false); a no-op once started. */
@@ -106,10 +111,15 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
   // for all of it: each step gets what the earlier ones left.
   let deadline = 0;
   const left = () => Math.max(0, deadline - Date.now());
-  const stops: { http?: () => Promise<void>; slack?: () => Promise<void>; queue?: () => Promise<void> } = {};
+  const stops: {
+    http?: () => Promise<void>;
+    slack?: () => Promise<void>;
+    queue?: () => Promise<void>;
+    runbooks?: () => Promise<void>;
+  } = {};
   const cleanup = () => {
     deadline = Date.now() + env.SHUTDOWN_TIMEOUT_MS;
-    return runCleanup([stops.http, stops.slack, stops.queue, () => db.close()], logger);
+    return runCleanup([stops.http, stops.runbooks, stops.slack, stops.queue, () => db.close()], logger);
   };
   try {
     if (overrides.migrate !== false) {
@@ -130,9 +140,27 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));
 
     registerDeadLetterMetrics(metrics.registry, queue);
+    const rbSettings = config.file.runbookSettings;
+    const gitRunbooks =
+      env.RUNBOOKS_REPO && env.GITHUB_TOKEN && !overrides.evidence
+        ? createGitRunbookSource({
+            repository: createGitHubRunbookRepository({
+              token: env.GITHUB_TOKEN,
+              baseUrl: env.GITHUB_API_URL,
+              repo: env.RUNBOOKS_REPO,
+              path: rbSettings.path,
+              ref: rbSettings.ref,
+            }),
+            refreshEveryMs: rbSettings.refreshEvery,
+            logger,
+            now: () => clock.now().getTime(),
+          })
+        : undefined;
+    if (gitRunbooks) queue.register(refreshRunbooksJob(gitRunbooks));
     const http = createHttpServer({
       logger,
       registry: metrics.registry,
+      notes: () => [gitRunbooks?.status()].filter((n): n is string => !!n),
       readiness: [
         { name: 'database', check: () => db.ping() },
         { name: 'queue', check: () => queue.ping() },
@@ -154,8 +182,16 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       overrides.evidence ??
       createEvidenceSources(config, {
         changeSources: [createChangeEventsSource(db.knex)],
-        runbooks: createConfigRunbookSource(config.file),
+        runbooks: createRunbookSources({
+          config: createConfigRunbookSource(config.file),
+          git: gitRunbooks,
+          logger,
+          now: () => clock.now().getTime(),
+          drillEveryMs: rbSettings.drillEvery,
+        }),
       });
+    gitRunbooks?.start();
+    stops.runbooks = async () => gitRunbooks?.stop();
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });
     const pagerduty = overrides.pagerduty ?? pagerDutyFromConfig(config);
     const model = overrides.model ?? createInvestigationModel(config);
@@ -209,6 +245,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     return {
       ctx,
       role,
+      ...(gitRunbooks ? { runbooks: gitRunbooks } : {}),
       url,
       port,
       startQueue,

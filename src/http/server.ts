@@ -35,6 +35,8 @@ export interface HttpServerOptions {
    * but not mounted, so a request for them is a 404.
    */
   serveRequests?: boolean;
+  /** Degraded but ready (e.g. runbooks kept from the last good read): listed by /readyz as `notes`, still 200. */
+  notes?: () => string[];
   /** Largest webhook body accepted. */
   bodyLimit?: string;
 }
@@ -89,7 +91,15 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       }),
     );
     if (failing.length) res.status(503).json({ status: 'unavailable', failing, detail });
-    else res.json({ status: 'ready', checks: opts.readiness.map((r) => r.name), detail });
+    else {
+      const notes = opts.notes?.() ?? [];
+      res.json({
+        status: 'ready',
+        checks: opts.readiness.map((r) => r.name),
+        ...(notes.length ? { notes } : {}),
+        detail,
+      });
+    }
   });
 
   app.get('/metrics', async (_req, res) => {
