@@ -85,7 +85,7 @@ export interface RunningApp {
 /** Builds and starts the copilot. Migrations run before the server accepts anything. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<RunningApp> {
   const env = config.env;
-  const logger = overrides.logger ?? createLogger({ level: env.LOG_LEVEL });
+  const logger = overrides.logger ?? createLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const slackCreds =
     overrides.slack ??
     (env.SLACK_BOT_TOKEN

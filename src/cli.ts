@@ -57,7 +57,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       case 'jobs': {
         const config = loadConfig();
         const { runJobsCommand } = await import('./adapters/queue/jobs-command.js');
-        return await runJobsCommand(rest, config, createLogger({ level: config.env.LOG_LEVEL }), io);
+        return await runJobsCommand(
+          rest,
+          config,
+          createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT }),
+          io,
+        );
       }
       case 'investigate': {
         const { runInvestigateCommand } = await import('../eval/commands.js');
@@ -198,7 +203,7 @@ function parseRole(args: string[]): AppRole | undefined {
 async function start(args: string[], io: CliIo): Promise<number> {
   const config: AppConfig = loadConfig();
   const role = parseRole(args) ?? config.env.ROLE;
-  const logger = createLogger({ level: config.env.LOG_LEVEL });
+  const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
   const { createApp } = await import('./app.js');
   let app: Awaited<ReturnType<typeof createApp>>;
   if (config.env.SLACK_BOT_TOKEN) {
