@@ -20,7 +20,7 @@ import { firstAlert } from '../../../src/incidents/alerts-repository.js';
 import { appendEvent, findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
-import { postOnsetChart } from '../post-chart.js';
+import { postIncidentCharts } from '../post-chart.js';
 
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
 export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
@@ -87,13 +87,10 @@ async function postFirstBriefing(ctx: AppContext, incident: Incident, channelId:
   // An investigation that finished while this message was on its way found no briefing to update: update it now.
   if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
   // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
-  // way): its own attempt found no thread to post in, so the chart goes with this briefing. Posted once either way.
+  // way): its own attempt found no thread to post in, so the charts go with this briefing. Posted once either way.
   // Shown as investigating: read again whether it finished meanwhile; otherwise the result is already in hand.
   const now = view.phase === 'investigating' ? await findIncident(ctx.knex, incident.id) : incident;
-  if (now?.investigation)
-    await postOnsetChart(ctx, incident.id).catch((err) =>
-      ctx.logger.warn({ err, incidentId: incident.id }, 'could not post the metric chart'),
-    );
+  if (now?.investigation) await postIncidentCharts(ctx, incident.id);
 }
 
 const isPermanent = (err: unknown) => err instanceof ExternalServiceError && !err.retryable;
