@@ -140,6 +140,23 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [onlyTypesOfSrc, inward] }] },
   },
   {
+    // lib/: pure helpers that src/ and blocks/ both use; they import nothing of the project.
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/**', '**/blocks/**', '**/handlers/**', '**/presenters/**', '**/sandbox/**', '**/eval/**'],
+              message: 'lib/ is pure: it imports nothing of the project.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Presenters may use src/, blocks/ and Slack's types, but never the handlers.
     files: ['presenters/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noHandlers] }] },

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const roots = ['src', 'handlers', 'blocks', 'presenters', 'migrations', 'sandbox', 'eval'];
+const roots = ['src', 'lib', 'handlers', 'blocks', 'presenters', 'migrations', 'sandbox', 'eval'];
 
 function walk(dir: string, out: string[]): void {
   if (!existsSync(dir)) return;

@@ -1,4 +1,5 @@
 // Wall-clock time in a team's time zone: business hours, the next start of business, the end of the business day.
+import { wallClock } from '../../lib/wall-clock.js';
 import type { Team } from '../config.js';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -15,39 +16,10 @@ export interface LocalTime {
   weekday: Weekday;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** The wall-clock reading of an instant in a time zone. */
 export function toLocal(at: Date, timeZone: string): LocalTime {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const weekday = WEEKDAYS[new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!)).getUTCDay()]!;
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-    weekday,
-  };
+  const { weekday, ...l } = wallClock(at, timeZone);
+  return { ...l, weekday: WEEKDAYS[weekday]! };
 }
 
 function offsetMs(at: number, timeZone: string): number {
