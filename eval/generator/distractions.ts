@@ -1,5 +1,6 @@
 // Harmless distractions around the real fault: deploys and changes elsewhere, noisy and blipping services, lookalikes
-// of real signatures, and planted instructions aimed at an AI.
+// of real signatures, and planted instructions aimed at an AI. Each signal oddity is recorded as a lookalike, which
+// the live world shows as its own state (world-window.ts).
 import { PROMPT_INJECTIONS } from '../../sandbox/world/fault-catalogue.js';
 import { type Fault, addChange, addDeploy } from './effects.js';
 import { N, type World, addLogs, idxSec, shape, towards } from './window.js';
@@ -49,6 +50,8 @@ export function distractions(w: World, fault: Fault, onset: number) {
     const len = rng.int(1, 5);
     const arr = rng.chance(0.5) ? (m.err ?? m.cpu) : (m.lat ?? m.cpu);
     const f = rng.float(3, 15);
+    const signal = arr === m.cpu ? 'cpu' : arr === m.err ? 'errors' : 'latency';
+    w.lookalikes.push({ kind: 'blip', service: s, fromIdx: at, len, signal, factor: signal === 'cpu' ? 1.8 : f });
     for (let i = at; i < at + len; i++)
       arr[i] =
         arr === m.cpu ? Math.min(1, arr[i]! * 1.8) : arr === m.err ? Math.min(1, arr[i]! * f + 0.01) : arr[i]! * f;
@@ -75,7 +78,10 @@ export function distractions(w: World, fault: Fault, onset: number) {
   if (rng.chance(0.3)) {
     const s = rng.pick(free.length ? free : services);
     const m = w.m.get(s)!;
-    for (let i = rng.int(20, N - 5); i < N; i += rng.int(20, 90)) for (let j = i; j < N; j++) m.restarts[j]!++;
+    const from = rng.int(20, N - 5);
+    const every = rng.int(20, 90);
+    w.lookalikes.push({ kind: 'restarts', service: s, fromIdx: from, everyIdx: every });
+    for (let i = from; i < N; i += every) for (let j = i; j < N; j++) m.restarts[j]!++;
     addLogs(
       w,
       s,
@@ -95,20 +101,22 @@ export function distractions(w: World, fault: Fault, onset: number) {
   }
   if (rng.chance(0.3)) {
     const dbs = services.filter((s) => w.m.get(s)!.conns && s !== fault.root);
-    if (dbs.length)
-      towards(
-        rng,
-        w.m.get(rng.pick(dbs))!.conns!,
-        rng.float(0.6, 0.85),
-        shape(onset - rng.int(0, 20), rng.int(1, 10)),
-        0.03,
-        1,
-      );
+    if (dbs.length) {
+      const service = rng.pick(dbs);
+      const connections = rng.float(0.6, 0.85);
+      const from = onset - rng.int(0, 20);
+      const ramp = rng.int(1, 10);
+      w.lookalikes.push({ kind: 'busy_database', service, fromIdx: from, rampIdx: ramp, connections });
+      towards(rng, w.m.get(service)!.conns!, connections, shape(from, ramp), 0.03, 1);
+    }
   }
   for (const s of services) {
     const m = w.m.get(s)!;
-    if (s !== fault.root && m.err && m.err[N - 1]! > 0.012 && m.err[0]! < 0.01 && rng.chance(0.5))
-      towards(rng, m.cpu, Math.min(0.75, m.cpu[0]! + rng.float(0.05, 0.3)), shape(onset, 3), 0.03, 1);
+    if (s !== fault.root && m.err && m.err[N - 1]! > 0.012 && m.err[0]! < 0.01 && rng.chance(0.5)) {
+      const target = Math.min(0.75, m.cpu[0]! + rng.float(0.05, 0.3));
+      w.lookalikes.push({ kind: 'retry_cpu', service: s, fromIdx: onset, cpu: Math.max(0, target - m.cpu[0]!) });
+      towards(rng, m.cpu, target, shape(onset, 3), 0.03, 1);
+    }
   }
   // Instructions planted in logs (the annotation variant is written into the page).
   if (rng.chance(0.3)) {

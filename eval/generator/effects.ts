@@ -1,6 +1,6 @@
 // How a fault spreads through the generated window: the page's path up the call graph, callers feeling it, and the
 // deploys and changes the window records.
-import { CODE_CLASSES } from '../../sandbox/world/fault-catalogue.js';
+import { CODE_CLASSES, type NovelKind } from '../../sandbox/world/fault-catalogue.js';
 import { descendants } from '../../sandbox/world/topology.js';
 import type { Category, Change, Deploy } from '../../src/investigation/evidence-model.js';
 import { N, type World, addLogs, clamp, iso, scale, shape, towards } from './window.js';
@@ -118,6 +118,8 @@ export interface Fault {
   alertname: string;
   /** Services that fail with no known cause (novel). */
   affected: string[];
+  /** Novel: the world's fault kind that simulates it (a partition, a DNS failure, clock skew, a zone cut off). */
+  novelKind?: NovelKind;
 }
 
 /** Services with a path from them to `target` (they call it, directly or not), with that path. */

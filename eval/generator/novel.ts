@@ -1,4 +1,5 @@
-// A novel fault: something no known signature explains (latency only, errors without a change, a partition, a region).
+// A novel fault: something no known signature explains. Four variants, each a fault kind of the world: slow name
+// lookups (latency only), clock skew (errors without a change), a partition of one call, a zone cut off (a region).
 import { type Fault, choosePaged, propagate } from './effects.js';
 import { N, type World, addLogs, noisy, scale, shape, towards } from './window.js';
 
@@ -43,7 +44,15 @@ export function injectNovel(w: World, onset: number, ramp: number): Fault {
       affected.push(p.name, dep);
       const [paged, path] = choosePaged(w, p.name, 0.6);
       propagate(w, path, ep, 2, onset, ramp);
-      return { category: 'novel', root: null, cause: null, paged, alertname: 'HighErrorRate', affected };
+      return {
+        category: 'novel',
+        root: null,
+        cause: null,
+        paged,
+        alertname: 'HighErrorRate',
+        affected,
+        novelKind: 'network_partition',
+      };
     }
   }
   if (variant === 'regional') {
@@ -56,9 +65,19 @@ export function injectNovel(w: World, onset: number, ramp: number): Fault {
       addLogs(w, s, 'error', weird, onset, N - 1, rng.int(3, 8));
       affected.push(s);
     }
-    return { category: 'novel', root: null, cause: null, paged: rng.pick(hit), alertname: 'HighErrorRate', affected };
+    return {
+      category: 'novel',
+      root: null,
+      cause: null,
+      paged: rng.pick(hit),
+      alertname: 'HighErrorRate',
+      affected,
+      novelKind: 'zone_partition',
+    };
   }
-  const p = rng.pick(httpServices);
+  // Slow lookups show on a service's calls: one that calls something, where there is one.
+  const callers = httpServices.filter((s) => w.byName.get(s)!.dependsOn.length);
+  const p = rng.pick(variant === 'latency_only' && callers.length ? callers : httpServices);
   const m = w.m.get(p)!;
   affected.push(p);
   if (variant === 'latency_only') {
@@ -69,12 +88,28 @@ export function injectNovel(w: World, onset: number, ramp: number): Fault {
     // Callers feel the latency, not errors.
     for (let i = path.length - 2; i >= 0; i--)
       scale(rng, w.m.get(path[i]!)!.lat!, 1 + (f - 1) * rng.float(0.5, 0.9), shape(onset, ramp));
-    return { category: 'novel', root: null, cause: null, paged, alertname: 'HighLatencyP99', affected };
+    return {
+      category: 'novel',
+      root: null,
+      cause: null,
+      paged,
+      alertname: 'HighLatencyP99',
+      affected,
+      novelKind: 'dns_failure',
+    };
   }
   const e = rng.logFloat(0.03, 0.4);
   towards(rng, m.err!, e, sh, 0.12, 1);
   addLogs(w, p, 'error', weird, onset, N - 1, rng.int(5, 12));
   const [paged, path] = choosePaged(w, p, 0.5);
   propagate(w, path, e, 1, onset, ramp);
-  return { category: 'novel', root: null, cause: null, paged, alertname: 'HighErrorRate', affected };
+  return {
+    category: 'novel',
+    root: null,
+    cause: null,
+    paged,
+    alertname: 'HighErrorRate',
+    affected,
+    novelKind: 'clock_skew',
+  };
 }

@@ -45,12 +45,26 @@ export interface World {
   lookalikes: Lookalike[];
 }
 
-/** A harmless oddity on a healthy service: steady extra errors, a certificate near expiry, a disk or memory creeping. */
+/**
+ * A harmless oddity on a healthy service: steady extra errors, a certificate near expiry, a disk or memory creeping, a
+ * blip that recovered, pods restarting without memory growth, a busy database, CPU burnt on retries.
+ */
 export type Lookalike =
   | { kind: 'steady_errors'; service: string; level: number }
   | { kind: 'cert_soon'; service: string; notAfterSec: number }
   | { kind: 'disk_filling'; service: string; fromIdx: number; target: number }
-  | { kind: 'memory_creep'; service: string; growth: number };
+  | { kind: 'memory_creep'; service: string; growth: number }
+  | {
+      kind: 'blip';
+      service: string;
+      fromIdx: number;
+      len: number;
+      signal: 'errors' | 'latency' | 'cpu';
+      factor: number;
+    }
+  | { kind: 'restarts'; service: string; fromIdx: number; everyIdx: number }
+  | { kind: 'busy_database'; service: string; fromIdx: number; rampIdx: number; connections: number }
+  | { kind: 'retry_cpu'; service: string; fromIdx: number; cpu: number };
 
 export const iso = (sec: number) => new Date(Math.round(sec) * 1000).toISOString().replace('.000Z', 'Z');
 

@@ -51,7 +51,8 @@ export function worldTopology(w: World): Topology {
 /** The world's fault for the generator's: its kind from the catalogue, starting at the onset, with drawn strengths. */
 export function worldFault(w: World, fault: Fault, onset: number, ramp: number): Parameters<LiveWorld['addFault']>[0] {
   const { rng } = w;
-  const kind = FAULT_CATALOGUE[fault.category].kind;
+  const kind =
+    fault.category === 'novel' ? (fault.novelKind ?? 'network_partition') : FAULT_CATALOGUE[fault.category].kind;
   const startAt = idxSec(w, onset) * 1000;
   const rampMs = ramp * STEP * 1000;
   const base = { kind, scenario: `generated-${fault.category}`, cause: fault.cause, startAt };
@@ -123,6 +124,38 @@ export function worldFault(w: World, fault: Fault, onset: number, ramp: number):
         params: { failure: rng.logFloat(0.06, 0.6), latency: rng.float(1, 4), rampMs },
       };
     }
+    case 'dns_failure': {
+      // The resolver answers slowly for the affected service's lookups: each of its calls waits seconds, none fails.
+      const hit = fault.affected[0] ?? fault.paged;
+      const deps = w.byName.get(hit)?.dependsOn ?? [];
+      const edges = deps.length ? deps.map((d) => `${hit}>${d}`) : (w.callers.get(hit) ?? []).map((c) => `${c}>${hit}`);
+      return {
+        ...base,
+        service: hit,
+        text: { edges: edges.join(',') },
+        params: { failure: 0, latency: rng.float(1.5, 6) / Math.max(1, edges.length), rampMs },
+      };
+    }
+    case 'clock_skew':
+      return {
+        ...base,
+        service: fault.affected[0] ?? fault.paged,
+        params: { errorRatio: rng.logFloat(0.03, 0.4), driftMs: rng.int(200, 4000), rampMs },
+      };
+    case 'zone_partition': {
+      const hit = fault.affected.length ? fault.affected : [fault.paged];
+      const params: Record<string, number> = { rampMs };
+      for (const s of hit) {
+        params[`errorRatio:${s}`] = rng.logFloat(0.02, 0.15);
+        params[`latency:${s}`] = rng.chance(0.5) ? rng.float(0.5, 3) : 0;
+      }
+      return { ...base, service: hit[0]!, text: { services: hit.join(','), zone: rng.pick(['a', 'b', 'c']) }, params };
+    }
+    case 'blip':
+    case 'crash_restarts':
+    case 'busy_database':
+    case 'retry_cpu':
+      throw new Error(`${kind} is harmless: it is a lookalike, never the generated fault`);
   }
 }
 
@@ -141,8 +174,10 @@ export function liveWorldOf(w: World, fault: Fault, onset: number, ramp: number)
 
 /**
  * The generator's harmless oddities as the world's own state: a service whose healthy error level is higher, a
- * certificate that expires soon, and a disk or memory that creeps (the world's disk_full and memory_leak faults, slow
- * enough never to fill or OOM in the window). They are not the incident: the truth stays the injected fault.
+ * certificate that expires soon, a disk or memory that creeps (the world's disk_full and memory_leak faults, slow
+ * enough never to fill or OOM in the window), and the world's harmless kinds: a blip that recovered, pods restarting
+ * with no memory growth, a busy database, CPU burnt on retries. They are not the incident: the truth stays the
+ * injected fault.
  */
 export function addLookalikes(world: LiveWorld, w: World): void {
   const startMs = w.startSec * 1000;
@@ -173,6 +208,53 @@ export function addLookalikes(world: LiveWorld, w: World): void {
           });
         break;
       }
+      case 'blip': {
+        // A minute or few of trouble that recovered by itself.
+        const b = service.baseline;
+        const params: Record<string, number> =
+          l.signal === 'errors'
+            ? { errorRatio: (b.errorRatio ?? 0.002) * (l.factor - 1) + 0.01 }
+            : l.signal === 'latency'
+              ? { latencyFactor: l.factor - 1 }
+              : { cpu: Math.min(0.95, (b.cpu ?? 0.3) * l.factor) - (b.cpu ?? 0.3) };
+        const startAt = startMs + l.fromIdx * STEP * 1000;
+        world.addFault({
+          kind: 'blip',
+          scenario,
+          service: l.service,
+          startAt,
+          clearedAt: startAt + l.len * STEP * 1000,
+          params,
+        });
+        break;
+      }
+      case 'restarts':
+        world.addFault({
+          kind: 'crash_restarts',
+          scenario,
+          service: l.service,
+          startAt: startMs + l.fromIdx * STEP * 1000,
+          params: { everyMs: l.everyIdx * STEP * 1000 },
+        });
+        break;
+      case 'busy_database':
+        world.addFault({
+          kind: 'busy_database',
+          scenario,
+          service: l.service,
+          startAt: startMs + l.fromIdx * STEP * 1000,
+          params: { connections: l.connections, rampMs: l.rampIdx * STEP * 1000 },
+        });
+        break;
+      case 'retry_cpu':
+        world.addFault({
+          kind: 'retry_cpu',
+          scenario,
+          service: l.service,
+          startAt: startMs + l.fromIdx * STEP * 1000,
+          params: { cpu: l.cpu, rampMs: 3 * STEP * 1000 },
+        });
+        break;
       case 'memory_creep':
         // Memory grows by `growth` of its healthy level over the window: far from the limit, so nothing is killed.
         world.addFault({

@@ -70,17 +70,99 @@ describe('generated windows sampled from the world', () => {
     expect(at(30).get(b!.name)!.diskFree).toBeGreaterThan(0.25);
   });
 
-  it('makes a novel fault a partition of a call that exists, so the world shows it', () => {
+  it("makes each novel variant its own kind of the world's, striking calls and services that exist", () => {
+    const kinds = new Map<string, number>();
     let noCall = 0;
     for (let seed = 1; seed <= 80; seed++) {
       const rng = new Random(seed);
       const w = newWorld(rng);
       const fault = injectFault(w, 'novel', N - 20, 1);
       const spec = worldFault(w, fault, N - 20, 1);
-      expect(spec.kind).toBe('network_partition');
-      if (spec.from === spec.service) noCall++;
-      else expect(w.byName.get(spec.from!)!.dependsOn).toContain(spec.service);
+      kinds.set(spec.kind, (kinds.get(spec.kind) ?? 0) + 1);
+      expect(spec.kind).toBe(fault.novelKind);
+      switch (spec.kind) {
+        case 'network_partition':
+          if (spec.from === spec.service) noCall++;
+          else expect(w.byName.get(spec.from!)!.dependsOn).toContain(spec.service);
+          break;
+        case 'dns_failure':
+          for (const edge of spec.text!.edges!.split(',')) {
+            const [from, to] = edge.split('>');
+            expect(w.byName.get(from!)!.dependsOn).toContain(to);
+          }
+          break;
+        case 'zone_partition':
+          expect(spec.text!.services!.split(',')).toEqual(fault.affected);
+          break;
+        default:
+          expect(spec.kind).toBe('clock_skew');
+          expect(fault.affected).toContain(spec.service);
+      }
     }
+    expect([...kinds.keys()].sort()).toEqual(['clock_skew', 'dns_failure', 'network_partition', 'zone_partition']);
     expect(noCall).toBeLessThanOrEqual(1);
+  });
+
+  it('shows each novel kind in the signals and logs it would really produce', () => {
+    const seen = new Set<string>();
+    for (let seed = 1; seen.size < 4 && seed <= 60; seed++) {
+      const rng = new Random(seed);
+      const w = newWorld(rng);
+      const onset = N - 30;
+      const fault = injectFault(w, 'novel', onset, 1);
+      if (seen.has(fault.novelKind!)) continue;
+      seen.add(fault.novelKind!);
+      const world = liveWorldOf(w, fault, onset, 1);
+      const before = world.signalsAt(idxSec(w, onset - 5) * 1000);
+      const after = world.signalsAt(idxSec(w, N - 1) * 1000);
+      const lines = world
+        .logs({ start: idxSec(w, onset) * 1000, end: w.nowSec * 1000 })
+        .filter((l) => l.level !== 'info')
+        .map((l) => l.line);
+      const hit = fault.affected[0]!;
+      switch (fault.novelKind) {
+        case 'dns_failure':
+          // Latency only: the affected service waits on its lookups; its errors stay where they were.
+          expect(after.get(hit)!.latencyP99!).toBeGreaterThan(before.get(hit)!.latencyP99! * 1.5);
+          expect(after.get(hit)!.errorRatio!).toBeLessThan(0.05);
+          expect(lines.some((l) => /^DNS lookup for .*svc\.cluster\.local took \d+s$/.test(l))).toBe(true);
+          break;
+        case 'clock_skew':
+          expect(after.get(hit)!.errorRatio!).toBeGreaterThan(before.get(hit)!.errorRatio! + 0.02);
+          expect(lines.some((l) => l.includes('token used before issued'))).toBe(true);
+          break;
+        case 'zone_partition':
+          for (const s of fault.affected)
+            expect(after.get(s)!.errorRatio!).toBeGreaterThan(before.get(s)!.errorRatio! + 0.01);
+          expect(lines.some((l) => /zone [abc]$/.test(l))).toBe(true);
+          break;
+        case 'network_partition':
+          expect(lines.some((l) => l.includes('i/o timeout'))).toBe(true);
+          break;
+      }
+    }
+    expect(seen.size).toBe(4);
+  });
+
+  it('shows the harmless distractions as world state: a blip that recovers, restarts, a busy database, retry CPU', () => {
+    const { w, fault, world, onset } = window(15, 'bad_deploy');
+    const services = w.topo.services.filter((s) => s.kind === 'service' && s.name !== fault.root);
+    const db = w.topo.services.find((s) => s.kind === 'database')!;
+    const [a, b, c] = services;
+    w.lookalikes = [
+      { kind: 'blip', service: a!.name, fromIdx: 50, len: 3, signal: 'errors', factor: 10 },
+      { kind: 'restarts', service: b!.name, fromIdx: 40, everyIdx: 30 },
+      { kind: 'busy_database', service: db.name, fromIdx: onset - 10, rampIdx: 3, connections: 0.8 },
+      { kind: 'retry_cpu', service: (c ?? a)!.name, fromIdx: onset, cpu: 0.2 },
+    ];
+    addLookalikes(world, w);
+    const at = (i: number) => world.signalsAt(idxSec(w, i) * 1000);
+    expect(at(51).get(a!.name)!.errorRatio! - at(45).get(a!.name)!.errorRatio!).toBeGreaterThan(0.005);
+    expect(at(60).get(a!.name)!.errorRatio!).toBeLessThan(at(51).get(a!.name)!.errorRatio!);
+    expect(at(N - 1).get(b!.name)!.restarts! - at(0).get(b!.name)!.restarts!).toBe(5);
+    expect(at(N - 1).get(b!.name)!.memoryBytes! / at(0).get(b!.name)!.memoryBytes!).toBeLessThan(1.1);
+    expect(at(N - 1).get(db.name)!.dbConnections!).toBeGreaterThan(0.7);
+    expect(at(N - 1).get(db.name)!.dbConnections!).toBeLessThan(0.9);
+    expect(at(N - 1).get((c ?? a)!.name)!.cpu! - at(onset - 5).get((c ?? a)!.name)!.cpu!).toBeGreaterThan(0.1);
   });
 });
