@@ -159,17 +159,23 @@ export function worldFault(w: World, fault: Fault, onset: number, ramp: number):
   }
 }
 
-/** A live world holding the generated window's topology, fault, deploys and changes, stopped at the window's now. */
-export function liveWorldOf(w: World, fault: Fault, onset: number, ramp: number): LiveWorld {
+/** A live world holding the generated window's topology and `faults`, stopped at the window's now. */
+export function liveWorld(w: World, faults: ReadonlyArray<Parameters<LiveWorld['addFault']>[0]>): LiveWorld {
   const world = new LiveWorld({
     clock: createWorldClock({ speed: 0, start: new Date(w.nowSec * 1000) }),
     topology: worldTopology(w),
     seed: `generated-${w.nowSec}`,
   });
-  const spec = worldFault(w, fault, onset, ramp);
-  world.addFault(spec);
-  if (spec.kind === 'certificate_expiry') world.expireCertificate(spec.service, spec.startAt);
+  for (const spec of faults) {
+    world.addFault(spec);
+    if (spec.kind === 'certificate_expiry') world.expireCertificate(spec.service, spec.startAt);
+  }
   return world;
+}
+
+/** A live world holding the generated window's topology and its one injected fault. */
+export function liveWorldOf(w: World, fault: Fault, onset: number, ramp: number): LiveWorld {
+  return liveWorld(w, [worldFault(w, fault, onset, ramp)]);
 }
 
 /**

@@ -102,7 +102,8 @@ function callFailureText(topology: Topology, faults: readonly Fault[], to: strin
 function faultLines(f: Fault, s: WorldService, sig: ServiceSignals | undefined, t: number, key: string) {
   const i = intensity(f, t);
   const lines: Array<{ level: LogLine['level']; line: string }> = [];
-  if (i <= 0.2) return lines;
+  // A quiet fault shows in the signals only: whoever injected it writes what its services say.
+  if (i <= 0.2 || f.params.quietLogs) return lines;
   switch (f.kind) {
     case 'bad_deploy':
       if (f.service !== s.name) break;
@@ -286,6 +287,17 @@ function faultLines(f: Fault, s: WorldService, sig: ServiceSignals | undefined, 
   return lines;
 }
 
+/** Whether a quiet fault cuts the calls from `from` to `to` (its injector writes what the caller says of them). */
+function quietCall(faults: readonly Fault[], from: string, to: string, t: number): boolean {
+  return faults.some(
+    (f) =>
+      f.params.quietLogs &&
+      intensity(f, t) > 0 &&
+      ((f.kind === 'network_partition' && f.from === from && f.service === to) ||
+        (f.kind === 'dns_failure' && dnsEdges(f).includes(`${from}>${to}`))),
+  );
+}
+
 export interface LogWorld {
   topology: Topology;
   faults: readonly Fault[];
@@ -309,7 +321,7 @@ export function generateLogs(world: LogWorld, range: { start: number; end: numbe
       const lines = backgroundLines(s, key);
       for (const f of world.faults) lines.push(...faultLines(f, s, sig, t, `${key}:${f.id}`));
       for (const [dep, share] of Object.entries(sig?.upstream ?? {})) {
-        if (share < 0.03) continue;
+        if (share < 0.03 || quietCall(world.faults, s.name, dep, t)) continue;
         lines.push(
           ...emit(`${key}:up:${dep}`, Math.min(1, share * 6), 1, (k) => ({
             level: 'error',

@@ -307,6 +307,10 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
         qlat += (f.params.queryLatency ?? 5.7) * i;
         eff.error += (f.params.callFailure ?? 0.16) * i;
       }
+      // A database out of disk fails the writes it is sent.
+      if (disk.fullFor > 0)
+        eff.error +=
+          (activeFaults(state, 'disk_full', name)[0]?.params.errorRatio ?? 0.17) * Math.min(1, disk.fullFor / 60_000);
       sig.dbConnections = Math.min(1, conns);
       sig.dbQueryLatency = qlat;
       sig.restarts = restarts;
