@@ -1,23 +1,17 @@
 // Building blocks of the harder situations (situations.ts): what each sets up in the live world (its faults, as the
 // world's own kinds), stack traces, the page's path, and the real-telemetry shape (per-pod series, no error ratios).
 import { Random } from '../../sandbox/world/random.js';
-import type { World as LiveWorld } from '../../sandbox/world/world.js';
 import type { Category, Deploy, Series } from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
-import { type Fault, choosePaged } from './effects.js';
-import { N, STEP, type World, addLogs, idxSec } from './window.js';
+import { type Fault, type WorldFault, choosePaged } from './plan-fault.js';
+import { N, STEP, type Scene, addLogs, idxSec } from './scene.js';
 
-/** A fault the live world carries: what the situation set up for its window to sample. */
-export type WorldFault = Parameters<LiveWorld['addFault']>[0];
-
-/** A situation's truth and page, the world's faults that make its signals, and a service that exports nothing. */
-export type SituationFault = Fault & { world: WorldFault[]; silent?: string };
-
-export type Situation = (w: World, onset: number, ramp: number) => SituationFault;
+/** A situation sets up the scene and returns its fault: the truth, the page, and the world's faults. */
+export type Situation = (w: Scene, onset: number, ramp: number) => Fault;
 
 export const fileOf = (cls: string) => `src/${cls.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
 
-export const http = (w: World) => w.topo.services.filter((s) => s.kind === 'service').map((s) => s.name);
+export const http = (w: Scene) => w.topo.services.filter((s) => s.kind === 'service').map((s) => s.name);
 
 export const fault = (
   category: Category,
@@ -26,17 +20,17 @@ export const fault = (
   paged: string,
   world: WorldFault[],
   alertname = 'HighErrorRate',
-): SituationFault => ({ category, root, cause, paged, alertname, affected: [], world });
+): Fault => ({ category, root, cause, paged, alertname, affected: [], world });
 
 /** World time (unix ms) of the window's point `idx`. */
-export const msAt = (w: World, idx: number) => idxSec(w, idx) * 1000;
+export const msAt = (w: Scene, idx: number) => idxSec(w, idx) * 1000;
 
 /**
  * A world fault of `kind` on `service` from the window's point `onset`, rising over `ramp` points. Quiet: it writes no
  * log lines of its own (the situation writes what its services say).
  */
 export function quiet(
-  w: World,
+  w: Scene,
   kind: WorldFault['kind'],
   service: string,
   onset: number,
@@ -55,7 +49,7 @@ export function quiet(
 }
 
 /** Stack traces naming the module the bad build changed. */
-export function stackTraces(w: World, service: string, cls: string, from: number) {
+export function stackTraces(w: Scene, service: string, cls: string, from: number) {
   const { rng } = w;
   addLogs(
     w,
@@ -70,7 +64,7 @@ export function stackTraces(w: World, service: string, cls: string, from: number
 }
 
 /** A deploy's warm-up: errors and latency for a minute or three, then back to normal (a blip that recovers). */
-export function warmup(w: World, service: string, idx: number): WorldFault[] {
+export function warmup(w: Scene, service: string, idx: number): WorldFault[] {
   if (w.byName.get(service)?.kind !== 'service') return [];
   const startAt = msAt(w, idx);
   const len = w.rng.int(1, 3);
@@ -91,7 +85,7 @@ export function warmup(w: World, service: string, idx: number): WorldFault[] {
  * The world carries the failure up the call graph.
  */
 export function breakService(
-  w: World,
+  w: Scene,
   root: string,
   onset: number,
   ramp: number,
@@ -109,14 +103,14 @@ export function breakService(
  * Traffic that rises through the day: a slow, straight ramp across the whole window on every HTTP service, kept short
  * of saturating any of them.
  */
-export function dailyRamp(w: World, services: string[], factor: () => number): WorldFault[] {
+export function dailyRamp(w: Scene, services: string[], factor: () => number): WorldFault[] {
   return services.map((s) => {
-    const cpu = w.m.get(s)?.cpu[0] ?? 0.3;
+    const cpu = w.baselines.get(s)?.cpu ?? 0.3;
     return quiet(w, 'traffic_surge', s, 0, N - 1, { factor: Math.min(factor(), 0.72 / cpu), downstreamShare: 0 });
   });
 }
 
-export const deep = (w: World) => {
+export const deep = (w: Scene) => {
   const names = http(w).filter((s) => (w.topo.depth.get(s) ?? 0) >= 1);
   return names.length ? names : http(w);
 };

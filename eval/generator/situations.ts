@@ -9,12 +9,10 @@ import type { Category } from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
 import { assemble } from './assemble.js';
 import { distractions } from './distractions.js';
-import { addChange, addDeploy, choosePaged } from './effects.js';
-import { injectFault } from './inject-fault.js';
+import { addChange, addDeploy } from './history.js';
+import { type Fault, type WorldFault, choosePaged, planFault } from './plan-fault.js';
 import {
   type Situation,
-  type SituationFault,
-  type WorldFault,
   breakService,
   dailyRamp,
   deep,
@@ -26,21 +24,15 @@ import {
   stackTraces,
   warmup,
 } from './situation-helpers.js';
-import { N, addLogs, idxSec, newWorld } from './window.js';
-import { addLookalikes, liveWorld, sampleWindow, worldFault } from './world-window.js';
+import { N, type Scene, addLogs, idxSec, newScene, servesHttp } from './scene.js';
+import { addLookalikes, liveWorld, sampleWindow } from './world-window.js';
 
-/** A plain category's fault (inject-fault.ts) as a situation: the world's fault of that kind. */
-function plain(w: Parameters<Situation>[0], category: Category, onset: number, ramp: number): SituationFault {
-  const written = w.logs.length;
-  const f = injectFault(w, category, onset, ramp);
-  // What its services say comes from the world's fault, as on the plain path.
-  w.logs.length = written;
-  return { ...f, world: [worldFault(w, f, onset, ramp)] };
-}
+/** A plain category's fault (plan-fault.ts) as a situation. */
+const plain = (w: Scene, category: Category, onset: number, ramp: number): Fault => planFault(w, category, onset, ramp);
 
 /** A hot path on `service`: CPU saturates, requests queue, latency and timeouts climb. */
-function hotPath(w: Parameters<Situation>[0], service: string, onset: number, ramp: number): WorldFault {
-  const cpu = w.m.get(service)?.cpu[0] ?? 0.3;
+function hotPath(w: Scene, service: string, onset: number, ramp: number): WorldFault {
+  const cpu = w.baselines.get(service)?.cpu ?? 0.3;
   return quiet(w, 'cpu_saturation', service, onset, ramp, {
     hotPath: Math.max(0.2, 1.05 - cpu) + w.rng.float(0.05, 0.4),
   });
@@ -91,7 +83,7 @@ export const SITUATIONS: Record<string, Situation> = {
   silent_root(w, onset, ramp) {
     const { rng } = w;
     const dbs = w.topo.services
-      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => w.m.get(c)?.err))
+      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => servesHttp(w, c)))
       .map((s) => s.name);
     const variant = dbs.length ? rng.pick(['disk', 'connections', 'deploy'] as const) : 'deploy';
     const root = variant === 'deploy' ? rng.pick(deep(w)) : rng.pick(dbs);
@@ -142,7 +134,7 @@ export const SITUATIONS: Record<string, Situation> = {
       world = quiet(w, 'bad_deploy', root, onset, ramp, { errorRatio: e }, { cause });
     }
     // Its callers see it fail through their per-upstream errors; it has no series of its own.
-    const users = (w.callers.get(root) ?? []).filter((c) => w.m.get(c)?.err);
+    const users = (w.callers.get(root) ?? []).filter((c) => servesHttp(w, c));
     const user = users.length ? rng.pick(users) : rng.pick(http(w).filter((s) => s !== root));
     addLogs(
       w,
@@ -193,7 +185,7 @@ export const SITUATIONS: Record<string, Situation> = {
     );
     let paged = root;
     let alertname = 'PodCrashLooping';
-    if (w.m.get(root)?.err) {
+    if (servesHttp(w, root)) {
       [paged] = choosePaged(w, root, 0.5);
       alertname = paged === root && rng.chance(0.4) ? 'PodCrashLooping' : 'HighErrorRate';
     }
@@ -297,7 +289,7 @@ export const SITUATIONS: Record<string, Situation> = {
   connection_limit(w, onset, ramp) {
     const { rng } = w;
     const dbs = w.topo.services
-      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => w.m.get(c)?.err))
+      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => servesHttp(w, c)))
       .map((s) => s.name);
     if (!dbs.length) return SITUATIONS.dependency_change!(w, onset, ramp);
     const root = rng.pick(dbs);
@@ -328,7 +320,7 @@ export const SITUATIONS: Record<string, Situation> = {
       N - 1,
       rng.int(5, 12),
     );
-    const users = (w.callers.get(root) ?? []).filter((u) => w.m.get(u)?.err);
+    const users = (w.callers.get(root) ?? []).filter((u) => servesHttp(w, u));
     const user = rng.pick(users);
     addLogs(
       w,
@@ -349,7 +341,7 @@ export const SITUATIONS: Record<string, Situation> = {
     const { rng } = w;
     const vendors = w.topo.services.filter((s) => s.kind === 'external').map((s) => s.name);
     const vendor = rng.pick(vendors);
-    const callers = (w.callers.get(vendor) ?? []).filter((c) => w.m.get(c)?.err);
+    const callers = (w.callers.get(vendor) ?? []).filter((c) => servesHttp(w, c));
     if (!callers.length) return SITUATIONS.vendor_outage!(w, onset, ramp);
     const caller = rng.pick(callers);
     const asDeploy = rng.chance(0.4);
@@ -403,7 +395,7 @@ export const SITUATIONS: Record<string, Situation> = {
   vendor_outage(w, onset, ramp) {
     const { rng } = w;
     const f = plain(w, 'third_party_outage', onset, ramp);
-    const callers = (w.callers.get(f.root!) ?? []).filter((c) => w.m.get(c));
+    const callers = (w.callers.get(f.root!) ?? []).filter((c) => w.baselines.has(c));
     if (callers.length && rng.chance(0.6))
       addChange(
         w,
@@ -419,7 +411,7 @@ export const SITUATIONS: Record<string, Situation> = {
     const { rng } = w;
     const pairs = w.topo.services
       .filter((s) => s.kind === 'service')
-      .flatMap((s) => s.dependsOn.filter((d) => w.m.get(d)?.req).map((d) => [s.name, d] as const));
+      .flatMap((s) => s.dependsOn.filter((d) => servesHttp(w, d)).map((d) => [s.name, d] as const));
     if (!pairs.length) return SITUATIONS.dependency_change!(w, onset, ramp);
     const [caller, dep] = rng.pick(pairs);
     const from = rng.int(1, 3);
@@ -431,7 +423,7 @@ export const SITUATIONS: Record<string, Situation> = {
       `retry budget for ${dep} raised ${from} -> ${to}`,
     ]);
     // The retries multiply the dependency's traffic past its capacity: CPU saturates, it times out and fails.
-    const cpu = w.m.get(dep)?.cpu[0] ?? 0.3;
+    const cpu = w.baselines.get(dep)?.cpu ?? 0.3;
     const storm = quiet(
       w,
       'traffic_surge',
@@ -550,7 +542,7 @@ export const SITUATIONS: Record<string, Situation> = {
     const busy = http(w).filter((s) => !path.includes(s));
     if (busy.length && rng.chance(0.6)) {
       const s = rng.pick(busy);
-      const cpu = w.m.get(s)?.cpu[0] ?? 0.3;
+      const cpu = w.baselines.get(s)?.cpu ?? 0.3;
       world.push(
         quiet(w, 'retry_cpu', s, onset - rng.int(0, 20), 5, { cpu: Math.max(0, rng.float(0.55, 0.75) - cpu) }),
       );
@@ -565,18 +557,16 @@ export const SITUATION_NAMES = Object.keys(SITUATIONS);
 /** One scenario of a situation, reproducible from `seed`. */
 export function generateSituation(seed: number, situation: string, label: string): Scenario {
   const rng = new Random(seed);
-  const w = newWorld(
+  const w = newScene(
     rng,
     (t) => t.services.some((s) => s.kind === 'database') && t.services.filter((s) => s.kind === 'service').length >= 4,
   );
-  // The world writes the services' everyday chatter; the window keeps only what the situation has them say.
-  w.logs = [];
   const onset = N - 1 - rng.int(8, 40);
   const ramp = rng.chance(0.6) ? 1 : rng.int(2, Math.min(10, N - 1 - onset - 6));
   const f = SITUATIONS[situation]!(w, onset, ramp);
   const real = f.affected.includes('real_telemetry');
-  distractions(w, { ...f, affected: real ? [] : f.affected }, onset);
   const world = liveWorld(w, f.world);
+  distractions(w, { ...f, affected: real ? [] : f.affected }, onset, world);
   addLookalikes(world, w);
   const sampled = sampleWindow(world, w);
   // A silent service exports no series of its own; its callers' per-upstream series still name it.
