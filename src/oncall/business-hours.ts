@@ -1,20 +1,12 @@
 // Wall-clock time in a team's time zone: business hours, the next start of business, the end of the business day.
-import { wallClock } from '../../lib/wall-clock.js';
+import { wallClock, type WallClock } from '../../lib/wall-clock.js';
 import type { Team } from '../config.js';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /** A local calendar date and wall-clock time in some time zone. */
-export interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  weekday: Weekday;
-}
+export type LocalTime = Omit<WallClock, 'weekday'> & { weekday: Weekday };
 
 /** The wall-clock reading of an instant in a time zone. */
 export function toLocal(at: Date, timeZone: string): LocalTime {
