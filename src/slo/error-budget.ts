@@ -3,6 +3,7 @@ import type { SloDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Series } from '../investigation/evidence-model.js';
 import { formatPercent, humanNumber } from '../investigation/format-value.js';
+import { budgetRemaining, burnRate } from './burn-math.js';
 
 export type BudgetState = 'healthy' | 'slow_burn' | 'fast_burn' | 'exhausted' | 'unknown';
 
@@ -43,14 +44,13 @@ function meanBetween(series: Series[], from: number, to: number): number | null 
  * Fast burn: the 1 h burn rate is at least the policy's fastBurnRate; slow burn: the 6 h rate at least slowBurnRate.
  */
 export function computeErrorBudget(slo: SloDef, series: Series[], now: Date, recent: Series[] = series): ErrorBudget {
-  const allowed = 1 - slo.objective;
   const end = now.getTime();
   const windowMean = meanBetween(series, end - slo.window, end);
   const h1 = meanBetween(recent, end - 3_600_000, end);
   const h6 = meanBetween(recent, end - 6 * 3_600_000, end);
-  const remaining = windowMean === null ? null : 1 - windowMean / allowed;
-  const burnRate1h = h1 === null ? null : h1 / allowed;
-  const burnRate6h = h6 === null ? null : h6 / allowed;
+  const remaining = windowMean === null ? null : budgetRemaining(windowMean, slo.objective);
+  const burnRate1h = h1 === null ? null : burnRate(h1, slo.objective);
+  const burnRate6h = h6 === null ? null : burnRate(h6, slo.objective);
   let state: BudgetState = 'unknown';
   if (remaining !== null) {
     if (remaining <= 0) state = 'exhausted';
