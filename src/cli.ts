@@ -1,4 +1,4 @@
-// The `incident-copilot` command line: start, migrate, config check, investigate, eval, scenarios generate.
+// The `incident-copilot` command line: start, migrate, config check, investigate, eval, scenarios generate, slo rules.
 import { loadConfig, type AppConfig } from './config.js';
 import { AppError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -17,6 +17,9 @@ Commands:
                                       (per category, reliability table; --fit refits the confidence model).
   scenarios generate --out DIR [--count N] [--seed S] [--situations]
                                       Write generated scenarios (with truth) for eval and tests.
+  slo rules [--file F ...] [--config PATH]
+                                      Print Prometheus rules (Sloth-compatible SLI, metadata, burn alerts) for
+                                      the SLOs in Sloth/OpenSLO files and the config (examples/slos/).
   help                                Show this help.
 
 Settings come from the environment; see .env.example. The config file is COPILOT_CONFIG (default copilot.yml).`;
@@ -56,6 +59,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         {
           const { runGenerateCommand } = await import('../eval/commands.js');
           return await runGenerateCommand(rest.slice(1), io);
+        }
+      case 'slo':
+        if (rest[0] !== 'rules') break;
+        {
+          const { runSloRulesCommand } = await import('./slo/commands.js');
+          return runSloRulesCommand(rest.slice(1), io);
         }
       case 'help':
       case '--help':
