@@ -10,7 +10,10 @@ const query = (what: string) =>
   z
     .string()
     .min(1)
-    .refine((q) => WINDOW.test(q), `the ${what} query needs a {{.window}} placeholder for the range, e.g. [{{.window}}]`);
+    .refine(
+      (q) => WINDOW.test(q),
+      `the ${what} query needs a {{.window}} placeholder for the range, e.g. [{{.window}}]`,
+    );
 
 /** Bad/total or good/total events by PromQL, each with a `{{.window}}` placeholder. */
 export const sloEventsSchema = z
@@ -44,9 +47,7 @@ export const sloSchema = z
     period: duration.optional(),
     window: duration.optional(),
     /** Which requests count: a description ("paid tier") and label matchers put into the SLI's queries. */
-    scope: z
-      .object({ description: z.string().optional(), selector: stringMap.default({}) })
-      .prefault({}),
+    scope: z.object({ description: z.string().optional(), selector: stringMap.default({}) }).prefault({}),
     /** Labels put on every rule generated for this SLO. */
     labels: stringMap.default({}),
     alerting: z

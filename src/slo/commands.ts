@@ -18,7 +18,8 @@ export function runSloRulesCommand(args: string[], io: CliIo, env: NodeJS.Proces
     const a = args[i]!;
     const value = () => {
       const v = args[++i];
-      if (v === undefined || v.startsWith('--')) throw new ValidationError(`${a} needs a value (usage: ${SLO_RULES_USAGE})`);
+      if (v === undefined || v.startsWith('--'))
+        throw new ValidationError(`${a} needs a value (usage: ${SLO_RULES_USAGE})`);
       return v;
     };
     if (a === '--file') files.push(value());

@@ -3,7 +3,10 @@ import type { SloDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Series } from '../investigation/evidence-model.js';
 import { formatPercent, humanNumber } from '../investigation/format-value.js';
+import type { TimeRange } from '../investigation/ports.js';
 import { budgetRemaining, burnRate } from './burn-math.js';
+import { errorRatioQuery, specsFromConfig } from './model.js';
+import { promDuration } from './prometheus-rules.js';
 
 export type BudgetState = 'healthy' | 'slow_burn' | 'fast_burn' | 'exhausted' | 'unknown';
 
@@ -85,18 +88,28 @@ export function computeErrorBudget(slo: SloDef, series: Series[], now: Date, rec
 export async function errorBudgetsFor(ctx: AppContext, service: string, now = ctx.clock.now()): Promise<ErrorBudget[]> {
   const slos = ctx.config.file.slos.filter((s) => s.service === service);
   const metrics = ctx.services.evidence.metrics;
+  const specs = specsFromConfig(ctx.config.file).specs;
   const out: ErrorBudget[] = [];
   for (const slo of slos) {
     let series: Series[] = [];
     let recent: Series[] = [];
+    // An SLI given by PromQL (or scoped to a label selector) is read as its bad share over each step.
+    const spec = specs.find((s) => s.service === service && s.name === slo.name);
+    const byQuery = Boolean(slo.events || slo.errorRatioQuery || Object.keys(slo.scope.selector).length);
+    const read = (range: TimeRange): Promise<Series[]> =>
+      !byQuery
+        ? metrics!.queryRole(slo.sli, service, range)
+        : spec
+          ? metrics!.queryRange(errorRatioQuery(spec, promDuration(range.stepMs)), range)
+          : Promise.resolve([]);
     if (metrics) {
       // About 700 points over the window keeps the query far under Prometheus's 11,000-point limit.
       const stepMs = Math.max(60_000, Math.ceil(slo.window / 700 / 60_000) * 60_000);
       const end = now.getTime();
       try {
         [series, recent] = await Promise.all([
-          metrics.queryRole(slo.sli, service, { start: end - slo.window, end, stepMs }),
-          metrics.queryRole(slo.sli, service, { start: end - 6 * 3_600_000, end, stepMs: 60_000 }),
+          read({ start: end - slo.window, end, stepMs }),
+          read({ start: end - 6 * 3_600_000, end, stepMs: 60_000 }),
         ]);
       } catch (err) {
         ctx.logger.warn({ err, slo: slo.name }, 'could not read the SLI for the error budget');

@@ -44,7 +44,11 @@ export function specsFromText(text: string, source: string): { specs: SloSpec[];
  * The SLOs of the given files and, when `config` is given, of its `slos:` list. Throws ConfigError naming every
  * problem (file, field path, what is wrong), and a duplicate SLO id, since the rule groups would collide.
  */
-export function loadSloSpecs(input: { files?: readonly string[]; config?: FileConfig; readFile?: (p: string) => string }): SloSpec[] {
+export function loadSloSpecs(input: {
+  files?: readonly string[];
+  config?: FileConfig;
+  readFile?: (p: string) => string;
+}): SloSpec[] {
   const read = input.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   const specs: SloSpec[] = [];
   const problems: string[] = [];

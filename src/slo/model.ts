@@ -74,7 +74,9 @@ export function selectorText(selector: Record<string, string>): string {
 export function errorRatioQuery(slo: SloSpec, window: string): string {
   const scope = selectorText(slo.scope.selector);
   const fill = (q: string) =>
-    q.replace(WINDOW, window).replace(SELECTOR, (_m, comma: string | undefined) => (scope ? `${comma ?? ''}${scope}` : ''));
+    q
+      .replace(WINDOW, window)
+      .replace(SELECTOR, (_m, comma: string | undefined) => (scope ? `${comma ?? ''}${scope}` : ''));
   switch (slo.sli.kind) {
     case 'events':
       return `(${fill(slo.sli.bad)})\n/\n(${fill(slo.sli.total)})`;
@@ -111,7 +113,8 @@ export function roleAsErrorRatio(roleQuery: string): string {
 /** Checks what every spec must satisfy whatever its source; returns problems as "path: message". */
 export function checkSpec(slo: SloSpec, at: string): string[] {
   const problems: string[] = [];
-  if (!/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/.test(slo.id)) problems.push(`${at}: the SLO id "${slo.id}" has characters Prometheus labels should not carry`);
+  if (!/^[a-zA-Z0-9_][a-zA-Z0-9_.-]*$/.test(slo.id))
+    problems.push(`${at}: the SLO id "${slo.id}" has characters Prometheus labels should not carry`);
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(slo.alerting.name))
     problems.push(`${at}.alerting.name: "${slo.alerting.name}" is not a valid Prometheus alert name`);
   if (Object.keys(slo.scope.selector).length && !sliQueries(slo.sli).some((q) => HAS_SELECTOR.test(q)))

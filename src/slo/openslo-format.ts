@@ -11,20 +11,24 @@ const metadata = z.object({
   displayName: z.string().optional(),
   labels: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
 });
-const source = z.object({ metricSource: z.object({ type: z.string().optional(), spec: z.object({ query: z.string().min(1) }) }) });
-const sliSpec = z.object({
-  ratioMetric: z
-    .object({ counter: z.boolean().default(false), good: source.optional(), bad: source.optional(), total: source })
-    .superRefine((r, ctx) => {
-      if ((r.good === undefined) === (r.bad === undefined))
-        ctx.addIssue({ code: 'custom', path: ['good'], message: 'give exactly one of good or bad (with total)' });
-    })
-    .optional(),
-  thresholdMetric: z.unknown().optional(),
-}).superRefine((s, ctx) => {
-  if (!s.ratioMetric)
-    ctx.addIssue({ code: 'custom', path: ['ratioMetric'], message: 'only ratioMetric indicators are supported' });
+const source = z.object({
+  metricSource: z.object({ type: z.string().optional(), spec: z.object({ query: z.string().min(1) }) }),
 });
+const sliSpec = z
+  .object({
+    ratioMetric: z
+      .object({ counter: z.boolean().default(false), good: source.optional(), bad: source.optional(), total: source })
+      .superRefine((r, ctx) => {
+        if ((r.good === undefined) === (r.bad === undefined))
+          ctx.addIssue({ code: 'custom', path: ['good'], message: 'give exactly one of good or bad (with total)' });
+      })
+      .optional(),
+    thresholdMetric: z.unknown().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.ratioMetric)
+      ctx.addIssue({ code: 'custom', path: ['ratioMetric'], message: 'only ratioMetric indicators are supported' });
+  });
 
 export const openSloSliSchema = z.object({
   apiVersion: z.literal('openslo/v1'),

@@ -60,9 +60,17 @@ function sliRules(slo: SloSpec): RecordingRule[] {
     if (ms === slo.periodMs) {
       // The period from the shortest window's ratios (as Sloth does): cheap, and a ratio of sums, not a mean of means.
       const m = `${sliMetric(shortest)}${filterOf(slo)}[${w}]`;
-      return { record: sliMetric(w), expr: `sum_over_time(${m})\n/ ignoring (sloth_window)\ncount_over_time(${m})\n`, labels: { sloth_window: w } };
+      return {
+        record: sliMetric(w),
+        expr: `sum_over_time(${m})\n/ ignoring (sloth_window)\ncount_over_time(${m})\n`,
+        labels: { sloth_window: w },
+      };
     }
-    return { record: sliMetric(w), expr: `${errorRatioQuery(slo, w)}\n`, labels: { ...idLabels(slo), sloth_window: w, ...slo.labels } };
+    return {
+      record: sliMetric(w),
+      expr: `${errorRatioQuery(slo, w)}\n`,
+      labels: { ...idLabels(slo), sloth_window: w, ...slo.labels },
+    };
   });
 }
 
@@ -96,7 +104,12 @@ function burnExpr(slo: SloSpec, quick: BurnWindowPair, slow: BurnWindowPair): st
   return `${pair(quick)}\nor ignoring (sloth_window)\n${pair(slow)}\n`;
 }
 
-function alertRule(slo: SloSpec, severity: 'page' | 'ticket', spec: BurnAlertSpec, pairs: BurnWindowPair[]): AlertingRule {
+function alertRule(
+  slo: SloSpec,
+  severity: 'page' | 'ticket',
+  spec: BurnAlertSpec,
+  pairs: BurnWindowPair[],
+): AlertingRule {
   const [quick, slow] = pairs.filter((p) => p.severity === severity) as [BurnWindowPair, BurnWindowPair];
   const what = `${slo.service} ${slo.name}`;
   return {

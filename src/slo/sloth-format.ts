@@ -5,7 +5,10 @@ import { checkSpec, DAY_MS, type BurnAlertSpec, type SliSpec, type SloSpec } fro
 
 const stringMap = z.record(z.string(), z.string());
 const WINDOW = /\{\{\s*\.window\s*\}\}/;
-const windowed = z.string().min(1).refine((q) => WINDOW.test(q), 'the query needs a {{.window}} placeholder');
+const windowed = z
+  .string()
+  .min(1)
+  .refine((q) => WINDOW.test(q), 'the query needs a {{.window}} placeholder');
 const sev = z.enum(['sev1', 'sev2', 'sev3']).optional();
 
 const slothAlert = z
@@ -35,14 +38,13 @@ const slothSlo = z.object({
       else if ((s.events === undefined) === (s.raw === undefined))
         ctx.addIssue({ code: 'custom', path: ['events'], message: 'give exactly one of events or raw' });
     }),
-  alerting: z
-    .object({
-      name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected an alert name such as MyServiceHighErrorRate'),
-      labels: stringMap.default({}),
-      annotations: stringMap.default({}),
-      page_alert: slothAlert,
-      ticket_alert: slothAlert,
-    }),
+  alerting: z.object({
+    name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected an alert name such as MyServiceHighErrorRate'),
+    labels: stringMap.default({}),
+    annotations: stringMap.default({}),
+    page_alert: slothAlert,
+    ticket_alert: slothAlert,
+  }),
 });
 
 export const slothFileSchema = z.object({
@@ -60,7 +62,11 @@ const alertOf = (a: z.infer<typeof slothAlert>, severity: BurnAlertSpec['severit
 });
 
 /** One Sloth document as specs, or the problems found, each naming its field (`slos.0.objective: …`). */
-export function specsFromSloth(doc: unknown, source: string, periodMs = 30 * DAY_MS): { specs: SloSpec[]; problems: string[] } {
+export function specsFromSloth(
+  doc: unknown,
+  source: string,
+  periodMs = 30 * DAY_MS,
+): { specs: SloSpec[]; problems: string[] } {
   const parsed = slothFileSchema.safeParse(doc);
   if (!parsed.success) return { specs: [], problems: formatZodIssues(parsed.error.issues) };
   const f = parsed.data;

@@ -155,10 +155,7 @@ function unitTests(src: Source) {
           [120, HEALTHY],
           [30, 0.05],
         ]),
-        alert_rule_test: [
-          ...none(110),
-          { eval_time: '140m', alertname: src.alertname, exp_alerts: [page, ticket] },
-        ],
+        alert_rule_test: [...none(110), { eval_time: '140m', alertname: src.alertname, exp_alerts: [page, ticket] }],
       },
       {
         // Slow burn: 0.4% errors (4× the budget) for a day opens a ticket and never pages.

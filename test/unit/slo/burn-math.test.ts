@@ -23,9 +23,7 @@ describe('burn math', () => {
 
   it("matches the SRE workbook's table for a 30 d period", () => {
     const pairs = burnWindowPairs(30 * DAY);
-    expect(
-      pairs.map((p) => [p.severity, p.longMs / 60_000, p.shortMs / 60_000, Number(p.factor.toFixed(4))]),
-    ).toEqual([
+    expect(pairs.map((p) => [p.severity, p.longMs / 60_000, p.shortMs / 60_000, Number(p.factor.toFixed(4))])).toEqual([
       ['page', 60, 5, 14.4],
       ['page', 360, 30, 6],
       ['ticket', 1440, 120, 3],
