@@ -1,39 +1,7 @@
-// Lint: typescript-eslint's recommended and type-checked rules plus the layering rules of docs/architecture.md.
+// Lint: typescript-eslint's recommended and type-checked rules and the size of a product file. The layering rules of
+// docs/architecture.md are dependency-cruiser's (.dependency-cruiser.cjs).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-const slackOutsideAdapters = {
-  group: ['@slack/*'],
-  message: 'Slack SDKs belong in src/adapters/ or sandbox/; the core talks to ports (docs/architecture.md).',
-};
-
-const toolingOutsideSrc = {
-  group: ['**/sandbox/**', '**/eval/**'],
-  message:
-    'src/ is what runs in production: the local workspace (sandbox/) and eval (eval/) are tooling; only src/cli.ts loads them.',
-};
-
-const inward = {
-  group: ['**/handlers', '**/handlers/**', '**/presenters', '**/presenters/**'],
-  message: 'Dependencies point inward: only the Slack surface (src/adapters/slack/) wires handlers and presenters in.',
-};
-
-const blockKitOutsideCore = {
-  group: ['**/blocks', '**/blocks/**'],
-  message:
-    'The core records what happened and requests presentations (src/<capability>/presentations.ts); presenters/slack/ renders with blocks/ (docs/architecture.md).',
-};
-
-const onlyTypesOfSrc = {
-  group: ['**/src', '**/src/**'],
-  allowTypeImports: true,
-  message: 'blocks/ takes view models: it may import types of src/, never its code (docs/architecture.md).',
-};
-
-const noHandlers = {
-  group: ['**/handlers', '**/handlers/**'],
-  message: 'Presenters and handlers are both Slack edges, wired side by side in src/adapters/slack/.',
-};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', 'test-artifacts/**', 'sandbox/console/static/**'] },
@@ -66,82 +34,13 @@ export default tseslint.config(
     },
   },
   {
-    // The core, src/app.ts and the CLI included: no Slack SDK, no Block Kit, no handlers, no presenters.
-    files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [slackOutsideAdapters, inward, toolingOutsideSrc, blockKitOutsideCore] },
-      ],
-    },
-  },
-  {
-    // The same layering for dynamic import(), which no-restricted-imports does not see.
-    files: ['src/**/*.ts'],
-    ignores: ['src/adapters/**'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: 'ImportExpression[source.value=/^@slack[/]|(^|[/])(blocks|handlers|presenters)[/]/]',
-          message: 'No Slack SDK, Block Kit, handlers or presenters in the core, not even through import().',
-        },
-        {
-          selector: 'ImportExpression[source.value=/(^|[/])(sandbox|eval)[/]/]',
-          message: 'Only src/cli.ts loads the tooling (sandbox/, eval/).',
-        },
-      ],
-    },
-  },
-  {
-    // src/cli.ts loads the local workspace and the eval commands on demand; the rest of the rule holds.
-    files: ['src/cli.ts'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: 'ImportExpression[source.value=/^@slack[/]|(^|[/])(blocks|handlers|presenters)[/]/]',
-          message: 'No Slack SDK, Block Kit, handlers or presenters in the core, not even through import().',
-        },
-      ],
-    },
+    // CommonJS config files (.dependency-cruiser.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
     // A file of the product reads in one sitting: split by meaning past 400 lines.
     files: ['src/**/*.ts'],
     rules: { 'max-lines': ['error', { max: 400 }] },
-  },
-  {
-    // The simulator (sandbox/world/) is what eval/ generates scenarios from; it never reaches back into eval/.
-    files: ['sandbox/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            inward,
-            { group: ['**/eval', '**/eval/**'], message: 'eval/ builds on the simulator, not the reverse.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // Adapters may use Slack's SDK, but never the handlers or presenters; the Slack surface
-    // (src/adapters/slack/) is where they are wired in.
-    files: ['src/adapters/**/*.ts'],
-    ignores: ['src/adapters/slack/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [inward] }] },
-  },
-  {
-    // Block Kit builders: pure functions of view models, whose types (only) they import from src/.
-    files: ['blocks/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [onlyTypesOfSrc, inward] }] },
-  },
-  {
-    // Presenters may use src/, blocks/ and Slack's types, but never the handlers.
-    files: ['presenters/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noHandlers] }] },
   },
 );

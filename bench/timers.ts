@@ -64,7 +64,7 @@ export async function benchTimers(opts: BenchTimersOptions): Promise<BenchTimers
     ? await openDatabase({ url: opts.databaseUrl, schema, poolMax: 20 })
     : await openDatabase({ dataDir: ':memory:' });
   await db.migrate();
-  const logger = createLogger({ level: 'warn', pretty: false });
+  const logger = createLogger({ level: 'warn', format: 'json' });
   const prefix = `bench_${runId}`;
   const queue = createJobQueue({
     knex: db.knex,

@@ -200,6 +200,7 @@ function hypothesisBlocks(view: BriefingView): KnownBlock[] {
     const where = s.runbook ? ` (runbook \`${escapeMrkdwn(s.runbook)}\`${s.step > 0 ? `, step ${s.step}` : ''})` : '';
     const [mark, label] = STEP_LABELS[s.state];
     const lines = [`${mark}${label}${where}: ${escapeKeepingCode(s.text)}`];
+    if (s.marks?.length) lines.push(`:warning: _Runbook lint:_ ${escapeMrkdwn(s.marks.join('; '))}`);
     if (s.command) lines.push(`\`\`\`${escapeMrkdwn(s.command)}\`\`\``);
     if (s.unknown.length)
       lines.push(

@@ -5,6 +5,8 @@ import type { AppOverrides, RunningApp } from '../src/app.js';
 import { createLocalWorkspace } from './slack/local-workspace.js';
 import { createSandboxWorld } from './world/index.js';
 import { buildSandboxFileConfig } from './default-config.js';
+import { createIncidentsRouter } from './console/incidents-router.js';
+import { workspaceNames } from './console/console-router.js';
 
 export { createLocalWorkspace, type LocalWorkspace, type LocalWorkspaceOptions } from './slack/local-workspace.js';
 export { ROSTER, RosterIds, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_USERGROUPS, SANDBOX_TEAM } from './slack/roster.js';
@@ -33,6 +35,7 @@ export async function startLocalWorkspace(config: AppConfig, deps: LocalWorkspac
     logger: deps.logger,
     now: () => world.clock.nowMs(),
   });
+  let running: RunningApp | undefined;
   try {
     const app = await deps.createApp(config, {
       logger: deps.logger,
@@ -42,10 +45,20 @@ export async function startLocalWorkspace(config: AppConfig, deps: LocalWorkspac
       actionRunners: world.actionRunners,
       mount: (router) => {
         router.use(workspace.router);
+        // The console's incidents page reads the app's database through its repositories, once the app runs.
+        router.use(
+          createIncidentsRouter({
+            knex: () => running?.ctx.knex,
+            now: () => world.clock.now(),
+            names: workspaceNames(workspace.state),
+            logger: deps.logger,
+          }),
+        );
         router.use(world.router);
       },
     });
     appUrl = app.url;
+    running = app;
     deps.logger.info({ console: app.url }, 'local workspace: open the console in a browser');
     return {
       ...app,

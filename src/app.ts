@@ -12,6 +12,9 @@ import { pagerDutyFromConfig } from './adapters/pagerduty/rest-client.js';
 import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
 import { createConfigRunbookSource } from './runbooks/config-runbooks.js';
+import { createGitRunbookSource, createRunbookSources } from './runbooks/runbook-sources.js';
+import { refreshRunbooksJob } from './runbooks/jobs/refresh-runbooks.js';
+import { createGitHubRunbookRepository } from './adapters/github/runbooks-reader.js';
 import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
 import { installRemediation } from './remediation/install.js';
@@ -59,6 +62,8 @@ export interface AppOverrides {
 
 export interface RunningApp {
   ctx: AppContext;
+  /** RUNBOOKS_REPO's runbooks, when set: refresh() reads them again now. */
+  runbooks?: { refresh(): Promise<unknown>; status(): string | null };
   url: string;
   port: number;
   /** Starts the queue when createApp was told not to (startQueue: false); a no-op once started. */
@@ -70,7 +75,7 @@ export interface RunningApp {
 /** Builds and starts the copilot. Migrations run before the server accepts anything. */
 export async function createApp(config: AppConfig, overrides: AppOverrides = {}): Promise<RunningApp> {
   const env = config.env;
-  const logger = overrides.logger ?? createLogger({ level: env.LOG_LEVEL });
+  const logger = overrides.logger ?? createLogger({ level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   const slackCreds =
     overrides.slack ??
     (env.SLACK_BOT_TOKEN
@@ -92,8 +97,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     poolMax: overrides.dbPoolMax,
   });
   // Stop order: stop accepting, disconnect Slack, finish in-flight jobs, close the pools.
-  const stops: { http?: () => Promise<void>; slack?: () => Promise<void>; queue?: () => Promise<void> } = {};
-  const cleanup = () => runCleanup([stops.http, stops.slack, stops.queue, () => db.close()], logger);
+  const stops: {
+    http?: () => Promise<void>;
+    slack?: () => Promise<void>;
+    queue?: () => Promise<void>;
+    runbooks?: () => Promise<void>;
+  } = {};
+  const cleanup = () => runCleanup([stops.http, stops.runbooks, stops.slack, stops.queue, () => db.close()], logger);
   try {
     if (overrides.migrate !== false) {
       const applied = await db.migrate();
@@ -112,9 +122,27 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     });
     const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));
 
+    const rbSettings = config.file.runbookSettings;
+    const gitRunbooks =
+      env.RUNBOOKS_REPO && env.GITHUB_TOKEN && !overrides.evidence
+        ? createGitRunbookSource({
+            repository: createGitHubRunbookRepository({
+              token: env.GITHUB_TOKEN,
+              baseUrl: env.GITHUB_API_URL,
+              repo: env.RUNBOOKS_REPO,
+              path: rbSettings.path,
+              ref: rbSettings.ref,
+            }),
+            refreshEveryMs: rbSettings.refreshEvery,
+            logger,
+            now: () => clock.now().getTime(),
+          })
+        : undefined;
+    if (gitRunbooks) queue.register(refreshRunbooksJob(gitRunbooks));
     const http = createHttpServer({
       logger,
       registry: metrics.registry,
+      notes: () => [gitRunbooks?.status()].filter((n): n is string => !!n),
       readiness: [
         { name: 'database', check: () => db.ping() },
         { name: 'queue', check: () => queue.ping() },
@@ -134,8 +162,16 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       overrides.evidence ??
       createEvidenceSources(config, {
         changeSources: [createChangeEventsSource(db.knex)],
-        runbooks: createConfigRunbookSource(config.file),
+        runbooks: createRunbookSources({
+          config: createConfigRunbookSource(config.file),
+          git: gitRunbooks,
+          logger,
+          now: () => clock.now().getTime(),
+          drillEveryMs: rbSettings.drillEvery,
+        }),
       });
+    gitRunbooks?.start();
+    stops.runbooks = async () => gitRunbooks?.stop();
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });
     const pagerduty = overrides.pagerduty ?? pagerDutyFromConfig(config);
     const model = overrides.model ?? createInvestigationModel(config);
@@ -181,6 +217,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     let stopping: Promise<void> | undefined;
     return {
       ctx,
+      ...(gitRunbooks ? { runbooks: gitRunbooks } : {}),
       url,
       port,
       startQueue,

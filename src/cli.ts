@@ -1,4 +1,5 @@
-// The `incident-copilot` command line: start, migrate, config check, investigate, eval, scenarios generate, slo rules.
+// The `incident-copilot` command line: start, migrate, config check, investigate, eval, scenarios generate,
+// runbooks lint, slo rules.
 import { loadConfig, type AppConfig } from './config.js';
 import { AppError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -17,6 +18,10 @@ Commands:
                                       (per category, reliability table; --fit refits the confidence model).
   scenarios generate --out DIR [--count N] [--seed S] [--situations]
                                       Write generated scenarios (with truth) for eval and tests.
+  runbooks lint [--dir DIR] [--rules FILE] [--json]
+                                      Check the runbooks (config file and RUNBOOKS_REPO, or DIR): vague steps,
+                                      placeholders, stale drills, unknown metrics, alerts with no runbook.
+  runbooks refresh                    Ask the running copilot to read RUNBOOKS_REPO again now (DATABASE_URL).
   slo rules [--file F ...] [--config PATH]
                                       Print Prometheus rules (Sloth-compatible SLI, metadata, burn alerts) for
                                       the SLOs in Sloth/OpenSLO files and the config (examples/slos/).
@@ -60,6 +65,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           const { runGenerateCommand } = await import('../eval/commands.js');
           return await runGenerateCommand(rest.slice(1), io);
         }
+      case 'runbooks':
+        return await runbooks(rest, io);
       case 'slo':
         if (rest[0] !== 'rules') break;
         {
@@ -105,6 +112,52 @@ function configCheck(io: CliIo): number {
   return 0;
 }
 
+async function runbooks(args: string[], io: CliIo): Promise<number> {
+  const config = loadConfig();
+  const { runRunbooksCommand } = await import('./runbooks/lint-command.js');
+  const { createGitHubRunbookRepository } = await import('./adapters/github/runbooks-reader.js');
+  const { fetchMetricNames } = await import('./adapters/prometheus/metric-names.js');
+  const { env } = config;
+  const repository =
+    env.RUNBOOKS_REPO && env.GITHUB_TOKEN
+      ? createGitHubRunbookRepository({
+          token: env.GITHUB_TOKEN,
+          baseUrl: env.GITHUB_API_URL,
+          repo: env.RUNBOOKS_REPO,
+          path: config.file.runbookSettings.path,
+          ref: config.file.runbookSettings.ref,
+        })
+      : undefined;
+  const prometheus = env.PROMETHEUS_URL;
+  const databaseUrl = env.DATABASE_URL;
+  const requestRefresh = async () => {
+    const { openDatabase } = await import('./adapters/db/database.js');
+    const { createJobQueue } = await import('./adapters/queue/index.js');
+    const { createMetrics } = await import('./metrics.js');
+    const db = await openDatabase({ url: databaseUrl });
+    const logger = createLogger({ level: config.env.LOG_LEVEL });
+    const queue = createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics: createMetrics() });
+    try {
+      return await queue.enqueue(
+        'refresh-runbooks',
+        { requestedBy: 'cli' },
+        { jobId: `refresh-runbooks-${Date.now()}` },
+      );
+    } finally {
+      await queue.stop(1000);
+      await db.close();
+    }
+  };
+  return runRunbooksCommand(args, {
+    config,
+    ...(databaseUrl ? { requestRefresh } : {}),
+    ...(repository ? { repository } : {}),
+    ...(prometheus ? { metricNames: () => fetchMetricNames(prometheus) } : {}),
+    now: () => Date.now(),
+    ...io,
+  });
+}
+
 async function migrate(io: CliIo): Promise<number> {
   const config = loadConfig();
   const { openDatabase } = await import('./adapters/db/database.js');
@@ -124,7 +177,7 @@ async function migrate(io: CliIo): Promise<number> {
 
 async function start(io: CliIo): Promise<number> {
   const config: AppConfig = loadConfig();
-  const logger = createLogger({ level: config.env.LOG_LEVEL });
+  const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
   const { createApp } = await import('./app.js');
   let app: Awaited<ReturnType<typeof createApp>>;
   if (config.env.SLACK_BOT_TOKEN) {

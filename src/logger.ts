@@ -1,5 +1,6 @@
-// The pino logger: JSON lines, pretty on a TTY, with every secret-bearing field redacted.
+// The pino logger: JSON lines, pretty on a TTY (pino-pretty), with every secret-bearing field redacted in both.
 import pino, { type Logger, type DestinationStream } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -65,15 +66,27 @@ export function scrubSecrets(text: string): string {
   return out;
 }
 
+export type LogFormat = 'json' | 'pretty';
+
 export interface LoggerOptions {
   level?: string;
-  pretty?: boolean;
+  /** LOG_FORMAT: forces JSON lines or pretty output; unset, the output is pretty exactly when it goes to a terminal. */
+  format?: LogFormat;
+  /** Whether the output is a terminal; default: whether stdout is one (false when a destination is given). */
+  isTTY?: boolean;
+  /** Where the lines go; default stdout. */
   destination?: DestinationStream;
 }
 
-/** Builds the app's logger. Pretty output only when asked or when stdout is a TTY. */
+/** Pretty for people at a terminal, JSON lines for everything that collects logs; LOG_FORMAT overrides. */
+export function chooseLogFormat(opts: { format?: LogFormat; isTTY: boolean }): LogFormat {
+  return opts.format ?? (opts.isTTY ? 'pretty' : 'json');
+}
+
+/** Builds the app's logger: the same redaction whatever the format. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const pretty = opts.pretty ?? (process.stdout.isTTY === true && !opts.destination);
+  const isTTY = opts.isTTY ?? (!opts.destination && process.stdout.isTTY === true);
+  const format = chooseLogFormat({ format: opts.format, isTTY });
   const base: pino.LoggerOptions = {
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
@@ -100,12 +113,16 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       },
     },
   };
-  if (opts.destination) return pino(base, opts.destination);
-  if (pretty) {
-    return pino({
-      ...base,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+  if (format === 'pretty') {
+    // In-process and synchronous: the lines are already redacted by pino when pino-pretty formats them.
+    const pretty = pinoPretty({
+      colorize: isTTY,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+      sync: true,
+      destination: opts.destination ?? 1,
     });
+    return pino(base, pretty);
   }
-  return pino(base);
+  return opts.destination ? pino(base, opts.destination) : pino(base);
 }

@@ -38,15 +38,20 @@ export interface ConsoleHandle {
   closeStreams(): void;
 }
 
+/** The workspace's people and channels by id, for mentions and names on the console's pages. */
+export function workspaceNames(state: SlackSandbox['state']): NameLookup {
+  return {
+    userName: (id) => (id === SANDBOX_BOT.userId ? SANDBOX_BOT.name : state.user(id)?.realName),
+    channelName: (id) => state.channels.get(id)?.name,
+  };
+}
+
 export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   const { sandbox, logger } = opts;
   const streams = new Set<Response>();
   const state = sandbox.state;
   const router = express.Router();
-  const names: NameLookup = {
-    userName: (id) => (id === SANDBOX_BOT.userId ? SANDBOX_BOT.name : state.user(id)?.realName),
-    channelName: (id) => state.channels.get(id)?.name,
-  };
+  const names = workspaceNames(state);
   const people = state.users.map((u) => ({ id: u.id, name: `${u.realName} (${u.title})` }));
 
   const sendIndex = (_req: Request, res: Response) => {
@@ -58,6 +63,8 @@ export function createConsole(opts: ConsoleOptions): ConsoleHandle {
   };
   router.get('/', sendIndex);
   router.get('/archives/{*rest}', sendIndex);
+  router.get('/incidents', sendIndex);
+  router.get('/incidents/{*rest}', sendIndex);
   // Browsers ask for it on every page load; there is no icon, and a 404 there only fills the network log.
   router.get('/favicon.ico', (_req, res) => {
     res.status(204).end();

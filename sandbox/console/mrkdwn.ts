@@ -1,4 +1,5 @@
 // Slack's mrkdwn to HTML for the console. Everything in the text is untrusted: it is escaped, and only http(s)/mailto links survive.
+import { emojify } from './emoji.js';
 
 /** Names for mentions: user and channel ids to display names. */
 export interface NameLookup {
@@ -21,86 +22,6 @@ function decodeSlackEntities(text: string): string {
 /** Text for HTML: Slack's entities decoded, then escaped. */
 function text(s: string): string {
   return escapeHtml(decodeSlackEntities(s));
-}
-
-/** The emoji shortcodes incident messages tend to use; others stay as typed, as in a workspace without that emoji. */
-const EMOJI: Record<string, string> = {
-  rotating_light: '🚨',
-  white_check_mark: '✅',
-  heavy_check_mark: '✔️',
-  x: '❌',
-  warning: '⚠️',
-  fire: '🔥',
-  rocket: '🚀',
-  mag: '🔍',
-  eyes: '👀',
-  hourglass: '⌛',
-  hourglass_flowing_sand: '⏳',
-  stopwatch: '⏱️',
-  bell: '🔔',
-  no_bell: '🔕',
-  red_circle: '🔴',
-  large_orange_circle: '🟠',
-  large_yellow_circle: '🟡',
-  large_green_circle: '🟢',
-  large_blue_circle: '🔵',
-  white_circle: '⚪',
-  arrow_right: '➡️',
-  arrow_up: '⬆️',
-  arrow_down: '⬇️',
-  arrow_forward: '▶️',
-  arrow_double_up: '⏫',
-  arrow_double_down: '⏬',
-  arrows_counterclockwise: '🔄',
-  leftwards_arrow_with_hook: '↩️',
-  repeat: '🔁',
-  memo: '📝',
-  page_facing_up: '📄',
-  chart_with_upwards_trend: '📈',
-  chart_with_downwards_trend: '📉',
-  bar_chart: '📊',
-  wrench: '🔧',
-  hammer_and_wrench: '🛠️',
-  robot_face: '🤖',
-  thinking_face: '🤔',
-  bulb: '💡',
-  question: '❓',
-  grey_question: '❔',
-  exclamation: '❗',
-  information_source: 'ℹ️',
-  lock: '🔒',
-  unlock: '🔓',
-  busts_in_silhouette: '👥',
-  bust_in_silhouette: '👤',
-  pager: '📟',
-  telephone_receiver: '📞',
-  calendar: '📆',
-  clock1: '🕐',
-  sleeping: '😴',
-  zzz: '💤',
-  tada: '🎉',
-  handshake: '🤝',
-  link: '🔗',
-  no_entry: '⛔',
-  no_entry_sign: '🚫',
-  construction: '🚧',
-  package: '📦',
-  scroll: '📜',
-  books: '📚',
-  book: '📖',
-  thumbsup: '👍',
-  '+1': '👍',
-  thumbsdown: '👎',
-  '-1': '👎',
-  wave: '👋',
-  pushpin: '📌',
-  siren: '🚨',
-  ok: '🆗',
-};
-
-/** Replaces known :shortcodes: in already-escaped HTML; the result gains only emoji characters. */
-function emojify(html: string): string {
-  return html.replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m);
 }
 
 /** Prose for HTML: escaped text with emoji. */

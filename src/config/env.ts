@@ -33,6 +33,7 @@ export const envSchema = z.object({
         message: 'expected one of fatal, error, warn, info, debug, trace, silent',
       }),
     ),
+  LOG_FORMAT: optionalString.pipe(z.enum(['json', 'pretty'], { message: 'expected json or pretty' }).optional()),
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'expected a postgres:// or postgresql:// connection URL',
   }),

@@ -34,6 +34,19 @@ export const fileConfigSchema = z.object({
   slos: z.array(sloSchema).default([]),
   /** Runbooks: the investigator suggests their steps, and steps naming a catalog action get a button. */
   runbooks: z.array(runbookSchema).default([]),
+  /** Runbooks kept in git (RUNBOOKS_REPO) and how they are checked (`incident-copilot runbooks lint`). */
+  runbookSettings: z
+    .object({
+      /** Folder of RUNBOOKS_REPO holding the runbooks (subfolders included). */
+      path: z.string().min(1).default('runbooks/'),
+      /** Branch, tag or commit to read; default the repository's default branch. */
+      ref: z.string().min(1).optional(),
+      /** How often the runbooks are read again from git. */
+      refreshEvery: duration.default(10 * 60_000),
+      /** A runbook not drilled within this is stale (lint warns; the briefing marks its step). */
+      drillEvery: duration.default(90 * 86_400_000),
+    })
+    .prefault({}),
   metrics: z
     .object({
       /** PromQL per metric role; `{{service}}` and `{{upstream}}` are filled in. */

@@ -23,6 +23,8 @@ export interface HttpServerOptions {
   logger: Logger;
   registry: Registry;
   readiness: ReadinessCheck[];
+  /** Degraded but ready (e.g. runbooks kept from the last good read): listed by /readyz as `notes`, still 200. */
+  notes?: () => string[];
   /** Largest webhook body accepted. */
   bodyLimit?: string;
 }
@@ -67,7 +69,10 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       }),
     );
     if (failing.length) res.status(503).json({ status: 'unavailable', failing });
-    else res.json({ status: 'ready', checks: opts.readiness.map((r) => r.name) });
+    else {
+      const notes = opts.notes?.() ?? [];
+      res.json({ status: 'ready', checks: opts.readiness.map((r) => r.name), ...(notes.length ? { notes } : {}) });
+    }
   });
 
   app.get('/metrics', async (_req, res) => {

@@ -51,6 +51,8 @@ export interface BriefingView {
     command: string | null;
     unknown: string[];
     state: SuggestedStepState;
+    /** What `runbooks lint` says of the step or its runbook ("vague step", "stale runbook: …"); absent when nothing. */
+    marks?: string[];
   } | null;
   /** Catalog actions offered for approval (the remediation capability handles the click). */
   remediations: {
@@ -270,7 +272,15 @@ async function suggestedStepView(
   const raw = extractCommand(step.text);
   const command = raw === null ? null : fillPlaceholders(raw, values).text;
   const state = step.action ? stepState(await runStatusesOf(knex, incident.id, step.action)) : 'todo';
-  return { runbook: step.runbook, step: step.step, text: text.text, command, unknown: text.unknown, state };
+  return {
+    runbook: step.runbook,
+    step: step.step,
+    text: text.text,
+    command,
+    unknown: text.unknown,
+    state,
+    ...(step.marks?.length ? { marks: step.marks } : {}),
+  };
 }
 
 /**

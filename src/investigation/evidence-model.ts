@@ -93,6 +93,12 @@ export const runbookSchema = z.looseObject({
   title: z.string(),
   alerts: z.array(z.string()).default([]),
   markdown: z.string(),
+  /** Where people read it (RUNBOOKS_REPO's blob URL); an alert's `runbook_url` pointing here picks this runbook. */
+  url: z.string().optional(),
+  /** What `runbooks lint` says of it: the runbook as a whole (not drilled) and per step number (vague). */
+  marks: z
+    .object({ runbook: z.array(z.string()).default([]), steps: z.record(z.string(), z.array(z.string())).default({}) })
+    .optional(),
 });
 
 export type ServiceNode = z.infer<typeof serviceNodeSchema>;

@@ -86,7 +86,13 @@ export async function investigateDeterministic(input: {
   const missing = [...ev.missing, ...missingSignals(ctx, scored, paged, novel)];
   const top = novel ? undefined : hypotheses[0];
   const action = top ? ACTION_FOR_CATEGORY[top.category] : ACTION_FOR_CATEGORY.novel;
-  const suggestedStep = chooseStep(ev.runbooks, action, page.alertname, top ? STEP_HINTS[top.category] : undefined);
+  const suggestedStep = chooseStep(
+    ev.runbooks,
+    action,
+    page.alertname,
+    top ? STEP_HINTS[top.category] : undefined,
+    page.annotations?.runbook_url,
+  );
   if (top && suggestedStep.step > 0)
     top.evidence.push({
       kind: 'runbook',

@@ -100,6 +100,8 @@ export interface SuggestedStep {
   step: number;
   text: string;
   action: string | null;
+  /** What `runbooks lint` says of the step or its runbook (vague, not drilled), shown beside it in the briefing. */
+  marks?: string[];
 }
 
 /** The investigator's answer, exactly the JSON answer of docs/scenario-format.md plus a few optional extras. */

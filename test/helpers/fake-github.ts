@@ -1,4 +1,6 @@
-// A local GitHub REST API for tests: workflow_dispatch (204, recorded) and the workflow runs it starts, in GitHub's shapes.
+// A local GitHub REST API for tests: workflow_dispatch (204, recorded) and the workflow runs it starts, and a
+// repository's contents (GET /repos/{o}/{r}/contents/{path}: folder listings and base64 files), in GitHub's shapes.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -37,6 +39,13 @@ export interface FakeGithub {
   failDispatchesWith(status: number | null): void;
   /** Called on each accepted dispatch (a test can make the world react to the action). */
   onDispatch(listener: (d: RecordedDispatch) => void): void;
+  /** Puts a file in a repository (`owner/name`), replacing what was there; folders exist while they hold files. */
+  putFile(repo: string, path: string, content: string): void;
+  removeFile(repo: string, path: string): void;
+  /** Answer contents requests with this HTTP status (and a GitHub error body); null restores normal answers. */
+  failContentsWith(status: number | null): void;
+  /** Contents requests served (paths as asked), for checking what was read. */
+  contentRequests: string[];
   close(): Promise<void>;
 }
 
@@ -59,6 +68,9 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
   const listeners: Array<(d: RecordedDispatch) => void> = [];
   let failStatus: number | null = null;
   let nextRunId = 9000;
+  const files = new Map<string, Map<string, string>>();
+  let failContents: number | null = null;
+  const contentRequests: string[] = [];
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -146,9 +158,77 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
         else send(res, 404, { message: 'Not Found', status: '404' });
         return;
       }
+      m = /^\/repos\/([^/]+)\/([^/]+)\/contents(?:\/(.*))?$/.exec(url.pathname);
+      if (m && req.method === 'GET') {
+        const full = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
+        const path = decodeURIComponent(m[3] ?? '').replace(/^\/+|\/+$/g, '');
+        contentRequests.push(path);
+        if (failContents !== null) {
+          send(res, failContents, {
+            message: failContents === 502 ? 'Bad Gateway' : 'Server Error',
+            status: String(failContents),
+          });
+          return;
+        }
+        const answer = contentsOf(full, path, url.searchParams.get('ref') ?? 'main');
+        if (answer) send(res, 200, answer);
+        else
+          send(res, 404, {
+            message: 'Not Found',
+            documentation_url: 'https://docs.github.com/rest/repos/contents',
+            status: '404',
+          });
+        return;
+      }
       send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
     })().catch((err: unknown) => send(res, 500, { message: String(err) }));
   });
+  /** GitHub's answer for a path: a file object with base64 content, a folder's listing array, or undefined (404). */
+  function contentsOf(repo: string, path: string, ref: string): unknown {
+    const tree = files.get(repo);
+    if (!tree) return undefined;
+    const entry = (type: 'file' | 'dir', p: string, content?: string) => {
+      const sha = createHash('sha1')
+        .update(content ?? p)
+        .digest('hex');
+      return {
+        type,
+        name: p.split('/').pop()!,
+        path: p,
+        sha,
+        size: content === undefined ? 0 : Buffer.byteLength(content),
+        url: `https://api.github.com/repos/${repo}/contents/${p}?ref=${ref}`,
+        html_url: `https://github.com/${repo}/${type === 'file' ? 'blob' : 'tree'}/${ref}/${p}`,
+        git_url: `https://api.github.com/repos/${repo}/git/${type === 'file' ? 'blobs' : 'trees'}/${sha}`,
+        download_url: type === 'file' ? `https://raw.githubusercontent.com/${repo}/${ref}/${p}` : null,
+      };
+    };
+    const content = tree.get(path);
+    if (content !== undefined)
+      return {
+        ...entry('file', path, content),
+        encoding: 'base64',
+        // GitHub wraps the base64 at 60 characters.
+        content:
+          (
+            Buffer.from(content)
+              .toString('base64')
+              .match(/.{1,60}/g) ?? []
+          ).join('\n') + '\n',
+      };
+    const prefix = path ? `${path}/` : '';
+    const children = new Map<string, unknown>();
+    for (const [p, c] of tree) {
+      if (!p.startsWith(prefix)) continue;
+      const [head, ...rest] = p.slice(prefix.length).split('/');
+      const childPath = `${prefix}${head}`;
+      if (!children.has(childPath))
+        children.set(childPath, rest.length ? entry('dir', childPath) : entry('file', childPath, c));
+    }
+    if (children.size === 0) return undefined;
+    return [...children.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, e]) => e);
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -160,6 +240,17 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
     onDispatch(listener) {
       listeners.push(listener);
     },
+    putFile(repo, path, content) {
+      if (!files.has(repo)) files.set(repo, new Map());
+      files.get(repo)!.set(path.replace(/^\/+/, ''), content);
+    },
+    removeFile(repo, path) {
+      files.get(repo)?.delete(path.replace(/^\/+/, ''));
+    },
+    failContentsWith(status) {
+      failContents = status;
+    },
+    contentRequests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,9 +1,14 @@
 // The console's browser side: renders server-made HTML, sends clicks, submissions and messages, updates live.
 const $ = (sel) => document.querySelector(sel);
-const view = { as: localStorage.getItem('sandbox.as') || '', channel: '', thread: '' };
+const view = { as: localStorage.getItem('sandbox.as') || '', channel: '', thread: '', page: '', incident: '' };
 
 const deepLink = /^\/archives\/([A-Z0-9]+)(?:\/p(\d+))?/.exec(location.pathname);
-if (deepLink) {
+const incidentsLink = /^\/incidents(?:\/([^/]+))?\/?$/.exec(location.pathname);
+if (incidentsLink) {
+  view.page = 'incidents';
+  view.incident = incidentsLink[1] ? decodeURIComponent(incidentsLink[1]) : '';
+  view.channel = localStorage.getItem('sandbox.channel') || '';
+} else if (deepLink) {
   view.channel = deepLink[1];
   // A permalink's p1700000000123456 is ts 1700000000.123456; open it as a thread so the message is in view.
   if (deepLink[2] && deepLink[2].length > 6) view.thread = `${deepLink[2].slice(0, -6)}.${deepLink[2].slice(-6)}`;
@@ -90,8 +95,19 @@ async function refresh() {
   view.as = s.me.id;
   if (s.channel) view.channel = s.channel.id;
   renderSidebar(s);
-  text($('#channel-name'), s.channel ? `${s.channel.kind === 'dm' ? '@' : '#'} ${s.channel.name}` : 'No channel');
-  $('#channel-topic').innerHTML = s.channel ? s.channel.topicHtml : '';
+  const onIncidents = view.page === 'incidents';
+  $('#messages').hidden = onIncidents;
+  $('#composer').hidden = onIncidents;
+  $('#incidents-page').hidden = !onIncidents;
+  $('#incidents-link').className = onIncidents ? 'page-link active' : 'page-link';
+  if (onIncidents) {
+    text($('#channel-name'), view.incident ? `Incident ${view.incident}` : 'Incidents');
+    $('#channel-topic').replaceChildren();
+    await renderIncidents();
+  } else {
+    text($('#channel-name'), s.channel ? `${s.channel.kind === 'dm' ? '@' : '#'} ${s.channel.name}` : 'No channel');
+    $('#channel-topic').innerHTML = s.channel ? s.channel.topicHtml : '';
+  }
   const box = $('#messages');
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   // The HTML comes from the server's renderer, which escapes every string it takes from Slack payloads.
@@ -118,6 +134,31 @@ async function refresh() {
     refresh.modal = modalKey;
   }
   refresh.timer = setTimeout(refresh, 5000);
+}
+
+async function renderIncidents() {
+  const path = view.incident
+    ? `/sandbox/console/api/incidents/${encodeURIComponent(view.incident)}`
+    : '/sandbox/console/api/incidents';
+  const res = await fetch(path);
+  const body = await res.json().catch(() => ({ error: res.statusText }));
+  const page = $('#incidents-page');
+  if (!res.ok) {
+    const p = document.createElement('div');
+    p.className = 'muted empty';
+    p.textContent = body.error || `failed (${res.status})`;
+    page.replaceChildren(p);
+    return;
+  }
+  // The HTML comes from the server's renderer (incidents-page.ts), which escapes every string it reads.
+  if (page.innerHTML !== body.html) page.innerHTML = body.html;
+}
+
+function openIncidents(incident) {
+  view.page = 'incidents';
+  view.incident = incident || '';
+  history.pushState(null, '', incident ? `/incidents/${encodeURIComponent(incident)}` : '/incidents');
+  refresh();
 }
 
 function sameView(html) {
@@ -174,9 +215,22 @@ function closeConfirm() {
 document.addEventListener('click', (ev) => {
   const t = ev.target;
   if (!(t instanceof Element)) return;
+  if (t.closest('#incidents-link, [data-incidents-list]')) {
+    ev.preventDefault();
+    openIncidents('');
+    return;
+  }
+  const inc = t.closest('#incidents-page [data-incident]');
+  if (inc && !inc.classList.contains('incident-detail') && !inc.closest('.incident-detail')) {
+    ev.preventDefault();
+    openIncidents(inc.dataset.incident);
+    return;
+  }
   const ch = t.closest('[data-channel]');
   if (ch && ch.closest('#channels')) {
     ev.preventDefault();
+    view.page = '';
+    view.incident = '';
     view.channel = ch.dataset.channel;
     view.thread = '';
     localStorage.setItem('sandbox.channel', view.channel);
@@ -280,6 +334,13 @@ document.addEventListener('keydown', (ev) => {
     ev.preventDefault();
     ev.target.form.requestSubmit();
   }
+});
+
+window.addEventListener('popstate', () => {
+  const m = /^\/incidents(?:\/([^/]+))?\/?$/.exec(location.pathname);
+  view.page = m ? 'incidents' : '';
+  view.incident = m && m[1] ? decodeURIComponent(m[1]) : '';
+  refresh();
 });
 
 $('#close-thread').addEventListener('click', () => {

@@ -362,5 +362,5 @@ async function suggestStep(
     if (err instanceof Stop) throw err;
     input.logger?.warn({ err: errorType(err) }, 'runbooks unavailable for the suggested step');
   }
-  return chooseStep(runbooks, action, input.page.alertname);
+  return chooseStep(runbooks, action, input.page.alertname, undefined, input.page.annotations?.runbook_url);
 }

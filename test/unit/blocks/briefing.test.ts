@@ -334,6 +334,31 @@ describe('buildBriefingBlocks', () => {
     });
   });
 
+  it('marks a suggested step that the runbook lint calls vague or stale, escaped', () => {
+    const view: BriefingView = {
+      ...base,
+      phase: 'briefed',
+      suggestedStep: {
+        runbook: 'high-error-rate',
+        step: 1,
+        text: 'Check the dashboards (action: rollback_deploy).',
+        command: null,
+        unknown: [],
+        state: 'todo',
+        marks: ['vague step', 'stale runbook: last drilled 2026-01-05, <329> days ago'],
+      },
+    };
+    expect(buildBriefingBlocks(view).find((b) => JSON.stringify(b).includes('Runbook lint'))).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          '*Next step* (runbook `high-error-rate`, step 1): Check the dashboards (action: rollback_deploy).\n' +
+          ':warning: _Runbook lint:_ vague step; stale runbook: last drilled 2026-01-05, &lt;329&gt; days ago',
+      },
+    });
+  });
+
   it('summarizes "Checked and normal" lines that differ only by what was checked into one line', () => {
     const checked = ['cart', 'search', 'auth', 'db', 'cache', 'queue', 'mail', 'cdn', 'payments-api'].map(
       (s) => `${s}: no departure tied to this page`,
