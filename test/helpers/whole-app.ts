@@ -35,7 +35,7 @@ export interface WholeApp {
 export async function startWholeApp(
   fileConfig: object,
   env: Record<string, string> = {},
-  overrides: Pick<AppOverrides, 'clock' | 'evidence'> = {},
+  overrides: Pick<AppOverrides, 'clock' | 'evidence' | 'slackRate' | 'pagerduty'> = {},
 ): Promise<WholeApp> {
   await requirePostgres();
   await requireRedis();

@@ -296,11 +296,16 @@ describe('giving command', () => {
       `<@${SAM}> is now the commander of ${inc.publicId}`,
     );
     await told(SAM, command(SAM, inc.channel, `commander <@${SAM}>`));
+    // An empty list is truthy: wait for the announcement itself (the channel's messages are a second apart).
     const announced = await slack.waitFor(
-      () => slack.messages(inc.channel).filter((m) => m.text?.includes('is now the commander')),
+      () => {
+        const found = slack.messages(inc.channel).filter((m) => m.text?.includes('is now the commander'));
+        return found.length > 0 && found;
+      },
       { message: 'no announcement' },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // A second announcement (the repeated command) would come a second after the first.
+    await new Promise((r) => setTimeout(r, 1300));
     expect(
       slack
         .messages(inc.channel)
