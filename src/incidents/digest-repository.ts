@@ -135,6 +135,12 @@ export async function markDigestFailed(db: Db, id: number, reason: string): Prom
     .update({ failed: reason.slice(0, 500) });
 }
 
+/** Forgets a failure so the item is waiting again (a dead page job retried by hand); returns it. */
+export async function clearDigestFailed(db: Db, id: number): Promise<DigestItem | undefined> {
+  const rows = (await db('chat_digest_items').where({ id }).update({ failed: null }).returning('*')) as Row[];
+  return rows[0] ? toItem(rows[0]) : undefined;
+}
+
 /** Records the incident's answer on each of its delivered items; returns the messages (kind, channel, ts) holding them. */
 export async function answerDigestItems(
   db: Db,

@@ -5,6 +5,7 @@ import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { findIncident } from '../../../src/incidents/repository.js';
 import { AnnounceCommander } from '../../../src/oncall/presentations.js';
 import { escapeMrkdwn } from '../../../blocks/limits.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 type AnnounceCommanderPayload = { incidentId: number; commander: string; by: string };
 
@@ -17,7 +18,7 @@ export function announceCommanderJob(ctx: AppContext): JobDefinition<AnnounceCom
   return defineJob({
     name: AnnounceCommander.name,
     schema: AnnounceCommander.schema,
-    attempts: 3,
+    ...PRESENTER_RETRY,
     async process({ incidentId, commander, by }) {
       const incident = await findIncident(ctx.knex, incidentId);
       if (!incident?.channelId) return;

@@ -5,11 +5,13 @@ import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { findIncident } from '../../../src/incidents/repository.js';
 import { AnnounceEscalation, type AnnounceEscalationPayload } from '../../../src/oncall/presentations.js';
 import { buildAllResolvedBlocks, buildEscalationNoticeText } from '../../../blocks/oncall.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEscalationPayload> {
   return defineJob({
     name: AnnounceEscalation.name,
     schema: AnnounceEscalation.schema,
+    ...PRESENTER_RETRY,
     async process(p) {
       const incident = await findIncident(ctx.knex, p.incidentId);
       if (!incident) return;

@@ -23,6 +23,7 @@ import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
 import { deliverDigest } from '../chat-digest.js';
 import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
 export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
@@ -205,11 +206,9 @@ export async function openIncidentChannelNow(ctx: AppContext, incidentId: number
 }
 
 export function openIncidentChannelJob(ctx: AppContext): JobDefinition<z.infer<typeof OpenIncidentChannel.schema>> {
-  // Chat may be down for a while: 20 attempts from 1 s, doubling (capped at an hour by the queue), cover most of a day.
   return defineJob({
     ...OpenIncidentChannel,
-    attempts: 20,
-    backoffMs: 1000,
+    ...PRESENTER_RETRY,
     process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId),
   });
 }

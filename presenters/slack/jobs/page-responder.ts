@@ -4,7 +4,12 @@ import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError } from '../../../src/errors.js';
 import { findIncident } from '../../../src/incidents/repository.js';
-import { findDigestItem, markDigestFailed, requestDigestItem } from '../../../src/incidents/digest-repository.js';
+import {
+  clearDigestFailed,
+  findDigestItem,
+  markDigestFailed,
+  requestDigestItem,
+} from '../../../src/incidents/digest-repository.js';
 import { escalateNow } from '../../../src/oncall/escalation.js';
 import { lastStep } from '../../../src/oncall/escalation-state.js';
 import { EscalatePagerDuty } from '../../../src/oncall/jobs/escalate-pagerduty-incident.js';
@@ -12,6 +17,7 @@ import { hasPage } from '../../../src/oncall/pages-repository.js';
 import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
 import { oncallServices } from '../../../src/oncall/services.js';
 import { deliverDigest } from '../chat-digest.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 /**
  * A page Slack refused for good (no such user, a bot, a revoked token): nobody reads it, so the incident moves on at
@@ -41,22 +47,20 @@ async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayloa
 /**
  * Idempotent: the page is recorded as waiting (once) before anything is sent, and a page already shown (its row in
  * `pages`) is not sent again. Several pages to one person within seconds share one DM (presenters/slack/chat-digest.ts).
- * Slack refusing for good (or failing on the last attempt) dead-letters the job, after the incident was escalated past
- * this person.
+ * Only Slack refusing for good dead-letters the job, after the incident was escalated past this person; a retryable
+ * failure (5xx, network, `internal_error`) keeps retrying (PRESENTER_RETRY) and never escalates: the escalation timer
+ * runs on its own.
  */
-/** Attempts at a page whose failures are not rate limits (those are rescheduled without spending one). */
-const PAGE_ATTEMPTS = 8;
-
 export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPayload> {
   return defineJob({
     name: PageResponder.name,
     schema: PageResponder.schema,
-    attempts: PAGE_ATTEMPTS,
-    async process(p, job) {
+    ...PRESENTER_RETRY,
+    async process(p) {
       const incident = await findIncident(ctx.knex, p.incidentId);
       if (!incident || incident.status !== 'triggered') return;
       if (await hasPage(ctx.knex, p)) return;
-      const item = await requestDigestItem(ctx.knex, {
+      let item = await requestDigestItem(ctx.knex, {
         kind: 'page',
         target: p.user,
         incidentId: p.incidentId,
@@ -66,12 +70,14 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
         lateByMs: p.lateByMs,
         at: ctx.clock.now(),
       });
+      // The page failed for good on an earlier run and its dead job was retried (`jobs retry`): try it afresh.
+      if (item.failed) item = (await clearDigestFailed(ctx.knex, item.id)) ?? item;
       try {
         await deliverDigest(ctx, 'page', p.user, item.id);
       } catch (err) {
         const permanent = err instanceof ExternalServiceError && !err.retryable;
-        // A transient failure is retried; on the last attempt the page is treated as undeliverable, never dropped.
-        if (err instanceof RateLimitedError || (!permanent && job.attempt < PAGE_ATTEMPTS)) throw err;
+        // A rate limit or a transient failure is retried; only a permanent refusal makes the page undeliverable.
+        if (err instanceof RateLimitedError || !permanent) throw err;
         // Another job's delivery may have shown this page before Slack refused a later message.
         if ((await findDigestItem(ctx.knex, item.id))?.ts) return;
         const reason = err instanceof Error ? err.message : String(err);

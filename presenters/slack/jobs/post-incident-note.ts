@@ -8,6 +8,7 @@ import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { buildWhatChangedText } from '../../../blocks/briefing.js';
 import { buildReopenedText } from '../../../blocks/status.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** The note's text; untrusted parts (alert names, services) are escaped by the builders. */
 export function buildNoteText(note: IncidentNote): string {
@@ -27,8 +28,7 @@ export async function postIncidentNote(ctx: AppContext, incidentId: number, text
 export function postIncidentNoteJob(ctx: AppContext): JobDefinition<z.infer<typeof PostIncidentNote.schema>> {
   return defineJob({
     ...PostIncidentNote,
-    attempts: 16,
-    backoffMs: 1000,
+    ...PRESENTER_RETRY,
     process: async (p) => postIncidentNote(ctx, p.incidentId, 'note' in p ? buildNoteText(p.note) : p.text),
   });
 }

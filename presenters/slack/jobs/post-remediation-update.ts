@@ -10,6 +10,7 @@ import {
 } from '../../../src/remediation/remediation-repository.js';
 import { actionTitle, type RemediationStatusView } from '../../../src/remediation/remediation-views.js';
 import { buildRemediationStatusBlocks, buildRemediationStatusText, formatWindow } from '../../../blocks/approval.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** The incident channel of a run, or undefined (logged: the update has nowhere to go). */
 export async function channelOfRun(ctx: AppContext, run: RemediationRun): Promise<string | undefined> {
@@ -35,8 +36,7 @@ export function postRemediationUpdateJob(ctx: AppContext): JobDefinition<PostRem
   return defineJob({
     name: PostRemediationUpdate.name,
     schema: PostRemediationUpdate.schema,
-    attempts: 10,
-    backoffMs: 500,
+    ...PRESENTER_RETRY,
     async process(p) {
       const run = await getRun(ctx.knex, p.runId);
       if (!run) return;

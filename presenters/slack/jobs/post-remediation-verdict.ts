@@ -10,13 +10,13 @@ import { actionTitle } from '../../../src/remediation/remediation-views.js';
 import { buildVerificationBlocks, buildVerificationText } from '../../../blocks/approval.js';
 import { postVerificationChart } from '../post-verification-chart.js';
 import { awaitShown, channelOfRun } from './post-remediation-update.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 export function postRemediationVerdictJob(ctx: AppContext): JobDefinition<{ runId: number }> {
   return defineJob({
     name: PostRemediationVerdict.name,
     schema: PostRemediationVerdict.schema,
-    attempts: 10,
-    backoffMs: 500,
+    ...PRESENTER_RETRY,
     async process({ runId }) {
       const run = await getRun(ctx.knex, runId);
       const verdict = run?.result?.verdict;

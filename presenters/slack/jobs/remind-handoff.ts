@@ -9,12 +9,14 @@ import { findHandoff, markHandoffStage } from '../../../src/oncall/handoffs-repo
 import { RemindHandoff, type RemindHandoffPayload } from '../../../src/oncall/presentations.js';
 import { timerRunAt } from '../../../src/oncall/timers.js';
 import { buildHandoffReminderText } from '../../../blocks/handoff.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** Idempotent: `reminded_at` and `escalated_at` record each stage once. */
 export function remindHandoffJob(ctx: AppContext): JobDefinition<RemindHandoffPayload> {
   return defineJob({
     name: RemindHandoff.name,
     schema: RemindHandoff.schema,
+    ...PRESENTER_RETRY,
     async process(p) {
       const row = await findHandoff(ctx.knex, p.handoffId);
       if (!row || !row.channel_id) return;

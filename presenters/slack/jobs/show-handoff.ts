@@ -6,6 +6,7 @@ import { toHandoffView } from '../../../src/oncall/handoff-view.js';
 import { findHandoff, saveHandoffMessage } from '../../../src/oncall/handoffs-repository.js';
 import { ShowHandoff } from '../../../src/oncall/presentations.js';
 import { buildHandoffBlocks, buildHandoffText } from '../../../blocks/handoff.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 type ShowHandoffPayload = { handoffId: number };
 
@@ -14,6 +15,7 @@ export function showHandoffJob(ctx: AppContext): JobDefinition<ShowHandoffPayloa
   return defineJob({
     name: ShowHandoff.name,
     schema: ShowHandoff.schema,
+    ...PRESENTER_RETRY,
     async process({ handoffId }) {
       const row = await findHandoff(ctx.knex, handoffId);
       if (!row) return;

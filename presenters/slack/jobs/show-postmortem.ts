@@ -11,6 +11,7 @@ import { findPostmortem, recordPostmortemMessage } from '../../../src/postmortem
 import { ShowPostmortem } from '../../../src/postmortems/requests.js';
 import { buildPostmortemBlocks, buildPostmortemText } from '../../../blocks/postmortem.js';
 import { escapeMrkdwn, truncate, LIMITS } from '../../../blocks/limits.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** Renders what Postgres holds now, so an older request run late shows the current state, never a stale one. */
 export async function showPostmortem(ctx: AppContext, postmortemId: number, note?: string): Promise<void> {
@@ -44,8 +45,7 @@ export async function showPostmortem(ctx: AppContext, postmortemId: number, note
 export function showPostmortemJob(ctx: AppContext): JobDefinition<z.infer<typeof ShowPostmortem.schema>> {
   return defineJob({
     ...ShowPostmortem,
-    attempts: 16,
-    backoffMs: 1000,
+    ...PRESENTER_RETRY,
     process: async (p) => showPostmortem(ctx, p.postmortemId, p.note),
   });
 }

@@ -12,6 +12,7 @@ import { refreshDigestMessage } from '../chat-digest.js';
 import { UpdateAnsweredPages, type UpdateAnsweredPagesPayload } from '../../../src/oncall/presentations.js';
 import { buildAnsweredPageBlocks, buildPageAnswerLine, buildPageText } from '../../../blocks/oncall.js';
 import { buildPointerBlocks, buildPointerText } from '../../../blocks/status.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 function mention(by: string): string {
   if (/^[UW][A-Z0-9]+$/.test(by)) return `<@${by}>`;
@@ -23,7 +24,7 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
   return defineJob({
     name: UpdateAnsweredPages.name,
     schema: UpdateAnsweredPages.schema,
-    attempts: 8,
+    ...PRESENTER_RETRY,
     async process(p) {
       const incident = await findIncident(ctx.knex, p.incidentId);
       if (!incident) return;

@@ -15,6 +15,7 @@ import { saveBriefingState } from '../../../src/incidents/chat-repository.js';
 import { findIncident } from '../../../src/incidents/repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildChangesText, buildTopic } from '../../../blocks/status.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** Renders the briefing now: updates the message in place and posts a thread note listing what changed. */
 export async function refreshBriefing(ctx: AppContext, incidentId: number): Promise<void> {
@@ -48,9 +49,8 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
 export function updateBriefingJob(ctx: AppContext): JobDefinition<z.infer<typeof UpdateBriefing.schema>> {
   return defineJob({
     ...UpdateBriefing,
+    ...PRESENTER_RETRY,
     // Chat may be down for a while: the update keeps retrying (doubling from 1 s, capped at an hour by the queue).
-    attempts: 16,
-    backoffMs: 1000,
     process: async ({ incidentId }) => refreshBriefing(ctx, incidentId),
   });
 }

@@ -79,10 +79,10 @@ function boltLogger(logger: Logger): BoltLogger {
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const logger = boltLogger(opts.logger);
   // Jobs own retries and backoff (a rate-limited call becomes a retryable error carrying Retry-After), so the Web
-  // client must not sit in its own retry loop for minutes inside a job or a handler.
+  // client must not retry on its own: a retry after a 5xx that Slack had accepted posts twice.
   const clientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+    retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   };
   let app: App;

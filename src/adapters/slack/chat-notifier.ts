@@ -27,7 +27,7 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
     try {
       return await schedule.run(method, channel, fn);
     } catch (err) {
-      const c = classifySlackError(err);
+      const c = classifySlackError(err, method);
       if (c.kind === 'rate_limited') schedule.pause(method, channel, c.retryAfterMs!);
       throw toSlackAppError(method, err);
     }

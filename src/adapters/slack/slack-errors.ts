@@ -3,6 +3,7 @@ import { ExternalServiceError, RateLimitedError } from '../../errors.js';
 
 interface SlackErrorShape {
   code?: string;
+  statusCode?: number;
   data?: { error?: string };
   retryAfter?: number;
   message?: string;
@@ -12,6 +13,10 @@ interface SlackErrorShape {
 export function slackErrorCode(err: unknown): string | undefined {
   const e = err as SlackErrorShape;
   if (e?.code === 'slack_webapi_rate_limited_error') return 'ratelimited';
+  // Any 429 is a rate limit, with or without a usable Retry-After (@slack/web-api then throws a plain Error).
+  if (e?.statusCode === 429 || (typeof e?.message === 'string' && e.message.startsWith(NO_RETRY_AFTER))) {
+    return 'ratelimited';
+  }
   return e?.data?.error;
 }
 
@@ -44,14 +49,32 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'restricted_action',
 ]);
 
+/** How @slack/web-api words a 429 whose Retry-After header is missing or unreadable. */
+const NO_RETRY_AFTER = 'Retry header did not contain a valid timeout';
+
+/**
+ * The wait after a 429 that named none: a second for messages (one a second per channel), three for the other
+ * methods (Tier 2 and 3 allow 20 to 50 calls a minute).
+ */
+export function defaultRetryAfterMs(method?: string): number {
+  return !method || method.startsWith('chat.') ? 1000 : 3000;
+}
+
 export type SlackFailureKind = 'rate_limited' | 'permanent' | 'retryable';
 
 /** How a failed Slack call should be handled; `retryAfterMs` is set for a rate limit (Slack's Retry-After, in ms). */
-export function classifySlackError(err: unknown): { kind: SlackFailureKind; code?: string; retryAfterMs?: number } {
+export function classifySlackError(
+  err: unknown,
+  method?: string,
+): { kind: SlackFailureKind; code?: string; retryAfterMs?: number } {
   const code = slackErrorCode(err);
   if (code === 'ratelimited') {
     const seconds = (err as SlackErrorShape).retryAfter;
-    return { kind: 'rate_limited', code, retryAfterMs: Math.max(1, Number.isFinite(seconds) ? seconds! : 1) * 1000 };
+    const retryAfterMs =
+      typeof seconds === 'number' && Number.isFinite(seconds)
+        ? Math.max(1, seconds) * 1000
+        : defaultRetryAfterMs(method);
+    return { kind: 'rate_limited', code, retryAfterMs };
   }
   if (code && PERMANENT_SLACK_ERRORS.has(code)) return { kind: 'permanent', code };
   return code ? { kind: 'retryable', code } : { kind: 'retryable' };
@@ -60,7 +83,7 @@ export function classifySlackError(err: unknown): { kind: SlackFailureKind; code
 /** The app's error for a failed Slack call: RateLimitedError, or ExternalServiceError retryable or not. */
 export function toSlackAppError(method: string, err: unknown): ExternalServiceError {
   if (err instanceof ExternalServiceError) return err;
-  const c = classifySlackError(err);
+  const c = classifySlackError(err, method);
   if (c.kind === 'rate_limited')
     return new RateLimitedError('slack', `${method}: rate limited`, { retryAfterMs: c.retryAfterMs!, cause: err });
   const e = err as SlackErrorShape;

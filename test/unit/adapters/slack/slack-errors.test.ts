@@ -1,5 +1,8 @@
 // Which Slack failures stop a job (permanent), which are retried, and which only ask it to wait (rate limits).
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebClient } from '@slack/web-api';
 import { classifySlackError, toSlackAppError } from '../../../../src/adapters/slack/slack-errors.js';
 import { ExternalServiceError, RateLimitedError } from '../../../../src/errors.js';
 
@@ -61,5 +64,39 @@ describe('toSlackAppError', () => {
     const hiccup = toSlackAppError('chat.update', platform('internal_error'));
     expect(hiccup.retryable).toBe(true);
     expect(hiccup).toBeInstanceOf(ExternalServiceError);
+  });
+});
+
+describe('a 429 without a usable Retry-After (the real @slack/web-api client against a local server)', () => {
+  it('is a rate limit with a default wait, never a spent attempt', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json' });
+      res.end('{"ok":false,"error":"ratelimited"}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const client = new WebClient('xoxb-test', {
+        slackApiUrl: `http://127.0.0.1:${port}/api/`,
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+      });
+      const err: unknown = await client.chat.postMessage({ channel: 'C1', text: 'hi' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(Error);
+      expect(classifySlackError(err, 'chat.postMessage')).toEqual({
+        kind: 'rate_limited',
+        code: 'ratelimited',
+        retryAfterMs: 1000,
+      });
+      expect(classifySlackError(err, 'conversations.create').retryAfterMs).toBe(3000);
+      const appErr = toSlackAppError('chat.postMessage', err);
+      expect(appErr).toBeInstanceOf(RateLimitedError);
+      expect(appErr.retryAfterMs).toBe(1000);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
