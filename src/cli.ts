@@ -101,7 +101,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   } catch (err) {
     if (err instanceof AppError) {
       io.stderr(err.message);
-      return 1;
+      // Bad usage exits 2 (as an unknown command does); a failure of a well-formed command exits 1.
+      return err.code === 'usage' ? 2 : 1;
     }
     throw err;
   }
@@ -205,13 +206,17 @@ function parseRole(args: string[]): AppRole | undefined {
     ? ['--role', args[0].slice(7), ...args.slice(1)]
     : args;
   if (flag !== '--role' || !['web', 'worker', 'all'].includes(value ?? '') || extra.length)
-    throw new AppError('usage', `start: expected --role web, --role worker or --role all, got "${args.join(' ')}"`);
+    throw new AppError(
+      'usage',
+      `start: expected --role web, --role worker or --role all, got "${args.join(' ')}"\n\nUsage: incident-copilot start [--role web|worker|all]`,
+    );
   return value as AppRole;
 }
 
 async function start(args: string[], io: CliIo): Promise<number> {
+  const asked = parseRole(args);
   const config: AppConfig = loadConfig();
-  const role = parseRole(args) ?? config.env.ROLE;
+  const role = asked ?? config.env.ROLE;
   const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
   const { createApp } = await import('./app.js');
   let app: Awaited<ReturnType<typeof createApp>>;

@@ -12,11 +12,11 @@ async function run(...argv: string[]) {
 describe('incident-copilot start --role', () => {
   it('refuses a role it does not know, naming the ones it does', async () => {
     expect(await run('start', '--role', 'cron')).toEqual({
-      code: 1,
+      code: 2,
       out: '',
-      err: 'start: expected --role web, --role worker or --role all, got "--role cron"',
+      err: 'start: expected --role web, --role worker or --role all, got "--role cron"\n\nUsage: incident-copilot start [--role web|worker|all]',
     });
-    expect((await run('start', '--rol', 'web')).code).toBe(1);
+    expect((await run('start', '--rol', 'web')).code).toBe(2);
   });
 });
 
@@ -26,7 +26,13 @@ describe('incident-copilot jobs', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('incident-copilot jobs dead [--json] [--limit N]');
     const noIds = await run('jobs', 'retry');
-    expect(noIds.code).toBe(1);
+    expect(noIds.code).toBe(2);
     expect(noIds.err).toMatch(/^jobs retry: give job ids, or --all/);
+    expect(noIds.err).toContain('incident-copilot jobs retry <id>... | --all');
+    const bare = await run('jobs');
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain('Usage:');
+    const badLimit = await run('jobs', 'dead', '--limit', 'x');
+    expect(badLimit.code).toBe(2);
   });
 });
