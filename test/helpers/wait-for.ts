@@ -18,3 +18,29 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Waits on work that advances step by step (a queue draining, a backlog delivered): `check` returns `done` (a truthy
+ * value when finished) and a `progress` count. Fails naming `what` only when the count has not moved for `stallMs`,
+ * so a loaded machine, slower but still advancing, never fails it.
+ */
+export async function waitForProgress<T>(
+  what: string,
+  check: () => Promise<{ done: T | undefined | null | false; progress: number }>,
+  stallMs = 20_000,
+  intervalMs = 250,
+): Promise<T> {
+  let last = Number.NaN;
+  let movedAt = Date.now();
+  for (;;) {
+    const { done, progress } = await check();
+    if (done) return done;
+    if (progress !== last) {
+      last = progress;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`no progress for ${stallMs} ms waiting for ${what} (stuck at ${progress})`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
