@@ -26,6 +26,7 @@ import {
   findRunbook,
   findSimilar,
   findTimeline,
+  withDependencies,
 } from './tools.js';
 import type { Question } from './understand.js';
 
@@ -43,8 +44,12 @@ export async function answerFor(ctx: AppContext, incident: Incident, question: Q
   const service = question.service ?? incident.service ?? undefined;
   const nowMs = ctx.clock.now().getTime();
   switch (question.intent) {
-    case 'changes':
-      return buildChangesAnswer(await findChanges(ctx, service, question.window), service, question.window);
+    case 'changes': {
+      // The incident's own service takes in what it depends on: a fault often begins downstream of the page.
+      const scope = question.service ? [question.service] : service ? await withDependencies(ctx, service) : undefined;
+      const scopeLabel = question.service ?? (service ? `${service} and what it depends on` : undefined);
+      return buildChangesAnswer(await findChanges(ctx, scope, question.window), scopeLabel, question.window);
+    }
     case 'oncall':
       return buildOnCallAnswer(await findOnCall(ctx, service));
     case 'commander':

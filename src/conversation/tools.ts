@@ -25,21 +25,42 @@ export interface ChangesFound {
 }
 
 /** Deploys and changes (flags, config, infra) of a service, or of every service, in the window. */
-export async function findChanges(ctx: AppContext, service: string | undefined, window: Window): Promise<ChangesFound> {
+export async function findChanges(
+  ctx: AppContext,
+  services: string[] | undefined,
+  window: Window,
+): Promise<ChangesFound> {
   const source = ctx.services.evidence.changes;
   if (!source) return { deploys: [], changes: [], missing: 'no deploy or change source is configured' };
   const r = range(window.startMs, window.endMs);
   try {
-    const [deploys, changes] = await Promise.all([source.listDeploys(r, service), source.listChanges(r, service)]);
-    const inWindow = (ts: string) => Date.parse(ts) >= window.startMs && Date.parse(ts) <= window.endMs;
+    const one = services?.length === 1 ? services[0] : undefined;
+    const [deploys, changes] = await Promise.all([source.listDeploys(r, one), source.listChanges(r, one)]);
+    const inWindow = (ts: string, service: string) =>
+      Date.parse(ts) >= window.startMs && Date.parse(ts) <= window.endMs && (!services || services.includes(service));
     return {
-      deploys: deploys.filter((d) => inWindow(d.ts)).sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts)),
-      changes: changes.filter((c) => inWindow(c.ts)).sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts)),
+      deploys: deploys.filter((d) => inWindow(d.ts, d.service)).sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts)),
+      changes: changes.filter((c) => inWindow(c.ts, c.service)).sort((a, b) => Date.parse(b.ts) - Date.parse(a.ts)),
     };
   } catch (err) {
     ctx.logger.warn({ err }, 'conversation: the change source failed');
     return { deploys: [], changes: [], missing: 'the deploy and change source did not answer' };
   }
+}
+
+/** The service and everything it depends on, directly or not (from the service graph); just the service without one. */
+export async function withDependencies(ctx: AppContext, service: string): Promise<string[]> {
+  let nodes: { name: string; dependsOn: string[] }[] = [];
+  try {
+    nodes = await ctx.services.evidence.graph.services();
+  } catch (err) {
+    ctx.logger.warn({ err }, 'conversation: the service graph could not be read');
+  }
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const out = [service];
+  for (let i = 0; i < out.length; i++)
+    for (const d of byName.get(out[i]!)?.dependsOn ?? []) if (!out.includes(d)) out.push(d);
+  return out;
 }
 
 /** Who is on call now for the service's team (or every team). */
