@@ -12,7 +12,6 @@ const TOKEN = 'am-conversation-token';
 // A generated world in which a service fails after a bad deploy: the investigator cites that deploy.
 const scenario = generateScenario(7, 'bad_deploy');
 const NOW = new Date(scenario.now);
-const scenarioAlert = (scenario.page.payload as { alerts: Record<string, unknown>[] }).alerts[0]!;
 const BOT = `<@${SANDBOX_BOT.userId}>`;
 
 const fileConfig = {
