@@ -1,5 +1,6 @@
 // `npm run bench`: the speed figures. Webhook intake (1,000 deliveries on real Postgres) and timer lateness
-// (10,000 pending timers on each queue), and the investigator's time per scenario. Uses DATABASE_URL and REDIS_URL, defaulting to the local services.
+// (10,000 pending timers on each queue), the investigator's time per scenario, and a chart's render time. Uses DATABASE_URL and REDIS_URL, defaulting to the local services.
+import { benchCharts } from './charts.js';
 import { benchDeliveries } from './deliveries.js';
 import { benchInvestigate } from './investigate.js';
 import { benchAllTimers } from './timers.js';
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
   if (wants('investigate')) {
     console.log('\n-- investigation: the deterministic investigator per scenario, in process');
     await benchInvestigate();
+  }
+  if (wants('charts')) {
+    console.log('\n-- charts: a briefing chart rendered to SVG and PNG, in process');
+    await benchCharts();
   }
   if (wants('timers')) {
     console.log('\n-- timers: 10,000 pending timers');

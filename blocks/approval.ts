@@ -2,7 +2,6 @@
 import type { types } from '@slack/bolt';
 import type { RemediationProposalView } from '../src/remediation/propose-remediations.js';
 import type { RemediationStatusView, VerificationView } from '../src/remediation/remediation-views.js';
-import { formatConfidence } from './format.js';
 import { ActionIds } from './ids.js';
 import { escapeMrkdwn, fitBlocks, mrkdwnLink } from './limits.js';
 
@@ -80,7 +79,7 @@ export function buildProposalBlocks(p: RemediationProposalView): KnownBlock[] {
   const facts = [
     `${p.risk} risk`,
     p.reversible ? 'reversible' : 'not reversible',
-    ...(p.confidence === null ? [] : [`confidence ${formatConfidence(p.confidence)}`]),
+    ...(p.confidenceText === null ? [] : [`confidence ${p.confidenceText}`]),
   ];
   const blocks: KnownBlock[] = [
     {

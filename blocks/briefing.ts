@@ -4,7 +4,6 @@ import type { WhatChanged } from '../src/incidents/presentations.js';
 import { approveConfirm } from './approval.js';
 import type { Button, KnownBlock, MrkdwnElement } from './block-kit.js';
 import { ActionIds } from './ids.js';
-import { formatConfidence } from './format.js';
 import { LIMITS, escapeMrkdwn, fitBlocks, mrkdwnLink, truncate } from './limits.js';
 
 /** "New alert `X` on service `Y` since the last investigation; top hypothesis changed from A to B." Escaped mrkdwn. */
@@ -172,9 +171,7 @@ function hypothesisBlocks(view: BriefingView): KnownBlock[] {
     });
   }
   view.hypotheses.slice(0, HYPOTHESES_SHOWN).forEach((h, i) => {
-    const lines = [
-      `*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`,
-    ];
+    const lines = [`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${h.confidence}, ${h.category.replace(/_/g, ' ')})`];
     for (const e of h.evidence.slice(0, EVIDENCE_PER_HYPOTHESIS))
       lines.push(
         `• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(truncate(e.ref, 80))}\`: ${escapeMrkdwn(e.detail)}`,

@@ -1,6 +1,5 @@
 // The full evidence of an investigation, for thread replies: every hypothesis and item, split into messages that fit.
 import { summarizeChecked } from './briefing.js';
-import { formatConfidence } from './format.js';
 import type { KnownBlock } from './block-kit.js';
 import { LIMITS, chunkText, escapeMrkdwn } from './limits.js';
 
@@ -10,7 +9,8 @@ export interface EvidenceView {
   hypotheses: {
     summary: string;
     category: string;
-    confidence: number;
+    /** "83%", formatted by the core's value formatter (blocks/ shows numbers as given). */
+    confidence: string;
     evidence: { kind: string; ref: string; detail: string }[];
   }[];
   checked?: string[];
@@ -39,9 +39,7 @@ export function buildEvidenceMovedBlocks(): KnownBlock[] {
 export function buildEvidenceBlocks(view: EvidenceView): KnownBlock[][] {
   const lines: string[] = [];
   view.hypotheses.forEach((h, i) => {
-    lines.push(
-      `*${i + 1}. ${escapeMrkdwn(h.summary)}* (${formatConfidence(h.confidence)}, ${h.category.replace(/_/g, ' ')})`,
-    );
+    lines.push(`*${i + 1}. ${escapeMrkdwn(h.summary)}* (${h.confidence}, ${h.category.replace(/_/g, ' ')})`);
     for (const e of h.evidence)
       lines.push(`• _${e.kind.replace(/_/g, ' ')}_ \`${escapeMrkdwn(e.ref)}\`: ${escapeMrkdwn(e.detail)}`);
     if (h.evidence.length === 0) lines.push('• no evidence retrieved');

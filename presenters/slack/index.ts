@@ -6,7 +6,7 @@ import { openIncidentChannelJob, openIncidentChannelNow } from './jobs/open-inci
 import { postIncidentNoteJob } from './jobs/post-incident-note.js';
 import { updateBriefingJob } from './jobs/update-briefing.js';
 import { registerOncallPresenters } from './oncall.js';
-import { postOnsetChart } from './post-chart.js';
+import { postIncidentCharts } from './post-chart.js';
 import { registerRemediationPresenters } from './remediation.js';
 
 /** Registers every Slack presenter job with the queue and every presenter listener with the domain events. */
@@ -24,13 +24,8 @@ export function registerSlackPresenters(ctx: AppContext): void {
       ctx.logger.warn({ err, incidentId }, 'could not schedule a briefing update'),
     );
   });
-  // The chart is a nicety: failing to draw or upload it never fails anything else.
-  ctx.events.on('investigation.completed', ({ incidentId }) =>
-    postOnsetChart(ctx, incidentId).then(
-      () => undefined,
-      (err) => ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'),
-    ),
-  );
+  // The charts are a nicety: failing to draw or upload one never fails anything else (postIncidentCharts logs it).
+  ctx.events.on('investigation.completed', ({ incidentId }) => postIncidentCharts(ctx, incidentId));
   registerOncallPresenters(ctx);
   registerRemediationPresenters(ctx);
 }

@@ -1,6 +1,7 @@
 // Presenter: show the investigation's full evidence in the briefing's thread, as one reply kept up to date per click.
 import type { AppContext } from '../../src/context.js';
 import { NotFoundError } from '../../src/errors.js';
+import { formatConfidence } from '../../src/investigation/format-value.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
 import { deleteEventByKey } from '../../src/incidents/chat-repository.js';
 import { findIncident } from '../../src/incidents/repository.js';
@@ -25,7 +26,12 @@ export async function showEvidence(ctx: AppContext, incidentId: number): Promise
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident?.channelId) throw new NotFoundError(`Incident ${incidentId}`);
   const inv = incident.investigation;
-  const messages = inv ? buildEvidenceBlocks(inv) : buildEvidencePendingBlocks();
+  const messages = inv
+    ? buildEvidenceBlocks({
+        ...inv,
+        hypotheses: inv.hypotheses.map((h) => ({ ...h, confidence: formatConfidence(h.confidence) })),
+      })
+    : buildEvidencePendingBlocks();
   const text = inv ? buildEvidenceText(incident.publicId) : EVIDENCE_PENDING_TEXT;
   const findPosted = async () =>
     (await lastEventOfType(ctx.knex, incidentId, EVIDENCE_POSTED_EVENT)) as

@@ -32,7 +32,8 @@ export interface BriefingView {
   hypotheses: {
     summary: string;
     category: string;
-    confidence: number;
+    /** "83%", from the one value formatter. */
+    confidence: string;
     evidence: { kind: string; ref: string; detail: string }[];
   }[];
   novel: boolean;
@@ -235,7 +236,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     hypotheses: (inv?.hypotheses ?? []).map((h) => ({
       summary: h.summary,
       category: h.category,
-      confidence: h.confidence,
+      confidence: formatConfidence(h.confidence),
       evidence: h.evidence,
     })),
     novel: inv?.novel ?? false,
@@ -316,9 +317,7 @@ export function briefingState(view: BriefingView): BriefingState {
     firing: view.alerts.firing,
     resolved: view.alerts.resolved,
     phase: view.phase,
-    topHypothesis: view.hypotheses[0]
-      ? `${view.hypotheses[0].summary} (${formatConfidence(view.hypotheses[0].confidence)})`
-      : null,
+    topHypothesis: view.hypotheses[0] ? `${view.hypotheses[0].summary} (${view.hypotheses[0].confidence})` : null,
     suggested: view.suggestedStep ? `${view.suggestedStep.runbook} step ${view.suggestedStep.step}` : null,
     remediations: view.remediations.map((r) => r.action),
     evidence: view.hypotheses.flatMap((h) => h.evidence.map((e) => `${e.kind}:${e.ref}`)),

@@ -154,6 +154,10 @@ export function mergeInvestigations(before: InvestigationResult, lead: Investiga
     novel: false,
     hypotheses,
     missing: [...new Set([...(before.missing ?? []), ...(lead.missing ?? [])])],
+    // The incident began at the earlier onset: a new lead does not move it later.
+    ...(before.onset !== undefined || lead.onset !== undefined
+      ? { onset: Math.min(before.onset ?? Infinity, lead.onset ?? Infinity) }
+      : {}),
   };
 }
 

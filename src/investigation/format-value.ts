@@ -2,7 +2,7 @@
 // evidence text is written with these (domain text, formatted once in the core; blocks/ shows it as given).
 
 /** What a number measures. Ratios are 0–1 shares shown as percent; latency is in seconds, as Prometheus reports it. */
-export type Unit = 'ratio' | 'seconds' | 'bytes' | 'per_second' | 'count' | 'expiry';
+export type Unit = 'ratio' | 'seconds' | 'bytes' | 'per_second' | 'count' | 'expiry' | 'days';
 
 const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -81,6 +81,8 @@ export function formatValue(value: number, unit: Unit, opts: { nowMs?: number } 
       const rel = formatRelative(value * 1000 - opts.nowMs);
       return value * 1000 >= opts.nowMs ? `expires ${rel}` : `expired ${rel}`;
     }
+    case 'days':
+      return `${humanNumber(value, 2)} day${value === 1 ? '' : 's'}`;
     case 'count':
       return humanNumber(value);
   }
@@ -113,6 +115,11 @@ export function roleLabel(role: string): string {
   const m = /^(.*)_p(\d{2})$/.exec(role);
   if (m) return `p${m[2]} ${m[1]!.replace(/_/g, ' ')}`;
   return role.replace(/_/g, ' ');
+}
+
+/** How many times something is (a burn rate, a traffic jump): 14.4 → "14×", 3.25 → "3.3×", 1.07 → "1.1×". */
+export function formatFactor(x: number): string {
+  return `${humanNumber(x, 2)}×`;
 }
 
 /** A confidence (0–1) as a whole percent, clamped: 0.826 → "83%". */

@@ -124,6 +124,7 @@ export async function investigateDeterministic(input: {
     ],
     missing,
     novelConfidence: ranking.novelConfidence,
+    onset: ctx.t0,
   };
 }
 

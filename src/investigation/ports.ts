@@ -1,4 +1,5 @@
 // The investigator's ports: what it needs from the outside world, and the answer it gives (docs/scenario-format.md, "The answer").
+import type { Unit } from './format-value.js';
 import type {
   Category,
   Change,
@@ -84,6 +85,9 @@ export interface EvidenceRef {
   /** A deploy or change id, a series selector, a log line's text, a past incident id or a runbook id. */
   ref: string;
   detail: string;
+  /** For a metric: the role it was read as (error_ratio, latency_p99, ...) and so its unit, for charts and numbers. */
+  role?: string;
+  unit?: Unit;
 }
 
 export interface Hypothesis {
@@ -120,6 +124,11 @@ export interface InvestigationResult {
   modelNote?: string;
   /** Calibrated probability that no known category explains the page (the confidence of a `novel` answer). */
   novelConfidence?: number;
+  /**
+   * When the trouble began (epoch ms): the earliest change point of the symptoms tied to the page. Earlier than the
+   * alert's start, which waits out the rule's `for:` window after the rise.
+   */
+  onset?: number;
 }
 
 /** One recorded step of an investigation (an OpenTelemetry GenAI-style span), stored with the incident. */

@@ -1,5 +1,6 @@
 // Use case: turns an investigation's hypotheses into proposed catalog actions (rows with ids the buttons carry).
 import { approvalsRequired } from '../authorization/access.js';
+import { formatConfidence } from '../investigation/format-value.js';
 import type { ActionDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
@@ -47,6 +48,8 @@ export interface RemediationProposalView {
   reversible: boolean;
   /** Confidence of the hypothesis it answers (0..1). */
   confidence: number | null;
+  /** The same for people ("82%"), from the one value formatter. */
+  confidenceText: string | null;
   /** The hypothesis summary (may quote outside text: escaped). */
   hypothesis: string | null;
 }
@@ -87,7 +90,7 @@ export async function proposeRemediations(
       actor: 'copilot',
       at: ctx.clock.now(),
       data: {
-        reason: `confidence ${Math.round((suspect?.confidence ?? 0) * 100)}% is below ${Math.round(threshold * 100)}% (remediation.proposeAbove): no one-click fix is offered`,
+        reason: `confidence ${formatConfidence(suspect?.confidence ?? 0)} is below ${formatConfidence(threshold)} (remediation.proposeAbove): no one-click fix is offered`,
         suspect: suspect
           ? {
               category: suspect.category,
@@ -248,6 +251,7 @@ function toProposal(
     approvals: approvalsRequired(action),
     reversible: action.reversible,
     confidence: run.confidence,
+    confidenceText: run.confidence === null ? null : formatConfidence(run.confidence),
     hypothesis: run.hypothesis,
     status: run.status,
     autoApproved,

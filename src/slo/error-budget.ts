@@ -2,7 +2,7 @@
 import type { SloDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Series } from '../investigation/evidence-model.js';
-import { formatPercent, humanNumber } from '../investigation/format-value.js';
+import { formatFactor, formatPercent, humanNumber } from '../investigation/format-value.js';
 
 export type BudgetState = 'healthy' | 'slow_burn' | 'fast_burn' | 'exhausted' | 'unknown';
 
@@ -117,7 +117,7 @@ export function formatBudgetLeft(remaining: number | null): string {
 
 /** An SLO objective: 0.999 → "99.9%", 0.99995 → "99.995%" (all its digits, since they matter). */
 export function formatObjective(objective: number): string {
-  return `${Number((objective * 100).toFixed(4))}%`;
+  return `${humanNumber(objective * 100, 6)}%`;
 }
 
 /** An error budget as Slack shows it: its numbers formatted once here, so blocks/ shows them as given. */
@@ -138,7 +138,7 @@ export function errorBudgetView(b: ErrorBudget): ErrorBudgetView {
     slo: b.slo,
     objective: formatObjective(b.objective),
     remaining: formatBudgetLeft(b.remaining),
-    burnRate1h: b.burnRate1h === null ? null : `${humanNumber(b.burnRate1h, 2)}×`,
+    burnRate1h: b.burnRate1h === null ? null : formatFactor(b.burnRate1h),
     state: b.state,
     policy: b.policy,
   };

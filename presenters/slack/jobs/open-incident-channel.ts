@@ -15,7 +15,7 @@ import { firstAlert } from '../../../src/incidents/alerts-repository.js';
 import { appendEvent, findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
-import { postOnsetChart } from '../post-chart.js';
+import { postIncidentCharts } from '../post-chart.js';
 
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
 export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
@@ -67,12 +67,9 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
       .setTopic(channelId, buildTopic(incident))
       .catch((err) => ctx.logger.warn({ err, incidentId }, 'could not set the channel topic'));
     // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
-    // way): its own attempt found no thread to post in, so the chart goes with this briefing. Posted once either way.
+    // way): its own attempt found no thread to post in, so the charts go with this briefing. Posted once either way.
     const now = await findIncident(ctx.knex, incident.id);
-    if (now?.investigation)
-      await postOnsetChart(ctx, incident.id).catch((err) =>
-        ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'),
-      );
+    if (now?.investigation) await postIncidentCharts(ctx, incident.id);
   }
   await inviteResponders(ctx, incident, channelId);
   await postPointer(ctx, incident, channelId);

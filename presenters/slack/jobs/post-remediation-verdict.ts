@@ -1,4 +1,5 @@
-// Presenter job: post a run's verdict (recovered, or not with Undo when reversible and Escalate) in the incident channel.
+// Presenter job: post a run's verdict (recovered, or not with Undo when reversible and Escalate) in the incident channel,
+// then a before/after chart of the SLI it was judged on.
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
@@ -7,6 +8,7 @@ import { PostRemediationVerdict, remediationUpdateJobId } from '../../../src/rem
 import { getRun } from '../../../src/remediation/remediation-repository.js';
 import { actionTitle } from '../../../src/remediation/remediation-views.js';
 import { buildVerificationBlocks, buildVerificationText } from '../../../blocks/approval.js';
+import { postVerificationChart } from '../post-verification-chart.js';
 import { awaitShown, channelOfRun } from './post-remediation-update.js';
 
 export function postRemediationVerdictJob(ctx: AppContext): JobDefinition<{ runId: number }> {
@@ -37,6 +39,10 @@ export function postRemediationVerdictJob(ctx: AppContext): JobDefinition<{ runI
         undo: undoAction ? { title: actionTitle(undoAction, undoAction.name) } : null,
       };
       await ctx.chat.postMessage(channel, buildVerificationText(view), buildVerificationBlocks(view));
+      // The before/after chart is a nicety: failing to draw or upload it never fails the verdict (nor repeats it).
+      await postVerificationChart(ctx, run, channel).catch((err) =>
+        ctx.logger.warn({ err, runId }, 'could not post the verification chart'),
+      );
     },
   });
 }

@@ -3,6 +3,7 @@ import type { LogIndex, LogTemplate } from '../log-index.js';
 import type { EvidenceRef, Hypothesis, PageSummary, StepRecorder } from '../ports.js';
 import type { Category, Change, Deploy, PastIncident, ServiceNode } from '../evidence-model.js';
 import { describeFinding, firstOf, hhmm, symptoms, type SeriesFinding, type ServiceSignals } from '../signals.js';
+import { unitOfRole } from '../format-value.js';
 
 export const MIN = 60_000;
 export const LOOKBACK = 3 * 60 * MIN;
@@ -52,7 +53,13 @@ export interface Candidate {
 }
 
 export function metricRef(f: SeriesFinding): EvidenceRef {
-  return { kind: 'metric', ref: f.selector, detail: describeFinding(f).slice(f.selector.length + 2) };
+  return {
+    kind: 'metric',
+    ref: f.selector,
+    detail: describeFinding(f).slice(f.selector.length + 2),
+    role: f.role,
+    unit: unitOfRole(f.role),
+  };
 }
 
 export function logRef(t: LogTemplate): EvidenceRef {

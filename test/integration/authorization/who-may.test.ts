@@ -279,6 +279,7 @@ describe('a user with no role', () => {
         risk: 'low',
         reversible: false,
         confidence: null,
+        confidenceText: null,
         hypothesis: null,
       }) as unknown as ChatBlock[],
     );

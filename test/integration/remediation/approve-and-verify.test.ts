@@ -147,6 +147,15 @@ describe('approving a proposed remediation', () => {
           t.includes('I will re-read the SLI in 2 s to check it helped.'),
       ),
     ).toBe(true);
+    // With the verdict, a before/after chart of the SLI it was judged on, uploaded once as a PNG.
+    const chart = await waitFor(
+      'the before/after chart',
+      () => loop.slack.uploads().find((u) => u.file.title?.includes('before and after rollback_deploy')),
+      REMEDIATION_WAIT_MS,
+    );
+    expect(chart.file.title).toBe('INC-1: error ratio of checkout before and after rollback_deploy');
+    expect(chart.content!.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(loop.slack.uploads().filter((u) => u.file.title === chart.file.title)).toHaveLength(1);
   });
 
   it("judges an action on a dependency by the paged service's SLI, which the dependency does not have", async () => {

@@ -18,6 +18,7 @@ const proposal: RemediationProposalView = {
   risk: 'low',
   reversible: true,
   confidence: 0.82,
+  confidenceText: '82%',
   hypothesis: 'Deploy d-42 <script> raised 5xx',
 };
 
@@ -83,6 +84,7 @@ describe('buildProposalBlocks', () => {
       ...proposal,
       cause: null,
       confidence: null,
+      confidenceText: null,
       hypothesis: null,
       reversible: false,
       risk: 'high',

@@ -101,7 +101,7 @@ describe('buildBriefingBlocks', () => {
         {
           summary: 'Deploy d-17 of checkout broke payments',
           category: 'bad_deploy',
-          confidence: 0.82,
+          confidence: '82%',
           evidence: [
             { kind: 'deploy', ref: 'd-17', detail: 'deployed 4 min before onset' },
             { kind: 'metric', ref: 'error_ratio', detail: 'rose from 0.1% to 12.7%' },
@@ -393,7 +393,7 @@ describe('buildBriefingBlocks', () => {
         {
           summary: evil,
           category: 'bad_deploy',
-          confidence: 0.5,
+          confidence: '50%',
           evidence: [{ kind: 'log', ref: evil, detail: evil }],
         },
       ],

@@ -46,7 +46,7 @@ describe('Block Kit limits', () => {
     }));
     const messages = buildEvidenceBlocks({
       novel: false,
-      hypotheses: [{ summary: 's', category: 'bad_deploy', confidence: 0.5, evidence }],
+      hypotheses: [{ summary: 's', category: 'bad_deploy', confidence: '50%', evidence }],
     });
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) {

@@ -140,7 +140,7 @@ describe('/incident status budgets', () => {
 });
 
 describe('evidence thread', () => {
-  it('summarizes identical checks, formats confidence and escapes every item', () => {
+  it('summarizes identical checks, shows the confidence as the core formatted it and escapes every item', () => {
     const checked = ['cart', 'search', 'auth'].map((s) => `${s}: no departure tied to this page`);
     expect(
       buildEvidenceBlocks({
@@ -149,7 +149,7 @@ describe('evidence thread', () => {
           {
             summary: EVIL,
             category: 'bad_deploy',
-            confidence: 0.826,
+            confidence: '83%',
             evidence: [{ kind: 'log', ref: EVIL, detail: 'first at 03:12, 40x since' }],
           },
         ],

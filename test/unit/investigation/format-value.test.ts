@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
+  formatConfidence,
+  formatFactor,
   formatPercent,
   formatRelative,
   formatRoleValue,
@@ -72,5 +74,35 @@ describe('formatValue by unit', () => {
     expect(roleLabel('latency_p99')).toBe('p99 latency');
     expect(roleLabel('db_query_latency_p99')).toBe('p99 db query latency');
     expect(roleLabel('error_ratio')).toBe('error ratio');
+  });
+
+  it.each([
+    [0.012, 'ratio', '1.2%'],
+    [0.267, 'ratio', '26.7%'],
+    [1.17e-3, 'ratio', '0.12%'],
+    [0.00004, 'ratio', '<0.01%'],
+    [1, 'ratio', '100%'],
+    [0.00117, 'seconds', '1.17 ms'],
+    [0.267, 'seconds', '267 ms'],
+    [2.5, 'seconds', '2.5 s'],
+    [512, 'bytes', '512 B'],
+    [1536, 'bytes', '1.5 KiB'],
+    [734_003_200, 'bytes', '700 MiB'],
+    [3.25 * 2 ** 30, 'bytes', '3.25 GiB'],
+    [1234.5, 'per_second', '1,235 req/s'],
+    [0.5, 'per_second', '0.5 req/s'],
+    [42, 'count', '42'],
+    [3, 'days', '3 days'],
+    [1, 'days', '1 day'],
+    [0.25, 'days', '0.25 days'],
+  ] as const)('formats %s in %s as %s', (value, unit, text) => {
+    expect(formatValue(value, unit)).toBe(text);
+  });
+
+  it('shows factors and confidences', () => {
+    expect(formatFactor(14.4)).toBe('14×');
+    expect(formatFactor(3.25)).toBe('3.3×');
+    expect(formatConfidence(0.826)).toBe('83%');
+    expect(formatConfidence(1.2)).toBe('100%');
   });
 });

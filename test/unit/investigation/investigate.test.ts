@@ -57,6 +57,13 @@ describe('investigateDeterministic: walking the graph', () => {
     expect(r.suggestedStep).toMatchObject({ runbook: 'rb-errors', step: 2, action: 'rollback_deploy' });
   });
 
+  it('reports the onset at the rise (its change point), before the alert started after its for: window', async () => {
+    const r = await investigate(searchBreaks());
+    // The errors rose 19-20 minutes ago; the alert started 10 minutes ago.
+    expect(r.onset).toBeGreaterThanOrEqual(NOW - 22 * 60_000);
+    expect(r.onset).toBeLessThanOrEqual(NOW - 17 * 60_000);
+  });
+
   it('follows the upstream through its own signals when the per-edge metric is missing', async () => {
     const r = await investigate(searchBreaks({ edge: false }));
     expect(r.hypotheses[0]).toMatchObject({ category: 'bad_deploy', service: 'search', cause: 'deploy-11' });

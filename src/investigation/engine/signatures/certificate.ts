@@ -1,4 +1,5 @@
 // Signature: the TLS certificate served by the root expired.
+import { formatValue } from '../../format-value.js';
 import { firstOf, hhmm } from '../../signals.js';
 import { hyp, logRef, metricRef, pastRefs, newLogs, MIN, type Candidate, type Context, type Root } from '../context.js';
 
@@ -20,7 +21,12 @@ export function certificateSignature(ctx: Context, root: Root): Candidate[] {
   const probe = firstOf(sig, 'probe_success');
   const ev = [
     ...(cert
-      ? [{ ...metricRef(cert), detail: `certificate expired at ${new Date(cert.last * 1000).toISOString()}` }]
+      ? [
+          {
+            ...metricRef(cert),
+            detail: `certificate ${formatValue(cert.last, 'expiry', { nowMs: ctx.now })} (${new Date(cert.last * 1000).toISOString()})`,
+          },
+        ]
       : []),
     ...(probe?.significant ? [metricRef(probe)] : []),
     ...logs.slice(0, 1).map(logRef),

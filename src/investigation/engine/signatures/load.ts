@@ -1,5 +1,6 @@
 // Signatures of load: a traffic surge (a step within minutes, above the hour's own trend) versus CPU exhaustion out of proportion to traffic.
 import { median } from '../../change-point.js';
+import { formatFactor } from '../../format-value.js';
 import { fmt, hhmm, type SeriesFinding } from '../../signals.js';
 import {
   hotCpu,
@@ -70,7 +71,7 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
         'traffic_surge',
         service,
         null,
-        `traffic to ${service} stepped up ${jump.ratio.toFixed(1)}x above its trend at ${hhmm(jump.onset)}; CPU and latency rose with it`,
+        `traffic to ${service} stepped up ${formatFactor(jump.ratio)} above its trend at ${hhmm(jump.onset)}; CPU and latency rose with it`,
         [
           metricRef(req!),
           ...(cpu ? [metricRef(cpu)] : []),
@@ -98,7 +99,7 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
         'cpu_saturation',
         service,
         null,
-        `${service} CPU went from ${fmt('cpu', cpu.departure!.before)} to ${fmt('cpu', cpu.last)} with traffic ${rawRatio.toFixed(1)}x`,
+        `${service} CPU went from ${fmt('cpu', cpu.departure!.before)} to ${fmt('cpu', cpu.last)} with traffic ${formatFactor(rawRatio)}`,
         [
           metricRef(cpu),
           ...(req ? [metricRef(req)] : []),
@@ -118,7 +119,7 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
         'traffic_surge',
         service,
         null,
-        `traffic to ${service} rose ${rawRatio.toFixed(1)}x; less than a surge usually is`,
+        `traffic to ${service} rose ${formatFactor(rawRatio)}; less than a surge usually is`,
         [metricRef(req), metricRef(cpu)],
       ),
       score: 1,

@@ -1,5 +1,6 @@
 // Signature: a retry storm. A dependency's request rate multiplies while the traffic entering the system is flat, after a
 // caller raised its retry policy: the fix is reverting that change (scaling the dependency feeds the storm).
+import { formatFactor } from '../../format-value.js';
 import { hhmm } from '../../signals.js';
 import { changeText } from './change.js';
 import {
@@ -59,7 +60,7 @@ export function retryStormSignature(ctx: Context, root: Root): Candidate[] {
           isChange ? 'config_change' : 'bad_deploy',
           caller,
           c.id,
-          `${service} requests multiplied ${d.ratio.toFixed(1)}x at ${hhmm(d.onset)} with ${caller}'s traffic flat: retries amplified by ${c.id}`,
+          `${service} requests multiplied ${formatFactor(d.ratio)} at ${hhmm(d.onset)} with ${caller}'s traffic flat: retries amplified by ${c.id}`,
           [
             {
               kind: isChange ? 'change' : 'deploy',

@@ -1,0 +1,181 @@
+// Chart view model → Vega-Lite spec: a pure function, so a chart's content is decided here and tested as data; the
+// time axis reads in the team's time zone and the value axis in the metric's unit (the one value formatter).
+import type { TopLevelSpec } from 'vega-lite';
+import type { ChartView } from '../../src/investigation/chart-view.js';
+import { formatValue } from '../../src/investigation/format-value.js';
+import { toLocal } from '../../src/oncall/business-hours.js';
+
+/** The one font every chart uses; the renderer loads the bundled file of it and nothing else. */
+export const CHART_FONT = 'DejaVu Sans';
+export const CHART_WIDTH = 560;
+export const CHART_HEIGHT = 220;
+
+const DAY = 86_400_000;
+const STRONG = '#1f5fbf';
+const OTHERS = ['#9aa5b1', '#b8a88a', '#8fb3a0', '#b59ab8', '#a3a3a3'];
+const MARKER_COLOURS: Record<string, string> = {
+  onset: '#d62728',
+  deploy: '#7b3fb5',
+  change: '#e07b00',
+  remediation: '#2a9d3a',
+};
+
+/** The wall-clock reading of an instant in a zone, as if it were UTC: the axis then formats it with UTC rules. */
+export function wallClockMs(at: number, timeZone: string): number {
+  const l = toLocal(new Date(at), timeZone);
+  return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) + (at % 1000);
+}
+
+/** "Nice" tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], about `count` of them. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) hi = lo === 0 ? 1 : lo + Math.abs(lo);
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  if (out[out.length - 1]! < hi) out.push(Number((out[out.length - 1]! + step).toPrecision(12)));
+  return out;
+}
+
+/** The unit as the y axis title says it. */
+function unitWord(view: ChartView): string {
+  const words: Record<ChartView['unit'], string> = {
+    ratio: '%',
+    seconds: 'ms / s',
+    bytes: 'bytes',
+    per_second: 'req/s',
+    count: 'count',
+    expiry: 'time',
+    days: 'days',
+  };
+  return words[view.unit];
+}
+
+function quote(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The Vega-Lite spec of a chart: the series as lines (the highlighted one strong, the rest muted), the rule as a dashed
+ * horizontal line with its label, each marker as a labelled vertical line. Every mark carries a description, which the
+ * SVG keeps as its aria-label.
+ */
+export function buildChartSpec(view: ChartView): TopLevelSpec {
+  const tz = view.timeZone;
+  const rows = view.series.flatMap((s) => s.points.map(([t, v]) => ({ t: wallClockMs(t, tz), v, series: s.name })));
+  const values = rows.map((r) => r.v).concat(view.rule ? [view.rule.value] : []);
+  const ticks = niceTicks(Math.min(0, ...values), values.length ? Math.max(...values) : 1);
+  const labelExpr = ticks.map((t) => `datum.value === ${t} ? ${quote(formatValue(t, view.unit))} : `).join('') + "''";
+  const names = view.series.map((s) => s.name);
+  const highlighted = view.series.find((s) => s.highlight)?.name;
+  const strong = highlighted ?? names[0];
+  const range = names.map((n, i) => (n === strong ? STRONG : OTHERS[i % OTHERS.length]!));
+  const times = rows.map((r) => r.t).concat(view.markers.map((m) => wallClockMs(m.at, tz)));
+  const spanMs = times.length ? Math.max(...times) - Math.min(...times) : 0;
+  const x = {
+    field: 't',
+    type: 'temporal' as const,
+    scale: { type: 'utc' as const, ...(times.length ? { domain: [Math.min(...times), Math.max(...times)] } : {}) },
+    // Hours and minutes within a day; the date too when the window spans more than one.
+    axis: { title: `time (${tz})`, format: spanMs > DAY ? '%b %d %H:%M' : '%H:%M', tickCount: 6, grid: false },
+  };
+  // Labels step down one line per marker so that close markers (a deploy minutes before the onset) stay readable.
+  const markers = view.markers.map((m, i) => ({
+    t: wallClockMs(m.at, tz),
+    labelY: 2 + (i % 4) * 13,
+    label: m.label,
+    kind: m.kind,
+    colour: MARKER_COLOURS[m.kind],
+    description: `${m.kind} marker: ${m.label}`,
+  }));
+  const layers: NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']> = [
+    {
+      data: { values: rows },
+      mark: { type: 'line', strokeWidth: 2 },
+      encoding: {
+        x,
+        y: {
+          field: 'v',
+          type: 'quantitative',
+          scale: { domain: [ticks[0]!, ticks[ticks.length - 1]!], nice: false },
+          axis: { title: `${view.metric} (${unitWord(view)})`, values: ticks, labelExpr },
+        },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          scale: { domain: names, range },
+          legend: names.length > 1 ? { title: null, orient: 'top' } : null,
+        },
+        strokeWidth: highlighted
+          ? { condition: { test: `datum.series === ${quote(highlighted)}`, value: 3 }, value: 1.5 }
+          : { value: 2 },
+        description: { field: 'series' },
+      },
+    },
+  ];
+  if (view.rule) {
+    layers.push({
+      data: {
+        values: [{ v: view.rule.value, label: view.rule.label, description: `threshold line: ${view.rule.label}` }],
+      },
+      layer: [
+        {
+          mark: { type: 'rule', color: '#555555', strokeDash: [6, 4], strokeWidth: 1.5 },
+          encoding: { y: { field: 'v', type: 'quantitative' }, description: { field: 'description' } },
+        },
+        {
+          // At the left edge: the onset and the fixes are drawn towards the right, so the label stays clear of them.
+          mark: { type: 'text', align: 'left', dx: 4, dy: -6, fontSize: 10, color: '#555555' },
+          encoding: {
+            y: { field: 'v', type: 'quantitative' },
+            x: { value: 0 },
+            text: { field: 'label' },
+            description: { field: 'description' },
+          },
+        },
+      ],
+    });
+  }
+  if (markers.length) {
+    // The marker's colour is data (scale: null), so it never joins the series' colour scale or legend.
+    const colour = { field: 'colour', type: 'nominal' as const, scale: null, legend: null };
+    layers.push({
+      data: { values: markers },
+      layer: [
+        {
+          mark: { type: 'rule', strokeWidth: 1.5, strokeDash: [3, 2] },
+          encoding: { x, color: colour, description: { field: 'description' } },
+        },
+        {
+          mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, fontSize: 10, angle: 0 },
+          encoding: {
+            x,
+            y: { field: 'labelY', type: 'quantitative', scale: null },
+            text: { field: 'label' },
+            color: colour,
+            description: { field: 'description' },
+          },
+        },
+      ],
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    // Long titles are cut with an ellipsis rather than widening the picture.
+    title: {
+      text: view.title,
+      ...(view.subtitle ? { subtitle: view.subtitle } : {}),
+      anchor: 'start',
+      fontSize: 13,
+      limit: CHART_WIDTH,
+      subtitleFontSize: 11,
+    },
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    background: 'white',
+    config: { font: CHART_FONT, view: { stroke: null }, axis: { labelFontSize: 10, titleFontSize: 11 } },
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+    layer: layers,
+  };
+}

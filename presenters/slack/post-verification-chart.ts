@@ -1,0 +1,65 @@
+// Presenter: with a remediation's verdict, a before/after chart of the SLI it was judged on, split where the fix was
+// applied, against the limit the verdict used. Posted once per run; a chart that cannot be drawn never blocks the verdict.
+import type { AppContext } from '../../src/context.js';
+import { buildVerificationChartView } from '../../src/investigation/chart-view.js';
+import { roleLabel } from '../../src/investigation/format-value.js';
+import { findIncident } from '../../src/incidents/repository.js';
+import { findEventByKey } from '../../src/incidents/timeline-repository.js';
+import { appendTimeline, type RemediationRun } from '../../src/remediation/remediation-repository.js';
+import { worstPerTimestamp } from '../../src/remediation/verification.js';
+import { renderChartPng } from '../charts/render-chart.js';
+import { teamTimeZone } from '../charts/chart-of-metric.js';
+
+const HOUR = 3_600_000;
+
+/** The timeline key that makes the chart once-only per run. */
+export function verificationChartKey(runId: number): string {
+  return `verification-chart:${runId}`;
+}
+
+/**
+ * Charts the verdict's SLI for the paged service from an hour before the incident opened to when the verdict was
+ * reached, the fix marked. Returns false when there is nothing to chart or it was already posted.
+ */
+export async function postVerificationChart(ctx: AppContext, run: RemediationRun, channel: string): Promise<boolean> {
+  const verdict = run.result?.verdict;
+  const metrics = ctx.services.evidence.metrics;
+  if (!verdict || !metrics) return false;
+  if (await findEventByKey(ctx.knex, verificationChartKey(run.id))) return false;
+  const incident = await findIncident(ctx.knex, run.incidentId);
+  if (!incident) return false;
+  const service = incident.service ?? run.service;
+  const appliedAt = (run.finishedAt ?? run.startedAt ?? incident.openedAt).getTime();
+  const end = (run.verifiedAt ?? ctx.clock.now()).getTime();
+  const series = await metrics.queryRole(verdict.role, service, {
+    start: incident.openedAt.getTime() - HOUR,
+    end,
+    stepMs: ctx.config.file.metrics.step,
+  });
+  const points = worstPerTimestamp(verdict.role, series).map(([t, v]): [number, number] => [t * 1000, v]);
+  if (points.length < 2) return false;
+  const view = buildVerificationChartView({
+    title: `${incident.publicId}: ${roleLabel(verdict.role)} of ${service} before and after ${run.action}`,
+    role: verdict.role,
+    points,
+    appliedAt,
+    actionLabel: `${run.action} applied`,
+    ...(verdict.limit !== null ? { limit: verdict.limit } : {}),
+    timeZone: teamTimeZone(ctx, incident.team),
+  });
+  const png = await renderChartPng(view);
+  await ctx.chat.uploadFile(channel, {
+    filename: `${incident.publicId.toLowerCase()}-run-${run.id}-${verdict.role}.png`,
+    title: view.title,
+    content: png,
+  });
+  await appendTimeline(ctx.knex, {
+    incidentId: run.incidentId,
+    type: 'chart.posted',
+    actor: 'copilot',
+    dedupeKey: verificationChartKey(run.id),
+    data: { runId: run.id, metric: verdict.role, points: points.length },
+    at: ctx.clock.now(),
+  });
+  return true;
+}

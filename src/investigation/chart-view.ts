@@ -1,0 +1,139 @@
+// Chart view models: what a chart shows (series in a unit, a threshold line, labelled time markers, the team's time
+// zone), built purely from evidence so any capability can ask for one; presenters turn them into pictures.
+import type { Series } from './evidence-model.js';
+import { formatValue, roleLabel, unitOfRole, type Unit } from './format-value.js';
+
+/** One line of a chart: [epoch ms, value] points in time order. */
+export interface ChartSeries {
+  name: string;
+  points: Array<[number, number]>;
+  /** Drawn strong when several series share the chart (the paged service). */
+  highlight?: boolean;
+}
+
+/** A labelled vertical line: when the trouble began, a deploy, a change, when a fix was applied. */
+export interface ChartMarker {
+  at: number;
+  label: string;
+  kind: 'onset' | 'deploy' | 'change' | 'remediation';
+}
+
+/** A horizontal line: the alert threshold or the SLO objective. */
+export interface ChartRule {
+  value: number;
+  label: string;
+}
+
+/** Everything a chart shows, in numbers and words; no pixels, no colours. */
+export interface ChartView {
+  title: string;
+  /** A second line under the title (the state of things: "45.7% of budget left, burning 14× over 1 h"). */
+  subtitle?: string;
+  /** The y axis's metric, for people ("error ratio"). */
+  metric: string;
+  unit: Unit;
+  /** IANA time zone the time axis reads in (the team's). */
+  timeZone: string;
+  series: ChartSeries[];
+  rule?: ChartRule;
+  markers: ChartMarker[];
+}
+
+/** A series' name for a legend: its service label, else its other labels, else the metric. */
+export function seriesName(s: Series, fallback: string): string {
+  const labels = s.metric;
+  if (labels.service) return labels.service;
+  const rest = Object.entries(labels)
+    .filter(([k]) => k !== '__name__')
+    .map(([k, v]) => `${k}=${v}`);
+  return rest.length ? rest.join(',') : fallback;
+}
+
+/** Finite [ms, value] points of a metric series (Prometheus gives [unix seconds, "value"]). */
+export function seriesPoints(s: Series): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [t, raw] of s.values) {
+    const v = Number(raw);
+    if (Number.isFinite(v)) out.push([t * 1000, v]);
+  }
+  return out;
+}
+
+/**
+ * A chart of any metric ("chart of X"): its series in the role's unit, the paged service highlighted when several are
+ * drawn, a threshold and markers when given. A certificate's expiry (a Unix time, flat while nothing renews) is drawn
+ * as days left at each moment, against the threshold in days, so the line falls towards it instead of lying flat.
+ */
+export function buildMetricChartView(input: {
+  title: string;
+  role: string;
+  /** The metric's name for people when it is not a role (a raw query); defaults to the role's label. */
+  metric?: string;
+  series: Series[];
+  timeZone: string;
+  highlight?: string;
+  threshold?: ChartRule;
+  markers?: ChartMarker[];
+}): ChartView {
+  const unit = unitOfRole(input.role);
+  const metric = input.metric ?? roleLabel(input.role);
+  let series = input.series
+    .map((s) => ({ name: seriesName(s, metric), points: seriesPoints(s) }))
+    .filter((s) => s.points.length > 0);
+  if (unit === 'expiry') {
+    series = series.map((s) => ({
+      ...s,
+      points: s.points.map(([t, v]): [number, number] => [t, (v * 1000 - t) / DAY]),
+    }));
+  }
+  const many = series.length > 1;
+  return {
+    title: input.title,
+    metric: unit === 'expiry' ? `${metric} (days left)` : metric,
+    unit: unit === 'expiry' ? 'days' : unit,
+    timeZone: input.timeZone,
+    series: series.map((s) => (many && s.name === input.highlight ? { ...s, highlight: true } : s)),
+    ...(input.threshold ? { rule: input.threshold } : {}),
+    markers: [...(input.markers ?? [])].sort((a, b) => a.at - b.at),
+  };
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The chart of a remediation's verification: the SLI before and after the fix, split at the moment it was applied,
+ * against the limit the verdict used.
+ */
+export function buildVerificationChartView(input: {
+  title: string;
+  role: string;
+  points: Array<[number, number]>;
+  appliedAt: number;
+  actionLabel: string;
+  limit?: number;
+  timeZone: string;
+}): ChartView {
+  const unit = unitOfRole(input.role);
+  const before = input.points.filter(([t]) => t <= input.appliedAt);
+  const after = input.points.filter(([t]) => t >= input.appliedAt);
+  return {
+    title: input.title,
+    metric: roleLabel(input.role),
+    unit,
+    timeZone: input.timeZone,
+    series: [
+      { name: 'before', points: before },
+      { name: 'after', points: after, highlight: true },
+    ].filter((s) => s.points.length > 0),
+    ...(input.limit !== undefined
+      ? { rule: { value: input.limit, label: `limit ${formatValue(input.limit, unit)}` } }
+      : {}),
+    markers: [{ at: input.appliedAt, label: input.actionLabel, kind: 'remediation' }],
+  };
+}
+
+/** The threshold label of a role's value ("threshold 5%"). */
+export function thresholdRule(role: string, value: number, word = 'threshold'): ChartRule {
+  const unit = unitOfRole(role);
+  return { value, label: `${word} ${formatValue(value, unit === 'expiry' ? 'days' : unit)}` };
+}

@@ -1,0 +1,174 @@
+// Charts: a fixed view model renders an SVG with both axes, the unit, the threshold line and the onset marker (read from
+// its text and aria labels, not pixels), and the same bytes every time, as SVG and as PNG.
+import { describe, expect, it } from 'vitest';
+import {
+  buildMetricChartView,
+  buildVerificationChartView,
+  thresholdRule,
+  type ChartView,
+} from '../../../../src/investigation/chart-view.js';
+import { buildSloBurnChartView } from '../../../../src/slo/slo-chart.js';
+import type { Series } from '../../../../src/investigation/evidence-model.js';
+import { buildChartSpec, niceTicks, wallClockMs } from '../../../../presenters/charts/chart-spec.js';
+import { renderChartPng, renderChartSvg } from '../../../../presenters/charts/render-chart.js';
+
+const T0 = Date.UTC(2026, 10, 30, 1, 0, 0) / 1000; // 01:00 UTC = 02:00 in Berlin (CET)
+
+function series(service: string, f: (i: number) => number, n = 60): Series {
+  return {
+    metric: { __name__: 'service:http_errors:ratio_rate5m', service },
+    values: Array.from({ length: n }, (_, i) => [T0 + i * 60, String(f(i))] as [number, string]),
+  };
+}
+
+const VIEW: ChartView = buildMetricChartView({
+  title: 'INC-7: error ratio of checkout around the onset',
+  role: 'error_ratio',
+  series: [series('checkout', (i) => (i < 30 ? 0.002 : 0.12)), series('payments', () => 0.01)],
+  timeZone: 'Europe/Berlin',
+  highlight: 'checkout',
+  threshold: thresholdRule('error_ratio', 0.05),
+  markers: [
+    { at: (T0 + 29 * 60) * 1000, label: 'onset 02:29', kind: 'onset' },
+    { at: (T0 + 24 * 60) * 1000, label: 'deploy checkout abc1234', kind: 'deploy' },
+  ],
+});
+
+const ariaLabels = (svg: string) => [...svg.matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1]!);
+const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+
+describe('renderChartSvg', () => {
+  it('draws a time axis in the team time zone, a value axis in the unit, the threshold and the markers', async () => {
+    const svg = await renderChartSvg(VIEW);
+    const aria = ariaLabels(svg);
+    expect(aria.find((a) => a.startsWith('X-axis'))).toContain("titled 'time (Europe/Berlin)'");
+    expect(aria.find((a) => a.startsWith('Y-axis'))).toContain("titled 'error ratio (%)'");
+    expect(aria).toContain('threshold line: threshold 5%');
+    expect(aria).toContain('onset marker: onset 02:29');
+    expect(aria).toContain('deploy marker: deploy checkout abc1234');
+    const t = texts(svg);
+    // Tick labels: wall-clock times in Berlin (UTC+1 in November) and values as percent, never raw ratios.
+    expect(t).toEqual(expect.arrayContaining(['02:00', '02:15', '02:30', '0%', '5%', '10%', 'threshold 5%']));
+    expect(t.some((x) => /^0\.\d+$/.test(x) || /e-\d/.test(x))).toBe(false);
+    expect(t).toEqual(expect.arrayContaining(['checkout', 'payments', 'onset 02:29']));
+  });
+
+  it('gives the same bytes for the same view, as SVG and as PNG', async () => {
+    expect(await renderChartSvg(VIEW)).toBe(await renderChartSvg(VIEW));
+    const [a, b] = [await renderChartPng(VIEW), await renderChartPng(VIEW)];
+    expect(a.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(a.equals(b)).toBe(true);
+  });
+});
+
+describe('buildChartSpec', () => {
+  it('draws the paged service strong and the other series muted', () => {
+    const spec = JSON.stringify(buildChartSpec(VIEW));
+    expect(spec).toContain('"domain":["checkout","payments"],"range":["#1f5fbf","#b8a88a"]');
+    expect(spec).toContain(`"test":"datum.series === 'checkout'","value":3`);
+  });
+
+  it('reads times on the wall clock of the zone, across a daylight-saving change too', () => {
+    expect(wallClockMs(Date.UTC(2026, 10, 30, 1, 0), 'Europe/Berlin')).toBe(Date.UTC(2026, 10, 30, 2, 0));
+    expect(wallClockMs(Date.UTC(2026, 6, 1, 1, 0), 'Europe/Berlin')).toBe(Date.UTC(2026, 6, 1, 3, 0));
+    expect(wallClockMs(Date.UTC(2026, 6, 1, 1, 0), 'America/New_York')).toBe(Date.UTC(2026, 5, 30, 21, 0));
+  });
+
+  it('draws an empty chart (no data yet) with its axes and threshold rather than failing', async () => {
+    const svg = await renderChartSvg({ ...VIEW, series: [], markers: [] });
+    expect(ariaLabels(svg).find((a) => a.startsWith('Y-axis'))).toContain("titled 'error ratio (%)'");
+    expect(ariaLabels(svg)).toContain('threshold line: threshold 5%');
+  });
+
+  it('shows the date on the time axis when the window spans more than a day', async () => {
+    const week = buildMetricChartView({
+      title: 'a week of errors',
+      role: 'error_ratio',
+      series: [
+        {
+          metric: { __name__: 'x', service: 'checkout' },
+          values: Array.from({ length: 8 }, (_, i): [number, string] => [T0 + i * 86_400, '0.01']),
+        },
+      ],
+      timeZone: 'UTC',
+    });
+    expect(texts(await renderChartSvg(week))).toContain('Dec 01 00:00');
+  });
+
+  it('picks round tick values that cover the data', () => {
+    expect(niceTicks(0, 0.13)).toEqual([0, 0.05, 0.1, 0.15]);
+    expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0, 480)).toEqual([0, 100, 200, 300, 400, 500]);
+  });
+});
+
+describe('buildMetricChartView', () => {
+  it('draws a certificate expiry as days left falling towards the threshold, not as a flat line', () => {
+    const expiresAt = T0 + 3 * 86_400;
+    const view = buildMetricChartView({
+      title: 'cert',
+      role: 'cert_expiry',
+      series: [series('edge', () => expiresAt, 3)],
+      timeZone: 'UTC',
+      threshold: { value: 7, label: 'threshold 7 days' },
+    });
+    expect(view.unit).toBe('days');
+    expect(view.metric).toBe('cert expiry (days left)');
+    const days = view.series[0]!.points.map(([, v]) => v);
+    expect(days[0]).toBe(3);
+    expect(days[2]).toBeCloseTo(3 - 2 / 1440, 9);
+  });
+
+  it('highlights only when several series share the chart', () => {
+    const one = buildMetricChartView({
+      title: 't',
+      role: 'latency_p99',
+      series: [series('a', () => 0.2)],
+      timeZone: 'UTC',
+      highlight: 'a',
+    });
+    expect(one.series[0]!.highlight).toBeUndefined();
+    expect(one.unit).toBe('seconds');
+  });
+});
+
+describe('SLO burn and verification charts', () => {
+  it('draws the SLI against the objective line, the budget in the title', async () => {
+    const view = buildSloBurnChartView({
+      slo: { name: 'checkout-availability', service: 'checkout', objective: 0.999, sli: 'error_ratio' },
+      series: [series('checkout', (i) => (i < 40 ? 0.0004 : 0.012))],
+      timeZone: 'UTC',
+      budget: { remaining: 0.457, burnRate1h: 14.4 },
+    });
+    expect(view.title).toBe('SLO checkout-availability (checkout)');
+    expect(view.subtitle).toBe('45.7% of budget left, burning 14× over 1 h');
+    expect(view.rule).toEqual({ value: 0.0010000000000000009, label: 'objective 99.9%: 0.1% allowed' });
+    const svg = await renderChartSvg(view);
+    expect(ariaLabels(svg)).toContain('threshold line: objective 99.9%: 0.1% allowed');
+    expect(texts(svg)).toContain('45.7% of budget left, burning 14× over 1 h');
+    expect(texts(svg)).toEqual(expect.arrayContaining(['01:00', '0%', '0.5%', '1%']));
+  });
+
+  it('splits the SLI at the fix, marks it and draws the limit', async () => {
+    const points = Array.from({ length: 20 }, (_, i): [number, number] => [(T0 + i * 60) * 1000, i < 10 ? 0.4 : 0.27]);
+    const view = buildVerificationChartView({
+      title: 'INC-3: p99 latency of search before and after scale_out',
+      role: 'latency_p99',
+      points,
+      appliedAt: (T0 + 10 * 60) * 1000,
+      actionLabel: 'scale_out applied',
+      limit: 0.3,
+      timeZone: 'UTC',
+    });
+    expect(view.series.map((s) => [s.name, s.points.length])).toEqual([
+      ['before', 11],
+      ['after', 10],
+    ]);
+    const svg = await renderChartSvg(view);
+    expect(ariaLabels(svg)).toEqual(
+      expect.arrayContaining(['threshold line: limit 300 ms', 'remediation marker: scale_out applied']),
+    );
+    expect(ariaLabels(svg).find((a) => a.startsWith('Y-axis'))).toContain("titled 'p99 latency (ms / s)'");
+    expect(texts(svg)).toEqual(expect.arrayContaining(['0 ms', '100 ms', '400 ms']));
+  });
+});
