@@ -105,6 +105,13 @@ module.exports = {
       from: { path: '^sandbox/' },
       to: { path: '^eval/' },
     },
+    {
+      name: 'lib-is-pure',
+      severity: 'error',
+      comment: 'lib/ holds pure helpers that src/ and blocks/ both use: it imports nothing of the project.',
+      from: { path: '^lib/' },
+      to: { path: '^(src|blocks|handlers|presenters|sandbox|eval|migrations)/' },
+    },
   ],
   options: {
     doNotFollow: { path: ['node_modules'] },

@@ -1,9 +1,12 @@
-// `npm run bench`: the speed figures. Webhook intake (1,000 deliveries on real Postgres) and timer lateness
-// (10,000 pending timers on each queue), the investigator's time per scenario, and a chart's render time. Uses DATABASE_URL and REDIS_URL, defaulting to the local services.
+// `npm run bench`: the speed figures. Webhook intake (1,000 deliveries on real Postgres), the web role's intake while a
+// worker role processes a 1,000-page burst (and SQL statements per page), timer lateness (10,000 pending timers on
+// each queue), the investigator's time per scenario, and a chart's render time. Uses DATABASE_URL and REDIS_URL,
+// defaulting to the local services.
 import { benchCharts } from './charts.js';
 import { benchDeliveries } from './deliveries.js';
 import { benchInvestigate } from './investigate.js';
 import { benchAllTimers } from './timers.js';
+import { benchRoles, printRoles } from './roles.js';
 
 const env = {
   ...process.env,
@@ -22,6 +25,14 @@ async function main(): Promise<void> {
     await benchDeliveries({ databaseUrl: env.DATABASE_URL });
     console.log('\n-- webhook intake: 1,000 Alertmanager deliveries, BullMQ queue');
     await benchDeliveries({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
+  }
+  if (wants('roles')) {
+    const burst = Number(process.env.BENCH_BURST ?? 1000);
+    console.log(`\n-- roles: web role alone while a worker role processes a ${burst}-page burst (BullMQ on Redis)`);
+    printRoles(
+      await benchRoles({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, burst }),
+      'Postgres and BullMQ',
+    );
   }
   if (wants('investigate')) {
     console.log('\n-- investigation: the deterministic investigator per scenario, in process');

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** What `npm run build` compiles (tsconfig.build.json's include) and copies; an edit to any of them makes dist/ stale. */
-export const SOURCE_ROOTS = ['src', 'handlers', 'blocks', 'presenters', 'migrations', 'sandbox', 'eval'];
+export const SOURCE_ROOTS = ['src', 'lib', 'handlers', 'blocks', 'presenters', 'migrations', 'sandbox', 'eval'];
 /** Files outside the roots that change the compiled output. */
 const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json'];
 /** Written last by the build: without it dist/ is missing or half built; its time is the build's. */

@@ -13,6 +13,19 @@ export const ActionIds = {
   confirmHandoffIncoming: 'handoff_confirm_incoming',
 } as const;
 
+/**
+ * The n-th copy of an action in one message (several pages in one DM each carry an Acknowledge button): Slack
+ * wants distinct action ids within a message, so copies after the first get a numeric suffix (`incident_acknowledge.2`).
+ */
+export function numberedActionId(id: string, n: number): string {
+  return n === 0 ? id : `${id}.${n}`;
+}
+
+/** Matches an action id and its numbered copies (see numberedActionId), for a listener. */
+export function actionIdPattern(id: string): RegExp {
+  return new RegExp(`^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\.\\d+)?$`);
+}
+
 export const ViewIds = {
   declareIncident: 'incident_declare_modal',
   resolveIncident: 'incident_resolve_modal',

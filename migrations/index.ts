@@ -9,6 +9,8 @@ import * as createInvestigationSpans from './20261122000400_create_investigation
 import * as createOncallTables from './20261122000500_create_oncall_tables.js';
 import * as createRemediationRuns from './20261122000600_create_remediation_runs.js';
 import * as addIncidentPage from './20261129000100_add_incident_page.js';
+import * as createChatDigestItems from './20261130_0100_d1-slack-rate_create_chat_digest_items.js';
+import * as addIncidentChatProgress from './20261130_0100_d2-roles_add_incident_chat_progress.js';
 
 interface Migration {
   name: string;
@@ -24,6 +26,8 @@ export const migrations: Migration[] = [
   { name: '20261122000200_create_jobs', module: createJobs },
   { name: '20261122000310_index_webhook_ids', module: indexWebhookIds },
   { name: '20261129000100_add_incident_page', module: addIncidentPage },
+  { name: '20261130_0100_d1-slack-rate_create_chat_digest_items', module: createChatDigestItems },
+  { name: '20261130_0100_d2-roles_add_incident_chat_progress', module: addIncidentChatProgress },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -7,7 +7,9 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { openDatabase } from './adapters/db/database.js';
 import { createJobQueue } from './adapters/queue/index.js';
+import { registerDeadLetterMetrics } from './adapters/queue/dead-letter-metrics.js';
 import { createSlackSurface } from './adapters/slack/slack-surface.js';
+import type { SlackRateOptions } from './adapters/slack/rate-schedule.js';
 import { pagerDutyFromConfig } from './adapters/pagerduty/rest-client.js';
 import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
@@ -22,15 +24,23 @@ import { installRemediation } from './remediation/install.js';
 import { createActionRunners } from './remediation/create-action-runners.js';
 import { installOncall } from './oncall/install.js';
 import { createHttpServer } from './http/server.js';
-import { ConfigError } from './errors.js';
+import { AppError, ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
 import type { ActionRunner } from './remediation/action-runner.js';
 import type { LanguageModel } from './investigation/agent/language-model.js';
 import type { ChatNotifier } from './incidents/chat-notifier.js';
 import type { PagerDutyClient } from './oncall/ports.js';
 
+/**
+ * What this process does. `web`: webhooks, Slack requests and health checks; it records jobs but runs none. `worker`:
+ * jobs and timers; its server answers only /healthz, /readyz and /metrics. `all`: both (one process, `npm start`).
+ */
+export type AppRole = 'web' | 'worker' | 'all';
+
 /** What tests and the local workspace may supply instead of what the settings would build. */
 export interface AppOverrides {
+  /** Wins over ROLE (the CLI's --role). */
+  role?: AppRole;
   logger?: Logger;
   clock?: Clock;
   evidence?: EvidenceSources;
@@ -43,6 +53,8 @@ export interface AppOverrides {
   chat?: (slackChat: ChatNotifier) => ChatNotifier;
   /** Slack credentials and API base URL (the local workspace supplies its own). */
   slack?: { botToken: string; signingSecret: string; apiUrl: string };
+  /** Spacing of Slack calls (default: Slack's documented limits; a load test with a faster fake Slack raises the tiers). */
+  slackRate?: Partial<SlackRateOptions>;
   /** Mounts extra routes on the server's root router (the local workspace's console and Web API). */
   mount?: (router: Router) => void | Promise<void>;
   /** Postgres schema (tests use a fresh one each). */
@@ -63,6 +75,7 @@ export interface AppOverrides {
 
 export interface RunningApp {
   ctx: AppContext;
+  role: AppRole;
   /** RUNBOOKS_REPO's runbooks, when set: refresh() reads them again now. */
   runbooks?: { refresh(): Promise<unknown>; status(): string | null };
   url: string;
@@ -97,14 +110,21 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     schema: overrides.dbSchema,
     poolMax: overrides.dbPoolMax,
   });
-  // Stop order: stop accepting, disconnect Slack, finish in-flight jobs, close the pools.
+  const role = overrides.role ?? env.ROLE;
+  // Stop order: stop accepting, disconnect Slack, finish in-flight jobs, close the pools. One SHUTDOWN_TIMEOUT_MS
+  // for all of it: each step gets what the earlier ones left.
+  let deadline = 0;
+  const left = () => Math.max(0, deadline - Date.now());
   const stops: {
     http?: () => Promise<void>;
     slack?: () => Promise<void>;
     queue?: () => Promise<void>;
     runbooks?: () => Promise<void>;
   } = {};
-  const cleanup = () => runCleanup([stops.http, stops.runbooks, stops.slack, stops.queue, () => db.close()], logger);
+  const cleanup = () => {
+    deadline = Date.now() + env.SHUTDOWN_TIMEOUT_MS;
+    return runCleanup([stops.http, stops.runbooks, stops.slack, stops.queue, () => db.close()], logger);
+  };
   try {
     if (overrides.migrate !== false) {
       const applied = await db.migrate();
@@ -123,6 +143,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     });
     const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));
 
+    registerDeadLetterMetrics(metrics.registry, queue);
     const rbSettings = config.file.runbookSettings;
     const gitRunbooks =
       env.RUNBOOKS_REPO && env.GITHUB_TOKEN && !overrides.evidence
@@ -148,6 +169,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         { name: 'database', check: () => db.ping() },
         { name: 'queue', check: () => queue.ping() },
       ],
+      details: [{ name: 'deadLetters', read: () => queue.deadLetters() }],
+      serveRequests: role !== 'worker',
     });
     const slack = createSlackSurface({
       botToken: slackCreds.botToken,
@@ -157,6 +180,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       logger,
       router: http.root,
       now: () => clock.now().getTime(),
+      ...(overrides.slackRate ? { rate: overrides.slackRate } : {}),
     });
     const chat = overrides.chat ? overrides.chat(slack.chat) : slack.chat;
     const evidence =
@@ -196,29 +220,37 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     installRemediation(ctx, runners);
     await installOncall(ctx);
     slack.listen(ctx);
-    if (overrides.mount) await overrides.mount(http.root);
+    if (overrides.mount && role !== 'worker') await overrides.mount(http.root);
 
     const explicitPort = process.env.PORT !== undefined && process.env.PORT.trim() !== '' ? true : false;
     const { port, url } = await http.listen(env.PORT, env.HOST, {
       tryNextPorts: overrides.tryNextPorts ?? (explicitPort ? 0 : 20),
     });
-    stops.http = () => http.close(env.SHUTDOWN_TIMEOUT_MS);
+    stops.http = () => http.close(left());
+    // The queue is always built (the web role records jobs); only a role that runs jobs starts it.
+    stops.queue = () => queue.stop(left());
+    let queueStarted = false;
     const startQueue = async () => {
-      if (stops.queue) return;
-      stops.queue = () => queue.stop(env.SHUTDOWN_TIMEOUT_MS);
+      if (role === 'web') throw new AppError('web_role', 'the web role runs no jobs; run a worker role');
+      if (queueStarted) return;
+      queueStarted = true;
       await queue.start();
     };
-    if (overrides.startQueue !== false) await startQueue();
-    await slack.start();
-    stops.slack = () => slack.stop();
+    if (overrides.startQueue !== false && role !== 'web') await startQueue();
+    // Socket Mode is how Slack's requests arrive without HTTP: a worker does not take them.
+    if (role !== 'worker') {
+      await slack.start();
+      stops.slack = () => slack.stop();
+    }
     logger.info(
-      { url, slack: slack.mode, database: db.kind, queue: queue.kind, config: config.fileSource },
+      { url, role, slack: slack.mode, database: db.kind, queue: queue.kind, config: config.fileSource },
       'incident-copilot is up',
     );
 
     let stopping: Promise<void> | undefined;
     return {
       ctx,
+      role,
       ...(gitRunbooks ? { runbooks: gitRunbooks } : {}),
       url,
       port,

@@ -1,15 +1,22 @@
-// The `incident-copilot` command line: start, migrate, config check, investigate, eval, scenarios generate, runbooks lint.
+// The `incident-copilot` command line: start, migrate, config check, jobs, investigate, eval, scenarios generate,
+// runbooks lint.
 import { loadConfig, type AppConfig } from './config.js';
 import { AppError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
+import type { AppRole } from './app.js';
 
 const USAGE = `Usage: incident-copilot <command> [options]
 
 Commands:
-  start                               Run the copilot (HTTP server, Slack app, job workers).
+  start [--role web|worker|all]       Run the copilot (HTTP server, Slack app, job workers).
                                       Without SLACK_BOT_TOKEN it runs against the local workspace.
+                                      --role (or ROLE): web answers webhooks and Slack and runs no job;
+                                      worker runs jobs and timers and serves only health and metrics;
+                                      all (default) does both.
   migrate                             Apply database migrations and exit.
   config check                        Validate the environment and the config file, print a summary.
+  jobs dead [--json] [--limit N]      List the jobs that failed for good (the dead-letter list).
+  jobs retry <id>... | --all          Put dead jobs back to pending, to run now.
   investigate --scenario FILE [--json]
                                       Investigate an incident scenario (format: docs/scenario-format.md;
                                       examples: test/fixtures/scenarios/).
@@ -41,12 +48,22 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   try {
     switch (command) {
       case 'start':
-        return await start(io);
+        return await start(rest, io);
       case 'migrate':
         return await migrate(io);
       case 'config':
         if (rest[0] !== 'check') break;
         return configCheck(io);
+      case 'jobs': {
+        const config = loadConfig();
+        const { runJobsCommand } = await import('./adapters/queue/jobs-command.js');
+        return await runJobsCommand(
+          rest,
+          config,
+          createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT }),
+          io,
+        );
+      }
       case 'investigate': {
         const { runInvestigateCommand } = await import('../eval/commands.js');
         return await runInvestigateCommand(rest, io);
@@ -89,6 +106,7 @@ function configCheck(io: CliIo): number {
       `Configuration is valid (config file: ${config.fileSource}).`,
       `  database: ${config.env.DATABASE_URL ? 'Postgres (DATABASE_URL)' : `embedded PGlite in ${config.env.DATA_DIR}`}`,
       `  queue:    ${config.env.REDIS_URL ? 'BullMQ on Redis (REDIS_URL)' : 'in-process scheduler persisted in Postgres'}`,
+      `  role:     ${config.env.ROLE} (${ROLE_MEANING[config.env.ROLE]})`,
       `  slack:    ${config.env.SLACK_BOT_TOKEN ? (config.env.SLACK_APP_TOKEN ? 'Socket Mode' : 'HTTP mode on /slack/events') : 'local workspace (SLACK_BOT_TOKEN unset)'}`,
       `  model:    ${config.env.ANTHROPIC_API_KEY ? config.env.ANTHROPIC_MODEL : 'off (deterministic investigator only)'}`,
       `  ${f.services.length} services, ${f.teams.length} teams, ${f.routing.rules.length} routing rules, ${f.escalationPolicies.length} escalation policies, ${f.schedules.length} schedules, ${f.actions.length} actions, ${f.slos.length} SLOs, ${f.runbooks.length} runbooks`,
@@ -165,13 +183,36 @@ async function migrate(io: CliIo): Promise<number> {
   }
 }
 
-async function start(io: CliIo): Promise<number> {
+const ROLE_MEANING: Record<AppRole, string> = {
+  web: 'webhooks, Slack and health; runs no job',
+  worker: 'jobs and timers; serves only health and metrics',
+  all: 'everything in one process',
+};
+
+/** `--role web|worker|all`; undefined when not given (ROLE decides). */
+function parseRole(args: string[]): AppRole | undefined {
+  if (!args.length) return undefined;
+  const [flag, value, ...extra] = args[0]?.startsWith('--role=')
+    ? ['--role', args[0].slice(7), ...args.slice(1)]
+    : args;
+  if (flag !== '--role' || !['web', 'worker', 'all'].includes(value ?? '') || extra.length)
+    throw new AppError('usage', `start: expected --role web, --role worker or --role all, got "${args.join(' ')}"`);
+  return value as AppRole;
+}
+
+async function start(args: string[], io: CliIo): Promise<number> {
   const config: AppConfig = loadConfig();
+  const role = parseRole(args) ?? config.env.ROLE;
   const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
   const { createApp } = await import('./app.js');
   let app: Awaited<ReturnType<typeof createApp>>;
   if (config.env.SLACK_BOT_TOKEN) {
-    app = await createApp(config, { logger });
+    app = await createApp(config, { logger, role });
+  } else if (role !== 'all') {
+    throw new AppError(
+      'usage',
+      `start --role ${role}: the local workspace (SLACK_BOT_TOKEN unset) runs as one process; set SLACK_BOT_TOKEN, DATABASE_URL and REDIS_URL to run separate roles`,
+    );
   } else {
     // No Slack credentials: run against the local workspace (sandbox/), which supplies Slack, a world and a config.
     const { startLocalWorkspace } = await import('../sandbox/index.js');

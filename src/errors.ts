@@ -85,3 +85,14 @@ export function formatZodIssues(
 ): string[] {
   return issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
 }
+
+/**
+ * An outside service asked us to wait (HTTP 429 with Retry-After): a schedule, not a failure. The job runner moves
+ * the job to `retryAfterMs` from now without spending one of its attempts.
+ */
+export class RateLimitedError extends ExternalServiceError {
+  declare readonly retryAfterMs: number;
+  constructor(service: string, message: string, opts: { retryAfterMs: number; cause?: unknown }) {
+    super(service, message, { retryable: true, retryAfterMs: opts.retryAfterMs, cause: opts.cause });
+  }
+}

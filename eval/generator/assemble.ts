@@ -1,4 +1,5 @@
-// The scenario file of a generated window: the page (Alertmanager or PagerDuty), runbooks, past incidents, and truth.
+// The scenario file of a generated scene: the page (Alertmanager or PagerDuty), the window sampled from the live world,
+// runbooks, past incidents, and truth.
 import { PROMPT_INJECTIONS, runbookCatalogue } from '../../sandbox/world/fault-catalogue.js';
 import { Random } from '../../sandbox/world/random.js';
 import {
@@ -11,14 +12,14 @@ import {
   type Series,
 } from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
-import type { Fault } from './effects.js';
-import { type World, idxSec, iso, toSeries } from './window.js';
+import type { Fault } from './plan-fault.js';
+import { type Scene, idxSec, iso } from './scene.js';
 
 export function runbooks(rng: Random): Runbook[] {
   return runbookCatalogue(rng.int(0, 2));
 }
 
-export function pastIncidents(w: World, fault: Fault): PastIncident[] {
+export function pastIncidents(w: Scene, fault: Fault): PastIncident[] {
   const { rng } = w;
   const cats = CATEGORIES.filter((c) => c !== 'novel');
   const out: PastIncident[] = [];
@@ -34,7 +35,7 @@ export function pastIncidents(w: World, fault: Fault): PastIncident[] {
   return rng.shuffle(out);
 }
 
-function pastIncident(w: World, service: string, category: Exclude<Category, 'novel'>): PastIncident {
+function pastIncident(w: Scene, service: string, category: Exclude<Category, 'novel'>): PastIncident {
   return {
     id: `INC-${w.rng.int(100, 3000)}`,
     title: `${service} degraded`,
@@ -62,7 +63,7 @@ const SUMMARIES: Record<string, (s: string) => [string, string]> = {
   PostgresConnectionsSaturated: (s) => [`${s} connections saturated`, `pg_connections:ratio{service="${s}"} > 0.95`],
 };
 
-export function page(w: World, fault: Fault, startsAt: number): Scenario['page'] {
+export function page(w: Scene, fault: Fault, startsAt: number): Scenario['page'] {
   const { rng } = w;
   const svc = w.byName.get(fault.paged)!;
   const [summary, description0] = SUMMARIES[fault.alertname]!(fault.paged);
@@ -137,14 +138,14 @@ export function page(w: World, fault: Fault, startsAt: number): Scenario['page']
   };
 }
 
-/** The scenario file of a world with its injected fault. */
+/** The scenario file of a scene with its fault and the window sampled from its live world. */
 export function assemble(
-  w: World,
+  w: Scene,
   fault: Fault,
   onset: number,
   label: string,
   title = `Generated incident: ${fault.alertname} on ${fault.paged}`,
-  sampled?: { metrics: Series[]; logs: LogLine[] },
+  sampled: { metrics: Series[]; logs: LogLine[] },
 ): Scenario {
   const { rng, nowSec } = w;
   const startsAt = idxSec(w, onset) + rng.float(2, 8) * 60;
@@ -155,8 +156,8 @@ export function assemble(
     now: iso(nowSec),
     services: w.topo.services,
     page: page(w, fault, Math.min(startsAt, nowSec - 60)),
-    metrics: sampled?.metrics ?? toSeries(w),
-    logs: [...(sampled?.logs ?? []), ...w.logs]
+    metrics: sampled.metrics,
+    logs: [...sampled.logs, ...w.logs]
       .filter((l) => Date.parse(l.ts) <= nowSec * 1000)
       .sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)),
     deploys: w.deploys

@@ -1,27 +1,55 @@
-// Building blocks of the harder situations (situations.ts): stack traces, deploy warm-ups, a broken service with its
-// page path, daily traffic, and the real-telemetry shape (per-pod series, no error ratios).
+// Building blocks of the harder situations (situations.ts): what each sets up in the live world (its faults, as the
+// world's own kinds), stack traces, the page's path, and the real-telemetry shape (per-pod series, no error ratios).
 import { Random } from '../../sandbox/world/random.js';
 import type { Category, Deploy, Series } from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
-import { type Fault, choosePaged, otherCallersFeel, propagate } from './effects.js';
-import { N, type World, addLogs, clamp, scale, shape, towards } from './window.js';
+import { type Fault, type WorldFault, choosePaged } from './plan-fault.js';
+import { N, STEP, type Scene, addLogs, idxSec } from './scene.js';
 
-export type Situation = (w: World, onset: number, ramp: number) => Fault;
+/** A situation sets up the scene and returns its fault: the truth, the page, and the world's faults. */
+export type Situation = (w: Scene, onset: number, ramp: number) => Fault;
 
 export const fileOf = (cls: string) => `src/${cls.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
 
-export const http = (w: World) => w.topo.services.filter((s) => s.kind === 'service').map((s) => s.name);
+export const http = (w: Scene) => w.topo.services.filter((s) => s.kind === 'service').map((s) => s.name);
 
 export const fault = (
   category: Category,
   root: string | null,
   cause: string | null,
   paged: string,
+  world: WorldFault[],
   alertname = 'HighErrorRate',
-): Fault => ({ category, root, cause, paged, alertname, affected: [] });
+): Fault => ({ category, root, cause, paged, alertname, affected: [], world });
+
+/** World time (unix ms) of the window's point `idx`. */
+export const msAt = (w: Scene, idx: number) => idxSec(w, idx) * 1000;
+
+/**
+ * A world fault of `kind` on `service` from the window's point `onset`, rising over `ramp` points. Quiet: it writes no
+ * log lines of its own (the situation writes what its services say).
+ */
+export function quiet(
+  w: Scene,
+  kind: WorldFault['kind'],
+  service: string,
+  onset: number,
+  ramp: number,
+  params: Record<string, number> = {},
+  extra: Partial<WorldFault> = {},
+): WorldFault {
+  return {
+    kind,
+    scenario: 'generated-situation',
+    service,
+    startAt: msAt(w, onset),
+    params: { rampMs: ramp * STEP * 1000, quietLogs: 1, ...params },
+    ...extra,
+  };
+}
 
 /** Stack traces naming the module the bad build changed. */
-export function stackTraces(w: World, service: string, cls: string, from: number) {
+export function stackTraces(w: Scene, service: string, cls: string, from: number) {
   const { rng } = w;
   addLogs(
     w,
@@ -35,37 +63,54 @@ export function stackTraces(w: World, service: string, cls: string, from: number
   );
 }
 
-/** A deploy's warm-up: errors and latency for a minute or three, then back to normal. */
-export function warmup(w: World, service: string, idx: number) {
-  const m = w.m.get(service);
-  if (!m) return;
-  for (let i = idx; i < Math.min(N - 8, idx + w.rng.int(1, 3)); i++) {
-    if (m.err) m.err[i] = Math.min(1, m.err[i]! * w.rng.float(3, 10) + 0.01);
-    if (m.lat) m.lat[i] = m.lat[i]! * w.rng.float(1.5, 3);
-  }
+/** A deploy's warm-up: errors and latency for a minute or three, then back to normal (a blip that recovers). */
+export function warmup(w: Scene, service: string, idx: number): WorldFault[] {
+  if (w.byName.get(service)?.kind !== 'service') return [];
+  const startAt = msAt(w, idx);
+  const len = w.rng.int(1, 3);
+  return [
+    {
+      kind: 'blip',
+      scenario: 'generated-situation',
+      service,
+      startAt,
+      clearedAt: startAt + len * STEP * 1000,
+      params: { errorRatio: w.rng.float(0.01, 0.05), latencyFactor: w.rng.float(0.5, 2) },
+    },
+  ];
 }
 
-/** A failing service somewhere below the entry, with the path the page takes up to it. */
-export function breakService(w: World, root: string, onset: number, ramp: number, e: number, preferSelf = 0.2) {
-  const m = w.m.get(root)!;
-  towards(w.rng, m.err!, e, shape(onset, ramp), 0.1, 1);
-  if (w.rng.chance(0.5)) scale(w.rng, m.lat!, w.rng.float(1.1, 2.5), shape(onset, ramp));
-  const [paged, path] = choosePaged(w, root, preferSelf);
-  propagate(w, path, e, 1, onset, ramp);
-  otherCallersFeel(w, root, e, onset, ramp, path);
+/**
+ * A service failing from the onset (a bad build or change of its own: `kind`), with the caller the page lands on.
+ * The world carries the failure up the call graph.
+ */
+export function breakService(
+  w: Scene,
+  root: string,
+  onset: number,
+  ramp: number,
+  e: number,
+  preferSelf: number,
+  kind: 'bad_deploy' | 'config_change',
+  cause: string,
+): { paged: string; world: WorldFault[] } {
+  const [paged] = choosePaged(w, root, preferSelf);
   w.noChangeNearOnset.add(root);
-  return paged;
+  return { paged, world: [quiet(w, kind, root, onset, ramp, { errorRatio: e }, { cause })] };
 }
 
-/** Traffic that rises through the day: a slow, straight ramp across the whole window. */
-export function dailyRamp(w: World, service: string, factor: number) {
-  const m = w.m.get(service);
-  if (!m?.req) return;
-  for (let i = 0; i < N; i++) m.req[i] = m.req[i]! * (1 + (factor - 1) * (i / (N - 1)));
-  for (let i = 0; i < N; i++) m.cpu[i] = clamp(m.cpu[i]! * (1 + (factor - 1) * 0.5 * (i / (N - 1))), 0, 0.75);
+/**
+ * Traffic that rises through the day: a slow, straight ramp across the whole window on every HTTP service, kept short
+ * of saturating any of them.
+ */
+export function dailyRamp(w: Scene, services: string[], factor: () => number): WorldFault[] {
+  return services.map((s) => {
+    const cpu = w.baselines.get(s)?.cpu ?? 0.3;
+    return quiet(w, 'traffic_surge', s, 0, N - 1, { factor: Math.min(factor(), 0.72 / cpu), downstreamShare: 0 });
+  });
 }
 
-export const deep = (w: World) => {
+export const deep = (w: Scene) => {
   const names = http(w).filter((s) => (w.topo.depth.get(s) ?? 0) >= 1);
   return names.length ? names : http(w);
 };

@@ -1,5 +1,7 @@
 // Harder generated incidents (issue 11): the situations an experienced SRE reads right from the data, with random
-// topologies, numbers, noise, timing and harmless distractions, so the investigator is built for the reasoning.
+// topologies, numbers, noise, timing and harmless distractions, so the investigator is built for the reasoning. Each
+// situation sets up the live world (sandbox/world/): its deploys and changes, its faults as the world's own kinds and
+// what its services say; the window's signals are sampled from the world's model.
 import { CODE_CLASSES } from '../../sandbox/world/fault-catalogue.js';
 import { Random } from '../../sandbox/world/random.js';
 import { descendants } from '../../sandbox/world/topology.js';
@@ -7,8 +9,8 @@ import type { Category } from '../../src/investigation/evidence-model.js';
 import type { Scenario } from '../scenario-format.js';
 import { assemble } from './assemble.js';
 import { distractions } from './distractions.js';
-import { addChange, addDeploy, choosePaged, propagate } from './effects.js';
-import { injectFault } from './inject-fault.js';
+import { addChange, addDeploy } from './history.js';
+import { type Fault, type WorldFault, choosePaged, planFault } from './plan-fault.js';
 import {
   type Situation,
   breakService,
@@ -17,11 +19,24 @@ import {
   fault,
   fileOf,
   http,
+  quiet,
   realTelemetry,
   stackTraces,
   warmup,
 } from './situation-helpers.js';
-import { N, addLogs, idxSec, newWorld, noisy, scale, shape, towards } from './window.js';
+import { N, type Scene, addLogs, idxSec, newScene, servesHttp } from './scene.js';
+import { addLookalikes, liveWorld, sampleWindow } from './world-window.js';
+
+/** A plain category's fault (plan-fault.ts) as a situation. */
+const plain = (w: Scene, category: Category, onset: number, ramp: number): Fault => planFault(w, category, onset, ramp);
+
+/** A hot path on `service`: CPU saturates, requests queue, latency and timeouts climb. */
+function hotPath(w: Scene, service: string, onset: number, ramp: number): WorldFault {
+  const cpu = w.baselines.get(service)?.cpu ?? 0.3;
+  return quiet(w, 'cpu_saturation', service, onset, ramp, {
+    hotPath: Math.max(0.2, 1.05 - cpu) + w.rng.float(0.05, 0.4),
+  });
+}
 
 export const SITUATIONS: Record<string, Situation> = {
   /** Two deploys minutes apart on different services; the culprit is not the nearest to the onset. */
@@ -31,14 +46,13 @@ export const SITUATIONS: Record<string, Situation> = {
     const cls = rng.pick(CODE_CLASSES);
     const bad = addDeploy(w, root, idxSec(w, onset) - rng.float(4, 22) * 60, cls);
     stackTraces(w, root, cls, onset);
-    const paged = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.5), 0);
+    const broken = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.5), 0, 'bad_deploy', bad.id);
     const others = http(w).filter((s) => s !== root);
-    const other = rng.pick(others.length ? others : [paged]);
+    const other = rng.pick(others.length ? others : [broken.paged]);
     const at = onset - rng.int(-1, 3);
     addDeploy(w, other, idxSec(w, at) + rng.float(0, 50), rng.pick(CODE_CLASSES.filter((c) => c !== cls)));
-    warmup(w, other, at);
     w.noChangeNearOnset.add(other);
-    return fault('bad_deploy', root, bad.id, paged);
+    return fault('bad_deploy', root, bad.id, broken.paged, [...broken.world, ...warmup(w, other, at)]);
   },
 
   /** The effect starts 10-25 minutes after the deploy (cache entries expiring); a harmless change lands nearer the onset. */
@@ -58,24 +72,25 @@ export const SITUATIONS: Record<string, Situation> = {
       rng.int(4, 10),
     );
     if (rng.chance(0.6)) stackTraces(w, root, cls, onset);
-    const paged = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.5), 0.3);
+    const broken = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.5), 0.3, 'bad_deploy', bad.id);
     if (rng.chance(0.5))
       addChange(w, root, idxSec(w, onset) - rng.float(0.5, 5) * 60, rng.pick(['feature_flag', 'infra'] as const));
     else addDeploy(w, root, idxSec(w, onset) - rng.float(0.5, 5) * 60, rng.pick(CODE_CLASSES.filter((c) => c !== cls)));
-    return fault('bad_deploy', root, bad.id, paged);
+    return fault('bad_deploy', root, bad.id, broken.paged, broken.world);
   },
 
   /** The failing service or database exports nothing: callers' per-upstream errors and its own logs carry the diagnosis. */
   silent_root(w, onset, ramp) {
     const { rng } = w;
     const dbs = w.topo.services
-      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => w.m.get(c)?.err))
+      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => servesHttp(w, c)))
       .map((s) => s.name);
     const variant = dbs.length ? rng.pick(['disk', 'connections', 'deploy'] as const) : 'deploy';
     const root = variant === 'deploy' ? rng.pick(deep(w)) : rng.pick(dbs);
     const e = rng.logFloat(0.04, 0.5);
     let cause: string | null = null;
     let category: Category;
+    let world: WorldFault;
     if (variant === 'disk') {
       category = 'disk_full';
       addLogs(
@@ -91,6 +106,10 @@ export const SITUATIONS: Record<string, Situation> = {
         N - 1,
         rng.int(4, 10),
       );
+      // The disk filled in the half hour before the onset; the database fails writes from then.
+      const fillMs = rng.int(15, 40) * 60_000;
+      world = quiet(w, 'disk_full', root, onset, 1, { fillMs, errorRatio: e });
+      world.startAt -= fillMs;
     } else if (variant === 'connections') {
       category = 'db_saturation';
       addLogs(
@@ -106,23 +125,17 @@ export const SITUATIONS: Record<string, Situation> = {
         N - 1,
         rng.int(5, 12),
       );
+      world = quiet(w, 'db_saturation', root, onset, ramp, { callFailure: e });
     } else {
       category = 'bad_deploy';
       const cls = rng.pick(CODE_CLASSES);
       cause = addDeploy(w, root, idxSec(w, onset) - rng.float(1, 20) * 60, cls).id;
       stackTraces(w, root, cls, onset);
+      world = quiet(w, 'bad_deploy', root, onset, ramp, { errorRatio: e }, { cause });
     }
     // Its callers see it fail through their per-upstream errors; it has no series of its own.
-    const users = (w.callers.get(root) ?? []).filter((c) => w.m.get(c)?.err);
+    const users = (w.callers.get(root) ?? []).filter((c) => servesHttp(w, c));
     const user = users.length ? rng.pick(users) : rng.pick(http(w).filter((s) => s !== root));
-    const um = w.m.get(user)!;
-    const edge = um.edges.get(root) ?? noisy(rng, rng.logFloat(0.0003, 0.004), 0.3, { max: 1 });
-    um.edges.set(root, edge);
-    for (const c of w.callers.get(root) ?? []) {
-      const ce = w.m.get(c)?.edges.get(root);
-      if (ce) towards(rng, ce, e * rng.float(0.85, 1.1), shape(onset, ramp), 0.08, 1);
-    }
-    towards(rng, um.err!, Math.max(e * 0.7, 0.02), shape(onset, ramp), 0.1, 1);
     addLogs(
       w,
       user,
@@ -133,11 +146,9 @@ export const SITUATIONS: Record<string, Situation> = {
       N - 1,
       rng.int(4, 10),
     );
-    const [paged, path] = choosePaged(w, user, 0.4);
-    propagate(w, path, Math.max(e * 0.7, 0.02), 1, onset, ramp);
-    w.m.delete(root);
+    const [paged] = choosePaged(w, user, 0.4);
     w.noChangeNearOnset.add(root);
-    return fault(category, root, cause, paged);
+    return { ...fault(category, root, cause, paged, [world]), silent: root };
   },
 
   /** A leak that began hours ago at one deploy, growing through later harmless deploys; replicas OOM-killed in turn. */
@@ -146,62 +157,47 @@ export const SITUATIONS: Record<string, Situation> = {
     const root = rng.pick(
       w.topo.services.filter((s) => s.kind === 'service' || s.kind === 'worker').map((s) => s.name),
     );
-    const m = w.m.get(root)!;
     const leakIdx = rng.int(3, 45);
     const leak = addDeploy(w, root, idxSec(w, leakIdx) - rng.float(0, 2) * 60);
-    const replicas = rng.int(2, 4);
-    const base = m.mem[0]!;
-    const limit = base * rng.float(2.2, 4);
-    // Each replica leaks at its own pace, so they are OOM-killed in turn: the average is a shallow sawtooth.
-    const cycles = Array.from({ length: replicas }, () => rng.float(35, 95));
-    let restarts = m.restarts[0]!;
-    for (let i = leakIdx; i < N; i++) {
-      let sum = 0;
-      for (const c of cycles) {
-        const since = (i - leakIdx) % c;
-        if (i > leakIdx && since < 1) restarts++;
-        sum += base + (limit - base) * (since / c);
-      }
-      m.mem[i] = (sum / replicas) * (1 + 0.004 * rng.normal());
-      m.restarts[i] = restarts;
-    }
-    const cycle = Math.min(...cycles);
+    // The first replica is OOM-killed at the onset; the others follow in turn every few minutes.
+    const world: WorldFault = {
+      kind: 'memory_leak',
+      scenario: 'generated-situation',
+      service: root,
+      cause: leak.id,
+      startAt: Date.parse(leak.ts),
+      params: {
+        oomAfterMs: idxSec(w, onset) * 1000 - Date.parse(leak.ts),
+        cascadeMs: rng.int(4, 12) * 60_000,
+        errorRatio: rng.logFloat(0.03, 0.3),
+      },
+    };
     for (let k = rng.int(1, 2); k > 0; k--)
       addDeploy(w, root, idxSec(w, rng.int(leakIdx + 20, Math.max(leakIdx + 21, onset - 10))));
-    const e = rng.logFloat(0.03, 0.3);
-    if (m.err) towards(rng, m.err, e, shape(onset, 1), 0.15, 1);
     addLogs(
       w,
       root,
       'error',
       () => `container ${root} OOMKilled (exit code 137), restarting`,
-      leakIdx + cycle * 0.6,
+      onset,
       N - 1,
       rng.int(3, 6),
     );
     let paged = root;
     let alertname = 'PodCrashLooping';
-    if (m.err) {
-      const [p, path] = choosePaged(w, root, 0.5);
-      paged = p;
-      alertname = p === root && rng.chance(0.4) ? 'PodCrashLooping' : 'HighErrorRate';
-      propagate(w, path, e, 1, onset, 1);
+    if (servesHttp(w, root)) {
+      [paged] = choosePaged(w, root, 0.5);
+      alertname = paged === root && rng.chance(0.4) ? 'PodCrashLooping' : 'HighErrorRate';
     }
     w.noChangeNearOnset.add(root);
-    return fault('memory_leak', root, leak.id, paged, alertname);
+    return fault('memory_leak', root, leak.id, paged, [world], alertname);
   },
 
   /** Traffic ramps with the day; CPU steps up out of proportion to it: CPU saturation, not a surge. */
   daily_ramp(w, onset, ramp) {
     const { rng } = w;
     const root = rng.pick(http(w));
-    for (const s of http(w)) dailyRamp(w, s, rng.float(1.3, 1.9));
-    const m = w.m.get(root)!;
-    towards(rng, m.cpu, rng.float(0.85, 0.99), shape(onset, ramp), 0.015, 1);
-    const lat = rng.float(3, 12);
-    scale(rng, m.lat!, lat, shape(onset, ramp));
-    const e = rng.logFloat(0.015, 0.12);
-    towards(rng, m.err!, e, shape(onset, ramp), 0.1, 1);
+    const trend = dailyRamp(w, http(w), () => rng.float(1.3, 1.9));
     addLogs(
       w,
       root,
@@ -211,20 +207,18 @@ export const SITUATIONS: Record<string, Situation> = {
       N - 1,
       rng.int(4, 10),
     );
-    const [paged, path] = choosePaged(w, root, 0.4);
-    propagate(w, path, e, lat * 0.7, onset, ramp, 'timeout');
+    const [paged] = choosePaged(w, root, 0.4);
     w.noChangeNearOnset.add(root);
-    return fault('cpu_saturation', root, null, paged, rng.chance(0.5) ? 'HighLatencyP99' : 'HighErrorRate');
+    const alertname = rng.chance(0.5) ? 'HighLatencyP99' : 'HighErrorRate';
+    return fault('cpu_saturation', root, null, paged, [...trend, hotPath(w, root, onset, ramp)], alertname);
   },
 
   /** A real surge on top of the daily ramp: traffic steps up within minutes. */
   surge_on_ramp(w, onset) {
     const { rng } = w;
-    const root = rng.pick(http(w));
-    for (const s of http(w)) dailyRamp(w, s, rng.float(1.2, 1.7));
-    const f = injectFault(w, 'traffic_surge', onset, rng.int(1, 5));
-    void root;
-    return f;
+    const trend = dailyRamp(w, http(w), () => rng.float(1.2, 1.7));
+    const f = plain(w, 'traffic_surge', onset, rng.int(1, 5));
+    return { ...f, world: [...trend.filter((t) => t.service !== f.root), ...f.world] };
   },
 
   /** Another team's flag or config change on a dependency; its own errors and the logs quote the change. */
@@ -247,8 +241,8 @@ export const SITUATIONS: Record<string, Situation> = {
       N - 1,
       rng.int(4, 10),
     );
-    const paged = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.4), 0);
-    return fault('config_change', root, c.id, paged);
+    const broken = breakService(w, root, onset, ramp, rng.logFloat(0.03, 0.4), 0, 'config_change', c.id);
+    return fault('config_change', root, c.id, broken.paged, broken.world);
   },
 
   /** An auth setting on a dependency that rejects only one caller: one edge fails, the dependency's own errors barely move. */
@@ -262,11 +256,19 @@ export const SITUATIONS: Record<string, Situation> = {
     const setting = rng.pick(['allowed_clients', 'audience', 'required_scopes', 'mtls_client_allowlist']);
     const c = addChange(w, root, idxSec(w, onset) - rng.float(0.5, 12) * 60, 'config');
     c.summary = `auth: ${setting} updated for ${root} (${rng.int(2, 9)} entries)`;
-    const cm = w.m.get(caller)!;
-    const edge = cm.edges.get(root) ?? noisy(rng, rng.logFloat(0.0003, 0.004), 0.3, { max: 1 });
-    cm.edges.set(root, edge);
-    const e = rng.logFloat(0.2, 1);
-    towards(rng, edge, e, shape(onset, ramp), 0.05, 1);
+    // The dependency refuses this caller's calls at once: they fail, and take no longer.
+    const refused = quiet(
+      w,
+      'network_partition',
+      root,
+      onset,
+      ramp,
+      { failure: rng.logFloat(0.2, 1), latency: 0 },
+      {
+        from: caller,
+        cause: c.id,
+      },
+    );
     addLogs(
       w,
       caller,
@@ -277,20 +279,17 @@ export const SITUATIONS: Record<string, Situation> = {
       rng.int(5, 12),
     );
     addLogs(w, root, 'warn', () => `auth: rejected client ${caller}: not in ${setting}`, onset, N - 1, rng.int(3, 8));
-    const ce = Math.max(e * rng.float(0.3, 0.7), 0.03);
-    const [paged, path] = choosePaged(w, caller, 0.5);
-    towards(rng, cm.err!, ce, shape(onset, ramp), 0.1, 1);
-    propagate(w, path, ce, 1, onset, ramp);
+    const [paged] = choosePaged(w, caller, 0.5);
     w.noChangeNearOnset.add(root);
     w.noChangeNearOnset.add(caller);
-    return fault('config_change', root, c.id, paged);
+    return fault('config_change', root, c.id, paged, [refused]);
   },
 
   /** A lowered connection limit: the pool saturates with no slow queries. A config change, not database saturation. */
   connection_limit(w, onset, ramp) {
     const { rng } = w;
     const dbs = w.topo.services
-      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => w.m.get(c)?.err))
+      .filter((s) => s.kind === 'database' && (w.callers.get(s.name) ?? []).some((c) => servesHttp(w, c)))
       .map((s) => s.name);
     if (!dbs.length) return SITUATIONS.dependency_change!(w, onset, ramp);
     const root = rng.pick(dbs);
@@ -298,8 +297,16 @@ export const SITUATIONS: Record<string, Situation> = {
     const after = Math.round(before * rng.float(0.1, 0.35));
     const c = addChange(w, root, idxSec(w, onset) - rng.float(0.5, 10) * 60, 'config');
     c.summary = `max_connections ${before} -> ${after}`;
-    const m = w.m.get(root)!;
-    towards(rng, m.conns!, rng.float(0.95, 1), shape(onset, 1), 0.01, 1);
+    // The pool is full at once; queries run as fast as ever.
+    const full = quiet(
+      w,
+      'db_saturation',
+      root,
+      onset,
+      1,
+      { connections: rng.float(0.95, 1), queryLatency: 0, callFailure: rng.logFloat(0.03, 0.4) },
+      { cause: c.id },
+    );
     addLogs(
       w,
       root,
@@ -313,12 +320,8 @@ export const SITUATIONS: Record<string, Situation> = {
       N - 1,
       rng.int(5, 12),
     );
-    const users = (w.callers.get(root) ?? []).filter((u) => w.m.get(u)?.err);
+    const users = (w.callers.get(root) ?? []).filter((u) => servesHttp(w, u));
     const user = rng.pick(users);
-    const e = rng.logFloat(0.03, 0.4);
-    towards(rng, w.m.get(user)!.err!, e, shape(onset, ramp), 0.1, 1);
-    const edge = w.m.get(user)!.edges.get(root);
-    if (edge) towards(rng, edge, e, shape(onset, ramp), 0.08, 1);
     addLogs(
       w,
       user,
@@ -328,10 +331,9 @@ export const SITUATIONS: Record<string, Situation> = {
       N - 1,
       rng.int(4, 10),
     );
-    const [paged, path] = choosePaged(w, user, 0.4);
-    propagate(w, path, e, 2, onset, ramp, 'timeout');
+    const [paged] = choosePaged(w, user, 0.4);
     w.noChangeNearOnset.add(root);
-    return fault('config_change', root, c.id, paged);
+    return fault('config_change', root, c.id, paged, [full]);
   },
 
   /** A vendor rate-limits us (429, Retry-After) right after our own change made us call it harder. */
@@ -339,7 +341,7 @@ export const SITUATIONS: Record<string, Situation> = {
     const { rng } = w;
     const vendors = w.topo.services.filter((s) => s.kind === 'external').map((s) => s.name);
     const vendor = rng.pick(vendors);
-    const callers = (w.callers.get(vendor) ?? []).filter((c) => w.m.get(c)?.err);
+    const callers = (w.callers.get(vendor) ?? []).filter((c) => servesHttp(w, c));
     if (!callers.length) return SITUATIONS.vendor_outage!(w, onset, ramp);
     const caller = rng.pick(callers);
     const asDeploy = rng.chance(0.4);
@@ -353,11 +355,19 @@ export const SITUATIONS: Record<string, Situation> = {
         `set prefetch-${vendor} to 100% of traffic`,
         `${vendor}_batch_size 100 -> 1`,
       ]);
-    const m = w.m.get(caller)!;
-    const edge = m.edges.get(vendor) ?? noisy(rng, rng.logFloat(0.0003, 0.004), 0.3, { max: 1 });
-    m.edges.set(vendor, edge);
-    const e = rng.logFloat(0.05, 0.5);
-    towards(rng, edge, e, shape(onset, ramp), 0.08, 1);
+    // Only our calls are refused (the vendor is up for everyone else): 429s answered at once.
+    const limited = quiet(
+      w,
+      'network_partition',
+      vendor,
+      onset,
+      ramp,
+      { failure: rng.logFloat(0.05, 0.5), latency: 0 },
+      {
+        from: caller,
+        cause: cause.id,
+      },
+    );
     addLogs(
       w,
       caller,
@@ -376,19 +386,16 @@ export const SITUATIONS: Record<string, Situation> = {
       N - 1,
       rng.int(2, 5),
     );
-    const ce = Math.max(e * rng.float(0.4, 0.9), 0.02);
-    towards(rng, m.err!, ce, shape(onset, ramp), 0.1, 1);
-    const [paged, path] = choosePaged(w, caller, 0.5);
-    propagate(w, path, ce, 1, onset, ramp);
+    const [paged] = choosePaged(w, caller, 0.5);
     w.noChangeNearOnset.add(caller);
-    return fault(asDeploy ? 'bad_deploy' : 'config_change', caller, cause.id, paged);
+    return fault(asDeploy ? 'bad_deploy' : 'config_change', caller, cause.id, paged, [limited]);
   },
 
   /** The vendor's own outage: 503s and timeouts, quota unchanged, with a harmless change of ours nearby. */
   vendor_outage(w, onset, ramp) {
     const { rng } = w;
-    const f = injectFault(w, 'third_party_outage', onset, ramp);
-    const callers = (w.callers.get(f.root!) ?? []).filter((c) => w.m.get(c));
+    const f = plain(w, 'third_party_outage', onset, ramp);
+    const callers = (w.callers.get(f.root!) ?? []).filter((c) => w.baselines.has(c));
     if (callers.length && rng.chance(0.6))
       addChange(
         w,
@@ -404,7 +411,7 @@ export const SITUATIONS: Record<string, Situation> = {
     const { rng } = w;
     const pairs = w.topo.services
       .filter((s) => s.kind === 'service')
-      .flatMap((s) => s.dependsOn.filter((d) => w.m.get(d)?.req).map((d) => [s.name, d] as const));
+      .flatMap((s) => s.dependsOn.filter((d) => servesHttp(w, d)).map((d) => [s.name, d] as const));
     if (!pairs.length) return SITUATIONS.dependency_change!(w, onset, ramp);
     const [caller, dep] = rng.pick(pairs);
     const from = rng.int(1, 3);
@@ -415,13 +422,17 @@ export const SITUATIONS: Record<string, Situation> = {
       `${dep} client retry attempts ${from} -> ${to}`,
       `retry budget for ${dep} raised ${from} -> ${to}`,
     ]);
-    const dm = w.m.get(dep)!;
-    const mult = rng.float(2.5, 6);
-    scale(rng, dm.req!, mult, shape(onset, ramp), 0.04);
-    towards(rng, dm.cpu, rng.float(0.8, 0.98), shape(onset, ramp), 0.02, 1);
-    const e = rng.logFloat(0.05, 0.4);
-    towards(rng, dm.err!, e, shape(onset, ramp), 0.1, 1);
-    scale(rng, dm.lat!, rng.float(2, 8), shape(onset, ramp));
+    // The retries multiply the dependency's traffic past its capacity: CPU saturates, it times out and fails.
+    const cpu = w.baselines.get(dep)?.cpu ?? 0.3;
+    const storm = quiet(
+      w,
+      'traffic_surge',
+      dep,
+      onset,
+      ramp,
+      { factor: Math.max(rng.float(2.5, 6), 1.15 / cpu), downstreamShare: 0 },
+      { cause: c.id },
+    );
     addLogs(
       w,
       caller,
@@ -431,11 +442,10 @@ export const SITUATIONS: Record<string, Situation> = {
       N - 1,
       rng.int(6, 14),
     );
-    const [paged, path] = choosePaged(w, dep, 0);
-    propagate(w, path, e, 3, onset, ramp, 'timeout');
+    const [paged] = choosePaged(w, dep, 0);
     w.noChangeNearOnset.add(dep);
     w.noChangeNearOnset.add(caller);
-    return fault('config_change', caller, c.id, paged);
+    return fault('config_change', caller, c.id, paged, [storm]);
   },
 
   /** Resolver failures, clock skew or a zone partition: no known category, whatever deployed last. */
@@ -447,14 +457,17 @@ export const SITUATIONS: Record<string, Situation> = {
       .shuffle(sources.length ? sources : http(w))
       .slice(0, variant === 'dns' ? rng.int(2, 4) : rng.int(1, 3));
     const zone = rng.pick(['a', 'b', 'c']);
+    const world: WorldFault[] = [];
+    const edges: string[] = [];
+    const zoneParams: Record<string, number> = {};
     for (const s of hit) {
-      const m = w.m.get(s)!;
       const internal = w.byName.get(s)!.dependsOn.filter((d) => w.byName.get(d)?.kind !== 'external');
       const dep = rng.pick(internal.length ? internal : [s]);
       const e = rng.logFloat(0.04, 0.4);
-      const edge = m.edges.get(dep);
-      if (edge && variant !== 'clock') towards(rng, edge, e, shape(onset, ramp), 0.08, 1);
-      towards(rng, m.err!, Math.max(e * 0.7, 0.02), shape(onset, ramp), 0.1, 1);
+      if (variant === 'dns' && dep !== s) edges.push(`${s}>${dep}`);
+      if (variant === 'clock')
+        world.push(quiet(w, 'clock_skew', s, onset, ramp, { errorRatio: Math.max(e * 0.7, 0.02) }));
+      zoneParams[`errorRatio:${s}`] = Math.max(e * 0.7, 0.02);
       const line =
         variant === 'dns'
           ? () =>
@@ -466,7 +479,24 @@ export const SITUATIONS: Record<string, Situation> = {
                 `dial tcp 10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}:8080: connect: no route to host (${dep} in zone-${zone} unreachable)`;
       addLogs(w, s, 'error', line, onset, N - 1, rng.int(5, 12));
     }
-    const first = hit[0]!;
+    if (variant === 'dns')
+      world.push(
+        quiet(
+          w,
+          'dns_failure',
+          hit[0]!,
+          onset,
+          ramp,
+          { failure: rng.logFloat(0.06, 0.5), latency: 0 },
+          {
+            text: { edges: edges.join(',') },
+          },
+        ),
+      );
+    if (variant === 'partition')
+      world.push(
+        quiet(w, 'zone_partition', hit[0]!, onset, ramp, zoneParams, { text: { services: hit.join(','), zone } }),
+      );
     // The bait: a harmless deploy of an affected service just before the onset (of a module the failure does not name).
     addDeploy(
       w,
@@ -474,15 +504,14 @@ export const SITUATIONS: Record<string, Situation> = {
       idxSec(w, onset) - rng.float(1, 12) * 60,
       rng.pick(CODE_CLASSES.filter((c) => c !== 'TokenVerifier' && c !== 'GeoIndex')),
     );
-    const [paged, path] = choosePaged(w, first, 0.5);
-    propagate(w, path, 0.03, 1, onset, ramp);
-    return { ...fault('novel', null, null, paged), affected: hit };
+    const [paged] = choosePaged(w, hit[0]!, 0.5);
+    return { ...fault('novel', null, null, paged, world), affected: hit };
   },
 
   /** Two faults at once: the page is explained by the one whose symptom reaches it through the call graph. */
   two_faults(w, onset, ramp) {
     const { rng } = w;
-    const f = injectFault(
+    const f = plain(
       w,
       rng.pick(['bad_deploy', 'config_change', 'db_saturation', 'third_party_outage'] as const),
       onset,
@@ -495,11 +524,8 @@ export const SITUATIONS: Record<string, Situation> = {
     const elsewhere = http(w).filter((s) => !reach.has(s) && !ancestors.has(s));
     if (elsewhere.length) {
       const x = rng.pick(elsewhere);
-      const m = w.m.get(x)!;
       const at = onset - rng.int(-3, 8);
-      towards(rng, m.cpu, rng.float(0.85, 0.99), shape(at, 2), 0.015, 1);
-      scale(rng, m.lat!, rng.float(3, 10), shape(at, 2));
-      towards(rng, m.err!, rng.logFloat(0.02, 0.2), shape(at, 2), 0.1, 1);
+      f.world.push(hotPath(w, x, at, 2));
       addLogs(w, x, 'warn', () => `event loop lag ${rng.int(300, 3000)}ms exceeds 200ms`, at, N - 1, rng.int(4, 9));
       w.noChangeNearOnset.add(x);
     }
@@ -510,25 +536,19 @@ export const SITUATIONS: Record<string, Situation> = {
   real_telemetry(w, onset, ramp) {
     const { rng } = w;
     const root = rng.pick(deep(w));
-    const m = w.m.get(root)!;
-    towards(rng, m.cpu, rng.float(0.88, 0.99), shape(onset, ramp), 0.02, 1);
-    const lat = rng.float(2.5, 10);
-    scale(rng, m.lat!, lat, shape(onset, ramp), 0.15);
     const [paged, path] = choosePaged(w, root, 0);
-    for (let i = path.length - 2; i >= 0; i--)
-      scale(
-        rng,
-        w.m.get(path[i]!)!.lat!,
-        1 + (lat - 1) * rng.float(0.4, 0.9),
-        shape(onset + rng.int(0, 1), ramp),
-        0.15,
-      );
-    // Another service busy with its own traffic, and latency noise everywhere.
+    const world = [hotPath(w, root, onset, ramp)];
+    // Another service busy with its own traffic.
     const busy = http(w).filter((s) => !path.includes(s));
-    if (busy.length && rng.chance(0.6))
-      towards(rng, w.m.get(rng.pick(busy))!.cpu, rng.float(0.55, 0.75), shape(onset - rng.int(0, 20), 5), 0.03, 1);
+    if (busy.length && rng.chance(0.6)) {
+      const s = rng.pick(busy);
+      const cpu = w.baselines.get(s)?.cpu ?? 0.3;
+      world.push(
+        quiet(w, 'retry_cpu', s, onset - rng.int(0, 20), 5, { cpu: Math.max(0, rng.float(0.55, 0.75) - cpu) }),
+      );
+    }
     w.noChangeNearOnset.add(root);
-    return { ...fault('cpu_saturation', root, null, paged, 'HighLatencyP99'), affected: ['real_telemetry'] };
+    return { ...fault('cpu_saturation', root, null, paged, world, 'HighLatencyP99'), affected: ['real_telemetry'] };
   },
 };
 
@@ -537,7 +557,7 @@ export const SITUATION_NAMES = Object.keys(SITUATIONS);
 /** One scenario of a situation, reproducible from `seed`. */
 export function generateSituation(seed: number, situation: string, label: string): Scenario {
   const rng = new Random(seed);
-  const w = newWorld(
+  const w = newScene(
     rng,
     (t) => t.services.some((s) => s.kind === 'database') && t.services.filter((s) => s.kind === 'service').length >= 4,
   );
@@ -545,13 +565,19 @@ export function generateSituation(seed: number, situation: string, label: string
   const ramp = rng.chance(0.6) ? 1 : rng.int(2, Math.min(10, N - 1 - onset - 6));
   const f = SITUATIONS[situation]!(w, onset, ramp);
   const real = f.affected.includes('real_telemetry');
-  distractions(w, { ...f, affected: real ? [] : f.affected }, onset);
+  const world = liveWorld(w, f.world);
+  distractions(w, { ...f, affected: real ? [] : f.affected }, onset, world);
+  addLookalikes(world, w);
+  const sampled = sampleWindow(world, w);
+  // A silent service exports no series of its own; its callers' per-upstream series still name it.
+  if (f.silent) sampled.metrics = sampled.metrics.filter((m) => m.metric.service !== f.silent);
   const s = assemble(
     w,
     f,
     onset,
     label,
     `Generated incident (${situation.replace(/_/g, ' ')}): ${f.alertname} on ${f.paged}`,
+    sampled,
   );
   return real ? realTelemetry(s, rng, f.paged) : s;
 }

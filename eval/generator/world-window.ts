@@ -1,150 +1,35 @@
-// A generated window as a live world (sandbox/world/): the generator's topology and healthy levels become the world's
-// topology and baselines, the injected fault becomes one of the world's faults, and the window's metrics and log lines
-// are sampled from the world's model at the scenario's step rather than bent into arrays.
-import { FAULT_CATALOGUE } from '../../sandbox/world/fault-catalogue.js';
+// A generated scene as a live world (sandbox/world/): the scene's topology and healthy levels become the world's
+// topology and baselines, its faults and harmless lookalikes become the world's own, and the window's metrics and log
+// lines are sampled from the world's model at the scenario's step.
 import { WORLD_METRICS, buildSeries } from '../../sandbox/world/metrics.js';
-import type { Baseline, Topology, WorldService } from '../../sandbox/world/topology.js';
 import { createWorldClock } from '../../sandbox/world/world-clock.js';
 import { World as LiveWorld } from '../../sandbox/world/world.js';
 import type { LogLine, Series } from '../../src/investigation/evidence-model.js';
-import type { Fault } from './effects.js';
-import { N, STEP, type Arr, type World, idxSec } from './window.js';
+import type { WorldFault } from './plan-fault.js';
+import { N, STEP, type Scene, idxSec, sceneTopology } from './scene.js';
 
-const MINUTE = 60_000;
-
-/** The healthy level of a series: its median over the first points of the window, before anything happens. */
-function healthy(a: Arr | undefined, points = 10): number | undefined {
-  if (!a) return undefined;
-  const head = a.slice(0, points).sort((x, y) => x - y);
-  return head[Math.floor(head.length / 2)];
-}
-
-/** The generator's services with the healthy levels it drew for them, as the live world's topology. */
-export function worldTopology(w: World): Topology {
-  const services: WorldService[] = w.topo.services.map((s) => {
-    const m = w.m.get(s.name);
-    const queue = w.topo.queues.get(s.name);
-    const baseline: Baseline = m
-      ? {
-          rps: healthy(m.req),
-          errorRatio: healthy(m.err),
-          latencyP99: healthy(m.lat),
-          cpu: healthy(m.cpu),
-          memoryBytes: healthy(m.mem),
-          restarts: m.restarts[0],
-          diskFree: healthy(m.disk),
-          dbConnections: healthy(m.conns),
-          dbQueryLatency: healthy(m.qlat),
-          queue:
-            queue && m.depth && m.processed
-              ? { name: queue, depth: healthy(m.depth)!, rate: healthy(m.processed)! }
-              : undefined,
-          probed: m.probe !== undefined,
-        }
-      : {};
-    const tier = s.tier === 1 || s.tier === 3 ? s.tier : 2;
-    return { ...s, tier, baseline };
-  });
-  return { name: 'generated', services, runbooks: [], pastIncidents: [], files: {}, authors: [] };
-}
-
-/** The world's fault for the generator's: its kind from the catalogue, starting at the onset, with drawn strengths. */
-export function worldFault(w: World, fault: Fault, onset: number, ramp: number): Parameters<LiveWorld['addFault']>[0] {
-  const { rng } = w;
-  const kind = FAULT_CATALOGUE[fault.category].kind;
-  const startAt = idxSec(w, onset) * 1000;
-  const rampMs = ramp * STEP * 1000;
-  const base = { kind, scenario: `generated-${fault.category}`, cause: fault.cause, startAt };
-  const service = fault.root ?? fault.affected[0] ?? fault.paged;
-  const cpu = w.m.get(service)?.cpu[0] ?? 0.3;
-  const causeDeploy = w.deploys.find((d) => d.id === fault.cause);
-  switch (kind) {
-    case 'bad_deploy':
-    case 'config_change': {
-      // The stack traces name the class the bad deploy touched, so a later harmless deploy can be told apart.
-      const cls = causeDeploy?.title.split(' ').at(-1) ?? 'RequestHandler';
-      const file = causeDeploy?.files[0] ?? 'src/handler.ts';
-      return {
-        ...base,
-        service,
-        params: { errorRatio: rng.logFloat(0.04, 0.6), rampMs },
-        text: {
-          exception: `TypeError: Cannot read properties of undefined (reading '${rng.pick(['locale', 'id', 'price', 'items'])}') at ${cls}.handle (${file}:${rng.int(20, 400)})`,
-          handler: cls,
-          error: `${cls} failed: schema mismatch: expected v2 payload`,
-        },
-      };
-    }
-    case 'third_party_outage':
-      return { ...base, service, params: { failure: rng.logFloat(0.1, 0.9), timeoutLatency: rng.float(2, 8), rampMs } };
-    case 'cpu_saturation':
-      return { ...base, service, params: { hotPath: Math.max(0.2, 1.05 - cpu) + rng.float(0.05, 0.4), rampMs } };
-    case 'traffic_surge': {
-      const factor = Math.max(rng.float(1.9, 5), 1.1 / cpu);
-      // What the surge passes to the services it calls stays short of saturating them.
-      const deps = (w.byName.get(service)?.dependsOn ?? [])
-        .map((d) => w.m.get(d)?.cpu[0])
-        .filter((c) => c !== undefined);
-      const room = Math.min(0.15, ...deps.map((c) => Math.max(0, 0.55 / c - 1) / (factor - 1)));
-      return { ...base, service, params: { factor, downstreamShare: room, rampMs } };
-    }
-    case 'memory_leak': {
-      // The leak began with the deploy that shipped it; the first pod is OOM-killed at the onset.
-      const leakFor = causeDeploy ? startAt - Date.parse(causeDeploy.ts) : rng.int(40, 140) * MINUTE;
-      return {
-        ...base,
-        service,
-        startAt: startAt - leakFor,
-        params: { oomAfterMs: leakFor, errorRatio: rng.logFloat(0.03, 0.4) },
-      };
-    }
-    case 'disk_full': {
-      const fillMs = rng.int(15, 70) * MINUTE;
-      return { ...base, service, startAt: startAt - fillMs, params: { fillMs, errorRatio: rng.logFloat(0.04, 0.5) } };
-    }
-    case 'certificate_expiry':
-      return { ...base, service, params: { errorRatio: rng.float(0.2, 0.9) } };
-    case 'db_saturation':
-      return { ...base, service, text: { query: 'SELECT * FROM events WHERE created_at > $1' }, params: { rampMs } };
-    case 'queue_backlog':
-      return { ...base, service, params: { rampMs } };
-    case 'network_partition': {
-      // The partition cuts the affected service from an internal upstream or, with none, from its callers' calls.
-      const hit = fault.affected[0] ?? fault.paged;
-      const inside = (w.byName.get(hit)?.dependsOn ?? []).filter((d) => w.byName.get(d)?.kind !== 'external');
-      const caller = w.callers.get(hit)?.[0];
-      const cut = fault.affected[1];
-      const [from, to] =
-        cut && inside.includes(cut) ? [hit, cut] : inside[0] ? [hit, inside[0]] : caller ? [caller, hit] : [hit, hit];
-      return {
-        ...base,
-        service: to,
-        from,
-        params: { failure: rng.logFloat(0.06, 0.6), latency: rng.float(1, 4), rampMs },
-      };
-    }
-  }
-}
-
-/** A live world holding the generated window's topology, fault, deploys and changes, stopped at the window's now. */
-export function liveWorldOf(w: World, fault: Fault, onset: number, ramp: number): LiveWorld {
+/** A live world holding the generated window's topology and `faults`, stopped at the window's now. */
+export function liveWorld(w: Scene, faults: readonly WorldFault[]): LiveWorld {
   const world = new LiveWorld({
     clock: createWorldClock({ speed: 0, start: new Date(w.nowSec * 1000) }),
-    topology: worldTopology(w),
+    topology: sceneTopology(w),
     seed: `generated-${w.nowSec}`,
   });
-  const spec = worldFault(w, fault, onset, ramp);
-  world.addFault(spec);
-  if (spec.kind === 'certificate_expiry') world.expireCertificate(spec.service, spec.startAt);
+  for (const spec of faults) {
+    world.addFault(spec);
+    if (spec.kind === 'certificate_expiry') world.expireCertificate(spec.service, spec.startAt);
+  }
   return world;
 }
 
 /**
  * The generator's harmless oddities as the world's own state: a service whose healthy error level is higher, a
- * certificate that expires soon, and a disk or memory that creeps (the world's disk_full and memory_leak faults, slow
- * enough never to fill or OOM in the window). They are not the incident: the truth stays the injected fault.
+ * certificate that expires soon, a disk or memory that creeps (the world's disk_full and memory_leak faults, slow
+ * enough never to fill or OOM in the window), and the world's harmless kinds: a blip that recovered, pods restarting
+ * with no memory growth, a busy database, CPU burnt on retries. They are not the incident: the truth stays the
+ * injected fault.
  */
-export function addLookalikes(world: LiveWorld, w: World): void {
+export function addLookalikes(world: LiveWorld, w: Scene): void {
   const startMs = w.startSec * 1000;
   const windowMs = (N - 1) * STEP * 1000;
   for (const l of w.lookalikes) {
@@ -173,6 +58,53 @@ export function addLookalikes(world: LiveWorld, w: World): void {
           });
         break;
       }
+      case 'blip': {
+        // A minute or few of trouble that recovered by itself.
+        const b = service.baseline;
+        const params: Record<string, number> =
+          l.signal === 'errors'
+            ? { errorRatio: (b.errorRatio ?? 0.002) * (l.factor - 1) + 0.01 }
+            : l.signal === 'latency'
+              ? { latencyFactor: l.factor - 1 }
+              : { cpu: Math.min(0.95, (b.cpu ?? 0.3) * l.factor) - (b.cpu ?? 0.3) };
+        const startAt = startMs + l.fromIdx * STEP * 1000;
+        world.addFault({
+          kind: 'blip',
+          scenario,
+          service: l.service,
+          startAt,
+          clearedAt: startAt + l.len * STEP * 1000,
+          params,
+        });
+        break;
+      }
+      case 'restarts':
+        world.addFault({
+          kind: 'crash_restarts',
+          scenario,
+          service: l.service,
+          startAt: startMs + l.fromIdx * STEP * 1000,
+          params: { everyMs: l.everyIdx * STEP * 1000 },
+        });
+        break;
+      case 'busy_database':
+        world.addFault({
+          kind: 'busy_database',
+          scenario,
+          service: l.service,
+          startAt: startMs + l.fromIdx * STEP * 1000,
+          params: { connections: l.connections, rampMs: l.rampIdx * STEP * 1000 },
+        });
+        break;
+      case 'retry_cpu':
+        world.addFault({
+          kind: 'retry_cpu',
+          scenario,
+          service: l.service,
+          startAt: startMs + l.fromIdx * STEP * 1000,
+          params: { cpu: l.cpu, rampMs: 3 * STEP * 1000 },
+        });
+        break;
       case 'memory_creep':
         // Memory grows by `growth` of its healthy level over the window: far from the limit, so nothing is killed.
         world.addFault({
@@ -188,7 +120,7 @@ export function addLookalikes(world: LiveWorld, w: World): void {
 }
 
 /** The window's metrics and log lines, sampled from the world's model every STEP seconds from start to now. */
-export function sampleWindow(world: LiveWorld, w: World): { metrics: Series[]; logs: LogLine[] } {
+export function sampleWindow(world: LiveWorld, w: Scene): { metrics: Series[]; logs: LogLine[] } {
   const range = { start: w.startSec * 1000, end: w.nowSec * 1000, stepMs: STEP * 1000 };
   const services = world.topology.services.map((s) => s.name);
   // Scrapes go missing now and then; Prometheus simply leaves those steps out of the matrix.

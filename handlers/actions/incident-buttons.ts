@@ -2,7 +2,7 @@
 // call one use case (it authorizes); a refusal or a bad button value goes back to the clicker alone.
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import { ActionIds } from '../../blocks/ids.js';
+import { ActionIds, actionIdPattern } from '../../blocks/ids.js';
 import type { HandlerDeps } from '../deps.js';
 import type { ActionArgs, ModalActionArgs } from '../listener-args.js';
 import { tellClicker } from './tell-clicker.js';
@@ -141,7 +141,9 @@ export async function handleShowEvidenceClick(deps: HandlerDeps, { ack, body, re
 
 /** Registers the incident buttons of the briefing. */
 export function registerIncidentButtons(app: App, deps: HandlerDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.acknowledge, (args) => handleAcknowledgeClick(deps, args));
+  app.action<BlockAction<ButtonAction>>(actionIdPattern(ActionIds.acknowledge), (args) =>
+    handleAcknowledgeClick(deps, args),
+  );
   app.action<BlockAction<ButtonAction>>(ActionIds.escalate, (args) => handleEscalateClick(deps, args));
   app.action<BlockAction<ButtonAction>>(ActionIds.resolve, (args) => handleResolveClick(deps, args));
   app.action<BlockAction<ButtonAction>>(ActionIds.showEvidence, (args) => handleShowEvidenceClick(deps, args));

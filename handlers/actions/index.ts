@@ -17,11 +17,14 @@ export function registerActions(app: App, deps: HandlerDeps): void {
   app.action<BlockAction>({ action_id: UNKNOWN_ACTION_ID }, (args) => handleUnknownActionClick(deps, args));
 }
 
-/** Any action_id but the known ones (which their own listeners ack), so an old or foreign button is acked at once. */
+/**
+ * Any action_id but the known ones and their numbered copies (which their own listeners ack), so an old or foreign
+ * button is acked at once.
+ */
 export const UNKNOWN_ACTION_ID = new RegExp(
   `^(?!(?:${Object.values(ActionIds)
     .map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('|')})$)`,
+    .join('|')})(?:\\.\\d+)?$)`,
 );
 
 const whoSchema = z.object({

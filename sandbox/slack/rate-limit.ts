@@ -15,6 +15,8 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = { enabled: false, perSecond:
 export class ChannelRateLimiter {
   private options: RateLimitOptions;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** Calls refused (answered 429 with Retry-After) since the limiter was made. */
+  refused = 0;
 
   constructor(
     options: Partial<RateLimitOptions> = {},
@@ -45,6 +47,7 @@ export class ChannelRateLimiter {
       b.tokens -= 1;
       return undefined;
     }
+    this.refused++;
     return Math.max(1, Math.ceil((1 - b.tokens) / perSecond));
   }
 }

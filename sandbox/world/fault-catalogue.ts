@@ -10,8 +10,19 @@ import {
   type ServiceNode,
 } from '../../src/investigation/evidence-model.js';
 
-/** A fault's kind: each known category, plus `network_partition` (what the novel category simulates). */
-export type FaultKind = Exclude<Category, 'novel'> | 'network_partition';
+/** The faults that no known signature explains: what the novel category simulates. */
+export const NOVEL_KINDS = ['network_partition', 'dns_failure', 'clock_skew', 'zone_partition'] as const;
+export type NovelKind = (typeof NOVEL_KINDS)[number];
+
+/**
+ * Harmless state that looks like trouble and is not the incident: a blip that recovers, pods restarting with no memory
+ * growth, a busy but healthy database, callers burning CPU on retries.
+ */
+export const HARMLESS_KINDS = ['blip', 'crash_restarts', 'busy_database', 'retry_cpu'] as const;
+export type HarmlessKind = (typeof HARMLESS_KINDS)[number];
+
+/** A fault's kind: each known category, the novel kinds and the harmless lookalikes. */
+export type FaultKind = Exclude<Category, 'novel'> | NovelKind | HarmlessKind;
 
 /** The alerting rules the simulator pages with. */
 export type AlertName =
@@ -25,6 +36,7 @@ export type AlertName =
 
 export interface FaultSpec {
   category: Category;
+  /** The kind the world's trigger menu injects (the novel category has more: NOVEL_KINDS). */
   kind: FaultKind;
   /**
    * The kinds of service it strikes (its root cause) in the world's menu and the generator's plain scenarios; the
@@ -74,9 +86,10 @@ export const FAULT_CATALOGUE: Readonly<Record<Category, FaultSpec>> = {
   novel: spec('novel', 'network_partition', ['service'], ['HighErrorRate', 'HighLatencyP99']),
 };
 
-/** The category a fault kind simulates. */
-export function categoryOfKind(kind: FaultKind): Category {
-  return CATEGORIES.find((c) => FAULT_CATALOGUE[c].kind === kind)!;
+/** The category a fault kind simulates (none for the harmless kinds). */
+export function categoryOfKind(kind: FaultKind): Category | null {
+  if ((NOVEL_KINDS as readonly string[]).includes(kind)) return 'novel';
+  return CATEGORIES.find((c) => FAULT_CATALOGUE[c].kind === kind) ?? null;
 }
 
 /** Whether a fault of `category` can strike `service` (a vendor cannot run out of disk, a database cannot be deployed). */

@@ -17,7 +17,7 @@ export interface Fault {
   /** World time when it stopped (a fitting remediation, or its own end); null while active. */
   clearedAt: number | null;
   clearedBy: string | null;
-  /** Kind-specific numbers (peak error ratio, hot-path CPU, surge factor...). */
+  /** Kind-specific numbers (peak error ratio, hot-path CPU, surge factor...); `quietLogs: 1` writes no log lines. */
   params: Record<string, number>;
   /** Memory leak: times the service was restarted (each starts the leak over). */
   restarts: number[];

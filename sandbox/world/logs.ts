@@ -2,7 +2,7 @@
 import type { LogLine } from '../../src/investigation/evidence-model.js';
 import { PROMPT_INJECTIONS } from './fault-catalogue.js';
 import { intensity, type Fault } from './faults.js';
-import type { ServiceSignals } from './model.js';
+import { dnsEdges, zoneServices, type ServiceSignals } from './model.js';
 import { pick, uniform } from './random.js';
 import type { Topology, WorldService } from './topology.js';
 
@@ -102,7 +102,8 @@ function callFailureText(topology: Topology, faults: readonly Fault[], to: strin
 function faultLines(f: Fault, s: WorldService, sig: ServiceSignals | undefined, t: number, key: string) {
   const i = intensity(f, t);
   const lines: Array<{ level: LogLine['level']; line: string }> = [];
-  if (i <= 0.2) return lines;
+  // A quiet fault shows in the signals only: whoever injected it writes what its services say.
+  if (i <= 0.2 || f.params.quietLogs) return lines;
   switch (f.kind) {
     case 'bad_deploy':
       if (f.service !== s.name) break;
@@ -227,10 +228,74 @@ function faultLines(f: Fault, s: WorldService, sig: ServiceSignals | undefined, 
           })),
         );
       break;
+    case 'dns_failure':
+      for (const edge of dnsEdges(f)) {
+        const [from, to] = edge.split('>');
+        if (from !== s.name) continue;
+        lines.push(
+          ...emit(`${key}:dns:${to}`, i, 0.8, (k) => ({
+            level: 'error',
+            line:
+              (f.params.failure ?? 0.3) > 0
+                ? `dial tcp: lookup ${to}.svc.cluster.local on 10.96.0.10:53: ${pick(k, ['no such host', 'server misbehaving', 'i/o timeout'])}`
+                : `DNS lookup for ${to}.svc.cluster.local took ${2 + Math.floor(uniform(`${k}:s`) * 7)}s`,
+          })),
+        );
+      }
+      break;
+    case 'clock_skew':
+      if (f.service !== s.name) break;
+      lines.push(
+        ...emit(`${key}:skew`, i, 1.2, (k) =>
+          uniform(k) < 0.75
+            ? {
+                level: 'error',
+                line: `token validation failed: token used before issued (iat is ${30 + Math.floor(uniform(`${k}:s`) * 370)}s in the future); clock skew suspected`,
+              }
+            : {
+                level: 'warn',
+                line: `clock drift ${(f.params.driftMs ?? 2000) + Math.floor(uniform(`${k}:ms`) * 400)}ms detected against upstream NTP pool`,
+              },
+        ),
+      );
+      break;
+    case 'zone_partition':
+      if (!zoneServices(f).includes(s.name)) break;
+      lines.push(
+        ...emit(`${key}:zone`, i, 0.8, (k) => ({
+          level: 'error',
+          line:
+            uniform(k) < 0.6
+              ? `upstream connect error or disconnect/reset before headers. reset reason: connection failure, zone ${f.text.zone ?? 'a'}`
+              : `dial tcp 10.${Math.floor(uniform(`${k}:a`) * 250)}.${Math.floor(uniform(`${k}:b`) * 250)}.${1 + Math.floor(uniform(`${k}:c`) * 250)}:8080: connect: no route to host (zone-${f.text.zone ?? 'a'} unreachable)`,
+        })),
+      );
+      break;
+    case 'crash_restarts':
+      if (f.service !== s.name) break;
+      if (uniform(`${key}:live`) < 0.01)
+        lines.push({ level: 'warn', line: 'liveness probe failed: HTTP probe failed with statuscode: 503' });
+      break;
+    case 'blip':
+    case 'busy_database':
+    case 'retry_cpu':
+      // Harmless: they show in the signals only.
+      break;
   }
   if (f.text.injectInto === s.name && uniform(`${key}:inj`) < 0.04 * i)
     lines.push({ level: 'error', line: `user-agent note: ${INJECTION_TEXT}` });
   return lines;
+}
+
+/** Whether a quiet fault cuts the calls from `from` to `to` (its injector writes what the caller says of them). */
+function quietCall(faults: readonly Fault[], from: string, to: string, t: number): boolean {
+  return faults.some(
+    (f) =>
+      f.params.quietLogs &&
+      intensity(f, t) > 0 &&
+      ((f.kind === 'network_partition' && f.from === from && f.service === to) ||
+        (f.kind === 'dns_failure' && dnsEdges(f).includes(`${from}>${to}`))),
+  );
 }
 
 export interface LogWorld {
@@ -256,7 +321,7 @@ export function generateLogs(world: LogWorld, range: { start: number; end: numbe
       const lines = backgroundLines(s, key);
       for (const f of world.faults) lines.push(...faultLines(f, s, sig, t, `${key}:${f.id}`));
       for (const [dep, share] of Object.entries(sig?.upstream ?? {})) {
-        if (share < 0.03) continue;
+        if (share < 0.03 || quietCall(world.faults, s.name, dep, t)) continue;
         lines.push(
           ...emit(`${key}:up:${dep}`, Math.min(1, share * 6), 1, (k) => ({
             level: 'error',

@@ -54,6 +54,21 @@ function diurnal(t: number): number {
 const activeFaults = (state: WorldState, kind: Fault['kind'], service?: string) =>
   state.faults.filter((f) => f.kind === kind && (service === undefined || f.service === service));
 
+/** The services a zone partition cuts off (its `text.services`, comma-separated). */
+export const zoneServices = (f: Pick<Fault, 'text'>): string[] => (f.text.services ?? '').split(',').filter(Boolean);
+
+/** The calls, as `caller>callee`, whose name lookups a DNS failure breaks (its `text.edges`, comma-separated). */
+export const dnsEdges = (f: Pick<Fault, 'text'>): string[] => (f.text.edges ?? '').split(',').filter(Boolean);
+
+/** Extra CPU share a service spends from harmless causes: a blip of load, retries of failing calls. */
+function harmlessCpu(state: WorldState, name: string, t: number): number {
+  let extra = 0;
+  for (const kind of ['blip', 'retry_cpu'] as const)
+    for (const f of activeFaults(state, kind, name))
+      extra += (f.params.cpu ?? 0) * intensity(f, t, f.params.rampMs ?? 0);
+  return extra;
+}
+
 /** Traffic multiplier of a service from surges at it or at a caller (the strongest applies, not the product). */
 function surgeFactor(state: WorldState, s: WorldService, t: number): number {
   let factor = 1;
@@ -220,6 +235,12 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
       fail += (f.params.failure ?? 0.3) * i;
       latency += (f.params.latency ?? 3) * i;
     }
+    for (const f of activeFaults(state, 'dns_failure')) {
+      if (!dnsEdges(f).includes(`${from}>${to}`)) continue;
+      const i = intensity(f, t);
+      fail += (f.params.failure ?? 0.3) * i;
+      latency += (f.params.latency ?? 2) * i;
+    }
     return { fail, latency };
   };
 
@@ -249,6 +270,7 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
     const traffic = day * surgeFactor(state, s, t);
     let hot = 0;
     for (const f of activeFaults(state, 'cpu_saturation', name)) hot += (f.params.hotPath ?? 1) * intensity(f, t);
+    hot += harmlessCpu(state, name, t);
     const capacity = capacityAt(state, name, 'replicas', t);
     const demand = ((b.cpu ?? 0.25) * traffic + hot) / capacity;
     const overload = Math.max(0, demand - SATURATION);
@@ -264,6 +286,9 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
       restarts += leak.ooms;
       leakError = Math.max(leakError, leak.error);
     }
+    // Pods restarting now and then (a flaky liveness probe), with no memory growth behind it.
+    for (const f of activeFaults(state, 'crash_restarts', name))
+      if (t >= f.startAt) restarts += 1 + Math.floor((t - f.startAt) / (f.params.everyMs ?? 40 * 60_000));
     const baseMem = (b.memoryBytes ?? 400 * 1024 * 1024) * (1 + 0.01 * noise(name, 'mem', t));
     const limit = (b.memoryBytes ?? 400 * 1024 * 1024) * 4.2;
     sig.memoryBytes = Math.round(baseMem + (limit - baseMem) * memoryShare);
@@ -274,12 +299,18 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
     if (s.kind === 'database') {
       let conns = (b.dbConnections ?? 0.3) * (1 + 0.05 * noise(name, 'conn', t)) * (0.9 + 0.1 * day);
       let qlat = (b.dbQueryLatency ?? 0.006) * (1 + 0.08 * noise(name, 'qlat', t));
+      for (const f of activeFaults(state, 'busy_database', name))
+        conns += ((f.params.connections ?? 0.7) - conns) * intensity(f, t, f.params.rampMs ?? 0);
       for (const f of activeFaults(state, 'db_saturation', name)) {
         const i = intensity(f, t);
         conns += ((f.params.connections ?? 0.995) - conns) * i;
         qlat += (f.params.queryLatency ?? 5.7) * i;
         eff.error += (f.params.callFailure ?? 0.16) * i;
       }
+      // A database out of disk fails the writes it is sent.
+      if (disk.fullFor > 0)
+        eff.error +=
+          (activeFaults(state, 'disk_full', name)[0]?.params.errorRatio ?? 0.17) * Math.min(1, disk.fullFor / 60_000);
       sig.dbConnections = Math.min(1, conns);
       sig.dbQueryLatency = qlat;
       sig.restarts = restarts;
@@ -334,6 +365,23 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
       latencyFactor += 0.15 * i;
     }
     faultError += overload * 0.17 + leakError;
+    // A skewed clock rejects tokens as issued in the future; a blip fails some calls for a minute or few.
+    for (const f of activeFaults(state, 'clock_skew', name))
+      faultError += (f.params.errorRatio ?? 0.1) * intensity(f, t);
+    for (const f of activeFaults(state, 'blip', name)) {
+      const i = intensity(f, t, 0);
+      faultError += (f.params.errorRatio ?? 0) * i;
+      latencyFactor += (f.params.latencyFactor ?? 0) * i;
+    }
+    // A zone cut off: the service's pods there fail their calls and answer slowly.
+    let zoneCut = false;
+    for (const f of activeFaults(state, 'zone_partition')) {
+      if (!zoneServices(f).includes(name)) continue;
+      const i = intensity(f, t);
+      zoneCut ||= i > 0.5;
+      faultError += (f.params[`errorRatio:${name}`] ?? 0.05) * i;
+      latencyFactor += (f.params[`latency:${name}`] ?? 0) * i;
+    }
     if (disk.fullFor > 0)
       faultError +=
         (activeFaults(state, 'disk_full', name)[0]?.params.errorRatio ?? 0.17) * Math.min(1, disk.fullFor / 60_000);
@@ -350,7 +398,9 @@ export function computeSignals(state: WorldState, t: number): Map<string, Servic
       const cert = certificateAt(state, name, t);
       sig.certExpiry = cert ? Math.floor(cert.notAfter / 1000) : undefined;
       const expired = activeFaults(state, 'certificate_expiry', name).some((f) => intensity(f, t, 60_000) > 0.5);
-      sig.probeSuccess = expired || error > 0.5 ? 0 : 1;
+      // The probe lands in the cut-off zone about half the time.
+      const probeCut = zoneCut && noise(name, 'zone-probe', t) > 0;
+      sig.probeSuccess = expired || probeCut || error > 0.5 ? 0 : 1;
     }
     eff = { error: excessError, latencyExtra };
     out.set(name, sig);

@@ -78,44 +78,72 @@ const latencyRule = (service: string): AlertRule => ({
 
 const INJECTED_NOTE = `\n\n${INJECTION_TEXT}`;
 
+type NewDeploy = Pick<WorldDeploy, 'service' | 'at' | 'title' | 'files'>;
+
+/**
+ * A release that breaks its own service, with a harmless deploy of another service landing nearer the page: the
+ * culprit is the earlier one. The fault strikes the culprit's service `after` it ships.
+ */
+function shippedWithBystander(
+  world: World,
+  spec: {
+    culprit: NewDeploy;
+    bystander: NewDeploy;
+    fault: { kind: 'bad_deploy' | 'memory_leak'; scenario: string; after: number } & Pick<Fault, 'params'> &
+      Partial<Pick<Fault, 'text'>>;
+    alert: AlertRule;
+  },
+): Injection {
+  const culprit = world.addDeploy(spec.culprit);
+  const other = world.addDeploy(spec.bystander);
+  const { after, ...fault } = spec.fault;
+  const injected = world.addFault({
+    ...fault,
+    service: culprit.service,
+    cause: culprit.id,
+    startAt: culprit.at + after,
+  });
+  return {
+    faults: [injected],
+    deploys: [culprit, other],
+    changes: [],
+    alert: spec.alert,
+    truth: truth(fault.kind, culprit.service, culprit.id),
+  };
+}
+
 export const WORLD_SCENARIOS: readonly WorldScenario[] = [
   {
     id: 'bad-deploy-search',
     title: 'Bad deploy: a search release breaks price lookups',
     category: 'bad_deploy',
     inject(world, now) {
-      const culprit = world.addDeploy({
-        service: 'search',
-        at: now - 22 * MINUTE,
-        title: 'Refactor PriceResolver currency handling',
-        files: ['src/price-resolver.ts', 'src/ranking.ts', 'package.json'],
-      });
-      const other = world.addDeploy({
-        service: 'checkout',
-        at: now - 8 * MINUTE,
-        title: 'Add metrics to StockReservation',
-        files: ['src/stock-reservation.ts', 'package.json'],
-      });
-      const fault = world.addFault({
-        kind: 'bad_deploy',
-        scenario: this.id,
-        service: 'search',
-        cause: culprit.id,
-        startAt: culprit.at + 2 * MINUTE,
-        params: { errorRatio: 0.15 },
-        text: {
-          exception:
-            "TypeError: Cannot read properties of undefined (reading 'currency') at PriceResolver.resolve (src/price-resolver.ts:212)",
-          handler: 'PriceResolver.resolve',
+      return shippedWithBystander(world, {
+        culprit: {
+          service: 'search',
+          at: now - 22 * MINUTE,
+          title: 'Refactor PriceResolver currency handling',
+          files: ['src/price-resolver.ts', 'src/ranking.ts', 'package.json'],
         },
-      });
-      return {
-        faults: [fault],
-        deploys: [culprit, other],
-        changes: [],
+        bystander: {
+          service: 'checkout',
+          at: now - 8 * MINUTE,
+          title: 'Add metrics to StockReservation',
+          files: ['src/stock-reservation.ts', 'package.json'],
+        },
+        fault: {
+          kind: 'bad_deploy',
+          scenario: this.id,
+          after: 2 * MINUTE,
+          params: { errorRatio: 0.15 },
+          text: {
+            exception:
+              "TypeError: Cannot read properties of undefined (reading 'currency') at PriceResolver.resolve (src/price-resolver.ts:212)",
+            handler: 'PriceResolver.resolve',
+          },
+        },
         alert: errorRule('frontend'),
-        truth: truth('bad_deploy', 'search', culprit.id),
-      };
+      });
     },
   },
   {
@@ -218,33 +246,27 @@ export const WORLD_SCENARIOS: readonly WorldScenario[] = [
     title: 'Memory leak: a catalog release caches products without bound',
     category: 'memory_leak',
     inject(world, now) {
-      const culprit = world.addDeploy({
-        service: 'catalog',
-        at: now - 165 * MINUTE,
-        title: 'Cache product lookups in-process',
-        files: ['src/products.ts', 'src/category-tree.ts', 'package.json'],
-      });
-      const other = world.addDeploy({
-        service: 'checkout',
-        at: now - 12 * MINUTE,
-        title: 'Tune timeouts',
-        files: ['src/order-writer.ts', 'package.json'],
-      });
-      const fault = world.addFault({
-        kind: 'memory_leak',
-        scenario: this.id,
-        service: 'catalog',
-        cause: culprit.id,
-        startAt: culprit.at + MINUTE,
-        params: { oomAfterMs: 150 * MINUTE, cascadeMs: 9 * MINUTE, errorRatio: 0.09 },
-      });
-      return {
-        faults: [fault],
-        deploys: [culprit, other],
-        changes: [],
+      return shippedWithBystander(world, {
+        culprit: {
+          service: 'catalog',
+          at: now - 165 * MINUTE,
+          title: 'Cache product lookups in-process',
+          files: ['src/products.ts', 'src/category-tree.ts', 'package.json'],
+        },
+        bystander: {
+          service: 'checkout',
+          at: now - 12 * MINUTE,
+          title: 'Tune timeouts',
+          files: ['src/order-writer.ts', 'package.json'],
+        },
+        fault: {
+          kind: 'memory_leak',
+          scenario: this.id,
+          after: MINUTE,
+          params: { oomAfterMs: 150 * MINUTE, cascadeMs: 9 * MINUTE, errorRatio: 0.09 },
+        },
         alert: errorRule('catalog'),
-        truth: truth('memory_leak', 'catalog', culprit.id),
-      };
+      });
     },
   },
   {

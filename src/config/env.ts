@@ -65,6 +65,9 @@ export const envSchema = z.object({
   PROMETHEUS_URL: optionalUrl('Prometheus'),
   LOKI_URL: optionalUrl('Loki'),
   COPILOT_CONFIG: optionalString,
+  ROLE: optionalString
+    .transform((v) => v ?? 'all')
+    .pipe(z.enum(['web', 'worker', 'all'], { message: 'expected one of web, worker, all' })),
   SHUTDOWN_TIMEOUT_MS: optionalString
     .transform((v) => v ?? '10000')
     .pipe(z.string().regex(/^\d+$/, 'expected milliseconds as a whole number').transform(Number)),

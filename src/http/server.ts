@@ -19,10 +19,22 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
+/** Extra facts /readyz reports alongside its checks (e.g. the dead-letter list); never makes it fail. */
+export interface ReadinessDetail {
+  name: string;
+  read(): Promise<unknown>;
+}
+
 export interface HttpServerOptions {
   logger: Logger;
   registry: Registry;
   readiness: ReadinessCheck[];
+  details?: ReadinessDetail[];
+  /**
+   * false: only /healthz, /readyz and /metrics are served (a worker role); the webhook and root routers are built
+   * but not mounted, so a request for them is a 404.
+   */
+  serveRequests?: boolean;
   /** Degraded but ready (e.g. runbooks kept from the last good read): listed by /readyz as `notes`, still 200. */
   notes?: () => string[];
   /** Largest webhook body accepted. */
@@ -68,10 +80,25 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
         }
       }),
     );
-    if (failing.length) res.status(503).json({ status: 'unavailable', failing });
+    const detail: Record<string, unknown> = {};
+    await Promise.all(
+      (opts.details ?? []).map(async (d) => {
+        try {
+          detail[d.name] = await withTimeout(d.read(), 2000, `${d.name} did not answer within 2 s`);
+        } catch (err) {
+          detail[d.name] = { error: (err as Error).message };
+        }
+      }),
+    );
+    if (failing.length) res.status(503).json({ status: 'unavailable', failing, detail });
     else {
       const notes = opts.notes?.() ?? [];
-      res.json({ status: 'ready', checks: opts.readiness.map((r) => r.name), ...(notes.length ? { notes } : {}) });
+      res.json({
+        status: 'ready',
+        checks: opts.readiness.map((r) => r.name),
+        ...(notes.length ? { notes } : {}),
+        detail,
+      });
     }
   });
 
@@ -85,10 +112,11 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     req.rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     next();
   });
-  app.use('/webhooks', webhooks);
-
   const root = express.Router();
-  app.use(root);
+  if (opts.serveRequests !== false) {
+    app.use('/webhooks', webhooks);
+    app.use(root);
+  }
 
   // Errors thrown by routes: a clear JSON answer, never a stack trace.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

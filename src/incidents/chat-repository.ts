@@ -1,5 +1,6 @@
 // The incident's chat record (its channel, briefing message and state, invited responders), as a presenter writes it.
 import type { Knex } from 'knex';
+import type { ChatStep } from './repository.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -32,14 +33,24 @@ export async function saveBriefingState(db: Db, incidentId: number, state: unkno
     .update({ briefing_state: JSON.stringify(state) });
 }
 
-/** The Slack user ids invited to the incident's channel. */
-export async function recordResponders(db: Db, incidentId: number, userIds: string[]): Promise<void> {
+/** The Slack user ids invited to the incident's channel; the `invited` step of opening it in chat is done. */
+export async function recordResponders(db: Db, incidentId: number, userIds: string[], at: Date): Promise<void> {
   await db('incidents')
     .where({ id: incidentId })
-    .update({ responders: JSON.stringify(userIds) });
+    .update({
+      responders: JSON.stringify(userIds),
+      chat_progress: db.raw('chat_progress || ?::jsonb', [JSON.stringify({ invited: at.toISOString() })]),
+    });
 }
 
 /** Removes a once-only timeline entry (a claim given up, so that the next attempt may claim again). */
 export async function deleteEventByKey(db: Db, dedupeKey: string): Promise<void> {
   await db('incident_events').where({ dedupe_key: dedupeKey }).delete();
+}
+
+/** Records that a step of opening the incident in chat is done (a retry of the job skips it). */
+export async function recordChatStep(db: Db, incidentId: number, step: ChatStep, at: Date): Promise<void> {
+  await db('incidents')
+    .where({ id: incidentId })
+    .update({ chat_progress: db.raw('chat_progress || ?::jsonb', [JSON.stringify({ [step]: at.toISOString() })]) });
 }

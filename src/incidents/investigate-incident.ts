@@ -8,7 +8,7 @@ import { pageFromAlertRow, pageFromDeclaration } from '../investigation/page-sum
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
 import { latestAlertOfFingerprint } from './alerts-repository.js';
-import { findIncident, saveInvestigation } from './repository.js';
+import { findIncident, saveInvestigation, type Incident } from './repository.js';
 import { firstAlert } from './alerts-repository.js';
 import { appendEvent, declaredSummary, lastEventOfType } from './timeline-repository.js';
 import { requestPresentation } from '../jobs/presentations.js';
@@ -34,12 +34,14 @@ export async function pageSummaryFor(
   ctx: AppContext,
   incidentId: number,
   trigger?: InvestigationTrigger,
+  /** The incident when the caller has it loaded already (one statement fewer). */
+  loaded?: Incident,
 ): Promise<PageSummary> {
   if (trigger) {
     const alert = await latestAlertOfFingerprint(ctx.knex, incidentId, trigger.source, trigger.fingerprint);
     if (alert) return pageFromAlertRow(alert);
   }
-  const incident = await findIncident(ctx.knex, incidentId);
+  const incident = loaded ?? (await findIncident(ctx.knex, incidentId));
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
   if (incident.page) return incident.page;
   const alert = await firstAlert(ctx.knex, incidentId);
@@ -59,7 +61,7 @@ export async function investigateIncident(
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
   if (incident.status === 'resolved') return;
-  const page = await pageSummaryFor(ctx, incidentId, trigger);
+  const page = await pageSummaryFor(ctx, incidentId, trigger, incident);
   const previous = trigger ? await lastTopHypothesis(ctx, incidentId) : null;
   const steps: InvestigationStep[] = [];
   const started = Date.now();

@@ -28,11 +28,17 @@ export interface Incident {
   /** What paged, as parsed at intake (or declared); null for incidents opened before it was stored. */
   page: PageSummary | null;
   briefingState: unknown;
+  /** The steps of opening the incident in chat that are done, each with when it was done (ISO time). */
+  chatProgress: ChatProgress;
   openedAt: Date;
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
   version: number;
 }
+
+/** Steps of opening an incident in chat beyond the channel and the first briefing (which the row records itself). */
+export type ChatStep = 'topic' | 'invited' | 'pointer';
+export type ChatProgress = Partial<Record<ChatStep, string>>;
 
 type Row = Record<string, unknown>;
 
@@ -56,6 +62,7 @@ export function toIncident(r: Row): Incident {
     investigation: (r.investigation as InvestigationResult | null) ?? null,
     page: (r.page as PageSummary | null) ?? null,
     briefingState: r.briefing_state ?? null,
+    chatProgress: (r.chat_progress as ChatProgress | null) ?? {},
     openedAt: r.opened_at as Date,
     acknowledgedAt: (r.acknowledged_at as Date | null) ?? null,
     resolvedAt: (r.resolved_at as Date | null) ?? null,

@@ -22,6 +22,13 @@ export interface JobRecord {
   completedAt: Date | null;
 }
 
+/** How many jobs are dead, per job name, and when the oldest of them died. */
+export interface DeadLetters {
+  count: number;
+  byName: Record<string, number>;
+  oldest: Date | null;
+}
+
 export interface EnqueueOptions {
   /** Deterministic id: enqueueing the same id again while it exists changes nothing. Defaults to a random id. */
   jobId?: string;
@@ -71,11 +78,16 @@ export interface JobQueue {
   get(jobId: string): Promise<JobRecord | undefined>;
   /** Jobs that failed every attempt (the dead-letter list). */
   listDead(limit?: number): Promise<JobRecord[]>;
+  /** The dead-letter list in figures (for /metrics and /readyz). */
+  deadLetters(): Promise<DeadLetters>;
   /** Puts a dead job back to pending, to run now. */
   retryDead(jobId: string): Promise<void>;
   /** Starts processing, first re-arming every pending job and timer recorded in Postgres. */
   start(): Promise<void>;
-  /** Stops taking jobs and waits for running ones up to timeoutMs. */
+  /**
+   * Stops taking jobs and waits for running ones up to timeoutMs; then hands the unfinished ones back to Postgres
+   * (pending, due now) so the next start runs them, and closes its connections.
+   */
   stop(timeoutMs?: number): Promise<void>;
   /** Throws when the queue's backing store is unreachable (for /readyz). */
   ping(): Promise<void>;

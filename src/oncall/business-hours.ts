@@ -1,53 +1,17 @@
 // Wall-clock time in a team's time zone: business hours, the next start of business, the end of the business day.
+import { wallClock, type WallClock } from '../../lib/wall-clock.js';
 import type { Team } from '../config.js';
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /** A local calendar date and wall-clock time in some time zone. */
-export interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  weekday: Weekday;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+export type LocalTime = Omit<WallClock, 'weekday'> & { weekday: Weekday };
 
 /** The wall-clock reading of an instant in a time zone. */
 export function toLocal(at: Date, timeZone: string): LocalTime {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(at)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const weekday = WEEKDAYS[new Date(Date.UTC(parts.year!, parts.month! - 1, parts.day!)).getUTCDay()]!;
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-    weekday,
-  };
+  const { weekday, ...l } = wallClock(at, timeZone);
+  return { ...l, weekday: WEEKDAYS[weekday]! };
 }
 
 function offsetMs(at: number, timeZone: string): number {

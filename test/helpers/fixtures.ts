@@ -35,3 +35,11 @@ export function webhookFixture(
     unknown
   >;
 }
+
+/** The service a scenario's page names (its Alertmanager alert's `service` label, or its PagerDuty service). */
+export function pagedService(s: Scenario): string {
+  if (s.page.source === 'pagerduty')
+    return (s.page.payload as unknown as { event: { data: { service: { summary: string } } } }).event.data.service
+      .summary;
+  return (s.page.payload as unknown as { commonLabels: { service: string } }).commonLabels.service;
+}

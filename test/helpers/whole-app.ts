@@ -6,6 +6,12 @@ import { stringify } from 'yaml';
 import { createApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { DeclareFields } from '../../blocks/modals.js';
+import { buildProposalBlocks } from '../../blocks/approval.js';
+import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
+import type { InvestigationResult } from '../../src/investigation/ports.js';
+import { proposeRemediations } from '../../src/remediation/propose-remediations.js';
+import { RosterIds } from './fake-slack.js';
+import { TEST_ROTATION_START } from './test-clock.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
 import { testClock } from './test-clock.js';
 import {
@@ -35,7 +41,7 @@ export interface WholeApp {
 export async function startWholeApp(
   fileConfig: object,
   env: Record<string, string> = {},
-  overrides: Pick<AppOverrides, 'clock' | 'evidence'> = {},
+  overrides: Pick<AppOverrides, 'clock' | 'evidence' | 'slackRate' | 'pagerduty'> = {},
 ): Promise<WholeApp> {
   await requirePostgres();
   await requireRedis();
@@ -115,4 +121,79 @@ export async function declareThroughSlack(
     15_000,
   );
   return { id: row.id, publicId: row.public_id, channel: row.channel_id, briefingTs: row.briefing_ts };
+}
+
+/**
+ * The config of a payments team whose on-call week (Priya, then Sam) began before the tests' clock starts, with Maria
+ * as its lead and Ben as a bystander with no role; the test adds its services and actions.
+ */
+export function paymentsTeamConfig({ services, actions }: { services: object[]; actions: object[] }): object {
+  const { primary, secondary, manager, bystander } = RosterIds;
+  return {
+    users: [
+      { id: 'priya', name: 'Priya', slackId: primary },
+      { id: 'sam', name: 'Sam', slackId: secondary },
+      { id: 'maria', name: 'Maria', slackId: manager },
+      { id: 'ben', name: 'Ben', slackId: bystander },
+    ],
+    teams: [
+      {
+        name: 'payments',
+        alertsChannel: 'C0ALERTS',
+        oncallChannel: 'C0ONCALL',
+        lead: 'maria',
+        schedule: 'payments',
+        escalationPolicy: 'payments-pager',
+      },
+    ],
+    services,
+    schedules: [{ name: 'payments', members: ['priya', 'sam'], start: TEST_ROTATION_START, length: '7d' }],
+    escalationPolicies: [
+      { name: 'payments-pager', steps: [{ targets: [{ type: 'schedule', id: 'payments' }], delay: '30m' }] },
+    ],
+    actions,
+  };
+}
+
+/** An investigation that blames deploy d-42 of checkout: its remediation is a rollback. */
+export const BAD_DEPLOY_D42: InvestigationResult = {
+  novel: false,
+  hypotheses: [
+    {
+      category: 'bad_deploy',
+      service: 'checkout',
+      cause: 'd-42',
+      confidence: 0.86,
+      summary: 'Deploy d-42 preceded the 5xx spike',
+      evidence: [],
+    },
+  ],
+  suggestedStep: null,
+};
+
+/** Proposes the remediation of `result` and posts it with its buttons in `channel`, as the copilot would. */
+export async function postProposal(
+  app: RunningApp,
+  incidentId: number,
+  channel: string,
+  result: InvestigationResult,
+): Promise<{ runId: number; ts: string }> {
+  const [proposal] = await proposeRemediations(app.ctx, incidentId, result);
+  if (!proposal) throw new Error('the investigation proposed no remediation');
+  const posted = await app.ctx.chat.postMessage(
+    channel,
+    'Proposed remediation',
+    buildProposalBlocks(proposal) as unknown as ChatBlock[],
+  );
+  return { runId: proposal.runId, ts: posted.ts };
+}
+
+/** Runs `act` and returns the newest ephemeral `user` was answered with. */
+export async function ephemeralAnswer(slack: FakeSlack, user: string, act: () => Promise<unknown>): Promise<string> {
+  const seen = slack.ephemerals(user).length;
+  await act();
+  const answer = await slack.waitFor(() => slack.ephemerals(user).length > seen && slack.ephemerals(user).at(-1), {
+    message: 'no ephemeral answer',
+  });
+  return answer.text;
 }

@@ -63,6 +63,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('runs every role in one process unless ROLE says web or worker, and names a role it does not know', () => {
+    expect(loadConfig({}, emptyDir).env.ROLE).toBe('all');
+    expect(loadConfig({ ROLE: 'worker' }, emptyDir).env.ROLE).toBe('worker');
+    expect(problemsOf(() => loadConfig({ ROLE: 'cron' }, emptyDir))).toEqual([
+      'ROLE: expected one of web, worker, all',
+    ]);
+  });
+
   it('requires a signing secret with a bot token in HTTP mode', () => {
     const problems = problemsOf(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-3' }, emptyDir));
     expect(problems[0]).toMatch(/^SLACK_SIGNING_SECRET: required/);

@@ -3,76 +3,108 @@ import type { z } from 'zod';
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
-import { PermanentJobError } from '../../../src/errors.js';
+import { ExternalServiceError, PermanentJobError } from '../../../src/errors.js';
 import { slackIdOf } from '../../../src/oncall/directory.js';
 import { oncallServices } from '../../../src/oncall/services.js';
 import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
 import { channelName } from '../../../src/incidents/naming.js';
 import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
-import { recordBriefing, recordChannel, recordResponders } from '../../../src/incidents/chat-repository.js';
+import {
+  recordBriefing,
+  recordChannel,
+  recordChatStep,
+  recordResponders,
+} from '../../../src/incidents/chat-repository.js';
 import { findIncident, type Incident } from '../../../src/incidents/repository.js';
 import { firstAlert } from '../../../src/incidents/alerts-repository.js';
 import { appendEvent, findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
-import { buildPointerBlocks, buildPointerText, buildTopic } from '../../../blocks/status.js';
+import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
+import { deliverDigest } from '../chat-digest.js';
+import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
 
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
 export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
 
 /**
- * Opens the incident in chat. Each step checks what an earlier attempt already did (channel, first message), so a
- * retry after a crash finishes the work without a second channel or a second briefing. Nothing else waits for it:
- * the investigation and the escalation were queued with the incident, so when chat comes back late the first
- * briefing already carries the investigation's result.
+ * Opens the incident in chat, in steps: channel, first briefing, topic, invites, pointer. The incident row records
+ * each step as it is done (the channel and briefing in their columns, the rest in `chat_progress`), so a retry after
+ * a failure or a crash loads the incident once and resumes at the first step not done: no second channel, briefing,
+ * topic, invite or pointer, and no check repeated for a step already done. Nothing else waits for it: the
+ * investigation and the escalation were queued with the incident, so when chat comes back late the first briefing
+ * already carries the investigation's result.
  */
 export async function openIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
   let incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  if (!incident.channelId) {
-    const alert = await firstAlert(ctx.knex, incident.id);
-    const name = channelName(
-      incident.publicId,
-      incident.service,
-      (alert?.alertname as string | undefined) ?? incident.title,
-    );
-    const channel = await ctx.chat.createChannel(name);
-    const updated = await recordChannel(ctx.knex, incident.id, channel, ctx.clock.now());
-    if (updated)
-      await appendEvent(ctx.knex, {
-        incidentId: incident.id,
-        type: 'channel.created',
-        actor: 'copilot',
-        data: { channel: channel.id, name: channel.name },
-        dedupeKey: `channel:${incident.id}`,
-      });
-    incident = (await findIncident(ctx.knex, incidentId))!;
-  }
+  if (!incident.channelId) incident = await createIncidentChannel(ctx, incident);
   const channelId = incident.channelId!;
-  if (!incident.briefingTs) {
-    // The first message comes before anything slow (invites, the investigation): people see the page at once.
-    const view = await buildBriefingView(ctx.knex, ctx.config, incident);
-    const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
-    await recordBriefing(ctx.knex, incident.id, posted.ts, briefingState(view));
-    await appendEvent(ctx.knex, {
-      incidentId: incident.id,
-      type: 'briefing.posted',
-      actor: 'copilot',
-      data: { channel: channelId, ts: posted.ts },
-      dedupeKey: `briefing:${incident.id}`,
-    });
-    // An investigation that finished while this message was on its way found no briefing to update: update it now.
-    if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
-    await ctx.chat
-      .setTopic(channelId, buildTopic(incident))
-      .catch((err) => ctx.logger.warn({ err, incidentId }, 'could not set the channel topic'));
-    // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
-    // way): its own attempt found no thread to post in, so the charts go with this briefing. Posted once either way.
-    const now = await findIncident(ctx.knex, incident.id);
-    if (now?.investigation) await postIncidentCharts(ctx, incident.id);
+  if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId);
+  const done = incident.chatProgress;
+  if (!done.topic) {
+    await setIncidentTopic(ctx, incident, channelId);
+    await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
   }
-  await inviteResponders(ctx, incident, channelId);
-  await postPointer(ctx, incident, channelId);
+  if (!done.invited) await inviteResponders(ctx, incident, channelId);
+  if (!done.pointer) {
+    await postPointer(ctx, incident);
+    await recordChatStep(ctx.knex, incident.id, 'pointer', ctx.clock.now());
+  }
+}
+
+/** Creates the channel and records it; the incident as it now is (another runner's channel if it won the race). */
+async function createIncidentChannel(ctx: AppContext, incident: Incident): Promise<Incident> {
+  const alert = await firstAlert(ctx.knex, incident.id);
+  const name = channelName(
+    incident.publicId,
+    incident.service,
+    (alert?.alertname as string | undefined) ?? incident.title,
+  );
+  const channel = await ctx.chat.createChannel(name);
+  const updated = await recordChannel(ctx.knex, incident.id, channel, ctx.clock.now());
+  if (!updated) return (await findIncident(ctx.knex, incident.id))!;
+  await appendEvent(ctx.knex, {
+    incidentId: incident.id,
+    type: 'channel.created',
+    actor: 'copilot',
+    data: { channel: channel.id, name: channel.name },
+    dedupeKey: `channel:${incident.id}`,
+  });
+  return { ...incident, channelId: channel.id, channelName: channel.name };
+}
+
+/** The first message comes before anything slow (invites, the investigation): people see the page at once. */
+async function postFirstBriefing(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
+  const view = await buildBriefingView(ctx.knex, ctx.config, incident);
+  const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
+  await recordBriefing(ctx.knex, incident.id, posted.ts, briefingState(view));
+  await appendEvent(ctx.knex, {
+    incidentId: incident.id,
+    type: 'briefing.posted',
+    actor: 'copilot',
+    data: { channel: channelId, ts: posted.ts },
+    dedupeKey: `briefing:${incident.id}`,
+  });
+  // An investigation that finished while this message was on its way found no briefing to update: update it now.
+  if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
+  // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
+  // way): its own attempt found no thread to post in, so the charts go with this briefing. Posted once either way.
+  // Shown as investigating: read again whether it finished meanwhile; otherwise the result is already in hand.
+  const now = view.phase === 'investigating' ? await findIncident(ctx.knex, incident.id) : incident;
+  if (now?.investigation) await postIncidentCharts(ctx, incident.id);
+}
+
+const isPermanent = (err: unknown) => err instanceof ExternalServiceError && !err.retryable;
+
+/** A topic Slack refuses for good is not worth holding the invites for; one it may take later is retried. */
+async function setIncidentTopic(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
+  try {
+    await ctx.chat.setTopic(channelId, buildTopic(incident));
+  } catch (err) {
+    if (!isPermanent(err)) throw err;
+    ctx.logger.warn({ err, incidentId: incident.id }, 'could not set the channel topic');
+  }
 }
 
 /**
@@ -109,12 +141,10 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
   return [...ids];
 }
 
+/** Runs only while `chat_progress` lacks `invited`; inviting again after a crash is harmless (already in channel). */
 async function inviteResponders(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
-  const already = await findEventByKey(ctx.knex, `invited:${incident.id}`);
-  if (already) return;
   const ids = await responderIds(ctx, incident);
   if (ids.length) await ctx.chat.invite(channelId, ids);
-  await recordResponders(ctx.knex, incident.id, ids);
   await appendEvent(ctx.knex, {
     incidentId: incident.id,
     type: 'responders.invited',
@@ -122,28 +152,30 @@ async function inviteResponders(ctx: AppContext, incident: Incident, channelId: 
     data: { users: ids },
     dedupeKey: `invited:${incident.id}`,
   });
+  // Last: once this says invited, no retry comes back here.
+  await recordResponders(ctx.knex, incident.id, ids, ctx.clock.now());
 }
 
-async function postPointer(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
+async function postPointer(ctx: AppContext, incident: Incident): Promise<void> {
   const team = incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
   if (!team) return;
   const already = await findEventByKey(ctx.knex, `pointer:${incident.id}`);
   if (already) return;
-  const view = {
-    publicId: incident.publicId,
-    severity: incident.severity,
-    title: incident.title,
-    service: incident.service,
-    channelId,
-  };
-  const posted = await ctx.chat.postMessage(team.alertsChannel, buildPointerText(view), buildPointerBlocks(view));
-  await appendEvent(ctx.knex, {
-    incidentId: incident.id,
-    type: 'pointer.posted',
-    actor: 'copilot',
-    data: { channel: posted.channel, ts: posted.ts },
-    dedupeKey: `pointer:${incident.id}`,
+  await postPointerInDigest(ctx, incident.id, team.alertsChannel);
+}
+
+/**
+ * The pointer joins the alerts channel's recent pointer message when there is one (edited in place), else starts one;
+ * its place is recorded on the timeline (`pointer.posted`) when shown.
+ */
+async function postPointerInDigest(ctx: AppContext, incidentId: number, alertsChannel: string): Promise<void> {
+  const item = await requestDigestItem(ctx.knex, {
+    kind: 'pointer',
+    target: alertsChannel,
+    incidentId,
+    at: ctx.clock.now(),
   });
+  await deliverDigest(ctx, 'pointer', alertsChannel, item.id);
 }
 
 /**

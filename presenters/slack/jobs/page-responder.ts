@@ -1,39 +1,85 @@
-// Presenter job: page one responder by Slack DM with an Acknowledge button, and count the page (table pages) for on-call load.
+// Presenter job: page one responder by Slack DM with an Acknowledge button (coalesced with their other recent pages), and count the page (table pages) for on-call load.
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
+import { ExternalServiceError, PermanentJobError, RateLimitedError } from '../../../src/errors.js';
 import { findIncident } from '../../../src/incidents/repository.js';
-import { isBusinessHours, teamHours } from '../../../src/oncall/business-hours.js';
-import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
-import { pageView } from '../../../src/oncall/page-view.js';
-import { hasPage, recordPage } from '../../../src/oncall/pages-repository.js';
+import { findDigestItem, markDigestFailed, requestDigestItem } from '../../../src/incidents/digest-repository.js';
+import { escalateNow } from '../../../src/oncall/escalation.js';
+import { lastStep } from '../../../src/oncall/escalation-state.js';
+import { EscalatePagerDuty } from '../../../src/oncall/jobs/escalate-pagerduty-incident.js';
+import { hasPage } from '../../../src/oncall/pages-repository.js';
 import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
-import { buildPageBlocks, buildPageText } from '../../../blocks/oncall.js';
+import { oncallServices } from '../../../src/oncall/services.js';
+import { deliverDigest } from '../chat-digest.js';
 
-/** Idempotent: a page already recorded (its row in `pages`) is not sent again. */
+/**
+ * A page Slack refused for good (no such user, a bot, a revoked token): nobody reads it, so the incident moves on at
+ * once to the next step of its escalation (unless a later step already ran) and, for a PagerDuty incident, to the
+ * next level there. Returns what was done, for the dead letter's reason.
+ */
+async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayload): Promise<string> {
+  const last = await lastStep(ctx.knex, p.incidentId);
+  const done: string[] = [];
+  if (!last || (last.round === p.round && last.step === p.step)) {
+    const next = await escalateNow(ctx, p.incidentId, 'copilot');
+    done.push(next ? `escalated to step ${next.step + 1}` : 'no further step to escalate to');
+  } else done.push('a later step already ran');
+  const incident = await findIncident(ctx.knex, p.incidentId);
+  const { pagerduty } = oncallServices(ctx);
+  if (pagerduty && incident?.source === 'pagerduty' && incident.externalId) {
+    await ctx.queue.enqueue(
+      EscalatePagerDuty.name,
+      { externalId: incident.externalId, level: p.step + 2 },
+      { jobId: `pd-escalate:${p.incidentId}:${p.round}:${p.step + 1}` },
+    );
+    done.push(`PagerDuty incident moved to level ${p.step + 2}`);
+  }
+  return done.join('; ');
+}
+
+/**
+ * Idempotent: the page is recorded as waiting (once) before anything is sent, and a page already shown (its row in
+ * `pages`) is not sent again. Several pages to one person within seconds share one DM (presenters/slack/chat-digest.ts).
+ * Slack refusing for good (or failing on the last attempt) dead-letters the job, after the incident was escalated past
+ * this person.
+ */
+/** Attempts at a page whose failures are not rate limits (those are rescheduled without spending one). */
+const PAGE_ATTEMPTS = 8;
+
 export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPayload> {
   return defineJob({
     name: PageResponder.name,
     schema: PageResponder.schema,
-    attempts: 8,
-    async process(p) {
+    attempts: PAGE_ATTEMPTS,
+    async process(p, job) {
       const incident = await findIncident(ctx.knex, p.incidentId);
       if (!incident || incident.status !== 'triggered') return;
-      const done = await hasPage(ctx.knex, p);
-      if (done) return;
-      const view = pageView(incident, await loadSnapshot(ctx.knex, p.incidentId), p);
-      const posted = await ctx.chat.sendDirect(p.user, buildPageText(view), buildPageBlocks(view));
-      const at = ctx.clock.now();
-      await recordPage(ctx.knex, {
+      if (await hasPage(ctx.knex, p)) return;
+      const item = await requestDigestItem(ctx.knex, {
+        kind: 'page',
+        target: p.user,
         incidentId: p.incidentId,
-        user: p.user,
-        at,
-        outsideHours: !isBusinessHours(at, teamHours(ctx.config.file.teams, incident.team)),
         round: p.round,
         step: p.step,
-        channel: posted.channel,
-        ts: posted.ts,
+        steps: p.steps,
+        lateByMs: p.lateByMs,
+        at: ctx.clock.now(),
       });
+      try {
+        await deliverDigest(ctx, 'page', p.user, item.id);
+      } catch (err) {
+        const permanent = err instanceof ExternalServiceError && !err.retryable;
+        // A transient failure is retried; on the last attempt the page is treated as undeliverable, never dropped.
+        if (err instanceof RateLimitedError || (!permanent && job.attempt < PAGE_ATTEMPTS)) throw err;
+        // Another job's delivery may have shown this page before Slack refused a later message.
+        if ((await findDigestItem(ctx.knex, item.id))?.ts) return;
+        const reason = err instanceof Error ? err.message : String(err);
+        await markDigestFailed(ctx.knex, item.id, reason);
+        const then = await escalatePastUndeliverable(ctx, p);
+        ctx.logger.error({ incidentId: p.incidentId, user: p.user, reason }, `page undeliverable; ${then}`);
+        throw new PermanentJobError(`page to ${p.user} undeliverable (${reason}); ${then}`, { cause: err });
+      }
     },
   });
 }

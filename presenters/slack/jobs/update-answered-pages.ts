@@ -7,6 +7,8 @@ import { findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { pageView } from '../../../src/oncall/page-view.js';
 import { postedPages } from '../../../src/oncall/pages-repository.js';
+import { answerDigestItems } from '../../../src/incidents/digest-repository.js';
+import { refreshDigestMessage } from '../chat-digest.js';
 import { UpdateAnsweredPages, type UpdateAnsweredPagesPayload } from '../../../src/oncall/presentations.js';
 import { buildAnsweredPageBlocks, buildPageAnswerLine, buildPageText } from '../../../blocks/oncall.js';
 import { buildPointerBlocks, buildPointerText } from '../../../blocks/status.js';
@@ -28,7 +30,12 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
       const answer = { status: p.status, by: mention(p.by) };
       const snapshot = await loadSnapshot(ctx.knex, p.incidentId);
       const steps = snapshot?.steps.length ?? 1;
-      const pages = await postedPages(ctx.knex, p.incidentId);
+      // Coalesced messages (several pages in one DM, several pointers in one message) are re-rendered whole, each
+      // item with its own answer; a message sent before coalescing existed is updated on its own below.
+      const digests = await answerDigestItems(ctx.knex, p.incidentId, answer);
+      for (const d of digests) await refreshDigestMessage(ctx, d.kind, d.channel, d.ts);
+      const inDigest = new Set(digests.map((d) => `${d.channel}/${d.ts}`));
+      const pages = (await postedPages(ctx.knex, p.incidentId)).filter((pg) => !inDigest.has(`${pg.channel}/${pg.ts}`));
       for (const page of pages) {
         const view = pageView(incident, snapshot, { step: page.step, steps, round: page.round, lateByMs: 0 });
         await ctx.chat.updateMessage(
@@ -40,7 +47,7 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
       }
       const pointer = await findEventByKey(ctx.knex, `pointer:${p.incidentId}`);
       const at = pointer?.data as { channel?: string; ts?: string } | undefined;
-      if (at?.channel && at.ts && incident.channelId) {
+      if (at?.channel && at.ts && incident.channelId && !inDigest.has(`${at.channel}/${at.ts}`)) {
         const view = {
           publicId: incident.publicId,
           severity: incident.severity,

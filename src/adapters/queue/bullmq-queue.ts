@@ -5,15 +5,17 @@ import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import type { EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
 import {
   cancelJob,
   findJob,
   insertJob,
   listDeadJobs,
+  releaseOwnedJobs,
   listPendingJobs,
   releaseExpiredLocks,
   reviveDeadJob,
+  summarizeDeadJobs,
   toDate,
   toJobRecord,
   type JobRow,
@@ -55,6 +57,27 @@ interface Wake {
 }
 
 const REARM_PAGE = 500;
+/** Time a forced close of the worker or the queue's connections gets even when the shutdown's deadline has passed. */
+const CLOSE_GRACE_MS = 500;
+
+/** Waits for `p` (its rejection too) at most `ms`; true when it settled in time. */
+async function settlesWithin(p: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!p) return true;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const armOf = (r: JobRow) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at), attempts: r.attempts });
 /** A pending job this overdue is re-announced to Redis by the sweep (a duplicate is ignored by BullMQ). */
@@ -153,6 +176,10 @@ export class BullJobQueue implements JobQueue {
     return (await listDeadJobs(this.knex, limit)).map(toJobRecord);
   }
 
+  deadLetters(): Promise<DeadLetters> {
+    return summarizeDeadJobs(this.knex);
+  }
+
   async retryDead(jobId: string): Promise<void> {
     const row = await reviveDeadJob(this.knex, jobId);
     await this.arm([armOf(row)]);
@@ -180,41 +207,56 @@ export class BullJobQueue implements JobQueue {
     );
   }
 
+  /**
+   * Every wait is bounded by one deadline: with Redis unreachable, a sweep, pause() or close() would otherwise wait
+   * for it (BullMQ's connections retry for ever), and BullMQ's own close() waits for active jobs with no limit.
+   */
   async stop(timeoutMs = 10_000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.started = false;
+    const deadline = Date.now() + timeoutMs;
+    const left = () => Math.max(0, deadline - Date.now());
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
-    await this.sweeping;
-    if (this.worker) {
-      const worker = this.worker;
-      // Take no new job, then wait for ours; BullMQ's own close() would wait for them with no time limit.
-      await worker.pause(true).catch(() => {});
-      let timeout: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        Promise.allSettled([...this.running]).then(() => false),
-        new Promise<boolean>((resolve) => {
-          timeout = setTimeout(() => resolve(true), timeoutMs);
-        }),
-      ]);
-      clearTimeout(timeout);
-      if (timedOut) {
-        this.logger.warn(
-          { running: this.running.size },
-          'stopped while jobs were still running; their locks will expire and they will run again',
-        );
-      }
-      await worker.close(true).catch(() => {});
+    await settlesWithin(this.sweeping, left());
+    const worker = this.worker;
+    if (worker) {
+      // Take no new job, then wait for ours.
+      await settlesWithin(worker.pause(true), left());
+      if (!(await settlesWithin(Promise.allSettled([...this.running]), left()))) await this.handBack(timeoutMs);
+      await settlesWithin(worker.close(true), Math.max(left(), CLOSE_GRACE_MS));
     }
     await new Promise<void>((r) => setImmediate(r)); // lets a coalesced announcement start
-    await Promise.race([
-      Promise.allSettled([...this.announcing]),
-      new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2000)).unref()),
-    ]);
+    // An announcement not made is no loss: the row is pending in Postgres and the next sweep or start arms it.
+    await settlesWithin(Promise.allSettled([...this.announcing]), Math.min(left(), 2000));
     this.queueClosed = true;
-    await this.queue.close().catch(() => {});
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    const closed = await settlesWithin(
+      (async () => {
+        await this.queue.close().catch(() => {});
+        await this.redis.quit().catch(() => this.redis.disconnect());
+      })(),
+      Math.max(left(), CLOSE_GRACE_MS),
+    );
+    if (!closed) {
+      this.redis.disconnect();
+      await worker?.disconnect().catch(() => {});
+    }
+  }
+
+  /** After a shutdown gave up waiting: the unfinished jobs go back to pending, to run at the next start. */
+  private async handBack(timeoutMs: number): Promise<void> {
+    const ids = await releaseOwnedJobs(this.knex, this.deps.owner).catch((err: unknown) => {
+      this.logger.error(
+        { err },
+        'could not hand unfinished jobs back; their locks will expire and they will run again',
+      );
+      return [];
+    });
+    this.logger.warn(
+      { jobs: ids, timeoutMs },
+      'stopped before these jobs finished; they will run again at the next start',
+    );
   }
 
   async ping(): Promise<void> {

@@ -3,13 +3,14 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import { scrubSecrets } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import { ExternalServiceError, PermanentJobError, formatZodIssues } from '../../errors.js';
+import { ExternalServiceError, PermanentJobError, RateLimitedError, formatZodIssues } from '../../errors.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import {
   claimJobs,
   extendLock,
   markCompleted,
   markDead,
+  markRescheduled,
   markRetry,
   toDate,
   type JobRow,
@@ -184,6 +185,17 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
     return ok ? { status: 'completed' } : { status: 'lost' };
   }
   const error = describe(failure);
+  if (failure instanceof RateLimitedError) {
+    // A rate limit is a schedule: the job waits as long as it was asked to and keeps every attempt it had.
+    const runAt = new Date(Date.now() + Math.max(1, Math.min(failure.retryAfterMs, MAX_BACKOFF_MS)));
+    const ok = await markRescheduled(knex, row.id, owner, runAt, error);
+    metrics?.jobsProcessed.inc({ job: row.name, outcome: 'rescheduled' });
+    log.info(
+      { retryAt: runAt.toISOString() },
+      'job asked to wait (rate limited); rescheduled without spending an attempt',
+    );
+    return ok ? { status: 'retry', runAt } : { status: 'lost' };
+  }
   if (isPermanent(failure) || row.attempts >= row.max_attempts) return dead(error);
   const runAt = new Date(Date.now() + retryDelayMs(row.backoff_ms, row.attempts, failure));
   const ok = await markRetry(knex, row.id, owner, runAt, error);

@@ -163,6 +163,31 @@ export async function markRetry(db: Knex, id: string, owner: string, runAt: Date
   return n > 0;
 }
 
+/**
+ * Back to pending at `runAt` without spending the attempt this run counted: the job was asked to wait (a rate limit),
+ * it did not fail.
+ */
+export async function markRescheduled(
+  db: Knex,
+  id: string,
+  owner: string,
+  runAt: Date,
+  reason: string,
+): Promise<boolean> {
+  const n = await db('jobs')
+    .where({ id, status: 'running', locked_by: owner })
+    .update({
+      status: 'pending',
+      run_at: runAt,
+      attempts: db.raw('greatest(attempts - 1, 0)'),
+      last_error: reason,
+      updated_at: new Date(),
+      locked_by: null,
+      locked_until: null,
+    });
+  return n > 0;
+}
+
 export async function markDead(db: Knex, id: string, owner: string, error: string): Promise<boolean> {
   const n = await db('jobs')
     .where({ id, status: 'running', locked_by: owner })
@@ -196,7 +221,10 @@ export async function cancelJob(db: Knex, id: string): Promise<JobRow | undefine
 }
 
 export async function listDeadJobs(db: Knex, limit: number): Promise<JobRow[]> {
-  return (await db<JobRow>('jobs').where({ status: 'dead' }).orderBy('updated_at', 'desc').limit(limit)) as JobRow[];
+  return (await db<JobRow>('jobs')
+    .where({ status: 'dead' })
+    .orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id' }])
+    .limit(limit)) as JobRow[];
 }
 
 /** Puts a dead job back to pending with a fresh round of attempts, due now. */
@@ -210,6 +238,57 @@ export async function reviveDeadJob(db: Knex, id: string): Promise<JobRow> {
   const existing = await findJob(db, id);
   if (!existing) throw new NotFoundError(`job ${id}`);
   throw new ConflictError(`job ${id} is ${existing.status}, not dead`);
+}
+
+/**
+ * Hands back the jobs this owner still runs (a shutdown that gave up waiting for them): pending again, due now, the
+ * interrupted attempt not counted, so the next start runs them instead of waiting for their locks to expire.
+ */
+export async function releaseOwnedJobs(db: Knex, owner: string): Promise<string[]> {
+  const now = new Date();
+  const rows = (await db('jobs')
+    .where({ status: 'running', locked_by: owner })
+    .update({
+      status: 'pending',
+      run_at: now,
+      attempts: db.raw('greatest(attempts - 1, 0)'),
+      last_error: 'interrupted by a shutdown before it finished',
+      locked_by: null,
+      locked_until: null,
+      updated_at: now,
+    })
+    .returning('id')) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
+}
+
+/** The dead-letter list in figures: how many per job name, and when the oldest of them died. */
+export interface DeadLetterSummary {
+  count: number;
+  byName: Record<string, number>;
+  /** updated_at of the longest-dead job (when it died), or null when the list is empty. */
+  oldest: Date | null;
+}
+
+export async function summarizeDeadJobs(db: Knex): Promise<DeadLetterSummary> {
+  const rows = (await db('jobs')
+    .where({ status: 'dead' })
+    .groupBy('name')
+    .select('name', db.raw('count(*)::int as n'), db.raw('min(updated_at) as oldest'))) as Array<{
+    name: string;
+    n: number | string;
+    oldest: Date | string;
+  }>;
+  const byName: Record<string, number> = {};
+  let count = 0;
+  let oldest: Date | null = null;
+  for (const r of rows) {
+    const n = Number(r.n);
+    byName[r.name] = n;
+    count += n;
+    const at = toDate(r.oldest);
+    if (!oldest || at < oldest) oldest = at;
+  }
+  return { count, byName, oldest };
 }
 
 /** The earliest run_at among pending jobs, for the in-process scheduler's next wake-up. */

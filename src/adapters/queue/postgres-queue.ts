@@ -3,16 +3,18 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import type { EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
 import {
   cancelJob,
   claimDueJobs,
   findJob,
   insertJob,
   listDeadJobs,
+  releaseOwnedJobs,
   nextDueAt,
   releaseExpiredLocks,
   reviveDeadJob,
+  summarizeDeadJobs,
   toJobRecord,
 } from './job-store.js';
 import {
@@ -99,6 +101,10 @@ export class PostgresJobQueue implements JobQueue {
     return (await listDeadJobs(this.knex, limit)).map(toJobRecord);
   }
 
+  deadLetters(): Promise<DeadLetters> {
+    return summarizeDeadJobs(this.knex);
+  }
+
   async retryDead(jobId: string): Promise<void> {
     const row = await reviveDeadJob(this.knex, jobId);
     this.wakeBy(new Date(row.run_at).getTime());
@@ -129,12 +135,22 @@ export class PostgresJobQueue implements JobQueue {
       }),
     ]);
     clearTimeout(timeout);
-    if (timedOut) {
-      this.logger.warn(
-        { running: this.running.size },
-        'stopped while jobs were still running; their locks will expire and they will run again',
+    if (timedOut) await this.handBack(timeoutMs);
+  }
+
+  /** After a shutdown gave up waiting: the unfinished jobs go back to pending, to run at the next start. */
+  private async handBack(timeoutMs: number): Promise<void> {
+    const ids = await releaseOwnedJobs(this.knex, this.deps.owner).catch((err: unknown) => {
+      this.logger.error(
+        { err },
+        'could not hand unfinished jobs back; their locks will expire and they will run again',
       );
-    }
+      return [];
+    });
+    this.logger.warn(
+      { jobs: ids, timeoutMs },
+      'stopped before these jobs finished; they will run again at the next start',
+    );
   }
 
   async ping(): Promise<void> {

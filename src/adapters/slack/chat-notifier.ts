@@ -3,60 +3,47 @@ import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { ExternalServiceError } from '../../errors.js';
 import type { ChatBlock, ChatNotifier, ChatUser, PostedMessage } from '../../incidents/chat-notifier.js';
+import { classifySlackError, slackErrorCode, toSlackAppError } from './slack-errors.js';
+import { SlackRateSchedule, type RateClock, type SlackRateOptions } from './rate-schedule.js';
 
-interface SlackErrorShape {
-  code?: string;
-  data?: { error?: string };
-  retryAfter?: number;
-  message?: string;
+export { slackErrorCode } from './slack-errors.js';
+
+export interface SlackChatOptions {
+  /** Spacing of calls (defaults: Slack's documented limits). */
+  rate?: Partial<SlackRateOptions>;
+  /** The scheduler's clock (tests inject a manual one). */
+  clock?: RateClock;
 }
 
-/** The Slack error code of a failed call ("name_taken", "ratelimited", ...), when there is one. */
-export function slackErrorCode(err: unknown): string | undefined {
-  const e = err as SlackErrorShape;
-  if (e?.code === 'slack_webapi_rate_limited_error') return 'ratelimited';
-  return e?.data?.error;
-}
-
-/** Errors a retry cannot fix: the job fails for good instead of retrying. */
-const PERMANENT = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'channel_not_found',
-  'invalid_blocks',
-  'msg_too_long',
-  'missing_scope',
-  'not_in_channel',
-  'is_archived',
-]);
-
-function toAppError(method: string, err: unknown): ExternalServiceError {
-  const e = err as SlackErrorShape;
-  const code = slackErrorCode(err);
-  if (code === 'ratelimited') {
-    return new ExternalServiceError('slack', `${method}: rate limited`, {
-      retryable: true,
-      retryAfterMs: (e.retryAfter ?? 1) * 1000,
-      cause: err,
-    });
+/**
+ * Builds the Slack ChatNotifier. The WebClient must not retry on its own (jobs own retries and backoff) and must
+ * reject rate-limited calls: every call waits for its turn in the rate schedule, and a 429 pauses the lane for
+ * Retry-After and becomes RateLimitedError, which reschedules the job without spending an attempt.
+ */
+export function createSlackChatNotifier(client: WebClient, logger: Logger, opts: SlackChatOptions = {}): ChatNotifier {
+  const schedule = new SlackRateSchedule(opts.rate, opts.clock);
+  /** Runs one Web API call at its turn; a failure becomes the app's error (a 429 also pauses the lane). */
+  async function call<T>(method: string, channel: string | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await schedule.run(method, channel, fn);
+    } catch (err) {
+      const c = classifySlackError(err);
+      if (c.kind === 'rate_limited') schedule.pause(method, channel, c.retryAfterMs!);
+      throw toSlackAppError(method, err);
+    }
   }
-  return new ExternalServiceError('slack', `${method}: ${code ?? e?.message ?? 'request failed'}`, {
-    retryable: !code || !PERMANENT.has(code),
-    cause: err,
-  });
-}
-
-async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toAppError(method, err);
+  /** A post refused with not_in_channel: the bot joins the (public) channel once and posts again. */
+  async function post<T>(channel: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await call('chat.postMessage', channel, fn);
+    } catch (err) {
+      if (slackErrorCode((err as ExternalServiceError).cause) !== 'not_in_channel') throw err;
+      await call('conversations.join', undefined, () => client.conversations.join({ channel }));
+      return call('chat.postMessage', channel, fn);
+    }
   }
-}
-
-/** Builds the Slack ChatNotifier. The WebClient must not retry on its own (jobs own retries and backoff). */
-export function createSlackChatNotifier(client: WebClient, logger: Logger): ChatNotifier {
+  // A DM channel never changes: opening it once per user saves a conversations.open per page.
+  const dmChannels = new Map<string, string>();
   const toUser = (
     u:
       | {
@@ -82,11 +69,13 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger): Chat
       for (let attempt = 1; attempt <= 20; attempt++) {
         const candidate = attempt === 1 ? name : `${name.slice(0, 80 - String(attempt).length - 1)}-${attempt}`;
         try {
-          const res = await client.conversations.create({ name: candidate, is_private: false });
+          const res = await call('conversations.create', undefined, () =>
+            client.conversations.create({ name: candidate, is_private: false }),
+          );
           return { id: res.channel!.id!, name: res.channel!.name ?? candidate };
         } catch (err) {
-          if (slackErrorCode(err) === 'name_taken') continue;
-          throw toAppError('conversations.create', err);
+          if (slackErrorCode((err as ExternalServiceError).cause) === 'name_taken') continue;
+          throw err;
         }
       }
       throw new ExternalServiceError('slack', `conversations.create: every name from ${name} to ${name}-20 is taken`, {
@@ -94,21 +83,23 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger): Chat
       });
     },
     async setTopic(channel, topic) {
-      await call('conversations.setTopic', () => client.conversations.setTopic({ channel, topic }));
+      await call('conversations.setTopic', undefined, () => client.conversations.setTopic({ channel, topic }));
     },
     async invite(channel, userIds) {
       if (userIds.length === 0) return;
       try {
-        await client.conversations.invite({ channel, users: userIds.join(','), force: true });
+        await call('conversations.invite', undefined, () =>
+          client.conversations.invite({ channel, users: userIds.join(','), force: true }),
+        );
       } catch (err) {
         // Someone already in the channel is not a failure; the others were invited.
-        if (slackErrorCode(err) === 'already_in_channel') return;
-        throw toAppError('conversations.invite', err);
+        if (slackErrorCode((err as ExternalServiceError).cause) === 'already_in_channel') return;
+        throw err;
       }
     },
     // The port's blocks are Block Kit built by blocks/ as Slack's KnownBlock; the core cannot name Slack's type.
     async postMessage(channel, text, blocks, threadTs): Promise<PostedMessage> {
-      const res = await call('chat.postMessage', () =>
+      const res = await post(channel, () =>
         client.chat.postMessage({
           channel,
           text,
@@ -120,20 +111,25 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger): Chat
       return { channel: res.channel ?? channel, ts: res.ts! };
     },
     async updateMessage(channel, ts, text, blocks) {
-      await call('chat.update', () =>
+      await call('chat.update', channel, () =>
         client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
     async postEphemeral(channel, user, text, blocks?: ChatBlock[]) {
-      await call('chat.postEphemeral', () =>
+      await call('chat.postEphemeral', undefined, () =>
         client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
     async sendDirect(user, text, blocks) {
-      const open = await call('conversations.open', () => client.conversations.open({ users: user }));
-      const channel = open.channel!.id!;
-      const res = await call('chat.postMessage', () =>
-        client.chat.postMessage({ channel, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
+      let channel = dmChannels.get(user);
+      if (!channel) {
+        const open = await call('conversations.open', undefined, () => client.conversations.open({ users: user }));
+        channel = open.channel!.id!;
+        dmChannels.set(user, channel);
+      }
+      const dm = channel;
+      const res = await call('chat.postMessage', dm, () =>
+        client.chat.postMessage({ channel: dm, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
       return { channel: res.channel ?? channel, ts: res.ts! };
     },
@@ -141,36 +137,38 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger): Chat
       const upload = { channel_id: channel, filename: file.filename, title: file.title, file: file.content };
       // Slack's argument type is a union: a file in a thread names its thread_ts, one in the channel has none.
       const threadTs = file.threadTs;
-      await call('files.uploadV2', () =>
+      await call('files.uploadV2', undefined, () =>
         threadTs ? client.files.uploadV2({ ...upload, thread_ts: threadTs }) : client.files.uploadV2(upload),
       );
     },
     async getUser(userId) {
       try {
-        const res = await client.users.info({ user: userId });
+        const res = await call('users.info', undefined, () => client.users.info({ user: userId }));
         return toUser(res.user as never);
       } catch (err) {
-        if (slackErrorCode(err) === 'user_not_found') return undefined;
-        throw toAppError('users.info', err);
+        if (slackErrorCode((err as ExternalServiceError).cause) === 'user_not_found') return undefined;
+        throw err;
       }
     },
     async lookupUserByEmail(email) {
       try {
-        const res = await client.users.lookupByEmail({ email });
+        const res = await call('users.lookupByEmail', undefined, () => client.users.lookupByEmail({ email }));
         return toUser(res.user as never);
       } catch (err) {
-        if (slackErrorCode(err) === 'users_not_found') return undefined;
-        throw toAppError('users.lookupByEmail', err);
+        if (slackErrorCode((err as ExternalServiceError).cause) === 'users_not_found') return undefined;
+        throw err;
       }
     },
     async listUserGroupMembers(groupId) {
       try {
-        const res = await client.usergroups.users.list({ usergroup: groupId });
+        const res = await call('usergroups.users.list', undefined, () =>
+          client.usergroups.users.list({ usergroup: groupId }),
+        );
         return res.users ?? [];
       } catch (err) {
-        logger.warn({ err: toAppError('usergroups.users.list', err), groupId }, 'could not list a user group');
-        if (slackErrorCode(err) === 'no_such_subteam') return [];
-        throw toAppError('usergroups.users.list', err);
+        logger.warn({ err, groupId }, 'could not list a user group');
+        if (slackErrorCode((err as ExternalServiceError).cause) === 'no_such_subteam') return [];
+        throw err;
       }
     },
   };

@@ -6,6 +6,7 @@ import { registerHandlers } from '../../../handlers/index.js';
 import { registerSlackPresenters } from '../../../presenters/slack/index.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './bolt-app.js';
 import { createSlackChatNotifier } from './chat-notifier.js';
+import type { SlackRateOptions } from './rate-schedule.js';
 
 export interface SlackSurface {
   /** The chat port the capabilities post through. */
@@ -17,10 +18,10 @@ export interface SlackSurface {
   stop(): Promise<void>;
 }
 
-export function createSlackSurface(opts: SlackAppOptions): SlackSurface {
+export function createSlackSurface(opts: SlackAppOptions & { rate?: Partial<SlackRateOptions> }): SlackSurface {
   const slack = createSlackApp(opts);
   return {
-    chat: createSlackChatNotifier(slack.app.client, opts.logger),
+    chat: createSlackChatNotifier(slack.app.client, opts.logger, opts.rate ? { rate: opts.rate } : {}),
     mode: slack.mode,
     listen(ctx) {
       registerHandlers(slack.app, ctx);

@@ -3,15 +3,21 @@
 // and a commander change is announced in the incident channel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionIds } from '../../../blocks/ids.js';
-import { buildProposalBlocks } from '../../../blocks/approval.js';
 import { ResolveFields } from '../../../blocks/modals.js';
 import type { RunningApp } from '../../../src/app.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
 import { listTimeline } from '../../../src/incidents/timeline-repository.js';
-import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
-import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
-import { declareThroughSlack, startWholeApp, type DeclaredIncident, type WholeApp } from '../../helpers/whole-app.js';
+import {
+  BAD_DEPLOY_D42,
+  declareThroughSlack,
+  ephemeralAnswer,
+  paymentsTeamConfig,
+  postProposal,
+  startWholeApp,
+  type DeclaredIncident,
+  type WholeApp,
+} from '../../helpers/whole-app.js';
 
 const { primary: PRIYA, secondary: SAM, manager: MARIA, bystander: BEN } = RosterIds;
 
@@ -20,39 +26,21 @@ let app: RunningApp;
 let slack: FakeSlack;
 
 beforeAll(async () => {
-  whole = await startWholeApp({
-    users: [
-      { id: 'priya', name: 'Priya', slackId: PRIYA },
-      { id: 'sam', name: 'Sam', slackId: SAM },
-      { id: 'maria', name: 'Maria', slackId: MARIA },
-      { id: 'ben', name: 'Ben', slackId: BEN },
-    ],
-    teams: [
-      {
-        name: 'payments',
-        alertsChannel: 'C0ALERTS',
-        oncallChannel: 'C0ONCALL',
-        lead: 'maria',
-        schedule: 'payments',
-        escalationPolicy: 'payments-pager',
-      },
-    ],
-    services: [{ name: 'checkout', team: 'payments' }],
-    schedules: [{ name: 'payments', members: ['priya', 'sam'], start: TEST_ROTATION_START, length: '7d' }],
-    escalationPolicies: [
-      { name: 'payments-pager', steps: [{ targets: [{ type: 'schedule', id: 'payments' }], delay: '30m' }] },
-    ],
-    actions: [
-      {
-        name: 'rollback_deploy',
-        title: 'Roll back deploy',
-        runner: { type: 'webhook', url: 'http://127.0.0.1:9/rollback' },
-        services: ['checkout'],
-        risk: 'high',
-        verifyWindow: '1s',
-      },
-    ],
-  });
+  whole = await startWholeApp(
+    paymentsTeamConfig({
+      services: [{ name: 'checkout', team: 'payments' }],
+      actions: [
+        {
+          name: 'rollback_deploy',
+          title: 'Roll back deploy',
+          runner: { type: 'webhook', url: 'http://127.0.0.1:9/rollback' },
+          services: ['checkout'],
+          risk: 'high',
+          verifyWindow: '1s',
+        },
+      ],
+    }),
+  );
   ({ app, slack } = whole);
 }, 60_000);
 
@@ -62,16 +50,7 @@ afterAll(async () => {
 
 const declare = (title: string): Promise<DeclaredIncident> => declareThroughSlack({ app, slack }, title, PRIYA);
 
-/** Runs `act` and returns the newest ephemeral `user` was answered with. */
-async function told(user: string, act: () => Promise<unknown>): Promise<string> {
-  const seen = slack.ephemerals(user).length;
-  await act();
-  return (
-    await slack.waitFor(() => slack.ephemerals(user).length > seen && slack.ephemerals(user).at(-1), {
-      message: 'no ephemeral answer',
-    })
-  ).text;
-}
+const told = (user: string, act: () => Promise<unknown>): Promise<string> => ephemeralAnswer(slack, user, act);
 
 const command = (user: string, channel: string, text: string) => () =>
   slack.act.slashCommand(app.url, { command: '/incident', text, user, channel });
@@ -242,29 +221,8 @@ describe('modal submissions', () => {
 });
 
 describe('two-person approvals', () => {
-  async function propose(inc: DeclaredIncident): Promise<string> {
-    const [proposal] = await proposeRemediations(app.ctx, inc.id, {
-      novel: false,
-      hypotheses: [
-        {
-          category: 'bad_deploy',
-          service: 'checkout',
-          cause: 'd-42',
-          confidence: 0.86,
-          summary: 'Deploy d-42 preceded the 5xx spike',
-          evidence: [],
-        },
-      ],
-      suggestedStep: null,
-    });
-    return (
-      await app.ctx.chat.postMessage(
-        inc.channel,
-        'Proposed remediation',
-        buildProposalBlocks(proposal!) as unknown as ChatBlock[],
-      )
-    ).ts;
-  }
+  const propose = async (inc: DeclaredIncident): Promise<string> =>
+    (await postProposal(app, inc.id, inc.channel, BAD_DEPLOY_D42)).ts;
   const approve = (user: string, inc: DeclaredIncident, ts: string) => () =>
     slack.act.clickButton(app.url, { user, actionId: ActionIds.approveRemediation, channel: inc.channel, ts });
 
@@ -296,11 +254,16 @@ describe('giving command', () => {
       `<@${SAM}> is now the commander of ${inc.publicId}`,
     );
     await told(SAM, command(SAM, inc.channel, `commander <@${SAM}>`));
+    // An empty list is truthy: wait for the announcement itself (the channel's messages are a second apart).
     const announced = await slack.waitFor(
-      () => slack.messages(inc.channel).filter((m) => m.text?.includes('is now the commander')),
+      () => {
+        const found = slack.messages(inc.channel).filter((m) => m.text?.includes('is now the commander'));
+        return found.length > 0 && found;
+      },
       { message: 'no announcement' },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // A second announcement (the repeated command) would come a second after the first.
+    await new Promise((r) => setTimeout(r, 1300));
     expect(
       slack
         .messages(inc.channel)

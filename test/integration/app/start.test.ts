@@ -83,7 +83,12 @@ describe('incident-copilot start', () => {
       try {
         const ready = await fetch(`${app.url}/readyz`);
         expect(ready.status).toBe(200);
-        expect(await ready.json()).toEqual({ status: 'ready', checks: ['database', 'queue'] });
+        expect(await ready.json()).toEqual({
+          status: 'ready',
+          checks: ['database', 'queue'],
+          detail: { deadLetters: { count: 0, byName: {}, oldest: null } },
+        });
+        expect(app.output()).toMatch(/"role":"all"/);
         expect(app.output()).toMatch(/"database":"postgres"/);
         expect(app.output()).toMatch(/"queue":"bullmq"/);
       } finally {

@@ -11,11 +11,17 @@ import type { RunningApp } from '../../../src/app.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
 import { listTimeline, type TimelineEvent } from '../../../src/incidents/timeline-repository.js';
 import type { InvestigationResult } from '../../../src/investigation/ports.js';
-import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
-import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { declareThroughSlack, startWholeApp, type DeclaredIncident, type WholeApp } from '../../helpers/whole-app.js';
+import {
+  BAD_DEPLOY_D42,
+  declareThroughSlack,
+  paymentsTeamConfig,
+  postProposal,
+  startWholeApp,
+  type DeclaredIncident,
+  type WholeApp,
+} from '../../helpers/whole-app.js';
 
 const { primary: PRIYA, secondary: SAM, manager: MARIA, bystander: BEN } = RosterIds;
 
@@ -26,32 +32,11 @@ let hooks: Server;
 const received: string[] = [];
 
 function config(hookUrl: string) {
-  return {
-    users: [
-      { id: 'priya', name: 'Priya', slackId: PRIYA },
-      { id: 'sam', name: 'Sam', slackId: SAM },
-      { id: 'maria', name: 'Maria', slackId: MARIA },
-      { id: 'ben', name: 'Ben', slackId: BEN },
-    ],
-    teams: [
-      {
-        name: 'payments',
-        alertsChannel: 'C0ALERTS',
-        oncallChannel: 'C0ONCALL',
-        lead: 'maria',
-        schedule: 'payments',
-        escalationPolicy: 'payments-pager',
-      },
-    ],
+  return paymentsTeamConfig({
     services: [
       { name: 'checkout', team: 'payments', dependsOn: ['orders-db'] },
       // A database with no team and no on-call of its own.
       { name: 'orders-db', kind: 'database' },
-    ],
-    // Priya's week began the day before the tests' clock starts (TEST_NOW), so she is on call whatever the date.
-    schedules: [{ name: 'payments', members: ['priya', 'sam'], start: TEST_ROTATION_START, length: '7d' }],
-    escalationPolicies: [
-      { name: 'payments-pager', steps: [{ targets: [{ type: 'schedule', id: 'payments' }], delay: '30m' }] },
     ],
     actions: [
       {
@@ -71,7 +56,7 @@ function config(hookUrl: string) {
         verifyWindow: '1s',
       },
     ],
-  };
+  });
 }
 
 beforeAll(async () => {
@@ -134,35 +119,9 @@ const command = (user: string, channel: string, cmd: string, text: string) => ()
 const click = (user: string, o: DeclaredIncident, actionId: string) => () =>
   slack.act.clickButton(app.url, { user, actionId, channel: o.channel, ts: o.briefingTs });
 
-async function propose(
-  incidentId: number,
-  channel: string,
-  result: InvestigationResult,
-): Promise<{ runId: number; ts: string }> {
-  const [proposal] = await proposeRemediations(app.ctx, incidentId, result);
-  expect(proposal).toBeDefined();
-  const posted = await app.ctx.chat.postMessage(
-    channel,
-    'Proposed remediation',
-    buildProposalBlocks(proposal!) as unknown as ChatBlock[],
-  );
-  return { runId: proposal!.runId, ts: posted.ts };
-}
-
-const badDeploy: InvestigationResult = {
-  novel: false,
-  hypotheses: [
-    {
-      category: 'bad_deploy',
-      service: 'checkout',
-      cause: 'd-42',
-      confidence: 0.86,
-      summary: 'Deploy d-42 preceded the 5xx spike',
-      evidence: [],
-    },
-  ],
-  suggestedStep: null,
-};
+const propose = (incidentId: number, channel: string, result: InvestigationResult) =>
+  postProposal(app, incidentId, channel, result);
+const badDeploy = BAD_DEPLOY_D42;
 
 describe('a user with no role', () => {
   let inc: DeclaredIncident;

@@ -9,6 +9,7 @@ import { ActionIds } from '../../../blocks/ids.js';
 import { createApp, type RunningApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { generateScenario } from '../../../eval/generator/generate-scenarios.js';
+import { pagedService } from '../../helpers/fixtures.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
@@ -44,7 +45,7 @@ async function startApp(): Promise<{
         name: s.name,
         kind: s.kind,
         dependsOn: s.dependsOn,
-        ...(s.name === 'portal' ? { team: 'web' } : {}),
+        ...(s.name === pagedService(scenario) ? { team: 'web' } : {}),
       })),
       routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
     }),

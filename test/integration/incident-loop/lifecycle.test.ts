@@ -6,14 +6,16 @@ import { ActionIds } from '../../../blocks/ids.js';
 import { DeclareFields } from '../../../blocks/modals.js';
 import { resolveIncident } from '../../../src/incidents/transitions.js';
 import { generateScenario } from '../../../eval/generator/generate-scenarios.js';
+import { pagedService } from '../../helpers/fixtures.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const TOKEN = 'am-lifecycle-token';
-// A generated production world in which `portal` fails after a bad deploy; the investigator reads its evidence.
+// A generated production world in which a service fails after a bad deploy; the investigator reads its evidence.
 const scenario = generateScenario(7, 'bad_deploy');
+const PAGED = pagedService(scenario);
 const NOW = new Date(scenario.now);
 const scenarioAlert = (scenario.page.payload as { alerts: Record<string, unknown>[] }).alerts[0]!;
 
@@ -177,7 +179,8 @@ describe('a new failure never inherits a stale diagnosis', () => {
         .messages(first.channel_id)
         .find(
           (m) =>
-            m.thread_ts === undefined && m.text.includes('Investigated again: `HighErrorRate` on service `portal`'),
+            m.thread_ts === undefined &&
+            m.text.includes(`Investigated again: \`HighErrorRate\` on service \`${PAGED}\``),
         ),
     );
     expect(note.text).toMatch(/top hypothesis (unchanged|changed|is now)/);
@@ -278,7 +281,7 @@ describe('a declared incident', () => {
       user: RosterIds.primary,
       values: {
         [DeclareFields.title]: { [DeclareFields.title]: 'Portal checkout broken' },
-        [DeclareFields.service]: { [DeclareFields.service]: 'portal' },
+        [DeclareFields.service]: { [DeclareFields.service]: PAGED },
         [DeclareFields.severity]: { [DeclareFields.severity]: 'sev2' },
         [DeclareFields.summary]: { [DeclareFields.summary]: summary },
       },

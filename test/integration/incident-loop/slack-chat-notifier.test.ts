@@ -2,7 +2,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
-import { ExternalServiceError } from '../../../src/errors.js';
+import { ExternalServiceError, RateLimitedError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 
@@ -12,8 +12,9 @@ afterEach(async () => {
   slack = undefined;
 });
 
-async function notifier() {
-  slack = await startFakeSlack();
+/** A notifier on a fresh local Slack, or (`sameSlack`) another process's notifier on the current one. */
+async function notifier(sameSlack = false) {
+  if (!sameSlack || !slack) slack = await startFakeSlack();
   const client = new WebClient(slack.botToken, {
     slackApiUrl: slack.apiUrl,
     retryConfig: { retries: 0 },
@@ -45,16 +46,36 @@ describe('Slack ChatNotifier', () => {
     expect(slack!.uploads().map((u) => u.file.name)).toEqual(['chart.png']);
   });
 
-  it('turns a rate limit into a retryable error carrying Retry-After, and a bad channel into a permanent one', async () => {
+  it('spaces its own messages a second apart, so Slack refuses none of them', async () => {
     const chat = await notifier();
+    const { id } = await chat.createChannel('inc-10-spaced');
+    slack!.setRateLimit({ enabled: true, perSecond: 1, burst: 1 });
+    const started = Date.now();
+    await Promise.all([chat.postMessage(id, 'one'), chat.postMessage(id, 'two'), chat.postMessage(id, 'three')]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(
+      slack!
+        .messages(id)
+        .filter((m) => !m.subtype)
+        .map((m) => m.text),
+    ).toEqual(['one', 'two', 'three']);
+    expect(slack!.sandbox.limiter.refused).toBe(0);
+  });
+
+  it("turns another process's 429 into RateLimitedError carrying Retry-After, and a bad channel into a permanent error", async () => {
+    // Two processes share no schedule: the second one's post meets Slack's limit.
+    const chat = await notifier();
+    const other = await notifier(true);
     const { id } = await chat.createChannel('inc-10-rate');
     slack!.setRateLimit({ enabled: true, perSecond: 1, burst: 1 });
     await chat.postMessage(id, 'one');
-    const err = await chat.postMessage(id, 'two').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExternalServiceError);
+    const err = await other.postMessage(id, 'two').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
     expect(err).toMatchObject({ service: 'slack', retryable: true });
-    expect((err as ExternalServiceError).retryAfterMs).toBeGreaterThanOrEqual(1000);
+    expect((err as RateLimitedError).retryAfterMs).toBeGreaterThanOrEqual(1000);
+    expect(slack!.sandbox.limiter.refused).toBe(1);
     const notFound = await chat.postMessage('C0NOPE', 'x').catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(ExternalServiceError);
     expect(notFound).toMatchObject({ retryable: false, message: 'slack: chat.postMessage: channel_not_found' });
   });
 

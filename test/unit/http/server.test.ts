@@ -1,7 +1,7 @@
 // The HTTP server: health, readiness naming what is down, metrics, raw webhook bodies, and the port fallback.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry, Counter } from 'prom-client';
-import { createHttpServer, type HttpServer } from '../../../src/http/server.js';
+import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/logger.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -10,10 +10,13 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close(1000)));
 });
 
-function make(readiness: Array<{ name: string; check(): Promise<void> }> = []) {
+function make(
+  readiness: Array<{ name: string; check(): Promise<void> }> = [],
+  more: Pick<HttpServerOptions, 'details' | 'serveRequests'> = {},
+) {
   const registry = new Registry();
   new Counter({ name: 'copilot_test_total', help: 'test', registers: [registry] }).inc(3);
-  const s = createHttpServer({ logger, registry, readiness });
+  const s = createHttpServer({ logger, registry, readiness, ...more });
   servers.push(s);
   return s;
 }
@@ -25,7 +28,7 @@ describe('http server', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: ['database'] });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: ['database'], detail: {} });
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('copilot_test_total 3');
   });
@@ -41,7 +44,40 @@ describe('http server', () => {
     expect(await res.json()).toEqual({
       status: 'unavailable',
       failing: ['queue: connect ECONNREFUSED 127.0.0.1:6379'],
+      detail: {},
     });
+  });
+
+  it('reports the readiness details beside the checks, and a detail that cannot be read as its error', async () => {
+    const s = make([{ name: 'database', check: async () => {} }], {
+      details: [
+        { name: 'deadLetters', read: async () => ({ count: 2, oldest: '2026-11-20T03:00:00.000Z' }) },
+        { name: 'broken', read: async () => Promise.reject(new Error('relation "jobs" does not exist')) },
+      ],
+    });
+    const { url } = await s.listen(0, '127.0.0.1');
+    const res = await fetch(`${url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ready',
+      checks: ['database'],
+      detail: {
+        deadLetters: { count: 2, oldest: '2026-11-20T03:00:00.000Z' },
+        broken: { error: 'relation "jobs" does not exist' },
+      },
+    });
+  });
+
+  it('serves only health, readiness and metrics when it serves no requests (a worker role)', async () => {
+    const s = make([], { serveRequests: false });
+    s.webhooks.post('/alertmanager', (_req, res) => void res.status(202).end());
+    s.root.post('/slack/events', (_req, res) => void res.status(200).end());
+    const { url } = await s.listen(0, '127.0.0.1');
+    expect((await fetch(`${url}/webhooks/alertmanager`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('copilot_test_total 3');
   });
 
   it('keeps the exact bytes of webhook bodies', async () => {

@@ -51,6 +51,10 @@ const FILES: Record<string, string> = {
     "import { registerHandlers } from '../../handlers/index.js';\nexport const h = registerHandlers;\n",
   'sandbox/world/uses-eval.ts':
     "import { scenarioSchema } from '../../eval/scenario-format.js';\nexport const s = scenarioSchema;\n",
+  'lib/uses-src.ts': "import { findIncident } from '../src/incidents/repository.js';\nexport const f = findIncident;\n",
+  // Allowed: a pure lib/ module used by src/ and blocks/.
+  'lib/pure.ts': 'export const pure = 1;\n',
+  'blocks/uses-lib.ts': "import { pure } from '../lib/pure.js';\nexport const p = pure;\n",
   'sandbox/console/uses-handlers.ts':
     "import { registerHandlers } from '../../handlers/index.js';\nexport const h = registerHandlers;\n",
   'src/cli.ts':
@@ -97,6 +101,7 @@ beforeAll(async () => {
       '--output-type',
       'json',
       'src',
+      'lib',
       'blocks',
       'presenters',
       'handlers',
@@ -153,6 +158,10 @@ describe('dependency-cruiser rules', () => {
     expect(refused('sandbox-points-inward')).toEqual(['sandbox/console/uses-handlers.ts -> handlers/index.ts']);
   });
 
+  it('keeps lib/ pure: it imports nothing of the project, and blocks/ may use it', () => {
+    expect(refused('lib-is-pure')).toEqual(['lib/uses-src.ts -> src/incidents/repository.ts']);
+  });
+
   it('refuses a cycle through value imports, not one closed by a type-only import or import()', () => {
     // dependency-cruiser reports a cycle once, from the first module it met on it, with the way round.
     const cycles = violations.filter((v) => v.rule.name === 'no-circular');
@@ -162,6 +171,6 @@ describe('dependency-cruiser rules', () => {
   });
 
   it('finds nothing else', () => {
-    expect(violations).toHaveLength(14);
+    expect(violations).toHaveLength(15);
   });
 });

@@ -19,6 +19,8 @@ describe('ChannelRateLimiter', () => {
       undefined,
       1,
     ]);
+    // Each refusal (a 429 the Web API answers) is counted, so a test can bound them.
+    expect(limiter.refused).toBe(3);
   });
 
   it('never limits when switched off, and can be switched on and off at run time', () => {

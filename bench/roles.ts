@@ -1,0 +1,280 @@
+// Bench: a web role alone answering webhooks while a worker role (same Postgres, and Redis when REDIS_URL is set)
+// processes a burst of pages. Prints intake latency at 64 concurrent senders during the burst, and the SQL statements
+// both roles spent per page (knex's `query` event) once every page was briefed and every due job had run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp, type RunningApp } from '../src/app.js';
+import { openDatabase } from '../src/adapters/db/database.js';
+import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
+import { countStatements } from './statements.js';
+
+export interface BenchRolesOptions {
+  databaseUrl: string;
+  /** BullMQ on this Redis; the Postgres queue when unset. */
+  redisUrl?: string;
+  /** Pages in the burst the worker processes (default 1,000). */
+  burst?: number;
+  /** Concurrent senders measured against the web role (default 64). */
+  senders?: number;
+  /** Deliveries each sender makes while the burst is processed (default 10). */
+  perSender?: number;
+  /** How long to wait for every page to be briefed (default 600 s). */
+  timeoutMs?: number;
+}
+
+export interface BenchRolesResult {
+  intakeMs: { p50: number; p99: number; max: number };
+  measured: number;
+  /** Whether the worker was still busy with the burst when the last measured answer came. */
+  overlapped: boolean;
+  statementsPerPage: number;
+  pages: number;
+  processSeconds: number;
+  webTop: Array<{ sql: string; count: number }>;
+  workerTop: Array<{ sql: string; count: number }>;
+}
+
+interface WorkerProcess {
+  /** Stops the worker; resolves with the statements it sent and the most frequent ones. */
+  stop(): Promise<{ total: number; top: Array<{ sql: string; count: number }> }>;
+}
+
+/** Starts bench/worker-process.ts through tsx and waits for it to say it is ready. */
+async function startWorker(settings: object): Promise<WorkerProcess> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'worker-process.ts')], {
+    env: { ...process.env, BENCH_WORKER: JSON.stringify(settings) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (out.includes('ready\n')) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(poll);
+      reject(new Error(`the worker process exited (${code}) before it was ready`));
+    });
+  });
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      const total = /statements (\d+)/.exec(out);
+      const top = /top (.*)/.exec(out);
+      return {
+        total: total ? Number(total[1]) : 0,
+        top: top ? (JSON.parse(top[1]!) as Array<{ sql: string; count: number }>) : [],
+      };
+    },
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function page(key: string, i: number): string {
+  const labels = { alertname: 'HighErrorRate', service: 'checkout', severity: 'critical', pod: `checkout-${i}` };
+  return JSON.stringify({
+    version: '4',
+    groupKey: key,
+    status: 'firing',
+    receiver: 'incident-copilot',
+    groupLabels: { alertname: 'HighErrorRate', service: 'checkout' },
+    commonLabels: labels,
+    commonAnnotations: { summary: `checkout 5xx ratio above 5% (bench page ${i})` },
+    externalURL: 'http://alertmanager.invalid',
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: { summary: `checkout 5xx ratio above 5% (bench page ${i})` },
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.invalid/graph',
+        fingerprint: key,
+      },
+    ],
+  });
+}
+
+async function send(url: string, body: string): Promise<{ ms: number; status: number }> {
+  const t0 = performance.now();
+  const res = await fetch(`${url}/webhooks/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  await res.arrayBuffer();
+  return { ms: performance.now() - t0, status: res.status };
+}
+
+export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesResult> {
+  const burst = opts.burst ?? 1000;
+  const senders = opts.senders ?? 64;
+  const perSender = opts.perSender ?? 10;
+  const runId = randomUUID().replace(/-/g, '').slice(0, 12);
+  const schema = `bench_${runId}`;
+  const logger = createLogger({ level: 'silent' });
+  let slackBase = '';
+  const slack = new SlackSandbox({ botToken: 'xoxb-bench', signingSecret: 'bench-secret', baseUrl: () => slackBase });
+  const slackServer = await slack.listen(0);
+  slackBase = slackServer.url;
+  const env = loadConfig({
+    PORT: '0',
+    DATABASE_URL: opts.databaseUrl,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+  });
+  // One on-call, so every page is also a DM: the whole path of a page.
+  const file = {
+    users: [{ id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' }],
+    schedules: [{ name: 'payments', members: ['priya'], start: '2026-01-05T09:00:00Z', length: '7d' }],
+    teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments' }],
+    services: [{ name: 'checkout', team: 'payments' }],
+    routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
+  };
+  const config: AppConfig = { ...env, file: parseFileConfig(file, 'bench'), fileSource: 'bench' };
+  const common = {
+    logger,
+    slack: { botToken: 'xoxb-bench', signingSecret: 'bench-secret', apiUrl: slack.apiUrl },
+    dbSchema: schema,
+    queuePrefix: schema,
+    tryNextPorts: 0,
+  };
+  let web: RunningApp | undefined;
+  let worker: WorkerProcess | undefined;
+  try {
+    web = await createApp(config, { ...common, role: 'web', dbPoolMax: 10 });
+    worker = await startWorker({
+      env: {
+        PORT: '0',
+        DATABASE_URL: opts.databaseUrl,
+        LOG_LEVEL: 'silent',
+        SHUTDOWN_TIMEOUT_MS: '10000',
+        ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+      },
+      file,
+      schema,
+      slack: common.slack,
+    });
+    const statements = countStatements([web.ctx.knex]);
+    const knex = web.ctx.knex;
+    const started = Date.now();
+
+    // The burst: every page sent, as fast as 64 senders can.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: senders }, async () => {
+        while (next < burst) {
+          const i = next++;
+          await send(web!.url, page(`burst-${runId}-${i}`, i));
+        }
+      }),
+    );
+    const total = burst + senders * perSender;
+    const briefed = async () =>
+      Number(
+        (
+          await knex('incidents')
+            .whereNotNull('investigation')
+            .whereNotNull('briefing_ts')
+            .count<{ count: string }[]>('* as count')
+            .first()
+        )?.count ?? 0,
+      );
+    // While the worker processes it: 64 senders against the web role alone.
+    const latencies: number[] = [];
+    let busyAtEnd = false;
+    await Promise.all(
+      Array.from({ length: senders }, async (_, s) => {
+        for (let k = 0; k < perSender; k++) {
+          const i = burst + s * perSender + k;
+          const r = await send(web!.url, page(`measured-${runId}-${i}`, i));
+          if (r.status !== 202) throw new Error(`web role answered ${r.status}`);
+          latencies.push(r.ms);
+        }
+      }),
+    );
+    busyAtEnd = (await briefed()) < burst;
+
+    const deadline = Date.now() + (opts.timeoutMs ?? 600_000);
+    for (;;) {
+      const due = Number(
+        (
+          await knex('jobs')
+            .where(
+              (w) =>
+                void w
+                  .where('status', 'running')
+                  .orWhere((x) => void x.where('status', 'pending').where('run_at', '<=', new Date())),
+            )
+            .count<{ count: string }[]>('* as count')
+            .first()
+        )?.count ?? 0,
+      );
+      if ((await briefed()) >= total && due === 0) break;
+      if (Date.now() > deadline) throw new Error(`only ${await briefed()} of ${total} pages briefed in time`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const processSeconds = (Date.now() - started) / 1000;
+    statements.stop();
+    const workerStatements = await worker.stop();
+    worker = undefined;
+    return {
+      intakeMs: {
+        p50: Math.round(percentile(latencies, 50) * 10) / 10,
+        p99: Math.round(percentile(latencies, 99) * 10) / 10,
+        max: Math.round(Math.max(...latencies) * 10) / 10,
+      },
+      measured: latencies.length,
+      overlapped: busyAtEnd,
+      // The bench's own polling above is counted too; it is a few statements a second, said in the output.
+      statementsPerPage: Math.round(((statements.total() + workerStatements.total) / total) * 10) / 10,
+      pages: total,
+      processSeconds,
+      webTop: statements.top(4),
+      workerTop: workerStatements.top,
+    };
+  } finally {
+    await web?.stop();
+    await worker?.stop().catch(() => undefined);
+    const admin = await openDatabase({ url: opts.databaseUrl });
+    await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
+    await admin.close();
+    await slackServer.close();
+  }
+}
+
+export function printRoles(r: BenchRolesResult, what: string): void {
+  console.log(
+    `web role alone, ${what}: ${r.measured} deliveries from 64 concurrent senders while the worker role processed the burst${r.overlapped ? '' : ' (the worker had finished the burst before the last answer)'}`,
+  );
+  console.log(
+    `intake latency: p50 ${r.intakeMs.p50} ms, p99 ${r.intakeMs.p99} ms, max ${r.intakeMs.max} ms (target: p99 under 50 ms)`,
+  );
+  console.log(`pages: ${r.pages} briefed and paged in ${r.processSeconds.toFixed(1)} s`);
+  console.log(
+    `SQL statements per page, web and worker together: ${r.statementsPerPage} (target: under 30; includes the bench's own polling, one count every 500 ms)`,
+  );
+  for (const [role, top] of [
+    ['web', r.webTop],
+    ['worker', r.workerTop],
+  ] as const) {
+    console.log(`most frequent statements, ${role} role:`);
+    for (const t of top) console.log(`  ${String(t.count).padStart(7)}  ${t.sql.slice(0, 110)}`);
+  }
+}

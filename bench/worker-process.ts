@@ -1,0 +1,46 @@
+// A worker role in its own process, for bench/roles.ts: the web role's event loop must not share the worker's load.
+// Reads its settings from BENCH_WORKER (JSON), prints "ready" once started, and on SIGTERM stops and prints the
+// number of SQL statements it sent and the most frequent ones.
+import { createApp } from '../src/app.js';
+import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { countStatements } from './statements.js';
+
+interface WorkerSettings {
+  env: Record<string, string>;
+  file: unknown;
+  schema: string;
+  slack: { botToken: string; signingSecret: string; apiUrl: string };
+}
+
+async function main(): Promise<void> {
+  const s = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerSettings;
+  const config: AppConfig = { ...loadConfig(s.env), file: parseFileConfig(s.file, 'bench'), fileSource: 'bench' };
+  const app = await createApp(config, {
+    logger: createLogger({ level: 'silent' }),
+    role: 'worker',
+    migrate: false,
+    slack: s.slack,
+    dbSchema: s.schema,
+    queuePrefix: s.schema,
+    dbPoolMax: 20,
+    tryNextPorts: 0,
+  });
+  const statements = countStatements([app.ctx.knex]);
+  process.stdout.write('ready\n');
+  process.once('SIGTERM', () => {
+    const n = statements.total();
+    const top = statements.top(8);
+    statements.stop();
+    void app.stop().then(() => {
+      process.stdout.write(`statements ${n}\n`);
+      process.stdout.write(`top ${JSON.stringify(top)}\n`);
+      process.exit(0);
+    });
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

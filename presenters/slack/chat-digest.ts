@@ -1,0 +1,209 @@
+// Coalesces pages to one person into one DM, and pointers to one alerts channel into one message, edited in place as
+// more arrive: under a burst, a person gets a few messages listing every page instead of hundreds Slack would refuse.
+import type { AppContext } from '../../src/context.js';
+import { ExternalServiceError } from '../../src/errors.js';
+import { findIncident, type Incident } from '../../src/incidents/repository.js';
+import { appendEvent } from '../../src/incidents/timeline-repository.js';
+import {
+  findDigestItem,
+  itemsOfMessage,
+  markDigestDelivered,
+  newestDigestMessage,
+  waitingDigestItems,
+  type DigestItem,
+  type DigestKind,
+} from '../../src/incidents/digest-repository.js';
+import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
+import { loadSnapshot } from '../../src/oncall/escalation-policy.js';
+import { pageView } from '../../src/oncall/page-view.js';
+import { recordPage } from '../../src/oncall/pages-repository.js';
+import {
+  MAX_PAGES_PER_DM,
+  MAX_POINTERS_PER_MESSAGE,
+  buildPageDigestBlocks,
+  buildPageDigestText,
+  buildPointerDigestBlocks,
+  buildPointerDigestText,
+} from '../../blocks/digest.js';
+import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
+
+/** A message takes new items for this long after it was first posted; later ones start a new message. */
+export const DIGEST_WINDOW_MS = 10_000;
+
+const MAX_ITEMS: Record<DigestKind, number> = { page: MAX_PAGES_PER_DM, pointer: MAX_POINTERS_PER_MESSAGE };
+
+// One delivery at a time per target in this process: the jobs of a burst queue here, and the first one through takes
+// every item waiting, so the others find theirs delivered. (Across processes a race can at worst show an item in two
+// messages; no item is lost.)
+const turns = new Map<string, Promise<unknown>>();
+
+async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = turns.get(key) ?? Promise.resolve();
+  const mine = before.then(fn, fn);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  turns.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (turns.get(key) === settled) turns.delete(key);
+  }
+}
+
+/** The message's text and blocks for these items, each with its incident's state and its own answer. */
+export async function renderDigest(
+  ctx: AppContext,
+  kind: DigestKind,
+  items: DigestItem[],
+  incidents: Map<number, Incident>,
+): Promise<{ text: string; blocks: ChatBlock[] }> {
+  const known = items.filter((i) => incidents.has(i.incidentId));
+  if (kind === 'pointer') {
+    const pointers = known.map((i) => {
+      const inc = incidents.get(i.incidentId)!;
+      const view = {
+        publicId: inc.publicId,
+        severity: inc.severity,
+        title: inc.title,
+        service: inc.service,
+        channelId: inc.channelId ?? '',
+      };
+      return { view, answer: i.answer };
+    });
+    return { text: buildPointerDigestText(pointers), blocks: buildPointerDigestBlocks(pointers) };
+  }
+  const pages = [];
+  for (const i of known) {
+    const snapshot = await loadSnapshot(ctx.knex, i.incidentId);
+    const view = pageView(incidents.get(i.incidentId)!, snapshot, {
+      step: i.step,
+      steps: i.steps,
+      round: i.round,
+      lateByMs: i.lateByMs,
+    });
+    pages.push({ view, answer: i.answer });
+  }
+  return { text: buildPageDigestText(pages), blocks: buildPageDigestBlocks(pages) };
+}
+
+async function loadIncidents(ctx: AppContext, items: DigestItem[], into: Map<number, Incident>): Promise<void> {
+  for (const id of new Set(items.map((i) => i.incidentId))) {
+    if (into.has(id)) continue;
+    const incident = await findIncident(ctx.knex, id);
+    if (incident) into.set(id, incident);
+  }
+}
+
+/** What a delivered item leaves behind: a page counts in `pages`; a pointer's place goes on the incident's timeline. */
+async function recordDelivered(
+  ctx: AppContext,
+  items: DigestItem[],
+  at: { channel: string; ts: string },
+  incidents: Map<number, Incident>,
+): Promise<void> {
+  const when = ctx.clock.now();
+  await ctx.knex.transaction(async (trx) => {
+    await markDigestDelivered(
+      trx,
+      items.map((i) => i.id),
+      at,
+      when,
+    );
+    for (const i of items) {
+      if (i.kind === 'page') {
+        const team = incidents.get(i.incidentId)?.team;
+        await recordPage(trx, {
+          incidentId: i.incidentId,
+          user: i.target,
+          at: when,
+          outsideHours: !isBusinessHours(when, teamHours(ctx.config.file.teams, team)),
+          round: i.round,
+          step: i.step,
+          channel: at.channel,
+          ts: at.ts,
+        });
+      } else {
+        await appendEvent(trx, {
+          incidentId: i.incidentId,
+          type: 'pointer.posted',
+          actor: 'copilot',
+          data: { channel: at.channel, ts: at.ts },
+          dedupeKey: `pointer:${i.incidentId}`,
+        });
+      }
+    }
+  });
+}
+
+/**
+ * Delivers every item waiting for `target`: added to its newest message while that is recent and has room (edited in
+ * place), else in a new message. Slack's refusal is thrown (the items keep waiting; a rate limit reschedules the job).
+ */
+export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: string, itemId?: number): Promise<void> {
+  await inTurn(`${kind}:${target}`, async () => {
+    // Shown by an earlier turn: done, without flushing what arrived since. Under a burst the jobs queued here would
+    // otherwise each flush the one item that arrived during the previous turn, a message edit a second apiece; now the
+    // first job of each batch shows the whole batch and the rest pass through at once.
+    if (itemId !== undefined) {
+      const mine = await findDigestItem(ctx.knex, itemId);
+      if (!mine || mine.ts || mine.failed) return;
+    }
+    const incidents = new Map<number, Incident>();
+    for (;;) {
+      const waiting = await waitingDigestItems(ctx.knex, kind, target);
+      if (!waiting.length) return;
+      const newest = await newestDigestMessage(ctx.knex, kind, target);
+      const now = ctx.clock.now().getTime();
+      const open =
+        newest && newest.items.length < MAX_ITEMS[kind] && now - newest.firstAt.getTime() < DIGEST_WINDOW_MS
+          ? newest
+          : undefined;
+      const taken = waiting.slice(0, MAX_ITEMS[kind] - (open?.items.length ?? 0));
+      let at: { channel: string; ts: string } | undefined;
+      if (open) {
+        const shown = [...open.items, ...taken];
+        await loadIncidents(ctx, shown, incidents);
+        const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
+        try {
+          await ctx.chat.updateMessage(open.channel, open.ts, text, blocks);
+          at = { channel: open.channel, ts: open.ts };
+        } catch (err) {
+          // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
+          if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
+          ctx.logger.warn({ err, channel: open.channel, ts: open.ts }, 'could not add to a message; posting a new one');
+        }
+      }
+      if (!at) {
+        await loadIncidents(ctx, taken, incidents);
+        const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
+        at =
+          kind === 'page'
+            ? await ctx.chat.sendDirect(target, text, blocks)
+            : await ctx.chat.postMessage(target, text, blocks);
+      }
+      await recordDelivered(ctx, taken, at, incidents);
+      if (taken.length === waiting.length) return;
+    }
+  });
+}
+
+/** Edits a message to show its items as they now are (an answer recorded, an incident changed). */
+export async function refreshDigestMessage(
+  ctx: AppContext,
+  kind: DigestKind,
+  channel: string,
+  ts: string,
+): Promise<void> {
+  const first = (await itemsOfMessage(ctx.knex, kind, channel, ts))[0];
+  if (!first) return;
+  // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
+  await inTurn(`${kind}:${first.target}`, async () => {
+    const items = await itemsOfMessage(ctx.knex, kind, channel, ts);
+    const incidents = new Map<number, Incident>();
+    await loadIncidents(ctx, items, incidents);
+    const { text, blocks } = await renderDigest(ctx, kind, items, incidents);
+    await ctx.chat.updateMessage(channel, ts, text, blocks);
+  });
+}

@@ -1,0 +1,152 @@
+// Queries of `chat_digest_items`: the pages and pointers a presenter coalesces into one message each, and which message holds which.
+import type { Knex } from 'knex';
+
+type Db = Knex | Knex.Transaction;
+
+export type DigestKind = 'page' | 'pointer';
+
+/** How an item was answered (acknowledged, resolved, every alert resolved), as the presenter words it. */
+export interface DigestAnswer {
+  status: 'acknowledged' | 'resolved' | 'alerts_resolved';
+  by: string;
+}
+
+export interface DigestItem {
+  id: number;
+  kind: DigestKind;
+  /** A Slack user id for a page, a channel id for a pointer. */
+  target: string;
+  incidentId: number;
+  round: number;
+  step: number;
+  steps: number;
+  lateByMs: number;
+  channel: string | null;
+  ts: string | null;
+  deliveredAt: Date | null;
+  failed: string | null;
+  answer: DigestAnswer | null;
+}
+
+type Row = Record<string, unknown>;
+
+function toItem(r: Row): DigestItem {
+  return {
+    id: Number(r.id),
+    kind: r.kind as DigestKind,
+    target: r.target as string,
+    incidentId: r.incident_id as number,
+    round: r.round as number,
+    step: r.step as number,
+    steps: r.steps as number,
+    lateByMs: r.late_by_ms as number,
+    channel: (r.channel as string | null) ?? null,
+    ts: (r.ts as string | null) ?? null,
+    deliveredAt: r.delivered_at ? new Date(r.delivered_at as string) : null,
+    failed: (r.failed as string | null) ?? null,
+    answer: (r.answer as DigestAnswer | null) ?? null,
+  };
+}
+
+export interface DigestRequest {
+  kind: DigestKind;
+  target: string;
+  incidentId: number;
+  round?: number;
+  step?: number;
+  steps?: number;
+  lateByMs?: number;
+  at: Date;
+}
+
+/** Records that an item is to be shown (once: a second request of the same item changes nothing); returns it. */
+export async function requestDigestItem(db: Db, req: DigestRequest): Promise<DigestItem> {
+  const key = {
+    kind: req.kind,
+    target: req.target,
+    incident_id: req.incidentId,
+    round: req.round ?? 0,
+    step: req.step ?? 0,
+  };
+  await db('chat_digest_items')
+    .insert({ ...key, steps: req.steps ?? 1, late_by_ms: Math.round(req.lateByMs ?? 0), requested_at: req.at })
+    .onConflict(['kind', 'target', 'incident_id', 'round', 'step'])
+    .ignore();
+  return toItem((await db('chat_digest_items').where(key).first()) as Row);
+}
+
+export async function findDigestItem(db: Db, id: number): Promise<DigestItem | undefined> {
+  const row = (await db('chat_digest_items').where({ id }).first()) as Row | undefined;
+  return row ? toItem(row) : undefined;
+}
+
+/** Items of a target still waiting for a message, oldest first. */
+export async function waitingDigestItems(db: Db, kind: DigestKind, target: string): Promise<DigestItem[]> {
+  const rows = (await db('chat_digest_items')
+    .where({ kind, target })
+    .whereNull('ts')
+    .whereNull('failed')
+    .orderBy('id')) as Row[];
+  return rows.map(toItem);
+}
+
+/** The items a message holds, in the order they joined it. */
+export async function itemsOfMessage(db: Db, kind: DigestKind, channel: string, ts: string): Promise<DigestItem[]> {
+  const rows = (await db('chat_digest_items').where({ kind, channel, ts }).orderBy('id')) as Row[];
+  return rows.map(toItem);
+}
+
+/** The target's newest message (its channel, ts, when it was first posted and its items), if any. */
+export async function newestDigestMessage(
+  db: Db,
+  kind: DigestKind,
+  target: string,
+): Promise<{ channel: string; ts: string; firstAt: Date; items: DigestItem[] } | undefined> {
+  const last = (await db('chat_digest_items')
+    .where({ kind, target })
+    .whereNotNull('ts')
+    .orderBy('delivered_at', 'desc')
+    .orderBy('id', 'desc')
+    .first()) as Row | undefined;
+  if (!last) return undefined;
+  const items = await itemsOfMessage(db, kind, last.channel as string, last.ts as string);
+  const firstAt = new Date(Math.min(...items.map((i) => i.deliveredAt!.getTime())));
+  return { channel: last.channel as string, ts: last.ts as string, firstAt, items };
+}
+
+/** Records that these waiting items are now shown in the message `at`. */
+export async function markDigestDelivered(
+  db: Db,
+  ids: number[],
+  at: { channel: string; ts: string },
+  when: Date,
+): Promise<void> {
+  await db('chat_digest_items')
+    .whereIn('id', ids)
+    .whereNull('ts')
+    .update({ channel: at.channel, ts: at.ts, delivered_at: when });
+}
+
+/** Slack refused the item for good: it no longer waits for a message. */
+export async function markDigestFailed(db: Db, id: number, reason: string): Promise<void> {
+  await db('chat_digest_items')
+    .where({ id })
+    .whereNull('ts')
+    .update({ failed: reason.slice(0, 500) });
+}
+
+/** Records the incident's answer on each of its delivered items; returns the messages (kind, channel, ts) holding them. */
+export async function answerDigestItems(
+  db: Db,
+  incidentId: number,
+  answer: DigestAnswer,
+): Promise<Array<{ kind: DigestKind; channel: string; ts: string }>> {
+  await db('chat_digest_items')
+    .where({ incident_id: incidentId })
+    .whereNotNull('ts')
+    .update({ answer: JSON.stringify(answer) });
+  return (await db('chat_digest_items')
+    .where({ incident_id: incidentId })
+    .whereNotNull('ts')
+    .distinct('kind', 'channel', 'ts')) as Array<{ kind: DigestKind; channel: string; ts: string }>;
+}

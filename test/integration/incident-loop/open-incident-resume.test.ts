@@ -1,0 +1,84 @@
+// A retried open-incident job resumes where the failed attempt stopped: with Slack failing the invite after the
+// channel, briefing and topic were done, the retry invites and posts the pointer without doing anything twice.
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeAlertmanagerPayload } from '../../helpers/factories.js';
+import { RosterIds } from '../../helpers/fake-slack.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
+
+const fileConfig = {
+  users: [{ id: 'priya', name: 'Priya', slackId: RosterIds.primary }],
+  schedules: [{ name: 'payments-rotation', members: ['priya'], start: TEST_ROTATION_START }],
+  teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }],
+  services: [{ name: 'checkout', team: 'payments' }],
+  routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
+};
+
+let whole: WholeApp | undefined;
+afterEach(async () => {
+  await whole?.stop();
+  whole = undefined;
+});
+
+describe.each([
+  ['on BullMQ', {}],
+  ['on the Postgres queue', { REDIS_URL: '' }],
+] as const)('opening the incident in chat %s', (_case, env) => {
+  it('a retry after the invite failed creates no second channel and posts, sets and invites each thing once', async () => {
+    whole = await startWholeApp(fileConfig, env);
+    const { app, slack } = whole;
+    slack.failMethods(['conversations.invite'], { status: 503 });
+    const res = await fetch(`${app.url}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makeAlertmanagerPayload()),
+    });
+    expect(res.status).toBe(202);
+    const incident = await waitFor(
+      'the channel and briefing, the invite failing',
+      async () => {
+        const row = await app.ctx.knex('incidents').whereNotNull('briefing_ts').first();
+        return row && slack.failedCalls().includes('conversations.invite') ? row : undefined;
+      },
+      20_000,
+    );
+    expect(incident.chat_progress).toEqual({ topic: expect.any(String) });
+    const failedInvites = slack.failedCalls().filter((m) => m === 'conversations.invite').length;
+    slack.recover();
+    const done = await waitFor(
+      'the retry finished: invited and pointed',
+      async () => {
+        const row = await app.ctx.knex('incidents').where({ id: incident.id }).first();
+        return row.chat_progress.pointer ? row : undefined;
+      },
+      20_000,
+    );
+    expect(Object.keys(done.chat_progress).sort()).toEqual(['invited', 'pointer', 'topic']);
+    expect(done.channel_id).toBe(incident.channel_id);
+    expect(done.briefing_ts).toBe(incident.briefing_ts);
+    expect(failedInvites).toBeGreaterThanOrEqual(1);
+
+    const calls = slack.calls();
+    const count = (method: string, channel?: string) =>
+      calls.filter((c) => c.method === method && (channel === undefined || c.args.channel === channel)).length;
+    expect(count('conversations.create')).toBe(1);
+    expect(count('conversations.setTopic', incident.channel_id)).toBe(1);
+    expect(count('conversations.invite', incident.channel_id)).toBe(1);
+    const briefings = calls.filter(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.channel === incident.channel_id &&
+        String(c.args.text).startsWith(`${incident.public_id} [`),
+    );
+    expect(briefings).toHaveLength(1);
+    expect(count('chat.postMessage', 'C0ALERTS')).toBe(1);
+    expect(slack.channels().filter((c) => /^inc-\d+-/.test(c.name))).toHaveLength(1);
+    expect(slack.topLevel('C0ALERTS').filter((m) => m.text.includes(incident.public_id))).toHaveLength(1);
+    const events = (await app.ctx.knex('incident_events').where({ incident_id: incident.id }).select('type')) as Array<{
+      type: string;
+    }>;
+    for (const type of ['channel.created', 'briefing.posted', 'responders.invited', 'pointer.posted'])
+      expect(events.filter((e) => e.type === type)).toHaveLength(1);
+  }, 60_000);
+});

@@ -1,0 +1,134 @@
+// Issue 18: a page Slack refuses for good (here: the person is not in the workspace, user_not_found) is never dropped:
+// the incident goes to the next escalation step at once, to PagerDuty's next level, and the job is dead-lettered
+// with its reason. Several pages to one person share one DM, and an acknowledgement re-renders only its own page.
+import { afterEach, describe, expect, it } from 'vitest';
+import { listTimeline } from '../../../src/incidents/timeline-repository.js';
+import { acknowledgeIncident } from '../../../src/incidents/transitions.js';
+import { RosterIds } from '../../helpers/fake-slack.js';
+import { startFakePagerDuty, type FakePagerDuty } from '../../helpers/fake-pagerduty.js';
+import { TEST_NOW, testClock } from '../../helpers/test-clock.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { oncallConfig, pagesOf, startHarness, type OncallHarness } from './harness.js';
+
+let harness: OncallHarness | undefined;
+let pd: FakePagerDuty | undefined;
+afterEach(async () => {
+  await harness?.close();
+  await pd?.close();
+  harness = undefined;
+  pd = undefined;
+});
+
+async function openIncident(
+  ctx: Awaited<ReturnType<OncallHarness['startReplica']>>['ctx'],
+  n: number,
+  source: 'pagerduty' | 'alertmanager' = 'alertmanager',
+): Promise<number> {
+  const [row] = await ctx
+    .knex('incidents')
+    .insert({
+      public_id: `INC-${n}`,
+      title: `checkout down ${n}`,
+      severity: 'sev1',
+      service: 'checkout',
+      team: 'payments',
+      status: 'triggered',
+      source,
+      external_id: source === 'pagerduty' ? `Q${n}PD` : null,
+      opened_at: ctx.clock.now(),
+      updated_at: ctx.clock.now(),
+    })
+    .returning('id');
+  const id = (row as { id: number }).id;
+  ctx.events.emit('incident.opened', { incidentId: id });
+  return id;
+}
+
+describe('a page that cannot be delivered', () => {
+  it('escalates at once to the next step and to PagerDuty, and is dead-lettered with its reason', async () => {
+    pd = await startFakePagerDuty();
+    const config = oncallConfig({
+      escalationPolicies: [
+        {
+          name: 'payments-pager',
+          steps: [
+            // Step 1 pages someone Slack does not know; the ack window is long, so only the failure can move on.
+            { targets: [{ type: 'user', id: 'ghost' }], delay: '30m' },
+            { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }], delay: '30m' },
+          ],
+        },
+      ],
+    });
+    config.users = [
+      { id: 'priya', name: 'Priya', slackId: RosterIds.primary, pagerdutyId: 'PPRIYA', email: 'priya@example.com' },
+      { id: 'sam', name: 'Sam', slackId: RosterIds.secondary },
+      { id: 'maria', name: 'Maria', slackId: RosterIds.manager },
+      { id: 'ghost', name: 'Ghost', slackId: 'U0GHOST' },
+    ];
+    harness = await startHarness(config);
+    harness.config.env = { ...harness.config.env, PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url };
+    const { ctx } = await harness.startReplica(testClock(TEST_NOW));
+    const id = await openIncident(ctx, 901, 'pagerduty');
+
+    const dead = await waitFor(
+      'the undeliverable page dead-lettered',
+      () => ctx.knex('jobs').where({ status: 'dead', name: 'page-responder' }).first(),
+      20_000,
+    );
+    expect(dead.last_error).toMatch(
+      /page to U0GHOST undeliverable \(slack: conversations\.open: user_not_found\); escalated to step 2/,
+    );
+    expect(dead.attempts).toBe(1);
+    // The next step pages Sam well before its 30-minute ack window.
+    await waitFor('Sam paged at step 2', async () =>
+      (await pagesOf(ctx, id)).find((p) => p.user === RosterIds.secondary),
+    );
+    expect((await pagesOf(ctx, id)).map((p) => [p.user, p.step])).toEqual([[RosterIds.secondary, 1]]);
+    expect((await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step')).toHaveLength(2);
+    // PagerDuty's incident moves to the next level too.
+    const put = await waitFor('PagerDuty escalated', () => pd!.state.requests.find((q) => q.method === 'PUT'), 10_000);
+    expect(put).toMatchObject({
+      path: '/incidents/Q901PD',
+      body: { incident: { type: 'incident_reference', escalation_level: 2 } },
+    });
+  });
+
+  it('shows several pages to one person in one DM, and an acknowledgement re-renders only its own page', async () => {
+    const config = oncallConfig({
+      escalationPolicies: [
+        {
+          name: 'payments-pager',
+          steps: [{ targets: [{ type: 'schedule', id: 'payments', which: 'primary' }], delay: '30m' }],
+        },
+      ],
+    });
+    harness = await startHarness(config);
+    const { ctx } = await harness.startReplica(testClock(TEST_NOW));
+    const { slack } = harness;
+    const ids: number[] = [];
+    for (const n of [1, 2, 3]) ids.push(await openIncident(ctx, 910 + n));
+    const dm = slack.state.openDm(RosterIds.primary).id;
+    const listed = () => slack.messages(dm).map((m) => JSON.stringify(m.blocks));
+    await waitFor('the three pages listed in DMs', () =>
+      ['INC-911', 'INC-912', 'INC-913'].every((p) => listed().some((b) => b.includes(`*${p}*`))),
+    );
+    // Within seconds: one message holds all three (edited in place), not three messages.
+    expect(slack.messages(dm)).toHaveLength(1);
+    // The message is recorded as holding all three (the record follows Slack's answer).
+    const rows = await waitFor('the three pages recorded as shown', async () => {
+      const r = (await ctx.knex('chat_digest_items').where({ kind: 'page' }).whereNotNull('ts')) as { ts: string }[];
+      return r.length === 3 && r;
+    });
+    expect(new Set(rows.map((r) => r.ts)).size).toBe(1);
+
+    await acknowledgeIncident(ctx, ids[1]!, { id: RosterIds.primary, via: 'button' });
+    await waitFor('the acknowledged page answered in place', () =>
+      slack.messages(dm)[0]?.blocks?.some((b) => JSON.stringify(b).includes('Acknowledged by')),
+    );
+    const blocks = slack.messages(dm)[0]!.blocks!;
+    const buttons = blocks.filter((b) => b.type === 'actions').map((b) => JSON.stringify(b));
+    // The two others keep their Acknowledge buttons; the acknowledged one lost its.
+    expect(buttons).toHaveLength(2);
+    expect(buttons.some((b) => b.includes(`"value":"${ids[1]}"`))).toBe(false);
+  });
+});

@@ -1,0 +1,107 @@
+// The Slack rate schedule on a manual clock: messages one a second per channel, methods within their tier, long waits
+// handed back to the queue, and a 429's Retry-After honoured.
+import { describe, expect, it } from 'vitest';
+import { SlackRateSchedule, type RateClock } from '../../../../src/adapters/slack/rate-schedule.js';
+import { RateLimitedError } from '../../../../src/errors.js';
+
+/** A clock that moves only when told to; sleep resolves when the clock passes its time. */
+function manualClock(start = 1_000_000): RateClock & { advance(ms: number): Promise<void>; at: number } {
+  const sleepers: Array<{ until: number; wake: () => void }> = [];
+  const c = {
+    at: start,
+    now: () => c.at,
+    sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ until: c.at + ms, wake })),
+    async advance(ms: number) {
+      c.at += ms;
+      for (const s of sleepers.filter((x) => x.until <= c.at)) {
+        sleepers.splice(sleepers.indexOf(s), 1);
+        s.wake();
+      }
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+  return c;
+}
+
+describe('SlackRateSchedule', () => {
+  it('spaces messages in one channel a second apart, and lets other channels go at once', () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    expect([1, 2, 3].map(() => s.reserve('chat.postMessage', 'C1'))).toEqual([0, 1000, 2000]);
+    expect(s.reserve('chat.postMessage', 'C2')).toBe(0);
+    // An edit in the same channel takes the next turn of that channel.
+    expect(s.reserve('chat.update', 'C1')).toBe(3000);
+  });
+
+  it('runs concurrent calls of one channel in turn, each when its second comes', async () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    const ran: number[] = [];
+    const calls = [0, 1, 2].map((i) => s.run('chat.postMessage', 'D1', async () => ran.push(i)));
+    await new Promise((r) => setImmediate(r));
+    expect(ran).toEqual([0]);
+    await clock.advance(999);
+    expect(ran).toEqual([0]);
+    await clock.advance(1);
+    expect(ran).toEqual([0, 1]);
+    await clock.advance(1000);
+    await Promise.all(calls);
+    expect(ran).toEqual([0, 1, 2]);
+  });
+
+  it('keeps a channel closed for an interval after a slow answer, so the next message cannot arrive too soon', async () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    let answer: () => void = () => {};
+    const first = s.run('chat.postMessage', 'C1', () => new Promise<void>((r) => (answer = r)));
+    await new Promise((r) => setImmediate(r));
+    await clock.advance(700); // Slack takes 700 ms to answer
+    answer();
+    await first;
+    expect(s.reserve('chat.postMessage', 'C1')).toBe(1000);
+  });
+
+  it('forgets idle channels once it knows many, and still spaces the busy ones', () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    for (let i = 0; i < 1001; i++) s.reserve('chat.postMessage', `C${i}`);
+    clock.at += 5000;
+    s.reserve('chat.postMessage', 'busy');
+    expect(s.reserve('chat.postMessage', 'busy')).toBe(1000);
+    expect(s.reserve('chat.postMessage', 'C1')).toBe(0);
+  });
+
+  it('keeps a method within its tier: Tier 2 allows a burst of 5, then one every 3 s', () => {
+    const s = new SlackRateSchedule({ maxWaitMs: 60_000 }, manualClock());
+    const waits = Array.from({ length: 7 }, () => s.reserve('conversations.create'));
+    expect(waits).toEqual([0, 0, 0, 0, 0, 3000, 6000]);
+  });
+
+  it('hands a wait longer than maxWaitMs back as RateLimitedError, booking nothing', () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({ maxWaitMs: 1500 }, clock);
+    s.reserve('chat.postMessage', 'C1');
+    s.reserve('chat.postMessage', 'C1');
+    let err: unknown;
+    try {
+      s.reserve('chat.postMessage', 'C1');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryAfterMs).toBe(2000);
+    // Nothing was booked: the next call still gets the turn at 2 s, which is within reach once time has moved.
+    clock.now = () => 1_000_000 + 1000;
+    expect(s.reserve('chat.postMessage', 'C1')).toBe(1000);
+  });
+
+  it('pauses the refused channel for Retry-After, and only that channel', () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({ maxWaitMs: 60_000 }, clock);
+    s.pause('chat.postMessage', 'C1', 30_000);
+    expect(s.reserve('chat.postMessage', 'C1')).toBe(30_000);
+    expect(s.reserve('chat.postMessage', 'C2')).toBe(0);
+    s.pause('users.info', undefined, 5000);
+    expect(s.reserve('users.info')).toBe(5000);
+  });
+});

@@ -1,0 +1,67 @@
+// Coalesced messages: one page reads exactly as before; several list each page with its own Acknowledge button id.
+import { describe, expect, it } from 'vitest';
+import { buildPageDigestBlocks, buildPageDigestText, buildPointerDigestBlocks } from '../../../blocks/digest.js';
+import { buildAnsweredPageBlocks, buildPageBlocks } from '../../../blocks/oncall.js';
+import { actionIdPattern, ActionIds } from '../../../blocks/ids.js';
+import type { PageView } from '../../../src/oncall/page-view.js';
+
+const view = (n: number): PageView => ({
+  incidentId: n,
+  publicId: `INC-${n}`,
+  severity: 'sev1',
+  title: `checkout <!channel> down ${n}`,
+  service: 'checkout',
+  channelId: `C${n}`,
+  step: 1,
+  steps: 2,
+  round: 0,
+  lateByMs: 0,
+});
+
+describe('page digests', () => {
+  it('renders a single page exactly as the page alone', () => {
+    expect(buildPageDigestBlocks([{ view: view(1), answer: null }])).toEqual(buildPageBlocks(view(1)));
+  });
+
+  it('lists several pages under a heading, numbering the action ids after the first, answered ones without a button', () => {
+    const answer = { status: 'acknowledged' as const, by: '<@U1>' };
+    const blocks = buildPageDigestBlocks([
+      { view: view(1), answer: null },
+      { view: view(2), answer },
+      { view: view(3), answer: null },
+    ]);
+    expect(blocks[0]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: ':rotating_light: *3 pages* (2 waiting for an answer). Newest last.' },
+    });
+    expect(blocks.slice(4, 7)).toEqual(buildAnsweredPageBlocks(view(2), answer));
+    const ids = blocks.flatMap((b) =>
+      b.type === 'actions' ? b.elements.map((e) => (e as { action_id: string }).action_id) : [],
+    );
+    expect(ids).toEqual([ActionIds.acknowledge, `${ActionIds.acknowledge}.2`]);
+    expect(ids.every((id) => actionIdPattern(ActionIds.acknowledge).test(id))).toBe(true);
+    expect(actionIdPattern(ActionIds.acknowledge).test('incident_acknowledged')).toBe(false);
+    expect(
+      buildPageDigestText([
+        { view: view(1), answer: null },
+        { view: view(2), answer },
+      ]),
+    ).toBe(':rotating_light: You are paged for 2 incidents: INC-1, INC-2');
+  });
+
+  it('escapes alert text in every listed page and pointer', () => {
+    const json = JSON.stringify([
+      buildPageDigestBlocks([
+        { view: view(1), answer: null },
+        { view: view(2), answer: null },
+      ]),
+      buildPointerDigestBlocks([
+        {
+          view: { publicId: 'INC-1', severity: 'sev1', title: '<!channel> x', service: null, channelId: 'C1' },
+          answer: null,
+        },
+      ]),
+    ]);
+    expect(json).not.toContain('<!channel>');
+  });
+});
