@@ -61,6 +61,7 @@ const incident: Incident = {
   },
   page: null,
   briefingState: null,
+  chatProgress: {},
   openedAt: new Date(NOW - 30 * 60_000),
   acknowledgedAt: new Date(NOW - 25 * 60_000),
   resolvedAt: null,
