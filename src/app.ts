@@ -19,6 +19,7 @@ import { refreshRunbooksJob } from './runbooks/jobs/refresh-runbooks.js';
 import { createGitHubRunbookRepository } from './adapters/github/runbooks-reader.js';
 import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
+import { installConversation } from './conversation/install.js';
 import { installRemediation } from './remediation/install.js';
 import { createActionRunners } from './remediation/create-action-runners.js';
 import { installOncall } from './oncall/install.js';
@@ -217,6 +218,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
     installIntake(ctx, http.webhooks);
     installIncidents(ctx);
+    installConversation(ctx);
     installRemediation(ctx, runners);
     await installOncall(ctx);
     installPostmortems(
