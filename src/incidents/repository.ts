@@ -75,6 +75,13 @@ export async function findIncident(db: Knex | Knex.Transaction, id: number): Pro
   return row ? toIncident(row) : undefined;
 }
 
+/** The incidents with these ids, in one statement (those not found are left out). */
+export async function findIncidents(db: Knex | Knex.Transaction, ids: number[]): Promise<Incident[]> {
+  if (!ids.length) return [];
+  const rows = (await db('incidents').whereIn('id', ids)) as Row[];
+  return rows.map(toIncident);
+}
+
 export async function findIncidentByPublicId(
   db: Knex | Knex.Transaction,
   publicId: string,
