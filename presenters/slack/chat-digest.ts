@@ -14,7 +14,7 @@ import {
   type DigestKind,
 } from '../../src/incidents/digest-repository.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
-import { loadSnapshot } from '../../src/oncall/escalation-policy.js';
+import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
 import { pageView } from '../../src/oncall/page-view.js';
 import { recordPage } from '../../src/oncall/pages-repository.js';
 import {
@@ -76,8 +76,8 @@ export async function renderDigest(
   }
   const pages = [];
   for (const i of known) {
-    const snapshot = await loadSnapshot(ctx.knex, i.incidentId);
-    const view = pageView(incidents.get(i.incidentId)!, snapshot, {
+    const incident = incidents.get(i.incidentId)!;
+    const view = pageView(incident, snapshotOfIncident(incident), {
       step: i.step,
       steps: i.steps,
       round: i.round,

@@ -34,6 +34,8 @@ export interface Incident {
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
   version: number;
+  /** The escalation policy frozen into the incident (raw JSON, read with the row; the oncall capability parses it). */
+  escalationSnapshot?: unknown;
 }
 
 /** Steps of opening an incident in chat beyond the channel and the first briefing (which the row records itself). */
@@ -67,6 +69,7 @@ export function toIncident(r: Row): Incident {
     acknowledgedAt: (r.acknowledged_at as Date | null) ?? null,
     resolvedAt: (r.resolved_at as Date | null) ?? null,
     version: r.version as number,
+    ...(r.escalation_snapshot != null ? { escalationSnapshot: r.escalation_snapshot } : {}),
   };
 }
 

@@ -6,12 +6,11 @@ import type { AppMetrics } from '../../metrics.js';
 import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
 import {
   cancelJob,
-  claimDueJobs,
+  claimDueJobsAndNext,
   findJob,
   insertJob,
   listDeadJobs,
   releaseOwnedJobs,
-  nextDueAt,
   releaseExpiredLocks,
   reviveDeadJob,
   summarizeDeadJobs,
@@ -202,8 +201,12 @@ export class PostgresJobQueue implements JobQueue {
       await releaseExpiredLocks(this.knex);
     }
     const free = this.concurrency - this.active.size;
+    // The claim also reads the next due time: one statement a poll.
+    let next: Date | undefined;
     if (free > 0) {
-      const rows = await claimDueJobs(this.knex, this.deps.owner, free, this.deps.lockMs);
+      const claim = await claimDueJobsAndNext(this.knex, this.deps.owner, free, this.deps.lockMs);
+      const rows = claim.rows;
+      next = claim.next;
       this.backlog = rows.length === free;
       for (const row of rows) {
         const slot = Symbol(row.id);
@@ -228,7 +231,6 @@ export class PostgresJobQueue implements JobQueue {
       this.backlog = true;
       return;
     }
-    const next = await nextDueAt(this.knex);
     const now = Date.now();
     let at = next ? next.getTime() : now + this.pollIntervalMs;
     // A due job we could not claim is being claimed by another replica right now.
