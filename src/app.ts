@@ -22,6 +22,8 @@ import { installIncidents } from './incidents/install.js';
 import { installRemediation } from './remediation/install.js';
 import { createActionRunners } from './remediation/create-action-runners.js';
 import { installOncall } from './oncall/install.js';
+import { installPostmortems } from './postmortems/install.js';
+import { createGitHubPostmortemHost } from './adapters/github/postmortem-publisher.js';
 import { createHttpServer } from './http/server.js';
 import { AppError, ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
@@ -217,6 +219,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     installIncidents(ctx);
     installRemediation(ctx, runners);
     await installOncall(ctx);
+    installPostmortems(
+      ctx,
+      env.RUNBOOKS_REPO && env.GITHUB_TOKEN
+        ? createGitHubPostmortemHost({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, repo: env.RUNBOOKS_REPO })
+        : undefined,
+    );
     slack.listen(ctx);
     if (overrides.mount && role !== 'worker') await overrides.mount(http.root);
 

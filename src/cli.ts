@@ -1,5 +1,5 @@
 // The `incident-copilot` command line: start, migrate, config check, jobs, investigate, eval, scenarios generate,
-// runbooks lint.
+// runbooks lint, slo rules.
 import { loadConfig, type AppConfig } from './config.js';
 import { AppError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -28,6 +28,9 @@ Commands:
                                       Check the runbooks (config file and RUNBOOKS_REPO, or DIR): vague steps,
                                       placeholders, stale drills, unknown metrics, alerts with no runbook.
   runbooks refresh                    Ask the running copilot to read RUNBOOKS_REPO again now (DATABASE_URL).
+  slo rules [--file F ...] [--config PATH]
+                                      Print Prometheus rules (Sloth-compatible SLI, metadata, burn alerts) for
+                                      the SLOs in Sloth/OpenSLO files and the config (examples/slos/).
   help                                Show this help.
 
 Settings come from the environment; see .env.example. The config file is COPILOT_CONFIG (default copilot.yml).`;
@@ -80,6 +83,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         }
       case 'runbooks':
         return await runbooks(rest, io);
+      case 'slo':
+        if (rest[0] !== 'rules') break;
+        {
+          const { runSloRulesCommand } = await import('./slo/commands.js');
+          return runSloRulesCommand(rest.slice(1), io);
+        }
       case 'help':
       case '--help':
       case '-h':

@@ -163,22 +163,7 @@ export const actionSchema = z.object({
   verifyWindow: duration.optional(),
 });
 
-export const sloSchema = z.object({
-  name: z.string().min(1),
-  service: z.string(),
-  /** Metric role (see metrics.roles) whose value is the bad share, e.g. error_ratio. */
-  sli: z.string().default('error_ratio'),
-  objective: z.number().gt(0).lt(1),
-  window: duration.default(28 * 86_400_000),
-  /** Error-budget policy: what happens when the budget burns. */
-  policy: z
-    .object({
-      fastBurnRate: z.number().positive().default(14.4),
-      slowBurnRate: z.number().positive().default(6),
-      freezeDeploysWhenExhausted: z.boolean().default(true),
-    })
-    .prefault({}),
-});
+export { sloSchema } from './slo-schema.js';
 
 export const runbookSchema = z
   .object({

@@ -3,6 +3,10 @@ import type { SloDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Series } from '../investigation/evidence-model.js';
 import { formatFactor, formatPercent, humanNumber } from '../investigation/format-value.js';
+import type { TimeRange } from '../investigation/ports.js';
+import { budgetRemaining, burnRate } from './burn-math.js';
+import { errorRatioQuery, specsFromConfig } from './model.js';
+import { promDuration } from './prometheus-rules.js';
 
 export type BudgetState = 'healthy' | 'slow_burn' | 'fast_burn' | 'exhausted' | 'unknown';
 
@@ -43,14 +47,13 @@ function meanBetween(series: Series[], from: number, to: number): number | null 
  * Fast burn: the 1 h burn rate is at least the policy's fastBurnRate; slow burn: the 6 h rate at least slowBurnRate.
  */
 export function computeErrorBudget(slo: SloDef, series: Series[], now: Date, recent: Series[] = series): ErrorBudget {
-  const allowed = 1 - slo.objective;
   const end = now.getTime();
   const windowMean = meanBetween(series, end - slo.window, end);
   const h1 = meanBetween(recent, end - 3_600_000, end);
   const h6 = meanBetween(recent, end - 6 * 3_600_000, end);
-  const remaining = windowMean === null ? null : 1 - windowMean / allowed;
-  const burnRate1h = h1 === null ? null : h1 / allowed;
-  const burnRate6h = h6 === null ? null : h6 / allowed;
+  const remaining = windowMean === null ? null : budgetRemaining(windowMean, slo.objective);
+  const burnRate1h = h1 === null ? null : burnRate(h1, slo.objective);
+  const burnRate6h = h6 === null ? null : burnRate(h6, slo.objective);
   let state: BudgetState = 'unknown';
   if (remaining !== null) {
     if (remaining <= 0) state = 'exhausted';
@@ -85,18 +88,28 @@ export function computeErrorBudget(slo: SloDef, series: Series[], now: Date, rec
 export async function errorBudgetsFor(ctx: AppContext, service: string, now = ctx.clock.now()): Promise<ErrorBudget[]> {
   const slos = ctx.config.file.slos.filter((s) => s.service === service);
   const metrics = ctx.services.evidence.metrics;
+  const specs = specsFromConfig(ctx.config.file).specs;
   const out: ErrorBudget[] = [];
   for (const slo of slos) {
     let series: Series[] = [];
     let recent: Series[] = [];
+    // An SLI given by PromQL (or scoped to a label selector) is read as its bad share over each step.
+    const spec = specs.find((s) => s.service === service && s.name === slo.name);
+    const byQuery = Boolean(slo.events || slo.errorRatioQuery || Object.keys(slo.scope.selector).length);
+    const read = (range: TimeRange): Promise<Series[]> =>
+      !byQuery
+        ? metrics!.queryRole(slo.sli, service, range)
+        : spec
+          ? metrics!.queryRange(errorRatioQuery(spec, promDuration(range.stepMs)), range)
+          : Promise.resolve([]);
     if (metrics) {
       // About 700 points over the window keeps the query far under Prometheus's 11,000-point limit.
       const stepMs = Math.max(60_000, Math.ceil(slo.window / 700 / 60_000) * 60_000);
       const end = now.getTime();
       try {
         [series, recent] = await Promise.all([
-          metrics.queryRole(slo.sli, service, { start: end - slo.window, end, stepMs }),
-          metrics.queryRole(slo.sli, service, { start: end - 6 * 3_600_000, end, stepMs: 60_000 }),
+          read({ start: end - slo.window, end, stepMs }),
+          read({ start: end - 6 * 3_600_000, end, stepMs: 60_000 }),
         ]);
       } catch (err) {
         ctx.logger.warn({ err, slo: slo.name }, 'could not read the SLI for the error budget');

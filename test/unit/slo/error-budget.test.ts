@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseFileConfig } from '../../../src/config.js';
-import { computeErrorBudget, formatBudgetLeft, formatObjective } from '../../../src/slo/error-budget.js';
+import type { AppContext } from '../../../src/context.js';
+import {
+  computeErrorBudget,
+  errorBudgetsFor,
+  formatBudgetLeft,
+  formatObjective,
+} from '../../../src/slo/error-budget.js';
 
 const file = parseFileConfig({
   services: [{ name: 'checkout' }],
@@ -63,5 +69,44 @@ describe('budgets and objectives as people read them', () => {
   it('keeps every digit of an objective', () => {
     expect(formatObjective(0.999)).toBe('99.9%');
     expect(formatObjective(0.99995)).toBe('99.995%');
+  });
+});
+
+describe('errorBudgetsFor', () => {
+  it('reads a PromQL SLI by its query, scoped, and a metric-role SLI by its role', async () => {
+    const config = parseFileConfig({
+      services: [{ name: 'checkout' }],
+      slos: [
+        { name: 'role', service: 'checkout', objective: 0.99 },
+        {
+          name: 'paid',
+          service: 'checkout',
+          objective: 0.99,
+          period: '7d',
+          scope: { selector: { tier: 'paid' } },
+          events: {
+            bad: 'sum(rate(e{ {{.selector}} }[{{.window}}]))',
+            total: 'sum(rate(t{ {{.selector}} }[{{.window}}]))',
+          },
+        },
+      ],
+    });
+    const calls: string[] = [];
+    const points = (v: number) => [
+      { metric: {}, values: [[now.getTime() / 1000 - 60, String(v)] as [number, string]] },
+    ];
+    const metrics = {
+      queryRole: async (role: string) => (calls.push(`role ${role}`), points(0.001)),
+      queryRange: async (promql: string, range: { stepMs: number }) => (
+        calls.push(`${range.stepMs} ${promql}`),
+        points(0.005)
+      ),
+    };
+    const ctx = { config: { file: config }, services: { evidence: { metrics } } } as unknown as AppContext;
+    const [role, paid] = await errorBudgetsFor(ctx, 'checkout', now);
+    expect(role!.burnRate1h).toBeCloseTo(0.1, 9);
+    expect(paid!.burnRate1h).toBeCloseTo(0.5, 9);
+    expect(calls).toContain('60000 (sum(rate(e{ tier="paid" }[1m])))\n/\n(sum(rate(t{ tier="paid" }[1m])))');
+    expect(calls.filter((c) => c.startsWith('role'))).toEqual(['role error_ratio', 'role error_ratio']);
   });
 });
