@@ -7,12 +7,12 @@ import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { buildAnswerBlocks, buildAnswerText } from '../../../blocks/answer.js';
 import type { Answer } from '../../../src/conversation/answer.js';
 import { chartOfMetric } from '../../charts/chart-of-metric.js';
+import { PRESENTER_RETRY } from './retry-policy.js';
 
 export function answerInThreadJob(ctx: AppContext): JobDefinition<z.infer<typeof PostAnswer.schema>> {
   return defineJob({
     ...PostAnswer,
-    attempts: 8,
-    backoffMs: 1000,
+    ...PRESENTER_RETRY,
     process: async ({ channel, threadTs, answer }) => {
       await ctx.chat.postMessage(channel, buildAnswerText(answer), buildAnswerBlocks(answer), threadTs);
       if (answer.chart) await postAnswerChart(ctx, channel, threadTs, answer.chart);
