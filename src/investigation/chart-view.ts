@@ -115,7 +115,9 @@ export function buildVerificationChartView(input: {
 }): ChartView {
   const unit = unitOfRole(input.role);
   const before = input.points.filter(([t]) => t <= input.appliedAt);
-  const after = input.points.filter(([t]) => t >= input.appliedAt);
+  const later = input.points.filter(([t]) => t > input.appliedAt);
+  // The after line starts at the last point before the fix, so even one point after it draws a segment.
+  const after = later.length > 0 && before.length > 0 ? [before[before.length - 1]!, ...later] : later;
   return {
     title: input.title,
     metric: roleLabel(input.role),
