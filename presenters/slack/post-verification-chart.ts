@@ -82,7 +82,12 @@ export async function postVerificationChart(ctx: AppContext, run: RemediationRun
     type: 'chart.posted',
     actor: 'copilot',
     dedupeKey: verificationChartKey(run.id),
-    data: { runId: run.id, metric: verdict.role, points: points.length },
+    data: {
+      runId: run.id,
+      metric: verdict.role,
+      points: points.length,
+      afterPoints: points.filter(([t]) => t > appliedAt).length,
+    },
     at: ctx.clock.now(),
   });
   return true;

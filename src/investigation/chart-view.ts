@@ -32,6 +32,8 @@ export interface ChartView {
   /** The y axis's metric, for people ("error ratio"). */
   metric: string;
   unit: Unit;
+  /** The y axis's title when "metric (unit)" would not read well (a certificate's "cert expiry (time left)"). */
+  axisTitle?: string;
   /** IANA time zone the time axis reads in (the team's). */
   timeZone: string;
   series: ChartSeries[];
@@ -80,20 +82,30 @@ export function buildMetricChartView(input: {
   let series = input.series
     .map((s) => ({ name: seriesName(s, metric), points: seriesPoints(s) }))
     .filter((s) => s.points.length > 0);
+  // Under two days left the axis reads in hours and minutes (the seconds formatter picks), else in days.
+  let shown: Unit = unit;
+  let rule = input.threshold;
   if (unit === 'expiry') {
     series = series.map((s) => ({
       ...s,
       points: s.points.map(([t, v]): [number, number] => [t, (v * 1000 - t) / DAY]),
     }));
+    const span = Math.max(0, ...series.flatMap((s) => s.points.map(([, v]) => Math.abs(v))));
+    shown = span < 2 ? 'seconds' : 'days';
+    if (shown === 'seconds') {
+      series = series.map((s) => ({ ...s, points: s.points.map(([t, v]): [number, number] => [t, v * 86_400]) }));
+      if (rule) rule = { ...rule, value: rule.value * 86_400 };
+    }
   }
   const many = series.length > 1;
   return {
     title: input.title,
-    metric: unit === 'expiry' ? `${metric} (days left)` : metric,
-    unit: unit === 'expiry' ? 'days' : unit,
+    metric,
+    unit: shown,
+    ...(unit === 'expiry' ? { axisTitle: `${metric} (${shown === 'days' ? 'days' : 'time'} left)` } : {}),
     timeZone: input.timeZone,
     series: series.map((s) => (many && s.name === input.highlight ? { ...s, highlight: true } : s)),
-    ...(input.threshold ? { rule: input.threshold } : {}),
+    ...(rule ? { rule } : {}),
     markers: [...(input.markers ?? [])].sort((a, b) => a.at - b.at),
   };
 }

@@ -113,10 +113,29 @@ describe('buildMetricChartView', () => {
       threshold: { value: 7, label: 'threshold 7 days' },
     });
     expect(view.unit).toBe('days');
-    expect(view.metric).toBe('cert expiry (days left)');
+    expect(view.axisTitle).toBe('cert expiry (days left)');
     const days = view.series[0]!.points.map(([, v]) => v);
     expect(days[0]).toBe(3);
     expect(days[2]).toBeCloseTo(3 - 2 / 1440, 9);
+  });
+
+  it('draws under two days left in hours and minutes, the threshold converted and the unit named once', async () => {
+    const expiresAt = T0 + 90 * 60; // 1.5 h after the first point, expired before the last
+    const view = buildMetricChartView({
+      title: 'cert',
+      role: 'cert_expiry',
+      series: [series('edge', () => expiresAt, 120)],
+      timeZone: 'UTC',
+      threshold: thresholdRule('cert_expiry', 0.5),
+    });
+    expect(view.unit).toBe('seconds');
+    expect(view.rule?.value).toBe(0.5 * 86_400);
+    expect(view.series[0]!.points[0]![1]).toBe(5400);
+    const svg = await renderChartSvg(view);
+    const axis = ariaLabels(svg).find((a) => a.startsWith('Y-axis'))!;
+    expect(axis).toContain("titled 'cert expiry (time left)'");
+    expect(texts(svg)).toEqual(expect.arrayContaining(['2.5 h', '7.5 h']));
+    expect(texts(svg).some((t) => / days?$/.test(t) && /^-?0\./.test(t))).toBe(false);
   });
 
   it('highlights only when several series share the chart', () => {
