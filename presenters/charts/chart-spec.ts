@@ -52,6 +52,20 @@ function unitWord(view: ChartView): string {
   return words[view.unit];
 }
 
+/** About how many characters of the 13 px title fit on one line of the chart's width. */
+const TITLE_CHARS = Math.floor(CHART_WIDTH / 8);
+
+/** A title as at most two lines broken between words, so "… before and after renew_certificate" is read whole. */
+export function wrapTitle(title: string): string | string[] {
+  if (title.length <= TITLE_CHARS) return title;
+  const words = title.split(' ');
+  let first = '';
+  while (words.length && (first ? `${first} ${words[0]}` : words[0]!).length <= TITLE_CHARS)
+    first = first ? `${first} ${words.shift()}` : words.shift()!;
+  if (!first) return title;
+  return [first, words.join(' ')];
+}
+
 /** A text mark's white outline, drawn under the same text so lines crossing a label do not hide it. */
 const HALO = { color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' as const };
 
@@ -193,9 +207,9 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    // Long titles are cut with an ellipsis rather than widening the picture.
+    // Long titles wrap onto a second line (cut with an ellipsis only past that) rather than widening the picture.
     title: {
-      text: view.title,
+      text: wrapTitle(view.title),
       ...(view.subtitle ? { subtitle: view.subtitle } : {}),
       anchor: 'start',
       fontSize: 13,

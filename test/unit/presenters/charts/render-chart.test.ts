@@ -191,3 +191,29 @@ describe('SLO burn and verification charts', () => {
     expect(texts(svg)).toEqual(expect.arrayContaining(['0 ms', '100 ms', '400 ms']));
   });
 });
+
+describe('a verification chart shaped like the certificate scenario', () => {
+  it('keeps its width fixed, its long title whole on two lines and the fix label inside the plot', async () => {
+    const appliedAt = (T0 + 57 * 60) * 1000; // near the right edge
+    const points = Array.from({ length: 60 }, (_, i): [number, number] => [(T0 + i * 60) * 1000, i < 57 ? 0 : 1]);
+    const title = 'INC-12: probe success of edge-gateway before and after renew_certificate';
+    const view = buildVerificationChartView({
+      title,
+      role: 'probe_success',
+      points,
+      appliedAt,
+      actionLabel: 'renew_certificate applied by the copilot after approval',
+      limit: 0.99,
+      timeZone: 'Europe/Berlin',
+    });
+    const svg = await renderChartSvg(view);
+    const width = (s: string) => Number(/<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(s)![1]);
+    const plain = await renderChartSvg({ ...view, markers: [] });
+    expect(width(svg)).toBe(width(plain));
+    expect(svg).toContain('before and after renew_certificate');
+    expect(svg).toContain('INC-12: probe success of edge-gateway');
+    expect(texts(svg).some((t) => t.includes('…'))).toBe(false);
+    // The label is right-aligned at its line: it ends where the marker is.
+    expect(svg).toMatch(/text-anchor="end"[^>]*>renew_certificate applied by the copilot after approval</);
+  });
+});
