@@ -1,5 +1,8 @@
 // Charts: a fixed view model renders an SVG with both axes, the unit, the threshold line and the onset marker (read from
 // its text and aria labels, not pixels), and the same bytes every time, as SVG and as PNG.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   buildMetricChartView,
@@ -51,6 +54,13 @@ describe('renderChartSvg', () => {
     expect(t).toEqual(expect.arrayContaining(['02:00', '02:15', '02:30', '0%', '5%', '10%', 'threshold 5%']));
     expect(t.some((x) => /^0\.\d+$/.test(x) || /e-\d/.test(x))).toBe(false);
     expect(t).toEqual(expect.arrayContaining(['checkout', 'payments', 'onset 02:29']));
+  });
+
+  it('draws the stored golden SVG byte for byte (UPDATE_GOLDEN=1 rewrites it after a deliberate change)', async () => {
+    const golden = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/charts/metric-chart.svg');
+    const svg = await renderChartSvg(VIEW);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, svg);
+    expect(svg).toBe(readFileSync(golden, 'utf8'));
   });
 
   it('gives the same bytes for the same view, as SVG and as PNG', async () => {
