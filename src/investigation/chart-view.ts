@@ -146,6 +146,16 @@ export function buildVerificationChartView(input: {
   };
 }
 
+/**
+ * The level a saturation role is acted on at, as the runbooks' steps say it ("CPU above 0.9 of its limit: scale
+ * out"), for a chart with no SLO line of its own; undefined for roles with no such level.
+ */
+export function saturationThreshold(role: string): ChartRule | undefined {
+  const levels: Record<string, number> = { cpu: 0.9, db_connections: 0.9 };
+  const level = levels[role];
+  return level === undefined ? undefined : thresholdRule(role, level, 'saturation');
+}
+
 /** The threshold label of a role's value ("threshold 5%"). */
 export function thresholdRule(role: string, value: number, word = 'threshold'): ChartRule {
   const unit = unitOfRole(role);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildMetricChartView,
   buildVerificationChartView,
+  saturationThreshold,
   thresholdRule,
   type ChartView,
 } from '../../../../src/investigation/chart-view.js';
@@ -57,7 +58,10 @@ describe('renderChartSvg', () => {
   });
 
   it('draws the stored golden SVG byte for byte (UPDATE_GOLDEN=1 rewrites it after a deliberate change)', async () => {
-    const golden = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/charts/metric-chart.svg');
+    const golden = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../../fixtures/charts/metric-chart.svg',
+    );
     const svg = await renderChartSvg(VIEW);
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, svg);
     expect(svg).toBe(readFileSync(golden, 'utf8'));
@@ -225,5 +229,20 @@ describe('a verification chart shaped like the certificate scenario', () => {
     expect(texts(svg).some((t) => t.includes('…'))).toBe(false);
     // The label is right-aligned at its line: it ends where the marker is.
     expect(svg).toMatch(/text-anchor="end"[^>]*>renew_certificate applied by the copilot after approval</);
+  });
+});
+
+describe('saturationThreshold', () => {
+  it('gives CPU the 90% its runbook acts at, drawn as a labelled line, and nothing for roles without a level', async () => {
+    expect(saturationThreshold('cpu')).toEqual({ value: 0.9, label: 'saturation 90%' });
+    expect(saturationThreshold('error_ratio')).toBeUndefined();
+    const view = buildMetricChartView({
+      title: 'cpu',
+      role: 'cpu',
+      series: [series('search', (i) => (i < 30 ? 0.4 : 0.97))],
+      timeZone: 'UTC',
+      threshold: saturationThreshold('cpu')!,
+    });
+    expect(ariaLabels(await renderChartSvg(view))).toContain('threshold line: saturation 90%');
   });
 });
