@@ -11,6 +11,9 @@ export const ActionIds = {
   confirmHandoff: 'handoff_confirm',
   /** The incoming on-call's confirm button (Slack wants distinct action ids within one message). */
   confirmHandoffIncoming: 'handoff_confirm_incoming',
+  editPostmortem: 'postmortem_edit',
+  publishPostmortem: 'postmortem_publish',
+  discardPostmortem: 'postmortem_discard',
 } as const;
 
 /**
@@ -29,6 +32,7 @@ export function actionIdPattern(id: string): RegExp {
 export const ViewIds = {
   declareIncident: 'incident_declare_modal',
   resolveIncident: 'incident_resolve_modal',
+  editPostmortem: 'postmortem_edit_modal',
 } as const;
 
 export type ActionId = (typeof ActionIds)[keyof typeof ActionIds];

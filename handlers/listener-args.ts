@@ -41,4 +41,6 @@ export interface ViewSubmissionArgs {
 /** An Events API event (the inner `event` of the envelope). */
 export interface EventArgs {
   event: unknown;
+  /** Bolt's context: the copilot's own user id, to tell a mention of it and a reply under its messages. */
+  context?: { botUserId?: string | undefined };
 }

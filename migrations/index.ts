@@ -11,6 +11,7 @@ import * as createRemediationRuns from './20261122000600_create_remediation_runs
 import * as addIncidentPage from './20261129000100_add_incident_page.js';
 import * as createChatDigestItems from './20261130_0100_d1-slack-rate_create_chat_digest_items.js';
 import * as addIncidentChatProgress from './20261130_0100_d2-roles_add_incident_chat_progress.js';
+import * as createPostmortems from './20261130_0200_g-postmortem_create_postmortems.js';
 
 interface Migration {
   name: string;
@@ -28,6 +29,7 @@ export const migrations: Migration[] = [
   { name: '20261129000100_add_incident_page', module: addIncidentPage },
   { name: '20261130_0100_d1-slack-rate_create_chat_digest_items', module: createChatDigestItems },
   { name: '20261130_0100_d2-roles_add_incident_chat_progress', module: addIncidentChatProgress },
+  { name: '20261130_0200_g-postmortem_create_postmortems', module: createPostmortems },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -19,9 +19,12 @@ import { refreshRunbooksJob } from './runbooks/jobs/refresh-runbooks.js';
 import { createGitHubRunbookRepository } from './adapters/github/runbooks-reader.js';
 import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
+import { installConversation } from './conversation/install.js';
 import { installRemediation } from './remediation/install.js';
 import { createActionRunners } from './remediation/create-action-runners.js';
 import { installOncall } from './oncall/install.js';
+import { installPostmortems } from './postmortems/install.js';
+import { createGitHubPostmortemHost } from './adapters/github/postmortem-publisher.js';
 import { createHttpServer } from './http/server.js';
 import { AppError, ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
@@ -227,8 +230,15 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
     installIntake(ctx, http.webhooks);
     installIncidents(ctx);
+    installConversation(ctx);
     installRemediation(ctx, runners);
     await installOncall(ctx);
+    installPostmortems(
+      ctx,
+      env.RUNBOOKS_REPO && env.GITHUB_TOKEN
+        ? createGitHubPostmortemHost({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, repo: env.RUNBOOKS_REPO })
+        : undefined,
+    );
     slack.listen(ctx);
     if (overrides.mount && role !== 'worker') await overrides.mount(http.root);
 

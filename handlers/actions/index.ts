@@ -6,6 +6,7 @@ import type { ActionArgs } from '../listener-args.js';
 import { registerIncidentButtons } from './incident-buttons.js';
 import { registerRemediationActions } from './remediation.js';
 import { registerHandoffActions } from './handoff.js';
+import { registerPostmortemActions } from './postmortem.js';
 import { tellClicker } from './tell-clicker.js';
 import { ActionIds } from '../../blocks/ids.js';
 
@@ -13,6 +14,7 @@ export function registerActions(app: App, deps: HandlerDeps): void {
   registerIncidentButtons(app, deps);
   registerRemediationActions(app, deps);
   registerHandoffActions(app, deps);
+  registerPostmortemActions(app, deps);
   // Each feature's register function is called here.
   app.action<BlockAction>({ action_id: UNKNOWN_ACTION_ID }, (args) => handleUnknownActionClick(deps, args));
 }

@@ -2,8 +2,10 @@
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
 import { registerIncidentModals } from './incident-modals.js';
+import { registerPostmortemModals } from './postmortem.js';
 
 export function registerViews(app: App, deps: HandlerDeps): void {
   registerIncidentModals(app, deps);
+  registerPostmortemModals(app, deps);
   // Each feature's register function is called here.
 }

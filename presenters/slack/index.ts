@@ -1,8 +1,10 @@
 // The Slack presenters: jobs and domain-event listeners that turn what the core recorded into Slack posts and updates.
 import type { AppContext } from '../../src/context.js';
 import { scheduleBriefingUpdate } from '../../src/incidents/presentations.js';
+import { answerInThreadJob } from './jobs/answer-in-thread.js';
 import { openIncidentChannelJob, openIncidentChannelNow } from './jobs/open-incident-channel.js';
 import { postIncidentNoteJob } from './jobs/post-incident-note.js';
+import { showPostmortemJob } from './jobs/show-postmortem.js';
 import { updateBriefingJob } from './jobs/update-briefing.js';
 import { registerOncallPresenters } from './oncall.js';
 import { postIncidentCharts } from './post-chart.js';
@@ -13,6 +15,8 @@ export function registerSlackPresenters(ctx: AppContext): void {
   ctx.queue.register(openIncidentChannelJob(ctx));
   ctx.queue.register(updateBriefingJob(ctx));
   ctx.queue.register(postIncidentNoteJob(ctx));
+  ctx.queue.register(showPostmortemJob(ctx));
+  ctx.queue.register(answerInThreadJob(ctx));
   // The first briefing comes at once; the open-incident job queued with the incident is the safety net.
   ctx.events.on('incident.opened', ({ incidentId }) => openIncidentChannelNow(ctx, incidentId));
   // Severity and commander are shown in the briefing and the topic: re-render them when they change.

@@ -81,6 +81,8 @@ export function encodeTypedText(typed: string, state: WorkspaceState, forCommand
   const escaped = typed.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return escaped
     .replace(/(^|\s)@([a-z0-9._-]+)/gi, (m, pre: string, handle: string) => {
+      if (handle.toLowerCase() === SANDBOX_BOT.name || handle.toLowerCase() === 'copilot')
+        return `${pre}<@${SANDBOX_BOT.userId}${forCommand ? `|${SANDBOX_BOT.name}` : ''}>`;
       const u = state.users.find(
         (x) => x.name.toLowerCase() === handle.toLowerCase() || x.realName.toLowerCase() === handle.toLowerCase(),
       );
@@ -452,9 +454,21 @@ export class SlackDeliverer {
       channel_type: channel.is_im ? 'im' : channel.is_private ? 'group' : 'channel',
       ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}),
     };
+    if (msg.thread_ts) {
+      const parent = state.message(channel.id, msg.thread_ts);
+      const parentUser = parent?.user ?? (parent?.bot_id ? SANDBOX_BOT.userId : undefined);
+      if (parentUser) event.parent_user_id = parentUser;
+    }
     const delivered = await this.deliverEvent(appUrl, event);
     eventIds.push(delivered.eventId);
     deliveries.push(delivered.result);
+    // As Slack does: a message mentioning the app also comes as an app_mention event (its own event id).
+    if (a.text.includes(`<@${SANDBOX_BOT.userId}>`)) {
+      const { channel_type: _type, ...mention } = event;
+      const m = await this.deliverEvent(appUrl, { ...mention, type: 'app_mention' });
+      eventIds.push(m.eventId);
+      deliveries.push(m.result);
+    }
     return { ts: msg.ts, eventIds, deliveries };
   }
 

@@ -55,6 +55,7 @@ export function verbOf(action: AccessAction, object: string): string {
     swap_oncall: `swap on-call on ${object}`,
     reject_remediation: `reject ${object}`,
     declare: 'declare an incident',
+    publish_postmortem: `edit, publish or discard ${object}`,
     approve_remediation: `approve ${object}`,
   };
   return verbs[action];

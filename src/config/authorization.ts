@@ -11,6 +11,8 @@ export const AUTHZ_ACTIONS = [
   'swap_oncall',
   'reject_remediation',
   'declare',
+  /** Edit, publish or discard an incident's postmortem draft. */
+  'publish_postmortem',
 ] as const;
 export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
 
@@ -50,6 +52,7 @@ export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
   swap_oncall: { ...ROLE_DEFAULTS, oncall: true, teamLead: true },
   reject_remediation: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
   declare: { ...ROLE_DEFAULTS, anyone: true },
+  publish_postmortem: { ...ROLE_DEFAULTS, commander: true, teamLead: true },
 };
 
 /** One action's rule; every field left out keeps that action's default. */

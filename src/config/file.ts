@@ -35,6 +35,22 @@ export const fileConfigSchema = z.object({
   /** Runbooks: the investigator suggests their steps, and steps naming a catalog action get a button. */
   runbooks: z.array(runbookSchema).default([]),
   /** Runbooks kept in git (RUNBOOKS_REPO) and how they are checked (`incident-copilot runbooks lint`). */
+  /** Postmortems published to RUNBOOKS_REPO: the branch PRs target, where files go, where follow-ups are filed. */
+  postmortems: z
+    .object({
+      /** Branch the pull requests target; default the runbook setting's ref, else `main`. */
+      baseBranch: z.string().min(1).optional(),
+      /** Folder of RUNBOOKS_REPO for the postmortem files. */
+      path: z.string().min(1).default('postmortems/'),
+      /** Repository (owner/name) for the follow-up issues; default RUNBOOKS_REPO. */
+      issuesRepo: z
+        .string()
+        .regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name')
+        .optional(),
+      /** How long the model may take to improve the prose before the deterministic draft is kept. */
+      proseTimeout: duration.default(20_000),
+    })
+    .prefault({}),
   runbookSettings: z
     .object({
       /** Folder of RUNBOOKS_REPO holding the runbooks (subfolders included). */

@@ -279,3 +279,38 @@ export async function listIncidentListings(
     resolvedAt: dateOrNull(r.resolved_at),
   }));
 }
+
+/** A resolved incident with the root cause people gave when resolving it (incidents.resolution). */
+export interface ResolvedIncident {
+  publicId: string;
+  title: string;
+  service: string | null;
+  resolvedAt: Date;
+  resolution: { category?: string; cause?: string | null; summary?: string };
+}
+
+/** The most recently resolved incidents (of one service when given) that have a root cause, newest first. */
+export async function listResolvedWithRootCause(
+  db: Knex | Knex.Transaction,
+  opts: { service?: string; excludeId?: number; limit?: number } = {},
+): Promise<ResolvedIncident[]> {
+  const q = db('incidents')
+    .where({ status: 'resolved' })
+    .whereNotNull('resolution')
+    .orderBy('resolved_at', 'desc')
+    .limit(opts.limit ?? 5);
+  if (opts.service !== undefined) q.andWhere({ service: opts.service });
+  if (opts.excludeId !== undefined) q.andWhereNot({ id: opts.excludeId });
+  const rows = (await q.select('public_id', 'title', 'service', 'resolved_at', 'resolution')) as Row[];
+  return rows
+    .map((r) => ({
+      publicId: r.public_id as string,
+      title: r.title as string,
+      service: (r.service as string | null) ?? null,
+      resolvedAt: new Date(r.resolved_at as string | Date),
+      resolution: (typeof r.resolution === 'string'
+        ? JSON.parse(r.resolution)
+        : r.resolution) as ResolvedIncident['resolution'],
+    }))
+    .filter((r) => Boolean(r.resolution?.category || r.resolution?.cause || r.resolution?.summary));
+}

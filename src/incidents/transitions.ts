@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { findIncident, updateIncidentIfStatus, type Incident } from './repository.js';
 import { appendEvent, cycleKey, escalationRunCount } from './timeline-repository.js';
 import { scheduleBriefingUpdate } from './presentations.js';
+import { requestPostmortemDraft } from '../postmortems/requests.js';
 
 /** Who did it: a Slack user id, or "pagerduty:<user>" / "copilot" for automatic changes. */
 export interface Actor {
@@ -26,6 +27,7 @@ async function transition(
   patch: (now: Date) => Record<string, unknown>,
   event: { type: string; dedupeKey: string; data: Record<string, unknown> },
   actor: Actor,
+  within?: (trx: Knex.Transaction, cycle: number) => Promise<void>,
 ): Promise<TransitionResult> {
   const now = ctx.clock.now();
   const result = await ctx.knex.transaction(async (trx: Knex.Transaction) => {
@@ -37,7 +39,8 @@ async function transition(
       return { incident: current, applied: false };
     }
     // A reopened (or unacknowledged) incident is acknowledged and resolved again: its entries are keyed by the run.
-    const dedupeKey = cycleKey(event.dedupeKey, await escalationRunCount(trx, incidentId));
+    const cycle = await escalationRunCount(trx, incidentId);
+    const dedupeKey = cycleKey(event.dedupeKey, cycle);
     await appendEvent(trx, {
       incidentId,
       type: event.type,
@@ -47,6 +50,7 @@ async function transition(
       data: { via: actor.via, ...event.data },
     });
     await scheduleBriefingUpdate(ctx, incidentId, trx);
+    if (within) await within(trx, cycle);
     return { incident: updated, applied: true };
   });
   return result;
@@ -117,6 +121,8 @@ export async function resolveIncident(
     (now) => ({ status: 'resolved', resolved_at: now, resolution: JSON.stringify(resolution) }),
     { type: 'incident.resolved', dedupeKey: `resolve:${incidentId}`, data: { resolution } },
     actor,
+    // The postmortem draft is asked for in the resolve's transaction, so no resolve is left without one.
+    (trx, cycle) => requestPostmortemDraft(ctx, incidentId, cycle, trx),
   );
   if (r.applied) ctx.events.emit('incident.resolved', { incidentId, by: actor.id });
   return r;

@@ -66,8 +66,8 @@ export function novelVector(f: NovelFeatures): number[] {
  * calibration seed 4242 (220 category scenarios and 300 situations); reported on other seeds. Refit whenever the
  * investigator or the generator changes.
  */
-export const KNOWN_WEIGHTS = [2.098, 1.128];
-export const NOVEL_WEIGHTS = [4.857, 1.073];
+export const KNOWN_WEIGHTS = [1.112, 1.026];
+export const NOVEL_WEIGHTS = [0.351, 1.594];
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const dot = (w: readonly number[], x: readonly number[]) => w.reduce((s, wi, i) => s + wi * (x[i] ?? 0), 0);

@@ -77,6 +77,11 @@ describe('the local workspace in a browser', () => {
         250,
       );
       console.log(`screenshot: ${await saveScreenshot(page, 'briefing-with-chart')}`);
+
+      step = 'ask the copilot in the thread what changed, and see the answer name the deploy';
+      await page.locator('#thread-text').fill('@copilot what changed in the last 2 hours?');
+      await page.locator('#thread-composer button[type="submit"]').click();
+      await waitForText(page.locator('#thread-messages'), new RegExp(`What changed[\\s\\S]*${culprit}`), 15_000);
       await page.locator('#close-thread').click();
 
       step = 'approve the rollback as the on-call';

@@ -1,5 +1,7 @@
-// A local GitHub REST API for tests: workflow_dispatch (204, recorded) and the workflow runs it starts, and a
-// repository's contents (GET /repos/{o}/{r}/contents/{path}: folder listings and base64 files), in GitHub's shapes.
+// A local GitHub REST API for tests: workflow_dispatch (204, recorded) and the workflow runs it starts, a
+// repository's contents (GET /repos/{o}/{r}/contents/{path}: folder listings and base64 files), and what publishing a
+// postmortem calls: git refs (get, create), contents on a branch (get, create or update), pull requests (list by
+// head, create) and issues (create), in GitHub's shapes and with its refusals (422 for a second PR on one head).
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +48,46 @@ export interface FakeGithub {
   failContentsWith(status: number | null): void;
   /** Contents requests served (paths as asked), for checking what was read. */
   contentRequests: string[];
+  /** Pull requests opened, with the files of their head branch when opened. */
+  pulls: RecordedPull[];
+  /** Issues opened. */
+  issues: RecordedIssue[];
+  /** The files of a branch (`main` is what putFile writes), or undefined when it does not exist. */
+  branchFiles(repo: string, branch: string): Map<string, string> | undefined;
+  /**
+   * Answer the next `count` requests that `match` (method and path) with `status` and a GitHub error body, before
+   * doing anything (a 502 from GitHub's front end).
+   */
+  failNext(count: number, status: number, match?: (method: string, path: string) => boolean): void;
+  /** Every request received, as `METHOD /path`, in order. */
+  requests: string[];
   close(): Promise<void>;
+}
+
+/** A pull request as the fake recorded it. */
+export interface RecordedPull {
+  repo: string;
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  html_url: string;
+  /** The head branch's files when the PR was opened. */
+  files: Map<string, string>;
+}
+
+export interface RecordedIssue {
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  html_url: string;
+}
+
+interface Branch {
+  sha: string;
+  files: Map<string, string>;
 }
 
 function send(res: ServerResponse, status: number, body?: unknown): void {
@@ -71,6 +112,26 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
   const files = new Map<string, Map<string, string>>();
   let failContents: number | null = null;
   const contentRequests: string[] = [];
+  const pulls: RecordedPull[] = [];
+  const issues: RecordedIssue[] = [];
+  const requests: string[] = [];
+  /** Branches other than main, per repository. */
+  const branches = new Map<string, Map<string, Branch>>();
+  const numbers = new Map<string, number>();
+  const failures: { count: number; status: number; match: (method: string, path: string) => boolean }[] = [];
+  const treeSha = (tree: Map<string, string>) =>
+    createHash('sha1')
+      .update(JSON.stringify([...tree.entries()].sort()))
+      .digest('hex');
+  const blobSha = (content: string) => createHash('sha1').update(content).digest('hex');
+  /** A branch's files: `main` is the files putFile writes. */
+  const treeOf = (repo: string, ref: string): Map<string, string> | undefined =>
+    ref === 'main' ? files.get(repo) : branches.get(repo)?.get(ref)?.files;
+  const nextNumber = (repo: string) => {
+    const n = (numbers.get(repo) ?? 0) + 1;
+    numbers.set(repo, n);
+    return n;
+  };
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -84,6 +145,17 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
         });
         return;
       }
+      requests.push(`${req.method} ${url.pathname}`);
+      const failure = failures.find((f) => f.count > 0 && f.match(req.method ?? 'GET', url.pathname));
+      if (failure) {
+        failure.count--;
+        send(res, failure.status, {
+          message: failure.status === 502 ? 'Bad Gateway' : 'Server Error',
+          status: String(failure.status),
+        });
+        return;
+      }
+      if (await handlePublishing(req, res, url)) return;
       let m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/workflows\/([^/]+)\/dispatches$/.exec(url.pathname);
       if (m && req.method === 'POST') {
         const [, owner, repo, workflow] = m.map((s) => decodeURIComponent(s)) as [string, string, string, string];
@@ -183,9 +255,209 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
       send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
     })().catch((err: unknown) => send(res, 500, { message: String(err) }));
   });
+  /** The endpoints publishing calls; false when the request is not one of them. */
+  async function handlePublishing(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const m = /^\/repos\/([^/]+)\/([^/]+)\/(git\/refs?|contents|pulls|issues)(?:\/(.*))?$/.exec(url.pathname);
+    if (!m) return false;
+    const repo = `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`;
+    const kind = m[3]!;
+    const rest = decodeURIComponent(m[4] ?? '');
+    const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const readJson = async (): Promise<Record<string, unknown> | null> => {
+      try {
+        return JSON.parse(await readBody(req)) as Record<string, unknown>;
+      } catch {
+        send(res, 400, { message: 'Problems parsing JSON', status: '400' });
+        return null;
+      }
+    };
+    const shaOf = (branch: string) => {
+      if (branch === 'main') return files.has(repo) ? treeSha(files.get(repo)!) : undefined;
+      return branches.get(repo)?.get(branch)?.sha;
+    };
+    if (kind === 'git/ref' && req.method === 'GET' && rest.startsWith('heads/')) {
+      const branch = rest.slice('heads/'.length);
+      const sha = shaOf(branch);
+      if (!sha) send(res, 404, { message: 'Not Found', status: '404' });
+      else
+        send(res, 200, {
+          ref: `refs/heads/${branch}`,
+          node_id: 'REF_1',
+          url: `https://api.github.com/repos/${repo}/git/refs/heads/${branch}`,
+          object: { type: 'commit', sha, url: `https://api.github.com/repos/${repo}/git/commits/${sha}` },
+        });
+      return true;
+    }
+    if (kind === 'git/refs' && req.method === 'POST' && !rest) {
+      const body = await readJson();
+      if (!body) return true;
+      const ref = typeof body.ref === 'string' ? body.ref : '';
+      if (!ref.startsWith('refs/heads/') || typeof body.sha !== 'string') {
+        send(res, 422, { message: 'Reference name and sha are required', status: '422' });
+        return true;
+      }
+      const branch = ref.slice('refs/heads/'.length);
+      if (shaOf(branch)) {
+        send(res, 422, { message: 'Reference already exists', status: '422' });
+        return true;
+      }
+      // The branch starts from main (the only commit the fake knows by its sha).
+      if (body.sha !== shaOf('main')) {
+        send(res, 422, { message: 'Object does not exist', status: '422' });
+        return true;
+      }
+      if (!branches.has(repo)) branches.set(repo, new Map());
+      const tree = new Map(files.get(repo) ?? []);
+      branches.get(repo)!.set(branch, { sha: body.sha, files: tree });
+      send(res, 201, { ref, object: { type: 'commit', sha: body.sha } });
+      return true;
+    }
+    if (kind === 'contents' && req.method === 'PUT') {
+      const body = await readJson();
+      if (!body) return true;
+      const branch = typeof body.branch === 'string' ? body.branch : 'main';
+      const tree = treeOf(repo, branch);
+      if (!tree) {
+        send(res, 404, { message: `Branch ${branch} not found`, status: '404' });
+        return true;
+      }
+      if (typeof body.message !== 'string' || typeof body.content !== 'string') {
+        send(res, 422, { message: 'Invalid request.\n\n"message" and "content" are required.', status: '422' });
+        return true;
+      }
+      const current = tree.get(rest);
+      if (current !== undefined && body.sha !== blobSha(current)) {
+        send(res, current !== undefined && body.sha === undefined ? 422 : 409, {
+          message:
+            body.sha === undefined
+              ? 'Invalid request.\n\n"sha" wasn\'t supplied.'
+              : `${rest} does not match ${str(body.sha)}`,
+          status: body.sha === undefined ? '422' : '409',
+        });
+        return true;
+      }
+      const content = Buffer.from(body.content, 'base64').toString('utf8');
+      tree.set(rest, content);
+      const b = branches.get(repo)?.get(branch);
+      const commit = treeSha(tree);
+      if (b) b.sha = commit;
+      send(res, current === undefined ? 201 : 200, {
+        content: { type: 'file', name: rest.split('/').pop(), path: rest, sha: blobSha(content) },
+        commit: { sha: commit, message: body.message },
+      });
+      return true;
+    }
+    if (kind === 'pulls' && !rest && req.method === 'GET') {
+      const head = url.searchParams.get('head');
+      const owner = repo.split('/')[0]!;
+      const list = pulls.filter((p) => p.repo === repo && (!head || `${owner}:${p.head}` === head));
+      send(
+        res,
+        200,
+        list.map((p) => ({
+          number: p.number,
+          html_url: p.html_url,
+          state: 'open',
+          title: p.title,
+          head: { ref: p.head },
+          base: { ref: p.base },
+        })),
+      );
+      return true;
+    }
+    if (kind === 'pulls' && !rest && req.method === 'POST') {
+      const body = await readJson();
+      if (!body) return true;
+      const head = str(body.head);
+      const base = str(body.base);
+      if (!treeOf(repo, head) || !treeOf(repo, base)) {
+        send(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }],
+          status: '422',
+        });
+        return true;
+      }
+      if (pulls.some((p) => p.repo === repo && p.head === head)) {
+        send(res, 422, {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${repo.split('/')[0]}:${head}.`,
+            },
+          ],
+          status: '422',
+        });
+        return true;
+      }
+      const number = nextNumber(repo);
+      const pr: RecordedPull = {
+        repo,
+        number,
+        head,
+        base,
+        title: str(body.title),
+        body: str(body.body),
+        html_url: `https://github.com/${repo}/pull/${number}`,
+        files: new Map(treeOf(repo, head)),
+      };
+      pulls.push(pr);
+      send(res, 201, {
+        number,
+        html_url: pr.html_url,
+        state: 'open',
+        title: pr.title,
+        body: pr.body,
+        head: { ref: head },
+        base: { ref: base },
+      });
+      return true;
+    }
+    if (kind === 'issues' && !rest && req.method === 'POST') {
+      const body = await readJson();
+      if (!body) return true;
+      if (typeof body.title !== 'string' || !body.title) {
+        send(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }],
+          status: '422',
+        });
+        return true;
+      }
+      const number = nextNumber(repo);
+      const issue: RecordedIssue = {
+        repo,
+        number,
+        title: body.title,
+        body: str(body.body),
+        html_url: `https://github.com/${repo}/issues/${number}`,
+      };
+      issues.push(issue);
+      send(res, 201, { number, html_url: issue.html_url, title: issue.title, body: issue.body, state: 'open' });
+      return true;
+    }
+    if (kind === 'contents' && req.method === 'GET') {
+      const ref = url.searchParams.get('ref') ?? 'main';
+      if (ref === 'main') return false;
+      // A branch's contents: the same answers as main's, from the branch's files.
+      const path = rest.replace(/^\/+|\/+$/g, '');
+      contentRequests.push(path);
+      const answer = contentsOfTree(repo, treeOf(repo, ref), path, ref);
+      if (answer) send(res, 200, answer);
+      else send(res, 404, { message: 'Not Found', status: '404' });
+      return true;
+    }
+    return false;
+  }
+
   /** GitHub's answer for a path: a file object with base64 content, a folder's listing array, or undefined (404). */
   function contentsOf(repo: string, path: string, ref: string): unknown {
-    const tree = files.get(repo);
+    return contentsOfTree(repo, files.get(repo), path, ref);
+  }
+
+  function contentsOfTree(repo: string, tree: Map<string, string> | undefined, path: string, ref: string): unknown {
     if (!tree) return undefined;
     const entry = (type: 'file' | 'dir', p: string, content?: string) => {
       const sha = createHash('sha1')
@@ -204,7 +476,7 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
       };
     };
     const content = tree.get(path);
-    if (content !== undefined)
+    if (content !== undefined && content !== null)
       return {
         ...entry('file', path, content),
         encoding: 'base64',
@@ -251,6 +523,15 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
       failContents = status;
     },
     contentRequests,
+    pulls,
+    issues,
+    requests,
+    branchFiles(repo, branch) {
+      return treeOf(repo, branch);
+    },
+    failNext(count, status, match = () => true) {
+      failures.push({ count, status, match });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -23,7 +23,16 @@ const slashCommand = z.object({
 
 const events = {
   url_verification: z.object({ challenge: z.string().min(1) }),
-  event_callback: z.object({ event_id: z.string().min(1).optional(), event: z.object({ type: z.string().min(1) }) }),
+  event_callback: z.object({
+    event_id: z.string().min(1).optional(),
+    // A mention is answered in its channel's thread: without a channel and a ts there is nothing to answer.
+    event: z.looseObject({ type: z.string().min(1) }).superRefine((e, issues) => {
+      if (e.type !== 'app_mention') return;
+      for (const key of ['channel', 'ts'])
+        if (typeof e[key] !== 'string' || !e[key])
+          issues.addIssue({ code: 'custom', path: [key], message: 'must be a non-empty string' });
+    }),
+  }),
 } as const;
 
 const kindOf = z.object({ type: z.string() });

@@ -41,6 +41,7 @@ const EXPECTED: Record<AccessAction, Record<keyof typeof ROLES, boolean>> = {
   swap_oncall: { nobody: N, oncall: Y, commander: N, responder: N, teamLead: Y, groupMember: N, namedUser: N },
   reject_remediation: { nobody: N, oncall: Y, commander: Y, responder: Y, teamLead: N, groupMember: N, namedUser: N },
   declare: { nobody: Y, oncall: Y, commander: Y, responder: Y, teamLead: Y, groupMember: Y, namedUser: Y },
+  publish_postmortem: { nobody: N, oncall: N, commander: Y, responder: N, teamLead: Y, groupMember: N, namedUser: N },
   approve_remediation: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
 };
 

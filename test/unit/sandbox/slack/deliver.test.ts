@@ -146,19 +146,20 @@ describe('signed delivery', () => {
       channel: 'C0GENERAL',
       text: 'hi <@U0COPILOT>',
     });
-    // manifest.yml subscribes to message events, not app_mention: one delivery.
-    expect(captured).toHaveLength(1);
+    // manifest.yml subscribes to message events and app_mention: a mention comes as both, with their own event ids.
+    expect(captured).toHaveLength(2);
     const events = captured.map((c) => JSON.parse(c.body));
-    expect(events.map((e) => e.event.type)).toEqual(['message']);
+    expect(events.map((e) => e.event.type)).toEqual(['message', 'app_mention']);
+    expect(events[1]).toMatchObject({ event_id: sent.eventIds[1], event: { channel: 'C0GENERAL', ts: sent.ts } });
     expect(events[0]).toMatchObject({
       type: 'event_callback',
       event_id: sent.eventIds[0],
       event: { channel: 'C0GENERAL', user: RosterIds.primary, text: 'hi <@U0COPILOT>', ts: sent.ts },
     });
     await slack.act.redeliverEvent(appUrl, sent.eventIds[0]!, 1);
-    expect(captured[1]!.headers['x-slack-retry-num']).toBe('1');
-    expect(JSON.parse(captured[1]!.body).event_id).toBe(sent.eventIds[0]);
-    expect(() => verify('delivery-secret', 1)).not.toThrow();
+    expect(captured[2]!.headers['x-slack-retry-num']).toBe('1');
+    expect(JSON.parse(captured[2]!.body).event_id).toBe(sent.eventIds[0]);
+    expect(() => verify('delivery-secret', 2)).not.toThrow();
   });
 });
 

@@ -1,0 +1,177 @@
+// The runbook changes an incident teaches, as pure functions over the runbook's Markdown: a step that worked gets the
+// exact command that ran, a step that failed or misled is marked with what happened, a missing step is added, and
+// `last_reviewed` is set (the front matter is rewritten through the YAML library). No runbook: one is written.
+import { parseDocument, stringify } from 'yaml';
+
+/** What the incident found about one catalog action, with the event that proves it. */
+export interface StepFinding {
+  action: string;
+  /** The command that ran, placeholders filled; null when the action has none to show. */
+  command: string | null;
+  worked: boolean;
+  /** What happened, for a step that failed or misled ("the SLI did not recover", the runner's error). */
+  what: string;
+  /** Event ids proving it. */
+  evidence: number[];
+}
+
+/** One change made to the runbook, listed in the pull request's body with its evidence. */
+export interface RunbookChange {
+  kind: 'command_recorded' | 'step_marked' | 'step_added' | 'last_reviewed' | 'runbook_created';
+  description: string;
+  evidence: number[];
+}
+
+export interface RunbookUpdate {
+  markdown: string;
+  changes: RunbookChange[];
+}
+
+const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+const LIST_ITEM = /^(\s*)(\d+[.)]|[-*+])\s+/;
+const actionMarker = (action: string) => new RegExp(`\\(action:\\s*${action.replace(/[^a-z0-9_]/gi, '')}\\s*\\)`, 'i');
+const refs = (ids: number[]) => ids.map((id) => `ev:${id}`).join(', ');
+
+/** Sets `last_reviewed` in the front matter (adding front matter when there is none), keeping every other key. */
+export function setLastReviewed(markdown: string, day: string): string {
+  const m = FRONT_MATTER.exec(markdown);
+  if (!m) return `---\n${stringify({ last_reviewed: day })}---\n${markdown}`;
+  const doc = parseDocument(m[1]!);
+  doc.set('last_reviewed', day);
+  return `---\n${doc.toString()}---\n${markdown.slice(m[0].length)}`;
+}
+
+/** The line range [start, end) of the list item whose prose names the action, or null. */
+function findItem(lines: string[], action: string): { start: number; end: number; indent: string } | null {
+  const marker = actionMarker(action);
+  for (let i = 0; i < lines.length; i++) {
+    const item = LIST_ITEM.exec(lines[i]!);
+    if (!item || !marker.test(lines[i]!)) continue;
+    let end = i + 1;
+    // The item runs on over its indented continuation lines (a fenced block, a wrapped sentence).
+    while (end < lines.length && lines[end]!.trim() !== '' && !LIST_ITEM.test(lines[end]!) && /^\s+/.test(lines[end]!))
+      end++;
+    const inner = item[1]! + ' '.repeat(item[2]!.length + 1);
+    return { start: i, end, indent: inner };
+  }
+  return null;
+}
+
+/** The last numbered item of the body (where a missing step goes), or the end of the Mitigation section. */
+function findInsertionPoint(lines: string[]): { at: number; next: number | null; bullet: boolean } {
+  let last = -1;
+  let number = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\d+)[.)]\s+/.exec(lines[i]!);
+    if (m) {
+      last = i;
+      number = Number(m[1]);
+    }
+  }
+  if (last >= 0) {
+    // The item's continuation: indented lines, and blank lines between them.
+    let end = last + 1;
+    for (let i = last + 1; i < lines.length; i++) {
+      if (/^\s+\S/.test(lines[i]!)) end = i + 1;
+      else if (lines[i]!.trim() !== '') break;
+    }
+    return { at: end, next: number + 1, bullet: false };
+  }
+  const mitigation = lines.findIndex((l) => /^#{1,6}\s+mitigation\b/i.test(l));
+  if (mitigation >= 0) {
+    let end = mitigation + 1;
+    while (end < lines.length && !/^#{1,6}\s/.test(lines[end]!)) end++;
+    while (end > mitigation + 1 && lines[end - 1]!.trim() === '') end--;
+    return { at: end, next: null, bullet: true };
+  }
+  return { at: lines.length, next: 1, bullet: false };
+}
+
+/**
+ * Applies what the incident found to a runbook. `ref` names the incident (`INC-12`), `day` is `YYYY-MM-DD`. Steps are
+ * matched by the catalog action their prose names (`(action: NAME)`); an action that worked with no step is added.
+ */
+export function updateRunbook(
+  markdown: string,
+  findings: readonly StepFinding[],
+  ref: string,
+  day: string,
+): RunbookUpdate {
+  const changes: RunbookChange[] = [];
+  const fm = FRONT_MATTER.exec(markdown);
+  const head = fm ? fm[0] : '';
+  const lines = markdown.slice(head.length).split('\n');
+  for (const f of findings) {
+    const item = findItem(lines, f.action);
+    if (item) {
+      const note = f.worked
+        ? f.command
+          ? [
+              `${item.indent}Ran in ${ref} and it worked (${refs(f.evidence)}):`,
+              '',
+              `${item.indent}\`\`\`sh`,
+              ...f.command.split('\n').map((c) => `${item.indent}${c}`),
+              `${item.indent}\`\`\``,
+            ]
+          : [`${item.indent}Worked in ${ref} (${refs(f.evidence)}).`]
+        : [`${item.indent}**In ${ref} this step ${f.what}** (${refs(f.evidence)}).`];
+      lines.splice(item.end, 0, '', ...note);
+      changes.push({
+        kind: f.worked ? 'command_recorded' : 'step_marked',
+        description: f.worked
+          ? `Step \`(action: ${f.action})\`: recorded the command that ran${f.command ? `: \`${f.command.split('\n')[0]}\`` : ''}`
+          : `Step \`(action: ${f.action})\`: marked, it ${f.what}`,
+        evidence: f.evidence,
+      });
+    } else if (f.worked) {
+      const point = findInsertionPoint(lines);
+      const lead = point.bullet ? '- ' : `${point.next}. `;
+      const pad = ' '.repeat(lead.length);
+      const text = `${lead}Run ${f.action} (action: ${f.action}); it resolved ${ref} (${refs(f.evidence)}).`;
+      const block = f.command
+        ? [text, '', `${pad}\`\`\`sh`, ...f.command.split('\n').map((c) => `${pad}${c}`), `${pad}\`\`\``]
+        : [text];
+      lines.splice(point.at, 0, ...(point.at > 0 ? [''] : []), ...block);
+      changes.push({
+        kind: 'step_added',
+        description: `Added a step for \`${f.action}\`, which worked and no step named`,
+        evidence: f.evidence,
+      });
+    }
+  }
+  const body = lines.join('\n');
+  const out = setLastReviewed(head + body, day);
+  changes.push({ kind: 'last_reviewed', description: `\`last_reviewed\` set to ${day}`, evidence: [] });
+  return { markdown: out, changes };
+}
+
+/** A new runbook for an alert that had none, from what worked in the incident. */
+export function createRunbook(
+  opts: { alertname: string; service: string | null; ref: string; day: string; id: string },
+  findings: readonly StepFinding[],
+): RunbookUpdate {
+  const worked = findings.filter((f) => f.worked);
+  const front = stringify({
+    id: opts.id,
+    title: `${opts.alertname}${opts.service ? ` on ${opts.service}` : ''}`,
+    alerts: [opts.alertname],
+    ...(opts.service ? { services: [opts.service] } : {}),
+    last_reviewed: opts.day,
+  });
+  const lines = [`# ${opts.alertname}`, '', `Written from what worked in ${opts.ref}.`, ''];
+  worked.forEach((f, i) => {
+    lines.push(`${i + 1}. Run ${f.action} (action: ${f.action}); it resolved ${opts.ref} (${refs(f.evidence)}).`);
+    if (f.command) lines.push('', '   ```sh', ...f.command.split('\n').map((c) => `   ${c}`), '   ```');
+  });
+  if (!worked.length) lines.push('1. Nothing ran that worked in this incident: write the first step after the review.');
+  return {
+    markdown: `---\n${front}---\n${lines.join('\n')}\n`,
+    changes: [
+      {
+        kind: 'runbook_created',
+        description: `No runbook answered ${opts.alertname}: created one with ${worked.length} step(s) that worked`,
+        evidence: worked.flatMap((f) => f.evidence),
+      },
+    ],
+  };
+}
