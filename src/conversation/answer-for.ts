@@ -67,7 +67,12 @@ export async function answerFor(ctx: AppContext, incident: Incident, question: Q
       const kinds = question.metric ? [question.metric] : (['errors', 'latency', 'saturation'] as const);
       const beforeMs = Math.min(incident.openedAt.getTime(), nowMs);
       const r = await compareMetrics(ctx, service, [...kinds], nowMs, beforeMs);
-      return buildMetricsAnswer(service, r.found, `the 30 minutes before ${clockTime(beforeMs)}`, r.missing);
+      const answer = buildMetricsAnswer(service, r.found, `the 30 minutes before ${clockTime(beforeMs)}`, r.missing);
+      const charted = r.found[0];
+      if (!question.wantsChart || !charted) return answer;
+      // The chart spans what the answer compared: the half hour before the incident opened up to now.
+      const timeZone = ctx.config.file.teams.find((tm) => tm.name === incident.team)?.timeZone ?? 'UTC';
+      return { ...answer, chart: { service, role: charted.role, start: beforeMs - 30 * 60_000, end: nowMs, timeZone } };
     }
     case 'logs':
       if (!service) return needService('logs');

@@ -19,6 +19,16 @@ export const answerSchema = z.object({
   lines: z.array(z.array(answerPartSchema)),
   /** Evidence ids the answer used, in order of first use. */
   evidenceIds: z.array(z.string()),
+  /** A chart asked for with the answer: a metric role of a service over a window (ms), drawn in the team's zone. */
+  chart: z
+    .object({
+      service: z.string(),
+      role: z.string(),
+      start: z.number(),
+      end: z.number(),
+      timeZone: z.string(),
+    })
+    .optional(),
 });
 export type Answer = z.infer<typeof answerSchema>;
 

@@ -39,6 +39,8 @@ export interface Question {
   /** 1-based hypothesis number ("why #2", "the second one"). */
   hypothesis?: number;
   metric?: MetricKind;
+  /** True when the question asks to see a picture ("chart", "graph", "plot", "show me ... visually"). */
+  wantsChart?: boolean;
   /** False when no intent won (the help answer is given because the question was not understood). */
   understood: boolean;
   /** True when the text reads as a question (a question mark, or a question word first). */
@@ -192,6 +194,8 @@ export function parseWindow(norm: string, nowMs: number, timeZone = 'UTC'): Wind
   return { startMs: nowMs - DEFAULT_WINDOW_MS, endMs: nowMs, label: 'the last hour' };
 }
 
+const CHART_WORDS = /\b(chart|charts|graph|graphs|plot|plots|draw|visuali[sz]e|picture)\b/;
+
 const QUESTION_START =
   /^(who|what|whats|what's|when|where|why|how|which|is|are|was|were|did|do|does|can|could|any|show|tell|list|give)\b/;
 
@@ -224,5 +228,6 @@ export function understand(
     ...(service ? { service } : {}),
     ...(hypothesis !== undefined ? { hypothesis } : {}),
     ...(metric ? { metric } : {}),
+    ...(CHART_WORDS.test(norm) ? { wantsChart: true } : {}),
   };
 }

@@ -135,6 +135,24 @@ describe('asking the copilot in the incident channel', () => {
     for (const e of h.evidence.slice(0, 3)) expect(text).toContain(`${e.kind}:`);
   });
 
+  it('draws a chart under a metrics answer when the question asks for one', async () => {
+    const before = slack.uploads().length;
+    const sent = await ask(`${BOT} can you graph the error rate now vs before?`);
+    const [answer] = await answersIn(incident.channel_id, sent.ts);
+    expect(textOf(answer!)).toContain('now vs');
+    const upload = await slack.waitFor(
+      () => slack.uploads().slice(before).find((u) => u.file.completed && u.file.title.includes('as asked')),
+      { timeoutMs: 15_000, message: 'no chart uploaded with the answer' },
+    );
+    expect(upload.file.channels).toContain(incident.channel_id);
+    expect(upload.content!.subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    // A question that does not ask for a picture gets none.
+    const plain = await ask(`${BOT} how are the errors now?`);
+    await answersIn(incident.channel_id, plain.ts);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.uploads().slice(before).filter((u) => u.file.title.includes('as asked'))).toHaveLength(1);
+  });
+
   it('answers what it does not understand with what it can answer, without guessing', async () => {
     const sent = await ask(`${BOT} bake me a cake`);
     const [answer] = await answersIn(incident.channel_id, sent.ts);

@@ -2,6 +2,8 @@
 // is refused, Edit saves a new version, Publish opens one pull request (the postmortem and the runbook of the alert
 // that paged, updated) through a GitHub 502 and a restart, the follow-up becomes an issue, and a second Publish opens
 // none. Real Postgres; Slack and GitHub are local fakes speaking their wire formats to the real SDK clients.
+// Waits are long: the Slack adapter spaces posts in one channel a second apart, as Slack allows, and this
+// incident's channel gets many (briefing, updates, charts, verdict, the review).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,7 +140,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     const run = await waitFor(
       'a proposed rollback',
       () => knex()('remediation_runs').where({ action: 'rollback_deploy' }).first(),
-      30_000,
+      60_000,
     );
     const incident = await knex()('incidents').where({ id: run.incident_id }).first();
     const channel: string = incident.channel_id;
@@ -148,7 +150,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
         slack!.state.messages
           .get(channel)
           ?.find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"remediation-run:${run.id}"`)),
-      30_000,
+      60_000,
     );
     await slack.act.clickButton(app.url, {
       user: 'U0PRIMARY',
@@ -159,7 +161,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     await waitFor(
       'the run to succeed',
       async () => (await knex()('remediation_runs').where({ id: run.id }).first()).status === 'succeeded',
-      15_000,
+      60_000,
     );
 
     // Resolve through the Resolve button's modal, with the confirmed root cause.
@@ -178,7 +180,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     const pm = await waitFor(
       'the postmortem draft',
       () => knex()('postmortems').where({ incident_id: incident.id }).first(),
-      20_000,
+      60_000,
     );
     const review = await waitFor(
       'the review message',
@@ -186,7 +188,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
         slack!.state.messages
           .get(channel)
           ?.find((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.publishPostmortem)),
-      15_000,
+      60_000,
     );
     const events = (await knex()('incident_events').where({ incident_id: incident.id }).orderBy('id')) as {
       id: number;
@@ -254,7 +256,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     await waitFor(
       'version 2',
       async () => (await knex()('postmortems').where({ id: pm.id }).first()).version === 2,
-      10_000,
+      60_000,
     );
     expect(
       (await knex()('postmortem_versions').where({ postmortem_id: pm.id }).orderBy('version')).map(
@@ -273,7 +275,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     const failed = await waitFor(
       'the failure said in the channel',
       () => slack!.state.messages.get(channel)?.find((m) => m.text?.includes('Publishing the postmortem failed')),
-      15_000,
+      60_000,
     );
     expect(failed.text).toContain('HTTP 403');
     expect(await knex()('postmortems').where({ id: pm.id }).first()).toMatchObject({
@@ -297,12 +299,12 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     await waitFor(
       'the other click told',
       () => slack!.ephemerals('U0PRIMARY').some((e) => e.text?.includes('is being published')),
-      10_000,
+      60_000,
     );
     await waitFor(
       'two 502s on pulls.create',
       () => github!.requests.filter((r) => r === 'POST /repos/acme/runbooks/pulls').length >= 2,
-      20_000,
+      60_000,
     );
     await app.stop();
     // Stopped between attempts: no PR yet, the job still pending in Postgres.
@@ -312,11 +314,11 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     app = await start();
     const kept = await knex()('postmortems').where({ id: pm.id }).first();
     expect(kept).toMatchObject({ markdown: edited, version: 2 });
-    await waitFor('the PR', () => github!.pulls.length === 1, 30_000);
+    await waitFor('the PR', () => github!.pulls.length === 1, 60_000);
     await waitFor(
       'published',
       async () => (await knex()('postmortems').where({ id: pm.id }).first()).status === 'published',
-      15_000,
+      60_000,
     );
 
     const pr = github.pulls[0]!;
@@ -361,7 +363,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     await waitFor(
       'the links in the channel',
       () => slack!.state.messages.get(channel)?.some((m) => m.text?.includes(pr.html_url)),
-      10_000,
+      60_000,
     );
     const published = await knex()('incident_events')
       .where({ incident_id: incident.id, type: 'postmortem.published' })
@@ -381,10 +383,10 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     await waitFor(
       'published again',
       async () => (await knex()('postmortems').where({ id: pm.id }).first()).pr_number === pr.number,
-      15_000,
+      60_000,
     );
     expect(github.requests.filter((r) => r === 'GET /repos/acme/runbooks/pulls').length).toBeGreaterThanOrEqual(2);
     expect(github.pulls).toHaveLength(1);
     expect(github.issues).toHaveLength(1);
-  }, 120_000);
+  }, 400_000);
 });

@@ -164,3 +164,12 @@ describe('time windows', () => {
     expect(w('since 3pm', 'Europe/Berlin').startMs).toBe(Date.UTC(2026, 10, 25, 14, 0));
   });
 });
+
+describe('a question that asks for a picture', () => {
+  it('is marked as wanting a chart, and one that does not is not', () => {
+    for (const text of ['graph the errors of checkout', 'can you plot latency for cart?', 'show me a chart of search'])
+      expect(ask(text).wantsChart).toBe(true);
+    for (const text of ['how are the errors of checkout now?', 'is cart slow?', 'graphql errors?'])
+      expect(ask(text).wantsChart).toBeUndefined();
+  });
+});
