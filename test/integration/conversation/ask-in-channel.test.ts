@@ -141,7 +141,11 @@ describe('asking the copilot in the incident channel', () => {
     const [answer] = await answersIn(incident.channel_id, sent.ts);
     expect(textOf(answer!)).toContain('now vs');
     const upload = await slack.waitFor(
-      () => slack.uploads().slice(before).find((u) => u.file.completed && u.file.title.includes('as asked')),
+      () =>
+        slack
+          .uploads()
+          .slice(before)
+          .find((u) => u.file.completed && u.file.title.includes('as asked')),
       { timeoutMs: 15_000, message: 'no chart uploaded with the answer' },
     );
     expect(upload.file.channels).toContain(incident.channel_id);
@@ -150,7 +154,12 @@ describe('asking the copilot in the incident channel', () => {
     const plain = await ask(`${BOT} how are the errors now?`);
     await answersIn(incident.channel_id, plain.ts);
     await new Promise((r) => setTimeout(r, 500));
-    expect(slack.uploads().slice(before).filter((u) => u.file.title.includes('as asked'))).toHaveLength(1);
+    expect(
+      slack
+        .uploads()
+        .slice(before)
+        .filter((u) => u.file.title.includes('as asked')),
+    ).toHaveLength(1);
   });
 
   it('answers what it does not understand with what it can answer, without guessing', async () => {
