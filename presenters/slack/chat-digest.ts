@@ -2,7 +2,7 @@
 // more arrive: under a burst, a person gets a few messages listing every page instead of hundreds Slack would refuse.
 import type { AppContext } from '../../src/context.js';
 import { ExternalServiceError } from '../../src/errors.js';
-import { findIncident, type Incident } from '../../src/incidents/repository.js';
+import { findIncidents, type Incident } from '../../src/incidents/repository.js';
 import { appendEvent } from '../../src/incidents/timeline-repository.js';
 import {
   findDigestItem,
@@ -14,7 +14,7 @@ import {
   type DigestKind,
 } from '../../src/incidents/digest-repository.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
-import { loadSnapshot } from '../../src/oncall/escalation-policy.js';
+import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
 import { pageView } from '../../src/oncall/page-view.js';
 import { recordPage } from '../../src/oncall/pages-repository.js';
 import {
@@ -76,8 +76,8 @@ export async function renderDigest(
   }
   const pages = [];
   for (const i of known) {
-    const snapshot = await loadSnapshot(ctx.knex, i.incidentId);
-    const view = pageView(incidents.get(i.incidentId)!, snapshot, {
+    const incident = incidents.get(i.incidentId)!;
+    const view = pageView(incident, snapshotOfIncident(incident), {
       step: i.step,
       steps: i.steps,
       round: i.round,
@@ -89,11 +89,8 @@ export async function renderDigest(
 }
 
 async function loadIncidents(ctx: AppContext, items: DigestItem[], into: Map<number, Incident>): Promise<void> {
-  for (const id of new Set(items.map((i) => i.incidentId))) {
-    if (into.has(id)) continue;
-    const incident = await findIncident(ctx.knex, id);
-    if (incident) into.set(id, incident);
-  }
+  const missing = [...new Set(items.map((i) => i.incidentId))].filter((id) => !into.has(id));
+  for (const incident of await findIncidents(ctx.knex, missing)) into.set(incident.id, incident);
 }
 
 /** What a delivered item leaves behind: a page counts in `pages`; a pointer's place goes on the incident's timeline. */

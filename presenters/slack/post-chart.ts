@@ -1,7 +1,7 @@
 // Presenter: posts a chart of the incident's key metric around the onset in the briefing thread, once, when metrics
 // exist: the onset and each deploy or change as labelled markers, the SLO's paging level as a line, in the team's zone.
 import type { AppContext } from '../../src/context.js';
-import { findIncident } from '../../src/incidents/repository.js';
+import { findIncident, type Incident } from '../../src/incidents/repository.js';
 import { firstAlert } from '../../src/incidents/alerts-repository.js';
 import { appendEvent, findEventByKey } from '../../src/incidents/timeline-repository.js';
 import { chartOfMetric, clockTime, teamTimeZone, type MetricChart } from '../charts/chart-of-metric.js';
@@ -17,8 +17,8 @@ const HOUR = 3_600_000;
  * after the rise); the alert's start is the fallback. Returns false when there is nothing to chart (no metrics
  * source, no service, no data) or it was already posted.
  */
-export async function postOnsetChart(ctx: AppContext, incidentId: number): Promise<boolean> {
-  const incident = await findIncident(ctx.knex, incidentId);
+export async function postOnsetChart(ctx: AppContext, incidentId: number, loaded?: Incident): Promise<boolean> {
+  const incident = loaded ?? (await findIncident(ctx.knex, incidentId));
   if (!ctx.services.evidence.metrics || !incident?.service || !incident.channelId || !incident.briefingTs) return false;
   if (await findEventByKey(ctx.knex, `chart:${incidentId}`)) return false;
   const alert = await firstAlert(ctx.knex, incidentId);
@@ -79,12 +79,15 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number): Promi
 /**
  * The incident's charts in the briefing thread: the key metric around the onset, then the SLO burn when the service
  * has an SLO. Each is a nicety, posted once: failing to draw or upload one is logged and never fails anything else.
+ * The incident is read once for both (or taken as `loaded` when the caller has it as it now is).
  */
-export async function postIncidentCharts(ctx: AppContext, incidentId: number): Promise<void> {
-  await postOnsetChart(ctx, incidentId).catch((err) =>
+export async function postIncidentCharts(ctx: AppContext, incidentId: number, loaded?: Incident): Promise<void> {
+  const incident = loaded ?? (await findIncident(ctx.knex, incidentId));
+  if (!incident) return;
+  await postOnsetChart(ctx, incidentId, incident).catch((err) =>
     ctx.logger.warn({ err, incidentId }, 'could not post the metric chart'),
   );
-  await postSloChart(ctx, incidentId).catch((err) =>
+  await postSloChart(ctx, incidentId, incident).catch((err) =>
     ctx.logger.warn({ err, incidentId }, 'could not post the SLO burn chart'),
   );
 }

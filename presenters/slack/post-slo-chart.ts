@@ -1,7 +1,7 @@
 // Presenter: when the paged service has SLOs, posts the SLO burn chart (the SLI over the last hours against the share
 // the objective allows, the budget left in the title) in the briefing thread, once per incident.
 import type { AppContext } from '../../src/context.js';
-import { findIncident } from '../../src/incidents/repository.js';
+import { findIncident, type Incident } from '../../src/incidents/repository.js';
 import { appendEvent, findEventByKey } from '../../src/incidents/timeline-repository.js';
 import { errorBudgetsFor } from '../../src/slo/error-budget.js';
 import { buildSloBurnChartView } from '../../src/slo/slo-chart.js';
@@ -15,9 +15,9 @@ const SPAN_MS = 6 * 3_600_000;
  * Posts the burn chart of the first SLO of the incident's service. Returns false when the service has no SLO, there is
  * no metrics source or data, or it was already posted.
  */
-export async function postSloChart(ctx: AppContext, incidentId: number): Promise<boolean> {
+export async function postSloChart(ctx: AppContext, incidentId: number, loaded?: Incident): Promise<boolean> {
   const metrics = ctx.services.evidence.metrics;
-  const incident = await findIncident(ctx.knex, incidentId);
+  const incident = loaded ?? (await findIncident(ctx.knex, incidentId));
   if (!metrics || !incident?.service || !incident.channelId || !incident.briefingTs) return false;
   const slo = ctx.config.file.slos.find((s) => s.service === incident.service);
   if (!slo) return false;

@@ -34,6 +34,8 @@ export interface Incident {
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
   version: number;
+  /** The escalation policy frozen into the incident (raw JSON, read with the row; the oncall capability parses it). */
+  escalationSnapshot?: unknown;
 }
 
 /** Steps of opening an incident in chat beyond the channel and the first briefing (which the row records itself). */
@@ -67,12 +69,20 @@ export function toIncident(r: Row): Incident {
     acknowledgedAt: (r.acknowledged_at as Date | null) ?? null,
     resolvedAt: (r.resolved_at as Date | null) ?? null,
     version: r.version as number,
+    ...(r.escalation_snapshot != null ? { escalationSnapshot: r.escalation_snapshot } : {}),
   };
 }
 
 export async function findIncident(db: Knex | Knex.Transaction, id: number): Promise<Incident | undefined> {
   const row = await db('incidents').where({ id }).first();
   return row ? toIncident(row) : undefined;
+}
+
+/** The incidents with these ids, in one statement (those not found are left out). */
+export async function findIncidents(db: Knex | Knex.Transaction, ids: number[]): Promise<Incident[]> {
+  if (!ids.length) return [];
+  const rows = (await db('incidents').whereIn('id', ids)) as Row[];
+  return rows.map(toIncident);
 }
 
 export async function findIncidentByPublicId(

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { escalationTargetSchema, type EscalationPolicyDef, type EscalationTarget, type FileConfig } from '../config.js';
-import { escalationSnapshotRow, saveEscalationSnapshot } from '../incidents/repository.js';
+import { escalationSnapshotRow, saveEscalationSnapshot, type Incident } from '../incidents/repository.js';
 import type { PagerDutyClient } from './ports.js';
 import { isBusinessHours, teamHours } from './business-hours.js';
 
@@ -181,7 +181,17 @@ export async function loadSnapshot(
   db: Knex | Knex.Transaction,
   incidentId: number,
 ): Promise<EscalationSnapshot | undefined> {
-  const row = await escalationSnapshotRow(db, incidentId);
+  return parseSnapshot(await escalationSnapshotRow(db, incidentId));
+}
+
+/** The policy frozen into an incident already loaded (its row carries the snapshot): no statement. */
+export function snapshotOfIncident(incident: Incident): EscalationSnapshot | undefined {
+  return parseSnapshot({ snapshot: incident.escalationSnapshot, team: incident.team, openedAt: incident.openedAt });
+}
+
+function parseSnapshot(
+  row: { snapshot: unknown; team: string | null; openedAt: Date } | undefined,
+): EscalationSnapshot | undefined {
   if (!row?.snapshot) return undefined;
   const parsed = escalationSnapshotSchema.safeParse(row.snapshot);
   if (parsed.success) return parsed.data;
@@ -197,15 +207,6 @@ export async function loadSnapshot(
     frozenAt: new Date(row.openedAt).toISOString(),
     ...(def.data.pagerdutyId ? { pagerdutyId: def.data.pagerdutyId } : {}),
   };
-}
-
-/** The PagerDuty policy id of a config policy frozen by the incident loop, to re-read it from PagerDuty (once). */
-export async function frozenPagerDutyPolicy(
-  db: Knex | Knex.Transaction,
-  incidentId: number,
-): Promise<string | undefined> {
-  const snapshot = await loadSnapshot(db, incidentId);
-  return snapshot?.source === 'config' ? snapshot.pagerdutyId : undefined;
 }
 
 /** Freezes the snapshot into the incident once; returns the one stored (an earlier one wins). */

@@ -11,8 +11,8 @@ import {
   buildSnapshot,
   escalationJobId,
   firstRound,
-  frozenPagerDutyPolicy,
   loadSnapshot,
+  snapshotOfIncident,
   nextPosition,
   storeSnapshot,
   type EscalationSnapshot,
@@ -34,10 +34,10 @@ async function freeze(
   incident: Incident,
   policy: string | undefined,
 ): Promise<EscalationSnapshot | undefined> {
-  const existing = await loadSnapshot(ctx.knex, incident.id);
+  const existing = snapshotOfIncident(incident);
   const { pagerduty } = oncallServices(ctx);
   // A PagerDuty-backed policy frozen from the config alone is re-read from PagerDuty once, here.
-  const fromPagerDuty = pagerduty && existing ? await frozenPagerDutyPolicy(ctx.knex, incident.id) : undefined;
+  const fromPagerDuty = pagerduty && existing?.source === 'config' ? existing.pagerdutyId : undefined;
   if (existing && !fromPagerDuty) return existing;
   let name = policy ?? existing?.policy;
   if (!name) {
@@ -171,7 +171,7 @@ export async function stopEscalation(
 ): Promise<boolean> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
-  const snapshot = await loadSnapshot(ctx.knex, incidentId);
+  const snapshot = snapshotOfIncident(incident);
   const reopens = await escalationRunCount(ctx.knex, incidentId);
   const base = snapshot ? firstRound(snapshot, reopens) : 0;
   const fresh = await ctx.knex.transaction(async (trx) => {
@@ -276,7 +276,7 @@ export async function escalateNow(
 ): Promise<{ round: number; step: number } | undefined> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
-  const snapshot = (await loadSnapshot(ctx.knex, incidentId)) ?? (await freeze(ctx, incident, undefined));
+  const snapshot = snapshotOfIncident(incident) ?? (await freeze(ctx, incident, undefined));
   if (!snapshot) return undefined;
   const base = firstRound(snapshot, await escalationRunCount(ctx.knex, incidentId));
   const last = await lastStep(ctx.knex, incidentId);

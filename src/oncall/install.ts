@@ -41,16 +41,11 @@ async function updateAnsweredPages(
 }
 
 /**
- * Starts escalation when an incident opens, and again, once, when a firing alert reopens it; stops it, once per run,
- * when someone acknowledges or resolves it.
+ * Starts escalation again, once, when an incident is unacknowledged or fires again (opening and reopening queue the
+ * start-escalation job instead); stops it, once per run, when someone acknowledges or resolves it.
  */
 export function listenForIncidentEvents(ctx: AppContext): void {
-  ctx.events.on('incident.opened', async ({ incidentId }) => {
-    await startEscalation(ctx, incidentId);
-  });
-  ctx.events.on('incident.reopened', async ({ incidentId }) => {
-    await startEscalation(ctx, incidentId);
-  });
+  // Opening and reopening queue a start-escalation job in their own transaction: that job starts the chain, once.
   ctx.events.on('incident.unacknowledged', async ({ incidentId }) => {
     await startEscalation(ctx, incidentId);
   });

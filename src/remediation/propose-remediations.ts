@@ -5,6 +5,7 @@ import type { ActionDef } from '../config.js';
 import type { AppContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import type { InvestigationResult } from '../investigation/ports.js';
+import type { Incident } from '../incidents/repository.js';
 import { ACTION_FOR_CATEGORY } from '../investigation/evidence-model.js';
 import { commitApproval, decideNow } from './approve-remediation.js';
 import type { Decider } from './policy.js';
@@ -14,6 +15,7 @@ import { recordDecision } from './record-decision.js';
 import {
   appendTimeline,
   getIncidentForRemediation,
+  toIncidentForRemediation,
   getRun,
   insertProposal,
   listRuns,
@@ -75,8 +77,9 @@ export async function proposeRemediations(
   ctx: AppContext,
   incidentId: number,
   result: InvestigationResult,
+  loaded?: Incident,
 ): Promise<RemediationProposal[]> {
-  const incident = await getIncidentForRemediation(ctx.knex, incidentId);
+  const incident = loaded ? toIncidentForRemediation(loaded) : await getIncidentForRemediation(ctx.knex, incidentId);
   if (!incident) throw new NotFoundError(`incident ${incidentId}`);
   if (result.novel) return [];
   const catalog = ctx.config.file.actions;

@@ -1,6 +1,6 @@
 // Remediation runs in Postgres: inserts, conditional state transitions (so a click applies once) and timeline entries.
 import type { Knex } from 'knex';
-import { findIncident } from '../incidents/repository.js';
+import { findIncident, type Incident } from '../incidents/repository.js';
 import { appendEvent } from '../incidents/timeline-repository.js';
 
 export const REMEDIATION_STATUSES = [
@@ -200,7 +200,11 @@ export async function transitionRun(
 
 export async function getIncidentForRemediation(db: Db, id: number): Promise<IncidentForRemediation | undefined> {
   const i = await findIncident(db, id);
-  if (!i) return undefined;
+  return i ? toIncidentForRemediation(i) : undefined;
+}
+
+/** What remediation needs of an incident the caller already loaded. */
+export function toIncidentForRemediation(i: Incident): IncidentForRemediation {
   return {
     id: i.id,
     publicId: i.publicId,

@@ -92,7 +92,7 @@ async function postFirstBriefing(ctx: AppContext, incident: Incident, channelId:
   // way): its own attempt found no thread to post in, so the charts go with this briefing. Posted once either way.
   // Shown as investigating: read again whether it finished meanwhile; otherwise the result is already in hand.
   const now = view.phase === 'investigating' ? await findIncident(ctx.knex, incident.id) : incident;
-  if (now?.investigation) await postIncidentCharts(ctx, incident.id);
+  if (now?.investigation) await postIncidentCharts(ctx, incident.id, { ...now, channelId, briefingTs: posted.ts });
 }
 
 const isPermanent = (err: unknown) => err instanceof ExternalServiceError && !err.retryable;

@@ -104,6 +104,40 @@ export async function claimDueJobs(
 }
 
 /**
+ * claimDueJobs and the next due time in one statement, for the poller: the jobs claimed, and the earliest run_at
+ * among the pending jobs it did not claim (the statement's own snapshot still shows its claims as pending, hence the exclusion).
+ */
+export async function claimDueJobsAndNext(
+  db: Knex,
+  owner: string,
+  limit: number,
+  lockMs: number,
+  now = new Date(),
+): Promise<{ rows: JobRow[]; next: Date | undefined }> {
+  const result = await db.raw(
+    `with claimed as (
+        update jobs set status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+          where id in (
+            select id from jobs where status = 'pending' and run_at <= ? order by run_at limit ? for update skip locked
+          )
+          returning *
+      ),
+      next as (
+        select min(run_at) as next_due_at from jobs where status = 'pending' and id not in (select id from claimed)
+      )
+      select claimed.*, next.next_due_at from next left join claimed on true`,
+    [owner, new Date(now.getTime() + lockMs), now, now, limit],
+  );
+  const all = rowsOf(result) as Array<JobRow & { next_due_at: Date | string | null }>;
+  const nextAt = all[0]?.next_due_at;
+  const rows = all
+    .filter((r) => r.id != null)
+    .map(({ next_due_at: _, ...row }) => row as JobRow)
+    .sort((a, b) => toDate(a.run_at).getTime() - toDate(b.run_at).getTime());
+  return { rows, next: nextAt ? toDate(nextAt) : undefined };
+}
+
+/**
  * Claims, in one statement, each pending job whose time is no later than the time its wake was armed for (a wake
  * from BullMQ). A job gone, not pending (done, cancelled, running elsewhere) or moved later is not claimed.
  * Each id must appear once: Postgres updates a row matched twice only once.
@@ -289,13 +323,6 @@ export async function summarizeDeadJobs(db: Knex): Promise<DeadLetterSummary> {
     if (!oldest || at < oldest) oldest = at;
   }
   return { count, byName, oldest };
-}
-
-/** The earliest run_at among pending jobs, for the in-process scheduler's next wake-up. */
-export async function nextDueAt(db: Knex): Promise<Date | undefined> {
-  const row = (await db('jobs').where({ status: 'pending' }).min({ at: 'run_at' }).first()) as
-    { at: Date | string | null } | undefined;
-  return row?.at ? toDate(row.at) : undefined;
 }
 
 /** Pending jobs in run_at order, a page at a time (to re-arm a broker from Postgres). */

@@ -9,7 +9,7 @@ import { appendEvent } from '../../incidents/timeline-repository.js';
 import { requestPresentation } from '../../jobs/presentations.js';
 import { resolveTargets } from '../directory.js';
 import { runStopped } from '../escalation-state.js';
-import { escalationJobId, loadSnapshot, nextPosition, roundInRun, stepDelayMs } from '../escalation-policy.js';
+import { escalationJobId, nextPosition, snapshotOfIncident, roundInRun, stepDelayMs } from '../escalation-policy.js';
 import { enqueueNotice, PageResponder } from '../presentations.js';
 import { EscalatePagerDuty } from './escalate-pagerduty-incident.js';
 import { oncallServices } from '../services.js';
@@ -47,7 +47,7 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
         );
         return;
       }
-      const snapshot = await loadSnapshot(ctx.knex, p.incidentId);
+      const snapshot = snapshotOfIncident(incident);
       if (!snapshot) throw new PermanentJobError(`incident ${p.incidentId} has no escalation snapshot`);
       const now = ctx.clock.now();
       const exhausted = p.step >= snapshot.steps.length;

@@ -34,7 +34,7 @@ export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRe
       if (!row) throw new PermanentJobError(`incident ${incidentId} does not exist`);
       if (row.status === 'resolved' || !row.investigation) return;
       const before = await countRuns(ctx.knex, incidentId);
-      await proposeRemediations(ctx, incidentId, row.investigation);
+      await proposeRemediations(ctx, incidentId, row.investigation, row);
       const after = await countRuns(ctx.knex, incidentId);
       if (after > before) await scheduleBriefingUpdate(ctx, incidentId);
     },

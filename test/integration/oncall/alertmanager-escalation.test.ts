@@ -2,6 +2,7 @@
 // time on both queues (config → snapshot in Postgres → reload → timer), and the watchdog judges by the configured policy.
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTimeline } from '../../../src/incidents/timeline-repository.js';
+import { StartEscalation } from '../../../src/oncall/jobs/start-escalation.js';
 import { EscalationWatchdog } from '../../../src/oncall/jobs/escalation-watchdog.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { startAlertmanager, type RunningAlertmanager } from '../../helpers/alertmanager-server.js';
@@ -146,7 +147,8 @@ describe('the escalation watchdog', () => {
       .knex('incidents')
       .where({ id })
       .update({ escalation_snapshot: JSON.stringify(wrong) });
-    ctx.events.emit('incident.opened', { incidentId: id });
+    // As opening does: the start-escalation job, queued with the incident.
+    await ctx.queue.enqueue(StartEscalation.name, { incidentId: id }, { jobId: `start-escalation-${id}` });
     await waitFor('the primary page', async () => (await pagesOf(ctx, id)).length === 1);
     const step1 = (await listTimeline(ctx.knex, id)).find((e) => e.type === 'escalation.step')!;
     expect(step1.data.nextInMs).toBe(3_000_000);

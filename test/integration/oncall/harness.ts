@@ -165,8 +165,8 @@ export async function startReplica(opts: {
 }
 
 /**
- * Inserts an open incident the way the incident loop does and starts its escalation, as the on-call listener of
- * `incident.opened` does. It does not announce the incident: in the whole app that also opens its channel, and these
+ * Inserts an open incident the way the incident loop does and starts its escalation, as the start-escalation job
+ * queued with it does. It does not announce the incident: in the whole app that also opens its channel, and these
  * tests follow the escalation's notes in the team's alerts channel, where they go while an incident has none.
  */
 export async function openIncident(

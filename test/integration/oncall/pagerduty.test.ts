@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTimeline } from '../../../src/incidents/timeline-repository.js';
+import { StartEscalation } from '../../../src/oncall/jobs/start-escalation.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../helpers/fake-pagerduty.js';
@@ -59,7 +60,8 @@ describe('escalation through PagerDuty', () => {
       })
       .returning('id');
     const id = (row as { id: number }).id;
-    ctx.events.emit('incident.opened', { incidentId: id });
+    // As opening does: the start-escalation job, queued with the incident.
+    await ctx.queue.enqueue(StartEscalation.name, { incidentId: id }, { jobId: `start-escalation-${id}` });
 
     await waitFor('two pages', async () => (await pagesOf(ctx, id)).length >= 2);
     expect((await pagesOf(ctx, id)).map((p) => [p.user, p.step])).toEqual([

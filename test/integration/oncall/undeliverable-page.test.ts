@@ -3,6 +3,7 @@
 // with its reason. Several pages to one person share one DM, and an acknowledgement re-renders only its own page.
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTimeline } from '../../../src/incidents/timeline-repository.js';
+import { StartEscalation } from '../../../src/oncall/jobs/start-escalation.js';
 import { acknowledgeIncident } from '../../../src/incidents/transitions.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../helpers/fake-pagerduty.js';
@@ -40,7 +41,8 @@ async function openIncident(
     })
     .returning('id');
   const id = (row as { id: number }).id;
-  ctx.events.emit('incident.opened', { incidentId: id });
+  // As opening does: the start-escalation job, queued with the incident.
+  await ctx.queue.enqueue(StartEscalation.name, { incidentId: id }, { jobId: `start-escalation-${id}` });
   return id;
 }
 
