@@ -8,6 +8,17 @@ const SLACK_SDK = '^node_modules/@slack/';
 const SLACK_EDGES = '^(handlers|presenters)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
+/** A folder that must not import the Slack edges (handlers/, presenters/): one rule shape, named per folder. */
+function pointsInward(folder, comment) {
+  return {
+    name: `${folder}-points-inward`,
+    severity: 'error',
+    comment,
+    from: { path: `^${folder}/` },
+    to: { path: SLACK_EDGES },
+  };
+}
+
 module.exports = {
   forbidden: [
     {
@@ -76,13 +87,7 @@ module.exports = {
       from: { path: '^blocks/' },
       to: { path: '^src/', dependencyTypesNot: TYPES_ONLY },
     },
-    {
-      name: 'blocks-points-inward',
-      severity: 'error',
-      comment: 'Block Kit builders are pure functions of view models: no handlers, no presenters.',
-      from: { path: '^blocks/' },
-      to: { path: SLACK_EDGES },
-    },
+    pointsInward('blocks', 'Block Kit builders are pure functions of view models: no handlers, no presenters.'),
     {
       name: 'presenters-no-handlers',
       severity: 'error',
@@ -90,13 +95,10 @@ module.exports = {
       from: { path: '^presenters/' },
       to: { path: '^handlers/' },
     },
-    {
-      name: 'sandbox-points-inward',
-      severity: 'error',
-      comment: 'The local workspace runs the app through src/; it never reaches for handlers or presenters.',
-      from: { path: '^sandbox/' },
-      to: { path: SLACK_EDGES },
-    },
+    pointsInward(
+      'sandbox',
+      'The local workspace runs the app through src/; it never reaches for handlers or presenters.',
+    ),
     {
       name: 'sandbox-not-eval',
       severity: 'error',

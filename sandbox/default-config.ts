@@ -150,9 +150,9 @@ export function buildSandboxConfigObject(
       }),
     ],
     slos: [
-      { name: 'frontend-availability', service: 'frontend', sli: 'error_ratio', objective: 0.999, window: '28d' },
-      { name: 'checkout-availability', service: 'checkout', sli: 'error_ratio', objective: 0.999, window: '28d' },
-      { name: 'payments-availability', service: 'payments', sli: 'error_ratio', objective: 0.999, window: '28d' },
+      { name: 'frontend-availability', service: 'frontend', sli: 'error_ratio', objective: 0.995, window: '28d' },
+      { name: 'checkout-availability', service: 'checkout', sli: 'error_ratio', objective: 0.995, window: '28d' },
+      { name: 'payments-availability', service: 'payments', sli: 'error_ratio', objective: 0.995, window: '28d' },
       { name: 'catalog-availability', service: 'catalog', sli: 'error_ratio', objective: 0.995, window: '28d' },
       { name: 'search-availability', service: 'search', sli: 'error_ratio', objective: 0.995, window: '28d' },
     ],

@@ -148,7 +148,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     registerDeadLetterMetrics(metrics.registry, queue);
     const rbSettings = config.file.runbookSettings;
     const gitRunbooks =
-      env.RUNBOOKS_REPO && env.GITHUB_TOKEN && !overrides.evidence
+      env.RUNBOOKS_REPO && env.GITHUB_TOKEN
         ? createGitRunbookSource({
             repository: createGitHubRunbookRepository({
               token: env.GITHUB_TOKEN,
@@ -185,18 +185,30 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       ...(overrides.slackRate ? { rate: overrides.slackRate } : {}),
     });
     const chat = overrides.chat ? overrides.chat(slack.chat) : slack.chat;
-    const evidence =
-      overrides.evidence ??
-      createEvidenceSources(config, {
-        changeSources: [createChangeEventsSource(db.knex)],
-        runbooks: createRunbookSources({
-          config: createConfigRunbookSource(config.file),
-          git: gitRunbooks,
-          logger,
-          now: () => clock.now().getTime(),
-          drillEveryMs: rbSettings.drillEvery,
-        }),
-      });
+    // Given evidence (the local world's) keeps its runbooks, and RUNBOOKS_REPO's join them (the given ones win an id).
+    const evidence = overrides.evidence
+      ? gitRunbooks
+        ? {
+            ...overrides.evidence,
+            runbooks: createRunbookSources({
+              ...(overrides.evidence.runbooks ? { config: overrides.evidence.runbooks } : {}),
+              git: gitRunbooks,
+              logger,
+              now: () => clock.now().getTime(),
+              drillEveryMs: rbSettings.drillEvery,
+            }),
+          }
+        : overrides.evidence
+      : createEvidenceSources(config, {
+          changeSources: [createChangeEventsSource(db.knex)],
+          runbooks: createRunbookSources({
+            config: createConfigRunbookSource(config.file),
+            git: gitRunbooks,
+            logger,
+            now: () => clock.now().getTime(),
+            drillEveryMs: rbSettings.drillEvery,
+          }),
+        });
     gitRunbooks?.start();
     stops.runbooks = async () => gitRunbooks?.stop();
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });

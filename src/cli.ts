@@ -24,7 +24,7 @@ Commands:
                                       (per category, reliability table; --fit refits the confidence model).
   scenarios generate --out DIR [--count N] [--seed S] [--situations]
                                       Write generated scenarios (with truth) for eval and tests.
-  runbooks lint [--dir DIR] [--rules FILE] [--json]
+  runbooks lint [--dir DIR] [--rules FILE] [--json] [--allow-empty]
                                       Check the runbooks (config file and RUNBOOKS_REPO, or DIR): vague steps,
                                       placeholders, stale drills, unknown metrics, alerts with no runbook.
   runbooks refresh                    Ask the running copilot to read RUNBOOKS_REPO again now (DATABASE_URL).

@@ -4,6 +4,7 @@
 import type { AppContext } from '../../src/context.js';
 import {
   buildMetricChartView,
+  saturationThreshold,
   thresholdRule,
   type ChartMarker,
   type ChartView,
@@ -75,7 +76,11 @@ export async function chartOfMetric(ctx: AppContext, req: MetricChartRequest): P
     series,
     timeZone: req.timeZone,
     highlight: req.highlight ?? req.service,
-    ...(limit !== undefined ? { threshold: thresholdRule(role!, limit, 'SLO paging level') } : {}),
+    ...(limit !== undefined
+      ? { threshold: thresholdRule(role!, limit, 'SLO paging level') }
+      : role && saturationThreshold(role)
+        ? { threshold: saturationThreshold(role)! }
+        : {}),
     markers: [
       ...(req.markers ?? []),
       ...(

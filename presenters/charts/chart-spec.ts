@@ -52,6 +52,23 @@ function unitWord(view: ChartView): string {
   return words[view.unit];
 }
 
+/** About how many characters of the 13 px title fit on one line of the chart's width. */
+const TITLE_CHARS = Math.floor(CHART_WIDTH / 8);
+
+/** A title as at most two lines broken between words, so "… before and after renew_certificate" is read whole. */
+export function wrapTitle(title: string): string | string[] {
+  if (title.length <= TITLE_CHARS) return title;
+  const words = title.split(' ');
+  let first = '';
+  while (words.length && (first ? `${first} ${words[0]}` : words[0]!).length <= TITLE_CHARS)
+    first = first ? `${first} ${words.shift()}` : words.shift()!;
+  if (!first) return title;
+  return [first, words.join(' ')];
+}
+
+/** A text mark's white outline, drawn under the same text so lines crossing a label do not hide it. */
+const HALO = { color: 'white', stroke: 'white', strokeWidth: 3, strokeJoin: 'round' as const };
+
 function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
@@ -65,7 +82,12 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   const tz = view.timeZone;
   const rows = view.series.flatMap((s) => s.points.map(([t, v]) => ({ t: wallClockMs(t, tz), v, series: s.name })));
   const values = rows.map((r) => r.v).concat(view.rule ? [view.rule.value] : []);
-  const ticks = niceTicks(Math.min(0, ...values), values.length ? Math.max(...values) : 1);
+  // Durations tick at round hours or minutes, not at round numbers of seconds (10,000 s is "2.78 h").
+  const top = values.length ? Math.max(...values.map(Math.abs)) : 1;
+  const scale = view.unit === 'seconds' ? (top >= 7200 ? 3600 : top >= 120 ? 60 : 1) : 1;
+  const ticks = niceTicks(Math.min(0, ...values) / scale, (values.length ? Math.max(...values) : 1) / scale).map(
+    (t) => t * scale,
+  );
   const labelExpr = ticks.map((t) => `datum.value === ${t} ? ${quote(formatValue(t, view.unit))} : `).join('') + "''";
   const names = view.series.map((s) => s.name);
   const highlighted = view.series.find((s) => s.highlight)?.name;
@@ -85,6 +107,8 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
     t: wallClockMs(m.at, tz),
     labelY: 2 + (i % 4) * 13,
     label: m.label,
+    // Right of 60% of the window, the label is drawn leftwards from its line so it stays inside the plot.
+    align: times.length && wallClockMs(m.at, tz) > Math.min(...times) + 0.6 * spanMs ? 'right' : 'left',
     kind: m.kind,
     colour: MARKER_COLOURS[m.kind],
     description: `${m.kind} marker: ${m.label}`,
@@ -99,7 +123,7 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
           field: 'v',
           type: 'quantitative',
           scale: { domain: [ticks[0]!, ticks[ticks.length - 1]!], nice: false },
-          axis: { title: `${view.metric} (${unitWord(view)})`, values: ticks, labelExpr },
+          axis: { title: view.axisTitle ?? `${view.metric} (${unitWord(view)})`, values: ticks, labelExpr },
         },
         color: {
           field: 'series',
@@ -124,16 +148,25 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
           mark: { type: 'rule', color: '#555555', strokeDash: [6, 4], strokeWidth: 1.5 },
           encoding: { y: { field: 'v', type: 'quantitative' }, description: { field: 'description' } },
         },
-        {
-          // At the left edge: the onset and the fixes are drawn towards the right, so the label stays clear of them.
-          mark: { type: 'text', align: 'left', dx: 4, dy: -6, fontSize: 10, color: '#555555' },
+        // At the left edge: the onset and the fixes are drawn towards the right, so the label stays clear of them. A
+        // white halo under it keeps it readable where a line crosses.
+        ...[HALO, {}].map((paint) => ({
+          mark: {
+            type: 'text' as const,
+            align: 'left' as const,
+            dx: 4,
+            dy: -6,
+            fontSize: 10,
+            color: '#555555',
+            ...paint,
+          },
           encoding: {
-            y: { field: 'v', type: 'quantitative' },
+            y: { field: 'v', type: 'quantitative' as const },
             x: { value: 0 },
             text: { field: 'label' },
-            description: { field: 'description' },
+            ...(paint === HALO ? {} : { description: { field: 'description' } }),
           },
-        },
+        })),
       ],
     });
   }
@@ -147,24 +180,36 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
           mark: { type: 'rule', strokeWidth: 1.5, strokeDash: [3, 2] },
           encoding: { x, color: colour, description: { field: 'description' } },
         },
-        {
-          mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, fontSize: 10, angle: 0 },
-          encoding: {
-            x,
-            y: { field: 'labelY', type: 'quantitative', scale: null },
-            text: { field: 'label' },
-            color: colour,
-            description: { field: 'description' },
-          },
-        },
+        // Labels of markers in the right part of the plot end at their line (align right), so none runs past the
+        // plot and widens the picture; each is drawn twice, a white halo under the coloured text.
+        ...(['left', 'right'] as const).flatMap((align) =>
+          [HALO, {}].map((paint) => ({
+            transform: [{ filter: `datum.align === '${align}'` }],
+            mark: {
+              type: 'text' as const,
+              align,
+              baseline: 'top' as const,
+              dx: align === 'left' ? 3 : -3,
+              fontSize: 10,
+              angle: 0,
+              ...paint,
+            },
+            encoding: {
+              x,
+              y: { field: 'labelY', type: 'quantitative' as const, scale: null },
+              text: { field: 'label' },
+              ...(paint === HALO ? {} : { color: colour, description: { field: 'description' } }),
+            },
+          })),
+        ),
       ],
     });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    // Long titles are cut with an ellipsis rather than widening the picture.
+    // Long titles wrap onto a second line (cut with an ellipsis only past that) rather than widening the picture.
     title: {
-      text: view.title,
+      text: wrapTitle(view.title),
       ...(view.subtitle ? { subtitle: view.subtitle } : {}),
       anchor: 'start',
       fontSize: 13,

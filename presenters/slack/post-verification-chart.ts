@@ -17,9 +17,30 @@ export function verificationChartKey(runId: number): string {
   return `verification-chart:${runId}`;
 }
 
+/** How many points the verify window (from the fix to the verdict) gets at least, so an "after" line is drawn. */
+const AFTER_POINTS = 6;
+
 /**
- * Charts the verdict's SLI for the paged service from an hour before the incident opened to when the verdict was
- * reached, the fix marked. Returns false when there is nothing to chart or it was already posted.
+ * The range and step of the chart: from an hour before the incident opened through the whole verify window. The
+ * verify window is often one metrics step long (1 min), which on the configured step's grid holds one point or none,
+ * so the step is shortened until the window holds several; the end is the verdict plus a step, never past now.
+ */
+export function verificationChartRange(input: {
+  openedAt: number;
+  appliedAt: number;
+  verifiedAt: number;
+  now: number;
+  configStepMs: number;
+}): { start: number; end: number; stepMs: number } {
+  const windowMs = Math.max(0, input.verifiedAt - input.appliedAt);
+  const stepMs = Math.max(1000, Math.min(input.configStepMs, Math.floor(windowMs / AFTER_POINTS)));
+  const end = Math.min(Math.max(input.now, input.verifiedAt), input.verifiedAt + stepMs);
+  return { start: input.openedAt - HOUR, end, stepMs };
+}
+
+/**
+ * Charts the verdict's SLI for the paged service from an hour before the incident opened through the verify window
+ * after the fix, the fix marked. Returns false when there is nothing to chart or it was already posted.
  */
 export async function postVerificationChart(ctx: AppContext, run: RemediationRun, channel: string): Promise<boolean> {
   const verdict = run.result?.verdict;
@@ -30,12 +51,15 @@ export async function postVerificationChart(ctx: AppContext, run: RemediationRun
   if (!incident) return false;
   const service = incident.service ?? run.service;
   const appliedAt = (run.finishedAt ?? run.startedAt ?? incident.openedAt).getTime();
-  const end = (run.verifiedAt ?? ctx.clock.now()).getTime();
-  const series = await metrics.queryRole(verdict.role, service, {
-    start: incident.openedAt.getTime() - HOUR,
-    end,
-    stepMs: ctx.config.file.metrics.step,
+  const now = ctx.clock.now().getTime();
+  const range = verificationChartRange({
+    openedAt: incident.openedAt.getTime(),
+    appliedAt,
+    verifiedAt: run.verifiedAt?.getTime() ?? now,
+    now,
+    configStepMs: ctx.config.file.metrics.step,
   });
+  const series = await metrics.queryRole(verdict.role, service, range);
   const points = worstPerTimestamp(verdict.role, series).map(([t, v]): [number, number] => [t * 1000, v]);
   if (points.length < 2) return false;
   const view = buildVerificationChartView({
@@ -58,7 +82,12 @@ export async function postVerificationChart(ctx: AppContext, run: RemediationRun
     type: 'chart.posted',
     actor: 'copilot',
     dedupeKey: verificationChartKey(run.id),
-    data: { runId: run.id, metric: verdict.role, points: points.length },
+    data: {
+      runId: run.id,
+      metric: verdict.role,
+      points: points.length,
+      afterPoints: points.filter(([t]) => t > appliedAt).length,
+    },
     at: ctx.clock.now(),
   });
   return true;

@@ -36,5 +36,8 @@ export function emojiFor(shortcode: string): string | undefined {
 
 /** Replaces every known `:shortcode:` in the text; unknown ones stay as typed, as in Slack. */
 export function emojify(text: string): string {
-  return text.replace(/:([a-z0-9_+-]+):/g, (m, name: string) => emojiFor(name) ?? m);
+  // A skin tone after an emoji modifies it: the emoji's variation selector (U+FE0F) goes, or the tone shows as a swatch.
+  return text
+    .replace(/:([a-z0-9_+-]+):/g, (m, name: string) => emojiFor(name) ?? m)
+    .replace(/\uFE0F(\u{1F3FB}|\u{1F3FC}|\u{1F3FD}|\u{1F3FE}|\u{1F3FF})/gu, '$1');
 }

@@ -5,6 +5,7 @@ import type { TimelineEvent } from '../../src/incidents/timeline-repository.js';
 import type { StoredSpan } from '../../src/investigation/spans-repository.js';
 import { emojify } from './emoji.js';
 import { escapeHtml, type NameLookup } from './mrkdwn.js';
+import { keyLabel, readableValue } from './readable-data.js';
 
 /** A span of the decision trace with the spans that ran inside it. */
 export interface SpanNode {
@@ -129,10 +130,9 @@ export function renderIncidentList(incidents: readonly IncidentListing[], names:
   );
 }
 
-/** A value of an event's or a span's data, short and on one line. */
-function compact(value: unknown, max = 160): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const line = (text ?? '').replace(/\s+/g, ' ');
+/** A value of an event's or a span's data for people (readable-data.ts), short and on one line. */
+function compact(key: string, value: unknown, max = 160): string {
+  const line = readableValue(key, value, formatWhen).replace(/\s+/g, ' ');
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
@@ -143,7 +143,7 @@ function details(data: Record<string, unknown>): string {
     '<dl class="kv">' +
     entries
       .slice(0, 8)
-      .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(compact(v))}</dd>`)
+      .map(([k, v]) => `<dt>${escapeHtml(keyLabel(k))}</dt><dd>${escapeHtml(compact(k, v))}</dd>`)
       .join('') +
     '</dl>'
   );
@@ -180,6 +180,10 @@ function renderSpan(node: SpanNode, traceMs: number): string {
     `<li class="span span-${escapeHtml(span.kind)}">` +
     `<div class="span-line"><span class="span-kind">${escapeHtml(span.kind)}</span> <span class="span-name">${escapeHtml(span.name)}</span>` +
     ` <span class="span-time">+${formatSpanMs(node.offsetMs)} · ${formatSpanMs(span.durationMs)}</span>` +
+    // Which query it was, on the row itself: the trace is read by what was asked.
+    (typeof span.attributes['copilot.query'] === 'string'
+      ? ` <code class="span-query">${escapeHtml(compact('query', span.attributes['copilot.query'], 120))}</code>`
+      : '') +
     // An SVG bar, not inline CSS: the console's Content-Security-Policy allows no inline styles.
     `<svg class="span-bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true"><rect x="${left.toFixed(2)}" y="0" width="${Math.min(100 - left, width).toFixed(2)}" height="4"/></svg></div>` +
     collapsed(span.attributes) +

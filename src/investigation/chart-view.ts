@@ -32,6 +32,8 @@ export interface ChartView {
   /** The y axis's metric, for people ("error ratio"). */
   metric: string;
   unit: Unit;
+  /** The y axis's title when "metric (unit)" would not read well (a certificate's "cert expiry (time left)"). */
+  axisTitle?: string;
   /** IANA time zone the time axis reads in (the team's). */
   timeZone: string;
   series: ChartSeries[];
@@ -80,20 +82,30 @@ export function buildMetricChartView(input: {
   let series = input.series
     .map((s) => ({ name: seriesName(s, metric), points: seriesPoints(s) }))
     .filter((s) => s.points.length > 0);
+  // Under two days left the axis reads in hours and minutes (the seconds formatter picks), else in days.
+  let shown: Unit = unit;
+  let rule = input.threshold;
   if (unit === 'expiry') {
     series = series.map((s) => ({
       ...s,
       points: s.points.map(([t, v]): [number, number] => [t, (v * 1000 - t) / DAY]),
     }));
+    const span = Math.max(0, ...series.flatMap((s) => s.points.map(([, v]) => Math.abs(v))));
+    shown = span < 2 ? 'seconds' : 'days';
+    if (shown === 'seconds') {
+      series = series.map((s) => ({ ...s, points: s.points.map(([t, v]): [number, number] => [t, v * 86_400]) }));
+      if (rule) rule = { ...rule, value: rule.value * 86_400 };
+    }
   }
   const many = series.length > 1;
   return {
     title: input.title,
-    metric: unit === 'expiry' ? `${metric} (days left)` : metric,
-    unit: unit === 'expiry' ? 'days' : unit,
+    metric,
+    unit: shown,
+    ...(unit === 'expiry' ? { axisTitle: `${metric} (${shown === 'days' ? 'days' : 'time'} left)` } : {}),
     timeZone: input.timeZone,
     series: series.map((s) => (many && s.name === input.highlight ? { ...s, highlight: true } : s)),
-    ...(input.threshold ? { rule: input.threshold } : {}),
+    ...(rule ? { rule } : {}),
     markers: [...(input.markers ?? [])].sort((a, b) => a.at - b.at),
   };
 }
@@ -115,7 +127,9 @@ export function buildVerificationChartView(input: {
 }): ChartView {
   const unit = unitOfRole(input.role);
   const before = input.points.filter(([t]) => t <= input.appliedAt);
-  const after = input.points.filter(([t]) => t >= input.appliedAt);
+  const later = input.points.filter(([t]) => t > input.appliedAt);
+  // The after line starts at the last point before the fix, so even one point after it draws a segment.
+  const after = later.length > 0 && before.length > 0 ? [before[before.length - 1]!, ...later] : later;
   return {
     title: input.title,
     metric: roleLabel(input.role),
@@ -130,6 +144,16 @@ export function buildVerificationChartView(input: {
       : {}),
     markers: [{ at: input.appliedAt, label: input.actionLabel, kind: 'remediation' }],
   };
+}
+
+/**
+ * The level a saturation role is acted on at, as the runbooks' steps say it ("CPU above 0.9 of its limit: scale
+ * out"), for a chart with no SLO line of its own; undefined for roles with no such level.
+ */
+export function saturationThreshold(role: string): ChartRule | undefined {
+  const levels: Record<string, number> = { cpu: 0.9, db_connections: 0.9 };
+  const level = levels[role];
+  return level === undefined ? undefined : thresholdRule(role, level, 'saturation');
 }
 
 /** The threshold label of a role's value ("threshold 5%"). */

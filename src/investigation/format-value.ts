@@ -13,37 +13,79 @@ export function humanNumber(x: number, digits = 3): string {
   const abs = Math.abs(x);
   if (abs >= 10 ** digits) return GROUPED.format(Math.round(x));
   const decimals = Math.min(20, Math.max(0, digits - 1 - Math.floor(Math.log10(abs))));
-  return String(Number(x.toFixed(decimals)));
+  const rounded = Number(x.toFixed(decimals));
+  // 999.6 rounds to 1000: group it like every other number of four digits ("1,000"), never "1000".
+  if (Math.abs(rounded) >= 10 ** digits) return GROUPED.format(rounded);
+  return String(rounded);
+}
+
+/**
+ * A value in the largest unit whose rounded figure stays below that unit's limit: the unit is chosen after rounding,
+ * so 3599 s is "1 h" (not "60 min") and 1023.9 MiB is "1 GiB" (not "1,024 MiB"). `steps` go from small to large.
+ */
+function scaled(
+  x: number,
+  steps: ReadonlyArray<{ size: number; name: string; limit: number; digits: number; one?: string }>,
+): string {
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const next = steps[i + 1];
+    const text = humanNumber(x / step.size, step.digits);
+    const shown = Math.abs(Number(text.replace(/,/g, '')));
+    if (next === undefined || shown < step.limit) return `${text} ${shown === 1 && step.one ? step.one : step.name}`;
+  }
+  return String(x);
 }
 
 /** A 0–1 share as percent: 0.127 → "12.7%", 0.00117 → "0.12%", 1 → "100%". */
 export function formatPercent(ratio: number): string {
   const p = ratio * 100;
   if (p !== 0 && Math.abs(p) < 0.01) return p > 0 ? '<0.01%' : '>-0.01%';
-  return `${humanNumber(p, Math.abs(p) < 1 ? 2 : 3)}%`;
+  const text = humanNumber(p, Math.abs(p) < 1 ? 2 : 3);
+  // Near 100% keep the digits that tell it from 100% (0.99951 → "99.95%", never "100%").
+  if (p > 99 && p < 100 && Number(text) >= 100) {
+    for (let digits = 4; digits <= 6; digits++) {
+      const finer = humanNumber(p, digits);
+      if (Number(finer) < 100) return `${finer}%`;
+    }
+    return '>99.99%';
+  }
+  return `${text}%`;
 }
 
 /** Seconds as people say them: 0.267 → "267 ms", 1.5 → "1.5 s", 150 → "2.5 min", 7200 → "2 h". */
 export function formatSeconds(s: number): string {
+  if (s === 0) return '0 ms';
   const abs = Math.abs(s);
-  if (abs === 0) return '0 ms';
-  if (abs < 1) return `${humanNumber(s * 1000)} ms`;
-  if (abs < 60) return `${humanNumber(s)} s`;
-  if (abs < 3600) return `${humanNumber(s / 60, 2)} min`;
-  if (abs < 86_400) return `${humanNumber(s / 3600, 2)} h`;
-  return `${humanNumber(s / 86_400, 2)} days`;
+  const steps = [
+    { size: 0.001, name: 'ms', limit: 1000, digits: 3 },
+    { size: 1, name: 's', limit: 60, digits: 3 },
+    { size: 60, name: 'min', limit: 60, digits: 3 },
+    { size: 3600, name: 'h', limit: 24, digits: 3 },
+    { size: 86_400, name: 'days', limit: Infinity, digits: 2, one: 'day' },
+  ];
+  // Start at the unit the magnitude calls for; `scaled` moves up when rounding reaches the unit's limit.
+  const start = abs < 1 ? 0 : abs < 60 ? 1 : abs < 3600 ? 2 : abs < 86_400 ? 3 : 4;
+  return scaled(s, steps.slice(start));
 }
 
 /** Bytes in binary units: MiB below a GiB, GiB above (KiB and B for small values). */
 export function formatBytes(b: number): string {
   const abs = Math.abs(b);
-  if (abs >= 2 ** 30) return `${humanNumber(b / 2 ** 30)} GiB`;
-  if (abs >= 2 ** 20) return `${humanNumber(b / 2 ** 20)} MiB`;
-  if (abs >= 2 ** 10) return `${humanNumber(b / 2 ** 10)} KiB`;
-  return `${humanNumber(b)} B`;
+  const steps = [
+    { size: 1, name: 'B', limit: 1024, digits: 3 },
+    { size: 2 ** 10, name: 'KiB', limit: 1024, digits: 3 },
+    { size: 2 ** 20, name: 'MiB', limit: 1024, digits: 3 },
+    { size: 2 ** 30, name: 'GiB', limit: Infinity, digits: 3 },
+  ];
+  const start = abs >= 2 ** 30 ? 3 : abs >= 2 ** 20 ? 2 : abs >= 2 ** 10 ? 1 : 0;
+  return scaled(b, steps.slice(start));
 }
 
-/** A span of time relative to now: "in 3 days", "in 5 hours", "2 hours ago". */
+/**
+ * A span of time relative to now: "in 3 days", "in 47 hours", "2 hours ago". A unit is used from two of it up
+ * (47 hours stays "47 hours", never "1 day"), and the count is rounded.
+ */
 export function formatRelative(deltaMs: number): string {
   const abs = Math.abs(deltaMs);
   const steps: [number, string][] = [
@@ -54,8 +96,8 @@ export function formatRelative(deltaMs: number): string {
   ];
   let text = 'now';
   for (const [size, name] of steps) {
-    if (abs >= size) {
-      const n = Math.floor(abs / size);
+    if (abs >= 2 * size || (size === 1000 && abs >= size)) {
+      const n = Math.round(abs / size);
       text = `${n} ${name}${n === 1 ? '' : 's'}`;
       break;
     }

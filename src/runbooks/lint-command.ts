@@ -24,12 +24,13 @@ export interface RunbooksCommandDeps {
   stderr: (s: string) => void;
 }
 
-export const RUNBOOKS_USAGE = `Usage: incident-copilot runbooks lint [--dir DIR] [--rules FILE] [--json]
+export const RUNBOOKS_USAGE = `Usage: incident-copilot runbooks lint [--dir DIR] [--rules FILE] [--json] [--allow-empty]
        incident-copilot runbooks refresh
   refresh       ask the running copilot to read RUNBOOKS_REPO again now (a job in the shared database)
   --dir DIR     lint the Markdown runbooks under DIR instead of the configured ones (config file and RUNBOOKS_REPO)
   --rules FILE  also require a runbook for every alerting rule of this Prometheus rule file
-  --json        print the report as JSON`;
+  --json        print the report as JSON
+  --allow-empty exit 0 when no runbook was found (otherwise finding none is an error: nothing was linted)`;
 
 /** Runs `runbooks lint`; returns the exit code. */
 export async function runRunbooksCommand(args: string[], deps: RunbooksCommandDeps): Promise<number> {
@@ -51,11 +52,16 @@ export async function runRunbooksCommand(args: string[], deps: RunbooksCommandDe
     deps.stderr(RUNBOOKS_USAGE);
     return 2;
   }
-  let values: { dir?: string; rules?: string; json?: boolean };
+  let values: { dir?: string; rules?: string; json?: boolean; 'allow-empty'?: boolean };
   try {
     ({ values } = parseArgs({
       args: args.slice(1),
-      options: { dir: { type: 'string' }, rules: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        dir: { type: 'string' },
+        rules: { type: 'string' },
+        json: { type: 'boolean' },
+        'allow-empty': { type: 'boolean' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -92,6 +98,13 @@ export async function runRunbooksCommand(args: string[], deps: RunbooksCommandDe
     }
   }
   const { runbooks, invalid, duplicates } = combineRunbooks(docs);
+  // Say what was read: a fresh checkout has no config file, and "0 runbooks, 0 errors" must not read as a pass.
+  const readFrom = values.dir
+    ? `--dir ${values.dir}`
+    : config.fileSource === 'built-in defaults'
+      ? `no config file found (built-in defaults)${deps.repository ? ` and ${deps.repository.repo}` : ', RUNBOOKS_REPO not set'}`
+      : `config ${config.fileSource}${deps.repository ? ` and ${deps.repository.repo}` : ''}`;
+  notes.push(`runbooks read from ${readFrom}`);
 
   const alerts: { name: string; source: string }[] = [];
   config.file.routing.rules.forEach((r, i) => {
@@ -100,6 +113,12 @@ export async function runRunbooksCommand(args: string[], deps: RunbooksCommandDe
   });
   if (values.rules)
     alerts.push(...(await readAlertRules(values.rules)).map((name) => ({ name, source: values.rules! })));
+  if (runbooks.length + invalid.length === 0 && !values.rules && !values['allow-empty']) {
+    deps.stderr(
+      `runbooks lint: no runbooks found in ${readFrom}, so nothing was linted. Give --dir DIR, a config file with runbooks (COPILOT_CONFIG), or RUNBOOKS_REPO; --allow-empty accepts none.`,
+    );
+    return 1;
+  }
 
   let metrics: LintInput['metrics'];
   if (deps.metricNames) {

@@ -108,9 +108,25 @@ function splitFrontMatter(markdown: string, source: string): { data: Record<stri
     const file = matter(markdown, MATTER_OPTIONS);
     return { data: file.data as Record<string, unknown>, content: file.content };
   } catch (err) {
-    const reason = (err as Error).message.split('\n')[0] ?? 'unreadable';
-    throw new ValidationError(`${source}: invalid front matter`, [`not valid YAML: ${reason}`], { cause: err });
+    throw new ValidationError(`${source}: invalid front matter`, [`not valid YAML: ${yamlReason(err)}`], {
+      cause: err,
+    });
   }
+}
+
+/**
+ * The YAML parser's message on one line: "… at line 3, column 1:" is followed by the offending line, which is quoted
+ * after it instead of being cut off ("… at line 3, column 1: `: b: [`").
+ */
+export function yamlReason(err: unknown): string {
+  const lines = (err instanceof Error ? err.message : String(err)).split('\n');
+  const first = lines[0]?.trim() || 'unreadable';
+  if (!first.endsWith(':')) return first;
+  const snippet = lines
+    .slice(1)
+    .map((l) => l.trim())
+    .find((l) => l && !/^\^+$/.test(l));
+  return snippet ? `${first} \`${snippet}\`` : first.slice(0, -1);
 }
 
 /** Reads a Markdown body (no front matter) into its first heading, sections and steps. */

@@ -156,6 +156,20 @@ describe('approving a proposed remediation', () => {
     expect(chart.file.title).toBe('INC-1: error ratio of checkout before and after rollback_deploy');
     expect(chart.content!.subarray(1, 4).toString('ascii')).toBe('PNG');
     expect(loop.slack.uploads().filter((u) => u.file.title === chart.file.title)).toHaveLength(1);
+    // The chart runs through the verify window: it has points after the fix, so the "after" line is drawn.
+    const posted = await waitFor(
+      'the chart in the timeline',
+      async () =>
+        (
+          (await loop.ctx.knex('incident_events').where({ incident_id: incidentId, type: 'chart.posted' })) as {
+            data: { afterPoints?: number };
+          }[]
+        )
+          .map((e) => e.data)
+          .find((d) => d.afterPoints !== undefined),
+      REMEDIATION_WAIT_MS,
+    );
+    expect(posted.afterPoints).toBeGreaterThanOrEqual(2);
   });
 
   it("judges an action on a dependency by the paged service's SLI, which the dependency does not have", async () => {

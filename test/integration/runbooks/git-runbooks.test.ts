@@ -171,6 +171,39 @@ describe('runbooks from git in an investigation', () => {
 });
 
 describe('the app with RUNBOOKS_REPO', () => {
+  it('joins RUNBOOKS_REPO to the runbooks of given evidence (the local world under `npm start`), not ignoring it', async () => {
+    await requirePostgres();
+    github = await startFakeGithub({ token: TOKEN });
+    github.putFile(REPO, 'runbooks/web/errors.md', ERRORS_V1);
+    slack = await startFakeSlack();
+    schema = uniqueName('test');
+    const world = createScenarioSources(loadScenario('bad-deploy-shop-01'));
+    const config = loadConfig({
+      PORT: '0',
+      DATABASE_URL,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: slack.signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_API_URL: github.url,
+      RUNBOOKS_REPO: REPO,
+    });
+    app = await createApp(config, {
+      dbSchema: schema,
+      evidence: {
+        ...world,
+        runbooks: {
+          list: async () => [
+            { id: 'world-cert', title: 'Certificate (world)', alerts: ['CertExpiry'], markdown: '1. `certctl renew`' },
+          ],
+        },
+      },
+    });
+    const ids = (await app.ctx.services.evidence.runbooks!.list()).map((r) => r.id);
+    expect(ids).toEqual(['world-cert', 'web-errors']);
+  }, 60_000);
+
   it('combines git and config runbooks, keeps them through a 502 with a /readyz note, and refreshes on demand', async () => {
     await requirePostgres();
     github = await startFakeGithub({ token: TOKEN });

@@ -24,6 +24,39 @@ describe('humanNumber', () => {
   });
 });
 
+describe('formatter edges: the unit is chosen after rounding, digits kept near 100%', () => {
+  it.each([
+    [0.99951, 'ratio', '99.95%'],
+    [0.9999, 'ratio', '99.99%'],
+    [0.99999, 'ratio', '99.999%'],
+    [0.995, 'ratio', '99.5%'],
+    [0.0004, 'ratio', '0.04%'],
+    [3599, 'seconds', '1 h'],
+    [3570, 'seconds', '59.5 min'],
+    [59.99, 'seconds', '1 min'],
+    [0.9996, 'seconds', '1 s'],
+    [86_390, 'seconds', '1 day'],
+    [1023.9 * 2 ** 20, 'bytes', '1 GiB'],
+    [1023.9 * 2 ** 10, 'bytes', '1 MiB'],
+    [999.6, 'per_second', '1,000 req/s'],
+    [1000, 'per_second', '1,000 req/s'],
+    [999.4, 'per_second', '999 req/s'],
+  ] as const)('%s %s → %s', (value, unit, text) => {
+    expect(formatValue(value, unit)).toBe(text);
+  });
+
+  it.each([
+    [47 * 3_600_000, 'in 47 hours'],
+    [49 * 3_600_000, 'in 2 days'],
+    [3 * 86_400_000 + 60_000, 'in 3 days'],
+    [-18 * 60_000, '18 minutes ago'],
+    [-2 * 3_600_000, '2 hours ago'],
+    [5000, 'in 5 seconds'],
+  ])('relative %s ms → %s', (delta, text) => {
+    expect(formatRelative(delta)).toBe(text);
+  });
+});
+
 describe('formatValue by unit', () => {
   it('shows ratios as percent', () => {
     expect(formatPercent(0.00117)).toBe('0.12%');
@@ -61,7 +94,8 @@ describe('formatValue by unit', () => {
     expect(formatValue(now / 1000 + 3 * 86_400 + 60, 'expiry', { nowMs: now })).toBe('expires in 3 days');
     expect(formatValue(now / 1000 - 2 * 3600, 'expiry', { nowMs: now })).toBe('expired 2 hours ago');
     expect(formatValue(now / 1000, 'expiry')).toBe('2026-11-20T00:00:00Z');
-    expect(formatRelative(90_000)).toBe('in 1 minute');
+    expect(formatRelative(90_000)).toBe('in 90 seconds');
+    expect(formatRelative(150_000)).toBe('in 3 minutes');
     expect(formatRelative(0)).toBe('now');
   });
 

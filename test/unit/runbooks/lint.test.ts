@@ -196,6 +196,7 @@ describe('incident-copilot runbooks lint', () => {
     expect(code).toBe(0);
     expect(out).toBe(
       [
+        `note: runbooks read from --dir ${path.join(dir, 'rb')}`,
         `latency (${path.join(dir, 'rb/latency.md')})`,
         '  warning step 1: vague: "Check the dashboards" names nothing to open or run: give the dashboard link, the exact command or query, or a catalog action  [vague-step]',
         '  warning step 2: vague: "Talk with" names nothing to open or run: give the dashboard link, the exact command or query, or a catalog action  [vague-step]',
@@ -230,7 +231,7 @@ describe('incident-copilot runbooks lint', () => {
         },
       ],
       metricsFrom: 'metric roles',
-      notes: [],
+      notes: [`runbooks read from --dir ${path.join(dir, 'rb')}`],
     });
   });
 
@@ -247,6 +248,26 @@ describe('incident-copilot runbooks lint', () => {
     expect(out).toContain('alert DiskFull has no runbook  [alert-without-runbook]');
     expect(out).toContain('rb-errors (config runbook rb-errors)\n  warning never drilled');
     expect(out).not.toContain('HighErrorRate has no runbook');
+  });
+
+  it('finding no runbook is an error naming what was read, unless --allow-empty', async () => {
+    const dir = workspace({ 'rb/README.txt': 'no runbooks here' });
+    const empty = await run(['lint', '--dir', path.join(dir, 'rb')], dir);
+    expect(empty.code).toBe(1);
+    expect(empty.err).toContain(`no runbooks found in --dir ${path.join(dir, 'rb')}, so nothing was linted`);
+    const fromConfig = await run(['lint'], dir);
+    expect(fromConfig.code).toBe(1);
+    expect(fromConfig.err).toContain('no runbooks found in config copilot.yml');
+    const fresh = await runRunbooksCommand(['lint'], {
+      config: loadConfig({}, dir + '/rb'),
+      now: () => NOW,
+      stdout: () => {},
+      stderr: (s) => expect(s).toContain('no config file found (built-in defaults), RUNBOOKS_REPO not set'),
+    });
+    expect(fresh).toBe(1);
+    const allowed = await run(['lint', '--dir', path.join(dir, 'rb'), '--allow-empty'], dir);
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toContain('0 runbooks');
   });
 
   it('a bad rule file or folder is named; bad arguments print the usage', async () => {

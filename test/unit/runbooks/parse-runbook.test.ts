@@ -117,6 +117,17 @@ describe('parsing a runbook', () => {
     expect(bad('owner: ""')).toThrow(ValidationError);
   });
 
+  it('names the offending YAML line instead of ending on a dangling "at line 3, column 1:"', () => {
+    let message = '';
+    try {
+      parseRunbook(`---\ntitle: a\n: b: [\n---\n1. x\n`, { source: 'runbooks/x.md', id: 'x' });
+    } catch (err) {
+      message = String((err as ValidationError).issues ?? (err as Error).message);
+    }
+    expect(message).toMatch(/at line 3, column 1: `: b: \[`/);
+    expect(message).not.toMatch(/:\s*$/);
+  });
+
   it('never runs front matter written as code (gray-matter would evaluate `---js`)', () => {
     const g = globalThis as { runbookRan?: boolean };
     for (const lang of ['js', 'javascript', 'coffee']) {

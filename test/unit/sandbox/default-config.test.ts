@@ -48,3 +48,13 @@ describe('buildSandboxFileConfig', () => {
     }
   });
 });
+
+describe('the sandbox SLOs and the world they watch', () => {
+  it('allow well above the healthy error ratio, so no budget burns before a fault', () => {
+    const file = buildSandboxFileConfig(new Date('2026-11-22T05:00:00Z'));
+    for (const slo of file.slos.filter((s) => s.sli === 'error_ratio')) {
+      const baseline = SHOP_TOPOLOGY.services.find((s) => s.name === slo.service)!.baseline.errorRatio ?? 0.002;
+      expect(1 - slo.objective, slo.name).toBeGreaterThanOrEqual(1.5 * baseline);
+    }
+  });
+});

@@ -24,7 +24,7 @@ export function certificateSignature(ctx: Context, root: Root): Candidate[] {
       ? [
           {
             ...metricRef(cert),
-            detail: `certificate ${formatValue(cert.last, 'expiry', { nowMs: ctx.now })} (${new Date(cert.last * 1000).toISOString()})`,
+            detail: `certificate ${formatValue(cert.last, 'expiry', { nowMs: ctx.now })} (at ${hhmm(cert.last * 1000)})`,
           },
         ]
       : []),

@@ -1,9 +1,13 @@
 // Charts: a fixed view model renders an SVG with both axes, the unit, the threshold line and the onset marker (read from
 // its text and aria labels, not pixels), and the same bytes every time, as SVG and as PNG.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   buildMetricChartView,
   buildVerificationChartView,
+  saturationThreshold,
   thresholdRule,
   type ChartView,
 } from '../../../../src/investigation/chart-view.js';
@@ -51,6 +55,16 @@ describe('renderChartSvg', () => {
     expect(t).toEqual(expect.arrayContaining(['02:00', '02:15', '02:30', '0%', '5%', '10%', 'threshold 5%']));
     expect(t.some((x) => /^0\.\d+$/.test(x) || /e-\d/.test(x))).toBe(false);
     expect(t).toEqual(expect.arrayContaining(['checkout', 'payments', 'onset 02:29']));
+  });
+
+  it('draws the stored golden SVG byte for byte (UPDATE_GOLDEN=1 rewrites it after a deliberate change)', async () => {
+    const golden = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../../fixtures/charts/metric-chart.svg',
+    );
+    const svg = await renderChartSvg(VIEW);
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, svg);
+    expect(svg).toBe(readFileSync(golden, 'utf8'));
   });
 
   it('gives the same bytes for the same view, as SVG and as PNG', async () => {
@@ -113,10 +127,29 @@ describe('buildMetricChartView', () => {
       threshold: { value: 7, label: 'threshold 7 days' },
     });
     expect(view.unit).toBe('days');
-    expect(view.metric).toBe('cert expiry (days left)');
+    expect(view.axisTitle).toBe('cert expiry (days left)');
     const days = view.series[0]!.points.map(([, v]) => v);
     expect(days[0]).toBe(3);
     expect(days[2]).toBeCloseTo(3 - 2 / 1440, 9);
+  });
+
+  it('draws under two days left in hours and minutes, the threshold converted and the unit named once', async () => {
+    const expiresAt = T0 + 90 * 60; // 1.5 h after the first point, expired before the last
+    const view = buildMetricChartView({
+      title: 'cert',
+      role: 'cert_expiry',
+      series: [series('edge', () => expiresAt, 120)],
+      timeZone: 'UTC',
+      threshold: thresholdRule('cert_expiry', 0.5),
+    });
+    expect(view.unit).toBe('seconds');
+    expect(view.rule?.value).toBe(0.5 * 86_400);
+    expect(view.series[0]!.points[0]![1]).toBe(5400);
+    const svg = await renderChartSvg(view);
+    const axis = ariaLabels(svg).find((a) => a.startsWith('Y-axis'))!;
+    expect(axis).toContain("titled 'cert expiry (time left)'");
+    expect(texts(svg)).toEqual(expect.arrayContaining(['2.5 h', '7.5 h']));
+    expect(texts(svg).some((t) => / days?$/.test(t) && /^-?0\./.test(t))).toBe(false);
   });
 
   it('highlights only when several series share the chart', () => {
@@ -170,5 +203,46 @@ describe('SLO burn and verification charts', () => {
     );
     expect(ariaLabels(svg).find((a) => a.startsWith('Y-axis'))).toContain("titled 'p99 latency (ms / s)'");
     expect(texts(svg)).toEqual(expect.arrayContaining(['0 ms', '100 ms', '400 ms']));
+  });
+});
+
+describe('a verification chart shaped like the certificate scenario', () => {
+  it('keeps its width fixed, its long title whole on two lines and the fix label inside the plot', async () => {
+    const appliedAt = (T0 + 57 * 60) * 1000; // near the right edge
+    const points = Array.from({ length: 60 }, (_, i): [number, number] => [(T0 + i * 60) * 1000, i < 57 ? 0 : 1]);
+    const title = 'INC-12: probe success of edge-gateway before and after renew_certificate';
+    const view = buildVerificationChartView({
+      title,
+      role: 'probe_success',
+      points,
+      appliedAt,
+      actionLabel: 'renew_certificate applied by the copilot after approval',
+      limit: 0.99,
+      timeZone: 'Europe/Berlin',
+    });
+    const svg = await renderChartSvg(view);
+    const width = (s: string) => Number(/<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(s)![1]);
+    const plain = await renderChartSvg({ ...view, markers: [] });
+    expect(width(svg)).toBe(width(plain));
+    expect(svg).toContain('before and after renew_certificate');
+    expect(svg).toContain('INC-12: probe success of edge-gateway');
+    expect(texts(svg).some((t) => t.includes('…'))).toBe(false);
+    // The label is right-aligned at its line: it ends where the marker is.
+    expect(svg).toMatch(/text-anchor="end"[^>]*>renew_certificate applied by the copilot after approval</);
+  });
+});
+
+describe('saturationThreshold', () => {
+  it('gives CPU the 90% its runbook acts at, drawn as a labelled line, and nothing for roles without a level', async () => {
+    expect(saturationThreshold('cpu')).toEqual({ value: 0.9, label: 'saturation 90%' });
+    expect(saturationThreshold('error_ratio')).toBeUndefined();
+    const view = buildMetricChartView({
+      title: 'cpu',
+      role: 'cpu',
+      series: [series('search', (i) => (i < 30 ? 0.4 : 0.97))],
+      timeZone: 'UTC',
+      threshold: saturationThreshold('cpu')!,
+    });
+    expect(ariaLabels(await renderChartSvg(view))).toContain('threshold line: saturation 90%');
   });
 });

@@ -35,3 +35,12 @@ describe('emoji shortcodes', () => {
     expect(plainToHtml(':white_check_mark: done', false)).toBe(':white_check_mark: done');
   });
 });
+
+describe('a skin tone after an emoji', () => {
+  it('modifies the emoji: no variation selector is left between them', () => {
+    const shown = emojify(':thumbsup::skin-tone-3:');
+    expect(shown).toBe('\u{1F44D}\u{1F3FC}');
+    expect(shown).not.toContain('\uFE0F');
+    expect(emojify(':raised_hand::skin-tone-5:')).toBe('\u270B\u{1F3FE}');
+  });
+});
