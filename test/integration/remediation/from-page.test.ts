@@ -103,10 +103,11 @@ describe('from a page to a remediation', () => {
     expect(page.status).toBeLessThan(300);
 
     const knex = app.ctx.knex;
+    // Waits allow for Slack's pacing (one post a second in the incident channel) on a loaded machine.
     const run = await waitFor(
       'a proposed rollback',
       () => knex('remediation_runs').where({ action: 'rollback_deploy' }).first(),
-      30_000,
+      60_000,
     );
     expect(run).toMatchObject({ service: 'search', cause: 'deploy-8149', status: 'proposed', proposed_by: 'copilot' });
     const incident = await knex('incidents').where({ id: run.incident_id }).first();
@@ -116,7 +117,7 @@ describe('from a page to a remediation', () => {
         slack!.state.messages
           .get(incident.channel_id)
           ?.find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"remediation-run:${run.id}"`)),
-      30_000,
+      60_000,
     );
 
     const click = await slack.act.clickButton(app.url, {
@@ -126,7 +127,7 @@ describe('from a page to a remediation', () => {
       ts: briefing.ts,
     });
     expect(click.ms).toBeLessThan(3000);
-    await waitFor('the rollback dispatch', () => github!.dispatches.length === 1, 15_000);
+    await waitFor('the rollback dispatch', () => github!.dispatches.length === 1, 60_000);
     expect(github.dispatches[0]).toMatchObject({
       owner: 'acme',
       repo: 'search',
@@ -137,8 +138,8 @@ describe('from a page to a remediation', () => {
     await waitFor(
       'the run to succeed',
       async () => (await knex('remediation_runs').where({ id: run.id }).first()).status === 'succeeded',
-      15_000,
+      60_000,
     );
     expect((await knex('remediation_runs').where({ id: run.id }).first()).approved_by).toBe('U0PRIMARY');
-  });
+  }, 300_000);
 });
