@@ -26,8 +26,14 @@ import {
 import { waitFor } from './wait-for.js';
 
 export interface WholeApp {
+  /** The running app; `restart` replaces it. */
   app: RunningApp;
   slack: FakeSlack;
+  /**
+   * Stops the app as a deploy would and starts a new one on the same schema and queue; `whileStopped` runs in
+   * between, to look at what the stopped app left.
+   */
+  restart(whileStopped?: () => unknown): Promise<RunningApp>;
   /** Stops the app and the local Slack, drops the schema and the Redis keys, removes the config file. */
   stop(): Promise<void>;
 }
@@ -60,6 +66,7 @@ export async function startWholeApp(
     rmSync(dir, { recursive: true, force: true });
   };
   let app: RunningApp;
+  let create: () => Promise<RunningApp>;
   try {
     const config = loadConfig({
       PORT: '0',
@@ -72,19 +79,27 @@ export async function startWholeApp(
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...env,
     });
-    app = await createApp(config, { ...overrides, clock, dbSchema: schema, queuePrefix: prefix });
+    create = () => createApp(config, { ...overrides, clock, dbSchema: schema, queuePrefix: prefix });
+    app = await create();
   } catch (err) {
     await stopRest();
     throw err;
   }
-  return {
+  const whole: WholeApp = {
     app,
     slack,
+    async restart(whileStopped) {
+      await whole.app.stop();
+      await whileStopped?.();
+      whole.app = await create();
+      return whole.app;
+    },
     async stop() {
-      await app.stop();
+      await whole.app.stop();
       await stopRest();
     },
   };
+  return whole;
 }
 
 /** An incident declared through Slack: its ids, its channel and its briefing's ts. */

@@ -4,22 +4,15 @@
 // none. Real Postgres; Slack and GitHub are local fakes speaking their wire formats to the real SDK clients.
 // Waits are long: the Slack adapter spaces posts in one channel a second apart, as Slack allows, and this
 // incident's channel gets many (briefing, updates, charts, verdict, the review).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type RunningApp } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config.js';
-import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { ActionIds } from '../../../blocks/ids.js';
 import { ResolveFields } from '../../../blocks/modals.js';
 import { editPartId } from '../../../blocks/postmortem.js';
 import { requestPublish } from '../../../src/postmortems/review.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
-import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
-import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+import { scenarioRollbackConfig, startScenarioApp } from '../../helpers/scenario-app.js';
+import type { WholeApp } from '../../helpers/whole-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const GITHUB_TOKEN = 'ghp_testtoken000000';
@@ -37,98 +30,32 @@ last_reviewed: 2025-11-02
 3. If a feature flag or config change landed just before the rise, revert it: \`flagctl revert <change-id>\` (action: revert_change).
 `;
 
-let apps: RunningApp[] = [];
-let slack: FakeSlack | undefined;
+let whole: WholeApp | undefined;
 let github: FakeGithub | undefined;
-let schema: string | undefined;
-let dir: string | undefined;
 afterEach(async () => {
-  for (const a of apps) await a.stop().catch(() => undefined);
-  await slack?.close();
+  await whole?.stop();
   await github?.close();
-  if (schema) await dropSchema(schema);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  apps = [];
-  slack = github = schema = dir = undefined;
+  whole = github = undefined;
 });
 
 describe('postmortem: drafted on resolve, published as one pull request that updates the runbook', () => {
   it('drafts from the timeline, refuses a person with no role, keeps edits, survives a 502 and a restart, opens one PR', async () => {
-    await requirePostgres();
     const scenario = loadScenario('bad-deploy-shop-01');
-    const startedAt = Date.now();
-    const clock = { now: () => new Date(Date.parse(scenario.now) + (Date.now() - startedAt)) };
-    slack = await startFakeSlack({ now: () => clock.now().getTime() });
     github = await startFakeGithub({ token: GITHUB_TOKEN });
     github.putFile('acme/runbooks', 'runbooks/high-error-rate.md', RUNBOOK);
     github.putFile('acme/runbooks', 'README.md', '# Runbooks\n');
-    schema = uniqueName('test');
-    dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-postmortem-'));
-    const teams = [...new Set(scenario.services.map((s) => s.team).filter((t): t is string => !!t))];
-    const configFile = path.join(dir, 'copilot.yml');
-    writeFileSync(
-      configFile,
-      stringify({
-        users: [
-          { id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' },
-          { id: 'nobody', name: 'No Role', slackId: 'U0BYSTANDER' },
-        ],
-        schedules: [{ name: 'catalog-primary', members: ['priya'] }],
-        teams: teams.map((t) => ({
-          name: t,
-          alertsChannel: 'C0ALERTS',
-          ...(t === 'catalog' ? { schedule: 'catalog-primary' } : {}),
-        })),
-        services: scenario.services.map((s) => ({
-          name: s.name,
-          kind: s.kind,
-          ...(s.team ? { team: s.team } : {}),
-          dependsOn: s.dependsOn,
-        })),
-        routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
-        actions: [
-          {
-            name: 'rollback_deploy',
-            title: 'Roll back deploy',
-            runner: {
-              type: 'github_workflow',
-              repo: 'acme/search',
-              workflow: 'rollback.yml',
-              inputs: { deploy: '{{cause}}', service: '{{service}}' },
-            },
-            services: ['search'],
-            risk: 'high',
-            approvers: { count: 1 },
-            verifyWindow: '1h',
-          },
-        ],
+    whole = await startScenarioApp(
+      scenario,
+      scenarioRollbackConfig(scenario, {
+        users: [{ id: 'nobody', name: 'No Role', slackId: 'U0BYSTANDER' }],
         authorization: { resolve: { users: ['priya'] }, publish_postmortem: { users: ['priya'] } },
         postmortems: { issuesRepo: 'acme/tracker' },
       }),
+      { GITHUB_TOKEN, GITHUB_API_URL: github.url, RUNBOOKS_REPO: 'acme/runbooks' },
     );
-    const config = loadConfig({
-      PORT: '0',
-      DATABASE_URL,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      GITHUB_TOKEN,
-      GITHUB_API_URL: github.url,
-      RUNBOOKS_REPO: 'acme/runbooks',
-      COPILOT_CONFIG: configFile,
-    });
-    const start = async () => {
-      const a = await createApp(config, {
-        dbSchema: schema,
-        clock,
-        evidence: createScenarioSources(scenario, config.file.metrics.roles),
-      });
-      apps.push(a);
-      return a;
-    };
-    let app = await start();
-    const knex = () => app.ctx.knex;
+    const { slack } = whole;
+    let app = whole.app;
+    const knex = () => whole!.app.ctx.knex;
 
     // Page → proposal → approval → the rollback runs.
     const page = await fetch(`${app.url}/webhooks/alertmanager`, {
@@ -147,7 +74,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     const briefing = await waitFor(
       'the briefing with Approve',
       () =>
-        slack!.state.messages
+        slack.state.messages
           .get(channel)
           ?.find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"remediation-run:${run.id}"`)),
       60_000,
@@ -166,7 +93,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
 
     // Resolve through the Resolve button's modal, with the confirmed root cause.
     await slack.act.clickButton(app.url, { user: 'U0PRIMARY', actionId: ActionIds.resolve, channel, ts: briefing.ts });
-    await slack.waitFor(() => slack!.views('U0PRIMARY').at(-1), { message: 'no resolve modal' });
+    await slack.waitFor(() => slack.views('U0PRIMARY').at(-1), { message: 'no resolve modal' });
     await slack.act.submitView(app.url, {
       user: 'U0PRIMARY',
       values: {
@@ -185,7 +112,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     const review = await waitFor(
       'the review message',
       () =>
-        slack!.state.messages
+        slack.state.messages
           .get(channel)
           ?.find((m) => JSON.stringify(m.blocks ?? []).includes(ActionIds.publishPostmortem)),
       60_000,
@@ -227,7 +154,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
       ts: review.ts,
     });
     const refusal = await slack.waitFor(
-      () => slack!.ephemerals('U0BYSTANDER').length > seen && slack!.ephemerals('U0BYSTANDER').at(-1),
+      () => slack.ephemerals('U0BYSTANDER').length > seen && slack.ephemerals('U0BYSTANDER').at(-1),
       {
         message: 'no refusal',
       },
@@ -243,7 +170,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
       channel,
       ts: review.ts,
     });
-    const modal = await slack.waitFor(() => slack!.views('U0PRIMARY').at(-1), { message: 'no edit modal' });
+    const modal = await slack.waitFor(() => slack.views('U0PRIMARY').at(-1), { message: 'no edit modal' });
     expect(JSON.stringify(modal)).toContain('Confirmed at resolve');
     const edited = md.replace(
       /## Follow-up actions\n\n[\s\S]*$/,
@@ -274,7 +201,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     });
     const failed = await waitFor(
       'the failure said in the channel',
-      () => slack!.state.messages.get(channel)?.find((m) => m.text?.includes('Publishing the postmortem failed')),
+      () => slack.state.messages.get(channel)?.find((m) => m.text?.includes('Publishing the postmortem failed')),
       60_000,
     );
     expect(failed.text).toContain('HTTP 403');
@@ -289,7 +216,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     github.failNext(2, 502, (method, p) => method === 'POST' && p.endsWith('/pulls'));
     // A double click: both clicks reach the app; one publish is queued, the other is told it is under way.
     const publish = () =>
-      slack!.act.clickButton(app.url, {
+      slack.act.clickButton(app.url, {
         user: 'U0PRIMARY',
         actionId: ActionIds.publishPostmortem,
         channel,
@@ -298,7 +225,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     await Promise.all([publish(), publish()]);
     await waitFor(
       'the other click told',
-      () => slack!.ephemerals('U0PRIMARY').some((e) => e.text?.includes('is being published')),
+      () => slack.ephemerals('U0PRIMARY').some((e) => e.text?.includes('is being published')),
       60_000,
     );
     await waitFor(
@@ -306,12 +233,11 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
       () => github!.requests.filter((r) => r === 'POST /repos/acme/runbooks/pulls').length >= 2,
       60_000,
     );
-    await app.stop();
-    // Stopped between attempts: no PR yet, the job still pending in Postgres.
-    expect(github.pulls).toHaveLength(0);
-    apps = apps.filter((a) => a !== app);
+    app = await whole.restart(() => {
+      // Stopped between attempts: no PR yet, the job still pending in Postgres.
+      expect(github!.pulls).toHaveLength(0);
+    });
     // The draft survived: the row is in Postgres, and a new app on the same database re-arms the publish job.
-    app = await start();
     const kept = await knex()('postmortems').where({ id: pm.id }).first();
     expect(kept).toMatchObject({ markdown: edited, version: 2 });
     await waitFor('the PR', () => github!.pulls.length === 1, 60_000);
@@ -362,7 +288,7 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
     // The channel shows the links; the timeline records them.
     await waitFor(
       'the links in the channel',
-      () => slack!.state.messages.get(channel)?.some((m) => m.text?.includes(pr.html_url)),
+      () => slack.state.messages.get(channel)?.some((m) => m.text?.includes(pr.html_url)),
       60_000,
     );
     const published = await knex()('incident_events')

@@ -1,99 +1,30 @@
 // The whole app from a page to a dispatched rollback: the briefing offers the catalog action, the on-call approves it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type RunningApp } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config.js';
-import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
-import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
-import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+import { scenarioRollbackConfig, startScenarioApp } from '../../helpers/scenario-app.js';
+import type { WholeApp } from '../../helpers/whole-app.js';
 import { GITHUB_TOKEN } from './harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-let app: RunningApp | undefined;
-let slack: FakeSlack | undefined;
+let whole: WholeApp | undefined;
 let github: FakeGithub | undefined;
-let schema: string | undefined;
-let dir: string | undefined;
 afterEach(async () => {
-  await app?.stop();
-  await slack?.close();
+  await whole?.stop();
   await github?.close();
-  if (schema) await dropSchema(schema);
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  app = slack = github = schema = dir = undefined;
+  whole = github = undefined;
 });
 
 describe('from a page to a remediation', () => {
   it('a bad deploy page is briefed with Approve for rollback_deploy, and the on-call of the service rolls it back', async () => {
-    await requirePostgres();
     const scenario = loadScenario('bad-deploy-shop-01');
-    // The scenario is a frozen world: its clock starts at the scenario's "now" and runs on from there. Slack signs
-    // its requests with the same clock the app checks them against.
-    const startedAt = Date.now();
-    const clock = { now: () => new Date(Date.parse(scenario.now) + (Date.now() - startedAt)) };
-    slack = await startFakeSlack({ now: () => clock.now().getTime() });
     github = await startFakeGithub({ token: GITHUB_TOKEN });
-    schema = uniqueName('test');
-    dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-remediation-'));
-    const teams = [...new Set(scenario.services.map((s) => s.team).filter((t): t is string => !!t))];
-    const configFile = path.join(dir, 'copilot.yml');
-    writeFileSync(
-      configFile,
-      stringify({
-        users: [{ id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' }],
-        schedules: [{ name: 'catalog-primary', members: ['priya'] }],
-        teams: teams.map((t) => ({
-          name: t,
-          alertsChannel: 'C0ALERTS',
-          ...(t === 'catalog' ? { schedule: 'catalog-primary' } : {}),
-        })),
-        services: scenario.services.map((s) => ({
-          name: s.name,
-          kind: s.kind,
-          ...(s.team ? { team: s.team } : {}),
-          dependsOn: s.dependsOn,
-        })),
-        routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
-        actions: [
-          {
-            name: 'rollback_deploy',
-            title: 'Roll back deploy',
-            runner: {
-              type: 'github_workflow',
-              repo: 'acme/search',
-              workflow: 'rollback.yml',
-              inputs: { deploy: '{{cause}}', service: '{{service}}' },
-            },
-            services: ['search'],
-            risk: 'high',
-            // One approver: this test follows a page to a run; two approvers are tested in authorization/who-may.
-            approvers: { count: 1 },
-            verifyWindow: '1h',
-          },
-        ],
-      }),
-    );
-    const config = loadConfig({
-      PORT: '0',
-      DATABASE_URL,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
+    // One approver: this test follows a page to a run; two approvers are tested in authorization/who-may.
+    whole = await startScenarioApp(scenario, scenarioRollbackConfig(scenario), {
       GITHUB_TOKEN,
       GITHUB_API_URL: github.url,
-      COPILOT_CONFIG: configFile,
     });
-    app = await createApp(config, {
-      dbSchema: schema,
-      clock,
-      evidence: createScenarioSources(scenario, config.file.metrics.roles),
-    });
+    const { app, slack } = whole;
 
     const page = await fetch(`${app.url}/webhooks/alertmanager`, {
       method: 'POST',
@@ -114,7 +45,7 @@ describe('from a page to a remediation', () => {
     const briefing = await waitFor(
       'the briefing with Approve',
       () =>
-        slack!.state.messages
+        slack.state.messages
           .get(incident.channel_id)
           ?.find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"remediation-run:${run.id}"`)),
       60_000,

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGitHubRunbookRepository } from '../../../src/adapters/github/runbooks-reader.js';
-import { createApp, type RunningApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
 import { investigateDeterministic } from '../../../src/investigation/investigate.js';
 import { createLogger } from '../../../src/logger.js';
@@ -16,9 +15,8 @@ import { createGitRunbookSource, createRunbookSources } from '../../../src/runbo
 import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
-import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { loadScenario } from '../../helpers/fixtures.js';
-import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const TOKEN = 'ghp_runbookstoken0000';
@@ -45,17 +43,13 @@ const errorsV2 = (now: number) =>
   );
 
 let github: FakeGithub | undefined;
-let slack: FakeSlack | undefined;
-let app: RunningApp | undefined;
-let schema: string | undefined;
+let whole: WholeApp | undefined;
 let dir: string | undefined;
 afterEach(async () => {
-  await app?.stop();
-  await slack?.close();
+  await whole?.stop();
   await github?.close();
-  if (schema) await dropSchema(schema);
   if (dir) rmSync(dir, { recursive: true, force: true });
-  app = slack = github = schema = dir = undefined;
+  whole = github = dir = undefined;
 });
 
 describe('the octokit runbooks reader', () => {
@@ -172,40 +166,33 @@ describe('runbooks from git in an investigation', () => {
 
 describe('the app with RUNBOOKS_REPO', () => {
   it('joins RUNBOOKS_REPO to the runbooks of given evidence (the local world under `npm start`), not ignoring it', async () => {
-    await requirePostgres();
     github = await startFakeGithub({ token: TOKEN });
     github.putFile(REPO, 'runbooks/web/errors.md', ERRORS_V1);
-    slack = await startFakeSlack();
-    schema = uniqueName('test');
-    const world = createScenarioSources(loadScenario('bad-deploy-shop-01'));
-    const config = loadConfig({
-      PORT: '0',
-      DATABASE_URL,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      GITHUB_TOKEN: TOKEN,
-      GITHUB_API_URL: github.url,
-      RUNBOOKS_REPO: REPO,
-    });
-    app = await createApp(config, {
-      dbSchema: schema,
-      evidence: {
-        ...world,
-        runbooks: {
-          list: async () => [
-            { id: 'world-cert', title: 'Certificate (world)', alerts: ['CertExpiry'], markdown: '1. `certctl renew`' },
-          ],
+    whole = await startWholeApp(
+      {},
+      { REDIS_URL: '', GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url, RUNBOOKS_REPO: REPO },
+      {
+        evidence: {
+          ...createScenarioSources(loadScenario('bad-deploy-shop-01')),
+          runbooks: {
+            list: async () => [
+              {
+                id: 'world-cert',
+                title: 'Certificate (world)',
+                alerts: ['CertExpiry'],
+                markdown: '1. `certctl renew`',
+              },
+            ],
+          },
         },
       },
-    });
+    );
+    const { app } = whole;
     const ids = (await app.ctx.services.evidence.runbooks!.list()).map((r) => r.id);
     expect(ids).toEqual(['world-cert', 'web-errors']);
   }, 60_000);
 
   it('combines git and config runbooks, keeps them through a 502 with a /readyz note, and refreshes on demand', async () => {
-    await requirePostgres();
     github = await startFakeGithub({ token: TOKEN });
     github.putFile(REPO, 'ops/web/errors.md', ERRORS_V1);
     github.putFile(
@@ -213,32 +200,16 @@ describe('the app with RUNBOOKS_REPO', () => {
       'ops/disk.md',
       '---\nid: rb-disk\n---\n1. Free space: `opsctl free-disk <service>` (action: free_disk)\n',
     );
-    slack = await startFakeSlack();
-    schema = uniqueName('test');
-    dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-git-runbooks-'));
-    const configFile = path.join(dir, 'copilot.yml');
-    writeFileSync(
-      configFile,
-      stringify({
+    whole = await startWholeApp(
+      {
         runbooks: [
           { id: 'rb-disk', title: 'Disk (config)', alerts: ['DiskFull'], markdown: '1. `df -h` (action: free_disk)' },
         ],
         runbookSettings: { path: 'ops/', refreshEvery: '10m', drillEvery: '30d' },
-      }),
+      },
+      { REDIS_URL: '', GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url, RUNBOOKS_REPO: REPO },
     );
-    const config = loadConfig({
-      PORT: '0',
-      DATABASE_URL,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      GITHUB_TOKEN: TOKEN,
-      GITHUB_API_URL: github.url,
-      RUNBOOKS_REPO: REPO,
-      COPILOT_CONFIG: configFile,
-    });
-    app = await createApp(config, { dbSchema: schema });
+    const { app } = whole;
     const runbooks = app.ctx.services.evidence.runbooks!;
     const listed = await runbooks.list();
     expect(listed.map((r) => [r.id, r.title])).toEqual([
@@ -270,7 +241,7 @@ describe('the app with RUNBOOKS_REPO', () => {
     await app.ctx.queue.enqueue('refresh-runbooks', { requestedBy: 'test' }, { jobId: 'refresh-runbooks-test' });
     await waitFor(
       'the refresh job',
-      async () => (await app!.ctx.queue.get('refresh-runbooks-test'))?.status === 'completed' || undefined,
+      async () => (await app.ctx.queue.get('refresh-runbooks-test'))?.status === 'completed' || undefined,
       20_000,
     );
     expect((await runbooks.list()).map((r) => r.id)).toEqual(['rb-disk', 'new', 'web-errors']);
