@@ -55,31 +55,21 @@ async function handle(
   }
 }
 
-export async function handlePublishPostmortemClick(
-  deps: HandlerDeps,
-  { ack, body, respond }: ActionArgs,
-): Promise<void> {
-  await ack();
-  await handle(
-    deps,
-    respond,
-    body,
-    async (c) => (await requestPublish(deps, c.postmortemId, { id: c.user, via: 'button' })).message,
-  );
+/** A review button that moves the draft on (Publish, Discard): the clicker is told what happened. */
+function reviewClick(move: typeof requestPublish) {
+  return async (deps: HandlerDeps, { ack, body, respond }: ActionArgs): Promise<void> => {
+    await ack();
+    await handle(
+      deps,
+      respond,
+      body,
+      async (c) => (await move(deps, c.postmortemId, { id: c.user, via: 'button' })).message,
+    );
+  };
 }
 
-export async function handleDiscardPostmortemClick(
-  deps: HandlerDeps,
-  { ack, body, respond }: ActionArgs,
-): Promise<void> {
-  await ack();
-  await handle(
-    deps,
-    respond,
-    body,
-    async (c) => (await discardPostmortem(deps, c.postmortemId, { id: c.user, via: 'button' })).message,
-  );
-}
+export const handlePublishPostmortemClick = reviewClick(requestPublish);
+export const handleDiscardPostmortemClick = reviewClick(discardPostmortem);
 
 export async function handleEditPostmortemClick(
   deps: HandlerDeps,

@@ -87,45 +87,57 @@ export async function editPostmortem(
   };
 }
 
-/** Publish: draft → publishing, the publish job queued in the same transaction. A second click changes nothing. */
-export async function requestPublish(
+/**
+ * Moves a draft on, authorized with `publish_postmortem`: `move` runs in one transaction and returns the moved row, or
+ * nothing when another click moved it first; either way the clicker is told what happened.
+ */
+async function moveDraft(
   ctx: AppContext,
   postmortemId: number,
   actor: AccessActor,
+  move: (trx: Knex.Transaction, pm: Postmortem, now: Date) => Promise<Postmortem | undefined>,
+  done: (incident: Incident) => string,
 ): Promise<ReviewOutcome> {
   const { pm, incident } = await load(ctx, postmortemId);
   if (pm.status !== 'draft') return { applied: false, message: notDraft(pm, incident), postmortem: pm };
   await requireAuthorized(ctx, actor, 'publish_postmortem', { kind: 'incident', incident, object: object(incident) });
   const now = ctx.clock.now();
-  const moved = await ctx.knex.transaction(async (trx) => {
-    const m = await transitionPostmortem(trx, pm.id, ['draft'], 'publishing', now, {
-      published_by: actor.id,
-      last_error: null,
-    });
-    if (!m) return undefined;
-    const attempt = await appendPublishRequest(ctx, trx, m, actor.id, now);
-    await ctx.queue.enqueue(
-      PublishPostmortem.name,
-      { postmortemId: pm.id },
-      { jobId: publishPostmortemJobId(pm.id, attempt), trx },
-    );
-    await requestPresentation(
-      ctx,
-      ShowPostmortem,
-      { postmortemId: pm.id },
-      { jobId: `show-postmortem:${pm.id}:publishing:${attempt}`, trx },
-    );
-    return m;
-  });
+  const moved = await ctx.knex.transaction((trx) => move(trx, pm, now));
   if (!moved) {
     const current = (await findPostmortem(ctx.knex, pm.id)) ?? pm;
     return { applied: false, message: notDraft(current, incident), postmortem: current };
   }
-  return {
-    applied: true,
-    message: `Publishing the postmortem of ${incident.publicId}: a pull request is being opened.`,
-    postmortem: moved,
-  };
+  return { applied: true, message: done(incident), postmortem: moved };
+}
+
+/** Publish: draft → publishing, the publish job queued in the same transaction. A second click changes nothing. */
+export function requestPublish(ctx: AppContext, postmortemId: number, actor: AccessActor): Promise<ReviewOutcome> {
+  return moveDraft(
+    ctx,
+    postmortemId,
+    actor,
+    async (trx, pm, now) => {
+      const m = await transitionPostmortem(trx, pm.id, ['draft'], 'publishing', now, {
+        published_by: actor.id,
+        last_error: null,
+      });
+      if (!m) return undefined;
+      const attempt = await appendPublishRequest(ctx, trx, m, actor.id, now);
+      await ctx.queue.enqueue(
+        PublishPostmortem.name,
+        { postmortemId: pm.id },
+        { jobId: publishPostmortemJobId(pm.id, attempt), trx },
+      );
+      await requestPresentation(
+        ctx,
+        ShowPostmortem,
+        { postmortemId: pm.id },
+        { jobId: `show-postmortem:${pm.id}:publishing:${attempt}`, trx },
+      );
+      return m;
+    },
+    (incident) => `Publishing the postmortem of ${incident.publicId}: a pull request is being opened.`,
+  );
 }
 
 /** The publish request on the timeline; its count numbers the attempt (a draft put back after a failure may go again). */
@@ -149,39 +161,30 @@ async function appendPublishRequest(
 }
 
 /** Discard: draft → discarded; the Markdown and its versions stay in Postgres. */
-export async function discardPostmortem(
-  ctx: AppContext,
-  postmortemId: number,
-  actor: AccessActor,
-): Promise<ReviewOutcome> {
-  const { pm, incident } = await load(ctx, postmortemId);
-  if (pm.status !== 'draft') return { applied: false, message: notDraft(pm, incident), postmortem: pm };
-  await requireAuthorized(ctx, actor, 'publish_postmortem', { kind: 'incident', incident, object: object(incident) });
-  const now = ctx.clock.now();
-  const moved = await ctx.knex.transaction(async (trx) => {
-    const m = await transitionPostmortem(trx, pm.id, ['draft'], 'discarded', now);
-    if (!m) return undefined;
-    await appendEvent(trx, {
-      incidentId: pm.incidentId,
-      type: 'postmortem.discarded',
-      actor: actor.id,
-      at: now,
-      dedupeKey: `postmortem:${pm.id}:discarded`,
-      data: { postmortemId: pm.id, version: pm.version },
-    });
-    await requestPresentation(
-      ctx,
-      ShowPostmortem,
-      { postmortemId: pm.id },
-      { jobId: `show-postmortem:${pm.id}:discarded`, trx },
-    );
-    return m;
-  });
-  if (!moved)
-    return {
-      applied: false,
-      message: notDraft((await findPostmortem(ctx.knex, pm.id)) ?? pm, incident),
-      postmortem: pm,
-    };
-  return { applied: true, message: `Discarded the postmortem of ${incident.publicId}.`, postmortem: moved };
+export function discardPostmortem(ctx: AppContext, postmortemId: number, actor: AccessActor): Promise<ReviewOutcome> {
+  return moveDraft(
+    ctx,
+    postmortemId,
+    actor,
+    async (trx, pm, now) => {
+      const m = await transitionPostmortem(trx, pm.id, ['draft'], 'discarded', now);
+      if (!m) return undefined;
+      await appendEvent(trx, {
+        incidentId: pm.incidentId,
+        type: 'postmortem.discarded',
+        actor: actor.id,
+        at: now,
+        dedupeKey: `postmortem:${pm.id}:discarded`,
+        data: { postmortemId: pm.id, version: pm.version },
+      });
+      await requestPresentation(
+        ctx,
+        ShowPostmortem,
+        { postmortemId: pm.id },
+        { jobId: `show-postmortem:${pm.id}:discarded`, trx },
+      );
+      return m;
+    },
+    (incident) => `Discarded the postmortem of ${incident.publicId}.`,
+  );
 }
