@@ -98,3 +98,18 @@ export async function firingBurnAlert(
     .first('starts_at', 'incident_id')) as { starts_at: Date; incident_id: number | null } | undefined;
   return row ? { startsAt: new Date(row.starts_at), incidentId: row.incident_id } : undefined;
 }
+
+/**
+ * The severity an SLO's alerting definition gives a burn alert from Alertmanager (Sloth's `sloth_id` and
+ * `sloth_severity` labels, as our generated rules carry them): the first firing one naming a configured SLO, else
+ * undefined (the routing rules decide).
+ */
+export function sloSeverityOf(slos: SloSpec[], alerts: Alert[]): SloSpec['alerting']['page']['severity'] | undefined {
+  for (const a of alerts) {
+    if (a.status !== 'firing' || !a.labels.sloth_id) continue;
+    const slo = slos.find((s) => s.id === a.labels.sloth_id);
+    const kind = a.labels.sloth_severity;
+    if (slo && (kind === 'page' || kind === 'ticket')) return slo.alerting[kind].severity;
+  }
+  return undefined;
+}
