@@ -169,8 +169,9 @@ describe('the copilot evaluates the SLOs itself (real Prometheus, whole app)', (
     expect(Object.keys(byWindow)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
     expect(byWindow['1h']).toBeCloseTo(30, 0);
     expect(byWindow['5m']).toBeCloseTo(30, 0);
-    // 2 h at 30× of a 30 d budget: 1 − 30 × 2 h / 720 h (the 30 d window holds only zeros before).
-    expect(evaluation.budgetRemaining).toBeCloseTo(1 - (30 * 2) / 720, 1);
+    // The 30 d window holds the 3 days backfilled: averaged over what is there (as the generated ratio_rate30d rule
+    // is), 2 h at 30× of 72 h spent 1 − 30 × 2 / 72 of the budget.
+    expect(evaluation.budgetRemaining).toBeCloseTo(1 - (30 * 2) / 72, 1);
     // The channel opens as for any page.
     await waitFor('the incident channel', async () => (await incidentsOf('fastsvc'))[0]?.channel_id, WAIT_MS);
     // Later evaluations of the same burn add nothing: still one incident and one alert.
