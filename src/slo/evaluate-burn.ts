@@ -5,6 +5,8 @@ import type { Alert } from '../intake/alert.js';
 import { sloGroupKey } from '../intake/alert.js';
 import type { Series } from '../investigation/evidence-model.js';
 import type { MetricsSource } from '../investigation/ports.js';
+import { findIncident } from '../incidents/repository.js';
+import { changeSeverity } from '../oncall/escalation.js';
 import { errorRatioQuery, type SloSpec } from './model.js';
 import { promDuration } from './prometheus-rules.js';
 
@@ -112,4 +114,21 @@ export function sloSeverityOf(slos: SloSpec[], alerts: Alert[]): SloSpec['alerti
     if (slo && (kind === 'page' || kind === 'ticket')) return slo.alerting[kind].severity;
   }
   return undefined;
+}
+
+/**
+ * Raises an open incident's severity to an SLO burn's (sev1 is the highest), never lowers it: a ticket-level burn
+ * that worsens to page level, or a fast burn after a deploy, joins the ticket's incident and makes it a page.
+ */
+export async function raiseSeverity(
+  ctx: AppContext,
+  incidentId: number,
+  to: SloSpec['alerting']['page']['severity'],
+  reason: string,
+): Promise<void> {
+  const incident = await findIncident(ctx.knex, incidentId);
+  if (!incident || incident.status === 'resolved') return;
+  const rank = (s: string) => Number(s.replace(/^sev/, ''));
+  if (rank(to) >= rank(incident.severity)) return;
+  await changeSeverity(ctx, incidentId, to, 'copilot', reason);
 }

@@ -10,7 +10,7 @@ import type { Deploy } from '../investigation/evidence-model.js';
 import type { MetricsSource } from '../investigation/ports.js';
 import { proposeRemediations } from '../remediation/propose-remediations.js';
 import { budgetConsumed, burnRate } from './burn-math.js';
-import { burnAlert, burnFingerprint, errorRatioOver, firingBurnAlert } from './evaluate-burn.js';
+import { burnAlert, burnFingerprint, errorRatioOver, firingBurnAlert, raiseSeverity } from './evaluate-burn.js';
 import type { SloSpec } from './model.js';
 
 /** What a deploy spent: the share of the period's budget since it, and the burn before and after it. */
@@ -97,9 +97,13 @@ async function blameDeploy(ctx: AppContext, slo: SloSpec, burn: DeployBurn, now:
   });
   // Raised once per deploy: later evaluations of the same burn find it firing and ingest nothing new.
   const open = await firingBurnAlert(ctx, fingerprint);
-  const incidentId = open
-    ? open.incidentId
-    : ((await ingestAlerts(ctx, [alert], { severity: slo.alerting.page.severity }))[0]?.incidentId ?? null);
+  let incidentId = open?.incidentId ?? null;
+  if (!open) {
+    const [outcome] = await ingestAlerts(ctx, [alert], { severity: slo.alerting.page.severity });
+    incidentId = outcome?.incidentId ?? null;
+    if (outcome && !outcome.opened)
+      await raiseSeverity(ctx, outcome.incidentId, slo.alerting.page.severity, `deploy ${deploy.id} burns fast`);
+  }
   if (incidentId === null) return;
   const written = await appendEvent(ctx.knex, {
     incidentId: incidentId,

@@ -9,7 +9,7 @@ import type { MetricsSource } from '../investigation/ports.js';
 import { burnRate, burnWindowPairs, budgetRemaining, pairFires } from './burn-math.js';
 import { insertEvaluation, type BurnLevel, type SloEvaluation, type WindowBurn } from './evaluate-repository.js';
 import { specsFromConfig, type SloSpec } from './model.js';
-import { burnAlert, burnFingerprint, errorRatioOver, firingBurnAlert } from './evaluate-burn.js';
+import { burnAlert, burnFingerprint, errorRatioOver, firingBurnAlert, raiseSeverity } from './evaluate-burn.js';
 import { checkDeployBurn, settleDeployBurn } from './evaluate-deploys.js';
 import { promDuration, sliWindows } from './prometheus-rules.js';
 
@@ -96,6 +96,14 @@ export async function raiseBurn(ctx: AppContext, slo: SloSpec, level: BurnLevel,
     ? (firing.labels.sloth_severity === 'page' ? slo.alerting.page : slo.alerting.ticket).severity
     : undefined;
   const outcomes = await ingestAlerts(ctx, changes, severity ? { severity } : {});
+  const joined = outcomes[0];
+  if (firing && severity && joined && !joined.opened)
+    await raiseSeverity(
+      ctx,
+      joined.incidentId,
+      severity,
+      `the ${slo.name} SLO of ${slo.service} burns at ${level} level`,
+    );
   if (firing) {
     ctx.logger.info(
       { slo: slo.id, level, incidentId: outcomes[0]?.incidentId, opened: outcomes[0]?.opened },

@@ -36,9 +36,11 @@ const SERIES: Series[] = [
   ratioSeries('deploysvc', START, (t) => (t > T0 - 30 * MIN ? 0.5 : 0)),
   // Clean until 20 s past the clock's start, all errors after: it pages within about a minute, after Alertmanager.
   ratioSeries('amsvc', START, (t) => (t > T0 + 20_000 ? 1 : 0)),
+  // A slow burn (ticket) that worsens 20 s past the clock's start to all errors: it pages within about a minute.
+  ratioSeries('worsensvc', START, (t) => (t > T0 + 20_000 ? 1 : t > T0 - 2 * 24 * 60 * MIN ? 0.004 : 0)),
 ];
 
-const SERVICES = ['fastsvc', 'slowsvc', 'blipsvc', 'deploysvc', 'amsvc'];
+const SERVICES = ['fastsvc', 'slowsvc', 'blipsvc', 'deploysvc', 'amsvc', 'worsensvc'];
 
 function config(): object {
   return {
@@ -252,6 +254,38 @@ describe('the copilot evaluates the SLOs itself (real Prometheus, whole app)', (
       WAIT_MS,
     );
     expect(await incidentsOf('fastsvc')).toHaveLength(1);
+  }, 200_000);
+
+  it('raises a ticket’s incident to the page severity when the burn worsens, resolving the ticket alert', async () => {
+    const [ticket] = await waitFor(
+      'the ticket incident',
+      async () => {
+        const rows = await incidentsOf('worsensvc');
+        return rows.length ? rows : undefined;
+      },
+      WAIT_MS,
+    );
+    expect(ticket).toMatchObject({ severity: 'sev3', source: 'slo' });
+    const raised = await waitFor(
+      'the incident raised to sev1',
+      async () => {
+        const row = (await incidentsOf('worsensvc'))[0];
+        return row?.severity === 'sev1' ? row : undefined;
+      },
+      150_000,
+    );
+    expect(raised.id).toBe(ticket!.id);
+    expect(await incidentsOf('worsensvc')).toHaveLength(1);
+    const alerts = (await whole.app.ctx.knex('alerts').where({ incident_id: ticket!.id })) as Record<string, unknown>[];
+    expect(Object.fromEntries(alerts.map((a) => [a.fingerprint, a.status]))).toEqual({
+      'slo:worsensvc-availability:ticket': 'resolved',
+      'slo:worsensvc-availability:page': 'firing',
+    });
+    const changed = await whole.app.ctx
+      .knex('incident_events')
+      .where({ incident_id: ticket!.id, type: 'incident.severity_changed' })
+      .first();
+    expect(changed.data).toMatchObject({ from: 'sev3', to: 'sev1' });
   }, 200_000);
 
   it('proposes the rollback of a deploy that burns more than 20% of the budget within the hour', async () => {
