@@ -265,7 +265,13 @@ describe('the copilot evaluates the SLOs itself (real Prometheus, whole app)', (
       },
       WAIT_MS,
     );
-    expect(ticket).toMatchObject({ severity: 'sev3', source: 'slo' });
+    expect(ticket).toMatchObject({ source: 'slo' });
+    // It opened as a ticket (the tests run in turn: by now it may already have been raised).
+    const opened = await whole.app.ctx
+      .knex('incident_events')
+      .where({ incident_id: ticket!.id, type: 'incident.opened' })
+      .first();
+    expect(opened.data).toMatchObject({ severity: 'sev3', team: 'payments' });
     const raised = await waitFor(
       'the incident raised to sev1',
       async () => {
