@@ -43,5 +43,7 @@ export function evaluateSlosJobDefinition(ctx: AppContext): JobDefinition<z.infe
 export async function installSloEvaluation(ctx: AppContext): Promise<void> {
   ctx.queue.register(evaluateSlosJobDefinition(ctx));
   if (!ctx.services.evidence.metrics || configuredSlos(ctx).length === 0) return;
-  await ctx.queue.enqueue(EvaluateSlos.name, {}, evaluateSlosJob(new Date(), ctx.config.file.slo.evaluateEvery));
+  // The first run waits at least one interval: the app (and what it serves) is up before the first evaluation.
+  const every = ctx.config.file.slo.evaluateEvery;
+  await ctx.queue.enqueue(EvaluateSlos.name, {}, evaluateSlosJob(new Date(Date.now() + every), every));
 }
