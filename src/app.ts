@@ -24,6 +24,7 @@ import { installRemediation } from './remediation/install.js';
 import { createActionRunners } from './remediation/create-action-runners.js';
 import { installOncall } from './oncall/install.js';
 import { installPostmortems } from './postmortems/install.js';
+import { installSloEvaluation } from './slo/jobs/evaluate-slos.js';
 import { createGitHubPostmortemHost } from './adapters/github/postmortem-publisher.js';
 import { createHttpServer } from './http/server.js';
 import { AppError, ConfigError } from './errors.js';
@@ -233,6 +234,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     installConversation(ctx);
     installRemediation(ctx, runners);
     await installOncall(ctx);
+    await installSloEvaluation(ctx);
     installPostmortems(
       ctx,
       env.RUNBOOKS_REPO && env.GITHUB_TOKEN

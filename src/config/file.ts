@@ -32,6 +32,20 @@ export const fileConfigSchema = z.object({
   schedules: z.array(scheduleSchema).default([]),
   actions: z.array(actionSchema).default([]),
   slos: z.array(sloSchema).default([]),
+  /** The copilot's own evaluation of the SLOs' burn (src/slo/evaluate-slos.ts), with a metrics source. */
+  slo: z
+    .object({
+      /** How often every SLO's burn windows are evaluated. */
+      evaluateEvery: duration.default(60_000),
+      /** A deploy that spends more than `budgetShare` of the period's budget `within` after it is rolled back (proposed). */
+      fastBurnAfterDeploy: z
+        .object({
+          budgetShare: z.number().gt(0).max(1).default(0.2),
+          within: duration.default(3_600_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Runbooks: the investigator suggests their steps, and steps naming a catalog action get a button. */
   runbooks: z.array(runbookSchema).default([]),
   /** Runbooks kept in git (RUNBOOKS_REPO) and how they are checked (`incident-copilot runbooks lint`). */

@@ -228,7 +228,9 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
         ? 'PagerDuty'
         : incident.source === 'alertmanager'
           ? 'Alertmanager'
-          : '/incident declare',
+          : incident.source === 'slo'
+            ? 'SLO burn (the copilot’s evaluation)'
+            : '/incident declare',
     startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
     alerts: { ...counts, truncated: await latestTruncation(knex, incident.id) },
     links: links.slice(0, 6),

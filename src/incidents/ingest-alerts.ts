@@ -1,6 +1,7 @@
 // Use case: alerts arrive (from a processed delivery) and join the open incident of their group, reopen its recently
 // resolved one when the same alert fires again, or open a new one; each new lead is investigated.
 import type { Knex } from 'knex';
+import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import type { PageSummary } from '../investigation/ports.js';
@@ -32,7 +33,13 @@ export interface IngestOutcome {
 
 /** Where the alerts came from (kept on their timeline entries, so the investigation can read the original page). */
 export interface AlertOrigin {
-  deliveryId: number;
+  /** The webhook delivery; absent for alerts the copilot raised itself (an SLO's burn). */
+  deliveryId?: number;
+  /**
+   * The severity the source decided (an SLO's alerting definition) for an incident these alerts open; routing still
+   * picks the team and the escalation policy. Absent: the routing rules decide the severity too.
+   */
+  severity?: Severity;
   /** Alerts of the group the sender left out of this delivery (Alertmanager's `truncatedAlerts`, max_alerts). */
   truncated?: number;
   /** What paged, parsed from the same delivery: kept with an incident this delivery opens. */
@@ -101,7 +108,9 @@ async function ingestGroup(
       alerts.filter((a) => a.status === 'firing'),
       now,
     );
-    const inserted = recent ? undefined : await insertIncident(ctx, trx, groupKey, firing, now, origin.page);
+    const inserted = recent
+      ? undefined
+      : await insertIncident(ctx, trx, groupKey, firing, now, origin.page, origin.severity);
     if (recent) {
       incident = recent.incident;
       reopened = recent.reopened;
@@ -293,8 +302,10 @@ async function insertIncident(
   alert: Alert,
   now: Date,
   page?: PageSummary,
+  severity?: Severity,
 ): Promise<Incident | undefined> {
-  const route = routeAlert(alert.labels, ctx.config.file);
+  const routed = routeAlert(alert.labels, ctx.config.file);
+  const route = severity ? { ...routed, severity } : routed;
   const policy = route.escalationPolicy
     ? ctx.config.file.escalationPolicies.find((p) => p.name === route.escalationPolicy)
     : undefined;

@@ -20,7 +20,7 @@ import { PostIncidentNote, scheduleBriefingUpdate, type WhatChanged } from './pr
  */
 export const triggerSchema = z.object({
   reason: z.enum(['reopened', 'new_alert', 'fired_again']),
-  source: z.enum(['alertmanager', 'pagerduty']),
+  source: z.enum(['alertmanager', 'pagerduty', 'slo']),
   fingerprint: z.string().min(1),
 });
 export type InvestigationTrigger = z.infer<typeof triggerSchema>;

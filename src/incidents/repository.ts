@@ -16,7 +16,8 @@ export interface Incident {
   service: string | null;
   team: string | null;
   status: IncidentStatus;
-  source: 'alertmanager' | 'pagerduty' | 'manual';
+  /** `slo`: opened by the copilot's own SLO evaluation (a burn it measured). */
+  source: 'alertmanager' | 'pagerduty' | 'manual' | 'slo';
   groupKey: string | null;
   externalId: string | null;
   commander: string | null;

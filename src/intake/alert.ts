@@ -4,7 +4,8 @@ import { z } from 'zod';
 
 /** An alert, whichever system sent it. Labels and annotations are untrusted text: data, never instructions. */
 export interface Alert {
-  source: 'alertmanager' | 'pagerduty';
+  /** `slo`: the copilot's own SLO evaluation (src/slo/evaluate-slos.ts). */
+  source: 'alertmanager' | 'pagerduty' | 'slo';
   fingerprint: string;
   status: 'firing' | 'resolved';
   alertname: string;
@@ -14,7 +15,10 @@ export interface Alert {
   endsAt: Date | null;
   service: string | undefined;
   severity: string | undefined;
-  /** What joins this alert to an open incident: the Alertmanager group or the PagerDuty incident. */
+  /**
+   * What joins this alert to an open incident: the Alertmanager group or the PagerDuty incident; for an SLO's burn
+   * (the copilot's evaluation, or a Sloth-labelled burn alert from Alertmanager) `slo:<sloth_id>`, so both join one.
+   */
   groupKey: string;
   /** The PagerDuty incident id, when the alert came from PagerDuty. */
   externalId: string | undefined;
@@ -122,6 +126,11 @@ export const changeEventPayloadSchema = z.discriminatedUnion('type', [
 ]);
 export type ChangeEventPayload = z.infer<typeof changeEventPayloadSchema>;
 
+/** The group of an SLO's burn, whether the copilot's evaluation or Alertmanager saw it first. */
+export function sloGroupKey(sloId: string): string {
+  return `slo:${sloId}`;
+}
+
 /** Alertmanager's zero time ("0001-01-01T00:00:00Z") means "not ended". */
 function parseEndsAt(text: string): Date | null {
   const t = Date.parse(text);
@@ -145,7 +154,8 @@ export function alertsFromAlertmanager(payload: AlertmanagerPayload): Alert[] {
       endsAt: a.status === 'resolved' ? (parseEndsAt(a.endsAt) ?? new Date(a.startsAt)) : null,
       service: labels.service ?? labels.job,
       severity: labels.severity,
-      groupKey: `alertmanager:${payload.groupKey}`,
+      // A burn alert of Sloth's rules (ours follow them) joins the SLO's incident, whoever saw the burn first.
+      groupKey: labels.sloth_id ? sloGroupKey(labels.sloth_id) : `alertmanager:${payload.groupKey}`,
       externalId: undefined,
       generatorUrl: a.generatorURL || undefined,
     };

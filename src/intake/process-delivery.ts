@@ -1,4 +1,6 @@
 // Job: process one recorded webhook delivery: alerts join incidents, PagerDuty state changes apply, changes are stored.
+import { sloSeverityOf } from '../slo/evaluate-burn.js';
+import { specsFromConfig } from '../slo/model.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { JobDefinition } from '../jobs/job-queue.js';
@@ -39,10 +41,14 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
     case 'alertmanager': {
       const payload = parseOrFail(alertmanagerPayloadSchema, row.body, 'alertmanager delivery');
       // Parsed once: the alerts and the page the incident keeps come from the same payload.
-      await ingestAlerts(ctx, alertsFromAlertmanager(payload), {
+      const alerts = alertsFromAlertmanager(payload);
+      // An SLO's burn alert opens its incident at the severity of the SLO's alerting definition.
+      const severity = sloSeverityOf(specsFromConfig(ctx.config.file).specs, alerts);
+      await ingestAlerts(ctx, alerts, {
         deliveryId,
         truncated: payload.truncatedAlerts,
         page: pageFromAlertmanager(payload),
+        ...(severity ? { severity } : {}),
       });
       break;
     }
