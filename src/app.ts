@@ -26,6 +26,8 @@ import { installOncall } from './oncall/install.js';
 import { installPostmortems } from './postmortems/install.js';
 import { createGitHubPostmortemHost } from './adapters/github/postmortem-publisher.js';
 import { createHttpServer } from './http/server.js';
+import { installSloPolicy } from './slo/policy-install.js';
+import { createGitHubCommitStatusWriter } from './adapters/github/commit-status.js';
 import { AppError, ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
 import type { ActionRunner } from './remediation/action-runner.js';
@@ -238,6 +240,11 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       env.RUNBOOKS_REPO && env.GITHUB_TOKEN
         ? createGitHubPostmortemHost({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, repo: env.RUNBOOKS_REPO })
         : undefined,
+    );
+    await installSloPolicy(
+      ctx,
+      http.root,
+      env.GITHUB_TOKEN ? createGitHubCommitStatusWriter({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL }) : undefined,
     );
     slack.listen(ctx);
     if (overrides.mount && role !== 'worker') await overrides.mount(http.root);
