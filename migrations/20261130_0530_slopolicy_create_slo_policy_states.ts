@@ -12,6 +12,8 @@ export async function up(knex: Knex): Promise<void> {
     t.text('reason').notNullable();
     /** Share of the budget left when last checked; null without data. */
     t.double('remaining').nullable();
+    /** The burn of each alert window when last checked: `[{ window: "5m", windowMs, errorRatio, burnRate }]`. */
+    t.jsonb('windows').notNullable().defaultTo('[]');
     /** When the state last changed, and when it was last checked. */
     t.timestamp('changed_at', { useTz: true }).notNullable();
     t.timestamp('checked_at', { useTz: true }).notNullable();

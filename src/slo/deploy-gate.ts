@@ -62,7 +62,9 @@ export async function handleDeployGate(ctx: AppContext, req: GateRequest): Promi
       status: 401,
       body: {
         error: 'unauthorized',
-        message: token ? 'bad or missing bearer token' : 'DEPLOY_GATE_TOKEN is unset: only loopback callers are accepted',
+        message: token
+          ? 'bad or missing bearer token'
+          : 'DEPLOY_GATE_TOKEN is unset: only loopback callers are accepted',
       },
     };
   const service = typeof req.query.service === 'string' ? req.query.service.trim() : '';

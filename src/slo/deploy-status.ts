@@ -43,9 +43,18 @@ export async function requestDeployStatus(ctx: AppContext, event: ChangeEventPay
     (typeof extra.repo === 'string' ? extra.repo : undefined) ??
     ctx.config.file.services.find((s) => s.name === event.service)?.repo;
   const risk = ['low', 'high', 'fix'].includes(extra.risk as string) ? (extra.risk as DeployRisk) : 'high';
-  const payload = SetDeployStatus.schema.safeParse({ deployId: event.id, service: event.service, sha: event.sha, repo, risk });
+  const payload = SetDeployStatus.schema.safeParse({
+    deployId: event.id,
+    service: event.service,
+    sha: event.sha,
+    repo,
+    risk,
+  });
   if (!payload.success) {
-    ctx.logger.info({ deploy: event.id, service: event.service }, 'no commit status for this deploy (no repository or sha)');
+    ctx.logger.info(
+      { deploy: event.id, service: event.service },
+      'no commit status for this deploy (no repository or sha)',
+    );
     return false;
   }
   await ctx.queue.enqueue(SetDeployStatus.name, payload.data, {

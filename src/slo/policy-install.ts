@@ -18,5 +18,9 @@ export async function installSloPolicy(
   ctx.queue.register(setDeployStatusJob(ctx, statuses));
   mountDeployGate(ctx, router);
   if (ctx.config.file.slos.length)
-    await ctx.queue.enqueue(CheckSloPolicies.name, {}, policyCheckJob(new Date(), ctx.config.file.sloPolicy.checkEvery));
+    await ctx.queue.enqueue(
+      CheckSloPolicies.name,
+      {},
+      policyCheckJob(new Date(), ctx.config.file.sloPolicy.checkEvery),
+    );
 }

@@ -1,5 +1,6 @@
 // The tables slo_policy_states (each SLO's current policy state) and slo_policy_changes (every change of it).
 import type { Knex } from 'knex';
+import type { WindowBurnReading } from './budget-source.js';
 import type { PolicyState } from './policy.js';
 
 /** An SLO's recorded policy state. */
@@ -9,6 +10,8 @@ export interface StoredPolicyState {
   state: PolicyState;
   reason: string;
   remaining: number | null;
+  /** The burn of each alert window when last checked. */
+  windows: WindowBurnReading[];
   changedAt: Date;
   checkedAt: Date;
 }
@@ -35,6 +38,7 @@ function toState(r: Row): StoredPolicyState {
     state: r.state as PolicyState,
     reason: r.reason as string,
     remaining: num(r.remaining),
+    windows: (typeof r.windows === 'string' ? JSON.parse(r.windows) : (r.windows ?? [])) as WindowBurnReading[],
     changedAt: new Date(r.changed_at as Date),
     checkedAt: new Date(r.checked_at as Date),
   };
@@ -45,9 +49,11 @@ export async function findPolicyState(knex: Knex, sloId: string): Promise<Stored
   return row ? toState(row) : undefined;
 }
 
-/** Every SLO's recorded state (for /metrics). */
-export async function listPolicyStates(knex: Knex): Promise<StoredPolicyState[]> {
-  return ((await knex('slo_policy_states').orderBy('slo_id')) as Row[]).map(toState);
+/** Every SLO's recorded state, or a service's. */
+export async function listPolicyStates(knex: Knex, service?: string): Promise<StoredPolicyState[]> {
+  const q = knex('slo_policy_states').orderBy('slo_id');
+  if (service) q.where({ service });
+  return ((await q) as Row[]).map(toState);
 }
 
 /**
@@ -57,10 +63,23 @@ export async function listPolicyStates(knex: Knex): Promise<StoredPolicyState[]>
  */
 export async function recordPolicyCheck(
   trx: Knex.Transaction,
-  next: { sloId: string; service: string; state: PolicyState; reason: string; remaining: number | null; at: Date },
+  next: {
+    sloId: string;
+    service: string;
+    state: PolicyState;
+    reason: string;
+    remaining: number | null;
+    windows: WindowBurnReading[];
+    at: Date;
+  },
 ): Promise<PolicyChange | undefined> {
   const current = (await trx('slo_policy_states').where({ slo_id: next.sloId }).forUpdate().first()) as Row | undefined;
-  const cols = { reason: next.reason, remaining: next.remaining, checked_at: next.at };
+  const cols = {
+    reason: next.reason,
+    remaining: next.remaining,
+    windows: JSON.stringify(next.windows),
+    checked_at: next.at,
+  };
   if (current && current.state === next.state) {
     await trx('slo_policy_states').where({ slo_id: next.sloId }).update(cols);
     return undefined;

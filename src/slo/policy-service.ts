@@ -69,7 +69,13 @@ export async function checkSloPolicy(
     ctx.logger.warn({ slo: spec.id, error: reading.error }, 'could not read the SLI for the error-budget policy');
     const last = await findPolicyState(ctx.knex, spec.id);
     if (last && last.state !== 'unknown')
-      return { slo: spec, state: last.state, reason: `${last.reason} (last known: ${decision.reason})`, reading, stale: true };
+      return {
+        slo: spec,
+        state: last.state,
+        reason: `${last.reason} (last known: ${decision.reason})`,
+        reading,
+        stale: true,
+      };
   }
   await ctx.knex.transaction(async (trx) => {
     const change = await recordPolicyCheck(trx, {
@@ -78,6 +84,7 @@ export async function checkSloPolicy(
       state: decision.state,
       reason: decision.reason,
       remaining: reading.remaining,
+      windows: reading.windows,
       at: now,
     });
     if (change && !(change.from === null && change.to === 'ship_freely'))

@@ -58,9 +58,12 @@ function burnOver(reading: SloBudgetReading, windowMs: number): { rate: number |
 export function decidePolicyState(reading: SloBudgetReading, t: PolicyThresholds): PolicyDecision {
   if (reading.remaining === null)
     return { state: 'unknown', reason: `no SLI data${reading.error ? ` (${reading.error})` : ''}` };
-  const spent = 1 - reading.remaining;
+  // Rounded: 1 - 0.99 is not exactly 0.01, so a budget spent exactly would read as 99.9999…% spent.
+  const spent = Math.round((1 - reading.remaining) * 1e9) / 1e9;
   const spentText =
-    spent > 1 ? `budget exhausted (${formatPercent(spent - 1)} overspent)` : `${formatPercent(spent)} of the budget spent`;
+    spent > 1
+      ? `budget exhausted (${formatPercent(spent - 1)} overspent)`
+      : `${formatPercent(spent)} of the budget spent`;
   if (spent >= t.hardPauseSpent) {
     if (t.freezeDeploysWhenExhausted) return { state: 'hard_pause', reason: `${spentText}: only fixes ship` };
     return { state: 'soft_pause', reason: `${spentText} (deploys are not frozen by this SLO): risky changes wait` };

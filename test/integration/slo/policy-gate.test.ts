@@ -8,6 +8,8 @@ import type { Series } from '../../../src/investigation/evidence-model.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startPrometheusWithSeries, type RunningPrometheus } from '../../helpers/prometheus-server.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
+import { ActionIds } from '../../../blocks/ids.js';
+import { ResolveFields } from '../../../blocks/modals.js';
 import { TEST_NOW, testClock } from '../../helpers/test-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { paymentsTeamConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
@@ -183,6 +185,96 @@ describe('error-budget policy and deploy gate', () => {
       channel: 'C0ONCALL',
     });
     expect(JSON.stringify(usage)).toContain('Usage');
+  });
+
+  it('an incident on checkout shows the budget and burn in its briefing, gets the burn chart, and its postmortem the budget it spent', async () => {
+    // The incident runs from two hours into the burst to just after it: about 2 h of 20% errors of a 1% / 3 d budget.
+    clock.set(new Date(T0 - 2 * HOUR));
+    const startsAt = clock.now().toISOString();
+    const res = await fetch(`${whole.app.url}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: '4',
+        groupKey: '{}:{alertname="CheckoutErrors"}',
+        truncatedAlerts: 0,
+        status: 'firing',
+        receiver: 'incident-copilot',
+        groupLabels: { alertname: 'CheckoutErrors' },
+        commonLabels: { alertname: 'CheckoutErrors', service: 'checkout', team: 'payments' },
+        commonAnnotations: { summary: 'checkout 5xx above 5%' },
+        externalURL: 'http://alertmanager.test',
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'CheckoutErrors', service: 'checkout', team: 'payments' },
+            annotations: { summary: 'checkout 5xx above 5%' },
+            startsAt,
+            endsAt: '0001-01-01T00:00:00Z',
+            generatorURL: '',
+            fingerprint: 'f-checkout-slo',
+          },
+        ],
+      }),
+    });
+    expect(res.status).toBe(202);
+    const incident = await waitFor(
+      'the incident with its briefing',
+      () => whole.app.ctx.knex('incidents').where({ service: 'checkout' }).whereNotNull('briefing_ts').first(),
+      60_000,
+    );
+    const briefing = await whole.slack.waitFor(
+      () =>
+        whole.slack
+          .messages(incident.channel_id)
+          .find((m) => m.ts === incident.briefing_ts && JSON.stringify(m.blocks ?? []).includes('Error budget:')),
+      { timeoutMs: 60_000, message: 'no error budget in the briefing' },
+    );
+    const budget = JSON.stringify(briefing.blocks);
+    expect(budget).toContain('checkout-availability: hard-pause, budget exhausted');
+    expect(budget).toMatch(/burn 1h\/5m \d[^,]*×\/\d[^,]*×, 6h\/30m/);
+    await whole.slack.waitFor(
+      () =>
+        whole.slack
+          .uploads()
+          .find(
+            (u) => u.file.completed && u.file.title.startsWith(`${incident.public_id}: SLO availability (checkout)`),
+          ),
+      { timeoutMs: 60_000, message: 'no burn chart in the briefing thread' },
+    );
+
+    clock.set(new Date(T0 + MIN));
+    await whole.slack.act.clickButton(whole.app.url, {
+      user: RosterIds.primary,
+      actionId: ActionIds.resolve,
+      channel: incident.channel_id,
+      ts: incident.briefing_ts,
+    });
+    await whole.slack.waitFor(() => whole.slack.views(RosterIds.primary).at(-1), { message: 'no resolve modal' });
+    await whole.slack.act.submitView(whole.app.url, {
+      user: RosterIds.primary,
+      values: {
+        [ResolveFields.category]: { [ResolveFields.category]: 'bad_deploy' },
+        [ResolveFields.cause]: { [ResolveFields.cause]: 'unknown' },
+        [ResolveFields.summary]: { [ResolveFields.summary]: 'errors burst' },
+      },
+    });
+    const pm = await waitFor(
+      'the postmortem draft',
+      () => whole.app.ctx.knex('postmortems').where({ incident_id: incident.id }).first(),
+      60_000,
+    );
+    const line = /- SLO budget spent: checkout-availability spent ([\d.]+)% of its 3d error budget \[ev:(\d+)\]/.exec(
+      pm.markdown,
+    );
+    expect(line, pm.markdown).not.toBeNull();
+    expect(Number(line![1])).toBeGreaterThan(50);
+    expect(Number(line![1])).toBeLessThan(60);
+    const ev = await whole.app.ctx
+      .knex('incident_events')
+      .where({ id: Number(line![2]) })
+      .first();
+    expect(ev.type).toBe('slo.budget_spent');
   });
 
   it('ships freely again once the burst has left the period: 200, a success status, the recovery posted', async () => {
