@@ -107,17 +107,19 @@ export function createMetricsBudgetSource(
       try {
         const role = opts.roleOf?.(slo);
         if (role) {
+          // Windows up to 6 h from a 1-minute series of the last 6 h; longer ones from the period's coarser series
+          // (about 700 points), which keeps both reads small.
           const stepMs = Math.max(MIN, Math.ceil(slo.periodMs / 700 / MIN) * MIN);
-          const longest = BURN_WINDOWS_MS.at(-1)!;
+          const fineMs = 6 * HOUR;
           const [period, recent] = await Promise.all([
             metrics.queryRole(role.role, slo.service, { start: end - slo.periodMs, end, stepMs }),
-            metrics.queryRole(role.role, slo.service, { start: end - longest, end, stepMs: MIN }),
+            metrics.queryRole(role.role, slo.service, { start: end - fineMs, end, stepMs: MIN }),
           ]);
           return readingFromRatios(
             slo,
             now,
             meanBetween(period, end - slo.periodMs, end),
-            BURN_WINDOWS_MS.map((w) => meanBetween(recent, end - w, end)),
+            BURN_WINDOWS_MS.map((w) => meanBetween(w <= fineMs ? recent : period, end - w, end)),
           );
         }
         const at = async (windowMs: number): Promise<number | null> => {
