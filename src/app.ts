@@ -244,7 +244,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     await installSloPolicy(
       ctx,
       http.root,
-      env.GITHUB_TOKEN ? createGitHubCommitStatusWriter({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL }) : undefined,
+      env.GITHUB_TOKEN
+        ? createGitHubCommitStatusWriter({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL })
+        : undefined,
     );
     slack.listen(ctx);
     if (overrides.mount && role !== 'worker') await overrides.mount(http.root);

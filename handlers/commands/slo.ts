@@ -33,7 +33,10 @@ export async function handleSloCommand(deps: HandlerDeps, { ack, body, respond }
     deps.config.file.services.some((s) => s.name === service) ||
     deps.config.file.slos.some((s) => s.service === service);
   if (!known) {
-    await ack({ response_type: 'ephemeral', text: `Unknown service \`${service.replace(/[<>&`]/g, '')}\`. ${SLO_USAGE}` });
+    await ack({
+      response_type: 'ephemeral',
+      text: `Unknown service \`${service.replace(/[<>&`]/g, '')}\`. ${SLO_USAGE}`,
+    });
     return;
   }
   await ack();

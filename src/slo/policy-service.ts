@@ -87,7 +87,10 @@ export async function checkSloPolicy(
       windows: reading.windows,
       at: now,
     });
-    if (change && !(change.from === null && change.to === 'ship_freely'))
+    // Posted: a change between known states, or a first known state that restricts deploys. Not knowing (no data
+    // yet) and a first "ship freely" are recorded only.
+    const firstKnown = change?.from === null || change?.from === 'unknown';
+    if (change && change.to !== 'unknown' && !(firstKnown && change.to === 'ship_freely'))
       await requestPresentation(
         ctx,
         ShowPolicyChange,
