@@ -32,8 +32,6 @@ export const fileConfigSchema = z.object({
   schedules: z.array(scheduleSchema).default([]),
   actions: z.array(actionSchema).default([]),
   slos: z.array(sloSchema).default([]),
-  /** The error-budget policy states of the SLOs (ship freely, soft-pause, hard-pause): how often they are checked. */
-  sloPolicy: z.object({ checkEvery: duration.default(60_000) }).prefault({}),
   /** Runbooks: the investigator suggests their steps, and steps naming a catalog action get a button. */
   runbooks: z.array(runbookSchema).default([]),
   /** Runbooks kept in git (RUNBOOKS_REPO) and how they are checked (`incident-copilot runbooks lint`). */
@@ -53,6 +51,8 @@ export const fileConfigSchema = z.object({
       proseTimeout: duration.default(20_000),
     })
     .prefault({}),
+  /** The error-budget policy states of the SLOs (ship freely, soft-pause, hard-pause): how often they are checked. */
+  sloPolicy: z.object({ checkEvery: duration.default(60_000) }).prefault({}),
   runbookSettings: z
     .object({
       /** Folder of RUNBOOKS_REPO holding the runbooks (subfolders included). */

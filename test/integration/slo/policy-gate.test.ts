@@ -62,11 +62,20 @@ afterAll(async () => {
   await prometheus?.stop();
 });
 
-async function gate(query: string, token: string | null = TOKEN): Promise<{ status: number; body: any }> {
+/** What the gate answers (an error carries `message`). */
+interface GateBody {
+  allow?: boolean;
+  state?: string;
+  reason?: string;
+  message?: string;
+  slos: { budgetRemaining: number | null }[];
+}
+
+async function gate(query: string, token: string | null = TOKEN): Promise<{ status: number; body: GateBody }> {
   const res = await fetch(`${whole.app.url}/api/deploy-gate${query}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as GateBody };
 }
 
 async function sendDeploy(id: string, sha: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -110,7 +119,7 @@ describe('error-budget policy and deploy gate', () => {
     expect(high.body).toMatchObject({ allow: false, state: 'hard_pause', risk: 'high', slo: 'checkout-availability' });
     expect(high.body.reason).toContain('budget exhausted');
     expect(high.body.reason).toContain('only fixes ship');
-    expect(high.body.slos[0].budgetRemaining).toBeLessThan(0);
+    expect(high.body.slos[0]!.budgetRemaining).toBeLessThan(0);
     expect((await gate('?service=checkout&risk=low')).status).toBe(423);
     expect(await gate('?service=checkout&risk=fix')).toMatchObject({ status: 200, body: { allow: true } });
 
@@ -281,7 +290,7 @@ describe('error-budget policy and deploy gate', () => {
     clock.set(new Date(T0 + 3 * DAY + HOUR));
     const ok = await gate('?service=checkout');
     expect(ok).toMatchObject({ status: 200, body: { allow: true, state: 'ship_freely' } });
-    expect(ok.body.slos[0].budgetRemaining).toBeGreaterThan(0.8);
+    expect(ok.body.slos[0]!.budgetRemaining).toBeGreaterThan(0.8);
     await whole.slack.waitFor(
       () => whole.slack.messages('C0ALERTS').find((m) => /hard-pause → \*ship freely\*/.test(m.text ?? '')),
       { timeoutMs: 30_000, message: 'no recovery post' },
