@@ -17,10 +17,8 @@ export async function installSloPolicy(
   ctx.queue.register(checkSloPoliciesJob(ctx));
   ctx.queue.register(setDeployStatusJob(ctx, statuses));
   mountDeployGate(ctx, router);
+  // The first run waits at least one interval: until then a state is recorded by a gate call or /slo.
+  const every = ctx.config.file.sloPolicy.checkEvery;
   if (ctx.config.file.slos.length)
-    await ctx.queue.enqueue(
-      CheckSloPolicies.name,
-      {},
-      policyCheckJob(new Date(), ctx.config.file.sloPolicy.checkEvery),
-    );
+    await ctx.queue.enqueue(CheckSloPolicies.name, {}, policyCheckJob(new Date(Date.now() + every), every));
 }
