@@ -114,6 +114,11 @@ export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
   if (view.links.length) {
     blocks.push({ type: 'context', elements: [mrkdwn(view.links.map((l) => mrkdwnLink(l.url, l.title)).join(' · '))] });
   }
+  if (view.errorBudgets?.length)
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`*Error budget:* ${view.errorBudgets.map((l) => escapeMrkdwn(l)).join('\n')}`)],
+    });
   if (view.status !== 'resolved' && view.alerts.firing === 0 && view.alerts.resolved > 0) {
     blocks.push({
       type: 'section',

@@ -13,6 +13,7 @@ import * as createChatDigestItems from './20261130_0100_d1-slack-rate_create_cha
 import * as addIncidentChatProgress from './20261130_0100_d2-roles_add_incident_chat_progress.js';
 import * as createPostmortems from './20261130_0200_g-postmortem_create_postmortems.js';
 import * as createSloEvaluations from './20261130_0520_sloeval_create_slo_evaluations.js';
+import * as createSloPolicyStates from './20261130_0530_slopolicy_create_slo_policy_states.js';
 
 interface Migration {
   name: string;
@@ -32,6 +33,7 @@ export const migrations: Migration[] = [
   { name: '20261130_0100_d2-roles_add_incident_chat_progress', module: addIncidentChatProgress },
   { name: '20261130_0200_g-postmortem_create_postmortems', module: createPostmortems },
   { name: '20261130_0520_sloeval_create_slo_evaluations', module: createSloEvaluations },
+  { name: '20261130_0530_slopolicy_create_slo_policy_states', module: createSloPolicyStates },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

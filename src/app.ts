@@ -27,6 +27,8 @@ import { installPostmortems } from './postmortems/install.js';
 import { installSloEvaluation } from './slo/jobs/evaluate-slos.js';
 import { createGitHubPostmortemHost } from './adapters/github/postmortem-publisher.js';
 import { createHttpServer } from './http/server.js';
+import { installSloPolicy } from './slo/policy-install.js';
+import { createGitHubCommitStatusWriter } from './adapters/github/commit-status.js';
 import { AppError, ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
 import type { ActionRunner } from './remediation/action-runner.js';
@@ -239,6 +241,13 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       ctx,
       env.RUNBOOKS_REPO && env.GITHUB_TOKEN
         ? createGitHubPostmortemHost({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, repo: env.RUNBOOKS_REPO })
+        : undefined,
+    );
+    await installSloPolicy(
+      ctx,
+      http.root,
+      env.GITHUB_TOKEN
+        ? createGitHubCommitStatusWriter({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL })
         : undefined,
     );
     slack.listen(ctx);

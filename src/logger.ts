@@ -37,6 +37,7 @@ export const REDACT_PATHS = [
   'config.PAGERDUTY_TOKEN',
   'config.PAGERDUTY_WEBHOOK_SECRET',
   'config.ALERTMANAGER_TOKEN',
+  'config.DEPLOY_GATE_TOKEN',
   'config.GITHUB_TOKEN',
   'config.ANTHROPIC_API_KEY',
   'config.EVENTS_WEBHOOK_SECRET',

@@ -12,6 +12,10 @@ export interface AppMetrics {
   incidentsOpened: Counter<'severity'>;
   investigationDuration: Histogram<'mode'>;
   openIncidents: Gauge<'severity'>;
+  /** Per SLO: share of the error budget left (1 untouched, 0 spent, negative overspent), as last checked. */
+  sloBudgetRemaining: Gauge<'slo' | 'service'>;
+  /** Per SLO and policy state: 1 for the SLO's current state, 0 for the others. */
+  sloPolicyState: Gauge<'slo' | 'service' | 'state'>;
 }
 
 /** A fresh registry per app instance, so tests can build several apps in one process. */
@@ -76,6 +80,18 @@ export function createMetrics(): AppMetrics {
       name: 'copilot_open_incidents',
       help: 'Open incidents by severity',
       labelNames: ['severity'],
+      registers: r,
+    }),
+    sloBudgetRemaining: new Gauge({
+      name: 'copilot_slo_error_budget_remaining_ratio',
+      help: 'Share of the SLO error budget left over its period (1 untouched, 0 spent, negative overspent)',
+      labelNames: ['slo', 'service'],
+      registers: r,
+    }),
+    sloPolicyState: new Gauge({
+      name: 'copilot_slo_policy_state',
+      help: 'Error-budget policy state per SLO: 1 for the current state (ship_freely, soft_pause, hard_pause, unknown)',
+      labelNames: ['slo', 'service', 'state'],
       registers: r,
     }),
   };

@@ -4,10 +4,12 @@ import type { HandlerDeps } from '../deps.js';
 import { registerHandoffCommand } from './handoff.js';
 import { registerIncidentCommand } from './incident.js';
 import { registerOncallCommand } from './oncall.js';
+import { registerSloCommand } from './slo.js';
 
 export function registerCommands(app: App, deps: HandlerDeps): void {
   registerIncidentCommand(app, deps);
   registerOncallCommand(app, deps);
   registerHandoffCommand(app, deps);
+  registerSloCommand(app, deps);
   // Each feature's register function is called here.
 }

@@ -5,6 +5,7 @@ import { answerInThreadJob } from './jobs/answer-in-thread.js';
 import { openIncidentChannelJob, openIncidentChannelNow } from './jobs/open-incident-channel.js';
 import { postIncidentNoteJob } from './jobs/post-incident-note.js';
 import { showPostmortemJob } from './jobs/show-postmortem.js';
+import { showSloPolicyChangeJob } from './jobs/show-slo-policy-change.js';
 import { updateBriefingJob } from './jobs/update-briefing.js';
 import { registerOncallPresenters } from './oncall.js';
 import { postIncidentCharts } from './post-chart.js';
@@ -16,6 +17,7 @@ export function registerSlackPresenters(ctx: AppContext): void {
   ctx.queue.register(updateBriefingJob(ctx));
   ctx.queue.register(postIncidentNoteJob(ctx));
   ctx.queue.register(showPostmortemJob(ctx));
+  ctx.queue.register(showSloPolicyChangeJob(ctx));
   ctx.queue.register(answerInThreadJob(ctx));
   // The first briefing comes at once; the open-incident job queued with the incident is the safety net.
   ctx.events.on('incident.opened', ({ incidentId }) => openIncidentChannelNow(ctx, incidentId));

@@ -6,6 +6,11 @@ import { appendEvent, findEventByKey } from '../../src/incidents/timeline-reposi
 import { errorBudgetsFor } from '../../src/slo/error-budget.js';
 import { buildSloBurnChartView } from '../../src/slo/slo-chart.js';
 import { renderChartPng } from '../charts/render-chart.js';
+import { listIncidentListings } from '../../src/incidents/repository.js';
+import { roleReader } from '../../src/slo/budget-source.js';
+import { errorRatioQuery } from '../../src/slo/model.js';
+import type { SloPolicyStatus } from '../../src/slo/policy-service.js';
+import { promDuration } from '../../src/slo/prometheus-rules.js';
 import { clockTime, teamTimeZone } from '../charts/chart-of-metric.js';
 
 /** How far back the burn chart looks: long enough to show the burn's start against a quiet baseline. */
@@ -54,6 +59,51 @@ export async function postSloChart(ctx: AppContext, incidentId: number, loaded?:
     actor: 'copilot',
     dedupeKey: key,
     data: { slo: slo.name, remaining: budget?.remaining ?? null },
+  });
+  return true;
+}
+
+/** How far back the /slo chart looks. */
+const STATUS_SPAN_MS = 24 * 3_600_000;
+
+/**
+ * Uploads the burn chart of one SLO to `channel` (for `/slo`): its SLI over the last day against the objective's
+ * allowed share, the budget left and 1 h burn in the title, and the service's incidents in that day as markers.
+ * False when there is no metrics source or no data.
+ */
+export async function postSloStatusChart(ctx: AppContext, channel: string, status: SloPolicyStatus): Promise<boolean> {
+  const metrics = ctx.services.evidence.metrics;
+  const { slo: spec, reading } = status;
+  const def = ctx.config.file.slos.find((s) => s.service === spec.service && s.name === spec.name);
+  if (!metrics || !def) return false;
+  const end = reading.at.getTime();
+  const range = { start: end - STATUS_SPAN_MS, end, stepMs: Math.max(ctx.config.file.metrics.step, 5 * 60_000) };
+  const role = roleReader(ctx.config.file)(spec);
+  const series = role
+    ? await metrics.queryRole(role.role, spec.service, range)
+    : await metrics.queryRange(errorRatioQuery(spec, promDuration(range.stepMs)), range);
+  if (!series.some((s) => s.values.length > 1)) return false;
+  const team = ctx.config.file.services.find((s) => s.name === spec.service)?.team ?? null;
+  const timeZone = teamTimeZone(ctx, team);
+  const incidents = (await listIncidentListings(ctx.knex, { limit: 200 })).filter(
+    (i) => i.service === spec.service && i.openedAt.getTime() >= range.start && i.openedAt.getTime() <= end,
+  );
+  const burn1h = reading.windows.find((w) => w.windowMs === 3_600_000)?.burnRate ?? null;
+  const view = buildSloBurnChartView({
+    slo: def,
+    series,
+    timeZone,
+    budget: { remaining: reading.remaining, burnRate1h: burn1h },
+    markers: incidents.map((i) => ({
+      at: i.openedAt.getTime(),
+      label: `${i.publicId} ${clockTime(i.openedAt.getTime(), timeZone)}`,
+      kind: 'onset' as const,
+    })),
+  });
+  await ctx.chat.uploadFile(channel, {
+    filename: `slo-${spec.id.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60)}.png`,
+    title: `${view.title}${view.subtitle ? `: ${view.subtitle}` : ''}`,
+    content: await renderChartPng(view),
   });
   return true;
 }

@@ -54,6 +54,7 @@ export const envSchema = z.object({
   PAGERDUTY_API_URL: optionalUrl('the PagerDuty REST API'),
   ALERTMANAGER_TOKEN: optionalString,
   EVENTS_WEBHOOK_SECRET: optionalString,
+  DEPLOY_GATE_TOKEN: optionalString,
   GITHUB_TOKEN: optionalString,
   GITHUB_API_URL: optionalUrl('the GitHub REST API'),
   RUNBOOKS_REPO: optionalString.refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {

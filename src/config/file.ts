@@ -65,6 +65,8 @@ export const fileConfigSchema = z.object({
       proseTimeout: duration.default(20_000),
     })
     .prefault({}),
+  /** The error-budget policy states of the SLOs (ship freely, soft-pause, hard-pause): how often they are checked. */
+  sloPolicy: z.object({ checkEvery: duration.default(60_000) }).prefault({}),
   runbookSettings: z
     .object({
       /** Folder of RUNBOOKS_REPO holding the runbooks (subfolders included). */

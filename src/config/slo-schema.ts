@@ -69,6 +69,12 @@ export const sloSchema = z
         fastBurnRate: z.number().positive().default(14.4),
         slowBurnRate: z.number().positive().default(6),
         freezeDeploysWhenExhausted: z.boolean().default(true),
+        /** Soft-pause (risky changes wait) once this share of the budget is spent ahead of schedule. */
+        softPauseSpent: z.number().gt(0).max(1).default(0.5),
+        /** "Ahead of schedule": the burn rate over this window is above 1 (the budget would be gone before the period ends). */
+        scheduleWindow: duration.default(86_400_000),
+        /** Hard-pause (only fixes ship) once this share of the budget is spent. */
+        hardPauseSpent: z.number().gt(0).max(2).default(1),
       })
       .prefault({}),
   })

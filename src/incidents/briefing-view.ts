@@ -9,8 +9,10 @@ import type { WhatChanged } from './presentations.js';
 import { type Incident } from './repository.js';
 import { countAlerts, firstAlert } from './alerts-repository.js';
 import { declaredSummary, eventActorsOfTypes, lastEventOfType, latestTruncation } from './timeline-repository.js';
+import { briefingBudgetLines } from '../slo/briefing-budget.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
+
 export interface BriefingView {
   incidentId: number;
   publicId: string;
@@ -70,6 +72,8 @@ export interface BriefingView {
   whatChanged?: WhatChanged | null;
   /** Slack user id of the incident commander, or null when nobody has taken command. */
   commander: string | null;
+  /** Per SLO of the service: policy state, budget left, burn per window pair (formatted); absent without one. */
+  errorBudgets?: string[];
 }
 
 export type SuggestedStepState = 'todo' | 'running' | 'done' | 'not_recovered';
@@ -194,6 +198,8 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
 
   const inv = incident.investigation;
   const runs = await proposedRuns(knex, incident.id);
+  const periods = new Map(config.file.slos.map((d) => [`${d.service}-${d.name}`, d.window]));
+  const budgets = await briefingBudgetLines(knex, incident.service, (id) => periods.get(id));
   const all = await eventActorsOfTypes(knex, incident.id, [
     'incident.acknowledged',
     'incident.resolved',
@@ -261,6 +267,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     resolvedBy: slackUser(actorOf('incident.resolved')),
     whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
     commander: slackUser(incident.commander),
+    ...(budgets.length ? { errorBudgets: budgets } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import {
 } from './alert.js';
 import { pageFromAlertmanager, pageFromPagerDuty } from '../investigation/page-summary.js';
 import { storeChangeEvent } from './change-events-source.js';
+import { requestDeployStatus } from '../slo/deploy-status.js';
 import { findDelivery, markDeliveryProcessed } from './deliveries-repository.js';
 import { PROCESS_DELIVERY_JOB } from './record-delivery.js';
 
@@ -133,6 +134,8 @@ async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deli
 
 async function processChangeEvent(ctx: AppContext, event: z.infer<typeof changeEventPayloadSchema>): Promise<void> {
   const isNew = await storeChangeEvent(ctx.knex, event);
+  // The error-budget verdict on the deploy's commit (once per event id, so a retried delivery asks once).
+  await requestDeployStatus(ctx, event);
   if (!isNew) return;
   // New evidence for open incidents of the same service: note it and investigate again, so the briefing updates.
   for (const id of await openIncidentIdsOfService(ctx.knex, event.service)) {

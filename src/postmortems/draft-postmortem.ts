@@ -10,6 +10,7 @@ import { readFacts } from './facts.js';
 import { improveProse } from './prose.js';
 import { findPostmortemOfIncident, insertDraft, type Postmortem } from './repository.js';
 import { ShowPostmortem } from './requests.js';
+import { budgetSpentDuring } from '../slo/incident-budget.js';
 
 /** The draft builder's input from what Postgres knows of the incident. */
 export async function draftInputOf(ctx: AppContext, incident: Incident): Promise<DraftInput> {
@@ -36,12 +37,35 @@ export async function draftInputOf(ctx: AppContext, incident: Incident): Promise
   };
 }
 
+/**
+ * Records on the timeline (`slo.budget_spent`, once per resolve) the error budget the incident spent, so the draft
+ * cites it like any fact. Best effort: without a metrics source or data nothing is recorded.
+ */
+async function recordBudgetSpent(ctx: AppContext, incident: Incident): Promise<void> {
+  if (!incident.service || !incident.resolvedAt) return;
+  try {
+    const spent = await budgetSpentDuring(ctx, incident.service, incident.openedAt, incident.resolvedAt);
+    for (const s of spent)
+      await appendEvent(ctx.knex, {
+        incidentId: incident.id,
+        type: 'slo.budget_spent',
+        actor: 'copilot',
+        at: incident.resolvedAt,
+        dedupeKey: `slo-budget-spent:${incident.id}:${s.slo}:${incident.resolvedAt.getTime()}`,
+        data: { slo: s.slo, spent: s.spent, period: s.period },
+      });
+  } catch (err) {
+    ctx.logger.warn({ err, incidentId: incident.id }, 'could not read the error budget the incident spent');
+  }
+}
+
 /** Drafts once per incident; a second call returns the stored postmortem. */
 export async function draftPostmortem(ctx: AppContext, incidentId: number): Promise<Postmortem> {
   const existing = await findPostmortemOfIncident(ctx.knex, incidentId);
   if (existing) return existing;
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
+  await recordBudgetSpent(ctx, incident);
   const draft = buildPostmortemDraft(await draftInputOf(ctx, incident));
   let markdown = draft.markdown;
   let author = 'deterministic';

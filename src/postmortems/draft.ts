@@ -1,6 +1,7 @@
 // The postmortem draft, built deterministically from the incident's facts: every line of its timeline, root cause and
 // measurements cites the timeline event it comes from as `[ev:ID]`, so a reader (or the prose check) can trace it.
 import { actionWorked, type ActionFact, type IncidentFacts } from './facts.js';
+import { formatPercent } from '../investigation/format-value.js';
 
 /** What the draft says of the incident itself (from its row and the page that opened it). */
 export interface DraftIncident {
@@ -109,6 +110,10 @@ export function buildPostmortemDraft(input: DraftInput): PostmortemDraft {
       `- Duration: ${formatDuration(end.getTime() - start.getTime())} (opened to resolved)${cite(facts.resolved?.eventId)}`,
     );
   if (incident.service) lines.push(`- Service: ${flat(incident.service)}${cite(facts.opened?.eventId)}`);
+  for (const b of facts.budgetSpent)
+    lines.push(
+      `- SLO budget spent: ${flat(b.slo)} spent ${formatPercent(b.spent)} of its ${b.period} error budget${cite(b.eventId)}`,
+    );
   lines.push('');
 
   lines.push('## Timeline', '');

@@ -48,6 +48,8 @@ export interface IncidentFacts {
   actions: ActionFact[];
   /** Whether the copilot's top hypothesis matched the confirmed root cause (`hypothesis.scored`). */
   scored: { eventId: number; correct: boolean; predicted: string | null } | null;
+  /** The error budget the incident spent per SLO (`slo.budget_spent`): a share of the period's budget. */
+  budgetSpent: { eventId: number; slo: string; spent: number; period: string }[];
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -64,6 +66,7 @@ export function readFacts(events: readonly TimelineEvent[]): IncidentFacts {
     hypotheses: [],
     actions: [],
     scored: null,
+    budgetSpent: [],
   };
   const runs = new Map<number, ActionFact>();
   const runOf = (d: Record<string, unknown>): ActionFact | null => {
@@ -139,6 +142,12 @@ export function readFacts(events: readonly TimelineEvent[]): IncidentFacts {
       case 'hypothesis.scored':
         facts.scored = { eventId: e.id, correct: d.correct === true, predicted: str(d.predicted) };
         break;
+      case 'slo.budget_spent': {
+        const slo = str(d.slo);
+        const spent = num(d.spent);
+        if (slo && spent !== null) facts.budgetSpent.push({ eventId: e.id, slo, spent, period: str(d.period) ?? '' });
+        break;
+      }
       case 'remediation.approved': {
         const run = runOf(d);
         if (run) {

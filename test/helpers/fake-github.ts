@@ -52,6 +52,8 @@ export interface FakeGithub {
   pulls: RecordedPull[];
   /** Issues opened. */
   issues: RecordedIssue[];
+  /** Commit statuses created (POST /repos/{owner}/{repo}/statuses/{sha}), in order. */
+  statuses: RecordedStatus[];
   /** The files of a branch (`main` is what putFile writes), or undefined when it does not exist. */
   branchFiles(repo: string, branch: string): Map<string, string> | undefined;
   /**
@@ -62,6 +64,15 @@ export interface FakeGithub {
   /** Every request received, as `METHOD /path`, in order. */
   requests: string[];
   close(): Promise<void>;
+}
+
+/** A commit status as GitHub received it. */
+export interface RecordedStatus {
+  repo: string;
+  sha: string;
+  state: string;
+  context: string;
+  description: string;
 }
 
 /** A pull request as the fake recorded it. */
@@ -114,6 +125,7 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
   const contentRequests: string[] = [];
   const pulls: RecordedPull[] = [];
   const issues: RecordedIssue[] = [];
+  const statuses: RecordedStatus[] = [];
   const requests: string[] = [];
   /** Branches other than main, per repository. */
   const branches = new Map<string, Map<string, Branch>>();
@@ -156,6 +168,31 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
         return;
       }
       if (await handlePublishing(req, res, url)) return;
+      const st = /^\/repos\/([^/]+)\/([^/]+)\/statuses\/([0-9a-fA-F]+)$/.exec(url.pathname);
+      if (st && req.method === 'POST') {
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(await readBody(req)) as Record<string, unknown>;
+        } catch {
+          send(res, 400, { message: 'Problems parsing JSON', status: '400' });
+          return;
+        }
+        const state = typeof body.state === 'string' ? body.state : '';
+        if (!['error', 'failure', 'pending', 'success'].includes(state)) {
+          send(res, 422, { message: 'Validation Failed', status: '422' });
+          return;
+        }
+        const recorded: RecordedStatus = {
+          repo: `${decodeURIComponent(st[1]!)}/${decodeURIComponent(st[2]!)}`,
+          sha: st[3]!,
+          state,
+          context: typeof body.context === 'string' ? body.context : 'default',
+          description: typeof body.description === 'string' ? body.description : '',
+        };
+        statuses.push(recorded);
+        send(res, 201, { id: statuses.length, ...recorded });
+        return;
+      }
       let m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/workflows\/([^/]+)\/dispatches$/.exec(url.pathname);
       if (m && req.method === 'POST') {
         const [, owner, repo, workflow] = m.map((s) => decodeURIComponent(s)) as [string, string, string, string];
@@ -525,6 +562,7 @@ export async function startFakeGithub(opts: { token?: string } = {}): Promise<Fa
     contentRequests,
     pulls,
     issues,
+    statuses,
     requests,
     branchFiles(repo, branch) {
       return treeOf(repo, branch);

@@ -106,6 +106,17 @@ describe('buildPostmortemDraft', () => {
     expect(markdown).toContain('- [ ] Fix the `restart_pods` step that failed in INC-7');
   });
 
+  it('states the SLO budget the incident spent, citing the event that recorded it', () => {
+    const i = input();
+    const events = timeline();
+    events.push(ev(30, 'slo.budget_spent', { slo: 'search-availability', spent: 0.1234, period: '30d' })); // 113
+    i.facts = readFacts(events);
+    const { markdown } = buildPostmortemDraft(i);
+    const impact = markdown.split('## Impact\n\n')[1]!.split('\n\n')[0]!;
+    expect(impact).toContain('- SLO budget spent: search-availability spent 12.3% of its 30d error budget [ev:113]');
+    expect(buildPostmortemDraft(input()).markdown).not.toContain('SLO budget spent');
+  });
+
   it('is deterministic and cites only events of the timeline', () => {
     const a = buildPostmortemDraft(input()).markdown;
     expect(buildPostmortemDraft(input()).markdown).toBe(a);
