@@ -28,15 +28,15 @@ export function buildAnswerBlocks(answer: Answer): KnownBlock[] {
     type: 'section',
     text: { type: 'mrkdwn', text },
   }));
-  if (answer.evidenceIds.length)
+  const context = [
+    ...(answer.evidenceIds.length ? [`Evidence: ${answer.evidenceIds.map(escapeMrkdwn).join(', ')}`] : []),
+    // Who answered: Claude (its sentences each cite retrieved evidence), or why the copilot's own answer stands.
+    ...(answer.note ? [escapeMrkdwn(answer.note)] : []),
+  ];
+  if (context.length)
     blocks.push({
       type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: truncate(`Evidence: ${answer.evidenceIds.map(escapeMrkdwn).join(', ')}`, LIMITS.sectionText),
-        },
-      ],
+      elements: context.map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.sectionText) })),
     });
   return fitBlocks(blocks);
 }

@@ -19,6 +19,8 @@ export const answerSchema = z.object({
   lines: z.array(z.array(answerPartSchema)),
   /** Evidence ids the answer used, in order of first use. */
   evidenceIds: z.array(z.string()),
+  /** Who answered and how, for the answer's context line ("Answered by Claude …", or why the model's answer is not used). */
+  note: z.string().optional(),
   /** A chart asked for with the answer: a metric role of a service over a window (ms), drawn in the team's zone. */
   chart: z
     .object({
