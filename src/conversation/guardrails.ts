@@ -54,7 +54,7 @@ const ACTION_CLAIM =
 
 export interface KeptAnswer {
   /** Each kept line: its kept sentences with citations removed, and the citation keys and evidence ids they cited. */
-  lines: { text: string; keys: string[]; evidenceIds: string[] }[];
+  lines: { text: string; keys: string[]; evidenceIds: string[]; sentences: { text: string; keys: string[] }[] }[];
   /** Evidence ids cited by kept sentences, in order of first use. */
   evidenceIds: string[];
   /** Sentences dropped, with why. */
@@ -81,6 +81,7 @@ export function keepCitedSentences(text: string, ledger: CitationLedger): KeptAn
     const keptText: string[] = [];
     const keptIds: string[] = [];
     const keptKeys: string[] = [];
+    const sentences: { text: string; keys: string[] }[] = [];
     for (const sentence of line.split(SENTENCE_BREAK)) {
       const s = sentence.trim();
       if (!s) continue;
@@ -105,11 +106,12 @@ export function keepCitedSentences(text: string, ledger: CitationLedger): KeptAn
       }
       if (!bare) continue;
       keptText.push(bare);
+      sentences.push({ text: bare, keys: [...new Set(keys)] });
       for (const k of keys) if (!keptKeys.includes(k)) keptKeys.push(k);
       for (const id of ids as string[]) if (!keptIds.includes(id)) keptIds.push(id);
     }
     if (!keptText.length) continue;
-    out.lines.push({ text: keptText.join(' '), keys: keptKeys, evidenceIds: keptIds });
+    out.lines.push({ text: keptText.join(' '), keys: keptKeys, evidenceIds: keptIds, sentences });
     for (const id of keptIds) if (!out.evidenceIds.includes(id)) out.evidenceIds.push(id);
   }
   return out;

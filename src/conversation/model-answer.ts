@@ -168,7 +168,10 @@ export async function answerWithModel(ctx: AppContext, input: ModelAnswerInput):
         const answer: Answer = {
           intent: deterministic.intent,
           title: 'Claude’s answer, from the evidence it retrieved:',
-          lines: kept.lines.map((l) => [t(l.text), t(` [${l.keys.join('] [')}]`)]),
+          // Each sentence followed by the evidence it cites, as the deterministic answers show theirs.
+          lines: kept.lines.map((l) =>
+            l.sentences.map((x, i) => t(`${i ? ' ' : ''}${x.text} [${x.keys.join('] [')}]`)),
+          ),
           evidenceIds: kept.evidenceIds,
           note: `Answered by Claude (${model.model}) after ${toolCalls} tool call${toolCalls === 1 ? '' : 's'}${
             dropped ? `; ${dropped} sentence${dropped === 1 ? '' : 's'} without retrieved evidence dropped` : ''
