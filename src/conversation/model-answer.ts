@@ -15,6 +15,10 @@ import { quoteUntrusted } from '../investigation/agent/untrusted.js';
 import { t, answerPlainText, type Answer } from './answer.js';
 import { createCitationLedger, keepCitedSentences, type CitationLedger } from './guardrails.js';
 import { buildModelTools, runModelTool, UnknownToolError } from './model-tools.js';
+import { approvalsRequired } from '../authorization/access.js';
+import { encodeRemediationButton } from '../remediation/button-value.js';
+import { getRun } from '../remediation/remediation-repository.js';
+import { actionTitle } from '../remediation/remediation-views.js';
 
 /** Limits of one model answer (config `conversation.*`). */
 export interface ModelBudget {
@@ -177,6 +181,8 @@ export async function answerWithModel(ctx: AppContext, input: ModelAnswerInput):
             dropped ? `; ${dropped} sentence${dropped === 1 ? '' : 's'} without retrieved evidence dropped` : ''
           }. Every sentence cites evidence retrieved for this answer.`,
         };
+        const offer = await offerOf(ctx, incident.id, kept.evidenceIds);
+        if (offer) answer.offer = offer;
         return { answer, answeredBy: 'model', toolCalls, tokens, dropped };
       }
       if (spent) return fallback('Claude kept calling tools past its budget');
@@ -262,4 +268,29 @@ function firstMessage(input: ModelAnswerInput, ledger: CitationLedger): string {
     '',
     'Use the tools as needed, then answer the question in plain sentences, each ending with its citations.',
   ].join('\n');
+}
+
+/**
+ * The proposal a kept sentence cites (`remediation:<run id>`), as buttons to offer, when it is still waiting for a
+ * person and its action is in the catalog. The model cannot make one: only the copilot's own proposals have such ids,
+ * and a click on the button goes through the remediation policy and the authorization model like the briefing's.
+ */
+async function offerOf(ctx: AppContext, incidentId: number, evidenceIds: string[]): Promise<Answer['offer']> {
+  for (const id of evidenceIds) {
+    const m = /^remediation:(\d+)$/.exec(id);
+    if (!m) continue;
+    const run = await getRun(ctx.knex, Number(m[1]));
+    if (!run || run.incidentId !== incidentId || run.status !== 'proposed') continue;
+    const action = ctx.config.file.actions.find((a) => a.name === run.action);
+    if (!action) continue;
+    return {
+      runId: run.id,
+      value: encodeRemediationButton(run.id),
+      title: actionTitle(action, action.name),
+      service: run.service,
+      risk: action.risk,
+      approvals: approvalsRequired(action),
+    };
+  }
+  return undefined;
 }

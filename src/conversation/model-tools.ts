@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { Incident } from '../incidents/repository.js';
 import type { ModelTool } from '../investigation/agent/language-model.js';
+import { listRuns } from '../remediation/remediation-repository.js';
 import {
   executeTool as executeInvestigatorTool,
   isQueryTool,
@@ -40,7 +41,11 @@ const minutes = z
 
 /** The conversation's own tools: what the deterministic answers read, offered to the model. */
 export const conversationToolSchemas = {
-  incident_status: z.object({}).describe('The incident: status, severity, commander, people paged, hypotheses.'),
+  incident_status: z
+    .object({})
+    .describe(
+      'The incident: status, severity, commander, people paged, hypotheses, and remediations proposed and waiting for approval.',
+    ),
   recent_changes: z
     .object({ service: service.optional(), minutes })
     .describe(
@@ -183,6 +188,21 @@ async function runConversationTool(
         novel: inv?.novel ?? null,
         hypotheses,
         suggestedStep: inv?.suggestedStep ?? null,
+        // Proposals waiting for a person: citing one offers its Approve/Reject buttons under the answer.
+        proposedRemediations: (await listRuns(ctx.knex, incident.id))
+          .filter((r) => r.status === 'proposed')
+          .map((r) => {
+            const rid = evidenceId('remediation', String(r.id));
+            record(rid);
+            return {
+              id: rid,
+              action: r.action,
+              service: r.service,
+              cause: r.cause,
+              because: r.hypothesis,
+              status: 'proposed: waiting for a person to approve it with its button',
+            };
+          }),
       };
     }
     case 'recent_changes': {

@@ -93,7 +93,12 @@ beforeAll(async () => {
       // A budget no loaded machine comes near, so this test never depends on timing (the timeout has its own test).
       conversation: { modelTimeout: '60s' },
     },
-    { ALERTMANAGER_TOKEN: TOKEN, ANTHROPIC_API_KEY: 'sk-ant-test-key', ANTHROPIC_BASE_URL: claude.baseURL },
+    {
+      ALERTMANAGER_TOKEN: TOKEN,
+      ANTHROPIC_API_KEY: 'sk-ant-test-key',
+      ANTHROPIC_BASE_URL: claude.baseURL,
+      ANTHROPIC_MODEL: 'claude-test',
+    },
     { evidence: sources, clock: { now: () => NOW } },
   );
   slack = whole.slack;
@@ -122,11 +127,11 @@ afterAll(async () => {
 const textOf = (m: { text: string; blocks?: unknown }) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`;
 
 describe('asking Claude in the incident channel', () => {
-  it('answers a signed app_mention in its thread after tool calls, citing evidence, and obeys no planted instruction', async () => {
+  it('answers a signed app_mention in its thread after tool calls, citing evidence, obeys no planted instruction, and offers the proposal only as its buttons', async () => {
     const deploy = incident.investigation.hypotheses[0]!.cause!;
     expect(deploy).toBeTruthy();
     // The briefing offers the rollback: a proposal waiting for a person's click.
-    await waitFor(
+    const proposal = await waitFor(
       'the rollback proposed',
       () => whole.app.ctx.knex('remediation_runs').where({ incident_id: incident.id, status: 'proposed' }).first(),
       30_000,
@@ -140,6 +145,7 @@ describe('asking Claude in the incident channel', () => {
             text('Checking changes and logs.'),
             toolUse('recent_changes', { minutes: 180 }),
             toolUse('search_logs', { service: paged, level: 'error' }),
+            toolUse('incident_status', {}),
           ],
         },
         (req) => {
@@ -154,6 +160,7 @@ describe('asking Claude in the incident channel', () => {
                   `Deploy ${deploy} went out shortly before the errors began [ev:deploy:${deploy}].`,
                   `Error lines of ${paged} appear in the last minutes [ev:${log}].`,
                   'Probably the cache is cold as well.',
+                  `A rollback is proposed and waits for a person's approval [ev:remediation:${proposal.id}].`,
                 ].join('\n'),
               ),
             ],
@@ -200,8 +207,12 @@ describe('asking Claude in the incident channel', () => {
       [e.data.ts, e.data.questionTs].includes(sent.ts),
     );
     expect(mine.map((e: { type: string }) => e.type)).toEqual(['conversation.question', 'conversation.answer']);
-    expect(mine[1].data).toMatchObject({ answeredBy: 'model', toolCalls: 2, dropped: 2 });
-    expect(mine[1].data.evidenceIds).toEqual([`deploy:${deploy}`, expect.stringMatching(new RegExp(`^log:${paged}@`))]);
+    expect(mine[1].data).toMatchObject({ answeredBy: 'model', toolCalls: 3, dropped: 2 });
+    expect(mine[1].data.evidenceIds).toEqual([
+      `deploy:${deploy}`,
+      expect.stringMatching(new RegExp(`^log:${paged}@`)),
+      `remediation:${proposal.id}`,
+    ]);
 
     // A retried delivery of both events answers nothing more and asks the model nothing more.
     for (const id of sent.eventIds) expect((await slack.act.redeliverEvent(whole.app.url, id, 1)).status).toBe(200);
@@ -220,5 +231,31 @@ describe('asking Claude in the incident channel', () => {
       .where({ incident_id: incident.id })
       .whereIn('type', ['remediation.approved', 'remediation.started', 'remediation.decision']);
     expect(approvals).toEqual([]);
+
+    // The proposal the answer cites is offered as its buttons: someone not allowed is told so, the on-call approves
+    // it through the policy, and only then does the runner run.
+    const buttons = JSON.stringify(answer.blocks);
+    expect(buttons).toContain('"action_id":"remediation_approve"');
+    expect(buttons).toContain(`"value":"remediation-run:${proposal.id}"`);
+    const refused = await slack.act.clickButton(whole.app.url, {
+      user: RosterIds.bystander,
+      actionId: 'remediation_approve',
+      channel: incident.channel_id,
+      ts: answer.ts,
+    });
+    expect(refused.status).toBe(200);
+    await slack.waitFor(() => slack.ephemerals(RosterIds.bystander).at(-1), {
+      message: 'no refusal for the bystander',
+    });
+    expect((await whole.app.ctx.knex('remediation_runs').where({ id: proposal.id }).first()).status).toBe('proposed');
+    await slack.act.clickButton(whole.app.url, {
+      user: RosterIds.primary,
+      actionId: 'remediation_approve',
+      channel: incident.channel_id,
+      ts: answer.ts,
+    });
+    await waitFor('the rollback runner called', () => runnerHits.length === 1, 30_000);
+    const approved = await whole.app.ctx.knex('remediation_runs').where({ id: proposal.id }).first();
+    expect(approved.approved_by).toBe(RosterIds.primary);
   });
 });
