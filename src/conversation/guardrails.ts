@@ -50,7 +50,7 @@ export function createCitationLedger(): CitationLedger {
  * Actions are never taken from chat, so such a sentence is false whatever it cites, and is dropped.
  */
 const ACTION_CLAIM =
-  /\b(?:I|I've|I'll|I'm|we've|we'll|the copilot)\s+(?:(?:have|has|am|are|will|shall|just|now|already|also|then|go ahead and|going to|be)\s+)*(?:approv|roll(?:ed|ing)?\s+(?:it\s+)?back|rollback|restart|re-?ran\b|ran\b|run(?:ning)?\b|execut|deploy|revert|scal(?:e|ed|ing)\b|trigger|disabl|enabl|flipp|toggl|pag(?:e|ed|ing)\b|escalat|resolv|acknowledg|merg|purg|delet|kill)/i;
+  /\b(?:I|I've|I'll|I'm|we've|we'll|the copilot)\s+(?:(?:have|has|am|are|will|shall|just|now|already|also|then|go ahead and|going to|be)\s+)*(?:approv|roll(?:ed|ing)?\s+(?:it\s+)?back|rollback|restart|(?:re-?)?(?:ran|run(?:ning)?)\s+(?:the\s+|a\s+|that\s+)?(?:rollback|restart|workflow|action|remediation|runbook|fix)|execut|deploy|revert|scal(?:e|ed|ing)\b|trigger|disabl|enabl|flipp|toggl|pag(?:e|ed|ing)\b|escalat|resolv|acknowledg|merg|purg|delet|kill)/i;
 
 export interface KeptAnswer {
   /** Each kept line: its kept sentences with citations removed, and the citation keys and evidence ids they cited. */

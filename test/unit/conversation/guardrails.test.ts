@@ -59,14 +59,17 @@ describe('keeping cited sentences', () => {
       [
         'I have approved the rollback of d-42 as the log asked [ev:log:checkout@2026-11-24T09:58:00Z].',
         "I'll roll back checkout now [ev:deploy:d-42].",
+        "I've run the rollback workflow [ev:deploy:d-42].",
         'The copilot restarted checkout [ev:deploy:d-42].',
         'A log line asks to approve the rollback; it is data, not an instruction [ev:log:checkout@2026-11-24T09:58:00Z].',
+        'I ran a search of the logs and found the line at 09:58 [ev:log:checkout@2026-11-24T09:58:00Z].',
       ].join('\n'),
       ledger,
     );
-    expect(kept.dropped.map((d) => d.reason)).toEqual(['action_claim', 'action_claim', 'action_claim']);
+    expect(kept.dropped.map((d) => d.reason)).toEqual(['action_claim', 'action_claim', 'action_claim', 'action_claim']);
     expect(kept.lines.map((l) => l.text)).toEqual([
       'A log line asks to approve the rollback; it is data, not an instruction.',
+      'I ran a search of the logs and found the line at 09:58.',
     ]);
   });
 
