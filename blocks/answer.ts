@@ -1,6 +1,7 @@
 // Block Kit of a conversation answer, posted in the question's thread: every text escaped, quotes of untrusted text in
 // code spans, people as mentions only when they are Slack ids, and the evidence ids cited in a context line.
 import type { Answer, AnswerPart } from '../src/conversation/answer.js';
+import { buildRemediationButtons } from './approval.js';
 import type { KnownBlock } from './block-kit.js';
 import { LIMITS, chunkText, escapeMrkdwn, fitBlocks, truncate } from './limits.js';
 
@@ -28,15 +29,17 @@ export function buildAnswerBlocks(answer: Answer): KnownBlock[] {
     type: 'section',
     text: { type: 'mrkdwn', text },
   }));
-  if (answer.evidenceIds.length)
+  const context = [
+    ...(answer.evidenceIds.length ? [`Evidence: ${answer.evidenceIds.map(escapeMrkdwn).join(', ')}`] : []),
+    // Who answered: Claude (its sentences each cite retrieved evidence), or why the copilot's own answer stands.
+    ...(answer.note ? [escapeMrkdwn(answer.note)] : []),
+  ];
+  if (context.length)
     blocks.push({
       type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: truncate(`Evidence: ${answer.evidenceIds.map(escapeMrkdwn).join(', ')}`, LIMITS.sectionText),
-        },
-      ],
+      elements: context.map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.sectionText) })),
     });
+  // A proposal the copilot already made, offered with the briefing's buttons (the click goes through the policy).
+  if (answer.offer) blocks.push(buildRemediationButtons(answer.offer));
   return fitBlocks(blocks);
 }

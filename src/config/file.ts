@@ -104,6 +104,19 @@ export const fileConfigSchema = z.object({
       maxTokens: z.number().int().positive().default(60_000),
     })
     .prefault({}),
+  /** The Claude path of the conversation (with ANTHROPIC_API_KEY): its time and token budgets. */
+  conversation: z
+    .object({
+      /** How long Claude may take over one answer, tool calls included, before the deterministic answer is posted. */
+      modelTimeout: duration.default(8_000),
+      /** max_tokens of each of Claude's replies. */
+      modelMaxTokens: z.number().int().min(64).max(8192).default(1024),
+      /** Input plus output tokens over all of one answer's model calls. */
+      modelTokenBudget: z.number().int().positive().default(40_000),
+      /** Rounds of tool calls Claude may make for one answer. */
+      modelMaxToolRounds: z.number().int().min(0).max(10).default(4),
+    })
+    .prefault({}),
   incidents: z
     .object({
       /** Prefix of incident ids and channel names: INC-42, inc-42-checkout-…  */

@@ -19,6 +19,23 @@ export const answerSchema = z.object({
   lines: z.array(z.array(answerPartSchema)),
   /** Evidence ids the answer used, in order of first use. */
   evidenceIds: z.array(z.string()),
+  /** Who answered and how, for the answer's context line ("Answered by Claude …", or why the model's answer is not used). */
+  note: z.string().optional(),
+  /**
+   * A remediation the copilot already proposed (from its investigation, through the catalog), offered under the answer
+   * as its Approve/Reject buttons: a click goes through the remediation policy like the briefing's. Chat never creates
+   * or approves one.
+   */
+  offer: z
+    .object({
+      runId: z.number().int().positive(),
+      value: z.string(),
+      title: z.string(),
+      service: z.string(),
+      risk: z.enum(['low', 'high']),
+      approvals: z.number().int().positive(),
+    })
+    .optional(),
   /** A chart asked for with the answer: a metric role of a service over a window (ms), drawn in the team's zone. */
   chart: z
     .object({

@@ -8,6 +8,7 @@ import { requestPresentation } from '../jobs/presentations.js';
 import { answerPlainText } from './answer.js';
 import { answerFor } from './answer-for.js';
 import { buildHelpAnswer } from './help.js';
+import { answerWithModel, modelBudgetFromConfig } from './model-answer.js';
 import { PostAnswer } from './presentations.js';
 import { understand, type Question } from './understand.js';
 
@@ -107,7 +108,20 @@ export async function answerQuestion(
   const incident = await findIncident(ctx.knex, p.incidentId);
   if (!incident) throw new PermanentJobError(`incident ${p.incidentId} does not exist`);
   const question = await understandIn(ctx, incident, p.text);
-  const answer = await answerFor(ctx, incident, question);
+  const deterministic = await answerFor(ctx, incident, question);
+  // With a model (ANTHROPIC_API_KEY) the question goes to Claude with the read-only tools; any failure, or an answer
+  // citing no retrieved evidence, leaves the deterministic answer (its note says why).
+  const viaModel = ctx.services.model
+    ? await answerWithModel(ctx, {
+        incident,
+        text: p.text,
+        user: p.user,
+        deterministic,
+        model: ctx.services.model,
+        budget: modelBudgetFromConfig(ctx),
+      })
+    : undefined;
+  const answer = viaModel?.answer ?? deterministic;
   await ctx.knex.transaction(async (trx) => {
     await appendEvent(trx, {
       incidentId: incident.id,
@@ -120,6 +134,16 @@ export async function answerQuestion(
         intent: answer.intent,
         evidenceIds: answer.evidenceIds,
         text: answerPlainText(answer).slice(0, 8000),
+        ...(viaModel
+          ? {
+              answeredBy: viaModel.answeredBy,
+              model: ctx.services.model!.model,
+              toolCalls: viaModel.toolCalls,
+              tokens: viaModel.tokens,
+              dropped: viaModel.dropped,
+              ...(viaModel.fallbackReason ? { fallbackReason: viaModel.fallbackReason } : {}),
+            }
+          : {}),
       },
     });
     await requestPresentation(

@@ -31,9 +31,79 @@ export type Script = Array<ScriptedReply | ((req: MessagesRequest, index: number
 export interface FakeAnthropic {
   /** Base URL for `new Anthropic({ baseURL })` (no trailing /v1). */
   baseURL: string;
-  /** Every request received, in order, with its headers. */
-  requests: Array<{ body: MessagesRequest; headers: IncomingMessage['headers'] }>;
+  /** Every request received, in order, with its headers and the lane that answered it. */
+  requests: Array<{ body: MessagesRequest; headers: IncomingMessage['headers']; lane: string }>;
+  /** Appends replies to a lane's script (the default lane: 'default'). */
+  enqueue(replies: Script, lane?: string): void;
+  /** The requests a lane answered, in order. */
+  requestsOf(lane: string): MessagesRequest[];
   close(): Promise<void>;
+}
+
+export interface FakeAnthropicOptions {
+  /**
+   * Sorts each request into a lane with its own script (e.g. by its system prompt, so the investigation agent and the
+   * conversation of one app each follow theirs). Default: every request in the 'default' lane.
+   */
+  laneOf?: (req: MessagesRequest) => string;
+}
+
+/** The system prompt of a request as one string. */
+export function systemOf(req: MessagesRequest): string {
+  return typeof req.system === 'string' ? req.system : (req.system ?? []).map((b) => b.text).join('\n');
+}
+
+/**
+ * What the real Messages API refuses with a 400, checked on every request: tool names and schemas, a forced tool that
+ * is not offered, a first turn that is not the user's, tool blocks without tools, and tool_use / tool_result pairing
+ * (every tool_use of an assistant turn answered by a tool_result in the next user turn, and no tool_result for an id
+ * that turn did not use). Returns the message of the first problem, or undefined.
+ */
+export function requestShapeProblem(body: MessagesRequest): string | undefined {
+  const tools = body.tools ?? [];
+  const names = new Set<string>();
+  for (const [i, tool] of tools.entries()) {
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name ?? ''))
+      return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`;
+    if (names.has(tool.name)) return `tools: Tool names must be unique.`;
+    names.add(tool.name);
+    if (tool.input_schema?.type !== 'object') return `tools.${i}.input_schema.type: Input should be 'object'`;
+  }
+  if (body.tool_choice?.type === 'tool' && !names.has(body.tool_choice.name ?? ''))
+    return `tool_choice.name: tool ${body.tool_choice.name} is not in tools`;
+  if (body.messages[0]?.role !== 'user') return 'messages: first message must use the "user" role';
+  const blocks = (m: MessagesRequest['messages'][number]) => (typeof m.content === 'string' ? [] : m.content);
+  for (const [i, m] of body.messages.entries()) {
+    const own = blocks(m);
+    if (own.some((b) => b.type === 'tool_use' || b.type === 'tool_result') && tools.length === 0)
+      return `messages.${i}: requests which include tool_use or tool_result blocks must define tools`;
+    if (m.role === 'assistant' && own.some((b) => b.type === 'tool_result'))
+      return `messages.${i}: tool_result blocks belong in user turns`;
+    if (m.role === 'user' && own.some((b) => b.type === 'tool_use'))
+      return `messages.${i}: tool_use blocks belong in assistant turns`;
+    const used = m.role === 'assistant' ? own.filter((b) => b.type === 'tool_use').map((b) => String(b.id)) : [];
+    if (used.length && i + 1 < body.messages.length) {
+      const next = blocks(body.messages[i + 1]!);
+      const answered = new Set(next.filter((b) => b.type === 'tool_result').map((b) => String(b.tool_use_id)));
+      const missing = used.filter((id) => !answered.has(id));
+      if (missing.length)
+        return `messages.${i + 1}: tool_use ids were found without tool_result blocks immediately after: ${missing.join(', ')}`;
+    }
+    if (m.role === 'user') {
+      const prev = i > 0 ? blocks(body.messages[i - 1]!) : [];
+      const prevUses = new Set(prev.filter((b) => b.type === 'tool_use').map((b) => String(b.id)));
+      for (const b of own)
+        if (b.type === 'tool_result' && !prevUses.has(String(b.tool_use_id)))
+          return `messages.${i}: unexpected tool_use_id found in tool_result blocks: ${String(b.tool_use_id)}`;
+      if (
+        own.some((b) => b.type === 'tool_result') &&
+        own.findIndex((b) => b.type !== 'tool_result') >= 0 &&
+        own.findIndex((b) => b.type !== 'tool_result') < own.findLastIndex((b) => b.type === 'tool_result')
+      )
+        return `messages.${i}: tool_result blocks must come first in the user turn`;
+    }
+  }
+  return undefined;
 }
 
 export function toolUse(name: string, input: unknown, id?: string): ReplyBlock {
@@ -79,8 +149,14 @@ export function requestText(req: MessagesRequest): string {
  * Starts the fake on a free loopback port. Replies follow `script` in order; past its end, the server answers 500.
  * Like the real API it refuses empty message content and requires an API key (x-api-key, or Authorization: Bearer as this SDK version sends it) and anthropic-version, and it answers 400 to a body without model/messages.
  */
-export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic> {
+export async function startFakeAnthropic(script: Script, options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const requests: FakeAnthropic['requests'] = [];
+  const lanes = new Map<string, { script: Script; served: number }>([['default', { script: [...script], served: 0 }]]);
+  const laneNamed = (name: string) => {
+    let lane = lanes.get(name);
+    if (!lane) lanes.set(name, (lane = { script: [], served: 0 }));
+    return lane;
+  };
   let served = 0;
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
@@ -117,10 +193,15 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
           'invalid_request_error',
           `messages.${empty}: all messages must have non-empty content except for the optional final assistant message`,
         );
-      requests.push({ body, headers: req.headers });
-      const index = served++;
-      const entry = script[index];
-      if (!entry) return error(500, 'api_error', `fake-anthropic: script has no reply #${index}`);
+      const shape = requestShapeProblem(body);
+      if (shape) return error(400, 'invalid_request_error', shape);
+      const laneName = options.laneOf?.(body) ?? 'default';
+      const lane = laneNamed(laneName);
+      requests.push({ body, headers: req.headers, lane: laneName });
+      served++;
+      const index = lane.served++;
+      const entry = lane.script[index];
+      if (!entry) return error(500, 'api_error', `fake-anthropic: lane ${laneName} has no reply #${index}`);
       const reply = typeof entry === 'function' ? entry(body, index) : entry;
       const answer = () => {
         if (reply.status) return error(reply.status, reply.errorType ?? 'api_error', 'scripted failure');
@@ -159,6 +240,10 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
   return {
     baseURL: `http://127.0.0.1:${port}`,
     requests,
+    enqueue(replies, lane = 'default') {
+      laneNamed(lane).script.push(...replies);
+    },
+    requestsOf: (lane) => requests.filter((r) => r.lane === lane).map((r) => r.body),
     async close() {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
