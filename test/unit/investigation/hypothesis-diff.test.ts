@@ -86,7 +86,7 @@ describe('diffHypotheses', () => {
 
   it('rules out a hypothesis the new run no longer holds, with the evidence it had', () => {
     const other = h({
-      category: 'resource_exhaustion',
+      category: 'cpu_saturation',
       cause: 'cpu',
       summary: 'CPU of checkout saturated',
       confidence: 0.5,
