@@ -7,6 +7,8 @@ import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repo
 import { approvalsRequired } from '../authorization/access.js';
 import type { WhatChanged } from './presentations.js';
 import { type Incident } from './repository.js';
+import type { SimilarReason } from '../investigation/similar.js';
+import { findSimilarIncidents } from './similar-incidents.js';
 import { countAlerts, firstAlert } from './alerts-repository.js';
 import { declaredSummary, eventActorsOfTypes, lastEventOfType, latestTruncation } from './timeline-repository.js';
 
@@ -70,6 +72,24 @@ export interface BriefingView {
   whatChanged?: WhatChanged | null;
   /** Slack user id of the incident commander, or null when nobody has taken command. */
   commander: string | null;
+  /**
+   * The closest of the copilot's own resolved incidents: their confirmed root cause, what fixed them and why they are
+   * similar (src/incidents/similar-incidents.ts); absent or empty when none is.
+   */
+  similar?: SimilarIncidentView[];
+}
+
+/** A similar past incident as the briefing shows it (titles, causes and summaries are untrusted text). */
+export interface SimilarIncidentView {
+  publicId: string;
+  title: string;
+  /** "2026-11-20" */
+  resolvedOn: string;
+  category: string | null;
+  cause: string | null;
+  summary: string | null;
+  fixedBy: string[];
+  reasons: SimilarReason[];
 }
 
 export type SuggestedStepState = 'todo' | 'running' | 'done' | 'not_recovered';
@@ -259,7 +279,22 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     resolvedBy: slackUser(actorOf('incident.resolved')),
     whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
     commander: slackUser(incident.commander),
+    // Once briefed: the first briefing goes out before anything is known to compare.
+    similar: inv ? await similarView(knex, incident) : [],
   };
+}
+
+async function similarView(knex: Knex, incident: Incident): Promise<SimilarIncidentView[]> {
+  return (await findSimilarIncidents(knex, incident)).map((s) => ({
+    publicId: s.publicId,
+    title: s.title,
+    resolvedOn: new Date(s.resolvedAt).toISOString().slice(0, 10),
+    category: s.category,
+    cause: s.cause,
+    summary: s.summary,
+    fixedBy: s.fixedBy,
+    reasons: s.reasons,
+  }));
 }
 
 /** The suggested step with its placeholders filled, and whether its action already ran in this incident. */
