@@ -123,9 +123,18 @@ export async function findOpenIncidentByGroupKey(
   return row ? toIncident(row) : undefined;
 }
 
-/** Ids of the incidents of a service that are not resolved. */
+/**
+ * Ids of the incidents that are not resolved and concern a service: paged for it, or with a hypothesis about it in
+ * their investigation (a deploy of the upstream service the investigation blames concerns the paged one's incident).
+ */
 export async function openIncidentIdsOfService(db: Knex | Knex.Transaction, service: string): Promise<number[]> {
-  const rows = (await db('incidents').where({ service }).whereNot({ status: 'resolved' }).select('id')) as {
+  const rows = (await db('incidents')
+    .whereNot({ status: 'resolved' })
+    .andWhere((q) =>
+      q.where({ service }).orWhereRaw(`investigation->'hypotheses' @> ?::jsonb`, [JSON.stringify([{ service }])]),
+    )
+    .orderBy('id')
+    .select('id')) as {
     id: number;
   }[];
   return rows.map((r) => r.id);
