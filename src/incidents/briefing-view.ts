@@ -10,7 +10,7 @@ import { type Incident } from './repository.js';
 import type { SimilarReason } from '../investigation/similar.js';
 import { findSimilarIncidents } from './similar-incidents.js';
 import { countAlerts, firstAlert } from './alerts-repository.js';
-import { declaredSummary, eventActorsOfTypes, lastEventOfType, latestTruncation } from './timeline-repository.js';
+import { declaredSummary, eventActorsOfTypes, lastEventWithKey, latestTruncation } from './timeline-repository.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
 export interface BriefingView {
@@ -332,7 +332,8 @@ export function stepState(runs: readonly string[]): SuggestedStepState {
 
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
 async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChanged | null> {
-  const last = await lastEventOfType(knex, incidentId, 'investigation.completed');
+  // A later run without an alert (a deploy, the periodic refresh) leaves the line standing.
+  const last = await lastEventWithKey(knex, incidentId, 'investigation.completed', 'whatChanged');
   return ((last?.data as { whatChanged?: WhatChanged } | undefined)?.whatChanged as WhatChanged | undefined) ?? null;
 }
 

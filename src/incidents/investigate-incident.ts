@@ -14,7 +14,7 @@ import { appendEvent, declaredSummary, lastEventOfType } from './timeline-reposi
 import { requestPresentation } from '../jobs/presentations.js';
 import { PostIncidentNote, scheduleBriefingUpdate, type RerunCause, type WhatChanged } from './presentations.js';
 import { evidenceFingerprint } from '../investigation/hypothesis-diff.js';
-import { armRefresh, lastRun, movesNote, readSliRecovery } from './reinvestigation.js';
+import { armRefresh, lastRun, leadPages, movesNote, readSliRecovery } from './reinvestigation.js';
 
 /**
  * Why an incident is investigated again: the same alert fired again and reopened it, a new alert points elsewhere, or
@@ -86,15 +86,21 @@ export async function investigateIncident(
   const steps: InvestigationStep[] = [];
   const started = Date.now();
   const file = ctx.config.file;
-  const found = await runInvestigation({
-    page,
-    sources: ctx.services.evidence,
-    now: ctx.clock.now().getTime(),
-    ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
-    window: windowFromConfig(file),
-    record: (s) => steps.push(s),
-    logger: ctx.logger,
-  });
+  const investigate = (p: PageSummary) =>
+    runInvestigation({
+      page: p,
+      sources: ctx.services.evidence,
+      now: ctx.clock.now().getTime(),
+      ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
+      window: windowFromConfig(file),
+      record: (s) => steps.push(s),
+      logger: ctx.logger,
+    });
+  let found = await investigate(page);
+  // A run about no one alert (a deploy, the refresh, a manual run) investigates the page and each lead the incident
+  // had, merged as the leads were, so it does not drop what a lead found.
+  if (!alertTrigger && incident.investigation)
+    for (const lead of await leadPages(ctx, incidentId)) found = mergeInvestigations(found, await investigate(lead));
   ctx.metrics.investigationDuration.observe(
     { mode: ctx.services.model ? 'model' : 'deterministic' },
     (Date.now() - started) / 1000,

@@ -9,7 +9,9 @@ import { timerRunAt } from '../oncall/timers.js';
 import { judgeRecovery, sloLimitFor, worstPerTimestamp } from '../remediation/verification.js';
 import type { MovedHypothesis, MovesNote, RerunCause } from './presentations.js';
 import type { Incident } from './repository.js';
-import { lastEventOfType, reopenCount } from './timeline-repository.js';
+import { eventsOfType, lastEventOfType, reopenCount } from './timeline-repository.js';
+import { latestAlertOfFingerprint } from './alerts-repository.js';
+import { pageFromAlertRow } from '../investigation/page-summary.js';
 
 /** The job that refreshes an open incident's investigation every `incidents.reinvestigateEvery`. */
 export const REINVESTIGATE_JOB = 'reinvestigate-incident';
@@ -27,6 +29,18 @@ export async function lastRun(db: Knex | Knex.Transaction, incidentId: number): 
     fingerprint: typeof data.fingerprint === 'string' ? data.fingerprint : null,
     sliRecovered: typeof data.sli?.recovered === 'boolean' ? data.sli.recovered : null,
   };
+}
+
+/** The pages of the incident's new leads (`alert.new_lead`: an alert pointing elsewhere), oldest first. */
+export async function leadPages(ctx: AppContext, incidentId: number): Promise<PageSummary[]> {
+  const pages: PageSummary[] = [];
+  for (const e of await eventsOfType(ctx.knex, incidentId, 'alert.new_lead')) {
+    const fingerprint = (e.data as { fingerprint?: unknown } | null)?.fingerprint;
+    if (typeof fingerprint !== 'string') continue;
+    const alert = await latestAlertOfFingerprint(ctx.knex, incidentId, e.actor, fingerprint);
+    if (alert) pages.push(pageFromAlertRow(alert));
+  }
+  return pages;
 }
 
 /** Evidence cited per moved hypothesis in the note; the briefing's Show evidence has the rest. */
@@ -136,12 +150,17 @@ export async function armRefresh(
   if (!(every > 0)) return;
   const cycle = await reopenCount(trx ?? ctx.knex, incidentId);
   const at = new Date(ctx.clock.now().getTime() + every);
+  // A clock that maps its timers (the local world's, a test's) says when that is in real time. Any other clock is
+  // read as real time, and the refresh never comes sooner than `every` of real time: a clock standing still in the
+  // past would otherwise make it spin.
+  const mapped = timerRunAt(ctx.clock, at);
+  const runAt = 'timerAt' in ctx.clock ? mapped : new Date(Math.max(mapped.getTime(), Date.now() + every));
   await ctx.queue.enqueue(
     REINVESTIGATE_JOB,
     { incidentId, cycle, seq },
     {
       jobId: `reinvestigate-incident-${incidentId}-c${cycle}-${seq}`,
-      runAt: timerRunAt(ctx.clock, at),
+      runAt,
       ...(trx ? { trx } : {}),
     },
   );

@@ -209,3 +209,29 @@ export async function verifiedActionsOf(
   }
   return out;
 }
+
+/** The incident's timeline entries of one type, oldest first, with their actor and data. */
+export async function eventsOfType(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  type: string,
+): Promise<{ actor: string; data: unknown }[]> {
+  return (await db('incident_events')
+    .where({ incident_id: incidentId, type })
+    .orderBy('id', 'asc')
+    .select('actor', 'data')) as { actor: string; data: unknown }[];
+}
+
+/** The incident's latest entry of one type whose data has `key` set (not null). */
+export async function lastEventWithKey(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  type: string,
+  key: string,
+): Promise<{ id: number; data: unknown } | undefined> {
+  return (await db('incident_events')
+    .where({ incident_id: incidentId, type })
+    .whereRaw(`data->>? is not null`, [key])
+    .orderBy('id', 'desc')
+    .first('id', 'data')) as { id: number; data: unknown } | undefined;
+}
