@@ -270,6 +270,19 @@ describe('the investigation follows the incident', () => {
     expect(notes(app, row)).toHaveLength(1);
   });
 
+  it('a manual run (the investigate-incident job as /incident reinvestigate queues it) also leaves the note', async () => {
+    const { app, clock, world } = await start('24h');
+    await page(app, 'fp-manual');
+    const row = await briefedIncident(app, {});
+    clock.advance(6 * 60_000);
+    world.recover(NOW.getTime() - 60_000, NOW.getTime() + 6 * 60_000);
+    await app.app.ctx.queue.enqueue('investigate-incident', { incidentId: row.id }, { jobId: 'manual-run-1' });
+    const note = await waitFor('the note under the briefing', () => notes(app, row)[0], 30_000);
+    expect(note.text).toContain('Investigated again as asked:');
+    expect(note.text).toContain('The SLI has recovered');
+    expect(await investigations(app, row.id)).toHaveLength(2);
+  });
+
   it('a resolved incident with a confirmed cause shows up as similar in the next incident briefing, with why', async () => {
     const { app } = await start('24h');
     await page(app, 'fp-past');
