@@ -130,9 +130,9 @@ export async function findOpenIncidentByGroupKey(
 export async function openIncidentIdsOfService(db: Knex | Knex.Transaction, service: string): Promise<number[]> {
   const rows = (await db('incidents')
     .whereNot({ status: 'resolved' })
-    .andWhere((q) =>
-      q.where({ service }).orWhereRaw(`investigation->'hypotheses' @> ?::jsonb`, [JSON.stringify([{ service }])]),
-    )
+    .andWhere((q) => {
+      q.where({ service }).orWhereRaw(`investigation->'hypotheses' @> ?::jsonb`, [JSON.stringify([{ service }])]);
+    })
     .orderBy('id')
     .select('id')) as {
     id: number;
