@@ -4,6 +4,7 @@ import type { WhatChanged } from '../src/incidents/presentations.js';
 import { approveConfirm } from './approval.js';
 import type { Button, KnownBlock, MrkdwnElement } from './block-kit.js';
 import { ActionIds } from './ids.js';
+import { similarBlocks } from './similar.js';
 import { LIMITS, escapeMrkdwn, fitBlocks, mrkdwnLink, truncate } from './limits.js';
 
 /** "New alert `X` on service `Y` since the last investigation; top hypothesis changed from A to B." Escaped mrkdwn. */
@@ -135,6 +136,7 @@ export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
   } else {
     if (view.whatChanged) blocks.push({ type: 'context', elements: [mrkdwn(buildWhatChangedText(view.whatChanged))] });
     blocks.push(...hypothesisBlocks(view));
+    blocks.push(...similarBlocks(view.similar));
   }
 
   const actions: Button[] = [];

@@ -132,6 +132,11 @@ export const fileConfigSchema = z.object({
        * Unset: never resolves by itself.
        */
       autoResolveAfter: duration.optional(),
+      /**
+       * While an incident is unresolved, investigate it again this often (a durable timer); the run is skipped when
+       * nothing changed (the same evidence fingerprint as the last run).
+       */
+      reinvestigateEvery: duration.default(5 * 60_000),
     })
     .prefault({}),
   /** Who may acknowledge, escalate, resolve, change severity or command, swap on-call, reject, declare. */

@@ -7,8 +7,16 @@ import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repo
 import { approvalsRequired } from '../authorization/access.js';
 import type { WhatChanged } from './presentations.js';
 import { type Incident } from './repository.js';
+import type { SimilarReason } from '../investigation/similar.js';
+import { findSimilarIncidents } from './similar-incidents.js';
 import { countAlerts, firstAlert } from './alerts-repository.js';
-import { declaredSummary, eventActorsOfTypes, lastEventOfType, latestTruncation } from './timeline-repository.js';
+import {
+  declaredSummary,
+  eventActorsOfTypes,
+  lastEventOfType,
+  lastEventWithKey,
+  latestTruncation,
+} from './timeline-repository.js';
 import { briefingBudgetLines } from '../slo/briefing-budget.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
@@ -74,6 +82,24 @@ export interface BriefingView {
   commander: string | null;
   /** Per SLO of the service: policy state, budget left, burn per window pair (formatted); absent without one. */
   errorBudgets?: string[];
+  /**
+   * The closest of the copilot's own resolved incidents: their confirmed root cause, what fixed them and why they are
+   * similar (src/incidents/similar-incidents.ts); absent or empty when none is.
+   */
+  similar?: SimilarIncidentView[];
+}
+
+/** A similar past incident as the briefing shows it (titles, causes and summaries are untrusted text). */
+export interface SimilarIncidentView {
+  publicId: string;
+  title: string;
+  /** "2026-11-20" */
+  resolvedOn: string;
+  category: string | null;
+  cause: string | null;
+  summary: string | null;
+  fixedBy: string[];
+  reasons: SimilarReason[];
 }
 
 export type SuggestedStepState = 'todo' | 'running' | 'done' | 'not_recovered';
@@ -268,7 +294,22 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
     commander: slackUser(incident.commander),
     ...(budgets.length ? { errorBudgets: budgets } : {}),
+    // Once briefed: the first briefing goes out before anything is known to compare.
+    similar: inv ? await similarView(knex, incident) : [],
   };
+}
+
+async function similarView(knex: Knex, incident: Incident): Promise<SimilarIncidentView[]> {
+  return (await findSimilarIncidents(knex, incident)).map((s) => ({
+    publicId: s.publicId,
+    title: s.title,
+    resolvedOn: new Date(s.resolvedAt).toISOString().slice(0, 10),
+    category: s.category,
+    cause: s.cause,
+    summary: s.summary,
+    fixedBy: s.fixedBy,
+    reasons: s.reasons,
+  }));
 }
 
 /** The suggested step with its placeholders filled, and whether its action already ran in this incident. */
@@ -306,7 +347,8 @@ export function stepState(runs: readonly string[]): SuggestedStepState {
 
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
 async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChanged | null> {
-  const last = await lastEventOfType(knex, incidentId, 'investigation.completed');
+  // A later run without an alert (a deploy, the periodic refresh) leaves the line standing.
+  const last = await lastEventWithKey(knex, incidentId, 'investigation.completed', 'whatChanged');
   return ((last?.data as { whatChanged?: WhatChanged } | undefined)?.whatChanged as WhatChanged | undefined) ?? null;
 }
 

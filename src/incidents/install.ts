@@ -1,7 +1,9 @@
-// Installs the incidents capability: its jobs (investigate). What it shows in chat is presenters/slack/'s.
+// Installs the incidents capability: its jobs (investigate, and the periodic refresh). What it shows in chat is presenters/slack/'s.
 import type { AppContext } from '../context.js';
 import { investigateIncidentJob } from './jobs/investigate-incident.js';
+import { reinvestigateIncidentJob } from './jobs/reinvestigate-incident.js';
 
 export function installIncidents(ctx: AppContext): void {
   ctx.queue.register(investigateIncidentJob(ctx));
+  ctx.queue.register(reinvestigateIncidentJob(ctx));
 }

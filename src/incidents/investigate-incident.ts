@@ -12,18 +12,34 @@ import { findIncident, saveInvestigation, type Incident } from './repository.js'
 import { firstAlert } from './alerts-repository.js';
 import { appendEvent, declaredSummary, lastEventOfType } from './timeline-repository.js';
 import { requestPresentation } from '../jobs/presentations.js';
-import { PostIncidentNote, scheduleBriefingUpdate, type WhatChanged } from './presentations.js';
+import { PostIncidentNote, scheduleBriefingUpdate, type RerunCause, type WhatChanged } from './presentations.js';
+import { evidenceFingerprint } from '../investigation/hypothesis-diff.js';
+import { armRefresh, lastRun, leadPages, movesNote, readSliRecovery } from './reinvestigation.js';
 
 /**
  * Why an incident is investigated again: the same alert fired again and reopened it, a new alert points elsewhere, or
  * an alert of the open incident fired again after every alert had resolved (the fix did not hold, or a new failure).
  */
-export const triggerSchema = z.object({
+export const alertTriggerSchema = z.object({
   reason: z.enum(['reopened', 'new_alert', 'fired_again']),
   source: z.enum(['alertmanager', 'pagerduty', 'slo']),
   fingerprint: z.string().min(1),
 });
+/**
+ * Or the evidence moved without an alert: a deploy or change event of the incident's service arrived, the periodic
+ * refresh came due (`incidents.reinvestigateEvery`; skipped when the evidence fingerprint is the last run's), or
+ * someone asked (`/incident reinvestigate`).
+ */
+export const triggerSchema = z.union([
+  alertTriggerSchema,
+  z.object({ reason: z.enum(['deploy', 'change']), eventId: z.string().min(1), service: z.string() }),
+  z.object({ reason: z.literal('refresh') }),
+  z.object({ reason: z.literal('manual'), by: z.string().optional() }),
+]);
 export type InvestigationTrigger = z.infer<typeof triggerSchema>;
+export type AlertTrigger = z.infer<typeof alertTriggerSchema>;
+
+const isAlertTrigger = (t: InvestigationTrigger | undefined): t is AlertTrigger => Boolean(t && 'fingerprint' in t);
 
 /**
  * What to investigate: the alert that asked for it (a reopen, a new lead), else the page stored with the incident
@@ -37,7 +53,7 @@ export async function pageSummaryFor(
   /** The incident when the caller has it loaded already (one statement fewer). */
   loaded?: Incident,
 ): Promise<PageSummary> {
-  if (trigger) {
+  if (isAlertTrigger(trigger)) {
     const alert = await latestAlertOfFingerprint(ctx.knex, incidentId, trigger.source, trigger.fingerprint);
     if (alert) return pageFromAlertRow(alert);
   }
@@ -51,30 +67,40 @@ export async function pageSummaryFor(
 
 /**
  * Runs the investigation, stores its result on the incident and its spans, and schedules the briefing update. A
- * failed investigation is retried by the queue; the first briefing already told people what fired.
+ * failed investigation is retried by the queue; the first briefing already told people what fired. An incident
+ * investigated before hears, under its briefing, which hypotheses moved and why (and an SLI recovery); a periodic
+ * refresh that finds the same evidence as the last run stores nothing and says nothing. Returns whether it stored a
+ * result.
  */
 export async function investigateIncident(
   ctx: AppContext,
   incidentId: number,
   trigger?: InvestigationTrigger,
-): Promise<void> {
+): Promise<'stored' | 'unchanged' | 'resolved'> {
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  if (incident.status === 'resolved') return;
+  if (incident.status === 'resolved') return 'resolved';
   const page = await pageSummaryFor(ctx, incidentId, trigger, incident);
-  const previous = trigger ? await lastTopHypothesis(ctx, incidentId) : null;
+  const alertTrigger = isAlertTrigger(trigger) ? trigger : undefined;
+  const previous = alertTrigger ? await lastTopHypothesis(ctx, incidentId) : null;
   const steps: InvestigationStep[] = [];
   const started = Date.now();
   const file = ctx.config.file;
-  const found = await runInvestigation({
-    page,
-    sources: ctx.services.evidence,
-    now: ctx.clock.now().getTime(),
-    ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
-    window: windowFromConfig(file),
-    record: (s) => steps.push(s),
-    logger: ctx.logger,
-  });
+  const investigate = (p: PageSummary) =>
+    runInvestigation({
+      page: p,
+      sources: ctx.services.evidence,
+      now: ctx.clock.now().getTime(),
+      ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
+      window: windowFromConfig(file),
+      record: (s) => steps.push(s),
+      logger: ctx.logger,
+    });
+  let found = await investigate(page);
+  // A run about no one alert (a deploy, the refresh, a manual run) investigates the page and each lead the incident
+  // had, merged as the leads were, so it does not drop what a lead found.
+  if (!alertTrigger && incident.investigation)
+    for (const lead of await leadPages(ctx, incidentId)) found = mergeInvestigations(found, await investigate(lead));
   ctx.metrics.investigationDuration.observe(
     { mode: ctx.services.model ? 'model' : 'deterministic' },
     (Date.now() - started) / 1000,
@@ -84,12 +110,20 @@ export async function investigateIncident(
     trigger?.reason === 'new_alert' && incident.investigation
       ? mergeInvestigations(incident.investigation, found)
       : found;
+  const sli = await readSliRecovery(ctx, incident, page, result);
+  const fingerprint = evidenceFingerprint(result, sli?.recovered ?? null);
+  const last = await lastRun(ctx.knex, incidentId);
+  // A refresh that found what the last run found changes nothing: no result, no note, no briefing edit.
+  if (trigger?.reason === 'refresh' && last.fingerprint === fingerprint) return 'unchanged';
+  const moved = incident.investigation
+    ? movesNote(rerunCause(trigger, page), incident.investigation, result, sli, last.sliRecovered)
+    : null;
   const investigationId = randomUUID();
   await saveSpans(ctx.knex, incidentId, investigationId, steps);
   const top = result.hypotheses[0]?.summary ?? null;
-  const change: WhatChanged | null = trigger
+  const change: WhatChanged | null = alertTrigger
     ? {
-        reason: trigger.reason,
+        reason: alertTrigger.reason,
         alertname: page.alertname ?? null,
         service: page.service ?? null,
         from: previous ?? null,
@@ -104,7 +138,11 @@ export async function investigateIncident(
       actor: 'copilot',
       data: {
         investigationId,
-        ...(trigger ? { trigger, whatChanged: change } : {}),
+        ...(trigger ? { trigger } : {}),
+        ...(change ? { whatChanged: change } : {}),
+        ...(moved ? { moved } : {}),
+        fingerprint,
+        sli,
         novel: result.novel,
         top: result.hypotheses[0]
           ? {
@@ -126,10 +164,37 @@ export async function investigateIncident(
         { incidentId, note: { kind: 'what_changed', change } },
         { jobId: `what-changed:${investigationId}`, trx },
       );
+    // Under the briefing: which hypotheses moved and the evidence that moved them, and an SLI recovery.
+    if (moved)
+      await requestPresentation(
+        ctx,
+        PostIncidentNote,
+        { incidentId, note: { kind: 'moved', moved } },
+        { jobId: `moved:${investigationId}`, trx },
+      );
     await scheduleBriefingUpdate(ctx, incidentId, trx);
+    // The first investigation (and the first after a reopen) starts the periodic refresh.
+    if (!trigger || trigger.reason === 'reopened') await armRefresh(ctx, incidentId, 1, trx);
   });
   // The chat presenter posts the onset chart on this event.
   ctx.events.emit('investigation.completed', { incidentId });
+  return 'stored';
+}
+
+/** Why the investigation ran again, as the note says it (the alert, deploy or change that asked, or who). */
+function rerunCause(trigger: InvestigationTrigger | undefined, page: PageSummary): RerunCause {
+  if (!trigger) return { reason: 'manual', ref: null, service: null };
+  switch (trigger.reason) {
+    case 'deploy':
+    case 'change':
+      return { reason: trigger.reason, ref: trigger.eventId, service: trigger.service };
+    case 'refresh':
+      return { reason: 'refresh', ref: null, service: null };
+    case 'manual':
+      return { reason: 'manual', ref: trigger.by ?? null, service: null };
+    default:
+      return { reason: trigger.reason, ref: page.alertname ?? null, service: page.service ?? null };
+  }
 }
 
 /**

@@ -23,10 +23,48 @@ export const whatChangedSchema = z.object({
 });
 export type WhatChanged = z.infer<typeof whatChangedSchema>;
 
-/** A line for the channel: the group fired again after the resolve, or what a re-investigation changed. */
+/** One piece of evidence as the note cites it: its kind, id and detail (numbers; untrusted text, escaped when shown). */
+const noteEvidenceSchema = z.object({ kind: z.string(), ref: z.string(), detail: z.string() });
+
+/**
+ * One hypothesis that moved between two investigations, with its confidences already formatted ("62%") and the
+ * evidence that moved it (see src/investigation/hypothesis-diff.ts).
+ */
+export const movedHypothesisSchema = z.object({
+  kind: z.enum(['new', 'strengthened', 'weakened', 'ruled_out']),
+  summary: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  added: z.array(noteEvidenceSchema),
+  removed: z.array(noteEvidenceSchema),
+});
+export type MovedHypothesis = z.infer<typeof movedHypothesisSchema>;
+
+/** Why the investigation ran again, for the note under the briefing (ids and services are untrusted text). */
+export const rerunCauseSchema = z.object({
+  reason: z.enum(['reopened', 'new_alert', 'fired_again', 'deploy', 'change', 'refresh', 'manual']),
+  /** The deploy or change id, or the alert name, that asked for it. */
+  ref: z.string().nullable(),
+  service: z.string().nullable(),
+});
+export type RerunCause = z.infer<typeof rerunCauseSchema>;
+
+/** What moved in a re-investigation: hypotheses, and the SLI recovering (its reading, formatted). */
+export const movesNoteSchema = z.object({
+  cause: rerunCauseSchema,
+  moves: z.array(movedHypothesisSchema),
+  recovery: z.string().nullable(),
+});
+export type MovesNote = z.infer<typeof movesNoteSchema>;
+
+/**
+ * A line for the channel: the group fired again after the resolve, or what a re-investigation changed; `moved` goes
+ * in the briefing's thread.
+ */
 export const incidentNoteSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reopened'), alertname: z.string(), minutesAfterResolve: z.number().int().nonnegative() }),
   z.object({ kind: z.literal('what_changed'), change: whatChangedSchema }),
+  z.object({ kind: z.literal('moved'), moved: movesNoteSchema }),
 ]);
 export type IncidentNote = z.infer<typeof incidentNoteSchema>;
 

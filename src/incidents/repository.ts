@@ -124,9 +124,18 @@ export async function findOpenIncidentByGroupKey(
   return row ? toIncident(row) : undefined;
 }
 
-/** Ids of the incidents of a service that are not resolved. */
+/**
+ * Ids of the incidents that are not resolved and concern a service: paged for it, or with a hypothesis about it in
+ * their investigation (a deploy of the upstream service the investigation blames concerns the paged one's incident).
+ */
 export async function openIncidentIdsOfService(db: Knex | Knex.Transaction, service: string): Promise<number[]> {
-  const rows = (await db('incidents').where({ service }).whereNot({ status: 'resolved' }).select('id')) as {
+  const rows = (await db('incidents')
+    .whereNot({ status: 'resolved' })
+    .andWhere((q) => {
+      q.where({ service }).orWhereRaw(`investigation->'hypotheses' @> ?::jsonb`, [JSON.stringify([{ service }])]);
+    })
+    .orderBy('id')
+    .select('id')) as {
     id: number;
   }[];
   return rows.map((r) => r.id);
@@ -324,4 +333,48 @@ export async function listResolvedWithRootCause(
         : r.resolution) as ResolvedIncident['resolution'],
     }))
     .filter((r) => Boolean(r.resolution?.category || r.resolution?.cause || r.resolution?.summary));
+}
+
+/** A resolved incident with what similarity compares: what paged, its last investigation, its confirmed cause. */
+export interface ResolvedForSimilarity extends ResolvedIncident {
+  id: number;
+  page: PageSummary | null;
+  investigation: InvestigationResult | null;
+}
+
+/** The most recently resolved incidents whose resolution names a root cause (kind or cause), newest first. */
+export async function listResolvedForSimilarity(
+  db: Knex | Knex.Transaction,
+  opts: { excludeId?: number; limit?: number } = {},
+): Promise<ResolvedForSimilarity[]> {
+  const q = db('incidents')
+    .where({ status: 'resolved' })
+    .whereNotNull('resolution')
+    .orderBy('resolved_at', 'desc')
+    .limit(opts.limit ?? 50);
+  if (opts.excludeId !== undefined) q.andWhereNot({ id: opts.excludeId });
+  const rows = (await q.select(
+    'id',
+    'public_id',
+    'title',
+    'service',
+    'resolved_at',
+    'resolution',
+    'page',
+    'investigation',
+  )) as Row[];
+  return rows
+    .map((r) => ({
+      id: r.id as number,
+      publicId: r.public_id as string,
+      title: r.title as string,
+      service: (r.service as string | null) ?? null,
+      resolvedAt: new Date(r.resolved_at as string | Date),
+      resolution: (typeof r.resolution === 'string'
+        ? JSON.parse(r.resolution)
+        : r.resolution) as ResolvedIncident['resolution'],
+      page: (r.page as PageSummary | null) ?? null,
+      investigation: (r.investigation as InvestigationResult | null) ?? null,
+    }))
+    .filter((r) => Boolean(r.resolution?.category || r.resolution?.cause));
 }

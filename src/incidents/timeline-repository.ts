@@ -186,3 +186,52 @@ export async function latestTruncation(db: Knex | Knex.Transaction, incidentId: 
     { truncated?: unknown } | undefined;
   return typeof data?.truncated === 'number' ? data.truncated : 0;
 }
+
+/** Per incident, the catalog actions that ran and were verified to help (`remediation.verified`), in order. */
+export async function verifiedActionsOf(
+  db: Knex | Knex.Transaction,
+  incidentIds: number[],
+): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (incidentIds.length === 0) return out;
+  const rows = (await db('incident_events')
+    .whereIn('incident_id', incidentIds)
+    .where({ type: 'remediation.verified' })
+    .orderBy('id', 'asc')
+    .select('incident_id', 'data')) as { incident_id: number; data: unknown }[];
+  for (const r of rows) {
+    const data = (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as { action?: unknown } | null;
+    const action = data?.action;
+    if (typeof action !== 'string') continue;
+    const list = out.get(r.incident_id) ?? [];
+    if (!list.includes(action)) list.push(action);
+    out.set(r.incident_id, list);
+  }
+  return out;
+}
+
+/** The incident's timeline entries of one type, oldest first, with their actor and data. */
+export async function eventsOfType(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  type: string,
+): Promise<{ actor: string; data: unknown }[]> {
+  return (await db('incident_events')
+    .where({ incident_id: incidentId, type })
+    .orderBy('id', 'asc')
+    .select('actor', 'data')) as { actor: string; data: unknown }[];
+}
+
+/** The incident's latest entry of one type whose data has `key` set (not null). */
+export async function lastEventWithKey(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  type: string,
+  key: string,
+): Promise<{ id: number; data: unknown } | undefined> {
+  return (await db('incident_events')
+    .where({ incident_id: incidentId, type })
+    .whereRaw(`data->>? is not null`, [key])
+    .orderBy('id', 'desc')
+    .first('id', 'data')) as { id: number; data: unknown } | undefined;
+}

@@ -155,7 +155,8 @@ async function processChangeEvent(ctx: AppContext, event: z.infer<typeof changeE
       if (written)
         await ctx.queue.enqueue(
           InvestigateIncident.name,
-          { incidentId: id },
+          // The trigger names the event, so the note under the briefing says what moved and why.
+          { incidentId: id, trigger: { reason: event.type, eventId: event.id, service: event.service } },
           { jobId: `investigate-incident-${id}-${event.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, trx },
         );
     });

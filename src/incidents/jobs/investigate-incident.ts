@@ -26,6 +26,8 @@ export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<t
     ...InvestigateIncident,
     attempts: 3,
     backoffMs: 2000,
-    process: async ({ incidentId, trigger }) => investigateIncident(ctx, incidentId, trigger),
+    process: async ({ incidentId, trigger }) => {
+      await investigateIncident(ctx, incidentId, trigger);
+    },
   });
 }
