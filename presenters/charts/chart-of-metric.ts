@@ -13,6 +13,8 @@ import type { Series } from '../../src/investigation/evidence-model.js';
 import { roleLabel } from '../../src/investigation/format-value.js';
 import { sloLimitFor } from '../../src/remediation/verification.js';
 import { renderChartPng } from './render-chart.js';
+import { formatClockTime } from '../../lib/wall-clock.js';
+import { teamZone } from '../../src/incidents/onset.js';
 
 /**
  * What to chart: a metric role of a service, or a query; a query's unit comes from `role` when given (the role it was
@@ -45,14 +47,12 @@ export interface MetricChart {
 
 /** The team's time zone, UTC when the incident has no team or the team none. */
 export function teamTimeZone(ctx: AppContext, team: string | null): string {
-  return ctx.config.file.teams.find((t) => t.name === team)?.timeZone ?? 'UTC';
+  return teamZone(ctx.config.file, team);
 }
 
-/** "14:05" in a time zone, for a marker's label. */
+/** "14:05" in a time zone, for a marker's label: the same minute the briefing and the console show (lib/wall-clock.ts). */
 export function clockTime(at: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
-    at,
-  );
+  return formatClockTime(at, timeZone);
 }
 
 /**

@@ -9,6 +9,8 @@ import type { WhatChanged } from './presentations.js';
 import { type Incident } from './repository.js';
 import { countAlerts, firstAlert } from './alerts-repository.js';
 import { declaredSummary, eventActorsOfTypes, lastEventOfType, latestTruncation } from './timeline-repository.js';
+import { formatDateTime } from '../../lib/wall-clock.js';
+import { incidentOnset, teamZone } from './onset.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
 export interface BriefingView {
@@ -22,7 +24,10 @@ export interface BriefingView {
   alertname: string;
   summary: string | null;
   source: string;
-  /** When it started, already formatted for people ("03:12 UTC"). */
+  /**
+   * When it started, in the team's time zone ("2026-11-20 04:12 GMT+1"): the same instant, to the same minute, as the
+   * onset marker of the briefing's chart (`incidentOnset`).
+   */
   startedAt: string;
   /** `truncated`: alerts of the group the sender left out of its last delivery (Alertmanager's max_alerts). */
   alerts: { firing: number; resolved: number; truncated?: number };
@@ -87,10 +92,6 @@ export interface BriefingState {
   suggested: string | null;
   remediations: string[];
   evidence: string[];
-}
-
-function formatTime(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** What a runbook placeholder can be filled with, from the incident and its top hypothesis. */
@@ -229,7 +230,10 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
         : incident.source === 'alertmanager'
           ? 'Alertmanager'
           : '/incident declare',
-    startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
+    startedAt: formatDateTime(
+      incidentOnset(incident, alert?.starts_at as Date | undefined),
+      teamZone(config.file, incident.team),
+    ),
     alerts: { ...counts, truncated: await latestTruncation(knex, incident.id) },
     links: links.slice(0, 6),
     phase: inv ? 'briefed' : 'investigating',
