@@ -4,12 +4,14 @@
 import type { AppContext } from '../../src/context.js';
 import {
   buildMetricChartView,
+  alertThresholdFor,
   saturationThreshold,
   thresholdRule,
   type ChartMarker,
   type ChartView,
 } from '../../src/investigation/chart-view.js';
 import type { Series } from '../../src/investigation/evidence-model.js';
+import type { PageSummary } from '../../src/investigation/ports.js';
 import { roleLabel } from '../../src/investigation/format-value.js';
 import { sloLimitFor } from '../../src/remediation/verification.js';
 import { renderChartPng } from './render-chart.js';
@@ -29,6 +31,8 @@ export interface MetricChartRequest {
   timeZone: string;
   /** Shown in the title before the metric ("INC-7"). */
   prefix?: string;
+  /** The page: its alert's own threshold for the charted role (`alertThresholdFor`) is drawn instead of a default. */
+  page?: PageSummary | null;
   /** Said after the service in the title ("around the onset"). */
   caption?: string;
   markers?: ChartMarker[];
@@ -69,6 +73,7 @@ export async function chartOfMetric(ctx: AppContext, req: MetricChartRequest): P
   if (!series.length) return undefined;
   const role = req.role ?? roleOfQuery(ctx, req.query!);
   const limit = role ? sloLimitFor(ctx.config, req.service, role) : undefined;
+  const fromAlert = role ? alertThresholdFor(req.page, role) : undefined;
   const view = buildMetricChartView({
     title: `${req.prefix ? `${req.prefix}: ` : ''}${role ? roleLabel(role) : 'metric'} of ${req.service}${req.caption ? ` ${req.caption}` : ''}`,
     role: role ?? 'count',
@@ -78,8 +83,8 @@ export async function chartOfMetric(ctx: AppContext, req: MetricChartRequest): P
     highlight: req.highlight ?? req.service,
     ...(limit !== undefined
       ? { threshold: thresholdRule(role!, limit, 'SLO paging level') }
-      : role && saturationThreshold(role)
-        ? { threshold: saturationThreshold(role)! }
+      : role && saturationThreshold(role, fromAlert)
+        ? { threshold: saturationThreshold(role, fromAlert)! }
         : {}),
     markers: [
       ...(req.markers ?? []),

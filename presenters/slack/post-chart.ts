@@ -34,6 +34,8 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number, loaded
     timeZone,
     prefix: incident.publicId,
     caption: 'around the onset',
+    // The alert's own threshold (its definition's `threshold` and `threshold_role` annotations) when it gives one.
+    page: incident.page,
     markers: [{ at: onset, label: `onset ${clockTime(onset, timeZone)}`, kind: 'onset' as const }],
     // The suspect's deploys and changes too: the cause is often a dependency's.
     changesOf: [incident.service, ...(suspect ? [suspect] : [])],
