@@ -13,6 +13,7 @@ import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
 import { GITHUB_TOKEN } from './harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { createWarpClock } from '../../../src/oncall/timers.js';
 
 let app: RunningApp | undefined;
 let slack: FakeSlack | undefined;
@@ -34,8 +35,10 @@ describe('from a page to a remediation', () => {
     const scenario = loadScenario('bad-deploy-shop-01');
     // The scenario is a frozen world: its clock starts at the scenario's "now" and runs on from there. Slack signs
     // its requests with the same clock the app checks them against.
-    const startedAt = Date.now();
-    const clock = { now: () => new Date(Date.parse(scenario.now) + (Date.now() - startedAt)) };
+    // A warp clock at real speed: its timers (the weekly handoffs of the scenario's rotation) fire at their time in
+    // the scenario's frame. A bare `now()` made every handoff since the scenario's date due at once: a hundred posts
+    // paced in one channel held all 50 worker slots when the Approve click came.
+    const clock = createWarpClock(new Date(scenario.now), 1);
     slack = await startFakeSlack({ now: () => clock.now().getTime() });
     github = await startFakeGithub({ token: GITHUB_TOKEN });
     schema = uniqueName('test');
