@@ -6,6 +6,7 @@ import { createLocalWorkspace } from './slack/local-workspace.js';
 import { createSandboxWorld } from './world/index.js';
 import { buildSandboxFileConfig } from './default-config.js';
 import { createIncidentsRouter } from './console/incidents-router.js';
+import { teamZone } from '../src/incidents/onset.js';
 import { workspaceNames } from './console/console-router.js';
 
 export { createLocalWorkspace, type LocalWorkspace, type LocalWorkspaceOptions } from './slack/local-workspace.js';
@@ -52,6 +53,7 @@ export async function startLocalWorkspace(config: AppConfig, deps: LocalWorkspac
             now: () => world.clock.now(),
             names: workspaceNames(workspace.state),
             logger: deps.logger,
+            zoneOf: (team) => teamZone(config.file, team),
           }),
         );
         router.use(world.router);

@@ -11,6 +11,7 @@ import { registerDeadLetterMetrics } from './adapters/queue/dead-letter-metrics.
 import { createSlackSurface } from './adapters/slack/slack-surface.js';
 import type { SlackRateOptions } from './adapters/slack/rate-schedule.js';
 import { pagerDutyFromConfig } from './adapters/pagerduty/rest-client.js';
+import { pagerDutyEventsFromConfig } from './adapters/pagerduty/events-client.js';
 import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
 import { createConfigRunbookSource } from './runbooks/config-runbooks.js';
@@ -216,6 +217,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     stops.runbooks = async () => gitRunbooks?.stop();
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });
     const pagerduty = overrides.pagerduty ?? pagerDutyFromConfig(config);
+    const pagerdutyEvents = pagerDutyEventsFromConfig(config);
     const model = overrides.model ?? createInvestigationModel(config);
 
     const ctx: AppContext = {
@@ -228,7 +230,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       metrics,
       events,
       chat,
-      services: { evidence, ...(model ? { model } : {}), ...(pagerduty ? { pagerduty } : {}) },
+      services: {
+        evidence,
+        ...(model ? { model } : {}),
+        ...(pagerduty ? { pagerduty } : {}),
+        ...(pagerdutyEvents ? { pagerdutyEvents } : {}),
+      },
     };
 
     installIntake(ctx, http.webhooks);

@@ -9,7 +9,7 @@ import type { DomainEvents } from './domain-events.js';
 import type { ChatNotifier } from './incidents/chat-notifier.js';
 import type { EvidenceSources } from './investigation/ports.js';
 import type { LanguageModel } from './investigation/agent/language-model.js';
-import type { PagerDutyClient } from './oncall/ports.js';
+import type { PagerDutyClient, PagerDutyEvents } from './oncall/ports.js';
 
 /** The clock: every "now" in the product comes from here, so tests and the local workspace's world can move time. */
 export interface Clock {
@@ -26,6 +26,8 @@ export interface OptionalServices {
   model?: LanguageModel;
   /** PagerDuty's REST API for on-call (PAGERDUTY_TOKEN); absent: schedules and policies come from the config. */
   pagerduty?: PagerDutyClient;
+  /** PagerDuty's Events API v2 (PAGERDUTY_ROUTING_KEY); absent: a page Slack refuses is not sent to PagerDuty. */
+  pagerdutyEvents?: PagerDutyEvents;
 }
 
 export interface AppContext {

@@ -36,6 +36,8 @@ export const REDACT_PATHS = [
   'config.SLACK_APP_TOKEN',
   'config.PAGERDUTY_TOKEN',
   'config.PAGERDUTY_WEBHOOK_SECRET',
+  'config.PAGERDUTY_ROUTING_KEY',
+  '*.routing_key',
   'config.ALERTMANAGER_TOKEN',
   'config.DEPLOY_GATE_TOKEN',
   'config.GITHUB_TOKEN',

@@ -4,15 +4,19 @@
 import type { AppContext } from '../../src/context.js';
 import {
   buildMetricChartView,
+  alertThresholdFor,
   saturationThreshold,
   thresholdRule,
   type ChartMarker,
   type ChartView,
 } from '../../src/investigation/chart-view.js';
 import type { Series } from '../../src/investigation/evidence-model.js';
+import type { PageSummary } from '../../src/investigation/ports.js';
 import { roleLabel } from '../../src/investigation/format-value.js';
 import { sloLimitFor } from '../../src/remediation/verification.js';
 import { renderChartPng } from './render-chart.js';
+import { formatClockTime } from '../../lib/wall-clock.js';
+import { teamZone } from '../../src/incidents/onset.js';
 
 /**
  * What to chart: a metric role of a service, or a query; a query's unit comes from `role` when given (the role it was
@@ -27,6 +31,8 @@ export interface MetricChartRequest {
   timeZone: string;
   /** Shown in the title before the metric ("INC-7"). */
   prefix?: string;
+  /** The page: its alert's own threshold for the charted role (`alertThresholdFor`) is drawn instead of a default. */
+  page?: PageSummary | null;
   /** Said after the service in the title ("around the onset"). */
   caption?: string;
   markers?: ChartMarker[];
@@ -45,14 +51,12 @@ export interface MetricChart {
 
 /** The team's time zone, UTC when the incident has no team or the team none. */
 export function teamTimeZone(ctx: AppContext, team: string | null): string {
-  return ctx.config.file.teams.find((t) => t.name === team)?.timeZone ?? 'UTC';
+  return teamZone(ctx.config.file, team);
 }
 
-/** "14:05" in a time zone, for a marker's label. */
+/** "14:05" in a time zone, for a marker's label: the same minute the briefing and the console show (lib/wall-clock.ts). */
 export function clockTime(at: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
-    at,
-  );
+  return formatClockTime(at, timeZone);
 }
 
 /**
@@ -69,6 +73,7 @@ export async function chartOfMetric(ctx: AppContext, req: MetricChartRequest): P
   if (!series.length) return undefined;
   const role = req.role ?? roleOfQuery(ctx, req.query!);
   const limit = role ? sloLimitFor(ctx.config, req.service, role) : undefined;
+  const fromAlert = role ? alertThresholdFor(req.page, role) : undefined;
   const view = buildMetricChartView({
     title: `${req.prefix ? `${req.prefix}: ` : ''}${role ? roleLabel(role) : 'metric'} of ${req.service}${req.caption ? ` ${req.caption}` : ''}`,
     role: role ?? 'count',
@@ -78,8 +83,8 @@ export async function chartOfMetric(ctx: AppContext, req: MetricChartRequest): P
     highlight: req.highlight ?? req.service,
     ...(limit !== undefined
       ? { threshold: thresholdRule(role!, limit, 'SLO paging level') }
-      : role && saturationThreshold(role)
-        ? { threshold: saturationThreshold(role)! }
+      : role && saturationThreshold(role, fromAlert)
+        ? { threshold: saturationThreshold(role, fromAlert)! }
         : {}),
     markers: [
       ...(req.markers ?? []),

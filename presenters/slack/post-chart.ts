@@ -4,6 +4,7 @@ import type { AppContext } from '../../src/context.js';
 import { findIncident, type Incident } from '../../src/incidents/repository.js';
 import { firstAlert } from '../../src/incidents/alerts-repository.js';
 import { appendEvent, findEventByKey } from '../../src/incidents/timeline-repository.js';
+import { incidentOnset } from '../../src/incidents/onset.js';
 import { chartOfMetric, clockTime, teamTimeZone, type MetricChart } from '../charts/chart-of-metric.js';
 import { postSloChart } from './post-slo-chart.js';
 
@@ -22,8 +23,8 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number, loaded
   if (!ctx.services.evidence.metrics || !incident?.service || !incident.channelId || !incident.briefingTs) return false;
   if (await findEventByKey(ctx.knex, `chart:${incidentId}`)) return false;
   const alert = await firstAlert(ctx.knex, incidentId);
-  const onset =
-    incident.investigation?.onset ?? ((alert?.starts_at as Date | undefined) ?? incident.openedAt).getTime();
+  // The same instant the briefing's "Started" shows (src/incidents/onset.ts), labelled to the same minute.
+  const onset = incidentOnset(incident, alert?.starts_at as Date | undefined);
   const timeZone = teamTimeZone(ctx, incident.team);
   const suspect = incident.investigation?.hypotheses[0]?.service;
   const base = {
@@ -33,6 +34,8 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number, loaded
     timeZone,
     prefix: incident.publicId,
     caption: 'around the onset',
+    // The alert's own threshold (its definition's `threshold` and `threshold_role` annotations) when it gives one.
+    page: incident.page,
     markers: [{ at: onset, label: `onset ${clockTime(onset, timeZone)}`, kind: 'onset' as const }],
     // The suspect's deploys and changes too: the cause is often a dependency's.
     changesOf: [incident.service, ...(suspect ? [suspect] : [])],

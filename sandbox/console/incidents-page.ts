@@ -6,6 +6,7 @@ import type { StoredSpan } from '../../src/investigation/spans-repository.js';
 import { emojify } from './emoji.js';
 import { escapeHtml, type NameLookup } from './mrkdwn.js';
 import { keyLabel, readableValue } from './readable-data.js';
+import { formatDateTime } from '../../lib/wall-clock.js';
 
 /** A span of the decision trace with the spans that ran inside it. */
 export interface SpanNode {
@@ -46,8 +47,9 @@ function formatSpanMs(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms)} ms` : formatDuration(ms);
 }
 
-function formatWhen(d: Date): string {
-  return d.toISOString().replace('T', ' ').slice(0, 19) + 'Z';
+/** An instant in the incident's team's time zone, to the second (the one formatter of lib/wall-clock.ts). */
+function formatWhen(d: Date, timeZone: string): string {
+  return formatDateTime(d, timeZone, { seconds: true });
 }
 
 function since(from: Date, to: Date | null): string {
@@ -100,7 +102,12 @@ function person(id: string | null, names: NameLookup): string {
 }
 
 /** The list of incidents, newest first, with their milestones; `now` ends the duration of one still open. */
-export function renderIncidentList(incidents: readonly IncidentListing[], names: NameLookup, now: Date): string {
+export function renderIncidentList(
+  incidents: readonly IncidentListing[],
+  names: NameLookup,
+  now: Date,
+  zoneOf: (team: string | null) => string = () => 'UTC',
+): string {
   if (!incidents.length) return '<div class="muted empty">No incidents yet.</div>';
   const rows = [...incidents]
     .sort((a, b) => b.openedAt.getTime() - a.openedAt.getTime() || b.id - a.id)
@@ -115,7 +122,7 @@ export function renderIncidentList(incidents: readonly IncidentListing[], names:
         `<td class="severity">${escapeHtml(emojify(SEVERITY_EMOJI[i.severity] ?? ''))} ${escapeHtml(i.severity.toUpperCase())}</td>` +
         `<td>${i.service ? escapeHtml(i.service) : '<span class="muted">—</span>'}</td>` +
         `<td>${person(i.commander, names)}</td>` +
-        `<td class="when">${escapeHtml(formatWhen(i.openedAt))}</td>` +
+        `<td class="when">${escapeHtml(formatWhen(i.openedAt, zoneOf(i.team)))}</td>` +
         `<td class="ttack">${since(i.openedAt, i.acknowledgedAt)}</td>` +
         `<td class="ttmit">${since(i.openedAt, i.mitigatedAt)}</td>` +
         `<td class="duration">${duration}${open ? ' <span class="muted">(open)</span>' : ''}</td>` +
@@ -131,31 +138,31 @@ export function renderIncidentList(incidents: readonly IncidentListing[], names:
 }
 
 /** A value of an event's or a span's data for people (readable-data.ts), short and on one line. */
-function compact(key: string, value: unknown, max = 160): string {
-  const line = readableValue(key, value, formatWhen).replace(/\s+/g, ' ');
+function compact(key: string, value: unknown, timeZone: string, max = 160): string {
+  const line = readableValue(key, value, (d) => formatWhen(d, timeZone)).replace(/\s+/g, ' ');
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-function details(data: Record<string, unknown>): string {
+function details(data: Record<string, unknown>, timeZone: string): string {
   const entries = Object.entries(data).filter(([, v]) => v !== undefined && v !== null && v !== '');
   if (!entries.length) return '';
   return (
     '<dl class="kv">' +
     entries
       .slice(0, 8)
-      .map(([k, v]) => `<dt>${escapeHtml(keyLabel(k))}</dt><dd>${escapeHtml(compact(k, v))}</dd>`)
+      .map(([k, v]) => `<dt>${escapeHtml(keyLabel(k))}</dt><dd>${escapeHtml(compact(k, v, timeZone))}</dd>`)
       .join('') +
     '</dl>'
   );
 }
 
 /** A span's attributes, folded away: a trace has hundreds of spans and reads by its names and timings first. */
-function collapsed(data: Record<string, unknown>): string {
-  const inner = details(data);
+function collapsed(data: Record<string, unknown>, timeZone: string): string {
+  const inner = details(data, timeZone);
   return inner ? `<details class="span-attrs"><summary>details</summary>${inner}</details>` : '';
 }
 
-function renderTimeline(events: readonly TimelineEvent[], openedAt: Date, names: NameLookup): string {
+function renderTimeline(events: readonly TimelineEvent[], openedAt: Date, names: NameLookup, timeZone: string): string {
   if (!events.length) return '<div class="muted">Nothing on the timeline.</div>';
   const items = events
     .map((e) => {
@@ -163,43 +170,45 @@ function renderTimeline(events: readonly TimelineEvent[], openedAt: Date, names:
       const actor = e.actor ? ` <span class="actor">${escapeHtml(names.userName(e.actor) ?? e.actor)}</span>` : '';
       return (
         `<li class="timeline-entry" data-type="${escapeHtml(e.type)}">` +
-        `<span class="when">${escapeHtml(formatWhen(at))}</span> <span class="muted">+${formatDuration(at.getTime() - openedAt.getTime())}</span> ` +
-        `<b class="type">${escapeHtml(e.type)}</b>${actor}${details(e.data)}</li>`
+        `<span class="when">${escapeHtml(formatWhen(at, timeZone))}</span> <span class="muted">+${formatDuration(at.getTime() - openedAt.getTime())}</span> ` +
+        `<b class="type">${escapeHtml(e.type)}</b>${actor}${details(e.data, timeZone)}</li>`
       );
     })
     .join('');
   return `<ol class="timeline">${items}</ol>`;
 }
 
-function renderSpan(node: SpanNode, traceMs: number): string {
+function renderSpan(node: SpanNode, traceMs: number, timeZone: string): string {
   const { span } = node;
   const left = traceMs > 0 ? (node.offsetMs / traceMs) * 100 : 0;
   const width = traceMs > 0 ? Math.max(0.5, (span.durationMs / traceMs) * 100) : 0.5;
-  const children = node.children.length ? `<ul>${node.children.map((c) => renderSpan(c, traceMs)).join('')}</ul>` : '';
+  const children = node.children.length
+    ? `<ul>${node.children.map((c) => renderSpan(c, traceMs, timeZone)).join('')}</ul>`
+    : '';
   return (
     `<li class="span span-${escapeHtml(span.kind)}">` +
     `<div class="span-line"><span class="span-kind">${escapeHtml(span.kind)}</span> <span class="span-name">${escapeHtml(span.name)}</span>` +
     ` <span class="span-time">+${formatSpanMs(node.offsetMs)} · ${formatSpanMs(span.durationMs)}</span>` +
     // Which query it was, on the row itself: the trace is read by what was asked.
     (typeof span.attributes['copilot.query'] === 'string'
-      ? ` <code class="span-query">${escapeHtml(compact('query', span.attributes['copilot.query'], 120))}</code>`
+      ? ` <code class="span-query">${escapeHtml(compact('query', span.attributes['copilot.query'], timeZone, 120))}</code>`
       : '') +
     // An SVG bar, not inline CSS: the console's Content-Security-Policy allows no inline styles.
     `<svg class="span-bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true"><rect x="${left.toFixed(2)}" y="0" width="${Math.min(100 - left, width).toFixed(2)}" height="4"/></svg></div>` +
-    collapsed(span.attributes) +
+    collapsed(span.attributes, timeZone) +
     children +
     '</li>'
   );
 }
 
-function renderTraces(traces: readonly InvestigationTrace[]): string {
+function renderTraces(traces: readonly InvestigationTrace[], timeZone: string): string {
   if (!traces.length) return '<div class="muted">No investigation recorded yet.</div>';
   return traces
     .map(
       (t, i) =>
         `<section class="trace" data-investigation="${escapeHtml(t.investigationId)}">` +
-        `<h4>Investigation ${i + 1} <span class="muted">${escapeHtml(formatWhen(new Date(t.startedAt)))} · ${formatSpanMs(t.durationMs)}</span></h4>` +
-        `<ul class="span-tree">${t.roots.map((r) => renderSpan(r, t.durationMs)).join('')}</ul></section>`,
+        `<h4>Investigation ${i + 1} <span class="muted">${escapeHtml(formatWhen(new Date(t.startedAt), timeZone))} · ${formatSpanMs(t.durationMs)}</span></h4>` +
+        `<ul class="span-tree">${t.roots.map((r) => renderSpan(r, t.durationMs, timeZone)).join('')}</ul></section>`,
     )
     .join('');
 }
@@ -211,14 +220,15 @@ export function renderIncidentDetail(
   spans: readonly StoredSpan[],
   names: NameLookup,
   now: Date,
+  timeZone = 'UTC',
 ): string {
   return (
     `<div class="incident-detail" data-incident="${escapeHtml(incident.publicId)}">` +
     `<p><a href="/incidents" data-incidents-list="1">← All incidents</a></p>` +
     `<h2>${escapeHtml(incident.publicId)} · ${escapeHtml(incident.title)}</h2>` +
-    renderIncidentList([incident], names, now) +
-    `<div class="incident-columns"><section><h3>Timeline</h3>${renderTimeline(timeline, incident.openedAt, names)}</section>` +
-    `<section><h3>Decision trace</h3>${renderTraces(buildTraces(spans))}</section></div>` +
+    renderIncidentList([incident], names, now, () => timeZone) +
+    `<div class="incident-columns"><section><h3>Timeline</h3>${renderTimeline(timeline, incident.openedAt, names, timeZone)}</section>` +
+    `<section><h3>Decision trace</h3>${renderTraces(buildTraces(spans), timeZone)}</section></div>` +
     '</div>'
   );
 }

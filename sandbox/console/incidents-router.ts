@@ -16,6 +16,8 @@ export interface IncidentsConsoleOptions {
   now: () => Date;
   names: NameLookup;
   logger: Logger;
+  /** The time zone of a team's people (the config's team `timeZone`): each incident's times are shown in its team's. */
+  zoneOf?: (team: string | null) => string;
 }
 
 /** An incident id as the app writes them (INC-12); anything else is refused before a query. */
@@ -38,7 +40,7 @@ export function createIncidentsRouter(opts: IncidentsConsoleOptions): Router {
     const knex = db(res);
     if (!knex) return;
     listIncidentListings(knex, { limit: 200 }).then(
-      (incidents) => res.json({ html: renderIncidentList(incidents, opts.names, opts.now()) }),
+      (incidents) => res.json({ html: renderIncidentList(incidents, opts.names, opts.now(), opts.zoneOf) }),
       (err: unknown) => fail(res, err),
     );
   });
@@ -58,7 +60,9 @@ export function createIncidentsRouter(opts: IncidentsConsoleOptions): Router {
         await listTimeline(knex, incident.id),
         await listSpans(knex, { incidentId: incident.id }),
       ];
-      return res.json({ html: renderIncidentDetail(incident, timeline, spans, opts.names, opts.now()) });
+      return res.json({
+        html: renderIncidentDetail(incident, timeline, spans, opts.names, opts.now(), opts.zoneOf?.(incident.team)),
+      });
     })().catch((err: unknown) => fail(res, err));
   });
 

@@ -52,6 +52,8 @@ export const envSchema = z.object({
   PAGERDUTY_TOKEN: optionalString,
   PAGERDUTY_WEBHOOK_SECRET: optionalString,
   PAGERDUTY_API_URL: optionalUrl('the PagerDuty REST API'),
+  PAGERDUTY_ROUTING_KEY: optionalString,
+  PAGERDUTY_EVENTS_URL: optionalUrl('the PagerDuty Events API (without /v2/enqueue)'),
   ALERTMANAGER_TOKEN: optionalString,
   EVENTS_WEBHOOK_SECRET: optionalString,
   DEPLOY_GATE_TOKEN: optionalString,

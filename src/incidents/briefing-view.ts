@@ -18,6 +18,8 @@ import {
   latestTruncation,
 } from './timeline-repository.js';
 import { briefingBudgetLines } from '../slo/briefing-budget.js';
+import { formatDateTime } from '../../lib/wall-clock.js';
+import { incidentOnset, teamZone } from './onset.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
 
@@ -32,7 +34,10 @@ export interface BriefingView {
   alertname: string;
   summary: string | null;
   source: string;
-  /** When it started, already formatted for people ("03:12 UTC"). */
+  /**
+   * When it started, in the team's time zone ("2026-11-20 04:12 GMT+1"): the same instant, to the same minute, as the
+   * onset marker of the briefing's chart (`incidentOnset`).
+   */
   startedAt: string;
   /** `truncated`: alerts of the group the sender left out of its last delivery (Alertmanager's max_alerts). */
   alerts: { firing: number; resolved: number; truncated?: number };
@@ -117,10 +122,6 @@ export interface BriefingState {
   suggested: string | null;
   remediations: string[];
   evidence: string[];
-}
-
-function formatTime(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** What a runbook placeholder can be filled with, from the incident and its top hypothesis. */
@@ -263,7 +264,10 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
           : incident.source === 'slo'
             ? 'SLO burn (the copilot’s evaluation)'
             : '/incident declare',
-    startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
+    startedAt: formatDateTime(
+      incidentOnset(incident, alert?.starts_at as Date | undefined),
+      teamZone(config.file, incident.team),
+    ),
     alerts: { ...counts, truncated: await latestTruncation(knex, incident.id) },
     links: links.slice(0, 6),
     phase: inv ? 'briefed' : 'investigating',

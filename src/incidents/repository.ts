@@ -251,6 +251,8 @@ export interface IncidentListing {
   status: IncidentStatus;
   severity: Severity;
   service: string | null;
+  /** The owning team (its time zone is the one its people read times in). */
+  team: string | null;
   commander: string | null;
   openedAt: Date;
   acknowledgedAt: Date | null;
@@ -273,6 +275,7 @@ export async function listIncidentListings(
       'status',
       'severity',
       'service',
+      'team',
       'commander',
       'opened_at',
       'acknowledged_at',
@@ -292,6 +295,7 @@ export async function listIncidentListings(
     status: r.status as IncidentStatus,
     severity: r.severity as Severity,
     service: (r.service as string | null) ?? null,
+    team: (r.team as string | null) ?? null,
     commander: (r.commander as string | null) ?? null,
     openedAt: new Date(r.opened_at as Date),
     acknowledgedAt: dateOrNull(r.acknowledged_at),

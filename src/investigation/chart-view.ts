@@ -94,7 +94,12 @@ export function buildMetricChartView(input: {
     shown = span < 2 ? 'seconds' : 'days';
     if (shown === 'seconds') {
       series = series.map((s) => ({ ...s, points: s.points.map(([t, v]): [number, number] => [t, v * 86_400]) }));
-      if (rule) rule = { ...rule, value: rule.value * 86_400 };
+      // One unit per chart: the threshold is labelled in the axis's hours and minutes, not in days.
+      if (rule) {
+        const inDays = formatValue(rule.value, 'days');
+        const value = rule.value * 86_400;
+        rule = { value, label: rule.label.replace(inDays, formatValue(value, 'seconds')) };
+      }
     }
   }
   const many = series.length > 1;
@@ -146,14 +151,37 @@ export function buildVerificationChartView(input: {
   };
 }
 
+/** The level the runbooks of a saturation role act at when the alert names none ("CPU above 0.9 of its limit"). */
+export const DEFAULT_SATURATION_LEVELS: Readonly<Record<string, number>> = { cpu: 0.9, db_connections: 0.9 };
+
 /**
- * The level a saturation role is acted on at, as the runbooks' steps say it ("CPU above 0.9 of its limit: scale
- * out"), for a chart with no SLO line of its own; undefined for roles with no such level.
+ * The line a chart with no SLO line of its own is drawn against: the alert's own threshold for this role when its
+ * definition gives one (`alertThresholdFor`), labelled as the alert's; else, for a saturation role, the default level
+ * its runbooks act at, labelled as a default; else none.
  */
-export function saturationThreshold(role: string): ChartRule | undefined {
-  const levels: Record<string, number> = { cpu: 0.9, db_connections: 0.9 };
-  const level = levels[role];
-  return level === undefined ? undefined : thresholdRule(role, level, 'saturation');
+export function saturationThreshold(role: string, fromAlert?: number): ChartRule | undefined {
+  if (fromAlert !== undefined) return thresholdRule(role, fromAlert, 'alert threshold');
+  const level = DEFAULT_SATURATION_LEVELS[role];
+  if (level === undefined) return undefined;
+  const rule = thresholdRule(role, level, 'saturation');
+  return { ...rule, label: `${rule.label} (default)` };
+}
+
+/**
+ * The threshold the paged alert's definition gives for the metric role `role`: the rule's annotations
+ * `threshold` ("0.85" or "85%") and `threshold_role` (the role it is about, so a 5% error threshold is never drawn
+ * on a CPU chart). Undefined when absent, about another role, or not a plain number.
+ */
+export function alertThresholdFor(
+  page: { annotations?: Record<string, string>; labels?: Record<string, string> } | null | undefined,
+  role: string,
+): number | undefined {
+  const a = page?.annotations ?? {};
+  if (a.threshold_role?.trim() !== role) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(a.threshold ?? '');
+  if (!m) return undefined;
+  const value = Number(m[1]) / (m[2] ? 100 : 1);
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /** The threshold label of a role's value ("threshold 5%"). */

@@ -5,6 +5,7 @@ import { findIncident } from '../incidents/repository.js';
 import { escalationRunCount } from '../incidents/timeline-repository.js';
 import { escalateIncidentJob } from './jobs/escalate-incident.js';
 import { escalatePagerDutyJob } from './jobs/escalate-pagerduty-incident.js';
+import { requestPagerDutyEvent, sendPagerDutyEventJob } from './jobs/send-pagerduty-event.js';
 import { EscalationWatchdog, escalationWatchdogJob, watchdogJob } from './jobs/escalation-watchdog.js';
 import { armHandoffTimers, postHandoffJob } from './jobs/post-handoff.js';
 import { raiseUnresolvedSev2Job } from './jobs/raise-unresolved-sev2.js';
@@ -19,6 +20,7 @@ export function registerOncallJobs(ctx: AppContext): void {
   ctx.queue.register(startEscalationJob(ctx));
   ctx.queue.register(escalateIncidentJob(ctx));
   ctx.queue.register(escalatePagerDutyJob(ctx));
+  ctx.queue.register(sendPagerDutyEventJob(ctx));
   ctx.queue.register(raiseUnresolvedSev2Job(ctx, changeSeverity));
   ctx.queue.register(escalationWatchdogJob(ctx));
   ctx.queue.register(postHandoffJob(ctx));
@@ -55,6 +57,7 @@ export function listenForIncidentEvents(ctx: AppContext): void {
   ctx.events.on('incident.acknowledged', async ({ incidentId, by }) => {
     await stopEscalation(ctx, incidentId, by);
     await updateAnsweredPages(ctx, incidentId, 'acknowledged', by);
+    await requestPagerDutyEvent(ctx, incidentId, 'acknowledge');
   });
   ctx.events.on('incident.updated', async ({ incidentId, reason }) => {
     if (reason !== 'alerts_resolved') return;
@@ -69,6 +72,8 @@ export function listenForIncidentEvents(ctx: AppContext): void {
     await stopEscalation(ctx, incidentId, by);
     await updateAnsweredPages(ctx, incidentId, 'resolved', by);
     await ctx.queue.cancel(raiseSev2JobId(incidentId, await escalationRunCount(ctx.knex, incidentId)));
+    // An alert triggered in PagerDuty's Events API (a page Slack refused) is resolved there too.
+    await requestPagerDutyEvent(ctx, incidentId, 'resolve');
   });
   ctx.events.on('incident.escalation_requested', async ({ incidentId, by }) => {
     await escalateNow(ctx, incidentId, by);

@@ -1,7 +1,8 @@
 // The whole app on a frozen scenario world: its teams and services in the config, its evidence as the sources, and a
-// clock that starts at the scenario's "now" and runs on from there (Slack signs with the same clock).
+// clock that starts at the scenario's "now" and runs on from there at real speed (Slack signs with the same clock).
 import type { Scenario } from '../../eval/scenario-format.js';
 import { createScenarioSources } from '../../eval/scenario-sources.js';
+import { createWarpClock } from '../../src/oncall/timers.js';
 import { startWholeApp, type WholeApp } from './whole-app.js';
 
 /**
@@ -58,7 +59,9 @@ export function startScenarioApp(
   fileConfig: object,
   env: Record<string, string> = {},
 ): Promise<WholeApp> {
-  const startedAt = Date.now();
-  const clock = { now: () => new Date(Date.parse(scenario.now) + (Date.now() - startedAt)) };
+  // A warp clock at real speed: timers (the weekly handoffs of the scenario's rotation) fire at their time in the
+  // scenario's frame. A bare `now()` made every handoff since the scenario's date due at once: a hundred posts paced
+  // in one channel held the worker's slots when the Approve click came.
+  const clock = createWarpClock(new Date(scenario.now), 1);
   return startWholeApp(fileConfig, { REDIS_URL: '', ...env }, { clock, evidence: createScenarioSources(scenario) });
 }

@@ -13,6 +13,7 @@ import {
 import { escalateNow } from '../../../src/oncall/escalation.js';
 import { lastStep } from '../../../src/oncall/escalation-state.js';
 import { EscalatePagerDuty } from '../../../src/oncall/jobs/escalate-pagerduty-incident.js';
+import { requestPagerDutyEvent } from '../../../src/oncall/jobs/send-pagerduty-event.js';
 import { hasPage } from '../../../src/oncall/pages-repository.js';
 import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
 import { oncallServices } from '../../../src/oncall/services.js';
@@ -22,9 +23,10 @@ import { PRESENTER_RETRY } from './retry-policy.js';
 /**
  * A page Slack refused for good (no such user, a bot, a revoked token): nobody reads it, so the incident moves on at
  * once to the next step of its escalation (unless a later step already ran) and, for a PagerDuty incident, to the
- * next level there. Returns what was done, for the dead letter's reason.
+ * next level there; any other incident is triggered in PagerDuty's Events API when PAGERDUTY_ROUTING_KEY is set
+ * (once: the job id and the dedup key are the incident's). Returns what was done, for the dead letter's reason.
  */
-async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayload): Promise<string> {
+async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayload, reason: string): Promise<string> {
   const last = await lastStep(ctx.knex, p.incidentId);
   const done: string[] = [];
   if (!last || (last.round === p.round && last.step === p.step)) {
@@ -40,7 +42,10 @@ async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayloa
       { jobId: `pd-escalate:${p.incidentId}:${p.round}:${p.step + 1}` },
     );
     done.push(`PagerDuty incident moved to level ${p.step + 2}`);
-  }
+  } else if (
+    await requestPagerDutyEvent(ctx, p.incidentId, 'trigger', `Slack refused the page to ${p.user}: ${reason}`)
+  )
+    done.push('sent to PagerDuty (Events API)');
   return done.join('; ');
 }
 
@@ -82,7 +87,7 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
         if ((await findDigestItem(ctx.knex, item.id))?.ts) return;
         const reason = err instanceof Error ? err.message : String(err);
         await markDigestFailed(ctx.knex, item.id, reason);
-        const then = await escalatePastUndeliverable(ctx, p);
+        const then = await escalatePastUndeliverable(ctx, p, reason);
         ctx.logger.error({ incidentId: p.incidentId, user: p.user, reason }, `page undeliverable; ${then}`);
         throw new PermanentJobError(`page to ${p.user} undeliverable (${reason}); ${then}`, { cause: err });
       }

@@ -23,7 +23,11 @@ export function postHandoffJob(ctx: AppContext): JobDefinition<PostHandoffPayloa
     async process(p) {
       const shiftEnd = new Date(p.shiftEnd);
       if (ctx.config.file.teams.some((t) => t.name === p.team)) await postHandoff(ctx, { team: p.team, shiftEnd });
-      await armHandoffTimers(ctx, shiftEnd);
+      // The next shift change after now, not after this one: a timer that fired late (the app was down for weeks, or
+      // its clock runs in another frame than the queue's) posts the last shift once instead of one post per missed
+      // week, each paced a second apart in the on-call channel and holding a worker while it waits its turn.
+      const now = ctx.clock.now();
+      await armHandoffTimers(ctx, now > shiftEnd ? now : shiftEnd);
     },
   });
 }

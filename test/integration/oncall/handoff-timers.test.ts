@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWarpClock } from '../../../src/oncall/timers.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
+import { PostHandoff } from '../../../src/oncall/jobs/post-handoff.js';
+import { TEST_NOW } from '../../helpers/test-clock.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { oncallConfig, startHarness, type OncallHarness } from './harness.js';
 
 let harness: OncallHarness | undefined;
@@ -67,5 +70,44 @@ describe('automatic handoff', () => {
       slack.topLevel('C0ONCALL').filter((m) => JSON.stringify(m.blocks ?? []).includes('On-call handoff')),
     ).toHaveLength(1);
     expect(await a.ctx.knex('handoffs').count('* as n').first()).toEqual({ n: 1 });
+  });
+});
+
+describe('a shift change whose timer fired weeks late', () => {
+  it('posts that handoff once and arms the next shift change after now, not one post per missed week', async () => {
+    const now = new Date(TEST_NOW);
+    // The app was down: the shift change three weeks ago is handed over only now.
+    const missed = new Date(now.getTime() - 21 * 86_400_000 - 3_600_000);
+    const config = oncallConfig();
+    (config.schedules as Record<string, unknown>[])[0]!.start = new Date(
+      missed.getTime() - 7 * 86_400_000,
+    ).toISOString();
+    harness = await startHarness(config);
+    const { ctx } = await harness.startReplica(createWarpClock(now, 1));
+    await ctx.queue.enqueue(
+      PostHandoff.name,
+      { team: 'payments', shiftEnd: missed.toISOString() },
+      { jobId: `handoff:payments:${missed.toISOString()}` },
+    );
+    await waitFor(
+      'the late handoff posted and the next timer armed',
+      async () => (await ctx.queue.get(`handoff:payments:${missed.toISOString()}`))?.status === 'completed',
+      30_000,
+    );
+    // Every handoff timer: the late one, done, and one for the first shift change after now; none for the weeks between
+    // (each would have posted a stale handoff at once, paced a second apart in the channel).
+    const timers = (await ctx.knex('jobs').where({ name: PostHandoff.name }).select('id', 'status')) as {
+      id: string;
+      status: string;
+    }[];
+    const at = (id: string) => Date.parse(id.slice('handoff:payments:'.length));
+    expect(timers.filter((t) => at(t.id) <= now.getTime()).map((t) => [t.id, t.status])).toEqual([
+      [`handoff:payments:${missed.toISOString()}`, 'completed'],
+    ]);
+    const next = timers.filter((t) => at(t.id) > now.getTime());
+    expect(next).toHaveLength(1);
+    expect(next[0]!.status).toBe('pending');
+    expect(at(next[0]!.id) - now.getTime()).toBeLessThanOrEqual(7 * 86_400_000);
+    expect(await ctx.knex('handoffs').count('* as n').first()).toEqual({ n: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wallClock } from '../../../lib/wall-clock.js';
+import { formatClockTime, formatDateTime, wallClock, zoneName } from '../../../lib/wall-clock.js';
 
 describe('wallClock', () => {
   it('reads the date, time and weekday an instant shows in a zone', () => {
@@ -29,5 +29,21 @@ describe('wallClock', () => {
 
   it('shows midnight as hour 0, not 24', () => {
     expect(wallClock(new Date('2026-11-24T00:00:00Z'), 'UTC').hour).toBe(0);
+  });
+});
+
+describe('formatClockTime and formatDateTime', () => {
+  // 03:14:59.900 UTC: one tenth of a second before 03:15.
+  const at = Date.parse('2026-11-30T03:14:59.900Z');
+  it('show the minute the wall clock shows, seconds dropped and never rounded up', () => {
+    expect(formatClockTime(at, 'UTC')).toBe('03:14');
+    expect(formatClockTime(at, 'Europe/Berlin')).toBe('04:14');
+    expect(formatDateTime(at, 'Europe/Berlin')).toBe('2026-11-30 04:14 GMT+1');
+    expect(formatDateTime(at, 'Europe/Berlin', { seconds: true })).toBe('2026-11-30 04:14:59 GMT+1');
+  });
+  it('name the zone, with its summer name in summer, and cross the date line backwards', () => {
+    expect(formatDateTime(at, 'UTC')).toBe('2026-11-30 03:14 UTC');
+    expect(formatDateTime(at, 'America/New_York')).toBe('2026-11-29 22:14 EST');
+    expect(zoneName(Date.parse('2026-07-01T12:00:00Z'), 'America/New_York')).toBe('EDT');
   });
 });

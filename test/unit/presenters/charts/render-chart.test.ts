@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildMetricChartView,
   buildVerificationChartView,
+  alertThresholdFor,
   saturationThreshold,
   thresholdRule,
   type ChartView,
@@ -144,6 +145,8 @@ describe('buildMetricChartView', () => {
     });
     expect(view.unit).toBe('seconds');
     expect(view.rule?.value).toBe(0.5 * 86_400);
+    // One unit per chart: the threshold reads in the axis's hours, not "0.5 days".
+    expect(view.rule?.label).toBe('threshold 12 h');
     expect(view.series[0]!.points[0]![1]).toBe(5400);
     const svg = await renderChartSvg(view);
     const axis = ariaLabels(svg).find((a) => a.startsWith('Y-axis'))!;
@@ -233,8 +236,8 @@ describe('a verification chart shaped like the certificate scenario', () => {
 });
 
 describe('saturationThreshold', () => {
-  it('gives CPU the 90% its runbook acts at, drawn as a labelled line, and nothing for roles without a level', async () => {
-    expect(saturationThreshold('cpu')).toEqual({ value: 0.9, label: 'saturation 90%' });
+  it('gives CPU the 90% its runbook acts at when the alert names none, labelled as the default, and nothing for roles without a level', async () => {
+    expect(saturationThreshold('cpu')).toEqual({ value: 0.9, label: 'saturation 90% (default)' });
     expect(saturationThreshold('error_ratio')).toBeUndefined();
     const view = buildMetricChartView({
       title: 'cpu',
@@ -243,6 +246,32 @@ describe('saturationThreshold', () => {
       timeZone: 'UTC',
       threshold: saturationThreshold('cpu')!,
     });
-    expect(ariaLabels(await renderChartSvg(view))).toContain('threshold line: saturation 90%');
+    expect(ariaLabels(await renderChartSvg(view))).toContain('threshold line: saturation 90% (default)');
+  });
+
+  it("draws the alert definition's own threshold for the charted role instead of the default", async () => {
+    const page = { annotations: { threshold: '75%', threshold_role: 'cpu' }, labels: {} };
+    expect(alertThresholdFor(page, 'cpu')).toBe(0.75);
+    expect(alertThresholdFor({ annotations: { threshold: '0.8', threshold_role: 'cpu' } }, 'cpu')).toBe(0.8);
+    // About another role, absent, or not a plain number: not this chart's line.
+    expect(alertThresholdFor(page, 'error_ratio')).toBeUndefined();
+    expect(alertThresholdFor({ annotations: { threshold: '0.8' } }, 'cpu')).toBeUndefined();
+    expect(
+      alertThresholdFor({ annotations: { threshold: '<!channel>', threshold_role: 'cpu' } }, 'cpu'),
+    ).toBeUndefined();
+    expect(alertThresholdFor(null, 'cpu')).toBeUndefined();
+    expect(saturationThreshold('cpu', 0.75)).toEqual({ value: 0.75, label: 'alert threshold 75%' });
+    // A role with no default level still gets the alert's line.
+    expect(saturationThreshold('error_ratio', 0.05)).toEqual({ value: 0.05, label: 'alert threshold 5%' });
+    const view = buildMetricChartView({
+      title: 'cpu',
+      role: 'cpu',
+      series: [series('search', (i) => (i < 30 ? 0.4 : 0.97))],
+      timeZone: 'UTC',
+      threshold: saturationThreshold('cpu', alertThresholdFor(page, 'cpu'))!,
+    });
+    const labels = ariaLabels(await renderChartSvg(view));
+    expect(labels).toContain('threshold line: alert threshold 75%');
+    expect(labels.some((l) => l.includes('90%'))).toBe(false);
   });
 });

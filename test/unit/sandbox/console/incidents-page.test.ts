@@ -23,6 +23,7 @@ function incident(over: Partial<IncidentListing> = {}): IncidentListing {
     status: 'resolved',
     severity: 'sev2',
     service: 'checkout',
+    team: 'payments',
     commander: 'U0PRIMARY',
     openedAt: at(0),
     acknowledgedAt: at(95_000),
@@ -94,7 +95,7 @@ describe('the incidents list', () => {
         '🔴 SEV1',
         'search',
         '—',
-        '2026-11-30 06:00:00Z',
+        '2026-11-30 06:00:00 UTC',
         '30s',
         '—',
         '10m (open)',
@@ -106,12 +107,37 @@ describe('the incidents list', () => {
         '🟠 SEV2',
         'checkout',
         '@Priya',
-        '2026-11-30 03:00:00Z',
+        '2026-11-30 03:00:00 UTC',
         '1m 35s',
         '12m 5s',
         '2h 20m',
       ],
     ]);
+  });
+
+  it("shows each incident's times in its team's time zone, named", () => {
+    const zones: Record<string, string> = { payments: 'Europe/Berlin', search: 'America/New_York' };
+    const zoneOf = (team: string | null) => zones[team ?? ''] ?? 'UTC';
+    const html = renderIncidentList(
+      [incident(), incident({ id: 2, publicId: 'INC-2', team: 'search', openedAt: at(3_600_000) })],
+      names,
+      at(3 * 3_600_000),
+      zoneOf,
+    );
+    expect(cells(html).map((row) => row[6])).toEqual(['2026-11-29 23:00:00 EST', '2026-11-30 04:00:00 GMT+1']);
+    const detail = renderIncidentDetail(
+      incident(),
+      [{ id: 1, incidentId: 1, at: at(95_000), type: 'incident.acknowledged', actor: 'U0PRIMARY', data: {} }],
+      [span(1, 'query metrics', 1_000, 900)],
+      names,
+      at(3 * 3_600_000),
+      'Europe/Berlin',
+    );
+    // The list row, the timeline entry and the investigation's start: all in Berlin time, none in UTC.
+    expect(detail).toContain('2026-11-30 04:00:00 GMT+1');
+    expect(detail).toContain('2026-11-30 04:01:35 GMT+1');
+    expect(detail).toContain('2026-11-30 04:00:01 GMT+1');
+    expect(detail).not.toMatch(/\d{2}:\d{2}:\d{2}(Z| UTC)/);
   });
 
   it('says so when there is none', () => {
