@@ -5,11 +5,20 @@ import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import type {
+  DeadLetters,
+  EnqueueOptions,
+  JobDefinition,
+  JobQueue,
+  JobRecord,
+  JobToEnqueue,
+  PlannedJob,
+} from '../../jobs/job-queue.js';
 import {
   cancelJob,
   findJob,
   insertJob,
+  insertJobs,
   listDeadJobs,
   releaseOwnedJobs,
   listPendingJobs,
@@ -153,8 +162,27 @@ export class BullJobQueue implements JobQueue {
     // An existing row was announced when it was created. If an announcement is lost (Redis down, process killed),
     // the sweep and the next start() re-arm the row from Postgres.
     // Not awaited: with Redis down BullMQ's commands wait for it, and the caller must not (the row already holds).
-    if (created) afterCommit(opts.trx, () => this.announce([{ id, name, runAt: job.runAt, attempts: 0 }]));
+    if (created) afterCommit(opts.trx, () => this.announceJobs([{ id, name, runAt: job.runAt, attempts: 0 }]));
     return id;
+  }
+
+  async enqueueMany(jobs: JobToEnqueue[], opts: { trx?: Knex.Transaction } = {}): Promise<string[]> {
+    const planned = jobs.map((j) => planJob(j.name, j.payload, j.opts ?? {}, this.definitions.get(j.name)));
+    const rows = await insertJobs(opts.trx ?? this.knex, planned);
+    const created = rows.flatMap((r, i) =>
+      r.created ? [{ id: r.id, name: planned[i]!.name, runAt: planned[i]!.runAt, attempts: 0 }] : [],
+    );
+    if (created.length) afterCommit(opts.trx, () => this.announceJobs(created));
+    return rows.map((r) => r.id);
+  }
+
+  plan<P>(name: string, payload: P, opts: Omit<EnqueueOptions, 'trx' | 'jobId'> = {}): PlannedJob {
+    const { id: _id, ...job } = planJob(name, payload, opts, this.definitions.get(name));
+    return job;
+  }
+
+  announce(jobs: Array<{ id: string; name: string; runAt: Date }>): void {
+    if (jobs.length) this.announceJobs(jobs.map((j) => ({ ...j, attempts: 0 })));
   }
 
   async cancel(jobId: string): Promise<boolean> {
@@ -299,7 +327,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   /** Arms jobs in the background, coalescing those announced in the same turn of the event loop into one addBulk. */
-  private announce(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
+  private announceJobs(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
     if (!this.toAnnounce.length) {
       setImmediate(() => {
         const batch = this.toAnnounce.splice(0);
