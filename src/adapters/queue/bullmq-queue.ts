@@ -5,19 +5,11 @@ import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import type {
-  DeadLetters,
-  EnqueueOptions,
-  JobDefinition,
-  JobQueue,
-  JobRecord,
-  JobToEnqueue,
-  PlannedJob,
-} from '../../jobs/job-queue.js';
+import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import type { JobToEnqueue, PlannedJob } from '../../jobs/job-queue.js';
 import {
   cancelJob,
   findJob,
-  insertJob,
   insertJobs,
   listDeadJobs,
   releaseOwnedJobs,
@@ -35,6 +27,7 @@ import {
   createClaimRecorder,
   createCompletionRecorder,
   planJob,
+  planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
@@ -157,28 +150,22 @@ export class BullJobQueue implements JobQueue {
   }
 
   async enqueue<P>(name: string, payload: P, opts: EnqueueOptions = {}): Promise<string> {
-    const job = planJob(name, payload, opts, this.definitions.get(name));
-    const { id, created } = await insertJob(opts.trx ?? this.knex, job);
-    // An existing row was announced when it was created. If an announcement is lost (Redis down, process killed),
-    // the sweep and the next start() re-arm the row from Postgres.
-    // Not awaited: with Redis down BullMQ's commands wait for it, and the caller must not (the row already holds).
-    if (created) afterCommit(opts.trx, () => this.announceJobs([{ id, name, runAt: job.runAt, attempts: 0 }]));
-    return id;
+    const { trx, ...rest } = opts;
+    return (await this.enqueueMany([{ name, payload, opts: rest }], { trx }))[0]!;
   }
 
   async enqueueMany(jobs: JobToEnqueue[], opts: { trx?: Knex.Transaction } = {}): Promise<string[]> {
     const planned = jobs.map((j) => planJob(j.name, j.payload, j.opts ?? {}, this.definitions.get(j.name)));
     const rows = await insertJobs(opts.trx ?? this.knex, planned);
-    const created = rows.flatMap((r, i) =>
-      r.created ? [{ id: r.id, name: planned[i]!.name, runAt: planned[i]!.runAt, attempts: 0 }] : [],
-    );
+    // Only new rows (an existing one was announced when created); a lost announcement is re-armed by the sweep.
+    // Not awaited: with Redis down BullMQ's commands wait for it, and the caller must not (the row already holds).
+    const created = rows.flatMap((r, i) => (r.created ? [{ ...planned[i]!, id: r.id, attempts: 0 }] : []));
     if (created.length) afterCommit(opts.trx, () => this.announceJobs(created));
     return rows.map((r) => r.id);
   }
 
   plan<P>(name: string, payload: P, opts: Omit<EnqueueOptions, 'trx' | 'jobId'> = {}): PlannedJob {
-    const { id: _id, ...job } = planJob(name, payload, opts, this.definitions.get(name));
-    return job;
+    return planRow(name, payload, opts, this.definitions.get(name));
   }
 
   announce(jobs: Array<{ id: string; name: string; runAt: Date }>): void {

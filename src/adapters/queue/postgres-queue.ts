@@ -3,15 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import type {
-  DeadLetters,
-  EnqueueOptions,
-  JobDefinition,
-  JobQueue,
-  JobRecord,
-  JobToEnqueue,
-  PlannedJob,
-} from '../../jobs/job-queue.js';
+import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import type { JobToEnqueue, PlannedJob } from '../../jobs/job-queue.js';
 import {
   cancelJob,
   claimDueJobsAndNext,
@@ -30,6 +23,7 @@ import {
   afterCommit,
   createCompletionRecorder,
   planJob,
+  planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
@@ -107,8 +101,7 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   plan<P>(name: string, payload: P, opts: Omit<EnqueueOptions, 'trx' | 'jobId'> = {}): PlannedJob {
-    const { id: _id, ...job } = planJob(name, payload, opts, this.definitions.get(name));
-    return job;
+    return planRow(name, payload, opts, this.definitions.get(name));
   }
 
   announce(jobs: Array<{ id: string; name: string; runAt: Date }>): void {
