@@ -1,6 +1,6 @@
 // A worker role in its own process, for bench/roles.ts: the web role's event loop must not share the worker's load.
 // Reads its settings from BENCH_WORKER (JSON), prints "ready" once started, and on SIGTERM stops and prints the
-// number of SQL statements it sent and the most frequent ones.
+// number of SQL statements it sent (all, and those that are not the queue's claim polls) and the most frequent ones.
 import { createApp } from '../src/app.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -30,10 +30,12 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {
     const n = statements.total();
+    const work = statements.work();
     const top = statements.top(8);
     statements.stop();
     void app.stop().then(() => {
       process.stdout.write(`statements ${n}\n`);
+      process.stdout.write(`work ${work}\n`);
       process.stdout.write(`top ${JSON.stringify(top)}\n`);
       process.exit(0);
     });
