@@ -7,8 +7,8 @@ import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repo
 import { approvalsRequired } from '../authorization/access.js';
 import type { WhatChanged } from './presentations.js';
 import { type Incident } from './repository.js';
-import { countAlerts, firstAlert } from './alerts-repository.js';
-import { declaredSummary, eventActorsOfTypes, lastEventOfType, latestTruncation } from './timeline-repository.js';
+import { briefingFacts } from './briefing-repository.js';
+import { declaredSummary } from './timeline-repository.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
 export interface BriefingView {
@@ -178,10 +178,12 @@ function isCommand(span: string): boolean {
 }
 
 export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
-  const counts = await countAlerts(knex, incident.id);
-  const alert = await firstAlert(knex, incident.id);
-  const labels = (alert?.labels as Record<string, string> | undefined) ?? {};
-  const annotations = (alert?.annotations as Record<string, string> | undefined) ?? {};
+  // The alerts' and timeline's facts in one statement.
+  const facts = await briefingFacts(knex, incident.id);
+  const counts = facts.counts;
+  const alert = facts.firstAlert;
+  const labels = alert?.labels ?? {};
+  const annotations = alert?.annotations ?? {};
   const service = config.file.services.find((s) => s.name === incident.service);
   const links: BriefingView['links'] = [];
   if (typeof alert?.generator_url === 'string' && /^https?:\/\//.test(alert.generator_url))
@@ -194,11 +196,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
 
   const inv = incident.investigation;
   const runs = await proposedRuns(knex, incident.id);
-  const all = await eventActorsOfTypes(knex, incident.id, [
-    'incident.acknowledged',
-    'incident.resolved',
-    'incident.reopened',
-  ]);
+  const all = facts.answered;
   // Who acknowledged and resolved since the last reopen: a reopened incident is nobody's yet.
   const lastReopen = all.map((e) => e.type).lastIndexOf('incident.reopened');
   const events = all.slice(lastReopen + 1);
@@ -218,10 +216,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     service: incident.service,
     status: incident.status,
     // A declared incident has no alert: what "fired" is the declaration.
-    alertname:
-      (alert?.alertname as string | undefined) ??
-      labels.alertname ??
-      (incident.source === 'manual' ? incident.title : 'alert'),
+    alertname: alert?.alertname ?? labels.alertname ?? (incident.source === 'manual' ? incident.title : 'alert'),
     summary,
     source:
       incident.source === 'pagerduty'
@@ -229,8 +224,8 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
         : incident.source === 'alertmanager'
           ? 'Alertmanager'
           : '/incident declare',
-    startedAt: formatTime((alert?.starts_at as Date | undefined) ?? incident.openedAt),
-    alerts: { ...counts, truncated: await latestTruncation(knex, incident.id) },
+    startedAt: formatTime(alert?.starts_at ?? incident.openedAt),
+    alerts: { ...counts, truncated: facts.truncated },
     links: links.slice(0, 6),
     phase: inv ? 'briefed' : 'investigating',
     hypotheses: (inv?.hypotheses ?? []).map((h) => ({
@@ -257,7 +252,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     }),
     acknowledgedBy: slackUser(actorOf('incident.acknowledged')),
     resolvedBy: slackUser(actorOf('incident.resolved')),
-    whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
+    whatChanged: inv ? whatChangedOf(facts.lastInvestigation) : null,
     commander: slackUser(incident.commander),
   };
 }
@@ -296,9 +291,8 @@ export function stepState(runs: readonly string[]): SuggestedStepState {
 }
 
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
-async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChanged | null> {
-  const last = await lastEventOfType(knex, incidentId, 'investigation.completed');
-  return ((last?.data as { whatChanged?: WhatChanged } | undefined)?.whatChanged as WhatChanged | undefined) ?? null;
+function whatChangedOf(lastInvestigation: unknown): WhatChanged | null {
+  return (lastInvestigation as { whatChanged?: WhatChanged } | undefined)?.whatChanged ?? null;
 }
 
 /** Open remediation proposals of the incident (the remediation capability writes them). */
