@@ -167,7 +167,7 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   let failure: unknown;
   let failed = false;
   try {
-    const als = (globalThis as any).__jobAls; await (als ? als.run(row.name, () => def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs })) : def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs }));
+    await def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs });
   } catch (err) {
     failed = true;
     failure = err;
