@@ -36,6 +36,8 @@ export interface BenchRolesResult {
   /** The same with the claim polls. */
   statementsPerPageWithPolls: number;
   pages: number;
+  /** Set when the timeout came first: how many pages were briefed by then (statements per page are then NaN). */
+  briefedInTime?: number;
   processSeconds: number;
   webTop: Array<{ sql: string; count: number }>;
   workerTop: Array<{ sql: string; count: number }>;
@@ -219,6 +221,7 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
     busyAtEnd = (await briefed()) < burst;
 
     const deadline = Date.now() + (opts.timeoutMs ?? 600_000);
+    let briefedInTime: number | undefined;
     for (;;) {
       const due = Number(
         (
@@ -234,7 +237,11 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
         )?.count ?? 0,
       );
       if ((await briefed()) >= total && due === 0) break;
-      if (Date.now() > deadline) throw new Error(`only ${await briefed()} of ${total} pages briefed in time`);
+      if (Date.now() > deadline) {
+        // The intake figures stand; the per-page figure needs every page done, so it is not given.
+        briefedInTime = await briefed();
+        break;
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     const processSeconds = (Date.now() - started) / 1000;
@@ -249,8 +256,13 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
       },
       measured: latencies.length,
       overlapped: busyAtEnd,
-      statementsPerPage: Math.round(((statements.work() + workerStatements.work) / total) * 10) / 10,
-      statementsPerPageWithPolls: Math.round(((statements.total() + workerStatements.total) / total) * 10) / 10,
+      statementsPerPage:
+        briefedInTime === undefined ? Math.round(((statements.work() + workerStatements.work) / total) * 10) / 10 : NaN,
+      statementsPerPageWithPolls:
+        briefedInTime === undefined
+          ? Math.round(((statements.total() + workerStatements.total) / total) * 10) / 10
+          : NaN,
+      ...(briefedInTime !== undefined ? { briefedInTime } : {}),
       pages: total,
       processSeconds,
       webTop: statements.top(4),
@@ -274,6 +286,12 @@ export function printRoles(r: BenchRolesResult, what: string): void {
   console.log(
     `intake latency: p50 ${r.intakeMs.p50} ms, p99 ${r.intakeMs.p99} ms, max ${r.intakeMs.max} ms (target: p99 under 50 ms)`,
   );
+  if (r.briefedInTime !== undefined) {
+    console.log(
+      `pages: only ${r.briefedInTime} of ${r.pages} briefed within ${r.processSeconds.toFixed(1)} s (BENCH_TIMEOUT_S); statements per page not measured`,
+    );
+    return;
+  }
   console.log(`pages: ${r.pages} briefed and paged in ${r.processSeconds.toFixed(1)} s`);
   console.log(
     `SQL statements per page, web and worker together: ${r.statementsPerPage} (target: under 30; leaving out the queue's claim polls, ${r.statementsPerPageWithPolls} with them)`,
