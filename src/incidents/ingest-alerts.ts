@@ -145,12 +145,7 @@ async function ingestGroup(
   );
   if (origin.truncated !== undefined) {
     // A new incident has no truncation on its timeline yet (0).
-    const truncation = await truncationEvent(
-      opened ? 0 : await latestTruncation(trx, incident.id),
-      incident.id,
-      origin,
-      now,
-    );
+    const truncation = truncationEvent(opened ? 0 : await latestTruncation(trx, incident.id), incident.id, origin, now);
     if (truncation) events.push(truncation);
   }
   await appendEvents(trx, events.splice(0));
