@@ -178,7 +178,8 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
       },
       file,
       schema,
-      slack: common.slack,
+      // Its own Slack, in its process (see worker-process.ts); the web role's stays idle here.
+      slack: { botToken: common.slack.botToken, signingSecret: common.slack.signingSecret },
     });
     const statements = countStatements([web.ctx.knex]);
     const knex = observer.knex;
