@@ -31,8 +31,13 @@ export interface BenchRolesResult {
   measured: number;
   /** Whether the worker was still busy with the burst when the last measured answer came. */
   overlapped: boolean;
+  /** Both roles' statements per page, leaving out the queue's claim polls (their number follows elapsed time). */
   statementsPerPage: number;
+  /** The same with the claim polls. */
+  statementsPerPageWithPolls: number;
   pages: number;
+  /** Set when the timeout came first: how many pages were briefed by then (statements per page are then NaN). */
+  briefedInTime?: number;
   processSeconds: number;
   webTop: Array<{ sql: string; count: number }>;
   workerTop: Array<{ sql: string; count: number }>;
@@ -40,7 +45,7 @@ export interface BenchRolesResult {
 
 interface WorkerProcess {
   /** Stops the worker; resolves with the statements it sent and the most frequent ones. */
-  stop(): Promise<{ total: number; top: Array<{ sql: string; count: number }> }>;
+  stop(): Promise<{ total: number; work: number; top: Array<{ sql: string; count: number }> }>;
 }
 
 /** Starts bench/worker-process.ts through tsx and waits for it to say it is ready. */
@@ -70,9 +75,11 @@ async function startWorker(settings: object): Promise<WorkerProcess> {
       child.kill('SIGTERM');
       await exited;
       const total = /statements (\d+)/.exec(out);
+      const work = /work (\d+)/.exec(out);
       const top = /top (.*)/.exec(out);
       return {
         total: total ? Number(total[1]) : 0,
+        work: work ? Number(work[1]) : 0,
         top: top ? (JSON.parse(top[1]!) as Array<{ sql: string; count: number }>) : [],
       };
     },
@@ -157,6 +164,8 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
   };
   let web: RunningApp | undefined;
   let worker: WorkerProcess | undefined;
+  // The bench watches on its own connection, so its polling is not counted as the app's statements.
+  const observer = await openDatabase({ url: opts.databaseUrl, schema, poolMax: 2 });
   try {
     web = await createApp(config, { ...common, role: 'web', dbPoolMax: 10 });
     worker = await startWorker({
@@ -169,10 +178,11 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
       },
       file,
       schema,
-      slack: common.slack,
+      // Its own Slack, in its process (see worker-process.ts); the web role's stays idle here.
+      slack: { botToken: common.slack.botToken, signingSecret: common.slack.signingSecret },
     });
     const statements = countStatements([web.ctx.knex]);
-    const knex = web.ctx.knex;
+    const knex = observer.knex;
     const started = Date.now();
 
     // The burst: every page sent, as fast as 64 senders can.
@@ -212,6 +222,7 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
     busyAtEnd = (await briefed()) < burst;
 
     const deadline = Date.now() + (opts.timeoutMs ?? 600_000);
+    let briefedInTime: number | undefined;
     for (;;) {
       const due = Number(
         (
@@ -227,7 +238,11 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
         )?.count ?? 0,
       );
       if ((await briefed()) >= total && due === 0) break;
-      if (Date.now() > deadline) throw new Error(`only ${await briefed()} of ${total} pages briefed in time`);
+      if (Date.now() > deadline) {
+        // The intake figures stand; the per-page figure needs every page done, so it is not given.
+        briefedInTime = await briefed();
+        break;
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     const processSeconds = (Date.now() - started) / 1000;
@@ -242,8 +257,13 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
       },
       measured: latencies.length,
       overlapped: busyAtEnd,
-      // The bench's own polling above is counted too; it is a few statements a second, said in the output.
-      statementsPerPage: Math.round(((statements.total() + workerStatements.total) / total) * 10) / 10,
+      statementsPerPage:
+        briefedInTime === undefined ? Math.round(((statements.work() + workerStatements.work) / total) * 10) / 10 : NaN,
+      statementsPerPageWithPolls:
+        briefedInTime === undefined
+          ? Math.round(((statements.total() + workerStatements.total) / total) * 10) / 10
+          : NaN,
+      ...(briefedInTime !== undefined ? { briefedInTime } : {}),
       pages: total,
       processSeconds,
       webTop: statements.top(4),
@@ -252,6 +272,7 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
   } finally {
     await web?.stop();
     await worker?.stop().catch(() => undefined);
+    await observer.close();
     const admin = await openDatabase({ url: opts.databaseUrl });
     await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
     await admin.close();
@@ -266,9 +287,15 @@ export function printRoles(r: BenchRolesResult, what: string): void {
   console.log(
     `intake latency: p50 ${r.intakeMs.p50} ms, p99 ${r.intakeMs.p99} ms, max ${r.intakeMs.max} ms (target: p99 under 50 ms)`,
   );
+  if (r.briefedInTime !== undefined) {
+    console.log(
+      `pages: only ${r.briefedInTime} of ${r.pages} briefed within ${r.processSeconds.toFixed(1)} s (BENCH_TIMEOUT_S); statements per page not measured`,
+    );
+    return;
+  }
   console.log(`pages: ${r.pages} briefed and paged in ${r.processSeconds.toFixed(1)} s`);
   console.log(
-    `SQL statements per page, web and worker together: ${r.statementsPerPage} (target: under 30; includes the bench's own polling, one count every 500 ms)`,
+    `SQL statements per page, web and worker together: ${r.statementsPerPage} (target: under 30; leaving out the queue's claim polls, ${r.statementsPerPageWithPolls} with them)`,
   );
   for (const [role, top] of [
     ['web', r.webTop],

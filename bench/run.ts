@@ -30,7 +30,12 @@ async function main(): Promise<void> {
     const burst = Number(process.env.BENCH_BURST ?? 1000);
     console.log(`\n-- roles: web role alone while a worker role processes a ${burst}-page burst (BullMQ on Redis)`);
     printRoles(
-      await benchRoles({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, burst }),
+      await benchRoles({
+        databaseUrl: env.DATABASE_URL,
+        redisUrl: env.REDIS_URL,
+        burst,
+        ...(process.env.BENCH_TIMEOUT_S ? { timeoutMs: Number(process.env.BENCH_TIMEOUT_S) * 1000 } : {}),
+      }),
       'Postgres and BullMQ',
     );
   }

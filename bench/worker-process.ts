@@ -1,26 +1,33 @@
 // A worker role in its own process, for bench/roles.ts: the web role's event loop must not share the worker's load.
 // Reads its settings from BENCH_WORKER (JSON), prints "ready" once started, and on SIGTERM stops and prints the
-// number of SQL statements it sent and the most frequent ones.
+// number of SQL statements it sent (all, and those that are not the queue's claim polls) and the most frequent ones.
 import { createApp } from '../src/app.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 import { countStatements } from './statements.js';
 
 interface WorkerSettings {
   env: Record<string, string>;
   file: unknown;
   schema: string;
-  slack: { botToken: string; signingSecret: string; apiUrl: string };
+  slack: { botToken: string; signingSecret: string };
 }
 
 async function main(): Promise<void> {
   const s = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerSettings;
   const config: AppConfig = { ...loadConfig(s.env), file: parseFileConfig(s.file, 'bench'), fileSource: 'bench' };
+  // The worker's Slack runs here, not in the bench's process: serving the burst's Slack calls there would block the
+  // web role's event loop and its intake figures would measure the fake, not the web role.
+  let slackBase = '';
+  const slack = new SlackSandbox({ ...s.slack, baseUrl: () => slackBase });
+  const slackServer = await slack.listen(0);
+  slackBase = slackServer.url;
   const app = await createApp(config, {
     logger: createLogger({ level: 'silent' }),
     role: 'worker',
     migrate: false,
-    slack: s.slack,
+    slack: { ...s.slack, apiUrl: slack.apiUrl },
     dbSchema: s.schema,
     queuePrefix: s.schema,
     dbPoolMax: 20,
@@ -30,10 +37,13 @@ async function main(): Promise<void> {
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {
     const n = statements.total();
+    const work = statements.work();
     const top = statements.top(8);
     statements.stop();
-    void app.stop().then(() => {
+    void app.stop().then(async () => {
+      await slackServer.close();
       process.stdout.write(`statements ${n}\n`);
+      process.stdout.write(`work ${work}\n`);
       process.stdout.write(`top ${JSON.stringify(top)}\n`);
       process.exit(0);
     });

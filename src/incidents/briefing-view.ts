@@ -9,14 +9,8 @@ import type { WhatChanged } from './presentations.js';
 import { type Incident } from './repository.js';
 import type { SimilarReason } from '../investigation/similar.js';
 import { findSimilarIncidents } from './similar-incidents.js';
-import { countAlerts, firstAlert } from './alerts-repository.js';
-import {
-  declaredSummary,
-  eventActorsOfTypes,
-  lastEventOfType,
-  lastEventWithKey,
-  latestTruncation,
-} from './timeline-repository.js';
+import { briefingFacts } from './briefing-repository.js';
+import { declaredSummary } from './timeline-repository.js';
 import { briefingBudgetLines } from '../slo/briefing-budget.js';
 import { formatDateTime } from '../../lib/wall-clock.js';
 import { incidentOnset, teamZone } from './onset.js';
@@ -209,10 +203,12 @@ function isCommand(span: string): boolean {
 }
 
 export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
-  const counts = await countAlerts(knex, incident.id);
-  const alert = await firstAlert(knex, incident.id);
-  const labels = (alert?.labels as Record<string, string> | undefined) ?? {};
-  const annotations = (alert?.annotations as Record<string, string> | undefined) ?? {};
+  // The alerts' and timeline's facts in one statement.
+  const facts = await briefingFacts(knex, incident.id);
+  const counts = facts.counts;
+  const alert = facts.firstAlert;
+  const labels = alert?.labels ?? {};
+  const annotations = alert?.annotations ?? {};
   const service = config.file.services.find((s) => s.name === incident.service);
   const links: BriefingView['links'] = [];
   if (typeof alert?.generator_url === 'string' && /^https?:\/\//.test(alert.generator_url))
@@ -227,11 +223,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
   const runs = await proposedRuns(knex, incident.id);
   const periods = new Map(config.file.slos.map((d) => [`${d.service}-${d.name}`, d.window]));
   const budgets = await briefingBudgetLines(knex, incident.service, (id) => periods.get(id));
-  const all = await eventActorsOfTypes(knex, incident.id, [
-    'incident.acknowledged',
-    'incident.resolved',
-    'incident.reopened',
-  ]);
+  const all = facts.answered;
   // Who acknowledged and resolved since the last reopen: a reopened incident is nobody's yet.
   const lastReopen = all.map((e) => e.type).lastIndexOf('incident.reopened');
   const events = all.slice(lastReopen + 1);
@@ -251,10 +243,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     service: incident.service,
     status: incident.status,
     // A declared incident has no alert: what "fired" is the declaration.
-    alertname:
-      (alert?.alertname as string | undefined) ??
-      labels.alertname ??
-      (incident.source === 'manual' ? incident.title : 'alert'),
+    alertname: alert?.alertname ?? labels.alertname ?? (incident.source === 'manual' ? incident.title : 'alert'),
     summary,
     source:
       incident.source === 'pagerduty'
@@ -264,11 +253,8 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
           : incident.source === 'slo'
             ? 'SLO burn (the copilot’s evaluation)'
             : '/incident declare',
-    startedAt: formatDateTime(
-      incidentOnset(incident, alert?.starts_at as Date | undefined),
-      teamZone(config.file, incident.team),
-    ),
-    alerts: { ...counts, truncated: await latestTruncation(knex, incident.id) },
+    startedAt: formatDateTime(incidentOnset(incident, alert?.starts_at), teamZone(config.file, incident.team)),
+    alerts: { ...counts, truncated: facts.truncated },
     links: links.slice(0, 6),
     phase: inv ? 'briefed' : 'investigating',
     hypotheses: (inv?.hypotheses ?? []).map((h) => ({
@@ -295,7 +281,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     }),
     acknowledgedBy: slackUser(actorOf('incident.acknowledged')),
     resolvedBy: slackUser(actorOf('incident.resolved')),
-    whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
+    whatChanged: inv ? whatChangedOf(facts.lastWhatChanged) : null,
     commander: slackUser(incident.commander),
     ...(budgets.length ? { errorBudgets: budgets } : {}),
     // Once briefed: the first briefing goes out before anything is known to compare.
@@ -350,10 +336,8 @@ export function stepState(runs: readonly string[]): SuggestedStepState {
 }
 
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
-async function lastWhatChanged(knex: Knex, incidentId: number): Promise<WhatChanged | null> {
-  // A later run without an alert (a deploy, the periodic refresh) leaves the line standing.
-  const last = await lastEventWithKey(knex, incidentId, 'investigation.completed', 'whatChanged');
-  return ((last?.data as { whatChanged?: WhatChanged } | undefined)?.whatChanged as WhatChanged | undefined) ?? null;
+function whatChangedOf(lastWhatChanged: unknown): WhatChanged | null {
+  return (lastWhatChanged as { whatChanged?: WhatChanged } | undefined)?.whatChanged ?? null;
 }
 
 /** Open remediation proposals of the incident (the remediation capability writes them). */

@@ -9,13 +9,13 @@ import { routeAlert } from '../oncall/routing.js';
 import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
 import { findOpenIncidentByGroupKey, lockIncidentState, type Incident } from './repository.js';
-import { appendEvents, countEvents, latestTruncation } from './timeline-repository.js';
+import { appendEvents, countEvents, latestTruncation, type TimelineEventInput } from './timeline-repository.js';
 import { findByFingerprint, insertPagedIncident } from './opening-repository.js';
 import { firingCount, knownLeads, upsertAlerts } from './alerts-repository.js';
 import { StartEscalation } from '../oncall/jobs/start-escalation.js';
 import type { InvestigationTrigger } from './investigate-incident.js';
 import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
-import { requestIncidentChannel, scheduleBriefingUpdate } from './presentations.js';
+import { incidentChannelJob, scheduleBriefingUpdate } from './presentations.js';
 import { reopenRecentIncident } from './reopen-recent-incident.js';
 
 export interface IngestOutcome {
@@ -94,6 +94,8 @@ async function ingestGroup(
   }
   let opened = false;
   let reopened: number | undefined;
+  /** Timeline events written in one multi-row insert below (the new incident's `incident.opened` comes first). */
+  const events: TimelineEventInput[] = [];
   if (!incident) {
     const firing = alerts.find((a) => a.status === 'firing');
     if (!firing) {
@@ -115,22 +117,24 @@ async function ingestGroup(
       incident = recent.incident;
       reopened = recent.reopened;
     } else if (inserted) {
-      incident = inserted;
+      incident = inserted.incident;
+      events.push(inserted.opened);
       opened = true;
     } else {
       // Another replica opened it between our read and our insert: join theirs.
       incident = (await findOpenIncidentByGroupKey(trx, groupKey))!;
     }
   }
-  // Serialises concurrent deliveries of one group, so the "all resolved" transition is seen exactly once.
-  await lockIncidentState(trx, incident.id);
-  const before = await firingCount(trx, incident.id);
+  // Serialises concurrent deliveries of one group, so the "all resolved" transition is seen exactly once. An incident
+  // this transaction inserted is invisible to every other one until the commit: it has no other alert, nothing to lock.
+  if (!opened) await lockIncidentState(trx, incident.id);
+  const before = opened ? 0 : await firingCount(trx, incident.id);
   const known = opened ? undefined : await knownLeads(trx, incident.id);
   await upsertAlerts(trx, alerts, incident.id, now);
-  const after = await firingCount(trx, incident.id);
-  await appendEvents(
-    trx,
-    alerts.map((a) => ({
+  // `after` only matters to an incident that had alerts before (all resolved, fired again).
+  const after = opened ? 0 : await firingCount(trx, incident.id);
+  events.push(
+    ...alerts.map((a) => ({
       incidentId: incident.id,
       type: a.status === 'firing' ? 'alert.received' : 'alert.resolved',
       actor: a.source,
@@ -148,7 +152,12 @@ async function ingestGroup(
       },
     })),
   );
-  if (origin.truncated !== undefined) await recordTruncation(trx, incident.id, origin, now);
+  if (origin.truncated !== undefined) {
+    // A new incident has no truncation on its timeline yet (0).
+    const truncation = truncationEvent(opened ? 0 : await latestTruncation(trx, incident.id), incident.id, origin, now);
+    if (truncation) events.push(truncation);
+  }
+  await appendEvents(trx, events.splice(0));
   const allResolved = before > 0 && after === 0 && incident.status !== 'resolved';
   if (allResolved) {
     await appendEvents(trx, [
@@ -192,19 +201,24 @@ async function ingestGroup(
     );
   }
   if (opened) {
-    // The investigation and the escalation are committed with the incident: neither waits for chat.
-    await ctx.queue.enqueue(
-      InvestigateIncident.name,
-      { incidentId: incident.id },
-      { jobId: investigateJobId(incident.id), trx },
+    // The investigation and the escalation are committed with the incident: neither waits for chat. One insert for
+    // the three jobs; the channel's job is the safety net for a crash: normally the presenter opens it after the commit.
+    await ctx.queue.enqueueMany(
+      [
+        {
+          name: InvestigateIncident.name,
+          payload: { incidentId: incident.id },
+          opts: { jobId: investigateJobId(incident.id) },
+        },
+        {
+          name: StartEscalation.name,
+          payload: { incidentId: incident.id },
+          opts: { jobId: `start-escalation-${incident.id}` },
+        },
+        incidentChannelJob(incident.id),
+      ],
+      { trx },
     );
-    await ctx.queue.enqueue(
-      StartEscalation.name,
-      { incidentId: incident.id },
-      { jobId: `start-escalation-${incident.id}`, trx },
-    );
-    // The job is the safety net for a crash: normally the presenter opens the channel right after the commit.
-    await requestIncidentChannel(ctx, incident.id, trx);
   } else {
     if (known && reopened === undefined && incident.status !== 'resolved')
       await investigateNewLead(ctx, trx, incident, alerts, known, now);
@@ -272,27 +286,25 @@ async function investigateNewLead(
 
 /**
  * Keeps the timeline's `alerts.truncated` entry in step with the sender: a delivery that left alerts out records how
- * many, and the first complete delivery after that records 0. The briefing shows the latest figure.
+ * many, and the first complete delivery after that records 0 (`last` is the figure on the timeline). The briefing
+ * shows the latest figure.
  */
-async function recordTruncation(
-  trx: Knex.Transaction,
+function truncationEvent(
+  last: number,
   incidentId: number,
   origin: AlertOrigin,
   now: Date,
-): Promise<void> {
+): TimelineEventInput | undefined {
   const truncated = origin.truncated ?? 0;
-  const last = await latestTruncation(trx, incidentId);
-  if (truncated === last) return;
-  await appendEvents(trx, [
-    {
-      incidentId,
-      type: 'alerts.truncated',
-      actor: 'alertmanager',
-      at: now,
-      dedupeKey: `alerts-truncated:${incidentId}:${origin.deliveryId}`,
-      data: { truncated, deliveryId: origin.deliveryId },
-    },
-  ]);
+  if (truncated === last) return undefined;
+  return {
+    incidentId,
+    type: 'alerts.truncated',
+    actor: 'alertmanager',
+    at: now,
+    dedupeKey: `alerts-truncated:${incidentId}:${origin.deliveryId}`,
+    data: { truncated, deliveryId: origin.deliveryId },
+  };
 }
 
 async function insertIncident(
@@ -303,7 +315,7 @@ async function insertIncident(
   now: Date,
   page?: PageSummary,
   severity?: Severity,
-): Promise<Incident | undefined> {
+): Promise<{ incident: Incident; opened: TimelineEventInput } | undefined> {
   const routed = routeAlert(alert.labels, ctx.config.file);
   const route = severity ? { ...routed, severity } : routed;
   const policy = route.escalationPolicy
@@ -324,22 +336,21 @@ async function insertIncident(
     now,
   });
   if (!incident) return undefined;
-  await appendEvents(trx, [
-    {
-      incidentId: incident.id,
-      type: 'incident.opened',
-      actor: 'copilot',
-      at: now,
-      dedupeKey: `opened:${incident.id}`,
-      data: {
-        severity: route.severity,
-        team: route.team,
-        rule: route.rule,
-        escalationPolicy: route.escalationPolicy,
-        title: incident.title,
-      },
-    },
-  ]);
   ctx.metrics.incidentsOpened.inc({ severity: route.severity });
-  return incident;
+  // Written by the caller with the alerts' events, in one insert.
+  const opened: TimelineEventInput = {
+    incidentId: incident.id,
+    type: 'incident.opened',
+    actor: 'copilot',
+    at: now,
+    dedupeKey: `opened:${incident.id}`,
+    data: {
+      severity: route.severity,
+      team: route.team,
+      rule: route.rule,
+      escalationPolicy: route.escalationPolicy,
+      title: incident.title,
+    },
+  };
+  return { incident, opened };
 }

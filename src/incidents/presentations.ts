@@ -1,8 +1,8 @@
 // What the incidents capability asks a chat presenter to show; each request is a durable job (presenters/slack/).
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { requestPresentation } from '../jobs/presentations.js';
-import type { JobQueue } from '../jobs/job-queue.js';
+import { presentationJob, requestPresentation } from '../jobs/presentations.js';
+import type { JobQueue, JobToEnqueue } from '../jobs/job-queue.js';
 
 const incidentPayload = z.object({ incidentId: z.number().int().positive() });
 
@@ -94,11 +94,15 @@ export async function requestIncidentChannel(
   incidentId: number,
   trx: Knex.Transaction,
 ): Promise<void> {
-  await requestPresentation(
-    ctx,
+  await ctx.queue.enqueueMany([incidentChannelJob(incidentId)], { trx });
+}
+
+/** The safety-net `open-incident` job of `requestIncidentChannel`, to enqueue with other jobs in one statement. */
+export function incidentChannelJob(incidentId: number): JobToEnqueue {
+  return presentationJob(
     OpenIncidentChannel,
     { incidentId },
-    { jobId: `open-incident-${incidentId}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS, trx },
+    { jobId: `open-incident-${incidentId}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS },
   );
 }
 

@@ -1,6 +1,6 @@
 // Use case: record a webhook delivery durably (row + process-delivery job in one transaction) before answering.
 import type { AppContext } from '../context.js';
-import { findDeliveryByHeader, findDeliveryId, insertDelivery } from './deliveries-repository.js';
+import { findDeliveryId, storeDeliveryAndJob } from './deliveries-repository.js';
 
 export type DeliverySource = 'alertmanager' | 'pagerduty' | 'events';
 
@@ -25,9 +25,10 @@ export function keptHeaders(headers: Record<string, string | string[] | undefine
 }
 
 /**
- * Records a delivery once per (source, delivery id) and, in the same transaction, the job that processes it. When
- * this returns, the delivery survives a crash: the job row is in Postgres and the queue re-arms it at start.
- * `alsoDedupeOn` lists further ids that mark a duplicate (PagerDuty's X-Webhook-Id besides the event id).
+ * Records a delivery once per (source, delivery id) and, in the same statement, the job that processes it: one
+ * round trip to Postgres (a CTE), so the web role answers fast. When this returns, the delivery survives a crash:
+ * the job row is in Postgres and the queue re-arms it at start. `alsoDedupeOn` lists a further id that marks a
+ * duplicate (PagerDuty's X-Webhook-Id besides the event id).
  */
 export async function recordDelivery(
   ctx: AppContext,
@@ -37,19 +38,20 @@ export async function recordDelivery(
   headers: Record<string, string>,
   alsoDedupeOn: { header: string; value: string } | undefined = undefined,
 ): Promise<RecordedDelivery> {
-  return ctx.knex.transaction(async (trx) => {
-    if (alsoDedupeOn) {
-      const seen = await findDeliveryByHeader(trx, source, alsoDedupeOn.header, alsoDedupeOn.value);
-      if (seen !== undefined) return { id: seen, duplicate: true };
-    }
-    const id = await insertDelivery(trx, { source, deliveryId, headers, body, receivedAt: ctx.clock.now() });
-    if (id === undefined) {
-      const existing = await findDeliveryId(trx, source, deliveryId);
-      // The insert was skipped on a conflict, so the row exists; if it does not, fail loudly (the sender retries).
-      if (existing === undefined) throw new Error(`delivery ${source}/${deliveryId} conflicted but is not stored`);
-      return { id: existing, duplicate: true };
-    }
-    await ctx.queue.enqueue(PROCESS_DELIVERY_JOB, { deliveryId: id }, { jobId: `process-delivery-${id}`, trx });
-    return { id, duplicate: false };
-  });
+  const plan = ctx.queue.plan(PROCESS_DELIVERY_JOB, null);
+  const stored = await storeDeliveryAndJob(
+    ctx.knex,
+    { source, deliveryId, headers, body, receivedAt: ctx.clock.now() },
+    { ...plan, idPrefix: `${PROCESS_DELIVERY_JOB}-` },
+    alsoDedupeOn,
+  );
+  if (stored) {
+    if (stored.jobId) ctx.queue.announce([{ id: stored.jobId, name: PROCESS_DELIVERY_JOB, runAt: plan.runAt }]);
+    return { id: stored.id, duplicate: stored.duplicate };
+  }
+  // A concurrent request stored the same delivery after this statement's snapshot: it is a duplicate of that one.
+  const existing = await findDeliveryId(ctx.knex, source, deliveryId);
+  // The insert was skipped on a conflict, so the row exists; if it does not, fail loudly (the sender retries).
+  if (existing === undefined) throw new Error(`delivery ${source}/${deliveryId} conflicted but is not stored`);
+  return { id: existing, duplicate: true };
 }

@@ -66,6 +66,22 @@ export interface JobDefinition<P = unknown> {
   backoffMs?: number;
 }
 
+/** A job's row as `enqueue` would record it, for a caller that inserts it itself inside a larger statement. */
+export interface PlannedJob {
+  name: string;
+  payload: unknown;
+  runAt: Date;
+  maxAttempts: number;
+  backoffMs: number;
+}
+
+/** One job of an `enqueueMany` call. */
+export interface JobToEnqueue {
+  name: string;
+  payload: unknown;
+  opts?: Omit<EnqueueOptions, 'trx'>;
+}
+
 /** The queue. Two implementations: BullMQ on Redis, and an in-process scheduler persisted in Postgres. */
 export interface JobQueue {
   readonly kind: 'bullmq' | 'postgres';
@@ -73,6 +89,15 @@ export interface JobQueue {
   register<P>(def: JobDefinition<P>): void;
   /** Records a job and schedules it; returns its id. Idempotent on jobId. */
   enqueue<P>(name: string, payload: P, opts?: EnqueueOptions): Promise<string>;
+  /** Records several jobs in one statement (one multi-row insert) and schedules them; ids in order. */
+  enqueueMany(jobs: JobToEnqueue[], opts?: { trx?: Knex.Transaction }): Promise<string[]>;
+  /** The row `enqueue` would insert (timing and retries from the options, else the definition); inserts nothing. */
+  plan<P>(name: string, payload: P, opts?: Omit<EnqueueOptions, 'trx' | 'jobId'>): PlannedJob;
+  /**
+   * Tells the workers about jobs whose rows the caller inserted from a `plan` and committed. Announcing a job
+   * twice is harmless; a lost announcement is made good by the sweep, as for `enqueue`.
+   */
+  announce(jobs: Array<{ id: string; name: string; runAt: Date }>): void;
   /** Cancels a pending job; true when something was cancelled. */
   cancel(jobId: string): Promise<boolean>;
   get(jobId: string): Promise<JobRecord | undefined>;

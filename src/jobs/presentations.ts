@@ -1,6 +1,6 @@
 // How the core asks, inside its own transaction, for something to be shown: a named presentation, enqueued as a job.
 import type { ZodType } from 'zod';
-import type { EnqueueOptions, JobQueue } from './job-queue.js';
+import type { EnqueueOptions, JobQueue, JobToEnqueue } from './job-queue.js';
 
 /**
  * A presentation a capability requests (declared in `src/<capability>/presentations.ts`): the job name a presenter
@@ -22,4 +22,13 @@ export async function requestPresentation<P>(
   opts?: EnqueueOptions,
 ): Promise<string> {
   return ctx.queue.enqueue(presentation.name, presentation.schema.parse(payload), opts);
+}
+
+/** The job of a presentation, checked against its schema, for a caller that enqueues several jobs in one statement. */
+export function presentationJob<P>(
+  presentation: Presentation<P>,
+  payload: P,
+  opts?: Omit<EnqueueOptions, 'trx'>,
+): JobToEnqueue {
+  return { name: presentation.name, payload: presentation.schema.parse(payload), ...(opts ? { opts } : {}) };
 }

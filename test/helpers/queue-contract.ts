@@ -119,6 +119,36 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       expect(runsOf(a).map((r) => r.payload)).toEqual([{ n: 1 }]);
     });
 
+    it('enqueueMany records several jobs in one insert, skips an id that exists, and runs each once', async () => {
+      const q = await startQueue();
+      await q.enqueue('record', { n: 10 }, { jobId: 'many-existing' });
+      let inserts = 0;
+      const onQuery = (e: { sql?: string }) => void (/^insert into "jobs"/i.test(e.sql ?? '') && inserts++);
+      fx.knex.on('query', onQuery);
+      const ids = await fx.knex.transaction((trx) =>
+        q.enqueueMany(
+          [
+            { name: 'record', payload: { n: 11 }, opts: { jobId: 'many-1' } },
+            { name: 'record', payload: { n: 12 }, opts: { jobId: 'many-existing' } },
+            { name: 'record', payload: { n: 13 }, opts: { jobId: 'many-2', delayMs: 200 } },
+          ],
+          { trx },
+        ),
+      );
+      fx.knex.off('query', onQuery);
+      expect(ids).toEqual(['many-1', 'many-existing', 'many-2']);
+      expect(inserts).toBe(1);
+      await waitFor(
+        'every job of the batch ran',
+        async () => (await Promise.all(ids.map((id) => q.get(id)))).every((r) => r?.status === 'completed'),
+        10_000,
+        QUEUE_POLL_MS,
+      );
+      expect(runsOf('many-1').map((r) => r.payload)).toEqual([{ n: 11 }]);
+      expect(runsOf('many-existing').map((r) => r.payload)).toEqual([{ n: 10 }]);
+      expect(runsOf('many-2').map((r) => r.payload)).toEqual([{ n: 13 }]);
+    });
+
     it('cancels a pending timer so it never runs, and says so only once', async () => {
       const q = await startQueue();
       const id = await q.enqueue('record', { n: 1 }, { delayMs: 400 });

@@ -6,10 +6,11 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import type { JobToEnqueue, PlannedJob } from '../../jobs/job-queue.js';
 import {
   cancelJob,
   findJob,
-  insertJob,
+  insertJobs,
   listDeadJobs,
   releaseOwnedJobs,
   listPendingJobs,
@@ -26,6 +27,7 @@ import {
   createClaimRecorder,
   createCompletionRecorder,
   planJob,
+  planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
@@ -148,13 +150,26 @@ export class BullJobQueue implements JobQueue {
   }
 
   async enqueue<P>(name: string, payload: P, opts: EnqueueOptions = {}): Promise<string> {
-    const job = planJob(name, payload, opts, this.definitions.get(name));
-    const { id, created } = await insertJob(opts.trx ?? this.knex, job);
-    // An existing row was announced when it was created. If an announcement is lost (Redis down, process killed),
-    // the sweep and the next start() re-arm the row from Postgres.
+    const { trx, ...rest } = opts;
+    return (await this.enqueueMany([{ name, payload, opts: rest }], { trx }))[0]!;
+  }
+
+  async enqueueMany(jobs: JobToEnqueue[], opts: { trx?: Knex.Transaction } = {}): Promise<string[]> {
+    const planned = jobs.map((j) => planJob(j.name, j.payload, j.opts ?? {}, this.definitions.get(j.name)));
+    const rows = await insertJobs(opts.trx ?? this.knex, planned);
+    // Only new rows (an existing one was announced when created); a lost announcement is re-armed by the sweep.
     // Not awaited: with Redis down BullMQ's commands wait for it, and the caller must not (the row already holds).
-    if (created) afterCommit(opts.trx, () => this.announce([{ id, name, runAt: job.runAt, attempts: 0 }]));
-    return id;
+    const created = rows.flatMap((r, i) => (r.created ? [{ ...planned[i]!, id: r.id, attempts: 0 }] : []));
+    if (created.length) afterCommit(opts.trx, () => this.announceJobs(created));
+    return rows.map((r) => r.id);
+  }
+
+  plan<P>(name: string, payload: P, opts: Omit<EnqueueOptions, 'trx' | 'jobId'> = {}): PlannedJob {
+    return planRow(name, payload, opts, this.definitions.get(name));
+  }
+
+  announce(jobs: Array<{ id: string; name: string; runAt: Date }>): void {
+    if (jobs.length) this.announceJobs(jobs.map((j) => ({ ...j, attempts: 0 })));
   }
 
   async cancel(jobId: string): Promise<boolean> {
@@ -299,7 +314,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   /** Arms jobs in the background, coalescing those announced in the same turn of the event loop into one addBulk. */
-  private announce(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
+  private announceJobs(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
     if (!this.toAnnounce.length) {
       setImmediate(() => {
         const batch = this.toAnnounce.splice(0);

@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import { scrubSecrets } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError, formatZodIssues } from '../../errors.js';
-import type { JobDefinition } from '../../jobs/job-queue.js';
+import type { JobDefinition, PlannedJob } from '../../jobs/job-queue.js';
 import {
   claimJobs,
   extendLock,
@@ -220,6 +220,17 @@ export function planJob(
     maxAttempts: Math.max(1, opts.attempts ?? def?.attempts ?? DEFAULT_ATTEMPTS),
     backoffMs: Math.max(0, opts.backoffMs ?? def?.backoffMs ?? DEFAULT_BACKOFF_MS),
   };
+}
+
+/** The row an enqueue would insert, without an id (for `JobQueue.plan`). */
+export function planRow(
+  name: string,
+  payload: unknown,
+  opts: { delayMs?: number; runAt?: Date; attempts?: number; backoffMs?: number },
+  def: JobDefinition<unknown> | undefined,
+): PlannedJob {
+  const { id: _id, ...job } = planJob(name, payload, opts, def);
+  return job;
 }
 
 /** Calls `then` once the transaction commits (never when it rolls back); at once when there is no transaction. */

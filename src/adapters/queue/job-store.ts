@@ -77,6 +77,35 @@ export async function insertJob(db: Knex | Knex.Transaction, job: NewJob): Promi
   return { id, created: inserted.length > 0 };
 }
 
+/** Inserts several jobs in one statement, skipping ids that exist; returns each id and whether it was created. */
+export async function insertJobs(
+  db: Knex | Knex.Transaction,
+  jobs: NewJob[],
+): Promise<Array<{ id: string; created: boolean }>> {
+  if (!jobs.length) return [];
+  const now = new Date();
+  const ids = jobs.map((j) => j.id ?? randomUUID());
+  const inserted = (await db('jobs')
+    .insert(
+      jobs.map((job, i) => ({
+        id: ids[i],
+        name: job.name,
+        payload: JSON.stringify(job.payload ?? null),
+        status: 'pending',
+        run_at: job.runAt,
+        max_attempts: job.maxAttempts,
+        backoff_ms: job.backoffMs,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .onConflict('id')
+    .ignore()
+    .returning('id')) as Array<{ id: string }>;
+  const created = new Set(inserted.map((r) => r.id));
+  return ids.map((id) => ({ id, created: created.has(id) }));
+}
+
 export async function findJob(db: Knex, id: string): Promise<JobRow | undefined> {
   return (await db<JobRow>('jobs').where({ id }).first()) as JobRow | undefined;
 }

@@ -4,11 +4,13 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
+import type { JobToEnqueue, PlannedJob } from '../../jobs/job-queue.js';
 import {
   cancelJob,
   claimDueJobsAndNext,
   findJob,
   insertJob,
+  insertJobs,
   listDeadJobs,
   releaseOwnedJobs,
   releaseExpiredLocks,
@@ -21,6 +23,7 @@ import {
   afterCommit,
   createCompletionRecorder,
   planJob,
+  planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
@@ -85,6 +88,24 @@ export class PostgresJobQueue implements JobQueue {
     const { id } = await insertJob(opts.trx ?? this.knex, job);
     afterCommit(opts.trx, () => this.wakeBy(job.runAt.getTime()));
     return id;
+  }
+
+  async enqueueMany(jobs: JobToEnqueue[], opts: { trx?: Knex.Transaction } = {}): Promise<string[]> {
+    const planned = jobs.map((j) => planJob(j.name, j.payload, j.opts ?? {}, this.definitions.get(j.name)));
+    const rows = await insertJobs(opts.trx ?? this.knex, planned);
+    if (planned.length) {
+      const first = Math.min(...planned.map((j) => j.runAt.getTime()));
+      afterCommit(opts.trx, () => this.wakeBy(first));
+    }
+    return rows.map((r) => r.id);
+  }
+
+  plan<P>(name: string, payload: P, opts: Omit<EnqueueOptions, 'trx' | 'jobId'> = {}): PlannedJob {
+    return planRow(name, payload, opts, this.definitions.get(name));
+  }
+
+  announce(jobs: Array<{ id: string; name: string; runAt: Date }>): void {
+    if (jobs.length) this.wakeBy(Math.min(...jobs.map((j) => j.runAt.getTime())));
   }
 
   async cancel(jobId: string): Promise<boolean> {

@@ -1,0 +1,73 @@
+// The facts a briefing shows that live in the incident's alerts and timeline, read in ONE statement (the briefing is
+// rendered at least twice a page: a statement per fact was five round trips each time).
+import type { Knex } from 'knex';
+
+/** The briefing's reading of one incident's alerts and timeline. */
+export interface BriefingFacts {
+  /** Alerts by status. */
+  counts: { firing: number; resolved: number };
+  /** The earliest alert (what paged), as `firstAlert` returns it for the fields the briefing reads. */
+  firstAlert:
+    | {
+        alertname: string | null;
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+        generator_url: string | null;
+        starts_at: Date;
+      }
+    | undefined;
+  /** Acknowledged, resolved and reopened entries, oldest first: their type and actor. */
+  answered: { type: string; actor: string | null }[];
+  /** How many alerts of the group the sender last said it left out (0 when it never did). */
+  truncated: number;
+  /**
+   * The data of the latest `investigation.completed` entry that says what changed: a later run without an alert (a
+   * deploy, the periodic refresh) leaves the line standing.
+   */
+  lastWhatChanged: unknown;
+}
+
+export const ANSWERED_TYPES = ['incident.acknowledged', 'incident.resolved', 'incident.reopened'];
+
+const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+export async function briefingFacts(db: Knex | Knex.Transaction, incidentId: number): Promise<BriefingFacts> {
+  const result = await db.raw(
+    `select
+       (select coalesce(json_object_agg(status, n), '{}'::json)
+          from (select status, count(*)::int as n from alerts where incident_id = :id group by status) c) as counts,
+       (select json_build_object('alertname', a.alertname, 'labels', a.labels, 'annotations', a.annotations,
+                                 'generator_url', a.generator_url, 'starts_at', a.starts_at)
+          from alerts a where a.incident_id = :id order by a.starts_at asc, a.id asc limit 1) as first_alert,
+       (select coalesce(json_agg(json_build_object('type', e.type, 'actor', e.actor) order by e.id), '[]'::json)
+          from incident_events e where e.incident_id = :id and e.type = any(:answered)) as answered,
+       (select e.data from incident_events e
+          where e.incident_id = :id and e.type = 'alerts.truncated' order by e.id desc limit 1) as truncation,
+       (select e.data from incident_events e
+          where e.incident_id = :id and e.type = 'investigation.completed' and e.data -> 'whatChanged' is not null
+          order by e.id desc limit 1) as investigation`,
+    { id: incidentId, answered: ANSWERED_TYPES },
+  );
+  const row = (result as { rows: Record<string, unknown>[] }).rows[0] ?? {};
+  const counts = (parse(row.counts) ?? {}) as Record<string, number>;
+  const first = parse(row.first_alert) as
+    | (Omit<NonNullable<BriefingFacts['firstAlert']>, 'starts_at'> & {
+        starts_at: string;
+      })
+    | null;
+  const truncation = parse(row.truncation) as { truncated?: unknown } | null;
+  return {
+    counts: { firing: Number(counts.firing ?? 0), resolved: Number(counts.resolved ?? 0) },
+    firstAlert: first
+      ? {
+          ...first,
+          labels: (parse(first.labels) ?? {}) as Record<string, string>,
+          annotations: (parse(first.annotations) ?? {}) as Record<string, string>,
+          starts_at: new Date(first.starts_at),
+        }
+      : undefined,
+    answered: (parse(row.answered) ?? []) as { type: string; actor: string | null }[],
+    truncated: typeof truncation?.truncated === 'number' ? truncation.truncated : 0,
+    lastWhatChanged: parse(row.investigation) ?? undefined,
+  };
+}
