@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
 import { formatConfidence } from '../investigation/format-value.js';
+import { listIncidentRoles } from './roles-repository.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
 import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
@@ -70,6 +71,8 @@ export interface BriefingView {
   whatChanged?: WhatChanged | null;
   /** Slack user id of the incident commander, or null when nobody has taken command. */
   commander: string | null;
+  /** Roles beyond the commander (`/incident role`), in the config's order; absent or empty when none are held. */
+  roles?: { role: string; user: string }[];
 }
 
 export type SuggestedStepState = 'todo' | 'running' | 'done' | 'not_recovered';
@@ -80,6 +83,8 @@ export interface BriefingState {
   /** Absent in states saved before severity was tracked. */
   severity?: string;
   commander?: string | null;
+  /** "scribe <@U1>" per role held; absent in states saved before roles were tracked. */
+  roles?: string[];
   firing: number;
   resolved: number;
   phase: BriefingView['phase'];
@@ -259,6 +264,10 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     resolvedBy: slackUser(actorOf('incident.resolved')),
     whatChanged: inv ? await lastWhatChanged(knex, incident.id) : null,
     commander: slackUser(incident.commander),
+    roles: (await listIncidentRoles(knex, incident.id, config.file.incidents.roles)).map(({ role, user }) => ({
+      role,
+      user,
+    })),
   };
 }
 
@@ -314,6 +323,7 @@ export function briefingState(view: BriefingView): BriefingState {
     status: view.status,
     severity: view.severity,
     commander: view.commander,
+    roles: (view.roles ?? []).map((r) => `${r.role} <@${r.user}>`),
     firing: view.alerts.firing,
     resolved: view.alerts.resolved,
     phase: view.phase,
