@@ -41,7 +41,7 @@ const incident: Incident = {
         summary: 'Deploy d-42 `rm` <@U1>',
         evidence: [],
       },
-      { category: 'dependency', service: 'db', cause: null, confidence: 0.3, summary: 'DB slow', evidence: [] },
+      { category: 'db_saturation', service: 'db', cause: null, confidence: 0.3, summary: 'DB slow', evidence: [] },
     ],
     suggestedStep: null,
   },
