@@ -27,4 +27,3 @@ export async function listIncidentRoles(
     }))
     .sort((a, b) => rank(a.role) - rank(b.role) || a.role.localeCompare(b.role));
 }
-

@@ -41,7 +41,15 @@ export type RemindStatusUpdatePayload = z.output<typeof RemindStatusUpdate.schem
 export interface StatusUpdateFacts {
   incident: Pick<
     Incident,
-    'publicId' | 'title' | 'severity' | 'status' | 'service' | 'commander' | 'openedAt' | 'acknowledgedAt' | 'investigation'
+    | 'publicId'
+    | 'title'
+    | 'severity'
+    | 'status'
+    | 'service'
+    | 'commander'
+    | 'openedAt'
+    | 'acknowledgedAt'
+    | 'investigation'
   >;
   roles: Pick<IncidentRole, 'role' | 'user'>[];
   runs: Pick<RemediationRun, 'action' | 'service' | 'status'>[];
@@ -155,7 +163,8 @@ export async function postStatusUpdateAs(
 ): Promise<{ posted: boolean; nextUpdateAt: Date; stakeholderChannel: string | null }> {
   const text = input.text.trim();
   if (!text) throw new ValidationError('The update is empty');
-  if (text.length > MAX_UPDATE_CHARS) throw new ValidationError(`The update is longer than ${MAX_UPDATE_CHARS} characters`);
+  if (text.length > MAX_UPDATE_CHARS)
+    throw new ValidationError(`The update is longer than ${MAX_UPDATE_CHARS} characters`);
   if (input.nextUpdateMs < MIN_NEXT_UPDATE_MS || input.nextUpdateMs > MAX_NEXT_UPDATE_MS)
     throw new ValidationError('The next update must be between 5 minutes and 24 hours away');
   const incident = await incidentOrThrow(ctx, incidentId);

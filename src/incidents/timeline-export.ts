@@ -5,7 +5,11 @@ import type { TimelineEvent } from './timeline-repository.js';
 
 /** One line of untrusted text, without backticks or line breaks, cut to `max` characters. */
 export function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/[\r\n\t]+/g, ' ').replace(/`/g, "'").replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/`/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -24,13 +28,22 @@ export function eventDetail(e: Pick<TimelineEvent, 'type' | 'data'>): string | u
   if (e.type === 'incident.commander_changed' && str('commander')) return `commander: ${str('commander')}`;
   if (e.type === 'incident.severity_changed' && str('to')) return `to ${str('to')}`;
   const what =
-    str('alertname') ?? str('summary') ?? str('text') ?? str('title') ?? str('action') ?? str('question') ?? str('service');
+    str('alertname') ??
+    str('summary') ??
+    str('text') ??
+    str('title') ??
+    str('action') ??
+    str('question') ??
+    str('service');
   return what === undefined ? undefined : oneLine(what);
 }
 
 /** Markdown of the whole timeline: a header with the incident's facts, then one bullet per event, oldest first. */
 export function timelineMarkdown(
-  incident: Pick<Incident, 'publicId' | 'title' | 'severity' | 'status' | 'service' | 'commander' | 'openedAt' | 'resolvedAt'>,
+  incident: Pick<
+    Incident,
+    'publicId' | 'title' | 'severity' | 'status' | 'service' | 'commander' | 'openedAt' | 'resolvedAt'
+  >,
   events: Pick<TimelineEvent, 'at' | 'type' | 'actor' | 'data'>[],
   roles: { role: string; user: string }[],
   now: Date,
