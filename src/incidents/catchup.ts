@@ -84,7 +84,7 @@ export function buildCatchupView(
       ...roles.filter((r) => r.role !== 'commander'),
     ],
     lastUpdate: last
-      ? { at: last.at, by: last.actor ?? 'someone', text: String((last.data as { text?: unknown }).text ?? '') }
+      ? { at: last.at, by: last.actor ?? 'someone', text: typeof last.data.text === 'string' ? last.data.text : '' }
       : null,
   };
 }
