@@ -32,7 +32,7 @@ export function postStatusUpdateJob(ctx: AppContext): JobDefinition<PostStatusUp
           : []),
       ];
       for (const t of targets) {
-        const dedupeKey = `status-update:${eventId}:posted:${t.key}`;
+        const dedupeKey = `status-update:${eventId}:posted-${t.key}`;
         if (await findEventByKey(ctx.knex, dedupeKey)) continue;
         const msg = buildStatusUpdateMessage({
           publicId: incident.publicId,
