@@ -105,6 +105,9 @@ export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
       mrkdwn(`*Service*\n${view.service ? `\`${escapeMrkdwn(view.service)}\`` : 'unknown'}`),
       mrkdwn(`*Started*\n${view.startedAt}`),
       mrkdwn(`*Commander*\n${view.commander ? `<@${view.commander}>` : 'nobody yet (`/incident commander @user`)'}`),
+      ...(view.roles?.length
+        ? [mrkdwn(`*Roles*\n${view.roles.map((r) => `${escapeMrkdwn(r.role)}: <@${r.user}>`).join('\n')}`)]
+        : []),
     ],
   });
   const fired = [`*What fired:* \`${escapeMrkdwn(view.alertname)}\` from ${view.source}`];

@@ -33,6 +33,7 @@ export const ViewIds = {
   declareIncident: 'incident_declare_modal',
   resolveIncident: 'incident_resolve_modal',
   editPostmortem: 'postmortem_edit_modal',
+  statusUpdate: 'incident_status_update_modal',
 } as const;
 
 export type ActionId = (typeof ActionIds)[keyof typeof ActionIds];

@@ -29,10 +29,22 @@ export function buildChangesText(changes: string[]): string {
   return truncate(`*Briefing updated:*\n${changes.map((c) => `• ${escapeMrkdwn(c)}`).join('\n')}`, LIMITS.sectionText);
 }
 
-/** The channel topic: id, severity, status and title, within Slack's 250-character topic limit. */
-export function buildTopic(view: { publicId: string; severity: string; status: string; title: string }): string {
+/**
+ * The channel topic: id, severity, status, who holds each incident role (when any do) and title, within Slack's
+ * 250-character topic limit (the title is cut first).
+ */
+export function buildTopic(view: {
+  publicId: string;
+  severity: string;
+  status: string;
+  title: string;
+  roles?: { role: string; user: string }[];
+}): string {
+  const roles = (view.roles ?? [])
+    .filter((r) => /^[UW][A-Z0-9]{2,}$/.test(r.user))
+    .map((r) => `${escapeMrkdwn(r.role)} <@${r.user}>`);
   return truncate(
-    `${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${escapeMrkdwn(view.title)}`,
+    `${view.publicId} | ${view.severity.toUpperCase()} | ${view.status} | ${roles.length ? `${roles.join(', ')} | ` : ''}${escapeMrkdwn(view.title)}`,
     250,
   );
 }

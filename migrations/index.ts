@@ -14,6 +14,7 @@ import * as addIncidentChatProgress from './20261130_0100_d2-roles_add_incident_
 import * as createPostmortems from './20261130_0200_g-postmortem_create_postmortems.js';
 import * as createSloEvaluations from './20261130_0520_sloeval_create_slo_evaluations.js';
 import * as createSloPolicyStates from './20261130_0530_slopolicy_create_slo_policy_states.js';
+import * as createIncidentRoles from './20261130_0540_cmds_create_incident_roles.js';
 
 interface Migration {
   name: string;
@@ -34,6 +35,7 @@ export const migrations: Migration[] = [
   { name: '20261130_0200_g-postmortem_create_postmortems', module: createPostmortems },
   { name: '20261130_0520_sloeval_create_slo_evaluations', module: createSloEvaluations },
   { name: '20261130_0530_slopolicy_create_slo_policy_states', module: createSloPolicyStates },
+  { name: '20261130_0540_cmds_create_incident_roles', module: createIncidentRoles },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -73,6 +73,8 @@ export function buildSandboxConfigObject(
       owners: s.team ? ['priya', 'sam'] : [],
       runbooks: runbooksFor(s),
       ...(s.repo !== undefined ? { repo: s.repo } : {}),
+      // `/incident update` posts there too: the local workspace's #general stands in for the stakeholders' channel.
+      ...(s.team !== undefined ? { stakeholderChannel: channelId('general') } : {}),
     })),
     routing: {
       defaultSeverity: 'sev2',

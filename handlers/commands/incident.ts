@@ -1,4 +1,5 @@
-// /incident: declare, status, ack, sev, commander, resolve, help. Ack first, parse, call one use case (it authorizes), answer.
+// /incident: declare, status, ack, sev, commander, resolve, help (update, catchup, role, timeline and reinvestigate in
+// incident-more.ts). Ack first, parse, call one use case (it authorizes), answer.
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
@@ -16,6 +17,7 @@ import {
   setCommander,
 } from '../../src/oncall/incident-commands.js';
 import { afterAck, answer } from './respond.js';
+import { isMoreCommand, runMoreCommand } from './incident-more.js';
 import { errorBudgetView } from '../../src/slo/error-budget.js';
 
 const commandSchema = z.object({
@@ -45,6 +47,10 @@ export async function handleIncidentCommand(
   }
   await ack();
   await afterAck(deps, respond, async () => {
+    if (isMoreCommand(c)) {
+      await runMoreCommand(deps, c, { user, channel, trigger }, client, respond);
+      return;
+    }
     switch (c.kind) {
       case 'declare': {
         const services = deps.config.file.services.map((s) => s.name);

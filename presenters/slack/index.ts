@@ -2,6 +2,8 @@
 import type { AppContext } from '../../src/context.js';
 import { scheduleBriefingUpdate } from '../../src/incidents/presentations.js';
 import { answerInThreadJob } from './jobs/answer-in-thread.js';
+import { announceRoleJob } from './jobs/announce-role.js';
+import { postStatusUpdateJob, remindStatusUpdateJob } from './jobs/post-status-update.js';
 import { openIncidentChannelJob, openIncidentChannelNow } from './jobs/open-incident-channel.js';
 import { postIncidentNoteJob } from './jobs/post-incident-note.js';
 import { showPostmortemJob } from './jobs/show-postmortem.js';
@@ -19,6 +21,10 @@ export function registerSlackPresenters(ctx: AppContext): void {
   ctx.queue.register(showPostmortemJob(ctx));
   ctx.queue.register(showSloPolicyChangeJob(ctx));
   ctx.queue.register(answerInThreadJob(ctx));
+  // /incident role and /incident update (src/incidents/roles.ts, status-update.ts).
+  ctx.queue.register(announceRoleJob(ctx));
+  ctx.queue.register(postStatusUpdateJob(ctx));
+  ctx.queue.register(remindStatusUpdateJob(ctx));
   // The first briefing comes at once; the open-incident job queued with the incident is the safety net.
   ctx.events.on('incident.opened', ({ incidentId }) => openIncidentChannelNow(ctx, incidentId));
   // Severity and commander are shown in the briefing and the topic: re-render them when they change.

@@ -57,6 +57,8 @@ export function verbOf(action: AccessAction, object: string): string {
     declare: 'declare an incident',
     publish_postmortem: `edit, publish or discard ${object}`,
     approve_remediation: `approve ${object}`,
+    assign_role: `assign roles in ${object}`,
+    post_update: `post status updates for ${object}`,
   };
   return verbs[action];
 }

@@ -13,6 +13,10 @@ export const AUTHZ_ACTIONS = [
   'declare',
   /** Edit, publish or discard an incident's postmortem draft. */
   'publish_postmortem',
+  /** Give someone an incident role other than commander (`/incident role scribe @user`). */
+  'assign_role',
+  /** Post a status update (`/incident update`) to the channel and the stakeholders. */
+  'post_update',
 ] as const;
 export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
 
@@ -53,6 +57,8 @@ export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
   reject_remediation: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
   declare: { ...ROLE_DEFAULTS, anyone: true },
   publish_postmortem: { ...ROLE_DEFAULTS, commander: true, teamLead: true },
+  assign_role: { ...ROLE_DEFAULTS, oncall: true, commander: true },
+  post_update: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
 };
 
 /** One action's rule; every field left out keeps that action's default. */

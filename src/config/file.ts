@@ -137,6 +137,17 @@ export const fileConfigSchema = z.object({
        * nothing changed (the same evidence fingerprint as the last run).
        */
       reinvestigateEvery: duration.default(5 * 60_000),
+      /**
+       * Roles people hold in an incident, assigned with `/incident role <role> @user` (authorization.assign_role);
+       * `commander` is the incident's commander (authorization.change_commander).
+       */
+      roles: z
+        .array(z.string().regex(/^[a-z][a-z0-9_-]{0,29}$/, 'expected a lowercase role name'))
+        .min(1)
+        .default(['commander', 'scribe', 'communications'])
+        .refine((r) => new Set(r).size === r.length, 'roles are listed once each'),
+      /** When a status update posted with `/incident update` says the next one is due, unless its form says otherwise. */
+      updateEvery: duration.default(30 * 60_000),
     })
     .prefault({}),
   /** Who may acknowledge, escalate, resolve, change severity or command, swap on-call, reject, declare. */

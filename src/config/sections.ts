@@ -51,6 +51,11 @@ export const serviceSchema = z.object({
   links: z.array(z.object({ title: z.string(), url: z.string().url() })).default([]),
   /** GitHub repository (owner/name) whose deployments and commits are this service's. */
   repo: z.string().optional(),
+  /** Slack channel id (C…) where `/incident update` also posts the status updates of this service's incidents. */
+  stakeholderChannel: z
+    .string()
+    .regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id (C…)')
+    .optional(),
 });
 
 const labelMatcher = z.record(z.string(), z.union([z.string(), z.object({ regex: z.string() })]));

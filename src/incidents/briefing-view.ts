@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
 import { formatConfidence } from '../investigation/format-value.js';
+import { listIncidentRoles } from './roles-repository.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
 import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
@@ -81,6 +82,8 @@ export interface BriefingView {
   commander: string | null;
   /** Per SLO of the service: policy state, budget left, burn per window pair (formatted); absent without one. */
   errorBudgets?: string[];
+  /** Roles beyond the commander (`/incident role`), in the config's order; absent or empty when none are held. */
+  roles?: { role: string; user: string }[];
   /**
    * The closest of the copilot's own resolved incidents: their confirmed root cause, what fixed them and why they are
    * similar (src/incidents/similar-incidents.ts); absent or empty when none is.
@@ -109,6 +112,8 @@ export interface BriefingState {
   /** Absent in states saved before severity was tracked. */
   severity?: string;
   commander?: string | null;
+  /** "scribe <@U1>" per role held; absent in states saved before roles were tracked. */
+  roles?: string[];
   firing: number;
   resolved: number;
   phase: BriefingView['phase'];
@@ -286,6 +291,10 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     ...(budgets.length ? { errorBudgets: budgets } : {}),
     // Once briefed: the first briefing goes out before anything is known to compare.
     similar: inv ? await similarView(knex, incident) : [],
+    roles: (await listIncidentRoles(knex, incident.id, config.file.incidents.roles)).map(({ role, user }) => ({
+      role,
+      user,
+    })),
   };
 }
 
@@ -353,6 +362,7 @@ export function briefingState(view: BriefingView): BriefingState {
     status: view.status,
     severity: view.severity,
     commander: view.commander,
+    roles: (view.roles ?? []).map((r) => `${r.role} <@${r.user}>`),
     firing: view.alerts.firing,
     resolved: view.alerts.resolved,
     phase: view.phase,

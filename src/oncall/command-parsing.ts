@@ -9,6 +9,11 @@ export type IncidentCommand =
   | { kind: 'sev'; severity: Severity }
   | { kind: 'commander'; user: string }
   | { kind: 'resolve' }
+  | { kind: 'update' }
+  | { kind: 'catchup' }
+  | { kind: 'role'; role: string; user: string }
+  | { kind: 'timeline' }
+  | { kind: 'reinvestigate' }
   | { kind: 'help' };
 
 export type OncallCommand = { kind: 'who'; target?: string } | { kind: 'swap'; user: string; range: string };
@@ -23,6 +28,11 @@ export const INCIDENT_USAGE = [
   '• `/incident sev 1|2|3`: change this channel’s incident severity',
   '• `/incident commander @user`: hand command to someone',
   '• `/incident resolve`: resolve, with the root cause (a form)',
+  '• `/incident update`: draft a status update (a form) for this channel and the service’s stakeholders',
+  '• `/incident catchup`: what happened, the hypotheses, what was tried and who is doing what (only you see it)',
+  '• `/incident role <role> @user`: give someone a role, e.g. `scribe` or `communications`',
+  '• `/incident timeline`: the timeline as a Markdown file in this channel',
+  '• `/incident reinvestigate`: run the investigation again now',
   '• `/incident help`: this message',
 ].join('\n');
 
@@ -55,8 +65,25 @@ export function parseIncidentCommand(text: string): Parsed<IncidentCommand> {
     case 'status':
     case 'ack':
     case 'resolve':
+    case 'update':
+    case 'catchup':
+    case 'timeline':
+    case 'reinvestigate':
       if (arg) return fail(`\`${word}\` takes no arguments`);
-      return { ok: true, command: { kind: word.toLowerCase() as 'status' | 'ack' | 'resolve' } };
+      return {
+        ok: true,
+        command: {
+          kind: word.toLowerCase() as
+            'status' | 'ack' | 'resolve' | 'update' | 'catchup' | 'timeline' | 'reinvestigate',
+        },
+      };
+    case 'role': {
+      const [role = '', ...who] = arg.split(/\s+/);
+      const user = parseMention(who.join(' '));
+      if (!/^[A-Za-z][A-Za-z0-9_-]{0,29}$/.test(role) || !user)
+        return fail('`role` takes a role name and one @mention, e.g. `/incident role scribe @user`');
+      return { ok: true, command: { kind: 'role', role: role.toLowerCase(), user } };
+    }
     case 'sev': {
       const m = /^(?:sev)?([123])$/i.exec(arg);
       if (!m) return fail('`sev` takes 1, 2 or 3');

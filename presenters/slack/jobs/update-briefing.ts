@@ -32,13 +32,20 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
     buildBriefingBlocks(view),
   );
   const changes = describeChanges(before, state);
-  // The topic carries severity and status: rewrite it when either changed (e.g. after `/incident sev`).
+  // The topic carries severity, status and who holds each role: rewrite it when one changed (e.g. after
+  // `/incident sev` or `/incident role`).
+  const rolesChanged =
+    (before?.commander !== undefined && before.commander !== state.commander) ||
+    (before?.roles ?? []).join('|') !== (state.roles ?? []).join('|');
   if (
     before &&
-    (before.status !== state.status || (before.severity !== undefined && before.severity !== state.severity))
+    (before.status !== state.status ||
+      (before.severity !== undefined && before.severity !== state.severity) ||
+      rolesChanged)
   ) {
+    const roles = [...(view.commander ? [{ role: 'commander', user: view.commander }] : []), ...(view.roles ?? [])];
     await ctx.chat
-      .setTopic(incident.channelId, buildTopic(incident))
+      .setTopic(incident.channelId, buildTopic({ ...incident, roles }))
       .catch((err) => ctx.logger.warn({ err, incidentId }, 'could not update the channel topic'));
   }
   if (changes.length)

@@ -43,6 +43,8 @@ const EXPECTED: Record<AccessAction, Record<keyof typeof ROLES, boolean>> = {
   declare: { nobody: Y, oncall: Y, commander: Y, responder: Y, teamLead: Y, groupMember: Y, namedUser: Y },
   publish_postmortem: { nobody: N, oncall: N, commander: Y, responder: N, teamLead: Y, groupMember: N, namedUser: N },
   approve_remediation: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
+  assign_role: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
+  post_update: { nobody: N, oncall: Y, commander: Y, responder: Y, teamLead: N, groupMember: N, namedUser: N },
 };
 
 const rollback = actionSchema.parse({ name: 'rollback_deploy', runner: { type: 'sandbox' } });
