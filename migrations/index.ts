@@ -12,6 +12,7 @@ import * as addIncidentPage from './20261129000100_add_incident_page.js';
 import * as createChatDigestItems from './20261130_0100_d1-slack-rate_create_chat_digest_items.js';
 import * as addIncidentChatProgress from './20261130_0100_d2-roles_add_incident_chat_progress.js';
 import * as createPostmortems from './20261130_0200_g-postmortem_create_postmortems.js';
+import * as createDrillRuns from './20261130_0570_drills_create_drill_runs.js';
 
 interface Migration {
   name: string;
@@ -30,6 +31,7 @@ export const migrations: Migration[] = [
   { name: '20261130_0100_d1-slack-rate_create_chat_digest_items', module: createChatDigestItems },
   { name: '20261130_0100_d2-roles_add_incident_chat_progress', module: addIncidentChatProgress },
   { name: '20261130_0200_g-postmortem_create_postmortems', module: createPostmortems },
+  { name: '20261130_0570_drills_create_drill_runs', module: createDrillRuns },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -3,7 +3,11 @@
 import type { TimerClock } from '../../src/oncall/timers.js';
 import { createWorldClock, type WorldClock } from '../world/world-clock.js';
 
-export type DrillClock = WorldClock & TimerClock;
+export type DrillClock = WorldClock &
+  TimerClock & {
+    /** Forgets the timer the queue was to run at `realAtMs` (it was cancelled): its wait never passes. */
+    dropTimer(realAtMs: number): void;
+  };
 
 export interface DrillClockOptions {
   start: Date;
@@ -45,6 +49,9 @@ export function createDrillClock(opts: DrillClockOptions): DrillClock {
     now: () => new Date(nowMs()),
     setSpeed: (s) => clock.setSpeed(s),
     advance: (ms) => clock.advance(ms),
+    dropTimer(realAtMs: number) {
+      for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.realAt === realAtMs) pending.splice(i, 1);
+    },
     timerAt(at: Date): Date {
       const ahead = at.getTime() - nowMs();
       if (ahead <= 0) return new Date(realNow());

@@ -82,6 +82,17 @@ export async function runWorldDrill(opts: WorldDrillOptions): Promise<DrillRepor
     throw err;
   }
   appUrl = app.url;
+  // A cancelled timer (an escalation step after the acknowledgement) must not move the drill clock when its time comes.
+  const { queue } = app.ctx;
+  const cancel = queue.cancel.bind(queue);
+  queue.cancel = async (jobId) => {
+    const row = (await app.ctx.knex('jobs').where({ id: jobId, status: 'pending' }).first()) as
+      | { run_at: Date | string }
+      | undefined;
+    const cancelled = await cancel(jobId);
+    if (cancelled && row) clock.dropTimer(new Date(row.run_at).getTime());
+    return cancelled;
+  };
   try {
     return await drive(app, workspace, world, resolver, clock, opts, wallStart);
   } finally {
