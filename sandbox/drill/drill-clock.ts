@@ -7,6 +7,8 @@ export type DrillClock = WorldClock &
   TimerClock & {
     /** Forgets the timer the queue was to run at `realAtMs` (it was cancelled): its wait never passes. */
     dropTimer(realAtMs: number): void;
+    /** Forgets every pending timer: a new drill's clock is not moved by an earlier drill's leftovers. */
+    dropTimers(): void;
   };
 
 export interface DrillClockOptions {
@@ -51,6 +53,9 @@ export function createDrillClock(opts: DrillClockOptions): DrillClock {
     advance: (ms) => clock.advance(ms),
     dropTimer(realAtMs: number) {
       for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.realAt === realAtMs) pending.splice(i, 1);
+    },
+    dropTimers() {
+      pending.length = 0;
     },
     timerAt(at: Date): Date {
       const ahead = at.getTime() - nowMs();

@@ -6,9 +6,9 @@ import { readRunbookSteps } from '../../src/runbooks/parse-runbook.js';
 import { runbookCatalogue } from '../world/fault-catalogue.js';
 import { WORLD_SCENARIOS } from '../world/scenarios.js';
 import { World } from '../world/world.js';
-import { runWorldDrill } from './run-drill.js';
+import { startDrillSession } from './run-drill.js';
 
-export { runWorldDrill, type WorldDrillOptions } from './run-drill.js';
+export { runWorldDrill, startDrillSession, type DrillSession, type DrillSessionOptions } from './run-drill.js';
 export { createDrillClock, type DrillClock } from './drill-clock.js';
 
 /** The local world's drills: every scenario, the world's runbooks, each run in a fresh app. */
@@ -32,11 +32,10 @@ export function createWorldDrills(opts: { logger: Logger; timerSpeed?: number; t
         .map((st) => st.action)
         .filter((a): a is string => a !== null),
     })),
-    run: (scenario, start) =>
-      runWorldDrill({
-        scenario,
+    open: (start) =>
+      startDrillSession({
         start,
-        timerSpeed: opts.timerSpeed ?? 60,
+        timerSpeed: opts.timerSpeed ?? 20,
         timeoutMs: opts.timeoutMs ?? 120_000,
         logger: opts.logger,
       }),

@@ -20,24 +20,29 @@ import { createLocalWorkspace, type LocalWorkspace } from '../slack/local-worksp
 import { RosterIds } from '../slack/roster.js';
 import { createSandboxActionRunner } from '../world/action-runner.js';
 import { deliverTo, AlertResolver } from '../world/alert-resolver.js';
-import { sendPage } from '../world/alert.js';
+import { buildAlertmanagerBody, sendPage } from '../world/alert.js';
 import { createWorldEvidence } from '../world/evidence.js';
 import { runbookCatalogue } from '../world/fault-catalogue.js';
 import { triggerScenario } from '../world/trigger.js';
 import { World } from '../world/world.js';
 import { createDrillClock, type DrillClock } from './drill-clock.js';
 
-export interface WorldDrillOptions {
-  scenario: string;
-  /** The drill clock's start (the world's "now" when the scenario is injected). */
+export interface DrillSessionOptions {
+  /** The drill clock's start (the world's "now" when the first scenario is injected). */
   start: Date;
   /** How much faster than real time the drill's timers (ack windows, verify windows) pass. */
   timerSpeed: number;
   logger: Logger;
-  /** Real ms the drill may take before it stops as timed out. */
+  /** Real ms one drill may take before it stops as timed out. */
   timeoutMs: number;
   /** The file config to run with (default: the local workspace's, built for the drill clock's start). */
   fileConfig?: (now: Date) => FileConfig;
+}
+
+/** One app, one local world and one local Slack, in which drills run one after another. */
+export interface DrillSession {
+  run(scenario: string): Promise<DrillReport>;
+  stop(): Promise<void>;
 }
 
 const POLL_MS = 40;
@@ -46,11 +51,20 @@ const PROPOSAL_GRACE_MS = 4000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs one scenario as a drill and reports what it measured. Throws only when the app cannot start. */
-export async function runWorldDrill(opts: WorldDrillOptions): Promise<DrillReport> {
-  const wallStart = Date.now();
+/** What a running drill listens for; the session forwards the app's events and the workspace's changes to it. */
+interface Listener {
+  onMessage(channel: string): void;
+  onEvent(name: 'investigation.completed' | 'incident.mitigated', incidentId: number): void;
+}
+
+/**
+ * Starts the app on a fresh in-memory database with the in-process queue, the local Slack and a local world on a
+ * drill clock. Each drill pages with its own `drill` label (its own alert group), so drills never join each other's
+ * incidents; the world is reset between drills.
+ */
+export async function startDrillSession(opts: DrillSessionOptions): Promise<DrillSession> {
   const clock = createDrillClock({ start: opts.start, timerSpeed: opts.timerSpeed });
-  const world = new World({ clock, seed: `drill:${opts.scenario}` });
+  const world = new World({ clock, seed: 'drill' });
   const resolver = new AlertResolver(world, opts.logger);
   let appUrl = '';
   const workspace = await createLocalWorkspace({
@@ -93,23 +107,60 @@ export async function runWorldDrill(opts: WorldDrillOptions): Promise<DrillRepor
     if (cancelled && row) clock.dropTimer(new Date(row.run_at).getTime());
     return cancelled;
   };
+  let current: Listener | undefined;
+  workspace.state.onChange((change) => {
+    if (change.kind === 'message' && change.channel) current?.onMessage(change.channel);
+  });
+  app.ctx.events.on('investigation.completed', ({ incidentId }) =>
+    current?.onEvent('investigation.completed', incidentId),
+  );
+  app.ctx.events.on('incident.mitigated', ({ incidentId }) => current?.onEvent('incident.mitigated', incidentId));
+  let count = 0;
+  return {
+    async run(scenario) {
+      if (count++) world.reset();
+      clock.dropTimers();
+      return drive(
+        { app, workspace, world, resolver, clock, opts, drillNo: count },
+        (l) => {
+          current = l;
+        },
+        scenario,
+      );
+    },
+    async stop() {
+      current = undefined;
+      workspace.closeStreams();
+      await app.stop();
+      await workspace.close();
+    },
+  };
+}
+
+/** Runs one scenario as a drill in a session of its own. */
+export async function runWorldDrill(opts: DrillSessionOptions & { scenario: string }): Promise<DrillReport> {
+  const session = await startDrillSession(opts);
   try {
-    return await drive(app, workspace, world, resolver, clock, opts, wallStart);
+    return await session.run(opts.scenario);
   } finally {
-    workspace.closeStreams();
-    await app.stop();
-    await workspace.close();
+    await session.stop();
   }
 }
 
+interface DriveContext {
+  app: RunningApp;
+  workspace: LocalWorkspace;
+  world: World;
+  resolver: AlertResolver;
+  clock: DrillClock;
+  opts: DrillSessionOptions;
+  drillNo: number;
+}
+
 async function drive(
-  app: RunningApp,
-  workspace: LocalWorkspace,
-  world: World,
-  resolver: AlertResolver,
-  clock: DrillClock,
-  opts: WorldDrillOptions,
-  wallStart: number,
+  { app, workspace, world, resolver, clock, opts, drillNo }: DriveContext,
+  listen: (l: Listener | undefined) => void,
+  scenario: string,
 ): Promise<DrillReport> {
   const { knex } = app.ctx;
   const { state, sandbox } = workspace;
@@ -119,50 +170,73 @@ async function drive(
   let pageDrill = 0;
   let pageWall = 0;
   const now = (): Elapsed => ({ drillMs: clock.nowMs() - pageDrill, wallMs: Date.now() - pageWall });
-  const marks: Partial<Record<'firstMessage' | 'briefing' | 'escalation' | 'mitigation', Elapsed>> = {};
+  const marks: Partial<Record<'briefing' | 'escalation', Elapsed>> = {};
   const mark = (name: keyof typeof marks, at: Elapsed = now()) => {
     marks[name] ??= at;
   };
-  /** When each channel last changed: the moment its newest message was posted or edited. */
+  /** When each channel first and last changed after the page: a message posted or edited. */
+  const firstChange = new Map<string, Elapsed>();
   const lastChange = new Map<string, Elapsed>();
-  const paged = new Map<string, Elapsed>();
-  let investigated: Elapsed | undefined;
-  const stopWatching = state.onChange((change) => {
-    if (change.kind !== 'message' || !change.channel || !pageWall) return;
-    const at = now();
-    mark('firstMessage', at);
-    lastChange.set(change.channel, at);
-    const ch = state.channels.get(change.channel);
-    if (ch?.is_im && ch.user && !paged.has(ch.user)) {
-      paged.set(ch.user, at);
-      mark('escalation', at);
+  let incidentId = 0;
+  const paged = new Set<string>();
+  const events = new Map<number, { investigated?: Elapsed; mitigated?: Elapsed }>();
+  listen({
+    onMessage(channel) {
+      if (!pageWall) return;
+      const at = now();
+      if (!firstChange.has(channel)) firstChange.set(channel, at);
+      lastChange.set(channel, at);
+    },
+    onEvent(name, id) {
+      // Kept by incident: the investigation may complete before the drill has seen its incident's row.
+      const at = now();
+      const seen = events.get(id) ?? {};
+      if (name === 'investigation.completed') seen.investigated ??= at;
+      else seen.mitigated ??= at;
+      events.set(id, seen);
+    },
+  });
+  /** Who the escalation has paged so far (its timeline); the first page marks the escalation's arrival. */
+  const pollPaged = async () => {
+    if (!incidentId) return;
+    const steps = (await knex('incident_events').where({ incident_id: incidentId, type: 'escalation.step' })) as Array<{
+      data: unknown;
+    }>;
+    for (const e of steps) {
+      const data = (typeof e.data === 'string' ? JSON.parse(e.data) : e.data) as { users?: string[] };
+      for (const u of data.users ?? []) paged.add(u);
     }
-  });
-  app.ctx.events.on('investigation.completed', () => {
-    investigated ??= now();
-  });
-  app.ctx.events.on('incident.mitigated', () => mark('mitigation'));
+    if (paged.size) mark('escalation');
+  };
 
   const waitUntil = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> => {
     for (;;) {
       const v = await probe();
       if (v !== undefined && v !== null && v !== false) return v;
+      await pollPaged();
       if (Date.now() > deadline) throw new DrillTimeout(what);
       await sleep(POLL_MS);
     }
   };
 
-  const triggered = triggerScenario(world, opts.scenario);
+  const triggered = triggerScenario(world, scenario);
   const faultStart = Math.min(...triggered.injection.faults.map((f) => f.startAt));
+  // The page is marked as a drill: its own label and alert group, so it opens an incident of its own.
+  const drillLabel = `drill-${drillNo}-${scenario}`;
+  const rule = { ...triggered.injection.alert, labels: { ...triggered.injection.alert.labels, drill: drillLabel } };
+  const page = buildAlertmanagerBody(world, rule, triggered.evaluation);
+  page.groupKey = `{}:{alertname="${rule.alertname}", drill="${drillLabel}", service="${rule.service}"}`;
+  page.groupLabels = { alertname: rule.alertname, drill: drillLabel, service: rule.service };
+  const before = ((await knex('incidents').max({ id: 'id' }).first()) as { id: number | null } | undefined)?.id ?? 0;
   const webhook = `${app.url}/webhooks/alertmanager`;
   pageDrill = clock.nowMs();
   pageWall = Date.now();
-  const delivery = await sendPage(webhook, triggered.page, {});
+  const delivery = await sendPage(webhook, page, {});
   if (delivery.status >= 300) throw new Error(`the app refused the drill's page: ${delivery.status} ${delivery.body}`);
   resolver.track(
-    triggered.injection.alert,
+    rule,
     triggered.injection.faults.map((f) => f.id),
-    triggered.page,
+    page,
     deliverTo(webhook, undefined),
   );
 
@@ -170,7 +244,8 @@ async function drive(
   let problem: string | null = null;
   let timedOut = false;
   try {
-    incident = await waitUntil('the incident', () => knex('incidents').first());
+    incident = await waitUntil('the incident', () => knex('incidents').where('id', '>', before).first());
+    incidentId = incident!.id;
     const channel = await waitUntil('the incident channel', async () => {
       const row = await knex('incidents').where({ id: incident!.id }).first();
       return row?.channel_id ? (row.channel_id as string) : undefined;
@@ -179,6 +254,7 @@ async function drive(
     // The briefing: the incident channel's first post or edit after the investigation completed.
     await waitUntil('the briefing', () => {
       const changed = lastChange.get(channel);
+      const investigated = events.get(incidentId)?.investigated;
       if (investigated && changed && changed.wallMs >= investigated.wallMs) {
         mark('briefing', changed);
         return true;
@@ -195,23 +271,26 @@ async function drive(
       if (r) return r as { id: number; action: string; service: string };
       return Date.now() - briefedAt > PROPOSAL_GRACE_MS ? ('none' as const) : undefined;
     });
+    const action = run === 'none' ? undefined : app.ctx.config.file.actions.find((a) => a.name === run.action);
+    const required = action ? approvalsRequired(action) : 1;
+    // The responders the policy needs: the primary, paged first; a second approver comes from the escalation (the
+    // primary waits for it before acknowledging, as a responder who wants a second pair of eyes would).
+    const responders = [RosterIds.primary, RosterIds.secondary, RosterIds.manager].slice(0, required);
+    for (const user of responders)
+      await waitUntil(`the page to ${user}`, () => (paged.has(user) ? true : undefined));
+    const briefingTs = await waitUntil('the briefing with Acknowledge', async () => {
+      const r = await knex('incidents').where({ id: incident!.id }).first();
+      const msg = r?.briefing_ts ? state.message(channel, r.briefing_ts as string) : undefined;
+      return msg?.blocks && findElement(msg.blocks, 'incident_acknowledge') ? msg.ts : undefined;
+    });
+    const acked = await sandbox.deliver.clickButton(app.url, {
+      user: RosterIds.primary,
+      channel,
+      ts: briefingTs,
+      actionId: 'incident_acknowledge',
+    });
+    if (acked.status !== 200) problem = `the Acknowledge click was answered ${acked.status}`;
     if (run !== 'none') {
-      const action = app.ctx.config.file.actions.find((a) => a.name === run.action);
-      const required = action ? approvalsRequired(action) : 1;
-      // The responders the policy needs: the primary, paged first; a second approver comes from the escalation.
-      const responders = [RosterIds.primary, RosterIds.secondary, RosterIds.manager].slice(0, required);
-      for (const user of responders)
-        await waitUntil(`the page to ${user}`, () => (paged.has(user) ? true : undefined));
-      const dm = state.openDm(RosterIds.primary).id;
-      const pageMsg = await waitUntil('the page with Acknowledge', () =>
-        state.channelMessages(dm).find((m) => m.blocks && findElement(m.blocks, 'incident_acknowledge')),
-      );
-      await sandbox.deliver.clickButton(app.url, {
-        user: RosterIds.primary,
-        channel: dm,
-        ts: pageMsg.ts,
-        actionId: 'incident_acknowledge',
-      });
       const approveMsg = await waitUntil('the Approve button', () =>
         state.channelMessages(channel).find((m) => {
           const el = m.blocks ? findElement(m.blocks, 'remediation_approve') : undefined;
@@ -242,26 +321,22 @@ async function drive(
         });
         if (answer.status !== 200) problem = `${user}'s Approve click was answered ${answer.status}`;
       }
-      await waitUntil('the verdict', async () => {
+      const verdict = await waitUntil('the verdict', async () => {
         const r = await knex('remediation_runs').where({ id: run.id }).first();
-        return ['verified', 'not_recovered', 'failed', 'rejected'].includes(r.status) ? true : undefined;
+        return ['verified', 'not_recovered', 'failed', 'rejected'].includes(r.status) ? (r.status as string) : undefined;
       });
-      if (!marks.mitigation) await sleep(POLL_MS * 2);
+      if (verdict === 'verified')
+        await waitUntil('the incident marked mitigated', () => (events.get(incidentId)?.mitigated ? true : undefined));
     }
   } catch (err) {
     if (!(err instanceof DrillTimeout)) throw err;
     timedOut = true;
     problem = `timed out waiting for ${err.what}`;
   } finally {
-    stopWatching();
+    listen(undefined);
   }
-  if (process.env.DRILL_DEBUG && incident)
-    console.error(
-      (await knex('incident_events').where({ incident_id: incident.id }).orderBy('id')).map(
-        (e: { type: string; actor: string; data: unknown }) => `${e.type} ${e.actor} ${JSON.stringify(e.data).slice(0, 300)}`,
-      ),
-    );
 
+  const mitigated = events.get(incidentId)?.mitigated;
   const row = incident ? await knex('incidents').where({ id: incident.id }).first() : undefined;
   const investigation = (row?.investigation ?? null) as InvestigationResult | null;
   const steps = incident ? await stepsOf(app, incident.id, investigation, triggered.injection.alert.alertname) : [];
@@ -272,11 +347,11 @@ async function drive(
     runbook: investigation?.suggestedStep?.runbook ?? steps[0]?.runbook ?? null,
     incident: incident?.public_id ?? null,
     outcome: outcomeOf(steps, timedOut),
-    firstMessage: marks.firstMessage ?? null,
+    firstMessage: earliest([incident?.channel_id ? firstChange.get(incident.channel_id) : undefined, marks.escalation]),
     briefing: marks.briefing ?? null,
     escalation: marks.escalation ?? null,
-    mitigation: marks.mitigation ?? null,
-    mttrMs: marks.mitigation ? pageDrill + marks.mitigation.drillMs - faultStart : null,
+    mitigation: events.get(incidentId)?.mitigated ?? null,
+    mttrMs: mitigated ? pageDrill + mitigated.drillMs - faultStart : null,
     diagnosis: {
       truth: triggered.truth,
       top: topAnswer(investigation),
@@ -285,9 +360,14 @@ async function drive(
     steps,
     timerSpeed: opts.timerSpeed,
     startedAt,
-    wallMs: Date.now() - wallStart,
+    wallMs: Date.now() - pageWall,
     problem,
   };
+}
+
+function earliest(list: Array<Elapsed | undefined>): Elapsed | null {
+  const given = list.filter((e): e is Elapsed => e !== undefined);
+  return given.length ? given.reduce((a, b) => (b.wallMs < a.wallMs ? b : a)) : null;
 }
 
 class DrillTimeout extends Error {

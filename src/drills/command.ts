@@ -28,8 +28,8 @@ export interface DrillRunbook {
 export interface DrillWorld {
   scenarios: readonly DrillScenario[];
   runbooks: readonly DrillRunbook[];
-  /** Runs one scenario as a drill from the drill clock's `start`. */
-  run(scenarioId: string, start: Date): Promise<DrillReport>;
+  /** Starts the world and the app on a drill clock at `start`; drills then run one after another in it. */
+  open(start: Date): Promise<{ run(scenarioId: string): Promise<DrillReport>; stop(): Promise<void> }>;
 }
 
 export interface DrillCommandDeps {
@@ -103,9 +103,14 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
     throw new AppError('usage', `drill: --at expects a time like 2026-11-24T10:00:00Z, got "${values.at}"\n\n${DRILL_USAGE}`);
   const chosen = selectScenarios(deps.world, values);
   const reports: DrillReport[] = [];
-  for (const s of chosen) {
-    if (!values.json) deps.stderr(`drill: ${s.id}…`);
-    reports.push(await deps.world.run(s.id, start));
+  const session = await deps.world.open(start);
+  try {
+    for (const s of chosen) {
+      if (!values.json) deps.stderr(`drill: ${s.id}…`);
+      reports.push(await session.run(s.id));
+    }
+  } finally {
+    await session.stop();
   }
   await deps.store?.(reports);
   deps.stdout(values.json ? JSON.stringify({ drills: reports }, null, 2) : formatDrillReports(reports));
