@@ -184,7 +184,8 @@ async function runbooks(args: string[], io: CliIo): Promise<number> {
 
 async function drill(args: string[], io: CliIo): Promise<number> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'warn' : config.env.LOG_LEVEL });
+  // The drill's app logs only errors: the report is the output.
+  const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'error' : config.env.LOG_LEVEL });
   const { runDrillCommand } = await import('./drills/command.js');
   const { recordDrill } = await import('./drills/repository.js');
   const { createWorldDrills } = await import('../sandbox/drill/index.js');

@@ -64,8 +64,12 @@ interface Listener {
  */
 export async function startDrillSession(opts: DrillSessionOptions): Promise<DrillSession> {
   const clock = createDrillClock({ start: opts.start, timerSpeed: opts.timerSpeed });
-  const world = new World({ clock, seed: 'drill' });
-  const resolver = new AlertResolver(world, opts.logger);
+  // Each drill gets a world of its own (no deploy or fault of an earlier drill in its history); the app reads and acts
+  // on whichever world the current drill runs in.
+  let world = new World({ clock, seed: 'drill-1' });
+  let resolver = new AlertResolver(world, opts.logger);
+  let evidence = createWorldEvidence(world);
+  let runner = createSandboxActionRunner(world);
   let appUrl = '';
   const workspace = await createLocalWorkspace({
     appBaseUrl: () => appUrl,
@@ -83,8 +87,8 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
         logger: opts.logger,
         slack: { botToken: workspace.botToken, signingSecret: workspace.signingSecret, apiUrl: workspace.apiUrl() },
         clock,
-        evidence: createWorldEvidence(world),
-        actionRunners: [createSandboxActionRunner(world)],
+        evidence: delegate(() => evidence as unknown as Record<string, object>) as unknown as typeof evidence,
+        actionRunners: [delegateOne(() => runner)],
         mount: (router) => {
           router.use(workspace.router);
         },
@@ -118,7 +122,12 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
   let count = 0;
   return {
     async run(scenario) {
-      if (count++) world.reset();
+      if (count++) {
+        world = new World({ clock, seed: `drill-${count}` });
+        resolver = new AlertResolver(world, opts.logger);
+        evidence = createWorldEvidence(world);
+        runner = createSandboxActionRunner(world);
+      }
       clock.dropTimers();
       return drive(
         { app, workspace, world, resolver, clock, opts, drillNo: count },
@@ -135,6 +144,25 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
       await workspace.close();
     },
   };
+}
+
+/** An object whose methods call the current target's (read at each call). */
+function delegateOne<T extends object>(target: () => T): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const t = target() as Record<string | symbol, unknown>;
+      const v = t[key];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+    has: (_, key) => key in target(),
+  });
+}
+
+/** A record of sources, each delegating to the current record's source of the same key. */
+function delegate(target: () => Record<string, object>): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const key of Object.keys(target())) out[key] = delegateOne(() => target()[key]!);
+  return out;
 }
 
 /** Runs one scenario as a drill in a session of its own. */
