@@ -105,8 +105,7 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
   const cancel = queue.cancel.bind(queue);
   queue.cancel = async (jobId) => {
     const row = (await app.ctx.knex('jobs').where({ id: jobId, status: 'pending' }).first()) as
-      | { run_at: Date | string }
-      | undefined;
+      { run_at: Date | string } | undefined;
     const cancelled = await cancel(jobId);
     if (cancelled && row) clock.dropTimer(new Date(row.run_at).getTime());
     return cancelled;
@@ -304,8 +303,7 @@ async function drive(
     // The responders the policy needs: the primary, paged first; a second approver comes from the escalation (the
     // primary waits for it before acknowledging, as a responder who wants a second pair of eyes would).
     const responders = [RosterIds.primary, RosterIds.secondary, RosterIds.manager].slice(0, required);
-    for (const user of responders)
-      await waitUntil(`the page to ${user}`, () => (paged.has(user) ? true : undefined));
+    for (const user of responders) await waitUntil(`the page to ${user}`, () => (paged.has(user) ? true : undefined));
     const briefingTs = await waitUntil('the briefing with Acknowledge', async () => {
       const r = await knex('incidents').where({ id: incident!.id }).first();
       const msg = r?.briefing_ts ? state.message(channel, r.briefing_ts as string) : undefined;
@@ -351,7 +349,9 @@ async function drive(
       }
       const verdict = await waitUntil('the verdict', async () => {
         const r = await knex('remediation_runs').where({ id: run.id }).first();
-        return ['verified', 'not_recovered', 'failed', 'rejected'].includes(r.status) ? (r.status as string) : undefined;
+        return ['verified', 'not_recovered', 'failed', 'rejected'].includes(r.status)
+          ? (r.status as string)
+          : undefined;
       });
       if (verdict === 'verified')
         await waitUntil('the incident marked mitigated', () => (events.get(incidentId)?.mitigated ? true : undefined));

@@ -100,7 +100,10 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
   }
   const start = values.at === undefined ? deps.now() : new Date(values.at);
   if (Number.isNaN(start.getTime()))
-    throw new AppError('usage', `drill: --at expects a time like 2026-11-24T10:00:00Z, got "${values.at}"\n\n${DRILL_USAGE}`);
+    throw new AppError(
+      'usage',
+      `drill: --at expects a time like 2026-11-24T10:00:00Z, got "${values.at}"\n\n${DRILL_USAGE}`,
+    );
   const chosen = selectScenarios(deps.world, values);
   const reports: DrillReport[] = [];
   const session = await deps.world.open(start);

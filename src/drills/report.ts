@@ -2,13 +2,21 @@
 import { formatSeconds } from '../investigation/format-value.js';
 import type { DrillReport, Elapsed } from './model.js';
 
-const dur = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : formatSeconds(ms / 1000));
+const dur = (ms: number | null | undefined): string =>
+  ms === null || ms === undefined ? '—' : formatSeconds(ms / 1000);
 const both = (e: Elapsed | null): string => (e ? `${dur(e.drillMs)} (wall ${dur(e.wallMs)})` : '—');
 
 /** Pads columns to their widest cell. */
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function diagnosisText(r: DrillReport): string {
@@ -32,7 +40,9 @@ export function formatDrillReports(reports: readonly DrillReport[]): string {
   const lines = [table([head, ...rows]), ''];
   for (const r of reports) {
     lines.push(`${r.scenario} (${r.incident ?? 'no incident'}): ${r.title}`);
-    lines.push(`  truth: ${r.diagnosis.truth.category}${r.diagnosis.truth.service ? ` on ${r.diagnosis.truth.service}` : ''}${r.diagnosis.truth.cause ? ` (${r.diagnosis.truth.cause})` : ''}; page reached the on-call after ${both(r.escalation)}`);
+    lines.push(
+      `  truth: ${r.diagnosis.truth.category}${r.diagnosis.truth.service ? ` on ${r.diagnosis.truth.service}` : ''}${r.diagnosis.truth.cause ? ` (${r.diagnosis.truth.cause})` : ''}; page reached the on-call after ${both(r.escalation)}`,
+    );
     if (!r.steps.length) lines.push('  no runbook step ran');
     for (const s of r.steps)
       lines.push(

@@ -215,7 +215,11 @@ async function finish(
         VerifyRemediation.name,
         { runId: run.id },
         // A timer on the product's clock, so a drill's faster clock reaches the verdict sooner.
-        { jobId: verifyRemediationJobId(run.id), runAt: timerRunAt(ctx.clock, new Date(now.getTime() + verifyWindow)), trx },
+        {
+          jobId: verifyRemediationJobId(run.id),
+          runAt: timerRunAt(ctx.clock, new Date(now.getTime() + verifyWindow)),
+          trx,
+        },
       );
     }
     return updated;
