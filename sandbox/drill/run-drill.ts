@@ -60,7 +60,7 @@ interface Listener {
 /**
  * Starts the app on a fresh in-memory database with the in-process queue, the local Slack and a local world on a
  * drill clock. Each drill pages with its own `drill` label (its own alert group), so drills never join each other's
- * incidents; the world is reset between drills.
+ * incidents; each drill gets a fresh world.
  */
 export async function startDrillSession(opts: DrillSessionOptions): Promise<DrillSession> {
   const clock = createDrillClock({ start: opts.start, timerSpeed: opts.timerSpeed });
