@@ -132,6 +132,19 @@ export function buildHandoffBlocks(view: HandoffView): Block[] {
         'No pages.',
       ),
     ),
+    ...(view.overdueRunbooks?.length
+      ? [
+          section(
+            'Runbooks overdue for a drill',
+            list(
+              view.overdueRunbooks.map(
+                (r) => `\`${escapeMrkdwn(r.id)}\` ${escapeMrkdwn(r.title)}: ${escapeMrkdwn(r.reason)}`,
+              ),
+              'None.',
+            ),
+          ),
+        ]
+      : []),
     confirmBlock(view, 'outgoing'),
     confirmBlock(view, 'incoming'),
   ];

@@ -15,6 +15,7 @@ import * as createPostmortems from './20261130_0200_g-postmortem_create_postmort
 import * as createSloEvaluations from './20261130_0520_sloeval_create_slo_evaluations.js';
 import * as createSloPolicyStates from './20261130_0530_slopolicy_create_slo_policy_states.js';
 import * as createIncidentRoles from './20261130_0540_cmds_create_incident_roles.js';
+import * as createDrillRuns from './20261130_0570_drills_create_drill_runs.js';
 
 interface Migration {
   name: string;
@@ -36,6 +37,7 @@ export const migrations: Migration[] = [
   { name: '20261130_0520_sloeval_create_slo_evaluations', module: createSloEvaluations },
   { name: '20261130_0530_slopolicy_create_slo_policy_states', module: createSloPolicyStates },
   { name: '20261130_0540_cmds_create_incident_roles', module: createIncidentRoles },
+  { name: '20261130_0570_drills_create_drill_runs', module: createDrillRuns },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -28,6 +28,10 @@ Commands:
                                       Check the runbooks (config file and RUNBOOKS_REPO, or DIR): vague steps,
                                       placeholders, stale drills, unknown metrics, alerts with no runbook.
   runbooks refresh                    Ask the running copilot to read RUNBOOKS_REPO again now (DATABASE_URL).
+  drill [--runbook ID | --scenario NAME | --all] [--json] [--at TIME]
+                                      Run scenarios of the local world as drills through the whole loop (page,
+                                      briefing, escalation, approval, action, verification) on a drill clock;
+                                      report the times, the diagnosis, the runbook steps and MTTR; stored.
   slo rules [--file F ...] [--config PATH]
                                       Print Prometheus rules (Sloth-compatible SLI, metadata, burn alerts) for
                                       the SLOs in Sloth/OpenSLO files and the config (examples/slos/).
@@ -83,6 +87,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         }
       case 'runbooks':
         return await runbooks(rest, io);
+      case 'drill':
+        return await drill(rest, io);
       case 'slo':
         if (rest[0] !== 'rules') break;
         {
@@ -172,6 +178,31 @@ async function runbooks(args: string[], io: CliIo): Promise<number> {
     ...(repository ? { repository } : {}),
     ...(prometheus ? { metricNames: () => fetchMetricNames(prometheus) } : {}),
     now: () => Date.now(),
+    ...io,
+  });
+}
+
+async function drill(args: string[], io: CliIo): Promise<number> {
+  const config = loadConfig();
+  // The drill's app logs only errors: the report is the output.
+  const logger = createLogger({ level: config.env.LOG_LEVEL === 'info' ? 'error' : config.env.LOG_LEVEL });
+  const { runDrillCommand } = await import('./drills/command.js');
+  const { recordDrill } = await import('./drills/repository.js');
+  const { createWorldDrills } = await import('../sandbox/drill/index.js');
+  const store = async (reports: import('./drills/model.js').DrillReport[]) => {
+    const { openDatabase } = await import('./adapters/db/database.js');
+    const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
+    try {
+      await db.migrate();
+      for (const report of reports) await recordDrill(db.knex, report, { source: 'cli', at: new Date() });
+    } finally {
+      await db.close();
+    }
+  };
+  return runDrillCommand(args, {
+    world: createWorldDrills({ logger }),
+    store,
+    now: () => new Date(),
     ...io,
   });
 }

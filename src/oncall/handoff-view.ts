@@ -23,6 +23,8 @@ export interface HandoffView {
   selfResolvedAlerts: { alertname: string; service: string | null; count: number }[];
   pendingApprovals: { publicId: string; action: string; service: string }[];
   pagesPerPerson: { user: string; pages: number; outsideHours: number }[];
+  /** Runbooks overdue for a drill (src/drills/overdue.ts); absent in handoffs recorded before drills existed. */
+  overdueRunbooks?: { id: string; title: string; reason: string }[];
   outgoingConfirmedAt: Date | null;
   incomingConfirmedAt: Date | null;
 }

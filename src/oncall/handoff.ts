@@ -16,6 +16,7 @@ import { currentOncall } from './schedules.js';
 import { timerRunAt } from './timers.js';
 import { confirmHandoffRole, findHandoff, findHandoffByKey, insertHandoff } from './handoffs-repository.js';
 import { pageLoadOfTeam } from './pages-repository.js';
+import { runbooksOverdueForDrill } from '../drills/overdue.js';
 
 /** How long after posting an unconfirmed handoff is reminded, and again before it goes to the team lead. */
 export const HANDOFF_REMINDER_MS = 30 * 60_000;
@@ -53,6 +54,7 @@ export async function collectHandoff(
     }));
   }
   const pages = await pageLoadOfTeam(db, { team, start, end });
+  const overdueRunbooks = await runbooksOverdueForDrill(ctx);
   return {
     team,
     shiftStart: start,
@@ -74,6 +76,7 @@ export async function collectHandoff(
     })),
     pendingApprovals,
     pagesPerPerson: pages.map((p) => ({ user: p.user, pages: Number(p.count), outsideHours: Number(p.outside) })),
+    overdueRunbooks,
   };
 }
 

@@ -1,5 +1,6 @@
 // Job: carries out one approved remediation run through its runner, records the outcome and arms the verification timer.
 import { z } from 'zod';
+import { timerRunAt } from '../../oncall/timers.js';
 import type { ActionDef } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import { ExternalServiceError, PermanentJobError } from '../../errors.js';
@@ -213,7 +214,12 @@ async function finish(
       await ctx.queue.enqueue(
         VerifyRemediation.name,
         { runId: run.id },
-        { jobId: verifyRemediationJobId(run.id), delayMs: verifyWindow, trx },
+        // A timer on the product's clock, so a drill's faster clock reaches the verdict sooner.
+        {
+          jobId: verifyRemediationJobId(run.id),
+          runAt: timerRunAt(ctx.clock, new Date(now.getTime() + verifyWindow)),
+          trx,
+        },
       );
     }
     return updated;

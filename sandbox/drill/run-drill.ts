@@ -1,0 +1,459 @@
+// One drill: a scenario of the local world run through the whole app (a fresh in-memory database, the in-process queue
+// and the local Slack) on a drill clock faster than real time; simulated responders act through signed Slack requests.
+import { createApp, type RunningApp } from '../../src/app.js';
+import { loadConfig, type FileConfig } from '../../src/config.js';
+import { approvalsRequired } from '../../src/authorization/access.js';
+import {
+  diagnosisRight,
+  outcomeOf,
+  topAnswer,
+  type DrillReport,
+  type DrillStep,
+  type Elapsed,
+} from '../../src/drills/model.js';
+import type { InvestigationResult } from '../../src/investigation/ports.js';
+import type { Logger } from '../../src/logger.js';
+import { readRunbookSteps } from '../../src/runbooks/parse-runbook.js';
+import { buildSandboxFileConfig } from '../default-config.js';
+import { findElement } from '../slack/deliver.js';
+import { createLocalWorkspace, type LocalWorkspace } from '../slack/local-workspace.js';
+import { RosterIds } from '../slack/roster.js';
+import { createSandboxActionRunner } from '../world/action-runner.js';
+import { deliverTo, AlertResolver } from '../world/alert-resolver.js';
+import { buildAlertmanagerBody, sendPage } from '../world/alert.js';
+import { createWorldEvidence } from '../world/evidence.js';
+import { runbookCatalogue } from '../world/fault-catalogue.js';
+import { triggerScenario } from '../world/trigger.js';
+import { World } from '../world/world.js';
+import { createDrillClock, type DrillClock } from './drill-clock.js';
+
+export interface DrillSessionOptions {
+  /** The drill clock's start (the world's "now" when the first scenario is injected). */
+  start: Date;
+  /** How much faster than real time the drill's timers (ack windows, verify windows) pass. */
+  timerSpeed: number;
+  logger: Logger;
+  /** Real ms one drill may take before it stops as timed out. */
+  timeoutMs: number;
+  /** The file config to run with (default: the local workspace's, built for the drill clock's start). */
+  fileConfig?: (now: Date) => FileConfig;
+}
+
+/** One app, one local world and one local Slack, in which drills run one after another. */
+export interface DrillSession {
+  run(scenario: string): Promise<DrillReport>;
+  stop(): Promise<void>;
+}
+
+const POLL_MS = 40;
+/** After the briefing, how long (real ms) to wait for a proposal before calling the drill one with no remediation. */
+const PROPOSAL_GRACE_MS = 4000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What a running drill listens for; the session forwards the app's events and the workspace's changes to it. */
+interface Listener {
+  onMessage(channel: string): void;
+  onEvent(name: 'investigation.completed' | 'incident.mitigated', incidentId: number): void;
+}
+
+/**
+ * Starts the app on a fresh in-memory database with the in-process queue, the local Slack and a local world on a
+ * drill clock. Each drill pages with its own `drill` label (its own alert group), so drills never join each other's
+ * incidents; each drill gets a fresh world.
+ */
+export async function startDrillSession(opts: DrillSessionOptions): Promise<DrillSession> {
+  const clock = createDrillClock({ start: opts.start, timerSpeed: opts.timerSpeed });
+  // Each drill gets a world of its own (no deploy or fault of an earlier drill in its history); the app reads and acts
+  // on whichever world the current drill runs in.
+  let world = new World({ clock, seed: 'drill-1' });
+  let resolver = new AlertResolver(world, opts.logger);
+  let evidence = createWorldEvidence(world);
+  let runner = createSandboxActionRunner(world);
+  let appUrl = '';
+  const workspace = await createLocalWorkspace({
+    appBaseUrl: () => appUrl,
+    logger: opts.logger,
+    now: () => clock.nowMs(),
+  });
+  const file = (opts.fileConfig ?? buildSandboxFileConfig)(clock.now());
+  let app: RunningApp;
+  try {
+    const base = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: ':memory:', LOG_LEVEL: 'silent' });
+    app = await createApp(
+      { ...base, file, fileSource: 'drill: the local world' },
+      {
+        role: 'all',
+        logger: opts.logger,
+        slack: { botToken: workspace.botToken, signingSecret: workspace.signingSecret, apiUrl: workspace.apiUrl() },
+        clock,
+        evidence: delegate(() => evidence as unknown as Record<string, object>) as unknown as typeof evidence,
+        actionRunners: [delegateOne(() => runner)],
+        mount: (router) => {
+          router.use(workspace.router);
+        },
+        queue: { pollIntervalMs: 50 },
+      },
+    );
+  } catch (err) {
+    await workspace.close();
+    throw err;
+  }
+  appUrl = app.url;
+  // A cancelled timer (an escalation step after the acknowledgement) must not move the drill clock when its time comes.
+  const { queue } = app.ctx;
+  const cancel = queue.cancel.bind(queue);
+  queue.cancel = async (jobId) => {
+    const row = (await app.ctx.knex('jobs').where({ id: jobId, status: 'pending' }).first()) as
+      { run_at: Date | string } | undefined;
+    const cancelled = await cancel(jobId);
+    if (cancelled && row) clock.dropTimer(new Date(row.run_at).getTime());
+    return cancelled;
+  };
+  let current: Listener | undefined;
+  workspace.state.onChange((change) => {
+    if (change.kind === 'message' && change.channel) current?.onMessage(change.channel);
+  });
+  app.ctx.events.on('investigation.completed', ({ incidentId }) =>
+    current?.onEvent('investigation.completed', incidentId),
+  );
+  app.ctx.events.on('incident.mitigated', ({ incidentId }) => current?.onEvent('incident.mitigated', incidentId));
+  let count = 0;
+  return {
+    async run(scenario) {
+      if (count++) {
+        world = new World({ clock, seed: `drill-${count}` });
+        resolver = new AlertResolver(world, opts.logger);
+        evidence = createWorldEvidence(world);
+        runner = createSandboxActionRunner(world);
+      }
+      clock.dropTimers();
+      return drive(
+        { app, workspace, world, resolver, clock, opts, drillNo: count },
+        (l) => {
+          current = l;
+        },
+        scenario,
+      );
+    },
+    async stop() {
+      current = undefined;
+      workspace.closeStreams();
+      await app.stop();
+      await workspace.close();
+    },
+  };
+}
+
+/** An object whose methods call the current target's (read at each call). */
+function delegateOne<T extends object>(target: () => T): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const t = target() as Record<string | symbol, unknown>;
+      const v = t[key];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+    has: (_, key) => key in target(),
+  });
+}
+
+/** A record of sources, each delegating to the current record's source of the same key. */
+function delegate(target: () => Record<string, object>): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const key of Object.keys(target())) out[key] = delegateOne(() => target()[key]!);
+  return out;
+}
+
+/** Runs one scenario as a drill in a session of its own. */
+export async function runWorldDrill(opts: DrillSessionOptions & { scenario: string }): Promise<DrillReport> {
+  const session = await startDrillSession(opts);
+  try {
+    return await session.run(opts.scenario);
+  } finally {
+    await session.stop();
+  }
+}
+
+interface DriveContext {
+  app: RunningApp;
+  workspace: LocalWorkspace;
+  world: World;
+  resolver: AlertResolver;
+  clock: DrillClock;
+  opts: DrillSessionOptions;
+  drillNo: number;
+}
+
+async function drive(
+  { app, workspace, world, resolver, clock, opts, drillNo }: DriveContext,
+  listen: (l: Listener | undefined) => void,
+  scenario: string,
+): Promise<DrillReport> {
+  const { knex } = app.ctx;
+  const { state, sandbox } = workspace;
+  const startedAt = clock.now().toISOString();
+  const deadline = Date.now() + opts.timeoutMs;
+  // The page is sent at (pageDrill, pageWall); every milestone is measured from there.
+  let pageDrill = 0;
+  let pageWall = 0;
+  const now = (): Elapsed => ({ drillMs: clock.nowMs() - pageDrill, wallMs: Date.now() - pageWall });
+  const marks: Partial<Record<'briefing' | 'escalation', Elapsed>> = {};
+  const mark = (name: keyof typeof marks, at: Elapsed = now()) => {
+    marks[name] ??= at;
+  };
+  /** When each channel first and last changed after the page: a message posted or edited. */
+  const firstChange = new Map<string, Elapsed>();
+  const lastChange = new Map<string, Elapsed>();
+  let incidentId = 0;
+  const paged = new Set<string>();
+  const events = new Map<number, { investigated?: Elapsed; mitigated?: Elapsed }>();
+  listen({
+    onMessage(channel) {
+      if (!pageWall) return;
+      const at = now();
+      if (!firstChange.has(channel)) firstChange.set(channel, at);
+      lastChange.set(channel, at);
+    },
+    onEvent(name, id) {
+      // Kept by incident: the investigation may complete before the drill has seen its incident's row.
+      const at = now();
+      const seen = events.get(id) ?? {};
+      if (name === 'investigation.completed') seen.investigated ??= at;
+      else seen.mitigated ??= at;
+      events.set(id, seen);
+    },
+  });
+  /** Who the escalation has paged so far (its timeline); the first page marks the escalation's arrival. */
+  const pollPaged = async () => {
+    if (!incidentId) return;
+    const steps = (await knex('incident_events').where({ incident_id: incidentId, type: 'escalation.step' })) as Array<{
+      data: unknown;
+    }>;
+    for (const e of steps) {
+      const data = (typeof e.data === 'string' ? JSON.parse(e.data) : e.data) as { users?: string[] };
+      for (const u of data.users ?? []) paged.add(u);
+    }
+    if (paged.size) mark('escalation');
+  };
+
+  const waitUntil = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> => {
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined && v !== null && v !== false) return v;
+      await pollPaged();
+      if (Date.now() > deadline) throw new DrillTimeout(what);
+      await sleep(POLL_MS);
+    }
+  };
+
+  const triggered = triggerScenario(world, scenario);
+  const faultStart = Math.min(...triggered.injection.faults.map((f) => f.startAt));
+  // The page is marked as a drill: its own label and alert group, so it opens an incident of its own.
+  const drillLabel = `drill-${drillNo}-${scenario}`;
+  const rule = { ...triggered.injection.alert, labels: { ...triggered.injection.alert.labels, drill: drillLabel } };
+  const page = buildAlertmanagerBody(world, rule, triggered.evaluation);
+  page.groupKey = `{}:{alertname="${rule.alertname}", drill="${drillLabel}", service="${rule.service}"}`;
+  page.groupLabels = { alertname: rule.alertname, drill: drillLabel, service: rule.service };
+  const before = ((await knex('incidents').max({ id: 'id' }).first()) as { id: number | null } | undefined)?.id ?? 0;
+  const webhook = `${app.url}/webhooks/alertmanager`;
+  pageDrill = clock.nowMs();
+  pageWall = Date.now();
+  const delivery = await sendPage(webhook, page, {});
+  if (delivery.status >= 300) throw new Error(`the app refused the drill's page: ${delivery.status} ${delivery.body}`);
+  resolver.track(
+    rule,
+    triggered.injection.faults.map((f) => f.id),
+    page,
+    deliverTo(webhook, undefined),
+  );
+
+  let incident: { id: number; public_id: string; channel_id: string | null } | undefined;
+  let problem: string | null = null;
+  let timedOut = false;
+  try {
+    incident = await waitUntil('the incident', () => knex('incidents').where('id', '>', before).first());
+    incidentId = incident!.id;
+    const channel = await waitUntil('the incident channel', async () => {
+      const row = await knex('incidents').where({ id: incident!.id }).first();
+      return row?.channel_id ? (row.channel_id as string) : undefined;
+    });
+    incident = { ...incident!, channel_id: channel };
+    // The briefing: the incident channel's first post or edit after the investigation completed.
+    await waitUntil('the briefing', () => {
+      const changed = lastChange.get(channel);
+      const investigated = events.get(incidentId)?.investigated;
+      if (investigated && changed && changed.wallMs >= investigated.wallMs) {
+        mark('briefing', changed);
+        return true;
+      }
+      return undefined;
+    });
+    const briefedAt = Date.now();
+    const run = await waitUntil('a proposal or its absence', async () => {
+      const r = await knex('remediation_runs')
+        .where({ incident_id: incident!.id, status: 'proposed' })
+        .whereNull('undo_of')
+        .orderBy('id')
+        .first();
+      if (r) return r as { id: number; action: string; service: string };
+      return Date.now() - briefedAt > PROPOSAL_GRACE_MS ? ('none' as const) : undefined;
+    });
+    const action = run === 'none' ? undefined : app.ctx.config.file.actions.find((a) => a.name === run.action);
+    const required = action ? approvalsRequired(action) : 1;
+    // The responders the policy needs: the primary, paged first; a second approver comes from the escalation (the
+    // primary waits for it before acknowledging, as a responder who wants a second pair of eyes would).
+    const responders = [RosterIds.primary, RosterIds.secondary, RosterIds.manager].slice(0, required);
+    for (const user of responders) await waitUntil(`the page to ${user}`, () => (paged.has(user) ? true : undefined));
+    const briefingTs = await waitUntil('the briefing with Acknowledge', async () => {
+      const r = await knex('incidents').where({ id: incident!.id }).first();
+      const msg = r?.briefing_ts ? state.message(channel, r.briefing_ts as string) : undefined;
+      return msg?.blocks && findElement(msg.blocks, 'incident_acknowledge') ? msg.ts : undefined;
+    });
+    const acked = await sandbox.deliver.clickButton(app.url, {
+      user: RosterIds.primary,
+      channel,
+      ts: briefingTs,
+      actionId: 'incident_acknowledge',
+    });
+    if (acked.status !== 200) problem = `the Acknowledge click was answered ${acked.status}`;
+    if (run !== 'none') {
+      const approveMsg = await waitUntil('the Approve button', () =>
+        state.channelMessages(channel).find((m) => {
+          const el = m.blocks ? findElement(m.blocks, 'remediation_approve') : undefined;
+          return el && el.element.value === `remediation-run:${run.id}`;
+        }),
+      );
+      // A second approver must hold a role the action's approvers name: the primary hands command to the person
+      // the escalation paged next, who approves as the commander.
+      for (const user of responders.slice(1, 2)) {
+        const handle = user === RosterIds.secondary ? 'sam' : 'maria';
+        await sandbox.deliver.slashCommand(app.url, {
+          user: RosterIds.primary,
+          channel,
+          command: '/incident',
+          text: `commander <@${user}|${handle}>`,
+        });
+        await waitUntil(`command handed to ${user}`, async () => {
+          const r = await knex('incidents').where({ id: incident!.id }).first();
+          return r?.commander === user ? true : undefined;
+        });
+      }
+      for (const user of responders) {
+        const answer = await sandbox.deliver.clickButton(app.url, {
+          user,
+          channel,
+          ts: approveMsg.ts,
+          actionId: 'remediation_approve',
+        });
+        if (answer.status !== 200) problem = `${user}'s Approve click was answered ${answer.status}`;
+      }
+      const verdict = await waitUntil('the verdict', async () => {
+        const r = await knex('remediation_runs').where({ id: run.id }).first();
+        return ['verified', 'not_recovered', 'failed', 'rejected'].includes(r.status)
+          ? (r.status as string)
+          : undefined;
+      });
+      if (verdict === 'verified')
+        await waitUntil('the incident marked mitigated', () => (events.get(incidentId)?.mitigated ? true : undefined));
+    }
+  } catch (err) {
+    if (!(err instanceof DrillTimeout)) throw err;
+    timedOut = true;
+    problem = `timed out waiting for ${err.what}`;
+  } finally {
+    listen(undefined);
+  }
+
+  const mitigated = events.get(incidentId)?.mitigated;
+  const row = incident ? await knex('incidents').where({ id: incident.id }).first() : undefined;
+  const investigation = (row?.investigation ?? null) as InvestigationResult | null;
+  const steps = incident ? await stepsOf(app, incident.id, investigation, triggered.injection.alert.alertname) : [];
+  return {
+    scenario: triggered.scenario.id,
+    title: triggered.scenario.title,
+    category: triggered.scenario.category,
+    runbook: investigation?.suggestedStep?.runbook ?? steps[0]?.runbook ?? null,
+    incident: incident?.public_id ?? null,
+    outcome: outcomeOf(steps, timedOut),
+    firstMessage: earliest([incident?.channel_id ? firstChange.get(incident.channel_id) : undefined, marks.escalation]),
+    briefing: marks.briefing ?? null,
+    escalation: marks.escalation ?? null,
+    mitigation: events.get(incidentId)?.mitigated ?? null,
+    mttrMs: mitigated ? pageDrill + mitigated.drillMs - faultStart : null,
+    diagnosis: {
+      truth: triggered.truth,
+      top: topAnswer(investigation),
+      right: diagnosisRight(investigation, triggered.truth),
+    },
+    steps,
+    timerSpeed: opts.timerSpeed,
+    startedAt,
+    wallMs: Date.now() - pageWall,
+    problem,
+  };
+}
+
+function earliest(list: Array<Elapsed | undefined>): Elapsed | null {
+  const given = list.filter((e): e is Elapsed => e !== undefined);
+  return given.length ? given.reduce((a, b) => (b.wallMs < a.wallMs ? b : a)) : null;
+}
+
+class DrillTimeout extends Error {
+  constructor(readonly what: string) {
+    super(`drill timed out waiting for ${what}`);
+  }
+}
+
+/** The runs of the incident as runbook steps: which step names the action, who approved, whether it worked. */
+async function stepsOf(
+  app: RunningApp,
+  incidentId: number,
+  investigation: InvestigationResult | null,
+  alertname: string,
+): Promise<DrillStep[]> {
+  const { knex } = app.ctx;
+  const runs = (await knex('remediation_runs')
+    .where({ incident_id: incidentId })
+    .whereNot({ status: 'proposed' })
+    .whereNot({ status: 'superseded' })
+    .orderBy('id')) as Array<{ id: number; action: string; service: string; status: string }>;
+  const approvals = (await knex('incident_events')
+    .where({ incident_id: incidentId })
+    .whereIn('type', ['remediation.approval_recorded', 'remediation.approved'])
+    .orderBy('id')) as Array<{ actor: string; data: { runId: number } }>;
+  const runbooks = runbookCatalogue(0).map((rb) => ({ ...rb, steps: readRunbookSteps(rb.markdown) }));
+  return runs.map((run) => {
+    const suggested = investigation?.suggestedStep;
+    let where: { runbook: string; step: number; text: string } | undefined =
+      suggested && suggested.action === run.action
+        ? { runbook: suggested.runbook, step: suggested.step, text: suggested.text }
+        : undefined;
+    if (!where) {
+      const ordered = [...runbooks].sort(
+        (a, b) => Number(b.alerts.includes(alertname)) - Number(a.alerts.includes(alertname)),
+      );
+      for (const rb of ordered) {
+        const i = rb.steps.findIndex((s) => s.action === run.action);
+        if (i >= 0) {
+          where = { runbook: rb.id, step: i + 1, text: rb.steps[i]!.text };
+          break;
+        }
+      }
+    }
+    return {
+      runbook: where?.runbook ?? null,
+      step: where?.step ?? null,
+      text: where?.text ?? null,
+      action: run.action,
+      service: run.service,
+      approvedBy: [...new Set(approvals.filter((a) => eventRun(a.data) === run.id).map((a) => a.actor))],
+      status: run.status,
+      worked: run.status === 'verified',
+    };
+  });
+}
+
+function eventRun(data: unknown): number | undefined {
+  const d = typeof data === 'string' ? (JSON.parse(data) as { runId?: number }) : (data as { runId?: number });
+  return d?.runId;
+}

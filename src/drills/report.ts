@@ -1,0 +1,62 @@
+// A drill report for people (a table and one block per drill) and for machines (--json).
+import { formatSeconds } from '../investigation/format-value.js';
+import type { DrillReport, Elapsed } from './model.js';
+
+const dur = (ms: number | null | undefined): string =>
+  ms === null || ms === undefined ? '—' : formatSeconds(ms / 1000);
+const both = (e: Elapsed | null): string => (e ? `${dur(e.drillMs)} (wall ${dur(e.wallMs)})` : '—');
+
+/** Pads columns to their widest cell. */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function diagnosisText(r: DrillReport): string {
+  const top = r.diagnosis.top;
+  const said = !top ? 'no answer' : top.category === 'novel' ? 'novel' : `${top.category} on ${top.service}`;
+  return `${r.diagnosis.right ? 'right' : 'WRONG'} (${said})`;
+}
+
+/** The human report: one summary table, then per drill the runbook steps that ran. */
+export function formatDrillReports(reports: readonly DrillReport[]): string {
+  const head = ['scenario', 'diagnosis', 'first message', 'briefing', 'mitigated', 'MTTR', 'outcome'];
+  const rows = reports.map((r) => [
+    r.scenario,
+    diagnosisText(r),
+    both(r.firstMessage),
+    both(r.briefing),
+    both(r.mitigation),
+    dur(r.mttrMs),
+    r.outcome,
+  ]);
+  const lines = [table([head, ...rows]), ''];
+  for (const r of reports) {
+    lines.push(`${r.scenario} (${r.incident ?? 'no incident'}): ${r.title}`);
+    lines.push(
+      `  truth: ${r.diagnosis.truth.category}${r.diagnosis.truth.service ? ` on ${r.diagnosis.truth.service}` : ''}${r.diagnosis.truth.cause ? ` (${r.diagnosis.truth.cause})` : ''}; page reached the on-call after ${both(r.escalation)}`,
+    );
+    if (!r.steps.length) lines.push('  no runbook step ran');
+    for (const s of r.steps)
+      lines.push(
+        `  ${s.worked ? 'worked ' : 'FAILED '} ${s.runbook ?? 'no runbook'}${s.step !== null ? ` step ${s.step}` : ''}: ${s.action} on ${s.service} (${s.status}; approved by ${s.approvedBy.join(', ') || 'nobody'})`,
+      );
+    if (r.problem) lines.push(`  drill problem: ${r.problem}`);
+  }
+  const right = reports.filter((r) => r.diagnosis.right).length;
+  const mitigated = reports.filter((r) => r.outcome === 'mitigated').length;
+  const mttrs = reports.map((r) => r.mttrMs).filter((m): m is number => m !== null);
+  const mean = mttrs.length ? mttrs.reduce((a, b) => a + b, 0) / mttrs.length : null;
+  lines.push(
+    '',
+    `${reports.length} drills: ${right} diagnosed right, ${mitigated} mitigated; mean MTTR ${dur(mean)} (drill clock; timers ran ${reports[0]?.timerSpeed ?? 1}× faster)`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,138 @@
+// Drills' pure parts: the diagnosis check, choosing scenarios, the report, and the drill clock's compressed timers.
+import { describe, expect, it } from 'vitest';
+import { scenariosForRunbook, selectScenarios, type DrillWorld } from '../../../src/drills/command.js';
+import { diagnosisRight, outcomeOf, type DrillReport } from '../../../src/drills/model.js';
+import { formatDrillReports } from '../../../src/drills/report.js';
+import { createDrillClock } from '../../../sandbox/drill/drill-clock.js';
+
+const world: Pick<DrillWorld, 'scenarios' | 'runbooks'> = {
+  scenarios: [
+    { id: 'bad-deploy', title: 'x', alertname: 'HighErrorRate', action: 'rollback_deploy' },
+    { id: 'db', title: 'x', alertname: 'HighErrorRate', action: 'terminate_slow_queries' },
+    { id: 'queue', title: 'x', alertname: 'QueueBacklogHigh', action: 'scale_consumers' },
+  ],
+  runbooks: [
+    { id: 'rb-db', alerts: ['PostgresConnectionsSaturated'], actions: ['terminate_slow_queries'] },
+    { id: 'rb-errors', alerts: ['HighErrorRate'], actions: [] },
+    { id: 'rb-none', alerts: ['Nothing'], actions: [] },
+  ],
+};
+
+describe('choosing drills', () => {
+  it('drills a runbook with the scenarios its steps fix, else those paging with its alerts', () => {
+    expect(scenariosForRunbook(world, world.runbooks[0]!).map((s) => s.id)).toEqual(['db']);
+    expect(scenariosForRunbook(world, world.runbooks[1]!).map((s) => s.id)).toEqual(['bad-deploy', 'db']);
+  });
+  it('refuses no choice, two choices and unknown names as usage errors', () => {
+    expect(() => selectScenarios(world, {})).toThrow(/give one of/);
+    expect(() => selectScenarios(world, { all: true, scenario: 'db' })).toThrow(/give one of/);
+    expect(() => selectScenarios(world, { scenario: 'nope' })).toThrow(/no scenario "nope".*bad-deploy, db, queue/s);
+    expect(() => selectScenarios(world, { runbook: 'rb-none' })).toThrow(/no scenario .* exercises runbook/);
+    expect(selectScenarios(world, { all: true })).toHaveLength(3);
+  });
+});
+
+describe('the diagnosis check', () => {
+  const truth = { category: 'bad_deploy' as const, service: 'search', cause: 'd-1', action: 'rollback_deploy' };
+  const hyp = (over: object) => ({
+    novel: false,
+    suggestedStep: null,
+    hypotheses: [
+      {
+        category: 'bad_deploy' as const,
+        service: 'search',
+        cause: 'd-1',
+        confidence: 0.9,
+        summary: '',
+        evidence: [],
+        ...over,
+      },
+    ],
+  });
+  it('needs category, service and (for a caused category) the cause', () => {
+    expect(diagnosisRight(hyp({}), truth)).toBe(true);
+    expect(diagnosisRight(hyp({ cause: 'd-2' }), truth)).toBe(false);
+    expect(diagnosisRight(hyp({ service: 'cart' }), truth)).toBe(false);
+    expect(diagnosisRight(null, truth)).toBe(false);
+    expect(diagnosisRight({ novel: true, hypotheses: [], suggestedStep: null }, { ...truth, category: 'novel' })).toBe(
+      true,
+    );
+  });
+  it('calls a drill mitigated only when a step worked', () => {
+    const step = { runbook: null, step: null, text: null, action: 'a', service: 's', approvedBy: [] };
+    expect(outcomeOf([{ ...step, status: 'verified', worked: true }], false)).toBe('mitigated');
+    expect(outcomeOf([{ ...step, status: 'not_recovered', worked: false }], false)).toBe('not_recovered');
+    expect(outcomeOf([], true)).toBe('timed_out');
+    expect(outcomeOf([], false)).toBe('no_remediation');
+  });
+});
+
+describe('the report', () => {
+  it('shows both clocks, the verdict of each step and a summary line', () => {
+    const r: DrillReport = {
+      scenario: 'bad-deploy-search',
+      title: 'Bad deploy',
+      category: 'bad_deploy',
+      runbook: 'rb-high-error-rate',
+      incident: 'INC-1',
+      outcome: 'mitigated',
+      firstMessage: { drillMs: 1500, wallMs: 1500 },
+      briefing: { drillMs: 2500, wallMs: 2500 },
+      escalation: { drillMs: 2000, wallMs: 2000 },
+      mitigation: { drillMs: 66_000, wallMs: 7000 },
+      mttrMs: 1_260_000,
+      diagnosis: {
+        truth: { category: 'bad_deploy', service: 'search', cause: 'd-1', action: 'rollback_deploy' },
+        top: { category: 'bad_deploy', service: 'search', cause: 'd-1', confidence: 0.99 },
+        right: true,
+      },
+      steps: [
+        {
+          runbook: 'rb-high-error-rate',
+          step: 2,
+          text: 't',
+          action: 'rollback_deploy',
+          service: 'search',
+          approvedBy: ['U0PRIMARY'],
+          status: 'verified',
+          worked: true,
+        },
+      ],
+      timerSpeed: 20,
+      startedAt: '2026-11-24T10:00:00.000Z',
+      wallMs: 8000,
+      problem: null,
+    };
+    const text = formatDrillReports([r]);
+    expect(text).toContain('1.1 min (wall 7 s)');
+    expect(text).toContain('21 min');
+    expect(text).toContain(
+      'worked  rb-high-error-rate step 2: rollback_deploy on search (verified; approved by U0PRIMARY)',
+    );
+    expect(text).toContain('1 drills: 1 diagnosed right, 1 mitigated; mean MTTR 21 min');
+  });
+});
+
+describe('the drill clock', () => {
+  it('runs at real speed and reaches a timer when its compressed wait has passed in real time', () => {
+    let real = 1_000_000;
+    const clock = createDrillClock({ start: new Date('2026-11-24T10:00:00Z'), timerSpeed: 20, realNow: () => real });
+    const t0 = clock.nowMs();
+    const due = new Date(t0 + 5 * 60_000);
+    expect(clock.timerAt(due).getTime()).toBe(real + 15_000);
+    real += 1000;
+    expect(clock.nowMs()).toBe(t0 + 1000);
+    real += 14_000;
+    expect(clock.nowMs()).toBe(due.getTime());
+    real += 1000;
+    expect(clock.nowMs()).toBe(due.getTime() + 1000);
+  });
+  it('is not moved by a cancelled timer', () => {
+    let real = 0;
+    const clock = createDrillClock({ start: new Date(0), timerSpeed: 10, realNow: () => real });
+    const at = clock.timerAt(new Date(60_000));
+    clock.dropTimer(at.getTime());
+    real = 6000;
+    expect(clock.nowMs()).toBe(6000);
+  });
+});
