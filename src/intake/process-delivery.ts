@@ -167,6 +167,7 @@ export function processDeliveryJob(ctx: AppContext): JobDefinition<z.infer<typeo
   return {
     name: PROCESS_DELIVERY_JOB,
     schema: payloadSchema,
+    lane: 'urgent',
     attempts: 10,
     backoffMs: 500,
     process: async ({ deliveryId }) => processDelivery(ctx, deliveryId),

@@ -57,6 +57,23 @@ export interface JobContext {
   lateByMs: number;
 }
 
+/**
+ * Which slots a job runs in. Each lane has slots of its own, so one lane's backlog never holds another's jobs:
+ * - `urgent`: what a person is waiting for right now: the page taken in, the incident's channel and first message,
+ *   paging and escalation, acks, an approved action;
+ * - `normal` (the default): everything else that is short;
+ * - `background`: long or heavy work that may wait (investigations, briefing updates, charts, postmortems), in few
+ *   slots, so a burst of it neither starves the other lanes nor the database.
+ */
+export type JobLane = 'urgent' | 'normal' | 'background';
+export const JOB_LANES: readonly JobLane[] = ['urgent', 'normal', 'background'];
+
+/** The job names of the lanes other than `normal` (a name in neither list is normal). */
+export interface LaneNames {
+  urgent: readonly string[];
+  background: readonly string[];
+}
+
 /** One kind of job: a name, a payload schema and a processor. A payload failing the schema fails for good. */
 export interface JobDefinition<P = unknown> {
   name: string;
@@ -64,6 +81,8 @@ export interface JobDefinition<P = unknown> {
   process: (payload: P, ctx: JobContext) => Promise<void>;
   attempts?: number;
   backoffMs?: number;
+  /** The lane it runs in (default `normal`). */
+  lane?: JobLane;
 }
 
 /** A job's row as `enqueue` would record it, for a caller that inserts it itself inside a larger statement. */

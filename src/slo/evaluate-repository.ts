@@ -1,15 +1,11 @@
 // SLO evaluations in Postgres (table slo_evaluations): one row per SLO per evaluation, and the latest one per SLO
 // for the readers (`/slo`, the deploy gate, the briefing).
 import type { Knex } from 'knex';
+import type { WindowBurnReading } from './budget-source.js';
 
 /** The bad share and burn rate over one window; null without data. */
-export interface WindowBurn {
-  /** "5m", "1h", "3d"… */
-  window: string;
-  windowMs: number;
-  errorRatio: number | null;
-  burnRate: number | null;
-}
+/** One window's bad share and burn rate (the shape the error-budget policy reads too). */
+export type WindowBurn = WindowBurnReading;
 
 /** page when a page window pair fired, ticket when only a ticket pair did, none when neither, unknown without data. */
 export type BurnLevel = 'page' | 'ticket' | 'none' | 'unknown';

@@ -3,7 +3,14 @@
 import type { AppContext } from '../context.js';
 import { requestPresentation } from '../jobs/presentations.js';
 import type { SloDef } from '../config.js';
-import { createMetricsBudgetSource, roleReader, type BudgetSource, type SloBudgetReading } from './budget-source.js';
+import {
+  createEvaluationsBudgetSource,
+  createMetricsBudgetSource,
+  roleReader,
+  type BudgetSource,
+  type SloBudgetReading,
+} from './budget-source.js';
+import { latestBudget } from './evaluate-repository.js';
 import { specsFromConfig, type SloSpec } from './model.js';
 import { decidePolicyState, POLICY_STATES, STATE_RANK, type PolicyState, type PolicyThresholds } from './policy.js';
 import { findPolicyState, recordPolicyCheck } from './policy-repository.js';
@@ -28,7 +35,13 @@ const sources = new WeakMap<AppContext, BudgetSource>();
 export function budgetSourceOf(ctx: AppContext): BudgetSource {
   let s = sources.get(ctx);
   if (!s) {
-    s = createMetricsBudgetSource(ctx.services.evidence.metrics, { roleOf: roleReader(ctx.config.file) });
+    // The latest evaluation of the evaluate-slos job while it is fresh (three of its intervals), else the metrics.
+    const metrics = createMetricsBudgetSource(ctx.services.evidence.metrics, { roleOf: roleReader(ctx.config.file) });
+    s = createEvaluationsBudgetSource(
+      (id) => latestBudget(ctx.knex, id),
+      metrics,
+      3 * ctx.config.file.slo.evaluateEvery,
+    );
     sources.set(ctx, s);
   }
   return s;

@@ -11,7 +11,7 @@ import { waitFor } from './wait-for.js';
 export interface QueueFixture {
   knex: Knex;
   /** A new queue object on the same database and Redis: a second replica, or the app after a restart. */
-  makeQueue(opts?: { concurrency?: number; metrics?: AppMetrics }): JobQueue;
+  makeQueue(opts?: { concurrency?: number; backgroundConcurrency?: number; metrics?: AppMetrics }): JobQueue;
   /** Loses everything the queue keeps outside Postgres (its Redis keys); nothing for the Postgres queue. */
   loseBroker(): Promise<void>;
   /** After the test's queues are stopped: drops what the test wrote (schema, Redis keys) and closes connections. */
@@ -43,8 +43,10 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
     /** A started queue with the test job kinds registered. */
     async function startQueue(opts?: {
       concurrency?: number;
+      backgroundConcurrency?: number;
       metrics?: AppMetrics;
       start?: boolean;
+      register?: (q: JobQueue) => void;
     }): Promise<JobQueue> {
       const q = fx.makeQueue(opts);
       queues.push(q);
@@ -59,6 +61,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
           if (b) await b(ctx);
         },
       });
+      opts?.register?.(q);
       if (opts?.start !== false) await q.start();
       return q;
     }
@@ -343,6 +346,73 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         n: unknown;
       }>;
       expect(statuses.map((s) => ({ status: s.status, n: Number(s.n) }))).toEqual([{ status: 'completed', n: 60 }]);
+    });
+
+    it('runs urgent jobs while every slot of the other lanes is held, and never more background jobs than its slots', async () => {
+      // An investigation that never ends until released, a briefing note, and a page: on 3 slots a lane with 2 for
+      // the background, 12 investigations and 6 notes are stuck, and the page still runs at once.
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let inBackground = 0;
+      let mostInBackground = 0;
+      const started: string[] = [];
+      const lanes = (q: JobQueue) => {
+        q.register({
+          name: 'investigate',
+          lane: 'background',
+          schema: payloadSchema,
+          process: async (_p, ctx) => {
+            started.push(ctx.jobId);
+            inBackground++;
+            mostInBackground = Math.max(mostInBackground, inBackground);
+            await released;
+            inBackground--;
+          },
+        });
+        q.register({
+          name: 'note',
+          schema: payloadSchema,
+          process: async (_p, ctx) => {
+            started.push(ctx.jobId);
+            await released;
+          },
+        });
+        q.register({
+          name: 'page',
+          lane: 'urgent',
+          schema: payloadSchema,
+          process: async (_p, ctx) => {
+            started.push(ctx.jobId);
+          },
+        });
+      };
+      const q = await startQueue({ concurrency: 3, backgroundConcurrency: 2, register: lanes });
+      for (let i = 0; i < 12; i++) await q.enqueue('investigate', { n: i }, { jobId: `investigate-${i}` });
+      for (let i = 0; i < 6; i++) await q.enqueue('note', { n: i }, { jobId: `note-${i}` });
+      await waitFor(
+        'the background and normal slots taken',
+        () =>
+          started.filter((id) => id.startsWith('investigate')).length === 2 &&
+          started.filter((id) => id.startsWith('note')).length === 3,
+        10_000,
+        QUEUE_POLL_MS,
+      );
+      await q.enqueue('page', { n: 1 }, { jobId: 'page-1' });
+      await waitFor(
+        'the page to run',
+        async () => (await q.get('page-1'))?.status === 'completed',
+        10_000,
+        QUEUE_POLL_MS,
+      );
+      expect(started.filter((id) => id.startsWith('investigate'))).toHaveLength(2);
+      release();
+      await waitFor(
+        'every job to run',
+        async () => Number((await fx.knex('jobs').where({ status: 'completed' }).count({ n: '*' }))[0]!.n) === 19,
+        20_000,
+        QUEUE_POLL_MS,
+      );
+      expect(mostInBackground).toBe(2);
     });
 
     it('stop() waits for a running job to finish, up to its timeout', async () => {

@@ -16,6 +16,7 @@ function mentionOrText(id: string): string {
 
 export function announceCommanderJob(ctx: AppContext): JobDefinition<AnnounceCommanderPayload> {
   return defineJob({
+    lane: 'urgent',
     name: AnnounceCommander.name,
     schema: AnnounceCommander.schema,
     ...PRESENTER_RETRY,

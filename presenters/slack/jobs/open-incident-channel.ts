@@ -207,6 +207,7 @@ export async function openIncidentChannelNow(ctx: AppContext, incidentId: number
 
 export function openIncidentChannelJob(ctx: AppContext): JobDefinition<z.infer<typeof OpenIncidentChannel.schema>> {
   return defineJob({
+    lane: 'urgent',
     ...OpenIncidentChannel,
     ...PRESENTER_RETRY,
     process: async ({ incidentId }) => openIncidentChannel(ctx, incidentId),

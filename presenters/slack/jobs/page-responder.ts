@@ -58,6 +58,7 @@ async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayloa
  */
 export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPayload> {
   return defineJob({
+    lane: 'urgent',
     name: PageResponder.name,
     schema: PageResponder.schema,
     ...PRESENTER_RETRY,

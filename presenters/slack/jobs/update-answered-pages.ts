@@ -22,6 +22,7 @@ function mention(by: string): string {
 
 export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAnsweredPagesPayload> {
   return defineJob({
+    lane: 'urgent',
     name: UpdateAnsweredPages.name,
     schema: UpdateAnsweredPages.schema,
     ...PRESENTER_RETRY,

@@ -55,6 +55,7 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
 
 export function updateBriefingJob(ctx: AppContext): JobDefinition<z.infer<typeof UpdateBriefing.schema>> {
   return defineJob({
+    lane: 'background',
     ...UpdateBriefing,
     ...PRESENTER_RETRY,
     // Chat may be down for a while: the update keeps retrying (doubling from 1 s, capped at an hour by the queue).

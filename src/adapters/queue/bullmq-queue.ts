@@ -3,10 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import { settlesWithin } from '../../../lib/settles-within.js';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
-import type { JobToEnqueue, PlannedJob } from '../../jobs/job-queue.js';
+import {
+  JOB_LANES,
+  type DeadLetters,
+  type EnqueueOptions,
+  type JobDefinition,
+  type JobLane,
+  type JobQueue,
+  type JobRecord,
+  type JobToEnqueue,
+  type PlannedJob,
+} from '../../jobs/job-queue.js';
 import {
   cancelJob,
   findJob,
@@ -26,11 +36,14 @@ import {
   afterCommit,
   createClaimRecorder,
   createCompletionRecorder,
+  laneOf,
+  laneSlots,
   planJob,
   planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
+import { bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
 
 export interface BullQueueOptions {
   knex: Knex;
@@ -39,10 +52,15 @@ export interface BullQueueOptions {
   metrics?: AppMetrics;
   /** Redis key prefix (default `bull`); tests use a fresh one each. */
   prefix?: string;
-  /** BullMQ queue name (default `copilot`). */
+  /**
+   * BullMQ queue name (default `copilot`): the normal lane's; the urgent and background lanes have queues of their
+   * own, named with `-urgent` and `-background` after it, each with its own worker.
+   */
   queueName?: string;
-  /** Jobs run at once by this instance (default DEFAULT_CONCURRENCY, 50). */
+  /** Jobs run at once by this instance in each of the urgent and normal lanes (default DEFAULT_CONCURRENCY, 50). */
   concurrency?: number;
+  /** Jobs of the background lane run at once (default: laneSlots). */
+  backgroundConcurrency?: number;
   /**
    * How often to look in Postgres for what Redis may not know (default 5000 ms): rows committed but never
    * announced, retries whose announcement was lost, and jobs of a replica that died mid-run.
@@ -52,47 +70,13 @@ export interface BullQueueOptions {
   lockMs?: number;
 }
 
-/** What a BullMQ job carries: which row to run and the run_at it was armed for. Never the payload (Postgres has it). */
-interface Wake {
-  id: string;
-  armedFor: number;
-}
-
 const REARM_PAGE = 500;
 /** Time a forced close of the worker or the queue's connections gets even when the shutdown's deadline has passed. */
 const CLOSE_GRACE_MS = 500;
 
-/** Waits for `p` (its rejection too) at most `ms`; true when it settled in time. */
-async function settlesWithin(p: Promise<unknown> | undefined, ms: number): Promise<boolean> {
-  if (!p) return true;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p.then(
-        () => true,
-        () => true,
-      ),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const armOf = (r: JobRow) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at), attempts: r.attempts });
 /** A pending job this overdue is re-announced to Redis by the sweep (a duplicate is ignored by BullMQ). */
 const OVERDUE_GRACE_MS = 2000;
-
-/**
- * The BullMQ job id of a pending row: the same for the same row state, so announcing it twice is a no-op; new when
- * the row moves on (a retry's later run_at, a revived job, or a job released from a dead worker, whose old BullMQ
- * job may sit stalled in Redis for a while). BullMQ forbids ':' in custom ids, hence the encoding.
- */
-export function bullJobId(id: string, runAt: Date, attempts: number): string {
-  return `${encodeURIComponent(id)}@${runAt.getTime()}.${attempts}`;
-}
 
 /** A JobQueue on BullMQ (Redis) with every job recorded in Postgres first, so losing Redis loses no timer. */
 export class BullJobQueue implements JobQueue {
@@ -100,8 +84,9 @@ export class BullJobQueue implements JobQueue {
   private readonly knex: Knex;
   private readonly logger: Logger;
   private readonly redis: Redis;
-  private readonly queue: Queue;
-  private worker: Worker | undefined;
+  /** One BullMQ queue a lane, each with its own worker: one lane's backlog never holds another's jobs. */
+  private readonly queues: Record<JobLane, Queue>;
+  private workers: Worker[] = [];
   private readonly definitions = new Map<string, JobDefinition<unknown>>();
   private readonly deps: RunnerDeps;
   private readonly claim: (id: string, armedFor: Date) => Promise<JobRow | undefined>;
@@ -110,7 +95,7 @@ export class BullJobQueue implements JobQueue {
   private readonly toAnnounce: Array<{ id: string; name: string; runAt: Date; attempts: number }> = [];
   private readonly queueName: string;
   private readonly prefix: string;
-  private readonly concurrency: number;
+  private readonly slots: Record<JobLane, number>;
   private readonly sweepIntervalMs: number;
   private readonly redisUrl: string;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -124,14 +109,18 @@ export class BullJobQueue implements JobQueue {
     this.logger = opts.logger.child({ component: 'queue', queue: 'bullmq' });
     this.queueName = opts.queueName ?? 'copilot';
     this.prefix = opts.prefix ?? 'bull';
-    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+    this.slots = laneSlots(opts.concurrency ?? DEFAULT_CONCURRENCY, opts.backgroundConcurrency);
     this.sweepIntervalMs = Math.max(50, opts.sweepIntervalMs ?? 5000);
     this.redisUrl = opts.redisUrl;
     // BullMQ requires maxRetriesPerRequest: null so that a Redis outage blocks instead of failing its commands.
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
     this.redis.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
-    this.queue = new Queue(this.queueName, { connection: this.redis, prefix: this.prefix });
-    this.queue.on('error', (err) => this.logger.warn({ err }, 'bullmq queue error'));
+    const queue = (lane: JobLane) => {
+      const q = new Queue(this.laneQueueName(lane), { connection: this.redis, prefix: this.prefix });
+      q.on('error', (err) => this.logger.warn({ err, lane }, 'bullmq queue error'));
+      return q;
+    };
+    this.queues = { urgent: queue('urgent'), normal: queue('normal'), background: queue('background') };
     const owner = `bullmq-${randomUUID()}`;
     this.deps = {
       knex: opts.knex,
@@ -175,10 +164,12 @@ export class BullJobQueue implements JobQueue {
   async cancel(jobId: string): Promise<boolean> {
     const row = await cancelJob(this.knex, jobId);
     if (!row) return false;
-    await this.queue.remove(bullJobId(row.id, toDate(row.run_at), row.attempts)).catch((err: unknown) => {
-      // The row is cancelled, so the BullMQ job finds nothing to claim if it still fires.
-      this.logger.debug({ err, jobId }, 'could not remove the BullMQ job of a cancelled job');
-    });
+    await this.queues[laneOf(this.definitions, row.name)]
+      .remove(bullJobId(row.id, toDate(row.run_at), row.attempts))
+      .catch((err: unknown) => {
+        // The row is cancelled, so the BullMQ job finds nothing to claim if it still fires.
+        this.logger.debug({ err, jobId }, 'could not remove the BullMQ job of a cancelled job');
+      });
     return true;
   }
 
@@ -205,21 +196,28 @@ export class BullJobQueue implements JobQueue {
     if (this.closed) throw new Error('this BullMQ queue was stopped; create a new one');
     this.started = true;
     await this.rearmFromPostgres();
-    this.worker = new Worker(this.queueName, (job: Job) => this.process(job), {
-      // The worker blocks on its own connection; BullMQ needs maxRetriesPerRequest: null there too.
-      connection: { url: this.redisUrl, maxRetriesPerRequest: null },
-      prefix: this.prefix,
-      concurrency: this.concurrency,
-      // Retries are driven by the Postgres row (a new delayed BullMQ job per attempt), so BullMQ keeps nothing.
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 0 },
+    this.workers = JOB_LANES.map((lane) => {
+      const worker = new Worker(this.laneQueueName(lane), (job: Job) => this.process(job), {
+        // The worker blocks on its own connection; BullMQ needs maxRetriesPerRequest: null there too.
+        connection: { url: this.redisUrl, maxRetriesPerRequest: null },
+        prefix: this.prefix,
+        concurrency: this.slots[lane],
+        // Retries are driven by the Postgres row (a new delayed BullMQ job per attempt), so BullMQ keeps nothing.
+        removeOnComplete: { count: 0 },
+        removeOnFail: { count: 0 },
+      });
+      worker.on('error', (err) => this.logger.warn({ err, lane }, 'bullmq worker error'));
+      return worker;
     });
-    this.worker.on('error', (err) => this.logger.warn({ err }, 'bullmq worker error'));
     this.scheduleSweep();
     this.logger.info(
-      { concurrency: this.concurrency, queue: this.queueName },
+      { slots: this.slots, queue: this.queueName },
       'job queue started (BullMQ on Redis, recorded in Postgres)',
     );
+  }
+
+  private laneQueueName(lane: JobLane): string {
+    return lane === 'normal' ? this.queueName : `${this.queueName}-${lane}`;
   }
 
   /**
@@ -235,12 +233,12 @@ export class BullJobQueue implements JobQueue {
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
     await settlesWithin(this.sweeping, left());
-    const worker = this.worker;
-    if (worker) {
+    const workers = this.workers;
+    if (workers.length) {
       // Take no new job, then wait for ours.
-      await settlesWithin(worker.pause(true), left());
+      await settlesWithin(Promise.all(workers.map((w) => w.pause(true))), left());
       if (!(await settlesWithin(Promise.allSettled([...this.running]), left()))) await this.handBack(timeoutMs);
-      await settlesWithin(worker.close(true), Math.max(left(), CLOSE_GRACE_MS));
+      await settlesWithin(Promise.all(workers.map((w) => w.close(true))), Math.max(left(), CLOSE_GRACE_MS));
     }
     await new Promise<void>((r) => setImmediate(r)); // lets a coalesced announcement start
     // An announcement not made is no loss: the row is pending in Postgres and the next sweep or start arms it.
@@ -248,14 +246,14 @@ export class BullJobQueue implements JobQueue {
     this.queueClosed = true;
     const closed = await settlesWithin(
       (async () => {
-        await this.queue.close().catch(() => {});
+        await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => {})));
         await this.redis.quit().catch(() => this.redis.disconnect());
       })(),
       Math.max(left(), CLOSE_GRACE_MS),
     );
     if (!closed) {
       this.redis.disconnect();
-      await worker?.disconnect().catch(() => {});
+      await Promise.all(workers.map((w) => w.disconnect().catch(() => {})));
     }
   }
 
@@ -333,18 +331,11 @@ export class BullJobQueue implements JobQueue {
   private async arm(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): Promise<void> {
     if (!jobs.length || this.queueClosed) return;
     const now = Date.now();
-    await this.queue.addBulk(
-      jobs.map((j) => ({
-        name: j.name,
-        data: { id: j.id, armedFor: j.runAt.getTime() } satisfies Wake,
-        opts: {
-          jobId: bullJobId(j.id, j.runAt, j.attempts),
-          delay: Math.max(0, j.runAt.getTime() - now),
-          attempts: 1,
-          removeOnComplete: true,
-          removeOnFail: true,
-        },
-      })),
+    await Promise.all(
+      JOB_LANES.map((lane) => {
+        const laneJobs = jobs.filter((j) => laneOf(this.definitions, j.name) === lane);
+        return this.queues[lane].addBulk(laneJobs.map((j) => wakeOf(j, now)));
+      }),
     );
   }
 

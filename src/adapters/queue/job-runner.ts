@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import { scrubSecrets } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError, formatZodIssues } from '../../errors.js';
-import type { JobDefinition, PlannedJob } from '../../jobs/job-queue.js';
+import type { JobDefinition, JobLane, PlannedJob } from '../../jobs/job-queue.js';
 import {
   claimJobs,
   extendLock,
@@ -25,6 +25,21 @@ export const DEFAULT_BACKOFF_MS = 1000;
  * seconds behind on BullMQ).
  */
 export const DEFAULT_CONCURRENCY = 50;
+
+/**
+ * The slots of each lane for a queue instance of `concurrency`: the urgent and the normal lane each have
+ * `concurrency`, the background lane a sixth of it (at least 2) unless set: investigations are heavy on the database
+ * and the evidence sources, and a burst of them must not take the slots of paging.
+ */
+export function laneSlots(concurrency: number, background?: number): Record<JobLane, number> {
+  const c = Math.max(1, concurrency);
+  return { urgent: c, normal: c, background: Math.max(1, background ?? Math.max(2, Math.round(c / 6))) };
+}
+
+/** The lane of a job by its name: from its definition, `normal` for a name this instance does not know. */
+export function laneOf(definitions: ReadonlyMap<string, JobDefinition<unknown>>, name: string): JobLane {
+  return definitions.get(name)?.lane ?? 'normal';
+}
 const MAX_BACKOFF_MS = 3_600_000;
 const MAX_ERROR_LENGTH = 2000;
 

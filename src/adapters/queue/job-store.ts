@@ -50,7 +50,7 @@ export function toJobRecord(row: JobRow): JobRecord {
   };
 }
 
-function rowsOf(result: unknown): JobRow[] {
+export function rowsOf(result: unknown): JobRow[] {
   return ((result as { rows?: JobRow[] }).rows ?? []) as JobRow[];
 }
 
@@ -130,40 +130,6 @@ export async function claimDueJobs(
     [owner, new Date(now.getTime() + lockMs), now, now, limit],
   );
   return rowsOf(result).sort((a, b) => toDate(a.run_at).getTime() - toDate(b.run_at).getTime());
-}
-
-/**
- * claimDueJobs and the next due time in one statement, for the poller: the jobs claimed, and the earliest run_at
- * among the pending jobs it did not claim (the statement's own snapshot still shows its claims as pending, hence the exclusion).
- */
-export async function claimDueJobsAndNext(
-  db: Knex,
-  owner: string,
-  limit: number,
-  lockMs: number,
-  now = new Date(),
-): Promise<{ rows: JobRow[]; next: Date | undefined }> {
-  const result = await db.raw(
-    `with claimed as (
-        update jobs set status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
-          where id in (
-            select id from jobs where status = 'pending' and run_at <= ? order by run_at limit ? for update skip locked
-          )
-          returning *
-      ),
-      next as (
-        select min(run_at) as next_due_at from jobs where status = 'pending' and id not in (select id from claimed)
-      )
-      select claimed.*, next.next_due_at from next left join claimed on true`,
-    [owner, new Date(now.getTime() + lockMs), now, now, limit],
-  );
-  const all = rowsOf(result) as Array<JobRow & { next_due_at: Date | string | null }>;
-  const nextAt = all[0]?.next_due_at;
-  const rows = all
-    .filter((r) => r.id != null)
-    .map(({ next_due_at: _, ...row }) => row as JobRow)
-    .sort((a, b) => toDate(a.run_at).getTime() - toDate(b.run_at).getTime());
-  return { rows, next: nextAt ? toDate(nextAt) : undefined };
 }
 
 /**

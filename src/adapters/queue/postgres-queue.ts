@@ -1,13 +1,23 @@
 // The in-process scheduler: jobs and timers live in Postgres; each replica polls, claims with SKIP LOCKED and runs them.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { settlesWithin } from '../../../lib/settles-within.js';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
-import type { DeadLetters, EnqueueOptions, JobDefinition, JobQueue, JobRecord } from '../../jobs/job-queue.js';
-import type { JobToEnqueue, PlannedJob } from '../../jobs/job-queue.js';
+import {
+  JOB_LANES,
+  type DeadLetters,
+  type EnqueueOptions,
+  type JobDefinition,
+  type JobLane,
+  type JobQueue,
+  type JobRecord,
+  type JobToEnqueue,
+  type LaneNames,
+  type PlannedJob,
+} from '../../jobs/job-queue.js';
 import {
   cancelJob,
-  claimDueJobsAndNext,
   findJob,
   insertJob,
   insertJobs,
@@ -17,11 +27,15 @@ import {
   reviveDeadJob,
   summarizeDeadJobs,
   toJobRecord,
+  type JobRow,
 } from './job-store.js';
+import { claimDueJobsAndNext } from './lane-claim.js';
 import {
   DEFAULT_CONCURRENCY,
   afterCommit,
   createCompletionRecorder,
+  laneOf,
+  laneSlots,
   planJob,
   planRow,
   runClaimedJob,
@@ -32,8 +46,10 @@ export interface PostgresQueueOptions {
   knex: Knex;
   logger: Logger;
   metrics?: AppMetrics;
-  /** Jobs run at once by this instance (default DEFAULT_CONCURRENCY, 50). */
+  /** Jobs run at once by this instance in each of the urgent and normal lanes (default DEFAULT_CONCURRENCY, 50). */
   concurrency?: number;
+  /** Jobs of the background lane run at once (default: laneSlots). */
+  backgroundConcurrency?: number;
   /** Longest sleep between looks at the table (default 1000 ms); a known earlier timer wakes it sooner. */
   pollIntervalMs?: number;
   /** How long a claim holds without renewal before another replica may take the job over (default 30 s). */
@@ -45,27 +61,31 @@ export class PostgresJobQueue implements JobQueue {
   readonly kind = 'postgres' as const;
   private readonly knex: Knex;
   private readonly logger: Logger;
-  private readonly concurrency: number;
+  private readonly slots: Record<JobLane, number>;
   private readonly pollIntervalMs: number;
   private readonly definitions = new Map<string, JobDefinition<unknown>>();
   /** Every job of ours not yet fully recorded (stop() waits for these). */
   private readonly running = new Set<Promise<void>>();
-  /** Jobs whose processor is running: these count against concurrency. */
-  private readonly active = new Set<symbol>();
+  /** Jobs whose processor is running, per lane: these count against the lane's slots. */
+  private readonly active: Record<JobLane, Set<symbol>> = {
+    urgent: new Set(),
+    normal: new Set(),
+    background: new Set(),
+  };
   private readonly deps: RunnerDeps;
   private started = false;
   private timer: NodeJS.Timeout | undefined;
   private wakeAt = Number.POSITIVE_INFINITY;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
-  /** The last claim filled every free slot, so more may be due as soon as a slot frees. */
-  private backlog = false;
+  /** Lanes whose due jobs the last claim left pending for want of slots: a slot freed there polls again. */
+  private readonly backlog = new Set<JobLane>();
   private lastRelease = 0;
 
   constructor(opts: PostgresQueueOptions) {
     this.knex = opts.knex;
     this.logger = opts.logger.child({ component: 'queue', queue: 'postgres' });
-    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+    this.slots = laneSlots(opts.concurrency ?? DEFAULT_CONCURRENCY, opts.backgroundConcurrency);
     this.pollIntervalMs = Math.max(10, opts.pollIntervalMs ?? 1000);
     const owner = `pg-${randomUUID()}`;
     this.deps = {
@@ -133,7 +153,7 @@ export class PostgresJobQueue implements JobQueue {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.logger.info({ concurrency: this.concurrency }, 'job queue started (in-process, persisted in Postgres)');
+    this.logger.info({ slots: this.slots }, 'job queue started (in-process, persisted in Postgres)');
     await this.poll();
   }
 
@@ -147,15 +167,7 @@ export class PostgresJobQueue implements JobQueue {
       await this.polling;
       await Promise.allSettled([...this.running]);
     })();
-    let timeout: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      idle.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timeout = setTimeout(() => resolve(true), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timeout);
-    if (timedOut) await this.handBack(timeoutMs);
+    if (!(await settlesWithin(idle, timeoutMs))) await this.handBack(timeoutMs);
   }
 
   /** After a shutdown gave up waiting: the unfinished jobs go back to pending, to run at the next start. */
@@ -221,41 +233,55 @@ export class PostgresJobQueue implements JobQueue {
       this.lastRelease = Date.now();
       await releaseExpiredLocks(this.knex);
     }
-    const free = this.concurrency - this.active.size;
-    // The claim also reads the next due time: one statement a poll.
-    let next: Date | undefined;
-    if (free > 0) {
-      const claim = await claimDueJobsAndNext(this.knex, this.deps.owner, free, this.deps.lockMs);
-      const rows = claim.rows;
-      next = claim.next;
-      this.backlog = rows.length === free;
-      for (const row of rows) {
-        const slot = Symbol(row.id);
-        this.active.add(slot);
-        const release = () => {
-          if (!this.active.delete(slot)) return;
-          if (this.backlog) void this.poll();
-        };
-        const run: Promise<void> = runClaimedJob(this.deps, row, release)
-          .then(() => undefined)
-          .catch((err: unknown) => this.logger.error({ err, jobId: row.id }, 'could not record the outcome of a job'))
-          .finally(() => {
-            this.running.delete(run);
-            release();
-          });
-        this.running.add(run);
-      }
-    }
+    const free = this.freeSlots();
+    // The claim also reads what it left: one statement a poll.
+    const claim = await claimDueJobsAndNext(this.knex, this.deps.owner, free, this.laneNames(), this.deps.lockMs);
+    for (const row of claim.rows) this.run(row);
     if (!this.started) return;
-    if (this.active.size >= this.concurrency) {
-      // Every slot taken: the first job to finish polls again; the next due time can wait until then.
-      this.backlog = true;
-      return;
+    this.backlog.clear();
+    let contended = false;
+    const after = this.freeSlots();
+    for (const lane of JOB_LANES) {
+      if (claim.dueLeft[lane] === 0) continue;
+      // Due jobs left while the lane has free slots: another replica is claiming them right now.
+      if (after[lane] > 0) contended = true;
+      else this.backlog.add(lane);
     }
     const now = Date.now();
-    let at = next ? next.getTime() : now + this.pollIntervalMs;
-    // A due job we could not claim is being claimed by another replica right now.
+    let at = contended ? now + 25 : claim.next ? claim.next.getTime() : now + this.pollIntervalMs;
     if (at <= now) at = now + 25;
     this.wakeBy(at);
+  }
+
+  private freeSlots(): Record<JobLane, number> {
+    const free = (lane: JobLane) => Math.max(0, this.slots[lane] - this.active[lane].size);
+    return { urgent: free('urgent'), normal: free('normal'), background: free('background') };
+  }
+
+  /** The urgent and background job names, from the definitions (they are all registered before start). */
+  private laneNames(): LaneNames {
+    const names: LaneNames = { urgent: [], background: [] };
+    for (const def of this.definitions.values())
+      if (def.lane === 'urgent' || def.lane === 'background') (names[def.lane] as string[]).push(def.name);
+    return names;
+  }
+
+  /** Runs a claimed job in its lane's slot; the slot's release polls again when that lane has a backlog. */
+  private run(row: JobRow): void {
+    const lane = laneOf(this.definitions, row.name);
+    const slot = Symbol(row.id);
+    this.active[lane].add(slot);
+    const release = () => {
+      if (!this.active[lane].delete(slot)) return;
+      if (this.backlog.has(lane)) void this.poll();
+    };
+    const run: Promise<void> = runClaimedJob(this.deps, row, release)
+      .then(() => undefined)
+      .catch((err: unknown) => this.logger.error({ err, jobId: row.id }, 'could not record the outcome of a job'))
+      .finally(() => {
+        this.running.delete(run);
+        release();
+      });
+    this.running.add(run);
   }
 }

@@ -23,6 +23,7 @@ export function investigateJobId(incidentId: number, suffix?: string): string {
 
 export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof InvestigateIncident.schema>> {
   return defineJob({
+    lane: 'background',
     ...InvestigateIncident,
     attempts: 3,
     backoffMs: 2000,

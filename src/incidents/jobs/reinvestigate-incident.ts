@@ -34,6 +34,7 @@ export async function refreshInvestigation(
 
 export function reinvestigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<typeof ReinvestigateIncident.schema>> {
   return defineJob({
+    lane: 'background',
     ...ReinvestigateIncident,
     attempts: 3,
     backoffMs: 2000,

@@ -35,6 +35,7 @@ export const EscalateIncident = { name: 'escalate-incident', schema: escalateInc
  */
 export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateIncidentPayload> {
   return defineJob({
+    lane: 'urgent',
     ...EscalateIncident,
     attempts: 10,
     async process(p, job) {

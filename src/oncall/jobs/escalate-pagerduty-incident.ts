@@ -13,6 +13,7 @@ export const EscalatePagerDuty = { name: 'escalate-pagerduty-incident', schema: 
 
 export function escalatePagerDutyJob(ctx: AppContext): JobDefinition<EscalatePagerDutyPayload> {
   return defineJob({
+    lane: 'urgent',
     ...EscalatePagerDuty,
     async process(p) {
       const { pagerduty } = oncallServices(ctx);

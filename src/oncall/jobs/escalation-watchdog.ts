@@ -114,6 +114,7 @@ export async function rearmStep(
 
 export function escalationWatchdogJob(ctx: AppContext): JobDefinition<EscalationWatchdogPayload> {
   return defineJob({
+    lane: 'urgent',
     ...EscalationWatchdog,
     attempts: 1,
     async process() {

@@ -94,6 +94,7 @@ function triggerEvent(incident: Incident, reason: string | undefined): PagerDuty
 
 export function sendPagerDutyEventJob(ctx: AppContext): JobDefinition<SendPagerDutyEventPayload> {
   return defineJob({
+    lane: 'urgent',
     ...SendPagerDutyEvent,
     // Like a page DM: PagerDuty's 429 and 5xx are retried for hours (backoff doubling from 1 s, capped at an hour).
     attempts: 20,

@@ -13,6 +13,7 @@ export const StartEscalation = { name: 'start-escalation', schema: payloadSchema
 /** startEscalation is idempotent per run of the chain, so this job and the `incident.opened` listener may both run it. */
 export function startEscalationJob(ctx: AppContext): JobDefinition<z.infer<typeof payloadSchema>> {
   return defineJob({
+    lane: 'urgent',
     ...StartEscalation,
     attempts: 10,
     backoffMs: 1000,

@@ -8,6 +8,7 @@ import { DraftPostmortem } from '../requests.js';
 
 export function draftPostmortemJob(ctx: AppContext): JobDefinition<z.infer<typeof DraftPostmortem.schema>> {
   return defineJob({
+    lane: 'background',
     ...DraftPostmortem,
     attempts: 8,
     backoffMs: 1000,

@@ -21,6 +21,7 @@ export function publishPostmortemJob(
   settings: PublishSettings,
 ): JobDefinition<z.infer<typeof PublishPostmortem.schema>> {
   return defineJob({
+    lane: 'background',
     ...PublishPostmortem,
     attempts: PUBLISH_ATTEMPTS,
     backoffMs: 1000,

@@ -26,6 +26,7 @@ export function proposeRemediationsJobId(incidentId: number, investigationEventI
  */
 export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRemediationsPayload> {
   return defineJob({
+    lane: 'background',
     ...ProposeRemediations,
     attempts: 3,
     backoffMs: 2000,

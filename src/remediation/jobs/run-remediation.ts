@@ -53,6 +53,7 @@ export function fillInputs(
 /** The `run-remediation` job over the given runners (one per runner type). */
 export function runRemediationJob(ctx: AppContext, runners: ActionRunner[]): JobDefinition<RunRemediationPayload> {
   return defineJob({
+    lane: 'urgent',
     ...RunRemediation,
     attempts: ATTEMPTS,
     backoffMs: 2000,

@@ -13,6 +13,7 @@ export const RefreshRunbooks = {
 /** A failed read keeps the last good set and is retried; the job fails for good only after its attempts. */
 export function refreshRunbooksJob(git: GitRunbookSource): JobDefinition<z.infer<typeof RefreshRunbooks.schema>> {
   return defineJob({
+    lane: 'background',
     ...RefreshRunbooks,
     attempts: 3,
     backoffMs: 5000,

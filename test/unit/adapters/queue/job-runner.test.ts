@@ -1,6 +1,6 @@
 // Retry timing, permanent failures and BullMQ job ids: the pure rules both queues share.
 import { describe, expect, it } from 'vitest';
-import { bullJobId } from '../../../../src/adapters/queue/bullmq-queue.js';
+import { bullJobId } from '../../../../src/adapters/queue/bullmq-wakes.js';
 import { isPermanent, planJob, retryDelayMs } from '../../../../src/adapters/queue/job-runner.js';
 import { ExternalServiceError, PermanentJobError } from '../../../../src/errors.js';
 
