@@ -8,12 +8,14 @@ import type { OncallView } from '../oncall/oncall-view.js';
 import { q, t, u, type Answer, type AnswerPart } from './answer.js';
 import { evidenceId, type ChangesFound, type MetricComparison, type NewLogLine } from './tools.js';
 import type { Window } from './understand.js';
+import { formatClockTime, zoneName } from '../../lib/wall-clock.js';
 
 const MAX_ITEMS = 10;
 
-/** "14:05 UTC" (a time within the day people are in). */
-export function clockTime(at: Date | string | number): string {
-  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
+/** "14:05 GMT+1" (a time within the day people are in), in the team's zone (`zone`, default UTC). */
+export function clockTime(at: Date | string | number, zone = 'UTC'): string {
+  const d = new Date(at);
+  return `${formatClockTime(d, zone)} ${zoneName(d, zone)}`;
 }
 
 /** A Slack user id stays a mention; a name from the config stays text. */
@@ -23,14 +25,19 @@ const person = (who: string): AnswerPart => {
   return /^[UW][A-Z0-9]{2,}$/.test(who) ? u(who) : t(who);
 };
 
-export function buildChangesAnswer(found: ChangesFound, service: string | undefined, window: Window): Answer {
+export function buildChangesAnswer(
+  found: ChangesFound,
+  service: string | undefined,
+  window: Window,
+  zone = 'UTC',
+): Answer {
   const scope = service ? ` to ${service}` : '';
   const items = [
     ...found.deploys.map((d) => ({
       ts: d.ts,
       id: evidenceId('deploy', d.id),
       line: [
-        t(`${clockTime(d.ts)} deploy ${d.id} of ${d.service}: `),
+        t(`${clockTime(d.ts, zone)} deploy ${d.id} of ${d.service}: `),
         q(d.title || d.sha || 'no title'),
         ...(d.author ? [t(` by ${d.author}`)] : []),
       ],
@@ -39,7 +46,7 @@ export function buildChangesAnswer(found: ChangesFound, service: string | undefi
       ts: c.ts,
       id: evidenceId('change', c.id),
       line: [
-        t(`${clockTime(c.ts)} ${c.kind.replace('_', ' ')} change ${c.id} of ${c.service}: `),
+        t(`${clockTime(c.ts, zone)} ${c.kind.replace('_', ' ')} change ${c.id} of ${c.service}: `),
         q(c.summary || 'no summary'),
         ...(c.author ? [t(` by ${c.author}`)] : []),
       ],
@@ -66,7 +73,7 @@ export function buildChangesAnswer(found: ChangesFound, service: string | undefi
   };
 }
 
-export function buildOnCallAnswer(view: OncallView): Answer {
+export function buildOnCallAnswer(view: OncallView, zone = 'UTC'): Answer {
   const rows = view.rows;
   if (!rows.length)
     return {
@@ -84,7 +91,7 @@ export function buildOnCallAnswer(view: OncallView): Answer {
             t(`${r.team}: primary `),
             person(r.primary),
             ...(r.secondary ? [t(', secondary '), person(r.secondary)] : []),
-            ...(r.shiftEnd ? [t(` until ${clockTime(r.shiftEnd)}`)] : []),
+            ...(r.shiftEnd ? [t(` until ${clockTime(r.shiftEnd, zone)}`)] : []),
             ...(r.overridden ? [t(' (swapped)')] : []),
           ]
         : [t(`${r.team}: no schedule configured`)],
@@ -115,7 +122,7 @@ export function buildPagedAnswer(incident: Incident, paged: string[]): Answer {
   };
 }
 
-export function buildStatusAnswer(incident: Incident, nowMs: number): Answer {
+export function buildStatusAnswer(incident: Incident, nowMs: number, zone = 'UTC'): Answer {
   const minutes = Math.max(0, Math.round((nowMs - incident.openedAt.getTime()) / 60_000));
   const lines: AnswerPart[][] = [
     [
@@ -124,11 +131,11 @@ export function buildStatusAnswer(incident: Incident, nowMs: number): Answer {
       ),
     ],
     [
-      t(`Opened ${clockTime(incident.openedAt)} (${minutes} min ago)`),
+      t(`Opened ${clockTime(incident.openedAt, zone)} (${minutes} min ago)`),
       ...(incident.acknowledgedAt
-        ? [t(`, acknowledged ${clockTime(incident.acknowledgedAt)}`)]
+        ? [t(`, acknowledged ${clockTime(incident.acknowledgedAt, zone)}`)]
         : [t(', not acknowledged yet')]),
-      ...(incident.resolvedAt ? [t(`, resolved ${clockTime(incident.resolvedAt)}`)] : []),
+      ...(incident.resolvedAt ? [t(`, resolved ${clockTime(incident.resolvedAt, zone)}`)] : []),
       t('.'),
     ],
     incident.commander ? [t('Commander: '), person(incident.commander)] : [t('No commander yet.')],
@@ -139,21 +146,21 @@ export function buildStatusAnswer(incident: Incident, nowMs: number): Answer {
 }
 
 /** A timeline event in a few words (its data is untrusted where it came from outside, so quoted). */
-function describeEvent(e: TimelineEvent): AnswerPart[] {
+function describeEvent(e: TimelineEvent, zone: string): AnswerPart[] {
   const d = e.data;
   const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
-  const head = t(`${clockTime(e.at)} ${e.type.replace(/[._]/g, ' ')}`);
+  const head = t(`${clockTime(e.at, zone)} ${e.type.replace(/[._]/g, ' ')}`);
   const by = e.actor && e.actor !== 'copilot' && e.actor !== 'system' ? [t(' by '), person(e.actor)] : [];
   const what = str('alertname') ?? str('summary') ?? str('title') ?? str('service');
   return [head, ...by, ...(what ? [t(': '), q(what.slice(0, 200))] : [])];
 }
 
-export function buildTimelineAnswer(incident: Incident, events: TimelineEvent[]): Answer {
+export function buildTimelineAnswer(incident: Incident, events: TimelineEvent[], zone = 'UTC'): Answer {
   const shown = events.slice(-15);
   return {
     intent: 'timeline',
     title: `${incident.publicId} so far (${events.length} events${events.length > shown.length ? `, the last ${shown.length}` : ''}):`,
-    lines: shown.map(describeEvent),
+    lines: shown.map((e) => describeEvent(e, zone)),
     evidenceIds: [],
   };
 }
@@ -230,6 +237,7 @@ export function buildLogsAnswer(
   service: string,
   window: Window,
   r: { lines: NewLogLine[]; total: number; missing?: string },
+  zone = 'UTC',
 ): Answer {
   if (!r.lines.length)
     return {
@@ -245,7 +253,7 @@ export function buildLogsAnswer(
     intent: 'logs',
     title: `New error lines in ${service}'s logs in ${window.label} (${r.lines.length} kinds, not seen in the window before):`,
     lines: shown.map((l) => [
-      t(`${l.count}× since ${clockTime(l.line.ts)} (${l.line.level}): `),
+      t(`${l.count}× since ${clockTime(l.line.ts, zone)} (${l.line.level}): `),
       q(l.line.line.slice(0, 300)),
       t(` [${l.id}]`),
     ]),

@@ -142,6 +142,12 @@ describe('answer builders', () => {
     expect(text).toContain('Top hypothesis: "Deploy d-42 of checkout broke it" (83%)');
   });
 
+  it("status in the team's zone: the times read as the briefing and the charts show them", () => {
+    // 15:30 UTC in late November is 16:30 in Berlin (CET, GMT+1).
+    const text = plain(buildStatusAnswer(incident, NOW, 'Europe/Berlin'));
+    expect(text).toContain('Opened 16:30 GMT+1 (30 min ago), acknowledged 16:35 GMT+1.');
+  });
+
   it('timeline: the last events, untrusted values quoted', () => {
     const a = buildTimelineAnswer(incident, [
       {
