@@ -4,6 +4,7 @@ import type { FileConfig } from '../config.js';
 import type { MetricsSource, TimeRange } from '../investigation/ports.js';
 import type { Series } from '../investigation/evidence-model.js';
 import { budgetRemaining, burnRate } from './burn-math.js';
+import { meanBetween } from './error-budget.js';
 import { errorRatioQuery, roleAsErrorRatio, type SloSpec } from './model.js';
 import { promDuration } from './prometheus-rules.js';
 
@@ -38,22 +39,6 @@ export interface SloBudgetReading {
 /** The port: the budget of an SLO at `now`. Never throws for a source that fails: the reading carries the error. */
 export interface BudgetSource {
   read(slo: SloSpec, now: Date): Promise<SloBudgetReading>;
-}
-
-/** Mean of the points in [from, to] over all series (each point is the bad share over its step). */
-function meanBetween(series: Series[], from: number, to: number): number | null {
-  let sum = 0;
-  let n = 0;
-  for (const s of series)
-    for (const [t, v] of s.values) {
-      const ms = t * 1000;
-      const x = Number(v);
-      if (ms > from && ms <= to && Number.isFinite(x)) {
-        sum += x;
-        n += 1;
-      }
-    }
-  return n ? sum / n : null;
 }
 
 /** The last value of the first series that has one. */
@@ -118,8 +103,8 @@ export function createMetricsBudgetSource(
           return readingFromRatios(
             slo,
             now,
-            meanBetween(period, end - slo.periodMs, end),
-            BURN_WINDOWS_MS.map((w) => meanBetween(w <= fineMs ? recent : period, end - w, end)),
+            meanBetween(period, end - slo.periodMs, end, false),
+            BURN_WINDOWS_MS.map((w) => meanBetween(w <= fineMs ? recent : period, end - w, end, false)),
           );
         }
         const at = async (windowMs: number): Promise<number | null> => {

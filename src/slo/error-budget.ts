@@ -25,15 +25,18 @@ export interface ErrorBudget {
   policy: string | null;
 }
 
-/** Mean of the points in [from, to] over all series (each point is the bad share over its step). */
-function meanBetween(series: Series[], from: number, to: number): number | null {
+/**
+ * Mean of the points in [from, to] over all series (each point is the bad share over its step); with
+ * `fromInclusive: false`, of the points in (from, to].
+ */
+export function meanBetween(series: Series[], from: number, to: number, fromInclusive = true): number | null {
   let sum = 0;
   let n = 0;
   for (const s of series)
     for (const [t, v] of s.values) {
       const ms = t * 1000;
       const x = Number(v);
-      if (ms >= from && ms <= to && Number.isFinite(x)) {
+      if ((fromInclusive ? ms >= from : ms > from) && ms <= to && Number.isFinite(x)) {
         sum += x;
         n += 1;
       }

@@ -56,25 +56,7 @@ export function rowsOf(result: unknown): JobRow[] {
 
 /** Inserts a job unless one with the same id exists; returns the id and whether this call created it. */
 export async function insertJob(db: Knex | Knex.Transaction, job: NewJob): Promise<{ id: string; created: boolean }> {
-  const id = job.id ?? randomUUID();
-  const now = new Date();
-  const inserted = await db('jobs')
-    .insert({
-      id,
-      name: job.name,
-      // knex would serialise an array as a Postgres array, not JSON.
-      payload: JSON.stringify(job.payload ?? null),
-      status: 'pending',
-      run_at: job.runAt,
-      max_attempts: job.maxAttempts,
-      backoff_ms: job.backoffMs,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict('id')
-    .ignore()
-    .returning('id');
-  return { id, created: inserted.length > 0 };
+  return (await insertJobs(db, [job]))[0]!;
 }
 
 /** Inserts several jobs in one statement, skipping ids that exist; returns each id and whether it was created. */
@@ -90,6 +72,7 @@ export async function insertJobs(
       jobs.map((job, i) => ({
         id: ids[i],
         name: job.name,
+        // knex would serialise an array as a Postgres array, not JSON.
         payload: JSON.stringify(job.payload ?? null),
         status: 'pending',
         run_at: job.runAt,
