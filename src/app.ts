@@ -235,6 +235,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         ...(model ? { model } : {}),
         ...(pagerduty ? { pagerduty } : {}),
         ...(pagerdutyEvents ? { pagerdutyEvents } : {}),
+        charts: slack.charts,
       },
     };
 

@@ -8,6 +8,7 @@ import type { AppMetrics } from './metrics.js';
 import type { DomainEvents } from './domain-events.js';
 import type { ChatNotifier } from './incidents/chat-notifier.js';
 import type { EvidenceSources } from './investigation/ports.js';
+import type { ChartRenderer } from './investigation/chart-view.js';
 import type { LanguageModel } from './investigation/agent/language-model.js';
 import type { PagerDutyClient, PagerDutyEvents } from './oncall/ports.js';
 
@@ -28,6 +29,8 @@ export interface OptionalServices {
   pagerduty?: PagerDutyClient;
   /** PagerDuty's Events API v2 (PAGERDUTY_ROUTING_KEY); absent: a page Slack refuses is not sent to PagerDuty. */
   pagerdutyEvents?: PagerDutyEvents;
+  /** Draws charts as SVG (presenters/charts, through the Slack surface); absent: no chart is committed with a postmortem. */
+  charts?: ChartRenderer;
 }
 
 export interface AppContext {

@@ -1,10 +1,12 @@
 // Presenter: when the paged service has SLOs, posts the SLO burn chart (the SLI over the last hours against the share
-// the objective allows, the budget left in the title) in the briefing thread, once per incident.
+// the objective allows, the budget left in the title) in the briefing thread, once per incident; `/slo`'s chart; and
+// the burn over the incident in the thread of its postmortem's review message.
 import type { AppContext } from '../../src/context.js';
 import { findIncident, type Incident } from '../../src/incidents/repository.js';
 import { appendEvent, findEventByKey } from '../../src/incidents/timeline-repository.js';
 import { errorBudgetsFor } from '../../src/slo/error-budget.js';
 import { buildSloBurnChartView } from '../../src/slo/slo-chart.js';
+import { postmortemSloBurn } from '../../src/postmortems/slo-burn.js';
 import { renderChartPng } from '../charts/render-chart.js';
 import { listIncidentListings } from '../../src/incidents/repository.js';
 import { roleReader } from '../../src/slo/budget-source.js';
@@ -104,6 +106,38 @@ export async function postSloStatusChart(ctx: AppContext, channel: string, statu
     filename: `slo-${spec.id.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60)}.png`,
     title: `${view.title}${view.subtitle ? `: ${view.subtitle}` : ''}`,
     content: await renderChartPng(view),
+  });
+  return true;
+}
+
+/**
+ * Posts the incident's SLO burn chart (postmortemSloBurn: an hour before it opened to its resolve, onset and resolve
+ * marked) in the thread of the postmortem's review message, once per incident. False when the service has no SLO,
+ * there is no data, the review message is not posted yet, or the chart was already posted.
+ */
+export async function postPostmortemSloChart(
+  ctx: AppContext,
+  incident: Incident,
+  channel: string,
+  reviewTs: string,
+): Promise<boolean> {
+  const key = `postmortem-slo-chart:${incident.id}`;
+  if (await findEventByKey(ctx.knex, key)) return false;
+  const burn = await postmortemSloBurn(ctx, incident);
+  if (!burn) return false;
+  const { slo, view } = burn;
+  await ctx.chat.uploadFile(channel, {
+    filename: `${incident.publicId.toLowerCase()}-slo-burn-${slo.name.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40)}.png`,
+    title: `${view.title}${view.subtitle ? `: ${view.subtitle}` : ''}`,
+    content: await renderChartPng(view),
+    threadTs: reviewTs,
+  });
+  await appendEvent(ctx.knex, {
+    incidentId: incident.id,
+    type: 'chart.posted',
+    actor: 'copilot',
+    dedupeKey: key,
+    data: { slo: slo.name, for: 'postmortem' },
   });
   return true;
 }

@@ -41,6 +41,11 @@ export interface ChartView {
   markers: ChartMarker[];
 }
 
+/** Draws a chart view as an SVG document: the presenters' renderer, handed to the core as a port (src/app.ts). */
+export interface ChartRenderer {
+  svg(view: ChartView): Promise<string>;
+}
+
 /** A series' name for a legend: its service label, else its other labels, else the metric. */
 export function seriesName(s: Series, fallback: string): string {
   const labels = s.metric;

@@ -13,6 +13,7 @@ import { findingsOf } from './findings.js';
 import type { HostedLink, PostmortemCodeHost } from './ports.js';
 import { recordPublishProgress, type Postmortem, type PublishedIssue } from './repository.js';
 import { createRunbook, updateRunbook, type RunbookChange } from './runbook-update.js';
+import { linkSloBurn, postmortemSloBurn } from './slo-burn.js';
 
 /** Where things go: the base branch, the folders, the repository of the follow-up issues. */
 export interface PublishSettings {
@@ -28,6 +29,8 @@ export interface PublishResult {
   issues: PublishedIssue[];
   postmortemPath: string;
   runbookPath: string | null;
+  /** The SLO burn chart committed next to the postmortem, when the service has an SLO with data. */
+  chartPath: string | null;
 }
 
 export const slugOf = (text: string) =>
@@ -75,6 +78,26 @@ async function findRunbook(
   return null;
 }
 
+/**
+ * The SLO burn chart's SVG for the postmortem's folder (`INC-N-<slug>-slo-burn.svg`), or null when the service has no
+ * SLO, there is no data or no renderer. The chart is a nicety: failing to draw it is logged and publishes without it.
+ */
+async function sloBurnSvg(
+  ctx: AppContext,
+  incident: Incident,
+  fileName: string,
+): Promise<{ slo: string; svg: string } | null> {
+  const charts = ctx.services.charts;
+  if (!charts) return null;
+  try {
+    const burn = await postmortemSloBurn(ctx, incident);
+    return burn ? { slo: burn.slo.name, svg: await charts.svg(burn.view) } : null;
+  } catch (err) {
+    ctx.logger.warn({ err, incidentId: incident.id, file: fileName }, 'could not draw the SLO burn chart to publish');
+    return null;
+  }
+}
+
 /** Writes a file on the branch unless the branch already holds exactly that content (a retry after a crash). */
 async function writeOnce(host: PostmortemCodeHost, branch: string, path: string, content: string, message: string) {
   const current = await host.readFile(path, branch);
@@ -85,6 +108,7 @@ async function writeOnce(host: PostmortemCodeHost, branch: string, path: string,
 function prBody(
   incident: Incident,
   postmortemPath: string,
+  chartPath: string | null,
   runbook: { path: string; changes: RunbookChange[] } | null,
   issues: readonly PublishedIssue[],
 ): string {
@@ -92,7 +116,7 @@ function prBody(
   const lines = [
     `Postmortem of ${link ? `[${incident.publicId}](${link})` : incident.publicId}: ${incident.title.replace(/\s+/g, ' ')}`,
     '',
-    `Adds \`${postmortemPath}\`.`,
+    `Adds \`${postmortemPath}\`${chartPath ? ` and its SLO burn chart \`${chartPath}\`` : ''}.`,
     '',
   ];
   if (runbook) {
@@ -132,6 +156,7 @@ export async function publishToCodeHost(
   let pr: HostedLink | null =
     pm.prNumber && pm.prUrl ? { number: pm.prNumber, url: pm.prUrl } : await host.findPull(branch);
   let runbookPath: string | null = null;
+  let chartPath: string | null = null;
   if (!pr) {
     const baseSha = await host.branchSha(settings.base);
     if (!baseSha) throw new PermanentJobError(`branch ${settings.base} does not exist in ${host.repo}`);
@@ -147,13 +172,15 @@ export async function publishToCodeHost(
       // Recorded at once: a retry after this point does not file it again.
       await recordPublishProgress(ctx.knex, pm.id, { issues }, ctx.clock.now());
     }
-    await writeOnce(
-      host,
-      branch,
-      postmortemPath,
-      linkFollowUps(pm.markdown, issues),
-      `Postmortem of ${incident.publicId}`,
-    );
+    const chartFile = `${incident.publicId}-${slug}-slo-burn.svg`;
+    const chart = await sloBurnSvg(ctx, incident, chartFile);
+    let markdown = linkFollowUps(pm.markdown, issues);
+    if (chart) {
+      chartPath = `${folder(settings.postmortemsPath)}${chartFile}`;
+      markdown = linkSloBurn(markdown, chart.slo, chartFile);
+      await writeOnce(host, branch, chartPath, chart.svg, `SLO burn of ${chart.slo} during ${incident.publicId}`);
+    }
+    await writeOnce(host, branch, postmortemPath, markdown, `Postmortem of ${incident.publicId}`);
 
     let runbook: { path: string; changes: RunbookChange[] } | null = null;
     if (alertname) {
@@ -181,7 +208,7 @@ export async function publishToCodeHost(
       branch,
       base: settings.base,
       title: `Postmortem ${incident.publicId}: ${incident.title.replace(/\s+/g, ' ').slice(0, 200)}`,
-      body: prBody(incident, postmortemPath, runbook, issues),
+      body: prBody(incident, postmortemPath, chartPath, runbook, issues),
     });
   }
   await recordPublishProgress(
@@ -190,5 +217,5 @@ export async function publishToCodeHost(
     { prNumber: pr.number, prUrl: pr.url, issues, lastError: null },
     ctx.clock.now(),
   );
-  return { pr, issues, postmortemPath, runbookPath };
+  return { pr, issues, postmortemPath, runbookPath, chartPath };
 }

@@ -4,6 +4,8 @@ import type { AppContext } from '../../context.js';
 import type { ChatNotifier } from '../../incidents/chat-notifier.js';
 import { registerHandlers } from '../../../handlers/index.js';
 import { registerSlackPresenters } from '../../../presenters/slack/index.js';
+import { renderChartSvg } from '../../../presenters/charts/render-chart.js';
+import type { ChartRenderer } from '../../investigation/chart-view.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './bolt-app.js';
 import { createSlackChatNotifier } from './chat-notifier.js';
 import type { SlackRateOptions } from './rate-schedule.js';
@@ -12,6 +14,8 @@ export interface SlackSurface {
   /** The chat port the capabilities post through. */
   chat: ChatNotifier;
   mode: SlackApp['mode'];
+  /** The presenters' chart renderer, for the core's use (the SVG committed with a published postmortem). */
+  charts: ChartRenderer;
   /** Registers every Slack listener on the app and every Slack presenter, once the context they act on is built. */
   listen(ctx: AppContext): void;
   start(): Promise<void>;
@@ -23,6 +27,7 @@ export function createSlackSurface(opts: SlackAppOptions & { rate?: Partial<Slac
   return {
     chat: createSlackChatNotifier(slack.app.client, opts.logger, opts.rate ? { rate: opts.rate } : {}),
     mode: slack.mode,
+    charts: { svg: renderChartSvg },
     listen(ctx) {
       registerHandlers(slack.app, ctx);
       registerSlackPresenters(ctx);

@@ -279,6 +279,15 @@ describe('postmortem: drafted on resolve, published as one pull request that upd
         ),
     );
     expect([...pr.files.keys()].sort()).toEqual(['README.md', pmPath, 'runbooks/high-error-rate.md'].sort());
+    // search has no SLO: no burn chart committed, linked or posted in the review's thread.
+    expect([...pr.files.keys()].some((p) => p.endsWith('-slo-burn.svg'))).toBe(false);
+    expect(pr.files.get(pmPath)).not.toContain('SLO burn');
+    expect(slack.uploads().filter((u) => u.file.name.includes('-slo-burn-'))).toEqual([]);
+    expect(
+      slack.state.messages
+        .get(channel)
+        ?.filter((m) => m.thread_ts === review.ts && m.ts !== review.ts && m.files?.length),
+    ).toEqual([]);
     expect(pr.body).toContain(`[${publicId}](https://slack.com/app_redirect?channel=${channel})`);
     expect(pr.body).toContain(
       `recorded the command that ran: \`deployctl rollback search\` (evidence: ev:${approved}, ev:${succeeded}`,
