@@ -100,12 +100,17 @@ export function createMetricsBudgetSource(
             metrics.queryRole(role.role, slo.service, { start: end - slo.periodMs, end, stepMs }),
             metrics.queryRole(role.role, slo.service, { start: end - fineMs, end, stepMs: MIN }),
           ]);
-          return readingFromRatios(
-            slo,
-            now,
-            meanBetween(period, end - slo.periodMs, end, false),
-            BURN_WINDOWS_MS.map((w) => meanBetween(w <= fineMs ? recent : period, end - w, end, false)),
-          );
+          // A window longer than the fine series: its last 6 h from the fine series and the rest from the coarse one,
+          // weighted by duration. A coarse point is one sample standing for an hour; letting the newest one stand for
+          // the last hour made a few minutes of an incident move a 28-day budget by 8% and the policy state flap.
+          const mean = (w: number): number | null => {
+            if (w <= fineMs) return meanBetween(recent, end - w, end, false);
+            const older = meanBetween(period, end - w, end - fineMs, false);
+            const newer = meanBetween(recent, end - fineMs, end, false);
+            if (older === null || newer === null) return older ?? newer;
+            return (older * (w - fineMs) + newer * fineMs) / w;
+          };
+          return readingFromRatios(slo, now, mean(slo.periodMs), BURN_WINDOWS_MS.map(mean));
         }
         const at = async (windowMs: number): Promise<number | null> => {
           const range: TimeRange = { start: end, end, stepMs: MIN };

@@ -64,6 +64,24 @@ describe('createMetricsBudgetSource', () => {
     expect(metrics.ranges[0]!.end - metrics.ranges[0]!.start).toBe(3 * DAY);
   });
 
+  it('a few minutes of a fierce burn move a 28-day budget by their own weight, not by an hour of it', async () => {
+    // 60× the budget's pace for the last 5 minutes, 0.1× before: 0.1 + 60 × 5 min / 28 d ≈ 10.7% of the budget spent.
+    const metrics: MetricsSource = {
+      async queryRole(_role, _service, range) {
+        const values: [number, string][] = [];
+        for (let t = range.start + range.stepMs; t <= range.end; t += range.stepMs)
+          values.push([t / 1000, t > now.getTime() - 5 * MIN ? '0.6' : '0.001']);
+        return [{ metric: {}, values }];
+      },
+      async queryRange() {
+        throw new Error('not used');
+      },
+    };
+    const source = createMetricsBudgetSource(metrics, { roleOf: () => ({ role: 'error_ratio', query: '' }) });
+    const r = await source.read({ ...slo, periodMs: 28 * DAY }, now);
+    expect(1 - r.remaining!).toBeCloseTo(0.1 + (60 * 5 * MIN) / (28 * DAY), 2);
+  });
+
   it('evaluates PromQL at now with each window filled in', async () => {
     const asked: string[] = [];
     const metrics: MetricsSource = {
