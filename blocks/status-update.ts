@@ -87,7 +87,13 @@ export function buildStatusUpdateMessage(u: {
   incidentChannel?: string;
 }): { text: string; blocks: KnownBlock[] } {
   const head = `:mega: *Status update: ${escapeMrkdwn(u.publicId)}*${u.incidentChannel ? ` (<#${u.incidentChannel}>)` : ''} from <@${u.by}>`;
-  const body = escapeKeepingMentions(u.text);
+  // The draft's own "Next update: by" line was worked out before the form's picker chose; the chosen time is said
+  // once, below, so a posted update never gives two times.
+  const text = u.text
+    .split('\n')
+    .filter((line) => !/^Next update: by\b/i.test(line.trim()))
+    .join('\n');
+  const body = escapeKeepingMentions(text);
   const next = `Next update by ${hhmm(u.nextUpdateAt)}.`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: head } },

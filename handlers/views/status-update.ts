@@ -77,7 +77,7 @@ export async function handleStatusUpdateSubmission(
       deps,
       m.channelId,
       sub.user.id,
-      `Status update posted${r.stakeholderChannel ? ` here and in <#${r.stakeholderChannel}>` : ''}; the commander is reminded at ${hhmm(r.nextUpdateAt)} if no update follows.`,
+      `Status update recorded; posting it here${r.stakeholderChannel ? ` and in <#${r.stakeholderChannel}>` : ''}. The commander is reminded at ${hhmm(r.nextUpdateAt)} if no update follows.`,
     );
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

@@ -367,7 +367,12 @@ export function briefingState(view: BriefingView): BriefingState {
     resolved: view.alerts.resolved,
     phase: view.phase,
     topHypothesis: view.hypotheses[0] ? `${view.hypotheses[0].summary} (${view.hypotheses[0].confidence})` : null,
-    suggested: view.suggestedStep ? `${view.suggestedStep.runbook} step ${view.suggestedStep.step}` : null,
+    suggested: view.suggestedStep
+      ? view.suggestedStep.runbook
+        ? `${view.suggestedStep.runbook} step ${view.suggestedStep.step}`
+        : // No runbook (a novel failure): the step is what to do, not a numbered step of nothing.
+          view.suggestedStep.text.split('\n')[0]!.slice(0, 120)
+      : null,
     remediations: view.remediations.map((r) => r.action),
     evidence: view.hypotheses.flatMap((h) => h.evidence.map((e) => `${e.kind}:${e.ref}`)),
   };

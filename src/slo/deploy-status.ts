@@ -34,14 +34,20 @@ export const statusContext = (service: string) => `error-budget/${service}`;
 
 /**
  * Queues the commit status of a deploy event (once per event id): the repository is the event's `repo`, else the
- * service's `repo` in the config; a deploy without a sha or repository, or a SHA that is not hex, gets none.
+ * service's `repo` in the config; a deploy without a sha or repository, a SHA that is not hex, or a service that is
+ * not in the config gets none.
  */
 export async function requestDeployStatus(ctx: AppContext, event: ChangeEventPayload): Promise<boolean> {
   if (event.type !== 'deploy' || !event.sha || !ctx.config.env.GITHUB_TOKEN) return false;
+  const known = ctx.config.file.services.find((s) => s.name === event.service);
+  if (!known) {
+    // A service the copilot does not know gets no status, never a green one: a required check stays pending, as the
+    // deploy gate answers 404 for it (a typo in a pipeline must not pass as "nothing to block on").
+    ctx.logger.warn({ deploy: event.id }, 'no commit status: the deploy names a service that is not in the config');
+    return false;
+  }
   const extra = event as { repo?: unknown; risk?: unknown };
-  const repo =
-    (typeof extra.repo === 'string' ? extra.repo : undefined) ??
-    ctx.config.file.services.find((s) => s.name === event.service)?.repo;
+  const repo = (typeof extra.repo === 'string' ? extra.repo : undefined) ?? known.repo;
   const risk = ['low', 'high', 'fix'].includes(extra.risk as string) ? (extra.risk as DeployRisk) : 'high';
   const payload = SetDeployStatus.schema.safeParse({
     deployId: event.id,

@@ -123,6 +123,14 @@ export function configuredSlos(ctx: AppContext): SloSpec[] {
   return specsFromConfig(ctx.config.file).specs;
 }
 
+const errorsByApp = new WeakMap<AppContext, Map<string, string>>();
+/** The last evaluation error of each SLO, per app (what was already logged). */
+function lastErrors(ctx: AppContext): Map<string, string> {
+  let m = errorsByApp.get(ctx);
+  if (!m) errorsByApp.set(ctx, (m = new Map()));
+  return m;
+}
+
 /**
  * Evaluates every configured SLO at the clock's now, records each evaluation and raises page- and ticket-level
  * burn. Without a metrics source, nothing (there is nothing to evaluate). One SLO failing does not stop the others.
@@ -135,7 +143,15 @@ export async function evaluateSlos(ctx: AppContext): Promise<SloEvaluation[]> {
   for (const slo of configuredSlos(ctx)) {
     try {
       const evaluation = await evaluateSlo(metrics, slo, now);
-      if (evaluation.error) ctx.logger.warn({ slo: slo.id, error: evaluation.error }, 'SLO evaluation incomplete');
+      if (evaluation.error) {
+        // Said once while the same error lasts (the local world, say, cannot answer range functions): a warning a
+        // minute per SLO would bury everything else; it is logged again when it changes, at debug level meanwhile.
+        const seen = lastErrors(ctx);
+        if (seen.get(slo.id) !== evaluation.error)
+          ctx.logger.warn({ slo: slo.id, error: evaluation.error }, 'SLO evaluation incomplete');
+        else ctx.logger.debug({ slo: slo.id }, 'SLO evaluation still incomplete');
+        seen.set(slo.id, evaluation.error);
+      } else lastErrors(ctx).delete(slo.id);
       const raised = await raiseBurn(ctx, slo, evaluation.level, now);
       if (evaluation.level === 'none') await settleDeployBurn(ctx, slo, now);
       const deploys = evaluation.level === 'unknown' ? [] : await checkDeployBurn(ctx, slo, now);

@@ -9,7 +9,6 @@ import { PRESENTER_RETRY } from './retry-policy.js';
 
 export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEscalationPayload> {
   return defineJob({
-    lane: 'urgent',
     name: AnnounceEscalation.name,
     schema: AnnounceEscalation.schema,
     ...PRESENTER_RETRY,

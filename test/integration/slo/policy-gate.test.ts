@@ -145,9 +145,12 @@ describe('error-budget policy and deploy gate', () => {
   });
 
   it("sets a failing error-budget/checkout status on a deploy's sha in hard-pause, a success on a fix", async () => {
+    // A service the copilot does not know (a typo in a pipeline) gets no status at all, never a green one.
+    await sendDeploy('d-typo-1', 'aaaa1111bbbb', { service: 'chekout', repo: 'acme/checkout' });
     await sendDeploy('d-hard-1', 'abc1234def');
     await sendDeploy('d-fix-1', 'fedcba98765', { risk: 'fix' });
     await waitFor('two commit statuses', () => github.statuses.length >= 2 || undefined, 60_000);
+    expect(github.statuses.filter((s) => s.sha === 'aaaa1111bbbb')).toEqual([]);
     const bySha = Object.fromEntries(github.statuses.map((s) => [s.sha, s]));
     expect(bySha.abc1234def).toMatchObject({
       repo: 'acme/checkout',

@@ -144,6 +144,17 @@ describe('the posted update and the modal', () => {
     expect(m.text).toContain('(<#C0INC7>) from <@U0PRIMARY>');
     expect(m.text).toContain('Next update by 11:12 UTC.');
   });
+  it("says the next update's time once: the form's choice, not the draft's own line", () => {
+    const m = buildStatusUpdateMessage({
+      publicId: 'INC-7',
+      by: 'U0PRIMARY',
+      text: 'Investigating: Checkout 5xx\nNext update: by 10:45 UTC.',
+      nextUpdateAt: new Date('2026-11-24T11:12:00Z'),
+    });
+    expect(m.text).not.toContain('10:45');
+    expect(m.text.match(/Next update/g)).toHaveLength(1);
+    expect(m.text).toContain('Next update by 11:12 UTC.');
+  });
   it('preselects the configured wait even when it is not a standard choice', () => {
     const modal = buildStatusUpdateModal({
       incidentId: 7,
