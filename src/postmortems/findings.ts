@@ -1,7 +1,7 @@
 // What the incident found about each catalog action it ran, as runbook findings: the exact command that ran
 // (placeholders filled), whether it worked, what happened when it did not, and the events that prove it.
 import type { ActionDef } from '../config.js';
-import { extractCommand, fillPlaceholders, placeholderValues } from '../incidents/briefing-view.js';
+import { extractCommand, fillPlaceholders, placeholderValues } from '../incidents/step-placeholders.js';
 import type { Incident } from '../incidents/repository.js';
 import { fillInputs } from '../remediation/jobs/run-remediation.js';
 import type { RunbookStepModel } from '../runbooks/model.js';

@@ -1,12 +1,7 @@
 // The briefing view model's pure parts: runbook placeholders filled from the incident, and what changed between briefings.
 import { describe, expect, it } from 'vitest';
-import {
-  describeChanges,
-  fillPlaceholders,
-  placeholderValues,
-  stepState,
-  type BriefingState,
-} from '../../../src/incidents/briefing-view.js';
+import { describeChanges, stepState, type BriefingState } from '../../../src/incidents/briefing-view.js';
+import { fillPlaceholders, placeholderValues } from '../../../src/incidents/step-placeholders.js';
 
 const values = { service: 'checkout', deploy: 'd-17', change: null, incident: 'INC-4' };
 

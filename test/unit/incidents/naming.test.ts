@@ -1,7 +1,8 @@
 // Incident titles and channel names.
 import { describe, expect, it } from 'vitest';
 import { channelName, humanize, incidentTitle } from '../../../src/incidents/naming.js';
-import { describeChanges, extractCommand, type BriefingState } from '../../../src/incidents/briefing-view.js';
+import { describeChanges, type BriefingState } from '../../../src/incidents/briefing-view.js';
+import { extractCommand } from '../../../src/incidents/step-placeholders.js';
 
 describe('naming', () => {
   it('names the channel inc-<n>-<service>-<alert> in lowercase', () => {
