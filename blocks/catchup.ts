@@ -2,9 +2,10 @@
 // Alert, hypothesis and chat text is untrusted: escaped and shown in code spans.
 import type { CatchupView } from '../src/incidents/catchup.js';
 import type { KnownBlock } from './block-kit.js';
+import { formatTimeOfDay } from '../lib/wall-clock.js';
 import { LIMITS, chunkText, escapeMrkdwn, fitBlocks, truncate } from './limits.js';
 
-const hhmm = (at: Date) => `${at.toISOString().slice(11, 16)} UTC`;
+const hhmm = (at: Date, zone: string) => formatTimeOfDay(at, zone);
 const who = (id: string | null) =>
   id === null ? '' : /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : escapeMrkdwn(id.slice(0, 40));
 const quote = (text: string) => {
@@ -15,13 +16,13 @@ const quote = (text: string) => {
 export function buildCatchupMrkdwn(v: CatchupView): string {
   const lines = [
     `*Catch-up on ${escapeMrkdwn(v.publicId)}:* ${quote(v.title)}`,
-    `${v.severity}, ${escapeMrkdwn(v.status)}${v.service ? `, service \`${escapeMrkdwn(v.service)}\`` : ''}; opened ${hhmm(v.openedAt)} (${v.minutesOpen} min ago).`,
+    `${v.severity}, ${escapeMrkdwn(v.status)}${v.service ? `, service \`${escapeMrkdwn(v.service)}\`` : ''}; opened ${hhmm(v.openedAt, v.zone)} (${v.minutesOpen} min ago).`,
     '',
     '*What happened*',
     ...(v.happened.length
       ? v.happened.map(
           (h) =>
-            `• ${hhmm(h.at)} ${escapeMrkdwn(h.what)}${h.by ? ` by ${who(h.by)}` : ''}${h.detail ? `: ${quote(h.detail)}` : ''}`,
+            `• ${hhmm(h.at, v.zone)} ${escapeMrkdwn(h.what)}${h.by ? ` by ${who(h.by)}` : ''}${h.detail ? `: ${quote(h.detail)}` : ''}`,
         )
       : ['• nothing recorded yet']),
     '',
@@ -46,7 +47,7 @@ export function buildCatchupMrkdwn(v: CatchupView): string {
   if (v.lastUpdate)
     lines.push(
       '',
-      `*Last status update* (${hhmm(v.lastUpdate.at)}, ${who(v.lastUpdate.by)}): ${quote(v.lastUpdate.text)}`,
+      `*Last status update* (${hhmm(v.lastUpdate.at, v.zone)}, ${who(v.lastUpdate.by)}): ${quote(v.lastUpdate.text)}`,
     );
   return lines.join('\n');
 }

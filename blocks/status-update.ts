@@ -2,6 +2,7 @@
 // its stakeholder copy and the reminder when the next one is due. Text people wrote is escaped; only user mentions stay.
 import type { InputBlock, KnownBlock, PlainTextOption, SlackModalView } from './block-kit.js';
 import { ViewIds } from './ids.js';
+import { formatTimeOfDay } from '../lib/wall-clock.js';
 import { LIMITS, chunkText, escapeMrkdwn, fitBlocks, truncate } from './limits.js';
 
 /** Block and action ids of the update modal's inputs (block id = action id), shared with the view handler. */
@@ -12,8 +13,6 @@ export const StatusUpdateFields = {
 
 /** The choices of when the next update is due, in minutes. */
 export const NEXT_UPDATE_CHOICES_MIN = [15, 30, 60, 120, 240] as const;
-
-const hhmm = (at: Date) => `${at.toISOString().slice(11, 16)} UTC`;
 
 function minutesLabel(min: number): string {
   return min % 60 === 0 ? `in ${min / 60} hour${min === 60 ? '' : 's'}` : `in ${min} minutes`;
@@ -85,6 +84,8 @@ export function buildStatusUpdateMessage(u: {
   nextUpdateAt: Date;
   /** Set for the stakeholder copy: links back to the incident's channel. */
   incidentChannel?: string;
+  /** The team's time zone (default UTC). */
+  zone?: string;
 }): { text: string; blocks: KnownBlock[] } {
   const head = `:mega: *Status update: ${escapeMrkdwn(u.publicId)}*${u.incidentChannel ? ` (<#${u.incidentChannel}>)` : ''} from <@${u.by}>`;
   // The draft's own "Next update: by" line was worked out before the form's picker chose; the chosen time is said
@@ -94,7 +95,7 @@ export function buildStatusUpdateMessage(u: {
     .filter((line) => !/^Next update: by\b/i.test(line.trim()))
     .join('\n');
   const body = escapeKeepingMentions(text);
-  const next = `Next update by ${hhmm(u.nextUpdateAt)}.`;
+  const next = `Next update by ${formatTimeOfDay(u.nextUpdateAt, u.zone ?? 'UTC')}.`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: head } },
     ...chunkText(body).map((text): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })),
@@ -109,6 +110,8 @@ export function buildStatusUpdateReminder(r: {
   to: string;
   dueAt: Date;
   incidentChannel: string;
+  /** The team's time zone (default UTC). */
+  zone?: string;
 }): string {
-  return `<@${r.to}> the next status update for ${escapeMrkdwn(r.publicId)} (<#${r.incidentChannel}>) was due at ${hhmm(r.dueAt)}: \`/incident update\` in the channel drafts it.`;
+  return `<@${r.to}> the next status update for ${escapeMrkdwn(r.publicId)} (<#${r.incidentChannel}>) was due at ${formatTimeOfDay(r.dueAt, r.zone ?? 'UTC')}: \`/incident update\` in the channel drafts it.`;
 }

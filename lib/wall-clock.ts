@@ -66,6 +66,11 @@ export function formatClockTime(at: Date | number, timeZone: string): string {
   return `${pad(l.hour)}:${pad(l.minute)}`;
 }
 
+/** "14:05 GMT+1": a time within the day people are in, in `timeZone`, with the zone named. */
+export function formatTimeOfDay(at: Date | number, timeZone: string): string {
+  return `${formatClockTime(at, timeZone)} ${zoneName(at, timeZone)}`;
+}
+
 /**
  * "2026-11-30 14:05 GMT+1" (with `seconds`: "2026-11-30 14:05:09 GMT+1"): a date and time people read, in the team's
  * zone, named. The minute is formatClockTime's.

@@ -1,5 +1,6 @@
 // Submission of the /incident update modal: a bad field is shown on the modal; a valid one posts the status update
 // (authorized again: `post_update`) to the channel and the stakeholder channel, and arms the next-update reminder.
+import { formatTimeOfDay } from '../../lib/wall-clock.js';
 import type { App, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
@@ -39,8 +40,6 @@ async function tellSubmitter(deps: HandlerDeps, channelId: string, userId: strin
   }
 }
 
-const hhmm = (at: Date) => `${at.toISOString().slice(11, 16)} UTC`;
-
 export async function handleStatusUpdateSubmission(
   deps: HandlerDeps,
   { ack, body }: ViewSubmissionArgs,
@@ -77,7 +76,7 @@ export async function handleStatusUpdateSubmission(
       deps,
       m.channelId,
       sub.user.id,
-      `Status update recorded; posting it here${r.stakeholderChannel ? ` and in <#${r.stakeholderChannel}>` : ''}. The commander is reminded at ${hhmm(r.nextUpdateAt)} if no update follows.`,
+      `Status update recorded; posting it here${r.stakeholderChannel ? ` and in <#${r.stakeholderChannel}>` : ''}. The commander is reminded at ${formatTimeOfDay(r.nextUpdateAt, r.zone)} if no update follows.`,
     );
   } catch (err) {
     if (!(err instanceof AppError)) throw err;

@@ -8,14 +8,13 @@ import type { OncallView } from '../oncall/oncall-view.js';
 import { q, t, u, type Answer, type AnswerPart } from './answer.js';
 import { evidenceId, type ChangesFound, type MetricComparison, type NewLogLine } from './tools.js';
 import type { Window } from './understand.js';
-import { formatClockTime, zoneName } from '../../lib/wall-clock.js';
+import { formatTimeOfDay } from '../../lib/wall-clock.js';
 
 const MAX_ITEMS = 10;
 
 /** "14:05 GMT+1" (a time within the day people are in), in the team's zone (`zone`, default UTC). */
 export function clockTime(at: Date | string | number, zone = 'UTC'): string {
-  const d = new Date(at);
-  return `${formatClockTime(d, zone)} ${zoneName(d, zone)}`;
+  return formatTimeOfDay(new Date(at), zone);
 }
 
 /** A Slack user id stays a mention; a name from the config stays text. */

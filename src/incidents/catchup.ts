@@ -1,6 +1,7 @@
 // `/incident catchup`: what someone joining late needs, read from what is recorded: what happened, the current
 // hypotheses, what was tried and who is doing what. Domain data only; blocks/catchup.ts renders and escapes it.
 import type { AppContext } from '../context.js';
+import { teamZone } from './onset.js';
 import { formatConfidence } from '../investigation/format-value.js';
 import { listRuns } from '../remediation/remediation-repository.js';
 import type { Incident } from './repository.js';
@@ -17,6 +18,8 @@ export interface CatchupView {
   service: string | null;
   openedAt: Date;
   minutesOpen: number;
+  /** The team's time zone: the times are shown in it. */
+  zone: string;
   /** The moments that matter, oldest first (at most 8); `detail` is untrusted text. */
   happened: { at: Date; what: string; by: string | null; detail?: string }[];
   /** Hypotheses, strongest first (at most 3); summaries are untrusted. */
@@ -56,6 +59,7 @@ export function buildCatchupView(
   runs: { action: string; service: string; status: string; approvedBy: string | null }[],
   roles: { role: string; user: string }[],
   now: Date,
+  zone = 'UTC',
 ): CatchupView {
   const key = events.filter((e) => KEY_EVENTS.has(e.type));
   const shown = key.length > 8 ? [key[0]!, ...key.slice(-7)] : key;
@@ -68,6 +72,7 @@ export function buildCatchupView(
     service: incident.service,
     openedAt: incident.openedAt,
     minutesOpen: Math.max(0, Math.round((now.getTime() - incident.openedAt.getTime()) / 60_000)),
+    zone,
     happened: shown.map((e) => {
       const detail = e.type === 'status_update.posted' ? undefined : eventDetail(e);
       return { at: e.at, what: eventWords(e.type), by: personOf(e.actor), ...(detail ? { detail } : {}) };
@@ -95,5 +100,5 @@ export async function catchupOf(ctx: AppContext, incident: Incident): Promise<Ca
     listRuns(ctx.knex, incident.id),
     listIncidentRoles(ctx.knex, incident.id, ctx.config.file.incidents.roles),
   ]);
-  return buildCatchupView(incident, events, runs, roles, ctx.clock.now());
+  return buildCatchupView(incident, events, runs, roles, ctx.clock.now(), teamZone(ctx.config.file, incident.team));
 }

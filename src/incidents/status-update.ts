@@ -1,6 +1,8 @@
 // Status updates (`/incident update`): a draft from what the copilot knows (the incident, its hypotheses, what was
 // done), posted by someone allowed to (`post_update`) to the incident channel and the service's stakeholder channel,
 // recorded on the timeline, with a durable reminder to the commander when the next update is due.
+import { formatTimeOfDay } from '../../lib/wall-clock.js';
+import { teamZone } from './onset.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -56,9 +58,10 @@ export interface StatusUpdateFacts {
   stakeholderChannel: string | null;
   now: Date;
   nextUpdateMs: number;
+  /** The team's time zone: every time people read is in it. */
+  zone: string;
 }
 
-const hhmm = (at: Date) => `${at.toISOString().slice(11, 16)} UTC`;
 const STATUS_WORD: Record<Incident['status'], string> = {
   triggered: 'Investigating',
   acknowledged: 'Investigating',
@@ -90,8 +93,8 @@ export function draftStatusUpdate(f: StatusUpdateFacts): string {
     : 'The cause is not known yet; the investigation is running.';
   const others = (i.investigation?.hypotheses.length ?? 0) - 1;
   const impact = i.service
-    ? `${i.service} is affected since ${hhmm(i.openedAt)} (${minutes} min), ${i.severity.toUpperCase()}.`
-    : `Since ${hhmm(i.openedAt)} (${minutes} min), ${i.severity.toUpperCase()}.`;
+    ? `${i.service} is affected since ${formatTimeOfDay(i.openedAt, f.zone)} (${minutes} min), ${i.severity.toUpperCase()}.`
+    : `Since ${formatTimeOfDay(i.openedAt, f.zone)} (${minutes} min), ${i.severity.toUpperCase()}.`;
   const doing: string[] = [];
   for (const r of f.runs.filter((r) => r.status !== 'proposed').slice(-3))
     doing.push(`${r.action.replace(/_/g, ' ')} on ${r.service}: ${RUN_WORD[r.status] ?? r.status}.`);
@@ -108,7 +111,7 @@ export function draftStatusUpdate(f: StatusUpdateFacts): string {
     `What we know: ${known}${others > 0 ? ` ${others} other lead${others === 1 ? '' : 's'} being checked.` : ''}`,
     `Impact: ${impact}`,
     `What we are doing: ${doing.join(' ')}${people.length ? ` (${people.join(', ')})` : ''}`,
-    `Next update: by ${hhmm(next)}.`,
+    `Next update: by ${formatTimeOfDay(next, f.zone)}.`,
   ].join('\n');
 }
 
@@ -121,6 +124,7 @@ export async function gatherStatusUpdate(ctx: AppContext, incident: Incident): P
     stakeholderChannel: stakeholderChannelOf(ctx, incident),
     now: ctx.clock.now(),
     nextUpdateMs: ctx.config.file.incidents.updateEvery,
+    zone: teamZone(ctx.config.file, incident.team),
   };
 }
 
@@ -160,7 +164,7 @@ export async function postStatusUpdateAs(
   incidentId: number,
   input: { text: string; nextUpdateMs: number; submissionId: string },
   actor: AccessActor,
-): Promise<{ posted: boolean; nextUpdateAt: Date; stakeholderChannel: string | null }> {
+): Promise<{ posted: boolean; nextUpdateAt: Date; stakeholderChannel: string | null; zone: string }> {
   const text = input.text.trim();
   if (!text) throw new ValidationError('The update is empty');
   if (text.length > MAX_UPDATE_CHARS)
@@ -200,7 +204,7 @@ export async function postStatusUpdateAs(
     );
     return true;
   });
-  return { posted, nextUpdateAt, stakeholderChannel };
+  return { posted, nextUpdateAt, stakeholderChannel, zone: teamZone(ctx.config.file, incident.team) };
 }
 
 /** Whether a reminder for an update is still due: no later update was posted and the incident is not resolved. */

@@ -13,6 +13,7 @@ import {
   type RemindStatusUpdatePayload,
 } from '../../../src/incidents/status-update.js';
 import { appendEvent, findEventByKey } from '../../../src/incidents/timeline-repository.js';
+import { teamZone } from '../../../src/incidents/onset.js';
 import { buildStatusUpdateMessage, buildStatusUpdateReminder } from '../../../blocks/status-update.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
@@ -39,6 +40,7 @@ export function postStatusUpdateJob(ctx: AppContext): JobDefinition<PostStatusUp
           by: update.by,
           text: update.text,
           nextUpdateAt: update.nextUpdateAt,
+          zone: teamZone(ctx.config.file, incident.team),
           ...(t.copy ? { incidentChannel: incident.channelId } : {}),
         });
         const posted = await ctx.chat.postMessage(t.channel, msg.text, msg.blocks);
@@ -73,6 +75,7 @@ export function remindStatusUpdateJob(ctx: AppContext): JobDefinition<RemindStat
         to,
         dueAt: new Date(due.nextUpdateAt),
         incidentChannel: due.incident.channelId,
+        zone: teamZone(ctx.config.file, due.incident.team),
       });
       if (due.incident.commander) await ctx.chat.sendDirect(due.incident.commander, text);
       else await ctx.chat.postMessage(due.incident.channelId, text);

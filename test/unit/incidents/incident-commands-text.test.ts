@@ -108,6 +108,7 @@ describe('draftStatusUpdate', () => {
       stakeholderChannel: null,
       now: NOW,
       nextUpdateMs: 30 * 60_000,
+      zone: 'UTC',
     });
     expect(draft.split('\n')).toEqual([
       'Investigating: Checkout 5xx <!channel>',
@@ -117,12 +118,26 @@ describe('draftStatusUpdate', () => {
       'Next update: by 11:12 UTC.',
     ]);
   });
+  it("gives its times in the team's zone", () => {
+    const draft = draftStatusUpdate({
+      incident,
+      roles: [],
+      runs: [],
+      stakeholderChannel: null,
+      now: NOW,
+      nextUpdateMs: 30 * 60_000,
+      zone: 'Europe/Berlin',
+    });
+    expect(draft).toContain('since 11:00 GMT+1 (42 min)');
+    expect(draft).toContain('Next update: by 12:12 GMT+1.');
+  });
   it('without a diagnosis says the cause is not known yet', () => {
     const draft = draftStatusUpdate({
       incident: { ...incident, investigation: null, acknowledgedAt: null, commander: null },
       roles: [],
       runs: [],
       stakeholderChannel: null,
+      zone: 'UTC',
       now: NOW,
       nextUpdateMs: 15 * 60_000,
     });
