@@ -2,7 +2,7 @@
 // done), posted by someone allowed to (`post_update`) to the incident channel and the service's stakeholder channel,
 // recorded on the timeline, with a durable reminder to the commander when the next update is due.
 import { formatTimeOfDay } from '../../lib/wall-clock.js';
-import { teamZone } from './onset.js';
+import { incidentOnset, teamZone } from './onset.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -86,15 +86,17 @@ const RUN_WORD: Record<string, string> = {
  */
 export function draftStatusUpdate(f: StatusUpdateFacts): string {
   const i = f.incident;
-  const minutes = Math.max(0, Math.round((f.now.getTime() - i.openedAt.getTime()) / 60_000));
+  // Affected since the onset the briefing shows (the investigation's change point), not since the page.
+  const since = incidentOnset(i, undefined);
+  const minutes = Math.max(0, Math.round((f.now.getTime() - since) / 60_000));
   const top = i.investigation?.hypotheses[0];
   const known = top
     ? `Most likely cause: ${top.summary} (${formatConfidence(top.confidence)} confidence).`
     : 'The cause is not known yet; the investigation is running.';
   const others = (i.investigation?.hypotheses.length ?? 0) - 1;
   const impact = i.service
-    ? `${i.service} is affected since ${formatTimeOfDay(i.openedAt, f.zone)} (${minutes} min), ${i.severity.toUpperCase()}.`
-    : `Since ${formatTimeOfDay(i.openedAt, f.zone)} (${minutes} min), ${i.severity.toUpperCase()}.`;
+    ? `${i.service} is affected since ${formatTimeOfDay(since, f.zone)} (${minutes} min), ${i.severity.toUpperCase()}.`
+    : `Since ${formatTimeOfDay(since, f.zone)} (${minutes} min), ${i.severity.toUpperCase()}.`;
   const doing: string[] = [];
   for (const r of f.runs.filter((r) => r.status !== 'proposed').slice(-3))
     doing.push(`${r.action.replace(/_/g, ' ')} on ${r.service}: ${RUN_WORD[r.status] ?? r.status}.`);
