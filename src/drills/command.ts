@@ -115,7 +115,14 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
   } finally {
     await session.stop();
   }
-  await deps.store?.(reports);
+  // The report first: minutes of drills are never thrown away because the results could not be stored.
   deps.stdout(values.json ? JSON.stringify({ drills: reports }, null, 2) : formatDrillReports(reports));
-  return reports.some((r) => r.outcome === 'timed_out' || r.problem !== null) ? 1 : 0;
+  let stored = true;
+  try {
+    await deps.store?.(reports);
+  } catch (err) {
+    stored = false;
+    deps.stderr(`drill: the reports above were not stored: ${(err as Error).message}`);
+  }
+  return !stored || reports.some((r) => r.outcome === 'timed_out' || r.problem !== null) ? 1 : 0;
 }

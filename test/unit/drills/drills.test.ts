@@ -1,6 +1,6 @@
 // Drills' pure parts: the diagnosis check, choosing scenarios, the report, and the drill clock's compressed timers.
 import { describe, expect, it } from 'vitest';
-import { scenariosForRunbook, selectScenarios, type DrillWorld } from '../../../src/drills/command.js';
+import { runDrillCommand, scenariosForRunbook, selectScenarios, type DrillWorld } from '../../../src/drills/command.js';
 import { diagnosisRight, outcomeOf, type DrillReport } from '../../../src/drills/model.js';
 import { formatDrillReports } from '../../../src/drills/report.js';
 import { createDrillClock } from '../../../sandbox/drill/drill-clock.js';
@@ -67,6 +67,8 @@ describe('the diagnosis check', () => {
   });
 });
 
+let lastReport: DrillReport | undefined;
+
 describe('the report', () => {
   it('shows both clocks, the verdict of each step and a summary line', () => {
     const r: DrillReport = {
@@ -103,6 +105,7 @@ describe('the report', () => {
       wallMs: 8000,
       problem: null,
     };
+    lastReport = r;
     const text = formatDrillReports([r]);
     expect(text).toContain('1.1 min (wall 7 s)');
     expect(text).toContain('21 min');
@@ -134,5 +137,27 @@ describe('the drill clock', () => {
     clock.dropTimer(at.getTime());
     real = 6000;
     expect(clock.nowMs()).toBe(6000);
+  });
+});
+
+describe('the drill command', () => {
+  it('prints the reports even when they cannot be stored, says so, and exits 1', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runDrillCommand(['--scenario', 'db', '--json'], {
+      world: {
+        ...world,
+        open: async () => ({ run: async () => lastReport!, stop: async () => {} }),
+      },
+      store: async () => {
+        throw new Error('The embedded database in /data is in use by process 42.');
+      },
+      now: () => new Date('2026-11-24T10:00:00Z'),
+      stdout: (x) => out.push(x),
+      stderr: (x) => err.push(x),
+    });
+    expect(code).toBe(1);
+    expect(JSON.parse(out.join('\n')).drills).toHaveLength(1);
+    expect(err.join('\n')).toMatch(/not stored: The embedded database in \/data is in use by process 42/);
   });
 });
