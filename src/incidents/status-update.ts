@@ -3,6 +3,7 @@
 // recorded on the timeline, with a durable reminder to the commander when the next update is due.
 import { formatTimeOfDay } from '../../lib/wall-clock.js';
 import { incidentOnset, teamZone } from './onset.js';
+import { fillPlaceholders, placeholderValues } from './step-placeholders.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -101,7 +102,11 @@ export function draftStatusUpdate(f: StatusUpdateFacts): string {
   for (const r of f.runs.filter((r) => r.status !== 'proposed').slice(-3))
     doing.push(`${r.action.replace(/_/g, ' ')} on ${r.service}: ${RUN_WORD[r.status] ?? r.status}.`);
   const step = i.investigation?.suggestedStep;
-  if (doing.length === 0 && step) doing.push(`Next step from the runbook: ${step.text.split('\n')[0]!.slice(0, 200)}`);
+  if (doing.length === 0 && step) {
+    // The command as the briefing shows it: placeholders filled from the incident (`<service>` → the service).
+    const text = fillPlaceholders(step.text, placeholderValues(i)).text;
+    doing.push(`Next step from the runbook: ${text.split('\n')[0]!.slice(0, 200)}`);
+  }
   if (doing.length === 0) doing.push(i.acknowledgedAt ? 'Responders are investigating.' : 'Paging the on-call.');
   const people = [
     ...(i.commander ? [`commander <@${i.commander}>`] : []),

@@ -118,6 +118,29 @@ describe('draftStatusUpdate', () => {
       'Next update: by 11:12 UTC.',
     ]);
   });
+  it("names the runbook's next step with its placeholders filled, as the briefing shows it", () => {
+    const draft = draftStatusUpdate({
+      incident: {
+        ...incident,
+        investigation: {
+          ...incident.investigation!,
+          suggestedStep: {
+            runbook: 'rb-errors',
+            step: 2,
+            text: 'Roll back: `deployctl rollback <service>`',
+            action: 'rollback_deploy',
+          },
+        },
+      },
+      roles: [],
+      runs: [],
+      stakeholderChannel: null,
+      now: NOW,
+      nextUpdateMs: 30 * 60_000,
+      zone: 'UTC',
+    });
+    expect(draft).toContain('Next step from the runbook: Roll back: `deployctl rollback checkout`');
+  });
   it("gives its times in the team's zone", () => {
     const draft = draftStatusUpdate({
       incident,
