@@ -103,6 +103,32 @@ export function makeAlertmanagerAlert(
   };
 }
 
+/** A minimal Alertmanager page of checkout's `CheckoutErrors` alert (no severity label: routing decides), firing. */
+export function makeCheckoutErrorsPage(startsAt: string, fingerprint: string): Record<string, unknown> {
+  return {
+    version: '4',
+    groupKey: '{}:{alertname="CheckoutErrors"}',
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'incident-copilot',
+    groupLabels: { alertname: 'CheckoutErrors' },
+    commonLabels: { alertname: 'CheckoutErrors', service: 'checkout', team: 'payments' },
+    commonAnnotations: { summary: 'checkout 5xx above 5%' },
+    externalURL: 'http://alertmanager.test',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'CheckoutErrors', service: 'checkout', team: 'payments' },
+        annotations: { summary: 'checkout 5xx above 5%' },
+        startsAt,
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint,
+      },
+    ],
+  };
+}
+
 /** A PagerDuty v3 webhook body (incident.triggered unless told otherwise). */
 export function makePagerDutyPayload(
   overrides: { eventId?: string; eventType?: string; incidentId?: string } = {},

@@ -12,6 +12,7 @@ import { ActionIds } from '../../../blocks/ids.js';
 import { ResolveFields } from '../../../blocks/modals.js';
 import { TEST_NOW, testClock } from '../../helpers/test-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { makeCheckoutErrorsPage } from '../../helpers/factories.js';
 import { paymentsTeamConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const MIN = 60_000;
@@ -206,28 +207,7 @@ describe('error-budget policy and deploy gate', () => {
     const res = await fetch(`${whole.app.url}/webhooks/alertmanager`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        version: '4',
-        groupKey: '{}:{alertname="CheckoutErrors"}',
-        truncatedAlerts: 0,
-        status: 'firing',
-        receiver: 'incident-copilot',
-        groupLabels: { alertname: 'CheckoutErrors' },
-        commonLabels: { alertname: 'CheckoutErrors', service: 'checkout', team: 'payments' },
-        commonAnnotations: { summary: 'checkout 5xx above 5%' },
-        externalURL: 'http://alertmanager.test',
-        alerts: [
-          {
-            status: 'firing',
-            labels: { alertname: 'CheckoutErrors', service: 'checkout', team: 'payments' },
-            annotations: { summary: 'checkout 5xx above 5%' },
-            startsAt,
-            endsAt: '0001-01-01T00:00:00Z',
-            generatorURL: '',
-            fingerprint: 'f-checkout-slo',
-          },
-        ],
-      }),
+      body: JSON.stringify(makeCheckoutErrorsPage(startsAt, 'f-checkout-slo')),
     });
     expect(res.status).toBe(202);
     const incident = await waitFor(
