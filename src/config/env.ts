@@ -1,5 +1,6 @@
 // The environment: one zod schema over it (.env.example lists exactly its keys).
 import { z } from 'zod';
+import { isGithubRepo } from '../../lib/github-repo.js';
 
 const optionalString = z
   .string()
@@ -59,7 +60,7 @@ export const envSchema = z.object({
   DEPLOY_GATE_TOKEN: optionalString,
   GITHUB_TOKEN: optionalString,
   GITHUB_API_URL: optionalUrl('the GitHub REST API'),
-  RUNBOOKS_REPO: optionalString.refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {
+  RUNBOOKS_REPO: optionalString.refine((v) => v === undefined || isGithubRepo(v), {
     message: 'expected owner/name',
   }),
   ANTHROPIC_API_KEY: optionalString,

@@ -15,6 +15,7 @@ import {
   teamSchema,
   userSchema,
 } from './sections.js';
+import { GITHUB_REPO_MESSAGE, GITHUB_REPO_PATTERN } from '../../lib/github-repo.js';
 
 export const fileConfigSchema = z.object({
   users: z.array(userSchema).default([]),
@@ -57,10 +58,7 @@ export const fileConfigSchema = z.object({
       /** Folder of RUNBOOKS_REPO for the postmortem files. */
       path: z.string().min(1).default('postmortems/'),
       /** Repository (owner/name) for the follow-up issues; default RUNBOOKS_REPO. */
-      issuesRepo: z
-        .string()
-        .regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name')
-        .optional(),
+      issuesRepo: z.string().regex(GITHUB_REPO_PATTERN, GITHUB_REPO_MESSAGE).optional(),
       /** How long the model may take to improve the prose before the deterministic draft is kept. */
       proseTimeout: duration.default(20_000),
     })

@@ -2,6 +2,7 @@
 // SLOs, runbooks and metric roles.
 import { z } from 'zod';
 import { durationSchema as duration, hhmm, severity, timeZone, weekday } from './durations.js';
+import { GITHUB_REPO_MESSAGE, GITHUB_REPO_PATTERN } from '../../lib/github-repo.js';
 
 export const userSchema = z.object({
   /** Stable handle used everywhere in this file. */
@@ -50,7 +51,7 @@ export const serviceSchema = z.object({
   /** Links shown in briefings (dashboards, repos). */
   links: z.array(z.object({ title: z.string(), url: z.string().url() })).default([]),
   /** GitHub repository (owner/name) whose deployments and commits are this service's. */
-  repo: z.string().optional(),
+  repo: z.string().regex(GITHUB_REPO_PATTERN, GITHUB_REPO_MESSAGE).optional(),
   /** Slack channel id (C…) where `/incident update` also posts the status updates of this service's incidents. */
   stakeholderChannel: z
     .string()
@@ -126,7 +127,7 @@ export const actionSchema = z.object({
   runner: z.discriminatedUnion('type', [
     z.object({
       type: z.literal('github_workflow'),
-      repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/name'),
+      repo: z.string().regex(GITHUB_REPO_PATTERN, GITHUB_REPO_MESSAGE),
       workflow: z.string().min(1),
       ref: z.string().default('main'),
       /** Inputs; `{{service}}`, `{{cause}}`, `{{incident}}` are filled from the incident and hypothesis. */

@@ -7,6 +7,7 @@ import type { JobDefinition } from '../jobs/job-queue.js';
 import type { ChangeEventPayload } from '../intake/alert.js';
 import { answerDeployGate } from './deploy-gate.js';
 import type { DeployRisk } from './policy.js';
+import { GITHUB_REPO_MESSAGE, GITHUB_REPO_PATTERN } from '../../lib/github-repo.js';
 
 /** The port: writes one commit status (GitHub's in src/adapters/github/commit-status.ts). */
 export interface CommitStatusWriter {
@@ -23,7 +24,7 @@ export const SetDeployStatus = {
     deployId: z.string().min(1),
     service: z.string().min(1),
     sha: z.string().regex(/^[0-9a-fA-F]{7,64}$/),
-    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
+    repo: z.string().regex(GITHUB_REPO_PATTERN, GITHUB_REPO_MESSAGE),
     risk: z.enum(['low', 'high', 'fix']),
   }),
 } as const;
@@ -33,8 +34,8 @@ type Payload = z.infer<typeof SetDeployStatus.schema>;
 export const statusContext = (service: string) => `error-budget/${service}`;
 
 /**
- * Queues the commit status of a deploy event (once per event id): the repository is the event's `repo`, else the
- * service's `repo` in the config; a deploy without a sha or repository, a SHA that is not hex, or a service that is
+ * Queues the commit status of a deploy event (once per event id): the repository is the service's `repo` in the
+ * config, else the event's `repo`; a deploy without a sha or repository, a SHA that is not hex, or a service that is
  * not in the config gets none.
  */
 export async function requestDeployStatus(ctx: AppContext, event: ChangeEventPayload): Promise<boolean> {
@@ -47,7 +48,16 @@ export async function requestDeployStatus(ctx: AppContext, event: ChangeEventPay
     return false;
   }
   const extra = event as { repo?: unknown; risk?: unknown };
-  const repo = (typeof extra.repo === 'string' ? extra.repo : undefined) ?? known.repo;
+  const named = typeof extra.repo === 'string' ? extra.repo : undefined;
+  // The config decides where a service's statuses go; an event may name the repository only of a service whose
+  // config names none (the event's text must not pick another repository to write to).
+  if (known.repo && named !== undefined && named.toLowerCase() !== known.repo.toLowerCase()) {
+    ctx.logger.warn(
+      { deploy: event.id, service: event.service },
+      "the deploy names another repository than the service's in the config; the config's is used",
+    );
+  }
+  const repo = known.repo ?? named;
   const risk = ['low', 'high', 'fix'].includes(extra.risk as string) ? (extra.risk as DeployRisk) : 'high';
   const payload = SetDeployStatus.schema.safeParse({
     deployId: event.id,

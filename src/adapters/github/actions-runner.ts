@@ -1,7 +1,7 @@
 // Action runner for `github_workflow` actions: a workflow_dispatch through octokit, then the run it started, if found.
 import { Octokit } from 'octokit';
 import type { ActionRunner, ActionRunOutcome, ActionRunRequest } from '../../remediation/action-runner.js';
-import { ExternalServiceError } from '../../errors.js';
+import { githubError } from './errors.js';
 
 export interface GithubActionsRunnerOptions {
   /** GITHUB_TOKEN. */
@@ -12,21 +12,7 @@ export interface GithubActionsRunnerOptions {
   findRunTimeoutMs?: number;
 }
 
-/** Turns octokit's RequestError into ExternalServiceError: 5xx, 429 and network errors retry, other 4xx do not. */
-function toServiceError(err: unknown, what: string): ExternalServiceError {
-  const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
-  const status = typeof e.status === 'number' ? e.status : undefined;
-  const retryAfter = Number(e.response?.headers?.['retry-after']);
-  const retryable =
-    status === undefined || status >= 500 || status === 429 || (status === 403 && Number.isFinite(retryAfter));
-  const opts: { retryable: boolean; cause: unknown; retryAfterMs?: number } = { retryable, cause: err };
-  if (Number.isFinite(retryAfter)) opts.retryAfterMs = retryAfter * 1000;
-  return new ExternalServiceError(
-    'github',
-    `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`,
-    opts,
-  );
-}
+const toServiceError = githubError;
 
 /** Builds the `github_workflow` runner. The queue retries transient failures, so octokit's own retries are off. */
 export function createGithubActionsRunner(opts: GithubActionsRunnerOptions): ActionRunner {

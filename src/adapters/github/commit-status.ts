@@ -1,6 +1,6 @@
 // Commit statuses on GitHub through octokit (`repos.createCommitStatus`): the deploy gate's verdict on a deploy's sha.
 import { Octokit } from 'octokit';
-import { ExternalServiceError, PermanentJobError } from '../../errors.js';
+import { githubError } from './errors.js';
 import type { CommitStatusWriter } from '../../slo/deploy-status.js';
 
 export function createGitHubCommitStatusWriter(opts: { token: string; baseUrl?: string }): CommitStatusWriter {
@@ -25,11 +25,8 @@ export function createGitHubCommitStatusWriter(opts: { token: string; baseUrl?: 
           description: status.description.length > 140 ? `${status.description.slice(0, 139)}…` : status.description,
         });
       } catch (err) {
-        const code = (err as { status?: number }).status;
-        const what = `commit status on ${repo}@${sha.slice(0, 12)} failed${code ? ` (HTTP ${code})` : ''}`;
-        if (code !== undefined && code < 500 && code !== 429)
-          throw new PermanentJobError(`${what}: ${(err as Error).message}`);
-        throw new ExternalServiceError('github', `${what}: ${(err as Error).message}`, { retryable: true, cause: err });
+        // Rate limits wait for GitHub's Retry-After; other 4xx are permanent; 5xx and network errors retry.
+        throw githubError(err, `commit status on ${repo}@${sha.slice(0, 12)}`);
       }
     },
   };

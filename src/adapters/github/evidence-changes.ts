@@ -1,6 +1,6 @@
 // ChangeSource on GitHub (octokit): deployments and commits of the services whose config names a `repo`.
 import { Octokit } from 'octokit';
-import { ExternalServiceError } from '../../errors.js';
+import { githubError } from './errors.js';
 import type { ChangeSource, TimeRange } from '../../investigation/ports.js';
 import type { Deploy } from '../../investigation/evidence-model.js';
 
@@ -111,18 +111,4 @@ export function createGitHubChangeSource(opts: GitHubEvidenceOptions): ChangeSou
   };
 }
 
-function toExternalError(err: unknown, what: string): ExternalServiceError {
-  const e = err as { status?: number; message?: string; response?: { headers?: Record<string, string> } };
-  const status = e.status;
-  const retryAfter = Number(e.response?.headers?.['retry-after']);
-  return new ExternalServiceError(
-    'github',
-    `${what} failed${status ? ` (HTTP ${status})` : ''}: ${e.message ?? String(err)}`,
-    {
-      retryable:
-        status === undefined || status >= 500 || status === 429 || (status === 403 && Number.isFinite(retryAfter)),
-      retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
-      cause: err,
-    },
-  );
-}
+const toExternalError = githubError;

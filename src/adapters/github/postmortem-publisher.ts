@@ -1,6 +1,6 @@
 // The postmortem's code host on GitHub through octokit: git refs, contents, pull requests and issues.
 import { Octokit } from 'octokit';
-import { ExternalServiceError } from '../../errors.js';
+import { githubError } from './errors.js';
 import type { HostedFile, HostedLink, PostmortemCodeHost } from '../../postmortems/ports.js';
 
 export interface GitHubPostmortemOptions {
@@ -21,22 +21,7 @@ interface ContentEntry {
 
 const statusOf = (err: unknown) => (err as { status?: number }).status;
 
-/** Turns an octokit failure into ExternalServiceError: 5xx, 429 and network errors retry; other 4xx do not. */
-function hostError(what: string, err: unknown): ExternalServiceError {
-  const status = statusOf(err);
-  const retryAfter = Number(
-    (err as { response?: { headers?: Record<string, string> } }).response?.headers?.['retry-after'],
-  );
-  return new ExternalServiceError(
-    'github',
-    `${what} failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).message}`,
-    {
-      retryable: status === undefined || status >= 500 || status === 429,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
-      cause: err,
-    },
-  );
-}
+const hostError = (what: string, err: unknown) => githubError(err, what);
 
 export function createGitHubPostmortemHost(opts: GitHubPostmortemOptions): PostmortemCodeHost {
   const [owner, repo] = opts.repo.split('/') as [string, string];

@@ -150,7 +150,14 @@ describe('error-budget policy and deploy gate', () => {
     await sendDeploy('d-typo-1', 'aaaa1111bbbb', { service: 'chekout', repo: 'acme/checkout' });
     await sendDeploy('d-hard-1', 'abc1234def');
     await sendDeploy('d-fix-1', 'fedcba98765', { risk: 'fix' });
-    await waitFor('two commit statuses', () => github.statuses.length >= 2 || undefined, 60_000);
+    // The event's text does not pick where a status is written: the config's repository is used.
+    await sendDeploy('d-other-repo-1', 'dddd2222eeee', { repo: '../..' });
+    await sendDeploy('d-other-repo-2', 'dddd3333ffff', { repo: 'evil/elsewhere' });
+    await waitFor('four commit statuses', () => github.statuses.length >= 4 || undefined, 60_000);
+    expect(github.statuses.filter((s) => s.sha.startsWith('dddd')).map((s) => s.repo)).toEqual([
+      'acme/checkout',
+      'acme/checkout',
+    ]);
     expect(github.statuses.filter((s) => s.sha === 'aaaa1111bbbb')).toEqual([]);
     const bySha = Object.fromEntries(github.statuses.map((s) => [s.sha, s]));
     expect(bySha.abc1234def).toMatchObject({
