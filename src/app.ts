@@ -12,7 +12,7 @@ import { createSlackSurface } from './adapters/slack/slack-surface.js';
 import type { SlackRateOptions } from './adapters/slack/rate-schedule.js';
 import { pagerDutyFromConfig } from './adapters/pagerduty/rest-client.js';
 import { pagerDutyEventsFromConfig } from './adapters/pagerduty/events-client.js';
-import { createEvidenceSources, createInvestigationModel } from './adapters/evidence.js';
+import { createEvidenceSources, createInvestigationModel, metricsSourceStatus } from './adapters/evidence.js';
 import { createChangeEventsSource } from './intake/change-events-source.js';
 import { createConfigRunbookSource } from './runbooks/config-runbooks.js';
 import { createGitRunbookSource, createRunbookSources } from './runbooks/runbook-sources.js';
@@ -167,6 +167,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
           })
         : undefined;
     if (gitRunbooks) queue.register(refreshRunbooksJob(gitRunbooks));
+    // Set once the evidence sources are built below; /readyz reads it lazily.
+    const built: { evidence?: EvidenceSources } = {};
     const http = createHttpServer({
       logger,
       registry: metrics.registry,
@@ -175,7 +177,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         { name: 'database', check: () => db.ping() },
         { name: 'queue', check: () => queue.ping() },
       ],
-      details: [{ name: 'deadLetters', read: () => queue.deadLetters() }],
+      details: [
+        { name: 'deadLetters', read: () => queue.deadLetters() },
+        { name: 'metricsSource', read: () => metricsSourceStatus(built.evidence, () => clock.now().getTime()) },
+      ],
       serveRequests: role !== 'worker',
     });
     const slack = createSlackSurface({
@@ -213,6 +218,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
             drillEveryMs: rbSettings.drillEvery,
           }),
         });
+    built.evidence = evidence;
     gitRunbooks?.start();
     stops.runbooks = async () => gitRunbooks?.stop();
     const runners = overrides.actionRunners ?? createActionRunners(config, { logger });

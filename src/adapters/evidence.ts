@@ -127,3 +127,23 @@ export function mergeChangeSources(list: readonly ChangeSource[], logger?: Logge
     },
   };
 }
+
+/** What /readyz says of the metrics source (a detail: paging goes on without it, briefings say what was missing). */
+export type MetricsSourceStatus =
+  { status: 'not configured' } | { status: 'ok' } | { status: 'unreachable'; error: string };
+
+/** Asks the metrics source for `vector(1)` over the last minute: answered means it is reachable and speaks PromQL. */
+export async function metricsSourceStatus(
+  evidence: EvidenceSources | undefined,
+  now: () => number,
+): Promise<MetricsSourceStatus> {
+  const metrics = evidence?.metrics;
+  if (!metrics) return { status: 'not configured' };
+  const end = now();
+  try {
+    await metrics.queryRange('vector(1)', { start: end - 60_000, end, stepMs: 60_000 });
+    return { status: 'ok' };
+  } catch (err) {
+    return { status: 'unreachable', error: (err as Error).message };
+  }
+}

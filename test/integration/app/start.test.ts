@@ -73,20 +73,30 @@ describe('incident-copilot start', () => {
       await dropRedisPrefix('bull:copilot').catch(() => {});
     });
 
-    it('starts with DATABASE_URL and REDIS_URL and is ready', async () => {
+    it('starts with DATABASE_URL and REDIS_URL and is ready, saying when the metrics source cannot be reached', async () => {
       const url = new URL(DATABASE_URL);
       url.searchParams.set('options', `-c search_path=${schema},public`);
       // The schema must exist before the app connects with that search_path.
       const db = await openDatabase({ url: DATABASE_URL, schema });
       await db.close();
-      const app = await spawnApp({ DATABASE_URL: url.toString(), REDIS_URL, DATA_DIR: tempDir(), PORT: '0' });
+      // Nothing listens on port 9 (discard): the metrics source is unreachable, and the copilot still takes pages.
+      const app = await spawnApp({
+        DATABASE_URL: url.toString(),
+        REDIS_URL,
+        DATA_DIR: tempDir(),
+        PORT: '0',
+        PROMETHEUS_URL: 'http://127.0.0.1:9',
+      });
       try {
         const ready = await fetch(`${app.url}/readyz`);
         expect(ready.status).toBe(200);
         expect(await ready.json()).toEqual({
           status: 'ready',
           checks: ['database', 'queue'],
-          detail: { deadLetters: { count: 0, byName: {}, oldest: null } },
+          detail: {
+            deadLetters: { count: 0, byName: {}, oldest: null },
+            metricsSource: { status: 'unreachable', error: expect.stringContaining('prometheus: unreachable') },
+          },
         });
         expect(app.output()).toMatch(/"role":"all"/);
         expect(app.output()).toMatch(/"database":"postgres"/);

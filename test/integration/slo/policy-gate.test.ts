@@ -101,6 +101,12 @@ async function sendDeploy(id: string, sha: string, extra: Record<string, unknown
 }
 
 describe('error-budget policy and deploy gate', () => {
+  it('/readyz says the real Prometheus it reads is reachable', async () => {
+    const ready = await fetch(`${whole.app.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { detail: unknown }).detail).toMatchObject({ metricsSource: { status: 'ok' } });
+  });
+
   it('refuses a request without the token, without a service, with a bad risk or for an unknown service', async () => {
     expect((await gate('?service=checkout', null)).status).toBe(401);
     expect((await gate('?service=checkout', 'wrong-token')).status).toBe(401);
