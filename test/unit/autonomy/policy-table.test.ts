@@ -1,6 +1,7 @@
 // The autonomy table: which rule applies, each condition, two-person approvals, the blast radius and the kill switch.
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFileConfig } from '../../../src/config.js';
+import { loadConfig, parseFileConfig } from '../../../src/config.js';
 import {
   effectiveRules,
   evaluateAutonomy,
@@ -145,5 +146,36 @@ describe('the autonomy table', () => {
     expect(() =>
       parseFileConfig({ autonomy: { rules: [{ name: 'x', mode: 'auto', match: { category: 'gremlins' } }] } }),
     ).toThrow(/category/);
+  });
+});
+
+describe('the example autonomy policy (copilot.example.yml)', () => {
+  const example = loadConfig(
+    { COPILOT_CONFIG: 'copilot.example.yml' },
+    path.resolve(import.meta.dirname, '../../..'),
+  ).file;
+  const table = effectiveRules(example.autonomy, example.remediation, example.actions);
+  const on = (over: Partial<AutonomyFacts>) => evaluateAutonomy(example.autonomy, table, facts(over), 1);
+
+  it('rolls back a cited bad deploy alone on a tier-2 service, asks otherwise', () => {
+    expect(on({ service: 'search', tier: 2 })).toMatchObject({ rule: 'rollback-cited-deploy', runsAlone: true });
+    expect(on({ service: 'checkout', tier: 1 })).toMatchObject({ rule: 'default', mode: 'approve', runsAlone: false });
+    expect(on({ evidenceKinds: ['log'] })).toMatchObject({ check: 'evidence', runsAlone: false });
+  });
+
+  it('asks two people for tier-1 data actions and only shadows config changes', () => {
+    expect(
+      on({ service: 'orders-db', tier: 1, action: 'terminate_slow_queries', category: 'db_saturation' }),
+    ).toMatchObject({ mode: 'two_person', approvals: 2 });
+    expect(on({ category: 'config_change', action: 'revert_change' })).toMatchObject({
+      mode: 'shadow',
+      check: 'shadow',
+    });
+  });
+
+  it('names a rule that matches an action or service the config does not have', () => {
+    expect(() =>
+      parseFileConfig({ autonomy: { rules: [{ name: 'x', mode: 'auto', match: { action: 'nuke' } }] } }),
+    ).toThrow(/autonomy.rules.0.match.action.0: unknown action "nuke"/);
   });
 });
