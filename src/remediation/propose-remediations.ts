@@ -68,8 +68,8 @@ export interface RemediationProposal extends RemediationProposalView {
  * bad_deploy, ...), the suggested runbook step's action, then the next hypotheses' category actions. Actions come
  * from the category (a closed set) or the runbook, never from alert or log text, and a name that is not in the
  * catalog is never proposed, nor a hypothesis below `remediation.proposeAbove` (recorded as withheld instead). Proposing
- * again for the same result returns the same run. When
- * `remediation.autoRemediate` is on and policy allows the top hypothesis's action to run alone, policy approves it.
+ * again for the same result returns the same run. The top hypothesis's fresh proposal goes to the autonomy policy
+ * (src/autonomy/decide-alone.ts), which approves it for `policy` when its rule lets it run alone.
  */
 export async function proposeRemediations(
   ctx: AppContext,
