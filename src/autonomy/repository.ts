@@ -115,6 +115,16 @@ export async function decisionOfRun(
   };
 }
 
+/** The autonomy modes decided for these runs (a run the table never decided is absent). */
+export async function modesOfRuns(db: Db, runIds: number[]): Promise<Map<number, AutonomyMode>> {
+  if (runIds.length === 0) return new Map();
+  const rows = (await db('autonomy_decisions').whereIn('run_id', runIds).select('run_id', 'mode')) as {
+    run_id: number;
+    mode: AutonomyMode;
+  }[];
+  return new Map(rows.map((r) => [r.run_id, r.mode]));
+}
+
 /** What a shadow rule would have run. */
 export interface ShadowDecision {
   incidentId: number;

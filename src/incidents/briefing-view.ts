@@ -15,6 +15,8 @@ import { extractCommand, fillPlaceholders, placeholderValues } from './step-plac
 import { declaredSummary } from './timeline-repository.js';
 import { briefingBudgetLines } from '../slo/briefing-budget.js';
 import { pausedNotice } from '../autonomy/paused-notice.js';
+import { approvalsFor } from '../autonomy/policy-table.js';
+import { modesOfRuns } from '../autonomy/repository.js';
 import { formatDateTime } from '../../lib/wall-clock.js';
 import { incidentOnset, teamZone } from './onset.js';
 
@@ -146,6 +148,10 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
 
   const inv = incident.investigation;
   const runs = await proposedRuns(knex, incident.id);
+  const modes = await modesOfRuns(
+    knex,
+    runs.map((r) => r.id),
+  );
   const periods = new Map(config.file.slos.map((d) => [`${d.service}-${d.name}`, d.window]));
   const paused = await pausedNotice({ knex, config });
   const budgets = await briefingBudgetLines(knex, incident.service, (id) => periods.get(id));
@@ -202,7 +208,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
         service: r.service,
         // An action missing from the catalog cannot run; its button still asks before anything is counted.
         risk: def?.risk ?? 'high',
-        ...(def ? { approvals: approvalsRequired(def) } : {}),
+        ...(def ? { approvals: approvalsFor(modes.get(r.id) ?? 'approve', approvalsRequired(def)) } : {}),
       };
     }),
     acknowledgedBy: slackUser(actorOf('incident.acknowledged')),
