@@ -123,6 +123,8 @@ export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
       type: 'context',
       elements: [mrkdwn(`*Error budget:* ${view.errorBudgets.map((l) => escapeMrkdwn(l)).join('\n')}`)],
     });
+  if (view.autonomyPaused && view.status !== 'resolved')
+    blocks.push({ type: 'context', elements: [mrkdwn(`:double_vertical_bar: ${view.autonomyPaused}`)] });
   if (view.status !== 'resolved' && view.alerts.firing === 0 && view.alerts.resolved > 0) {
     blocks.push({
       type: 'section',

@@ -22,6 +22,7 @@ import { installIntake } from './intake/install.js';
 import { installIncidents } from './incidents/install.js';
 import { installConversation } from './conversation/install.js';
 import { installRemediation } from './remediation/install.js';
+import { installAutonomy } from './autonomy/install.js';
 import { createActionRunners } from './remediation/create-action-runners.js';
 import { installOncall } from './oncall/install.js';
 import { installPostmortems } from './postmortems/install.js';
@@ -249,6 +250,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     installIncidents(ctx);
     installConversation(ctx);
     installRemediation(ctx, runners);
+    installAutonomy(ctx);
     await installOncall(ctx);
     await installSloEvaluation(ctx);
     installPostmortems(

@@ -13,6 +13,7 @@ export { envSchema, ENV_KEYS, type Env } from './config/env.js';
 export { durationSchema, parseDuration } from './config/durations.js';
 export * from './config/sections.js';
 export * from './config/authorization.js';
+export * from './config/autonomy-schema.js';
 export * from './config/file.js';
 
 /** Everything the app is configured with. */

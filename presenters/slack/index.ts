@@ -6,6 +6,7 @@ import { announceRoleJob } from './jobs/announce-role.js';
 import { postStatusUpdateJob, remindStatusUpdateJob } from './jobs/post-status-update.js';
 import { openIncidentChannelJob, openIncidentChannelNow } from './jobs/open-incident-channel.js';
 import { postIncidentNoteJob } from './jobs/post-incident-note.js';
+import { postAutonomyNoteJob } from './jobs/post-autonomy-note.js';
 import { showPostmortemJob } from './jobs/show-postmortem.js';
 import { showSloPolicyChangeJob } from './jobs/show-slo-policy-change.js';
 import { updateBriefingJob } from './jobs/update-briefing.js';
@@ -18,6 +19,7 @@ export function registerSlackPresenters(ctx: AppContext): void {
   ctx.queue.register(openIncidentChannelJob(ctx));
   ctx.queue.register(updateBriefingJob(ctx));
   ctx.queue.register(postIncidentNoteJob(ctx));
+  ctx.queue.register(postAutonomyNoteJob(ctx));
   ctx.queue.register(showPostmortemJob(ctx));
   ctx.queue.register(showSloPolicyChangeJob(ctx));
   ctx.queue.register(answerInThreadJob(ctx));

@@ -59,6 +59,8 @@ export function verbOf(action: AccessAction, object: string): string {
     approve_remediation: `approve ${object}`,
     assign_role: `assign roles in ${object}`,
     post_update: `post status updates for ${object}`,
+    pause_autonomy: `pause ${object}`,
+    resume_autonomy: `resume ${object}`,
   };
   return verbs[action];
 }

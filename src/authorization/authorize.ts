@@ -25,7 +25,9 @@ export type AccessTarget =
       /** How the action's object is named in messages; the incident's public id when unset. */
       object?: string;
     }
-  | { kind: 'schedule'; schedule: ScheduleDef };
+  | { kind: 'schedule'; schedule: ScheduleDef }
+  /** The copilot as a whole (`/copilot pause`): on-call of any team now, commander of any open incident, any lead. */
+  | { kind: 'copilot' };
 
 /** The config user behind a Slack user id: by slackId, else by the email Slack reports for them. */
 export async function resolveConfigUser(ctx: AppContext, slackUserId: string): Promise<UserDef | undefined> {
@@ -106,6 +108,16 @@ async function groupsOf(ctx: AppContext, slackUserId: string, groups: string[]):
   return member;
 }
 
+/** Whether the person commands an incident that is not resolved. */
+async function commandsOpenIncident(ctx: AppContext, slackUserId: string): Promise<boolean> {
+  const row = (await ctx
+    .knex('incidents')
+    .where({ commander: slackUserId })
+    .whereNot({ status: 'resolved' })
+    .first('id')) as { id: number } | undefined;
+  return row !== undefined;
+}
+
 /** Gathers the facts about the actor and the people behind each role of `rule`, for the target. */
 export async function gatherFacts(
   ctx: AppContext,
@@ -139,6 +151,22 @@ export async function gatherFacts(
       commander: target.incident.commander,
       team,
       lead: lead.slack[0] ? `<@${lead.slack[0]}>` : null,
+      userNames,
+    };
+  } else if (target.kind === 'copilot') {
+    const teams = file.teams.map((t) => t.name);
+    const lead = await leadOf(teams);
+    const oncall = [...new Set((await Promise.all(teams.map((t) => rotationOncall(ctx, t)))).flatMap((x) => x ?? []))];
+    const oncallSlack = await toSlackIds(ctx, oncall);
+    isOncall = oncallSlack.includes(slackUserId) || (!!user && oncall.includes(user.id));
+    isTeamLead = lead.slack.includes(slackUserId) || (!!user && lead.leads.includes(user.id));
+    isCommander = await commandsOpenIncident(ctx, slackUserId);
+    holders = {
+      oncallOf: 'a team',
+      oncall: oncallSlack.map((id) => `<@${id}>`),
+      commander: undefined,
+      team: null,
+      lead: lead.slack.length ? lead.slack.map((id) => `<@${id}>`).join(', ') : null,
       userNames,
     };
   } else {
@@ -189,7 +217,11 @@ export async function authorize(
   const rule = opts.rule ?? ruleOf(ctx, action as AuthzAction);
   const { facts, holders } = await gatherFacts(ctx, actor.id, target, rule);
   const object =
-    target.kind === 'incident' ? (target.object ?? target.incident.publicId) : `the ${target.schedule.name} rotation`;
+    target.kind === 'incident'
+      ? (target.object ?? target.incident.publicId)
+      : target.kind === 'copilot'
+        ? 'the copilot'
+        : `the ${target.schedule.name} rotation`;
   const decision = authorizeFacts(action, object, rule, facts, holders);
   if (opts.record !== false) {
     const data = { action, via: actor.via, allowed: decision.allowed, role: decision.role, reason: decision.reason };
@@ -207,7 +239,11 @@ export async function authorize(
       {
         actor: actor.id,
         ...data,
-        ...(target.kind === 'schedule' ? { schedule: target.schedule.name } : { incidentId: target.incident.id }),
+        ...(target.kind === 'schedule'
+          ? { schedule: target.schedule.name }
+          : target.kind === 'incident'
+            ? { incidentId: target.incident.id }
+            : { target: 'copilot' }),
       },
       decision.allowed ? 'allowed' : 'refused',
     );

@@ -17,6 +17,10 @@ export const AUTHZ_ACTIONS = [
   'assign_role',
   /** Post a status update (`/incident update`) to the channel and the stakeholders. */
   'post_update',
+  /** `/copilot pause`: stop every action from running alone (src/autonomy). */
+  'pause_autonomy',
+  /** `/copilot resume`: let the autonomy policy run actions alone again. */
+  'resume_autonomy',
 ] as const;
 export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
 
@@ -59,6 +63,9 @@ export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
   publish_postmortem: { ...ROLE_DEFAULTS, commander: true, teamLead: true },
   assign_role: { ...ROLE_DEFAULTS, oncall: true, commander: true },
   post_update: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
+  // Stopping the copilot is the safe direction: an on-call may; starting it again is for commanders and leads.
+  pause_autonomy: { ...ROLE_DEFAULTS, oncall: true, commander: true, teamLead: true },
+  resume_autonomy: { ...ROLE_DEFAULTS, commander: true, teamLead: true },
 };
 
 /** One action's rule; every field left out keeps that action's default. */

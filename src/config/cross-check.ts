@@ -124,6 +124,15 @@ export function crossCheck(file: FileConfig): string[] {
     if (!services.has(s.service)) problems.push(`slos.${i}.service: unknown service "${s.service}"`);
     if (!file.metrics.roles[s.sli]) problems.push(`slos.${i}.sli: unknown metric role "${s.sli}"`);
   });
+  const actionNames = new Set(file.actions.map((a) => a.name));
+  file.autonomy.rules.forEach((r, i) => {
+    r.match.action?.forEach((a, j) => {
+      if (!actionNames.has(a)) problems.push(`autonomy.rules.${i}.match.action.${j}: unknown action "${a}"`);
+    });
+    r.match.service?.forEach((x, j) => {
+      if (!services.has(x)) problems.push(`autonomy.rules.${i}.match.service.${j}: unknown service "${x}"`);
+    });
+  });
   return problems;
 }
 

@@ -1,6 +1,7 @@
 // The YAML file named by COPILOT_CONFIG: one zod schema over its sections, and the types the code reads.
 import { z } from 'zod';
 import { authorizationSchema } from './authorization.js';
+import { autonomySchema } from './autonomy-schema.js';
 import { durationSchema as duration, severity } from './durations.js';
 import {
   DEFAULT_METRIC_ROLES,
@@ -162,6 +163,8 @@ export const fileConfigSchema = z.object({
       proposeAbove: z.number().min(0).max(1).default(0.5),
     })
     .prefault({}),
+  /** Which actions run alone, by rule (src/autonomy); the kill switch; the blast radius. */
+  autonomy: autonomySchema,
 });
 
 export type FileConfig = z.infer<typeof fileConfigSchema>;

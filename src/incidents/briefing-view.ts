@@ -14,6 +14,9 @@ import { briefingFacts } from './briefing-repository.js';
 import { extractCommand, fillPlaceholders, placeholderValues } from './step-placeholders.js';
 import { declaredSummary } from './timeline-repository.js';
 import { briefingBudgetLines } from '../slo/briefing-budget.js';
+import { pausedNotice } from '../autonomy/paused-notice.js';
+import { approvalsFor } from '../autonomy/policy-table.js';
+import { modesOfRuns } from '../autonomy/repository.js';
 import { formatDateTime } from '../../lib/wall-clock.js';
 import { incidentOnset, teamZone } from './onset.js';
 
@@ -83,6 +86,8 @@ export interface BriefingView {
   commander: string | null;
   /** Per SLO of the service: policy state, budget left, burn per window pair (formatted); absent without one. */
   errorBudgets?: string[];
+  /** While the kill switch is on (src/autonomy): who paused it and why (mrkdwn, the reason already escaped). */
+  autonomyPaused?: string;
   /** Roles beyond the commander (`/incident role`), in the config's order; absent or empty when none are held. */
   roles?: { role: string; user: string }[];
   /**
@@ -143,7 +148,12 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
 
   const inv = incident.investigation;
   const runs = await proposedRuns(knex, incident.id);
+  const modes = await modesOfRuns(
+    knex,
+    runs.map((r) => r.id),
+  );
   const periods = new Map(config.file.slos.map((d) => [`${d.service}-${d.name}`, d.window]));
+  const paused = await pausedNotice({ knex, config });
   const budgets = await briefingBudgetLines(knex, incident.service, (id) => periods.get(id));
   const all = facts.answered;
   // Who acknowledged and resolved since the last reopen: a reopened incident is nobody's yet.
@@ -198,7 +208,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
         service: r.service,
         // An action missing from the catalog cannot run; its button still asks before anything is counted.
         risk: def?.risk ?? 'high',
-        ...(def ? { approvals: approvalsRequired(def) } : {}),
+        ...(def ? { approvals: approvalsFor(modes.get(r.id) ?? 'approve', approvalsRequired(def)) } : {}),
       };
     }),
     acknowledgedBy: slackUser(actorOf('incident.acknowledged')),
@@ -206,6 +216,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     whatChanged: inv ? whatChangedOf(facts.lastWhatChanged) : null,
     commander: slackUser(incident.commander),
     ...(budgets.length ? { errorBudgets: budgets } : {}),
+    ...(paused ? { autonomyPaused: paused } : {}),
     // Once briefed: the first briefing goes out before anything is known to compare.
     similar: inv ? await similarView(knex, incident) : [],
     roles: (await listIncidentRoles(knex, incident.id, config.file.incidents.roles)).map(({ role, user }) => ({

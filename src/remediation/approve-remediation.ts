@@ -8,6 +8,8 @@ import { findIncident } from '../incidents/repository.js';
 import { approversOf, gatherApproverFacts, recordApproval, userNames } from './approvers.js';
 import { RunRemediation, runRemediationJobId } from './jobs/run-remediation.js';
 import { decide, type Decider, type PolicyDecision } from './policy.js';
+import { approvalsFor } from '../autonomy/policy-table.js';
+import { decisionOfRun } from '../autonomy/repository.js';
 import { recordDecision } from './record-decision.js';
 import { appendTimeline, findInFlight, getRun, transitionRun, type RemediationRun } from './remediation-repository.js';
 
@@ -36,7 +38,7 @@ export async function approveRemediation(
   const incident = await findIncident(ctx.knex, run.incidentId);
   if (!incident) throw new NotFoundError(`incident ${run.incidentId}`);
   const action = ctx.config.file.actions.find((a) => a.name === run.action);
-  const required = action ? approvalsRequired(action) : 1;
+  const required = await requiredApprovals(ctx, run.id, action);
   const { approver, holders } = await gatherApproverFacts(ctx, {
     slackUserId: input.userId,
     action,
@@ -106,6 +108,20 @@ export function whoElseMayApprove(
   }
   const list = who.length === 1 ? who[0]! : `${who.slice(0, -1).join(', ')} or ${who[who.length - 1]}`;
   return `It runs once ${count} of ${list} ${more === 1 ? 'approves' : 'approve'}.`;
+}
+
+/**
+ * Distinct approvers the run needs: the catalog's count (approvers.count; 2 for high risk), at least two when the
+ * autonomy rule that decided it is `two_person`.
+ */
+export async function requiredApprovals(
+  ctx: AppContext,
+  runId: number,
+  action: ActionDef | undefined,
+): Promise<number> {
+  const base = action ? approvalsRequired(action) : 1;
+  const mode = (await decisionOfRun(ctx.knex, runId))?.mode;
+  return mode ? approvalsFor(mode, base) : base;
 }
 
 /** Asks the policy about `run` now, reading what is in flight for its incident. */

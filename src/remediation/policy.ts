@@ -2,6 +2,7 @@
 // Who may approve is the authorization model's (src/authorization/access.ts), with the action's approvers as the rule.
 import type { ActionDef } from '../config.js';
 import { approverRule, authorizeFacts, type ActorFacts, type RoleHolders } from '../authorization/access.js';
+import type { AutonomyVerdict } from '../autonomy/policy-table.js';
 
 /** What is known about the person who clicked, gathered by the use case before asking the policy. */
 export type ApproverFacts = ActorFacts;
@@ -15,6 +16,8 @@ export type Decider =
       autoRemediate: boolean;
       /** Confidence of the hypothesis the action answers (0..1). */
       confidence: number | null;
+      /** The autonomy table's verdict (src/autonomy/policy-table.ts); it decides when given. */
+      autonomy?: AutonomyVerdict;
     };
 
 /** Everything the policy looks at. Built from Postgres and the config; never from alert or log text. */
@@ -52,7 +55,9 @@ export type PolicyRule =
   | 'auto_high_risk'
   | 'auto_no_threshold'
   | 'auto_below_threshold'
-  | 'auto_allowed';
+  | 'auto_allowed'
+  /** Decided by the autonomy table: `autonomy_<check>` (allowed, paused, mode, shadow, min_confidence, ...). */
+  | `autonomy_${AutonomyVerdict['check']}`;
 
 /** The policy's answer; `reason` is shown to people as is. */
 export interface PolicyDecision {
@@ -61,6 +66,8 @@ export interface PolicyDecision {
   /** True when a person must decide (the policy will not run it alone). */
   needsHuman: boolean;
   rule: PolicyRule;
+  /** For a decision of the autonomy table: the config rule that decided, and its mode. */
+  autonomy?: { rule: string; mode: AutonomyVerdict['mode'] };
 }
 
 /** Decides whether the action may run now. Pure: every input is data; the use case records the decision. */
@@ -108,6 +115,15 @@ export function decide(input: PolicyInput): PolicyDecision {
 }
 
 function decideAlone(action: ActionDef, decider: Extract<Decider, { type: 'policy' }>): PolicyDecision {
+  const v = decider.autonomy;
+  if (v)
+    return {
+      allowed: v.runsAlone,
+      needsHuman: !v.runsAlone,
+      rule: `autonomy_${v.check}`,
+      reason: v.reason,
+      autonomy: { rule: v.rule, mode: v.mode },
+    };
   if (!decider.autoRemediate) return deny('auto_disabled', 'Automatic remediation is off; a person must approve.');
   if (action.risk !== 'low') return deny('auto_high_risk', `\`${action.name}\` is high risk; a person must approve.`);
   if (action.autoRunAbove === undefined) {

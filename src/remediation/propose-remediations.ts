@@ -7,11 +7,9 @@ import { NotFoundError } from '../errors.js';
 import type { InvestigationResult } from '../investigation/ports.js';
 import type { Incident } from '../incidents/repository.js';
 import { ACTION_FOR_CATEGORY } from '../investigation/evidence-model.js';
-import { commitApproval, decideNow } from './approve-remediation.js';
-import type { Decider } from './policy.js';
+import { decideAlone } from '../autonomy/decide-alone.js';
 import { actionTitle } from './remediation-views.js';
 import { encodeRemediationButton } from './button-value.js';
-import { recordDecision } from './record-decision.js';
 import {
   appendTimeline,
   getIncidentForRemediation,
@@ -70,8 +68,8 @@ export interface RemediationProposal extends RemediationProposalView {
  * bad_deploy, ...), the suggested runbook step's action, then the next hypotheses' category actions. Actions come
  * from the category (a closed set) or the runbook, never from alert or log text, and a name that is not in the
  * catalog is never proposed, nor a hypothesis below `remediation.proposeAbove` (recorded as withheld instead). Proposing
- * again for the same result returns the same run. When
- * `remediation.autoRemediate` is on and policy allows the top hypothesis's action to run alone, policy approves it.
+ * again for the same result returns the same run. The top hypothesis's fresh proposal goes to the autonomy policy
+ * (src/autonomy/decide-alone.ts), which approves it for `policy` when its rule lets it run alone.
  */
 export async function proposeRemediations(
   ctx: AppContext,
@@ -178,24 +176,11 @@ export async function proposeRemediations(
     ctx.events.emit('remediation.proposed', { incidentId, actionRunIds: created });
   }
 
-  // It runs without a click only once: when first proposed.
+  // It runs without a click only once: when first proposed, and only as the autonomy policy allows (src/autonomy).
   const first = proposals[0];
-  if (
-    first &&
-    first.runId === autoRunId &&
-    first.status === 'proposed' &&
-    ctx.config.file.remediation.autoRemediate &&
-    created.includes(first.runId)
-  ) {
-    const decider: Decider = { type: 'policy', autoRemediate: true, confidence: first.confidence };
-    const startedAt = Date.now();
-    const run = (await getRun(ctx.knex, first.runId))!;
-    const decision = await decideNow(ctx, run, decider, incident.status);
-    await recordDecision(ctx.knex, { run, decision, decider, startedAt, at: ctx.clock.now() });
-    if (decision.allowed) {
-      const outcome = await commitApproval(ctx, run, 'policy', decision);
-      if (outcome.outcome === 'approved') proposals[0] = { ...first, status: 'approved', autoApproved: true };
-    }
+  if (first && first.runId === autoRunId && first.status === 'proposed' && top && created.includes(first.runId)) {
+    const decided = await decideAlone(ctx, incident, (await getRun(ctx.knex, first.runId))!, top);
+    if (decided?.approved) proposals[0] = { ...first, status: 'approved', autoApproved: true };
   }
   return proposals;
 }

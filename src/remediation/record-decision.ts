@@ -21,6 +21,10 @@ export async function recordDecision(
     'copilot.policy.rule': decision.rule,
     'copilot.policy.reason': decision.reason,
   };
+  if (decision.autonomy) {
+    attributes['copilot.autonomy.rule'] = decision.autonomy.rule;
+    attributes['copilot.autonomy.mode'] = decision.autonomy.mode;
+  }
   if (decider.type === 'human') {
     attributes['enduser.id'] = decider.approver.slackUserId;
     attributes['copilot.approver.oncall'] = decider.approver.isOncall;
@@ -42,6 +46,7 @@ export async function recordDecision(
       needsHuman: decision.needsHuman,
       rule: decision.rule,
       reason: decision.reason,
+      ...(decision.autonomy ? { autonomyRule: decision.autonomy.rule, mode: decision.autonomy.mode } : {}),
     },
   });
   await saveSpans(db, run.incidentId, `remediation-run-${run.id}`, [

@@ -7,6 +7,7 @@ import type { JobDefinition } from '../../jobs/job-queue.js';
 import { firstAlertLabels } from '../../incidents/alerts-repository.js';
 import { mitigateIncident } from '../../incidents/transitions.js';
 import { requestPresentation } from '../../jobs/presentations.js';
+import { AutonomousRunJudged, autonomousRunJudgedJobId } from '../../autonomy/follow-up.js';
 import { PostRemediationVerdict, remediationVerdictJobId } from '../presentations.js';
 import {
   appendTimeline,
@@ -191,5 +192,8 @@ async function settle(
       via: verdict.credited === false ? 'sli_recovered' : 'remediation',
     });
   await requestPresentation(ctx, PostRemediationVerdict, { runId: run.id }, { jobId: remediationVerdictJobId(run.id) });
+  // An action the copilot ran alone: src/autonomy says what it did, or undoes it and pages the on-call.
+  if (run.approvedBy === 'policy' && run.undoOf === null)
+    await ctx.queue.enqueue(AutonomousRunJudged.name, { runId: run.id }, { jobId: autonomousRunJudgedJobId(run.id) });
   await saveRunResult(ctx.knex, run.id, { ...(run.result ?? {}), verdict, verdictPosted: true });
 }

@@ -578,7 +578,13 @@ describe('proposing remediations', () => {
       .first();
     expect(decision).toMatchObject({
       actor: 'policy',
-      data: expect.objectContaining({ allowed: true, needsHuman: false, rule: 'auto_allowed' }),
+      // The old switch is the autonomy table's one rule when the config has no `autonomy.rules`.
+      data: expect.objectContaining({
+        allowed: true,
+        needsHuman: false,
+        rule: 'autonomy_allowed',
+        autonomyRule: 'remediation.autoRemediate',
+      }),
     });
     await waitFor(
       'the approval notice',

@@ -110,9 +110,9 @@ async function readBody(req: import('node:http').IncomingMessage): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** `bullmq`: the queue on the machine's Redis (fresh key prefix); default: the Postgres queue. */
+/** `bullmq`: the queue on the machine's Redis (fresh key prefix); default: the Postgres queue. `file`: more config. */
 export async function startRemediationLoop(
-  opts: { autoRemediate?: boolean; queue?: 'postgres' | 'bullmq' } = {},
+  opts: { autoRemediate?: boolean; queue?: 'postgres' | 'bullmq'; /** Added to the config file. */ file?: object } = {},
 ): Promise<RemediationLoop> {
   await requirePostgres();
   if (opts.queue === 'bullmq') await requireRedis();
@@ -167,7 +167,10 @@ export async function startRemediationLoop(
   const base = loadConfig(redisPrefix ? { ...env, REDIS_URL } : env);
   const config: AppConfig = {
     ...base,
-    file: parseFileConfig(fileConfig(webhookUrl, { autoRemediate: opts.autoRemediate ?? false }), 'test'),
+    file: parseFileConfig(
+      { ...fileConfig(webhookUrl, { autoRemediate: opts.autoRemediate ?? false }), ...opts.file },
+      'test',
+    ),
     fileSource: 'test',
   };
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -1,0 +1,105 @@
+// From an Alertmanager page to a verified fix with no human step: the whole app on the bad-deploy scenario's world,
+// an autonomy rule that lets the copilot roll back a cited bad deploy, and a world whose error ratio falls once the
+// rollback is dispatched.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createScenarioSources } from '../../../eval/scenario-sources.js';
+import { createWarpClock } from '../../../src/oncall/timers.js';
+import { loadScenario } from '../../helpers/fixtures.js';
+import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
+import { scenarioRollbackConfig } from '../../helpers/scenario-app.js';
+import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { GITHUB_TOKEN } from '../remediation/harness.js';
+
+let whole: WholeApp | undefined;
+let github: FakeGithub | undefined;
+afterEach(async () => {
+  await whole?.stop();
+  await github?.close();
+  whole = github = undefined;
+});
+
+describe('a known failure kind, fixed alone', () => {
+  it('a bad deploy page is investigated, rolled back under the autonomy rule, verified and mitigated with nobody clicking', async () => {
+    const scenario = loadScenario('bad-deploy-shop-01');
+    github = await startFakeGithub({ token: GITHUB_TOKEN });
+    const clock = createWarpClock(new Date(scenario.now), 1);
+    const sources = createScenarioSources(scenario);
+    // The paged SLI (frontend's error ratio) goes on as it ended until the rollback is dispatched, then heals.
+    const last = Number(
+      scenario.metrics
+        .find((m) => m.metric.__name__ === 'service:http_errors:ratio_rate5m' && m.metric.service === 'frontend')!
+        .values.at(-1)![1],
+    );
+    let healedAt: number | null = null;
+    github.onDispatch(() => {
+      healedAt = clock.now().getTime();
+    });
+    const metrics = sources.metrics!;
+    sources.metrics = {
+      ...metrics,
+      async queryRole(role, service, range) {
+        const series = await metrics.queryRole(role, service, range);
+        if (role !== 'error_ratio' || service !== 'frontend') return series;
+        return series.map((s) => {
+          const end = Math.floor(range.end / 1000);
+          const values = [...s.values];
+          for (let t = Number(values.at(-1)?.[0] ?? end) + 1; t <= end; t++)
+            values.push([t, String(healedAt !== null && t * 1000 >= healedAt ? 0.001 : last)]);
+          return { ...s, values };
+        });
+      },
+    };
+    const config = scenarioRollbackConfig(scenario, {
+      autonomy: {
+        rules: [
+          {
+            name: 'rollback-cited-deploy',
+            match: { category: 'bad_deploy', tier: [2, 3], action: 'rollback_deploy' },
+            mode: 'auto',
+            when: { minConfidence: 0.5, evidence: ['deploy'] },
+          },
+        ],
+      },
+    }) as { actions: Record<string, unknown>[] };
+    config.actions = config.actions.map((a) => ({ ...a, verifyWindow: '3s' }));
+    whole = await startWholeApp(
+      config,
+      { REDIS_URL: '', GITHUB_TOKEN, GITHUB_API_URL: github.url },
+      { clock, evidence: sources },
+    );
+    const { app, slack } = whole;
+    const knex = app.ctx.knex;
+
+    const page = await fetch(`${app.url}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(scenario.page.payload),
+    });
+    expect(page.status).toBeLessThan(300);
+
+    const incident = await waitFor(
+      'the incident mitigated',
+      async () => {
+        const row = await knex('incidents').first();
+        return row?.status === 'mitigated' ? row : undefined;
+      },
+      120_000,
+    );
+    expect(github.dispatches).toHaveLength(1);
+    expect(github.dispatches[0]?.inputs).toMatchObject({ deploy: 'deploy-8149', service: 'search' });
+    const run = await knex('remediation_runs').where({ action: 'rollback_deploy' }).first();
+    expect(run).toMatchObject({ status: 'verified', approved_by: 'policy', service: 'search' });
+    const timeline = await knex('incident_events').where({ incident_id: incident.id }).orderBy('id');
+    const decision = timeline.find((e) => e.type === 'remediation.policy_decision');
+    expect(decision?.data).toMatchObject({ allowed: true, autonomyRule: 'rollback-cited-deploy', mode: 'auto' });
+    expect(timeline.find((e) => e.type === 'incident.mitigated')?.actor).toBe('copilot');
+    await waitFor(
+      'the note of what the copilot did',
+      () => slack.messages(incident.channel_id).find((m) => (m.text ?? '').includes('mitigated by the copilot alone')),
+      60_000,
+    );
+    // No person acted: no click, command or form reached the app.
+    expect(slack.deliveries()).toHaveLength(0);
+  }, 300_000);
+});
