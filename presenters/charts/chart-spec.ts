@@ -52,18 +52,27 @@ function unitWord(view: ChartView): string {
   return words[view.unit];
 }
 
-/** About how many characters of the 13 px title fit on one line of the chart's width. */
-const TITLE_CHARS = Math.floor(CHART_WIDTH / 8);
+/** The title's font size; the renderer estimates a text's width as 0.8 × its size per character (render-chart.ts). */
+const TITLE_SIZE = 13;
+/** How many characters of the title fit on one line of the chart's width, by that same estimate. */
+const TITLE_CHARS = Math.floor(CHART_WIDTH / (0.8 * TITLE_SIZE));
+const TITLE_LINES = 3;
 
-/** A title as at most two lines broken between words, so "… before and after renew_certificate" is read whole. */
+/**
+ * A title broken between words into lines that fit the chart's width (at most three; only past them is it cut with an
+ * ellipsis), so "… before and after renew_certificate" is read whole.
+ */
 export function wrapTitle(title: string): string | string[] {
   if (title.length <= TITLE_CHARS) return title;
-  const words = title.split(' ');
-  let first = '';
-  while (words.length && (first ? `${first} ${words[0]}` : words[0]!).length <= TITLE_CHARS)
-    first = first ? `${first} ${words.shift()}` : words.shift()!;
-  if (!first) return title;
-  return [first, words.join(' ')];
+  const lines: string[] = [];
+  for (const word of title.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && `${last} ${word}`.length <= TITLE_CHARS) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.length <= TITLE_LINES
+    ? lines
+    : [...lines.slice(0, TITLE_LINES - 1), lines.slice(TITLE_LINES - 1).join(' ')];
 }
 
 /** A text mark's white outline, drawn under the same text so lines crossing a label do not hide it. */
@@ -212,7 +221,7 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
       text: wrapTitle(view.title),
       ...(view.subtitle ? { subtitle: view.subtitle } : {}),
       anchor: 'start',
-      fontSize: 13,
+      fontSize: TITLE_SIZE,
       limit: CHART_WIDTH,
       subtitleFontSize: 11,
     },

@@ -41,6 +41,11 @@ const VIEW: ChartView = buildMetricChartView({
 
 const ariaLabels = (svg: string) => [...svg.matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1]!);
 const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+/** The title's lines as drawn (its text or tspans), not its aria-label, which always holds the whole title. */
+const titleLines = (svg: string) => {
+  const drawn = /role-title-text"[^>]*><text[^>]*>(.*?)<\/text>/.exec(svg)![1]!;
+  return drawn.includes('<tspan') ? [...drawn.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]!) : [drawn];
+};
 
 describe('renderChartSvg', () => {
   it('draws a time axis in the team time zone, a value axis in the unit, the threshold and the markers', async () => {
@@ -227,11 +232,34 @@ describe('a verification chart shaped like the certificate scenario', () => {
     const width = (s: string) => Number(/<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(s)![1]);
     const plain = await renderChartSvg({ ...view, markers: [] });
     expect(width(svg)).toBe(width(plain));
-    expect(svg).toContain('before and after renew_certificate');
-    expect(svg).toContain('INC-12: probe success of edge-gateway');
+    expect(titleLines(svg).join(' ')).toBe(title);
     expect(texts(svg).some((t) => t.includes('…'))).toBe(false);
     // The label is right-aligned at its line: it ends where the marker is.
     expect(svg).toMatch(/text-anchor="end"[^>]*>renew_certificate applied by the copilot after approval</);
+  });
+});
+
+describe('chart titles', () => {
+  it('draws a title whole, wrapped between words, never cut with an ellipsis', async () => {
+    const points = Array.from({ length: 20 }, (_, i): [number, number] => [(T0 + i * 60) * 1000, 0.9]);
+    for (const title of [
+      'INC-1: error ratio of frontend before and after rollback_deploy',
+      'INC-12: probe success of edge-gateway before and after renew_certificate',
+      'INC-7: SLO checkout-availability (checkout): 25.4% of budget left, burning 53× over 1 h, paid tier only',
+    ]) {
+      const view = buildVerificationChartView({
+        title,
+        role: 'error_ratio',
+        points,
+        appliedAt: (T0 + 600) * 1000,
+        actionLabel: 'rollback_deploy applied',
+        limit: 0.03,
+        timeZone: 'UTC',
+      });
+      const lines = titleLines(await renderChartSvg(view));
+      expect(lines.join(' ')).toBe(title);
+      expect(lines.every((l) => !l.includes('…'))).toBe(true);
+    }
   });
 });
 
