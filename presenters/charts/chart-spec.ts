@@ -4,6 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ChartView } from '../../src/investigation/chart-view.js';
 import { formatValue } from '../../src/investigation/format-value.js';
 import { toLocal } from '../../src/oncall/business-hours.js';
+import { zoneName } from '../../lib/wall-clock.js';
 
 /** The one font every chart uses; the renderer loads the bundled file of it and nothing else. */
 export const CHART_FONT = 'DejaVu Sans';
@@ -20,10 +21,57 @@ const MARKER_COLOURS: Record<string, string> = {
   remediation: '#2a9d3a',
 };
 
-/** The wall-clock reading of an instant in a zone, as if it were UTC: the axis then formats it with UTC rules. */
+/** The wall-clock reading of an instant in a zone, as if it were UTC (what the time axis's ticks are rounded on). */
 export function wallClockMs(at: number, timeZone: string): number {
   const l = toLocal(new Date(at), timeZone);
   return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) + (at % 1000);
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+/** Tick steps of the time axis, on the zone's wall clock: round minutes, hours, then days. */
+const TIME_STEPS = [1, 2, 5, 15, 30]
+  .map((m) => m * MINUTE)
+  .concat(
+    [1, 2, 3, 6, 12].map((h) => h * HOUR),
+    DAY,
+    2 * DAY,
+    7 * DAY,
+  );
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * The time axis's ticks: the instants in [start, end] at which the zone's wall clock shows a round time (every 15 min,
+ * every 2 h, each midnight...), at most about `count` of them, with their labels ("14:30", or "Dec 01 00:00" when the
+ * window spans more than a day). The scale stays in true instants, so a daylight-saving change neither folds an hour
+ * onto itself nor leaves a gap: the fall-back night's repeated hour is drawn twice, in order.
+ */
+export function timeTicks(
+  start: number,
+  end: number,
+  timeZone: string,
+  count = 6,
+): Array<{ at: number; label: string }> {
+  if (!(end > start)) return [];
+  const span = end - start;
+  // Across a daylight-saving change each label names its offset ("02:00 GMT+2", "02:00 GMT+1"): fewer, longer labels.
+  const crossesChange = zoneName(start, timeZone) !== zoneName(end, timeZone);
+  if (crossesChange) count = Math.min(count, 4);
+  const step = TIME_STEPS.find((s) => span / s <= count) ?? Math.ceil(span / count / DAY) * DAY;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const out: Array<{ at: number; label: string }> = [];
+  // Every zone's offset is a whole number of quarter hours: round wall-clock times fall on instants of 15-min steps.
+  const probe = Math.min(step, 15 * MINUTE);
+  for (let at = Math.ceil(start / probe) * probe; at <= end; at += probe) {
+    const wall = wallClockMs(at, timeZone);
+    // Steps of 2 days and more count days from the Unix epoch on the wall clock; the rest divide the day.
+    if (wall % step !== 0) continue;
+    const d = new Date(wall);
+    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    out.push({ at, label: span > DAY ? `${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${time}` : time });
+  }
+  if (crossesChange) for (const t of out) t.label = `${t.label} ${zoneName(t.at, timeZone)}`;
+  return out;
 }
 
 /** "Nice" tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], about `count` of them. */
@@ -89,7 +137,7 @@ function quote(s: string): string {
  */
 export function buildChartSpec(view: ChartView): TopLevelSpec {
   const tz = view.timeZone;
-  const rows = view.series.flatMap((s) => s.points.map(([t, v]) => ({ t: wallClockMs(t, tz), v, series: s.name })));
+  const rows = view.series.flatMap((s) => s.points.map(([t, v]) => ({ t, v, series: s.name })));
   const values = rows.map((r) => r.v).concat(view.rule ? [view.rule.value] : []);
   // Durations tick at round hours or minutes, not at round numbers of seconds (10,000 s is "2.78 h").
   const top = values.length ? Math.max(...values.map(Math.abs)) : 1;
@@ -102,22 +150,24 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   const highlighted = view.series.find((s) => s.highlight)?.name;
   const strong = highlighted ?? names[0];
   const range = names.map((n, i) => (n === strong ? STRONG : OTHERS[i % OTHERS.length]!));
-  const times = rows.map((r) => r.t).concat(view.markers.map((m) => wallClockMs(m.at, tz)));
+  const times = rows.map((r) => r.t).concat(view.markers.map((m) => m.at));
   const spanMs = times.length ? Math.max(...times) - Math.min(...times) : 0;
+  const tTicks = times.length ? timeTicks(Math.min(...times), Math.max(...times), tz) : [];
+  const timeLabels = tTicks.map((k) => `time(datum.value) === ${k.at} ? ${quote(k.label)} : `).join('') + "''";
   const x = {
     field: 't',
     type: 'temporal' as const,
     scale: { type: 'utc' as const, ...(times.length ? { domain: [Math.min(...times), Math.max(...times)] } : {}) },
-    // Hours and minutes within a day; the date too when the window spans more than one.
-    axis: { title: `time (${tz})`, format: spanMs > DAY ? '%b %d %H:%M' : '%H:%M', tickCount: 6, grid: false },
+    // Ticks at round times of the team's wall clock, labelled as it reads them (timeTicks).
+    axis: { title: `time (${tz})`, values: tTicks.map((k) => k.at), labelExpr: timeLabels, grid: false },
   };
   // Labels step down one line per marker so that close markers (a deploy minutes before the onset) stay readable.
   const markers = view.markers.map((m, i) => ({
-    t: wallClockMs(m.at, tz),
+    t: m.at,
     labelY: 2 + (i % 4) * 13,
     label: m.label,
     // Right of 60% of the window, the label is drawn leftwards from its line so it stays inside the plot.
-    align: times.length && wallClockMs(m.at, tz) > Math.min(...times) + 0.6 * spanMs ? 'right' : 'left',
+    align: times.length && m.at > Math.min(...times) + 0.6 * spanMs ? 'right' : 'left',
     kind: m.kind,
     colour: MARKER_COLOURS[m.kind],
     description: `${m.kind} marker: ${m.label}`,

@@ -14,7 +14,7 @@ import {
 } from '../../../../src/investigation/chart-view.js';
 import { buildSloBurnChartView } from '../../../../src/slo/slo-chart.js';
 import type { Series } from '../../../../src/investigation/evidence-model.js';
-import { buildChartSpec, niceTicks, wallClockMs } from '../../../../presenters/charts/chart-spec.js';
+import { buildChartSpec, niceTicks, timeTicks, wallClockMs } from '../../../../presenters/charts/chart-spec.js';
 import { renderChartPng, renderChartSvg } from '../../../../presenters/charts/render-chart.js';
 
 const T0 = Date.UTC(2026, 10, 30, 1, 0, 0) / 1000; // 01:00 UTC = 02:00 in Berlin (CET)
@@ -92,6 +92,47 @@ describe('buildChartSpec', () => {
     expect(wallClockMs(Date.UTC(2026, 10, 30, 1, 0), 'Europe/Berlin')).toBe(Date.UTC(2026, 10, 30, 2, 0));
     expect(wallClockMs(Date.UTC(2026, 6, 1, 1, 0), 'Europe/Berlin')).toBe(Date.UTC(2026, 6, 1, 3, 0));
     expect(wallClockMs(Date.UTC(2026, 6, 1, 1, 0), 'America/New_York')).toBe(Date.UTC(2026, 5, 30, 21, 0));
+  });
+
+  it('keeps a daylight-saving night in order: the repeated hour is drawn twice, its ticks named by offset', async () => {
+    // Berlin falls back at 01:00 UTC on 2026-10-25: 02:00–02:59 happens in CEST (GMT+2), then again in CET (GMT+1).
+    const start = Date.UTC(2026, 9, 24, 23, 30) / 1000;
+    const view = buildMetricChartView({
+      title: 'fall-back night',
+      role: 'error_ratio',
+      series: [
+        {
+          metric: { service: 'checkout' },
+          values: Array.from({ length: 150 }, (_, i): [number, string] => [start + i * 60, i < 60 ? '0.01' : '0.08']),
+        },
+      ],
+      timeZone: 'Europe/Berlin',
+    });
+    const svg = await renderChartSvg(view);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['02:00 GMT+2', '02:00 GMT+1']));
+    // The line's x coordinates only grow: no hour folded back onto the one before it.
+    const line = /aria-roledescription="line mark" d="M([^"]+)"/.exec(svg)![1]!;
+    const xs = line.split('L').map((p) => Number(p.split(',')[0]));
+    expect(xs.length).toBe(150);
+    expect(xs.every((x, i) => i === 0 || x > xs[i - 1]!)).toBe(true);
+    const fallBack = timeTicks(Date.UTC(2026, 9, 25, 0, 0), Date.UTC(2026, 9, 25, 2, 0), 'Europe/Berlin');
+    expect(fallBack.map((t) => t.label)).toEqual([
+      '02:00 GMT+2',
+      '02:30 GMT+2',
+      '02:00 GMT+1',
+      '02:30 GMT+1',
+      '03:00 GMT+1',
+    ]);
+    expect(fallBack[2]!.at).toBe(Date.UTC(2026, 9, 25, 1, 0));
+    // Spring forward (2026-03-29, 02:00 CET becomes 03:00 CEST): no tick in the hour that does not exist.
+    const spring = timeTicks(Date.UTC(2026, 2, 29, 0, 0), Date.UTC(2026, 2, 29, 2, 0), 'Europe/Berlin');
+    expect(spring.map((t) => t.label)).toEqual([
+      '01:00 GMT+1',
+      '01:30 GMT+1',
+      '03:00 GMT+2',
+      '03:30 GMT+2',
+      '04:00 GMT+2',
+    ]);
   });
 
   it('draws an empty chart (no data yet) with its axes and threshold rather than failing', async () => {
