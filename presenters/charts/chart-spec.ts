@@ -81,9 +81,22 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  // Whole multiples of the step, never a running sum: its float error would make the 0 tick -5.55e-17 (">-0.01%").
+  for (let k = Math.floor(lo / step); k * step <= hi + step * 1e-9; k++)
+    out.push(Number((k * step).toPrecision(12)) || 0);
   if (out[out.length - 1]! < hi) out.push(Number((out[out.length - 1]! + step).toPrecision(12)));
   return out;
+}
+
+/**
+ * The size value ticks are round multiples of: durations tick at round hours or minutes (10,000 s is not "2.78 h"),
+ * bytes at round GiB, MiB or KiB (binary: 1e9 B would read "954 MiB"), everything else at round numbers.
+ */
+function tickScale(unit: ChartView['unit'], top: number): number {
+  const sizes = unit === 'seconds' ? [3600, 60] : unit === 'bytes' ? [2 ** 30, 2 ** 20, 2 ** 10] : [];
+  // Seconds move to hours from two hours up and to minutes from two minutes; bytes to a unit from one of it.
+  const from = unit === 'seconds' ? 2 : 1;
+  return sizes.find((size) => top >= from * size) ?? 1;
 }
 
 /** The unit as the y axis title says it. */
@@ -139,9 +152,9 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   const tz = view.timeZone;
   const rows = view.series.flatMap((s) => s.points.map(([t, v]) => ({ t, v, series: s.name })));
   const values = rows.map((r) => r.v).concat(view.rule ? [view.rule.value] : []);
-  // Durations tick at round hours or minutes, not at round numbers of seconds (10,000 s is "2.78 h").
+  // Ticks at round multiples of the unit people read (tickScale): hours, minutes, GiB, MiB.
   const top = values.length ? Math.max(...values.map(Math.abs)) : 1;
-  const scale = view.unit === 'seconds' ? (top >= 7200 ? 3600 : top >= 120 ? 60 : 1) : 1;
+  const scale = tickScale(view.unit, top);
   const ticks = niceTicks(Math.min(0, ...values) / scale, (values.length ? Math.max(...values) : 1) / scale).map(
     (t) => t * scale,
   );

@@ -156,6 +156,26 @@ describe('buildChartSpec', () => {
     expect(texts(await renderChartSvg(week))).toContain('Dec 01 00:00');
   });
 
+  it('ticks bytes at round binary units and a zero crossed from below at 0', async () => {
+    const memory = buildMetricChartView({
+      title: 'memory',
+      role: 'memory',
+      series: [series('catalog', (i) => 1.9e9 + i * 3e7)],
+      timeZone: 'UTC',
+    });
+    const t = texts(await renderChartSvg(memory));
+    expect(t).toEqual(expect.arrayContaining(['0 B', '1 GiB', '2 GiB', '3 GiB']));
+    expect(t.some((x) => /MiB/.test(x))).toBe(false);
+    expect(niceTicks(-0.3, 0.1)).toEqual([-0.3, -0.2, -0.1, 0, 0.1]);
+    const below = buildMetricChartView({
+      title: 'below zero',
+      role: 'error_ratio',
+      series: [series('checkout', (i) => -i * 0.005)],
+      timeZone: 'UTC',
+    });
+    expect(texts(await renderChartSvg(below))).toContain('0%');
+  });
+
   it('picks round tick values that cover the data', () => {
     expect(niceTicks(0, 0.13)).toEqual([0, 0.05, 0.1, 0.15]);
     expect(niceTicks(0, 0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
