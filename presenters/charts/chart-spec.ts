@@ -4,6 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ChartView } from '../../src/investigation/chart-view.js';
 import { formatValue } from '../../src/investigation/format-value.js';
 import { toLocal } from '../../src/oncall/business-hours.js';
+import { zoneName } from '../../lib/wall-clock.js';
 
 /** The one font every chart uses; the renderer loads the bundled file of it and nothing else. */
 export const CHART_FONT = 'DejaVu Sans';
@@ -20,10 +21,57 @@ const MARKER_COLOURS: Record<string, string> = {
   remediation: '#2a9d3a',
 };
 
-/** The wall-clock reading of an instant in a zone, as if it were UTC: the axis then formats it with UTC rules. */
+/** The wall-clock reading of an instant in a zone, as if it were UTC (what the time axis's ticks are rounded on). */
 export function wallClockMs(at: number, timeZone: string): number {
   const l = toLocal(new Date(at), timeZone);
   return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) + (at % 1000);
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+/** Tick steps of the time axis, on the zone's wall clock: round minutes, hours, then days. */
+const TIME_STEPS = [1, 2, 5, 15, 30]
+  .map((m) => m * MINUTE)
+  .concat(
+    [1, 2, 3, 6, 12].map((h) => h * HOUR),
+    DAY,
+    2 * DAY,
+    7 * DAY,
+  );
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * The time axis's ticks: the instants in [start, end] at which the zone's wall clock shows a round time (every 15 min,
+ * every 2 h, each midnight...), at most about `count` of them, with their labels ("14:30", or "Dec 01 00:00" when the
+ * window spans more than a day). The scale stays in true instants, so a daylight-saving change neither folds an hour
+ * onto itself nor leaves a gap: the fall-back night's repeated hour is drawn twice, in order.
+ */
+export function timeTicks(
+  start: number,
+  end: number,
+  timeZone: string,
+  count = 6,
+): Array<{ at: number; label: string }> {
+  if (!(end > start)) return [];
+  const span = end - start;
+  // Across a daylight-saving change each label names its offset ("02:00 GMT+2", "02:00 GMT+1"): fewer, longer labels.
+  const crossesChange = zoneName(start, timeZone) !== zoneName(end, timeZone);
+  if (crossesChange) count = Math.min(count, 4);
+  const step = TIME_STEPS.find((s) => span / s <= count) ?? Math.ceil(span / count / DAY) * DAY;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const out: Array<{ at: number; label: string }> = [];
+  // Every zone's offset is a whole number of quarter hours: round wall-clock times fall on instants of 15-min steps.
+  const probe = Math.min(step, 15 * MINUTE);
+  for (let at = Math.ceil(start / probe) * probe; at <= end; at += probe) {
+    const wall = wallClockMs(at, timeZone);
+    // Steps of 2 days and more count days from the Unix epoch on the wall clock; the rest divide the day.
+    if (wall % step !== 0) continue;
+    const d = new Date(wall);
+    const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+    out.push({ at, label: span > DAY ? `${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${time}` : time });
+  }
+  if (crossesChange) for (const t of out) t.label = `${t.label} ${zoneName(t.at, timeZone)}`;
+  return out;
 }
 
 /** "Nice" tick values (1, 2, 2.5, 5 × 10^k steps) covering [lo, hi], about `count` of them. */
@@ -33,9 +81,22 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  // Whole multiples of the step, never a running sum: its float error would make the 0 tick -5.55e-17 (">-0.01%").
+  for (let k = Math.floor(lo / step); k * step <= hi + step * 1e-9; k++)
+    out.push(Number((k * step).toPrecision(12)) || 0);
   if (out[out.length - 1]! < hi) out.push(Number((out[out.length - 1]! + step).toPrecision(12)));
   return out;
+}
+
+/**
+ * The size value ticks are round multiples of: durations tick at round hours or minutes (10,000 s is not "2.78 h"),
+ * bytes at round GiB, MiB or KiB (binary: 1e9 B would read "954 MiB"), everything else at round numbers.
+ */
+function tickScale(unit: ChartView['unit'], top: number): number {
+  const sizes = unit === 'seconds' ? [3600, 60] : unit === 'bytes' ? [2 ** 30, 2 ** 20, 2 ** 10] : [];
+  // Seconds move to hours from two hours up and to minutes from two minutes; bytes to a unit from one of it.
+  const from = unit === 'seconds' ? 2 : 1;
+  return sizes.find((size) => top >= from * size) ?? 1;
 }
 
 /** The unit as the y axis title says it. */
@@ -52,18 +113,27 @@ function unitWord(view: ChartView): string {
   return words[view.unit];
 }
 
-/** About how many characters of the 13 px title fit on one line of the chart's width. */
-const TITLE_CHARS = Math.floor(CHART_WIDTH / 8);
+/** The title's font size; the renderer estimates a text's width as 0.8 × its size per character (render-chart.ts). */
+const TITLE_SIZE = 13;
+/** How many characters of the title fit on one line of the chart's width, by that same estimate. */
+const TITLE_CHARS = Math.floor(CHART_WIDTH / (0.8 * TITLE_SIZE));
+const TITLE_LINES = 3;
 
-/** A title as at most two lines broken between words, so "… before and after renew_certificate" is read whole. */
+/**
+ * A title broken between words into lines that fit the chart's width (at most three; only past them is it cut with an
+ * ellipsis), so "… before and after renew_certificate" is read whole.
+ */
 export function wrapTitle(title: string): string | string[] {
   if (title.length <= TITLE_CHARS) return title;
-  const words = title.split(' ');
-  let first = '';
-  while (words.length && (first ? `${first} ${words[0]}` : words[0]!).length <= TITLE_CHARS)
-    first = first ? `${first} ${words.shift()}` : words.shift()!;
-  if (!first) return title;
-  return [first, words.join(' ')];
+  const lines: string[] = [];
+  for (const word of title.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && `${last} ${word}`.length <= TITLE_CHARS) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.length <= TITLE_LINES
+    ? lines
+    : [...lines.slice(0, TITLE_LINES - 1), lines.slice(TITLE_LINES - 1).join(' ')];
 }
 
 /** A text mark's white outline, drawn under the same text so lines crossing a label do not hide it. */
@@ -80,11 +150,11 @@ function quote(s: string): string {
  */
 export function buildChartSpec(view: ChartView): TopLevelSpec {
   const tz = view.timeZone;
-  const rows = view.series.flatMap((s) => s.points.map(([t, v]) => ({ t: wallClockMs(t, tz), v, series: s.name })));
+  const rows = view.series.flatMap((s) => s.points.map(([t, v]) => ({ t, v, series: s.name })));
   const values = rows.map((r) => r.v).concat(view.rule ? [view.rule.value] : []);
-  // Durations tick at round hours or minutes, not at round numbers of seconds (10,000 s is "2.78 h").
+  // Ticks at round multiples of the unit people read (tickScale): hours, minutes, GiB, MiB.
   const top = values.length ? Math.max(...values.map(Math.abs)) : 1;
-  const scale = view.unit === 'seconds' ? (top >= 7200 ? 3600 : top >= 120 ? 60 : 1) : 1;
+  const scale = tickScale(view.unit, top);
   const ticks = niceTicks(Math.min(0, ...values) / scale, (values.length ? Math.max(...values) : 1) / scale).map(
     (t) => t * scale,
   );
@@ -93,22 +163,24 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   const highlighted = view.series.find((s) => s.highlight)?.name;
   const strong = highlighted ?? names[0];
   const range = names.map((n, i) => (n === strong ? STRONG : OTHERS[i % OTHERS.length]!));
-  const times = rows.map((r) => r.t).concat(view.markers.map((m) => wallClockMs(m.at, tz)));
+  const times = rows.map((r) => r.t).concat(view.markers.map((m) => m.at));
   const spanMs = times.length ? Math.max(...times) - Math.min(...times) : 0;
+  const tTicks = times.length ? timeTicks(Math.min(...times), Math.max(...times), tz) : [];
+  const timeLabels = tTicks.map((k) => `time(datum.value) === ${k.at} ? ${quote(k.label)} : `).join('') + "''";
   const x = {
     field: 't',
     type: 'temporal' as const,
     scale: { type: 'utc' as const, ...(times.length ? { domain: [Math.min(...times), Math.max(...times)] } : {}) },
-    // Hours and minutes within a day; the date too when the window spans more than one.
-    axis: { title: `time (${tz})`, format: spanMs > DAY ? '%b %d %H:%M' : '%H:%M', tickCount: 6, grid: false },
+    // Ticks at round times of the team's wall clock, labelled as it reads them (timeTicks).
+    axis: { title: `time (${tz})`, values: tTicks.map((k) => k.at), labelExpr: timeLabels, grid: false },
   };
   // Labels step down one line per marker so that close markers (a deploy minutes before the onset) stay readable.
   const markers = view.markers.map((m, i) => ({
-    t: wallClockMs(m.at, tz),
+    t: m.at,
     labelY: 2 + (i % 4) * 13,
     label: m.label,
     // Right of 60% of the window, the label is drawn leftwards from its line so it stays inside the plot.
-    align: times.length && wallClockMs(m.at, tz) > Math.min(...times) + 0.6 * spanMs ? 'right' : 'left',
+    align: times.length && m.at > Math.min(...times) + 0.6 * spanMs ? 'right' : 'left',
     kind: m.kind,
     colour: MARKER_COLOURS[m.kind],
     description: `${m.kind} marker: ${m.label}`,
@@ -212,7 +284,7 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
       text: wrapTitle(view.title),
       ...(view.subtitle ? { subtitle: view.subtitle } : {}),
       anchor: 'start',
-      fontSize: 13,
+      fontSize: TITLE_SIZE,
       limit: CHART_WIDTH,
       subtitleFontSize: 11,
     },

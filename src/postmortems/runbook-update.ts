@@ -2,6 +2,7 @@
 // exact command that ran, a step that failed or misled is marked with what happened, a missing step is added, and
 // `last_reviewed` is set (the front matter is rewritten through the YAML library). No runbook: one is written.
 import { parseDocument, stringify } from 'yaml';
+import { frontMatterBlock } from '../runbooks/parse-runbook.js';
 
 /** What the incident found about one catalog action, with the event that proves it. */
 export interface StepFinding {
@@ -27,18 +28,28 @@ export interface RunbookUpdate {
   changes: RunbookChange[];
 }
 
-const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 const LIST_ITEM = /^(\s*)(\d+[.)]|[-*+])\s+/;
 const actionMarker = (action: string) => new RegExp(`\\(action:\\s*${action.replace(/[^a-z0-9_]/gi, '')}\\s*\\)`, 'i');
 const refs = (ids: number[]) => ids.map((id) => `ev:${id}`).join(', ');
 
-/** Sets `last_reviewed` in the front matter (adding front matter when there is none), keeping every other key. */
-export function setLastReviewed(markdown: string, day: string): string {
-  const m = FRONT_MATTER.exec(markdown);
-  if (!m) return `---\n${stringify({ last_reviewed: day })}---\n${markdown}`;
-  const doc = parseDocument(m[1]!);
+/** The front matter block with `last_reviewed` set and every other key kept; a new block when there was none. */
+function frontMatterWith(yaml: string | null, day: string): string {
+  if (yaml === null) return `---\n${stringify({ last_reviewed: day })}---\n`;
+  // gray-matter keeps a Windows line end's \r on each line of the block: the YAML is read with plain line ends.
+  const doc = parseDocument(yaml.split('\r\n').join('\n').replace(/\r$/, ''));
+  // An empty block (or one of comments only) has no map to set a key in: the key follows what it held.
+  if (!doc.contents) return `---\n${yaml.trim() ? `${yaml.trim()}\n` : ''}${stringify({ last_reviewed: day })}---\n`;
   doc.set('last_reviewed', day);
-  return `---\n${doc.toString()}---\n${markdown.slice(m[0].length)}`;
+  return `---\n${doc.toString()}---\n`;
+}
+
+/**
+ * Sets `last_reviewed` in the front matter (adding front matter when there is none), keeping every other key. The
+ * block is found by gray-matter, as the runbook reader finds it (an empty block or a byte-order mark included).
+ */
+export function setLastReviewed(markdown: string, day: string): string {
+  const block = frontMatterBlock(markdown);
+  return frontMatterWith(block?.yaml ?? null, day) + (block ? block.body : markdown);
 }
 
 /** The line range [start, end) of the list item whose prose names the action, or null. */
@@ -98,9 +109,9 @@ export function updateRunbook(
   day: string,
 ): RunbookUpdate {
   const changes: RunbookChange[] = [];
-  const fm = FRONT_MATTER.exec(markdown);
-  const head = fm ? fm[0] : '';
-  const lines = markdown.slice(head.length).split('\n');
+  // The body only: the front matter is rewritten once, at the end.
+  const fm = frontMatterBlock(markdown);
+  const lines = (fm?.body ?? markdown).split('\n');
   for (const f of findings) {
     const item = findItem(lines, f.action);
     if (item) {
@@ -139,8 +150,7 @@ export function updateRunbook(
       });
     }
   }
-  const body = lines.join('\n');
-  const out = setLastReviewed(head + body, day);
+  const out = frontMatterWith(fm?.yaml ?? null, day) + lines.join('\n');
   changes.push({ kind: 'last_reviewed', description: `\`last_reviewed\` set to ${day}`, evidence: [] });
   return { markdown: out, changes };
 }

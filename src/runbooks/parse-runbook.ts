@@ -115,6 +115,17 @@ function splitFrontMatter(markdown: string, source: string): { data: Record<stri
 }
 
 /**
+ * A runbook's front matter block as gray-matter finds it (the same reading as `parseRunbook`): its YAML text and the
+ * body after it; null when the runbook has none. A byte-order mark before the opening `---` is dropped.
+ */
+export function frontMatterBlock(markdown: string): { yaml: string; body: string } | null {
+  const text = markdown.charCodeAt(0) === 0xfeff ? markdown.slice(1) : markdown;
+  const file = matter(text, MATTER_OPTIONS);
+  // gray-matter leaves the content as given when there is no front matter, and cuts the block off when there is.
+  return file.content === text ? null : { yaml: file.matter, body: file.content };
+}
+
+/**
  * The YAML parser's message on one line: "… at line 3, column 1:" is followed by the offending line, which is quoted
  * after it instead of being cut off ("… at line 3, column 1: `: b: [`").
  */

@@ -108,6 +108,30 @@ last_reviewed: 2026-03-02
   });
 });
 
+describe('front matter as the runbook reader finds it (gray-matter)', () => {
+  it('sets last_reviewed in an empty block instead of stacking a second block on top of it', () => {
+    expect(setLastReviewed('---\n---\n# T\n', '2026-03-02')).toBe('---\nlast_reviewed: 2026-03-02\n---\n# T\n');
+  });
+
+  it('reads a block after a byte-order mark, so its keys stay front matter and do not fall into the body', () => {
+    const md =
+      '\uFEFF---\nid: rb-search\nalerts: [SearchErrors]\n---\n# SearchErrors\n\n1. Roll back (action: rollback_deploy).\n';
+    const { markdown } = updateRunbook(md, [rolledBack], 'INC-7', '2026-03-02');
+    expect(
+      markdown.startsWith(
+        '---\nid: rb-search\nalerts: [ SearchErrors ]\nlast_reviewed: 2026-03-02\n---\n# SearchErrors',
+      ),
+    ).toBe(true);
+    expect(parseRunbook(markdown, { source: 'rb.md' })).toMatchObject({ id: 'rb-search', lastReviewed: '2026-03-02' });
+  });
+
+  it('keeps Windows line ends of the body and reads the block between them', () => {
+    const out = setLastReviewed('---\r\nid: rb-x\r\n---\r\n# T\r\n', '2026-03-02');
+    expect(parseRunbook(out, { source: 'rb.md' })).toMatchObject({ id: 'rb-x', lastReviewed: '2026-03-02' });
+    expect(out.match(/^---/gm)).toHaveLength(2);
+  });
+});
+
 describe('createRunbook', () => {
   it('writes a runbook for the alert from the steps that worked, which the parser reads', () => {
     const { markdown, changes } = createRunbook(

@@ -14,7 +14,7 @@ import {
 } from '../../../../src/investigation/chart-view.js';
 import { buildSloBurnChartView } from '../../../../src/slo/slo-chart.js';
 import type { Series } from '../../../../src/investigation/evidence-model.js';
-import { buildChartSpec, niceTicks, wallClockMs } from '../../../../presenters/charts/chart-spec.js';
+import { buildChartSpec, niceTicks, timeTicks, wallClockMs } from '../../../../presenters/charts/chart-spec.js';
 import { renderChartPng, renderChartSvg } from '../../../../presenters/charts/render-chart.js';
 
 const T0 = Date.UTC(2026, 10, 30, 1, 0, 0) / 1000; // 01:00 UTC = 02:00 in Berlin (CET)
@@ -41,6 +41,11 @@ const VIEW: ChartView = buildMetricChartView({
 
 const ariaLabels = (svg: string) => [...svg.matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1]!);
 const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+/** The title's lines as drawn (its text or tspans), not its aria-label, which always holds the whole title. */
+const titleLines = (svg: string) => {
+  const drawn = /role-title-text"[^>]*><text[^>]*>(.*?)<\/text>/.exec(svg)![1]!;
+  return drawn.includes('<tspan') ? [...drawn.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]!) : [drawn];
+};
 
 describe('renderChartSvg', () => {
   it('draws a time axis in the team time zone, a value axis in the unit, the threshold and the markers', async () => {
@@ -89,6 +94,47 @@ describe('buildChartSpec', () => {
     expect(wallClockMs(Date.UTC(2026, 6, 1, 1, 0), 'America/New_York')).toBe(Date.UTC(2026, 5, 30, 21, 0));
   });
 
+  it('keeps a daylight-saving night in order: the repeated hour is drawn twice, its ticks named by offset', async () => {
+    // Berlin falls back at 01:00 UTC on 2026-10-25: 02:00–02:59 happens in CEST (GMT+2), then again in CET (GMT+1).
+    const start = Date.UTC(2026, 9, 24, 23, 30) / 1000;
+    const view = buildMetricChartView({
+      title: 'fall-back night',
+      role: 'error_ratio',
+      series: [
+        {
+          metric: { service: 'checkout' },
+          values: Array.from({ length: 150 }, (_, i): [number, string] => [start + i * 60, i < 60 ? '0.01' : '0.08']),
+        },
+      ],
+      timeZone: 'Europe/Berlin',
+    });
+    const svg = await renderChartSvg(view);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['02:00 GMT+2', '02:00 GMT+1']));
+    // The line's x coordinates only grow: no hour folded back onto the one before it.
+    const line = /aria-roledescription="line mark" d="M([^"]+)"/.exec(svg)![1]!;
+    const xs = line.split('L').map((p) => Number(p.split(',')[0]));
+    expect(xs.length).toBe(150);
+    expect(xs.every((x, i) => i === 0 || x > xs[i - 1]!)).toBe(true);
+    const fallBack = timeTicks(Date.UTC(2026, 9, 25, 0, 0), Date.UTC(2026, 9, 25, 2, 0), 'Europe/Berlin');
+    expect(fallBack.map((t) => t.label)).toEqual([
+      '02:00 GMT+2',
+      '02:30 GMT+2',
+      '02:00 GMT+1',
+      '02:30 GMT+1',
+      '03:00 GMT+1',
+    ]);
+    expect(fallBack[2]!.at).toBe(Date.UTC(2026, 9, 25, 1, 0));
+    // Spring forward (2026-03-29, 02:00 CET becomes 03:00 CEST): no tick in the hour that does not exist.
+    const spring = timeTicks(Date.UTC(2026, 2, 29, 0, 0), Date.UTC(2026, 2, 29, 2, 0), 'Europe/Berlin');
+    expect(spring.map((t) => t.label)).toEqual([
+      '01:00 GMT+1',
+      '01:30 GMT+1',
+      '03:00 GMT+2',
+      '03:30 GMT+2',
+      '04:00 GMT+2',
+    ]);
+  });
+
   it('draws an empty chart (no data yet) with its axes and threshold rather than failing', async () => {
     const svg = await renderChartSvg({ ...VIEW, series: [], markers: [] });
     expect(ariaLabels(svg).find((a) => a.startsWith('Y-axis'))).toContain("titled 'error ratio (%)'");
@@ -108,6 +154,26 @@ describe('buildChartSpec', () => {
       timeZone: 'UTC',
     });
     expect(texts(await renderChartSvg(week))).toContain('Dec 01 00:00');
+  });
+
+  it('ticks bytes at round binary units and a zero crossed from below at 0', async () => {
+    const memory = buildMetricChartView({
+      title: 'memory',
+      role: 'memory',
+      series: [series('catalog', (i) => 1.9e9 + i * 3e7)],
+      timeZone: 'UTC',
+    });
+    const t = texts(await renderChartSvg(memory));
+    expect(t).toEqual(expect.arrayContaining(['0 B', '1 GiB', '2 GiB', '3 GiB']));
+    expect(t.some((x) => /MiB/.test(x))).toBe(false);
+    expect(niceTicks(-0.3, 0.1)).toEqual([-0.3, -0.2, -0.1, 0, 0.1]);
+    const below = buildMetricChartView({
+      title: 'below zero',
+      role: 'error_ratio',
+      series: [series('checkout', (i) => -i * 0.005)],
+      timeZone: 'UTC',
+    });
+    expect(texts(await renderChartSvg(below))).toContain('0%');
   });
 
   it('picks round tick values that cover the data', () => {
@@ -227,11 +293,34 @@ describe('a verification chart shaped like the certificate scenario', () => {
     const width = (s: string) => Number(/<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(s)![1]);
     const plain = await renderChartSvg({ ...view, markers: [] });
     expect(width(svg)).toBe(width(plain));
-    expect(svg).toContain('before and after renew_certificate');
-    expect(svg).toContain('INC-12: probe success of edge-gateway');
+    expect(titleLines(svg).join(' ')).toBe(title);
     expect(texts(svg).some((t) => t.includes('…'))).toBe(false);
     // The label is right-aligned at its line: it ends where the marker is.
     expect(svg).toMatch(/text-anchor="end"[^>]*>renew_certificate applied by the copilot after approval</);
+  });
+});
+
+describe('chart titles', () => {
+  it('draws a title whole, wrapped between words, never cut with an ellipsis', async () => {
+    const points = Array.from({ length: 20 }, (_, i): [number, number] => [(T0 + i * 60) * 1000, 0.9]);
+    for (const title of [
+      'INC-1: error ratio of frontend before and after rollback_deploy',
+      'INC-12: probe success of edge-gateway before and after renew_certificate',
+      'INC-7: SLO checkout-availability (checkout): 25.4% of budget left, burning 53× over 1 h, paid tier only',
+    ]) {
+      const view = buildVerificationChartView({
+        title,
+        role: 'error_ratio',
+        points,
+        appliedAt: (T0 + 600) * 1000,
+        actionLabel: 'rollback_deploy applied',
+        limit: 0.03,
+        timeZone: 'UTC',
+      });
+      const lines = titleLines(await renderChartSvg(view));
+      expect(lines.join(' ')).toBe(title);
+      expect(lines.every((l) => !l.includes('…'))).toBe(true);
+    }
   });
 });
 
