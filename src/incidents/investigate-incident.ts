@@ -9,6 +9,7 @@ import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investi
 import { saveSpans } from '../investigation/spans-repository.js';
 import { latestAlertOfFingerprint } from './alerts-repository.js';
 import { findIncident, saveInvestigation, type Incident } from './repository.js';
+import { teamZone } from './onset.js';
 import { firstAlert } from './alerts-repository.js';
 import { appendEvent, declaredSummary, lastEventOfType } from './timeline-repository.js';
 import { requestPresentation } from '../jobs/presentations.js';
@@ -91,6 +92,7 @@ export async function investigateIncident(
       page: p,
       sources: ctx.services.evidence,
       now: ctx.clock.now().getTime(),
+      timeZone: teamZone(file, incident.team),
       ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
       window: windowFromConfig(file),
       record: (s) => steps.push(s),

@@ -21,6 +21,8 @@ export async function investigateDeterministic(input: {
   page: PageSummary;
   sources: EvidenceSources;
   now: number;
+  /** The team's time zone for times in evidence text; UTC when absent. */
+  timeZone?: string;
   record?: StepRecorder;
 }): Promise<InvestigationResult> {
   const { page, now } = input;
@@ -38,6 +40,7 @@ export async function investigateDeterministic(input: {
   const ctx: Context = {
     page,
     now,
+    zone: input.timeZone ?? 'UTC',
     services,
     callers,
     signals: ev.signals,

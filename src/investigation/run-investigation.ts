@@ -22,6 +22,8 @@ export interface RunInvestigationInput {
   /** Receives every step: queries, model calls, tool calls, decisions. */
   record?: StepRecorder;
   logger?: Logger;
+  /** The team's time zone for times in evidence text; UTC when absent. */
+  timeZone?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function runInvestigation(input: RunInvestigationInput): Promise<In
     page: input.page,
     sources: degraded,
     now: input.now,
+    ...(input.timeZone ? { timeZone: input.timeZone } : {}),
     record: input.record,
   });
   if (failures.size)

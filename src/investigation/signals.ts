@@ -3,6 +3,7 @@ import { detectDeparture, toPoints, type Departure } from './change-point.js';
 import type { MetricsSource, StepRecorder, TimeRange } from './ports.js';
 import type { ServiceNode, Series } from './evidence-model.js';
 import { formatRoleValue } from './format-value.js';
+import { formatTimeOfDay } from '../../lib/wall-clock.js';
 
 /** A series' selector as written in evidence: `name{label="value",...}` in the series' own label order. */
 function seriesSelector(series: Series): string {
@@ -159,14 +160,18 @@ export function fmt(role: string, v: number): string {
   return formatRoleValue(role, v);
 }
 
-export function hhmm(ms: number): string {
-  return `${new Date(ms).toISOString().slice(11, 16)}Z`;
+/**
+ * A time in evidence text: "14:05 GMT+1" in the team's zone (the briefing's, the chart's), "13:05Z" when the
+ * investigation has no team zone (eval, the CLI).
+ */
+export function hhmm(ms: number, zone = 'UTC'): string {
+  return zone === 'UTC' ? `${new Date(ms).toISOString().slice(11, 16)}Z` : formatTimeOfDay(ms, zone);
 }
 
-export function describeFinding(f: SeriesFinding): string {
+export function describeFinding(f: SeriesFinding, zone = 'UTC'): string {
   const d = f.departure;
   if (!d) return `${f.selector}: steady at ${fmt(f.role, f.last)}`;
-  return `${f.selector}: ${fmt(f.role, d.before)} -> ${fmt(f.role, d.after)} from ${hhmm(d.onset)}${f.significant ? '' : ' (minor)'}`;
+  return `${f.selector}: ${fmt(f.role, d.before)} -> ${fmt(f.role, d.after)} from ${hhmm(d.onset, zone)}${f.significant ? '' : ' (minor)'}`;
 }
 
 export function firstOf(sig: ServiceSignals | undefined, role: string): SeriesFinding | undefined {

@@ -16,6 +16,8 @@ export const CHANGE_WINDOW = 35 * MIN;
 export interface Context {
   page: PageSummary;
   now: number;
+  /** The team's time zone: times in evidence text are written in it (UTC when there is no team). */
+  zone: string;
   services: Map<string, ServiceNode>;
   callers: Map<string, string[]>;
   signals: Map<string, ServiceSignals>;
@@ -52,21 +54,21 @@ export interface Candidate {
   primary: boolean;
 }
 
-export function metricRef(f: SeriesFinding): EvidenceRef {
+export function metricRef(f: SeriesFinding, ctx: Pick<Context, 'zone'>): EvidenceRef {
   return {
     kind: 'metric',
     ref: f.selector,
-    detail: describeFinding(f).slice(f.selector.length + 2),
+    detail: describeFinding(f, ctx.zone).slice(f.selector.length + 2),
     role: f.role,
     unit: unitOfRole(f.role),
   };
 }
 
-export function logRef(t: LogTemplate): EvidenceRef {
+export function logRef(t: LogTemplate, ctx: Pick<Context, 'zone'>): EvidenceRef {
   return {
     kind: 'log',
     ref: t.first.line,
-    detail: `${t.service} ${t.level}, first at ${hhmm(t.firstTs)}, ${t.count}x since`,
+    detail: `${t.service} ${t.level}, first at ${hhmm(t.firstTs, ctx.zone)}, ${t.count}x since`,
   };
 }
 

@@ -31,12 +31,12 @@ export function implicated(
   const edgeFailing = !!edge?.significant && edge.departure!.onset >= ctx.t0 - RELATED;
   if (edgeFailing) {
     strength += 3;
-    evidence.push(metricRef(edge!));
+    evidence.push(metricRef(edge!, ctx));
   }
   const own = [...relatedSymptoms(ctx, dep), ...resourceFindings(ctx, dep)];
   if (own.length) {
     strength += 2;
-    evidence.push(...own.slice(0, 3).map(metricRef));
+    evidence.push(...own.slice(0, 3).map((f) => metricRef(f, ctx)));
   }
   const mentions = ctx.logs
     .mentioning(caller, dep, ctx.t0 - 5 * MIN)
@@ -44,14 +44,14 @@ export function implicated(
   // A vendor or a service that exports nothing has no metrics to say it failed: its callers' logs (and its own) speak for it.
   const mute = ctx.services.get(dep)?.kind === 'external' || isSilent(ctx, dep);
   if (mentions.length) {
-    evidence.push(...mentions.slice(0, 2).map(logRef));
+    evidence.push(...mentions.slice(0, 2).map((t) => logRef(t, ctx)));
     if (strength > 0 || (mute && !edge)) strength += 1;
   }
   if (mute && ctx.services.get(dep)?.kind !== 'external' && (strength > 0 || mentions.length)) {
     const ownErrors = ctx.logs.newSince(dep, ctx.t0 - 10 * MIN).filter((t) => t.level === 'error');
     if (ownErrors.length) {
       strength += 1;
-      evidence.push(...ownErrors.slice(0, 2).map(logRef));
+      evidence.push(...ownErrors.slice(0, 2).map((t) => logRef(t, ctx)));
     }
   }
   if (strength === 0 && relaxed) {
@@ -70,7 +70,7 @@ export function implicated(
     );
     if (faint.length) {
       strength = 1;
-      evidence.push(...faint.slice(0, 2).map(metricRef));
+      evidence.push(...faint.slice(0, 2).map((f) => metricRef(f, ctx)));
     }
   }
   if (strength === 0) return null;

@@ -28,7 +28,8 @@ export function anomaliesOf(ctx: Context): string[] {
   const out: string[] = [];
   for (const [, sig] of ctx.signals) {
     for (const [, fs] of sig.byRole)
-      for (const f of fs) if (f.significant && f.departure!.onset >= ctx.t0 - RELATED) out.push(describeFinding(f));
+      for (const f of fs)
+        if (f.significant && f.departure!.onset >= ctx.t0 - RELATED) out.push(describeFinding(f, ctx.zone));
   }
   for (const t of ctx.logs.templates)
     if (t.firstTs >= ctx.t0 - 5 * MIN && t.level === 'error') out.push(`new log on ${t.service}: ${t.first.line}`);

@@ -125,6 +125,24 @@ describe('investigateDeterministic: walking the graph', () => {
   });
 });
 
+describe('investigateDeterministic: times in evidence text', () => {
+  it("writes them in the team's zone when it has one (as the briefing and chart show them), in UTC otherwise", async () => {
+    const s = searchBreaks();
+    const zoned = await investigateDeterministic({
+      page: pageSummaryFromScenario(s),
+      sources: createScenarioSources(s),
+      now: NOW,
+      timeZone: 'Asia/Kolkata',
+    });
+    const details = (r: typeof zoned) => r.hypotheses.flatMap((h) => h.evidence.map((e) => e.detail ?? ''));
+    const times = details(zoned).join(' | ');
+    expect(times).toMatch(/\d\d:\d\d GMT\+5:30/);
+    expect(times).not.toMatch(/\d\d:\d\dZ/);
+    const utc = details(await investigate(s)).join(' | ');
+    expect(utc).toMatch(/\d\d:\d\dZ/);
+  });
+});
+
 describe('investigateDeterministic: the paged service', () => {
   it('finds the paged service in the graph from a display name such as a PagerDuty service summary', async () => {
     const s = searchBreaks();

@@ -23,13 +23,13 @@ export function certificateSignature(ctx: Context, root: Root): Candidate[] {
     ...(cert
       ? [
           {
-            ...metricRef(cert),
-            detail: `certificate ${formatValue(cert.last, 'expiry', { nowMs: ctx.now })} (at ${hhmm(cert.last * 1000)})`,
+            ...metricRef(cert, ctx),
+            detail: `certificate ${formatValue(cert.last, 'expiry', { nowMs: ctx.now })} (at ${hhmm(cert.last * 1000, ctx.zone)})`,
           },
         ]
       : []),
-    ...(probe?.significant ? [metricRef(probe)] : []),
-    ...logs.slice(0, 1).map(logRef),
+    ...(probe?.significant ? [metricRef(probe, ctx)] : []),
+    ...logs.slice(0, 1).map((t) => logRef(t, ctx)),
   ];
   const signals = [
     ...(expired ? ['cert_expired'] : []),
@@ -43,7 +43,7 @@ export function certificateSignature(ctx: Context, root: Root): Candidate[] {
         'certificate_expiry',
         service,
         null,
-        `the TLS certificate served by ${service} expired${cert ? ` at ${hhmm(cert.last * 1000)}` : ''}`,
+        `the TLS certificate served by ${service} expired${cert ? ` at ${hhmm(cert.last * 1000, ctx.zone)}` : ''}`,
         [...ev, ...pastRefs(ctx, service, 'certificate_expiry')],
       ),
       score: 5 + signals.length * 1.2,

@@ -131,15 +131,15 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
     const lag = Math.round((onset - c.ts) / MIN);
     const ev: EvidenceRef[] =
       c.kind === 'deploy'
-        ? [{ kind: 'deploy', ref: c.item.id, detail: `${(c.item as Deploy).title} at ${hhmm(c.ts)}` }]
+        ? [{ kind: 'deploy', ref: c.item.id, detail: `${(c.item as Deploy).title} at ${hhmm(c.ts, ctx.zone)}` }]
         : [
             {
               kind: 'change',
               ref: c.item.id,
-              detail: `${(c.item as Change).kind} change at ${hhmm(c.ts)}: ${(c.item as Change).summary}`,
+              detail: `${(c.item as Change).kind} change at ${hhmm(c.ts, ctx.zone)}: ${(c.item as Change).summary}`,
             },
           ];
-    ev.push(...own.slice(0, 2).map(metricRef), ...errorsNew.slice(0, 2).map(logRef), ...trail.slice(0, 2));
+    ev.push(...own.slice(0, 2).map((f) => metricRef(f, ctx)), ...errorsNew.slice(0, 2).map((t) => logRef(t, ctx)), ...trail.slice(0, 2));
     const category = c.kind === 'deploy' ? 'bad_deploy' : 'config_change';
     const signals = ['change_in_window'];
     if (own.some((f) => f.role === 'error_ratio')) signals.push('own_errors');
@@ -182,17 +182,17 @@ export function leads(ctx: Context, root: Root): Candidate[] {
       Date.parse(d.ts) < onset - CHANGE_WINDOW &&
       Date.parse(d.ts) >= onset - 3 * CHANGE_WINDOW,
   );
-  for (const d of older.slice(-1)) out.push(lead(d, onset, 0.5));
+  for (const d of older.slice(-1)) out.push(lead(d, onset, 0.5, ctx));
   for (const victim of root.path.slice(0, -1)) {
     const near = [...ctx.deploys, ...ctx.changes].filter(
       (d) => d.service === victim && Math.abs(Date.parse(d.ts) - onset) <= CHANGE_WINDOW,
     );
-    for (const d of near.slice(-1)) out.push(lead(d, onset, 0.4));
+    for (const d of near.slice(-1)) out.push(lead(d, onset, 0.4, ctx));
   }
   return out;
 }
 
-export function lead(d: Deploy | Change, onset: number, score: number): Candidate {
+export function lead(d: Deploy | Change, onset: number, score: number, ctx: Pick<Context, 'zone'>): Candidate {
   const isDeploy = !('kind' in d);
   const lag = Math.round((onset - Date.parse(d.ts)) / MIN);
   return {
@@ -205,7 +205,7 @@ export function lead(d: Deploy | Change, onset: number, score: number): Candidat
         {
           kind: isDeploy ? 'deploy' : 'change',
           ref: d.id,
-          detail: `${isDeploy ? (d as Deploy).title : (d as Change).summary} at ${hhmm(Date.parse(d.ts))}`,
+          detail: `${isDeploy ? (d as Deploy).title : (d as Change).summary} at ${hhmm(Date.parse(d.ts), ctx.zone)}`,
         },
       ],
     ),

@@ -21,8 +21,8 @@ export function diskSignature(ctx: Context, root: Root): Candidate[] {
         null,
         `${service} ran out of disk${disk ? ` (${fmt('disk_free', disk.last)} free)` : ' (its logs say no space left on device)'}`,
         [
-          ...(disk ? [metricRef(disk)] : []),
-          ...logs.slice(0, 2).map(logRef),
+          ...(disk ? [metricRef(disk, ctx)] : []),
+          ...logs.slice(0, 2).map((t) => logRef(t, ctx)),
           ...root.trail.slice(-2),
           ...pastRefs(ctx, service, 'disk_full'),
         ],

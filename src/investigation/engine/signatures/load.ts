@@ -61,7 +61,7 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
   const logs = ctx.logs
     .newSince(service, ctx.t0 - 10 * MIN)
     .slice(0, 1)
-    .map(logRef);
+    .map((t) => logRef(t, ctx));
   const out: Candidate[] = [];
   const surge = !!req?.significant && jump.ratio >= 1.6 && jump.stepped;
   if (surge) {
@@ -71,11 +71,11 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
         'traffic_surge',
         service,
         null,
-        `traffic to ${service} stepped up ${formatFactor(jump.ratio)} above its trend at ${hhmm(jump.onset)}; CPU and latency rose with it`,
+        `traffic to ${service} stepped up ${formatFactor(jump.ratio)} above its trend at ${hhmm(jump.onset, ctx.zone)}; CPU and latency rose with it`,
         [
-          metricRef(req!),
-          ...(cpu ? [metricRef(cpu)] : []),
-          ...(lat?.significant ? [metricRef(lat)] : []),
+          metricRef(req!, ctx),
+          ...(cpu ? [metricRef(cpu, ctx)] : []),
+          ...(lat?.significant ? [metricRef(lat, ctx)] : []),
           ...logs,
           ...pastRefs(ctx, service, 'traffic_surge'),
         ],
@@ -101,9 +101,9 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
         null,
         `${service} CPU went from ${fmt('cpu', cpu.departure!.before)} to ${fmt('cpu', cpu.last)} with traffic ${formatFactor(rawRatio)}`,
         [
-          metricRef(cpu),
-          ...(req ? [metricRef(req)] : []),
-          ...(lat?.significant ? [metricRef(lat)] : []),
+          metricRef(cpu, ctx),
+          ...(req ? [metricRef(req, ctx)] : []),
+          ...(lat?.significant ? [metricRef(lat, ctx)] : []),
           ...logs,
           ...pastRefs(ctx, service, 'cpu_saturation'),
         ],
@@ -120,7 +120,7 @@ export function loadSignatures(ctx: Context, root: Root): Candidate[] {
         service,
         null,
         `traffic to ${service} rose ${formatFactor(rawRatio)}; less than a surge usually is`,
-        [metricRef(req), metricRef(cpu)],
+        [metricRef(req, ctx), metricRef(cpu, ctx)],
       ),
       score: 1,
       signals: [],

@@ -65,21 +65,27 @@ export function memorySignature(ctx: Context, root: Root): Candidate[] {
           {
             kind: 'metric',
             ref: mem.selector,
-            detail: `grew from ${hhmm(growth.growthStart)}, ${fmt('memory', growth.base)} -> ${fmt('memory', growth.peak)}`,
+            detail: `grew from ${hhmm(growth.growthStart, ctx.zone)}, ${fmt('memory', growth.base)} -> ${fmt('memory', growth.peak)}`,
           },
           ...(restartsRef
             ? [
                 {
                   kind: 'metric' as const,
                   ref: restartsRef.selector,
-                  detail: `${restarts.added} restart(s) in the window, last at ${hhmm(restarts.times.at(-1)!)}`,
+                  detail: `${restarts.added} restart(s) in the window, last at ${hhmm(restarts.times.at(-1)!, ctx.zone)}`,
                 },
               ]
             : []),
           ...(cause
-            ? [{ kind: 'deploy' as const, ref: cause.id, detail: `${cause.title} at ${hhmm(Date.parse(cause.ts))}` }]
+            ? [
+                {
+                  kind: 'deploy' as const,
+                  ref: cause.id,
+                  detail: `${cause.title} at ${hhmm(Date.parse(cause.ts), ctx.zone)}`,
+                },
+              ]
             : []),
-          ...oom.map(logRef),
+          ...oom.map((t) => logRef(t, ctx)),
           ...pastRefs(ctx, service, 'memory_leak'),
         ],
       ),

@@ -22,9 +22,9 @@ export function queueSignature(ctx: Context, root: Root): Candidate[] {
         null,
         `${service} stopped keeping up with ${depth.labels.queue ?? 'its queue'}: depth ${fmt('queue_depth', depth.last)}`,
         [
-          metricRef(depth),
-          ...(processed ? [metricRef(processed)] : []),
-          ...logs.slice(0, 2).map(logRef),
+          metricRef(depth, ctx),
+          ...(processed ? [metricRef(processed, ctx)] : []),
+          ...logs.slice(0, 2).map((t) => logRef(t, ctx)),
           ...pastRefs(ctx, service, 'queue_backlog'),
         ],
       ),

@@ -60,14 +60,14 @@ export function retryStormSignature(ctx: Context, root: Root): Candidate[] {
           isChange ? 'config_change' : 'bad_deploy',
           caller,
           c.id,
-          `${service} requests multiplied ${formatFactor(d.ratio)} at ${hhmm(d.onset)} with ${caller}'s traffic flat: retries amplified by ${c.id}`,
+          `${service} requests multiplied ${formatFactor(d.ratio)} at ${hhmm(d.onset, ctx.zone)} with ${caller}'s traffic flat: retries amplified by ${c.id}`,
           [
             {
               kind: isChange ? 'change' : 'deploy',
               ref: c.id,
-              detail: `${changeText(c)} at ${hhmm(Date.parse(c.ts))}`,
+              detail: `${changeText(c)} at ${hhmm(Date.parse(c.ts), ctx.zone)}`,
             },
-            metricRef(req),
+            metricRef(req, ctx),
             ...root.trail.slice(-2),
           ],
         ),

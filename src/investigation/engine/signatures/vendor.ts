@@ -20,7 +20,7 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
   const limited = logs.filter((t) => RATE_LIMITED.test(t.first.line));
   const outage = logs.filter((t) => OUTAGE.test(t.first.line) && !RATE_LIMITED.test(t.first.line));
   const out: Candidate[] = [];
-  const ev = [...edges.slice(0, 2).map(metricRef), ...logs.slice(0, 2).map(logRef)];
+  const ev = [...edges.slice(0, 2).map((f) => metricRef(f, ctx)), ...logs.slice(0, 2).map((t) => logRef(t, ctx))];
   if (ev.length === 0) ev.push(...root.trail.slice(-3));
   const rateLimitedByUs =
     limited.length > 0 && limited.reduce((n, t) => n + t.count, 0) >= outage.reduce((n, t) => n + t.count, 0);
@@ -41,10 +41,10 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
               {
                 kind: isDeploy ? 'deploy' : 'change',
                 ref: c.item.id,
-                detail: `${c.kind} of ${caller} at ${hhmm(c.ts)}`,
+                detail: `${c.kind} of ${caller} at ${hhmm(c.ts, ctx.zone)}`,
               },
-              ...limited.slice(0, 2).map(logRef),
-              ...edges.slice(0, 1).map(metricRef),
+              ...limited.slice(0, 2).map((t) => logRef(t, ctx)),
+              ...edges.slice(0, 1).map((f) => metricRef(f, ctx)),
             ],
           ),
           score: 7 + (c.overlap > 0 ? 1 : 0) - i * 1.5,
@@ -71,7 +71,7 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
       'third_party_outage',
       service,
       null,
-      `calls to vendor ${service} started failing at ${hhmm(onset)}; its callers' errors follow`,
+      `calls to vendor ${service} started failing at ${hhmm(onset, ctx.zone)}; its callers' errors follow`,
       [...ev, ...pastRefs(ctx, service, 'third_party_outage')],
     ),
     score: ours ? 1 : rateLimitedByUs && out.length ? 3 : 4 + signals.length * 1.5,
