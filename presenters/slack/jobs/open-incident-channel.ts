@@ -88,8 +88,10 @@ async function postFirstBriefing(ctx: AppContext, incident: Incident, channelId:
     { channel: channelId, ts: posted.ts },
     briefingState(view),
   );
-  // An investigation that finished while this message was on its way found no briefing to update: update it now.
-  if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
+  // An investigation that finished while this message was on its way found no briefing to update: update it now. One
+  // still running when the row was written finds the briefing and asks for the update itself.
+  if (view.phase === 'investigating' && (!recorded || recorded.investigation))
+    await scheduleBriefingUpdate(ctx, incident.id);
   // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
   // way): its own attempt found no thread to post in, so the charts go with this briefing. Posted once either way.
   // Shown as investigating: whether it finished meanwhile is in the row just written (read again only when another

@@ -8,7 +8,6 @@ import { scheduleBriefingUpdate } from '../../incidents/presentations.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { proposeRemediations } from '../propose-remediations.js';
-import { countRuns } from '../remediation-repository.js';
 
 export const proposeRemediationsPayload = z.object({ incidentId: z.number().int().positive() });
 export type ProposeRemediationsPayload = z.infer<typeof proposeRemediationsPayload>;
@@ -34,10 +33,9 @@ export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRe
       const row = await findIncident(ctx.knex, incidentId);
       if (!row) throw new PermanentJobError(`incident ${incidentId} does not exist`);
       if (row.status === 'resolved' || !row.investigation) return;
-      const before = await countRuns(ctx.knex, incidentId);
-      await proposeRemediations(ctx, incidentId, row.investigation, row);
-      const after = await countRuns(ctx.knex, incidentId);
-      if (after > before) await scheduleBriefingUpdate(ctx, incidentId);
+      // What it proposed (a retry proposes the same again): the briefing shows it.
+      const proposed = await proposeRemediations(ctx, incidentId, row.investigation, row);
+      if (proposed.length) await scheduleBriefingUpdate(ctx, incidentId);
     },
   });
 }
