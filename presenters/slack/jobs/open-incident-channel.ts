@@ -5,7 +5,7 @@ import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { ExternalServiceError, PermanentJobError } from '../../../src/errors.js';
 import { slackIdOf } from '../../../src/oncall/directory.js';
-import { oncallServices } from '../../../src/oncall/services.js';
+import { oncallLookupOnce } from '../../../src/oncall/services.js';
 import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
 import { channelName } from '../../../src/incidents/naming.js';
 import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
@@ -122,7 +122,8 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
   const team = incident.team ? file.teams.find((t) => t.name === incident.team) : undefined;
   const ids = new Set<string>();
   if (team?.schedule) {
-    const { oncall } = oncallServices(ctx);
+    // Primary and secondary from one reading of the schedule's overrides.
+    const oncall = oncallLookupOnce(ctx);
     const at = ctx.clock.now();
     for (const which of ['primary', 'secondary'] as const) {
       const who = await oncall.whoIsOnCall(team.schedule, which, at);

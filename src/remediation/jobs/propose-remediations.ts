@@ -40,10 +40,16 @@ export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRe
   });
 }
 
-/** Enqueues the job when an investigation completes: one job per completed investigation (its timeline entry's id). */
+/**
+ * Enqueues the job when an investigation completes: one job per completed investigation (its timeline entry's id),
+ * none for a novel result.
+ */
 export function proposeOnInvestigationCompleted(ctx: AppContext): void {
   ctx.events.on('investigation.completed', async ({ incidentId }) => {
     const done = await lastEventOfType(ctx.knex, incidentId, 'investigation.completed');
+    // A novel result proposes nothing (proposeRemediations returns at once): no job to run for it.
+    const data = (typeof done?.data === 'string' ? JSON.parse(done.data) : done?.data) as { novel?: unknown } | null;
+    if (data?.novel === true) return;
     await ctx.queue.enqueue(
       ProposeRemediations.name,
       { incidentId },
