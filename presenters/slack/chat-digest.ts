@@ -3,20 +3,18 @@
 import type { AppContext } from '../../src/context.js';
 import { ExternalServiceError } from '../../src/errors.js';
 import { findIncidents, type Incident } from '../../src/incidents/repository.js';
-import { appendEvent } from '../../src/incidents/timeline-repository.js';
+import { appendEventsQuery } from '../../src/incidents/timeline-repository.js';
 import {
-  findDigestItem,
+  digestState,
   itemsOfMessage,
-  markDigestDelivered,
-  newestDigestMessage,
-  waitingDigestItems,
+  markDigestDeliveredWith,
   type DigestItem,
   type DigestKind,
 } from '../../src/incidents/digest-repository.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
 import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
 import { pageView } from '../../src/oncall/page-view.js';
-import { recordPage } from '../../src/oncall/pages-repository.js';
+import { recordPagesQuery } from '../../src/oncall/pages-repository.js';
 import {
   MAX_PAGES_PER_DM,
   MAX_POINTERS_PER_MESSAGE,
@@ -93,7 +91,10 @@ async function loadIncidents(ctx: AppContext, items: DigestItem[], into: Map<num
   for (const incident of await findIncidents(ctx.knex, missing)) into.set(incident.id, incident);
 }
 
-/** What a delivered item leaves behind: a page counts in `pages`; a pointer's place goes on the incident's timeline. */
+/**
+ * What a delivered item leaves behind: a page counts in `pages`; a pointer's place goes on the incident's timeline.
+ * Written with the items' delivery in one statement.
+ */
 async function recordDelivered(
   ctx: AppContext,
   items: DigestItem[],
@@ -101,37 +102,38 @@ async function recordDelivered(
   incidents: Map<number, Incident>,
 ): Promise<void> {
   const when = ctx.clock.now();
-  await ctx.knex.transaction(async (trx) => {
-    await markDigestDelivered(
-      trx,
-      items.map((i) => i.id),
-      at,
-      when,
-    );
-    for (const i of items) {
-      if (i.kind === 'page') {
-        const team = incidents.get(i.incidentId)?.team;
-        await recordPage(trx, {
-          incidentId: i.incidentId,
-          user: i.target,
-          at: when,
-          outsideHours: !isBusinessHours(when, teamHours(ctx.config.file.teams, team)),
-          round: i.round,
-          step: i.step,
-          channel: at.channel,
-          ts: at.ts,
-        });
-      } else {
-        await appendEvent(trx, {
-          incidentId: i.incidentId,
-          type: 'pointer.posted',
-          actor: 'copilot',
-          data: { channel: at.channel, ts: at.ts },
-          dedupeKey: `pointer:${i.incidentId}`,
-        });
-      }
-    }
-  });
+  const pages = items
+    .filter((i) => i.kind === 'page')
+    .map((i) => ({
+      incidentId: i.incidentId,
+      user: i.target,
+      at: when,
+      outsideHours: !isBusinessHours(when, teamHours(ctx.config.file.teams, incidents.get(i.incidentId)?.team)),
+      round: i.round,
+      step: i.step,
+      channel: at.channel,
+      ts: at.ts,
+    }));
+  const pointers = items
+    .filter((i) => i.kind === 'pointer')
+    .map((i) => ({
+      incidentId: i.incidentId,
+      type: 'pointer.posted',
+      actor: 'copilot',
+      data: { channel: at.channel, ts: at.ts },
+      dedupeKey: `pointer:${i.incidentId}`,
+    }));
+  const also = [
+    ...(pages.length ? [recordPagesQuery(ctx.knex, pages)] : []),
+    ...(pointers.length ? [appendEventsQuery(ctx.knex, pointers)] : []),
+  ];
+  await markDigestDeliveredWith(
+    ctx.knex,
+    items.map((i) => i.id),
+    at,
+    when,
+    also,
+  );
 }
 
 /**
@@ -140,18 +142,15 @@ async function recordDelivered(
  */
 export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: string, itemId?: number): Promise<void> {
   await inTurn(`${kind}:${target}`, async () => {
-    // Shown by an earlier turn: done, without flushing what arrived since. Under a burst the jobs queued here would
-    // otherwise each flush the one item that arrived during the previous turn, a message edit a second apiece; now the
-    // first job of each batch shows the whole batch and the rest pass through at once.
-    if (itemId !== undefined) {
-      const mine = await findDigestItem(ctx.knex, itemId);
-      if (!mine || mine.ts || mine.failed) return;
-    }
+    // Read in this turn, not passed in: a turn may wait behind others (a burst, a rate limit) while the incident moves.
     const incidents = new Map<number, Incident>();
-    for (;;) {
-      const waiting = await waitingDigestItems(ctx.knex, kind, target);
+    for (let first = true; ; first = false) {
+      const { waiting, newest } = await digestState(ctx.knex, kind, target);
+      // Shown by an earlier turn (or failed): done, without flushing what arrived since. Under a burst the jobs queued
+      // here would otherwise each flush the one item that arrived during the previous turn, a message edit a second
+      // apiece; now the first job of each batch shows the whole batch and the rest pass through at once.
+      if (first && itemId !== undefined && !waiting.some((i) => i.id === itemId)) return;
       if (!waiting.length) return;
-      const newest = await newestDigestMessage(ctx.knex, kind, target);
       const now = ctx.clock.now().getTime();
       const open =
         newest && newest.items.length < MAX_ITEMS[kind] && now - newest.firstAt.getTime() < DIGEST_WINDOW_MS

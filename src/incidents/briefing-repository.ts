@@ -25,6 +25,8 @@ export interface BriefingFacts {
    * deploy, the periodic refresh) leaves the line standing.
    */
   lastWhatChanged: unknown;
+  /** The roles held in the incident (`incident_roles` rows, unordered). */
+  roles: Record<string, unknown>[];
 }
 
 export const ANSWERED_TYPES = ['incident.acknowledged', 'incident.resolved', 'incident.reopened'];
@@ -45,7 +47,8 @@ export async function briefingFacts(db: Knex | Knex.Transaction, incidentId: num
           where e.incident_id = :id and e.type = 'alerts.truncated' order by e.id desc limit 1) as truncation,
        (select e.data from incident_events e
           where e.incident_id = :id and e.type = 'investigation.completed' and e.data -> 'whatChanged' is not null
-          order by e.id desc limit 1) as investigation`,
+          order by e.id desc limit 1) as investigation,
+       (select coalesce(json_agg(r), '[]'::json) from incident_roles r where r.incident_id = :id) as roles`,
     { id: incidentId, answered: ANSWERED_TYPES },
   );
   const row = (result as { rows: Record<string, unknown>[] }).rows[0] ?? {};
@@ -69,5 +72,6 @@ export async function briefingFacts(db: Knex | Knex.Transaction, incidentId: num
     answered: (parse(row.answered) ?? []) as { type: string; actor: string | null }[],
     truncated: typeof truncation?.truncated === 'number' ? truncation.truncated : 0,
     lastWhatChanged: parse(row.investigation) ?? undefined,
+    roles: (parse(row.roles) ?? []) as Record<string, unknown>[],
   };
 }

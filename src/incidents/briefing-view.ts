@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
 import { formatConfidence } from '../investigation/format-value.js';
-import { listIncidentRoles } from './roles-repository.js';
+import { rolesFromRows } from './roles-repository.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
 import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
@@ -219,7 +219,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     ...(paused ? { autonomyPaused: paused } : {}),
     // Once briefed: the first briefing goes out before anything is known to compare.
     similar: inv ? await similarView(knex, incident) : [],
-    roles: (await listIncidentRoles(knex, incident.id, config.file.incidents.roles)).map(({ role, user }) => ({
+    roles: rolesFromRows(facts.roles, config.file.incidents.roles).map(({ role, user }) => ({
       role,
       user,
     })),

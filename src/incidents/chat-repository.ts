@@ -1,29 +1,107 @@
 // The incident's chat record (its channel, briefing message and state, invited responders), as a presenter writes it.
 import type { Knex } from 'knex';
-import type { ChatStep } from './repository.js';
+import { toIncident, type ChatStep, type Incident } from './repository.js';
 
 type Db = Knex | Knex.Transaction;
 
-/** Records the incident's channel unless one is recorded already; true when this call recorded it. */
-export async function recordChannel(
+/** A timeline entry written with an update of the incident row, in the same statement. */
+interface RowEvent {
+  type: string;
+  data: Record<string, unknown>;
+  dedupeKey: string;
+}
+
+/**
+ * Runs an update of one incident row (`returning *`) and, only when it matched, appends a timeline entry, in ONE
+ * statement; the row as updated, or undefined when the update matched nothing.
+ */
+async function updateWithEvent(
+  db: Db,
+  update: Knex.QueryBuilder,
+  event: RowEvent,
+): Promise<Record<string, unknown> | undefined> {
+  const res = await db.raw<{ rows: Record<string, unknown>[] }>(
+    `with u as (?), e as (
+       insert into incident_events (incident_id, type, actor, data, at, dedupe_key)
+       select u.id, ?, 'copilot', ?::jsonb, ?, ? from u
+       on conflict (dedupe_key) do nothing)
+     select * from u`,
+    [update, event.type, JSON.stringify(event.data), new Date(), event.dedupeKey],
+  );
+  return res.rows[0];
+}
+
+/**
+ * Records the incident's channel unless one is recorded already, and its `channel.created` timeline entry, in one
+ * statement; true when this call recorded it.
+ */
+export async function recordChannelCreated(
   db: Db,
   incidentId: number,
   channel: { id: string; name: string },
   now: Date,
 ): Promise<boolean> {
-  const updated = await db('incidents')
+  const update = db('incidents')
     .where({ id: incidentId })
     .whereNull('channel_id')
-    .update({ channel_id: channel.id, channel_name: channel.name, updated_at: now });
-  return updated > 0;
+    .update({ channel_id: channel.id, channel_name: channel.name, updated_at: now })
+    .returning('id');
+  const row = await updateWithEvent(db, update, {
+    type: 'channel.created',
+    data: { channel: channel.id, name: channel.name },
+    dedupeKey: `channel:${incidentId}`,
+  });
+  return row !== undefined;
 }
 
-/** Records the briefing message and what it showed, unless a briefing is recorded already. */
-export async function recordBriefing(db: Db, incidentId: number, ts: string, state: unknown): Promise<void> {
-  await db('incidents')
+/**
+ * Records the first briefing message and what it showed, unless a briefing is recorded already, with its
+ * `briefing.posted` timeline entry, in one statement; the incident as it now is (an investigation finished meanwhile
+ * included), or undefined when another briefing was recorded first.
+ */
+export async function recordBriefingPosted(
+  db: Db,
+  incidentId: number,
+  at: { channel: string; ts: string },
+  state: unknown,
+): Promise<Incident | undefined> {
+  const update = db('incidents')
     .where({ id: incidentId })
     .whereNull('briefing_ts')
-    .update({ briefing_ts: ts, briefing_state: JSON.stringify(state) });
+    .update({ briefing_ts: at.ts, briefing_state: JSON.stringify(state) })
+    .returning('*');
+  const row = await updateWithEvent(db, update, {
+    type: 'briefing.posted',
+    data: { channel: at.channel, ts: at.ts },
+    dedupeKey: `briefing:${incidentId}`,
+  });
+  return row ? toIncident(row) : undefined;
+}
+
+/**
+ * The Slack user ids invited to the incident's channel and their `responders.invited` timeline entry, in one
+ * statement: the `invited` step of opening it in chat is done (with `alsoDone`, steps done just before it).
+ */
+export async function recordRespondersInvited(
+  db: Db,
+  incidentId: number,
+  userIds: string[],
+  at: Date,
+  alsoDone: ChatStep[] = [],
+): Promise<void> {
+  const steps = Object.fromEntries([...alsoDone, 'invited'].map((s) => [s, at.toISOString()]));
+  const update = db('incidents')
+    .where({ id: incidentId })
+    .update({
+      responders: JSON.stringify(userIds),
+      chat_progress: db.raw('chat_progress || ?::jsonb', [JSON.stringify(steps)]),
+    })
+    .returning('id');
+  await updateWithEvent(db, update, {
+    type: 'responders.invited',
+    data: { users: userIds },
+    dedupeKey: `invited:${incidentId}`,
+  });
 }
 
 /** What the briefing shows now, compared with the next rendering to tell the thread what changed. */
@@ -31,16 +109,6 @@ export async function saveBriefingState(db: Db, incidentId: number, state: unkno
   await db('incidents')
     .where({ id: incidentId })
     .update({ briefing_state: JSON.stringify(state) });
-}
-
-/** The Slack user ids invited to the incident's channel; the `invited` step of opening it in chat is done. */
-export async function recordResponders(db: Db, incidentId: number, userIds: string[], at: Date): Promise<void> {
-  await db('incidents')
-    .where({ id: incidentId })
-    .update({
-      responders: JSON.stringify(userIds),
-      chat_progress: db.raw('chat_progress || ?::jsonb', [JSON.stringify({ invited: at.toISOString() })]),
-    });
 }
 
 /** Removes a once-only timeline entry (a claim given up, so that the next attempt may claim again). */

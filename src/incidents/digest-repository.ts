@@ -59,7 +59,11 @@ export interface DigestRequest {
   at: Date;
 }
 
-/** Records that an item is to be shown (once: a second request of the same item changes nothing); returns it. */
+/**
+ * Records that an item is to be shown (once: a second request of the same item changes nothing); returns it. One
+ * statement: the insert, or the row already there. Only when a concurrent request inserted the same item after this
+ * statement's snapshot does a second statement read it.
+ */
 export async function requestDigestItem(db: Db, req: DigestRequest): Promise<DigestItem> {
   const key = {
     kind: req.kind,
@@ -68,11 +72,17 @@ export async function requestDigestItem(db: Db, req: DigestRequest): Promise<Dig
     round: req.round ?? 0,
     step: req.step ?? 0,
   };
-  await db('chat_digest_items')
+  const insert = db('chat_digest_items')
     .insert({ ...key, steps: req.steps ?? 1, late_by_ms: Math.round(req.lateByMs ?? 0), requested_at: req.at })
     .onConflict(['kind', 'target', 'incident_id', 'round', 'step'])
-    .ignore();
-  return toItem((await db('chat_digest_items').where(key).first()) as Row);
+    .ignore()
+    .returning('*');
+  const existing = db('chat_digest_items')
+    .where(key)
+    .whereNotExists((q) => void q.select(db.raw('1')).from('ins'));
+  const res = await db.raw<{ rows: Row[] }>('with ins as (?) select * from ins union all ?', [insert, existing]);
+  const row = res.rows[0] ?? ((await db('chat_digest_items').where(key).first()) as Row);
+  return toItem(row);
 }
 
 export async function findDigestItem(db: Db, id: number): Promise<DigestItem | undefined> {
@@ -114,6 +124,39 @@ export async function newestDigestMessage(
   return { channel: last.channel as string, ts: last.ts as string, firstAt, items };
 }
 
+/**
+ * In one statement, what a delivery to `target` needs: the items still waiting for a message (oldest first) and the
+ * target's newest message (its channel, ts, when it was first posted and its items), if any.
+ */
+export async function digestState(
+  db: Db,
+  kind: DigestKind,
+  target: string,
+): Promise<{ waiting: DigestItem[]; newest?: { channel: string; ts: string; firstAt: Date; items: DigestItem[] } }> {
+  const newest = db('chat_digest_items')
+    .where({ kind, target })
+    .whereNotNull('ts')
+    .orderBy('delivered_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .select('channel', 'ts');
+  const rows = (await db('chat_digest_items')
+    .where({ kind })
+    .where(
+      (w) =>
+        void w
+          .where((x) => void x.where({ target }).whereNull('ts').whereNull('failed'))
+          .orWhereIn(['channel', 'ts'], newest),
+    )
+    .orderBy('id')) as Row[];
+  const items = rows.map(toItem);
+  const waiting = items.filter((i) => i.ts === null && i.failed === null);
+  const shown = items.filter((i) => i.ts !== null);
+  if (!shown.length) return { waiting };
+  const firstAt = new Date(Math.min(...shown.map((i) => i.deliveredAt!.getTime())));
+  return { waiting, newest: { channel: shown[0]!.channel!, ts: shown[0]!.ts!, firstAt, items: shown } };
+}
+
 /** Records that these waiting items are now shown in the message `at`. */
 export async function markDigestDelivered(
   db: Db,
@@ -121,10 +164,32 @@ export async function markDigestDelivered(
   at: { channel: string; ts: string },
   when: Date,
 ): Promise<void> {
-  await db('chat_digest_items')
+  await markDigestDeliveredQuery(db, ids, at, when);
+}
+
+function markDigestDeliveredQuery(db: Db, ids: number[], at: { channel: string; ts: string }, when: Date) {
+  return db('chat_digest_items')
     .whereIn('id', ids)
     .whereNull('ts')
     .update({ channel: at.channel, ts: at.ts, delivered_at: when });
+}
+
+/**
+ * Records that these waiting items are now shown in the message `at`, and, in the same statement (so both or neither
+ * are written), what their showing leaves behind: `also` are unexecuted inserts (the pages counted, the pointers'
+ * timeline entries).
+ */
+export async function markDigestDeliveredWith(
+  db: Db,
+  ids: number[],
+  at: { channel: string; ts: string },
+  when: Date,
+  also: Knex.QueryBuilder[],
+): Promise<void> {
+  if (!also.length) return markDigestDelivered(db, ids, at, when);
+  const marked = markDigestDeliveredQuery(db, ids, at, when);
+  const ctes = also.map((_, i) => `a${i} as (?)`).join(', ');
+  await db.raw(`with m as (?), ${ctes} select 1`, [marked, ...also]);
 }
 
 /** Slack refused the item for good: it no longer waits for a message. */

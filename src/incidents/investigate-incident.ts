@@ -12,10 +12,11 @@ import { findIncident, saveInvestigation, type Incident } from './repository.js'
 import { teamZone } from './onset.js';
 import { firstAlert } from './alerts-repository.js';
 import { appendEvent, declaredSummary, lastEventOfType } from './timeline-repository.js';
-import { requestPresentation } from '../jobs/presentations.js';
-import { PostIncidentNote, scheduleBriefingUpdate, type RerunCause, type WhatChanged } from './presentations.js';
+import type { JobToEnqueue } from '../jobs/job-queue.js';
+import { presentationJob } from '../jobs/presentations.js';
+import { briefingUpdateJob, PostIncidentNote, type RerunCause, type WhatChanged } from './presentations.js';
 import { evidenceFingerprint } from '../investigation/hypothesis-diff.js';
-import { armRefresh, lastRun, leadPages, movesNote, readSliRecovery } from './reinvestigation.js';
+import { lastRun, leadPages, movesNote, readSliRecovery, refreshJob } from './reinvestigation.js';
 
 /**
  * Why an incident is investigated again: the same alert fired again and reopened it, a new alert points elsewhere, or
@@ -158,25 +159,33 @@ export async function investigateIncident(
         missing: result.missing ?? [],
       },
     });
+    // The notes, the briefing update and the refresh's timer go in one statement.
+    const jobs: JobToEnqueue[] = [];
     // The thread hears what changed since the last investigation; the briefing shows the same line.
     if (change)
-      await requestPresentation(
-        ctx,
-        PostIncidentNote,
-        { incidentId, note: { kind: 'what_changed', change } },
-        { jobId: `what-changed:${investigationId}`, trx },
+      jobs.push(
+        presentationJob(
+          PostIncidentNote,
+          { incidentId, note: { kind: 'what_changed', change } },
+          { jobId: `what-changed:${investigationId}` },
+        ),
       );
     // Under the briefing: which hypotheses moved and the evidence that moved them, and an SLI recovery.
     if (moved)
-      await requestPresentation(
-        ctx,
-        PostIncidentNote,
-        { incidentId, note: { kind: 'moved', moved } },
-        { jobId: `moved:${investigationId}`, trx },
+      jobs.push(
+        presentationJob(
+          PostIncidentNote,
+          { incidentId, note: { kind: 'moved', moved } },
+          { jobId: `moved:${investigationId}` },
+        ),
       );
-    await scheduleBriefingUpdate(ctx, incidentId, trx);
+    jobs.push(briefingUpdateJob(incidentId));
     // The first investigation (and the first after a reopen) starts the periodic refresh.
-    if (!trigger || trigger.reason === 'reopened') await armRefresh(ctx, incidentId, 1, trx);
+    if (!trigger || trigger.reason === 'reopened') {
+      const refresh = await refreshJob(ctx, incidentId, 1, trx);
+      if (refresh) jobs.push(refresh);
+    }
+    await ctx.queue.enqueueMany(jobs, { trx });
   });
   // The chat presenter posts the onset chart on this event.
   ctx.events.emit('investigation.completed', { incidentId });

@@ -115,14 +115,18 @@ export async function scheduleBriefingUpdate(
   incidentId: number,
   trx?: Knex.Transaction,
 ): Promise<void> {
+  const job = briefingUpdateJob(incidentId);
+  await requestPresentation(ctx, UpdateBriefing, job.payload as { incidentId: number }, {
+    ...job.opts,
+    ...(trx ? { trx } : {}),
+  });
+}
+
+/** The job `scheduleBriefingUpdate` would record, to enqueue with other jobs in one statement. */
+export function briefingUpdateJob(incidentId: number): JobToEnqueue {
   // Real time, not ctx.clock: coalescing protects Slack's rate limits, which run on wall time even in a simulated world.
   const now = Date.now();
   const bucket = Math.floor(now / BRIEFING_BUCKET_MS);
   const delayMs = (bucket + 1) * BRIEFING_BUCKET_MS - now;
-  await requestPresentation(
-    ctx,
-    UpdateBriefing,
-    { incidentId },
-    { jobId: `update-briefing-${incidentId}-${bucket}`, delayMs, ...(trx ? { trx } : {}) },
-  );
+  return presentationJob(UpdateBriefing, { incidentId }, { jobId: `update-briefing-${incidentId}-${bucket}`, delayMs });
 }

@@ -2,6 +2,7 @@
 // recovering, read against what the last investigation recorded; and the periodic refresh's durable timer.
 import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
+import type { JobToEnqueue } from '../jobs/job-queue.js';
 import { formatConfidence } from '../investigation/format-value.js';
 import { diffHypotheses, type HypothesisMove } from '../investigation/hypothesis-diff.js';
 import type { EvidenceRef, InvestigationResult, PageSummary } from '../investigation/ports.js';
@@ -146,8 +147,19 @@ export async function armRefresh(
   seq: number,
   trx?: Knex.Transaction,
 ): Promise<void> {
+  const job = await refreshJob(ctx, incidentId, seq, trx);
+  if (job) await ctx.queue.enqueue(job.name, job.payload, { ...job.opts, ...(trx ? { trx } : {}) });
+}
+
+/** The timer `armRefresh` would record (none when refreshing is off), to enqueue with other jobs in one statement. */
+export async function refreshJob(
+  ctx: AppContext,
+  incidentId: number,
+  seq: number,
+  trx?: Knex.Transaction,
+): Promise<JobToEnqueue | undefined> {
   const every = ctx.config.file.incidents.reinvestigateEvery;
-  if (!(every > 0)) return;
+  if (!(every > 0)) return undefined;
   const cycle = await reopenCount(trx ?? ctx.knex, incidentId);
   const at = new Date(ctx.clock.now().getTime() + every);
   // A clock that maps its timers (the local world's, a test's) says when that is in real time. Any other clock is
@@ -155,13 +167,9 @@ export async function armRefresh(
   // past would otherwise make it spin.
   const mapped = timerRunAt(ctx.clock, at);
   const runAt = 'timerAt' in ctx.clock ? mapped : new Date(Math.max(mapped.getTime(), Date.now() + every));
-  await ctx.queue.enqueue(
-    REINVESTIGATE_JOB,
-    { incidentId, cycle, seq },
-    {
-      jobId: `reinvestigate-incident-${incidentId}-c${cycle}-${seq}`,
-      runAt,
-      ...(trx ? { trx } : {}),
-    },
-  );
+  return {
+    name: REINVESTIGATE_JOB,
+    payload: { incidentId, cycle, seq },
+    opts: { jobId: `reinvestigate-incident-${incidentId}-c${cycle}-${seq}`, runAt },
+  };
 }

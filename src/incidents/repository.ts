@@ -231,16 +231,31 @@ export async function escalationSnapshotRow(
     : undefined;
 }
 
-/** Freezes an escalation policy into the incident; unless `replace`, only when none is frozen yet. */
+/**
+ * Freezes an escalation policy into the incident; unless `replace`, only when none is frozen yet. Returns, from the
+ * same statement, the snapshot the row now holds (an earlier one wins) with its team and opening time.
+ */
 export async function saveEscalationSnapshot(
   db: Knex | Knex.Transaction,
   id: number,
   snapshot: unknown,
   replace: boolean,
-): Promise<void> {
-  const q = db('incidents').where({ id });
-  if (!replace) q.whereNull('escalation_snapshot');
-  await q.update({ escalation_snapshot: JSON.stringify(snapshot) });
+): Promise<{ snapshot: unknown; team: string | null; openedAt: Date } | undefined> {
+  const value = JSON.stringify(snapshot);
+  const rows = (await db('incidents')
+    .where({ id })
+    .update({
+      escalation_snapshot: replace ? value : db.raw('coalesce(escalation_snapshot, ?::jsonb)', [value]),
+    })
+    .returning(['escalation_snapshot', 'team', 'opened_at'])) as Row[];
+  const row = rows[0];
+  return row
+    ? {
+        snapshot: row.escalation_snapshot ?? null,
+        team: (row.team as string | null) ?? null,
+        openedAt: row.opened_at as Date,
+      }
+    : undefined;
 }
 
 /** An incident as a list of incidents shows it: what, who, and when it was acknowledged, mitigated and resolved. */

@@ -16,14 +16,18 @@ export async function listIncidentRoles(
   incidentId: number,
   order: readonly string[] = [],
 ): Promise<IncidentRole[]> {
-  const rows = await db('incident_roles').where({ incident_id: incidentId });
+  return rolesFromRows(await db('incident_roles').where({ incident_id: incidentId }), order);
+}
+
+/** `incident_roles` rows (read here or with the briefing's facts) as roles, in the order the config lists them. */
+export function rolesFromRows(rows: Record<string, unknown>[], order: readonly string[] = []): IncidentRole[] {
   const rank = (r: string) => (order.includes(r) ? order.indexOf(r) : order.length);
   return rows
-    .map((r: Record<string, unknown>) => ({
+    .map((r) => ({
       role: r.role as string,
       user: r.user_id as string,
       assignedBy: r.assigned_by as string,
-      assignedAt: r.assigned_at as Date,
+      assignedAt: new Date(r.assigned_at as string),
     }))
     .sort((a, b) => rank(a.role) - rank(b.role) || a.role.localeCompare(b.role));
 }

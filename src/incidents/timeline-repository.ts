@@ -61,18 +61,23 @@ export async function appendEvents(db: Knex | Knex.Transaction, events: Timeline
   let written = 0;
   // Chunks keep each statement well under Postgres's 65,535 bind parameters during an alert storm.
   for (let i = 0; i < events.length; i += 1000) {
-    const rows = events.slice(i, i + 1000).map((e) => ({
-      incident_id: e.incidentId,
-      type: e.type,
-      actor: e.actor,
-      data: JSON.stringify(e.data ?? {}),
-      at: e.at ?? new Date(),
-      dedupe_key: e.dedupeKey ?? null,
-    }));
-    const res = await db('incident_events').insert(rows).onConflict('dedupe_key').ignore().returning('id');
+    const res = await appendEventsQuery(db, events.slice(i, i + 1000)).returning('id');
     written += res.length;
   }
   return written;
+}
+
+/** The insert appending these timeline events (at most a thousand), not yet run: to join another statement. */
+export function appendEventsQuery(db: Knex | Knex.Transaction, events: TimelineEventInput[]): Knex.QueryBuilder {
+  const rows = events.map((e) => ({
+    incident_id: e.incidentId,
+    type: e.type,
+    actor: e.actor,
+    data: JSON.stringify(e.data ?? {}),
+    at: e.at ?? new Date(),
+    dedupe_key: e.dedupeKey ?? null,
+  }));
+  return db('incident_events').insert(rows).onConflict('dedupe_key').ignore();
 }
 
 export async function appendEvent(db: Knex | Knex.Transaction, event: TimelineEventInput): Promise<boolean> {

@@ -216,6 +216,5 @@ export async function storeSnapshot(
   snapshot: EscalationSnapshot,
   replace = false,
 ): Promise<EscalationSnapshot> {
-  await saveEscalationSnapshot(db, incidentId, snapshot, replace);
-  return (await loadSnapshot(db, incidentId)) ?? snapshot;
+  return parseSnapshot(await saveEscalationSnapshot(db, incidentId, snapshot, replace)) ?? snapshot;
 }

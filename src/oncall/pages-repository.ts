@@ -33,17 +33,27 @@ export async function recordPage(
   db: Knex | Knex.Transaction,
   page: PageKey & { at: Date; outsideHours: boolean; channel: string; ts: string },
 ): Promise<void> {
-  await db('pages')
-    .insert({
-      incident_id: page.incidentId,
-      user: page.user,
-      at: page.at,
-      outside_hours: page.outsideHours,
-      round: page.round,
-      step: page.step,
-      channel: page.channel,
-      ts: page.ts,
-    })
+  await recordPagesQuery(db, [page]);
+}
+
+/** The insert recording sent pages (once per person, step and round), not yet run: to join another statement. */
+export function recordPagesQuery(
+  db: Knex | Knex.Transaction,
+  pages: Array<PageKey & { at: Date; outsideHours: boolean; channel: string; ts: string }>,
+): Knex.QueryBuilder {
+  return db('pages')
+    .insert(
+      pages.map((page) => ({
+        incident_id: page.incidentId,
+        user: page.user,
+        at: page.at,
+        outside_hours: page.outsideHours,
+        round: page.round,
+        step: page.step,
+        channel: page.channel,
+        ts: page.ts,
+      })),
+    )
     .onConflict(['incident_id', 'round', 'step', 'user'])
     .ignore();
 }

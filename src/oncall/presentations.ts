@@ -2,7 +2,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { requestPresentation } from '../jobs/presentations.js';
+import type { JobToEnqueue } from '../jobs/job-queue.js';
+import { presentationJob, requestPresentation } from '../jobs/presentations.js';
 import { escalationNoticeSchema, type EscalationNotice } from './escalation-notice.js';
 
 /** Page one responder (a DM with an Acknowledge button) and count the page. Job id `page:<incident>:<round>:<step>:<user>`. */
@@ -51,6 +52,11 @@ export async function enqueueNotice(
     { incidentId, notice },
     { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) },
   );
+}
+
+/** The job `enqueueNotice` would record, for a caller that enqueues several jobs in one statement. */
+export function noticeJob(incidentId: number, key: string, notice: EscalationNotice): JobToEnqueue {
+  return presentationJob(AnnounceEscalation, { incidentId, notice }, { jobId: `notice:${incidentId}:${key}` });
 }
 
 /** The page DMs and the alerts-channel pointer say the incident was answered, and lose the Acknowledge button. */

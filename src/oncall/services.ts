@@ -15,10 +15,31 @@ const built = new WeakMap<AppContext, OncallServices>();
 export function oncallServices(ctx: AppContext): OncallServices {
   const existing = built.get(ctx);
   if (existing) return existing;
+  const { pagerduty } = ctx.services;
+  const oncall = lookup(ctx, (schedule) => listOverrides(ctx.knex, schedule));
+  const services: OncallServices = pagerduty ? { pagerduty, oncall } : { oncall };
+  built.set(ctx, services);
+  return services;
+}
+
+/**
+ * An on-call lookup for one question asked several times at once (the primary and the secondary of a schedule): it
+ * reads a schedule's overrides once. Made per use, never kept: a swap recorded later is read by the next one.
+ */
+export function oncallLookupOnce(ctx: AppContext): OnCallLookup {
+  const read = new Map<string, ReturnType<typeof listOverrides>>();
+  return lookup(ctx, (schedule) => {
+    let overrides = read.get(schedule);
+    if (!overrides) read.set(schedule, (overrides = listOverrides(ctx.knex, schedule)));
+    return overrides;
+  });
+}
+
+function lookup(ctx: AppContext, overridesOf: Parameters<typeof configOnCall>[1]): OnCallLookup {
   const { file } = ctx.config;
   const { pagerduty } = ctx.services;
-  const fromConfig = configOnCall(file, (schedule) => listOverrides(ctx.knex, schedule));
-  const oncall: OnCallLookup = {
+  const fromConfig = configOnCall(file, overridesOf);
+  return {
     async whoIsOnCall(schedule, which, at) {
       const def = file.schedules.find((s) => s.name === schedule);
       if (pagerduty && def?.pagerdutyId) {
@@ -30,7 +51,4 @@ export function oncallServices(ctx: AppContext): OncallServices {
       return fromConfig.whoIsOnCall(schedule, which, at);
     },
   };
-  const services: OncallServices = pagerduty ? { pagerduty, oncall } : { oncall };
-  built.set(ctx, services);
-  return services;
 }

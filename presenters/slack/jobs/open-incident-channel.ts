@@ -5,19 +5,19 @@ import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { ExternalServiceError, PermanentJobError } from '../../../src/errors.js';
 import { slackIdOf } from '../../../src/oncall/directory.js';
-import { oncallServices } from '../../../src/oncall/services.js';
+import { oncallLookupOnce } from '../../../src/oncall/services.js';
 import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
 import { channelName } from '../../../src/incidents/naming.js';
 import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
 import {
-  recordBriefing,
-  recordChannel,
+  recordBriefingPosted,
+  recordChannelCreated,
   recordChatStep,
-  recordResponders,
+  recordRespondersInvited,
 } from '../../../src/incidents/chat-repository.js';
-import { findIncident, type Incident } from '../../../src/incidents/repository.js';
+import { findIncident, type ChatStep, type Incident } from '../../../src/incidents/repository.js';
 import { firstAlert } from '../../../src/incidents/alerts-repository.js';
-import { appendEvent, findEventByKey } from '../../../src/incidents/timeline-repository.js';
+import { findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
@@ -43,11 +43,20 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
   const channelId = incident.channelId!;
   if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId);
   const done = incident.chatProgress;
+  // The topic's step is recorded with the invites' (one statement), or on its own when the invites fail or were done.
+  let topicSet = false;
   if (!done.topic) {
     await setIncidentTopic(ctx, incident, channelId);
-    await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
+    topicSet = true;
   }
-  if (!done.invited) await inviteResponders(ctx, incident, channelId);
+  if (!done.invited) {
+    try {
+      await inviteResponders(ctx, incident, channelId, topicSet ? ['topic'] : []);
+    } catch (err) {
+      if (topicSet) await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
+      throw err;
+    }
+  } else if (topicSet) await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
   if (!done.pointer) {
     await postPointer(ctx, incident);
     await recordChatStep(ctx.knex, incident.id, 'pointer', ctx.clock.now());
@@ -63,15 +72,8 @@ async function createIncidentChannel(ctx: AppContext, incident: Incident): Promi
     (alert?.alertname as string | undefined) ?? incident.title,
   );
   const channel = await ctx.chat.createChannel(name);
-  const updated = await recordChannel(ctx.knex, incident.id, channel, ctx.clock.now());
+  const updated = await recordChannelCreated(ctx.knex, incident.id, channel, ctx.clock.now());
   if (!updated) return (await findIncident(ctx.knex, incident.id))!;
-  await appendEvent(ctx.knex, {
-    incidentId: incident.id,
-    type: 'channel.created',
-    actor: 'copilot',
-    data: { channel: channel.id, name: channel.name },
-    dedupeKey: `channel:${incident.id}`,
-  });
   return { ...incident, channelId: channel.id, channelName: channel.name };
 }
 
@@ -79,20 +81,22 @@ async function createIncidentChannel(ctx: AppContext, incident: Incident): Promi
 async function postFirstBriefing(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
   const view = await buildBriefingView(ctx.knex, ctx.config, incident);
   const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
-  await recordBriefing(ctx.knex, incident.id, posted.ts, briefingState(view));
-  await appendEvent(ctx.knex, {
-    incidentId: incident.id,
-    type: 'briefing.posted',
-    actor: 'copilot',
-    data: { channel: channelId, ts: posted.ts },
-    dedupeKey: `briefing:${incident.id}`,
-  });
-  // An investigation that finished while this message was on its way found no briefing to update: update it now.
-  if (view.phase === 'investigating') await scheduleBriefingUpdate(ctx, incident.id);
+  // The row as this statement left it: an investigation that finished meanwhile is in it (no second read).
+  const recorded = await recordBriefingPosted(
+    ctx.knex,
+    incident.id,
+    { channel: channelId, ts: posted.ts },
+    briefingState(view),
+  );
+  // An investigation that finished while this message was on its way found no briefing to update: update it now. One
+  // still running when the row was written finds the briefing and asks for the update itself.
+  if (view.phase === 'investigating' && (!recorded || recorded.investigation))
+    await scheduleBriefingUpdate(ctx, incident.id);
   // The investigation may have finished before this message had its ts (while chat was down, or while it was on its
   // way): its own attempt found no thread to post in, so the charts go with this briefing. Posted once either way.
-  // Shown as investigating: read again whether it finished meanwhile; otherwise the result is already in hand.
-  const now = view.phase === 'investigating' ? await findIncident(ctx.knex, incident.id) : incident;
+  // Shown as investigating: whether it finished meanwhile is in the row just written (read again only when another
+  // runner recorded its briefing first); otherwise the result is already in hand.
+  const now = view.phase === 'investigating' ? (recorded ?? (await findIncident(ctx.knex, incident.id))) : incident;
   if (now?.investigation) await postIncidentCharts(ctx, incident.id, { ...now, channelId, briefingTs: posted.ts });
 }
 
@@ -118,7 +122,8 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
   const team = incident.team ? file.teams.find((t) => t.name === incident.team) : undefined;
   const ids = new Set<string>();
   if (team?.schedule) {
-    const { oncall } = oncallServices(ctx);
+    // Primary and secondary from one reading of the schedule's overrides.
+    const oncall = oncallLookupOnce(ctx);
     const at = ctx.clock.now();
     for (const which of ['primary', 'secondary'] as const) {
       const who = await oncall.whoIsOnCall(team.schedule, which, at);
@@ -143,18 +148,16 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
 }
 
 /** Runs only while `chat_progress` lacks `invited`; inviting again after a crash is harmless (already in channel). */
-async function inviteResponders(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
+async function inviteResponders(
+  ctx: AppContext,
+  incident: Incident,
+  channelId: string,
+  alsoDone: ChatStep[],
+): Promise<void> {
   const ids = await responderIds(ctx, incident);
   if (ids.length) await ctx.chat.invite(channelId, ids);
-  await appendEvent(ctx.knex, {
-    incidentId: incident.id,
-    type: 'responders.invited',
-    actor: 'copilot',
-    data: { users: ids },
-    dedupeKey: `invited:${incident.id}`,
-  });
-  // Last: once this says invited, no retry comes back here.
-  await recordResponders(ctx.knex, incident.id, ids, ctx.clock.now());
+  // Last, with the timeline entry in the same statement: once this says invited, no retry comes back here.
+  await recordRespondersInvited(ctx.knex, incident.id, ids, ctx.clock.now(), alsoDone);
 }
 
 async function postPointer(ctx: AppContext, incident: Incident): Promise<void> {

@@ -3,14 +3,14 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { PermanentJobError } from '../../errors.js';
 import { defineJob } from '../../jobs/define-job.js';
-import type { JobDefinition } from '../../jobs/job-queue.js';
+import type { JobDefinition, JobToEnqueue } from '../../jobs/job-queue.js';
 import { findIncident, lockIncidentState } from '../../incidents/repository.js';
 import { appendEvent } from '../../incidents/timeline-repository.js';
-import { requestPresentation } from '../../jobs/presentations.js';
+import { presentationJob } from '../../jobs/presentations.js';
 import { resolveTargets } from '../directory.js';
 import { runStopped } from '../escalation-state.js';
 import { escalationJobId, nextPosition, snapshotOfIncident, roundInRun, stepDelayMs } from '../escalation-policy.js';
-import { enqueueNotice, PageResponder } from '../presentations.js';
+import { enqueueNotice, noticeJob, PageResponder } from '../presentations.js';
 import { EscalatePagerDuty } from './escalate-pagerduty-incident.js';
 import { oncallServices } from '../services.js';
 import { timerRunAt } from '../timers.js';
@@ -99,18 +99,16 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
           );
           return;
         }
-        for (const user of targets.users)
-          await requestPresentation(
-            ctx,
+        // The pages, the note and the next timer go in one statement.
+        const jobs: JobToEnqueue[] = targets.users.map((user) =>
+          presentationJob(
             PageResponder,
             { incidentId: p.incidentId, round: p.round, step: p.step, steps: snapshot.steps.length, user, lateByMs },
-            { jobId: `page:${p.incidentId}:${p.round}:${p.step}:${user}`, trx },
-          );
-        await enqueueNotice(
-          ctx,
-          p.incidentId,
-          `step:${p.round}:${p.step}`,
-          {
+            { jobId: `page:${p.incidentId}:${p.round}:${p.step}:${user}` },
+          ),
+        );
+        jobs.push(
+          noticeJob(p.incidentId, `step:${p.round}:${p.step}`, {
             kind: 'paging',
             publicId: incident.publicId,
             users: targets.users,
@@ -119,8 +117,7 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
             steps: snapshot.steps.length,
             round: roundInRun(snapshot, p.round),
             lateByMs,
-          },
-          trx,
+          }),
         );
         if (
           pagerduty &&
@@ -128,21 +125,21 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
           incident.externalId &&
           (p.step > 0 || roundInRun(snapshot, p.round) > 0)
         )
-          await ctx.queue.enqueue(
-            EscalatePagerDuty.name,
-            { externalId: incident.externalId, level: p.step + 1 },
-            { jobId: `pd-escalate:${p.incidentId}:${p.round}:${p.step}`, trx },
-          );
+          jobs.push({
+            name: EscalatePagerDuty.name,
+            payload: { externalId: incident.externalId, level: p.step + 1 },
+            opts: { jobId: `pd-escalate:${p.incidentId}:${p.round}:${p.step}` },
+          });
         if (next)
-          await ctx.queue.enqueue(
-            EscalateIncident.name,
-            { incidentId: p.incidentId, round: next.round, step: next.step },
-            {
+          jobs.push({
+            name: EscalateIncident.name,
+            payload: { incidentId: p.incidentId, round: next.round, step: next.step },
+            opts: {
               jobId: escalationJobId(p.incidentId, next.round, next.step),
               runAt: timerRunAt(ctx.clock, new Date(now.getTime() + delayMs)),
-              trx,
             },
-          );
+          });
+        await ctx.queue.enqueueMany(jobs, { trx });
       });
       if (lateByMs > 0)
         ctx.logger.warn(

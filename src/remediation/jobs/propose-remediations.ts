@@ -8,7 +8,6 @@ import { scheduleBriefingUpdate } from '../../incidents/presentations.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import { proposeRemediations } from '../propose-remediations.js';
-import { countRuns } from '../remediation-repository.js';
 
 export const proposeRemediationsPayload = z.object({ incidentId: z.number().int().positive() });
 export type ProposeRemediationsPayload = z.infer<typeof proposeRemediationsPayload>;
@@ -34,18 +33,23 @@ export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRe
       const row = await findIncident(ctx.knex, incidentId);
       if (!row) throw new PermanentJobError(`incident ${incidentId} does not exist`);
       if (row.status === 'resolved' || !row.investigation) return;
-      const before = await countRuns(ctx.knex, incidentId);
-      await proposeRemediations(ctx, incidentId, row.investigation, row);
-      const after = await countRuns(ctx.knex, incidentId);
-      if (after > before) await scheduleBriefingUpdate(ctx, incidentId);
+      // What it proposed (a retry proposes the same again): the briefing shows it.
+      const proposed = await proposeRemediations(ctx, incidentId, row.investigation, row);
+      if (proposed.length) await scheduleBriefingUpdate(ctx, incidentId);
     },
   });
 }
 
-/** Enqueues the job when an investigation completes: one job per completed investigation (its timeline entry's id). */
+/**
+ * Enqueues the job when an investigation completes: one job per completed investigation (its timeline entry's id),
+ * none for a novel result.
+ */
 export function proposeOnInvestigationCompleted(ctx: AppContext): void {
   ctx.events.on('investigation.completed', async ({ incidentId }) => {
     const done = await lastEventOfType(ctx.knex, incidentId, 'investigation.completed');
+    // A novel result proposes nothing (proposeRemediations returns at once): no job to run for it.
+    const data = (typeof done?.data === 'string' ? JSON.parse(done.data) : done?.data) as { novel?: unknown } | null;
+    if (data?.novel === true) return;
     await ctx.queue.enqueue(
       ProposeRemediations.name,
       { incidentId },
