@@ -63,9 +63,9 @@ async function accept(
   deliveryId: string,
   body: unknown,
   req: WebhookRequest,
-  alsoDedupeOn?: { header: string; value: string },
+  webhookId?: string,
 ): Promise<WebhookAnswer> {
-  const recorded = await recordDelivery(ctx, source, deliveryId, body, keptHeaders(req.headers), alsoDedupeOn);
+  const recorded = await recordDelivery(ctx, source, deliveryId, body, keptHeaders(req.headers), webhookId);
   ctx.metrics.webhookDeliveries.inc({ source, outcome: recorded.duplicate ? 'duplicate' : 'accepted' });
   return {
     status: recorded.duplicate ? 200 : 202,
@@ -97,14 +97,7 @@ export async function handlePagerDuty(ctx: AppContext, req: WebhookRequest): Pro
   const v = validate(pagerDutyPayloadSchema, req.rawBody);
   if (!v.ok) return rejected(ctx, 'pagerduty', v.answer);
   const webhookId = header(req, 'x-webhook-id');
-  return accept(
-    ctx,
-    'pagerduty',
-    v.value.event.id,
-    v.value,
-    req,
-    webhookId ? { header: 'x-webhook-id', value: webhookId } : undefined,
-  );
+  return accept(ctx, 'pagerduty', v.value.event.id, v.value, req, webhookId);
 }
 
 /** Deploy and change events: `X-Signature: sha256=<hex>` with EVENTS_WEBHOOK_SECRET; deduplicated on the event id. */
