@@ -1,9 +1,11 @@
-// `npm run bench`: the speed figures. Webhook intake (1,000 deliveries on real Postgres), the web role's intake while a
+// `npm run bench`: the speed figures. Intake near the database's limit (bench/intake.ts), 1,000 deliveries to first
+// messages on real Postgres, the web role's intake while a
 // worker role processes a 1,000-page burst (and SQL statements per page), timer lateness (10,000 pending timers on
 // each queue), the investigator's time per scenario, and a chart's render time. Uses DATABASE_URL and REDIS_URL,
 // defaulting to the local services.
 import { benchCharts } from './charts.js';
 import { benchDeliveries } from './deliveries.js';
+import { benchIntake } from './intake.js';
 import { benchInvestigate } from './investigate.js';
 import { benchAllTimers } from './timers.js';
 import { benchRoles, printRoles } from './roles.js';
@@ -20,10 +22,16 @@ async function main(): Promise<void> {
   console.log(
     `incident-copilot benchmarks (node ${process.version}; Postgres ${redact(env.DATABASE_URL)}, Redis ${redact(env.REDIS_URL)})\n`,
   );
+  if (wants('intake')) {
+    console.log(
+      '-- intake: Alertmanager deliveries/s and answer p50/p99 at 1, 16 and 64 senders (web role, jobs not run)',
+    );
+    await benchIntake(env);
+  }
   if (wants('deliveries')) {
-    console.log('-- webhook intake: 1,000 Alertmanager deliveries, Postgres queue');
+    console.log('\n-- webhook intake and first messages: 1,000 Alertmanager deliveries, Postgres queue');
     await benchDeliveries({ databaseUrl: env.DATABASE_URL });
-    console.log('\n-- webhook intake: 1,000 Alertmanager deliveries, BullMQ queue');
+    console.log('\n-- webhook intake and first messages: 1,000 Alertmanager deliveries, BullMQ queue');
     await benchDeliveries({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
   }
   if (wants('roles')) {

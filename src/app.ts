@@ -246,7 +246,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       },
     };
 
-    installIntake(ctx, http.webhooks);
+    installIntake(ctx, http.webhookRoutes);
     installIncidents(ctx);
     installConversation(ctx);
     installRemediation(ctx, runners);

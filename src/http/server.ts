@@ -13,6 +13,28 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** A webhook request reduced to what a webhook handler needs: the exact bytes, the headers and the sender. */
+export interface WebhookRequest {
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  remoteAddress: string | undefined;
+}
+
+/** What a webhook answers: the status code and a JSON body. */
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * POST routes under /webhooks answered on the intake's fast path: straight from node's HTTP server, without express's
+ * router, body parser or ETag (the busiest requests the copilot gets, answered as soon as they are stored). A request
+ * with a Content-Encoding goes through express (which inflates it) to the same handler.
+ */
+export interface WebhookRoutes {
+  post(path: string, handle: (req: WebhookRequest) => Promise<WebhookAnswer>): void;
+}
+
 /** A named check for /readyz: throws when its dependency is unreachable. */
 export interface ReadinessCheck {
   name: string;
@@ -37,14 +59,16 @@ export interface HttpServerOptions {
   serveRequests?: boolean;
   /** Degraded but ready (e.g. runbooks kept from the last good read): listed by /readyz as `notes`, still 200. */
   notes?: () => string[];
-  /** Largest webhook body accepted. */
-  bodyLimit?: string;
+  /** Largest webhook body accepted, in bytes (default 5 MiB). */
+  bodyLimitBytes?: number;
 }
 
 export interface HttpServer {
   express: Express;
   /** Router for /webhooks/*: req.rawBody holds the raw bytes, req.body is untouched. */
   webhooks: Router;
+  /** The intake's webhook routes (see WebhookRoutes), served under /webhooks. */
+  webhookRoutes: WebhookRoutes;
   /** Router mounted at the root, for Slack's /slack/events and anything else. */
   root: Router;
   listen(port: number, host: string, opts?: { tryNextPorts?: number }): Promise<{ port: number; url: string }>;
@@ -58,7 +82,15 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const server = http.createServer(app);
+  const bodyLimit = opts.bodyLimitBytes ?? 5 * 1024 * 1024;
+  const fastRoutes = new Map<string, (req: WebhookRequest) => Promise<WebhookAnswer>>();
+  const serveRequests = opts.serveRequests !== false;
+  const server = http.createServer((req, res) => {
+    const handle = serveRequests && req.method === 'POST' ? fastRoutes.get(req.url ?? '') : undefined;
+    const encoding = req.headers['content-encoding'];
+    if (handle && (!encoding || encoding === 'identity')) answerWebhook(req, res, handle, bodyLimit, opts.logger);
+    else app(req, res);
+  });
   let closing = false;
 
   app.get('/healthz', (_req, res) => {
@@ -108,12 +140,29 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   });
 
   const webhooks = express.Router();
-  webhooks.use(express.raw({ type: () => true, limit: opts.bodyLimit ?? '5mb' }), (req, _res, next) => {
+  webhooks.use(express.raw({ type: () => true, limit: bodyLimit }), (req, _res, next) => {
     req.rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     next();
   });
+  const webhookRoutes: WebhookRoutes = {
+    post(path, handle) {
+      fastRoutes.set(`/webhooks${path}`, handle);
+      webhooks.post(path, async (req, res, next) => {
+        try {
+          const answer = await handle({
+            rawBody: req.rawBody ?? Buffer.alloc(0),
+            headers: req.headers,
+            remoteAddress: req.socket.remoteAddress,
+          });
+          res.status(answer.status).json(answer.body);
+        } catch (err) {
+          next(err);
+        }
+      });
+    },
+  };
   const root = express.Router();
-  if (opts.serveRequests !== false) {
+  if (serveRequests) {
     app.use('/webhooks', webhooks);
     app.use(root);
   }
@@ -146,6 +195,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   return {
     express: app,
     webhooks,
+    webhookRoutes,
     root,
     get closing() {
       return closing;
@@ -194,6 +244,58 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       clearTimeout(timer);
     },
   };
+}
+
+/** The fast path of a webhook: reads the body (up to the limit), runs the handler, writes its JSON answer. */
+function answerWebhook(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  handle: (req: WebhookRequest) => Promise<WebhookAnswer>,
+  limit: number,
+  logger: Logger,
+): void {
+  const send = (status: number, body: unknown) => {
+    const json = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    });
+    res.end(json);
+  };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const tooLarge = () => {
+    send(413, { error: 'payload_too_large', message: 'The body is larger than the server accepts.' });
+    req.resume();
+  };
+  if (declared > limit) return tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  req.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > limit) {
+      refused = true;
+      tooLarge();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('error', () => {
+    refused = true;
+    if (!res.headersSent) res.destroy();
+  });
+  req.on('end', () => {
+    if (refused) return;
+    const rawBody = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    handle({ rawBody, headers: req.headers, remoteAddress: req.socket.remoteAddress }).then(
+      (answer) => send(answer.status, answer.body),
+      (err: unknown) => {
+        logger.error({ err, path: req.url }, 'request failed');
+        send(500, { error: 'internal', message: 'Internal error; it has been logged.' });
+      },
+    );
+  });
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

@@ -13,36 +13,67 @@ export interface DeliveryJob {
   backoffMs: number;
 }
 
+/** A delivery to record: `webhookId` (PagerDuty's X-Webhook-Id) marks a duplicate too when an earlier row has it. */
+export interface DeliveryToStore {
+  source: string;
+  deliveryId: string;
+  headers: Record<string, string>;
+  body: unknown;
+  receivedAt: Date;
+  webhookId?: string;
+}
+
+/** What the statement found for one delivery; undefined in the one case a single statement cannot tell (below). */
+export type StoreOutcome = { id: number; duplicate: boolean; jobId?: string } | undefined;
+
 /**
- * In ONE statement: finds an earlier delivery with the same (source, delivery id), or with the same value of
- * `alsoDedupeOn.header`; when there is none, stores the delivery and its job (payload `{ deliveryId }`). Returns
- * the new or the earlier delivery's id, or undefined in the one case a single statement cannot tell: a concurrent
- * request stored the same delivery after this statement's snapshot (the insert was skipped on the conflict and the
- * earlier row is not visible to it); the caller then looks it up.
+ * In ONE statement for any number of deliveries (group commit: one transaction, one WAL flush): for each, finds an
+ * earlier delivery with the same (source, delivery id), or (PagerDuty) the same X-Webhook-Id; when there is none,
+ * stores the delivery and its job (payload `{ deliveryId }`). Returns, in the order given, the new or the earlier
+ * delivery's id, or undefined when a concurrent statement stored the same delivery after this one's snapshot (the
+ * insert was skipped on the conflict and the earlier row is not visible to it); the caller then looks it up. The
+ * deliveries must be distinct (no two with the same source and id, or the same webhook id): the caller settles
+ * duplicates within one batch itself.
  */
-export async function storeDeliveryAndJob(
+export async function storeDeliveriesAndJobs(
   db: Db,
-  d: { source: string; deliveryId: string; headers: Record<string, string>; body: unknown; receivedAt: Date },
+  deliveries: DeliveryToStore[],
   job: DeliveryJob,
-  alsoDedupeOn: { header: string; value: string } | undefined,
-): Promise<{ id: number; duplicate: boolean; jobId?: string } | undefined> {
-  const byHeader = alsoDedupeOn
-    ? `union all
-        (select id from webhook_deliveries where source = :source and headers->>:header = :headerValue limit 1)`
-    : '';
+): Promise<StoreOutcome[]> {
+  if (!deliveries.length) return [];
+  // One jsonb parameter holds every row, so the statement's text (and plan) is the same whatever the batch size.
+  const rows = deliveries.map((d, ord) => ({
+    ord,
+    source: d.source,
+    delivery_id: d.deliveryId,
+    headers: d.headers,
+    body: d.body,
+    received_at: d.receivedAt.toISOString(),
+    webhook_id: d.webhookId ?? null,
+  }));
   const result = await db.raw(
-    `with earlier as (
-       select id from (
-         (select id from webhook_deliveries where source = :source and delivery_id = :deliveryId limit 1)
-         ${byHeader}
-       ) e limit 1
+    `with input as (
+       select * from jsonb_to_recordset(cast(:rows as jsonb))
+         as t(ord int, source text, delivery_id text, headers jsonb, body jsonb, received_at timestamptz,
+              webhook_id text)
+     ),
+     earlier as (
+       select i.ord, coalesce(
+         (select w.id from webhook_deliveries w where w.source = i.source and w.delivery_id = i.delivery_id limit 1),
+         (select w.id from webhook_deliveries w
+           where i.webhook_id is not null and w.source = 'pagerduty' and i.source = 'pagerduty'
+             and w.headers->>'x-webhook-id' = i.webhook_id limit 1)
+       ) as id
+       from input i
      ),
      stored as (
        insert into webhook_deliveries (source, delivery_id, headers, body, received_at)
-       select :source, :deliveryId, cast(:headers as jsonb), cast(:body as jsonb), :receivedAt
-       where not exists (select 1 from earlier)
+       select i.source, i.delivery_id, i.headers, i.body, i.received_at
+       from input i join earlier e on e.ord = i.ord
+       where e.id is null
+       order by i.ord
        on conflict (source, delivery_id) do nothing
-       returning id
+       returning id, source, delivery_id
      ),
      queued as (
        insert into jobs (id, name, payload, status, run_at, max_attempts, backoff_ms, created_at, updated_at)
@@ -52,29 +83,32 @@ export async function storeDeliveryAndJob(
        on conflict (id) do nothing
        returning id
      )
-     select (select id from stored) as stored_id, (select id from earlier) as earlier_id,
-            (select id from queued) as job_id`,
+     select e.ord, s.id as stored_id, e.id as earlier_id, q.id as job_id
+     from input i
+     join earlier e on e.ord = i.ord
+     left join stored s on s.source = i.source and s.delivery_id = i.delivery_id
+     left join queued q on q.id = :idPrefix || s.id`,
     {
-      source: d.source,
-      deliveryId: d.deliveryId,
-      headers: JSON.stringify(d.headers),
-      body: JSON.stringify(d.body),
-      receivedAt: d.receivedAt,
+      rows: JSON.stringify(rows),
       idPrefix: job.idPrefix,
       jobName: job.name,
       runAt: job.runAt,
       maxAttempts: job.maxAttempts,
       backoffMs: job.backoffMs,
       now: new Date(),
-      ...(alsoDedupeOn ? { header: alsoDedupeOn.header, headerValue: alsoDedupeOn.value } : {}),
     },
   );
-  const row = (
-    result as { rows: Array<{ stored_id: number | null; earlier_id: number | null; job_id: string | null }> }
-  ).rows[0];
-  if (row?.stored_id != null) return { id: Number(row.stored_id), duplicate: false, jobId: row.job_id ?? undefined };
-  if (row?.earlier_id != null) return { id: Number(row.earlier_id), duplicate: true };
-  return undefined;
+  const out: StoreOutcome[] = deliveries.map(() => undefined);
+  for (const row of (
+    result as {
+      rows: Array<{ ord: number; stored_id: number | null; earlier_id: number | null; job_id: string | null }>;
+    }
+  ).rows) {
+    if (row.stored_id != null)
+      out[row.ord] = { id: Number(row.stored_id), duplicate: false, jobId: row.job_id ?? undefined };
+    else if (row.earlier_id != null) out[row.ord] = { id: Number(row.earlier_id), duplicate: true };
+  }
+  return out;
 }
 
 export interface StoredDelivery {

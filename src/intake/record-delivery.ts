@@ -1,6 +1,6 @@
-// Use case: record a webhook delivery durably (row + process-delivery job in one transaction) before answering.
+// Use case: record a webhook delivery durably (row + process-delivery job in one statement) before answering.
 import type { AppContext } from '../context.js';
-import { findDeliveryId, storeDeliveryAndJob } from './deliveries-repository.js';
+import { DeliveryGroupCommit } from './group-commit.js';
 
 export type DeliverySource = 'alertmanager' | 'pagerduty' | 'events';
 
@@ -24,11 +24,27 @@ export function keptHeaders(headers: Record<string, string | string[] | undefine
   return out;
 }
 
+/** One group commit per app (the context is built once per app). */
+const groupCommits = new WeakMap<AppContext, DeliveryGroupCommit>();
+
+function groupCommitOf(ctx: AppContext): DeliveryGroupCommit {
+  let g = groupCommits.get(ctx);
+  if (!g) {
+    g = new DeliveryGroupCommit(
+      ctx.knex,
+      () => ({ ...ctx.queue.plan(PROCESS_DELIVERY_JOB, null), idPrefix: `${PROCESS_DELIVERY_JOB}-` }),
+      (jobs) => ctx.queue.announce(jobs.map((j) => ({ ...j, name: PROCESS_DELIVERY_JOB }))),
+    );
+    groupCommits.set(ctx, g);
+  }
+  return g;
+}
+
 /**
- * Records a delivery once per (source, delivery id) and, in the same statement, the job that processes it: one
- * round trip to Postgres (a CTE), so the web role answers fast. When this returns, the delivery survives a crash:
- * the job row is in Postgres and the queue re-arms it at start. `alsoDedupeOn` lists a further id that marks a
- * duplicate (PagerDuty's X-Webhook-Id besides the event id).
+ * Records a delivery once per (source, delivery id) and, in the same statement, the job that processes it. Deliveries
+ * that arrive together share the statement (group commit, see group-commit.ts): one round trip and one commit for all
+ * of them. When this returns, the delivery survives a crash: the job row is in Postgres and the queue re-arms it at
+ * start. `webhookId` (PagerDuty's X-Webhook-Id) marks a duplicate too, besides the event id.
  */
 export async function recordDelivery(
   ctx: AppContext,
@@ -36,22 +52,15 @@ export async function recordDelivery(
   deliveryId: string,
   body: unknown,
   headers: Record<string, string>,
-  alsoDedupeOn: { header: string; value: string } | undefined = undefined,
+  webhookId: string | undefined = undefined,
 ): Promise<RecordedDelivery> {
-  const plan = ctx.queue.plan(PROCESS_DELIVERY_JOB, null);
-  const stored = await storeDeliveryAndJob(
-    ctx.knex,
-    { source, deliveryId, headers, body, receivedAt: ctx.clock.now() },
-    { ...plan, idPrefix: `${PROCESS_DELIVERY_JOB}-` },
-    alsoDedupeOn,
-  );
-  if (stored) {
-    if (stored.jobId) ctx.queue.announce([{ id: stored.jobId, name: PROCESS_DELIVERY_JOB, runAt: plan.runAt }]);
-    return { id: stored.id, duplicate: stored.duplicate };
-  }
-  // A concurrent request stored the same delivery after this statement's snapshot: it is a duplicate of that one.
-  const existing = await findDeliveryId(ctx.knex, source, deliveryId);
-  // The insert was skipped on a conflict, so the row exists; if it does not, fail loudly (the sender retries).
-  if (existing === undefined) throw new Error(`delivery ${source}/${deliveryId} conflicted but is not stored`);
-  return { id: existing, duplicate: true };
+  const stored = await groupCommitOf(ctx).store({
+    source,
+    deliveryId,
+    headers,
+    body,
+    receivedAt: ctx.clock.now(),
+    ...(webhookId ? { webhookId } : {}),
+  });
+  return { id: stored.id, duplicate: stored.duplicate };
 }

@@ -1,5 +1,4 @@
 // The webhook endpoints: authenticate, validate, record durably, then answer. Everything else happens in jobs.
-import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { formatZodIssues } from '../errors.js';
@@ -13,18 +12,9 @@ import {
   verifyPagerDutySignature,
 } from './signatures.js';
 
-/** What a webhook answers: the status code and a JSON body. */
-export interface WebhookAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+import type { WebhookAnswer, WebhookRequest, WebhookRoutes } from '../http/server.js';
 
-/** A webhook request reduced to what the intake needs, so the rules are testable without express. */
-export interface WebhookRequest {
-  rawBody: Buffer;
-  headers: Record<string, string | string[] | undefined>;
-  remoteAddress: string | undefined;
-}
+export type { WebhookAnswer, WebhookRequest } from '../http/server.js';
 
 function header(req: WebhookRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -63,9 +53,9 @@ async function accept(
   deliveryId: string,
   body: unknown,
   req: WebhookRequest,
-  alsoDedupeOn?: { header: string; value: string },
+  webhookId?: string,
 ): Promise<WebhookAnswer> {
-  const recorded = await recordDelivery(ctx, source, deliveryId, body, keptHeaders(req.headers), alsoDedupeOn);
+  const recorded = await recordDelivery(ctx, source, deliveryId, body, keptHeaders(req.headers), webhookId);
   ctx.metrics.webhookDeliveries.inc({ source, outcome: recorded.duplicate ? 'duplicate' : 'accepted' });
   return {
     status: recorded.duplicate ? 200 : 202,
@@ -97,14 +87,7 @@ export async function handlePagerDuty(ctx: AppContext, req: WebhookRequest): Pro
   const v = validate(pagerDutyPayloadSchema, req.rawBody);
   if (!v.ok) return rejected(ctx, 'pagerduty', v.answer);
   const webhookId = header(req, 'x-webhook-id');
-  return accept(
-    ctx,
-    'pagerduty',
-    v.value.event.id,
-    v.value,
-    req,
-    webhookId ? { header: 'x-webhook-id', value: webhookId } : undefined,
-  );
+  return accept(ctx, 'pagerduty', v.value.event.id, v.value, req, webhookId);
 }
 
 /** Deploy and change events: `X-Signature: sha256=<hex>` with EVENTS_WEBHOOK_SECRET; deduplicated on the event id. */
@@ -125,31 +108,25 @@ function rejected(ctx: AppContext, source: DeliverySource, answer: WebhookAnswer
 }
 
 /**
- * Mounts POST /alertmanager, /pagerduty and /events on the router that the HTTP server mounts at /webhooks; its body
- * parser leaves the exact bytes in `req.rawBody` for signatures.
+ * Mounts POST /alertmanager, /pagerduty and /events on the HTTP server's webhook routes (served at /webhooks on its
+ * fast path, with the exact bytes for signatures).
  */
-export function mountWebhooks(ctx: AppContext, router: Router): void {
-  const routes: [string, DeliverySource, (ctx: AppContext, req: WebhookRequest) => Promise<WebhookAnswer>][] = [
+export function mountWebhooks(ctx: AppContext, routes: WebhookRoutes): void {
+  const handlers: [string, DeliverySource, (ctx: AppContext, req: WebhookRequest) => Promise<WebhookAnswer>][] = [
     ['/alertmanager', 'alertmanager', handleAlertmanager],
     ['/pagerduty', 'pagerduty', handlePagerDuty],
     ['/events', 'events', handleChangeEvent],
   ];
-  for (const [path, source, handle] of routes) {
-    router.post(path, async (req: Request, res: Response) => {
+  for (const [path, source, handle] of handlers) {
+    routes.post(path, async (req) => {
       const end = ctx.metrics.webhookLatency.startTimer({ source });
       try {
-        const raw = req.rawBody ?? Buffer.alloc(0);
-        const answer = await handle(ctx, {
-          rawBody: raw,
-          headers: req.headers,
-          remoteAddress: req.socket.remoteAddress,
-        });
-        res.status(answer.status).json(answer.body);
+        return await handle(ctx, req);
       } catch (err) {
-        // Nothing was recorded (the transaction rolled back): 503 makes the sender retry.
+        // Nothing was recorded (the statement rolled back): 503 makes the sender retry.
         ctx.logger.error({ err, source }, 'could not record a webhook delivery');
         ctx.metrics.webhookDeliveries.inc({ source, outcome: 'error' });
-        res.status(503).json({ error: 'unavailable', message: 'could not record the delivery; retry' });
+        return { status: 503, body: { error: 'unavailable', message: 'could not record the delivery; retry' } };
       } finally {
         end();
       }

@@ -1,5 +1,6 @@
 // The HTTP server: health, readiness naming what is down, metrics, raw webhook bodies, and the port fallback.
 import { afterEach, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import { Registry, Counter } from 'prom-client';
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/logger.js';
@@ -12,7 +13,7 @@ afterEach(async () => {
 
 function make(
   readiness: Array<{ name: string; check(): Promise<void> }> = [],
-  more: Pick<HttpServerOptions, 'details' | 'serveRequests'> = {},
+  more: Pick<HttpServerOptions, 'details' | 'serveRequests' | 'bodyLimitBytes'> = {},
 ) {
   const registry = new Registry();
   new Counter({ name: 'copilot_test_total', help: 'test', registers: [registry] }).inc(3);
@@ -93,6 +94,46 @@ describe('http server', () => {
       body,
     });
     expect(await res.json()).toEqual({ length: body.length, text: body });
+  });
+
+  it('answers webhook routes on the fast path with the exact bytes, the same for a gzipped body through express', async () => {
+    const s = make([], { bodyLimitBytes: 64 });
+    s.webhookRoutes.post('/echo', async (req) => ({
+      status: 202,
+      body: { text: req.rawBody.toString('utf8'), loopback: req.remoteAddress?.includes('127.0.0.1') ?? false },
+    }));
+    s.webhookRoutes.post('/boom', async () => Promise.reject(new Error('db down')));
+    const { url } = await s.listen(0, '127.0.0.1');
+    const body = '{ "a" :  1 }';
+    const plain = await fetch(`${url}/webhooks/echo`, { method: 'POST', body });
+    expect(plain.status).toBe(202);
+    expect(plain.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await plain.json()).toEqual({ text: body, loopback: true });
+    const gzipped = await fetch(`${url}/webhooks/echo`, {
+      method: 'POST',
+      headers: { 'content-encoding': 'gzip', 'content-type': 'application/json' },
+      body: gzipSync(body),
+    });
+    expect(gzipped.status).toBe(202);
+    expect(await gzipped.json()).toEqual({ text: body, loopback: true });
+    const big = await fetch(`${url}/webhooks/echo`, { method: 'POST', body: 'x'.repeat(65) });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({
+      error: 'payload_too_large',
+      message: 'The body is larger than the server accepts.',
+    });
+    const failed = await fetch(`${url}/webhooks/boom`, { method: 'POST', body });
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ error: 'internal', message: 'Internal error; it has been logged.' });
+    // Only POST is a webhook: anything else is express's 404.
+    expect((await fetch(`${url}/webhooks/echo`)).status).toBe(404);
+  });
+
+  it('serves no webhook route, fast or not, when it serves no requests (a worker role)', async () => {
+    const s = make([], { serveRequests: false });
+    s.webhookRoutes.post('/alertmanager', async () => ({ status: 202, body: {} }));
+    const { url } = await s.listen(0, '127.0.0.1');
+    expect((await fetch(`${url}/webhooks/alertmanager`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
   it('moves to the next port when the default one is taken, and fails clearly when told not to', async () => {
