@@ -3,7 +3,7 @@
 import type { AppContext } from '../../src/context.js';
 import { ExternalServiceError } from '../../src/errors.js';
 import { findIncidents, type Incident } from '../../src/incidents/repository.js';
-import { appendEvent } from '../../src/incidents/timeline-repository.js';
+import { appendEvents } from '../../src/incidents/timeline-repository.js';
 import {
   findDigestItem,
   itemsOfMessage,
@@ -139,29 +139,32 @@ async function recordDelivered(
       when,
     );
     for (const i of items) {
-      if (i.kind === 'notice') continue;
-      if (i.kind === 'page') {
-        const team = incidents.get(i.incidentId)?.team;
-        await recordPage(trx, {
-          incidentId: i.incidentId,
-          user: i.target,
-          at: when,
-          outsideHours: !isBusinessHours(when, teamHours(ctx.config.file.teams, team)),
-          round: i.round,
-          step: i.step,
-          channel: at.channel,
-          ts: at.ts,
-        });
-      } else {
-        await appendEvent(trx, {
+      if (i.kind !== 'page') continue;
+      const team = incidents.get(i.incidentId)?.team;
+      await recordPage(trx, {
+        incidentId: i.incidentId,
+        user: i.target,
+        at: when,
+        outsideHours: !isBusinessHours(when, teamHours(ctx.config.file.teams, team)),
+        round: i.round,
+        step: i.step,
+        channel: at.channel,
+        ts: at.ts,
+      });
+    }
+    // A storm's pointers join a message a hundred at a time: their timeline entries go in one statement.
+    await appendEvents(
+      trx,
+      items
+        .filter((i) => i.kind === 'pointer')
+        .map((i) => ({
           incidentId: i.incidentId,
           type: 'pointer.posted',
           actor: 'copilot',
           data: { channel: at.channel, ts: at.ts },
           dedupeKey: `pointer:${i.incidentId}`,
-        });
-      }
-    }
+        })),
+    );
   });
 }
 
