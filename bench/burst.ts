@@ -84,7 +84,7 @@ function readCall(
 ): { first: string[]; briefed: string[] } {
   const { method, args } = call;
   if (method !== 'chat.postMessage' && method !== 'chat.update') return { first: [], briefed: [] };
-  const channel = String(args.channel ?? '');
+  const channel = typeof args.channel === 'string' ? args.channel : '';
   if (!channel.startsWith('C') || args.thread_ts) return { first: [], briefed: [] };
   const blocks = typeof args.blocks === 'string' ? args.blocks : JSON.stringify(args.blocks ?? []);
   if (channel === alerts) {
@@ -101,7 +101,7 @@ function readCall(
     }
     return { first, briefed };
   }
-  const id = /^(INC-\d+) \[/.exec(String(args.text ?? ''))?.[1];
+  const id = /^(INC-\d+) \[/.exec(typeof args.text === 'string' ? args.text : '')?.[1];
   if (!id) return { first: [], briefed: [] };
   return { first: [id], briefed: blocks.includes('Investigating…') ? [] : [id] };
 }

@@ -63,11 +63,11 @@ export async function channelQueuePosition(db: Db, incident: { id: number; sever
   const [row] = (await db('incidents')
     .whereNull('channel_id')
     .whereNot('status', 'resolved')
-    .where((q) =>
-      q
+    .where((q) => {
+      void q
         .where('severity', '<', incident.severity)
-        .orWhere((q2) => q2.where('severity', incident.severity).where('id', '<', incident.id)),
-    )
+        .orWhere((q2) => void q2.where('severity', incident.severity).where('id', '<', incident.id));
+    })
     .count({ n: '*' })) as Array<{ n: string | number }>;
   return Number(row?.n ?? 0);
 }
