@@ -79,8 +79,20 @@ describe.each([
         .first()) as { public_id: string } | undefined;
       return row;
     });
-    await waitFor('the finding shown in the alerts channel', () =>
-      alertsText().some((t) => t.includes(investigated.public_id) && t.includes(':mag:') && !/investigating/.test(t)),
+    // Every version of the alerts channel's messages the app sent (a line that already points at its channel no longer
+    // shows the headline): the incident's own line, with the finding after ":mag:".
+    const shownLines = () =>
+      slack
+        .calls()
+        .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.args.channel === 'C0ALERTS')
+        .flatMap((c) => JSON.stringify(c.args.blocks ?? '').split(':rotating_light: '));
+    await waitFor(
+      'the finding shown in the alerts channel',
+      () =>
+        shownLines().some(
+          (l) => l.includes(`*${investigated.public_id}*`) && l.includes(':mag:') && !l.includes(':mag: investigating'),
+        ),
+      30_000,
     );
 
     // Escalation notices of the waiting incidents: one coalesced message, not one post each.
