@@ -9,6 +9,7 @@ import { benchIntake } from './intake.js';
 import { benchInvestigate } from './investigate.js';
 import { benchAllTimers } from './timers.js';
 import { benchRoles, printRoles } from './roles.js';
+import { benchBurst, printBurst } from './burst.js';
 
 const env = {
   ...process.env,
@@ -46,6 +47,32 @@ async function main(): Promise<void> {
       }),
       'Postgres and BullMQ',
     );
+  }
+  if (wants('burst')) {
+    const timeoutMs = process.env.BENCH_TIMEOUT_S ? Number(process.env.BENCH_TIMEOUT_S) * 1000 : undefined;
+    for (const [pages, overMs] of [
+      [100, 1000],
+      [1000, 4000],
+    ] as const) {
+      for (const [queue, redisUrl] of [
+        ['Postgres queue', undefined],
+        ['BullMQ queue', env.REDIS_URL],
+      ] as const) {
+        console.log(
+          `\n-- burst: ${pages} distinct pages in ${overMs / 1000} s, real Postgres, ${queue}, Slack's limits on`,
+        );
+        printBurst(
+          await benchBurst({
+            databaseUrl: env.DATABASE_URL,
+            ...(redisUrl ? { redisUrl } : {}),
+            pages,
+            overMs,
+            ...(timeoutMs ? { timeoutMs } : {}),
+          }),
+          `${queue}`,
+        );
+      }
+    }
   }
   if (wants('investigate')) {
     console.log('\n-- investigation: the deterministic investigator per scenario, in process');

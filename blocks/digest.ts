@@ -1,7 +1,7 @@
 // Coalesced messages: several pages to one person in one DM, several incidents' pointers in one alerts-channel message.
 import type { KnownBlock } from './block-kit.js';
 import { numberedActionId } from './ids.js';
-import { fitBlocks, truncate, LIMITS } from './limits.js';
+import { chunkText, escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
 import {
   buildAnsweredPageBlocks,
   buildPageAnswerLine,
@@ -9,13 +9,18 @@ import {
   buildPageText,
   type PageAnswer,
 } from './oncall.js';
-import { buildPointerBlocks, buildPointerText, type PointerView } from './status.js';
+import { buildPointerText, type PointerView } from './status.js';
 import type { PageView } from '../src/oncall/page-view.js';
 
 /** Pages one DM lists at most (three blocks each, under Slack's 50 blocks with the heading). */
 export const MAX_PAGES_PER_DM = 15;
-/** Pointers one alerts-channel message lists at most (two blocks each once answered). */
-export const MAX_POINTERS_PER_MESSAGE = 20;
+/**
+ * Pointers one alerts-channel message lists at most: one line each, packed into sections, so a storm of a thousand
+ * incidents takes ten messages (each posted or edited within Slack's one message a second per channel), not fifty.
+ */
+export const MAX_POINTERS_PER_MESSAGE = 100;
+/** One pointer line at most (a long title is cut), so a full message stays within Slack's 50 blocks. */
+const POINTER_LINE_MAX = 400;
 
 export interface DigestPage {
   view: PageView;
@@ -23,8 +28,11 @@ export interface DigestPage {
 }
 
 export interface DigestPointer {
+  /** `channelId` is '' while the incident waits for its channel (Slack's channel-creation budget is spent). */
   view: PointerView;
   answer: PageAnswer | null;
+  /** While it waits for a channel: the investigation's headline, when there is one (the compact briefing). */
+  headline?: string | null;
 }
 
 /** The DM's notification text: one page reads as before; several name every incident. */
@@ -64,6 +72,19 @@ export function buildPageDigestBlocks(pages: DigestPage[]): KnownBlock[] {
   return fitBlocks([heading, ...pages.flatMap((p, n) => numbered(one(p), n))]);
 }
 
+/** A pointer's one line: its channel, or that it waits for one and what the investigation found so far. */
+export function buildPointerLine(p: DigestPointer): string {
+  const answer = p.answer ? ` · ${buildPageAnswerLine(p.answer)}` : '';
+  if (p.view.channelId) return truncate(`${buildPointerText(p.view)}${answer}`, POINTER_LINE_MAX);
+  const v = p.view;
+  const svc = v.service ? ` \`${escapeMrkdwn(v.service)}\`` : '';
+  const found = p.headline ? `\n      :mag: ${escapeMrkdwn(p.headline)}` : ' · :mag: investigating';
+  return truncate(
+    `:rotating_light: *${v.publicId}* [${v.severity.toUpperCase()}]${svc} ${escapeMrkdwn(v.title)} · :hourglass: channel soon${answer}${found}`,
+    POINTER_LINE_MAX,
+  );
+}
+
 export function buildPointerDigestText(pointers: DigestPointer[]): string {
   if (pointers.length === 1) {
     const [p] = pointers;
@@ -73,14 +94,31 @@ export function buildPointerDigestText(pointers: DigestPointer[]): string {
   return truncate(`:rotating_light: ${pointers.length} incidents opened: ${ids}`, LIMITS.messageText);
 }
 
-/** Each incident's pointer line, with who answered it underneath once answered. */
+/**
+ * Each incident's line, packed into as few sections as fit (so up to MAX_POINTERS_PER_MESSAGE fit in one message);
+ * a heading says how many wait for a channel, when any do.
+ */
 export function buildPointerDigestBlocks(pointers: DigestPointer[]): KnownBlock[] {
-  return fitBlocks(
-    pointers.flatMap((p): KnownBlock[] => [
-      ...buildPointerBlocks(p.view),
-      ...(p.answer
-        ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: buildPageAnswerLine(p.answer) }] } as KnownBlock]
-        : []),
-    ]),
-  );
+  const waiting = pointers.filter((p) => !p.view.channelId).length;
+  const heading: KnownBlock[] = waiting
+    ? [
+        {
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text:
+                `:hourglass: ${waiting} of these wait for a channel: Slack lets an app create about 20 a minute, ` +
+                `so each is listed here with what the investigation found, and gets its channel and full briefing ` +
+                `in turn (SEV1 first).`,
+            },
+          ],
+        },
+      ]
+    : [];
+  const sections = chunkText(pointers.map(buildPointerLine).join('\n')).map((text): KnownBlock => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text },
+  }));
+  return fitBlocks([...heading, ...sections]);
 }

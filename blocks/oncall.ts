@@ -1,7 +1,7 @@
 // On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
 import type { KnownBlock } from './block-kit.js';
 import { ActionIds } from './ids.js';
-import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
+import { chunkText, escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
 import { formatLocal } from './local-time.js';
 import type { EscalationNotice } from '../src/oncall/escalation-notice.js';
 import type { OncallView } from '../src/oncall/oncall-view.js';
@@ -12,6 +12,16 @@ type Block = KnownBlock;
 function lateNote(ms: number): string {
   const s = Math.round(ms / 1000);
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/**
+ * Why a page or step went out late, as far as the copilot knows: its time passed while it was not running, or it was
+ * running and its queue was busy (a storm of pages). A note recorded before the cause was known says neither.
+ */
+export function lateReason(cause: 'down' | 'busy' | undefined): string {
+  if (cause === 'down') return 'the copilot was not running at its time';
+  if (cause === 'busy') return 'the copilot was running but its queue was busy';
+  return 'delayed';
 }
 
 export function buildPageText(view: PageView): string {
@@ -26,8 +36,7 @@ export function buildPageBlocks(view: PageView): Block[] {
   const where = view.channelId ? ` in <#${view.channelId}>` : '';
   const svc = view.service ? ` \`${escapeMrkdwn(view.service)}\`` : '';
   const context = [`Escalation step ${view.step} of ${view.steps}${view.round > 0 ? `, round ${view.round + 1}` : ''}`];
-  if (view.lateByMs >= 1000)
-    context.push(`sent ${lateNote(view.lateByMs)} late: the copilot was not running at its time`);
+  if (view.lateByMs >= 1000) context.push(`sent ${lateNote(view.lateByMs)} late: ${lateReason(view.lateCause)}`);
   return fitBlocks([
     {
       type: 'section',
@@ -134,7 +143,7 @@ export function buildEscalationNoticeText(n: EscalationNotice): string {
     case 'paging': {
       const who = n.users.length ? n.users.map((u) => `<@${u}>`).join(', ') : 'nobody (no one could be resolved)';
       const missing = n.unresolved.length ? ` Could not resolve: ${n.unresolved.join(', ')}.` : '';
-      const late = n.lateByMs >= 1000 ? ` (${lateNote(n.lateByMs)} late: the copilot was not running at its time)` : '';
+      const late = n.lateByMs >= 1000 ? ` (${lateNote(n.lateByMs)} late: ${lateReason(n.lateCause)})` : '';
       const round = n.round > 0 ? `, round ${n.round + 1}` : '';
       return `:pager: ${n.publicId}: paging ${who} (step ${n.step} of ${n.steps}${round})${late}.${missing}`;
     }
@@ -155,6 +164,61 @@ export function buildEscalationNoticeText(n: EscalationNotice): string {
     case 'all_resolved':
       return buildAllResolvedText(n);
   }
+}
+
+/** Escalation notices one coalesced alerts-channel message lists at most. */
+export const MAX_NOTICES_PER_MESSAGE = 100;
+
+/**
+ * The escalation notices of incidents that have no channel yet, as one message for the alerts channel: the paging
+ * notices of one step to the same people read as one line naming every incident ("paging @priya (step 1 of 3) for
+ * INC-1, INC-2 …"), with how late the latest went and why; any other notice is its own line.
+ */
+export function buildEscalationDigestText(notices: EscalationNotice[]): string {
+  const lines: string[] = [];
+  const groups = new Map<string, Extract<EscalationNotice, { kind: 'paging' }>[]>();
+  for (const n of notices) {
+    if (n.kind !== 'paging') {
+      lines.push(buildEscalationNoticeText(n));
+      continue;
+    }
+    const key = JSON.stringify([n.users, n.unresolved, n.step, n.steps, n.round]);
+    const group = groups.get(key);
+    if (group) group.push(n);
+    else {
+      groups.set(key, [n]);
+      lines.push(key);
+    }
+  }
+  const text = lines.map((line) => {
+    const group = groups.get(line);
+    if (!group) return line;
+    if (group.length === 1) return buildEscalationNoticeText(group[0]!);
+    const n = group[0]!;
+    const who = n.users.length ? n.users.map((u) => `<@${u}>`).join(', ') : 'nobody (no one could be resolved)';
+    const round = n.round > 0 ? `, round ${n.round + 1}` : '';
+    const late = group.filter((g) => g.lateByMs >= 1000);
+    const worst = late.reduce<(typeof late)[number] | undefined>(
+      (a, g) => (!a || g.lateByMs > a.lateByMs ? g : a),
+      undefined,
+    );
+    const lateText = worst
+      ? ` (${late.length} late, up to ${lateNote(worst.lateByMs)}: ${lateReason(worst.lateCause)})`
+      : '';
+    const missing = n.unresolved.length ? ` Could not resolve: ${n.unresolved.join(', ')}.` : '';
+    const ids = group.map((g) => g.publicId).join(', ');
+    return `:pager: paging ${who} (step ${n.step} of ${n.steps}${round}) for ${group.length} incidents: ${ids}${lateText}.${missing}`;
+  });
+  return text.join('\n');
+}
+
+export function buildEscalationDigestBlocks(notices: EscalationNotice[]): Block[] {
+  return fitBlocks(
+    chunkText(buildEscalationDigestText(notices)).map((text): Block => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text },
+    })),
+  );
 }
 
 function shortTime(at: Date, timeZone: string): string {

@@ -17,6 +17,7 @@ import * as createSloPolicyStates from './20261130_0530_slopolicy_create_slo_pol
 import * as createIncidentRoles from './20261130_0540_cmds_create_incident_roles.js';
 import * as createDrillRuns from './20261130_0570_drills_create_drill_runs.js';
 import * as createAutonomyTables from './20261201_0610_autonomy15_create_autonomy_tables.js';
+import * as addDigestItemData from './20261201_0670_burst16_add_digest_item_data.js';
 
 interface Migration {
   name: string;
@@ -40,6 +41,7 @@ export const migrations: Migration[] = [
   { name: '20261130_0540_cmds_create_incident_roles', module: createIncidentRoles },
   { name: '20261130_0570_drills_create_drill_runs', module: createDrillRuns },
   { name: '20261201_0610_autonomy15_create_autonomy_tables', module: createAutonomyTables },
+  { name: '20261201_0670_burst16_add_digest_item_data', module: addDigestItemData },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -8,6 +8,7 @@ import {
   digestState,
   itemsOfMessage,
   markDigestDeliveredWith,
+  messagesOfIncident,
   type DigestItem,
   type DigestKind,
 } from '../../src/incidents/digest-repository.js';
@@ -23,12 +24,23 @@ import {
   buildPointerDigestBlocks,
   buildPointerDigestText,
 } from '../../blocks/digest.js';
+import {
+  MAX_NOTICES_PER_MESSAGE,
+  buildEscalationDigestBlocks,
+  buildEscalationDigestText,
+} from '../../blocks/oncall.js';
+import { escalationNoticeSchema, type EscalationNotice } from '../../src/oncall/escalation-notice.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
+import { formatConfidence } from '../../src/investigation/format-value.js';
 
 /** A message takes new items for this long after it was first posted; later ones start a new message. */
 export const DIGEST_WINDOW_MS = 10_000;
 
-const MAX_ITEMS: Record<DigestKind, number> = { page: MAX_PAGES_PER_DM, pointer: MAX_POINTERS_PER_MESSAGE };
+const MAX_ITEMS: Record<DigestKind, number> = {
+  page: MAX_PAGES_PER_DM,
+  pointer: MAX_POINTERS_PER_MESSAGE,
+  notice: MAX_NOTICES_PER_MESSAGE,
+};
 
 // One delivery at a time per target in this process: the jobs of a burst queue here, and the first one through takes
 // every item waiting, so the others find theirs delivered. (Across processes a race can at worst show an item in two
@@ -58,6 +70,13 @@ export async function renderDigest(
   incidents: Map<number, Incident>,
 ): Promise<{ text: string; blocks: ChatBlock[] }> {
   const known = items.filter((i) => incidents.has(i.incidentId));
+  if (kind === 'notice') {
+    const notices = items.flatMap((i): EscalationNotice[] => {
+      const parsed = escalationNoticeSchema.safeParse(i.data);
+      return parsed.success ? [parsed.data] : [];
+    });
+    return { text: buildEscalationDigestText(notices), blocks: buildEscalationDigestBlocks(notices) };
+  }
   if (kind === 'pointer') {
     const pointers = known.map((i) => {
       const inc = incidents.get(i.incidentId)!;
@@ -68,7 +87,7 @@ export async function renderDigest(
         service: inc.service,
         channelId: inc.channelId ?? '',
       };
-      return { view, answer: i.answer };
+      return { view, answer: i.answer, headline: inc.channelId ? null : headlineOf(inc) };
     });
     return { text: buildPointerDigestText(pointers), blocks: buildPointerDigestBlocks(pointers) };
   }
@@ -80,10 +99,21 @@ export async function renderDigest(
       steps: i.steps,
       round: i.round,
       lateByMs: i.lateByMs,
+      lateCause: (i.data as { lateCause?: 'down' | 'busy' } | null)?.lateCause,
     });
     pages.push({ view, answer: i.answer });
   }
   return { text: buildPageDigestText(pages), blocks: buildPageDigestBlocks(pages) };
+}
+
+/** The investigation's finding in one line (the compact briefing of an incident still waiting for its channel). */
+export function headlineOf(incident: Incident): string | null {
+  const result = incident.investigation;
+  if (!result) return null;
+  const top = result.hypotheses[0];
+  const next = result.suggestedStep ? ` · next: ${result.suggestedStep.text}` : '';
+  if (!top || result.novel) return `no known cause fits; see the evidence in its channel${next}`;
+  return `${top.summary} (${formatConfidence(top.confidence)})${next}`;
 }
 
 async function loadIncidents(ctx: AppContext, items: DigestItem[], into: Map<number, Incident>): Promise<void> {
@@ -185,6 +215,10 @@ export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: s
   });
 }
 
+// Refreshes waiting for their turn, per message: a second request while one waits adds nothing (the waiting one reads
+// the items when it runs), so a burst of investigations finishing edits each pointer message about once a second.
+const waitingRefresh = new Map<string, Promise<void>>();
+
 /** Edits a message to show its items as they now are (an answer recorded, an incident changed). */
 export async function refreshDigestMessage(
   ctx: AppContext,
@@ -192,14 +226,33 @@ export async function refreshDigestMessage(
   channel: string,
   ts: string,
 ): Promise<void> {
+  const key = `${kind}:${channel}:${ts}`;
   const first = (await itemsOfMessage(ctx.knex, kind, channel, ts))[0];
   if (!first) return;
+  const queued = waitingRefresh.get(key);
+  if (queued) return queued;
   // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
-  await inTurn(`${kind}:${first.target}`, async () => {
+  const run = inTurn(`${kind}:${first.target}`, async () => {
+    if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
     const items = await itemsOfMessage(ctx.knex, kind, channel, ts);
     const incidents = new Map<number, Incident>();
     await loadIncidents(ctx, items, incidents);
     const { text, blocks } = await renderDigest(ctx, kind, items, incidents);
     await ctx.chat.updateMessage(channel, ts, text, blocks);
   });
+  waitingRefresh.set(key, run);
+  try {
+    await run;
+  } finally {
+    if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
+  }
+}
+
+/**
+ * Shows the incident's pointer line as it now is: its channel once created, or, while it waits for one, what the
+ * investigation found (the compact briefing).
+ */
+export async function refreshPointersOf(ctx: AppContext, incidentId: number): Promise<void> {
+  for (const m of await messagesOfIncident(ctx.knex, 'pointer', incidentId))
+    await refreshDigestMessage(ctx, 'pointer', m.channel, m.ts);
 }

@@ -122,3 +122,20 @@ export async function recordChatStep(db: Db, incidentId: number, step: ChatStep,
     .where({ id: incidentId })
     .update({ chat_progress: db.raw('chat_progress || ?::jsonb', [JSON.stringify({ [step]: at.toISOString() })]) });
 }
+
+/**
+ * How many incidents come before this one in the queue for a channel: open ones with no channel yet that are more
+ * severe, or as severe and opened earlier (SEV1 first, then in the order they came).
+ */
+export async function channelQueuePosition(db: Db, incident: { id: number; severity: string }): Promise<number> {
+  const [row] = (await db('incidents')
+    .whereNull('channel_id')
+    .whereNot('status', 'resolved')
+    .where((q) => {
+      void q
+        .where('severity', '<', incident.severity)
+        .orWhere((q2) => void q2.where('severity', incident.severity).where('id', '<', incident.id));
+    })
+    .count({ n: '*' })) as Array<{ n: string | number }>;
+  return Number(row?.n ?? 0);
+}

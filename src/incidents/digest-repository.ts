@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 
 type Db = Knex | Knex.Transaction;
 
-export type DigestKind = 'page' | 'pointer';
+/** A page DM, an incident's pointer in its team's alerts channel, an escalation notice there (no incident channel yet). */
+export type DigestKind = 'page' | 'pointer' | 'notice';
 
 /** How an item was answered (acknowledged, resolved, every alert resolved), as the presenter words it. */
 export interface DigestAnswer {
@@ -26,6 +27,8 @@ export interface DigestItem {
   deliveredAt: Date | null;
   failed: string | null;
   answer: DigestAnswer | null;
+  /** What a notice says (the escalation notice, as data); null for pages and pointers. */
+  data: unknown;
 }
 
 type Row = Record<string, unknown>;
@@ -45,6 +48,7 @@ function toItem(r: Row): DigestItem {
     deliveredAt: r.delivered_at ? new Date(r.delivered_at as string) : null,
     failed: (r.failed as string | null) ?? null,
     answer: (r.answer as DigestAnswer | null) ?? null,
+    data: r.data ?? null,
   };
 }
 
@@ -56,6 +60,8 @@ export interface DigestRequest {
   step?: number;
   steps?: number;
   lateByMs?: number;
+  /** A notice's content (stored as JSON). */
+  data?: unknown;
   at: Date;
 }
 
@@ -73,7 +79,13 @@ export async function requestDigestItem(db: Db, req: DigestRequest): Promise<Dig
     step: req.step ?? 0,
   };
   const insert = db('chat_digest_items')
-    .insert({ ...key, steps: req.steps ?? 1, late_by_ms: Math.round(req.lateByMs ?? 0), requested_at: req.at })
+    .insert({
+      ...key,
+      steps: req.steps ?? 1,
+      late_by_ms: Math.round(req.lateByMs ?? 0),
+      requested_at: req.at,
+      ...(req.data === undefined ? {} : { data: JSON.stringify(req.data) }),
+    })
     .onConflict(['kind', 'target', 'incident_id', 'round', 'step'])
     .ignore()
     .returning('*');
@@ -155,6 +167,18 @@ export async function digestState(
   if (!shown.length) return { waiting };
   const firstAt = new Date(Math.min(...shown.map((i) => i.deliveredAt!.getTime())));
   return { waiting, newest: { channel: shown[0]!.channel!, ts: shown[0]!.ts!, firstAt, items: shown } };
+}
+
+/** The messages holding the incident's delivered items of `kind` (its pointer's message, to show it as it now is). */
+export async function messagesOfIncident(
+  db: Db,
+  kind: DigestKind,
+  incidentId: number,
+): Promise<Array<{ channel: string; ts: string }>> {
+  return (await db('chat_digest_items')
+    .where({ kind, incident_id: incidentId })
+    .whereNotNull('ts')
+    .distinct('channel', 'ts')) as Array<{ channel: string; ts: string }>;
 }
 
 /** Records that these waiting items are now shown in the message `at`. */

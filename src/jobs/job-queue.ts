@@ -55,7 +55,15 @@ export interface JobContext {
   scheduledFor: Date;
   /** How late it started, in milliseconds (a timer whose time passed while the app was down is late). */
   lateByMs: number;
+  /**
+   * Why it started late, from what the runner knows: `down` when its time passed before this worker started (the
+   * copilot was not running), `busy` when the worker was running but every slot of its lane was taken (the queue was
+   * busy). Unset when it was not late (under a second).
+   */
+  lateCause?: LateCause;
 }
+
+export type LateCause = 'down' | 'busy';
 
 /**
  * Which slots a job runs in. Each lane has slots of its own, so one lane's backlog never holds another's jobs:

@@ -14,6 +14,8 @@ export const escalationNoticeSchema = z.discriminatedUnion('kind', [
     steps: z.number().int(),
     round: z.number().int(),
     lateByMs: z.number(),
+    /** Why the step ran late, when it did: `down` (the copilot was not running at its time) or `busy` (the queue). */
+    lateCause: z.enum(['down', 'busy']).optional(),
   }),
   z.object({ kind: z.literal('deferred'), publicId, pageAt: z.coerce.date(), timeZone: z.string().min(1) }),
   z.object({ kind: z.literal('exhausted'), publicId }),

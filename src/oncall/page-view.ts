@@ -15,8 +15,10 @@ export interface PageView {
   steps: number;
   /** 0-based round. */
   round: number;
-  /** How late the page went out, in milliseconds, when the copilot was down at its time. */
+  /** How late the page went out, in milliseconds (0 when on time). */
   lateByMs: number;
+  /** Why it was late: the copilot was not running at its time (`down`) or its queue was busy (`busy`). */
+  lateCause?: 'down' | 'busy';
 }
 
 /**
@@ -26,7 +28,7 @@ export interface PageView {
 export function pageView(
   incident: Incident,
   snapshot: EscalationSnapshot | undefined,
-  page: { step: number; steps: number; round: number; lateByMs: number },
+  page: { step: number; steps: number; round: number; lateByMs: number; lateCause?: 'down' | 'busy' },
 ): PageView {
   return {
     incidentId: incident.id,
@@ -39,5 +41,6 @@ export function pageView(
     steps: page.steps,
     round: snapshot ? roundInRun(snapshot, page.round) : page.round,
     lateByMs: page.lateByMs,
+    ...(page.lateCause ? { lateCause: page.lateCause } : {}),
   };
 }

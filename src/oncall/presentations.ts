@@ -17,6 +17,8 @@ export const PageResponder = {
     /** Slack user id. */
     user: z.string().min(1),
     lateByMs: z.number().min(0).default(0),
+    /** Why it went out late (`down`: the copilot was not running at its time; `busy`: the queue was busy). */
+    lateCause: z.enum(['down', 'busy']).optional(),
   }),
 } as const;
 export type PageResponderPayload = z.output<typeof PageResponder.schema>;

@@ -3,13 +3,14 @@ import type { z } from 'zod';
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
-import { ExternalServiceError, PermanentJobError } from '../../../src/errors.js';
+import { ExternalServiceError, PermanentJobError, RateLimitedError } from '../../../src/errors.js';
 import { slackIdOf } from '../../../src/oncall/directory.js';
 import { oncallLookupOnce } from '../../../src/oncall/services.js';
 import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
 import { channelName } from '../../../src/incidents/naming.js';
 import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
 import {
+  channelQueuePosition,
   recordBriefingPosted,
   recordChannelCreated,
   recordChatStep,
@@ -21,12 +22,15 @@ import { findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
-import { deliverDigest } from '../chat-digest.js';
+import { deliverDigest, refreshPointersOf } from '../chat-digest.js';
 import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
 export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
+
+/** Slack's conversations.create budget (Tier 2, about 20 a minute): one channel every 3 s once the burst is spent. */
+export const CHANNEL_CREATE_INTERVAL_MS = 3000;
 
 /**
  * Opens the incident in chat, in steps: channel, first briefing, topic, invites, pointer. The incident row records
@@ -39,7 +43,7 @@ export const OPEN_INCIDENT_RETRY_DELAY_MS = 1000;
 export async function openIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
   let incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  if (!incident.channelId) incident = await createIncidentChannel(ctx, incident);
+  if (!incident.channelId) incident = await createOrWait(ctx, incident);
   const channelId = incident.channelId!;
   if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId);
   const done = incident.chatProgress;
@@ -58,8 +62,29 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     }
   } else if (topicSet) await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
   if (!done.pointer) {
-    await postPointer(ctx, incident);
+    await postPointer(ctx, incident, channelId);
     await recordChatStep(ctx.knex, incident.id, 'pointer', ctx.clock.now());
+  }
+}
+
+/**
+ * Slack's channel budget is spent (its Tier 2 allows about 20 conversations.create a minute, so a storm of pages
+ * outruns it): the incident is shown at once as a line of the alerts channel's pointer message, which later carries
+ * the investigation's headline, and the job comes back for the channel at its turn in the queue for channels (SEV1
+ * first, then in order), instead of every waiting job retrying at the next free slot.
+ */
+async function createOrWait(ctx: AppContext, incident: Incident): Promise<Incident> {
+  try {
+    return await createIncidentChannel(ctx, incident);
+  } catch (err) {
+    if (!(err instanceof RateLimitedError)) throw err;
+    await postPointer(ctx, incident, null);
+    const ahead = await channelQueuePosition(ctx.knex, incident);
+    const retryAfterMs = Math.max(err.retryAfterMs ?? 0, ahead * CHANNEL_CREATE_INTERVAL_MS);
+    throw new RateLimitedError('slack', `no channel yet for ${incident.publicId}: ${ahead} ahead in the queue`, {
+      retryAfterMs,
+      cause: err,
+    });
   }
 }
 
@@ -160,12 +185,16 @@ async function inviteResponders(
   await recordRespondersInvited(ctx.knex, incident.id, ids, ctx.clock.now(), alsoDone);
 }
 
-async function postPointer(ctx: AppContext, incident: Incident): Promise<void> {
+/**
+ * The incident's line in its team's alerts channel. Shown while it waited for a channel (`channelId` null), the line
+ * is edited once the channel exists, to point at it.
+ */
+async function postPointer(ctx: AppContext, incident: Incident, channelId: string | null): Promise<void> {
   const team = incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
   if (!team) return;
   const already = await findEventByKey(ctx.knex, `pointer:${incident.id}`);
-  if (already) return;
-  await postPointerInDigest(ctx, incident.id, team.alertsChannel);
+  if (!already) return postPointerInDigest(ctx, incident.id, team.alertsChannel);
+  if (channelId) await refreshPointersOf(ctx, incident.id);
 }
 
 /**
@@ -186,11 +215,15 @@ async function postPointerInDigest(ctx: AppContext, incidentId: number, alertsCh
  * After the inline attempt failed (chat down): queues the open-incident job to run soon, then cancels the safety-net
  * job that would only run after OPEN_INCIDENT_SAFETY_DELAY_MS, so one job at a time keeps retrying chat.
  */
-export async function retryOpenIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
+export async function retryOpenIncidentChannel(
+  ctx: AppContext,
+  incidentId: number,
+  delayMs = OPEN_INCIDENT_RETRY_DELAY_MS,
+): Promise<void> {
   await ctx.queue.enqueue(
     OpenIncidentChannel.name,
     { incidentId },
-    { jobId: `open-incident-${incidentId}-retry`, delayMs: OPEN_INCIDENT_RETRY_DELAY_MS },
+    { jobId: `open-incident-${incidentId}-retry`, delayMs },
   );
   await ctx.queue.cancel(`open-incident-${incidentId}`);
 }
@@ -202,7 +235,9 @@ export async function retryOpenIncidentChannel(ctx: AppContext, incidentId: numb
 export async function openIncidentChannelNow(ctx: AppContext, incidentId: number): Promise<void> {
   await openIncidentChannel(ctx, incidentId).catch(async (err) => {
     ctx.logger.warn({ err, incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
-    await retryOpenIncidentChannel(ctx, incidentId).catch((e) =>
+    // Waiting for the channel budget: the job comes back at the incident's turn, not in a second.
+    const delayMs = err instanceof RateLimitedError ? err.retryAfterMs : OPEN_INCIDENT_RETRY_DELAY_MS;
+    await retryOpenIncidentChannel(ctx, incidentId, delayMs).catch((e) =>
       ctx.logger.warn({ err: e, incidentId }, 'could not hurry the open-incident job'),
     );
   });

@@ -74,6 +74,7 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
         step: p.step,
         steps: p.steps,
         lateByMs: p.lateByMs,
+        ...(p.lateCause ? { data: { lateCause: p.lateCause } } : {}),
         at: ctx.clock.now(),
       });
       // The page failed for good on an earlier run and its dead job was retried (`jobs retry`): try it afresh.

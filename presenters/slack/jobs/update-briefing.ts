@@ -16,11 +16,14 @@ import { findIncident } from '../../../src/incidents/repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildChangesText, buildTopic } from '../../../blocks/status.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
+import { refreshPointersOf } from '../chat-digest.js';
 
 /** Renders the briefing now: updates the message in place and posts a thread note listing what changed. */
 export async function refreshBriefing(ctx: AppContext, incidentId: number): Promise<void> {
   const incident = await findIncident(ctx.knex, incidentId);
-  // Before the channel exists the open-incident job posts the first briefing itself.
+  // Before the channel exists the open-incident job posts the first briefing itself; meanwhile (Slack's channel
+  // budget spent in a storm) the incident's line in the alerts channel shows what the investigation found.
+  if (incident && !incident.channelId) return refreshPointersOf(ctx, incidentId);
   if (!incident?.channelId || !incident.briefingTs) return;
   const view = await buildBriefingView(ctx.knex, ctx.config, incident);
   const state = briefingState(view);

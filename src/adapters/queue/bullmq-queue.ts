@@ -130,6 +130,7 @@ export class BullJobQueue implements JobQueue {
       complete: createCompletionRecorder(opts.knex, owner),
       lockMs: Math.max(100, opts.lockMs ?? 30_000),
       definitions: this.definitions,
+      startedAt: Date.now(),
     };
     this.claim = createClaimRecorder(opts.knex, owner, this.deps.lockMs);
   }

@@ -60,6 +60,8 @@ export interface RunnerDeps {
   definitions: ReadonlyMap<string, JobDefinition<unknown>>;
   /** Records completions; jobs finishing together share one UPDATE (see createCompletionRecorder). */
   complete: (id: string) => Promise<boolean>;
+  /** When this worker started (ms): a job due before it was late because the copilot was not running. */
+  startedAt?: number;
 }
 
 /**
@@ -150,6 +152,12 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   const scheduledFor = toDate(row.run_at);
   const startedAt = Date.now();
   const lateByMs = Math.max(0, startedAt - scheduledFor.getTime());
+  const lateCause =
+    lateByMs < 1000
+      ? undefined
+      : scheduledFor.getTime() < (deps.startedAt ?? 0)
+        ? ('down' as const)
+        : ('busy' as const);
   const log = logger.child({ jobId: row.id, job: row.name, attempt: row.attempts });
   metrics?.timerLateness.observe({ job: row.name }, lateByMs / 1000);
 
@@ -182,7 +190,7 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   let failure: unknown;
   let failed = false;
   try {
-    await def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs });
+    await def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs, lateCause });
   } catch (err) {
     failed = true;
     failure = err;

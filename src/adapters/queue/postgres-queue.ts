@@ -96,6 +96,7 @@ export class PostgresJobQueue implements JobQueue {
       complete: createCompletionRecorder(opts.knex, owner),
       lockMs: Math.max(100, opts.lockMs ?? 30_000),
       definitions: this.definitions,
+      startedAt: Date.now(),
     };
   }
 

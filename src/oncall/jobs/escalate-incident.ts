@@ -67,6 +67,7 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
         : (nextPosition(snapshot, p.round, p.step) ?? { round: p.round, step: snapshot.steps.length });
       const delayMs = exhausted ? 0 : stepDelayMs(snapshot, p.step, ctx.config.file, now);
       const lateByMs = job.lateByMs >= 1000 ? job.lateByMs : 0;
+      const late = lateByMs > 0 && job.lateCause ? { lateCause: job.lateCause } : {};
       const { pagerduty } = oncallServices(ctx);
       await ctx.knex.transaction(async (trx) => {
         const row = await lockIncidentState(trx, p.incidentId);
@@ -85,6 +86,7 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
             users: targets.users,
             unresolved: targets.unresolved,
             lateByMs,
+            ...late,
             nextInMs: next ? delayMs : null,
           },
         });
@@ -103,7 +105,15 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
         const jobs: JobToEnqueue[] = targets.users.map((user) =>
           presentationJob(
             PageResponder,
-            { incidentId: p.incidentId, round: p.round, step: p.step, steps: snapshot.steps.length, user, lateByMs },
+            {
+              incidentId: p.incidentId,
+              round: p.round,
+              step: p.step,
+              steps: snapshot.steps.length,
+              user,
+              lateByMs,
+              ...late,
+            },
             { jobId: `page:${p.incidentId}:${p.round}:${p.step}:${user}` },
           ),
         );
@@ -117,6 +127,7 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
             steps: snapshot.steps.length,
             round: roundInRun(snapshot, p.round),
             lateByMs,
+            ...late,
           }),
         );
         if (
@@ -143,7 +154,7 @@ export function escalateIncidentJob(ctx: AppContext): JobDefinition<EscalateInci
       });
       if (lateByMs > 0)
         ctx.logger.warn(
-          { incidentId: p.incidentId, round: p.round, step: p.step, lateByMs },
+          { incidentId: p.incidentId, round: p.round, step: p.step, lateByMs, ...late },
           'escalation step ran late',
         );
     },

@@ -65,3 +65,40 @@ describe('page digests', () => {
     expect(json).not.toContain('<!channel>');
   });
 });
+
+describe('pointer digests in a storm', () => {
+  const pointer = (n: number, channelId: string, headline?: string) => ({
+    view: {
+      publicId: `INC-${n}`,
+      severity: 'sev2' as const,
+      title: `svc ${n} <!here>`,
+      service: 'checkout',
+      channelId,
+    },
+    answer: null,
+    headline: headline ?? null,
+  });
+
+  it('lists an incident waiting for its channel with what the investigation found, escaped', () => {
+    const blocks = buildPointerDigestBlocks([
+      pointer(1, 'C1'),
+      pointer(2, ''),
+      pointer(3, '', 'bad deploy <!channel> of checkout (80%)'),
+    ]);
+    const json = JSON.stringify(blocks);
+    expect(json).toContain('2 of these wait for a channel');
+    expect(json).toContain('*INC-2* [SEV2] `checkout` svc 2');
+    expect(json).toContain(':mag: investigating');
+    expect(json).toContain('bad deploy');
+    expect(json).toContain('<#C1>');
+    expect(json).not.toContain('<!channel>');
+    expect(json).not.toContain('<!here>');
+  });
+
+  it('fits a full message of pointers within Slack block limits', () => {
+    const many = Array.from({ length: 100 }, (_, i) => pointer(i, '', 'x'.repeat(500)));
+    const blocks = buildPointerDigestBlocks(many);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(JSON.stringify(blocks)).toContain('INC-99');
+  });
+});

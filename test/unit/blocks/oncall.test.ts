@@ -154,6 +154,7 @@ describe('oncall blocks', () => {
         steps: 3,
         round: 0,
         lateByMs: 95_000,
+        lateCause: 'down',
       }),
     ).toEqual([
       {

@@ -1,0 +1,262 @@
+// Bench: a burst of distinct pages through the whole app (role all) on real Postgres, against the local workspace
+// with Slack's limits on (one message a second per channel, 429 and Retry-After beyond it; the app's own schedule
+// keeps conversations.create within Tier 2, about 20 a minute). Prints, per burst, page -> first message (the
+// incident's first briefing in its channel, or its line in the alerts channel while it waits for a channel) and page ->
+// briefing (the investigation's result shown: the briefing updated in its channel, or its line's headline) p50/p99/max,
+// with the load average. Times are read from the workspace's own record of the Web API calls it accepted.
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { createApp, type RunningApp } from '../src/app.js';
+import { openDatabase } from '../src/adapters/db/database.js';
+import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
+
+export interface BenchBurstOptions {
+  databaseUrl: string;
+  /** BullMQ on this Redis; the Postgres queue when unset. */
+  redisUrl?: string;
+  pages: number;
+  /** The burst is sent over this long (ms), evenly. */
+  overMs: number;
+  /** Gives up waiting for every briefing after this long (default 300 s). */
+  timeoutMs?: number;
+}
+
+export interface BenchBurstResult {
+  pages: number;
+  firstMessageMs: Stats;
+  briefingMs: Stats;
+  /** Incidents without a first message / briefing when the timeout came. */
+  missingFirst: number;
+  missingBriefing: number;
+  /** Page -> incident recorded (the intake and its job), to tell where the first message's time went. */
+  openedMs: Stats;
+  /** Channels created by the end (Slack's budget allows about 20 a minute). */
+  channels: number;
+  /** Calls the workspace refused with 429. */
+  refused: number;
+  load: string;
+  seconds: number;
+}
+
+interface Stats {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+function stats(values: number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
+  return { p50: Math.round(at(0.5)), p99: Math.round(at(0.99)), max: Math.round(at(1)) };
+}
+
+function page(runId: string, i: number): string {
+  const labels = { alertname: `BurstAlert${i}`, service: 'checkout', severity: 'critical', pod: `checkout-${i}` };
+  return JSON.stringify({
+    version: '4',
+    groupKey: `{}:{alertname="BurstAlert${i}",run="${runId}"}`,
+    status: 'firing',
+    receiver: 'incident-copilot',
+    groupLabels: { alertname: `BurstAlert${i}` },
+    commonLabels: labels,
+    commonAnnotations: { summary: `checkout 5xx ratio above 5% (burst page ${i})` },
+    externalURL: 'http://alertmanager.invalid',
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: { summary: `checkout 5xx ratio above 5% (burst page ${i})` },
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.invalid/graph',
+        fingerprint: `${runId}-${i}`,
+      },
+    ],
+  });
+}
+
+/** What a call the workspace accepted showed: incidents whose first message it was, and whose result it showed. */
+function readCall(
+  call: { method: string; args: Record<string, unknown> },
+  alerts: string,
+): { first: string[]; briefed: string[] } {
+  const { method, args } = call;
+  if (method !== 'chat.postMessage' && method !== 'chat.update') return { first: [], briefed: [] };
+  const channel = typeof args.channel === 'string' ? args.channel : '';
+  if (!channel.startsWith('C') || args.thread_ts) return { first: [], briefed: [] };
+  const blocks = typeof args.blocks === 'string' ? args.blocks : JSON.stringify(args.blocks ?? []);
+  if (channel === alerts) {
+    // Pointer lines: ":rotating_light: *INC-N* ..." each, the headline after ":mag:" once investigated.
+    const text = (JSON.parse(blocks) as Array<{ text?: { text?: string } }>).map((b) => b.text?.text ?? '').join('\n');
+    const first: string[] = [];
+    const briefed: string[] = [];
+    for (const entry of text.split(':rotating_light: ').slice(1)) {
+      const id = /^\*(INC-\d+)\*/.exec(entry)?.[1];
+      if (!id) continue;
+      if (!entry.includes('channel soon')) continue; // a line pointing at a channel: its briefing is there
+      first.push(id);
+      if (entry.includes(':mag:') && !entry.includes(':mag: investigating')) briefed.push(id);
+    }
+    return { first, briefed };
+  }
+  const id = /^(INC-\d+) \[/.exec(typeof args.text === 'string' ? args.text : '')?.[1];
+  if (!id) return { first: [], briefed: [] };
+  return { first: [id], briefed: blocks.includes('Investigating…') ? [] : [id] };
+}
+
+export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstResult> {
+  const runId = randomUUID().replace(/-/g, '').slice(0, 12);
+  const schema = `bench_${runId}`;
+  let slackBase = '';
+  const slack = new SlackSandbox({
+    botToken: 'xoxb-bench',
+    signingSecret: 'bench-secret',
+    baseUrl: () => slackBase,
+    rateLimit: { enabled: true, perSecond: 1, burst: 3 },
+  });
+  const slackServer = await slack.listen(0);
+  slackBase = slackServer.url;
+  // A call the limiter refuses is the newest one recorded (recorded, then run, in one turn): it showed nothing.
+  const refusedCalls = new Set<number>();
+  const take = slack.limiter.take.bind(slack.limiter);
+  slack.limiter.take = (key) => {
+    const wait = take(key);
+    if (wait !== undefined) refusedCalls.add(slack.calls.length - 1);
+    return wait;
+  };
+  const env = loadConfig({
+    PORT: '0',
+    DATABASE_URL: opts.databaseUrl,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+  });
+  const file = {
+    users: [{ id: 'priya', name: 'Priya', slackId: 'U0PRIMARY' }],
+    schedules: [{ name: 'payments', members: ['priya'], start: '2026-01-05T09:00:00Z', length: '7d' }],
+    teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments' }],
+    services: [{ name: 'checkout', team: 'payments' }],
+    routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
+  };
+  const config: AppConfig = { ...env, file: parseFileConfig(file, 'bench'), fileSource: 'bench' };
+  let app: RunningApp | undefined;
+  const observer = await openDatabase({ url: opts.databaseUrl, schema, poolMax: 2 });
+  const sentAt = new Map<string, number>();
+  const first = new Map<string, number>();
+  const briefed = new Map<string, number>();
+  let seen = 0;
+  const scan = () => {
+    const now = Date.now();
+    for (; seen < slack.calls.length; seen++) {
+      if (refusedCalls.has(seen)) continue;
+      const r = readCall(slack.calls[seen]!, 'C0ALERTS');
+      for (const id of r.first) if (!first.has(id)) first.set(id, now);
+      for (const id of r.briefed) if (!briefed.has(id)) briefed.set(id, now);
+    }
+  };
+  const scanner = setInterval(scan, 50);
+  const started = Date.now();
+  try {
+    app = await createApp(config, {
+      logger: createLogger({ level: 'silent' }),
+      slack: { botToken: 'xoxb-bench', signingSecret: 'bench-secret', apiUrl: slack.apiUrl },
+      dbSchema: schema,
+      queuePrefix: schema,
+      tryNextPorts: 0,
+    });
+    const url = app.url;
+    // The burst, evenly over `overMs`, 64 senders at most in flight; each page's time is when it was sent.
+    const byFingerprint = new Map<string, number>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(64, opts.pages) }, async () => {
+        while (next < opts.pages) {
+          const i = next++;
+          const due = started + (i * opts.overMs) / opts.pages;
+          if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+          byFingerprint.set(`${runId}-${i}`, Date.now());
+          const res = await fetch(`${url}/webhooks/alertmanager`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: page(runId, i),
+          });
+          await res.arrayBuffer();
+          if (res.status !== 202) throw new Error(`page ${i} answered ${res.status}`);
+        }
+      }),
+    );
+    const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+    for (;;) {
+      scan();
+      if (briefed.size >= opts.pages || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // Which incident each page opened (its alert's fingerprint), for the page's time.
+    const rows = (await observer
+      .knex('alerts')
+      .join('incidents', 'incidents.id', 'alerts.incident_id')
+      .select('alerts.fingerprint', 'incidents.public_id', 'incidents.opened_at')) as Array<{
+      fingerprint: string;
+      public_id: string;
+      opened_at: Date;
+    }>;
+    for (const r of rows) sentAt.set(r.public_id, byFingerprint.get(r.fingerprint) ?? NaN);
+    const opened = stats(rows.map((r) => new Date(r.opened_at).getTime() - byFingerprint.get(r.fingerprint)!));
+    if (process.env.BENCH_BURST_DEBUG) {
+      const ev = (await observer
+        .knex('incident_events')
+        .join('incidents', 'incidents.id', 'incident_events.incident_id')
+        .whereIn('type', ['pointer.posted', 'briefing.posted', 'channel.created', 'escalation.step'])
+        .select('type', 'incident_events.at', 'incidents.opened_at')) as Array<{
+        type: string;
+        at: Date;
+        opened_at: Date;
+      }>;
+      const by = new Map<string, number[]>();
+      for (const e of ev)
+        by.set(e.type, [...(by.get(e.type) ?? []), new Date(e.at).getTime() - new Date(e.opened_at).getTime()]);
+      for (const [type, v] of by) console.log(`  debug: opened -> ${type}: ${JSON.stringify(stats(v))} n=${v.length}`);
+    }
+    const since = (m: Map<string, number>) => [...sentAt].flatMap(([id, at]) => (m.has(id) ? [m.get(id)! - at] : []));
+    const channels = Number(
+      (await observer.knex('incidents').whereNotNull('channel_id').count<{ n: string }[]>({ n: '*' }))[0]!.n,
+    );
+    return {
+      pages: opts.pages,
+      firstMessageMs: stats(since(first)),
+      briefingMs: stats(since(briefed)),
+      missingFirst: opts.pages - [...sentAt.keys()].filter((id) => first.has(id)).length,
+      missingBriefing: opts.pages - [...sentAt.keys()].filter((id) => briefed.has(id)).length,
+      channels,
+      openedMs: opened,
+      refused: slack.limiter.refused,
+      load: os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    clearInterval(scanner);
+    await app?.stop();
+    await observer.close();
+    const admin = await openDatabase({ url: opts.databaseUrl });
+    await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
+    await admin.close();
+    await slackServer.close();
+  }
+}
+
+export function printBurst(r: BenchBurstResult, what: string): void {
+  const s = (x: Stats) =>
+    `p50 ${(x.p50 / 1000).toFixed(2)} s, p99 ${(x.p99 / 1000).toFixed(2)} s, max ${(x.max / 1000).toFixed(2)} s`;
+  console.log(`${r.pages} distinct pages, ${what} (load average ${r.load}; ${r.seconds.toFixed(0)} s in all)`);
+  console.log(`  page -> incident opened: ${s(r.openedMs)}`);
+  console.log(`  page -> first message: ${s(r.firstMessageMs)}${r.missingFirst ? ` (${r.missingFirst} never)` : ''}`);
+  console.log(`  page -> briefing:      ${s(r.briefingMs)}${r.missingBriefing ? ` (${r.missingBriefing} never)` : ''}`);
+  console.log(
+    `  channels created by then: ${r.channels} (Slack: about 20 a minute); 429s from the workspace: ${r.refused}`,
+  );
+}

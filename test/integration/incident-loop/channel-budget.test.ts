@@ -1,0 +1,121 @@
+// A storm outruns Slack's channel budget (conversations.create, Tier 2: about 20 a minute). An incident that cannot
+// have its channel now is still shown at once, as a line of its team's alerts-channel pointer message, which then
+// carries what the investigation found, and it gets its channel and full briefing at its turn. Its escalation notices
+// meanwhile join one coalesced alerts-channel message instead of a post each, and say why they were late if they were.
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeAlertmanagerPayload } from '../../helpers/factories.js';
+import { RosterIds } from '../../helpers/fake-slack.js';
+import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+
+const fileConfig = {
+  users: [{ id: 'priya', name: 'Priya', slackId: RosterIds.primary }],
+  schedules: [{ name: 'payments-rotation', members: ['priya'], start: TEST_ROTATION_START }],
+  teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }],
+  services: ['checkout', 'search', 'cart', 'orders'].map((name) => ({ name, team: 'payments' })),
+  routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
+};
+
+/** A page of `service`: its own group and its own alert (fingerprint). */
+function pageOf(service: string, fingerprint: string) {
+  const payload = makeAlertmanagerPayload({
+    groupKey: `{}/{severity="critical"}:{alertname="HighErrorRate", service="${service}"}`,
+  }) as { alerts: Array<{ fingerprint: string }> };
+  payload.alerts.forEach((a, i) => (a.fingerprint = `${fingerprint}${i}`));
+  return JSON.parse(JSON.stringify(payload).replaceAll('checkout', service)) as unknown;
+}
+
+let whole: WholeApp | undefined;
+afterEach(async () => {
+  await whole?.stop();
+  whole = undefined;
+});
+
+describe.each([
+  ['on BullMQ', {}],
+  ['on the Postgres queue', { REDIS_URL: '' }],
+] as const)('a spent channel budget %s', (_case, env) => {
+  it('shows a new incident and its briefing in the alerts channel at once, and gives it its channel later', async () => {
+    // One channel now, then one every 12 s: the second, third and fourth incidents find the budget spent.
+    whole = await startWholeApp(fileConfig, env, {
+      slackRate: { tiers: { 2: { perMinute: 5, burst: 1 } } as never, maxWaitMs: 500 },
+    });
+    const { app, slack } = whole;
+    const knex = app.ctx.knex;
+    const send = (body: unknown) =>
+      fetch(`${app.url}/webhooks/alertmanager`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const alertsText = () => slack.topLevel('C0ALERTS').map((m) => JSON.stringify([m.text, m.blocks]));
+
+    expect((await send(pageOf('checkout', 'b1b2c3d4e5f60001'))).status).toBe(202);
+    await waitFor('the first incident in its own channel', () => knex('incidents').whereNotNull('briefing_ts').first());
+    for (const [service, fp] of [
+      ['search', 'b1b2c3d4e5f60002'],
+      ['cart', 'b1b2c3d4e5f60003'],
+      ['orders', 'b1b2c3d4e5f60004'],
+    ] as const)
+      expect((await send(pageOf(service, fp))).status).toBe(202);
+    const waiting = await waitFor('three incidents waiting for a channel', async () => {
+      const rows = await knex('incidents').whereNull('channel_id').orderBy('id');
+      return rows.length === 3 ? (rows as Array<{ id: number; public_id: string }>) : undefined;
+    });
+
+    // The first message of each: its line in the alerts channel, while it has no channel.
+    await waitFor('each waiting incident listed in the alerts channel', () =>
+      waiting.every((w) => alertsText().some((t) => t.includes(w.public_id) && t.includes('channel soon'))),
+    );
+    expect((await knex('incidents').whereNull('channel_id')).length).toBeGreaterThan(0);
+
+    // Its briefing: the line carries the investigation's finding once it is done.
+    const investigated = await waitFor('an investigated incident still waiting for its channel', async () => {
+      const row = (await knex('incidents')
+        .whereNull('channel_id')
+        .whereNotNull('investigation')
+        .orderBy('id')
+        .first()) as { public_id: string } | undefined;
+      return row;
+    });
+    // Every version of the alerts channel's messages the app sent (a line that already points at its channel no longer
+    // shows the headline): the incident's own line, with the finding after ":mag:".
+    const shownLines = () =>
+      slack
+        .calls()
+        .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.args.channel === 'C0ALERTS')
+        .flatMap((c) => JSON.stringify(c.args.blocks ?? '').split(':rotating_light: '));
+    await waitFor(
+      'the finding shown in the alerts channel',
+      () =>
+        shownLines().some(
+          (l) => l.includes(`*${investigated.public_id}*`) && l.includes(':mag:') && !l.includes(':mag: investigating'),
+        ),
+      30_000,
+    );
+
+    // Escalation notices of the waiting incidents: one coalesced message, not one post each.
+    const notices = () => slack.topLevel('C0ALERTS').filter((m) => (m.text ?? '').includes(':pager:'));
+    await waitFor('the paging notices of the waiting incidents', () =>
+      waiting.every((w) => notices().some((m) => (m.text ?? '').includes(w.public_id))),
+    );
+    expect(notices()).toHaveLength(1);
+    expect(notices()[0]!.text).toMatch(/paging <@\w+> \(step 1 of \d+\) for \d incidents: /);
+
+    // Later, at their turn: every incident gets its channel and full briefing, and its line points at the channel.
+    await waitFor(
+      'every incident with its channel and briefing',
+      async () => (await knex('incidents').whereNull('briefing_ts')).length === 0,
+      90_000,
+    );
+    const rows = (await knex('incidents').orderBy('id')) as Array<{ public_id: string; channel_id: string }>;
+    for (const r of rows) expect(slack.topLevel(r.channel_id)[0]!.text).toContain(r.public_id);
+    await waitFor('every line pointing at its channel', () =>
+      waiting.every((w) => {
+        const channel = rows.find((r) => r.public_id === w.public_id)!.channel_id;
+        return alertsText().some((t) => t.includes(`<#${channel}>`));
+      }),
+    );
+  }, 180_000);
+});
