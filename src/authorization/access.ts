@@ -59,6 +59,8 @@ export function verbOf(action: AccessAction, object: string): string {
     approve_remediation: `approve ${object}`,
     assign_role: `assign roles in ${object}`,
     post_update: `post status updates for ${object}`,
+    split_incident: `split services out of ${object}`,
+    merge_incident: `merge other incidents into ${object}`,
   };
   return verbs[action];
 }

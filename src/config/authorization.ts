@@ -17,6 +17,10 @@ export const AUTHZ_ACTIONS = [
   'assign_role',
   /** Post a status update (`/incident update`) to the channel and the stakeholders. */
   'post_update',
+  /** Move a service's alerts out of the incident into a new one (`/incident split <service>`). */
+  'split_incident',
+  /** Move another incident's alerts, timeline and pages into this one and close it (`/incident merge INC-N`). */
+  'merge_incident',
 ] as const;
 export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
 
@@ -59,6 +63,8 @@ export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
   publish_postmortem: { ...ROLE_DEFAULTS, commander: true, teamLead: true },
   assign_role: { ...ROLE_DEFAULTS, oncall: true, commander: true },
   post_update: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
+  split_incident: { ...ROLE_DEFAULTS, oncall: true, commander: true },
+  merge_incident: { ...ROLE_DEFAULTS, oncall: true, commander: true },
 };
 
 /** One action's rule; every field left out keeps that action's default. */
