@@ -101,8 +101,9 @@ function reasonOf(d: Omit<Extract<CorrelationDecision, { join: true }>, 'reason'
  * Decides whether the page joins an open incident. Connected means, within `maxHops`: the page's service depends on
  * one of the incident's services, or one of them depends on it, or both depend on a service that had a deploy or a
  * config change within the window. Only incidents that paged within `windowMs` of the page count, and never one the
- * service was split out of. Of several, the shortest path wins, then the incident that paged closest in time, then
- * the oldest incident; the result says why (or why not), for the timeline and the trace.
+ * service was split out of. Of several, the shortest path wins, then a dependency of the page's service over a
+ * dependent, then the service that paged first, then the oldest incident; the result says why (or why not), for the
+ * timeline and the trace.
  */
 export function decideCorrelation(input: CorrelationInput): CorrelationDecision {
   const { service, at, graph, windowMs, maxHops } = input;
@@ -111,11 +112,16 @@ export function decideCorrelation(input: CorrelationInput): CorrelationDecision 
   const changed = input.changed.filter((c) => Math.abs(at.getTime() - c.at.getTime()) <= windowMs);
   type Joined = Omit<Extract<CorrelationDecision, { join: true }>, 'reason'>;
   let best: Joined | undefined;
-  const better = (a: Joined, b: Joined | undefined) =>
-    !b ||
-    a.hops < b.hops ||
-    (a.hops === b.hops && Math.abs(a.afterMs) < Math.abs(b.afterMs)) ||
-    (a.hops === b.hops && Math.abs(a.afterMs) === Math.abs(b.afterMs) && a.incidentId < b.incidentId);
+  const rank: Record<Relation, number> = { depends_on: 0, dependency_of: 1, shared_change: 2 };
+  // Shortest path; then a dependency of the page (the cause is more likely below it); then the service that paged
+  // first (the storm's origin); then the older incident.
+  const key = (j: Joined) => [j.hops, rank[j.relation], -j.afterMs, j.incidentId];
+  const better = (a: Joined, b: Joined | undefined) => {
+    if (!b) return true;
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]!;
+    return false;
+  };
   for (const c of input.candidates) {
     if (c.splitOut.includes(service)) continue;
     for (const s of c.services) {

@@ -98,18 +98,31 @@ describe('decideCorrelation', () => {
     expect(old.join).toBe(false);
   });
 
-  it('prefers the shortest path, then the closest page in time', () => {
+  it('prefers the shortest path, then a dependency of the page, then the service that paged first', () => {
     const d = decideCorrelation(
       input({
         service: 'checkout',
         candidates: [
           candidate(1, [['orders-db', 0]]),
-          candidate(2, [['payments', 10]]),
-          candidate(3, [['orders', 30]]),
+          candidate(2, [['orders', 30]]),
+          candidate(3, [['payments', 10]]),
         ],
       }),
     );
-    expect(d).toMatchObject({ join: true, incidentId: 3, hops: 1 });
+    expect(d).toMatchObject({ join: true, incidentId: 3, hops: 1, to: 'payments' });
+    // orders depends on orders-db (1 hop) beats checkout depending on orders (1 hop), though checkout paged closer.
+    const o = decideCorrelation(
+      input({
+        service: 'orders',
+        candidates: [
+          candidate(4, [
+            ['checkout', 39],
+            ['orders-db', 0],
+          ]),
+        ],
+      }),
+    );
+    expect(o).toMatchObject({ relation: 'depends_on', to: 'orders-db' });
   });
 
   it('never joins a service back to the incident it was split out of', () => {
