@@ -44,6 +44,8 @@ export async function finishMerge(ctx: AppContext, p: FinishMergePayload): Promi
       { jobId: `merge-note:${from.id}:${incident.id}` },
     );
   }
+  // What else a resolve sets off (the page DMs' buttons taken off, a PagerDuty alert resolved); each applies once.
+  ctx.events.emit('incident.resolved', { incidentId: from.id, by: p.by });
   ctx.logger.info({ from: from.publicId, into: into.publicId }, 'incident merged: escalation stopped, channels told');
 }
 
