@@ -5,13 +5,14 @@ import type { Knex } from 'knex';
 import type { CorrelationCandidate } from './correlation.js';
 
 /**
- * Open incidents with an alert received since `since`, each with its services (the last time each paged) and the
+ * Incidents still being worked (triggered or acknowledged) with an alert received since `since`, each with its services (the last time each paged) and the
  * services responders split out of it. Two statements, whatever the number of incidents.
  */
 export async function correlationCandidates(trx: Knex.Transaction, since: Date): Promise<CorrelationCandidate[]> {
   const rows = (await trx('alerts as a')
     .join('incidents as i', 'i.id', 'a.incident_id')
-    .whereNot('i.status', 'resolved')
+    // Still being worked: a mitigated incident's fix held, so a later page is a new failure, not part of its storm.
+    .whereIn('i.status', ['triggered', 'acknowledged'])
     .where('a.received_at', '>=', since)
     .whereNotNull('a.service')
     .groupBy('i.id', 'i.public_id', 'a.service')

@@ -33,6 +33,8 @@ describe('correlation reads on PGlite', () => {
     const storm = await incident('INC-1');
     const old = await incident('INC-2');
     const done = await incident('INC-3', 'resolved');
+    const mitigated = await incident('INC-4', 'mitigated');
+    await alert(mitigated, 'orders', 'f', at(20));
     await alert(storm, 'orders-db', 'a', at(0));
     await alert(storm, 'payments', 'b', at(30));
     await alert(storm, 'payments', 'c', at(40));
