@@ -114,6 +114,7 @@ export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
   // Every line of the summary stays inside the quote: a line break cannot start text that looks like the copilot's.
   if (view.summary) fired.push(...view.summary.split(/\r?\n/).map((l) => `> ${escapeMrkdwn(l)}`));
   fired.push(`Alerts: ${view.alerts.firing} firing, ${view.alerts.resolved} resolved${truncationNote(view.alerts)}`);
+  if (view.storm) fired.push(...stormLines(view.storm));
   blocks.push({ type: 'section', text: mrkdwn(fired.join('\n')) });
   if (view.links.length) {
     blocks.push({ type: 'context', elements: [mrkdwn(view.links.map((l) => mrkdwnLink(l.url, l.title)).join(' · '))] });
@@ -267,4 +268,16 @@ function escapeKeepingCode(text: string): string {
     .split(/(`[^`\n]+`)/)
     .map((part) => (/^`[^`\n]+`$/.test(part) ? `\`${escapeMrkdwn(part.slice(1, -1))}\`` : escapeMrkdwn(part)))
     .join('');
+}
+
+/** A storm's lines: what the incident covers and why each page was joined (service names are untrusted, escaped). */
+function stormLines(storm: NonNullable<BriefingView['storm']>): string[] {
+  const services = storm.services.map((s) => `\`${escapeMrkdwn(s)}\``).join(', ');
+  const lines = [
+    `*Storm:* ${storm.alerts} alert${storm.alerts === 1 ? '' : 's'} over ${storm.services.length} service${storm.services.length === 1 ? '' : 's'} (${services})`,
+  ];
+  const shown = storm.joined.slice(0, 5);
+  for (const why of shown) lines.push(`• joined: ${escapeMrkdwn(why)}`);
+  if (storm.joined.length > shown.length) lines.push(`• and ${storm.joined.length - shown.length} more joined`);
+  return lines;
 }

@@ -1,5 +1,5 @@
 // /incident: declare, status, ack, sev, commander, resolve, help (update, catchup, role, timeline and reinvestigate in
-// incident-more.ts). Ack first, parse, call one use case (it authorizes), answer.
+// incident-more.ts, split and merge in incident-split-merge.ts). Ack first, parse, call one use case (it authorizes), answer.
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
@@ -18,6 +18,7 @@ import {
 } from '../../src/oncall/incident-commands.js';
 import { afterAck, answer } from './respond.js';
 import { isMoreCommand, runMoreCommand } from './incident-more.js';
+import { isSplitMergeCommand, runSplitMergeCommand } from './incident-split-merge.js';
 import { errorBudgetView } from '../../src/slo/error-budget.js';
 
 const commandSchema = z.object({
@@ -47,6 +48,10 @@ export async function handleIncidentCommand(
   }
   await ack();
   await afterAck(deps, respond, async () => {
+    if (isSplitMergeCommand(c)) {
+      await runSplitMergeCommand(deps, c, { user, channel }, respond);
+      return;
+    }
     if (isMoreCommand(c)) {
       await runMoreCommand(deps, c, { user, channel, trigger }, client, respond);
       return;

@@ -61,6 +61,8 @@ export function verbOf(action: AccessAction, object: string): string {
     post_update: `post status updates for ${object}`,
     pause_autonomy: `pause ${object}`,
     resume_autonomy: `resume ${object}`,
+    split_incident: `split services out of ${object}`,
+    merge_incident: `merge other incidents into ${object}`,
   };
   return verbs[action];
 }

@@ -21,6 +21,10 @@ export const AUTHZ_ACTIONS = [
   'pause_autonomy',
   /** `/copilot resume`: let the autonomy policy run actions alone again. */
   'resume_autonomy',
+  /** Move a service's alerts out of the incident into a new one (`/incident split <service>`). */
+  'split_incident',
+  /** Move another incident's alerts, timeline and pages into this one and close it (`/incident merge INC-N`). */
+  'merge_incident',
 ] as const;
 export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
 
@@ -66,6 +70,8 @@ export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
   // Stopping the copilot is the safe direction: an on-call may; starting it again is for commanders and leads.
   pause_autonomy: { ...ROLE_DEFAULTS, oncall: true, commander: true, teamLead: true },
   resume_autonomy: { ...ROLE_DEFAULTS, commander: true, teamLead: true },
+  split_incident: { ...ROLE_DEFAULTS, oncall: true, commander: true },
+  merge_incident: { ...ROLE_DEFAULTS, oncall: true, commander: true },
 };
 
 /** One action's rule; every field left out keeps that action's default. */

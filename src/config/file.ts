@@ -126,6 +126,13 @@ export const fileConfigSchema = z.object({
       /** How long after a resolve the same alert (fingerprint) firing again reopens the incident; a different alert opens a new one. */
       regroupWindow: duration.default(30 * 60_000),
       /**
+       * Storm correlation: a page from another alert group within this long of an open incident's page joins that
+       * incident when their services are connected in the service graph (see src/incidents/correlation.ts). 0: off.
+       */
+      correlateWindow: duration.default(5 * 60_000),
+      /** The longest dependency path (edges of services[].dependsOn) that still connects two paged services. */
+      correlateHops: z.number().int().min(1).max(10).default(3),
+      /**
        * Once every alert of an incident has resolved, paging stops and the channel is offered a Resolve button; with
        * this set (e.g. 10m), the incident also resolves itself after that quiet period unless an alert fires again.
        * Unset: never resolves by itself.

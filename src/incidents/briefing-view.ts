@@ -19,6 +19,7 @@ import { approvalsFor } from '../autonomy/policy-table.js';
 import { modesOfRuns } from '../autonomy/repository.js';
 import { formatDateTime } from '../../lib/wall-clock.js';
 import { incidentOnset, teamZone } from './onset.js';
+import { stormSummary, type StormSummary } from './correlation-repository.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
 
@@ -95,6 +96,8 @@ export interface BriefingView {
    * similar (src/incidents/similar-incidents.ts); absent or empty when none is.
    */
   similar?: SimilarIncidentView[];
+  /** A storm: how many alerts and services the incident covers, and why pages were joined to it; absent when none was. */
+  storm?: StormSummary;
 }
 
 /** A similar past incident as the briefing shows it (titles, causes and summaries are untrusted text). */
@@ -132,6 +135,7 @@ export interface BriefingState {
 export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
   // The alerts' and timeline's facts in one statement.
   const facts = await briefingFacts(knex, incident.id);
+  const storm = await stormSummary(knex, incident.id);
   const counts = facts.counts;
   const alert = facts.firstAlert;
   const labels = alert?.labels ?? {};
@@ -187,6 +191,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
             : '/incident declare',
     startedAt: formatDateTime(incidentOnset(incident, alert?.starts_at), teamZone(config.file, incident.team)),
     alerts: { ...counts, truncated: facts.truncated },
+    ...(storm ? { storm } : {}),
     links: links.slice(0, 6),
     phase: inv ? 'briefed' : 'investigating',
     hypotheses: (inv?.hypotheses ?? []).map((h) => ({

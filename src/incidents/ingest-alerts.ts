@@ -17,6 +17,7 @@ import type { InvestigationTrigger } from './investigate-incident.js';
 import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
 import { incidentChannelJob, scheduleBriefingUpdate } from './presentations.js';
 import { reopenRecentIncident } from './reopen-recent-incident.js';
+import { investigateAfterJoin, joinCorrelatedIncident } from './correlation-join.js';
 
 export interface IngestOutcome {
   incidentId: number;
@@ -49,7 +50,8 @@ export interface AlertOrigin {
 /**
  * Records alerts, grouped by the incident they belong to: the open incident holding the same fingerprint, else the
  * open incident of the same group (PagerDuty incident or Alertmanager group), else, when one of the firing alerts is
- * an alert of the group's incident resolved less than `incidents.regroupWindow` ago, that incident (reopened), else a
+ * an alert of the group's incident resolved less than `incidents.regroupWindow` ago, that incident (reopened), else
+ * an open incident whose services the page's service is connected to (storm correlation, correlation-join.ts), else a
  * new incident: a different failure never inherits an old diagnosis. Each group is one transaction that writes the
  * alerts, their timeline events and the follow-up jobs (the investigation and the escalation of a new or reopened
  * incident, the investigation of a new alert pointing elsewhere, opening the channel, a coalesced briefing update), so
@@ -94,6 +96,7 @@ async function ingestGroup(
   }
   let opened = false;
   let reopened: number | undefined;
+  let correlated: Awaited<ReturnType<typeof joinCorrelatedIncident>>;
   /** Timeline events written in one multi-row insert below (the new incident's `incident.opened` comes first). */
   const events: TimelineEventInput[] = [];
   if (!incident) {
@@ -110,12 +113,18 @@ async function ingestGroup(
       alerts.filter((a) => a.status === 'firing'),
       now,
     );
-    const inserted = recent
-      ? undefined
-      : await insertIncident(ctx, trx, groupKey, firing, now, origin.page, origin.severity);
+    // Storm correlation: a page of a service connected to an open incident's joins it (src/incidents/correlation.ts).
+    correlated = recent ? undefined : await joinCorrelatedIncident(ctx, trx, groupKey, firing, now);
+    const inserted =
+      recent || correlated
+        ? undefined
+        : await insertIncident(ctx, trx, groupKey, firing, now, origin.page, origin.severity);
     if (recent) {
       incident = recent.incident;
       reopened = recent.reopened;
+    } else if (correlated) {
+      incident = correlated.incident;
+      events.push(correlated.event);
     } else if (inserted) {
       incident = inserted.incident;
       events.push(inserted.opened);
@@ -220,7 +229,15 @@ async function ingestGroup(
       { trx },
     );
   } else {
-    if (known && reopened === undefined && incident.status !== 'resolved')
+    // A joined page is investigated with the group, debounced; not once per page.
+    if (correlated)
+      await investigateAfterJoin(
+        ctx,
+        trx,
+        incident.id,
+        alerts.find((a) => a.status === 'firing')!,
+      );
+    else if (known && reopened === undefined && incident.status !== 'resolved')
       await investigateNewLead(ctx, trx, incident, alerts, known, now);
     await scheduleBriefingUpdate(ctx, incident.id, trx);
   }

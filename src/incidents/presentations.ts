@@ -65,6 +65,17 @@ export const incidentNoteSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reopened'), alertname: z.string(), minutesAfterResolve: z.number().int().nonnegative() }),
   z.object({ kind: z.literal('what_changed'), change: whatChangedSchema }),
   z.object({ kind: z.literal('moved'), moved: movesNoteSchema }),
+  /** `/incident split`: a service's alerts moved to a new incident (ids are the copilot's; the service is untrusted). */
+  z.object({
+    kind: z.literal('split'),
+    service: z.string(),
+    from: z.string(),
+    to: z.string(),
+    alerts: z.number().int(),
+    by: z.string(),
+  }),
+  /** `/incident merge`: an incident's alerts, timeline and pages moved into another, which it now points to. */
+  z.object({ kind: z.literal('merged'), from: z.string(), into: z.string(), alerts: z.number().int(), by: z.string() }),
 ]);
 export type IncidentNote = z.infer<typeof incidentNoteSchema>;
 

@@ -66,3 +66,17 @@ export async function listDeployEvents(
     at: r.ts as Date,
   }));
 }
+
+/** Services with a deploy or change event stored in [start, end]: the latest of each (service, type). */
+export async function changedServicesBetween(
+  db: Knex | Knex.Transaction,
+  start: Date,
+  end: Date,
+): Promise<{ service: string; kind: 'deploy' | 'change'; at: Date }[]> {
+  const rows = (await db('change_events')
+    .whereBetween('ts', [start, end])
+    .groupBy('service', 'type')
+    .select('service', 'type')
+    .max('ts as at')) as { service: string; type: 'deploy' | 'change'; at: Date | string }[];
+  return rows.map((r) => ({ service: r.service, kind: r.type, at: new Date(r.at) }));
+}

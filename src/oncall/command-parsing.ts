@@ -14,6 +14,8 @@ export type IncidentCommand =
   | { kind: 'role'; role: string; user: string }
   | { kind: 'timeline' }
   | { kind: 'reinvestigate' }
+  | { kind: 'split'; service: string }
+  | { kind: 'merge'; publicId: string }
   | { kind: 'help' };
 
 export type OncallCommand = { kind: 'who'; target?: string } | { kind: 'swap'; user: string; range: string };
@@ -33,6 +35,8 @@ export const INCIDENT_USAGE = [
   '• `/incident role <role> @user`: give someone a role, e.g. `scribe` or `communications`',
   '• `/incident timeline`: the timeline as a Markdown file in this channel',
   '• `/incident reinvestigate`: run the investigation again now',
+  '• `/incident split <service>`: move that service’s alerts out to a new incident with its own paging',
+  '• `/incident merge INC-N`: move INC-N’s alerts, timeline and pages into this incident and close INC-N',
   '• `/incident help`: this message',
 ].join('\n');
 
@@ -84,6 +88,14 @@ export function parseIncidentCommand(text: string): Parsed<IncidentCommand> {
         return fail('`role` takes a role name and one @mention, e.g. `/incident role scribe @user`');
       return { ok: true, command: { kind: 'role', role: role.toLowerCase(), user } };
     }
+    case 'split':
+      if (!/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/.test(arg))
+        return fail('`split` takes one service name, e.g. `/incident split payments`');
+      return { ok: true, command: { kind: 'split', service: arg } };
+    case 'merge':
+      if (!/^[A-Za-z]{2,8}-\d{1,9}$/.test(arg))
+        return fail('`merge` takes one incident id, e.g. `/incident merge INC-42`');
+      return { ok: true, command: { kind: 'merge', publicId: arg.toUpperCase() } };
     case 'sev': {
       const m = /^(?:sev)?([123])$/i.exec(arg);
       if (!m) return fail('`sev` takes 1, 2 or 3');

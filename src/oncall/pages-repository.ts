@@ -92,3 +92,18 @@ export async function pageLoadOfTeam(
     outside: number;
   }[];
 }
+
+/**
+ * Moves an incident's pages to another (`/incident merge`): who was paged for the merged incident counts as paged for
+ * the one it joined. A page the other incident holds for the same person, round and step stays where it was.
+ */
+export async function movePages(trx: Knex.Transaction, from: number, to: number): Promise<number> {
+  const res = await trx.raw(
+    `update pages p set incident_id = :to
+      where p.incident_id = :from
+        and not exists (select 1 from pages q
+                         where q.incident_id = :to and q.round = p.round and q.step = p.step and q."user" = p."user")`,
+    { from, to },
+  );
+  return Number((res as { rowCount?: number }).rowCount ?? 0);
+}

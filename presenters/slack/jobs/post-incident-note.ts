@@ -10,12 +10,14 @@ import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { buildWhatChangedText } from '../../../blocks/briefing.js';
 import { buildReopenedText } from '../../../blocks/status.js';
 import { buildMovesText } from '../../../blocks/reinvestigation.js';
+import { buildSplitMergeText } from '../../../blocks/split-merge.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** The note's text; untrusted parts (alert names, services) are escaped by the builders. */
 export function buildNoteText(note: IncidentNote): string {
   if (note.kind === 'reopened') return buildReopenedText(note.alertname, note.minutesAfterResolve);
   if (note.kind === 'moved') return buildMovesText(note.moved);
+  if (note.kind === 'split' || note.kind === 'merged') return buildSplitMergeText(note);
   return buildWhatChangedText(note.change);
 }
 

@@ -47,6 +47,8 @@ const EXPECTED: Record<AccessAction, Record<keyof typeof ROLES, boolean>> = {
   post_update: { nobody: N, oncall: Y, commander: Y, responder: Y, teamLead: N, groupMember: N, namedUser: N },
   pause_autonomy: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: Y, groupMember: N, namedUser: N },
   resume_autonomy: { nobody: N, oncall: N, commander: Y, responder: N, teamLead: Y, groupMember: N, namedUser: N },
+  split_incident: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
+  merge_incident: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
 };
 
 const rollback = actionSchema.parse({ name: 'rollback_deploy', runner: { type: 'sandbox' } });
