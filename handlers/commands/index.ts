@@ -1,6 +1,7 @@
 // Registers every command listener on the Bolt app.
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
+import { registerDrillCommand } from './drill.js';
 import { registerHandoffCommand } from './handoff.js';
 import { registerIncidentCommand } from './incident.js';
 import { registerOncallCommand } from './oncall.js';
@@ -11,5 +12,6 @@ export function registerCommands(app: App, deps: HandlerDeps): void {
   registerOncallCommand(app, deps);
   registerHandoffCommand(app, deps);
   registerSloCommand(app, deps);
+  registerDrillCommand(app, deps);
   // Each feature's register function is called here.
 }

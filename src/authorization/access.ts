@@ -59,6 +59,7 @@ export function verbOf(action: AccessAction, object: string): string {
     approve_remediation: `approve ${object}`,
     assign_role: `assign roles in ${object}`,
     post_update: `post status updates for ${object}`,
+    run_drill: `run a drill of ${object}`,
   };
   return verbs[action];
 }

@@ -25,7 +25,12 @@ export type AccessTarget =
       /** How the action's object is named in messages; the incident's public id when unset. */
       object?: string;
     }
-  | { kind: 'schedule'; schedule: ScheduleDef };
+  | {
+      kind: 'schedule';
+      schedule: ScheduleDef;
+      /** How the action's object is named in messages (a drilled runbook); the rotation when unset. */
+      object?: string;
+    };
 
 /** The config user behind a Slack user id: by slackId, else by the email Slack reports for them. */
 export async function resolveConfigUser(ctx: AppContext, slackUserId: string): Promise<UserDef | undefined> {
@@ -189,7 +194,9 @@ export async function authorize(
   const rule = opts.rule ?? ruleOf(ctx, action as AuthzAction);
   const { facts, holders } = await gatherFacts(ctx, actor.id, target, rule);
   const object =
-    target.kind === 'incident' ? (target.object ?? target.incident.publicId) : `the ${target.schedule.name} rotation`;
+    target.kind === 'incident'
+      ? (target.object ?? target.incident.publicId)
+      : (target.object ?? `the ${target.schedule.name} rotation`);
   const decision = authorizeFacts(action, object, rule, facts, holders);
   if (opts.record !== false) {
     const data = { action, via: actor.via, allowed: decision.allowed, role: decision.role, reason: decision.reason };

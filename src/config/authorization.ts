@@ -17,6 +17,8 @@ export const AUTHZ_ACTIONS = [
   'assign_role',
   /** Post a status update (`/incident update`) to the channel and the stakeholders. */
   'post_update',
+  /** Run a drill of a runbook in Slack (`/drill <runbook>`); the on-call are those of the runbook's team's rotation. */
+  'run_drill',
 ] as const;
 export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
 
@@ -59,6 +61,7 @@ export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
   publish_postmortem: { ...ROLE_DEFAULTS, commander: true, teamLead: true },
   assign_role: { ...ROLE_DEFAULTS, oncall: true, commander: true },
   post_update: { ...ROLE_DEFAULTS, oncall: true, commander: true, responders: true },
+  run_drill: { ...ROLE_DEFAULTS, oncall: true, teamLead: true },
 };
 
 /** One action's rule; every field left out keeps that action's default. */

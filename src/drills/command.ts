@@ -2,11 +2,14 @@
 // world as drills through the whole app and reports what each measured; the reports are stored (drill_runs).
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors.js';
-import type { DrillReport } from './model.js';
+import type { DrillReport, Elapsed } from './model.js';
 import { formatDrillReports } from './report.js';
 
 export const DRILL_USAGE =
-  'Usage: incident-copilot drill [--runbook ID | --scenario NAME | --all] [--json] [--at TIME]';
+  'Usage: incident-copilot drill [--runbook ID | --scenario NAME | --all] [--json] [--at TIME] [--parallel N]';
+
+/** At most this many drills at once (each in an app of its own). */
+export const MAX_PARALLEL = 8;
 
 /** A scenario a drill can run, and what fixes it. */
 export interface DrillScenario {
@@ -24,12 +27,32 @@ export interface DrillRunbook {
   actions: readonly string[];
 }
 
+/** A milestone of a running drill, as it happens (the `/drill` channel shows each one). */
+export interface DrillProgress {
+  stage: 'paged' | 'channel' | 'briefing' | 'escalation' | 'acknowledged' | 'approved' | 'verdict';
+  /** Plain text; it quotes the world's names and the investigation's answer, so whoever shows it escapes it. */
+  text: string;
+  at: Elapsed;
+}
+
+export interface DrillRunOptions {
+  onProgress?: (p: DrillProgress) => void;
+  /** The drill's number in its batch (1-based): it seeds the drill's world, so a batch run in parallel is the same. */
+  seq?: number;
+}
+
+/** An app on a drill clock in which drills run one after another. */
+export interface DrillSessionHandle {
+  run(scenarioId: string, opts?: DrillRunOptions): Promise<DrillReport>;
+  stop(): Promise<void>;
+}
+
 /** The world drills run in (the local world, supplied by the tooling so the core never imports it). */
 export interface DrillWorld {
   scenarios: readonly DrillScenario[];
   runbooks: readonly DrillRunbook[];
   /** Starts the world and the app on a drill clock at `start`; drills then run one after another in it. */
-  open(start: Date): Promise<{ run(scenarioId: string): Promise<DrillReport>; stop(): Promise<void> }>;
+  open(start: Date): Promise<DrillSessionHandle>;
 }
 
 export interface DrillCommandDeps {
@@ -80,9 +103,47 @@ export function selectScenarios(
   return chosen;
 }
 
+/**
+ * Runs the drills, `parallel` at a time, each worker in an app (session) of its own on a drill clock from `start`;
+ * the reports come back in the order the scenarios were given, and each drill's world is seeded by its place in that
+ * order, so running in parallel changes the wall clock, not what is drilled.
+ */
+export async function runDrills(
+  world: DrillWorld,
+  chosen: readonly DrillScenario[],
+  start: Date,
+  parallel: number,
+  onStart: (s: DrillScenario) => void = () => {},
+): Promise<DrillReport[]> {
+  const reports: DrillReport[] = new Array<DrillReport>(chosen.length);
+  let next = 0;
+  const worker = async () => {
+    if (next >= chosen.length) return;
+    const session = await world.open(start);
+    try {
+      while (next < chosen.length) {
+        const i = next++;
+        onStart(chosen[i]!);
+        reports[i] = await session.run(chosen[i]!.id, { seq: i + 1 });
+      }
+    } finally {
+      await session.stop();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, chosen.length) }, worker));
+  return reports;
+}
+
 /** Runs the command; exit 0 when every drill ran to its end, 1 when one timed out or broke, 2 on bad usage. */
 export async function runDrillCommand(args: string[], deps: DrillCommandDeps): Promise<number> {
-  let values: { runbook?: string; scenario?: string; all?: boolean; json?: boolean; at?: string };
+  let values: {
+    runbook?: string;
+    scenario?: string;
+    all?: boolean;
+    json?: boolean;
+    at?: string;
+    parallel?: string;
+  };
   try {
     ({ values } = parseArgs({
       args,
@@ -92,6 +153,7 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
         all: { type: 'boolean' },
         json: { type: 'boolean' },
         at: { type: 'string' },
+        parallel: { type: 'string' },
       },
       allowPositionals: false,
     }));
@@ -104,17 +166,16 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
       'usage',
       `drill: --at expects a time like 2026-11-24T10:00:00Z, got "${values.at}"\n\n${DRILL_USAGE}`,
     );
+  const parallel = values.parallel === undefined ? 1 : Number(values.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL)
+    throw new AppError(
+      'usage',
+      `drill: --parallel expects a whole number from 1 to ${MAX_PARALLEL}, got "${values.parallel}"\n\n${DRILL_USAGE}`,
+    );
   const chosen = selectScenarios(deps.world, values);
-  const reports: DrillReport[] = [];
-  const session = await deps.world.open(start);
-  try {
-    for (const s of chosen) {
-      if (!values.json) deps.stderr(`drill: ${s.id}…`);
-      reports.push(await session.run(s.id));
-    }
-  } finally {
-    await session.stop();
-  }
+  const reports = await runDrills(deps.world, chosen, start, parallel, (s) => {
+    if (!values.json) deps.stderr(`drill: ${s.id}…`);
+  });
   // The report first: minutes of drills are never thrown away because the results could not be stored.
   deps.stdout(values.json ? JSON.stringify({ drills: reports }, null, 2) : formatDrillReports(reports));
   let stored = true;

@@ -45,6 +45,7 @@ const EXPECTED: Record<AccessAction, Record<keyof typeof ROLES, boolean>> = {
   approve_remediation: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
   assign_role: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
   post_update: { nobody: N, oncall: Y, commander: Y, responder: Y, teamLead: N, groupMember: N, namedUser: N },
+  run_drill: { nobody: N, oncall: Y, commander: N, responder: N, teamLead: Y, groupMember: N, namedUser: N },
 };
 
 const rollback = actionSchema.parse({ name: 'rollback_deploy', runner: { type: 'sandbox' } });
