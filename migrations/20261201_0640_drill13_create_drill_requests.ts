@@ -30,9 +30,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable();
     t.index(['runbook', 'id']);
   });
-  await knex.raw(
-    `CREATE UNIQUE INDEX drill_requests_one_running ON drill_requests (runbook) WHERE status = 'running'`,
-  );
+  await knex.raw(`CREATE UNIQUE INDEX drill_requests_one_running ON drill_requests (runbook) WHERE status = 'running'`);
 }
 
 export async function down(knex: Knex): Promise<void> {

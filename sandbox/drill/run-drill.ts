@@ -265,7 +265,10 @@ async function drive(
       // A listener's failure never stops the drill.
     }
   };
-  tell('paged', `${triggered.scenario.title}: the world broke and Alertmanager paged ${rule.alertname} on ${rule.service}`);
+  tell(
+    'paged',
+    `${triggered.scenario.title}: the world broke and Alertmanager paged ${rule.alertname} on ${rule.service}`,
+  );
   resolver.track(
     rule,
     triggered.injection.faults.map((f) => f.id),
@@ -299,7 +302,11 @@ async function drive(
     {
       const r = await knex('incidents').where({ id: incidentId }).first();
       const top = topAnswer((r?.investigation ?? null) as InvestigationResult | null);
-      const said = !top ? 'no answer' : top.category === 'novel' ? 'something new (novel)' : `${top.category} on ${top.service}`;
+      const said = !top
+        ? 'no answer'
+        : top.category === 'novel'
+          ? 'something new (novel)'
+          : `${top.category} on ${top.service}`;
       tell('briefing', `briefing posted; the investigation's top answer: ${said}`);
     }
     const run = await waitUntil('a proposal or its absence', async () => {

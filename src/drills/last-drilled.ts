@@ -12,11 +12,22 @@ import { formatSeconds } from '../investigation/format-value.js';
 const FRONT_MATTER = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 const folder = (p: string) => `${p.replace(/^\/+|\/+$/g, '')}/`;
 
-/** Sets `last_drilled` in the front matter (adding front matter when there is none), keeping every other key. */
+/**
+ * Sets `last_drilled` in the front matter (adding front matter when there is none), keeping every other line as it
+ * was written: the top-level `last_drilled:` line is replaced, or one is added at the end of the front matter, so the
+ * pull request's diff is that one line.
+ */
 export function setLastDrilled(markdown: string, day: string): string {
   const m = FRONT_MATTER.exec(markdown);
   if (!m) return `---\n${stringify({ last_drilled: day })}---\n${markdown}`;
-  const doc = parseDocument(m[1]!);
+  const front = m[1]!;
+  const line = /^last_drilled[ \t]*:.*$/m;
+  const next = line.test(front) ? front.replace(line, `last_drilled: ${day}`) : `${front}\nlast_drilled: ${day}`;
+  // What YAML reads back must be that day (a block scalar or an odd layout falls back to the YAML library).
+  const read = parseDocument(next).get('last_drilled');
+  const readDay = read instanceof Date ? read.toISOString().slice(0, 10) : String(read);
+  if (readDay === day) return markdown.replace(front, next);
+  const doc = parseDocument(front);
   doc.set('last_drilled', day);
   return `---\n${doc.toString()}---\n${markdown.slice(m[0].length)}`;
 }
@@ -27,8 +38,7 @@ export interface LastDrilledSettings {
 }
 
 export type LastDrilledResult =
-  | { kind: 'opened'; pr: HostedLink; path: string; branch: string }
-  | { kind: 'skipped'; reason: string };
+  { kind: 'opened'; pr: HostedLink; path: string; branch: string } | { kind: 'skipped'; reason: string };
 
 /** The runbook file with this id under the runbooks folder of the base branch (its front matter id, else its path). */
 async function findRunbookFile(

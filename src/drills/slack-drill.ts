@@ -27,20 +27,26 @@ export async function drillableRunbooks(ctx: AppContext): Promise<Array<DrillRun
     ctx.logger.warn({ err }, 'could not list the runbooks to drill; the drill world’s are offered');
     return [];
   });
-  const byId = new Map<string, DrillRunbook>();
-  for (const rb of world.runbooks) byId.set(rb.id, rb);
+  // Per id, the copilot's own runbook first, then the world's of the same id (the one the drill's app briefs with).
+  const byId = new Map<string, DrillRunbook[]>();
   for (const rb of own)
-    byId.set(rb.id, {
-      id: rb.id,
-      alerts: rb.alerts,
-      actions: readRunbookSteps(rb.markdown)
-        .map((s) => s.action)
-        .filter((a): a is string => a !== null),
-    });
+    byId.set(rb.id, [
+      {
+        id: rb.id,
+        alerts: rb.alerts,
+        actions: readRunbookSteps(rb.markdown)
+          .map((s) => s.action)
+          .filter((a): a is string => a !== null),
+      },
+    ]);
+  for (const rb of world.runbooks) byId.set(rb.id, [...(byId.get(rb.id) ?? []), rb]);
   return [...byId.values()]
-    .flatMap((rb) => {
-      const scenario = scenariosForRunbook(world, rb)[0];
-      return scenario ? [{ ...rb, scenario }] : [];
+    .flatMap((defs) => {
+      for (const rb of defs) {
+        const scenario = scenariosForRunbook(world, rb)[0];
+        if (scenario) return [{ ...rb, scenario }];
+      }
+      return [];
     })
     .sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -76,12 +82,11 @@ export async function requestSlackDrill(
   const runbook = runbooks.find((r) => r.id === p.runbook);
   if (!runbook) return { kind: 'unknown', known: runbooks.map((r) => r.id) };
   const { schedule } = drillRotation(ctx, runbook.id);
-  const decision = await authorize(
-    ctx,
-    { id: p.user, via: 'command' },
-    'run_drill',
-    { kind: 'schedule', schedule, object: `runbook ${runbook.id}` },
-  );
+  const decision = await authorize(ctx, { id: p.user, via: 'command' }, 'run_drill', {
+    kind: 'schedule',
+    schedule,
+    object: `runbook ${runbook.id}`,
+  });
   if (!decision.allowed) return { kind: 'refused', reason: decision.reason };
   const running = await runningDrillOf(ctx.knex, runbook.id);
   if (running) return { kind: 'running', request: running };

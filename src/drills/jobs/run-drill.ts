@@ -44,7 +44,9 @@ async function runInWorld(ctx: AppContext, req: DrillRequest, channel: string): 
   let posting = Promise.resolve();
   const onProgress = (p: DrillProgress) => {
     posting = posting
-      .then(() => ctx.chat.postMessage(channel, drillNote(`${p.text} (drill clock +${Math.round(p.at.drillMs / 1000)} s)`)))
+      .then(() =>
+        ctx.chat.postMessage(channel, drillNote(`${p.text} (drill clock +${Math.round(p.at.drillMs / 1000)} s)`)),
+      )
       .then(
         () => undefined,
         (err: unknown) => ctx.logger.warn({ err, drill: req.id }, 'could not post a drill milestone'),
@@ -122,7 +124,12 @@ export function runDrillJob(
         await updateDrillRequest(ctx.knex, req.id, { notes_posted: REPORTED }, ctx.clock.now());
       }
       await ctx.knex.transaction(async (trx) => {
-        await updateDrillRequest(trx, req!.id, { status: 'done', ...(pr ? { pr_status: 'pending' } : {}) }, ctx.clock.now());
+        await updateDrillRequest(
+          trx,
+          req!.id,
+          { status: 'done', ...(pr ? { pr_status: 'pending' } : {}) },
+          ctx.clock.now(),
+        );
         if (pr)
           await ctx.queue.enqueue(
             UpdateLastDrilled.name,
