@@ -6,10 +6,12 @@ import type { DrillReport, Elapsed } from './model.js';
 import { formatDrillReports } from './report.js';
 
 export const DRILL_USAGE =
-  'Usage: incident-copilot drill [--runbook ID | --scenario NAME | --all] [--json] [--at TIME] [--parallel N]';
+  'Usage: incident-copilot drill [--runbook ID | --scenario NAME | --all] [--json] [--at TIME] [--parallel N] [--timer-speed N]';
 
 /** At most this many drills at once (each in an app of its own). */
 export const MAX_PARALLEL = 8;
+/** The fastest the drill clock's timers may pass (120: a 5-minute ack window in 2.5 s). */
+export const MAX_TIMER_SPEED = 120;
 
 /** A scenario a drill can run, and what fixes it. */
 export interface DrillScenario {
@@ -51,8 +53,11 @@ export interface DrillSessionHandle {
 export interface DrillWorld {
   scenarios: readonly DrillScenario[];
   runbooks: readonly DrillRunbook[];
-  /** Starts the world and the app on a drill clock at `start`; drills then run one after another in it. */
-  open(start: Date): Promise<DrillSessionHandle>;
+  /**
+   * Starts the world and the app on a drill clock at `start`; drills then run one after another in it. `timerSpeed`:
+   * how much faster than real time timers pass (default the world's, 20).
+   */
+  open(start: Date, opts?: { timerSpeed?: number }): Promise<DrillSessionHandle>;
 }
 
 export interface DrillCommandDeps {
@@ -106,20 +111,28 @@ export function selectScenarios(
 /**
  * Runs the drills, `parallel` at a time, each worker in an app (session) of its own on a drill clock from `start`;
  * the reports come back in the order the scenarios were given, and each drill's world is seeded by its place in that
- * order, so running in parallel changes the wall clock, not what is drilled.
+ * order, so running in parallel changes the wall clock, not what is drilled. The apps start one after another (a
+ * start is CPU-bound: starting them together only slows each down).
  */
 export async function runDrills(
   world: DrillWorld,
   chosen: readonly DrillScenario[],
-  start: Date,
-  parallel: number,
+  opts: { start: Date; parallel: number; timerSpeed?: number | undefined },
   onStart: (s: DrillScenario) => void = () => {},
 ): Promise<DrillReport[]> {
   const reports: DrillReport[] = new Array<DrillReport>(chosen.length);
   let next = 0;
+  let opening: Promise<unknown> = Promise.resolve();
+  const open = () => {
+    const session = opening.then(() =>
+      world.open(opts.start, opts.timerSpeed === undefined ? {} : { timerSpeed: opts.timerSpeed }),
+    );
+    opening = session.catch(() => undefined);
+    return session;
+  };
   const worker = async () => {
     if (next >= chosen.length) return;
-    const session = await world.open(start);
+    const session = await open();
     try {
       while (next < chosen.length) {
         const i = next++;
@@ -130,7 +143,7 @@ export async function runDrills(
       await session.stop();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, chosen.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.parallel, chosen.length) }, worker));
   return reports;
 }
 
@@ -143,6 +156,7 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
     json?: boolean;
     at?: string;
     parallel?: string;
+    'timer-speed'?: string;
   };
   try {
     ({ values } = parseArgs({
@@ -154,6 +168,7 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
         json: { type: 'boolean' },
         at: { type: 'string' },
         parallel: { type: 'string' },
+        'timer-speed': { type: 'string' },
       },
       allowPositionals: false,
     }));
@@ -172,8 +187,15 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
       'usage',
       `drill: --parallel expects a whole number from 1 to ${MAX_PARALLEL}, got "${values.parallel}"\n\n${DRILL_USAGE}`,
     );
+  const speedText = values['timer-speed'];
+  const timerSpeed = speedText === undefined ? undefined : Number(speedText);
+  if (timerSpeed !== undefined && !(Number.isInteger(timerSpeed) && timerSpeed >= 1 && timerSpeed <= MAX_TIMER_SPEED))
+    throw new AppError(
+      'usage',
+      `drill: --timer-speed expects a whole number from 1 to ${MAX_TIMER_SPEED}, got "${speedText}"\n\n${DRILL_USAGE}`,
+    );
   const chosen = selectScenarios(deps.world, values);
-  const reports = await runDrills(deps.world, chosen, start, parallel, (s) => {
+  const reports = await runDrills(deps.world, chosen, { start, parallel, timerSpeed }, (s) => {
     if (!values.json) deps.stderr(`drill: ${s.id}…`);
   });
   // The report first: minutes of drills are never thrown away because the results could not be stored.
