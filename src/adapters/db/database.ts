@@ -55,6 +55,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
     connection,
+    // PGlite's one connection starts the database itself (WebAssembly, initdb): on a busy machine that alone can take
+    // longer than knex's default 60 s wait for a connection.
+    acquireConnectionTimeout: 300_000,
     migrations: { migrationSource },
   } as Knex.Config);
   return wrap(knex, 'pglite', undefined, release);
