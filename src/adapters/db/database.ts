@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrationSource } from '../../../migrations/index.js';
 import { AppError } from '../../errors.js';
@@ -51,13 +52,20 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     release = takeLock(path.resolve(opts.dataDir!, 'copilot.lock'));
     connection = { filename: dir };
   }
+  // The database is started (WebAssembly, initdb) before knex asks for its one connection: on a busy machine starting
+  // takes longer than knex's pool waits for a connection to be made.
+  const pglite = new PGlite((connection as { filename?: string }).filename);
+  try {
+    await pglite.waitReady;
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  connection = { pglite };
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',
     connection,
-    // PGlite's one connection starts the database itself (WebAssembly, initdb): on a busy machine that alone can take
-    // longer than knex's default 60 s wait for a connection.
-    acquireConnectionTimeout: 300_000,
     migrations: { migrationSource },
   } as Knex.Config);
   return wrap(knex, 'pglite', undefined, release);
