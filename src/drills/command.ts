@@ -111,8 +111,8 @@ export function selectScenarios(
 /**
  * Runs the drills, `parallel` at a time, each worker in an app (session) of its own on a drill clock from `start`;
  * the reports come back in the order the scenarios were given, and each drill's world is seeded by its place in that
- * order, so running in parallel changes the wall clock, not what is drilled. The apps start one after another (a
- * start is CPU-bound: starting them together only slows each down).
+ * order, so running in parallel changes the wall clock, not what is drilled. The apps start one after another, all
+ * before the first drill.
  */
 export async function runDrills(
   world: DrillWorld,
@@ -121,29 +121,24 @@ export async function runDrills(
   onStart: (s: DrillScenario) => void = () => {},
 ): Promise<DrillReport[]> {
   const reports: DrillReport[] = new Array<DrillReport>(chosen.length);
-  let next = 0;
-  let opening: Promise<unknown> = Promise.resolve();
-  const open = () => {
-    const session = opening.then(() =>
-      world.open(opts.start, opts.timerSpeed === undefined ? {} : { timerSpeed: opts.timerSpeed }),
-    );
-    opening = session.catch(() => undefined);
-    return session;
-  };
-  const worker = async () => {
-    if (next >= chosen.length) return;
-    const session = await open();
-    try {
+  // Every app is started before any drill runs: starting one blocks the process for a while, which would stall a
+  // drill running beside it.
+  const sessions: DrillSessionHandle[] = [];
+  try {
+    for (let i = 0; i < Math.min(opts.parallel, chosen.length); i++)
+      sessions.push(await world.open(opts.start, opts.timerSpeed === undefined ? {} : { timerSpeed: opts.timerSpeed }));
+    let next = 0;
+    const worker = async (session: DrillSessionHandle) => {
       while (next < chosen.length) {
         const i = next++;
         onStart(chosen[i]!);
         reports[i] = await session.run(chosen[i]!.id, { seq: i + 1 });
       }
-    } finally {
-      await session.stop();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.parallel, chosen.length) }, worker));
+    };
+    await Promise.all(sessions.map(worker));
+  } finally {
+    for (const session of sessions) await session.stop();
+  }
   return reports;
 }
 
