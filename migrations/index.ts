@@ -18,6 +18,7 @@ import * as createIncidentRoles from './20261130_0540_cmds_create_incident_roles
 import * as createDrillRuns from './20261130_0570_drills_create_drill_runs.js';
 import * as createAutonomyTables from './20261201_0610_autonomy15_create_autonomy_tables.js';
 import * as addDigestItemData from './20261201_0670_burst16_add_digest_item_data.js';
+import * as createDrillRequests from './20261201_0640_drill13_create_drill_requests.js';
 
 interface Migration {
   name: string;
@@ -42,6 +43,7 @@ export const migrations: Migration[] = [
   { name: '20261130_0570_drills_create_drill_runs', module: createDrillRuns },
   { name: '20261201_0610_autonomy15_create_autonomy_tables', module: createAutonomyTables },
   { name: '20261201_0670_burst16_add_digest_item_data', module: addDigestItemData },
+  { name: '20261201_0640_drill13_create_drill_requests', module: createDrillRequests },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -26,6 +26,8 @@ import { installAutonomy } from './autonomy/install.js';
 import { createActionRunners } from './remediation/create-action-runners.js';
 import { installOncall } from './oncall/install.js';
 import { installPostmortems } from './postmortems/install.js';
+import { installDrills } from './drills/install.js';
+import type { DrillWorld } from './drills/command.js';
 import { installSloEvaluation } from './slo/jobs/evaluate-slos.js';
 import { createGitHubPostmortemHost } from './adapters/github/postmortem-publisher.js';
 import { createHttpServer } from './http/server.js';
@@ -76,6 +78,8 @@ export interface AppOverrides {
   queue?: { concurrency?: number; pollIntervalMs?: number };
   /** false: jobs are recorded but none runs until RunningApp.startQueue(). */
   startQueue?: boolean;
+  /** The world `/drill` runs drills in (the CLI's start supplies the local world's; absent: /drill says so). */
+  drills?: DrillWorld;
   /** Try the next ports when PORT is taken (the default port only). */
   tryNextPorts?: number;
 }
@@ -243,6 +247,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         ...(pagerduty ? { pagerduty } : {}),
         ...(pagerdutyEvents ? { pagerdutyEvents } : {}),
         charts: slack.charts,
+        ...(overrides.drills ? { drills: overrides.drills } : {}),
       },
     };
 
@@ -253,12 +258,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     installAutonomy(ctx);
     await installOncall(ctx);
     await installSloEvaluation(ctx);
-    installPostmortems(
-      ctx,
+    const codeHost =
       env.RUNBOOKS_REPO && env.GITHUB_TOKEN
         ? createGitHubPostmortemHost({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL, repo: env.RUNBOOKS_REPO })
-        : undefined,
-    );
+        : undefined;
+    installPostmortems(ctx, codeHost);
+    installDrills(ctx, codeHost);
     await installSloPolicy(
       ctx,
       http.root,

@@ -250,9 +250,13 @@ async function start(args: string[], io: CliIo): Promise<number> {
   const role = asked ?? config.env.ROLE;
   const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
   const { createApp } = await import('./app.js');
+  // `/drill` runs drills in the local world, each in an app of its own; its logs are the warnings and errors only.
+  const { createWorldDrills } = await import('../sandbox/drill/index.js');
+  const drillLevel = logger.levelVal >= 40 ? logger.level : 'warn';
+  const drills = createWorldDrills({ logger: logger.child({ component: 'drill' }, { level: drillLevel }) });
   let app: Awaited<ReturnType<typeof createApp>>;
   if (config.env.SLACK_BOT_TOKEN) {
-    app = await createApp(config, { logger, role });
+    app = await createApp(config, { logger, role, drills });
   } else if (role !== 'all') {
     throw new AppError(
       'usage',
@@ -261,7 +265,7 @@ async function start(args: string[], io: CliIo): Promise<number> {
   } else {
     // No Slack credentials: run against the local workspace (sandbox/), which supplies Slack, a world and a config.
     const { startLocalWorkspace } = await import('../sandbox/index.js');
-    app = await startLocalWorkspace(config, { logger, createApp });
+    app = await startLocalWorkspace(config, { logger, createApp: (c, o) => createApp(c, { ...o, drills }) });
   }
   io.stdout(`incident-copilot is running at ${app.url}`);
   await new Promise<void>((resolve) => {

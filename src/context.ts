@@ -11,6 +11,7 @@ import type { EvidenceSources } from './investigation/ports.js';
 import type { ChartRenderer } from './investigation/chart-view.js';
 import type { LanguageModel } from './investigation/agent/language-model.js';
 import type { PagerDutyClient, PagerDutyEvents } from './oncall/ports.js';
+import type { DrillWorld } from './drills/command.js';
 
 /** The clock: every "now" in the product comes from here, so tests and the local workspace's world can move time. */
 export interface Clock {
@@ -31,6 +32,8 @@ export interface OptionalServices {
   pagerdutyEvents?: PagerDutyEvents;
   /** Draws charts as SVG (presenters/charts, through the Slack surface); absent: no chart is committed with a postmortem. */
   charts?: ChartRenderer;
+  /** The world drills run in (`/drill`; supplied by the CLI's start, from the local world); absent: no /drill. */
+  drills?: DrillWorld;
 }
 
 export interface AppContext {

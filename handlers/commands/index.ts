@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
 import { registerCopilotCommand } from './copilot.js';
+import { registerDrillCommand } from './drill.js';
 import { registerHandoffCommand } from './handoff.js';
 import { registerIncidentCommand } from './incident.js';
 import { registerOncallCommand } from './oncall.js';
@@ -13,5 +14,6 @@ export function registerCommands(app: App, deps: HandlerDeps): void {
   registerHandoffCommand(app, deps);
   registerSloCommand(app, deps);
   registerCopilotCommand(app, deps);
+  registerDrillCommand(app, deps);
   // Each feature's register function is called here.
 }

@@ -32,10 +32,10 @@ export function createWorldDrills(opts: { logger: Logger; timerSpeed?: number; t
         .map((st) => st.action)
         .filter((a): a is string => a !== null),
     })),
-    open: (start) =>
+    open: (start, o = {}) =>
       startDrillSession({
         start,
-        timerSpeed: opts.timerSpeed ?? 20,
+        timerSpeed: o.timerSpeed ?? opts.timerSpeed ?? 20,
         timeoutMs: opts.timeoutMs ?? 120_000,
         logger: opts.logger,
       }),

@@ -3,17 +3,10 @@
 import { createApp, type RunningApp } from '../../src/app.js';
 import { loadConfig, type FileConfig } from '../../src/config.js';
 import { approvalsRequired } from '../../src/authorization/access.js';
-import {
-  diagnosisRight,
-  outcomeOf,
-  topAnswer,
-  type DrillReport,
-  type DrillStep,
-  type Elapsed,
-} from '../../src/drills/model.js';
+import type { DrillProgress, DrillRunOptions } from '../../src/drills/command.js';
+import { diagnosisRight, outcomeOf, topAnswer, type DrillReport, type Elapsed } from '../../src/drills/model.js';
 import type { InvestigationResult } from '../../src/investigation/ports.js';
 import type { Logger } from '../../src/logger.js';
-import { readRunbookSteps } from '../../src/runbooks/parse-runbook.js';
 import { buildSandboxFileConfig } from '../default-config.js';
 import { findElement } from '../slack/deliver.js';
 import { createLocalWorkspace, type LocalWorkspace } from '../slack/local-workspace.js';
@@ -22,10 +15,10 @@ import { createSandboxActionRunner } from '../world/action-runner.js';
 import { deliverTo, AlertResolver } from '../world/alert-resolver.js';
 import { buildAlertmanagerBody, sendPage } from '../world/alert.js';
 import { createWorldEvidence } from '../world/evidence.js';
-import { runbookCatalogue } from '../world/fault-catalogue.js';
 import { triggerScenario } from '../world/trigger.js';
 import { World } from '../world/world.js';
 import { createDrillClock, type DrillClock } from './drill-clock.js';
+import { stepsOf } from './drill-steps.js';
 
 export interface DrillSessionOptions {
   /** The drill clock's start (the world's "now" when the first scenario is injected). */
@@ -41,7 +34,7 @@ export interface DrillSessionOptions {
 
 /** One app, one local world and one local Slack, in which drills run one after another. */
 export interface DrillSession {
-  run(scenario: string): Promise<DrillReport>;
+  run(scenario: string, runOpts?: DrillRunOptions): Promise<DrillReport>;
   stop(): Promise<void>;
 }
 
@@ -120,9 +113,12 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
   app.ctx.events.on('incident.mitigated', ({ incidentId }) => current?.onEvent('incident.mitigated', incidentId));
   let count = 0;
   return {
-    async run(scenario) {
-      if (count++) {
-        world = new World({ clock, seed: `drill-${count}` });
+    async run(scenario, runOpts = {}) {
+      // The world's seed is the drill's place in its batch (given, or counted here): the same drill gets the same world
+      // whichever session runs it. The session's first world is drill-1's.
+      const seq = runOpts.seq ?? count + 1;
+      if (count++ || seq !== 1) {
+        world = new World({ clock, seed: `drill-${seq}` });
         resolver = new AlertResolver(world, opts.logger);
         evidence = createWorldEvidence(world);
         runner = createSandboxActionRunner(world);
@@ -134,6 +130,7 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
           current = l;
         },
         scenario,
+        runOpts.onProgress ?? (() => {}),
       );
     },
     async stop() {
@@ -188,6 +185,7 @@ async function drive(
   { app, workspace, world, resolver, clock, opts, drillNo }: DriveContext,
   listen: (l: Listener | undefined) => void,
   scenario: string,
+  progress: (p: DrillProgress) => void,
 ): Promise<DrillReport> {
   const { knex } = app.ctx;
   const { state, sandbox } = workspace;
@@ -260,6 +258,17 @@ async function drive(
   pageWall = Date.now();
   const delivery = await sendPage(webhook, page, {});
   if (delivery.status >= 300) throw new Error(`the app refused the drill's page: ${delivery.status} ${delivery.body}`);
+  const tell = (stage: DrillProgress['stage'], text: string) => {
+    try {
+      progress({ stage, text, at: now() });
+    } catch {
+      // A listener's failure never stops the drill.
+    }
+  };
+  tell(
+    'paged',
+    `${triggered.scenario.title}: the world broke and Alertmanager paged ${rule.alertname} on ${rule.service}`,
+  );
   resolver.track(
     rule,
     triggered.injection.faults.map((f) => f.id),
@@ -278,6 +287,7 @@ async function drive(
       return row?.channel_id ? (row.channel_id as string) : undefined;
     });
     incident = { ...incident!, channel_id: channel };
+    tell('channel', `${incident.public_id} opened with its incident channel in the drill's own workspace`);
     // The briefing: the incident channel's first post or edit after the investigation completed.
     await waitUntil('the briefing', () => {
       const changed = lastChange.get(channel);
@@ -289,6 +299,16 @@ async function drive(
       return undefined;
     });
     const briefedAt = Date.now();
+    {
+      const r = await knex('incidents').where({ id: incidentId }).first();
+      const top = topAnswer((r?.investigation ?? null) as InvestigationResult | null);
+      const said = !top
+        ? 'no answer'
+        : top.category === 'novel'
+          ? 'something new (novel)'
+          : `${top.category} on ${top.service}`;
+      tell('briefing', `briefing posted; the investigation's top answer: ${said}`);
+    }
     const run = await waitUntil('a proposal or its absence', async () => {
       const r = await knex('remediation_runs')
         .where({ incident_id: incident!.id, status: 'proposed' })
@@ -304,6 +324,7 @@ async function drive(
     // primary waits for it before acknowledging, as a responder who wants a second pair of eyes would).
     const responders = [RosterIds.primary, RosterIds.secondary, RosterIds.manager].slice(0, required);
     for (const user of responders) await waitUntil(`the page to ${user}`, () => (paged.has(user) ? true : undefined));
+    tell('escalation', `the escalation paged the simulated ${responders.map(roleOf).join(' and the ')}`);
     const briefingTs = await waitUntil('the briefing with Acknowledge', async () => {
       const r = await knex('incidents').where({ id: incident!.id }).first();
       const msg = r?.briefing_ts ? state.message(channel, r.briefing_ts as string) : undefined;
@@ -316,6 +337,7 @@ async function drive(
       actionId: 'incident_acknowledge',
     });
     if (acked.status !== 200) problem = `the Acknowledge click was answered ${acked.status}`;
+    else tell('acknowledged', `the simulated ${roleOf(RosterIds.primary)} acknowledged`);
     if (run !== 'none') {
       const approveMsg = await waitUntil('the Approve button', () =>
         state.channelMessages(channel).find((m) => {
@@ -347,12 +369,17 @@ async function drive(
         });
         if (answer.status !== 200) problem = `${user}'s Approve click was answered ${answer.status}`;
       }
+      tell(
+        'approved',
+        `${run.action} on ${run.service} approved by the simulated ${responders.map(roleOf).join(' and the ')} (${required} approval${required > 1 ? 's' : ''} required)`,
+      );
       const verdict = await waitUntil('the verdict', async () => {
         const r = await knex('remediation_runs').where({ id: run.id }).first();
         return ['verified', 'not_recovered', 'failed', 'rejected'].includes(r.status)
           ? (r.status as string)
           : undefined;
       });
+      tell('verdict', `verification: ${verdict === 'verified' ? 'the SLI recovered' : verdict}`);
       if (verdict === 'verified')
         await waitUntil('the incident marked mitigated', () => (events.get(incidentId)?.mitigated ? true : undefined));
     }
@@ -393,6 +420,13 @@ async function drive(
   };
 }
 
+/** The simulated responder's role, for the drill's notes. */
+function roleOf(user: string): string {
+  if (user === RosterIds.primary) return 'on-call primary';
+  if (user === RosterIds.secondary) return 'on-call secondary';
+  return 'team lead';
+}
+
 function earliest(list: Array<Elapsed | undefined>): Elapsed | null {
   const given = list.filter((e): e is Elapsed => e !== undefined);
   return given.length ? given.reduce((a, b) => (b.wallMs < a.wallMs ? b : a)) : null;
@@ -402,58 +436,4 @@ class DrillTimeout extends Error {
   constructor(readonly what: string) {
     super(`drill timed out waiting for ${what}`);
   }
-}
-
-/** The runs of the incident as runbook steps: which step names the action, who approved, whether it worked. */
-async function stepsOf(
-  app: RunningApp,
-  incidentId: number,
-  investigation: InvestigationResult | null,
-  alertname: string,
-): Promise<DrillStep[]> {
-  const { knex } = app.ctx;
-  const runs = (await knex('remediation_runs')
-    .where({ incident_id: incidentId })
-    .whereNot({ status: 'proposed' })
-    .whereNot({ status: 'superseded' })
-    .orderBy('id')) as Array<{ id: number; action: string; service: string; status: string }>;
-  const approvals = (await knex('incident_events')
-    .where({ incident_id: incidentId })
-    .whereIn('type', ['remediation.approval_recorded', 'remediation.approved'])
-    .orderBy('id')) as Array<{ actor: string; data: { runId: number } }>;
-  const runbooks = runbookCatalogue(0).map((rb) => ({ ...rb, steps: readRunbookSteps(rb.markdown) }));
-  return runs.map((run) => {
-    const suggested = investigation?.suggestedStep;
-    let where: { runbook: string; step: number; text: string } | undefined =
-      suggested && suggested.action === run.action
-        ? { runbook: suggested.runbook, step: suggested.step, text: suggested.text }
-        : undefined;
-    if (!where) {
-      const ordered = [...runbooks].sort(
-        (a, b) => Number(b.alerts.includes(alertname)) - Number(a.alerts.includes(alertname)),
-      );
-      for (const rb of ordered) {
-        const i = rb.steps.findIndex((s) => s.action === run.action);
-        if (i >= 0) {
-          where = { runbook: rb.id, step: i + 1, text: rb.steps[i]!.text };
-          break;
-        }
-      }
-    }
-    return {
-      runbook: where?.runbook ?? null,
-      step: where?.step ?? null,
-      text: where?.text ?? null,
-      action: run.action,
-      service: run.service,
-      approvedBy: [...new Set(approvals.filter((a) => eventRun(a.data) === run.id).map((a) => a.actor))],
-      status: run.status,
-      worked: run.status === 'verified',
-    };
-  });
-}
-
-function eventRun(data: unknown): number | undefined {
-  const d = typeof data === 'string' ? (JSON.parse(data) as { runId?: number }) : (data as { runId?: number });
-  return d?.runId;
 }

@@ -63,6 +63,7 @@ export function verbOf(action: AccessAction, object: string): string {
     resume_autonomy: `resume ${object}`,
     split_incident: `split services out of ${object}`,
     merge_incident: `merge other incidents into ${object}`,
+    run_drill: `run a drill of ${object}`,
   };
   return verbs[action];
 }

@@ -25,7 +25,12 @@ export type AccessTarget =
       /** How the action's object is named in messages; the incident's public id when unset. */
       object?: string;
     }
-  | { kind: 'schedule'; schedule: ScheduleDef }
+  | {
+      kind: 'schedule';
+      schedule: ScheduleDef;
+      /** How the action's object is named in messages (a drilled runbook); the rotation when unset. */
+      object?: string;
+    }
   /** The copilot as a whole (`/copilot pause`): on-call of any team now, commander of any open incident, any lead. */
   | { kind: 'copilot' };
 
@@ -221,7 +226,7 @@ export async function authorize(
       ? (target.object ?? target.incident.publicId)
       : target.kind === 'copilot'
         ? 'the copilot'
-        : `the ${target.schedule.name} rotation`;
+        : (target.object ?? `the ${target.schedule.name} rotation`);
   const decision = authorizeFacts(action, object, rule, facts, holders);
   if (opts.record !== false) {
     const data = { action, via: actor.via, allowed: decision.allowed, role: decision.role, reason: decision.reason };

@@ -25,6 +25,8 @@ export const AUTHZ_ACTIONS = [
   'split_incident',
   /** Move another incident's alerts, timeline and pages into this one and close it (`/incident merge INC-N`). */
   'merge_incident',
+  /** Run a drill of a runbook in Slack (`/drill <runbook>`); the on-call are those of the runbook's team's rotation. */
+  'run_drill',
 ] as const;
 export type AuthzAction = (typeof AUTHZ_ACTIONS)[number];
 
@@ -72,6 +74,7 @@ export const DEFAULT_AUTHORIZATION: Record<AuthzAction, RoleRule> = {
   resume_autonomy: { ...ROLE_DEFAULTS, commander: true, teamLead: true },
   split_incident: { ...ROLE_DEFAULTS, oncall: true, commander: true },
   merge_incident: { ...ROLE_DEFAULTS, oncall: true, commander: true },
+  run_drill: { ...ROLE_DEFAULTS, oncall: true, teamLead: true },
 };
 
 /** One action's rule; every field left out keeps that action's default. */

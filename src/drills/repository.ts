@@ -42,7 +42,17 @@ export async function recordDrill(
 /** The newest drills first. */
 export async function listDrills(db: Db, limit = 50): Promise<StoredDrill[]> {
   const rows = (await db('drill_runs').orderBy('id', 'desc').limit(limit)) as Array<Record<string, unknown>>;
-  return rows.map((r) => ({
+  return rows.map(toStored);
+}
+
+/** One stored drill. */
+export async function findDrill(db: Db, id: number): Promise<StoredDrill | undefined> {
+  const row = (await db('drill_runs').where({ id }).first()) as Record<string, unknown> | undefined;
+  return row ? toStored(row) : undefined;
+}
+
+function toStored(r: Record<string, unknown>): StoredDrill {
+  return {
     id: r.id as number,
     scenario: r.scenario as string,
     runbook: (r.runbook as string | null) ?? null,
@@ -53,7 +63,7 @@ export async function listDrills(db: Db, limit = 50): Promise<StoredDrill[]> {
     report: (typeof r.report === 'string' ? JSON.parse(r.report) : r.report) as DrillReport,
     startedAt: new Date(r.started_at as string),
     createdAt: new Date(r.created_at as string),
-  }));
+  };
 }
 
 /** When each runbook was last drilled with a mitigated outcome, by runbook id. */

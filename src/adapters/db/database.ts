@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrationSource } from '../../../migrations/index.js';
 import { AppError } from '../../errors.js';
@@ -51,6 +52,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     release = takeLock(path.resolve(opts.dataDir!, 'copilot.lock'));
     connection = { filename: dir };
   }
+  // The database is started (WebAssembly, initdb) before knex asks for its one connection: on a busy machine starting
+  // takes longer than knex's pool waits for a connection to be made.
+  const pglite = new PGlite((connection as { filename?: string }).filename);
+  try {
+    await pglite.waitReady;
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  connection = { pglite };
   const knex = knexFactory({
     client: ClientPgLite as unknown as typeof knexFactory.Client,
     dialect: 'postgres',

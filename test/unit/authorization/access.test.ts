@@ -49,6 +49,7 @@ const EXPECTED: Record<AccessAction, Record<keyof typeof ROLES, boolean>> = {
   resume_autonomy: { nobody: N, oncall: N, commander: Y, responder: N, teamLead: Y, groupMember: N, namedUser: N },
   split_incident: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
   merge_incident: { nobody: N, oncall: Y, commander: Y, responder: N, teamLead: N, groupMember: N, namedUser: N },
+  run_drill: { nobody: N, oncall: Y, commander: N, responder: N, teamLead: Y, groupMember: N, namedUser: N },
 };
 
 const rollback = actionSchema.parse({ name: 'rollback_deploy', runner: { type: 'sandbox' } });
