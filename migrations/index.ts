@@ -16,6 +16,7 @@ import * as createSloEvaluations from './20261130_0520_sloeval_create_slo_evalua
 import * as createSloPolicyStates from './20261130_0530_slopolicy_create_slo_policy_states.js';
 import * as createIncidentRoles from './20261130_0540_cmds_create_incident_roles.js';
 import * as createDrillRuns from './20261130_0570_drills_create_drill_runs.js';
+import * as createMeasureOutcomes from './20261201_0620_measure15_create_outcomes.js';
 
 interface Migration {
   name: string;
@@ -38,6 +39,7 @@ export const migrations: Migration[] = [
   { name: '20261130_0530_slopolicy_create_slo_policy_states', module: createSloPolicyStates },
   { name: '20261130_0540_cmds_create_incident_roles', module: createIncidentRoles },
   { name: '20261130_0570_drills_create_drill_runs', module: createDrillRuns },
+  { name: '20261201_0620_measure15_create_outcomes', module: createMeasureOutcomes },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

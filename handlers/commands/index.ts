@@ -5,11 +5,13 @@ import { registerHandoffCommand } from './handoff.js';
 import { registerIncidentCommand } from './incident.js';
 import { registerOncallCommand } from './oncall.js';
 import { registerSloCommand } from './slo.js';
+import { registerCopilotStatsCommand } from './copilot-stats.js';
 
 export function registerCommands(app: App, deps: HandlerDeps): void {
   registerIncidentCommand(app, deps);
   registerOncallCommand(app, deps);
   registerHandoffCommand(app, deps);
   registerSloCommand(app, deps);
+  registerCopilotStatsCommand(app, deps);
   // Each feature's register function is called here.
 }

@@ -8,6 +8,7 @@ import { openIncidentChannelJob, openIncidentChannelNow } from './jobs/open-inci
 import { postIncidentNoteJob } from './jobs/post-incident-note.js';
 import { showPostmortemJob } from './jobs/show-postmortem.js';
 import { showSloPolicyChangeJob } from './jobs/show-slo-policy-change.js';
+import { showCopilotSummaryJob } from './jobs/show-copilot-summary.js';
 import { updateBriefingJob } from './jobs/update-briefing.js';
 import { registerOncallPresenters } from './oncall.js';
 import { postIncidentCharts } from './post-chart.js';
@@ -20,6 +21,7 @@ export function registerSlackPresenters(ctx: AppContext): void {
   ctx.queue.register(postIncidentNoteJob(ctx));
   ctx.queue.register(showPostmortemJob(ctx));
   ctx.queue.register(showSloPolicyChangeJob(ctx));
+  ctx.queue.register(showCopilotSummaryJob(ctx));
   ctx.queue.register(answerInThreadJob(ctx));
   // /incident role and /incident update (src/incidents/roles.ts, status-update.ts).
   ctx.queue.register(announceRoleJob(ctx));

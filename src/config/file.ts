@@ -15,6 +15,7 @@ import {
   teamSchema,
   userSchema,
 } from './sections.js';
+import { copilotSettingsSchema } from './copilot-schema.js';
 
 export const fileConfigSchema = z.object({
   users: z.array(userSchema).default([]),
@@ -67,6 +68,8 @@ export const fileConfigSchema = z.object({
     .prefault({}),
   /** The error-budget policy states of the SLOs (ship freely, soft-pause, hard-pause): how often they are checked. */
   sloPolicy: z.object({ checkEvery: duration.default(60_000) }).prefault({}),
+  /** The copilot's weekly summary of its own figures (src/measure). */
+  copilot: copilotSettingsSchema,
   runbookSettings: z
     .object({
       /** Folder of RUNBOOKS_REPO holding the runbooks (subfolders included). */
