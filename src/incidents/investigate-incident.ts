@@ -1,4 +1,5 @@
 // Use case: investigate an incident (deterministic, then the model when configured), store the result and its spans.
+import { latestCalibrationFit } from '../measure/repository.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
@@ -86,6 +87,8 @@ export async function investigateIncident(
   const steps: InvestigationStep[] = [];
   const started = Date.now();
   const file = ctx.config.file;
+  // Only `calibrate --from-incidents` writes a fit; without one the built-in weights stand.
+  const fit = await latestCalibrationFit(ctx.knex);
   const investigate = (p: PageSummary) =>
     runInvestigation({
       page: p,
@@ -95,6 +98,7 @@ export async function investigateIncident(
       window: windowFromConfig(file),
       record: (s) => steps.push(s),
       logger: ctx.logger,
+      ...(fit ? { calibration: fit } : {}),
     });
   let found = await investigate(page);
   // A run about no one alert (a deploy, the refresh, a manual run) investigates the page and each lead the incident

@@ -6,6 +6,7 @@ import { runAgent, type AgentBudget } from './agent/run-agent.js';
 import { investigateDeterministic } from './investigate.js';
 import type { EvidenceSources, InvestigationResult, PageSummary, StepRecorder } from './ports.js';
 import { instrumentSources } from './recorder.js';
+import type { CalibrationWeights } from './calibration.js';
 import type { Logger } from '../logger.js';
 
 /** One investigation of a page; `model` absent means the deterministic investigator only. */
@@ -22,6 +23,8 @@ export interface RunInvestigationInput {
   /** Receives every step: queries, model calls, tool calls, decisions. */
   record?: StepRecorder;
   logger?: Logger;
+  /** Confidence weights refit from incidents (`calibrate --from-incidents`); the built-in ones without. */
+  calibration?: CalibrationWeights;
 }
 
 /**
@@ -49,6 +52,7 @@ export async function runInvestigation(input: RunInvestigationInput): Promise<In
     sources: degraded,
     now: input.now,
     record: input.record,
+    ...(input.calibration ? { calibration: input.calibration } : {}),
   });
   if (failures.size)
     deterministic = { ...deterministic, missing: [...(deterministic.missing ?? []), ...failures.keys()] };
