@@ -21,6 +21,12 @@ export interface ProductionDeps {
   roles?: Record<string, string>;
 }
 
+/** The instant the investigation looked back from (recorded with its event since issue 15). */
+function lookedAt(event: { data: unknown } | undefined): Date | undefined {
+  const v = (event?.data as { lookedAt?: unknown } | undefined)?.lookedAt;
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v) : undefined;
+}
+
 /** The scenario of one resolved incident with a confirmed root cause (throws with the reason when it has none). */
 export async function scenarioOfIncident(
   deps: ProductionDeps,
@@ -43,7 +49,7 @@ export async function scenarioOfIncident(
     id: `incident-${incident.publicId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`,
     title: incident.title,
     page: incident.page,
-    now: new Date(investigated?.at ?? incident.openedAt),
+    now: lookedAt(investigated) ?? new Date(incident.openedAt),
     sources: deps.sources,
     ...(deps.roles ? { roles: deps.roles } : {}),
     truth,

@@ -89,11 +89,13 @@ export async function investigateIncident(
   const file = ctx.config.file;
   // Only `calibrate --from-incidents` writes a fit; without one the built-in weights stand.
   const fit = await latestCalibrationFit(ctx.knex);
+  // The instant it looks back from, on the product's clock: recorded with the result, so it can be replayed.
+  const lookedAt = ctx.clock.now().getTime();
   const investigate = (p: PageSummary) =>
     runInvestigation({
       page: p,
       sources: ctx.services.evidence,
-      now: ctx.clock.now().getTime(),
+      now: lookedAt,
       ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
       window: windowFromConfig(file),
       record: (s) => steps.push(s),
@@ -142,6 +144,7 @@ export async function investigateIncident(
       actor: 'copilot',
       data: {
         investigationId,
+        lookedAt: new Date(lookedAt).toISOString(),
         ...(trigger ? { trigger } : {}),
         ...(change ? { whatChanged: change } : {}),
         ...(moved ? { moved } : {}),

@@ -1,7 +1,16 @@
 // The copilot measures itself, through the whole app: the resolve form offers the top hypothesis as the root cause,
 // the submitted cause scores every hypothesis and classifies the incident, /metrics counts it, /copilot stats shows
 // it to anyone; the weekly summary is posted by its timer on the product's clock, once, across restarts.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runInvestigateCommand } from '../../../eval/commands.js';
+import {
+  replayIncidents,
+  runCalibrateFromIncidents,
+  runExportScenarioCommand,
+} from '../../../eval/incident-commands.js';
 import { ResolveFields } from '../../../blocks/modals.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { createWarpClock } from '../../../src/oncall/timers.js';
@@ -19,6 +28,11 @@ afterEach(async () => {
 });
 
 const scenario = loadScenario('bad-deploy-shop-01');
+const cliIo = () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) };
+};
 
 describe('the resolve form scores the copilot, and the figures show it', () => {
   it('confirmed cause pre-filled from the top hypothesis -> scores stored -> /metrics -> /copilot stats', async () => {
@@ -125,6 +139,45 @@ describe('the resolve form scores the copilot, and the figures show it', () => {
       }),
     );
     expect(refused).toContain('like `24h`, `7d` or `2w`');
+
+    // Evals from production: the incident exported as a scenario reproduces its top hypothesis when investigated.
+    const deps = { knex, sources: createScenarioSources(scenario) };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'export-'));
+    try {
+      const file = path.join(dir, 'inc.json');
+      const o = cliIo();
+      expect(await runExportScenarioCommand([incident.public_id, '--out', file], o, deps)).toBe(0);
+      const exported = JSON.parse(readFileSync(file, 'utf8'));
+      expect(exported.truth).toEqual({
+        category: 'bad_deploy',
+        service: 'search',
+        cause: 'deploy-8149',
+        action: 'rollback_deploy',
+      });
+      expect(exported.atTheTime.top1).toBe(true);
+      expect(exported.atTheTime.hypotheses[0]).toMatchObject({ category: 'bad_deploy', service: 'search' });
+      const answer = cliIo();
+      expect(await runInvestigateCommand(['--scenario', file, '--json'], answer)).toBe(0);
+      expect(JSON.parse(answer.out.join('')).hypotheses[0]).toMatchObject({
+        category: top.category,
+        service: top.service,
+        cause: top.cause,
+      });
+      // eval --incidents replays every scored incident of the database: right then, right now.
+      const replays = await replayIncidents(deps, cliIo());
+      expect(replays).toMatchObject([{ id: `incident-${incident.public_id.toLowerCase()}`, then: true, now: true }]);
+      // One outcome is too few to refit the calibration: refused, nothing stored, the engine keeps its weights.
+      const cal = cliIo();
+      expect(await runCalibrateFromIncidents(knex, cal, new Date())).toBe(1);
+      expect(cal.err.join('')).toContain('not enough scored incidents to refit');
+      expect(Number((await knex('calibration_fits').count({ n: '*' }))[0]?.n)).toBe(0);
+      // An unresolved or unknown incident cannot be exported, and says why.
+      const bad = cliIo();
+      expect(await runExportScenarioCommand(['INC-999'], bad, deps)).toBe(1);
+      expect(bad.err.join('')).toContain('no incident INC-999');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 180_000);
 });
 
