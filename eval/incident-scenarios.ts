@@ -45,7 +45,7 @@ export function captureSources(
   const runbooks = new Map<string, Runbook>();
   const keep = (promql: string, got: Series[]) => {
     // A plain selector's equality matchers are put on the series, so the scenario answers the same query again.
-    let labels: Record<string, string> = {};
+    let labels: Record<string, string>;
     try {
       const sel = parseSelector(promql);
       labels = {
