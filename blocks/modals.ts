@@ -1,4 +1,5 @@
-// The /incident modals: declare (title, service, severity, summary) and resolve (root-cause category, cause, summary).
+// The /incident modals: declare (title, service, severity, summary) and resolve (the confirmed root cause: category,
+// service, cause; and a summary).
 import type { InputBlock, InputBlockElement, PlainTextOption, SlackModalView } from './block-kit.js';
 import { ViewIds } from './ids.js';
 import { truncate } from './limits.js';
@@ -13,6 +14,7 @@ export const DeclareFields = {
 /** Block and action ids of the resolve modal's inputs, shared with the view handler. */
 export const ResolveFields = {
   category: 'resolve_category',
+  service: 'resolve_service',
   cause: 'resolve_cause',
   summary: 'resolve_summary',
 } as const;
@@ -77,13 +79,20 @@ export function buildDeclareModal(view: { title?: string; services: string[]; ch
   };
 }
 
-/** The resolve modal: the categories are the copilot's own, so the answer can score its hypotheses. */
+/**
+ * The resolve modal: the confirmed root cause (category, service, cause), pre-filled with the copilot's top
+ * hypothesis when it had one; the categories are the copilot's own, so the answer can score its hypotheses.
+ */
 export function buildResolveModal(view: {
   incidentId: number;
   publicId: string;
   categories: readonly string[];
   channelId: string;
+  /** The top hypothesis, offered as the answer (people change what is wrong). */
+  suggested?: { category: string; service: string | null; cause: string | null } | null;
 }): ModalView {
+  const s = view.suggested;
+  const initial = s && view.categories.includes(s.category) ? s.category : undefined;
   return {
     type: 'modal',
     callback_id: ViewIds.resolveIncident,
@@ -96,11 +105,22 @@ export function buildResolveModal(view: {
         type: 'static_select',
         placeholder: { type: 'plain_text', text: 'What kind of cause?' },
         options: view.categories.map((c) => option(c.replace(/_/g, ' '), c)),
+        ...(initial ? { initial_option: option(initial.replace(/_/g, ' '), initial) } : {}),
       }),
+      input(
+        ResolveFields.service,
+        'Service where the cause was',
+        {
+          type: 'plain_text_input',
+          max_length: 120,
+          ...(s?.service ? { initial_value: truncate(s.service, 120) } : {}),
+        },
+        true,
+      ),
       input(
         ResolveFields.cause,
         'Cause (deploy id, change id, dependency…)',
-        { type: 'plain_text_input', max_length: 200 },
+        { type: 'plain_text_input', max_length: 200, ...(s?.cause ? { initial_value: truncate(s.cause, 200) } : {}) },
         true,
       ),
       input(ResolveFields.summary, 'Summary', { type: 'plain_text_input', multiline: true, max_length: 2000 }),

@@ -131,7 +131,7 @@ export async function runInvestigateCommand(argv: string[], io: CommandIo): Prom
  * The .json files under `dir`, recursively. An entry that cannot be read (a dangling symbolic link, no permission) or
  * a folder already walked (a link loop) is skipped with a warning instead of ending the run.
  */
-function listJson(dir: string, warnings: string[], seen = new Set<string>()): string[] {
+export function listJson(dir: string, warnings: string[], seen = new Set<string>()): string[] {
   const out: string[] = [];
   seen.add(realpathSync(dir));
   for (const name of readdirSync(dir).sort()) {

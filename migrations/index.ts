@@ -19,6 +19,7 @@ import * as createDrillRuns from './20261130_0570_drills_create_drill_runs.js';
 import * as createAutonomyTables from './20261201_0610_autonomy15_create_autonomy_tables.js';
 import * as addDigestItemData from './20261201_0670_burst16_add_digest_item_data.js';
 import * as createDrillRequests from './20261201_0640_drill13_create_drill_requests.js';
+import * as createMeasureOutcomes from './20261201_0620_measure15_create_outcomes.js';
 
 interface Migration {
   name: string;
@@ -44,6 +45,7 @@ export const migrations: Migration[] = [
   { name: '20261201_0610_autonomy15_create_autonomy_tables', module: createAutonomyTables },
   { name: '20261201_0670_burst16_add_digest_item_data', module: addDigestItemData },
   { name: '20261201_0640_drill13_create_drill_requests', module: createDrillRequests },
+  { name: '20261201_0620_measure15_create_outcomes', module: createMeasureOutcomes },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

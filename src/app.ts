@@ -32,6 +32,7 @@ import { installSloEvaluation } from './slo/jobs/evaluate-slos.js';
 import { createGitHubPostmortemHost } from './adapters/github/postmortem-publisher.js';
 import { createHttpServer } from './http/server.js';
 import { installSloPolicy } from './slo/policy-install.js';
+import { installMeasure } from './measure/install.js';
 import { createGitHubCommitStatusWriter } from './adapters/github/commit-status.js';
 import { AppError, ConfigError } from './errors.js';
 import type { EvidenceSources } from './investigation/ports.js';
@@ -271,6 +272,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         ? createGitHubCommitStatusWriter({ token: env.GITHUB_TOKEN, baseUrl: env.GITHUB_API_URL })
         : undefined,
     );
+    await installMeasure(ctx);
     slack.listen(ctx);
     if (overrides.mount && role !== 'worker') await overrides.mount(http.root);
 

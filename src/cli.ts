@@ -22,6 +22,11 @@ Commands:
                                       examples: test/fixtures/scenarios/).
   eval DIR [--json] [--verbose] [--fit] Score the investigator on every scenario in DIR that carries a truth
                                       (per category, reliability table; --fit refits the confidence model).
+  eval --incidents [DIR]              Replay every scored incident (or DIR's exported ones) against the current
+                                      engine and compare with what it said at the time; exits 1 when worse.
+  export-scenario INC-N [--out FILE]  Write what the investigator saw for a resolved incident as a scenario,
+                                      its confirmed root cause as the truth.
+  calibrate --from-incidents          Refit the confidence calibration on resolved incidents (calibration_fits).
   scenarios generate --out DIR [--count N] [--seed S] [--situations]
                                       Write generated scenarios (with truth) for eval and tests.
   runbooks lint [--dir DIR] [--rules FILE] [--json] [--allow-empty]
@@ -75,7 +80,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         const { runInvestigateCommand } = await import('../eval/commands.js');
         return await runInvestigateCommand(rest, io);
       }
+      case 'export-scenario':
+      case 'calibrate':
+        return await incidentTool(command, rest, io);
       case 'eval': {
+        if (rest[0] === '--incidents') return await incidentTool('eval', rest.slice(1), io);
         const { runEvalCommand } = await import('../eval/commands.js');
         return await runEvalCommand(rest, io);
       }
@@ -205,6 +214,12 @@ async function drill(args: string[], io: CliIo): Promise<number> {
     now: () => new Date(),
     ...io,
   });
+}
+
+/** `export-scenario`, `eval --incidents`, `calibrate --from-incidents` (eval/incident-commands.ts). */
+async function incidentTool(command: 'export-scenario' | 'eval' | 'calibrate', args: string[], io: CliIo) {
+  const { runIncidentTool } = await import('../eval/incident-commands.js');
+  return runIncidentTool(command, args, io, loadConfig());
 }
 
 async function migrate(io: CliIo): Promise<number> {

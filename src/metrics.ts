@@ -16,6 +16,12 @@ export interface AppMetrics {
   sloBudgetRemaining: Gauge<'slo' | 'service'>;
   /** Per SLO and policy state: 1 for the SLO's current state, 0 for the others. */
   sloPolicyState: Gauge<'slo' | 'service' | 'state'>;
+  /** Resolved incidents by how they were mitigated (copilot_alone, human_approval, humans) and confirmed category. */
+  incidentsResolved: Counter<'class' | 'category'>;
+  /** Opened to mitigated (or resolved), by class and confirmed category. */
+  timeToMitigate: Histogram<'class' | 'category'>;
+  /** The top hypothesis against the confirmed root cause, by category and result (right, wrong). */
+  topHypothesis: Counter<'category' | 'result'>;
 }
 
 /** A fresh registry per app instance, so tests can build several apps in one process. */
@@ -92,6 +98,25 @@ export function createMetrics(): AppMetrics {
       name: 'copilot_slo_policy_state',
       help: 'Error-budget policy state per SLO: 1 for the current state (ship_freely, soft_pause, hard_pause, unknown)',
       labelNames: ['slo', 'service', 'state'],
+      registers: r,
+    }),
+    incidentsResolved: new Counter({
+      name: 'copilot_incidents_resolved_total',
+      help: 'Resolved incidents by mitigation class (copilot_alone, human_approval, humans) and root-cause category',
+      labelNames: ['class', 'category'],
+      registers: r,
+    }),
+    timeToMitigate: new Histogram({
+      name: 'copilot_time_to_mitigate_seconds',
+      help: 'Time from an incident opening to its mitigation (or resolve), by mitigation class and category',
+      labelNames: ['class', 'category'],
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400],
+      registers: r,
+    }),
+    topHypothesis: new Counter({
+      name: 'copilot_top_hypothesis_total',
+      help: "The copilot's top hypothesis against the confirmed root cause, by category and result (right, wrong)",
+      labelNames: ['category', 'result'],
       registers: r,
     }),
   };

@@ -8,6 +8,7 @@ import type { ActionArgs, ModalActionArgs } from '../listener-args.js';
 import { tellClicker } from './tell-clicker.js';
 import { recordClick } from '../../src/incidents/transitions.js';
 import { buildResolveModal } from '../../blocks/modals.js';
+import { suggestedRootCause } from '../../src/measure/score.js';
 import { AppError } from '../../src/errors.js';
 import { CATEGORIES } from '../../src/investigation/evidence-model.js';
 import { showEvidence } from '../../presenters/slack/show-evidence.js';
@@ -122,6 +123,7 @@ export async function handleResolveClick(
         publicId: incident.publicId,
         categories: CATEGORIES,
         channelId,
+        suggested: suggestedRootCause(incident.investigation),
       }),
     });
     return undefined;

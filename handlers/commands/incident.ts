@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { HandlerDeps } from '../deps.js';
 import type { ModalCommandArgs } from '../listener-args.js';
 import { buildDeclareModal, buildResolveModal } from '../../blocks/modals.js';
+import { suggestedRootCause } from '../../src/measure/score.js';
 import { buildIncidentStatusBlocks } from '../../blocks/oncall.js';
 import { CATEGORIES } from '../../src/investigation/evidence-model.js';
 import { INCIDENT_USAGE, parseIncidentCommand } from '../../src/oncall/command-parsing.js';
@@ -77,6 +78,7 @@ export async function handleIncidentCommand(
             publicId: incident.publicId,
             categories: CATEGORIES,
             channelId: channel,
+            suggested: suggestedRootCause(incident.investigation),
           }),
         });
         return;

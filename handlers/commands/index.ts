@@ -7,6 +7,8 @@ import { registerHandoffCommand } from './handoff.js';
 import { registerIncidentCommand } from './incident.js';
 import { registerOncallCommand } from './oncall.js';
 import { registerSloCommand } from './slo.js';
+// Loading it adds `stats` to /copilot.
+import './copilot-stats.js';
 
 export function registerCommands(app: App, deps: HandlerDeps): void {
   registerIncidentCommand(app, deps);

@@ -134,7 +134,12 @@ export async function handleResolveSubmission(deps: HandlerDeps, { ack, body }: 
     const r = await resolveWithRootCause(
       deps,
       incidentId,
-      { category: category.data, cause: text(values, ResolveFields.cause) ?? null, summary },
+      {
+        category: category.data,
+        service: text(values, ResolveFields.service) ?? null,
+        cause: text(values, ResolveFields.cause) ?? null,
+        summary,
+      },
       { id: sub.user.id, via: 'modal' },
     );
     const note = r.applied

@@ -9,6 +9,7 @@ import { postIncidentNoteJob } from './jobs/post-incident-note.js';
 import { postAutonomyNoteJob } from './jobs/post-autonomy-note.js';
 import { showPostmortemJob } from './jobs/show-postmortem.js';
 import { showSloPolicyChangeJob } from './jobs/show-slo-policy-change.js';
+import { showCopilotSummaryJob } from './jobs/show-copilot-summary.js';
 import { updateBriefingJob } from './jobs/update-briefing.js';
 import { registerOncallPresenters } from './oncall.js';
 import { postIncidentCharts } from './post-chart.js';
@@ -22,6 +23,7 @@ export function registerSlackPresenters(ctx: AppContext): void {
   ctx.queue.register(postAutonomyNoteJob(ctx));
   ctx.queue.register(showPostmortemJob(ctx));
   ctx.queue.register(showSloPolicyChangeJob(ctx));
+  ctx.queue.register(showCopilotSummaryJob(ctx));
   ctx.queue.register(answerInThreadJob(ctx));
   // /incident role and /incident update (src/incidents/roles.ts, status-update.ts).
   ctx.queue.register(announceRoleJob(ctx));

@@ -17,6 +17,7 @@ import {
   userSchema,
 } from './sections.js';
 import { GITHUB_REPO_MESSAGE, GITHUB_REPO_PATTERN } from '../../lib/github-repo.js';
+import { copilotSettingsSchema } from './copilot-schema.js';
 
 export const fileConfigSchema = z.object({
   users: z.array(userSchema).default([]),
@@ -66,6 +67,8 @@ export const fileConfigSchema = z.object({
     .prefault({}),
   /** The error-budget policy states of the SLOs (ship freely, soft-pause, hard-pause): how often they are checked. */
   sloPolicy: z.object({ checkEvery: duration.default(60_000) }).prefault({}),
+  /** The copilot's weekly summary of its own figures (src/measure). */
+  copilot: copilotSettingsSchema,
   runbookSettings: z
     .object({
       /** Folder of RUNBOOKS_REPO holding the runbooks (subfolders included). */

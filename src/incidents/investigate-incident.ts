@@ -1,4 +1,5 @@
 // Use case: investigate an incident (deterministic, then the model when configured), store the result and its spans.
+import { latestCalibrationFit } from '../measure/repository.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
@@ -88,16 +89,21 @@ export async function investigateIncident(
   const steps: InvestigationStep[] = [];
   const started = Date.now();
   const file = ctx.config.file;
+  // Only `calibrate --from-incidents` writes a fit; without one the built-in weights stand.
+  const fit = await latestCalibrationFit(ctx.knex);
+  // The instant it looks back from, on the product's clock: recorded with the result, so it can be replayed.
+  const lookedAt = ctx.clock.now().getTime();
   const investigate = (p: PageSummary) =>
     runInvestigation({
       page: p,
       sources: ctx.services.evidence,
-      now: ctx.clock.now().getTime(),
+      now: lookedAt,
       timeZone: teamZone(file, incident.team),
       ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
       window: windowFromConfig(file),
       record: (s) => steps.push(s),
       logger: ctx.logger,
+      ...(fit ? { calibration: fit } : {}),
     });
   let found = await investigate(page);
   // A run about no one alert (a deploy, the refresh, a manual run) investigates the page and each lead the incident
@@ -141,6 +147,7 @@ export async function investigateIncident(
       actor: 'copilot',
       data: {
         investigationId,
+        lookedAt: new Date(lookedAt).toISOString(),
         ...(trigger ? { trigger } : {}),
         ...(change ? { whatChanged: change } : {}),
         ...(moved ? { moved } : {}),

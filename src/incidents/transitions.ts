@@ -6,6 +6,7 @@ import { findIncident, updateIncidentIfStatus, type Incident } from './repositor
 import { appendEvent, cycleKey, escalationRunCount } from './timeline-repository.js';
 import { scheduleBriefingUpdate } from './presentations.js';
 import { requestPostmortemDraft } from '../postmortems/requests.js';
+import { requestOutcomeRecord } from '../measure/requests.js';
 
 /** Who did it: a Slack user id, or "pagerduty:<user>" / "copilot" for automatic changes. */
 export interface Actor {
@@ -98,6 +99,8 @@ export async function unacknowledgeIncident(
 /** The resolution people give when they resolve (the /incident resolve modal, or the Resolve button's modal). */
 export interface Resolution {
   category?: string;
+  /** The service the confirmed root cause was in. */
+  service?: string | null;
   cause?: string | null;
   summary?: string;
 }
@@ -121,8 +124,11 @@ export async function resolveIncident(
     (now) => ({ status: 'resolved', resolved_at: now, resolution: JSON.stringify(resolution) }),
     { type: 'incident.resolved', dedupeKey: `resolve:${incidentId}`, data: { resolution } },
     actor,
-    // The postmortem draft is asked for in the resolve's transaction, so no resolve is left without one.
-    (trx, cycle) => requestPostmortemDraft(ctx, incidentId, cycle, trx),
+    // The postmortem draft and the outcome (src/measure) are asked for in the resolve's transaction: none is lost.
+    async (trx, cycle) => {
+      await requestPostmortemDraft(ctx, incidentId, cycle, trx);
+      await requestOutcomeRecord(ctx, incidentId, cycle, trx);
+    },
   );
   if (r.applied) ctx.events.emit('incident.resolved', { incidentId, by: actor.id });
   return r;

@@ -67,6 +67,11 @@ export function novelVector(f: NovelFeatures): number[] {
  * investigator or the generator changes.
  */
 export const KNOWN_WEIGHTS = [1.112, 1.026];
+/** Weights refit elsewhere (`calibrate --from-incidents`, stored in calibration_fits) that replace the two above. */
+export interface CalibrationWeights {
+  known: readonly number[];
+  novel: readonly number[];
+}
 export const NOVEL_WEIGHTS = [0.351, 1.594];
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

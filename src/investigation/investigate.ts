@@ -6,6 +6,7 @@ import { anomaliesOf, incidentOnset } from './engine/onset.js';
 import { rank, type ScoredRoot } from './engine/rank.js';
 import { classify, lookalikes } from './engine/signatures/index.js';
 import { LogIndex } from './log-index.js';
+import type { CalibrationWeights } from './calibration.js';
 import type { EvidenceSources, InvestigationResult, PageSummary, StepRecorder } from './ports.js';
 import { chooseStep } from './runbook-steps.js';
 import { ACTION_FOR_CATEGORY, type Category, type ServiceNode } from './evidence-model.js';
@@ -24,6 +25,8 @@ export async function investigateDeterministic(input: {
   /** The team's time zone for times in evidence text; UTC when absent. */
   timeZone?: string;
   record?: StepRecorder;
+  /** Weights refit from incidents (calibration_fits); the built-in ones of calibration.ts without. */
+  calibration?: CalibrationWeights;
 }): Promise<InvestigationResult> {
   const { page, now } = input;
   const record: StepRecorder = input.record ?? (() => undefined);
@@ -84,7 +87,11 @@ export async function investigateDeterministic(input: {
   });
 
   const anomalies = anomaliesOf(ctx);
-  const ranking = rank(scored, { anomalies: anomalies.length, lookalike: opts.lookalike });
+  const ranking = rank(scored, {
+    anomalies: anomalies.length,
+    lookalike: opts.lookalike,
+    ...(input.calibration ? { calibration: input.calibration } : {}),
+  });
   const { novel, hypotheses } = ranking;
   const missing = [...ev.missing, ...missingSignals(ctx, scored, paged, novel)];
   const top = novel ? undefined : hypotheses[0];

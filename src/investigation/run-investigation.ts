@@ -6,6 +6,7 @@ import { runAgent, type AgentBudget } from './agent/run-agent.js';
 import { investigateDeterministic } from './investigate.js';
 import type { EvidenceSources, InvestigationResult, PageSummary, StepRecorder } from './ports.js';
 import { instrumentSources } from './recorder.js';
+import type { CalibrationWeights } from './calibration.js';
 import type { Logger } from '../logger.js';
 
 /** One investigation of a page; `model` absent means the deterministic investigator only. */
@@ -24,6 +25,8 @@ export interface RunInvestigationInput {
   logger?: Logger;
   /** The team's time zone for times in evidence text; UTC when absent. */
   timeZone?: string;
+  /** Confidence weights refit from incidents (`calibrate --from-incidents`); the built-in ones without. */
+  calibration?: CalibrationWeights;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function runInvestigation(input: RunInvestigationInput): Promise<In
     now: input.now,
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
     record: input.record,
+    ...(input.calibration ? { calibration: input.calibration } : {}),
   });
   if (failures.size)
     deterministic = { ...deterministic, missing: [...(deterministic.missing ?? []), ...failures.keys()] };

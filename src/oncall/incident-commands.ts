@@ -231,6 +231,8 @@ export async function declareIncident(ctx: AppContext, input: DeclareInput): Pro
 
 export interface RootCause {
   category: Category;
+  /** The service the cause was in, when people said. */
+  service?: string | null;
   cause: string | null;
   summary: string;
 }
@@ -280,6 +282,7 @@ export async function resolveWithRootCause(
   await requireAuthorized(ctx, actor, 'resolve', { kind: 'incident', incident: before });
   const r = await resolveIncident(ctx, incidentId, actor, {
     category: rootCause.category,
+    service: rootCause.service ?? null,
     cause: rootCause.cause,
     summary: rootCause.summary,
   });

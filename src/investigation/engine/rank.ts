@@ -1,5 +1,12 @@
 // Ranking: orders the candidates of every root, decides between an answer and "novel", and gives each a confidence from its evidence.
-import { knownConfidence, knownVector, novelConfidence, novelVector, type KnownFeatures } from '../calibration.js';
+import {
+  knownConfidence,
+  knownVector,
+  novelConfidence,
+  novelVector,
+  type CalibrationWeights,
+  type KnownFeatures,
+} from '../calibration.js';
 import type { EvidenceRef, Hypothesis } from '../ports.js';
 import type { Candidate, Root } from './context.js';
 
@@ -25,7 +32,10 @@ function rootBonus(r: Root): number {
   return Math.min(r.hop, 5) * 0.1;
 }
 
-export function rank(scored: ScoredRoot[], context: { anomalies: number; lookalike: boolean }): Ranking {
+export function rank(
+  scored: ScoredRoot[],
+  context: { anomalies: number; lookalike: boolean; calibration?: CalibrationWeights },
+): Ranking {
   const explained = scored.filter((s) => s.candidates.some((c) => c.primary));
   const unexplained = scored.filter((s) => !s.candidates.some((c) => c.primary) && s.root.path.length > 0);
   const all = explained.flatMap((s) =>
@@ -47,7 +57,7 @@ export function rank(scored: ScoredRoot[], context: { anomalies: number; lookali
   if (!top || !top.primary) {
     const bestLead = top?.score ?? 0;
     const nf = { anomalies: context.anomalies, unexplainedRoot, bestLead, lookalike: context.lookalike };
-    const nc = novelConfidence(nf);
+    const nc = novelConfidence(nf, context.calibration?.novel);
     return {
       novel: true,
       hypotheses: spread(distinct, 1 - nc, 5),
@@ -68,7 +78,7 @@ export function rank(scored: ScoredRoot[], context: { anomalies: number; lookali
     unexplainedRoot,
     lookalike: context.lookalike,
   };
-  const conf = knownConfidence(kf);
+  const conf = knownConfidence(kf, context.calibration?.known);
   const hypotheses = [toHypothesis(top, conf), ...spread(distinct.slice(1), 1 - conf, 4)];
   return {
     novel: false,
