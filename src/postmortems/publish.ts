@@ -14,6 +14,7 @@ import type { HostedLink, PostmortemCodeHost } from './ports.js';
 import { recordPublishProgress, type Postmortem, type PublishedIssue } from './repository.js';
 import { createRunbook, updateRunbook, type RunbookChange } from './runbook-update.js';
 import { linkSloBurn, postmortemSloBurn } from './slo-burn.js';
+import { findSection, listItemTexts } from './markdown-sections.js';
 
 /** Where things go: the base branch, the folders, the repository of the follow-up issues. */
 export interface PublishSettings {
@@ -45,11 +46,13 @@ const folder = (p: string) => `${p.replace(/^\/+|\/+$/g, '')}/`;
 
 /** The follow-up actions as the (possibly edited) Markdown lists them: `- [ ] title` under "Follow-up actions". */
 export function followUpsOf(markdown: string): string[] {
-  const m = /^##\s+Follow-up actions\s*$([\s\S]*?)(?=^##\s|$(?![\s\S]))/im.exec(markdown);
-  if (!m) return [];
-  return [...m[1]!.matchAll(/^\s*[-*]\s+\[[ xX]\]\s+(.+?)\s*$/gm)].map((x) =>
-    x[1]!.replace(/\s+\(\[#\d+\]\([^)]*\)\)$/, ''),
-  );
+  const section = findSection(markdown, 'Follow-up actions');
+  if (!section) return [];
+  // remark (without the GFM extension) leaves a task's box as text: "[ ] title", and a linked issue as "(#12)".
+  return listItemTexts(section)
+    .map((text) => /^\[[ xX]\]\s+(.+)$/.exec(text)?.[1])
+    .filter((t): t is string => !!t)
+    .map((t) => t.replace(/\s+\(#\d+\)$/, ''));
 }
 
 /** The Markdown with each follow-up linked to its issue. */

@@ -1,6 +1,10 @@
 // The runbook changes an incident teaches, as pure functions over the runbook's Markdown: a step that worked gets the
 // exact command that ran, a step that failed or misled is marked with what happened, a missing step is added, and
 // `last_reviewed` is set (the front matter is rewritten through the YAML library). No runbook: one is written.
+import type { Heading, List, ListItem, Nodes, Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
 import { parseDocument, stringify } from 'yaml';
 import { frontMatterBlock } from '../runbooks/parse-runbook.js';
 
@@ -28,7 +32,6 @@ export interface RunbookUpdate {
   changes: RunbookChange[];
 }
 
-const LIST_ITEM = /^(\s*)(\d+[.)]|[-*+])\s+/;
 const actionMarker = (action: string) => new RegExp(`\\(action:\\s*${action.replace(/[^a-z0-9_]/gi, '')}\\s*\\)`, 'i');
 const refs = (ids: number[]) => ids.map((id) => `ev:${id}`).join(', ');
 
@@ -52,50 +55,50 @@ export function setLastReviewed(markdown: string, day: string): string {
   return frontMatterWith(block?.yaml ?? null, day) + (block ? block.body : markdown);
 }
 
-/** The line range [start, end) of the list item whose prose names the action, or null. */
-function findItem(lines: string[], action: string): { start: number; end: number; indent: string } | null {
+const parseBody = (body: string): Root => unified().use(remarkParse).parse(body);
+
+/** Every list item of the document, nested ones included, in document order. */
+function listItems(root: Root): Array<{ item: ListItem; list: List; index: number }> {
+  const out: Array<{ item: ListItem; list: List; index: number }> = [];
+  const walk = (nodes: readonly Nodes[]) => {
+    for (const n of nodes) {
+      if (n.type === 'list') n.children.forEach((item, index) => out.push({ item, list: n, index }));
+      if ('children' in n) walk(n.children as Nodes[]);
+    }
+  };
+  walk(root.children);
+  return out;
+}
+
+/** The line range [start, end) of the list item whose own prose names the action, or null (read by remark). */
+function findItem(body: string, action: string): { start: number; end: number; indent: string } | null {
   const marker = actionMarker(action);
-  for (let i = 0; i < lines.length; i++) {
-    const item = LIST_ITEM.exec(lines[i]!);
-    if (!item || !marker.test(lines[i]!)) continue;
-    let end = i + 1;
-    // The item runs on over its indented continuation lines (a fenced block, a wrapped sentence).
-    while (end < lines.length && lines[end]!.trim() !== '' && !LIST_ITEM.test(lines[end]!) && /^\s+/.test(lines[end]!))
-      end++;
-    const inner = item[1]! + ' '.repeat(item[2]!.length + 1);
-    return { start: i, end, indent: inner };
+  for (const { item } of listItems(parseBody(body))) {
+    const prose = item.children.find((c) => c.type === 'paragraph');
+    if (!prose || !marker.test(toString(prose))) continue;
+    // Continuation lines of the item are indented to where its content starts.
+    const column = prose.position!.start.column;
+    return { start: item.position!.start.line - 1, end: item.position!.end.line, indent: ' '.repeat(column - 1) };
   }
   return null;
 }
 
-/** The last numbered item of the body (where a missing step goes), or the end of the Mitigation section. */
-function findInsertionPoint(lines: string[]): { at: number; next: number | null; bullet: boolean } {
-  let last = -1;
-  let number = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^(\d+)[.)]\s+/.exec(lines[i]!);
-    if (m) {
-      last = i;
-      number = Number(m[1]);
-    }
-  }
-  if (last >= 0) {
-    // The item's continuation: indented lines, and blank lines between them.
-    let end = last + 1;
-    for (let i = last + 1; i < lines.length; i++) {
-      if (/^\s+\S/.test(lines[i]!)) end = i + 1;
-      else if (lines[i]!.trim() !== '') break;
-    }
-    return { at: end, next: number + 1, bullet: false };
-  }
-  const mitigation = lines.findIndex((l) => /^#{1,6}\s+mitigation\b/i.test(l));
-  if (mitigation >= 0) {
-    let end = mitigation + 1;
-    while (end < lines.length && !/^#{1,6}\s/.test(lines[end]!)) end++;
-    while (end > mitigation + 1 && lines[end - 1]!.trim() === '') end--;
+/** After the last numbered step (where a missing step goes), or at the end of the Mitigation section. */
+function findInsertionPoint(body: string): { at: number; next: number | null; bullet: boolean } {
+  const root = parseBody(body);
+  const numbered = listItems(root).filter((x) => x.list.ordered);
+  const last = numbered.at(-1);
+  if (last) return { at: last.item.position!.end.line, next: (last.list.start ?? 1) + last.index + 1, bullet: false };
+  const headings = root.children.filter((n): n is Heading => n.type === 'heading');
+  const mitigation = headings.find((h) => /^mitigation\b/i.test(toString(h).trim()));
+  if (mitigation) {
+    const next = headings.find((h) => h.position!.start.offset! > mitigation.position!.start.offset!);
+    const lines = body.split('\n');
+    let end = next ? next.position!.start.line - 1 : lines.length;
+    while (end > mitigation.position!.end.line && lines[end - 1]!.trim() === '') end--;
     return { at: end, next: null, bullet: true };
   }
-  return { at: lines.length, next: 1, bullet: false };
+  return { at: body.split('\n').length, next: 1, bullet: false };
 }
 
 /**
@@ -113,7 +116,8 @@ export function updateRunbook(
   const fm = frontMatterBlock(markdown);
   const lines = (fm?.body ?? markdown).split('\n');
   for (const f of findings) {
-    const item = findItem(lines, f.action);
+    // Parsed again for each finding: an earlier one may have added lines.
+    const item = findItem(lines.join('\n'), f.action);
     if (item) {
       const note = f.worked
         ? f.command
@@ -135,7 +139,7 @@ export function updateRunbook(
         evidence: f.evidence,
       });
     } else if (f.worked) {
-      const point = findInsertionPoint(lines);
+      const point = findInsertionPoint(lines.join('\n'));
       const lead = point.bullet ? '- ' : `${point.next}. `;
       const pad = ' '.repeat(lead.length);
       const text = `${lead}Run ${f.action} (action: ${f.action}); it resolved ${ref} (${refs(f.evidence)}).`;

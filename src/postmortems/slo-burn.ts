@@ -10,6 +10,7 @@ import type { ChartMarker, ChartView } from '../investigation/chart-view.js';
 import { errorBudgetsFor } from '../slo/error-budget.js';
 import { buildSloBurnChartView } from '../slo/slo-chart.js';
 import { formatClockTime } from '../../lib/wall-clock.js';
+import { findSection } from './markdown-sections.js';
 
 /** How long before the incident opened the chart starts: the quiet baseline the burn rises from. */
 export const BEFORE_OPEN_MS = 3_600_000;
@@ -66,15 +67,15 @@ export function sloBurnImage(sloName: string, fileName: string): string {
 export function linkSloBurn(markdown: string, sloName: string, fileName: string): string {
   const image = sloBurnImage(sloName, fileName);
   if (markdown.includes(`](${fileName})`)) return markdown;
-  const impact = /^##\s+Impact\s*$/im.exec(markdown);
+  const impact = findSection(markdown, 'Impact');
   if (impact) {
-    const after = impact.index + impact[0].length;
-    const next = /^##\s/m.exec(markdown.slice(after));
-    const sectionEnd = next ? after + next.index : markdown.length;
+    const after = impact.bodyStart;
+    const sectionEnd = impact.end;
+    const next = sectionEnd < markdown.length;
     const body = markdown.slice(after, sectionEnd).replace(/\s+$/, '');
     return `${markdown.slice(0, after)}${body}\n\n${image}\n${next ? '\n' : ''}${markdown.slice(sectionEnd)}`;
   }
-  const timeline = /^##\s+Timeline\s*$/im.exec(markdown);
-  if (timeline) return `${markdown.slice(0, timeline.index)}## Impact\n\n${image}\n\n${markdown.slice(timeline.index)}`;
+  const timeline = findSection(markdown, 'Timeline');
+  if (timeline) return `${markdown.slice(0, timeline.start)}## Impact\n\n${image}\n\n${markdown.slice(timeline.start)}`;
   return `${markdown.replace(/\s+$/, '')}\n\n## Impact\n\n${image}\n`;
 }

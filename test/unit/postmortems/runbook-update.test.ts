@@ -156,3 +156,17 @@ describe('createRunbook', () => {
     ]);
   });
 });
+
+describe('updateRunbook reads the runbook as Markdown', () => {
+  it('takes a step only from a real list item: a line in a code block that looks like one is left alone', () => {
+    const withCode = RUNBOOK.replace(
+      '3. Restart the pods (action: restart_pods).\n',
+      '3. Restart the pods (action: restart_pods).\n\n```text\n- an old note (action: scale_out)\n```\n',
+    );
+    const { markdown, changes } = updateRunbook(withCode, [scaled], 'INC-3', '2026-11-30');
+    // scale_out has no step (the code block is not one), so it is added as step 4 after the code block's list.
+    expect(changes.map((c) => c.kind)).toEqual(['step_added', 'last_reviewed']);
+    expect(markdown).toContain('```text\n- an old note (action: scale_out)\n```\n');
+    expect(markdown).toMatch(/\n4\. .*scale_out/);
+  });
+});
