@@ -139,7 +139,11 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
               detail: `${(c.item as Change).kind} change at ${hhmm(c.ts, ctx.zone)}: ${(c.item as Change).summary}`,
             },
           ];
-    ev.push(...own.slice(0, 2).map((f) => metricRef(f, ctx)), ...errorsNew.slice(0, 2).map((t) => logRef(t, ctx)), ...trail.slice(0, 2));
+    ev.push(
+      ...own.slice(0, 2).map((f) => metricRef(f, ctx)),
+      ...errorsNew.slice(0, 2).map((t) => logRef(t, ctx)),
+      ...trail.slice(0, 2),
+    );
     const category = c.kind === 'deploy' ? 'bad_deploy' : 'config_change';
     const signals = ['change_in_window'];
     if (own.some((f) => f.role === 'error_ratio')) signals.push('own_errors');

@@ -91,7 +91,9 @@ export function databaseSignature(ctx: Context, root: Root): Candidate[] {
       [
         ...(conns ? [metricRef(conns, ctx)] : []),
         ...(slowQueries ? [metricRef(ql!, ctx)] : []),
-        ...[...logs, ...slowStatements, ...ctx.logs.newSince(service, ctx.t0 - 10 * MIN)].slice(0, 2).map((t) => logRef(t, ctx)),
+        ...[...logs, ...slowStatements, ...ctx.logs.newSince(service, ctx.t0 - 10 * MIN)]
+          .slice(0, 2)
+          .map((t) => logRef(t, ctx)),
         ...pastRefs(ctx, service, 'db_saturation'),
       ],
     ),
