@@ -62,7 +62,7 @@ export async function runExportScenarioCommand(argv: string[], io: CommandIo, de
   const usage = 'Usage: incident-copilot export-scenario INC-N [--out FILE]';
   const outAt = argv.indexOf('--out');
   const out = outAt >= 0 ? argv[outAt + 1] : undefined;
-  const ids = argv.filter((a, i) => a !== '--out' && i !== outAt + 1 && !a.startsWith('--'));
+  const ids = argv.filter((a, i) => a !== '--out' && (outAt < 0 || i !== outAt + 1) && !a.startsWith('--'));
   if (ids.length !== 1 || (outAt >= 0 && !out) || argv.some((a) => a.startsWith('--') && a !== '--out')) {
     io.stderr(`export-scenario: expected one incident id\n${usage}`);
     return 2;

@@ -6,7 +6,9 @@
 // cuts, about 121 after the first ones, 98 to 111 after intake in one statement, a new incident's events and jobs
 // in one insert each, and the briefing's facts in one statement, and about 78 after the opening's records joined
 // their timeline entries, the digest's delivery read and recorded in one statement each, an escalation step's and
-// an investigation's jobs went in one insert each, and a novel result queued no proposals. Why not 30 yet: a page
+// an investigation's jobs went in one insert each, and a novel result queued no proposals; then about 88 once a page
+// also read the autonomy switch and the SLOs' policy states (twice each), the newest calibration fit, and recent
+// changes for storm correlation. Why not 30 yet: a page
 // still runs about nine jobs (each a claim, not counted, and a completion), each loading its incident, and their
 // transactions (BEGIN and COMMIT are statements). The bound sits above the figure's spread between runs (how many
 // coalesced briefing updates run before the wait ends varies).
@@ -18,7 +20,7 @@ import { DATABASE_URL } from '../../helpers/services.js';
 import { post, startLoop, waitFor, type Loop } from './harness.js';
 
 const PAGES = 10;
-const BOUND_PER_PAGE = 85;
+const BOUND_PER_PAGE = 95;
 
 let loop: Loop | undefined;
 let observer: Knex | undefined;
