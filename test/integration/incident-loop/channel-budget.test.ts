@@ -111,11 +111,14 @@ describe.each([
     );
     const rows = (await knex('incidents').orderBy('id')) as Array<{ public_id: string; channel_id: string }>;
     for (const r of rows) expect(slack.topLevel(r.channel_id)[0]!.text).toContain(r.public_id);
-    await waitFor('every line pointing at its channel', () =>
-      waiting.every((w) => {
-        const channel = rows.find((r) => r.public_id === w.public_id)!.channel_id;
-        return alertsText().some((t) => t.includes(`<#${channel}>`));
-      }),
+    await waitFor(
+      'every line pointing at its channel',
+      () =>
+        waiting.every((w) => {
+          const channel = rows.find((r) => r.public_id === w.public_id)!.channel_id;
+          return alertsText().some((t) => t.includes(`<#${channel}>`));
+        }),
+      30_000,
     );
   }, 180_000);
 });
