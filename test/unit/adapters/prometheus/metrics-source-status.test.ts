@@ -10,7 +10,7 @@ describe('what /readyz says of the metrics source', () => {
   it('ok when it answers a query, with the range ending now', async () => {
     let asked = '';
     const answering = prometheus(async (_url, init) => {
-      asked = String(init?.body);
+      asked = init?.body as string;
       return new Response(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }));
     });
     expect(await metricsSourceStatus({ graph: undefined as never, metrics: answering }, () => NOW)).toEqual({
