@@ -266,9 +266,11 @@ describe('slash commands', () => {
     const resolved = await waitFor('the incident resolved', async () =>
       app.ctx.knex('incidents').where({ id: incidentId, status: 'resolved' }).first(),
     );
+    // The service field was left as the form pre-filled it from the top hypothesis.
     expect(resolved.resolution).toEqual({
       category: 'bad_deploy',
       cause: 'deploy-77',
+      service: 'checkout',
       summary: 'rolled back the SDK bump',
     });
     const scored = await waitFor('the hypothesis scored', async () =>

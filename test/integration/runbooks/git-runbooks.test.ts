@@ -217,11 +217,11 @@ describe('the app with RUNBOOKS_REPO', () => {
       ['web-errors', 'Shop 5xx errors'],
     ]);
     expect(listed[1]!.url).toBe(`https://github.com/${REPO}/blob/main/ops/web/errors.md`);
-    // No notes while the runbooks read fine (the dead-letter detail is always there).
+    // No notes while the runbooks read fine (the dead-letter and metrics-source details are always there).
     expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({
       status: 'ready',
       checks: ['database', 'queue'],
-      detail: { deadLetters: { count: 0, byName: {}, oldest: null } },
+      detail: { deadLetters: { count: 0, byName: {}, oldest: null }, metricsSource: { status: 'not configured' } },
     });
 
     github.failContentsWith(502);
@@ -245,11 +245,11 @@ describe('the app with RUNBOOKS_REPO', () => {
       20_000,
     );
     expect((await runbooks.list()).map((r) => r.id)).toEqual(['rb-disk', 'new', 'web-errors']);
-    // No notes while the runbooks read fine (the dead-letter detail is always there).
+    // No notes while the runbooks read fine (the dead-letter and metrics-source details are always there).
     expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({
       status: 'ready',
       checks: ['database', 'queue'],
-      detail: { deadLetters: { count: 0, byName: {}, oldest: null } },
+      detail: { deadLetters: { count: 0, byName: {}, oldest: null }, metricsSource: { status: 'not configured' } },
     });
   }, 60_000);
 });
