@@ -70,9 +70,10 @@ describe('drill --all --json', () => {
         expect(['verified', 'not_recovered'], d.scenario).toContain(d.steps[0]!.status);
         expect(d.outcome, d.scenario).toBe(d.steps[0]!.worked ? 'mitigated' : 'not_recovered');
         if (d.outcome !== 'mitigated') continue;
-        // Mitigation comes after the verify window (1 minute of drill time) passed, in a fraction of it on the wall.
+        // Mitigation comes after the verify window (1 minute of drill time) passed, in less time on the wall (how much
+        // less depends on the machine's load, so the bound is the drill clock's own figure, not a number of seconds).
         expect(d.mitigation!.drillMs, d.scenario).toBeGreaterThanOrEqual(60_000);
-        expect(d.mitigation!.wallMs, d.scenario).toBeLessThan(60_000);
+        expect(d.mitigation!.wallMs, d.scenario).toBeLessThan(d.mitigation!.drillMs);
         // MTTR runs from when the world broke, before the page.
         expect(d.mttrMs!, d.scenario).toBeGreaterThan(d.mitigation!.drillMs);
       }
