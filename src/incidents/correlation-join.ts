@@ -17,13 +17,26 @@ export const JOIN_INVESTIGATION_BUCKET_MS = 10_000;
 
 export type Joined = Extract<CorrelationDecision, { join: true }>;
 
+/** How long intake waits for the evidence graph before correlating on the config's graph alone. */
+const EVIDENCE_GRAPH_WAIT_MS = 500;
+
 /** The service graph: config `services[].dependsOn` and the evidence graph's (the world's, in the local workspace). */
 async function serviceGraph(ctx: AppContext): Promise<Map<string, string[]>> {
   const fromConfig = ctx.config.file.services.map((s) => ({ name: s.name, dependsOn: s.dependsOn }));
-  const fromEvidence = await ctx.services.evidence.graph.services().catch((err: unknown) => {
-    ctx.logger.warn({ err }, 'could not read the evidence service graph; correlating on the config graph only');
-    return [];
-  });
+  // Opening an incident must never wait on an evidence source: a graph that does not answer within a moment (or
+  // fails) leaves correlation to the config's graph.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), EVIDENCE_GRAPH_WAIT_MS)));
+  const fromEvidence = await Promise.race([ctx.services.evidence.graph.services(), late])
+    .catch((err: unknown) => {
+      ctx.logger.warn({ err }, 'could not read the evidence service graph; correlating on the config graph only');
+      return [];
+    })
+    .finally(() => clearTimeout(timer));
+  if (fromEvidence === 'late') {
+    ctx.logger.warn('the evidence service graph did not answer in time; correlating on the config graph only');
+    return mergeGraphs(fromConfig, []);
+  }
   return mergeGraphs(fromConfig, fromEvidence);
 }
 
