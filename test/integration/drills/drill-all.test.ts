@@ -28,9 +28,9 @@ describe('drill --all --json', () => {
       const started = Date.now();
       let code: number;
       try {
-        // Timers 60× faster than real time (the default is 20×): the same drills, checks and drill-clock figures, with
-        // the ack and verify windows' waits a third as long on the wall clock.
-        const args = ['--timer-speed', '60', '--at', TEST_NOW.toISOString()];
+        // Timers at the default speed (20× real time). At 60× the waits were a third as long, but on a loaded machine
+        // the investigation then read the world at another point of the fault and a diagnosis could come out wrong.
+        const args = ['--at', TEST_NOW.toISOString()];
         code = await runCli(['drill', '--all', '--json', ...args], {
           stdout: (s) => out.push(s),
           stderr: (s) => err.push(s),
@@ -48,7 +48,7 @@ describe('drill --all --json', () => {
       expect(code!).toBe(0);
       expect(drills.map((d) => d.scenario)).toEqual(WORLD_SCENARIOS.map((s) => s.id));
       for (const d of drills) {
-        expect(d.timerSpeed).toBe(60);
+        expect(d.timerSpeed).toBe(20);
         expect(d.problem, d.scenario).toBeNull();
         expect(d.incident, d.scenario).toMatch(/^INC-\d+$/);
         // Every figure is measured from the page, on both clocks; the drill clock never runs behind the wall clock.
