@@ -99,6 +99,59 @@ function tickScale(unit: ChartView['unit'], top: number): number {
   return sizes.find((size) => top >= from * size) ?? 1;
 }
 
+const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 });
+
+/**
+ * The value axis's labels, each told apart from its neighbours: counts and rates from a million up in short form
+ * ("12.5M", never "12,500,000" cut off at the chart's edge), and percent ticks closer than 0.01% with as many
+ * decimals as their step needs ("0.002%", "0.004%", never "<0.01%" on every tick).
+ */
+export function valueTickLabels(ticks: readonly number[], unit: ChartView['unit']): string[] {
+  const huge = (t: number) => (unit === 'count' || unit === 'per_second') && Math.abs(t) >= 1e6;
+  const labels = ticks.map((t) =>
+    huge(t) ? `${COMPACT.format(t)}${unit === 'per_second' ? ' req/s' : ''}` : formatValue(t, unit),
+  );
+  if (unit !== 'ratio' || ticks.length < 2 || new Set(labels).size === labels.length) return labels;
+  const stepPercent = Math.abs(ticks[1]! - ticks[0]!) * 100;
+  const decimals = Math.min(12, Math.max(0, Math.ceil(-Math.log10(stepPercent) - 1e-9)));
+  return ticks.map((t) => {
+    const text = (t * 100)
+      .toFixed(decimals)
+      .replace(/(\.\d*?)0+$/, '$1')
+      .replace(/\.$/, '');
+    return `${text === '-0' ? '0' : text}%`;
+  });
+}
+
+const MARKER_LINE_PX = 13;
+/** About how wide a character of a 10 px marker label is, in pixels (DejaVu Sans averages a little under 6). */
+const MARKER_CHAR_PX = 6;
+
+/**
+ * The line (0 at the top) each marker's label is drawn on: markers are taken left to right and each label gets the
+ * first line where it overlaps no label already placed, so close markers (a deploy minutes before the onset, two
+ * fixes a minute apart) never print over each other. Past the lines the plot's height holds, the least crowded is used.
+ */
+export function markerLabelLines(
+  labels: ReadonlyArray<{ x: number; chars: number; align: 'left' | 'right' }>,
+): number[] {
+  const maxLines = Math.max(1, Math.floor((CHART_HEIGHT - 20) / MARKER_LINE_PX));
+  const placed: Array<Array<[number, number]>> = Array.from({ length: maxLines }, () => []);
+  const out = new Array<number>(labels.length).fill(0);
+  const order = labels.map((_, i) => i).sort((a, b) => labels[a]!.x - labels[b]!.x);
+  for (const i of order) {
+    const { x, chars, align } = labels[i]!;
+    const width = chars * MARKER_CHAR_PX + 6;
+    const span: [number, number] = align === 'left' ? [x, x + width] : [x - width, x];
+    const overlaps = (line: Array<[number, number]>) => line.filter(([a, b]) => span[0] < b && a < span[1]).length;
+    let line = placed.findIndex((l) => overlaps(l) === 0);
+    if (line < 0) line = placed.reduce((best, l, k) => (overlaps(l) < overlaps(placed[best]!) ? k : best), 0);
+    placed[line]!.push(span);
+    out[i] = line;
+  }
+  return out;
+}
+
 /** The unit as the y axis title says it. */
 function unitWord(view: ChartView): string {
   const words: Record<ChartView['unit'], string> = {
@@ -158,7 +211,8 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
   const ticks = niceTicks(Math.min(0, ...values) / scale, (values.length ? Math.max(...values) : 1) / scale).map(
     (t) => t * scale,
   );
-  const labelExpr = ticks.map((t) => `datum.value === ${t} ? ${quote(formatValue(t, view.unit))} : `).join('') + "''";
+  const tickText = valueTickLabels(ticks, view.unit);
+  const labelExpr = ticks.map((t, i) => `datum.value === ${t} ? ${quote(tickText[i]!)} : `).join('') + "''";
   const names = view.series.map((s) => s.name);
   const highlighted = view.series.find((s) => s.highlight)?.name;
   const strong = highlighted ?? names[0];
@@ -174,13 +228,21 @@ export function buildChartSpec(view: ChartView): TopLevelSpec {
     // Ticks at round times of the team's wall clock, labelled as it reads them (timeTicks).
     axis: { title: `time (${tz})`, values: tTicks.map((k) => k.at), labelExpr: timeLabels, grid: false },
   };
-  // Labels step down one line per marker so that close markers (a deploy minutes before the onset) stay readable.
+  const t0 = times.length ? Math.min(...times) : 0;
+  // Right of 60% of the window, a label is drawn leftwards from its line so it stays inside the plot.
+  const aligns = view.markers.map((m) => (times.length && m.at > t0 + 0.6 * spanMs ? 'right' : 'left'));
+  const lines = markerLabelLines(
+    view.markers.map((m, i) => ({
+      x: spanMs > 0 ? ((m.at - t0) / spanMs) * CHART_WIDTH : 0,
+      chars: m.label.length,
+      align: aligns[i]!,
+    })),
+  );
   const markers = view.markers.map((m, i) => ({
     t: m.at,
-    labelY: 2 + (i % 4) * 13,
+    labelY: 2 + lines[i]! * MARKER_LINE_PX,
     label: m.label,
-    // Right of 60% of the window, the label is drawn leftwards from its line so it stays inside the plot.
-    align: times.length && m.at > Math.min(...times) + 0.6 * spanMs ? 'right' : 'left',
+    align: aligns[i]!,
     kind: m.kind,
     colour: MARKER_COLOURS[m.kind],
     description: `${m.kind} marker: ${m.label}`,

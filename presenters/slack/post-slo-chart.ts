@@ -8,7 +8,7 @@ import { errorBudgetsFor } from '../../src/slo/error-budget.js';
 import { buildSloBurnChartView } from '../../src/slo/slo-chart.js';
 import { postmortemSloBurn } from '../../src/postmortems/slo-burn.js';
 import { renderChartPng } from '../charts/render-chart.js';
-import { listIncidentListings } from '../../src/incidents/repository.js';
+import { listIncidentListings } from '../../src/incidents/listings-repository.js';
 import { roleReader } from '../../src/slo/budget-source.js';
 import { errorRatioQuery } from '../../src/slo/model.js';
 import type { SloPolicyStatus } from '../../src/slo/policy-service.js';
@@ -88,7 +88,7 @@ export async function postSloStatusChart(ctx: AppContext, channel: string, statu
   const team = ctx.config.file.services.find((s) => s.name === spec.service)?.team ?? null;
   const timeZone = teamTimeZone(ctx, team);
   const incidents = (await listIncidentListings(ctx.knex, { limit: 200 })).filter(
-    (i) => i.service === spec.service && i.openedAt.getTime() >= range.start && i.openedAt.getTime() <= end,
+    (i) => i.service === spec.service && i.onsetAt.getTime() >= range.start && i.onsetAt.getTime() <= end,
   );
   const burn1h = reading.windows.find((w) => w.windowMs === 3_600_000)?.burnRate ?? null;
   const view = buildSloBurnChartView({
@@ -97,8 +97,9 @@ export async function postSloStatusChart(ctx: AppContext, channel: string, statu
     timeZone,
     budget: { remaining: reading.remaining, burnRate1h: burn1h },
     markers: incidents.map((i) => ({
-      at: i.openedAt.getTime(),
-      label: `${i.publicId} ${clockTime(i.openedAt.getTime(), timeZone)}`,
+      // Where the SLI departed (the briefing's start), not when the alert's `for:` ran out and the incident opened.
+      at: i.onsetAt.getTime(),
+      label: `${i.publicId} ${clockTime(i.onsetAt.getTime(), timeZone)}`,
       kind: 'onset' as const,
     })),
   });

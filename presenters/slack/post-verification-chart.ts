@@ -6,6 +6,7 @@ import { roleLabel } from '../../src/investigation/format-value.js';
 import { findIncident } from '../../src/incidents/repository.js';
 import { findEventByKey } from '../../src/incidents/timeline-repository.js';
 import { appendTimeline, type RemediationRun } from '../../src/remediation/remediation-repository.js';
+import { actionTitle } from '../../src/remediation/remediation-views.js';
 import { worstPerTimestamp } from '../../src/remediation/verification.js';
 import { renderChartPng } from '../charts/render-chart.js';
 import { teamTimeZone } from '../charts/chart-of-metric.js';
@@ -62,12 +63,17 @@ export async function postVerificationChart(ctx: AppContext, run: RemediationRun
   const series = await metrics.queryRole(verdict.role, service, range);
   const points = worstPerTimestamp(verdict.role, series).map(([t, v]): [number, number] => [t * 1000, v]);
   if (points.length < 2) return false;
+  // The action as the catalog titles it for people ("Roll back the deploy"), not its id.
+  const title = actionTitle(
+    ctx.config.file.actions.find((a) => a.name === run.action),
+    run.action,
+  );
   const view = buildVerificationChartView({
-    title: `${incident.publicId}: ${roleLabel(verdict.role)} of ${service} before and after ${run.action}`,
+    title: `${incident.publicId}: ${roleLabel(verdict.role)} of ${service} before and after the fix (${title})`,
     role: verdict.role,
     points,
     appliedAt,
-    actionLabel: `${run.action} applied`,
+    actionLabel: `applied: ${title}`,
     ...(verdict.limit !== null ? { limit: verdict.limit } : {}),
     timeZone: teamTimeZone(ctx, incident.team),
   });

@@ -1,6 +1,6 @@
 // The console's incidents page, as HTML: the list (status, severity, service, commander, durations) and one incident's
 // timeline and decision trace. Pure functions of what the app's repositories return; every string is escaped.
-import type { IncidentListing } from '../../src/incidents/repository.js';
+import type { IncidentListing } from '../../src/incidents/listings-repository.js';
 import type { TimelineEvent } from '../../src/incidents/timeline-repository.js';
 import type { StoredSpan } from '../../src/investigation/spans-repository.js';
 import { emojify } from './emoji.js';

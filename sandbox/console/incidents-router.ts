@@ -3,7 +3,7 @@
 import express, { type Router } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from '../../src/logger.js';
-import { listIncidentListings } from '../../src/incidents/repository.js';
+import { listIncidentListings } from '../../src/incidents/listings-repository.js';
 import { listTimeline } from '../../src/incidents/timeline-repository.js';
 import { listSpans } from '../../src/investigation/spans-repository.js';
 import type { NameLookup } from './mrkdwn.js';

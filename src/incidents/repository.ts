@@ -258,67 +258,6 @@ export async function saveEscalationSnapshot(
     : undefined;
 }
 
-/** An incident as a list of incidents shows it: what, who, and when it was acknowledged, mitigated and resolved. */
-export interface IncidentListing {
-  id: number;
-  publicId: string;
-  title: string;
-  status: IncidentStatus;
-  severity: Severity;
-  service: string | null;
-  /** The owning team (its time zone is the one its people read times in). */
-  team: string | null;
-  commander: string | null;
-  openedAt: Date;
-  acknowledgedAt: Date | null;
-  mitigatedAt: Date | null;
-  resolvedAt: Date | null;
-}
-
-const dateOrNull = (v: unknown): Date | null => (v == null ? null : new Date(v as string | Date));
-
-/** The most recent incidents, newest first (or the one with that public id). */
-export async function listIncidentListings(
-  db: Knex | Knex.Transaction,
-  opts: { limit?: number; publicId?: string } = {},
-): Promise<IncidentListing[]> {
-  const q = db('incidents')
-    .select(
-      'id',
-      'public_id',
-      'title',
-      'status',
-      'severity',
-      'service',
-      'team',
-      'commander',
-      'opened_at',
-      'acknowledged_at',
-      'mitigated_at',
-      'resolved_at',
-    )
-    .orderBy([
-      { column: 'opened_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .limit(opts.limit ?? 200);
-  if (opts.publicId !== undefined) q.whereRaw('lower(public_id) = lower(?)', [opts.publicId]);
-  return ((await q) as Row[]).map((r) => ({
-    id: r.id as number,
-    publicId: r.public_id as string,
-    title: r.title as string,
-    status: r.status as IncidentStatus,
-    severity: r.severity as Severity,
-    service: (r.service as string | null) ?? null,
-    team: (r.team as string | null) ?? null,
-    commander: (r.commander as string | null) ?? null,
-    openedAt: new Date(r.opened_at as Date),
-    acknowledgedAt: dateOrNull(r.acknowledged_at),
-    mitigatedAt: dateOrNull(r.mitigated_at),
-    resolvedAt: dateOrNull(r.resolved_at),
-  }));
-}
-
 /** A resolved incident with the root cause people gave when resolving it (incidents.resolution). */
 export interface ResolvedIncident {
   publicId: string;

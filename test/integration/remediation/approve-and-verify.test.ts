@@ -150,10 +150,10 @@ describe('approving a proposed remediation', () => {
     // With the verdict, a before/after chart of the SLI it was judged on, uploaded once as a PNG.
     const chart = await waitFor(
       'the before/after chart',
-      () => loop.slack.uploads().find((u) => u.file.title?.includes('before and after rollback_deploy')),
+      () => loop.slack.uploads().find((u) => u.file.title?.includes('before and after the fix')),
       REMEDIATION_WAIT_MS,
     );
-    expect(chart.file.title).toBe('INC-1: error ratio of checkout before and after rollback_deploy');
+    expect(chart.file.title).toBe('INC-1: error ratio of checkout before and after the fix (Roll back deploy)');
     expect(chart.content!.subarray(1, 4).toString('ascii')).toBe('PNG');
     expect(loop.slack.uploads().filter((u) => u.file.title === chart.file.title)).toHaveLength(1);
     // The chart runs through the verify window: it has points after the fix, so the "after" line is drawn.

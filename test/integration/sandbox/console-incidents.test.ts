@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/logger.js';
 import { appendEvent } from '../../../src/incidents/timeline-repository.js';
-import { listIncidentListings } from '../../../src/incidents/repository.js';
+import { listIncidentListings } from '../../../src/incidents/listings-repository.js';
 import { saveSpans } from '../../../src/investigation/spans-repository.js';
 import { createIncidentsRouter } from '../../../sandbox/console/incidents-router.js';
 import { usePGlite } from '../../helpers/pglite.js';
@@ -71,6 +71,7 @@ describe('the console incidents API', () => {
       status: 'resolved',
       commander: 'U0PRIMARY',
       opened_at: at(0),
+      investigation: JSON.stringify({ onset: T0 - 240_000, hypotheses: [] }),
       acknowledged_at: at(95_000),
       mitigated_at: at(12 * 60_000 + 5_000),
       resolved_at: at(2 * 3_600_000 + 20 * 60_000),
@@ -108,6 +109,11 @@ describe('the console incidents API', () => {
     expect(listings.map((i) => [i.publicId, i.status, i.mitigatedAt?.toISOString() ?? null])).toEqual([
       ['INC-2', 'triggered', null],
       ['INC-1', 'resolved', '2026-11-30T03:12:05.000Z'],
+    ]);
+    // Its onset is where the investigation saw the metric depart; with no investigation and no alert, the opening.
+    expect(listings.map((i) => i.onsetAt.toISOString())).toEqual([
+      '2026-11-30T06:00:00.000Z',
+      '2026-11-30T02:56:00.000Z',
     ]);
 
     const list = await get('/sandbox/console/api/incidents');

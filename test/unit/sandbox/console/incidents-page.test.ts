@@ -1,7 +1,7 @@
 // The console's incidents page: the list newest first with its durations, one incident's timeline and its decision
 // trace as a tree with timings, and every string from an incident escaped.
 import { describe, expect, it } from 'vitest';
-import type { IncidentListing } from '../../../../src/incidents/repository.js';
+import type { IncidentListing } from '../../../../src/incidents/listings-repository.js';
 import type { TimelineEvent } from '../../../../src/incidents/timeline-repository.js';
 import type { StoredSpan } from '../../../../src/investigation/spans-repository.js';
 import {
@@ -26,6 +26,7 @@ function incident(over: Partial<IncidentListing> = {}): IncidentListing {
     team: 'payments',
     commander: 'U0PRIMARY',
     openedAt: at(0),
+    onsetAt: at(-4 * 60_000),
     acknowledgedAt: at(95_000),
     mitigatedAt: at(12 * 60_000 + 5_000),
     resolvedAt: at(2 * 3_600_000 + 20 * 60_000),
