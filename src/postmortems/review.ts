@@ -25,6 +25,19 @@ async function load(ctx: AppContext, postmortemId: number): Promise<{ pm: Postmo
   return { pm, incident };
 }
 
+/**
+ * Why there is no code host to publish to, naming only the settings that are missing (RUNBOOKS_REPO, GITHUB_TOKEN),
+ * or null when both are set. No trailing period.
+ */
+export function nowhereToPublish(env: {
+  RUNBOOKS_REPO?: string | undefined;
+  GITHUB_TOKEN?: string | undefined;
+}): string | null {
+  const missing = (['RUNBOOKS_REPO', 'GITHUB_TOKEN'] as const).filter((k) => !env[k]);
+  if (!missing.length) return null;
+  return `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set, so there is nowhere to publish`;
+}
+
 const object = (incident: Incident) => `the postmortem of ${incident.publicId}`;
 
 function notDraft(pm: Postmortem, incident: Incident): string {
@@ -97,10 +110,13 @@ async function moveDraft(
   actor: AccessActor,
   move: (trx: Knex.Transaction, pm: Postmortem, now: Date) => Promise<Postmortem | undefined>,
   done: (incident: Incident) => string,
+  refusal: () => string | null = () => null,
 ): Promise<ReviewOutcome> {
   const { pm, incident } = await load(ctx, postmortemId);
   if (pm.status !== 'draft') return { applied: false, message: notDraft(pm, incident), postmortem: pm };
   await requireAuthorized(ctx, actor, 'publish_postmortem', { kind: 'incident', incident, object: object(incident) });
+  const refused = refusal();
+  if (refused) return { applied: false, message: refused, postmortem: pm };
   const now = ctx.clock.now();
   const moved = await ctx.knex.transaction((trx) => move(trx, pm, now));
   if (!moved) {
@@ -137,6 +153,11 @@ export function requestPublish(ctx: AppContext, postmortemId: number, actor: Acc
       return m;
     },
     (incident) => `Publishing the postmortem of ${incident.publicId}: a pull request is being opened.`,
+    // Refused at the click, the draft untouched, rather than accepted and failed by the job a moment later.
+    () => {
+      const why = nowhereToPublish(ctx.config.env);
+      return why ? `Not published: ${why}. Set it and restart the copilot, or Discard the draft.` : null;
+    },
   );
 }
 

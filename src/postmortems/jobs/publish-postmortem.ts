@@ -12,15 +12,9 @@ import type { PostmortemCodeHost } from '../ports.js';
 import { publishToCodeHost, type PublishSettings } from '../publish.js';
 import { findPostmortem, recordPublishProgress, transitionPostmortem } from '../repository.js';
 import { PublishPostmortem, ShowPostmortem } from '../requests.js';
+import { nowhereToPublish } from '../review.js';
 
 export const PUBLISH_ATTEMPTS = 6;
-
-/** Why there is no code host, naming only the settings that are missing (no trailing period: `fail` adds one). */
-function nowhereToPublish(ctx: AppContext): string {
-  const missing = (['RUNBOOKS_REPO', 'GITHUB_TOKEN'] as const).filter((k) => !ctx.config.env[k]);
-  const what = missing.length ? missing.join(' and ') : 'RUNBOOKS_REPO';
-  return `${what} ${missing.length > 1 ? 'are' : 'is'} not set, so there is nowhere to publish`;
-}
 
 export function publishPostmortemJob(
   ctx: AppContext,
@@ -37,7 +31,12 @@ export function publishPostmortemJob(
       if (!pm) throw new PermanentJobError(`postmortem ${postmortemId} does not exist`);
       if (pm.status !== 'publishing') return;
       if (!host) {
-        await fail(ctx, pm.id, pm.incidentId, nowhereToPublish(ctx));
+        await fail(
+          ctx,
+          pm.id,
+          pm.incidentId,
+          nowhereToPublish(ctx.config.env) ?? 'there is no code host to publish to',
+        );
         return;
       }
       try {
