@@ -30,7 +30,7 @@ function childEntry(): { file: string; execArgv: string[] } {
 }
 
 /** The local world's drills, each session in a child process of its own. */
-export function createForkedWorldDrills(opts: ForkedDrillsOptions): DrillWorld {
+export function createForkedWorldDrills(opts: ForkedDrillsOptions): ForkedDrillWorld {
   // Which scenarios and runbooks there are is known here (cheap, no app); the drills themselves run in the child.
   const local = createWorldDrills({ logger: opts.logger });
   return {
@@ -49,6 +49,16 @@ export function createForkedWorldDrills(opts: ForkedDrillsOptions): DrillWorld {
   };
 }
 
+/** The drill world whose sessions run in child processes. */
+export interface ForkedDrillWorld extends DrillWorld {
+  open(start: Date, opts?: { timerSpeed?: number }): Promise<ForkedDrillSession>;
+}
+
+/** A drill session in a child process: `pid` is the child's. */
+export interface ForkedDrillSession extends DrillSessionHandle {
+  pid: number;
+}
+
 interface PendingRun {
   resolve(r: DrillReport): void;
   reject(err: Error): void;
@@ -56,7 +66,7 @@ interface PendingRun {
 }
 
 /** Forks the child, opens its session, and answers a handle that runs drills in it. */
-function openChild(opts: ForkedDrillsOptions, open: ToDrillChild & { type: 'open' }): Promise<DrillSessionHandle> {
+function openChild(opts: ForkedDrillsOptions, open: ToDrillChild & { type: 'open' }): Promise<ForkedDrillSession> {
   const { file, execArgv } = childEntry();
   const child: ChildProcess = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const runs = new Map<number, PendingRun>();
@@ -68,7 +78,7 @@ function openChild(opts: ForkedDrillsOptions, open: ToDrillChild & { type: 'open
     if (child.connected) child.send(m);
   };
 
-  return new Promise<DrillSessionHandle>((resolveOpen, rejectOpen) => {
+  return new Promise<ForkedDrillSession>((resolveOpen, rejectOpen) => {
     let opened = false;
     child.on('message', (m: FromDrillChild) => {
       switch (m.type) {
@@ -101,9 +111,11 @@ function openChild(opts: ForkedDrillsOptions, open: ToDrillChild & { type: 'open
           return;
       }
     });
-    child.once('error', (err) => {
+    child.on('error', (err) => {
+      // Before the session opened: it could not start. After: a message to a child that just died; its exit says so.
+      if (opened) return log.warn({ err }, 'the drill process could not be reached');
       exited ??= `the drill process failed: ${err.message}`;
-      if (!opened) rejectOpen(new Error(exited));
+      rejectOpen(new Error(exited));
     });
     child.once('exit', (code, signal) => {
       exited ??= `the drill process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
@@ -111,7 +123,8 @@ function openChild(opts: ForkedDrillsOptions, open: ToDrillChild & { type: 'open
       for (const run of runs.values()) run.reject(new Error(exited));
       runs.clear();
     });
-    const handle: DrillSessionHandle = {
+    const handle: ForkedDrillSession = {
+      pid: child.pid ?? 0,
       run(scenario: string, runOpts: DrillRunOptions = {}) {
         if (exited) return Promise.reject(new Error(exited));
         const id = nextId++;

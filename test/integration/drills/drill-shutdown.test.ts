@@ -29,7 +29,7 @@ function capturedLogger() {
 }
 
 describe('stopping after drills', () => {
-  it('waits for a running domain-event listener before it closes the database pool', async () => {
+  it('waits for a running domain-event listener before it closes the database pool', { timeout: 180_000 }, async () => {
     const { lines, logger } = capturedLogger();
     const base = loadConfig({
       PORT: '0',
@@ -71,13 +71,13 @@ describe('stopping after drills', () => {
     expect(lines.join('\n')).not.toMatch(/Unable to acquire a connection/);
   });
 
-  it('logs no error when a drill run from the command line finishes', { timeout: 300_000 }, async () => {
+  it('logs no error when a drill run from the command line finishes', { timeout: 420_000 }, async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-drill-stop-'));
     dirs.push(dataDir);
     const r = await runCli(
       ['drill', '--scenario', 'bad-deploy-search', '--json', '--at', TEST_NOW.toISOString()],
       { DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-      280_000,
+      400_000,
     );
     const printed = `${r.stdout}\n${r.stderr}`;
     expect(printed).not.toMatch(/Unable to acquire a connection/);

@@ -61,7 +61,7 @@ afterAll(async () => {
   await whole?.stop();
   await github?.close();
   await pd?.close();
-});
+}, 120_000);
 
 /** Types `/drill <text>` as `user` (signed, as Slack sends it) and returns the private answer. */
 async function drill(text: string, user: string): Promise<string> {
@@ -119,7 +119,7 @@ describe('/drill <runbook>', () => {
         const r = await knex('drill_requests').first();
         return r?.status === 'done' && r.pr_status === 'opened' ? r : undefined;
       },
-      150_000,
+      300_000,
     );
     const channel = slack.channelByName('drill-rb-high-error-rate-1');
     expect(channel?.id).toBe(request.channel_id);
@@ -174,5 +174,5 @@ describe('/drill <runbook>', () => {
     );
     await waitFor('the job again', async () => (await findDrillRequest(knex, request.id))?.prStatus === 'opened');
     expect(github.pulls).toHaveLength(1);
-  }, 200_000);
+  }, 360_000);
 });
