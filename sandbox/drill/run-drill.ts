@@ -138,6 +138,10 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
     },
     async stop() {
       current = undefined;
+      // The drill's jobs first, while its Slack (served by the app's own HTTP server, which app.stop closes first)
+      // still answers them: a job left calling a closed Slack retries past the shutdown's time and then finds the
+      // database pool closed ("Unable to acquire a connection").
+      await app.ctx.queue.stop(app.ctx.config.env.SHUTDOWN_TIMEOUT_MS);
       workspace.closeStreams();
       await app.stop();
       await workspace.close();
