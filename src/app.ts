@@ -123,8 +123,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     poolMax: overrides.dbPoolMax,
   });
   const role = overrides.role ?? env.ROLE;
-  // Stop order: stop accepting, disconnect Slack, finish in-flight jobs, close the pools. One SHUTDOWN_TIMEOUT_MS
-  // for all of it: each step gets what the earlier ones left.
+  // Stop order: stop accepting, disconnect Slack, finish in-flight jobs, then the domain-event listeners that jobs and
+  // requests started (they use the pool too; a job a listener queues now is recorded in Postgres and runs at the next
+  // start), close the pools. One SHUTDOWN_TIMEOUT_MS for all of it: each step gets what the earlier ones left.
   let deadline = 0;
   const left = () => Math.max(0, deadline - Date.now());
   const stops: {
@@ -132,10 +133,14 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     slack?: () => Promise<void>;
     queue?: () => Promise<void>;
     runbooks?: () => Promise<void>;
+    listeners?: () => Promise<void>;
   } = {};
   const cleanup = () => {
     deadline = Date.now() + env.SHUTDOWN_TIMEOUT_MS;
-    return runCleanup([stops.http, stops.runbooks, stops.slack, stops.queue, () => db.close()], logger);
+    return runCleanup(
+      [stops.http, stops.runbooks, stops.slack, stops.queue, stops.listeners, () => db.close()],
+      logger,
+    );
   };
   try {
     if (overrides.migrate !== false) {
@@ -154,6 +159,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       ...overrides.queue,
     });
     const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));
+    stops.listeners = async () => {
+      if (!(await events.idle(left())))
+        logger.warn({ listeners: events.running }, 'stopped before these domain-event listeners finished');
+    };
 
     registerDeadLetterMetrics(metrics.registry, queue);
     const rbSettings = config.file.runbookSettings;

@@ -265,10 +265,11 @@ async function start(args: string[], io: CliIo): Promise<number> {
   const role = asked ?? config.env.ROLE;
   const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
   const { createApp } = await import('./app.js');
-  // `/drill` runs drills in the local world, each in an app of its own; its logs are the warnings and errors only.
-  const { createWorldDrills } = await import('../sandbox/drill/index.js');
+  // `/drill` runs drills in the local world, each in an app of its own in a child process (the live process keeps
+  // answering while a drill's database starts); its logs are the warnings and errors only.
+  const { createForkedWorldDrills } = await import('../sandbox/drill/forked.js');
   const drillLevel = logger.levelVal >= 40 ? logger.level : 'warn';
-  const drills = createWorldDrills({ logger: logger.child({ component: 'drill' }, { level: drillLevel }) });
+  const drills = createForkedWorldDrills({ logger: logger.child({ component: 'drill' }, { level: drillLevel }) });
   let app: Awaited<ReturnType<typeof createApp>>;
   if (config.env.SLACK_BOT_TOKEN) {
     app = await createApp(config, { logger, role, drills });

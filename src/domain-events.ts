@@ -33,6 +33,8 @@ export type DomainEventName = keyof DomainEventMap;
  */
 export class DomainEvents {
   private readonly emitter = new EventEmitter();
+  /** Listeners' promises still running: a shutdown waits for them before it closes the pools they use. */
+  private readonly inFlight = new Set<Promise<void>>();
   constructor(private readonly onError: (err: unknown, event: string) => void = () => {}) {
     this.emitter.setMaxListeners(100);
   }
@@ -41,12 +43,38 @@ export class DomainEvents {
     this.emitter.on(name, (payload: DomainEventMap[K]) => {
       try {
         const r = listener(payload);
-        if (r && typeof (r as Promise<void>).catch === 'function')
-          (r as Promise<void>).catch((err) => this.onError(err, name));
+        if (r && typeof (r as Promise<void>).catch === 'function') {
+          const p: Promise<void> = (r as Promise<void>)
+            .catch((err) => this.onError(err, name))
+            .finally(() => this.inFlight.delete(p));
+          this.inFlight.add(p);
+        }
       } catch (err) {
         this.onError(err, name);
       }
     });
+  }
+
+  /**
+   * Waits until no listener is running (one that starts while waiting is waited for too), at most `timeoutMs`.
+   * Answers whether every listener finished.
+   */
+  async idle(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
+      await Promise.race([Promise.allSettled([...this.inFlight]), late]);
+      clearTimeout(timer);
+    }
+    return true;
+  }
+
+  /** How many listeners are running now. */
+  get running(): number {
+    return this.inFlight.size;
   }
 
   emit<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {

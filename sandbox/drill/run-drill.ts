@@ -30,6 +30,8 @@ export interface DrillSessionOptions {
   timeoutMs: number;
   /** The file config to run with (default: the local workspace's, built for the drill clock's start). */
   fileConfig?: (now: Date) => FileConfig;
+  /** Told the session's app once it is up (tests read its database). */
+  onApp?: (app: RunningApp) => void;
 }
 
 /** One app, one local world and one local Slack, in which drills run one after another. */
@@ -93,6 +95,7 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
     throw err;
   }
   appUrl = app.url;
+  opts.onApp?.(app);
   // A cancelled timer (an escalation step after the acknowledgement) must not move the drill clock when its time comes.
   const { queue } = app.ctx;
   const cancel = queue.cancel.bind(queue);
@@ -135,6 +138,10 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
     },
     async stop() {
       current = undefined;
+      // The drill's jobs first, while its Slack (served by the app's own HTTP server, which app.stop closes first)
+      // still answers them: a job left calling a closed Slack retries past the shutdown's time and then finds the
+      // database pool closed ("Unable to acquire a connection").
+      await app.ctx.queue.stop(app.ctx.config.env.SHUTDOWN_TIMEOUT_MS);
       workspace.closeStreams();
       await app.stop();
       await workspace.close();
@@ -205,6 +212,8 @@ async function drive(
   let incidentId = 0;
   const paged = new Set<string>();
   const events = new Map<number, { investigated?: Elapsed; mitigated?: Elapsed }>();
+  /** Each incident's first investigation result, as stored when its run completed. */
+  const firstResult = new Map<number, Promise<InvestigationResult | null>>();
   listen({
     onMessage(channel) {
       if (!pageWall) return;
@@ -216,8 +225,19 @@ async function drive(
       // Kept by incident: the investigation may complete before the drill has seen its incident's row.
       const at = now();
       const seen = events.get(id) ?? {};
-      if (name === 'investigation.completed') seen.investigated ??= at;
-      else seen.mitigated ??= at;
+      if (name === 'investigation.completed' && !seen.investigated) {
+        seen.investigated = at;
+        // Read at once, before a later run could replace it: the first result is the one the briefing shows.
+        const read = knex('incidents').where({ id }).first();
+        firstResult.set(
+          id,
+          read.then(
+            (r) =>
+              ((r as { investigation?: unknown } | undefined)?.investigation ?? null) as InvestigationResult | null,
+            () => null,
+          ),
+        );
+      } else if (name === 'incident.mitigated') seen.mitigated ??= at;
       events.set(id, seen);
     },
   });
@@ -279,6 +299,10 @@ async function drive(
   let incident: { id: number; public_id: string; channel_id: string | null } | undefined;
   let problem: string | null = null;
   let timedOut = false;
+  // The investigation the briefing was posted from: the diagnosis the responders acted on. A refresh later in the drill
+  // (every `reinvestigateEvery` of drill time, so sooner in wall time at a higher timer speed or on a slower machine)
+  // investigates the world after the fix and may find nothing: it never decides whether the diagnosis was right.
+  let briefed: InvestigationResult | null | undefined;
   try {
     incident = await waitUntil('the incident', () => knex('incidents').where('id', '>', before).first());
     incidentId = incident!.id;
@@ -300,8 +324,8 @@ async function drive(
     });
     const briefedAt = Date.now();
     {
-      const r = await knex('incidents').where({ id: incidentId }).first();
-      const top = topAnswer((r?.investigation ?? null) as InvestigationResult | null);
+      briefed = (await firstResult.get(incidentId)) ?? null;
+      const top = topAnswer(briefed);
       const said = !top
         ? 'no answer'
         : top.category === 'novel'
@@ -393,7 +417,7 @@ async function drive(
 
   const mitigated = events.get(incidentId)?.mitigated;
   const row = incident ? await knex('incidents').where({ id: incident.id }).first() : undefined;
-  const investigation = (row?.investigation ?? null) as InvestigationResult | null;
+  const investigation = briefed !== undefined ? briefed : ((row?.investigation ?? null) as InvestigationResult | null);
   const steps = incident ? await stepsOf(app, incident.id, investigation, triggered.injection.alert.alertname) : [];
   return {
     scenario: triggered.scenario.id,

@@ -28,8 +28,9 @@ describe('drill --all --json', () => {
       const started = Date.now();
       let code: number;
       try {
-        // Timers at the default speed (20× real time). At 60× the waits were a third as long, but on a loaded machine
-        // the investigation then read the world at another point of the fault and a diagnosis could come out wrong.
+        // Timers at the default speed (20× real time): at 60× on a loaded machine a simulated click can arrive after the
+        // drill clock leapt past Slack's five-minute signature window. The diagnosis does not depend on the speed
+        // (drill-diagnosis.test.ts).
         const args = ['--at', TEST_NOW.toISOString()];
         code = await runCli(['drill', '--all', '--json', ...args], {
           stdout: (s) => out.push(s),
