@@ -1,18 +1,38 @@
 // What the timeline says about an incident's escalation: whether its run stopped, which step ran last, how often every alert resolved.
 import type { Knex } from 'knex';
+import type { Severity } from '../config.js';
+import type { IncidentStatus } from '../incidents/repository.js';
 import {
   countEvents,
-  cycleKey,
-  escalationRunCount,
-  findEventByKey,
+  ESCALATION_RUN_STARTS,
   hasEscalationStepSince,
   lastEventOfType,
 } from '../incidents/timeline-repository.js';
 
-/** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
-export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {
-  const runs = await escalationRunCount(db, incidentId);
-  return (await findEventByKey(db, cycleKey(`escalation-stopped:${incidentId}`, runs))) !== undefined;
+/**
+ * Locks the incident's row (FOR UPDATE) and reads, in the same statement, its status and severity, which run of the
+ * chain it is in (escalationRunCount) and whether that run was stopped (acknowledged, or every alert resolved while
+ * the incident stays open). Undefined when the incident does not exist.
+ */
+export async function lockRunState(
+  trx: Knex.Transaction,
+  incidentId: number,
+): Promise<{ status: IncidentStatus; severity: Severity; runs: number; stopped: boolean } | undefined> {
+  const stopKey = `escalation-stopped:${incidentId}`;
+  const result = (await trx.raw(
+    `select i.status, i.severity, c.runs,
+            exists (select 1 from incident_events e
+                     -- cycleKey(stopKey, runs), as runStopped read it
+                     where e.dedupe_key = case when c.runs = 0 then :key else :key || ':r' || c.runs end) as stopped
+       from incidents i,
+            lateral (select count(*)::int as runs from incident_events
+                      where incident_id = i.id and type = any(:types)) c
+      where i.id = :id
+        for update of i`,
+    { id: incidentId, key: stopKey, types: ESCALATION_RUN_STARTS },
+  )) as { rows: Array<{ status: IncidentStatus; severity: Severity; runs: number; stopped: boolean }> };
+  const row = result.rows[0];
+  return row ? { status: row.status, severity: row.severity, runs: Number(row.runs), stopped: row.stopped } : undefined;
 }
 
 /** Whether a step of the chain's current run (rounds from `base`) has run. */
