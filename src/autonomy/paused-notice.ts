@@ -5,9 +5,13 @@ import { readPauseState, type PauseState } from './repository.js';
 
 /** What the briefing says while paused; undefined when not paused. */
 export async function pausedNotice(ctx: { knex: Knex; config: AppConfig }): Promise<string | undefined> {
-  const stored = await readPauseState(ctx.knex);
+  return pausedNoticeOf(await readPauseState(ctx.knex), ctx.config);
+}
+
+/** The same from a kill switch already read (the briefing reads it with its facts). */
+export function pausedNoticeOf(stored: PauseState, config: AppConfig): string | undefined {
   if (stored.paused) return describePause(stored);
-  if (ctx.config.file.autonomy.paused)
+  if (config.file.autonomy.paused)
     return 'Autonomy is paused in the config (`autonomy.paused`): nothing runs without a person.';
   return undefined;
 }

@@ -15,12 +15,17 @@ export interface PauseState {
 }
 
 export async function readPauseState(db: Db): Promise<PauseState> {
-  const row = (await db('autonomy_state').where({ id: 1 }).first()) as Record<string, unknown> | undefined;
+  return pauseStateOfRow((await db('autonomy_state').where({ id: 1 }).first()) as Record<string, unknown> | undefined);
+}
+
+/** The kill switch from its `autonomy_state` row as read elsewhere (as a table row or as JSON); never set: not paused. */
+export function pauseStateOfRow(row: Record<string, unknown> | null | undefined): PauseState {
+  const at = row?.changed_at as Date | string | null | undefined;
   return {
     paused: row?.paused === true,
     reason: (row?.reason as string | null | undefined) ?? null,
     changedBy: (row?.changed_by as string | null | undefined) ?? null,
-    changedAt: (row?.changed_at as Date | null | undefined) ?? null,
+    changedAt: at === null || at === undefined ? null : new Date(at),
   };
 }
 

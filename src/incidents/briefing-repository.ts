@@ -1,6 +1,8 @@
-// The facts a briefing shows that live in the incident's alerts and timeline, read in ONE statement (the briefing is
-// rendered at least twice a page: a statement per fact was five round trips each time).
+// The facts a briefing shows that live in the incident's alerts and timeline, its open remediation proposals and the
+// autonomy switch, read in ONE statement (the briefing is rendered at least twice a page: a statement per fact was
+// eight round trips each time).
 import type { Knex } from 'knex';
+import { STORM_COLUMNS, type StormRow } from './correlation-repository.js';
 
 /** The briefing's reading of one incident's alerts and timeline. */
 export interface BriefingFacts {
@@ -27,6 +29,12 @@ export interface BriefingFacts {
   lastWhatChanged: unknown;
   /** The roles held in the incident (`incident_roles` rows, unordered). */
   roles: Record<string, unknown>[];
+  /** What stormSummary reads: the joins and merges on the timeline, the alerts and their services. */
+  storm: StormRow;
+  /** Open remediation proposals (`proposed` runs), oldest first, with the autonomy mode decided for each, if any. */
+  proposed: { id: number; action: string; service: string; mode: string | null }[];
+  /** The kill switch's row (`autonomy_state`), or null when it was never set. */
+  pause: Record<string, unknown> | null;
 }
 
 export const ANSWERED_TYPES = ['incident.acknowledged', 'incident.resolved', 'incident.reopened'];
@@ -48,7 +56,13 @@ export async function briefingFacts(db: Knex | Knex.Transaction, incidentId: num
        (select e.data from incident_events e
           where e.incident_id = :id and e.type = 'investigation.completed' and e.data -> 'whatChanged' is not null
           order by e.id desc limit 1) as investigation,
-       (select coalesce(json_agg(r), '[]'::json) from incident_roles r where r.incident_id = :id) as roles`,
+       (select coalesce(json_agg(r), '[]'::json) from incident_roles r where r.incident_id = :id) as roles,
+       ${STORM_COLUMNS},
+       (select coalesce(json_agg(json_build_object('id', r.id, 'action', r.action, 'service', r.service, 'mode', d.mode)
+                                 order by r.id), '[]'::json)
+          from remediation_runs r left join autonomy_decisions d on d.run_id = r.id
+         where r.incident_id = :id and r.status = 'proposed') as proposed,
+       (select row_to_json(s) from autonomy_state s where s.id = 1) as pause`,
     { id: incidentId, answered: ANSWERED_TYPES },
   );
   const row = (result as { rows: Record<string, unknown>[] }).rows[0] ?? {};
@@ -73,5 +87,8 @@ export async function briefingFacts(db: Knex | Knex.Transaction, incidentId: num
     truncated: typeof truncation?.truncated === 'number' ? truncation.truncated : 0,
     lastWhatChanged: parse(row.investigation) ?? undefined,
     roles: (parse(row.roles) ?? []) as Record<string, unknown>[],
+    storm: row as StormRow,
+    proposed: (parse(row.proposed) ?? []) as BriefingFacts['proposed'],
+    pause: (parse(row.pause) ?? null) as Record<string, unknown> | null,
   };
 }

@@ -1,10 +1,10 @@
 // The briefing's view model, built from what Postgres knows about an incident (its row, alerts, investigation, runs).
 import type { Knex } from 'knex';
-import type { AppConfig } from '../config.js';
+import type { AppConfig, AutonomyMode } from '../config.js';
 import { formatConfidence } from '../investigation/format-value.js';
 import { rolesFromRows } from './roles-repository.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
-import { listProposedRuns, runStatusesOf } from '../remediation/remediation-repository.js';
+import { runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
 import type { WhatChanged } from './presentations.js';
 import { type Incident } from './repository.js';
@@ -14,12 +14,12 @@ import { briefingFacts } from './briefing-repository.js';
 import { extractCommand, fillPlaceholders, placeholderValues } from './step-placeholders.js';
 import { declaredSummary } from './timeline-repository.js';
 import { briefingBudgetLines } from '../slo/briefing-budget.js';
-import { pausedNotice } from '../autonomy/paused-notice.js';
+import { pausedNoticeOf } from '../autonomy/paused-notice.js';
 import { approvalsFor } from '../autonomy/policy-table.js';
-import { modesOfRuns } from '../autonomy/repository.js';
+import { pauseStateOfRow } from '../autonomy/repository.js';
 import { formatDateTime } from '../../lib/wall-clock.js';
 import { incidentOnset, teamZone } from './onset.js';
-import { stormSummary, type StormSummary } from './correlation-repository.js';
+import { stormOfRow, type StormSummary } from './correlation-repository.js';
 
 /** Everything the briefing shows, already decided by the core: the builder only lays it out. */
 
@@ -133,9 +133,9 @@ export interface BriefingState {
 }
 
 export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
-  // The alerts' and timeline's facts in one statement.
+  // The alerts' and timeline's facts, the storm, the open proposals and the kill switch in one statement.
   const facts = await briefingFacts(knex, incident.id);
-  const storm = await stormSummary(knex, incident.id);
+  const storm = stormOfRow(facts.storm);
   const counts = facts.counts;
   const alert = facts.firstAlert;
   const labels = alert?.labels ?? {};
@@ -151,14 +151,14 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
   for (const l of service?.links ?? []) links.push(l);
 
   const inv = incident.investigation;
-  const runs = await proposedRuns(knex, incident.id);
-  const modes = await modesOfRuns(
-    knex,
-    runs.map((r) => r.id),
-  );
+  const runs = facts.proposed;
+  const modes = new Map(runs.map((r) => [r.id, (r.mode ?? undefined) as AutonomyMode | undefined]));
   const periods = new Map(config.file.slos.map((d) => [`${d.service}-${d.name}`, d.window]));
-  const paused = await pausedNotice({ knex, config });
-  const budgets = await briefingBudgetLines(knex, incident.service, (id) => periods.get(id));
+  const paused = pausedNoticeOf(pauseStateOfRow(facts.pause), config);
+  // Without an SLO of the service in the config there is no budget line to show: no policy state is read.
+  const budgets = config.file.slos.some((d) => d.service === incident.service)
+    ? await briefingBudgetLines(knex, incident.service, (id) => periods.get(id))
+    : [];
   const all = facts.answered;
   // Who acknowledged and resolved since the last reopen: a reopened incident is nobody's yet.
   const lastReopen = all.map((e) => e.type).lastIndexOf('incident.reopened');
@@ -280,14 +280,6 @@ export function stepState(runs: readonly string[]): SuggestedStepState {
 /** What the latest investigation said changed, when it was a re-investigation (a reopen, a new alert pointing elsewhere). */
 function whatChangedOf(lastWhatChanged: unknown): WhatChanged | null {
   return (lastWhatChanged as { whatChanged?: WhatChanged } | undefined)?.whatChanged ?? null;
-}
-
-/** Open remediation proposals of the incident (the remediation capability writes them). */
-async function proposedRuns(
-  knex: Knex,
-  incidentId: number,
-): Promise<{ id: number; action: string; service: string }[]> {
-  return (await listProposedRuns(knex, [incidentId])).map(({ id, action, service }) => ({ id, action, service }));
 }
 
 export function briefingState(view: BriefingView): BriefingState {

@@ -50,19 +50,29 @@ export interface StormSummary {
   joined: string[];
 }
 
-/** The incident's storm summary, in one statement; undefined when no page was ever joined to it (a plain incident). */
-export async function stormSummary(db: Knex | Knex.Transaction, incidentId: number): Promise<StormSummary | undefined> {
-  const result = await db.raw(
-    `select
-       (select coalesce(json_agg(json_build_object('type', e.type, 'reason', e.data->>'reason', 'from', e.data->>'from')
+/** The columns stormSummary reads, as subselects on the incident id `:id` (the briefing reads them with its facts). */
+export const STORM_COLUMNS = `(select coalesce(json_agg(json_build_object('type', e.type, 'reason', e.data->>'reason', 'from', e.data->>'from')
                                  order by e.id), '[]'::json)
           from incident_events e where e.incident_id = :id and e.type in ('alert.correlated', 'incident.merged')) as joined,
        (select count(*)::int from alerts where incident_id = :id) as alerts,
        (select coalesce(json_agg(distinct service), '[]'::json) from alerts where incident_id = :id and service is not null)
-         as services`,
-    { id: incidentId },
-  );
-  const row = (result as { rows: Record<string, unknown>[] }).rows[0] ?? {};
+         as services`;
+
+/** The row STORM_COLUMNS reads. */
+export interface StormRow {
+  joined?: unknown;
+  alerts?: unknown;
+  services?: unknown;
+}
+
+/** The incident's storm summary, in one statement; undefined when no page was ever joined to it (a plain incident). */
+export async function stormSummary(db: Knex | Knex.Transaction, incidentId: number): Promise<StormSummary | undefined> {
+  const result = await db.raw(`select ${STORM_COLUMNS}`, { id: incidentId });
+  return stormOfRow((result as { rows: StormRow[] }).rows[0] ?? {});
+}
+
+/** The storm summary of a row STORM_COLUMNS read; undefined when nothing was joined to the incident. */
+export function stormOfRow(row: StormRow): StormSummary | undefined {
   const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
   const joined = (parse(row.joined) ?? []) as { type: string; reason: string | null; from: string | null }[];
   if (!joined.length) return undefined;

@@ -10,7 +10,7 @@ import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
 import { findOpenIncidentByGroupKey, lockIncidentState, type Incident } from './repository.js';
 import { appendEvents, countEvents, latestTruncation, type TimelineEventInput } from './timeline-repository.js';
-import { findByFingerprint, insertPagedIncident } from './opening-repository.js';
+import { findOpenIncidentOf, insertPagedIncident } from './opening-repository.js';
 import { firingCount, knownLeads, upsertAlerts } from './alerts-repository.js';
 import { StartEscalation } from '../oncall/jobs/start-escalation.js';
 import type { InvestigationTrigger } from './investigate-incident.js';
@@ -90,10 +90,8 @@ async function ingestGroup(
   origin: AlertOrigin,
 ): Promise<IngestOutcome | undefined> {
   const now = ctx.clock.now();
-  let incident = await findByFingerprint(trx, alerts);
-  if (!incident) {
-    incident = await findOpenIncidentByGroupKey(trx, groupKey);
-  }
+  // The open incident holding one of the alerts, else the group's open incident: one statement.
+  let incident = await findOpenIncidentOf(trx, alerts, groupKey);
   let opened = false;
   let reopened: number | undefined;
   let correlated: Awaited<ReturnType<typeof joinCorrelatedIncident>>;

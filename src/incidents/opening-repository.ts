@@ -30,9 +30,16 @@ export async function insertDeclaredIncident(
   return toIncident((res.rows as Row[])[0]!);
 }
 
-/** The open incident holding one of the alerts (same source and fingerprint). */
-export async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]): Promise<Incident | undefined> {
-  const row = await trx('incidents as i')
+/**
+ * The open incident the alerts belong to, in one statement: the one holding one of them (same source and
+ * fingerprint), else the group's open incident (PagerDuty incident or Alertmanager group).
+ */
+export async function findOpenIncidentOf(
+  trx: Knex.Transaction,
+  alerts: Alert[],
+  groupKey: string,
+): Promise<Incident | undefined> {
+  const byFingerprint = trx('incidents as i')
     .join('alerts as a', 'a.incident_id', 'i.id')
     .whereIn(
       'a.fingerprint',
@@ -41,8 +48,19 @@ export async function findByFingerprint(trx: Knex.Transaction, alerts: Alert[]):
     .where('a.source', alerts[0]!.source)
     .whereNot('i.status', 'resolved')
     .orderBy('i.id', 'asc')
-    .first('i.*');
-  return row ? toIncident(row) : undefined;
+    .limit(1)
+    .select('i.*', trx.raw('0 as pick'));
+  const byGroup = trx('incidents as i')
+    .where('i.group_key', groupKey)
+    .whereNot('i.status', 'resolved')
+    .limit(1)
+    .select('i.*', trx.raw('1 as pick'));
+  const rows = (await trx
+    .select('*')
+    .from(trx.unionAll([byFingerprint, byGroup], true).as('found'))
+    .orderBy('pick', 'asc')
+    .limit(1)) as Row[];
+  return rows[0] ? toIncident(rows[0]) : undefined;
 }
 
 /** The group's incident resolved after `since` that held one of the alerts (same source and fingerprint), latest resolved first. */

@@ -152,15 +152,6 @@ export async function listOpenIncidents(
   return ((await q) as Row[]).map(toIncident);
 }
 
-/** Triggered incidents that page (not SEV3): what the escalation watchdog checks. */
-export async function listPagingIncidents(db: Knex | Knex.Transaction): Promise<{ id: number; openedAt: Date }[]> {
-  const rows = (await db('incidents')
-    .where({ status: 'triggered' })
-    .whereNot({ severity: 'sev3' })
-    .select('id', 'opened_at')) as { id: number; opened_at: Date }[];
-  return rows.map((r) => ({ id: r.id, openedAt: new Date(r.opened_at) }));
-}
-
 /** Locks the incident's row for the rest of the transaction and returns its status and severity. */
 export async function lockIncidentState(
   trx: Knex.Transaction,

@@ -36,6 +36,9 @@ export async function reopenCount(db: Knex | Knex.Transaction, incidentId: numbe
   return Number(row?.count ?? 0);
 }
 
+/** Timeline entries that start a new run of the escalation chain. */
+export const ESCALATION_RUN_STARTS = ['incident.reopened', 'incident.unacknowledged', 'alerts.firing_again'];
+
 /**
  * How many times the incident's paging restarted: each reopen, each unacknowledgement (PagerDuty's
  * incident.unacknowledged) and each alert firing again after every alert had resolved starts a new run of the
@@ -44,7 +47,7 @@ export async function reopenCount(db: Knex | Knex.Transaction, incidentId: numbe
 export async function escalationRunCount(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
   const row = await db('incident_events')
     .where({ incident_id: incidentId })
-    .whereIn('type', ['incident.reopened', 'incident.unacknowledged', 'alerts.firing_again'])
+    .whereIn('type', ESCALATION_RUN_STARTS)
     .count<{ count: number }[]>('* as count')
     .first();
   return Number(row?.count ?? 0);

@@ -189,7 +189,8 @@ export function snapshotOfIncident(incident: Incident): EscalationSnapshot | und
   return parseSnapshot({ snapshot: incident.escalationSnapshot, team: incident.team, openedAt: incident.openedAt });
 }
 
-function parseSnapshot(
+/** The policy frozen into an incident, from its stored snapshot, team and opening time (read elsewhere). */
+export function parseSnapshot(
   row: { snapshot: unknown; team: string | null; openedAt: Date } | undefined,
 ): EscalationSnapshot | undefined {
   if (!row?.snapshot) return undefined;

@@ -1,18 +1,38 @@
 // What the timeline says about an incident's escalation: whether its run stopped, which step ran last, how often every alert resolved.
 import type { Knex } from 'knex';
+import type { Severity } from '../config.js';
+import type { IncidentStatus } from '../incidents/repository.js';
 import {
   countEvents,
-  cycleKey,
-  escalationRunCount,
-  findEventByKey,
+  ESCALATION_RUN_STARTS,
   hasEscalationStepSince,
   lastEventOfType,
 } from '../incidents/timeline-repository.js';
 
-/** Whether the chain's current run was stopped (acknowledged, or every alert resolved) while the incident stays open. */
-export async function runStopped(db: Knex | Knex.Transaction, incidentId: number): Promise<boolean> {
-  const runs = await escalationRunCount(db, incidentId);
-  return (await findEventByKey(db, cycleKey(`escalation-stopped:${incidentId}`, runs))) !== undefined;
+/**
+ * Locks the incident's row (FOR UPDATE) and reads, in the same statement, its status and severity, which run of the
+ * chain it is in (escalationRunCount) and whether that run was stopped (acknowledged, or every alert resolved while
+ * the incident stays open). Undefined when the incident does not exist.
+ */
+export async function lockRunState(
+  trx: Knex.Transaction,
+  incidentId: number,
+): Promise<{ status: IncidentStatus; severity: Severity; runs: number; stopped: boolean } | undefined> {
+  const stopKey = `escalation-stopped:${incidentId}`;
+  const result = (await trx.raw(
+    `select i.status, i.severity, c.runs,
+            exists (select 1 from incident_events e
+                     -- cycleKey(stopKey, runs), as runStopped read it
+                     where e.dedupe_key = case when c.runs = 0 then :key else :key || ':r' || c.runs end) as stopped
+       from incidents i,
+            lateral (select count(*)::int as runs from incident_events
+                      where incident_id = i.id and type = any(:types)) c
+      where i.id = :id
+        for update of i`,
+    { id: incidentId, key: stopKey, types: ESCALATION_RUN_STARTS },
+  )) as { rows: Array<{ status: IncidentStatus; severity: Severity; runs: number; stopped: boolean }> };
+  const row = result.rows[0];
+  return row ? { status: row.status, severity: row.severity, runs: Number(row.runs), stopped: row.stopped } : undefined;
 }
 
 /** Whether a step of the chain's current run (rounds from `base`) has run. */
@@ -34,4 +54,60 @@ export async function lastStep(
 /** How many times every alert of the incident resolved: each time is its own note and its own quiet-period timer. */
 export async function alertsResolvedCount(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
   return countEvents(db, incidentId, 'alerts.all_resolved');
+}
+
+/** What the escalation watchdog reads of one triggered, paging incident (pagingEscalations). */
+export interface PagingEscalation {
+  id: number;
+  openedAt: Date;
+  team: string | null;
+  /** incidents.escalation_snapshot as stored. */
+  snapshot: unknown;
+  /** Which run of the chain it is in (escalationRunCount). */
+  runs: number;
+  /** Whether that run started (its `escalation-start` entry exists). */
+  started: boolean;
+  /** The last step that ran (lastStep), with the delay it armed (`nextInMs`). */
+  last: { round: number; step: number; at: Date; nextInMs: number | null } | undefined;
+}
+
+/**
+ * Every triggered incident that pages (not SEV3) with where its chain stands, in ONE statement (the watchdog runs
+ * every minute over every open incident: five statements an incident were most of its cost during a burst).
+ */
+export async function pagingEscalations(db: Knex | Knex.Transaction): Promise<PagingEscalation[]> {
+  const result = (await db.raw(
+    `select i.id, i.opened_at, i.team, i.escalation_snapshot, c.runs,
+            exists (select 1 from incident_events e
+                     -- cycleKey('escalation-start:<id>', runs)
+                     where e.dedupe_key = case when c.runs = 0 then 'escalation-start:' || i.id
+                                               else 'escalation-start:' || i.id || ':r' || c.runs end) as started,
+            l.data as last_data, l.at as last_at
+       from incidents i
+            cross join lateral (select count(*)::int as runs from incident_events
+                                 where incident_id = i.id and type = any(:types)) c
+            left join lateral (select e.data, e.at from incident_events e
+                                where e.incident_id = i.id and e.type = 'escalation.step'
+                                order by e.id desc limit 1) l on true
+      where i.status = 'triggered' and i.severity <> 'sev3'`,
+    { types: ESCALATION_RUN_STARTS },
+  )) as { rows: Record<string, unknown>[] };
+  return result.rows.map((r) => {
+    const data = (typeof r.last_data === 'string' ? JSON.parse(r.last_data) : r.last_data) as {
+      round: number;
+      step: number;
+      nextInMs?: number | null;
+    } | null;
+    return {
+      id: Number(r.id),
+      openedAt: new Date(r.opened_at as Date),
+      team: (r.team as string | null) ?? null,
+      snapshot: r.escalation_snapshot,
+      runs: Number(r.runs),
+      started: r.started === true,
+      last: data
+        ? { round: data.round, step: data.step, at: new Date(r.last_at as Date), nextInMs: data.nextInMs ?? null }
+        : undefined,
+    };
+  });
 }

@@ -1,10 +1,17 @@
 // Escalation use cases: start the chain when an incident opens or reopens, stop it once on acknowledgement, change severity.
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
+import type { JobToEnqueue } from '../jobs/job-queue.js';
 import { NotFoundError } from '../errors.js';
 import { findIncident, lockIncidentState, updateIncident, type Incident } from '../incidents/repository.js';
 import { firstAlert } from '../incidents/alerts-repository.js';
-import { appendEvent, cycleKey, escalationRunCount } from '../incidents/timeline-repository.js';
+import {
+  appendEvent,
+  appendEventsQuery,
+  cycleKey,
+  escalationRunCount,
+  type TimelineEventInput,
+} from '../incidents/timeline-repository.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { routeAlert } from './routing.js';
 import {
@@ -17,10 +24,10 @@ import {
   storeSnapshot,
   type EscalationSnapshot,
 } from './escalation-policy.js';
-import { EscalateIncident } from './jobs/escalate-incident.js';
+import { EscalateIncident, planStep, stepEvent, stepJobs } from './jobs/escalate-incident.js';
 import { RaiseUnresolvedSev2 } from './jobs/raise-unresolved-sev2.js';
-import { enqueueNotice } from './presentations.js';
-import { lastStep, stepOfRun } from './escalation-state.js';
+import { enqueueNotice, noticeJob } from './presentations.js';
+import { lastStep, lockRunState, stepOfRun } from './escalation-state.js';
 import { oncallServices } from './services.js';
 import { timerRunAt } from './timers.js';
 
@@ -110,48 +117,73 @@ export async function startEscalation(
   const deferred = incident.severity === 'sev2' && !isBusinessHours(now, hours);
   const pageAt = deferred ? nextBusinessStart(now, hours) : now;
   const round = firstRound(snapshot, reopens);
+  // Paging now: step 1 runs in this transaction (its targets resolved first), not in a job of its own; the step's
+  // entry is its lock as in escalate-incident, so a retry or a second replica pages once.
+  const first = deferred ? undefined : await planStep(ctx, snapshot, { round, step: 0, lateByMs: 0 }, now);
   await ctx.knex.transaction(async (trx) => {
-    const fresh = await appendEvent(trx, {
-      incidentId,
-      type: deferred ? 'escalation.deferred' : 'escalation.started',
-      actor: 'copilot',
-      at: now,
-      data: {
-        policy: snapshot.policy,
-        severity: incident.severity,
-        pageAt: pageAt.toISOString(),
-        ...(reopens ? { reopens, round } : {}),
-      },
-      dedupeKey: cycleKey(`escalation-start:${incidentId}`, reopens),
-    });
-    if (!fresh) return;
-    await ctx.queue.enqueue(
-      EscalateIncident.name,
-      { incidentId, round, step: 0 },
+    // Locked first, as a step's run does: an acknowledgement that commits first stops the step.
+    const run = first ? await lockRunState(trx, incidentId) : undefined;
+    const pageNow =
+      first && run?.status === 'triggered' && run.severity !== 'sev3' && !run.stopped && run.runs === reopens
+        ? first
+        : undefined;
+    const startKey = cycleKey(`escalation-start:${incidentId}`, reopens);
+    const events: TimelineEventInput[] = [
       {
-        jobId: escalationJobId(incidentId, round, 0),
-        trx,
-        ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}),
-      },
-    );
-    if (incident.severity === 'sev2')
-      await ctx.queue.enqueue(
-        RaiseUnresolvedSev2.name,
-        { incidentId },
-        {
-          jobId: raiseSev2JobId(incidentId, reopens),
-          trx,
-          runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)),
-        },
-      );
-    if (deferred)
-      await enqueueNotice(
-        ctx,
         incidentId,
-        cycleKey('deferred', reopens),
-        { kind: 'deferred', publicId: incident.publicId, pageAt, timeZone: hours.timeZone },
-        trx,
-      );
+        type: deferred ? 'escalation.deferred' : 'escalation.started',
+        actor: 'copilot',
+        at: now,
+        data: {
+          policy: snapshot.policy,
+          severity: incident.severity,
+          pageAt: pageAt.toISOString(),
+          ...(reopens ? { reopens, round } : {}),
+        },
+        dedupeKey: startKey,
+      },
+    ];
+    if (pageNow) events.push(stepEvent(incidentId, pageNow, now));
+    // Both entries in one insert; each one written is acted on once.
+    const written = new Set(
+      ((await appendEventsQuery(trx, events).returning('dedupe_key')) as { dedupe_key: string }[]).map(
+        (r) => r.dedupe_key,
+      ),
+    );
+    const jobs: JobToEnqueue[] = [];
+    if (written.has(startKey)) {
+      // Deferred (or, rarely, the incident changed since it was read): step 1 is a job of its own, as before.
+      if (!pageNow)
+        jobs.push({
+          name: EscalateIncident.name,
+          payload: { incidentId, round, step: 0 },
+          opts: {
+            jobId: escalationJobId(incidentId, round, 0),
+            ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}),
+          },
+        });
+      if (incident.severity === 'sev2')
+        jobs.push({
+          name: RaiseUnresolvedSev2.name,
+          payload: { incidentId },
+          opts: {
+            jobId: raiseSev2JobId(incidentId, reopens),
+            runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)),
+          },
+        });
+      if (deferred)
+        jobs.push(
+          noticeJob(incidentId, cycleKey('deferred', reopens), {
+            kind: 'deferred',
+            publicId: incident.publicId,
+            pageAt,
+            timeZone: hours.timeZone,
+          }),
+        );
+    }
+    if (pageNow && written.has(events[1]!.dedupeKey!)) jobs.push(...stepJobs(ctx, incident, snapshot, pageNow, now));
+    // The start's timers, the pages, the note and the next step's timer in one statement.
+    if (jobs.length) await ctx.queue.enqueueMany(jobs, { trx });
   });
   return deferred
     ? { paging: 'deferred', policy: snapshot.policy, pageAt }

@@ -3,14 +3,13 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
-import { listPagingIncidents } from '../../incidents/repository.js';
-import { appendEvent, cycleKey, escalationRunCount, findEventByKey } from '../../incidents/timeline-repository.js';
+import { appendEvent } from '../../incidents/timeline-repository.js';
 import { startEscalation } from '../escalation.js';
-import { lastStep } from '../escalation-state.js';
+import { pagingEscalations } from '../escalation-state.js';
 import {
   escalationJobId,
   firstRound,
-  loadSnapshot,
+  parseSnapshot,
   nextPosition,
   snapshotOfPolicy,
   stepDelayMs,
@@ -61,24 +60,20 @@ export async function findBehind(
   ctx: AppContext,
   now: Date,
 ): Promise<{ behind: BehindEscalation[]; unstarted: number[] }> {
-  const open = await listPagingIncidents(ctx.knex);
   const behind: BehindEscalation[] = [];
   const unstarted: number[] = [];
-  for (const row of open) {
-    const reopens = await escalationRunCount(ctx.knex, row.id);
-    const started = await findEventByKey(ctx.knex, cycleKey(`escalation-start:${row.id}`, reopens));
-    if (!started) {
+  // Every paging incident and where its chain stands, in one statement.
+  for (const row of await pagingEscalations(ctx.knex)) {
+    if (!row.started) {
       if (now.getTime() - row.openedAt.getTime() > WATCHDOG_GRACE_MS) unstarted.push(row.id);
       continue;
     }
-    const last = await lastStep(ctx.knex, row.id);
+    const last = row.last;
     if (!last) continue;
-    const stepRow = await findEventByKey(ctx.knex, `escalation:${row.id}:${last.round}:${last.step}`);
-    const nextInMs = (stepRow?.data as { nextInMs?: number | null } | undefined)?.nextInMs;
-    const snapshot = await loadSnapshot(ctx.knex, row.id);
-    if (nextInMs == null || !snapshot) continue;
+    const snapshot = parseSnapshot({ snapshot: row.snapshot, team: row.team, openedAt: row.openedAt });
+    if (last.nextInMs == null || !snapshot) continue;
     // The last step belongs to a run before a reopen: the current run has not stepped yet.
-    if (last.round < firstRound(snapshot, reopens)) continue;
+    if (last.round < firstRound(snapshot, row.runs)) continue;
     const next = nextPosition(snapshot, last.round, last.step) ?? { round: last.round, step: snapshot.steps.length };
     const dueAt = new Date(last.at.getTime() + configuredDelayMs(ctx, snapshot, last.step, last.at));
     const behindMs = now.getTime() - dueAt.getTime();
