@@ -41,20 +41,20 @@ export interface BenchBurstResult {
   seconds: number;
 }
 
-interface Stats {
+export interface Stats {
   p50: number;
   p99: number;
   max: number;
 }
 
-function stats(values: number[]): Stats {
+export function stats(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
   return { p50: Math.round(at(0.5)), p99: Math.round(at(0.99)), max: Math.round(at(1)) };
 }
 
 /** What a call the workspace accepted showed: incidents whose first message it was, and whose result it showed. */
-function readCall(
+export function readCall(
   call: { method: string; args: Record<string, unknown> },
   alerts: string,
 ): { first: string[]; briefed: string[] } {

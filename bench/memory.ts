@@ -66,6 +66,7 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
         `${app.url}/webhooks/alertmanager`,
         Array.from({ length: pages }, (_, i) => distinctPage(runId, i)),
         opts.overMs ?? 4000,
+        { senders: 16, tolerateFailures: true },
       );
       await sleep(opts.watchMs ?? 60_000);
       return {

@@ -30,13 +30,14 @@ export function distinctPage(runId: string, i: number, service = 'checkout'): st
 
 /**
  * POSTs `bodies` to `url` evenly over `overMs` from now, `senders` at most in flight; `onSent(i, at)` is told when
- * each is sent. Throws on any answer but 202. Resolves with the number accepted.
+ * each is sent. Throws on any answer but 202 (or, with tolerateFailures, counts it out). Resolves with the number
+ * accepted.
  */
 export async function sendPages(
   url: string,
   bodies: string[],
   overMs: number,
-  opts: { senders?: number; onSent?: (i: number, at: number) => void } = {},
+  opts: { senders?: number; onSent?: (i: number, at: number) => void; tolerateFailures?: boolean } = {},
 ): Promise<number> {
   const started = Date.now();
   let next = 0;

@@ -12,6 +12,7 @@ import { benchAllTimers } from './timers.js';
 import { benchRoles, printRoles } from './roles.js';
 import { benchBurst, printBurst } from './burst.js';
 import { benchMemory, printMemory } from './memory.js';
+import { benchStorm, printStorm } from './storm.js';
 
 const env = {
   ...process.env,
@@ -75,6 +76,12 @@ async function main(): Promise<void> {
         );
       }
     }
+  }
+  if (wants('storm')) {
+    console.log(
+      '\n-- storm: one failing database under 40 services, 1,000 alerts within a minute, real Postgres queue',
+    );
+    printStorm(await benchStorm({ databaseUrl: env.DATABASE_URL }));
   }
   if (wants('memory')) {
     const pages = Number(process.env.BENCH_BURST ?? 1000);
