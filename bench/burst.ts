@@ -11,6 +11,7 @@ import { openDatabase } from '../src/adapters/db/database.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
+import { distinctPage, sendPages } from './pages.js';
 
 export interface BenchBurstOptions {
   databaseUrl: string;
@@ -40,45 +41,20 @@ export interface BenchBurstResult {
   seconds: number;
 }
 
-interface Stats {
+export interface Stats {
   p50: number;
   p99: number;
   max: number;
 }
 
-function stats(values: number[]): Stats {
+export function stats(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
   return { p50: Math.round(at(0.5)), p99: Math.round(at(0.99)), max: Math.round(at(1)) };
 }
 
-function page(runId: string, i: number): string {
-  const labels = { alertname: `BurstAlert${i}`, service: 'checkout', severity: 'critical', pod: `checkout-${i}` };
-  return JSON.stringify({
-    version: '4',
-    groupKey: `{}:{alertname="BurstAlert${i}",run="${runId}"}`,
-    status: 'firing',
-    receiver: 'incident-copilot',
-    groupLabels: { alertname: `BurstAlert${i}` },
-    commonLabels: labels,
-    commonAnnotations: { summary: `checkout 5xx ratio above 5% (burst page ${i})` },
-    externalURL: 'http://alertmanager.invalid',
-    alerts: [
-      {
-        status: 'firing',
-        labels,
-        annotations: { summary: `checkout 5xx ratio above 5% (burst page ${i})` },
-        startsAt: new Date().toISOString(),
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: 'http://prometheus.invalid/graph',
-        fingerprint: `${runId}-${i}`,
-      },
-    ],
-  });
-}
-
 /** What a call the workspace accepted showed: incidents whose first message it was, and whose result it showed. */
-function readCall(
+export function readCall(
   call: { method: string; args: Record<string, unknown> },
   alerts: string,
 ): { first: string[]; briefed: string[] } {
@@ -169,23 +145,11 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
     const url = app.url;
     // The burst, evenly over `overMs`, 64 senders at most in flight; each page's time is when it was sent.
     const byFingerprint = new Map<string, number>();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(64, opts.pages) }, async () => {
-        while (next < opts.pages) {
-          const i = next++;
-          const due = started + (i * opts.overMs) / opts.pages;
-          if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-          byFingerprint.set(`${runId}-${i}`, Date.now());
-          const res = await fetch(`${url}/webhooks/alertmanager`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: page(runId, i),
-          });
-          await res.arrayBuffer();
-          if (res.status !== 202) throw new Error(`page ${i} answered ${res.status}`);
-        }
-      }),
+    await sendPages(
+      `${url}/webhooks/alertmanager`,
+      Array.from({ length: opts.pages }, (_, i) => distinctPage(runId, i)),
+      opts.overMs,
+      { onSent: (i, at) => byFingerprint.set(`${runId}-${i}`, at) },
     );
     const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
     for (;;) {

@@ -35,7 +35,7 @@ export async function benchCharts(runs = 30): Promise<void> {
       { at: (T0 + 70 * 60) * 1000, label: 'onset 03:10', kind: 'onset' },
     ],
   });
-  for (let i = 0; i < 2; i++) svgToPng(await renderChartSvg(view));
+  for (let i = 0; i < 2; i++) await svgToPng(await renderChartSvg(view));
   const svgMs: number[] = [];
   const pngMs: number[] = [];
   let bytes = 0;
@@ -43,7 +43,7 @@ export async function benchCharts(runs = 30): Promise<void> {
     const t0 = performance.now();
     const svg = await renderChartSvg(view);
     const t1 = performance.now();
-    bytes = svgToPng(svg).length;
+    bytes = (await svgToPng(svg)).length;
     pngMs.push(performance.now() - t1);
     svgMs.push(t1 - t0);
   }

@@ -1,7 +1,8 @@
 // `npm run bench`: the speed figures. Intake near the database's limit (bench/intake.ts), 1,000 deliveries to first
 // messages on real Postgres, the web role's intake while a
 // worker role processes a 1,000-page burst (and SQL statements per page), timer lateness (10,000 pending timers on
-// each queue), the investigator's time per scenario, and a chart's render time. Uses DATABASE_URL and REDIS_URL,
+// each queue), the investigator's time per scenario, a chart's render time, and the started command's memory and start
+// time (bench/memory.ts). Uses DATABASE_URL and REDIS_URL,
 // defaulting to the local services.
 import { benchCharts } from './charts.js';
 import { benchDeliveries } from './deliveries.js';
@@ -10,6 +11,8 @@ import { benchInvestigate } from './investigate.js';
 import { benchAllTimers } from './timers.js';
 import { benchRoles, printRoles } from './roles.js';
 import { benchBurst, printBurst } from './burst.js';
+import { benchMemory, printMemory } from './memory.js';
+import { benchStorm, printStorm } from './storm.js';
 
 const env = {
   ...process.env,
@@ -73,6 +76,20 @@ async function main(): Promise<void> {
         );
       }
     }
+  }
+  if (wants('storm')) {
+    console.log(
+      '\n-- storm: one failing database under 40 services, 1,000 alerts within a minute, real Postgres queue',
+    );
+    printStorm(await benchStorm({ databaseUrl: env.DATABASE_URL }));
+  }
+  if (wants('memory')) {
+    const pages = Number(process.env.BENCH_BURST ?? 1000);
+    console.log(
+      `\n-- memory and start: \`incident-copilot start\` with no settings (local workspace), a ${pages}-page burst`,
+    );
+    printMemory(await benchMemory({ pages }), 'embedded default (PGlite)');
+    printMemory(await benchMemory({ pages, databaseUrl: env.DATABASE_URL }), 'real Postgres (DATABASE_URL)');
   }
   if (wants('investigate')) {
     console.log('\n-- investigation: the deterministic investigator per scenario, in process');

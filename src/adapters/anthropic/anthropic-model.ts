@@ -1,5 +1,5 @@
 // The LanguageModel port on Anthropic's Messages API (@anthropic-ai/sdk), with vendor errors as ExternalServiceError.
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { ExternalServiceError } from '../../errors.js';
 import type {
   LanguageModel,
@@ -23,16 +23,24 @@ export interface AnthropicModelOptions {
 
 /** Builds the Anthropic-backed model. The API key stays inside the SDK client; nothing here logs it. */
 export function createAnthropicModel(opts: AnthropicModelOptions): LanguageModel {
-  const client = new Anthropic({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseURL ?? null,
-    timeout: opts.timeoutMs ?? 60_000,
-    maxRetries: opts.maxRetries ?? 2,
-  });
+  // The SDK is loaded on the first request (~15 MB resident and half a second of start-up otherwise paid by every
+  // process, with or without a key).
+  let sdk: Promise<{ Sdk: typeof Anthropic; client: Anthropic }> | undefined;
+  const load = () =>
+    (sdk ??= import('@anthropic-ai/sdk').then(({ default: Sdk }) => ({
+      Sdk,
+      client: new Sdk({
+        apiKey: opts.apiKey,
+        baseURL: opts.baseURL ?? null,
+        timeout: opts.timeoutMs ?? 60_000,
+        maxRetries: opts.maxRetries ?? 2,
+      }),
+    })));
   return {
     provider: 'anthropic',
     model: opts.model,
     async complete(request: ModelRequest, options: { signal?: AbortSignal } = {}): Promise<ModelResponse> {
+      const { Sdk, client } = await load();
       let message: Anthropic.Message;
       try {
         message = await client.messages.create(
@@ -51,7 +59,7 @@ export function createAnthropicModel(opts: AnthropicModelOptions): LanguageModel
           { signal: options.signal },
         );
       } catch (err) {
-        throw toExternalError(err);
+        throw toExternalError(err, Sdk);
       }
       return {
         id: message.id,
@@ -85,7 +93,7 @@ function toAnthropicMessage(m: ModelRequest['messages'][number]): Anthropic.Mess
   };
 }
 
-function toExternalError(err: unknown): ExternalServiceError {
+function toExternalError(err: unknown, Anthropic: typeof import('@anthropic-ai/sdk').default): ExternalServiceError {
   if (err instanceof Anthropic.APIUserAbortError)
     return new ExternalServiceError('anthropic', 'request aborted', { retryable: true, cause: err });
   if (err instanceof Anthropic.APIConnectionTimeoutError)

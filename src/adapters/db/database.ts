@@ -1,6 +1,9 @@
 // The database: knex on Postgres (DATABASE_URL) or on embedded PGlite under DATA_DIR, with the same migrations on both.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
@@ -54,8 +57,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   // The database is started (WebAssembly, initdb) before knex asks for its one connection: on a busy machine starting
   // takes longer than knex's pool waits for a connection to be made.
-  const pglite = new PGlite((connection as { filename?: string }).filename);
+  const filename = (connection as { filename?: string }).filename;
+  let pglite: PGlite;
   try {
+    if (filename && !existsSync(path.join(filename, 'PG_VERSION'))) await initDataDirElsewhere(filename);
+    pglite = new PGlite(filename, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
     await pglite.waitReady;
   } catch (err) {
     await release();
@@ -69,6 +75,48 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     migrations: { migrationSource },
   } as Knex.Config);
   return wrap(knex, 'pglite', undefined, release);
+}
+
+/**
+ * Postgres settings of the embedded database. PGlite's WebAssembly memory never shrinks, so every buffer Postgres
+ * touches stays resident: the default shared_buffers (128 MB) alone made the idle process ~130 MB larger. The
+ * copilot's working set is a few MB of hot rows; the operating system's page cache holds the rest of the files.
+ */
+export const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'wal_buffers=512kB'];
+
+/**
+ * Creates a new PGlite data directory (initdb) in a short-lived child process. In process, initdb runs two extra
+ * WebAssembly instances whose memory the process keeps long after they are closed (~400 MB resident for the life of
+ * a first start); in a child it is returned to the system when the child exits.
+ */
+async function initDataDirElsewhere(dir: string): Promise<void> {
+  // import.meta.resolve is missing under some loaders (vitest's); require's resolution finds the CommonJS build.
+  const module =
+    typeof import.meta.resolve === 'function'
+      ? import.meta.resolve('@electric-sql/pglite')
+      : pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  const script = `const { PGlite } = await import(${JSON.stringify(module)});
+const db = new PGlite(${JSON.stringify(dir)});
+await db.waitReady;
+await db.close();`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new AppError(
+            'database_init_failed',
+            `Creating the embedded database in ${dir} failed (${signal ?? `exit ${code}`}): ${stderr.trim().slice(-2000)}`,
+          ),
+        );
+    });
+  });
 }
 
 function wrap(knex: Knex, kind: Database['kind'], schema: string | undefined, release: () => Promise<void>): Database {

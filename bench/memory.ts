@@ -1,0 +1,196 @@
+// Bench: memory and start time of `incident-copilot start` as a user runs it (the compiled dist/ when `npm run build`
+// is up to date, else src/ through tsx; the entry is printed), with no settings but a fresh DATA_DIR and a free PORT:
+// the embedded default (PGlite) and, with DATABASE_URL, real Postgres (a fresh database, dropped after). Prints the
+// time to the first /healthz answer on a first start (new data directory: initdb and every migration) and on a
+// restart, the resident set (VmRSS) idle after the restart, and the peak (VmHWM) while a burst of distinct pages is
+// taken in and worked on; with the load average, since times on a busy machine are not a quiet machine's.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { chooseEntry } from '../bin/choose-entry.js';
+import { loadAverage } from './load-client.js';
+import { sendPages, distinctPage } from './pages.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface BenchMemoryOptions {
+  /** Real Postgres server; the embedded default when unset. */
+  databaseUrl?: string;
+  /** Distinct pages in the burst (default 1,000), sent over `overMs` (default 4 s). */
+  pages?: number;
+  overMs?: number;
+  /** How long the burst is watched after it is sent (default 60 s). */
+  watchMs?: number;
+}
+
+export interface BenchMemoryResult {
+  entry: string;
+  firstStartMs: number;
+  restartMs: number;
+  idleRssMb: number;
+  peakRssMb: number;
+  accepted: number;
+  pages: number;
+  load: string;
+}
+
+export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchMemoryResult> {
+  const pages = opts.pages ?? 1000;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-bench-memory-'));
+  const database = opts.databaseUrl ? await freshDatabase(opts.databaseUrl) : undefined;
+  const entry = chooseEntry(root);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'error',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+  };
+  try {
+    const first = await startApp(env);
+    await first.stop();
+    const app = await startApp(env);
+    try {
+      // Idle: what is resident once start-up's garbage is collected and the timers have settled.
+      await sleep(10_000);
+      const samples: number[] = [];
+      for (let i = 0; i < 5; i++, await sleep(1000)) samples.push(rssMb(app.child.pid!, 'VmRSS'));
+      const idle = median(samples);
+      const runId = randomUUID().slice(0, 8);
+      const accepted = await sendPages(
+        `${app.url}/webhooks/alertmanager`,
+        Array.from({ length: pages }, (_, i) => distinctPage(runId, i)),
+        opts.overMs ?? 4000,
+        { senders: 16, tolerateFailures: true },
+      );
+      await sleep(opts.watchMs ?? 60_000);
+      return {
+        entry: `${entry.kind} (${entry.reason})`,
+        firstStartMs: first.startMs,
+        restartMs: app.startMs,
+        idleRssMb: idle,
+        peakRssMb: rssMb(app.child.pid!, 'VmHWM'),
+        accepted,
+        pages,
+        load: loadAverage(),
+      };
+    } finally {
+      await app.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
+  }
+}
+
+export function printMemory(r: BenchMemoryResult, label: string): void {
+  console.log(`  ${label}: entry ${r.entry}`);
+  console.log(
+    `  start to /healthz: first start (new data) ${(r.firstStartMs / 1000).toFixed(1)} s, restart ${(r.restartMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  RSS idle ${r.idleRssMb.toFixed(0)} MB; peak ${r.peakRssMb.toFixed(0)} MB with a burst of ${r.pages} distinct pages (${r.accepted} accepted)   [${r.load}]`,
+  );
+}
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'incident-copilot.js'), 'start'], {
+    cwd: root,
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode} before /healthz:\n${stderr}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - t0 > 300_000) {
+      child.kill('SIGKILL');
+      throw new Error(`no /healthz within 300 s:\n${stderr}`);
+    }
+    await sleep(50);
+  }
+  const startMs = performance.now() - t0;
+  return {
+    child,
+    url,
+    startMs,
+    async stop() {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no ${field} for process ${pid}`);
+  return Number(m[1]) / 1024;
+}
+
+async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `copilot_bench_memory_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
