@@ -6,6 +6,7 @@ import { reliabilityTable, summarizeByCategory, type EvalCase, type EvalSummary 
 import { featuresOf, fitCalibration, type CalibrationSample } from './fit-calibration.js';
 import { generateScenarios } from './generator/generate-scenarios.js';
 import { generateSituations } from './generator/situations.js';
+import { generateHarder } from './generator-b/index.js';
 import { investigateDeterministic } from '../src/investigation/investigate.js';
 import { pageSummaryFromScenario } from './scenario-format.js';
 import type { InvestigationResult, InvestigationStep } from '../src/investigation/ports.js';
@@ -294,10 +295,10 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
 export async function runGenerateCommand(argv: string[], io: CommandIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, ['--situations'], ['--out', '--count', '--seed']);
+    args = parseArgs(argv, ['--situations', '--harder'], ['--out', '--count', '--seed']);
   } catch (err) {
     io.stderr(
-      `scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S [--situations]`,
+      `scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S [--situations | --harder]`,
     );
     return 2;
   }
@@ -309,7 +310,11 @@ export async function runGenerateCommand(argv: string[], io: CommandIo): Promise
     return 2;
   }
   mkdirSync(out, { recursive: true });
-  const make = args.flags.has('--situations') ? generateSituations : generateScenarios;
+  const make = args.flags.has('--harder')
+    ? generateHarder
+    : args.flags.has('--situations')
+      ? generateSituations
+      : generateScenarios;
   for (const s of make({ count, seed })) writeFileSync(path.join(out, `${s.id}.json`), JSON.stringify(s));
   io.stdout(`wrote ${count} scenarios to ${out} (seed ${seed})`);
   return 0;
