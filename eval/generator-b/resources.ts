@@ -80,7 +80,8 @@ export const realTelemetry: Situation = (w, onset) => {
   if (busy.length && rng.chance(0.7)) {
     const s = rng.pick(busy).name;
     const e = effects(w, s);
-    const f = rng.float(1.5, 2.5);
+    // Busy with its own users, but within its capacity: traffic moves, CPU stays below saturation.
+    const f = Math.min(rng.float(1.5, 2.5), Math.pow(0.7 / w.base.get(s)!.cpu, 1 / 0.85));
     for (let i = onset - rng.int(0, 15); i < N; i++) e.rateMul[i]! *= f;
   }
   return {

@@ -263,7 +263,7 @@ export function render(w: World): Series[] {
       const phase = rng.int(0, 60);
       const mems = Array.from({ length: N }, (_, i) => {
         if (e?.leak && i >= e.leak.from) mem += e.leak.perMin * (1 + 0.3 * rng.normal()) * (1 + p * 0.15);
-        if (saw) mem = b.mem * (1 + 0.25 * (((i + phase) % saw) / saw));
+        if (saw && !e?.leak) mem = b.mem * (1 + 0.25 * (((i + phase) % saw) / saw));
         if (mem >= b.limit) {
           mem = b.mem * (1 + 0.05 * rng.normal());
           restarts++;
