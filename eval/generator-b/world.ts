@@ -154,6 +154,8 @@ export function totals(w: World): Map<string, Totals> {
     const mul = mulOf(s);
     const rate = w.diurnal.map((d, i) => b.rps * d * mul[i]!);
     const cpu = mul.map((m, i) => Math.min(1, b.cpu * Math.pow(m * w.diurnal[i]!, 0.85) + (e?.cpu[i] ?? 0)));
+    // A vendor's capacity is not ours to saturate: its failures are its own effects.
+    if (n.kind === 'external') cpu.fill(0);
     const sat = cpu.map((c) => (c > 0.85 ? 1 + (c - 0.85) * 30 : 1));
     const edges = new Map<string, number[]>();
     const err = zeros().map((_, i) => b.err + (e?.err[i] ?? 0) + (sat[i]! > 3 ? 0.01 * (sat[i]! - 3) : 0));
