@@ -6,6 +6,8 @@ import { reliabilityTable, summarizeByCategory, type EvalCase, type EvalSummary 
 import { featuresOf, fitCalibration, type CalibrationSample } from './fit-calibration.js';
 import { generateScenarios } from './generator/generate-scenarios.js';
 import { generateSituations } from './generator/situations.js';
+import { generateHarder } from './generator-b/index.js';
+import { compareLocalization, movedMost } from './baseline-moved-most.js';
 import { investigateDeterministic } from '../src/investigation/investigate.js';
 import { pageSummaryFromScenario } from './scenario-format.js';
 import type { InvestigationResult, InvestigationStep } from '../src/investigation/ports.js';
@@ -160,8 +162,14 @@ export function listJson(dir: string, warnings: string[], seen = new Set<string>
 /** Investigates every scenario with a truth under `dir` (recursively) and scores the answers. */
 export async function evaluateDirectory(
   dir: string,
-): Promise<{ cases: EvalCase[]; skipped: string[]; warnings: string[]; samples: CalibrationSample[] }> {
-  const cases: EvalCase[] = [];
+  opts: { baseline?: boolean } = {},
+): Promise<{
+  cases: Array<EvalCase & { movedMost?: string[] }>;
+  skipped: string[];
+  warnings: string[];
+  samples: CalibrationSample[];
+}> {
+  const cases: Array<EvalCase & { movedMost?: string[] }> = [];
   const skipped: string[] = [];
   const warnings: string[] = [];
   const samples: CalibrationSample[] = [];
@@ -180,7 +188,7 @@ export async function evaluateDirectory(
     const { result } = await investigateScenario(loaded.scenario, steps);
     // Time per scenario includes reading, parsing and validating the file, as `investigate` would.
     const c = { id: loaded.scenario.id, truth: loaded.truth, result, ms: performance.now() - started };
-    cases.push(c);
+    cases.push(opts.baseline ? { ...c, movedMost: movedMost(loaded.scenario) } : c);
     const f = featuresOf(steps);
     if (f) samples.push({ case: c, ...f });
   }
@@ -216,11 +224,16 @@ export function formatEvalTable(summary: ReturnType<typeof summarizeByCategory>)
 export async function runEvalCommand(argv: string[], io: CommandIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, ['--json', '--verbose', '--fit'], []);
+    args = parseArgs(argv, ['--json', '--verbose', '--fit'], ['--baseline']);
+    const b = args.options.get('--baseline');
+    if (b !== undefined && b !== 'moved-most') throw new UsageError(`unknown baseline ${b} (known: moved-most)`);
   } catch (err) {
-    io.stderr(`eval: ${(err as Error).message}\nUsage: incident-copilot eval DIR [--json] [--verbose] [--fit]`);
+    io.stderr(
+      `eval: ${(err as Error).message}\nUsage: incident-copilot eval DIR [--json] [--verbose] [--fit] [--baseline moved-most]`,
+    );
     return 2;
   }
+  const baseline = args.options.has('--baseline');
   const dir = args.positional[0];
   if (!dir) {
     io.stderr('eval: DIR is required\nUsage: incident-copilot eval DIR [--json]');
@@ -228,7 +241,7 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
   }
   let evaluated;
   try {
-    evaluated = await evaluateDirectory(dir);
+    evaluated = await evaluateDirectory(dir, { baseline });
   } catch (err) {
     io.stderr(`eval: cannot read ${dir}: ${(err as Error).message}`);
     return 2;
@@ -261,6 +274,7 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
         : `${c.result.hypotheses[0]?.category} ${c.result.hypotheses[0]?.service} ${c.result.hypotheses[0]?.cause ?? ''}`.trim(),
     }));
   const fitted = args.flags.has('--fit') ? fitCalibration(evaluated.samples) : undefined;
+  const localization = baseline ? compareLocalization(evaluated.cases) : undefined;
   if (args.flags.has('--json')) {
     io.stdout(
       JSON.stringify(
@@ -270,6 +284,7 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
           skipped: evaluated.skipped,
           failures,
           ...(fitted ? { fitted } : {}),
+          ...(localization ? { localization } : {}),
         },
         null,
         2,
@@ -282,6 +297,14 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
       io.stdout(
         `\nfitted calibration (${fitted.counts.known} known, ${fitted.counts.novel} novel answers):\nKNOWN_WEIGHTS = ${JSON.stringify(fitted.known)}\nNOVEL_WEIGHTS = ${JSON.stringify(fitted.novel)}`,
       );
+    if (localization) {
+      const p = (x: number) => (Number.isNaN(x) ? '-' : `${(x * 100).toFixed(1)}%`);
+      io.stdout(
+        `\nresource faults localized (${localization.n} scenarios; right service, any category):\n` +
+          `  investigator  top-1 ${p(localization.investigatorTop1)}  top-3 ${p(localization.investigatorTop3)}\n` +
+          `  moved-most    top-1 ${p(localization.baselineTop1)}  top-3 ${p(localization.baselineTop3)}`,
+      );
+    }
     if (evaluated.skipped.length)
       io.stdout(`skipped ${evaluated.skipped.length}: ${evaluated.skipped.slice(0, 5).join('; ')}`);
     if (args.flags.has('--verbose'))
@@ -294,10 +317,10 @@ export async function runEvalCommand(argv: string[], io: CommandIo): Promise<num
 export async function runGenerateCommand(argv: string[], io: CommandIo): Promise<number> {
   let args;
   try {
-    args = parseArgs(argv, ['--situations'], ['--out', '--count', '--seed']);
+    args = parseArgs(argv, ['--situations', '--harder'], ['--out', '--count', '--seed']);
   } catch (err) {
     io.stderr(
-      `scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S [--situations]`,
+      `scenarios generate: ${(err as Error).message}\nUsage: incident-copilot scenarios generate --out DIR --count N --seed S [--situations | --harder]`,
     );
     return 2;
   }
@@ -309,7 +332,11 @@ export async function runGenerateCommand(argv: string[], io: CommandIo): Promise
     return 2;
   }
   mkdirSync(out, { recursive: true });
-  const make = args.flags.has('--situations') ? generateSituations : generateScenarios;
+  const make = args.flags.has('--harder')
+    ? generateHarder
+    : args.flags.has('--situations')
+      ? generateSituations
+      : generateScenarios;
   for (const s of make({ count, seed })) writeFileSync(path.join(out, `${s.id}.json`), JSON.stringify(s));
   io.stdout(`wrote ${count} scenarios to ${out} (seed ${seed})`);
   return 0;

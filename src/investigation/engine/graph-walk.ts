@@ -2,6 +2,7 @@
 import type { EvidenceRef } from '../ports.js';
 import {
   decide,
+  hotCpu,
   logRef,
   metricRef,
   MIN,
@@ -33,7 +34,8 @@ export function implicated(
     strength += 3;
     evidence.push(metricRef(edge!, ctx));
   }
-  const own = [...relatedSymptoms(ctx, dep), ...resourceFindings(ctx, dep)];
+  const symptomsOfDep = relatedSymptoms(ctx, dep);
+  const own = [...symptomsOfDep, ...resourceFindings(ctx, dep)];
   if (own.length) {
     strength += 2;
     evidence.push(...own.slice(0, 3).map((f) => metricRef(f, ctx)));
@@ -74,6 +76,9 @@ export function implicated(
     }
   }
   if (strength === 0) return null;
+  // A caller whose own CPU ran out explains its own slowness: a dependency that is merely busy (a resource moved, no
+  // symptom of its own, no failing calls, no errors naming it) does not take the blame from it.
+  if (!edgeFailing && symptomsOfDep.length === 0 && mentions.length === 0 && !mute && hotCpu(ctx, caller)) return null;
   // An edge that was measured and stayed healthy while only the dependency's latency moved: the caller's errors are its own.
   if (
     edge &&

@@ -48,8 +48,63 @@ export function trafficJump(
   return { ratio, stepped, onset: req.departure.onset };
 }
 
+/** A traffic step into `service` with this incident (above the trend, within minutes), or undefined. */
+function surgeInto(ctx: Context, service: string): { req: SeriesFinding; ratio: number; onset: number } | undefined {
+  const req = strongestOf(ctx, service, 'request_rate');
+  const d = req?.departure;
+  if (!req?.significant || !d || d.direction !== 'up' || d.onset < ctx.t0 - RELATED) return undefined;
+  const j = trafficJump(req, ctx.t0);
+  return j.ratio >= 1.6 && j.stepped ? { req, ratio: j.ratio, onset: j.onset } : undefined;
+}
+
+/**
+ * Load that entered above the root: the highest service on the walk's path whose traffic stepped up with this incident
+ * receives the surge; what saturated below it (often a database, with no traffic series of its own) only carries it.
+ */
+export function surgeAbove(ctx: Context, root: Root): Candidate[] {
+  const cpu = hotCpu(ctx, root.service);
+  const lat = strongestOf(ctx, root.service, 'latency_p99') ?? strongestOf(ctx, root.service, 'db_query_latency_p99');
+  if (!cpu && !surgeInto(ctx, root.service) && !lat?.significant) return [];
+  for (const s of root.path.slice(0, -1)) {
+    const got = surgeInto(ctx, s);
+    if (!got) continue;
+    const signals = ['traffic_step', 'downstream_saturated', ...(cpu ? ['cpu_hot'] : [])];
+    return [
+      {
+        hypothesis: hyp(
+          'traffic_surge',
+          s,
+          null,
+          `traffic into ${s} stepped up ${formatFactor(got.ratio)} above its trend at ${hhmm(got.onset, ctx.zone)}; ${root.service} below it saturated under the extra load`,
+          [
+            metricRef(got.req, ctx),
+            ...(cpu ? [metricRef(cpu, ctx)] : []),
+            ...(lat?.significant ? [metricRef(lat, ctx)] : []),
+            ...pastRefs(ctx, s, 'traffic_surge'),
+          ],
+        ),
+        score: 5 + signals.length * 0.9,
+        signals,
+        primary: true,
+      },
+    ];
+  }
+  return [];
+}
+
 export function loadSignatures(ctx: Context, root: Root): Candidate[] {
   const { service } = root;
+  const above = surgeAbove(ctx, root);
+  if (above.length) {
+    // The root's own CPU is the surge's effect: keep it as a less likely reading.
+    const own = loadSignatures(ctx, { ...root, path: [service] });
+    return [
+      ...above,
+      ...own.map((c) =>
+        c.hypothesis.category === 'cpu_saturation' ? { ...c, score: Math.min(c.score, above[0]!.score - 1.5) } : c,
+      ),
+    ];
+  }
   const req = strongestOf(ctx, service, 'request_rate');
   const lat = strongestOf(ctx, service, 'latency_p99');
   const cpu = hotCpu(ctx, service);

@@ -24,8 +24,19 @@ function raisesRetries(text: string): boolean {
   return /(raise|increase|more|bump)\w*\s.*retr|retr\w*\s.*(raise|increase|up)/i.test(text);
 }
 
+/**
+ * The storm may show below the service it hits (the extra calls reach that service's own dependencies too): look at the
+ * root and every service above it on the walk's path, nearest first.
+ */
 export function retryStormSignature(ctx: Context, root: Root): Candidate[] {
-  const { service } = root;
+  for (const service of [...root.path].reverse()) {
+    const found = stormAt(ctx, service, root);
+    if (found.length) return found;
+  }
+  return [];
+}
+
+function stormAt(ctx: Context, service: string, root: Root): Candidate[] {
   const req = strongestOf(ctx, service, 'request_rate');
   const d = req?.departure;
   if (!req?.significant || !d || d.direction !== 'up' || d.ratio < 1.8 || d.onset < ctx.t0 - RELATED) return [];
