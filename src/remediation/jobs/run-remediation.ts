@@ -156,6 +156,15 @@ async function finish(
       now,
     );
     if (!updated) return undefined;
+    const spans = await recordRunSpan(trx, ctx.logger, run, {
+      kind: 'action',
+      startedAt: actionStarted,
+      attributes: {
+        'copilot.action.ok': outcome.ok,
+        ...(outcome.externalRef ? { 'copilot.action.external_ref': outcome.externalRef } : {}),
+        ...(outcome.ok ? {} : { 'error.type': 'action_failed' }),
+      },
+    });
     const verifies = outcome.ok && !run.undoOf && action;
     await requestPresentation(
       ctx,
@@ -226,17 +235,9 @@ async function finish(
         },
       );
     }
-    return updated;
+    return { updated, spans };
   });
   if (!finished) return;
-  await recordRunSpan(ctx, run, {
-    kind: 'action',
-    startedAt: actionStarted,
-    attributes: {
-      'copilot.action.ok': outcome.ok,
-      ...(outcome.externalRef ? { 'copilot.action.external_ref': outcome.externalRef } : {}),
-      ...(outcome.ok ? {} : { 'error.type': 'action_failed' }),
-    },
-  });
+  ctx.services.traces?.export(finished.spans);
   ctx.events.emit('remediation.finished', { incidentId: run.incidentId, actionRunId: run.id, ok: outcome.ok });
 }

@@ -169,22 +169,23 @@ export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemed
           data: { runId: run.id, action: run.action, ...stored },
           dedupeKey: `remediation:${run.id}:verified`,
         });
-        return updated;
+        const spans = await recordRunSpan(trx, ctx.logger, run, {
+          kind: 'verification',
+          startedAt: verifyStarted,
+          attributes: {
+            'copilot.verification.recovered': verdict.recovered,
+            'copilot.verification.role': verdict.role,
+            ...(verdict.value !== null ? { 'copilot.verification.value': verdict.value } : {}),
+            ...(verdict.limit !== null ? { 'copilot.verification.limit': verdict.limit } : {}),
+            'copilot.verification.detail': verdict.detail,
+          },
+        });
+        return { updated, spans };
       });
       if (!judged) return;
-      await recordRunSpan(ctx, run, {
-        kind: 'verification',
-        startedAt: verifyStarted,
-        attributes: {
-          'copilot.verification.recovered': verdict.recovered,
-          'copilot.verification.role': verdict.role,
-          ...(verdict.value !== null ? { 'copilot.verification.value': verdict.value } : {}),
-          ...(verdict.limit !== null ? { 'copilot.verification.limit': verdict.limit } : {}),
-          'copilot.verification.detail': verdict.detail,
-        },
-      });
+      ctx.services.traces?.export(judged.spans);
       ctx.events.emit('remediation.verified', { incidentId: run.incidentId, actionRunId: run.id, recovered });
-      await settle(ctx, judged, stored);
+      await settle(ctx, judged.updated, stored);
     },
   });
 }
