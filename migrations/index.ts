@@ -20,6 +20,7 @@ import * as createAutonomyTables from './20261201_0610_autonomy15_create_autonom
 import * as addDigestItemData from './20261201_0670_burst16_add_digest_item_data.js';
 import * as createDrillRequests from './20261201_0640_drill13_create_drill_requests.js';
 import * as createMeasureOutcomes from './20261201_0620_measure15_create_outcomes.js';
+import * as addSpanIds from './20261201_0680_trace15_add_span_ids.js';
 
 interface Migration {
   name: string;
@@ -46,6 +47,7 @@ export const migrations: Migration[] = [
   { name: '20261201_0670_burst16_add_digest_item_data', module: addDigestItemData },
   { name: '20261201_0640_drill13_create_drill_requests', module: createDrillRequests },
   { name: '20261201_0620_measure15_create_outcomes', module: createMeasureOutcomes },
+  { name: '20261201_0680_trace15_add_span_ids', module: addSpanIds },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

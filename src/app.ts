@@ -1,4 +1,5 @@
 // The one place that builds adapters from configuration and wires everything: database, queue, Slack, HTTP, capabilities.
+import { createTraceExporter } from './adapters/otlp/trace-exporter.js';
 import type { Router } from 'express';
 import type { AppConfig } from './config.js';
 import { systemClock, type AppContext, type Clock } from './context.js';
@@ -134,11 +135,12 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     queue?: () => Promise<void>;
     runbooks?: () => Promise<void>;
     listeners?: () => Promise<void>;
+    traces?: () => Promise<void>;
   } = {};
   const cleanup = () => {
     deadline = Date.now() + env.SHUTDOWN_TIMEOUT_MS;
     return runCleanup(
-      [stops.http, stops.runbooks, stops.slack, stops.queue, stops.listeners, () => db.close()],
+      [stops.http, stops.runbooks, stops.slack, stops.queue, stops.listeners, stops.traces, () => db.close()],
       logger,
     );
   };
@@ -246,6 +248,16 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     const pagerduty = overrides.pagerduty ?? pagerDutyFromConfig(config);
     const pagerdutyEvents = pagerDutyEventsFromConfig(config);
     const model = overrides.model ?? createInvestigationModel(config);
+    // Decision traces over OTLP/HTTP; flushed after the last jobs stopped, within what SHUTDOWN_TIMEOUT_MS leaves.
+    const traces = env.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? createTraceExporter({
+          endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+          serviceName: env.OTEL_SERVICE_NAME,
+          timeoutMs: env.OTEL_EXPORTER_OTLP_TIMEOUT,
+          logger,
+        })
+      : undefined;
+    if (traces) stops.traces = () => traces.shutdown(left());
 
     const ctx: AppContext = {
       config,
@@ -264,6 +276,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
         ...(pagerdutyEvents ? { pagerdutyEvents } : {}),
         charts: slack.charts,
         ...(overrides.drills ? { drills: overrides.drills } : {}),
+        ...(traces ? { traces } : {}),
       },
     };
 

@@ -26,6 +26,9 @@ Commands:
                                       engine and compare with what it said at the time; exits 1 when worse.
   export-scenario INC-N [--out FILE]  Write what the investigator saw for a resolved incident as a scenario,
                                       its confirmed root cause as the truth.
+  trace INC-N [--json]                Print the incident's decision trace as a tree with timings: its
+                                      investigations' queries, findings and hypotheses, the policy decisions,
+                                      the actions and their verification (DATABASE_URL).
   calibrate --from-incidents          Refit the confidence calibration on resolved incidents (calibration_fits).
   scenarios generate --out DIR [--count N] [--seed S] [--situations]
                                       Write generated scenarios (with truth) for eval and tests.
@@ -80,6 +83,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         const { runInvestigateCommand } = await import('../eval/commands.js');
         return await runInvestigateCommand(rest, io);
       }
+      case 'trace':
+        return await trace(rest, io);
       case 'export-scenario':
       case 'calibrate':
         return await incidentTool(command, rest, io);
@@ -220,6 +225,19 @@ async function drill(args: string[], io: CliIo): Promise<number> {
 async function incidentTool(command: 'export-scenario' | 'eval' | 'calibrate', args: string[], io: CliIo) {
   const { runIncidentTool } = await import('../eval/incident-commands.js');
   return runIncidentTool(command, args, io, loadConfig());
+}
+
+async function trace(args: string[], io: CliIo): Promise<number> {
+  const config = loadConfig();
+  const { openDatabase } = await import('./adapters/db/database.js');
+  const { runTraceCommand } = await import('./investigation/trace-command.js');
+  const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
+  try {
+    await db.migrate();
+    return await runTraceCommand(db.knex, args, io);
+  } finally {
+    await db.close();
+  }
 }
 
 async function migrate(io: CliIo): Promise<number> {

@@ -8,6 +8,7 @@ import type { AppMetrics } from './metrics.js';
 import type { DomainEvents } from './domain-events.js';
 import type { ChatNotifier } from './incidents/chat-notifier.js';
 import type { EvidenceSources } from './investigation/ports.js';
+import type { SpanSink } from './investigation/spans-repository.js';
 import type { ChartRenderer } from './investigation/chart-view.js';
 import type { LanguageModel } from './investigation/agent/language-model.js';
 import type { PagerDutyClient, PagerDutyEvents } from './oncall/ports.js';
@@ -34,6 +35,8 @@ export interface OptionalServices {
   charts?: ChartRenderer;
   /** The world drills run in (`/drill`; supplied by the CLI's start, from the local world); absent: no /drill. */
   drills?: DrillWorld;
+  /** Exports the decision trace's spans over OTLP/HTTP as they are stored (OTEL_EXPORTER_OTLP_ENDPOINT); absent: stored only. */
+  traces?: SpanSink;
 }
 
 export interface AppContext {

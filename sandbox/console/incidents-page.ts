@@ -7,16 +7,20 @@ import { emojify } from './emoji.js';
 import { escapeHtml, type NameLookup } from './mrkdwn.js';
 import { keyLabel, readableValue } from './readable-data.js';
 import { formatDateTime } from '../../lib/wall-clock.js';
+import { buildTraceTree, spanLabel, type TraceNode } from '../../lib/trace-tree.js';
 
-/** A span of the decision trace with the spans that ran inside it. */
+/** A span of the decision trace with its children (by parent id; a tool call's queries under the tool call). */
 export interface SpanNode {
   span: StoredSpan;
-  /** Milliseconds from the start of its investigation. */
+  /** Milliseconds from the start of its section (its investigation, or its remediation run). */
   offsetMs: number;
   children: SpanNode[];
 }
 
-/** One investigation of the incident: its spans as a tree, and how long it took from first start to last end. */
+/**
+ * One branch of the incident's trace: an investigation (its queries, model calls, hypotheses and findings), a
+ * remediation run (the policy decision, the action under it, its verification) or a correlation decision.
+ */
 export interface InvestigationTrace {
   investigationId: string;
   startedAt: number;
@@ -56,44 +60,47 @@ function since(from: Date, to: Date | null): string {
   return to ? formatDuration(to.getTime() - from.getTime()) : '—';
 }
 
-/** Kinds of span that run others inside them: the agent's tool calls query the evidence sources. */
-const CONTAINERS = new Set<StoredSpan['kind']>(['tool_call']);
-
 /**
- * The investigations' spans as trees, oldest investigation first. Spans carry no parent: a query is placed under the
- * tool call whose interval contains it; everything else (queries that merely overlap, running in parallel, model
- * turns, decisions) stays a sibling in start order, so concurrency never reads as nesting.
+ * The incident's trace as sections, oldest first: the branches under the incident's root span (spans stored before
+ * traces had a root hang at the top), grouped by the investigation or remediation run they belong to, each a tree by
+ * parent ids (lib/trace-tree.ts) with offsets from the section's start.
  */
 export function buildTraces(spans: readonly StoredSpan[]): InvestigationTrace[] {
-  const byInvestigation = new Map<string, StoredSpan[]>();
-  for (const s of spans) {
-    const list = byInvestigation.get(s.investigationId) ?? [];
-    list.push(s);
-    byInvestigation.set(s.investigationId, list);
+  const tree = buildTraceTree(spans);
+  const root = tree.roots.length === 1 && tree.roots[0]!.span.kind === 'incident' ? tree.roots[0] : undefined;
+  const top = root ? root.children : tree.roots.filter((n) => n.span.kind !== 'incident');
+  const groups = new Map<string, TraceNode<StoredSpan>[]>();
+  for (const n of top) {
+    const list = groups.get(n.span.investigationId) ?? [];
+    list.push(n);
+    groups.set(n.span.investigationId, list);
   }
   const traces: InvestigationTrace[] = [];
-  for (const [investigationId, list] of byInvestigation) {
-    const sorted = [...list].sort((a, b) => a.startedAt - b.startedAt || b.durationMs - a.durationMs || a.id - b.id);
-    const startedAt = sorted[0]!.startedAt;
-    const endedAt = Math.max(...sorted.map((s) => s.startedAt + s.durationMs));
-    const roots: SpanNode[] = [];
-    const open: SpanNode[] = [];
-    for (const span of sorted) {
-      const node: SpanNode = { span, offsetMs: span.startedAt - startedAt, children: [] };
-      const end = span.startedAt + span.durationMs;
-      while (open.length) {
-        const top = open[open.length - 1]!.span;
-        const contains = span.startedAt >= top.startedAt && end <= top.startedAt + top.durationMs;
-        if (CONTAINERS.has(top.kind) && span.kind === 'query' && contains) break;
-        open.pop();
-      }
-      const parent = open[open.length - 1];
-      (parent ? parent.children : roots).push(node);
-      open.push(node);
-    }
-    traces.push({ investigationId, startedAt, durationMs: endedAt - startedAt, roots });
+  for (const [investigationId, nodes] of groups) {
+    const all: StoredSpan[] = [];
+    const collect = (n: TraceNode<StoredSpan>) => {
+      all.push(n.span);
+      n.children.forEach(collect);
+    };
+    nodes.forEach(collect);
+    const startedAt = Math.min(...all.map((s) => s.startedAt));
+    const endedAt = Math.max(...all.map((s) => s.startedAt + s.durationMs));
+    const rebase = (n: TraceNode<StoredSpan>): SpanNode => ({
+      span: n.span,
+      offsetMs: n.span.startedAt - startedAt,
+      children: n.children.map(rebase),
+    });
+    traces.push({ investigationId, startedAt, durationMs: endedAt - startedAt, roots: nodes.map(rebase) });
   }
   return traces.sort((a, b) => a.startedAt - b.startedAt);
+}
+
+/** A section's heading: which investigation, remediation run or correlation it is. */
+function sectionTitle(t: InvestigationTrace, investigationNumber: number): string {
+  const run = /^remediation-run-(\d+)$/.exec(t.investigationId);
+  if (run) return `Remediation run #${run[1]}`;
+  if (t.investigationId.startsWith('correlation-')) return 'Correlation';
+  return `Investigation ${investigationNumber}`;
 }
 
 function person(id: string | null, names: NameLookup): string {
@@ -189,6 +196,10 @@ function renderSpan(node: SpanNode, traceMs: number, timeZone: string): string {
     `<li class="span span-${escapeHtml(span.kind)}">` +
     `<div class="span-line"><span class="span-kind">${escapeHtml(span.kind)}</span> <span class="span-name">${escapeHtml(span.name)}</span>` +
     ` <span class="span-time">+${formatSpanMs(node.offsetMs)} · ${formatSpanMs(span.durationMs)}</span>` +
+    // What was concluded or decided, on the row itself (the hypothesis, the rule that decided, the outcome).
+    (span.kind !== 'query' && spanLabel(span)
+      ? ` <span class="span-label">${escapeHtml(spanLabel(span))}</span>`
+      : '') +
     // Which query it was, on the row itself: the trace is read by what was asked.
     (typeof span.attributes['copilot.query'] === 'string'
       ? ` <code class="span-query">${escapeHtml(compact('query', span.attributes['copilot.query'], timeZone, 120))}</code>`
@@ -201,16 +212,24 @@ function renderSpan(node: SpanNode, traceMs: number, timeZone: string): string {
   );
 }
 
-function renderTraces(traces: readonly InvestigationTrace[], timeZone: string): string {
+function renderTraces(spans: readonly StoredSpan[], timeZone: string): string {
+  const traces = buildTraces(spans);
   if (!traces.length) return '<div class="muted">No investigation recorded yet.</div>';
-  return traces
-    .map(
-      (t, i) =>
-        `<section class="trace" data-investigation="${escapeHtml(t.investigationId)}">` +
-        `<h4>Investigation ${i + 1} <span class="muted">${escapeHtml(formatWhen(new Date(t.startedAt), timeZone))} · ${formatSpanMs(t.durationMs)}</span></h4>` +
-        `<ul class="span-tree">${t.roots.map((r) => renderSpan(r, t.durationMs, timeZone)).join('')}</ul></section>`,
-    )
-    .join('');
+  const traceId = spans.find((s) => s.kind === 'incident')?.traceId;
+  let investigations = 0;
+  return (
+    (traceId ? `<p class="muted trace-id">Trace <code>${escapeHtml(traceId)}</code></p>` : '') +
+    traces
+      .map((t) => {
+        if (!/^(remediation-run|correlation)-/.test(t.investigationId)) investigations++;
+        return (
+          `<section class="trace" data-investigation="${escapeHtml(t.investigationId)}">` +
+          `<h4>${escapeHtml(sectionTitle(t, investigations))} <span class="muted">${escapeHtml(formatWhen(new Date(t.startedAt), timeZone))} · ${formatSpanMs(t.durationMs)}</span></h4>` +
+          `<ul class="span-tree">${t.roots.map((r) => renderSpan(r, t.durationMs, timeZone)).join('')}</ul></section>`
+        );
+      })
+      .join('')
+  );
 }
 
 /** One incident: its summary line, its timeline and its decision trace. */
@@ -228,7 +247,7 @@ export function renderIncidentDetail(
     `<h2>${escapeHtml(incident.publicId)} · ${escapeHtml(incident.title)}</h2>` +
     renderIncidentList([incident], names, now, () => timeZone) +
     `<div class="incident-columns"><section><h3>Timeline</h3>${renderTimeline(timeline, incident.openedAt, names, timeZone)}</section>` +
-    `<section><h3>Decision trace</h3>${renderTraces(buildTraces(spans), timeZone)}</section></div>` +
+    `<section><h3>Decision trace</h3>${renderTraces(spans, timeZone)}</section></div>` +
     '</div>'
   );
 }

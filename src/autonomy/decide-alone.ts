@@ -89,7 +89,14 @@ export async function decideAlone(
   };
   const decision = await decideNow(ctx, run, decider, incident.status);
   const at = ctx.clock.now();
-  await recordDecision(ctx.knex, { run, decision, decider, startedAt, at });
+  await recordDecision(ctx.knex, {
+    sink: ctx.services.traces,
+    run,
+    decision,
+    decider,
+    startedAt,
+    at,
+  });
   await insertDecision(ctx.knex, {
     incidentId: run.incidentId,
     runId: run.id,

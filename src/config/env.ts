@@ -72,6 +72,15 @@ export const envSchema = z.object({
   ROLE: optionalString
     .transform((v) => v ?? 'all')
     .pipe(z.enum(['web', 'worker', 'all'], { message: 'expected one of web, worker, all' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl('an OTLP/HTTP collector (spans go to <endpoint>/v1/traces)').refine(
+    (v) => v === undefined || URL.canParse(v),
+    { message: 'expected an http(s) URL of an OTLP/HTTP collector' },
+  ),
+  OTEL_SERVICE_NAME: optionalString.transform((v) => v ?? 'incident-copilot'),
+  OTEL_EXPORTER_OTLP_TIMEOUT: optionalString
+    .transform((v) => v ?? '10000')
+    .pipe(z.string().regex(/^\d+$/, 'expected milliseconds as a whole number').transform(Number))
+    .pipe(z.number().int().min(1, 'expected at least 1 ms')),
   SHUTDOWN_TIMEOUT_MS: optionalString
     .transform((v) => v ?? '10000')
     .pipe(z.string().regex(/^\d+$/, 'expected milliseconds as a whole number').transform(Number)),

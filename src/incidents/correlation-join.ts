@@ -90,7 +90,7 @@ export async function joinCorrelatedIncident(
     reason: decision.reason,
   };
   // The decision's trace, beside the investigation's spans (the console's decision trace shows it).
-  await saveSpans(trx, incident.id, `correlation-${incident.id}`, [
+  const spans = await saveSpans(trx, incident.id, `correlation-${incident.id}`, [
     {
       name: 'correlation.join',
       kind: 'decision',
@@ -99,6 +99,9 @@ export async function joinCorrelatedIncident(
       attributes: { ...data, candidates: candidates.length, changedServices: changed.map((c) => c.service) },
     },
   ]);
+  // Exported now, inside the ingest transaction: were it rolled back, the collector would hold a decision the
+  // database does not (the page is then redelivered and decided again).
+  ctx.services.traces?.export(spans);
   ctx.logger.info({ incidentId: incident.id, ...data }, 'page joined an open incident (storm correlation)');
   return {
     incident,

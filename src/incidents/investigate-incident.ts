@@ -8,6 +8,7 @@ import type { Hypothesis, InvestigationResult, InvestigationStep, PageSummary } 
 import { pageFromAlertRow, pageFromDeclaration } from '../investigation/page-summary.js';
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
 import { saveSpans } from '../investigation/spans-repository.js';
+import { investigationTraceSteps } from '../investigation/trace-spans.js';
 import { latestAlertOfFingerprint } from './alerts-repository.js';
 import { findIncident, saveInvestigation, type Incident } from './repository.js';
 import { teamZone } from './onset.js';
@@ -128,7 +129,19 @@ export async function investigateIncident(
     ? movesNote(rerunCause(trigger, page), incident.investigation, result, sli, last.sliRecovered)
     : null;
   const investigationId = randomUUID();
-  await saveSpans(ctx.knex, incidentId, investigationId, steps);
+  const stored = await saveSpans(
+    ctx.knex,
+    incidentId,
+    investigationId,
+    investigationTraceSteps({
+      steps,
+      result,
+      startedAt: started,
+      endedAt: Date.now(),
+      trigger: trigger?.reason ?? 'opened',
+    }),
+  );
+  ctx.services.traces?.export(stored);
   const top = result.hypotheses[0]?.summary ?? null;
   const change: WhatChanged | null = alertTrigger
     ? {

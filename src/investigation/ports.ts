@@ -134,10 +134,29 @@ export interface InvestigationResult {
 /** One recorded step of an investigation (an OpenTelemetry GenAI-style span), stored with the incident. */
 export interface InvestigationStep {
   name: string;
-  kind: 'query' | 'model_call' | 'tool_call' | 'decision';
+  /**
+   * What the span is: an evidence query, a model call, a tool call, a decision (a dropped hypothesis, a policy
+   * decision, a correlation join); and the decision trace's structure: the incident (the trace's root), one
+   * investigation, a hypothesis, a finding (evidence a hypothesis cites, an anomaly), an action, its verification.
+   */
+  kind:
+    | 'query'
+    | 'model_call'
+    | 'tool_call'
+    | 'decision'
+    | 'incident'
+    | 'investigation'
+    | 'hypothesis'
+    | 'finding'
+    | 'action'
+    | 'verification';
   startedAt: number;
   durationMs: number;
   attributes: Record<string, unknown>;
+  /** The span's id (16 hex digits) when the caller names it (to parent others on it); otherwise one is drawn. */
+  spanId?: string;
+  /** The parent span's id; otherwise the parent given to saveSpans, else the incident's root span. */
+  parentSpanId?: string | null;
 }
 
 /** Receives each step as it happens. */

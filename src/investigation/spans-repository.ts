@@ -1,22 +1,103 @@
-// Stores an investigation's recorded steps (spans) in Postgres, so a briefing can be replayed and scored.
+// Stores the decision trace's spans in Postgres (so a briefing can be replayed, scored and shown as a tree): one trace
+// per incident, rooted at the incident's own span; spans of a run with no incident (a CLI scenario) get a trace each.
 import type { Knex } from 'knex';
 import type { InvestigationStep } from './ports.js';
+import { isSpanId, newSpanId, newTraceId } from './trace-ids.js';
 
 /** A stored span, as read back. */
 export interface StoredSpan extends InvestigationStep {
   id: number;
   incidentId: number | null;
   investigationId: string;
+  /** 32 hex digits: the incident's trace. */
+  traceId: string;
+  /** 16 hex digits. */
+  spanId: string;
+  /** The parent's span id; null for a trace's root. */
+  parentSpanId: string | null;
 }
 
-/** Appends the steps of one investigation; inserts nothing for an empty list. */
+/** Receives spans once stored (the OTLP exporter, when OTEL_EXPORTER_OTLP_ENDPOINT is set). Never throws, never waits. */
+export interface SpanSink {
+  export(spans: readonly StoredSpan[]): void;
+}
+
+/** An incident's trace: its id and the id of its root span. */
+export interface IncidentTrace {
+  traceId: string;
+  rootSpanId: string;
+}
+
+interface SpanRow {
+  id: number | string;
+  incident_id: number | null;
+  investigation_id: string;
+  name: string;
+  kind: InvestigationStep['kind'];
+  started_at: Date;
+  duration_ms: number;
+  attributes: Record<string, unknown>;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+}
+
+/**
+ * The incident's trace, made on first use with its root span (named `incident`, started when the incident opened);
+ * `created` holds that root span when this call made it. Safe under concurrency: one trace per incident wins.
+ */
+export async function incidentTrace(knex: Knex, incidentId: number): Promise<IncidentTrace & { created?: StoredSpan }> {
+  const existing = await knex('incident_traces').where({ incident_id: incidentId }).first();
+  if (existing) return { traceId: existing.trace_id, rootSpanId: existing.root_span_id };
+  const traceId = newTraceId();
+  const rootSpanId = newSpanId();
+  const inserted = await knex('incident_traces')
+    .insert({ incident_id: incidentId, trace_id: traceId, root_span_id: rootSpanId })
+    .onConflict('incident_id')
+    .ignore()
+    .returning('incident_id');
+  if (inserted.length === 0) {
+    const winner = await knex('incident_traces').where({ incident_id: incidentId }).first();
+    return { traceId: winner.trace_id, rootSpanId: winner.root_span_id };
+  }
+  const incident = (await knex('incidents').where({ id: incidentId }).first('public_id', 'opened_at')) as
+    { public_id: string; opened_at: Date } | undefined;
+  const [row] = (await knex('investigation_spans')
+    .insert({
+      incident_id: incidentId,
+      investigation_id: `incident-${incidentId}`,
+      name: 'incident',
+      kind: 'incident',
+      started_at: incident ? new Date(incident.opened_at) : new Date(),
+      duration_ms: 0,
+      attributes: JSON.stringify({
+        'copilot.incident.id': incidentId,
+        ...(incident ? { 'copilot.incident.public_id': incident.public_id } : {}),
+      }),
+      trace_id: traceId,
+      span_id: rootSpanId,
+      parent_span_id: null,
+    })
+    .returning('*')) as SpanRow[];
+  return { traceId, rootSpanId, created: fromRow(row!) };
+}
+
+/**
+ * Appends spans: into the incident's trace (under `parentSpanId`, else the incident's root span, unless a step names
+ * its own parent), or into a trace of their own when there is no incident. Returns what was stored, the incident's
+ * root span first when this call made it; inserts nothing for an empty list.
+ */
 export async function saveSpans(
   knex: Knex,
   incidentId: number | null,
   investigationId: string,
   steps: readonly InvestigationStep[],
-): Promise<void> {
-  if (steps.length === 0) return;
+  opts: { parentSpanId?: string } = {},
+): Promise<StoredSpan[]> {
+  if (steps.length === 0) return [];
+  const trace = incidentId !== null ? await incidentTrace(knex, incidentId) : undefined;
+  const traceId = trace?.traceId ?? newTraceId();
+  const defaultParent = opts.parentSpanId ?? trace?.rootSpanId ?? null;
   const rows = steps.map((s) => ({
     incident_id: incidentId,
     investigation_id: investigationId,
@@ -25,9 +106,28 @@ export async function saveSpans(
     started_at: new Date(s.startedAt),
     duration_ms: Math.max(0, Math.round(s.durationMs)),
     attributes: JSON.stringify(s.attributes),
+    trace_id: traceId,
+    span_id: isSpanId(s.spanId) ? s.spanId : newSpanId(),
+    parent_span_id: isSpanId(s.parentSpanId) ? s.parentSpanId : defaultParent,
   }));
+  const stored: StoredSpan[] = trace?.created ? [trace.created] : [];
   // Chunked: one investigation may have a few hundred spans, and Postgres caps bind parameters per statement.
-  for (let i = 0; i < rows.length; i += 500) await knex('investigation_spans').insert(rows.slice(i, i + 500));
+  for (let i = 0; i < rows.length; i += 500) {
+    const out = (await knex('investigation_spans')
+      .insert(rows.slice(i, i + 500))
+      .returning('*')) as SpanRow[];
+    stored.push(...out.map(fromRow));
+  }
+  return stored;
+}
+
+/** The span id of the newest span named `name` among `investigationId`'s (to parent a later span on it). */
+export async function findSpanId(knex: Knex, investigationId: string, name: string): Promise<string | undefined> {
+  const row = await knex('investigation_spans')
+    .where({ investigation_id: investigationId, name })
+    .orderBy('id', 'desc')
+    .first('span_id');
+  return row?.span_id as string | undefined;
 }
 
 /** The spans of one investigation (or of every investigation of an incident when only incidentId is given), oldest first. */
@@ -40,24 +140,21 @@ export async function listSpans(
     .orderBy([{ column: 'started_at' }, { column: 'id' }]);
   if (filter.incidentId !== undefined) q.where('incident_id', filter.incidentId);
   if (filter.investigationId !== undefined) q.where('investigation_id', filter.investigationId);
-  const rows = (await q) as Array<{
-    id: number;
-    incident_id: number | null;
-    investigation_id: string;
-    name: string;
-    kind: InvestigationStep['kind'];
-    started_at: Date;
-    duration_ms: number;
-    attributes: Record<string, unknown>;
-  }>;
-  return rows.map((r) => ({
-    id: r.id,
+  return ((await q) as SpanRow[]).map(fromRow);
+}
+
+function fromRow(r: SpanRow): StoredSpan {
+  return {
+    id: Number(r.id),
     incidentId: r.incident_id,
     investigationId: r.investigation_id,
     name: r.name,
     kind: r.kind,
     startedAt: new Date(r.started_at).getTime(),
     durationMs: r.duration_ms,
-    attributes: r.attributes,
-  }));
+    attributes: typeof r.attributes === 'string' ? (JSON.parse(r.attributes) as Record<string, unknown>) : r.attributes,
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    parentSpanId: r.parent_span_id,
+  };
 }

@@ -55,7 +55,14 @@ export async function approveRemediation(
       reason: `You already approved \`${run.action}\`; it needs ${required} different approvers, so someone else allowed to approve it must.`,
     };
   }
-  await recordDecision(ctx.knex, { run, decision, decider, startedAt, at: ctx.clock.now() });
+  await recordDecision(ctx.knex, {
+    sink: ctx.services.traces,
+    run,
+    decision,
+    decider,
+    startedAt,
+    at: ctx.clock.now(),
+  });
   if (!decision.allowed) return { outcome: 'denied', run, message: decision.reason, decision };
   if (required > 1) {
     const approvers = await recordApproval(ctx, run, input.userId, required);

@@ -1,13 +1,21 @@
 // Records every policy decision twice: on the incident's timeline (what people read) and as a span (what is scored).
 import type { Knex } from 'knex';
-import { saveSpans } from '../investigation/spans-repository.js';
+import { saveSpans, type SpanSink } from '../investigation/spans-repository.js';
 import type { Decider, PolicyDecision } from './policy.js';
 import { appendTimeline, type RemediationRun } from './remediation-repository.js';
 
-/** Appends the decision to the timeline and stores it as a `decision` span under `remediation-run-<id>`. */
+/** Appends the decision to the timeline and stores it as a `decision` span under `remediation-run-<id>` (and exports it). */
 export async function recordDecision(
   db: Knex,
-  input: { run: RemediationRun; decision: PolicyDecision; decider: Decider; startedAt: number; at: Date },
+  input: {
+    run: RemediationRun;
+    decision: PolicyDecision;
+    decider: Decider;
+    startedAt: number;
+    at: Date;
+    /** Where the span goes once stored (the OTLP exporter), if anywhere. */
+    sink?: SpanSink | undefined;
+  },
 ): Promise<void> {
   const { run, decision, decider } = input;
   const actor = decider.type === 'human' ? decider.approver.slackUserId : 'policy';
@@ -49,7 +57,8 @@ export async function recordDecision(
       ...(decision.autonomy ? { autonomyRule: decision.autonomy.rule, mode: decision.autonomy.mode } : {}),
     },
   });
-  await saveSpans(db, run.incidentId, `remediation-run-${run.id}`, [
+  // Under the incident's root span: the run's action and verification spans hang under this decision.
+  const spans = await saveSpans(db, run.incidentId, `remediation-run-${run.id}`, [
     {
       name: 'remediation.policy.decide',
       kind: 'decision',
@@ -58,4 +67,5 @@ export async function recordDecision(
       attributes,
     },
   ]);
+  input.sink?.export(spans);
 }

@@ -59,6 +59,7 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
   if (!decision.allowed) {
     // Recorded against the run to be undone: no undo run exists for a refused click.
     await recordDecision(ctx.knex, {
+      sink: ctx.services.traces,
       run: { ...run, action: action.undo },
       decision,
       decider,
@@ -97,7 +98,14 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
     });
   }
   if (undoRun.status !== 'proposed') {
-    await recordDecision(ctx.knex, { run: undoRun, decision, decider, startedAt, at: now });
+    await recordDecision(ctx.knex, {
+      sink: ctx.services.traces,
+      run: undoRun,
+      decision,
+      decider,
+      startedAt,
+      at: now,
+    });
     return {
       outcome: 'already_decided',
       run: undoRun,
@@ -113,10 +121,24 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
       rule: 'approver_already_approved' as const,
       reason: `You already approved \`${undoRun.action}\`; it needs ${required} different approvers, so someone else allowed to approve it must.`,
     };
-    await recordDecision(ctx.knex, { run: undoRun, decision: again, decider, startedAt, at: now });
+    await recordDecision(ctx.knex, {
+      sink: ctx.services.traces,
+      run: undoRun,
+      decision: again,
+      decider,
+      startedAt,
+      at: now,
+    });
     return { outcome: 'denied', run, message: again.reason, decision: again };
   }
-  await recordDecision(ctx.knex, { run: undoRun, decision, decider, startedAt, at: now });
+  await recordDecision(ctx.knex, {
+    sink: ctx.services.traces,
+    run: undoRun,
+    decision,
+    decider,
+    startedAt,
+    at: now,
+  });
   if (required > 1) {
     const approvers = await recordApproval(ctx, undoRun, input.userId, required);
     if (approvers.length < required) {

@@ -47,7 +47,7 @@ export interface WholeApp {
 export async function startWholeApp(
   fileConfig: object,
   env: Record<string, string> = {},
-  overrides: Pick<AppOverrides, 'clock' | 'evidence' | 'slackRate' | 'pagerduty' | 'drills'> = {},
+  overrides: Pick<AppOverrides, 'clock' | 'evidence' | 'slackRate' | 'pagerduty' | 'drills' | 'logger'> = {},
 ): Promise<WholeApp> {
   await requirePostgres();
   await requireRedis();

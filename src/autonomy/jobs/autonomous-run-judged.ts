@@ -88,7 +88,14 @@ async function undoAlone(ctx: AppContext, incident: IncidentForRemediation, run:
     },
   };
   const decision = await decideNow(ctx, undoRun, decider, incident.status);
-  await recordDecision(ctx.knex, { run: undoRun, decision, decider, startedAt, at: ctx.clock.now() });
+  await recordDecision(ctx.knex, {
+    sink: ctx.services.traces,
+    run: undoRun,
+    decision,
+    decider,
+    startedAt,
+    at: ctx.clock.now(),
+  });
   if (decision.allowed) await commitApproval(ctx, undoRun, 'policy', decision);
   return undoRun.id;
 }

@@ -17,6 +17,7 @@ import {
   type RemediationRun,
 } from '../remediation-repository.js';
 import { VerifyRemediation, verifyRemediationJobId } from './verify-remediation.js';
+import { recordRunSpan } from '../run-spans.js';
 
 export const runRemediationPayload = z.object({ runId: z.number().int().positive() });
 export type RunRemediationPayload = z.infer<typeof runRemediationPayload>;
@@ -92,6 +93,7 @@ export function runRemediationJob(ctx: AppContext, runners: ActionRunner[]): Job
         if (started) ctx.events.emit('remediation.started', { incidentId: run.incidentId, actionRunId: run.id });
       }
 
+      const actionStarted = Date.now();
       let outcome: ActionRunOutcome;
       if (!action) {
         outcome = { ok: false, detail: `\`${run.action}\` is no longer in the action catalog; nothing ran.` };
@@ -120,7 +122,7 @@ export function runRemediationJob(ctx: AppContext, runners: ActionRunner[]): Job
           }
         }
       }
-      await finish(ctx, run, action, outcome);
+      await finish(ctx, run, action, outcome, actionStarted);
     },
   });
 }
@@ -135,6 +137,7 @@ async function finish(
   run: RemediationRun,
   action: ActionDef | undefined,
   outcome: ActionRunOutcome,
+  actionStarted: number,
 ): Promise<void> {
   const now = ctx.clock.now();
   const verifyWindow = action?.verifyWindow ?? ctx.config.file.remediation.defaultVerifyWindow;
@@ -153,6 +156,15 @@ async function finish(
       now,
     );
     if (!updated) return undefined;
+    const spans = await recordRunSpan(trx, ctx.logger, run, {
+      kind: 'action',
+      startedAt: actionStarted,
+      attributes: {
+        'copilot.action.ok': outcome.ok,
+        ...(outcome.externalRef ? { 'copilot.action.external_ref': outcome.externalRef } : {}),
+        ...(outcome.ok ? {} : { 'error.type': 'action_failed' }),
+      },
+    });
     const verifies = outcome.ok && !run.undoOf && action;
     await requestPresentation(
       ctx,
@@ -223,8 +235,9 @@ async function finish(
         },
       );
     }
-    return updated;
+    return { updated, spans };
   });
   if (!finished) return;
+  ctx.services.traces?.export(finished.spans);
   ctx.events.emit('remediation.finished', { incidentId: run.incidentId, actionRunId: run.id, ok: outcome.ok });
 }

@@ -19,6 +19,7 @@ import {
   type RemediationRun,
 } from '../remediation-repository.js';
 import { judgeRecovery, sloLimitFor, worstPerTimestamp, type RecoveryVerdict } from '../verification.js';
+import { recordRunSpan } from '../run-spans.js';
 
 export const verifyRemediationPayload = z.object({ runId: z.number().int().positive() });
 export type VerifyRemediationPayload = z.infer<typeof verifyRemediationPayload>;
@@ -133,6 +134,7 @@ export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemed
         }
         return;
       }
+      const verifyStarted = Date.now();
       const verdict = await readVerdict(ctx, run, incident);
       const now = ctx.clock.now();
       const recovered = verdict.recovered === true;
@@ -167,11 +169,23 @@ export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemed
           data: { runId: run.id, action: run.action, ...stored },
           dedupeKey: `remediation:${run.id}:verified`,
         });
-        return updated;
+        const spans = await recordRunSpan(trx, ctx.logger, run, {
+          kind: 'verification',
+          startedAt: verifyStarted,
+          attributes: {
+            'copilot.verification.recovered': verdict.recovered,
+            'copilot.verification.role': verdict.role,
+            ...(verdict.value !== null ? { 'copilot.verification.value': verdict.value } : {}),
+            ...(verdict.limit !== null ? { 'copilot.verification.limit': verdict.limit } : {}),
+            'copilot.verification.detail': verdict.detail,
+          },
+        });
+        return { updated, spans };
       });
       if (!judged) return;
+      ctx.services.traces?.export(judged.spans);
       ctx.events.emit('remediation.verified', { incidentId: run.incidentId, actionRunId: run.id, recovered });
-      await settle(ctx, judged, stored);
+      await settle(ctx, judged.updated, stored);
     },
   });
 }

@@ -207,8 +207,19 @@ describe('runInvestigation', () => {
         attributes: { 'copilot.query': 'q' },
       },
     ]);
-    const stored = await listSpans(db.knex, { incidentId: 42 });
-    expect(stored.map(({ id: _id, ...s }) => s)).toEqual([
+    const all = await listSpans(db.knex, { incidentId: 42 });
+    // The incident's trace: one trace id, rooted at the incident's own span, which the steps hang under.
+    const root = all.find((s) => s.kind === 'incident')!;
+    expect(root).toMatchObject({ name: 'incident', parentSpanId: null });
+    expect(root.traceId).toMatch(/^(?!0+$)[0-9a-f]{32}$/);
+    const stored = all.filter((s) => s.kind !== 'incident');
+    for (const s of stored) {
+      expect(s.traceId).toBe(root.traceId);
+      expect(s.parentSpanId).toBe(root.spanId);
+      expect(s.spanId).toMatch(/^(?!0+$)[0-9a-f]{16}$/);
+    }
+    expect(new Set(all.map((s) => s.spanId)).size).toBe(all.length);
+    expect(stored.map(({ id: _id, traceId: _t, spanId: _s, parentSpanId: _p, ...s }) => s)).toEqual([
       {
         incidentId: 42,
         investigationId,

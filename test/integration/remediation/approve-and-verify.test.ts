@@ -121,9 +121,12 @@ describe('approving a proposed remediation', () => {
         'incident.mitigated:copilot',
       ]),
     );
-    const spans = (await loop.ctx.knex('investigation_spans').where({ incident_id: incidentId })) as {
+    const spans = (await loop.ctx
+      .knex('investigation_spans')
+      .where({ incident_id: incidentId, name: 'remediation.policy.decide' })) as {
       name: string;
       attributes: Record<string, unknown>;
+      span_id: string;
     }[];
     expect(spans).toHaveLength(1);
     expect(spans[0]!.attributes).toMatchObject({
@@ -137,6 +140,19 @@ describe('approving a proposed remediation', () => {
       () => messageTexts(channel).some((t) => t.includes('the SLI recovered; I marked the incident mitigated')),
       REMEDIATION_WAIT_MS,
     );
+    // In the incident's trace: the action under the decision that let it run, the verification under the action.
+    const traced = (await loop.ctx.knex('investigation_spans').where({ incident_id: incidentId })) as {
+      name: string;
+      span_id: string;
+      parent_span_id: string | null;
+      attributes: Record<string, unknown>;
+    }[];
+    const action = traced.find((t) => t.name === 'remediation.action');
+    expect(action?.parent_span_id).toBe(spans[0]!.span_id);
+    expect(action?.attributes).toMatchObject({ 'copilot.action.ok': true });
+    const verify = traced.find((t) => t.name === 'remediation.verify');
+    expect(verify?.parent_span_id).toBe(action?.span_id);
+    expect(verify?.attributes).toMatchObject({ 'copilot.verification.recovered': true });
     const texts = messageTexts(channel);
     expect(texts.some((t) => t.includes('approved by <@U0PRIMARY>; running it now'))).toBe(true);
     expect(

@@ -50,8 +50,16 @@ function span(
     startedAt: T0 + startMs,
     durationMs,
     attributes: {},
+    traceId: 'ab'.repeat(16),
+    spanId: spanIdOf(id),
+    parentSpanId: null,
     ...over,
   };
+}
+
+/** A span id from a small number: 16 hex digits. */
+function spanIdOf(id: number): string {
+  return id.toString(16).padStart(16, '0');
 }
 
 /** The text of each cell of each row, tags stripped. */
@@ -204,6 +212,72 @@ describe('the decision trace of parallel queries', () => {
       ['latency', 5, 0],
       ['saturation', 6, 0],
     ]);
+  });
+});
+
+describe('the decision trace by parent ids', () => {
+  it('shows the incident trace as nested sections: investigations with hypotheses and findings, runs with their action', () => {
+    const root = { parentSpanId: spanIdOf(1) };
+    const spans = [
+      span(1, 'incident', 0, 0, { kind: 'incident', investigationId: 'incident-1' }),
+      span(2, 'investigation', 1_000, 800, { kind: 'investigation', ...root }),
+      span(3, 'metrics.query_role', 1_010, 40, { parentSpanId: spanIdOf(2) }),
+      span(4, 'hypothesis bad_deploy', 1_800, 0, {
+        kind: 'hypothesis',
+        parentSpanId: spanIdOf(2),
+        attributes: { 'copilot.hypothesis.category': 'bad_deploy', 'copilot.hypothesis.confidence': 0.86 },
+      }),
+      span(5, 'finding deploy', 1_800, 0, {
+        kind: 'finding',
+        parentSpanId: spanIdOf(4),
+        attributes: { 'copilot.finding.kind': 'deploy', 'copilot.finding.ref': '<b>d-42</b>' },
+      }),
+      span(6, 'remediation.policy.decide', 5_000, 3, {
+        kind: 'decision',
+        investigationId: 'remediation-run-9',
+        ...root,
+        attributes: { 'copilot.policy.rule': 'autonomy_auto', 'copilot.policy.allowed': true },
+      }),
+      span(7, 'remediation.action', 5_100, 250, {
+        kind: 'action',
+        investigationId: 'remediation-run-9',
+        parentSpanId: spanIdOf(6),
+        attributes: { 'copilot.remediation.action': 'rollback_deploy', 'copilot.action.ok': true },
+      }),
+    ];
+    const shape = (n: { span: StoredSpan; offsetMs: number; children: unknown[] }): unknown => [
+      n.span.name,
+      n.offsetMs,
+      (n.children as (typeof n)[]).map(shape),
+    ];
+    expect(buildTraces(spans).map((t) => [t.investigationId, t.durationMs, t.roots.map(shape)])).toEqual([
+      [
+        'inv-a',
+        800,
+        [
+          [
+            'investigation',
+            0,
+            [
+              ['metrics.query_role', 10, []],
+              ['hypothesis bad_deploy', 800, [['finding deploy', 800, []]]],
+            ],
+          ],
+        ],
+      ],
+      ['remediation-run-9', 350, [['remediation.policy.decide', 0, [['remediation.action', 100, []]]]]],
+    ]);
+    const html = renderIncidentDetail(incident(), [], spans, names, at(0));
+    expect(html).toContain(`Trace <code>${'ab'.repeat(16)}</code>`);
+    expect(html).toMatch(/<h4>Investigation 1 [\s\S]*<h4>Remediation run #9 /);
+    expect(html).toMatch(
+      /<span class="span-name">hypothesis bad_deploy<\/span> <span class="span-time">\+800 ms · 0 ms<\/span> <span class="span-label">bad_deploy confidence=0.86<\/span>[\s\S]*?<ul><li class="span span-finding">/,
+    );
+    expect(html).toMatch(
+      /remediation\.policy\.decide[\s\S]*rule=autonomy_auto allowed=true[\s\S]*?<ul><li class="span span-action">[\s\S]*rollback_deploy ok=true/,
+    );
+    expect(html).toContain('deploy &lt;b&gt;d-42&lt;/b&gt;');
+    expect(html).not.toContain('<b>d-42');
   });
 });
 
