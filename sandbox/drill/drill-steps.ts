@@ -18,7 +18,13 @@ export async function stepsOf(
     .where({ incident_id: incidentId })
     .whereNot({ status: 'proposed' })
     .whereNot({ status: 'superseded' })
-    .orderBy('id')) as Array<{ id: number; action: string; service: string; status: string }>;
+    .orderBy('id')) as Array<{
+    id: number;
+    action: string;
+    service: string;
+    status: string;
+    approved_by: string | null;
+  }>;
   const approvals = (await knex('incident_events')
     .where({ incident_id: incidentId })
     .whereIn('type', ['remediation.approval_recorded', 'remediation.approved'])
@@ -51,6 +57,7 @@ export async function stepsOf(
       approvedBy: [...new Set(approvals.filter((a) => eventRun(a.data) === run.id).map((a) => a.actor))],
       status: run.status,
       worked: run.status === 'verified',
+      alone: run.approved_by === 'policy',
     };
   });
 }
