@@ -54,7 +54,10 @@ export async function stepsOf(
       text: where?.text ?? null,
       action: run.action,
       service: run.service,
-      approvedBy: [...new Set(approvals.filter((a) => eventRun(a.data) === run.id).map((a) => a.actor))],
+      // People only: the policy's own approval of a run it runs alone is `alone`.
+      approvedBy: [
+        ...new Set(approvals.filter((a) => eventRun(a.data) === run.id && a.actor !== 'policy').map((a) => a.actor)),
+      ],
       status: run.status,
       worked: run.status === 'verified',
       alone: run.approved_by === 'policy',

@@ -16,7 +16,7 @@ export interface DrillStep {
   text: string | null;
   action: string;
   service: string;
-  /** Who approved it (Slack ids), in order. */
+  /** The people who approved it (Slack ids), in order; empty when the policy ran it alone. */
   approvedBy: string[];
   /** The run's last status: verified, not_recovered, failed, succeeded (not yet verified)... */
   status: string;

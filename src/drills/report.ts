@@ -59,7 +59,7 @@ export function formatDrillReports(reports: readonly DrillReport[]): string {
     if (!r.steps.length) lines.push('  no runbook step ran');
     for (const s of r.steps)
       lines.push(
-        `  ${s.worked ? 'worked ' : 'FAILED '} ${s.runbook ?? 'no runbook'}${s.step !== null ? ` step ${s.step}` : ''}: ${s.action} on ${s.service} (${s.status}; approved by ${s.approvedBy.join(', ') || 'nobody'})`,
+        `  ${s.worked ? 'worked ' : 'FAILED '} ${s.runbook ?? 'no runbook'}${s.step !== null ? ` step ${s.step}` : ''}: ${s.action} on ${s.service} (${s.status}; ${s.alone && !s.approvedBy.length ? 'run alone by the policy' : `approved by ${s.approvedBy.join(', ') || 'nobody'}`})`,
       );
     const d = r.autonomy.decided;
     lines.push(

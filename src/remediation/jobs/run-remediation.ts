@@ -17,6 +17,7 @@ import {
   type RemediationRun,
 } from '../remediation-repository.js';
 import { VerifyRemediation, verifyRemediationJobId } from './verify-remediation.js';
+import { nextFastBurnWatch } from './watch-fast-burn.js';
 
 export const runRemediationPayload = z.object({ runId: z.number().int().positive() });
 export type RunRemediationPayload = z.infer<typeof runRemediationPayload>;
@@ -222,6 +223,12 @@ async function finish(
           trx,
         },
       );
+      // An action run alone is watched meanwhile: a fast SLO burn since it is judged at once (undo and page).
+      const watch =
+        run.approvedBy === 'policy'
+          ? nextFastBurnWatch(ctx, { runId: run.id, until: now.getTime() + verifyWindow, seq: 1 }, now.getTime())
+          : undefined;
+      if (watch) await ctx.queue.enqueue(watch.name, watch.payload, { ...watch.opts, trx });
     }
     return updated;
   });
