@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scoreShadow } from '../../../src/measure/score.js';
+import { judgeFastBurn } from '../../../src/remediation/verification.js';
 
 describe('scoring a shadow decision at resolve', () => {
   const revert = { action: 'revert_change', service: 'checkout', category: 'config_change' };
@@ -31,5 +32,23 @@ describe('scoring a shadow decision at resolve', () => {
       right: null,
       outcome: 'no confirmed root cause',
     });
+  });
+});
+
+describe('a fast burn after an action', () => {
+  const at = (after: number[], atAction = [0.1]) =>
+    judgeFastBurn({ role: 'error_ratio', after, atAction, fastLimit: 0.072 });
+  it('is an SLI above the fast-burn level at every reading since the action and worse than when it started', () => {
+    expect(at([0.2, 0.3]).burning).toBe(true);
+    expect(at([0.2, 0.3]).detail).toContain("above the SLO's fast-burn level");
+  });
+  it('is not a slow recovery, a single reading, a dip below the level, or an SLI without an SLO', () => {
+    expect(at([0.09, 0.08]).burning).toBe(false);
+    expect(at([0.3]).burning).toBe(false);
+    expect(at([0.05, 0.3]).burning).toBe(false);
+    expect(at([0.2, 0.3], []).burning).toBe(false);
+    expect(
+      judgeFastBurn({ role: 'error_ratio', after: [0.2, 0.3], atAction: [0.1], fastLimit: undefined }).burning,
+    ).toBe(false);
   });
 });
