@@ -18,7 +18,13 @@ export async function stepsOf(
     .where({ incident_id: incidentId })
     .whereNot({ status: 'proposed' })
     .whereNot({ status: 'superseded' })
-    .orderBy('id')) as Array<{ id: number; action: string; service: string; status: string }>;
+    .orderBy('id')) as Array<{
+    id: number;
+    action: string;
+    service: string;
+    status: string;
+    approved_by: string | null;
+  }>;
   const approvals = (await knex('incident_events')
     .where({ incident_id: incidentId })
     .whereIn('type', ['remediation.approval_recorded', 'remediation.approved'])
@@ -48,9 +54,13 @@ export async function stepsOf(
       text: where?.text ?? null,
       action: run.action,
       service: run.service,
-      approvedBy: [...new Set(approvals.filter((a) => eventRun(a.data) === run.id).map((a) => a.actor))],
+      // People only: the policy's own approval of a run it runs alone is `alone`.
+      approvedBy: [
+        ...new Set(approvals.filter((a) => eventRun(a.data) === run.id && a.actor !== 'policy').map((a) => a.actor)),
+      ],
       status: run.status,
       worked: run.status === 'verified',
+      alone: run.approved_by === 'policy',
     };
   });
 }

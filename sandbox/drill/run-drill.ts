@@ -7,7 +7,6 @@ import type { DrillProgress, DrillRunOptions } from '../../src/drills/command.js
 import { diagnosisRight, outcomeOf, topAnswer, type DrillReport, type Elapsed } from '../../src/drills/model.js';
 import type { InvestigationResult } from '../../src/investigation/ports.js';
 import type { Logger } from '../../src/logger.js';
-import { buildSandboxFileConfig } from '../default-config.js';
 import { findElement } from '../slack/deliver.js';
 import { createLocalWorkspace, type LocalWorkspace } from '../slack/local-workspace.js';
 import { RosterIds } from '../slack/roster.js';
@@ -18,6 +17,13 @@ import { createWorldEvidence } from '../world/evidence.js';
 import { triggerScenario } from '../world/trigger.js';
 import { World } from '../world/world.js';
 import { createDrillClock, type DrillClock } from './drill-clock.js';
+import {
+  buildDrillFileConfig,
+  decisionOfRun,
+  outcomeClassOf,
+  policyDecides,
+  policyForTruth,
+} from './drill-autonomy.js';
 import { stepsOf } from './drill-steps.js';
 
 export interface DrillSessionOptions {
@@ -28,7 +34,10 @@ export interface DrillSessionOptions {
   logger: Logger;
   /** Real ms one drill may take before it stops as timed out. */
   timeoutMs: number;
-  /** The file config to run with (default: the local workspace's, built for the drill clock's start). */
+  /**
+   * The file config to run with (default: the local workspace's with the example autonomy policy, built for the drill
+   * clock's start).
+   */
   fileConfig?: (now: Date) => FileConfig;
   /** Told the session's app once it is up (tests read its database). */
   onApp?: (app: RunningApp) => void;
@@ -71,7 +80,7 @@ export async function startDrillSession(opts: DrillSessionOptions): Promise<Dril
     logger: opts.logger,
     now: () => clock.nowMs(),
   });
-  const file = (opts.fileConfig ?? buildSandboxFileConfig)(clock.now());
+  const file = (opts.fileConfig ?? buildDrillFileConfig)(clock.now());
   let app: RunningApp;
   try {
     const base = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: ':memory:', LOG_LEVEL: 'silent' });
@@ -297,6 +306,15 @@ async function drive(
   );
 
   let incident: { id: number; public_id: string; channel_id: string | null } | undefined;
+  let decided: DrillReport['autonomy']['decided'] = null;
+  /** The message with the Approve button of a run, once the briefing shows it. */
+  const approveButton = (runId: number) =>
+    incident?.channel_id
+      ? state.channelMessages(incident.channel_id).find((m) => {
+          const el = m.blocks ? findElement(m.blocks, 'remediation_approve') : undefined;
+          return el && el.element.value === `remediation-run:${runId}`;
+        })
+      : undefined;
   let problem: string | null = null;
   let timedOut = false;
   // The investigation the briefing was posted from: the diagnosis the responders acted on. A refresh later in the drill
@@ -333,42 +351,55 @@ async function drive(
           : `${top.category} on ${top.service}`;
       tell('briefing', `briefing posted; the investigation's top answer: ${said}`);
     }
+    // The first proposal, whatever became of it since (the policy may have approved it already); not one a newer
+    // investigation superseded.
     const run = await waitUntil('a proposal or its absence', async () => {
       const r = await knex('remediation_runs')
-        .where({ incident_id: incident!.id, status: 'proposed' })
+        .where({ incident_id: incident!.id })
         .whereNull('undo_of')
+        .whereNot({ status: 'rejected' })
         .orderBy('id')
         .first();
       if (r) return r as { id: number; action: string; service: string };
       return Date.now() - briefedAt > PROPOSAL_GRACE_MS ? ('none' as const) : undefined;
     });
+    // What the autonomy policy decided on it: the drill's responders click nothing for a run the policy runs alone.
+    // The briefing's Approve button shows only once the policy has decided (or when it decides nothing).
+    if (run !== 'none' && policyDecides(app.ctx.config.file))
+      decided = await waitUntil('the policy decision', async () => {
+        const d = await decisionOfRun(knex, run.id);
+        if (d) return d;
+        return approveButton(run.id) ? ((await decisionOfRun(knex, run.id)) ?? ('none' as const)) : undefined;
+      }).then((d) => (d === 'none' ? null : d));
+    const alone = decided?.runsAlone === true;
     const action = run === 'none' ? undefined : app.ctx.config.file.actions.find((a) => a.name === run.action);
     const required = action ? approvalsRequired(action) : 1;
     // The responders the policy needs: the primary, paged first; a second approver comes from the escalation (the
-    // primary waits for it before acknowledging, as a responder who wants a second pair of eyes would).
-    const responders = [RosterIds.primary, RosterIds.secondary, RosterIds.manager].slice(0, required);
+    // primary waits for it before acknowledging, as a responder who wants a second pair of eyes would). None while
+    // the copilot runs the fix alone: they are paged, but the drill measures the fix with no human step.
+    const responders = alone ? [] : [RosterIds.primary, RosterIds.secondary, RosterIds.manager].slice(0, required);
     for (const user of responders) await waitUntil(`the page to ${user}`, () => (paged.has(user) ? true : undefined));
     tell('escalation', `the escalation paged the simulated ${responders.map(roleOf).join(' and the ')}`);
     const briefingTs = await waitUntil('the briefing with Acknowledge', async () => {
+      if (alone) return 'alone';
       const r = await knex('incidents').where({ id: incident!.id }).first();
       const msg = r?.briefing_ts ? state.message(channel, r.briefing_ts as string) : undefined;
       return msg?.blocks && findElement(msg.blocks, 'incident_acknowledge') ? msg.ts : undefined;
     });
-    const acked = await sandbox.deliver.clickButton(app.url, {
-      user: RosterIds.primary,
-      channel,
-      ts: briefingTs,
-      actionId: 'incident_acknowledge',
-    });
-    if (acked.status !== 200) problem = `the Acknowledge click was answered ${acked.status}`;
-    else tell('acknowledged', `the simulated ${roleOf(RosterIds.primary)} acknowledged`);
-    if (run !== 'none') {
-      const approveMsg = await waitUntil('the Approve button', () =>
-        state.channelMessages(channel).find((m) => {
-          const el = m.blocks ? findElement(m.blocks, 'remediation_approve') : undefined;
-          return el && el.element.value === `remediation-run:${run.id}`;
-        }),
-      );
+    if (!alone) {
+      const acked = await sandbox.deliver.clickButton(app.url, {
+        user: RosterIds.primary,
+        channel,
+        ts: briefingTs,
+        actionId: 'incident_acknowledge',
+      });
+      if (acked.status !== 200) problem = `the Acknowledge click was answered ${acked.status}`;
+      else tell('acknowledged', `the simulated ${roleOf(RosterIds.primary)} acknowledged`);
+    }
+    if (run !== 'none' && alone)
+      tell('approved', `${run.action} on ${run.service} runs alone under rule ${decided!.rule}: nobody clicks`);
+    if (run !== 'none' && !alone) {
+      const approveMsg = await waitUntil('the Approve button', () => approveButton(run.id));
       // A second approver must hold a role the action's approvers name: the primary hands command to the person
       // the escalation paged next, who approves as the commander.
       for (const user of responders.slice(1, 2)) {
@@ -397,6 +428,8 @@ async function drive(
         'approved',
         `${run.action} on ${run.service} approved by the simulated ${responders.map(roleOf).join(' and the ')} (${required} approval${required > 1 ? 's' : ''} required)`,
       );
+    }
+    if (run !== 'none') {
       const verdict = await waitUntil('the verdict', async () => {
         const r = await knex('remediation_runs').where({ id: run.id }).first();
         return ['verified', 'not_recovered', 'failed', 'rejected'].includes(r.status)
@@ -419,13 +452,17 @@ async function drive(
   const row = incident ? await knex('incidents').where({ id: incident.id }).first() : undefined;
   const investigation = briefed !== undefined ? briefed : ((row?.investigation ?? null) as InvestigationResult | null);
   const steps = incident ? await stepsOf(app, incident.id, investigation, triggered.injection.alert.alertname) : [];
+  await pollPaged();
+  const outcome = outcomeOf(steps, timedOut);
+  const fixed = outcome === 'mitigated' && mitigated ? mitigated : null;
+  const worked = steps.find((s) => s.worked);
   return {
     scenario: triggered.scenario.id,
     title: triggered.scenario.title,
     category: triggered.scenario.category,
     runbook: investigation?.suggestedStep?.runbook ?? steps[0]?.runbook ?? null,
     incident: incident?.public_id ?? null,
-    outcome: outcomeOf(steps, timedOut),
+    outcome,
     firstMessage: earliest([incident?.channel_id ? firstChange.get(incident.channel_id) : undefined, marks.escalation]),
     briefing: marks.briefing ?? null,
     escalation: marks.escalation ?? null,
@@ -437,6 +474,11 @@ async function drive(
       right: diagnosisRight(investigation, triggered.truth),
     },
     steps,
+    autonomy: { ...policyForTruth(app.ctx.config.file, triggered.truth), decided },
+    mitigatedAlone: worked !== undefined && fixed !== null && worked.alone && worked.approvedBy.length === 0,
+    outcomeClass: incident ? await outcomeClassOf(knex, incident.id) : 'humans',
+    pageToFixMs: fixed?.drillMs ?? null,
+    escalatedWithInvestigation: paged.size > 0 && investigation !== null && marks.briefing !== undefined,
     timerSpeed: opts.timerSpeed,
     startedAt,
     wallMs: Date.now() - pageWall,

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../errors.js';
 import type { DrillReport, Elapsed } from './model.js';
 import { formatDrillReports } from './report.js';
+import { summarizeDrills } from './summary.js';
 
 export const DRILL_USAGE =
   'Usage: incident-copilot drill [--runbook ID | --scenario NAME | --all] [--json] [--at TIME] [--parallel N] [--timer-speed N]';
@@ -194,7 +195,11 @@ export async function runDrillCommand(args: string[], deps: DrillCommandDeps): P
     if (!values.json) deps.stderr(`drill: ${s.id}…`);
   });
   // The report first: minutes of drills are never thrown away because the results could not be stored.
-  deps.stdout(values.json ? JSON.stringify({ drills: reports }, null, 2) : formatDrillReports(reports));
+  deps.stdout(
+    values.json
+      ? JSON.stringify({ drills: reports, summary: summarizeDrills(reports) }, null, 2)
+      : formatDrillReports(reports),
+  );
   let stored = true;
   try {
     await deps.store?.(reports);

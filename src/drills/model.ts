@@ -16,12 +16,28 @@ export interface DrillStep {
   text: string | null;
   action: string;
   service: string;
-  /** Who approved it (Slack ids), in order. */
+  /** The people who approved it (Slack ids), in order; empty when the policy ran it alone. */
   approvedBy: string[];
   /** The run's last status: verified, not_recovered, failed, succeeded (not yet verified)... */
   status: string;
   /** Ran and the SLI recovered. */
   worked: boolean;
+  /** The autonomy policy approved it, no person (approvedBy is then empty). */
+  alone: boolean;
+}
+
+/** What the autonomy policy said about a drill's fix. */
+export interface DrillAutonomy {
+  /**
+   * Whether the policy's rule for the truth's fix (its category, the service's tier, the action) is `auto`: a known
+   * failure the copilot is allowed to fix alone when the rule's conditions hold.
+   */
+  allowedAlone: boolean;
+  /** That rule's name (`default` when none matches) and mode. */
+  rule: string;
+  mode: string;
+  /** What the policy decided on the first proposal (null: it took no decision, e.g. nothing was proposed). */
+  decided: { rule: string; mode: string; check: string; runsAlone: boolean } | null;
 }
 
 export type DrillOutcome = 'mitigated' | 'not_recovered' | 'no_remediation' | 'failed' | 'timed_out';
@@ -47,6 +63,21 @@ export interface DrillReport {
     right: boolean;
   };
   steps: DrillStep[];
+  autonomy: DrillAutonomy;
+  /** Mitigated by a verified fix that the policy ran alone, with no approval click and no manual action. */
+  mitigatedAlone: boolean;
+  /**
+   * How the incident ended by the measure's classes (src/measure/classify.ts): copilot_alone, human_approval, or
+   * humans (also when the drill ended unmitigated: people are left to fix it).
+   */
+  outcomeClass: 'copilot_alone' | 'human_approval' | 'humans';
+  /** From the page to the verified fix (the incident marked mitigated), on the drill clock; null when none. */
+  pageToFixMs: number | null;
+  /**
+   * The on-call was paged (a page that links the incident channel) and the channel's briefing carries the
+   * investigation: how a novel failure must reach a person.
+   */
+  escalatedWithInvestigation: boolean;
   /** How much faster than real time the drill's timers passed. */
   timerSpeed: number;
   startedAt: string;

@@ -1,6 +1,7 @@
 // A drill report for people (a table and one block per drill) and for machines (--json).
 import { formatSeconds } from '../investigation/format-value.js';
 import type { DrillReport, Elapsed } from './model.js';
+import { summarizeDrills } from './summary.js';
 
 const dur = (ms: number | null | undefined): string =>
   ms === null || ms === undefined ? '—' : formatSeconds(ms / 1000);
@@ -27,7 +28,17 @@ function diagnosisText(r: DrillReport): string {
 
 /** The human report: one summary table, then per drill the runbook steps that ran. */
 export function formatDrillReports(reports: readonly DrillReport[]): string {
-  const head = ['scenario', 'diagnosis', 'first message', 'briefing', 'mitigated', 'MTTR', 'outcome'];
+  const head = [
+    'scenario',
+    'diagnosis',
+    'first message',
+    'briefing',
+    'mitigated',
+    'MTTR',
+    'outcome',
+    'class',
+    'policy',
+  ];
   const rows = reports.map((r) => [
     r.scenario,
     diagnosisText(r),
@@ -36,6 +47,8 @@ export function formatDrillReports(reports: readonly DrillReport[]): string {
     both(r.mitigation),
     dur(r.mttrMs),
     r.outcome,
+    r.outcomeClass,
+    `${r.autonomy.mode} (${r.autonomy.rule})`,
   ]);
   const lines = [table([head, ...rows]), ''];
   for (const r of reports) {
@@ -46,8 +59,12 @@ export function formatDrillReports(reports: readonly DrillReport[]): string {
     if (!r.steps.length) lines.push('  no runbook step ran');
     for (const s of r.steps)
       lines.push(
-        `  ${s.worked ? 'worked ' : 'FAILED '} ${s.runbook ?? 'no runbook'}${s.step !== null ? ` step ${s.step}` : ''}: ${s.action} on ${s.service} (${s.status}; approved by ${s.approvedBy.join(', ') || 'nobody'})`,
+        `  ${s.worked ? 'worked ' : 'FAILED '} ${s.runbook ?? 'no runbook'}${s.step !== null ? ` step ${s.step}` : ''}: ${s.action} on ${s.service} (${s.status}; ${s.alone && !s.approvedBy.length ? 'run alone by the policy' : `approved by ${s.approvedBy.join(', ') || 'nobody'}`})`,
       );
+    const d = r.autonomy.decided;
+    lines.push(
+      `  policy: ${r.autonomy.allowedAlone ? 'may run alone' : 'people decide'} (rule ${r.autonomy.rule}); decided: ${d ? `${d.mode} by ${d.rule}, ${d.runsAlone ? 'ran alone' : `waited for people (${d.check})`}` : 'nothing'}${r.category === 'novel' ? `; escalated with the investigation: ${r.escalatedWithInvestigation ? 'yes' : 'NO'}` : ''}`,
+    );
     if (r.problem) lines.push(`  drill problem: ${r.problem}`);
   }
   const right = reports.filter((r) => r.diagnosis.right).length;
@@ -57,6 +74,14 @@ export function formatDrillReports(reports: readonly DrillReport[]): string {
   lines.push(
     '',
     `${reports.length} drills: ${right} diagnosed right, ${mitigated} mitigated; mean MTTR ${dur(mean)} (drill clock; timers ran ${reports[0]?.timerSpeed ?? 1}× faster)`,
+  );
+  const s = summarizeDrills(reports);
+  const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+  const mark = (met: boolean) => (met ? 'met' : 'NOT met');
+  lines.push(
+    `mitigated alone: ${s.alone.mitigated.length} of ${s.alone.allowed.length} known failures the policy lets run alone${s.alone.share === null ? '' : ` (${pct(s.alone.share)})`}; target ${pct(s.alone.target)}: ${mark(s.alone.met)}`,
+    `novel escalated with the investigation: ${s.novel.escalated.length} of ${s.novel.scenarios.length}: ${mark(s.novel.met)}`,
+    `median page to verified fix: ${dur(s.pageToFix.medianMs)} over ${s.pageToFix.mitigated} fixes (drill clock); target under ${dur(s.pageToFix.targetMs)}: ${mark(s.pageToFix.met)}`,
   );
   return lines.join('\n');
 }

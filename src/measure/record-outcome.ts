@@ -4,8 +4,8 @@ import type { AppContext } from '../context.js';
 import { findIncident } from '../incidents/repository.js';
 import { listTimeline } from '../incidents/timeline-repository.js';
 import { classifyMitigation, timeToMitigateMs } from './classify.js';
-import { saveOutcome } from './repository.js';
-import { scoreAnswer, scoreEveryHypothesis, type ConfirmedCause } from './score.js';
+import { saveOutcome, scoreShadowDecisionsOf } from './repository.js';
+import { scoreAnswer, scoreEveryHypothesis, scoreShadow, type ConfirmedCause, type VerifiedFix } from './score.js';
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
 
@@ -51,6 +51,13 @@ export async function recordIncidentOutcome(ctx: AppContext, incidentId: number)
     scoreEveryHypothesis(incident.investigation, confirmed),
     confirmed,
   );
+  // What the shadow rules would have run, against what people confirmed and the action that fixed it.
+  await scoreShadowDecisionsOf(
+    ctx.knex,
+    incidentId,
+    (s) => scoreShadow(s, confirmed, fixOf(cycle, m.runId)),
+    ctx.clock.now(),
+  );
   if (isNew) {
     const labels = { class: m.class, category: confirmed.category };
     ctx.metrics.incidentsResolved.inc(labels);
@@ -59,4 +66,18 @@ export async function recordIncidentOutcome(ctx: AppContext, incidentId: number)
       ctx.metrics.topHypothesis.inc({ category: confirmed.category, result: answer.top1 ? 'right' : 'wrong' });
   }
   return true;
+}
+
+/** The action of the run whose verified recovery mitigated the incident, from its approval on the timeline. */
+function fixOf(
+  events: ReadonlyArray<{ type: string; data: Record<string, unknown> }>,
+  runId: number | null,
+): VerifiedFix | null {
+  if (runId === null) return null;
+  const approved = events.find((e) => e.type === 'remediation.approved' && Number(e.data.runId) === runId);
+  if (!approved || typeof approved.data.action !== 'string') return null;
+  return {
+    action: approved.data.action,
+    service: typeof approved.data.service === 'string' ? approved.data.service : null,
+  };
 }

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { ActionAlone, MitigationClass } from './classify.js';
 import type { OutcomeRow, ShadowRow } from './figures.js';
+import type { ShadowGuess } from './score.js';
 import type { HypothesisOutcome } from './score.js';
 
 type Db = Knex | Knex.Transaction;
@@ -153,6 +154,31 @@ export async function shadowDecisionsBetween(db: Db, from: Date, to: Date): Prom
     category: r.category,
     right: r.outcome_right ?? (r.actual && r.actual !== 'unknown' && r.category ? r.category === r.actual : null),
   }));
+}
+
+/**
+ * Scores the incident's shadow decisions not yet scored (autonomy_shadow_decisions' outcome fields), each with
+ * `score`; returns how many were scored. Nothing when autonomy's table does not exist.
+ */
+export async function scoreShadowDecisionsOf(
+  db: Db,
+  incidentId: number,
+  score: (s: ShadowGuess) => { right: boolean | null; outcome: string },
+  at: Date,
+): Promise<number> {
+  if (!(await db.schema.hasTable('autonomy_shadow_decisions'))) return 0;
+  const rows = (await db('autonomy_shadow_decisions')
+    .where({ incident_id: incidentId })
+    .whereNull('outcome_at')
+    .select('id', 'action', 'service', 'category')) as Array<ShadowGuess & { id: number }>;
+  for (const r of rows) {
+    const { right, outcome } = score(r);
+    await db('autonomy_shadow_decisions')
+      .where({ id: r.id })
+      .whereNull('outcome_at')
+      .update({ outcome_right: right, outcome, outcome_at: at });
+  }
+  return rows.length;
 }
 
 /** Records the week's summary as posted; false when this slot was already posted (a retry, another replica). */

@@ -94,3 +94,34 @@ export function suggestedRootCause(investigation: InvestigationResult | null): C
   if (investigation.novel) return { category: 'novel', service: null, cause: null };
   return top ? { category: top.category, service: top.service, cause: top.cause } : null;
 }
+
+/** What a shadow rule would have run (autonomy_shadow_decisions), as scored at resolve. */
+export interface ShadowGuess {
+  action: string;
+  service: string;
+  category: string | null;
+}
+
+/** The action whose verified recovery mitigated the incident (whoever approved it); null when none did. */
+export interface VerifiedFix {
+  action: string;
+  service: string | null;
+}
+
+/**
+ * Scores a shadow decision at resolve: right when the category it acted on is the confirmed one (and its service,
+ * when a service was confirmed) and, when an action's verified recovery mitigated the incident, that action is the
+ * one it would have run. Unknown (null) when nobody confirmed a root cause.
+ */
+export function scoreShadow(
+  s: ShadowGuess,
+  confirmed: ConfirmedCause,
+  fix: VerifiedFix | null,
+): { right: boolean | null; outcome: string } {
+  if (confirmed.category === 'unknown') return { right: null, outcome: 'no confirmed root cause' };
+  const on = `confirmed ${confirmed.category}${confirmed.service ? ` on ${confirmed.service}` : ''}`;
+  const fixed = fix ? `; fixed by ${fix.action}${fix.service ? ` on ${fix.service}` : ''}` : '; no verified fix';
+  const causeRight = s.category === confirmed.category && sameService(s.service, confirmed.service) !== false;
+  const fixRight = !fix || (fix.action === s.action && sameService(s.service, fix.service) !== false);
+  return { right: causeRight && fixRight, outcome: `${on}${fixed}`.slice(0, 200) };
+}

@@ -70,33 +70,11 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
   }
 
   const now = ctx.clock.now();
-  const { run: undoRun, created } = await insertProposal(ctx.knex, {
-    incidentId: run.incidentId,
+  const undoRun = await requestUndo(ctx, run, {
     action: action.undo,
-    service: run.service,
-    cause: run.cause,
-    proposedBy: input.userId,
-    confidence: null,
+    by: input.userId,
     hypothesis: `Undo of ${run.action} (run #${run.id})`,
-    undoOf: run.id,
-    now,
   });
-  if (created) {
-    await appendTimeline(ctx.knex, {
-      incidentId: run.incidentId,
-      type: 'remediation.proposed',
-      actor: input.userId,
-      at: now,
-      data: {
-        runId: undoRun.id,
-        action: undoRun.action,
-        service: undoRun.service,
-        cause: undoRun.cause,
-        undoOf: run.id,
-      },
-      dedupeKey: `remediation:${undoRun.id}:proposed`,
-    });
-  }
   if (undoRun.status !== 'proposed') {
     await recordDecision(ctx.knex, {
       sink: ctx.services.traces,
@@ -152,4 +130,45 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
     }
   }
   return commitApproval(ctx, undoRun, input.userId, decision);
+}
+
+/**
+ * The undo request of a finished run: a proposal of the catalog's `undo` action (same incident, service and cause),
+ * marked as undoing `run`, on the timeline once. Asking twice returns the same undo run (a run is undone at most
+ * once). Whoever asks (a person's Undo click, the copilot after an action it ran alone did not help) then has it
+ * decided.
+ */
+export async function requestUndo(
+  ctx: AppContext,
+  run: RemediationRun,
+  undo: { action: string; by: string; hypothesis: string },
+): Promise<RemediationRun> {
+  const now = ctx.clock.now();
+  const { run: undoRun, created } = await insertProposal(ctx.knex, {
+    incidentId: run.incidentId,
+    action: undo.action,
+    service: run.service,
+    cause: run.cause,
+    proposedBy: undo.by,
+    confidence: null,
+    hypothesis: undo.hypothesis,
+    undoOf: run.id,
+    now,
+  });
+  if (created)
+    await appendTimeline(ctx.knex, {
+      incidentId: run.incidentId,
+      type: 'remediation.proposed',
+      actor: undo.by,
+      at: now,
+      data: {
+        runId: undoRun.id,
+        action: undoRun.action,
+        service: undoRun.service,
+        cause: undoRun.cause,
+        undoOf: run.id,
+      },
+      dedupeKey: `remediation:${undoRun.id}:proposed`,
+    });
+  return undoRun;
 }

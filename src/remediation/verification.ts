@@ -106,6 +106,43 @@ export function judgeRecovery(input: RecoveryInput): RecoveryVerdict {
   };
 }
 
+/** A fast burn is judged on at least this many readings after the action. */
+const FAST_BURN_READINGS = 2;
+/** How much worse than at the action the last reading must be to call the SLI worse, not merely slow to recover. */
+const WORSE_BY = 1.1;
+
+/**
+ * Whether the SLI is worse since the action and burning the SLO fast: at least two readings after it, every one above
+ * the SLO's fast-burn level, and the last one above its value when the action started by a tenth. An SLI slow to come
+ * back (a rate's lag) falls from there and is left to the verify window; only a lower-is-better SLI with an SLO can
+ * burn.
+ */
+export function judgeFastBurn(input: {
+  role: string;
+  after: number[];
+  atAction: number[];
+  fastLimit: number | undefined;
+}): { burning: boolean; detail: string } {
+  const { role, after, atAction, fastLimit } = input;
+  const was = atAction.at(-1);
+  if (fastLimit === undefined || HIGHER_IS_BETTER.has(role) || was === undefined || after.length < FAST_BURN_READINGS)
+    return { burning: false, detail: '' };
+  const last = after[after.length - 1]!;
+  const burning = after.every((v) => v > fastLimit) && last > was * WORSE_BY;
+  return {
+    burning,
+    detail: burning
+      ? `${roleLabel(role)} is ${fmt(role, last)} and rising since the action (${fmt(role, was)} when it started), above the SLO's fast-burn level ${fmt(role, fastLimit)}: worse, not recovering.`
+      : '',
+  };
+}
+
+/** The SLO's fast-burn paging level for a service's SLI: (1 − objective) × fastBurnRate. */
+export function sloFastLimitFor(config: AppConfig, service: string, role: string): number | undefined {
+  const slo = config.file.slos.find((s) => s.service === service && s.sli === role);
+  return slo ? (1 - slo.objective) * slo.policy.fastBurnRate : undefined;
+}
+
 /** The SLO's slow-burn paging level for a service's SLI: (1 − objective) × slowBurnRate. */
 export function sloLimitFor(config: AppConfig, service: string, role: string): number | undefined {
   const slo = config.file.slos.find((s) => s.service === service && s.sli === role);

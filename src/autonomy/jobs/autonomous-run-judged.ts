@@ -18,10 +18,10 @@ import {
   appendTimeline,
   getIncidentForRemediation,
   getRun,
-  insertProposal,
   type IncidentForRemediation,
   type RemediationRun,
 } from '../../remediation/remediation-repository.js';
+import { requestUndo } from '../../remediation/undo-remediation.js';
 import { AutonomousRunJudged } from '../follow-up.js';
 import { autonomyNoteJobId, PostAutonomyNote, type AutonomyNote } from '../presentations.js';
 import { decisionOfRun } from '../repository.js';
@@ -45,33 +45,11 @@ async function oncallToPage(ctx: AppContext, incident: IncidentForRemediation, r
 async function undoAlone(ctx: AppContext, incident: IncidentForRemediation, run: RemediationRun, rule: string) {
   const def = ctx.config.file.actions.find((a) => a.name === run.action);
   if (!def?.reversible || !def.undo) return null;
-  const now = ctx.clock.now();
-  const { run: undoRun, created } = await insertProposal(ctx.knex, {
-    incidentId: run.incidentId,
+  const undoRun = await requestUndo(ctx, run, {
     action: def.undo,
-    service: run.service,
-    cause: run.cause,
-    proposedBy: 'copilot',
-    confidence: null,
+    by: 'copilot',
     hypothesis: `Undo of ${run.action} (run #${run.id}): it did not bring the SLI back`,
-    undoOf: run.id,
-    now,
   });
-  if (created)
-    await appendTimeline(ctx.knex, {
-      incidentId: run.incidentId,
-      type: 'remediation.proposed',
-      actor: 'copilot',
-      at: now,
-      data: {
-        runId: undoRun.id,
-        action: undoRun.action,
-        service: undoRun.service,
-        cause: undoRun.cause,
-        undoOf: run.id,
-      },
-      dedupeKey: `remediation:${undoRun.id}:proposed`,
-    });
   if (undoRun.status !== 'proposed') return undoRun.id;
   const startedAt = Date.now();
   const decider: Decider = {

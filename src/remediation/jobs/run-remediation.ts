@@ -18,6 +18,7 @@ import {
 } from '../remediation-repository.js';
 import { VerifyRemediation, verifyRemediationJobId } from './verify-remediation.js';
 import { recordRunSpan } from '../run-spans.js';
+import { nextFastBurnWatch } from './watch-fast-burn.js';
 
 export const runRemediationPayload = z.object({ runId: z.number().int().positive() });
 export type RunRemediationPayload = z.infer<typeof runRemediationPayload>;
@@ -234,6 +235,12 @@ async function finish(
           trx,
         },
       );
+      // An action run alone is watched meanwhile: a fast SLO burn since it is judged at once (undo and page).
+      const watch =
+        run.approvedBy === 'policy'
+          ? nextFastBurnWatch(ctx, { runId: run.id, until: now.getTime() + verifyWindow, seq: 1 }, now.getTime())
+          : undefined;
+      if (watch) await ctx.queue.enqueue(watch.name, watch.payload, { ...watch.opts, trx });
     }
     return { updated, spans };
   });

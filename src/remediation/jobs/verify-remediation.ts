@@ -50,60 +50,81 @@ export async function verificationRole(
   return 'error_ratio';
 }
 
+/** The SLI around the incident as read for a verdict, or why it could not be read. */
+export type SliReading =
+  | { ok: true; role: string; service: string; points: Array<[number, number]> }
+  | { ok: false; role: string; service: string; detail: string };
+
+/** Reads the paged service's SLI from before the incident (its baseline) until now, the worst value per step. */
+export async function readSli(
+  ctx: AppContext,
+  run: RemediationRun,
+  incident: IncidentForRemediation,
+): Promise<SliReading> {
+  // The triggering SLI is the paged service's: the acted-on service may be a database or a vendor with no SLI of its
+  // own, and a fix is judged by whether what paged got better.
+  const service = incident.service ?? run.service;
+  const role = await verificationRole(ctx, incident, service);
+  const metrics = ctx.services.evidence.metrics;
+  if (!metrics)
+    return {
+      ok: false,
+      role,
+      service,
+      detail: `No metrics source is configured (PROMETHEUS_URL), so ${role} could not be read.`,
+    };
+  try {
+    const series = await metrics.queryRole(role, service, {
+      start: incident.openedAt.getTime() - ONSET_MARGIN_MS - BASELINE_SPAN_MS,
+      end: ctx.clock.now().getTime(),
+      stepMs: ctx.config.file.metrics.step,
+    });
+    // Prometheus timestamps are unix seconds: the points are kept in ms.
+    return { ok: true, role, service, points: worstPerTimestamp(role, series).map(([ts, v]) => [ts * 1000, v]) };
+  } catch (err) {
+    ctx.logger.warn({ err, runId: run.id, role }, 'could not read the SLI to verify a remediation');
+    return {
+      ok: false,
+      role,
+      service,
+      detail: `Reading ${role} failed: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+}
+
+/** The SLI's readings over the last two steps up to the action's start: was it still bad when the action began? */
+export function readingsAtAction(ctx: AppContext, run: RemediationRun, points: Array<[number, number]>): number[] {
+  const startedAt = run.startedAt?.getTime();
+  if (startedAt === undefined) return [];
+  const lookBack = 2 * Math.max(ctx.config.file.metrics.step, 1000);
+  return points.filter(([at]) => at <= startedAt && at > startedAt - lookBack).map(([, v]) => v);
+}
+
+/** When the action took effect: when it finished (else started, else now). */
+export function actedAtOf(ctx: AppContext, run: RemediationRun): number {
+  return (run.finishedAt ?? run.startedAt ?? ctx.clock.now()).getTime();
+}
+
 /** Reads the SLI around the incident and judges recovery; a missing or failing metrics source gives "unknown". */
 export async function readVerdict(
   ctx: AppContext,
   run: RemediationRun,
   incident: IncidentForRemediation,
 ): Promise<RecoveryVerdict & { role: string }> {
-  // The triggering SLI is the paged service's: the acted-on service may be a database or a vendor with no SLI of its
-  // own, and a fix is judged by whether what paged got better.
-  const service = incident.service ?? run.service;
-  const role = await verificationRole(ctx, incident, service);
-  const metrics = ctx.services.evidence.metrics;
-  if (!metrics) {
-    return {
-      role,
-      recovered: null,
-      value: null,
-      limit: null,
-      detail: `No metrics source is configured (PROMETHEUS_URL), so ${role} could not be read.`,
-    };
-  }
+  const sli = await readSli(ctx, run, incident);
+  const { role, service } = sli;
+  if (!sli.ok) return { role, recovered: null, value: null, limit: null, detail: sli.detail };
+  const { points } = sli;
   const now = ctx.clock.now().getTime();
   const opened = incident.openedAt.getTime();
-  const actedAt = (run.finishedAt ?? run.startedAt ?? ctx.clock.now()).getTime();
-  let points: Array<[number, number]>;
-  try {
-    const series = await metrics.queryRole(role, service, {
-      start: opened - ONSET_MARGIN_MS - BASELINE_SPAN_MS,
-      end: now,
-      stepMs: ctx.config.file.metrics.step,
-    });
-    points = worstPerTimestamp(role, series);
-  } catch (err) {
-    ctx.logger.warn({ err, runId: run.id, role }, 'could not read the SLI to verify a remediation');
-    return {
-      role,
-      recovered: null,
-      value: null,
-      limit: null,
-      detail: `Reading ${role} failed: ${err instanceof Error ? err.message : String(err)}`,
-    };
-  }
-  // Prometheus timestamps are unix seconds.
-  const at = (ts: number) => ts * 1000;
-  // The SLI over the last two steps up to the action's start: was it still bad when the action began?
-  const startedAt = run.startedAt?.getTime();
-  const lookBack = 2 * Math.max(ctx.config.file.metrics.step, 1000);
+  const actedAt = actedAtOf(ctx, run);
+  const atAction = readingsAtAction(ctx, run, points);
   const verdict = judgeRecovery({
     role,
-    ...(startedAt !== undefined
-      ? { atAction: points.filter(([ts]) => at(ts) <= startedAt && at(ts) > startedAt - lookBack).map(([, v]) => v) }
-      : {}),
-    before: points.filter(([ts]) => at(ts) < opened - ONSET_MARGIN_MS).map(([, v]) => v),
-    during: points.filter(([ts]) => at(ts) >= opened - ONSET_MARGIN_MS && at(ts) <= actedAt).map(([, v]) => v),
-    after: points.filter(([ts]) => at(ts) > actedAt && at(ts) <= now).map(([, v]) => v),
+    ...(run.startedAt ? { atAction } : {}),
+    before: points.filter(([at]) => at < opened - ONSET_MARGIN_MS).map(([, v]) => v),
+    during: points.filter(([at]) => at >= opened - ONSET_MARGIN_MS && at <= actedAt).map(([, v]) => v),
+    after: points.filter(([at]) => at > actedAt && at <= now).map(([, v]) => v),
     ...(sloLimitFor(ctx.config, service, role) !== undefined
       ? { sloLimit: sloLimitFor(ctx.config, service, role)! }
       : {}),
@@ -136,58 +157,69 @@ export function verifyRemediationJob(ctx: AppContext): JobDefinition<VerifyRemed
       }
       const verifyStarted = Date.now();
       const verdict = await readVerdict(ctx, run, incident);
-      const now = ctx.clock.now();
-      const recovered = verdict.recovered === true;
-      const stored = {
-        recovered: verdict.recovered,
-        role: verdict.role,
-        value: verdict.value,
-        limit: verdict.limit,
-        detail: verdict.detail,
-        ...(verdict.credited === false ? { credited: false } : {}),
-      };
-      const notCredited = verdict.credited === false;
-      const judged = await ctx.knex.transaction(async (trx) => {
-        const updated = await transitionRun(
-          trx,
-          run.id,
-          ['succeeded'],
-          recovered ? 'verified' : 'not_recovered',
-          { verified_at: now, result: { ...(run.result ?? {}), verdict: stored } },
-          now,
-        );
-        if (!updated) return undefined;
-        await appendTimeline(trx, {
-          incidentId: run.incidentId,
-          type: notCredited
-            ? 'remediation.not_credited'
-            : recovered
-              ? 'remediation.verified'
-              : 'remediation.not_recovered',
-          actor: 'copilot',
-          at: now,
-          data: { runId: run.id, action: run.action, ...stored },
-          dedupeKey: `remediation:${run.id}:verified`,
-        });
-        const spans = await recordRunSpan(trx, ctx.logger, run, {
-          kind: 'verification',
-          startedAt: verifyStarted,
-          attributes: {
-            'copilot.verification.recovered': verdict.recovered,
-            'copilot.verification.role': verdict.role,
-            ...(verdict.value !== null ? { 'copilot.verification.value': verdict.value } : {}),
-            ...(verdict.limit !== null ? { 'copilot.verification.limit': verdict.limit } : {}),
-            'copilot.verification.detail': verdict.detail,
-          },
-        });
-        return { updated, spans };
-      });
-      if (!judged) return;
-      ctx.services.traces?.export(judged.spans);
-      ctx.events.emit('remediation.verified', { incidentId: run.incidentId, actionRunId: run.id, recovered });
-      await settle(ctx, judged.updated, stored);
+      await recordVerdict(ctx, run, verdict, verifyStarted);
     },
   });
+}
+
+/**
+ * Records the verdict of a run still awaiting it (once: a run judged meanwhile, by the verify timer or by the
+ * fast-burn watch, is left alone), puts it on the timeline, then settles it (mitigates, posts, hands an action run
+ * alone to src/autonomy). Returns whether this call judged it.
+ */
+export async function recordVerdict(
+  ctx: AppContext,
+  run: RemediationRun,
+  verdict: RecoveryVerdict & { role: string },
+  verifyStarted: number = Date.now(),
+): Promise<boolean> {
+  const now = ctx.clock.now();
+  const recovered = verdict.recovered === true;
+  const stored = {
+    recovered: verdict.recovered,
+    role: verdict.role,
+    value: verdict.value,
+    limit: verdict.limit,
+    detail: verdict.detail,
+    ...(verdict.credited === false ? { credited: false } : {}),
+  };
+  const notCredited = verdict.credited === false;
+  const judged = await ctx.knex.transaction(async (trx) => {
+    const updated = await transitionRun(
+      trx,
+      run.id,
+      ['succeeded'],
+      recovered ? 'verified' : 'not_recovered',
+      { verified_at: now, result: { ...(run.result ?? {}), verdict: stored } },
+      now,
+    );
+    if (!updated) return undefined;
+    await appendTimeline(trx, {
+      incidentId: run.incidentId,
+      type: notCredited ? 'remediation.not_credited' : recovered ? 'remediation.verified' : 'remediation.not_recovered',
+      actor: 'copilot',
+      at: now,
+      data: { runId: run.id, action: run.action, ...stored },
+      dedupeKey: `remediation:${run.id}:verified`,
+    });
+    const spans = await recordRunSpan(trx, ctx.logger, run, {
+      kind: 'verification',
+      startedAt: verifyStarted,
+      attributes: {
+        'copilot.verification.recovered': verdict.recovered,
+        'copilot.verification.role': verdict.role,
+        ...(verdict.value !== null ? { 'copilot.verification.value': verdict.value } : {}),
+        ...(verdict.limit !== null ? { 'copilot.verification.limit': verdict.limit } : {}),
+        'copilot.verification.detail': verdict.detail,
+      },
+    });
+    return { updated, spans };
+  });
+  if (!judged) return false;
+  ctx.services.traces?.export(judged.spans);
+  ctx.events.emit('remediation.verified', { incidentId: run.incidentId, actionRunId: run.id, recovered });
+  await settle(ctx, judged.updated, stored);
+  return true;
 }
 
 /**

@@ -3,6 +3,8 @@
 // Shadow records and posts what it would have run and runs nothing.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InvestigationResult } from '../../../src/investigation/ports.js';
+import { resolveIncident } from '../../../src/incidents/transitions.js';
+import { copilotStats } from '../../../src/measure/stats.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
 import { REMEDIATION_WAIT_MS, startRemediationLoop, type RemediationLoop } from '../remediation/harness.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -158,6 +160,28 @@ describe('autonomy under policy', () => {
     expect(loop.github.dispatches).toHaveLength(0);
     expect((await loop.ctx.knex('remediation_runs').where({ id: proposal!.runId }).first()).status).toBe('proposed');
     expect(await loop.ctx.knex('autonomy_shadow_decisions').count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    // At resolve the shadow decision is scored against the confirmed root cause, and /copilot stats counts it right.
+    await resolveIncident(
+      loop.ctx,
+      incidentId,
+      { id: 'U0PRIMARY', via: 'modal' },
+      { category: 'bad_deploy', service: 'checkout', cause: 'd-42' },
+    );
+    const scored = await waitFor(
+      'the shadow decision scored',
+      () =>
+        loop!.ctx
+          .knex('autonomy_shadow_decisions')
+          .where({ incident_id: incidentId })
+          .whereNotNull('outcome_at')
+          .first(),
+      REMEDIATION_WAIT_MS,
+    );
+    expect(scored).toMatchObject({
+      outcome_right: true,
+      outcome: 'confirmed bad_deploy on checkout; no verified fix',
+    });
+    expect((await copilotStats(loop.ctx, 86_400_000)).shadow).toBe('1 shadow decision, 1 judged, 1 right (100%)');
   });
 
   it('two_person: the first approval says 1 of 2, the same person twice is refused, a second person runs it', async () => {

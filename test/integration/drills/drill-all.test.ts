@@ -1,6 +1,6 @@
-// `incident-copilot drill --all --json`: every scenario of the local world through the whole app (signed clicks by the
-// roles the policy asks for) on a drill clock whose timers pass 60× faster, with the figures reported and stored in
-// drill_runs.
+// `incident-copilot drill --all --json`: every scenario of the local world through the whole app under the example
+// autonomy policy (signed clicks by the roles the policy asks for, none for what the copilot runs alone) on a drill
+// clock whose timers pass 20× faster, with the figures and their summary reported and stored in drill_runs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { runCli } from '../../../src/cli.js';
 import { openDatabase } from '../../../src/adapters/db/database.js';
 import { listDrills } from '../../../src/drills/repository.js';
 import type { DrillReport } from '../../../src/drills/model.js';
+import type { DrillSummary } from '../../../src/drills/summary.js';
 import { WORLD_SCENARIOS } from '../../../sandbox/world/scenarios.js';
 import { TEST_NOW } from '../../helpers/test-clock.js';
 
@@ -45,7 +46,7 @@ describe('drill --all --json', () => {
       // The runtime, for the README and the report.
       console.log(`drill --all: ${WORLD_SCENARIOS.length} drills in ${(runtimeMs / 1000).toFixed(1)} s`);
       expect(err.join('\n')).not.toMatch(/error/i);
-      const { drills } = JSON.parse(out.join('\n')) as { drills: DrillReport[] };
+      const { drills, summary } = JSON.parse(out.join('\n')) as { drills: DrillReport[]; summary: DrillSummary };
       expect(code!).toBe(0);
       expect(drills.map((d) => d.scenario)).toEqual(WORLD_SCENARIOS.map((s) => s.id));
       for (const d of drills) {
@@ -83,12 +84,46 @@ describe('drill --all --json', () => {
       const twoPeople = known.filter((d) => ['restart_service', 'terminate_slow_queries'].includes(d.steps[0]!.action));
       expect(twoPeople.length).toBe(2);
       for (const d of twoPeople) expect(d.steps[0]!.approvedBy).toEqual(['U0PRIMARY', 'U0SECONDARY']);
-      for (const d of known.filter((x) => !twoPeople.includes(x)))
-        expect(d.steps[0]!.approvedBy).toEqual(['U0PRIMARY']);
+      // The example autonomy policy lets the copilot fix the bad deploy and the tier-2/3 saturations alone: the
+      // simulated responders click nothing for what it ran alone, and everything else waits for the primary's click.
+      const allowed = known.filter((d) => d.autonomy.allowedAlone).map((d) => d.scenario);
+      expect(allowed).toEqual(['bad-deploy-search', 'cpu-saturation-inventory', 'queue-backlog-email-worker']);
+      for (const d of known.filter((x) => !twoPeople.includes(x))) {
+        const ranAlone = d.autonomy.decided?.runsAlone === true;
+        expect(d.steps[0]!.alone, d.scenario).toBe(ranAlone);
+        expect(d.steps[0]!.approvedBy, d.scenario).toEqual(ranAlone ? [] : ['U0PRIMARY']);
+        if (ranAlone) expect(d.autonomy.allowedAlone, d.scenario).toBe(true);
+        expect(d.mitigatedAlone, d.scenario).toBe(ranAlone && d.outcome === 'mitigated');
+        if (d.mitigatedAlone) expect(d.outcomeClass, d.scenario).toBe('copilot_alone');
+        else if (d.outcome === 'mitigated') expect(d.outcomeClass, d.scenario).toBe('human_approval');
+      }
+      // The cited bad deploy of a tier-2 service is rolled back with no human step.
+      expect(drills.find((d) => d.scenario === 'bad-deploy-search')).toMatchObject({
+        mitigatedAlone: true,
+        outcomeClass: 'copilot_alone',
+        autonomy: { decided: { rule: 'rollback-cited-deploy', runsAlone: true } },
+        steps: [{ action: 'rollback_deploy', alone: true, approvedBy: [], worked: true }],
+      });
+      // The config change is only shadowed: it waits for a person.
+      expect(drills.find((d) => d.scenario === 'config-change-checkout')!.autonomy.decided).toMatchObject({
+        mode: 'shadow',
+        runsAlone: false,
+      });
       // Something new: answered novel, and no one-click fix was offered.
       const novel = drills.find((d) => d.category === 'novel')!;
       expect(novel).toMatchObject({ outcome: 'no_remediation', steps: [], mitigation: null, mttrMs: null });
       expect(novel.diagnosis.right).toBe(true);
+      expect(novel.escalatedWithInvestigation).toBe(true);
+      // The summary: its figures are the reports' own (whether the targets are met depends on the machine's load).
+      expect(summary.alone.allowed).toEqual(allowed);
+      expect(summary.alone.mitigated).toEqual(drills.filter((d) => d.mitigatedAlone).map((d) => d.scenario));
+      expect(summary.novel).toMatchObject({
+        scenarios: ['novel-packet-loss'],
+        escalated: ['novel-packet-loss'],
+        met: true,
+      });
+      expect(summary.pageToFix.mitigated).toBe(drills.filter((d) => d.outcome === 'mitigated').length);
+      console.log(`drill --all summary: ${JSON.stringify(summary)}`);
 
       // Stored: one drill_runs row per drill in the embedded database of DATA_DIR.
       const db = await openDatabase({ dataDir });

@@ -163,6 +163,16 @@ describe('the example autonomy policy (copilot.example.yml)', () => {
     expect(on({ evidenceKinds: ['log'] })).toMatchObject({ check: 'evidence', runsAlone: false });
   });
 
+  it('scales out a cited saturation alone on tiers 2 and 3, never on tier 1', () => {
+    const cpu = { category: 'cpu_saturation', action: 'scale_out', evidenceKinds: ['metric'] };
+    expect(on({ ...cpu, service: 'inventory', tier: 2 })).toMatchObject({
+      rule: 'scale-out-saturation',
+      runsAlone: true,
+    });
+    expect(on({ ...cpu, service: 'frontend', tier: 1 })).toMatchObject({ rule: 'default', runsAlone: false });
+    expect(on({ ...cpu, tier: 3, evidenceKinds: ['log'] })).toMatchObject({ check: 'evidence', runsAlone: false });
+  });
+
   it('asks two people for tier-1 data actions and only shadows config changes', () => {
     expect(
       on({ service: 'orders-db', tier: 1, action: 'terminate_slow_queries', category: 'db_saturation' }),

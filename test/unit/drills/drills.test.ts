@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runDrillCommand, scenariosForRunbook, selectScenarios, type DrillWorld } from '../../../src/drills/command.js';
 import { diagnosisRight, outcomeOf, type DrillReport } from '../../../src/drills/model.js';
 import { formatDrillReports } from '../../../src/drills/report.js';
+import { median, summarizeDrills } from '../../../src/drills/summary.js';
 import { createDrillClock } from '../../../sandbox/drill/drill-clock.js';
 
 const world: Pick<DrillWorld, 'scenarios' | 'runbooks'> = {
@@ -59,7 +60,7 @@ describe('the diagnosis check', () => {
     );
   });
   it('calls a drill mitigated only when a step worked', () => {
-    const step = { runbook: null, step: null, text: null, action: 'a', service: 's', approvedBy: [] };
+    const step = { runbook: null, step: null, text: null, action: 'a', service: 's', approvedBy: [], alone: false };
     expect(outcomeOf([{ ...step, status: 'verified', worked: true }], false)).toBe('mitigated');
     expect(outcomeOf([{ ...step, status: 'not_recovered', worked: false }], false)).toBe('not_recovered');
     expect(outcomeOf([], true)).toBe('timed_out');
@@ -98,8 +99,19 @@ describe('the report', () => {
           approvedBy: ['U0PRIMARY'],
           status: 'verified',
           worked: true,
+          alone: false,
         },
       ],
+      autonomy: {
+        allowedAlone: true,
+        rule: 'rollback-cited-deploy',
+        mode: 'auto',
+        decided: { rule: 'rollback-cited-deploy', mode: 'auto', check: 'min_confidence', runsAlone: false },
+      },
+      mitigatedAlone: false,
+      outcomeClass: 'human_approval',
+      pageToFixMs: 66_000,
+      escalatedWithInvestigation: true,
       timerSpeed: 20,
       startedAt: '2026-11-24T10:00:00.000Z',
       wallMs: 8000,
@@ -113,6 +125,46 @@ describe('the report', () => {
       'worked  rb-high-error-rate step 2: rollback_deploy on search (verified; approved by U0PRIMARY)',
     );
     expect(text).toContain('1 drills: 1 diagnosed right, 1 mitigated; mean MTTR 21 min');
+    expect(text).toContain('decided: auto by rollback-cited-deploy, waited for people (min_confidence)');
+    expect(text).toContain(
+      'mitigated alone: 0 of 1 known failures the policy lets run alone (0%); target 80%: NOT met',
+    );
+    expect(text).toContain('median page to verified fix: 1.1 min over 1 fixes (drill clock); target under 2 min: met');
+  });
+});
+
+describe('the drill summary', () => {
+  const base = (over: Partial<DrillReport>): DrillReport => ({ ...lastReport!, ...over });
+  it('counts only known failures the policy lets run alone, and the median over verified fixes', () => {
+    const alone = { mitigatedAlone: true, outcomeClass: 'copilot_alone' as const };
+    const people = { ...lastReport!.autonomy, allowedAlone: false, rule: 'default', mode: 'approve' };
+    const s = summarizeDrills([
+      base({ scenario: 'a', ...alone, pageToFixMs: 70_000 }),
+      base({ scenario: 'b', ...alone, pageToFixMs: 90_000 }),
+      base({ scenario: 'c', ...alone, pageToFixMs: 80_000 }),
+      base({ scenario: 'd', mitigatedAlone: false, outcome: 'not_recovered', pageToFixMs: null }),
+      base({ scenario: 'e', autonomy: people, pageToFixMs: 200_000 }),
+      base({
+        scenario: 'n',
+        category: 'novel',
+        autonomy: { ...people, rule: 'none', mode: 'none' },
+        outcome: 'no_remediation',
+        pageToFixMs: null,
+      }),
+    ]);
+    expect(s.alone).toMatchObject({
+      allowed: ['a', 'b', 'c', 'd'],
+      mitigated: ['a', 'b', 'c'],
+      share: 0.75,
+      met: false,
+    });
+    expect(s.novel).toEqual({ scenarios: ['n'], escalated: ['n'], met: true });
+    expect(s.pageToFix).toMatchObject({ mitigated: 4, medianMs: 85_000, met: true });
+    const quiet = summarizeDrills([base({ scenario: 'n', category: 'novel', escalatedWithInvestigation: false })]);
+    expect(quiet.novel.met).toBe(false);
+    expect(quiet.alone).toMatchObject({ share: null, met: false });
+    expect(quiet.pageToFix).toMatchObject({ medianMs: 66_000, met: true });
+    expect(median([])).toBeNull();
   });
 });
 
