@@ -285,8 +285,7 @@ async function drive(
   const webhook = `${app.url}/webhooks/alertmanager`;
   pageDrill = clock.nowMs();
   pageWall = Date.now();
-  const delivery = await sendPage(webhook, page, {});
-  if (delivery.status >= 300) throw new Error(`the app refused the drill's page: ${delivery.status} ${delivery.body}`);
+  const pageRefused = await deliverDrillPage(webhook, page);
   const tell = (stage: DrillProgress['stage'], text: string) => {
     try {
       progress({ stage, text, at: now() });
@@ -322,6 +321,8 @@ async function drive(
   // investigates the world after the fix and may find nothing: it never decides whether the diagnosis was right.
   let briefed: InvestigationResult | null | undefined;
   try {
+    // A page the app never accepted is this drill's problem, reported with the others', never the end of the run.
+    if (pageRefused) throw new DrillTimeout(`the app to accept the drill's page (${pageRefused})`);
     incident = await waitUntil('the incident', () => knex('incidents').where('id', '>', before).first());
     incidentId = incident!.id;
     const channel = await waitUntil('the incident channel', async () => {
@@ -484,6 +485,29 @@ async function drive(
     wallMs: Date.now() - pageWall,
     problem,
   };
+}
+
+const PAGE_ATTEMPTS = 3;
+const PAGE_TIMEOUT_MS = 30_000;
+
+/**
+ * Sends the drill's page as Alertmanager does: a timeout or a 5xx answer is sent again (the app records a page once
+ * however often it comes). Returns null once accepted, else what went wrong: a 4xx at once, the last failure after
+ * every attempt.
+ */
+export async function deliverDrillPage(webhook: string, page: unknown): Promise<string | null> {
+  let last = '';
+  for (let attempt = 1; attempt <= PAGE_ATTEMPTS; attempt++) {
+    try {
+      const delivery = await sendPage(webhook, page, { timeoutMs: PAGE_TIMEOUT_MS });
+      if (delivery.status < 300) return null;
+      last = `answered ${delivery.status} ${delivery.body.slice(0, 200)}`;
+      if (delivery.status < 500) return last;
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return `${PAGE_ATTEMPTS} attempts; the last: ${last}`;
 }
 
 /** The simulated responder's role, for the drill's notes. */

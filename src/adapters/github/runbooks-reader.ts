@@ -2,6 +2,7 @@
 // each Markdown file's base64 content.
 import { Octokit } from 'octokit';
 import { ExternalServiceError } from '../../errors.js';
+import { githubError } from './errors.js';
 import type { RunbookFile, RunbookRepository } from '../../runbooks/ports.js';
 
 export interface GitHubRunbooksOptions {
@@ -44,12 +45,8 @@ export function createGitHubRunbookRepository(opts: GitHubRunbooksOptions): Runb
       const res = await octokit.rest.repos.getContent({ owner, repo, path, ...(opts.ref ? { ref: opts.ref } : {}) });
       return res.data as ContentEntry | ContentEntry[];
     } catch (err) {
-      const status = (err as { status?: number }).status;
-      throw new ExternalServiceError(
-        'github',
-        `reading ${opts.repo}/${path} failed${status ? ` (HTTP ${status})` : ''}: ${(err as Error).message}`,
-        { retryable: status === undefined || status >= 500 || status === 429, cause: err },
-      );
+      // The same mapping as every GitHub call: a rate-limited 403 (Retry-After or no requests left) retries too.
+      throw githubError(err, `reading ${opts.repo}/${path}`);
     }
   }
 
