@@ -5,7 +5,7 @@ import { commitApproval, type ApprovalOutcome } from './approve-remediation.js';
 import { approvalsRequired } from '../authorization/access.js';
 import { findIncident } from '../incidents/repository.js';
 import { approversOf, gatherApproverFacts, recordApproval, userNames } from './approvers.js';
-import { decide, type Decider } from './policy.js';
+import { decide, type Decider, type PolicyDecision } from './policy.js';
 import { recordDecision } from './record-decision.js';
 import { appendTimeline, findInFlight, getRun, insertProposal, type RemediationRun } from './remediation-repository.js';
 
@@ -56,16 +56,12 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
     decider,
     userNames: userNames(ctx.config.file),
   });
+  // Every outcome of the click is a traced decision against the run it concerns.
+  const record = (r: RemediationRun, d: PolicyDecision, at: Date) =>
+    recordDecision(ctx.knex, { sink: ctx.services.traces, run: r, decision: d, decider, startedAt, at });
   if (!decision.allowed) {
     // Recorded against the run to be undone: no undo run exists for a refused click.
-    await recordDecision(ctx.knex, {
-      sink: ctx.services.traces,
-      run: { ...run, action: action.undo },
-      decision,
-      decider,
-      startedAt,
-      at: ctx.clock.now(),
-    });
+    await record({ ...run, action: action.undo }, decision, ctx.clock.now());
     return { outcome: 'denied', run, message: decision.reason, decision };
   }
 
@@ -76,14 +72,7 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
     hypothesis: `Undo of ${run.action} (run #${run.id})`,
   });
   if (undoRun.status !== 'proposed') {
-    await recordDecision(ctx.knex, {
-      sink: ctx.services.traces,
-      run: undoRun,
-      decision,
-      decider,
-      startedAt,
-      at: now,
-    });
+    await record(undoRun, decision, now);
     return {
       outcome: 'already_decided',
       run: undoRun,
@@ -99,24 +88,10 @@ export async function undoRemediation(ctx: AppContext, input: { runId: number; u
       rule: 'approver_already_approved' as const,
       reason: `You already approved \`${undoRun.action}\`; it needs ${required} different approvers, so someone else allowed to approve it must.`,
     };
-    await recordDecision(ctx.knex, {
-      sink: ctx.services.traces,
-      run: undoRun,
-      decision: again,
-      decider,
-      startedAt,
-      at: now,
-    });
+    await record(undoRun, again, now);
     return { outcome: 'denied', run, message: again.reason, decision: again };
   }
-  await recordDecision(ctx.knex, {
-    sink: ctx.services.traces,
-    run: undoRun,
-    decision,
-    decider,
-    startedAt,
-    at: now,
-  });
+  await record(undoRun, decision, now);
   if (required > 1) {
     const approvers = await recordApproval(ctx, undoRun, input.userId, required);
     if (approvers.length < required) {
