@@ -3,10 +3,10 @@
 // dispatched. The fast SLO burn is judged at the next metrics step, long before the 30-minute verify window ends on
 // the product's clock: the rollback is undone and the on-call paged with the investigation, the action and its result.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { createWarpClock } from '../../../src/oncall/timers.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
+import { ROLLBACK_CITED_DEPLOY, sliAfterRollback } from '../../helpers/rollback-alone.js';
 import { scenarioRollbackConfig } from '../../helpers/scenario-app.js';
 import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -27,35 +27,13 @@ describe('a fast SLO burn after an action run alone', () => {
     const scenario = loadScenario('bad-deploy-shop-01');
     github = await startFakeGithub({ token: GITHUB_TOKEN });
     const clock = createWarpClock(new Date(scenario.now), 1);
-    const sources = createScenarioSources(scenario);
-    const last = Number(
-      scenario.metrics
-        .find((m) => m.metric.__name__ === 'service:http_errors:ratio_rate5m' && m.metric.service === 'frontend')!
-        .values.at(-1)![1],
-    );
     // After the rollback's dispatch the paged SLI climbs: worse each second, far above the fast-burn level (7.2%).
-    let dispatchedAt: number | null = null;
-    github.onDispatch(() => {
-      dispatchedAt ??= clock.now().getTime();
-    });
-    const metrics = sources.metrics!;
-    sources.metrics = {
-      ...metrics,
-      async queryRole(role, service, range) {
-        const series = await metrics.queryRole(role, service, range);
-        if (role !== 'error_ratio' || service !== 'frontend') return series;
-        return series.map((s) => {
-          const end = Math.floor(range.end / 1000);
-          const values = [...s.values];
-          for (let t = Number(values.at(-1)?.[0] ?? end) + 1; t <= end; t++) {
-            const worse = dispatchedAt !== null && t * 1000 > dispatchedAt;
-            const v = worse ? Math.max(last, 0.1) * 2 + (t * 1000 - dispatchedAt!) / 1e6 : last;
-            values.push([t, String(v)]);
-          }
-          return { ...s, values };
-        });
-      },
-    };
+    const sources = sliAfterRollback(
+      scenario,
+      clock,
+      github,
+      (t, dispatchedAt, last) => Math.max(last, 0.1) * 2 + (t - dispatchedAt) / 1e6,
+    );
     const teams = [...new Set(scenario.services.map((s) => s.team).filter((t): t is string => !!t))];
     const config = scenarioRollbackConfig(scenario, {
       // Priya is on call for every team, so she is the one paged.
@@ -64,16 +42,7 @@ describe('a fast SLO burn after an action run alone', () => {
         { name: 'frontend-availability', service: 'frontend', sli: 'error_ratio', objective: 0.995, window: '28d' },
       ],
       metrics: { step: '5s' },
-      autonomy: {
-        rules: [
-          {
-            name: 'rollback-cited-deploy',
-            match: { category: 'bad_deploy', tier: [2, 3], action: 'rollback_deploy' },
-            mode: 'auto',
-            when: { minConfidence: 0.5, evidence: ['deploy'] },
-          },
-        ],
-      },
+      autonomy: ROLLBACK_CITED_DEPLOY,
     }) as { actions: Record<string, unknown>[] };
     const rollback = config.actions[0]!;
     config.actions = [

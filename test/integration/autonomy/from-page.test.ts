@@ -2,10 +2,10 @@
 // an autonomy rule that lets the copilot roll back a cited bad deploy, and a world whose error ratio falls once the
 // rollback is dispatched.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScenarioSources } from '../../../eval/scenario-sources.js';
 import { createWarpClock } from '../../../src/oncall/timers.js';
 import { loadScenario } from '../../helpers/fixtures.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
+import { ROLLBACK_CITED_DEPLOY, sliAfterRollback } from '../../helpers/rollback-alone.js';
 import { scenarioRollbackConfig } from '../../helpers/scenario-app.js';
 import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -24,43 +24,10 @@ describe('a known failure kind, fixed alone', () => {
     const scenario = loadScenario('bad-deploy-shop-01');
     github = await startFakeGithub({ token: GITHUB_TOKEN });
     const clock = createWarpClock(new Date(scenario.now), 1);
-    const sources = createScenarioSources(scenario);
-    // The paged SLI (frontend's error ratio) goes on as it ended until the rollback is dispatched, then heals.
-    const last = Number(
-      scenario.metrics
-        .find((m) => m.metric.__name__ === 'service:http_errors:ratio_rate5m' && m.metric.service === 'frontend')!
-        .values.at(-1)![1],
-    );
-    let healedAt: number | null = null;
-    github.onDispatch(() => {
-      healedAt = clock.now().getTime();
-    });
-    const metrics = sources.metrics!;
-    sources.metrics = {
-      ...metrics,
-      async queryRole(role, service, range) {
-        const series = await metrics.queryRole(role, service, range);
-        if (role !== 'error_ratio' || service !== 'frontend') return series;
-        return series.map((s) => {
-          const end = Math.floor(range.end / 1000);
-          const values = [...s.values];
-          for (let t = Number(values.at(-1)?.[0] ?? end) + 1; t <= end; t++)
-            values.push([t, String(healedAt !== null && t * 1000 >= healedAt ? 0.001 : last)]);
-          return { ...s, values };
-        });
-      },
-    };
+    // The paged SLI goes on as it ended until the rollback is dispatched, then heals.
+    const sources = sliAfterRollback(scenario, clock, github, () => 0.001);
     const config = scenarioRollbackConfig(scenario, {
-      autonomy: {
-        rules: [
-          {
-            name: 'rollback-cited-deploy',
-            match: { category: 'bad_deploy', tier: [2, 3], action: 'rollback_deploy' },
-            mode: 'auto',
-            when: { minConfidence: 0.5, evidence: ['deploy'] },
-          },
-        ],
-      },
+      autonomy: ROLLBACK_CITED_DEPLOY,
     }) as { actions: Record<string, unknown>[] };
     config.actions = config.actions.map((a) => ({ ...a, verifyWindow: '3s' }));
     whole = await startWholeApp(
