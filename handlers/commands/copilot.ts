@@ -36,9 +36,17 @@ export function copilotUsage(): string {
   return `Usage: ${[...subcommands.values()].map((s) => `\`/copilot ${s.usage}\``).join(', ')}.`;
 }
 
+/**
+ * The pause reason as mrkdwn that shows what was typed: Slack sends a command's text with &, < and > already
+ * escaped, so they are decoded first and the whole escaped once (a mention or link `should_escape` made shows as text).
+ */
+export function pauseReason(args: string): string {
+  return escapeMrkdwn(args.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+}
+
 const killSwitch = (paused: boolean): CopilotSubcommand['run'] =>
   async function ({ deps, userId, args, respond }) {
-    const result = await setAutonomyPaused(deps, { userId, paused, reason: escapeMrkdwn(args) });
+    const result = await setAutonomyPaused(deps, { userId, paused, reason: pauseReason(args) });
     if (!result.changed) return answer(respond, result.text);
     await respond({ response_type: 'in_channel', replace_original: false, text: result.text });
   };
