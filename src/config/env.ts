@@ -72,9 +72,10 @@ export const envSchema = z.object({
   ROLE: optionalString
     .transform((v) => v ?? 'all')
     .pipe(z.enum(['web', 'worker', 'all'], { message: 'expected one of web, worker, all' })),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl('an OTLP/HTTP collector (spans go to <endpoint>/v1/traces)').refine(
-    (v) => v === undefined || URL.canParse(v),
-    { message: 'expected an http(s) URL of an OTLP/HTTP collector' },
+  // One check, so a bad value is named once: an http(s) URL that also parses (`http://` alone does not).
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.refine(
+    (v) => v === undefined || (/^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v)),
+    { message: 'expected an http(s) URL of an OTLP/HTTP collector (spans go to <endpoint>/v1/traces)' },
   ),
   OTEL_SERVICE_NAME: optionalString.transform((v) => v ?? 'incident-copilot'),
   OTEL_EXPORTER_OTLP_TIMEOUT: optionalString

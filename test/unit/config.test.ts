@@ -173,3 +173,21 @@ describe('.env.example', () => {
     expect(keys.sort()).toEqual([...ENV_KEYS].sort());
   });
 });
+
+describe('OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-otel-'));
+  for (const bad of ['not-a-url', 'http://', 'ftp://collector:4318', 'http://a b']) {
+    it(`names ${JSON.stringify(bad)} once, with what it expects`, () => {
+      const problems = problemsOf(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: bad }, emptyDir));
+      expect(problems).toEqual([
+        'OTEL_EXPORTER_OTLP_ENDPOINT: expected an http(s) URL of an OTLP/HTTP collector (spans go to <endpoint>/v1/traces)',
+      ]);
+    });
+  }
+
+  it('takes an http(s) URL', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }, emptyDir).env).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+    });
+  });
+});
