@@ -380,7 +380,12 @@ async function drive(
     // the copilot runs the fix alone: they are paged, but the drill measures the fix with no human step.
     const responders = alone ? [] : [RosterIds.primary, RosterIds.secondary, RosterIds.manager].slice(0, required);
     for (const user of responders) await waitUntil(`the page to ${user}`, () => (paged.has(user) ? true : undefined));
-    tell('escalation', `the escalation paged the simulated ${responders.map(roleOf).join(' and the ')}`);
+    tell(
+      'escalation',
+      responders.length
+        ? `the escalation paged the simulated ${responders.map(roleOf).join(' and the ')}`
+        : 'the policy runs the fix alone: no simulated responder acknowledges or approves',
+    );
     const briefingTs = await waitUntil('the briefing with Acknowledge', async () => {
       if (alone) return 'alone';
       const r = await knex('incidents').where({ id: incident!.id }).first();

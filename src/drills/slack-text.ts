@@ -41,7 +41,7 @@ export function drillReportText(r: DrillReport, runbook: string): string {
   if (!r.steps.length) lines.push('• Runbook steps run: none');
   for (const s of r.steps)
     lines.push(
-      `• ${s.worked ? 'Worked' : '*Failed*'}: ${escapeText(`${s.runbook ?? 'no runbook'}${s.step !== null ? ` step ${s.step}` : ''}: ${s.action} on ${s.service} (${s.status})`)}, approved by ${s.approvedBy.length} simulated responder${s.approvedBy.length === 1 ? '' : 's'}`,
+      `• ${s.worked ? 'Worked' : '*Failed*'}: ${escapeText(`${s.runbook ?? 'no runbook'}${s.step !== null ? ` step ${s.step}` : ''}: ${s.action} on ${s.service} (${s.status})`)}, ${s.alone && !s.approvedBy.length ? 'run alone by the policy' : `approved by ${s.approvedBy.length} simulated responder${s.approvedBy.length === 1 ? '' : 's'}`}`,
     );
   if (r.problem) lines.push(`• Drill problem: ${escapeText(r.problem)}`);
   lines.push(`Timers ran ${r.timerSpeed}× faster than real time; the drill took ${dur(r.wallMs)} of wall clock.`);
