@@ -1,9 +1,16 @@
 // The decision trace's structure around one investigation's recorded steps: an `investigation` span they hang under,
 // and what it concluded as spans too: a `hypothesis` per hypothesis, a `finding` per piece of evidence it cites and
 // per anomaly found. Log lines are untrusted and may carry secrets: a finding names a log only by its kind.
+import { NEW_LOG_ANOMALY } from './engine/onset.js';
 import type { InvestigationResult, InvestigationStep } from './ports.js';
 import { truncate } from './recorder.js';
 import { newSpanId } from './trace-ids.js';
+
+/** An anomaly as the trace keeps it: a new log line is named by its service only, never its text. */
+function anomalyRef(anomaly: string): string {
+  if (!anomaly.startsWith(NEW_LOG_ANOMALY)) return truncate(anomaly, 200);
+  return `${NEW_LOG_ANOMALY}${anomaly.slice(NEW_LOG_ANOMALY.length).split(':', 1)[0]!.trim()}`;
+}
 
 /** The investigation's span (its id is `spanId`), its steps re-parented under it, and its conclusions. */
 export function investigationTraceSteps(input: {
@@ -72,7 +79,7 @@ export function investigationTraceSteps(input: {
       startedAt: endedAt,
       durationMs: 0,
       parentSpanId: spanId,
-      attributes: { 'copilot.finding.kind': 'anomaly', 'copilot.finding.ref': truncate(anomaly, 200) },
+      attributes: { 'copilot.finding.kind': 'anomaly', 'copilot.finding.ref': anomalyRef(anomaly) },
     });
   return out;
 }

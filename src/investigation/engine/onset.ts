@@ -23,6 +23,9 @@ export function incidentOnset(ctx: Context, paged: string | undefined): number {
     : ctx.now - 20 * MIN;
 }
 
+/** How an anomaly that is a new error log line begins: `new log on <service>: <the line>`. */
+export const NEW_LOG_ANOMALY = 'new log on ';
+
 /** Significant departures and new error lines tied to this incident, for the responder and for a novel answer. */
 export function anomaliesOf(ctx: Context): string[] {
   const out: string[] = [];
@@ -32,6 +35,7 @@ export function anomaliesOf(ctx: Context): string[] {
         if (f.significant && f.departure!.onset >= ctx.t0 - RELATED) out.push(describeFinding(f, ctx.zone));
   }
   for (const t of ctx.logs.templates)
-    if (t.firstTs >= ctx.t0 - 5 * MIN && t.level === 'error') out.push(`new log on ${t.service}: ${t.first.line}`);
+    if (t.firstTs >= ctx.t0 - 5 * MIN && t.level === 'error')
+      out.push(`${NEW_LOG_ANOMALY}${t.service}: ${t.first.line}`);
   return out.slice(0, 40);
 }
