@@ -8,11 +8,12 @@ import { findIncident, findIncidentByPublicId, type Incident } from '../src/inci
 import { lastEventOfType } from '../src/incidents/timeline-repository.js';
 import { listSpans } from '../src/investigation/spans-repository.js';
 import { latestCalibrationFit, outcomeOf, saveCalibrationFit, scoredIncidentIds } from '../src/measure/repository.js';
+import { formatZodIssues } from '../src/errors.js';
 import { featuresOf, fitLogistic } from './fit-calibration.js';
 import { investigateScenario, listJson, loadScenarioFile, type CommandIo } from './commands.js';
 import { isTop1 } from './metrics.js';
 import { answerAtTheTime, exportIncidentScenario, type AnswerAtTheTime } from './incident-scenarios.js';
-import type { Scenario } from './scenario-format.js';
+import { scenarioSchema, type Scenario } from './scenario-format.js';
 
 /** What the incident commands read: the copilot's database and the evidence sources of its config. */
 export interface ProductionDeps {
@@ -77,6 +78,20 @@ export async function runExportScenarioCommand(argv: string[], io: CommandIo, de
     scenario = await scenarioOfIncident(deps, incident);
   } catch (err) {
     io.stderr(`export-scenario: ${(err as Error).message}`);
+    return 1;
+  }
+  // What the sources returned must make a scenario `investigate` reads (a service graph, at least): else nothing is
+  // written. The local workspace's world exists only inside its `npm start`, so this command reads nothing of it.
+  const checked = scenarioSchema.safeParse(scenario);
+  if (!checked.success) {
+    io.stderr(
+      `export-scenario: ${incident.publicId}: the evidence sources gave no valid scenario, nothing written:\n` +
+        formatZodIssues(checked.error.issues)
+          .map((p) => `  - ${p}`)
+          .join('\n') +
+        '\nIt reads the service catalog of the config and the PROMETHEUS_URL, LOKI_URL and GitHub the copilot read; ' +
+        "the local workspace's simulated world is not one of them.",
+    );
     return 1;
   }
   const text = JSON.stringify(scenario, null, 1);

@@ -1,7 +1,7 @@
 // The copilot measures itself, through the whole app: the resolve form offers the top hypothesis as the root cause,
 // the submitted cause scores every hypothesis and classifies the incident, /metrics counts it, /copilot stats shows
 // it to anyone; the weekly summary is posted by its timer on the product's clock, once, across restarts.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -171,6 +171,18 @@ describe('the resolve form scores the copilot, and the figures show it', () => {
       expect(await runCalibrateFromIncidents(knex, cal, new Date())).toBe(1);
       expect(cal.err.join('')).toContain('not enough scored incidents to refit');
       expect(Number((await knex('calibration_fits').count({ n: '*' }))[0]?.n)).toBe(0);
+      // Sources that read nothing (the local workspace's world from the CLI): refused, nothing written.
+      const empty = { ...scenario, services: [], metrics: [], logs: [], deploys: [], changes: [], runbooks: [] };
+      const nothing = cliIo();
+      const emptyFile = path.join(dir, 'empty.json');
+      expect(
+        await runExportScenarioCommand([incident.public_id, '--out', emptyFile], nothing, {
+          knex,
+          sources: createScenarioSources(empty),
+        }),
+      ).toBe(1);
+      expect(nothing.err.join('')).toContain('the evidence sources gave no valid scenario, nothing written');
+      expect(existsSync(emptyFile)).toBe(false);
       // An unresolved or unknown incident cannot be exported, and says why.
       const bad = cliIo();
       expect(await runExportScenarioCommand(['INC-999'], bad, deps)).toBe(1);

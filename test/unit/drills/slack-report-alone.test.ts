@@ -39,7 +39,7 @@ function report(alone: boolean): DrillReport {
       allowedAlone: true,
       rule: 'rollback-cited-deploy',
       mode: 'auto',
-      decided: { rule: 'rollback-cited-deploy', mode: 'auto', check: null, runsAlone: alone },
+      decided: { rule: 'rollback-cited-deploy', mode: 'auto', check: 'all_conditions', runsAlone: alone },
     },
     mitigatedAlone: alone,
     outcomeClass: alone ? 'copilot_alone' : 'human_approval',
