@@ -1,6 +1,6 @@
 // `export-scenario INC-N`, `eval --incidents [DIR]` and `calibrate --from-incidents`: evals and calibration from the
 // incidents people resolved with a confirmed root cause.
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { ACTION_FOR_CATEGORY, CATEGORIES, type Category, type Truth } from '../src/investigation/evidence-model.js';
 import type { EvidenceSources, InvestigationResult, InvestigationStep } from '../src/investigation/ports.js';
@@ -58,6 +58,15 @@ export async function scenarioOfIncident(
   });
 }
 
+/**
+ * Why an exported scenario is not one `investigate` reads (a service graph, at least), or undefined when it is. The
+ * local workspace's world exists only inside its `npm start`, so the CLI's sources read nothing of it.
+ */
+function notAScenario(scenario: unknown): string[] | undefined {
+  const checked = scenarioSchema.safeParse(scenario);
+  return checked.success ? undefined : formatZodIssues(checked.error.issues);
+}
+
 /** `incident-copilot export-scenario INC-N [--out FILE]`: 0 written, 1 when the incident cannot be exported. */
 export async function runExportScenarioCommand(argv: string[], io: CommandIo, deps: ProductionDeps): Promise<number> {
   const usage = 'Usage: incident-copilot export-scenario INC-N [--out FILE]';
@@ -82,13 +91,11 @@ export async function runExportScenarioCommand(argv: string[], io: CommandIo, de
   }
   // What the sources returned must make a scenario `investigate` reads (a service graph, at least): else nothing is
   // written. The local workspace's world exists only inside its `npm start`, so this command reads nothing of it.
-  const checked = scenarioSchema.safeParse(scenario);
-  if (!checked.success) {
+  const problems = notAScenario(scenario);
+  if (problems) {
     io.stderr(
       `export-scenario: ${incident.publicId}: the evidence sources gave no valid scenario, nothing written:\n` +
-        formatZodIssues(checked.error.issues)
-          .map((p) => `  - ${p}`)
-          .join('\n') +
+        problems.map((p) => `  - ${p}`).join('\n') +
         '\nIt reads the service catalog of the config and the PROMETHEUS_URL, LOKI_URL and GitHub the copilot read; ' +
         "the local workspace's simulated world is not one of them.",
     );
@@ -175,6 +182,12 @@ export async function replayIncidents(deps: ProductionDeps, io: CommandIo): Prom
     if (!incident) continue;
     try {
       const s = await scenarioOfIncident(deps, incident);
+      // Replaying nothing would read as the engine getting worse: an incident the sources cannot rebuild is skipped.
+      const problems = notAScenario(s);
+      if (problems) {
+        io.stderr(`eval: skipped ${incident.publicId}: the evidence sources gave no valid scenario (${problems[0]})`);
+        continue;
+      }
       replays.push(await replay(s, s.truth!, s.atTheTime));
     } catch (err) {
       io.stderr(`eval: skipped ${incident.publicId}: ${(err as Error).message}`);
@@ -235,6 +248,14 @@ export async function runCalibrateFromIncidents(knex: Knex, io: CommandIo, now: 
   return 0;
 }
 
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The CLI's entry: `export-scenario`, `eval --incidents [DIR]` (args after `--incidents`) and `calibrate
  * --from-incidents`, on the database and evidence sources of `config` (a DIR needs neither).
@@ -246,6 +267,13 @@ export async function runIncidentTool(
   config: import('../src/config.js').AppConfig,
 ): Promise<number> {
   if (command === 'eval' && args[0]) {
+    if (args.length !== 1 || args[0].startsWith('-') || !isDirectory(args[0])) {
+      io.stderr(
+        `eval --incidents: ${args.length !== 1 || args[0].startsWith('-') ? 'expected at most one DIR' : `no directory ${args[0]}`}\n` +
+          'Usage: incident-copilot eval --incidents [DIR]',
+      );
+      return 2;
+    }
     const { replays, skipped } = await replayCorpus(args[0], io);
     for (const s of skipped) io.stderr(`eval: skipped ${s}`);
     if (!replays.length) {
