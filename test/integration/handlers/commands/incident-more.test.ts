@@ -38,15 +38,21 @@ const texts = (channel: string) => slack.messages(channel).map((m) => m.text);
 
 beforeAll(async () => {
   whole = await startWholeApp(
-    paymentsTeamConfig({
-      services: [{ name: 'checkout', team: 'payments', stakeholderChannel: STAKEHOLDERS }],
-      actions: [],
-    }),
+    {
+      ...paymentsTeamConfig({
+        services: [{ name: 'checkout', team: 'payments', stakeholderChannel: STAKEHOLDERS }],
+        actions: [],
+      }),
+      // At 60x, the default 5-minute refresh would come every 5 s of the test and replace the hypothesis set below.
+      incidents: { reinvestigateEvery: '24h' },
+    },
     {},
     { clock },
   );
   slack = whole.slack;
   inc = await declareThroughSlack(whole, 'Checkout 5xx after deploy', PRIYA);
+  // The declaration's own investigation finishes first, so it cannot land after the one saved below and replace it.
+  await waitFor('the first investigation', async () => (await events('investigation.completed')).length > 0, 30_000);
   // What the investigator concluded (as the investigation job stores it), so the draft and catch-up have a hypothesis.
   await saveInvestigation(whole.app.ctx.knex, inc.id, BAD_DEPLOY_D42, clock.now());
   for (const u of [PRIYA, SAM, BEN]) {
