@@ -152,6 +152,7 @@ async function recordDelivered(
       actor: 'copilot',
       data: { channel: at.channel, ts: at.ts },
       dedupeKey: `pointer:${i.incidentId}`,
+      at: ctx.clock.now(),
     }));
   const also = [
     ...(pages.length ? [recordPagesQuery(ctx.knex, pages)] : []),

@@ -68,6 +68,7 @@ export async function postOnsetChart(ctx: AppContext, incidentId: number, loaded
     incidentId,
     type: 'chart.posted',
     actor: 'copilot',
+    at: ctx.clock.now(),
     dedupeKey: `chart:${incidentId}`,
     data: {
       metric: chart.query,

@@ -59,6 +59,7 @@ export async function postSloChart(ctx: AppContext, incidentId: number, loaded?:
     incidentId,
     type: 'chart.posted',
     actor: 'copilot',
+    at: ctx.clock.now(),
     dedupeKey: key,
     data: { slo: slo.name, remaining: budget?.remaining ?? null },
   });
@@ -137,6 +138,7 @@ export async function postPostmortemSloChart(
     incidentId: incident.id,
     type: 'chart.posted',
     actor: 'copilot',
+    at: ctx.clock.now(),
     dedupeKey: key,
     data: { slo: slo.name, for: 'postmortem' },
   });

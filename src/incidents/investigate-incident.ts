@@ -158,6 +158,7 @@ export async function investigateIncident(
       incidentId,
       type: 'investigation.completed',
       actor: 'copilot',
+      at: ctx.clock.now(),
       data: {
         investigationId,
         lookedAt: new Date(lookedAt).toISOString(),

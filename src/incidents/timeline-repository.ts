@@ -10,7 +10,7 @@ export interface TimelineEventInput {
   type: string;
   actor: string;
   data?: Record<string, unknown>;
-  at?: Date;
+  at: Date;
   dedupeKey?: string;
 }
 
@@ -77,7 +77,7 @@ export function appendEventsQuery(db: Knex | Knex.Transaction, events: TimelineE
     type: e.type,
     actor: e.actor,
     data: JSON.stringify(e.data ?? {}),
-    at: e.at ?? new Date(),
+    at: e.at,
     dedupe_key: e.dedupeKey ?? null,
   }));
   return db('incident_events').insert(rows).onConflict('dedupe_key').ignore();

@@ -143,6 +143,7 @@ async function processChangeEvent(ctx: AppContext, event: z.infer<typeof changeE
       const written = await appendEvent(trx, {
         incidentId: id,
         type: event.type === 'deploy' ? 'deploy.received' : 'change.received',
+        at: ctx.clock.now(),
         actor: 'events',
         dedupeKey: `change:${id}:${event.id}`,
         data: {

@@ -83,6 +83,7 @@ export async function startEscalation(
     await appendEvent(ctx.knex, {
       incidentId,
       type: 'escalation.skipped',
+      at: ctx.clock.now(),
       actor: 'copilot',
       data: { reason: 'sev3 never pages' },
       dedupeKey: cycleKey(`escalation-skipped:${incidentId}`, reopens),
@@ -97,6 +98,7 @@ export async function startEscalation(
         await appendEvent(trx, {
           incidentId,
           type: 'escalation.none',
+          at: ctx.clock.now(),
           actor: 'copilot',
           data: { reason },
           dedupeKey: cycleKey(`escalation-none:${incidentId}`, reopens),
