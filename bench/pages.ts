@@ -30,8 +30,8 @@ export function distinctPage(runId: string, i: number, service = 'checkout'): st
 
 /**
  * POSTs `bodies` to `url` evenly over `overMs` from now, `senders` at most in flight; `onSent(i, at)` is told when
- * each is sent. Throws on any answer but 202 (or, with tolerateFailures, counts it out). Resolves with the number
- * accepted.
+ * each is sent. Throws on any answer but 202 or a failed connection (or, with tolerateFailures, counts it out).
+ * Resolves with the number accepted.
  */
 export async function sendPages(
   url: string,
@@ -49,14 +49,19 @@ export async function sendPages(
         const due = started + (i * overMs) / bodies.length;
         if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
         opts.onSent?.(i, Date.now());
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: bodies[i],
-        });
-        await res.arrayBuffer();
-        if (res.status !== 202) throw new Error(`page ${i} answered ${res.status}`);
-        accepted++;
+        try {
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: bodies[i],
+          });
+          await res.arrayBuffer();
+          if (res.status !== 202) throw new Error(`page ${i} answered ${res.status}`);
+          accepted++;
+        } catch (err) {
+          // A refused or reset connection is a page not accepted, like an answer other than 202.
+          if (!opts.tolerateFailures) throw err;
+        }
       }
     }),
   );
