@@ -70,10 +70,9 @@ it(`ten distinct pages cost fewer than ${BOUND_PER_PAGE} SQL statements each, we
   );
   // The queue's claim polls are left out: how many there are depends on how long the machine took, not on the page.
   const perPage = statements.work() / PAGES;
-  console.log(
-    `statements per page: ${perPage} (with the queue's polls: ${statements.total() / PAGES})`,
-    JSON.stringify(statements.top(40).map((t) => [t.count, t.sql.slice(0, 160)])),
-  );
+  console.log(`statements per page: ${perPage} (with the queue's polls: ${statements.total() / PAGES})`);
+  // STATEMENTS_DETAIL=1: where they go, by job and by statement text.
+  if (process.env.STATEMENTS_DETAIL) console.log(statements.detail(PAGES, Number(process.env.STATEMENTS_DETAIL) || 12));
   statements.stop();
   expect(perPage).toBeGreaterThan(0);
   expect(perPage).toBeLessThan(BOUND_PER_PAGE);
