@@ -1,5 +1,6 @@
 // Domain events: the core announces what happened (incident.opened, incident.acknowledged, ...); presenters listen.
 import { EventEmitter } from 'node:events';
+import type { Incident } from './incidents/repository.js';
 
 /** The events the core emits, by name, with their payloads. Capabilities add their own names here. */
 export interface DomainEventMap {
@@ -16,7 +17,11 @@ export interface DomainEventMap {
   'incident.reopened': { incidentId: number; reopenCount: number };
   /** Someone asked to escalate now (the Escalate button); the on-call capability pages the next step. */
   'incident.escalation_requested': { incidentId: number; by: string };
-  'investigation.completed': { incidentId: number };
+  /**
+   * `incident` is the incident as the result's write left it, `completedEventId` its `investigation.completed` entry
+   * and `novel` whether the result was novel (listeners need not read them again).
+   */
+  'investigation.completed': { incidentId: number; incident?: Incident; completedEventId?: number; novel?: boolean };
   'remediation.started': { incidentId: number; actionRunId: number };
   'remediation.verified': { incidentId: number; actionRunId: number; recovered: boolean };
   'remediation.proposed': { incidentId: number; actionRunIds: number[] };

@@ -39,7 +39,7 @@ export function registerSlackPresenters(ctx: AppContext): void {
     );
   });
   // The charts are a nicety: failing to draw or upload one never fails anything else (postIncidentCharts logs it).
-  ctx.events.on('investigation.completed', ({ incidentId }) => postIncidentCharts(ctx, incidentId));
+  ctx.events.on('investigation.completed', ({ incidentId, incident }) => postIncidentCharts(ctx, incidentId, incident));
   registerOncallPresenters(ctx);
   registerRemediationPresenters(ctx);
 }
