@@ -4,7 +4,8 @@ import type { Incident } from './incidents/repository.js';
 
 /** The events the core emits, by name, with their payloads. Capabilities add their own names here. */
 export interface DomainEventMap {
-  'incident.opened': { incidentId: number };
+  /** `opened`: the incident as the statement that opened it returned it, when the opener has it (nothing shown yet). */
+  'incident.opened': { incidentId: number; opened?: Incident };
   'incident.updated': { incidentId: number; reason: string };
   'incident.acknowledged': { incidentId: number; by: string };
   /** Back to triggered after an acknowledgement (PagerDuty's incident.unacknowledged): paging starts again. */
