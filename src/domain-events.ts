@@ -1,9 +1,11 @@
 // Domain events: the core announces what happened (incident.opened, incident.acknowledged, ...); presenters listen.
 import { EventEmitter } from 'node:events';
+import type { Incident } from './incidents/repository.js';
 
 /** The events the core emits, by name, with their payloads. Capabilities add their own names here. */
 export interface DomainEventMap {
-  'incident.opened': { incidentId: number };
+  /** `opened`: the incident as the statement that opened it returned it, when the opener has it (nothing shown yet). */
+  'incident.opened': { incidentId: number; opened?: Incident };
   'incident.updated': { incidentId: number; reason: string };
   'incident.acknowledged': { incidentId: number; by: string };
   /** Back to triggered after an acknowledgement (PagerDuty's incident.unacknowledged): paging starts again. */
@@ -16,7 +18,11 @@ export interface DomainEventMap {
   'incident.reopened': { incidentId: number; reopenCount: number };
   /** Someone asked to escalate now (the Escalate button); the on-call capability pages the next step. */
   'incident.escalation_requested': { incidentId: number; by: string };
-  'investigation.completed': { incidentId: number };
+  /**
+   * `incident` is the incident as the result's write left it, `completedEventId` its `investigation.completed` entry
+   * and `novel` whether the result was novel (listeners need not read them again).
+   */
+  'investigation.completed': { incidentId: number; incident?: Incident; completedEventId?: number; novel?: boolean };
   'remediation.started': { incidentId: number; actionRunId: number };
   'remediation.verified': { incidentId: number; actionRunId: number; recovered: boolean };
   'remediation.proposed': { incidentId: number; actionRunIds: number[] };

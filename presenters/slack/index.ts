@@ -30,7 +30,7 @@ export function registerSlackPresenters(ctx: AppContext): void {
   ctx.queue.register(postStatusUpdateJob(ctx));
   ctx.queue.register(remindStatusUpdateJob(ctx));
   // The first briefing comes at once; the open-incident job queued with the incident is the safety net.
-  ctx.events.on('incident.opened', ({ incidentId }) => openIncidentChannelNow(ctx, incidentId));
+  ctx.events.on('incident.opened', ({ incidentId, opened }) => openIncidentChannelNow(ctx, incidentId, opened));
   // Severity and commander are shown in the briefing and the topic: re-render them when they change.
   ctx.events.on('incident.updated', async ({ incidentId, reason }) => {
     if (reason !== 'severity' && reason !== 'commander') return;
@@ -39,7 +39,7 @@ export function registerSlackPresenters(ctx: AppContext): void {
     );
   });
   // The charts are a nicety: failing to draw or upload one never fails anything else (postIncidentCharts logs it).
-  ctx.events.on('investigation.completed', ({ incidentId }) => postIncidentCharts(ctx, incidentId));
+  ctx.events.on('investigation.completed', ({ incidentId, incident }) => postIncidentCharts(ctx, incidentId, incident));
   registerOncallPresenters(ctx);
   registerRemediationPresenters(ctx);
 }

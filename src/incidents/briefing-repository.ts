@@ -3,6 +3,7 @@
 // eight round trips each time).
 import type { Knex } from 'knex';
 import { STORM_COLUMNS, type StormRow } from './correlation-repository.js';
+import { RESOLVED_FOR_SIMILARITY, resolvedForSimilarityOf, type ResolvedForSimilarity } from './repository.js';
 
 /** The briefing's reading of one incident's alerts and timeline. */
 export interface BriefingFacts {
@@ -35,13 +36,29 @@ export interface BriefingFacts {
   proposed: { id: number; action: string; service: string; mode: string | null }[];
   /** The kill switch's row (`autonomy_state`), or null when it was never set. */
   pause: Record<string, unknown> | null;
+  /** The statuses of the runs of `stepAction` in the incident (empty without one). */
+  stepStatuses: string[];
+  /** With `similar`: the resolved incidents to compare with, as listResolvedForSimilarity reads them. */
+  resolved?: ResolvedForSimilarity[];
+}
+
+/** What else a briefing of an investigated incident reads, in the same statement. */
+export interface BriefingFactsOptions {
+  /** The suggested step's action: its runs' statuses are read. */
+  stepAction?: string | null;
+  /** Read the resolved incidents similar ones are ranked from. */
+  similar?: boolean;
 }
 
 export const ANSWERED_TYPES = ['incident.acknowledged', 'incident.resolved', 'incident.reopened'];
 
 const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
-export async function briefingFacts(db: Knex | Knex.Transaction, incidentId: number): Promise<BriefingFacts> {
+export async function briefingFacts(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  opts: BriefingFactsOptions = {},
+): Promise<BriefingFacts> {
   const result = await db.raw(
     `select
        (select coalesce(json_object_agg(status, n), '{}'::json)
@@ -62,8 +79,11 @@ export async function briefingFacts(db: Knex | Knex.Transaction, incidentId: num
                                  order by r.id), '[]'::json)
           from remediation_runs r left join autonomy_decisions d on d.run_id = r.id
          where r.incident_id = :id and r.status = 'proposed') as proposed,
-       (select row_to_json(s) from autonomy_state s where s.id = 1) as pause`,
-    { id: incidentId, answered: ANSWERED_TYPES },
+       (select row_to_json(s) from autonomy_state s where s.id = 1) as pause,
+       (select coalesce(json_agg(r.status), '[]'::json) from remediation_runs r
+         where r.incident_id = :id and r.action = :stepAction) as step_statuses,
+       case when :similar then (${RESOLVED_FOR_SIMILARITY}) end as resolved`,
+    { id: incidentId, answered: ANSWERED_TYPES, stepAction: opts.stepAction ?? null, similar: opts.similar === true },
   );
   const row = (result as { rows: Record<string, unknown>[] }).rows[0] ?? {};
   const counts = (parse(row.counts) ?? {}) as Record<string, number>;
@@ -90,5 +110,9 @@ export async function briefingFacts(db: Knex | Knex.Transaction, incidentId: num
     storm: row as StormRow,
     proposed: (parse(row.proposed) ?? []) as BriefingFacts['proposed'],
     pause: (parse(row.pause) ?? null) as Record<string, unknown> | null,
+    stepStatuses: (parse(row.step_statuses) ?? []) as string[],
+    ...(opts.similar
+      ? { resolved: resolvedForSimilarityOf((parse(row.resolved) ?? []) as Record<string, unknown>[]) }
+      : {}),
   };
 }

@@ -4,12 +4,11 @@ import type { AppConfig, AutonomyMode } from '../config.js';
 import { formatConfidence } from '../investigation/format-value.js';
 import { rolesFromRows } from './roles-repository.js';
 import { encodeRemediationButton } from '../remediation/button-value.js';
-import { runStatusesOf } from '../remediation/remediation-repository.js';
 import { approvalsRequired } from '../authorization/access.js';
 import type { WhatChanged } from './presentations.js';
-import { type Incident } from './repository.js';
+import { type Incident, type ResolvedForSimilarity } from './repository.js';
 import type { SimilarReason } from '../investigation/similar.js';
-import { findSimilarIncidents } from './similar-incidents.js';
+import { SIMILAR_SHOWN, findSimilarIncidents } from './similar-incidents.js';
 import { briefingFacts } from './briefing-repository.js';
 import { extractCommand, fillPlaceholders, placeholderValues } from './step-placeholders.js';
 import { declaredSummary } from './timeline-repository.js';
@@ -134,7 +133,11 @@ export interface BriefingState {
 
 export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
   // The alerts' and timeline's facts, the storm, the open proposals and the kill switch in one statement.
-  const facts = await briefingFacts(knex, incident.id);
+  // With a result: the suggested step's runs and the resolved incidents to compare with, in the same statement.
+  const facts = await briefingFacts(knex, incident.id, {
+    stepAction: incident.investigation?.suggestedStep?.action ?? null,
+    similar: incident.investigation !== null,
+  });
   const storm = stormOfRow(facts.storm);
   const counts = facts.counts;
   const alert = facts.firstAlert;
@@ -203,7 +206,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     novel: inv?.novel ?? false,
     checked: inv?.checked ?? [],
     missing: inv?.missing ?? [],
-    suggestedStep: inv?.suggestedStep ? await suggestedStepView(knex, incident, inv.suggestedStep) : null,
+    suggestedStep: inv?.suggestedStep ? suggestedStepView(incident, inv.suggestedStep, facts.stepStatuses) : null,
     remediations: runs.map((r) => {
       const def = config.file.actions.find((a) => a.name === r.action);
       return {
@@ -223,7 +226,7 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
     ...(budgets.length ? { errorBudgets: budgets } : {}),
     ...(paused ? { autonomyPaused: paused } : {}),
     // Once briefed: the first briefing goes out before anything is known to compare.
-    similar: inv ? await similarView(knex, incident) : [],
+    similar: inv ? await similarView(knex, incident, facts.resolved) : [],
     roles: rolesFromRows(facts.roles, config.file.incidents.roles).map(({ role, user }) => ({
       role,
       user,
@@ -231,8 +234,12 @@ export async function buildBriefingView(knex: Knex, config: AppConfig, incident:
   };
 }
 
-async function similarView(knex: Knex, incident: Incident): Promise<SimilarIncidentView[]> {
-  return (await findSimilarIncidents(knex, incident)).map((s) => ({
+async function similarView(
+  knex: Knex,
+  incident: Incident,
+  resolved: ResolvedForSimilarity[] | undefined,
+): Promise<SimilarIncidentView[]> {
+  return (await findSimilarIncidents(knex, incident, SIMILAR_SHOWN, resolved)).map((s) => ({
     publicId: s.publicId,
     title: s.title,
     resolvedOn: new Date(s.resolvedAt).toISOString().slice(0, 10),
@@ -245,16 +252,17 @@ async function similarView(knex: Knex, incident: Incident): Promise<SimilarIncid
 }
 
 /** The suggested step with its placeholders filled, and whether its action already ran in this incident. */
-async function suggestedStepView(
-  knex: Knex,
+function suggestedStepView(
   incident: Incident,
   step: NonNullable<NonNullable<Incident['investigation']>['suggestedStep']>,
-): Promise<NonNullable<BriefingView['suggestedStep']>> {
+  /** The statuses of the incident's runs of the step's action (the briefing's facts read them). */
+  statuses: string[],
+): NonNullable<BriefingView['suggestedStep']> {
   const values = placeholderValues(incident);
   const text = fillPlaceholders(step.text, values);
   const raw = extractCommand(step.text);
   const command = raw === null ? null : fillPlaceholders(raw, values).text;
-  const state = step.action ? stepState(await runStatusesOf(knex, incident.id, step.action)) : 'todo';
+  const state = step.action ? stepState(statuses) : 'todo';
   return {
     runbook: step.runbook,
     step: step.step,

@@ -6,7 +6,7 @@ import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import type { PageSummary } from '../investigation/ports.js';
 import { routeAlert } from '../oncall/routing.js';
-import { snapshotOfPolicy } from '../oncall/escalation-policy.js';
+import { snapshotAtOpening, snapshotOfPolicy } from '../oncall/escalation-policy.js';
 import { incidentTitle } from './naming.js';
 import { findOpenIncidentByGroupKey, lockIncidentState, type Incident } from './repository.js';
 import { appendEvents, countEvents, latestTruncation, type TimelineEventInput } from './timeline-repository.js';
@@ -21,6 +21,8 @@ import { investigateAfterJoin, joinCorrelatedIncident } from './correlation-join
 
 export interface IngestOutcome {
   incidentId: number;
+  /** The incident as this ingestion found or opened it. */
+  incident: Incident;
   publicId: string;
   opened: boolean;
   /** Set when an alert of the group's incident resolved within incidents.regroupWindow fired again: its reopen count. */
@@ -67,7 +69,7 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
     outcomes.push(outcome);
     if (outcome.opened) {
       // The chat presenter opens the channel at once on this event (the first message within 2 s of the page).
-      ctx.events.emit('incident.opened', { incidentId: outcome.incidentId });
+      ctx.events.emit('incident.opened', { incidentId: outcome.incidentId, opened: outcome.incident });
     } else if (outcome.reopened !== undefined) {
       ctx.events.emit('incident.reopened', { incidentId: outcome.incidentId, reopenCount: outcome.reopened });
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: 'reopened' });
@@ -241,6 +243,7 @@ async function ingestGroup(
   }
   return {
     incidentId: incident.id,
+    incident,
     publicId: incident.publicId,
     opened,
     ...(reopened !== undefined ? { reopened } : {}),
@@ -336,6 +339,13 @@ async function insertIncident(
   const policy = route.escalationPolicy
     ? ctx.config.file.escalationPolicies.find((p) => p.name === route.escalationPolicy)
     : undefined;
+  // Frozen now when paging will need it (the routed policy, else the team's, else its rotation): starting the
+  // escalation then reads no alert and writes no snapshot. A SEV3 never pages: only a routed policy is kept with it.
+  const snapshot = policy
+    ? snapshotOfPolicy(policy, route.team ?? null, now, { keepPagerDutyId: true })
+    : route.severity === 'sev3'
+      ? undefined
+      : snapshotAtOpening(ctx.config.file, route.escalationPolicy, route.team ?? null, now);
   const prefix = ctx.config.file.incidents.idPrefix.toUpperCase();
   const incident = await insertPagedIncident(trx, {
     prefix,
@@ -346,7 +356,7 @@ async function insertIncident(
     source: alert.source,
     groupKey,
     externalId: alert.externalId ?? null,
-    escalationSnapshot: policy ? snapshotOfPolicy(policy, route.team ?? null, now, { keepPagerDutyId: true }) : null,
+    escalationSnapshot: snapshot ?? null,
     page: page ?? null,
     now,
   });

@@ -10,10 +10,11 @@ import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investi
 import { saveSpans } from '../investigation/spans-repository.js';
 import { investigationTraceSteps } from '../investigation/trace-spans.js';
 import { latestAlertOfFingerprint } from './alerts-repository.js';
-import { findIncident, saveInvestigation, type Incident } from './repository.js';
+import { findIncident, type Incident } from './repository.js';
+import { recordInvestigation } from './investigation-repository.js';
 import { teamZone } from './onset.js';
 import { firstAlert } from './alerts-repository.js';
-import { appendEvent, declaredSummary, lastEventOfType } from './timeline-repository.js';
+import { declaredSummary, lastEventOfType } from './timeline-repository.js';
 import type { JobToEnqueue } from '../jobs/job-queue.js';
 import { presentationJob } from '../jobs/presentations.js';
 import { briefingUpdateJob, PostIncidentNote, type RerunCause, type WhatChanged } from './presentations.js';
@@ -122,7 +123,11 @@ export async function investigateIncident(
       : found;
   const sli = await readSliRecovery(ctx, incident, page, result);
   const fingerprint = evidenceFingerprint(result, sli?.recovered ?? null);
-  const last = await lastRun(ctx.knex, incidentId);
+  // What the last run recorded matters to a refresh and to an incident that has a result to compare with.
+  const last =
+    trigger?.reason === 'refresh' || incident.investigation
+      ? await lastRun(ctx.knex, incidentId)
+      : { fingerprint: null, sliRecovered: null };
   // A refresh that found what the last run found changes nothing: no result, no note, no briefing edit.
   if (trigger?.reason === 'refresh' && last.fingerprint === fingerprint) return 'unchanged';
   const moved = incident.investigation
@@ -152,64 +157,73 @@ export async function investigateIncident(
         to: top,
       }
     : null;
-  await ctx.knex.transaction(async (trx) => {
-    await saveInvestigation(trx, incidentId, result, ctx.clock.now());
-    await appendEvent(trx, {
-      incidentId,
-      type: 'investigation.completed',
-      actor: 'copilot',
-      at: ctx.clock.now(),
-      data: {
-        investigationId,
-        lookedAt: new Date(lookedAt).toISOString(),
-        ...(trigger ? { trigger } : {}),
-        ...(change ? { whatChanged: change } : {}),
-        ...(moved ? { moved } : {}),
-        fingerprint,
-        sli,
-        novel: result.novel,
-        top: result.hypotheses[0]
-          ? {
-              category: result.hypotheses[0].category,
-              cause: result.hypotheses[0].cause,
-              confidence: result.hypotheses[0].confidence,
-              summary: result.hypotheses[0].summary,
-            }
-          : null,
-        suggestedAction: result.suggestedStep?.action ?? null,
-        missing: result.missing ?? [],
-      },
-    });
-    // The notes, the briefing update and the refresh's timer go in one statement.
-    const jobs: JobToEnqueue[] = [];
-    // The thread hears what changed since the last investigation; the briefing shows the same line.
-    if (change)
-      jobs.push(
-        presentationJob(
-          PostIncidentNote,
-          { incidentId, note: { kind: 'what_changed', change } },
-          { jobId: `what-changed:${investigationId}` },
-        ),
-      );
-    // Under the briefing: which hypotheses moved and the evidence that moved them, and an SLI recovery.
-    if (moved)
-      jobs.push(
-        presentationJob(
-          PostIncidentNote,
-          { incidentId, note: { kind: 'moved', moved } },
-          { jobId: `moved:${investigationId}` },
-        ),
-      );
-    jobs.push(briefingUpdateJob(incidentId));
-    // The first investigation (and the first after a reopen) starts the periodic refresh.
-    if (!trigger || trigger.reason === 'reopened') {
-      const refresh = await refreshJob(ctx, incidentId, 1, trx);
-      if (refresh) jobs.push(refresh);
-    }
-    await ctx.queue.enqueueMany(jobs, { trx });
+  const at = ctx.clock.now();
+  // The notes, the briefing update and the refresh's timer are recorded with the result, in one statement.
+  const jobs: JobToEnqueue[] = [];
+  // The thread hears what changed since the last investigation; the briefing shows the same line.
+  if (change)
+    jobs.push(
+      presentationJob(
+        PostIncidentNote,
+        { incidentId, note: { kind: 'what_changed', change } },
+        { jobId: `what-changed:${investigationId}` },
+      ),
+    );
+  // Under the briefing: which hypotheses moved and the evidence that moved them, and an SLI recovery.
+  if (moved)
+    jobs.push(
+      presentationJob(
+        PostIncidentNote,
+        { incidentId, note: { kind: 'moved', moved } },
+        { jobId: `moved:${investigationId}` },
+      ),
+    );
+  jobs.push(briefingUpdateJob(incidentId));
+  // The first investigation (and the first after a reopen) starts the periodic refresh.
+  if (!trigger || trigger.reason === 'reopened') {
+    const refresh = await refreshJob(ctx, incidentId, 1);
+    if (refresh) jobs.push(refresh);
+  }
+  const planned = jobs.map(({ name, payload, opts: { jobId, ...opts } = {} }) => ({
+    id: jobId ?? randomUUID(),
+    ...ctx.queue.plan(name, payload, opts),
+  }));
+  const recorded = await recordInvestigation(ctx.knex, {
+    incidentId,
+    result,
+    at,
+    event: {
+      investigationId,
+      lookedAt: new Date(lookedAt).toISOString(),
+      ...(trigger ? { trigger } : {}),
+      ...(change ? { whatChanged: change } : {}),
+      ...(moved ? { moved } : {}),
+      fingerprint,
+      sli,
+      novel: result.novel,
+      top: result.hypotheses[0]
+        ? {
+            category: result.hypotheses[0].category,
+            cause: result.hypotheses[0].cause,
+            confidence: result.hypotheses[0].confidence,
+            summary: result.hypotheses[0].summary,
+          }
+        : null,
+      suggestedAction: result.suggestedStep?.action ?? null,
+      missing: result.missing ?? [],
+    },
+    jobs: planned,
   });
-  // The chat presenter posts the onset chart on this event.
-  ctx.events.emit('investigation.completed', { incidentId });
+  if (!recorded) throw new PermanentJobError(`incident ${incidentId} does not exist`);
+  ctx.queue.announce(planned);
+  // The chat presenter posts the onset chart on this event (with the incident as it now is: no read of it again), and
+  // remediation proposes from it (its timeline entry says whether the result was novel).
+  ctx.events.emit('investigation.completed', {
+    incidentId,
+    incident: recorded.incident,
+    completedEventId: recorded.eventId,
+    novel: result.novel === true,
+  });
   return 'stored';
 }
 

@@ -302,28 +302,41 @@ export async function listResolvedForSimilarity(
     .orderBy('resolved_at', 'desc')
     .limit(opts.limit ?? 50);
   if (opts.excludeId !== undefined) q.andWhereNot({ id: opts.excludeId });
-  const rows = (await q.select(
-    'id',
-    'public_id',
-    'title',
-    'service',
-    'resolved_at',
-    'resolution',
-    'page',
-    'investigation',
-  )) as Row[];
+  return resolvedForSimilarityOf(
+    (await q.select(
+      'id',
+      'public_id',
+      'title',
+      'service',
+      'resolved_at',
+      'resolution',
+      'page',
+      'investigation',
+    )) as Row[],
+  );
+}
+
+/**
+ * listResolvedForSimilarity's reading (excluding the incident `:id`, 50 at most) as one JSON array, for a statement
+ * that reads it with other things (the briefing's facts).
+ */
+export const RESOLVED_FOR_SIMILARITY = `select coalesce(json_agg(x order by x.resolved_at desc), '[]'::json) from (
+    select id, public_id, title, service, resolved_at, resolution, page, investigation from incidents
+     where status = 'resolved' and resolution is not null and id <> :id order by resolved_at desc limit 50) x`;
+
+/** Rows as listResolvedForSimilarity selects them (or as JSON), those naming a root cause. */
+export function resolvedForSimilarityOf(rows: Row[]): ResolvedForSimilarity[] {
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
   return rows
     .map((r) => ({
-      id: r.id as number,
+      id: Number(r.id),
       publicId: r.public_id as string,
       title: r.title as string,
       service: (r.service as string | null) ?? null,
       resolvedAt: new Date(r.resolved_at as string | Date),
-      resolution: (typeof r.resolution === 'string'
-        ? JSON.parse(r.resolution)
-        : r.resolution) as ResolvedIncident['resolution'],
-      page: (r.page as PageSummary | null) ?? null,
-      investigation: (r.investigation as InvestigationResult | null) ?? null,
+      resolution: json(r.resolution) as ResolvedIncident['resolution'],
+      page: (json(r.page) as PageSummary | null) ?? null,
+      investigation: (json(r.investigation) as InvestigationResult | null) ?? null,
     }))
     .filter((r) => Boolean(r.resolution?.category || r.resolution?.cause));
 }

@@ -3,7 +3,7 @@
 // src/investigation/similar.ts.
 import type { Knex } from 'knex';
 import { evidenceSignatures, rankSimilar, type PastRecord, type SimilarIncident } from '../investigation/similar.js';
-import { listResolvedForSimilarity, type Incident } from './repository.js';
+import { listResolvedForSimilarity, type Incident, type ResolvedForSimilarity } from './repository.js';
 import { verifiedActionsOf } from './timeline-repository.js';
 
 /** How many resolved incidents are compared (the most recent). */
@@ -16,8 +16,10 @@ export async function findSimilarIncidents(
   knex: Knex,
   incident: Pick<Incident, 'id' | 'service' | 'page' | 'investigation'>,
   limit = SIMILAR_SHOWN,
+  /** The candidates when the caller read them already (the briefing's facts). */
+  read?: ResolvedForSimilarity[],
 ): Promise<SimilarIncident[]> {
-  const resolved = await listResolvedForSimilarity(knex, { excludeId: incident.id, limit: CANDIDATES });
+  const resolved = read ?? (await listResolvedForSimilarity(knex, { excludeId: incident.id, limit: CANDIDATES }));
   if (resolved.length === 0) return [];
   const fixes = await verifiedActionsOf(
     knex,

@@ -95,6 +95,11 @@ export async function saveSpans(
   opts: { parentSpanId?: string } = {},
 ): Promise<StoredSpan[]> {
   if (steps.length === 0) return [];
+  if (incidentId !== null) {
+    // Normally one statement: the incident's trace (made with its root span on first use) and the spans.
+    const stored = await saveIncidentSpans(knex, incidentId, investigationId, steps, opts.parentSpanId);
+    if (stored) return stored;
+  }
   const trace = incidentId !== null ? await incidentTrace(knex, incidentId) : undefined;
   const traceId = trace?.traceId ?? newTraceId();
   const defaultParent = opts.parentSpanId ?? trace?.rootSpanId ?? null;
@@ -119,6 +124,86 @@ export async function saveSpans(
     stored.push(...out.map(fromRow));
   }
   return stored;
+}
+
+/**
+ * Appends an incident's spans in ONE statement: its trace is made on first use with its root span (as
+ * `incidentTrace` makes it), and the spans join it; the root span first when this call made it. Undefined when it
+ * stored nothing: a concurrent call made the incident's trace after this statement's snapshot, so it could see
+ * neither its own trace nor theirs (the caller then goes the long way, which sees the committed one).
+ */
+async function saveIncidentSpans(
+  knex: Knex,
+  incidentId: number,
+  investigationId: string,
+  steps: readonly InvestigationStep[],
+  parentSpanId: string | undefined,
+): Promise<StoredSpan[] | undefined> {
+  // One jsonb parameter holds every span: no cap on bind parameters, the same statement text whatever the count.
+  const rows = steps.map((s, ord) => ({
+    ord,
+    name: s.name,
+    kind: s.kind,
+    started_at: new Date(s.startedAt).toISOString(),
+    duration_ms: Math.max(0, Math.round(s.durationMs)),
+    attributes: s.attributes,
+    span_id: isSpanId(s.spanId) ? s.spanId : newSpanId(),
+    parent_span_id: isSpanId(s.parentSpanId) ? s.parentSpanId : null,
+  }));
+  const res = await knex.raw<{ rows: Array<SpanRow & { pick: number }> }>(
+    `with input as (
+       select * from jsonb_to_recordset(cast(:rows as jsonb))
+         as t(ord int, name text, kind text, started_at timestamptz, duration_ms int, attributes jsonb, span_id text,
+              parent_span_id text)
+     ),
+     new_trace as (
+       insert into incident_traces (incident_id, trace_id, root_span_id) values (:incidentId, :traceId, :rootSpanId)
+       on conflict (incident_id) do nothing
+       returning trace_id, root_span_id
+     ),
+     -- The snapshot holds the trace made before this statement, never the one new_trace makes: one row at most.
+     trace as (
+       select trace_id, root_span_id from new_trace
+       union all
+       select trace_id, root_span_id from incident_traces where incident_id = :incidentId
+     ),
+     root as (
+       insert into investigation_spans
+         (incident_id, investigation_id, name, kind, started_at, duration_ms, attributes, trace_id, span_id,
+          parent_span_id)
+       select :incidentId, :rootInvestigation, 'incident', 'incident', coalesce(i.opened_at, :now), 0,
+              jsonb_strip_nulls(jsonb_build_object('copilot.incident.id', cast(:incidentId as int),
+                'copilot.incident.public_id', i.public_id)),
+              n.trace_id, n.root_span_id, null
+       from new_trace n left join incidents i on i.id = :incidentId
+       returning *
+     ),
+     spans as (
+       insert into investigation_spans
+         (incident_id, investigation_id, name, kind, started_at, duration_ms, attributes, trace_id, span_id,
+          parent_span_id)
+       select :incidentId, :investigationId, s.name, s.kind, s.started_at, s.duration_ms, s.attributes, t.trace_id,
+              s.span_id, coalesce(s.parent_span_id, :parentSpanId, t.root_span_id)
+       from input s cross join trace t
+       order by s.ord
+       returning *
+     )
+     select *, 0 as pick from root union all select *, 1 as pick from spans`,
+    {
+      rows: JSON.stringify(rows),
+      incidentId,
+      traceId: newTraceId(),
+      rootSpanId: newSpanId(),
+      rootInvestigation: `incident-${incidentId}`,
+      now: new Date(),
+      investigationId,
+      parentSpanId: parentSpanId ?? null,
+    },
+  );
+  const spans = res.rows.filter((r) => r.pick === 1);
+  if (spans.length === 0) return undefined;
+  const ordered = (list: SpanRow[]) => [...list].sort((a, b) => Number(a.id) - Number(b.id)).map(fromRow);
+  return [...ordered(res.rows.filter((r) => r.pick === 0)), ...ordered(spans)];
 }
 
 /** The span id of the newest span named `name` among `investigationId`'s (to parent a later span on it). */

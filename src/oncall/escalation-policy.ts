@@ -79,6 +79,29 @@ export async function buildSnapshot(
       };
   }
   if (def) return snapshotOfPolicy(def, team, now);
+  return teamRotationSnapshot(file, team, now);
+}
+
+/**
+ * What paging will follow, frozen when an incident opens from an alert (no read, no call: a policy naming a PagerDuty
+ * policy is marked to be re-read from PagerDuty once paging starts): the policy routing named, else the team's, else
+ * the team's rotation. Undefined when none applies (paging starts without one and says nobody is paged).
+ */
+export function snapshotAtOpening(
+  file: FileConfig,
+  policyName: string | undefined,
+  team: string | null,
+  now: Date,
+): EscalationSnapshot | undefined {
+  const name = policyName ?? file.teams.find((t) => t.name === team)?.escalationPolicy;
+  const def = name ? file.escalationPolicies.find((p) => p.name === name) : undefined;
+  if (def) return snapshotOfPolicy(def, team, now, { keepPagerDutyId: true });
+  return teamRotationSnapshot(file, team, now);
+}
+
+/** The default chain of a team with a rotation: its primary, its secondary, then its lead. */
+function teamRotationSnapshot(file: FileConfig, team: string | null, now: Date): EscalationSnapshot | undefined {
+  const frozenAt = now.toISOString();
   const schedule = file.teams.find((t) => t.name === team)?.schedule;
   if (!schedule) return undefined;
   return {

@@ -40,10 +40,12 @@ export const CHANNEL_CREATE_INTERVAL_MS = 3000;
  * investigation and the escalation were queued with the incident, so when chat comes back late the first briefing
  * already carries the investigation's result.
  */
-export async function openIncidentChannel(ctx: AppContext, incidentId: number): Promise<void> {
-  let incident = await findIncident(ctx.knex, incidentId);
+export async function openIncidentChannel(ctx: AppContext, incidentId: number, opened?: Incident): Promise<void> {
+  // Just opened (the `incident.opened` event carries it): nothing was shown yet, and the row need not be read again.
+  const fresh = opened !== undefined;
+  let incident = opened ?? (await findIncident(ctx.knex, incidentId));
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  if (!incident.channelId) incident = await createOrWait(ctx, incident);
+  if (!incident.channelId) incident = await createOrWait(ctx, incident, fresh);
   const channelId = incident.channelId!;
   if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId);
   const done = incident.chatProgress;
@@ -62,7 +64,7 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
     }
   } else if (topicSet) await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
   if (!done.pointer) {
-    await postPointer(ctx, incident, channelId);
+    await postPointer(ctx, incident, channelId, fresh);
     await recordChatStep(ctx.knex, incident.id, 'pointer', ctx.clock.now());
   }
 }
@@ -73,12 +75,12 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number): 
  * the investigation's headline, and the job comes back for the channel at its turn in the queue for channels (SEV1
  * first, then in order), instead of every waiting job retrying at the next free slot.
  */
-async function createOrWait(ctx: AppContext, incident: Incident): Promise<Incident> {
+async function createOrWait(ctx: AppContext, incident: Incident, fresh: boolean): Promise<Incident> {
   try {
     return await createIncidentChannel(ctx, incident);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
-    await postPointer(ctx, incident, null);
+    await postPointer(ctx, incident, null, fresh);
     const ahead = await channelQueuePosition(ctx.knex, incident);
     const retryAfterMs = Math.max(err.retryAfterMs ?? 0, ahead * CHANNEL_CREATE_INTERVAL_MS);
     throw new RateLimitedError('slack', `no channel yet for ${incident.publicId}: ${ahead} ahead in the queue`, {
@@ -187,12 +189,18 @@ async function inviteResponders(
 
 /**
  * The incident's line in its team's alerts channel. Shown while it waited for a channel (`channelId` null), the line
- * is edited once the channel exists, to point at it.
+ * is edited once the channel exists, to point at it. A `fresh` incident (just opened) has no line yet: no look for
+ * one (asking for its digest item twice is harmless: the item is one per incident).
  */
-async function postPointer(ctx: AppContext, incident: Incident, channelId: string | null): Promise<void> {
+async function postPointer(
+  ctx: AppContext,
+  incident: Incident,
+  channelId: string | null,
+  fresh: boolean,
+): Promise<void> {
   const team = incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
   if (!team) return;
-  const already = await findEventByKey(ctx.knex, `pointer:${incident.id}`);
+  const already = fresh ? undefined : await findEventByKey(ctx.knex, `pointer:${incident.id}`);
   if (!already) return postPointerInDigest(ctx, incident.id, team.alertsChannel);
   if (channelId) await refreshPointersOf(ctx, incident.id);
 }
@@ -232,8 +240,8 @@ export async function retryOpenIncidentChannel(
  * On `incident.opened`: opens the channel at once, which saves a trip through the queue (the first message comes
  * within 2 s of the page). When chat is down, the job the core queued with the incident is hurried to retry soon.
  */
-export async function openIncidentChannelNow(ctx: AppContext, incidentId: number): Promise<void> {
-  await openIncidentChannel(ctx, incidentId).catch(async (err) => {
+export async function openIncidentChannelNow(ctx: AppContext, incidentId: number, opened?: Incident): Promise<void> {
+  await openIncidentChannel(ctx, incidentId, opened).catch(async (err) => {
     ctx.logger.warn({ err, incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
     // Waiting for the channel budget: the job comes back at the incident's turn, not in a second.
     const delayMs = err instanceof RateLimitedError ? err.retryAfterMs : OPEN_INCIDENT_RETRY_DELAY_MS;

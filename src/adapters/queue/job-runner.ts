@@ -5,6 +5,7 @@ import { scrubSecrets } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError, formatZodIssues } from '../../errors.js';
 import type { JobDefinition, JobLane, PlannedJob } from '../../jobs/job-queue.js';
+import { outsideJobScope, runInJobScope } from '../../jobs/job-scope.js';
 import {
   claimJobs,
   extendLock,
@@ -84,7 +85,7 @@ export function createCompletionRecorder(knex: Knex, owner: string, maxBatch = 2
   };
   return (id) =>
     new Promise<boolean>((done, fail) => {
-      if (!batch.length) setImmediate(flush);
+      if (!batch.length) outsideJobScope(() => setImmediate(flush));
       batch.push({ id, done, fail });
     });
 }
@@ -190,7 +191,9 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   let failure: unknown;
   let failed = false;
   try {
-    await def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs, lateCause });
+    await runInJobScope({ name: row.name, id: row.id }, () =>
+      def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs, lateCause }),
+    );
   } catch (err) {
     failed = true;
     failure = err;

@@ -30,6 +30,7 @@ import {
   type JobRow,
 } from './job-store.js';
 import { claimDueJobsAndNext } from './lane-claim.js';
+import { outsideJobScope } from '../../jobs/job-scope.js';
 import {
   DEFAULT_CONCURRENCY,
   afterCommit,
@@ -211,7 +212,8 @@ export class PostgresJobQueue implements JobQueue {
       this.pollAgain = true;
       return this.polling;
     }
-    this.polling = this.pollOnce()
+    // The poll belongs to no job, though a job's enqueue may be what woke it.
+    this.polling = outsideJobScope(() => this.pollOnce())
       .catch((err: unknown) => {
         this.logger.error({ err }, 'job poll failed; retrying');
         this.wakeBy(Date.now() + this.pollIntervalMs);

@@ -45,8 +45,12 @@ export function proposeRemediationsJob(ctx: AppContext): JobDefinition<ProposeRe
  * none for a novel result.
  */
 export function proposeOnInvestigationCompleted(ctx: AppContext): void {
-  ctx.events.on('investigation.completed', async ({ incidentId }) => {
-    const done = await lastEventOfType(ctx.knex, incidentId, 'investigation.completed');
+  ctx.events.on('investigation.completed', async ({ incidentId, completedEventId, novel }) => {
+    // The event says which entry and whether the result was novel; read from the timeline when it does not.
+    const done =
+      completedEventId !== undefined && novel !== undefined
+        ? { id: completedEventId, data: { novel } }
+        : await lastEventOfType(ctx.knex, incidentId, 'investigation.completed');
     // A novel result proposes nothing (proposeRemediations returns at once): no job to run for it.
     const data = (typeof done?.data === 'string' ? JSON.parse(done.data) : done?.data) as { novel?: unknown } | null;
     if (data?.novel === true) return;

@@ -12,10 +12,19 @@
 // start-escalation (no escalate-incident job), a step locked its incident and read its run's state in one statement,
 // the briefing read its storm, proposals, autonomy modes and kill switch with its facts (and SLO policy states only
 // for a service with an SLO), intake found an alert's open incident in one lookup, and the escalation watchdog read
-// every paging incident's state in one statement. Why not 30 yet: a page
-// still runs about seven jobs (each a claim, not counted, and a completion), each loading its incident, and their
-// transactions (BEGIN and COMMIT are statements). The bound sits above the figure's spread between runs (how many
-// coalesced briefing updates run before the wait ends varies).
+// every paging incident's state in one statement. It measured 72 to
+// 74 when the next round began (load average 12 to 16; why it had risen from 68 was not looked into); then 55 to 56
+// once an investigation's
+// result, its timeline entry and its follow-up jobs went in one statement (no transaction) and its spans and the
+// incident's trace in another (was up to five), the chart and proposal listeners took the incident and the entry from
+// the event, the last run was read only when needed, the channel opening took the just-opened incident from its event
+// (no read of it, no look for a pointer), an incident opened from an alert froze its paging policy in its insert (the
+// escalation's start reads no alert, writes no snapshot), and the briefing read its suggested step's runs and the
+// resolved incidents to compare with in its facts' statement. Why not 30 yet: a page still runs about seven jobs
+// (each a claim, not counted, and a completion), most loading their incident, the ingestion and the escalation's start
+// each a transaction of about eight statements, and the channel opening about ten. STATEMENTS_DETAIL=1 prints where
+// they go, by job and by statement text. The bound sits above the figure's spread between runs (how many coalesced
+// briefing updates run before the wait ends, and how many channels wait for Slack's budget, vary).
 import knexFactory, { type Knex } from 'knex';
 import { afterEach, expect, it } from 'vitest';
 import { countStatements } from '../../../bench/statements.js';
@@ -24,7 +33,7 @@ import { DATABASE_URL } from '../../helpers/services.js';
 import { post, startLoop, waitFor, type Loop } from './harness.js';
 
 const PAGES = 10;
-const BOUND_PER_PAGE = 80;
+const BOUND_PER_PAGE = 60;
 
 let loop: Loop | undefined;
 let observer: Knex | undefined;
@@ -70,10 +79,9 @@ it(`ten distinct pages cost fewer than ${BOUND_PER_PAGE} SQL statements each, we
   );
   // The queue's claim polls are left out: how many there are depends on how long the machine took, not on the page.
   const perPage = statements.work() / PAGES;
-  console.log(
-    `statements per page: ${perPage} (with the queue's polls: ${statements.total() / PAGES})`,
-    JSON.stringify(statements.top(40).map((t) => [t.count, t.sql.slice(0, 160)])),
-  );
+  console.log(`statements per page: ${perPage} (with the queue's polls: ${statements.total() / PAGES})`);
+  // STATEMENTS_DETAIL=1: where they go, by job and by statement text.
+  if (process.env.STATEMENTS_DETAIL) console.log(statements.detail(PAGES, Number(process.env.STATEMENTS_DETAIL) || 12));
   statements.stop();
   expect(perPage).toBeGreaterThan(0);
   expect(perPage).toBeLessThan(BOUND_PER_PAGE);

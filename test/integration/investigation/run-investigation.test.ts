@@ -240,4 +240,32 @@ describe('runInvestigation', () => {
       },
     ]);
   });
+
+  it("stores a first investigation's spans and the incident's trace in one statement; concurrent first saves make one trace", async () => {
+    const step = (name: string) => ({ name, kind: 'query' as const, startedAt: now, durationMs: 1, attributes: {} });
+    let statements = 0;
+    const count = () => statements++;
+    db.knex.on('query', count);
+    const first = await saveSpans(db.knex, 43, uniqueName('inv'), [step('one'), step('two')]);
+    db.knex.off('query', count);
+    expect(statements).toBe(1);
+    // The root span the call made comes first, then the steps in order, all in the incident's trace.
+    expect(first.map((s) => s.name)).toEqual(['incident', 'one', 'two']);
+    expect(first[0]!.attributes).toEqual({ 'copilot.incident.id': 43 });
+    expect(first[1]!.parentSpanId).toBe(first[0]!.spanId);
+    const again = await saveSpans(db.knex, 43, uniqueName('inv'), [step('three')]);
+    expect(again.map((s) => [s.name, s.traceId, s.parentSpanId])).toEqual([
+      ['three', first[0]!.traceId, first[0]!.spanId],
+    ]);
+
+    const saved = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => saveSpans(db.knex, 44, uniqueName('inv'), [step(`s${i}`)])),
+    );
+    const all = await listSpans(db.knex, { incidentId: 44 });
+    const roots = all.filter((s) => s.kind === 'incident');
+    expect(roots).toHaveLength(1);
+    expect(all).toHaveLength(7);
+    for (const s of all) expect(s.traceId).toBe(roots[0]!.traceId);
+    expect(saved.flat().filter((s) => s.kind === 'incident')).toHaveLength(1);
+  });
 });

@@ -1,0 +1,68 @@
+// Storing an investigation's result: the incident's row, its `investigation.completed` timeline entry and the jobs that
+// follow it, in one statement.
+import type { Knex } from 'knex';
+import type { InvestigationResult } from '../investigation/ports.js';
+import type { PlannedJob } from '../jobs/job-queue.js';
+import { toIncident, type Incident } from './repository.js';
+
+/** What a finished investigation writes. */
+export interface InvestigationRecord {
+  incidentId: number;
+  result: InvestigationResult;
+  at: Date;
+  /** The data of its `investigation.completed` timeline entry. */
+  event: Record<string, unknown>;
+  /** The jobs that follow it (planned rows with their ids): recorded only when the incident is. */
+  jobs: Array<PlannedJob & { id: string }>;
+}
+
+/**
+ * Stores the result on the incident, appends its `investigation.completed` entry and records the jobs (an id that
+ * exists is left as it is), in ONE statement: all of it or nothing, with no transaction around it. Returns the
+ * incident as it now is and the entry's id, or undefined when the incident is gone (nothing written).
+ */
+export async function recordInvestigation(
+  db: Knex | Knex.Transaction,
+  r: InvestigationRecord,
+): Promise<{ incident: Incident; eventId: number } | undefined> {
+  const now = new Date();
+  const jobs = r.jobs.map((j) => ({
+    id: j.id,
+    name: j.name,
+    payload: j.payload ?? null,
+    run_at: j.runAt.toISOString(),
+    max_attempts: j.maxAttempts,
+    backoff_ms: j.backoffMs,
+  }));
+  const res = await db.raw<{ rows: Array<Record<string, unknown>> }>(
+    `with u as (
+       update incidents set investigation = cast(:result as jsonb), updated_at = :at where id = :id returning *
+     ),
+     e as (
+       insert into incident_events (incident_id, type, actor, data, at)
+       select u.id, 'investigation.completed', 'copilot', cast(:event as jsonb), :at from u
+       returning id
+     ),
+     j as (
+       insert into jobs (id, name, payload, status, run_at, max_attempts, backoff_ms, created_at, updated_at)
+       select t.id, t.name, t.payload, 'pending', t.run_at, t.max_attempts, t.backoff_ms, :now, :now
+       from jsonb_to_recordset(cast(:jobs as jsonb))
+         as t(id text, name text, payload jsonb, run_at timestamptz, max_attempts int, backoff_ms int)
+       where exists (select 1 from u)
+       on conflict (id) do nothing
+     )
+     select u.*, (select e.id from e) as completed_event_id from u`,
+    {
+      result: JSON.stringify(r.result),
+      at: r.at,
+      id: r.incidentId,
+      event: JSON.stringify(r.event),
+      now,
+      jobs: JSON.stringify(jobs),
+    },
+  );
+  const row = res.rows[0];
+  if (!row) return undefined;
+  const { completed_event_id: eventId, ...incident } = row;
+  return { incident: toIncident(incident), eventId: Number(eventId) };
+}
