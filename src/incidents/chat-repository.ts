@@ -9,6 +9,8 @@ interface RowEvent {
   type: string;
   data: Record<string, unknown>;
   dedupeKey: string;
+  /** The entry's time, from the injected clock. */
+  at: Date;
 }
 
 /**
@@ -26,7 +28,7 @@ async function updateWithEvent(
        select u.id, ?, 'copilot', ?::jsonb, ?, ? from u
        on conflict (dedupe_key) do nothing)
      select * from u`,
-    [update, event.type, JSON.stringify(event.data), new Date(), event.dedupeKey],
+    [update, event.type, JSON.stringify(event.data), event.at, event.dedupeKey],
   );
   return res.rows[0];
 }
@@ -50,6 +52,7 @@ export async function recordChannelCreated(
     type: 'channel.created',
     data: { channel: channel.id, name: channel.name },
     dedupeKey: `channel:${incidentId}`,
+    at: now,
   });
   return row !== undefined;
 }
@@ -64,6 +67,7 @@ export async function recordBriefingPosted(
   incidentId: number,
   at: { channel: string; ts: string },
   state: unknown,
+  now: Date,
 ): Promise<Incident | undefined> {
   const update = db('incidents')
     .where({ id: incidentId })
@@ -74,6 +78,7 @@ export async function recordBriefingPosted(
     type: 'briefing.posted',
     data: { channel: at.channel, ts: at.ts },
     dedupeKey: `briefing:${incidentId}`,
+    at: now,
   });
   return row ? toIncident(row) : undefined;
 }
@@ -101,6 +106,7 @@ export async function recordRespondersInvited(
     type: 'responders.invited',
     data: { users: userIds },
     dedupeKey: `invited:${incidentId}`,
+    at,
   });
 }
 

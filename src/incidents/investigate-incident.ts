@@ -85,6 +85,11 @@ export async function investigateIncident(
   const incident = await findIncident(ctx.knex, incidentId);
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
   if (incident.status === 'resolved') return 'resolved';
+  // A mitigated incident's diagnosis is the one its fix acted on: the periodic refresh would read a world the fix
+  // changed and could adopt whatever else is failing (another incident's cause) as this one's, and the resolve form,
+  // scoring and export would follow it. A new alert, a deploy or change of its services, or a person asking, still
+  // investigates it again.
+  if (trigger?.reason === 'refresh' && incident.status === 'mitigated') return 'unchanged';
   const page = await pageSummaryFor(ctx, incidentId, trigger, incident);
   const alertTrigger = isAlertTrigger(trigger) ? trigger : undefined;
   const previous = alertTrigger ? await lastTopHypothesis(ctx, incidentId) : null;

@@ -114,6 +114,7 @@ async function postFirstBriefing(ctx: AppContext, incident: Incident, channelId:
     incident.id,
     { channel: channelId, ts: posted.ts },
     briefingState(view),
+    ctx.clock.now(),
   );
   // An investigation that finished while this message was on its way found no briefing to update: update it now. One
   // still running when the row was written finds the briefing and asks for the update itself.

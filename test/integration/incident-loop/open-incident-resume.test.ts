@@ -76,10 +76,17 @@ describe.each([
     expect(count('chat.postMessage', 'C0ALERTS')).toBe(1);
     expect(slack.channels().filter((c) => /^inc-\d+-/.test(c.name))).toHaveLength(1);
     expect(slack.topLevel('C0ALERTS').filter((m) => m.text.includes(incident.public_id))).toHaveLength(1);
-    const events = (await app.ctx.knex('incident_events').where({ incident_id: incident.id }).select('type')) as Array<{
+    const events = (await app.ctx
+      .knex('incident_events')
+      .where({ incident_id: incident.id })
+      .select('type', 'at')) as Array<{
       type: string;
+      at: Date;
     }>;
     for (const type of ['channel.created', 'briefing.posted', 'responders.invited', 'pointer.posted'])
       expect(events.filter((e) => e.type === type)).toHaveLength(1);
+    // Every entry is on the app's clock (the tests' 2026-11-24), never the machine's: none after the clock's now.
+    const now = app.ctx.clock.now().getTime();
+    for (const e of events) expect({ type: e.type, late: e.at.getTime() > now }).toEqual({ type: e.type, late: false });
   }, 60_000);
 });

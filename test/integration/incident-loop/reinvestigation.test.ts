@@ -4,7 +4,7 @@
 // next incident's briefing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionIds } from '../../../blocks/ids.js';
-import { resolveIncident } from '../../../src/incidents/transitions.js';
+import { mitigateIncident, resolveIncident } from '../../../src/incidents/transitions.js';
 import { mergeChangeSources } from '../../../src/adapters/evidence.js';
 import { createChangeEventsSource } from '../../../src/intake/change-events-source.js';
 import type { ChangeSource, EvidenceSources, MetricsSource } from '../../../src/investigation/ports.js';
@@ -268,6 +268,24 @@ describe('the investigation follows the incident', () => {
     const before = await refreshesDone(app);
     await waitFor('two more refreshes', async () => (await refreshesDone(app)) >= before + 2, 30_000);
     expect(notes(app, row)).toHaveLength(1);
+  });
+
+  it('a mitigated incident keeps the diagnosis its fix acted on: its refreshes investigate nothing and say nothing', async () => {
+    const { app, clock, world } = await start('5m');
+    await page(app, 'fp-mitigated');
+    const row = await briefedIncident(app, {});
+    const mitigated = await mitigateIncident(app.app.ctx, row.id, { id: 'U0PRIYA', via: 'button' });
+    expect(mitigated.applied).toBe(true);
+    const before = await refreshesDone(app);
+    // The world moves (the metrics recover) and refreshes come due: an unmitigated incident would get a note and a
+    // new result (the test above); a mitigated one gets neither.
+    clock.advance(6 * 60_000);
+    world.recover(NOW.getTime() - 60_000, NOW.getTime() + 6 * 60_000);
+    await waitFor('two periodic refreshes', async () => (await refreshesDone(app)) >= before + 2, 30_000);
+    expect(notes(app, row)).toEqual([]);
+    expect(await investigations(app, row.id)).toHaveLength(1);
+    const now = (await app.app.ctx.knex('incidents').where({ id: row.id }).first()) as Row;
+    expect(now.investigation).toEqual(row.investigation);
   });
 
   it('a manual run (the investigate-incident job as /incident reinvestigate queues it) also leaves the note', async () => {
