@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACTIONS, loadConfig } from '../../../src/config.js';
-import { effectiveRules, matchRule } from '../../../src/autonomy/policy-table.js';
+import { effectiveRules, matchRule, type AutonomyFacts } from '../../../src/autonomy/policy-table.js';
 import { currentOncall } from '../../../src/oncall/schedules.js';
 import { buildSandboxFileConfig } from '../../../sandbox/default-config.js';
 import { ROSTER, RosterIds } from '../../../sandbox/slack/roster.js';
@@ -49,7 +49,7 @@ describe('buildSandboxFileConfig', () => {
     expect(file.autonomy).toEqual(example.file.autonomy);
     // Under it the bad deploy of search (tier 2) is rolled back alone; a flag change is only shadowed.
     const rules = effectiveRules(file.autonomy, file.remediation, file.actions);
-    const facts = {
+    const facts: Omit<AutonomyFacts, 'category' | 'action'> = {
       service: 'search',
       tier: 2,
       confidence: 0.9,
@@ -59,7 +59,7 @@ describe('buildSandboxFileConfig', () => {
       paused: false,
       autonomousLastHour: 0,
       inFlightOnService: false,
-    } as const;
+    };
     expect(matchRule(rules, { ...facts, category: 'bad_deploy', action: 'rollback_deploy' })).toMatchObject({
       name: 'rollback-cited-deploy',
       mode: 'auto',
