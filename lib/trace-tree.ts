@@ -85,7 +85,7 @@ export function formatSpanTime(ms: number): string {
  * (U+2066–U+2069) and marks (U+200E, U+200F, U+061C). Text from alerts and logs could use them to make a line read
  * other than it is ("Trojan Source").
  */
- 
+
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
@@ -105,7 +105,6 @@ export function terminalSafe(text: string): string {
  * written as `\uXXXX` escapes too, so the JSON parses to the same values and prints inertly.
  */
 export function terminalSafeJson(value: unknown, indent?: number): string {
-   
   return JSON.stringify(value, null, indent)
     .replace(/[\u007f-\u009f]/g, escapeChar)
     .replace(BIDI, escapeChar);
