@@ -14,6 +14,7 @@ import { investigateScenario, listJson, loadScenarioFile, type CommandIo } from 
 import { isTop1 } from './metrics.js';
 import { answerAtTheTime, exportIncidentScenario, type AnswerAtTheTime } from './incident-scenarios.js';
 import { scenarioSchema, type Scenario } from './scenario-format.js';
+import { scenarioRoute } from '../sandbox/console/scenario-route.js';
 
 /** What the incident commands read: the copilot's database and the evidence sources of its config. */
 export interface ProductionDeps {
@@ -67,6 +68,38 @@ function notAScenario(scenario: unknown): string[] | undefined {
   return checked.success ? undefined : formatZodIssues(checked.error.issues);
 }
 
+/** An exported incident, or why it cannot be: `status` as HTTP reads it (404 no such incident, 409 not exportable). */
+export type IncidentExport =
+  | { ok: true; publicId: string; scenario: Scenario & { atTheTime: AnswerAtTheTime } }
+  | { ok: false; status: 404 | 409; error: string };
+
+/**
+ * The scenario file of incident `publicId` (what the investigator saw, the confirmed root cause as its truth), through
+ * `deps.sources`: the CLI's are the config's Prometheus, Loki and GitHub; the local workspace passes its world's, so
+ * its incidents export from inside `npm start` (its incidents page and `GET .../scenario.json`).
+ */
+export async function exportIncident(deps: ProductionDeps, publicId: string): Promise<IncidentExport> {
+  const incident = await findIncidentByPublicId(deps.knex, publicId);
+  if (!incident) return { ok: false, status: 404, error: `no incident ${publicId}` };
+  let scenario;
+  try {
+    scenario = await scenarioOfIncident(deps, incident);
+  } catch (err) {
+    return { ok: false, status: 409, error: (err as Error).message };
+  }
+  // What the sources returned must make a scenario `investigate` reads (a service graph, at least): else nothing.
+  const problems = notAScenario(scenario);
+  if (problems)
+    return {
+      ok: false,
+      status: 409,
+      error:
+        `${incident.publicId}: the evidence sources gave no valid scenario, nothing written:\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    };
+  return { ok: true, publicId: incident.publicId, scenario };
+}
+
 /** `incident-copilot export-scenario INC-N [--out FILE]`: 0 written, 1 when the incident cannot be exported. */
 export async function runExportScenarioCommand(argv: string[], io: CommandIo, deps: ProductionDeps): Promise<number> {
   const usage = 'Usage: incident-copilot export-scenario INC-N [--out FILE]';
@@ -77,30 +110,19 @@ export async function runExportScenarioCommand(argv: string[], io: CommandIo, de
     io.stderr(`export-scenario: expected one incident id\n${usage}`);
     return 2;
   }
-  const incident = await findIncidentByPublicId(deps.knex, ids[0]!);
-  if (!incident) {
-    io.stderr(`export-scenario: no incident ${ids[0]}`);
+  const exported = await exportIncident(deps, ids[0]!);
+  if (!exported.ok) {
+    // The local workspace's simulated world lives only inside its `npm start`: the CLI's sources read nothing of it.
+    const workspace = exported.error.includes('no valid scenario')
+      ? '\nIt reads the service catalog of the config and the PROMETHEUS_URL, LOKI_URL and GitHub the copilot read; ' +
+        "the local workspace's simulated world is not one of them. For an incident of the local workspace, export it " +
+        'from the running workspace instead: its Incidents page (open the incident, "Export as a scenario") or ' +
+        `GET <workspace URL>${scenarioRoute(ids[0]!)}.`
+      : '';
+    io.stderr(`export-scenario: ${exported.error}${workspace}`);
     return 1;
   }
-  let scenario;
-  try {
-    scenario = await scenarioOfIncident(deps, incident);
-  } catch (err) {
-    io.stderr(`export-scenario: ${(err as Error).message}`);
-    return 1;
-  }
-  // What the sources returned must make a scenario `investigate` reads (a service graph, at least): else nothing is
-  // written. The local workspace's world exists only inside its `npm start`, so this command reads nothing of it.
-  const problems = notAScenario(scenario);
-  if (problems) {
-    io.stderr(
-      `export-scenario: ${incident.publicId}: the evidence sources gave no valid scenario, nothing written:\n` +
-        problems.map((p) => `  - ${p}`).join('\n') +
-        '\nIt reads the service catalog of the config and the PROMETHEUS_URL, LOKI_URL and GitHub the copilot read; ' +
-        "the local workspace's simulated world is not one of them.",
-    );
-    return 1;
-  }
+  const { scenario } = exported;
   const text = JSON.stringify(scenario, null, 1);
   if (out) {
     writeFileSync(out, `${text}\n`);

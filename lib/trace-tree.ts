@@ -80,12 +80,39 @@ export function formatSpanTime(ms: number): string {
   return `${Math.round(ms / 60_000)} min`;
 }
 
-/** One line of text from untrusted data: control characters and newlines go, and it is cut at `max`. */
+/**
+ * Characters that reorder or hide what a terminal shows: the bidi embeddings and overrides (U+202A–U+202E), isolates
+ * (U+2066–U+2069) and marks (U+200E, U+200F, U+061C). Text from alerts and logs could use them to make a line read
+ * other than it is ("Trojan Source").
+ */
+
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+const escapeChar = (c: string) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Untrusted text made safe to print on a terminal: C0 and C1 control characters (escape sequences, newlines, carriage
+ * returns) become a space, and the bidi controls are shown escaped (`\u202E`), so they neither act nor vanish.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROLS, ' ').replace(BIDI, escapeChar);
+}
+
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidi controls raw; these are
+ * written as `\uXXXX` escapes too, so the JSON parses to the same values and prints inertly.
+ */
+export function terminalSafeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent)
+    .replace(/[\u007f-\u009f]/g, escapeChar)
+    .replace(BIDI, escapeChar);
+}
+
+/** One line of text from untrusted data: control characters and newlines go, bidi controls are escaped, cut at `max`. */
 function oneLine(value: unknown, max = 100): string {
-  const text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''))
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .trim();
+  const text = terminalSafe(typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).trim();
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 

@@ -16,6 +16,32 @@ const usergroupId = (handle: string) => {
   return g.id;
 };
 
+/**
+ * copilot.example.yml's `autonomy:` section, as YAML holds it (a unit test keeps them the same): the local workspace and
+ * the drills run under it, so a bad deploy of search is rolled back alone and a config change is only shadowed.
+ */
+export const EXAMPLE_AUTONOMY = {
+  paused: false,
+  maxAutonomousPerHour: 3,
+  defaultMode: 'approve',
+  rules: [
+    {
+      name: 'rollback-cited-deploy',
+      match: { category: 'bad_deploy', tier: [2, 3], action: 'rollback_deploy' },
+      mode: 'auto',
+      when: { minConfidence: 0.8, evidence: ['deploy'], slo: 'not_hard_paused' },
+    },
+    {
+      name: 'scale-out-saturation',
+      match: { category: ['cpu_saturation', 'queue_backlog'], tier: [2, 3] },
+      mode: 'auto',
+      when: { minConfidence: 0.8, evidence: ['metric'], slo: 'not_hard_paused' },
+    },
+    { name: 'tier1-data', match: { tier: 1, action: 'terminate_slow_queries' }, mode: 'two_person' },
+    { name: 'config-shadow', match: { category: 'config_change' }, mode: 'shadow' },
+  ],
+};
+
 /** Runbooks that apply to a service, by what can go wrong with its kind. */
 function runbooksFor(s: WorldService): string[] {
   if (s.kind === 'database') return ['rb-db-saturation', 'rb-disk'];
@@ -159,6 +185,7 @@ export function buildSandboxConfigObject(
       { name: 'search-availability', service: 'search', sli: 'error_ratio', objective: 0.995, window: '28d' },
     ],
     remediation: { defaultVerifyWindow: '1m', autoRemediate: false },
+    autonomy: EXAMPLE_AUTONOMY,
   };
 }
 

@@ -1,6 +1,9 @@
 // The local workspace's entry: a local Slack with a web console (slack/, console/) and the simulated world (world/).
 import type { AppConfig } from '../src/config.js';
+import type { Knex } from 'knex';
 import type { Logger } from '../src/logger.js';
+import type { EvidenceSources } from '../src/investigation/ports.js';
+import type { ScenarioExport } from './console/scenario-route.js';
 import type { AppOverrides, RunningApp } from '../src/app.js';
 import { createLocalWorkspace } from './slack/local-workspace.js';
 import { createSandboxWorld } from './world/index.js';
@@ -17,6 +20,14 @@ export { buildSandboxConfigObject, buildSandboxFileConfig } from './default-conf
 export interface LocalWorkspaceDeps {
   logger: Logger;
   createApp: (config: AppConfig, overrides: AppOverrides) => Promise<RunningApp>;
+  /**
+   * Exports an incident as a scenario file through the evidence sources given (eval's `exportIncident`, passed in by
+   * src/cli.ts: the workspace does not load eval/). The workspace passes its world's, which the CLI cannot read.
+   */
+  exportScenario?: (
+    deps: { knex: Knex; sources: EvidenceSources; roles?: Record<string, string> },
+    publicId: string,
+  ) => Promise<ScenarioExport>;
 }
 
 /** Starts the app against the local workspace; the console is at the app's root URL. */
@@ -37,6 +48,11 @@ export async function startLocalWorkspace(config: AppConfig, deps: LocalWorkspac
     now: () => world.clock.nowMs(),
   });
   let running: RunningApp | undefined;
+  // What the investigator saw comes back from the world's own evidence, at the instant it was investigated.
+  const exportFromWorld =
+    (exporter: NonNullable<LocalWorkspaceDeps['exportScenario']>) =>
+    (publicId: string): Promise<ScenarioExport> =>
+      exporter({ knex: running!.ctx.knex, sources: world.evidence, roles: config.file.metrics.roles }, publicId);
   try {
     const app = await deps.createApp(config, {
       logger: deps.logger,
@@ -54,6 +70,7 @@ export async function startLocalWorkspace(config: AppConfig, deps: LocalWorkspac
             names: workspaceNames(workspace.state),
             logger: deps.logger,
             zoneOf: (team) => teamZone(config.file, team),
+            ...(deps.exportScenario ? { exportScenario: exportFromWorld(deps.exportScenario) } : {}),
           }),
         );
         router.use(world.router);

@@ -299,7 +299,13 @@ async function start(args: string[], io: CliIo): Promise<number> {
   } else {
     // No Slack credentials: run against the local workspace (sandbox/), which supplies Slack, a world and a config.
     const { startLocalWorkspace } = await import('../sandbox/index.js');
-    app = await startLocalWorkspace(config, { logger, createApp: (c, o) => createApp(c, { ...o, drills }) });
+    // Its incidents export as scenario files from inside it (their world lives only here), with eval's exporter.
+    const { exportIncident } = await import('../eval/incident-commands.js');
+    app = await startLocalWorkspace(config, {
+      logger,
+      createApp: (c, o) => createApp(c, { ...o, drills }),
+      exportScenario: exportIncident,
+    });
   }
   io.stdout(`incident-copilot is running at ${app.url}`);
   await new Promise<void>((resolve) => {

@@ -1,5 +1,6 @@
 // The console's incidents page, as HTML: the list (status, severity, service, commander, durations) and one incident's
 // timeline and decision trace. Pure functions of what the app's repositories return; every string is escaped.
+import { scenarioRoute } from './scenario-route.js';
 import type { IncidentListing } from '../../src/incidents/listings-repository.js';
 import type { TimelineEvent } from '../../src/incidents/timeline-repository.js';
 import type { StoredSpan } from '../../src/investigation/spans-repository.js';
@@ -248,6 +249,20 @@ export function renderIncidentDetail(
     renderIncidentList([incident], names, now, () => timeZone) +
     `<div class="incident-columns"><section><h3>Timeline</h3>${renderTimeline(timeline, incident.openedAt, names, timeZone)}</section>` +
     `<section><h3>Decision trace</h3>${renderTraces(spans, timeZone)}</section></div>` +
+    renderExportLink(incident) +
     '</div>'
+  );
+}
+
+/** The scenario file of a resolved incident (what the investigator saw, the confirmed root cause as its truth). */
+function renderExportLink(incident: IncidentListing): string {
+  const use = 'for <code>incident-copilot investigate --scenario FILE</code> and <code>eval</code>';
+  if (incident.status !== 'resolved')
+    return `<p class="incident-export muted">Once resolved with a confirmed root cause, it can be exported as a scenario file (${use}).</p>`;
+  const file = `${incident.publicId.toLowerCase()}.json`;
+  return (
+    `<p class="incident-export"><a href="${escapeHtml(scenarioRoute(incident.publicId))}" download="${escapeHtml(file)}" ` +
+    `data-export-scenario="1">Export as a scenario (JSON)</a>: what the investigator saw, with the confirmed root ` +
+    `cause as its truth, ${use}.</p>`
   );
 }

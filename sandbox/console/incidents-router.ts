@@ -8,6 +8,7 @@ import { listTimeline } from '../../src/incidents/timeline-repository.js';
 import { listSpans } from '../../src/investigation/spans-repository.js';
 import type { NameLookup } from './mrkdwn.js';
 import { renderIncidentDetail, renderIncidentList } from './incidents-page.js';
+import type { ScenarioExport } from './scenario-route.js';
 
 export interface IncidentsConsoleOptions {
   /** The app's database; undefined until the app has started. */
@@ -18,12 +19,17 @@ export interface IncidentsConsoleOptions {
   logger: Logger;
   /** The time zone of a team's people (the config's team `timeZone`): each incident's times are shown in its team's. */
   zoneOf?: (team: string | null) => string;
+  /** An incident's scenario file from what its investigator saw (the world's evidence); absent, the route says so. */
+  exportScenario?: (publicId: string) => Promise<ScenarioExport>;
 }
 
 /** An incident id as the app writes them (INC-12); anything else is refused before a query. */
 const PUBLIC_ID = /^[A-Za-z]+-\d{1,9}$/;
 
-/** GET /sandbox/console/api/incidents and /sandbox/console/api/incidents/:publicId, both answering `{ html }`. */
+/**
+ * GET /sandbox/console/api/incidents and /sandbox/console/api/incidents/:publicId, both answering `{ html }`, and
+ * /sandbox/console/api/incidents/:publicId/scenario.json, the incident's scenario file (a download).
+ */
 export function createIncidentsRouter(opts: IncidentsConsoleOptions): Router {
   const router = express.Router();
   const db = (res: express.Response): Knex | undefined => {
@@ -64,6 +70,31 @@ export function createIncidentsRouter(opts: IncidentsConsoleOptions): Router {
         html: renderIncidentDetail(incident, timeline, spans, opts.names, opts.now(), opts.zoneOf?.(incident.team)),
       });
     })().catch((err: unknown) => fail(res, err));
+  });
+
+  router.get('/sandbox/console/api/incidents/:publicId/scenario.json', (req, res) => {
+    const publicId = String(req.params.publicId);
+    if (!PUBLIC_ID.test(publicId)) {
+      res.status(400).json({ error: 'expected an incident id such as INC-12' });
+      return;
+    }
+    const exportScenario = opts.exportScenario;
+    if (!exportScenario) {
+      res.status(501).json({ error: 'this workspace was started without the scenario export' });
+      return;
+    }
+    if (!db(res)) return;
+    exportScenario(publicId).then(
+      (r) => {
+        if (!r.ok) return res.status(r.status).json({ error: r.error });
+        res.setHeader('Content-Disposition', `attachment; filename="${r.publicId.toLowerCase()}.json"`);
+        return res.type('application/json').send(`${JSON.stringify(r.scenario, null, 1)}\n`);
+      },
+      (err: unknown) => {
+        opts.logger.warn({ err }, 'console: scenario export failed');
+        res.status(500).json({ error: 'could not export the incident' });
+      },
+    );
   });
 
   return router;

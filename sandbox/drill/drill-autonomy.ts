@@ -8,37 +8,13 @@ import type { DrillAutonomy } from '../../src/drills/model.js';
 import { listTimeline } from '../../src/incidents/timeline-repository.js';
 import type { Truth } from '../../src/investigation/evidence-model.js';
 import { classifyMitigation, type MitigationClass } from '../../src/measure/classify.js';
-import { buildSandboxConfigObject } from '../default-config.js';
+import { buildSandboxConfigObject, EXAMPLE_AUTONOMY } from '../default-config.js';
 
-/** copilot.example.yml's `autonomy:` section, as YAML holds it. */
-export const EXAMPLE_AUTONOMY = {
-  paused: false,
-  maxAutonomousPerHour: 3,
-  defaultMode: 'approve',
-  rules: [
-    {
-      name: 'rollback-cited-deploy',
-      match: { category: 'bad_deploy', tier: [2, 3], action: 'rollback_deploy' },
-      mode: 'auto',
-      when: { minConfidence: 0.8, evidence: ['deploy'], slo: 'not_hard_paused' },
-    },
-    {
-      name: 'scale-out-saturation',
-      match: { category: ['cpu_saturation', 'queue_backlog'], tier: [2, 3] },
-      mode: 'auto',
-      when: { minConfidence: 0.8, evidence: ['metric'], slo: 'not_hard_paused' },
-    },
-    { name: 'tier1-data', match: { tier: 1, action: 'terminate_slow_queries' }, mode: 'two_person' },
-    { name: 'config-shadow', match: { category: 'config_change' }, mode: 'shadow' },
-  ],
-};
+export { EXAMPLE_AUTONOMY };
 
-/** The local workspace's config with the example autonomy policy: what drills run with. */
+/** The local workspace's config, which carries the example autonomy policy: what drills run with. */
 export function buildDrillFileConfig(now: Date): FileConfig {
-  return parseFileConfig(
-    { ...buildSandboxConfigObject(now), autonomy: EXAMPLE_AUTONOMY },
-    'drill: local workspace defaults with the example autonomy policy',
-  );
+  return parseFileConfig(buildSandboxConfigObject(now), 'drill: local workspace defaults');
 }
 
 /** The rule of the config's table for the truth's fix: whether the copilot may fix this failure alone. */

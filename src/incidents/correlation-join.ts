@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import { changedServicesBetween } from '../intake/change-events-source.js';
-import { saveSpans } from '../investigation/spans-repository.js';
+import { saveSpans, type StoredSpan } from '../investigation/spans-repository.js';
 import { decideCorrelation, inGraph, mergeGraphs, type CorrelationDecision } from './correlation.js';
 import { correlationCandidates, lockCorrelation } from './correlation-repository.js';
 import { findIncident, type Incident } from './repository.js';
@@ -51,7 +51,7 @@ export async function joinCorrelatedIncident(
   groupKey: string,
   firing: Alert,
   now: Date,
-): Promise<{ incident: Incident; event: TimelineEventInput } | undefined> {
+): Promise<{ incident: Incident; event: TimelineEventInput; spans: StoredSpan[] } | undefined> {
   const { correlateWindow: windowMs, correlateHops: maxHops } = ctx.config.file.incidents;
   if (windowMs <= 0 || !firing.service) return undefined;
   const started = Date.now();
@@ -99,12 +99,12 @@ export async function joinCorrelatedIncident(
       attributes: { ...data, candidates: candidates.length, changedServices: changed.map((c) => c.service) },
     },
   ]);
-  // Exported now, inside the ingest transaction: were it rolled back, the collector would hold a decision the
-  // database does not (the page is then redelivered and decided again).
-  ctx.services.traces?.export(spans);
+  // Exported by the caller once the ingest transaction has committed (`spans`): exported here, a rollback would leave
+  // the collector holding a decision the database does not (the page is then redelivered and decided again).
   ctx.logger.info({ incidentId: incident.id, ...data }, 'page joined an open incident (storm correlation)');
   return {
     incident,
+    spans,
     event: {
       incidentId: incident.id,
       type: 'alert.correlated',

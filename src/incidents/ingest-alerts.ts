@@ -18,6 +18,7 @@ import { InvestigateIncident, investigateJobId } from './jobs/investigate-incide
 import { incidentChannelJob, scheduleBriefingUpdate } from './presentations.js';
 import { reopenRecentIncident } from './reopen-recent-incident.js';
 import { investigateAfterJoin, joinCorrelatedIncident } from './correlation-join.js';
+import type { StoredSpan } from '../investigation/spans-repository.js';
 
 export interface IngestOutcome {
   incidentId: number;
@@ -64,7 +65,10 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
   for (const a of alerts) byGroup.set(a.groupKey, [...(byGroup.get(a.groupKey) ?? []), a]);
   const outcomes: IngestOutcome[] = [];
   for (const [groupKey, group] of byGroup) {
-    const outcome = await ctx.knex.transaction((trx) => ingestGroup(ctx, trx, groupKey, group, origin));
+    // Spans the group's transaction stored, exported once it has committed (never a decision the database lost).
+    const committedSpans: StoredSpan[] = [];
+    const outcome = await ctx.knex.transaction((trx) => ingestGroup(ctx, trx, groupKey, group, origin, committedSpans));
+    if (committedSpans.length) ctx.services.traces?.export(committedSpans);
     if (!outcome) continue;
     outcomes.push(outcome);
     if (outcome.opened) {
@@ -90,6 +94,7 @@ async function ingestGroup(
   groupKey: string,
   alerts: Alert[],
   origin: AlertOrigin,
+  spansToExport: StoredSpan[],
 ): Promise<IngestOutcome | undefined> {
   const now = ctx.clock.now();
   // The open incident holding one of the alerts, else the group's open incident: one statement.
@@ -125,6 +130,7 @@ async function ingestGroup(
     } else if (correlated) {
       incident = correlated.incident;
       events.push(correlated.event);
+      spansToExport.push(...correlated.spans);
     } else if (inserted) {
       incident = inserted.incident;
       events.push(inserted.opened);

@@ -1,7 +1,14 @@
 // `incident-copilot trace INC-N [--json]`: an incident's decision trace as a tree with timings (queries, findings,
 // hypotheses, policy decisions, actions, verification), read from the database.
 import type { Knex } from 'knex';
-import { buildTraceTree, formatSpanTime, formatTraceTree, traceTreeJson } from '../../lib/trace-tree.js';
+import {
+  buildTraceTree,
+  formatSpanTime,
+  formatTraceTree,
+  terminalSafe,
+  terminalSafeJson,
+  traceTreeJson,
+} from '../../lib/trace-tree.js';
 import { findIncidentByPublicId } from '../incidents/repository.js';
 import { listSpans } from './spans-repository.js';
 
@@ -34,15 +41,15 @@ export async function runTraceCommand(knex: Knex, args: string[], io: TraceIo): 
   const tree = buildTraceTree(spans);
   const traceId = spans[0]?.traceId ?? null;
   if (json) {
-    io.stdout(JSON.stringify({ incident: incident.publicId, traceId, ...(traceTreeJson(tree) as object) }, null, 2));
+    io.stdout(terminalSafeJson({ incident: incident.publicId, traceId, ...(traceTreeJson(tree) as object) }, 2));
     return 0;
   }
   if (!spans.length) {
     io.stdout(`${incident.publicId}: nothing recorded yet (no investigation, decision or action).`);
     return 0;
   }
-  // eslint-disable-next-line no-control-regex
-  const title = incident.title.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  // The title comes from the alert: untrusted, like the spans' attributes.
+  const title = terminalSafe(incident.title);
   io.stdout(
     `${incident.publicId} ${title}\n` +
       `trace ${traceId}  ${spans.length} spans over ${formatSpanTime(tree.durationMs)}\n\n` +

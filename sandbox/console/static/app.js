@@ -88,10 +88,15 @@ function renderSidebar(s) {
 
 async function refresh() {
   clearTimeout(refresh.timer);
+  // Refreshes overlap (every workspace event asks for one): only the newest may draw, or a slow answer for the channel
+  // shown before a click would switch the view back to it.
+  const seq = (refresh.seq = (refresh.seq || 0) + 1);
   const q = new URLSearchParams({ as: view.as, channel: view.channel, thread: view.thread });
   const res = await fetch(`/sandbox/console/api/state?${q}`);
+  if (seq !== refresh.seq) return;
   if (!res.ok) return;
   const s = await res.json();
+  if (seq !== refresh.seq) return;
   view.as = s.me.id;
   if (s.channel) view.channel = s.channel.id;
   renderSidebar(s);

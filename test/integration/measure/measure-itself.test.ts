@@ -182,6 +182,10 @@ describe('the resolve form scores the copilot, and the figures show it', () => {
         }),
       ).toBe(1);
       expect(nothing.err.join('')).toContain('the evidence sources gave no valid scenario, nothing written');
+      // It points to where such an incident can be exported: from the running local workspace.
+      expect(nothing.err.join('')).toContain(
+        `"Export as a scenario") or GET <workspace URL>/sandbox/console/api/incidents/${incident.public_id}/scenario.json`,
+      );
       expect(existsSync(emptyFile)).toBe(false);
       // An unresolved or unknown incident cannot be exported, and says why.
       const bad = cliIo();

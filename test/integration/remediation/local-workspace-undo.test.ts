@@ -1,5 +1,7 @@
 // The local workspace's own catalog end to end: a wrong fix approved in the console, verification says it did not
-// help and offers Undo, and Undo puts the world back.
+// help and offers Undo, and Undo puts the world back. The workspace runs under the example autonomy policy, which would
+// roll a bad deploy back alone: the page here is a vendor outage, whose fix (the fallback) the policy leaves to a person,
+// so the world stays broken until someone acts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,11 +68,11 @@ describe('the local workspace catalog', () => {
           .map((chunk) => [/data-ts="([^"]+)"/.exec(chunk)?.[1] ?? '', chunk] as [string, string]);
       };
 
-      // A bad deploy of search pages; the world's metrics show search failing.
+      // Stripe fails and checkout pages; the world's metrics show checkout failing.
       const trigger = await fetch(`${app.url}/sandbox/api/trigger`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ scenario: 'bad-deploy-search' }),
+        body: JSON.stringify({ scenario: 'vendor-outage-stripe' }),
       });
       expect(trigger.status).toBe(202);
       const incident = await waitFor(
@@ -88,22 +90,32 @@ describe('the local workspace catalog', () => {
         async () => knex('remediation_runs').where({ incident_id: incident.id }).first(),
         30_000,
       );
+      // The policy decided on it and left the vendor fallback to a person: nothing ran alone.
+      const decided = await waitFor(
+        "the autonomy policy's decision",
+        async () => knex('autonomy_decisions').where({ incident_id: incident.id }).first(),
+        30_000,
+      );
+      expect(decided).toMatchObject({ action: 'enable_fallback', mode: 'approve', runs_alone: false });
+      expect(
+        await knex('remediation_runs').where({ incident_id: incident.id }).whereNot({ status: 'proposed' }),
+      ).toEqual([]);
       // Someone settles on the wrong diagnosis (a traffic surge) and approves its fix, Scale out, from the console.
       const [proposal] = await proposeRemediations(app.ctx, incident.id, {
         novel: false,
         hypotheses: [
           {
             category: 'traffic_surge',
-            service: 'search',
+            service: 'checkout',
             cause: null,
             confidence: 0.6,
-            summary: 'search is overloaded',
+            summary: 'checkout is overloaded',
             evidence: [{ kind: 'metric', ref: 'error_ratio', detail: 'errors up' }],
           },
         ],
         suggestedStep: null,
       });
-      expect(proposal).toMatchObject({ action: 'scale_out', service: 'search', reversible: true });
+      expect(proposal).toMatchObject({ action: 'scale_out', service: 'checkout', reversible: true });
       // The local workspace allows one message a second per channel, as Slack does: the app's own posts in the same
       // second answer "rate limited", and this post waits its turn as the app's jobs do.
       const posted = await waitFor(
@@ -131,7 +143,7 @@ describe('the local workspace catalog', () => {
         async () => (await knex('remediation_runs').where({ id: proposal!.runId }).first()).status === 'succeeded',
         30_000,
       );
-      // Three world minutes pass before the verify window ends: the deploy is still bad, so the SLI stays bad.
+      // Three world minutes pass before the verify window ends: Stripe still fails, so the SLI stays bad.
       clock.advance(3 * 60_000);
 
       const verdict = await waitFor(
@@ -162,9 +174,9 @@ describe('the local workspace catalog', () => {
         30_000,
       );
       const undo = await knex('remediation_runs').where({ undo_of: proposal!.runId }).first();
-      expect(undo).toMatchObject({ action: 'scale_in', service: 'search' });
+      expect(undo).toMatchObject({ action: 'scale_in', service: 'checkout' });
       expect(['succeeded', 'verified', 'not_recovered']).toContain(undo.status);
-      expect(undo.result.runDetail).toMatch(/Scaled search's replicas back in to 1× the usual/);
+      expect(undo.result.runDetail).toMatch(/Scaled checkout's replicas back in to 1× the usual/);
     },
   );
 });

@@ -1,6 +1,8 @@
 // The local workspace's built-in config: valid, the console's people, the world's services, sandbox actions.
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ACTIONS } from '../../../src/config.js';
+import { DEFAULT_ACTIONS, loadConfig } from '../../../src/config.js';
+import { effectiveRules, matchRule, type AutonomyFacts } from '../../../src/autonomy/policy-table.js';
 import { currentOncall } from '../../../src/oncall/schedules.js';
 import { buildSandboxFileConfig } from '../../../sandbox/default-config.js';
 import { ROSTER, RosterIds } from '../../../sandbox/slack/roster.js';
@@ -37,6 +39,32 @@ describe('buildSandboxFileConfig', () => {
       ['scale_consumers', 'scale_in_consumers'],
     ]);
     for (const a of reversible) expect(file.actions.find((u) => u.name === a.undo)!.services).toEqual(a.services);
+  });
+
+  it('carries the example autonomy policy of copilot.example.yml, so a new user sees the copilot fix alone', () => {
+    const example = loadConfig(
+      { COPILOT_CONFIG: 'copilot.example.yml' },
+      path.resolve(import.meta.dirname, '../../..'),
+    );
+    expect(file.autonomy).toEqual(example.file.autonomy);
+    // Under it the bad deploy of search (tier 2) is rolled back alone; a flag change is only shadowed.
+    const rules = effectiveRules(file.autonomy, file.remediation, file.actions);
+    const facts: Omit<AutonomyFacts, 'category' | 'action'> = {
+      service: 'search',
+      tier: 2,
+      confidence: 0.9,
+      evidenceKinds: ['deploy'],
+      businessHours: true,
+      sloState: 'unknown',
+      paused: false,
+      autonomousLastHour: 0,
+      inFlightOnService: false,
+    };
+    expect(matchRule(rules, { ...facts, category: 'bad_deploy', action: 'rollback_deploy' })).toMatchObject({
+      name: 'rollback-cited-deploy',
+      mode: 'auto',
+    });
+    expect(matchRule(rules, { ...facts, category: 'config_change', action: 'revert_change' })?.mode).toBe('shadow');
   });
 
   it('puts the on-call primary of the console on call when the workspace starts, and the secondary next', () => {
