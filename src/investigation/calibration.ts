@@ -57,7 +57,7 @@ export function novelEvidence(f: NovelFeatures): number {
     0.5 * (Math.min(f.anomalies, 10) / 10) +
     0.6 * Number(f.unexplainedRoot) -
     1.0 * (Math.min(f.bestLead, 10) / 10) +
-    2.5 * Number(f.lookalike)
+    1.5 * Number(f.lookalike)
   );
 }
 
@@ -74,13 +74,13 @@ export function novelVector(f: NovelFeatures): number[] {
  * calibration seed 4242 (220 category scenarios and 300 situations); reported on other seeds. Refit whenever the
  * investigator or the generator changes.
  */
-export const KNOWN_WEIGHTS = [2.752, 0.877];
+export const KNOWN_WEIGHTS = [2.785, 0.935];
 /** Weights refit elsewhere (`calibrate --from-incidents`, stored in calibration_fits) that replace the two above. */
 export interface CalibrationWeights {
   known: readonly number[];
   novel: readonly number[];
 }
-export const NOVEL_WEIGHTS = [-3.822, 2.321];
+export const NOVEL_WEIGHTS = [-0.389, 1.795];
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const dot = (w: readonly number[], x: readonly number[]) => w.reduce((s, wi, i) => s + wi * (x[i] ?? 0), 0);
