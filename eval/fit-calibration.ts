@@ -52,7 +52,7 @@ export function fitLogistic(
       // log(1 + e^z) - y z, computed without overflow.
       l += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - ys[i]! * z;
     }
-    let pen = (v[0]! ** 2) / 20;
+    let pen = v[0]! ** 2 / 20;
     for (let j = 1; j < d; j++) pen += (v[j]! - prior[j]!) ** 2;
     return l / n + (l2 / 2) * pen;
   };

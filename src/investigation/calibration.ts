@@ -71,8 +71,9 @@ export function novelVector(f: NovelFeatures): number[] {
 
 /**
  * Platt scaling of the evidence sums above: [intercept, slope]. Fitted with `incident-copilot eval DIR --fit` on
- * calibration seed 4242 (220 category scenarios and 300 situations); reported on other seeds. Refit whenever the
- * investigator or the generator changes.
+ * calibration seed 4242 only: one directory holding `scenarios generate --seed 4242` with `--count 220`, with
+ * `--count 320 --situations` and with `--count 320 --harder` (860 answers: 795 known, 65 novel); reported on seeds 2718
+ * and 9001, never fitted on. Refit whenever the investigator, the evidence sums or the generators change.
  */
 export const KNOWN_WEIGHTS = [2.785, 0.935];
 /** Weights refit elsewhere (`calibrate --from-incidents`, stored in calibration_fits) that replace the two above. */

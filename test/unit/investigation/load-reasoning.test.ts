@@ -73,7 +73,10 @@ describe('where the load came from', () => {
     expect(r.hypotheses.slice(1).some((x) => x.category === 'db_saturation' && x.service === 'orders-db')).toBe(true);
     // The same database saturating with traffic flat is the database's own saturation.
     const own = await answer(
-      world({ orders: { [LAT]: { after: 2, at: 14 } } }, { queries: { after: 0.3, at: 14 }, conns: { after: 0.98, at: 14 } }),
+      world(
+        { orders: { [LAT]: { after: 2, at: 14 } } },
+        { queries: { after: 0.3, at: 14 }, conns: { after: 0.98, at: 14 } },
+      ),
     );
     expect(own.h).toMatchObject({ category: 'db_saturation', service: 'orders-db' });
   });
