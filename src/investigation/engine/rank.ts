@@ -60,7 +60,8 @@ export function rank(
     const nc = novelConfidence(nf, context.calibration?.novel);
     return {
       novel: true,
-      hypotheses: spread(distinct, 1 - nc, 5),
+      // Leads that could not stand as an answer share at most half of the doubt: a lead is never stated as likely.
+      hypotheses: spread(distinct, (1 - nc) / 2, 5),
       novelConfidence: nc,
       explained,
       unexplained,

@@ -37,6 +37,43 @@ describe('confidence from the evidence', () => {
     expect(a! + b! * 1).toBeLessThan(0);
   });
 
+  it('recovers known logistic coefficients from data drawn from them (Newton fit, no penalty)', () => {
+    const rand = mulberry32(7);
+    const truth = [-1.5, 0.8, -2.0];
+    const xs: number[][] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const x = [1, rand() * 8 - 2, rand() < 0.3 ? 1 : 0];
+      const p = 1 / (1 + Math.exp(-(truth[0]! + truth[1]! * x[1]! + truth[2]! * x[2]!)));
+      xs.push(x);
+      ys.push(rand() < p ? 1 : 0);
+    }
+    const w = fitLogistic(xs, ys, { l2: 0 });
+    truth.forEach((t, j) => expect(w[j]!).toBeCloseTo(t, 0));
+    expect(Math.abs(w[1]! - 0.8)).toBeLessThan(0.06);
+  });
+
+  it('fits a mostly-right set whose evidence barely varies: the mean stated confidence matches the accuracy', () => {
+    // The shape that made the old gradient descent state 0.4-0.6 at 97.8% accuracy: evidence 6..8, 2% wrong.
+    const rand = mulberry32(11);
+    const xs: number[][] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const e = 6 + rand() * 2;
+      xs.push([1, e]);
+      ys.push(rand() < 0.022 ? 0 : 1);
+    }
+    const w = fitLogistic(xs, ys, { prior: [0, 1] });
+    const mean = xs.reduce((s, x) => s + 1 / (1 + Math.exp(-(w[0]! + w[1]! * x[1]!))), 0) / xs.length;
+    const accuracy = ys.reduce((a, b) => a + b, 0) / ys.length;
+    expect(Math.abs(mean - accuracy)).toBeLessThan(0.005);
+    expect(mean).toBeGreaterThan(0.95);
+  });
+
+  it('rejects ragged input', () => {
+    expect(() => fitLogistic([[1, 2], [1]], [1, 0])).toThrow(/ragged/);
+  });
+
   it('bins answers by stated confidence against how often they were right', () => {
     const mk = (confidence: number, right: boolean): EvalCase => ({
       id: 'x',
@@ -57,3 +94,15 @@ describe('confidence from the evidence', () => {
     ]);
   });
 });
+
+/** A small seeded generator, so the synthetic data are the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -26,7 +26,7 @@ function world(
     gateway?: Partial<Record<string, Partial<SeriesSpec>>>;
     orders?: Partial<Record<string, Partial<SeriesSpec>>>;
   },
-  db: { cpu?: Partial<SeriesSpec>; queries?: Partial<SeriesSpec> },
+  db: { cpu?: Partial<SeriesSpec>; queries?: Partial<SeriesSpec>; conns?: Partial<SeriesSpec> },
   changes: Scenario['changes'] = [],
 ): Scenario {
   return buildScenario({
@@ -35,7 +35,7 @@ function world(
     series: [
       ...httpService('gateway', { [LAT]: { after: 1.8, at: 14 }, ...over.gateway }),
       ...httpService('orders', over.orders),
-      { name: 'pg_connections:ratio', labels: { service: 'orders-db' }, base: 0.3, noise: 0.05 },
+      { name: 'pg_connections:ratio', labels: { service: 'orders-db' }, base: 0.3, noise: 0.05, ...db.conns },
       { name: 'pg_query_latency_seconds:p99', labels: { service: 'orders-db' }, base: 0.01, ...db.queries },
       { name: CPU, labels: { service: 'orders-db' }, base: 0.3, noise: 0.03, ...db.cpu },
     ],
@@ -57,6 +57,28 @@ describe('where the load came from', () => {
     expect(h).toMatchObject({ category: 'traffic_surge', service: 'gateway' });
     // The database's CPU stays a reading, below the surge that caused it.
     expect(r.hypotheses.slice(1).some((x) => x.category === 'cpu_saturation' && x.service === 'orders-db')).toBe(true);
+  });
+
+  it('a surge that fills the pool of a database below is the surge, not database saturation', async () => {
+    // Connections full and queries slower: what extra load does to a database. The old engine ranked the database's
+    // saturation (7.8) a tenth of a point above the surge that caused it.
+    const surge = {
+      gateway: { [REQ]: { after: 1000, at: 15 }, [CPU]: { after: 0.6, at: 15 } },
+      orders: { [REQ]: { after: 1000, at: 15 }, [LAT]: { after: 2, at: 14 } },
+    };
+    const { h, r } = await answer(
+      world(surge, { cpu: { after: 0.97, at: 15 }, queries: { after: 0.2, at: 14 }, conns: { after: 0.97, at: 14 } }),
+    );
+    expect(h).toMatchObject({ category: 'traffic_surge', service: 'gateway' });
+    expect(r.hypotheses.slice(1).some((x) => x.category === 'db_saturation' && x.service === 'orders-db')).toBe(true);
+    // The same database saturating with traffic flat is the database's own saturation.
+    const own = await answer(
+      world(
+        { orders: { [LAT]: { after: 2, at: 14 } } },
+        { queries: { after: 0.3, at: 14 }, conns: { after: 0.98, at: 14 } },
+      ),
+    );
+    expect(own.h).toMatchObject({ category: 'db_saturation', service: 'orders-db' });
   });
 
   it('a caller whose own CPU ran out keeps the blame from a dependency that is merely busy', async () => {

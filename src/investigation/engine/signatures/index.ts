@@ -1,5 +1,6 @@
 // The known failure signatures, one file each; `classify` asks every one of them about a root.
-import type { Candidate, Context, Root } from '../context.js';
+import { MIN, strongestOf, type Candidate, type Context, type Root } from '../context.js';
+import { firstOf } from '../../signals.js';
 import { certificateSignature } from './certificate.js';
 import { changeSignature, leads } from './change.js';
 import { databaseSignature } from './database.js';
@@ -26,5 +27,23 @@ export function classify(ctx: Context, root: Root, opts: { lookalike: boolean })
     ...queueSignature(ctx, root),
     ...leads(ctx, root),
   ];
-  return out.sort((a, b) => Number(b.primary) - Number(a.primary) || b.score - a.score);
+  return carriedLoad(ctx, root, out).sort((a, b) => Number(b.primary) - Number(a.primary) || b.score - a.score);
+}
+
+/**
+ * Traffic that stepped up into a service above a database, no later than the database's connections filled, explains
+ * the saturation: slow queries and a full pool are what extra load does to a database. Its saturation stays a reading,
+ * below the surge, unless it began before the traffic did.
+ */
+function carriedLoad(ctx: Context, root: Root, out: Candidate[]): Candidate[] {
+  const surge = out.find(
+    (c) => c.primary && c.hypothesis.category === 'traffic_surge' && c.hypothesis.service !== root.service,
+  );
+  if (!surge) return out;
+  const conns = firstOf(ctx.signals.get(root.service), 'db_connections')?.departure?.onset;
+  const stepped = strongestOf(ctx, surge.hypothesis.service, 'request_rate')?.departure?.onset;
+  if (conns !== undefined && stepped !== undefined && conns < stepped - 2 * MIN) return out;
+  return out.map((c) =>
+    c.hypothesis.category === 'db_saturation' && c.primary ? { ...c, score: Math.min(c.score, surge.score - 1) } : c,
+  );
 }
