@@ -1,10 +1,10 @@
 // Starts a real Alertmanager (the Debian package's binary) on loopback whose one receiver is the app's webhook.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { PORT_TAKEN, couldNotBind, onFreeLoopbackPort } from './loopback-port.js';
 
 export interface RunningAlertmanager {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -44,17 +44,6 @@ export function findAlertmanager(): string {
   throw new Error(`Alertmanager binary not found on PATH: ${INSTALL_HINT}`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts Alertmanager with one route to `webhookUrl` (send_resolved on), grouping by alertname and service, with
  * short group timings so a posted alert is delivered within about a second, and its resolution too.
@@ -79,48 +68,73 @@ export async function startAlertmanager(
       receivers: [{ name: 'copilot', webhook_configs: [{ url: webhookUrl, send_resolved: true, max_alerts: 0 }] }],
     }),
   );
-  const port = await freePort();
-  const child: ChildProcess = spawn(
-    bin,
-    [
-      `--config.file=${config}`,
-      `--storage.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`);
-    }
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`alertmanager was not ready within the timeout: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  // The child binds the port itself: on a port taken meanwhile it exits (or another server answers), and it starts
+  // again on a new one. It is ours when its configuration names our webhook.
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  let started: { url: string; stopChild: () => Promise<void> };
+  try {
+    started = await onFreeLoopbackPort('alertmanager', async (port) => {
+      const child: ChildProcess = spawn(
+        bin,
+        [
+          `--config.file=${config}`,
+          `--storage.path=${path.join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--cluster.listen-address=',
+          '--log.level=warn',
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // All of its error output, once it exited: the exit can come before the last of it.
+      const output = new Promise<void>((resolve) => child.stderr?.once('close', () => resolve()));
+      const url = `http://127.0.0.1:${port}`;
+      const stopChild = async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(timer);
+        }
+      };
+      const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
+      for (;;) {
+        if (child.exitCode !== null) {
+          await output;
+          if (couldNotBind(stderr)) return PORT_TAKEN;
+          throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`);
+        }
+        const ready = await fetch(`${url}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ready) {
+          const status = (await fetch(`${url}/api/v2/status`).then(
+            (r) => r.json(),
+            () => ({}),
+          )) as { config?: { original?: string } };
+          if (status.config?.original?.includes(webhookUrl)) return { url, stopChild };
+          await stopChild();
+          return PORT_TAKEN;
+        }
+        if (Date.now() > deadline) {
+          await stopChild();
+          throw new Error(`alertmanager was not ready within the timeout: ${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+  } catch (err) {
+    cleanup();
+    throw err;
   }
+  const { url } = started;
+  const stop = async () => {
+    await started.stopChild();
+    cleanup();
+  };
   return {
     url,
     async postAlerts(alerts) {

@@ -1,10 +1,10 @@
 // Starts a real Prometheus on loopback whose TSDB holds a scenario's series (via promtool's OpenMetrics backfill).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Series } from '../../src/investigation/evidence-model.js';
+import { PORT_TAKEN, couldNotBind, onFreeLoopbackPort } from './loopback-port.js';
 
 export interface RunningPrometheus {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -60,17 +60,6 @@ export function toOpenMetrics(series: readonly Series[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Backfills `series` into a fresh TSDB in a temp dir with `promtool tsdb create-blocks-from openmetrics`, starts
  * `prometheus` on a free loopback port with a long retention (the samples are in the past), and waits until ready.
@@ -95,50 +84,66 @@ export async function startPrometheusWithSeries(
       throw new Error(`promtool backfill failed (${backfill.status}): ${backfill.stderr || backfill.stdout}`);
     const config = path.join(dir, 'prometheus.yml');
     writeFileSync(config, 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
-    const port = await freePort();
-    const child: ChildProcess = spawn(
-      prometheus,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${data}`,
-        '--storage.tsdb.retention.time=100y',
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const url = `http://127.0.0.1:${port}`;
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(killer);
-      }
-      cleanup();
-    };
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
-    for (;;) {
-      if (child.exitCode !== null) {
+    // The child binds the port itself: on a port taken meanwhile it exits (or another server answers), and it
+    // starts again on a new one. It is ours when its flags name our TSDB.
+    return await onFreeLoopbackPort('prometheus', async (port) => {
+      const child: ChildProcess = spawn(
+        prometheus,
+        [
+          `--config.file=${config}`,
+          `--storage.tsdb.path=${data}`,
+          '--storage.tsdb.retention.time=100y',
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--log.level=warn',
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // All of its error output, once it exited: the exit can come before the last of it.
+      const output = new Promise<void>((resolve) => child.stderr?.once('close', () => resolve()));
+      const url = `http://127.0.0.1:${port}`;
+      const stopChild = async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          await exited;
+          clearTimeout(killer);
+        }
+      };
+      const stop = async () => {
+        await stopChild();
         cleanup();
-        throw new Error(`prometheus exited with ${child.exitCode} before it was ready: ${stderr}`);
+      };
+      const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
+      for (;;) {
+        if (child.exitCode !== null) {
+          await output;
+          if (couldNotBind(stderr)) return PORT_TAKEN;
+          throw new Error(`prometheus exited with ${child.exitCode} before it was ready: ${stderr}`);
+        }
+        try {
+          const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+          if (res.ok) {
+            const flags = (await fetch(`${url}/api/v1/status/flags`, { signal: AbortSignal.timeout(5_000) }).then((r) =>
+              r.json(),
+            )) as { data?: Record<string, string> };
+            if (flags.data?.['storage.tsdb.path'] === data) break;
+            await stopChild();
+            return PORT_TAKEN;
+          }
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() > deadline) {
+          await stopChild();
+          throw new Error(`prometheus did not become ready within ${opts.readyTimeoutMs ?? 30_000} ms: ${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      try {
-        const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-        if (res.ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`prometheus did not become ready within ${opts.readyTimeoutMs ?? 30_000} ms: ${stderr}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { url, stop };
+      return { url, stop };
+    });
   } catch (err) {
     cleanup();
     throw err;

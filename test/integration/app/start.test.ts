@@ -11,6 +11,7 @@ import {
   dropSchema,
   requirePostgres,
   requireRedis,
+  uniqueName,
 } from '../../helpers/services.js';
 import { runCli, spawnApp } from '../../helpers/spawn-app.js';
 
@@ -63,7 +64,7 @@ describe('incident-copilot start', () => {
   });
 
   describe('on the machine PostgreSQL and Redis', () => {
-    const schema = `start_${Date.now()}`;
+    const schema = uniqueName('start');
     beforeAll(async () => {
       await requirePostgres();
       await requireRedis();
