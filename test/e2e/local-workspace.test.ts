@@ -164,7 +164,8 @@ describe('the local workspace in a browser', () => {
         await waitForText(detail.locator('.trace').first(), /\d+ ms/, 5_000);
         console.log(`screenshot: ${await saveScreenshot(page, 'incident-detail')}`);
         // The decision to run the rollback alone is in the trace, with the rule that took it.
-        expect(await detail.locator('.trace').first().textContent()).toContain('rollback-cited-deploy');
+        // (The page has a trace per investigation and one for the actions; the decision is in one of them.)
+        expect((await detail.locator('.trace').allTextContents()).join('\n')).toContain('rollback-cited-deploy');
 
         step = 'pause autonomy from the message box';
         await openChannel(page.locator('#channels a', { hasText: 'oncall' }).first());
