@@ -13,6 +13,8 @@ export function buildAutonomyNoteText(n: AutonomyNote): string {
   const what = `${n.action} on ${n.service}`;
   if (n.kind === 'shadow')
     return `${n.publicId}: shadow mode: the copilot would have run ${what} (rule ${n.rule}); it ran nothing.`;
+  if (n.kind === 'mitigated' && n.credited === false)
+    return `${n.publicId}: the SLI recovered before ${what} ran alone (rule ${n.rule}); not credited to it.`;
   if (n.kind === 'mitigated') return `${n.publicId}: mitigated by the copilot alone: ${what} (rule ${n.rule}) worked.`;
   return `${n.publicId}: ${what}, run alone under rule ${n.rule}, did not help${n.undoRunId ? '; undoing it' : ''}; paging the on-call.`;
 }
@@ -23,9 +25,11 @@ export function buildAutonomyNoteBlocks(n: AutonomyNote): KnownBlock[] {
   const head =
     n.kind === 'shadow'
       ? `:eyes: *Would have run* ${code(n.action)} on ${code(n.service)}${cause} — shadow mode (rule ${code(n.rule)}): nothing was run. A person decides with the buttons of the briefing.`
-      : n.kind === 'mitigated'
-        ? `:white_check_mark: *Mitigated by the copilot, with no human step:* ${code(n.action)} on ${code(n.service)}${cause} (rule ${code(n.rule)}) brought the SLI back.`
-        : `:rotating_light: ${code(n.action)} on ${code(n.service)}${cause}, run alone under rule ${code(n.rule)}, *did not help*. ${n.undoRunId ? `The copilot is undoing it (run #${n.undoRunId}). ` : ''}${n.paged.length ? `Paging ${n.paged.map((u) => `<@${e(u)}>`).join(', ')}.` : 'Nobody is on call to page: take it from here.'}`;
+      : n.kind === 'mitigated' && n.credited === false
+        ? `:white_circle: *The SLI recovered before* ${code(n.action)} on ${code(n.service)}${cause} ran alone (rule ${code(n.rule)}): the incident is mitigated, but the action is not credited as its fix.`
+        : n.kind === 'mitigated'
+          ? `:white_check_mark: *Mitigated by the copilot, with no human step:* ${code(n.action)} on ${code(n.service)}${cause} (rule ${code(n.rule)}) brought the SLI back.`
+          : `:rotating_light: ${code(n.action)} on ${code(n.service)}${cause}, run alone under rule ${code(n.rule)}, *did not help*. ${n.undoRunId ? `The copilot is undoing it (run #${n.undoRunId}). ` : ''}${n.paged.length ? `Paging ${n.paged.map((u) => `<@${e(u)}>`).join(', ')}.` : 'Nobody is on call to page: take it from here.'}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `${head}${hypothesis}` } }];
   if (n.steps.length)
     blocks.push({

@@ -18,6 +18,8 @@ export const autonomyNoteSchema = z.object({
   steps: z.array(z.string()).default([]),
   /** The verification's one line, when judged. */
   verdict: z.string().nullable().default(null),
+  /** False when the SLI had recovered before the action ran: mitigated, but not by it (not counted as its fix). */
+  credited: z.boolean().optional(),
   /** For `escalated`: the run that undid the action (null when the catalog has no undo), and who was paged. */
   undoRunId: z.number().int().positive().nullable().default(null),
   paged: z.array(z.string()).default([]),

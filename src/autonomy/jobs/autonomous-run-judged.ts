@@ -110,10 +110,18 @@ export function autonomousRunJudgedJob(ctx: AppContext): JobDefinition<{ runId: 
       };
       let note: AutonomyNote;
       if (verdict.recovered === true) {
+        // Recovered before the action ran (a restart, a recovery on its own): mitigated, not by this action.
+        const credited = verdict.credited !== false;
         note = {
           ...base,
           kind: 'mitigated',
-          steps: [...steps, 'Marked the incident mitigated.'],
+          credited,
+          steps: [
+            ...steps,
+            credited
+              ? 'Marked the incident mitigated.'
+              : 'Marked the incident mitigated: the SLI had recovered before the action ran, so it is not counted as the fix.',
+          ],
           undoRunId: null,
           paged: [],
         };
@@ -136,7 +144,12 @@ export function autonomousRunJudgedJob(ctx: AppContext): JobDefinition<{ runId: 
       }
       await appendTimeline(ctx.knex, {
         incidentId: run.incidentId,
-        type: note.kind === 'mitigated' ? 'autonomy.mitigated' : 'autonomy.escalated',
+        type:
+          note.kind === 'escalated'
+            ? 'autonomy.escalated'
+            : note.credited !== false
+              ? 'autonomy.mitigated'
+              : 'autonomy.not_credited',
         actor: 'copilot',
         at: ctx.clock.now(),
         data: {
