@@ -50,8 +50,9 @@ describe('the correlation.join span', () => {
     ctx.knex.on('query', (q: { sql?: string; bindings?: unknown[]; __knexTxId?: string }) => {
       if (!q.__knexTxId || !q.sql) return;
       if (/^commit/i.test(q.sql.trim())) committed.add(q.__knexTxId);
-      if (/insert into "investigation_spans"/i.test(q.sql) && (q.bindings ?? []).includes('correlation.join'))
-        joinTx = q.__knexTxId;
+      // The spans go in as one statement whose rows are a JSON binding (src/investigation/spans-repository.ts).
+      const names = (q.bindings ?? []).some((b) => typeof b === 'string' && b.includes('"correlation.join"'));
+      if (/insert into "?investigation_spans"?/i.test(q.sql) && names) joinTx = q.__knexTxId;
     });
     const exported: Array<{ names: string[]; inside: boolean }> = [];
     ctx.services.traces = {
