@@ -462,6 +462,7 @@ async function drive(
   const outcome = outcomeOf(steps, timedOut);
   const fixed = outcome === 'mitigated' && mitigated ? mitigated : null;
   const worked = steps.find((s) => s.worked);
+  const cls = incident ? await outcomeClassOf(knex, incident.id) : 'humans';
   return {
     scenario: triggered.scenario.id,
     title: triggered.scenario.title,
@@ -481,8 +482,14 @@ async function drive(
     },
     steps,
     autonomy: { ...policyForTruth(app.ctx.config.file, triggered.truth), decided },
-    mitigatedAlone: worked !== undefined && fixed !== null && worked.alone && worked.approvedBy.length === 0,
-    outcomeClass: incident ? await outcomeClassOf(knex, incident.id) : 'humans',
+    // Alone by the measure's rule too (src/measure/classify.ts), so the report never says alone and "humans" at once.
+    mitigatedAlone:
+      worked !== undefined &&
+      fixed !== null &&
+      worked.alone &&
+      worked.approvedBy.length === 0 &&
+      cls === 'copilot_alone',
+    outcomeClass: cls,
     pageToFixMs: fixed?.drillMs ?? null,
     escalatedWithInvestigation: paged.size > 0 && investigation !== null && marks.briefing !== undefined,
     timerSpeed: opts.timerSpeed,
