@@ -2,17 +2,9 @@
 // of search is rolled back by the copilot alone (nobody clicks anything), verified, the incident mitigated, and the
 // channel says what the copilot did; after `/copilot pause` a saturation the policy would fix alone waits for a person,
 // and its briefing says autonomy is paused.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type RunningApp } from '../../../src/app.js';
-import { loadConfig, parseFileConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
-import { buildSandboxConfigObject, startLocalWorkspace } from '../../../sandbox/index.js';
 import { RosterIds, SANDBOX_CHANNELS } from '../../../sandbox/slack/roster.js';
-import type { WorldClock } from '../../../sandbox/world/world-clock.js';
-import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+import { startTestWorkspace } from '../../helpers/local-workspace.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -25,40 +17,15 @@ describe('the local workspace under the example autonomy policy', () => {
     'rolls a bad deploy back alone and says what it did; after /copilot pause nothing runs alone and the briefing says so',
     { timeout: 180_000 },
     async () => {
-      await requirePostgres();
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-autonomy-'));
-      const schema = uniqueName('test');
-      cleanups.push(async () => {
-        rmSync(dataDir, { recursive: true, force: true });
-        await dropSchema(schema);
-      });
       // The workspace's own config (its autonomy policy included), with a verify window short enough for a test.
-      const object = buildSandboxConfigObject(new Date());
-      const actions = (object.actions as Record<string, unknown>[]).map((a) => ({ ...a, verifyWindow: '8s' }));
-      const base = loadConfig({ PORT: '0', DATABASE_URL, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-      const config = { ...base, file: parseFileConfig({ ...object, actions }, 'test'), fileSource: 'test' };
+      const { app, config, clock, trigger } = await startTestWorkspace(cleanups);
       expect(config.file.autonomy.rules.map((r) => r.name)).toContain('rollback-cited-deploy');
-      const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-      const app: RunningApp = await startLocalWorkspace(config, {
-        logger,
-        createApp: (c, o) => createApp(c, { ...o, dbSchema: schema }),
-      });
-      cleanups.push(() => app.stop());
       const { knex } = app.ctx;
-      const clock = app.ctx.clock as WorldClock;
       /** The channel's messages as the on-call sees them in the console (rendered HTML, one per message). */
       const seen = async (channel: string): Promise<string[]> => {
         const res = await fetch(`${app.url}/sandbox/console/api/state?as=${RosterIds.primary}&channel=${channel}`);
         const { messagesHtml } = (await res.json()) as { messagesHtml: string };
         return messagesHtml.split('<div class="msg').slice(1);
-      };
-      const trigger = async (scenario: string) => {
-        const res = await fetch(`${app.url}/sandbox/api/trigger`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ scenario }),
-        });
-        expect(res.status).toBe(202);
       };
       const world = async () =>
         (await (await fetch(`${app.url}/sandbox/api/world`)).json()) as {

@@ -6,14 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportIncident } from '../../../eval/incident-commands.js';
-import { createApp, type RunningApp } from '../../../src/app.js';
-import { loadConfig, parseFileConfig } from '../../../src/config.js';
 import { resolveIncident } from '../../../src/incidents/transitions.js';
-import { createLogger } from '../../../src/logger.js';
-import { buildSandboxConfigObject, startLocalWorkspace } from '../../../sandbox/index.js';
-import type { WorldClock } from '../../../sandbox/world/world-clock.js';
-import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
 import { runCli } from '../../helpers/spawn-app.js';
+import { startTestWorkspace } from '../../helpers/local-workspace.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -28,34 +23,12 @@ describe('a local workspace incident exported as a scenario', () => {
       timeout: 180_000,
     },
     async () => {
-      await requirePostgres();
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-export-'));
-      const schema = uniqueName('test');
-      cleanups.push(async () => {
-        rmSync(dataDir, { recursive: true, force: true });
-        await dropSchema(schema);
-      });
-      const object = buildSandboxConfigObject(new Date());
-      const actions = (object.actions as Record<string, unknown>[]).map((a) => ({ ...a, verifyWindow: '8s' }));
-      const base = loadConfig({ PORT: '0', DATABASE_URL, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-      const config = { ...base, file: parseFileConfig({ ...object, actions }, 'test'), fileSource: 'test' };
-      const app: RunningApp = await startLocalWorkspace(config, {
-        logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-        createApp: (c, o) => createApp(c, { ...o, dbSchema: schema }),
-        // As src/cli.ts's `start` passes it.
-        exportScenario: exportIncident,
-      });
-      cleanups.push(() => app.stop());
+      // As src/cli.ts's `start` passes the exporter.
+      const { app, clock, trigger } = await startTestWorkspace(cleanups, { exportScenario: exportIncident });
       const { knex } = app.ctx;
-      const clock = app.ctx.clock as WorldClock;
       const scenarioOf = (id: string) => fetch(`${app.url}/sandbox/console/api/incidents/${id}/scenario.json`);
 
-      const trigger = await fetch(`${app.url}/sandbox/api/trigger`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ scenario: 'bad-deploy-search' }),
-      });
-      expect(trigger.status).toBe(202);
+      await trigger('bad-deploy-search');
       const world = (await (await fetch(`${app.url}/sandbox/api/world`)).json()) as {
         faults: Array<{ kind: string; cause: string | null }>;
       };

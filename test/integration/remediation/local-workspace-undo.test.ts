@@ -2,21 +2,13 @@
 // help and offers Undo, and Undo puts the world back. The workspace runs under the example autonomy policy, which would
 // roll a bad deploy back alone: the page here is a vendor outage, whose fix (the fallback) the policy leaves to a person,
 // so the world stays broken until someone acts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildProposalBlocks } from '../../../blocks/approval.js';
-import { createApp, type RunningApp } from '../../../src/app.js';
-import { loadConfig, parseFileConfig } from '../../../src/config.js';
 import { ExternalServiceError } from '../../../src/errors.js';
 import type { ChatBlock } from '../../../src/incidents/chat-notifier.js';
-import { createLogger } from '../../../src/logger.js';
 import { proposeRemediations } from '../../../src/remediation/propose-remediations.js';
-import { buildSandboxConfigObject, startLocalWorkspace } from '../../../sandbox/index.js';
 import { RosterIds } from '../../../sandbox/slack/roster.js';
-import type { WorldClock } from '../../../sandbox/world/world-clock.js';
-import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
+import { startTestWorkspace } from '../../helpers/local-workspace.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -29,26 +21,9 @@ describe('the local workspace catalog', () => {
     'offers Undo after a wrong fix did not bring the SLI back, and Undo reverses it in the world',
     { timeout: 120_000 },
     async () => {
-      await requirePostgres();
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-undo-'));
-      const schema = uniqueName('test');
-      cleanups.push(async () => {
-        rmSync(dataDir, { recursive: true, force: true });
-        await dropSchema(schema);
-      });
       // The workspace's own catalog, with a verify window short enough for a test (the queue's timers run in real time).
-      const object = buildSandboxConfigObject(new Date());
-      const actions = (object.actions as Record<string, unknown>[]).map((a) => ({ ...a, verifyWindow: '8s' }));
-      const base = loadConfig({ PORT: '0', DATABASE_URL, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-      const config = { ...base, file: parseFileConfig({ ...object, actions }, 'test'), fileSource: 'test' };
-      const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-      const app: RunningApp = await startLocalWorkspace(config, {
-        logger,
-        createApp: (c, o) => createApp(c, { ...o, dbSchema: schema }),
-      });
-      cleanups.push(() => app.stop());
+      const { app, clock, trigger } = await startTestWorkspace(cleanups);
       const { knex } = app.ctx;
-      const clock = app.ctx.clock as WorldClock;
       const console = async (route: string, body: Record<string, unknown>) => {
         const res = await fetch(`${app.url}/sandbox/console/api/${route}`, {
           method: 'POST',
@@ -69,12 +44,7 @@ describe('the local workspace catalog', () => {
       };
 
       // Stripe fails and checkout pages; the world's metrics show checkout failing.
-      const trigger = await fetch(`${app.url}/sandbox/api/trigger`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ scenario: 'vendor-outage-stripe' }),
-      });
-      expect(trigger.status).toBe(202);
+      await trigger('vendor-outage-stripe');
       const incident = await waitFor(
         'the incident channel',
         async () => {
