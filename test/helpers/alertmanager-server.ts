@@ -1,10 +1,9 @@
 // Starts a real Alertmanager (the Debian package's binary) on loopback whose one receiver is the app's webhook.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { PORT_TAKEN, couldNotBind, onFreeLoopbackPort } from './loopback-port.js';
+import { PORT_TAKEN, couldNotBind, onFreeLoopbackPort, spawnServer } from './loopback-port.js';
 
 export interface RunningAlertmanager {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -74,37 +73,22 @@ export async function startAlertmanager(
   let started: { url: string; stopChild: () => Promise<void> };
   try {
     started = await onFreeLoopbackPort('alertmanager', async (port) => {
-      const child: ChildProcess = spawn(
-        bin,
-        [
-          `--config.file=${config}`,
-          `--storage.path=${path.join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--cluster.listen-address=',
-          '--log.level=warn',
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      // All of its error output, once it exited: the exit can come before the last of it.
-      const output = new Promise<void>((resolve) => child.stderr?.once('close', () => resolve()));
+      const server = spawnServer(bin, [
+        `--config.file=${config}`,
+        `--storage.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ]);
+      const { child, output } = server;
       const url = `http://127.0.0.1:${port}`;
-      const stopChild = async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-          await exited;
-          clearTimeout(timer);
-        }
-      };
+      const stopChild = server.stop;
       const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
       for (;;) {
         if (child.exitCode !== null) {
           await output;
-          if (couldNotBind(stderr)) return PORT_TAKEN;
-          throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`);
+          if (couldNotBind(server.stderr())) return PORT_TAKEN;
+          throw new Error(`alertmanager exited with ${child.exitCode}: ${server.stderr()}`);
         }
         const ready = await fetch(`${url}/-/ready`).then(
           (r) => r.ok,
@@ -121,7 +105,7 @@ export async function startAlertmanager(
         }
         if (Date.now() > deadline) {
           await stopChild();
-          throw new Error(`alertmanager was not ready within the timeout: ${stderr}`);
+          throw new Error(`alertmanager was not ready within the timeout: ${server.stderr()}`);
         }
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -1,10 +1,10 @@
 // Starts a real Prometheus on loopback whose TSDB holds a scenario's series (via promtool's OpenMetrics backfill).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Series } from '../../src/investigation/evidence-model.js';
-import { PORT_TAKEN, couldNotBind, onFreeLoopbackPort } from './loopback-port.js';
+import { PORT_TAKEN, couldNotBind, onFreeLoopbackPort, spawnServer } from './loopback-port.js';
 
 export interface RunningPrometheus {
   /** Base URL, e.g. http://127.0.0.1:41234 */
@@ -87,31 +87,16 @@ export async function startPrometheusWithSeries(
     // The child binds the port itself: on a port taken meanwhile it exits (or another server answers), and it
     // starts again on a new one. It is ours when its flags name our TSDB.
     return await onFreeLoopbackPort('prometheus', async (port) => {
-      const child: ChildProcess = spawn(
-        prometheus,
-        [
-          `--config.file=${config}`,
-          `--storage.tsdb.path=${data}`,
-          '--storage.tsdb.retention.time=100y',
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--log.level=warn',
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      // All of its error output, once it exited: the exit can come before the last of it.
-      const output = new Promise<void>((resolve) => child.stderr?.once('close', () => resolve()));
+      const server = spawnServer(prometheus, [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${data}`,
+        '--storage.tsdb.retention.time=100y',
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ]);
+      const { child, output } = server;
       const url = `http://127.0.0.1:${port}`;
-      const stopChild = async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          await exited;
-          clearTimeout(killer);
-        }
-      };
+      const stopChild = server.stop;
       const stop = async () => {
         await stopChild();
         cleanup();
@@ -120,8 +105,8 @@ export async function startPrometheusWithSeries(
       for (;;) {
         if (child.exitCode !== null) {
           await output;
-          if (couldNotBind(stderr)) return PORT_TAKEN;
-          throw new Error(`prometheus exited with ${child.exitCode} before it was ready: ${stderr}`);
+          if (couldNotBind(server.stderr())) return PORT_TAKEN;
+          throw new Error(`prometheus exited with ${child.exitCode} before it was ready: ${server.stderr()}`);
         }
         try {
           const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
@@ -138,7 +123,9 @@ export async function startPrometheusWithSeries(
         }
         if (Date.now() > deadline) {
           await stopChild();
-          throw new Error(`prometheus did not become ready within ${opts.readyTimeoutMs ?? 30_000} ms: ${stderr}`);
+          throw new Error(
+            `prometheus did not become ready within ${opts.readyTimeoutMs ?? 30_000} ms: ${server.stderr()}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 100));
       }
