@@ -90,6 +90,9 @@ export async function investigateIncident(
   // scoring and export would follow it. A new alert, a deploy or change of its services, or a person asking, still
   // investigates it again.
   if (trigger?.reason === 'refresh' && incident.status === 'mitigated') return 'unchanged';
+  // Nor while a fix is under way (approved, running, or awaiting its verdict): the world it reads is the one the fix
+  // is changing, and its verdict decides what comes next.
+  if (trigger?.reason === 'refresh' && (await fixUnderWay(ctx, incidentId))) return 'unchanged';
   const page = await pageSummaryFor(ctx, incidentId, trigger, incident);
   const alertTrigger = isAlertTrigger(trigger) ? trigger : undefined;
   const previous = alertTrigger ? await lastTopHypothesis(ctx, incidentId) : null;
@@ -284,4 +287,14 @@ async function lastTopHypothesis(ctx: AppContext, incidentId: number): Promise<s
   const last = await lastEventOfType(ctx.knex, incidentId, 'investigation.completed');
   const top = (last?.data as { top?: { summary?: unknown } | null } | undefined)?.top;
   return typeof top?.summary === 'string' ? top.summary : null;
+}
+
+/** Whether a remediation of the incident is approved, running, or has run and awaits its verdict. */
+async function fixUnderWay(ctx: AppContext, incidentId: number): Promise<boolean> {
+  const run = await ctx
+    .knex('remediation_runs')
+    .where({ incident_id: incidentId })
+    .whereIn('status', ['approved', 'running', 'succeeded'])
+    .first('id');
+  return run !== undefined;
 }

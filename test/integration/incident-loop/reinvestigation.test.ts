@@ -288,6 +288,34 @@ describe('the investigation follows the incident', () => {
     expect(now.investigation).toEqual(row.investigation);
   });
 
+  it('while a fix awaits its verdict, refreshes investigate nothing; once it is judged they go on', async () => {
+    const { app, clock, world } = await start('5m');
+    await page(app, 'fp-fixing');
+    const row = await briefedIncident(app, {});
+    const { knex } = app.app.ctx;
+    // A fix that ran and awaits its verdict (as a run is between the runner's answer and verification).
+    const [run] = (await knex('remediation_runs')
+      .insert({
+        incident_id: row.id,
+        action: 'rollback_deploy',
+        service: TRUTH_SERVICE,
+        proposed_by: 'copilot',
+        status: 'succeeded',
+        created_at: clock.now(),
+        updated_at: clock.now(),
+      })
+      .returning('id')) as Array<{ id: number }>;
+    const before = await refreshesDone(app);
+    clock.advance(6 * 60_000);
+    world.recover(NOW.getTime() - 60_000, NOW.getTime() + 6 * 60_000);
+    await waitFor('two periodic refreshes', async () => (await refreshesDone(app)) >= before + 2, 30_000);
+    expect(notes(app, row)).toEqual([]);
+    expect(await investigations(app, row.id)).toHaveLength(1);
+    // Judged (not recovered, say): the next refresh investigates again and says the SLI recovered.
+    await knex('remediation_runs').where({ id: run!.id }).update({ status: 'not_recovered' });
+    await waitFor('the note under the briefing', () => notes(app, row)[0], 30_000);
+  });
+
   it('a manual run (the investigate-incident job as /incident reinvestigate queues it) also leaves the note', async () => {
     const { app, clock, world } = await start('24h');
     await page(app, 'fp-manual');
