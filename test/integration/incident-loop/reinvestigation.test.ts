@@ -205,6 +205,20 @@ const refreshesDone = async (app: WholeApp) =>
     )[0]!.n,
   );
 
+/**
+ * Six minutes on, the paged service's metrics are back at their pre-incident level and two refreshes come due: they
+ * leave no note under the briefing and store no result.
+ */
+async function refreshesFindNothingAfterRecovery(started: Awaited<ReturnType<typeof start>>, row: Row): Promise<void> {
+  const { app, clock, world } = started;
+  const before = await refreshesDone(app);
+  clock.advance(6 * 60_000);
+  world.recover(NOW.getTime() - 60_000, NOW.getTime() + 6 * 60_000);
+  await waitFor('two periodic refreshes', async () => (await refreshesDone(app)) >= before + 2, 30_000);
+  expect(notes(app, row)).toEqual([]);
+  expect(await investigations(app, row.id)).toHaveLength(1);
+}
+
 describe('the investigation follows the incident', () => {
   it('a second deploy event during an open incident leaves a note under the briefing naming the hypothesis it moved and the deploy', async () => {
     const { app } = await start('24h');
@@ -271,25 +285,22 @@ describe('the investigation follows the incident', () => {
   });
 
   it('a mitigated incident keeps the diagnosis its fix acted on: its refreshes investigate nothing and say nothing', async () => {
-    const { app, clock, world } = await start('5m');
+    const started = await start('5m');
+    const { app } = started;
     await page(app, 'fp-mitigated');
     const row = await briefedIncident(app, {});
     const mitigated = await mitigateIncident(app.app.ctx, row.id, { id: 'U0PRIYA', via: 'button' });
     expect(mitigated.applied).toBe(true);
-    const before = await refreshesDone(app);
     // The world moves (the metrics recover) and refreshes come due: an unmitigated incident would get a note and a
     // new result (the test above); a mitigated one gets neither.
-    clock.advance(6 * 60_000);
-    world.recover(NOW.getTime() - 60_000, NOW.getTime() + 6 * 60_000);
-    await waitFor('two periodic refreshes', async () => (await refreshesDone(app)) >= before + 2, 30_000);
-    expect(notes(app, row)).toEqual([]);
-    expect(await investigations(app, row.id)).toHaveLength(1);
+    await refreshesFindNothingAfterRecovery(started, row);
     const now = (await app.app.ctx.knex('incidents').where({ id: row.id }).first()) as Row;
     expect(now.investigation).toEqual(row.investigation);
   });
 
   it('while a fix awaits its verdict, refreshes investigate nothing; once it is judged they go on', async () => {
-    const { app, clock, world } = await start('5m');
+    const started = await start('5m');
+    const { app, clock } = started;
     await page(app, 'fp-fixing');
     const row = await briefedIncident(app, {});
     const { knex } = app.app.ctx;
@@ -305,12 +316,7 @@ describe('the investigation follows the incident', () => {
         updated_at: clock.now(),
       })
       .returning('id')) as Array<{ id: number }>;
-    const before = await refreshesDone(app);
-    clock.advance(6 * 60_000);
-    world.recover(NOW.getTime() - 60_000, NOW.getTime() + 6 * 60_000);
-    await waitFor('two periodic refreshes', async () => (await refreshesDone(app)) >= before + 2, 30_000);
-    expect(notes(app, row)).toEqual([]);
-    expect(await investigations(app, row.id)).toHaveLength(1);
+    await refreshesFindNothingAfterRecovery(started, row);
     // Judged (not recovered, say): the next refresh investigates again and says the SLI recovered.
     await knex('remediation_runs').where({ id: run!.id }).update({ status: 'not_recovered' });
     await waitFor('the note under the briefing', () => notes(app, row)[0], 30_000);
