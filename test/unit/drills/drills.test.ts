@@ -5,6 +5,7 @@ import { diagnosisRight, outcomeOf, type DrillReport } from '../../../src/drills
 import { formatDrillReports } from '../../../src/drills/report.js';
 import { median, summarizeDrills } from '../../../src/drills/summary.js';
 import { createDrillClock } from '../../../sandbox/drill/drill-clock.js';
+import { drillReport } from '../../helpers/drill-report.js';
 
 const world: Pick<DrillWorld, 'scenarios' | 'runbooks'> = {
   scenarios: [
@@ -72,50 +73,10 @@ let lastReport: DrillReport | undefined;
 
 describe('the report', () => {
   it('shows both clocks, the verdict of each step and a summary line', () => {
+    const base = drillReport(false);
     const r: DrillReport = {
-      scenario: 'bad-deploy-search',
-      title: 'Bad deploy',
-      category: 'bad_deploy',
-      runbook: 'rb-high-error-rate',
-      incident: 'INC-1',
-      outcome: 'mitigated',
-      firstMessage: { drillMs: 1500, wallMs: 1500 },
-      briefing: { drillMs: 2500, wallMs: 2500 },
-      escalation: { drillMs: 2000, wallMs: 2000 },
-      mitigation: { drillMs: 66_000, wallMs: 7000 },
-      mttrMs: 1_260_000,
-      diagnosis: {
-        truth: { category: 'bad_deploy', service: 'search', cause: 'd-1', action: 'rollback_deploy' },
-        top: { category: 'bad_deploy', service: 'search', cause: 'd-1', confidence: 0.99 },
-        right: true,
-      },
-      steps: [
-        {
-          runbook: 'rb-high-error-rate',
-          step: 2,
-          text: 't',
-          action: 'rollback_deploy',
-          service: 'search',
-          approvedBy: ['U0PRIMARY'],
-          status: 'verified',
-          worked: true,
-          alone: false,
-        },
-      ],
-      autonomy: {
-        allowedAlone: true,
-        rule: 'rollback-cited-deploy',
-        mode: 'auto',
-        decided: { rule: 'rollback-cited-deploy', mode: 'auto', check: 'min_confidence', runsAlone: false },
-      },
-      mitigatedAlone: false,
-      outcomeClass: 'human_approval',
-      pageToFixMs: 66_000,
-      escalatedWithInvestigation: true,
-      timerSpeed: 20,
-      startedAt: '2026-11-24T10:00:00.000Z',
-      wallMs: 8000,
-      problem: null,
+      ...base,
+      autonomy: { ...base.autonomy, decided: { ...base.autonomy.decided!, check: 'min_confidence' } },
     };
     lastReport = r;
     const text = formatDrillReports([r]);
