@@ -2,7 +2,7 @@
 // load sender as the copilot: its own /api/v2/alerts rate, the yardstick for the intake's figures.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { freeLoopbackPort } from '../test/helpers/loopback-port.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadClient } from './load-client.js';
@@ -10,17 +10,6 @@ import type { LoadResult } from './load-sender.js';
 import { SENDERS } from './load-client.js';
 
 const BINARIES = ['prometheus-alertmanager', 'alertmanager'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Alertmanager's rate at each number of senders, or why it was not measured. */
 export async function benchAlertmanager(
@@ -31,7 +20,7 @@ export async function benchAlertmanager(
   if (!binary) return 'Alertmanager is not installed (Debian: prometheus-alertmanager)';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-am-'));
   writeFileSync(path.join(dir, 'am.yml'), 'route:\n  receiver: none\nreceivers:\n  - name: none\n');
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child = spawn(
     binary,
     [

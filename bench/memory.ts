@@ -6,7 +6,7 @@
 // taken in and worked on; with the load average, since times on a busy machine are not a quiet machine's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from '../test/helpers/loopback-port.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,7 +106,7 @@ interface Started {
 }
 
 async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const t0 = performance.now();
   const child = spawn(process.execPath, [path.join(root, 'bin', 'incident-copilot.js'), 'start'], {
     cwd: root,
@@ -173,17 +173,6 @@ async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): 
       }
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function median(values: number[]): number {
