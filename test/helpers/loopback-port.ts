@@ -1,7 +1,7 @@
-// Loopback ports for the servers the tests and benchmarks spawn (Prometheus, Alertmanager, the started command), which
-// bind the port themselves: a port
-// free when picked can be taken before the child binds it (by another test file running beside this one), so the
-// caller starts the child again on a new port when it could not bind or another server answered on its port.
+// Loopback ports for the servers the tests and benchmarks spawn (Prometheus, Alertmanager, the started command),
+// which bind the port themselves: a port free when picked can be taken before the child binds it (by another test
+// file running beside this one), so the caller starts the child again on a new port when it could not bind or another
+// server answered on its port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
