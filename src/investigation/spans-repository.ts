@@ -22,12 +22,6 @@ export interface SpanSink {
   export(spans: readonly StoredSpan[]): void;
 }
 
-/** An incident's trace: its id and the id of its root span. */
-export interface IncidentTrace {
-  traceId: string;
-  rootSpanId: string;
-}
-
 interface SpanRow {
   id: number | string;
   incident_id: number | null;
@@ -40,46 +34,6 @@ interface SpanRow {
   trace_id: string;
   span_id: string;
   parent_span_id: string | null;
-}
-
-/**
- * The incident's trace, made on first use with its root span (named `incident`, started when the incident opened);
- * `created` holds that root span when this call made it. Safe under concurrency: one trace per incident wins.
- */
-export async function incidentTrace(knex: Knex, incidentId: number): Promise<IncidentTrace & { created?: StoredSpan }> {
-  const existing = await knex('incident_traces').where({ incident_id: incidentId }).first();
-  if (existing) return { traceId: existing.trace_id, rootSpanId: existing.root_span_id };
-  const traceId = newTraceId();
-  const rootSpanId = newSpanId();
-  const inserted = await knex('incident_traces')
-    .insert({ incident_id: incidentId, trace_id: traceId, root_span_id: rootSpanId })
-    .onConflict('incident_id')
-    .ignore()
-    .returning('incident_id');
-  if (inserted.length === 0) {
-    const winner = await knex('incident_traces').where({ incident_id: incidentId }).first();
-    return { traceId: winner.trace_id, rootSpanId: winner.root_span_id };
-  }
-  const incident = (await knex('incidents').where({ id: incidentId }).first('public_id', 'opened_at')) as
-    { public_id: string; opened_at: Date } | undefined;
-  const [row] = (await knex('investigation_spans')
-    .insert({
-      incident_id: incidentId,
-      investigation_id: `incident-${incidentId}`,
-      name: 'incident',
-      kind: 'incident',
-      started_at: incident ? new Date(incident.opened_at) : new Date(),
-      duration_ms: 0,
-      attributes: JSON.stringify({
-        'copilot.incident.id': incidentId,
-        ...(incident ? { 'copilot.incident.public_id': incident.public_id } : {}),
-      }),
-      trace_id: traceId,
-      span_id: rootSpanId,
-      parent_span_id: null,
-    })
-    .returning('*')) as SpanRow[];
-  return { traceId, rootSpanId, created: fromRow(row!) };
 }
 
 /**
@@ -96,13 +50,17 @@ export async function saveSpans(
 ): Promise<StoredSpan[]> {
   if (steps.length === 0) return [];
   if (incidentId !== null) {
-    // Normally one statement: the incident's trace (made with its root span on first use) and the spans.
-    const stored = await saveIncidentSpans(knex, incidentId, investigationId, steps, opts.parentSpanId);
-    if (stored) return stored;
+    // One statement: the incident's trace (made with its root span on first use) and the spans. It stores nothing
+    // when a concurrent call made the trace after its snapshot; the next statement's snapshot sees that trace.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = await saveIncidentSpans(knex, incidentId, investigationId, steps, opts.parentSpanId);
+      if (stored) return stored;
+    }
+    throw new Error(`could not find or make the trace of incident ${incidentId}`);
   }
-  const trace = incidentId !== null ? await incidentTrace(knex, incidentId) : undefined;
-  const traceId = trace?.traceId ?? newTraceId();
-  const defaultParent = opts.parentSpanId ?? trace?.rootSpanId ?? null;
+  // No incident: a trace of their own (the spans that name no parent are its roots).
+  const traceId = newTraceId();
+  const defaultParent = opts.parentSpanId ?? null;
   const rows = steps.map((s) => ({
     incident_id: incidentId,
     investigation_id: investigationId,
@@ -115,7 +73,7 @@ export async function saveSpans(
     span_id: isSpanId(s.spanId) ? s.spanId : newSpanId(),
     parent_span_id: isSpanId(s.parentSpanId) ? s.parentSpanId : defaultParent,
   }));
-  const stored: StoredSpan[] = trace?.created ? [trace.created] : [];
+  const stored: StoredSpan[] = [];
   // Chunked: one investigation may have a few hundred spans, and Postgres caps bind parameters per statement.
   for (let i = 0; i < rows.length; i += 500) {
     const out = (await knex('investigation_spans')
@@ -127,10 +85,10 @@ export async function saveSpans(
 }
 
 /**
- * Appends an incident's spans in ONE statement: its trace is made on first use with its root span (as
- * `incidentTrace` makes it), and the spans join it; the root span first when this call made it. Undefined when it
+ * Appends an incident's spans in ONE statement: its trace is made on first use with its root span (named `incident`,
+ * started when the incident opened), and the spans join it; the root span first when this call made it. Undefined when it
  * stored nothing: a concurrent call made the incident's trace after this statement's snapshot, so it could see
- * neither its own trace nor theirs (the caller then goes the long way, which sees the committed one).
+ * neither its own trace nor theirs (the caller runs it again, and the next snapshot sees the committed one).
  */
 async function saveIncidentSpans(
   knex: Knex,
