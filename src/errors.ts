@@ -72,6 +72,15 @@ export class ExternalServiceError extends AppError {
   }
 }
 
+/**
+ * How one attempt of a job's call to another service ended: the message to tell people, and whether it was the last
+ * (a permanent error, or `attempts` spent); a retryable error with attempts left is thrown again by the job.
+ */
+export function failedAttempt(err: unknown, attempt: number, attempts: number): { message: string; last: boolean } {
+  const retryable = err instanceof ExternalServiceError && err.retryable;
+  return { message: err instanceof Error ? err.message : String(err), last: !retryable || attempt >= attempts };
+}
+
 /** A job payload or job state that can never succeed: the queue fails it for good instead of retrying. */
 export class PermanentJobError extends AppError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -4,7 +4,7 @@
 // way, and a retry finds the branch and the pull request an earlier attempt made, so it opens one.
 import type { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError, ExternalServiceError } from '../../errors.js';
+import { failedAttempt } from '../../errors.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import type { PostmortemCodeHost } from '../../postmortems/ports.js';
@@ -70,9 +70,7 @@ export function lastDrilledPullJob(
         );
         await say(`pull request #${result.pr.number} sets last_drilled of ${req.runbook}: ${result.pr.url}`);
       } catch (err) {
-        const retryable = err instanceof ExternalServiceError && err.retryable;
-        const message = err instanceof AppError ? err.message : String(err);
-        const last = !retryable || job.attempt >= LAST_DRILLED_ATTEMPTS;
+        const { message, last } = failedAttempt(err, job.attempt, LAST_DRILLED_ATTEMPTS);
         await updateDrillRequest(
           ctx.knex,
           req.id,

@@ -3,7 +3,7 @@
 // said in the channel: the draft is never lost, and Publish can be clicked again.
 import type { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { AppError, ExternalServiceError, PermanentJobError } from '../../errors.js';
+import { AppError, failedAttempt, PermanentJobError } from '../../errors.js';
 import { appendEvent } from '../../incidents/timeline-repository.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
@@ -68,10 +68,9 @@ export function publishPostmortemJob(
           );
         });
       } catch (err) {
-        const retryable = err instanceof ExternalServiceError && err.retryable;
-        const message = err instanceof AppError ? err.message : String(err);
+        const { message, last } = failedAttempt(err, job.attempt, PUBLISH_ATTEMPTS);
         await recordPublishProgress(ctx.knex, pm.id, { lastError: message }, ctx.clock.now());
-        if (retryable && job.attempt < PUBLISH_ATTEMPTS) throw err;
+        if (!last) throw err;
         if (!(err instanceof AppError)) ctx.logger.error({ err, postmortemId }, 'publishing a postmortem failed');
         await fail(ctx, pm.id, pm.incidentId, message);
       }

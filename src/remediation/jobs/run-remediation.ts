@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { timerRunAt } from '../../oncall/timers.js';
 import type { ActionDef } from '../../config.js';
 import type { AppContext } from '../../context.js';
-import { ExternalServiceError, PermanentJobError } from '../../errors.js';
+import { failedAttempt, PermanentJobError } from '../../errors.js';
 import { defineJob } from '../../jobs/define-job.js';
 import type { JobDefinition } from '../../jobs/job-queue.js';
 import type { ActionRunner, ActionRunOutcome } from '../action-runner.js';
@@ -116,10 +116,10 @@ export function runRemediationJob(ctx: AppContext, runners: ActionRunner[]): Job
               inputs: inputsOf(action, run, incident.publicId),
             });
           } catch (err) {
-            const retryable = err instanceof ExternalServiceError && err.retryable;
-            if (retryable && job.attempt < ATTEMPTS) throw err;
+            const { message, last } = failedAttempt(err, job.attempt, ATTEMPTS);
+            if (!last) throw err;
             ctx.logger.error({ err, runId: run.id }, 'remediation runner failed');
-            outcome = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+            outcome = { ok: false, detail: message };
           }
         }
       }
