@@ -98,7 +98,7 @@ export function changeCandidates(
   return [...ds, ...cs]
     .map((c) => {
       // A failing line that quotes the build (its sha) names the deploy as surely as one naming its module.
-      const ov = overlap(`${changeText(c.item)} ${'sha' in c.item ? c.item.sha : ''}`, lines, ignore);
+      const ov = overlap(`${changeText(c.item)} ${c.kind === 'deploy' ? (c.item as Deploy).sha : ''}`, lines, ignore);
       return { ...c, overlap: ov, rank: rank(c.ts, ov) };
     })
     .sort((a, b) => b.rank - a.rank);
