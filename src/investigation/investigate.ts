@@ -3,6 +3,7 @@ import { decide, LOOKBACK, MIN, relatedSymptoms, type Context } from './engine/c
 import { gatherEvidence } from './engine/gather.js';
 import { isSilent, walk } from './engine/graph-walk.js';
 import { anomaliesOf, incidentOnset } from './engine/onset.js';
+import { offPathReadings } from './engine/off-path.js';
 import { rank, type ScoredRoot } from './engine/rank.js';
 import { classify, lookalikes } from './engine/signatures/index.js';
 import { LogIndex } from './log-index.js';
@@ -86,10 +87,25 @@ export async function investigateDeterministic(input: {
     ),
   });
 
+  const offPath = paged
+    ? offPathReadings(
+        ctx,
+        paged,
+        scored.map((s) => s.root),
+        opts,
+      )
+    : [];
+  if (offPath.length)
+    decide(ctx, 'off_path_readings', {
+      readings: offPath.map((c) =>
+        `${c.hypothesis.category} ${c.hypothesis.service} ${c.hypothesis.cause ?? ''}`.trim(),
+      ),
+    });
   const anomalies = anomaliesOf(ctx);
   const ranking = rank(scored, {
     anomalies: anomalies.length,
     lookalike: opts.lookalike,
+    offPath,
     ...(input.calibration ? { calibration: input.calibration } : {}),
   });
   const { novel, hypotheses } = ranking;

@@ -50,6 +50,11 @@ export interface Root {
 export interface Candidate {
   hypothesis: Omit<Hypothesis, 'confidence'>;
   score: number;
+  /**
+   * The weight of its own evidence before any penalty for its place (second in a list of changes, off the walk's
+   * path): the margin of the answer above a runner-up is measured against this. `score` when absent.
+   */
+  weight?: number;
   signals: string[];
   primary: boolean;
 }
@@ -109,6 +114,14 @@ export function hotCpu(ctx: Context, service: string): SeriesFinding | undefined
   return hot.sort((a, b) => b.departure!.after - a.departure!.after)[0];
 }
 
+/**
+ * A connection pool that is full now: judged on the level of the last minutes (the departure's own median), not on one
+ * noisy last point, so a saturated pool that dipped to 0.89 in its final scrape still reads as saturated.
+ */
+export function poolFull(f: SeriesFinding | undefined): boolean {
+  return !!f?.significant && Math.max(f.departure?.after ?? f.last, f.last) >= 0.9;
+}
+
 /** Resource findings of a service that hold at the end of the window, whatever their onset. */
 export function resourceFindings(ctx: Context, service: string): SeriesFinding[] {
   const sig = ctx.signals.get(service);
@@ -116,7 +129,7 @@ export function resourceFindings(ctx: Context, service: string): SeriesFinding[]
   const disk = firstOf(sig, 'disk_free');
   if (disk?.significant && disk.last <= 0.05) out.push(disk);
   const conns = firstOf(sig, 'db_connections');
-  if (conns?.significant && conns.last >= 0.9) out.push(conns);
+  if (conns && poolFull(conns)) out.push(conns);
   const cpu = hotCpu(ctx, service);
   if (cpu) out.push(cpu);
   const cert = firstOf(sig, 'cert_expiry');

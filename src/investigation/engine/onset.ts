@@ -1,6 +1,6 @@
 // When the paged service's trouble began, and which services are anomalous around it.
 import { describeFinding, firstOf, symptoms } from '../signals.js';
-import { LOOKBACK, MIN, RELATED, strongestOf, type Context } from './context.js';
+import { LOOKBACK, MIN, poolFull, RELATED, strongestOf, type Context } from './context.js';
 
 /** The earliest significant departure among the paged service's symptoms, edges and resources. */
 export function incidentOnset(ctx: Context, paged: string | undefined): number {
@@ -14,7 +14,7 @@ export function incidentOnset(ctx: Context, paged: string | undefined): number {
   const cpu = paged ? strongestOf(ctx, paged, 'cpu') : undefined;
   if (cpu?.significant && Math.max(cpu.departure!.after, cpu.last) >= 0.8) onsets.push(cpu.departure!.onset);
   const conns = firstOf(sig, 'db_connections');
-  if (conns?.significant && conns.last >= 0.9) onsets.push(conns.departure!.onset);
+  if (conns && poolFull(conns)) onsets.push(conns.departure!.onset);
   const recent = onsets.filter((t) => t >= ctx.now - LOOKBACK + 10 * MIN);
   if (recent.length) return Math.min(...recent);
   const started = Date.parse(ctx.page.startsAt);

@@ -34,13 +34,20 @@ function rootBonus(r: Root): number {
 
 export function rank(
   scored: ScoredRoot[],
-  context: { anomalies: number; lookalike: boolean; calibration?: CalibrationWeights },
+  context: {
+    anomalies: number;
+    lookalike: boolean;
+    calibration?: CalibrationWeights;
+    /** Readings off the walk's path (off-path.ts): runner-ups whose score already carries their penalty. */
+    offPath?: readonly Candidate[];
+  },
 ): Ranking {
   const explained = scored.filter((s) => s.candidates.some((c) => c.primary));
   const unexplained = scored.filter((s) => !s.candidates.some((c) => c.primary) && s.root.path.length > 0);
   const all = explained.flatMap((s) =>
     s.candidates.map((c) => ({ c, key: (c.primary ? 100 : 0) + c.score + rootBonus(s.root) })),
   );
+  for (const c of context.offPath ?? []) all.push({ c, key: (c.primary ? 100 : 0) + c.score });
   // Leads of roots with no known signature are still shown, below every answer.
   const leads = unexplained.flatMap((s) => s.candidates.map((c) => ({ c, key: c.score })));
   const ranked = [...all.sort((a, b) => b.key - a.key), ...leads.sort((a, b) => b.key - a.key)];
@@ -70,11 +77,14 @@ export function rank(
       features: { ...nf },
     };
   }
-  const runnerUp = distinct.slice(1).find((c) => c.primary);
+  // The strongest rival answer, by its own evidence.
+  const rival = Math.max(0, ...distinct.slice(1).flatMap((c) => (c.primary ? [c.weight ?? c.score] : [])));
   const kf: KnownFeatures = {
     score: top.score,
     signals: new Set(top.signals).size,
-    margin: top.score - (runnerUp?.score ?? 0),
+    // Measured against the runner-up's own evidence: a rival the ranking placed lower only for where it was found is
+    // as close as its evidence is.
+    margin: top.score - rival,
     rivalRoot: explained.length > 1,
     unexplainedRoot,
     lookalike: context.lookalike,

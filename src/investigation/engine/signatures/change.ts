@@ -97,7 +97,8 @@ export function changeCandidates(
     .map((c) => ({ kind: 'change' as const, item: c, ts: Date.parse(c.ts) }));
   return [...ds, ...cs]
     .map((c) => {
-      const ov = overlap(changeText(c.item), lines, ignore);
+      // A failing line that quotes the build (its sha) names the deploy as surely as one naming its module.
+      const ov = overlap(`${changeText(c.item)} ${c.kind === 'deploy' ? (c.item as Deploy).sha : ''}`, lines, ignore);
       return { ...c, overlap: ov, rank: rank(c.ts, ov) };
     })
     .sort((a, b) => b.rank - a.rank);
@@ -170,6 +171,8 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
         [...ev, ...pastRefs(ctx, service, category)],
       ),
       score: primary ? score : Math.min(score, 1),
+      // Its evidence without the place in the list: a second change that the evidence barely tells apart is a close rival.
+      weight: primary ? score + i * 1.5 : Math.min(score, 1),
       signals,
       primary,
     };

@@ -8,6 +8,7 @@ import {
   MIN,
   newLogs,
   pastRefs,
+  poolFull,
   type Candidate,
   type Context,
   type Root,
@@ -24,7 +25,7 @@ export function databaseSignature(ctx: Context, root: Root): Candidate[] {
   const sig = ctx.signals.get(service);
   const conns = firstOf(sig, 'db_connections');
   const ql = firstOf(sig, 'db_query_latency_p99');
-  const saturated = !!conns?.significant && conns.last >= 0.9;
+  const saturated = poolFull(conns);
   const logs = newLogs(ctx, service, EXHAUSTED);
   const callerLogs = (ctx.callers.get(service) ?? []).flatMap((c) =>
     ctx.logs
@@ -87,7 +88,7 @@ export function databaseSignature(ctx: Context, root: Root): Candidate[] {
       'db_saturation',
       service,
       null,
-      `${service} connections saturated${conns ? ` (${fmt('db_connections', conns.last)})` : ''} by slow queries`,
+      `${service} connections saturated${conns ? ` (${fmt('db_connections', Math.max(conns.departure?.after ?? conns.last, conns.last))})` : ''} by slow queries`,
       [
         ...(conns ? [metricRef(conns, ctx)] : []),
         ...(slowQueries ? [metricRef(ql!, ctx)] : []),

@@ -1,6 +1,7 @@
 // Signature: memory that grows until OOM kills; blamed on the deploy where the growth began, not the latest one.
 import { detectDeparture, median, rampOnset } from '../../change-point.js';
 import { fmt, hhmm, restartsInWindow, type SeriesFinding } from '../../signals.js';
+import type { Deploy } from '../../evidence-model.js';
 import { allOf, hyp, logRef, pastRefs, MIN, LOOKBACK, type Candidate, type Context, type Root } from '../context.js';
 
 /**
@@ -37,8 +38,9 @@ export function memorySignature(ctx: Context, root: Root): Candidate[] {
   const series = allOf(ctx, service, 'memory');
   const grown = series.map((f) => ({ f, g: memoryGrowth(f) })).filter((x) => x.g);
   if (!grown.length) return [];
-  // The earliest start among the pods: the leak began there.
-  const { f: mem, g } = grown.reduce((a, b) => (b.g!.growthStart < a.g!.growthStart ? b : a));
+  // Where the growth began: the median of the pods' starts (each estimate can run a few minutes early on its own noise).
+  const byStart = grown.sort((a, b) => a.g!.growthStart - b.g!.growthStart);
+  const { f: mem, g } = byStart[(byStart.length - 1) >> 1]!;
   const growth = g!;
   const deploys = ctx.deploys.filter((d) => d.service === service && Date.parse(d.ts) <= growth.growthStart + 3 * MIN);
   const cause = deploys.length ? deploys.reduce((a, b) => (Date.parse(a.ts) > Date.parse(b.ts) ? a : b)) : undefined;
@@ -54,44 +56,59 @@ export function memorySignature(ctx: Context, root: Root): Candidate[] {
     ...(cause && lag <= 15 ? ['deploy_at_growth_start'] : []),
   ];
   const restartsRef = sig?.byRole.get('restarts')?.[0];
+  const score = 5.5 + signals.length * 0.8;
+  const leak = (d: Deploy | undefined, sc: number, sigs: string[]): Candidate => ({
+    hypothesis: hyp(
+      'memory_leak',
+      service,
+      d?.id ?? null,
+      `${service} memory grew from ${fmt('memory', growth.base)} to ${fmt('memory', growth.peak)} until OOM restarts${d ? `; growth began ${growthLag(growth.growthStart, d)} ${d.id}` : ''}`,
+      [
+        {
+          kind: 'metric',
+          ref: mem.selector,
+          detail: `grew from ${hhmm(growth.growthStart, ctx.zone)}, ${fmt('memory', growth.base)} -> ${fmt('memory', growth.peak)}`,
+        },
+        ...(restartsRef
+          ? [
+              {
+                kind: 'metric' as const,
+                ref: restartsRef.selector,
+                detail: `${restarts.added} restart(s) in the window, last at ${hhmm(restarts.times.at(-1)!, ctx.zone)}`,
+              },
+            ]
+          : []),
+        ...(d
+          ? [{ kind: 'deploy' as const, ref: d.id, detail: `${d.title} at ${hhmm(Date.parse(d.ts), ctx.zone)}` }]
+          : []),
+        ...oom.map((t) => logRef(t, ctx)),
+        ...pastRefs(ctx, service, 'memory_leak'),
+      ],
+    ),
+    score: sc,
+    signals: sigs,
+    primary: true,
+  });
+  // The other deploy nearest to where growth began is a close reading: the start is estimated to a few minutes.
+  const other = ctx.deploys
+    .filter((d) => d.service === service && d !== cause && Math.abs(Date.parse(d.ts) - growth.growthStart) <= 30 * MIN)
+    .sort(
+      (a, b) => Math.abs(Date.parse(a.ts) - growth.growthStart) - Math.abs(Date.parse(b.ts) - growth.growthStart),
+    )[0];
+  const gap = other ? Math.abs(Date.parse(other.ts) - growth.growthStart) / MIN : Infinity;
   return [
-    {
-      hypothesis: hyp(
-        'memory_leak',
-        service,
-        cause?.id ?? null,
-        `${service} memory grew from ${fmt('memory', growth.base)} to ${fmt('memory', growth.peak)} until OOM restarts${cause ? `; growth began after ${cause.id}` : ''}`,
-        [
-          {
-            kind: 'metric',
-            ref: mem.selector,
-            detail: `grew from ${hhmm(growth.growthStart, ctx.zone)}, ${fmt('memory', growth.base)} -> ${fmt('memory', growth.peak)}`,
-          },
-          ...(restartsRef
-            ? [
-                {
-                  kind: 'metric' as const,
-                  ref: restartsRef.selector,
-                  detail: `${restarts.added} restart(s) in the window, last at ${hhmm(restarts.times.at(-1)!, ctx.zone)}`,
-                },
-              ]
-            : []),
-          ...(cause
-            ? [
-                {
-                  kind: 'deploy' as const,
-                  ref: cause.id,
-                  detail: `${cause.title} at ${hhmm(Date.parse(cause.ts), ctx.zone)}`,
-                },
-              ]
-            : []),
-          ...oom.map((t) => logRef(t, ctx)),
-          ...pastRefs(ctx, service, 'memory_leak'),
-        ],
-      ),
-      score: 5.5 + signals.length * 0.8,
-      signals,
-      primary: true,
-    },
+    leak(cause, score, signals),
+    ...(other
+      ? [
+          leak(
+            other,
+            score - 1 - gap / 10,
+            signals.filter((x) => x !== 'deploy_at_growth_start'),
+          ),
+        ]
+      : []),
   ];
 }
+
+const growthLag = (start: number, d: Deploy) =>
+  Date.parse(d.ts) <= start ? 'after' : `${Math.round((Date.parse(d.ts) - start) / MIN)} min before`;
