@@ -129,10 +129,12 @@ describe('an Alertmanager page Slack cannot deliver, with PagerDuty configured',
       return events.length > 0 && events;
     });
     expect(sent).toHaveLength(1);
-    expect(await ctx.queue.get(`pd-event:trigger:${incident.id}:0`)).toMatchObject({
-      status: 'completed',
-      attempts: 2,
+    // The timeline row is written inside the job; the job is marked completed just after, so wait for that.
+    const triggerJob = await waitFor('the trigger job completed', async () => {
+      const job = await ctx.queue.get(`pd-event:trigger:${incident.id}:0`);
+      return job?.status === 'completed' && job;
     });
+    expect(triggerJob).toMatchObject({ status: 'completed', attempts: 2 });
 
     // Sam acknowledging in Slack stops PagerDuty's notifications too; resolving resolves its alert, once.
     await acknowledgeIncident(ctx, incident.id, { id: RosterIds.secondary, via: 'button' });
