@@ -82,9 +82,11 @@ export async function proposeRemediations(
   if (result.novel) return [];
   const catalog = ctx.config.file.actions;
   const threshold = ctx.config.file.remediation.proposeAbove;
-  if (!result.hypotheses.some((h) => h.confidence >= threshold)) {
+  // The answer is the top hypothesis: when it is below the threshold nothing is offered, not even for a runner-up
+  // stated higher (an answer's list may come from elsewhere than the ranking, e.g. a model).
+  const suspect = result.hypotheses[0];
+  if (!suspect || suspect.confidence < threshold) {
     // Not sure enough to offer a fix: say what is suspected and ask, rather than a button that acts on a guess.
-    const suspect = result.hypotheses[0];
     await appendTimeline(ctx.knex, {
       incidentId,
       type: 'remediation.withheld',

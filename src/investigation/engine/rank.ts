@@ -90,7 +90,8 @@ export function rank(
     lookalike: context.lookalike,
   };
   const conf = knownConfidence(kf, context.calibration?.known);
-  const hypotheses = [toHypothesis(top, conf), ...spread(distinct.slice(1), 1 - conf, 4)];
+  // A runner-up is never stated likelier than the answer above it: the rest of the doubt beyond that is "something else".
+  const hypotheses = [toHypothesis(top, conf), ...spread(distinct.slice(1), 1 - conf, 4, conf)];
   return {
     novel: false,
     hypotheses,
@@ -103,12 +104,15 @@ export function rank(
   };
 }
 
-/** Shares `mass` among the rest in proportion to their scores (a lead never outweighs an answer above it). */
-function spread(rest: Candidate[], mass: number, max: number): Hypothesis[] {
+/**
+ * Shares `mass` among the rest in proportion to their scores; each is capped at the one above it (the first at `cap`),
+ * so the list stays ranked: a lead never outweighs an answer above it.
+ */
+function spread(rest: Candidate[], mass: number, max: number, cap = Infinity): Hypothesis[] {
   const list = rest.slice(0, max);
   const weights = list.map((c) => Math.exp(Math.min(c.score, 12) / 2) * (c.primary ? 1 : 0.3));
   const total = weights.reduce((a, b) => a + b, 0) || 1;
-  let prev = Infinity;
+  let prev = cap;
   return list.map((c, i) => {
     const p = Math.min(prev, Math.round(((mass * weights[i]!) / total) * 0.9 * 1000) / 1000);
     prev = p;

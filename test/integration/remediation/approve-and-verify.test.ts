@@ -466,6 +466,16 @@ describe('proposing remediations', () => {
       .where({ incident_id: incidentId, type: 'remediation.withheld' });
     expect(withheld).toHaveLength(1);
     expect(JSON.stringify(withheld[0].data)).toContain('below 50%');
+    // A runner-up stated above an unsure answer (a list from elsewhere than the ranking) gets no button either.
+    const inverted: InvestigationResult = {
+      ...unsure,
+      hypotheses: [
+        { ...badDeploy.hypotheses[0]!, confidence: 0.14 },
+        { ...badDeploy.hypotheses[0]!, cause: 'd-41', confidence: 0.77 },
+      ],
+    };
+    expect(await proposeRemediations(loop.ctx, incidentId, inverted)).toEqual([]);
+    expect(await loop.ctx.knex('remediation_runs').where({ incident_id: incidentId })).toHaveLength(0);
     // The same answer stated with enough confidence is offered.
     const [offered] = await proposeRemediations(loop.ctx, incidentId, {
       ...unsure,

@@ -5,7 +5,7 @@ import { investigateDeterministic } from '../../../src/investigation/investigate
 import { pageSummaryFromScenario } from '../../../eval/scenario-format.js';
 import type { Scenario } from '../../../eval/scenario-format.js';
 import { createScenarioSources } from '../../../eval/scenario-sources.js';
-import { ago, alertmanagerPage, buildScenario, httpService, NOW, svc } from './scenario-builder.js';
+import { ago, alertmanagerPage, buildScenario, deploy, httpService, NOW, svc } from './scenario-builder.js';
 
 const ERR = 'service:http_errors:ratio_rate5m';
 const REQ = 'service:http_requests:rate5m';
@@ -104,5 +104,71 @@ describe('runner-ups off the walk', () => {
     const r = await answer(s);
     expect(r.novel).toBe(false);
     expect(r.hypotheses[0]).toMatchObject({ category: 'db_saturation', service: 'db' });
+  });
+});
+
+describe('resolver failures across vendors', () => {
+  it('calls to two vendors failing with getaddrinfo EAI_AGAIN in the same minute are novel, and the list stays ranked', async () => {
+    // Two unrelated vendors' callers fail at once with the resolver's error, an edge deploy 5 minutes before: not a
+    // vendor outage (two at once, and the calls never reached them) and not the deploy (nothing ties it).
+    const UP = 'service:upstream_errors:ratio_rate5m';
+    const logs = ['geo', 'quote'].flatMap((service, i) =>
+      [12, 10, 8, 6, 4].map((m) => ({
+        ts: ago(m),
+        service,
+        level: 'error' as const,
+        line: `getaddrinfo EAI_AGAIN api.${i ? 'fx' : 'maps'}-vendor.example`,
+      })),
+    );
+    const r = await answer(
+      buildScenario({
+        services: [
+          svc('edge', ['geo', 'quote']),
+          svc('geo', ['maps-vendor']),
+          svc('quote', ['fx-vendor']),
+          svc('maps-vendor', [], 'external'),
+          svc('fx-vendor', [], 'external'),
+        ],
+        page: alertmanagerPage('edge'),
+        series: [
+          ...httpService('edge', { [ERR]: { after: 0.08, at: 13 } }),
+          ...httpService('geo', { [ERR]: { after: 0.1, at: 13 } }),
+          ...httpService('quote', { [ERR]: { after: 0.09, at: 13 } }),
+          { name: UP, labels: { service: 'geo', upstream: 'maps-vendor' }, base: 0.001, after: 0.2, at: 13 },
+          { name: UP, labels: { service: 'quote', upstream: 'fx-vendor' }, base: 0.001, after: 0.18, at: 13 },
+        ],
+        deploys: [deploy('d-edge', 'edge', 18, ['envoy.yaml'])],
+        logs,
+      }),
+    );
+    expect(r.novel).toBe(true);
+    const stated = r.hypotheses.map((h) => h.confidence);
+    expect(stated).toEqual([...stated].sort((a, b) => b - a));
+  });
+
+  it("a vendor's failing edge with nothing of the vendor's own logged is not its outage while clocks are skewed", async () => {
+    // The callers' tokens are rejected as issued in the future; the only sign against the vendor is its edge metric.
+    const UP = 'service:upstream_errors:ratio_rate5m';
+    const logs = ['api', 'billing'].flatMap((service) =>
+      [12, 9, 6, 3].map((m) => ({
+        ts: ago(m),
+        service,
+        level: 'error' as const,
+        line: `token rejected: iat ${100 + m}s in the future (clock skew?)`,
+      })),
+    );
+    const r = await answer(
+      buildScenario({
+        services: [svc('api', ['billing', 'search-vendor']), svc('billing'), svc('search-vendor', [], 'external')],
+        page: alertmanagerPage('api'),
+        series: [
+          ...httpService('api', { [ERR]: { after: 0.1, at: 13 } }),
+          ...httpService('billing', { [ERR]: { after: 0.05, at: 13 } }),
+          { name: UP, labels: { service: 'api', upstream: 'search-vendor' }, base: 0.001, after: 0.3, at: 13 },
+        ],
+        logs,
+      }),
+    );
+    expect(r.novel).toBe(true);
   });
 });

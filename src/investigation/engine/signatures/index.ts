@@ -15,7 +15,7 @@ export { lookalikes } from './lookalikes.js';
 
 /** Every signature that fits a root, best first; leads (less likely readings) last. */
 export function classify(ctx: Context, root: Root, opts: { lookalike: boolean }): Candidate[] {
-  if (ctx.services.get(root.service)?.kind === 'external') return vendorSignature(ctx, root);
+  if (ctx.services.get(root.service)?.kind === 'external') return vendorSignature(ctx, root, opts);
   const out = [
     ...certificateSignature(ctx, root),
     ...diskSignature(ctx, root),

@@ -6,7 +6,7 @@ import { MIN, type Context } from '../context.js';
 const KINDS: Array<{ kind: string; re: RegExp; minServices: number }> = [
   {
     kind: 'dns resolution failures',
-    re: /no such host|server misbehaving|NXDOMAIN|SERVFAIL|lookup [\w.-]+ on [\d.:]+|dns (lookup|resolution)/i,
+    re: /no such host|server misbehaving|NXDOMAIN|SERVFAIL|lookup [\w.-]+ on [\d.:]+|dns (lookup|resolution)|getaddrinfo|EAI_AGAIN|temporary failure in name resolution|could not resolve host|name or service not known/i,
     minServices: 2,
   },
   {

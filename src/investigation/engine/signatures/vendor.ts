@@ -8,7 +8,11 @@ import { isLookalikeLine } from './lookalikes.js';
 const RATE_LIMITED = /\b429\b|too many requests|rate.?limit|retry-after|quota/i;
 const OUTAGE = /\b50[234]\b|unavailable|timed out|timeout|deadline|connection refused/i;
 
-export function vendorSignature(ctx: Context, root: Root): Candidate[] {
+export function vendorSignature(
+  ctx: Context,
+  root: Root,
+  opts: { lookalike: boolean } = { lookalike: false },
+): Candidate[] {
   const { service } = root;
   if (ctx.services.get(service)?.kind !== 'external') return [];
   const callers = ctx.callers.get(service) ?? [];
@@ -60,7 +64,10 @@ export function vendorSignature(ctx: Context, root: Root): Candidate[] {
     }
   }
   // Calls that fail with no route, no DNS answer or skewed clocks are our network's trouble, not the vendor's outage.
-  const ours = logs.length > 0 && logs.every((t) => isLookalikeLine(t.first.line));
+  // So are failing calls with no error of the vendor's own logged while a look-alike (resolver, clock skew,
+  // partition) is in the logs: only the edge's metric moved, which a look-alike explains as well.
+  const ours =
+    (logs.length > 0 && logs.every((t) => isLookalikeLine(t.first.line))) || (opts.lookalike && outage.length === 0);
   const signals = [
     ...(edges.length ? ['caller_edge'] : []),
     ...(edges.length > 1 ? ['several_callers'] : []),
