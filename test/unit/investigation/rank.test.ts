@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { rank } from '../../../src/investigation/engine/rank.js';
 import type { Candidate, Root } from '../../../src/investigation/engine/context.js';
 
-const root = (service: string, hop: number): Root => ({ service, path: ['edge', service], trail: [], viaEdge: true, hop });
+const root = (service: string, hop: number): Root => ({
+  service,
+  path: ['edge', service],
+  trail: [],
+  viaEdge: true,
+  hop,
+});
 const cand = (service: string, score: number, weight = score): Candidate => ({
   hypothesis: { category: 'third_party_outage', service, cause: null, summary: `${service} down`, evidence: [] },
   score,
