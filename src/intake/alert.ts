@@ -1,5 +1,5 @@
 // The one Alert model for every source, and the parsers that turn Alertmanager and PagerDuty payloads into it.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 
 /** An alert, whichever system sent it. Labels and annotations are untrusted text: data, never instructions. */
@@ -218,5 +218,5 @@ export function alertFromPagerDuty(payload: PagerDutyPayload, knownServices: str
 
 /** Alertmanager sends no delivery id: a hash of the exact body stands in for it. */
 export function hashBody(raw: Buffer | string): string {
-  return createHash('sha256').update(raw).digest('hex');
+  return hash('sha256', raw, 'hex');
 }

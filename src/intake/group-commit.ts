@@ -104,21 +104,30 @@ export class DeliveryGroupCommit {
         for (const w of batch) w.reject(err);
         return;
       }
-      // New jobs are announced first (a wake-up that comes early finds the committed row); then the answers go.
-      const queued = outcomes.flatMap((o) => (o?.jobId ? [{ id: o.jobId, runAt: job.runAt }] : []));
+      // New jobs are announced first (a wake-up that comes early finds the committed row); then the answers go, all
+      // in this turn: no promise or await per delivery, only for the rare one a concurrent statement stored first.
+      const queued: Array<{ id: string; runAt: Date }> = [];
+      for (const o of outcomes) if (o?.jobId) queued.push({ id: o.jobId, runAt: job.runAt });
       if (queued.length) this.onQueued(queued);
-      await Promise.all(
-        leaders.map(async (leader, i) => {
-          try {
-            const stored = outcomes[i] ?? (await this.conflicted(leader.delivery));
-            leader.resolve({ id: stored.id, duplicate: stored.duplicate });
-            for (const f of followers.get(leader)!) f.resolve({ id: stored.id, duplicate: true });
-          } catch (err) {
-            leader.reject(err);
-            for (const f of followers.get(leader)!) f.reject(err);
-          }
-        }),
-      );
+      let conflicted: Waiting[] | undefined;
+      for (let i = 0; i < leaders.length; i++) {
+        const leader = leaders[i]!;
+        const stored = outcomes[i];
+        if (stored) settle(leader, followers.get(leader)!, stored.id, stored.duplicate);
+        else (conflicted ??= []).push(leader);
+      }
+      if (conflicted)
+        await Promise.all(
+          conflicted.map(async (leader) => {
+            try {
+              const stored = await this.conflicted(leader.delivery);
+              settle(leader, followers.get(leader)!, stored.id, stored.duplicate);
+            } catch (err) {
+              leader.reject(err);
+              for (const f of followers.get(leader)!) f.reject(err);
+            }
+          }),
+        );
     } finally {
       this.inFlight--;
       this.schedule();
@@ -132,4 +141,10 @@ export class DeliveryGroupCommit {
     if (existing === undefined) throw new Error(`delivery ${d.source}/${d.deliveryId} conflicted but is not stored`);
     return { id: existing, duplicate: true };
   }
+}
+
+/** Answers a leader and the repeats of it within its batch (duplicates of what it became). */
+function settle(leader: Waiting, followers: Waiting[], id: number, duplicate: boolean): void {
+  leader.resolve({ id, duplicate });
+  for (const f of followers) f.resolve({ id, duplicate: true });
 }

@@ -46,7 +46,7 @@ function groupCommitOf(ctx: AppContext): DeliveryGroupCommit {
  * of them. When this returns, the delivery survives a crash: the job row is in Postgres and the queue re-arms it at
  * start. `webhookId` (PagerDuty's X-Webhook-Id) marks a duplicate too, besides the event id.
  */
-export async function recordDelivery(
+export function recordDelivery(
   ctx: AppContext,
   source: DeliverySource,
   deliveryId: string,
@@ -54,7 +54,8 @@ export async function recordDelivery(
   headers: Record<string, string>,
   webhookId: string | undefined = undefined,
 ): Promise<RecordedDelivery> {
-  const stored = await groupCommitOf(ctx).store({
+  // The group commit's own promise, answered { id, duplicate } when its statement commits: no wrapper per delivery.
+  return groupCommitOf(ctx).store({
     source,
     deliveryId,
     headers,
@@ -62,5 +63,4 @@ export async function recordDelivery(
     receivedAt: ctx.clock.now(),
     ...(webhookId ? { webhookId } : {}),
   });
-  return { id: stored.id, duplicate: stored.duplicate };
 }

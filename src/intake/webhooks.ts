@@ -11,6 +11,7 @@ import {
   verifyEventsSignature,
   verifyPagerDutySignature,
 } from './signatures.js';
+import { unstorableTextIssue } from './unstorable-text.js';
 
 import type { WebhookAnswer, WebhookRequest, WebhookRoutes } from '../http/server.js';
 
@@ -21,13 +22,19 @@ function header(req: WebhookRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
+function parseJson(raw: Buffer): { ok: true; text: string; value: unknown } | { ok: false } {
+  const text = raw.toString('utf8');
   try {
-    return { ok: true, value: JSON.parse(raw.toString('utf8')) };
+    return { ok: true, text, value: JSON.parse(text) };
   } catch {
     return { ok: false };
   }
 }
+
+const invalidPayload = (issues: string[]): WebhookAnswer => ({
+  status: 400,
+  body: { error: 'invalid_payload', issues },
+});
 
 function validate<T>(schema: z.ZodType<T>, raw: Buffer): { ok: true; value: T } | { ok: false; answer: WebhookAnswer } {
   const json = parseJson(raw);
@@ -36,12 +43,11 @@ function validate<T>(schema: z.ZodType<T>, raw: Buffer): { ok: true; value: T } 
       ok: false,
       answer: { status: 400, body: { error: 'invalid_json', issues: ['(root): body is not valid JSON'] } },
     };
+  // Text Postgres cannot store would fail the whole group-commit batch (503 to every delivery in it): refused here.
+  const unstorable = unstorableTextIssue(json.text, json.value);
+  if (unstorable) return { ok: false, answer: invalidPayload([unstorable]) };
   const r = schema.safeParse(json.value);
-  if (!r.success)
-    return {
-      ok: false,
-      answer: { status: 400, body: { error: 'invalid_payload', issues: formatZodIssues(r.error.issues) } },
-    };
+  if (!r.success) return { ok: false, answer: invalidPayload(formatZodIssues(r.error.issues)) };
   return { ok: true, value: r.data };
 }
 

@@ -76,4 +76,44 @@ describe('webhook answers that write nothing', () => {
     expect(r.status).toBe(400);
     expect(String((r.body.issues as string[])[0])).toMatch(/^type: /);
   });
+
+  it('answers 400 naming the path of text Postgres cannot store, from every source, before touching the database', async () => {
+    const amBody = makeAlertmanagerPayload();
+    (amBody.commonAnnotations as Record<string, string>).summary = 'cpu\u0000high';
+    const amRaw = Buffer.from(JSON.stringify(amBody));
+    const amAnswer = await handleAlertmanager(ctx(), { rawBody: amRaw, headers: {}, remoteAddress: '127.0.0.1' });
+    expect(amAnswer).toEqual({
+      status: 400,
+      body: {
+        error: 'invalid_payload',
+        issues: [
+          'commonAnnotations.summary: holds \\u0000 (a NUL character), which cannot be stored; remove it or escape it',
+        ],
+      },
+    });
+
+    const pdRaw = Buffer.from(
+      JSON.stringify(makePagerDutyPayload()).replace('"status":"triggered"', '"status":"triggered\\udc00"'),
+    );
+    const pdAnswer = await handlePagerDuty(ctx({ PAGERDUTY_WEBHOOK_SECRET: 's' }), {
+      rawBody: pdRaw,
+      headers: { 'x-pagerduty-signature': signPagerDuty(pdRaw, 's') },
+      remoteAddress: '127.0.0.1',
+    });
+    expect(pdAnswer.status).toBe(400);
+    expect(pdAnswer.body.issues).toEqual([
+      'event.data.status: holds \\udc00 (an unpaired UTF-16 surrogate), which cannot be stored; remove it or escape it',
+    ]);
+
+    const evRaw = Buffer.from(
+      '{"id":"e1","type":"deploy","service":"checkout","ts":"2026-11-20T03:00:00Z","title":"\\ud800"}',
+    );
+    const evAnswer = await handleChangeEvent(ctx({ EVENTS_WEBHOOK_SECRET: 'k' }), {
+      rawBody: evRaw,
+      headers: { 'x-signature': signEvents(evRaw, 'k') },
+      remoteAddress: '127.0.0.1',
+    });
+    expect(evAnswer.status).toBe(400);
+    expect(evAnswer.body.issues).toEqual([expect.stringMatching(/^title: holds \\ud800 /)]);
+  });
 });
