@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { chooseEntry } from '../bin/choose-entry.js';
+import { cleanUpOnExit, reapOnExit } from './child-reaper.js';
 import { loadAverage } from './load-client.js';
 import { sendPages, distinctPage } from './pages.js';
 
@@ -42,6 +43,9 @@ export interface BenchMemoryResult {
 export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchMemoryResult> {
   const pages = opts.pages ?? 1000;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-bench-memory-'));
+  // Interrupted (Ctrl-C, SIGTERM) or failed, the bench still removes its data directory and kills its app (startApp).
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  const onExit = cleanUpOnExit(removeDataDir);
   const database = opts.databaseUrl ? await freshDatabase(opts.databaseUrl) : undefined;
   const entry = chooseEntry(root);
   const env: NodeJS.ProcessEnv = {
@@ -83,7 +87,8 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
       await app.stop();
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir();
+    onExit.done();
     await database?.drop();
   }
 }
@@ -108,17 +113,21 @@ interface Started {
 async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
   const port = await freeLoopbackPort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'incident-copilot.js'), 'start'], {
-    cwd: root,
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // Killed when the bench ends by any way but SIGKILL: an interrupted run left one burning CPU for hours.
+  const child = reapOnExit(
+    spawn(process.execPath, [path.join(root, 'bin', 'incident-copilot.js'), 'start'], {
+      cwd: root,
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode} before /healthz:\n${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the app exited (${child.signalCode ?? child.exitCode}) before /healthz:\n${stderr}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
     } catch {
