@@ -63,7 +63,7 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
       // Idle: what is resident once start-up's garbage is collected and the timers have settled.
       await sleep(10_000);
       const samples: number[] = [];
-      for (let i = 0; i < 5; i++, await sleep(1000)) samples.push(rssMb(app.child.pid!, 'VmRSS'));
+      for (let i = 0; i < 5; i++, await sleep(1000)) samples.push(rssMb(app, 'VmRSS'));
       const idle = median(samples);
       const runId = randomUUID().slice(0, 8);
       const accepted = await sendPages(
@@ -78,7 +78,7 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
         firstStartMs: first.startMs,
         restartMs: app.startMs,
         idleRssMb: idle,
-        peakRssMb: rssMb(app.child.pid!, 'VmHWM'),
+        peakRssMb: rssMb(app, 'VmHWM'),
         accepted,
         pages,
         load: loadAverage(),
@@ -105,6 +105,8 @@ export function printMemory(r: BenchMemoryResult, label: string): void {
 
 interface Started {
   child: ChildProcess;
+  /** The last 4,000 characters the app wrote to stderr. */
+  stderr(): string;
   url: string;
   startMs: number;
   stop(): Promise<void>;
@@ -142,6 +144,7 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
   const startMs = performance.now() - t0;
   return {
     child,
+    stderr: () => stderr,
     url,
     startMs,
     async stop() {
@@ -153,7 +156,11 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
   };
 }
 
-function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+function rssMb(app: Started, field: 'VmRSS' | 'VmHWM'): number {
+  const pid = app.child.pid!;
+  const { exitCode, signalCode } = app.child;
+  if (exitCode !== null || signalCode !== null)
+    throw new Error(`the app (pid ${pid}) exited (${signalCode ?? exitCode}) during the bench:\n${app.stderr()}`);
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no ${field} for process ${pid}`);
   return Number(m[1]) / 1024;
