@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { chooseEntry } from '../bin/choose-entry.js';
+import { cleanUpOnExit, reapOnExit } from './child-reaper.js';
 import { loadAverage } from './load-client.js';
 import { sendPages, distinctPage } from './pages.js';
 
@@ -32,6 +33,9 @@ export interface BenchMemoryResult {
   entry: string;
   firstStartMs: number;
   restartMs: number;
+  /** CPU time (user and system, its finished children's included) the app spent until /healthz answered. */
+  firstStartCpuMs: number;
+  restartCpuMs: number;
   idleRssMb: number;
   peakRssMb: number;
   accepted: number;
@@ -42,6 +46,9 @@ export interface BenchMemoryResult {
 export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchMemoryResult> {
   const pages = opts.pages ?? 1000;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'copilot-bench-memory-'));
+  // Interrupted (Ctrl-C, SIGTERM) or failed, the bench still removes its data directory and kills its app (startApp).
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  const onExit = cleanUpOnExit(removeDataDir);
   const database = opts.databaseUrl ? await freshDatabase(opts.databaseUrl) : undefined;
   const entry = chooseEntry(root);
   const env: NodeJS.ProcessEnv = {
@@ -59,7 +66,7 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
       // Idle: what is resident once start-up's garbage is collected and the timers have settled.
       await sleep(10_000);
       const samples: number[] = [];
-      for (let i = 0; i < 5; i++, await sleep(1000)) samples.push(rssMb(app.child.pid!, 'VmRSS'));
+      for (let i = 0; i < 5; i++, await sleep(1000)) samples.push(rssMb(app, 'VmRSS'));
       const idle = median(samples);
       const runId = randomUUID().slice(0, 8);
       const accepted = await sendPages(
@@ -73,8 +80,10 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
         entry: `${entry.kind} (${entry.reason})`,
         firstStartMs: first.startMs,
         restartMs: app.startMs,
+        firstStartCpuMs: first.startCpuMs,
+        restartCpuMs: app.startCpuMs,
         idleRssMb: idle,
-        peakRssMb: rssMb(app.child.pid!, 'VmHWM'),
+        peakRssMb: rssMb(app, 'VmHWM'),
         accepted,
         pages,
         load: loadAverage(),
@@ -83,7 +92,8 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
       await app.stop();
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDataDir();
+    onExit.done();
     await database?.drop();
   }
 }
@@ -91,7 +101,7 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
 export function printMemory(r: BenchMemoryResult, label: string): void {
   console.log(`  ${label}: entry ${r.entry}`);
   console.log(
-    `  start to /healthz: first start (new data) ${(r.firstStartMs / 1000).toFixed(1)} s, restart ${(r.restartMs / 1000).toFixed(1)} s`,
+    `  start to /healthz: first start (new data) ${(r.firstStartMs / 1000).toFixed(1)} s, restart ${(r.restartMs / 1000).toFixed(1)} s (CPU ${(r.firstStartCpuMs / 1000).toFixed(1)} s and ${(r.restartCpuMs / 1000).toFixed(1)} s)`,
   );
   console.log(
     `  RSS idle ${r.idleRssMb.toFixed(0)} MB; peak ${r.peakRssMb.toFixed(0)} MB with a burst of ${r.pages} distinct pages (${r.accepted} accepted)   [${r.load}]`,
@@ -100,25 +110,32 @@ export function printMemory(r: BenchMemoryResult, label: string): void {
 
 interface Started {
   child: ChildProcess;
+  /** The last 4,000 characters the app wrote to stderr. */
+  stderr(): string;
   url: string;
   startMs: number;
+  startCpuMs: number;
   stop(): Promise<void>;
 }
 
 async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
   const port = await freeLoopbackPort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'incident-copilot.js'), 'start'], {
-    cwd: root,
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // Killed when the bench ends by any way but SIGKILL: an interrupted run left one burning CPU for hours.
+  const child = reapOnExit(
+    spawn(process.execPath, [path.join(root, 'bin', 'incident-copilot.js'), 'start'], {
+      cwd: root,
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + String(d)).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode} before /healthz:\n${stderr}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the app exited (${child.signalCode ?? child.exitCode}) before /healthz:\n${stderr}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
     } catch {
@@ -131,10 +148,13 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
     await sleep(50);
   }
   const startMs = performance.now() - t0;
+  const startCpuMs = cpuMs(child.pid!);
   return {
     child,
+    stderr: () => stderr,
     url,
     startMs,
+    startCpuMs,
     async stop() {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -144,7 +164,23 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
   };
 }
 
-function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/**
+ * CPU time of a process so far: utime, stime, cutime and cstime of /proc/<pid>/stat (the children it waited for count:
+ * initdb's child on a first start), in clock ticks of 1/100 s (USER_HZ, fixed at 100 in what /proc reports on Linux).
+ */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime field 14.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return ticks * 10;
+}
+
+function rssMb(app: Started, field: 'VmRSS' | 'VmHWM'): number {
+  const pid = app.child.pid!;
+  const { exitCode, signalCode } = app.child;
+  if (exitCode !== null || signalCode !== null)
+    throw new Error(`the app (pid ${pid}) exited (${signalCode ?? exitCode}) during the bench:\n${app.stderr()}`);
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no ${field} for process ${pid}`);
   return Number(m[1]) / 1024;

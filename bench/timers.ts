@@ -66,7 +66,7 @@ export async function benchTimers(opts: BenchTimersOptions): Promise<BenchTimers
   await db.migrate();
   const logger = createLogger({ level: 'warn', format: 'json' });
   const prefix = `bench_${runId}`;
-  const queue = createJobQueue({
+  const queue = await createJobQueue({
     knex: db.knex,
     redisUrl: opts.kind === 'bullmq' ? opts.redisUrl : undefined,
     logger,

@@ -1,5 +1,4 @@
 // The one place that builds adapters from configuration and wires everything: database, queue, Slack, HTTP, capabilities.
-import { createTraceExporter } from './adapters/otlp/trace-exporter.js';
 import type { Router } from 'express';
 import type { AppConfig } from './config.js';
 import { systemClock, type AppContext, type Clock } from './context.js';
@@ -152,7 +151,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
 
     const clock = overrides.clock ?? systemClock;
     const metrics = createMetrics();
-    const queue = createJobQueue({
+    const queue = await createJobQueue({
       knex: db.knex,
       redisUrl: env.REDIS_URL,
       logger,
@@ -248,9 +247,10 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     const pagerduty = overrides.pagerduty ?? pagerDutyFromConfig(config);
     const pagerdutyEvents = pagerDutyEventsFromConfig(config);
     const model = overrides.model ?? createInvestigationModel(config);
-    // Decision traces over OTLP/HTTP; flushed after the last jobs stopped, within what SHUTDOWN_TIMEOUT_MS leaves.
+    // Decision traces over OTLP/HTTP; flushed after the last jobs stopped, within what SHUTDOWN_TIMEOUT_MS leaves. The
+    // OpenTelemetry SDK and exporter are loaded only when an endpoint is configured.
     const traces = env.OTEL_EXPORTER_OTLP_ENDPOINT
-      ? createTraceExporter({
+      ? (await import('./adapters/otlp/trace-exporter.js')).createTraceExporter({
           endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
           serviceName: env.OTEL_SERVICE_NAME,
           timeoutMs: env.OTEL_EXPORTER_OTLP_TIMEOUT,

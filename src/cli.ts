@@ -174,7 +174,7 @@ async function runbooks(args: string[], io: CliIo): Promise<number> {
     const { createMetrics } = await import('./metrics.js');
     const db = await openDatabase({ url: databaseUrl });
     const logger = createLogger({ level: config.env.LOG_LEVEL });
-    const queue = createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics: createMetrics() });
+    const queue = await createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics: createMetrics() });
     try {
       return await queue.enqueue(
         'refresh-runbooks',

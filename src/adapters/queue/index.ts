@@ -1,13 +1,10 @@
 // Builds the job queue from configuration: BullMQ when REDIS_URL is set, else the in-process scheduler on Postgres.
+// BullMQ and ioredis are loaded only when REDIS_URL is set: a process without Redis never holds their modules.
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import type { JobQueue } from '../../jobs/job-queue.js';
-import { BullJobQueue } from './bullmq-queue.js';
 import { PostgresJobQueue } from './postgres-queue.js';
-
-export { BullJobQueue } from './bullmq-queue.js';
-export { PostgresJobQueue } from './postgres-queue.js';
 
 export interface CreateJobQueueOptions {
   knex: Knex;
@@ -23,8 +20,9 @@ export interface CreateJobQueueOptions {
 }
 
 /** The app's queue. Call register() for every job kind, then start(); stop() at shutdown. */
-export function createJobQueue(opts: CreateJobQueueOptions): JobQueue {
+export async function createJobQueue(opts: CreateJobQueueOptions): Promise<JobQueue> {
   if (opts.redisUrl) {
+    const { BullJobQueue } = await import('./bullmq-queue.js');
     return new BullJobQueue({
       knex: opts.knex,
       redisUrl: opts.redisUrl,

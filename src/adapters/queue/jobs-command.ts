@@ -57,7 +57,15 @@ export async function runJobsCommand(
   }
   const parsed = sub === 'dead' ? parseDeadArgs(rest) : parseRetryArgs(rest);
   const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, schema: where.dbSchema });
-  const queue = createJobQueue({ knex: db.knex, redisUrl: config.env.REDIS_URL, logger, prefix: where.queuePrefix });
+  const queue = await createJobQueue({
+    knex: db.knex,
+    redisUrl: config.env.REDIS_URL,
+    logger,
+    prefix: where.queuePrefix,
+  }).catch(async (err: unknown) => {
+    await db.close();
+    throw err;
+  });
   try {
     await db.migrate();
     if ('limit' in parsed) {
