@@ -37,6 +37,11 @@ export interface BenchBurstResult {
   channels: number;
   /** Calls the workspace refused with 429. */
   refused: number;
+  /**
+   * CPU time of this process (the app, the Slack sandbox and the senders: all in process) from the app's start to the
+   * last briefing seen (or the timeout), per page, user and system; Postgres's own CPU is not in it.
+   */
+  cpuMsPerPage: number;
   load: string;
   seconds: number;
 }
@@ -134,6 +139,7 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
   };
   const scanner = setInterval(scan, 50);
   const started = Date.now();
+  const cpuBefore = process.cpuUsage();
   try {
     app = await createApp(config, {
       logger: createLogger({ level: 'silent' }),
@@ -157,6 +163,8 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
       if (briefed.size >= opts.pages || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 250));
     }
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     // Which incident each page opened (its alert's fingerprint), for the page's time.
     const rows = (await observer
       .knex('alerts')
@@ -196,6 +204,7 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
       channels,
       openedMs: opened,
       refused: slack.limiter.refused,
+      cpuMsPerPage: cpuMs / opts.pages,
       load: os
         .loadavg()
         .map((l) => l.toFixed(2))
@@ -220,6 +229,9 @@ export function printBurst(r: BenchBurstResult, what: string): void {
   console.log(`  page -> incident opened: ${s(r.openedMs)}`);
   console.log(`  page -> first message: ${s(r.firstMessageMs)}${r.missingFirst ? ` (${r.missingFirst} never)` : ''}`);
   console.log(`  page -> briefing:      ${s(r.briefingMs)}${r.missingBriefing ? ` (${r.missingBriefing} never)` : ''}`);
+  console.log(
+    `  CPU: ${r.cpuMsPerPage.toFixed(1)} ms per page (this process: the app, the Slack sandbox and the senders; not Postgres)`,
+  );
   console.log(
     `  channels created by then: ${r.channels} (Slack: about 20 a minute); 429s from the workspace: ${r.refused}`,
   );

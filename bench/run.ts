@@ -53,14 +53,19 @@ async function main(): Promise<void> {
   }
   if (wants('burst')) {
     const timeoutMs = process.env.BENCH_TIMEOUT_S ? Number(process.env.BENCH_TIMEOUT_S) * 1000 : undefined;
+    // BENCH_BURST_SIZES=100 and BENCH_BURST_QUEUE=postgres (or bullmq) run only those.
+    const sizes = process.env.BENCH_BURST_SIZES?.split(',').map(Number);
+    const queues = process.env.BENCH_BURST_QUEUE?.split(',');
     for (const [pages, overMs] of [
       [100, 1000],
       [1000, 4000],
     ] as const) {
+      if (sizes && !sizes.includes(pages)) continue;
       for (const [queue, redisUrl] of [
         ['Postgres queue', undefined],
         ['BullMQ queue', env.REDIS_URL],
       ] as const) {
+        if (queues && !queues.includes(redisUrl ? 'bullmq' : 'postgres')) continue;
         console.log(
           `\n-- burst: ${pages} distinct pages in ${overMs / 1000} s, real Postgres, ${queue}, Slack's limits on`,
         );

@@ -42,9 +42,9 @@ const MAX_ITEMS: Record<DigestKind, number> = {
   notice: MAX_NOTICES_PER_MESSAGE,
 };
 
-// One delivery at a time per target in this process: the jobs of a burst queue here, and the first one through takes
-// every item waiting, so the others find theirs delivered. (Across processes a race can at worst show an item in two
-// messages; no item is lost.)
+// One delivery at a time per target in this process: one runs, and the jobs of a burst join the one waiting behind it
+// (deliverDigest), which takes every item waiting when its turn comes. (Across processes a race can at worst show an
+// item in two messages; no item is lost.)
 const turns = new Map<string, Promise<unknown>>();
 
 async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -167,53 +167,89 @@ async function recordDelivered(
   );
 }
 
+// A delivery waiting for its turn, per target (and database): a request while one waits joins it instead of queueing a
+// turn of its own, since the waiting one reads the target's state when its turn comes and so finds every item
+// requested before then. Under a burst that is one read and one message per turn, not a read per request. A delivery
+// already running is never joined (it may have read the state before the request's item was written): the request
+// starts the next waiting one.
+interface WaitingDelivery {
+  /** The requested items; null when a request named none (deliver whatever waits). */
+  ids: Set<number> | null;
+  done: Promise<void>;
+}
+const waitingDeliveries = new WeakMap<object, Map<string, WaitingDelivery>>();
+
 /**
  * Delivers every item waiting for `target`: added to its newest message while that is recent and has room (edited in
  * place), else in a new message. Slack's refusal is thrown (the items keep waiting; a rate limit reschedules the job).
+ * Requests made while a delivery to the same target waits for its turn share it (and its outcome).
  */
 export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: string, itemId?: number): Promise<void> {
-  await inTurn(`${kind}:${target}`, async () => {
-    // Read in this turn, not passed in: a turn may wait behind others (a burst, a rate limit) while the incident moves.
-    const incidents = new Map<number, Incident>();
-    for (let first = true; ; first = false) {
-      const { waiting, newest } = await digestState(ctx.knex, kind, target);
-      // Shown by an earlier turn (or failed): done, without flushing what arrived since. Under a burst the jobs queued
-      // here would otherwise each flush the one item that arrived during the previous turn, a message edit a second
-      // apiece; now the first job of each batch shows the whole batch and the rest pass through at once.
-      if (first && itemId !== undefined && !waiting.some((i) => i.id === itemId)) return;
-      if (!waiting.length) return;
-      const now = ctx.clock.now().getTime();
-      const open =
-        newest && newest.items.length < MAX_ITEMS[kind] && now - newest.firstAt.getTime() < DIGEST_WINDOW_MS
-          ? newest
-          : undefined;
-      const taken = waiting.slice(0, MAX_ITEMS[kind] - (open?.items.length ?? 0));
-      let at: { channel: string; ts: string } | undefined;
-      if (open) {
-        const shown = [...open.items, ...taken];
-        await loadIncidents(ctx, shown, incidents);
-        const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
-        try {
-          await ctx.chat.updateMessage(open.channel, open.ts, text, blocks);
-          at = { channel: open.channel, ts: open.ts };
-        } catch (err) {
-          // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
-          if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
-          ctx.logger.warn({ err, channel: open.channel, ts: open.ts }, 'could not add to a message; posting a new one');
-        }
-      }
-      if (!at) {
-        await loadIncidents(ctx, taken, incidents);
-        const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
-        at =
-          kind === 'page'
-            ? await ctx.chat.sendDirect(target, text, blocks)
-            : await ctx.chat.postMessage(target, text, blocks);
-      }
-      await recordDelivered(ctx, taken, at, incidents);
-      if (taken.length === waiting.length) return;
-    }
+  const key = `${kind}:${target}`;
+  let waiting = waitingDeliveries.get(ctx.knex);
+  if (!waiting) waitingDeliveries.set(ctx.knex, (waiting = new Map()));
+  const joined = waiting.get(key);
+  if (joined) {
+    if (itemId === undefined) joined.ids = null;
+    else joined.ids?.add(itemId);
+    return joined.done;
+  }
+  const mine: WaitingDelivery = { ids: itemId === undefined ? null : new Set([itemId]), done: Promise.resolve() };
+  const byKey = waiting;
+  mine.done = inTurn(key, () => {
+    // Running now: later requests wait for the next turn.
+    if (byKey.get(key) === mine) byKey.delete(key);
+    return deliverWaiting(ctx, kind, target, mine.ids);
   });
+  byKey.set(key, mine);
+  return mine.done;
+}
+
+async function deliverWaiting(
+  ctx: AppContext,
+  kind: DigestKind,
+  target: string,
+  ids: Set<number> | null,
+): Promise<void> {
+  // Read in this turn, not passed in: a turn may wait behind others (a burst, a rate limit) while the incident moves.
+  const incidents = new Map<number, Incident>();
+  for (let first = true; ; first = false) {
+    const { waiting, newest } = await digestState(ctx.knex, kind, target);
+    // Every requested item shown by an earlier turn (or failed): done, without flushing what arrived since (its own
+    // request delivers it).
+    if (first && ids && !waiting.some((i) => ids.has(i.id))) return;
+    if (!waiting.length) return;
+    const now = ctx.clock.now().getTime();
+    const open =
+      newest && newest.items.length < MAX_ITEMS[kind] && now - newest.firstAt.getTime() < DIGEST_WINDOW_MS
+        ? newest
+        : undefined;
+    const taken = waiting.slice(0, MAX_ITEMS[kind] - (open?.items.length ?? 0));
+    let at: { channel: string; ts: string } | undefined;
+    if (open) {
+      const shown = [...open.items, ...taken];
+      await loadIncidents(ctx, shown, incidents);
+      const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
+      try {
+        await ctx.chat.updateMessage(open.channel, open.ts, text, blocks);
+        at = { channel: open.channel, ts: open.ts };
+      } catch (err) {
+        // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
+        if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
+        ctx.logger.warn({ err, channel: open.channel, ts: open.ts }, 'could not add to a message; posting a new one');
+      }
+    }
+    if (!at) {
+      await loadIncidents(ctx, taken, incidents);
+      const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
+      at =
+        kind === 'page'
+          ? await ctx.chat.sendDirect(target, text, blocks)
+          : await ctx.chat.postMessage(target, text, blocks);
+    }
+    await recordDelivered(ctx, taken, at, incidents);
+    if (taken.length === waiting.length) return;
+  }
 }
 
 // Refreshes waiting for their turn, per message: a second request while one waits adds nothing (the waiting one reads
@@ -228,10 +264,13 @@ export async function refreshDigestMessage(
   ts: string,
 ): Promise<void> {
   const key = `${kind}:${channel}:${ts}`;
-  const first = (await itemsOfMessage(ctx.knex, kind, channel, ts))[0];
-  if (!first) return;
+  // Joined before any read: the waiting refresh reads the items when it runs.
   const queued = waitingRefresh.get(key);
   if (queued) return queued;
+  const first = (await itemsOfMessage(ctx.knex, kind, channel, ts))[0];
+  if (!first) return;
+  const queuedMeanwhile = waitingRefresh.get(key);
+  if (queuedMeanwhile) return queuedMeanwhile;
   // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
   const run = inTurn(`${kind}:${first.target}`, async () => {
     if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);

@@ -32,11 +32,31 @@ interface RotationShift {
   end: Date;
 }
 
+// A schedule's shifts by index, each computed once: they depend on the schedule alone, a whole-day one costs about
+// twenty time-zone readings, and a burst of pages asks who is on call hundreds of times within one shift (three shifts
+// a question). Kept per schedule object (a new config, new objects), a few dozen at most.
+const knownShifts = new WeakMap<ScheduleDef, Map<number, { start: number; end: number }>>();
+const MAX_KNOWN_SHIFTS = 64;
+
+/** The rotation's k-th shift (see computeShiftBounds), from knownShifts when computed before. */
+function shiftBounds(s: ScheduleDef, k: number): { start: Date; end: Date } {
+  let known = knownShifts.get(s);
+  if (!known) knownShifts.set(s, (known = new Map()));
+  let b = known.get(k);
+  if (!b) {
+    const computed = computeShiftBounds(s, k);
+    b = { start: computed.start.getTime(), end: computed.end.getTime() };
+    if (known.size >= MAX_KNOWN_SHIFTS) known.clear();
+    known.set(k, b);
+  }
+  return { start: new Date(b.start), end: new Date(b.end) };
+}
+
 /**
  * The rotation's k-th shift. Rotations whose length is whole days hand off at `handoffTime` wall-clock time in the
  * schedule's time zone, so a weekly shift stays at 09:00 across DST; other lengths step in fixed milliseconds.
  */
-function shiftBounds(s: ScheduleDef, k: number): { start: Date; end: Date } {
+function computeShiftBounds(s: ScheduleDef, k: number): { start: Date; end: Date } {
   const origin = new Date(s.start);
   if (s.length % DAY_MS === 0) {
     const days = s.length / DAY_MS;

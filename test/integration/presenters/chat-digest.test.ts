@@ -1,0 +1,171 @@
+// Coalescing under a burst (presenters/slack/chat-digest.ts), on PGlite with a chat port held mid-call: requests for a
+// target whose delivery waits for its turn join that delivery (one read of the target's state and one message for all
+// of them, not a read per request), a request made while a delivery runs is still shown, and refreshes of a message
+// join a waiting refresh before reading anything.
+import { expect, it, vi } from 'vitest';
+import type { Knex } from 'knex';
+import { deliverDigest, refreshDigestMessage } from '../../../presenters/slack/chat-digest.js';
+import { findDigestItem, requestDigestItem } from '../../../src/incidents/digest-repository.js';
+import type { AppContext } from '../../../src/context.js';
+import { Recorder, handlerContext, insertIncident, useHandlerDatabase } from '../../helpers/handler-context.js';
+
+const pg = useHandlerDatabase();
+
+/** The chat port's posts and edits wait for `release()` while held; `calls` counts the ones that began. */
+function holdChat(ctx: AppContext): { calls: () => number; hold: () => void; release: () => void } {
+  let gate: Promise<void> | undefined;
+  let open = () => {};
+  let calls = 0;
+  for (const method of ['postMessage', 'updateMessage'] as const) {
+    const real = ctx.chat[method].bind(ctx.chat) as (...a: unknown[]) => Promise<unknown>;
+    (ctx.chat as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      calls++;
+      if (gate) await gate;
+      return real(...args);
+    };
+  }
+  return {
+    calls: () => calls,
+    hold: () => {
+      gate = new Promise((r) => (open = r));
+    },
+    release: () => {
+      gate = undefined;
+      open();
+    },
+  };
+}
+
+/**
+ * Counts the statements that read chat_digest_items from now on: a target's state (digestState) and a message's items
+ * (itemsOfMessage), the latter also once answered.
+ */
+function countReads(knex: Knex): {
+  targetState: () => number;
+  messageItems: () => number;
+  messageItemsAnswered: () => number;
+  stop: () => void;
+} {
+  const counts = { targetState: 0, messageItems: 0, messageItemsAnswered: 0 };
+  const kindOf = (sql: string) => {
+    if (!/^select .* from "chat_digest_items"/i.test(sql)) return undefined;
+    if (/"failed" is null/.test(sql)) return 'targetState';
+    if (/"kind" = (\?|\$\d+) and "channel" = (\?|\$\d+) and "ts" = (\?|\$\d+)/.test(sql)) return 'messageItems';
+    return undefined;
+  };
+  const onQuery = (q: { sql: string }) => {
+    const kind = kindOf(q.sql);
+    if (kind) counts[kind]++;
+  };
+  const onResponse = (_res: unknown, q: { sql: string }) => {
+    if (kindOf(q.sql) === 'messageItems') counts.messageItemsAnswered++;
+  };
+  knex.on('query', onQuery);
+  knex.on('query-response', onResponse);
+  return {
+    targetState: () => counts.targetState,
+    messageItems: () => counts.messageItems,
+    messageItemsAnswered: () => counts.messageItemsAnswered,
+    stop: () => {
+      knex.off('query', onQuery);
+      knex.off('query-response', onResponse);
+    },
+  };
+}
+
+async function pointer(ctx: AppContext, target: string, name: string): Promise<{ id: number; publicId: string }> {
+  const incident = await insertIncident(ctx, { channelId: `C0${name}` });
+  // Waiting for its channel: the pointer line says so.
+  await ctx.knex('incidents').where({ id: incident.id }).update({ channel_id: null });
+  const item = await requestDigestItem(ctx.knex, {
+    kind: 'pointer',
+    target,
+    incidentId: incident.id,
+    at: ctx.clock.now(),
+  });
+  return { id: item.id, publicId: incident.publicId };
+}
+
+it('joins requests made while a delivery to the target waits: one read of its state, one message listing them all', async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const chat = holdChat(ctx);
+  const target = 'C0ALERTSJOIN';
+  const first = await pointer(ctx, target, 'JOINA');
+  chat.hold();
+  const running = deliverDigest(ctx, 'pointer', target, first.id);
+  await vi.waitFor(() => expect(chat.calls()).toBe(1)); // the first delivery is posting its message
+  const reads = countReads(ctx.knex);
+  const burst = [];
+  for (let i = 0; i < 8; i++) burst.push(await pointer(ctx, target, `JOINB${i}`));
+  const joined = burst.map((p) => deliverDigest(ctx, 'pointer', target, p.id));
+  chat.release();
+  await Promise.all([running, ...joined]);
+  reads.stop();
+
+  // The waiting delivery read the target's state once and showed all eight in one edit of the first message.
+  expect(reads.targetState()).toBe(1);
+  const calls = rec.chat.filter((c) => c.method === 'postMessage' || c.method === 'updateMessage');
+  expect(calls.map((c) => c.method)).toEqual(['postMessage', 'updateMessage']);
+  const edited = JSON.stringify(calls[1]!.args);
+  for (const p of [first, ...burst]) expect(edited).toContain(p.publicId);
+  for (const p of [first, ...burst]) expect((await findDigestItem(ctx.knex, p.id))?.ts).toBeTruthy();
+});
+
+it('shows a request made while the delivery runs, whether or not that delivery took its item', async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const chat = holdChat(ctx);
+  const target = 'C0ALERTSRUN';
+  const first = await pointer(ctx, target, 'RUNA');
+  chat.hold();
+  const running = deliverDigest(ctx, 'pointer', target, first.id);
+  await vi.waitFor(() => expect(chat.calls()).toBe(1));
+  // Written after the running delivery read the target's state: only a later delivery can show it.
+  const late = await pointer(ctx, target, 'RUNB');
+  const lateDone = deliverDigest(ctx, 'pointer', target, late.id);
+  chat.release();
+  await Promise.all([running, lateDone]);
+  expect((await findDigestItem(ctx.knex, late.id))?.ts).toBeTruthy();
+  const edits = rec.chat.filter((c) => c.method === 'updateMessage');
+  expect(edits).toHaveLength(1);
+  expect(JSON.stringify(edits[0]!.args)).toContain(late.publicId);
+
+  // Written before a delivery read the state but requested while it runs: that delivery shows it; the request's own
+  // delivery finds it shown and sends nothing.
+  const taken = await pointer(ctx, target, 'RUNC');
+  chat.hold();
+  const third = await pointer(ctx, target, 'RUND');
+  const running2 = deliverDigest(ctx, 'pointer', target, third.id);
+  await vi.waitFor(() => expect(chat.calls()).toBe(3));
+  const takenDone = deliverDigest(ctx, 'pointer', target, taken.id);
+  chat.release();
+  await Promise.all([running2, takenDone]);
+  expect((await findDigestItem(ctx.knex, taken.id))?.ts).toBeTruthy();
+  expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(2);
+});
+
+it('joins refreshes of a message while one waits, before reading its items', async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const chat = holdChat(ctx);
+  const target = 'C0ALERTSREFRESH';
+  const p = await pointer(ctx, target, 'REFA');
+  await deliverDigest(ctx, 'pointer', target, p.id);
+  const at = (await findDigestItem(ctx.knex, p.id))!;
+  chat.hold();
+  const running = refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!);
+  await vi.waitFor(() => expect(chat.calls()).toBe(2)); // the first refresh is editing the message
+  const reads = countReads(ctx.knex);
+  const waiting = refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!);
+  // The second read the message's items (to find its target) and now waits for its turn.
+  await vi.waitFor(() => expect(reads.messageItemsAnswered()).toBe(1));
+  await new Promise((r) => setImmediate(r));
+  const joined = Array.from({ length: 6 }, () => refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!));
+  chat.release();
+  await Promise.all([running, waiting, ...joined]);
+  reads.stop();
+  // The joined ones read nothing: the waiting refresh read the items once more when it ran, and edited once.
+  expect(reads.messageItems()).toBe(2);
+  expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(2);
+});
