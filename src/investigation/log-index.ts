@@ -13,7 +13,7 @@ export interface LogTemplate {
 
 // Text that tries to steer an AI is kept out of the evidence and reported, never followed.
 const INSTRUCTION_LIKE =
-  /ignore (?:all |any |your |the )?(?:previous|prior|above) (?:instructions|context)|assistant reading this|disregard (?:the )?(?:previous|prior|above)|you are now|system prompt|approve [a-z_]+ immediately|run [a-z]+_[a-z_]+ on /i;
+  /ignore (?:all |any |your |the )?(?:previous|prior|above)\b|assistant reading this|disregard (?:the )?(?:previous|prior|above)|you are now|system prompt|approve [a-z_]+ immediately|\bapprove (?:the )?[a-z]+_[a-z_]+|run [a-z]+_[a-z_]+ on /i;
 
 export function isInstructionLike(text: string): boolean {
   return INSTRUCTION_LIKE.test(text);

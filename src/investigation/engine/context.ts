@@ -57,6 +57,11 @@ export interface Candidate {
   weight?: number;
   signals: string[];
   primary: boolean;
+  /**
+   * The most it may be stated at, whatever its evidence weighs: what the evidence cannot tell apart (a change nothing
+   * ties to the failure, among other untied changes of the same service, is one guess among them).
+   */
+  ceiling?: number;
 }
 
 export function metricRef(f: SeriesFinding, ctx: Pick<Context, 'zone'>): EvidenceRef {

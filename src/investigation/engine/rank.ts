@@ -89,7 +89,7 @@ export function rank(
     unexplainedRoot,
     lookalike: context.lookalike,
   };
-  const conf = knownConfidence(kf, context.calibration?.known);
+  const conf = Math.min(knownConfidence(kf, context.calibration?.known), top.ceiling ?? 1);
   // A runner-up is never stated likelier than the answer above it: the rest of the doubt beyond that is "something else".
   const hypotheses = [toHypothesis(top, conf), ...spread(distinct.slice(1), 1 - conf, 4, conf)];
   return {

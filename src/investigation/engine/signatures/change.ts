@@ -82,18 +82,22 @@ export function changeCandidates(
   onset: number,
   lines: readonly LogTemplate[],
 ): ChangeCandidate[] {
-  const inWindow = (ts: string) => {
+  // A few minutes of slack after the onset: a 5-minute rate smears the step, so the onset estimate can run early. An
+  // older change (up to two windows back: an effect delayed by expiring caches) counts only when the failing lines
+  // name it (its module, file or build).
+  const inReach = (ts: string) => {
     const t = Date.parse(ts);
-    // A few minutes of slack after the onset: a 5-minute rate smears the step, so the onset estimate can run early.
-    return t >= onset - CHANGE_WINDOW && t <= onset + 4 * MIN;
+    return t >= onset - 2 * CHANGE_WINDOW && t <= onset + 4 * MIN;
   };
-  const rank = (ts: number, ov: number) => 2 * Math.min(ov, 3) - Math.max(0, (onset - ts) / MIN) / 15;
+  const inWindow = (ts: number) => ts >= onset - CHANGE_WINDOW;
+  // Named by the failing lines, a change's distance from the onset says less: its effect may have waited for caches.
+  const rank = (ts: number, ov: number) => 2 * Math.min(ov, 3) - Math.max(0, (onset - ts) / MIN) / (ov > 0 ? 45 : 15);
   const ignore = nameTokens(ctx);
   const ds = ctx.deploys
-    .filter((d) => d.service === service && inWindow(d.ts))
+    .filter((d) => d.service === service && inReach(d.ts))
     .map((d) => ({ kind: 'deploy' as const, item: d, ts: Date.parse(d.ts) }));
   const cs = ctx.changes
-    .filter((c) => c.service === service && inWindow(c.ts))
+    .filter((c) => c.service === service && inReach(c.ts))
     .map((c) => ({ kind: 'change' as const, item: c, ts: Date.parse(c.ts) }));
   return [...ds, ...cs]
     .map((c) => {
@@ -101,6 +105,7 @@ export function changeCandidates(
       const ov = overlap(`${changeText(c.item)} ${c.kind === 'deploy' ? (c.item as Deploy).sha : ''}`, lines, ignore);
       return { ...c, overlap: ov, rank: rank(c.ts, ov) };
     })
+    .filter((c) => inWindow(c.ts) || c.overlap > 0)
     .sort((a, b) => b.rank - a.rank);
 }
 
@@ -128,6 +133,13 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
   // Reached through one edge while its own metrics stay healthy: the fault is between the two unless the text ties the change to it.
   const healthyItself = !silent && own.length === 0;
   const trail = root.trail.slice(-3);
+  // Changes of the service nothing ties to the failure: in the window each is as good a guess as the nearest; an older
+  // one (up to two windows back) half as good, since an effect can be delayed but usually is not.
+  const untiedOlder = [...ctx.deploys, ...ctx.changes].filter((d) => {
+    const t = Date.parse(d.ts);
+    return d.service === service && t < onset - CHANGE_WINDOW && t >= onset - 2 * CHANGE_WINDOW;
+  }).length;
+  const untiedInWindow = list.filter((c) => c.overlap === 0).length;
   return list.map((c, i) => {
     const lag = Math.round((onset - c.ts) / MIN);
     const ev: EvidenceRef[] =
@@ -159,7 +171,7 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
       2 +
       0.8 * signals.length +
       0.7 * Math.min(c.overlap, 3) -
-      Math.max(0, lag) / 25 -
+      Math.max(0, lag) / (tied ? 50 : 25) -
       i * 1.5 -
       (next && next.rank > c.rank - 0.5 ? 1 : 0);
     return {
@@ -171,12 +183,21 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
         [...ev, ...pastRefs(ctx, service, category)],
       ),
       score: primary ? score : Math.min(score, 1),
+      ...(tied ? {} : { ceiling: untiedCeiling(untiedInWindow - 1 + untiedOlder / 2) }),
       // Its evidence without the place in the list: a second change that the evidence barely tells apart is a close rival.
       weight: primary ? score + i * 1.5 : Math.min(score, 1),
       signals,
       primary,
     };
   });
+}
+
+/**
+ * How likely an untied change is when `rivals` other untied changes of the service could be it as well: one guess
+ * among them, a little better for being the one the evidence ranked first. Alone, no ceiling.
+ */
+export function untiedCeiling(rivals: number): number {
+  return rivals <= 0 ? 1 : Math.min(1, 1 / (1 + rivals) + 0.1);
 }
 
 /** Less likely readings kept for the responder: older changes of the root, recent changes of the victims on the way. */

@@ -3,11 +3,16 @@
 import type { LogTemplate } from '../../log-index.js';
 import { MIN, type Context } from '../context.js';
 
+/** A name lookup that failed, in the phrasings of Go, glibc, Node, Java, Python and curl. */
+export const RESOLVER =
+  /no such host|server misbehaving|NXDOMAIN|SERVFAIL|lookup [\w.-]+ on [\d.:]+|dns (lookup|resolution)|getaddrinfo|EAI_AGAIN|ENOTFOUND|UnknownHostException|UnresolvedAddressException|NameResolutionError|temporary failure in name resolution|(could not|failed to|unable to) resolve|name or service not known|nodename nor servname/i;
+
 const KINDS: Array<{ kind: string; re: RegExp; minServices: number }> = [
   {
     kind: 'dns resolution failures',
-    re: /no such host|server misbehaving|NXDOMAIN|SERVFAIL|lookup [\w.-]+ on [\d.:]+|dns (lookup|resolution)|getaddrinfo|EAI_AGAIN|temporary failure in name resolution|could not resolve host|name or service not known/i,
-    minServices: 2,
+    re: RESOLVER,
+    // One service's resolver failing for a host it calls is as much a look-alike as several: the host was never reached.
+    minServices: 1,
   },
   {
     kind: 'clock skew',

@@ -3,10 +3,12 @@ import type { SeriesFinding } from '../../signals.js';
 import { hhmm } from '../../signals.js';
 import { hyp, logRef, metricRef, MIN, pastRefs, type Candidate, type Context, type Root } from '../context.js';
 import { changeCandidates } from './change.js';
-import { isLookalikeLine } from './lookalikes.js';
+import { isLookalikeLine, RESOLVER } from './lookalikes.js';
 
 const RATE_LIMITED = /\b429\b|too many requests|rate.?limit|retry-after|quota/i;
 const OUTAGE = /\b50[234]\b|unavailable|timed out|timeout|deadline|connection refused/i;
+/** The vendor itself answered with a failure (we reached it): a timeout could be the lookup's own. */
+const VENDOR_ANSWERED = /\b5\d\d\b|unavailable|internal server error|bad gateway|connection refused|reset by peer/i;
 
 export function vendorSignature(
   ctx: Context,
@@ -20,7 +22,9 @@ export function vendorSignature(
     .map((c) => ctx.signals.get(c)?.edges.get(service))
     .filter((f): f is SeriesFinding => !!f?.significant);
   const logs = callers.flatMap((c) => ctx.logs.mentioning(c, service, ctx.t0 - 5 * MIN));
-  const onset = Math.min(...edges.map((e) => e.departure!.onset), ctx.t0);
+  // The vendor's trouble began where its callers' calls to it began failing; the incident's onset only when no edge moved
+  // (another service's earlier noise says nothing of when the vendor started answering differently).
+  const onset = edges.length ? Math.min(...edges.map((e) => e.departure!.onset)) : ctx.t0;
   const limited = logs.filter((t) => RATE_LIMITED.test(t.first.line));
   const outage = logs.filter((t) => OUTAGE.test(t.first.line) && !RATE_LIMITED.test(t.first.line));
   const out: Candidate[] = [];
@@ -66,8 +70,14 @@ export function vendorSignature(
   // Calls that fail with no route, no DNS answer or skewed clocks are our network's trouble, not the vendor's outage.
   // So are failing calls with no error of the vendor's own logged while a look-alike (resolver, clock skew,
   // partition) is in the logs: only the edge's metric moved, which a look-alike explains as well.
+  // And failing lookups of the vendor's host with nothing the vendor itself answered: the timeouts beside them are as
+  // likely the lookups' own.
+  const unresolved = logs.some((t) => RESOLVER.test(t.first.line));
+  const answered = logs.some((t) => VENDOR_ANSWERED.test(t.first.line) && !RESOLVER.test(t.first.line));
   const ours =
-    (logs.length > 0 && logs.every((t) => isLookalikeLine(t.first.line))) || (opts.lookalike && outage.length === 0);
+    (logs.length > 0 && logs.every((t) => isLookalikeLine(t.first.line))) ||
+    (unresolved && !answered) ||
+    (opts.lookalike && outage.length === 0);
   const signals = [
     ...(edges.length ? ['caller_edge'] : []),
     ...(edges.length > 1 ? ['several_callers'] : []),
