@@ -105,7 +105,7 @@ export function changeCandidates(
       const ov = overlap(`${changeText(c.item)} ${c.kind === 'deploy' ? (c.item as Deploy).sha : ''}`, lines, ignore);
       return { ...c, overlap: ov, rank: rank(c.ts, ov) };
     })
-    .filter((c) => inWindow(c.ts) || c.overlap > 0)
+    .filter((c, _, all) => inWindow(c.ts) || (c.overlap > 0 && !all.some((n) => inWindow(n.ts) && n.overlap > 0)))
     .sort((a, b) => b.rank - a.rank);
 }
 
@@ -183,7 +183,11 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
         [...ev, ...pastRefs(ctx, service, category)],
       ),
       score: primary ? score : Math.min(score, 1),
-      ...(tied ? {} : { ceiling: untiedCeiling(untiedInWindow - 1 + untiedOlder / 2) }),
+      ...(tied
+        ? c.ts < onset - CHANGE_WINDOW && untiedInWindow > 0
+          ? { ceiling: REACHED_BACK_CEILING }
+          : {}
+        : { ceiling: untiedCeiling(untiedInWindow - 1 + untiedOlder / 2) }),
       // Its evidence without the place in the list: a second change that the evidence barely tells apart is a close rival.
       weight: primary ? score + i * 1.5 : Math.min(score, 1),
       signals,
@@ -191,6 +195,13 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
     };
   });
 }
+
+/**
+ * An older change (beyond the window) the failing lines name, while nearer changes of the service are in the window:
+ * perhaps a delayed effect, but a new bug as often throws inside older code the lines name. Stated first, below the
+ * one-click threshold (`remediation.proposeAbove`, 0.5 by default): a responder decides between them.
+ */
+export const REACHED_BACK_CEILING = 0.45;
 
 /**
  * How likely an untied change is when `rivals` other untied changes of the service could be it as well: one guess

@@ -8,7 +8,8 @@ import { isLookalikeLine, RESOLVER } from './lookalikes.js';
 const RATE_LIMITED = /\b429\b|too many requests|rate.?limit|retry-after|quota/i;
 const OUTAGE = /\b50[234]\b|unavailable|timed out|timeout|deadline|connection refused/i;
 /** The vendor itself answered with a failure (we reached it): a timeout could be the lookup's own. */
-const VENDOR_ANSWERED = /\b5\d\d\b|unavailable|internal server error|bad gateway|connection refused|reset by peer/i;
+const VENDOR_ANSWERED =
+  /\b5\d\d\b|unavailable|internal server error|bad gateway|connection refused|reset by peer|ECONNREFUSED|ECONNRESET|socket hang up|EPIPE/i;
 
 export function vendorSignature(
   ctx: Context,
@@ -72,7 +73,10 @@ export function vendorSignature(
   // partition) is in the logs: only the edge's metric moved, which a look-alike explains as well.
   // And failing lookups of the vendor's host with nothing the vendor itself answered: the timeouts beside them are as
   // likely the lookups' own.
-  const unresolved = logs.some((t) => RESOLVER.test(t.first.line));
+  // Weighed by count: a couple of failed lookups beside many timeouts do not explain the timeouts.
+  const count = (ts: typeof logs) => ts.reduce((n, t) => n + t.count, 0);
+  const lookups = count(logs.filter((t) => RESOLVER.test(t.first.line)));
+  const unresolved = lookups > 0 && lookups >= count(outage.filter((t) => !RESOLVER.test(t.first.line))) / 2;
   const answered = logs.some((t) => VENDOR_ANSWERED.test(t.first.line) && !RESOLVER.test(t.first.line));
   const ours =
     (logs.length > 0 && logs.every((t) => isLookalikeLine(t.first.line))) ||
