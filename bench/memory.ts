@@ -38,6 +38,8 @@ export interface BenchMemoryResult {
   restartCpuMs: number;
   idleRssMb: number;
   peakRssMb: number;
+  /** CPU time the app spent from the burst's first page to the end of the watch. */
+  burstCpuMs: number;
   accepted: number;
   pages: number;
   load: string;
@@ -68,6 +70,7 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
       const samples: number[] = [];
       for (let i = 0; i < 5; i++, await sleep(1000)) samples.push(rssMb(app, 'VmRSS'));
       const idle = median(samples);
+      const cpuBefore = cpuMs(app.child.pid!);
       const runId = randomUUID().slice(0, 8);
       const accepted = await sendPages(
         `${app.url}/webhooks/alertmanager`,
@@ -76,6 +79,7 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
         { senders: 16, tolerateFailures: true },
       );
       await sleep(opts.watchMs ?? 60_000);
+      const burstCpuMs = cpuMs(app.child.pid!) - cpuBefore;
       return {
         entry: `${entry.kind} (${entry.reason})`,
         firstStartMs: first.startMs,
@@ -84,6 +88,7 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
         restartCpuMs: app.startCpuMs,
         idleRssMb: idle,
         peakRssMb: rssMb(app, 'VmHWM'),
+        burstCpuMs,
         accepted,
         pages,
         load: loadAverage(),
@@ -104,7 +109,7 @@ export function printMemory(r: BenchMemoryResult, label: string): void {
     `  start to /healthz: first start (new data) ${(r.firstStartMs / 1000).toFixed(1)} s, restart ${(r.restartMs / 1000).toFixed(1)} s (CPU ${(r.firstStartCpuMs / 1000).toFixed(1)} s and ${(r.restartCpuMs / 1000).toFixed(1)} s)`,
   );
   console.log(
-    `  RSS idle ${r.idleRssMb.toFixed(0)} MB; peak ${r.peakRssMb.toFixed(0)} MB with a burst of ${r.pages} distinct pages (${r.accepted} accepted)   [${r.load}]`,
+    `  RSS idle ${r.idleRssMb.toFixed(0)} MB; peak ${r.peakRssMb.toFixed(0)} MB with a burst of ${r.pages} distinct pages (${r.accepted} accepted; CPU ${(r.burstCpuMs / 1000).toFixed(1)} s)   [${r.load}]`,
   );
 }
 
