@@ -73,7 +73,13 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
     outcomes.push(outcome);
     if (outcome.opened) {
       // The chat presenter opens the channel at once on this event (the first message within 2 s of the page).
-      ctx.events.emit('incident.opened', { incidentId: outcome.incidentId, opened: outcome.incident });
+      // The earliest alert of the batch is the new incident's first (it has no other): it names the channel.
+      const first = group.reduce((a, b) => (b.startsAt.getTime() < a.startsAt.getTime() ? b : a));
+      ctx.events.emit('incident.opened', {
+        incidentId: outcome.incidentId,
+        opened: outcome.incident,
+        alertname: first.alertname,
+      });
     } else if (outcome.reopened !== undefined) {
       ctx.events.emit('incident.reopened', { incidentId: outcome.incidentId, reopenCount: outcome.reopened });
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: 'reopened' });
