@@ -125,7 +125,7 @@ export async function findDelivery(db: Db, id: number): Promise<StoredDelivery |
 
 export async function markDeliveryProcessed(db: Db, id: number, now: Date, job?: string): Promise<void> {
   // Run by the job named `job`, the same statement marks that job completed (no completion statement of its own).
-  const self = job ? selfCompletion(job, now) : undefined;
+  const self = job ? selfCompletion(job) : undefined;
   if (!self) {
     await db('webhook_deliveries').where({ id }).update({ status: 'processed', processed_at: now });
     return;

@@ -36,11 +36,10 @@ export function outsideJobScope<T>(fn: () => T): T {
  * returned a row, once the statement ran (and committed, if in a transaction). Only for the job named `name` when
  * that is the job running here (never another job that happens to call the same code), and only when the runner
  * allows it; undefined otherwise (the queue completes the job as usual). Nothing may fail after that statement: a
- * job marked completed is not retried.
+ * job marked completed is not retried. Its time is the real time, as the queue's own completion writes it.
  */
 export function selfCompletion(
   name: string,
-  now: Date,
 ): { sql: string; bindings: Record<string, Date | string>; done: (held: boolean) => void } | undefined {
   const job = scope.getStore();
   if (!job || job.name !== name || job.owner === undefined || job.completed !== undefined) return undefined;
@@ -50,7 +49,7 @@ export function selfCompletion(
       `update jobs set status = 'completed', completed_at = :selfCompletedAt, updated_at = :selfCompletedAt,` +
       ` locked_by = null, locked_until = null` +
       ` where id = :selfJobId and status = 'running' and locked_by = :selfJobOwner returning id`,
-    bindings: { selfCompletedAt: now, selfJobId: job.id, selfJobOwner: job.owner },
+    bindings: { selfCompletedAt: new Date(), selfJobId: job.id, selfJobOwner: job.owner },
     done: (held) => {
       job.completed = held;
     },

@@ -127,7 +127,7 @@ export async function startEscalation(
   const first = deferred ? undefined : await planStep(ctx, snapshot, { round, step: 0, lateByMs: 0 }, now);
   // Run by its start-escalation job, the transaction's lock also marks the job completed (one statement fewer): it
   // commits or rolls back with the transaction, and nothing that can fail comes after it.
-  const self = first && opts.completeJob ? selfCompletion(opts.completeJob, now) : undefined;
+  const self = first && opts.completeJob ? selfCompletion(opts.completeJob) : undefined;
   let completed: boolean | undefined;
   await ctx.knex.transaction(async (trx) => {
     // Locked first, as a step's run does: an acknowledgement that commits first stops the step.
