@@ -11,7 +11,7 @@ import { incidentTitle } from './naming.js';
 import { findOpenIncidentByGroupKey, lockIncidentState, type Incident } from './repository.js';
 import { appendEvents, countEvents, latestTruncation, type TimelineEventInput } from './timeline-repository.js';
 import { findOpenIncidentOf, insertPagedIncident } from './opening-repository.js';
-import { firingCount, knownLeads, upsertAlerts } from './alerts-repository.js';
+import { appendEventsWith, firingCount, knownLeads, upsertAlerts, upsertAlertsQuery } from './alerts-repository.js';
 import { StartEscalation } from '../oncall/jobs/start-escalation.js';
 import type { InvestigationTrigger } from './investigate-incident.js';
 import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
@@ -151,7 +151,9 @@ async function ingestGroup(
   if (!opened) await lockIncidentState(trx, incident.id);
   const before = opened ? 0 : await firingCount(trx, incident.id);
   const known = opened ? undefined : await knownLeads(trx, incident.id);
-  await upsertAlerts(trx, alerts, incident.id, now);
+  // A new incident's alerts go in with its timeline entries (one statement).
+  const alertsWithEvents = opened ? upsertAlertsQuery(trx, alerts, incident.id, now) : undefined;
+  if (!alertsWithEvents) await upsertAlerts(trx, alerts, incident.id, now);
   // `after` only matters to an incident that had alerts before (all resolved, fired again).
   const after = opened ? 0 : await firingCount(trx, incident.id);
   events.push(
@@ -178,7 +180,7 @@ async function ingestGroup(
     const truncation = truncationEvent(opened ? 0 : await latestTruncation(trx, incident.id), incident.id, origin, now);
     if (truncation) events.push(truncation);
   }
-  await appendEvents(trx, events.splice(0));
+  await appendEventsWith(trx, events.splice(0), alertsWithEvents);
   const allResolved = before > 0 && after === 0 && incident.status !== 'resolved';
   if (allResolved) {
     await appendEvents(trx, [
