@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../helpers/spawn-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { alive } from '../../helpers/pid-alive.js';
 
 const reaper = pathToFileURL(path.join(repoRoot, 'bench', 'child-reaper.ts')).href;
 
@@ -30,15 +31,6 @@ afterAll(() => {
   for (const pid of leftovers.filter(alive)) process.kill(pid, 'SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function runBench(end: 'wait' | 'throw' | 'exit', signal?: NodeJS.Signals) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'copilot-reaper-'));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanEnv, repoRoot, runCli } from '../../helpers/spawn-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { alive } from '../../helpers/pid-alive.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -16,15 +17,6 @@ function tempDir(): string {
   return d;
 }
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('npm start', () => {
   it('stops the app and frees its port when npm gets SIGTERM', { timeout: 180_000 }, async () => {

@@ -56,6 +56,25 @@ function delayedDeploy(): Scenario {
   return s;
 }
 
+/** The bad-deploy example with its failing lines naming nothing of any deploy. */
+function untiedBadDeploy(): Scenario {
+  return replaceLines(load('bad-deploy-shop-01'), {
+    [TRACE]: 'request failed: internal error',
+    'unhandled exception in request handler: ManifestBuilder.handle failed': 'unhandled exception in request handler',
+  });
+}
+
+/** A harmless deploy of search 49 min before the example's onset, touching older code. */
+const OLDER_DEPLOY = {
+  id: 'deploy-2596',
+  service: 'search',
+  ts: '2026-04-03T16:36:00Z',
+  sha: 'e11f403',
+  author: 'mo',
+  title: 'Improve logging',
+  files: ['src/stockreservation.ts'],
+};
+
 async function top(s: Scenario) {
   const { result } = await investigateScenario(s);
   return { result, first: result.hypotheses[0] };
@@ -115,19 +134,8 @@ describe('which change', () => {
   });
 
   it('a stack frame in older code a 49-min-old deploy touched never outweighs a deploy 6 min before', async () => {
-    const s = replaceLines(load('bad-deploy-shop-01'), {
-      [TRACE]: 'request failed: internal error',
-      'unhandled exception in request handler: ManifestBuilder.handle failed': 'unhandled exception in request handler',
-    });
-    s.deploys.push({
-      id: 'deploy-2596',
-      service: 'search',
-      ts: '2026-04-03T16:36:00Z',
-      sha: 'e11f403',
-      author: 'mo',
-      title: 'Improve logging',
-      files: ['src/stockreservation.ts'],
-    });
+    const s = untiedBadDeploy();
+    s.deploys.push({ ...OLDER_DEPLOY });
     addLines(
       s,
       'search',
@@ -151,10 +159,7 @@ describe('which change', () => {
   });
 
   it('five changes within six minutes, none tied: each below the one-click threshold', async () => {
-    const s = replaceLines(load('bad-deploy-shop-01'), {
-      [TRACE]: 'request failed: internal error',
-      'unhandled exception in request handler: ManifestBuilder.handle failed': 'unhandled exception in request handler',
-    });
+    const s = untiedBadDeploy();
     s.deploys.push({
       id: 'deploy-8150',
       service: 'search',
@@ -183,15 +188,7 @@ describe('which change', () => {
       8,
     );
     s.deploys.find((d) => d.id === 'deploy-8149')!.ts = '2026-04-03T17:19:03Z';
-    s.deploys.push({
-      id: 'deploy-2596',
-      service: 'search',
-      ts: '2026-04-03T16:36:00Z',
-      sha: 'e11f403',
-      author: 'mo',
-      title: 'Improve logging',
-      files: ['src/stockreservation.ts'],
-    });
+    s.deploys.push({ ...OLDER_DEPLOY });
     const { first } = await top(s);
     expect(first!.cause).toBe('deploy-8149');
   });
