@@ -19,6 +19,9 @@ import {
 import { isSilent } from '../graph-walk.js';
 import { isLookalikeLine } from './lookalikes.js';
 
+/** How far back a change the failing lines name still counts (an effect delayed by expiring caches): two windows. */
+const REACH = 2 * CHANGE_WINDOW;
+
 const STOP = new Set([
   'src',
   'json',
@@ -87,7 +90,7 @@ export function changeCandidates(
   // name it (its module, file or build).
   const inReach = (ts: string) => {
     const t = Date.parse(ts);
-    return t >= onset - 2 * CHANGE_WINDOW && t <= onset + 4 * MIN;
+    return t >= onset - REACH && t <= onset + 4 * MIN;
   };
   const inWindow = (ts: number) => ts >= onset - CHANGE_WINDOW;
   // Named by the failing lines, a change's distance from the onset says less: its effect may have waited for caches.
@@ -137,7 +140,7 @@ export function changeSignature(ctx: Context, root: Root, opts: { lookalike: boo
   // one (up to two windows back) half as good, since an effect can be delayed but usually is not.
   const untiedOlder = [...ctx.deploys, ...ctx.changes].filter((d) => {
     const t = Date.parse(d.ts);
-    return d.service === service && t < onset - CHANGE_WINDOW && t >= onset - 2 * CHANGE_WINDOW;
+    return d.service === service && t < onset - CHANGE_WINDOW && t >= onset - REACH;
   }).length;
   const untiedInWindow = list.filter((c) => c.overlap === 0).length;
   return list.map((c, i) => {

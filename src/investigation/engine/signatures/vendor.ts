@@ -72,8 +72,7 @@ export function vendorSignature(
   // So are failing calls with no error of the vendor's own logged while a look-alike (resolver, clock skew,
   // partition) is in the logs: only the edge's metric moved, which a look-alike explains as well.
   // And failing lookups of the vendor's host with nothing the vendor itself answered: the timeouts beside them are as
-  // likely the lookups' own.
-  // Weighed by count: a couple of failed lookups beside many timeouts do not explain the timeouts.
+  // likely the lookups' own, unless they far outnumber the lookups (a couple of failed lookups explain no timeouts).
   const count = (ts: typeof logs) => ts.reduce((n, t) => n + t.count, 0);
   const lookups = count(logs.filter((t) => RESOLVER.test(t.first.line)));
   const unresolved = lookups > 0 && lookups >= count(outage.filter((t) => !RESOLVER.test(t.first.line))) / 2;
