@@ -10,6 +10,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrations, migrationSource } from '../../../migrations/index.js';
 import { AppError } from '../../errors.js';
+import { prioritizePool } from './priority-pool.js';
 
 // Return bigint counts and ids as numbers (ours stay far below 2^53) and timestamps as Date (pg's default).
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -36,13 +37,16 @@ export interface DatabaseOptions {
 /** Opens the database. For PGlite, takes a lock file so two processes never share one data directory. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
+    const poolMax = opts.poolMax ?? 10;
     const knex = knexFactory({
       client: 'pg',
       connection: opts.url,
       searchPath: opts.schema ? [opts.schema, 'public'] : undefined,
-      pool: { min: 0, max: opts.poolMax ?? 10 },
+      pool: { min: 0, max: poolMax },
       migrations: { migrationSource, schemaName: opts.schema },
     });
+    // When every connection is taken, urgent jobs' statements get the next one before investigations'.
+    prioritizePool(knex, poolMax);
     if (opts.schema) await knex.raw('create schema if not exists ??', [opts.schema]);
     return wrap(knex, 'postgres', opts.schema, async () => {});
   }

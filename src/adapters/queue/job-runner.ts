@@ -63,6 +63,8 @@ export interface RunnerDeps {
   complete: (id: string) => Promise<boolean>;
   /** When this worker started (ms): a job due before it was late because the copilot was not running. */
   startedAt?: number;
+  /** A background job waits on this before it runs, while urgent work needs the pool (src/adapters/queue/urgent-gate.ts). */
+  yieldToUrgent?: () => Promise<unknown>;
 }
 
 /**
@@ -191,7 +193,10 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   let failure: unknown;
   let failed = false;
   try {
-    await runInJobScope({ name: row.name, id: row.id }, () =>
+    const lane = def.lane ?? 'normal';
+    // An investigation or a briefing update lets a burst of urgent work through first (bounded: see urgent-gate.ts).
+    if (lane === 'background') await deps.yieldToUrgent?.();
+    await runInJobScope({ name: row.name, id: row.id, lane }, () =>
       def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs, lateCause }),
     );
   } catch (err) {
