@@ -18,7 +18,7 @@ export async function yieldToUrgent(knex: Knex, maxWaitMs = BACKGROUND_YIELD_MAX
     timer = setTimeout(r, maxWaitMs);
     timer.unref();
   });
-  await Promise.race([slots.drained(0), bound]);
+  await Promise.race([slots.drained(), bound]);
   clearTimeout(timer);
   return true;
 }
