@@ -147,14 +147,11 @@ describe('intake to briefing', () => {
       'x-webhook-id': 'wh-1',
     });
     expect(res.status).toBe(202);
-    const incident = await waitFor(
-      'the incident and its first message',
-      async () => {
-        const row = await l.ctx.knex('incidents').first();
-        return row?.briefing_ts ? row : undefined;
-      },
-      2000,
-    );
+    // How soon is the first test's order check (posted before the slow work), not a number of seconds here.
+    const incident = await waitFor('the incident and its first message', async () => {
+      const row = await l.ctx.knex('incidents').first();
+      return row?.briefing_ts ? row : undefined;
+    });
     expect(incident).toMatchObject({
       source: 'pagerduty',
       external_id: 'Q2K8ZC5RV1N7XJ',
