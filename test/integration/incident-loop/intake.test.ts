@@ -1,5 +1,5 @@
 // The incident loop end to end on real Postgres and the local Slack: a page becomes one incident, one channel, a
-// first message before the slow work and a briefing updated in place with buttons; duplicates, bad signatures, bad
+// first message before the invites and a briefing updated in place with buttons; duplicates, bad signatures, bad
 // bodies.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActionIds } from '../../../blocks/ids.js';
@@ -29,7 +29,7 @@ function buttonIds(msg: Msg | undefined): string[] {
 }
 
 describe('intake to briefing', () => {
-  it('an Alertmanager delivery gives one incident, one channel, a first message before the slow work and an updated briefing with buttons', async () => {
+  it('an Alertmanager delivery gives one incident, one channel, a first message before the invites and an updated briefing with buttons', async () => {
     const l = await loop();
     const res = await post(l.url, '/webhooks/alertmanager', JSON.stringify(makeAlertmanagerPayload()));
     expect(res.status).toBe(202);
@@ -105,9 +105,10 @@ describe('intake to briefing', () => {
       ]),
     );
     expect(types.filter((t) => t === 'alert.received')).toHaveLength(2);
-    // The first message is fast because nothing slow comes before it: it is posted before the investigation runs
-    // and before the responders are invited, not after (the order, not a number of seconds, so load cannot fail it).
-    expect(types.indexOf('briefing.posted')).toBeLessThan(types.indexOf('investigation.completed'));
+    // The first message is fast because nothing slow comes before it: the invites come after it (the order, not a
+    // number of seconds, so load cannot fail it). The investigation runs beside it in a job of its own and may finish
+    // first on a loaded machine (then the first message already carries its result), so its order is not asserted.
+    expect(types).toContain('responders.invited');
     expect(types.indexOf('briefing.posted')).toBeLessThan(types.indexOf('responders.invited'));
   });
 
@@ -147,7 +148,7 @@ describe('intake to briefing', () => {
       'x-webhook-id': 'wh-1',
     });
     expect(res.status).toBe(202);
-    // How soon is the first test's order check (posted before the slow work), not a number of seconds here.
+    // How soon is the first test's order check (posted before the invites), not a number of seconds here.
     const incident = await waitFor('the incident and its first message', async () => {
       const row = await l.ctx.knex('incidents').first();
       return row?.briefing_ts ? row : undefined;
