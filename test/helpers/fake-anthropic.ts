@@ -37,6 +37,8 @@ export interface FakeAnthropic {
   enqueue(replies: Script, lane?: string): void;
   /** The requests a lane answered, in order. */
   requestsOf(lane: string): MessagesRequest[];
+  /** How many replies have been sent so far (a delayed reply counts once it is sent). */
+  answered(): number;
   close(): Promise<void>;
 }
 
@@ -151,6 +153,7 @@ export function requestText(req: MessagesRequest): string {
  */
 export async function startFakeAnthropic(script: Script, options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const requests: FakeAnthropic['requests'] = [];
+  let answered = 0;
   const lanes = new Map<string, { script: Script; served: number }>([['default', { script: [...script], served: 0 }]]);
   const laneNamed = (name: string) => {
     let lane = lanes.get(name);
@@ -167,6 +170,7 @@ export async function startFakeAnthropic(script: Script, options: FakeAnthropicO
         if (res.writableEnded || res.destroyed) return;
         res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${served}` });
         res.end(JSON.stringify(body));
+        answered++;
       };
       const error = (status: number, type: string, message: string) =>
         send(status, { type: 'error', error: { type, message } });
@@ -244,6 +248,7 @@ export async function startFakeAnthropic(script: Script, options: FakeAnthropicO
       laneNamed(lane).script.push(...replies);
     },
     requestsOf: (lane) => requests.filter((r) => r.lane === lane).map((r) => r.body),
+    answered: () => answered,
     async close() {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();

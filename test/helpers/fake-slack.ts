@@ -20,6 +20,7 @@ import type {
   SandboxView,
   WorkspaceState,
 } from '../../sandbox/slack/workspace-state.js';
+import { createSlackHold, type SlackHold } from './slack-hold.js';
 import { waitFor } from './wait-for.js';
 
 export { ROSTER, RosterIds, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_USERGROUPS } from '../../sandbox/slack/roster.js';
@@ -91,6 +92,8 @@ export interface FakeSlack {
   failMethods(methods: string[], how?: { status: number } | { error: string }): void;
   /** Ends every outage started with failMethods. */
   recover(): void;
+  /** Holds every Web API call and response-URL post unanswered until release() (see slack-hold.ts). */
+  hold: Omit<SlackHold, 'middleware'>;
   /** Web API calls answered with an outage's failure, by method, oldest first. */
   failedCalls(): string[];
   /** Polls until fn returns something truthy; fails with `message` after timeoutMs (default 10 s). */
@@ -136,7 +139,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   // The sandbox's router behind a switch that can fail chosen Web API methods (a Slack outage).
   const outages = new Map<string, { status: number } | { error: string }>();
   const failed: string[] = [];
+  const hold = createSlackHold();
   const web = express();
+  web.use('/sandbox/slack', hold.middleware);
   web.all('/sandbox/slack/api/:method', (req, res, next) => {
     const method = String(req.params.method);
     const how = outages.get(method);
@@ -157,6 +162,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     close: () =>
       new Promise<void>((resolve) => {
         sandbox.deliver.stop();
+        hold.release();
         httpServer.closeAllConnections();
         httpServer.close(() => resolve());
       }),
@@ -189,6 +195,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     setRateLimit: (o) => sandbox.limiter.configure(o),
     failMethods: (methods, how = { status: 503 }) => methods.forEach((m) => outages.set(m, how)),
     recover: () => outages.clear(),
+    hold: { hold: () => hold.hold(), release: () => hold.release(), held: () => hold.held() },
     failedCalls: () => [...failed],
     waitFor: (fn, o = {}) =>
       waitFor(`fake Slack: ${o.message ?? 'a condition'}`, fn, o.timeoutMs ?? 10_000, o.intervalMs ?? 25),

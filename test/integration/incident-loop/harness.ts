@@ -4,7 +4,8 @@ import { createApp } from '../../../src/app.js';
 import { parseFileConfig, loadConfig, type AppConfig } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
 import { createLogger } from '../../../src/logger.js';
-import { SlackSandbox } from '../../../sandbox/slack/slack-sandbox.js';
+import type { SlackSandbox } from '../../../sandbox/slack/slack-sandbox.js';
+import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import {
   DATABASE_URL,
   REDIS_URL,
@@ -38,6 +39,8 @@ export interface Loop {
   ctx: AppContext;
   url: string;
   slack: SlackSandbox;
+  /** The local Slack's test controls (holding its answers), when this loop started its own Slack. */
+  fake?: FakeSlack;
   schema: string;
   startQueue(): Promise<void>;
   /** Stops this instance (queue, server, pools); `drop` also drops the schema and Redis keys. */
@@ -59,17 +62,8 @@ export interface LoopOptions {
 }
 
 /** The local Slack, signing its requests with the clock the app checks them against. */
-async function startSlack(clock: AppContext['clock']): Promise<{ slack: SlackSandbox; close: () => Promise<void> }> {
-  let base = '';
-  const slack = new SlackSandbox({
-    botToken: 'xoxb-test',
-    signingSecret: 'test-secret',
-    baseUrl: () => base,
-    now: () => clock.now().getTime(),
-  });
-  const { url, close } = await slack.listen(0);
-  base = url;
-  return { slack, close };
+async function startSlack(clock: AppContext['clock']): Promise<FakeSlack> {
+  return startFakeSlack({ botToken: 'xoxb-test', signingSecret: 'test-secret', now: () => clock.now().getTime() });
 }
 
 /** Starts one instance of the loop. */
@@ -80,10 +74,12 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
   const clock = opts.clock ?? testClock();
   let closeSlack = async () => {};
   let slack = opts.slack;
+  let fake: FakeSlack | undefined;
   if (!slack) {
-    const s = await startSlack(clock);
-    slack = s.slack;
-    closeSlack = s.close;
+    const started = await startSlack(clock);
+    fake = started;
+    slack = started.sandbox;
+    closeSlack = () => started.close();
   }
   const env = {
     PORT: '0',
@@ -115,6 +111,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     ctx: app.ctx,
     url: app.url,
     slack,
+    ...(fake ? { fake } : {}),
     schema,
     startQueue: () => app.startQueue(),
     async stop(stopOpts = {}) {

@@ -1,4 +1,5 @@
-// The Postgres queue wakes for a timer at its time, not at the next poll: a 5 s poll interval still fires it on time.
+// The Postgres queue wakes for a timer at its time, not at the next poll: with a poll interval longer than the test may
+// run, the timer still fires, and not before its time.
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { z } from 'zod';
@@ -7,8 +8,9 @@ import { usePGlite } from '../../helpers/pglite.js';
 
 const pg = usePGlite();
 
-it('fires a timer enqueued after start at its time, long before the next poll', async () => {
-  const queue = new PostgresJobQueue({ knex: pg.db.knex, logger: pino({ level: 'silent' }), pollIntervalMs: 5000 });
+it('fires a timer enqueued after start at its time, not at the next poll', async () => {
+  // The next poll is ten minutes away, far past the test's timeout: only the timer's own wake can run the job.
+  const queue = new PostgresJobQueue({ knex: pg.db.knex, logger: pino({ level: 'silent' }), pollIntervalMs: 600_000 });
   const fired: number[] = [];
   queue.register({ name: 'tick', schema: z.object({}), process: async () => void fired.push(Date.now()) });
   await queue.start();
@@ -17,10 +19,9 @@ it('fires a timer enqueued after start at its time, long before the next poll', 
     await new Promise((r) => setTimeout(r, 300));
     const due = Date.now() + 700;
     await queue.enqueue('tick', {}, { runAt: new Date(due) });
-    while (!fired.length && Date.now() < due + 6000) await new Promise((r) => setTimeout(r, 10));
+    while (!fired.length) await new Promise((r) => setTimeout(r, 10));
     expect(fired).toHaveLength(1);
     expect(fired[0]! - due).toBeGreaterThanOrEqual(0);
-    expect(fired[0]! - due).toBeLessThan(1000);
   } finally {
     await queue.stop();
   }

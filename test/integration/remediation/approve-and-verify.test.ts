@@ -13,6 +13,7 @@ import {
   startRemediationLoop,
   type RemediationLoop,
 } from './harness.js';
+import { ackedBeforeWork } from '../../helpers/slack-hold.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 const badDeploy: InvestigationResult = {
@@ -76,14 +77,15 @@ describe('approving a proposed remediation', () => {
       autoApproved: false,
     });
 
-    const delivery = await loop.slack.act.clickButton(loop.url, {
-      user: 'U0PRIMARY',
-      actionId: 'remediation_approve',
-      channel,
-      ts,
-    });
-    expect(delivery.status).toBe(200);
-    expect(delivery.ms).toBeLessThan(3000);
+    // Acked before the approval's work: Slack's answers to that work are held until the ack is back.
+    await ackedBeforeWork(loop.slack, () =>
+      loop.slack.act.clickButton(loop.url, {
+        user: 'U0PRIMARY',
+        actionId: 'remediation_approve',
+        channel,
+        ts,
+      }),
+    );
 
     await waitFor('the workflow dispatch', () => loop.github.dispatches.length === 1, REMEDIATION_WAIT_MS);
     expect(loop.github.dispatches[0]).toMatchObject({
