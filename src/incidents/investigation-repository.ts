@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import type { InvestigationResult } from '../investigation/ports.js';
 import type { PlannedJob } from '../jobs/job-queue.js';
+import { toCalibrationFit, type CalibrationFit } from '../measure/repository.js';
 import { toIncident, type Incident } from './repository.js';
 
 /** What a finished investigation writes. */
@@ -65,4 +66,30 @@ export async function recordInvestigation(
   if (!row) return undefined;
   const { completed_event_id: eventId, ...incident } = row;
   return { incident: toIncident(incident), eventId: Number(eventId) };
+}
+
+/**
+ * What an investigation starts from, in one statement: the incident, how often it reopened (its refresh's cycle) and
+ * the newest calibration fit. Undefined when the incident does not exist.
+ */
+export async function loadForInvestigation(
+  db: Knex,
+  incidentId: number,
+): Promise<{ incident: Incident; reopens: number; fit: CalibrationFit | undefined } | undefined> {
+  const row = (await db('incidents as i')
+    .where('i.id', incidentId)
+    .first(
+      'i.*',
+      db.raw(
+        `(select count(*)::int from incident_events e where e.incident_id = i.id and e.type = 'incident.reopened')` +
+          ` as reopens__`,
+      ),
+      db.raw(`(select row_to_json(f) from calibration_fits f order by f.id desc limit 1) as calibration_fit__`),
+    )) as Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  return {
+    incident: toIncident(row),
+    reopens: Number(row.reopens__ ?? 0),
+    fit: toCalibrationFit(row.calibration_fit__ as Record<string, unknown> | null),
+  };
 }

@@ -40,12 +40,18 @@ export const CHANNEL_CREATE_INTERVAL_MS = 3000;
  * investigation and the escalation were queued with the incident, so when chat comes back late the first briefing
  * already carries the investigation's result.
  */
-export async function openIncidentChannel(ctx: AppContext, incidentId: number, opened?: Incident): Promise<void> {
+export async function openIncidentChannel(
+  ctx: AppContext,
+  incidentId: number,
+  opened?: Incident,
+  /** The incident's earliest alert's name, when the opener knew it (the channel's name reads no alert then). */
+  alertname?: string,
+): Promise<void> {
   // Just opened (the `incident.opened` event carries it): nothing was shown yet, and the row need not be read again.
   const fresh = opened !== undefined;
   let incident = opened ?? (await findIncident(ctx.knex, incidentId));
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  if (!incident.channelId) incident = await createOrWait(ctx, incident, fresh);
+  if (!incident.channelId) incident = await createOrWait(ctx, incident, fresh, alertname);
   const channelId = incident.channelId!;
   if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId);
   const done = incident.chatProgress;
@@ -75,9 +81,14 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number, o
  * the investigation's headline, and the job comes back for the channel at its turn in the queue for channels (SEV1
  * first, then in order), instead of every waiting job retrying at the next free slot.
  */
-async function createOrWait(ctx: AppContext, incident: Incident, fresh: boolean): Promise<Incident> {
+async function createOrWait(
+  ctx: AppContext,
+  incident: Incident,
+  fresh: boolean,
+  alertname: string | undefined,
+): Promise<Incident> {
   try {
-    return await createIncidentChannel(ctx, incident);
+    return await createIncidentChannel(ctx, incident, alertname);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
     await postPointer(ctx, incident, null, fresh);
@@ -91,13 +102,13 @@ async function createOrWait(ctx: AppContext, incident: Incident, fresh: boolean)
 }
 
 /** Creates the channel and records it; the incident as it now is (another runner's channel if it won the race). */
-async function createIncidentChannel(ctx: AppContext, incident: Incident): Promise<Incident> {
-  const alert = await firstAlert(ctx.knex, incident.id);
-  const name = channelName(
-    incident.publicId,
-    incident.service,
-    (alert?.alertname as string | undefined) ?? incident.title,
-  );
+async function createIncidentChannel(
+  ctx: AppContext,
+  incident: Incident,
+  alertname: string | undefined,
+): Promise<Incident> {
+  const first = alertname ?? ((await firstAlert(ctx.knex, incident.id))?.alertname as string | undefined);
+  const name = channelName(incident.publicId, incident.service, first ?? incident.title);
   const channel = await ctx.chat.createChannel(name);
   const updated = await recordChannelCreated(ctx.knex, incident.id, channel, ctx.clock.now());
   if (!updated) return (await findIncident(ctx.knex, incident.id))!;
@@ -241,8 +252,13 @@ export async function retryOpenIncidentChannel(
  * On `incident.opened`: opens the channel at once, which saves a trip through the queue (the first message comes
  * within 2 s of the page). When chat is down, the job the core queued with the incident is hurried to retry soon.
  */
-export async function openIncidentChannelNow(ctx: AppContext, incidentId: number, opened?: Incident): Promise<void> {
-  await openIncidentChannel(ctx, incidentId, opened).catch(async (err) => {
+export async function openIncidentChannelNow(
+  ctx: AppContext,
+  incidentId: number,
+  opened?: Incident,
+  alertname?: string,
+): Promise<void> {
+  await openIncidentChannel(ctx, incidentId, opened, alertname).catch(async (err) => {
     ctx.logger.warn({ err, incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
     // Waiting for the channel budget: the job comes back at the incident's turn, not in a second.
     const delayMs = err instanceof RateLimitedError ? err.retryAfterMs : OPEN_INCIDENT_RETRY_DELAY_MS;

@@ -53,7 +53,8 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
   }
   if (changes.length)
     await ctx.chat.postMessage(incident.channelId, buildChangesText(changes), undefined, incident.briefingTs);
-  await saveBriefingState(ctx.knex, incidentId, state);
+  // Its last statement: run by the update-briefing job, it marks the job completed too.
+  await saveBriefingState(ctx.knex, incidentId, state, UpdateBriefing.name);
 }
 
 export function updateBriefingJob(ctx: AppContext): JobDefinition<z.infer<typeof UpdateBriefing.schema>> {
