@@ -80,6 +80,8 @@ export async function investigateIncident(
   ctx: AppContext,
   incidentId: number,
   trigger?: InvestigationTrigger,
+  /** Run by this job: the statement storing the result marks it completed too (nothing after it can fail). */
+  run: { completeJob?: string } = {},
 ): Promise<'stored' | 'unchanged' | 'resolved'> {
   // The incident, its reopen count and the newest calibration fit in one statement.
   const loaded = await loadForInvestigation(ctx.knex, incidentId);
@@ -196,32 +198,36 @@ export async function investigateIncident(
     id: jobId ?? randomUUID(),
     ...ctx.queue.plan(name, payload, opts),
   }));
-  const recorded = await recordInvestigation(ctx.knex, {
-    incidentId,
-    result,
-    at,
-    event: {
-      investigationId,
-      lookedAt: new Date(lookedAt).toISOString(),
-      ...(trigger ? { trigger } : {}),
-      ...(change ? { whatChanged: change } : {}),
-      ...(moved ? { moved } : {}),
-      fingerprint,
-      sli,
-      novel: result.novel,
-      top: result.hypotheses[0]
-        ? {
-            category: result.hypotheses[0].category,
-            cause: result.hypotheses[0].cause,
-            confidence: result.hypotheses[0].confidence,
-            summary: result.hypotheses[0].summary,
-          }
-        : null,
-      suggestedAction: result.suggestedStep?.action ?? null,
-      missing: result.missing ?? [],
+  const recorded = await recordInvestigation(
+    ctx.knex,
+    {
+      incidentId,
+      result,
+      at,
+      event: {
+        investigationId,
+        lookedAt: new Date(lookedAt).toISOString(),
+        ...(trigger ? { trigger } : {}),
+        ...(change ? { whatChanged: change } : {}),
+        ...(moved ? { moved } : {}),
+        fingerprint,
+        sli,
+        novel: result.novel,
+        top: result.hypotheses[0]
+          ? {
+              category: result.hypotheses[0].category,
+              cause: result.hypotheses[0].cause,
+              confidence: result.hypotheses[0].confidence,
+              summary: result.hypotheses[0].summary,
+            }
+          : null,
+        suggestedAction: result.suggestedStep?.action ?? null,
+        missing: result.missing ?? [],
+      },
+      jobs: planned,
     },
-    jobs: planned,
-  });
+    run.completeJob,
+  );
   if (!recorded) throw new PermanentJobError(`incident ${incidentId} does not exist`);
   ctx.queue.announce(planned);
   // The chat presenter posts the onset chart on this event (with the incident as it now is: no read of it again), and

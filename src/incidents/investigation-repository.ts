@@ -5,6 +5,7 @@ import type { InvestigationResult } from '../investigation/ports.js';
 import type { PlannedJob } from '../jobs/job-queue.js';
 import { toCalibrationFit, type CalibrationFit } from '../measure/repository.js';
 import { toIncident, type Incident } from './repository.js';
+import { selfCompletion } from '../jobs/job-scope.js';
 
 /** What a finished investigation writes. */
 export interface InvestigationRecord {
@@ -25,7 +26,10 @@ export interface InvestigationRecord {
 export async function recordInvestigation(
   db: Knex | Knex.Transaction,
   r: InvestigationRecord,
+  /** Run by the job named so: the same statement marks that job completed (when the incident was there to write). */
+  completeJob?: string,
 ): Promise<{ incident: Incident; eventId: number } | undefined> {
+  const self = completeJob ? selfCompletion(completeJob, 'exists (select 1 from u)') : undefined;
   const now = new Date();
   const jobs = r.jobs.map((j) => ({
     id: j.id,
@@ -51,8 +55,9 @@ export async function recordInvestigation(
          as t(id text, name text, payload jsonb, run_at timestamptz, max_attempts int, backoff_ms int)
        where exists (select 1 from u)
        on conflict (id) do nothing
-     )
-     select u.*, (select e.id from e) as completed_event_id from u`,
+     )${self ? `, c as (${self.sql})` : ''}
+     select u.*, (select e.id from e) as completed_event_id${self ? ', (select count(*)::int from c) as self_held__' : ''}
+     from u`,
     {
       result: JSON.stringify(r.result),
       at: r.at,
@@ -60,11 +65,13 @@ export async function recordInvestigation(
       event: JSON.stringify(r.event),
       now,
       jobs: JSON.stringify(jobs),
+      ...self?.bindings,
     },
   );
   const row = res.rows[0];
   if (!row) return undefined;
-  const { completed_event_id: eventId, ...incident } = row;
+  const { completed_event_id: eventId, self_held__: held, ...incident } = row;
+  if (self) self.done(Number(held) > 0);
   return { incident: toIncident(incident), eventId: Number(eventId) };
 }
 

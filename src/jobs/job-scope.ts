@@ -40,6 +40,8 @@ export function outsideJobScope<T>(fn: () => T): T {
  */
 export function selfCompletion(
   name: string,
+  /** A further condition of the completion (SQL on the statement's other CTEs, e.g. that its update found its row). */
+  onlyIf?: string,
 ): { sql: string; bindings: Record<string, Date | string>; done: (held: boolean) => void } | undefined {
   const job = scope.getStore();
   if (!job || job.name !== name || job.owner === undefined || job.completed !== undefined) return undefined;
@@ -48,7 +50,8 @@ export function selfCompletion(
     sql:
       `update jobs set status = 'completed', completed_at = :selfCompletedAt, updated_at = :selfCompletedAt,` +
       ` locked_by = null, locked_until = null` +
-      ` where id = :selfJobId and status = 'running' and locked_by = :selfJobOwner returning id`,
+      ` where id = :selfJobId and status = 'running' and locked_by = :selfJobOwner` +
+      `${onlyIf ? ` and ${onlyIf}` : ''} returning id`,
     bindings: { selfCompletedAt: new Date(), selfJobId: job.id, selfJobOwner: job.owner },
     done: (held) => {
       job.completed = held;

@@ -17,6 +17,13 @@ describe('selfCompletion', () => {
     });
   });
 
+  it('adds a further condition of the statement to the completion', () => {
+    runInJobScope({ name: 'investigate-incident', id: 'job-5', owner: 'worker-a' }, () => {
+      const self = selfCompletion('investigate-incident', 'exists (select 1 from u)');
+      expect(self!.sql).toMatch(/locked_by = :selfJobOwner and exists \(select 1 from u\) returning id$/);
+    });
+  });
+
   it('records a completion that lost the lock as not held', () => {
     const scope: JobScope = { name: 'update-briefing', id: 'job-2', owner: 'worker-a' };
     runInJobScope(scope, () => selfCompletion('update-briefing')!.done(false));
