@@ -55,24 +55,40 @@ export async function openIncidentChannel(
   const channelId = incident.channelId!;
   if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId);
   const done = incident.chatProgress;
-  // The topic's step is recorded with the invites' (one statement), or on its own when the invites fail or were done.
-  let topicSet = false;
-  if (!done.topic) {
-    await setIncidentTopic(ctx, incident, channelId);
-    topicSet = true;
-  }
-  if (!done.invited) {
-    try {
-      await inviteResponders(ctx, incident, channelId, topicSet ? ['topic'] : []);
-    } catch (err) {
-      if (topicSet) await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
-      throw err;
+  // The steps are taken in order (topic, invites, pointer) and recorded together once the last is done, with the
+  // invites' timeline entry (one statement); when a step fails, the ones done before it are recorded first, so a retry
+  // resumes after them. Done twice after a crash before the record: an invite again is harmless, and the pointer is
+  // one per incident (its line found and refreshed).
+  const steps: ChatStep[] = [];
+  let invited: string[] | undefined;
+  const record = () => recordSteps(ctx, incident.id, steps, invited);
+  try {
+    if (!done.topic) {
+      await setIncidentTopic(ctx, incident, channelId);
+      steps.push('topic');
     }
-  } else if (topicSet) await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
-  if (!done.pointer) {
-    await postPointer(ctx, incident, channelId, fresh);
-    await recordChatStep(ctx.knex, incident.id, 'pointer', ctx.clock.now());
+    if (!done.invited) invited = await inviteResponders(ctx, incident, channelId);
+    if (!done.pointer) {
+      await postPointer(ctx, incident, channelId, fresh);
+      steps.push('pointer');
+    }
+  } catch (err) {
+    await record();
+    throw err;
   }
+  await record();
+}
+
+/** Records the steps done (and the invites, when they were made: the `invited` step and its timeline entry). */
+async function recordSteps(
+  ctx: AppContext,
+  incidentId: number,
+  steps: ChatStep[],
+  invited: string[] | undefined,
+): Promise<void> {
+  const at = ctx.clock.now();
+  if (invited) return recordRespondersInvited(ctx.knex, incidentId, invited, at, steps);
+  for (const step of steps) await recordChatStep(ctx.knex, incidentId, step, at);
 }
 
 /**
@@ -186,17 +202,14 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
   return [...ids];
 }
 
-/** Runs only while `chat_progress` lacks `invited`; inviting again after a crash is harmless (already in channel). */
-async function inviteResponders(
-  ctx: AppContext,
-  incident: Incident,
-  channelId: string,
-  alsoDone: ChatStep[],
-): Promise<void> {
+/**
+ * Runs only while `chat_progress` lacks `invited`; inviting again after a crash is harmless (already in channel).
+ * Returns who was invited, for the record the caller writes (once that says invited, no retry comes back here).
+ */
+async function inviteResponders(ctx: AppContext, incident: Incident, channelId: string): Promise<string[]> {
   const ids = await responderIds(ctx, incident);
   if (ids.length) await ctx.chat.invite(channelId, ids);
-  // Last, with the timeline entry in the same statement: once this says invited, no retry comes back here.
-  await recordRespondersInvited(ctx.knex, incident.id, ids, ctx.clock.now(), alsoDone);
+  return ids;
 }
 
 /**
