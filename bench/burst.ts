@@ -12,6 +12,7 @@ import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 import { distinctPage, sendPages } from './pages.js';
+import { printTrace, tracePool, type BurstTrace } from './burst-trace.js';
 
 export interface BenchBurstOptions {
   databaseUrl: string;
@@ -102,6 +103,7 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
   // A call the limiter refuses is the newest one recorded (recorded, then run, in one turn): it showed nothing.
   const refusedCalls = new Set<number>();
   const take = slack.limiter.take.bind(slack.limiter);
+  const trace: BurstTrace = { acquires: [], slack: [], started: Date.now() };
   slack.limiter.take = (key) => {
     const wait = take(key);
     if (wait !== undefined) refusedCalls.add(slack.calls.length - 1);
@@ -132,6 +134,12 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
     const now = Date.now();
     for (; seen < slack.calls.length; seen++) {
       if (refusedCalls.has(seen)) continue;
+      const c = slack.calls[seen]!;
+      trace.slack.push({
+        at: now - trace.started,
+        method: c.method,
+        channel: typeof c.args.channel === 'string' ? c.args.channel : '',
+      });
       const r = readCall(slack.calls[seen]!, 'C0ALERTS');
       for (const id of r.first) if (!first.has(id)) first.set(id, now);
       for (const id of r.briefed) if (!briefed.has(id)) briefed.set(id, now);
@@ -148,6 +156,8 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
       queuePrefix: schema,
       tryNextPorts: 0,
     });
+    if (process.env.BENCH_BURST_TRACE) tracePool(app.ctx.knex, trace);
+    trace.started = Date.now();
     const url = app.url;
     // The burst, evenly over `overMs`, 64 senders at most in flight; each page's time is when it was sent.
     const byFingerprint = new Map<string, number>();
@@ -176,6 +186,7 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
     }>;
     for (const r of rows) sentAt.set(r.public_id, byFingerprint.get(r.fingerprint) ?? NaN);
     const opened = stats(rows.map((r) => new Date(r.opened_at).getTime() - byFingerprint.get(r.fingerprint)!));
+    if (process.env.BENCH_BURST_TRACE) await printTrace(trace, observer.knex, schema);
     if (process.env.BENCH_BURST_DEBUG) {
       const ev = (await observer
         .knex('incident_events')

@@ -3,6 +3,7 @@
 import { loadConfig, type AppConfig } from './config.js';
 import { AppError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import type { AppRole } from './app.js';
 
 const USAGE = `Usage: incident-copilot <command> [options]
@@ -278,6 +279,7 @@ function parseRole(args: string[]): AppRole | undefined {
 }
 
 async function start(args: string[], io: CliIo): Promise<number> {
+  boundHeapGrowth();
   const asked = parseRole(args);
   const config: AppConfig = loadConfig();
   const role = asked ?? config.env.ROLE;

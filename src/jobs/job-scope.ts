@@ -1,5 +1,6 @@
 // Which job the current code runs for (AsyncLocalStorage): lets a statement counter or a log line tell the jobs apart.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { JobLane } from './job-queue.js';
 
 export interface JobScope {
   name: string;
@@ -11,6 +12,8 @@ export interface JobScope {
    * ours. The runner then sends no completion of its own.
    */
   completed?: boolean;
+  /** Its lane: the pool serves an urgent job's statements before a background job's (src/adapters/db/priority-pool.ts). */
+  lane?: JobLane;
 }
 
 const scope = new AsyncLocalStorage<JobScope>();

@@ -1,15 +1,15 @@
 // The database: knex on Postgres (DATABASE_URL) or on embedded PGlite under DATA_DIR, with the same migrations on both.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { pathToFileURL } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrations, migrationSource } from '../../../migrations/index.js';
 import { AppError } from '../../errors.js';
+import { createDataDir, defaultTemplateCache } from './embedded-template.js';
+import { prioritizePool } from './priority-pool.js';
 
 // Return bigint counts and ids as numbers (ours stay far below 2^53) and timestamps as Date (pg's default).
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -31,18 +31,26 @@ export interface DatabaseOptions {
   /** Postgres schema to use (tests use a fresh schema each). */
   schema?: string;
   poolMax?: number;
+  /**
+   * Where a prepared new data directory for the installed PGlite is kept and copied from (embedded only; default
+   * `node_modules/.cache/incident-copilot`, prepared by `npm install`); false always runs initdb.
+   */
+  templateCache?: string | false;
 }
 
 /** Opens the database. For PGlite, takes a lock file so two processes never share one data directory. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
+    const poolMax = opts.poolMax ?? 10;
     const knex = knexFactory({
       client: 'pg',
       connection: opts.url,
       searchPath: opts.schema ? [opts.schema, 'public'] : undefined,
-      pool: { min: 0, max: opts.poolMax ?? 10 },
+      pool: { min: 0, max: poolMax },
       migrations: { migrationSource, schemaName: opts.schema },
     });
+    // When every connection is taken, urgent jobs' statements get the next one before investigations'.
+    prioritizePool(knex, poolMax);
     if (opts.schema) await knex.raw('create schema if not exists ??', [opts.schema]);
     return wrap(knex, 'postgres', opts.schema, async () => {});
   }
@@ -63,7 +71,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   try {
     const embedded = loadEmbedded();
     ClientPgLite = embedded.ClientPgLite;
-    if (filename && !existsSync(path.join(filename, 'PG_VERSION'))) await initDataDirElsewhere(filename);
+    if (filename && !existsSync(path.join(filename, 'PG_VERSION')))
+      await createDataDir(filename, opts.templateCache ?? defaultTemplateCache());
     pglite = new embedded.PGlite(filename, {
       startParams: [...embedded.PGlite.defaultStartParams, ...PGLITE_SETTINGS],
     });
@@ -105,43 +114,6 @@ function loadEmbedded(): { PGlite: typeof PGlite; ClientPgLite: unknown } {
  * copilot's working set is a few MB of hot rows; the operating system's page cache holds the rest of the files.
  */
 export const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB', '-c', 'wal_buffers=512kB'];
-
-/**
- * Creates a new PGlite data directory (initdb) in a short-lived child process. In process, initdb runs two extra
- * WebAssembly instances whose memory the process keeps long after they are closed (~400 MB resident for the life of
- * a first start); in a child it is returned to the system when the child exits.
- */
-async function initDataDirElsewhere(dir: string): Promise<void> {
-  // import.meta.resolve is missing under some loaders (vitest's); require's resolution finds the CommonJS build.
-  const module =
-    typeof import.meta.resolve === 'function'
-      ? import.meta.resolve('@electric-sql/pglite')
-      : pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
-  const script = `const { PGlite } = await import(${JSON.stringify(module)});
-const db = new PGlite(${JSON.stringify(dir)});
-await db.waitReady;
-await db.close();`;
-  await new Promise<void>((resolve, reject) => {
-    // --liftoff-only: the child runs initdb once and exits, so V8's optimizing tier (TurboFan compiling PGlite's hot
-    // functions on background threads) is spent on code thrown away; without it, initdb took ~40% more CPU.
-    const child = spawn(process.execPath, ['--liftoff-only', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new AppError(
-            'database_init_failed',
-            `Creating the embedded database in ${dir} failed (${signal ?? `exit ${code}`}): ${stderr.trim().slice(-2000)}`,
-          ),
-        );
-    });
-  });
-}
 
 function wrap(knex: Knex, kind: Database['kind'], schema: string | undefined, release: () => Promise<void>): Database {
   return {

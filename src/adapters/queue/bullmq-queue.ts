@@ -43,6 +43,7 @@ import {
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
+import { yieldToUrgent } from './urgent-gate.js';
 import { bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
 
 export interface BullQueueOptions {
@@ -131,6 +132,7 @@ export class BullJobQueue implements JobQueue {
       lockMs: Math.max(100, opts.lockMs ?? 30_000),
       definitions: this.definitions,
       startedAt: Date.now(),
+      yieldToUrgent: () => yieldToUrgent(opts.knex),
     };
     this.claim = createClaimRecorder(opts.knex, owner, this.deps.lockMs);
   }

@@ -63,6 +63,8 @@ export interface RunnerDeps {
   complete: (id: string) => Promise<boolean>;
   /** When this worker started (ms): a job due before it was late because the copilot was not running. */
   startedAt?: number;
+  /** A background job waits on this before it runs, while urgent work needs the pool (src/adapters/queue/urgent-gate.ts). */
+  yieldToUrgent?: () => Promise<unknown>;
 }
 
 /**
@@ -189,10 +191,13 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   heartbeat.unref();
 
   // The job may mark itself completed in its last statement (selfCompletion): the runner then sends no completion.
-  const scope: JobScope = { name: row.name, id: row.id, owner };
+  const scope: JobScope = { name: row.name, id: row.id, owner, lane: def.lane ?? 'normal' };
   let failure: unknown;
   let failed = false;
   try {
+    const lane = scope.lane ?? 'normal';
+    // An investigation or a briefing update lets a burst of urgent work through first (bounded: see urgent-gate.ts).
+    if (lane === 'background') await deps.yieldToUrgent?.();
     await runInJobScope(scope, () =>
       def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs, lateCause }),
     );

@@ -42,6 +42,7 @@ import {
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
+import { yieldToUrgent } from './urgent-gate.js';
 
 export interface PostgresQueueOptions {
   knex: Knex;
@@ -98,6 +99,7 @@ export class PostgresJobQueue implements JobQueue {
       lockMs: Math.max(100, opts.lockMs ?? 30_000),
       definitions: this.definitions,
       startedAt: Date.now(),
+      yieldToUrgent: () => yieldToUrgent(opts.knex),
     };
   }
 

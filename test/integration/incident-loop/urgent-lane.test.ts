@@ -1,7 +1,11 @@
-// Paging never waits behind investigations: with 200 investigations queued and stuck on a slow evidence source, a
-// new page still gets its incident, its channel and its first message at once, on both queues. The investigations
-// hold only the background lane's few slots; the intake and the channel run in the urgent lane.
+// Paging never waits behind investigations: with 200 investigations queued and stuck on a slow evidence source, each
+// holding database connections open while it waits, a new page still gets its incident, its channel and its first
+// message at once, on both queues. The investigations hold only the background lane's few slots and never the pool's
+// connections kept for the other lanes (src/adapters/db/priority-pool.ts); the intake and the channel run in the
+// urgent lane.
+import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
+import { currentJob } from '../../../src/jobs/job-scope.js';
 import type { EvidenceSources } from '../../../src/investigation/ports.js';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
@@ -43,16 +47,21 @@ describe.each([
 ] as const)('the urgent lane %s', (_case, env) => {
   it('opens a new incident and posts its first message while 200 investigations are stuck in the queue', async () => {
     const slow = new Promise<void>((r) => (release = r));
-    // Every investigation waits on the service graph until the test lets it go.
+    const db: { knex?: Knex } = {};
+    // Every investigation waits on the service graph until the test lets it go, holding two of the pool's
+    // connections meanwhile (an open transaction each): the running ones ask for more than the pool has.
     const evidence: EvidenceSources = {
       graph: {
         services: async () => {
-          await slow;
+          const hold = () => db.knex!.transaction(async (trx) => (await trx.raw('select 1'), slow));
+          if (currentJob()?.name === 'investigate-incident') await Promise.all([hold(), hold()]);
+          else await slow;
           return [];
         },
       },
     };
     whole = await startWholeApp(fileConfig, env, { evidence });
+    db.knex = whole.app.ctx.knex;
     const { app } = whole;
     const knex = app.ctx.knex;
     const send = (body: unknown) =>
