@@ -5,7 +5,8 @@ import type { Incident } from './incidents/repository.js';
 /** The events the core emits, by name, with their payloads. Capabilities add their own names here. */
 export interface DomainEventMap {
   /** `opened`: the incident as the statement that opened it returned it, when the opener has it (nothing shown yet). */
-  'incident.opened': { incidentId: number; opened?: Incident };
+  /** `alertname`: the name of its earliest alert (what names the channel), when the opener knows it. */
+  'incident.opened': { incidentId: number; opened?: Incident; alertname?: string };
   'incident.updated': { incidentId: number; reason: string };
   'incident.acknowledged': { incidentId: number; by: string };
   /** Back to triggered after an acknowledgement (PagerDuty's incident.unacknowledged): paging starts again. */

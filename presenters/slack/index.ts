@@ -30,7 +30,9 @@ export function registerSlackPresenters(ctx: AppContext): void {
   ctx.queue.register(postStatusUpdateJob(ctx));
   ctx.queue.register(remindStatusUpdateJob(ctx));
   // The first briefing comes at once; the open-incident job queued with the incident is the safety net.
-  ctx.events.on('incident.opened', ({ incidentId, opened }) => openIncidentChannelNow(ctx, incidentId, opened));
+  ctx.events.on('incident.opened', ({ incidentId, opened, alertname }) =>
+    openIncidentChannelNow(ctx, incidentId, opened, alertname),
+  );
   // Severity and commander are shown in the briefing and the topic: re-render them when they change.
   ctx.events.on('incident.updated', async ({ incidentId, reason }) => {
     if (reason !== 'severity' && reason !== 'commander') return;

@@ -1,6 +1,7 @@
 // Queries of the `alerts` table (owned by the incidents capability, with repository.ts and opening-repository.ts for
 // `incidents` and timeline-repository.ts for `incident_events`): recording alerts, and what other capabilities read of them.
 import type { Knex } from 'knex';
+import { appendEvents, appendEventsQuery, type TimelineEventInput } from './timeline-repository.js';
 import type { Alert } from '../intake/alert.js';
 
 /** Whether any alert of the incident is firing. */
@@ -71,10 +72,16 @@ export async function upsertAlerts(
   incidentId: number | null,
   now: Date,
 ): Promise<void> {
+  const rows = alertRows(alerts, incidentId, now);
+  for (let i = 0; i < rows.length; i += ALERTS_PER_STATEMENT)
+    await upsertQuery(trx, rows.slice(i, i + ALERTS_PER_STATEMENT));
+}
+
+function alertRows(alerts: Alert[], incidentId: number | null, now: Date): Record<string, unknown>[] {
   // One row per (source, fingerprint, startsAt); the latest status wins, an alert never moves between incidents.
   const unique = new Map<string, Alert>();
   for (const a of alerts) unique.set(`${a.fingerprint}|${a.startsAt.toISOString()}`, a);
-  const rows = [...unique.values()].map((a) => ({
+  return [...unique.values()].map((a) => ({
     incident_id: incidentId,
     source: a.source,
     fingerprint: a.fingerprint,
@@ -92,18 +99,36 @@ export async function upsertAlerts(
     received_at: now,
     updated_at: now,
   }));
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx('alerts')
-      .insert(rows.slice(i, i + 500))
-      .onConflict(['source', 'fingerprint', 'starts_at'])
-      .merge({
-        status: trx.raw('excluded.status'),
-        ends_at: trx.raw('excluded.ends_at'),
-        annotations: trx.raw('excluded.annotations'),
-        updated_at: trx.raw('excluded.updated_at'),
-        incident_id: trx.raw('coalesce(alerts.incident_id, excluded.incident_id)'),
-      });
-  }
+}
+
+/** Alerts written by one statement at most (bind parameters stay well under Postgres's 65,535). */
+export const ALERTS_PER_STATEMENT = 500;
+
+function upsertQuery(trx: Knex.Transaction, rows: Record<string, unknown>[]): Knex.QueryBuilder {
+  return trx('alerts')
+    .insert(rows)
+    .onConflict(['source', 'fingerprint', 'starts_at'])
+    .merge({
+      status: trx.raw('excluded.status'),
+      ends_at: trx.raw('excluded.ends_at'),
+      annotations: trx.raw('excluded.annotations'),
+      updated_at: trx.raw('excluded.updated_at'),
+      incident_id: trx.raw('coalesce(alerts.incident_id, excluded.incident_id)'),
+    });
+}
+
+/**
+ * upsertAlerts as a statement not yet run, to join another one (as a CTE): for at most ALERTS_PER_STATEMENT alerts
+ * once deduplicated, else undefined (upsertAlerts writes them in several statements).
+ */
+export function upsertAlertsQuery(
+  trx: Knex.Transaction,
+  alerts: Alert[],
+  incidentId: number | null,
+  now: Date,
+): Knex.QueryBuilder | undefined {
+  const rows = alertRows(alerts, incidentId, now);
+  return rows.length <= ALERTS_PER_STATEMENT ? upsertQuery(trx, rows) : undefined;
 }
 
 /** The latest alert of the incident with this source and fingerprint (the one that asked for a re-investigation). */
@@ -140,4 +165,23 @@ export async function firstAlert(
   incidentId: number,
 ): Promise<Record<string, unknown> | undefined> {
   return db('alerts').where({ incident_id: incidentId }).orderBy('starts_at', 'asc').orderBy('id', 'asc').first();
+}
+
+/**
+ * Appends the timeline entries after running `before` (a data-modifying statement not yet run, e.g. an upsert of
+ * alerts): both in one statement when the entries fit in one.
+ */
+export async function appendEventsWith(
+  trx: Knex.Transaction,
+  events: TimelineEventInput[],
+  before: Knex.QueryBuilder | undefined,
+): Promise<void> {
+  if (!before || events.length === 0 || events.length > 1000) {
+    if (before) await before;
+    await appendEvents(trx, events);
+    return;
+  }
+  const b = before.toSQL();
+  const e = appendEventsQuery(trx, events).toSQL();
+  await trx.raw(`with b as (${b.sql}) ${e.sql}`, [...b.bindings, ...e.bindings]);
 }

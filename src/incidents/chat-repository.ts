@@ -1,4 +1,5 @@
 // The incident's chat record (its channel, briefing message and state, invited responders), as a presenter writes it.
+import { selfCompletion } from '../jobs/job-scope.js';
 import type { Knex } from 'knex';
 import { toIncident, type ChatStep, type Incident } from './repository.js';
 
@@ -111,10 +112,26 @@ export async function recordRespondersInvited(
 }
 
 /** What the briefing shows now, compared with the next rendering to tell the thread what changed. */
-export async function saveBriefingState(db: Db, incidentId: number, state: unknown): Promise<void> {
-  await db('incidents')
-    .where({ id: incidentId })
-    .update({ briefing_state: JSON.stringify(state) });
+export async function saveBriefingState(
+  db: Db,
+  incidentId: number,
+  state: unknown,
+  /** Run by the job named so as its last statement: the same statement marks that job completed. */
+  job?: string,
+): Promise<void> {
+  const self = job ? selfCompletion(job) : undefined;
+  if (!self) {
+    await db('incidents')
+      .where({ id: incidentId })
+      .update({ briefing_state: JSON.stringify(state) });
+    return;
+  }
+  const res = await db.raw<{ rows: Array<{ held: number }> }>(
+    `with u as (update incidents set briefing_state = cast(:state as jsonb) where id = :id), j as (${self.sql})` +
+      ` select count(*)::int as held from j`,
+    { state: JSON.stringify(state), id: incidentId, ...self.bindings },
+  );
+  self.done(Number(res.rows[0]?.held) > 0);
 }
 
 /** Removes a once-only timeline entry (a claim given up, so that the next attempt may claim again). */

@@ -11,7 +11,7 @@ import { incidentTitle } from './naming.js';
 import { findOpenIncidentByGroupKey, lockIncidentState, type Incident } from './repository.js';
 import { appendEvents, countEvents, latestTruncation, type TimelineEventInput } from './timeline-repository.js';
 import { findOpenIncidentOf, insertPagedIncident } from './opening-repository.js';
-import { firingCount, knownLeads, upsertAlerts } from './alerts-repository.js';
+import { appendEventsWith, firingCount, knownLeads, upsertAlerts, upsertAlertsQuery } from './alerts-repository.js';
 import { StartEscalation } from '../oncall/jobs/start-escalation.js';
 import type { InvestigationTrigger } from './investigate-incident.js';
 import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
@@ -73,7 +73,13 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
     outcomes.push(outcome);
     if (outcome.opened) {
       // The chat presenter opens the channel at once on this event (the first message within 2 s of the page).
-      ctx.events.emit('incident.opened', { incidentId: outcome.incidentId, opened: outcome.incident });
+      // The earliest alert of the batch is the new incident's first (it has no other): it names the channel.
+      const first = group.reduce((a, b) => (b.startsAt.getTime() < a.startsAt.getTime() ? b : a));
+      ctx.events.emit('incident.opened', {
+        incidentId: outcome.incidentId,
+        opened: outcome.incident,
+        alertname: first.alertname,
+      });
     } else if (outcome.reopened !== undefined) {
       ctx.events.emit('incident.reopened', { incidentId: outcome.incidentId, reopenCount: outcome.reopened });
       ctx.events.emit('incident.updated', { incidentId: outcome.incidentId, reason: 'reopened' });
@@ -145,7 +151,9 @@ async function ingestGroup(
   if (!opened) await lockIncidentState(trx, incident.id);
   const before = opened ? 0 : await firingCount(trx, incident.id);
   const known = opened ? undefined : await knownLeads(trx, incident.id);
-  await upsertAlerts(trx, alerts, incident.id, now);
+  // A new incident's alerts go in with its timeline entries (one statement).
+  const alertsWithEvents = opened ? upsertAlertsQuery(trx, alerts, incident.id, now) : undefined;
+  if (!alertsWithEvents) await upsertAlerts(trx, alerts, incident.id, now);
   // `after` only matters to an incident that had alerts before (all resolved, fired again).
   const after = opened ? 0 : await firingCount(trx, incident.id);
   events.push(
@@ -172,7 +180,7 @@ async function ingestGroup(
     const truncation = truncationEvent(opened ? 0 : await latestTruncation(trx, incident.id), incident.id, origin, now);
     if (truncation) events.push(truncation);
   }
-  await appendEvents(trx, events.splice(0));
+  await appendEventsWith(trx, events.splice(0), alertsWithEvents);
   const allResolved = before > 0 && after === 0 && incident.status !== 'resolved';
   if (allResolved) {
     await appendEvents(trx, [

@@ -1,5 +1,4 @@
 // Use case: investigate an incident (deterministic, then the model when configured), store the result and its spans.
-import { latestCalibrationFit } from '../measure/repository.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
@@ -11,7 +10,7 @@ import { saveSpans } from '../investigation/spans-repository.js';
 import { investigationTraceSteps } from '../investigation/trace-spans.js';
 import { latestAlertOfFingerprint } from './alerts-repository.js';
 import { findIncident, type Incident } from './repository.js';
-import { recordInvestigation } from './investigation-repository.js';
+import { loadForInvestigation, recordInvestigation } from './investigation-repository.js';
 import { teamZone } from './onset.js';
 import { firstAlert } from './alerts-repository.js';
 import { declaredSummary, lastEventOfType } from './timeline-repository.js';
@@ -81,9 +80,13 @@ export async function investigateIncident(
   ctx: AppContext,
   incidentId: number,
   trigger?: InvestigationTrigger,
+  /** Run by this job: the statement storing the result marks it completed too (nothing after it can fail). */
+  run: { completeJob?: string } = {},
 ): Promise<'stored' | 'unchanged' | 'resolved'> {
-  const incident = await findIncident(ctx.knex, incidentId);
-  if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
+  // The incident, its reopen count and the newest calibration fit in one statement.
+  const loaded = await loadForInvestigation(ctx.knex, incidentId);
+  if (!loaded) throw new PermanentJobError(`incident ${incidentId} does not exist`);
+  const { incident, reopens, fit } = loaded;
   if (incident.status === 'resolved') return 'resolved';
   // A mitigated incident's diagnosis is the one its fix acted on: the periodic refresh would read a world the fix
   // changed and could adopt whatever else is failing (another incident's cause) as this one's, and the resolve form,
@@ -99,8 +102,7 @@ export async function investigateIncident(
   const steps: InvestigationStep[] = [];
   const started = Date.now();
   const file = ctx.config.file;
-  // Only `calibrate --from-incidents` writes a fit; without one the built-in weights stand.
-  const fit = await latestCalibrationFit(ctx.knex);
+  // Only `calibrate --from-incidents` writes a fit (read with the incident); without one the built-in weights stand.
   // The instant it looks back from, on the product's clock: recorded with the result, so it can be replayed.
   const lookedAt = ctx.clock.now().getTime();
   const investigate = (p: PageSummary) =>
@@ -189,39 +191,43 @@ export async function investigateIncident(
   jobs.push(briefingUpdateJob(incidentId));
   // The first investigation (and the first after a reopen) starts the periodic refresh.
   if (!trigger || trigger.reason === 'reopened') {
-    const refresh = await refreshJob(ctx, incidentId, 1);
+    const refresh = await refreshJob(ctx, incidentId, 1, undefined, reopens);
     if (refresh) jobs.push(refresh);
   }
   const planned = jobs.map(({ name, payload, opts: { jobId, ...opts } = {} }) => ({
     id: jobId ?? randomUUID(),
     ...ctx.queue.plan(name, payload, opts),
   }));
-  const recorded = await recordInvestigation(ctx.knex, {
-    incidentId,
-    result,
-    at,
-    event: {
-      investigationId,
-      lookedAt: new Date(lookedAt).toISOString(),
-      ...(trigger ? { trigger } : {}),
-      ...(change ? { whatChanged: change } : {}),
-      ...(moved ? { moved } : {}),
-      fingerprint,
-      sli,
-      novel: result.novel,
-      top: result.hypotheses[0]
-        ? {
-            category: result.hypotheses[0].category,
-            cause: result.hypotheses[0].cause,
-            confidence: result.hypotheses[0].confidence,
-            summary: result.hypotheses[0].summary,
-          }
-        : null,
-      suggestedAction: result.suggestedStep?.action ?? null,
-      missing: result.missing ?? [],
+  const recorded = await recordInvestigation(
+    ctx.knex,
+    {
+      incidentId,
+      result,
+      at,
+      event: {
+        investigationId,
+        lookedAt: new Date(lookedAt).toISOString(),
+        ...(trigger ? { trigger } : {}),
+        ...(change ? { whatChanged: change } : {}),
+        ...(moved ? { moved } : {}),
+        fingerprint,
+        sli,
+        novel: result.novel,
+        top: result.hypotheses[0]
+          ? {
+              category: result.hypotheses[0].category,
+              cause: result.hypotheses[0].cause,
+              confidence: result.hypotheses[0].confidence,
+              summary: result.hypotheses[0].summary,
+            }
+          : null,
+        suggestedAction: result.suggestedStep?.action ?? null,
+        missing: result.missing ?? [],
+      },
+      jobs: planned,
     },
-    jobs: planned,
-  });
+    run.completeJob,
+  );
   if (!recorded) throw new PermanentJobError(`incident ${incidentId} does not exist`);
   ctx.queue.announce(planned);
   // The chat presenter posts the onset chart on this event (with the incident as it now is: no read of it again), and

@@ -3,7 +3,9 @@
 import type { Knex } from 'knex';
 import type { InvestigationResult } from '../investigation/ports.js';
 import type { PlannedJob } from '../jobs/job-queue.js';
+import { toCalibrationFit, type CalibrationFit } from '../measure/repository.js';
 import { toIncident, type Incident } from './repository.js';
+import { selfCompletion } from '../jobs/job-scope.js';
 
 /** What a finished investigation writes. */
 export interface InvestigationRecord {
@@ -24,7 +26,10 @@ export interface InvestigationRecord {
 export async function recordInvestigation(
   db: Knex | Knex.Transaction,
   r: InvestigationRecord,
+  /** Run by the job named so: the same statement marks that job completed (when the incident was there to write). */
+  completeJob?: string,
 ): Promise<{ incident: Incident; eventId: number } | undefined> {
+  const self = completeJob ? selfCompletion(completeJob, 'exists (select 1 from u)') : undefined;
   const now = new Date();
   const jobs = r.jobs.map((j) => ({
     id: j.id,
@@ -50,8 +55,9 @@ export async function recordInvestigation(
          as t(id text, name text, payload jsonb, run_at timestamptz, max_attempts int, backoff_ms int)
        where exists (select 1 from u)
        on conflict (id) do nothing
-     )
-     select u.*, (select e.id from e) as completed_event_id from u`,
+     )${self ? `, c as (${self.sql})` : ''}
+     select u.*, (select e.id from e) as completed_event_id${self ? ', (select count(*)::int from c) as self_held__' : ''}
+     from u`,
     {
       result: JSON.stringify(r.result),
       at: r.at,
@@ -59,10 +65,38 @@ export async function recordInvestigation(
       event: JSON.stringify(r.event),
       now,
       jobs: JSON.stringify(jobs),
+      ...self?.bindings,
     },
   );
   const row = res.rows[0];
   if (!row) return undefined;
-  const { completed_event_id: eventId, ...incident } = row;
+  const { completed_event_id: eventId, self_held__: held, ...incident } = row;
+  if (self) self.done(Number(held) > 0);
   return { incident: toIncident(incident), eventId: Number(eventId) };
+}
+
+/**
+ * What an investigation starts from, in one statement: the incident, how often it reopened (its refresh's cycle) and
+ * the newest calibration fit. Undefined when the incident does not exist.
+ */
+export async function loadForInvestigation(
+  db: Knex,
+  incidentId: number,
+): Promise<{ incident: Incident; reopens: number; fit: CalibrationFit | undefined } | undefined> {
+  const row = (await db('incidents as i')
+    .where('i.id', incidentId)
+    .first(
+      'i.*',
+      db.raw(
+        `(select count(*)::int from incident_events e where e.incident_id = i.id and e.type = 'incident.reopened')` +
+          ` as reopens__`,
+      ),
+      db.raw(`(select row_to_json(f) from calibration_fits f order by f.id desc limit 1) as calibration_fit__`),
+    )) as Record<string, unknown> | undefined;
+  if (!row) return undefined;
+  return {
+    incident: toIncident(row),
+    reopens: Number(row.reopens__ ?? 0),
+    fit: toCalibrationFit(row.calibration_fit__ as Record<string, unknown> | null),
+  };
 }

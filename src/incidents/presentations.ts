@@ -76,6 +76,8 @@ export const incidentNoteSchema = z.discriminatedUnion('kind', [
   }),
   /** `/incident merge`: an incident's alerts, timeline and pages moved into another, which it now points to. */
   z.object({ kind: z.literal('merged'), from: z.string(), into: z.string(), alerts: z.number().int(), by: z.string() }),
+  /** What a briefing update changed (the note under the briefing), when Slack's budget kept it from going with the edit. */
+  z.object({ kind: z.literal('changes'), changes: z.array(z.string()).min(1) }),
 ]);
 export type IncidentNote = z.infer<typeof incidentNoteSchema>;
 

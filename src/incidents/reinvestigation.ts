@@ -157,10 +157,12 @@ export async function refreshJob(
   incidentId: number,
   seq: number,
   trx?: Knex.Transaction,
+  /** The incident's reopen count when the caller read it already (no read of it here). */
+  reopens?: number,
 ): Promise<JobToEnqueue | undefined> {
   const every = ctx.config.file.incidents.reinvestigateEvery;
   if (!(every > 0)) return undefined;
-  const cycle = await reopenCount(trx ?? ctx.knex, incidentId);
+  const cycle = reopens ?? (await reopenCount(trx ?? ctx.knex, incidentId));
   const at = new Date(ctx.clock.now().getTime() + every);
   // A clock that maps its timers (the local world's, a test's) says when that is in real time. Any other clock is
   // read as real time, and the refresh never comes sooner than `every` of real time: a clock standing still in the

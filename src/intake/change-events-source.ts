@@ -18,14 +18,28 @@ export async function storeChangeEvent(db: Knex | Knex.Transaction, event: Chang
 
 /** Reads stored deploy and change events back for investigations. */
 export function createChangeEventsSource(knex: Knex): ChangeSource {
-  const list = async (type: 'deploy' | 'change', range: TimeRange, service?: string) => {
-    const q = knex('change_events')
-      .where({ type })
-      .whereBetween('ts', [new Date(range.start), new Date(range.end)])
-      .orderBy('ts', 'asc');
-    if (service) q.andWhere({ service });
-    return (await q.select('data')).map((r: { data: unknown }) => r.data);
+  // An investigation asks for the deploys and the changes of one range at once: one statement reads both, shared by
+  // the calls made while it runs (a later call reads again, so it sees what was stored since).
+  const pending = new Map<string, Promise<Array<{ type: string; data: unknown }>>>();
+  const both = (range: TimeRange, service?: string) => {
+    const key = JSON.stringify([range.start, range.end, service ?? null]);
+    let p = pending.get(key);
+    if (!p) {
+      const q = knex('change_events')
+        .whereIn('type', ['deploy', 'change'])
+        .whereBetween('ts', [new Date(range.start), new Date(range.end)])
+        .orderBy('ts', 'asc')
+        .orderBy('id', 'asc');
+      if (service) q.andWhere({ service });
+      p = Promise.resolve(q.select('type', 'data') as Promise<Array<{ type: string; data: unknown }>>);
+      pending.set(key, p);
+      const forget = () => void pending.delete(key);
+      p.then(forget, forget);
+    }
+    return p;
   };
+  const list = async (type: 'deploy' | 'change', range: TimeRange, service?: string) =>
+    (await both(range, service)).filter((r) => r.type === type).map((r) => r.data);
   return {
     async listDeploys(range, service) {
       return (await list('deploy', range, service)).map((d) => deploySchema.parse(d) as Deploy);

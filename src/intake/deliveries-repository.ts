@@ -1,5 +1,6 @@
 // Queries of the `webhook_deliveries` table (owned by intake: one row per webhook received, processed by a job).
 import type { Knex } from 'knex';
+import { selfCompletion } from '../jobs/job-scope.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -122,8 +123,19 @@ export async function findDelivery(db: Db, id: number): Promise<StoredDelivery |
   return (await db('webhook_deliveries').where({ id }).first()) as StoredDelivery | undefined;
 }
 
-export async function markDeliveryProcessed(db: Db, id: number, now: Date): Promise<void> {
-  await db('webhook_deliveries').where({ id }).update({ status: 'processed', processed_at: now });
+export async function markDeliveryProcessed(db: Db, id: number, now: Date, job?: string): Promise<void> {
+  // Run by the job named `job`, the same statement marks that job completed (no completion statement of its own).
+  const self = job ? selfCompletion(job) : undefined;
+  if (!self) {
+    await db('webhook_deliveries').where({ id }).update({ status: 'processed', processed_at: now });
+    return;
+  }
+  const res = await db.raw<{ rows: Array<{ held: number }> }>(
+    `with d as (update webhook_deliveries set status = 'processed', processed_at = :now where id = :id),` +
+      ` j as (${self.sql}) select count(*)::int as held from j`,
+    { now, id, ...self.bindings },
+  );
+  self.done(Number(res.rows[0]?.held) > 0);
 }
 
 /** The id of the stored delivery with this (source, delivery id). */

@@ -62,7 +62,7 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
     default:
       throw new PermanentJobError(`unknown delivery source ${String(row.source)}`);
   }
-  await markDeliveryProcessed(ctx.knex, deliveryId, ctx.clock.now());
+  await markDeliveryProcessed(ctx.knex, deliveryId, ctx.clock.now(), PROCESS_DELIVERY_JOB);
 }
 
 /** What a PagerDuty event keeps on the timeline besides its id: the note, the update, the responder, the priority. */

@@ -5,6 +5,13 @@ import type { JobLane } from './job-queue.js';
 export interface JobScope {
   name: string;
   id: string;
+  /** The queue instance that holds the job's lock (locked_by), when the runner lets the job complete itself. */
+  owner?: string;
+  /**
+   * Set when the job's own last statement marked it completed (see `selfCompletion`): whether the lock was still
+   * ours. The runner then sends no completion of its own.
+   */
+  completed?: boolean;
   /** Its lane: the pool serves an urgent job's statements before a background job's (src/adapters/db/priority-pool.ts). */
   lane?: JobLane;
 }
@@ -24,4 +31,33 @@ export function currentJob(): JobScope | undefined {
 /** Runs `fn` outside any job (the queue's own work: its polls and batched completions belong to no job). */
 export function outsideJobScope<T>(fn: () => T): T {
   return scope.exit(fn);
+}
+
+/**
+ * A job's last statement can mark the job completed itself, which saves the queue's completion statement: `sql` is a
+ * CTE body (`update jobs ... returning id`) to add to that statement, and `done(held)` must be called with whether it
+ * returned a row, once the statement ran (and committed, if in a transaction). Only for the job named `name` when
+ * that is the job running here (never another job that happens to call the same code), and only when the runner
+ * allows it; undefined otherwise (the queue completes the job as usual). Nothing may fail after that statement: a
+ * job marked completed is not retried. Its time is the real time, as the queue's own completion writes it.
+ */
+export function selfCompletion(
+  name: string,
+  /** A further condition of the completion (SQL on the statement's other CTEs, e.g. that its update found its row). */
+  onlyIf?: string,
+): { sql: string; bindings: Record<string, Date | string>; done: (held: boolean) => void } | undefined {
+  const job = scope.getStore();
+  if (!job || job.name !== name || job.owner === undefined || job.completed !== undefined) return undefined;
+  return {
+    // Named bindings (knex's `:name`), so the statement it joins may use its own.
+    sql:
+      `update jobs set status = 'completed', completed_at = :selfCompletedAt, updated_at = :selfCompletedAt,` +
+      ` locked_by = null, locked_until = null` +
+      ` where id = :selfJobId and status = 'running' and locked_by = :selfJobOwner` +
+      `${onlyIf ? ` and ${onlyIf}` : ''} returning id`,
+    bindings: { selfCompletedAt: new Date(), selfJobId: job.id, selfJobOwner: job.owner },
+    done: (held) => {
+      job.completed = held;
+    },
+  };
 }

@@ -234,7 +234,11 @@ export async function saveCalibrationFit(db: Db, fit: CalibrationFit): Promise<v
 }
 
 export async function latestCalibrationFit(db: Db): Promise<CalibrationFit | undefined> {
-  const r = (await db('calibration_fits').orderBy('id', 'desc').first()) as Record<string, unknown> | undefined;
+  return toCalibrationFit((await db('calibration_fits').orderBy('id', 'desc').first()) as Record<string, unknown>);
+}
+
+/** A `calibration_fits` row (or its `row_to_json`) as a fit. */
+export function toCalibrationFit(r: Record<string, unknown> | undefined | null): CalibrationFit | undefined {
   return r
     ? {
         known: r.known as number[],

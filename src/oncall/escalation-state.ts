@@ -1,13 +1,31 @@
 // What the timeline says about an incident's escalation: whether its run stopped, which step ran last, how often every alert resolved.
 import type { Knex } from 'knex';
 import type { Severity } from '../config.js';
-import type { IncidentStatus } from '../incidents/repository.js';
+import { toIncident, type Incident, type IncidentStatus } from '../incidents/repository.js';
 import {
   countEvents,
   ESCALATION_RUN_STARTS,
   hasEscalationStepSince,
   lastEventOfType,
 } from '../incidents/timeline-repository.js';
+
+/** The incident and which run of its escalation chain it is in (escalationRunCount), in one statement. */
+export async function incidentAndRunCount(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<{ incident: Incident; runs: number } | undefined> {
+  const types = ESCALATION_RUN_STARTS.map(() => '?').join(', ');
+  const row = (await db('incidents as i')
+    .where('i.id', incidentId)
+    .first(
+      'i.*',
+      db.raw(
+        `(select count(*)::int from incident_events e where e.incident_id = i.id and e.type in (${types})) as run_count__`,
+        ESCALATION_RUN_STARTS,
+      ),
+    )) as Record<string, unknown> | undefined;
+  return row ? { incident: toIncident(row), runs: Number(row.run_count__ ?? 0) } : undefined;
+}
 
 /**
  * Locks the incident's row (FOR UPDATE) and reads, in the same statement, its status and severity, which run of the
@@ -17,10 +35,16 @@ import {
 export async function lockRunState(
   trx: Knex.Transaction,
   incidentId: number,
-): Promise<{ status: IncidentStatus; severity: Severity; runs: number; stopped: boolean } | undefined> {
+  /** A job's self-completion (selfCompletion) to run in the same statement: `completed` says whether it held. */
+  complete?: { sql: string; bindings: Record<string, Date | string> },
+): Promise<
+  { status: IncidentStatus; severity: Severity; runs: number; stopped: boolean; completed?: boolean } | undefined
+> {
   const stopKey = `escalation-stopped:${incidentId}`;
   const result = (await trx.raw(
-    `select i.status, i.severity, c.runs,
+    `${complete ? `with j as (${complete.sql}) ` : ''}select i.status, i.severity, c.runs,${
+      complete ? ' (select count(*)::int from j) as completed,' : ''
+    }
             exists (select 1 from incident_events e
                      -- cycleKey(stopKey, runs), as runStopped read it
                      where e.dedupe_key = case when c.runs = 0 then :key else :key || ':r' || c.runs end) as stopped
@@ -29,10 +53,14 @@ export async function lockRunState(
                       where incident_id = i.id and type = any(:types)) c
       where i.id = :id
         for update of i`,
-    { id: incidentId, key: stopKey, types: ESCALATION_RUN_STARTS },
-  )) as { rows: Array<{ status: IncidentStatus; severity: Severity; runs: number; stopped: boolean }> };
+    { id: incidentId, key: stopKey, types: ESCALATION_RUN_STARTS, ...complete?.bindings },
+  )) as {
+    rows: Array<{ status: IncidentStatus; severity: Severity; runs: number; stopped: boolean; completed?: number }>;
+  };
   const row = result.rows[0];
-  return row ? { status: row.status, severity: row.severity, runs: Number(row.runs), stopped: row.stopped } : undefined;
+  if (!row) return undefined;
+  const state = { status: row.status, severity: row.severity, runs: Number(row.runs), stopped: row.stopped };
+  return complete ? { ...state, completed: Number(row.completed) > 0 } : state;
 }
 
 /** Whether a step of the chain's current run (rounds from `base`) has run. */

@@ -27,7 +27,8 @@ import {
 import { EscalateIncident, planStep, stepEvent, stepJobs } from './jobs/escalate-incident.js';
 import { RaiseUnresolvedSev2 } from './jobs/raise-unresolved-sev2.js';
 import { enqueueNotice, noticeJob } from './presentations.js';
-import { lastStep, lockRunState, stepOfRun } from './escalation-state.js';
+import { selfCompletion } from '../jobs/job-scope.js';
+import { incidentAndRunCount, lastStep, lockRunState, stepOfRun } from './escalation-state.js';
 import { oncallServices } from './services.js';
 import { timerRunAt } from './timers.js';
 
@@ -73,12 +74,14 @@ export function raiseSev2JobId(incidentId: number, reopens: number): string {
 export async function startEscalation(
   ctx: AppContext,
   incidentId: number,
-  opts: { escalationPolicy?: string } = {},
+  /** `completeJob`: the job running this (start-escalation), which its transaction may then mark completed. */
+  opts: { escalationPolicy?: string; completeJob?: string } = {},
 ): Promise<StartOutcome> {
-  const incident = await findIncident(ctx.knex, incidentId);
-  if (!incident) throw new NotFoundError(`incident ${incidentId}`);
+  // The incident and its run of the chain in one statement.
+  const found = await incidentAndRunCount(ctx.knex, incidentId);
+  if (!found) throw new NotFoundError(`incident ${incidentId}`);
+  const { incident, runs: reopens } = found;
   if (incident.status !== 'triggered') return { paging: 'never', reason: `the incident is ${incident.status}` };
-  const reopens = await escalationRunCount(ctx.knex, incidentId);
   if (incident.severity === 'sev3') {
     await appendEvent(ctx.knex, {
       incidentId,
@@ -122,9 +125,14 @@ export async function startEscalation(
   // Paging now: step 1 runs in this transaction (its targets resolved first), not in a job of its own; the step's
   // entry is its lock as in escalate-incident, so a retry or a second replica pages once.
   const first = deferred ? undefined : await planStep(ctx, snapshot, { round, step: 0, lateByMs: 0 }, now);
+  // Run by its start-escalation job, the transaction's lock also marks the job completed (one statement fewer): it
+  // commits or rolls back with the transaction, and nothing that can fail comes after it.
+  const self = first && opts.completeJob ? selfCompletion(opts.completeJob) : undefined;
+  let completed: boolean | undefined;
   await ctx.knex.transaction(async (trx) => {
     // Locked first, as a step's run does: an acknowledgement that commits first stops the step.
-    const run = first ? await lockRunState(trx, incidentId) : undefined;
+    const run = first ? await lockRunState(trx, incidentId, self) : undefined;
+    completed = run?.completed;
     const pageNow =
       first && run?.status === 'triggered' && run.severity !== 'sev3' && !run.stopped && run.runs === reopens
         ? first
@@ -187,6 +195,7 @@ export async function startEscalation(
     // The start's timers, the pages, the note and the next step's timer in one statement.
     if (jobs.length) await ctx.queue.enqueueMany(jobs, { trx });
   });
+  if (self && completed !== undefined) self.done(completed);
   return deferred
     ? { paging: 'deferred', policy: snapshot.policy, pageAt }
     : { paging: 'now', policy: snapshot.policy };

@@ -40,33 +40,55 @@ export const CHANNEL_CREATE_INTERVAL_MS = 3000;
  * investigation and the escalation were queued with the incident, so when chat comes back late the first briefing
  * already carries the investigation's result.
  */
-export async function openIncidentChannel(ctx: AppContext, incidentId: number, opened?: Incident): Promise<void> {
+export async function openIncidentChannel(
+  ctx: AppContext,
+  incidentId: number,
+  opened?: Incident,
+  /** The incident's earliest alert's name, when the opener knew it (the channel's name reads no alert then). */
+  alertname?: string,
+): Promise<void> {
   // Just opened (the `incident.opened` event carries it): nothing was shown yet, and the row need not be read again.
   const fresh = opened !== undefined;
   let incident = opened ?? (await findIncident(ctx.knex, incidentId));
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  if (!incident.channelId) incident = await createOrWait(ctx, incident, fresh);
+  if (!incident.channelId) incident = await createOrWait(ctx, incident, fresh, alertname);
   const channelId = incident.channelId!;
   if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId);
   const done = incident.chatProgress;
-  // The topic's step is recorded with the invites' (one statement), or on its own when the invites fail or were done.
-  let topicSet = false;
-  if (!done.topic) {
-    await setIncidentTopic(ctx, incident, channelId);
-    topicSet = true;
-  }
-  if (!done.invited) {
-    try {
-      await inviteResponders(ctx, incident, channelId, topicSet ? ['topic'] : []);
-    } catch (err) {
-      if (topicSet) await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
-      throw err;
+  // The steps are taken in order (topic, invites, pointer) and recorded together once the last is done, with the
+  // invites' timeline entry (one statement); when a step fails, the ones done before it are recorded first, so a retry
+  // resumes after them. Done twice after a crash before the record: an invite again is harmless, and the pointer is
+  // one per incident (its line found and refreshed).
+  const steps: ChatStep[] = [];
+  let invited: string[] | undefined;
+  const record = () => recordSteps(ctx, incident.id, steps, invited);
+  try {
+    if (!done.topic) {
+      await setIncidentTopic(ctx, incident, channelId);
+      steps.push('topic');
     }
-  } else if (topicSet) await recordChatStep(ctx.knex, incident.id, 'topic', ctx.clock.now());
-  if (!done.pointer) {
-    await postPointer(ctx, incident, channelId, fresh);
-    await recordChatStep(ctx.knex, incident.id, 'pointer', ctx.clock.now());
+    if (!done.invited) invited = await inviteResponders(ctx, incident, channelId);
+    if (!done.pointer) {
+      await postPointer(ctx, incident, channelId, fresh);
+      steps.push('pointer');
+    }
+  } catch (err) {
+    await record();
+    throw err;
   }
+  await record();
+}
+
+/** Records the steps done (and the invites, when they were made: the `invited` step and its timeline entry). */
+async function recordSteps(
+  ctx: AppContext,
+  incidentId: number,
+  steps: ChatStep[],
+  invited: string[] | undefined,
+): Promise<void> {
+  const at = ctx.clock.now();
+  if (invited) return recordRespondersInvited(ctx.knex, incidentId, invited, at, steps);
+  for (const step of steps) await recordChatStep(ctx.knex, incidentId, step, at);
 }
 
 /**
@@ -75,9 +97,14 @@ export async function openIncidentChannel(ctx: AppContext, incidentId: number, o
  * the investigation's headline, and the job comes back for the channel at its turn in the queue for channels (SEV1
  * first, then in order), instead of every waiting job retrying at the next free slot.
  */
-async function createOrWait(ctx: AppContext, incident: Incident, fresh: boolean): Promise<Incident> {
+async function createOrWait(
+  ctx: AppContext,
+  incident: Incident,
+  fresh: boolean,
+  alertname: string | undefined,
+): Promise<Incident> {
   try {
-    return await createIncidentChannel(ctx, incident);
+    return await createIncidentChannel(ctx, incident, alertname);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
     await postPointer(ctx, incident, null, fresh);
@@ -91,13 +118,13 @@ async function createOrWait(ctx: AppContext, incident: Incident, fresh: boolean)
 }
 
 /** Creates the channel and records it; the incident as it now is (another runner's channel if it won the race). */
-async function createIncidentChannel(ctx: AppContext, incident: Incident): Promise<Incident> {
-  const alert = await firstAlert(ctx.knex, incident.id);
-  const name = channelName(
-    incident.publicId,
-    incident.service,
-    (alert?.alertname as string | undefined) ?? incident.title,
-  );
+async function createIncidentChannel(
+  ctx: AppContext,
+  incident: Incident,
+  alertname: string | undefined,
+): Promise<Incident> {
+  const first = alertname ?? ((await firstAlert(ctx.knex, incident.id))?.alertname as string | undefined);
+  const name = channelName(incident.publicId, incident.service, first ?? incident.title);
   const channel = await ctx.chat.createChannel(name);
   const updated = await recordChannelCreated(ctx.knex, incident.id, channel, ctx.clock.now());
   if (!updated) return (await findIncident(ctx.knex, incident.id))!;
@@ -175,17 +202,14 @@ export async function responderIds(ctx: AppContext, incident: Incident): Promise
   return [...ids];
 }
 
-/** Runs only while `chat_progress` lacks `invited`; inviting again after a crash is harmless (already in channel). */
-async function inviteResponders(
-  ctx: AppContext,
-  incident: Incident,
-  channelId: string,
-  alsoDone: ChatStep[],
-): Promise<void> {
+/**
+ * Runs only while `chat_progress` lacks `invited`; inviting again after a crash is harmless (already in channel).
+ * Returns who was invited, for the record the caller writes (once that says invited, no retry comes back here).
+ */
+async function inviteResponders(ctx: AppContext, incident: Incident, channelId: string): Promise<string[]> {
   const ids = await responderIds(ctx, incident);
   if (ids.length) await ctx.chat.invite(channelId, ids);
-  // Last, with the timeline entry in the same statement: once this says invited, no retry comes back here.
-  await recordRespondersInvited(ctx.knex, incident.id, ids, ctx.clock.now(), alsoDone);
+  return ids;
 }
 
 /**
@@ -241,8 +265,13 @@ export async function retryOpenIncidentChannel(
  * On `incident.opened`: opens the channel at once, which saves a trip through the queue (the first message comes
  * within 2 s of the page). When chat is down, the job the core queued with the incident is hurried to retry soon.
  */
-export async function openIncidentChannelNow(ctx: AppContext, incidentId: number, opened?: Incident): Promise<void> {
-  await openIncidentChannel(ctx, incidentId, opened).catch(async (err) => {
+export async function openIncidentChannelNow(
+  ctx: AppContext,
+  incidentId: number,
+  opened?: Incident,
+  alertname?: string,
+): Promise<void> {
+  await openIncidentChannel(ctx, incidentId, opened, alertname).catch(async (err) => {
     ctx.logger.warn({ err, incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
     // Waiting for the channel budget: the job comes back at the incident's turn, not in a second.
     const delayMs = err instanceof RateLimitedError ? err.retryAfterMs : OPEN_INCIDENT_RETRY_DELAY_MS;

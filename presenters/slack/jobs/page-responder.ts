@@ -14,7 +14,7 @@ import { escalateNow } from '../../../src/oncall/escalation.js';
 import { lastStep } from '../../../src/oncall/escalation-state.js';
 import { EscalatePagerDuty } from '../../../src/oncall/jobs/escalate-pagerduty-incident.js';
 import { requestPagerDutyEvent } from '../../../src/oncall/jobs/send-pagerduty-event.js';
-import { hasPage } from '../../../src/oncall/pages-repository.js';
+import { pageState } from '../../../src/oncall/pages-repository.js';
 import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
 import { oncallServices } from '../../../src/oncall/services.js';
 import { deliverDigest } from '../chat-digest.js';
@@ -63,9 +63,9 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
     schema: PageResponder.schema,
     ...PRESENTER_RETRY,
     async process(p) {
-      const incident = await findIncident(ctx.knex, p.incidentId);
-      if (!incident || incident.status !== 'triggered') return;
-      if (await hasPage(ctx.knex, p)) return;
+      // The incident's status and whether this page was shown, in one statement.
+      const state = await pageState(ctx.knex, p);
+      if (!state || state.status !== 'triggered' || state.paged) return;
       let item = await requestDigestItem(ctx.knex, {
         kind: 'page',
         target: p.user,

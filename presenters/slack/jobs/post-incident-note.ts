@@ -1,5 +1,5 @@
 // Presenter job: post one line in an incident's channel (a reopen note, what a re-investigation changed), or under
-// its briefing (which hypotheses a re-investigation moved).
+// its briefing (which hypotheses a re-investigation moved, what a briefing update changed when its note was held back).
 import type { z } from 'zod';
 import type { AppContext } from '../../../src/context.js';
 import { PermanentJobError } from '../../../src/errors.js';
@@ -8,7 +8,7 @@ import { PostIncidentNote, type IncidentNote } from '../../../src/incidents/pres
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { buildWhatChangedText } from '../../../blocks/briefing.js';
-import { buildReopenedText } from '../../../blocks/status.js';
+import { buildChangesText, buildReopenedText } from '../../../blocks/status.js';
 import { buildMovesText } from '../../../blocks/reinvestigation.js';
 import { buildSplitMergeText } from '../../../blocks/split-merge.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
@@ -18,6 +18,7 @@ export function buildNoteText(note: IncidentNote): string {
   if (note.kind === 'reopened') return buildReopenedText(note.alertname, note.minutesAfterResolve);
   if (note.kind === 'moved') return buildMovesText(note.moved);
   if (note.kind === 'split' || note.kind === 'merged') return buildSplitMergeText(note);
+  if (note.kind === 'changes') return buildChangesText(note.changes);
   return buildWhatChangedText(note.change);
 }
 
@@ -47,7 +48,7 @@ export function postIncidentNoteJob(ctx: AppContext): JobDefinition<z.infer<type
         ctx,
         p.incidentId,
         'note' in p ? buildNoteText(p.note) : p.text,
-        'note' in p && p.note.kind === 'moved',
+        'note' in p && (p.note.kind === 'moved' || p.note.kind === 'changes'),
       ),
   });
 }

@@ -10,7 +10,9 @@ import {
   describeChanges,
   type BriefingState,
 } from '../../../src/incidents/briefing-view.js';
-import { UpdateBriefing } from '../../../src/incidents/presentations.js';
+import { PostIncidentNote, UpdateBriefing } from '../../../src/incidents/presentations.js';
+import { RateLimitedError } from '../../../src/errors.js';
+import { requestPresentation } from '../../../src/jobs/presentations.js';
 import { saveBriefingState } from '../../../src/incidents/chat-repository.js';
 import { findIncident } from '../../../src/incidents/repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
@@ -51,9 +53,28 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
       .setTopic(incident.channelId, buildTopic({ ...incident, roles }))
       .catch((err) => ctx.logger.warn({ err, incidentId }, 'could not update the channel topic'));
   }
-  if (changes.length)
-    await ctx.chat.postMessage(incident.channelId, buildChangesText(changes), undefined, incident.briefingTs);
-  await saveBriefingState(ctx.knex, incidentId, state);
+  if (changes.length) {
+    try {
+      await ctx.chat.postMessage(incident.channelId, buildChangesText(changes), undefined, incident.briefingTs);
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      // The edit above is done: a retry of this job would make it again (and spend chat.update's budget) only to be
+      // refused the note again, for as long as the message's edit and its note cannot both go within the wait a call
+      // may take (a storm's budget). The note waits in a job of its own instead, queued with the state it tells.
+      await ctx.knex.transaction(async (trx) => {
+        await requestPresentation(
+          ctx,
+          PostIncidentNote,
+          { incidentId, note: { kind: 'changes', changes } },
+          { delayMs: err.retryAfterMs, trx },
+        );
+        await saveBriefingState(trx, incidentId, state);
+      });
+      return;
+    }
+  }
+  // Its last statement: run by the update-briefing job, it marks the job completed too.
+  await saveBriefingState(ctx.knex, incidentId, state, UpdateBriefing.name);
 }
 
 export function updateBriefingJob(ctx: AppContext): JobDefinition<z.infer<typeof UpdateBriefing.schema>> {

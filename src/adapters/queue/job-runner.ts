@@ -5,7 +5,7 @@ import { scrubSecrets } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError, formatZodIssues } from '../../errors.js';
 import type { JobDefinition, JobLane, PlannedJob } from '../../jobs/job-queue.js';
-import { outsideJobScope, runInJobScope } from '../../jobs/job-scope.js';
+import { outsideJobScope, runInJobScope, type JobScope } from '../../jobs/job-scope.js';
 import {
   claimJobs,
   extendLock,
@@ -190,13 +190,15 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   );
   heartbeat.unref();
 
+  // The job may mark itself completed in its last statement (selfCompletion): the runner then sends no completion.
+  const scope: JobScope = { name: row.name, id: row.id, owner, lane: def.lane ?? 'normal' };
   let failure: unknown;
   let failed = false;
   try {
-    const lane = def.lane ?? 'normal';
+    const lane = scope.lane ?? 'normal';
     // An investigation or a briefing update lets a burst of urgent work through first (bounded: see urgent-gate.ts).
     if (lane === 'background') await deps.yieldToUrgent?.();
-    await runInJobScope({ name: row.name, id: row.id, lane }, () =>
+    await runInJobScope(scope, () =>
       def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs, lateCause }),
     );
   } catch (err) {
@@ -210,7 +212,7 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   }
 
   if (!failed) {
-    const ok = await deps.complete(row.id);
+    const ok = scope.completed ?? (await deps.complete(row.id));
     metrics?.jobsProcessed.inc({ job: row.name, outcome: 'completed' });
     if (!ok) log.warn('job finished after another runner took it over');
     return ok ? { status: 'completed' } : { status: 'lost' };

@@ -28,7 +28,7 @@ export function investigateIncidentJob(ctx: AppContext): JobDefinition<z.infer<t
     attempts: 3,
     backoffMs: 2000,
     process: async ({ incidentId, trigger }) => {
-      await investigateIncident(ctx, incidentId, trigger);
+      await investigateIncident(ctx, incidentId, trigger, { completeJob: InvestigateIncident.name });
     },
   });
 }

@@ -18,7 +18,7 @@ export function startEscalationJob(ctx: AppContext): JobDefinition<z.infer<typeo
     attempts: 10,
     backoffMs: 1000,
     process: async ({ incidentId }) => {
-      await startEscalation(ctx, incidentId);
+      await startEscalation(ctx, incidentId, { completeJob: StartEscalation.name });
     },
   });
 }
