@@ -125,7 +125,12 @@ describe('/drill <runbook>', () => {
     );
     const channel = slack.channelByName('drill-rb-high-error-rate-1');
     expect(channel?.id).toBe(request.channel_id);
-    const messages = slack.messages(channel!.id).filter((m) => m.user !== RosterIds.primary && !m.subtype);
+    // The pull request's line is posted after its row says opened: wait for it, then read the channel.
+    const drillLines = () => slack.messages(channel!.id).filter((m) => m.user !== RosterIds.primary && !m.subtype);
+    await waitFor('the pull request line in the drill channel', () =>
+      drillLines().some((m) => m.text.includes(`pull request #${request.pr_number}`)),
+    );
+    const messages = drillLines();
     expect(messages.length).toBeGreaterThanOrEqual(4);
     for (const m of messages) expect(m.text, m.text).toMatch(/^:test_tube: \*DRILL\*/);
     const report = messages.find((m) => m.text.includes('report: runbook `rb-high-error-rate`'));

@@ -108,7 +108,11 @@ describe('the resolve form scores the copilot, and the figures show it', () => {
         service_right: h.service === 'search',
       });
 
-    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    // The counters follow the scores' commit (a listener of the resolve): wait for them, then check them all.
+    const metrics = await waitFor('the resolve counted in /metrics', async () => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      return text.includes('copilot_incidents_resolved_total{class="humans",category="bad_deploy"}') && text;
+    });
     expect(metrics).toContain('copilot_incidents_resolved_total{class="humans",category="bad_deploy"} 1');
     expect(metrics).toContain('copilot_top_hypothesis_total{category="bad_deploy",result="right"} 1');
     expect(metrics).toMatch(/copilot_time_to_mitigate_seconds_count\{class="humans",category="bad_deploy"\} 1/);

@@ -30,7 +30,7 @@ describe('automatic handoff', () => {
     const posted = await slack.waitFor(
       () =>
         slack.topLevel('C0ONCALL').find((m) => JSON.stringify(m.blocks ?? []).includes('On-call handoff: payments')),
-      { message: 'no handoff posted' },
+      { timeoutMs: 30_000, message: 'no handoff posted' },
     );
     expect(JSON.stringify(posted.blocks)).toContain(`<@${RosterIds.primary}> hands over to <@${RosterIds.secondary}>`);
     const row = await a.ctx.knex('handoffs').first();
@@ -49,14 +49,14 @@ describe('automatic handoff', () => {
     // 30 minutes of team time later, one reminder in the thread; 30 more, the lead is told.
     const reminder = await slack.waitFor(
       () => slack.thread('C0ONCALL', posted.ts).find((m) => (m.text ?? '').startsWith(':bell: Reminder')),
-      { timeoutMs: 10_000, message: 'no reminder' },
+      { timeoutMs: 30_000, message: 'no reminder' },
     );
     expect(reminder.text).toBe(
       `:bell: Reminder: <@${RosterIds.primary}> and <@${RosterIds.secondary}>, please confirm the handoff.`,
     );
     const escalated = await slack.waitFor(
       () => slack.thread('C0ONCALL', posted.ts).find((m) => (m.text ?? '').includes('escalated to')),
-      { timeoutMs: 10_000, message: 'no escalation' },
+      { timeoutMs: 30_000, message: 'no escalation' },
     );
     expect(escalated.text).toBe(
       `:warning: Handoff still unconfirmed by <@${RosterIds.primary}> and <@${RosterIds.secondary}>; escalated to <@${RosterIds.manager}>.`,
