@@ -8,7 +8,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrations, migrationSource } from '../../../migrations/index.js';
 import { AppError } from '../../errors.js';
-import { createDataDir, defaultTemplateCache } from './embedded-template.js';
+import { createDataDir, defaultTemplateCache, templateDir } from './embedded-template.js';
 import { prioritizePool } from './priority-pool.js';
 
 // Return bigint counts and ids as numbers (ours stay far below 2^53) and timestamps as Date (pg's default).
@@ -71,12 +71,26 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   try {
     const embedded = loadEmbedded();
     ClientPgLite = embedded.ClientPgLite;
-    if (filename && !existsSync(path.join(filename, 'PG_VERSION')))
-      await createDataDir(filename, opts.templateCache ?? defaultTemplateCache());
-    pglite = new embedded.PGlite(filename, {
-      startParams: [...embedded.PGlite.defaultStartParams, ...PGLITE_SETTINGS],
-    });
-    await pglite.waitReady;
+    const cache = opts.templateCache ?? defaultTemplateCache();
+    const made = filename && !existsSync(path.join(filename, 'PG_VERSION')) ? await createDataDir(filename, cache) : '';
+    const start = async () => {
+      const p = new embedded.PGlite(filename, {
+        startParams: [...embedded.PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+      });
+      await p.waitReady;
+      return p;
+    };
+    try {
+      pglite = await start();
+    } catch (err) {
+      if (made !== 'copied' || !cache) throw err;
+      // The prepared directory it was copied from is damaged (it opened nothing): drop both, make a new one with initdb.
+      rmSync(templateDir(cache), { recursive: true, force: true });
+      rmSync(filename!, { recursive: true, force: true });
+      mkdirSync(filename!, { recursive: true });
+      await createDataDir(filename!, false);
+      pglite = await start();
+    }
   } catch (err) {
     await release();
     throw err;

@@ -79,6 +79,21 @@ describe('the embedded database template', () => {
     expect(readdirSync(empty)).toEqual([`pgdata-pglite-${pgliteVersion}`]);
   }, 180_000);
 
+  it('a damaged template (it opens nothing) is dropped: the new data directory is made by initdb and opens', async () => {
+    const damaged = tempDir();
+    await prepareTemplate(damaged);
+    rmSync(path.join(templateDir(damaged), 'base'), { recursive: true });
+    const dataDir = tempDir();
+    const db = await openDatabase({ dataDir, templateCache: damaged });
+    try {
+      expect((await db.migrate()).length).toBeGreaterThan(0);
+    } finally {
+      await db.close();
+    }
+    // Not copied again: the damaged one is gone (initdb's result may be kept in its place, whole).
+    expect(existsSync(path.join(templateDir(damaged), 'base'))).toBe(existsSync(templateDir(damaged)));
+  }, 240_000);
+
   it('templateCache false always runs initdb', async () => {
     const target = path.join(tempDir(), 'pgdata');
     mkdirSync(target);
