@@ -55,15 +55,38 @@ export class RankedSlots {
     if (rank >= BACKGROUND) this.background++;
   }
 
-  /** Resolves when the caller holds a slot of `rank`; give it back with give(rank). */
-  take(rank: number): Promise<void> {
+  /**
+   * Resolves when the caller holds a slot of `rank`; give it back with give(rank). With `timeoutMs`, rejects after that
+   * long without a slot (and leaves the queue), as the pool itself would: a wait is never unbounded.
+   */
+  take(rank: number, timeoutMs?: number): Promise<void> {
     const r = Math.min(BACKGROUND, Math.max(0, rank));
     // Nobody of the same or a lower rank is waiting: no overtaking within a rank.
     if (this.fits(r) && this.waiting.slice(0, r + 1).every((w) => !w.length)) {
       this.grant(r);
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting[r]!.push(resolve));
+    return new Promise((resolve, reject) => {
+      if (timeoutMs === undefined) {
+        this.waiting[r]!.push(resolve);
+        return;
+      }
+      const timer = setTimeout(() => {
+        const w = this.waiting[r]!;
+        const i = w.indexOf(granted);
+        if (i < 0) return;
+        const queued = this.queued;
+        w.splice(i, 1);
+        if (r === 0 && !w.length) for (const f of this.onDrained.splice(0)) f();
+        reject(new SlotTimeoutError(timeoutMs, queued));
+      }, timeoutMs);
+      timer.unref();
+      const granted = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiting[r]!.push(granted);
+    });
   }
 
   give(rank: number): void {
@@ -83,6 +106,16 @@ export class RankedSlots {
   drained(): Promise<void> {
     if (!this.waiting[0]!.length) return Promise.resolve();
     return new Promise((resolve) => this.onDrained.push(resolve));
+  }
+}
+
+/** No connection slot within the pool's acquire timeout (knex's own error then would have been a KnexTimeoutError). */
+export class SlotTimeoutError extends Error {
+  constructor(timeoutMs: number, queued: number[]) {
+    super(
+      `Timeout acquiring a connection: no database connection was free within ${timeoutMs} ms (waiting by lane: urgent ${queued[0]}, normal ${queued[1]}, background ${queued[2]})`,
+    );
+    this.name = 'KnexTimeoutError';
   }
 }
 
@@ -108,9 +141,12 @@ export function prioritizePool(knex: Knex, size: number, rank: () => number = cu
   const acquire = client.acquireConnection.bind(client);
   const release = client.releaseConnection.bind(client);
   const holding = new WeakMap<object, number>();
+  // A statement waits for a slot no longer than knex would wait for a connection (60 s unless configured).
+  const timeoutMs =
+    (knex.client as { config?: { acquireConnectionTimeout?: number } }).config?.acquireConnectionTimeout ?? 60_000;
   client.acquireConnection = async () => {
     const r = rank();
-    await slots.take(r);
+    await slots.take(r, timeoutMs);
     try {
       const connection = await acquire();
       holding.set(connection, r);

@@ -1,7 +1,7 @@
 // The pool's connections by lane: urgent statements go first, and background ones never take the connections kept
 // for urgent work.
-import { describe, expect, it } from 'vitest';
-import { RankedSlots } from '../../../src/adapters/db/priority-pool.js';
+import { describe, expect, it, vi } from 'vitest';
+import { RankedSlots, SlotTimeoutError } from '../../../src/adapters/db/priority-pool.js';
 
 /** Lets pending promise callbacks run. */
 const settle = () => new Promise((r) => setImmediate(r));
@@ -43,6 +43,29 @@ describe('RankedSlots', () => {
     await settle();
     expect(background).toBe(8);
     expect(slots.queued).toEqual([0, 0, 42]);
+  });
+
+  it('gives up a wait after the timeout, as the pool would, and leaves the queue', async () => {
+    vi.useFakeTimers();
+    try {
+      const slots = new RankedSlots(10, 3);
+      for (let i = 0; i < 7; i++) await slots.take(2, 1_000);
+      // Three slots are free, but background statements may not hold them: the eighth waits, then fails.
+      const eighth = slots.take(2, 1_000);
+      const failed = expect(eighth).rejects.toThrow(SlotTimeoutError);
+      expect(slots.queued).toEqual([0, 0, 1]);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(slots.queued).toEqual([0, 0, 1]);
+      await vi.advanceTimersByTimeAsync(1);
+      await failed;
+      await expect(eighth).rejects.toThrow(/within 1000 ms \(waiting by lane: urgent 0, normal 0, background 1\)/);
+      expect(slots.queued).toEqual([0, 0, 0]);
+      // The slot it never got is not lost: one given back serves the next background statement at once.
+      slots.give(2);
+      await slots.take(2, 1_000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('tells when no urgent statement waits any more', async () => {
