@@ -1,24 +1,18 @@
 // Production runs compiled JavaScript: dist/ from `npm run build` investigates, migrates and serves with no
 // TypeScript loader, and reads its migrations and the console's files from the build itself.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseEntry } from '../../../bin/choose-entry.js';
 import { migrations } from '../../../migrations/index.js';
 import { runCli as runSourceCli } from '../../../src/cli.js';
 import { loadScenario, scenarioPath } from '../../helpers/fixtures.js';
 import { bin, repoRoot, runCli, spawnApp } from '../../helpers/spawn-app.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
 const distCli = path.join(repoRoot, 'dist', 'src', 'cli.js');
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'copilot-dist-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('dist');
 
 /** `npm run build`, as a user runs it; rejects with its output when it fails. */
 function build(): Promise<void> {

@@ -1,20 +1,14 @@
 // A new embedded data directory is a copy of the prepared one for the installed PGlite version when the cache holds
 // it (no initdb); without one, initdb runs and its result is kept in the cache for the next. Either way the database
 // opens, migrates and keeps its rows; a copy never shares files with the template.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/adapters/db/database.js';
 import { createDataDir, prepareTemplate, templateDir } from '../../../src/adapters/db/embedded-template.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'copilot-template-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('template');
 
 const pgliteVersion = (
   JSON.parse(readFileSync(path.resolve('node_modules/@electric-sql/pglite/package.json'), 'utf8')) as {

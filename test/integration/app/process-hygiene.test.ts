@@ -1,22 +1,16 @@
 // The command line as a user runs it: npm start stops on SIGTERM, a taken port, all bad settings named, eval's folder.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanEnv, repoRoot, runCli } from '../../helpers/spawn-app.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { alive } from '../../helpers/pid-alive.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'copilot-hygiene-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('hygiene');
 
 describe('npm start', () => {
   it('stops the app and frees its port when npm gets SIGTERM', { timeout: 180_000 }, async () => {

@@ -1,7 +1,4 @@
 // Starting the copilot as a user does: embedded defaults that keep data across restarts, real services, bad settings.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/adapters/db/database.js';
 import {
@@ -14,14 +11,9 @@ import {
   uniqueName,
 } from '../../helpers/services.js';
 import { runCli, spawnApp } from '../../helpers/spawn-app.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'copilot-start-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('start');
 
 describe('incident-copilot start', () => {
   it('exits non-zero with a message naming PORT when PORT=abc', async () => {
