@@ -3,6 +3,7 @@
 // channel, so it is plain what waits on what. Bench only: it wraps the app's knex client from outside.
 import type { Knex } from 'knex';
 import { currentJob } from '../src/jobs/job-scope.js';
+import { hookConnections } from '../src/adapters/db/connection-hooks.js';
 
 interface Acquire {
   job: string;
@@ -19,27 +20,22 @@ export interface BurstTrace {
 
 /** Wraps the pool's acquire and release of `knex` to record each statement's wait and hold, by job. */
 export function tracePool(knex: Knex, trace: BurstTrace): void {
-  const client = knex.client as {
-    acquireConnection(): Promise<object>;
-    releaseConnection(c: object): Promise<void>;
-  };
-  const acquire = client.acquireConnection.bind(client);
-  const release = client.releaseConnection.bind(client);
   const held = new WeakMap<object, Acquire>();
-  client.acquireConnection = async () => {
-    const at = Date.now();
-    const job = currentJob()?.name ?? '(no job)';
-    const c = await acquire();
-    const a: Acquire = { job, at: at - trace.started, waitMs: Date.now() - at, holdMs: 0 };
-    held.set(c, a);
-    trace.acquires.push(a);
-    return c;
-  };
-  client.releaseConnection = (c) => {
-    const a = held.get(c);
-    if (a) a.holdMs = Date.now() - trace.started - a.at - a.waitMs;
-    return release(c);
-  };
+  hookConnections(knex, {
+    async acquire(next) {
+      const at = Date.now();
+      const job = currentJob()?.name ?? '(no job)';
+      const c = await next();
+      const a: Acquire = { job, at: at - trace.started, waitMs: Date.now() - at, holdMs: 0 };
+      held.set(c, a);
+      trace.acquires.push(a);
+      return c;
+    },
+    release(c) {
+      const a = held.get(c);
+      if (a) a.holdMs = Date.now() - trace.started - a.at - a.waitMs;
+    },
+  });
 }
 
 const q = (v: number[], p: number) => {

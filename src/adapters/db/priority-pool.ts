@@ -6,6 +6,7 @@
 // and post their first messages waited behind dozens of investigations' and briefing updates' statements.
 import type { Knex } from 'knex';
 import { currentJob } from '../../jobs/job-scope.js';
+import { hookConnections } from './connection-hooks.js';
 import type { JobLane } from '../../jobs/job-queue.js';
 
 /** Lower goes first. A statement outside any job is the intake's or the queue's own: as urgent as paging. */
@@ -134,35 +135,29 @@ export function poolSlotsOf(knex: Knex): RankedSlots | undefined {
 export function prioritizePool(knex: Knex, size: number, rank: () => number = currentRank): RankedSlots {
   const slots = new RankedSlots(size);
   slotsByKnex.set(knex, slots);
-  const client = knex.client as {
-    acquireConnection(): Promise<object>;
-    releaseConnection(c: object): Promise<void>;
-  };
-  const acquire = client.acquireConnection.bind(client);
-  const release = client.releaseConnection.bind(client);
   const holding = new WeakMap<object, number>();
   // A statement waits for a slot no longer than knex would wait for a connection (60 s unless configured).
   const timeoutMs =
     (knex.client as { config?: { acquireConnectionTimeout?: number } }).config?.acquireConnectionTimeout ?? 60_000;
-  client.acquireConnection = async () => {
-    const r = rank();
-    await slots.take(r, timeoutMs);
-    try {
-      const connection = await acquire();
-      holding.set(connection, r);
-      return connection;
-    } catch (err) {
-      slots.give(r);
-      throw err;
-    }
-  };
-  client.releaseConnection = (connection) => {
-    const r = holding.get(connection);
-    if (r !== undefined) {
+  hookConnections(knex, {
+    async acquire(next) {
+      const r = rank();
+      await slots.take(r, timeoutMs);
+      try {
+        const connection = await next();
+        holding.set(connection, r);
+        return connection;
+      } catch (err) {
+        slots.give(r);
+        throw err;
+      }
+    },
+    release(connection) {
+      const r = holding.get(connection);
+      if (r === undefined) return;
       holding.delete(connection);
       slots.give(r);
-    }
-    return release(connection);
-  };
+    },
+  });
   return slots;
 }

@@ -16,18 +16,23 @@ const pgliteVersion = (
   }
 ).version;
 
+/** Opens a database in `dataDir` made with `templateCache`, and migrates it. */
+async function opensAndMigrates(dataDir: string, templateCache: string): Promise<void> {
+  const db = await openDatabase({ dataDir, templateCache });
+  try {
+    expect((await db.migrate()).length).toBeGreaterThan(0);
+  } finally {
+    await db.close();
+  }
+}
+
 describe('the embedded database template', () => {
   const cache = tempDir();
 
   it('is named by the installed PGlite version, and made by initdb once when the cache has none', async () => {
     expect(templateDir(cache)).toBe(path.join(cache, `pgdata-pglite-${pgliteVersion}`));
     const dataDir = tempDir();
-    const db = await openDatabase({ dataDir, templateCache: cache });
-    try {
-      expect((await db.migrate()).length).toBeGreaterThan(0);
-    } finally {
-      await db.close();
-    }
+    await opensAndMigrates(dataDir, cache);
     // Kept as initdb left it: never opened, so no migration (a table of ours) in it, and no staging left behind.
     expect(readFileSync(path.join(templateDir(cache), 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
     expect(readdirSync(cache)).toEqual([`pgdata-pglite-${pgliteVersion}`]);
@@ -78,12 +83,7 @@ describe('the embedded database template', () => {
     await prepareTemplate(damaged);
     rmSync(path.join(templateDir(damaged), 'base'), { recursive: true });
     const dataDir = tempDir();
-    const db = await openDatabase({ dataDir, templateCache: damaged });
-    try {
-      expect((await db.migrate()).length).toBeGreaterThan(0);
-    } finally {
-      await db.close();
-    }
+    await opensAndMigrates(dataDir, damaged);
     // Not copied again: the damaged one is gone (initdb's result may be kept in its place, whole).
     expect(existsSync(path.join(templateDir(damaged), 'base'))).toBe(existsSync(templateDir(damaged)));
   }, 240_000);
