@@ -136,6 +136,8 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
         LOG_LEVEL: 'silent',
         SHUTDOWN_TIMEOUT_MS: '10000',
         ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+        // The worker's CPU priority as the operator would set it (default 10, `WORKER_NICE=0` for none).
+        ...(process.env.WORKER_NICE ? { WORKER_NICE: process.env.WORKER_NICE } : {}),
       },
       file,
       schema,

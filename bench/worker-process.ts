@@ -4,6 +4,7 @@
 import { createApp } from '../src/app.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { lowerWorkerPriority } from '../src/worker-priority.js';
 import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 import { countStatements } from './statements.js';
 
@@ -17,6 +18,9 @@ interface WorkerSettings {
 async function main(): Promise<void> {
   const s = JSON.parse(process.env.BENCH_WORKER ?? '{}') as WorkerSettings;
   const config: AppConfig = { ...loadConfig(s.env), file: parseFileConfig(s.file, 'bench'), fileSource: 'bench' };
+  // As `incident-copilot start --role worker` does (WORKER_NICE, default 10): the web role on this host answers first.
+  const logger = createLogger({ level: 'silent' });
+  lowerWorkerPriority('worker', config.env.WORKER_NICE, logger);
   // The worker's Slack runs here, not in the bench's process: serving the burst's Slack calls there would block the
   // web role's event loop and its intake figures would measure the fake, not the web role.
   let slackBase = '';
@@ -24,7 +28,7 @@ async function main(): Promise<void> {
   const slackServer = await slack.listen(0);
   slackBase = slackServer.url;
   const app = await createApp(config, {
-    logger: createLogger({ level: 'silent' }),
+    logger,
     role: 'worker',
     migrate: false,
     slack: { ...s.slack, apiUrl: slack.apiUrl },

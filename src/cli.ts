@@ -4,6 +4,7 @@ import { loadConfig, type AppConfig } from './config.js';
 import { AppError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
 import { boundHeapGrowth } from './heap-growth.js';
+import { lowerWorkerPriority } from './worker-priority.js';
 import type { AppRole } from './app.js';
 
 const USAGE = `Usage: incident-copilot <command> [options]
@@ -284,6 +285,7 @@ async function start(args: string[], io: CliIo): Promise<number> {
   const config: AppConfig = loadConfig();
   const role = asked ?? config.env.ROLE;
   const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
+  lowerWorkerPriority(role, config.env.WORKER_NICE, logger);
   const { createApp } = await import('./app.js');
   // `/drill` runs drills in the local world, each in an app of its own in a child process (the live process keeps
   // answering while a drill's database starts); its logs are the warnings and errors only.

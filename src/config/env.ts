@@ -82,6 +82,11 @@ export const envSchema = z.object({
     .transform((v) => v ?? '10000')
     .pipe(z.string().regex(/^\d+$/, 'expected milliseconds as a whole number').transform(Number))
     .pipe(z.number().int().min(1, 'expected at least 1 ms')),
+  // The nice value (0-19) a worker role runs at, so a web role on the same host answers first; 0 leaves it alone.
+  WORKER_NICE: optionalString
+    .transform((v) => v ?? '10')
+    .pipe(z.string().regex(/^\d+$/, 'expected a whole number from 0 to 19').transform(Number))
+    .pipe(z.number().int().max(19, 'expected a whole number from 0 to 19')),
   SHUTDOWN_TIMEOUT_MS: optionalString
     .transform((v) => v ?? '10000')
     .pipe(z.string().regex(/^\d+$/, 'expected milliseconds as a whole number').transform(Number)),

@@ -1,4 +1,5 @@
 // Starting the copilot as a user does: embedded defaults that keep data across restarts, real services, bad settings.
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/adapters/db/database.js';
 import {
@@ -95,6 +96,29 @@ describe('incident-copilot start', () => {
         expect(app.output()).toMatch(/"queue":"bullmq"/);
       } finally {
         expect(await app.stop()).toBe(0);
+      }
+    });
+
+    it('a worker role lowers its own CPU priority (WORKER_NICE, default 10) so a web role on the host answers first', async () => {
+      const url = new URL(DATABASE_URL);
+      url.searchParams.set('options', `-c search_path=${schema},public`);
+      // Separate roles need Slack settings; nothing here answers Slack, which the worker logs and survives.
+      const slack = {
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      };
+      const worker = await spawnApp({ ...slack, DATABASE_URL: url.toString(), PORT: '0', ROLE: 'worker' });
+      const web = await spawnApp({ ...slack, DATABASE_URL: url.toString(), PORT: '0', ROLE: 'web' });
+      try {
+        const mine = os.getPriority();
+        expect(os.getPriority(worker.child.pid!)).toBe(Math.max(10, mine));
+        expect(worker.output()).toMatch(/"nice":10.*worker role: runs at a lower CPU priority/);
+        expect(os.getPriority(web.child.pid!)).toBe(mine);
+        expect((await fetch(`${worker.url}/healthz`)).status).toBe(200);
+      } finally {
+        expect(await worker.stop()).toBe(0);
+        expect(await web.stop()).toBe(0);
       }
     });
   });
