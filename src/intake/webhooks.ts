@@ -22,6 +22,12 @@ function header(req: WebhookRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** application/json or a +json type, with any parameters (charset). */
+function isJson(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
 function parseJson(raw: Buffer): { ok: true; text: string; value: unknown } | { ok: false } {
   const text = raw.toString('utf8');
   try {
@@ -78,6 +84,17 @@ export async function handleAlertmanager(ctx: AppContext, req: WebhookRequest): 
       token ? 'bad or missing bearer token' : 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted',
     );
   }
+  // Alertmanager always says JSON. A web page can make a browser post to a loopback address, but only as text/plain,
+  // a form or with no type at all (anything else needs a CORS preflight this server never grants): refusing those
+  // keeps a page open on the copilot's host from raising alerts through the loopback-only default.
+  if (!isJson(header(req, 'content-type')))
+    return rejected(ctx, 'alertmanager', {
+      status: 415,
+      body: {
+        error: 'unsupported_media_type',
+        message: 'send the alerts as Content-Type: application/json, as Alertmanager does',
+      },
+    });
   const v = validate(alertmanagerPayloadSchema, req.rawBody);
   if (!v.ok) return rejected(ctx, 'alertmanager', v.answer);
   return accept(ctx, 'alertmanager', hashBody(req.rawBody), v.value, req);

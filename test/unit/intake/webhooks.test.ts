@@ -25,6 +25,7 @@ function ctx(env: Record<string, string> = {}): AppContext {
 }
 
 const am = Buffer.from(JSON.stringify(makeAlertmanagerPayload()));
+const json = { 'content-type': 'application/json' };
 
 describe('webhook answers that write nothing', () => {
   it('without ALERTMANAGER_TOKEN, accepts only loopback senders', async () => {
@@ -44,9 +45,41 @@ describe('webhook answers that write nothing', () => {
     expect(r.status).toBe(401);
   });
 
+  it('answers 415 to an Alertmanager delivery that is not JSON (what a web page could make a browser send), writing nothing', async () => {
+    for (const type of [
+      undefined,
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+    ]) {
+      const r = await handleAlertmanager(ctx(), {
+        rawBody: am,
+        headers: type ? { 'content-type': type } : {},
+        remoteAddress: '127.0.0.1',
+      });
+      expect(r).toEqual({
+        status: 415,
+        body: {
+          error: 'unsupported_media_type',
+          message: 'send the alerts as Content-Type: application/json, as Alertmanager does',
+        },
+      });
+    }
+    // JSON with a charset, or a +json type, goes on to validation (here: 400 for an empty body, no database touched).
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/vnd.alerts+json']) {
+      const r = await handleAlertmanager(ctx(), {
+        rawBody: Buffer.from('{}'),
+        headers: { 'content-type': type },
+        remoteAddress: '127.0.0.1',
+      });
+      expect(r.status).toBe(400);
+    }
+  });
+
   it('answers 400 with the zod paths of what is wrong', async () => {
     const raw = Buffer.from(JSON.stringify({ version: '3', alerts: [] }));
-    const r = await handleAlertmanager(ctx(), { rawBody: raw, headers: {}, remoteAddress: '127.0.0.1' });
+    const r = await handleAlertmanager(ctx(), { rawBody: raw, headers: json, remoteAddress: '127.0.0.1' });
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('invalid_payload');
     expect(r.body.issues).toEqual(
@@ -81,7 +114,7 @@ describe('webhook answers that write nothing', () => {
     const amBody = makeAlertmanagerPayload();
     (amBody.commonAnnotations as Record<string, string>).summary = 'cpu\u0000high';
     const amRaw = Buffer.from(JSON.stringify(amBody));
-    const amAnswer = await handleAlertmanager(ctx(), { rawBody: amRaw, headers: {}, remoteAddress: '127.0.0.1' });
+    const amAnswer = await handleAlertmanager(ctx(), { rawBody: amRaw, headers: json, remoteAddress: '127.0.0.1' });
     expect(amAnswer).toEqual({
       status: 400,
       body: {
