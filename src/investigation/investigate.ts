@@ -56,8 +56,13 @@ export async function investigateDeterministic(input: {
     record,
   };
   const paged = resolveService(page.service, services);
-  ctx.t0 = incidentOnset(ctx, paged);
-  decide(ctx, 'incident_onset', { service: paged ?? null, onset: new Date(ctx.t0).toISOString() });
+  const onset = incidentOnset(ctx, paged);
+  ctx.t0 = onset.at;
+  decide(ctx, 'incident_onset', {
+    service: paged ?? null,
+    onset: new Date(ctx.t0).toISOString(),
+    measured: onset.measured,
+  });
   if (logs.suspicious.length)
     decide(ctx, 'untrusted_text_ignored', {
       lines: logs.suspicious.length,
@@ -150,7 +155,8 @@ export async function investigateDeterministic(input: {
     ],
     missing,
     novelConfidence: ranking.novelConfidence,
-    onset: ctx.t0,
+    // Only a change point is shown as when the trouble began; an estimated anchor is not (the alert's start is).
+    ...(onset.measured ? { onset: ctx.t0 } : {}),
   };
 }
 

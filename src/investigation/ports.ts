@@ -126,7 +126,7 @@ export interface InvestigationResult {
   novelConfidence?: number;
   /**
    * When the trouble began (epoch ms): the earliest change point of the symptoms tied to the page. Earlier than the
-   * alert's start, which waits out the rule's `for:` window after the rise.
+   * alert's start, which waits out the rule's `for:` window after the rise. Absent when no change point was found.
    */
   onset?: number;
 }

@@ -2,8 +2,12 @@
 import { describeFinding, firstOf, symptoms } from '../signals.js';
 import { LOOKBACK, MIN, poolFull, RELATED, strongestOf, type Context } from './context.js';
 
-/** The earliest significant departure among the paged service's symptoms, edges and resources. */
-export function incidentOnset(ctx: Context, paged: string | undefined): number {
+/**
+ * The earliest significant departure among the paged service's symptoms, edges and resources (`measured`). When none
+ * is found, the analysis still needs an anchor: a few minutes before the alert's start, else 20 minutes ago; that
+ * estimate is only the window's anchor and is never shown as when the trouble began (`measured: false`).
+ */
+export function incidentOnset(ctx: Context, paged: string | undefined): { at: number; measured: boolean } {
   const sig = paged ? ctx.signals.get(paged) : undefined;
   const onsets = [...symptoms(sig), ...[...(sig?.edges.values() ?? [])].filter((f) => f.significant)].map(
     (f) => f.departure!.onset,
@@ -16,11 +20,13 @@ export function incidentOnset(ctx: Context, paged: string | undefined): number {
   const conns = firstOf(sig, 'db_connections');
   if (conns && poolFull(conns)) onsets.push(conns.departure!.onset);
   const recent = onsets.filter((t) => t >= ctx.now - LOOKBACK + 10 * MIN);
-  if (recent.length) return Math.min(...recent);
+  if (recent.length) return { at: Math.min(...recent), measured: true };
   const started = Date.parse(ctx.page.startsAt);
-  return Number.isFinite(started) && started <= ctx.now && started > ctx.now - LOOKBACK
-    ? started - 5 * MIN
-    : ctx.now - 20 * MIN;
+  const at =
+    Number.isFinite(started) && started <= ctx.now && started > ctx.now - LOOKBACK
+      ? started - 5 * MIN
+      : ctx.now - 20 * MIN;
+  return { at, measured: false };
 }
 
 /** How an anomaly that is a new error log line begins: `new log on <service>: <the line>`. */

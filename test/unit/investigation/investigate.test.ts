@@ -64,6 +64,20 @@ describe('investigateDeterministic: walking the graph', () => {
     expect(r.onset).toBeLessThanOrEqual(NOW - 17 * 60_000);
   });
 
+  it('shows no onset when no signal departed: the window it analysed from is an estimate, not when the trouble began', async () => {
+    const steps: InvestigationStep[] = [];
+    const quiet = buildScenario({
+      services: [svc('frontend', ['search']), svc('search')],
+      page: alertmanagerPage('frontend'),
+      series: [...httpService('frontend'), ...httpService('search')],
+      deploys: [],
+    });
+    const r = await investigate(quiet, steps);
+    expect(r.onset).toBeUndefined();
+    const decided = steps.find((s) => s.name === 'incident_onset' || JSON.stringify(s).includes('incident_onset'));
+    expect(JSON.stringify(decided)).toContain('"measured":false');
+  });
+
   it('follows the upstream through its own signals when the per-edge metric is missing', async () => {
     const r = await investigate(searchBreaks({ edge: false }));
     expect(r.hypotheses[0]).toMatchObject({ category: 'bad_deploy', service: 'search', cause: 'deploy-11' });
