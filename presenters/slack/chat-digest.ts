@@ -196,8 +196,11 @@ export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: s
   }
   const mine: WaitingDelivery = { ids: itemId === undefined ? null : new Set([itemId]), done: Promise.resolve() };
   const byKey = waiting;
-  mine.done = inTurn(key, () => {
-    // Running now: later requests wait for the next turn.
+  mine.done = inTurn(key, async () => {
+    // The channel's pace first (a DM's channel is not known here): requests that come meanwhile join this delivery,
+    // which reads what is waiting only when its message can go, so a busy channel's next message carries all of it.
+    if (kind !== 'page') await ctx.chat.channelTurn?.(target);
+    // Reading now: later requests wait for the next turn.
     if (byKey.get(key) === mine) byKey.delete(key);
     return deliverWaiting(ctx, kind, target, mine.ids);
   });
@@ -273,6 +276,8 @@ export async function refreshDigestMessage(
   if (queuedMeanwhile) return queuedMeanwhile;
   // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
   const run = inTurn(`${kind}:${first.target}`, async () => {
+    // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).
+    await ctx.chat.channelTurn?.(channel);
     if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
     const items = await itemsOfMessage(ctx.knex, kind, channel, ts);
     const incidents = new Map<number, Incident>();

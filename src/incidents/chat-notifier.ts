@@ -29,6 +29,11 @@ export interface ChatNotifier {
   invite(channel: string, userIds: string[]): Promise<void>;
   postMessage(channel: string, text: string, blocks?: ChatBlock[], threadTs?: string): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, text: string, blocks?: ChatBlock[]): Promise<void>;
+  /**
+   * Resolves when a message in `channel` could be posted or edited at once (the chat's per-channel pace); books
+   * nothing. Optional: a chat without a pace leaves it out. A digest waits for it before reading what it will show.
+   */
+  channelTurn?(channel: string): Promise<void>;
   postEphemeral(channel: string, user: string, text: string, blocks?: ChatBlock[]): Promise<void>;
   /** Opens a DM with a user and posts into it. */
   sendDirect(user: string, text: string, blocks?: ChatBlock[]): Promise<PostedMessage>;

@@ -115,6 +115,7 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
         client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
+    channelTurn: (channel) => schedule.channelTurn(channel),
     async postEphemeral(channel, user, text, blocks?: ChatBlock[]) {
       await call('chat.postEphemeral', undefined, () =>
         client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),

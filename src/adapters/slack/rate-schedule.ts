@@ -146,6 +146,19 @@ export class SlackRateSchedule {
   }
 
   /**
+   * Resolves when a message in `channel` could go at once: the one in flight there answered and the channel's interval
+   * passed (that interval waited for at most maxWaitMs). Books nothing: a caller that builds its message from what is
+   * waiting reads it after this, at the last moment, so all that arrived while the channel was busy goes in it.
+   */
+  async channelTurn(channel: string): Promise<void> {
+    const key = `channel:${channel}`;
+    await this.inFlight.get(key);
+    const lane = this.lanes.get(key);
+    const wait = lane ? Math.min(lane.tat - this.clock.now(), this.options.maxWaitMs) : 0;
+    if (wait > 0) await this.clock.sleep(wait);
+  }
+
+  /**
    * Runs `fn` at the call's turn (see reserve). Messages in one channel go one after another: each takes its turn
    * once the one before it was answered, and the channel then stays closed for a full interval, because Slack received
    * the call before it answered, so the next message reaches Slack at least an interval later however the network

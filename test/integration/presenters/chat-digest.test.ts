@@ -169,3 +169,37 @@ it('joins refreshes of a message while one waits, before reading its items', asy
   expect(reads.messageItems()).toBe(2);
   expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(2);
 });
+
+it("waits for the channel's pace before reading: what arrives while the channel is busy goes in its next message", async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  let free = () => {};
+  const busy = new Promise<void>((r) => (free = r));
+  const turns: string[] = [];
+  // The channel's last message went a moment ago: its next may go when `free()` is called.
+  ctx.chat.channelTurn = async (channel) => {
+    turns.push(channel);
+    await busy;
+  };
+  const target = 'C0ALERTSPACE';
+  const first = await pointer(ctx, target, 'PACEA');
+  const reads = countReads(ctx.knex);
+  const running = deliverDigest(ctx, 'pointer', target, first.id);
+  await vi.waitFor(() => expect(turns).toEqual([target]));
+  // Written while the delivery waits for the channel, before it read anything: its one message carries them too.
+  const later = [];
+  for (let i = 0; i < 3; i++) later.push(await pointer(ctx, target, `PACEB${i}`));
+  const joined = later.map((p) => deliverDigest(ctx, 'pointer', target, p.id));
+  expect(reads.targetState()).toBe(0);
+  free();
+  await Promise.all([running, ...joined]);
+  reads.stop();
+  expect(reads.targetState()).toBe(1);
+  const calls = rec.chat.filter((c) => c.method === 'postMessage' || c.method === 'updateMessage');
+  expect(calls.map((c) => c.method)).toEqual(['postMessage']);
+  for (const p of [first, ...later]) expect(JSON.stringify(calls[0]!.args)).toContain(p.publicId);
+  // Refreshes wait for the pace too.
+  const at = (await findDigestItem(ctx.knex, first.id))!;
+  await refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!);
+  expect(turns).toEqual([target, at.channel]);
+});

@@ -104,4 +104,29 @@ describe('SlackRateSchedule', () => {
     s.pause('users.info', undefined, 5000);
     expect(s.reserve('users.info')).toBe(5000);
   });
+  it("channelTurn resolves once the channel's message in flight answered and its interval passed, booking nothing", async () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    // A free channel: at once.
+    let ready = false;
+    void s.channelTurn('C9').then(() => (ready = true));
+    await clock.advance(0);
+    expect(ready).toBe(true);
+    // A message in flight: not before it is answered, then a full interval.
+    let answer = () => {};
+    const inFlight = s.run('chat.update', 'C9', () => new Promise<void>((r) => (answer = r)));
+    await clock.advance(0);
+    ready = false;
+    void s.channelTurn('C9').then(() => (ready = true));
+    await clock.advance(5000);
+    expect(ready).toBe(false);
+    answer();
+    await inFlight;
+    await clock.advance(999);
+    expect(ready).toBe(false);
+    await clock.advance(1);
+    expect(ready).toBe(true);
+    // It booked nothing: the next message goes at once.
+    expect(s.reserve('chat.postMessage', 'C9')).toBe(0);
+  });
 });
