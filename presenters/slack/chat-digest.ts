@@ -7,6 +7,7 @@ import { appendEventsQuery } from '../../src/incidents/timeline-repository.js';
 import {
   digestState,
   itemsOfMessage,
+  itemsOfMessageWithIncidents,
   markDigestDeliveredWith,
   messagesOfIncident,
   type DigestItem,
@@ -265,24 +266,27 @@ export async function refreshDigestMessage(
   kind: DigestKind,
   channel: string,
   ts: string,
+  /** The target the message was sent to, when the caller read it (no read of the message's items to learn it). */
+  target?: string,
 ): Promise<void> {
   const key = `${kind}:${channel}:${ts}`;
   // Joined before any read: the waiting refresh reads the items when it runs.
   const queued = waitingRefresh.get(key);
   if (queued) return queued;
-  const first = (await itemsOfMessage(ctx.knex, kind, channel, ts))[0];
-  if (!first) return;
+  const to = target ?? (await itemsOfMessage(ctx.knex, kind, channel, ts))[0]?.target;
+  if (to === undefined) return;
   const queuedMeanwhile = waitingRefresh.get(key);
   if (queuedMeanwhile) return queuedMeanwhile;
   // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
-  const run = inTurn(`${kind}:${first.target}`, async () => {
+  const run = inTurn(`${kind}:${to}`, async () => {
     // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).
     await ctx.chat.channelTurn?.(channel);
     if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
-    const items = await itemsOfMessage(ctx.knex, kind, channel, ts);
-    const incidents = new Map<number, Incident>();
-    await loadIncidents(ctx, items, incidents);
-    const { text, blocks } = await renderDigest(ctx, kind, items, incidents);
+    // The items and their incidents in one statement.
+    const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
+    if (!shown.items.length) return;
+    const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+    const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
     await ctx.chat.updateMessage(channel, ts, text, blocks);
   });
   waitingRefresh.set(key, run);
@@ -297,7 +301,12 @@ export async function refreshDigestMessage(
  * Shows the incident's pointer line as it now is: its channel once created, or, while it waits for one, what the
  * investigation found (the compact briefing).
  */
-export async function refreshPointersOf(ctx: AppContext, incidentId: number): Promise<void> {
-  for (const m of await messagesOfIncident(ctx.knex, 'pointer', incidentId))
-    await refreshDigestMessage(ctx, 'pointer', m.channel, m.ts);
+export async function refreshPointersOf(
+  ctx: AppContext,
+  incidentId: number,
+  /** The messages showing its pointer (their channel, ts and target), when the caller read them with the incident. */
+  messages?: ReadonlyArray<{ channel: string; ts: string; target: string }>,
+): Promise<void> {
+  for (const m of messages ?? (await messagesOfIncident(ctx.knex, 'pointer', incidentId)))
+    await refreshDigestMessage(ctx, 'pointer', m.channel, m.ts, m.target);
 }

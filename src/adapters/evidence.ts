@@ -14,6 +14,7 @@ import { createGitHubChangeSource } from './github/evidence-changes.js';
 import { createLokiLogs } from './loki/loki-logs.js';
 import { createPagerDutyHistory } from './pagerduty/incident-history.js';
 import { createPrometheusMetrics } from './prometheus/prometheus-metrics.js';
+import { markReadsChangeEvents } from '../intake/change-events-source.js';
 
 /** What createEvidenceSources cannot build from settings alone. */
 export interface EvidenceDeps {
@@ -107,7 +108,7 @@ export function mergeChangeSources(list: readonly ChangeSource[], logger?: Logge
     for (const r of ok) for (const item of r.value) if (!byId.has(item.id)) byId.set(item.id, item);
     return [...byId.values()].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   }
-  return {
+  return markReadsChangeEvents(list, {
     listDeploys: (range, service) => gather((s) => s.listDeploys(range, service)),
     listChanges: (range, service) => gather((s) => s.listChanges(range, service)),
     async getCommit(sha, service) {
@@ -125,7 +126,7 @@ export function mergeChangeSources(list: readonly ChangeSource[], logger?: Logge
       }
       return undefined;
     },
-  };
+  });
 }
 
 /** What /readyz says of the metrics source (a detail: paging goes on without it, briefings say what was missing). */

@@ -54,14 +54,12 @@ export const ANSWERED_TYPES = ['incident.acknowledged', 'incident.resolved', 'in
 
 const parse = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
-export async function briefingFacts(
-  db: Knex | Knex.Transaction,
-  incidentId: number,
-  opts: BriefingFactsOptions = {},
-): Promise<BriefingFacts> {
-  const result = await db.raw(
-    `select
-       (select coalesce(json_object_agg(status, n), '{}'::json)
+/**
+ * The facts' columns, on binding `:id` (the incident) and `:answered`; `stepAction` and `similar` are SQL expressions
+ * (bindings, or the incident's own columns when read with it).
+ */
+function factsColumns(stepAction: string, similar: string): string {
+  return `(select coalesce(json_object_agg(status, n), '{}'::json)
           from (select status, count(*)::int as n from alerts where incident_id = :id group by status) c) as counts,
        (select json_build_object('alertname', a.alertname, 'labels', a.labels, 'annotations', a.annotations,
                                  'generator_url', a.generator_url, 'starts_at', a.starts_at)
@@ -81,11 +79,91 @@ export async function briefingFacts(
          where r.incident_id = :id and r.status = 'proposed') as proposed,
        (select row_to_json(s) from autonomy_state s where s.id = 1) as pause,
        (select coalesce(json_agg(r.status), '[]'::json) from remediation_runs r
-         where r.incident_id = :id and r.action = :stepAction) as step_statuses,
-       case when :similar then (${RESOLVED_FOR_SIMILARITY}) end as resolved`,
-    { id: incidentId, answered: ANSWERED_TYPES, stepAction: opts.stepAction ?? null, similar: opts.similar === true },
+         where r.incident_id = :id and r.action = ${stepAction}) as step_statuses,
+       case when ${similar} then (${RESOLVED_FOR_SIMILARITY}) end as resolved`;
+}
+
+export async function briefingFacts(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+  opts: BriefingFactsOptions = {},
+): Promise<BriefingFacts> {
+  const result = await db.raw(`select ${factsColumns(':stepAction', ':similar')}`, {
+    id: incidentId,
+    answered: ANSWERED_TYPES,
+    stepAction: opts.stepAction ?? null,
+    similar: opts.similar === true,
+  });
+  return factsOfRow((result as { rows: Record<string, unknown>[] }).rows[0] ?? {});
+}
+
+/**
+ * What a briefing update starts from, in ONE statement: the incident and, when it has its channel and briefing, the
+ * facts its briefing shows (as `briefingFacts` reads them with the incident's suggested step and, once investigated,
+ * the resolved incidents to compare with); without a channel, the messages showing its pointer line (their channel,
+ * ts and target) instead. Undefined when the incident does not exist.
+ */
+export async function incidentForBriefing(
+  db: Knex | Knex.Transaction,
+  incidentId: number,
+): Promise<
+  | {
+      row: Record<string, unknown>;
+      facts: BriefingFacts | undefined;
+      pointers: Array<{ channel: string; ts: string; target: string }> | undefined;
+    }
+  | undefined
+> {
+  const result = await db.raw(
+    `select i.*,
+       case when i.channel_id is not null and i.briefing_ts is not null then ${factsOfIncident('i')} end as facts__,
+       case when i.channel_id is null then (select coalesce(json_agg(m), '[]'::json) from (
+         select distinct d.channel, d.ts, d.target from chat_digest_items d
+          where d.kind = 'pointer' and d.incident_id = i.id and d.ts is not null) m) end as pointers__
+     from incidents i where i.id = :id`,
+    { id: incidentId, answered: ANSWERED_TYPES },
   );
-  const row = (result as { rows: Record<string, unknown>[] }).rows[0] ?? {};
+  const row = (result as { rows: Record<string, unknown>[] }).rows[0];
+  if (!row) return undefined;
+  const facts = parse(row.facts__) as Record<string, unknown> | null;
+  const pointers = parse(row.pointers__) as Array<{ channel: string; ts: string; target: string }> | null;
+  return {
+    row,
+    facts: facts ? factsOfRow(facts) : undefined,
+    pointers: pointers ?? undefined,
+  };
+}
+
+/**
+ * The facts as one JSON value, read as `briefingFacts` reads them for the incident row `alias` (its suggested step's
+ * runs and, once investigated, the resolved incidents to compare with); bindings `:id` and `:answered`.
+ */
+function factsOfIncident(alias: string): string {
+  const similar = `coalesce(jsonb_typeof(${alias}.investigation) = 'object', false)`;
+  const step = `(${alias}.investigation -> 'suggestedStep' ->> 'action')`;
+  return `(select to_json(f) from (select ${factsColumns(step, similar)}) f)`;
+}
+
+/**
+ * The briefing's facts of incident `incidentId` as a column to add to another statement (one that records the
+ * incident's channel, say): read them back with `briefingFactsOfColumn`.
+ */
+export function briefingFactsColumn(db: Knex | Knex.Transaction, incidentId: number): Knex.Raw {
+  return db.raw(`(select ${factsOfIncident('fi')} from incidents fi where fi.id = :id)`, {
+    id: incidentId,
+    answered: ANSWERED_TYPES,
+  });
+}
+
+/** The facts a `briefingFactsColumn` read; undefined when the incident was not there. */
+export function briefingFactsOfColumn(v: unknown): BriefingFacts | undefined {
+  const row = parse(v) as Record<string, unknown> | null;
+  return row ? factsOfRow(row) : undefined;
+}
+
+function factsOfRow(row: Record<string, unknown>): BriefingFacts {
+  // Read with the resolved incidents to compare with (`similar`) exactly when their column is not null.
+  const similar = row.resolved !== null && row.resolved !== undefined;
   const counts = (parse(row.counts) ?? {}) as Record<string, number>;
   const first = parse(row.first_alert) as
     | (Omit<NonNullable<BriefingFacts['firstAlert']>, 'starts_at'> & {
@@ -111,8 +189,6 @@ export async function briefingFacts(
     proposed: (parse(row.proposed) ?? []) as BriefingFacts['proposed'],
     pause: (parse(row.pause) ?? null) as Record<string, unknown> | null,
     stepStatuses: (parse(row.step_statuses) ?? []) as string[],
-    ...(opts.similar
-      ? { resolved: resolvedForSimilarityOf((parse(row.resolved) ?? []) as Record<string, unknown>[]) }
-      : {}),
+    ...(similar ? { resolved: resolvedForSimilarityOf((parse(row.resolved) ?? []) as Record<string, unknown>[]) } : {}),
   };
 }

@@ -9,7 +9,7 @@ import type { WhatChanged } from './presentations.js';
 import { type Incident, type ResolvedForSimilarity } from './repository.js';
 import type { SimilarReason } from '../investigation/similar.js';
 import { SIMILAR_SHOWN, findSimilarIncidents } from './similar-incidents.js';
-import { briefingFacts } from './briefing-repository.js';
+import { briefingFacts, type BriefingFacts } from './briefing-repository.js';
 import { extractCommand, fillPlaceholders, placeholderValues } from './step-placeholders.js';
 import { declaredSummary } from './timeline-repository.js';
 import { briefingBudgetLines } from '../slo/briefing-budget.js';
@@ -131,13 +131,21 @@ export interface BriefingState {
   evidence: string[];
 }
 
-export async function buildBriefingView(knex: Knex, config: AppConfig, incident: Incident): Promise<BriefingView> {
+export async function buildBriefingView(
+  knex: Knex,
+  config: AppConfig,
+  incident: Incident,
+  /** The facts when read with the incident (incidentForBriefing): no statement of their own. */
+  read?: BriefingFacts,
+): Promise<BriefingView> {
   // The alerts' and timeline's facts, the storm, the open proposals and the kill switch in one statement.
   // With a result: the suggested step's runs and the resolved incidents to compare with, in the same statement.
-  const facts = await briefingFacts(knex, incident.id, {
-    stepAction: incident.investigation?.suggestedStep?.action ?? null,
-    similar: incident.investigation !== null,
-  });
+  const facts =
+    read ??
+    (await briefingFacts(knex, incident.id, {
+      stepAction: incident.investigation?.suggestedStep?.action ?? null,
+      similar: incident.investigation !== null,
+    }));
   const storm = stormOfRow(facts.storm);
   const counts = facts.counts;
   const alert = facts.firstAlert;

@@ -2,6 +2,7 @@
 import { selfCompletion } from '../jobs/job-scope.js';
 import type { Knex } from 'knex';
 import { toIncident, type ChatStep, type Incident } from './repository.js';
+import { briefingFactsColumn, briefingFactsOfColumn, type BriefingFacts } from './briefing-repository.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -22,40 +23,48 @@ async function updateWithEvent(
   db: Db,
   update: Knex.QueryBuilder,
   event: RowEvent,
+  /** A column read in the same statement (`facts__`), from the snapshot the update started from. */
+  facts?: Knex.Raw,
 ): Promise<Record<string, unknown> | undefined> {
   const res = await db.raw<{ rows: Record<string, unknown>[] }>(
     `with u as (?), e as (
        insert into incident_events (incident_id, type, actor, data, at, dedupe_key)
        select u.id, ?, 'copilot', ?::jsonb, ?, ? from u
        on conflict (dedupe_key) do nothing)
-     select * from u`,
-    [update, event.type, JSON.stringify(event.data), event.at, event.dedupeKey],
+     select *${facts ? ', ? as facts__' : ''} from u`,
+    [update, event.type, JSON.stringify(event.data), event.at, event.dedupeKey, ...(facts ? [facts] : [])],
   );
   return res.rows[0];
 }
 
 /**
  * Records the incident's channel unless one is recorded already, and its `channel.created` timeline entry, in one
- * statement; true when this call recorded it.
+ * statement, which also reads the facts its first briefing (posted next) shows; those facts when this call recorded
+ * the channel, else undefined.
  */
 export async function recordChannelCreated(
   db: Db,
   incidentId: number,
   channel: { id: string; name: string },
   now: Date,
-): Promise<boolean> {
+): Promise<BriefingFacts | undefined> {
   const update = db('incidents')
     .where({ id: incidentId })
     .whereNull('channel_id')
     .update({ channel_id: channel.id, channel_name: channel.name, updated_at: now })
     .returning('id');
-  const row = await updateWithEvent(db, update, {
-    type: 'channel.created',
-    data: { channel: channel.id, name: channel.name },
-    dedupeKey: `channel:${incidentId}`,
-    at: now,
-  });
-  return row !== undefined;
+  const row = await updateWithEvent(
+    db,
+    update,
+    {
+      type: 'channel.created',
+      data: { channel: channel.id, name: channel.name },
+      dedupeKey: `channel:${incidentId}`,
+      at: now,
+    },
+    briefingFactsColumn(db, incidentId),
+  );
+  return row ? briefingFactsOfColumn(row.facts__) : undefined;
 }
 
 /**
@@ -161,4 +170,42 @@ export async function channelQueuePosition(db: Db, incident: { id: number; sever
     })
     .count({ n: '*' })) as Array<{ n: string | number }>;
   return Number(row?.n ?? 0);
+}
+
+/** What reopening the incident's chat steps starts from (incidentForOpening). */
+export interface OpeningState {
+  incident: Incident;
+  /** Its earliest alert's name, read only while it has no channel (the channel's name); null when it has no alert. */
+  firstAlertname: string | null | undefined;
+  /** Whether its pointer line was shown (its `pointer.posted` entry). */
+  pointerPosted: boolean;
+  /** The messages showing its pointer line: their channel, ts and target. */
+  pointers: Array<{ channel: string; ts: string; target: string }>;
+}
+
+/**
+ * What the open-incident job resumes from, in ONE statement: the incident, its earliest alert's name (only while it
+ * has no channel), whether its pointer line was shown and the messages showing it. Undefined when it does not exist.
+ */
+export async function incidentForOpening(db: Db, incidentId: number): Promise<OpeningState | undefined> {
+  const res = await db.raw<{ rows: Record<string, unknown>[] }>(
+    `select i.*,
+       case when i.channel_id is null then json_build_object('name', (select a.alertname from alerts a
+         where a.incident_id = i.id order by a.starts_at asc, a.id asc limit 1)) end as first_alert__,
+       exists (select 1 from incident_events e where e.dedupe_key = :pointerKey) as pointer_posted__,
+       (select coalesce(json_agg(m), '[]'::json) from (select distinct d.channel, d.ts, d.target from chat_digest_items d
+         where d.kind = 'pointer' and d.incident_id = i.id and d.ts is not null) m) as pointers__
+     from incidents i where i.id = :id`,
+    { id: incidentId, pointerKey: `pointer:${incidentId}` },
+  );
+  const row = res.rows[0];
+  if (!row) return undefined;
+  const json = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+  const first = json(row.first_alert__) as { name: string | null } | null;
+  return {
+    incident: toIncident(row),
+    firstAlertname: first ? first.name : undefined,
+    pointerPosted: row.pointer_posted__ === true,
+    pointers: (json(row.pointers__) ?? []) as OpeningState['pointers'],
+  };
 }

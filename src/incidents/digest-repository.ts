@@ -1,5 +1,6 @@
 // Queries of `chat_digest_items`: the pages and pointers a presenter coalesces into one message each, and which message holds which.
 import type { Knex } from 'knex';
+import { toIncident, type Incident } from './repository.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -169,16 +170,40 @@ export async function digestState(
   return { waiting, newest: { channel: shown[0]!.channel!, ts: shown[0]!.ts!, firstAt, items: shown } };
 }
 
-/** The messages holding the incident's delivered items of `kind` (its pointer's message, to show it as it now is). */
+/**
+ * The messages holding the incident's delivered items of `kind` (its pointer's message, to show it as it now is), with
+ * the target each was sent to.
+ */
 export async function messagesOfIncident(
   db: Db,
   kind: DigestKind,
   incidentId: number,
-): Promise<Array<{ channel: string; ts: string }>> {
+): Promise<Array<{ channel: string; ts: string; target: string }>> {
   return (await db('chat_digest_items')
     .where({ kind, incident_id: incidentId })
     .whereNotNull('ts')
-    .distinct('channel', 'ts')) as Array<{ channel: string; ts: string }>;
+    .distinct('channel', 'ts', 'target')) as Array<{ channel: string; ts: string; target: string }>;
+}
+
+/**
+ * In ONE statement, the items a message holds (in the order they joined it) and their incidents (those not found left
+ * out), to show the message as it now is.
+ */
+export async function itemsOfMessageWithIncidents(
+  db: Db,
+  kind: DigestKind,
+  channel: string,
+  ts: string,
+): Promise<{ items: DigestItem[]; incidents: Incident[] }> {
+  const res = await db.raw<{ rows: Row[] }>(
+    `with m as (select * from chat_digest_items where kind = :kind and channel = :channel and ts = :ts)
+     select i.*, (select coalesce(json_agg(m order by m.id), '[]'::json) from m) as items__
+     from (select 1) one left join incidents i on i.id in (select incident_id from m)`,
+    { kind, channel, ts },
+  );
+  const first = res.rows[0];
+  const items = (typeof first?.items__ === 'string' ? JSON.parse(first.items__) : (first?.items__ ?? [])) as Row[];
+  return { items: items.map(toItem), incidents: res.rows.filter((r) => r.id != null).map(toIncident) };
 }
 
 /** Records that these waiting items are now shown in the message `at`. */

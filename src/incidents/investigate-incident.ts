@@ -6,7 +6,8 @@ import { PermanentJobError } from '../errors.js';
 import type { Hypothesis, InvestigationResult, InvestigationStep, PageSummary } from '../investigation/ports.js';
 import { pageFromAlertRow, pageFromDeclaration } from '../investigation/page-summary.js';
 import { budgetFromConfig, runInvestigation, windowFromConfig } from '../investigation/run-investigation.js';
-import { saveSpans } from '../investigation/spans-repository.js';
+import { evidenceRange } from '../investigation/investigate.js';
+import { readsChangeEvents, withPrefetchedChangeEvents } from '../intake/change-events-source.js';
 import { investigationTraceSteps } from '../investigation/trace-spans.js';
 import { latestAlertOfFingerprint } from './alerts-repository.js';
 import { findIncident, type Incident } from './repository.js';
@@ -83,10 +84,14 @@ export async function investigateIncident(
   /** Run by this job: the statement storing the result marks it completed too (nothing after it can fail). */
   run: { completeJob?: string } = {},
 ): Promise<'stored' | 'unchanged' | 'resolved'> {
-  // The incident, its reopen count and the newest calibration fit in one statement.
-  const loaded = await loadForInvestigation(ctx.knex, incidentId);
+  // The instant it looks back from, on the product's clock: recorded with the result, so it can be replayed.
+  const lookedAt = ctx.clock.now().getTime();
+  // The incident, its reopen count, the newest calibration fit and the deploys and changes of the window the
+  // investigation reads (when the evidence reads the change_events table) in one statement.
+  const window = readsChangeEvents(ctx.services.evidence.changes) ? evidenceRange(lookedAt) : undefined;
+  const loaded = await loadForInvestigation(ctx.knex, incidentId, window);
   if (!loaded) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  const { incident, reopens, fit } = loaded;
+  const { incident, reopens, fit, changeEvents } = loaded;
   if (incident.status === 'resolved') return 'resolved';
   // A mitigated incident's diagnosis is the one its fix acted on: the periodic refresh would read a world the fix
   // changed and could adopt whatever else is failing (another incident's cause) as this one's, and the resolve form,
@@ -103,20 +108,24 @@ export async function investigateIncident(
   const started = Date.now();
   const file = ctx.config.file;
   // Only `calibrate --from-incidents` writes a fit (read with the incident); without one the built-in weights stand.
-  // The instant it looks back from, on the product's clock: recorded with the result, so it can be replayed.
-  const lookedAt = ctx.clock.now().getTime();
-  const investigate = (p: PageSummary) =>
-    runInvestigation({
-      page: p,
-      sources: ctx.services.evidence,
-      now: lookedAt,
-      timeZone: teamZone(file, incident.team),
-      ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
-      window: windowFromConfig(file),
-      record: (s) => steps.push(s),
-      logger: ctx.logger,
-      ...(fit ? { calibration: fit } : {}),
-    });
+  // The deploys and changes read with the incident answer the change-events source for that window.
+  const prefetched =
+    window && changeEvents ? { knex: ctx.knex, start: window.start, end: window.end, rows: changeEvents } : undefined;
+  const investigate = (p: PageSummary) => {
+    const run = () =>
+      runInvestigation({
+        page: p,
+        sources: ctx.services.evidence,
+        now: lookedAt,
+        timeZone: teamZone(file, incident.team),
+        ...(ctx.services.model ? { model: ctx.services.model, budget: budgetFromConfig(file) } : {}),
+        window: windowFromConfig(file),
+        record: (s) => steps.push(s),
+        logger: ctx.logger,
+        ...(fit ? { calibration: fit } : {}),
+      });
+    return prefetched ? withPrefetchedChangeEvents(prefetched, run) : run();
+  };
   let found = await investigate(page);
   // A run about no one alert (a deploy, the refresh, a manual run) investigates the page and each lead the incident
   // had, merged as the leads were, so it does not drop what a lead found.
@@ -144,19 +153,13 @@ export async function investigateIncident(
     ? movesNote(rerunCause(trigger, page), incident.investigation, result, sli, last.sliRecovered)
     : null;
   const investigationId = randomUUID();
-  const stored = await saveSpans(
-    ctx.knex,
-    incidentId,
-    investigationId,
-    investigationTraceSteps({
-      steps,
-      result,
-      startedAt: started,
-      endedAt: Date.now(),
-      trigger: trigger?.reason ?? 'opened',
-    }),
-  );
-  ctx.services.traces?.export(stored);
+  const traceSteps = investigationTraceSteps({
+    steps,
+    result,
+    startedAt: started,
+    endedAt: Date.now(),
+    trigger: trigger?.reason ?? 'opened',
+  });
   const top = result.hypotheses[0]?.summary ?? null;
   const change: WhatChanged | null = alertTrigger
     ? {
@@ -225,10 +228,13 @@ export async function investigateIncident(
         missing: result.missing ?? [],
       },
       jobs: planned,
+      // The spans go with the result (one statement): a retry after a crash stores neither twice.
+      spans: { investigationId, steps: traceSteps },
     },
     run.completeJob,
   );
   if (!recorded) throw new PermanentJobError(`incident ${incidentId} does not exist`);
+  ctx.services.traces?.export(recorded.spans);
   ctx.queue.announce(planned);
   // The chat presenter posts the onset chart on this event (with the incident as it now is: no read of it again), and
   // remediation proposes from it (its timeline entry says whether the result was novel).

@@ -1,4 +1,5 @@
 // A ChangeSource over the change_events table: the deploys and changes that CI/CD and flag systems sent us.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import type { ChangeSource, TimeRange } from '../investigation/ports.js';
 import { changeSchema, deploySchema, type Change, type Deploy } from '../investigation/evidence-model.js';
@@ -16,12 +17,59 @@ export async function storeChangeEvent(db: Knex | Knex.Transaction, event: Chang
   return res.length > 0;
 }
 
+/**
+ * The deploys and changes of one range, read by a statement the caller ran anyway (an investigation reads them with
+ * its incident): `CHANGE_EVENTS_COLUMN` (bindings `changesStart` and `changesEnd`), then `changeEventsOfColumn`.
+ */
+export interface PrefetchedChangeEvents {
+  knex: Knex;
+  start: number;
+  end: number;
+  rows: Array<{ type: string; data: unknown }>;
+}
+
+/** A column of the deploy and change events of [changesStart, changesEnd], as the source reads them, as JSON. */
+export const CHANGE_EVENTS_COLUMN = `(select coalesce(json_agg(json_build_object('type', c.type, 'data', c.data)
+    order by c.ts asc, c.id asc), '[]'::json)
+    from change_events c where c.type in ('deploy', 'change') and c.ts between :changesStart and :changesEnd)`;
+
+/** The rows of a CHANGE_EVENTS_COLUMN value. */
+export function changeEventsOfColumn(v: unknown): Array<{ type: string; data: unknown }> {
+  return ((typeof v === 'string' ? JSON.parse(v) : v) ?? []) as Array<{ type: string; data: unknown }>;
+}
+
+const prefetched = new AsyncLocalStorage<PrefetchedChangeEvents>();
+
+/**
+ * Runs `fn` with these events read ahead: in it, a change-events source over the same database answers a request for
+ * exactly that range (every service) from them instead of reading again. Another range or a service reads as usual.
+ */
+export function withPrefetchedChangeEvents<T>(events: PrefetchedChangeEvents, fn: () => T): T {
+  return prefetched.run(events, fn);
+}
+
+const changeEventSources = new WeakSet<ChangeSource>();
+
+/** Whether `source` reads the change_events table (itself or merged with others): whether prefetching can serve it. */
+export function readsChangeEvents(source: ChangeSource | undefined): boolean {
+  return source !== undefined && changeEventSources.has(source);
+}
+
+/** Marks a source made of others (mergeChangeSources) as reading change_events when one of them does. */
+export function markReadsChangeEvents(from: readonly ChangeSource[], source: ChangeSource): ChangeSource {
+  if (from.some(readsChangeEvents)) changeEventSources.add(source);
+  return source;
+}
+
 /** Reads stored deploy and change events back for investigations. */
 export function createChangeEventsSource(knex: Knex): ChangeSource {
   // An investigation asks for the deploys and the changes of one range at once: one statement reads both, shared by
   // the calls made while it runs (a later call reads again, so it sees what was stored since).
   const pending = new Map<string, Promise<Array<{ type: string; data: unknown }>>>();
   const both = (range: TimeRange, service?: string) => {
+    const ahead = service ? undefined : prefetched.getStore();
+    if (ahead && ahead.knex === knex && ahead.start === range.start && ahead.end === range.end)
+      return Promise.resolve(ahead.rows);
     const key = JSON.stringify([range.start, range.end, service ?? null]);
     let p = pending.get(key);
     if (!p) {
@@ -40,7 +88,7 @@ export function createChangeEventsSource(knex: Knex): ChangeSource {
   };
   const list = async (type: 'deploy' | 'change', range: TimeRange, service?: string) =>
     (await both(range, service)).filter((r) => r.type === type).map((r) => r.data);
-  return {
+  const source: ChangeSource = {
     async listDeploys(range, service) {
       return (await list('deploy', range, service)).map((d) => deploySchema.parse(d) as Deploy);
     },
@@ -59,6 +107,8 @@ export function createChangeEventsSource(knex: Knex): ChangeSource {
       return { sha, message: d.title, files: d.files };
     },
   };
+  changeEventSources.add(source);
+  return source;
 }
 
 /** Deploy events stored for [start, end), of the given services (all when none), oldest first: service, title (else the event id) and time. */

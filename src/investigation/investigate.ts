@@ -8,11 +8,16 @@ import { rank, type ScoredRoot } from './engine/rank.js';
 import { classify, lookalikes } from './engine/signatures/index.js';
 import { LogIndex } from './log-index.js';
 import type { CalibrationWeights } from './calibration.js';
-import type { EvidenceSources, InvestigationResult, PageSummary, StepRecorder } from './ports.js';
+import type { EvidenceSources, InvestigationResult, PageSummary, StepRecorder, TimeRange } from './ports.js';
 import { chooseStep } from './runbook-steps.js';
 import { ACTION_FOR_CATEGORY, type Category, type ServiceNode } from './evidence-model.js';
 
 export { pageSummaryFromAlertmanager, pageSummaryFromPagerDuty } from './page-summary.js';
+
+/** The range the deterministic investigator reads its evidence over, looking back from `now`. */
+export function evidenceRange(now: number): TimeRange {
+  return { start: now - LOOKBACK, end: now, stepMs: MIN };
+}
 
 /**
  * Investigates a page with no model: finds when each signal departed from its baseline, walks from the paged service to
@@ -31,12 +36,7 @@ export async function investigateDeterministic(input: {
 }): Promise<InvestigationResult> {
   const { page, now } = input;
   const record: StepRecorder = input.record ?? (() => undefined);
-  const ev = await gatherEvidence(
-    input.sources,
-    { start: now - LOOKBACK, end: now, stepMs: MIN },
-    page.service,
-    record,
-  );
+  const ev = await gatherEvidence(input.sources, evidenceRange(now), page.service, record);
   const services = new Map(ev.services.map((s) => [s.name, s]));
   const callers = new Map<string, string[]>();
   for (const s of ev.services) for (const d of s.dependsOn) callers.set(d, [...(callers.get(d) ?? []), s.name]);

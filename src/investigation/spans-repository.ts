@@ -22,7 +22,7 @@ export interface SpanSink {
   export(spans: readonly StoredSpan[]): void;
 }
 
-interface SpanRow {
+export interface SpanRow {
   id: number | string;
   incident_id: number | null;
   investigation_id: string;
@@ -97,6 +97,26 @@ async function saveIncidentSpans(
   steps: readonly InvestigationStep[],
   parentSpanId: string | undefined,
 ): Promise<StoredSpan[] | undefined> {
+  const q = incidentSpansQuery(incidentId, investigationId, steps, { parentSpanId });
+  const res = await knex.raw<{ rows: Array<SpanRow & { pick: number }> }>(
+    `with ${q.ctes} select *, 0 as pick from root union all select *, 1 as pick from spans`,
+    q.bindings,
+  );
+  return storedSpansOf(res.rows);
+}
+
+/**
+ * The CTEs that append an incident's spans, for a statement that does more (an investigation's result goes with its
+ * spans): `input`, `new_trace`, `trace` (the incident's trace: empty when a concurrent statement made it after this
+ * one's snapshot, and then nothing is stored), `root` and `spans` (the rows stored). Named bindings, all `span...`.
+ * `onlyIf`: SQL that must hold for the trace and the spans to be made (on bindings of the caller's, or these).
+ */
+export function incidentSpansQuery(
+  incidentId: number,
+  investigationId: string,
+  steps: readonly InvestigationStep[],
+  opts: { parentSpanId?: string; onlyIf?: string } = {},
+): { ctes: string; bindings: Record<string, unknown> } {
   // One jsonb parameter holds every span: no cap on bind parameters, the same statement text whatever the count.
   const rows = steps.map((s, ord) => ({
     ord,
@@ -108,14 +128,16 @@ async function saveIncidentSpans(
     span_id: isSpanId(s.spanId) ? s.spanId : newSpanId(),
     parent_span_id: isSpanId(s.parentSpanId) ? s.parentSpanId : null,
   }));
-  const res = await knex.raw<{ rows: Array<SpanRow & { pick: number }> }>(
-    `with input as (
-       select * from jsonb_to_recordset(cast(:rows as jsonb))
+  const only = opts.onlyIf ? ` where ${opts.onlyIf}` : '';
+  return {
+    ctes: `input as (
+       select * from jsonb_to_recordset(cast(:spanRows as jsonb))
          as t(ord int, name text, kind text, started_at timestamptz, duration_ms int, attributes jsonb, span_id text,
               parent_span_id text)
      ),
      new_trace as (
-       insert into incident_traces (incident_id, trace_id, root_span_id) values (:incidentId, :traceId, :rootSpanId)
+       insert into incident_traces (incident_id, trace_id, root_span_id)
+       select :spanIncidentId, :spanTraceId, :spanRootSpanId${only}
        on conflict (incident_id) do nothing
        returning trace_id, root_span_id
      ),
@@ -123,45 +145,51 @@ async function saveIncidentSpans(
      trace as (
        select trace_id, root_span_id from new_trace
        union all
-       select trace_id, root_span_id from incident_traces where incident_id = :incidentId
+       select trace_id, root_span_id from incident_traces where incident_id = :spanIncidentId
      ),
      root as (
        insert into investigation_spans
          (incident_id, investigation_id, name, kind, started_at, duration_ms, attributes, trace_id, span_id,
           parent_span_id)
-       select :incidentId, :rootInvestigation, 'incident', 'incident', coalesce(i.opened_at, :now), 0,
-              jsonb_strip_nulls(jsonb_build_object('copilot.incident.id', cast(:incidentId as int),
+       select :spanIncidentId, :spanRootInvestigation, 'incident', 'incident', coalesce(i.opened_at, :spanNow), 0,
+              jsonb_strip_nulls(jsonb_build_object('copilot.incident.id', cast(:spanIncidentId as int),
                 'copilot.incident.public_id', i.public_id)),
               n.trace_id, n.root_span_id, null
-       from new_trace n left join incidents i on i.id = :incidentId
+       from new_trace n left join incidents i on i.id = :spanIncidentId
        returning *
      ),
      spans as (
        insert into investigation_spans
          (incident_id, investigation_id, name, kind, started_at, duration_ms, attributes, trace_id, span_id,
           parent_span_id)
-       select :incidentId, :investigationId, s.name, s.kind, s.started_at, s.duration_ms, s.attributes, t.trace_id,
-              s.span_id, coalesce(s.parent_span_id, :parentSpanId, t.root_span_id)
-       from input s cross join trace t
+       select :spanIncidentId, :spanInvestigationId, s.name, s.kind, s.started_at, s.duration_ms, s.attributes,
+              t.trace_id, s.span_id, coalesce(s.parent_span_id, :spanParentSpanId, t.root_span_id)
+       from input s cross join trace t${only}
        order by s.ord
        returning *
-     )
-     select *, 0 as pick from root union all select *, 1 as pick from spans`,
-    {
-      rows: JSON.stringify(rows),
-      incidentId,
-      traceId: newTraceId(),
-      rootSpanId: newSpanId(),
-      rootInvestigation: `incident-${incidentId}`,
-      now: new Date(),
-      investigationId,
-      parentSpanId: parentSpanId ?? null,
+     )`,
+    bindings: {
+      spanRows: JSON.stringify(rows),
+      spanIncidentId: incidentId,
+      spanTraceId: newTraceId(),
+      spanRootSpanId: newSpanId(),
+      spanRootInvestigation: `incident-${incidentId}`,
+      spanNow: new Date(),
+      spanInvestigationId: investigationId,
+      spanParentSpanId: opts.parentSpanId ?? null,
     },
-  );
-  const spans = res.rows.filter((r) => r.pick === 1);
+  };
+}
+
+/**
+ * The spans stored by `incidentSpansQuery`'s CTEs, from rows of `root` (pick 0) and `spans` (pick 1), as rows or as
+ * JSON: the root span first when made, then the spans in order. Undefined when no span was stored (see `trace`).
+ */
+export function storedSpansOf(rows: ReadonlyArray<SpanRow & { pick: number }>): StoredSpan[] | undefined {
+  const spans = rows.filter((r) => r.pick === 1);
   if (spans.length === 0) return undefined;
   const ordered = (list: SpanRow[]) => [...list].sort((a, b) => Number(a.id) - Number(b.id)).map(fromRow);
-  return [...ordered(res.rows.filter((r) => r.pick === 0)), ...ordered(spans)];
+  return [...ordered(rows.filter((r) => r.pick === 0)), ...ordered(spans)];
 }
 
 /** The span id of the newest span named `name` among `investigationId`'s (to parent a later span on it). */

@@ -7,10 +7,12 @@ import { ExternalServiceError, PermanentJobError, RateLimitedError } from '../..
 import { slackIdOf } from '../../../src/oncall/directory.js';
 import { oncallLookupOnce } from '../../../src/oncall/services.js';
 import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
+import type { BriefingFacts } from '../../../src/incidents/briefing-repository.js';
 import { channelName } from '../../../src/incidents/naming.js';
 import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
 import {
   channelQueuePosition,
+  incidentForOpening,
   recordBriefingPosted,
   recordChannelCreated,
   recordChatStep,
@@ -18,11 +20,10 @@ import {
 } from '../../../src/incidents/chat-repository.js';
 import { findIncident, type ChatStep, type Incident } from '../../../src/incidents/repository.js';
 import { firstAlert } from '../../../src/incidents/alerts-repository.js';
-import { findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
-import { deliverDigest, refreshPointersOf } from '../chat-digest.js';
+import { deliverDigest, refreshDigestMessage, refreshPointersOf } from '../chat-digest.js';
 import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
@@ -48,12 +49,17 @@ export async function openIncidentChannel(
   alertname?: string,
 ): Promise<void> {
   // Just opened (the `incident.opened` event carries it): nothing was shown yet, and the row need not be read again.
-  const fresh = opened !== undefined;
-  let incident = opened ?? (await findIncident(ctx.knex, incidentId));
+  // Else the row, its first alert's name and where its pointer is shown, in one statement.
+  const loaded = opened ? undefined : await incidentForOpening(ctx.knex, incidentId);
+  let incident = opened ?? loaded?.incident;
   if (!incident) throw new PermanentJobError(`incident ${incidentId} does not exist`);
-  if (!incident.channelId) incident = await createOrWait(ctx, incident, fresh, alertname);
+  const pointer: PointerState = loaded ? { posted: loaded.pointerPosted, messages: loaded.pointers } : 'fresh';
+  // A channel made now comes with the facts of its first briefing (read as it was recorded).
+  let facts: BriefingFacts | undefined;
+  if (!incident.channelId)
+    ({ incident, facts } = await createOrWait(ctx, incident, pointer, loaded ? loaded.firstAlertname : alertname));
   const channelId = incident.channelId!;
-  if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId);
+  if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId, facts);
   const done = incident.chatProgress;
   // The steps are taken in order (topic, invites, pointer) and recorded together once the last is done, with the
   // invites' timeline entry (one statement); when a step fails, the ones done before it are recorded first, so a retry
@@ -69,7 +75,7 @@ export async function openIncidentChannel(
     }
     if (!done.invited) invited = await inviteResponders(ctx, incident, channelId);
     if (!done.pointer) {
-      await postPointer(ctx, incident, channelId, fresh);
+      await postPointer(ctx, incident, channelId, pointer);
       steps.push('pointer');
     }
   } catch (err) {
@@ -100,14 +106,14 @@ async function recordSteps(
 async function createOrWait(
   ctx: AppContext,
   incident: Incident,
-  fresh: boolean,
-  alertname: string | undefined,
-): Promise<Incident> {
+  pointer: PointerState,
+  alertname: string | null | undefined,
+): Promise<{ incident: Incident; facts?: BriefingFacts }> {
   try {
     return await createIncidentChannel(ctx, incident, alertname);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
-    await postPointer(ctx, incident, null, fresh);
+    await postPointer(ctx, incident, null, pointer);
     const ahead = await channelQueuePosition(ctx.knex, incident);
     const retryAfterMs = Math.max(err.retryAfterMs ?? 0, ahead * CHANNEL_CREATE_INTERVAL_MS);
     throw new RateLimitedError('slack', `no channel yet for ${incident.publicId}: ${ahead} ahead in the queue`, {
@@ -117,23 +123,36 @@ async function createOrWait(
   }
 }
 
-/** Creates the channel and records it; the incident as it now is (another runner's channel if it won the race). */
+/**
+ * Creates the channel and records it; the incident as it now is (another runner's channel if it won the race) and,
+ * when this call recorded it, the facts of its first briefing.
+ */
 async function createIncidentChannel(
   ctx: AppContext,
   incident: Incident,
-  alertname: string | undefined,
-): Promise<Incident> {
-  const first = alertname ?? ((await firstAlert(ctx.knex, incident.id))?.alertname as string | undefined);
+  /** The earliest alert's name when known (null: no alert, or one without a name); read when undefined. */
+  alertname: string | null | undefined,
+): Promise<{ incident: Incident; facts?: BriefingFacts }> {
+  const first =
+    alertname === undefined
+      ? ((await firstAlert(ctx.knex, incident.id))?.alertname as string | undefined)
+      : (alertname ?? undefined);
   const name = channelName(incident.publicId, incident.service, first ?? incident.title);
   const channel = await ctx.chat.createChannel(name);
-  const updated = await recordChannelCreated(ctx.knex, incident.id, channel, ctx.clock.now());
-  if (!updated) return (await findIncident(ctx.knex, incident.id))!;
-  return { ...incident, channelId: channel.id, channelName: channel.name };
+  // With the facts the first briefing, posted next, shows (read in the same statement).
+  const facts = await recordChannelCreated(ctx.knex, incident.id, channel, ctx.clock.now());
+  if (!facts) return { incident: (await findIncident(ctx.knex, incident.id))! };
+  return { incident: { ...incident, channelId: channel.id, channelName: channel.name }, facts };
 }
 
 /** The first message comes before anything slow (invites, the investigation): people see the page at once. */
-async function postFirstBriefing(ctx: AppContext, incident: Incident, channelId: string): Promise<void> {
-  const view = await buildBriefingView(ctx.knex, ctx.config, incident);
+async function postFirstBriefing(
+  ctx: AppContext,
+  incident: Incident,
+  channelId: string,
+  facts: BriefingFacts | undefined,
+): Promise<void> {
+  const view = await buildBriefingView(ctx.knex, ctx.config, incident, facts);
   const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
   // The row as this statement left it: an investigation that finished meanwhile is in it (no second read).
   const recorded = await recordBriefingPosted(
@@ -213,6 +232,12 @@ async function inviteResponders(ctx: AppContext, incident: Incident, channelId: 
 }
 
 /**
+ * Whether the incident's pointer line was shown, and where, as read with the incident when the job loaded it; `fresh`
+ * for an incident just opened (no line yet: no look for one).
+ */
+type PointerState = 'fresh' | { posted: boolean; messages: Array<{ channel: string; ts: string; target: string }> };
+
+/**
  * The incident's line in its team's alerts channel. Shown while it waited for a channel (`channelId` null), the line
  * is edited once the channel exists, to point at it. A `fresh` incident (just opened) has no line yet: no look for
  * one (asking for its digest item twice is harmless: the item is one per incident).
@@ -221,26 +246,37 @@ async function postPointer(
   ctx: AppContext,
   incident: Incident,
   channelId: string | null,
-  fresh: boolean,
+  pointer: PointerState,
 ): Promise<void> {
   const team = incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
   if (!team) return;
-  const already = fresh ? undefined : await findEventByKey(ctx.knex, `pointer:${incident.id}`);
-  if (!already) return postPointerInDigest(ctx, incident.id, team.alertsChannel);
-  if (channelId) await refreshPointersOf(ctx, incident.id);
+  if (pointer === 'fresh' || !pointer.posted)
+    return postPointerInDigest(ctx, incident.id, team.alertsChannel, channelId);
+  // Shown when the incident was read (its messages read with it: an item, once shown, stays in its message).
+  if (channelId) await refreshPointersOf(ctx, incident.id, pointer.messages);
 }
 
 /**
  * The pointer joins the alerts channel's recent pointer message when there is one (edited in place), else starts one;
- * its place is recorded on the timeline (`pointer.posted`) when shown.
+ * its place is recorded on the timeline (`pointer.posted`) when shown. An item another delivery showed since the
+ * incident was read (it takes every waiting item of the channel) is shown as the incident now is, with its channel.
  */
-async function postPointerInDigest(ctx: AppContext, incidentId: number, alertsChannel: string): Promise<void> {
+async function postPointerInDigest(
+  ctx: AppContext,
+  incidentId: number,
+  alertsChannel: string,
+  channelId: string | null,
+): Promise<void> {
   const item = await requestDigestItem(ctx.knex, {
     kind: 'pointer',
     target: alertsChannel,
     incidentId,
     at: ctx.clock.now(),
   });
+  if (item.channel && item.ts) {
+    if (channelId) await refreshDigestMessage(ctx, 'pointer', item.channel, item.ts, item.target);
+    return;
+  }
   await deliverDigest(ctx, 'pointer', alertsChannel, item.id);
 }
 

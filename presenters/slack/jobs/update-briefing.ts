@@ -14,7 +14,8 @@ import { PostIncidentNote, UpdateBriefing } from '../../../src/incidents/present
 import { RateLimitedError } from '../../../src/errors.js';
 import { requestPresentation } from '../../../src/jobs/presentations.js';
 import { saveBriefingState } from '../../../src/incidents/chat-repository.js';
-import { findIncident } from '../../../src/incidents/repository.js';
+import { toIncident } from '../../../src/incidents/repository.js';
+import { incidentForBriefing } from '../../../src/incidents/briefing-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildChangesText, buildTopic } from '../../../blocks/status.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
@@ -22,12 +23,14 @@ import { refreshPointersOf } from '../chat-digest.js';
 
 /** Renders the briefing now: updates the message in place and posts a thread note listing what changed. */
 export async function refreshBriefing(ctx: AppContext, incidentId: number): Promise<void> {
-  const incident = await findIncident(ctx.knex, incidentId);
+  // The incident with what it shows (its briefing's facts, or without a channel its pointer's messages): one statement.
+  const loaded = await incidentForBriefing(ctx.knex, incidentId);
+  const incident = loaded && toIncident(loaded.row);
   // Before the channel exists the open-incident job posts the first briefing itself; meanwhile (Slack's channel
   // budget spent in a storm) the incident's line in the alerts channel shows what the investigation found.
-  if (incident && !incident.channelId) return refreshPointersOf(ctx, incidentId);
+  if (incident && !incident.channelId) return refreshPointersOf(ctx, incidentId, loaded?.pointers);
   if (!incident?.channelId || !incident.briefingTs) return;
-  const view = await buildBriefingView(ctx.knex, ctx.config, incident);
+  const view = await buildBriefingView(ctx.knex, ctx.config, incident, loaded?.facts);
   const state = briefingState(view);
   const before = (incident.briefingState as BriefingState | null) ?? null;
   await ctx.chat.updateMessage(

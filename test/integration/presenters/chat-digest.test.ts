@@ -38,7 +38,7 @@ function holdChat(ctx: AppContext): { calls: () => number; hold: () => void; rel
 
 /**
  * Counts the statements that read chat_digest_items from now on: a target's state (digestState) and a message's items
- * (itemsOfMessage), the latter also once answered.
+ * (itemsOfMessage, or with their incidents: itemsOfMessageWithIncidents), the latter also once answered.
  */
 function countReads(knex: Knex): {
   targetState: () => number;
@@ -48,6 +48,9 @@ function countReads(knex: Knex): {
 } {
   const counts = { targetState: 0, messageItems: 0, messageItemsAnswered: 0 };
   const kindOf = (sql: string) => {
+    // The items read with their incidents (itemsOfMessageWithIncidents), in the refresh's turn.
+    if (/^with m as \(select \* from chat_digest_items where kind = (\?|\$\d+) and channel = /i.test(sql))
+      return 'messageItems';
     if (!/^select .* from "chat_digest_items"/i.test(sql)) return undefined;
     if (/"failed" is null/.test(sql)) return 'targetState';
     if (/"kind" = (\?|\$\d+) and "channel" = (\?|\$\d+) and "ts" = (\?|\$\d+)/.test(sql)) return 'messageItems';

@@ -40,3 +40,32 @@ it('records the invites when the pointer fails after them, and the retry invites
   expect(pointers).toHaveLength(1);
   expect(JSON.stringify(pointers[0]!.args)).toContain('<#C0STEPS>');
 });
+
+it('a pointer another delivery showed since the job read the incident is edited to name the new channel', async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const incident = await insertIncident(ctx, { channelId: 'C0RACE' });
+  await ctx.knex('incidents').where({ id: incident.id }).update({ channel_id: null });
+  // Shown while the incident waited for its channel, by a delivery whose `pointer.posted` entry the job's read of the
+  // incident did not see yet (here: none at all).
+  await ctx.knex('chat_digest_items').insert({
+    kind: 'pointer',
+    target: 'C0ALERTS',
+    incident_id: incident.id,
+    round: 0,
+    step: 0,
+    steps: 1,
+    requested_at: new Date(),
+    channel: 'C0ALERTS',
+    ts: '1764064900.000777',
+    delivered_at: new Date(),
+  });
+  await openIncidentChannel(ctx, incident.id);
+  const channel = (await ctx.knex('incidents').where({ id: incident.id }).first()) as { channel_id: string };
+  expect(channel.channel_id).toBeTruthy();
+  const edits = rec.chat.filter((c) => c.method === 'updateMessage' && c.args[0] === 'C0ALERTS');
+  expect(edits).toHaveLength(1);
+  expect(edits[0]!.args[1]).toBe('1764064900.000777');
+  expect(JSON.stringify(edits[0]!.args)).toContain(`<#${channel.channel_id}>`);
+  expect(rec.chat.filter((c) => c.method === 'postMessage' && c.args[0] === 'C0ALERTS')).toHaveLength(0);
+});
