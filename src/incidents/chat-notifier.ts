@@ -23,8 +23,11 @@ export interface ChatUser {
  * rate limits) so that jobs back off and retry.
  */
 export interface ChatNotifier {
-  /** Creates a public channel; when the name is taken, tries name-2, name-3, ... and returns the one created. */
-  createChannel(name: string): Promise<{ id: string; name: string }>;
+  /**
+   * Creates a public channel; when the name is taken, tries name-2, name-3, ... and returns the one created. A call
+   * that would wait longer than `maxWaitMs` for the chat's pace fails at once with RateLimitedError (retryAfterMs).
+   */
+  createChannel(name: string, opts?: { maxWaitMs?: number }): Promise<{ id: string; name: string }>;
   setTopic(channel: string, topic: string): Promise<void>;
   invite(channel: string, userIds: string[]): Promise<void>;
   postMessage(channel: string, text: string, blocks?: ChatBlock[], threadTs?: string): Promise<PostedMessage>;

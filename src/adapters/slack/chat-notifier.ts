@@ -23,9 +23,14 @@ export interface SlackChatOptions {
 export function createSlackChatNotifier(client: WebClient, logger: Logger, opts: SlackChatOptions = {}): ChatNotifier {
   const schedule = new SlackRateSchedule(opts.rate, opts.clock);
   /** Runs one Web API call at its turn; a failure becomes the app's error (a 429 also pauses the lane). */
-  async function call<T>(method: string, channel: string | undefined, fn: () => Promise<T>): Promise<T> {
+  async function call<T>(
+    method: string,
+    channel: string | undefined,
+    fn: () => Promise<T>,
+    maxWaitMs?: number,
+  ): Promise<T> {
     try {
-      return await schedule.run(method, channel, fn);
+      return await schedule.run(method, channel, fn, maxWaitMs);
     } catch (err) {
       const c = classifySlackError(err, method);
       if (c.kind === 'rate_limited') schedule.pause(method, channel, c.retryAfterMs!);
@@ -65,12 +70,15 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
     return user;
   };
   return {
-    async createChannel(name) {
+    async createChannel(name, opts) {
       for (let attempt = 1; attempt <= 20; attempt++) {
         const candidate = attempt === 1 ? name : `${name.slice(0, 80 - String(attempt).length - 1)}-${attempt}`;
         try {
-          const res = await call('conversations.create', undefined, () =>
-            client.conversations.create({ name: candidate, is_private: false }),
+          const res = await call(
+            'conversations.create',
+            undefined,
+            () => client.conversations.create({ name: candidate, is_private: false }),
+            opts?.maxWaitMs,
           );
           return { id: res.channel!.id!, name: res.channel!.name ?? candidate };
         } catch (err) {

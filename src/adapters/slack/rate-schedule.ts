@@ -117,14 +117,14 @@ export class SlackRateSchedule {
    * Books the call's turn and returns how long to wait for it; when that is more than maxWaitMs, books nothing and
    * throws RateLimitedError asking to come back then.
    */
-  reserve(method: string, channel?: string): number {
+  reserve(method: string, channel?: string, maxWaitMs: number = this.options.maxWaitMs): number {
     const now = this.clock.now();
     // A lane whose schedule is in the past holds nothing: forget it, so a long run's thousand channels cost no memory.
     if (this.lanes.size > 1000) for (const [key, l] of this.lanes) if (l.tat <= now) this.lanes.delete(key);
     const lanes = this.lanesOf(method, channel).map((k) => this.lane(k));
     const at = Math.max(now, ...lanes.map((l) => l.tat - l.toleranceMs));
     const wait = at - now;
-    if (wait > this.options.maxWaitMs)
+    if (wait > maxWaitMs)
       throw new RateLimitedError('slack', `${method}: waiting for its turn (${Math.ceil(wait)} ms)`, {
         retryAfterMs: Math.ceil(wait),
       });
@@ -164,17 +164,17 @@ export class SlackRateSchedule {
    * the call before it answered, so the next message reaches Slack at least an interval later however the network
    * delayed either (spacing the sends alone met 429s under load).
    */
-  async run<T>(method: string, channel: string | undefined, fn: () => Promise<T>): Promise<T> {
+  async run<T>(method: string, channel: string | undefined, fn: () => Promise<T>, maxWaitMs?: number): Promise<T> {
     const lanes = this.lanesOf(method, channel);
     if (lanes.length === 1) {
-      const wait = this.reserve(method, channel);
+      const wait = this.reserve(method, channel, maxWaitMs);
       if (wait > 0) await this.clock.sleep(wait);
       return fn();
     }
     const key = lanes[1]!;
     const before = this.inFlight.get(key) ?? Promise.resolve();
     const mine = before.then(async () => {
-      const wait = this.reserve(method, channel);
+      const wait = this.reserve(method, channel, maxWaitMs);
       if (wait > 0) await this.clock.sleep(wait);
       try {
         return await fn();

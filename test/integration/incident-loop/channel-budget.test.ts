@@ -122,3 +122,44 @@ describe.each([
     );
   }, 180_000);
 });
+
+it('does not hold a new incident back for a channel that is seconds away: its alerts-channel line comes first', async () => {
+  // One channel now, the next 3 s later; a create call may wait up to 5 s (the default). The second incident's
+  // channel is 3 s away: it is shown as a line at once, not after the wait, and gets its channel at its turn.
+  whole = await startWholeApp(
+    fileConfig,
+    { REDIS_URL: '' },
+    {
+      slackRate: { tiers: { 2: { perMinute: 20, burst: 1 } } as never },
+    },
+  );
+  const { app, slack } = whole;
+  const knex = app.ctx.knex;
+  const send = (body: unknown) =>
+    fetch(`${app.url}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  expect((await send(pageOf('checkout', 'c1b2c3d4e5f60001'))).status).toBe(202);
+  await waitFor('the first incident in its own channel', () => knex('incidents').whereNotNull('briefing_ts').first());
+  expect((await send(pageOf('search', 'c1b2c3d4e5f60002'))).status).toBe(202);
+  const second = await waitFor(
+    'the second incident',
+    async () => ((await knex('incidents').orderBy('id')) as Array<{ public_id: string }>)[1],
+  );
+  const lines = () =>
+    slack
+      .calls()
+      .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.args.channel === 'C0ALERTS')
+      .flatMap((c) => JSON.stringify(c.args.blocks ?? '').split(':rotating_light: '));
+  // Its line said "channel soon": shown before its channel existed.
+  await waitFor('the second incident listed while its channel is on its way', () =>
+    lines().some((l) => l.includes(`*${second.public_id}*`) && l.includes('channel soon')),
+  );
+  await waitFor(
+    'the second incident with its channel and briefing',
+    async () => (await knex('incidents').whereNull('briefing_ts')).length === 0,
+    30_000,
+  );
+}, 60_000);
