@@ -78,19 +78,32 @@ export async function upsertAlerts(
 }
 
 function alertRows(alerts: Alert[], incidentId: number | null, now: Date): Record<string, unknown>[] {
-  // One row per (source, fingerprint, startsAt); the latest status wins, an alert never moves between incidents.
+  return alertRecords(alerts, now).map((r) => ({
+    incident_id: incidentId,
+    ...r,
+    labels: JSON.stringify(r.labels),
+    annotations: JSON.stringify(r.annotations),
+  }));
+}
+
+/**
+ * The alerts' rows as `upsertAlerts` writes them, without their incident, as JSON (times as ISO strings): for a
+ * statement that takes them as one jsonb parameter. One row per (source, fingerprint, startsAt), the latest status
+ * winning.
+ */
+export function alertRecords(alerts: Alert[], now: Date): Record<string, unknown>[] {
+  // An alert never moves between incidents: the upsert keeps the incident a row already has.
   const unique = new Map<string, Alert>();
   for (const a of alerts) unique.set(`${a.fingerprint}|${a.startsAt.toISOString()}`, a);
   return [...unique.values()].map((a) => ({
-    incident_id: incidentId,
     source: a.source,
     fingerprint: a.fingerprint,
     status: a.status,
     alertname: a.alertname,
     service: a.service ?? null,
     severity: a.severity ?? null,
-    labels: JSON.stringify(a.labels),
-    annotations: JSON.stringify(a.annotations),
+    labels: a.labels,
+    annotations: a.annotations,
     starts_at: a.startsAt,
     ends_at: a.endsAt,
     group_key: a.groupKey,

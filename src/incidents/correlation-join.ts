@@ -21,7 +21,7 @@ export type Joined = Extract<CorrelationDecision, { join: true }>;
 const EVIDENCE_GRAPH_WAIT_MS = 500;
 
 /** The service graph: config `services[].dependsOn` and the evidence graph's (the world's, in the local workspace). */
-async function serviceGraph(ctx: AppContext): Promise<Map<string, string[]>> {
+export async function serviceGraph(ctx: AppContext): Promise<Map<string, string[]>> {
   const fromConfig = ctx.config.file.services.map((s) => ({ name: s.name, dependsOn: s.dependsOn }));
   // Opening an incident must never wait on an evidence source: a graph that does not answer within a moment (or
   // fails) leaves correlation to the config's graph.
@@ -51,11 +51,13 @@ export async function joinCorrelatedIncident(
   groupKey: string,
   firing: Alert,
   now: Date,
+  /** The service graph, when the caller read it already. */
+  known?: Map<string, string[]>,
 ): Promise<{ incident: Incident; event: TimelineEventInput; spans: StoredSpan[] } | undefined> {
   const { correlateWindow: windowMs, correlateHops: maxHops } = ctx.config.file.incidents;
   if (windowMs <= 0 || !firing.service) return undefined;
   const started = Date.now();
-  const graph = await serviceGraph(ctx);
+  const graph = known ?? (await serviceGraph(ctx));
   if (!inGraph(graph, firing.service)) return undefined;
   await lockCorrelation(trx);
   const since = new Date(now.getTime() - windowMs);

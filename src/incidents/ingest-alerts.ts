@@ -5,19 +5,24 @@ import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import type { PageSummary } from '../investigation/ports.js';
-import { routeAlert } from '../oncall/routing.js';
-import { snapshotAtOpening, snapshotOfPolicy } from '../oncall/escalation-policy.js';
-import { incidentTitle } from './naming.js';
 import { findOpenIncidentByGroupKey, lockIncidentState, type Incident } from './repository.js';
 import { appendEvents, countEvents, latestTruncation, type TimelineEventInput } from './timeline-repository.js';
-import { findOpenIncidentOf, insertPagedIncident } from './opening-repository.js';
+import {
+  findIncidentOfAlerts,
+  insertPagedIncident,
+  type AlertsIncident,
+  type AlertsLookup,
+  type OpeningTail,
+} from './opening-repository.js';
 import { appendEventsWith, firingCount, knownLeads, upsertAlerts, upsertAlertsQuery } from './alerts-repository.js';
-import { StartEscalation } from '../oncall/jobs/start-escalation.js';
 import type { InvestigationTrigger } from './investigate-incident.js';
 import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
-import { incidentChannelJob, scheduleBriefingUpdate } from './presentations.js';
+import { scheduleBriefingUpdate } from './presentations.js';
 import { reopenRecentIncident } from './reopen-recent-incident.js';
-import { investigateAfterJoin, joinCorrelatedIncident } from './correlation-join.js';
+import { firedSinceAllResolved, investigateNewLead, truncationEvent } from './ingest-follow-ups.js';
+import { investigateAfterJoin, joinCorrelatedIncident, serviceGraph } from './correlation-join.js';
+import { inGraph } from './correlation.js';
+import { alertEvents, newIncidentJobs, openIncidentAtOnce, planOpening } from './opening.js';
 import type { StoredSpan } from '../investigation/spans-repository.js';
 
 export interface IngestOutcome {
@@ -33,7 +38,15 @@ export interface IngestOutcome {
   allResolved: boolean;
   /** True when an alert fired again in an unacknowledged incident after every alert had resolved: the chain runs again. */
   firingAgain: boolean;
+  /** True when the origin's `finish` went with the statement that opened the incident (the delivery is done). */
+  finished?: boolean;
 }
+
+/** The delivery's completion (process-delivery's), to go with the statement that opens its group's incident. */
+export type FinishTail = OpeningTail & {
+  /** Called with the statement's `tail_` once it ran and opened the incident. */
+  done(result: unknown): void;
+};
 
 /** Where the alerts came from (kept on their timeline entries, so the investigation can read the original page). */
 export interface AlertOrigin {
@@ -48,6 +61,11 @@ export interface AlertOrigin {
   truncated?: number;
   /** What paged, parsed from the same delivery: kept with an incident this delivery opens. */
   page?: PageSummary;
+  /**
+   * For a delivery of one alert group: its completion, made part of the statement that opens the group's incident
+   * in one statement (then `finished` is set on the outcome; otherwise the caller completes the delivery itself).
+   */
+  finish?: () => FinishTail;
 }
 
 /**
@@ -65,10 +83,18 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
   for (const a of alerts) byGroup.set(a.groupKey, [...(byGroup.get(a.groupKey) ?? []), a]);
   const outcomes: IngestOutcome[] = [];
   for (const [groupKey, group] of byGroup) {
-    // Spans the group's transaction stored, exported once it has committed (never a decision the database lost).
-    const committedSpans: StoredSpan[] = [];
-    const outcome = await ctx.knex.transaction((trx) => ingestGroup(ctx, trx, groupKey, group, origin, committedSpans));
-    if (committedSpans.length) ctx.services.traces?.export(committedSpans);
+    const now = ctx.clock.now();
+    // A new incident with no storm to join is opened in one statement; anything else is decided in a transaction.
+    const first = await openAtOnce(ctx, groupKey, group, origin, now, byGroup.size === 1);
+    let outcome = first.outcome;
+    if (!outcome) {
+      // Spans the group's transaction stored, exported once it has committed (never a decision the database lost).
+      const committedSpans: StoredSpan[] = [];
+      outcome = await ctx.knex.transaction((trx) =>
+        ingestGroup(ctx, trx, groupKey, group, origin, committedSpans, now, first),
+      );
+      if (committedSpans.length) ctx.services.traces?.export(committedSpans);
+    }
     if (!outcome) continue;
     outcomes.push(outcome);
     if (outcome.opened) {
@@ -94,6 +120,71 @@ export async function ingestAlerts(ctx: AppContext, alerts: Alert[], origin: Ale
   return outcomes;
 }
 
+/** The lookup of the incident a group's alerts belong to (`findIncidentOfAlerts`). */
+function lookupOf(ctx: AppContext, groupKey: string, alerts: Alert[], now: Date): AlertsLookup {
+  return {
+    groupKey,
+    source: alerts[0]!.source,
+    fingerprints: alerts.map((a) => a.fingerprint),
+    firing: alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint),
+    since: new Date(now.getTime() - ctx.config.file.incidents.regroupWindow),
+  };
+}
+
+type Graph = Map<string, string[]>;
+
+/** What the one-statement opening tried: the outcome when it opened, else what its lookup found (`looked`). */
+interface FirstTry {
+  outcome?: IngestOutcome;
+  looked: boolean;
+  found?: AlertsIncident;
+  /** The service graph, when it was read (a storm's correlation reads it again otherwise). */
+  graph?: Graph;
+}
+
+/**
+ * A group with a firing alert whose service no open incident could take by storm correlation (not in the service
+ * graph, or correlation off) is opened in one statement when it has no incident to join or reopen (openIncidentAtOnce),
+ * with the delivery's completion when it is the delivery's only group. Two deliveries racing for the group: the
+ * partial unique index lets one open it, and the other finds nothing written and goes the transaction's way.
+ */
+async function openAtOnce(
+  ctx: AppContext,
+  groupKey: string,
+  alerts: Alert[],
+  origin: AlertOrigin,
+  now: Date,
+  onlyGroup: boolean,
+): Promise<FirstTry> {
+  const firing = alerts.find((a) => a.status === 'firing');
+  if (!firing) return { looked: false };
+  let graph: Graph | undefined;
+  if (ctx.config.file.incidents.correlateWindow > 0 && firing.service) {
+    graph = await serviceGraph(ctx);
+    // A page that may join a storm is decided under the correlation lock, in the transaction.
+    if (inGraph(graph, firing.service)) return { looked: false, graph };
+  }
+  const tail = onlyGroup ? origin.finish?.() : undefined;
+  const r = await openIncidentAtOnce(ctx, lookupOf(ctx, groupKey, alerts, now), alerts, origin, now, tail);
+  if (!r?.opened) return { looked: r?.found !== undefined, found: r?.found, graph };
+  tail?.done(r.tail);
+  const incident = r.opened;
+  return {
+    looked: true,
+    graph,
+    outcome: {
+      incidentId: incident.id,
+      incident,
+      publicId: incident.publicId,
+      opened: true,
+      alerts: alerts.length,
+      allResolved: false,
+      firingAgain: false,
+      ...(tail ? { finished: true } : {}),
+    },
+  };
+}
+
 async function ingestGroup(
   ctx: AppContext,
   trx: Knex.Transaction,
@@ -101,10 +192,13 @@ async function ingestGroup(
   alerts: Alert[],
   origin: AlertOrigin,
   spansToExport: StoredSpan[],
+  now: Date,
+  first: FirstTry,
 ): Promise<IngestOutcome | undefined> {
-  const now = ctx.clock.now();
-  // The open incident holding one of the alerts, else the group's open incident: one statement.
-  let incident = await findOpenIncidentOf(trx, alerts, groupKey);
+  // The open incident holding one of the alerts, else the group's open incident, else the group's recently resolved
+  // incident to reopen: one statement (or what the one-statement opening's lookup found).
+  const found = first.looked ? first.found : await findIncidentOfAlerts(trx, lookupOf(ctx, groupKey, alerts, now));
+  let incident = found?.open;
   let opened = false;
   let reopened: number | undefined;
   let correlated: Awaited<ReturnType<typeof joinCorrelatedIncident>>;
@@ -117,15 +211,18 @@ async function ingestGroup(
       await upsertAlerts(trx, alerts, null, now);
       return undefined;
     }
-    const recent = await reopenRecentIncident(
-      ctx,
-      trx,
-      groupKey,
-      alerts.filter((a) => a.status === 'firing'),
-      now,
-    );
+    const recent = found?.reopen
+      ? await reopenRecentIncident(
+          ctx,
+          trx,
+          groupKey,
+          alerts.filter((a) => a.status === 'firing'),
+          now,
+          found.reopen,
+        )
+      : undefined;
     // Storm correlation: a page of a service connected to an open incident's joins it (src/incidents/correlation.ts).
-    correlated = recent ? undefined : await joinCorrelatedIncident(ctx, trx, groupKey, firing, now);
+    correlated = recent ? undefined : await joinCorrelatedIncident(ctx, trx, groupKey, firing, now, first.graph);
     const inserted =
       recent || correlated
         ? undefined
@@ -148,7 +245,11 @@ async function ingestGroup(
   }
   // Serialises concurrent deliveries of one group, so the "all resolved" transition is seen exactly once. An incident
   // this transaction inserted is invisible to every other one until the commit: it has no other alert, nothing to lock.
-  if (!opened) await lockIncidentState(trx, incident.id);
+  if (!opened) {
+    // Its state as the lock found it (the incident may have been read before this transaction began).
+    const locked = await lockIncidentState(trx, incident.id);
+    if (locked) incident = { ...incident, status: locked.status, severity: locked.severity };
+  }
   const before = opened ? 0 : await firingCount(trx, incident.id);
   const known = opened ? undefined : await knownLeads(trx, incident.id);
   // A new incident's alerts go in with its timeline entries (one statement).
@@ -156,25 +257,7 @@ async function ingestGroup(
   if (!alertsWithEvents) await upsertAlerts(trx, alerts, incident.id, now);
   // `after` only matters to an incident that had alerts before (all resolved, fired again).
   const after = opened ? 0 : await firingCount(trx, incident.id);
-  events.push(
-    ...alerts.map((a) => ({
-      incidentId: incident.id,
-      type: a.status === 'firing' ? 'alert.received' : 'alert.resolved',
-      actor: a.source,
-      at: now,
-      // One entry per alert state change: Alertmanager re-sends the whole group every group_interval.
-      dedupeKey: `alert:${incident.id}:${a.source}:${a.fingerprint}:${a.startsAt.toISOString()}:${a.status}`,
-      data: {
-        deliveryId: origin.deliveryId,
-        fingerprint: a.fingerprint,
-        alertname: a.alertname,
-        service: a.service,
-        severity: a.severity,
-        labels: a.labels,
-        startsAt: a.startsAt.toISOString(),
-      },
-    })),
-  );
+  events.push(...alertEvents(alerts, incident.id, origin, now));
   if (origin.truncated !== undefined) {
     // A new incident has no truncation on its timeline yet (0).
     const truncation = truncationEvent(opened ? 0 : await latestTruncation(trx, incident.id), incident.id, origin, now);
@@ -223,26 +306,9 @@ async function ingestGroup(
       { jobId: investigateJobId(incident.id, `again-${n}`), trx },
     );
   }
-  if (opened) {
-    // The investigation and the escalation are committed with the incident: neither waits for chat. One insert for
-    // the three jobs; the channel's job is the safety net for a crash: normally the presenter opens it after the commit.
-    await ctx.queue.enqueueMany(
-      [
-        {
-          name: InvestigateIncident.name,
-          payload: { incidentId: incident.id },
-          opts: { jobId: investigateJobId(incident.id) },
-        },
-        {
-          name: StartEscalation.name,
-          payload: { incidentId: incident.id },
-          opts: { jobId: `start-escalation-${incident.id}` },
-        },
-        incidentChannelJob(incident.id),
-      ],
-      { trx },
-    );
-  } else {
+  // The investigation and the escalation are committed with the incident: neither waits for chat. One insert.
+  if (opened) await ctx.queue.enqueueMany(newIncidentJobs(incident.id), { trx });
+  else {
     // A joined page is investigated with the group, debounced; not once per page.
     if (correlated)
       await investigateAfterJoin(
@@ -267,78 +333,6 @@ async function ingestGroup(
   };
 }
 
-/** Whether every alert of the incident had resolved, and none has fired again since. */
-async function firedSinceAllResolved(trx: Knex.Transaction, incidentId: number): Promise<boolean> {
-  return (
-    (await countEvents(trx, incidentId, ['alerts.all_resolved'])) >
-    (await countEvents(trx, incidentId, ['alerts.firing_again', 'alerts.fired_again']))
-  );
-}
-
-/** Where an alert points: its service and alert name. */
-const leadKey = (service: string | null | undefined, alertname: string | null | undefined) =>
-  `${service ?? ''}\u0000${alertname ?? ''}`;
-
-/**
- * A firing alert new to an open incident that points elsewhere (a service or an alert name none of its alerts had) is
- * a new lead: it is recorded (`alert.new_lead`) and the incident is investigated again from it, once per lead; the
- * investigation tells the channel what changed. More firings of what the incident already knows change nothing.
- */
-async function investigateNewLead(
-  ctx: AppContext,
-  trx: Knex.Transaction,
-  incident: Incident,
-  alerts: Alert[],
-  known: { service: string | null; alertname: string | null }[],
-  now: Date,
-): Promise<void> {
-  if (known.length === 0) return;
-  const seen = new Set(known.map((k) => leadKey(k.service, k.alertname)));
-  const lead = alerts.find((a) => a.status === 'firing' && !seen.has(leadKey(a.service, a.alertname)));
-  if (!lead) return;
-  const key = `${lead.service ?? ''}:${lead.alertname}`;
-  const written = await appendEvents(trx, [
-    {
-      incidentId: incident.id,
-      type: 'alert.new_lead',
-      actor: lead.source,
-      at: now,
-      dedupeKey: `lead:${incident.id}:${key}`,
-      data: { fingerprint: lead.fingerprint, alertname: lead.alertname, service: lead.service ?? null },
-    },
-  ]);
-  if (!written) return;
-  const trigger: InvestigationTrigger = { reason: 'new_alert', source: lead.source, fingerprint: lead.fingerprint };
-  await ctx.queue.enqueue(
-    InvestigateIncident.name,
-    { incidentId: incident.id, trigger },
-    { jobId: investigateJobId(incident.id, `lead-${key}`), trx },
-  );
-}
-
-/**
- * Keeps the timeline's `alerts.truncated` entry in step with the sender: a delivery that left alerts out records how
- * many, and the first complete delivery after that records 0 (`last` is the figure on the timeline). The briefing
- * shows the latest figure.
- */
-function truncationEvent(
-  last: number,
-  incidentId: number,
-  origin: AlertOrigin,
-  now: Date,
-): TimelineEventInput | undefined {
-  const truncated = origin.truncated ?? 0;
-  if (truncated === last) return undefined;
-  return {
-    incidentId,
-    type: 'alerts.truncated',
-    actor: 'alertmanager',
-    at: now,
-    dedupeKey: `alerts-truncated:${incidentId}:${origin.deliveryId}`,
-    data: { truncated, deliveryId: origin.deliveryId },
-  };
-}
-
 async function insertIncident(
   ctx: AppContext,
   trx: Knex.Transaction,
@@ -348,34 +342,10 @@ async function insertIncident(
   page?: PageSummary,
   severity?: Severity,
 ): Promise<{ incident: Incident; opened: TimelineEventInput } | undefined> {
-  const routed = routeAlert(alert.labels, ctx.config.file);
-  const route = severity ? { ...routed, severity } : routed;
-  const policy = route.escalationPolicy
-    ? ctx.config.file.escalationPolicies.find((p) => p.name === route.escalationPolicy)
-    : undefined;
-  // Frozen now when paging will need it (the routed policy, else the team's, else its rotation): starting the
-  // escalation then reads no alert and writes no snapshot. A SEV3 never pages: only a routed policy is kept with it.
-  const snapshot = policy
-    ? snapshotOfPolicy(policy, route.team ?? null, now, { keepPagerDutyId: true })
-    : route.severity === 'sev3'
-      ? undefined
-      : snapshotAtOpening(ctx.config.file, route.escalationPolicy, route.team ?? null, now);
-  const prefix = ctx.config.file.incidents.idPrefix.toUpperCase();
-  const incident = await insertPagedIncident(trx, {
-    prefix,
-    title: incidentTitle(alert),
-    severity: route.severity,
-    service: alert.service ?? null,
-    team: route.team ?? null,
-    source: alert.source,
-    groupKey,
-    externalId: alert.externalId ?? null,
-    escalationSnapshot: snapshot ?? null,
-    page: page ?? null,
-    now,
-  });
+  const { fields, openedData } = planOpening(ctx, groupKey, alert, now, page, severity);
+  const incident = await insertPagedIncident(trx, fields);
   if (!incident) return undefined;
-  ctx.metrics.incidentsOpened.inc({ severity: route.severity });
+  ctx.metrics.incidentsOpened.inc({ severity: fields.severity });
   // Written by the caller with the alerts' events, in one insert.
   const opened: TimelineEventInput = {
     incidentId: incident.id,
@@ -383,13 +353,7 @@ async function insertIncident(
     actor: 'copilot',
     at: now,
     dedupeKey: `opened:${incident.id}`,
-    data: {
-      severity: route.severity,
-      team: route.team,
-      rule: route.rule,
-      escalationPolicy: route.escalationPolicy,
-      title: incident.title,
-    },
+    data: openedData,
   };
   return { incident, opened };
 }

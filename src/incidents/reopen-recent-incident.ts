@@ -7,7 +7,7 @@ import { requestPresentation } from '../jobs/presentations.js';
 import { StartEscalation } from '../oncall/jobs/start-escalation.js';
 import type { InvestigationTrigger } from './investigate-incident.js';
 import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
-import { findReopenCandidate, reopenResolvedIncident } from './opening-repository.js';
+import { reopenResolvedIncident, type ReopenCandidate } from './opening-repository.js';
 import { PostIncidentNote } from './presentations.js';
 import { minutesAfterResolve } from './reopen.js';
 import { findOpenIncidentByGroupKey, type Incident } from './repository.js';
@@ -15,9 +15,9 @@ import { appendEvents, reopenCount } from './timeline-repository.js';
 
 /**
  * Reopens the group's incident resolved less than `incidents.regroupWindow` ago when one of the firing alerts is one
- * of its own (same source and fingerprint) firing again: back to triggered with its stale diagnosis cleared, with an
- * `incident.reopened` timeline entry, the channel note, a fresh investigation and the escalation queued in the same
- * transaction. A different alert of the group is a different failure and opens a new incident instead. The update
+ * of its own (same source and fingerprint) firing again (`candidate`, as the ingestion's lookup found it): back to
+ * triggered with its stale diagnosis cleared, with an `incident.reopened` timeline entry, the channel note, a fresh
+ * investigation and the escalation queued in the same transaction. A different alert of the group is a different failure and opens a new incident instead. The update
  * only applies to a row still resolved, so of two replicas only one reopens; the other, and a replica that meets an
  * incident of the group opened meanwhile (the partial unique index on open group keys refuses a second one), joins
  * the open incident.
@@ -28,15 +28,8 @@ export async function reopenRecentIncident(
   groupKey: string,
   firing: Alert[],
   now: Date,
+  candidate: ReopenCandidate,
 ): Promise<{ incident: Incident; reopened?: number } | undefined> {
-  const since = new Date(now.getTime() - ctx.config.file.incidents.regroupWindow);
-  const candidate = await findReopenCandidate(trx, {
-    groupKey,
-    source: firing[0]!.source,
-    fingerprints: firing.map((a) => a.fingerprint),
-    since,
-  });
-  if (!candidate) return undefined;
   const alert = firing.find((a) => a.fingerprint === candidate.fingerprint) ?? firing[0]!;
   const incident = await reopenResolvedIncident(trx, candidate.id, now);
   if (!incident) {

@@ -138,6 +138,31 @@ export async function markDeliveryProcessed(db: Db, id: number, now: Date, job?:
   self.done(Number(res.rows[0]?.held) > 0);
 }
 
+/**
+ * The delivery's completion as parts of another statement (an `OpeningTail`, src/incidents/opening-repository.ts):
+ * marks it processed and, run by the job named `job`, marks that job completed, both only when `onlyIf` holds (SQL on
+ * the statement's other parts). `done` takes what the statement returned for `result`.
+ */
+export function deliveryCompletionParts(
+  id: number,
+  now: Date,
+  job: string,
+  onlyIf: string,
+): { ctes: string; result: string; bindings: Record<string, unknown>; done: (result: unknown) => void } {
+  const delivered =
+    `delivered_ as (update webhook_deliveries set status = 'processed', processed_at = :deliveredAt` +
+    ` where id = :deliveredId and ${onlyIf})`;
+  const bindings = { deliveredAt: now, deliveredId: id };
+  const self = selfCompletion(job, onlyIf);
+  if (!self) return { ctes: delivered, result: 'null', bindings, done: () => {} };
+  return {
+    ctes: `${delivered}, completed_ as (${self.sql})`,
+    result: '(select count(*)::int from completed_)',
+    bindings: { ...bindings, ...self.bindings },
+    done: (result) => self.done(Number(result) > 0),
+  };
+}
+
 /** The id of the stored delivery with this (source, delivery id). */
 export async function findDeliveryId(db: Db, source: string, deliveryId: string): Promise<number | undefined> {
   const row = await db('webhook_deliveries').where({ source, delivery_id: deliveryId }).first('id');

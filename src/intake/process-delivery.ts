@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { JobDefinition } from '../jobs/job-queue.js';
 import { PermanentJobError, formatZodIssues } from '../errors.js';
-import { ingestAlerts } from '../incidents/ingest-alerts.js';
+import { ingestAlerts, type FinishTail } from '../incidents/ingest-alerts.js';
+import { OPENED_ONLY } from '../incidents/opening-repository.js';
 import { acknowledgeIncident, resolveIncident, unacknowledgeIncident } from '../incidents/transitions.js';
 import { findOpenIncidentByGroupKey, openIncidentIdsOfService } from '../incidents/repository.js';
 import { appendEvent } from '../incidents/timeline-repository.js';
@@ -22,7 +23,7 @@ import {
 import { pageFromAlertmanager, pageFromPagerDuty } from '../investigation/page-summary.js';
 import { storeChangeEvent } from './change-events-source.js';
 import { requestDeployStatus } from '../slo/deploy-status.js';
-import { findDelivery, markDeliveryProcessed } from './deliveries-repository.js';
+import { deliveryCompletionParts, findDelivery, markDeliveryProcessed } from './deliveries-repository.js';
 import { PROCESS_DELIVERY_JOB } from './record-delivery.js';
 
 const payloadSchema = z.object({ deliveryId: z.number().int().positive() });
@@ -38,6 +39,10 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
   const row = await findDelivery(ctx.knex, deliveryId);
   if (!row) throw new PermanentJobError(`delivery ${deliveryId} does not exist`);
   if (row.status === 'processed') return;
+  // A new incident's statement marks the delivery processed (and this job completed) with everything it writes.
+  const finish = (): FinishTail =>
+    deliveryCompletionParts(deliveryId, ctx.clock.now(), PROCESS_DELIVERY_JOB, OPENED_ONLY);
+  let finished = false;
   switch (row.source as string) {
     case 'alertmanager': {
       const payload = parseOrFail(alertmanagerPayloadSchema, row.body, 'alertmanager delivery');
@@ -45,16 +50,23 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
       const alerts = alertsFromAlertmanager(payload);
       // An SLO's burn alert opens its incident at the severity of the SLO's alerting definition.
       const severity = sloSeverityOf(specsFromConfig(ctx.config.file).specs, alerts);
-      await ingestAlerts(ctx, alerts, {
+      const outcomes = await ingestAlerts(ctx, alerts, {
         deliveryId,
         truncated: payload.truncatedAlerts,
         page: pageFromAlertmanager(payload),
         ...(severity ? { severity } : {}),
+        finish,
       });
+      finished = outcomes.some((o) => o.finished);
       break;
     }
     case 'pagerduty':
-      await processPagerDuty(ctx, parseOrFail(pagerDutyPayloadSchema, row.body, 'pagerduty delivery'), deliveryId);
+      finished = await processPagerDuty(
+        ctx,
+        parseOrFail(pagerDutyPayloadSchema, row.body, 'pagerduty delivery'),
+        deliveryId,
+        finish,
+      );
       break;
     case 'events':
       await processChangeEvent(ctx, parseOrFail(changeEventPayloadSchema, row.body, 'events delivery'));
@@ -62,7 +74,7 @@ export async function processDelivery(ctx: AppContext, deliveryId: number): Prom
     default:
       throw new PermanentJobError(`unknown delivery source ${String(row.source)}`);
   }
-  await markDeliveryProcessed(ctx.knex, deliveryId, ctx.clock.now(), PROCESS_DELIVERY_JOB);
+  if (!finished) await markDeliveryProcessed(ctx.knex, deliveryId, ctx.clock.now(), PROCESS_DELIVERY_JOB);
 }
 
 /** What a PagerDuty event keeps on the timeline besides its id: the note, the update, the responder, the priority. */
@@ -83,8 +95,14 @@ function pagerDutyDetails(event: PagerDutyPayload['event']): Record<string, unkn
  * incident, acknowledged and resolved move it, unacknowledged puts it back to triggered so paging starts again;
  * notes, status updates, responders, priority, reassignment and the rest are kept on the timeline. Events about no
  * incident (pagey.ping, service.*) and about an incident the copilot does not track are recorded as processed only.
+ * True when the delivery's completion went with the incident it opened (`finish`).
  */
-async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deliveryId: number): Promise<void> {
+async function processPagerDuty(
+  ctx: AppContext,
+  payload: PagerDutyPayload,
+  deliveryId: number,
+  finish: () => FinishTail,
+): Promise<boolean> {
   const { event } = payload;
   const pdIncident =
     event.resource_type === 'incident' || event.event_type.startsWith('incident.')
@@ -95,27 +113,28 @@ async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deli
       { eventType: event.event_type, eventId: event.id },
       'PagerDuty event about no incident: accepted, nothing to apply',
     );
-    return;
+    return false;
   }
-  const known = ctx.config.file.services.map((s) => s.name);
-  const groupKey = `pagerduty:${pdIncident}`;
-  const open = await findOpenIncidentByGroupKey(ctx.knex, groupKey);
+  if (event.event_type === 'incident.triggered' || event.event_type === 'incident.reopened') {
+    const known = ctx.config.file.services.map((s) => s.name);
+    const alert = alertFromPagerDuty(payload, known);
+    const outcomes = await ingestAlerts(ctx, [alert], { deliveryId, page: pageFromPagerDuty(payload), finish });
+    return outcomes.some((o) => o.finished);
+  }
+  // The other events apply to the incident the copilot tracks for it, if any.
+  const open = await findOpenIncidentByGroupKey(ctx.knex, `pagerduty:${pdIncident}`);
   const agent = event.agent?.summary ?? event.agent?.id ?? 'unknown';
   const actor = { id: `pagerduty:${agent}`, via: 'pagerduty' };
   switch (event.event_type) {
-    case 'incident.triggered':
-    case 'incident.reopened':
-      await ingestAlerts(ctx, [alertFromPagerDuty(payload, known)], { deliveryId, page: pageFromPagerDuty(payload) });
-      return;
     case 'incident.acknowledged':
       if (open) await acknowledgeIncident(ctx, open.id, actor);
-      return;
+      return false;
     case 'incident.unacknowledged':
       if (open) await unacknowledgeIncident(ctx, open.id, actor);
-      return;
+      return false;
     case 'incident.resolved':
       if (open) await resolveIncident(ctx, open.id, actor, { summary: 'Resolved in PagerDuty' });
-      return;
+      return false;
     default:
       // Notes, status updates, responders, priority, reassignment, escalation, conference bridge, custom fields,
       // workflows: kept on the timeline as they happened.
@@ -129,6 +148,7 @@ async function processPagerDuty(ctx: AppContext, payload: PagerDutyPayload, deli
           data: pagerDutyDetails(event),
         });
       }
+      return false;
   }
 }
 
