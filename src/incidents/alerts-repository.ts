@@ -55,14 +55,36 @@ export async function firingCount(trx: Knex.Transaction, incidentId: number): Pr
 }
 
 /**
- * Where the alerts an incident already holds point, before a batch joins it: their distinct (service, alertname). An
- * alert it already holds (same fingerprint, so same labels) always points somewhere listed here.
+ * What a batch joining an open incident needs to know of it before its alerts go in, in one statement: how many of
+ * its alerts are firing, where they point (their distinct service and alert name: a firing alert pointing elsewhere
+ * is a new lead) and how many alerts of the group the sender last said it left out (its latest `alerts.truncated`
+ * entry; 0 when it never did). Read after the incident's lock (a statement of its own: a statement that waited for
+ * the lock would still read from before the wait), so it sees what the batches before it committed.
  */
-export async function knownLeads(
+export async function alertStateOf(
   trx: Knex.Transaction,
   incidentId: number,
-): Promise<{ service: string | null; alertname: string | null }[]> {
-  return trx('alerts').where({ incident_id: incidentId }).distinct('service', 'alertname');
+): Promise<{ firing: number; leads: { service: string | null; alertname: string | null }[]; truncated: number }> {
+  const res = await trx.raw<{
+    rows: Array<{ firing: number; leads: { service: string | null; alertname: string | null }[]; truncation: unknown }>;
+  }>(
+    `select
+       (select count(*)::int from alerts where incident_id = ? and status = 'firing') as firing,
+       (select coalesce(json_agg(l), '[]'::json)
+          from (select distinct service, alertname from alerts where incident_id = ?) l) as leads,
+       (select data from incident_events where incident_id = ? and type = 'alerts.truncated' order by id desc limit 1)
+         as truncation`,
+    [incidentId, incidentId, incidentId],
+  );
+  const row = res.rows[0]!;
+  const data = (typeof row.truncation === 'string' ? JSON.parse(row.truncation) : row.truncation) as {
+    truncated?: unknown;
+  } | null;
+  return {
+    firing: Number(row.firing),
+    leads: row.leads,
+    truncated: typeof data?.truncated === 'number' ? data.truncated : 0,
+  };
 }
 
 /** Records alerts: one row per (source, fingerprint, startsAt), the latest status winning. */

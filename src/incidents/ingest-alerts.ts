@@ -6,7 +6,7 @@ import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import type { PageSummary } from '../investigation/ports.js';
 import { findOpenIncidentByGroupKey, lockIncidentState, type Incident } from './repository.js';
-import { appendEvents, countEvents, latestTruncation, type TimelineEventInput } from './timeline-repository.js';
+import { appendEvents, countEvents, type TimelineEventInput } from './timeline-repository.js';
 import {
   findIncidentOfAlerts,
   insertPagedIncident,
@@ -14,7 +14,7 @@ import {
   type AlertsLookup,
   type OpeningTail,
 } from './opening-repository.js';
-import { appendEventsWith, firingCount, knownLeads, upsertAlerts, upsertAlertsQuery } from './alerts-repository.js';
+import { alertStateOf, appendEventsWith, firingCount, upsertAlerts, upsertAlertsQuery } from './alerts-repository.js';
 import type { InvestigationTrigger } from './investigate-incident.js';
 import { InvestigateIncident, investigateJobId } from './jobs/investigate-incident.js';
 import { scheduleBriefingUpdate } from './presentations.js';
@@ -250,8 +250,10 @@ async function ingestGroup(
     const locked = await lockIncidentState(trx, incident.id);
     if (locked) incident = { ...incident, status: locked.status, severity: locked.severity };
   }
-  const before = opened ? 0 : await firingCount(trx, incident.id);
-  const known = opened ? undefined : await knownLeads(trx, incident.id);
+  // Firing alerts, where they point and the latest truncation figure, in one statement after the lock.
+  const state = opened ? undefined : await alertStateOf(trx, incident.id);
+  const before = state?.firing ?? 0;
+  const known = state?.leads;
   // A new incident's alerts go in with its timeline entries (one statement).
   const alertsWithEvents = opened ? upsertAlertsQuery(trx, alerts, incident.id, now) : undefined;
   if (!alertsWithEvents) await upsertAlerts(trx, alerts, incident.id, now);
@@ -260,7 +262,7 @@ async function ingestGroup(
   events.push(...alertEvents(alerts, incident.id, origin, now));
   if (origin.truncated !== undefined) {
     // A new incident has no truncation on its timeline yet (0).
-    const truncation = truncationEvent(opened ? 0 : await latestTruncation(trx, incident.id), incident.id, origin, now);
+    const truncation = truncationEvent(state?.truncated ?? 0, incident.id, origin, now);
     if (truncation) events.push(truncation);
   }
   await appendEventsWith(trx, events.splice(0), alertsWithEvents);

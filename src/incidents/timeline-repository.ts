@@ -184,17 +184,6 @@ export async function declaredSummary(db: Knex | Knex.Transaction, incidentId: n
   return typeof summary === 'string' && summary.trim() ? summary.trim() : null;
 }
 
-/** How many alerts of the incident's group the sender last said it left out (0 when it never did). */
-export async function latestTruncation(db: Knex | Knex.Transaction, incidentId: number): Promise<number> {
-  const row = (await db('incident_events')
-    .where({ incident_id: incidentId, type: 'alerts.truncated' })
-    .orderBy('id', 'desc')
-    .first('data')) as { data?: unknown } | undefined;
-  const data = (typeof row?.data === 'string' ? JSON.parse(row.data) : row?.data) as
-    { truncated?: unknown } | undefined;
-  return typeof data?.truncated === 'number' ? data.truncated : 0;
-}
-
 /** Per incident, the catalog actions that ran and were verified to help (`remediation.verified`), in order. */
 export async function verifiedActionsOf(
   db: Knex | Knex.Transaction,

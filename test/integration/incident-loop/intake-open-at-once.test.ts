@@ -8,7 +8,7 @@ import { OPENED_ONLY } from '../../../src/incidents/opening-repository.js';
 import { alertmanagerPayloadSchema, alertsFromAlertmanager } from '../../../src/intake/alert.js';
 import { deliveryCompletionParts } from '../../../src/intake/deliveries-repository.js';
 import { PROCESS_DELIVERY_JOB, recordDelivery } from '../../../src/intake/record-delivery.js';
-import { runInJobScope, type JobScope } from '../../../src/jobs/job-scope.js';
+import { currentJob, runInJobScope, type JobScope } from '../../../src/jobs/job-scope.js';
 import { makeAlertmanagerAlert, makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { startLoop, type Loop } from './harness.js';
 
@@ -62,7 +62,12 @@ it("a new group's incident, alerts, timeline, jobs and the delivery's completion
   expect(incident.public_id).toBe(outcomes[0]!.publicId);
   const alerts = await l.ctx.knex('alerts').where({ incident_id: id }).orderBy('fingerprint');
   expect(alerts.map((a: { fingerprint: string }) => a.fingerprint)).toEqual(['fp-a', 'fp-b']);
-  const events = await l.ctx.knex('incident_events').where({ incident_id: id }).orderBy('id');
+  // The ingestion's entries (the channel opening it started records its own meanwhile).
+  const events = await l.ctx
+    .knex('incident_events')
+    .where({ incident_id: id })
+    .where((q) => void q.where('type', 'like', 'alert%').orWhere('type', 'incident.opened'))
+    .orderBy('id');
   expect(events.map((e: { type: string }) => e.type)).toEqual([
     'incident.opened',
     'alert.received',
@@ -128,4 +133,55 @@ it('deliveries racing for one new group make one incident: one opens it in its s
   expect(await l.ctx.knex('incident_events').where({ type: 'incident.opened' })).toHaveLength(1);
   expect(await l.ctx.knex('incident_events').where({ type: 'alert.received', incident_id: id })).toHaveLength(6);
   expect(await l.ctx.knex('jobs').where({ id: `start-escalation-${id}` })).toHaveLength(1);
+}, 30_000);
+
+it("a later delivery of the group joins its incident: the opening's lookup found it, and its state is read in one statement after the lock", async () => {
+  loop = await startLoop({ startQueue: false });
+  const l = loop;
+  const [opened] = await ingestAlerts(l.ctx, alertsFromAlertmanager(payload('join', ['fp-1'], 2)), {
+    deliveryId: 1,
+    truncated: 2,
+  });
+  const sent: string[] = [];
+  // Only the joining delivery's statements (the first one's channel opening may still be running).
+  const onQuery = (q: { sql?: string }) => {
+    if (currentJob()?.name === 'joining') sent.push((q.sql ?? '').replace(/\s+/g, ' ').trim());
+  };
+  l.ctx.knex.on('query', onQuery);
+  // Another alert of another rule (a new lead), and the sender no longer leaving any out.
+  const joining = alertsFromAlertmanager(payload('join', ['fp-2'], 0)).map((a) => ({ ...a, alertname: 'Latency' }));
+  const [joined] = await runInJobScope({ name: 'joining', id: 'joining-1' }, () =>
+    ingestAlerts(l.ctx, joining, { deliveryId: 2, truncated: 0 }),
+  );
+  l.ctx.knex.removeListener('query', onQuery);
+  expect(joined).toMatchObject({ incidentId: opened!.incidentId, opened: false });
+  // Up to the commit (what follows is the listeners' work): the one-statement opening's lookup found the incident.
+  const ingestion = sent.slice(0, sent.indexOf('COMMIT;') + 1);
+  expect(ingestion[0]).toMatch(/^with found_ as/);
+  expect(ingestion.slice(1, 4)).toEqual([
+    'BEGIN;',
+    expect.stringMatching(/^select "status", "severity" from "incidents" .* for update$/),
+    expect.stringMatching(
+      /^select \(select count\(\*\)::int from alerts where incident_id = \$1 and status = 'firing'\)/,
+    ),
+  ]);
+  expect(ingestion).toHaveLength(11);
+  const types = (
+    await l.ctx
+      .knex('incident_events')
+      .where({ incident_id: opened!.incidentId })
+      .where((q) => void q.where('type', 'like', 'alert%').orWhere('type', 'incident.opened'))
+      .orderBy('id')
+      .select('type', 'data')
+  ).map((e: { type: string; data: { truncated?: number } }) =>
+    e.type === 'alerts.truncated' ? `${e.type}:${e.data.truncated}` : e.type,
+  );
+  expect(types).toEqual([
+    'incident.opened',
+    'alert.received',
+    'alerts.truncated:2',
+    'alert.received',
+    'alerts.truncated:0',
+    'alert.new_lead',
+  ]);
 }, 30_000);
