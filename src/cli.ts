@@ -284,6 +284,13 @@ async function start(args: string[], io: CliIo): Promise<number> {
   const asked = parseRole(args);
   const config: AppConfig = loadConfig();
   const role = asked ?? config.env.ROLE;
+  // The embedded database belongs to the one process that opened it: a web role on it would accept pages no worker
+  // could ever run (a second process is refused its data directory).
+  if (role !== 'all' && !config.env.DATABASE_URL)
+    throw new AppError(
+      'usage',
+      `start --role ${role}: separate roles share one Postgres; set DATABASE_URL (and REDIS_URL for BullMQ). The embedded database (DATA_DIR) serves one process: run --role all`,
+    );
   const logger = createLogger({ level: config.env.LOG_LEVEL, format: config.env.LOG_FORMAT });
   lowerWorkerPriority(role, config.env.WORKER_NICE, logger);
   const { createApp } = await import('./app.js');

@@ -18,6 +18,20 @@ describe('incident-copilot start --role', () => {
     });
     expect((await run('start', '--rol', 'web')).code).toBe(2);
   });
+
+  it('refuses separate roles on the embedded database, which one process holds', async () => {
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    try {
+      for (const role of ['web', 'worker']) {
+        const r = await run('start', '--role', role);
+        expect(r.code).toBe(2);
+        expect(r.err).toContain(`start --role ${role}: separate roles share one Postgres; set DATABASE_URL`);
+      }
+    } finally {
+      if (saved !== undefined) process.env.DATABASE_URL = saved;
+    }
+  });
 });
 
 describe('incident-copilot jobs', () => {

@@ -30,10 +30,23 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
     maxWaitMs?: number,
   ): Promise<T> {
     try {
-      return await schedule.run(method, channel, fn, maxWaitMs);
+      // A 429 pauses the lane inside the call's turn, before the channel is let go: a message queued behind it in
+      // the same channel then waits for Retry-After, not only for the channel's second.
+      return await schedule.run(
+        method,
+        channel,
+        async () => {
+          try {
+            return await fn();
+          } catch (err) {
+            const c = classifySlackError(err, method);
+            if (c.kind === 'rate_limited') schedule.pause(method, channel, c.retryAfterMs!);
+            throw err;
+          }
+        },
+        maxWaitMs,
+      );
     } catch (err) {
-      const c = classifySlackError(err, method);
-      if (c.kind === 'rate_limited') schedule.pause(method, channel, c.retryAfterMs!);
       throw toSlackAppError(method, err);
     }
   }

@@ -1,4 +1,5 @@
 // Starting the copilot as a user does: embedded defaults that keep data across restarts, real services, bad settings.
+import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/adapters/db/database.js';
@@ -113,6 +114,10 @@ describe('incident-copilot start', () => {
       try {
         const mine = os.getPriority();
         expect(os.getPriority(worker.child.pid!)).toBe(Math.max(10, mine));
+        // Every thread of it, not only the main one (on Linux a priority is a thread's).
+        if (existsSync(`/proc/${worker.child.pid}/task`))
+          for (const tid of readdirSync(`/proc/${worker.child.pid}/task`))
+            expect(os.getPriority(Number(tid)), `thread ${tid}`).toBe(Math.max(10, mine));
         expect(worker.output()).toMatch(/"nice":10.*worker role: runs at a lower CPU priority/);
         expect(os.getPriority(web.child.pid!)).toBe(mine);
         expect((await fetch(`${worker.url}/healthz`)).status).toBe(200);
