@@ -98,6 +98,65 @@ export async function requestDigestItem(db: Db, req: DigestRequest): Promise<Dig
   return toItem(row);
 }
 
+/**
+ * requestDigestItem with a read of the incident's row, in ONE statement. `facts` is a select list over `incidents i`
+ * (named bindings in `bindings`) that must name a `target` column: the item's target, or null for none. The item is
+ * recorded (once), or the one already there returned, only when the target is not null and `when` (SQL over the
+ * facts, as `f`) holds. Returns the facts (undefined when the incident does not exist), whether the item was asked
+ * for, and the item. Only when a concurrent request inserted the same item after this statement's snapshot does a
+ * second statement read it.
+ */
+export async function requestDigestItemIf(
+  db: Db,
+  req: Omit<DigestRequest, 'target'>,
+  guard: { facts: string; when: string; bindings: Record<string, unknown> },
+): Promise<{ facts: Record<string, unknown>; requested: boolean; item: DigestItem | undefined } | undefined> {
+  const key =
+    'c.kind = :dKind and c.target = f.target and c.incident_id = :dIncident and c.round = :dRound and c.step = :dStep';
+  const asked = `f.target is not null and (${guard.when})`;
+  const res = await db.raw<{ rows: Row[] }>(
+    `with f as (select ${guard.facts} from incidents i where i.id = :dIncident),
+     ins as (
+       insert into chat_digest_items (kind, target, incident_id, round, step, steps, late_by_ms, requested_at, data)
+       select :dKind, f.target, :dIncident, :dRound, :dStep, :dSteps, :dLate, :dAt, cast(:dData as jsonb)
+         from f where ${asked}
+       on conflict (kind, target, incident_id, round, step) do nothing
+       returning *
+     )
+     select row_to_json(f) as facts, ${asked} as requested,
+            coalesce((select row_to_json(ins) from ins),
+                     (select row_to_json(c) from chat_digest_items c where ${asked} and ${key})) as item
+       from f`,
+    {
+      ...guard.bindings,
+      dKind: req.kind,
+      dIncident: req.incidentId,
+      dRound: req.round ?? 0,
+      dStep: req.step ?? 0,
+      dSteps: req.steps ?? 1,
+      dLate: Math.round(req.lateByMs ?? 0),
+      dAt: req.at,
+      dData: req.data === undefined ? null : JSON.stringify(req.data),
+    },
+  );
+  const row = res.rows[0];
+  if (!row) return undefined;
+  const facts = row.facts as Row;
+  const requested = row.requested === true;
+  let item = row.item as Row | null;
+  if (requested && !item)
+    item = ((await db('chat_digest_items')
+      .where({
+        kind: req.kind,
+        target: facts.target as string,
+        incident_id: req.incidentId,
+        round: req.round ?? 0,
+        step: req.step ?? 0,
+      })
+      .first()) ?? null) as Row | null;
+  return { facts, requested, item: item ? toItem(item) : undefined };
+}
+
 export async function findDigestItem(db: Db, id: number): Promise<DigestItem | undefined> {
   const row = (await db('chat_digest_items').where({ id }).first()) as Row | undefined;
   return row ? toItem(row) : undefined;

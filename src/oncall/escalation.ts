@@ -109,6 +109,7 @@ export async function startEscalation(
           cycleKey('none', reopens),
           { kind: 'not_paging', publicId: incident.publicId, reason },
           trx,
+          incident.channelId,
         );
     });
     return { paging: 'never', reason };
@@ -184,12 +185,17 @@ export async function startEscalation(
   if (deferred)
     add(
       [
-        noticeJob(incidentId, cycleKey('deferred', reopens), {
-          kind: 'deferred',
-          publicId: incident.publicId,
-          pageAt,
-          timeZone: hours.timeZone,
-        }),
+        noticeJob(
+          incidentId,
+          cycleKey('deferred', reopens),
+          {
+            kind: 'deferred',
+            publicId: incident.publicId,
+            pageAt,
+            timeZone: hours.timeZone,
+          },
+          incident.channelId,
+        ),
       ],
       startKey,
     );
@@ -241,6 +247,7 @@ export async function stopEscalation(
           cycleKey('stopped', reopens),
           { kind: 'stopped', publicId: incident.publicId, by },
           trx,
+          incident.channelId,
         );
     }
     return written;
@@ -289,6 +296,7 @@ export async function changeSeverity(
       `sev:${ctx.clock.now().getTime()}:${to}`,
       { kind: 'raised', publicId: incident.publicId, from: was, to, by, ...(reason ? { reason } : {}) },
       trx,
+      incident.channelId,
     );
     return was;
   });

@@ -8,13 +8,12 @@ import {
   clearDigestFailed,
   findDigestItem,
   markDigestFailed,
-  requestDigestItem,
+  requestDigestItemIf,
 } from '../../../src/incidents/digest-repository.js';
 import { escalateNow } from '../../../src/oncall/escalation.js';
 import { lastStep } from '../../../src/oncall/escalation-state.js';
 import { EscalatePagerDuty } from '../../../src/oncall/jobs/escalate-pagerduty-incident.js';
 import { requestPagerDutyEvent } from '../../../src/oncall/jobs/send-pagerduty-event.js';
-import { pageState } from '../../../src/oncall/pages-repository.js';
 import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
 import { oncallServices } from '../../../src/oncall/services.js';
 import { deliverDigest } from '../chat-digest.js';
@@ -63,20 +62,29 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
     schema: PageResponder.schema,
     ...PRESENTER_RETRY,
     async process(p) {
-      // The incident's status and whether this page was shown, in one statement.
-      const state = await pageState(ctx.knex, p);
-      if (!state || state.status !== 'triggered' || state.paged) return;
-      let item = await requestDigestItem(ctx.knex, {
-        kind: 'page',
-        target: p.user,
-        incidentId: p.incidentId,
-        round: p.round,
-        step: p.step,
-        steps: p.steps,
-        lateByMs: p.lateByMs,
-        ...(p.lateCause ? { data: { lateCause: p.lateCause } } : {}),
-        at: ctx.clock.now(),
-      });
+      // In one statement: the incident's status, whether this page was shown, and (only when it is triggered and was
+      // not) the page recorded as waiting, or found waiting from an earlier run.
+      const asked = await requestDigestItemIf(
+        ctx.knex,
+        {
+          kind: 'page',
+          incidentId: p.incidentId,
+          round: p.round,
+          step: p.step,
+          steps: p.steps,
+          lateByMs: p.lateByMs,
+          ...(p.lateCause ? { data: { lateCause: p.lateCause } } : {}),
+          at: ctx.clock.now(),
+        },
+        {
+          facts: `i.status, cast(:pUser as text) as target, exists (select 1 from pages p where p.incident_id = i.id
+                    and p.round = :pRound and p.step = :pStep and p."user" = :pUser) as paged`,
+          when: `f.status = 'triggered' and not f.paged`,
+          bindings: { pUser: p.user, pRound: p.round, pStep: p.step },
+        },
+      );
+      if (!asked?.item) return;
+      let item = asked.item;
       // The page failed for good on an earlier run and its dead job was retried (`jobs retry`): try it afresh.
       if (item.failed) item = (await clearDigestFailed(ctx.knex, item.id)) ?? item;
       try {

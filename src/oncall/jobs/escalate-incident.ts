@@ -113,7 +113,14 @@ export function stepJobs(
 ): JobToEnqueue[] {
   const late = s.lateByMs > 0 && s.lateCause ? { lateCause: s.lateCause } : {};
   if (s.exhausted)
-    return [noticeJob(incident.id, `exhausted:${s.round}`, { kind: 'exhausted', publicId: incident.publicId })];
+    return [
+      noticeJob(
+        incident.id,
+        `exhausted:${s.round}`,
+        { kind: 'exhausted', publicId: incident.publicId },
+        incident.channelId,
+      ),
+    ];
   const jobs: JobToEnqueue[] = s.targets.users.map((user) =>
     presentationJob(
       PageResponder,
@@ -130,17 +137,22 @@ export function stepJobs(
     ),
   );
   jobs.push(
-    noticeJob(incident.id, `step:${s.round}:${s.step}`, {
-      kind: 'paging',
-      publicId: incident.publicId,
-      users: s.targets.users,
-      unresolved: s.targets.unresolved,
-      step: s.step + 1,
-      steps: snapshot.steps.length,
-      round: roundInRun(snapshot, s.round),
-      lateByMs: s.lateByMs,
-      ...late,
-    }),
+    noticeJob(
+      incident.id,
+      `step:${s.round}:${s.step}`,
+      {
+        kind: 'paging',
+        publicId: incident.publicId,
+        users: s.targets.users,
+        unresolved: s.targets.unresolved,
+        step: s.step + 1,
+        steps: snapshot.steps.length,
+        round: roundInRun(snapshot, s.round),
+        lateByMs: s.lateByMs,
+        ...late,
+      },
+      incident.channelId,
+    ),
   );
   if (
     oncallServices(ctx).pagerduty &&
