@@ -198,13 +198,19 @@ export async function newestDigestMessage(
 
 /**
  * In one statement, what a delivery to `target` needs: the items still waiting for a message (oldest first) and the
- * target's newest message (its channel, ts, when it was first posted and its items), if any.
+ * target's newest message (its channel, ts, when it was first posted and its items), if any; with `incidents`, also
+ * the incidents of all those items, as they are now (a page or a pointer shows its incident's state).
  */
 export async function digestState(
   db: Db,
   kind: DigestKind,
   target: string,
-): Promise<{ waiting: DigestItem[]; newest?: { channel: string; ts: string; firstAt: Date; items: DigestItem[] } }> {
+  opts: { incidents?: boolean } = {},
+): Promise<{
+  waiting: DigestItem[];
+  newest?: { channel: string; ts: string; firstAt: Date; items: DigestItem[] };
+  incidents: Incident[];
+}> {
   const newest = db('chat_digest_items')
     .where({ kind, target })
     .whereNotNull('ts')
@@ -220,13 +226,33 @@ export async function digestState(
           .where((x) => void x.where({ target }).whereNull('ts').whereNull('failed'))
           .orWhereIn(['channel', 'ts'], newest),
     )
+    .select(
+      'chat_digest_items.*',
+      ...(opts.incidents
+        ? [db.raw('(select row_to_json(i) from incidents i where i.id = chat_digest_items.incident_id) as incident__')]
+        : []),
+    )
     .orderBy('id')) as Row[];
   const items = rows.map(toItem);
+  const byId = new Map<number, Incident>();
+  for (const r of rows) if (r.incident__) byId.set(Number(r.incident_id), incidentOfJson(r.incident__ as Row));
+  const incidents = [...byId.values()];
   const waiting = items.filter((i) => i.ts === null && i.failed === null);
   const shown = items.filter((i) => i.ts !== null);
-  if (!shown.length) return { waiting };
+  if (!shown.length) return { waiting, incidents };
   const firstAt = new Date(Math.min(...shown.map((i) => i.deliveredAt!.getTime())));
-  return { waiting, newest: { channel: shown[0]!.channel!, ts: shown[0]!.ts!, firstAt, items: shown } };
+  return { waiting, newest: { channel: shown[0]!.channel!, ts: shown[0]!.ts!, firstAt, items: shown }, incidents };
+}
+
+/** An incident read as JSON (`row_to_json`): its times come as strings. */
+function incidentOfJson(r: Row): Incident {
+  const at = (v: unknown) => (v == null ? null : new Date(v as string));
+  return toIncident({
+    ...r,
+    opened_at: at(r.opened_at),
+    acknowledged_at: at(r.acknowledged_at),
+    resolved_at: at(r.resolved_at),
+  });
 }
 
 /**
@@ -285,7 +311,8 @@ function markDigestDeliveredQuery(db: Db, ids: number[], at: { channel: string; 
 /**
  * Records that these waiting items are now shown in the message `at`, and, in the same statement (so both or neither
  * are written), what their showing leaves behind: `also` are unexecuted inserts (the pages counted, the pointers'
- * timeline entries).
+ * timeline entries), and `complete` the completion of the jobs this delivery served (selfCompletionOf). Returns the
+ * ids of the jobs it completed.
  */
 export async function markDigestDeliveredWith(
   db: Db,
@@ -293,11 +320,19 @@ export async function markDigestDeliveredWith(
   at: { channel: string; ts: string },
   when: Date,
   also: Knex.QueryBuilder[],
-): Promise<void> {
-  if (!also.length) return markDigestDelivered(db, ids, at, when);
+  complete?: { sql: string; bindings: Record<string, Date | string> },
+): Promise<Set<string>> {
+  if (!also.length && !complete) {
+    await markDigestDelivered(db, ids, at, when);
+    return new Set();
+  }
   const marked = markDigestDeliveredQuery(db, ids, at, when);
-  const ctes = also.map((_, i) => `a${i} as (?)`).join(', ');
-  await db.raw(`with m as (?), ${ctes} select 1`, [marked, ...also]);
+  const ctes = [...also.map((_, i) => `a${i} as (?)`), ...(complete ? ['c as (?)'] : [])].join(', ');
+  const res = await db.raw<{ rows: Array<{ held: string[] | null }> }>(
+    `with m as (?), ${ctes} select ${complete ? '(select json_agg(id) from c)' : 'null'} as held`,
+    [marked, ...also, ...(complete ? [db.raw(complete.sql, complete.bindings)] : [])],
+  );
+  return new Set(res.rows[0]?.held ?? []);
 }
 
 /** Slack refused the item for good: it no longer waits for a message. */

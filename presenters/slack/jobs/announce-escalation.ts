@@ -60,7 +60,8 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
       }
       // No channel yet: coalesced in the alerts channel.
       if (asked.item) {
-        await deliverDigest(ctx, 'notice', channel, asked.item.id);
+        // Its last statement also marks this job completed (nothing of it can fail after that).
+        await deliverDigest(ctx, 'notice', channel, asked.item.id, { completeJob: AnnounceEscalation.name });
         return;
       }
       await post(ctx, channel, p, notice);

@@ -88,7 +88,8 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
       // The page failed for good on an earlier run and its dead job was retried (`jobs retry`): try it afresh.
       if (item.failed) item = (await clearDigestFailed(ctx.knex, item.id)) ?? item;
       try {
-        await deliverDigest(ctx, 'page', p.user, item.id);
+        // The delivery's last statement also marks this job completed (nothing of it can fail after that).
+        await deliverDigest(ctx, 'page', p.user, item.id, { completeJob: PageResponder.name });
       } catch (err) {
         const permanent = err instanceof ExternalServiceError && !err.retryable;
         // A rate limit or a transient failure is retried; only a permanent refusal makes the page undeliverable.
