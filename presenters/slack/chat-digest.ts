@@ -10,10 +10,12 @@ import {
   itemsOfMessage,
   itemsOfMessageWithIncidents,
   markDigestDeliveredWith,
+  type DigestState,
   messagesOfIncident,
   type DigestItem,
   type DigestKind,
 } from '../../src/incidents/digest-repository.js';
+import { requestPagesAndState, type PageRequest } from '../../src/incidents/digest-requests.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
 import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
 import { pageView } from '../../src/oncall/page-view.js';
@@ -186,7 +188,19 @@ interface WaitingDelivery {
   ids: Set<number> | null;
   /** The jobs whose requests it serves and that its last statement may complete (`completeJob`). */
   jobs: JobScope[];
+  /** Pages asked of it (requestPage), recorded by its first statement; each gets its item there. */
+  asks: PageAsk[];
   done: Promise<void>;
+}
+
+/**
+ * A page asked of a delivery. Once the delivery's first statement ran, `recorded` is true and `item` is the page's
+ * waiting item (undefined: nothing to page, its incident no longer triggered or the page shown already).
+ */
+export interface PageAsk {
+  request: PageRequest;
+  recorded?: boolean;
+  item?: DigestItem;
 }
 const waitingDeliveries = new WeakMap<object, Map<string, WaitingDelivery>>();
 
@@ -202,7 +216,7 @@ export async function deliverDigest(
   kind: DigestKind,
   target: string,
   itemId?: number,
-  opts: { completeJob?: string } = {},
+  opts: { completeJob?: string; ask?: PageAsk } = {},
 ): Promise<void> {
   const key = `${kind}:${target}`;
   const job = opts.completeJob ? completableJob(opts.completeJob) : undefined;
@@ -210,14 +224,16 @@ export async function deliverDigest(
   if (!waiting) waitingDeliveries.set(ctx.knex, (waiting = new Map()));
   const joined = waiting.get(key);
   if (joined) {
-    if (itemId === undefined) joined.ids = null;
-    else joined.ids?.add(itemId);
+    if (itemId === undefined && !opts.ask) joined.ids = null;
+    else if (itemId !== undefined) joined.ids?.add(itemId);
     if (job) joined.jobs.push(job);
+    if (opts.ask) joined.asks.push(opts.ask);
     return joined.done;
   }
   const mine: WaitingDelivery = {
-    ids: itemId === undefined ? null : new Set([itemId]),
+    ids: itemId === undefined && !opts.ask ? null : new Set(itemId === undefined ? [] : [itemId]),
     jobs: job ? [job] : [],
+    asks: opts.ask ? [opts.ask] : [],
     done: Promise.resolve(),
   };
   const byKey = waiting;
@@ -227,24 +243,46 @@ export async function deliverDigest(
     if (kind !== 'page') await ctx.chat.channelTurn?.(target);
     // Reading now: later requests wait for the next turn.
     if (byKey.get(key) === mine) byKey.delete(key);
-    return deliverWaiting(ctx, kind, target, mine.ids, mine.jobs);
+    return deliverWaiting(ctx, kind, target, mine);
   });
   byKey.set(key, mine);
   return mine.done;
+}
+
+/** Records the asked pages and reads the delivery's state in one statement; the asked items join `ids`. */
+async function askedState(
+  ctx: AppContext,
+  target: string,
+  asks: PageAsk[],
+  ids: Set<number> | null,
+): Promise<DigestState> {
+  // One request per page (the same page asked twice, say by a job run twice, is recorded once).
+  const keyOf = (r: PageRequest) => `${r.incidentId}:${r.round}:${r.step}`;
+  const unique = [...new Map(asks.map((a) => [keyOf(a.request), a.request])).values()];
+  const { state, items } = await requestPagesAndState(ctx.knex, target, unique);
+  const byKey = new Map(unique.map((r, i) => [keyOf(r), items[i]]));
+  for (const a of asks) {
+    a.recorded = true;
+    a.item = byKey.get(keyOf(a.request));
+    if (a.item) ids?.add(a.item.id);
+  }
+  return state;
 }
 
 async function deliverWaiting(
   ctx: AppContext,
   kind: DigestKind,
   target: string,
-  ids: Set<number> | null,
-  jobs: JobScope[],
+  { ids, jobs, asks }: Pick<WaitingDelivery, 'ids' | 'jobs' | 'asks'>,
 ): Promise<void> {
   // Read in this turn, not passed in: a turn may wait behind others (a burst, a rate limit) while the incident moves.
   const incidents = new Map<number, Incident>();
   for (let first = true; ; first = false) {
-    // With the items' incidents as they are now (a notice shows only what it recorded).
-    const state = await digestState(ctx.knex, kind, target, { incidents: kind !== 'notice' });
+    // With the items' incidents as they are now (a notice shows only what it recorded). The first read of a turn
+    // asked for pages also records them (each while its incident is triggered and it was not shown), in one statement.
+    const state =
+      (await (first && asks.length ? askedState(ctx, target, asks, ids) : undefined)) ??
+      (await digestState(ctx.knex, kind, target, { incidents: kind !== 'notice' }));
     const { waiting, newest } = state;
     for (const incident of state.incidents) incidents.set(incident.id, incident);
     // Every requested item shown by an earlier turn (or failed): done, without flushing what arrived since (its own

@@ -32,9 +32,10 @@ export interface DigestItem {
   data: unknown;
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 
-function toItem(r: Row): DigestItem {
+/** A row of chat_digest_items (as read, or as `row_to_json` gives it) as an item. */
+export function toItem(r: Row): DigestItem {
   return {
     id: Number(r.id),
     kind: r.kind as DigestKind,
@@ -96,65 +97,6 @@ export async function requestDigestItem(db: Db, req: DigestRequest): Promise<Dig
   const res = await db.raw<{ rows: Row[] }>('with ins as (?) select * from ins union all ?', [insert, existing]);
   const row = res.rows[0] ?? ((await db('chat_digest_items').where(key).first()) as Row);
   return toItem(row);
-}
-
-/**
- * requestDigestItem with a read of the incident's row, in ONE statement. `facts` is a select list over `incidents i`
- * (named bindings in `bindings`) that must name a `target` column: the item's target, or null for none. The item is
- * recorded (once), or the one already there returned, only when the target is not null and `when` (SQL over the
- * facts, as `f`) holds. Returns the facts (undefined when the incident does not exist), whether the item was asked
- * for, and the item. Only when a concurrent request inserted the same item after this statement's snapshot does a
- * second statement read it.
- */
-export async function requestDigestItemIf(
-  db: Db,
-  req: Omit<DigestRequest, 'target'>,
-  guard: { facts: string; when: string; bindings: Record<string, unknown> },
-): Promise<{ facts: Record<string, unknown>; requested: boolean; item: DigestItem | undefined } | undefined> {
-  const key =
-    'c.kind = :dKind and c.target = f.target and c.incident_id = :dIncident and c.round = :dRound and c.step = :dStep';
-  const asked = `f.target is not null and (${guard.when})`;
-  const res = await db.raw<{ rows: Row[] }>(
-    `with f as (select ${guard.facts} from incidents i where i.id = :dIncident),
-     ins as (
-       insert into chat_digest_items (kind, target, incident_id, round, step, steps, late_by_ms, requested_at, data)
-       select :dKind, f.target, :dIncident, :dRound, :dStep, :dSteps, :dLate, :dAt, cast(:dData as jsonb)
-         from f where ${asked}
-       on conflict (kind, target, incident_id, round, step) do nothing
-       returning *
-     )
-     select row_to_json(f) as facts, ${asked} as requested,
-            coalesce((select row_to_json(ins) from ins),
-                     (select row_to_json(c) from chat_digest_items c where ${asked} and ${key})) as item
-       from f`,
-    {
-      ...guard.bindings,
-      dKind: req.kind,
-      dIncident: req.incidentId,
-      dRound: req.round ?? 0,
-      dStep: req.step ?? 0,
-      dSteps: req.steps ?? 1,
-      dLate: Math.round(req.lateByMs ?? 0),
-      dAt: req.at,
-      dData: req.data === undefined ? null : JSON.stringify(req.data),
-    },
-  );
-  const row = res.rows[0];
-  if (!row) return undefined;
-  const facts = row.facts as Row;
-  const requested = row.requested === true;
-  let item = row.item as Row | null;
-  if (requested && !item)
-    item = ((await db('chat_digest_items')
-      .where({
-        kind: req.kind,
-        target: facts.target as string,
-        incident_id: req.incidentId,
-        round: req.round ?? 0,
-        step: req.step ?? 0,
-      })
-      .first()) ?? null) as Row | null;
-  return { facts, requested, item: item ? toItem(item) : undefined };
 }
 
 export async function findDigestItem(db: Db, id: number): Promise<DigestItem | undefined> {
@@ -233,7 +175,19 @@ export async function digestState(
         : []),
     )
     .orderBy('id')) as Row[];
-  const items = rows.map(toItem);
+  return stateOfRows(rows);
+}
+
+/** What a delivery reads (digestState). */
+export interface DigestState {
+  waiting: DigestItem[];
+  newest?: { channel: string; ts: string; firstAt: Date; items: DigestItem[] };
+  incidents: Incident[];
+}
+
+/** The state from the rows of a target's waiting items and newest message (with `incident__` when read). */
+export function stateOfRows(rows: Row[]): DigestState {
+  const items = [...rows].sort((a, b) => Number(a.id) - Number(b.id)).map(toItem);
   const byId = new Map<number, Incident>();
   for (const r of rows) if (r.incident__) byId.set(Number(r.incident_id), incidentOfJson(r.incident__ as Row));
   const incidents = [...byId.values()];
@@ -341,12 +295,6 @@ export async function markDigestFailed(db: Db, id: number, reason: string): Prom
     .where({ id })
     .whereNull('ts')
     .update({ failed: reason.slice(0, 500) });
-}
-
-/** Forgets a failure so the item is waiting again (a dead page job retried by hand); returns it. */
-export async function clearDigestFailed(db: Db, id: number): Promise<DigestItem | undefined> {
-  const rows = (await db('chat_digest_items').where({ id }).update({ failed: null }).returning('*')) as Row[];
-  return rows[0] ? toItem(rows[0]) : undefined;
 }
 
 /** Records the incident's answer on each of its delivered items; returns the messages (kind, channel, ts) holding them. */

@@ -4,7 +4,7 @@
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
-import { requestDigestItemIf } from '../../../src/incidents/digest-repository.js';
+import { requestDigestItemIf } from '../../../src/incidents/digest-requests.js';
 import { AnnounceEscalation, type AnnounceEscalationPayload } from '../../../src/oncall/presentations.js';
 import { buildAllResolvedBlocks, buildEscalationNoticeText } from '../../../blocks/oncall.js';
 import { deliverDigest } from '../chat-digest.js';

@@ -4,19 +4,14 @@ import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError } from '../../../src/errors.js';
 import { findIncident } from '../../../src/incidents/repository.js';
-import {
-  clearDigestFailed,
-  findDigestItem,
-  markDigestFailed,
-  requestDigestItemIf,
-} from '../../../src/incidents/digest-repository.js';
+import { findDigestItem, markDigestFailed } from '../../../src/incidents/digest-repository.js';
 import { escalateNow } from '../../../src/oncall/escalation.js';
 import { lastStep } from '../../../src/oncall/escalation-state.js';
 import { EscalatePagerDuty } from '../../../src/oncall/jobs/escalate-pagerduty-incident.js';
 import { requestPagerDutyEvent } from '../../../src/oncall/jobs/send-pagerduty-event.js';
 import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
 import { oncallServices } from '../../../src/oncall/services.js';
-import { deliverDigest } from '../chat-digest.js';
+import { deliverDigest, type PageAsk } from '../chat-digest.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
 /**
@@ -62,12 +57,12 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
     schema: PageResponder.schema,
     ...PRESENTER_RETRY,
     async process(p) {
-      // In one statement: the incident's status, whether this page was shown, and (only when it is triggered and was
-      // not) the page recorded as waiting, or found waiting from an earlier run.
-      const asked = await requestDigestItemIf(
-        ctx.knex,
-        {
-          kind: 'page',
+      // The delivery's first statement records the page as waiting, only while the incident is triggered and this
+      // page was not shown (a page that had failed for good, its dead job retried by hand, waits again), with the
+      // pages asked of the same delivery; its last statement also marks this job completed (nothing of it can fail
+      // after that).
+      const ask: PageAsk = {
+        request: {
           incidentId: p.incidentId,
           round: p.round,
           step: p.step,
@@ -76,21 +71,14 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
           ...(p.lateCause ? { data: { lateCause: p.lateCause } } : {}),
           at: ctx.clock.now(),
         },
-        {
-          facts: `i.status, cast(:pUser as text) as target, exists (select 1 from pages p where p.incident_id = i.id
-                    and p.round = :pRound and p.step = :pStep and p."user" = :pUser) as paged`,
-          when: `f.status = 'triggered' and not f.paged`,
-          bindings: { pUser: p.user, pRound: p.round, pStep: p.step },
-        },
-      );
-      if (!asked?.item) return;
-      let item = asked.item;
-      // The page failed for good on an earlier run and its dead job was retried (`jobs retry`): try it afresh.
-      if (item.failed) item = (await clearDigestFailed(ctx.knex, item.id)) ?? item;
+      };
       try {
-        // The delivery's last statement also marks this job completed (nothing of it can fail after that).
-        await deliverDigest(ctx, 'page', p.user, item.id, { completeJob: PageResponder.name });
+        await deliverDigest(ctx, 'page', p.user, undefined, { completeJob: PageResponder.name, ask });
       } catch (err) {
+        // Not recorded (its statement failed): retried. Nothing to page (another page of the delivery failed): done.
+        if (!ask.recorded) throw err;
+        const item = ask.item;
+        if (!item) return;
         const permanent = err instanceof ExternalServiceError && !err.retryable;
         // A rate limit or a transient failure is retried; only a permanent refusal makes the page undeliverable.
         if (err instanceof RateLimitedError || !permanent) throw err;
