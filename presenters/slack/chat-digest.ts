@@ -1,6 +1,7 @@
 // Coalesces pages to one person into one DM, and pointers to one alerts channel into one message, edited in place as
 // more arrive: under a burst, a person gets a few messages listing every page instead of hundreds Slack would refuse.
 import type { AppContext } from '../../src/context.js';
+import { completableJob, selfCompletionOf, type JobScope } from '../../src/jobs/job-scope.js';
 import { ExternalServiceError } from '../../src/errors.js';
 import { findIncidents, type Incident } from '../../src/incidents/repository.js';
 import { appendEventsQuery } from '../../src/incidents/timeline-repository.js';
@@ -9,10 +10,12 @@ import {
   itemsOfMessage,
   itemsOfMessageWithIncidents,
   markDigestDeliveredWith,
+  type DigestState,
   messagesOfIncident,
   type DigestItem,
   type DigestKind,
 } from '../../src/incidents/digest-repository.js';
+import { requestPagesAndState, type PageRequest } from '../../src/incidents/digest-requests.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
 import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
 import { pageView } from '../../src/oncall/page-view.js';
@@ -118,6 +121,8 @@ export function headlineOf(incident: Incident): string | null {
 }
 
 async function loadIncidents(ctx: AppContext, items: DigestItem[], into: Map<number, Incident>): Promise<void> {
+  // A notice shows what it recorded (renderDigest and recordDelivered read no incident for it).
+  if (items.every((i) => i.kind === 'notice')) return;
   const missing = [...new Set(items.map((i) => i.incidentId))].filter((id) => !into.has(id));
   for (const incident of await findIncidents(ctx.knex, missing)) into.set(incident.id, incident);
 }
@@ -131,6 +136,8 @@ async function recordDelivered(
   items: DigestItem[],
   at: { channel: string; ts: string },
   incidents: Map<number, Incident>,
+  /** The jobs this delivery served, completed in the same statement (its last: nothing may fail after it). */
+  jobs: JobScope[] = [],
 ): Promise<void> {
   const when = ctx.clock.now();
   const pages = items
@@ -159,13 +166,16 @@ async function recordDelivered(
     ...(pages.length ? [recordPagesQuery(ctx.knex, pages)] : []),
     ...(pointers.length ? [appendEventsQuery(ctx.knex, pointers)] : []),
   ];
-  await markDigestDeliveredWith(
+  const complete = selfCompletionOf(jobs);
+  const held = await markDigestDeliveredWith(
     ctx.knex,
     items.map((i) => i.id),
     at,
     when,
     also,
+    complete,
   );
+  complete?.done(held);
 }
 
 // A delivery waiting for its turn, per target (and database): a request while one waits joins it instead of queueing a
@@ -176,26 +186,56 @@ async function recordDelivered(
 interface WaitingDelivery {
   /** The requested items; null when a request named none (deliver whatever waits). */
   ids: Set<number> | null;
+  /** The jobs whose requests it serves and that its last statement may complete (`completeJob`). */
+  jobs: JobScope[];
+  /** Pages asked of it (requestPage), recorded by its first statement; each gets its item there. */
+  asks: PageAsk[];
   done: Promise<void>;
+}
+
+/**
+ * A page asked of a delivery. Once the delivery's first statement ran, `recorded` is true and `item` is the page's
+ * waiting item (undefined: nothing to page, its incident no longer triggered or the page shown already).
+ */
+export interface PageAsk {
+  request: PageRequest;
+  recorded?: boolean;
+  item?: DigestItem;
 }
 const waitingDeliveries = new WeakMap<object, Map<string, WaitingDelivery>>();
 
 /**
  * Delivers every item waiting for `target`: added to its newest message while that is recent and has room (edited in
  * place), else in a new message. Slack's refusal is thrown (the items keep waiting; a rate limit reschedules the job).
- * Requests made while a delivery to the same target waits for its turn share it (and its outcome).
+ * Requests made while a delivery to the same target waits for its turn share it (and its outcome). `completeJob`: the
+ * job asking (by name, as for selfCompletion), when the delivery is its last work: the statement recording the
+ * delivery then also marks it completed (and every such job whose request the delivery served).
  */
-export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: string, itemId?: number): Promise<void> {
+export async function deliverDigest(
+  ctx: AppContext,
+  kind: DigestKind,
+  target: string,
+  itemId?: number,
+  opts: { completeJob?: string; ask?: PageAsk } = {},
+): Promise<void> {
   const key = `${kind}:${target}`;
+  const job = opts.completeJob ? completableJob(opts.completeJob) : undefined;
   let waiting = waitingDeliveries.get(ctx.knex);
   if (!waiting) waitingDeliveries.set(ctx.knex, (waiting = new Map()));
   const joined = waiting.get(key);
   if (joined) {
-    if (itemId === undefined) joined.ids = null;
-    else joined.ids?.add(itemId);
+    if (itemId === undefined && !opts.ask) joined.ids = null;
+    else if (itemId !== undefined) joined.ids?.add(itemId);
+    if (job) joined.jobs.push(job);
+    if (opts.ask) joined.asks.push(opts.ask);
     return joined.done;
   }
-  const mine: WaitingDelivery = { ids: itemId === undefined ? null : new Set([itemId]), done: Promise.resolve() };
+  const mine: WaitingDelivery = {
+    ids: itemId === undefined && !opts.ask ? null : new Set(itemId === undefined ? [] : [itemId]),
+    jobs: job ? [job] : [],
+    asks: opts.ask ? [opts.ask] : [],
+    done: Promise.resolve(),
+  };
   const byKey = waiting;
   mine.done = inTurn(key, async () => {
     // The channel's pace first (a DM's channel is not known here): requests that come meanwhile join this delivery,
@@ -203,22 +243,48 @@ export async function deliverDigest(ctx: AppContext, kind: DigestKind, target: s
     if (kind !== 'page') await ctx.chat.channelTurn?.(target);
     // Reading now: later requests wait for the next turn.
     if (byKey.get(key) === mine) byKey.delete(key);
-    return deliverWaiting(ctx, kind, target, mine.ids);
+    return deliverWaiting(ctx, kind, target, mine);
   });
   byKey.set(key, mine);
   return mine.done;
+}
+
+/** Records the asked pages and reads the delivery's state in one statement; the asked items join `ids`. */
+async function askedState(
+  ctx: AppContext,
+  target: string,
+  asks: PageAsk[],
+  ids: Set<number> | null,
+): Promise<DigestState> {
+  // One request per page (the same page asked twice, say by a job run twice, is recorded once).
+  const keyOf = (r: PageRequest) => `${r.incidentId}:${r.round}:${r.step}`;
+  const unique = [...new Map(asks.map((a) => [keyOf(a.request), a.request])).values()];
+  const { state, items } = await requestPagesAndState(ctx.knex, target, unique);
+  const byKey = new Map(unique.map((r, i) => [keyOf(r), items[i]]));
+  for (const a of asks) {
+    a.recorded = true;
+    a.item = byKey.get(keyOf(a.request));
+    if (a.item) ids?.add(a.item.id);
+  }
+  return state;
 }
 
 async function deliverWaiting(
   ctx: AppContext,
   kind: DigestKind,
   target: string,
-  ids: Set<number> | null,
+  { ids, jobs, asks }: Pick<WaitingDelivery, 'ids' | 'jobs' | 'asks'>,
 ): Promise<void> {
   // Read in this turn, not passed in: a turn may wait behind others (a burst, a rate limit) while the incident moves.
   const incidents = new Map<number, Incident>();
   for (let first = true; ; first = false) {
-    const { waiting, newest } = await digestState(ctx.knex, kind, target);
+    // With the items' incidents as they are now (a notice shows only what it recorded). The first read of a turn
+    // asked for pages also records them (each while its incident is triggered and it was not shown), in one statement.
+    const state =
+      (await (first && asks.length ? askedState(ctx, target, asks, ids) : undefined)) ??
+      (await digestState(ctx.knex, kind, target, { incidents: kind !== 'notice' }));
+    const { waiting, newest } = state;
+    for (const incident of state.incidents) incidents.set(incident.id, incident);
     // Every requested item shown by an earlier turn (or failed): done, without flushing what arrived since (its own
     // request delivers it).
     if (first && ids && !waiting.some((i) => ids.has(i.id))) return;
@@ -251,8 +317,10 @@ async function deliverWaiting(
           ? await ctx.chat.sendDirect(target, text, blocks)
           : await ctx.chat.postMessage(target, text, blocks);
     }
-    await recordDelivered(ctx, taken, at, incidents);
-    if (taken.length === waiting.length) return;
+    // The last message of this turn: its statement completes the jobs served (nothing fails after it).
+    const last = taken.length === waiting.length;
+    await recordDelivered(ctx, taken, at, incidents, last ? jobs : []);
+    if (last) return;
   }
 }
 

@@ -32,9 +32,10 @@ export interface DigestItem {
   data: unknown;
 }
 
-type Row = Record<string, unknown>;
+export type Row = Record<string, unknown>;
 
-function toItem(r: Row): DigestItem {
+/** A row of chat_digest_items (as read, or as `row_to_json` gives it) as an item. */
+export function toItem(r: Row): DigestItem {
   return {
     id: Number(r.id),
     kind: r.kind as DigestKind,
@@ -139,13 +140,19 @@ export async function newestDigestMessage(
 
 /**
  * In one statement, what a delivery to `target` needs: the items still waiting for a message (oldest first) and the
- * target's newest message (its channel, ts, when it was first posted and its items), if any.
+ * target's newest message (its channel, ts, when it was first posted and its items), if any; with `incidents`, also
+ * the incidents of all those items, as they are now (a page or a pointer shows its incident's state).
  */
 export async function digestState(
   db: Db,
   kind: DigestKind,
   target: string,
-): Promise<{ waiting: DigestItem[]; newest?: { channel: string; ts: string; firstAt: Date; items: DigestItem[] } }> {
+  opts: { incidents?: boolean } = {},
+): Promise<{
+  waiting: DigestItem[];
+  newest?: { channel: string; ts: string; firstAt: Date; items: DigestItem[] };
+  incidents: Incident[];
+}> {
   const newest = db('chat_digest_items')
     .where({ kind, target })
     .whereNotNull('ts')
@@ -161,13 +168,45 @@ export async function digestState(
           .where((x) => void x.where({ target }).whereNull('ts').whereNull('failed'))
           .orWhereIn(['channel', 'ts'], newest),
     )
+    .select(
+      'chat_digest_items.*',
+      ...(opts.incidents
+        ? [db.raw('(select row_to_json(i) from incidents i where i.id = chat_digest_items.incident_id) as incident__')]
+        : []),
+    )
     .orderBy('id')) as Row[];
-  const items = rows.map(toItem);
+  return stateOfRows(rows);
+}
+
+/** What a delivery reads (digestState). */
+export interface DigestState {
+  waiting: DigestItem[];
+  newest?: { channel: string; ts: string; firstAt: Date; items: DigestItem[] };
+  incidents: Incident[];
+}
+
+/** The state from the rows of a target's waiting items and newest message (with `incident__` when read). */
+export function stateOfRows(rows: Row[]): DigestState {
+  const items = [...rows].sort((a, b) => Number(a.id) - Number(b.id)).map(toItem);
+  const byId = new Map<number, Incident>();
+  for (const r of rows) if (r.incident__) byId.set(Number(r.incident_id), incidentOfJson(r.incident__ as Row));
+  const incidents = [...byId.values()];
   const waiting = items.filter((i) => i.ts === null && i.failed === null);
   const shown = items.filter((i) => i.ts !== null);
-  if (!shown.length) return { waiting };
+  if (!shown.length) return { waiting, incidents };
   const firstAt = new Date(Math.min(...shown.map((i) => i.deliveredAt!.getTime())));
-  return { waiting, newest: { channel: shown[0]!.channel!, ts: shown[0]!.ts!, firstAt, items: shown } };
+  return { waiting, newest: { channel: shown[0]!.channel!, ts: shown[0]!.ts!, firstAt, items: shown }, incidents };
+}
+
+/** An incident read as JSON (`row_to_json`): its times come as strings. */
+function incidentOfJson(r: Row): Incident {
+  const at = (v: unknown) => (v == null ? null : new Date(v as string));
+  return toIncident({
+    ...r,
+    opened_at: at(r.opened_at),
+    acknowledged_at: at(r.acknowledged_at),
+    resolved_at: at(r.resolved_at),
+  });
 }
 
 /**
@@ -226,7 +265,8 @@ function markDigestDeliveredQuery(db: Db, ids: number[], at: { channel: string; 
 /**
  * Records that these waiting items are now shown in the message `at`, and, in the same statement (so both or neither
  * are written), what their showing leaves behind: `also` are unexecuted inserts (the pages counted, the pointers'
- * timeline entries).
+ * timeline entries), and `complete` the completion of the jobs this delivery served (selfCompletionOf). Returns the
+ * ids of the jobs it completed.
  */
 export async function markDigestDeliveredWith(
   db: Db,
@@ -234,11 +274,19 @@ export async function markDigestDeliveredWith(
   at: { channel: string; ts: string },
   when: Date,
   also: Knex.QueryBuilder[],
-): Promise<void> {
-  if (!also.length) return markDigestDelivered(db, ids, at, when);
+  complete?: { sql: string; bindings: Record<string, Date | string> },
+): Promise<Set<string>> {
+  if (!also.length && !complete) {
+    await markDigestDelivered(db, ids, at, when);
+    return new Set();
+  }
   const marked = markDigestDeliveredQuery(db, ids, at, when);
-  const ctes = also.map((_, i) => `a${i} as (?)`).join(', ');
-  await db.raw(`with m as (?), ${ctes} select 1`, [marked, ...also]);
+  const ctes = [...also.map((_, i) => `a${i} as (?)`), ...(complete ? ['c as (?)'] : [])].join(', ');
+  const res = await db.raw<{ rows: Array<{ held: string[] | null }> }>(
+    `with m as (?), ${ctes} select ${complete ? '(select json_agg(id) from c)' : 'null'} as held`,
+    [marked, ...also, ...(complete ? [db.raw(complete.sql, complete.bindings)] : [])],
+  );
+  return new Set(res.rows[0]?.held ?? []);
 }
 
 /** Slack refused the item for good: it no longer waits for a message. */
@@ -247,12 +295,6 @@ export async function markDigestFailed(db: Db, id: number, reason: string): Prom
     .where({ id })
     .whereNull('ts')
     .update({ failed: reason.slice(0, 500) });
-}
-
-/** Forgets a failure so the item is waiting again (a dead page job retried by hand); returns it. */
-export async function clearDigestFailed(db: Db, id: number): Promise<DigestItem | undefined> {
-  const rows = (await db('chat_digest_items').where({ id }).update({ failed: null }).returning('*')) as Row[];
-  return rows[0] ? toItem(rows[0]) : undefined;
 }
 
 /** Records the incident's answer on each of its delivered items; returns the messages (kind, channel, ts) holding them. */

@@ -61,3 +61,40 @@ export function selfCompletion(
     },
   };
 }
+
+/**
+ * The running job when it is named `name` and may complete itself (as for selfCompletion), to be completed by a later
+ * statement that serves it (selfCompletionOf), e.g. a chat delivery that shows its item with other jobs' items.
+ */
+export function completableJob(name: string): JobScope | undefined {
+  const job = scope.getStore();
+  return job && job.name === name && job.owner !== undefined && job.completed === undefined ? job : undefined;
+}
+
+/**
+ * selfCompletion for several running jobs (each from completableJob, in this process), in one CTE body: `done(held)`
+ * with the ids it returned, once the statement ran. The same rule holds for each job: nothing of it may fail after
+ * that statement.
+ */
+export function selfCompletionOf(
+  jobs: JobScope[],
+): { sql: string; bindings: Record<string, Date | string>; done: (held: Set<string>) => void } | undefined {
+  const open = [
+    ...new Map(jobs.filter((j) => j.owner !== undefined && j.completed === undefined).map((j) => [j.id, j])).values(),
+  ];
+  if (!open.length) return undefined;
+  return {
+    sql:
+      `update jobs set status = 'completed', completed_at = :selfCompletedAt, updated_at = :selfCompletedAt,` +
+      ` locked_by = null, locked_until = null` +
+      ` where status = 'running' and (id, locked_by) in` +
+      ` (select t.id, t.owner from jsonb_to_recordset(cast(:selfJobs as jsonb)) as t(id text, owner text)) returning id`,
+    bindings: {
+      selfCompletedAt: new Date(),
+      selfJobs: JSON.stringify(open.map((j) => ({ id: j.id, owner: j.owner }))),
+    },
+    done: (held) => {
+      for (const j of open) j.completed = held.has(j.id);
+    },
+  };
+}

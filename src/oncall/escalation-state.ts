@@ -8,12 +8,16 @@ import {
   hasEscalationStepSince,
   lastEventOfType,
 } from '../incidents/timeline-repository.js';
+import { toRecordedOverride, type RecordedOverride } from './overrides.js';
 
-/** The incident and which run of its escalation chain it is in (escalationRunCount), in one statement. */
+/**
+ * The incident, which run of its escalation chain it is in (escalationRunCount) and the recorded overrides of the
+ * schedules its frozen policy's first step names (every such schedule a key, [] when none), in one statement.
+ */
 export async function incidentAndRunCount(
   db: Knex | Knex.Transaction,
   incidentId: number,
-): Promise<{ incident: Incident; runs: number } | undefined> {
+): Promise<{ incident: Incident; runs: number; overrides: Map<string, RecordedOverride[]> } | undefined> {
   const types = ESCALATION_RUN_STARTS.map(() => '?').join(', ');
   const row = (await db('incidents as i')
     .where('i.id', incidentId)
@@ -23,8 +27,41 @@ export async function incidentAndRunCount(
         `(select count(*)::int from incident_events e where e.incident_id = i.id and e.type in (${types})) as run_count__`,
         ESCALATION_RUN_STARTS,
       ),
+      db.raw(
+        `(select coalesce(json_object_agg(s.name, (select coalesce(json_agg(o order by o.id), '[]'::json)
+                                                     from schedule_overrides o where o.schedule = s.name)), '{}'::json)
+            from (select distinct t ->> 'id' as name
+                    from jsonb_array_elements(case when jsonb_typeof(i.escalation_snapshot -> 'steps' -> 0 -> 'targets') = 'array'
+                                                   then i.escalation_snapshot -> 'steps' -> 0 -> 'targets'
+                                                   else '[]'::jsonb end) t
+                   where jsonb_typeof(t) = 'object' and t ->> 'type' = 'schedule' and t ->> 'id' is not null) s
+         ) as first_step_overrides__`,
+      ),
     )) as Record<string, unknown> | undefined;
-  return row ? { incident: toIncident(row), runs: Number(row.run_count__ ?? 0) } : undefined;
+  if (!row) return undefined;
+  const raw = (row.first_step_overrides__ ?? {}) as Record<string, Array<Record<string, unknown>>>;
+  const overrides = new Map(Object.entries(raw).map(([name, rows]) => [name, rows.map(toRecordedOverride)]));
+  return { incident: toIncident(row), runs: Number(row.run_count__ ?? 0), overrides };
+}
+
+/**
+ * The run's state under the incident's lock (lockRunState, and the escalation's start, src/oncall/escalation-start.ts):
+ * a select of status, severity, runs and stopped with named bindings `:id`, `:stopKey` and `:runStarts`
+ * (runStateBindings). FOR UPDATE inside a subquery or CTE still locks the row.
+ */
+export const RUN_STATE_SELECT = `select i.status, i.severity, c.runs,
+            exists (select 1 from incident_events e
+                     -- cycleKey(stopKey, runs), as runStopped read it
+                     where e.dedupe_key = case when c.runs = 0 then :stopKey
+                                               else :stopKey || ':r' || c.runs end) as stopped
+       from incidents i,
+            lateral (select count(*)::int as runs from incident_events
+                      where incident_id = i.id and type = any(:runStarts)) c
+      where i.id = :id
+        for update of i`;
+
+export function runStateBindings(incidentId: number): { id: number; stopKey: string; runStarts: string[] } {
+  return { id: incidentId, stopKey: `escalation-stopped:${incidentId}`, runStarts: ESCALATION_RUN_STARTS };
 }
 
 /**
@@ -40,20 +77,11 @@ export async function lockRunState(
 ): Promise<
   { status: IncidentStatus; severity: Severity; runs: number; stopped: boolean; completed?: boolean } | undefined
 > {
-  const stopKey = `escalation-stopped:${incidentId}`;
   const result = (await trx.raw(
-    `${complete ? `with j as (${complete.sql}) ` : ''}select i.status, i.severity, c.runs,${
-      complete ? ' (select count(*)::int from j) as completed,' : ''
-    }
-            exists (select 1 from incident_events e
-                     -- cycleKey(stopKey, runs), as runStopped read it
-                     where e.dedupe_key = case when c.runs = 0 then :key else :key || ':r' || c.runs end) as stopped
-       from incidents i,
-            lateral (select count(*)::int as runs from incident_events
-                      where incident_id = i.id and type = any(:types)) c
-      where i.id = :id
-        for update of i`,
-    { id: incidentId, key: stopKey, types: ESCALATION_RUN_STARTS, ...complete?.bindings },
+    `${complete ? `with j as (${complete.sql}) ` : ''}select r.*${
+      complete ? ', (select count(*)::int from j) as completed' : ''
+    } from (${RUN_STATE_SELECT}) r`,
+    { ...runStateBindings(incidentId), ...complete?.bindings },
   )) as {
     rows: Array<{ status: IncidentStatus; severity: Severity; runs: number; stopped: boolean; completed?: number }>;
   };

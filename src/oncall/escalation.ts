@@ -1,17 +1,12 @@
 // Escalation use cases: start the chain when an incident opens or reopens, stop it once on acknowledgement, change severity.
+import { randomUUID } from 'node:crypto';
 import type { Severity } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { JobToEnqueue } from '../jobs/job-queue.js';
 import { NotFoundError } from '../errors.js';
 import { findIncident, lockIncidentState, updateIncident, type Incident } from '../incidents/repository.js';
 import { firstAlert } from '../incidents/alerts-repository.js';
-import {
-  appendEvent,
-  appendEventsQuery,
-  cycleKey,
-  escalationRunCount,
-  type TimelineEventInput,
-} from '../incidents/timeline-repository.js';
+import { appendEvent, cycleKey, escalationRunCount } from '../incidents/timeline-repository.js';
 import { businessDayEnd, isBusinessHours, nextBusinessStart, teamHours } from './business-hours.js';
 import { routeAlert } from './routing.js';
 import {
@@ -28,8 +23,9 @@ import { EscalateIncident, planStep, stepEvent, stepJobs } from './jobs/escalate
 import { RaiseUnresolvedSev2 } from './jobs/raise-unresolved-sev2.js';
 import { enqueueNotice, noticeJob } from './presentations.js';
 import { selfCompletion } from '../jobs/job-scope.js';
-import { incidentAndRunCount, lastStep, lockRunState, stepOfRun } from './escalation-state.js';
-import { oncallServices } from './services.js';
+import { incidentAndRunCount, lastStep, stepOfRun } from './escalation-state.js';
+import { writeRunStart, type StartEntry, type StartJob } from './escalation-start.js';
+import { oncallLookupWith, oncallServices } from './services.js';
 import { timerRunAt } from './timers.js';
 
 export type StartOutcome =
@@ -77,10 +73,10 @@ export async function startEscalation(
   /** `completeJob`: the job running this (start-escalation), which its transaction may then mark completed. */
   opts: { escalationPolicy?: string; completeJob?: string } = {},
 ): Promise<StartOutcome> {
-  // The incident and its run of the chain in one statement.
+  // The incident, its run of the chain and its first step's schedules' overrides in one statement.
   const found = await incidentAndRunCount(ctx.knex, incidentId);
   if (!found) throw new NotFoundError(`incident ${incidentId}`);
-  const { incident, runs: reopens } = found;
+  const { incident, runs: reopens, overrides } = found;
   if (incident.status !== 'triggered') return { paging: 'never', reason: `the incident is ${incident.status}` };
   if (incident.severity === 'sev3') {
     await appendEvent(ctx.knex, {
@@ -113,6 +109,7 @@ export async function startEscalation(
           cycleKey('none', reopens),
           { kind: 'not_paging', publicId: incident.publicId, reason },
           trx,
+          incident.channelId,
         );
     });
     return { paging: 'never', reason };
@@ -122,24 +119,16 @@ export async function startEscalation(
   const deferred = incident.severity === 'sev2' && !isBusinessHours(now, hours);
   const pageAt = deferred ? nextBusinessStart(now, hours) : now;
   const round = firstRound(snapshot, reopens);
-  // Paging now: step 1 runs in this transaction (its targets resolved first), not in a job of its own; the step's
-  // entry is its lock as in escalate-incident, so a retry or a second replica pages once.
-  const first = deferred ? undefined : await planStep(ctx, snapshot, { round, step: 0, lateByMs: 0 }, now);
-  // Run by its start-escalation job, the transaction's lock also marks the job completed (one statement fewer): it
-  // commits or rolls back with the transaction, and nothing that can fail comes after it.
-  const self = first && opts.completeJob ? selfCompletion(opts.completeJob) : undefined;
-  let completed: boolean | undefined;
-  await ctx.knex.transaction(async (trx) => {
-    // Locked first, as a step's run does: an acknowledgement that commits first stops the step.
-    const run = first ? await lockRunState(trx, incidentId, self) : undefined;
-    completed = run?.completed;
-    const pageNow =
-      first && run?.status === 'triggered' && run.severity !== 'sev3' && !run.stopped && run.runs === reopens
-        ? first
-        : undefined;
-    const startKey = cycleKey(`escalation-start:${incidentId}`, reopens);
-    const events: TimelineEventInput[] = [
-      {
+  // Paging now: step 1 runs in the start's statement (its targets resolved first, from the overrides read with the
+  // incident), not in a job of its own; the step's entry is its lock as in escalate-incident, so a retry or a second
+  // replica pages once.
+  const first = deferred
+    ? undefined
+    : await planStep(ctx, snapshot, { round, step: 0, lateByMs: 0 }, now, oncallLookupWith(ctx, overrides));
+  const startKey = cycleKey(`escalation-start:${incidentId}`, reopens);
+  const entries: StartEntry[] = [
+    {
+      event: {
         incidentId,
         type: deferred ? 'escalation.deferred' : 'escalation.started',
         actor: 'copilot',
@@ -152,50 +141,72 @@ export async function startEscalation(
         },
         dedupeKey: startKey,
       },
-    ];
-    if (pageNow) events.push(stepEvent(incidentId, pageNow, now));
-    // Both entries in one insert; each one written is acted on once.
-    const written = new Set(
-      ((await appendEventsQuery(trx, events).returning('dedupe_key')) as { dedupe_key: string }[]).map(
-        (r) => r.dedupe_key,
-      ),
-    );
-    const jobs: JobToEnqueue[] = [];
-    if (written.has(startKey)) {
-      // Deferred (or, rarely, the incident changed since it was read): step 1 is a job of its own, as before.
-      if (!pageNow)
-        jobs.push({
-          name: EscalateIncident.name,
-          payload: { incidentId, round, step: 0 },
-          opts: {
-            jobId: escalationJobId(incidentId, round, 0),
-            ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}),
-          },
-        });
-      if (incident.severity === 'sev2')
-        jobs.push({
+      ifPaging: false,
+    },
+  ];
+  const step = first ? stepEvent(incidentId, first, now) : undefined;
+  if (step?.dedupeKey) entries.push({ event: { ...step, dedupeKey: step.dedupeKey }, ifPaging: true });
+  // Each job follows the entry whose writer inserts it: the start's timers and note follow the start's entry; the
+  // pages, the step's note and the next step's timer follow the step's entry (written only if the run may page now).
+  const jobs: StartJob[] = [];
+  const add = (list: JobToEnqueue[], after: string, unlessPaging = false) => {
+    for (const { name, payload, opts: { jobId, ...opts } = {} } of list)
+      jobs.push({ id: jobId ?? randomUUID(), ...ctx.queue.plan(name, payload, opts), after, unlessPaging });
+  };
+  // Deferred (or, rarely, the incident changed since it was read): step 1 is a job of its own, as before.
+  add(
+    [
+      {
+        name: EscalateIncident.name,
+        payload: { incidentId, round, step: 0 },
+        opts: {
+          jobId: escalationJobId(incidentId, round, 0),
+          ...(deferred ? { runAt: timerRunAt(ctx.clock, pageAt) } : {}),
+        },
+      },
+    ],
+    startKey,
+    !deferred,
+  );
+  if (incident.severity === 'sev2')
+    add(
+      [
+        {
           name: RaiseUnresolvedSev2.name,
           payload: { incidentId },
           opts: {
             jobId: raiseSev2JobId(incidentId, reopens),
             runAt: timerRunAt(ctx.clock, businessDayEnd(pageAt, hours)),
           },
-        });
-      if (deferred)
-        jobs.push(
-          noticeJob(incidentId, cycleKey('deferred', reopens), {
+        },
+      ],
+      startKey,
+    );
+  if (deferred)
+    add(
+      [
+        noticeJob(
+          incidentId,
+          cycleKey('deferred', reopens),
+          {
             kind: 'deferred',
             publicId: incident.publicId,
             pageAt,
             timeZone: hours.timeZone,
-          }),
-        );
-    }
-    if (pageNow && written.has(events[1]!.dedupeKey!)) jobs.push(...stepJobs(ctx, incident, snapshot, pageNow, now));
-    // The start's timers, the pages, the note and the next step's timer in one statement.
-    if (jobs.length) await ctx.queue.enqueueMany(jobs, { trx });
-  });
-  if (self && completed !== undefined) self.done(completed);
+          },
+          incident.channelId,
+        ),
+      ],
+      startKey,
+    );
+  if (first && step?.dedupeKey) add(stepJobs(ctx, incident, snapshot, first, now), step.dedupeKey);
+  // Run by its start-escalation job, the statement also marks the job completed (one statement fewer): it is atomic
+  // with the writes, and nothing that can fail comes after it.
+  const self = opts.completeJob ? selfCompletion(opts.completeJob) : undefined;
+  // ONE statement (atomic, so no transaction): the lock and the run's state, the entries, their jobs, the completion.
+  const result = await writeRunStart(ctx.knex, { incidentId, runs: reopens, entries, jobs }, self);
+  if (self && result.completed !== undefined) self.done(result.completed);
+  ctx.queue.announce(jobs.filter((j) => result.enqueued.has(j.id)));
   return deferred
     ? { paging: 'deferred', policy: snapshot.policy, pageAt }
     : { paging: 'now', policy: snapshot.policy };
@@ -236,6 +247,7 @@ export async function stopEscalation(
           cycleKey('stopped', reopens),
           { kind: 'stopped', publicId: incident.publicId, by },
           trx,
+          incident.channelId,
         );
     }
     return written;
@@ -284,6 +296,7 @@ export async function changeSeverity(
       `sev:${ctx.clock.now().getTime()}:${to}`,
       { kind: 'raised', publicId: incident.publicId, from: was, to, by, ...(reason ? { reason } : {}) },
       trx,
+      incident.channelId,
     );
     return was;
   });

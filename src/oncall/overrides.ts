@@ -18,15 +18,20 @@ export async function listOverrides(
   const q = db('schedule_overrides').where({ schedule }).orderBy('id', 'asc');
   if (since) q.where('ends_at', '>', since);
   const rows = await q;
-  return rows.map((r: Record<string, unknown>) => ({
+  return rows.map(toRecordedOverride);
+}
+
+/** A row of schedule_overrides, as read or as `row_to_json` gives it (times as ISO strings). */
+export function toRecordedOverride(r: Record<string, unknown>): RecordedOverride {
+  return {
     id: r.id as number,
     schedule: r.schedule as string,
     user: r.user as string,
-    start: r.starts_at as Date,
-    end: r.ends_at as Date,
+    start: new Date(r.starts_at as Date | string),
+    end: new Date(r.ends_at as Date | string),
     createdBy: r.created_by as string,
     replaces: (r.replaces as string | null) ?? null,
-  }));
+  };
 }
 
 export async function insertOverride(

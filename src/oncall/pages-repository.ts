@@ -28,25 +28,6 @@ export async function hasPage(db: Knex | Knex.Transaction, key: PageKey): Promis
   return row !== undefined;
 }
 
-/**
- * In one statement: the incident's status (undefined when it does not exist) and whether this page was shown already.
- */
-export async function pageState(
-  db: Knex | Knex.Transaction,
-  key: PageKey,
-): Promise<{ status: string; paged: boolean } | undefined> {
-  const row = (await db('incidents as i')
-    .where('i.id', key.incidentId)
-    .first(
-      'i.status',
-      db.raw(
-        `exists (select 1 from pages p where p.incident_id = i.id and p.round = ? and p.step = ? and p."user" = ?) as paged`,
-        [key.round, key.step, key.user],
-      ),
-    )) as { status: string; paged: boolean } | undefined;
-  return row ? { status: row.status, paged: Boolean(row.paged) } : undefined;
-}
-
 /** Records a sent page, once per person, step and round. */
 export async function recordPage(
   db: Knex | Knex.Transaction,

@@ -32,6 +32,11 @@ export const AnnounceEscalation = {
   schema: z
     .object({
       incidentId: z.number().int().positive(),
+      /**
+       * The incident's channel when the requester knew it (recorded once, never changed): the note goes there with no
+       * read of the incident. Unset: the presenter reads whether the channel exists by now.
+       */
+      channelId: z.string().min(1).optional(),
       notice: escalationNoticeSchema.optional(),
       text: z.string().min(1).optional(),
       blocks: z.array(z.looseObject({ type: z.string() })).optional(),
@@ -47,18 +52,28 @@ export async function enqueueNotice(
   key: string,
   notice: EscalationNotice,
   trx?: Knex.Transaction,
+  channelId?: string | null,
 ): Promise<void> {
   await requestPresentation(
     ctx,
     AnnounceEscalation,
-    { incidentId, notice },
+    { incidentId, notice, ...(channelId ? { channelId } : {}) },
     { jobId: `notice:${incidentId}:${key}`, ...(trx ? { trx } : {}) },
   );
 }
 
 /** The job `enqueueNotice` would record, for a caller that enqueues several jobs in one statement. */
-export function noticeJob(incidentId: number, key: string, notice: EscalationNotice): JobToEnqueue {
-  return presentationJob(AnnounceEscalation, { incidentId, notice }, { jobId: `notice:${incidentId}:${key}` });
+export function noticeJob(
+  incidentId: number,
+  key: string,
+  notice: EscalationNotice,
+  channelId?: string | null,
+): JobToEnqueue {
+  return presentationJob(
+    AnnounceEscalation,
+    { incidentId, notice, ...(channelId ? { channelId } : {}) },
+    { jobId: `notice:${incidentId}:${key}` },
+  );
 }
 
 /** The page DMs and the alerts-channel pointer say the incident was answered, and lose the Acknowledge button. */

@@ -1,7 +1,7 @@
 // The on-call services built once per app: PagerDuty when src/app.ts built its client, and the on-call lookup.
 import type { AppContext } from '../context.js';
 import { configOnCall, type OnCallLookup } from './directory.js';
-import { listOverrides } from './overrides.js';
+import { listOverrides, type RecordedOverride } from './overrides.js';
 import type { PagerDutyClient } from './ports.js';
 
 export interface OncallServices {
@@ -33,6 +33,15 @@ export function oncallLookupOnce(ctx: AppContext): OnCallLookup {
     if (!overrides) read.set(schedule, (overrides = listOverrides(ctx.knex, schedule)));
     return overrides;
   });
+}
+
+/**
+ * An on-call lookup that answers from overrides already read (with the statement that needed them, e.g. the
+ * escalation's start reads its first step's schedules' overrides with its incident); a schedule not in `known` is
+ * read as usual.
+ */
+export function oncallLookupWith(ctx: AppContext, known: ReadonlyMap<string, RecordedOverride[]>): OnCallLookup {
+  return lookup(ctx, async (schedule) => known.get(schedule) ?? listOverrides(ctx.knex, schedule));
 }
 
 function lookup(ctx: AppContext, overridesOf: Parameters<typeof configOnCall>[1]): OnCallLookup {

@@ -4,8 +4,7 @@
 import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
-import { findIncident } from '../../../src/incidents/repository.js';
-import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
+import { requestDigestItemIf } from '../../../src/incidents/digest-requests.js';
 import { AnnounceEscalation, type AnnounceEscalationPayload } from '../../../src/oncall/presentations.js';
 import { buildAllResolvedBlocks, buildEscalationNoticeText } from '../../../blocks/oncall.js';
 import { deliverDigest } from '../chat-digest.js';
@@ -24,38 +23,66 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
     schema: AnnounceEscalation.schema,
     ...PRESENTER_RETRY,
     async process(p, job) {
-      const incident = await findIncident(ctx.knex, p.incidentId);
-      if (!incident) return;
-      const alerts = ctx.config.file.teams.find((t) => t.name === incident.team)?.alertsChannel;
-      const channel = incident.channelId ?? alerts;
+      const notice = p.notice;
+      // The requester knew the incident's channel (recorded once, never changed): the note goes there, no read.
+      if (p.channelId) {
+        await post(ctx, p.channelId, p, notice);
+        return;
+      }
+      // No channel known: in one statement, whether the incident has one by now, its team's alerts channel and (when
+      // it has none and the note is coalesced there) the note recorded in the alerts channel's notice message. The
+      // "every alert resolved" note keeps its Resolve button, so it is posted on its own.
+      const alerts = Object.fromEntries(
+        ctx.config.file.teams.flatMap((t) => (t.alertsChannel ? [[t.name, t.alertsChannel]] : [])),
+      );
+      const coalesce = notice !== undefined && notice.kind !== 'all_resolved';
+      const asked = await requestDigestItemIf(
+        ctx.knex,
+        {
+          kind: 'notice',
+          incidentId: p.incidentId,
+          step: noticeNumber(job.jobId),
+          ...(notice ? { data: notice } : {}),
+          at: ctx.clock.now(),
+        },
+        {
+          facts: `i.channel_id, cast(:nAlerts as jsonb) ->> i.team as alerts,
+                  case when i.channel_id is null and :nCoalesce then cast(:nAlerts as jsonb) ->> i.team end as target`,
+          when: 'true',
+          bindings: { nAlerts: JSON.stringify(alerts), nCoalesce: coalesce },
+        },
+      );
+      if (!asked) return;
+      const channel = (asked.facts.channel_id as string | null) ?? (asked.facts.alerts as string | null);
       if (!channel) {
         ctx.logger.warn({ incidentId: p.incidentId }, 'escalation note has no channel to go to');
         return;
       }
-      const notice = p.notice;
-      if (!notice) {
-        // Recorded before notes were data: posted as it was worded then.
-        await ctx.chat.postMessage(channel, p.text ?? '', p.blocks);
+      // No channel yet: coalesced in the alerts channel.
+      if (asked.item) {
+        // Its last statement also marks this job completed (nothing of it can fail after that).
+        await deliverDigest(ctx, 'notice', channel, asked.item.id, { completeJob: AnnounceEscalation.name });
         return;
       }
-      // No channel yet: coalesced in the alerts channel (the "every alert resolved" note keeps its Resolve button).
-      if (!incident.channelId && notice.kind !== 'all_resolved') {
-        const item = await requestDigestItem(ctx.knex, {
-          kind: 'notice',
-          target: channel,
-          incidentId: incident.id,
-          step: noticeNumber(job.jobId),
-          data: notice,
-          at: ctx.clock.now(),
-        });
-        await deliverDigest(ctx, 'notice', channel, item.id);
-        return;
-      }
-      await ctx.chat.postMessage(
-        channel,
-        buildEscalationNoticeText(notice),
-        notice.kind === 'all_resolved' ? buildAllResolvedBlocks(notice) : undefined,
-      );
+      await post(ctx, channel, p, notice);
     },
   });
+}
+
+/** Posts the note on its own in `channel` (a note recorded before notes were data, as it was worded then). */
+async function post(
+  ctx: AppContext,
+  channel: string,
+  p: AnnounceEscalationPayload,
+  notice: AnnounceEscalationPayload['notice'],
+): Promise<void> {
+  if (!notice) {
+    await ctx.chat.postMessage(channel, p.text ?? '', p.blocks);
+    return;
+  }
+  await ctx.chat.postMessage(
+    channel,
+    buildEscalationNoticeText(notice),
+    notice.kind === 'all_resolved' ? buildAllResolvedBlocks(notice) : undefined,
+  );
 }

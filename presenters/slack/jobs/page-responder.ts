@@ -4,20 +4,14 @@ import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError } from '../../../src/errors.js';
 import { findIncident } from '../../../src/incidents/repository.js';
-import {
-  clearDigestFailed,
-  findDigestItem,
-  markDigestFailed,
-  requestDigestItem,
-} from '../../../src/incidents/digest-repository.js';
+import { findDigestItem, markDigestFailed } from '../../../src/incidents/digest-repository.js';
 import { escalateNow } from '../../../src/oncall/escalation.js';
 import { lastStep } from '../../../src/oncall/escalation-state.js';
 import { EscalatePagerDuty } from '../../../src/oncall/jobs/escalate-pagerduty-incident.js';
 import { requestPagerDutyEvent } from '../../../src/oncall/jobs/send-pagerduty-event.js';
-import { pageState } from '../../../src/oncall/pages-repository.js';
 import { PageResponder, type PageResponderPayload } from '../../../src/oncall/presentations.js';
 import { oncallServices } from '../../../src/oncall/services.js';
-import { deliverDigest } from '../chat-digest.js';
+import { deliverDigest, type PageAsk } from '../chat-digest.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
 /**
@@ -63,25 +57,28 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
     schema: PageResponder.schema,
     ...PRESENTER_RETRY,
     async process(p) {
-      // The incident's status and whether this page was shown, in one statement.
-      const state = await pageState(ctx.knex, p);
-      if (!state || state.status !== 'triggered' || state.paged) return;
-      let item = await requestDigestItem(ctx.knex, {
-        kind: 'page',
-        target: p.user,
-        incidentId: p.incidentId,
-        round: p.round,
-        step: p.step,
-        steps: p.steps,
-        lateByMs: p.lateByMs,
-        ...(p.lateCause ? { data: { lateCause: p.lateCause } } : {}),
-        at: ctx.clock.now(),
-      });
-      // The page failed for good on an earlier run and its dead job was retried (`jobs retry`): try it afresh.
-      if (item.failed) item = (await clearDigestFailed(ctx.knex, item.id)) ?? item;
+      // The delivery's first statement records the page as waiting, only while the incident is triggered and this
+      // page was not shown (a page that had failed for good, its dead job retried by hand, waits again), with the
+      // pages asked of the same delivery; its last statement also marks this job completed (nothing of it can fail
+      // after that).
+      const ask: PageAsk = {
+        request: {
+          incidentId: p.incidentId,
+          round: p.round,
+          step: p.step,
+          steps: p.steps,
+          lateByMs: p.lateByMs,
+          ...(p.lateCause ? { data: { lateCause: p.lateCause } } : {}),
+          at: ctx.clock.now(),
+        },
+      };
       try {
-        await deliverDigest(ctx, 'page', p.user, item.id);
+        await deliverDigest(ctx, 'page', p.user, undefined, { completeJob: PageResponder.name, ask });
       } catch (err) {
+        // Not recorded (its statement failed): retried. Nothing to page (another page of the delivery failed): done.
+        if (!ask.recorded) throw err;
+        const item = ask.item;
+        if (!item) return;
         const permanent = err instanceof ExternalServiceError && !err.retryable;
         // A rate limit or a transient failure is retried; only a permanent refusal makes the page undeliverable.
         if (err instanceof RateLimitedError || !permanent) throw err;

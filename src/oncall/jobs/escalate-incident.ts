@@ -7,7 +7,7 @@ import type { JobDefinition, JobToEnqueue, LateCause } from '../../jobs/job-queu
 import { findIncident, type Incident } from '../../incidents/repository.js';
 import { appendEvent, type TimelineEventInput } from '../../incidents/timeline-repository.js';
 import { presentationJob } from '../../jobs/presentations.js';
-import { resolveTargets } from '../directory.js';
+import { resolveTargets, type OnCallLookup } from '../directory.js';
 import { lockRunState } from '../escalation-state.js';
 import {
   escalationJobId,
@@ -48,12 +48,13 @@ export interface StepToRun {
   lateCause?: LateCause;
 }
 
-/** Resolves a step's targets (no database write; the overrides of a rotation are read). */
+/** Resolves a step's targets (no database write; the overrides of a rotation are read, unless `oncall` has them). */
 export async function planStep(
   ctx: AppContext,
   snapshot: EscalationSnapshot,
   at: { round: number; step: number; lateByMs: number; lateCause?: LateCause },
   now: Date,
+  oncall: OnCallLookup = oncallServices(ctx).oncall,
 ): Promise<StepToRun> {
   const exhausted = at.step >= snapshot.steps.length;
   const step = snapshot.steps[at.step];
@@ -61,7 +62,7 @@ export async function planStep(
     ? await resolveTargets(step.targets, {
         file: ctx.config.file,
         chat: ctx.chat,
-        oncall: oncallServices(ctx).oncall,
+        oncall,
         team: snapshot.team,
         at: now,
       })
@@ -112,7 +113,14 @@ export function stepJobs(
 ): JobToEnqueue[] {
   const late = s.lateByMs > 0 && s.lateCause ? { lateCause: s.lateCause } : {};
   if (s.exhausted)
-    return [noticeJob(incident.id, `exhausted:${s.round}`, { kind: 'exhausted', publicId: incident.publicId })];
+    return [
+      noticeJob(
+        incident.id,
+        `exhausted:${s.round}`,
+        { kind: 'exhausted', publicId: incident.publicId },
+        incident.channelId,
+      ),
+    ];
   const jobs: JobToEnqueue[] = s.targets.users.map((user) =>
     presentationJob(
       PageResponder,
@@ -129,17 +137,22 @@ export function stepJobs(
     ),
   );
   jobs.push(
-    noticeJob(incident.id, `step:${s.round}:${s.step}`, {
-      kind: 'paging',
-      publicId: incident.publicId,
-      users: s.targets.users,
-      unresolved: s.targets.unresolved,
-      step: s.step + 1,
-      steps: snapshot.steps.length,
-      round: roundInRun(snapshot, s.round),
-      lateByMs: s.lateByMs,
-      ...late,
-    }),
+    noticeJob(
+      incident.id,
+      `step:${s.round}:${s.step}`,
+      {
+        kind: 'paging',
+        publicId: incident.publicId,
+        users: s.targets.users,
+        unresolved: s.targets.unresolved,
+        step: s.step + 1,
+        steps: snapshot.steps.length,
+        round: roundInRun(snapshot, s.round),
+        lateByMs: s.lateByMs,
+        ...late,
+      },
+      incident.channelId,
+    ),
   );
   if (
     oncallServices(ctx).pagerduty &&

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { runInJobScope, selfCompletion, type JobScope } from '../../../src/jobs/job-scope.js';
+import {
+  completableJob,
+  runInJobScope,
+  selfCompletion,
+  selfCompletionOf,
+  type JobScope,
+} from '../../../src/jobs/job-scope.js';
 
 describe('selfCompletion', () => {
   it('is offered to the named job running with an owner, once', () => {
@@ -38,5 +44,38 @@ describe('selfCompletion', () => {
     runInJobScope({ name: 'process-delivery', id: 'job-4' }, () =>
       expect(selfCompletion('process-delivery')).toBeUndefined(),
     );
+  });
+});
+
+describe('selfCompletionOf', () => {
+  it('completes several served jobs in one CTE body, each with its own lock, and records which held', () => {
+    const a: JobScope = { name: 'page-responder', id: 'page:1', owner: 'worker-a' };
+    const b: JobScope = { name: 'page-responder', id: 'page:2', owner: 'worker-b' };
+    const served = [a, b].map((s) => runInJobScope(s, () => completableJob('page-responder')!));
+    // The same job served twice is completed once.
+    const self = selfCompletionOf([...served, served[0]!])!;
+    expect(self.sql).toMatch(/^update jobs set status = 'completed'/);
+    expect(self.sql).toContain("where status = 'running' and (id, locked_by) in");
+    expect(JSON.parse(self.bindings.selfJobs as string)).toEqual([
+      { id: 'page:1', owner: 'worker-a' },
+      { id: 'page:2', owner: 'worker-b' },
+    ]);
+    self.done(new Set(['page:2']));
+    expect(a.completed).toBe(false);
+    expect(b.completed).toBe(true);
+    // Done: neither is offered again.
+    expect(selfCompletionOf([a, b])).toBeUndefined();
+    expect(runInJobScope(b, () => completableJob('page-responder'))).toBeUndefined();
+  });
+
+  it('offers no job outside a job, to another name, or without an owner', () => {
+    expect(completableJob('page-responder')).toBeUndefined();
+    runInJobScope({ name: 'announce-escalation', id: 'n:1', owner: 'w' }, () =>
+      expect(completableJob('page-responder')).toBeUndefined(),
+    );
+    runInJobScope({ name: 'page-responder', id: 'p:1' }, () =>
+      expect(completableJob('page-responder')).toBeUndefined(),
+    );
+    expect(selfCompletionOf([])).toBeUndefined();
   });
 });
