@@ -16,7 +16,7 @@ export interface PriorityPort {
  */
 function setForEveryThread(priority: number): void {
   os.setPriority(priority);
-  let tids: string[] = [];
+  let tids: string[];
   try {
     tids = readdirSync('/proc/self/task');
   } catch {
