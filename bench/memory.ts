@@ -1,9 +1,10 @@
-// Bench: memory and start time of `incident-copilot start` as a user runs it (the compiled dist/ when `npm run build`
-// is up to date, else src/ through tsx; the entry is printed), with no settings but a fresh DATA_DIR and a free PORT:
-// the embedded default (PGlite) and, with DATABASE_URL, real Postgres (a fresh database, dropped after). Prints the
-// time to the first /healthz answer on a first start (new data directory: initdb and every migration) and on a
-// restart, the resident set (VmRSS) idle after the restart, and the peak (VmHWM) while a burst of distinct pages is
-// taken in and worked on; with the load average, since times on a busy machine are not a quiet machine's.
+// Bench: memory and start time of `incident-copilot start` as `npm start` runs it (package.json's start script, with
+// its malloc settings; the compiled dist/ when `npm run build` is up to date, else src/ through tsx; the entry is
+// printed), with no settings but a fresh DATA_DIR and a free PORT: the embedded default (PGlite) and, with
+// DATABASE_URL, real Postgres (a fresh database, dropped after). Prints the time to the first /healthz answer on a
+// first start (new data directory: initdb and every migration) and on a restart, the resident set (VmRSS) idle after
+// the restart, and the peak (VmHWM) while a burst of distinct pages is taken in and worked on; with the load average,
+// since times on a busy machine are not a quiet machine's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { freeLoopbackPort } from '../test/helpers/loopback-port.js';
@@ -27,6 +28,8 @@ export interface BenchMemoryOptions {
   overMs?: number;
   /** How long the burst is watched after it is sent (default 60 s). */
   watchMs?: number;
+  /** More environment for the app (A/B runs: `GLIBC_TUNABLES: ''` runs without the start script's malloc settings). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface BenchMemoryResult {
@@ -54,11 +57,13 @@ export async function benchMemory(opts: BenchMemoryOptions = {}): Promise<BenchM
   const database = opts.databaseUrl ? await freshDatabase(opts.databaseUrl) : undefined;
   const entry = chooseEntry(root);
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+    // npm puts the node that runs it first on the PATH; so does the bench, for the script's `node`.
+    PATH: [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter),
     HOME: process.env.HOME,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'error',
     ...(database ? { DATABASE_URL: database.url } : {}),
+    ...opts.env,
   };
   try {
     const first = await startApp(env);
@@ -128,7 +133,7 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
   const t0 = performance.now();
   // Killed when the bench ends by any way but SIGKILL: an interrupted run left one burning CPU for hours.
   const child = reapOnExit(
-    spawn(process.execPath, [path.join(root, 'bin', 'incident-copilot.js'), 'start'], {
+    spawn('sh', ['-c', startScript()], {
       cwd: root,
       env: { ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -167,6 +172,15 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<Started> {
       clearTimeout(killer);
     },
   };
+}
+
+/**
+ * `npm start`'s own command (package.json's `start` script) without npm around it, run by the shell as npm runs it: it
+ * `exec`s node, so the spawned process is the app itself (its /proc figures are the app's, not npm's or the shell's).
+ */
+function startScript(): string {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start;
 }
 
 /**

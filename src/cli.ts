@@ -3,7 +3,7 @@
 import { loadConfig, type AppConfig } from './config.js';
 import { AppError, ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
-import { boundHeapGrowth } from './heap-growth.js';
+import { boundHeapGrowth, boundNewSpace } from './heap-growth.js';
 import { lowerWorkerPriority } from './worker-priority.js';
 import type { AppRole } from './app.js';
 
@@ -281,6 +281,7 @@ function parseRole(args: string[]): AppRole | undefined {
 
 async function start(args: string[], io: CliIo): Promise<number> {
   boundHeapGrowth();
+  const unboundNewSpace = boundNewSpace();
   const asked = parseRole(args);
   const config: AppConfig = loadConfig();
   const role = asked ?? config.env.ROLE;
@@ -336,6 +337,7 @@ async function start(args: string[], io: CliIo): Promise<number> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  unboundNewSpace();
   logger.info('stopped');
   return 0;
 }
