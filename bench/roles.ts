@@ -264,7 +264,7 @@ export function printRoles(r: BenchRolesResult, what: string): void {
   }
   console.log(`pages: ${r.pages} briefed and paged in ${r.processSeconds.toFixed(1)} s`);
   console.log(
-    `SQL statements per page, web and worker together: ${r.statementsPerPage} (target: under 30; leaving out the queue's claim polls, ${r.statementsPerPageWithPolls} with them)`,
+    `SQL statements per page, web and worker together: ${r.statementsPerPage} (target: under 30; leaving out the queue's claim polls, ${r.statementsPerPageWithPolls} with them; the worker paces Slack's method tiers at 6,000 a minute so every page gets its channel within the wait)`,
   );
   for (const [role, top] of [
     ['web', r.webTop],
