@@ -2,7 +2,7 @@
 // follow it and the run's spans, in one statement.
 import type { Knex } from 'knex';
 import type { InvestigationResult, InvestigationStep } from '../investigation/ports.js';
-import type { PlannedJob } from '../jobs/job-queue.js';
+import { plannedJobRow, type PlannedJob } from '../jobs/job-queue.js';
 import { toCalibrationFit, type CalibrationFit } from '../measure/repository.js';
 import { toIncident, type Incident } from './repository.js';
 import { selfCompletion } from '../jobs/job-scope.js';
@@ -53,14 +53,7 @@ async function recordOnce(
 ): Promise<{ incident: Incident; eventId: number; spans: StoredSpan[] } | undefined | 'untraced'> {
   const self = completeJob ? selfCompletion(completeJob, 'exists (select 1 from u)') : undefined;
   const now = new Date();
-  const jobs = r.jobs.map((j) => ({
-    id: j.id,
-    name: j.name,
-    payload: j.payload ?? null,
-    run_at: j.runAt.toISOString(),
-    max_attempts: j.maxAttempts,
-    backoff_ms: j.backoffMs,
-  }));
+  const jobs = r.jobs.map(plannedJobRow);
   // The trace and the spans only for an incident that is there; the result only with its trace (else nothing at all).
   const spanSql = incidentSpansQuery(r.incidentId, r.spans.investigationId, r.spans.steps, {
     onlyIf: 'exists (select 1 from incidents where id = :id)',

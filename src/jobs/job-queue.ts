@@ -102,6 +102,25 @@ export interface PlannedJob {
   backoffMs: number;
 }
 
+/** A planned job as a row of the jobs table, for a statement that reads its rows from a JSON recordset. */
+export function plannedJobRow(j: PlannedJob & { id: string }): {
+  id: string;
+  name: string;
+  payload: unknown;
+  run_at: string;
+  max_attempts: number;
+  backoff_ms: number;
+} {
+  return {
+    id: j.id,
+    name: j.name,
+    payload: j.payload ?? null,
+    run_at: j.runAt.toISOString(),
+    max_attempts: j.maxAttempts,
+    backoff_ms: j.backoffMs,
+  };
+}
+
 /** One job of an `enqueueMany` call. */
 export interface JobToEnqueue {
   name: string;

@@ -2,6 +2,7 @@
 // incident's lock, its timeline entries, the jobs they call for and (run by start-escalation) the job's completion.
 import type { Knex } from 'knex';
 import type { TimelineEventInput } from '../incidents/timeline-repository.js';
+import { plannedJobRow, type PlannedJob } from '../jobs/job-queue.js';
 import { RUN_STATE_SELECT, runStateBindings } from './escalation-state.js';
 
 /** A timeline entry of the start; `ifPaging`: written only when the run may page now (the step's entry, its lock). */
@@ -11,13 +12,8 @@ export interface StartEntry {
 }
 
 /** A job row of the start (as `queue.plan` makes it, with its id), inserted only when the entry `after` is written. */
-export interface StartJob {
+export interface StartJob extends PlannedJob {
   id: string;
-  name: string;
-  payload: unknown;
-  runAt: Date;
-  maxAttempts: number;
-  backoffMs: number;
   /** The dedupe key of the entry this job follows: only the statement that writes that entry inserts the job. */
   after: string;
   /** Left out when the run may page now (step 1 then runs in this statement, not in a job of its own). */
@@ -66,12 +62,7 @@ export async function writeRunStart(
     if_paging: e.ifPaging,
   }));
   const jobs = start.jobs.map((j) => ({
-    id: j.id,
-    name: j.name,
-    payload: j.payload ?? null,
-    run_at: j.runAt.toISOString(),
-    max_attempts: j.maxAttempts,
-    backoff_ms: j.backoffMs,
+    ...plannedJobRow(j),
     after: j.after,
     unless_paging: j.unlessPaging,
   }));

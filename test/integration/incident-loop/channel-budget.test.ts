@@ -26,6 +26,15 @@ function pageOf(service: string, fingerprint: string) {
   return JSON.parse(JSON.stringify(payload).replaceAll('checkout', service)) as unknown;
 }
 
+/** Posts an Alertmanager delivery to the app. */
+function sendPage(url: string, body: unknown): Promise<Response> {
+  return fetch(`${url}/webhooks/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 let whole: WholeApp | undefined;
 afterEach(async () => {
   await whole?.stop();
@@ -43,12 +52,7 @@ describe.each([
     });
     const { app, slack } = whole;
     const knex = app.ctx.knex;
-    const send = (body: unknown) =>
-      fetch(`${app.url}/webhooks/alertmanager`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+    const send = (body: unknown) => sendPage(app.url, body);
     const alertsText = () => slack.topLevel('C0ALERTS').map((m) => JSON.stringify([m.text, m.blocks]));
 
     expect((await send(pageOf('checkout', 'b1b2c3d4e5f60001'))).status).toBe(202);
@@ -135,12 +139,7 @@ it('does not hold a new incident back for a channel that is seconds away: its al
   );
   const { app, slack } = whole;
   const knex = app.ctx.knex;
-  const send = (body: unknown) =>
-    fetch(`${app.url}/webhooks/alertmanager`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const send = (body: unknown) => sendPage(app.url, body);
   expect((await send(pageOf('checkout', 'c1b2c3d4e5f60001'))).status).toBe(202);
   await waitFor('the first incident in its own channel', () => knex('incidents').whereNotNull('briefing_ts').first());
   expect((await send(pageOf('search', 'c1b2c3d4e5f60002'))).status).toBe(202);

@@ -1,27 +1,11 @@
 // The Slack rate schedule on a manual clock: messages one a second per channel, methods within their tier, long waits
 // handed back to the queue, and a 429's Retry-After honoured.
 import { describe, expect, it } from 'vitest';
-import { SlackRateSchedule, type RateClock } from '../../../../src/adapters/slack/rate-schedule.js';
+import { SlackRateSchedule } from '../../../../src/adapters/slack/rate-schedule.js';
+import { manualRateClock } from '../../../helpers/manual-rate-clock.js';
 import { RateLimitedError } from '../../../../src/errors.js';
 
-/** A clock that moves only when told to; sleep resolves when the clock passes its time. */
-function manualClock(start = 1_000_000): RateClock & { advance(ms: number): Promise<void>; at: number } {
-  const sleepers: Array<{ until: number; wake: () => void }> = [];
-  const c = {
-    at: start,
-    now: () => c.at,
-    sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ until: c.at + ms, wake })),
-    async advance(ms: number) {
-      c.at += ms;
-      for (const s of sleepers.filter((x) => x.until <= c.at)) {
-        sleepers.splice(sleepers.indexOf(s), 1);
-        s.wake();
-      }
-      await new Promise((r) => setImmediate(r));
-    },
-  };
-  return c;
-}
+const manualClock = (start?: number) => manualRateClock(start);
 
 describe('SlackRateSchedule', () => {
   it('spaces messages in one channel a second apart, and lets other channels go at once', () => {

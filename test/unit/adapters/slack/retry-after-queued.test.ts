@@ -3,32 +3,12 @@
 import type { WebClient } from '@slack/web-api';
 import { expect, it } from 'vitest';
 import { createSlackChatNotifier } from '../../../../src/adapters/slack/chat-notifier.js';
-import type { RateClock } from '../../../../src/adapters/slack/rate-schedule.js';
 import { RateLimitedError } from '../../../../src/errors.js';
 import { createLogger } from '../../../../src/logger.js';
-
-function manualClock(start = 1_000_000): RateClock & { advance(ms: number): Promise<void>; at: number } {
-  const sleepers: Array<{ until: number; wake: () => void }> = [];
-  const c = {
-    at: start,
-    now: () => c.at,
-    sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ until: c.at + ms, wake })),
-    async advance(ms: number) {
-      for (let step = 0; step < ms; step += 100) {
-        c.at += Math.min(100, ms - step);
-        for (const s of sleepers.filter((x) => x.until <= c.at)) {
-          sleepers.splice(sleepers.indexOf(s), 1);
-          s.wake();
-        }
-        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-      }
-    },
-  };
-  return c;
-}
+import { manualRateClock } from '../../../helpers/manual-rate-clock.js';
 
 it("a message queued behind a refused one waits for the 429's Retry-After, not only the channel's second", async () => {
-  const clock = manualClock();
+  const clock = manualRateClock(1_000_000, 100);
   const sent: Array<{ text: string; at: number }> = [];
   let refuse = true;
   const client = {
