@@ -26,8 +26,13 @@ export interface ChatNotifier {
   /**
    * Creates a public channel; when the name is taken, tries name-2, name-3, ... and returns the one created. A call
    * that would wait longer than `maxWaitMs` for the chat's pace fails at once with RateLimitedError (retryAfterMs).
+   * With `adoptOwnWithinMs`, a taken `name` whose channel this app created within that long is returned as the one
+   * created (an earlier attempt's create went through but its answer was lost).
    */
-  createChannel(name: string, opts?: { maxWaitMs?: number }): Promise<{ id: string; name: string }>;
+  createChannel(
+    name: string,
+    opts?: { maxWaitMs?: number; adoptOwnWithinMs?: number },
+  ): Promise<{ id: string; name: string }>;
   setTopic(channel: string, topic: string): Promise<void>;
   invite(channel: string, userIds: string[]): Promise<void>;
   postMessage(channel: string, text: string, blocks?: ChatBlock[], threadTs?: string): Promise<PostedMessage>;

@@ -110,6 +110,13 @@ async function recordSteps(
  */
 export const FIRST_MESSAGE_WAIT_MS = 500;
 
+/**
+ * A channel of the incident's name that this app created this long ago or less is taken as the one an earlier,
+ * interrupted attempt created. Older (a copilot down longer, or a database started afresh reusing INC numbers), the
+ * incident gets a channel of its own with a suffix.
+ */
+export const ADOPT_OWN_CHANNEL_WITHIN_MS = 60 * 60_000;
+
 async function createOrWait(
   ctx: AppContext,
   incident: Incident,
@@ -150,7 +157,11 @@ async function createIncidentChannel(
       ? ((await firstAlert(ctx.knex, incident.id))?.alertname as string | undefined)
       : (alertname ?? undefined);
   const name = channelName(incident.publicId, incident.service, first ?? incident.title);
-  const channel = await ctx.chat.createChannel(name, maxWaitMs === undefined ? undefined : { maxWaitMs });
+  // A retry after a create whose answer was lost finds its channel taken by itself: that one is adopted, not `-2`.
+  const channel = await ctx.chat.createChannel(name, {
+    adoptOwnWithinMs: ADOPT_OWN_CHANNEL_WITHIN_MS,
+    ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+  });
   // With the facts the first briefing, posted next, shows (read in the same statement).
   const facts = await recordChannelCreated(ctx.knex, incident.id, channel, ctx.clock.now());
   if (!facts) return { incident: (await findIncident(ctx.knex, incident.id))! };

@@ -4,7 +4,7 @@ import type { Logger } from '../../logger.js';
 import { ExternalServiceError } from '../../errors.js';
 import type { ChatBlock, ChatNotifier, ChatUser, PostedMessage } from '../../incidents/chat-notifier.js';
 import { classifySlackError, slackErrorCode, toSlackAppError } from './slack-errors.js';
-import { SlackRateSchedule, type RateClock, type SlackRateOptions } from './rate-schedule.js';
+import { SlackRateSchedule, realRateClock, type RateClock, type SlackRateOptions } from './rate-schedule.js';
 
 export { slackErrorCode } from './slack-errors.js';
 
@@ -21,7 +21,8 @@ export interface SlackChatOptions {
  * Retry-After and becomes RateLimitedError, which reschedules the job without spending an attempt.
  */
 export function createSlackChatNotifier(client: WebClient, logger: Logger, opts: SlackChatOptions = {}): ChatNotifier {
-  const schedule = new SlackRateSchedule(opts.rate, opts.clock);
+  const clock = opts.clock ?? realRateClock;
+  const schedule = new SlackRateSchedule(opts.rate, clock);
   /** Runs one Web API call at its turn; a failure becomes the app's error (a 429 also pauses the lane). */
   async function call<T>(
     method: string,
@@ -82,6 +83,35 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
     if (u.tz) user.timeZone = u.tz;
     return user;
   };
+  let botUserId: Promise<string | undefined> | undefined;
+  /** A public channel of that name this app's bot created within `withinMs`, when there is one (conversations.list). */
+  async function ownChannelNamed(name: string, withinMs: number): Promise<{ id: string; name: string } | undefined> {
+    botUserId ??= call('auth.test', undefined, () => client.auth.test()).then(
+      (r) => r.user_id,
+      (err: unknown) => {
+        botUserId = undefined;
+        throw err;
+      },
+    );
+    const bot = await botUserId;
+    if (!bot) return undefined;
+    const since = (clock.now() - withinMs) / 1000;
+    let cursor: string | undefined;
+    do {
+      const page = await call('conversations.list', undefined, () =>
+        client.conversations.list({
+          types: 'public_channel',
+          exclude_archived: true,
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      const found = page.channels?.find((c) => c.name === name && c.creator === bot && (c.created ?? 0) >= since);
+      if (found?.id) return { id: found.id, name };
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return undefined;
+  }
   return {
     async createChannel(name, opts) {
       for (let attempt = 1; attempt <= 20; attempt++) {
@@ -95,8 +125,13 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
           );
           return { id: res.channel!.id!, name: res.channel!.name ?? candidate };
         } catch (err) {
-          if (slackErrorCode((err as ExternalServiceError).cause) === 'name_taken') continue;
-          throw err;
+          if (slackErrorCode((err as ExternalServiceError).cause) !== 'name_taken') throw err;
+          // The name asked for is taken: by this app, when an earlier attempt's create reached Slack and its answer
+          // was lost (a crash, a timeout)? Then that channel is the one, not a `-2` beside it.
+          if (attempt === 1 && opts?.adoptOwnWithinMs !== undefined) {
+            const own = await ownChannelNamed(candidate, opts.adoptOwnWithinMs);
+            if (own) return own;
+          }
         }
       }
       throw new ExternalServiceError('slack', `conversations.create: every name from ${name} to ${name}-20 is taken`, {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSlackChatNotifier } from '../../../src/adapters/slack/chat-notifier.js';
 import { ExternalServiceError, RateLimitedError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
-import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
+import { RosterIds, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 
 let slack: FakeSlack | undefined;
 afterEach(async () => {
@@ -44,6 +44,23 @@ describe('Slack ChatNotifier', () => {
       threadTs: posted.ts,
     });
     expect(slack!.uploads().map((u) => u.file.name)).toEqual(['chart.png']);
+  });
+
+  it("adopts its own channel of the name when an earlier create's answer was lost, and only its own, recent one", async () => {
+    const chat = await notifier();
+    const first = await chat.createChannel('inc-11-adopt');
+    // The retry of a create that reached Slack: the same channel, not a `-2` beside it.
+    const again = await chat.createChannel('inc-11-adopt', { adoptOwnWithinMs: 3_600_000 });
+    expect(again).toEqual({ id: first.id, name: 'inc-11-adopt' });
+    // Without asking to adopt: a channel of its own, suffixed.
+    expect((await chat.createChannel('inc-11-adopt')).name).toBe('inc-11-adopt-2');
+    // A person's channel of that name is never taken over.
+    slack!.sandbox.state.createChannel('inc-12-theirs', RosterIds.primary);
+    expect((await chat.createChannel('inc-12-theirs', { adoptOwnWithinMs: 3_600_000 })).name).toBe('inc-12-theirs-2');
+    // Nor one of its own from longer ago than the window (a database started afresh reusing INC numbers).
+    const old = await chat.createChannel('inc-13-old');
+    slack!.sandbox.state.channels.get(old.id)!.created -= 7200;
+    expect((await chat.createChannel('inc-13-old', { adoptOwnWithinMs: 3_600_000 })).name).toBe('inc-13-old-2');
   });
 
   it('spaces its own messages a second apart, so Slack refuses none of them', async () => {
