@@ -39,7 +39,7 @@ async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayloa
   } else if (
     await requestPagerDutyEvent(ctx, p.incidentId, 'trigger', `Slack refused the page to ${p.user}: ${reason}`)
   )
-    done.push('sent to PagerDuty (Events API)');
+    done.push('a PagerDuty trigger queued (Events API; the send-pagerduty-event job says whether it went)');
   return done.join('; ');
 }
 

@@ -84,7 +84,7 @@ describe('an Alertmanager page Slack cannot deliver, with PagerDuty configured',
     );
     for (const job of dead) {
       expect(job.lastError).toMatch(/undeliverable \(slack: conversations\.open: user_not_found\); escalated to step/);
-      expect(job.lastError).toContain('sent to PagerDuty (Events API)');
+      expect(job.lastError).toContain('a PagerDuty trigger queued (Events API');
     }
     expect((await ctx.queue.deadLetters()).byName).toEqual({ 'page-responder': 2 });
 
