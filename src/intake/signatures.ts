@@ -51,6 +51,16 @@ export function isLoopback(address: string | undefined): boolean {
   return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
 }
 
+/**
+ * Whether a Host header names this machine by a loopback name or address (`localhost`, `127.x.x.x`, `[::1]`, with
+ * or without a port). A page served from another name that resolves to 127.0.0.1 (DNS rebinding) sends its own.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return name.toLowerCase() === 'localhost' || name === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
 /** Splits a secret setting that may hold several comma-separated values (rotation). */
 export function splitSecrets(value: string | undefined): string[] {
   return (value ?? '')

@@ -6,6 +6,7 @@ import { alertmanagerPayloadSchema, changeEventPayloadSchema, hashBody, pagerDut
 import { keptHeaders, recordDelivery, type DeliverySource } from './record-delivery.js';
 import {
   isLoopback,
+  isLoopbackHost,
   splitSecrets,
   verifyBearer,
   verifyEventsSignature,
@@ -78,10 +79,18 @@ async function accept(
 /** Alertmanager v4: bearer token when ALERTMANAGER_TOKEN is set, else loopback senders only; deduplicated on the body's hash. */
 export async function handleAlertmanager(ctx: AppContext, req: WebhookRequest): Promise<WebhookAnswer> {
   const token = ctx.config.env.ALERTMANAGER_TOKEN;
-  if (token ? !verifyBearer(header(req, 'authorization'), token) : !isLoopback(req.remoteAddress)) {
+  // Without a token: a loopback sender that asked for this machine by a loopback name (a page from a name that
+  // resolves to 127.0.0.1 (DNS rebinding) names its own host).
+  if (
+    token
+      ? !verifyBearer(header(req, 'authorization'), token)
+      : !isLoopback(req.remoteAddress) || !isLoopbackHost(header(req, 'host'))
+  ) {
     ctx.metrics.webhookDeliveries.inc({ source: 'alertmanager', outcome: 'unauthorized' });
     return unauthorized(
-      token ? 'bad or missing bearer token' : 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted',
+      token
+        ? 'bad or missing bearer token'
+        : 'ALERTMANAGER_TOKEN is unset: only loopback senders addressing a loopback host are accepted',
     );
   }
   // Alertmanager always says JSON. A web page can make a browser post to a loopback address, but only as text/plain,

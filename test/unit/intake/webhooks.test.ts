@@ -25,15 +25,38 @@ function ctx(env: Record<string, string> = {}): AppContext {
 }
 
 const am = Buffer.from(JSON.stringify(makeAlertmanagerPayload()));
-const json = { 'content-type': 'application/json' };
+const host = { host: '127.0.0.1:3000' };
+const json = { 'content-type': 'application/json', ...host };
 
 describe('webhook answers that write nothing', () => {
   it('without ALERTMANAGER_TOKEN, accepts only loopback senders', async () => {
     const r = await handleAlertmanager(ctx(), { rawBody: am, headers: {}, remoteAddress: '10.1.2.3' });
     expect(r).toEqual({
       status: 401,
-      body: { error: 'unauthorized', message: 'ALERTMANAGER_TOKEN is unset: only loopback senders are accepted' },
+      body: {
+        error: 'unauthorized',
+        message: 'ALERTMANAGER_TOKEN is unset: only loopback senders addressing a loopback host are accepted',
+      },
     });
+  });
+
+  it('without ALERTMANAGER_TOKEN, refuses a loopback sender that names another host (DNS rebinding), writing nothing', async () => {
+    for (const h of ['attacker.example:3000', 'attacker.example', '127.0.0.1.attacker.example', undefined]) {
+      const r = await handleAlertmanager(ctx(), {
+        rawBody: am,
+        headers: { 'content-type': 'application/json', ...(h ? { host: h } : {}) },
+        remoteAddress: '127.0.0.1',
+      });
+      expect(r.status, String(h)).toBe(401);
+    }
+    for (const h of ['localhost:3000', 'LOCALHOST', '127.0.0.1', '127.1.2.3:80', '[::1]:3000', '[::1]']) {
+      const r = await handleAlertmanager(ctx(), {
+        rawBody: Buffer.from('{}'),
+        headers: { 'content-type': 'application/json', host: h },
+        remoteAddress: '::ffff:127.0.0.1',
+      });
+      expect(r.status, h).toBe(400); // past the sender checks, to validation
+    }
   });
 
   it('with ALERTMANAGER_TOKEN, a loopback sender still needs the token', async () => {
@@ -55,7 +78,7 @@ describe('webhook answers that write nothing', () => {
     ]) {
       const r = await handleAlertmanager(ctx(), {
         rawBody: am,
-        headers: type ? { 'content-type': type } : {},
+        headers: type ? { 'content-type': type, ...host } : host,
         remoteAddress: '127.0.0.1',
       });
       expect(r).toEqual({
@@ -70,7 +93,7 @@ describe('webhook answers that write nothing', () => {
     for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/vnd.alerts+json']) {
       const r = await handleAlertmanager(ctx(), {
         rawBody: Buffer.from('{}'),
-        headers: { 'content-type': type },
+        headers: { 'content-type': type, ...host },
         remoteAddress: '127.0.0.1',
       });
       expect(r.status).toBe(400);
