@@ -23,7 +23,7 @@ import { firstAlert } from '../../../src/incidents/alerts-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
-import { deliverDigest, refreshDigestMessage, refreshPointersOf } from '../chat-digest.js';
+import { deliverDigest, refreshDigestMessage, refreshPagesOf, refreshPointersOf } from '../chat-digest.js';
 import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
@@ -83,6 +83,12 @@ export async function openIncidentChannel(
     throw err;
   }
   await record();
+  // It waited for its channel (its line was shown first): its pages went out without the channel, so the DMs that
+  // list them now name it. Only a courtesy: a failure is logged, the opening stays done.
+  if (pointer !== 'fresh' && pointer.posted)
+    await refreshPagesOf(ctx, incident.id).catch((err: unknown) =>
+      ctx.logger.warn({ err, incidentId: incident.id }, 'could not show the new channel in the page DMs'),
+    );
 }
 
 /** Records the steps done (and the invites, when they were made: the `invited` step and its timeline entry). */

@@ -161,4 +161,17 @@ it('does not hold a new incident back for a channel that is seconds away: its al
     async () => (await knex('incidents').whereNull('briefing_ts')).length === 0,
     30_000,
   );
+  // Its page went out before the channel existed: the DM that lists it is edited to name the channel.
+  const { channel_id: channel } = (await knex('incidents').where({ public_id: second.public_id }).first()) as {
+    channel_id: string;
+  };
+  const dmShows = () =>
+    slack
+      .calls()
+      .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && String(c.args.channel).startsWith('D'))
+      .some((c) => {
+        const shown = JSON.stringify([c.args.text, c.args.blocks]);
+        return shown.includes(second.public_id) && shown.includes(`<#${channel}>`);
+      });
+  await waitFor('the page DM naming the channel that came later', dmShows, 20_000);
 }, 60_000);
