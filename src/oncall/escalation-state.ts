@@ -125,6 +125,8 @@ export interface PagingEscalation {
   started: boolean;
   /** The last step that ran (lastStep), with the delay it armed (`nextInMs`). */
   last: { round: number; step: number; at: Date; nextInMs: number | null } | undefined;
+  /** Whether the chain ran out after that step (an `escalation.exhausted` entry after it): nothing more is due. */
+  exhausted: boolean;
 }
 
 /**
@@ -138,11 +140,13 @@ export async function pagingEscalations(db: Knex | Knex.Transaction): Promise<Pa
                      -- cycleKey('escalation-start:<id>', runs)
                      where e.dedupe_key = case when c.runs = 0 then 'escalation-start:' || i.id
                                                else 'escalation-start:' || i.id || ':r' || c.runs end) as started,
-            l.data as last_data, l.at as last_at
+            l.data as last_data, l.at as last_at,
+            exists (select 1 from incident_events x
+                     where x.incident_id = i.id and x.type = 'escalation.exhausted' and x.id > l.id) as exhausted
        from incidents i
             cross join lateral (select count(*)::int as runs from incident_events
                                  where incident_id = i.id and type = any(:types)) c
-            left join lateral (select e.data, e.at from incident_events e
+            left join lateral (select e.id, e.data, e.at from incident_events e
                                 where e.incident_id = i.id and e.type = 'escalation.step'
                                 order by e.id desc limit 1) l on true
       where i.status = 'triggered' and i.severity <> 'sev3'`,
@@ -164,6 +168,7 @@ export async function pagingEscalations(db: Knex | Knex.Transaction): Promise<Pa
       last: data
         ? { round: data.round, step: data.step, at: new Date(r.last_at as Date), nextInMs: data.nextInMs ?? null }
         : undefined,
+      exhausted: r.exhausted === true,
     };
   });
 }

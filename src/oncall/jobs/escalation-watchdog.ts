@@ -69,7 +69,8 @@ export async function findBehind(
       continue;
     }
     const last = row.last;
-    if (!last) continue;
+    // No step yet, or the chain ran out after its last one (its timer fired and found no further step).
+    if (!last || row.exhausted) continue;
     const snapshot = parseSnapshot({ snapshot: row.snapshot, team: row.team, openedAt: row.openedAt });
     if (last.nextInMs == null || !snapshot) continue;
     // The last step belongs to a run before a reopen: the current run has not stepped yet.

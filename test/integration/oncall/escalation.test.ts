@@ -80,6 +80,9 @@ describe('escalation', () => {
       async () => (await listTimeline(ctx.knex, id)).some((e) => e.type === 'escalation.exhausted'),
       8000,
     );
+    // A chain that ran out is not behind, however late it is asked (the watchdog once said so every minute).
+    const { behind } = await findBehind(ctx, new Date(ctx.clock.now().getTime() + 3_600_000));
+    expect(behind.filter((b) => b.incidentId === id)).toEqual([]);
     await harness.slack.waitFor(
       () =>
         harness!.slack
