@@ -206,7 +206,12 @@ describe('/incident in an incident, over signed Slack requests', () => {
       200,
     );
     expect(dm.text).toContain(`<@${PRIYA}>`);
-    expect((await events('status_update.reminded')).map((e) => e.data.to)).toEqual([PRIYA]);
+    // The job records the reminder after its DM went: waited for, not read at once (CI once read it in between).
+    const reminded = await waitFor('the reminder on the timeline', async () => {
+      const e = await events('status_update.reminded');
+      return e.length ? e : undefined;
+    });
+    expect(reminded.map((e) => e.data.to)).toEqual([PRIYA]);
   }, 120_000);
 
   it('timeline: uploads the timeline as a Markdown file through files.getUploadURLExternal and completeUploadExternal', async () => {
