@@ -18,3 +18,18 @@ export async function settlesWithin(p: Promise<unknown> | undefined, ms: number)
     clearTimeout(timer);
   }
 }
+
+/** `p`, or a rejection with `message` when it has not settled after `ms` (p's own outcome is then ignored). */
+export async function within<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

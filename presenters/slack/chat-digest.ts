@@ -1,7 +1,7 @@
 // Coalesces pages to one person into one DM, and pointers to one alerts channel into one message, edited in place as
 // more arrive: under a burst, a person gets a few messages listing every page instead of hundreds Slack would refuse.
 import type { AppContext } from '../../src/context.js';
-import { completableJob, selfCompletionOf, type JobScope } from '../../src/jobs/job-scope.js';
+import { completableJob, releaseJobSlot, selfCompletionOf, type JobScope } from '../../src/jobs/job-scope.js';
 import { ExternalServiceError } from '../../src/errors.js';
 import { findIncidents, type Incident } from '../../src/incidents/repository.js';
 import { appendEventsQuery } from '../../src/incidents/timeline-repository.js';
@@ -228,6 +228,8 @@ export async function deliverDigest(
     else if (itemId !== undefined) joined.ids?.add(itemId);
     if (job) joined.jobs.push(job);
     if (opts.ask) joined.asks.push(opts.ask);
+    // The delivery joined sends this job's part: this job only waits, so its lane slot goes to the lane's next job.
+    releaseJobSlot();
     return joined.done;
   }
   const mine: WaitingDelivery = {
@@ -340,11 +342,17 @@ export async function refreshDigestMessage(
   const key = `${kind}:${channel}:${ts}`;
   // Joined before any read: the waiting refresh reads the items when it runs.
   const queued = waitingRefresh.get(key);
-  if (queued) return queued;
+  if (queued) {
+    releaseJobSlot(); // the waiting refresh shows this one's change too: only a wait is left
+    return queued;
+  }
   const to = target ?? (await itemsOfMessage(ctx.knex, kind, channel, ts))[0]?.target;
   if (to === undefined) return;
   const queuedMeanwhile = waitingRefresh.get(key);
-  if (queuedMeanwhile) return queuedMeanwhile;
+  if (queuedMeanwhile) {
+    releaseJobSlot();
+    return queuedMeanwhile;
+  }
   // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
   const run = inTurn(`${kind}:${to}`, async () => {
     // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).

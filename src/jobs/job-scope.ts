@@ -14,6 +14,18 @@ export interface JobScope {
   completed?: boolean;
   /** Its lane: the pool serves an urgent job's statements before a background job's (src/adapters/db/priority-pool.ts). */
   lane?: JobLane;
+  /**
+   * Gives the job's lane slot back while the job goes on running (its lock held, stop() still waiting for it): for a
+   * job whose work another job is doing, which only waits for it (a page joining the DM another page's job sends).
+   * A lane's slots are for work; a burst of such waits would otherwise hold them all, and the lane's next job (a page's
+   * incident to open) would wait behind messages paced at one a second. Idempotent.
+   */
+  releaseSlot?: () => void;
+}
+
+/** Gives the running job's lane slot back (see JobScope.releaseSlot); nothing outside a job. */
+export function releaseJobSlot(): void {
+  scope.getStore()?.releaseSlot?.();
 }
 
 const scope = new AsyncLocalStorage<JobScope>();

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError, PermanentJobError, RateLimitedError } from '../../src/errors.js';
 import type { JobContext, JobQueue } from '../../src/jobs/job-queue.js';
 import { createMetrics, type AppMetrics } from '../../src/metrics.js';
+import { releaseJobSlot } from '../../src/jobs/job-scope.js';
 import { waitFor } from './wait-for.js';
 
 /** One implementation under test, on a fresh database (and a fresh Redis prefix) per test. */
@@ -413,6 +414,45 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         QUEUE_POLL_MS,
       );
       expect(mostInBackground).toBe(2);
+    });
+
+    it('a job that gave its slot back (it only waits) lets the lane run others, and still completes and holds stop()', async () => {
+      // 2 urgent slots; 5 pages that join a shared wait give their slots back: a new page runs at once. Without
+      // releaseJobSlot the first two would hold both slots until the wait ended.
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const waiting = new Set<string>();
+      const lanes = (q: JobQueue) => {
+        q.register({
+          name: 'joined-page',
+          lane: 'urgent',
+          schema: payloadSchema,
+          process: async (_p, ctx) => {
+            waiting.add(ctx.jobId);
+            releaseJobSlot();
+            releaseJobSlot(); // idempotent: a second call frees no second slot
+            await released;
+          },
+        });
+        q.register({ name: 'page', lane: 'urgent', schema: payloadSchema, process: async () => {} });
+      };
+      const q = await startQueue({ concurrency: 2, backgroundConcurrency: 1, register: lanes });
+      for (let i = 0; i < 5; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
+      await waitFor('the five waits running', () => waiting.size === 5, 10_000, QUEUE_POLL_MS);
+      await q.enqueue('page', { n: 1 }, { jobId: 'page-1' });
+      await waitFor(
+        'the page to run',
+        async () => (await q.get('page-1'))?.status === 'completed',
+        10_000,
+        QUEUE_POLL_MS,
+      );
+      for (let i = 0; i < 5; i++) expect((await q.get(`joined-${i}`))?.status).toBe('running');
+      // stop() still waits for them: released, they complete before it returns.
+      const stopped = q.stop(10_000);
+      await sleep(100);
+      release();
+      await stopped;
+      for (let i = 0; i < 5; i++) expect((await q.get(`joined-${i}`))?.status).toBe('completed');
     });
 
     it('stop() waits for a running job to finish, up to its timeout', async () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import { settlesWithin } from '../../../lib/settles-within.js';
+import { settlesWithin, within } from '../../../lib/settles-within.js';
 import type { Logger } from '../../logger.js';
 import type { AppMetrics } from '../../metrics.js';
 import {
@@ -45,6 +45,7 @@ import {
 } from './job-runner.js';
 import { yieldToUrgent } from './urgent-gate.js';
 import { bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
+import { JobHandoff } from './bullmq-handoff.js';
 
 export interface BullQueueOptions {
   knex: Knex;
@@ -101,6 +102,9 @@ export class BullJobQueue implements JobQueue {
   private readonly redisUrl: string;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  /** The Redis list through which a queue that runs no jobs (the web role) hands its new jobs to one that does. */
+  private readonly handoff: JobHandoff;
+  private handoffLoop: Promise<void> | undefined;
   private started = false;
   private closed = false;
   private queueClosed = false;
@@ -116,6 +120,7 @@ export class BullJobQueue implements JobQueue {
     // BullMQ requires maxRetriesPerRequest: null so that a Redis outage blocks instead of failing its commands.
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
     this.redis.on('error', (err) => this.logger.warn({ err }, 'redis connection error'));
+    this.handoff = new JobHandoff(this.redis, `${this.prefix}:${this.queueName}:handoff`, this.logger);
     const queue = (lane: JobLane) => {
       const q = new Queue(this.laneQueueName(lane), { connection: this.redis, prefix: this.prefix });
       q.on('error', (err) => this.logger.warn({ err, lane }, 'bullmq queue error'));
@@ -213,6 +218,10 @@ export class BullJobQueue implements JobQueue {
       return worker;
     });
     this.scheduleSweep();
+    this.handoffLoop = this.handoff.take(
+      () => this.started,
+      (jobs) => this.arm(jobs).catch((err: unknown) => this.lostAnnouncement(err)),
+    );
     this.logger.info(
       { slots: this.slots, queue: this.queueName },
       'job queue started (BullMQ on Redis, recorded in Postgres)',
@@ -235,7 +244,9 @@ export class BullJobQueue implements JobQueue {
     const left = () => Math.max(0, deadline - Date.now());
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.sweepTimer = undefined;
-    await settlesWithin(this.sweeping, left());
+    // A hand-off taken and not yet armed is no loss either: its jobs are pending rows the sweep or a start arms.
+    this.handoff.stopTaking();
+    await settlesWithin(Promise.all([this.sweeping, this.handoffLoop]), left());
     const workers = this.workers;
     if (workers.length) {
       // Take no new job, then wait for ours.
@@ -247,6 +258,7 @@ export class BullJobQueue implements JobQueue {
     // An announcement not made is no loss: the row is pending in Postgres and the next sweep or start arms it.
     await settlesWithin(Promise.allSettled([...this.announcing]), Math.min(left(), 2000));
     this.queueClosed = true;
+    this.handoff.closed = true;
     const closed = await settlesWithin(
       (async () => {
         await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => {})));
@@ -276,18 +288,8 @@ export class BullJobQueue implements JobQueue {
   }
 
   async ping(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // With maxRetriesPerRequest: null a command waits for Redis to come back; /readyz must hear "down" instead.
-      await Promise.race([
-        this.redis.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('redis did not answer PING within 2 s')), 2000);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    // With maxRetriesPerRequest: null a command waits for Redis to come back; /readyz must hear "down" instead.
+    await within(this.redis.ping(), 2000, 'redis did not answer PING within 2 s');
     await this.knex.raw('select 1');
   }
 
@@ -314,20 +316,25 @@ export class BullJobQueue implements JobQueue {
     if (outcome.status === 'retry') await this.arm([{ ...armOf(row), runAt: outcome.runAt }]);
   }
 
-  /** Arms jobs in the background, coalescing those announced in the same turn of the event loop into one addBulk. */
+  /**
+   * Arms jobs in the background, those announced in one turn of the event loop in one addBulk; a queue that runs no
+   * jobs (the web role, or any before start()) hands them to one that does (bullmq-handoff.ts).
+   */
   private announceJobs(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
     if (!this.toAnnounce.length) {
       setImmediate(() => {
         const batch = this.toAnnounce.splice(0);
-        const p: Promise<void> = this.arm(batch)
-          .catch((err: unknown) =>
-            this.logger.warn({ err }, 'could not tell Redis about a job; the Postgres sweep will'),
-          )
+        const p: Promise<void> = (this.started ? this.arm(batch) : this.handoff.give(batch))
+          .catch((err: unknown) => this.lostAnnouncement(err))
           .finally(() => this.announcing.delete(p));
         this.announcing.add(p);
       });
     }
     this.toAnnounce.push(...jobs);
+  }
+
+  private lostAnnouncement(err: unknown): void {
+    this.logger.warn({ err }, 'could not tell Redis about a job; the Postgres sweep will');
   }
 
   /** Tells Redis to wake a worker for each job at its time. Idempotent: BullMQ ignores a job id it already holds. */

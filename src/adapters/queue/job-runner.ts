@@ -191,7 +191,13 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   heartbeat.unref();
 
   // The job may mark itself completed in its last statement (selfCompletion): the runner then sends no completion.
-  const scope: JobScope = { name: row.name, id: row.id, owner, lane: def.lane ?? 'normal' };
+  const scope: JobScope = {
+    name: row.name,
+    id: row.id,
+    owner,
+    lane: def.lane ?? 'normal',
+    ...(onProcessed ? { releaseSlot: onProcessed } : {}),
+  };
   let failure: unknown;
   let failed = false;
   try {
