@@ -201,6 +201,23 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
       for (const e of ev)
         by.set(e.type, [...(by.get(e.type) ?? []), new Date(e.at).getTime() - new Date(e.opened_at).getTime()]);
       for (const [type, v] of by) console.log(`  debug: opened -> ${type}: ${JSON.stringify(stats(v))} n=${v.length}`);
+      // The slowest first messages, each with its incident's timeline (ms after its page was sent).
+      const slowest = [...sentAt]
+        .filter(([id]) => first.has(id))
+        .sort((a, b) => first.get(b[0])! - b[1] - (first.get(a[0])! - a[1]))
+        .slice(0, 5);
+      for (const [id, at] of slowest) {
+        const events = (await observer
+          .knex('incident_events')
+          .join('incidents', 'incidents.id', 'incident_events.incident_id')
+          .where('incidents.public_id', id)
+          .orderBy('incident_events.at')
+          .select('type', 'incident_events.at')) as Array<{ type: string; at: Date }>;
+        console.log(
+          `  debug: ${id} sent @${at - trace.started} ms, first message +${first.get(id)! - at} ms: ` +
+            events.map((e) => `${e.type}+${new Date(e.at).getTime() - at}`).join(' '),
+        );
+      }
     }
     const since = (m: Map<string, number>) => [...sentAt].flatMap(([id, at]) => (m.has(id) ? [m.get(id)! - at] : []));
     const channels = Number(
