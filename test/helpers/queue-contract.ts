@@ -416,9 +416,9 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       expect(mostInBackground).toBe(2);
     });
 
-    it('a job that gave its slot back (it only waits) lets the lane run others, and still completes and holds stop()', async () => {
-      // 2 urgent slots; 5 pages that join a shared wait give their slots back: a new page runs at once. Without
-      // releaseJobSlot the first two would hold both slots until the wait ended.
+    it('a job that gave its slot back (it only waits) lets the lane run others, at most as many as its slots, and still completes and holds stop()', async () => {
+      // 3 urgent slots; 5 pages that join a shared wait: 3 give their slots back (as many as the lane has), 2 keep
+      // theirs; a new page runs at once in the slot left. Without releaseJobSlot the first 3 would hold every slot.
       let release!: () => void;
       const released = new Promise<void>((r) => (release = r));
       const waiting = new Set<string>();
@@ -436,7 +436,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         });
         q.register({ name: 'page', lane: 'urgent', schema: payloadSchema, process: async () => {} });
       };
-      const q = await startQueue({ concurrency: 2, backgroundConcurrency: 1, register: lanes });
+      const q = await startQueue({ concurrency: 3, backgroundConcurrency: 1, register: lanes });
       for (let i = 0; i < 5; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
       await waitFor('the five waits running', () => waiting.size === 5, 10_000, QUEUE_POLL_MS);
       await q.enqueue('page', { n: 1 }, { jobId: 'page-1' });
@@ -446,13 +446,17 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
         10_000,
         QUEUE_POLL_MS,
       );
-      for (let i = 0; i < 5; i++) expect((await q.get(`joined-${i}`))?.status).toBe('running');
-      // stop() still waits for them: released, they complete before it returns.
+      // Bounded: three more waits find one slot; the lane runs 6 at most (3 released, 3 in its slots).
+      for (let i = 5; i < 8; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
+      await waitFor('a sixth wait running', () => waiting.size === 6, 10_000, QUEUE_POLL_MS);
+      await sleep(500);
+      expect(waiting.size).toBe(6);
+      // stop() still waits for them: released, they complete before it returns (those never started run next time).
       const stopped = q.stop(10_000);
       await sleep(100);
       release();
       await stopped;
-      for (let i = 0; i < 5; i++) expect((await q.get(`joined-${i}`))?.status).toBe('completed');
+      for (const id of waiting) expect((await q.get(id))?.status).toBe('completed');
     });
 
     it('stop() waits for a running job to finish, up to its timeout', async () => {

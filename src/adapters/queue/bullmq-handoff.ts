@@ -69,17 +69,31 @@ export class JobHandoff {
     this.connection?.disconnect();
   }
 
+  /** The jobs of a hand-off; an entry that is not one (Redis is shared: anything may be there) is skipped, alone. */
   private parse(message: string): HandedJob[] {
+    let entries: unknown;
     try {
-      return (JSON.parse(message) as Array<[string, string, number, number]>).map(([id, name, runAt, attempts]) => ({
-        id,
-        name,
-        runAt: new Date(runAt),
-        attempts,
-      }));
-    } catch (err) {
-      this.logger.warn({ err }, 'skipped a hand-off that is not a list of jobs; the Postgres sweep arms them');
-      return [];
+      entries = JSON.parse(message);
+    } catch {
+      entries = undefined;
     }
+    const jobs = (Array.isArray(entries) ? entries : []).flatMap((e): HandedJob[] => {
+      if (!Array.isArray(e)) return [];
+      const [id, name, runAt, attempts] = e as unknown[];
+      const ok =
+        typeof id === 'string' &&
+        typeof name === 'string' &&
+        Number.isFinite(runAt) &&
+        Number.isInteger(attempts) &&
+        (attempts as number) >= 0;
+      return ok ? [{ id, name, runAt: new Date(runAt as number), attempts: attempts as number }] : [];
+    });
+    const skipped = Array.isArray(entries) ? entries.length - jobs.length : 1;
+    if (skipped)
+      this.logger.warn(
+        { skipped, message: message.slice(0, 200) },
+        'skipped what a hand-off held that is not a job; any job of it left pending is armed by the Postgres sweep',
+      );
+    return jobs;
   }
 }

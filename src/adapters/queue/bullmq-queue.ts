@@ -38,13 +38,14 @@ import {
   createCompletionRecorder,
   laneOf,
   laneSlots,
+  releasedSlots,
   planJob,
   planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
 import { yieldToUrgent } from './urgent-gate.js';
-import { bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
+import { OVERDUE_GRACE_MS, bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
 import { JobHandoff } from './bullmq-handoff.js';
 
 export interface BullQueueOptions {
@@ -77,8 +78,6 @@ const REARM_PAGE = 500;
 const CLOSE_GRACE_MS = 500;
 
 const armOf = (r: JobRow) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at), attempts: r.attempts });
-/** A pending job this overdue is re-announced to Redis by the sweep (a duplicate is ignored by BullMQ). */
-const OVERDUE_GRACE_MS = 2000;
 
 /** A JobQueue on BullMQ (Redis) with every job recorded in Postgres first, so losing Redis loses no timer. */
 export class BullJobQueue implements JobQueue {
@@ -138,6 +137,7 @@ export class BullJobQueue implements JobQueue {
       definitions: this.definitions,
       startedAt: Date.now(),
       yieldToUrgent: () => yieldToUrgent(opts.knex),
+      released: releasedSlots(this.slots),
     };
     this.claim = createClaimRecorder(opts.knex, owner, this.deps.lockMs);
   }

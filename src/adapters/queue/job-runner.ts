@@ -65,6 +65,16 @@ export interface RunnerDeps {
   startedAt?: number;
   /** A background job waits on this before it runs, while urgent work needs the pool (src/adapters/queue/urgent-gate.ts). */
   yieldToUrgent?: () => Promise<unknown>;
+  /**
+   * Jobs of each lane that gave their slot back and still run (JobScope.releaseSlot), and how many may: a lane's
+   * slots again, so a lane runs at most twice its slots, half of them waits (each still renews its lock).
+   */
+  released?: { count: Record<JobLane, number>; limit: Record<JobLane, number> };
+}
+
+/** No job released yet, at most `limit` a lane (RunnerDeps.released). */
+export function releasedSlots(limit: Record<JobLane, number>): NonNullable<RunnerDeps['released']> {
+  return { count: { urgent: 0, normal: 0, background: 0 }, limit };
 }
 
 /**
@@ -191,17 +201,20 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   heartbeat.unref();
 
   // The job may mark itself completed in its last statement (selfCompletion): the runner then sends no completion.
-  const scope: JobScope = {
-    name: row.name,
-    id: row.id,
-    owner,
-    lane: def.lane ?? 'normal',
-    ...(onProcessed ? { releaseSlot: onProcessed } : {}),
+  const lane = def.lane ?? 'normal';
+  // Its slot given back at most once, and only while the lane's released jobs are fewer than its slots.
+  const released = deps.released;
+  let gaveSlot = false;
+  const releaseSlot = () => {
+    if (gaveSlot || !onProcessed || !released || released.count[lane] >= released.limit[lane]) return;
+    gaveSlot = true;
+    released.count[lane]++;
+    onProcessed();
   };
+  const scope: JobScope = { name: row.name, id: row.id, owner, lane, releaseSlot };
   let failure: unknown;
   let failed = false;
   try {
-    const lane = scope.lane ?? 'normal';
     // An investigation or a briefing update lets a burst of urgent work through first (bounded: see urgent-gate.ts).
     if (lane === 'background') await deps.yieldToUrgent?.();
     await runInJobScope(scope, () =>
@@ -212,6 +225,7 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
     failure = err;
   } finally {
     clearInterval(heartbeat);
+    if (gaveSlot) released!.count[lane]--;
     metrics?.jobDuration.observe({ job: row.name }, (Date.now() - startedAt) / 1000);
     // The processor is done: its slot may take the next job while the outcome is being written.
     onProcessed?.();

@@ -37,6 +37,7 @@ import {
   createCompletionRecorder,
   laneOf,
   laneSlots,
+  releasedSlots,
   planJob,
   planRow,
   runClaimedJob,
@@ -100,6 +101,7 @@ export class PostgresJobQueue implements JobQueue {
       definitions: this.definitions,
       startedAt: Date.now(),
       yieldToUrgent: () => yieldToUrgent(opts.knex),
+      released: releasedSlots(this.slots),
     };
   }
 

@@ -5,7 +5,9 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openDatabase } from '../../../src/adapters/db/database.js';
+import { Queue, Worker } from 'bullmq';
 import { BullJobQueue } from '../../../src/adapters/queue/bullmq-queue.js';
+import { OVERDUE_GRACE_MS, wakeOf } from '../../../src/adapters/queue/bullmq-wakes.js';
 import { runQueueContract } from '../../helpers/queue-contract.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -81,9 +83,25 @@ describe('BullMQ queue: a queue that runs no jobs (the web role) hands new jobs 
       await new Promise((r) => setImmediate(r));
       await web.enqueue('record', { n: 4 }, { jobId: 'record-4' });
       await waitFor('the four jobs run by the started queue', () => ran.length === 4, 10_000, 20);
-      expect(ran.sort()).toEqual([1, 2, 3, 4]);
+      expect([...ran].sort()).toEqual([1, 2, 3, 4]);
       for (const n of [1, 2, 3, 4]) expect((await worker.get(`record-${n}`))?.status).toBe('completed');
       expect(await redis.llen(`${prefix}:copilot:handoff`)).toBe(0);
+
+      // Redis is shared: what a hand-off holds that is not a job is skipped, alone; the jobs beside it run at once.
+      // The row recorded by a queue already stopped (it announces nothing): only the hand-off below can arm it.
+      const silent = make();
+      await silent.stop(1000);
+      await silent.enqueue('record', { n: 6 }, { jobId: 'record-6' });
+      await redis.rpush(
+        `${prefix}:copilot:handoff`,
+        'not json',
+        JSON.stringify([
+          ['bogus', 'record', 'not-a-date', 0],
+          ['record-6', 'record', Date.now(), 0],
+        ]),
+      );
+      await waitFor('the job beside a bad entry run', () => ran.includes(6), 5000, 20);
+      expect(ran.filter((n) => n === 6)).toHaveLength(1);
 
       // With no started queue, a hand-off waits in Redis (bounded) and the web queue adds no BullMQ job itself.
       await worker.stop(5000);
@@ -115,6 +133,67 @@ describe('BullMQ queue: a queue that runs no jobs (the web role) hands new jobs 
     } finally {
       await web.stop(5000);
       await worker.stop(5000);
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+      await db.knex.raw('drop schema if exists ?? cascade', [schema]);
+      await db.close();
+    }
+  }, 60_000);
+});
+
+describe('BullMQ queue: a wake stuck in a killed worker', () => {
+  it('does not hold its job: a start re-arms the overdue row under a new id and runs it at once', async () => {
+    const id = randomUUID().replace(/-/g, '');
+    const schema = `test_${id}`;
+    const prefix = `test_${id}`;
+    const db = await openDatabase({ url: DATABASE_URL, schema });
+    await db.migrate();
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const ran: number[] = [];
+    const make = () => {
+      const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 3_600_000 });
+      q.register({
+        name: 'record',
+        lane: 'urgent',
+        schema: z.object({ n: z.number() }),
+        process: async (p) => void ran.push(p.n),
+      });
+      return q;
+    };
+    const lane = new Queue('copilot-urgent', { connection: redis, prefix });
+    // A worker that takes the wake and dies before it claims the row (its processor never returns; its connection cut).
+    const dying = new Worker('copilot-urgent', () => new Promise<void>(() => {}), {
+      connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+      prefix,
+      lockDuration: 60_000,
+    });
+    const recorder = make();
+    let next: BullJobQueue | undefined;
+    try {
+      await recorder.enqueue('record', { n: 1 }, { jobId: 'stuck-1' });
+      await redis.del(`${prefix}:copilot:handoff`);
+      const row = (await db.knex('jobs').where({ id: 'stuck-1' }).first()) as { run_at: Date };
+      const wake = wakeOf({ id: 'stuck-1', name: 'record', runAt: new Date(row.run_at), attempts: 0 }, Date.now());
+      await lane.add(wake.name, wake.data, wake.opts);
+      await waitFor(
+        'the wake taken by the dying worker',
+        async () => (await lane.getJobState(wake.opts.jobId)) === 'active',
+        10_000,
+        20,
+      );
+      await dying.disconnect();
+      await new Promise((r) => setTimeout(r, OVERDUE_GRACE_MS + 200));
+      // Its row is still pending and overdue; the stuck wake's id is still held by BullMQ (for 30 to 60 s).
+      expect((await db.knex('jobs').where({ id: 'stuck-1' }).first()).status).toBe('pending');
+      next = make();
+      await next.start();
+      await waitFor('the job run by the new start', () => ran.includes(1), 5000, 20);
+      expect(ran).toEqual([1]);
+    } finally {
+      await next?.stop(5000);
+      await recorder.stop(5000);
+      await dying.close(true).catch(() => {});
+      await lane.close();
       await deleteKeys(redis, prefix);
       redis.disconnect();
       await db.knex.raw('drop schema if exists ?? cascade', [schema]);
