@@ -54,26 +54,41 @@ runQueueContract('BullMQ queue on Redis and PostgreSQL', async () => {
   };
 });
 
+/**
+ * A fresh schema and Redis prefix, and `make()` for BullMQ queues on them with an urgent `record` job that notes its
+ * `n` in `ran`; their sweep is an hour away, so only a start, an announcement or a hand-off arms a job.
+ */
+async function recordingQueues() {
+  const id = randomUUID().replace(/-/g, '');
+  const schema = `test_${id}`;
+  const prefix = `test_${id}`;
+  const db = await openDatabase({ url: DATABASE_URL, schema });
+  await db.migrate();
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const ran: number[] = [];
+  const make = () => {
+    const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 3_600_000 });
+    q.register({
+      name: 'record',
+      lane: 'urgent',
+      schema: z.object({ n: z.number() }),
+      process: async (p) => void ran.push(p.n),
+    });
+    return q;
+  };
+  const cleanup = async () => {
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+    await db.knex.raw('drop schema if exists ?? cascade', [schema]);
+    await db.close();
+  };
+  return { db, redis, prefix, ran, make, cleanup };
+}
+
 describe('BullMQ queue: a queue that runs no jobs (the web role) hands new jobs to a started one', () => {
   it('one RPUSH a turn instead of an addBulk; the started queue takes it at once and runs the jobs (not its sweep)', async () => {
-    const id = randomUUID().replace(/-/g, '');
-    const schema = `test_${id}`;
-    const prefix = `test_${id}`;
-    const db = await openDatabase({ url: DATABASE_URL, schema });
-    await db.migrate();
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    const ran: number[] = [];
-    const make = () => {
-      // A sweep an hour away: only the hand-off can arm what the web queue records.
-      const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 3_600_000 });
-      q.register({
-        name: 'record',
-        lane: 'urgent',
-        schema: z.object({ n: z.number() }),
-        process: async (p) => void ran.push(p.n),
-      });
-      return q;
-    };
+    // A sweep an hour away: only the hand-off can arm what the web queue records.
+    const { redis, prefix, ran, make, cleanup } = await recordingQueues();
     const web = make();
     const worker = make();
     try {
@@ -133,33 +148,14 @@ describe('BullMQ queue: a queue that runs no jobs (the web role) hands new jobs 
     } finally {
       await web.stop(5000);
       await worker.stop(5000);
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-      await db.knex.raw('drop schema if exists ?? cascade', [schema]);
-      await db.close();
+      await cleanup();
     }
   }, 60_000);
 });
 
 describe('BullMQ queue: a wake stuck in a killed worker', () => {
   it('does not hold its job: a start re-arms the overdue row under a new id and runs it at once', async () => {
-    const id = randomUUID().replace(/-/g, '');
-    const schema = `test_${id}`;
-    const prefix = `test_${id}`;
-    const db = await openDatabase({ url: DATABASE_URL, schema });
-    await db.migrate();
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    const ran: number[] = [];
-    const make = () => {
-      const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 3_600_000 });
-      q.register({
-        name: 'record',
-        lane: 'urgent',
-        schema: z.object({ n: z.number() }),
-        process: async (p) => void ran.push(p.n),
-      });
-      return q;
-    };
+    const { db, redis, prefix, ran, make, cleanup } = await recordingQueues();
     const lane = new Queue('copilot-urgent', { connection: redis, prefix });
     // A worker that takes the wake and dies before it claims the row (its processor never returns; its connection cut).
     const dying = new Worker('copilot-urgent', () => new Promise<void>(() => {}), {
@@ -194,10 +190,7 @@ describe('BullMQ queue: a wake stuck in a killed worker', () => {
       await recorder.stop(5000);
       await dying.close(true).catch(() => {});
       await lane.close();
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-      await db.knex.raw('drop schema if exists ?? cascade', [schema]);
-      await db.close();
+      await cleanup();
     }
   }, 60_000);
 });
