@@ -243,6 +243,14 @@ export async function deliverDigest(
     // The channel's pace first (a DM's channel is not known here): requests that come meanwhile join this delivery,
     // which reads what is waiting only when its message can go, so a busy channel's next message carries all of it.
     if (kind !== 'page') await ctx.chat.channelTurn?.(target);
+    // Escalation notes in a channel where incidents' lines are waiting too (the alerts channel in a storm, before the
+    // incidents have channels): the lines go first, since a line is an incident's first message; the note takes the
+    // turn after them. Both share the channel's one message a second.
+    if (kind === 'notice')
+      for (let lines = turns.get(`pointer:${target}`); lines; lines = turns.get(`pointer:${target}`)) {
+        await lines;
+        await ctx.chat.channelTurn?.(target);
+      }
     // Reading now: later requests wait for the next turn.
     if (byKey.get(key) === mine) byKey.delete(key);
     return deliverWaiting(ctx, kind, target, mine);

@@ -175,3 +175,52 @@ it('does not hold a new incident back for a channel that is seconds away: its al
       });
   await waitFor('the page DM naming the channel that came later', dmShows, 20_000);
 }, 60_000);
+
+it('in the alerts channel, incidents waiting for their lines go before escalation notes waiting with them', async () => {
+  // One channel now, the next 3 s later: INC-2 and INC-3 are lines in the alerts channel. Slack is held while INC-2's
+  // line is posted, so INC-2's paging note and INC-3's line both wait for the channel's next turn, the note first.
+  // The line takes that turn (it is INC-3's first message); the note the one after.
+  whole = await startWholeApp(
+    fileConfig,
+    { REDIS_URL: '' },
+    { slackRate: { tiers: { 2: { perMinute: 20, burst: 1 } } as never } },
+  );
+  const { app, slack } = whole;
+  const knex = app.ctx.knex;
+  const send = (body: unknown) => sendPage(app.url, body);
+  const items = (kind: string, publicId: string) =>
+    knex('chat_digest_items')
+      .join('incidents', 'incidents.id', 'chat_digest_items.incident_id')
+      .where({ kind, 'incidents.public_id': publicId, target: 'C0ALERTS' })
+      .first();
+  expect((await send(pageOf('checkout', 'd1b2c3d4e5f60001'))).status).toBe(202);
+  await waitFor('the first incident in its own channel', () => knex('incidents').whereNotNull('briefing_ts').first());
+  await waitFor('INC-1 paged', () => knex('pages').first());
+  slack.hold.hold();
+  expect((await send(pageOf('search', 'd1b2c3d4e5f60002'))).status).toBe(202);
+  // Its line is added to the alerts channel's message (an edit, within the digest's window) and held there.
+  await waitFor('INC-2 line sent and held', async () =>
+    (await items('pointer', 'INC-2')) ? slack.hold.held().includes('chat.update') : false,
+  );
+  await waitFor('INC-2 paging note waiting', () => items('notice', 'INC-2'));
+  expect((await send(pageOf('cart', 'd1b2c3d4e5f60003'))).status).toBe(202);
+  await waitFor('INC-3 line waiting', () => items('pointer', 'INC-3'));
+  await new Promise((r) => setTimeout(r, 100));
+  slack.hold.release();
+
+  const alertsCalls = () =>
+    slack
+      .calls()
+      .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.args.channel === 'C0ALERTS')
+      .map((c) => JSON.stringify([c.args.text, c.args.blocks]));
+  await waitFor(
+    'INC-3 line and INC-2 note shown',
+    () => alertsCalls().some((c) => c.includes('*INC-3*')) && alertsCalls().some((c) => c.includes(':pager:')),
+    20_000,
+  );
+  const calls = alertsCalls();
+  const line = calls.findIndex((c) => c.includes('*INC-3*'));
+  const note = calls.findIndex((c) => c.includes(':pager:'));
+  expect(line).toBeGreaterThanOrEqual(0);
+  expect(line).toBeLessThan(note);
+}, 60_000);
