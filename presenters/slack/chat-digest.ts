@@ -50,6 +50,8 @@ const MAX_ITEMS: Record<DigestKind, number> = {
 // (deliverDigest), which takes every item waiting when its turn comes. (Across processes a race can at worst show an
 // item in two messages; no item is lost.)
 const turns = new Map<string, Promise<unknown>>();
+/** Turns an escalation note lets incidents' lines in the same channel go first, at most (see deliverDigest). */
+const NOTE_YIELDS = 10;
 
 async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const before = turns.get(key) ?? Promise.resolve();
@@ -228,8 +230,10 @@ export async function deliverDigest(
     else if (itemId !== undefined) joined.ids?.add(itemId);
     if (job) joined.jobs.push(job);
     if (opts.ask) joined.asks.push(opts.ask);
-    // The delivery joined sends this job's part: this job only waits, so its lane slot goes to the lane's next job.
-    releaseJobSlot();
+    // The delivery joined sends this job's part and completes it (`completeJob`: the job's last act is this wait), so
+    // its lane slot goes to the lane's next job. Only then: other callers (a handler run from another job's scope, a
+    // job with more to do) keep theirs.
+    if (job) releaseJobSlot();
     return joined.done;
   }
   const mine: WaitingDelivery = {
@@ -246,10 +250,12 @@ export async function deliverDigest(
     // Escalation notes in a channel where incidents' lines are waiting too (the alerts channel in a storm, before the
     // incidents have channels): the lines go first, since a line is an incident's first message; the note takes the
     // turn after them. Both share the channel's one message a second.
+    // Bounded: edits of the lines take the same turns, and a note must not wait for ever behind a steady stream.
     if (kind === 'notice')
-      for (let lines = turns.get(`pointer:${target}`); lines; lines = turns.get(`pointer:${target}`)) {
+      for (let n = 0, lines = turns.get(`pointer:${target}`); lines && n < NOTE_YIELDS; n++) {
         await lines;
         await ctx.chat.channelTurn?.(target);
+        lines = turns.get(`pointer:${target}`);
       }
     // Reading now: later requests wait for the next turn.
     if (byKey.get(key) === mine) byKey.delete(key);
@@ -350,17 +356,11 @@ export async function refreshDigestMessage(
   const key = `${kind}:${channel}:${ts}`;
   // Joined before any read: the waiting refresh reads the items when it runs.
   const queued = waitingRefresh.get(key);
-  if (queued) {
-    releaseJobSlot(); // the waiting refresh shows this one's change too: only a wait is left
-    return queued;
-  }
+  if (queued) return queued;
   const to = target ?? (await itemsOfMessage(ctx.knex, kind, channel, ts))[0]?.target;
   if (to === undefined) return;
   const queuedMeanwhile = waitingRefresh.get(key);
-  if (queuedMeanwhile) {
-    releaseJobSlot();
-    return queuedMeanwhile;
-  }
+  if (queuedMeanwhile) return queuedMeanwhile;
   // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
   const run = inTurn(`${kind}:${to}`, async () => {
     // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).

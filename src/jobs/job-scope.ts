@@ -16,7 +16,9 @@ export interface JobScope {
   lane?: JobLane;
   /**
    * Gives the job's lane slot back while the job goes on running (its lock held, stop() still waiting for it): for a
-   * job whose work another job is doing, which only waits for it (a page joining the DM another page's job sends).
+   * job whose work another job is doing, which only waits for it (a page joining the DM another page's job sends and
+   * whose statement completes it). Does nothing once the processor has returned (a handler it started unawaited keeps
+   * its scope) or while the lane already has as many released jobs as slots.
    * A lane's slots are for work; a burst of such waits would otherwise hold them all, and the lane's next job (a page's
    * incident to open) would wait behind messages paced at one a second. Idempotent.
    */

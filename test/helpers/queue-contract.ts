@@ -459,6 +459,52 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       for (const id of waiting) expect((await q.get(id))?.status).toBe('completed');
     });
 
+    it('a slot given back after the job ended (from a handler it left running) is not counted: the lane keeps its releases', async () => {
+      // 2 urgent slots. Two jobs leave a timer in their scope that gives the slot back after they have returned; then
+      // two waits give theirs back and a page still runs. Counted, those late releases would use up the lane's two.
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let late = 0;
+      const waiting = new Set<string>();
+      const lanes = (q: JobQueue) => {
+        q.register({
+          name: 'leaves-a-handler',
+          lane: 'urgent',
+          schema: payloadSchema,
+          process: async () => {
+            setTimeout(() => {
+              releaseJobSlot();
+              late++;
+            }, 50);
+          },
+        });
+        q.register({
+          name: 'joined-page',
+          lane: 'urgent',
+          schema: payloadSchema,
+          process: async (_p, ctx) => {
+            waiting.add(ctx.jobId);
+            releaseJobSlot();
+            await released;
+          },
+        });
+        q.register({ name: 'page', lane: 'urgent', schema: payloadSchema, process: async () => {} });
+      };
+      const q = await startQueue({ concurrency: 2, backgroundConcurrency: 1, register: lanes });
+      for (let i = 0; i < 2; i++) await q.enqueue('leaves-a-handler', { n: i }, { jobId: `handler-${i}` });
+      await waitFor('both late releases made', () => late === 2, 10_000, QUEUE_POLL_MS);
+      for (let i = 0; i < 2; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
+      await waitFor('the two waits running', () => waiting.size === 2, 10_000, QUEUE_POLL_MS);
+      await q.enqueue('page', { n: 1 }, { jobId: 'page-1' });
+      await waitFor(
+        'the page to run',
+        async () => (await q.get('page-1'))?.status === 'completed',
+        10_000,
+        QUEUE_POLL_MS,
+      );
+      release();
+    });
+
     it('stop() waits for a running job to finish, up to its timeout', async () => {
       const q = await startQueue();
       behaviour.set('slow', () => sleep(600));

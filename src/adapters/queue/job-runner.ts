@@ -205,8 +205,10 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   // Its slot given back at most once, and only while the lane's released jobs are fewer than its slots.
   const released = deps.released;
   let gaveSlot = false;
+  let processing = true;
+  // Only while the processor runs: a handler it started without awaiting keeps its scope, and may call this after.
   const releaseSlot = () => {
-    if (gaveSlot || !onProcessed || !released || released.count[lane] >= released.limit[lane]) return;
+    if (!processing || gaveSlot || !onProcessed || !released || released.count[lane] >= released.limit[lane]) return;
     gaveSlot = true;
     released.count[lane]++;
     onProcessed();
@@ -225,6 +227,7 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
     failure = err;
   } finally {
     clearInterval(heartbeat);
+    processing = false;
     if (gaveSlot) released!.count[lane]--;
     metrics?.jobDuration.observe({ job: row.name }, (Date.now() - startedAt) / 1000);
     // The processor is done: its slot may take the next job while the outcome is being written.
