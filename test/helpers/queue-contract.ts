@@ -32,6 +32,31 @@ interface Run {
 }
 
 /** Runs the contract against `setup`, which builds a fresh fixture for each test. */
+/**
+ * Urgent `joined-page` jobs that note their id in `waiting`, give their slot back (twice: the second must free
+ * nothing) and wait until `release()`, and urgent `page` jobs that finish at once.
+ */
+function joinedPages(payloadSchema: z.ZodType<{ n: number }>) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const waiting = new Set<string>();
+  const register = (q: JobQueue) => {
+    q.register({
+      name: 'joined-page',
+      lane: 'urgent',
+      schema: payloadSchema,
+      process: async (_p, ctx) => {
+        waiting.add(ctx.jobId);
+        releaseJobSlot();
+        releaseJobSlot(); // idempotent: a second call frees no second slot
+        await released;
+      },
+    });
+    q.register({ name: 'page', lane: 'urgent', schema: payloadSchema, process: async () => {} });
+  };
+  return { waiting, release, register };
+}
+
 export function runQueueContract(name: string, setup: () => Promise<QueueFixture>): void {
   describe(`JobQueue contract: ${name}`, () => {
     let fx: QueueFixture;
@@ -419,23 +444,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
     it('a job that gave its slot back (it only waits) lets the lane run others, at most as many as its slots, and still completes and holds stop()', async () => {
       // 3 urgent slots; 5 pages that join a shared wait: 3 give their slots back (as many as the lane has), 2 keep
       // theirs; a new page runs at once in the slot left. Without releaseJobSlot the first 3 would hold every slot.
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      const waiting = new Set<string>();
-      const lanes = (q: JobQueue) => {
-        q.register({
-          name: 'joined-page',
-          lane: 'urgent',
-          schema: payloadSchema,
-          process: async (_p, ctx) => {
-            waiting.add(ctx.jobId);
-            releaseJobSlot();
-            releaseJobSlot(); // idempotent: a second call frees no second slot
-            await released;
-          },
-        });
-        q.register({ name: 'page', lane: 'urgent', schema: payloadSchema, process: async () => {} });
-      };
+      const { waiting, release, register: lanes } = joinedPages(payloadSchema);
       const q = await startQueue({ concurrency: 3, backgroundConcurrency: 1, register: lanes });
       for (let i = 0; i < 5; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
       await waitFor('the five waits running', () => waiting.size === 5, 10_000, QUEUE_POLL_MS);
@@ -462,10 +471,9 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
     it('a slot given back after the job ended (from a handler it left running) is not counted: the lane keeps its releases', async () => {
       // 2 urgent slots. Two jobs leave a timer in their scope that gives the slot back after they have returned; then
       // two waits give theirs back and a page still runs. Counted, those late releases would use up the lane's two.
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
       let late = 0;
-      const waiting = new Set<string>();
+      const pages = joinedPages(payloadSchema);
+      const { waiting, release } = pages;
       const lanes = (q: JobQueue) => {
         q.register({
           name: 'leaves-a-handler',
@@ -478,17 +486,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
             }, 50);
           },
         });
-        q.register({
-          name: 'joined-page',
-          lane: 'urgent',
-          schema: payloadSchema,
-          process: async (_p, ctx) => {
-            waiting.add(ctx.jobId);
-            releaseJobSlot();
-            await released;
-          },
-        });
-        q.register({ name: 'page', lane: 'urgent', schema: payloadSchema, process: async () => {} });
+        pages.register(q);
       };
       const q = await startQueue({ concurrency: 2, backgroundConcurrency: 1, register: lanes });
       for (let i = 0; i < 2; i++) await q.enqueue('leaves-a-handler', { n: i }, { jobId: `handler-${i}` });
