@@ -382,10 +382,6 @@ export async function refreshDigestMessage(
 }
 
 /**
- * Shows the incident's pointer line as it now is: its channel once created, or, while it waits for one, what the
- * investigation found (the compact briefing).
- */
-/**
  * Shows the incident's pages in the DMs that list them as they now are: once the channel of an incident that waited
  * for one exists, the paged person's line says where to go.
  */
@@ -394,6 +390,10 @@ export async function refreshPagesOf(ctx: AppContext, incidentId: number): Promi
     await refreshDigestMessage(ctx, 'page', m.channel, m.ts, m.target);
 }
 
+/**
+ * Shows the incident's pointer line as it now is: its channel once created, or, while it waits for one, what the
+ * investigation found (the compact briefing).
+ */
 export async function refreshPointersOf(
   ctx: AppContext,
   incidentId: number,
