@@ -34,7 +34,7 @@ interface Run {
 /** Runs the contract against `setup`, which builds a fresh fixture for each test. */
 /**
  * Urgent `joined-page` jobs that note their id in `waiting`, give their slot back (twice: the second must free
- * nothing) and wait until `release()`, and urgent `page` jobs that finish at once.
+ * nothing) and wait until `release()`, and urgent `page` jobs that finish at once (`pageRuns`).
  */
 function joinedPages(payloadSchema: z.ZodType<{ n: number }>) {
   let release!: () => void;
@@ -54,7 +54,17 @@ function joinedPages(payloadSchema: z.ZodType<{ n: number }>) {
     });
     q.register({ name: 'page', lane: 'urgent', schema: payloadSchema, process: async () => {} });
   };
-  return { waiting, release, register };
+  /** Enqueues a page and waits for it to complete (while the waits still run: a slot was free for it). */
+  const pageRuns = async (q: JobQueue) => {
+    await q.enqueue('page', { n: 1 }, { jobId: 'page-1' });
+    await waitFor(
+      'the page to run',
+      async () => (await q.get('page-1'))?.status === 'completed',
+      10_000,
+      QUEUE_POLL_MS,
+    );
+  };
+  return { waiting, release, register, pageRuns };
 }
 
 export function runQueueContract(name: string, setup: () => Promise<QueueFixture>): void {
@@ -444,17 +454,11 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
     it('a job that gave its slot back (it only waits) lets the lane run others, at most as many as its slots, and still completes and holds stop()', async () => {
       // 3 urgent slots; 5 pages that join a shared wait: 3 give their slots back (as many as the lane has), 2 keep
       // theirs; a new page runs at once in the slot left. Without releaseJobSlot the first 3 would hold every slot.
-      const { waiting, release, register: lanes } = joinedPages(payloadSchema);
+      const { waiting, release, register: lanes, pageRuns } = joinedPages(payloadSchema);
       const q = await startQueue({ concurrency: 3, backgroundConcurrency: 1, register: lanes });
       for (let i = 0; i < 5; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
       await waitFor('the five waits running', () => waiting.size === 5, 10_000, QUEUE_POLL_MS);
-      await q.enqueue('page', { n: 1 }, { jobId: 'page-1' });
-      await waitFor(
-        'the page to run',
-        async () => (await q.get('page-1'))?.status === 'completed',
-        10_000,
-        QUEUE_POLL_MS,
-      );
+      await pageRuns(q);
       // Bounded: three more waits find one slot; the lane runs 6 at most (3 released, 3 in its slots).
       for (let i = 5; i < 8; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
       await waitFor('a sixth wait running', () => waiting.size === 6, 10_000, QUEUE_POLL_MS);
@@ -473,7 +477,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       // two waits give theirs back and a page still runs. Counted, those late releases would use up the lane's two.
       let late = 0;
       const pages = joinedPages(payloadSchema);
-      const { waiting, release } = pages;
+      const { waiting, release, pageRuns } = pages;
       const lanes = (q: JobQueue) => {
         q.register({
           name: 'leaves-a-handler',
@@ -493,13 +497,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       await waitFor('both late releases made', () => late === 2, 10_000, QUEUE_POLL_MS);
       for (let i = 0; i < 2; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
       await waitFor('the two waits running', () => waiting.size === 2, 10_000, QUEUE_POLL_MS);
-      await q.enqueue('page', { n: 1 }, { jobId: 'page-1' });
-      await waitFor(
-        'the page to run',
-        async () => (await q.get('page-1'))?.status === 'completed',
-        10_000,
-        QUEUE_POLL_MS,
-      );
+      await pageRuns(q);
       release();
     });
 
