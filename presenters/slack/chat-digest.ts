@@ -385,8 +385,13 @@ export async function refreshDigestMessage(
  * Shows the incident's pages in the DMs that list them as they now are: once the channel of an incident that waited
  * for one exists, the paged person's line says where to go.
  */
-export async function refreshPagesOf(ctx: AppContext, incidentId: number): Promise<void> {
-  for (const m of await messagesOfIncident(ctx.knex, 'page', incidentId))
+export async function refreshPagesOf(
+  ctx: AppContext,
+  incidentId: number,
+  /** The DMs listing its pages (their channel, ts and target), when the caller read them with its record. */
+  messages?: ReadonlyArray<{ channel: string; ts: string; target: string }>,
+): Promise<void> {
+  for (const m of messages ?? (await messagesOfIncident(ctx.knex, 'page', incidentId)))
     await refreshDigestMessage(ctx, 'page', m.channel, m.ts, m.target);
 }
 

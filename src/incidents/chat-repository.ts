@@ -23,16 +23,16 @@ async function updateWithEvent(
   db: Db,
   update: Knex.QueryBuilder,
   event: RowEvent,
-  /** A column read in the same statement (`facts__`), from the snapshot the update started from. */
-  facts?: Knex.Raw,
+  /** A column read in the same statement (`read__`), from the snapshot the update started from. */
+  read?: Knex.Raw,
 ): Promise<Record<string, unknown> | undefined> {
   const res = await db.raw<{ rows: Record<string, unknown>[] }>(
     `with u as (?), e as (
        insert into incident_events (incident_id, type, actor, data, at, dedupe_key)
        select u.id, ?, 'copilot', ?::jsonb, ?, ? from u
        on conflict (dedupe_key) do nothing)
-     select *${facts ? ', ? as facts__' : ''} from u`,
-    [update, event.type, JSON.stringify(event.data), event.at, event.dedupeKey, ...(facts ? [facts] : [])],
+     select *${read ? ', ? as read__' : ''} from u`,
+    [update, event.type, JSON.stringify(event.data), event.at, event.dedupeKey, ...(read ? [read] : [])],
   );
   return res.rows[0];
 }
@@ -64,7 +64,7 @@ export async function recordChannelCreated(
     },
     briefingFactsColumn(db, incidentId),
   );
-  return row ? briefingFactsOfColumn(row.facts__) : undefined;
+  return row ? briefingFactsOfColumn(row.read__) : undefined;
 }
 
 /**
@@ -93,9 +93,18 @@ export async function recordBriefingPosted(
   return row ? toIncident(row) : undefined;
 }
 
+/** A message holding delivered digest items: its channel, ts and the target it was sent to. */
+export interface DigestMessageRef {
+  channel: string;
+  ts: string;
+  target: string;
+}
+
 /**
  * The Slack user ids invited to the incident's channel and their `responders.invited` timeline entry, in one
- * statement: the `invited` step of opening it in chat is done (with `alsoDone`, steps done just before it).
+ * statement: the `invited` step of opening it in chat is done (with `alsoDone`, steps done just before it). With
+ * `readPages`, the same statement reads the DMs that list the incident's pages (their messages, as delivered when it
+ * began), which the caller then shows with the channel; else, or when the row was not found, an empty list.
  */
 export async function recordRespondersInvited(
   db: Db,
@@ -103,7 +112,8 @@ export async function recordRespondersInvited(
   userIds: string[],
   at: Date,
   alsoDone: ChatStep[] = [],
-): Promise<void> {
+  readPages = false,
+): Promise<DigestMessageRef[]> {
   const steps = Object.fromEntries([...alsoDone, 'invited'].map((s) => [s, at.toISOString()]));
   const update = db('incidents')
     .where({ id: incidentId })
@@ -112,12 +122,23 @@ export async function recordRespondersInvited(
       chat_progress: db.raw('chat_progress || ?::jsonb', [JSON.stringify(steps)]),
     })
     .returning('id');
-  await updateWithEvent(db, update, {
-    type: 'responders.invited',
-    data: { users: userIds },
-    dedupeKey: `invited:${incidentId}`,
-    at,
-  });
+  const row = await updateWithEvent(
+    db,
+    update,
+    { type: 'responders.invited', data: { users: userIds }, dedupeKey: `invited:${incidentId}`, at },
+    readPages ? messagesOfIncidentColumn(db, 'page', incidentId) : undefined,
+  );
+  const pages = row?.read__;
+  return ((typeof pages === 'string' ? JSON.parse(pages) : pages) ?? []) as DigestMessageRef[];
+}
+
+/** The messages holding the incident's delivered items of `kind` as one json column (see messagesOfIncident). */
+function messagesOfIncidentColumn(db: Db, kind: 'page' | 'pointer', incidentId: number): Knex.Raw {
+  return db.raw(
+    `(select coalesce(json_agg(m), '[]'::json) from (select distinct d.channel, d.ts, d.target from chat_digest_items d
+       where d.kind = ? and d.incident_id = ? and d.ts is not null) m)`,
+    [kind, incidentId],
+  );
 }
 
 /** What the briefing shows now, compared with the next rendering to tell the thread what changed. */
@@ -180,7 +201,7 @@ export interface OpeningState {
   /** Whether its pointer line was shown (its `pointer.posted` entry). */
   pointerPosted: boolean;
   /** The messages showing its pointer line: their channel, ts and target. */
-  pointers: Array<{ channel: string; ts: string; target: string }>;
+  pointers: DigestMessageRef[];
 }
 
 /**
@@ -193,10 +214,9 @@ export async function incidentForOpening(db: Db, incidentId: number): Promise<Op
        case when i.channel_id is null then json_build_object('name', (select a.alertname from alerts a
          where a.incident_id = i.id order by a.starts_at asc, a.id asc limit 1)) end as first_alert__,
        exists (select 1 from incident_events e where e.dedupe_key = :pointerKey) as pointer_posted__,
-       (select coalesce(json_agg(m), '[]'::json) from (select distinct d.channel, d.ts, d.target from chat_digest_items d
-         where d.kind = 'pointer' and d.incident_id = i.id and d.ts is not null) m) as pointers__
+       :pointers as pointers__
      from incidents i where i.id = :id`,
-    { id: incidentId, pointerKey: `pointer:${incidentId}` },
+    { id: incidentId, pointerKey: `pointer:${incidentId}`, pointers: messagesOfIncidentColumn(db, 'pointer', incidentId) },
   );
   const row = res.rows[0];
   if (!row) return undefined;

@@ -17,6 +17,7 @@ import {
   recordChannelCreated,
   recordChatStep,
   recordRespondersInvited,
+  type DigestMessageRef,
 } from '../../../src/incidents/chat-repository.js';
 import { findIncident, type ChatStep, type Incident } from '../../../src/incidents/repository.js';
 import { firstAlert } from '../../../src/incidents/alerts-repository.js';
@@ -67,7 +68,10 @@ export async function openIncidentChannel(
   // one per incident (its line found and refreshed).
   const steps: ChatStep[] = [];
   let invited: string[] | undefined;
-  const record = () => recordSteps(ctx, incident.id, steps, invited);
+  // It waited for its channel (its line was shown first): its pages went out without the channel, so the DMs that
+  // list them are shown again once it is recorded (read with the record when the invites are recorded with it).
+  const waited = pointer !== 'fresh' && pointer.posted;
+  const record = () => recordSteps(ctx, incident.id, steps, invited, waited);
   try {
     if (!done.topic) {
       await setIncidentTopic(ctx, incident, channelId);
@@ -82,25 +86,32 @@ export async function openIncidentChannel(
     await record();
     throw err;
   }
-  await record();
-  // It waited for its channel (its line was shown first): its pages went out without the channel, so the DMs that
-  // list them now name it. Only a courtesy: a failure is logged, the opening stays done.
-  if (pointer !== 'fresh' && pointer.posted)
-    await refreshPagesOf(ctx, incident.id).catch((err: unknown) =>
+  const pages = await record();
+  // The DMs that listed its pages now name the channel. Only a courtesy: a failure is logged, the opening stays done.
+  if (waited)
+    await refreshPagesOf(ctx, incident.id, pages).catch((err: unknown) =>
       ctx.logger.warn({ err, incidentId: incident.id }, 'could not show the new channel in the page DMs'),
     );
 }
 
-/** Records the steps done (and the invites, when they were made: the `invited` step and its timeline entry). */
+/**
+ * Records the steps done (and the invites, when they were made: the `invited` step and its timeline entry). With
+ * `readPages` and invites, the same statement reads the DMs listing the incident's pages; undefined when not read.
+ */
 async function recordSteps(
   ctx: AppContext,
   incidentId: number,
   steps: ChatStep[],
   invited: string[] | undefined,
-): Promise<void> {
+  readPages: boolean,
+): Promise<DigestMessageRef[] | undefined> {
   const at = ctx.clock.now();
-  if (invited) return recordRespondersInvited(ctx.knex, incidentId, invited, at, steps);
+  if (invited) {
+    const pages = await recordRespondersInvited(ctx.knex, incidentId, invited, at, steps, readPages);
+    return readPages ? pages : undefined;
+  }
   for (const step of steps) await recordChatStep(ctx.knex, incidentId, step, at);
+  return undefined;
 }
 
 /**
