@@ -216,7 +216,11 @@ export async function incidentForOpening(db: Db, incidentId: number): Promise<Op
        exists (select 1 from incident_events e where e.dedupe_key = :pointerKey) as pointer_posted__,
        :pointers as pointers__
      from incidents i where i.id = :id`,
-    { id: incidentId, pointerKey: `pointer:${incidentId}`, pointers: messagesOfIncidentColumn(db, 'pointer', incidentId) },
+    {
+      id: incidentId,
+      pointerKey: `pointer:${incidentId}`,
+      pointers: messagesOfIncidentColumn(db, 'pointer', incidentId),
+    },
   );
   const row = res.rows[0];
   if (!row) return undefined;
