@@ -1,7 +1,7 @@
 // Coalesced messages: several pages to one person in one DM, several incidents' pointers in one alerts-channel message.
 import type { KnownBlock } from './block-kit.js';
 import { numberedActionId } from './ids.js';
-import { chunkText, escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
+import { blocksTextLength, chunkText, escapeMrkdwn, fitBlocks, fitLines, truncate, LIMITS } from './limits.js';
 import {
   buildAnsweredPageBlocks,
   buildPageAnswerLine,
@@ -16,9 +16,12 @@ import type { PageView } from '../src/oncall/page-view.js';
 export const MAX_PAGES_PER_DM = 15;
 /**
  * Pointers one alerts-channel message lists at most: one line each, packed into sections, so a storm of a thousand
- * incidents takes ten messages (each posted or edited within Slack's one message a second per channel), not fifty.
+ * incidents takes four messages (each posted or edited within Slack's one message a second per channel). A message
+ * whose full lines would pass Slack's block text limit (LIMITS.messageBlocksText) shows each incident compactly:
+ * its id, its channel (or that it waits for one), severity, answer, service and the start of its title, each line cut
+ * to a fair share (about 37 characters when 250 wait together).
  */
-export const MAX_POINTERS_PER_MESSAGE = 100;
+export const MAX_POINTERS_PER_MESSAGE = 250;
 /** One pointer line at most (a long title is cut), so a full message stays within Slack's 50 blocks. */
 const POINTER_LINE_MAX = 400;
 
@@ -116,9 +119,30 @@ export function buildPointerDigestBlocks(pointers: DigestPointer[]): KnownBlock[
         },
       ]
     : [];
-  const sections = chunkText(pointers.map(buildPointerLine).join('\n')).map((text): KnownBlock => ({
+  const budget = LIMITS.messageBlocksText - blocksTextLength(heading);
+  let lines = pointers.map(buildPointerLine);
+  if (lines.reduce((n, l) => n + l.length + 1, 0) > budget) lines = fitLines(pointers.map(compactPointerLine), budget);
+  const sections = chunkText(lines.join('\n')).map((text): KnownBlock => ({
     type: 'section',
     text: { type: 'mrkdwn', text },
   }));
   return fitBlocks([...heading, ...sections]);
+}
+
+const SHORT_ANSWER: Record<PageAnswer['status'], string> = {
+  acknowledged: ' acked',
+  resolved: ' resolved',
+  alerts_resolved: ' alerts resolved',
+};
+
+/**
+ * A pointer's line when a message holds too many for full lines: what tells the incidents apart and where to go
+ * first (id, channel or :hourglass:, severity, answer), then service and title, which a fair cut may shorten.
+ */
+export function compactPointerLine(p: DigestPointer): string {
+  const v = p.view;
+  const where = v.channelId ? `<#${v.channelId}>` : ':hourglass:';
+  const answer = p.answer ? SHORT_ANSWER[p.answer.status] : '';
+  const svc = v.service ? ` \`${escapeMrkdwn(v.service)}\`` : '';
+  return `*${v.publicId}* ${where} ${v.severity.toUpperCase()}${answer}${svc} ${escapeMrkdwn(v.title)}`;
 }

@@ -1,7 +1,7 @@
 // The full evidence of an investigation, for thread replies: every hypothesis and item, split into messages that fit.
 import { summarizeChecked } from './briefing.js';
 import type { KnownBlock } from './block-kit.js';
-import { LIMITS, chunkText, escapeMrkdwn } from './limits.js';
+import { LIMITS, blocksTextLength, chunkText, escapeMrkdwn } from './limits.js';
 
 /** The parts of an investigation result the evidence reply shows. */
 export interface EvidenceView {
@@ -35,7 +35,10 @@ export function buildEvidenceMovedBlocks(): KnownBlock[] {
   return [{ type: 'context', elements: [{ type: 'mrkdwn', text: '(evidence moved to the reply above)' }] }];
 }
 
-/** One or more messages (each a list of blocks, under 50 blocks and 3,000 characters a section). */
+/**
+ * One or more messages (each a list of blocks: under 50 blocks, 3,000 characters a section and Slack's block text
+ * limit for the message, LIMITS.messageBlocksText).
+ */
 export function buildEvidenceBlocks(view: EvidenceView): KnownBlock[][] {
   const lines: string[] = [];
   view.hypotheses.forEach((h, i) => {
@@ -61,6 +64,18 @@ export function buildEvidenceBlocks(view: EvidenceView): KnownBlock[][] {
     (text): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } }),
   );
   const messages: KnownBlock[][] = [];
-  for (let i = 0; i < sections.length; i += LIMITS.blocks) messages.push(sections.slice(i, i + LIMITS.blocks));
+  let current: KnownBlock[] = [];
+  let size = 0;
+  for (const section of sections) {
+    const length = blocksTextLength(section);
+    if (current.length && (current.length === LIMITS.blocks || size + length > LIMITS.messageBlocksText)) {
+      messages.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(section);
+    size += length;
+  }
+  if (current.length) messages.push(current);
   return messages;
 }

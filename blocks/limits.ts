@@ -14,6 +14,12 @@ export const LIMITS = {
   actionsElements: 25,
   /** chat.postMessage's top-level `text` (the notification fallback); Slack truncates past 40,000. */
   messageText: 4000,
+  /**
+   * The text of one message's blocks together. Slack answers `msg_blocks_too_long` past about 12,000 characters of it
+   * (undocumented for most blocks; the markdown block's documented cumulative limit is 12,000, and reports put the
+   * cut-off between 11,300 and 13,300 counting the blocks' structure); 10,000 leaves room for that structure.
+   */
+  messageBlocksText: 10_000,
 } as const;
 
 /** Cuts text to at most `max` characters, ending in "…" when cut. */
@@ -34,14 +40,94 @@ export function fitBlocks(blocks: KnownBlock[]): KnownBlock[];
 export function fitBlocks<T extends LooseBlock>(blocks: T[]): T[];
 export function fitBlocks(blocks: Array<KnownBlock | LooseBlock>): Array<KnownBlock | LooseBlock> {
   const fitted = blocks.map((b) => fitBlock(b as KnownBlock));
-  if (fitted.length <= LIMITS.blocks) return fitted;
+  if (fitted.length <= LIMITS.blocks) return fitMessageText(fitted);
   const kept = fitted.slice(0, LIMITS.blocks - 1);
   const omitted = fitted.length - kept.length;
   const note: KnownBlock = {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `…${omitted} more block${omitted === 1 ? '' : 's'} not shown` }],
   };
-  return [...kept, note];
+  return fitMessageText([...kept, note]);
+}
+
+/** The characters of every `text` string in blocks (what Slack's cumulative block limit counts). */
+export function blocksTextLength(blocks: unknown): number {
+  if (Array.isArray(blocks)) return blocks.reduce((n: number, b) => n + blocksTextLength(b), 0);
+  if (!blocks || typeof blocks !== 'object') return 0;
+  let n = 0;
+  for (const [key, value] of Object.entries(blocks))
+    n += key === 'text' && typeof value === 'string' ? value.length : blocksTextLength(value);
+  return n;
+}
+
+/**
+ * Cuts mrkdwn to at most `max` characters (ending in "…" when cut) without leaving half a `<…>` link or mention or
+ * half an `&…;` entity: the cut moves before it.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let kept = text.slice(0, Math.max(0, max - 1));
+  const open = kept.lastIndexOf('<');
+  if (open > kept.lastIndexOf('>')) kept = kept.slice(0, open);
+  const amp = kept.lastIndexOf('&');
+  if (amp >= 0 && !kept.slice(amp).includes(';') && amp >= kept.length - 6) kept = kept.slice(0, amp);
+  return `${kept}…`;
+}
+
+/**
+ * The largest length c such that the texts, each cut to c, add up to at most `budget` characters (the longest are cut
+ * first; short ones stay whole). Infinity when they fit uncut.
+ */
+export function fairCut(lengths: number[], budget: number): number {
+  const total = lengths.reduce((a, b) => a + b, 0);
+  if (total <= budget) return Infinity;
+  const sorted = [...lengths].sort((a, b) => a - b);
+  let used = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const rest = sorted.length - i;
+    const cap = Math.floor((budget - used) / rest);
+    if (cap < sorted[i]!) return Math.max(1, cap);
+    used += sorted[i]!;
+  }
+  return Infinity;
+}
+
+/**
+ * Lines joined with newlines within `budget` characters: when they do not fit, the longest are cut (mrkdwn-aware) to
+ * one fair length, so every line still shows its start and none is dropped.
+ */
+export function fitLines(lines: string[], budget: number): string[] {
+  const cap = fairCut(
+    lines.map((l) => l.length),
+    budget - Math.max(0, lines.length - 1),
+  );
+  return cap === Infinity ? lines : lines.map((l) => truncateMrkdwn(l, cap));
+}
+
+/**
+ * Keeps a message's blocks within LIMITS.messageBlocksText: when their text is longer, the longest section, field and
+ * context texts are cut to one fair length (buttons, headers and every block stay, so no action is lost).
+ */
+function fitMessageText<T extends KnownBlock | LooseBlock>(blocks: T[]): T[] {
+  const total = blocksTextLength(blocks);
+  if (total <= LIMITS.messageBlocksText) return blocks;
+  const cuttable: Array<{ text: string }> = [];
+  const copy = structuredClone(blocks) as Array<Record<string, unknown>>;
+  for (const b of copy) {
+    const section = b.text as { text?: unknown } | undefined;
+    if (b.type === 'section' && section && typeof section.text === 'string') cuttable.push(section as { text: string });
+    for (const list of [b.fields, b.type === 'context' ? b.elements : undefined])
+      if (Array.isArray(list))
+        for (const e of list as Array<{ text?: unknown }>)
+          if (typeof e.text === 'string') cuttable.push(e as { text: string });
+  }
+  const fixed = total - cuttable.reduce((n, t) => n + t.text.length, 0);
+  const cap = fairCut(
+    cuttable.map((t) => t.text.length),
+    LIMITS.messageBlocksText - fixed,
+  );
+  if (cap !== Infinity) for (const t of cuttable) t.text = truncateMrkdwn(t.text, cap);
+  return copy as T[];
 }
 
 function fitText<T extends object>(obj: T, max: number): T {

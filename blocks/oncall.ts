@@ -1,7 +1,7 @@
 // On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
 import type { KnownBlock } from './block-kit.js';
 import { ActionIds } from './ids.js';
-import { chunkText, escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
+import { chunkText, escapeMrkdwn, fitBlocks, fitLines, truncate, LIMITS } from './limits.js';
 import { formatLocal } from './local-time.js';
 import type { EscalationNotice } from '../src/oncall/escalation-notice.js';
 import type { OncallView } from '../src/oncall/oncall-view.js';
@@ -166,7 +166,7 @@ export function buildEscalationNoticeText(n: EscalationNotice): string {
   }
 }
 
-/** Escalation notices one coalesced alerts-channel message lists at most. */
+/** Escalation notices one coalesced alerts-channel message lists at most (their lines fit Slack's block text limit). */
 export const MAX_NOTICES_PER_MESSAGE = 100;
 
 /**
@@ -212,9 +212,11 @@ export function buildEscalationDigestText(notices: EscalationNotice[]): string {
   return text.join('\n');
 }
 
+/** The notices' lines, the longest cut to a fair share when together they would pass Slack's block text limit. */
 export function buildEscalationDigestBlocks(notices: EscalationNotice[]): Block[] {
+  const lines = fitLines(buildEscalationDigestText(notices).split('\n'), LIMITS.messageBlocksText);
   return fitBlocks(
-    chunkText(buildEscalationDigestText(notices)).map((text): Block => ({
+    chunkText(lines.join('\n')).map((text): Block => ({
       type: 'section',
       text: { type: 'mrkdwn', text },
     })),

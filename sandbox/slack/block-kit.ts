@@ -280,3 +280,21 @@ export function validateView(view: unknown): string[] {
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * How much text Slack allows in one message's blocks together (chat.postMessage and chat.update answer
+ * `msg_blocks_too_long` past it). Slack documents 12,000 only for markdown blocks; users report the same cut-off for
+ * sections, contexts and headers (11,300 to 13,300 characters depending on the blocks around them), so the local
+ * workspace applies 12,000 to the text of every block.
+ */
+export const MESSAGE_BLOCKS_TEXT_MAX = 12_000;
+
+/** The characters of every `text` string anywhere in the blocks. */
+export function blocksText(blocks: unknown): number {
+  if (Array.isArray(blocks)) return blocks.reduce((n: number, b) => n + blocksText(b), 0);
+  if (!isObject(blocks)) return 0;
+  return Object.entries(blocks).reduce(
+    (n, [key, value]) => n + (key === 'text' && typeof value === 'string' ? value.length : blocksText(value)),
+    0,
+  );
+}

@@ -1,6 +1,6 @@
 // The Slack Web API methods the app uses, over the workspace state, with Slack's response shapes and error codes.
 import { randomUUID } from 'node:crypto';
-import { validateBlocks, validateView } from './block-kit.js';
+import { blocksText, MESSAGE_BLOCKS_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
 import { SANDBOX_BOT, SANDBOX_TEAM, type RosterUser } from './roster.js';
 import {
   newSlackId,
@@ -92,6 +92,13 @@ function blocksArg(args: ApiArgs): Block[] | undefined {
   const errors = validateBlocks(raw, 'message');
   if (errors.length) throw new SlackApiError('invalid_blocks', { errors, response_metadata: { messages: errors } });
   return raw as Block[];
+}
+
+/** A posted or edited message's blocks: also within Slack's cumulative text limit (msg_blocks_too_long past it). */
+function messageBlocksArg(args: ApiArgs): Block[] | undefined {
+  const blocks = blocksArg(args);
+  if (blocks && blocksText(blocks) > MESSAGE_BLOCKS_TEXT_MAX) throw new SlackApiError('msg_blocks_too_long');
+  return blocks;
 }
 
 /** The channel object as conversations.info/create return it. */
@@ -349,7 +356,7 @@ export const METHODS: Record<string, Method> = {
     if (channel.is_archived) throw new SlackApiError('is_archived');
     requireBotAccess(channel);
     const text = str(args, 'text') ?? '';
-    const blocks = blocksArg(args);
+    const blocks = messageBlocksArg(args);
     const attachments = json(args, 'attachments');
     if (!text && !blocks?.length && !(Array.isArray(attachments) && attachments.length))
       throw new SlackApiError('no_text');
@@ -377,7 +384,7 @@ export const METHODS: Record<string, Method> = {
     if (!msg) throw new SlackApiError('message_not_found');
     if (msg.bot_id !== SANDBOX_BOT.botId) throw new SlackApiError('cant_update_message');
     const text = str(args, 'text');
-    const blocks = blocksArg(args);
+    const blocks = messageBlocksArg(args);
     if (text !== undefined && text.length > 40_000) throw new SlackApiError('msg_too_long');
     if (text === undefined && blocks === undefined && args.attachments === undefined)
       throw new SlackApiError('no_text');

@@ -45,6 +45,7 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'invalid_blocks',
   'invalid_arguments',
   'msg_too_long',
+  'msg_blocks_too_long',
   'no_text',
   'restricted_action',
 ]);

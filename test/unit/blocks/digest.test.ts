@@ -1,6 +1,12 @@
 // Coalesced messages: one page reads exactly as before; several list each page with its own Acknowledge button id.
 import { describe, expect, it } from 'vitest';
-import { buildPageDigestBlocks, buildPageDigestText, buildPointerDigestBlocks } from '../../../blocks/digest.js';
+import {
+  buildPageDigestBlocks,
+  buildPageDigestText,
+  buildPointerDigestBlocks,
+  MAX_POINTERS_PER_MESSAGE,
+} from '../../../blocks/digest.js';
+import { blocksText, MESSAGE_BLOCKS_TEXT_MAX, validateBlocks } from '../../../sandbox/slack/block-kit.js';
 import { buildAnsweredPageBlocks, buildPageBlocks } from '../../../blocks/oncall.js';
 import { actionIdPattern, ActionIds } from '../../../blocks/ids.js';
 import type { PageView } from '../../../src/oncall/page-view.js';
@@ -95,10 +101,28 @@ describe('pointer digests in a storm', () => {
     expect(json).not.toContain('<!here>');
   });
 
-  it('fits a full message of pointers within Slack block limits', () => {
-    const many = Array.from({ length: 100 }, (_, i) => pointer(i, '', 'x'.repeat(500)));
+  it("fits a full message of pointers within Slack's block limits, each line keeping its id and channel", () => {
+    const many = Array.from({ length: MAX_POINTERS_PER_MESSAGE }, (_, i) => ({
+      ...pointer(i, i % 2 ? `C0${String(i).padStart(9, '0')}` : '', 'x'.repeat(500)),
+      answer: i % 3 === 0 ? { status: 'acknowledged' as const, by: '<@U0PRIYA>' } : null,
+    }));
     const blocks = buildPointerDigestBlocks(many);
-    expect(blocks.length).toBeLessThanOrEqual(50);
-    expect(JSON.stringify(blocks)).toContain('INC-99');
+    // What Slack (the local workspace's model of it) accepts: 50 blocks, 3,000 a section, 12,000 for the message.
+    expect(validateBlocks(blocks)).toEqual([]);
+    expect(blocksText(blocks)).toBeLessThanOrEqual(MESSAGE_BLOCKS_TEXT_MAX);
+    const text = blocks.map((b) => JSON.stringify(b)).join('');
+    for (let i = 0; i < MAX_POINTERS_PER_MESSAGE; i++) {
+      expect(text).toContain(`*INC-${i}* `);
+      if (i % 2) expect(text).toContain(`<#C0${String(i).padStart(9, '0')}>`);
+    }
+    expect(text).toContain('acked');
+    expect(text).not.toContain('<!here>');
+  });
+
+  it('keeps full lines while they fit', () => {
+    const blocks = buildPointerDigestBlocks([pointer(1, 'C1'), pointer(2, '', 'pool exhausted')]);
+    const json = JSON.stringify(blocks);
+    expect(json).toContain('*INC-1* [SEV2] `checkout` svc 1');
+    expect(json).toContain('pool exhausted');
   });
 });

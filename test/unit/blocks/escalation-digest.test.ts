@@ -9,6 +9,7 @@ import {
   lateReason,
 } from '../../../blocks/oncall.js';
 import type { EscalationNotice } from '../../../src/oncall/escalation-notice.js';
+import { blocksText, MESSAGE_BLOCKS_TEXT_MAX, validateBlocks } from '../../../sandbox/slack/block-kit.js';
 
 const paging = (n: number, over: Partial<Extract<EscalationNotice, { kind: 'paging' }>> = {}): EscalationNotice => ({
   kind: 'paging',
@@ -73,5 +74,18 @@ describe('coalesced escalation notices', () => {
     expect(blocks.length).toBeLessThanOrEqual(50);
     for (const b of blocks) expect((b as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(3000);
     expect(JSON.stringify(blocks)).toContain('INC-100');
+  });
+
+  it("keeps a hundred long notices within Slack's block text limit, every incident still named", () => {
+    const notices = Array.from({ length: 100 }, (_, i): EscalationNotice => ({
+      kind: 'not_paging',
+      publicId: `INC-${i + 1}`,
+      reason: `why ${'r'.repeat(300)}`,
+    }));
+    const blocks = buildEscalationDigestBlocks(notices);
+    expect(validateBlocks(blocks)).toEqual([]);
+    expect(blocksText(blocks)).toBeLessThanOrEqual(MESSAGE_BLOCKS_TEXT_MAX);
+    const json = JSON.stringify(blocks);
+    for (let i = 1; i <= 100; i++) expect(json).toContain(`INC-${i}: why`);
   });
 });

@@ -1,7 +1,16 @@
 // The one Block Kit limits helper: truncation with an ellipsis, at most 50 blocks, section and button limits.
 import { describe, expect, it } from 'vitest';
-import { chunkText, fitBlocks, truncate } from '../../../blocks/limits.js';
+import {
+  blocksTextLength,
+  chunkText,
+  fitBlocks,
+  fitLines,
+  truncate,
+  truncateMrkdwn,
+  LIMITS,
+} from '../../../blocks/limits.js';
 import { buildEvidenceBlocks } from '../../../blocks/evidence.js';
+import { blocksText, MESSAGE_BLOCKS_TEXT_MAX, validateBlocks } from '../../../sandbox/slack/block-kit.js';
 
 describe('Block Kit limits', () => {
   it('truncates with an ellipsis to exactly the limit', () => {
@@ -30,6 +39,41 @@ describe('Block Kit limits', () => {
     expect(actions!.elements![0]!.text.text).toHaveLength(75);
   });
 
+  it("keeps a message's block text within Slack's cumulative limit: the longest texts are cut, every block and button stays", () => {
+    const long = Array.from({ length: 20 }, (_, i) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `part ${i} ${'x'.repeat(2500)}` },
+    }));
+    const fitted = fitBlocks([
+      { type: 'section', text: { type: 'mrkdwn', text: 'short heading' } },
+      ...long,
+      {
+        type: 'actions',
+        elements: [{ type: 'button', text: { type: 'plain_text', text: 'Approve' }, action_id: 'approve', value: '1' }],
+      },
+    ]);
+    expect(blocksTextLength(long)).toBeGreaterThan(MESSAGE_BLOCKS_TEXT_MAX);
+    expect(fitted).toHaveLength(22);
+    expect(blocksTextLength(fitted)).toBeLessThanOrEqual(LIMITS.messageBlocksText);
+    // What the local workspace (Slack's model) counts and accepts.
+    expect(blocksText(fitted)).toBeLessThanOrEqual(MESSAGE_BLOCKS_TEXT_MAX);
+    expect(validateBlocks(fitted)).toEqual([]);
+    expect(JSON.stringify(fitted[0])).toContain('short heading');
+    expect(JSON.stringify(fitted[21])).toContain('Approve');
+    for (let i = 1; i <= 20; i++) expect(JSON.stringify(fitted[i])).toContain(`part ${i - 1} `);
+  });
+
+  it('cuts mrkdwn before a link, mention or entity it would split, and lines fairly, short ones whole', () => {
+    expect(truncateMrkdwn('see <#C0123456789> now', 12)).toBe('see …');
+    expect(truncateMrkdwn('a &amp; b', 4)).toBe('a …');
+    expect(truncateMrkdwn('plain text here', 6)).toBe('plain…');
+    const lines = fitLines(['short', 'y'.repeat(100), 'z'.repeat(100)], 60);
+    expect(lines[0]).toBe('short');
+    expect(lines.join('\n').length).toBeLessThanOrEqual(60);
+    expect(lines[1]!.startsWith('yyyy')).toBe(true);
+    expect(lines[2]!.endsWith('…')).toBe(true);
+  });
+
   it('splits long text on line breaks into chunks that each fit a section', () => {
     const text = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(40)}`).join('\n');
     const chunks = chunkText(text, 3000);
@@ -51,6 +95,7 @@ describe('Block Kit limits', () => {
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) {
       expect(m.length).toBeLessThanOrEqual(50);
+      expect(blocksText(m)).toBeLessThanOrEqual(MESSAGE_BLOCKS_TEXT_MAX);
       for (const b of m)
         expect((b as unknown as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(3000);
     }

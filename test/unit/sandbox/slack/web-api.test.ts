@@ -141,6 +141,24 @@ describe('Slack Web API sandbox', () => {
     expect(sandbox.state.channelMessages('C0ALERTS')).toHaveLength(0);
   });
 
+  it('answers msg_blocks_too_long past 12,000 characters of block text in a post or an edit, and takes 12,000', async () => {
+    const sections = (total: number) =>
+      Array.from({ length: 5 }, (_, i) => ({
+        type: 'section',
+        text: { type: 'mrkdwn', text: 'x'.repeat(total / 5 + (i === 0 ? total % 5 : 0)) },
+      }));
+    const ok = await client.chat.postMessage({ channel: 'C0ALERTS', text: 'x', blocks: sections(12_000) });
+    expect(ok.ok).toBe(true);
+    expect(
+      (await slackError(client.chat.postMessage({ channel: 'C0ONCALL', text: 'x', blocks: sections(12_001) }))).error,
+    ).toBe('msg_blocks_too_long');
+    expect(
+      (await slackError(client.chat.update({ channel: 'C0ALERTS', ts: ok.ts!, text: 'x', blocks: sections(12_005) })))
+        .error,
+    ).toBe('msg_blocks_too_long');
+    expect(sandbox.state.channelMessages('C0ONCALL')).toHaveLength(0);
+  });
+
   it('posts ephemerals only to members and records them for that user', async () => {
     const res = await client.chat.postEphemeral({ channel: 'C0ALERTS', user: RosterIds.bystander, text: 'only you' });
     expect(res.message_ts).toBeDefined();
