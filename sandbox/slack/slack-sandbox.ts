@@ -44,6 +44,13 @@ export class SlackSandbox {
   readonly calls: { method: string; args: ApiArgs }[] = [];
   private baseUrlFn: () => string;
   private readonly consoleUrlFn: (() => string) | undefined;
+  /** Set once an admin revoked the bot token (the app was uninstalled): every call with it answers token_revoked. */
+  private revoked = false;
+
+  /** As when an admin uninstalls the app: from now on every Web API call with the bot token answers token_revoked. */
+  revokeBotToken(): void {
+    this.revoked = true;
+  }
 
   constructor(opts: SlackSandboxOptions = {}) {
     this.state = opts.state ?? new WorkspaceState();
@@ -170,6 +177,10 @@ export class SlackSandbox {
     }
     if (token !== this.botToken) {
       res.status(200).json({ ok: false, error: 'invalid_auth' });
+      return;
+    }
+    if (this.revoked) {
+      res.status(200).json({ ok: false, error: 'token_revoked' });
       return;
     }
     this.calls.push({ method, args });

@@ -13,20 +13,32 @@ import { PageResponder, type PageResponderPayload } from '../../../src/oncall/pr
 import { oncallServices } from '../../../src/oncall/services.js';
 import { deliverDigest, type PageAsk } from '../chat-digest.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
+import { APP_TOKEN_SLACK_ERRORS, slackCodeOf } from '../../../src/adapters/slack/slack-errors.js';
 
 /**
  * A page Slack refused for good (no such user, a bot, a revoked token): nobody reads it, so the incident moves on at
  * once to the next step of its escalation (unless a later step already ran) and, for a PagerDuty incident, to the
  * next level there; any other incident is triggered in PagerDuty's Events API when PAGERDUTY_ROUTING_KEY is set
- * (once: the job id and the dedup key are the incident's). Returns what was done, for the dead letter's reason.
+ * (once: the job id and the dedup key are the incident's). When Slack refused the app's own token (`appToken`), the
+ * next step would page through the same dead token, so the escalation is not advanced (its timer goes on); PagerDuty
+ * is the way out. Returns what was done, for the dead letter's reason.
  */
-async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayload, reason: string): Promise<string> {
-  const last = await lastStep(ctx.knex, p.incidentId);
+async function escalatePastUndeliverable(
+  ctx: AppContext,
+  p: PageResponderPayload,
+  reason: string,
+  appToken: boolean,
+): Promise<string> {
   const done: string[] = [];
-  if (!last || (last.round === p.round && last.step === p.step)) {
-    const next = await escalateNow(ctx, p.incidentId, 'copilot');
-    done.push(next ? `escalated to step ${next.step + 1}` : 'no further step to escalate to');
-  } else done.push('a later step already ran');
+  if (appToken)
+    done.push("Slack refused the app's token, so no step can page through Slack until SLACK_BOT_TOKEN is fixed");
+  else {
+    const last = await lastStep(ctx.knex, p.incidentId);
+    if (!last || (last.round === p.round && last.step === p.step)) {
+      const next = await escalateNow(ctx, p.incidentId, 'copilot');
+      done.push(next ? `escalated to step ${next.step + 1}` : 'no further step to escalate to');
+    } else done.push('a later step already ran');
+  }
   const incident = await findIncident(ctx.knex, p.incidentId);
   const { pagerduty } = oncallServices(ctx);
   if (pagerduty && incident?.source === 'pagerduty' && incident.externalId) {
@@ -40,6 +52,7 @@ async function escalatePastUndeliverable(ctx: AppContext, p: PageResponderPayloa
     await requestPagerDutyEvent(ctx, p.incidentId, 'trigger', `Slack refused the page to ${p.user}: ${reason}`)
   )
     done.push('a PagerDuty trigger queued (Events API; the send-pagerduty-event job says whether it went)');
+  else if (appToken) done.push('nobody else can be paged (no PagerDuty configured)');
   return done.join('; ');
 }
 
@@ -86,7 +99,8 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
         if ((await findDigestItem(ctx.knex, item.id))?.ts) return;
         const reason = err instanceof Error ? err.message : String(err);
         await markDigestFailed(ctx.knex, item.id, reason);
-        const then = await escalatePastUndeliverable(ctx, p, reason);
+        const code = slackCodeOf(err);
+        const then = await escalatePastUndeliverable(ctx, p, reason, !!code && APP_TOKEN_SLACK_ERRORS.has(code));
         ctx.logger.error({ incidentId: p.incidentId, user: p.user, reason }, `page undeliverable; ${then}`);
         throw new PermanentJobError(`page to ${p.user} undeliverable (${reason}); ${then}`, { cause: err });
       }

@@ -50,6 +50,18 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'restricted_action',
 ]);
 
+/**
+ * Permanent errors that are about the app's own token, not the call's target: every call fails the same way until an
+ * operator installs a working SLACK_BOT_TOKEN, so nothing is gained by trying another person.
+ */
+export const APP_TOKEN_SLACK_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+]);
+
 /** How @slack/web-api words a 429 whose Retry-After header is missing or unreadable. */
 const NO_RETRY_AFTER = 'Retry header did not contain a valid timeout';
 

@@ -95,6 +95,41 @@ describe('a page that cannot be delivered', () => {
     });
   });
 
+  it("does not walk the escalation when Slack refuses the app's own token: PagerDuty is paged, one dead letter says why", async () => {
+    pd = await startFakePagerDuty();
+    const config = oncallConfig({
+      escalationPolicies: [
+        {
+          name: 'payments-pager',
+          steps: [
+            { targets: [{ type: 'schedule', id: 'payments', which: 'primary' }], delay: '30m' },
+            { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }], delay: '30m' },
+            { targets: [{ type: 'user', id: 'maria' }], delay: '30m' },
+          ],
+        },
+      ],
+    });
+    harness = await startHarness(config);
+    harness.config.env = { ...harness.config.env, PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url };
+    const { ctx } = await harness.startReplica(testClock(TEST_NOW));
+    // The app was uninstalled from the workspace: its token is revoked.
+    harness.slack.sandbox.revokeBotToken();
+    const id = await openIncident(ctx, 902, 'pagerduty');
+
+    const dead = await waitFor(
+      'the page dead-lettered',
+      () => ctx.knex('jobs').where({ status: 'dead', name: 'page-responder' }).first(),
+      20_000,
+    );
+    expect(dead.last_error).toMatch(/token_revoked\).*Slack refused the app's token.*SLACK_BOT_TOKEN/);
+    expect(dead.last_error).toContain('PagerDuty incident moved to level 2');
+    const put = await waitFor('PagerDuty escalated', () => pd!.state.requests.find((q) => q.method === 'PUT'), 10_000);
+    expect(put).toMatchObject({ path: '/incidents/Q902PD' });
+    // Not walked through Slack: still the first step, one page job, one dead letter.
+    expect((await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step')).toHaveLength(1);
+    expect(await ctx.knex('jobs').where({ name: 'page-responder' }).select('status')).toEqual([{ status: 'dead' }]);
+  });
+
   it('shows several pages to one person in one DM, and an acknowledgement re-renders only its own page', async () => {
     const config = oncallConfig({
       escalationPolicies: [
