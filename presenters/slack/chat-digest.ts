@@ -382,29 +382,17 @@ export async function refreshDigestMessage(
 }
 
 /**
- * Shows the incident's pages in the DMs that list them as they now are: once the channel of an incident that waited
- * for one exists, the paged person's line says where to go.
+ * Shows the messages holding the incident's items of `kind` as they now are: its pointer line (its channel once
+ * created, or, while it waits for one, what the investigation found: the compact briefing), or the DMs listing its
+ * pages (once the channel of an incident that waited for one exists, the paged person's line says where to go).
  */
-export async function refreshPagesOf(
+export async function refreshMessagesOf(
   ctx: AppContext,
+  kind: 'page' | 'pointer',
   incidentId: number,
-  /** The DMs listing its pages (their channel, ts and target), when the caller read them with its record. */
+  /** The messages (their channel, ts and target), when the caller read them with the incident or its record. */
   messages?: ReadonlyArray<{ channel: string; ts: string; target: string }>,
 ): Promise<void> {
-  for (const m of messages ?? (await messagesOfIncident(ctx.knex, 'page', incidentId)))
-    await refreshDigestMessage(ctx, 'page', m.channel, m.ts, m.target);
-}
-
-/**
- * Shows the incident's pointer line as it now is: its channel once created, or, while it waits for one, what the
- * investigation found (the compact briefing).
- */
-export async function refreshPointersOf(
-  ctx: AppContext,
-  incidentId: number,
-  /** The messages showing its pointer (their channel, ts and target), when the caller read them with the incident. */
-  messages?: ReadonlyArray<{ channel: string; ts: string; target: string }>,
-): Promise<void> {
-  for (const m of messages ?? (await messagesOfIncident(ctx.knex, 'pointer', incidentId)))
-    await refreshDigestMessage(ctx, 'pointer', m.channel, m.ts, m.target);
+  for (const m of messages ?? (await messagesOfIncident(ctx.knex, kind, incidentId)))
+    await refreshDigestMessage(ctx, kind, m.channel, m.ts, m.target);
 }

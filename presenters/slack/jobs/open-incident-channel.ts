@@ -24,7 +24,7 @@ import { firstAlert } from '../../../src/incidents/alerts-repository.js';
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
-import { deliverDigest, refreshDigestMessage, refreshPagesOf, refreshPointersOf } from '../chat-digest.js';
+import { deliverDigest, refreshDigestMessage, refreshMessagesOf } from '../chat-digest.js';
 import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
@@ -89,7 +89,7 @@ export async function openIncidentChannel(
   const pages = await record();
   // The DMs that listed its pages now name the channel. Only a courtesy: a failure is logged, the opening stays done.
   if (waited)
-    await refreshPagesOf(ctx, incident.id, pages).catch((err: unknown) =>
+    await refreshMessagesOf(ctx, 'page', incident.id, pages).catch((err: unknown) =>
       ctx.logger.warn({ err, incidentId: incident.id }, 'could not show the new channel in the page DMs'),
     );
 }
@@ -293,7 +293,7 @@ async function postPointer(
   if (pointer === 'fresh' || !pointer.posted)
     return postPointerInDigest(ctx, incident.id, team.alertsChannel, channelId);
   // Shown when the incident was read (its messages read with it: an item, once shown, stays in its message).
-  if (channelId) await refreshPointersOf(ctx, incident.id, pointer.messages);
+  if (channelId) await refreshMessagesOf(ctx, 'pointer', incident.id, pointer.messages);
 }
 
 /**

@@ -19,7 +19,7 @@ import { incidentForBriefing } from '../../../src/incidents/briefing-repository.
 import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildChangesText, buildTopic } from '../../../blocks/status.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
-import { refreshPointersOf } from '../chat-digest.js';
+import { refreshMessagesOf } from '../chat-digest.js';
 
 /** Renders the briefing now: updates the message in place and posts a thread note listing what changed. */
 export async function refreshBriefing(ctx: AppContext, incidentId: number): Promise<void> {
@@ -28,7 +28,7 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
   const incident = loaded && toIncident(loaded.row);
   // Before the channel exists the open-incident job posts the first briefing itself; meanwhile (Slack's channel
   // budget spent in a storm) the incident's line in the alerts channel shows what the investigation found.
-  if (incident && !incident.channelId) return refreshPointersOf(ctx, incidentId, loaded?.pointers);
+  if (incident && !incident.channelId) return refreshMessagesOf(ctx, 'pointer', incidentId, loaded?.pointers);
   if (!incident?.channelId || !incident.briefingTs) return;
   const view = await buildBriefingView(ctx.knex, ctx.config, incident, loaded?.facts);
   const state = briefingState(view);

@@ -46,30 +46,36 @@ async function openIncident(
   return id;
 }
 
+/** A replica whose incidents page by `steps` (30-minute ack windows), with PagerDuty's REST API configured. */
+async function startWithPagerDuty(
+  steps: Array<{ targets: Array<Record<string, string>> }>,
+  users?: Array<Record<string, string>>,
+): Promise<Awaited<ReturnType<OncallHarness['startReplica']>>['ctx']> {
+  pd = await startFakePagerDuty();
+  const config = oncallConfig({
+    escalationPolicies: [{ name: 'payments-pager', steps: steps.map((s) => ({ ...s, delay: '30m' })) }],
+  });
+  if (users) config.users = users;
+  harness = await startHarness(config);
+  harness.config.env = { ...harness.config.env, PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url };
+  return (await harness.startReplica(testClock(TEST_NOW))).ctx;
+}
+
 describe('a page that cannot be delivered', () => {
   it('escalates at once to the next step and to PagerDuty, and is dead-lettered with its reason', async () => {
-    pd = await startFakePagerDuty();
-    const config = oncallConfig({
-      escalationPolicies: [
-        {
-          name: 'payments-pager',
-          steps: [
-            // Step 1 pages someone Slack does not know; the ack window is long, so only the failure can move on.
-            { targets: [{ type: 'user', id: 'ghost' }], delay: '30m' },
-            { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }], delay: '30m' },
-          ],
-        },
+    // Step 1 pages someone Slack does not know; the ack window is long, so only the failure can move on.
+    const ctx = await startWithPagerDuty(
+      [
+        { targets: [{ type: 'user', id: 'ghost' }] },
+        { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }] },
       ],
-    });
-    config.users = [
-      { id: 'priya', name: 'Priya', slackId: RosterIds.primary, pagerdutyId: 'PPRIYA', email: 'priya@example.com' },
-      { id: 'sam', name: 'Sam', slackId: RosterIds.secondary },
-      { id: 'maria', name: 'Maria', slackId: RosterIds.manager },
-      { id: 'ghost', name: 'Ghost', slackId: 'U0GHOST' },
-    ];
-    harness = await startHarness(config);
-    harness.config.env = { ...harness.config.env, PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url };
-    const { ctx } = await harness.startReplica(testClock(TEST_NOW));
+      [
+        { id: 'priya', name: 'Priya', slackId: RosterIds.primary, pagerdutyId: 'PPRIYA', email: 'priya@example.com' },
+        { id: 'sam', name: 'Sam', slackId: RosterIds.secondary },
+        { id: 'maria', name: 'Maria', slackId: RosterIds.manager },
+        { id: 'ghost', name: 'Ghost', slackId: 'U0GHOST' },
+      ],
+    );
     const id = await openIncident(ctx, 901, 'pagerduty');
 
     const dead = await waitFor(
@@ -96,24 +102,13 @@ describe('a page that cannot be delivered', () => {
   });
 
   it("does not walk the escalation when Slack refuses the app's own token: PagerDuty is paged, one dead letter says why", async () => {
-    pd = await startFakePagerDuty();
-    const config = oncallConfig({
-      escalationPolicies: [
-        {
-          name: 'payments-pager',
-          steps: [
-            { targets: [{ type: 'schedule', id: 'payments', which: 'primary' }], delay: '30m' },
-            { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }], delay: '30m' },
-            { targets: [{ type: 'user', id: 'maria' }], delay: '30m' },
-          ],
-        },
-      ],
-    });
-    harness = await startHarness(config);
-    harness.config.env = { ...harness.config.env, PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url };
-    const { ctx } = await harness.startReplica(testClock(TEST_NOW));
+    const ctx = await startWithPagerDuty([
+      { targets: [{ type: 'schedule', id: 'payments', which: 'primary' }] },
+      { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }] },
+      { targets: [{ type: 'user', id: 'maria' }] },
+    ]);
     // The app was uninstalled from the workspace: its token is revoked.
-    harness.slack.sandbox.revokeBotToken();
+    harness!.slack.sandbox.revokeBotToken();
     const id = await openIncident(ctx, 902, 'pagerduty');
 
     const dead = await waitFor(
