@@ -8,6 +8,7 @@ import { createMetrics } from './metrics.js';
 import { openDatabase } from './adapters/db/database.js';
 import { createJobQueue } from './adapters/queue/index.js';
 import { registerDeadLetterMetrics } from './adapters/queue/dead-letter-metrics.js';
+import { registerSlackHealthMetric } from './adapters/slack/slack-health.js';
 import { createSlackSurface } from './adapters/slack/slack-surface.js';
 import type { SlackRateOptions } from './adapters/slack/rate-schedule.js';
 import { pagerDutyFromConfig } from './adapters/pagerduty/rest-client.js';
@@ -195,6 +196,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       ],
       details: [
         { name: 'deadLetters', read: () => queue.deadLetters() },
+        // Whether Slack refuses the app itself (a revoked token, a lost scope): pages cannot reach anyone through it.
+        // A detail, not a failing check: intake goes on, and nothing accepted is lost.
+        { name: 'slack', read: async () => slack.health.status() },
         {
           name: 'metricsSource',
           // The local workspace's world answers its own series; only a real source is probed.
@@ -214,6 +218,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       now: () => clock.now().getTime(),
       ...(overrides.slackRate ? { rate: overrides.slackRate } : {}),
     });
+    registerSlackHealthMetric(metrics.registry, slack.health);
     const chat = overrides.chat ? overrides.chat(slack.chat) : slack.chat;
     // Given evidence (the local world's) keeps its runbooks, and RUNBOOKS_REPO's join them (the given ones win an id).
     const evidence = overrides.evidence

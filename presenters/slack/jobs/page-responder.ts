@@ -13,25 +13,25 @@ import { PageResponder, type PageResponderPayload } from '../../../src/oncall/pr
 import { oncallServices } from '../../../src/oncall/services.js';
 import { deliverDigest, type PageAsk } from '../chat-digest.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
-import { APP_TOKEN_SLACK_ERRORS, slackCodeOf } from '../../../src/adapters/slack/slack-errors.js';
+import { APP_LEVEL_SLACK_ERRORS, slackCodeOf } from '../../../src/adapters/slack/slack-errors.js';
 
 /**
  * A page Slack refused for good (no such user, a bot, a revoked token): nobody reads it, so the incident moves on at
  * once to the next step of its escalation (unless a later step already ran) and, for a PagerDuty incident, to the
  * next level there; any other incident is triggered in PagerDuty's Events API when PAGERDUTY_ROUTING_KEY is set
- * (once: the job id and the dedup key are the incident's). When Slack refused the app's own token (`appToken`), the
- * next step would page through the same dead token, so the escalation is not advanced (its timer goes on); PagerDuty
- * is the way out. Returns what was done, for the dead letter's reason.
+ * (once: the job id and the dedup key are the incident's). When Slack refused the app itself (`appLevel`: its token,
+ * scopes or message; APP_LEVEL_SLACK_ERRORS), the next step would fail the same way: the escalation is not advanced
+ * (its timer goes on), and an incident from PagerDuty is left to PagerDuty's own escalation, which alerted its first
+ * level itself (moving it would skip that person's window). Returns what was done, for the dead letter's reason.
  */
 async function escalatePastUndeliverable(
   ctx: AppContext,
   p: PageResponderPayload,
   reason: string,
-  appToken: boolean,
+  appLevel: boolean,
 ): Promise<string> {
   const done: string[] = [];
-  if (appToken)
-    done.push("Slack refused the app's token, so no step can page through Slack until SLACK_BOT_TOKEN is fixed");
+  if (appLevel) done.push('Slack refuses the app itself, so no step can page through Slack until that is fixed');
   else {
     const last = await lastStep(ctx.knex, p.incidentId);
     if (!last || (last.round === p.round && last.step === p.step)) {
@@ -41,18 +41,23 @@ async function escalatePastUndeliverable(
   }
   const incident = await findIncident(ctx.knex, p.incidentId);
   const { pagerduty } = oncallServices(ctx);
-  if (pagerduty && incident?.source === 'pagerduty' && incident.externalId) {
-    await ctx.queue.enqueue(
-      EscalatePagerDuty.name,
-      { externalId: incident.externalId, level: p.step + 2 },
-      { jobId: `pd-escalate:${p.incidentId}:${p.round}:${p.step + 1}` },
-    );
-    done.push(`PagerDuty incident moved to level ${p.step + 2}`);
+  if (incident?.source === 'pagerduty' && incident.externalId && (appLevel || pagerduty)) {
+    if (appLevel) done.push("PagerDuty's own escalation of the incident goes on");
+    else {
+      await ctx.queue.enqueue(
+        EscalatePagerDuty.name,
+        { externalId: incident.externalId, level: p.step + 2 },
+        { jobId: `pd-escalate:${p.incidentId}:${p.round}:${p.step + 1}` },
+      );
+      done.push(
+        `PagerDuty escalation to level ${p.step + 2} queued (the escalate-pagerduty-incident job says whether it went)`,
+      );
+    }
   } else if (
     await requestPagerDutyEvent(ctx, p.incidentId, 'trigger', `Slack refused the page to ${p.user}: ${reason}`)
   )
     done.push('a PagerDuty trigger queued (Events API; the send-pagerduty-event job says whether it went)');
-  else if (appToken) done.push('nobody else can be paged (no PagerDuty configured)');
+  else if (appLevel) done.push('nobody else can be paged (PAGERDUTY_ROUTING_KEY is not set)');
   return done.join('; ');
 }
 
@@ -100,7 +105,7 @@ export function pageResponderJob(ctx: AppContext): JobDefinition<PageResponderPa
         const reason = err instanceof Error ? err.message : String(err);
         await markDigestFailed(ctx.knex, item.id, reason);
         const code = slackCodeOf(err);
-        const then = await escalatePastUndeliverable(ctx, p, reason, !!code && APP_TOKEN_SLACK_ERRORS.has(code));
+        const then = await escalatePastUndeliverable(ctx, p, reason, !!code && APP_LEVEL_SLACK_ERRORS.has(code));
         ctx.logger.error({ incidentId: p.incidentId, user: p.user, reason }, `page undeliverable; ${then}`);
         throw new PermanentJobError(`page to ${p.user} undeliverable (${reason}); ${then}`, { cause: err });
       }

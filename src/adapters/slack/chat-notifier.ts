@@ -5,6 +5,7 @@ import { ExternalServiceError } from '../../errors.js';
 import type { ChatBlock, ChatNotifier, ChatUser, PostedMessage } from '../../incidents/chat-notifier.js';
 import { classifySlackError, slackErrorCode, toSlackAppError } from './slack-errors.js';
 import { SlackRateSchedule, realRateClock, type RateClock, type SlackRateOptions } from './rate-schedule.js';
+import type { SlackHealth } from './slack-health.js';
 
 export { slackErrorCode } from './slack-errors.js';
 
@@ -13,6 +14,8 @@ export interface SlackChatOptions {
   rate?: Partial<SlackRateOptions>;
   /** The scheduler's clock (tests inject a manual one). */
   clock?: RateClock;
+  /** Told of every call's outcome, to show whether Slack refuses the app itself (/readyz, /metrics). */
+  health?: SlackHealth;
 }
 
 /**
@@ -38,10 +41,13 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
         channel,
         async () => {
           try {
-            return await fn();
+            const result = await fn();
+            opts.health?.accepted(method);
+            return result;
           } catch (err) {
             const c = classifySlackError(err, method);
             if (c.kind === 'rate_limited') schedule.pause(method, channel, c.retryAfterMs!);
+            opts.health?.failed(method, c.code);
             throw err;
           }
         },

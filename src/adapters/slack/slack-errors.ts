@@ -46,20 +46,29 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'invalid_arguments',
   'msg_too_long',
   'msg_blocks_too_long',
+  'ekm_access_denied',
   'no_text',
   'restricted_action',
 ]);
 
 /**
- * Permanent errors that are about the app's own token, not the call's target: every call fails the same way until an
- * operator installs a working SLACK_BOT_TOKEN, so nothing is gained by trying another person.
+ * Permanent errors about the app itself, not the call's target: its token (revoked, wrong type), its scopes, or the
+ * message it built. Every call of the kind fails the same way until an operator acts, so nothing is gained by trying
+ * another person.
  */
-export const APP_TOKEN_SLACK_ERRORS: ReadonlySet<string> = new Set([
+export const APP_LEVEL_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'invalid_auth',
   'not_authed',
   'token_revoked',
   'token_expired',
   'account_inactive',
+  'missing_scope',
+  'not_allowed_token_type',
+  'team_access_not_granted',
+  'no_permission',
+  'ekm_access_denied',
+  'invalid_blocks',
+  'msg_blocks_too_long',
 ]);
 
 /** How @slack/web-api words a 429 whose Retry-After header is missing or unreadable. */

@@ -1,5 +1,6 @@
 // The Slack surface of the app: the Bolt app, the chat port on its Web API client, every listener (handlers/) and
 // every presenter (presenters/slack/).
+import { SlackHealth } from './slack-health.js';
 import type { AppContext } from '../../context.js';
 import type { ChatNotifier } from '../../incidents/chat-notifier.js';
 import { registerHandlers } from '../../../handlers/index.js';
@@ -13,6 +14,8 @@ import type { SlackRateOptions } from './rate-schedule.js';
 export interface SlackSurface {
   /** The chat port the capabilities post through. */
   chat: ChatNotifier;
+  /** Whether Slack refuses the app itself, from the chat port's calls. */
+  health: SlackHealth;
   mode: SlackApp['mode'];
   /** The presenters' chart renderer, for the core's use (the SVG committed with a published postmortem). */
   charts: ChartRenderer;
@@ -24,8 +27,10 @@ export interface SlackSurface {
 
 export function createSlackSurface(opts: SlackAppOptions & { rate?: Partial<SlackRateOptions> }): SlackSurface {
   const slack = createSlackApp(opts);
+  const health = new SlackHealth(opts.now);
   return {
-    chat: createSlackChatNotifier(slack.app.client, opts.logger, opts.rate ? { rate: opts.rate } : {}),
+    chat: createSlackChatNotifier(slack.app.client, opts.logger, { health, ...(opts.rate ? { rate: opts.rate } : {}) }),
+    health,
     mode: slack.mode,
     charts: { svg: renderChartSvg },
     listen(ctx) {

@@ -66,6 +66,8 @@ export function oncallConfig(overrides: Record<string, unknown> = {}): Record<st
 
 export interface Replica {
   ctx: AppContext;
+  /** Where its HTTP server answers (/readyz, /metrics, webhooks). */
+  url: string;
   queue: JobQueue;
   db: Database;
   stop(): Promise<void>;
@@ -161,7 +163,7 @@ export async function startReplica(opts: {
     queue: { pollIntervalMs: 500 },
     tryNextPorts: 0,
   });
-  return { ctx: app.ctx, queue: app.ctx.queue, db: app.ctx.db, stop: () => app.stop() };
+  return { ctx: app.ctx, url: app.url, queue: app.ctx.queue, db: app.ctx.db, stop: () => app.stop() };
 }
 
 /**

@@ -50,21 +50,28 @@ async function openIncident(
 async function startWithPagerDuty(
   steps: Array<{ targets: Array<Record<string, string>> }>,
   users?: Array<Record<string, string>>,
-): Promise<Awaited<ReturnType<OncallHarness['startReplica']>>['ctx']> {
+  /** Also the Events API (PAGERDUTY_ROUTING_KEY): incidents not from PagerDuty are triggered there. */
+  events = false,
+): Promise<Awaited<ReturnType<OncallHarness['startReplica']>>> {
   pd = await startFakePagerDuty();
   const config = oncallConfig({
     escalationPolicies: [{ name: 'payments-pager', steps: steps.map((s) => ({ ...s, delay: '30m' })) }],
   });
   if (users) config.users = users;
   harness = await startHarness(config);
-  harness.config.env = { ...harness.config.env, PAGERDUTY_TOKEN: pd.token, PAGERDUTY_API_URL: pd.url };
-  return (await harness.startReplica(testClock(TEST_NOW))).ctx;
+  harness.config.env = {
+    ...harness.config.env,
+    PAGERDUTY_TOKEN: pd.token,
+    PAGERDUTY_API_URL: pd.url,
+    ...(events ? { PAGERDUTY_EVENTS_URL: pd.url, PAGERDUTY_ROUTING_KEY: pd.routingKey } : {}),
+  };
+  return harness.startReplica(testClock(TEST_NOW));
 }
 
 describe('a page that cannot be delivered', () => {
   it('escalates at once to the next step and to PagerDuty, and is dead-lettered with its reason', async () => {
     // Step 1 pages someone Slack does not know; the ack window is long, so only the failure can move on.
-    const ctx = await startWithPagerDuty(
+    const { ctx } = await startWithPagerDuty(
       [
         { targets: [{ type: 'user', id: 'ghost' }] },
         { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }] },
@@ -95,34 +102,67 @@ describe('a page that cannot be delivered', () => {
     expect((await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step')).toHaveLength(2);
     // PagerDuty's incident moves to the next level too.
     const put = await waitFor('PagerDuty escalated', () => pd!.state.requests.find((q) => q.method === 'PUT'), 10_000);
+    await waitFor('PagerDuty took the escalation', () =>
+      ctx.knex('jobs').where({ name: 'escalate-pagerduty-incident', status: 'completed' }).first(),
+    );
     expect(put).toMatchObject({
       path: '/incidents/Q901PD',
       body: { incident: { type: 'incident_reference', escalation_level: 2 } },
     });
   });
 
-  it("does not walk the escalation when Slack refuses the app's own token: PagerDuty is paged, one dead letter says why", async () => {
-    const ctx = await startWithPagerDuty([
-      { targets: [{ type: 'schedule', id: 'payments', which: 'primary' }] },
-      { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }] },
-      { targets: [{ type: 'user', id: 'maria' }] },
-    ]);
+  it('does not walk the escalation when Slack refuses the app itself, leaves a PagerDuty incident to PagerDuty, and says so in /readyz and /metrics', async () => {
+    const replica = await startWithPagerDuty(
+      [
+        { targets: [{ type: 'schedule', id: 'payments', which: 'primary' }] },
+        { targets: [{ type: 'schedule', id: 'payments', which: 'secondary' }] },
+        { targets: [{ type: 'user', id: 'maria' }] },
+      ],
+      undefined,
+      true,
+    );
+    const { ctx } = replica;
     // The app was uninstalled from the workspace: its token is revoked.
     harness!.slack.sandbox.revokeBotToken();
-    const id = await openIncident(ctx, 902, 'pagerduty');
+    const fromPd = await openIncident(ctx, 902, 'pagerduty');
+    const fromAm = await openIncident(ctx, 903);
 
     const dead = await waitFor(
-      'the page dead-lettered',
-      () => ctx.knex('jobs').where({ status: 'dead', name: 'page-responder' }).first(),
+      'both pages dead-lettered',
+      async () => {
+        const rows = await ctx.knex('jobs').where({ status: 'dead', name: 'page-responder' }).orderBy('id');
+        return rows.length === 2 ? rows : undefined;
+      },
       20_000,
     );
-    expect(dead.last_error).toMatch(/token_revoked\).*Slack refused the app's token.*SLACK_BOT_TOKEN/);
-    expect(dead.last_error).toContain('PagerDuty incident moved to level 2');
-    const put = await waitFor('PagerDuty escalated', () => pd!.state.requests.find((q) => q.method === 'PUT'), 10_000);
-    expect(put).toMatchObject({ path: '/incidents/Q902PD' });
-    // Not walked through Slack: still the first step, one page job, one dead letter.
-    expect((await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step')).toHaveLength(1);
-    expect(await ctx.knex('jobs').where({ name: 'page-responder' }).select('status')).toEqual([{ status: 'dead' }]);
+    const deadOf = (id: number) => dead.find((j) => (j.payload as { incidentId: number }).incidentId === id)!;
+    expect(deadOf(fromPd).last_error).toMatch(
+      /token_revoked\).*Slack refuses the app itself.*PagerDuty's own escalation/,
+    );
+    expect(deadOf(fromAm).last_error).toMatch(
+      /token_revoked\).*Slack refuses the app itself.*a PagerDuty trigger queued/,
+    );
+    // The incident from PagerDuty is not moved up a level (PagerDuty alerted its first level itself); the other is
+    // triggered once through the Events API.
+    const event = await waitFor('the Events API trigger', () =>
+      pd!.state.events.find((e) => e.event_action === 'trigger'),
+    );
+    expect(event.dedup_key).toBe('incident-copilot/INC-903');
+    expect(pd!.state.requests.filter((q) => q.method === 'PUT')).toEqual([]);
+    // Not walked through Slack: each still at its first step, one page job each.
+    for (const id of [fromPd, fromAm])
+      expect((await listTimeline(ctx.knex, id)).filter((e) => e.type === 'escalation.step')).toHaveLength(1);
+    // The operator can see it: /readyz stays ready (intake goes on) with the refusal in its detail, and /metrics.
+    const ready = await fetch(`${replica.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { detail: { slack: unknown } }).detail.slack).toMatchObject({
+      status: 'refused',
+      code: 'token_revoked',
+      fix: expect.stringContaining('SLACK_BOT_TOKEN'),
+    });
+    expect(await (await fetch(`${replica.url}/metrics`)).text()).toContain(
+      'copilot_slack_refused{code="token_revoked"} 1',
+    );
   });
 
   it('shows several pages to one person in one DM, and an acknowledgement re-renders only its own page', async () => {
