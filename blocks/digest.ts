@@ -1,7 +1,18 @@
 // Coalesced messages: several pages to one person in one DM, several incidents' pointers in one alerts-channel message.
 import type { KnownBlock } from './block-kit.js';
 import { numberedActionId } from './ids.js';
-import { blocksTextLength, chunkText, escapeMrkdwn, fitBlocks, fitLines, truncate, LIMITS } from './limits.js';
+import {
+  blocksTextLength,
+  chunkText,
+  escapeMrkdwn,
+  fitBlocks,
+  fitLines,
+  messageTextBudget,
+  mrkdwnLabel,
+  truncate,
+  truncateMrkdwn,
+  LIMITS,
+} from './limits.js';
 import {
   buildAnsweredPageBlocks,
   buildPageAnswerLine,
@@ -16,12 +27,12 @@ import type { PageView } from '../src/oncall/page-view.js';
 export const MAX_PAGES_PER_DM = 15;
 /**
  * Pointers one alerts-channel message lists at most: one line each, packed into sections, so a storm of a thousand
- * incidents takes four messages (each posted or edited within Slack's one message a second per channel). A message
- * whose full lines would pass Slack's block text limit (LIMITS.messageBlocksText) shows each incident compactly:
- * its id, its channel (or that it waits for one), severity, answer, service and the start of its title, each line cut
- * to a fair share (about 37 characters when 250 wait together).
+ * incidents takes five messages (each posted or edited within Slack's one message a second per channel). A message
+ * whose full lines would pass Slack's block text limit (messageTextBudget) shows each incident compactly: its id, its
+ * channel (or ⏳ while it waits for one), severity and answer, then what the investigation found (or, before that, its
+ * title), each line cut to a fair share (about 46 characters when 200 are listed).
  */
-export const MAX_POINTERS_PER_MESSAGE = 250;
+export const MAX_POINTERS_PER_MESSAGE = 200;
 /** One pointer line at most (a long title is cut), so a full message stays within Slack's 50 blocks. */
 const POINTER_LINE_MAX = 400;
 
@@ -78,12 +89,12 @@ export function buildPageDigestBlocks(pages: DigestPage[]): KnownBlock[] {
 /** A pointer's one line: its channel, or that it waits for one and what the investigation found so far. */
 export function buildPointerLine(p: DigestPointer): string {
   const answer = p.answer ? ` · ${buildPageAnswerLine(p.answer)}` : '';
-  if (p.view.channelId) return truncate(`${buildPointerText(p.view)}${answer}`, POINTER_LINE_MAX);
+  if (p.view.channelId) return truncateMrkdwn(`${buildPointerText(p.view)}${answer}`, POINTER_LINE_MAX);
   const v = p.view;
-  const svc = v.service ? ` \`${escapeMrkdwn(v.service)}\`` : '';
+  const svc = v.service ? ` \`${mrkdwnLabel(v.service)}\`` : '';
   const found = p.headline ? `\n      :mag: ${escapeMrkdwn(p.headline)}` : ' · :mag: investigating';
-  return truncate(
-    `:rotating_light: *${v.publicId}* [${v.severity.toUpperCase()}]${svc} ${escapeMrkdwn(v.title)} · :hourglass: channel soon${answer}${found}`,
+  return truncateMrkdwn(
+    `:rotating_light: *${v.publicId}* [${v.severity.toUpperCase()}]${svc} ${truncateMrkdwn(escapeMrkdwn(v.title), 200)} · :hourglass: channel soon${answer}${found}`,
     POINTER_LINE_MAX,
   );
 }
@@ -103,6 +114,10 @@ export function buildPointerDigestText(pointers: DigestPointer[]): string {
  */
 export function buildPointerDigestBlocks(pointers: DigestPointer[]): KnownBlock[] {
   const waiting = pointers.filter((p) => !p.view.channelId).length;
+  const lines = pointers.map(buildPointerLine);
+  const full = lines.reduce((n, l) => n + l.length + 1, 0);
+  // Full lines while they fit Slack's block text limit (with the heading and about four sections), else compact ones.
+  const compact = full > messageTextBudget(6) - HEADING_ROOM;
   const heading: KnownBlock[] = waiting
     ? [
         {
@@ -112,22 +127,28 @@ export function buildPointerDigestBlocks(pointers: DigestPointer[]): KnownBlock[
               type: 'mrkdwn',
               text:
                 `:hourglass: ${waiting} of these wait for a channel: Slack lets an app create about 20 a minute, ` +
-                `so each is listed here with what the investigation found, and gets its channel and full briefing ` +
-                `in turn (SEV1 first).`,
+                (compact
+                  ? `so each is listed here, as briefly as this many allow, with what the investigation found so far, ` +
+                    `and gets its channel and full briefing in turn (SEV1 first).`
+                  : `so each is listed here with what the investigation found, and gets its channel and full briefing ` +
+                    `in turn (SEV1 first).`),
             },
           ],
         },
       ]
     : [];
-  const budget = LIMITS.messageBlocksText - blocksTextLength(heading);
-  let lines = pointers.map(buildPointerLine);
-  if (lines.reduce((n, l) => n + l.length + 1, 0) > budget) lines = fitLines(pointers.map(compactPointerLine), budget);
-  const sections = chunkText(lines.join('\n')).map((text): KnownBlock => ({
+  const shown = compact
+    ? fitLines(pointers.map(compactPointerLine), messageTextBudget(7) - blocksTextLength(heading))
+    : lines;
+  const sections = chunkText(shown.join('\n')).map((text): KnownBlock => ({
     type: 'section',
     text: { type: 'mrkdwn', text },
   }));
   return fitBlocks([...heading, ...sections]);
 }
+
+/** Room kept for the heading when deciding between full and compact lines. */
+const HEADING_ROOM = 300;
 
 const SHORT_ANSWER: Record<PageAnswer['status'], string> = {
   acknowledged: ' acked',
@@ -137,12 +158,13 @@ const SHORT_ANSWER: Record<PageAnswer['status'], string> = {
 
 /**
  * A pointer's line when a message holds too many for full lines: what tells the incidents apart and where to go
- * first (id, channel or :hourglass:, severity, answer), then service and title, which a fair cut may shorten.
+ * first (id, channel or ⏳, severity, answer), then what the investigation found (its headline) or, before that, the
+ * title, which a fair cut may shorten.
  */
 export function compactPointerLine(p: DigestPointer): string {
   const v = p.view;
-  const where = v.channelId ? `<#${v.channelId}>` : ':hourglass:';
+  const where = v.channelId ? `<#${v.channelId}>` : '⏳';
   const answer = p.answer ? SHORT_ANSWER[p.answer.status] : '';
-  const svc = v.service ? ` \`${escapeMrkdwn(v.service)}\`` : '';
-  return `*${v.publicId}* ${where} ${v.severity.toUpperCase()}${answer}${svc} ${escapeMrkdwn(v.title)}`;
+  const what = !v.channelId && p.headline ? `🔍 ${escapeMrkdwn(p.headline)}` : escapeMrkdwn(v.title);
+  return `*${v.publicId}* ${where} ${v.severity.toUpperCase()}${answer} ${truncateMrkdwn(what, 300)}`;
 }

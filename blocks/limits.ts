@@ -20,7 +20,17 @@ export const LIMITS = {
    * cut-off between 11,300 and 13,300 counting the blocks' structure); 10,000 leaves room for that structure.
    */
   messageBlocksText: 10_000,
+  /**
+   * What each block is charged against messageBlocksText besides its text: reports of Slack's refusals suggest it
+   * counts the blocks' structure too (a message of many blocks is refused with less text).
+   */
+  blockAllowance: 40,
 } as const;
+
+/** The text a message of `blocks` blocks may hold (LIMITS.messageBlocksText less each block's allowance). */
+export function messageTextBudget(blocks: number): number {
+  return LIMITS.messageBlocksText - LIMITS.blockAllowance * blocks;
+}
 
 /** Cuts text to at most `max` characters, ending in "…" when cut. */
 export function truncate(text: string, max: number): string {
@@ -62,16 +72,25 @@ export function blocksTextLength(blocks: unknown): number {
 
 /**
  * Cuts mrkdwn to at most `max` characters (ending in "…" when cut) without leaving half a `<…>` link or mention or
- * half an `&…;` entity: the cut moves before it.
+ * half an `&…;` entity (the cut moves before it) or a code span open (it is closed after the ellipsis).
  */
 export function truncateMrkdwn(text: string, max: number): string {
   if (text.length <= max) return text;
   let kept = text.slice(0, Math.max(0, max - 1));
-  const open = kept.lastIndexOf('<');
-  if (open > kept.lastIndexOf('>')) kept = kept.slice(0, open);
+  const link = kept.lastIndexOf('<');
+  if (link > kept.lastIndexOf('>')) kept = kept.slice(0, link);
   const amp = kept.lastIndexOf('&');
   if (amp >= 0 && !kept.slice(amp).includes(';') && amp >= kept.length - 6) kept = kept.slice(0, amp);
-  return `${kept}…`;
+  // A code span left open would swallow the ellipsis and whatever follows: closed instead.
+  const open = (t: string) => (t.match(/`/g)?.length ?? 0) % 2 === 1;
+  if (!open(kept)) return `${kept}…`;
+  kept = kept.slice(0, Math.max(0, max - 2));
+  return open(kept) ? `${kept}…\`` : `${kept}…`;
+}
+
+/** Untrusted text for a label in mrkdwn (a service, a team): at most `max` characters before escaping. */
+export function mrkdwnLabel(text: string, max = 80): string {
+  return escapeMrkdwn(truncate(text, max));
 }
 
 /**
@@ -105,12 +124,13 @@ export function fitLines(lines: string[], budget: number): string[] {
 }
 
 /**
- * Keeps a message's blocks within LIMITS.messageBlocksText: when their text is longer, the longest section, field and
+ * Keeps a message's blocks within messageTextBudget: when their text is longer, the longest section, field and
  * context texts are cut to one fair length (buttons, headers and every block stay, so no action is lost).
  */
 function fitMessageText<T extends KnownBlock | LooseBlock>(blocks: T[]): T[] {
   const total = blocksTextLength(blocks);
-  if (total <= LIMITS.messageBlocksText) return blocks;
+  const budget = messageTextBudget(blocks.length);
+  if (total <= budget) return blocks;
   const cuttable: Array<{ text: string }> = [];
   const copy = structuredClone(blocks) as Array<Record<string, unknown>>;
   for (const b of copy) {
@@ -124,15 +144,16 @@ function fitMessageText<T extends KnownBlock | LooseBlock>(blocks: T[]): T[] {
   const fixed = total - cuttable.reduce((n, t) => n + t.text.length, 0);
   const cap = fairCut(
     cuttable.map((t) => t.text.length),
-    LIMITS.messageBlocksText - fixed,
+    budget - fixed,
   );
   if (cap !== Infinity) for (const t of cuttable) t.text = truncateMrkdwn(t.text, cap);
   return copy as T[];
 }
 
 function fitText<T extends object>(obj: T, max: number): T {
-  if ('text' in obj && typeof obj.text === 'string') return { ...obj, text: truncate(obj.text, max) };
-  return obj;
+  if (!('text' in obj) || typeof obj.text !== 'string' || obj.text.length <= max) return obj;
+  const mrkdwn = 'type' in obj && obj.type === 'mrkdwn';
+  return { ...obj, text: mrkdwn ? truncateMrkdwn(obj.text, max) : truncate(obj.text, max) };
 }
 
 function fitBlock(block: KnownBlock): KnownBlock {
@@ -164,6 +185,16 @@ function fitBlock(block: KnownBlock): KnownBlock {
 function fitButton(button: Button): Button {
   const out: Button = { ...button, text: fitText(button.text, LIMITS.buttonText) };
   if (typeof button.value === 'string') out.value = truncate(button.value, LIMITS.buttonValue);
+  // A confirmation dialog: Slack's limits are 100 characters for its title, 300 for its text, 30 for each button.
+  const c = button.confirm;
+  if (c)
+    out.confirm = {
+      ...c,
+      ...(c.title ? { title: fitText(c.title, 100) } : {}),
+      ...(c.text ? { text: fitText(c.text, 300) } : {}),
+      ...(c.confirm ? { confirm: fitText(c.confirm, 30) } : {}),
+      ...(c.deny ? { deny: fitText(c.deny, 30) } : {}),
+    };
   return out;
 }
 

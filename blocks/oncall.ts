@@ -1,7 +1,17 @@
 // On-call messages: the page a responder receives, the escalation notes in the channel, and the /oncall answer.
 import type { KnownBlock } from './block-kit.js';
 import { ActionIds } from './ids.js';
-import { chunkText, escapeMrkdwn, fitBlocks, fitLines, truncate, LIMITS } from './limits.js';
+import {
+  chunkText,
+  escapeMrkdwn,
+  fitBlocks,
+  fitLines,
+  messageTextBudget,
+  mrkdwnLabel,
+  truncate,
+  truncateMrkdwn,
+  LIMITS,
+} from './limits.js';
 import { formatLocal } from './local-time.js';
 import type { EscalationNotice } from '../src/oncall/escalation-notice.js';
 import type { OncallView } from '../src/oncall/oncall-view.js';
@@ -34,7 +44,8 @@ export function buildPageText(view: PageView): string {
 /** The page sent by DM: what is wrong, where to go, and an Acknowledge button carrying the incident id. */
 export function buildPageBlocks(view: PageView): Block[] {
   const where = view.channelId ? ` in <#${view.channelId}>` : '';
-  const svc = view.service ? ` \`${escapeMrkdwn(view.service)}\`` : '';
+  // Service and title bounded, so the channel link at the end is never cut.
+  const svc = view.service ? ` \`${mrkdwnLabel(view.service)}\`` : '';
   const context = [`Escalation step ${view.step} of ${view.steps}${view.round > 0 ? `, round ${view.round + 1}` : ''}`];
   if (view.lateByMs >= 1000) context.push(`sent ${lateNote(view.lateByMs)} late: ${lateReason(view.lateCause)}`);
   return fitBlocks([
@@ -42,7 +53,7 @@ export function buildPageBlocks(view: PageView): Block[] {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)}${where}`,
+        text: `:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${truncateMrkdwn(escapeMrkdwn(view.title), 400)}${where}`,
       },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] },
@@ -214,7 +225,7 @@ export function buildEscalationDigestText(notices: EscalationNotice[]): string {
 
 /** The notices' lines, the longest cut to a fair share when together they would pass Slack's block text limit. */
 export function buildEscalationDigestBlocks(notices: EscalationNotice[]): Block[] {
-  const lines = fitLines(buildEscalationDigestText(notices).split('\n'), LIMITS.messageBlocksText);
+  const lines = fitLines(buildEscalationDigestText(notices).split('\n'), messageTextBudget(6));
   return fitBlocks(
     chunkText(lines.join('\n')).map((text): Block => ({
       type: 'section',

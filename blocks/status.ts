@@ -1,6 +1,6 @@
 // Short status messages: the pointer in a team's alerts channel and the thread notes that say what changed.
 import type { KnownBlock } from './block-kit.js';
-import { escapeMrkdwn, fitBlocks, truncate, LIMITS } from './limits.js';
+import { escapeMrkdwn, fitBlocks, mrkdwnLabel, truncate, truncateMrkdwn, LIMITS } from './limits.js';
 
 export interface PointerView {
   publicId: string;
@@ -12,11 +12,9 @@ export interface PointerView {
 
 /** The one-line pointer posted in the owning team's alerts channel. */
 export function buildPointerText(view: PointerView): string {
-  const svc = view.service ? ` \`${escapeMrkdwn(view.service)}\`` : '';
-  return truncate(
-    `:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${escapeMrkdwn(view.title)} → <#${view.channelId}>`,
-    LIMITS.sectionText,
-  );
+  // Service and title bounded, so the channel link at the end is never cut.
+  const svc = view.service ? ` \`${mrkdwnLabel(view.service)}\`` : '';
+  return `:rotating_light: *${view.publicId}* [${view.severity.toUpperCase()}]${svc} ${truncateMrkdwn(escapeMrkdwn(view.title), 200)} → <#${view.channelId}>`;
 }
 
 export function buildPointerBlocks(view: PointerView): KnownBlock[] {

@@ -119,6 +119,45 @@ describe('pointer digests in a storm', () => {
     expect(text).not.toContain('<!here>');
   });
 
+  it('in compact lines, shows what the investigation found for those waiting, ahead of the title, and closes what it cuts', () => {
+    const many = Array.from({ length: MAX_POINTERS_PER_MESSAGE }, (_, i) => ({
+      ...pointer(i, i % 2 ? `C0${String(i).padStart(9, '0')}` : '', `Bad deploy d-42 of checkout ${'y'.repeat(300)}`),
+      view: {
+        publicId: `INC-${10_000 + i}`,
+        severity: 'sev1' as const,
+        title: `\`code\` & <b> ${'t'.repeat(300)}`,
+        service: 'payments-gateway-eu-west-1',
+        channelId: i % 2 ? `C0${String(i).padStart(9, '0')}` : '',
+      },
+    }));
+    const blocks = buildPointerDigestBlocks(many);
+    expect(validateBlocks(blocks)).toEqual([]);
+    expect(blocksText(blocks)).toBeLessThanOrEqual(MESSAGE_BLOCKS_TEXT_MAX);
+    const lines = blocks
+      .filter((b) => b.type === 'section')
+      .flatMap((b) => (b as { text: { text: string } }).text.text.split('\n'));
+    expect(lines).toHaveLength(MAX_POINTERS_PER_MESSAGE);
+    for (const [i, line] of lines.entries()) {
+      expect(line.startsWith(`*INC-${10_000 + i}* `)).toBe(true);
+      if (i % 2) expect(line).toContain(`<#C0${String(i).padStart(9, '0')}> SEV1`);
+      else expect(line).toMatch(/⏳ SEV1 🔍 Bad deploy d-42/);
+      expect((line.match(/`/g) ?? []).length % 2).toBe(0);
+      expect(line).not.toMatch(/<[^>]*$/);
+    }
+    expect(JSON.stringify(blocks[0])).toContain('as briefly as this many allow');
+  });
+
+  it('keeps the channel link of a page and a line whatever the length of their service label', () => {
+    const page = { ...view(1), service: 's'.repeat(13_000), title: '&'.repeat(200), channelId: 'C0LINK' };
+    expect(JSON.stringify(buildPageBlocks(page))).toContain('<#C0LINK>');
+    const line = JSON.stringify(
+      buildPointerDigestBlocks([
+        { view: { ...pointer(1, 'C0LINK').view, service: 's'.repeat(13_000), title: '&'.repeat(200) }, answer: null },
+      ]),
+    );
+    expect(line).toContain('<#C0LINK>');
+  });
+
   it('keeps full lines while they fit', () => {
     const blocks = buildPointerDigestBlocks([pointer(1, 'C1'), pointer(2, '', 'pool exhausted')]);
     const json = JSON.stringify(blocks);

@@ -67,6 +67,8 @@ describe('Block Kit limits', () => {
     expect(truncateMrkdwn('see <#C0123456789> now', 12)).toBe('see …');
     expect(truncateMrkdwn('a &amp; b', 4)).toBe('a …');
     expect(truncateMrkdwn('plain text here', 6)).toBe('plain…');
+    expect(truncateMrkdwn('a `code span` here', 8)).toBe('a `cod…`');
+    expect(truncateMrkdwn('a `code span` here', 8)).toHaveLength(8);
     const lines = fitLines(['short', 'y'.repeat(100), 'z'.repeat(100)], 60);
     expect(lines[0]).toBe('short');
     expect(lines.join('\n').length).toBeLessThanOrEqual(60);
