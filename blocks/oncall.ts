@@ -312,12 +312,15 @@ export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block
   }
   const open = view.open ?? [];
   if (open.length === 0) return fitBlocks([{ type: 'section', text: { type: 'mrkdwn', text: 'No open incidents.' } }]);
-  const rows: Block[] = open.map((o) => ({
+  // One line each, packed into sections (a storm's hundreds fit one answer); the longest cut to a fair share when
+  // together they would pass Slack's block text limit, so every incident is listed.
+  const lines = open.map(
+    (o) =>
+      `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${o.status} · ${truncateMrkdwn(escapeMrkdwn(o.title), 200)}`,
+  );
+  const rows = chunkText(fitLines(lines, messageTextBudget(6)).join('\n')).map((text): Block => ({
     type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${escapeMrkdwn(o.title)} · ${o.status}`,
-    },
+    text: { type: 'mrkdwn', text },
   }));
   return fitBlocks([
     { type: 'header', text: { type: 'plain_text', text: `Open incidents (${open.length})` } },

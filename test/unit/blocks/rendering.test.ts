@@ -11,6 +11,11 @@ import {
 } from '../../../blocks/oncall.js';
 import { buildChangesText, buildTopic } from '../../../blocks/status.js';
 import { errorBudgetView } from '../../../src/slo/error-budget.js';
+import {
+  blocksText as sandboxBlocksText,
+  MESSAGE_BLOCKS_TEXT_MAX,
+  validateBlocks,
+} from '../../../sandbox/slack/block-kit.js';
 
 const EVIL = '<!channel> <@U0EVIL> <https://evil.example|https://good.example>';
 const ESCAPED = '&lt;!channel&gt; &lt;@U0EVIL&gt; &lt;https://evil.example|https://good.example&gt;';
@@ -199,5 +204,26 @@ describe('remediation status', () => {
       },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'Remediation run #9' }] },
     ]);
+  });
+});
+
+describe('/incident status in a storm', () => {
+  it('lists every open incident, one line each, within Slack block limits', () => {
+    const open = Array.from({ length: 151 }, (_, i) => ({
+      publicId: `INC-${i + 1}`,
+      title: `checkout <!here> errors ${'t'.repeat(150)}`,
+      severity: 'sev2',
+      status: 'triggered',
+      channelId: i % 2 ? `C0${String(i).padStart(9, '0')}` : null,
+    }));
+    const blocks = buildIncidentStatusBlocks({ open });
+    expect(validateBlocks(blocks)).toEqual([]);
+    expect(sandboxBlocksText(blocks)).toBeLessThanOrEqual(MESSAGE_BLOCKS_TEXT_MAX);
+    const json = JSON.stringify(blocks);
+    expect(json).toContain('Open incidents (151)');
+    expect(json).not.toContain('not shown');
+    expect(json).not.toContain('<!here>');
+    for (let i = 0; i < 151; i++)
+      expect(json).toContain(i % 2 ? `<#C0${String(i).padStart(9, '0')}> [SEV2] triggered` : `*INC-${i + 1}* [SEV2]`);
   });
 });
