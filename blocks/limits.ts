@@ -32,11 +32,17 @@ export function messageTextBudget(blocks: number): number {
   return LIMITS.messageBlocksText - LIMITS.blockAllowance * blocks;
 }
 
-/** Cuts text to at most `max` characters, ending in "…" when cut. */
+/** Cuts text to at most `max` characters, ending in "…" when cut (never half of a character outside the BMP). */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 1) return '…'.slice(0, max);
-  return `${text.slice(0, max - 1)}…`;
+  return `${wholeChars(text.slice(0, max - 1))}…`;
+}
+
+/** Drops a lone high surrogate a cut left at the end (half of an emoji). */
+function wholeChars(text: string): string {
+  const last = text.charCodeAt(text.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? text.slice(0, -1) : text;
 }
 
 /** A block built as plain JSON (tests of the limits themselves); every builder returns KnownBlock. */
@@ -76,7 +82,7 @@ export function blocksTextLength(blocks: unknown): number {
  */
 export function truncateMrkdwn(text: string, max: number): string {
   if (text.length <= max) return text;
-  let kept = text.slice(0, Math.max(0, max - 1));
+  let kept = wholeChars(text.slice(0, Math.max(0, max - 1)));
   const link = kept.lastIndexOf('<');
   if (link > kept.lastIndexOf('>')) kept = kept.slice(0, link);
   const amp = kept.lastIndexOf('&');
@@ -84,13 +90,13 @@ export function truncateMrkdwn(text: string, max: number): string {
   // A code span left open would swallow the ellipsis and whatever follows: closed instead.
   const open = (t: string) => (t.match(/`/g)?.length ?? 0) % 2 === 1;
   if (!open(kept)) return `${kept}…`;
-  kept = kept.slice(0, Math.max(0, max - 2));
+  kept = wholeChars(kept.slice(0, Math.max(0, max - 2)));
   return open(kept) ? `${kept}…\`` : `${kept}…`;
 }
 
-/** Untrusted text for a label in mrkdwn (a service, a team): at most `max` characters before escaping. */
+/** Untrusted text for a label in mrkdwn (a service, a team): escaped, at most `max` characters as shown. */
 export function mrkdwnLabel(text: string, max = 80): string {
-  return escapeMrkdwn(truncate(text, max));
+  return truncateMrkdwn(escapeMrkdwn(text), max);
 }
 
 /**

@@ -286,6 +286,9 @@ export interface IncidentStatusBlocksView {
   open?: { publicId: string; title: string; severity: string; status: string; channelId: string | null }[];
 }
 
+/** Open incidents /incident status lists at most (about 85 characters a line within Slack's block text limit). */
+export const STATUS_LINES_MAX = 100;
+
 /** /incident status: one incident with its service's error budget, or the list of open incidents. */
 export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block[] {
   if (view.incident) {
@@ -313,11 +316,15 @@ export function buildIncidentStatusBlocks(view: IncidentStatusBlocksView): Block
   const open = view.open ?? [];
   if (open.length === 0) return fitBlocks([{ type: 'section', text: { type: 'mrkdwn', text: 'No open incidents.' } }]);
   // One line each, packed into sections (a storm's hundreds fit one answer); the longest cut to a fair share when
-  // together they would pass Slack's block text limit, so every incident is listed.
-  const lines = open.map(
+  // together they would pass Slack's block text limit. At most STATUS_LINES_MAX, so each keeps its status and the
+  // start of its title; the last line says how many more are open.
+  const listed = open.slice(0, STATUS_LINES_MAX);
+  const lines = listed.map(
     (o) =>
       `${o.channelId ? `<#${o.channelId}>` : `*${o.publicId}*`} [${o.severity.toUpperCase()}] ${o.status} · ${truncateMrkdwn(escapeMrkdwn(o.title), 200)}`,
   );
+  const more = open.length - listed.length;
+  if (more > 0) lines.push(`…and ${more} more open incident${more === 1 ? '' : 's'} not listed here.`);
   const rows = chunkText(fitLines(lines, messageTextBudget(6)).join('\n')).map((text): Block => ({
     type: 'section',
     text: { type: 'mrkdwn', text },

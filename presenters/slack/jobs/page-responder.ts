@@ -21,8 +21,9 @@ import { APP_LEVEL_SLACK_ERRORS, slackCodeOf } from '../../../src/adapters/slack
  * next level there; any other incident is triggered in PagerDuty's Events API when PAGERDUTY_ROUTING_KEY is set
  * (once: the job id and the dedup key are the incident's). When Slack refused the app itself (`appLevel`: its token,
  * scopes or message; APP_LEVEL_SLACK_ERRORS), the next step would fail the same way: the escalation is not advanced
- * (its timer goes on), and an incident from PagerDuty is left to PagerDuty's own escalation, which alerted its first
- * level itself (moving it would skip that person's window). Returns what was done, for the dead letter's reason.
+ * (its timer goes on, and each later step moves an incident from PagerDuty up a level there as usual), and an
+ * incident from PagerDuty is not moved up a level at once (PagerDuty alerted this step's level itself: moving it would
+ * skip that person's window). Returns what was done, for the dead letter's reason.
  */
 async function escalatePastUndeliverable(
   ctx: AppContext,
@@ -42,7 +43,7 @@ async function escalatePastUndeliverable(
   const incident = await findIncident(ctx.knex, p.incidentId);
   const { pagerduty } = oncallServices(ctx);
   if (incident?.source === 'pagerduty' && incident.externalId && (appLevel || pagerduty)) {
-    if (appLevel) done.push("PagerDuty's own escalation of the incident goes on");
+    if (appLevel) done.push('the PagerDuty incident not moved now (its later steps move it as usual)');
     else {
       await ctx.queue.enqueue(
         EscalatePagerDuty.name,

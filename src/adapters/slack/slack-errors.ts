@@ -52,9 +52,9 @@ export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Permanent errors about the app itself, not the call's target: its token (revoked, wrong type), its scopes, or the
- * message it built. Every call of the kind fails the same way until an operator acts, so nothing is gained by trying
- * another person.
+ * Permanent errors about the app itself, not the call's target: its token (revoked, wrong type) or its scopes. Every
+ * call of the kind fails the same way until an operator acts, so nothing is gained by trying another person. (A
+ * refused message, `invalid_blocks` or `msg_blocks_too_long`, is about that one message: not listed.)
  */
 export const APP_LEVEL_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'invalid_auth',
@@ -67,8 +67,6 @@ export const APP_LEVEL_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'team_access_not_granted',
   'no_permission',
   'ekm_access_denied',
-  'invalid_blocks',
-  'msg_blocks_too_long',
 ]);
 
 /** How @slack/web-api words a 429 whose Retry-After header is missing or unreadable. */

@@ -1,4 +1,4 @@
-// Whether Slack currently refuses the app itself (its token, scopes or message format), as its Web API calls found.
+// Whether Slack currently refuses the app itself (its token or scopes), as its Web API calls found.
 import { Gauge, type Registry } from 'prom-client';
 import { APP_LEVEL_SLACK_ERRORS } from './slack-errors.js';
 
@@ -42,8 +42,6 @@ function fixFor(code: string): string {
   if (code === 'missing_scope' || code === 'no_permission' || code === 'team_access_not_granted')
     return 'reinstall the Slack app with the scopes in manifest.yml';
   if (code === 'not_allowed_token_type') return 'SLACK_BOT_TOKEN must be the bot token (xoxb-)';
-  if (code === 'invalid_blocks' || code === 'msg_blocks_too_long')
-    return 'a message the copilot built was refused: report it with the dead letter';
   return 'install the Slack app again and set SLACK_BOT_TOKEN to its bot token';
 }
 
@@ -51,7 +49,7 @@ function fixFor(code: string): string {
 export function registerSlackHealthMetric(registry: Registry, health: SlackHealth): void {
   new Gauge({
     name: 'copilot_slack_refused',
-    help: 'Whether Slack refuses the app itself (token, scopes, message format): 1 with the error code, else 0',
+    help: 'Whether Slack refuses the app itself (token, scopes): 1 with the error code, else 0',
     labelNames: ['code'],
     registers: [registry],
     collect() {

@@ -111,7 +111,7 @@ describe('a page that cannot be delivered', () => {
     });
   });
 
-  it('does not walk the escalation when Slack refuses the app itself, leaves a PagerDuty incident to PagerDuty, and says so in /readyz and /metrics', async () => {
+  it('does not walk the escalation when Slack refuses the app itself, does not move a PagerDuty incident at once, and says so in /readyz and /metrics', async () => {
     const replica = await startWithPagerDuty(
       [
         { targets: [{ type: 'schedule', id: 'payments', which: 'primary' }] },
@@ -137,7 +137,7 @@ describe('a page that cannot be delivered', () => {
     );
     const deadOf = (id: number) => dead.find((j) => (j.payload as { incidentId: number }).incidentId === id)!;
     expect(deadOf(fromPd).last_error).toMatch(
-      /token_revoked\).*Slack refuses the app itself.*PagerDuty's own escalation/,
+      /token_revoked\).*Slack refuses the app itself.*PagerDuty incident not moved now/,
     );
     expect(deadOf(fromAm).last_error).toMatch(
       /token_revoked\).*Slack refuses the app itself.*a PagerDuty trigger queued/,

@@ -7,6 +7,7 @@ import {
   fitLines,
   truncate,
   truncateMrkdwn,
+  mrkdwnLabel,
   LIMITS,
 } from '../../../blocks/limits.js';
 import { buildEvidenceBlocks } from '../../../blocks/evidence.js';
@@ -69,6 +70,11 @@ describe('Block Kit limits', () => {
     expect(truncateMrkdwn('plain text here', 6)).toBe('plain…');
     expect(truncateMrkdwn('a `code span` here', 8)).toBe('a `cod…`');
     expect(truncateMrkdwn('a `code span` here', 8)).toHaveLength(8);
+    // Never half an emoji (a surrogate pair), nor an escaped label past its limit.
+    expect(truncate('ab🔍cd', 4)).toBe('ab…');
+    expect(truncateMrkdwn('ab🔍cd', 4)).toBe('ab…');
+    expect(mrkdwnLabel('&'.repeat(80)).length).toBeLessThanOrEqual(80);
+    expect(mrkdwnLabel('&'.repeat(80)).endsWith('&amp;…')).toBe(true);
     const lines = fitLines(['short', 'y'.repeat(100), 'z'.repeat(100)], 60);
     expect(lines[0]).toBe('short');
     expect(lines.join('\n').length).toBeLessThanOrEqual(60);

@@ -6,6 +6,7 @@ import { ActionIds } from '../../../blocks/ids.js';
 import {
   buildEscalationNoticeText,
   buildIncidentStatusBlocks,
+  STATUS_LINES_MAX,
   buildPageBlocks,
   buildPageText,
 } from '../../../blocks/oncall.js';
@@ -208,7 +209,7 @@ describe('remediation status', () => {
 });
 
 describe('/incident status in a storm', () => {
-  it('lists every open incident, one line each, within Slack block limits', () => {
+  it('lists the open incidents, one line each, within Slack block limits, and says how many more', () => {
     const open = Array.from({ length: 151 }, (_, i) => ({
       publicId: `INC-${i + 1}`,
       title: `checkout <!here> errors ${'t'.repeat(150)}`,
@@ -223,7 +224,25 @@ describe('/incident status in a storm', () => {
     expect(json).toContain('Open incidents (151)');
     expect(json).not.toContain('not shown');
     expect(json).not.toContain('<!here>');
-    for (let i = 0; i < 151; i++)
-      expect(json).toContain(i % 2 ? `<#C0${String(i).padStart(9, '0')}> [SEV2] triggered` : `*INC-${i + 1}* [SEV2]`);
+    for (let i = 0; i < STATUS_LINES_MAX; i++)
+      expect(json).toContain(
+        i % 2
+          ? `<#C0${String(i).padStart(9, '0')}> [SEV2] triggered · checkout`
+          : `*INC-${i + 1}* [SEV2] triggered · checkout`,
+      );
+    expect(json).toContain(`…and ${151 - STATUS_LINES_MAX} more open incidents not listed here.`);
+  });
+
+  it('keeps each line readable however many are open', () => {
+    const open = Array.from({ length: 650 }, (_, i) => ({
+      publicId: `INC-${i + 1}`,
+      title: 'checkout errors',
+      severity: 'sev2',
+      status: 'triggered',
+      channelId: null,
+    }));
+    const json = JSON.stringify(buildIncidentStatusBlocks({ open }));
+    expect(json).toContain('*INC-100* [SEV2] triggered · checkout errors');
+    expect(json).toContain('…and 550 more open incidents not listed here.');
   });
 });
