@@ -142,6 +142,12 @@ function configCheck(io: CliIo): number {
       `  slack:    ${config.env.SLACK_BOT_TOKEN ? (config.env.SLACK_APP_TOKEN ? 'Socket Mode' : 'HTTP mode on /slack/events') : 'local workspace (SLACK_BOT_TOKEN unset)'}`,
       `  model:    ${config.env.ANTHROPIC_API_KEY ? config.env.ANTHROPIC_MODEL : 'off (deterministic investigator only)'}`,
       `  ${f.services.length} services, ${f.teams.length} teams, ${f.routing.rules.length} routing rules, ${f.escalationPolicies.length} escalation policies, ${f.schedules.length} schedules, ${f.actions.length} actions, ${f.slos.length} SLOs, ${f.runbooks.length} runbooks`,
+      // PagerDuty refuses writes (acknowledge, escalate, resolve) without a `From` user: say so before a page needs one.
+      ...(config.env.PAGERDUTY_TOKEN && !f.users.some((u) => u.pagerdutyId && u.email)
+        ? [
+            '  warning: PAGERDUTY_TOKEN is set but no user has both pagerdutyId and email: PagerDuty refuses its writes (escalating, acknowledging, resolving an incident) without a From user, so give one user both',
+          ]
+        : []),
       ...(!config.env.SLACK_BOT_TOKEN && config.fileSource === 'built-in defaults'
         ? [
             "  (with no config file, `start` in the local workspace uses the workspace's own demo catalog of services, people and actions)",

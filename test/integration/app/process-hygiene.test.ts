@@ -110,6 +110,28 @@ describe('incident-copilot config check', () => {
     expect(r.stderr).toContain(`${file}: teams.0.lead: unknown user "ghost"`);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
+
+  it('warns when PagerDuty writes would have no From user, and not when one user has pagerdutyId and email', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'copilot.yml');
+    const users = (withEmail: boolean) =>
+      [
+        'users:',
+        '  - id: priya',
+        '    name: Priya',
+        '    pagerdutyId: PPRIYA',
+        ...(withEmail ? ['    email: priya@example.com'] : []),
+      ].join('\n');
+    writeFileSync(file, users(false));
+    const env = { PAGERDUTY_TOKEN: 'pd-token', COPILOT_CONFIG: file, DATA_DIR: dir };
+    const without = await runCli(['config', 'check'], env);
+    expect(without.code).toBe(0);
+    expect(without.stdout).toContain('warning: PAGERDUTY_TOKEN is set but no user has both pagerdutyId and email');
+    writeFileSync(file, users(true));
+    const withFrom = await runCli(['config', 'check'], env);
+    expect(withFrom.code).toBe(0);
+    expect(withFrom.stdout).not.toContain('warning');
+  });
 });
 
 describe('incident-copilot eval', () => {
