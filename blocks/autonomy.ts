@@ -2,7 +2,7 @@
 // it worked, or that it did not help, was undone and the on-call paged. Outside text (hypotheses, causes) is escaped.
 import type { AutonomyNote } from '../src/autonomy/presentations.js';
 import type { KnownBlock } from './block-kit.js';
-import { escapeMrkdwn, truncate } from './limits.js';
+import { escapeMrkdwn, fitBlocks, truncate } from './limits.js';
 
 const e = (t: string) => escapeMrkdwn(t);
 const code = (t: string) => `\`${e(truncate(t, 80))}\``;
@@ -39,5 +39,6 @@ export function buildAutonomyNoteBlocks(n: AutonomyNote): KnownBlock[] {
         text: `*What the copilot did:*\n${n.steps.map((s) => `• ${e(truncate(s, 400))}`).join('\n')}`,
       },
     });
-  return blocks;
+  // Escaping can make outside text five times longer: Slack's section and message limits are applied.
+  return fitBlocks(blocks);
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAutonomyNoteBlocks, buildAutonomyNoteText } from '../../../blocks/autonomy.js';
 import type { AutonomyNote } from '../../../src/autonomy/presentations.js';
+import { blocksText, MESSAGE_BLOCKS_TEXT_MAX, validateBlocks } from '../../../sandbox/slack/block-kit.js';
 
 const note = (over: Partial<AutonomyNote> = {}): AutonomyNote => ({
   kind: 'mitigated',
@@ -23,6 +24,12 @@ const note = (over: Partial<AutonomyNote> = {}): AutonomyNote => ({
 const head = (n: AutonomyNote) => JSON.stringify(buildAutonomyNoteBlocks(n)[0]);
 
 describe('the autonomy note', () => {
+  it('stays within Slack limits when its outside text escapes to five times its length', () => {
+    const blocks = buildAutonomyNoteBlocks(note({ steps: Array.from({ length: 40 }, () => '<&>'.repeat(200)) }));
+    expect(validateBlocks(blocks)).toEqual([]);
+    expect(blocksText(blocks)).toBeLessThanOrEqual(MESSAGE_BLOCKS_TEXT_MAX);
+  });
+
   it('a credited fix brought the SLI back', () => {
     expect(buildAutonomyNoteText(note())).toBe(
       'INC-7: mitigated by the copilot alone: rollback_deploy on search (rule rollback-cited-deploy) worked.',
