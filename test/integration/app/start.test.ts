@@ -90,6 +90,7 @@ describe('incident-copilot start', () => {
           detail: {
             deadLetters: { count: 0, byName: {}, oldest: null },
             metricsSource: { status: 'local world' },
+            slack: { status: 'ok' },
           },
         });
         expect(app.output()).toMatch(/"role":"all"/);

@@ -217,11 +217,15 @@ describe('the app with RUNBOOKS_REPO', () => {
       ['web-errors', 'Shop 5xx errors'],
     ]);
     expect(listed[1]!.url).toBe(`https://github.com/${REPO}/blob/main/ops/web/errors.md`);
-    // No notes while the runbooks read fine (the dead-letter and metrics-source details are always there).
+    // No notes while the runbooks read fine (the dead-letter, metrics-source and Slack details are always there).
     expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({
       status: 'ready',
       checks: ['database', 'queue'],
-      detail: { deadLetters: { count: 0, byName: {}, oldest: null }, metricsSource: { status: 'not configured' } },
+      detail: {
+        deadLetters: { count: 0, byName: {}, oldest: null },
+        metricsSource: { status: 'not configured' },
+        slack: { status: 'ok' },
+      },
     });
 
     github.failContentsWith(502);
@@ -245,11 +249,15 @@ describe('the app with RUNBOOKS_REPO', () => {
       20_000,
     );
     expect((await runbooks.list()).map((r) => r.id)).toEqual(['rb-disk', 'new', 'web-errors']);
-    // No notes while the runbooks read fine (the dead-letter and metrics-source details are always there).
+    // No notes while the runbooks read fine (the dead-letter, metrics-source and Slack details are always there).
     expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({
       status: 'ready',
       checks: ['database', 'queue'],
-      detail: { deadLetters: { count: 0, byName: {}, oldest: null }, metricsSource: { status: 'not configured' } },
+      detail: {
+        deadLetters: { count: 0, byName: {}, oldest: null },
+        metricsSource: { status: 'not configured' },
+        slack: { status: 'ok' },
+      },
     });
   }, 60_000);
 });
