@@ -14,6 +14,7 @@ import {
   messagesOfIncident,
   type DigestItem,
   type DigestKind,
+  type DigestMessageRef,
 } from '../../src/incidents/digest-repository.js';
 import { requestPagesAndState, type PageRequest } from '../../src/incidents/digest-requests.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
@@ -391,7 +392,7 @@ export async function refreshMessagesOf(
   kind: 'page' | 'pointer',
   incidentId: number,
   /** The messages (their channel, ts and target), when the caller read them with the incident or its record. */
-  messages?: ReadonlyArray<{ channel: string; ts: string; target: string }>,
+  messages?: readonly DigestMessageRef[],
 ): Promise<void> {
   for (const m of messages ?? (await messagesOfIncident(ctx.knex, kind, incidentId)))
     await refreshDigestMessage(ctx, kind, m.channel, m.ts, m.target);

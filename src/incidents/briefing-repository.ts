@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { STORM_COLUMNS, type StormRow } from './correlation-repository.js';
 import { RESOLVED_FOR_SIMILARITY, resolvedForSimilarityOf, type ResolvedForSimilarity } from './repository.js';
+import type { DigestMessageRef } from './digest-repository.js';
 
 /** The briefing's reading of one incident's alerts and timeline. */
 export interface BriefingFacts {
@@ -110,7 +111,7 @@ export async function incidentForBriefing(
   | {
       row: Record<string, unknown>;
       facts: BriefingFacts | undefined;
-      pointers: Array<{ channel: string; ts: string; target: string }> | undefined;
+      pointers: DigestMessageRef[] | undefined;
     }
   | undefined
 > {
@@ -126,7 +127,7 @@ export async function incidentForBriefing(
   const row = (result as { rows: Record<string, unknown>[] }).rows[0];
   if (!row) return undefined;
   const facts = parse(row.facts__) as Record<string, unknown> | null;
-  const pointers = parse(row.pointers__) as Array<{ channel: string; ts: string; target: string }> | null;
+  const pointers = parse(row.pointers__) as DigestMessageRef[] | null;
   return {
     row,
     facts: facts ? factsOfRow(facts) : undefined,

@@ -2,6 +2,9 @@
 import { selfCompletion } from '../jobs/job-scope.js';
 import type { Knex } from 'knex';
 import { toIncident, type ChatStep, type Incident } from './repository.js';
+import type { DigestMessageRef } from './digest-repository.js';
+
+export type { DigestMessageRef };
 import { briefingFactsColumn, briefingFactsOfColumn, type BriefingFacts } from './briefing-repository.js';
 
 type Db = Knex | Knex.Transaction;
@@ -91,13 +94,6 @@ export async function recordBriefingPosted(
     at: now,
   });
   return row ? toIncident(row) : undefined;
-}
-
-/** A message holding delivered digest items: its channel, ts and the target it was sent to. */
-export interface DigestMessageRef {
-  channel: string;
-  ts: string;
-  target: string;
 }
 
 /**

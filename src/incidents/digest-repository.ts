@@ -209,19 +209,22 @@ function incidentOfJson(r: Row): Incident {
   });
 }
 
+/** A message holding delivered digest items: its channel, ts and the target it was sent to. */
+export interface DigestMessageRef {
+  channel: string;
+  ts: string;
+  target: string;
+}
+
 /**
  * The messages holding the incident's delivered items of `kind` (its pointer's message, to show it as it now is), with
  * the target each was sent to.
  */
-export async function messagesOfIncident(
-  db: Db,
-  kind: DigestKind,
-  incidentId: number,
-): Promise<Array<{ channel: string; ts: string; target: string }>> {
+export async function messagesOfIncident(db: Db, kind: DigestKind, incidentId: number): Promise<DigestMessageRef[]> {
   return (await db('chat_digest_items')
     .where({ kind, incident_id: incidentId })
     .whereNotNull('ts')
-    .distinct('channel', 'ts', 'target')) as Array<{ channel: string; ts: string; target: string }>;
+    .distinct('channel', 'ts', 'target')) as DigestMessageRef[];
 }
 
 /**

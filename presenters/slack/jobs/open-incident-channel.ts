@@ -275,7 +275,7 @@ async function inviteResponders(ctx: AppContext, incident: Incident, channelId: 
  * Whether the incident's pointer line was shown, and where, as read with the incident when the job loaded it; `fresh`
  * for an incident just opened (no line yet: no look for one).
  */
-type PointerState = 'fresh' | { posted: boolean; messages: Array<{ channel: string; ts: string; target: string }> };
+type PointerState = 'fresh' | { posted: boolean; messages: DigestMessageRef[] };
 
 /**
  * The incident's line in its team's alerts channel. Shown while it waited for a channel (`channelId` null), the line
