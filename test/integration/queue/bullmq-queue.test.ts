@@ -99,7 +99,11 @@ describe('BullMQ queue: a queue that runs no jobs (the web role) hands new jobs 
       await web.enqueue('record', { n: 4 }, { jobId: 'record-4' });
       await waitFor('the four jobs run by the started queue', () => ran.length === 4, 10_000, 20);
       expect([...ran].sort()).toEqual([1, 2, 3, 4]);
-      for (const n of [1, 2, 3, 4]) expect((await worker.get(`record-${n}`))?.status).toBe('completed');
+      // A job's handler returns before its row is marked completed: wait for the row, not the handler.
+      await waitFor('the four jobs recorded completed', async () => {
+        const rows = await Promise.all([1, 2, 3, 4].map((n) => worker.get(`record-${n}`)));
+        return rows.every((r) => r?.status === 'completed');
+      });
       expect(await redis.llen(`${prefix}:copilot:handoff`)).toBe(0);
 
       // Redis is shared: what a hand-off holds that is not a job is skipped, alone; the jobs beside it run at once.
