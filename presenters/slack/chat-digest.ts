@@ -132,7 +132,8 @@ async function loadIncidents(ctx: AppContext, items: DigestItem[], into: Map<num
 
 /**
  * What a delivered item leaves behind: a page counts in `pages`; a pointer's place goes on the incident's timeline.
- * Written with the items' delivery in one statement.
+ * Written with the items' delivery in one statement. Returns whether an incident the message showed without its
+ * channel (`withoutChannel`) has one recorded now, as that statement read it: the message is then shown again.
  */
 async function recordDelivered(
   ctx: AppContext,
@@ -141,7 +142,8 @@ async function recordDelivered(
   incidents: Map<number, Incident>,
   /** The jobs this delivery served, completed in the same statement (its last: nothing may fail after it). */
   jobs: JobScope[] = [],
-): Promise<void> {
+  withoutChannel: number[] = [],
+): Promise<boolean> {
   const when = ctx.clock.now();
   const pages = items
     .filter((i) => i.kind === 'page')
@@ -170,15 +172,23 @@ async function recordDelivered(
     ...(pointers.length ? [appendEventsQuery(ctx.knex, pointers)] : []),
   ];
   const complete = selfCompletionOf(jobs);
-  const held = await markDigestDeliveredWith(
+  const { held, withChannel } = await markDigestDeliveredWith(
     ctx.knex,
     items.map((i) => i.id),
     at,
     when,
     also,
     complete,
+    withoutChannel,
   );
   complete?.done(held);
+  return withChannel.length > 0;
+}
+
+/** The incidents a page DM shows without their channel (not created yet when it was rendered). */
+function shownWithoutChannel(kind: DigestKind, shown: DigestItem[], incidents: Map<number, Incident>): number[] {
+  if (kind !== 'page') return [];
+  return [...new Set(shown.map((i) => i.incidentId))].filter((id) => !incidents.get(id)?.channelId);
 }
 
 // A delivery waiting for its turn, per target (and database): a request while one waits joins it instead of queueing a
@@ -261,7 +271,7 @@ export async function deliverDigest(
     // Reading now: later requests wait for the next turn.
     if (byKey.get(key) === mine) byKey.delete(key);
     return deliverWaiting(ctx, kind, target, mine);
-  });
+  }).then((stale) => showChannelsLate(ctx, kind, target, stale));
   byKey.set(key, mine);
   return mine.done;
 }
@@ -286,12 +296,32 @@ async function askedState(
   return state;
 }
 
+/**
+ * A page DM rendered while an incident's channel was being created (its page goes out with the incident, the channel
+ * a moment later) but recorded after the channel was: shown again, now naming the channel. One recorded before the
+ * channel is shown again by the channel's opening (openIncidentChannel), which reads the incident's DMs after it.
+ * Only a courtesy: a failure is logged, the page stays delivered.
+ */
+async function showChannelsLate(
+  ctx: AppContext,
+  kind: DigestKind,
+  target: string,
+  stale: DigestMessageRef[],
+): Promise<void> {
+  for (const m of stale)
+    await refreshDigestMessage(ctx, kind, m.channel, m.ts, target).catch((err: unknown) =>
+      ctx.logger.warn({ err, channel: m.channel, ts: m.ts }, 'could not show the new channel in a page DM'),
+    );
+}
+
+/** Delivers what waits for the target; returns the messages to show again once its turn is over (showChannelsLate). */
 async function deliverWaiting(
   ctx: AppContext,
   kind: DigestKind,
   target: string,
   { ids, jobs, asks }: Pick<WaitingDelivery, 'ids' | 'jobs' | 'asks'>,
-): Promise<void> {
+): Promise<DigestMessageRef[]> {
+  const stale: DigestMessageRef[] = [];
   // Read in this turn, not passed in: a turn may wait behind others (a burst, a rate limit) while the incident moves.
   const incidents = new Map<number, Incident>();
   for (let first = true; ; first = false) {
@@ -304,8 +334,8 @@ async function deliverWaiting(
     for (const incident of state.incidents) incidents.set(incident.id, incident);
     // Every requested item shown by an earlier turn (or failed): done, without flushing what arrived since (its own
     // request delivers it).
-    if (first && ids && !waiting.some((i) => ids.has(i.id))) return;
-    if (!waiting.length) return;
+    if (first && ids && !waiting.some((i) => ids.has(i.id))) return stale;
+    if (!waiting.length) return stale;
     const now = ctx.clock.now().getTime();
     const open =
       newest && newest.items.length < MAX_ITEMS[kind] && now - newest.firstAt.getTime() < DIGEST_WINDOW_MS
@@ -313,8 +343,9 @@ async function deliverWaiting(
         : undefined;
     const taken = waiting.slice(0, MAX_ITEMS[kind] - (open?.items.length ?? 0));
     let at: { channel: string; ts: string } | undefined;
+    let shown = taken;
     if (open) {
-      const shown = [...open.items, ...taken];
+      shown = [...open.items, ...taken];
       await loadIncidents(ctx, shown, incidents);
       const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
       try {
@@ -324,6 +355,7 @@ async function deliverWaiting(
         // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
         if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
         ctx.logger.warn({ err, channel: open.channel, ts: open.ts }, 'could not add to a message; posting a new one');
+        shown = taken;
       }
     }
     if (!at) {
@@ -336,8 +368,9 @@ async function deliverWaiting(
     }
     // The last message of this turn: its statement completes the jobs served (nothing fails after it).
     const last = taken.length === waiting.length;
-    await recordDelivered(ctx, taken, at, incidents, last ? jobs : []);
-    if (last) return;
+    if (await recordDelivered(ctx, taken, at, incidents, last ? jobs : [], shownWithoutChannel(kind, shown, incidents)))
+      stale.push({ ...at, target });
+    if (last) return stale;
   }
 }
 

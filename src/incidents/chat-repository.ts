@@ -98,9 +98,9 @@ export async function recordBriefingPosted(
 
 /**
  * The Slack user ids invited to the incident's channel and their `responders.invited` timeline entry, in one
- * statement: the `invited` step of opening it in chat is done (with `alsoDone`, steps done just before it). With
- * `readPages`, the same statement reads the DMs that list the incident's pages (their messages, as delivered when it
- * began), which the caller then shows with the channel; else, or when the row was not found, an empty list.
+ * statement: the `invited` step of opening it in chat is done (with `alsoDone`, steps done just before it). The same
+ * statement reads the DMs that list the incident's pages (their messages, as delivered so far), which the caller then
+ * shows with the channel; an empty list when there are none or the row was not found.
  */
 export async function recordRespondersInvited(
   db: Db,
@@ -108,7 +108,6 @@ export async function recordRespondersInvited(
   userIds: string[],
   at: Date,
   alsoDone: ChatStep[] = [],
-  readPages = false,
 ): Promise<DigestMessageRef[]> {
   const steps = Object.fromEntries([...alsoDone, 'invited'].map((s) => [s, at.toISOString()]));
   const update = db('incidents')
@@ -122,7 +121,7 @@ export async function recordRespondersInvited(
     db,
     update,
     { type: 'responders.invited', data: { users: userIds }, dedupeKey: `invited:${incidentId}`, at },
-    readPages ? messagesOfIncidentColumn(db, 'page', incidentId) : undefined,
+    messagesOfIncidentColumn(db, 'page', incidentId),
   );
   const pages = row?.read__;
   return ((typeof pages === 'string' ? JSON.parse(pages) : pages) ?? []) as DigestMessageRef[];

@@ -269,7 +269,8 @@ function markDigestDeliveredQuery(db: Db, ids: number[], at: { channel: string; 
  * Records that these waiting items are now shown in the message `at`, and, in the same statement (so both or neither
  * are written), what their showing leaves behind: `also` are unexecuted inserts (the pages counted, the pointers'
  * timeline entries), and `complete` the completion of the jobs this delivery served (selfCompletionOf). Returns the
- * ids of the jobs it completed.
+ * ids of the jobs it completed and, of the incidents named in `channelOf` (those shown without their channel), the
+ * ones whose channel is recorded now, as the same statement reads them.
  */
 export async function markDigestDeliveredWith(
   db: Db,
@@ -278,18 +279,29 @@ export async function markDigestDeliveredWith(
   when: Date,
   also: Knex.QueryBuilder[],
   complete?: { sql: string; bindings: Record<string, Date | string> },
-): Promise<Set<string>> {
-  if (!also.length && !complete) {
+  channelOf: number[] = [],
+): Promise<{ held: Set<string>; withChannel: number[] }> {
+  if (!also.length && !complete && !channelOf.length) {
     await markDigestDelivered(db, ids, at, when);
-    return new Set();
+    return { held: new Set(), withChannel: [] };
   }
   const marked = markDigestDeliveredQuery(db, ids, at, when);
-  const ctes = [...also.map((_, i) => `a${i} as (?)`), ...(complete ? ['c as (?)'] : [])].join(', ');
-  const res = await db.raw<{ rows: Array<{ held: string[] | null }> }>(
-    `with m as (?), ${ctes} select ${complete ? '(select json_agg(id) from c)' : 'null'} as held`,
-    [marked, ...also, ...(complete ? [db.raw(complete.sql, complete.bindings)] : [])],
+  const ctes = [...also.map((_, i) => `a${i} as (?)`), ...(complete ? ['c as (?)'] : [])];
+  const channels = channelOf.length
+    ? db('incidents')
+        .whereIn('id', channelOf)
+        .whereNotNull('channel_id')
+        .select(db.raw('coalesce(json_agg(id), ?)', ['[]']))
+    : undefined;
+  const res = await db.raw<{ rows: Array<{ held: string[] | null; channels: number[] | string | null }> }>(
+    `with ${['m as (?)', ...ctes].join(', ')} select ${complete ? '(select json_agg(id) from c)' : 'null'} as held, ` +
+      `${channels ? '(?)' : 'null'} as channels`,
+    [marked, ...also, ...(complete ? [db.raw(complete.sql, complete.bindings)] : []), ...(channels ? [channels] : [])],
   );
-  return new Set(res.rows[0]?.held ?? []);
+  const row = res.rows[0];
+  const withChannel =
+    typeof row?.channels === 'string' ? (JSON.parse(row.channels) as number[]) : (row?.channels ?? []);
+  return { held: new Set(row?.held ?? []), withChannel };
 }
 
 /** Slack refused the item for good: it no longer waits for a message. */

@@ -195,7 +195,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     setRateLimit: (o) => sandbox.limiter.configure(o),
     failMethods: (methods, how = { status: 503 }) => methods.forEach((m) => outages.set(m, how)),
     recover: () => outages.clear(),
-    hold: { hold: () => hold.hold(), release: () => hold.release(), held: () => hold.held() },
+    hold: { hold: (methods) => hold.hold(methods), release: () => hold.release(), held: () => hold.held() },
     failedCalls: () => [...failed],
     waitFor: (fn, o = {}) =>
       waitFor(`fake Slack: ${o.message ?? 'a condition'}`, fn, o.timeoutMs ?? 10_000, o.intervalMs ?? 25),

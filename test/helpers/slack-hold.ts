@@ -8,8 +8,8 @@ import type { DeliveryResult } from '../../sandbox/slack/deliver.js';
 export interface SlackHold {
   /** Express middleware to mount before the sandbox's router (at the path the router is mounted on). */
   middleware: (req: Request, res: Response, next: NextFunction) => void;
-  /** From now on, calls wait until release(). */
-  hold(): void;
+  /** From now on, calls (only those of these Web API methods, when named) wait until release(). */
+  hold(methods?: string[]): void;
   /** Lets every waiting call through, and stops holding. */
   release(): void;
   /** The calls that waited (Web API method names, or `response_url`), oldest first, since the last hold(). */
@@ -18,18 +18,20 @@ export interface SlackHold {
 
 export function createSlackHold(): SlackHold {
   let holding = false;
+  let only: Set<string> | undefined;
   let waiting: Array<() => void> = [];
   let held: string[] = [];
   return {
     middleware(req, _res, next) {
       const api = /\/api\/([^/?]+)/.exec(req.path);
       const response = req.path.includes('/response/');
-      if (!holding || (!api && !response)) return next();
+      if (!holding || (!api && !response) || (only && !(api && only.has(api[1]!)))) return next();
       held.push(api ? api[1]! : 'response_url');
       waiting.push(() => next());
     },
-    hold() {
+    hold(methods) {
       holding = true;
+      only = methods && new Set(methods);
       held = [];
     },
     release() {

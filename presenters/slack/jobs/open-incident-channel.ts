@@ -68,10 +68,10 @@ export async function openIncidentChannel(
   // one per incident (its line found and refreshed).
   const steps: ChatStep[] = [];
   let invited: string[] | undefined;
-  // It waited for its channel (its line was shown first): its pages went out without the channel, so the DMs that
-  // list them are shown again once it is recorded (read with the record when the invites are recorded with it).
-  const waited = pointer !== 'fresh' && pointer.posted;
-  const record = () => recordSteps(ctx, incident.id, steps, invited, waited);
+  // Its first pages go out with the incident, before its channel exists: the DMs that list them (delivered by now;
+  // read with the record of the invites) are shown again, naming the channel. A DM recorded after that read shows
+  // the channel itself (its delivery reads the channel as it records it: showChannelsLate).
+  const record = () => recordSteps(ctx, incident.id, steps, invited);
   try {
     if (!done.topic) {
       await setIncidentTopic(ctx, incident, channelId);
@@ -88,7 +88,7 @@ export async function openIncidentChannel(
   }
   const pages = await record();
   // The DMs that listed its pages now name the channel. Only a courtesy: a failure is logged, the opening stays done.
-  if (waited)
+  if (pages?.length)
     await refreshMessagesOf(ctx, 'page', incident.id, pages).catch((err: unknown) =>
       ctx.logger.warn({ err, incidentId: incident.id }, 'could not show the new channel in the page DMs'),
     );
@@ -96,20 +96,16 @@ export async function openIncidentChannel(
 
 /**
  * Records the steps done (and the invites, when they were made: the `invited` step and its timeline entry). With
- * `readPages` and invites, the same statement reads the DMs listing the incident's pages; undefined when not read.
+ * invites, the same statement reads the DMs listing the incident's pages; undefined when not read.
  */
 async function recordSteps(
   ctx: AppContext,
   incidentId: number,
   steps: ChatStep[],
   invited: string[] | undefined,
-  readPages: boolean,
 ): Promise<DigestMessageRef[] | undefined> {
   const at = ctx.clock.now();
-  if (invited) {
-    const pages = await recordRespondersInvited(ctx.knex, incidentId, invited, at, steps, readPages);
-    return readPages ? pages : undefined;
-  }
+  if (invited) return recordRespondersInvited(ctx.knex, incidentId, invited, at, steps);
   for (const step of steps) await recordChatStep(ctx.knex, incidentId, step, at);
   return undefined;
 }

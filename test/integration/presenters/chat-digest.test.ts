@@ -206,3 +206,42 @@ it("waits for the channel's pace before reading: what arrives while the channel 
   await refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!);
   expect(turns).toEqual([target, at.channel]);
 });
+
+it('a page DM rendered before its incident had a channel, and recorded after the channel was, is shown again naming it', async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const incident = await insertIncident(ctx, { channelId: 'C0LATEDM' });
+  await ctx.knex('incidents').where({ id: incident.id }).update({ channel_id: null });
+  const item = await requestDigestItem(ctx.knex, {
+    kind: 'page',
+    target: 'U0LATEDM',
+    incidentId: incident.id,
+    at: ctx.clock.now(),
+  });
+  // The channel is recorded while the DM, rendered without it, is on its way to Slack.
+  const send = ctx.chat.sendDirect.bind(ctx.chat);
+  ctx.chat.sendDirect = async (...args) => {
+    await ctx.knex('incidents').where({ id: incident.id }).update({ channel_id: 'C0LATEDM' });
+    return send(...args);
+  };
+  await deliverDigest(ctx, 'page', 'U0LATEDM', item.id);
+  const sent = rec.chat.filter((c) => c.method === 'sendDirect');
+  expect(sent).toHaveLength(1);
+  expect(JSON.stringify(sent[0]!.args)).not.toContain('<#C0LATEDM>');
+  const at = (await findDigestItem(ctx.knex, item.id))!;
+  const edits = rec.chat.filter((c) => c.method === 'updateMessage');
+  expect(edits).toHaveLength(1);
+  expect(edits[0]!.args.slice(0, 2)).toEqual([at.channel, at.ts]);
+  expect(JSON.stringify(edits[0]!.args)).toContain('<#C0LATEDM>');
+
+  // Delivered after the channel was recorded, a DM names it at once: no second edit.
+  const second = await requestDigestItem(ctx.knex, {
+    kind: 'page',
+    target: 'U0LATEDM2',
+    incidentId: incident.id,
+    at: ctx.clock.now(),
+  });
+  await deliverDigest(ctx, 'page', 'U0LATEDM2', second.id);
+  expect(JSON.stringify(rec.chat.filter((c) => c.method === 'sendDirect')[1]!.args)).toContain('<#C0LATEDM>');
+  expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(1);
+});

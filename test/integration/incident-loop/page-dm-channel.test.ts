@@ -1,0 +1,65 @@
+// A page goes out with its incident, before the incident's channel exists: the DM that lists it is rendered without
+// the channel. Once the channel is opened, the DM is shown again naming it, so the person paged at 3am has the link
+// to where the incident is worked, whether or not the incident had to wait for Slack's channel budget.
+import { afterEach, expect, it } from 'vitest';
+import { makeAlertmanagerPayload } from '../../helpers/factories.js';
+import { RosterIds } from '../../helpers/fake-slack.js';
+import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+
+const fileConfig = {
+  users: [{ id: 'priya', name: 'Priya', slackId: RosterIds.primary }],
+  schedules: [{ name: 'payments-rotation', members: ['priya'], start: TEST_ROTATION_START }],
+  teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }],
+  services: [{ name: 'checkout', team: 'payments' }],
+  routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
+};
+
+let whole: WholeApp | undefined;
+afterEach(async () => {
+  await whole?.stop();
+  whole = undefined;
+});
+
+it.each([
+  ['on BullMQ', {}],
+  ['on the Postgres queue', { REDIS_URL: '' }],
+] as const)(
+  'the page DM sent before the channel existed names the channel once it is opened (%s)',
+  async (_case, env) => {
+    whole = await startWholeApp(fileConfig, env);
+    const { app, slack } = whole;
+    const knex = app.ctx.knex;
+    // Slack takes its time creating the channel (its answer held): the page reaches Priya first.
+    slack.hold.hold(['conversations.create']);
+    const res = await fetch(`${app.url}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makeAlertmanagerPayload()),
+    });
+    expect(res.status).toBe(202);
+    const page = (await waitFor('the page delivered', () => knex('pages').first())) as { channel: string; ts: string };
+    const dmCalls = () =>
+      slack
+        .calls()
+        .filter(
+          (c) =>
+            ['chat.postMessage', 'chat.update'].includes(c.method) &&
+            (c.args.channel === page.channel || c.args.channel === RosterIds.primary),
+        )
+        .map((c) => JSON.stringify([c.args.text, c.args.blocks]));
+    expect(dmCalls().length).toBeGreaterThan(0);
+    expect(dmCalls().some((c) => c.includes('<#C'))).toBe(false);
+    expect(slack.hold.held()).toEqual(['conversations.create']);
+    slack.hold.release();
+
+    const { channel_id: channel } = (await waitFor('the channel opened and its invites recorded', () =>
+      knex('incidents').whereNotNull('channel_id').whereRaw(`(chat_progress->>'invited') is not null`).first(),
+    )) as { channel_id: string };
+    await waitFor('the page DM naming the channel', () => dmCalls().some((c) => c.includes(`<#${channel}>`)), 20_000);
+    // It was the DM that listed the page, edited in place: one page, one message.
+    expect((await knex('pages')).length).toBe(1);
+  },
+  60_000,
+);
