@@ -28,9 +28,10 @@ function lateNote(ms: number): string {
  * Why a page or step went out late, as far as the copilot knows: its time passed while it was not running, or it was
  * running and its queue was busy (a storm of pages). A note recorded before the cause was known says neither.
  */
-export function lateReason(cause: 'down' | 'busy' | undefined): string {
+export function lateReason(cause: 'down' | 'busy' | 'held' | undefined): string {
   if (cause === 'down') return 'the copilot was not running at its time';
   if (cause === 'busy') return 'the copilot was running but its queue was busy';
+  if (cause === 'held') return 'Slack did not take this note until now';
   return 'delayed';
 }
 

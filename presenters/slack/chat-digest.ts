@@ -10,6 +10,7 @@ import {
   itemsOfMessage,
   itemsOfMessageWithIncidents,
   markDigestDeliveredWith,
+  markDigestFailed,
   type DigestState,
   messagesOfIncident,
   type DigestItem,
@@ -34,7 +35,13 @@ import {
   buildEscalationDigestBlocks,
   buildEscalationDigestText,
 } from '../../blocks/oncall.js';
-import { escalationNoticeSchema, type EscalationNotice } from '../../src/oncall/escalation-notice.js';
+import {
+  STALE_NOTICE_MS,
+  escalationNoticeSchema,
+  heldNotice,
+  heldNoticeMoot,
+  type EscalationNotice,
+} from '../../src/oncall/escalation-notice.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
 import { formatConfidence } from '../../src/investigation/format-value.js';
 
@@ -78,9 +85,12 @@ export async function renderDigest(
 ): Promise<{ text: string; blocks: ChatBlock[] }> {
   const known = items.filter((i) => incidents.has(i.incidentId));
   if (kind === 'notice') {
+    // A note Slack did not take for long says it is late (as it was shown, once delivered).
+    const now = ctx.clock.now().getTime();
     const notices = items.flatMap((i): EscalationNotice[] => {
       const parsed = escalationNoticeSchema.safeParse(i.data);
-      return parsed.success ? [parsed.data] : [];
+      const held = (i.deliveredAt?.getTime() ?? now) - i.requestedAt.getTime();
+      return parsed.success ? [heldNotice(parsed.data, held)] : [];
     });
     return { text: buildEscalationDigestText(notices), blocks: buildEscalationDigestBlocks(notices) };
   }
@@ -314,6 +324,34 @@ async function showChannelsLate(
     );
 }
 
+/**
+ * The waiting notes less those held back past STALE_NOTICE_MS that no longer hold (heldNoticeMoot: a paging note of an
+ * incident acknowledged since), which stop waiting. One read of their incidents, only when such notes wait.
+ */
+async function withoutMootNotices(ctx: AppContext, waiting: DigestItem[]): Promise<DigestItem[]> {
+  const now = ctx.clock.now().getTime();
+  const stale = waiting.flatMap((i) => {
+    const parsed = escalationNoticeSchema.safeParse(i.data);
+    return parsed.success && now - i.requestedAt.getTime() > STALE_NOTICE_MS ? [{ item: i, notice: parsed.data }] : [];
+  });
+  if (!stale.length) return waiting;
+  const status = new Map(
+    (
+      (await ctx
+        .knex('incidents')
+        .whereIn('id', [...new Set(stale.map((s) => s.item.incidentId))])
+        .select('id', 'status')) as Array<{ id: number; status: string }>
+    ).map((r) => [r.id, r.status]),
+  );
+  const moot = new Set(
+    stale.filter((s) => heldNoticeMoot(s.notice, status.get(s.item.incidentId))).map((s) => s.item.id),
+  );
+  if (!moot.size) return waiting;
+  await markDigestFailed(ctx.knex, [...moot], 'not shown: held back long, and the incident was answered since');
+  ctx.logger.info({ items: [...moot] }, 'escalation notes held back long and no longer holding: not shown');
+  return waiting.filter((i) => !moot.has(i.id));
+}
+
 /** Delivers what waits for the target; returns the messages to show again once its turn is over (showChannelsLate). */
 async function deliverWaiting(
   ctx: AppContext,
@@ -330,7 +368,8 @@ async function deliverWaiting(
     const state =
       (await (first && asks.length ? askedState(ctx, target, asks, ids) : undefined)) ??
       (await digestState(ctx.knex, kind, target, { incidents: kind !== 'notice' }));
-    const { waiting, newest } = state;
+    const { newest } = state;
+    const waiting = kind === 'notice' ? await withoutMootNotices(ctx, state.waiting) : state.waiting;
     for (const incident of state.incidents) incidents.set(incident.id, incident);
     // Every requested item shown by an earlier turn (or failed): done, without flushing what arrived since (its own
     // request delivers it).

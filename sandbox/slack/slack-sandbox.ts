@@ -52,6 +52,11 @@ export class SlackSandbox {
     this.revoked = true;
   }
 
+  /** As when an admin installs the app again: the bot token works again. */
+  restoreBotToken(): void {
+    this.revoked = false;
+  }
+
   constructor(opts: SlackSandboxOptions = {}) {
     this.state = opts.state ?? new WorkspaceState();
     this.botToken = opts.botToken ?? 'xoxb-sandbox-token';

@@ -23,6 +23,8 @@ export interface DigestItem {
   step: number;
   steps: number;
   lateByMs: number;
+  /** When it was first asked for (a retried job asks for the same item and keeps this time). */
+  requestedAt: Date;
   channel: string | null;
   ts: string | null;
   deliveredAt: Date | null;
@@ -45,6 +47,7 @@ export function toItem(r: Row): DigestItem {
     step: r.step as number,
     steps: r.steps as number,
     lateByMs: r.late_by_ms as number,
+    requestedAt: new Date(r.requested_at as string),
     channel: (r.channel as string | null) ?? null,
     ts: (r.ts as string | null) ?? null,
     deliveredAt: r.delivered_at ? new Date(r.delivered_at as string) : null,
@@ -304,10 +307,10 @@ export async function markDigestDeliveredWith(
   return { held: new Set(row?.held ?? []), withChannel };
 }
 
-/** Slack refused the item for good: it no longer waits for a message. */
-export async function markDigestFailed(db: Db, id: number, reason: string): Promise<void> {
+/** Slack refused the item (or items) for good, or it no longer holds: it no longer waits for a message. */
+export async function markDigestFailed(db: Db, id: number | number[], reason: string): Promise<void> {
   await db('chat_digest_items')
-    .where({ id })
+    .whereIn('id', Array.isArray(id) ? id : [id])
     .whereNull('ts')
     .update({ failed: reason.slice(0, 500) });
 }

@@ -56,6 +56,11 @@ export interface JobContext {
   /** How late it started, in milliseconds (a timer whose time passed while the app was down is late). */
   lateByMs: number;
   /**
+   * How long ago the job was first recorded, in milliseconds, as it starts (its retries, and a dead job retried by
+   * hand, keep that first time): what it shows may be this old.
+   */
+  ageMs: number;
+  /**
    * Why it started late, from what the runner knows: `down` when its time passed before this worker started (the
    * copilot was not running), `busy` when the worker was running but every slot of its lane was taken (the queue was
    * busy). Unset when it was not late (under a second).

@@ -14,8 +14,12 @@ export const escalationNoticeSchema = z.discriminatedUnion('kind', [
     steps: z.number().int(),
     round: z.number().int(),
     lateByMs: z.number(),
-    /** Why the step ran late, when it did: `down` (the copilot was not running at its time) or `busy` (the queue). */
-    lateCause: z.enum(['down', 'busy']).optional(),
+    /**
+     * Why the step ran late, when it did: `down` (the copilot was not running at its time) or `busy` (the queue); or
+     * why its note is shown late: `held` (Slack did not take it for longer than STALE_NOTICE_MS: a revoked token, a
+     * long outage, its dead letter retried by hand).
+     */
+    lateCause: z.enum(['down', 'busy', 'held']).optional(),
   }),
   z.object({ kind: z.literal('deferred'), publicId, pageAt: z.coerce.date(), timeZone: z.string().min(1) }),
   z.object({ kind: z.literal('exhausted'), publicId }),
@@ -41,5 +45,22 @@ export const escalationNoticeSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type EscalationNotice = z.output<typeof escalationNoticeSchema>;
+
+/**
+ * A note Slack did not take for longer than this is held back (a revoked token, a long outage, its dead letter retried
+ * by hand once the token was fixed): shown only while it still holds (heldNoticeMoot), saying it is late (heldNotice).
+ */
+export const STALE_NOTICE_MS = 5 * 60_000;
+
+/** Notes that no longer hold once the incident is acknowledged or resolved: a page, a deferral, an exhausted policy. */
+export function heldNoticeMoot(notice: EscalationNotice, incidentStatus: string | undefined): boolean {
+  return ['paging', 'deferred', 'exhausted'].includes(notice.kind) && incidentStatus !== 'triggered';
+}
+
+/** The note as shown `heldMs` after it was asked for: a paging note held back past STALE_NOTICE_MS says so. */
+export function heldNotice(notice: EscalationNotice, heldMs: number): EscalationNotice {
+  if (heldMs <= STALE_NOTICE_MS || notice.kind !== 'paging') return notice;
+  return { ...notice, lateByMs: notice.lateByMs + heldMs, lateCause: 'held' };
+}
 /** A notice as the core writes it (dates as Date). */
 export type EscalationNoticeInput = z.input<typeof escalationNoticeSchema>;

@@ -6,6 +6,7 @@ import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { requestDigestItemIf } from '../../../src/incidents/digest-requests.js';
 import { AnnounceEscalation, type AnnounceEscalationPayload } from '../../../src/oncall/presentations.js';
+import { STALE_NOTICE_MS, heldNotice, heldNoticeMoot } from '../../../src/oncall/escalation-notice.js';
 import { buildAllResolvedBlocks, buildEscalationNoticeText } from '../../../blocks/oncall.js';
 import { deliverDigest } from '../chat-digest.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
@@ -26,7 +27,7 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
       const notice = p.notice;
       // The requester knew the incident's channel (recorded once, never changed): the note goes there, no read.
       if (p.channelId) {
-        await post(ctx, p.channelId, p, notice);
+        await post(ctx, p.channelId, p, notice, job.ageMs);
         return;
       }
       // No channel known: in one statement, whether the incident has one by now, its team's alerts channel and (when
@@ -58,28 +59,45 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
         ctx.logger.warn({ incidentId: p.incidentId }, 'escalation note has no channel to go to');
         return;
       }
-      // No channel yet: coalesced in the alerts channel.
+      // No channel yet: coalesced in the alerts channel (held back long, the delivery shows it as post() does).
       if (asked.item) {
         // Its last statement also marks this job completed (nothing of it can fail after that).
         await deliverDigest(ctx, 'notice', channel, asked.item.id, { completeJob: AnnounceEscalation.name });
         return;
       }
-      await post(ctx, channel, p, notice);
+      await post(ctx, channel, p, notice, job.ageMs);
     },
   });
 }
 
-/** Posts the note on its own in `channel` (a note recorded before notes were data, as it was worded then). */
+/**
+ * Posts the note on its own in `channel` (a note recorded before notes were data, as it was worded then). Held back
+ * longer than STALE_NOTICE_MS (`ageMs`: its job was first recorded that long ago), it is shown only while it holds and
+ * says it is late.
+ */
 async function post(
   ctx: AppContext,
   channel: string,
   p: AnnounceEscalationPayload,
-  notice: AnnounceEscalationPayload['notice'],
+  recorded: AnnounceEscalationPayload['notice'],
+  ageMs: number,
 ): Promise<void> {
-  if (!notice) {
+  if (!recorded) {
     await ctx.chat.postMessage(channel, p.text ?? '', p.blocks);
     return;
   }
+  if (ageMs > STALE_NOTICE_MS) {
+    const row = (await ctx.knex('incidents').where({ id: p.incidentId }).first('status')) as
+      { status: string } | undefined;
+    if (heldNoticeMoot(recorded, row?.status)) {
+      ctx.logger.info(
+        { incidentId: p.incidentId, ageMs },
+        'escalation note held back long and no longer holds: not shown',
+      );
+      return;
+    }
+  }
+  const notice = heldNotice(recorded, ageMs);
   await ctx.chat.postMessage(
     channel,
     buildEscalationNoticeText(notice),

@@ -165,6 +165,7 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   const scheduledFor = toDate(row.run_at);
   const startedAt = Date.now();
   const lateByMs = Math.max(0, startedAt - scheduledFor.getTime());
+  const ageMs = Math.max(0, startedAt - toDate(row.created_at).getTime());
   const lateCause =
     lateByMs < 1000
       ? undefined
@@ -220,7 +221,7 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
     // An investigation or a briefing update lets a burst of urgent work through first (bounded: see urgent-gate.ts).
     if (lane === 'background') await deps.yieldToUrgent?.();
     await runInJobScope(scope, () =>
-      def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs, lateCause }),
+      def.process(parsed.data, { jobId: row.id, attempt: row.attempts, scheduledFor, lateByMs, ageMs, lateCause }),
     );
   } catch (err) {
     failed = true;

@@ -165,6 +165,66 @@ describe('a page that cannot be delivered', () => {
     );
   });
 
+  it('once the token works again, retried dead letters page whoever is still owed a page; a note held back long says it is late, and an answered incident gets none', async () => {
+    const replica = await startWithPagerDuty([{ targets: [{ type: 'schedule', id: 'payments', which: 'primary' }] }]);
+    const { ctx } = replica;
+    const { slack } = harness!;
+    harness!.slack.sandbox.revokeBotToken();
+    const answered = await openIncident(ctx, 951);
+    const still = await openIncident(ctx, 952);
+    const dead = await waitFor(
+      'each page and its paging note dead-lettered',
+      async () => {
+        const rows = (await ctx.knex('jobs').where({ status: 'dead' }).orderBy('id')) as Array<{
+          id: string;
+          name: string;
+        }>;
+        const names = rows.map((r) => r.name).sort();
+        return names.join() === 'announce-escalation,announce-escalation,page-responder,page-responder' && rows;
+      },
+      20_000,
+    );
+    // Meanwhile one incident is acknowledged elsewhere (PagerDuty, the phone); the outage lasts ten minutes.
+    await acknowledgeIncident(ctx, answered, { id: RosterIds.primary, via: 'button' });
+    const tenMinutesEarlier = (column: string) => ctx.knex.raw(`?? - interval '10 minutes'`, [column]);
+    await ctx
+      .knex('jobs')
+      .where({ status: 'dead' })
+      .update({ created_at: tenMinutesEarlier('created_at') });
+    await ctx.knex('chat_digest_items').update({ requested_at: tenMinutesEarlier('requested_at') });
+    harness!.slack.sandbox.restoreBotToken();
+    // As `incident-copilot jobs retry --all` does.
+    for (const j of dead) await ctx.queue.retryDead(j.id);
+    await waitFor(
+      'the retried jobs done',
+      async () =>
+        (
+          await ctx
+            .knex('jobs')
+            .whereIn(
+              'id',
+              dead.map((j) => j.id),
+            )
+            .whereNot({ status: 'completed' })
+        ).length === 0,
+      20_000,
+    );
+    // The incident still triggered is paged now; the answered one is not.
+    expect((await pagesOf(ctx, still)).map((p) => p.user)).toEqual([RosterIds.primary]);
+    expect(await pagesOf(ctx, answered)).toEqual([]);
+    const notes = slack
+      .calls()
+      .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.args.channel === 'C0ALERTS')
+      .map((c) => JSON.stringify([c.args.text, c.args.blocks]));
+    expect(notes.some((n) => n.includes('INC-952') && n.includes('late: Slack did not take this note until now'))).toBe(
+      true,
+    );
+    // Its paging note no longer holds (acknowledged since): not shown; its acknowledgement is.
+    const lines = notes.flatMap((n) => (JSON.parse(n) as [string])[0].split('\n'));
+    expect(lines.filter((l) => l.includes(':pager:') && l.includes('INC-951'))).toEqual([]);
+    expect(lines.some((l) => l.includes('INC-951: escalation stopped'))).toBe(true);
+  });
+
   it('shows several pages to one person in one DM, and an acknowledgement re-renders only its own page', async () => {
     const config = oncallConfig({
       escalationPolicies: [

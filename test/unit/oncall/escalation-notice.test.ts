@@ -1,7 +1,12 @@
 // Escalation notes as data: what the core records survives the job payload, and blocks/oncall.ts words it.
 import { describe, expect, it } from 'vitest';
 import { buildAllResolvedText, buildEscalationNoticeText } from '../../../blocks/oncall.js';
-import { escalationNoticeSchema } from '../../../src/oncall/escalation-notice.js';
+import {
+  STALE_NOTICE_MS,
+  escalationNoticeSchema,
+  heldNotice,
+  heldNoticeMoot,
+} from '../../../src/oncall/escalation-notice.js';
 import { AnnounceEscalation } from '../../../src/oncall/presentations.js';
 
 /** A payload as the queue hands it back: through JSON, as Postgres and Redis store it. */
@@ -68,5 +73,28 @@ describe('escalation notices', () => {
       text: ':pager: INC-4: paging <@U1> (step 1 of 3).',
     });
     expect(() => throughQueue({ incidentId: 4 })).toThrow(/a notice or a text/);
+  });
+
+  it('says a paging note held back past STALE_NOTICE_MS is late and why; only while the incident is triggered', () => {
+    const paging = {
+      kind: 'paging',
+      publicId: 'INC-7',
+      users: ['U0PRIYA'],
+      unresolved: [],
+      step: 1,
+      steps: 2,
+      round: 0,
+      lateByMs: 0,
+    } as const;
+    expect(heldNotice(paging, STALE_NOTICE_MS)).toBe(paging);
+    expect(buildEscalationNoticeText(heldNotice(paging, 12 * 60_000))).toBe(
+      ':pager: INC-7: paging <@U0PRIYA> (step 1 of 2) (12m00s late: Slack did not take this note until now).',
+    );
+    const stopped = { kind: 'stopped', publicId: 'INC-7', by: 'U0PRIYA' } as const;
+    expect(heldNotice(stopped, 12 * 60_000)).toBe(stopped);
+    expect(heldNoticeMoot(paging, 'triggered')).toBe(false);
+    expect(heldNoticeMoot(paging, 'acknowledged')).toBe(true);
+    expect(heldNoticeMoot(paging, undefined)).toBe(true);
+    expect(heldNoticeMoot(stopped, 'resolved')).toBe(false);
   });
 });
