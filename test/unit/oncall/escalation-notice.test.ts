@@ -6,6 +6,7 @@ import {
   escalationNoticeSchema,
   heldNotice,
   heldNoticeMoot,
+  type EscalationNotice,
 } from '../../../src/oncall/escalation-notice.js';
 import { AnnounceEscalation } from '../../../src/oncall/presentations.js';
 
@@ -76,7 +77,7 @@ describe('escalation notices', () => {
   });
 
   it('says a paging note held back past STALE_NOTICE_MS is late and why; only while the incident is triggered', () => {
-    const paging = {
+    const paging: EscalationNotice = {
       kind: 'paging',
       publicId: 'INC-7',
       users: ['U0PRIYA'],
@@ -85,12 +86,12 @@ describe('escalation notices', () => {
       steps: 2,
       round: 0,
       lateByMs: 0,
-    } as const;
+    };
     expect(heldNotice(paging, STALE_NOTICE_MS)).toBe(paging);
     expect(buildEscalationNoticeText(heldNotice(paging, 12 * 60_000))).toBe(
       ':pager: INC-7: paging <@U0PRIYA> (step 1 of 2) (12m00s late: Slack did not take this note until now).',
     );
-    const stopped = { kind: 'stopped', publicId: 'INC-7', by: 'U0PRIYA' } as const;
+    const stopped: EscalationNotice = { kind: 'stopped', publicId: 'INC-7', by: 'U0PRIYA' };
     expect(heldNotice(stopped, 12 * 60_000)).toBe(stopped);
     expect(heldNoticeMoot(paging, 'triggered')).toBe(false);
     expect(heldNoticeMoot(paging, 'acknowledged')).toBe(true);
