@@ -70,16 +70,26 @@ export function readCall(
   if (!channel.startsWith('C') || args.thread_ts) return { first: [], briefed: [] };
   const blocks = typeof args.blocks === 'string' ? args.blocks : JSON.stringify(args.blocks ?? []);
   if (channel === alerts) {
-    // Pointer lines: ":rotating_light: *INC-N* ..." each, the headline after ":mag:" once investigated.
+    // Pointer lines, full (":rotating_light: *INC-N* ... channel soon", the headline on the next line after ":mag:"
+    // once investigated) or compact when many share a message ("*INC-N* ⏳ SEV1 ...", "🔍 headline" once
+    // investigated). A line pointing at a channel (`<#C…>`) is not a first message: its briefing is in the channel.
     const text = (JSON.parse(blocks) as Array<{ text?: { text?: string } }>).map((b) => b.text?.text ?? '').join('\n');
     const first: string[] = [];
     const briefed: string[] = [];
-    for (const entry of text.split(':rotating_light: ').slice(1)) {
-      const id = /^\*(INC-\d+)\*/.exec(entry)?.[1];
-      if (!id) continue;
-      if (!entry.includes('channel soon')) continue; // a line pointing at a channel: its briefing is there
-      first.push(id);
-      if (entry.includes(':mag:') && !entry.includes(':mag: investigating')) briefed.push(id);
+    let current: string | undefined;
+    for (const line of text.split('\n')) {
+      const full = /^:rotating_light: \*(INC-\d+)\*/.exec(line);
+      const compact = /^\*(INC-\d+)\* (⏳|<#)/.exec(line);
+      if (full) {
+        current = line.includes('channel soon') ? full[1]! : undefined;
+        if (current) first.push(current);
+        if (current && line.includes(':mag:') && !line.includes(':mag: investigating')) briefed.push(current);
+      } else if (compact) {
+        current = undefined;
+        if (compact[2] !== '⏳') continue;
+        first.push(compact[1]!);
+        if (line.includes('🔍')) briefed.push(compact[1]!);
+      } else if (current && /^\s+:mag: /.test(line)) briefed.push(current);
     }
     return { first, briefed };
   }
