@@ -9,6 +9,7 @@ import { AnnounceEscalation, type AnnounceEscalationPayload } from '../../../src
 import { STALE_NOTICE_MS, heldNotice, heldNoticeMoot } from '../../../src/oncall/escalation-notice.js';
 import { buildAllResolvedBlocks, buildEscalationNoticeText } from '../../../blocks/oncall.js';
 import { deliverDigest } from '../chat-digest.js';
+import { RateLimitedError } from '../../../src/errors.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** A stable 31-bit number for a notice's job id: its place among the incident's coalesced notices. */
@@ -17,6 +18,14 @@ function noticeNumber(jobId: string): number {
   for (const c of jobId) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
   return h & 0x7fffffff;
 }
+
+/**
+ * A note of an incident whose channel is being opened (no channel yet, no line in the alerts channel either, and its
+ * open-incident job still to run or retry: the opening has not decided) waits for it this long at most, from its job's first record, a second at a time: the note
+ * then goes to the incident's channel instead of a message of its own in the alerts channel. Past it (chat down, the
+ * opening failing), it goes to the alerts channel.
+ */
+export const NOTE_WAITS_FOR_OPENING_MS = 5_000;
 
 export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEscalationPayload> {
   return defineJob({
@@ -37,6 +46,7 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
         ctx.config.file.teams.flatMap((t) => (t.alertsChannel ? [[t.name, t.alertsChannel]] : [])),
       );
       const coalesce = notice !== undefined && notice.kind !== 'all_resolved';
+      const mayWait = job.ageMs < NOTE_WAITS_FOR_OPENING_MS;
       const asked = await requestDigestItemIf(
         ctx.knex,
         {
@@ -48,12 +58,20 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
         },
         {
           facts: `i.channel_id, cast(:nAlerts as jsonb) ->> i.team as alerts,
-                  case when i.channel_id is null and :nCoalesce then cast(:nAlerts as jsonb) ->> i.team end as target`,
-          when: 'true',
-          bindings: { nAlerts: JSON.stringify(alerts), nCoalesce: coalesce },
+                  case when i.channel_id is null and :nCoalesce then cast(:nAlerts as jsonb) ->> i.team end as target,
+                  (i.channel_id is null and not exists (select 1 from chat_digest_items ptr
+                     where ptr.kind = 'pointer' and ptr.incident_id = i.id)
+                   and exists (select 1 from jobs oj where oj.id in ('open-incident-' || i.id, 'open-incident-' || i.id || '-retry')
+                     and oj.status in ('pending', 'running'))) as opening`,
+          when: 'not (f.opening and :nMayWait)',
+          bindings: { nAlerts: JSON.stringify(alerts), nCoalesce: coalesce, nMayWait: mayWait },
         },
       );
       if (!asked) return;
+      if (mayWait && asked.facts.opening === true)
+        throw new RateLimitedError('slack', `escalation note waits for incident ${p.incidentId}'s channel`, {
+          retryAfterMs: 1000,
+        });
       const channel = (asked.facts.channel_id as string | null) ?? (asked.facts.alerts as string | null);
       if (!channel) {
         ctx.logger.warn({ incidentId: p.incidentId }, 'escalation note has no channel to go to');
