@@ -88,7 +88,8 @@ export function readCall(
         current = undefined;
         if (compact[2] !== '⏳') continue;
         first.push(compact[1]!);
-        if (line.includes('🔍')) briefed.push(compact[1]!);
+        // The headline replaces the title (after the severity and the answer); a title could hold 🔍 itself.
+        if (/^\*INC-\d+\* ⏳ \S+(?: acked| resolved| alerts resolved)? 🔍 /.test(line)) briefed.push(compact[1]!);
       } else if (current && /^\s+:mag: /.test(line)) briefed.push(current);
     }
     return { first, briefed };

@@ -31,7 +31,7 @@ function lateNote(ms: number): string {
 export function lateReason(cause: 'down' | 'busy' | 'held' | undefined): string {
   if (cause === 'down') return 'the copilot was not running at its time';
   if (cause === 'busy') return 'the copilot was running but its queue was busy';
-  if (cause === 'held') return 'Slack did not take this note until now';
+  if (cause === 'held') return 'Slack did not take it until now';
   return 'delayed';
 }
 

@@ -20,6 +20,7 @@ import {
 import { requestPagesAndState, type PageRequest } from '../../src/incidents/digest-requests.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
 import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
+import { pagingStates } from '../../src/oncall/escalation-state.js';
 import { pageView } from '../../src/oncall/page-view.js';
 import { recordPagesQuery } from '../../src/oncall/pages-repository.js';
 import {
@@ -109,14 +110,20 @@ export async function renderDigest(
     return { text: buildPointerDigestText(pointers), blocks: buildPointerDigestBlocks(pointers) };
   }
   const pages = [];
+  const now = ctx.clock.now().getTime();
   for (const i of known) {
     const incident = incidents.get(i.incidentId)!;
+    // A page Slack did not take for long (a revoked token, its dead letter retried by hand) says so, as a note does.
+    const held = (i.deliveredAt?.getTime() ?? now) - i.requestedAt.getTime();
+    const late =
+      held > STALE_NOTICE_MS
+        ? { lateByMs: i.lateByMs + held, lateCause: 'held' as const }
+        : { lateByMs: i.lateByMs, lateCause: (i.data as { lateCause?: 'down' | 'busy' } | null)?.lateCause };
     const view = pageView(incident, snapshotOfIncident(incident), {
       step: i.step,
       steps: i.steps,
       round: i.round,
-      lateByMs: i.lateByMs,
-      lateCause: (i.data as { lateCause?: 'down' | 'busy' } | null)?.lateCause,
+      ...late,
     });
     pages.push({ view, answer: i.answer });
   }
@@ -335,16 +342,9 @@ async function withoutMootNotices(ctx: AppContext, waiting: DigestItem[]): Promi
     return parsed.success && now - i.requestedAt.getTime() > STALE_NOTICE_MS ? [{ item: i, notice: parsed.data }] : [];
   });
   if (!stale.length) return waiting;
-  const status = new Map(
-    (
-      (await ctx
-        .knex('incidents')
-        .whereIn('id', [...new Set(stale.map((s) => s.item.incidentId))])
-        .select('id', 'status')) as Array<{ id: number; status: string }>
-    ).map((r) => [r.id, r.status]),
-  );
+  const states = await pagingStates(ctx.knex, [...new Set(stale.map((s) => s.item.incidentId))]);
   const moot = new Set(
-    stale.filter((s) => heldNoticeMoot(s.notice, status.get(s.item.incidentId))).map((s) => s.item.id),
+    stale.filter((s) => heldNoticeMoot(s.notice, states.get(s.item.incidentId))).map((s) => s.item.id),
   );
   if (!moot.size) return waiting;
   await markDigestFailed(ctx.knex, [...moot], 'not shown: held back long, and the incident was answered since');

@@ -8,6 +8,7 @@ import {
   type DigestState,
   type Row,
 } from './digest-repository.js';
+import { ESCALATION_RUN_STARTS, runStoppedSql } from './timeline-repository.js';
 
 type Db = Knex | Knex.Transaction;
 
@@ -111,7 +112,7 @@ export async function requestPagesAndState(
      ),
      ok as (
        select req.* from req join incidents i on i.id = req.incident_id
-        where i.status = 'triggered'
+        where i.status = 'triggered' and not ${runStoppedSql('i')}
           and not exists (select 1 from pages p where p.incident_id = req.incident_id and p.round = req.round
                             and p.step = req.step and p."user" = :target)
      ),
@@ -137,7 +138,7 @@ export async function requestPagesAndState(
                select x.*, (select row_to_json(i) from incidents i where i.id = x.incident_id) as incident__ from x
              ) y) as rows,
             (select json_agg(ok.ord) from ok) as accepted`,
-    { reqs: JSON.stringify(reqs), target },
+    { reqs: JSON.stringify(reqs), target, runStarts: ESCALATION_RUN_STARTS },
   );
   const row = res.rows[0];
   const state = stateOfRows(row?.rows ?? []);

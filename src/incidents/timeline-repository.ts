@@ -40,6 +40,18 @@ export async function reopenCount(db: Knex | Knex.Transaction, incidentId: numbe
 export const ESCALATION_RUN_STARTS = ['incident.reopened', 'incident.unacknowledged', 'alerts.firing_again'];
 
 /**
+ * SQL: whether the escalation run the incident `alias` is in was stopped (acknowledged, or every alert resolved while
+ * the incident stays open), as src/oncall/escalation-state.ts's RUN_STATE_SELECT reads it, for a statement that binds `:runStarts`
+ * (ESCALATION_RUN_STARTS). A page or note asked for before the stop no longer holds.
+ */
+export function runStoppedSql(alias: string): string {
+  const runs = `(select count(*)::int from incident_events rs where rs.incident_id = ${alias}.id and rs.type = any(:runStarts))`;
+  return `exists (select 1 from incident_events se where se.incident_id = ${alias}.id
+            and se.dedupe_key = case when ${runs} = 0 then 'escalation-stopped:' || ${alias}.id
+                                     else 'escalation-stopped:' || ${alias}.id || ':r' || ${runs} end)`;
+}
+
+/**
  * How many times the incident's paging restarted: each reopen, each unacknowledgement (PagerDuty's
  * incident.unacknowledged) and each alert firing again after every alert had resolved starts a new run of the
  * escalation chain, acknowledged and stopped once more.

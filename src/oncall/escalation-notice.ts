@@ -52,9 +52,15 @@ export type EscalationNotice = z.output<typeof escalationNoticeSchema>;
  */
 export const STALE_NOTICE_MS = 5 * 60_000;
 
-/** Notes that no longer hold once the incident is acknowledged or resolved: a page, a deferral, an exhausted policy. */
-export function heldNoticeMoot(notice: EscalationNotice, incidentStatus: string | undefined): boolean {
-  return ['paging', 'deferred', 'exhausted'].includes(notice.kind) && incidentStatus !== 'triggered';
+/**
+ * Notes that no longer hold once the incident is acknowledged or resolved, or its paging stopped (every alert
+ * resolved): a page, a deferral, an exhausted policy.
+ */
+export function heldNoticeMoot(
+  notice: EscalationNotice,
+  state: { status: string; stopped: boolean } | undefined,
+): boolean {
+  return ['paging', 'deferred', 'exhausted'].includes(notice.kind) && (state?.status !== 'triggered' || state.stopped);
 }
 
 /** The note as shown `heldMs` after it was asked for: a paging note held back past STALE_NOTICE_MS says so. */

@@ -7,6 +7,7 @@ import {
   ESCALATION_RUN_STARTS,
   hasEscalationStepSince,
   lastEventOfType,
+  runStoppedSql,
 } from '../incidents/timeline-repository.js';
 import { toRecordedOverride, type RecordedOverride } from './overrides.js';
 
@@ -59,6 +60,18 @@ export const RUN_STATE_SELECT = `select i.status, i.severity, c.runs,
                       where incident_id = i.id and type = any(:runStarts)) c
       where i.id = :id
         for update of i`;
+
+/** Each incident's status and whether its escalation run was stopped (runStoppedSql), in one statement. */
+export async function pagingStates(
+  db: Knex | Knex.Transaction,
+  incidentIds: number[],
+): Promise<Map<number, { status: string; stopped: boolean }>> {
+  const res = await db.raw<{ rows: Array<{ id: number; status: string; stopped: boolean }> }>(
+    `select i.id, i.status, ${runStoppedSql('i')} as stopped from incidents i where i.id = any(:ids)`,
+    { ids: incidentIds, runStarts: ESCALATION_RUN_STARTS },
+  );
+  return new Map(res.rows.map((r) => [Number(r.id), { status: r.status, stopped: r.stopped === true }]));
+}
 
 export function runStateBindings(incidentId: number): { id: number; stopKey: string; runStarts: string[] } {
   return { id: incidentId, stopKey: `escalation-stopped:${incidentId}`, runStarts: ESCALATION_RUN_STARTS };

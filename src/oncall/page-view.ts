@@ -18,7 +18,7 @@ export interface PageView {
   /** How late the page went out, in milliseconds (0 when on time). */
   lateByMs: number;
   /** Why it was late: the copilot was not running at its time (`down`) or its queue was busy (`busy`). */
-  lateCause?: 'down' | 'busy';
+  lateCause?: 'down' | 'busy' | 'held';
 }
 
 /**
@@ -28,7 +28,7 @@ export interface PageView {
 export function pageView(
   incident: Incident,
   snapshot: EscalationSnapshot | undefined,
-  page: { step: number; steps: number; round: number; lateByMs: number; lateCause?: 'down' | 'busy' },
+  page: { step: number; steps: number; round: number; lateByMs: number; lateCause?: 'down' | 'busy' | 'held' },
 ): PageView {
   return {
     incidentId: incident.id,

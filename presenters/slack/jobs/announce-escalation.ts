@@ -9,6 +9,7 @@ import { AnnounceEscalation, type AnnounceEscalationPayload } from '../../../src
 import { STALE_NOTICE_MS, heldNotice, heldNoticeMoot } from '../../../src/oncall/escalation-notice.js';
 import { buildAllResolvedBlocks, buildEscalationNoticeText } from '../../../blocks/oncall.js';
 import { deliverDigest } from '../chat-digest.js';
+import { pagingStates } from '../../../src/oncall/escalation-state.js';
 import { RateLimitedError } from '../../../src/errors.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
@@ -105,9 +106,7 @@ async function post(
     return;
   }
   if (ageMs > STALE_NOTICE_MS) {
-    const row = (await ctx.knex('incidents').where({ id: p.incidentId }).first('status')) as
-      { status: string } | undefined;
-    if (heldNoticeMoot(recorded, row?.status)) {
+    if (heldNoticeMoot(recorded, (await pagingStates(ctx.knex, [p.incidentId])).get(p.incidentId))) {
       ctx.logger.info(
         { incidentId: p.incidentId, ageMs },
         'escalation note held back long and no longer holds: not shown',

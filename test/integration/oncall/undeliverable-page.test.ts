@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listTimeline } from '../../../src/incidents/timeline-repository.js';
 import { StartEscalation } from '../../../src/oncall/jobs/start-escalation.js';
 import { acknowledgeIncident } from '../../../src/incidents/transitions.js';
+import { stopPagingAllResolved } from '../../../src/oncall/alerts-resolved.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../helpers/fake-pagerduty.js';
 import { TEST_NOW, testClock } from '../../helpers/test-clock.js';
@@ -165,27 +166,31 @@ describe('a page that cannot be delivered', () => {
     );
   });
 
-  it('once the token works again, retried dead letters page whoever is still owed a page; a note held back long says it is late, and an answered incident gets none', async () => {
+  it('once the token works again, retried dead letters page whoever is still owed a page, saying how late; an answered or no-longer-paging incident gets neither page nor paging note', async () => {
     const replica = await startWithPagerDuty([{ targets: [{ type: 'schedule', id: 'payments', which: 'primary' }] }]);
     const { ctx } = replica;
     const { slack } = harness!;
     harness!.slack.sandbox.revokeBotToken();
     const answered = await openIncident(ctx, 951);
     const still = await openIncident(ctx, 952);
-    const dead = await waitFor(
+    const quiet = await openIncident(ctx, 953);
+    const deadOf = async (name: string) =>
+      (await ctx.knex('jobs').where({ status: 'dead', name }).orderBy('id')) as Array<{ id: string; name: string }>;
+    await waitFor(
       'each page and its paging note dead-lettered',
-      async () => {
-        const rows = (await ctx.knex('jobs').where({ status: 'dead' }).orderBy('id')) as Array<{
-          id: string;
-          name: string;
-        }>;
-        const names = rows.map((r) => r.name).sort();
-        return names.join() === 'announce-escalation,announce-escalation,page-responder,page-responder' && rows;
-      },
+      async () => (await deadOf('page-responder')).length === 3 && (await deadOf('announce-escalation')).length === 3,
       20_000,
     );
-    // Meanwhile one incident is acknowledged elsewhere (PagerDuty, the phone); the outage lasts ten minutes.
+    // Meanwhile one incident is acknowledged elsewhere (PagerDuty, the phone), every alert of another resolves (it
+    // stays open, its paging stopped); the outage lasts ten minutes.
     await acknowledgeIncident(ctx, answered, { id: RosterIds.primary, via: 'button' });
+    await stopPagingAllResolved(ctx, quiet);
+    await waitFor(
+      'the notes of both dead-lettered too',
+      async () => (await deadOf('announce-escalation')).length === 5,
+      20_000,
+    );
+    const dead = [...(await deadOf('page-responder')), ...(await deadOf('announce-escalation'))];
     const tenMinutesEarlier = (column: string) => ctx.knex.raw(`?? - interval '10 minutes'`, [column]);
     await ctx
       .knex('jobs')
@@ -209,20 +214,22 @@ describe('a page that cannot be delivered', () => {
         ).length === 0,
       20_000,
     );
-    // The incident still triggered is paged now; the answered one is not.
+    // The incident still paging is paged now, and the DM says how late; the other two are not paged.
     expect((await pagesOf(ctx, still)).map((p) => p.user)).toEqual([RosterIds.primary]);
     expect(await pagesOf(ctx, answered)).toEqual([]);
+    expect(await pagesOf(ctx, quiet)).toEqual([]);
+    const dm = slack.state.openDm(RosterIds.primary).id;
+    expect(JSON.stringify(slack.messages(dm).map((m) => m.blocks))).toContain('late: Slack did not take it until now');
     const notes = slack
       .calls()
       .filter((c) => ['chat.postMessage', 'chat.update'].includes(c.method) && c.args.channel === 'C0ALERTS')
       .map((c) => JSON.stringify([c.args.text, c.args.blocks]));
-    expect(notes.some((n) => n.includes('INC-952') && n.includes('late: Slack did not take this note until now'))).toBe(
-      true,
-    );
-    // Its paging note no longer holds (acknowledged since): not shown; its acknowledgement is.
+    expect(notes.some((n) => n.includes('INC-952') && n.includes('late: Slack did not take it until now'))).toBe(true);
+    // Their paging notes no longer hold: not shown; the acknowledgement and the all-resolved note are.
     const lines = notes.flatMap((n) => (JSON.parse(n) as [string])[0].split('\n'));
-    expect(lines.filter((l) => l.includes(':pager:') && l.includes('INC-951'))).toEqual([]);
+    expect(lines.filter((l) => l.includes(':pager:') && /INC-95[13]/.test(l))).toEqual([]);
     expect(lines.some((l) => l.includes('INC-951: escalation stopped'))).toBe(true);
+    expect(lines.some((l) => l.includes('INC-953') && l.includes('every alert has resolved'))).toBe(true);
   });
 
   it('shows several pages to one person in one DM, and an acknowledgement re-renders only its own page', async () => {

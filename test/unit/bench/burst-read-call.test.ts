@@ -10,7 +10,8 @@ function pointer(n: number, opts: { channel?: boolean; headline?: boolean } = {}
     view: {
       publicId: `INC-${n}`,
       severity: 'sev1',
-      title: `checkout 5xx ratio above 5% on pod checkout-${n} after the deploy of build ${n}`,
+      // A title may hold 🔍 itself: only the headline counts as briefed.
+      title: `checkout 5xx ratio above 5% on pod checkout-${n} 🔍 after the deploy of build ${n}`,
       service: 'checkout',
       channelId: opts.channel ? `C0INC${n}` : '',
     },

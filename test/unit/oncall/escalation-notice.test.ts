@@ -89,13 +89,15 @@ describe('escalation notices', () => {
     };
     expect(heldNotice(paging, STALE_NOTICE_MS)).toBe(paging);
     expect(buildEscalationNoticeText(heldNotice(paging, 12 * 60_000))).toBe(
-      ':pager: INC-7: paging <@U0PRIYA> (step 1 of 2) (12m00s late: Slack did not take this note until now).',
+      ':pager: INC-7: paging <@U0PRIYA> (step 1 of 2) (12m00s late: Slack did not take it until now).',
     );
     const stopped: EscalationNotice = { kind: 'stopped', publicId: 'INC-7', by: 'U0PRIYA' };
     expect(heldNotice(stopped, 12 * 60_000)).toBe(stopped);
-    expect(heldNoticeMoot(paging, 'triggered')).toBe(false);
-    expect(heldNoticeMoot(paging, 'acknowledged')).toBe(true);
+    expect(heldNoticeMoot(paging, { status: 'triggered', stopped: false })).toBe(false);
+    expect(heldNoticeMoot(paging, { status: 'acknowledged', stopped: true })).toBe(true);
     expect(heldNoticeMoot(paging, undefined)).toBe(true);
-    expect(heldNoticeMoot(stopped, 'resolved')).toBe(false);
+    // Every alert resolved: still triggered, but paging stopped.
+    expect(heldNoticeMoot(paging, { status: 'triggered', stopped: true })).toBe(true);
+    expect(heldNoticeMoot(stopped, { status: 'resolved', stopped: true })).toBe(false);
   });
 });
