@@ -46,7 +46,13 @@ describe('a page during a Slack outage', () => {
     // The job's last attempt meets the outage too: the failure stays retryable (the queue decides what is dead).
     const job = pageResponderJob(ctx);
     const p = job.schema.parse(row.payload) as PageResponderPayload;
-    const last = { jobId: row.id as string, attempt: PRESENTER_RETRY.attempts, scheduledFor: new Date(), lateByMs: 0, ageMs: 0 };
+    const last = {
+      jobId: row.id as string,
+      attempt: PRESENTER_RETRY.attempts,
+      scheduledFor: new Date(),
+      lateByMs: 0,
+      ageMs: 0,
+    };
     const err: unknown = await job.process(p, last).then(
       () => undefined,
       (e: unknown) => e,
