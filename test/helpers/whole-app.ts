@@ -139,6 +139,20 @@ export async function declareThroughSlack(
 }
 
 /**
+ * One team (payments, alerts channel C0ALERTS) with Priya alone on call and these services, critical pages SEV1: the
+ * settings file of the whole-app tests that page through Alertmanager.
+ */
+export function onePagerConfig(services: string[] = ['checkout']) {
+  return {
+    users: [{ id: 'priya', name: 'Priya', slackId: RosterIds.primary }],
+    schedules: [{ name: 'payments-rotation', members: ['priya'], start: TEST_ROTATION_START }],
+    teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }],
+    services: services.map((name) => ({ name, team: 'payments' })),
+    routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
+  };
+}
+
+/**
  * The config of a payments team whose on-call week (Priya, then Sam) began before the tests' clock starts, with Maria
  * as its lead and Ben as a bystander with no role; the test adds its services and actions.
  */

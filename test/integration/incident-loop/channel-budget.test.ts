@@ -4,18 +4,10 @@
 // meanwhile join one coalesced alerts-channel message instead of a post each, and say why they were late if they were.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
-import { RosterIds } from '../../helpers/fake-slack.js';
-import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
-const fileConfig = {
-  users: [{ id: 'priya', name: 'Priya', slackId: RosterIds.primary }],
-  schedules: [{ name: 'payments-rotation', members: ['priya'], start: TEST_ROTATION_START }],
-  teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }],
-  services: ['checkout', 'search', 'cart', 'orders'].map((name) => ({ name, team: 'payments' })),
-  routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
-};
+const fileConfig = onePagerConfig(['checkout', 'search', 'cart', 'orders']);
 
 /** A page of `service`: its own group and its own alert (fingerprint). */
 function pageOf(service: string, fingerprint: string) {

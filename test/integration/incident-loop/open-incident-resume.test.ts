@@ -2,18 +2,10 @@
 // channel, briefing and topic were done, the retry invites and posts the pointer without doing anything twice.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
-import { RosterIds } from '../../helpers/fake-slack.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
-import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
+import { onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
-const fileConfig = {
-  users: [{ id: 'priya', name: 'Priya', slackId: RosterIds.primary }],
-  schedules: [{ name: 'payments-rotation', members: ['priya'], start: TEST_ROTATION_START }],
-  teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }],
-  services: [{ name: 'checkout', team: 'payments' }],
-  routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
-};
+const fileConfig = onePagerConfig();
 
 let whole: WholeApp | undefined;
 afterEach(async () => {

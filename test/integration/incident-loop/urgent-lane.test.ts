@@ -8,21 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { currentJob } from '../../../src/jobs/job-scope.js';
 import type { EvidenceSources } from '../../../src/investigation/ports.js';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
-import { RosterIds } from '../../helpers/fake-slack.js';
-import { TEST_ROTATION_START } from '../../helpers/test-clock.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
-const fileConfig = {
-  users: [{ id: 'priya', name: 'Priya', slackId: RosterIds.primary }],
-  schedules: [{ name: 'payments-rotation', members: ['priya'], start: TEST_ROTATION_START }],
-  teams: [{ name: 'payments', alertsChannel: 'C0ALERTS', schedule: 'payments-rotation' }],
-  services: [
-    { name: 'checkout', team: 'payments' },
-    { name: 'search', team: 'payments' },
-  ],
-  routing: { rules: [{ match: { severity: 'critical' }, severity: 'sev1' }] },
-};
+const fileConfig = onePagerConfig(['checkout', 'search']);
 
 /** A page of `service`: its own group and its own alert (fingerprint). */
 function pageOf(service: string, fingerprint: string) {
