@@ -24,6 +24,7 @@ import {
   uniqueName,
 } from './services.js';
 import { waitFor } from './wait-for.js';
+import { makeAlertmanagerPayload } from './factories.js';
 
 export interface WholeApp {
   /** The running app; `restart` replaces it. */
@@ -136,6 +137,15 @@ export async function declareThroughSlack(
     15_000,
   );
   return { id: row.id, publicId: row.public_id, channel: row.channel_id, briefingTs: row.briefing_ts };
+}
+
+/** A page of `service`: its own group and its own alert (fingerprint). */
+export function pageOf(service: string, fingerprint: string) {
+  const payload = makeAlertmanagerPayload({
+    groupKey: `{}/{severity="critical"}:{alertname="HighErrorRate", service="${service}"}`,
+  }) as { alerts: Array<{ fingerprint: string }> };
+  payload.alerts.forEach((a, i) => (a.fingerprint = `${fingerprint}${i}`));
+  return JSON.parse(JSON.stringify(payload).replaceAll('checkout', service)) as unknown;
 }
 
 /**

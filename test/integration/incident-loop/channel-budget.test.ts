@@ -3,20 +3,10 @@
 // carries what the investigation found, and it gets its channel and full briefing at its turn. Its escalation notices
 // meanwhile join one coalesced alerts-channel message instead of a post each, and say why they were late if they were.
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { onePagerConfig, pageOf, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig(['checkout', 'search', 'cart', 'orders']);
-
-/** A page of `service`: its own group and its own alert (fingerprint). */
-function pageOf(service: string, fingerprint: string) {
-  const payload = makeAlertmanagerPayload({
-    groupKey: `{}/{severity="critical"}:{alertname="HighErrorRate", service="${service}"}`,
-  }) as { alerts: Array<{ fingerprint: string }> };
-  payload.alerts.forEach((a, i) => (a.fingerprint = `${fingerprint}${i}`));
-  return JSON.parse(JSON.stringify(payload).replaceAll('checkout', service)) as unknown;
-}
 
 /** Posts an Alertmanager delivery to the app. */
 function sendPage(url: string, body: unknown): Promise<Response> {

@@ -7,20 +7,10 @@ import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
 import { currentJob } from '../../../src/jobs/job-scope.js';
 import type { EvidenceSources } from '../../../src/investigation/ports.js';
-import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { onePagerConfig, pageOf, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig(['checkout', 'search']);
-
-/** A page of `service`: its own group and its own alert (fingerprint). */
-function pageOf(service: string, fingerprint: string) {
-  const payload = makeAlertmanagerPayload({
-    groupKey: `{}/{severity="critical"}:{alertname="HighErrorRate", service="${service}"}`,
-  }) as { alerts: Array<{ fingerprint: string }> };
-  payload.alerts.forEach((a, i) => (a.fingerprint = `${fingerprint}${i}`));
-  return JSON.parse(JSON.stringify(payload).replaceAll('checkout', service)) as unknown;
-}
 
 let whole: WholeApp | undefined;
 let release: () => void = () => {};
