@@ -39,6 +39,7 @@ import {
 import {
   STALE_NOTICE_MS,
   escalationNoticeSchema,
+  heldLateness,
   heldNotice,
   heldNoticeMoot,
   type EscalationNotice,
@@ -87,11 +88,10 @@ export async function renderDigest(
   const known = items.filter((i) => incidents.has(i.incidentId));
   if (kind === 'notice') {
     // A note Slack did not take for long says it is late (as it was shown, once delivered).
-    const now = ctx.clock.now().getTime();
+    const now = ctx.clock.now();
     const notices = items.flatMap((i): EscalationNotice[] => {
       const parsed = escalationNoticeSchema.safeParse(i.data);
-      const held = (i.deliveredAt?.getTime() ?? now) - i.requestedAt.getTime();
-      return parsed.success ? [heldNotice(parsed.data, held)] : [];
+      return parsed.success ? [heldNotice(parsed.data, heldMsOf(i, now))] : [];
     });
     return { text: buildEscalationDigestText(notices), blocks: buildEscalationDigestBlocks(notices) };
   }
@@ -110,15 +110,14 @@ export async function renderDigest(
     return { text: buildPointerDigestText(pointers), blocks: buildPointerDigestBlocks(pointers) };
   }
   const pages = [];
-  const now = ctx.clock.now().getTime();
+  const now = ctx.clock.now();
   for (const i of known) {
     const incident = incidents.get(i.incidentId)!;
     // A page Slack did not take for long (a revoked token, its dead letter retried by hand) says so, as a note does.
-    const held = (i.deliveredAt?.getTime() ?? now) - i.requestedAt.getTime();
-    const late =
-      held > STALE_NOTICE_MS
-        ? { lateByMs: i.lateByMs + held, lateCause: 'held' as const }
-        : { lateByMs: i.lateByMs, lateCause: (i.data as { lateCause?: 'down' | 'busy' } | null)?.lateCause };
+    const late = heldLateness(
+      { lateByMs: i.lateByMs, lateCause: (i.data as { lateCause?: 'down' | 'busy' } | null)?.lateCause },
+      heldMsOf(i, now),
+    );
     const view = pageView(incident, snapshotOfIncident(incident), {
       step: i.step,
       steps: i.steps,
@@ -200,6 +199,11 @@ async function recordDelivered(
   );
   complete?.done(held);
   return withChannel.length > 0;
+}
+
+/** How long the item waited for Slack: from its first request to its delivery (or `now`, while it waits). */
+function heldMsOf(item: DigestItem, now: Date): number {
+  return (item.deliveredAt ?? now).getTime() - item.requestedAt.getTime();
 }
 
 /** The incidents a page DM shows without their channel (not created yet when it was rendered). */
@@ -336,10 +340,10 @@ async function showChannelsLate(
  * incident acknowledged since), which stop waiting. One read of their incidents, only when such notes wait.
  */
 async function withoutMootNotices(ctx: AppContext, waiting: DigestItem[]): Promise<DigestItem[]> {
-  const now = ctx.clock.now().getTime();
+  const now = ctx.clock.now();
   const stale = waiting.flatMap((i) => {
     const parsed = escalationNoticeSchema.safeParse(i.data);
-    return parsed.success && now - i.requestedAt.getTime() > STALE_NOTICE_MS ? [{ item: i, notice: parsed.data }] : [];
+    return parsed.success && heldMsOf(i, now) > STALE_NOTICE_MS ? [{ item: i, notice: parsed.data }] : [];
   });
   if (!stale.length) return waiting;
   const states = await pagingStates(ctx.knex, [...new Set(stale.map((s) => s.item.incidentId))]);

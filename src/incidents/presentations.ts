@@ -110,12 +110,20 @@ export async function requestIncidentChannel(
   await ctx.queue.enqueueMany([incidentChannelJob(incidentId)], { trx });
 }
 
+/**
+ * The ids of an incident's `open-incident` jobs: the safety net queued with the incident, and the retry that replaces
+ * it when the inline attempt failed (presenters/slack/jobs/open-incident-channel.ts).
+ */
+export function openIncidentJobIds(incidentId: number): { safetyNet: string; retry: string } {
+  return { safetyNet: `open-incident-${incidentId}`, retry: `open-incident-${incidentId}-retry` };
+}
+
 /** The safety-net `open-incident` job of `requestIncidentChannel`, to enqueue with other jobs in one statement. */
 export function incidentChannelJob(incidentId: number): JobToEnqueue {
   return presentationJob(
     OpenIncidentChannel,
     { incidentId },
-    { jobId: `open-incident-${incidentId}`, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS },
+    { jobId: openIncidentJobIds(incidentId).safetyNet, delayMs: OPEN_INCIDENT_SAFETY_DELAY_MS },
   );
 }
 

@@ -63,10 +63,20 @@ export function heldNoticeMoot(
   return ['paging', 'deferred', 'exhausted'].includes(notice.kind) && (state?.status !== 'triggered' || state.stopped);
 }
 
+/**
+ * How late a page or paging note is, as shown `heldMs` after it was asked for: held back past STALE_NOTICE_MS, that
+ * time is added and Slack named as the cause; else as recorded.
+ */
+export function heldLateness<L extends { lateByMs: number; lateCause?: 'down' | 'busy' | 'held' | undefined }>(
+  late: L,
+  heldMs: number,
+): L {
+  return heldMs > STALE_NOTICE_MS ? { ...late, lateByMs: late.lateByMs + heldMs, lateCause: 'held' } : late;
+}
+
 /** The note as shown `heldMs` after it was asked for: a paging note held back past STALE_NOTICE_MS says so. */
 export function heldNotice(notice: EscalationNotice, heldMs: number): EscalationNotice {
-  if (heldMs <= STALE_NOTICE_MS || notice.kind !== 'paging') return notice;
-  return { ...notice, lateByMs: notice.lateByMs + heldMs, lateCause: 'held' };
+  return notice.kind === 'paging' ? heldLateness(notice, heldMs) : notice;
 }
 /** A notice as the core writes it (dates as Date). */
 export type EscalationNoticeInput = z.input<typeof escalationNoticeSchema>;

@@ -11,6 +11,7 @@ import { buildAllResolvedBlocks, buildEscalationNoticeText } from '../../../bloc
 import { deliverDigest } from '../chat-digest.js';
 import { pagingStates } from '../../../src/oncall/escalation-state.js';
 import { RateLimitedError } from '../../../src/errors.js';
+import { openIncidentJobIds } from '../../../src/incidents/presentations.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** A stable 31-bit number for a notice's job id: its place among the incident's coalesced notices. */
@@ -22,9 +23,9 @@ function noticeNumber(jobId: string): number {
 
 /**
  * A note of an incident whose channel is being opened (no channel yet, no line in the alerts channel either, and its
- * open-incident job still to run or retry: the opening has not decided) waits for it this long at most, from its job's first record, a second at a time: the note
- * then goes to the incident's channel instead of a message of its own in the alerts channel. Past it (chat down, the
- * opening failing), it goes to the alerts channel.
+ * open-incident job still to run or retry: the opening has not decided) waits for it this long at most, from its
+ * job's first record, a second at a time: the note then goes to the incident's channel instead of a message of its
+ * own in the alerts channel. Past it (chat down, the opening failing), it goes to the alerts channel.
  */
 export const NOTE_WAITS_FOR_OPENING_MS = 5_000;
 
@@ -48,6 +49,7 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
       );
       const coalesce = notice !== undefined && notice.kind !== 'all_resolved';
       const mayWait = job.ageMs < NOTE_WAITS_FOR_OPENING_MS;
+      const openJobs = openIncidentJobIds(p.incidentId);
       const asked = await requestDigestItemIf(
         ctx.knex,
         {
@@ -62,10 +64,16 @@ export function announceEscalationJob(ctx: AppContext): JobDefinition<AnnounceEs
                   case when i.channel_id is null and :nCoalesce then cast(:nAlerts as jsonb) ->> i.team end as target,
                   (i.channel_id is null and not exists (select 1 from chat_digest_items ptr
                      where ptr.kind = 'pointer' and ptr.incident_id = i.id)
-                   and exists (select 1 from jobs oj where oj.id in ('open-incident-' || i.id, 'open-incident-' || i.id || '-retry')
+                   and exists (select 1 from jobs oj where oj.id in (:nOpenJob, :nOpenRetry)
                      and oj.status in ('pending', 'running'))) as opening`,
           when: 'not (f.opening and :nMayWait)',
-          bindings: { nAlerts: JSON.stringify(alerts), nCoalesce: coalesce, nMayWait: mayWait },
+          bindings: {
+            nAlerts: JSON.stringify(alerts),
+            nCoalesce: coalesce,
+            nMayWait: mayWait,
+            nOpenJob: openJobs.safetyNet,
+            nOpenRetry: openJobs.retry,
+          },
         },
       );
       if (!asked) return;

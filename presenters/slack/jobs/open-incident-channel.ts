@@ -9,7 +9,11 @@ import { oncallLookupOnce } from '../../../src/oncall/services.js';
 import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
 import type { BriefingFacts } from '../../../src/incidents/briefing-repository.js';
 import { channelName } from '../../../src/incidents/naming.js';
-import { OpenIncidentChannel, scheduleBriefingUpdate } from '../../../src/incidents/presentations.js';
+import {
+  OpenIncidentChannel,
+  openIncidentJobIds,
+  scheduleBriefingUpdate,
+} from '../../../src/incidents/presentations.js';
 import {
   channelQueuePosition,
   incidentForOpening,
@@ -325,12 +329,9 @@ export async function retryOpenIncidentChannel(
   incidentId: number,
   delayMs = OPEN_INCIDENT_RETRY_DELAY_MS,
 ): Promise<void> {
-  await ctx.queue.enqueue(
-    OpenIncidentChannel.name,
-    { incidentId },
-    { jobId: `open-incident-${incidentId}-retry`, delayMs },
-  );
-  await ctx.queue.cancel(`open-incident-${incidentId}`);
+  const ids = openIncidentJobIds(incidentId);
+  await ctx.queue.enqueue(OpenIncidentChannel.name, { incidentId }, { jobId: ids.retry, delayMs });
+  await ctx.queue.cancel(ids.safetyNet);
 }
 
 /**
