@@ -148,6 +148,12 @@ export function pageOf(service: string, fingerprint: string) {
   return JSON.parse(JSON.stringify(payload).replaceAll('checkout', service)) as unknown;
 }
 
+/** The two queues a whole-app test runs on: BullMQ on the tests' Redis, and the Postgres queue (no REDIS_URL). */
+export const BOTH_QUEUES = [
+  ['on BullMQ', {}],
+  ['on the Postgres queue', { REDIS_URL: '' }],
+] as const;
+
 /**
  * One team (payments, alerts channel C0ALERTS) with Priya alone on call and these services, critical pages SEV1: the
  * settings file of the whole-app tests that page through Alertmanager.

@@ -4,7 +4,7 @@
 // meanwhile join one coalesced alerts-channel message instead of a post each, and say why they were late if they were.
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait-for.js';
-import { onePagerConfig, pageOf, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { BOTH_QUEUES, onePagerConfig, pageOf, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig(['checkout', 'search', 'cart', 'orders']);
 
@@ -23,10 +23,7 @@ afterEach(async () => {
   whole = undefined;
 });
 
-describe.each([
-  ['on BullMQ', {}],
-  ['on the Postgres queue', { REDIS_URL: '' }],
-] as const)('a spent channel budget %s', (_case, env) => {
+describe.each(BOTH_QUEUES)('a spent channel budget %s', (_case, env) => {
   it('shows a new incident and its briefing in the alerts channel at once, and gives it its channel later', async () => {
     // One channel now, then one every 12 s: the second, third and fourth incidents find the budget spent.
     whole = await startWholeApp(fileConfig, env, {

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { BOTH_QUEUES, onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig();
 
@@ -13,10 +13,7 @@ afterEach(async () => {
   whole = undefined;
 });
 
-describe.each([
-  ['on BullMQ', {}],
-  ['on the Postgres queue', { REDIS_URL: '' }],
-] as const)('opening the incident in chat %s', (_case, env) => {
+describe.each(BOTH_QUEUES)('opening the incident in chat %s', (_case, env) => {
   it('a retry after the invite failed creates no second channel and posts, sets and invites each thing once', async () => {
     whole = await startWholeApp(fileConfig, env);
     const { app, slack } = whole;

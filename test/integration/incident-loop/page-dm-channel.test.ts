@@ -5,7 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { BOTH_QUEUES, onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig();
 
@@ -29,10 +29,7 @@ async function pageWhileChannelHeld(env: Record<string, string>) {
   return { slack, knex: app.ctx.knex };
 }
 
-it.each([
-  ['on BullMQ', {}],
-  ['on the Postgres queue', { REDIS_URL: '' }],
-] as const)(
+it.each(BOTH_QUEUES)(
   'the page DM sent before the channel existed names the channel once it is opened (%s)',
   async (_case, env) => {
     // Slack takes its time creating the channel: the page reaches Priya first.
@@ -62,10 +59,7 @@ it.each([
   60_000,
 );
 
-it.each([
-  ['on BullMQ', {}],
-  ['on the Postgres queue', { REDIS_URL: '' }],
-] as const)(
+it.each(BOTH_QUEUES)(
   'the paging note waits for the channel being opened and goes there, not to the alerts channel (%s)',
   async (_case, env) => {
     const { slack, knex } = await pageWhileChannelHeld(env);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { currentJob } from '../../../src/jobs/job-scope.js';
 import type { EvidenceSources } from '../../../src/investigation/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { onePagerConfig, pageOf, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import { BOTH_QUEUES, onePagerConfig, pageOf, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig(['checkout', 'search']);
 
@@ -20,10 +20,7 @@ afterEach(async () => {
   whole = undefined;
 });
 
-describe.each([
-  ['on BullMQ', {}],
-  ['on the Postgres queue', { REDIS_URL: '' }],
-] as const)('the urgent lane %s', (_case, env) => {
+describe.each(BOTH_QUEUES)('the urgent lane %s', (_case, env) => {
   it('opens a new incident and posts its first message while 200 investigations are stuck in the queue', async () => {
     const slow = new Promise<void>((r) => (release = r));
     const db: { knex?: Knex } = {};
