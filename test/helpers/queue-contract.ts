@@ -6,6 +6,8 @@ import { ConflictError, NotFoundError, PermanentJobError, RateLimitedError } fro
 import type { JobContext, JobQueue } from '../../src/jobs/job-queue.js';
 import { createMetrics, type AppMetrics } from '../../src/metrics.js';
 import { releaseJobSlot } from '../../src/jobs/job-scope.js';
+import { releasedLimitOf } from '../../src/adapters/queue/job-runner.js';
+import type { JobLane } from '../../src/jobs/job-queue.js';
 import { waitFor } from './wait-for.js';
 
 /** One implementation under test, on a fresh database (and a fresh Redis prefix) per test. */
@@ -36,14 +38,14 @@ interface Run {
  * Urgent `joined-page` jobs that note their id in `waiting`, give their slot back (twice: the second must free
  * nothing) and wait until `release()`, and urgent `page` jobs that finish at once (`pageRuns`).
  */
-function joinedPages(payloadSchema: z.ZodType<{ n: number }>) {
+function joinedPages(payloadSchema: z.ZodType<{ n: number }>, lane: JobLane = 'urgent') {
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   const waiting = new Set<string>();
   const register = (q: JobQueue) => {
     q.register({
       name: 'joined-page',
-      lane: 'urgent',
+      lane,
       schema: payloadSchema,
       process: async (_p, ctx) => {
         waiting.add(ctx.jobId);
@@ -52,7 +54,7 @@ function joinedPages(payloadSchema: z.ZodType<{ n: number }>) {
         await released;
       },
     });
-    q.register({ name: 'page', lane: 'urgent', schema: payloadSchema, process: async () => {} });
+    q.register({ name: 'page', lane, schema: payloadSchema, process: async () => {} });
   };
   /** Enqueues a page and waits for it to complete (while the waits still run: a slot was free for it). */
   const pageRuns = async (q: JobQueue) => {
@@ -384,6 +386,35 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       expect(statuses.map((s) => ({ status: s.status, n: Number(s.n) }))).toEqual([{ status: 'completed', n: 60 }]);
     });
 
+    it('keeps the locks of jobs running past their lock time, in one statement for all of them: another replica never takes them over', async () => {
+      // Three jobs run 2.5 lock times (the fixtures lock for 2 s) while a second replica looks for expired locks.
+      const renewals: unknown[][] = [];
+      const onQuery = (q: { sql: string; bindings?: unknown[] }) => {
+        if (/^update "jobs" set "locked_until"/.test(q.sql)) renewals.push(q.bindings ?? []);
+      };
+      fx.knex.on('query', onQuery);
+      try {
+        const a = await startQueue({ concurrency: 4 });
+        await startQueue({ concurrency: 4 });
+        const ids = ['long-1', 'long-2', 'long-3'];
+        for (const id of ids) behaviour.set(id, () => sleep(5000));
+        for (const [n, id] of ids.entries()) await a.enqueue('record', { n }, { jobId: id });
+        await waitFor(
+          'the three long jobs completed',
+          async () => Number((await fx.knex('jobs').where({ status: 'completed' }).count({ n: '*' }))[0]!.n) === 3,
+          20_000,
+          QUEUE_POLL_MS,
+        );
+        for (const id of ids) expect(runsOf(id)).toHaveLength(1);
+        // One statement renewed the three (each replica renews only what it runs: all three ran on one of them, or
+        // at least two on one, whose statement names both).
+        const most = Math.max(...renewals.map((b) => b.filter((v) => ids.includes(v as string)).length));
+        expect(most).toBeGreaterThanOrEqual(2);
+      } finally {
+        fx.knex.off('query', onQuery);
+      }
+    });
+
     it('runs urgent jobs while every slot of the other lanes is held, and never more background jobs than its slots', async () => {
       // An investigation that never ends until released, a briefing note, and a page: on 3 slots a lane with 2 for
       // the background, 12 investigations and 6 notes are stuck, and the page still runs at once.
@@ -451,26 +482,29 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
       expect(mostInBackground).toBe(2);
     });
 
-    it('a job that gave its slot back (it only waits) lets the lane run others, at most as many as its slots, and still completes and holds stop()', async () => {
-      // 3 urgent slots; 5 pages that join a shared wait: 3 give their slots back (as many as the lane has), 2 keep
-      // theirs; a new page runs at once in the slot left. Without releaseJobSlot the first 3 would hold every slot.
-      const { waiting, release, register: lanes, pageRuns } = joinedPages(payloadSchema);
-      const q = await startQueue({ concurrency: 3, backgroundConcurrency: 1, register: lanes });
-      for (let i = 0; i < 5; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
-      await waitFor('the five waits running', () => waiting.size === 5, 10_000, QUEUE_POLL_MS);
-      await pageRuns(q);
-      // Bounded: three more waits find one slot; the lane runs 6 at most (3 released, 3 in its slots).
-      for (let i = 5; i < 8; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
-      await waitFor('a sixth wait running', () => waiting.size === 6, 10_000, QUEUE_POLL_MS);
-      await sleep(500);
-      expect(waiting.size).toBe(6);
-      // stop() still waits for them: released, they complete before it returns (those never started run next time).
-      const stopped = q.stop(10_000);
-      await sleep(100);
-      release();
-      await stopped;
-      for (const id of waiting) expect((await q.get(id))?.status).toBe('completed');
-    });
+    for (const lane of ['urgent', 'normal'] as const)
+      it(`a job that gave its slot back (it only waits) lets the ${lane} lane run others, at most releasedLimitOf its slots, and still completes and holds stop()`, async () => {
+        // 2 slots of the lane (urgent: 2 released at most; normal: 2 * NORMAL_RELEASED_PER_SLOT). That many waits
+        // plus one: all but the last give their slots back, the last keeps its own; a new job of the lane runs at once
+        // in the slot left. Without releaseJobSlot the first two would hold every slot.
+        const limit = releasedLimitOf(lane, 2);
+        const { waiting, release, register: lanes, pageRuns } = joinedPages(payloadSchema, lane);
+        const q = await startQueue({ concurrency: 2, backgroundConcurrency: 1, register: lanes });
+        for (let i = 0; i <= limit; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
+        await waitFor('the waits running', () => waiting.size === limit + 1, 10_000, QUEUE_POLL_MS);
+        await pageRuns(q);
+        // Bounded: two more waits find one slot; the lane runs limit + 2 at most (limit released, 2 in its slots).
+        for (let i = limit + 1; i <= limit + 2; i++) await q.enqueue('joined-page', { n: i }, { jobId: `joined-${i}` });
+        await waitFor('one more wait running', () => waiting.size === limit + 2, 10_000, QUEUE_POLL_MS);
+        await sleep(500);
+        expect(waiting.size).toBe(limit + 2);
+        // stop() still waits for them: released, they complete before it returns (those never started run next time).
+        const stopped = q.stop(10_000);
+        await sleep(100);
+        release();
+        await stopped;
+        for (const id of waiting) expect((await q.get(id))?.status).toBe('completed');
+      });
 
     it('a slot given back after the job ended (from a handler it left running) is not counted: the lane keeps its releases', async () => {
       // 2 urgent slots. Two jobs leave a timer in their scope that gives the slot back after they have returned; then

@@ -35,16 +35,14 @@ import {
   DEFAULT_CONCURRENCY,
   afterCommit,
   createClaimRecorder,
-  createCompletionRecorder,
   laneOf,
   laneSlots,
-  releasedSlots,
+  runnerDepsOf,
   planJob,
   planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
-import { yieldToUrgent } from './urgent-gate.js';
 import { OVERDUE_GRACE_MS, bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
 import { JobHandoff } from './bullmq-handoff.js';
 
@@ -127,18 +125,15 @@ export class BullJobQueue implements JobQueue {
     };
     this.queues = { urgent: queue('urgent'), normal: queue('normal'), background: queue('background') };
     const owner = `bullmq-${randomUUID()}`;
-    this.deps = {
+    this.deps = runnerDepsOf({
       knex: opts.knex,
       logger: this.logger,
       metrics: opts.metrics,
       owner,
-      complete: createCompletionRecorder(opts.knex, owner),
-      lockMs: Math.max(100, opts.lockMs ?? 30_000),
+      lockMs: opts.lockMs,
       definitions: this.definitions,
-      startedAt: Date.now(),
-      yieldToUrgent: () => yieldToUrgent(opts.knex),
-      released: releasedSlots(this.slots),
-    };
+      slots: this.slots,
+    });
     this.claim = createClaimRecorder(opts.knex, owner, this.deps.lockMs);
   }
 

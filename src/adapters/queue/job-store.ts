@@ -151,6 +151,15 @@ export async function extendLock(db: Knex, id: string, owner: string, lockMs: nu
   return n > 0;
 }
 
+/** extendLock for several jobs in one statement; returns how many this owner still held. */
+export async function extendLocks(db: Knex, ids: string[], owner: string, lockMs: number): Promise<number> {
+  if (!ids.length) return 0;
+  return db('jobs')
+    .whereIn('id', ids)
+    .where({ status: 'running', locked_by: owner })
+    .update({ locked_until: new Date(Date.now() + lockMs), updated_at: new Date() });
+}
+
 /** Marks the jobs this owner holds as completed, in one statement; returns the ids it still held. */
 export async function markCompleted(db: Knex, ids: string[], owner: string): Promise<Set<string>> {
   const now = new Date();

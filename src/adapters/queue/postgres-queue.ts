@@ -34,16 +34,14 @@ import { outsideJobScope } from '../../jobs/job-scope.js';
 import {
   DEFAULT_CONCURRENCY,
   afterCommit,
-  createCompletionRecorder,
   laneOf,
   laneSlots,
-  releasedSlots,
+  runnerDepsOf,
   planJob,
   planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
-import { yieldToUrgent } from './urgent-gate.js';
 
 export interface PostgresQueueOptions {
   knex: Knex;
@@ -91,18 +89,15 @@ export class PostgresJobQueue implements JobQueue {
     this.slots = laneSlots(opts.concurrency ?? DEFAULT_CONCURRENCY, opts.backgroundConcurrency);
     this.pollIntervalMs = Math.max(10, opts.pollIntervalMs ?? 1000);
     const owner = `pg-${randomUUID()}`;
-    this.deps = {
+    this.deps = runnerDepsOf({
       knex: opts.knex,
       logger: this.logger,
       metrics: opts.metrics,
       owner,
-      complete: createCompletionRecorder(opts.knex, owner),
-      lockMs: Math.max(100, opts.lockMs ?? 30_000),
+      lockMs: opts.lockMs,
       definitions: this.definitions,
-      startedAt: Date.now(),
-      yieldToUrgent: () => yieldToUrgent(opts.knex),
-      released: releasedSlots(this.slots),
-    };
+      slots: this.slots,
+    });
   }
 
   register<P>(def: JobDefinition<P>): void {
