@@ -429,15 +429,25 @@ export async function refreshDigestMessage(
   ts: string,
   /** The target the message was sent to, when the caller read it (no read of the message's items to learn it). */
   target?: string,
+  /**
+   * The refresh is the running job's last act: joining one already waiting, the job gives its lane slot back
+   * (releaseJobSlot), since that refresh does its work. A burst of investigations finishing asks for the same few
+   * messages a thousand times; each ask held a slot of the normal lane for as long as the channel's pace made it wait.
+   */
+  opts: { lastAct?: boolean } = {},
 ): Promise<void> {
   const key = `${kind}:${channel}:${ts}`;
+  const join = (queued: Promise<void>) => {
+    if (opts.lastAct) releaseJobSlot();
+    return queued;
+  };
   // Joined before any read: the waiting refresh reads the items when it runs.
   const queued = waitingRefresh.get(key);
-  if (queued) return queued;
+  if (queued) return join(queued);
   const to = target ?? (await itemsOfMessage(ctx.knex, kind, channel, ts))[0]?.target;
   if (to === undefined) return;
   const queuedMeanwhile = waitingRefresh.get(key);
-  if (queuedMeanwhile) return queuedMeanwhile;
+  if (queuedMeanwhile) return join(queuedMeanwhile);
   // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
   const run = inTurn(`${kind}:${to}`, async () => {
     // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).
@@ -469,7 +479,10 @@ export async function refreshMessagesOf(
   incidentId: number,
   /** The messages (their channel, ts and target), when the caller read them with the incident or its record. */
   messages?: readonly DigestMessageRef[],
+  /** The refreshes are the running job's last act (see refreshDigestMessage). */
+  opts: { lastAct?: boolean } = {},
 ): Promise<void> {
-  for (const m of messages ?? (await messagesOfIncident(ctx.knex, kind, incidentId)))
-    await refreshDigestMessage(ctx, kind, m.channel, m.ts, m.target);
+  const all = messages ?? (await messagesOfIncident(ctx.knex, kind, incidentId));
+  for (const [n, m] of all.entries())
+    await refreshDigestMessage(ctx, kind, m.channel, m.ts, m.target, { lastAct: opts.lastAct && n === all.length - 1 });
 }

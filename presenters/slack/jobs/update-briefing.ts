@@ -28,7 +28,8 @@ export async function refreshBriefing(ctx: AppContext, incidentId: number): Prom
   const incident = loaded && toIncident(loaded.row);
   // Before the channel exists the open-incident job posts the first briefing itself; meanwhile (Slack's channel
   // budget spent in a storm) the incident's line in the alerts channel shows what the investigation found.
-  if (incident && !incident.channelId) return refreshMessagesOf(ctx, 'pointer', incidentId, loaded?.pointers);
+  if (incident && !incident.channelId)
+    return refreshMessagesOf(ctx, 'pointer', incidentId, loaded?.pointers, { lastAct: true });
   if (!incident?.channelId || !incident.briefingTs) return;
   const view = await buildBriefingView(ctx.knex, ctx.config, incident, loaded?.facts);
   const state = briefingState(view);
