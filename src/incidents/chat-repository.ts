@@ -171,21 +171,70 @@ export async function recordChatStep(db: Db, incidentId: number, step: ChatStep,
     .update({ chat_progress: db.raw('chat_progress || ?::jsonb', [JSON.stringify({ [step]: at.toISOString() })]) });
 }
 
+// The incidents before one in the queue for a channel (bindings :qSeverity, :qIncident): open ones with no channel yet
+// that are more severe, or as severe and opened earlier (SEV1 first, then in the order they came).
+const AHEAD_IN_CHANNEL_QUEUE_SQL = `select count(*)::int as n from incidents
+   where channel_id is null and not status = 'resolved'
+     and (severity < :qSeverity or (severity = :qSeverity and id < :qIncident))`;
+
 /**
  * How many incidents come before this one in the queue for a channel: open ones with no channel yet that are more
  * severe, or as severe and opened earlier (SEV1 first, then in the order they came).
  */
 export async function channelQueuePosition(db: Db, incident: { id: number; severity: string }): Promise<number> {
-  const [row] = (await db('incidents')
-    .whereNull('channel_id')
-    .whereNot('status', 'resolved')
-    .where((q) => {
-      void q
-        .where('severity', '<', incident.severity)
-        .orWhere((q2) => void q2.where('severity', incident.severity).where('id', '<', incident.id));
-    })
-    .count({ n: '*' })) as Array<{ n: string | number }>;
-  return Number(row?.n ?? 0);
+  const res = await db.raw<{ rows: Array<{ n: number }> }>(AHEAD_IN_CHANNEL_QUEUE_SQL, {
+    qSeverity: incident.severity,
+    qIncident: incident.id,
+  });
+  return Number(res.rows[0]?.n ?? 0);
+}
+
+/**
+ * An incident whose channel waits for Slack's budget takes its turn in the queue for channels, in ONE statement: its
+ * place (channelQueuePosition), the job that comes back for the channel then (`retry`, due `minDelayMs` or `perAheadMs`
+ * for each incident ahead after `now`, whichever is later; recorded once: an existing job of that id stays as it is),
+ * and the cancellation of the pending job it replaces (`replaces`: the safety net queued with the incident). Returns
+ * the place and, when this statement recorded the job, when it is due (for the queue's announce).
+ */
+export async function takeChannelTurn(
+  db: Db,
+  incident: { id: number; severity: string },
+  retry: { id: string; name: string; payload: unknown; maxAttempts: number; backoffMs: number },
+  timing: { now: Date; minDelayMs: number; perAheadMs: number },
+  replaces: string,
+): Promise<{ ahead: number; runAt: Date | undefined }> {
+  const res = await db.raw<{ rows: Array<{ ahead: number; run_at: string | Date | null }> }>(
+    `with ahead as (${AHEAD_IN_CHANNEL_QUEUE_SQL}),
+     ins as (
+       insert into jobs (id, name, payload, status, run_at, max_attempts, backoff_ms, created_at, updated_at)
+       select :qJob, :qName, cast(:qPayload as jsonb), 'pending',
+              cast(:qNow as timestamptz) + greatest(:qMinDelay, ahead.n * :qPerAhead) * interval '1 millisecond',
+              :qMaxAttempts, :qBackoff, :qNow, :qNow
+         from ahead
+       on conflict (id) do nothing
+       returning run_at
+     ),
+     c as (
+       update jobs set status = 'cancelled', updated_at = :qNow where id = :qReplaces and status = 'pending'
+       returning id
+     )
+     select ahead.n as ahead, (select run_at from ins) as run_at, (select count(*) from c) as cancelled from ahead`,
+    {
+      qSeverity: incident.severity,
+      qIncident: incident.id,
+      qJob: retry.id,
+      qName: retry.name,
+      qPayload: JSON.stringify(retry.payload ?? null),
+      qNow: timing.now,
+      qMinDelay: Math.max(0, Math.round(timing.minDelayMs)),
+      qPerAhead: Math.max(0, Math.round(timing.perAheadMs)),
+      qMaxAttempts: retry.maxAttempts,
+      qBackoff: retry.backoffMs,
+      qReplaces: replaces,
+    },
+  );
+  const row = res.rows[0];
+  return { ahead: Number(row?.ahead ?? 0), runAt: row?.run_at ? new Date(row.run_at) : undefined };
 }
 
 /** What reopening the incident's chat steps starts from (incidentForOpening). */

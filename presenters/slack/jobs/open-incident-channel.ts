@@ -21,6 +21,7 @@ import {
   recordChannelCreated,
   recordChatStep,
   recordRespondersInvited,
+  takeChannelTurn,
   type DigestMessageRef,
 } from '../../../src/incidents/chat-repository.js';
 import { findIncident, type ChatStep, type Incident } from '../../../src/incidents/repository.js';
@@ -52,6 +53,12 @@ export async function openIncidentChannel(
   opened?: Incident,
   /** The incident's earliest alert's name, when the opener knew it (the channel's name reads no alert then). */
   alertname?: string,
+  /**
+   * Run inline on `incident.opened` (openIncidentChannelNow), not by the open-incident job: a channel that must wait
+   * for Slack's budget then queues the job that comes back for it (WaitingForChannel) in the statement that reads its
+   * turn, instead of the job being rescheduled.
+   */
+  opts: { inline?: boolean } = {},
 ): Promise<void> {
   // Just opened (the `incident.opened` event carries it): nothing was shown yet, and the row need not be read again.
   // Else the row, its first alert's name and where its pointer is shown, in one statement.
@@ -62,7 +69,13 @@ export async function openIncidentChannel(
   // A channel made now comes with the facts of its first briefing (read as it was recorded).
   let facts: BriefingFacts | undefined;
   if (!incident.channelId)
-    ({ incident, facts } = await createOrWait(ctx, incident, pointer, loaded ? loaded.firstAlertname : alertname));
+    ({ incident, facts } = await createOrWait(
+      ctx,
+      incident,
+      pointer,
+      loaded ? loaded.firstAlertname : alertname,
+      opts.inline === true,
+    ));
   const channelId = incident.channelId!;
   if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId, facts);
   const done = incident.chatProgress;
@@ -134,11 +147,28 @@ export const FIRST_MESSAGE_WAIT_MS = 500;
  */
 export const ADOPT_OWN_CHANNEL_WITHIN_MS = 60 * 60_000;
 
+/**
+ * The channel waits for Slack's budget, `ahead` incidents before it. Thrown by an inline opening once the job that
+ * comes back for the channel is queued (`retryQueued`): nothing else to do for it then.
+ */
+export class WaitingForChannel extends RateLimitedError {
+  constructor(
+    incident: Incident,
+    readonly ahead: number,
+    retryAfterMs: number,
+    readonly retryQueued: boolean,
+    cause: unknown,
+  ) {
+    super('slack', `no channel yet for ${incident.publicId}: ${ahead} ahead in the queue`, { retryAfterMs, cause });
+  }
+}
+
 async function createOrWait(
   ctx: AppContext,
   incident: Incident,
   pointer: PointerState,
   alertname: string | null | undefined,
+  inline: boolean,
 ): Promise<{ incident: Incident; facts?: BriefingFacts }> {
   // Nothing shown yet: a channel that would come later than FIRST_MESSAGE_WAIT_MS is not waited for here; the line
   // in the alerts channel goes first, so the page is seen at once, and the channel follows at its turn.
@@ -148,12 +178,32 @@ async function createOrWait(
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
     await postPointer(ctx, incident, null, pointer);
+    if (inline) {
+      // Its turn read, the job that comes back then queued and the safety net it replaces cancelled: one statement
+      // (in a storm, a thousand pages each took three here).
+      const ids = openIncidentJobIds(incident.id);
+      const plan = ctx.queue.plan(OpenIncidentChannel.name, { incidentId: incident.id });
+      const now = new Date();
+      const turn = await takeChannelTurn(
+        ctx.knex,
+        incident,
+        {
+          id: ids.retry,
+          name: plan.name,
+          payload: plan.payload,
+          maxAttempts: plan.maxAttempts,
+          backoffMs: plan.backoffMs,
+        },
+        { now, minDelayMs: err.retryAfterMs ?? 0, perAheadMs: CHANNEL_CREATE_INTERVAL_MS },
+        ids.safetyNet,
+      );
+      if (turn.runAt) ctx.queue.announce([{ id: ids.retry, name: plan.name, runAt: turn.runAt }]);
+      const retryAfterMs = Math.max(err.retryAfterMs ?? 0, turn.ahead * CHANNEL_CREATE_INTERVAL_MS);
+      throw new WaitingForChannel(incident, turn.ahead, retryAfterMs, true, err);
+    }
     const ahead = await channelQueuePosition(ctx.knex, incident);
     const retryAfterMs = Math.max(err.retryAfterMs ?? 0, ahead * CHANNEL_CREATE_INTERVAL_MS);
-    throw new RateLimitedError('slack', `no channel yet for ${incident.publicId}: ${ahead} ahead in the queue`, {
-      retryAfterMs,
-      cause: err,
-    });
+    throw new WaitingForChannel(incident, ahead, retryAfterMs, false, err);
   }
 }
 
@@ -344,7 +394,14 @@ export async function openIncidentChannelNow(
   opened?: Incident,
   alertname?: string,
 ): Promise<void> {
-  await openIncidentChannel(ctx, incidentId, opened, alertname).catch(async (err) => {
+  await openIncidentChannel(ctx, incidentId, opened, alertname, { inline: true }).catch(async (err) => {
+    if (err instanceof WaitingForChannel && err.retryQueued) {
+      ctx.logger.info(
+        { incidentId, ahead: err.ahead, retryAfterMs: err.retryAfterMs },
+        "the channel waits for its turn in Slack's budget; shown in the alerts channel meanwhile",
+      );
+      return;
+    }
     ctx.logger.warn({ err, incidentId }, 'could not open the incident channel yet; the open-incident job will retry');
     // Waiting for the channel budget: the job comes back at the incident's turn, not in a second.
     const delayMs = err instanceof RateLimitedError ? err.retryAfterMs : OPEN_INCIDENT_RETRY_DELAY_MS;

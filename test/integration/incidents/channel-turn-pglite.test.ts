@@ -1,0 +1,98 @@
+// An incident waiting for Slack's channel budget takes its turn in one statement (takeChannelTurn), on the embedded
+// default (PGlite): its place among the incidents without a channel (more severe first, then in order), the job that
+// comes back for it due at that turn, and the safety-net job it replaces cancelled. An existing job of the same id is
+// left as it was, and a resolved incident or one with a channel is not counted ahead.
+import { describe, expect, it } from 'vitest';
+import { channelQueuePosition, takeChannelTurn } from '../../../src/incidents/chat-repository.js';
+import { usePGlite } from '../../helpers/pglite.js';
+
+const pg = usePGlite();
+const now = new Date('2026-11-30T04:00:00Z');
+
+async function incident(n: number, fields: { severity: string; status?: string; channelId?: string }) {
+  const [row] = (await pg.db
+    .knex('incidents')
+    .insert({
+      public_id: `INC-${n}`,
+      title: `service ${n} down`,
+      severity: fields.severity,
+      service: `svc-${n}`,
+      status: fields.status ?? 'triggered',
+      source: 'alertmanager',
+      channel_id: fields.channelId ?? null,
+      opened_at: now,
+      updated_at: now,
+    })
+    .returning(['id'])) as { id: number }[];
+  return { id: row!.id, severity: fields.severity };
+}
+
+const retryOf = (id: number) => ({
+  id: `open-incident-${id}-retry`,
+  name: 'open-incident',
+  payload: { incidentId: id },
+  maxAttempts: 8,
+  backoffMs: 1000,
+});
+const timing = { now, minDelayMs: 1500, perAheadMs: 3000 };
+
+async function safetyNet(id: number) {
+  await pg.db.knex('jobs').insert({
+    id: `open-incident-${id}`,
+    name: 'open-incident',
+    payload: { incidentId: id },
+    status: 'pending',
+    run_at: new Date(now.getTime() + 60_000),
+    max_attempts: 8,
+    backoff_ms: 1000,
+    created_at: now,
+    updated_at: now,
+  });
+}
+const job = (id: string) => pg.db.knex('jobs').where({ id }).first();
+
+describe('an incident waiting for a channel takes its turn in one statement', () => {
+  it('counts the incidents ahead, queues the retry at its turn and cancels the safety net', async () => {
+    const knex = pg.db.knex;
+    await incident(1, { severity: 'sev2' });
+    await incident(2, { severity: 'sev1' });
+    await incident(3, { severity: 'sev2', channelId: 'C0HAS' }); // has its channel: not waiting
+    await incident(4, { severity: 'sev2', status: 'resolved' }); // resolved: not waiting
+    const mine = await incident(5, { severity: 'sev2' });
+    await incident(6, { severity: 'sev2' }); // came later: behind
+    await safetyNet(mine.id);
+
+    const turn = await takeChannelTurn(knex, mine, retryOf(mine.id), timing, `open-incident-${mine.id}`);
+    // INC-2 (more severe) and INC-1 (as severe, earlier): two ahead, as channelQueuePosition counts.
+    expect(turn.ahead).toBe(2);
+    expect(await channelQueuePosition(knex, mine)).toBe(2);
+    expect(turn.runAt?.getTime()).toBe(now.getTime() + 2 * 3000);
+    expect(await job(`open-incident-${mine.id}-retry`)).toMatchObject({
+      name: 'open-incident',
+      status: 'pending',
+      payload: { incidentId: mine.id },
+      max_attempts: 8,
+      backoff_ms: 1000,
+    });
+    expect((await job(`open-incident-${mine.id}`)).status).toBe('cancelled');
+
+    // Asked again (a retried delivery): the job queued first stays as it is, and no new one is announced.
+    const again = await takeChannelTurn(
+      knex,
+      mine,
+      retryOf(mine.id),
+      { ...timing, now: new Date(now.getTime() + 500) },
+      `open-incident-${mine.id}`,
+    );
+    expect(again).toEqual({ ahead: 2, runAt: undefined });
+    expect(new Date((await job(`open-incident-${mine.id}-retry`)).run_at).getTime()).toBe(now.getTime() + 6000);
+  });
+
+  it('is due after the rate limit asked for when nothing is ahead', async () => {
+    // (The database is the file's: the first test's incidents are resolved here.)
+    await pg.db.knex('incidents').update({ status: 'resolved' });
+    const first = await incident(11, { severity: 'sev1' });
+    const turn = await takeChannelTurn(pg.db.knex, first, retryOf(first.id), timing, `open-incident-${first.id}`);
+    expect(turn).toEqual({ ahead: 0, runAt: new Date(now.getTime() + 1500) });
+  });
+});
