@@ -114,7 +114,7 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
   // A call the limiter refuses is the newest one recorded (recorded, then run, in one turn): it showed nothing.
   const refusedCalls = new Set<number>();
   const take = slack.limiter.take.bind(slack.limiter);
-  const trace: BurstTrace = { acquires: [], slack: [], started: Date.now() };
+  const trace: BurstTrace = { acquires: [], slack: [], started: Date.now(), statements: new Map() };
   slack.limiter.take = (key) => {
     const wait = take(key);
     if (wait !== undefined) refusedCalls.add(slack.calls.length - 1);
