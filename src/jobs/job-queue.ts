@@ -149,6 +149,11 @@ export interface JobQueue {
    * twice is harmless; a lost announcement is made good by the sweep, as for `enqueue`.
    */
   announce(jobs: Array<{ id: string; name: string; runAt: Date }>): void;
+  /**
+   * Tells the workers that jobs whose rows the caller cancelled in its own statement will not run: the broker forgets
+   * their wakes (BullMQ; nothing on the Postgres queue). Only a saving: a wake left behind claims nothing. Never throws.
+   */
+  withdraw(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): Promise<void>;
   /** Cancels a pending job; true when something was cancelled. */
   cancel(jobId: string): Promise<boolean>;
   get(jobId: string): Promise<JobRecord | undefined>;

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, PermanentJobError, RateLimitedError } fro
 import type { JobContext, JobQueue } from '../../src/jobs/job-queue.js';
 import { createMetrics, type AppMetrics } from '../../src/metrics.js';
 import { releaseJobSlot } from '../../src/jobs/job-scope.js';
-import { releasedLimitOf } from '../../src/adapters/queue/job-runner.js';
+import { releasedLimitOf } from '../../src/adapters/queue/runner-deps.js';
 import type { JobLane } from '../../src/jobs/job-queue.js';
 import { waitFor } from './wait-for.js';
 

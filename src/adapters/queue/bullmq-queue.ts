@@ -37,12 +37,12 @@ import {
   createClaimRecorder,
   laneOf,
   laneSlots,
-  runnerDepsOf,
   planJob,
   planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
+import { runnerDepsOf } from './runner-deps.js';
 import { OVERDUE_GRACE_MS, bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
 import { JobHandoff } from './bullmq-handoff.js';
 
@@ -164,16 +164,21 @@ export class BullJobQueue implements JobQueue {
     if (jobs.length) this.announceJobs(jobs.map((j) => ({ ...j, attempts: 0 })));
   }
 
+  async withdraw(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): Promise<void> {
+    await Promise.all(
+      jobs.map((j) =>
+        this.queues[laneOf(this.definitions, j.name)]
+          .remove(bullJobId(j.id, j.runAt, j.attempts))
+          // The row is cancelled, so the BullMQ job finds nothing to claim if it still fires.
+          .catch((err: unknown) => this.logger.debug({ err, jobId: j.id }, "could not remove a cancelled job's wake")),
+      ),
+    );
+  }
+
   async cancel(jobId: string): Promise<boolean> {
     const row = await cancelJob(this.knex, jobId);
-    if (!row) return false;
-    await this.queues[laneOf(this.definitions, row.name)]
-      .remove(bullJobId(row.id, toDate(row.run_at), row.attempts))
-      .catch((err: unknown) => {
-        // The row is cancelled, so the BullMQ job finds nothing to claim if it still fires.
-        this.logger.debug({ err, jobId }, 'could not remove the BullMQ job of a cancelled job');
-      });
-    return true;
+    if (row) await this.withdraw([{ id: row.id, name: row.name, runAt: toDate(row.run_at), attempts: row.attempts }]);
+    return row !== undefined;
   }
 
   async get(jobId: string): Promise<JobRecord | undefined> {

@@ -6,11 +6,9 @@ import type { AppMetrics } from '../../metrics.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError, formatZodIssues } from '../../errors.js';
 import type { JobDefinition, JobLane, PlannedJob } from '../../jobs/job-queue.js';
 import { outsideJobScope, runInJobScope, type JobScope } from '../../jobs/job-scope.js';
-import { yieldToUrgent } from './urgent-gate.js';
 import {
   claimJobs,
   extendLock,
-  extendLocks,
   markCompleted,
   markDead,
   markRescheduled,
@@ -76,35 +74,6 @@ export interface RunnerDeps {
   renewLock?: (id: string) => () => void;
 }
 
-/**
- * What a queue instance runs its jobs with: its owner id, completions coalesced per turn, its lock time (default 30 s),
- * investigations yielding to urgent statements (urgent-gate.ts), the lanes' released slots and one lock renewal a tick.
- */
-export function runnerDepsOf(opts: {
-  knex: Knex;
-  logger: Logger;
-  metrics?: AppMetrics;
-  owner: string;
-  lockMs?: number;
-  definitions: ReadonlyMap<string, JobDefinition<unknown>>;
-  slots: Record<JobLane, number>;
-}): RunnerDeps {
-  const lockMs = Math.max(100, opts.lockMs ?? 30_000);
-  return {
-    knex: opts.knex,
-    logger: opts.logger,
-    metrics: opts.metrics,
-    owner: opts.owner,
-    complete: createCompletionRecorder(opts.knex, opts.owner),
-    lockMs,
-    definitions: opts.definitions,
-    startedAt: Date.now(),
-    yieldToUrgent: () => yieldToUrgent(opts.knex),
-    released: releasedSlots(opts.slots),
-    renewLock: createLockRenewer(opts.knex, opts.owner, lockMs, opts.logger),
-  };
-}
-
 /** A job's own lock renewal, a statement a tick (when the queue has no shared renewer). */
 function heartbeatOf(deps: RunnerDeps, id: string, log: Logger): () => void {
   const heartbeat = setInterval(
@@ -118,72 +87,6 @@ function heartbeatOf(deps: RunnerDeps, id: string, log: Logger): () => void {
   heartbeat.unref();
   return () => clearInterval(heartbeat);
 }
-
-/**
- * Jobs of the normal lane that may have given their slot back (RunnerDeps.released), per slot; the urgent and background
- * lanes, one per slot. A burst of investigations finishing asks for the same few alerts-channel messages a thousand
- * times, and a storm's escalation notes for the same notice message: each ask waits for a message paced at one a
- * second, and with one released job per slot the asks filled the normal lane, so the last briefings of a 1,000-page
- * burst waited 50-80 s behind them (30-35 s with ten). Not in the urgent lane: pages joining the on-call's DM, ten per
- * slot, took the embedded default's peak from 424 to 649 MB in that burst. A released job costs a promise and its share
- * of one lock-renewal statement a tick (createLockRenewer).
- */
-export const NORMAL_RELEASED_PER_SLOT = 10;
-
-/** How many of a lane's jobs may have given their slot back at once, for `slots` slots (NORMAL_RELEASED_PER_SLOT). */
-export function releasedLimitOf(lane: JobLane, slots: number): number {
-  return lane === 'normal' ? slots * NORMAL_RELEASED_PER_SLOT : slots;
-}
-
-/** No job released yet, at most releasedLimitOf each lane's slots. */
-export function releasedSlots(slots: Record<JobLane, number>): NonNullable<RunnerDeps['released']> {
-  return {
-    count: { urgent: 0, normal: 0, background: 0 },
-    limit: {
-      urgent: releasedLimitOf('urgent', slots.urgent),
-      normal: releasedLimitOf('normal', slots.normal),
-      background: releasedLimitOf('background', slots.background),
-    },
-  };
-}
-
-/**
- * Renews the locks of every job this queue instance runs in ONE statement a tick (a third of `lockMs`), instead of a
- * statement per job: with hundreds of jobs waiting for a paced Slack message, the per-job renewals were a tenth of a
- * burst's statements. `hold(id)` adds a running job; the function it returns drops it. The timer runs only while a job
- * is held. A job's claim sets its lock for `lockMs`, so its first renewal, at the next tick, comes in time.
- */
-export function createLockRenewer(
-  knex: Knex,
-  owner: string,
-  lockMs: number,
-  logger: Logger,
-): (id: string) => () => void {
-  const held = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  const tick = () => {
-    const ids = [...held];
-    for (let i = 0; i < ids.length; i += RENEW_BATCH)
-      outsideJobScope(() => extendLocks(knex, ids.slice(i, i + RENEW_BATCH), owner, lockMs)).catch((err: unknown) =>
-        logger.warn({ err, jobs: ids.length }, 'could not extend job locks'),
-      );
-  };
-  return (id) => {
-    held.add(id);
-    if (!timer) {
-      timer = setInterval(tick, Math.max(50, Math.floor(lockMs / 3)));
-      timer.unref();
-    }
-    return () => {
-      held.delete(id);
-      if (!held.size && timer) {
-        clearInterval(timer);
-        timer = undefined;
-      }
-    };
-  };
-}
-const RENEW_BATCH = 1000;
 
 /**
  * Coalesces the completions of jobs that finish in the same turn of the event loop into one UPDATE: at a thousand

@@ -36,12 +36,12 @@ import {
   afterCommit,
   laneOf,
   laneSlots,
-  runnerDepsOf,
   planJob,
   planRow,
   runClaimedJob,
   type RunnerDeps,
 } from './job-runner.js';
+import { runnerDepsOf } from './runner-deps.js';
 
 export interface PostgresQueueOptions {
   knex: Knex;
@@ -127,6 +127,10 @@ export class PostgresJobQueue implements JobQueue {
 
   announce(jobs: Array<{ id: string; name: string; runAt: Date }>): void {
     if (jobs.length) this.wakeBy(Math.min(...jobs.map((j) => j.runAt.getTime())));
+  }
+
+  async withdraw(): Promise<void> {
+    // Nothing outside Postgres: a cancelled row is not claimed.
   }
 
   async cancel(jobId: string): Promise<boolean> {
