@@ -192,9 +192,12 @@ export async function channelQueuePosition(db: Db, incident: { id: number; sever
 /**
  * An incident whose channel waits for Slack's budget takes its turn in the queue for channels, in ONE statement: its
  * place (channelQueuePosition), the job that comes back for the channel then (`retry`, due `minDelayMs` or `perAheadMs`
- * for each incident ahead after `now`, whichever is later; recorded once: an existing job of that id stays as it is),
- * and the cancellation of the pending job it replaces (`replaces`: the safety net queued with the incident). Returns
- * the place and, when this statement recorded the job, when it is due (for the queue's announce).
+ * for each incident ahead after `now`, whichever is later) and the cancellation of the pending job it replaces
+ * (`replaces`: the safety net queued with the incident). A retry of that id already pending or running stays as it
+ * is; one that finished (completed or cancelled: an earlier opening of the incident) is queued again; one in the
+ * dead-letter list is left there, and then the safety net is not cancelled, so something always comes back for the
+ * channel. Returns the place, when the retry is due if this statement queued it (for the queue's announce), whether
+ * a retry will come back, and the safety net cancelled (for the queue's withdraw).
  */
 export async function takeChannelTurn(
   db: Db,
@@ -202,8 +205,20 @@ export async function takeChannelTurn(
   retry: { id: string; name: string; payload: unknown; maxAttempts: number; backoffMs: number },
   timing: { now: Date; minDelayMs: number; perAheadMs: number },
   replaces: string,
-): Promise<{ ahead: number; runAt: Date | undefined }> {
-  const res = await db.raw<{ rows: Array<{ ahead: number; run_at: string | Date | null }> }>(
+): Promise<{
+  ahead: number;
+  runAt: Date | undefined;
+  retryComes: boolean;
+  cancelled: { id: string; name: string; runAt: Date; attempts: number } | undefined;
+}> {
+  const res = await db.raw<{
+    rows: Array<{
+      ahead: number;
+      run_at: string | Date | null;
+      retry_comes: boolean;
+      cancelled: { id: string; name: string; run_at: string; attempts: number } | null;
+    }>;
+  }>(
     `with ahead as (${AHEAD_IN_CHANNEL_QUEUE_SQL}),
      ins as (
        insert into jobs (id, name, payload, status, run_at, max_attempts, backoff_ms, created_at, updated_at)
@@ -211,14 +226,24 @@ export async function takeChannelTurn(
               cast(:qNow as timestamptz) + greatest(:qMinDelay, ahead.n * :qPerAhead) * interval '1 millisecond',
               :qMaxAttempts, :qBackoff, :qNow, :qNow
          from ahead
-       on conflict (id) do nothing
+       on conflict (id) do update
+         set status = 'pending', run_at = excluded.run_at, attempts = 0, last_error = null,
+             locked_by = null, locked_until = null, completed_at = null, updated_at = excluded.updated_at
+         where jobs.status in ('completed', 'cancelled')
        returning run_at
      ),
+     comes as (
+       select exists (select 1 from ins)
+           or exists (select 1 from jobs r where r.id = :qJob and r.status in ('pending', 'running')) as yes
+     ),
      c as (
-       update jobs set status = 'cancelled', updated_at = :qNow where id = :qReplaces and status = 'pending'
-       returning id
+       update jobs set status = 'cancelled', updated_at = :qNow
+        where id = :qReplaces and status = 'pending' and (select yes from comes)
+       returning id, name, run_at, attempts
      )
-     select ahead.n as ahead, (select run_at from ins) as run_at, (select count(*) from c) as cancelled from ahead`,
+     select ahead.n as ahead, (select run_at from ins) as run_at, (select yes from comes) as retry_comes,
+            (select row_to_json(c) from c) as cancelled
+       from ahead`,
     {
       qSeverity: incident.severity,
       qIncident: incident.id,
@@ -234,7 +259,13 @@ export async function takeChannelTurn(
     },
   );
   const row = res.rows[0];
-  return { ahead: Number(row?.ahead ?? 0), runAt: row?.run_at ? new Date(row.run_at) : undefined };
+  const c = row?.cancelled;
+  return {
+    ahead: Number(row?.ahead ?? 0),
+    runAt: row?.run_at ? new Date(row.run_at) : undefined,
+    retryComes: row?.retry_comes === true,
+    cancelled: c ? { id: c.id, name: c.name, runAt: new Date(c.run_at), attempts: Number(c.attempts) } : undefined,
+  };
 }
 
 /** What reopening the incident's chat steps starts from (incidentForOpening). */

@@ -148,8 +148,9 @@ export const FIRST_MESSAGE_WAIT_MS = 500;
 export const ADOPT_OWN_CHANNEL_WITHIN_MS = 60 * 60_000;
 
 /**
- * The channel waits for Slack's budget, `ahead` incidents before it. Thrown by an inline opening once the job that
- * comes back for the channel is queued (`retryQueued`): nothing else to do for it then.
+ * The channel waits for Slack's budget, `ahead` incidents before it. Thrown by an inline opening once its turn is
+ * taken (`retryQueued`: the job that comes back for the channel queued, or the safety net kept): nothing else to do
+ * for it then.
  */
 export class WaitingForChannel extends RateLimitedError {
   constructor(
@@ -198,6 +199,12 @@ async function createOrWait(
         ids.safetyNet,
       );
       if (turn.runAt) ctx.queue.announce([{ id: ids.retry, name: plan.name, runAt: turn.runAt }]);
+      if (turn.cancelled) await ctx.queue.withdraw([turn.cancelled]);
+      if (!turn.retryComes)
+        ctx.logger.warn(
+          { incidentId: incident.id, retry: ids.retry },
+          "the channel's retry job is in the dead-letter list (incident-copilot jobs dead); not queued again, the safety net kept",
+        );
       const retryAfterMs = Math.max(err.retryAfterMs ?? 0, turn.ahead * CHANNEL_CREATE_INTERVAL_MS);
       throw new WaitingForChannel(incident, turn.ahead, retryAfterMs, true, err);
     }

@@ -35,6 +35,15 @@ const retryOf = (id: number) => ({
   backoffMs: 1000,
 });
 const timing = { now, minDelayMs: 1500, perAheadMs: 3000 };
+const retryRow = (id: number) => ({
+  id: `open-incident-${id}-retry`,
+  name: 'open-incident',
+  payload: { incidentId: id },
+  max_attempts: 8,
+  backoff_ms: 1000,
+  created_at: now,
+  updated_at: now,
+});
 
 async function safetyNet(id: number) {
   await pg.db.knex('jobs').insert({
@@ -65,6 +74,13 @@ describe('an incident waiting for a channel takes its turn in one statement', ()
     const turn = await takeChannelTurn(knex, mine, retryOf(mine.id), timing, `open-incident-${mine.id}`);
     // INC-2 (more severe) and INC-1 (as severe, earlier): two ahead, as channelQueuePosition counts.
     expect(turn.ahead).toBe(2);
+    expect(turn.retryComes).toBe(true);
+    expect(turn.cancelled).toEqual({
+      id: `open-incident-${mine.id}`,
+      name: 'open-incident',
+      runAt: new Date(now.getTime() + 60_000),
+      attempts: 0,
+    });
     expect(await channelQueuePosition(knex, mine)).toBe(2);
     expect(turn.runAt?.getTime()).toBe(now.getTime() + 2 * 3000);
     expect(await job(`open-incident-${mine.id}-retry`)).toMatchObject({
@@ -84,7 +100,7 @@ describe('an incident waiting for a channel takes its turn in one statement', ()
       { ...timing, now: new Date(now.getTime() + 500) },
       `open-incident-${mine.id}`,
     );
-    expect(again).toEqual({ ahead: 2, runAt: undefined });
+    expect(again).toEqual({ ahead: 2, runAt: undefined, retryComes: true, cancelled: undefined });
     expect(new Date((await job(`open-incident-${mine.id}-retry`)).run_at).getTime()).toBe(now.getTime() + 6000);
   });
 
@@ -93,6 +109,40 @@ describe('an incident waiting for a channel takes its turn in one statement', ()
     await pg.db.knex('incidents').update({ status: 'resolved' });
     const first = await incident(11, { severity: 'sev1' });
     const turn = await takeChannelTurn(pg.db.knex, first, retryOf(first.id), timing, `open-incident-${first.id}`);
-    expect(turn).toEqual({ ahead: 0, runAt: new Date(now.getTime() + 1500) });
+    expect(turn).toEqual({
+      ahead: 0,
+      runAt: new Date(now.getTime() + 1500),
+      retryComes: true,
+      cancelled: undefined, // no safety net was pending
+    });
+  });
+
+  it('queues a finished retry again, and keeps the safety net when the retry is in the dead-letter list', async () => {
+    const knex = pg.db.knex;
+    await knex('incidents').update({ status: 'resolved' });
+    const done = await incident(21, { severity: 'sev2' });
+    const dead = await incident(22, { severity: 'sev2' });
+    for (const [inc, status] of [
+      [done, 'completed'],
+      [dead, 'dead'],
+    ] as const) {
+      await safetyNet(inc.id);
+      await knex('jobs').insert({
+        ...retryRow(inc.id),
+        status,
+        attempts: 3,
+        run_at: new Date(now.getTime() - 3_600_000),
+      });
+    }
+    // An earlier opening's retry, completed: queued again at this turn (one ahead: INC-21 for INC-22, none for INC-21).
+    const again = await takeChannelTurn(knex, done, retryOf(done.id), timing, `open-incident-${done.id}`);
+    expect(again).toMatchObject({ ahead: 0, runAt: new Date(now.getTime() + 1500), retryComes: true });
+    expect(again.cancelled?.id).toBe(`open-incident-${done.id}`);
+    expect(await job(`open-incident-${done.id}-retry`)).toMatchObject({ status: 'pending', attempts: 0 });
+    // A dead one stays in the dead-letter list, and the safety net stays pending to come back for the channel.
+    const kept = await takeChannelTurn(knex, dead, retryOf(dead.id), timing, `open-incident-${dead.id}`);
+    expect(kept).toEqual({ ahead: 1, runAt: undefined, retryComes: false, cancelled: undefined });
+    expect((await job(`open-incident-${dead.id}-retry`)).status).toBe('dead');
+    expect((await job(`open-incident-${dead.id}`)).status).toBe('pending');
   });
 });
