@@ -168,8 +168,7 @@ export class BullJobQueue implements JobQueue {
     await Promise.all(
       jobs.map((j) =>
         this.queues[laneOf(this.definitions, j.name)]
-          .remove(bullJobId(j.id, j.runAt, j.attempts))
-          // The row is cancelled, so the BullMQ job finds nothing to claim if it still fires.
+          .remove(bullJobId(j.id, j.runAt, j.attempts)) // a wake left behind claims nothing: the row is cancelled
           .catch((err: unknown) => this.logger.debug({ err, jobId: j.id }, "could not remove a cancelled job's wake")),
       ),
     );
@@ -313,7 +312,8 @@ export class BullJobQueue implements JobQueue {
     const row = await this.claim(wake.id, new Date(wake.armedFor));
     if (!row) return;
     const outcome = await runClaimedJob(this.deps, row, onProcessed);
-    if (outcome.status === 'retry') await this.arm([{ ...armOf(row), runAt: outcome.runAt }]);
+    // With the attempts recorded (a reschedule gives one back): the wake's id is the row's, as cancel computes it.
+    if (outcome.status === 'retry') await this.arm([{ ...armOf(row), ...outcome }]);
   }
 
   /**

@@ -46,7 +46,8 @@ const MAX_ERROR_LENGTH = 2000;
 
 export type RunOutcome =
   | { status: 'completed' }
-  | { status: 'retry'; runAt: Date }
+  /** Back to pending at `runAt` with `attempts` counted (a rate limit's reschedule gives its attempt back). */
+  | { status: 'retry'; runAt: Date; attempts: number }
   | { status: 'dead' }
   /** Another runner took the job over (our lock expired): nothing was recorded. */
   | { status: 'lost' };
@@ -254,14 +255,14 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
       { retryAt: runAt.toISOString() },
       'job asked to wait (rate limited); rescheduled without spending an attempt',
     );
-    return ok ? { status: 'retry', runAt } : { status: 'lost' };
+    return ok ? { status: 'retry', runAt, attempts: Math.max(row.attempts - 1, 0) } : { status: 'lost' };
   }
   if (isPermanent(failure) || row.attempts >= row.max_attempts) return dead(error);
   const runAt = new Date(Date.now() + retryDelayMs(row.backoff_ms, row.attempts, failure));
   const ok = await markRetry(knex, row.id, owner, runAt, error);
   metrics?.jobsProcessed.inc({ job: row.name, outcome: 'retry' });
   log.warn({ error, retryAt: runAt.toISOString() }, 'job failed; it will be retried');
-  return ok ? { status: 'retry', runAt } : { status: 'lost' };
+  return ok ? { status: 'retry', runAt, attempts: row.attempts } : { status: 'lost' };
 }
 
 /** The row to insert for an enqueue call: timing and retry settings from the options, else the definition. */

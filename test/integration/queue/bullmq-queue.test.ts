@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { openDatabase } from '../../../src/adapters/db/database.js';
 import { Queue, Worker } from 'bullmq';
 import { BullJobQueue } from '../../../src/adapters/queue/bullmq-queue.js';
-import { OVERDUE_GRACE_MS, wakeOf } from '../../../src/adapters/queue/bullmq-wakes.js';
+import { OVERDUE_GRACE_MS, bullJobId, wakeOf } from '../../../src/adapters/queue/bullmq-wakes.js';
+import { RateLimitedError } from '../../../src/errors.js';
 import { runQueueContract } from '../../helpers/queue-contract.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
@@ -193,6 +194,46 @@ describe('BullMQ queue: a wake stuck in a killed worker', () => {
       await next?.stop(5000);
       await recorder.stop(5000);
       await dying.close(true).catch(() => {});
+      await lane.close();
+      await cleanup();
+    }
+  }, 60_000);
+});
+
+describe('BullMQ queue: a rate-limited job waits under the wake its row names', () => {
+  it('rescheduled without spending an attempt, its wake has the row attempts, so cancel removes it', async () => {
+    const { db, redis, prefix, cleanup } = await recordingQueues();
+    const lane = new Queue('copilot-urgent', { connection: redis, prefix });
+    const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 3_600_000 });
+    q.register({
+      name: 'limited',
+      lane: 'urgent',
+      schema: z.object({ n: z.number() }),
+      process: async () => {
+        throw new RateLimitedError('slack', 'wait a minute', { retryAfterMs: 60_000 });
+      },
+    });
+    try {
+      await q.start();
+      await q.enqueue('limited', { n: 1 }, { jobId: 'limited-1' });
+      await waitFor(
+        'the job rescheduled',
+        async () => Boolean((await db.knex('jobs').where({ id: 'limited-1' }).first())?.last_error),
+        10_000,
+        20,
+      );
+      const row = (await db.knex('jobs').where({ id: 'limited-1' }).first()) as {
+        status: string;
+        run_at: Date;
+        attempts: number;
+      };
+      expect(row).toMatchObject({ status: 'pending', attempts: 0 });
+      const wakeId = bullJobId('limited-1', new Date(row.run_at), row.attempts);
+      await waitFor('its wake armed', async () => (await lane.getJob(wakeId)) !== undefined, 5000, 20);
+      expect(await q.cancel('limited-1')).toBe(true);
+      expect(await lane.getJob(wakeId)).toBeUndefined();
+    } finally {
+      await q.stop(5000);
       await lane.close();
       await cleanup();
     }
