@@ -195,9 +195,11 @@ export async function channelQueuePosition(db: Db, incident: { id: number; sever
  * for each incident ahead after `now`, whichever is later) and the cancellation of the pending job it replaces
  * (`replaces`: the safety net queued with the incident). A retry of that id already pending or running stays as it
  * is; one that finished (completed or cancelled: an earlier opening of the incident) is queued again; one in the
- * dead-letter list is left there, and then the safety net is not cancelled, so something always comes back for the
- * channel. Returns the place, when the retry is due if this statement queued it (for the queue's announce), whether
- * a retry will come back, and the safety net cancelled (for the queue's withdraw).
+ * dead-letter list is left there, and then the safety net is not cancelled (whether it is still pending is returned:
+ * when not, nothing comes back for the channel until the dead job is retried). Returns the place, when the retry is due
+ * if this statement queued it (for the queue's announce), whether a retry will come back, and the safety net cancelled
+ * (for the queue's withdraw). A retry another opening inserted since this statement began counts as coming (only one
+ * seen dead does not).
  */
 export async function takeChannelTurn(
   db: Db,
@@ -209,6 +211,7 @@ export async function takeChannelTurn(
   ahead: number;
   runAt: Date | undefined;
   retryComes: boolean;
+  safetyNetPending: boolean;
   cancelled: { id: string; name: string; runAt: Date; attempts: number } | undefined;
 }> {
   const res = await db.raw<{
@@ -216,6 +219,7 @@ export async function takeChannelTurn(
       ahead: number;
       run_at: string | Date | null;
       retry_comes: boolean;
+      net_pending: boolean;
       cancelled: { id: string; name: string; run_at: string; attempts: number } | null;
     }>;
   }>(
@@ -234,7 +238,7 @@ export async function takeChannelTurn(
      ),
      comes as (
        select exists (select 1 from ins)
-           or exists (select 1 from jobs r where r.id = :qJob and r.status in ('pending', 'running')) as yes
+           or not exists (select 1 from jobs r where r.id = :qJob and r.status = 'dead') as yes
      ),
      c as (
        update jobs set status = 'cancelled', updated_at = :qNow
@@ -242,6 +246,7 @@ export async function takeChannelTurn(
        returning id, name, run_at, attempts
      )
      select ahead.n as ahead, (select run_at from ins) as run_at, (select yes from comes) as retry_comes,
+            exists (select 1 from jobs n where n.id = :qReplaces and n.status = 'pending') as net_pending,
             (select row_to_json(c) from c) as cancelled
        from ahead`,
     {
@@ -264,6 +269,7 @@ export async function takeChannelTurn(
     ahead: Number(row?.ahead ?? 0),
     runAt: row?.run_at ? new Date(row.run_at) : undefined,
     retryComes: row?.retry_comes === true,
+    safetyNetPending: row?.net_pending === true,
     cancelled: c ? { id: c.id, name: c.name, runAt: new Date(c.run_at), attempts: Number(c.attempts) } : undefined,
   };
 }

@@ -199,11 +199,14 @@ async function createOrWait(
         ids.safetyNet,
       );
       if (turn.runAt) ctx.queue.announce([{ id: ids.retry, name: plan.name, runAt: turn.runAt }]);
-      if (turn.cancelled) await ctx.queue.withdraw([turn.cancelled]);
+      // Not awaited: only a saving, and with Redis down the removal would wait for it.
+      if (turn.cancelled) void ctx.queue.withdraw([turn.cancelled]);
       if (!turn.retryComes)
         ctx.logger.warn(
-          { incidentId: incident.id, retry: ids.retry },
-          "the channel's retry job is in the dead-letter list (incident-copilot jobs dead); not queued again, the safety net kept",
+          { incidentId: incident.id, retry: ids.retry, safetyNetPending: turn.safetyNetPending },
+          turn.safetyNetPending
+            ? "the channel's retry job is in the dead-letter list (incident-copilot jobs dead); its safety net comes back for the channel"
+            : "the channel's retry job is in the dead-letter list and no job will come back for the channel: retry it with incident-copilot jobs retry",
         );
       const retryAfterMs = Math.max(err.retryAfterMs ?? 0, turn.ahead * CHANNEL_CREATE_INTERVAL_MS);
       throw new WaitingForChannel(incident, turn.ahead, retryAfterMs, true, err);

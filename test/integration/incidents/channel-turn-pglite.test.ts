@@ -100,7 +100,7 @@ describe('an incident waiting for a channel takes its turn in one statement', ()
       { ...timing, now: new Date(now.getTime() + 500) },
       `open-incident-${mine.id}`,
     );
-    expect(again).toEqual({ ahead: 2, runAt: undefined, retryComes: true, cancelled: undefined });
+    expect(again).toMatchObject({ ahead: 2, runAt: undefined, retryComes: true, cancelled: undefined });
     expect(new Date((await job(`open-incident-${mine.id}-retry`)).run_at).getTime()).toBe(now.getTime() + 6000);
   });
 
@@ -109,7 +109,7 @@ describe('an incident waiting for a channel takes its turn in one statement', ()
     await pg.db.knex('incidents').update({ status: 'resolved' });
     const first = await incident(11, { severity: 'sev1' });
     const turn = await takeChannelTurn(pg.db.knex, first, retryOf(first.id), timing, `open-incident-${first.id}`);
-    expect(turn).toEqual({
+    expect(turn).toMatchObject({
       ahead: 0,
       runAt: new Date(now.getTime() + 1500),
       retryComes: true,
@@ -141,7 +141,13 @@ describe('an incident waiting for a channel takes its turn in one statement', ()
     expect(await job(`open-incident-${done.id}-retry`)).toMatchObject({ status: 'pending', attempts: 0 });
     // A dead one stays in the dead-letter list, and the safety net stays pending to come back for the channel.
     const kept = await takeChannelTurn(knex, dead, retryOf(dead.id), timing, `open-incident-${dead.id}`);
-    expect(kept).toEqual({ ahead: 1, runAt: undefined, retryComes: false, cancelled: undefined });
+    expect(kept).toEqual({
+      ahead: 1,
+      runAt: undefined,
+      retryComes: false,
+      safetyNetPending: true,
+      cancelled: undefined,
+    });
     expect((await job(`open-incident-${dead.id}-retry`)).status).toBe('dead');
     expect((await job(`open-incident-${dead.id}`)).status).toBe('pending');
   });
