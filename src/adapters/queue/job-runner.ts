@@ -8,7 +8,6 @@ import type { JobDefinition, JobLane, PlannedJob } from '../../jobs/job-queue.js
 import { outsideJobScope, runInJobScope, type JobScope } from '../../jobs/job-scope.js';
 import {
   claimJobs,
-  extendLock,
   markCompleted,
   markDead,
   markRescheduled,
@@ -67,26 +66,12 @@ export interface RunnerDeps {
   /** A background job waits on this before it runs, while urgent work needs the pool (src/adapters/queue/urgent-gate.ts). */
   yieldToUrgent?: () => Promise<unknown>;
   /**
-   * Jobs of each lane that gave their slot back and still run (JobScope.releaseSlot), and how many may: a lane's
-   * slots again, so a lane runs at most twice its slots, half of them waits (each still renews its lock).
+   * Jobs of each lane that gave their slot back and still run (JobScope.releaseSlot), and how many may
+   * (releasedLimitOf in runner-deps.ts: the urgent and background lanes their slots again, the normal lane ten a slot).
    */
   released?: { count: Record<JobLane, number>; limit: Record<JobLane, number> };
-  /** Holds a running job's lock renewed until the function it returns is called (createLockRenewer); else per job. */
-  renewLock?: (id: string) => () => void;
-}
-
-/** A job's own lock renewal, a statement a tick (when the queue has no shared renewer). */
-function heartbeatOf(deps: RunnerDeps, id: string, log: Logger): () => void {
-  const heartbeat = setInterval(
-    () => {
-      extendLock(deps.knex, id, deps.owner, deps.lockMs).catch((err: unknown) =>
-        log.warn({ err }, 'could not extend job lock'),
-      );
-    },
-    Math.max(50, Math.floor(deps.lockMs / 3)),
-  );
-  heartbeat.unref();
-  return () => clearInterval(heartbeat);
+  /** Holds a running job's lock renewed until the function it returns is called (createLockRenewer). */
+  renewLock: (id: string) => () => void;
 }
 
 /**
@@ -203,7 +188,7 @@ export async function runClaimedJob(deps: RunnerDeps, row: JobRow, onProcessed?:
   }
 
   // Renew the lock while the processor runs, so a long job is not taken for a crashed one.
-  const unhold = deps.renewLock?.(row.id) ?? heartbeatOf(deps, row.id, log);
+  const unhold = deps.renewLock(row.id);
 
   // The job may mark itself completed in its last statement (selfCompletion): the runner then sends no completion.
   const lane = def.lane ?? 'normal';

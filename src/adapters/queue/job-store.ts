@@ -143,15 +143,7 @@ export async function claimJobs(
   return rowsOf(result);
 }
 
-/** Extends the lock of a running job; false when this owner no longer holds it. */
-export async function extendLock(db: Knex, id: string, owner: string, lockMs: number): Promise<boolean> {
-  const n = await db('jobs')
-    .where({ id, status: 'running', locked_by: owner })
-    .update({ locked_until: new Date(Date.now() + lockMs), updated_at: new Date() });
-  return n > 0;
-}
-
-/** extendLock for several jobs in one statement; returns how many this owner still held. */
+/** Extends the locks this owner holds on these running jobs by lockMs, in one statement; returns how many it held. */
 export async function extendLocks(db: Knex, ids: string[], owner: string, lockMs: number): Promise<number> {
   if (!ids.length) return 0;
   return db('jobs')
