@@ -38,6 +38,12 @@ export interface ChatNotifier {
   postMessage(channel: string, text: string, blocks?: ChatBlock[], threadTs?: string): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, text: string, blocks?: ChatBlock[]): Promise<void>;
   /**
+   * The newest top-level message this app posted in `channel` since `since` whose blocks include one with `blockId`,
+   * when there is one. A retry asks before posting again what an earlier attempt may have posted (its answer lost, or
+   * its record failed), so the channel does not get a second copy.
+   */
+  findOwnMessage(channel: string, blockId: string, since: Date): Promise<PostedMessage | undefined>;
+  /**
    * Resolves when a message in `channel` could be posted or edited at once (the chat's per-channel pace); books
    * nothing. Optional: a chat without a pace leaves it out. A digest waits for it before reading what it will show.
    */

@@ -90,6 +90,12 @@ export interface FakeSlack {
    * `{ ok: false, error }` answer. Nothing they would have done reaches the workspace.
    */
   failMethods(methods: string[], how?: { status: number } | { error: string }): void;
+  /**
+   * The next `count` calls of `method` (those whose answer `matches`, when given) reach the workspace (what they do is
+   * done) but their answer is lost on the way back: the app gets a 503, as from a proxy that timed out. Such answers
+   * are counted in failedCalls.
+   */
+  loseAnswers(method: string, opts?: { count?: number; matches?: (answer: Record<string, unknown>) => boolean }): void;
   /** Ends every outage started with failMethods. */
   recover(): void;
   /** Holds every Web API call and response-URL post unanswered until release() (see slack-hold.ts). */
@@ -150,6 +156,21 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     if ('status' in how) res.status(how.status).json({ ok: false, error: 'service_unavailable' });
     else res.status(200).json({ ok: false, error: how.error });
   });
+  // Answers lost after the work was done: the sandbox answers, and the app is sent a 503 in its place.
+  const losing = new Map<string, { left: number; matches?: (answer: Record<string, unknown>) => boolean }>();
+  web.all('/sandbox/slack/api/:method', (req, res, next) => {
+    const method = String(req.params.method);
+    const lose = losing.get(method);
+    if (!lose || lose.left <= 0) return next();
+    const answer = res.json.bind(res);
+    res.json = (body: Record<string, unknown>) => {
+      if (lose.left <= 0 || body?.ok !== true || (lose.matches && !lose.matches(body))) return answer(body);
+      lose.left--;
+      failed.push(method);
+      return res.status(503).json({ ok: false, error: 'service_unavailable' });
+    };
+    next();
+  });
   web.use('/sandbox/slack', sandbox.router());
   const httpServer = http.createServer(web);
   await new Promise<void>((resolve, reject) => {
@@ -194,6 +215,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     calls: () => [...sandbox.calls],
     setRateLimit: (o) => sandbox.limiter.configure(o),
     failMethods: (methods, how = { status: 503 }) => methods.forEach((m) => outages.set(m, how)),
+    loseAnswers: (method, o = {}) =>
+      losing.set(method, { left: o.count ?? 1, ...(o.matches ? { matches: o.matches } : {}) }),
     recover: () => outages.clear(),
     hold: { hold: (methods) => hold.hold(methods), release: () => hold.release(), held: () => hold.held() },
     failedCalls: () => [...failed],

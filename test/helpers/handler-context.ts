@@ -95,6 +95,8 @@ export class Recorder {
 /** A chat port that records every call; posting answers with a fresh ts. */
 function recordingChat(rec: Recorder): ChatNotifier {
   let n = 0;
+  /** The ts each recorded post was answered with, by its index in rec.chat. */
+  const postedTs = new Map<number, string>();
   const record = (method: keyof ChatNotifier, args: unknown[]) => {
     rec.log.push(`chat.${method}`);
     rec.chat.push({ method, args });
@@ -112,10 +114,22 @@ function recordingChat(rec: Recorder): ChatNotifier {
     },
     async postMessage(channel, ...rest) {
       record('postMessage', [channel, ...rest]);
-      return { channel, ts: `1764064900.${String(++n).padStart(6, '0')}` };
+      const ts = `1764064900.${String(++n).padStart(6, '0')}`;
+      postedTs.set(rec.chat.length - 1, ts);
+      return { channel, ts };
     },
     async updateMessage(...args) {
       record('updateMessage', args);
+    },
+    async findOwnMessage(channel, blockId, since) {
+      record('findOwnMessage', [channel, blockId, since]);
+      // What this chat posted in the channel, newest first: the posts recorded above answered with their ts in order.
+      const posts = rec.chat.flatMap((c, i) => (c.method === 'postMessage' && c.args[0] === channel ? [i] : []));
+      for (const i of posts.reverse()) {
+        const blocks = (rec.chat[i]!.args[2] ?? []) as { block_id?: string }[];
+        if (blocks.some((b) => b.block_id === blockId)) return { channel, ts: postedTs.get(i)! };
+      }
+      return undefined;
     },
     async postEphemeral(channel: string, user: string, text: string, blocks?: ChatBlock[]) {
       record('postEphemeral', [channel, user, text, blocks]);

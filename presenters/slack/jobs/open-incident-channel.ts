@@ -26,7 +26,7 @@ import {
 } from '../../../src/incidents/chat-repository.js';
 import { findIncident, type ChatStep, type Incident } from '../../../src/incidents/repository.js';
 import { firstAlert } from '../../../src/incidents/alerts-repository.js';
-import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
+import { briefingBlockId, buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
 import { deliverDigest, refreshDigestMessage, refreshMessagesOf } from '../chat-digest.js';
@@ -68,6 +68,8 @@ export async function openIncidentChannel(
   const pointer: PointerState = loaded ? { posted: loaded.pointerPosted, messages: loaded.pointers } : 'fresh';
   // A channel made now comes with the facts of its first briefing (read as it was recorded).
   let facts: BriefingFacts | undefined;
+  // A channel an earlier attempt recorded may hold the briefing it posted before failing: looked for before posting.
+  const channelRecorded = incident.channelId !== null;
   if (!incident.channelId)
     ({ incident, facts } = await createOrWait(
       ctx,
@@ -77,7 +79,7 @@ export async function openIncidentChannel(
       opts.inline === true,
     ));
   const channelId = incident.channelId!;
-  if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId, facts);
+  if (!incident.briefingTs) await postFirstBriefing(ctx, incident, channelId, facts, channelRecorded);
   const done = incident.chatProgress;
   // The steps are taken in order (topic, invites, pointer) and recorded together once the last is done, with the
   // invites' timeline entry (one statement); when a step fails, the ones done before it are recorded first, so a retry
@@ -251,9 +253,17 @@ async function postFirstBriefing(
   incident: Incident,
   channelId: string,
   facts: BriefingFacts | undefined,
+  /** The channel was recorded by an earlier attempt (not created by this one). */
+  channelRecorded: boolean,
 ): Promise<void> {
   const view = await buildBriefingView(ctx.knex, ctx.config, incident, facts);
-  const posted = await ctx.chat.postMessage(channelId, buildBriefingText(view), buildBriefingBlocks(view));
+  const text = buildBriefingText(view);
+  const blocks = buildBriefingBlocks(view);
+  // An earlier attempt that posted the briefing and then failed (its answer lost, its record refused) left it in the
+  // channel: that message is brought up to date and recorded, not posted a second time.
+  const earlier = channelRecorded ? await earlierBriefing(ctx, incident, channelId) : undefined;
+  if (earlier) await ctx.chat.updateMessage(channelId, earlier.ts, text, blocks);
+  const posted = earlier ?? (await ctx.chat.postMessage(channelId, text, blocks));
   // The row as this statement left it: an investigation that finished meanwhile is in it (no second read).
   const recorded = await recordBriefingPosted(
     ctx.knex,
@@ -272,6 +282,28 @@ async function postFirstBriefing(
   // runner recorded its briefing first); otherwise the result is already in hand.
   const now = view.phase === 'investigating' ? (recorded ?? (await findIncident(ctx.knex, incident.id))) : incident;
   if (now?.investigation) await postIncidentCharts(ctx, incident.id, { ...now, channelId, briefingTs: posted.ts });
+}
+
+/**
+ * The briefing an earlier attempt posted in the incident's channel, when there is one. Slack refusing to show the
+ * channel's history for good (a workspace that never granted `channels:history`) is logged and the briefing posted:
+ * a second copy is better than none. Any other failure fails the attempt, which is retried.
+ */
+async function earlierBriefing(
+  ctx: AppContext,
+  incident: Incident,
+  channelId: string,
+): Promise<{ channel: string; ts: string } | undefined> {
+  try {
+    return await ctx.chat.findOwnMessage(channelId, briefingBlockId(incident.id), incident.openedAt);
+  } catch (err) {
+    if (!isPermanent(err)) throw err;
+    ctx.logger.warn(
+      { err, incidentId: incident.id },
+      'could not read the incident channel for a briefing posted before; posting it (it may show twice)',
+    );
+    return undefined;
+  }
 }
 
 const isPermanent = (err: unknown) => err instanceof ExternalServiceError && !err.retryable;

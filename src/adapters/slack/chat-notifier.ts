@@ -18,6 +18,9 @@ export interface SlackChatOptions {
   health?: SlackHealth;
 }
 
+/** How many pages of 200 messages findOwnMessage reads at most (newest first). */
+const FIND_OWN_MESSAGE_PAGES = 5;
+
 /**
  * Builds the Slack ChatNotifier. The WebClient must not retry on its own (jobs own retries and backoff) and must
  * reject rate-limited calls: every call waits for its turn in the rate schedule, and a 429 pauses the lane for
@@ -91,7 +94,8 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
   };
   let botUserId: Promise<string | undefined> | undefined;
   /** A public channel of that name this app's bot created within `withinMs`, when there is one (conversations.list). */
-  async function ownChannelNamed(name: string, withinMs: number): Promise<{ id: string; name: string } | undefined> {
+  /** This app's bot user (auth.test, asked once; asked again after a failure). */
+  function ownUserId(): Promise<string | undefined> {
     botUserId ??= call('auth.test', undefined, () => client.auth.test()).then(
       (r) => r.user_id,
       (err: unknown) => {
@@ -99,7 +103,10 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
         throw err;
       },
     );
-    const bot = await botUserId;
+    return botUserId;
+  }
+  async function ownChannelNamed(name: string, withinMs: number): Promise<{ id: string; name: string } | undefined> {
+    const bot = await ownUserId();
     if (!bot) return undefined;
     const since = (clock.now() - withinMs) / 1000;
     let cursor: string | undefined;
@@ -176,6 +183,30 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
       await call('chat.update', channel, () =>
         client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
+    },
+    async findOwnMessage(channel, blockId, since) {
+      const bot = await ownUserId();
+      if (!bot) return undefined;
+      let cursor: string | undefined;
+      // Newest first, at most FIND_OWN_MESSAGE_PAGES pages: what an earlier attempt posted is recent.
+      for (let page = 0; page < FIND_OWN_MESSAGE_PAGES; page++) {
+        const res = await call('conversations.history', channel, () =>
+          client.conversations.history({
+            channel,
+            oldest: (since.getTime() / 1000).toFixed(6),
+            inclusive: true,
+            limit: 200,
+            ...(cursor ? { cursor } : {}),
+          }),
+        );
+        const found = res.messages?.find(
+          (m) => m.user === bot && m.ts && m.blocks?.some((b) => (b as { block_id?: string }).block_id === blockId),
+        );
+        if (found?.ts) return { channel, ts: found.ts };
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!cursor) break;
+      }
+      return undefined;
     },
     channelTurn: (channel) => schedule.channelTurn(channel),
     async postEphemeral(channel, user, text, blocks?: ChatBlock[]) {

@@ -18,6 +18,7 @@ export const METHOD_TIERS: Readonly<Record<string, Tier>> = {
   'conversations.invite': 3,
   'conversations.open': 3,
   'conversations.join': 3,
+  'conversations.history': 3,
   'files.getUploadURLExternal': 4,
   'files.completeUploadExternal': 4,
   'files.uploadV2': 4,

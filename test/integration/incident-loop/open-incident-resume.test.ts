@@ -1,5 +1,6 @@
 // A retried open-incident job resumes where the failed attempt stopped: with Slack failing the invite after the
-// channel, briefing and topic were done, the retry invites and posts the pointer without doing anything twice.
+// channel, briefing and topic were done, the retry invites and posts the pointer without doing anything twice; a
+// briefing whose answer was lost is found in the channel, not posted again.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -83,5 +84,73 @@ describe.each(BOTH_QUEUES)('opening the incident in chat %s', (_case, env) => {
     // Every entry is on the app's clock (the tests' 2026-11-24), never the machine's: none after the clock's now.
     const now = app.ctx.clock.now().getTime();
     for (const e of events) expect({ type: e.type, late: e.at.getTime() > now }).toEqual({ type: e.type, late: false });
+  }, 60_000);
+
+  it('a briefing whose answer was lost is found in the channel and updated, not posted a second time', async () => {
+    whole = await startWholeApp(fileConfig, env);
+    const { app, slack } = whole;
+    // The briefing reaches the channel but its answer is lost: the opening fails after the post and is retried.
+    const isBriefing = (answer: Record<string, unknown>) =>
+      JSON.stringify((answer.message as { blocks?: unknown } | undefined)?.blocks ?? []).includes('briefing_header_');
+    slack.loseAnswers('chat.postMessage', { matches: isBriefing });
+    const res = await fetch(`${app.url}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makeAlertmanagerPayload()),
+    });
+    expect(res.status).toBe(202);
+    const done = await waitFor(
+      'the retry finished: briefing recorded, invited and pointed',
+      async () => {
+        const row = await app.ctx.knex('incidents').whereNotNull('briefing_ts').first();
+        return row?.chat_progress.pointer && row.chat_progress.invited ? row : undefined;
+      },
+      20_000,
+    );
+    expect(slack.failedCalls()).toEqual(['chat.postMessage']);
+    // One briefing in the channel, the one recorded: the retry found it by its header's block id.
+    const briefings = slack.topLevel(done.channel_id).filter((m) => isBriefing({ message: m }));
+    expect(briefings.map((m) => m.ts)).toEqual([done.briefing_ts]);
+    const calls = slack.calls();
+    expect(
+      calls.filter((c) => c.method === 'conversations.history' && c.args.channel === done.channel_id),
+    ).toHaveLength(1);
+    // Brought up to date in place (it was posted before the retry).
+    expect(
+      calls.filter(
+        (c) => c.method === 'chat.update' && c.args.channel === done.channel_id && c.args.ts === done.briefing_ts,
+      ).length,
+    ).toBeGreaterThanOrEqual(1);
+    const events = await app.ctx.knex('incident_events').where({ incident_id: done.id, type: 'briefing.posted' });
+    expect(events.map((e: { data: { ts: string } }) => e.data.ts)).toEqual([done.briefing_ts]);
+  }, 60_000);
+
+  it('a workspace that refuses the channel history gets the briefing posted again, with a warning, not none', async () => {
+    whole = await startWholeApp(fileConfig, env);
+    const { app, slack } = whole;
+    slack.loseAnswers('chat.postMessage', {
+      matches: (a) => JSON.stringify((a.message as { blocks?: unknown }).blocks ?? []).includes('briefing_header_'),
+    });
+    slack.failMethods(['conversations.history'], { error: 'missing_scope' });
+    const res = await fetch(`${app.url}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makeAlertmanagerPayload()),
+    });
+    expect(res.status).toBe(202);
+    const done = await waitFor(
+      'the retry finished',
+      async () => {
+        const row = await app.ctx.knex('incidents').whereNotNull('briefing_ts').first();
+        return row?.chat_progress.pointer ? row : undefined;
+      },
+      20_000,
+    );
+    expect(slack.failedCalls()).toEqual(['chat.postMessage', 'conversations.history']);
+    const headers = slack
+      .topLevel(done.channel_id)
+      .filter((m) => JSON.stringify(m.blocks ?? []).includes('briefing_header_'));
+    expect(headers).toHaveLength(2);
+    expect(headers[1]!.ts).toBe(done.briefing_ts);
   }, 60_000);
 });
