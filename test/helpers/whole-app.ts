@@ -13,6 +13,7 @@ import { proposeRemediations } from '../../src/remediation/propose-remediations.
 import { RosterIds } from './fake-slack.js';
 import { TEST_ROTATION_START } from './test-clock.js';
 import { startFakeSlack, type FakeSlack } from './fake-slack.js';
+import { testLogger } from './test-logger.js';
 import { testClock } from './test-clock.js';
 import {
   DATABASE_URL,
@@ -80,7 +81,8 @@ export async function startWholeApp(
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...env,
     });
-    create = () => createApp(config, { ...overrides, clock, dbSchema: schema, queuePrefix: prefix });
+    const logger = overrides.logger ?? testLogger();
+    create = () => createApp(config, { ...overrides, logger, clock, dbSchema: schema, queuePrefix: prefix });
     app = await create();
   } catch (err) {
     await stopRest();

@@ -3,7 +3,7 @@
 import { createApp } from '../../../src/app.js';
 import { parseFileConfig, loadConfig, type AppConfig } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
-import { createLogger } from '../../../src/logger.js';
+import { testLogger } from '../../helpers/test-logger.js';
 import type { SlackSandbox } from '../../../sandbox/slack/slack-sandbox.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
 import {
@@ -96,7 +96,7 @@ export async function startLoop(opts: LoopOptions = {}): Promise<Loop> {
     fileSource: 'test',
   };
   const app = await createApp(config, {
-    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: testLogger(),
     clock,
     ...(opts.evidence ? { evidence: opts.evidence } : {}),
     slack: { botToken: 'xoxb-test', signingSecret: slack.signingSecret, apiUrl: slack.apiUrl },

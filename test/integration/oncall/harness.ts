@@ -3,7 +3,7 @@
 import { createApp } from '../../../src/app.js';
 import { envSchema, parseFileConfig, type AppConfig } from '../../../src/config.js';
 import type { AppContext, Clock } from '../../../src/context.js';
-import { createLogger } from '../../../src/logger.js';
+import { testLogger } from '../../helpers/test-logger.js';
 import { startEscalation } from '../../../src/oncall/escalation.js';
 import type { Database } from '../../../src/adapters/db/database.js';
 import type { JobQueue } from '../../../src/jobs/job-queue.js';
@@ -152,7 +152,7 @@ export async function startReplica(opts: {
   migrate?: boolean;
 }): Promise<Replica> {
   const app = await createApp(opts.config, {
-    logger: createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent' }),
+    logger: testLogger(),
     // A replica in a child process continues the test's clock from the instant it was handed.
     clock: opts.clock ?? testClock(opts.clockAt ? new Date(opts.clockAt) : undefined),
     slack: { botToken: opts.botToken, signingSecret: opts.signingSecret ?? 'unused', apiUrl: opts.slackApiUrl },

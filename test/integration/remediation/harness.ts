@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../../src/app.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
-import { createLogger } from '../../../src/logger.js';
+import { testLogger } from '../../helpers/test-logger.js';
 import { createActionRunners } from '../../../src/remediation/create-action-runners.js';
 import { startFakeGithub, type FakeGithub } from '../../helpers/fake-github.js';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.js';
@@ -173,7 +173,7 @@ export async function startRemediationLoop(
     ),
     fileSource: 'test',
   };
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = testLogger();
   const app = await createApp(config, {
     logger,
     slack: { botToken: slack.botToken, signingSecret: slack.signingSecret, apiUrl: slack.apiUrl },
