@@ -2,7 +2,7 @@
 import { selfCompletion } from '../jobs/job-scope.js';
 import type { Knex } from 'knex';
 import { toIncident, type ChatStep, type Incident } from './repository.js';
-import type { DigestMessageRef } from './digest-repository.js';
+import { toItem, type DigestItem, type DigestMessageRef } from './digest-repository.js';
 
 export type { DigestMessageRef };
 import { briefingFactsColumn, briefingFactsOfColumn, type BriefingFacts } from './briefing-repository.js';
@@ -207,12 +207,19 @@ export async function takeChannelTurn(
   retry: { id: string; name: string; payload: unknown; maxAttempts: number; backoffMs: number },
   timing: { now: Date; minDelayMs: number; perAheadMs: number },
   replaces: string,
+  /**
+   * The incident's line in its team's alerts channel (`target`), asked for in the same statement (as
+   * requestDigestItem asks: once per incident); returned as `pointer` (undefined only when a concurrent request
+   * inserted it after this statement's snapshot: requestDigestItem then reads it).
+   */
+  pointer?: { target: string; at: Date },
 ): Promise<{
   ahead: number;
   runAt: Date | undefined;
   retryComes: boolean;
   safetyNetPending: boolean;
   cancelled: { id: string; name: string; runAt: Date; attempts: number } | undefined;
+  pointer: DigestItem | undefined;
 }> {
   const res = await db.raw<{
     rows: Array<{
@@ -221,9 +228,23 @@ export async function takeChannelTurn(
       retry_comes: boolean;
       net_pending: boolean;
       cancelled: { id: string; name: string; run_at: string; attempts: number } | null;
+      pointer: Record<string, unknown> | null;
     }>;
   }>(
     `with ahead as (${AHEAD_IN_CHANNEL_QUEUE_SQL}),
+     pins as (
+       insert into chat_digest_items (kind, target, incident_id, round, step, steps, late_by_ms, requested_at)
+       select 'pointer', :pTarget, :qIncident, 0, 0, 1, 0, :pAt where :pWanted
+       on conflict (kind, target, incident_id, round, step) do nothing
+       returning *
+     ),
+     pitem as (
+       select row_to_json(pins) as j from pins
+       union all
+       select row_to_json(d) from chat_digest_items d
+        where :pWanted and d.kind = 'pointer' and d.target = :pTarget and d.incident_id = :qIncident
+          and d.round = 0 and d.step = 0 and not exists (select 1 from pins)
+     ),
      ins as (
        insert into jobs (id, name, payload, status, run_at, max_attempts, backoff_ms, created_at, updated_at)
        select :qJob, :qName, cast(:qPayload as jsonb), 'pending',
@@ -247,7 +268,7 @@ export async function takeChannelTurn(
      )
      select ahead.n as ahead, (select run_at from ins) as run_at, (select yes from comes) as retry_comes,
             exists (select 1 from jobs n where n.id = :qReplaces and n.status = 'pending') as net_pending,
-            (select row_to_json(c) from c) as cancelled
+            (select row_to_json(c) from c) as cancelled, (select j from pitem limit 1) as pointer
        from ahead`,
     {
       qSeverity: incident.severity,
@@ -261,6 +282,9 @@ export async function takeChannelTurn(
       qMaxAttempts: retry.maxAttempts,
       qBackoff: retry.backoffMs,
       qReplaces: replaces,
+      pWanted: pointer !== undefined,
+      pTarget: pointer?.target ?? '',
+      pAt: pointer?.at ?? timing.now,
     },
   );
   const row = res.rows[0];
@@ -271,6 +295,7 @@ export async function takeChannelTurn(
     retryComes: row?.retry_comes === true,
     safetyNetPending: row?.net_pending === true,
     cancelled: c ? { id: c.id, name: c.name, runAt: new Date(c.run_at), attempts: Number(c.attempts) } : undefined,
+    pointer: row?.pointer ? toItem(row.pointer) : undefined,
   };
 }
 

@@ -30,7 +30,7 @@ import { briefingBlockId, buildBriefingBlocks, buildBriefingText } from '../../.
 import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
 import { deliverDigest, refreshDigestMessage, refreshMessagesOf } from '../chat-digest.js';
-import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
+import { requestDigestItem, type DigestItem } from '../../../src/incidents/digest-repository.js';
 import { PRESENTER_RETRY } from './retry-policy.js';
 
 /** After a failed inline attempt (chat down), the first retry comes this soon instead of after the safety delay. */
@@ -180,10 +180,10 @@ async function createOrWait(
     return await createIncidentChannel(ctx, incident, alertname, shown ? undefined : FIRST_MESSAGE_WAIT_MS);
   } catch (err) {
     if (!(err instanceof RateLimitedError)) throw err;
-    await postPointer(ctx, incident, null, pointer);
     if (inline) {
-      // Its turn read, the job that comes back then queued and the safety net it replaces cancelled: one statement
-      // (in a storm, a thousand pages each took three here).
+      // Its turn read, the job that comes back then queued, the safety net it replaces cancelled and its line in the
+      // alerts channel asked for: one statement (in a storm, a thousand pages each took four here).
+      const alertsChannel = pointerWanted(pointer) ? teamOf(ctx, incident)?.alertsChannel : undefined;
       const ids = openIncidentJobIds(incident.id);
       const plan = ctx.queue.plan(OpenIncidentChannel.name, { incidentId: incident.id });
       const now = new Date();
@@ -199,6 +199,7 @@ async function createOrWait(
         },
         { now, minDelayMs: err.retryAfterMs ?? 0, perAheadMs: CHANNEL_CREATE_INTERVAL_MS },
         ids.safetyNet,
+        alertsChannel ? { target: alertsChannel, at: ctx.clock.now() } : undefined,
       );
       if (turn.runAt) ctx.queue.announce([{ id: ids.retry, name: plan.name, runAt: turn.runAt }]);
       // Not awaited: only a saving, and with Redis down the removal would wait for it.
@@ -210,9 +211,18 @@ async function createOrWait(
             ? "the channel's retry job is in the dead-letter list (incident-copilot jobs dead); its safety net comes back for the channel"
             : "the channel's retry job is in the dead-letter list and no job will come back for the channel: retry it with incident-copilot jobs retry",
         );
+      // The incident's first message: its line, shown at the alerts channel's next turn.
+      if (alertsChannel)
+        await showPointerItem(
+          ctx,
+          turn.pointer ?? (await requestPointerItem(ctx, incident.id, alertsChannel)),
+          alertsChannel,
+          null,
+        );
       const retryAfterMs = Math.max(err.retryAfterMs ?? 0, turn.ahead * CHANNEL_CREATE_INTERVAL_MS);
       throw new WaitingForChannel(incident, turn.ahead, retryAfterMs, true, err);
     }
+    await postPointer(ctx, incident, null, pointer);
     const ahead = await channelQueuePosition(ctx.knex, incident);
     const retryAfterMs = Math.max(err.retryAfterMs ?? 0, ahead * CHANNEL_CREATE_INTERVAL_MS);
     throw new WaitingForChannel(incident, ahead, retryAfterMs, false, err);
@@ -380,10 +390,9 @@ async function postPointer(
   channelId: string | null,
   pointer: PointerState,
 ): Promise<void> {
-  const team = incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
+  const team = teamOf(ctx, incident);
   if (!team) return;
-  if (pointer === 'fresh' || !pointer.posted)
-    return postPointerInDigest(ctx, incident.id, team.alertsChannel, channelId);
+  if (pointerWanted(pointer)) return postPointerInDigest(ctx, incident.id, team.alertsChannel, channelId);
   // Shown when the incident was read (its messages read with it: an item, once shown, stays in its message).
   if (channelId) await refreshMessagesOf(ctx, 'pointer', incident.id, pointer.messages);
 }
@@ -399,12 +408,26 @@ async function postPointerInDigest(
   alertsChannel: string,
   channelId: string | null,
 ): Promise<void> {
-  const item = await requestDigestItem(ctx.knex, {
-    kind: 'pointer',
-    target: alertsChannel,
-    incidentId,
-    at: ctx.clock.now(),
-  });
+  await showPointerItem(ctx, await requestPointerItem(ctx, incidentId, alertsChannel), alertsChannel, channelId);
+}
+
+const teamOf = (ctx: AppContext, incident: Incident) =>
+  incident.team ? ctx.config.file.teams.find((t) => t.name === incident.team) : undefined;
+
+/** Whether the incident's line is still to be asked for (not shown yet, as read with the incident). */
+const pointerWanted = (pointer: PointerState): pointer is 'fresh' | { posted: false; messages: DigestMessageRef[] } =>
+  pointer === 'fresh' || !pointer.posted;
+
+const requestPointerItem = (ctx: AppContext, incidentId: number, alertsChannel: string) =>
+  requestDigestItem(ctx.knex, { kind: 'pointer', target: alertsChannel, incidentId, at: ctx.clock.now() });
+
+/** Shows the line's item: delivered with the alerts channel's waiting items, or refreshed when shown already. */
+async function showPointerItem(
+  ctx: AppContext,
+  item: DigestItem,
+  alertsChannel: string,
+  channelId: string | null,
+): Promise<void> {
   if (item.channel && item.ts) {
     if (channelId) await refreshDigestMessage(ctx, 'pointer', item.channel, item.ts, item.target);
     return;

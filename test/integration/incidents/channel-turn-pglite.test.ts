@@ -1,7 +1,8 @@
 // An incident waiting for Slack's channel budget takes its turn in one statement (takeChannelTurn), on the embedded
 // default (PGlite): its place among the incidents without a channel (more severe first, then in order), the job that
 // comes back for it due at that turn, and the safety-net job it replaces cancelled. An existing job of the same id is
-// left as it was, and a resolved incident or one with a channel is not counted ahead.
+// left as it was, and a resolved incident or one with a channel is not counted ahead. Its line in the alerts channel
+// is asked for in the same statement.
 import { describe, expect, it } from 'vitest';
 import { channelQueuePosition, takeChannelTurn } from '../../../src/incidents/chat-repository.js';
 import { usePGlite } from '../../helpers/pglite.js';
@@ -147,8 +148,42 @@ describe('an incident waiting for a channel takes its turn in one statement', ()
       retryComes: false,
       safetyNetPending: true,
       cancelled: undefined,
+      pointer: undefined,
     });
     expect((await job(`open-incident-${dead.id}-retry`)).status).toBe('dead');
     expect((await job(`open-incident-${dead.id}`)).status).toBe('pending');
+  });
+
+  it("asks for the incident's line in the alerts channel in the same statement, once", async () => {
+    const knex = pg.db.knex;
+    const mine = await incident(31, { severity: 'sev2' });
+    const at = new Date(now.getTime() - 250);
+    const turn = await takeChannelTurn(knex, mine, retryOf(mine.id), timing, `open-incident-${mine.id}`, {
+      target: 'C0ALERTS',
+      at,
+    });
+    expect(turn.pointer).toMatchObject({
+      kind: 'pointer',
+      target: 'C0ALERTS',
+      incidentId: mine.id,
+      round: 0,
+      step: 0,
+      requestedAt: at,
+      channel: null,
+      ts: null,
+    });
+    // Asked again (a retried delivery): the same item, as it is now (shown since), not a second one.
+    await knex('chat_digest_items').where({ id: turn.pointer!.id }).update({ channel: 'C0ALERTS', ts: '1.000100' });
+    const again = await takeChannelTurn(knex, mine, retryOf(mine.id), timing, `open-incident-${mine.id}`, {
+      target: 'C0ALERTS',
+      at: now,
+    });
+    expect(again.pointer).toMatchObject({ id: turn.pointer!.id, requestedAt: at, ts: '1.000100' });
+    expect(await knex('chat_digest_items').where({ incident_id: mine.id })).toHaveLength(1);
+    // Without a line asked for, none is read or made.
+    const other = await incident(32, { severity: 'sev2' });
+    const none = await takeChannelTurn(knex, other, retryOf(other.id), timing, `open-incident-${other.id}`);
+    expect(none.pointer).toBeUndefined();
+    expect(await knex('chat_digest_items').where({ incident_id: other.id })).toHaveLength(0);
   });
 });
