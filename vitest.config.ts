@@ -22,6 +22,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // A failing test prints what its apps logged (test/helpers/test-logger.ts).
+          setupFiles: ['test/setup/app-logs.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           maxWorkers: integrationWorkers,

@@ -87,17 +87,10 @@ export function buildBriefingText(view: BriefingView): string {
 }
 
 /** Builds the briefing message. Pure: the same view gives the same JSON. */
-/** The block id of a briefing's header: names the incident whose briefing the message is. */
-export function briefingBlockId(incidentId: number): string {
-  return `briefing_header_${incidentId}`;
-}
-
 export function buildBriefingBlocks(view: BriefingView): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   blocks.push({
     type: 'header',
-    // Marks the message as this incident's briefing: a retry finds one an earlier attempt posted (briefingBlockId).
-    block_id: briefingBlockId(view.incidentId),
     text: { type: 'plain_text', text: truncate(`${view.publicId}: ${view.title}`, LIMITS.headerText), emoji: false },
   });
   const people = [

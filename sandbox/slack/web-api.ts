@@ -162,6 +162,35 @@ export function userView(u: RosterUser | 'bot'): Record<string, unknown> {
   };
 }
 
+/**
+ * chat.postMessage's `metadata` (a JSON string in a form post, an object in JSON): `event_type` and an object
+ * `event_payload`, as Slack requires; anything else is refused with invalid_metadata_format.
+ */
+function metadataArg(args: Record<string, unknown>): SandboxMessage['metadata'] {
+  const raw = args.metadata;
+  if (raw === undefined || raw === '') return undefined;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new SlackApiError('invalid_metadata_format');
+    }
+  }
+  const m = value as { event_type?: unknown; event_payload?: unknown };
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    typeof m.event_type !== 'string' ||
+    !m.event_type ||
+    typeof m.event_payload !== 'object' ||
+    m.event_payload === null ||
+    Array.isArray(m.event_payload)
+  )
+    throw new SlackApiError('invalid_metadata_format');
+  return { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> };
+}
+
 function messageView(m: SandboxMessage, ctx: ApiContext): Record<string, unknown> {
   const { channel: _channel, files, ...rest } = m;
   const out: Record<string, unknown> = { ...rest, team: SANDBOX_TEAM.id };
@@ -364,10 +393,12 @@ export const METHODS: Record<string, Method> = {
     const wait = ctx.limiter.take(channel.id);
     if (wait !== undefined) throw new SlackApiError('ratelimited', {}, wait);
     const threadTs = str(args, 'thread_ts');
+    const metadata = metadataArg(args);
     const msg = ctx.state.addMessage({
       channel: channel.id,
       text,
       blocks,
+      ...(metadata ? { metadata } : {}),
       user: BOT,
       bot_id: SANDBOX_BOT.botId,
       app_id: SANDBOX_BOT.appId,
@@ -540,8 +571,14 @@ export const METHODS: Record<string, Method> = {
       )
       .reverse();
     const { page, next } = paginate(msgs, args, 100);
+    // Like Slack: a message's metadata comes back only when asked for.
+    const withMetadata = bool(args, 'include_all_metadata');
     return {
-      messages: page.map((m) => messageView(m, ctx)),
+      messages: page.map((m) => {
+        const view = messageView(m, ctx);
+        if (!withMetadata) delete view.metadata;
+        return view;
+      }),
       has_more: next !== '',
       pin_count: 0,
       response_metadata: { next_cursor: next },

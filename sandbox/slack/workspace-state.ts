@@ -41,6 +41,8 @@ export interface SandboxMessage {
   edited?: { user: string; ts: string };
   reply_broadcast?: boolean;
   files?: string[];
+  /** Message metadata the app attached (chat.postMessage `metadata`): read back by conversations.history. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** A message only one person sees; it lives until the page is reloaded in real Slack, here until replaced. */

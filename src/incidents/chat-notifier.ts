@@ -11,6 +11,12 @@ export interface PostedMessage {
   ts: string;
 }
 
+/** What a message is, carried with it but not shown (a briefing of one incident): `type` and a `key` within it. */
+export interface MessageMarker {
+  type: string;
+  key: string;
+}
+
 export interface ChatUser {
   id: string;
   name: string;
@@ -35,14 +41,21 @@ export interface ChatNotifier {
   ): Promise<{ id: string; name: string }>;
   setTopic(channel: string, topic: string): Promise<void>;
   invite(channel: string, userIds: string[]): Promise<void>;
-  postMessage(channel: string, text: string, blocks?: ChatBlock[], threadTs?: string): Promise<PostedMessage>;
+  /** With `marker`, the message carries it unseen (Slack: message metadata), for findOwnMessage. */
+  postMessage(
+    channel: string,
+    text: string,
+    blocks?: ChatBlock[],
+    threadTs?: string,
+    marker?: MessageMarker,
+  ): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, text: string, blocks?: ChatBlock[]): Promise<void>;
   /**
-   * The newest top-level message this app posted in `channel` since `since` whose blocks include one with `blockId`,
-   * when there is one. A retry asks before posting again what an earlier attempt may have posted (its answer lost, or
-   * its record failed), so the channel does not get a second copy.
+   * The newest top-level message this app posted in `channel` since `since` with `marker`, when there is one. A retry
+   * asks before posting again what an earlier attempt may have posted (its answer lost, or its record failed), so the
+   * channel does not get a second copy.
    */
-  findOwnMessage(channel: string, blockId: string, since: Date): Promise<PostedMessage | undefined>;
+  findOwnMessage(channel: string, marker: MessageMarker, since: Date): Promise<PostedMessage | undefined>;
   /**
    * Resolves when a message in `channel` could be posted or edited at once (the chat's per-channel pace); books
    * nothing. Optional: a chat without a pace leaves it out. A digest waits for it before reading what it will show.

@@ -8,7 +8,7 @@ import type { AppContext, Clock } from '../../src/context.js';
 import type { Database } from '../../src/adapters/db/database.js';
 import { PostgresJobQueue } from '../../src/adapters/queue/postgres-queue.js';
 import { DomainEvents } from '../../src/domain-events.js';
-import type { ChatBlock, ChatNotifier, ChatUser } from '../../src/incidents/chat-notifier.js';
+import type { ChatBlock, ChatNotifier, ChatUser, MessageMarker } from '../../src/incidents/chat-notifier.js';
 import type { JobQueue } from '../../src/jobs/job-queue.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -121,13 +121,13 @@ function recordingChat(rec: Recorder): ChatNotifier {
     async updateMessage(...args) {
       record('updateMessage', args);
     },
-    async findOwnMessage(channel, blockId, since) {
-      record('findOwnMessage', [channel, blockId, since]);
-      // What this chat posted in the channel, newest first: the posts recorded above answered with their ts in order.
+    async findOwnMessage(channel, marker, since) {
+      record('findOwnMessage', [channel, marker, since]);
+      // What this chat posted in the channel with that marker, newest first (each post's ts as it was answered).
       const posts = rec.chat.flatMap((c, i) => (c.method === 'postMessage' && c.args[0] === channel ? [i] : []));
       for (const i of posts.reverse()) {
-        const blocks = (rec.chat[i]!.args[2] ?? []) as { block_id?: string }[];
-        if (blocks.some((b) => b.block_id === blockId)) return { channel, ts: postedTs.get(i)! };
+        const m = rec.chat[i]!.args[4] as MessageMarker | undefined;
+        if (m?.type === marker.type && m.key === marker.key) return { channel, ts: postedTs.get(i)! };
       }
       return undefined;
     },

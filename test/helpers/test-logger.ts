@@ -1,31 +1,38 @@
-// The app's logger in integration tests: silent on success, but a failing test prints the app's last warnings and
-// errors, so a failure on a loaded CI machine says what went wrong inside the app (a retried step, a refused call).
-import { onTestFailed } from 'vitest';
+// The app's logger in integration tests: silent on success, but a failing test prints the app's warnings and errors
+// logged while it ran, so a failure on a loaded CI machine says what went wrong inside the app (a retried step, a
+// refused call). test/setup/app-logs.ts empties the kept lines before each test and prints them when it fails.
 import { createLogger, type Logger } from '../../src/logger.js';
 
-/** How many log lines a failing test prints at most (the newest). */
+/** How many log lines each app keeps for a failing test (the newest). */
 const KEPT_LINES = 200;
 
+/** The kept lines of every app made by testLogger in this test file, whichever test or hook made it. */
+const kept = new Set<string[]>();
+
 /**
- * With TEST_LOG_LEVEL set, a logger at that level on stdout (as before). Otherwise warnings and errors are kept in
- * memory and printed only when the test running now fails (outside a test, e.g. in beforeAll, nothing is printed).
+ * With TEST_LOG_LEVEL set, a logger at that level on stdout. Otherwise warnings and errors are kept in memory, for
+ * the running test to print if it fails (an app made in `beforeAll` keeps them for each test in turn).
  */
 export function testLogger(): Logger {
   const level = process.env.TEST_LOG_LEVEL;
   if (level) return createLogger({ level });
   const lines: string[] = [];
+  kept.add(lines);
   const destination = {
     write(line: string) {
       lines.push(line);
       if (lines.length > KEPT_LINES) lines.shift();
     },
   };
-  try {
-    onTestFailed(() => {
-      if (lines.length) console.error(`The app's last ${lines.length} warnings and errors:\n${lines.join('')}`);
-    });
-  } catch {
-    // Not inside a test (a hook or a helper run at collection): no failure to report to.
-  }
   return createLogger({ level: 'warn', destination, format: 'json' });
+}
+
+/** Forgets what the apps logged so far (before a test). */
+export function forgetAppLogs(): void {
+  for (const lines of kept) lines.length = 0;
+}
+
+/** What the apps logged since forgetAppLogs, as one text; empty when nothing. */
+export function appLogs(): string {
+  return [...kept].map((lines) => lines.join('')).join('');
 }

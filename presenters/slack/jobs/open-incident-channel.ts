@@ -4,6 +4,7 @@ import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { ExternalServiceError, PermanentJobError, RateLimitedError } from '../../../src/errors.js';
+import type { MessageMarker } from '../../../src/incidents/chat-notifier.js';
 import { slackIdOf } from '../../../src/oncall/directory.js';
 import { oncallLookupOnce } from '../../../src/oncall/services.js';
 import { briefingState, buildBriefingView } from '../../../src/incidents/briefing-view.js';
@@ -26,7 +27,7 @@ import {
 } from '../../../src/incidents/chat-repository.js';
 import { findIncident, type ChatStep, type Incident } from '../../../src/incidents/repository.js';
 import { firstAlert } from '../../../src/incidents/alerts-repository.js';
-import { briefingBlockId, buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
+import { buildBriefingBlocks, buildBriefingText } from '../../../blocks/briefing.js';
 import { buildTopic } from '../../../blocks/status.js';
 import { postIncidentCharts } from '../post-chart.js';
 import { deliverDigest, refreshDigestMessage, refreshMessagesOf } from '../chat-digest.js';
@@ -273,7 +274,7 @@ async function postFirstBriefing(
   // channel: that message is brought up to date and recorded, not posted a second time.
   const earlier = channelRecorded ? await earlierBriefing(ctx, incident, channelId) : undefined;
   if (earlier) await ctx.chat.updateMessage(channelId, earlier.ts, text, blocks);
-  const posted = earlier ?? (await ctx.chat.postMessage(channelId, text, blocks));
+  const posted = earlier ?? (await ctx.chat.postMessage(channelId, text, blocks, undefined, briefingMarker(incident)));
   // The row as this statement left it: an investigation that finished meanwhile is in it (no second read).
   const recorded = await recordBriefingPosted(
     ctx.knex,
@@ -295,9 +296,24 @@ async function postFirstBriefing(
 }
 
 /**
- * The briefing an earlier attempt posted in the incident's channel, when there is one. Slack refusing to show the
- * channel's history for good (a workspace that never granted `channels:history`) is logged and the briefing posted:
- * a second copy is better than none. Any other failure fails the attempt, which is retried.
+ * What marks a message as this incident's first briefing (unseen: Slack's message metadata). The key names the
+ * incident row by its id and the instant it opened, so a database started afresh, whose ids start again, never takes
+ * an older incident's briefing for its own.
+ */
+export function briefingMarker(incident: Incident): MessageMarker {
+  return { type: 'incident_briefing', key: `${incident.id}:${incident.openedAt.getTime()}` };
+}
+
+/**
+ * The history is read from this long before the incident opened: the app's clock and Slack's may differ (the marker,
+ * not the time, tells the briefing apart).
+ */
+export const EARLIER_BRIEFING_SLACK_MS = 10 * 60_000;
+
+/**
+ * The briefing an earlier attempt posted in the incident's channel, when there is one. Only a look to avoid a second
+ * copy: when Slack does not answer it (history refused, down, or its pace too slow: it waits 2 s at most), it is
+ * logged and the briefing posted, since a second copy is better than a first message held back.
  */
 async function earlierBriefing(
   ctx: AppContext,
@@ -305,12 +321,12 @@ async function earlierBriefing(
   channelId: string,
 ): Promise<{ channel: string; ts: string } | undefined> {
   try {
-    return await ctx.chat.findOwnMessage(channelId, briefingBlockId(incident.id), incident.openedAt);
+    const since = new Date(incident.openedAt.getTime() - EARLIER_BRIEFING_SLACK_MS);
+    return await ctx.chat.findOwnMessage(channelId, briefingMarker(incident), since);
   } catch (err) {
-    if (!isPermanent(err)) throw err;
     ctx.logger.warn(
       { err, incidentId: incident.id },
-      'could not read the incident channel for a briefing posted before; posting it (it may show twice)',
+      'could not look in the incident channel for a briefing posted before; posting it (it may show twice)',
     );
     return undefined;
   }

@@ -20,6 +20,8 @@ export interface SlackChatOptions {
 
 /** How many pages of 200 messages findOwnMessage reads at most (newest first). */
 const FIND_OWN_MESSAGE_PAGES = 5;
+/** How long findOwnMessage waits for conversations.history's pace before it gives up (RateLimitedError). */
+const FIND_OWN_MESSAGE_MAX_WAIT_MS = 2000;
 
 /**
  * Builds the Slack ChatNotifier. The WebClient must not retry on its own (jobs own retries and backoff) and must
@@ -93,7 +95,6 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
     return user;
   };
   let botUserId: Promise<string | undefined> | undefined;
-  /** A public channel of that name this app's bot created within `withinMs`, when there is one (conversations.list). */
   /** This app's bot user (auth.test, asked once; asked again after a failure). */
   function ownUserId(): Promise<string | undefined> {
     botUserId ??= call('auth.test', undefined, () => client.auth.test()).then(
@@ -105,6 +106,7 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
     );
     return botUserId;
   }
+  /** A public channel of that name this app's bot created within `withinMs`, when there is one (conversations.list). */
   async function ownChannelNamed(name: string, withinMs: number): Promise<{ id: string; name: string } | undefined> {
     const bot = await ownUserId();
     if (!bot) return undefined;
@@ -167,13 +169,14 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
       }
     },
     // The port's blocks are Block Kit built by blocks/ as Slack's KnownBlock; the core cannot name Slack's type.
-    async postMessage(channel, text, blocks, threadTs): Promise<PostedMessage> {
+    async postMessage(channel, text, blocks, threadTs, marker): Promise<PostedMessage> {
       const res = await post(channel, () =>
         client.chat.postMessage({
           channel,
           text,
           ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
           ...(threadTs ? { thread_ts: threadTs } : {}),
+          ...(marker ? { metadata: { event_type: marker.type, event_payload: { key: marker.key } } } : {}),
           unfurl_links: false,
         }),
       );
@@ -184,23 +187,33 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
         client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
-    async findOwnMessage(channel, blockId, since) {
+    async findOwnMessage(channel, marker, since) {
       const bot = await ownUserId();
       if (!bot) return undefined;
       let cursor: string | undefined;
-      // Newest first, at most FIND_OWN_MESSAGE_PAGES pages: what an earlier attempt posted is recent.
+      // Newest first, at most FIND_OWN_MESSAGE_PAGES pages: what an earlier attempt posted is recent. Only a look
+      // before posting: it waits for its turn in the method's pace FIND_OWN_MESSAGE_MAX_WAIT_MS at most.
       for (let page = 0; page < FIND_OWN_MESSAGE_PAGES; page++) {
-        const res = await call('conversations.history', channel, () =>
-          client.conversations.history({
-            channel,
-            oldest: (since.getTime() / 1000).toFixed(6),
-            inclusive: true,
-            limit: 200,
-            ...(cursor ? { cursor } : {}),
-          }),
+        const res = await call(
+          'conversations.history',
+          undefined,
+          () =>
+            client.conversations.history({
+              channel,
+              oldest: (since.getTime() / 1000).toFixed(6),
+              inclusive: true,
+              include_all_metadata: true,
+              limit: 200,
+              ...(cursor ? { cursor } : {}),
+            }),
+          FIND_OWN_MESSAGE_MAX_WAIT_MS,
         );
         const found = res.messages?.find(
-          (m) => m.user === bot && m.ts && m.blocks?.some((b) => (b as { block_id?: string }).block_id === blockId),
+          (m) =>
+            m.user === bot &&
+            m.ts &&
+            m.metadata?.event_type === marker.type &&
+            (m.metadata.event_payload as { key?: unknown } | undefined)?.key === marker.key,
         );
         if (found?.ts) return { channel, ts: found.ts };
         cursor = res.response_metadata?.next_cursor || undefined;

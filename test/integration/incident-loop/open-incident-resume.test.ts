@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { createLogger } from '../../../src/logger.js';
 import { BOTH_QUEUES, onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig();
@@ -90,15 +91,8 @@ describe.each(BOTH_QUEUES)('opening the incident in chat %s', (_case, env) => {
     whole = await startWholeApp(fileConfig, env);
     const { app, slack } = whole;
     // The briefing reaches the channel but its answer is lost: the opening fails after the post and is retried.
-    const isBriefing = (answer: Record<string, unknown>) =>
-      JSON.stringify((answer.message as { blocks?: unknown } | undefined)?.blocks ?? []).includes('briefing_header_');
-    slack.loseAnswers('chat.postMessage', { matches: isBriefing });
-    const res = await fetch(`${app.url}/webhooks/alertmanager`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(makeAlertmanagerPayload()),
-    });
-    expect(res.status).toBe(202);
+    slack.loseAnswers('chat.postMessage', { matches: (a) => isBriefing(a.message) });
+    await page(app.url);
     const done = await waitFor(
       'the retry finished: briefing recorded, invited and pointed',
       async () => {
@@ -108,13 +102,18 @@ describe.each(BOTH_QUEUES)('opening the incident in chat %s', (_case, env) => {
       20_000,
     );
     expect(slack.failedCalls()).toEqual(['chat.postMessage']);
-    // One briefing in the channel, the one recorded: the retry found it by its header's block id.
-    const briefings = slack.topLevel(done.channel_id).filter((m) => isBriefing({ message: m }));
+    // One briefing in the channel, the one recorded: the retry found it by its marker (message metadata), which names
+    // the incident row.
+    const briefings = slack.topLevel(done.channel_id).filter(isBriefing);
     expect(briefings.map((m) => m.ts)).toEqual([done.briefing_ts]);
+    expect(briefings[0]!.metadata).toEqual({
+      event_type: 'incident_briefing',
+      event_payload: { key: `${done.id}:${new Date(done.opened_at).getTime()}` },
+    });
     const calls = slack.calls();
-    expect(
-      calls.filter((c) => c.method === 'conversations.history' && c.args.channel === done.channel_id),
-    ).toHaveLength(1);
+    const history = calls.filter((c) => c.method === 'conversations.history' && c.args.channel === done.channel_id);
+    expect(history).toHaveLength(1);
+    expect(history[0]!.args.include_all_metadata).toBeTruthy();
     // Brought up to date in place (it was posted before the retry).
     expect(
       calls.filter(
@@ -125,32 +124,47 @@ describe.each(BOTH_QUEUES)('opening the incident in chat %s', (_case, env) => {
     expect(events.map((e: { data: { ts: string } }) => e.data.ts)).toEqual([done.briefing_ts]);
   }, 60_000);
 
-  it('a workspace that refuses the channel history gets the briefing posted again, with a warning, not none', async () => {
-    whole = await startWholeApp(fileConfig, env);
-    const { app, slack } = whole;
-    slack.loseAnswers('chat.postMessage', {
-      matches: (a) => JSON.stringify((a.message as { blocks?: unknown }).blocks ?? []).includes('briefing_header_'),
-    });
-    slack.failMethods(['conversations.history'], { error: 'missing_scope' });
-    const res = await fetch(`${app.url}/webhooks/alertmanager`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(makeAlertmanagerPayload()),
-    });
-    expect(res.status).toBe(202);
-    const done = await waitFor(
-      'the retry finished',
-      async () => {
-        const row = await app.ctx.knex('incidents').whereNotNull('briefing_ts').first();
-        return row?.chat_progress.pointer ? row : undefined;
-      },
-      20_000,
-    );
-    expect(slack.failedCalls()).toEqual(['chat.postMessage', 'conversations.history']);
-    const headers = slack
-      .topLevel(done.channel_id)
-      .filter((m) => JSON.stringify(m.blocks ?? []).includes('briefing_header_'));
-    expect(headers).toHaveLength(2);
-    expect(headers[1]!.ts).toBe(done.briefing_ts);
-  }, 60_000);
+  it.each([
+    ['refuses the channel history (no scope)', { error: 'missing_scope' }],
+    ['fails the channel history (down)', { status: 503 }],
+  ] as const)(
+    'a workspace that %s gets the briefing posted again, with a warning, and the opening goes on',
+    async (_how, failure) => {
+      const lines: string[] = [];
+      const logger = createLogger({ level: 'warn', format: 'json', destination: { write: (l) => lines.push(l) } });
+      whole = await startWholeApp(fileConfig, env, { logger });
+      const { app, slack } = whole;
+      slack.loseAnswers('chat.postMessage', { matches: (a) => isBriefing(a.message) });
+      slack.failMethods(['conversations.history'], failure);
+      await page(app.url);
+      const done = await waitFor(
+        'the retry finished: briefing recorded, invited and pointed',
+        async () => {
+          const row = await app.ctx.knex('incidents').whereNotNull('briefing_ts').first();
+          return row?.chat_progress.pointer && row.chat_progress.invited ? row : undefined;
+        },
+        20_000,
+      );
+      expect(slack.failedCalls()).toEqual(['chat.postMessage', 'conversations.history']);
+      const briefings = slack.topLevel(done.channel_id).filter(isBriefing);
+      expect(briefings).toHaveLength(2);
+      expect(briefings[1]!.ts).toBe(done.briefing_ts);
+      expect(lines.join('')).toContain('could not look in the incident channel for a briefing posted before');
+    },
+    60_000,
+  );
 });
+
+/** Whether a message (as the local Slack holds it, or as an answer carries it) is an incident's first briefing. */
+function isBriefing(message: unknown): boolean {
+  return (message as { metadata?: { event_type?: string } } | undefined)?.metadata?.event_type === 'incident_briefing';
+}
+
+async function page(url: string): Promise<void> {
+  const res = await fetch(`${url}/webhooks/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(makeAlertmanagerPayload()),
+  });
+  expect(res.status).toBe(202);
+}

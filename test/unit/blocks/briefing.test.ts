@@ -34,8 +34,6 @@ describe('buildBriefingBlocks', () => {
     expect(buildBriefingBlocks(base)).toEqual([
       {
         type: 'header',
-        // The incident's briefing is found by this id when a retry must not post it twice.
-        block_id: 'briefing_header_42',
         text: { type: 'plain_text', text: 'INC-42: checkout 5xx ratio above 5% for 5 minutes', emoji: false },
       },
       {

@@ -75,6 +75,19 @@ describe('Slack Web API sandbox', () => {
     expect(sandbox.state.message('C0ALERTS', posted.ts!)?.edited).toBeDefined();
   });
 
+  it('keeps message metadata and returns it from history only with include_all_metadata, as Slack does', async () => {
+    const metadata = { event_type: 'incident_briefing', event_payload: { key: '7:1795946400000' } };
+    await client.chat.postMessage({ channel: 'C0ONCALL', text: 'briefing', metadata });
+    const plain = await client.conversations.history({ channel: 'C0ONCALL' });
+    expect(plain.messages![0]!.metadata).toBeUndefined();
+    const withAll = await client.conversations.history({ channel: 'C0ONCALL', include_all_metadata: true });
+    expect(withAll.messages![0]!.metadata).toEqual(metadata);
+    const bad = { event_type: 'incident_briefing', event_payload: 'not an object' } as unknown as typeof metadata;
+    expect((await slackError(client.chat.postMessage({ channel: 'C0ONCALL', text: 'x', metadata: bad }))).error).toBe(
+      'invalid_metadata_format',
+    );
+  });
+
   it('accepts a channel name and JSON bodies as Slack does', async () => {
     const res = await fetch(`${sandbox.apiUrl}chat.postMessage`, {
       method: 'POST',
