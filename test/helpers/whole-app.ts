@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { expect } from 'vitest';
 import { createApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { DeclareFields } from '../../blocks/modals.js';
@@ -151,6 +152,16 @@ export function pageOf(service: string, fingerprint: string) {
 }
 
 /** The two queues a whole-app test runs on: BullMQ on the tests' Redis, and the Postgres queue (no REDIS_URL). */
+/** Sends the factory's Alertmanager page to the app's webhook; fails the test unless it is accepted (202). */
+export async function sendAlertmanagerPage(url: string): Promise<void> {
+  const res = await fetch(`${url}/webhooks/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(makeAlertmanagerPayload()),
+  });
+  expect(res.status).toBe(202);
+}
+
 export const BOTH_QUEUES = [
   ['on BullMQ', {}],
   ['on the Postgres queue', { REDIS_URL: '' }],

@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { createLogger } from '../../../src/logger.js';
-import { BOTH_QUEUES, onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import {
+  BOTH_QUEUES,
+  onePagerConfig,
+  sendAlertmanagerPage,
+  startWholeApp,
+  type WholeApp,
+} from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig();
 
@@ -92,15 +98,8 @@ describe.each(BOTH_QUEUES)('opening the incident in chat %s', (_case, env) => {
     const { app, slack } = whole;
     // The briefing reaches the channel but its answer is lost: the opening fails after the post and is retried.
     slack.loseAnswers('chat.postMessage', { matches: (a) => isBriefing(a.message) });
-    await page(app.url);
-    const done = await waitFor(
-      'the retry finished: briefing recorded, invited and pointed',
-      async () => {
-        const row = await app.ctx.knex('incidents').whereNotNull('briefing_ts').first();
-        return row?.chat_progress.pointer && row.chat_progress.invited ? row : undefined;
-      },
-      20_000,
-    );
+    await sendAlertmanagerPage(app.url);
+    const done = await openingDone(app);
     expect(slack.failedCalls()).toEqual(['chat.postMessage']);
     // One briefing in the channel, the one recorded: the retry found it by its marker (message metadata), which names
     // the incident row.
@@ -136,15 +135,8 @@ describe.each(BOTH_QUEUES)('opening the incident in chat %s', (_case, env) => {
       const { app, slack } = whole;
       slack.loseAnswers('chat.postMessage', { matches: (a) => isBriefing(a.message) });
       slack.failMethods(['conversations.history'], failure);
-      await page(app.url);
-      const done = await waitFor(
-        'the retry finished: briefing recorded, invited and pointed',
-        async () => {
-          const row = await app.ctx.knex('incidents').whereNotNull('briefing_ts').first();
-          return row?.chat_progress.pointer && row.chat_progress.invited ? row : undefined;
-        },
-        20_000,
-      );
+      await sendAlertmanagerPage(app.url);
+      const done = await openingDone(app);
       expect(slack.failedCalls()).toEqual(['chat.postMessage', 'conversations.history']);
       const briefings = slack.topLevel(done.channel_id).filter(isBriefing);
       expect(briefings).toHaveLength(2);
@@ -155,16 +147,19 @@ describe.each(BOTH_QUEUES)('opening the incident in chat %s', (_case, env) => {
   );
 });
 
+/** The incident once a retried opening finished: its briefing recorded, its responders invited, its line posted. */
+function openingDone(app: WholeApp['app']) {
+  return waitFor(
+    'the retry finished: briefing recorded, invited and pointed',
+    async () => {
+      const row = await app.ctx.knex('incidents').whereNotNull('briefing_ts').first();
+      return row?.chat_progress.pointer && row.chat_progress.invited ? row : undefined;
+    },
+    20_000,
+  );
+}
+
 /** Whether a message (as the local Slack holds it, or as an answer carries it) is an incident's first briefing. */
 function isBriefing(message: unknown): boolean {
   return (message as { metadata?: { event_type?: string } } | undefined)?.metadata?.event_type === 'incident_briefing';
-}
-
-async function page(url: string): Promise<void> {
-  const res = await fetch(`${url}/webhooks/alertmanager`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(makeAlertmanagerPayload()),
-  });
-  expect(res.status).toBe(202);
 }

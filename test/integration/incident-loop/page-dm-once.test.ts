@@ -2,10 +2,15 @@
 // by the marker it was posted with (Slack's message metadata) and brought up to date, not sent a second time: the
 // person paged sees one message listing the page. Through the whole app, on both queues.
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { BOTH_QUEUES, onePagerConfig, startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
+import {
+  BOTH_QUEUES,
+  onePagerConfig,
+  sendAlertmanagerPage,
+  startWholeApp,
+  type WholeApp,
+} from '../../helpers/whole-app.js';
 
 const fileConfig = onePagerConfig();
 
@@ -19,15 +24,6 @@ afterEach(async () => {
 const isPageDm = (message: unknown) =>
   (message as { metadata?: { event_type?: string } } | undefined)?.metadata?.event_type === 'page_digest';
 
-async function page(url: string): Promise<void> {
-  const res = await fetch(`${url}/webhooks/alertmanager`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(makeAlertmanagerPayload()),
-  });
-  expect(res.status).toBe(202);
-}
-
 /** Priya's DM channel in the local Slack, and the page DMs in it. */
 function pageDms(w: WholeApp) {
   const dm = w.slack.channels().find((c) => c.is_im && c.members.includes(RosterIds.primary));
@@ -39,7 +35,7 @@ describe.each(BOTH_QUEUES)('a page DM posted but not recorded %s', (_case, env) 
     whole = await startWholeApp(fileConfig, env);
     const { app, slack } = whole;
     slack.loseAnswers('chat.postMessage', { matches: (a) => isPageDm(a.message) });
-    await page(app.url);
+    await sendAlertmanagerPage(app.url);
     const recorded = (await waitFor('the page recorded', () => app.ctx.knex('pages').first(), 20_000)) as {
       channel: string;
       ts: string;
@@ -65,7 +61,7 @@ describe.each(BOTH_QUEUES)('a page DM posted but not recorded %s', (_case, env) 
     // The DM reaches Priya but its answer is lost; every later try fails before anything is shown (Slack down), so
     // this app never records it. Then the app restarts: the new one has no memory of the lost answer.
     slack.loseAnswers('chat.postMessage', { matches: (a) => isPageDm(a.message) });
-    await page(whole.app.url);
+    await sendAlertmanagerPage(whole.app.url);
     await waitFor('the DM posted, its answer lost', () => pageDms(whole!).length === 1, 20_000);
     slack.failMethods(['chat.postMessage', 'chat.update', 'conversations.history'], { status: 503 });
     await waitFor('a later try failed', () => slack.failedCalls().length >= 2, 20_000);
