@@ -46,7 +46,6 @@ import {
 } from '../../src/oncall/escalation-notice.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
 import { formatConfidence } from '../../src/investigation/format-value.js';
-import { digestMarker, earlierDigestMessage, mayHaveBeenPosted, postDigestOnce } from './digest-earlier.js';
 
 /** A message takes new items for this long after it was first posted; later ones start a new message. */
 export const DIGEST_WINDOW_MS = 10_000;
@@ -402,48 +401,19 @@ async function deliverWaiting(
         shown = taken;
       }
     }
-    // The last message of this turn: its statement completes the jobs served (nothing fails after it).
-    const last = taken.length === waiting.length;
-    const record = (where: { channel: string; ts: string }) =>
-      recordDelivered(ctx, taken, where, incidents, last ? jobs : [], shownWithoutChannel(kind, shown, incidents));
-    let channelLate: boolean;
-    if (at) channelLate = await record(at);
-    else {
+    if (!at) {
       await loadIncidents(ctx, taken, incidents);
       const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
-      const marker = digestMarker(kind, taken[0]!.id);
-      const postNew = () =>
+      at =
         kind === 'page'
-          ? ctx.chat.sendDirect(target, text, blocks, marker)
-          : ctx.chat.postMessage(target, text, blocks, undefined, marker);
-      // Posted before (maybe): that message shows them, brought up to date; else a new one, with its marker.
-      const earlier = mayHaveBeenPosted(ctx, taken) ? await earlierDigestMessage(ctx, kind, target, taken) : undefined;
-      ({ at, recorded: channelLate } = await postDigestOnce(
-        ctx,
-        taken,
-        earlier ? () => updateOrPost(ctx, earlier, text, blocks, postNew) : postNew,
-        record,
-      ));
+          ? await ctx.chat.sendDirect(target, text, blocks)
+          : await ctx.chat.postMessage(target, text, blocks);
     }
-    if (channelLate) stale.push({ ...at, target });
+    // The last message of this turn: its statement completes the jobs served (nothing fails after it).
+    const last = taken.length === waiting.length;
+    if (await recordDelivered(ctx, taken, at, incidents, last ? jobs : [], shownWithoutChannel(kind, shown, incidents)))
+      stale.push({ ...at, target });
     if (last) return stale;
-  }
-}
-
-/** Edits the message an earlier attempt posted; one that cannot be edited for good (deleted) is posted anew. */
-async function updateOrPost(
-  ctx: AppContext,
-  earlier: { channel: string; ts: string },
-  text: string,
-  blocks: ChatBlock[],
-  postNew: () => Promise<{ channel: string; ts: string }>,
-): Promise<{ channel: string; ts: string }> {
-  try {
-    await ctx.chat.updateMessage(earlier.channel, earlier.ts, text, blocks);
-    return earlier;
-  } catch (err) {
-    if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
-    return postNew();
   }
 }
 

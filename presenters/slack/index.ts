@@ -13,13 +13,10 @@ import { showCopilotSummaryJob } from './jobs/show-copilot-summary.js';
 import { updateBriefingJob } from './jobs/update-briefing.js';
 import { registerOncallPresenters } from './oncall.js';
 import { postIncidentCharts } from './post-chart.js';
-import { noteDigestsStarted } from './digest-earlier.js';
 import { registerRemediationPresenters } from './remediation.js';
 
 /** Registers every Slack presenter job with the queue and every presenter listener with the domain events. */
 export function registerSlackPresenters(ctx: AppContext): void {
-  // Items asked for before now may be in a message an earlier process posted without recording it (digest-earlier.ts).
-  noteDigestsStarted(ctx);
   ctx.queue.register(openIncidentChannelJob(ctx));
   ctx.queue.register(updateBriefingJob(ctx));
   ctx.queue.register(postIncidentNoteJob(ctx));

@@ -121,19 +121,13 @@ function recordingChat(rec: Recorder): ChatNotifier {
     async updateMessage(...args) {
       record('updateMessage', args);
     },
-    async findOwnMessage(where, markers, since) {
-      record('findOwnMessage', [where, markers, since]);
-      // What this chat posted there with one of the markers, newest first (each post's ts as it was answered).
-      const posts = rec.chat.flatMap((c, i) =>
-        (typeof where === 'string' && c.method === 'postMessage' && c.args[0] === where) ||
-        (typeof where !== 'string' && c.method === 'sendDirect' && c.args[0] === where.user)
-          ? [i]
-          : [],
-      );
+    async findOwnMessage(channel, marker, since) {
+      record('findOwnMessage', [channel, marker, since]);
+      // What this chat posted in the channel with that marker, newest first (each post's ts as it was answered).
+      const posts = rec.chat.flatMap((c, i) => (c.method === 'postMessage' && c.args[0] === channel ? [i] : []));
       for (const i of posts.reverse()) {
-        const m = rec.chat[i]!.args[rec.chat[i]!.method === 'sendDirect' ? 3 : 4] as MessageMarker | undefined;
-        if (markers.some((w) => w.type === m?.type && w.key === m.key))
-          return { channel: typeof where === 'string' ? where : `D0${where.user}`, ts: postedTs.get(i)! };
+        const m = rec.chat[i]!.args[4] as MessageMarker | undefined;
+        if (m?.type === marker.type && m.key === marker.key) return { channel, ts: postedTs.get(i)! };
       }
       return undefined;
     },
@@ -142,9 +136,7 @@ function recordingChat(rec: Recorder): ChatNotifier {
     },
     async sendDirect(user, ...rest) {
       record('sendDirect', [user, ...rest]);
-      const ts = `1764064900.${String(++n).padStart(6, '0')}`;
-      postedTs.set(rec.chat.length - 1, ts);
-      return { channel: `D0${user}`, ts };
+      return { channel: `D0${user}`, ts: `1764064900.${String(++n).padStart(6, '0')}` };
     },
     async uploadFile(...args) {
       record('uploadFile', args);

@@ -322,7 +322,7 @@ async function earlierBriefing(
 ): Promise<{ channel: string; ts: string } | undefined> {
   try {
     const since = new Date(incident.openedAt.getTime() - EARLIER_BRIEFING_SLACK_MS);
-    return await ctx.chat.findOwnMessage(channelId, [briefingMarker(incident)], since);
+    return await ctx.chat.findOwnMessage(channelId, briefingMarker(incident), since);
   } catch (err) {
     ctx.logger.warn(
       { err, incidentId: incident.id },

@@ -2,7 +2,7 @@
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { ExternalServiceError } from '../../errors.js';
-import type { ChatBlock, ChatNotifier, ChatUser, MessageMarker, PostedMessage } from '../../incidents/chat-notifier.js';
+import type { ChatBlock, ChatNotifier, ChatUser, PostedMessage } from '../../incidents/chat-notifier.js';
 import { classifySlackError, slackErrorCode, toSlackAppError } from './slack-errors.js';
 import { SlackRateSchedule, realRateClock, type RateClock, type SlackRateOptions } from './rate-schedule.js';
 import type { SlackHealth } from './slack-health.js';
@@ -17,9 +17,6 @@ export interface SlackChatOptions {
   /** Told of every call's outcome, to show whether Slack refuses the app itself (/readyz, /metrics). */
   health?: SlackHealth;
 }
-
-/** A marker as Slack's message metadata: its type, and its key in the payload. */
-const metadataOf = (marker: MessageMarker) => ({ event_type: marker.type, event_payload: { key: marker.key } });
 
 /** How many pages of 200 messages findOwnMessage reads at most (newest first). */
 const FIND_OWN_MESSAGE_PAGES = 5;
@@ -77,15 +74,6 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
   }
   // A DM channel never changes: opening it once per user saves a conversations.open per page.
   const dmChannels = new Map<string, string>();
-  async function directChannel(user: string): Promise<string> {
-    let channel = dmChannels.get(user);
-    if (!channel) {
-      const open = await call('conversations.open', undefined, () => client.conversations.open({ users: user }));
-      channel = open.channel!.id!;
-      dmChannels.set(user, channel);
-    }
-    return channel;
-  }
   const toUser = (
     u:
       | {
@@ -188,7 +176,7 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
           text,
           ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
           ...(threadTs ? { thread_ts: threadTs } : {}),
-          ...(marker ? { metadata: metadataOf(marker) } : {}),
+          ...(marker ? { metadata: { event_type: marker.type, event_payload: { key: marker.key } } } : {}),
           unfurl_links: false,
         }),
       );
@@ -199,11 +187,9 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
         client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
-    async findOwnMessage(where, markers, since) {
+    async findOwnMessage(channel, marker, since) {
       const bot = await ownUserId();
       if (!bot) return undefined;
-      const channel = typeof where === 'string' ? where : await directChannel(where.user);
-      const wanted = new Set(markers.map((m) => `${m.type}\n${m.key}`));
       let cursor: string | undefined;
       // Newest first, at most FIND_OWN_MESSAGE_PAGES pages: what an earlier attempt posted is recent. Only a look
       // before posting: it waits for its turn in the method's pace FIND_OWN_MESSAGE_MAX_WAIT_MS at most.
@@ -226,9 +212,8 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
           (m) =>
             m.user === bot &&
             m.ts &&
-            wanted.has(
-              `${m.metadata?.event_type}\n${String((m.metadata?.event_payload as { key?: unknown } | undefined)?.key)}`,
-            ),
+            m.metadata?.event_type === marker.type &&
+            (m.metadata.event_payload as { key?: unknown } | undefined)?.key === marker.key,
         );
         if (found?.ts) return { channel, ts: found.ts };
         cursor = res.response_metadata?.next_cursor || undefined;
@@ -242,17 +227,18 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
         client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
-    async sendDirect(user, text, blocks, marker) {
-      const dm = await directChannel(user);
+    async sendDirect(user, text, blocks) {
+      let channel = dmChannels.get(user);
+      if (!channel) {
+        const open = await call('conversations.open', undefined, () => client.conversations.open({ users: user }));
+        channel = open.channel!.id!;
+        dmChannels.set(user, channel);
+      }
+      const dm = channel;
       const res = await call('chat.postMessage', dm, () =>
-        client.chat.postMessage({
-          channel: dm,
-          text,
-          ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
-          ...(marker ? { metadata: metadataOf(marker) } : {}),
-        }),
+        client.chat.postMessage({ channel: dm, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
-      return { channel: res.channel ?? dm, ts: res.ts! };
+      return { channel: res.channel ?? channel, ts: res.ts! };
     },
     async uploadFile(channel, file) {
       const upload = { channel_id: channel, filename: file.filename, title: file.title, file: file.content };
