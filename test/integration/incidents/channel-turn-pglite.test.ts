@@ -6,35 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { channelQueuePosition, takeChannelTurn } from '../../../src/incidents/chat-repository.js';
 import { usePGlite } from '../../helpers/pglite.js';
+import { insertIncident, retryOf } from './channel-turn-fixtures.js';
 
 const pg = usePGlite();
 const now = new Date('2026-11-30T04:00:00Z');
 
-async function incident(n: number, fields: { severity: string; status?: string; channelId?: string }) {
-  const [row] = (await pg.db
-    .knex('incidents')
-    .insert({
-      public_id: `INC-${n}`,
-      title: `service ${n} down`,
-      severity: fields.severity,
-      service: `svc-${n}`,
-      status: fields.status ?? 'triggered',
-      source: 'alertmanager',
-      channel_id: fields.channelId ?? null,
-      opened_at: now,
-      updated_at: now,
-    })
-    .returning(['id'])) as { id: number }[];
-  return { id: row!.id, severity: fields.severity };
-}
+const incident = (n: number, fields: { severity: string; status?: string; channelId?: string }) =>
+  insertIncident(pg.db.knex, n, now, fields);
 
-const retryOf = (id: number) => ({
-  id: `open-incident-${id}-retry`,
-  name: 'open-incident',
-  payload: { incidentId: id },
-  maxAttempts: 8,
-  backoffMs: 1000,
-});
 const timing = { now, minDelayMs: 1500, perAheadMs: 3000 };
 const retryRow = (id: number) => ({
   id: `open-incident-${id}-retry`,

@@ -8,6 +8,7 @@ import { takeChannelTurn } from '../../../src/incidents/chat-repository.js';
 import { requestDigestItem } from '../../../src/incidents/digest-repository.js';
 import { DATABASE_URL, dropSchema, requirePostgres, uniqueName } from '../../helpers/services.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { insertIncident, retryOf } from './channel-turn-fixtures.js';
 
 let db: Database;
 const schema = uniqueName('turn');
@@ -23,31 +24,9 @@ afterAll(async () => {
 
 const now = new Date('2026-11-30T04:00:00.123Z');
 const timing = { now, minDelayMs: 1500, perAheadMs: 3000 };
-const retryOf = (id: number) => ({
-  id: `open-incident-${id}-retry`,
-  name: 'open-incident',
-  payload: { incidentId: id },
-  maxAttempts: 8,
-  backoffMs: 1000,
-});
 const line = { target: 'C0ALERTS', at: now };
 
-async function incident(n: number) {
-  const [row] = (await db
-    .knex('incidents')
-    .insert({
-      public_id: `INC-${n}`,
-      title: `service ${n} down`,
-      severity: 'sev2',
-      service: `svc-${n}`,
-      status: 'triggered',
-      source: 'alertmanager',
-      opened_at: now,
-      updated_at: now,
-    })
-    .returning(['id'])) as { id: number }[];
-  return { id: row!.id, severity: 'sev2' };
-}
+const incident = (n: number) => insertIncident(db.knex, n, now, { severity: 'sev2' });
 
 const turnOf = (mine: { id: number; severity: string }) =>
   takeChannelTurn(db.knex, mine, retryOf(mine.id), timing, `open-incident-${mine.id}`, line);
