@@ -21,6 +21,7 @@ import * as addDigestItemData from './20261201_0670_burst16_add_digest_item_data
 import * as createDrillRequests from './20261201_0640_drill13_create_drill_requests.js';
 import * as createMeasureOutcomes from './20261201_0620_measure15_create_outcomes.js';
 import * as addSpanIds from './20261201_0680_trace15_add_span_ids.js';
+import * as addDigestPostAttempted from './20261202_0690_dm18_add_digest_post_attempted.js';
 
 interface Migration {
   name: string;
@@ -48,6 +49,7 @@ export const migrations: Migration[] = [
   { name: '20261201_0640_drill13_create_drill_requests', module: createDrillRequests },
   { name: '20261201_0620_measure15_create_outcomes', module: createMeasureOutcomes },
   { name: '20261201_0680_trace15_add_span_ids', module: addSpanIds },
+  { name: '20261202_0690_dm18_add_digest_post_attempted', module: addDigestPostAttempted },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

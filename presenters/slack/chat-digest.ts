@@ -46,6 +46,7 @@ import {
 } from '../../src/oncall/escalation-notice.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
 import { formatConfidence } from '../../src/investigation/format-value.js';
+import { earlierDigestMessage, postDigest, updateEarlier } from './digest-earlier.js';
 
 /** A message takes new items for this long after it was first posted; later ones start a new message. */
 export const DIGEST_WINDOW_MS = 10_000;
@@ -159,8 +160,9 @@ async function recordDelivered(
   /** The jobs this delivery served, completed in the same statement (its last: nothing may fail after it). */
   jobs: JobScope[] = [],
   withoutChannel: number[] = [],
+  /** When the message was posted, if before now (a message an earlier attempt posted unrecorded). */
+  when = ctx.clock.now(),
 ): Promise<boolean> {
-  const when = ctx.clock.now();
   const pages = items
     .filter((i) => i.kind === 'page')
     .map((i) => ({
@@ -181,7 +183,7 @@ async function recordDelivered(
       actor: 'copilot',
       data: { channel: at.channel, ts: at.ts },
       dedupeKey: `pointer:${i.incidentId}`,
-      at: ctx.clock.now(),
+      at: when,
     }));
   const also = [
     ...(pages.length ? [recordPagesQuery(ctx.knex, pages)] : []),
@@ -402,12 +404,28 @@ async function deliverWaiting(
       }
     }
     if (!at) {
+      // Some of them may be in a message already (an earlier attempt's post reached Slack unrecorded): that message
+      // shows the items it names, brought up to date, then the rest are delivered as usual (added to it while it is
+      // within its window, from the first attempt; else in a new message).
+      const earlier = await earlierDigestMessage(ctx, kind, target, taken, waiting);
+      if (earlier?.items.length) {
+        await loadIncidents(ctx, earlier.items, incidents);
+        const { text, blocks } = await renderDigest(ctx, kind, earlier.items, incidents);
+        if (await updateEarlier(ctx, earlier, text, blocks)) {
+          const all = earlier.items.length === waiting.length;
+          const postedAt = new Date(
+            Math.min(...earlier.items.map((i) => (i.postAttemptedAt ?? ctx.clock.now()).getTime())),
+          );
+          const late = shownWithoutChannel(kind, earlier.items, incidents);
+          if (await recordDelivered(ctx, earlier.items, earlier, incidents, all ? jobs : [], late, postedAt))
+            stale.push({ channel: earlier.channel, ts: earlier.ts, target });
+          if (all) return stale;
+          continue;
+        }
+      }
       await loadIncidents(ctx, taken, incidents);
       const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
-      at =
-        kind === 'page'
-          ? await ctx.chat.sendDirect(target, text, blocks)
-          : await ctx.chat.postMessage(target, text, blocks);
+      at = await postDigest(ctx, kind, target, taken, text, blocks);
     }
     // The last message of this turn: its statement completes the jobs served (nothing fails after it).
     const last = taken.length === waiting.length;

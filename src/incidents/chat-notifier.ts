@@ -51,19 +51,25 @@ export interface ChatNotifier {
   ): Promise<PostedMessage>;
   updateMessage(channel: string, ts: string, text: string, blocks?: ChatBlock[]): Promise<void>;
   /**
-   * The newest top-level message this app posted in `channel` since `since` with `marker`, when there is one. A retry
-   * asks before posting again what an earlier attempt may have posted (its answer lost, or its record failed), so the
-   * channel does not get a second copy.
+   * The newest top-level message this app posted since `since` in `where` (a channel, or the DM with `user`) whose
+   * marker has `type` and a key `matches` accepts, when there is one (with that key). A retry asks before posting
+   * again what an earlier attempt may have posted (its answer lost, its record failed, or its process killed), so the
+   * chat does not get a second copy.
    */
-  findOwnMessage(channel: string, marker: MessageMarker, since: Date): Promise<PostedMessage | undefined>;
+  findOwnMessage(
+    where: string | { user: string },
+    type: string,
+    since: Date,
+    matches: (key: string) => boolean,
+  ): Promise<(PostedMessage & { key: string }) | undefined>;
   /**
    * Resolves when a message in `channel` could be posted or edited at once (the chat's per-channel pace); books
    * nothing. Optional: a chat without a pace leaves it out. A digest waits for it before reading what it will show.
    */
   channelTurn?(channel: string): Promise<void>;
   postEphemeral(channel: string, user: string, text: string, blocks?: ChatBlock[]): Promise<void>;
-  /** Opens a DM with a user and posts into it. */
-  sendDirect(user: string, text: string, blocks?: ChatBlock[]): Promise<PostedMessage>;
+  /** Opens a DM with a user and posts into it (with `marker`, as postMessage). */
+  sendDirect(user: string, text: string, blocks?: ChatBlock[], marker?: MessageMarker): Promise<PostedMessage>;
   uploadFile(
     channel: string,
     file: { filename: string; title: string; content: Buffer; threadTs?: string },

@@ -32,6 +32,8 @@ export interface DigestItem {
   answer: DigestAnswer | null;
   /** What a notice says (the escalation notice, as data); null for pages and pointers. */
   data: unknown;
+  /** When a new message with it was last about to be posted (its post may have reached Slack unrecorded); else null. */
+  postAttemptedAt: Date | null;
 }
 
 export type Row = Record<string, unknown>;
@@ -54,6 +56,7 @@ export function toItem(r: Row): DigestItem {
     failed: (r.failed as string | null) ?? null,
     answer: (r.answer as DigestAnswer | null) ?? null,
     data: r.data ?? null,
+    postAttemptedAt: r.post_attempted_at ? new Date(r.post_attempted_at as string) : null,
   };
 }
 
@@ -305,6 +308,14 @@ export async function markDigestDeliveredWith(
   const withChannel =
     typeof row?.channels === 'string' ? (JSON.parse(row.channels) as number[]) : (row?.channels ?? []);
   return { held: new Set(row?.held ?? []), withChannel };
+}
+
+/**
+ * Records that a new message with these waiting items is about to be posted (`at`), or, with `at` null, that its post
+ * was refused before it reached Slack (a rate limit, a permanent refusal): a later delivery then need not look for it.
+ */
+export async function markDigestPostAttempted(db: Db, ids: number[], at: Date | null): Promise<void> {
+  await db('chat_digest_items').whereIn('id', ids).whereNull('ts').update({ post_attempted_at: at });
 }
 
 /** Slack refused the item (or items) for good, or it no longer holds: it no longer waits for a message. */

@@ -121,13 +121,23 @@ function recordingChat(rec: Recorder): ChatNotifier {
     async updateMessage(...args) {
       record('updateMessage', args);
     },
-    async findOwnMessage(channel, marker, since) {
-      record('findOwnMessage', [channel, marker, since]);
-      // What this chat posted in the channel with that marker, newest first (each post's ts as it was answered).
-      const posts = rec.chat.flatMap((c, i) => (c.method === 'postMessage' && c.args[0] === channel ? [i] : []));
+    async findOwnMessage(where, type, since, matches) {
+      record('findOwnMessage', [where, type, since]);
+      // What this chat posted there with a marker of that type, newest first (each post's ts as it was answered).
+      const direct = typeof where !== 'string';
+      const posts = rec.chat.flatMap((c, i) =>
+        (
+          direct
+            ? c.method === 'sendDirect' && c.args[0] === where.user
+            : c.method === 'postMessage' && c.args[0] === where
+        )
+          ? [i]
+          : [],
+      );
       for (const i of posts.reverse()) {
-        const m = rec.chat[i]!.args[4] as MessageMarker | undefined;
-        if (m?.type === marker.type && m.key === marker.key) return { channel, ts: postedTs.get(i)! };
+        const m = rec.chat[i]!.args[direct ? 3 : 4] as MessageMarker | undefined;
+        if (m?.type === type && matches(m.key))
+          return { channel: direct ? `D0${where.user}` : where, ts: postedTs.get(i)!, key: m.key };
       }
       return undefined;
     },
@@ -136,7 +146,9 @@ function recordingChat(rec: Recorder): ChatNotifier {
     },
     async sendDirect(user, ...rest) {
       record('sendDirect', [user, ...rest]);
-      return { channel: `D0${user}`, ts: `1764064900.${String(++n).padStart(6, '0')}` };
+      const ts = `1764064900.${String(++n).padStart(6, '0')}`;
+      postedTs.set(rec.chat.length - 1, ts);
+      return { channel: `D0${user}`, ts };
     },
     async uploadFile(...args) {
       record('uploadFile', args);

@@ -322,7 +322,8 @@ async function earlierBriefing(
 ): Promise<{ channel: string; ts: string } | undefined> {
   try {
     const since = new Date(incident.openedAt.getTime() - EARLIER_BRIEFING_SLACK_MS);
-    return await ctx.chat.findOwnMessage(channelId, briefingMarker(incident), since);
+    const marker = briefingMarker(incident);
+    return await ctx.chat.findOwnMessage(channelId, marker.type, since, (key) => key === marker.key);
   } catch (err) {
     ctx.logger.warn(
       { err, incidentId: incident.id },

@@ -2,7 +2,7 @@
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { ExternalServiceError } from '../../errors.js';
-import type { ChatBlock, ChatNotifier, ChatUser, PostedMessage } from '../../incidents/chat-notifier.js';
+import type { ChatBlock, ChatNotifier, ChatUser, MessageMarker, PostedMessage } from '../../incidents/chat-notifier.js';
 import { classifySlackError, slackErrorCode, toSlackAppError } from './slack-errors.js';
 import { SlackRateSchedule, realRateClock, type RateClock, type SlackRateOptions } from './rate-schedule.js';
 import type { SlackHealth } from './slack-health.js';
@@ -17,6 +17,9 @@ export interface SlackChatOptions {
   /** Told of every call's outcome, to show whether Slack refuses the app itself (/readyz, /metrics). */
   health?: SlackHealth;
 }
+
+/** A marker as Slack's message metadata: its type, and its key in the payload. */
+const metadataOf = (marker: MessageMarker) => ({ event_type: marker.type, event_payload: { key: marker.key } });
 
 /** How many pages of 200 messages findOwnMessage reads at most (newest first). */
 const FIND_OWN_MESSAGE_PAGES = 5;
@@ -74,6 +77,15 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
   }
   // A DM channel never changes: opening it once per user saves a conversations.open per page.
   const dmChannels = new Map<string, string>();
+  async function directChannel(user: string): Promise<string> {
+    let channel = dmChannels.get(user);
+    if (!channel) {
+      const open = await call('conversations.open', undefined, () => client.conversations.open({ users: user }));
+      channel = open.channel!.id!;
+      dmChannels.set(user, channel);
+    }
+    return channel;
+  }
   const toUser = (
     u:
       | {
@@ -176,7 +188,7 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
           text,
           ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
           ...(threadTs ? { thread_ts: threadTs } : {}),
-          ...(marker ? { metadata: { event_type: marker.type, event_payload: { key: marker.key } } } : {}),
+          ...(marker ? { metadata: metadataOf(marker) } : {}),
           unfurl_links: false,
         }),
       );
@@ -187,9 +199,14 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
         client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
-    async findOwnMessage(channel, marker, since) {
+    async findOwnMessage(where, type, since, matches) {
       const bot = await ownUserId();
       if (!bot) return undefined;
+      const channel = typeof where === 'string' ? where : await directChannel(where.user);
+      const keyOf = (m: { metadata?: { event_type?: string; event_payload?: unknown } }) => {
+        const key = (m.metadata?.event_payload as { key?: unknown } | undefined)?.key;
+        return m.metadata?.event_type === type && typeof key === 'string' ? key : undefined;
+      };
       let cursor: string | undefined;
       // Newest first, at most FIND_OWN_MESSAGE_PAGES pages: what an earlier attempt posted is recent. Only a look
       // before posting: it waits for its turn in the method's pace FIND_OWN_MESSAGE_MAX_WAIT_MS at most.
@@ -208,14 +225,10 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
             }),
           FIND_OWN_MESSAGE_MAX_WAIT_MS,
         );
-        const found = res.messages?.find(
-          (m) =>
-            m.user === bot &&
-            m.ts &&
-            m.metadata?.event_type === marker.type &&
-            (m.metadata.event_payload as { key?: unknown } | undefined)?.key === marker.key,
-        );
-        if (found?.ts) return { channel, ts: found.ts };
+        for (const m of res.messages ?? []) {
+          const key = m.user === bot && m.ts ? keyOf(m) : undefined;
+          if (key !== undefined && matches(key)) return { channel, ts: m.ts!, key };
+        }
         cursor = res.response_metadata?.next_cursor || undefined;
         if (!cursor) break;
       }
@@ -227,18 +240,17 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
         client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
       );
     },
-    async sendDirect(user, text, blocks) {
-      let channel = dmChannels.get(user);
-      if (!channel) {
-        const open = await call('conversations.open', undefined, () => client.conversations.open({ users: user }));
-        channel = open.channel!.id!;
-        dmChannels.set(user, channel);
-      }
-      const dm = channel;
+    async sendDirect(user, text, blocks, marker) {
+      const dm = await directChannel(user);
       const res = await call('chat.postMessage', dm, () =>
-        client.chat.postMessage({ channel: dm, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
+        client.chat.postMessage({
+          channel: dm,
+          text,
+          ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
+          ...(marker ? { metadata: metadataOf(marker) } : {}),
+        }),
       );
-      return { channel: res.channel ?? channel, ts: res.ts! };
+      return { channel: res.channel ?? dm, ts: res.ts! };
     },
     async uploadFile(channel, file) {
       const upload = { channel_id: channel, filename: file.filename, title: file.title, file: file.content };
