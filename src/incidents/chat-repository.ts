@@ -2,7 +2,7 @@
 import { selfCompletion } from '../jobs/job-scope.js';
 import type { Knex } from 'knex';
 import { toIncident, type ChatStep, type Incident } from './repository.js';
-import { toItem, type DigestItem, type DigestMessageRef } from './digest-repository.js';
+import { digestItemCtes, toItem, type DigestItem, type DigestMessageRef } from './digest-repository.js';
 
 export type { DigestMessageRef };
 import { briefingFactsColumn, briefingFactsOfColumn, type BriefingFacts } from './briefing-repository.js';
@@ -208,7 +208,7 @@ export async function takeChannelTurn(
   timing: { now: Date; minDelayMs: number; perAheadMs: number },
   replaces: string,
   /**
-   * The incident's line in its team's alerts channel (`target`), asked for in the same statement (as
+   * The incident's line in its team's alerts channel (`target`), asked for in the same statement (digestItemCtes, as
    * requestDigestItem asks: once per incident); returned as `pointer` (undefined only when a concurrent request
    * inserted it after this statement's snapshot: requestDigestItem then reads it).
    */
@@ -232,19 +232,7 @@ export async function takeChannelTurn(
     }>;
   }>(
     `with ahead as (${AHEAD_IN_CHANNEL_QUEUE_SQL}),
-     pins as (
-       insert into chat_digest_items (kind, target, incident_id, round, step, steps, late_by_ms, requested_at)
-       select 'pointer', :pTarget, :qIncident, 0, 0, 1, 0, :pAt where :pWanted
-       on conflict (kind, target, incident_id, round, step) do nothing
-       returning *
-     ),
-     pitem as (
-       select row_to_json(pins) as j from pins
-       union all
-       select row_to_json(d) from chat_digest_items d
-        where :pWanted and d.kind = 'pointer' and d.target = :pTarget and d.incident_id = :qIncident
-          and d.round = 0 and d.step = 0 and not exists (select 1 from pins)
-     ),
+     ${pointer ? ':pItem,' : ''}
      ins as (
        insert into jobs (id, name, payload, status, run_at, max_attempts, backoff_ms, created_at, updated_at)
        select :qJob, :qName, cast(:qPayload as jsonb), 'pending',
@@ -268,7 +256,8 @@ export async function takeChannelTurn(
      )
      select ahead.n as ahead, (select run_at from ins) as run_at, (select yes from comes) as retry_comes,
             exists (select 1 from jobs n where n.id = :qReplaces and n.status = 'pending') as net_pending,
-            (select row_to_json(c) from c) as cancelled, (select j from pitem limit 1) as pointer
+            (select row_to_json(c) from c) as cancelled,
+            ${pointer ? '(select row_to_json(p) from pitem p limit 1)' : 'null'} as pointer
        from ahead`,
     {
       qSeverity: incident.severity,
@@ -282,9 +271,15 @@ export async function takeChannelTurn(
       qMaxAttempts: retry.maxAttempts,
       qBackoff: retry.backoffMs,
       qReplaces: replaces,
-      pWanted: pointer !== undefined,
-      pTarget: pointer?.target ?? '',
-      pAt: pointer?.at ?? timing.now,
+      ...(pointer
+        ? {
+            pItem: digestItemCtes(
+              db,
+              { kind: 'pointer', target: pointer.target, incidentId: incident.id, at: pointer.at },
+              'pitem',
+            ),
+          }
+        : {}),
     },
   );
   const row = res.rows[0];

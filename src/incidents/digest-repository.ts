@@ -74,18 +74,15 @@ export interface DigestRequest {
 }
 
 /**
- * Records that an item is to be shown (once: a second request of the same item changes nothing); returns it. One
- * statement: the insert, or the row already there. Only when a concurrent request inserted the same item after this
- * statement's snapshot does a second statement read it.
+ * The asking for an item (once: a second request of the same item changes nothing), as two CTEs of a `with` list, for
+ * a statement to select from `name`: `<name>_new` inserts the item unless it exists (returning *), and `name` is the
+ * row inserted or, when nothing was inserted, the row already there as the statement's snapshot sees it (no row only
+ * when a concurrent request inserted the same item after that snapshot). The item's defaults and its conflict target
+ * are written here only (requestDigestItem, and takeChannelTurn for an incident's pointer).
  */
-export async function requestDigestItem(db: Db, req: DigestRequest): Promise<DigestItem> {
-  const key = {
-    kind: req.kind,
-    target: req.target,
-    incident_id: req.incidentId,
-    round: req.round ?? 0,
-    step: req.step ?? 0,
-  };
+export function digestItemCtes(db: Db, req: DigestRequest, name: string): Knex.Raw {
+  const key = itemKey(req);
+  const inserted = `${name}_new`;
   const insert = db('chat_digest_items')
     .insert({
       ...key,
@@ -99,10 +96,30 @@ export async function requestDigestItem(db: Db, req: DigestRequest): Promise<Dig
     .returning('*');
   const existing = db('chat_digest_items')
     .where(key)
-    .whereNotExists((q) => void q.select(db.raw('1')).from('ins'));
-  const res = await db.raw<{ rows: Row[] }>('with ins as (?) select * from ins union all ?', [insert, existing]);
-  const row = res.rows[0] ?? ((await db('chat_digest_items').where(key).first()) as Row);
+    .whereNotExists((q) => void q.select(db.raw('1')).from(inserted));
+  return db.raw('?? as (?), ?? as (select * from ?? union all ?)', [inserted, insert, name, inserted, existing]);
+}
+
+/**
+ * Records that an item is to be shown (once: a second request of the same item changes nothing); returns it. One
+ * statement: the insert, or the row already there (digestItemCtes). Only when a concurrent request inserted the same
+ * item after this statement's snapshot does a second statement read it.
+ */
+export async function requestDigestItem(db: Db, req: DigestRequest): Promise<DigestItem> {
+  const res = await db.raw<{ rows: Row[] }>('with ? select * from ??', [digestItemCtes(db, req, 'item'), 'item']);
+  const row = res.rows[0] ?? ((await db('chat_digest_items').where(itemKey(req)).first()) as Row);
   return toItem(row);
+}
+
+/** The columns that name a requested item (its conflict target), round and step 0 unless given. */
+function itemKey(req: DigestRequest) {
+  return {
+    kind: req.kind,
+    target: req.target,
+    incident_id: req.incidentId,
+    round: req.round ?? 0,
+    step: req.step ?? 0,
+  };
 }
 
 export async function findDigestItem(db: Db, id: number): Promise<DigestItem | undefined> {
