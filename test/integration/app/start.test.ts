@@ -24,9 +24,11 @@ describe('incident-copilot start', () => {
     expect(r.stderr).toMatch(/PORT: expected a port number/);
   });
 
+  // A first start creates the embedded database (initdb and every migration): on a loaded machine that takes longer than
+  // the 30 s spawnApp waits by default (its time is a benchmark's figure, `npm run bench memory`, not this test's).
   it('starts on embedded defaults, answers health and readiness, and keeps its data across a restart', async () => {
     const dataDir = tempDir();
-    const first = await spawnApp({ DATA_DIR: dataDir, PORT: '0' });
+    const first = await spawnApp({ DATA_DIR: dataDir, PORT: '0' }, 90_000);
     try {
       expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
@@ -42,7 +44,7 @@ describe('incident-copilot start', () => {
     const migrationsBefore = await db.knex('knex_migrations').count<{ count: number }[]>('* as count');
     await db.close();
 
-    const second = await spawnApp({ DATA_DIR: dataDir, PORT: '0' });
+    const second = await spawnApp({ DATA_DIR: dataDir, PORT: '0' }, 90_000);
     try {
       expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
     } finally {
@@ -55,7 +57,7 @@ describe('incident-copilot start', () => {
     } finally {
       await again.close();
     }
-  });
+  }, 240_000);
 
   describe('on the machine PostgreSQL and Redis', () => {
     const schema = uniqueName('start');
