@@ -46,7 +46,15 @@ import {
 } from '../../src/oncall/escalation-notice.js';
 import type { ChatBlock } from '../../src/incidents/chat-notifier.js';
 import { formatConfidence } from '../../src/investigation/format-value.js';
-import { earlierDigestMessage, postDigest, updateEarlier } from './digest-earlier.js';
+import {
+  digestMarker,
+  earlierDigestMessage,
+  markAttempt,
+  postDigest,
+  shownAt,
+  takeBackIfRefused,
+  updateEarlier,
+} from './digest-earlier.js';
 
 /** A message takes new items for this long after it was first posted; later ones start a new message. */
 export const DIGEST_WINDOW_MS = 10_000;
@@ -387,16 +395,36 @@ async function deliverWaiting(
         ? newest
         : undefined;
     const taken = waiting.slice(0, MAX_ITEMS[kind] - (open?.items.length ?? 0));
+    // Some of them may be shown already (an earlier attempt's post or edit reached Slack unrecorded): that message
+    // shows the items it names, brought up to date, then the rest are delivered as usual (added to it while it is
+    // within its window; else in a new message).
+    const earlier = await earlierDigestMessage(ctx, kind, target, taken, waiting);
+    if (earlier?.items.length) {
+      const shownThere = [...(await itemsOfMessage(ctx.knex, kind, earlier.channel, earlier.ts)), ...earlier.items];
+      await loadIncidents(ctx, shownThere, incidents);
+      const { text, blocks } = await renderDigest(ctx, kind, shownThere, incidents);
+      if (await updateEarlier(ctx, earlier, text, blocks, digestMarker(kind, shownThere))) {
+        const all = earlier.items.length === waiting.length;
+        const late = shownWithoutChannel(kind, shownThere, incidents);
+        if (await recordDelivered(ctx, earlier.items, earlier, incidents, all ? jobs : [], late, shownAt(ctx, earlier)))
+          stale.push({ channel: earlier.channel, ts: earlier.ts, target });
+        if (all) return stale;
+        continue;
+      }
+    }
     let at: { channel: string; ts: string } | undefined;
     let shown = taken;
     if (open) {
       shown = [...open.items, ...taken];
       await loadIncidents(ctx, shown, incidents);
       const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
+      // Marked first, and the message's marker names every item it shows: an edit whose answer is lost is found.
+      const mark = await markAttempt(ctx, taken);
       try {
-        await ctx.chat.updateMessage(open.channel, open.ts, text, blocks);
+        await ctx.chat.updateMessage(open.channel, open.ts, text, blocks, digestMarker(kind, shown));
         at = { channel: open.channel, ts: open.ts };
       } catch (err) {
+        await takeBackIfRefused(ctx, mark, err);
         // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
         if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
         ctx.logger.warn({ err, channel: open.channel, ts: open.ts }, 'could not add to a message; posting a new one');
@@ -404,25 +432,6 @@ async function deliverWaiting(
       }
     }
     if (!at) {
-      // Some of them may be in a message already (an earlier attempt's post reached Slack unrecorded): that message
-      // shows the items it names, brought up to date, then the rest are delivered as usual (added to it while it is
-      // within its window, from the first attempt; else in a new message).
-      const earlier = await earlierDigestMessage(ctx, kind, target, taken, waiting);
-      if (earlier?.items.length) {
-        await loadIncidents(ctx, earlier.items, incidents);
-        const { text, blocks } = await renderDigest(ctx, kind, earlier.items, incidents);
-        if (await updateEarlier(ctx, earlier, text, blocks)) {
-          const all = earlier.items.length === waiting.length;
-          const postedAt = new Date(
-            Math.min(...earlier.items.map((i) => (i.postAttemptedAt ?? ctx.clock.now()).getTime())),
-          );
-          const late = shownWithoutChannel(kind, earlier.items, incidents);
-          if (await recordDelivered(ctx, earlier.items, earlier, incidents, all ? jobs : [], late, postedAt))
-            stale.push({ channel: earlier.channel, ts: earlier.ts, target });
-          if (all) return stale;
-          continue;
-        }
-      }
       await loadIncidents(ctx, taken, incidents);
       const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
       at = await postDigest(ctx, kind, target, taken, text, blocks);

@@ -163,7 +163,7 @@ export function userView(u: RosterUser | 'bot'): Record<string, unknown> {
 }
 
 /**
- * chat.postMessage's `metadata` (a JSON string in a form post, an object in JSON): `event_type` and an object
+ * chat.postMessage's and chat.update's `metadata` (a JSON string in a form post, an object in JSON): `event_type` and an object
  * `event_payload`, as Slack requires; anything else is refused with invalid_metadata_format.
  */
 function metadataArg(args: Record<string, unknown>): SandboxMessage['metadata'] {
@@ -419,7 +419,13 @@ export const METHODS: Record<string, Method> = {
     if (text !== undefined && text.length > 40_000) throw new SlackApiError('msg_too_long');
     if (text === undefined && blocks === undefined && args.attachments === undefined)
       throw new SlackApiError('no_text');
-    const updated = ctx.state.updateMessage(channel.id, msg.ts, { text, blocks }, BOT)!;
+    const metadata = metadataArg(args);
+    const updated = ctx.state.updateMessage(
+      channel.id,
+      msg.ts,
+      { text, blocks, ...(metadata ? { metadata } : {}) },
+      BOT,
+    )!;
     return { channel: channel.id, ts: updated.ts, text: updated.text, message: messageView(updated, ctx) };
   },
 

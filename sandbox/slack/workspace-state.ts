@@ -333,13 +333,15 @@ export class WorkspaceState {
   updateMessage(
     channel: string,
     ts: string,
-    patch: Partial<Pick<SandboxMessage, 'text' | 'blocks'>>,
+    patch: Partial<Pick<SandboxMessage, 'text' | 'blocks' | 'metadata'>>,
     editor: string,
   ): SandboxMessage | undefined {
     const msg = this.message(channel, ts);
     if (!msg) return undefined;
     if (patch.text !== undefined) msg.text = patch.text;
     if (patch.blocks !== undefined) msg.blocks = patch.blocks;
+    // As Slack: an edit without metadata leaves the message's metadata as it is.
+    if (patch.metadata !== undefined) msg.metadata = patch.metadata;
     msg.edited = { user: editor, ts: this.nextTs() };
     this.changed({ kind: 'message', channel });
     return msg;

@@ -49,7 +49,8 @@ export interface ChatNotifier {
     threadTs?: string,
     marker?: MessageMarker,
   ): Promise<PostedMessage>;
-  updateMessage(channel: string, ts: string, text: string, blocks?: ChatBlock[]): Promise<void>;
+  /** With `marker`, the message's marker becomes it; without, the marker it has stays. */
+  updateMessage(channel: string, ts: string, text: string, blocks?: ChatBlock[], marker?: MessageMarker): Promise<void>;
   /**
    * The newest top-level message this app posted since `since` in `where` (a channel, or the DM with `user`) whose
    * marker has `type` and a key `matches` accepts, when there is one (with that key). A retry asks before posting

@@ -32,7 +32,10 @@ export interface DigestItem {
   answer: DigestAnswer | null;
   /** What a notice says (the escalation notice, as data); null for pages and pointers. */
   data: unknown;
-  /** When a new message with it was last about to be posted (its post may have reached Slack unrecorded); else null. */
+  /**
+   * When a message showing it was first about to be posted or edited (that may have reached Slack unrecorded: a later
+   * delivery looks for it first); null when no attempt was made or the last was refused before reaching Slack.
+   */
   postAttemptedAt: Date | null;
 }
 
@@ -327,12 +330,21 @@ export async function markDigestDeliveredWith(
   return { held: new Set(row?.held ?? []), withChannel };
 }
 
-/**
- * Records that a new message with these waiting items is about to be posted (`at`), or, with `at` null, that its post
- * was refused before it reached Slack (a rate limit, a permanent refusal): a later delivery then need not look for it.
- */
-export async function markDigestPostAttempted(db: Db, ids: number[], at: Date | null): Promise<void> {
+/** Records that a message showing these waiting items is about to be posted or edited (`at`). */
+export async function markDigestPostAttempted(db: Db, ids: number[], at: Date): Promise<void> {
   await db('chat_digest_items').whereIn('id', ids).whereNull('ts').update({ post_attempted_at: at });
+}
+
+/**
+ * Takes back the mark `at` of these waiting items (their post or edit was refused before it reached Slack: a rate
+ * limit, a permanent refusal); a mark another attempt wrote since stays.
+ */
+export async function unmarkDigestPostAttempted(db: Db, ids: number[], at: Date): Promise<void> {
+  await db('chat_digest_items')
+    .whereIn('id', ids)
+    .whereNull('ts')
+    .where({ post_attempted_at: at })
+    .update({ post_attempted_at: null });
 }
 
 /** Slack refused the item (or items) for good, or it no longer holds: it no longer waits for a message. */

@@ -134,8 +134,14 @@ function recordingChat(rec: Recorder): ChatNotifier {
           ? [i]
           : [],
       );
+      // An edit with a marker replaces the message's (as Slack's chat.update with metadata).
+      const markerOf = (i: number) => {
+        const ts = postedTs.get(i);
+        const edits = rec.chat.filter((c) => c.method === 'updateMessage' && c.args[1] === ts && c.args[4]);
+        return (edits.at(-1)?.args[4] ?? rec.chat[i]!.args[direct ? 3 : 4]) as MessageMarker | undefined;
+      };
       for (const i of posts.reverse()) {
-        const m = rec.chat[i]!.args[direct ? 3 : 4] as MessageMarker | undefined;
+        const m = markerOf(i);
         if (m?.type === type && matches(m.key))
           return { channel: direct ? `D0${where.user}` : where, ts: postedTs.get(i)!, key: m.key };
       }

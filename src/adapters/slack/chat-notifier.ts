@@ -194,9 +194,15 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
       );
       return { channel: res.channel ?? channel, ts: res.ts! };
     },
-    async updateMessage(channel, ts, text, blocks) {
+    async updateMessage(channel, ts, text, blocks, marker) {
       await call('chat.update', channel, () =>
-        client.chat.update({ channel, ts, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),
+        client.chat.update({
+          channel,
+          ts,
+          text,
+          ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
+          ...(marker ? { metadata: metadataOf(marker) } : {}),
+        }),
       );
     },
     async findOwnMessage(where, type, since, matches) {

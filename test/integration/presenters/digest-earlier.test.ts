@@ -134,3 +134,65 @@ it('posts anyway, logged, when the look fails (history refused): a second copy r
   expect(calls(rec, 'sendDirect')).toHaveLength(2);
   expect((await findDigestItem(ctx.knex, item.id))!.ts).not.toBeNull();
 });
+
+it('posts anew when the message found can no longer be edited: later pages to the person are not held back', async () => {
+  const { rec, ctx } = setup();
+  const item = await pageItem(ctx, 'U0NOEDIT');
+  loseNextDm(ctx, lost());
+  await expect(deliverDigest(ctx, 'page', 'U0NOEDIT', item.id)).rejects.toThrow('socket hang up');
+  // Slack words it as an error a retry could pass (cant_update_message is not a permanent code): still not a wait.
+  const update = ctx.chat.updateMessage.bind(ctx.chat);
+  ctx.chat.updateMessage = async () => {
+    throw new ExternalServiceError('slack', 'chat.update: cant_update_message', { retryable: true });
+  };
+  await deliverDigest(ctx, 'page', 'U0NOEDIT', item.id);
+  ctx.chat.updateMessage = update;
+  expect(calls(rec, 'sendDirect')).toHaveLength(2);
+  expect((await findDigestItem(ctx.knex, item.id))!.ts).not.toBeNull();
+  // A later page goes out as usual.
+  const later = await pageItem(ctx, 'U0NOEDIT');
+  await deliverDigest(ctx, 'page', 'U0NOEDIT', later.id);
+  expect((await findDigestItem(ctx.knex, later.id))!.ts).not.toBeNull();
+});
+
+it('finds a page added by an edit whose answer was lost, after the window: no second DM lists it', async () => {
+  const { rec, clock, ctx } = setup();
+  const first = await pageItem(ctx, 'U0EDITLOST');
+  await deliverDigest(ctx, 'page', 'U0EDITLOST', first.id);
+  const second = await pageItem(ctx, 'U0EDITLOST');
+  // The edit adding the second page reaches Slack; its answer is lost.
+  const update = ctx.chat.updateMessage.bind(ctx.chat);
+  ctx.chat.updateMessage = async (...args) => {
+    ctx.chat.updateMessage = update;
+    await update(...args);
+    throw lost();
+  };
+  await expect(deliverDigest(ctx, 'page', 'U0EDITLOST', second.id)).rejects.toThrow('socket hang up');
+  clock.set(new Date(clock.now().getTime() + DIGEST_WINDOW_MS + 5_000));
+  await deliverDigest(ctx, 'page', 'U0EDITLOST', second.id);
+  expect(calls(rec, 'sendDirect')).toHaveLength(1);
+  const [a, b] = [(await findDigestItem(ctx.knex, first.id))!, (await findDigestItem(ctx.knex, second.id))!];
+  expect(b.ts).toBe(a.ts);
+  // Brought up to date showing both pages, and its marker names both.
+  const edits = calls(rec, 'updateMessage');
+  const lastEdit = edits.at(-1)!;
+  expect(lastEdit.args[1]).toBe(a.ts);
+  expect((lastEdit.args[4] as { key: string }).key).toBe(digestMarker('page', [a, b]).key);
+  expect(await ctx.knex('pages').where({ user: 'U0EDITLOST' })).toHaveLength(2);
+});
+
+it("a refused post leaves another attempt's mark: the item is still looked for next time", async () => {
+  const { rec, ctx } = setup();
+  const item = await pageItem(ctx, 'U0OTHER');
+  const other = new Date(ctx.clock.now().getTime() - 1_000);
+  await ctx.knex('chat_digest_items').where({ id: item.id }).update({ post_attempted_at: other });
+  const send = ctx.chat.sendDirect.bind(ctx.chat);
+  ctx.chat.sendDirect = async () => {
+    ctx.chat.sendDirect = send;
+    throw new RateLimitedError('slack', 'rate limited', { retryAfterMs: 1_000 });
+  };
+  await expect(deliverDigest(ctx, 'page', 'U0OTHER', item.id)).rejects.toThrow('rate limited');
+  expect((await findDigestItem(ctx.knex, item.id))!.postAttemptedAt).toEqual(other);
+  await deliverDigest(ctx, 'page', 'U0OTHER', item.id);
+  expect(calls(rec, 'findOwnMessage')).toHaveLength(2);
+});
