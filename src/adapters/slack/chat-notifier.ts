@@ -21,6 +21,30 @@ export interface SlackChatOptions {
 /** A marker as Slack's message metadata: its type, and its key in the payload. */
 const metadataOf = (marker: MessageMarker) => ({ event_type: marker.type, event_payload: { key: marker.key } });
 
+/**
+ * Sends with the marker as metadata; when Slack refuses the metadata itself (`invalid_metadata_format`,
+ * `invalid_metadata_schema`, or a limit it does not document), sends again without it, logged: the message matters, the
+ * marker only spares a second copy after a lost answer.
+ */
+async function withMarker<T>(
+  logger: Logger,
+  marker: MessageMarker | undefined,
+  send: (metadata?: ReturnType<typeof metadataOf>) => Promise<T>,
+): Promise<T> {
+  if (!marker) return send();
+  try {
+    return await send(metadataOf(marker));
+  } catch (err) {
+    const code = slackErrorCode((err as ExternalServiceError).cause);
+    if (!code?.includes('metadata')) throw err;
+    logger.warn(
+      { err, type: marker.type, keyLength: marker.key.length },
+      'Slack refused a message marker; sent without it',
+    );
+    return send();
+  }
+}
+
 /** How many pages of 200 messages findOwnMessage reads at most (newest first). */
 const FIND_OWN_MESSAGE_PAGES = 5;
 /** How long findOwnMessage waits for conversations.history's pace before it gives up (RateLimitedError). */
@@ -182,27 +206,31 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
     },
     // The port's blocks are Block Kit built by blocks/ as Slack's KnownBlock; the core cannot name Slack's type.
     async postMessage(channel, text, blocks, threadTs, marker): Promise<PostedMessage> {
-      const res = await post(channel, () =>
-        client.chat.postMessage({
-          channel,
-          text,
-          ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-          ...(marker ? { metadata: metadataOf(marker) } : {}),
-          unfurl_links: false,
-        }),
+      const res = await withMarker(logger, marker, (metadata) =>
+        post(channel, () =>
+          client.chat.postMessage({
+            channel,
+            text,
+            ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+            ...(metadata ? { metadata } : {}),
+            unfurl_links: false,
+          }),
+        ),
       );
       return { channel: res.channel ?? channel, ts: res.ts! };
     },
     async updateMessage(channel, ts, text, blocks, marker) {
-      await call('chat.update', channel, () =>
-        client.chat.update({
-          channel,
-          ts,
-          text,
-          ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
-          ...(marker ? { metadata: metadataOf(marker) } : {}),
-        }),
+      await withMarker(logger, marker, (metadata) =>
+        call('chat.update', channel, () =>
+          client.chat.update({
+            channel,
+            ts,
+            text,
+            ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
+            ...(metadata ? { metadata } : {}),
+          }),
+        ),
       );
     },
     async findOwnMessage(where, type, since, matches) {
@@ -248,13 +276,15 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
     },
     async sendDirect(user, text, blocks, marker) {
       const dm = await directChannel(user);
-      const res = await call('chat.postMessage', dm, () =>
-        client.chat.postMessage({
-          channel: dm,
-          text,
-          ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
-          ...(marker ? { metadata: metadataOf(marker) } : {}),
-        }),
+      const res = await withMarker(logger, marker, (metadata) =>
+        call('chat.postMessage', dm, () =>
+          client.chat.postMessage({
+            channel: dm,
+            text,
+            ...(blocks ? { blocks: blocks as KnownBlock[] } : {}),
+            ...(metadata ? { metadata } : {}),
+          }),
+        ),
       );
       return { channel: res.channel ?? dm, ts: res.ts! };
     },

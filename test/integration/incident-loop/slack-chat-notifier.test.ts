@@ -105,4 +105,38 @@ describe('Slack ChatNotifier', () => {
     });
     expect(await chat.lookupUserByEmail('nobody@example.invalid')).toBeUndefined();
   });
+
+  it('sends a message again without its marker when Slack refuses the metadata, and keeps the marker otherwise', async () => {
+    slack = await startFakeSlack();
+    const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    // A Slack that refuses this metadata (a limit it does not document, say), as its Web API words such a refusal.
+    const refuse = (fn: (args: never) => Promise<unknown>) => async (args: { metadata?: unknown }) => {
+      if (args.metadata)
+        throw Object.assign(new Error('An API error occurred: invalid_metadata_schema'), {
+          code: 'slack_webapi_platform_error',
+          data: { ok: false, error: 'invalid_metadata_schema' },
+        });
+      return fn(args as never);
+    };
+    const post = client.chat.postMessage.bind(client.chat);
+    const update = client.chat.update.bind(client.chat);
+    client.chat.postMessage = refuse(post) as typeof client.chat.postMessage;
+    client.chat.update = refuse(update) as typeof client.chat.update;
+    const chat = createSlackChatNotifier(client, createLogger({ level: 'silent' }));
+    const marker = { type: 'page_digest', key: '1.abc' };
+    const dm = await chat.sendDirect(RosterIds.primary, 'a page', undefined, marker);
+    const line = await chat.postMessage('C0ALERTS', 'a line', undefined, undefined, marker);
+    await chat.updateMessage(line.channel, line.ts, 'a line, edited', undefined, marker);
+    expect(slack.topLevel(dm.channel).map((m) => [m.text, m.metadata])).toEqual([['a page', undefined]]);
+    expect(slack.topLevel('C0ALERTS').map((m) => [m.text, m.metadata])).toEqual([['a line, edited', undefined]]);
+
+    // Accepted, the marker goes with the message and with an edit that gives one.
+    const plain = await notifier(true);
+    const kept = await plain.postMessage('C0ALERTS', 'kept', undefined, undefined, marker);
+    await plain.updateMessage(kept.channel, kept.ts, 'kept, edited', undefined, { ...marker, key: '1.abc,2.abd' });
+    expect(slack.topLevel('C0ALERTS').map((m) => [m.text, m.metadata])).toEqual([
+      ['a line, edited', undefined],
+      ['kept, edited', { event_type: 'page_digest', event_payload: { key: '1.abc,2.abd' } }],
+    ]);
+  });
 });
