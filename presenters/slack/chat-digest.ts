@@ -66,8 +66,10 @@ const MAX_ITEMS: Record<DigestKind, number> = {
 };
 
 // One delivery at a time per target in this process: one runs, and the jobs of a burst join the one waiting behind it
-// (deliverDigest), which takes every item waiting when its turn comes. (Across processes a race can at worst show an
-// item in two messages; no item is lost.)
+// (deliverDigest), which takes every item waiting when its turn comes. Across processes nothing orders two writers of
+// one message: a race can show an item in two messages, or, when another process's edit of the message (a refresh
+// rendered before the item was recorded) reaches Slack after the edit that added it, hide the item until the message is
+// next shown (its next item, or an answer). Every item stays recorded and its page counted.
 const turns = new Map<string, Promise<unknown>>();
 /** Turns an escalation note lets incidents' lines in the same channel go first, at most (see deliverDigest). */
 const NOTE_YIELDS = 10;

@@ -111,13 +111,16 @@ export async function markAttempt(ctx: AppContext, items: DigestItem[]): Promise
   const fresh = items.filter((i) => !i.postAttemptedAt);
   if (!fresh.length) return undefined;
   const at = ctx.clock.now();
-  await markDigestPostAttempted(
+  const marked = await markDigestPostAttempted(
     ctx.knex,
     fresh.map((i) => i.id),
     at,
   );
+  // An item another process marked since it was read keeps that mark: it counts as attempted, but is not this
+  // attempt's to take back.
   for (const i of fresh) i.postAttemptedAt = at;
-  return { at, items: fresh };
+  const mine = fresh.filter((i) => marked.has(i.id));
+  return mine.length ? { at, items: mine } : undefined;
 }
 
 /**

@@ -330,9 +330,18 @@ export async function markDigestDeliveredWith(
   return { held: new Set(row?.held ?? []), withChannel };
 }
 
-/** Records that a message showing these waiting items is about to be posted or edited (`at`). */
-export async function markDigestPostAttempted(db: Db, ids: number[], at: Date): Promise<void> {
-  await db('chat_digest_items').whereIn('id', ids).whereNull('ts').update({ post_attempted_at: at });
+/**
+ * Records that a message showing these waiting items is about to be posted or edited (`at`), on those no attempt marked
+ * yet (a mark stays the first attempt's, whichever process wrote it); returns the ids it marked.
+ */
+export async function markDigestPostAttempted(db: Db, ids: number[], at: Date): Promise<Set<number>> {
+  const rows = (await db('chat_digest_items')
+    .whereIn('id', ids)
+    .whereNull('ts')
+    .whereNull('post_attempted_at')
+    .update({ post_attempted_at: at })
+    .returning('id')) as Array<{ id: number | string }>;
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /**

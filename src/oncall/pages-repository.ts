@@ -58,15 +58,35 @@ export function recordPagesQuery(
     .ignore();
 }
 
-/** The incident's page messages that were posted (a channel and ts to update). */
-export async function postedPages(
+/**
+ * In ONE statement, the incident's messages that show it alone (sent before pages and pointers were coalesced): its
+ * page DMs and its alerts-channel pointer, leaving out any message that holds a coalesced item. A coalesced delivery
+ * records its page (or pointer event) in the statement that records its items, so a message read here as single never
+ * becomes a coalesced one later: an answer does not overwrite a message listing others with its one line.
+ */
+export async function singleIncidentMessages(
   db: Knex | Knex.Transaction,
   incidentId: number,
-): Promise<{ channel: string; ts: string; round: number; step: number }[]> {
-  return (await db('pages')
-    .where({ incident_id: incidentId })
-    .whereNotNull('ts')
-    .select('channel', 'ts', 'round', 'step')) as { channel: string; ts: string; round: number; step: number }[];
+): Promise<{
+  pages: { channel: string; ts: string; round: number; step: number }[];
+  pointer?: { channel: string; ts: string };
+}> {
+  const res = await db.raw<{ rows: Array<{ kind: string; channel: string; ts: string; round: number; step: number }> }>(
+    `select 'page' as kind, p.channel, p.ts, p.round, p.step from pages p
+      where p.incident_id = :id and p.ts is not null
+        and not exists (select 1 from chat_digest_items d where d.kind = 'page' and d.channel = p.channel and d.ts = p.ts)
+     union all
+     select 'pointer', e.data ->> 'channel', e.data ->> 'ts', 0, 0 from incident_events e
+      where e.dedupe_key = :key and e.data ->> 'channel' is not null and e.data ->> 'ts' is not null
+        and not exists (select 1 from chat_digest_items d where d.kind = 'pointer'
+                          and d.channel = e.data ->> 'channel' and d.ts = e.data ->> 'ts')`,
+    { id: incidentId, key: `pointer:${incidentId}` },
+  );
+  const pages = res.rows
+    .filter((r) => r.kind === 'page')
+    .map(({ channel, ts, round, step }) => ({ channel, ts, round, step }));
+  const p = res.rows.find((r) => r.kind === 'pointer');
+  return { pages, ...(p ? { pointer: { channel: p.channel, ts: p.ts } } : {}) };
 }
 
 /**

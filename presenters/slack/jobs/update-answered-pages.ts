@@ -3,10 +3,9 @@ import type { AppContext } from '../../../src/context.js';
 import { defineJob } from '../../../src/jobs/define-job.js';
 import type { JobDefinition } from '../../../src/jobs/job-queue.js';
 import { findIncident } from '../../../src/incidents/repository.js';
-import { findEventByKey } from '../../../src/incidents/timeline-repository.js';
 import { loadSnapshot } from '../../../src/oncall/escalation-policy.js';
 import { pageView } from '../../../src/oncall/page-view.js';
-import { postedPages } from '../../../src/oncall/pages-repository.js';
+import { singleIncidentMessages } from '../../../src/oncall/pages-repository.js';
 import { answerDigestItems } from '../../../src/incidents/digest-repository.js';
 import { refreshDigestMessage } from '../chat-digest.js';
 import { UpdateAnsweredPages, type UpdateAnsweredPagesPayload } from '../../../src/oncall/presentations.js';
@@ -36,9 +35,10 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
       // item with its own answer; a message sent before coalescing existed is updated on its own below.
       const digests = await answerDigestItems(ctx.knex, p.incidentId, answer);
       for (const d of digests) await refreshDigestMessage(ctx, d.kind, d.channel, d.ts);
-      const inDigest = new Set(digests.map((d) => `${d.channel}/${d.ts}`));
-      const pages = (await postedPages(ctx.knex, p.incidentId)).filter((pg) => !inDigest.has(`${pg.channel}/${pg.ts}`));
-      for (const page of pages) {
+      // Read after the refreshes, and only messages holding no coalesced item (one of the incident's items delivered
+      // meanwhile is in a message listing others, which must not become this one line).
+      const single = await singleIncidentMessages(ctx.knex, p.incidentId);
+      for (const page of single.pages) {
         const view = pageView(incident, snapshot, { step: page.step, steps, round: page.round, lateByMs: 0 });
         await ctx.chat.updateMessage(
           page.channel,
@@ -47,9 +47,8 @@ export function updateAnsweredPagesJob(ctx: AppContext): JobDefinition<UpdateAns
           buildAnsweredPageBlocks(view, answer),
         );
       }
-      const pointer = await findEventByKey(ctx.knex, `pointer:${p.incidentId}`);
-      const at = pointer?.data as { channel?: string; ts?: string } | undefined;
-      if (at?.channel && at.ts && incident.channelId && !inDigest.has(`${at.channel}/${at.ts}`)) {
+      const at = single.pointer;
+      if (at && incident.channelId) {
         const view = {
           publicId: incident.publicId,
           severity: incident.severity,

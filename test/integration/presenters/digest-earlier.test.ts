@@ -5,7 +5,7 @@
 // refused before it reached Slack takes its mark back, so the next delivery does not look.
 import { expect, it } from 'vitest';
 import { deliverDigest, DIGEST_WINDOW_MS } from '../../../presenters/slack/chat-digest.js';
-import { digestMarker } from '../../../presenters/slack/digest-earlier.js';
+import { digestMarker, postDigest } from '../../../presenters/slack/digest-earlier.js';
 import { ExternalServiceError, RateLimitedError } from '../../../src/errors.js';
 import { findDigestItem, requestDigestItem } from '../../../src/incidents/digest-repository.js';
 import type { AppContext } from '../../../src/context.js';
@@ -195,4 +195,24 @@ it("a refused post leaves another attempt's mark: the item is still looked for n
   expect((await findDigestItem(ctx.knex, item.id))!.postAttemptedAt).toEqual(other);
   await deliverDigest(ctx, 'page', 'U0OTHER', item.id);
   expect(calls(rec, 'findOwnMessage')).toHaveLength(2);
+});
+
+it("keeps another attempt's mark when a stale copy of the item is posted and refused: the next delivery still looks", async () => {
+  const { rec, clock, ctx } = setup();
+  const item = await pageItem(ctx, 'U0STALE');
+  // Read by another process before this one marked it.
+  const stale = (await findDigestItem(ctx.knex, item.id))!;
+  loseNextDm(ctx, lost());
+  await expect(deliverDigest(ctx, 'page', 'U0STALE', item.id)).rejects.toThrow('socket hang up');
+  const mark = (await findDigestItem(ctx.knex, item.id))!.postAttemptedAt;
+  clock.set(new Date(clock.now().getTime() + 250));
+  const send = ctx.chat.sendDirect.bind(ctx.chat);
+  ctx.chat.sendDirect = async () => {
+    ctx.chat.sendDirect = send;
+    throw new RateLimitedError('slack', 'rate limited', { retryAfterMs: 1_000 });
+  };
+  await expect(postDigest(ctx, 'page', 'U0STALE', [stale], 'a page', [])).rejects.toThrow('rate limited');
+  expect((await findDigestItem(ctx.knex, item.id))!.postAttemptedAt).toEqual(mark);
+  await deliverDigest(ctx, 'page', 'U0STALE', item.id);
+  expect(calls(rec, 'sendDirect')).toHaveLength(1);
 });
