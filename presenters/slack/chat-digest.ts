@@ -368,6 +368,24 @@ async function withoutMootNotices(ctx: AppContext, waiting: DigestItem[]): Promi
   return waiting.filter((i) => !moot.has(i.id));
 }
 
+/**
+ * The waiting pages less those whose incident is no longer triggered (acknowledged or resolved while the page waited
+ * for Slack, as the statement that read them saw it), which stop waiting: nobody is paged for an answered incident.
+ * The incident's answer shows in the messages already holding its pages (update-answered-pages).
+ */
+async function withoutAnsweredPages(
+  ctx: AppContext,
+  waiting: DigestItem[],
+  incidents: Incident[],
+): Promise<DigestItem[]> {
+  const answered = new Set(incidents.filter((i) => i.status !== 'triggered').map((i) => i.id));
+  const dropped = waiting.filter((i) => answered.has(i.incidentId)).map((i) => i.id);
+  if (!dropped.length) return waiting;
+  await markDigestFailed(ctx.knex, dropped, 'not shown: the incident was answered before its page went out');
+  ctx.logger.info({ items: dropped }, 'pages of answered incidents no longer waiting: not sent');
+  return waiting.filter((i) => !answered.has(i.incidentId));
+}
+
 /** Delivers what waits for the target; returns the messages to show again once its turn is over (showChannelsLate). */
 async function deliverWaiting(
   ctx: AppContext,
@@ -385,7 +403,12 @@ async function deliverWaiting(
       (await (first && asks.length ? askedState(ctx, target, asks, ids) : undefined)) ??
       (await digestState(ctx.knex, kind, target, { incidents: kind !== 'notice' }));
     const { newest } = state;
-    const waiting = kind === 'notice' ? await withoutMootNotices(ctx, state.waiting) : state.waiting;
+    const waiting =
+      kind === 'notice'
+        ? await withoutMootNotices(ctx, state.waiting)
+        : kind === 'page'
+          ? await withoutAnsweredPages(ctx, state.waiting, state.incidents)
+          : state.waiting;
     for (const incident of state.incidents) incidents.set(incident.id, incident);
     // Every requested item shown by an earlier turn (or failed): done, without flushing what arrived since (its own
     // request delivers it).

@@ -364,7 +364,10 @@ export async function markDigestFailed(db: Db, id: number | number[], reason: st
     .update({ failed: reason.slice(0, 500) });
 }
 
-/** Records the incident's answer on each of its delivered items; returns the messages (kind, channel, ts) holding them. */
+/**
+ * Records the incident's answer on each of its items, delivered or still waiting (a line shown later shows it answered);
+ * returns the messages (kind, channel, ts) holding the delivered ones.
+ */
 export async function answerDigestItems(
   db: Db,
   incidentId: number,
@@ -372,7 +375,6 @@ export async function answerDigestItems(
 ): Promise<Array<{ kind: DigestKind; channel: string; ts: string }>> {
   await db('chat_digest_items')
     .where({ incident_id: incidentId })
-    .whereNotNull('ts')
     .update({ answer: JSON.stringify(answer) });
   return (await db('chat_digest_items')
     .where({ incident_id: incidentId })

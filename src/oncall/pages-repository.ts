@@ -74,11 +74,12 @@ export async function singleIncidentMessages(
   const res = await db.raw<{ rows: Array<{ kind: string; channel: string; ts: string; round: number; step: number }> }>(
     `select 'page' as kind, p.channel, p.ts, p.round, p.step from pages p
       where p.incident_id = :id and p.ts is not null
-        and not exists (select 1 from chat_digest_items d where d.kind = 'page' and d.channel = p.channel and d.ts = p.ts)
+        and not exists (select 1 from chat_digest_items d where d.kind = 'page' and d.target = p."user"
+                          and d.channel = p.channel and d.ts = p.ts)
      union all
      select 'pointer', e.data ->> 'channel', e.data ->> 'ts', 0, 0 from incident_events e
       where e.dedupe_key = :key and e.data ->> 'channel' is not null and e.data ->> 'ts' is not null
-        and not exists (select 1 from chat_digest_items d where d.kind = 'pointer'
+        and not exists (select 1 from chat_digest_items d where d.kind = 'pointer' and d.incident_id = e.incident_id
                           and d.channel = e.data ->> 'channel' and d.ts = e.data ->> 'ts')`,
     { id: incidentId, key: `pointer:${incidentId}` },
   );

@@ -74,3 +74,24 @@ it("keeps a person's DM listing every page when the answered incident's page joi
   expect(shown).toContain(o.publicId);
   expect(shown).toContain(x.publicId);
 });
+
+it('sends no page for an incident answered while its page waited, and shows its waiting line answered', async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const x = await incident(ctx);
+  const page = await item(ctx, 'page', 'U0LATE', x.id);
+  const line = await item(ctx, 'pointer', 'C0ALERTSLATE', x.id);
+  // Acknowledged before Slack took either (the channel's pace, an outage): the answer job runs first.
+  await ctx.knex('incidents').where({ id: x.id }).update({ status: 'acknowledged' });
+  await acknowledge(ctx, x.id);
+  await deliverDigest(ctx, 'page', 'U0LATE', page.id);
+  await deliverDigest(ctx, 'pointer', 'C0ALERTSLATE', line.id);
+  expect(rec.chat.filter((c) => c.method === 'sendDirect')).toHaveLength(0);
+  const dropped = (await findDigestItem(ctx.knex, page.id))!;
+  expect(dropped.ts).toBeNull();
+  expect(dropped.failed).toMatch(/answered before its page went out/);
+  expect(await ctx.knex('pages').where({ incident_id: x.id })).toHaveLength(0);
+  const posts = rec.chat.filter((c) => c.method === 'postMessage' && c.args[0] === 'C0ALERTSLATE');
+  expect(posts).toHaveLength(1);
+  expect(JSON.stringify(posts[0]!.args)).toContain('Acknowledged by <@U0ACK>');
+});
