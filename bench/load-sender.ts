@@ -18,6 +18,12 @@ export interface LoadCommand {
   body: 'alertmanager' | 'alerts-api';
   /** Makes bodies distinct across commands and runs. */
   prefix: string;
+  /**
+   * A paced burst instead: these bodies, each sent once, spread evenly over `overMs` from the command's start (no
+   * more than `concurrency` in flight); the result then gives each one's send time (`sentAt`, epoch ms).
+   */
+  bodies?: string[];
+  overMs?: number;
 }
 
 export interface LoadResult {
@@ -29,6 +35,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   max: number;
+  /** With `bodies`: when each was sent (epoch ms; NaN if never), in their order. */
+  sentAt?: number[];
 }
 
 function body(kind: LoadCommand['body'], key: string, i: number): string {
@@ -167,12 +175,20 @@ export async function runLoad(cmd: LoadCommand): Promise<LoadResult> {
   let next = 0;
   const started = performance.now();
   const until = started + cmd.durationMs;
-  const max = cmd.maxRequests ?? Infinity;
+  const bodies = cmd.bodies;
+  const max = bodies ? bodies.length : (cmd.maxRequests ?? Infinity);
+  const sentAt = bodies ? bodies.map(() => NaN) : undefined;
   await Promise.all(
     connections.map(async (connection) => {
-      while (next < max && performance.now() < until) {
+      while (next < max && (bodies || performance.now() < until)) {
         const i = next++;
-        const bytes = request(target, body(cmd.body, `${cmd.prefix}-${i}`, i));
+        if (bodies) {
+          const due = started + (i * (cmd.overMs ?? 0)) / bodies.length;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          sentAt![i] = Date.now();
+        }
+        const bytes = request(target, bodies ? bodies[i]! : body(cmd.body, `${cmd.prefix}-${i}`, i));
         const t0 = performance.now();
         const status = await connection.send(bytes);
         latencies.push(performance.now() - t0);
@@ -191,6 +207,7 @@ export async function runLoad(cmd: LoadCommand): Promise<LoadResult> {
     p50: round(percentile(latencies, 50)),
     p99: round(percentile(latencies, 99)),
     max: round(latencies.at(-1) ?? NaN),
+    ...(sentAt ? { sentAt } : {}),
   };
 }
 

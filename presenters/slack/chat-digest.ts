@@ -73,6 +73,8 @@ const MAX_ITEMS: Record<DigestKind, number> = {
 const turns = new Map<string, Promise<unknown>>();
 /** Turns an escalation note lets incidents' lines in the same channel go first, at most (see deliverDigest). */
 const NOTE_YIELDS = 10;
+/** Turns a refresh of a message lets a delivery of new items to the same target go first, at most. */
+const REFRESH_YIELDS = 5;
 
 async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const before = turns.get(key) ?? Promise.resolve();
@@ -415,8 +417,15 @@ async function deliverWaiting(
     if (first && ids && !waiting.some((i) => ids.has(i.id))) return stale;
     if (!waiting.length) return stale;
     const now = ctx.clock.now().getTime();
+    // Added to the newest message while it is recent and has room for all that waits, unless the edit would wait for
+    // the workspace's budget of edits (Slack's chat.update tier, shared by every message the app edits). In a storm
+    // the new lines are incidents' first messages, and the channel takes one message a second: a new message carries
+    // as many as a message holds, at the channel's pace, where an edit would carry only the room left or wait.
     const open =
-      newest && newest.items.length < MAX_ITEMS[kind] && now - newest.firstAt.getTime() < DIGEST_WINDOW_MS
+      newest &&
+      waiting.length <= MAX_ITEMS[kind] - newest.items.length &&
+      now - newest.firstAt.getTime() < DIGEST_WINDOW_MS &&
+      !((ctx.chat.editWaitMs?.() ?? 0) > 0)
         ? newest
         : undefined;
     const taken = waiting.slice(0, MAX_ITEMS[kind] - (open?.items.length ?? 0));
@@ -500,18 +509,30 @@ export async function refreshDigestMessage(
   if (to === undefined) return;
   const queuedMeanwhile = waitingRefresh.get(key);
   if (queuedMeanwhile) return join(queuedMeanwhile);
-  // In the target's turn, so a delivery adding to this message is not overwritten with the items before it.
-  const run = inTurn(`${kind}:${to}`, async () => {
-    // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).
-    await ctx.chat.channelTurn?.(channel);
-    if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
-    // The items and their incidents in one statement.
-    const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
-    if (!shown.items.length) return;
-    const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
-    const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
-    await ctx.chat.updateMessage(channel, ts, text, blocks);
-  });
+  const run = (async () => {
+    // The edit's budget first (Slack's chat.update tier, shared by every message the app edits), outside the target's
+    // turn: waiting for it inside would hold back the new items behind it.
+    await ctx.chat.editTurn?.();
+    // In the target's turn, so a delivery adding to this message is not overwritten with the items before it. New
+    // items waiting for the target go first (a storm's new lines are incidents' first messages; this edit shows a
+    // headline or an answer), the refresh taking the turn after theirs, at most REFRESH_YIELDS times.
+    for (let yields = 0; ; yields++) {
+      const done = await inTurn(`${kind}:${to}`, async () => {
+        if (yields < REFRESH_YIELDS && waitingDeliveries.get(ctx.knex)?.has(`${kind}:${to}`)) return false;
+        // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).
+        await ctx.chat.channelTurn?.(channel);
+        if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
+        // The items and their incidents in one statement.
+        const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
+        if (!shown.items.length) return true;
+        const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+        const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
+        await ctx.chat.updateMessage(channel, ts, text, blocks);
+        return true;
+      });
+      if (done) return;
+    }
+  })();
   waitingRefresh.set(key, run);
   try {
     await run;

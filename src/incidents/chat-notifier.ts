@@ -68,6 +68,14 @@ export interface ChatNotifier {
    * nothing. Optional: a chat without a pace leaves it out. A digest waits for it before reading what it will show.
    */
   channelTurn?(channel: string): Promise<void>;
+  /**
+   * How long an edit (`chat.update`) would wait now for the chat's workspace-wide budget of edits, booking nothing; 0
+   * when it could go at once. Optional: a chat without a budget leaves it out. A digest whose edit would wait posts
+   * its new lines in a message of their own instead, at the channel's own pace.
+   */
+  editWaitMs?(): number;
+  /** Resolves when an edit could go at once under that budget (books nothing). Optional, as editWaitMs. */
+  editTurn?(): Promise<void>;
   postEphemeral(channel: string, user: string, text: string, blocks?: ChatBlock[]): Promise<void>;
   /** Opens a DM with a user and posts into it (with `marker`, as postMessage). */
   sendDirect(user: string, text: string, blocks?: ChatBlock[], marker?: MessageMarker): Promise<PostedMessage>;

@@ -269,6 +269,8 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
       return undefined;
     },
     channelTurn: (channel) => schedule.channelTurn(channel),
+    editWaitMs: () => schedule.methodWaitMs('chat.update'),
+    editTurn: () => schedule.methodTurn('chat.update'),
     async postEphemeral(channel, user, text, blocks?: ChatBlock[]) {
       await call('chat.postEphemeral', undefined, () =>
         client.chat.postEphemeral({ channel, user, text, ...(blocks ? { blocks: blocks as KnownBlock[] } : {}) }),

@@ -160,6 +160,21 @@ export class SlackRateSchedule {
   }
 
   /**
+   * How long a call of `method` would wait now for the method's own tier budget (the workspace-wide lane, not a
+   * channel's pace), booking nothing: 0 when it could go at once.
+   */
+  methodWaitMs(method: string): number {
+    const lane = this.lanes.get(`method:${method}`);
+    return lane ? Math.max(0, lane.tat - lane.toleranceMs - this.clock.now()) : 0;
+  }
+
+  /** Resolves when a call of `method` could go at once under the method's tier budget (waited for at most maxWaitMs). */
+  async methodTurn(method: string): Promise<void> {
+    const wait = Math.min(this.methodWaitMs(method), this.options.maxWaitMs);
+    if (wait > 0) await this.clock.sleep(wait);
+  }
+
+  /**
    * Runs `fn` at the call's turn (see reserve). Messages in one channel go one after another: each takes its turn
    * once the one before it was answered, and the channel then stays closed for a full interval, because Slack received
    * the call before it answered, so the next message reaches Slack at least an interval later however the network

@@ -245,3 +245,82 @@ it('a page DM rendered before its incident had a channel, and recorded after the
   expect(JSON.stringify(rec.chat.filter((c) => c.method === 'sendDirect')[1]!.args)).toContain('<#C0LATEDM>');
   expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(1);
 });
+
+it("puts new lines in a message of their own when an edit would wait for the workspace's edit budget", async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const target = 'C0ALERTSBUDGET';
+  const first = await pointer(ctx, target, 'BUDA');
+  await deliverDigest(ctx, 'pointer', target, first.id);
+  // Slack's chat.update tier is spent for a while (a storm's other edits): the next lines are posted, not edited in.
+  let editWait = 1200;
+  ctx.chat.editWaitMs = () => editWait;
+  const later = [await pointer(ctx, target, 'BUDB'), await pointer(ctx, target, 'BUDC')];
+  await deliverDigest(ctx, 'pointer', target, later[0]!.id);
+  const calls = () => rec.chat.filter((c) => c.method === 'postMessage' || c.method === 'updateMessage');
+  expect(calls().map((c) => c.method)).toEqual(['postMessage', 'postMessage']);
+  const second = JSON.stringify(calls()[1]!.args);
+  for (const p of later) expect(second).toContain(p.publicId);
+  expect(second).not.toContain(first.publicId);
+  const tsOf = async (id: number) => (await findDigestItem(ctx.knex, id))?.ts;
+  const newest = await tsOf(later[0]!.id);
+  expect(newest).toBeTruthy();
+  expect(await tsOf(later[1]!.id)).toBe(newest);
+  expect(await tsOf(first.id)).not.toBe(newest);
+  // With the budget free again, a line joins the newest message by an edit, as before.
+  editWait = 0;
+  const last = await pointer(ctx, target, 'BUDD');
+  await deliverDigest(ctx, 'pointer', target, last.id);
+  expect(calls().map((c) => c.method)).toEqual(['postMessage', 'postMessage', 'updateMessage']);
+  expect(calls()[2]!.args[1]).toBe(newest);
+  expect(await tsOf(last.id)).toBe(newest);
+});
+
+it('posts what waits in a new message when the newest has no room for all of it, rather than edit in a part', async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const target = 'C0ALERTSROOM';
+  // 150 lines in the channel's newest message (a message holds 200), then 80 more waiting at once.
+  const shown = [];
+  for (let i = 0; i < 150; i++) shown.push(await pointer(ctx, target, `ROOMA${i}`));
+  await deliverDigest(ctx, 'pointer', target);
+  const waiting = [];
+  for (let i = 0; i < 80; i++) waiting.push(await pointer(ctx, target, `ROOMB${i}`));
+  await deliverDigest(ctx, 'pointer', target);
+  // One message carrying all 80 (one message of the channel's pace), not an edit adding 50 and a post of 30.
+  const calls = rec.chat.filter((c) => c.method === 'postMessage' || c.method === 'updateMessage');
+  expect(calls.map((c) => c.method)).toEqual(['postMessage', 'postMessage']);
+  const tsOf = async (id: number) => (await findDigestItem(ctx.knex, id))?.ts;
+  const before = await tsOf(shown[0]!.id);
+  const after = await tsOf(waiting[0]!.id);
+  expect(before && after && before !== after).toBe(true);
+  for (const p of shown) expect(await tsOf(p.id)).toBe(before);
+  for (const p of waiting) expect(await tsOf(p.id)).toBe(after);
+});
+
+it('lets a delivery of new lines to the target go before a refresh that was waiting for its turn', async () => {
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const chat = holdChat(ctx);
+  const target = 'C0ALERTSFIRST';
+  const a = await pointer(ctx, target, 'FIRSTA');
+  await deliverDigest(ctx, 'pointer', target, a.id);
+  const at = (await findDigestItem(ctx.knex, a.id))!;
+  // A delivery is on its way to Slack; a refresh of the message (a headline) and then a new line wait behind it.
+  const b = await pointer(ctx, target, 'FIRSTB');
+  chat.hold();
+  const running = deliverDigest(ctx, 'pointer', target, b.id);
+  await vi.waitFor(() => expect(chat.calls()).toBe(2));
+  const refresh = refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!, target);
+  await new Promise((r) => setTimeout(r, 20));
+  const c = await pointer(ctx, target, 'FIRSTC');
+  const line = deliverDigest(ctx, 'pointer', target, c.id);
+  chat.release();
+  await Promise.all([running, refresh, line]);
+  // The new line's message went first, the refresh after it (and it shows every line of the message).
+  const calls = rec.chat.filter((x) => x.method === 'postMessage' || x.method === 'updateMessage').slice(1);
+  expect(calls).toHaveLength(3);
+  expect(JSON.stringify(calls[1]!.args)).toContain(c.publicId);
+  expect(calls[2]!.method).toBe('updateMessage');
+  for (const p of [a, b, c]) expect(JSON.stringify(calls[2]!.args)).toContain(p.publicId);
+});

@@ -88,6 +88,26 @@ describe('SlackRateSchedule', () => {
     s.pause('users.info', undefined, 5000);
     expect(s.reserve('users.info')).toBe(5000);
   });
+  it("tells how long an edit would wait for chat.update's workspace-wide tier, and waits for it, booking nothing", async () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    expect(s.methodWaitMs('chat.update')).toBe(0);
+    // Tier 3: ten edits at once (its burst), in ten channels; the eleventh waits 1.2 s (50 a minute).
+    for (let i = 0; i < 10; i++) expect(s.reserve('chat.update', `C${i}`)).toBe(0);
+    expect(s.methodWaitMs('chat.update')).toBe(1200);
+    // Posting is not held by it, and asking twice booked nothing.
+    expect(s.methodWaitMs('chat.postMessage')).toBe(0);
+    expect(s.methodWaitMs('chat.update')).toBe(1200);
+    let ready = false;
+    void s.methodTurn('chat.update').then(() => (ready = true));
+    await clock.advance(1199);
+    expect(ready).toBe(false);
+    await clock.advance(1);
+    expect(ready).toBe(true);
+    expect(s.methodWaitMs('chat.update')).toBe(0);
+    expect(s.reserve('chat.update', 'C99')).toBe(0);
+  });
+
   it("channelTurn resolves once the channel's message in flight answered and its interval passed, booking nothing", async () => {
     const clock = manualClock();
     const s = new SlackRateSchedule({}, clock);
