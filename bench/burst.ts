@@ -209,6 +209,38 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
     const opened = stats(rows.map((r) => new Date(r.opened_at).getTime() - byFingerprint.get(r.fingerprint)!));
     if (process.env.BENCH_BURST_TRACE) await printTrace(trace, observer.knex, schema);
     if (process.env.BENCH_BURST_DEBUG) {
+      // Where a page's opening went: sent -> recorded by the intake -> its delivery processed (the incident opened).
+      const d = (await observer.knex.raw(
+        `select body->'alerts'->0->>'fingerprint' as fp, received_at, processed_at from webhook_deliveries`,
+      )) as { rows: Array<{ fp: string; received_at: Date; processed_at: Date | null }> };
+      const recorded: number[] = [];
+      const processed: number[] = [];
+      for (const r of d.rows) {
+        const at = byFingerprint.get(r.fp);
+        if (at === undefined) continue;
+        recorded.push(new Date(r.received_at).getTime() - at);
+        if (r.processed_at) processed.push(new Date(r.processed_at).getTime() - new Date(r.received_at).getTime());
+      }
+      const slowJobs = (await observer.knex.raw(
+        `select id, attempts, left(coalesce(last_error, ''), 100) as err, created_at, completed_at, locked_by
+           from jobs where name = 'process-delivery' order by completed_at - created_at desc nulls first limit 12`,
+      )) as {
+        rows: Array<{
+          id: string;
+          attempts: number;
+          err: string;
+          created_at: Date;
+          completed_at: Date | null;
+          locked_by: string;
+        }>;
+      };
+      for (const j of slowJobs.rows)
+        console.log(
+          `  debug: slow job ${j.id} attempts ${j.attempts} created @${new Date(j.created_at).getTime() - trace.started} done +${j.completed_at ? new Date(j.completed_at).getTime() - new Date(j.created_at).getTime() : 'never'} ${j.err}`,
+        );
+      console.log(
+        `  debug: sent -> recorded ${JSON.stringify(stats(recorded))}; recorded -> processed ${JSON.stringify(stats(processed))}`,
+      );
       const ev = (await observer
         .knex('incident_events')
         .join('incidents', 'incidents.id', 'incident_events.incident_id')

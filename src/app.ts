@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { openDatabase } from './adapters/db/database.js';
 import { createJobQueue } from './adapters/queue/index.js';
+import { EMBEDDED_URGENT_RELEASED_PER_SLOT } from './adapters/queue/runner-deps.js';
 import { registerDeadLetterMetrics } from './adapters/queue/dead-letter-metrics.js';
 import { registerSlackHealthMetric } from './adapters/slack/slack-health.js';
 import { createSlackSurface } from './adapters/slack/slack-surface.js';
@@ -158,6 +159,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       logger,
       metrics,
       prefix: overrides.queuePrefix,
+      // The embedded database's one connection: fewer released urgent jobs (runner-deps.ts).
+      ...(db.kind === 'pglite' ? { urgentReleasedPerSlot: EMBEDDED_URGENT_RELEASED_PER_SLOT } : {}),
       ...overrides.queue,
     });
     const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));

@@ -123,6 +123,41 @@ export async function findDelivery(db: Db, id: number): Promise<StoredDelivery |
   return (await db('webhook_deliveries').where({ id }).first()) as StoredDelivery | undefined;
 }
 
+/** Reads of deliveries waiting for the statement that reads them, per database (readDelivery). */
+const pendingReads = new WeakMap<Knex, Map<number, Array<(row: StoredDelivery | undefined, err?: Error) => void>>>();
+
+/**
+ * Reads one delivery, with every other read asked for in the same turn of the event loop (the jobs of a burst start
+ * together: a poll claims many) in one statement, not one each. A failure fails each of them alike.
+ */
+export function readDelivery(knex: Knex, id: number): Promise<StoredDelivery | undefined> {
+  return new Promise((resolve, reject) => {
+    let waiting = pendingReads.get(knex);
+    if (!waiting) {
+      const batch = new Map<number, Array<(row: StoredDelivery | undefined, err?: Error) => void>>();
+      waiting = batch;
+      pendingReads.set(knex, batch);
+      setImmediate(() => {
+        pendingReads.delete(knex);
+        const ids = [...batch.keys()];
+        knex('webhook_deliveries')
+          .whereIn('id', ids)
+          .then((rows: StoredDelivery[]) => {
+            const byId = new Map(rows.map((r) => [Number(r.id), r]));
+            for (const [i, done] of batch) for (const d of done) d(byId.get(i));
+          })
+          .catch((err: unknown) => {
+            const failure = err instanceof Error ? err : new Error('could not read deliveries', { cause: err });
+            for (const done of batch.values()) for (const d of done) d(undefined, failure);
+          });
+      });
+    }
+    const done = waiting.get(id) ?? [];
+    done.push((row, err) => (err === undefined ? resolve(row) : reject(err)));
+    waiting.set(id, done);
+  });
+}
+
 export async function markDeliveryProcessed(db: Db, id: number, now: Date, job?: string): Promise<void> {
   // Run by the job named `job`, the same statement marks that job completed (no completion statement of its own).
   const self = job ? selfCompletion(job) : undefined;

@@ -23,7 +23,7 @@ import {
 import { pageFromAlertmanager, pageFromPagerDuty } from '../investigation/page-summary.js';
 import { storeChangeEvent } from './change-events-source.js';
 import { requestDeployStatus } from '../slo/deploy-status.js';
-import { deliveryCompletionParts, findDelivery, markDeliveryProcessed } from './deliveries-repository.js';
+import { deliveryCompletionParts, markDeliveryProcessed, readDelivery } from './deliveries-repository.js';
 import { PROCESS_DELIVERY_JOB } from './record-delivery.js';
 
 const payloadSchema = z.object({ deliveryId: z.number().int().positive() });
@@ -36,7 +36,7 @@ function parseOrFail<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
 }
 
 export async function processDelivery(ctx: AppContext, deliveryId: number): Promise<void> {
-  const row = await findDelivery(ctx.knex, deliveryId);
+  const row = await readDelivery(ctx.knex, deliveryId);
   if (!row) throw new PermanentJobError(`delivery ${deliveryId} does not exist`);
   if (row.status === 'processed') return;
   // A new incident's statement marks the delivery processed (and this job completed) with everything it writes.

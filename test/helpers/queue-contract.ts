@@ -484,7 +484,7 @@ export function runQueueContract(name: string, setup: () => Promise<QueueFixture
 
     for (const lane of ['urgent', 'normal'] as const)
       it(`a job that gave its slot back (it only waits) lets the ${lane} lane run others, at most releasedLimitOf its slots, and still completes and holds stop()`, async () => {
-        // 2 slots of the lane (urgent: 2 released at most; normal: 2 * NORMAL_RELEASED_PER_SLOT). That many waits
+        // 2 slots of the lane (2 * NORMAL_RELEASED_PER_SLOT released at most). That many waits
         // plus one: all but the last give their slots back, the last keeps its own; a new job of the lane runs at once
         // in the slot left. Without releaseJobSlot the first two would hold every slot.
         const limit = releasedLimitOf(lane, 2);

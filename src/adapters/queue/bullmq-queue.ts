@@ -53,15 +53,14 @@ export interface BullQueueOptions {
   metrics?: AppMetrics;
   /** Redis key prefix (default `bull`); tests use a fresh one each. */
   prefix?: string;
-  /**
-   * BullMQ queue name (default `copilot`): the normal lane's; the urgent and background lanes have queues of their
-   * own, named with `-urgent` and `-background` after it, each with its own worker.
-   */
+  /** BullMQ queue name (default `copilot`), the normal lane's; the other lanes' add `-urgent` and `-background`. */
   queueName?: string;
   /** Jobs run at once by this instance in each of the urgent and normal lanes (default DEFAULT_CONCURRENCY, 50). */
   concurrency?: number;
   /** Jobs of the background lane run at once (default: laneSlots). */
   backgroundConcurrency?: number;
+  /** Urgent jobs that gave their slot back a slot, at most (runner-deps.ts releasedLimitOf). */
+  urgentReleasedPerSlot?: number;
   /**
    * How often to look in Postgres for what Redis may not know (default 5000 ms): rows committed but never
    * announced, retries whose announcement was lost, and jobs of a replica that died mid-run.
@@ -133,6 +132,7 @@ export class BullJobQueue implements JobQueue {
       lockMs: opts.lockMs,
       definitions: this.definitions,
       slots: this.slots,
+      urgentReleasedPerSlot: opts.urgentReleasedPerSlot,
     });
     this.claim = createClaimRecorder(opts.knex, owner, this.deps.lockMs);
   }

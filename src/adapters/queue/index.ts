@@ -15,6 +15,8 @@ export interface CreateJobQueueOptions {
   /** Redis key prefix for BullMQ (default `bull`). */
   prefix?: string;
   concurrency?: number;
+  /** Urgent jobs that gave their slot back a slot, at most (runner-deps.ts releasedLimitOf). */
+  urgentReleasedPerSlot?: number;
   /** Postgres queue: longest sleep between polls. BullMQ: how often Postgres is swept for unannounced jobs. */
   pollIntervalMs?: number;
 }
@@ -30,6 +32,7 @@ export async function createJobQueue(opts: CreateJobQueueOptions): Promise<JobQu
       metrics: opts.metrics,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
+      urgentReleasedPerSlot: opts.urgentReleasedPerSlot,
       sweepIntervalMs: opts.pollIntervalMs,
     });
   }
@@ -38,6 +41,7 @@ export async function createJobQueue(opts: CreateJobQueueOptions): Promise<JobQu
     logger: opts.logger,
     metrics: opts.metrics,
     concurrency: opts.concurrency,
+    urgentReleasedPerSlot: opts.urgentReleasedPerSlot,
     pollIntervalMs: opts.pollIntervalMs,
   });
 }

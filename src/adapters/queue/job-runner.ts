@@ -67,7 +67,7 @@ export interface RunnerDeps {
   yieldToUrgent?: () => Promise<unknown>;
   /**
    * Jobs of each lane that gave their slot back and still run (JobScope.releaseSlot), and how many may
-   * (releasedLimitOf in runner-deps.ts: the urgent and background lanes their slots again, the normal lane ten a slot).
+   * (releasedLimitOf in runner-deps.ts: the background lane its slots again, the others ten a slot).
    */
   released?: { count: Record<JobLane, number>; limit: Record<JobLane, number> };
   /** Holds a running job's lock renewed until the function it returns is called (createLockRenewer). */

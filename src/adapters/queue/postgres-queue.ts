@@ -51,6 +51,8 @@ export interface PostgresQueueOptions {
   concurrency?: number;
   /** Jobs of the background lane run at once (default: laneSlots). */
   backgroundConcurrency?: number;
+  /** Urgent jobs that gave their slot back a slot, at most (runner-deps.ts releasedLimitOf). */
+  urgentReleasedPerSlot?: number;
   /** Longest sleep between looks at the table (default 1000 ms); a known earlier timer wakes it sooner. */
   pollIntervalMs?: number;
   /** How long a claim holds without renewal before another replica may take the job over (default 30 s). */
@@ -97,6 +99,7 @@ export class PostgresJobQueue implements JobQueue {
       lockMs: opts.lockMs,
       definitions: this.definitions,
       slots: this.slots,
+      urgentReleasedPerSlot: opts.urgentReleasedPerSlot,
     });
   }
 

@@ -9,27 +9,43 @@ import { extendLocks } from './job-store.js';
 import { createCompletionRecorder, type RunnerDeps } from './job-runner.js';
 import { yieldToUrgent } from './urgent-gate.js';
 /**
- * Jobs of the normal lane that may have given their slot back (RunnerDeps.released), per slot; the urgent and background
- * lanes, one per slot. A burst of investigations finishing asks for the same few alerts-channel messages a thousand
- * times, and a storm's escalation notes for the same notice message: each ask waits for a message paced at one a
- * second, and with one released job per slot the asks filled the normal lane, so the last briefings of a 1,000-page
- * burst waited 50-80 s behind them (30-35 s with ten). Not in the urgent lane: pages joining the on-call's DM, ten per
- * slot, took the embedded default's peak from 424 to 649 MB in that burst. A released job costs a promise and its share
- * of one lock-renewal statement a tick (createLockRenewer).
+ * Jobs of the normal and urgent lanes that may have given their slot back (RunnerDeps.released), per slot; the
+ * background lane, one per slot. A burst of investigations finishing asks for the same few alerts-channel messages a
+ * thousand times, and a storm's escalation notes for the same notice message: each ask waits for a message paced at
+ * one a second, and with one released job per slot the asks filled the normal lane, so the last briefings of a
+ * 1,000-page burst waited 50-80 s behind them (30-35 s with ten). The urgent lane likewise: a storm pages one person
+ * for every incident, and the pages wait for that person's DM (one message a second, fifteen pages a message); with
+ * one per slot they held every urgent slot, so the incidents paged after them were not opened until the DM caught up
+ * (the 1,000-page bench's opening p99 went from 4-10 s to 3.0-3.6 s with ten; with Slack not answering, never). A
+ * released job costs a promise and its share of one lock-renewal statement a tick (createLockRenewer).
  */
 export const NORMAL_RELEASED_PER_SLOT = 10;
+/** The urgent lane's, per slot (see above). */
+export const URGENT_RELEASED_PER_SLOT = 10;
+/**
+ * The urgent lane's on the embedded database (PGlite): its one connection serves the jobs one statement at a time, so
+ * the jobs the freed slots let in wait in memory; with ten a slot the embedded default's peak in the 1,000-page burst
+ * was 470 MB (target 400), with four 401 MB.
+ */
+export const EMBEDDED_URGENT_RELEASED_PER_SLOT = 2;
 
-/** How many of a lane's jobs may have given their slot back at once, for `slots` slots (NORMAL_RELEASED_PER_SLOT). */
-export function releasedLimitOf(lane: JobLane, slots: number): number {
-  return lane === 'normal' ? slots * NORMAL_RELEASED_PER_SLOT : slots;
+/**
+ * How many of a lane's jobs may have given their slot back at once, for `slots` slots (NORMAL_RELEASED_PER_SLOT;
+ * the urgent lane `urgentPerSlot` a slot, default URGENT_RELEASED_PER_SLOT).
+ */
+export function releasedLimitOf(lane: JobLane, slots: number, urgentPerSlot = URGENT_RELEASED_PER_SLOT): number {
+  return slots * (lane === 'normal' ? NORMAL_RELEASED_PER_SLOT : lane === 'urgent' ? urgentPerSlot : 1);
 }
 
 /** No job released yet, at most releasedLimitOf each lane's slots. */
-export function releasedSlots(slots: Record<JobLane, number>): NonNullable<RunnerDeps['released']> {
+export function releasedSlots(
+  slots: Record<JobLane, number>,
+  urgentPerSlot?: number,
+): NonNullable<RunnerDeps['released']> {
   return {
     count: { urgent: 0, normal: 0, background: 0 },
     limit: {
-      urgent: releasedLimitOf('urgent', slots.urgent),
+      urgent: releasedLimitOf('urgent', slots.urgent, urgentPerSlot),
       normal: releasedLimitOf('normal', slots.normal),
       background: releasedLimitOf('background', slots.background),
     },
@@ -94,6 +110,8 @@ export function runnerDepsOf(opts: {
   lockMs?: number;
   definitions: ReadonlyMap<string, JobDefinition<unknown>>;
   slots: Record<JobLane, number>;
+  /** Released urgent jobs a slot (releasedLimitOf; default URGENT_RELEASED_PER_SLOT). */
+  urgentReleasedPerSlot?: number;
 }): RunnerDeps {
   const lockMs = Math.max(100, opts.lockMs ?? 30_000);
   return {
@@ -106,7 +124,7 @@ export function runnerDepsOf(opts: {
     definitions: opts.definitions,
     startedAt: Date.now(),
     yieldToUrgent: () => yieldToUrgent(opts.knex),
-    released: releasedSlots(opts.slots),
+    released: releasedSlots(opts.slots, opts.urgentReleasedPerSlot),
     renewLock: createLockRenewer(opts.knex, opts.owner, lockMs, opts.logger),
   };
 }
