@@ -18,6 +18,7 @@ import {
   uniqueName,
 } from '../../helpers/services.js';
 import { TEST_ROTATION_START, testClock } from '../../helpers/test-clock.js';
+import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 
 /** The test workspace's config: a payments team in Berlin whose rotation is Priya then Sam, with Maria as lead. */
 export function oncallConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -209,3 +210,27 @@ export async function pagesOf(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A distinct critical page of the payments team: its own alert name (`<name><i>`), group and fingerprint, so each
+ * opens its own incident.
+ */
+export function distinctPage(name: string, i: number): string {
+  const alertname = `${name}${i}`;
+  return JSON.stringify(
+    makeAlertmanagerPayload({
+      groupKey: `{}:{alertname="${alertname}"}`,
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname, service: 'checkout', severity: 'critical', team: 'payments' },
+          annotations: { summary: `${name} page ${i}` },
+          startsAt: '2026-11-24T09:59:00.000Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'http://prometheus.prod.internal:9090/graph',
+          fingerprint: `${name}-${i}`,
+        },
+      ],
+    }),
+  );
+}

@@ -2,11 +2,10 @@
 // answers 429 with Retry-After beyond it. Every on-call gets every page (coalesced DMs list them all), nothing is
 // dead-lettered, and Slack has to refuse next to nothing because the app spaces its own messages.
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { waitForProgress } from '../../helpers/wait-for.js';
 import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
-import { oncallConfig } from './harness.js';
+import { distinctPage, oncallConfig } from './harness.js';
 
 const PAGES = 300;
 /** A wait fails when what it waits on has not advanced for this long, however long the whole takes. */
@@ -31,26 +30,7 @@ const config = oncallConfig({
   ],
 });
 
-/** A distinct page: its own alert name, group and fingerprint, so each opens its own incident. */
-function page(i: number): string {
-  const alertname = `BurstAlert${i}`;
-  return JSON.stringify(
-    makeAlertmanagerPayload({
-      groupKey: `{}:{alertname="${alertname}"}`,
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname, service: 'checkout', severity: 'critical', team: 'payments' },
-          annotations: { summary: `burst page ${i}` },
-          startsAt: '2026-11-24T09:59:00.000Z',
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: 'http://prometheus.prod.internal:9090/graph',
-          fingerprint: `burst-${i}`,
-        },
-      ],
-    }),
-  );
-}
+const page = (i: number) => distinctPage('BurstAlert', i);
 
 /** Every incident id a person's DMs show, each message as it is now (edits included). */
 function idsInDms(slack: FakeSlack, user: string): Set<string> {

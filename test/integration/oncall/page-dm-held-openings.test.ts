@@ -5,36 +5,17 @@
 // 1,000-page bench, for ever while Slack does not answer). Through the whole app: conversations.open is held, so every
 // page waits, and the incidents paged after more pages than the lane has slots wait there must still be opened.
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { RosterIds } from '../../helpers/fake-slack.js';
 import { waitForProgress } from '../../helpers/wait-for.js';
 import { startWholeApp } from '../../helpers/whole-app.js';
 import { DEFAULT_CONCURRENCY } from '../../../src/adapters/queue/job-runner.js';
-import { oncallConfig } from './harness.js';
+import { distinctPage, oncallConfig } from './harness.js';
 
 /** Twice the pages the urgent lane held before (its slots, and as many given back), and some more. */
 const PAGES = DEFAULT_CONCURRENCY * 2 + 30;
 const STALL_MS = 30_000;
 
-function page(i: number): string {
-  const alertname = `HeldDmAlert${i}`;
-  return JSON.stringify(
-    makeAlertmanagerPayload({
-      groupKey: `{}:{alertname="${alertname}"}`,
-      alerts: [
-        {
-          status: 'firing',
-          labels: { alertname, service: 'checkout', severity: 'critical', team: 'payments' },
-          annotations: { summary: `held DM page ${i}` },
-          startsAt: '2026-11-24T09:59:00.000Z',
-          endsAt: '0001-01-01T00:00:00Z',
-          generatorURL: 'http://prometheus.prod.internal:9090/graph',
-          fingerprint: `held-dm-${i}`,
-        },
-      ],
-    }),
-  );
-}
+const page = (i: number) => distinctPage('HeldDmAlert', i);
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -65,12 +46,13 @@ describe("pages waiting for a person's DM", () => {
     const count = async (table: string, where: Record<string, string> = {}) =>
       Number((await knex(table).where(where).count<{ n: number }[]>('* as n'))[0]!.n);
     for (let i = 0; i < PAGES; i += 25) await send(i, Math.min(PAGES, i + 25));
-    // Their pages are asked for and wait for the DM: more than the urgent lane has slots.
+    // Their pages are asked for and wait for the DM: more than the urgent lane has slots (on a slow machine the
+    // escalations may reach their next steps meanwhile, paging more people, whose DMs wait too).
     await waitForProgress(
       `the pages of ${PAGES} incidents waiting for the DM`,
       async () => {
         const waiting = await count('jobs', { name: 'page-responder' });
-        return { done: waiting === PAGES, progress: waiting };
+        return { done: waiting >= PAGES, progress: waiting };
       },
       STALL_MS,
     );
