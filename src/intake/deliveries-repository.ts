@@ -119,10 +119,6 @@ export interface StoredDelivery {
   body: unknown;
 }
 
-export async function findDelivery(db: Db, id: number): Promise<StoredDelivery | undefined> {
-  return (await db('webhook_deliveries').where({ id }).first()) as StoredDelivery | undefined;
-}
-
 /** Reads of deliveries waiting for the statement that reads them, per database (readDelivery). */
 const pendingReads = new WeakMap<Knex, Map<number, Array<(row: StoredDelivery | undefined, err?: Error) => void>>>();
 
