@@ -417,15 +417,13 @@ async function deliverWaiting(
     if (first && ids && !waiting.some((i) => ids.has(i.id))) return stale;
     if (!waiting.length) return stale;
     const now = ctx.clock.now().getTime();
-    // Added to the newest message while it is recent and has room for all that waits, unless the edit would wait for
-    // the workspace's budget of edits (Slack's chat.update tier, shared by every message the app edits). In a storm
-    // the new lines are incidents' first messages, and the channel takes one message a second: a new message carries
-    // as many as a message holds, at the channel's pace, where an edit would carry only the room left or wait.
+    // Added to the newest message while it is recent and has room for all that waits. In a storm the new lines are
+    // incidents' first messages, and the channel takes one message a second: a new message carries as many as a
+    // message holds, where an edit would carry only the room left and leave the rest for the next second.
     const open =
       newest &&
       waiting.length <= MAX_ITEMS[kind] - newest.items.length &&
-      now - newest.firstAt.getTime() < DIGEST_WINDOW_MS &&
-      !((ctx.chat.editWaitMs?.() ?? 0) > 0)
+      now - newest.firstAt.getTime() < DIGEST_WINDOW_MS
         ? newest
         : undefined;
     const taken = waiting.slice(0, MAX_ITEMS[kind] - (open?.items.length ?? 0));
@@ -510,13 +508,13 @@ export async function refreshDigestMessage(
   const queuedMeanwhile = waitingRefresh.get(key);
   if (queuedMeanwhile) return join(queuedMeanwhile);
   const run = (async () => {
-    // The edit's budget first (Slack's chat.update tier, shared by every message the app edits), outside the target's
-    // turn: waiting for it inside would hold back the new items behind it.
-    await ctx.chat.editTurn?.();
     // In the target's turn, so a delivery adding to this message is not overwritten with the items before it. New
     // items waiting for the target go first (a storm's new lines are incidents' first messages; this edit shows a
     // headline or an answer), the refresh taking the turn after theirs, at most REFRESH_YIELDS times.
     for (let yields = 0; ; yields++) {
+      // The edit's budget first (Slack's chat.update tier, shared by every message the app edits), outside the
+      // target's turn, each time it queues for it: waiting for it inside would hold back the new items behind it.
+      await ctx.chat.editTurn?.();
       const done = await inTurn(`${kind}:${to}`, async () => {
         if (yields < REFRESH_YIELDS && waitingDeliveries.get(ctx.knex)?.has(`${kind}:${to}`)) return false;
         // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).

@@ -69,12 +69,9 @@ export interface ChatNotifier {
    */
   channelTurn?(channel: string): Promise<void>;
   /**
-   * How long an edit (`chat.update`) would wait now for the chat's workspace-wide budget of edits, booking nothing; 0
-   * when it could go at once. Optional: a chat without a budget leaves it out. A digest whose edit would wait posts
-   * its new lines in a message of their own instead, at the channel's own pace.
+   * Resolves when an edit (`chat.update`) could go at once under the chat's workspace-wide budget of edits; books
+   * nothing. Optional: a chat without a budget leaves it out. A digest's refresh waits for it before taking its turn.
    */
-  editWaitMs?(): number;
-  /** Resolves when an edit could go at once under that budget (books nothing). Optional, as editWaitMs. */
   editTurn?(): Promise<void>;
   postEphemeral(channel: string, user: string, text: string, blocks?: ChatBlock[]): Promise<void>;
   /** Opens a DM with a user and posts into it (with `marker`, as postMessage). */

@@ -269,7 +269,6 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
       return undefined;
     },
     channelTurn: (channel) => schedule.channelTurn(channel),
-    editWaitMs: () => schedule.methodWaitMs('chat.update'),
     editTurn: () => schedule.methodTurn('chat.update'),
     async postEphemeral(channel, user, text, blocks?: ChatBlock[]) {
       await call('chat.postEphemeral', undefined, () =>

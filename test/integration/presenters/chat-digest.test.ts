@@ -246,34 +246,33 @@ it('a page DM rendered before its incident had a channel, and recorded after the
   expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(1);
 });
 
-it("puts new lines in a message of their own when an edit would wait for the workspace's edit budget", async () => {
+it("adds new lines to the newest message while Slack's edit budget is spent, and a refresh waiting for that budget holds no line back", async () => {
   const rec = new Recorder();
   const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
   const target = 'C0ALERTSBUDGET';
   const first = await pointer(ctx, target, 'BUDA');
   await deliverDigest(ctx, 'pointer', target, first.id);
-  // Slack's chat.update tier is spent for a while (a storm's other edits): the next lines are posted, not edited in.
-  let editWait = 1200;
-  ctx.chat.editWaitMs = () => editWait;
-  const later = [await pointer(ctx, target, 'BUDB'), await pointer(ctx, target, 'BUDC')];
-  await deliverDigest(ctx, 'pointer', target, later[0]!.id);
+  const at = (await findDigestItem(ctx.knex, first.id))!;
+  // chat.update's workspace-wide budget is spent (a storm's other edits) until `free()`: a headline's refresh waits.
+  let free = () => {};
+  const spent = new Promise<void>((r) => (free = r));
+  ctx.chat.editTurn = () => spent;
+  const refresh = refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!, target);
+  // Lines paced one by one meanwhile: each joins the newest message by an edit, none waits for the refresh, and the
+  // channel does not get a message a line.
+  const later = [];
+  for (const name of ['BUDB', 'BUDC', 'BUDD']) {
+    const p = await pointer(ctx, target, name);
+    later.push(p);
+    await deliverDigest(ctx, 'pointer', target, p.id);
+  }
   const calls = () => rec.chat.filter((c) => c.method === 'postMessage' || c.method === 'updateMessage');
-  expect(calls().map((c) => c.method)).toEqual(['postMessage', 'postMessage']);
-  const second = JSON.stringify(calls()[1]!.args);
-  for (const p of later) expect(second).toContain(p.publicId);
-  expect(second).not.toContain(first.publicId);
-  const tsOf = async (id: number) => (await findDigestItem(ctx.knex, id))?.ts;
-  const newest = await tsOf(later[0]!.id);
-  expect(newest).toBeTruthy();
-  expect(await tsOf(later[1]!.id)).toBe(newest);
-  expect(await tsOf(first.id)).not.toBe(newest);
-  // With the budget free again, a line joins the newest message by an edit, as before.
-  editWait = 0;
-  const last = await pointer(ctx, target, 'BUDD');
-  await deliverDigest(ctx, 'pointer', target, last.id);
-  expect(calls().map((c) => c.method)).toEqual(['postMessage', 'postMessage', 'updateMessage']);
-  expect(calls()[2]!.args[1]).toBe(newest);
-  expect(await tsOf(last.id)).toBe(newest);
+  expect(calls().map((c) => c.method)).toEqual(['postMessage', 'updateMessage', 'updateMessage', 'updateMessage']);
+  for (const p of later) expect((await findDigestItem(ctx.knex, p.id))?.ts).toBe(at.ts);
+  free();
+  await refresh;
+  expect(calls()).toHaveLength(5);
+  for (const p of [first, ...later]) expect(JSON.stringify(calls()[4]!.args)).toContain(p.publicId);
 });
 
 it('posts what waits in a new message when the newest has no room for all of it, rather than edit in a part', async () => {
