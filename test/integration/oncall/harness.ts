@@ -234,3 +234,23 @@ export function distinctPage(name: string, i: number): string {
     }),
   );
 }
+
+/**
+ * POSTs distinctPage(name, i) for i in [from, to) to the app's Alertmanager webhook, 25 at once; throws unless every
+ * answer is 202.
+ */
+export async function sendDistinctPages(appUrl: string, name: string, from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i += 25) {
+    const answers = await Promise.all(
+      Array.from({ length: Math.min(25, to - i) }, (_, k) =>
+        fetch(`${appUrl}/webhooks/alertmanager`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: distinctPage(name, i + k),
+        }),
+      ),
+    );
+    const refused = answers.filter((a) => a.status !== 202).map((a) => a.status);
+    if (refused.length) throw new Error(`pages ${i} to ${i + answers.length - 1}: answered ${refused.join(', ')}`);
+  }
+}

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { waitForProgress } from '../../helpers/wait-for.js';
 import { startWholeApp, type WholeApp } from '../../helpers/whole-app.js';
-import { distinctPage, oncallConfig } from './harness.js';
+import { oncallConfig, sendDistinctPages } from './harness.js';
 
 const PAGES = 300;
 /** A wait fails when what it waits on has not advanced for this long, however long the whole takes. */
@@ -29,8 +29,6 @@ const config = oncallConfig({
     },
   ],
 });
-
-const page = (i: number) => distinctPage('BurstAlert', i);
 
 /** Every incident id a person's DMs show, each message as it is now (edits included). */
 function idsInDms(slack: FakeSlack, user: string): Set<string> {
@@ -71,18 +69,7 @@ describe('a burst of 300 distinct pages against a rate-limited Slack', () => {
     slack.setRateLimit({ enabled: true, perSecond: 1, burst: 1 });
     const started = Date.now();
 
-    for (let i = 0; i < PAGES; i += 25) {
-      const answers = await Promise.all(
-        Array.from({ length: Math.min(25, PAGES - i) }, (_, k) =>
-          fetch(`${app.url}/webhooks/alertmanager`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: page(i + k),
-          }),
-        ),
-      );
-      expect(answers.map((a) => a.status).every((s) => s === 202)).toBe(true);
-    }
+    await sendDistinctPages(app.url, 'BurstAlert', 0, PAGES);
     // Waits on progress, not on a fixed time: they fail only when nothing advanced for 30 s (a loaded machine is slower).
     const incidents = await waitForProgress(
       'all 300 incidents',

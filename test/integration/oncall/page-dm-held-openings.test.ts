@@ -9,13 +9,11 @@ import { RosterIds } from '../../helpers/fake-slack.js';
 import { waitForProgress } from '../../helpers/wait-for.js';
 import { startWholeApp } from '../../helpers/whole-app.js';
 import { DEFAULT_CONCURRENCY } from '../../../src/adapters/queue/job-runner.js';
-import { distinctPage, oncallConfig } from './harness.js';
+import { oncallConfig, sendDistinctPages } from './harness.js';
 
 /** Twice the pages the urgent lane held before (its slots, and as many given back), and some more. */
 const PAGES = DEFAULT_CONCURRENCY * 2 + 30;
 const STALL_MS = 30_000;
-
-const page = (i: number) => distinctPage('HeldDmAlert', i);
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -31,21 +29,10 @@ describe("pages waiting for a person's DM", () => {
     const { knex } = app.ctx;
     // Slack does not answer the opening of DMs: every page waits for its person's DM.
     slack.hold.hold(['conversations.open']);
-    const send = async (from: number, to: number) => {
-      const answers = await Promise.all(
-        Array.from({ length: to - from }, (_, k) =>
-          fetch(`${app.url}/webhooks/alertmanager`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: page(from + k),
-          }),
-        ),
-      );
-      expect(answers.every((a) => a.status === 202)).toBe(true);
-    };
+    const send = (from: number, to: number) => sendDistinctPages(app.url, 'HeldDmAlert', from, to);
     const count = async (table: string, where: Record<string, string> = {}) =>
       Number((await knex(table).where(where).count<{ n: number }[]>('* as n'))[0]!.n);
-    for (let i = 0; i < PAGES; i += 25) await send(i, Math.min(PAGES, i + 25));
+    await send(0, PAGES);
     // Their pages are asked for and wait for the DM: more than the urgent lane has slots (on a slow machine the
     // escalations may reach their next steps meanwhile, paging more people, whose DMs wait too).
     await waitForProgress(
