@@ -18,6 +18,7 @@ import {
   type DigestMessageRef,
 } from '../../src/incidents/digest-repository.js';
 import { requestPagesAndState, type PageRequest } from '../../src/incidents/digest-requests.js';
+import { restartDigestEditIfOvertaken, startDigestEdit } from '../../src/incidents/digest-edits.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
 import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
 import { pagingStates } from '../../src/oncall/escalation-state.js';
@@ -66,10 +67,10 @@ const MAX_ITEMS: Record<DigestKind, number> = {
 };
 
 // One delivery at a time per target in this process: one runs, and the jobs of a burst join the one waiting behind it
-// (deliverDigest), which takes every item waiting when its turn comes. Across processes nothing orders two writers of
-// one message: a race can show an item in two messages, or, when another process's edit of the message (a refresh
-// rendered before the item was recorded) reaches Slack after the edit that added it, hide the item until the message is
-// next shown (its next item, or an answer). Every item stays recorded and its page counted.
+// (deliverDigest), which takes every item waiting when its turn comes. Across processes no turn orders two writers of
+// one message: a race can show an item in two messages (the marker look in digest-earlier.ts finds most), and another
+// process's edit rendered before an item was recorded could reach Slack after the edit that added it; the edits'
+// sequence (showAgainIfOvertaken) makes the edit that lands last one that shows what is recorded.
 const turns = new Map<string, Promise<unknown>>();
 /** Turns an escalation note lets incidents' lines in the same channel go first, at most (see deliverDigest). */
 const NOTE_YIELDS = 10;
@@ -432,6 +433,8 @@ async function deliverWaiting(
     // within its window; else in a new message).
     const earlier = await earlierDigestMessage(ctx, kind, target, taken, waiting);
     if (earlier?.items.length) {
+      // The edit's number before reading what the message shows (showAgainIfOvertaken).
+      const edit = await startDigestEdit(ctx.knex, earlier.channel, earlier.ts);
       const shownThere = [...(await itemsOfMessage(ctx.knex, kind, earlier.channel, earlier.ts)), ...earlier.items];
       await loadIncidents(ctx, shownThere, incidents);
       const { text, blocks } = await renderDigest(ctx, kind, shownThere, incidents);
@@ -440,21 +443,27 @@ async function deliverWaiting(
         const late = shownWithoutChannel(kind, shownThere, incidents);
         if (await recordDelivered(ctx, earlier.items, earlier, incidents, all ? jobs : [], late, shownAt(ctx, earlier)))
           stale.push({ channel: earlier.channel, ts: earlier.ts, target });
+        await showAgainIfOvertaken(ctx, kind, earlier.channel, earlier.ts, edit, { logged: true });
         if (all) return stale;
         continue;
       }
     }
-    let at: { channel: string; ts: string } | undefined;
+    let at: { channel: string; ts: string; edit?: number } | undefined;
     let shown = taken;
-    if (open) {
-      shown = [...open.items, ...taken];
+    // The edit's number, then what the message shows read again (showAgainIfOvertaken: another process may have added
+    // to it since the state was read); past its room now, the items go in a new message.
+    const edit = open && (await startDigestEdit(ctx.knex, open.channel, open.ts));
+    const there = open && (await itemsOfMessage(ctx.knex, kind, open.channel, open.ts));
+    if (open && there && edit !== undefined && there.length + taken.length <= MAX_ITEMS[kind]) {
+      const takenIds = new Set(taken.map((i) => i.id));
+      shown = [...there.filter((i) => !takenIds.has(i.id)), ...taken];
       await loadIncidents(ctx, shown, incidents);
       const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
       // Marked first, and the message's marker names every item it shows: an edit whose answer is lost is found.
       const mark = await markAttempt(ctx, taken);
       try {
         await ctx.chat.updateMessage(open.channel, open.ts, text, blocks, digestMarker(kind, shown));
-        at = { channel: open.channel, ts: open.ts };
+        at = { channel: open.channel, ts: open.ts, edit };
       } catch (err) {
         await takeBackIfRefused(ctx, mark, err);
         // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
@@ -470,9 +479,66 @@ async function deliverWaiting(
     }
     // The last message of this turn: its statement completes the jobs served (nothing fails after it).
     const last = taken.length === waiting.length;
-    if (await recordDelivered(ctx, taken, at, incidents, last ? jobs : [], shownWithoutChannel(kind, shown, incidents)))
-      stale.push({ ...at, target });
+    const { edit: edited, ...message } = at;
+    if (
+      await recordDelivered(
+        ctx,
+        taken,
+        message,
+        incidents,
+        last ? jobs : [],
+        shownWithoutChannel(kind, shown, incidents),
+      )
+    )
+      stale.push({ ...message, target });
+    // Recorded (and the jobs completed): nothing may fail now, so a failure to show it again is logged.
+    if (edited !== undefined)
+      await showAgainIfOvertaken(ctx, kind, message.channel, message.ts, edited, { logged: true });
     if (last) return stale;
+  }
+}
+
+/** Times an edit shows its message again because other processes' edits overtook it, at most. */
+const MAX_SHOW_AGAIN = 5;
+
+/**
+ * Edits of one message by several processes. Each edit takes the next number of the message's sequence before it goes
+ * to Slack (startDigestEdit); once it is done, and what it added is recorded, an edit that finds a later number taken
+ * (another process's edit, which may have reached Slack before it and been overwritten by it) takes the next number
+ * and shows the message again as recorded. The edit with the highest number then finds none later, and every edit
+ * that reached Slack after it would have found its number: so the last to land shows all that was recorded before
+ * it read, and anything recorded after that read was recorded by an edit numbered before it, which found its number
+ * and showed the message again. In one process a target's turn already orders them, so this costs one statement.
+ */
+async function showAgainIfOvertaken(
+  ctx: AppContext,
+  kind: DigestKind,
+  channel: string,
+  ts: string,
+  edit: number,
+  opts: { logged?: boolean } = {},
+): Promise<void> {
+  try {
+    for (let n = 0, mine: number | undefined = edit; n < MAX_SHOW_AGAIN; n++) {
+      mine = await restartDigestEditIfOvertaken(ctx.knex, channel, ts, mine);
+      if (mine === undefined) return;
+      await ctx.chat.channelTurn?.(channel);
+      const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
+      if (!shown.items.length) return;
+      const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+      const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
+      await ctx.chat.updateMessage(channel, ts, text, blocks, digestMarker(kind, shown.items));
+    }
+    ctx.logger.warn(
+      { kind, channel, ts },
+      'a coalesced message kept being edited by other processes; it is shown as recorded at its next change',
+    );
+  } catch (err) {
+    if (!opts.logged) throw err;
+    ctx.logger.warn(
+      { err, kind, channel, ts },
+      'could not show a coalesced message again after another process edited it; it is shown as recorded at its next change',
+    );
   }
 }
 
@@ -520,12 +586,15 @@ export async function refreshDigestMessage(
         // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).
         await ctx.chat.channelTurn?.(channel);
         if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
-        // The items and their incidents in one statement.
+        // The edit's number before the read (showAgainIfOvertaken), then the items and their incidents in one statement.
+        const edit = await startDigestEdit(ctx.knex, channel, ts);
         const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
         if (!shown.items.length) return true;
         const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
         const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
         await ctx.chat.updateMessage(channel, ts, text, blocks);
+        // A refresh is a job's act: a failure to show it again fails the job, whose retry refreshes it.
+        await showAgainIfOvertaken(ctx, kind, channel, ts, edit);
         return true;
       });
       if (done) return;
