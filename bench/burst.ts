@@ -14,6 +14,7 @@ import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 import { distinctPage } from './pages.js';
 import { startLoadClient } from './load-client.js';
 import { printTrace, tracePool, type BurstTrace } from './burst-trace.js';
+import { dropBenchData } from './cleanup.js';
 
 export interface BenchBurstOptions {
   databaseUrl: string;
@@ -297,9 +298,7 @@ export async function benchBurst(opts: BenchBurstOptions): Promise<BenchBurstRes
     await sender.close();
     await app?.stop();
     await observer.close();
-    const admin = await openDatabase({ url: opts.databaseUrl });
-    await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
-    await admin.close();
+    await dropBenchData(opts.databaseUrl, schema, opts.redisUrl);
     await slackServer.close();
   }
 }

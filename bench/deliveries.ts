@@ -2,10 +2,10 @@
 // Prints webhook answer latency, deliveries accepted per second and page-to-first-message latency.
 import { randomUUID } from 'node:crypto';
 import { createApp, type RunningApp } from '../src/app.js';
-import { openDatabase } from '../src/adapters/db/database.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
+import { dropBenchData } from './cleanup.js';
 
 export interface BenchDeliveriesOptions {
   /** Postgres to run on; a fresh schema is created and dropped. Default DATABASE_URL or the local server. */
@@ -172,9 +172,7 @@ export async function benchDeliveries(opts: BenchDeliveriesOptions = {}): Promis
     return result;
   } finally {
     await app?.stop();
-    const admin = await openDatabase({ url: databaseUrl });
-    await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
-    await admin.close();
+    await dropBenchData(databaseUrl, schema, opts.redisUrl);
     await slackServer.close();
   }
 }

@@ -9,13 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp, type RunningApp } from '../src/app.js';
-import { openDatabase } from '../src/adapters/db/database.js';
 import { loadConfig, parseFileConfig, type AppConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 import { SENDERS, loadAverage, startLoadClient, type LoadClient } from './load-client.js';
 import type { LoadResult } from './load-sender.js';
 import { benchAlertmanager } from './alertmanager.js';
+import { dropBenchData } from './cleanup.js';
 
 export interface IntakeTarget {
   label: string;
@@ -82,9 +82,7 @@ export async function benchIntakeTarget(
     await app?.stop();
     await slackServer.close();
     if (target.databaseUrl) {
-      const admin = await openDatabase({ url: target.databaseUrl });
-      await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
-      await admin.close();
+      await dropBenchData(target.databaseUrl, schema, target.redisUrl);
     }
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ import { createLogger } from '../src/logger.js';
 import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 import { countStatements } from './statements.js';
 import { loadAverage, startLoadClient } from './load-client.js';
+import { dropBenchData } from './cleanup.js';
 
 export interface BenchRolesOptions {
   databaseUrl: string;
@@ -242,9 +243,7 @@ export async function benchRoles(opts: BenchRolesOptions): Promise<BenchRolesRes
     await web?.stop();
     await worker?.stop().catch(() => undefined);
     await observer.close();
-    const admin = await openDatabase({ url: opts.databaseUrl });
-    await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
-    await admin.close();
+    await dropBenchData(opts.databaseUrl, schema, opts.redisUrl);
     await slackServer.close();
   }
 }

@@ -12,6 +12,7 @@ import { SlackSandbox } from '../sandbox/slack/slack-sandbox.js';
 import { readCall, stats, type Stats } from './burst.js';
 import { loadAverage } from './load-client.js';
 import { sendPages } from './pages.js';
+import { dropBenchData } from './cleanup.js';
 
 export interface BenchStormOptions {
   databaseUrl: string;
@@ -176,9 +177,7 @@ export async function benchStorm(opts: BenchStormOptions): Promise<BenchStormRes
     clearInterval(scanner);
     await app?.stop();
     await observer.close();
-    const admin = await openDatabase({ url: opts.databaseUrl });
-    await admin.knex.raw('drop schema if exists ?? cascade', [schema]).catch(() => {});
-    await admin.close();
+    await dropBenchData(opts.databaseUrl, schema);
     await slackServer.close();
   }
 }
