@@ -22,7 +22,7 @@ import * as createDrillRequests from './20261201_0640_drill13_create_drill_reque
 import * as createMeasureOutcomes from './20261201_0620_measure15_create_outcomes.js';
 import * as addSpanIds from './20261201_0680_trace15_add_span_ids.js';
 import * as addDigestPostAttempted from './20261202_0690_dm18_add_digest_post_attempted.js';
-import * as createDigestEdits from './20261202_0700_race18_create_digest_edits.js';
+import * as createDigestLeases from './20261202_0700_race18_create_digest_leases.js';
 
 interface Migration {
   name: string;
@@ -51,7 +51,7 @@ export const migrations: Migration[] = [
   { name: '20261201_0620_measure15_create_outcomes', module: createMeasureOutcomes },
   { name: '20261201_0680_trace15_add_span_ids', module: addSpanIds },
   { name: '20261202_0690_dm18_add_digest_post_attempted', module: addDigestPostAttempted },
-  { name: '20261202_0700_race18_create_digest_edits', module: createDigestEdits },
+  { name: '20261202_0700_race18_create_digest_leases', module: createDigestLeases },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -1,8 +1,9 @@
 // Coalesces pages to one person into one DM, and pointers to one alerts channel into one message, edited in place as
 // more arrive: under a burst, a person gets a few messages listing every page instead of hundreds Slack would refuse.
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../src/context.js';
 import { completableJob, releaseJobSlot, selfCompletionOf, type JobScope } from '../../src/jobs/job-scope.js';
-import { ExternalServiceError } from '../../src/errors.js';
+import { ExternalServiceError, RateLimitedError } from '../../src/errors.js';
 import { findIncidents, type Incident } from '../../src/incidents/repository.js';
 import { appendEventsQuery } from '../../src/incidents/timeline-repository.js';
 import {
@@ -18,7 +19,7 @@ import {
   type DigestMessageRef,
 } from '../../src/incidents/digest-repository.js';
 import { requestPagesAndState, type PageRequest } from '../../src/incidents/digest-requests.js';
-import { restartDigestEditIfOvertaken, startDigestEdit } from '../../src/incidents/digest-edits.js';
+import { releaseDigestLease, takeDigestLease } from '../../src/incidents/digest-leases.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
 import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
 import { pagingStates } from '../../src/oncall/escalation-state.js';
@@ -68,9 +69,9 @@ const MAX_ITEMS: Record<DigestKind, number> = {
 
 // One delivery at a time per target in this process: one runs, and the jobs of a burst join the one waiting behind it
 // (deliverDigest), which takes every item waiting when its turn comes. Across processes no turn orders two writers of
-// one message: a race can show an item in two messages (the marker look in digest-earlier.ts finds most), and another
-// process's edit rendered before an item was recorded could reach Slack after the edit that added it; the edits'
-// sequence (showAgainIfOvertaken) makes the edit that lands last one that shows what is recorded.
+// one message: a race can show an item in two messages (the marker look in digest-earlier.ts finds most), and an edit
+// rendered before another process recorded an item could land after the edit that added it; so an edit holds the
+// message's lease from its read to its record (withDigestLease).
 const turns = new Map<string, Promise<unknown>>();
 /** Turns an escalation note lets incidents' lines in the same channel go first, at most (see deliverDigest). */
 const NOTE_YIELDS = 10;
@@ -433,113 +434,125 @@ async function deliverWaiting(
     // within its window; else in a new message).
     const earlier = await earlierDigestMessage(ctx, kind, target, taken, waiting);
     if (earlier?.items.length) {
-      // The edit's number before reading what the message shows (showAgainIfOvertaken).
-      const edit = await startDigestEdit(ctx.knex, earlier.channel, earlier.ts);
-      const shownThere = [...(await itemsOfMessage(ctx.knex, kind, earlier.channel, earlier.ts)), ...earlier.items];
-      await loadIncidents(ctx, shownThere, incidents);
-      const { text, blocks } = await renderDigest(ctx, kind, shownThere, incidents);
-      if (await updateEarlier(ctx, earlier, text, blocks, digestMarker(kind, shownThere))) {
+      // Under the message's lease, what it shows read again (another process may be editing it).
+      const added = await withDigestLease(ctx, earlier, { waitMs: EDIT_LEASE_WAIT_MS, busy: 'skip' }, async () => {
+        const shownThere = [...(await itemsOfMessage(ctx.knex, kind, earlier.channel, earlier.ts)), ...earlier.items];
+        await loadIncidents(ctx, shownThere, incidents);
+        const { text, blocks } = await renderDigest(ctx, kind, shownThere, incidents);
+        if (!(await updateEarlier(ctx, earlier, text, blocks, digestMarker(kind, shownThere)))) return false;
         const all = earlier.items.length === waiting.length;
         const late = shownWithoutChannel(kind, shownThere, incidents);
         if (await recordDelivered(ctx, earlier.items, earlier, incidents, all ? jobs : [], late, shownAt(ctx, earlier)))
           stale.push({ channel: earlier.channel, ts: earlier.ts, target });
-        await showAgainIfOvertaken(ctx, kind, earlier.channel, earlier.ts, edit, { logged: true });
-        if (all) return stale;
-        continue;
-      }
+        return all ? 'all' : 'some';
+      });
+      if (!added.ran) throw busyMessage(earlier);
+      if (added.value === 'all') return stale;
+      if (added.value === 'some') continue;
     }
-    let at: { channel: string; ts: string; edit?: number } | undefined;
-    let shown = taken;
-    // The edit's number, then what the message shows read again (showAgainIfOvertaken: another process may have added
-    // to it since the state was read); past its room now, the items go in a new message.
-    const edit = open && (await startDigestEdit(ctx.knex, open.channel, open.ts));
-    const there = open && (await itemsOfMessage(ctx.knex, kind, open.channel, open.ts));
-    if (open && there && edit !== undefined && there.length + taken.length <= MAX_ITEMS[kind]) {
-      const takenIds = new Set(taken.map((i) => i.id));
-      shown = [...there.filter((i) => !takenIds.has(i.id)), ...taken];
-      await loadIncidents(ctx, shown, incidents);
-      const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
-      // Marked first, and the message's marker names every item it shows: an edit whose answer is lost is found.
-      const mark = await markAttempt(ctx, taken);
-      try {
-        await ctx.chat.updateMessage(open.channel, open.ts, text, blocks, digestMarker(kind, shown));
-        at = { channel: open.channel, ts: open.ts, edit };
-      } catch (err) {
-        await takeBackIfRefused(ctx, mark, err);
-        // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
-        if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
-        ctx.logger.warn({ err, channel: open.channel, ts: open.ts }, 'could not add to a message; posting a new one');
-        shown = taken;
-      }
-    }
-    if (!at) {
-      await loadIncidents(ctx, taken, incidents);
-      const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
-      at = await postDigest(ctx, kind, target, taken, text, blocks);
-    }
-    // The last message of this turn: its statement completes the jobs served (nothing fails after it).
-    const last = taken.length === waiting.length;
-    const { edit: edited, ...message } = at;
-    if (
-      await recordDelivered(
-        ctx,
-        taken,
-        message,
-        incidents,
-        last ? jobs : [],
-        shownWithoutChannel(kind, shown, incidents),
-      )
-    )
-      stale.push({ ...message, target });
-    // Recorded (and the jobs completed): nothing may fail now, so a failure to show it again is logged.
-    if (edited !== undefined)
-      await showAgainIfOvertaken(ctx, kind, message.channel, message.ts, edited, { logged: true });
-    if (last) return stale;
+    // Added to the newest message under its lease (what it shows read again: another process may have added to it
+    // since the state was read), held until the items are recorded; past its room now, or while another process
+    // holds it past DELIVERY_LEASE_WAIT_MS, the items go in a new message.
+    const delivered = await withDigestLease(
+      ctx,
+      open,
+      { waitMs: DELIVERY_LEASE_WAIT_MS, busy: 'without' },
+      async (leased) => {
+        let at: { channel: string; ts: string } | undefined;
+        let shown = taken;
+        const there = leased && (await itemsOfMessage(ctx.knex, kind, leased.channel, leased.ts));
+        if (leased && there && there.length + taken.length <= MAX_ITEMS[kind]) {
+          const takenIds = new Set(taken.map((i) => i.id));
+          shown = [...there.filter((i) => !takenIds.has(i.id)), ...taken];
+          await loadIncidents(ctx, shown, incidents);
+          const { text, blocks } = await renderDigest(ctx, kind, shown, incidents);
+          // Marked first, and the message's marker names every item it shows: an edit whose answer is lost is found.
+          const mark = await markAttempt(ctx, taken);
+          try {
+            await ctx.chat.updateMessage(leased.channel, leased.ts, text, blocks, digestMarker(kind, shown));
+            at = { channel: leased.channel, ts: leased.ts };
+          } catch (err) {
+            await takeBackIfRefused(ctx, mark, err);
+            // The message cannot be edited for good (deleted, refused): the waiting items start a message of their own.
+            if (!(err instanceof ExternalServiceError) || err.retryable) throw err;
+            ctx.logger.warn(
+              { err, channel: leased.channel, ts: leased.ts },
+              'could not add to a message; posting a new one',
+            );
+            shown = taken;
+          }
+        }
+        if (!at) {
+          await loadIncidents(ctx, taken, incidents);
+          const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
+          at = await postDigest(ctx, kind, target, taken, text, blocks);
+        }
+        // The last message of this turn: its statement completes the jobs served (nothing fails after it).
+        const last = taken.length === waiting.length;
+        if (
+          await recordDelivered(
+            ctx,
+            taken,
+            at,
+            incidents,
+            last ? jobs : [],
+            shownWithoutChannel(kind, shown, incidents),
+          )
+        )
+          stale.push({ ...at, target });
+        return last;
+      },
+    );
+    if (delivered.ran && delivered.value) return stale;
   }
 }
 
-/** Times an edit shows its message again because other processes' edits overtook it, at most. */
-const MAX_SHOW_AGAIN = 5;
+/** How long an edit may hold a message's lease (its read, the edit, the record); past it another process may edit. */
+const DIGEST_LEASE_MS = 30_000;
+/** How long a delivery waits for another process's edit of the newest message before posting a new one instead. */
+const DELIVERY_LEASE_WAIT_MS = 1000;
+/** How long a refresh, or a delivery to a message found by its marker, waits for the lease before its job waits. */
+const EDIT_LEASE_WAIT_MS = 5000;
+const LEASE_POLL_MS = 50;
 
 /**
- * Edits of one message by several processes. Each edit takes the next number of the message's sequence before it goes
- * to Slack (startDigestEdit); once it is done, and what it added is recorded, an edit that finds a later number taken
- * (another process's edit, which may have reached Slack before it and been overwritten by it) takes the next number
- * and shows the message again as recorded. The edit with the highest number then finds none later, and every edit
- * that reached Slack after it would have found its number: so the last to land shows all that was recorded before
- * it read, and anything recorded after that read was recorded by an edit numbered before it, which found its number
- * and showed the message again. In one process a target's turn already orders them, so this costs one statement.
+ * Runs `fn` holding the lease of the message `at` (chat_digest_leases), taken before it reads what the message shows
+ * and given back once what it added is recorded: edits of one message by several processes go one at a time, so an
+ * edit rendered from an older read never lands after another and hides its item. In one process a target's turn
+ * already orders them: two statements an edit. Another holder is waited for up to `waitMs` (a dead holder's lease
+ * ends after DIGEST_LEASE_MS); `{ ran: false }` when it still holds it and `busy` is `skip`. With no message (`at`
+ * undefined), `fn` runs at once with none.
  */
-async function showAgainIfOvertaken(
+async function withDigestLease<T>(
   ctx: AppContext,
-  kind: DigestKind,
-  channel: string,
-  ts: string,
-  edit: number,
-  opts: { logged?: boolean } = {},
-): Promise<void> {
+  at: { channel: string; ts: string } | undefined,
+  /** How long to wait for another holder; then `fn` runs without the message (`without`) or not at all (`skip`). */
+  opts: { waitMs: number; busy: 'without' | 'skip' },
+  fn: (leased: { channel: string; ts: string } | undefined) => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false }> {
+  if (!at) return { ran: true, value: await fn(undefined) };
+  const holder = `${process.pid}.${randomUUID()}`;
+  for (let waited = 0; ; waited += LEASE_POLL_MS) {
+    const now = ctx.clock.now();
+    if (await takeDigestLease(ctx.knex, at, holder, now, new Date(now.getTime() + DIGEST_LEASE_MS))) break;
+    if (waited >= opts.waitMs)
+      return opts.busy === 'without' ? { ran: true, value: await fn(undefined) } : { ran: false };
+    await new Promise((r) => setTimeout(r, LEASE_POLL_MS));
+  }
   try {
-    for (let n = 0, mine: number | undefined = edit; n < MAX_SHOW_AGAIN; n++) {
-      mine = await restartDigestEditIfOvertaken(ctx.knex, channel, ts, mine);
-      if (mine === undefined) return;
-      await ctx.chat.channelTurn?.(channel);
-      const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
-      if (!shown.items.length) return;
-      const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
-      const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
-      await ctx.chat.updateMessage(channel, ts, text, blocks, digestMarker(kind, shown.items));
-    }
-    ctx.logger.warn(
-      { kind, channel, ts },
-      'a coalesced message kept being edited by other processes; it is shown as recorded at its next change',
-    );
-  } catch (err) {
-    if (!opts.logged) throw err;
-    ctx.logger.warn(
-      { err, kind, channel, ts },
-      'could not show a coalesced message again after another process edited it; it is shown as recorded at its next change',
+    return { ran: true, value: await fn(at) };
+  } finally {
+    await releaseDigestLease(ctx.knex, at, holder, ctx.clock.now()).catch((err: unknown) =>
+      ctx.logger.warn({ err, ...at }, 'could not give back the lease of a coalesced message; it ends by itself'),
     );
   }
+}
+
+/** A message another process kept editing: the job waits its turn (no attempt spent) and tries again. */
+function busyMessage(at: { channel: string; ts: string }): RateLimitedError {
+  return new RateLimitedError('slack', `message ${at.channel}/${at.ts} is being edited by another process`, {
+    retryAfterMs: 1000,
+  });
 }
 
 // Refreshes waiting for their turn, per message: a second request while one waits adds nothing (the waiting one reads
@@ -586,15 +599,20 @@ export async function refreshDigestMessage(
         // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).
         await ctx.chat.channelTurn?.(channel);
         if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
-        // The edit's number before the read (showAgainIfOvertaken), then the items and their incidents in one statement.
-        const edit = await startDigestEdit(ctx.knex, channel, ts);
-        const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
-        if (!shown.items.length) return true;
-        const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
-        const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
-        await ctx.chat.updateMessage(channel, ts, text, blocks);
-        // A refresh is a job's act: a failure to show it again fails the job, whose retry refreshes it.
-        await showAgainIfOvertaken(ctx, kind, channel, ts, edit);
+        // Under the message's lease (withDigestLease), the items and their incidents in one statement.
+        const edited = await withDigestLease(
+          ctx,
+          { channel, ts },
+          { waitMs: EDIT_LEASE_WAIT_MS, busy: 'skip' },
+          async () => {
+            const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
+            if (!shown.items.length) return;
+            const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+            const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
+            await ctx.chat.updateMessage(channel, ts, text, blocks);
+          },
+        );
+        if (!edited.ran) throw busyMessage({ channel, ts });
         return true;
       });
       if (done) return;

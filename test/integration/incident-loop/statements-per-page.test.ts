@@ -42,11 +42,11 @@
 // about 4.8 a page, from about 14); then 21.0 to 21.8 once an incident that waited for its channel read the DMs listing
 // its pages to name the channel in them (one statement for each such incident, half of the ten here), and a fresh-clone
 // CI run, its machine busier, measured 22.1 against the bound of 22; then 20.4 to 20.7 (three runs, load average 1 to
-// 2, 2026-12-01) once those DMs were read in the statement recording the invites; then 23.4 to 24.1 (2026-12-02) once
-// every edit of a coalesced message took the next number of the message's edit sequence before reading what it shows,
-// and looked after it for a later number (presenters/slack/chat-digest.ts, showAgainIfOvertaken: edits by several
-// worker processes end showing every recorded item): two statements an edit, three for a delivery adding to a message
-// (it reads the message again after taking its number), mostly the pointer refresh once a channel opens. STATEMENTS_DETAIL=1 prints where
+// 2, 2026-12-01) once those DMs were read in the statement recording the invites; then 23.3 (2026-12-02, a CI run beside it) once
+// every edit of a coalesced message held the message's lease from its read to its record (presenters/slack/
+// chat-digest.ts, withDigestLease: edits by several worker processes never hide an item): two statements an edit,
+// three for a delivery adding to a message (it reads the message again under the lease), mostly the pointer refresh
+// once a channel opens. STATEMENTS_DETAIL=1 prints where
 // they go, by job and by statement text. The bound sits above the figure's spread between runs and machines (how many
 // coalesced briefing updates and digest turns run before the waits end, and how many channels wait for Slack's
 // budget, vary with load: a busier machine coalesces less).

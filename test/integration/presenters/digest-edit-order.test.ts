@@ -1,9 +1,11 @@
 // Edits of one coalesced message by two worker processes over one database. presenters/slack/chat-digest.ts is loaded
 // twice (vi.resetModules), so each "process" has its own turns, as two processes do: nothing in memory orders their
-// edits. A refresh rendered before an item was recorded reaches Slack after the edit that added the item; the message
-// must still end showing every item recorded (the edits' sequence, chat_digest_edits).
+// edits. Each edit holds the message's lease (chat_digest_leases) from its read to its record, so an edit rendered
+// before another process recorded an item never lands after the edit that added it: every recorded item stays shown.
+import type { Knex } from 'knex';
 import { expect, it, vi } from 'vitest';
 import type { AppContext } from '../../../src/context.js';
+import { ExternalServiceError } from '../../../src/errors.js';
 import { findDigestItem, requestDigestItem } from '../../../src/incidents/digest-repository.js';
 import { Recorder, handlerContext, insertIncident, useHandlerDatabase } from '../../helpers/handler-context.js';
 
@@ -42,11 +44,37 @@ function holdEdits(ctx: AppContext): { held: () => number; release: () => void }
   return { held: () => held, release: () => open() };
 }
 
-function editsOf(rec: Recorder, ts: string): string[] {
-  return rec.chat.filter((c) => c.method === 'updateMessage' && c.args[1] === ts).map((c) => JSON.stringify(c.args));
+/** Counts the attempts to take a message's lease from now on. */
+function leaseAttempts(knex: Knex): { count: () => number; stop: () => void } {
+  let n = 0;
+  const on = (q: { sql: string }) => {
+    if (/^insert into chat_digest_leases/i.test(q.sql)) n++;
+  };
+  knex.on('query', on);
+  return { count: () => n, stop: () => knex.off('query', on) };
 }
 
-it("shows an item added by one process's edit when another process's older edit of the message lands after it", async () => {
+/** What the message `ts` shows in the end: its last edit that reached Slack, else its post. */
+function finalText(rec: Recorder, ts: string): string {
+  const edits = rec.chat.filter((c) => c.method === 'updateMessage' && c.args[1] === ts);
+  if (edits.length) return JSON.stringify(edits.at(-1)!.args);
+  return '';
+}
+
+/** Every item is shown by the message it is recorded in, as that message ends. */
+async function expectEveryItemShown(ctx: AppContext, rec: Recorder, items: Array<{ id: number; publicId: string }>) {
+  for (const p of items) {
+    const item = await findDigestItem(ctx.knex, p.id);
+    expect(item?.ts, `${p.publicId} recorded`).toBeTruthy();
+    const posted = rec.chat.findIndex((c) => c.method === 'postMessage' && JSON.stringify(c.args).includes(p.publicId));
+    const edited = finalText(rec, item!.ts!);
+    // Either the message's last edit lists it, or it was posted in a message never edited since.
+    if (edited) expect(edited, `${p.publicId} in the last edit of ${item!.ts}`).toContain(p.publicId);
+    else expect(posted, `${p.publicId} posted`).toBeGreaterThanOrEqual(0);
+  }
+}
+
+it("waits for another process's edit of the message before adding to it, so the older edit cannot hide the new line", async () => {
   const a = await processOf();
   const b = await processOf();
   expect(a.deliverDigest).not.toBe(b.deliverDigest);
@@ -58,30 +86,27 @@ it("shows an item added by one process's edit when another process's older edit 
   await a.deliverDigest(ctxA, 'pointer', target, first.id);
   const at = (await findDigestItem(ctxA.knex, first.id))!;
 
-  // Process A refreshes the message (an answer, a headline): it reads and renders the one line there is now, and its
-  // edit is held on its way to Slack.
+  // Process A refreshes the message (an answer, a headline): it reads the one line there is now, and its edit is held
+  // on its way to Slack.
   const slow = holdEdits(ctxA);
   const refresh = a.refreshDigestMessage(ctxA, 'pointer', at.channel!, at.ts!);
   await vi.waitFor(() => expect(slow.held()).toBe(1));
 
-  // Meanwhile process B adds a second incident's line to the same message; its edit reaches Slack and is recorded.
+  // Meanwhile process B delivers a second incident's line to the same target: it waits for A's lease, editing nothing.
+  const attempts = leaseAttempts(ctxB.knex);
   const second = await pointer(ctxB, target, 'ORDB');
-  await b.deliverDigest(ctxB, 'pointer', target, second.id);
-  expect((await findDigestItem(ctxB.knex, second.id))?.ts).toBe(at.ts);
-  expect(editsOf(rec, at.ts!).at(-1)).toContain(second.publicId);
+  const delivering = b.deliverDigest(ctxB, 'pointer', target, second.id);
+  await vi.waitFor(() => expect(attempts.count()).toBeGreaterThanOrEqual(2));
+  expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(0);
 
-  // A's edit, rendered before the second line was recorded, lands last: A finds B's edit numbered after its own and
-  // shows the message again, as recorded.
   slow.release();
-  await refresh;
-  const edits = editsOf(rec, at.ts!);
-  expect(edits).toHaveLength(3); // B's, A's stale one, A's again
-  expect(edits[1]).not.toContain(second.publicId);
-  expect(edits[2]).toContain(first.publicId);
-  expect(edits[2]).toContain(second.publicId);
+  await Promise.all([refresh, delivering]);
+  attempts.stop();
+  // A's edit landed first; B's, read after it, shows both lines (or, had B stopped waiting, its own message does).
+  await expectEveryItemShown(ctxA, rec, [first, second]);
 });
 
-it("shows an item when another process's delivery, rendered before it was recorded, lands after the edit that added it", async () => {
+it("waits for another process's delivery to the message before refreshing it", async () => {
   const a = await processOf();
   const b = await processOf();
   const rec = new Recorder();
@@ -92,27 +117,84 @@ it("shows an item when another process's delivery, rendered before it was record
   await a.deliverDigest(ctxA, 'pointer', target, first.id);
   const at = (await findDigestItem(ctxA.knex, first.id))!;
 
-  // Process B adds a line to the message; its edit (the first line and B's) is held on its way to Slack.
+  // Process B adds a line to the message; its edit is held on its way to Slack, its line not recorded yet.
   const slow = holdEdits(ctxB);
   const fromB = await pointer(ctxB, target, 'DELB');
-  const running = b.deliverDigest(ctxB, 'pointer', target, fromB.id);
+  const delivering = b.deliverDigest(ctxB, 'pointer', target, fromB.id);
   await vi.waitFor(() => expect(slow.held()).toBe(1));
-  // Process A adds another: B's line is not recorded yet, so A's edit shows the first line and A's; it lands first.
-  const fromA = await pointer(ctxA, target, 'DELC');
-  await a.deliverDigest(ctxA, 'pointer', target, fromA.id);
-  expect((await findDigestItem(ctxA.knex, fromA.id))?.ts).toBe(at.ts);
+  // Process A refreshes the message meanwhile: it waits for B's lease instead of reading the message without B's line.
+  const attempts = leaseAttempts(ctxA.knex);
+  const refresh = a.refreshDigestMessage(ctxA, 'pointer', at.channel!, at.ts!);
+  await vi.waitFor(() => expect(attempts.count()).toBeGreaterThanOrEqual(2));
 
-  // B's edit lands last, without A's line; B records its own, finds A's edit numbered after its own, shows it again.
   slow.release();
-  await running;
-  expect((await findDigestItem(ctxB.knex, fromB.id))?.ts).toBe(at.ts);
-  const edits = editsOf(rec, at.ts!);
-  expect(edits).toHaveLength(3); // A's, B's stale one, B's again
-  expect(edits[1]).not.toContain(fromA.publicId);
-  for (const p of [first, fromA, fromB]) expect(edits[2]).toContain(p.publicId);
+  await Promise.all([delivering, refresh]);
+  attempts.stop();
+  const edits = rec.chat.filter((c) => c.method === 'updateMessage' && c.args[1] === at.ts);
+  expect(edits).toHaveLength(2); // B's, then A's refresh read after B recorded its line
+  for (const p of [first, fromB]) expect(JSON.stringify(edits[1]!.args)).toContain(p.publicId);
+  await expectEveryItemShown(ctxA, rec, [first, fromB]);
 });
 
-it('edits once when no other process edited the message meanwhile', async () => {
+it('a lease its holder never gave back: a delivery posts a new message, a refresh waits its turn; none once it ends', async () => {
+  const a = await processOf();
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const target = 'C0ALERTSDEAD';
+  const first = await pointer(ctx, target, 'DEADA');
+  await a.deliverDigest(ctx, 'pointer', target, first.id);
+  const at = (await findDigestItem(ctx.knex, first.id))!;
+  // A process killed while editing the message: its lease holds for another 30 s.
+  const until = new Date(ctx.clock.now().getTime() + 30_000);
+  await ctx
+    .knex('chat_digest_leases')
+    .insert({ channel: at.channel, ts: at.ts, holder: 'killed', until })
+    .onConflict(['channel', 'ts'])
+    .merge();
+
+  const second = await pointer(ctx, target, 'DEADB');
+  await a.deliverDigest(ctx, 'pointer', target, second.id);
+  const secondAt = (await findDigestItem(ctx.knex, second.id))!;
+  expect(secondAt.ts).not.toBe(at.ts); // its own message, not an edit of the leased one
+  // (The module loaded for this "process" has its own error classes: matched by name.)
+  await expect(a.refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!)).rejects.toMatchObject({
+    name: 'RateLimitedError',
+    retryable: true,
+  });
+  expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(0);
+
+  // Once the lease has ended, the refresh goes.
+  await ctx.knex('chat_digest_leases').where({ channel: at.channel, ts: at.ts }).update({ until: ctx.clock.now() });
+  await a.refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!);
+  expect(rec.chat.filter((c) => c.method === 'updateMessage')).toHaveLength(1);
+  await expectEveryItemShown(ctx, rec, [first, second]);
+}, 30_000);
+
+it('an edit Slack fails leaves its line waiting and the lease free: the retry shows it', async () => {
+  const a = await processOf();
+  const rec = new Recorder();
+  const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
+  const target = 'C0ALERTSFAIL';
+  const first = await pointer(ctx, target, 'FAILA');
+  await a.deliverDigest(ctx, 'pointer', target, first.id);
+  const at = (await findDigestItem(ctx.knex, first.id))!;
+  const real = ctx.chat.updateMessage.bind(ctx.chat);
+  ctx.chat.updateMessage = async () => {
+    throw new ExternalServiceError('slack', 'chat.update: internal_error', { retryable: true });
+  };
+  const second = await pointer(ctx, target, 'FAILB');
+  await expect(a.deliverDigest(ctx, 'pointer', target, second.id)).rejects.toBeInstanceOf(ExternalServiceError);
+  expect((await findDigestItem(ctx.knex, second.id))?.ts).toBeNull();
+  const lease = await ctx.knex('chat_digest_leases').where({ channel: at.channel, ts: at.ts }).first();
+  expect(new Date(lease.until).getTime()).toBeLessThanOrEqual(ctx.clock.now().getTime());
+
+  ctx.chat.updateMessage = real;
+  await a.deliverDigest(ctx, 'pointer', target, second.id);
+  expect((await findDigestItem(ctx.knex, second.id))?.ts).toBe(at.ts);
+  await expectEveryItemShown(ctx, rec, [first, second]);
+});
+
+it('edits once when no other process edits the message', async () => {
   const a = await processOf();
   const rec = new Recorder();
   const ctx = handlerContext(rec, { db: pg.db, queue: pg.queue });
@@ -125,7 +207,7 @@ it('edits once when no other process edited the message meanwhile', async () => 
     a.deliverDigest(ctx, 'pointer', target, second.id),
     a.refreshDigestMessage(ctx, 'pointer', at.channel!, at.ts!),
   ]);
-  const edits = editsOf(rec, at.ts!);
+  const edits = rec.chat.filter((c) => c.method === 'updateMessage' && c.args[1] === at.ts);
   expect(edits).toHaveLength(2);
-  expect(edits.at(-1)).toContain(second.publicId);
+  expect(JSON.stringify(edits.at(-1)!.args)).toContain(second.publicId);
 });
