@@ -19,7 +19,7 @@ import {
   type DigestMessageRef,
 } from '../../src/incidents/digest-repository.js';
 import { requestPagesAndState, type PageRequest } from '../../src/incidents/digest-requests.js';
-import { releaseDigestLease, takeDigestLease } from '../../src/incidents/digest-leases.js';
+import { releaseDigestLease, renewDigestLease, takeDigestLease } from '../../src/incidents/digest-leases.js';
 import { isBusinessHours, teamHours } from '../../src/oncall/business-hours.js';
 import { snapshotOfIncident } from '../../src/oncall/escalation-policy.js';
 import { pagingStates } from '../../src/oncall/escalation-state.js';
@@ -434,8 +434,8 @@ async function deliverWaiting(
     // within its window; else in a new message).
     const earlier = await earlierDigestMessage(ctx, kind, target, taken, waiting);
     if (earlier?.items.length) {
-      // Under the message's lease, what it shows read again (another process may be editing it).
-      const added = await withDigestLease(ctx, earlier, { waitMs: EDIT_LEASE_WAIT_MS, busy: 'skip' }, async () => {
+      // Under the message's lease, what it shows read again; another process editing it: the job comes back.
+      const added = await withDigestLease(ctx, kind, earlier, { waitMs: 0, busy: 'skip' }, async () => {
         const shownThere = [...(await itemsOfMessage(ctx.knex, kind, earlier.channel, earlier.ts)), ...earlier.items];
         await loadIncidents(ctx, shownThere, incidents);
         const { text, blocks } = await renderDigest(ctx, kind, shownThere, incidents);
@@ -455,6 +455,7 @@ async function deliverWaiting(
     // holds it past DELIVERY_LEASE_WAIT_MS, the items go in a new message.
     const delivered = await withDigestLease(
       ctx,
+      kind,
       open,
       { waitMs: DELIVERY_LEASE_WAIT_MS, busy: 'without' },
       async (leased) => {
@@ -507,48 +508,91 @@ async function deliverWaiting(
   }
 }
 
-/** How long an edit may hold a message's lease (its read, the edit, the record); past it another process may edit. */
+/** How long an edit's lease lasts unless renewed (a killed holder's ends then); renewed every third of it. */
 const DIGEST_LEASE_MS = 30_000;
 /** How long a delivery waits for another process's edit of the newest message before posting a new one instead. */
 const DELIVERY_LEASE_WAIT_MS = 1000;
-/** How long a refresh, or a delivery to a message found by its marker, waits for the lease before its job waits. */
-const EDIT_LEASE_WAIT_MS = 5000;
+/** How long showing a message again, once another process took an edit's lease, waits for that process's edit. */
+const SHOW_AGAIN_WAIT_MS = 5000;
 const LEASE_POLL_MS = 50;
+
+/** Takes the lease of `at` for a new holder, polling up to `waitMs`; the holder, or undefined while another holds it. */
+async function takeLease(
+  ctx: AppContext,
+  at: { channel: string; ts: string },
+  waitMs: number,
+): Promise<string | undefined> {
+  const holder = `${process.pid}.${randomUUID()}`;
+  for (let waited = 0; ; waited += LEASE_POLL_MS) {
+    const now = ctx.clock.now();
+    if (await takeDigestLease(ctx.knex, at, holder, now, new Date(now.getTime() + DIGEST_LEASE_MS))) return holder;
+    if (waited >= waitMs) return undefined;
+    await new Promise((r) => setTimeout(r, LEASE_POLL_MS));
+  }
+}
 
 /**
  * Runs `fn` holding the lease of the message `at` (chat_digest_leases), taken before it reads what the message shows
  * and given back once what it added is recorded: edits of one message by several processes go one at a time, so an
  * edit rendered from an older read never lands after another and hides its item. In one process a target's turn
- * already orders them: two statements an edit. Another holder is waited for up to `waitMs` (a dead holder's lease
- * ends after DIGEST_LEASE_MS); `{ ran: false }` when it still holds it and `busy` is `skip`. With no message (`at`
- * undefined), `fn` runs at once with none.
+ * already orders them: two statements an edit. Another holder is waited for up to `waitMs`; then `fn` runs without
+ * the message (`busy: 'without'`) or not at all (`'skip'`: `{ ran: false }`). The lease is renewed while `fn` runs (a
+ * slow Slack answer keeps it); should it still have ended and another process taken it (this process stalled past
+ * it), that process may have read the message before `fn` recorded its items, so the message is shown again as
+ * recorded, under a lease of its own. With no message (`at` undefined), `fn` runs at once with none.
  */
 async function withDigestLease<T>(
   ctx: AppContext,
+  kind: DigestKind,
   at: { channel: string; ts: string } | undefined,
-  /** How long to wait for another holder; then `fn` runs without the message (`without`) or not at all (`skip`). */
   opts: { waitMs: number; busy: 'without' | 'skip' },
   fn: (leased: { channel: string; ts: string } | undefined) => Promise<T>,
 ): Promise<{ ran: true; value: T } | { ran: false }> {
   if (!at) return { ran: true, value: await fn(undefined) };
-  const holder = `${process.pid}.${randomUUID()}`;
-  for (let waited = 0; ; waited += LEASE_POLL_MS) {
-    const now = ctx.clock.now();
-    if (await takeDigestLease(ctx.knex, at, holder, now, new Date(now.getTime() + DIGEST_LEASE_MS))) break;
-    if (waited >= opts.waitMs)
-      return opts.busy === 'without' ? { ran: true, value: await fn(undefined) } : { ran: false };
-    await new Promise((r) => setTimeout(r, LEASE_POLL_MS));
-  }
+  const holder = await takeLease(ctx, at, opts.waitMs);
+  if (!holder) return opts.busy === 'without' ? { ran: true, value: await fn(undefined) } : { ran: false };
+  const renew = setInterval(() => {
+    void renewDigestLease(ctx.knex, at, holder, new Date(ctx.clock.now().getTime() + DIGEST_LEASE_MS)).catch(
+      () => undefined, // the release below finds out whether it was kept
+    );
+  }, DIGEST_LEASE_MS / 3);
+  renew.unref();
   try {
     return { ran: true, value: await fn(at) };
   } finally {
-    await releaseDigestLease(ctx.knex, at, holder, ctx.clock.now()).catch((err: unknown) =>
-      ctx.logger.warn({ err, ...at }, 'could not give back the lease of a coalesced message; it ends by itself'),
+    clearInterval(renew);
+    const kept = await releaseDigestLease(ctx.knex, at, holder).catch((err: unknown) => {
+      ctx.logger.warn({ err, ...at }, 'could not give back the lease of a coalesced message; it ends by itself');
+      return true;
+    });
+    if (!kept) await showAsRecorded(ctx, kind, at);
+  }
+}
+
+/** Shows the message as recorded, under its lease (after another process took an edit's lease: withDigestLease). */
+async function showAsRecorded(ctx: AppContext, kind: DigestKind, at: { channel: string; ts: string }): Promise<void> {
+  ctx.logger.warn({ ...at, kind }, "an edit's lease ended before it was done; showing the message again as recorded");
+  try {
+    const holder = await takeLease(ctx, at, SHOW_AGAIN_WAIT_MS);
+    if (!holder) throw new Error('another process holds the message');
+    try {
+      const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, at.channel, at.ts);
+      if (!shown.items.length) return;
+      const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+      const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
+      await ctx.chat.updateMessage(at.channel, at.ts, text, blocks, digestMarker(kind, shown.items));
+    } finally {
+      await releaseDigestLease(ctx.knex, at, holder).catch(() => undefined);
+    }
+  } catch (err) {
+    ctx.logger.warn(
+      { err, ...at, kind },
+      'could not show the message again; it is shown as recorded at its next change',
     );
   }
 }
 
-/** A message another process kept editing: the job waits its turn (no attempt spent) and tries again. */
+/** A message another process is editing: the job comes back in a second (no attempt spent) and tries again. */
 function busyMessage(at: { channel: string; ts: string }): RateLimitedError {
   return new RateLimitedError('slack', `message ${at.channel}/${at.ts} is being edited by another process`, {
     retryAfterMs: 1000,
@@ -599,19 +643,15 @@ export async function refreshDigestMessage(
         // As a delivery does: wait for the channel's pace, then read (refreshes asked for meanwhile join this one).
         await ctx.chat.channelTurn?.(channel);
         if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
-        // Under the message's lease (withDigestLease), the items and their incidents in one statement.
-        const edited = await withDigestLease(
-          ctx,
-          { channel, ts },
-          { waitMs: EDIT_LEASE_WAIT_MS, busy: 'skip' },
-          async () => {
-            const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
-            if (!shown.items.length) return;
-            const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
-            const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
-            await ctx.chat.updateMessage(channel, ts, text, blocks);
-          },
-        );
+        // Under the message's lease (withDigestLease), the items and their incidents in one statement. Another process's
+        // edit of it: the job comes back in a second (no attempt spent), keeping no one else's turn waiting meanwhile.
+        const edited = await withDigestLease(ctx, kind, { channel, ts }, { waitMs: 0, busy: 'skip' }, async () => {
+          const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
+          if (!shown.items.length) return;
+          const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+          const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
+          await ctx.chat.updateMessage(channel, ts, text, blocks);
+        });
         if (!edited.ran) throw busyMessage({ channel, ts });
         return true;
       });

@@ -22,12 +22,32 @@ export async function takeDigestLease(
   return res.rows.length > 0;
 }
 
-/** Gives the lease back (only while `holder` still holds it). */
+/** Moves the end of `holder`'s lease to `until` while it holds it (a long edit keeps it); false when it lost it. */
+export async function renewDigestLease(
+  db: Db,
+  at: { channel: string; ts: string },
+  holder: string,
+  until: Date,
+): Promise<boolean> {
+  const rows = (await db('chat_digest_leases')
+    .where({ channel: at.channel, ts: at.ts, holder })
+    .update({ until })
+    .returning('holder')) as unknown[];
+  return rows.length > 0;
+}
+
+/**
+ * Gives the lease back (the row goes, so no clock decides it is free); false when `holder` no longer held it: it ended
+ * and another process took it, which may have edited the message meanwhile.
+ */
 export async function releaseDigestLease(
   db: Db,
   at: { channel: string; ts: string },
   holder: string,
-  now: Date,
-): Promise<void> {
-  await db('chat_digest_leases').where({ channel: at.channel, ts: at.ts, holder }).update({ until: now });
+): Promise<boolean> {
+  const rows = (await db('chat_digest_leases')
+    .where({ channel: at.channel, ts: at.ts, holder })
+    .delete()
+    .returning('holder')) as unknown[];
+  return rows.length > 0;
 }
