@@ -435,11 +435,13 @@ async function deliverWaiting(
     const earlier = await earlierDigestMessage(ctx, kind, target, taken, waiting);
     if (earlier?.items.length) {
       // Under the message's lease, what it shows read again; another process editing it: the job comes back.
-      const added = await withDigestLease(ctx, kind, earlier, { waitMs: 0, busy: 'skip' }, async () => {
+      const added = await withDigestLease(ctx, kind, earlier, { waitMs: 0, busy: 'skip' }, async (_, held) => {
         const shownThere = [...(await itemsOfMessage(ctx.knex, kind, earlier.channel, earlier.ts)), ...earlier.items];
         await loadIncidents(ctx, shownThere, incidents);
         const { text, blocks } = await renderDigest(ctx, kind, shownThere, incidents);
         if (!(await updateEarlier(ctx, earlier, text, blocks, digestMarker(kind, shownThere)))) return false;
+        // The lease lost meanwhile (see withDigestLease): nothing recorded, the job comes back and looks again.
+        if (!(await held())) throw busyMessage(earlier);
         const all = earlier.items.length === waiting.length;
         const late = shownWithoutChannel(kind, shownThere, incidents);
         if (await recordDelivered(ctx, earlier.items, earlier, incidents, all ? jobs : [], late, shownAt(ctx, earlier)))
@@ -458,7 +460,7 @@ async function deliverWaiting(
       kind,
       open,
       { waitMs: DELIVERY_LEASE_WAIT_MS, busy: 'without' },
-      async (leased) => {
+      async (leased, held) => {
         let at: { channel: string; ts: string } | undefined;
         let shown = taken;
         const there = leased && (await itemsOfMessage(ctx.knex, kind, leased.channel, leased.ts));
@@ -487,6 +489,11 @@ async function deliverWaiting(
           await loadIncidents(ctx, taken, incidents);
           const { text, blocks } = await renderDigest(ctx, kind, taken, incidents);
           at = await postDigest(ctx, kind, target, taken, text, blocks);
+        } else if (!(await held())) {
+          // The lease lost since the edit (this process stalled past it; another may have edited the message from a
+          // read without these items): nothing recorded, the job comes back (the items are marked, so it finds the
+          // message by its marker and shows them there, or posts them again).
+          throw busyMessage(at);
         }
         // The last message of this turn: its statement completes the jobs served (nothing fails after it).
         const last = taken.length === waiting.length;
@@ -535,38 +542,52 @@ async function takeLease(
  * Runs `fn` holding the lease of the message `at` (chat_digest_leases), taken before it reads what the message shows
  * and given back once what it added is recorded: edits of one message by several processes go one at a time, so an
  * edit rendered from an older read never lands after another and hides its item. In one process a target's turn
- * already orders them: two statements an edit. Another holder is waited for up to `waitMs`; then `fn` runs without
- * the message (`busy: 'without'`) or not at all (`'skip'`: `{ ran: false }`). The lease is renewed while `fn` runs (a
- * slow Slack answer keeps it); should it still have ended and another process taken it (this process stalled past
- * it), that process may have read the message before `fn` recorded its items, so the message is shown again as
- * recorded, under a lease of its own. With no message (`at` undefined), `fn` runs at once with none.
+ * already orders them: two statements an edit (take, give back). Another holder is waited for up to `waitMs`; then
+ * `fn` runs without the message (`busy: 'without'`) or not at all (`'skip'`: `{ ran: false }`). The lease is renewed
+ * while `fn` runs (a slow Slack answer keeps it). Should it still have ended and another process taken it (this
+ * process stalled past it), that process may have read the message before `fn` recorded its items: `fn` asks `held()`
+ * after its edit and, when the lease is gone, records nothing and throws (its job comes back and finds the message by
+ * its marker); a lease lost after that check makes the message shown again as recorded (`lost: 'show'`), or the
+ * refresh that held it fail (`lost: 'throw'`), so its job's retry shows it. With no message (`at` undefined), `fn`
+ * runs at once with none.
  */
 async function withDigestLease<T>(
   ctx: AppContext,
   kind: DigestKind,
   at: { channel: string; ts: string } | undefined,
-  opts: { waitMs: number; busy: 'without' | 'skip' },
-  fn: (leased: { channel: string; ts: string } | undefined) => Promise<T>,
+  opts: { waitMs: number; busy: 'without' | 'skip'; lost?: 'throw' | 'show' },
+  fn: (leased: { channel: string; ts: string } | undefined, held: () => Promise<boolean>) => Promise<T>,
 ): Promise<{ ran: true; value: T } | { ran: false }> {
-  if (!at) return { ran: true, value: await fn(undefined) };
+  const none = async () => true;
+  if (!at) return { ran: true, value: await fn(undefined, none) };
   const holder = await takeLease(ctx, at, opts.waitMs);
-  if (!holder) return opts.busy === 'without' ? { ran: true, value: await fn(undefined) } : { ran: false };
+  if (!holder) return opts.busy === 'without' ? { ran: true, value: await fn(undefined, none) } : { ran: false };
+  // Whether the lease is still this edit's (renewed by asking): checked after the edit, before its record.
+  const held = () => renewDigestLease(ctx.knex, at, holder, new Date(ctx.clock.now().getTime() + DIGEST_LEASE_MS));
   const renew = setInterval(() => {
     void renewDigestLease(ctx.knex, at, holder, new Date(ctx.clock.now().getTime() + DIGEST_LEASE_MS)).catch(
       () => undefined, // the release below finds out whether it was kept
     );
   }, DIGEST_LEASE_MS / 3);
   renew.unref();
+  let kept: boolean;
+  let value: T;
   try {
-    return { ran: true, value: await fn(at) };
+    value = await fn(at, held);
   } finally {
     clearInterval(renew);
-    const kept = await releaseDigestLease(ctx.knex, at, holder).catch((err: unknown) => {
+    kept = await releaseDigestLease(ctx.knex, at, holder).catch((err: unknown) => {
       ctx.logger.warn({ err, ...at }, 'could not give back the lease of a coalesced message; it ends by itself');
       return true;
     });
-    if (!kept) await showAsRecorded(ctx, kind, at);
   }
+  if (!kept) {
+    // A refresh records nothing: its job's retry shows the message (`throw`). An edit that recorded its items checked
+    // the lease just before (held): lost in between, it shows the message again now.
+    if (opts.lost === 'throw') throw busyMessage(at);
+    await showAsRecorded(ctx, kind, at);
+  }
+  return { ran: true, value };
 }
 
 /** Shows the message as recorded, under its lease (after another process took an edit's lease: withDigestLease). */
@@ -645,13 +666,19 @@ export async function refreshDigestMessage(
         if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
         // Under the message's lease (withDigestLease), the items and their incidents in one statement. Another process's
         // edit of it: the job comes back in a second (no attempt spent), keeping no one else's turn waiting meanwhile.
-        const edited = await withDigestLease(ctx, kind, { channel, ts }, { waitMs: 0, busy: 'skip' }, async () => {
-          const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
-          if (!shown.items.length) return;
-          const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
-          const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
-          await ctx.chat.updateMessage(channel, ts, text, blocks);
-        });
+        const edited = await withDigestLease(
+          ctx,
+          kind,
+          { channel, ts },
+          { waitMs: 0, busy: 'skip', lost: 'throw' },
+          async () => {
+            const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
+            if (!shown.items.length) return;
+            const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+            const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
+            await ctx.chat.updateMessage(channel, ts, text, blocks);
+          },
+        );
         if (!edited.ran) throw busyMessage({ channel, ts });
         return true;
       });

@@ -44,9 +44,9 @@
 // CI run, its machine busier, measured 22.1 against the bound of 22; then 20.4 to 20.7 (three runs, load average 1 to
 // 2, 2026-12-01) once those DMs were read in the statement recording the invites; then 23.3 (2026-12-02, a CI run beside it) once
 // every edit of a coalesced message held the message's lease from its read to its record (presenters/slack/
-// chat-digest.ts, withDigestLease: edits by several worker processes never hide an item): two statements an edit,
-// three for a delivery adding to a message (it reads the message again under the lease), mostly the pointer refresh
-// once a channel opens. STATEMENTS_DETAIL=1 prints where
+// chat-digest.ts, withDigestLease: edits by several worker processes never hide an item): two statements a refresh,
+// four for a delivery adding to a message (it reads the message again under the lease and checks the lease before
+// recording), mostly the pointer refresh once a channel opens. STATEMENTS_DETAIL=1 prints where
 // they go, by job and by statement text. The bound sits above the figure's spread between runs and machines (how many
 // coalesced briefing updates and digest turns run before the waits end, and how many channels wait for Slack's
 // budget, vary with load: a busier machine coalesces less).

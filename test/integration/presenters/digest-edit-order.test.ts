@@ -200,7 +200,7 @@ it('an edit Slack fails leaves its line waiting and the lease free: the retry sh
   await expectEveryItemShown(ctx, rec, [first, second]);
 });
 
-it('an edit whose lease ended and was taken before its items were recorded shows the message again', async () => {
+it('an edit whose lease ended and was taken before its items were recorded records nothing: its retry shows them', async () => {
   const a = await processOf();
   const b = await processOf();
   const rec = new Recorder();
@@ -235,11 +235,13 @@ it('an edit whose lease ended and was taken before its items were recorded shows
   const edits = () => rec.chat.filter((c) => c.method === 'updateMessage' && c.args[1] === at.ts);
   expect(JSON.stringify(edits().at(-1)!.args)).not.toContain(fromA.publicId);
 
-  // A's answer comes: it records its line, finds its lease taken, and shows the message again as recorded.
+  // A's answer comes: it finds its lease taken before recording its line, records nothing and its job comes back
+  // (no attempt spent); the job's next attempt shows the line (its message found by its marker, or a new one).
   answer();
-  await delivering;
-  expect((await findDigestItem(ctxA.knex, fromA.id))?.ts).toBe(at.ts);
-  for (const p of [first, fromA]) expect(JSON.stringify(edits().at(-1)!.args)).toContain(p.publicId);
+  await expect(delivering).rejects.toMatchObject({ name: 'RateLimitedError', retryable: true });
+  expect((await findDigestItem(ctxA.knex, fromA.id))?.ts).toBeNull();
+  await a.deliverDigest(ctxA, 'pointer', target, fromA.id);
+  await expectEveryItemShown(ctxA, rec, [first, fromA]);
   expect(await ctxA.knex('chat_digest_leases').where({ channel: at.channel, ts: at.ts }).first()).toBeUndefined();
 });
 
