@@ -441,7 +441,7 @@ async function deliverWaiting(
         const { text, blocks } = await renderDigest(ctx, kind, shownThere, incidents);
         if (!(await updateEarlier(ctx, earlier, text, blocks, digestMarker(kind, shownThere)))) return false;
         // The lease lost meanwhile (see withDigestLease): nothing recorded, the job comes back and looks again.
-        if (!(await held())) throw busyMessage(earlier);
+        if (!(await held())) throw await lostLease(ctx, kind, earlier);
         const all = earlier.items.length === waiting.length;
         const late = shownWithoutChannel(kind, shownThere, incidents);
         if (await recordDelivered(ctx, earlier.items, earlier, incidents, all ? jobs : [], late, shownAt(ctx, earlier)))
@@ -493,7 +493,7 @@ async function deliverWaiting(
           // The lease lost since the edit (this process stalled past it; another may have edited the message from a
           // read without these items): nothing recorded, the job comes back (the items are marked, so it finds the
           // message by its marker and shows them there, or posts them again).
-          throw busyMessage(at);
+          throw await lostLease(ctx, kind, at);
         }
         // The last message of this turn: its statement completes the jobs served (nothing fails after it).
         const last = taken.length === waiting.length;
@@ -546,16 +546,15 @@ async function takeLease(
  * `fn` runs without the message (`busy: 'without'`) or not at all (`'skip'`: `{ ran: false }`). The lease is renewed
  * while `fn` runs (a slow Slack answer keeps it). Should it still have ended and another process taken it (this
  * process stalled past it), that process may have read the message before `fn` recorded its items: `fn` asks `held()`
- * after its edit and, when the lease is gone, records nothing and throws (its job comes back and finds the message by
- * its marker); a lease lost after that check makes the message shown again as recorded (`lost: 'show'`), or the
- * refresh that held it fail (`lost: 'throw'`), so its job's retry shows it. With no message (`at` undefined), `fn`
- * runs at once with none.
+ * after its edit and, when the lease is gone, shows the message as recorded, records nothing and throws (its job
+ * comes back for its items); a lease found lost when given back (a refresh, or lost after that check) makes the
+ * message shown again as recorded. With no message (`at` undefined), `fn` runs at once with none.
  */
 async function withDigestLease<T>(
   ctx: AppContext,
   kind: DigestKind,
   at: { channel: string; ts: string } | undefined,
-  opts: { waitMs: number; busy: 'without' | 'skip'; lost?: 'throw' | 'show' },
+  opts: { waitMs: number; busy: 'without' | 'skip' },
   fn: (leased: { channel: string; ts: string } | undefined, held: () => Promise<boolean>) => Promise<T>,
 ): Promise<{ ran: true; value: T } | { ran: false }> {
   const none = async () => true;
@@ -581,13 +580,20 @@ async function withDigestLease<T>(
       return true;
     });
   }
-  if (!kept) {
-    // A refresh records nothing: its job's retry shows the message (`throw`). An edit that recorded its items checked
-    // the lease just before (held): lost in between, it shows the message again now.
-    if (opts.lost === 'throw') throw busyMessage(at);
-    await showAsRecorded(ctx, kind, at);
-  }
+  // Lost after `fn` was done (its edit may have landed after another process's): shown again as recorded, here, since
+  // some callers of a refresh log its failure rather than retry it.
+  if (!kept) await showAsRecorded(ctx, kind, at);
   return { ran: true, value };
+}
+
+/**
+ * An edit that found its lease taken before recording its items: the message is shown as recorded first (this edit
+ * may have landed after the other process's and hidden its items; its marker then names only recorded items), and the
+ * job comes back for its own items (found by the marker, or posted again).
+ */
+async function lostLease(ctx: AppContext, kind: DigestKind, at: { channel: string; ts: string }) {
+  await showAsRecorded(ctx, kind, at);
+  return busyMessage(at);
 }
 
 /** Shows the message as recorded, under its lease (after another process took an edit's lease: withDigestLease). */
@@ -666,19 +672,13 @@ export async function refreshDigestMessage(
         if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
         // Under the message's lease (withDigestLease), the items and their incidents in one statement. Another process's
         // edit of it: the job comes back in a second (no attempt spent), keeping no one else's turn waiting meanwhile.
-        const edited = await withDigestLease(
-          ctx,
-          kind,
-          { channel, ts },
-          { waitMs: 0, busy: 'skip', lost: 'throw' },
-          async () => {
-            const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
-            if (!shown.items.length) return;
-            const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
-            const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
-            await ctx.chat.updateMessage(channel, ts, text, blocks);
-          },
-        );
+        const edited = await withDigestLease(ctx, kind, { channel, ts }, { waitMs: 0, busy: 'skip' }, async () => {
+          const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
+          if (!shown.items.length) return;
+          const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+          const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
+          await ctx.chat.updateMessage(channel, ts, text, blocks);
+        });
         if (!edited.ran) throw busyMessage({ channel, ts });
         return true;
       });
