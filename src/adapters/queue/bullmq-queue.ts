@@ -23,8 +23,6 @@ import {
   insertJobs,
   listDeadJobs,
   releaseOwnedJobs,
-  listPendingJobs,
-  releaseExpiredLocks,
   reviveDeadJob,
   summarizeDeadJobs,
   toDate,
@@ -43,8 +41,11 @@ import {
   type RunnerDeps,
 } from './job-runner.js';
 import { runnerDepsOf } from './runner-deps.js';
-import { OVERDUE_GRACE_MS, bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
+import { bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
+import { armOf, rearmPending, sweepOverdue, type ArmedJob } from './bullmq-rearm.js';
 import { JobHandoff } from './bullmq-handoff.js';
+import { LaneGate } from './lane-gate.js';
+import { outsideJobScope } from '../../jobs/job-scope.js';
 
 export interface BullQueueOptions {
   knex: Knex;
@@ -70,11 +71,8 @@ export interface BullQueueOptions {
   lockMs?: number;
 }
 
-const REARM_PAGE = 500;
 /** Time a forced close of the worker or the queue's connections gets even when the shutdown's deadline has passed. */
 const CLOSE_GRACE_MS = 500;
-
-const armOf = (r: JobRow) => ({ id: r.id, name: r.name, runAt: toDate(r.run_at), attempts: r.attempts });
 
 /** A JobQueue on BullMQ (Redis) with every job recorded in Postgres first, so losing Redis loses no timer. */
 export class BullJobQueue implements JobQueue {
@@ -94,6 +92,8 @@ export class BullJobQueue implements JobQueue {
   private readonly queueName: string;
   private readonly prefix: string;
   private readonly slots: Record<JobLane, number>;
+  /** The lanes' slots, shared by the jobs Redis wakes and those this instance runs without a wake (announceJobs). */
+  private readonly gate: LaneGate;
   private readonly sweepIntervalMs: number;
   private readonly redisUrl: string;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -111,6 +111,7 @@ export class BullJobQueue implements JobQueue {
     this.queueName = opts.queueName ?? 'copilot';
     this.prefix = opts.prefix ?? 'bull';
     this.slots = laneSlots(opts.concurrency ?? DEFAULT_CONCURRENCY, opts.backgroundConcurrency);
+    this.gate = new LaneGate(this.slots);
     this.sweepIntervalMs = Math.max(50, opts.sweepIntervalMs ?? 5000);
     this.redisUrl = opts.redisUrl;
     // BullMQ requires maxRetriesPerRequest: null so that a Redis outage blocks instead of failing its commands.
@@ -202,9 +203,9 @@ export class BullJobQueue implements JobQueue {
     if (this.started) return;
     if (this.closed) throw new Error('this BullMQ queue was stopped; create a new one');
     this.started = true;
-    await this.rearmFromPostgres();
+    await rearmPending(this.knex, this.arm, this.logger);
     this.workers = JOB_LANES.map((lane) => {
-      const worker = new Worker(this.laneQueueName(lane), (job: Job) => this.process(job), {
+      const worker = new Worker(this.laneQueueName(lane), (job: Job) => this.process(job, lane), {
         // The worker blocks on its own connection; BullMQ needs maxRetriesPerRequest: null there too.
         connection: { url: this.redisUrl, maxRetriesPerRequest: null },
         prefix: this.prefix,
@@ -292,20 +293,34 @@ export class BullJobQueue implements JobQueue {
     await this.knex.raw('select 1');
   }
 
-  /** The BullMQ processor: claim the row (or skip: done, cancelled, moved, or running elsewhere), run, re-arm a retry. */
-  private process(job: Job): Promise<void> {
+  /**
+   * The BullMQ processor: waits for a slot of the lane (shared with the jobs this instance runs without a wake), then
+   * claims the row (or skips: done, cancelled, moved, or running elsewhere), runs it and re-arms a retry.
+   */
+  private process(job: Job, lane: JobLane): Promise<void> {
     // BullMQ's slot is freed once our processor is done; the outcome is written in the background (stop() waits).
     return new Promise<void>((slotFree) => {
-      const run: Promise<void> = this.processWake(job.data as Wake, slotFree)
-        .catch((err: unknown) =>
-          this.logger.error({ err, jobId: (job.data as Wake).id }, 'could not record the outcome of a job'),
-        )
-        .finally(() => {
-          this.running.delete(run);
-          slotFree();
-        });
-      this.running.add(run);
+      this.runInSlot(job.data as Wake, lane, this.gate.take(lane), slotFree);
     });
+  }
+
+  /** Runs the job of `wake` once `slot` (of `lane`) is held; the slot is given back when its processor is done. */
+  private runInSlot(wake: Wake, lane: JobLane, slot: Promise<void>, onFree: () => void = () => {}): void {
+    let held = true;
+    const free = () => {
+      if (!held) return;
+      held = false;
+      this.gate.give(lane);
+      onFree();
+    };
+    const run: Promise<void> = slot
+      .then(() => this.processWake(wake, free))
+      .catch((err: unknown) => this.logger.error({ err, jobId: wake.id }, 'could not record the outcome of a job'))
+      .finally(() => {
+        this.running.delete(run);
+        free();
+      });
+    this.running.add(run);
   }
 
   private async processWake(wake: Wake, onProcessed: () => void): Promise<void> {
@@ -318,19 +333,38 @@ export class BullJobQueue implements JobQueue {
 
   /**
    * Arms jobs in the background, those announced in one turn of the event loop in one addBulk; a queue that runs no
-   * jobs (the web role, or any before start()) hands them to one that does (bullmq-handoff.ts).
+   * jobs (the web role, or any before start()) hands them to one that does (bullmq-handoff.ts). A running queue runs a
+   * job that is due with a slot of its lane free itself, with no wake: its round trips through Redis (the add, the
+   * worker's move to active, the finish) were what made a burst's openings slower than on the Postgres queue. The row
+   * is claimed in Postgres as a woken job's is; if this process dies before that, the row is pending and overdue, and
+   * the sweep of any replica arms it (as for an announcement lost).
    */
   private announceJobs(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
     if (!this.toAnnounce.length) {
-      setImmediate(() => {
-        const batch = this.toAnnounce.splice(0);
-        const p: Promise<void> = (this.started ? this.arm(batch) : this.handoff.give(batch))
-          .catch((err: unknown) => this.lostAnnouncement(err))
-          .finally(() => this.announcing.delete(p));
-        this.announcing.add(p);
-      });
+      outsideJobScope(() =>
+        setImmediate(() => {
+          let batch = this.toAnnounce.splice(0);
+          if (this.started) batch = this.runHere(batch);
+          if (!batch.length) return;
+          const p: Promise<void> = (this.started ? this.arm(batch) : this.handoff.give(batch))
+            .catch((err: unknown) => this.lostAnnouncement(err))
+            .finally(() => this.announcing.delete(p));
+          this.announcing.add(p);
+        }),
+      );
     }
     this.toAnnounce.push(...jobs);
+  }
+
+  /** Starts the due jobs of `jobs` that find a slot free here; returns the others, to arm. */
+  private runHere<J extends { id: string; name: string; runAt: Date }>(jobs: J[]): J[] {
+    const now = Date.now();
+    return jobs.filter((j) => {
+      const lane = laneOf(this.definitions, j.name);
+      if (j.runAt.getTime() > now || !this.gate.tryTake(lane)) return true;
+      this.runInSlot({ id: j.id, armedFor: j.runAt.getTime() }, lane, Promise.resolve());
+      return false;
+    });
   }
 
   private lostAnnouncement(err: unknown): void {
@@ -338,7 +372,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   /** Tells Redis to wake a worker for each job at its time. Idempotent: BullMQ ignores a job id it already holds. */
-  private async arm(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): Promise<void> {
+  private readonly arm = async (jobs: ArmedJob[]): Promise<void> => {
     if (!jobs.length || this.queueClosed) return;
     const now = Date.now();
     await Promise.all(
@@ -347,39 +381,12 @@ export class BullJobQueue implements JobQueue {
         return this.queues[lane].addBulk(laneJobs.map((j) => wakeOf(j, now)));
       }),
     );
-  }
-
-  private async rearmFromPostgres(): Promise<void> {
-    await this.releaseExpired();
-    let count = 0;
-    let after: JobRow | undefined;
-    for (;;) {
-      const page = await listPendingJobs(this.knex, {
-        afterRunAt: after ? toDate(after.run_at) : undefined,
-        afterId: after?.id,
-        limit: REARM_PAGE,
-      });
-      if (!page.length) break;
-      await this.arm(page.map(armOf));
-      count += page.length;
-      after = page[page.length - 1];
-      if (page.length < REARM_PAGE) break;
-    }
-    if (count) this.logger.info({ count }, 're-armed pending jobs and timers from Postgres');
-  }
-
-  private async releaseExpired(): Promise<void> {
-    const released = await releaseExpiredLocks(this.knex);
-    if (released.length) {
-      this.logger.warn({ count: released.length }, 'jobs of a stopped worker go back to pending');
-      await this.arm(released.map(armOf));
-    }
-  }
+  };
 
   private scheduleSweep(): void {
     if (!this.started) return;
     this.sweepTimer = setTimeout(() => {
-      this.sweeping = this.sweep()
+      this.sweeping = sweepOverdue(this.knex, this.arm, this.logger)
         .catch((err: unknown) => this.logger.warn({ err }, 'queue sweep failed'))
         .finally(() => {
           this.sweeping = undefined;
@@ -387,14 +394,5 @@ export class BullJobQueue implements JobQueue {
         });
     }, this.sweepIntervalMs);
     this.sweepTimer.unref();
-  }
-
-  private async sweep(): Promise<void> {
-    await this.releaseExpired();
-    const overdue = await listPendingJobs(this.knex, {
-      dueBefore: new Date(Date.now() - OVERDUE_GRACE_MS),
-      limit: REARM_PAGE,
-    });
-    await this.arm(overdue.map(armOf));
   }
 }

@@ -239,3 +239,70 @@ describe('BullMQ queue: a rate-limited job waits under the wake its row names', 
     }
   }, 60_000);
 });
+
+describe('BullMQ queue: a due job recorded by a started queue', () => {
+  it('runs here without a wake while its lane has a slot free; the rest wait in Redis, and the lane never runs more than its slots', async () => {
+    const id = randomUUID().replace(/-/g, '');
+    const schema = `test_${id}`;
+    const prefix = `test_${id}`;
+    const db = await openDatabase({ url: DATABASE_URL, schema });
+    await db.migrate();
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    // Two slots in the urgent lane; each job holds its slot until released.
+    const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, concurrency: 2 });
+    let running = 0;
+    let most = 0;
+    const done: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    q.register({
+      name: 'hold',
+      lane: 'urgent',
+      schema: z.object({ n: z.number() }),
+      process: async (p) => {
+        running++;
+        most = Math.max(most, running);
+        await held;
+        running--;
+        done.push(p.n);
+      },
+    });
+    const wakes = () => new Queue('copilot-urgent', { connection: redis, prefix }).getJobCounts();
+    try {
+      await q.start();
+      await q.enqueueMany([1, 2].map((n) => ({ name: 'hold', payload: { n }, opts: { jobId: `hold-${n}` } })));
+      await waitFor('the first two running', () => running === 2, 5000, 20);
+      // They run with no wake in Redis: the queue ran them itself.
+      const first = await wakes();
+      expect(first.active + first.waiting + first.completed + first.delayed).toBe(0);
+      // Six more while both slots are taken: each gets a wake, and none runs until a slot is free.
+      await q.enqueueMany(
+        [3, 4, 5, 6, 7, 8].map((n) => ({ name: 'hold', payload: { n }, opts: { jobId: `hold-${n}` } })),
+      );
+      await waitFor('six wakes in Redis', async () => {
+        const c = await wakes();
+        return c.active + c.waiting === 6;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(running).toBe(2);
+      release();
+      await waitFor('all eight run', () => done.length === 8, 10_000, 20);
+      expect(most).toBe(2);
+      expect([...done].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      await waitFor('all eight completed', async () => {
+        const rows = await db.knex('jobs').where({ status: 'completed' }).count({ n: '*' }).first();
+        return Number(rows?.n) === 8;
+      });
+      // A job not yet due still waits in Redis for its time.
+      await q.enqueue('hold', { n: 9 }, { jobId: 'hold-9', delayMs: 60_000 });
+      await waitFor('the timer armed in Redis', async () => (await wakes()).delayed === 1);
+    } finally {
+      release();
+      await q.stop(5000);
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+      await db.knex.raw('drop schema if exists ?? cascade', [schema]);
+      await db.close();
+    }
+  }, 30_000);
+});
