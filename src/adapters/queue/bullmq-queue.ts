@@ -220,7 +220,7 @@ export class BullJobQueue implements JobQueue {
     this.scheduleSweep();
     this.handoffLoop = this.handoff.take(
       () => this.started,
-      (jobs) => this.arm(jobs).catch((err: unknown) => this.lostAnnouncement(err)),
+      (jobs) => this.arm(this.runHere(jobs)).catch((err: unknown) => this.lostAnnouncement(err)),
     );
     this.logger.info(
       { slots: this.slots, queue: this.queueName },
@@ -344,7 +344,7 @@ export class BullJobQueue implements JobQueue {
       outsideJobScope(() =>
         setImmediate(() => {
           let batch = this.toAnnounce.splice(0);
-          if (this.started) batch = this.runHere(batch);
+          batch = this.runHere(batch);
           if (!batch.length) return;
           const p: Promise<void> = (this.started ? this.arm(batch) : this.handoff.give(batch))
             .catch((err: unknown) => this.lostAnnouncement(err))
@@ -358,6 +358,7 @@ export class BullJobQueue implements JobQueue {
 
   /** Starts the due jobs of `jobs` that find a slot free here; returns the others, to arm. */
   private runHere<J extends { id: string; name: string; runAt: Date }>(jobs: J[]): J[] {
+    if (!this.started) return jobs;
     const now = Date.now();
     return jobs.filter((j) => {
       const lane = laneOf(this.definitions, j.name);
