@@ -21,7 +21,8 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   if (keys.length) await redis.del(...keys);
 }
 
-runQueueContract('BullMQ queue on Redis and PostgreSQL', async () => {
+/** A fresh schema (migrated) and Redis prefix, and what removes both. */
+async function freshStore() {
   const id = randomUUID().replace(/-/g, '');
   const schema = `test_${id}`;
   const prefix = `test_${id}`;
@@ -29,6 +30,17 @@ runQueueContract('BullMQ queue on Redis and PostgreSQL', async () => {
   await db.migrate();
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   await redis.ping();
+  const cleanup = async () => {
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+    await db.knex.raw('drop schema if exists ?? cascade', [schema]);
+    await db.close();
+  };
+  return { db, redis, prefix, cleanup };
+}
+
+runQueueContract('BullMQ queue on Redis and PostgreSQL', async () => {
+  const { db, redis, prefix, cleanup } = await freshStore();
   return {
     knex: db.knex,
     makeQueue: (opts) =>
@@ -46,12 +58,7 @@ runQueueContract('BullMQ queue on Redis and PostgreSQL', async () => {
       await deleteKeys(redis, prefix);
       expect(await redis.keys(`${prefix}:*`)).toEqual([]);
     },
-    cleanup: async () => {
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-      await db.knex.raw('drop schema if exists ?? cascade', [schema]);
-      await db.close();
-    },
+    cleanup,
   };
 });
 
@@ -60,12 +67,7 @@ runQueueContract('BullMQ queue on Redis and PostgreSQL', async () => {
  * `n` in `ran`; their sweep is an hour away, so only a start, an announcement or a hand-off arms a job.
  */
 async function recordingQueues() {
-  const id = randomUUID().replace(/-/g, '');
-  const schema = `test_${id}`;
-  const prefix = `test_${id}`;
-  const db = await openDatabase({ url: DATABASE_URL, schema });
-  await db.migrate();
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const { db, redis, prefix, cleanup } = await freshStore();
   const ran: number[] = [];
   const make = () => {
     const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 3_600_000 });
@@ -76,12 +78,6 @@ async function recordingQueues() {
       process: async (p) => void ran.push(p.n),
     });
     return q;
-  };
-  const cleanup = async () => {
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-    await db.knex.raw('drop schema if exists ?? cascade', [schema]);
-    await db.close();
   };
   return { db, redis, prefix, ran, make, cleanup };
 }
@@ -242,12 +238,7 @@ describe('BullMQ queue: a rate-limited job waits under the wake its row names', 
 
 describe('BullMQ queue: a due job recorded by a started queue', () => {
   it('runs here without a wake while its lane has a slot free; the rest wait in Redis, and the lane never runs more than its slots', async () => {
-    const id = randomUUID().replace(/-/g, '');
-    const schema = `test_${id}`;
-    const prefix = `test_${id}`;
-    const db = await openDatabase({ url: DATABASE_URL, schema });
-    await db.migrate();
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const { db, redis, prefix, cleanup } = await freshStore();
     // Two slots in the urgent lane; each job holds its slot until released.
     const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, concurrency: 2 });
     let running = 0;
@@ -299,10 +290,7 @@ describe('BullMQ queue: a due job recorded by a started queue', () => {
     } finally {
       release();
       await q.stop(5000);
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
-      await db.knex.raw('drop schema if exists ?? cascade', [schema]);
-      await db.close();
+      await cleanup();
     }
   }, 30_000);
 });
