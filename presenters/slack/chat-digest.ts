@@ -603,11 +603,7 @@ async function showAsRecorded(ctx: AppContext, kind: DigestKind, at: { channel: 
     const holder = await takeLease(ctx, at, SHOW_AGAIN_WAIT_MS);
     if (!holder) throw new Error('another process holds the message');
     try {
-      const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, at.channel, at.ts);
-      if (!shown.items.length) return;
-      const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
-      const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
-      await ctx.chat.updateMessage(at.channel, at.ts, text, blocks, digestMarker(kind, shown.items));
+      await editToRecorded(ctx, kind, at, { marker: true });
     } finally {
       await releaseDigestLease(ctx.knex, at, holder).catch(() => undefined);
     }
@@ -617,6 +613,24 @@ async function showAsRecorded(ctx: AppContext, kind: DigestKind, at: { channel: 
       'could not show the message again; it is shown as recorded at its next change',
     );
   }
+}
+
+/**
+ * Edits the message to show its recorded items and their incidents as they now are (nothing when it holds none), with
+ * the marker naming them when `marker` (an edit that may have hidden another process's items sets it again).
+ */
+async function editToRecorded(
+  ctx: AppContext,
+  kind: DigestKind,
+  at: { channel: string; ts: string },
+  opts: { marker: boolean },
+): Promise<void> {
+  const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, at.channel, at.ts);
+  if (!shown.items.length) return;
+  const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
+  const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
+  const marker = opts.marker ? digestMarker(kind, shown.items) : undefined;
+  await ctx.chat.updateMessage(at.channel, at.ts, text, blocks, marker);
 }
 
 /** A message another process is editing: the job comes back in a second (no attempt spent) and tries again. */
@@ -672,13 +686,9 @@ export async function refreshDigestMessage(
         if (waitingRefresh.get(key) === run) waitingRefresh.delete(key);
         // Under the message's lease (withDigestLease), the items and their incidents in one statement. Another process's
         // edit of it: the job comes back in a second (no attempt spent), keeping no one else's turn waiting meanwhile.
-        const edited = await withDigestLease(ctx, kind, { channel, ts }, { waitMs: 0, busy: 'skip' }, async () => {
-          const shown = await itemsOfMessageWithIncidents(ctx.knex, kind, channel, ts);
-          if (!shown.items.length) return;
-          const incidents = new Map(shown.incidents.map((i) => [i.id, i]));
-          const { text, blocks } = await renderDigest(ctx, kind, shown.items, incidents);
-          await ctx.chat.updateMessage(channel, ts, text, blocks);
-        });
+        const edited = await withDigestLease(ctx, kind, { channel, ts }, { waitMs: 0, busy: 'skip' }, () =>
+          editToRecorded(ctx, kind, { channel, ts }, { marker: false }),
+        );
         if (!edited.ran) throw busyMessage({ channel, ts });
         return true;
       });

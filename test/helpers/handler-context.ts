@@ -12,6 +12,7 @@ import type { ChatBlock, ChatNotifier, ChatUser, MessageMarker } from '../../src
 import type { JobQueue } from '../../src/jobs/job-queue.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
+import { requestDigestItem } from '../../src/incidents/digest-repository.js';
 import { usePGlite } from './pglite.js';
 import { testClock } from './test-clock.js';
 
@@ -247,4 +248,25 @@ export async function insertIncident(
     })
     .returning(['id', 'public_id'])) as { id: number; public_id: string }[];
   return { id: row!.id, publicId: row!.public_id };
+}
+
+/**
+ * An incident (insertIncident, in channel `C0<name>`) and its pointer line asked for in `target`; with
+ * `waitingForChannel` the incident has no channel yet, so its line says so.
+ */
+export async function insertPointer(
+  ctx: AppContext,
+  target: string,
+  name: string,
+  opts: { waitingForChannel?: boolean } = {},
+): Promise<{ id: number; publicId: string }> {
+  const incident = await insertIncident(ctx, { channelId: `C0${name}` });
+  if (opts.waitingForChannel) await ctx.knex('incidents').where({ id: incident.id }).update({ channel_id: null });
+  const item = await requestDigestItem(ctx.knex, {
+    kind: 'pointer',
+    target,
+    incidentId: incident.id,
+    at: ctx.clock.now(),
+  });
+  return { id: item.id, publicId: incident.publicId };
 }

@@ -7,7 +7,13 @@ import type { Knex } from 'knex';
 import { deliverDigest, refreshDigestMessage } from '../../../presenters/slack/chat-digest.js';
 import { findDigestItem, requestDigestItem } from '../../../src/incidents/digest-repository.js';
 import type { AppContext } from '../../../src/context.js';
-import { Recorder, handlerContext, insertIncident, useHandlerDatabase } from '../../helpers/handler-context.js';
+import {
+  Recorder,
+  handlerContext,
+  insertIncident,
+  insertPointer,
+  useHandlerDatabase,
+} from '../../helpers/handler-context.js';
 
 const pg = useHandlerDatabase();
 
@@ -76,18 +82,8 @@ function countReads(knex: Knex): {
   };
 }
 
-async function pointer(ctx: AppContext, target: string, name: string): Promise<{ id: number; publicId: string }> {
-  const incident = await insertIncident(ctx, { channelId: `C0${name}` });
-  // Waiting for its channel: the pointer line says so.
-  await ctx.knex('incidents').where({ id: incident.id }).update({ channel_id: null });
-  const item = await requestDigestItem(ctx.knex, {
-    kind: 'pointer',
-    target,
-    incidentId: incident.id,
-    at: ctx.clock.now(),
-  });
-  return { id: item.id, publicId: incident.publicId };
-}
+const pointer = (ctx: AppContext, target: string, name: string) =>
+  insertPointer(ctx, target, name, { waitingForChannel: true });
 
 it('joins requests made while a delivery to the target waits: one read of its state, one message listing them all', async () => {
   const rec = new Recorder();

@@ -6,8 +6,8 @@ import type { Knex } from 'knex';
 import { expect, it, vi } from 'vitest';
 import type { AppContext } from '../../../src/context.js';
 import { ExternalServiceError } from '../../../src/errors.js';
-import { findDigestItem, requestDigestItem } from '../../../src/incidents/digest-repository.js';
-import { Recorder, handlerContext, insertIncident, useHandlerDatabase } from '../../helpers/handler-context.js';
+import { findDigestItem } from '../../../src/incidents/digest-repository.js';
+import { Recorder, handlerContext, insertPointer, useHandlerDatabase } from '../../helpers/handler-context.js';
 
 const pg = useHandlerDatabase();
 
@@ -19,16 +19,7 @@ async function processOf(): Promise<ChatDigest> {
   return import('../../../presenters/slack/chat-digest.js');
 }
 
-async function pointer(ctx: AppContext, target: string, name: string): Promise<{ id: number; publicId: string }> {
-  const incident = await insertIncident(ctx, { channelId: `C0${name}` });
-  const item = await requestDigestItem(ctx.knex, {
-    kind: 'pointer',
-    target,
-    incidentId: incident.id,
-    at: ctx.clock.now(),
-  });
-  return { id: item.id, publicId: incident.publicId };
-}
+const pointer = (ctx: AppContext, target: string, name: string) => insertPointer(ctx, target, name);
 
 /** Holds the context's edits on their way to Slack until released; `held()` counts those that began. */
 function holdEdits(ctx: AppContext): { held: () => number; release: () => void } {
