@@ -88,7 +88,7 @@ export class BullJobQueue implements JobQueue {
   private readonly claim: (id: string, armedFor: Date) => Promise<JobRow | undefined>;
   private readonly running = new Set<Promise<void>>();
   private readonly announcing = new Set<Promise<void>>();
-  private readonly toAnnounce: Array<{ id: string; name: string; runAt: Date; attempts: number }> = [];
+  private readonly toAnnounce: ArmedJob[] = [];
   private readonly queueName: string;
   private readonly prefix: string;
   private readonly slots: Record<JobLane, number>;
@@ -111,7 +111,11 @@ export class BullJobQueue implements JobQueue {
     this.queueName = opts.queueName ?? 'copilot';
     this.prefix = opts.prefix ?? 'bull';
     this.slots = laneSlots(opts.concurrency ?? DEFAULT_CONCURRENCY, opts.backgroundConcurrency);
-    this.gate = new LaneGate(this.slots);
+    // BullMQ fetches as many wakes as its concurrency: lowered by the slots the local jobs hold (lane-gate.ts).
+    this.gate = new LaneGate(this.slots, (lane, held) => {
+      const worker = this.workers[JOB_LANES.indexOf(lane)];
+      if (worker) worker.concurrency = Math.max(1, this.slots[lane] - held);
+    });
     this.sweepIntervalMs = Math.max(50, opts.sweepIntervalMs ?? 5000);
     this.redisUrl = opts.redisUrl;
     // BullMQ requires maxRetriesPerRequest: null so that a Redis outage blocks instead of failing its commands.
@@ -138,13 +142,10 @@ export class BullJobQueue implements JobQueue {
     this.claim = createClaimRecorder(opts.knex, owner, this.deps.lockMs);
   }
 
-  register<P>(def: JobDefinition<P>): void {
-    this.definitions.set(def.name, def as JobDefinition<unknown>);
-  }
+  register = <P>(def: JobDefinition<P>): void => void this.definitions.set(def.name, def as JobDefinition<unknown>);
 
   async enqueue<P>(name: string, payload: P, opts: EnqueueOptions = {}): Promise<string> {
-    const { trx, ...rest } = opts;
-    return (await this.enqueueMany([{ name, payload, opts: rest }], { trx }))[0]!;
+    return (await this.enqueueMany([{ name, payload, opts }], { trx: opts.trx }))[0]!;
   }
 
   async enqueueMany(jobs: JobToEnqueue[], opts: { trx?: Knex.Transaction } = {}): Promise<string[]> {
@@ -209,7 +210,7 @@ export class BullJobQueue implements JobQueue {
         // The worker blocks on its own connection; BullMQ needs maxRetriesPerRequest: null there too.
         connection: { url: this.redisUrl, maxRetriesPerRequest: null },
         prefix: this.prefix,
-        concurrency: this.slots[lane],
+        concurrency: Math.max(1, this.slots[lane] - this.gate.localHeld(lane)),
         // Retries are driven by the Postgres row (a new delayed BullMQ job per attempt), so BullMQ keeps nothing.
         removeOnComplete: { count: 0 },
         removeOnFail: { count: 0 },
@@ -294,27 +295,27 @@ export class BullJobQueue implements JobQueue {
   }
 
   /**
-   * The BullMQ processor: waits for a slot of the lane (shared with the jobs this instance runs without a wake), then
-   * claims the row (or skips: done, cancelled, moved, or running elsewhere), runs it and re-arms a retry.
+   * The BullMQ processor: claims the row (or skips: done, cancelled, moved, or running elsewhere), runs it and re-arms a
+   * retry. Its slot counts against the lane's, shared with the jobs this instance runs without a wake (lane-gate.ts).
    */
   private process(job: Job, lane: JobLane): Promise<void> {
     // BullMQ's slot is freed once our processor is done; the outcome is written in the background (stop() waits).
     return new Promise<void>((slotFree) => {
-      this.runInSlot(job.data as Wake, lane, this.gate.take(lane), slotFree);
+      this.gate.takeWoken(lane);
+      this.runInSlot(job.data as Wake, lane, false, slotFree);
     });
   }
 
-  /** Runs the job of `wake` once `slot` (of `lane`) is held; the slot is given back when its processor is done. */
-  private runInSlot(wake: Wake, lane: JobLane, slot: Promise<void>, onFree: () => void = () => {}): void {
+  /** Runs the job of `wake` in a slot of `lane` it holds, given back when its processor is done. */
+  private runInSlot(wake: Wake, lane: JobLane, local: boolean, onFree: () => void = () => {}): void {
     let held = true;
     const free = () => {
       if (!held) return;
       held = false;
-      this.gate.give(lane);
+      this.gate.give(lane, local);
       onFree();
     };
-    const run: Promise<void> = slot
-      .then(() => this.processWake(wake, free))
+    const run: Promise<void> = this.processWake(wake, free)
       .catch((err: unknown) => this.logger.error({ err, jobId: wake.id }, 'could not record the outcome of a job'))
       .finally(() => {
         this.running.delete(run);
@@ -324,6 +325,8 @@ export class BullJobQueue implements JobQueue {
   }
 
   private async processWake(wake: Wake, onProcessed: () => void): Promise<void> {
+    // Stopping: nothing more is claimed here; the row stays pending for the next start or another replica's sweep.
+    if (this.closed) return;
     const row = await this.claim(wake.id, new Date(wake.armedFor));
     if (!row) return;
     const outcome = await runClaimedJob(this.deps, row, onProcessed);
@@ -339,12 +342,11 @@ export class BullJobQueue implements JobQueue {
    * is claimed in Postgres as a woken job's is; if this process dies before that, the row is pending and overdue, and
    * the sweep of any replica arms it (as for an announcement lost).
    */
-  private announceJobs(jobs: Array<{ id: string; name: string; runAt: Date; attempts: number }>): void {
+  private announceJobs(jobs: ArmedJob[]): void {
     if (!this.toAnnounce.length) {
       outsideJobScope(() =>
         setImmediate(() => {
-          let batch = this.toAnnounce.splice(0);
-          batch = this.runHere(batch);
+          const batch = this.runHere(this.toAnnounce.splice(0));
           if (!batch.length) return;
           const p: Promise<void> = (this.started ? this.arm(batch) : this.handoff.give(batch))
             .catch((err: unknown) => this.lostAnnouncement(err))
@@ -362,15 +364,14 @@ export class BullJobQueue implements JobQueue {
     const now = Date.now();
     return jobs.filter((j) => {
       const lane = laneOf(this.definitions, j.name);
-      if (j.runAt.getTime() > now || !this.gate.tryTake(lane)) return true;
-      this.runInSlot({ id: j.id, armedFor: j.runAt.getTime() }, lane, Promise.resolve());
+      if (j.runAt.getTime() > now || !this.gate.tryLocal(lane)) return true;
+      this.runInSlot({ id: j.id, armedFor: j.runAt.getTime() }, lane, true);
       return false;
     });
   }
 
-  private lostAnnouncement(err: unknown): void {
+  private lostAnnouncement = (err: unknown): void =>
     this.logger.warn({ err }, 'could not tell Redis about a job; the Postgres sweep will');
-  }
 
   /** Tells Redis to wake a worker for each job at its time. Idempotent: BullMQ ignores a job id it already holds. */
   private readonly arm = async (jobs: ArmedJob[]): Promise<void> => {

@@ -1,39 +1,48 @@
 // The slots of a BullMQ queue instance, per lane, shared by the jobs Redis wakes and those the instance runs itself.
-import { JOB_LANES, type JobLane } from '../../jobs/job-queue.js';
+import type { JobLane } from '../../jobs/job-queue.js';
 
 /**
- * Counts the jobs whose processor runs in each lane against the lane's slots. A job this instance recorded and can
- * start at once takes a slot only when one is free and nobody waits (tryTake); a job Redis woke waits for one (take),
- * first come first served, so BullMQ's own concurrency is a prefetch and the lane never runs more than its slots.
+ * Counts the jobs whose processor runs in each lane, woken by Redis or run here without a wake. A woken job never
+ * waits (a worker must not hold a wake another worker could run at once), so the worker's BullMQ concurrency is what
+ * bounds those: `onLocal` tells the queue how many slots its local jobs hold, and it lowers that concurrency by as many
+ * (never below one, BullMQ's least). A job this instance recorded runs here only while the lane has a slot free beside
+ * the one BullMQ may be fetching a wake for (tryLocal), so the two together never run more than the lane's slots.
  */
 export class LaneGate {
-  private readonly busy: Record<JobLane, number> = { urgent: 0, normal: 0, background: 0 };
-  private readonly waiting: Record<JobLane, Array<() => void>> = { urgent: [], normal: [], background: [] };
+  private readonly local: Record<JobLane, number> = { urgent: 0, normal: 0, background: 0 };
+  private readonly woken: Record<JobLane, number> = { urgent: 0, normal: 0, background: 0 };
 
-  constructor(private readonly slots: Record<JobLane, number>) {}
+  constructor(
+    private readonly slots: Record<JobLane, number>,
+    private readonly onLocal: (lane: JobLane, held: number) => void = () => {},
+  ) {}
 
-  /** Takes a slot of `lane` if one is free and no woken job waits for it; false otherwise. */
-  tryTake(lane: JobLane): boolean {
-    if (this.busy[lane] >= this.slots[lane] || this.waiting[lane].length) return false;
-    this.busy[lane]++;
+  /**
+   * Takes a slot of `lane` for a job run here, if one is free beside the one BullMQ always keeps for its next wake;
+   * false otherwise (the job gets a wake instead).
+   */
+  tryLocal(lane: JobLane): boolean {
+    if (this.local[lane] + this.woken[lane] >= this.slots[lane] - 1) return false;
+    this.local[lane]++;
+    this.onLocal(lane, this.local[lane]);
     return true;
   }
 
-  /** Resolves once this caller holds a slot of `lane`. */
-  take(lane: JobLane): Promise<void> {
-    if (this.tryTake(lane)) return Promise.resolve();
-    return new Promise<void>((r) => this.waiting[lane].push(r));
+  /** Slots of `lane` held by jobs run here. */
+  localHeld(lane: JobLane): number {
+    return this.local[lane];
   }
 
-  /** Gives back a slot taken with take or tryTake: the first waiter, if any, holds it now. */
-  give(lane: JobLane): void {
-    const next = this.waiting[lane].shift();
-    if (next) next();
-    else this.busy[lane] = Math.max(0, this.busy[lane] - 1);
+  /** Counts a job Redis woke (it runs whatever the count: BullMQ's concurrency bounds it). */
+  takeWoken(lane: JobLane): void {
+    this.woken[lane]++;
   }
 
-  /** Slots held, per lane (for tests and the queue's detail). */
-  held(): Record<JobLane, number> {
-    return Object.fromEntries(JOB_LANES.map((l) => [l, this.busy[l]])) as Record<JobLane, number>;
+  /** Gives back a slot taken with tryLocal (`local`) or takeWoken. */
+  give(lane: JobLane, local: boolean): void {
+    const counts = local ? this.local : this.woken;
+    if (counts[lane] <= 0) throw new Error(`a ${lane} lane slot given back twice`);
+    counts[lane]--;
+    if (local) this.onLocal(lane, this.local[lane]);
   }
 }

@@ -237,59 +237,67 @@ describe('BullMQ queue: a rate-limited job waits under the wake its row names', 
 });
 
 describe('BullMQ queue: a due job recorded by a started queue', () => {
-  it('runs here without a wake while its lane has a slot free; the rest wait in Redis, and the lane never runs more than its slots', async () => {
+  it('runs here without a wake while its lane has a slot free; the rest wait in Redis for any worker, and a lane never runs more than its slots', async () => {
     const { db, redis, prefix, cleanup } = await freshStore();
-    // Two slots in the urgent lane; each job holds its slot until released.
-    const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, concurrency: 2 });
-    let running = 0;
-    let most = 0;
     const done: number[] = [];
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    q.register({
-      name: 'hold',
-      lane: 'urgent',
-      schema: z.object({ n: z.number() }),
-      process: async (p) => {
-        running++;
-        most = Math.max(most, running);
-        await held;
-        running--;
-        done.push(p.n);
-      },
-    });
+    // Three slots in the urgent lane of each queue; each job holds its slot until released.
+    const queue = () => {
+      const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, concurrency: 3 });
+      const counts = { running: 0, most: 0 };
+      q.register({
+        name: 'hold',
+        lane: 'urgent',
+        schema: z.object({ n: z.number() }),
+        process: async (p) => {
+          counts.running++;
+          counts.most = Math.max(counts.most, counts.running);
+          await held;
+          counts.running--;
+          done.push(p.n);
+        },
+      });
+      return { q, counts };
+    };
+    const a = queue();
+    const b = queue();
     const wakes = () => new Queue('copilot-urgent', { connection: redis, prefix }).getJobCounts();
+    const hold = (ns: number[]) => ns.map((n) => ({ name: 'hold', payload: { n }, opts: { jobId: `hold-${n}` } }));
     try {
-      await q.start();
-      await q.enqueueMany([1, 2].map((n) => ({ name: 'hold', payload: { n }, opts: { jobId: `hold-${n}` } })));
-      await waitFor('the first two running', () => running === 2, 5000, 20);
-      // They run with no wake in Redis: the queue ran them itself.
+      await a.q.start();
+      await a.q.enqueueMany(hold([1, 2]));
+      await waitFor('the first two running', () => a.counts.running === 2, 5000, 20);
+      // They run with no wake in Redis: the queue ran them itself (two of its three slots; BullMQ keeps the third).
       const first = await wakes();
       expect(first.active + first.waiting + first.completed + first.delayed).toBe(0);
-      // Six more while both slots are taken: each gets a wake, and none runs until a slot is free.
-      await q.enqueueMany(
-        [3, 4, 5, 6, 7, 8].map((n) => ({ name: 'hold', payload: { n }, opts: { jobId: `hold-${n}` } })),
-      );
-      await waitFor('six wakes in Redis', async () => {
+      // Six more: each gets a wake; this queue's worker runs one in its last slot, the other five wait in Redis.
+      await a.q.enqueueMany(hold([3, 4, 5, 6, 7, 8]));
+      await waitFor('a third running, five wakes waiting', async () => {
         const c = await wakes();
-        return c.active + c.waiting === 6;
+        return a.counts.running === 3 && c.waiting === 5;
       });
       await new Promise((r) => setTimeout(r, 300));
-      expect(running).toBe(2);
+      expect(a.counts.running).toBe(3);
+      expect((await wakes()).waiting).toBe(5);
+      // Another worker with its slots free takes three of them at once: the busy one holds none back.
+      await b.q.start();
+      await waitFor('three more running on the other worker', () => b.counts.running === 3, 5000, 20);
+      expect((await wakes()).waiting).toBe(2);
       release();
       await waitFor('all eight run', () => done.length === 8, 10_000, 20);
-      expect(most).toBe(2);
-      expect([...done].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect([a.counts.most, b.counts.most]).toEqual([3, 3]);
+      expect([...done].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       await waitFor('all eight completed', async () => {
         const rows = await db.knex('jobs').where({ status: 'completed' }).count({ n: '*' }).first();
         return Number(rows?.n) === 8;
       });
       // A job not yet due still waits in Redis for its time.
-      await q.enqueue('hold', { n: 9 }, { jobId: 'hold-9', delayMs: 60_000 });
+      await a.q.enqueue('hold', { n: 9 }, { jobId: 'hold-9', delayMs: 60_000 });
       await waitFor('the timer armed in Redis', async () => (await wakes()).delayed === 1);
     } finally {
       release();
-      await q.stop(5000);
+      await Promise.all([a.q.stop(5000), b.q.stop(5000)]);
       await cleanup();
     }
   }, 30_000);
