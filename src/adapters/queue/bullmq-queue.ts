@@ -5,7 +5,6 @@ import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { settlesWithin, within } from '../../../lib/settles-within.js';
 import type { Logger } from '../../logger.js';
-import type { AppMetrics } from '../../metrics.js';
 import {
   JOB_LANES,
   type DeadLetters,
@@ -42,34 +41,13 @@ import {
 } from './job-runner.js';
 import { runnerDepsOf } from './runner-deps.js';
 import { bullJobId, wakeOf, type Wake } from './bullmq-wakes.js';
-import { armOf, rearmPending, sweepOverdue, type ArmedJob } from './bullmq-rearm.js';
+import { armHorizonOf, armOf, rearmPending, sweepPending, type ArmedJob } from './bullmq-rearm.js';
 import { JobHandoff } from './bullmq-handoff.js';
 import { LaneGate } from './lane-gate.js';
+import type { BullQueueOptions } from './bullmq-options.js';
 import { outsideJobScope } from '../../jobs/job-scope.js';
 
-export interface BullQueueOptions {
-  knex: Knex;
-  redisUrl: string;
-  logger: Logger;
-  metrics?: AppMetrics;
-  /** Redis key prefix (default `bull`); tests use a fresh one each. */
-  prefix?: string;
-  /** BullMQ queue name (default `copilot`), the normal lane's; the other lanes' add `-urgent` and `-background`. */
-  queueName?: string;
-  /** Jobs run at once by this instance in each of the urgent and normal lanes (default DEFAULT_CONCURRENCY, 50). */
-  concurrency?: number;
-  /** Jobs of the background lane run at once (default: laneSlots). */
-  backgroundConcurrency?: number;
-  /** Urgent jobs that gave their slot back a slot, at most (runner-deps.ts releasedLimitOf). */
-  urgentReleasedPerSlot?: number;
-  /**
-   * How often to look in Postgres for what Redis may not know (default 5000 ms): rows committed but never
-   * announced, retries whose announcement was lost, and jobs of a replica that died mid-run.
-   */
-  sweepIntervalMs?: number;
-  /** How long a claim holds without renewal before another replica may take the job over (default 30 s). */
-  lockMs?: number;
-}
+export type { BullQueueOptions } from './bullmq-options.js';
 
 /** Time a forced close of the worker or the queue's connections gets even when the shutdown's deadline has passed. */
 const CLOSE_GRACE_MS = 500;
@@ -93,8 +71,9 @@ export class BullJobQueue implements JobQueue {
   private readonly prefix: string;
   private readonly slots: Record<JobLane, number>;
   /** The lanes' slots, shared by the jobs Redis wakes and those this instance runs without a wake (announceJobs). */
-  private readonly gate: LaneGate;
-  private readonly sweepIntervalMs: number;
+  private readonly gate: LaneGate<ArmedJob>;
+  /** Its sweep's interval; jobs due further away than horizonMs get no wake until a sweep finds them within it. */
+  private readonly sweepOpts: { sweepIntervalMs: number; horizonMs: number; logger: Logger };
   private readonly redisUrl: string;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
@@ -111,12 +90,13 @@ export class BullJobQueue implements JobQueue {
     this.queueName = opts.queueName ?? 'copilot';
     this.prefix = opts.prefix ?? 'bull';
     this.slots = laneSlots(opts.concurrency ?? DEFAULT_CONCURRENCY, opts.backgroundConcurrency);
-    // BullMQ fetches as many wakes as its concurrency: lowered by the slots the local jobs hold (lane-gate.ts).
-    this.gate = new LaneGate(this.slots, (lane, held) => {
-      const worker = this.workers[JOB_LANES.indexOf(lane)];
-      if (worker) worker.concurrency = Math.max(1, this.slots[lane] - held);
-    });
-    this.sweepIntervalMs = Math.max(50, opts.sweepIntervalMs ?? 5000);
+    this.gate = new LaneGate<ArmedJob>(
+      this.slots,
+      (j, lane) => this.runInSlot({ id: j.id, armedFor: j.runAt.getTime() }, lane, true),
+      (jobs) => void this.arm(jobs).catch(this.lostAnnouncement),
+    );
+    const sweepIntervalMs = Math.max(50, opts.sweepIntervalMs ?? 5000);
+    this.sweepOpts = { sweepIntervalMs, horizonMs: armHorizonOf(sweepIntervalMs), logger: this.logger };
     this.redisUrl = opts.redisUrl;
     // BullMQ requires maxRetriesPerRequest: null so that a Redis outage blocks instead of failing its commands.
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
@@ -204,13 +184,13 @@ export class BullJobQueue implements JobQueue {
     if (this.started) return;
     if (this.closed) throw new Error('this BullMQ queue was stopped; create a new one');
     this.started = true;
-    await rearmPending(this.knex, this.arm, this.logger);
+    await rearmPending(this.knex, this.arm, this.logger, this.sweepOpts.horizonMs);
     this.workers = JOB_LANES.map((lane) => {
       const worker = new Worker(this.laneQueueName(lane), (job: Job) => this.process(job, lane), {
         // The worker blocks on its own connection; BullMQ needs maxRetriesPerRequest: null there too.
         connection: { url: this.redisUrl, maxRetriesPerRequest: null },
         prefix: this.prefix,
-        concurrency: Math.max(1, this.slots[lane] - this.gate.localHeld(lane)),
+        concurrency: this.slots[lane],
         // Retries are driven by the Postgres row (a new delayed BullMQ job per attempt), so BullMQ keeps nothing.
         removeOnComplete: { count: 0 },
         removeOnFail: { count: 0 },
@@ -247,6 +227,8 @@ export class BullJobQueue implements JobQueue {
     this.sweepTimer = undefined;
     // A hand-off taken and not yet armed is no loss either: its jobs are pending rows the sweep or a start arms.
     this.handoff.stopTaking();
+    // Jobs waiting here for a slot are no loss either: pending rows, armed at the next start or by a replica's sweep.
+    this.gate.drain();
     await settlesWithin(Promise.all([this.sweeping, this.handoffLoop]), left());
     const workers = this.workers;
     if (workers.length) {
@@ -358,14 +340,13 @@ export class BullJobQueue implements JobQueue {
     this.toAnnounce.push(...jobs);
   }
 
-  /** Starts the due jobs of `jobs` that find a slot free here; returns the others, to arm. */
-  private runHere<J extends { id: string; name: string; runAt: Date }>(jobs: J[]): J[] {
+  /** Keeps the due jobs of `jobs` to run here (lane-gate.ts: at once, or within LOCAL_WAIT_MS); returns the others. */
+  private runHere(jobs: ArmedJob[]): ArmedJob[] {
     if (!this.started) return jobs;
     const now = Date.now();
     return jobs.filter((j) => {
-      const lane = laneOf(this.definitions, j.name);
-      if (j.runAt.getTime() > now || !this.gate.tryLocal(lane)) return true;
-      this.runInSlot({ id: j.id, armedFor: j.runAt.getTime() }, lane, true);
+      if (j.runAt.getTime() > now) return true;
+      this.gate.offer(laneOf(this.definitions, j.name), j);
       return false;
     });
   }
@@ -377,9 +358,11 @@ export class BullJobQueue implements JobQueue {
   private readonly arm = async (jobs: ArmedJob[]): Promise<void> => {
     if (!jobs.length || this.queueClosed) return;
     const now = Date.now();
+    // A timer further away is armed by a sweep as it comes within the horizon (sweepPending): most never get there.
+    const soon = jobs.filter((j) => j.runAt.getTime() <= now + this.sweepOpts.horizonMs);
     await Promise.all(
       JOB_LANES.map((lane) => {
-        const laneJobs = jobs.filter((j) => laneOf(this.definitions, j.name) === lane);
+        const laneJobs = soon.filter((j) => laneOf(this.definitions, j.name) === lane);
         return this.queues[lane].addBulk(laneJobs.map((j) => wakeOf(j, now)));
       }),
     );
@@ -388,13 +371,13 @@ export class BullJobQueue implements JobQueue {
   private scheduleSweep(): void {
     if (!this.started) return;
     this.sweepTimer = setTimeout(() => {
-      this.sweeping = sweepOverdue(this.knex, this.arm, this.logger)
+      this.sweeping = sweepPending(this.knex, this.arm, this.sweepOpts)
         .catch((err: unknown) => this.logger.warn({ err }, 'queue sweep failed'))
         .finally(() => {
           this.sweeping = undefined;
           this.scheduleSweep();
         });
-    }, this.sweepIntervalMs);
+    }, this.sweepOpts.sweepIntervalMs);
     this.sweepTimer.unref();
   }
 }

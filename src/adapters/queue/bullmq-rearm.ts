@@ -1,4 +1,5 @@
-// What the BullMQ queue arms from Postgres: at start every pending row, and at each sweep the rows Redis may not know.
+// What the BullMQ queue arms from Postgres: at start the pending rows due soon, and at each sweep the rows Redis may
+// not know (overdue ones) and the timers coming within the arming horizon.
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import { listPendingJobs, releaseExpiredLocks, toDate, type JobRow } from './job-store.js';
@@ -9,6 +10,18 @@ export type ArmedJob = { id: string; name: string; runAt: Date; attempts: number
 type Arm = (jobs: ArmedJob[]) => Promise<void>;
 
 const REARM_PAGE = 500;
+/** The arming horizon at least (armHorizonOf). */
+export const MIN_ARM_HORIZON_MS = 15_000;
+
+/**
+ * How far ahead a job gets its Redis wake: three sweeps, and at least MIN_ARM_HORIZON_MS. A timer further away (an
+ * escalation's next step, a reinvestigation, an opening's guard) is armed by the sweep that finds it within the
+ * horizon, two sweeps or more before it is due, so it still wakes a worker at its time; most are cancelled before
+ * (the page acknowledged, the incident opened) and never cost Redis an add and a removal.
+ */
+export function armHorizonOf(sweepIntervalMs: number): number {
+  return Math.max(MIN_ARM_HORIZON_MS, 3 * sweepIntervalMs);
+}
 
 export const armOf = (r: JobRow): ArmedJob => ({
   id: r.id,
@@ -26,35 +39,49 @@ async function releaseExpired(knex: Knex, arm: Arm, logger?: Logger): Promise<vo
   }
 }
 
-/** At start: every pending row is armed, page by page, after the expired locks are released. */
-export async function rearmPending(knex: Knex, arm: Arm, logger: Logger): Promise<void> {
-  await releaseExpired(knex, arm, logger);
+/** Arms every pending row due before `dueBefore` (from `from`, when given), page by page; returns how many. */
+async function armPending(knex: Knex, arm: Arm, dueBefore: Date, from?: Date): Promise<number> {
   let count = 0;
-  let after: JobRow | undefined;
+  let after: { runAt: Date; id: string } | undefined = from ? { runAt: from, id: '' } : undefined;
   for (;;) {
     const page = await listPendingJobs(knex, {
-      afterRunAt: after ? toDate(after.run_at) : undefined,
+      afterRunAt: after?.runAt,
       afterId: after?.id,
+      dueBefore,
       limit: REARM_PAGE,
     });
     if (!page.length) break;
     await arm(page.map(armOf));
     count += page.length;
-    after = page[page.length - 1];
+    const last = page[page.length - 1]!;
+    after = { runAt: toDate(last.run_at), id: last.id };
     if (page.length < REARM_PAGE) break;
   }
+  return count;
+}
+
+/** At start: every pending row due within the horizon is armed, after the expired locks are released. */
+export async function rearmPending(knex: Knex, arm: Arm, logger: Logger, horizonMs: number): Promise<void> {
+  await releaseExpired(knex, arm, logger);
+  const count = await armPending(knex, arm, new Date(Date.now() + horizonMs));
   if (count) logger.info({ count }, 're-armed pending jobs and timers from Postgres');
 }
 
 /**
- * A sweep: released locks, and pending rows overdue by OVERDUE_GRACE_MS (committed but never announced, run here by
- * a process that died before claiming them, or a lost retry's announcement) armed again; a duplicate is ignored.
+ * A sweep: released locks; pending rows overdue by OVERDUE_GRACE_MS (committed but never announced, run here by a
+ * process that died before claiming them, or a lost retry's announcement) armed again; and the timers that came within
+ * the horizon since the sweep before last (two sweeps' worth, so one late sweep misses none). BullMQ ignores a wake
+ * it already holds.
  */
-export async function sweepOverdue(knex: Knex, arm: Arm, logger?: Logger): Promise<void> {
-  await releaseExpired(knex, arm, logger);
-  const overdue = await listPendingJobs(knex, {
-    dueBefore: new Date(Date.now() - OVERDUE_GRACE_MS),
-    limit: REARM_PAGE,
-  });
+export async function sweepPending(
+  knex: Knex,
+  arm: Arm,
+  opts: { horizonMs: number; sweepIntervalMs: number; logger?: Logger },
+): Promise<void> {
+  await releaseExpired(knex, arm, opts.logger);
+  const now = Date.now();
+  const overdue = await listPendingJobs(knex, { dueBefore: new Date(now - OVERDUE_GRACE_MS), limit: REARM_PAGE });
   await arm(overdue.map(armOf));
+  const from = new Date(now + opts.horizonMs - 2 * opts.sweepIntervalMs - OVERDUE_GRACE_MS);
+  await armPending(knex, arm, new Date(now + opts.horizonMs), from);
 }

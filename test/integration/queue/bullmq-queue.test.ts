@@ -8,6 +8,8 @@ import { openDatabase } from '../../../src/adapters/db/database.js';
 import { Queue, Worker } from 'bullmq';
 import { BullJobQueue } from '../../../src/adapters/queue/bullmq-queue.js';
 import { OVERDUE_GRACE_MS, bullJobId, wakeOf } from '../../../src/adapters/queue/bullmq-wakes.js';
+import { MIN_ARM_HORIZON_MS } from '../../../src/adapters/queue/bullmq-rearm.js';
+import { LOCAL_WAIT_MS } from '../../../src/adapters/queue/lane-gate.js';
 import { RateLimitedError } from '../../../src/errors.js';
 import { runQueueContract } from '../../helpers/queue-contract.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -237,7 +239,7 @@ describe('BullMQ queue: a rate-limited job waits under the wake its row names', 
 });
 
 describe('BullMQ queue: a due job recorded by a started queue', () => {
-  it('runs here without a wake while its lane has a slot free; the rest wait in Redis for any worker, and a lane never runs more than its slots', async () => {
+  it('runs here without a wake in a free slot, else waits here up to LOCAL_WAIT_MS and then gets a wake any worker may take; a lane runs at most twice its slots', async () => {
     const { db, redis, prefix, cleanup } = await freshStore();
     const done: number[] = [];
     let release!: () => void;
@@ -262,42 +264,67 @@ describe('BullMQ queue: a due job recorded by a started queue', () => {
     };
     const a = queue();
     const b = queue();
-    const wakes = () => new Queue('copilot-urgent', { connection: redis, prefix }).getJobCounts();
+    const wakes = async () => {
+      const c = await new Queue('copilot-urgent', { connection: redis, prefix }).getJobCounts();
+      return c.active + c.waiting + c.completed + c.delayed;
+    };
     const hold = (ns: number[]) => ns.map((n) => ({ name: 'hold', payload: { n }, opts: { jobId: `hold-${n}` } }));
     try {
       await a.q.start();
-      await a.q.enqueueMany(hold([1, 2]));
-      await waitFor('the first two running', () => a.counts.running === 2, 5000, 20);
-      // They run with no wake in Redis: the queue ran them itself (two of its three slots; BullMQ keeps the third).
-      const first = await wakes();
-      expect(first.active + first.waiting + first.completed + first.delayed).toBe(0);
-      // Six more: each gets a wake; this queue's worker runs one in its last slot, the other five wait in Redis.
-      await a.q.enqueueMany(hold([3, 4, 5, 6, 7, 8]));
-      await waitFor('a third running, five wakes waiting', async () => {
-        const c = await wakes();
-        return a.counts.running === 3 && c.waiting === 5;
-      });
-      await new Promise((r) => setTimeout(r, 300));
+      await a.q.enqueueMany(hold([1, 2, 3]));
+      await waitFor('the first three running', () => a.counts.running === 3, 5000, 20);
+      // They run with no wake in Redis: the queue ran them itself.
+      expect(await wakes()).toBe(0);
+      // Four more while every slot is taken: they wait here first, with no wake.
+      const recorded = Date.now();
+      await a.q.enqueueMany(hold([4, 5, 6, 7]));
+      await new Promise((r) => setTimeout(r, LOCAL_WAIT_MS / 2));
+      expect(await wakes()).toBe(0);
       expect(a.counts.running).toBe(3);
-      expect((await wakes()).waiting).toBe(5);
-      // Another worker with its slots free takes three of them at once: the busy one holds none back.
+      // Then each gets a wake: this queue's worker takes as many as its slots (woken jobs never wait), and the last
+      // waits in Redis until another worker with a slot free takes it at once.
+      await waitFor('three woken on the busy worker', () => a.counts.running === 6, 5000, 20);
+      expect(Date.now() - recorded).toBeGreaterThanOrEqual(LOCAL_WAIT_MS - 50);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(a.counts.running).toBe(6);
       await b.q.start();
-      await waitFor('three more running on the other worker', () => b.counts.running === 3, 5000, 20);
-      expect((await wakes()).waiting).toBe(2);
+      await waitFor('the last taken by the other worker', () => b.counts.running === 1, 5000, 20);
       release();
-      await waitFor('all eight run', () => done.length === 8, 10_000, 20);
-      expect([a.counts.most, b.counts.most]).toEqual([3, 3]);
-      expect([...done].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-      await waitFor('all eight completed', async () => {
+      await waitFor('all seven run', () => done.length === 7, 10_000, 20);
+      expect([a.counts.most, b.counts.most]).toEqual([6, 1]);
+      expect([...done].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      await waitFor('all seven completed', async () => {
         const rows = await db.knex('jobs').where({ status: 'completed' }).count({ n: '*' }).first();
-        return Number(rows?.n) === 8;
+        return Number(rows?.n) === 7;
       });
-      // A job not yet due still waits in Redis for its time.
-      await a.q.enqueue('hold', { n: 9 }, { jobId: 'hold-9', delayMs: 60_000 });
-      await waitFor('the timer armed in Redis', async () => (await wakes()).delayed === 1);
     } finally {
       release();
       await Promise.all([a.q.stop(5000), b.q.stop(5000)]);
+      await cleanup();
+    }
+  }, 30_000);
+
+  it('arms a timer in Redis only once it comes within the horizon: at once when it does, else by a sweep', async () => {
+    const { db, redis, prefix, cleanup } = await freshStore();
+    const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 200 });
+    q.register({ name: 'later', lane: 'urgent', schema: z.object({}), process: async () => {} });
+    const delayed = () => new Queue('copilot-urgent', { connection: redis, prefix }).getDelayedCount();
+    try {
+      await q.start();
+      // The horizon is 15 s here (three sweeps of 200 ms, at least MIN_ARM_HORIZON_MS).
+      await q.enqueue('later', {}, { jobId: 'soon', delayMs: MIN_ARM_HORIZON_MS - 5000 });
+      await q.enqueue('later', {}, { jobId: 'far', delayMs: MIN_ARM_HORIZON_MS + 1500 });
+      await q.enqueue('later', {}, { jobId: 'farther', delayMs: 3_600_000 });
+      await waitFor('the timer within the horizon armed', async () => (await delayed()) === 1, 5000, 20);
+      // The next one comes within it 1.5 s later: a sweep arms it, well before it is due.
+      await waitFor('the second armed by a sweep', async () => (await delayed()) === 2, 5000, 50);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await delayed()).toBe(2);
+      const keys = await redis.keys(`${prefix}:copilot-urgent:far*`);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(await redis.keys(`${prefix}:copilot-urgent:farther*`)).toEqual([]);
+    } finally {
+      await q.stop(5000);
       await cleanup();
     }
   }, 30_000);
