@@ -125,7 +125,8 @@ export class BullJobQueue implements JobQueue {
   register = <P>(def: JobDefinition<P>): void => void this.definitions.set(def.name, def as JobDefinition<unknown>);
 
   async enqueue<P>(name: string, payload: P, opts: EnqueueOptions = {}): Promise<string> {
-    return (await this.enqueueMany([{ name, payload, opts }], { trx: opts.trx }))[0]!;
+    const { trx, ...rest } = opts;
+    return (await this.enqueueMany([{ name, payload, opts: rest }], { trx }))[0]!;
   }
 
   async enqueueMany(jobs: JobToEnqueue[], opts: { trx?: Knex.Transaction } = {}): Promise<string[]> {
@@ -318,11 +319,11 @@ export class BullJobQueue implements JobQueue {
 
   /**
    * Arms jobs in the background, those announced in one turn of the event loop in one addBulk; a queue that runs no
-   * jobs (the web role, or any before start()) hands them to one that does (bullmq-handoff.ts). A running queue runs a
-   * job that is due with a slot of its lane free itself, with no wake: its round trips through Redis (the add, the
-   * worker's move to active, the finish) were what made a burst's openings slower than on the Postgres queue. The row
-   * is claimed in Postgres as a woken job's is; if this process dies before that, the row is pending and overdue, and
-   * the sweep of any replica arms it (as for an announcement lost).
+   * jobs (the web role, or any before start()) hands them to one that does (bullmq-handoff.ts). A running queue keeps a
+   * due job for itself, with no wake (runHere: in a free slot, else within LOCAL_WAIT_MS): its round trips through
+   * Redis (the add, the worker's move to active, the finish) were what made a burst's openings slower than on the
+   * Postgres queue. The row is claimed in Postgres as a woken job's is; if this process dies before that, the row is
+   * pending and overdue, and the sweep of any replica arms it (as for an announcement lost).
    */
   private announceJobs(jobs: ArmedJob[]): void {
     if (!this.toAnnounce.length) {
