@@ -1,6 +1,6 @@
 // The BullMQ queue: Redis wakes a worker when a job is due; the Postgres row stays the truth and guards every run.
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { settlesWithin, within } from '../../../lib/settles-within.js';
@@ -77,6 +77,8 @@ export class BullJobQueue implements JobQueue {
   private readonly redisUrl: string;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  /** Timers due before this are armed in Redis (or were when it was set); each sweep goes on from it. */
+  private armedUntil = new Date(0);
   /** The Redis list through which a queue that runs no jobs (the web role) hands its new jobs to one that does. */
   private readonly handoff: JobHandoff;
   private handoffLoop: Promise<void> | undefined;
@@ -185,17 +187,21 @@ export class BullJobQueue implements JobQueue {
     if (this.started) return;
     if (this.closed) throw new Error('this BullMQ queue was stopped; create a new one');
     this.started = true;
-    await rearmPending(this.knex, this.arm, this.logger, this.sweepOpts.horizonMs);
+    this.armedUntil = await rearmPending(this.knex, this.arm, this.logger, this.sweepOpts.horizonMs);
     this.workers = JOB_LANES.map((lane) => {
-      const worker = new Worker(this.laneQueueName(lane), (job: Job) => this.process(job, lane), {
-        // The worker blocks on its own connection; BullMQ needs maxRetriesPerRequest: null there too.
-        connection: { url: this.redisUrl, maxRetriesPerRequest: null },
-        prefix: this.prefix,
-        concurrency: this.slots[lane],
-        // Retries are driven by the Postgres row (a new delayed BullMQ job per attempt), so BullMQ keeps nothing.
-        removeOnComplete: { count: 0 },
-        removeOnFail: { count: 0 },
-      });
+      const worker = new Worker(
+        this.laneQueueName(lane),
+        (job: Job, token?: string) => this.process(job, lane, token),
+        {
+          // The worker blocks on its own connection; BullMQ needs maxRetriesPerRequest: null there too.
+          connection: { url: this.redisUrl, maxRetriesPerRequest: null },
+          prefix: this.prefix,
+          concurrency: this.slots[lane],
+          // Retries are driven by the Postgres row (a new delayed BullMQ job per attempt), so BullMQ keeps nothing.
+          removeOnComplete: { count: 0 },
+          removeOnFail: { count: 0 },
+        },
+      );
       worker.on('error', (err) => this.logger.warn({ err, lane }, 'bullmq worker error'));
       return worker;
     });
@@ -230,11 +236,11 @@ export class BullJobQueue implements JobQueue {
     this.handoff.stopTaking();
     // Jobs waiting here for a slot are no loss either: pending rows, armed at the next start or by a replica's sweep.
     this.gate.drain();
-    await settlesWithin(Promise.all([this.sweeping, this.handoffLoop]), left());
     const workers = this.workers;
+    // Take no new wake (one a fetch already waiting gets goes back: process()), then wait for ours.
+    const paused = Promise.all(workers.map((w) => w.pause(true)));
+    await settlesWithin(Promise.all([this.sweeping, this.handoffLoop, paused]), left());
     if (workers.length) {
-      // Take no new job, then wait for ours.
-      await settlesWithin(Promise.all(workers.map((w) => w.pause(true))), left());
       if (!(await settlesWithin(Promise.allSettled([...this.running]), left()))) await this.handBack(timeoutMs);
       await settlesWithin(Promise.all(workers.map((w) => w.close(true))), Math.max(left(), CLOSE_GRACE_MS));
     }
@@ -281,7 +287,12 @@ export class BullJobQueue implements JobQueue {
    * The BullMQ processor: claims the row (or skips: done, cancelled, moved, or running elsewhere), runs it and re-arms a
    * retry. Its slot counts against the lane's, shared with the jobs this instance runs without a wake (lane-gate.ts).
    */
-  private process(job: Job, lane: JobLane): Promise<void> {
+  private async process(job: Job, lane: JobLane, token: string | undefined): Promise<void> {
+    if (this.closed) {
+      // Stopping (BullMQ hands a worker its next job as one ends): the wake goes back for another worker to take.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     // BullMQ's slot is freed once our processor is done; the outcome is written in the background (stop() waits).
     return new Promise<void>((slotFree) => {
       this.gate.takeWoken(lane);
@@ -372,7 +383,9 @@ export class BullJobQueue implements JobQueue {
   private scheduleSweep(): void {
     if (!this.started) return;
     this.sweepTimer = setTimeout(() => {
-      this.sweeping = sweepPending(this.knex, this.arm, this.sweepOpts)
+      const { horizonMs, logger } = this.sweepOpts;
+      this.sweeping = sweepPending(this.knex, this.arm, { horizonMs, logger, armedUntil: this.armedUntil })
+        .then((mark) => void (this.armedUntil = mark))
         .catch((err: unknown) => this.logger.warn({ err }, 'queue sweep failed'))
         .finally(() => {
           this.sweeping = undefined;

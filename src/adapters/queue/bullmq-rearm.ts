@@ -60,28 +60,35 @@ async function armPending(knex: Knex, arm: Arm, dueBefore: Date, from?: Date): P
   return count;
 }
 
-/** At start: every pending row due within the horizon is armed, after the expired locks are released. */
-export async function rearmPending(knex: Knex, arm: Arm, logger: Logger, horizonMs: number): Promise<void> {
+/**
+ * At start: every pending row due within the horizon is armed, after the expired locks are released. Returns the
+ * mark up to which timers are armed, where the first sweep goes on from.
+ */
+export async function rearmPending(knex: Knex, arm: Arm, logger: Logger, horizonMs: number): Promise<Date> {
   await releaseExpired(knex, arm, logger);
-  const count = await armPending(knex, arm, new Date(Date.now() + horizonMs));
+  const armedUntil = new Date(Date.now() + horizonMs);
+  const count = await armPending(knex, arm, armedUntil);
   if (count) logger.info({ count }, 're-armed pending jobs and timers from Postgres');
+  return armedUntil;
 }
 
 /**
  * A sweep: released locks; pending rows overdue by OVERDUE_GRACE_MS (committed but never announced, run here by a
- * process that died before claiming them, or a lost retry's announcement) armed again; and the timers that came within
- * the horizon since the sweep before last (two sweeps' worth, so one late sweep misses none). BullMQ ignores a wake
- * it already holds.
+ * process that died before claiming them, or a lost retry's announcement) armed again; and the timers due between
+ * the mark the sweep before reached (`armedUntil`, less OVERDUE_GRACE_MS for rows committed late) and the horizon.
+ * Returns the new mark; a sweep that fails returns none, so the next one arms from the old mark: a late or failed
+ * sweep leaves no gap however late it is. BullMQ ignores a wake it already holds.
  */
 export async function sweepPending(
   knex: Knex,
   arm: Arm,
-  opts: { horizonMs: number; sweepIntervalMs: number; logger?: Logger },
-): Promise<void> {
+  opts: { horizonMs: number; armedUntil: Date; logger?: Logger },
+): Promise<Date> {
   await releaseExpired(knex, arm, opts.logger);
   const now = Date.now();
   const overdue = await listPendingJobs(knex, { dueBefore: new Date(now - OVERDUE_GRACE_MS), limit: REARM_PAGE });
   await arm(overdue.map(armOf));
-  const from = new Date(now + opts.horizonMs - 2 * opts.sweepIntervalMs - OVERDUE_GRACE_MS);
-  await armPending(knex, arm, new Date(now + opts.horizonMs), from);
+  const armedUntil = new Date(now + opts.horizonMs);
+  await armPending(knex, arm, armedUntil, new Date(opts.armedUntil.getTime() - OVERDUE_GRACE_MS));
+  return armedUntil;
 }

@@ -328,4 +328,91 @@ describe('BullMQ queue: a due job recorded by a started queue', () => {
       await cleanup();
     }
   }, 30_000);
+
+  it('a sweep held up far longer than its interval leaves no timer unarmed: the next goes on from where the last reached', async () => {
+    const { db, redis, prefix, cleanup } = await freshStore();
+    const q = new BullJobQueue({ knex: db.knex, redisUrl: REDIS_URL, logger, prefix, sweepIntervalMs: 200 });
+    q.register({ name: 'later', lane: 'urgent', schema: z.object({}), process: async () => {} });
+    const urgent = new Queue('copilot-urgent', { connection: redis, prefix });
+    let release = () => {};
+    try {
+      await q.start();
+      // Due 1.5 s beyond the 15 s horizon: the sweep that finds it within is the one held up here.
+      await q.enqueue('later', {}, { jobId: 'far', delayMs: MIN_ARM_HORIZON_MS + 1500 });
+      const enqueuedAt = Date.now();
+      // A lock on the jobs table holds every sweep (and anything else touching jobs) for 5 s.
+      const held = new Promise<void>((r) => (release = r));
+      let locked = () => {};
+      const lockTaken = new Promise<void>((r) => (locked = r));
+      const holder = db.knex.transaction(async (trx) => {
+        await trx.raw('lock table jobs in access exclusive mode');
+        locked();
+        await held;
+      });
+      await lockTaken;
+      await new Promise((r) => setTimeout(r, 5000));
+      release();
+      await holder;
+      // Armed before it is due (it would otherwise be armed only once overdue, OVERDUE_GRACE_MS after its time).
+      await waitFor('the timer armed by the late sweep', async () => (await urgent.getDelayedCount()) === 1, 5000, 20);
+      expect(Date.now()).toBeLessThan(enqueuedAt + MIN_ARM_HORIZON_MS + 1500);
+    } finally {
+      release();
+      await urgent.close();
+      await q.stop(5000);
+      await cleanup();
+    }
+  }, 30_000);
+
+  it('a wake BullMQ hands a stopping worker goes back to wait, and another worker runs its job', async () => {
+    const { db, redis, prefix, ran, make, cleanup } = await recordingQueues();
+    const lane = new Queue('copilot-urgent', { connection: redis, prefix });
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const a = make();
+    a.register({ name: 'hold', lane: 'urgent', schema: z.object({}), process: () => held });
+    const recorder = make();
+    let b: BullJobQueue | undefined;
+    try {
+      await a.start();
+      // A job of its own keeps a's stop() waiting; its BullMQ worker, idle, is blocked waiting for a wake.
+      await a.enqueue('hold', {}, { jobId: 'hold' });
+      await waitFor(
+        'the held job running',
+        async () => (await db.knex('jobs').where({ id: 'hold' }).first())?.status === 'running',
+        5000,
+        20,
+      );
+      const stopping = a.stop(10_000);
+      // A job recorded elsewhere, its wake arriving as a stops (the hand-off it was given is left aside).
+      await recorder.enqueue('record', { n: 1 }, { jobId: 'late' });
+      await redis.del(`${prefix}:copilot:handoff`);
+      const row = (await db.knex('jobs').where({ id: 'late' }).first()) as { run_at: Date };
+      const wake = wakeOf({ id: 'late', name: 'record', runAt: new Date(row.run_at), attempts: 0 }, Date.now());
+      await lane.add(wake.name, wake.data, wake.opts);
+      // a's blocked fetch takes it; a claims nothing and gives the wake back.
+      await waitFor(
+        'the wake taken once and back in wait',
+        async () => {
+          const job = await lane.getJob(wake.opts.jobId);
+          return (job?.attemptsStarted ?? 0) >= 1 && (await job?.getState()) === 'waiting';
+        },
+        5000,
+        20,
+      );
+      release();
+      await stopping;
+      expect(ran).toEqual([]);
+      expect((await db.knex('jobs').where({ id: 'late' }).first()).status).toBe('pending');
+      b = make();
+      await b.start();
+      await waitFor('the job run by the other worker', () => ran.includes(1), 5000, 20);
+    } finally {
+      release();
+      await b?.stop(5000);
+      await recorder.stop(5000);
+      await lane.close();
+      await cleanup();
+    }
+  }, 30_000);
 });
