@@ -1,11 +1,10 @@
-// `npm run bench`: the speed figures. Intake near the database's limit (bench/intake.ts), 1,000 deliveries to first
-// messages on real Postgres, the web role's intake while a
-// worker role processes a 1,000-page burst (and SQL statements per page), timer lateness (10,000 pending timers on
-// each queue), the investigator's time per scenario, a chart's render time, and the started command's memory and start
-// time (bench/memory.ts). Uses DATABASE_URL and REDIS_URL,
-// defaulting to the local services.
+// `npm run bench`: the speed figures. Intake near the database's limit (bench/intake.ts), the web role's intake while a
+// worker role processes a 1,000-page burst (and SQL statements per page), bursts of 100 and 1,000 distinct pages to
+// first message and briefing on each queue (bench/burst.ts), a correlated storm (bench/storm.ts), the started
+// command's memory and start time (bench/memory.ts), the investigator's time per scenario, a chart's render time and
+// timer lateness (10,000 pending timers on each queue). `npm run bench <part>...` runs only those parts. Uses
+// DATABASE_URL and REDIS_URL, defaulting to the local services.
 import { benchCharts } from './charts.js';
-import { benchDeliveries } from './deliveries.js';
 import { benchIntake } from './intake.js';
 import { benchInvestigate } from './investigate.js';
 import { benchAllTimers } from './timers.js';
@@ -31,12 +30,6 @@ async function main(): Promise<void> {
       '-- intake: Alertmanager deliveries/s and answer p50/p99 at 1, 16 and 64 senders (web role, jobs not run)',
     );
     await benchIntake(env);
-  }
-  if (wants('deliveries')) {
-    console.log('\n-- webhook intake and first messages: 1,000 Alertmanager deliveries, Postgres queue');
-    await benchDeliveries({ databaseUrl: env.DATABASE_URL });
-    console.log('\n-- webhook intake and first messages: 1,000 Alertmanager deliveries, BullMQ queue');
-    await benchDeliveries({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL });
   }
   if (wants('roles')) {
     const burst = Number(process.env.BENCH_BURST ?? 1000);

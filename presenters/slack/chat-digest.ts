@@ -255,6 +255,13 @@ export interface PageAsk {
 const waitingDeliveries = new WeakMap<object, Map<string, WaitingDelivery>>();
 
 /**
+ * How long before a channel's turn a delivery reads what it will post: in a burst that read (a pool connection, a
+ * statement, the render) took 100 to 300 ms, and done after the turn it spaced the alerts channel's messages about
+ * 1.3 s apart instead of Slack's one a second, so each incident's first line waited longer.
+ */
+const READ_LEAD_MS = 200;
+
+/**
  * Delivers every item waiting for `target`: added to its newest message while that is recent and has room (edited in
  * place), else in a new message. Slack's refusal is thrown (the items keep waiting; a rate limit reschedules the job).
  * Requests made while a delivery to the same target waits for its turn share it (and its outcome). `completeJob`: the
@@ -293,8 +300,9 @@ export async function deliverDigest(
   const byKey = waiting;
   mine.done = inTurn(key, async () => {
     // The channel's pace first (a DM's channel is not known here): requests that come meanwhile join this delivery,
-    // which reads what is waiting only when its message can go, so a busy channel's next message carries all of it.
-    if (kind !== 'page') await ctx.chat.channelTurn?.(target);
+    // which reads what is waiting only as its message can go (READ_LEAD_MS before, so the read does not push the
+    // message past its turn), so a busy channel's next message carries all of it.
+    if (kind !== 'page') await ctx.chat.channelTurn?.(target, READ_LEAD_MS);
     // Escalation notes in a channel where incidents' lines are waiting too (the alerts channel in a storm, before the
     // incidents have channels): the lines go first, since a line is an incident's first message; the note takes the
     // turn after them. Both share the channel's one message a second.

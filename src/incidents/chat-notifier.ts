@@ -64,10 +64,11 @@ export interface ChatNotifier {
     matches: (key: string) => boolean,
   ): Promise<(PostedMessage & { key: string }) | undefined>;
   /**
-   * Resolves when a message in `channel` could be posted or edited at once (the chat's per-channel pace); books
-   * nothing. Optional: a chat without a pace leaves it out. A digest waits for it before reading what it will show.
+   * Resolves when a message in `channel` could be posted or edited at once (the chat's per-channel pace), or `leadMs`
+   * before then; books nothing. Optional: a chat without a pace leaves it out. A digest waits for it before reading
+   * what it will show.
    */
-  channelTurn?(channel: string): Promise<void>;
+  channelTurn?(channel: string, leadMs?: number): Promise<void>;
   /**
    * Resolves when an edit (`chat.update`) could go at once under the chat's workspace-wide budget of edits; books
    * nothing. Optional: a chat without a budget leaves it out. A digest's refresh waits for it before taking its turn.

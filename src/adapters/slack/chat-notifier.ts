@@ -268,7 +268,7 @@ export function createSlackChatNotifier(client: WebClient, logger: Logger, opts:
       }
       return undefined;
     },
-    channelTurn: (channel) => schedule.channelTurn(channel),
+    channelTurn: (channel, leadMs) => schedule.channelTurn(channel, leadMs),
     editTurn: () => schedule.methodTurn('chat.update'),
     async postEphemeral(channel, user, text, blocks?: ChatBlock[]) {
       await call('chat.postEphemeral', undefined, () =>

@@ -148,14 +148,16 @@ export class SlackRateSchedule {
 
   /**
    * Resolves when a message in `channel` could go at once: the one in flight there answered and the channel's interval
-   * passed (that interval waited for at most maxWaitMs). Books nothing: a caller that builds its message from what is
-   * waiting reads it after this, at the last moment, so all that arrived while the channel was busy goes in it.
+   * passed (that interval waited for at most maxWaitMs), or `leadMs` before that. Books nothing: a caller that builds
+   * its message from what is waiting reads it after this, at the last moment, so all that arrived while the channel
+   * was busy goes in it; with a lead, the read overlaps the interval's end and the message still goes at its turn
+   * (run() waits for it), not a read's time after.
    */
-  async channelTurn(channel: string): Promise<void> {
+  async channelTurn(channel: string, leadMs = 0): Promise<void> {
     const key = `channel:${channel}`;
     await this.inFlight.get(key);
     const lane = this.lanes.get(key);
-    const wait = lane ? Math.min(lane.tat - this.clock.now(), this.options.maxWaitMs) : 0;
+    const wait = lane ? Math.min(lane.tat - leadMs - this.clock.now(), this.options.maxWaitMs) : 0;
     if (wait > 0) await this.clock.sleep(wait);
   }
 

@@ -133,4 +133,25 @@ describe('SlackRateSchedule', () => {
     // It booked nothing: the next message goes at once.
     expect(s.reserve('chat.postMessage', 'C9')).toBe(0);
   });
+
+  it('channelTurn with a lead resolves that much before the turn, and the message itself still waits for the turn', async () => {
+    const clock = manualClock();
+    const s = new SlackRateSchedule({}, clock);
+    const sent: number[] = [];
+    await s.run('chat.postMessage', 'C7', async () => void sent.push(clock.now()));
+    const first = clock.now();
+    let ready = false;
+    void s.channelTurn('C7', 200).then(() => (ready = true));
+    await clock.advance(799);
+    expect(ready).toBe(false);
+    await clock.advance(1);
+    expect(ready).toBe(true);
+    // Read at the lead; the post goes at the channel's second, not before.
+    const post = s.run('chat.postMessage', 'C7', async () => void sent.push(clock.now()));
+    await clock.advance(199);
+    expect(sent).toHaveLength(1);
+    await clock.advance(1);
+    await post;
+    expect(sent).toEqual([first, first + 1000]);
+  });
 });
