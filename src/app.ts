@@ -123,6 +123,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
     dataDir: env.DATA_DIR,
     schema: overrides.dbSchema,
     poolMax: overrides.dbPoolMax,
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS === 'on',
   });
   const role = overrides.role ?? env.ROLE;
   // Stop order: stop accepting, disconnect Slack, finish in-flight jobs, then the domain-event listeners that jobs and

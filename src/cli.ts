@@ -180,7 +180,7 @@ async function runbooks(args: string[], io: CliIo): Promise<number> {
     const { openDatabase } = await import('./adapters/db/database.js');
     const { createJobQueue } = await import('./adapters/queue/index.js');
     const { createMetrics } = await import('./metrics.js');
-    const db = await openDatabase({ url: databaseUrl });
+    const db = await openDatabase({ url: databaseUrl, preparedStatements: env.DATABASE_PREPARED_STATEMENTS === 'on' });
     const logger = createLogger({ level: config.env.LOG_LEVEL });
     const queue = await createJobQueue({ knex: db.knex, redisUrl: env.REDIS_URL, logger, metrics: createMetrics() });
     try {
@@ -213,7 +213,11 @@ async function drill(args: string[], io: CliIo): Promise<number> {
   const { createWorldDrills } = await import('../sandbox/drill/index.js');
   const store = async (reports: import('./drills/model.js').DrillReport[]) => {
     const { openDatabase } = await import('./adapters/db/database.js');
-    const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
+    const db = await openDatabase({
+      url: config.env.DATABASE_URL,
+      dataDir: config.env.DATA_DIR,
+      preparedStatements: config.env.DATABASE_PREPARED_STATEMENTS === 'on',
+    });
     try {
       await db.migrate();
       for (const report of reports) await recordDrill(db.knex, report, { source: 'cli', at: new Date() });
@@ -239,7 +243,11 @@ async function trace(args: string[], io: CliIo): Promise<number> {
   const config = loadConfig();
   const { openDatabase } = await import('./adapters/db/database.js');
   const { runTraceCommand } = await import('./investigation/trace-command.js');
-  const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
+  const db = await openDatabase({
+    url: config.env.DATABASE_URL,
+    dataDir: config.env.DATA_DIR,
+    preparedStatements: config.env.DATABASE_PREPARED_STATEMENTS === 'on',
+  });
   try {
     await db.migrate();
     return await runTraceCommand(db.knex, args, io);
@@ -251,7 +259,11 @@ async function trace(args: string[], io: CliIo): Promise<number> {
 async function migrate(io: CliIo): Promise<number> {
   const config = loadConfig();
   const { openDatabase } = await import('./adapters/db/database.js');
-  const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
+  const db = await openDatabase({
+    url: config.env.DATABASE_URL,
+    dataDir: config.env.DATA_DIR,
+    preparedStatements: config.env.DATABASE_PREPARED_STATEMENTS === 'on',
+  });
   try {
     const applied = await db.migrate();
     io.stdout(

@@ -38,6 +38,9 @@ export const envSchema = z.object({
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'expected a postgres:// or postgresql:// connection URL',
   }),
+  DATABASE_PREPARED_STATEMENTS: optionalString
+    .transform((v) => v ?? 'on')
+    .pipe(z.enum(['on', 'off'], { message: 'expected on or off' })),
   DATA_DIR: optionalString.transform((v) => v ?? './.data'),
   REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
     message: 'expected a redis:// or rediss:// URL',

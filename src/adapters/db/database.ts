@@ -10,6 +10,7 @@ import { migrations, migrationSource } from '../../../migrations/index.js';
 import { AppError } from '../../errors.js';
 import { createDataDir, defaultTemplateCache, templateDir } from './embedded-template.js';
 import { prioritizePool } from './priority-pool.js';
+import { namePreparedStatements } from './prepared-statements.js';
 
 // Return bigint counts and ids as numbers (ours stay far below 2^53) and timestamps as Date (pg's default).
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -31,6 +32,8 @@ export interface DatabaseOptions {
   /** Postgres schema to use (tests use a fresh schema each). */
   schema?: string;
   poolMax?: number;
+  /** Named prepared statements on real Postgres (prepared-statements.ts); default true. */
+  preparedStatements?: boolean;
   /**
    * Where a prepared new data directory for the installed PGlite is kept and copied from (embedded only; default
    * `node_modules/.cache/incident-copilot`, prepared by `npm install`); false always runs initdb.
@@ -51,6 +54,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     });
     // When every connection is taken, urgent jobs' statements get the next one before investigations'.
     prioritizePool(knex, poolMax);
+    if (opts.preparedStatements !== false) namePreparedStatements(knex);
     if (opts.schema) await knex.raw('create schema if not exists ??', [opts.schema]);
     return wrap(knex, 'postgres', opts.schema, async () => {});
   }

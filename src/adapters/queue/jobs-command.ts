@@ -56,7 +56,12 @@ export async function runJobsCommand(
     return 2;
   }
   const parsed = sub === 'dead' ? parseDeadArgs(rest) : parseRetryArgs(rest);
-  const db = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, schema: where.dbSchema });
+  const db = await openDatabase({
+    url: config.env.DATABASE_URL,
+    dataDir: config.env.DATA_DIR,
+    schema: where.dbSchema,
+    preparedStatements: config.env.DATABASE_PREPARED_STATEMENTS === 'on',
+  });
   const queue = await createJobQueue({
     knex: db.knex,
     redisUrl: config.env.REDIS_URL,
