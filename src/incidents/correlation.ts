@@ -83,6 +83,16 @@ export function dependencyPath(graph: ServiceEdges, from: string, to: string, ma
   return undefined;
 }
 
+/**
+ * The incident's services that depend on none of its others (within `maxHops`): where its failure starts (a storm's
+ * database). All of them when every one depends on another (a cycle).
+ */
+function lowestServices(graph: ServiceEdges, services: { name: string }[], maxHops: number): Set<string> {
+  const names = [...new Set(services.map((s) => s.name))];
+  const lowest = names.filter((a) => !names.some((b) => b !== a && dependencyPath(graph, a, b, maxHops)));
+  return new Set(lowest.length ? lowest : names);
+}
+
 /** Seconds in words for the reason: "40 s", "3 min". */
 function gap(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
@@ -99,8 +109,8 @@ function reasonOf(d: Omit<Extract<CorrelationDecision, { join: true }>, 'reason'
 
 /**
  * Decides whether the page joins an open incident. Connected means, within `maxHops`: the page's service depends on
- * one of the incident's services, or one of them depends on it, or both depend on a service that had a deploy or a
- * config change within the window. Only incidents that paged within `windowMs` of the page count, and never one the
+ * one of the incident's services, or one of its lowest services (those that depend on none of its others) depends on
+ * it, or both depend on a service that had a deploy or a config change within the window. Only incidents that paged within `windowMs` of the page count, and never one the
  * service was split out of. Of several, the shortest path wins, then a dependency of the page's service over a
  * dependent, then the service that paged first, then the oldest incident; the result says why (or why not), for the
  * timeline and the trace.
@@ -124,6 +134,7 @@ export function decideCorrelation(input: CorrelationInput): CorrelationDecision 
   };
   for (const c of input.candidates) {
     if (c.splitOut.includes(service)) continue;
+    let lowest: Set<string> | undefined;
     for (const s of c.services) {
       const afterMs = at.getTime() - s.pagedAt.getTime();
       if (Math.abs(afterMs) > windowMs) continue;
@@ -140,8 +151,11 @@ export function decideCorrelation(input: CorrelationInput): CorrelationDecision 
       const options: Joined[] = [];
       const down = dependencyPath(graph, service, s.name, maxHops);
       if (down) options.push({ ...base, relation: 'depends_on', hops: down.length - 1, path: down });
+      // A dependency of the incident's services joins only below its lowest ones (where the storm starts): a victim
+      // high in the graph (a front end) depends on much that has nothing to do with the storm.
       const up = dependencyPath(graph, s.name, service, maxHops);
-      if (up) options.push({ ...base, relation: 'dependency_of', hops: up.length - 1, path: up });
+      if (up && (lowest ??= lowestServices(graph, c.services, maxHops)).has(s.name))
+        options.push({ ...base, relation: 'dependency_of', hops: up.length - 1, path: up });
       for (const ch of changed) {
         const a = dependencyPath(graph, service, ch.service, maxHops);
         const b = dependencyPath(graph, s.name, ch.service, maxHops);

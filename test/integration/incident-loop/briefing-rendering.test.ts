@@ -121,9 +121,11 @@ describe('the briefing as people read it', () => {
       message: 'the commander is not shown',
     });
     expect(blocksText(briefing())).toContain('*Commander*\\n<@U0PRIMARY>');
-    expect(slack.messages(channel).map((m) => m.text)).toContainEqual(
-      expect.stringContaining('lowered from SEV1 to SEV2'),
-    );
+    // The channel's note is a message of its own, posted at the channel's next turn (one message a second).
+    await slack.waitFor(() => slack.messages(channel).some((m) => m.text.includes('lowered from SEV1 to SEV2')), {
+      timeoutMs: 15_000,
+      message: 'the channel was not told the severity was lowered',
+    });
     expect(slack.messages(channel).map((m) => m.text)).not.toContainEqual(
       expect.stringContaining('raised from SEV1 to SEV2'),
     );

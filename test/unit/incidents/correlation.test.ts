@@ -52,6 +52,29 @@ describe('dependencyPath', () => {
 });
 
 describe('decideCorrelation', () => {
+  it("joins a dependency only below the incident's lowest services: a victim high in the graph pulls nothing in", () => {
+    // orders-db's storm took checkout with it; stripe and orders-db are both checkout's dependencies (through payments).
+    const storm = candidate(3, [
+      ['orders-db', 0],
+      ['payments', 1],
+      ['checkout', 2],
+    ]);
+    expect(decideCorrelation(input({ service: 'stripe', candidates: [storm] }))).toMatchObject({ join: false });
+    // A victim paging first, then the failure below it: that joins (and becomes the incident's lowest service).
+    const victims = candidate(4, [['checkout', 0]]);
+    expect(decideCorrelation(input({ service: 'orders-db', candidates: [victims] }))).toMatchObject({
+      join: true,
+      relation: 'dependency_of',
+      to: 'checkout',
+    });
+    // Services that depend on the storm still join through any of its services.
+    expect(decideCorrelation(input({ service: 'orders', candidates: [storm] }))).toMatchObject({
+      join: true,
+      relation: 'depends_on',
+      to: 'orders-db',
+    });
+  });
+
   it('joins a service that depends on a service the incident covers, and says why', () => {
     const d = decideCorrelation(input({ candidates: [candidate(7, [['orders-db', 0]])] }));
     expect(d).toMatchObject({ join: true, incidentId: 7, relation: 'depends_on', to: 'orders-db', hops: 1 });
