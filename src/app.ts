@@ -161,7 +161,9 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       metrics,
       prefix: overrides.queuePrefix,
       // The embedded database's one connection: fewer released urgent jobs (runner-deps.ts).
-      ...(db.kind === 'pglite' ? { urgentReleasedPerSlot: EMBEDDED_URGENT_RELEASED_PER_SLOT } : {}),
+      ...(db.kind === 'pglite'
+        ? { urgentReleasedPerSlot: EMBEDDED_URGENT_RELEASED_PER_SLOT, backgroundConcurrency: 2 }
+        : {}),
       ...overrides.queue,
     });
     const events = new DomainEvents((err, event) => logger.error({ err, event }, 'domain event listener failed'));

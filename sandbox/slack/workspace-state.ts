@@ -113,9 +113,15 @@ export function newSlackId(prefix: string): string {
 export interface WorkspaceStateOptions {
   /** Persist to this JSON file (debounced); memory only when unset. */
   file?: string;
-  /** Debounce of writes in milliseconds. */
+  /**
+   * Debounce of writes in milliseconds (default 250); a write waits at least SAVE_COST_FACTOR times as long as the last
+   * one took, so a large workspace is not rewritten several times a second through a burst.
+   */
   saveDelayMs?: number;
 }
+
+/** Saves take at most about 1/20 of the process's time: the next waits 20 times as long as the last took. */
+export const SAVE_COST_FACTOR = 20;
 
 /** The whole workspace. Every mutation notifies listeners and schedules a save. */
 export class WorkspaceState {
@@ -135,6 +141,7 @@ export class WorkspaceState {
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly file: string | undefined;
   private readonly saveDelayMs: number;
+  private lastSaveMs = 0;
 
   constructor(opts: WorkspaceStateOptions = {}) {
     this.file = opts.file;
@@ -398,15 +405,19 @@ export class WorkspaceState {
 
   private scheduleSave(): void {
     if (!this.file || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      this.save();
-    }, this.saveDelayMs);
+    this.saveTimer = setTimeout(
+      () => {
+        this.saveTimer = undefined;
+        this.save();
+      },
+      Math.max(this.saveDelayMs, SAVE_COST_FACTOR * this.lastSaveMs),
+    );
     this.saveTimer.unref();
   }
 
   private save(): void {
     if (!this.file) return;
+    const started = performance.now();
     const data: PersistedState = {
       version: 1,
       channels: [...this.channels.values()],
@@ -423,5 +434,6 @@ export class WorkspaceState {
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(data));
     renameSync(tmp, this.file);
+    this.lastSaveMs = performance.now() - started;
   }
 }

@@ -82,24 +82,28 @@ export function buildSeries(
   if (end < range.start) return [];
   if ((end - range.start) / step > MAX_POINTS)
     throw new RangeError(`exceeded maximum resolution of ${MAX_POINTS} points per timeseries`);
-  const bySeries = new Map<string, Series>();
+  // A series per service and extra labels, in the order first seen; null when `keep` refused it. The key is built
+  // from the extra labels only (most metrics have none), not from a full label set per point.
+  const bySeries = new Map<string, Series | null>();
+  const kept: Series[] = [];
   for (let t = range.start; t <= end; t += step) {
     const signals = world.signalsAt(t);
     for (const service of services) {
       const sig = signals.get(service);
       if (!sig) continue;
       for (const { labels, value } of metric.read(service, sig)) {
-        const full: Labels = { __name__: metric.name, service, ...labels };
-        if (!keep(full)) continue;
-        const key = JSON.stringify(full);
+        const extra = Object.keys(labels).length ? JSON.stringify(labels) : '';
+        const key = `${service}\u0000${extra}`;
         let s = bySeries.get(key);
-        if (!s) {
-          s = { metric: full, values: [] };
+        if (s === undefined) {
+          const full: Labels = { __name__: metric.name, service, ...labels };
+          s = keep(full) ? { metric: full, values: [] } : null;
           bySeries.set(key, s);
+          if (s) kept.push(s);
         }
-        s.values.push([t / 1000, formatSample(value)]);
+        if (s) s.values.push([t / 1000, formatSample(value)]);
       }
     }
   }
-  return [...bySeries.values()];
+  return kept;
 }

@@ -18,6 +18,8 @@ import type { LogLine } from '../../src/investigation/evidence-model.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+/** How often the world's metrics are sampled, as Prometheus's default scrape_interval. */
+export const SCRAPE_INTERVAL_MS = 15_000;
 /** No background deploys or changes this long before a fault begins, so the world's story stays readable. */
 const QUIET_BEFORE_FAULT_MS = 60 * MINUTE;
 
@@ -63,13 +65,18 @@ export class World {
     return this.clock.nowMs();
   }
 
-  /** Every service's signals at world time t. */
+  /**
+   * Every service's signals at world time t: as Prometheus would have them, from the last scrape at or before t (one
+   * every SCRAPE_INTERVAL_MS). Reads of one scrape share one computation: a burst's investigations each read three
+   * hours of every metric, at instants a few milliseconds apart.
+   */
   signalsAt(t: number): Map<string, ServiceSignals> {
-    const hit = this.cache.get(t);
+    const scrape = t - (((t % SCRAPE_INTERVAL_MS) + SCRAPE_INTERVAL_MS) % SCRAPE_INTERVAL_MS);
+    const hit = this.cache.get(scrape);
     if (hit) return hit;
     if (this.cache.size > 5_000) this.cache = new Map();
-    const computed = computeSignals(this.state(), t);
-    this.cache.set(t, computed);
+    const computed = computeSignals(this.state(), scrape);
+    this.cache.set(scrape, computed);
     return computed;
   }
 

@@ -15,6 +15,8 @@ export interface CreateJobQueueOptions {
   /** Redis key prefix for BullMQ (default `bull`). */
   prefix?: string;
   concurrency?: number;
+  /** Slots of the background lane (investigations); a sixth of `concurrency` when unset (job-runner.ts laneSlots). */
+  backgroundConcurrency?: number;
   /** Urgent jobs that gave their slot back a slot, at most (runner-deps.ts releasedLimitOf). */
   urgentReleasedPerSlot?: number;
   /** Postgres queue: longest sleep between polls. BullMQ: how often Postgres is swept for unannounced jobs. */
@@ -32,6 +34,7 @@ export async function createJobQueue(opts: CreateJobQueueOptions): Promise<JobQu
       metrics: opts.metrics,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
+      backgroundConcurrency: opts.backgroundConcurrency,
       urgentReleasedPerSlot: opts.urgentReleasedPerSlot,
       sweepIntervalMs: opts.pollIntervalMs,
     });
@@ -41,6 +44,7 @@ export async function createJobQueue(opts: CreateJobQueueOptions): Promise<JobQu
     logger: opts.logger,
     metrics: opts.metrics,
     concurrency: opts.concurrency,
+    backgroundConcurrency: opts.backgroundConcurrency,
     urgentReleasedPerSlot: opts.urgentReleasedPerSlot,
     pollIntervalMs: opts.pollIntervalMs,
   });

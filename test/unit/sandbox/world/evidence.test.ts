@@ -89,6 +89,22 @@ describe('world metrics', () => {
     expect(Math.min(...lately)).toBeGreaterThan(0.1);
   });
 
+  it('read what the last scrape saw: instants within one 15-second scrape agree, as Prometheus would answer', async () => {
+    const { world, evidence } = stoppedWorld();
+    const scrape = world.now() - 60 * MINUTE - (world.now() % 15_000);
+    const at = (offsetMs: number) =>
+      evidence.metrics!.queryRole('request_rate', 'frontend', {
+        start: scrape + offsetMs,
+        end: scrape + offsetMs + 30 * MINUTE,
+        stepMs: MINUTE,
+      });
+    const values = async (offsetMs: number) => (await at(offsetMs))[0]!.values.map(([, v]) => v);
+    expect(await values(7_000)).toEqual(await values(0));
+    expect(await values(14_999)).toEqual(await values(0));
+    // The next scrape is another reading (traffic follows the time of day).
+    expect(await values(15_000)).not.toEqual(await values(0));
+  });
+
   it('read the same values twice for the same instant', async () => {
     const { world, evidence } = stoppedWorld();
     const range = { start: world.now() - 60 * MINUTE, end: world.now(), stepMs: MINUTE };
