@@ -8,6 +8,7 @@ import { createMetrics } from './metrics.js';
 import { openDatabase } from './adapters/db/database.js';
 import { createJobQueue } from './adapters/queue/index.js';
 import { EMBEDDED_URGENT_RELEASED_PER_SLOT } from './adapters/queue/runner-deps.js';
+import { EMBEDDED_BACKGROUND_SLOTS } from './adapters/queue/job-runner.js';
 import { registerDeadLetterMetrics } from './adapters/queue/dead-letter-metrics.js';
 import { registerSlackHealthMetric } from './adapters/slack/slack-health.js';
 import { createSlackSurface } from './adapters/slack/slack-surface.js';
@@ -162,7 +163,7 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       prefix: overrides.queuePrefix,
       // The embedded database's one connection: fewer released urgent jobs (runner-deps.ts).
       ...(db.kind === 'pglite'
-        ? { urgentReleasedPerSlot: EMBEDDED_URGENT_RELEASED_PER_SLOT, backgroundConcurrency: 2 }
+        ? { urgentReleasedPerSlot: EMBEDDED_URGENT_RELEASED_PER_SLOT, backgroundConcurrency: EMBEDDED_BACKGROUND_SLOTS }
         : {}),
       ...overrides.queue,
     });

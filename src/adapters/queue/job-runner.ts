@@ -27,6 +27,13 @@ export const DEFAULT_BACKOFF_MS = 1000;
 export const DEFAULT_CONCURRENCY = 50;
 
 /**
+ * Background slots on the embedded database (PGlite): its one connection and one thread run the investigations one
+ * statement at a time, so more at once only hold more evidence in memory (eight peaked at 400-450 MB in the 1,000-page
+ * burst, two at 343-426 MB).
+ */
+export const EMBEDDED_BACKGROUND_SLOTS = 2;
+
+/**
  * The slots of each lane for a queue instance of `concurrency`: the urgent and the normal lane each have
  * `concurrency`, the background lane a sixth of it (at least 2) unless set: investigations are heavy on the database
  * and the evidence sources, and a burst of them must not take the slots of paging.
