@@ -71,7 +71,7 @@ export class World {
    * hours of every metric, at instants a few milliseconds apart.
    */
   signalsAt(t: number): Map<string, ServiceSignals> {
-    const scrape = t - (((t % SCRAPE_INTERVAL_MS) + SCRAPE_INTERVAL_MS) % SCRAPE_INTERVAL_MS);
+    const scrape = Math.floor(t / SCRAPE_INTERVAL_MS) * SCRAPE_INTERVAL_MS;
     const hit = this.cache.get(scrape);
     if (hit) return hit;
     if (this.cache.size > 5_000) this.cache = new Map();

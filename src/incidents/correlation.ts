@@ -110,10 +110,10 @@ function reasonOf(d: Omit<Extract<CorrelationDecision, { join: true }>, 'reason'
 /**
  * Decides whether the page joins an open incident. Connected means, within `maxHops`: the page's service depends on
  * one of the incident's services, or one of its lowest services (those that depend on none of its others) depends on
- * it, or both depend on a service that had a deploy or a config change within the window. Only incidents that paged within `windowMs` of the page count, and never one the
- * service was split out of. Of several, the shortest path wins, then a dependency of the page's service over a
- * dependent, then the service that paged first, then the oldest incident; the result says why (or why not), for the
- * timeline and the trace.
+ * it, or both depend on a service that had a deploy or a config change within the window. Only incidents that paged
+ * within `windowMs` of the page count, and never one the service was split out of. Of several, the shortest path wins,
+ * then a dependency of the page's service over a dependent, then the service that paged first, then the oldest
+ * incident; the result says why (or why not), for the timeline and the trace.
  */
 export function decideCorrelation(input: CorrelationInput): CorrelationDecision {
   const { service, at, graph, windowMs, maxHops } = input;
