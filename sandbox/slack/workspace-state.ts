@@ -1,7 +1,8 @@
 // The local workspace's state: channels, messages, threads, ephemerals, modals and files, optionally persisted to JSON.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { JsonFileWriter } from './json-file-writer.js';
 import { ROSTER, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_USERGROUPS, type RosterUser } from './roster.js';
 
 export type Block = Record<string, unknown>;
@@ -96,7 +97,8 @@ interface PersistedState {
   views: SandboxView[];
   viewStacks: Record<string, string[]>;
   files: SandboxFile[];
-  fileContents: Record<string, string>;
+  /** Base64 contents by file id, as written before contents had a directory of their own (read, never written). */
+  fileContents?: Record<string, string>;
   lastTs: string;
 }
 
@@ -120,6 +122,12 @@ export interface WorkspaceStateOptions {
   saveDelayMs?: number;
 }
 
+/** The directory, beside the state file, that holds uploaded files' bytes (named by file id). */
+export const FILES_DIR = 'sandbox-files';
+
+/** A file id as newSlackId makes them: only such names are read from or written to FILES_DIR. */
+const FILE_ID = /^F[A-Z0-9]{10}$/;
+
 /** Saves take at most about 1/20 of the process's time: the next waits 20 times as long as the last took. */
 export const SAVE_COST_FACTOR = 20;
 
@@ -142,9 +150,14 @@ export class WorkspaceState {
   private readonly file: string | undefined;
   private readonly saveDelayMs: number;
   private lastSaveMs = 0;
+  /** Where uploaded files' bytes are kept, one file per id (beside the state file); unset when memory only. */
+  private readonly filesDir: string | undefined;
+  /** Ids whose bytes are in filesDir already: a file's bytes never change, so each is written once. */
+  private readonly savedFiles = new Set<string>();
 
   constructor(opts: WorkspaceStateOptions = {}) {
     this.file = opts.file;
+    this.filesDir = opts.file ? path.join(path.dirname(opts.file), FILES_DIR) : undefined;
     this.saveDelayMs = opts.saveDelayMs ?? 250;
     if (this.file && existsSync(this.file)) {
       try {
@@ -193,7 +206,13 @@ export class WorkspaceState {
     for (const v of p.views) this.views.set(v.id, v);
     for (const [u, stack] of Object.entries(p.viewStacks)) this.viewStacks.set(u, stack);
     for (const f of p.files) this.files.set(f.id, f);
-    for (const [id, b64] of Object.entries(p.fileContents)) this.fileContents.set(id, Buffer.from(b64, 'base64'));
+    for (const [id, b64] of Object.entries(p.fileContents ?? {})) this.fileContents.set(id, Buffer.from(b64, 'base64'));
+    for (const f of p.files) {
+      const stored = this.filesDir && FILE_ID.test(f.id) ? path.join(this.filesDir, f.id) : undefined;
+      if (this.fileContents.has(f.id) || !stored || !existsSync(stored)) continue;
+      this.fileContents.set(f.id, readFileSync(stored));
+      this.savedFiles.add(f.id);
+    }
     this.lastTs = p.lastTs;
     this.seed();
   }
@@ -418,21 +437,35 @@ export class WorkspaceState {
   private save(): void {
     if (!this.file) return;
     const started = performance.now();
-    const data: PersistedState = {
-      version: 1,
-      channels: [...this.channels.values()],
-      messages: Object.fromEntries(this.messages),
-      ephemerals: this.ephemerals,
-      views: [...this.views.values()],
-      viewStacks: Object.fromEntries(this.viewStacks),
-      files: [...this.files.values()],
-      fileContents: Object.fromEntries([...this.fileContents].map(([id, b]) => [id, b.toString('base64')])),
-      lastTs: this.lastTs,
-    };
     mkdirSync(path.dirname(this.file), { recursive: true });
+    // Uploaded bytes first, each once, so the state file never names a file whose bytes were not written.
+    for (const [id, bytes] of this.fileContents) {
+      if (this.savedFiles.has(id) || !this.filesDir || !FILE_ID.test(id)) continue;
+      mkdirSync(this.filesDir, { recursive: true });
+      writeFileSync(path.join(this.filesDir, id), bytes);
+      this.savedFiles.add(id);
+    }
     // Write then rename, so a crash mid-write never leaves a half file that stops the next start.
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
+    // The PersistedState document, member by member (JsonFileWriter: never the whole workspace as one string).
+    const out = new JsonFileWriter(tmp);
+    try {
+      out.raw('{"version":1,"channels":');
+      out.array(this.channels.values());
+      out.raw(',"messages":');
+      out.object(this.messages, (list) => out.array(list));
+      out.raw(',"ephemerals":');
+      out.array(this.ephemerals);
+      out.raw(',"views":');
+      out.array(this.views.values());
+      out.raw(',"viewStacks":');
+      out.value(Object.fromEntries(this.viewStacks));
+      out.raw(',"files":');
+      out.array(this.files.values());
+      out.raw(`,"lastTs":${JSON.stringify(this.lastTs)}}`);
+    } finally {
+      out.close();
+    }
     renameSync(tmp, this.file);
     this.lastSaveMs = performance.now() - started;
   }

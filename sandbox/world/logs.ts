@@ -304,44 +304,60 @@ export interface LogWorld {
   signalsAt(t: number): Map<string, ServiceSignals>;
 }
 
-/** Every log line of the world in [start, end] (unix ms), for one service or all, oldest first. */
-export function generateLogs(world: LogWorld, range: { start: number; end: number }, service?: string): LogLine[] {
-  const services = world.topology.services.filter(
-    (s) => s.kind !== 'external' && (service === undefined || s.name === service),
-  );
-  const out: Array<LogLine & { at: number }> = [];
+/** A log line and the instant (unix ms) it was written, which its `ts` shows to the second. */
+export interface TimedLine {
+  at: number;
+  line: Readonly<LogLine>;
+}
+
+/**
+ * Every service's lines of log bucket `b` (the LOG_BUCKET_MS from b * LOG_BUCKET_MS), oldest first and, at one
+ * instant, by service. The lines are frozen: a world shares one bucket between every read of it.
+ */
+export function bucketLines(world: LogWorld, b: number): TimedLine[] {
+  const t = b * LOG_BUCKET_MS;
+  const signals = world.signalsAt(t);
+  const out: TimedLine[] = [];
+  for (const s of world.topology.services) {
+    if (s.kind === 'external') continue;
+    const key = `${s.name}:${b}`;
+    const sig = signals.get(s.name);
+    const lines = backgroundLines(s, key);
+    for (const f of world.faults) lines.push(...faultLines(f, s, sig, t, `${key}:${f.id}`));
+    for (const [dep, share] of Object.entries(sig?.upstream ?? {})) {
+      if (share < 0.03 || quietCall(world.faults, s.name, dep, t)) continue;
+      lines.push(
+        ...emit(`${key}:up:${dep}`, Math.min(1, share * 6), 1, (k) => ({
+          level: 'error',
+          line: callFailureText(world.topology, world.faults, dep, t, k),
+        })),
+      );
+    }
+    lines.forEach((l, n) => {
+      const at = t + Math.floor(uniform(`${key}:ts:${n}`) * LOG_BUCKET_MS);
+      const ts = new Date(at - (at % 1000)).toISOString().replace('.000Z', 'Z');
+      out.push({ at, line: Object.freeze({ ts, service: s.name, level: l.level, line: l.line }) });
+    });
+  }
+  return out.sort((a, b) => a.at - b.at || a.line.service.localeCompare(b.line.service));
+}
+
+/**
+ * Every log line of the world in [start, end] (unix ms), for one service or all, oldest first. `bucket` gives a
+ * bucket's lines (a world keeps the ones it made; made afresh by default).
+ */
+export function generateLogs(
+  world: LogWorld,
+  range: { start: number; end: number },
+  service?: string,
+  bucket: (b: number) => readonly TimedLine[] = (b) => bucketLines(world, b),
+): LogLine[] {
+  const out: LogLine[] = [];
   const first = Math.floor(range.start / LOG_BUCKET_MS);
   const last = Math.floor(range.end / LOG_BUCKET_MS);
-  for (let b = first; b <= last; b++) {
-    const t = b * LOG_BUCKET_MS;
-    const signals = world.signalsAt(t);
-    for (const s of services) {
-      const key = `${s.name}:${b}`;
-      const sig = signals.get(s.name);
-      const lines = backgroundLines(s, key);
-      for (const f of world.faults) lines.push(...faultLines(f, s, sig, t, `${key}:${f.id}`));
-      for (const [dep, share] of Object.entries(sig?.upstream ?? {})) {
-        if (share < 0.03 || quietCall(world.faults, s.name, dep, t)) continue;
-        lines.push(
-          ...emit(`${key}:up:${dep}`, Math.min(1, share * 6), 1, (k) => ({
-            level: 'error',
-            line: callFailureText(world.topology, world.faults, dep, t, k),
-          })),
-        );
-      }
-      lines.forEach((l, n) => {
-        const at = t + Math.floor(uniform(`${key}:ts:${n}`) * LOG_BUCKET_MS);
-        if (at < range.start || at > range.end) return;
-        out.push({
-          at,
-          ts: new Date(at - (at % 1000)).toISOString().replace('.000Z', 'Z'),
-          service: s.name,
-          level: l.level,
-          line: l.line,
-        });
-      });
-    }
-  }
-  out.sort((a, b) => a.at - b.at || a.service.localeCompare(b.service));
-  return out.map(({ at: _at, ...l }) => l);
+  // Buckets do not overlap in time, so their lines in bucket order are in time order.
+  for (let b = first; b <= last; b++)
+    for (const { at, line } of bucket(b))
+      if (at >= range.start && at <= range.end && (service === undefined || line.service === service)) out.push(line);
+  return out;
 }

@@ -1,7 +1,6 @@
 // The world's metrics under Prometheus names: which series exist, their values, and range queries over them.
 import type { Series } from '../../src/investigation/evidence-model.js';
 import type { ServiceSignals } from './model.js';
-import type { Topology } from './topology.js';
 
 type Labels = Record<string, string>;
 
@@ -60,10 +59,46 @@ export function formatSample(v: number): string {
 /** Prometheus refuses range queries of more points than this. */
 export const MAX_POINTS = 11_000;
 
+/** One series of a metric over a range's points: its extra labels (and them as a key), and its sample at each point. */
+export interface Column {
+  key: string;
+  labels: Labels;
+  /** The sample as Prometheus prints it at each point; null where the series had none. */
+  texts: Array<string | null>;
+}
+
+/** The points of a range: `count` instants from `start`, `stepMs` apart. */
+export interface Points {
+  start: number;
+  stepMs: number;
+  count: number;
+}
+
+/** A metric's series of one service at each point, read from the signals at each point's instant. */
+export function readColumns(
+  signalsAt: (t: number) => ReadonlyMap<string, ServiceSignals>,
+  metric: WorldMetric,
+  service: string,
+  points: Points,
+): Column[] {
+  const columns = new Map<string, Column>();
+  for (let k = 0; k < points.count; k++) {
+    const sig = signalsAt(points.start + k * points.stepMs).get(service);
+    if (!sig) continue;
+    for (const { labels, value } of metric.read(service, sig)) {
+      const key = Object.keys(labels).length ? JSON.stringify(labels) : '';
+      let c = columns.get(key);
+      if (!c) columns.set(key, (c = { key, labels, texts: new Array<string | null>(points.count).fill(null) }));
+      c.texts[k] = formatSample(value);
+    }
+  }
+  return [...columns.values()];
+}
+
 export interface SeriesSource {
-  topology: Topology;
   now(): number;
-  signalsAt(t: number): Map<string, ServiceSignals>;
+  /** readColumns over the world's signals (a world may keep them: the same points read the same scrapes). */
+  columns(metric: WorldMetric, service: string, points: Points): readonly Column[];
 }
 
 /**
@@ -78,32 +113,21 @@ export function buildSeries(
   keep: (labels: Labels) => boolean = () => true,
 ): Series[] {
   const end = Math.min(range.end, world.now());
-  const step = Math.max(1, range.stepMs);
+  const stepMs = Math.max(1, range.stepMs);
   if (end < range.start) return [];
-  if ((end - range.start) / step > MAX_POINTS)
+  if ((end - range.start) / stepMs > MAX_POINTS)
     throw new RangeError(`exceeded maximum resolution of ${MAX_POINTS} points per timeseries`);
-  // A series per service and extra labels, in the order first seen; null when `keep` refused it. The key is built
-  // from the extra labels only (most metrics have none), not from a full label set per point.
-  const bySeries = new Map<string, Series | null>();
+  const points = { start: range.start, stepMs, count: Math.floor((end - range.start) / stepMs) + 1 };
   const kept: Series[] = [];
-  for (let t = range.start; t <= end; t += step) {
-    const signals = world.signalsAt(t);
-    for (const service of services) {
-      const sig = signals.get(service);
-      if (!sig) continue;
-      for (const { labels, value } of metric.read(service, sig)) {
-        const extra = Object.keys(labels).length ? JSON.stringify(labels) : '';
-        const key = `${service}\u0000${extra}`;
-        let s = bySeries.get(key);
-        if (s === undefined) {
-          const full: Labels = { __name__: metric.name, service, ...labels };
-          s = keep(full) ? { metric: full, values: [] } : null;
-          bySeries.set(key, s);
-          if (s) kept.push(s);
-        }
-        if (s) s.values.push([t / 1000, formatSample(value)]);
-      }
+  for (const service of services)
+    for (const { labels, texts } of world.columns(metric, service, points)) {
+      const full: Labels = { __name__: metric.name, service, ...labels };
+      if (!keep(full)) continue;
+      const values: Array<[number, string]> = [];
+      texts.forEach((text, k) => {
+        if (text !== null) values.push([(points.start + k * stepMs) / 1000, text]);
+      });
+      kept.push({ metric: full, values });
     }
-  }
   return kept;
 }

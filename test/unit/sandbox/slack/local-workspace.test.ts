@@ -1,6 +1,6 @@
 // The local workspace: the console's page and API acting as people against a real Bolt app, and state that survives a restart.
 import http from 'node:http';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { WebClient } from '@slack/web-api';
 import pino from 'pino';
 import { createLocalWorkspace, type LocalWorkspace } from '../../../../sandbox/slack/local-workspace.js';
 import { RosterIds } from '../../../../sandbox/slack/roster.js';
+import { FILES_DIR } from '../../../../sandbox/slack/workspace-state.js';
 
 const logger = pino({ level: 'silent' });
 const quietLogger = {
@@ -205,6 +206,36 @@ describe('local workspace persistence', () => {
         (await c2.conversations.create({ name: 'inc-3-search' }).catch((e: { data: { error: string } }) => e.data))
           .error,
       ).toBe('name_taken');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('keeps uploaded bytes in files of their own beside the state, and reads a state file that held them inline', async () => {
+    const first = await createLocalWorkspace({ dataDir: dir, appBaseUrl: () => 'http://127.0.0.1:1', logger });
+    const c1 = new WebClient(first.botToken, { slackApiUrl: first.apiUrl() });
+    const created = await c1.conversations.create({ name: 'inc-4-search' });
+    await c1.filesUploadV2({ channel_id: created.channel!.id!, file: Buffer.from('chart-bytes'), filename: 'c.png' });
+    await first.close();
+    const saved = JSON.parse(readFileSync(path.join(dir, 'sandbox-workspace.json'), 'utf8')) as {
+      files: Array<{ id: string }>;
+      fileContents?: unknown;
+    };
+    const id = saved.files[0]!.id;
+    expect(saved.fileContents).toBeUndefined();
+    expect(readFileSync(path.join(dir, FILES_DIR, id), 'utf8')).toBe('chart-bytes');
+
+    // A state file written before: the bytes inline, as base64, and no directory.
+    rmSync(path.join(dir, FILES_DIR), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'sandbox-workspace.json'),
+      JSON.stringify({ ...saved, fileContents: { [id]: Buffer.from('old-bytes').toString('base64') } }),
+    );
+    const second = await createLocalWorkspace({ dataDir: dir, appBaseUrl: () => 'http://127.0.0.1:1', logger });
+    try {
+      expect(second.state.fileContents.get(id)?.toString()).toBe('old-bytes');
+      second.state.flush();
+      expect(readFileSync(path.join(dir, FILES_DIR, id), 'utf8')).toBe('old-bytes');
     } finally {
       await second.close();
     }
