@@ -131,7 +131,9 @@ export function sampleWindow(world: LiveWorld, w: Scene): { metrics: Series[]; l
   const logs: LogLine[] = [];
   for (let i = 0; i < N; i++) {
     const t = idxSec(w, i) * 1000;
-    logs.push(...world.logs({ start: t, end: t + STEP * 1000 - 1 }).filter((l) => l.level !== 'info' || i % 10 === 0));
+    // The world shares its lines read-only; a scenario's are its own, to be edited and written out.
+    const lines = world.logs({ start: t, end: t + STEP * 1000 - 1 });
+    logs.push(...lines.filter((l) => l.level !== 'info' || i % 10 === 0).map((l) => ({ ...l })));
   }
   return { metrics, logs };
 }

@@ -172,7 +172,7 @@ export class World {
     );
   }
 
-  /** Log lines in [start, end] (never after now), oldest first. */
+  /** Log lines in [start, end] (never after now), oldest first; frozen, shared with every other read of them. */
   logs(range: { start: number; end: number }, service?: string): LogLine[] {
     const source = { topology: this.topology, faults: this.faults, signalsAt: (t: number) => this.signalsAt(t) };
     return generateLogs(source, { start: range.start, end: Math.min(range.end, this.now()) }, service, (b) => {

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import type { Alert } from '../intake/alert.js';
 import { changedServicesBetween } from '../intake/change-events-source.js';
 import { saveSpans, type StoredSpan } from '../investigation/spans-repository.js';
-import { decideCorrelation, inGraph, mergeGraphs, type CorrelationDecision } from './correlation.js';
+import { decideCorrelation, inGraph, mergeGraphs, relatedServices, type CorrelationDecision } from './correlation.js';
 import { correlationCandidates, lockCorrelation } from './correlation-repository.js';
 import { findIncident, type Incident } from './repository.js';
 import type { TimelineEventInput } from './timeline-repository.js';
@@ -61,7 +61,7 @@ export async function joinCorrelatedIncident(
   if (!inGraph(graph, firing.service)) return undefined;
   await lockCorrelation(trx);
   const since = new Date(now.getTime() - windowMs);
-  const candidates = await correlationCandidates(trx, since);
+  const candidates = await correlationCandidates(trx, since, relatedServices(graph, firing.service, maxHops));
   const changed = candidates.length ? await changedServicesBetween(trx, since, now) : [];
   const decision = decideCorrelation({
     service: firing.service,

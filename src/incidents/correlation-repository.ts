@@ -5,16 +5,29 @@ import type { Knex } from 'knex';
 import type { CorrelationCandidate } from './correlation.js';
 
 /**
- * Incidents still being worked (triggered or acknowledged) with an alert received since `since`, each with its services (the last time each paged) and the
- * services responders split out of it. Two statements, whatever the number of incidents.
+ * Incidents still being worked (triggered or acknowledged) with an alert of one of `related` (relatedServices)
+ * received since `since`, each with all its services (the last time each paged) and the services responders split
+ * out of it. Two statements, whatever the number of incidents; none when no service is related.
  */
-export async function correlationCandidates(trx: Knex.Transaction, since: Date): Promise<CorrelationCandidate[]> {
+export async function correlationCandidates(
+  trx: Knex.Transaction,
+  since: Date,
+  related: readonly string[],
+): Promise<CorrelationCandidate[]> {
+  if (!related.length) return [];
   const rows = (await trx('alerts as a')
     .join('incidents as i', 'i.id', 'a.incident_id')
     // Still being worked: a mitigated incident's fix held, so a later page is a new failure, not part of its storm.
     .whereIn('i.status', ['triggered', 'acknowledged'])
     .where('a.received_at', '>=', since)
     .whereNotNull('a.service')
+    .whereIn(
+      'i.id',
+      trx('alerts as r')
+        .where('r.received_at', '>=', since)
+        .whereIn('r.service', [...related])
+        .select('r.incident_id'),
+    )
     .groupBy('i.id', 'i.public_id', 'a.service')
     .select('i.id', 'i.public_id', 'a.service')
     .max('a.received_at as paged_at')) as { id: number; public_id: string; service: string; paged_at: Date | string }[];

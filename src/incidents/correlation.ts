@@ -83,6 +83,34 @@ export function dependencyPath(graph: ServiceEdges, from: string, to: string, ma
   return undefined;
 }
 
+/** Services within `maxHops` of `from`, following dependsOn (`down`) or against it (up). */
+function within(graph: ServiceEdges, from: string, maxHops: number, down: boolean): Set<string> {
+  const callers = new Map<string, string[]>();
+  if (!down) for (const [s, deps] of graph) for (const d of deps) callers.set(d, [...(callers.get(d) ?? []), s]);
+  const next = (s: string) => (down ? graph.get(s) : callers.get(s)) ?? [];
+  const seen = new Set([from]);
+  let frontier = [from];
+  for (let hop = 1; hop <= maxHops && frontier.length; hop++) {
+    frontier = frontier.flatMap(next).filter((s) => !seen.has(s) && seen.add(s));
+  }
+  seen.delete(from);
+  return seen;
+}
+
+/**
+ * The services whose incidents a page of `service` could join (decideCorrelation): its dependencies and its
+ * dependents within `maxHops`, and whatever depends within `maxHops` on one of its dependencies (a change there is a
+ * shared change). The page's own service is not one: another group of it is a distinct page. Intake reads only the
+ * open incidents of these, not every open incident, which in a burst of unrelated pages grew with each page.
+ */
+export function relatedServices(graph: ServiceEdges, service: string, maxHops: number): string[] {
+  const down = within(graph, service, maxHops, true);
+  const related = new Set([...down, ...within(graph, service, maxHops, false)]);
+  for (const d of down) for (const s of within(graph, d, maxHops, false)) related.add(s);
+  related.delete(service);
+  return [...related].sort();
+}
+
 /**
  * The incident's services that depend on none of its others (within `maxHops`): where its failure starts (a storm's
  * database). All of them when every one depends on another (a cycle).
@@ -178,7 +206,7 @@ export function decideCorrelation(input: CorrelationInput): CorrelationDecision 
       join: false,
       reason: open
         ? `${service} is not connected within ${maxHops} hops to the services of the ${open} incident(s) that paged in the window`
-        : 'no other incident paged within the window',
+        : `no incident of a service connected to ${service} within ${maxHops} hops paged within the window`,
     };
   }
   return { ...best, reason: reasonOf(best) };

@@ -29,7 +29,7 @@ async function alert(incidentId: number, service: string, fingerprint: string, r
 }
 
 describe('correlation reads on PGlite', () => {
-  it('lists open incidents that paged in the window with their services, and what was split out of them', async () => {
+  it('lists open incidents of related services that paged in the window with their services, and what was split out of them', async () => {
     const storm = await incident('INC-1');
     const old = await incident('INC-2');
     const done = await incident('INC-3', 'resolved');
@@ -45,10 +45,16 @@ describe('correlation reads on PGlite', () => {
       type: 'incident.split',
       data: JSON.stringify({ service: 'checkout' }),
     });
-    const candidates = await pg.db.knex.transaction(async (trx) => {
-      await lockCorrelation(trx);
-      return correlationCandidates(trx, at(-300));
-    });
+    const read = (related: string[]) =>
+      pg.db.knex.transaction(async (trx) => {
+        await lockCorrelation(trx);
+        return correlationCandidates(trx, at(-300), related);
+      });
+    // Only incidents with an alert of a related service in the window; each with all its services in the window.
+    const candidates = await read(['orders-db', 'orders', 'search']);
+    expect(await read(['payments'])).toEqual(candidates);
+    expect(await read(['search', 'inventory'])).toEqual([]);
+    expect(await read([])).toEqual([]);
     expect(candidates).toHaveLength(1);
     expect(candidates[0]).toMatchObject({ incidentId: storm, publicId: 'INC-1', splitOut: ['checkout'] });
     const services = Object.fromEntries(candidates[0]!.services.map((s) => [s.name, s.pagedAt.toISOString()]));

@@ -5,6 +5,7 @@ import {
   dependencyPath,
   inGraph,
   mergeGraphs,
+  relatedServices,
   type CorrelationCandidate,
   type CorrelationInput,
 } from '../../../src/incidents/correlation.js';
@@ -171,5 +172,66 @@ describe('decideCorrelation, distinct pages', () => {
   it('keeps another alert group of the same service apart (distinct pages are distinct incidents)', () => {
     const d = decideCorrelation(input({ service: 'orders-db', candidates: [candidate(7, [['orders-db', 0]])] }));
     expect(d.join).toBe(false);
+  });
+});
+
+describe('relatedServices', () => {
+  it('names the services a page could join: dependencies, dependents and sharers of a dependency, within the hops', () => {
+    // orders shares orders-db with payments: a change there would join them.
+    expect(relatedServices(graph, 'payments', 1)).toEqual(['checkout', 'orders', 'orders-db', 'stripe']);
+    expect(relatedServices(graph, 'orders-db', 1)).toEqual(['orders', 'payments']);
+    expect(relatedServices(graph, 'orders-db', 2)).toEqual(['checkout', 'orders', 'payments']);
+    expect(relatedServices(graph, 'emails', 3)).toEqual(['feature-flags', 'reports', 'smtp']);
+    expect(relatedServices(graph, 'search', 3)).toEqual(['search-index']);
+  });
+
+  it('keeps every decision: reading only incidents of related services joins what reading all of them joins', () => {
+    // Random graphs, incidents and changes (a fixed seed): the decision over the related incidents equals the decision
+    // over all of them whenever either joins.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const names = Array.from({ length: 12 }, (_, i) => `s${i}`);
+    const pick = () => names[Math.floor(random() * names.length)]!;
+    const joins = { depends_on: 0, dependency_of: 0, shared_change: 0 };
+    let sharedOnly = 0;
+    for (let round = 0; round < 3000; round++) {
+      const density = 0.04 + random() * 0.12;
+      const g = mergeGraphs(
+        names.map((name) => ({ name, dependsOn: names.filter((d) => d !== name && random() < density) })),
+      );
+      const candidates = Array.from({ length: 1 + Math.floor(random() * 4) }, (_, i) =>
+        candidate(
+          i + 1,
+          Array.from({ length: random() < 0.7 ? 1 : 2 }, () => [pick(), Math.floor(random() * 60)]),
+          random() < 0.2 ? [pick()] : [],
+        ),
+      );
+      const changed = Array.from({ length: Math.floor(random() * 3) }, () => ({
+        service: pick(),
+        kind: 'change' as const,
+        at: at(20),
+      }));
+      const service = pick();
+      const maxHops = 1 + Math.floor(random() * 3);
+      const related = new Set(relatedServices(g, service, maxHops));
+      const all = decideCorrelation(input({ service, graph: g, candidates, changed, maxHops }));
+      const some = decideCorrelation(
+        input({
+          service,
+          graph: g,
+          changed,
+          maxHops,
+          candidates: candidates.filter((c) => c.services.some((s) => related.has(s.name))),
+        }),
+      );
+      if (all.join || some.join) expect(some).toEqual(all);
+      if (all.join) joins[all.relation]++;
+      // Joined through a shared change alone: neither depends on the other within the hops.
+      if (all.join && !dependencyPath(g, service, all.to, maxHops) && !dependencyPath(g, all.to, service, maxHops))
+        sharedOnly++;
+    }
+    // Every kind of join was met, so each part of relatedServices was needed.
+    expect(Math.min(...Object.values(joins))).toBeGreaterThan(10);
+    expect(sharedOnly).toBeGreaterThan(5);
   });
 });
