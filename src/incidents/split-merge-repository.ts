@@ -51,11 +51,19 @@ export async function moveAlerts(trx: Knex.Transaction, from: number, to: number
     .update({ incident_id: to });
 }
 
-/** Moves the alert entries of the timeline (about one service, or all) to another incident; returns how many moved. */
+/**
+ * Moves the alert entries of the timeline (about one service, or all) to another incident; returns how many moved.
+ * A split (one service) leaves that service's `alert.correlated` entries where the join happened: they are that
+ * incident's history, its storm summary leaves out services split out of it (STORM_COLUMNS), and the incident split
+ * out is not a storm of its own.
+ */
 export async function moveTimeline(trx: Knex.Transaction, from: number, to: number, service?: string): Promise<number> {
   return trx('incident_events')
     .where({ incident_id: from })
-    .whereIn('type', ALERT_ENTRY_TYPES)
+    .whereIn(
+      'type',
+      service === undefined ? ALERT_ENTRY_TYPES : ALERT_ENTRY_TYPES.filter((t) => t !== 'alert.correlated'),
+    )
     .modify((q) => {
       if (service !== undefined) q.whereRaw(`data->>'service' = ?`, [service]);
     })

@@ -3,6 +3,7 @@
 // briefing says what it covers and why pages were joined; `/incident split` and `/incident merge`, as signed slash
 // commands from the local Slack, move alerts, timeline and escalation; a bystander is refused. Real Postgres, BullMQ.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stormSummary } from '../../../src/incidents/correlation-repository.js';
 import { makeAlertmanagerPayload } from '../../helpers/factories.js';
 import { RosterIds, type FakeSlack } from '../../helpers/fake-slack.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -202,6 +203,12 @@ describe('/incident split and merge over signed Slack requests', () => {
     expect(moved.map((e) => e.data.service)).toEqual(['payments', 'payments']);
     expect((await eventsOf(storm.id, 'alert.received')).some((e) => e.data.service === 'payments')).toBe(false);
     expect(await eventsOf(storm.id, 'incident.split')).toHaveLength(1);
+    // The join stays on the storm's timeline as history, but neither briefing calls payments part of a storm.
+    expect((await eventsOf(storm.id, 'alert.correlated')).map((e) => e.data.service)).toContain('payments');
+    expect(await stormSummary(knex(), split.id)).toBeUndefined();
+    const left = await stormSummary(knex(), storm.id);
+    expect(left?.services).toEqual(['checkout', 'orders', 'orders-db']);
+    expect(left?.joined.some((j) => j.startsWith('payments '))).toBe(false);
     // Its own escalation: started for the new incident, once; its own channel.
     await waitFor(
       'the split incident paging on its own',
