@@ -341,6 +341,9 @@ async function start(args: string[], io: CliIo): Promise<number> {
   await new Promise<void>((resolve) => {
     let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
+      // A SIGTERM to the process group reaches it twice (from the shell and as npm forwards its own): the shutdown
+      // under way goes on. A second Ctrl-C is someone asking to stop now.
+      if (signalled && signal === 'SIGTERM') return;
       if (signalled) {
         logger.warn({ signal }, 'second signal: exiting now');
         process.exit(1);
@@ -352,8 +355,8 @@ async function start(args: string[], io: CliIo): Promise<number> {
         resolve();
       });
     };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
   unboundNewSpace();
   logger.info('stopped');

@@ -40,11 +40,12 @@ export class JsonFileWriter {
     this.raw(']');
   }
 
-  /** An object whose members are written one at a time, in the order given. */
+  /** An object whose members are written one at a time, in the order given (undefined ones left out, as JSON does). */
   object<T>(entries: Iterable<readonly [string, T]>, write: (value: T) => void = (v) => this.value(v)): void {
     this.raw('{');
     let first = true;
     for (const [key, v] of entries) {
+      if (v === undefined) continue;
       this.raw(`${first ? '' : ','}${JSON.stringify(key)}:`);
       first = false;
       write(v);

@@ -50,6 +50,11 @@ export async function createLocalWorkspace(opts: LocalWorkspaceOptions): Promise
       { problem: state.loadProblem },
       'local workspace: saved state unreadable, set aside; starting fresh',
     );
+  if (state.fileProblems.length)
+    opts.logger.warn(
+      { files: state.fileProblems },
+      'local workspace: some uploaded files could not be read back from sandbox-files/; their links answer 404',
+    );
   // Fresh credentials each start: they only ever travel between this process's own parts.
   const botToken = `xoxb-local-${randomBytes(12).toString('hex')}`;
   const signingSecret = randomBytes(24).toString('hex');

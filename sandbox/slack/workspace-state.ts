@@ -176,6 +176,9 @@ export class WorkspaceState {
   /** Set when the saved file could not be read and a fresh workspace was started instead. */
   loadProblem: string | undefined;
 
+  /** Uploaded files whose bytes could not be read back at the start (their URLs answer 404), with why. */
+  readonly fileProblems: string[] = [];
+
   /** Adds the team channels that do not exist yet. */
   private seed(): void {
     const created = Math.floor(Date.now() / 1000);
@@ -210,7 +213,20 @@ export class WorkspaceState {
     for (const f of p.files) {
       const stored = this.filesDir && FILE_ID.test(f.id) ? path.join(this.filesDir, f.id) : undefined;
       if (this.fileContents.has(f.id) || !stored || !existsSync(stored)) continue;
-      this.fileContents.set(f.id, readFileSync(stored));
+      // A file whose bytes cannot be read, or are not as many as were uploaded, is left without them (its URL
+      // answers 404, as for bytes never uploaded) and named in fileProblems; the rest of the workspace loads.
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(stored);
+      } catch (err) {
+        this.fileProblems.push(`${f.id}: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      if (bytes.length !== f.size) {
+        this.fileProblems.push(`${f.id}: ${bytes.length} bytes stored, ${f.size} uploaded`);
+        continue;
+      }
+      this.fileContents.set(f.id, bytes);
       this.savedFiles.add(f.id);
     }
     this.lastTs = p.lastTs;
@@ -442,7 +458,10 @@ export class WorkspaceState {
     for (const [id, bytes] of this.fileContents) {
       if (this.savedFiles.has(id) || !this.filesDir || !FILE_ID.test(id)) continue;
       mkdirSync(this.filesDir, { recursive: true });
-      writeFileSync(path.join(this.filesDir, id), bytes);
+      // Write then rename, as the state file: a crash mid-write leaves no short file under the id.
+      const stored = path.join(this.filesDir, id);
+      writeFileSync(`${stored}.${process.pid}.tmp`, bytes);
+      renameSync(`${stored}.${process.pid}.tmp`, stored);
       this.savedFiles.add(id);
     }
     // Write then rename, so a crash mid-write never leaves a half file that stops the next start.

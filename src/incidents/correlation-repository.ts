@@ -63,12 +63,17 @@ export interface StormSummary {
   joined: string[];
 }
 
-/** The columns stormSummary reads, as subselects on the incident id `:id` (the briefing reads them with its facts). */
+/**
+ * The columns stormSummary reads, as subselects on the incident id `:id` (the briefing reads them with its facts).
+ * A join counts while both its services are still in the incident: one split out (either the page's or the one it
+ * joined through) takes the join's line off, and merging it back brings it again.
+ */
 export const STORM_COLUMNS = `(select coalesce(json_agg(json_build_object('type', e.type, 'reason', e.data->>'reason', 'from', e.data->>'from')
                                  order by e.id), '[]'::json)
           from incident_events e where e.incident_id = :id and e.type in ('alert.correlated', 'incident.merged')
-           and not (e.type = 'alert.correlated' and exists (select 1 from incident_events s where s.incident_id = :id
-                    and s.type = 'incident.split' and s.data->>'service' = e.data->>'service'))) as joined,
+           and (e.type <> 'alert.correlated'
+                or (exists (select 1 from alerts a where a.incident_id = :id and a.service = e.data->>'service')
+                    and exists (select 1 from alerts a where a.incident_id = :id and a.service = e.data->>'to')))) as joined,
        (select count(*)::int from alerts where incident_id = :id) as alerts,
        (select coalesce(json_agg(distinct service), '[]'::json) from alerts where incident_id = :id and service is not null)
          as services`;

@@ -54,8 +54,8 @@ export async function moveAlerts(trx: Knex.Transaction, from: number, to: number
 /**
  * Moves the alert entries of the timeline (about one service, or all) to another incident; returns how many moved.
  * A split (one service) leaves that service's `alert.correlated` entries where the join happened: they are that
- * incident's history, its storm summary leaves out services split out of it (STORM_COLUMNS), and the incident split
- * out is not a storm of its own.
+ * incident's history, its storm summary leaves out joins of services no longer in it (STORM_COLUMNS), and the
+ * incident split out is not a storm of its own.
  */
 export async function moveTimeline(trx: Knex.Transaction, from: number, to: number, service?: string): Promise<number> {
   return trx('incident_events')

@@ -93,11 +93,13 @@ export function parseRunbook(markdown: string, defaults: RunbookDefaults): Parse
  * The steps of a runbook whatever its front matter says (the investigator reads steps even from a runbook whose
  * front matter the lint refuses; unreadable YAML is then read as part of the body).
  */
-export function readRunbookSteps(markdown: string): readonly Readonly<RunbookStepModel>[] {
+export function readRunbookSteps(markdown: string): readonly ReadStep[] {
   const known = stepsRead.get(markdown);
   if (known) return known;
   const steps = Object.freeze(
-    readStepsOf(markdown).map((s) => Object.freeze({ ...s, code: [...s.code], links: [...s.links] })),
+    readStepsOf(markdown).map((s) =>
+      Object.freeze({ ...s, code: Object.freeze([...s.code]), links: Object.freeze([...s.links]) }),
+    ),
   );
   if (stepsRead.size >= STEPS_READ_KEPT) stepsRead.delete(stepsRead.keys().next().value!);
   stepsRead.set(markdown, steps);
@@ -108,7 +110,13 @@ export function readRunbookSteps(markdown: string): readonly Readonly<RunbookSte
  * Runbooks whose steps were read, by their text (the oldest dropped past STEPS_READ_KEPT): every investigation reads
  * the steps of every runbook it is given, and Markdown parsing was ~6 ms of each on the local world's runbooks.
  */
-const stepsRead = new Map<string, readonly Readonly<RunbookStepModel>[]>();
+/** A step as readRunbookSteps shares it: frozen through, so one reader cannot change what the next one reads. */
+export type ReadStep = Readonly<Omit<RunbookStepModel, 'code' | 'links'>> & {
+  readonly code: readonly string[];
+  readonly links: readonly string[];
+};
+
+const stepsRead = new Map<string, readonly ReadStep[]>();
 const STEPS_READ_KEPT = 256;
 
 function readStepsOf(markdown: string): RunbookStepModel[] {

@@ -13,46 +13,53 @@ import { tempDirs } from '../../helpers/temp-dirs.js';
 const tempDir = tempDirs('hygiene');
 
 describe('npm start', () => {
-  it('stops the app and frees its port when npm gets SIGTERM', { timeout: 180_000 }, async () => {
-    // Its own process group, so that whatever is left over after a failure can be killed as a whole.
-    const npm = spawn('npm', ['start'], {
-      cwd: repoRoot,
-      env: cleanEnv({ DATA_DIR: tempDir(), PORT: '0' }),
-      detached: true,
-    });
-    let out = '';
-    npm.stdout.on('data', (d) => (out += d));
-    npm.stderr.on('data', (d) => (out += d));
-    const npmExited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
-    let appPid: number | undefined;
-    try {
-      await waitFor(
-        'npm start to print its URL',
-        () => /incident-copilot is running at http:\/\/\S+/.test(out) && /"pid":\d+/.test(out),
-        120_000,
-      ).catch((err: Error) => {
-        throw new Error(`${err.message}:\n${out}`);
+  // SIGTERM to the process group (a terminal's or a supervisor's kill of the group) reaches the app twice: from the
+  // sender and as npm forwards its own. The shutdown under way must go on to "stopped".
+  const ways: Array<[string, (npm: ReturnType<typeof spawn>) => void]> = [
+    ['npm gets SIGTERM', (npm) => npm.kill('SIGTERM')],
+    ['its whole process group gets SIGTERM', (npm) => process.kill(-npm.pid!, 'SIGTERM')],
+  ];
+  for (const [way, stop] of ways)
+    it(`stops the app and frees its port when ${way}`, { timeout: 180_000 }, async () => {
+      // Its own process group, so that whatever is left over after a failure can be killed as a whole.
+      const npm = spawn('npm', ['start'], {
+        cwd: repoRoot,
+        env: cleanEnv({ DATA_DIR: tempDir(), PORT: '0' }),
+        detached: true,
       });
-      const url = /incident-copilot is running at (http:\/\/\S+)/.exec(out)![1]!;
-      appPid = Number(/"pid":(\d+)/.exec(out)![1]);
-      expect(appPid).not.toBe(npm.pid);
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-
-      npm.kill('SIGTERM');
-      await npmExited;
-      // The signal reached the app through npm: it shut down and nothing listens on its port any more.
-      await waitFor(`the app (pid ${appPid}) to exit after npm did`, () => !alive(appPid!), 15_000);
-      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
-      expect(out).toMatch(/"msg":"stopped"/);
-    } finally {
+      let out = '';
+      npm.stdout.on('data', (d) => (out += d));
+      npm.stderr.on('data', (d) => (out += d));
+      const npmExited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+      let appPid: number | undefined;
       try {
-        process.kill(-npm.pid!, 'SIGKILL');
-      } catch {
-        // the group is gone: nothing was left over
+        await waitFor(
+          'npm start to print its URL',
+          () => /incident-copilot is running at http:\/\/\S+/.test(out) && /"pid":\d+/.test(out),
+          120_000,
+        ).catch((err: Error) => {
+          throw new Error(`${err.message}:\n${out}`);
+        });
+        const url = /incident-copilot is running at (http:\/\/\S+)/.exec(out)![1]!;
+        appPid = Number(/"pid":(\d+)/.exec(out)![1]);
+        expect(appPid).not.toBe(npm.pid);
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+        stop(npm);
+        await npmExited;
+        // The signal reached the app through npm: it shut down and nothing listens on its port any more.
+        await waitFor(`the app (pid ${appPid}) to exit after npm did`, () => !alive(appPid!), 15_000);
+        await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+        expect(out).toMatch(/"msg":"stopped"/);
+      } finally {
+        try {
+          process.kill(-npm.pid!, 'SIGKILL');
+        } catch {
+          // the group is gone: nothing was left over
+        }
+        if (appPid !== undefined && alive(appPid)) process.kill(appPid, 'SIGKILL');
       }
-      if (appPid !== undefined && alive(appPid)) process.kill(appPid, 'SIGKILL');
-    }
-  });
+    });
 });
 
 describe('incident-copilot start on a taken port', () => {

@@ -61,6 +61,29 @@ describe('correlation reads on PGlite', () => {
     expect(services).toEqual({ 'orders-db': at(0).toISOString(), payments: at(40).toISOString() });
   });
 
+  it('counts a join while both its services are in the incident: split either out and its line goes, merge it back and it returns', async () => {
+    const storm = await incident('INC-21');
+    const other = await incident('INC-22');
+    await alert(storm, 'orders-db', 'p', at(0));
+    await alert(storm, 'payments', 'q', at(5));
+    await pg.db.knex('incident_events').insert({
+      incident_id: storm,
+      type: 'alert.correlated',
+      data: JSON.stringify({ service: 'payments', to: 'orders-db', reason: 'payments depends on orders-db' }),
+    });
+    const joined = async () => (await stormSummary(pg.db.knex, storm))?.joined;
+    expect(await joined()).toEqual(['payments depends on orders-db']);
+    // The service others joined through goes: what is left is no storm.
+    await pg.db.knex('alerts').where({ incident_id: storm, service: 'orders-db' }).update({ incident_id: other });
+    expect(await stormSummary(pg.db.knex, storm)).toBeUndefined();
+    // Back again (a merge): the join is told again.
+    await pg.db.knex('alerts').where({ incident_id: other }).update({ incident_id: storm });
+    expect(await joined()).toEqual(['payments depends on orders-db']);
+    // The page's own service goes.
+    await pg.db.knex('alerts').where({ incident_id: storm, service: 'payments' }).update({ incident_id: other });
+    expect(await stormSummary(pg.db.knex, storm)).toBeUndefined();
+  });
+
   it('summarises a storm for the briefing, and nothing for a plain incident', async () => {
     const id = await incident('INC-9');
     await alert(id, 'orders-db', 'x', at(0));
@@ -68,7 +91,11 @@ describe('correlation reads on PGlite', () => {
     await alert(id, 'payments', 'y', at(2));
     await alert(id, 'payments', 'z', at(3));
     await pg.db.knex('incident_events').insert([
-      { incident_id: id, type: 'alert.correlated', data: JSON.stringify({ reason: 'payments depends on orders-db' }) },
+      {
+        incident_id: id,
+        type: 'alert.correlated',
+        data: JSON.stringify({ service: 'payments', to: 'orders-db', reason: 'payments depends on orders-db' }),
+      },
       { incident_id: id, type: 'incident.merged', data: JSON.stringify({ from: 'INC-4' }) },
     ]);
     expect(await stormSummary(pg.db.knex, id)).toEqual({

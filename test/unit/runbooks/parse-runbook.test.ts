@@ -148,4 +148,14 @@ describe('parsing a runbook', () => {
     expect(readRunbookSteps('---\nlast_drilled: soon\n---\n1. a\n2. b\n').map((s) => s.text)).toEqual(['a', 'b']);
     expect(readRunbookSteps('---\ntitle: [x\n---\n1. a\n').map((s) => s.text)).toEqual(['a']);
   });
+
+  it('shares the steps it read, frozen through: one reader cannot change what the next one reads', () => {
+    const md = '1. Check `kubectl get pods` and [the dashboard](https://grafana.example/d/x)\n2. b\n';
+    const first = readRunbookSteps(md);
+    expect(readRunbookSteps(md)).toBe(first);
+    expect(() => (first[0]!.code as string[]).push('rm -rf /')).toThrow(TypeError);
+    expect(() => (first[0]!.links as string[]).push('https://evil.example')).toThrow(TypeError);
+    expect(() => ((first[0] as { text: string }).text = 'changed')).toThrow(TypeError);
+    expect(readRunbookSteps(md)[0]!.code).toEqual(['kubectl get pods']);
+  });
 });

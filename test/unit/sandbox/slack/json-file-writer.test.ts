@@ -19,7 +19,7 @@ describe('JsonFileWriter', () => {
         Array.from({ length: 40 }, (_, i) => ({ ts: `${c}.${i}`, text: `message ${i} <é> \u2028 "quoted"`, n: i })),
       ]),
     );
-    const doc = { version: 1, messages: Object.fromEntries(messages), empty: [], none: {}, last: 'x' };
+    const doc = { version: 1, messages: Object.fromEntries(messages), empty: [], none: { gone: undefined }, last: 'x' };
     const file = path.join(dir, 'doc.json');
     const out = new JsonFileWriter(file);
     out.raw('{"version":1,"messages":');
@@ -27,7 +27,7 @@ describe('JsonFileWriter', () => {
     out.raw(',"empty":');
     out.array([]);
     out.raw(',"none":');
-    out.object([]);
+    out.object([['gone', undefined]]);
     out.raw(',"last":');
     out.value('x');
     out.raw('}');

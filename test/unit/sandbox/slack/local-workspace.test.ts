@@ -1,6 +1,6 @@
 // The local workspace: the console's page and API acting as people against a real Bolt app, and state that survives a restart.
 import http from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -236,6 +236,37 @@ describe('local workspace persistence', () => {
       expect(second.state.fileContents.get(id)?.toString()).toBe('old-bytes');
       second.state.flush();
       expect(readFileSync(path.join(dir, FILES_DIR, id), 'utf8')).toBe('old-bytes');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('loads the rest of the workspace when an uploaded file’s bytes are missing, short or unreadable', async () => {
+    const first = await createLocalWorkspace({ dataDir: dir, appBaseUrl: () => 'http://127.0.0.1:1', logger });
+    const c1 = new WebClient(first.botToken, { slackApiUrl: first.apiUrl() });
+    const created = await c1.conversations.create({ name: 'inc-5-search' });
+    for (const name of ['a.png', 'b.png', 'c.png', 'd.png'])
+      await c1.filesUploadV2({
+        channel_id: created.channel!.id!,
+        file: Buffer.from(`bytes of ${name}`),
+        filename: name,
+      });
+    await first.close();
+    const ids = [...first.state.files.values()].map((f) => f.id);
+    rmSync(path.join(dir, FILES_DIR, ids[0]!));
+    writeFileSync(path.join(dir, FILES_DIR, ids[1]!), 'short');
+    rmSync(path.join(dir, FILES_DIR, ids[2]!));
+    mkdirSync(path.join(dir, FILES_DIR, ids[2]!));
+    const second = await createLocalWorkspace({ dataDir: dir, appBaseUrl: () => 'http://127.0.0.1:1', logger });
+    try {
+      expect(second.state.loadProblem).toBeUndefined();
+      expect(second.state.channelByName('inc-5-search')).toBeDefined();
+      expect(second.state.fileContents.has(ids[0]!)).toBe(false);
+      expect(second.state.fileContents.has(ids[1]!)).toBe(false);
+      expect(second.state.fileContents.has(ids[2]!)).toBe(false);
+      expect(second.state.fileContents.get(ids[3]!)?.toString()).toBe('bytes of d.png');
+      expect(second.state.fileProblems).toHaveLength(2);
+      expect(second.state.fileProblems.join('\n')).toContain(`${ids[1]}: 5 bytes stored, 14 uploaded`);
     } finally {
       await second.close();
     }
