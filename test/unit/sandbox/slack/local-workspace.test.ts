@@ -211,11 +211,19 @@ describe('local workspace persistence', () => {
     }
   });
 
-  it('keeps uploaded bytes in files of their own beside the state, and reads a state file that held them inline', async () => {
+  /** A workspace on `dir` with one channel, and an upload of text bytes to it. */
+  async function workspaceWithChannel(name: string) {
     const first = await createLocalWorkspace({ dataDir: dir, appBaseUrl: () => 'http://127.0.0.1:1', logger });
-    const c1 = new WebClient(first.botToken, { slackApiUrl: first.apiUrl() });
-    const created = await c1.conversations.create({ name: 'inc-4-search' });
-    await c1.filesUploadV2({ channel_id: created.channel!.id!, file: Buffer.from('chart-bytes'), filename: 'c.png' });
+    const client = new WebClient(first.botToken, { slackApiUrl: first.apiUrl() });
+    const channel = (await client.conversations.create({ name })).channel!.id!;
+    const upload = (filename: string, text: string) =>
+      client.filesUploadV2({ channel_id: channel, file: Buffer.from(text), filename });
+    return { first, upload };
+  }
+
+  it('keeps uploaded bytes in files of their own beside the state, and reads a state file that held them inline', async () => {
+    const { first, upload } = await workspaceWithChannel('inc-4-search');
+    await upload('c.png', 'chart-bytes');
     await first.close();
     const saved = JSON.parse(readFileSync(path.join(dir, 'sandbox-workspace.json'), 'utf8')) as {
       files: Array<{ id: string }>;
@@ -242,15 +250,8 @@ describe('local workspace persistence', () => {
   });
 
   it('loads the rest of the workspace when an uploaded file’s bytes are missing, short or unreadable', async () => {
-    const first = await createLocalWorkspace({ dataDir: dir, appBaseUrl: () => 'http://127.0.0.1:1', logger });
-    const c1 = new WebClient(first.botToken, { slackApiUrl: first.apiUrl() });
-    const created = await c1.conversations.create({ name: 'inc-5-search' });
-    for (const name of ['a.png', 'b.png', 'c.png', 'd.png'])
-      await c1.filesUploadV2({
-        channel_id: created.channel!.id!,
-        file: Buffer.from(`bytes of ${name}`),
-        filename: name,
-      });
+    const { first, upload } = await workspaceWithChannel('inc-5-search');
+    for (const name of ['a.png', 'b.png', 'c.png', 'd.png']) await upload(name, `bytes of ${name}`);
     await first.close();
     const ids = [...first.state.files.values()].map((f) => f.id);
     rmSync(path.join(dir, FILES_DIR, ids[0]!));
