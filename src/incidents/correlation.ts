@@ -83,15 +83,12 @@ export function dependencyPath(graph: ServiceEdges, from: string, to: string, ma
   return undefined;
 }
 
-/** Services within `maxHops` of `from`, following dependsOn (`down`) or against it (up). */
-function within(graph: ServiceEdges, from: string, maxHops: number, down: boolean): Set<string> {
-  const callers = new Map<string, string[]>();
-  if (!down) for (const [s, deps] of graph) for (const d of deps) callers.set(d, [...(callers.get(d) ?? []), s]);
-  const next = (s: string) => (down ? graph.get(s) : callers.get(s)) ?? [];
+/** Services within `maxHops` of `from` along `edges` (dependsOn to go down, its reverse to go up). */
+function within(edges: ServiceEdges, from: string, maxHops: number): Set<string> {
   const seen = new Set([from]);
   let frontier = [from];
   for (let hop = 1; hop <= maxHops && frontier.length; hop++) {
-    frontier = frontier.flatMap(next).filter((s) => !seen.has(s) && seen.add(s));
+    frontier = frontier.flatMap((s) => edges.get(s) ?? []).filter((s) => !seen.has(s) && seen.add(s));
   }
   seen.delete(from);
   return seen;
@@ -104,9 +101,11 @@ function within(graph: ServiceEdges, from: string, maxHops: number, down: boolea
  * open incidents of these, not every open incident, which in a burst of unrelated pages grew with each page.
  */
 export function relatedServices(graph: ServiceEdges, service: string, maxHops: number): string[] {
-  const down = within(graph, service, maxHops, true);
-  const related = new Set([...down, ...within(graph, service, maxHops, false)]);
-  for (const d of down) for (const s of within(graph, d, maxHops, false)) related.add(s);
+  const callers = new Map<string, string[]>();
+  for (const [s, deps] of graph) for (const d of deps) callers.set(d, [...(callers.get(d) ?? []), s]);
+  const down = within(graph, service, maxHops);
+  const related = new Set([...down, ...within(callers, service, maxHops)]);
+  for (const d of down) for (const s of within(callers, d, maxHops)) related.add(s);
   related.delete(service);
   return [...related].sort();
 }
