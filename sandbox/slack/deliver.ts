@@ -1,4 +1,5 @@
 // Delivers what people do to the app the way Slack does: signed block_actions, view_submission, slash commands, events.
+import { setKeepingAtMost } from '../../lib/bounded-map.js';
 import { randomUUID } from 'node:crypto';
 import { signSlackRequest } from './signing.js';
 import { validateBlocks, validateView } from './block-kit.js';
@@ -495,8 +496,7 @@ export class SlackDeliverer {
       is_ext_shared_channel: false,
       event_context: `sandbox-${eventId}`,
     };
-    this.events.set(eventId, envelope);
-    if (this.events.size > 200) this.events.delete(this.events.keys().next().value!);
+    setKeepingAtMost(this.events, eventId, envelope, 200);
     const result = await this.post(appUrl, `event:${String(event.type)}`, JSON.stringify(envelope), 'application/json');
     if (result.error) this.scheduleRetry(appUrl, eventId, result, 1);
     return { eventId, result };

@@ -4,6 +4,7 @@ import { computeSignals, type ServiceSignals, type WorldState } from './model.js
 import { backgroundChanges, backgroundDeploys, filesOf, type HistorySource } from './background-history.js';
 import { bucketLines, generateLogs, LOG_BUCKET_MS, type TimedLine } from './logs.js';
 import { hash32, createSequence } from './random.js';
+import { setKeepingAtMost } from '../../lib/bounded-map.js';
 import { createWorldClock, type WorldClock } from './world-clock.js';
 import { SHOP_TOPOLOGY, type Topology } from './topology.js';
 import { readColumns, type Column, type Points, type WorldMetric } from './metrics.js';
@@ -104,10 +105,7 @@ export class World {
     if (points.stepMs % SCRAPE_INTERVAL_MS !== 0) return read();
     const window = `${Math.floor(points.start / SCRAPE_INTERVAL_MS)}:${points.stepMs}:${points.count}`;
     let kept = this.columnWindows.get(window);
-    if (!kept) {
-      if (this.columnWindows.size >= WINDOWS_KEPT) this.columnWindows.delete(this.columnWindows.keys().next().value!);
-      this.columnWindows.set(window, (kept = new Map()));
-    }
+    if (!kept) kept = setKeepingAtMost(this.columnWindows, window, new Map<string, Column[]>(), WINDOWS_KEPT);
     const key = `${metric.name}\u0000${service}`;
     let columns = kept.get(key);
     if (!columns) kept.set(key, (columns = read()));
@@ -178,10 +176,7 @@ export class World {
     return generateLogs(source, { start: range.start, end: Math.min(range.end, this.now()) }, service, (b) => {
       const hit = this.logBuckets.get(b);
       if (hit) return hit;
-      const made = bucketLines(source, b);
-      if (this.logBuckets.size >= LOG_BUCKETS_KEPT) this.logBuckets.delete(this.logBuckets.keys().next().value!);
-      this.logBuckets.set(b, made);
-      return made;
+      return setKeepingAtMost(this.logBuckets, b, bucketLines(source, b), LOG_BUCKETS_KEPT);
     });
   }
 

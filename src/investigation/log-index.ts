@@ -1,5 +1,6 @@
 // Log lines grouped by template (numbers and ids masked), so "new since the onset" can be told from old noise.
 import type { LogLine } from './evidence-model.js';
+import { setKeepingAtMost } from '../../lib/bounded-map.js';
 
 /** One log template of one service: its first line (quoted verbatim as evidence), when it first appeared, how often. */
 export interface LogTemplate {
@@ -39,9 +40,7 @@ function readLine(line: string): string | null {
   const known = linesRead.get(line);
   if (known !== undefined) return known;
   const read = isInstructionLike(line) ? null : templateOf(line);
-  if (linesRead.size >= LINES_READ_KEPT) linesRead.delete(linesRead.keys().next().value!);
-  linesRead.set(line, read);
-  return read;
+  return setKeepingAtMost(linesRead, line, read, LINES_READ_KEPT);
 }
 
 export class LogIndex {

@@ -1,5 +1,6 @@
 // Runbook Markdown to the runbook model: front matter with gray-matter, the body with remark (mdast), no regular
 // expressions over the Markdown itself.
+import { setKeepingAtMost } from '../../lib/bounded-map.js';
 import matter from 'gray-matter';
 import type { Heading, List, ListItem, Nodes, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
@@ -101,9 +102,7 @@ export function readRunbookSteps(markdown: string): readonly ReadStep[] {
       Object.freeze({ ...s, code: Object.freeze([...s.code]), links: Object.freeze([...s.links]) }),
     ),
   );
-  if (stepsRead.size >= STEPS_READ_KEPT) stepsRead.delete(stepsRead.keys().next().value!);
-  stepsRead.set(markdown, steps);
-  return steps;
+  return setKeepingAtMost(stepsRead, markdown, steps, STEPS_READ_KEPT);
 }
 
 /**
